@@ -1,0 +1,128 @@
+# Ponte build. The README's two commands are `make run` and `make check`; `make build` only
+# compiles (it expects the dependencies that scripts/setup.sh installs).
+#
+# One tree of objects per configuration: build/ (release), build/asan (AddressSanitizer +
+# UndefinedBehaviorSanitizer), build/fuzz (libFuzzer, clang). Same sources, different flags.
+
+BUILD ?= build
+CC ?= cc
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS := libmicrohttpd sqlite3 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wvla -Wpointer-arith -Wcast-qual \
+	-Wimplicit-fallthrough -Wundef -Wwrite-strings
+HARDEN := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) \
+	-DPONTE_VERSION='"$(VERSION)"' -DPONTE_REVISION='"$(GIT_REV)"' $(EXTRA_CFLAGS)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now $(EXTRA_LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/embedded.o
+LIB := $(BUILD)/libponte.a
+
+# Everything compiled into the binary.
+EMBED_FILES := $(sort $(wildcard templates/*.html) $(wildcard po/*.po) $(wildcard migrations/*.sql) \
+	$(wildcard static/*.css) $(wildcard static/*.svg) $(wildcard static/*.js))
+HTMX := node_modules/htmx.org/dist/htmx.min.js
+EMBED_ARGS := $(foreach f,$(EMBED_FILES),$(f)=$(f)) static/htmx.min.js=$(HTMX)
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
+TEST_LIBS := $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build run check setup tests unit-tests http-tests fuzz fuzz-build format format-check \
+	i18n-check bench clean
+all: build
+build: $(BUILD)/ponte
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX)
+	@mkdir -p $(dir $@)
+	@test -f $(HTMX) || { echo "missing $(HTMX): run scripts/setup.sh (or make run / make check)"; exit 1; }
+	$(BUILD)/tools/embed $@ $(EMBED_ARGS)
+
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ponte: $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/main.o: src/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: tests/http/%.c $(LIB) tests/http/httptest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+tests: $(BUILD)/ponte $(UNIT_BIN) $(HTTP_BIN)
+
+# Fuzzers: clang + libFuzzer, the library compiled again with coverage and sanitizers.
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz-build:
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS) -U_FORTIFY_SOURCE" build/fuzz/libponte.a
+	$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libponte.a
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -Isrc -Ibuild/fuzz/gen $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< build/fuzz/libponte.a $(PKG_LIBS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	$(MAKE) --no-print-directory build
+	bash scripts/run.sh
+
+check: setup
+	bash tests/run-all.sh
+
+FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'tools/*.c' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

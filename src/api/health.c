@@ -1,0 +1,26 @@
+#include "api/api.h"
+#include "base/json.h"
+#include "services/services.h"
+
+/* 200 when the database answers a read, 503 otherwise: what a load balancer needs. */
+int api_healthz(http_request *req, http_response *res)
+{
+	int rc = store_ping(services_of(req)->db);
+	res->content_type = "application/json";
+	if (rc) {
+		res->status = 503;
+		http_set_header(res, "Retry-After", "5");
+		return buf_printf(&res->body, "{\"status\":\"unavailable\",\"version\":\"%s\"}",
+				  PONTE_VERSION);
+	}
+	return buf_printf(&res->body, "{\"status\":\"ok\",\"version\":\"%s\"}", PONTE_VERSION);
+}
+
+int api_metrics(http_request *req, http_response *res)
+{
+	services *svc = services_of(req);
+	if (!svc->metrics)
+		return PONTE_ENOTFOUND;
+	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return http_metrics_write(svc->metrics, &res->body);
+}

@@ -1,0 +1,19 @@
+#include "base/common.h"
+
+const char *ponte_strerror(int err)
+{
+	switch (err) {
+	case PONTE_OK: return "success";
+	case PONTE_ENOMEM: return "out of memory";
+	case PONTE_ELIMIT: return "size limit reached";
+	case PONTE_EINVAL: return "invalid input";
+	case PONTE_ENOTFOUND: return "not found";
+	case PONTE_EBUSY: return "database busy";
+	case PONTE_EIO: return "input/output error";
+	case PONTE_ESTORE: return "database error";
+	case PONTE_EEXIST: return "already exists";
+	case PONTE_ESCHEMA: return "not a usable Ponte database";
+	case PONTE_EDENIED: return "permission denied";
+	}
+	return "unknown error";
+}

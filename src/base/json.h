@@ -1,0 +1,20 @@
+/*
+ * json.h: writing JSON text into a bounded buffer.
+ *
+ * Only writing: Ponte emits JSON for the API, logs and metrics. Strings are escaped so that
+ * the output is valid JSON and safe inside HTML too ('<', '>', '&' and U+2028/9 become \u
+ * escapes). Input strings must be valid UTF-8; invalid bytes are replaced by U+FFFD.
+ */
+#ifndef PONTE_JSON_H
+#define PONTE_JSON_H
+
+#include "base/buf.h"
+
+/* Append s as a quoted JSON string. */
+int json_string(buf *b, const char *s, size_t n);
+int json_cstring(buf *b, const char *s);
+/* Append "key":"value" with a leading comma when first is false. */
+int json_field_str(buf *b, bool first, const char *key, const char *value);
+int json_field_int(buf *b, bool first, const char *key, long long value);
+
+#endif

@@ -1,0 +1,58 @@
+#include "base/utf8.h"
+
+/* Length of the sequence starting at s[0], or 0 if it is not a valid sequence. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4)
+		return 0; /* continuation byte, overlong 2-byte lead, or above U+10FFFF */
+	size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	if (c == 0xE0 && s[1] < 0xA0)
+		return 0; /* overlong 3-byte */
+	if (c == 0xED && s[1] > 0x9F)
+		return 0; /* UTF-16 surrogate */
+	if (c == 0xF0 && s[1] < 0x90)
+		return 0; /* overlong 4-byte */
+	if (c == 0xF4 && s[1] > 0x8F)
+		return 0; /* above U+10FFFF */
+	return len;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		size_t len = utf8_sequence(p + i, n - i);
+		if (!len)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+bool utf8_valid_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+			return false;
+	}
+	return utf8_valid(s, n);
+}
+
+size_t utf8_length(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			count++;
+	return count;
+}

@@ -1,0 +1,159 @@
+#include <stdarg.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const cli_command COMMANDS[] = {
+	{"help", cmd_help, "Show help for ponte or one of its commands",
+	 "usage: ponte help [COMMAND]\n\nShow the list of commands, or the help of one command.\n"},
+	{"version", cmd_version, "Print the version",
+	 "usage: ponte version\n\nPrint the version of this ponte binary (also: ponte --version).\n"},
+	{"init", cmd_init, "Create a new Ponte database",
+	 "usage: ponte init --db PATH [--name NAME] [--country CC] [--demo]\n\n"
+	 "Create the database file PATH (its directory must exist, the file must not) and apply\n"
+	 "every migration. Refuses to touch an existing file of any kind.\n\n"
+	 "  --db PATH       database file (default: $PONTE_DB)\n"
+	 "  --name NAME     the name of this installation, shown to users (default: Ponte)\n"
+	 "  --country CC    ISO 3166-1 alpha-2 code of the country it serves (default: ZZ, unknown)\n"
+	 "  --demo          fill in demonstration data\n"},
+	{"migrate", cmd_migrate, "Apply pending migrations to a database",
+	 "usage: ponte migrate --db PATH\n\n"
+	 "Apply the migrations this binary carries that PATH does not have yet, each in its own\n"
+	 "transaction. Refuses a database whose past migrations were changed, or that a newer\n"
+	 "Ponte wrote.\n\n"
+	 "  --db PATH       database file (default: $PONTE_DB)\n"},
+	{"serve", cmd_serve, "Serve the web application and API",
+	 "usage: ponte serve --db PATH [--listen ADDR:PORT] [--threads N]\n\n"
+	 "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
+	 "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
+	 "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
+	 "  --db PATH          database file (default: $PONTE_DB)\n"
+	 "  --listen ADDR:PORT address to listen on (default: $PONTE_LISTEN, else 127.0.0.1:8080;\n"
+	 "                     port 0 picks a free port)\n"
+	 "  --threads N        worker threads (default: number of CPUs)\n\n"
+	 "Environment: PONTE_LOG_LEVEL=debug|info|warn|error (default info).\n"},
+};
+
+const cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(COMMANDS); i++)
+		if (strcmp(COMMANDS[i].name, name) == 0)
+			return &COMMANDS[i];
+	return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+	fprintf(out, "usage: ponte COMMAND [OPTIONS]\n\n"
+		     "Ponte: cooperation against trafficking in human beings and the smuggling of "
+		     "migrants.\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(COMMANDS); i++)
+		fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+	fprintf(out, "\nRun `ponte COMMAND --help` for the options of a command.\n"
+		     "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc <= 1) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	const cli_command *c = cli_find(argv[1]);
+	if (!c)
+		return cli_usage_error("help", "unknown command \"%s\"", argv[1]);
+	fputs(c->usage, stdout);
+	return EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	UNUSED(argv);
+	if (argc > 1)
+		return cli_usage_error("version", "takes no arguments");
+	printf("ponte %s (%s)\n", PONTE_VERSION, PONTE_REVISION);
+	return EXIT_OK;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "ponte %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see `ponte %s --help`)\n", cmd);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "ponte: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+const char *cli_db_path(const char *cmd, const char *opt)
+{
+	const char *p = opt && *opt ? opt : getenv("PONTE_DB");
+	if (!p || !*p) {
+		cli_usage_error(cmd, "no database given: use --db PATH or set PONTE_DB");
+		return NULL;
+	}
+	return p;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+static void configure_logging(void)
+{
+	const char *level = getenv("PONTE_LOG_LEVEL");
+	if (!level)
+		return;
+	if (!strcmp(level, "debug"))
+		log_set_level(LOG_DEBUG);
+	else if (!strcmp(level, "warn"))
+		log_set_level(LOG_WARN);
+	else if (!strcmp(level, "error"))
+		log_set_level(LOG_ERROR);
+}
+
+int cli_main(int argc, char **argv)
+{
+	configure_logging();
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--version") || !strcmp(name, "-V"))
+		name = "version";
+	else if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	const cli_command *c = cli_find(name);
+	if (!c) {
+		fprintf(stderr, "ponte: unknown command \"%s\" (see `ponte help`)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (c->run != cmd_help && cli_wants_help(argc - 1, argv + 1)) {
+		fputs(c->usage, stdout);
+		return EXIT_OK;
+	}
+	return c->run(argc - 1, argv + 1);
+}

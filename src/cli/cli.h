@@ -1,0 +1,36 @@
+/*
+ * cli.h: the `ponte` command and its subcommands.
+ *
+ * Subcommands come from one table (cli.c). Each parses its own options, calls services, and
+ * prints. Exit codes: 0 success, 1 failure (one clear line on stderr), 2 usage error.
+ */
+#ifndef PONTE_CLI_H
+#define PONTE_CLI_H
+
+#include "base/common.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *usage; /* full --help text */
+} cli_command;
+
+int cli_main(int argc, char **argv);
+
+/* Shared by subcommands (cli.c). */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --db, else $PONTE_DB; NULL (after a usage message) when neither is given. */
+const char *cli_db_path(const char *cmd, const char *opt);
+/* Whether argv asks for --help / -h. */
+bool cli_wants_help(int argc, char **argv);
+const cli_command *cli_find(const char *name);
+
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+
+#endif

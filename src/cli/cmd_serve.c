@@ -1,0 +1,114 @@
+#include <getopt.h>
+#include <signal.h>
+#include <pthread.h>
+
+#include "app/app.h"
+#include "base/log.h"
+#include "cli/cli.h"
+
+/* Wait for SIGTERM or SIGINT; they are blocked in every thread, so only this one sees them. */
+static int wait_for_stop_signal(const sigset_t *set)
+{
+	int sig = 0;
+	while (sigwait(set, &sig) != 0)
+		;
+	return sig;
+}
+
+static int parse_threads(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (errno || *end || end == s || n < 1 || n > 256)
+		return PONTE_EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"listen", required_argument, NULL, 'l'},
+					     {"threads", required_argument, NULL, 't'},
+					     {NULL, 0, NULL, 0}};
+	http_server_config cfg;
+	http_server_config_defaults(&cfg);
+	const char *env_listen = getenv("PONTE_LISTEN");
+	if (env_listen && *env_listen)
+		cfg.listen = env_listen;
+	const char *db = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'l': cfg.listen = optarg; break;
+		case 't':
+			if (parse_threads(optarg, &cfg.threads))
+				return cli_usage_error("serve", "--threads must be a number from 1 to 256");
+			break;
+		default: return cli_usage_error("serve", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+	const char *path = cli_db_path("serve", db);
+	if (!path)
+		return EXIT_USAGE;
+	char host[128];
+	uint16_t port;
+	if (http_parse_listen(cfg.listen, host, sizeof(host), &port))
+		return cli_usage_error("serve", "--listen must be ADDR:PORT, e.g. 127.0.0.1:8080");
+
+	char err[512];
+	int rc = app_load_resources(err, sizeof(err));
+	if (rc)
+		return cli_fail("embedded resources are broken: %s", err);
+	store *s;
+	rc = store_open(path, NULL, &s, err, sizeof(err));
+	if (rc == PONTE_ENOTFOUND)
+		return cli_fail("no database at %s; create one with `ponte init --db %s`", path, path);
+	if (rc)
+		return cli_fail("%s", err);
+	store_migration_report report;
+	if (store_migrate(s, &report)) {
+		store_close(s);
+		return cli_fail("%s", report.message);
+	}
+
+	/* Block the stop signals before any thread starts, so workers inherit the mask. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app a;
+	rc = app_init(&a, s, err, sizeof(err));
+	if (!rc)
+		rc = app_start(&a, &cfg, err, sizeof(err));
+	if (rc) {
+		app_release(&a);
+		store_close(s);
+		return cli_fail("%s", err);
+	}
+	char fields[256];
+	snprintf(fields, sizeof(fields), ",\"address\":\"%s\",\"port\":%u,\"threads\":%u,\"version\":\"%s\"",
+		 host, (unsigned)http_server_port(a.server), cfg.threads, PONTE_VERSION);
+	log_event(LOG_INFO, "listening", fields);
+
+	int sig = wait_for_stop_signal(&stop);
+	snprintf(fields, sizeof(fields), ",\"signal\":\"%s\"", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	log_event(LOG_INFO, "stopping", fields);
+	unsigned cut = app_stop(&a);
+	rc = store_checkpoint(s);
+	store_close(s);
+	app_release(&a);
+	snprintf(fields, sizeof(fields), ",\"requests_cut_off\":%u,\"checkpoint\":\"%s\"", cut,
+		 rc ? "failed" : "ok");
+	log_event(rc ? LOG_ERROR : LOG_INFO, "stopped", fields);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}

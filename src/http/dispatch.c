@@ -1,0 +1,286 @@
+/*
+ * http_dispatch(): the one path every request takes, with or without a socket.
+ *
+ * It is the only place that maps error codes to HTTP statuses, and the only place that adds
+ * the security headers, so no handler can forget them.
+ */
+#include <strings.h>
+
+#include "base/json.h"
+#include "base/utf8.h"
+#include "http/http.h"
+#include "i18n/i18n.h"
+
+#define LANG_COOKIE "ponte_lang"
+#define MAX_QUERY_LEN 8192
+
+/* Strict CSP: nothing inline, nothing from elsewhere. htmx is served from 'self'. */
+static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' "
+			  "data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+			  "frame-ancestors 'none'; base-uri 'none'";
+
+void http_response_init(http_response *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = 200;
+	buf_init(&res->body, HTTP_RESPONSE_LIMIT);
+}
+
+void http_response_release(http_response *res)
+{
+	buf_release(&res->body);
+}
+
+int http_set_header(http_response *res, const char *name, const char *value)
+{
+	for (size_t i = 0; i < res->nheaders; i++) {
+		if (strcasecmp(res->headers[i].name, name) == 0) {
+			res->headers[i].value = value;
+			return 0;
+		}
+	}
+	if (res->nheaders == HTTP_MAX_RESPONSE_HEADERS)
+		return PONTE_ELIMIT;
+	res->headers[res->nheaders].name = name;
+	res->headers[res->nheaders].value = value;
+	res->nheaders++;
+	return 0;
+}
+
+const char *http_header_get(const http_request *req, const char *name)
+{
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->headers[i].name, name) == 0)
+			return req->headers[i].value;
+	return NULL;
+}
+
+const char *http_query(const http_request *req, const char *name)
+{
+	return url_params_get(&req->query_params, name);
+}
+
+const char *http_cookie(const http_request *req, const char *name)
+{
+	return url_params_get(&req->cookies, name);
+}
+
+const char *http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	}
+	return "Unknown";
+}
+
+/* The machine-readable code and the user-facing message of an error status. */
+static void status_message(int status, const char **code, const char **msg)
+{
+	switch (status) {
+	case 400:
+		*code = "bad_request";
+		*msg = N_("The request was malformed. Check the address and try again.");
+		break;
+	case 403:
+		*code = "forbidden";
+		*msg = N_("You are not allowed to do this.");
+		break;
+	case 404:
+		*code = "not_found";
+		*msg = N_("The page you asked for does not exist.");
+		break;
+	case 405:
+		*code = "method_not_allowed";
+		*msg = N_("This address does not accept this kind of request.");
+		break;
+	case 413:
+		*code = "payload_too_large";
+		*msg = N_("What you sent is too large.");
+		break;
+	case 431:
+		*code = "headers_too_large";
+		*msg = N_("The request headers are too large.");
+		break;
+	case 503:
+		*code = "unavailable";
+		*msg = N_("The service is busy. Please try again in a moment.");
+		break;
+	default:
+		*code = "internal_error";
+		*msg = N_("Something went wrong on our side. The error has been logged.");
+		break;
+	}
+}
+
+int http_json_error(http_request *req, http_response *res, int status, const char *code,
+		    const char *message)
+{
+	buf_reset(&res->body);
+	res->status = status;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"error\":{");
+	if (!rc)
+		rc = json_field_str(&res->body, true, "code", code);
+	if (!rc)
+		rc = json_field_str(&res->body, false, "message", tr(req->lang, message));
+	if (!rc)
+		rc = buf_puts(&res->body, "}}");
+	return rc;
+}
+
+static void render_error(http_request *req, http_response *res, int status)
+{
+	const char *code, *msg;
+	status_message(status, &code, &msg);
+	res->status = status;
+	res->etag = NULL;
+	res->cache = CACHE_NO_STORE;
+	if (req->is_api || !req->app->render_error ||
+	    req->app->render_error(req, res, status) != 0) {
+		http_json_error(req, res, status, code, msg);
+		if (!req->is_api && req->app->render_error) {
+			/* The error page itself failed: fall back to plain text. */
+			buf_reset(&res->body);
+			buf_puts(&res->body, tr(req->lang, msg));
+			res->content_type = "text/plain; charset=utf-8";
+		}
+	}
+	res->status = status;
+	if (status == 503)
+		http_set_header(res, "Retry-After", "5");
+}
+
+static int status_for_error(int rc)
+{
+	switch (rc) {
+	case PONTE_EINVAL: return 400;
+	case PONTE_EDENIED: return 403;
+	case PONTE_ENOTFOUND: return 404;
+	case PONTE_ELIMIT: return 413;
+	case PONTE_EBUSY: return 503;
+	default: return 500;
+	}
+}
+
+static void add_security_headers(const http_request *req, http_response *res)
+{
+	http_set_header(res, "Content-Security-Policy", CSP);
+	http_set_header(res, "X-Content-Type-Options", "nosniff");
+	http_set_header(res, "Referrer-Policy", "no-referrer");
+	http_set_header(res, "X-Frame-Options", "DENY");
+	http_set_header(res, "Cross-Origin-Opener-Policy", "same-origin");
+	http_set_header(res, "Cross-Origin-Resource-Policy", "same-origin");
+	http_set_header(res, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+	if (res->cache == CACHE_IMMUTABLE) {
+		http_set_header(res, "Cache-Control", "public, max-age=31536000, immutable");
+	} else {
+		http_set_header(res, "Cache-Control", "no-store");
+		if (!req->is_api)
+			http_set_header(res, "Vary", "Cookie, Accept-Language");
+	}
+	if (req->app->tls)
+		http_set_header(res, "Strict-Transport-Security", "max-age=31536000");
+}
+
+/* ?lang= chosen by the user is remembered in a cookie, so every later page follows it. */
+static void remember_language(http_request *req, http_response *res, const char *query_lang)
+{
+	if (!query_lang || i18n_lang_from_tag(query_lang, strlen(query_lang)) < 0)
+		return;
+	const char *cookie = arena_printf(req->arena, LANG_COOKIE "=%s; Path=/; Max-Age=31536000; "
+							       "SameSite=Lax; HttpOnly%s",
+					  i18n_lang(req->lang)->code, req->app->tls ? "; Secure" : "");
+	if (cookie)
+		http_set_header(res, "Set-Cookie", cookie);
+}
+
+static bool path_is_api(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+}
+
+/* What every request needs before routing: its language, cookies and decoded query. Returns
+ * whether the query string was valid. */
+static bool prepare(const http_app *app, http_request *req, const char **query_lang)
+{
+	req->app = app;
+	req->route_index = -1;
+	req->route = NULL;
+	req->lang = LANG_EN;
+	req->is_api = req->path && path_is_api(req->path);
+	if (!req->query)
+		req->query = "";
+	/* Cookies from other applications on the host may be malformed: they are skipped. */
+	http_parse_cookies(req->arena, http_header_get(req, "Cookie"), &req->cookies);
+	size_t qlen = strlen(req->query);
+	bool query_ok = qlen <= MAX_QUERY_LEN &&
+			url_parse_params(req->arena, req->query, qlen, &URL_LIMITS_DEFAULT,
+					 &req->query_params) == 0;
+	*query_lang = query_ok ? url_params_get(&req->query_params, "lang") : NULL;
+	/* Language first, so that even errors speak the user's language. */
+	req->lang = i18n_negotiate(NULL, *query_lang, http_cookie(req, LANG_COOKIE),
+				   http_header_get(req, "Accept-Language"));
+	return query_ok;
+}
+
+void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status)
+{
+	const char *query_lang;
+	prepare(app, req, &query_lang);
+	render_error(req, res, status);
+	add_security_headers(req, res);
+}
+
+void http_dispatch(const http_app *app, http_request *req, http_response *res)
+{
+	const char *query_lang;
+	bool query_ok = prepare(app, req, &query_lang);
+	unsigned allowed = 0;
+	enum route_match m = ROUTE_BAD_PATH;
+	if (req->path && utf8_valid(req->path, strlen(req->path)))
+		m = http_route_match(req->arena, app->routes, app->nroutes, req->method, req->path,
+				     &req->route_index, req->params, &req->nparams, &allowed);
+	if (m == ROUTE_FOUND)
+		req->route = &app->routes[req->route_index];
+
+	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && !query_ok)) {
+		render_error(req, res, 400);
+	} else if (m == ROUTE_NOT_FOUND) {
+		render_error(req, res, 404);
+	} else if (m == ROUTE_METHOD_NOT_ALLOWED) {
+		render_error(req, res, 405);
+		char *allow = arena_alloc(req->arena, 64);
+		if (allow) {
+			http_methods_format(allowed, allow, 64);
+			http_set_header(res, "Allow", allow);
+		}
+	} else {
+		size_t limit = req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+		if (req->body_len > limit) {
+			render_error(req, res, 413);
+		} else {
+			int rc = req->route->handler(req, res);
+			if (rc)
+				render_error(req, res, status_for_error(rc));
+			else
+				remember_language(req, res, query_lang);
+		}
+	}
+	add_security_headers(req, res);
+}

@@ -1,0 +1,142 @@
+/*
+ * http.h: requests, responses, routes and handlers, independent of any socket.
+ *
+ * Invariants and ownership:
+ * - A handler is `int handler(http_request *, http_response *)`. It reads the request, calls
+ *   services, fills the response, and returns 0 or a negative error code; http_dispatch()
+ *   turns codes into status pages. Tests build a request by hand and call http_dispatch()
+ *   (or the handler) directly, with no socket.
+ * - Everything a request allocates lives in req->arena and dies with the request.
+ * - Every route names its permission; a table with a route that names none is refused at
+ *   start-up (deny by default). "public" is the only permission until identity exists.
+ * - Paths and query strings are decoded strictly (base/urlcode.h) before a handler sees them;
+ *   the raw query string never leaves this layer (it may carry personal data).
+ */
+#ifndef PONTE_HTTP_H
+#define PONTE_HTTP_H
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/urlcode.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_DELETE = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+};
+
+#define HTTP_MAX_PARAMS 8
+#define HTTP_MAX_HEADERS 64
+#define HTTP_MAX_RESPONSE_HEADERS 16
+#define HTTP_DEFAULT_BODY_LIMIT (1u << 20)
+#define HTTP_RESPONSE_LIMIT (16u << 20)
+
+typedef struct http_request http_request;
+typedef struct http_response http_response;
+typedef int (*http_handler)(http_request *req, http_response *res);
+
+/* What a route asks of the caller. Identity fills these in; until then "public". */
+#define PERM_PUBLIC "public"
+
+typedef struct http_route {
+	unsigned methods;    /* HTTP_GET, ... (GET implies HEAD) */
+	const char *pattern; /* "/api/v1/users/{id}"; also its name in logs and metrics */
+	http_handler handler;
+	const char *permission; /* required; NULL is refused at start-up */
+	bool csrf;              /* state-changing form posts check a CSRF token (identity) */
+	size_t body_limit;      /* bytes; 0 means HTTP_DEFAULT_BODY_LIMIT */
+} http_route;
+
+typedef struct http_header {
+	const char *name;
+	const char *value;
+} http_header;
+
+enum http_cache {
+	CACHE_NO_STORE = 0, /* dynamic pages and API answers: the default */
+	CACHE_IMMUTABLE,    /* content-hashed assets */
+};
+
+struct http_app;
+
+struct http_request {
+	arena *arena;
+	const struct http_app *app;
+	enum http_method method;
+	const char *method_name;
+	const char *path;  /* raw, as received, without the query */
+	const char *query; /* raw query string without '?', or "" */
+	const http_header *headers;
+	size_t nheaders;
+	const char *body;
+	size_t body_len;
+	const char *client_addr; /* for rate limits and audit; never logged with the path */
+	/* Filled by http_dispatch(): */
+	const http_route *route;
+	int route_index;
+	const char *params[HTTP_MAX_PARAMS]; /* decoded path parameters, in pattern order */
+	size_t nparams;
+	url_params query_params;
+	url_params cookies;
+	int lang;
+	bool is_api;
+};
+
+struct http_response {
+	int status;
+	buf body;
+	const char *content_type;
+	http_header headers[HTTP_MAX_RESPONSE_HEADERS];
+	size_t nheaders;
+	enum http_cache cache;
+	const char *etag;
+};
+
+typedef struct http_app {
+	const http_route *routes;
+	size_t nroutes;
+	void *ctx; /* the services handlers may call (web/, api/) */
+	/* Renders an HTML error page for status into res (body and content type). */
+	int (*render_error)(http_request *req, http_response *res, int status);
+	bool tls; /* served over TLS: cookies get Secure */
+} http_app;
+
+/* Check a route table: every route has a permission, a handler and a valid pattern. */
+int http_routes_validate(const http_route *routes, size_t n, char *err, size_t errlen);
+
+/* Route, decode, negotiate language, call the handler, map errors, add security headers. */
+void http_dispatch(const http_app *app, http_request *req, http_response *res);
+/* Answer with an error status decided before routing (413, 431), rendered like any other. */
+void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status);
+
+void http_response_init(http_response *res);
+void http_response_release(http_response *res);
+int http_set_header(http_response *res, const char *name, const char *value);
+const char *http_header_get(const http_request *req, const char *name);
+/* The decoded query parameter, or NULL. */
+const char *http_query(const http_request *req, const char *name);
+const char *http_cookie(const http_request *req, const char *name);
+int http_json_error(http_request *req, http_response *res, int status, const char *code,
+		    const char *message);
+
+/* Route matching (router.c). */
+enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUTE_BAD_PATH };
+/* On ROUTE_FOUND sets *index and params; on ROUTE_METHOD_NOT_ALLOWED sets *allowed. */
+enum route_match http_route_match(arena *a, const http_route *routes, size_t n, unsigned method,
+				  const char *path, int *index, const char **params, size_t *nparams,
+				  unsigned *allowed);
+unsigned http_method_from_name(const char *name);
+/* "GET, HEAD, POST" for an allowed mask; out must hold 64 bytes. */
+void http_methods_format(unsigned mask, char *out, size_t outlen);
+
+/* Cookies (cookie.c): parse a Cookie header leniently: malformed pairs are skipped. */
+int http_parse_cookies(arena *a, const char *header, url_params *out);
+
+/* Reason phrase for logs and pages. */
+const char *http_status_text(int status);
+
+#endif

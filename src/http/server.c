@@ -1,0 +1,399 @@
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "http/server.h"
+
+#define REQUEST_ARENA_CEILING (32u << 20)
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	const http_app *app;
+	http_server_config cfg;
+	http_metrics *metrics;
+	_Atomic unsigned in_flight;
+	_Atomic bool draining;
+	uint16_t port;
+};
+
+struct req_state {
+	arena arena;
+	http_request req;
+	http_response res;
+	buf body;
+	http_header *headers;
+	size_t nheaders;
+	bool headers_overflow;
+	bool too_large;
+	bool answered;
+	uint64_t start_ns;
+};
+
+void http_server_config_defaults(http_server_config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg->listen = "127.0.0.1:8080";
+	cfg->threads = cpus > 0 && cpus < 64 ? (unsigned)cpus : 2;
+	cfg->connection_memory = 64 * 1024;
+	cfg->connection_timeout = 30;
+	cfg->per_ip_connections = 256;
+	cfg->max_connections = 1024;
+	cfg->shutdown_grace_ms = 10000;
+	cfg->metrics = NULL;
+}
+
+int http_parse_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return PONTE_EINVAL;
+	const char *h = listen;
+	size_t hlen = (size_t)(colon - listen);
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0) {
+		h = "0.0.0.0";
+		hlen = 7;
+	}
+	if (hlen >= hostlen)
+		return PONTE_EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || p > 65535)
+		return PONTE_EINVAL;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* Keep paths and query strings raw: base/urlcode.c decodes them strictly, once. */
+static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
+{
+	UNUSED(cls);
+	UNUSED(c);
+	return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	UNUSED(cls);
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_msg(LOG_WARN, "http_library", msg);
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	UNUSED(kind);
+	struct req_state *st = cls;
+	if (st->nheaders == HTTP_MAX_HEADERS) {
+		st->headers_overflow = true;
+		return MHD_NO;
+	}
+	st->headers[st->nheaders].name = key;
+	st->headers[st->nheaders].value = value ? value : "";
+	st->nheaders++;
+	return MHD_YES;
+}
+
+struct query_builder {
+	buf *b;
+	bool overflow;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	UNUSED(kind);
+	struct query_builder *q = cls;
+	int rc = q->b->len ? buf_putc(q->b, '&') : 0;
+	if (!rc)
+		rc = buf_puts(q->b, key);
+	if (!rc && value) {
+		rc = buf_putc(q->b, '=');
+		if (!rc)
+			rc = buf_puts(q->b, value);
+	}
+	if (rc) {
+		q->overflow = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static const char *client_address(struct MHD_Connection *conn, arena *a)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char text[INET6_ADDRSTRLEN] = "";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+				  sizeof(text));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				  text, sizeof(text));
+	}
+	return arena_strdup(a, text);
+}
+
+static size_t body_limit_for(const http_server *srv, struct req_state *st)
+{
+	int index;
+	const char *params[HTTP_MAX_PARAMS];
+	size_t np;
+	unsigned allowed;
+	if (http_route_match(&st->arena, srv->app->routes, srv->app->nroutes, st->req.method,
+			     st->req.path, &index, params, &np, &allowed) == ROUTE_FOUND &&
+	    srv->app->routes[index].body_limit)
+		return srv->app->routes[index].body_limit;
+	return HTTP_DEFAULT_BODY_LIMIT;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, http_server *srv, struct req_state *st)
+{
+	http_response *res = &st->res;
+	size_t len = 0;
+	char *body = buf_detach(&res->body, &len);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	if (atomic_load_explicit(&srv->draining, memory_order_relaxed))
+		MHD_add_response_header(r, "Connection", "close");
+	st->answered = true;
+	/* Keep the length for the log line: the body now belongs to libmicrohttpd. */
+	res->body.len = len;
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+/* An answer decided before the handler runs (too large, too many headers). */
+static enum MHD_Result answer_early(struct MHD_Connection *conn, http_server *srv,
+				    struct req_state *st, int status)
+{
+	http_dispatch_status(srv->app, &st->req, &st->res, status);
+	return queue(conn, srv, st);
+}
+
+static struct req_state *begin_request(http_server *srv, struct MHD_Connection *conn, const char *url,
+				       const char *method)
+{
+	struct req_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->start_ns = clock_monotonic_ns();
+	atomic_fetch_add(&srv->in_flight, 1);
+	arena_init(&st->arena, REQUEST_ARENA_CEILING);
+	http_response_init(&st->res);
+	http_request *req = &st->req;
+	req->arena = &st->arena;
+	req->method = http_method_from_name(method);
+	req->method_name = req->method ? method : "OTHER";
+	req->path = url;
+	st->headers = arena_calloc(&st->arena, HTTP_MAX_HEADERS, sizeof(*st->headers));
+	if (st->headers)
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, st);
+	req->headers = st->headers;
+	req->nheaders = st->nheaders;
+	buf qb;
+	buf_init(&qb, 8192);
+	struct query_builder q = {.b = &qb};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	/* An over-long query becomes an invalid one, which dispatch answers with 400. */
+	req->query = q.overflow ? "%" : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
+	buf_release(&qb);
+	req->client_addr = client_address(conn, &st->arena);
+	buf_init(&st->body, body_limit_for(srv, st));
+	return st;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	UNUSED(version);
+	http_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st) {
+		st = begin_request(srv, conn, url, method);
+		if (!st)
+			return MHD_NO;
+		*con_cls = st;
+		if (!st->headers || !st->req.query || !st->req.client_addr)
+			return MHD_NO;
+		if (st->headers_overflow)
+			return answer_early(conn, srv, st, 431);
+		const char *cl = http_header_get(&st->req, "Content-Length");
+		if (cl) {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (errno || *end || n > st->body.max)
+				return answer_early(conn, srv, st, 413);
+		}
+		/* Answer on a later call, never this one, or keep-alive is lost. */
+		return MHD_YES;
+	}
+	if (st->answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (buf_append(&st->body, upload_data, *upload_data_size) != 0) {
+			*upload_data_size = 0;
+			return answer_early(conn, srv, st, 413);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	st->req.body = st->body.data ? st->body.data : "";
+	st->req.body_len = st->body.len;
+	http_dispatch(srv->app, &st->req, &st->res);
+	return queue(conn, srv, st);
+}
+
+static void log_request(const struct req_state *st, uint64_t duration_ns)
+{
+	if (!log_enabled(LOG_INFO))
+		return;
+	char fields[512];
+	const char *route = st->req.route ? st->req.route->pattern : "unmatched";
+	snprintf(fields, sizeof(fields),
+		 ",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu",
+		 st->req.method_name ? st->req.method_name : "OTHER", route, st->res.status,
+		 (double)duration_ns / 1e6, st->answered ? st->res.body.len : 0);
+	log_event(LOG_INFO, "request", fields);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	UNUSED(conn);
+	UNUSED(toe);
+	http_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return;
+	uint64_t duration = clock_monotonic_ns() - st->start_ns;
+	if (st->answered && srv->metrics) {
+		http_metrics_record(srv->metrics, st->req.route ? st->req.route_index : -1,
+				    st->res.status, duration);
+		log_request(st, duration);
+	}
+	buf_release(&st->body);
+	http_response_release(&st->res);
+	arena_release(&st->arena);
+	free(st);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+int http_server_start(const http_app *app, const http_server_config *cfg, http_server **out,
+		      char *err, size_t errlen)
+{
+	int rc = http_routes_validate(app->routes, app->nroutes, err, errlen);
+	if (rc)
+		return rc;
+	char host[128];
+	uint16_t port;
+	if (http_parse_listen(cfg->listen, host, sizeof(host), &port)) {
+		snprintf(err, errlen, "cannot parse listen address \"%s\" (expected ADDR:PORT)", cfg->listen);
+		return PONTE_EINVAL;
+	}
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(err, errlen, "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"",
+			 host);
+		return PONTE_EINVAL;
+	}
+	http_server *s = calloc(1, sizeof(*s));
+	if (!s)
+		return PONTE_ENOMEM;
+	s->app = app;
+	s->cfg = *cfg;
+	s->metrics = cfg->metrics;
+	unsigned threads = cfg->threads ? cfg->threads : 1;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		cfg->connection_memory, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
+		free(s);
+		return PONTE_EIO;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : port;
+	*out = s;
+	return 0;
+}
+
+uint16_t http_server_port(const http_server *s)
+{
+	return s->port;
+}
+
+unsigned http_server_in_flight(const http_server *s)
+{
+	return atomic_load(&s->in_flight);
+}
+
+unsigned http_server_stop(http_server *s)
+{
+	if (!s)
+		return 0;
+	atomic_store(&s->draining, true);
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	uint64_t deadline = clock_monotonic_ns() + (uint64_t)s->cfg.shutdown_grace_ms * 1000000u;
+	while (atomic_load(&s->in_flight) > 0 && clock_monotonic_ns() < deadline) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	unsigned left = atomic_load(&s->in_flight);
+	MHD_stop_daemon(s->daemon);
+	free(s);
+	return left;
+}

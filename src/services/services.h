@@ -1,0 +1,25 @@
+/*
+ * services.h: what a web or API handler can reach.
+ *
+ * The app layer builds one `services` at start-up and hands it to the HTTP layer as the
+ * app context; handlers get it with services_of(req). It only holds handles; the rules live
+ * in the modules (instance/, and later identity/, cases/, ...).
+ */
+#ifndef PONTE_SERVICES_H
+#define PONTE_SERVICES_H
+
+#include "http/http.h"
+#include "http/metrics.h"
+#include "store/store.h"
+
+typedef struct services {
+	store *db;
+	http_metrics *metrics;
+} services;
+
+static inline services *services_of(const http_request *req)
+{
+	return req->app->ctx;
+}
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * Numbered migrations embedded in the binary (migrations/NNNN_name.sql).
+ *
+ * Each is applied once, inside its own transaction, and recorded with a BLAKE2b-256 checksum
+ * of its text. A recorded migration whose embedded text no longer matches is refused: the
+ * database would otherwise silently diverge from what the code expects. A database with
+ * migrations this binary does not know (a newer Ponte wrote it) is refused too.
+ */
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/embedded.h"
+#include "base/log.h"
+#include "store/store.h"
+
+#define MIGRATION_PREFIX "migrations/"
+
+static const char SQL_CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				       " version INTEGER PRIMARY KEY,"
+				       " name TEXT NOT NULL,"
+				       " checksum TEXT NOT NULL,"
+				       " applied_at TEXT NOT NULL"
+				       ") STRICT";
+static const char SQL_SELECT_ALL[] = "SELECT version, name, checksum FROM schema_migrations "
+				     "ORDER BY version";
+static const char SQL_INSERT[] = "INSERT INTO schema_migrations(version, name, checksum, applied_at) "
+				 "VALUES (?1, ?2, ?3, ?4)";
+
+struct migration {
+	int version;
+	const char *name; /* file name without the prefix */
+	const struct embedded_file *file;
+	char checksum[65];
+};
+
+/* Embedded files are sorted by name, so migrations come out in version order. */
+static size_t list_migrations(struct migration *out, size_t max)
+{
+	size_t n = 0, plen = strlen(MIGRATION_PREFIX);
+	for (size_t i = 0; i < embedded_files_count && n < max; i++) {
+		const struct embedded_file *f = &embedded_files[i];
+		if (strncmp(f->name, MIGRATION_PREFIX, plen) != 0)
+			continue;
+		const char *base = f->name + plen;
+		int v = 0;
+		for (const char *p = base; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (*p - '0');
+		unsigned char h[32];
+		crypto_generichash(h, sizeof(h), (const unsigned char *)f->data, f->len, NULL, 0);
+		sodium_bin2hex(out[n].checksum, sizeof(out[n].checksum), h, sizeof(h));
+		out[n].version = v;
+		out[n].name = base;
+		out[n].file = f;
+		n++;
+	}
+	return n;
+}
+
+/* Compare recorded migrations with the embedded ones; returns the highest recorded version. */
+static int check_recorded(store_conn *c, const struct migration *m, size_t n, int *current,
+			  store_migration_report *r)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_SELECT_ALL, &st);
+	if (rc)
+		return rc;
+	*current = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int version = (int)store_col_int64(st, 0);
+		const char *sum = store_col_text(st, 2, NULL);
+		const struct migration *known = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (m[i].version == version)
+				known = &m[i];
+		if (!known) {
+			snprintf(r->message, sizeof(r->message),
+				 "the database has migration %d, which this version of Ponte does not know; "
+				 "it was written by a newer Ponte",
+				 version);
+			rc = PONTE_ESCHEMA;
+			break;
+		}
+		if (!sum || strcmp(sum, known->checksum) != 0) {
+			snprintf(r->message, sizeof(r->message),
+				 "migration %s was changed after it was applied to this database "
+				 "(recorded checksum %.12s, now %.12s); refusing to continue",
+				 known->name, sum ? sum : "", known->checksum);
+			rc = PONTE_ESCHEMA;
+			break;
+		}
+		*current = version;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int apply_one(store_conn *c, const struct migration *m, store_migration_report *r)
+{
+	int rc = store_begin(c);
+	if (rc)
+		return rc;
+	rc = store_exec(c, m->file->data);
+	if (rc) {
+		snprintf(r->message, sizeof(r->message), "migration %s failed: %s", m->name,
+			 store_errmsg(c));
+		store_rollback(c);
+		return rc;
+	}
+	store_stmt *st;
+	rc = store_prepare(c, SQL_INSERT, &st);
+	if (!rc) {
+		char when[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), when);
+		store_bind_int64(st, 1, m->version);
+		store_bind_text(st, 2, m->name, strlen(m->name));
+		store_bind_text(st, 3, m->checksum, strlen(m->checksum));
+		store_bind_text(st, 4, when, strlen(when));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc) {
+		snprintf(r->message, sizeof(r->message), "recording migration %s failed: %s", m->name,
+			 ponte_strerror(rc));
+		store_rollback(c);
+	}
+	return rc;
+}
+
+static int prepare_state(store *s, store_conn **c, struct migration *m, size_t max, size_t *n,
+			 int *current, store_migration_report *r)
+{
+	int rc = store_conn_get(s, c);
+	if (!rc)
+		rc = store_exec(*c, SQL_CREATE_TABLE);
+	if (rc) {
+		snprintf(r->message, sizeof(r->message), "cannot read the migration table: %s",
+			 ponte_strerror(rc));
+		return rc;
+	}
+	*n = list_migrations(m, max);
+	return check_recorded(*c, m, *n, current, r);
+}
+
+int store_migrate(store *s, store_migration_report *r)
+{
+	struct migration m[256];
+	size_t n;
+	store_conn *c;
+	memset(r, 0, sizeof(*r));
+	int current;
+	int rc = prepare_state(s, &c, m, ARRAY_LEN(m), &n, &current, r);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].version <= current)
+			continue;
+		rc = apply_one(c, &m[i], r);
+		if (rc)
+			return rc;
+		r->applied++;
+		current = m[i].version;
+		char fields[256];
+		snprintf(fields, sizeof(fields), ",\"version\":%d", m[i].version);
+		log_event(LOG_INFO, "migration_applied", fields);
+	}
+	r->current = current;
+	return 0;
+}
+
+int store_pending_migrations(store *s)
+{
+	struct migration m[256];
+	size_t n;
+	store_conn *c;
+	store_migration_report r;
+	int current;
+	int rc = prepare_state(s, &c, m, ARRAY_LEN(m), &n, &current, &r);
+	if (rc)
+		return rc;
+	int pending = 0;
+	for (size_t i = 0; i < n; i++)
+		pending += m[i].version > current;
+	return pending;
+}

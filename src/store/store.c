@@ -1,0 +1,412 @@
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "store/store.h"
+
+#define STMT_CACHE_SIZE 128
+
+struct stmt_slot {
+	const char *sql; /* identity of the cached statement: the address of its constant */
+	sqlite3_stmt *stmt;
+};
+
+struct store_conn {
+	store *owner;
+	sqlite3 *db;
+	struct store_conn *next; /* in owner->conns, guarded by owner->lock */
+	struct stmt_slot cache[STMT_CACHE_SIZE];
+};
+
+struct store {
+	char *path;
+	store_options opt;
+	pthread_key_t key;
+	pthread_mutex_t lock;
+	struct store_conn *conns;
+};
+
+static int map_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return PONTE_EBUSY;
+	case SQLITE_NOMEM:
+		return PONTE_ENOMEM;
+	case SQLITE_CONSTRAINT:
+		return PONTE_EEXIST;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return PONTE_ESCHEMA;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+		return PONTE_EIO;
+	default:
+		return PONTE_ESTORE;
+	}
+}
+
+static void conn_free(struct store_conn *c)
+{
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
+		if (c->cache[i].stmt)
+			sqlite3_finalize(c->cache[i].stmt);
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+static void conn_unlink(store *s, struct store_conn *c)
+{
+	pthread_mutex_lock(&s->lock);
+	for (struct store_conn **p = &s->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Runs when a thread that used the store exits. */
+static void conn_thread_exit(void *p)
+{
+	struct store_conn *c = p;
+	conn_unlink(c->owner, c);
+	conn_free(c);
+}
+
+static int open_connection(const char *path, int flags, const store_options *opt, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close_v2(db);
+		return map_sqlite(rc);
+	}
+	sqlite3_busy_timeout(db, opt->busy_timeout_ms);
+	sqlite3_extended_result_codes(db, 1);
+	*out = db;
+	return 0;
+}
+
+/* Settings that hold per connection (journal_mode=WAL is persistent, set at creation). */
+static int configure_connection(sqlite3 *db)
+{
+	return map_sqlite(sqlite3_exec(db,
+				       "PRAGMA foreign_keys=ON;"
+				       "PRAGMA synchronous=FULL;"
+				       "PRAGMA temp_store=MEMORY;"
+				       "PRAGMA trusted_schema=OFF;",
+				       NULL, NULL, NULL));
+}
+
+static store *store_new(const char *path, const store_options *opt)
+{
+	store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->path = strdup(path);
+	s->opt.busy_timeout_ms = opt && opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 2000;
+	if (!s->path || pthread_key_create(&s->key, conn_thread_exit)) {
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+/* Read the 100-byte SQLite header without SQLite, so a foreign file is never touched. */
+static int check_header(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? PONTE_ENOTFOUND : PONTE_EIO;
+	}
+	unsigned char h[100];
+	ssize_t n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(err, errlen, "%s is not a Ponte database (not an SQLite file); refusing to use it",
+			 path);
+		return PONTE_ESCHEMA;
+	}
+	uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
+	if (app != STORE_APPLICATION_ID) {
+		snprintf(err, errlen,
+			 "%s is an SQLite database of another program, not Ponte; refusing to use it",
+			 path);
+		return PONTE_ESCHEMA;
+	}
+	return 0;
+}
+
+int store_create(const char *path, const store_options *opt, store **out, char *err, size_t errlen)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", path);
+	const char *d = dirname(dir);
+	struct stat st;
+	if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "directory %s does not exist", d);
+		return PONTE_ENOTFOUND;
+	}
+	if (lstat(path, &st) == 0) {
+		int rc = check_header(path, err, errlen);
+		if (rc == 0)
+			snprintf(err, errlen, "%s is already a Ponte database; use `ponte migrate`", path);
+		return rc ? rc : PONTE_EEXIST;
+	}
+	sqlite3 *db = NULL;
+	store_options o = {.busy_timeout_ms = 2000};
+	int rc = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, opt ? opt : &o,
+				 &db);
+	if (!rc)
+		rc = map_sqlite(sqlite3_exec(db,
+					     /* In rollback mode, so the id reaches the main file
+					      * at once; then WAL for good. */
+					     "PRAGMA application_id=1347374676;" /* STORE_APPLICATION_ID */
+					     "PRAGMA journal_mode=WAL;",
+					     NULL, NULL, NULL));
+	if (!rc)
+		rc = configure_connection(db);
+	sqlite3_close_v2(db);
+	if (rc) {
+		snprintf(err, errlen, "cannot create %s: %s", path, ponte_strerror(rc));
+		unlink(path);
+		return rc;
+	}
+	return store_open(path, opt, out, err, errlen);
+}
+
+int store_open(const char *path, const store_options *opt, store **out, char *err, size_t errlen)
+{
+	int rc = check_header(path, err, errlen);
+	if (rc)
+		return rc;
+	store *s = store_new(path, opt);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return PONTE_ENOMEM;
+	}
+	store_conn *c;
+	rc = store_conn_get(s, &c);
+	if (rc) {
+		snprintf(err, errlen, "cannot open %s: %s", path, ponte_strerror(rc));
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct store_conn *c = s->conns;
+	s->conns = NULL;
+	pthread_mutex_unlock(&s->lock);
+	while (c) {
+		struct store_conn *next = c->next;
+		conn_free(c);
+		c = next;
+	}
+	pthread_setspecific(s->key, NULL);
+	pthread_key_delete(s->key);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+}
+
+const char *store_path(const store *s)
+{
+	return s->path;
+}
+
+int store_conn_get(store *s, store_conn **out)
+{
+	struct store_conn *c = pthread_getspecific(s->key);
+	if (c) {
+		*out = c;
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return PONTE_ENOMEM;
+	c->owner = s;
+	int rc = open_connection(s->path, SQLITE_OPEN_READWRITE, &s->opt, &c->db);
+	if (!rc)
+		rc = configure_connection(c->db);
+	if (rc) {
+		if (c->db)
+			sqlite3_close_v2(c->db);
+		free(c);
+		return rc;
+	}
+	pthread_mutex_lock(&s->lock);
+	c->next = s->conns;
+	s->conns = c;
+	pthread_mutex_unlock(&s->lock);
+	pthread_setspecific(s->key, c);
+	*out = c;
+	return 0;
+}
+
+int store_prepare(store_conn *c, const char *sql, store_stmt **out)
+{
+	size_t h = ((uintptr_t)sql >> 4) % STMT_CACHE_SIZE;
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct stmt_slot *slot = &c->cache[(h + i) % STMT_CACHE_SIZE];
+		if (slot->sql == sql) {
+			*out = (store_stmt *)slot->stmt;
+			return 0;
+		}
+		if (!slot->sql) {
+			sqlite3_stmt *st = NULL;
+			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+			if (rc != SQLITE_OK) {
+				log_msg(LOG_ERROR, "store_prepare_failed", sqlite3_errmsg(c->db));
+				return map_sqlite(rc);
+			}
+			slot->sql = sql;
+			slot->stmt = st;
+			*out = (store_stmt *)st;
+			return 0;
+		}
+	}
+	/* A full cache means more distinct statements than any module should need. */
+	log_msg(LOG_ERROR, "store_statement_cache_full", "raise STMT_CACHE_SIZE");
+	return PONTE_ELIMIT;
+}
+
+int store_bind_text(store_stmt *st, int idx, const char *s, size_t n)
+{
+	if (n > INT32_MAX)
+		return PONTE_ELIMIT;
+	return map_sqlite(sqlite3_bind_text((sqlite3_stmt *)st, idx, s, (int)n, SQLITE_TRANSIENT));
+}
+
+int store_bind_int64(store_stmt *st, int idx, int64_t v)
+{
+	return map_sqlite(sqlite3_bind_int64((sqlite3_stmt *)st, idx, v));
+}
+
+int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n)
+{
+	if (n > INT32_MAX)
+		return PONTE_ELIMIT;
+	return map_sqlite(sqlite3_bind_blob((sqlite3_stmt *)st, idx, p, (int)n, SQLITE_TRANSIENT));
+}
+
+int store_bind_null(store_stmt *st, int idx)
+{
+	return map_sqlite(sqlite3_bind_null((sqlite3_stmt *)st, idx));
+}
+
+int store_step(store_stmt *st)
+{
+	int rc = sqlite3_step((sqlite3_stmt *)st);
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	return map_sqlite(rc);
+}
+
+const char *store_col_text(store_stmt *st, int col, size_t *len)
+{
+	const char *p = (const char *)sqlite3_column_text((sqlite3_stmt *)st, col);
+	if (len)
+		*len = p ? (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, col) : 0;
+	return p;
+}
+
+int64_t store_col_int64(store_stmt *st, int col)
+{
+	return sqlite3_column_int64((sqlite3_stmt *)st, col);
+}
+
+const void *store_col_blob(store_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, col);
+	*len = (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, col);
+	return p;
+}
+
+bool store_col_is_null(store_stmt *st, int col)
+{
+	return sqlite3_column_type((sqlite3_stmt *)st, col) == SQLITE_NULL;
+}
+
+void store_reset(store_stmt *st)
+{
+	sqlite3_reset((sqlite3_stmt *)st);
+	sqlite3_clear_bindings((sqlite3_stmt *)st);
+}
+
+int store_exec(store_conn *c, const char *sql)
+{
+	return map_sqlite(sqlite3_exec(c->db, sql, NULL, NULL, NULL));
+}
+
+int store_begin(store_conn *c)
+{
+	return store_exec(c, "BEGIN IMMEDIATE");
+}
+
+int store_commit(store_conn *c)
+{
+	return store_exec(c, "COMMIT");
+}
+
+int store_rollback(store_conn *c)
+{
+	return store_exec(c, "ROLLBACK");
+}
+
+int64_t store_changes(store_conn *c)
+{
+	return sqlite3_changes64(c->db);
+}
+
+const char *store_errmsg(store_conn *c)
+{
+	return sqlite3_errmsg(c->db);
+}
+
+int store_checkpoint(store *s)
+{
+	store_conn *c;
+	int rc = store_conn_get(s, &c);
+	if (rc)
+		return rc;
+	return map_sqlite(sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
+}
+
+static const char SQL_PING[] = "SELECT count(*) FROM schema_migrations";
+
+int store_ping(store *s)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(s, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_PING, &st);
+	if (rc)
+		return rc;
+	rc = store_step(st);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
+}

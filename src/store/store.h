@@ -1,0 +1,94 @@
+/*
+ * store.h: the database interface. The only module that knows it is SQLite.
+ *
+ * Invariants and ownership:
+ * - A `store` is one database file, shared by every thread. Each thread gets its own
+ *   connection (`store_conn`) on first use, with its own cache of prepared statements; the
+ *   connection is closed when the thread exits or when the store is closed.
+ * - SQL text is always a compile-time constant of a module's *_store.c file; values are always
+ *   bound, never spliced. Statements are cached by the address of their SQL constant.
+ * - A statement from store_prepare() belongs to the calling thread's connection and must be
+ *   finished with store_reset() before it is prepared again (no nested use of one statement).
+ * - Every connection runs with WAL, foreign keys on, synchronous=FULL and a busy timeout.
+ *   A lock held too long by someone else surfaces as PONTE_EBUSY (the HTTP layer answers
+ *   503 with Retry-After), never as a hang.
+ * - A file is used only if it carries Ponte's application id: a foreign file is never
+ *   modified, not even its journal mode.
+ */
+#ifndef PONTE_STORE_H
+#define PONTE_STORE_H
+
+#include "base/common.h"
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+typedef struct store_stmt store_stmt;
+
+#define STORE_ROW 1  /* store_step(): a row is ready */
+#define STORE_DONE 0 /* store_step(): no more rows */
+
+/* 'PONT': written into the SQLite header by `ponte init`, checked on every open. */
+#define STORE_APPLICATION_ID 0x504F4E54
+
+typedef struct store_options {
+	int busy_timeout_ms; /* how long to wait for a lock before PONTE_EBUSY (default 2000) */
+} store_options;
+
+/*
+ * Create a new database at path. The file must not exist and its directory must; on any
+ * failure nothing is left behind. Migrations are applied by store_migrate().
+ */
+int store_create(const char *path, const store_options *opt, store **out, char *err, size_t errlen);
+/* Open an existing Ponte database. A missing file, a non-SQLite file or a SQLite file of
+ * another program is PONTE_ESCHEMA/ENOTFOUND with a message in err. */
+int store_open(const char *path, const store_options *opt, store **out, char *err, size_t errlen);
+/* Close every connection (no thread may still be using the store) and free it. */
+void store_close(store *s);
+
+const char *store_path(const store *s);
+
+/* The calling thread's connection, opened on first use. */
+int store_conn_get(store *s, store_conn **out);
+
+int store_prepare(store_conn *c, const char *sql, store_stmt **out);
+int store_bind_text(store_stmt *st, int idx, const char *s, size_t n);
+int store_bind_int64(store_stmt *st, int idx, int64_t v);
+int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n);
+int store_bind_null(store_stmt *st, int idx);
+/* STORE_ROW, STORE_DONE or a negative error. */
+int store_step(store_stmt *st);
+/* Column values stay valid until the next step or reset. */
+const char *store_col_text(store_stmt *st, int col, size_t *len);
+int64_t store_col_int64(store_stmt *st, int col);
+const void *store_col_blob(store_stmt *st, int col, size_t *len);
+bool store_col_is_null(store_stmt *st, int col);
+/* Reset for reuse and clear bindings. Always call it when done. */
+void store_reset(store_stmt *st);
+
+/* Run one or more statements without results (schema changes, pragmas). */
+int store_exec(store_conn *c, const char *sql);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int store_begin(store_conn *c);
+int store_commit(store_conn *c);
+int store_rollback(store_conn *c);
+int64_t store_changes(store_conn *c);
+/* The connection's last error message (English, for logs and the CLI). */
+const char *store_errmsg(store_conn *c);
+
+/* Copy the WAL back into the database and truncate it (used at shutdown). */
+int store_checkpoint(store *s);
+/* A cheap read proving the database answers (used by /healthz). */
+int store_ping(store *s);
+
+/* Migrations (store/migrate.c). */
+typedef struct store_migration_report {
+	int applied;        /* migrations applied by this call */
+	int current;        /* schema version after the call */
+	char message[512];  /* why it failed, when it did */
+} store_migration_report;
+
+int store_migrate(store *s, store_migration_report *report);
+/* The number of embedded migrations not yet applied, or a negative error. */
+int store_pending_migrations(store *s);
+
+#endif

@@ -1,0 +1,18 @@
+#include "instance/instance.h"
+#include "services/services.h"
+#include "web/web.h"
+
+/* GET /: who this installation is (read from the database) and what Ponte is for. */
+int web_home(http_request *req, http_response *res)
+{
+	instance_info info;
+	int rc = instance_get(services_of(req)->db, req->arena, &info);
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "instance_name", info.name);
+	tpl_set(v, "country", info.country);
+	return web_render_page(req, res, "home", "Home", v);
+}

@@ -1,0 +1,58 @@
+#include "http/static.h"
+#include "i18n/i18n.h"
+#include "web/web.h"
+
+/* The language switch: the same page in each language (?lang= is remembered by a cookie). */
+static int add_languages(http_request *req, tpl_vars *v)
+{
+	tpl_list *langs = tpl_set_list(v, "languages");
+	for (int lang = 0; lang < LANG_COUNT; lang++) {
+		tpl_vars *item = tpl_list_add(langs);
+		if (!item)
+			return PONTE_ENOMEM;
+		const lang_info *li = i18n_lang(lang);
+		const char *url = arena_printf(req->arena, "%s?lang=%s", req->path, li->code);
+		if (!url)
+			return PONTE_ENOMEM;
+		tpl_set(item, "code", li->code);
+		tpl_set(item, "name", li->native_name);
+		tpl_set(item, "url", url);
+		tpl_set_bool(item, "current", lang == req->lang);
+	}
+	return 0;
+}
+
+int web_render_page(http_request *req, http_response *res, const char *name, const char *title,
+		    tpl_vars *vars)
+{
+	const tpl *page = tpl_get(name), *layout = tpl_get("layout");
+	if (!page || !layout)
+		return PONTE_ENOTFOUND;
+	buf content;
+	buf_init(&content, HTTP_RESPONSE_LIMIT);
+	int rc = tpl_render(page, vars, req->lang, &content);
+	if (rc) {
+		buf_release(&content);
+		return rc;
+	}
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v) {
+		buf_release(&content);
+		return PONTE_ENOMEM;
+	}
+	tpl_set(v, "lang", i18n_lang(req->lang)->code);
+	tpl_set(v, "title", tr(req->lang, title));
+	tpl_set(v, "css_url", static_url(req->arena, "app.css"));
+	tpl_set(v, "htmx_url", static_url(req->arena, "htmx.min.js"));
+	tpl_set(v, "icon_url", static_url(req->arena, "favicon.svg"));
+	tpl_set(v, "version", PONTE_VERSION);
+	tpl_set_bool(v, "at_home", strcmp(req->path, "/") == 0);
+	tpl_set_html(v, "content", content.data ? content.data : "", content.len);
+	rc = add_languages(req, v);
+	if (!rc)
+		rc = tpl_render(layout, v, req->lang, &res->body);
+	buf_release(&content);
+	if (!rc)
+		res->content_type = "text/html; charset=utf-8";
+	return rc;
+}
