@@ -11,6 +11,7 @@
 #include "http/server.h"
 
 #define REQUEST_ARENA_CEILING (32u << 20)
+#define DISCARD_CEILING (16u << 20) /* body bytes read and dropped after a 413 decision */
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -31,6 +32,7 @@ struct req_state {
 	size_t nheaders;
 	bool headers_overflow;
 	bool too_large;
+	size_t discarded;
 	bool answered;
 	uint64_t start_ns;
 };
@@ -234,7 +236,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
-	UNUSED(version);
 	http_server *srv = cls;
 	struct req_state *st = *con_cls;
 	if (!st) {
@@ -246,6 +247,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		if (st->headers_overflow)
 			return answer_early(conn, srv, st, 431);
+		/* HTTP/1.1 requires Host (RFC 9112, 3.2); libmicrohttpd does not insist. */
+		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !http_header_get(&st->req, "Host"))
+			return answer_early(conn, srv, st, 400);
 		const char *cl = http_header_get(&st->req, "Content-Length");
 		if (cl) {
 			char *end;
@@ -262,13 +266,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (buf_append(&st->body, upload_data, *upload_data_size) != 0) {
-			*upload_data_size = 0;
-			return answer_early(conn, srv, st, 413);
+		/* A body without a declared length (chunked) that passes the limit: libmicrohttpd
+		 * cannot answer mid-upload, so the rest is read and dropped, and 413 goes out at
+		 * the end. Past DISCARD_CEILING the connection is simply closed. */
+		if (!st->too_large && buf_append(&st->body, upload_data, *upload_data_size) != 0) {
+			st->too_large = true;
+			buf_release(&st->body);
+		}
+		if (st->too_large) {
+			st->discarded += *upload_data_size;
+			if (st->discarded > DISCARD_CEILING)
+				return MHD_NO;
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->too_large)
+		return answer_early(conn, srv, st, 413);
 	st->req.body = st->body.data ? st->body.data : "";
 	st->req.body_len = st->body.len;
 	http_dispatch(srv->app, &st->req, &st->res);

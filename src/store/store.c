@@ -199,8 +199,14 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
 		snprintf(err, errlen, "out of memory");
 		return PONTE_ENOMEM;
 	}
-	store_conn *c;
-	rc = store_conn_get(s, &c);
+	/* Prove the file opens, then let each thread open its own connection when it needs one:
+	 * no idle connection is kept in the caller's thread. */
+	sqlite3 *db = NULL;
+	rc = open_connection(path, SQLITE_OPEN_READWRITE, &s->opt, &db);
+	if (!rc)
+		rc = configure_connection(db);
+	if (db)
+		sqlite3_close_v2(db);
 	if (rc) {
 		snprintf(err, errlen, "cannot open %s: %s", path, ponte_strerror(rc));
 		store_close(s);

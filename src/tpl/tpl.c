@@ -345,6 +345,9 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 	node->negate = is_unless;
 	if (++c->depth > TPL_MAX_DEPTH)
 		return fail(c, "blocks nested too deeply");
+	/* A block ends a tag name: "<li{{#if x}} class=..{{/if}}>" is inside the tag. */
+	if (c->h.state == H_TAG_OPEN && c->h.tag_len > 0)
+		c->h.state = H_TAG;
 	struct hctx start = c->h;
 	const char *closer;
 	size_t closer_len;

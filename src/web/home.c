@@ -1,3 +1,4 @@
+#include "i18n/i18n.h"
 #include "instance/instance.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -14,5 +15,5 @@ int web_home(http_request *req, http_response *res)
 		return PONTE_ENOMEM;
 	tpl_set(v, "instance_name", info.name);
 	tpl_set(v, "country", info.country);
-	return web_render_page(req, res, "home", "Home", v);
+	return web_render_page(req, res, "home", N_("Home"), v);
 }

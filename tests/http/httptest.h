@@ -1,0 +1,235 @@
+/*
+ * httptest.h: start Ponte in-process on a free loopback port and talk to it with libcurl.
+ */
+#ifndef PONTE_HTTPTEST_H
+#define PONTE_HTTPTEST_H
+
+#include "unit/testutil.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "base/clock.h"
+#include "instance/instance.h"
+
+struct ht_server {
+	char *dir;
+	char *db_path;
+	store *db;
+	app app;
+	http_app custom; /* when started with test routes */
+	http_server *server;
+	uint16_t port;
+};
+
+struct ht_resp {
+	long status;
+	char *body;
+	size_t len;
+	char headers[16384];
+	size_t hlen;
+};
+
+static inline void ht_make_db(struct ht_server *s)
+{
+	char err[512];
+	s->dir = test_tmpdir();
+	s->db_path = test_path(s->dir, "ponte.db");
+	assert_int_equal(store_create(s->db_path, NULL, &s->db, err, sizeof(err)), 0);
+	store_migration_report r;
+	assert_int_equal(store_migrate(s->db, &r), 0);
+	assert_int_equal(instance_set(s->db, "Observatório <Teste> & \"Lda\"", "PT"), 0);
+}
+
+/* Start the real application; with routes, a custom table served with the same services. */
+static inline void ht_start_with(struct ht_server *s, const http_route *routes, size_t n,
+				 unsigned grace_ms)
+{
+	char err[512];
+	memset(s, 0, sizeof(*s));
+	ht_make_db(s);
+	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
+	assert_int_equal(app_init(&s->app, s->db, err, sizeof(err)), 0);
+	http_server_config cfg;
+	http_server_config_defaults(&cfg);
+	cfg.listen = "127.0.0.1:0";
+	cfg.threads = 2;
+	cfg.shutdown_grace_ms = grace_ms;
+	cfg.metrics = s->app.svc.metrics;
+	const http_app *served = &s->app.http;
+	if (routes) {
+		s->custom = s->app.http;
+		s->custom.routes = routes;
+		s->custom.nroutes = n;
+		served = &s->custom;
+		cfg.metrics = NULL;
+	}
+	int rc = http_server_start(served, &cfg, &s->server, err, sizeof(err));
+	if (rc)
+		fail_msg("server did not start: %s", err);
+	s->port = http_server_port(s->server);
+	assert_true(s->port > 0);
+}
+
+static inline void ht_start(struct ht_server *s)
+{
+	ht_start_with(s, NULL, 0, 5000);
+}
+
+static inline void ht_stop(struct ht_server *s)
+{
+	if (s->server)
+		http_server_stop(s->server);
+	s->server = NULL;
+	store_checkpoint(s->db);
+	store_close(s->db);
+	app_release(&s->app);
+	free(s->db_path);
+	test_rmtree(s->dir);
+}
+
+static size_t ht_body_cb(char *p, size_t size, size_t n, void *ctx)
+{
+	struct ht_resp *r = ctx;
+	size_t add = size * n;
+	char *b = realloc(r->body, r->len + add + 1);
+	assert_non_null(b);
+	memcpy(b + r->len, p, add);
+	r->len += add;
+	b[r->len] = '\0';
+	r->body = b;
+	return add;
+}
+
+static size_t ht_header_cb(char *p, size_t size, size_t n, void *ctx)
+{
+	struct ht_resp *r = ctx;
+	size_t add = size * n;
+	if (r->hlen + add < sizeof(r->headers)) {
+		memcpy(r->headers + r->hlen, p, add);
+		r->hlen += add;
+		r->headers[r->hlen] = '\0';
+	}
+	return add;
+}
+
+/* method NULL = GET; headers is a NULL-terminated list of "Name: value". */
+static inline CURLcode ht_request(uint16_t port, const char *method, const char *path,
+				  const char *body, long body_len, const char **headers, struct ht_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	char url[2048];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	for (const char **h = headers; h && *h; h++)
+		hl = curl_slist_append(hl, *h);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_body_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ht_header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	if (method && strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (method)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, body_len);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (!r->body)
+		r->body = strdup("");
+	return rc;
+}
+
+static inline void ht_get(uint16_t port, const char *path, const char **headers, struct ht_resp *r)
+{
+	CURLcode rc = ht_request(port, NULL, path, NULL, 0, headers, r);
+	if (rc != CURLE_OK)
+		fail_msg("GET %s: %s", path, curl_easy_strerror(rc));
+}
+
+static inline void ht_free(struct ht_resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+/* The value of a response header (case-insensitive name), copied into out; NULL if absent. */
+static inline const char *ht_header(const struct ht_resp *r, const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+	for (const char *line = r->headers; *line;) {
+		const char *eol = strstr(line, "\r\n");
+		if (!eol)
+			break;
+		if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+			const char *v = line + n + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(out, outlen, "%.*s", (int)(eol - v), v);
+			return out;
+		}
+		line = eol + 2;
+	}
+	return NULL;
+}
+
+/* Send raw bytes, read the answer (up to outlen - 1 bytes). Returns bytes read. */
+static inline size_t ht_raw(uint16_t port, const char *data, size_t len, char *out, size_t outlen)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	struct timeval tv = {5, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = send(fd, data + off, len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break; /* the server may close early (413): that is fine */
+		off += (size_t)w;
+	}
+	size_t got = 0;
+	while (got + 1 < outlen) {
+		ssize_t r = recv(fd, out + got, outlen - 1 - got, 0);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (strstr(out, "\r\n\r\n") && got > 12) {
+			/* Stop once headers and any short body have arrived. */
+			out[got] = '\0';
+			const char *cl = strcasestr(out, "Content-Length:");
+			const char *end = strstr(out, "\r\n\r\n") + 4;
+			if (cl && (size_t)(out + got - end) >= strtoul(cl + 15, NULL, 10))
+				break;
+		}
+	}
+	out[got] = '\0';
+	close(fd);
+	return got;
+}
+
+static inline int ht_raw_status(const char *answer)
+{
+	if (strncmp(answer, "HTTP/1.", 7) != 0)
+		return 0;
+	return (int)strtol(answer + 9, NULL, 10);
+}
+
+#endif

@@ -1,0 +1,312 @@
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1); /* quiet: request logging has its own test */
+	ht_start(&S);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static void healthz_reports_ok_and_version(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/healthz", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "{\"status\":\"ok\",\"version\":\"" PONTE_VERSION "\"}");
+	char v[128];
+	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "application/json");
+	ht_free(&r);
+}
+
+static void home_page_has_security_headers_and_escaped_data(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/", NULL, &r);
+	assert_int_equal(r.status, 200);
+	char v[1024];
+	assert_non_null(ht_header(&r, "Content-Security-Policy", v, sizeof(v)));
+	assert_non_null(strstr(v, "default-src 'none'"));
+	assert_non_null(strstr(v, "script-src 'self'"));
+	assert_non_null(strstr(v, "frame-ancestors 'none'"));
+	assert_null(strstr(v, "unsafe-inline"));
+	assert_string_equal(ht_header(&r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+	assert_string_equal(ht_header(&r, "Referrer-Policy", v, sizeof(v)), "no-referrer");
+	assert_string_equal(ht_header(&r, "Cache-Control", v, sizeof(v)), "no-store");
+	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "text/html; charset=utf-8");
+	/* The instance name from the database, escaped. */
+	assert_non_null(strstr(r.body, "Observatório &lt;Teste&gt; &amp; &quot;Lda&quot;"));
+	assert_null(strstr(r.body, "<Teste>"));
+	assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+	assert_non_null(strstr(r.body, "<main id=\"main\""));
+	/* No inline script or style anywhere. */
+	assert_null(strstr(r.body, "<script>"));
+	assert_null(strstr(r.body, "<style"));
+	assert_null(strstr(r.body, "style=\""));
+	ht_free(&r);
+}
+
+static void unknown_routes_are_404_in_the_users_language(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	const char *fr[] = {"Accept-Language: fr-FR,fr;q=0.9", NULL};
+	ht_get(S.port, "/nowhere", fr, &r);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
+	assert_non_null(strstr(r.body, "Page introuvable"));
+	char v[256];
+	assert_non_null(ht_header(&r, "Content-Security-Policy", v, sizeof(v)));
+	ht_free(&r);
+	const char *pt[] = {"Accept-Language: pt", NULL};
+	ht_get(S.port, "/api/v1/nothing", pt, &r);
+	assert_int_equal(r.status, 404);
+	assert_string_equal(r.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"A página que pediu não existe.\"}}");
+	ht_free(&r);
+}
+
+static void wrong_method_is_405_with_allow(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(ht_request(S.port, "POST", "/healthz", "x", 1, NULL, &r), CURLE_OK);
+	assert_int_equal(r.status, 405);
+	char v[128];
+	assert_string_equal(ht_header(&r, "Allow", v, sizeof(v)), "GET, HEAD");
+	ht_free(&r);
+	assert_int_equal(ht_request(S.port, "DELETE", "/api/v1/instance", NULL, 0, NULL, &r), CURLE_OK);
+	assert_int_equal(r.status, 405);
+	assert_non_null(strstr(r.body, "\"code\":\"method_not_allowed\""));
+	ht_free(&r);
+}
+
+static void head_answers_without_a_body(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(ht_request(S.port, "HEAD", "/", NULL, 0, NULL, &r), CURLE_OK);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, 0);
+	ht_free(&r);
+}
+
+static void malformed_requests_are_400(void **state)
+{
+	(void)state;
+	char out[8192];
+	const char *bad[] = {
+		"GET /?q=%zz HTTP/1.1\r\nHost: x\r\n\r\n",         /* bad escape in the query */
+		"GET /caf\xC3 HTTP/1.1\r\nHost: x\r\n\r\n",         /* invalid UTF-8 in the path */
+		"GET /?name=%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n",    /* decodes to invalid UTF-8 */
+		"GET /?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n",          /* NUL */
+		"GET /\r\n\r\n",                                    /* no protocol version */
+		"GET / FOO/1.1\r\nHost: x\r\n\r\n",                /* not HTTP */
+		"GET / HTTP/1.1\r\n\r\n",                           /* HTTP/1.1 without Host */
+		"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", /* header without colon */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		ht_raw(S.port, bad[i], strlen(bad[i]), out, sizeof(out));
+		int status = ht_raw_status(out);
+		if (status != 400)
+			fail_msg("request %zu: expected 400, got %d: %.80s", i, status, out);
+	}
+	/* A line that is not a request at all is dropped without an answer (libmicrohttpd
+	 * closes the connection); it must never be served. */
+	ht_raw(S.port, "GARBAGE\r\n\r\n", 11, out, sizeof(out));
+	assert_true(ht_raw_status(out) == 0 || ht_raw_status(out) == 400);
+	/* The server is still fine. */
+	struct ht_resp r;
+	ht_get(S.port, "/healthz", NULL, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+}
+
+static void too_many_or_too_large_headers_are_refused(void **state)
+{
+	(void)state;
+	char *req = malloc(200 * 1024);
+	size_t off = (size_t)snprintf(req, 1024, "GET / HTTP/1.1\r\nHost: x\r\n");
+	for (int i = 0; i < 100; i++)
+		off += (size_t)snprintf(req + off, 64, "X-H%d: %d\r\n", i, i);
+	off += (size_t)snprintf(req + off, 8, "\r\n");
+	char out[8192];
+	ht_raw(S.port, req, off, out, sizeof(out));
+	assert_int_equal(ht_raw_status(out), 431);
+	/* One header larger than the connection's memory. */
+	off = (size_t)snprintf(req, 1024, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	memset(req + off, 'a', 100 * 1024);
+	off += 100 * 1024;
+	off += (size_t)snprintf(req + off, 8, "\r\n\r\n");
+	ht_raw(S.port, req, off, out, sizeof(out));
+	int status = ht_raw_status(out);
+	assert_true(status == 431 || status == 413 || status == 400);
+	free(req);
+}
+
+static void language_follows_query_then_cookie(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/?lang=pt", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<html lang=\"pt\">"));
+	assert_non_null(strstr(r.body, "Esta instalação"));
+	char v[256];
+	assert_non_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
+	assert_non_null(strstr(v, "ponte_lang=pt"));
+	ht_free(&r);
+	const char *cookie[] = {"Cookie: ponte_lang=fr", "Accept-Language: pt", NULL};
+	ht_get(S.port, "/", cookie, &r);
+	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
+	assert_non_null(strstr(r.body, "Cette installation"));
+	ht_free(&r);
+	ht_get(S.port, "/?lang=zz", NULL, &r);
+	assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+	assert_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
+	ht_free(&r);
+}
+
+static void static_assets_are_cached_by_content_hash(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/", NULL, &r);
+	const char *p = strstr(r.body, "href=\"/static/");
+	assert_non_null(p);
+	char path[128];
+	snprintf(path, sizeof(path), "%.*s", (int)(strchr(p + 6, '"') - (p + 6)), p + 6);
+	ht_free(&r);
+	assert_non_null(strstr(path, "/app.css"));
+	ht_get(S.port, path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	char v[256], etag[64];
+	assert_string_equal(ht_header(&r, "Cache-Control", v, sizeof(v)), "public, max-age=31536000, immutable");
+	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "text/css; charset=utf-8");
+	assert_non_null(ht_header(&r, "ETag", etag, sizeof(etag)));
+	assert_true(r.len > 100);
+	ht_free(&r);
+	char inm[128];
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	const char *h[] = {inm, NULL};
+	ht_get(S.port, path, h, &r);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.len, 0);
+	ht_free(&r);
+	ht_get(S.port, "/static/0000000000000000/app.css", NULL, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	ht_get(S.port, "/static/x/..%2F..%2Fetc%2Fpasswd", NULL, &r);
+	assert_true(r.status == 400 || r.status == 404);
+	ht_free(&r);
+	/* htmx is embedded too. */
+	ht_get(S.port, "/", NULL, &r);
+	p = strstr(r.body, "src=\"/static/");
+	snprintf(path, sizeof(path), "%.*s", (int)(strchr(p + 5, '"') - (p + 5)), p + 5);
+	ht_free(&r);
+	ht_get(S.port, path, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "htmx"));
+	ht_free(&r);
+}
+
+static void metrics_count_requests_by_route_and_status(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	for (int i = 0; i < 3; i++) {
+		ht_get(S.port, "/healthz", NULL, &r);
+		ht_free(&r);
+	}
+	ht_get(S.port, "/definitely/missing", NULL, &r);
+	ht_free(&r);
+	ht_get(S.port, "/metrics", NULL, &r);
+	assert_int_equal(r.status, 200);
+	char v[128];
+	assert_non_null(strstr(ht_header(&r, "Content-Type", v, sizeof(v)), "text/plain"));
+	const char *line = strstr(r.body, "ponte_http_requests_total{route=\"/healthz\",status=\"200\"} ");
+	assert_non_null(line);
+	assert_true(strtol(line + strlen("ponte_http_requests_total{route=\"/healthz\",status=\"200\"} "), NULL, 10) >= 3);
+	assert_non_null(strstr(r.body, "ponte_http_requests_total{route=\"unmatched\",status=\"404\"}"));
+	assert_non_null(strstr(r.body, "# TYPE ponte_http_request_duration_seconds histogram"));
+	assert_non_null(strstr(r.body, "ponte_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
+	assert_null(strstr(r.body, "missing")); /* labels never carry request data */
+	ht_free(&r);
+}
+
+static void api_instance_is_json(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/api/v1/instance", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "{\"name\":\"Observatório \\u003cTeste\\u003e \\u0026 \\\"Lda\\\"\",\"country\":\"PT\",\"version\":\"" PONTE_VERSION "\"}");
+	ht_free(&r);
+}
+
+struct worker {
+	int ok;
+	int n;
+};
+
+static void *hammer(void *p)
+{
+	struct worker *w = p;
+	for (int i = 0; i < w->n; i++) {
+		struct ht_resp r;
+		if (ht_request(S.port, NULL, i % 2 ? "/" : "/api/v1/instance", NULL, 0, NULL, &r) == CURLE_OK &&
+		    r.status == 200 && strstr(r.body, "Observat"))
+			w->ok++;
+		ht_free(&r);
+	}
+	return NULL;
+}
+
+static void concurrent_clients_all_get_answers(void **state)
+{
+	(void)state;
+	pthread_t t[8];
+	struct worker w[8];
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){0, 50};
+		pthread_create(&t[i], NULL, hammer, &w[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].ok, 50);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(healthz_reports_ok_and_version),
+		cmocka_unit_test(home_page_has_security_headers_and_escaped_data),
+		cmocka_unit_test(unknown_routes_are_404_in_the_users_language),
+		cmocka_unit_test(wrong_method_is_405_with_allow),
+		cmocka_unit_test(head_answers_without_a_body),
+		cmocka_unit_test(malformed_requests_are_400),
+		cmocka_unit_test(too_many_or_too_large_headers_are_refused),
+		cmocka_unit_test(language_follows_query_then_cookie),
+		cmocka_unit_test(static_assets_are_cached_by_content_hash),
+		cmocka_unit_test(metrics_count_requests_by_route_and_status),
+		cmocka_unit_test(api_instance_is_json),
+		cmocka_unit_test(concurrent_clients_all_get_answers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Every test of every kind, as `make check` runs it. Prints one summary line per suite and,
+# last, "N passed, N failed" counting every test. Exits non-zero if anything failed.
+#
+# Suites: format check, translation catalogues, unit tests (cmocka), in-process HTTP tests
+# (cmocka + libcurl), the same two under AddressSanitizer + UndefinedBehaviorSanitizer,
+# browser tests (playwright-core + Debian's chromium), and each libFuzzer target briefly on
+# its corpus.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-2}
+FUZZ_CHECK_SECONDS=${FUZZ_CHECK_SECONDS:-8}
+passed=0
+failed=0
+failures=()
+logdir=build/test-logs
+mkdir -p "$logdir"
+
+count() { # suite passed failed
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	[ "$3" -gt 0 ] && failures+=("$1")
+	printf '%-36s %4d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+# One test that passes when the command succeeds.
+run_one() { # name command...
+	local name=$1; shift
+	local log="$logdir/${name//[^a-zA-Z0-9_.-]/_}.log"
+	if "$@" >"$log" 2>&1; then count "$name" 1 0; else count "$name" 0 1; tail -20 "$log"; fi
+}
+
+# A cmocka binary: its own PASSED/FAILED lines; a crash counts as one failure.
+run_cmocka() { # name binary
+	local name=$1 bin=$2
+	local log="$logdir/$name.log"
+	"$bin" >"$log" 2>&1
+	local rc=$?
+	local p f
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	count "$name" "$p" "$f"
+	[ "$f" -gt 0 ] && grep -E "FAIL|ERROR|error|Sanitizer|runtime error" "$log" | head -20
+}
+
+build_or_fail() { # name make-args...
+	local name=$1; shift
+	if ! make --no-print-directory -j"$JOBS" "$@" >"$logdir/build-$name.log" 2>&1; then
+		count "build ($name)" 0 1
+		tail -30 "$logdir/build-$name.log"
+		return 1
+	fi
+	return 0
+}
+
+# 1. Release build and its tests.
+if build_or_fail release tests; then
+	for t in build/tests/test_*; do run_cmocka "$(basename "$t")" "$t"; done
+fi
+
+# 2. Static checks.
+run_one format-check make --no-print-directory format-check
+run_one i18n-extract bash scripts/i18n-extract.sh build/ponte.pot
+for po in po/*.po; do
+	run_one "i18n-complete-$(basename "$po" .po)" sh -c "msgfmt --check -o /dev/null '$po' && msgcmp '$po' build/ponte.pot"
+done
+
+# 3. Sanitizers: the same unit and HTTP tests built with ASan + UBSan.
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+if build_or_fail asan BUILD=build/asan OPT="-O1 -g" EXTRA_CFLAGS="$SAN -U_FORTIFY_SOURCE" \
+	EXTRA_LDFLAGS="$SAN" tests; then
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	export PONTE_BIN=build/asan/ponte
+	for t in build/asan/tests/test_*; do run_cmocka "asan/$(basename "$t")" "$t"; done
+	unset PONTE_BIN ASAN_OPTIONS UBSAN_OPTIONS
+fi
+
+# 4. Browser tests against the release binary.
+if [ -x /usr/bin/chromium ] && [ -d node_modules/playwright-core ]; then
+	log="$logdir/e2e.log"
+	node --test --test-reporter=tap tests/e2e/ >"$log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$log" | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	count "e2e (chromium)" "$p" "$f"
+	[ "$f" -gt 0 ] && grep -E "not ok|Error|error" "$log" | head -30
+else
+	count "e2e (chromium missing)" 0 1
+fi
+
+# 5. Fuzz targets, briefly, on their seed corpora (`make fuzz` runs them longer).
+if build_or_fail fuzz fuzz-build; then
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=$(basename "$f")
+		work=build/fuzz/corpus/$n
+		mkdir -p "$work"
+		run_one "fuzz/$n" "$f" -max_total_time="$FUZZ_CHECK_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 "$work" "tests/fuzz/corpus/$n"
+	done
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed suites: ${failures[*]} (logs in $logdir)"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,201 @@
+#include "testutil.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/urlcode.h"
+#include "base/utf8.h"
+
+static void buf_respects_ceiling(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 10);
+	assert_int_equal(buf_puts(&b, "0123456789"), 0);
+	assert_int_equal(b.len, 10);
+	/* One more byte passes the ceiling: refused, contents unchanged. */
+	assert_int_equal(buf_putc(&b, 'x'), PONTE_ELIMIT);
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.data, "0123456789");
+	assert_int_equal(buf_printf(&b, "%d", 1), PONTE_ELIMIT);
+	buf_reset(&b);
+	assert_int_equal(buf_printf(&b, "%s-%d", "ab", 42), 0);
+	assert_string_equal(b.data, "ab-42");
+	buf_release(&b);
+	assert_null(b.data);
+}
+
+static void buf_append_overflow_is_refused(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, SIZE_MAX);
+	assert_int_equal(buf_puts(&b, "abc"), 0);
+	/* len + huge would wrap: must be refused, not wrap. */
+	assert_int_equal(buf_append(&b, "x", SIZE_MAX - 1), PONTE_ELIMIT);
+	size_t n;
+	char *p = buf_detach(&b, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(p, "abc");
+	free(p);
+	buf_init(&b, 5);
+	p = buf_detach(&b, &n);
+	assert_non_null(p);
+	assert_int_equal(n, 0);
+	assert_string_equal(p, "");
+	free(p);
+}
+
+static void arena_allocates_aligned_zeroed_memory_until_its_ceiling(void **state)
+{
+	(void)state;
+	arena a;
+	arena_init(&a, 64 * 1024);
+	for (int i = 0; i < 100; i++) {
+		unsigned char *p = arena_alloc(&a, (size_t)i + 1);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		for (int k = 0; k <= i; k++)
+			assert_int_equal(p[k], 0);
+		memset(p, 0xAB, (size_t)i + 1);
+	}
+	assert_null(arena_alloc(&a, 1u << 20));      /* bigger than the ceiling */
+	assert_null(arena_calloc(&a, SIZE_MAX / 2, 4)); /* n * size overflows */
+	char *s = arena_printf(&a, "%s/%d", "cases", 7);
+	assert_string_equal(s, "cases/7");
+	assert_string_equal(arena_strndup(&a, "abcdef", 3), "abc");
+	arena_release(&a);
+	assert_null(a.head);
+	/* Reusable after release. */
+	assert_non_null(arena_alloc(&a, 100));
+	arena_release(&a);
+}
+
+static void utf8_validation_is_strict(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		bool valid;
+	} cases[] = {
+		{"", true},
+		{"plain ascii", true},
+		{"Fran\xC3\xA7" "ais", true},
+		{"\xE2\x82\xAC", true},         /* euro sign */
+		{"\xF0\x9F\x98\x80", true},     /* emoji */
+		{"\xC0\xAF", false},            /* overlong '/' */
+		{"\xE0\x80\xAF", false},        /* overlong 3-byte */
+		{"\xF0\x80\x80\xAF", false},    /* overlong 4-byte */
+		{"\xED\xA0\x80", false},        /* surrogate U+D800 */
+		{"\xF4\x90\x80\x80", false},    /* above U+10FFFF */
+		{"\x80", false},                /* lone continuation */
+		{"\xC3", false},                /* truncated */
+		{"\xE2\x82", false},            /* truncated */
+		{"\xFF", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_int_equal(utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid);
+	assert_false(utf8_valid_text("a\x01" "b", 3));
+	assert_true(utf8_valid_text("a\tb\r\n", 5));
+	assert_false(utf8_valid_text("a\0b", 3));
+	assert_int_equal(utf8_length("Fran\xC3\xA7" "ais", 8), 7);
+}
+
+static void url_decode_accepts_valid_and_rejects_bad_escapes(void **state)
+{
+	(void)state;
+	char out[64];
+	size_t n;
+	assert_int_equal(url_decode("a%20b+c", 7, true, out, &n), 0);
+	assert_string_equal(out, "a b c");
+	assert_int_equal(url_decode("a%20b+c", 7, false, out, &n), 0);
+	assert_string_equal(out, "a b+c");
+	assert_int_equal(url_decode("caf%C3%A9", 9, false, out, &n), 0);
+	assert_string_equal(out, "caf\xC3\xA9");
+	assert_int_equal(n, 5);
+	assert_int_equal(url_decode("%zz", 3, false, out, &n), PONTE_EINVAL);
+	assert_int_equal(url_decode("%4", 2, false, out, &n), PONTE_EINVAL);
+	assert_int_equal(url_decode("%", 1, false, out, &n), PONTE_EINVAL);
+	assert_int_equal(url_decode("a%00b", 5, false, out, &n), PONTE_EINVAL);  /* NUL */
+	assert_int_equal(url_decode("%C3%28", 6, false, out, &n), PONTE_EINVAL); /* bad UTF-8 */
+	assert_int_equal(url_decode("%FF", 3, false, out, &n), PONTE_EINVAL);
+}
+
+static void form_parsing_decodes_and_bounds(void **state)
+{
+	(void)state;
+	arena a;
+	arena_init(&a, 1 << 20);
+	url_params p;
+	const char *q = "name=Ana+Silva&empty=&flag&&city=S%C3%A3o%20Tom%C3%A9&name=second";
+	assert_int_equal(url_parse_params(&a, q, strlen(q), &URL_LIMITS_DEFAULT, &p), 0);
+	assert_int_equal(p.count, 5);
+	assert_string_equal(url_params_get(&p, "name"), "Ana Silva"); /* first wins */
+	assert_string_equal(url_params_get(&p, "empty"), "");
+	assert_string_equal(url_params_get(&p, "flag"), "");
+	assert_string_equal(url_params_get(&p, "city"), "S\xC3\xA3o Tom\xC3\xA9");
+	assert_null(url_params_get(&p, "missing"));
+	assert_int_equal(url_parse_params(&a, "", 0, &URL_LIMITS_DEFAULT, &p), 0);
+	assert_int_equal(p.count, 0);
+	assert_int_equal(url_parse_params(&a, "a=%zz", 5, &URL_LIMITS_DEFAULT, &p), PONTE_EINVAL);
+
+	url_limits small = {.max_params = 2, .max_key = 4, .max_value = 4};
+	assert_int_equal(url_parse_params(&a, "a=1&b=2&c=3", 11, &small, &p), PONTE_ELIMIT);
+	assert_int_equal(url_parse_params(&a, "a=12345", 7, &small, &p), PONTE_ELIMIT);
+	assert_int_equal(url_parse_params(&a, "abcde=1", 7, &small, &p), PONTE_ELIMIT);
+	assert_int_equal(url_parse_params(&a, "a=1&b=2", 7, &small, &p), 0);
+	arena_release(&a);
+}
+
+static void url_encode_component_keeps_only_unreserved(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 1024);
+	assert_int_equal(url_encode_component(&b, "a b/c?d=é&<>\"'", strlen("a b/c?d=é&<>\"'")), 0);
+	assert_string_equal(b.data, "a%20b%2Fc%3Fd%3D%C3%A9%26%3C%3E%22%27");
+	buf_release(&b);
+}
+
+static void json_strings_are_escaped_for_json_and_html(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 1024);
+	const char *s = "a\"b\\c\n</script>&\x01\xE2\x80\xA8";
+	assert_int_equal(json_string(&b, s, strlen(s)), 0);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0026\\u0001\\u2028\"");
+	buf_reset(&b);
+	assert_int_equal(json_string(&b, "\xFF" "x", 2), 0); /* invalid byte replaced */
+	assert_string_equal(b.data, "\"\xEF\xBF\xBDx\"");
+	buf_release(&b);
+}
+
+static void clock_formats_rfc3339_utc(void **state)
+{
+	(void)state;
+	char out[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(0, out);
+	assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+	clock_format_rfc3339(1795000000123LL, out);
+	assert_string_equal(out, "2026-11-18T11:06:40.123Z");
+	uint64_t a = clock_monotonic_ns(), b = clock_monotonic_ns();
+	assert_true(b >= a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_respects_ceiling),
+		cmocka_unit_test(buf_append_overflow_is_refused),
+		cmocka_unit_test(arena_allocates_aligned_zeroed_memory_until_its_ceiling),
+		cmocka_unit_test(utf8_validation_is_strict),
+		cmocka_unit_test(url_decode_accepts_valid_and_rejects_bad_escapes),
+		cmocka_unit_test(form_parsing_decodes_and_bounds),
+		cmocka_unit_test(url_encode_component_keeps_only_unreserved),
+		cmocka_unit_test(json_strings_are_escaped_for_json_and_html),
+		cmocka_unit_test(clock_formats_rfc3339_utc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

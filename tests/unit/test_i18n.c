@@ -1,0 +1,192 @@
+#include "testutil.h"
+
+#include "base/embedded.h"
+#include "i18n/i18n.h"
+#include "i18n/po.h"
+
+struct collected {
+	int count;
+	po_entry last;
+	po_entry all[16];
+};
+
+static int collect(const po_entry *e, void *ctx)
+{
+	struct collected *c = ctx;
+	if (c->count < 16)
+		c->all[c->count] = *e;
+	c->last = *e;
+	c->count++;
+	return 0;
+}
+
+static void po_parser_reads_escapes_continuations_plurals_and_flags(void **state)
+{
+	(void)state;
+	arena a;
+	arena_init(&a, 1 << 20);
+	const char po[] = "# comment\n"
+			  "msgid \"\"\n"
+			  "msgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+			  "\n"
+			  "#: src/x.c:1\n"
+			  "msgid \"Two \"\n"
+			  "\"lines\"\r\n"
+			  "msgstr \"Deux \\\"lignes\\\"\\n\"\n"
+			  "\n"
+			  "#, fuzzy\n"
+			  "msgid \"Fuzzy\"\n"
+			  "msgstr \"Flou\"\n"
+			  "msgid \"%d case\"\n"
+			  "msgid_plural \"%d cases\"\n"
+			  "msgstr[0] \"%d dossier\"\n"
+			  "msgstr[1] \"%d dossiers\"\n"
+			  "msgctxt \"menu\"\n"
+			  "msgid \"Open\"\n"
+			  "msgstr \"Ouvrir\"";
+	struct collected c = {0};
+	char err[128];
+	assert_int_equal(po_parse(&a, po, strlen(po), collect, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.count, 5);
+	assert_string_equal(c.all[1].msgid, "Two lines");
+	assert_string_equal(c.all[1].msgstr[0], "Deux \"lignes\"\n");
+	assert_true(c.all[2].fuzzy);
+	assert_false(c.all[1].fuzzy);
+	assert_string_equal(c.all[3].msgid_plural, "%d cases");
+	assert_int_equal(c.all[3].nstr, 2);
+	assert_string_equal(c.all[3].msgstr[1], "%d dossiers");
+	assert_string_equal(c.all[4].msgctxt, "menu");
+	arena_release(&a);
+}
+
+static void po_parser_reports_line_and_reason(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"msgid \"a\"\nmsgstr \"unterminated\n",
+		"msgstr \"before id\"\n",
+		"msgid \"a\"\nmsgstr \"x\" trailing\n",
+		"msgid \"a\"\nmsgstr \"\\q\"\n",
+		"msgid \"a\"\nbogus \"x\"\n",
+		"\"orphan continuation\"\n",
+		"msgid \"a\"\nmsgstr[0] \"x\"\n",
+		"msgid \"a\"\nmsgid_plural \"b\"\nmsgstr[9] \"x\"\n",
+		"msgid \"a\"\n",
+		"msgid \"\xC3\x28\"\nmsgstr \"x\"\n",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		arena a;
+		arena_init(&a, 1 << 20);
+		struct collected c = {0};
+		char err[128] = "";
+		if (po_parse(&a, bad[i], strlen(bad[i]), collect, &c, err, sizeof(err)) != PONTE_EINVAL)
+			fail_msg("accepted malformed PO #%zu", i);
+		assert_non_null(strstr(err, "line "));
+		arena_release(&a);
+	}
+}
+
+static void lookups_fall_back_to_the_msgid(void **state)
+{
+	(void)state;
+	char err[128];
+	const char po[] = "msgid \"Hello\"\nmsgstr \"Olá\"\n"
+			  "msgid \"Untranslated\"\nmsgstr \"\"\n"
+			  "#, fuzzy\nmsgid \"Fuzzy\"\nmsgstr \"Difuso\"\n"
+			  "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"um processo\"\nmsgstr[1] \"vários processos\"\n";
+	assert_int_equal(i18n_load_catalogue(LANG_PT, po, strlen(po), err, sizeof(err)), 0);
+	assert_string_equal(tr(LANG_PT, "Hello"), "Olá");
+	assert_string_equal(tr(LANG_EN, "Hello"), "Hello");
+	assert_string_equal(tr(LANG_PT, "Untranslated"), "Untranslated");
+	assert_string_equal(tr(LANG_PT, "Fuzzy"), "Fuzzy");
+	assert_string_equal(tr(LANG_PT, "Unknown"), "Unknown");
+	assert_string_equal(trn(LANG_PT, "one case", "many cases", 1), "um processo");
+	assert_string_equal(trn(LANG_PT, "one case", "many cases", 0), "vários processos");
+	assert_string_equal(trn(LANG_EN, "one case", "many cases", 2), "many cases");
+	/* A broken catalogue is refused and the previous one stays. */
+	assert_int_equal(i18n_load_catalogue(LANG_PT, "msgid", 5, err, sizeof(err)), PONTE_EINVAL);
+	assert_string_equal(tr(LANG_PT, "Hello"), "Olá");
+	i18n_shutdown();
+}
+
+static void french_plural_counts_zero_as_singular(void **state)
+{
+	(void)state;
+	char err[128];
+	const char po[] = "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"un dossier\"\nmsgstr[1] \"des dossiers\"\n";
+	assert_int_equal(i18n_load_catalogue(LANG_FR, po, strlen(po), err, sizeof(err)), 0);
+	assert_string_equal(trn(LANG_FR, "one case", "many cases", 0), "un dossier");
+	assert_string_equal(trn(LANG_FR, "one case", "many cases", 1), "un dossier");
+	assert_string_equal(trn(LANG_FR, "one case", "many cases", 2), "des dossiers");
+	i18n_shutdown();
+}
+
+static void accept_language_picks_the_best_supported(void **state)
+{
+	(void)state;
+	const struct {
+		const char *header;
+		int lang;
+	} cases[] = {
+		{"fr-SN,fr;q=0.9,en;q=0.8", LANG_FR},
+		{"de-DE,de;q=0.9,pt-PT;q=0.7,en;q=0.5", LANG_PT},
+		{"en;q=0.2, pt-BR;q=0.8", LANG_PT},
+		{"es, it", -1},
+		{"fr;q=0", -1},
+		{"FR", LANG_FR},
+		{"*", -1},
+		{"", -1},
+		{"fr;q=abc, pt", LANG_PT},
+		{"fr;q=1.0, pt;q=1", LANG_FR},
+		{";;;,,,==", -1},
+		{"pt_PT", LANG_PT},
+		{"ptx", -1},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (i18n_from_accept_language(cases[i].header) != cases[i].lang)
+			fail_msg("Accept-Language \"%s\": expected %d", cases[i].header, cases[i].lang);
+	assert_int_equal(i18n_from_accept_language(NULL), -1);
+}
+
+static void negotiation_order_is_user_query_cookie_header_english(void **state)
+{
+	(void)state;
+	assert_int_equal(i18n_negotiate("pt", "fr", "en", "fr"), LANG_PT);
+	assert_int_equal(i18n_negotiate(NULL, "fr", "pt", "en"), LANG_FR);
+	assert_int_equal(i18n_negotiate(NULL, "xx", "pt", "fr"), LANG_PT);
+	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, "pt;q=0.5, fr;q=0.9"), LANG_FR);
+	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, "de"), LANG_EN);
+	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, NULL), LANG_EN);
+	assert_string_equal(i18n_lang(LANG_FR)->code, "fr");
+	assert_string_equal(i18n_lang(99)->code, "en");
+}
+
+static void shipped_catalogues_load_and_translate(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	int rc = i18n_init(err, sizeof(err));
+	if (rc)
+		fail_msg("%s", err);
+	assert_non_null(embedded_find("po/fr.po"));
+	assert_non_null(embedded_find("po/pt.po"));
+	assert_string_equal(tr(LANG_FR, "Home"), "Accueil");
+	assert_string_equal(tr(LANG_PT, "Home"), "Início");
+	assert_true(i18n_has(LANG_FR, "Page not found"));
+	assert_true(i18n_has(LANG_PT, "Page not found"));
+	i18n_shutdown();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(po_parser_reads_escapes_continuations_plurals_and_flags),
+		cmocka_unit_test(po_parser_reports_line_and_reason),
+		cmocka_unit_test(lookups_fall_back_to_the_msgid),
+		cmocka_unit_test(french_plural_counts_zero_as_singular),
+		cmocka_unit_test(accept_language_picks_the_best_supported),
+		cmocka_unit_test(negotiation_order_is_user_query_cookie_header_english),
+		cmocka_unit_test(shipped_catalogues_load_and_translate),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

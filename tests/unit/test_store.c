@@ -1,0 +1,215 @@
+#include "testutil.h"
+
+#include <sqlite3.h> /* only to tamper with the file from outside, as an attacker would */
+
+#include "instance/instance.h"
+#include "store/store.h"
+
+static void create_migrate_and_reopen(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = test_path(dir, "p.db"), err[512];
+	store *s;
+	assert_int_equal(store_create(path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_pending_migrations(s), 1);
+	store_migration_report r;
+	assert_int_equal(store_migrate(s, &r), 0);
+	assert_int_equal(r.applied, 1);
+	assert_int_equal(r.current, 1);
+	assert_int_equal(store_pending_migrations(s), 0);
+	/* Applying again does nothing. */
+	assert_int_equal(store_migrate(s, &r), 0);
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(instance_set(s, "Observatório de Lisboa", "PT"), 0);
+	assert_int_equal(store_ping(s), 0);
+	store_close(s);
+
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	instance_info info;
+	assert_int_equal(instance_get(s, &a, &info), 0);
+	assert_string_equal(info.name, "Observatório de Lisboa");
+	assert_string_equal(info.country, "PT");
+	arena_release(&a);
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void create_refuses_existing_files_and_missing_directories(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), err[512];
+	char *text = test_path(dir, "notes.txt"), *missing = test_path(dir, "nope/p.db");
+	FILE *f = fopen(text, "w");
+	fputs("a file that is not a database\n", f);
+	fclose(f);
+	store *s;
+	assert_int_equal(store_create(text, NULL, &s, err, sizeof(err)), PONTE_ESCHEMA);
+	assert_non_null(strstr(err, "not a Ponte database"));
+	/* Untouched. */
+	f = fopen(text, "r");
+	char line[64];
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_string_equal(line, "a file that is not a database\n");
+	assert_int_equal(store_create(missing, NULL, &s, err, sizeof(err)), PONTE_ENOTFOUND);
+	assert_non_null(strstr(err, "does not exist"));
+	free(text);
+	free(missing);
+	test_rmtree(dir);
+}
+
+static void open_refuses_foreign_sqlite_and_other_files(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), err[512];
+	char *foreign = test_path(dir, "other.db"), *text = test_path(dir, "x"), *none = test_path(dir, "none.db");
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct stat before, after;
+	stat(foreign, &before);
+	store *s;
+	assert_int_equal(store_open(foreign, NULL, &s, err, sizeof(err)), PONTE_ESCHEMA);
+	assert_non_null(strstr(err, "another program"));
+	assert_int_equal(store_create(foreign, NULL, &s, err, sizeof(err)), PONTE_ESCHEMA);
+	stat(foreign, &after);
+	assert_int_equal(before.st_size, after.st_size);
+	assert_int_equal(before.st_mtime, after.st_mtime);
+	FILE *f = fopen(text, "w");
+	fputs("SQLite format 3", f); /* too short to be a header */
+	fclose(f);
+	assert_int_equal(store_open(text, NULL, &s, err, sizeof(err)), PONTE_ESCHEMA);
+	assert_int_equal(store_open(none, NULL, &s, err, sizeof(err)), PONTE_ENOTFOUND);
+	free(foreign);
+	free(text);
+	free(none);
+	test_rmtree(dir);
+}
+
+static char *fresh_db(char *dir)
+{
+	char *path = test_path(dir, "p.db"), err[512];
+	store *s;
+	assert_int_equal(store_create(path, NULL, &s, err, sizeof(err)), 0);
+	store_migration_report r;
+	assert_int_equal(store_migrate(s, &r), 0);
+	store_close(s);
+	return path;
+}
+
+static void changed_past_migration_is_refused(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE schema_migrations SET checksum='0000' WHERE version=1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store *s;
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	store_migration_report r;
+	assert_int_equal(store_migrate(s, &r), PONTE_ESCHEMA);
+	assert_non_null(strstr(r.message, "was changed after it was applied"));
+	assert_non_null(strstr(r.message, "0001_instance.sql"));
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void database_from_a_newer_ponte_is_refused(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x', 'now')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store *s;
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	store_migration_report r;
+	assert_int_equal(store_migrate(s, &r), PONTE_ESCHEMA);
+	assert_non_null(strstr(r.message, "newer Ponte"));
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void instance_validation_rejects_bad_input(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
+	store *s;
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(instance_set(s, "", "PT"), PONTE_EINVAL);
+	assert_int_equal(instance_set(s, "x", "pt"), PONTE_EINVAL);
+	assert_int_equal(instance_set(s, "x", "PRT"), PONTE_EINVAL);
+	assert_int_equal(instance_set(s, "bad\xC3", "PT"), PONTE_EINVAL);
+	assert_int_equal(instance_set(s, "line\nbreak", "PT"), PONTE_EINVAL);
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(instance_set(s, longname, "PT"), PONTE_EINVAL);
+	/* SQL metacharacters are data. */
+	assert_int_equal(instance_set(s, "x'); DROP TABLE instance;--", "PT"), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	instance_info info;
+	assert_int_equal(instance_get(s, &a, &info), 0);
+	assert_string_equal(info.name, "x'); DROP TABLE instance;--");
+	arena_release(&a);
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
+static void a_held_lock_is_busy_not_a_hang(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
+	/* Another process holds the database exclusively (WAL with exclusive locking). */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
+					  "UPDATE instance SET name=name;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	store_options opt = {.busy_timeout_ms = 100};
+	store *s = NULL;
+	int rc = store_open(path, &opt, &s, err, sizeof(err));
+	if (rc == 0) {
+		arena a;
+		arena_init(&a, 1 << 20);
+		instance_info info;
+		assert_int_equal(instance_get(s, &a, &info), PONTE_EBUSY);
+		assert_int_equal(store_ping(s), PONTE_EBUSY);
+		arena_release(&a);
+	} else {
+		assert_int_equal(rc, PONTE_EBUSY);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	if (!s)
+		assert_int_equal(store_open(path, &opt, &s, err, sizeof(err)), 0);
+	assert_int_equal(instance_set(s, "Now free", "PT"), 0);
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_migrate_and_reopen),
+		cmocka_unit_test(create_refuses_existing_files_and_missing_directories),
+		cmocka_unit_test(open_refuses_foreign_sqlite_and_other_files),
+		cmocka_unit_test(changed_past_migration_is_refused),
+		cmocka_unit_test(database_from_a_newer_ponte_is_refused),
+		cmocka_unit_test(instance_validation_rejects_bad_input),
+		cmocka_unit_test(a_held_lock_is_busy_not_a_hang),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,267 @@
+#include "testutil.h"
+
+#include "i18n/i18n.h"
+#include "tpl/escape.h"
+#include "tpl/tpl.h"
+
+static arena mem;
+
+static char *render(const char *src, tpl_vars *v)
+{
+	char err[256] = "";
+	tpl *t;
+	int rc = tpl_compile(&mem, "test", src, strlen(src), &t, err, sizeof(err));
+	if (rc)
+		fail_msg("compile failed: %s", err);
+	buf out;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(tpl_render(t, v, LANG_EN, &out), 0);
+	char *s = arena_strdup(&mem, out.data ? out.data : "");
+	buf_release(&out);
+	return s;
+}
+
+static int compile_error(const char *src, char *err, size_t errlen)
+{
+	tpl *t;
+	return tpl_compile(&mem, "test", src, strlen(src), &t, err, errlen);
+}
+
+static const char *XSS[] = {
+	"<script>alert(1)</script>",
+	"\"><img src=x onerror=alert(1)>",
+	"' onmouseover='alert(1)",
+	"javascript:alert(1)",
+	"</textarea><svg/onload=alert(1)>",
+	"\xFF\xFE<b>",
+};
+
+static void text_context_escapes_markup(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(XSS); i++) {
+		tpl_vars *v = tpl_vars_new(&mem);
+		tpl_set(v, "x", XSS[i]);
+		char *out = render("<p>{{x}}</p>", v);
+		/* The only markup left is the template's own <p> and </p>. */
+		size_t tags = 0;
+		for (char *p = out; *p; p++)
+			tags += *p == '<';
+		assert_int_equal(tags, 2);
+		assert_null(strchr(out, '"'));
+		assert_null(strchr(out, '\''));
+	}
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "x", "Tom & \"Jerry\" <b>'s</b>");
+	assert_string_equal(render("<p>{{x}}</p>", v),
+			    "<p>Tom &amp; &quot;Jerry&quot; &lt;b&gt;&#39;s&lt;/b&gt;</p>");
+}
+
+static void attribute_context_escapes_quotes(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "x", "\" onclick=\"alert(1)");
+	assert_string_equal(render("<input value=\"{{x}}\">", v),
+			    "<input value=\"&quot; onclick=&quot;alert(1)\">");
+	assert_string_equal(render("<input value='{{x}}'>", v),
+			    "<input value='&quot; onclick=&quot;alert(1)'>");
+}
+
+static void url_attributes_refuse_dangerous_schemes(void **state)
+{
+	(void)state;
+	const struct {
+		const char *url, *expect;
+	} cases[] = {
+		{"javascript:alert(1)", "<a href=\"#invalid-url\">"},
+		{" JaVaScRiPt:alert(1)", "<a href=\"#invalid-url\">"},
+		{"data:text/html,x", "<a href=\"#invalid-url\">"},
+		{"vbscript:x", "<a href=\"#invalid-url\">"},
+		{"https://example.org/a?b=1&c=2", "<a href=\"https://example.org/a?b=1&amp;c=2\">"},
+		{"/cases/1?lang=fr", "<a href=\"/cases/1?lang=fr\">"},
+		{"mailto:focal@example.org", "<a href=\"mailto:focal@example.org\">"},
+		{"/a\"b c", "<a href=\"/a%22b%20c\">"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		tpl_vars *v = tpl_vars_new(&mem);
+		tpl_set(v, "u", cases[i].url);
+		assert_string_equal(render("<a href=\"{{u}}\">", v), cases[i].expect);
+	}
+	/* After a literal prefix a value is a URL component: fully percent-encoded. */
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "q", "a&b=c/d \"e\"");
+	assert_string_equal(render("<a href=\"/search?q={{q}}\">", v),
+			    "<a href=\"/search?q=a%26b%3Dc%2Fd%20%22e%22\">");
+	tpl_set(v, "id", "javascript:alert(1)");
+	assert_string_equal(render("<a href=\"/cases/{{id}}\">", v), "<a href=\"/cases/javascript%3Aalert%281%29\">");
+}
+
+static void script_context_gets_a_js_string(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "x", "</script><script>alert('x')</script>");
+	char *out = render("<script type=\"application/json\">{{x}}</script>", v);
+	assert_null(strstr(out + 8, "</script><"));
+	assert_non_null(strstr(out, "\"\\u003c/script\\u003e"));
+}
+
+static void unsafe_contexts_are_compile_errors(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"<a {{x}}>",                    /* attribute name */
+		"<{{x}}>",                      /* tag name */
+		"<a href={{x}}>",               /* unquoted value */
+		"<a onclick=\"{{x}}\">",        /* event handler */
+		"<p style=\"{{x}}\">",          /* style */
+		"<!-- {{x}} -->",               /* comment */
+		"<style>{{x}}</style>",         /* CSS */
+		"<p title=\"{{> part}}\">",     /* partial inside an attribute */
+		"<p title=\"{{{x}}}\">",        /* raw inside an attribute */
+		"{{#if a}}<p title=\"{{/if}}\">", /* block leaves an open attribute */
+		"{{#if a}}<b>{{else}}<i {{/if}}>", /* branches end in different contexts */
+		"<p title=\"x",                 /* ends inside an attribute */
+		"{{#if a}}x",                   /* unclosed block */
+		"{{/if}}",                      /* closer without block */
+		"{{#if a}}x{{/each}}",          /* mismatched closer */
+		"{{x",                          /* unclosed tag */
+		"{{bad name}}",
+		"{{t unquoted}}",
+		"{{#each xs}}a{{else}}b{{/each}}",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char err[256] = "";
+		if (compile_error(bad[i], err, sizeof(err)) != PONTE_EINVAL)
+			fail_msg("template compiled but should not: %s", bad[i]);
+		assert_non_null(strstr(err, "test:"));
+	}
+}
+
+static void blocks_loops_and_raw_html(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set_bool(v, "yes", true);
+	tpl_set_bool(v, "no", false);
+	tpl_set(v, "empty", "");
+	tpl_set(v, "outer", "O");
+	tpl_list *l = tpl_set_list(v, "items");
+	const char *names[] = {"a<", "b", "c"};
+	for (int i = 0; i < 3; i++) {
+		tpl_vars *item = tpl_list_add(l);
+		tpl_set(item, "name", names[i]);
+		tpl_set_bool(item, "first", i == 0);
+	}
+	tpl_set_html(v, "html", "<em>trusted</em>", 16);
+	tpl_set(v, "plain", "<em>untrusted</em>");
+	assert_string_equal(render("{{#if yes}}Y{{else}}N{{/if}}{{#if no}}Y{{else}}N{{/if}}{{#unless empty}}U{{/unless}}", v), "YNU");
+	assert_string_equal(render("<ul>{{#each items}}<li{{#if first}} class=\"first\"{{/if}}>{{name}}{{outer}}</li>{{/each}}</ul>", v),
+			    "<ul><li class=\"first\">a&lt;O</li><li>bO</li><li>cO</li></ul>");
+	assert_string_equal(render("{{{html}}}|{{{plain}}}|{{! a comment }}{{missing}}", v),
+			    "<em>trusted</em>|&lt;em&gt;untrusted&lt;/em&gt;|");
+	assert_string_equal(render("{{#each nothing}}x{{/each}}{{#if items}}has{{/if}}", v), "has");
+}
+
+static void translations_follow_the_language(void **state)
+{
+	(void)state;
+	char err[256];
+	const char po[] = "msgid \"Hello\"\nmsgstr \"Bonjour \\\"toi\\\"\"\n";
+	assert_int_equal(i18n_load_catalogue(LANG_FR, po, strlen(po), err, sizeof(err)), 0);
+	tpl *t;
+	const char *src = "<p title=\"{{t \"Hello\"}}\">{{t \"Hello\"}}</p>";
+	assert_int_equal(tpl_compile(&mem, "t", src, strlen(src), &t, err, sizeof(err)), 0);
+	buf out;
+	buf_init(&out, 4096);
+	assert_int_equal(tpl_render(t, tpl_vars_new(&mem), LANG_FR, &out), 0);
+	assert_string_equal(out.data, "<p title=\"Bonjour &quot;toi&quot;\">Bonjour &quot;toi&quot;</p>");
+	buf_reset(&out);
+	assert_int_equal(tpl_render(t, tpl_vars_new(&mem), LANG_EN, &out), 0);
+	assert_string_equal(out.data, "<p title=\"Hello\">Hello</p>");
+	buf_release(&out);
+	i18n_shutdown();
+}
+
+static const tpl *test_partial;
+static const tpl *lookup_partial(const char *name)
+{
+	return strcmp(name, "part") == 0 ? test_partial : NULL;
+}
+
+static void partials_render_and_recursion_is_bounded(void **state)
+{
+	(void)state;
+	char err[256];
+	tpl *part, *self;
+	assert_int_equal(tpl_compile(&mem, "part", "<b>{{x}}</b>", 12, &part, err, sizeof(err)), 0);
+	test_partial = part;
+	tpl_set_partial_lookup(lookup_partial);
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "x", "<i>");
+	assert_string_equal(render("[{{> part}}]", v), "[<b>&lt;i&gt;</b>]");
+	/* A template that includes itself stops at the depth limit instead of looping. */
+	assert_int_equal(tpl_compile(&mem, "part", "x{{> part}}", 11, &self, err, sizeof(err)), 0);
+	test_partial = self;
+	buf out;
+	buf_init(&out, 4096);
+	assert_int_equal(tpl_render(self, v, LANG_EN, &out), PONTE_ELIMIT);
+	buf_release(&out);
+	tpl_set_partial_lookup(NULL);
+}
+
+static void the_shipped_templates_compile(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	int rc = tpl_registry_init(err, sizeof(err));
+	if (rc)
+		fail_msg("%s", err);
+	assert_non_null(tpl_get("layout"));
+	assert_non_null(tpl_get("home"));
+	assert_non_null(tpl_get("error"));
+	assert_null(tpl_get("nope"));
+	tpl_registry_shutdown();
+}
+
+static void escape_functions_replace_invalid_utf8(void **state)
+{
+	(void)state;
+	buf b;
+	buf_init(&b, 256);
+	assert_int_equal(escape_html(&b, "a\xC3" "b\0c", 5), 0);
+	assert_int_equal(memcmp(b.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c", 9), 0);
+	buf_release(&b);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	arena_init(&mem, 64u << 20);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	arena_release(&mem);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(text_context_escapes_markup),
+		cmocka_unit_test(attribute_context_escapes_quotes),
+		cmocka_unit_test(url_attributes_refuse_dangerous_schemes),
+		cmocka_unit_test(script_context_gets_a_js_string),
+		cmocka_unit_test(unsafe_contexts_are_compile_errors),
+		cmocka_unit_test(blocks_loops_and_raw_html),
+		cmocka_unit_test(translations_follow_the_language),
+		cmocka_unit_test(partials_render_and_recursion_is_bounded),
+		cmocka_unit_test(the_shipped_templates_compile),
+		cmocka_unit_test(escape_functions_replace_invalid_utf8),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
