@@ -54,34 +54,39 @@ $(BUILD)/tools/embed: tools/embed.c
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX)
 	@mkdir -p $(dir $@)
 	@test -f $(HTMX) || { echo "missing $(HTMX): run scripts/setup.sh (or make run / make check)"; exit 1; }
-	$(BUILD)/tools/embed $@ $(EMBED_ARGS)
+	@echo "  EMBED   $@"
+	@$(BUILD)/tools/embed $@ $(EMBED_ARGS)
 
 $(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 $(BUILD)/ponte: $(BUILD)/obj/main.o $(LIB)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/obj/main.o: src/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/http/%.c $(LIB) tests/http/httptest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 tests: $(BUILD)/ponte $(UNIT_BIN) $(HTTP_BIN)
 
@@ -93,7 +98,8 @@ fuzz-build:
 	$(MAKE) --no-print-directory $(FUZZ_BIN)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libponte.a
-	clang -std=c11 -D_GNU_SOURCE -O1 -g -Isrc -Ibuild/fuzz/gen $(PKG_CFLAGS) \
+	@echo "  FUZZ    $@"
+	@clang -std=c11 -D_GNU_SOURCE -O1 -g -Isrc -Ibuild/fuzz/gen $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< build/fuzz/libponte.a $(PKG_LIBS)
 
@@ -117,7 +123,12 @@ FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
-	clang-format --dry-run --Werror $(FORMAT_FILES)
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format: ok"
+
+i18n-check:
+	@bash scripts/i18n-extract.sh build/ponte.pot
+	@for po in po/*.po; do msgfmt --check -o /dev/null $$po && msgcmp $$po build/ponte.pot || exit 1; done
+	@echo "i18n: every catalogue is complete" 
 
 bench: build
 	bash bench/run.sh

@@ -33,7 +33,7 @@ run_one() { # name command...
 # A cmocka binary: its own PASSED/FAILED lines; a crash counts as one failure.
 run_cmocka() { # name binary
 	local name=$1 bin=$2
-	local log="$logdir/$name.log"
+	local log="$logdir/${name//\//_}.log"
 	"$bin" >"$log" 2>&1
 	local rc=$?
 	local p f

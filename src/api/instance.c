@@ -1,6 +1,6 @@
+#include "instance/instance.h"
 #include "api/api.h"
 #include "base/json.h"
-#include "instance/instance.h"
 #include "services/services.h"
 
 /* GET /api/v1/instance: the public identity of this installation. */

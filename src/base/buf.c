@@ -20,8 +20,10 @@ static int buf_reserve(buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
-		cap = b->max + 1;
+	/* The ceiling counts the NUL too; max + 1 must not wrap when max is SIZE_MAX. */
+	size_t limit = b->max == SIZE_MAX ? SIZE_MAX : b->max + 1;
+	if (cap > limit)
+		cap = limit;
 	char *p = realloc(b->data, cap);
 	if (!p)
 		return PONTE_ENOMEM;

@@ -26,8 +26,9 @@ void clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_LEN])
 	}
 	/* Format generously, then keep the fixed-width result (years 0..9999 only). */
 	char tmp[96];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (int)(ms % 1000));
 	memcpy(out, tmp, CLOCK_RFC3339_LEN - 1);
 	out[CLOCK_RFC3339_LEN - 1] = '\0';
 }

@@ -9,7 +9,7 @@ int json_string(buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n && !rc; i++) {
 		unsigned char c = p[i];
 		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
+			char e[2] = { '\\', (char)c };
 			rc = buf_append(b, e, 2);
 		} else if (c == '\n') {
 			rc = buf_append(b, "\\n", 2);
@@ -18,7 +18,7 @@ int json_string(buf *b, const char *s, size_t n)
 		} else if (c == '\t') {
 			rc = buf_append(b, "\\t", 2);
 		} else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7F) {
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			rc = buf_append(b, e, 6);
 		} else if (c < 0x80) {
 			rc = buf_putc(b, (char)c);

@@ -30,7 +30,7 @@ bool log_enabled(enum log_level level)
 
 static const char *level_name(enum log_level level)
 {
-	static const char *names[] = {"debug", "info", "warn", "error"};
+	static const char *names[] = { "debug", "info", "warn", "error" };
 	return names[level];
 }
 
@@ -43,8 +43,8 @@ void log_event(enum log_level level, const char *event, const char *json_fields)
 	clock_format_rfc3339(clock_wall_ms(), when);
 	buf b;
 	buf_init(&b, 64 * 1024);
-	int rc = buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", when,
-			    level_name(level));
+	int rc =
+	    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", when, level_name(level));
 	if (!rc)
 		rc = json_cstring(&b, event);
 	if (!rc && json_fields)
@@ -52,10 +52,11 @@ void log_event(enum log_level level, const char *event, const char *json_fields)
 	if (!rc)
 		rc = buf_puts(&b, "}\n");
 	const char *line = rc ? stack : b.data;
-	size_t len = rc ? (size_t)snprintf(stack, sizeof(stack),
-					     "{\"time\":\"%s\",\"level\":\"error\",\"event\":\"log_overflow\"}\n",
-					     when)
-			: b.len;
+	size_t len =
+	    rc ? (size_t)snprintf(
+		     stack, sizeof(stack),
+		     "{\"time\":\"%s\",\"level\":\"error\",\"event\":\"log_overflow\"}\n", when)
+	       : b.len;
 	/* One write per line; a short write on a pipe is retried from where it stopped. */
 	size_t off = 0;
 	while (off < len) {

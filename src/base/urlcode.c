@@ -1,7 +1,7 @@
 #include "base/urlcode.h"
 #include "base/utf8.h"
 
-const url_limits URL_LIMITS_DEFAULT = {.max_params = 256, .max_key = 256, .max_value = 65536};
+const url_limits URL_LIMITS_DEFAULT = { .max_params = 256, .max_key = 256, .max_value = 65536 };
 
 static int hex_value(char c)
 {
@@ -87,8 +87,8 @@ int url_parse_params(arena *a, const char *s, size_t n, const url_limits *lim, u
 			int rc = decode_into_arena(a, pair, klen, &items[count].key, &dummy);
 			if (rc)
 				return rc;
-			rc = decode_into_arena(a, eq ? eq + 1 : pair + plen, vlen, &items[count].value,
-					       &items[count].value_len);
+			rc = decode_into_arena(a, eq ? eq + 1 : pair + plen, vlen,
+					       &items[count].value, &items[count].value_len);
 			if (rc)
 				return rc;
 			count++;
@@ -118,7 +118,7 @@ int url_encode_component(buf *b, const char *s, size_t n)
 		    c == '-' || c == '.' || c == '_' || c == '~') {
 			rc = buf_putc(b, (char)c);
 		} else {
-			char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+			char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
 			rc = buf_append(b, enc, 3);
 		}
 		if (rc)

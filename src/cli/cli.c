@@ -7,34 +7,38 @@ static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
 static const cli_command COMMANDS[] = {
-	{"help", cmd_help, "Show help for ponte or one of its commands",
-	 "usage: ponte help [COMMAND]\n\nShow the list of commands, or the help of one command.\n"},
-	{"version", cmd_version, "Print the version",
-	 "usage: ponte version\n\nPrint the version of this ponte binary (also: ponte --version).\n"},
-	{"init", cmd_init, "Create a new Ponte database",
-	 "usage: ponte init --db PATH [--name NAME] [--country CC] [--demo]\n\n"
-	 "Create the database file PATH (its directory must exist, the file must not) and apply\n"
-	 "every migration. Refuses to touch an existing file of any kind.\n\n"
-	 "  --db PATH       database file (default: $PONTE_DB)\n"
-	 "  --name NAME     the name of this installation, shown to users (default: Ponte)\n"
-	 "  --country CC    ISO 3166-1 alpha-2 code of the country it serves (default: ZZ, unknown)\n"
-	 "  --demo          fill in demonstration data\n"},
-	{"migrate", cmd_migrate, "Apply pending migrations to a database",
-	 "usage: ponte migrate --db PATH\n\n"
-	 "Apply the migrations this binary carries that PATH does not have yet, each in its own\n"
-	 "transaction. Refuses a database whose past migrations were changed, or that a newer\n"
-	 "Ponte wrote.\n\n"
-	 "  --db PATH       database file (default: $PONTE_DB)\n"},
-	{"serve", cmd_serve, "Serve the web application and API",
-	 "usage: ponte serve --db PATH [--listen ADDR:PORT] [--threads N]\n\n"
-	 "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
-	 "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
-	 "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
-	 "  --db PATH          database file (default: $PONTE_DB)\n"
-	 "  --listen ADDR:PORT address to listen on (default: $PONTE_LISTEN, else 127.0.0.1:8080;\n"
-	 "                     port 0 picks a free port)\n"
-	 "  --threads N        worker threads (default: number of CPUs)\n\n"
-	 "Environment: PONTE_LOG_LEVEL=debug|info|warn|error (default info).\n"},
+	{ "help", cmd_help, "Show help for ponte or one of its commands",
+	  "usage: ponte help [COMMAND]\n\nShow the list of commands, or the help of one "
+	  "command.\n" },
+	{ "version", cmd_version, "Print the version",
+	  "usage: ponte version\n\nPrint the version of this ponte binary (also: ponte "
+	  "--version).\n" },
+	{ "init", cmd_init, "Create a new Ponte database",
+	  "usage: ponte init --db PATH [--name NAME] [--country CC] [--demo]\n\n"
+	  "Create the database file PATH (its directory must exist, the file must not) and apply\n"
+	  "every migration. Refuses to touch an existing file of any kind.\n\n"
+	  "  --db PATH       database file (default: $PONTE_DB)\n"
+	  "  --name NAME     the name of this installation, shown to users (default: Ponte)\n"
+	  "  --country CC    ISO 3166-1 alpha-2 code of the country it serves (default: ZZ, "
+	  "unknown)\n"
+	  "  --demo          fill in demonstration data\n" },
+	{ "migrate", cmd_migrate, "Apply pending migrations to a database",
+	  "usage: ponte migrate --db PATH\n\n"
+	  "Apply the migrations this binary carries that PATH does not have yet, each in its own\n"
+	  "transaction. Refuses a database whose past migrations were changed, or that a newer\n"
+	  "Ponte wrote.\n\n"
+	  "  --db PATH       database file (default: $PONTE_DB)\n" },
+	{ "serve", cmd_serve, "Serve the web application and API",
+	  "usage: ponte serve --db PATH [--listen ADDR:PORT] [--threads N]\n\n"
+	  "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
+	  "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
+	  "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
+	  "  --db PATH          database file (default: $PONTE_DB)\n"
+	  "  --listen ADDR:PORT address to listen on (default: $PONTE_LISTEN, else "
+	  "127.0.0.1:8080;\n"
+	  "                     port 0 picks a free port)\n"
+	  "  --threads N        worker threads (default: number of CPUs)\n\n"
+	  "Environment: PONTE_LOG_LEVEL=debug|info|warn|error (default info).\n" },
 };
 
 const cli_command *cli_find(const char *name)
@@ -144,14 +148,16 @@ int cli_main(int argc, char **argv)
 	const char *name = argv[1];
 	if (!strcmp(name, "--version") || !strcmp(name, "-V"))
 		name = "version";
-	else if (!strcmp(name, "--help") || !strcmp(name, "-h"))
-		name = "help";
+	if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
 	const cli_command *c = cli_find(name);
 	if (!c) {
 		fprintf(stderr, "ponte: unknown command \"%s\" (see `ponte help`)\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (c->run != cmd_help && cli_wants_help(argc - 1, argv + 1)) {
+	if (cli_wants_help(argc - 1, argv + 1)) {
 		fputs(c->usage, stdout);
 		return EXIT_OK;
 	}

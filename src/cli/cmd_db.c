@@ -11,11 +11,11 @@
 
 int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"name", required_argument, NULL, 'n'},
-					     {"country", required_argument, NULL, 'c'},
-					     {"demo", no_argument, NULL, 'D'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "name", required_argument, NULL, 'n' },
+					      { "country", required_argument, NULL, 'c' },
+					      { "demo", no_argument, NULL, 'D' },
+					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *name = NULL, *country = NULL;
 	bool demo = false;
 	int ch;
@@ -27,7 +27,9 @@ int cmd_init(int argc, char **argv)
 		case 'n': name = optarg; break;
 		case 'c': country = optarg; break;
 		case 'D': demo = true; break;
-		default: return cli_usage_error("init", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		default:
+			return cli_usage_error("init", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -42,7 +44,8 @@ int cmd_init(int argc, char **argv)
 	if (!instance_name_valid(name))
 		return cli_usage_error("init", "--name must be 1 to 200 characters of text");
 	if (!instance_country_valid(country))
-		return cli_usage_error("init", "--country must be a two-letter ISO 3166-1 code in capitals");
+		return cli_usage_error(
+		    "init", "--country must be a two-letter ISO 3166-1 code in capitals");
 
 	char err[512];
 	store *s;
@@ -66,14 +69,16 @@ int cmd_init(int argc, char **argv)
 
 int cmd_migrate(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL;
 	int ch;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
-			return cli_usage_error("migrate", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error("migrate", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
 		db = optarg;
 	}
 	if (optind < argc)

@@ -1,6 +1,6 @@
 #include <getopt.h>
-#include <signal.h>
 #include <pthread.h>
+#include <signal.h>
 
 #include "app/app.h"
 #include "base/log.h"
@@ -28,10 +28,10 @@ static int parse_threads(const char *s, unsigned *out)
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"listen", required_argument, NULL, 'l'},
-					     {"threads", required_argument, NULL, 't'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "listen", required_argument, NULL, 'l' },
+					      { "threads", required_argument, NULL, 't' },
+					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	const char *env_listen = getenv("PONTE_LISTEN");
@@ -47,9 +47,12 @@ int cmd_serve(int argc, char **argv)
 		case 'l': cfg.listen = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
-				return cli_usage_error("serve", "--threads must be a number from 1 to 256");
+				return cli_usage_error("serve",
+						       "--threads must be a number from 1 to 256");
 			break;
-		default: return cli_usage_error("serve", "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		default:
+			return cli_usage_error("serve", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -69,7 +72,8 @@ int cmd_serve(int argc, char **argv)
 	store *s;
 	rc = store_open(path, NULL, &s, err, sizeof(err));
 	if (rc == PONTE_ENOTFOUND)
-		return cli_fail("no database at %s; create one with `ponte init --db %s`", path, path);
+		return cli_fail("no database at %s; create one with `ponte init --db %s`", path,
+				path);
 	if (rc)
 		return cli_fail("%s", err);
 	store_migration_report report;
@@ -96,12 +100,14 @@ int cmd_serve(int argc, char **argv)
 		return cli_fail("%s", err);
 	}
 	char fields[256];
-	snprintf(fields, sizeof(fields), ",\"address\":\"%s\",\"port\":%u,\"threads\":%u,\"version\":\"%s\"",
-		 host, (unsigned)http_server_port(a.server), cfg.threads, PONTE_VERSION);
+	snprintf(fields, sizeof(fields),
+		 ",\"address\":\"%s\",\"port\":%u,\"threads\":%u,\"version\":\"%s\"", host,
+		 (unsigned)http_server_port(a.server), cfg.threads, PONTE_VERSION);
 	log_event(LOG_INFO, "listening", fields);
 
 	int sig = wait_for_stop_signal(&stop);
-	snprintf(fields, sizeof(fields), ",\"signal\":\"%s\"", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	snprintf(fields, sizeof(fields), ",\"signal\":\"%s\"",
+		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	log_event(LOG_INFO, "stopping", fields);
 	unsigned cut = app_stop(&a);
 	rc = store_checkpoint(s);

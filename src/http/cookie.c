@@ -49,7 +49,8 @@ int http_parse_cookies(arena *a, const char *header, url_params *out)
 			ve--;
 		}
 		size_t vlen = (size_t)(ve - v);
-		if (!ok || vlen > MAX_COOKIE_VALUE || !utf8_valid_text(v, vlen) || memchr(v, '"', vlen))
+		if (!ok || vlen > MAX_COOKIE_VALUE || !utf8_valid_text(v, vlen) ||
+		    memchr(v, '"', vlen))
 			continue;
 		items[count].key = arena_strndup(a, start, (size_t)(eq - start));
 		items[count].value = arena_strndup(a, v, vlen);

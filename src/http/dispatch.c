@@ -203,9 +203,11 @@ static void remember_language(http_request *req, http_response *res, const char 
 {
 	if (!query_lang || i18n_lang_from_tag(query_lang, strlen(query_lang)) < 0)
 		return;
-	const char *cookie = arena_printf(req->arena, LANG_COOKIE "=%s; Path=/; Max-Age=31536000; "
-							       "SameSite=Lax; HttpOnly%s",
-					  i18n_lang(req->lang)->code, req->app->tls ? "; Secure" : "");
+	const char *cookie =
+	    arena_printf(req->arena,
+			 LANG_COOKIE "=%s; Path=/; Max-Age=31536000; "
+				     "SameSite=Lax; HttpOnly%s",
+			 i18n_lang(req->lang)->code, req->app->tls ? "; Secure" : "");
 	if (cookie)
 		http_set_header(res, "Set-Cookie", cookie);
 }
@@ -229,9 +231,9 @@ static bool prepare(const http_app *app, http_request *req, const char **query_l
 	/* Cookies from other applications on the host may be malformed: they are skipped. */
 	http_parse_cookies(req->arena, http_header_get(req, "Cookie"), &req->cookies);
 	size_t qlen = strlen(req->query);
-	bool query_ok = qlen <= MAX_QUERY_LEN &&
-			url_parse_params(req->arena, req->query, qlen, &URL_LIMITS_DEFAULT,
-					 &req->query_params) == 0;
+	bool query_ok =
+	    qlen <= MAX_QUERY_LEN && url_parse_params(req->arena, req->query, qlen,
+						      &URL_LIMITS_DEFAULT, &req->query_params) == 0;
 	*query_lang = query_ok ? url_params_get(&req->query_params, "lang") : NULL;
 	/* Language first, so that even errors speak the user's language. */
 	req->lang = i18n_negotiate(NULL, *query_lang, http_cookie(req, LANG_COOKIE),
@@ -271,7 +273,8 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res)
 			http_set_header(res, "Allow", allow);
 		}
 	} else {
-		size_t limit = req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+		size_t limit =
+		    req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
 		if (req->body_len > limit) {
 			render_error(req, res, 413);
 		} else {

@@ -127,8 +127,8 @@ int http_json_error(http_request *req, http_response *res, int status, const cha
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUTE_BAD_PATH };
 /* On ROUTE_FOUND sets *index and params; on ROUTE_METHOD_NOT_ALLOWED sets *allowed. */
 enum route_match http_route_match(arena *a, const http_route *routes, size_t n, unsigned method,
-				  const char *path, int *index, const char **params, size_t *nparams,
-				  unsigned *allowed);
+				  const char *path, int *index, const char **params,
+				  size_t *nparams, unsigned *allowed);
 unsigned http_method_from_name(const char *name);
 /* "GET, HEAD, POST" for an allowed mask; out must hold 64 bytes. */
 void http_methods_format(unsigned mask, char *out, size_t outlen);

@@ -5,9 +5,10 @@ unsigned http_method_from_name(const char *name)
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} methods[] = {{"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-		       {"PUT", HTTP_PUT},       {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
-		       {"OPTIONS", HTTP_OPTIONS}};
+	} methods[] = { { "GET", HTTP_GET },        { "HEAD", HTTP_HEAD },
+			{ "POST", HTTP_POST },      { "PUT", HTTP_PUT },
+			{ "PATCH", HTTP_PATCH },    { "DELETE", HTTP_DELETE },
+			{ "OPTIONS", HTTP_OPTIONS } };
 	for (size_t i = 0; i < ARRAY_LEN(methods); i++)
 		if (strcmp(name, methods[i].name) == 0)
 			return methods[i].bit;
@@ -16,7 +17,7 @@ unsigned http_method_from_name(const char *name)
 
 void http_methods_format(unsigned mask, char *out, size_t outlen)
 {
-	static const char *names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+	static const char *names[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
 	size_t o = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
@@ -50,7 +51,8 @@ int http_routes_validate(const http_route *routes, size_t n, char *err, size_t e
 			return PONTE_EINVAL;
 		}
 		if (!r->permission || !r->permission[0]) {
-			snprintf(err, errlen, "route %s declares no permission (deny by default)", r->pattern);
+			snprintf(err, errlen, "route %s declares no permission (deny by default)",
+				 r->pattern);
 			return PONTE_EINVAL;
 		}
 		if (!r->handler || !r->methods) {
@@ -107,8 +109,8 @@ static int match_one(arena *a, const char *pattern, const char *path, const char
 }
 
 enum route_match http_route_match(arena *a, const http_route *routes, size_t n, unsigned method,
-				  const char *path, int *index, const char **params, size_t *nparams,
-				  unsigned *allowed)
+				  const char *path, int *index, const char **params,
+				  size_t *nparams, unsigned *allowed)
 {
 	if (!path || path[0] != '/')
 		return ROUTE_BAD_PATH;

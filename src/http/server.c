@@ -86,7 +86,7 @@ static size_t keep_raw(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	UNUSED(cls);
 	char msg[512];
@@ -140,16 +140,18 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 static const char *client_address(struct MHD_Connection *conn, arena *a)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char text[INET6_ADDRSTRLEN] = "";
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
 				  sizeof(text));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-				  text, sizeof(text));
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+				  sizeof(text));
 	}
 	return arena_strdup(a, text);
 }
@@ -173,7 +175,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, http_server *srv, stru
 	size_t len = 0;
 	char *body = buf_detach(&res->body, &len);
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer_with_free_callback(len, body, free);
+	    MHD_create_response_from_buffer_with_free_callback(len, body, free);
 	if (!r) {
 		free(body);
 		return MHD_NO;
@@ -200,8 +202,8 @@ static enum MHD_Result answer_early(struct MHD_Connection *conn, http_server *sr
 	return queue(conn, srv, st);
 }
 
-static struct req_state *begin_request(http_server *srv, struct MHD_Connection *conn, const char *url,
-				       const char *method)
+static struct req_state *begin_request(http_server *srv, struct MHD_Connection *conn,
+				       const char *url, const char *method)
 {
 	struct req_state *st = calloc(1, sizeof(*st));
 	if (!st)
@@ -222,7 +224,7 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	req->nheaders = st->nheaders;
 	buf qb;
 	buf_init(&qb, 8192);
-	struct query_builder q = {.b = &qb};
+	struct query_builder q = { .b = &qb };
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
 	/* An over-long query becomes an invalid one, which dispatch answers with 400. */
 	req->query = q.overflow ? "%" : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
@@ -248,7 +250,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (st->headers_overflow)
 			return answer_early(conn, srv, st, 431);
 		/* HTTP/1.1 requires Host (RFC 9112, 3.2); libmicrohttpd does not insist. */
-		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !http_header_get(&st->req, "Host"))
+		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+		    !http_header_get(&st->req, "Host"))
 			return answer_early(conn, srv, st, 400);
 		const char *cl = http_header_get(&st->req, "Content-Length");
 		if (cl) {
@@ -295,10 +298,11 @@ static void log_request(const struct req_state *st, uint64_t duration_ns)
 		return;
 	char fields[512];
 	const char *route = st->req.route ? st->req.route->pattern : "unmatched";
-	snprintf(fields, sizeof(fields),
-		 ",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu",
-		 st->req.method_name ? st->req.method_name : "OTHER", route, st->res.status,
-		 (double)duration_ns / 1e6, st->answered ? st->res.body.len : 0);
+	snprintf(
+	    fields, sizeof(fields),
+	    ",\"method\":\"%s\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%zu",
+	    st->req.method_name ? st->req.method_name : "OTHER", route, st->res.status,
+	    (double)duration_ns / 1e6, st->answered ? st->res.body.len : 0);
 	log_event(LOG_INFO, "request", fields);
 }
 
@@ -334,7 +338,8 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	char host[128];
 	uint16_t port;
 	if (http_parse_listen(cfg->listen, host, sizeof(host), &port)) {
-		snprintf(err, errlen, "cannot parse listen address \"%s\" (expected ADDR:PORT)", cfg->listen);
+		snprintf(err, errlen, "cannot parse listen address \"%s\" (expected ADDR:PORT)",
+			 cfg->listen);
 		return PONTE_EINVAL;
 	}
 	struct sockaddr_storage ss;
@@ -351,8 +356,8 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 		v6->sin6_port = htons(port);
 		flags |= MHD_USE_IPv6;
 	} else {
-		snprintf(err, errlen, "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"",
-			 host);
+		snprintf(err, errlen,
+			 "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"", host);
 		return PONTE_EINVAL;
 	}
 	http_server *s = calloc(1, sizeof(*s));
@@ -363,21 +368,22 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	s->metrics = cfg->metrics;
 	unsigned threads = cfg->threads ? cfg->threads : 1;
 	s->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		cfg->connection_memory, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory, MHD_OPTION_CONNECTION_LIMIT,
+	    cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_END);
 	if (!s->daemon) {
-		snprintf(err, errlen, "cannot listen on %s (address in use or not available)", cfg->listen);
+		snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
+			 cfg->listen);
 		free(s);
 		return PONTE_EIO;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info =
+	    MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : port;
 	*out = s;
 	return 0;
@@ -403,7 +409,7 @@ unsigned http_server_stop(http_server *s)
 		close(fd);
 	uint64_t deadline = clock_monotonic_ns() + (uint64_t)s->cfg.shutdown_grace_ms * 1000000u;
 	while (atomic_load(&s->in_flight) > 0 && clock_monotonic_ns() < deadline) {
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	unsigned left = atomic_load(&s->in_flight);

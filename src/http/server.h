@@ -19,9 +19,9 @@
 typedef struct http_server http_server;
 
 typedef struct http_server_config {
-	const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080"; port 0 = any */
-	unsigned threads;            /* worker threads (default: number of CPUs) */
-	size_t connection_memory;    /* per-connection buffer for request line and headers */
+	const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080"; port 0 = any */
+	unsigned threads;         /* worker threads (default: number of CPUs) */
+	size_t connection_memory; /* per-connection buffer for request line and headers */
 	unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
 	unsigned per_ip_connections; /* concurrent connections from one address */
 	unsigned max_connections;    /* concurrent connections in total */

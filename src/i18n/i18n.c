@@ -7,9 +7,9 @@
 #include "i18n/po.h"
 
 static const lang_info LANGS[LANG_COUNT] = {
-	[LANG_EN] = {"en", "English"},
-	[LANG_FR] = {"fr", "Français"},
-	[LANG_PT] = {"pt", "Português"},
+	[LANG_EN] = { "en", "English" },
+	[LANG_FR] = { "fr", "Français" },
+	[LANG_PT] = { "pt", "Português" },
 };
 
 struct msg {
@@ -57,7 +57,7 @@ static int grow(struct catalogue *c)
 	struct msg *slots = arena_calloc(&c->mem, size, sizeof(*slots));
 	if (!slots)
 		return PONTE_ENOMEM;
-	struct catalogue tmp = {.slots = slots, .size = size};
+	struct catalogue tmp = { .slots = slots, .size = size };
 	for (size_t i = 0; i < c->size; i++)
 		if (c->slots[i].id)
 			*find_slot(&tmp, c->slots[i].id) = c->slots[i];
@@ -100,7 +100,7 @@ int i18n_load_catalogue(int lang, const char *po, size_t n, char *err, size_t er
 {
 	if (lang < 0 || lang >= LANG_COUNT)
 		return PONTE_EINVAL;
-	struct catalogue c = {0};
+	struct catalogue c = { 0 };
 	arena_init(&c.mem, 64u << 20);
 	int rc = grow(&c);
 	if (!rc)

@@ -109,7 +109,8 @@ static bool starts_with(const char *p, const char *eol, const char *kw)
 	return (size_t)(eol - p) >= n && memcmp(p, kw, n) == 0;
 }
 
-static int keyword_line(struct parser *ps, const char *p, const char *eol, po_entry_fn fn, void *ctx)
+static int keyword_line(struct parser *ps, const char *p, const char *eol, po_entry_fn fn,
+			void *ctx)
 {
 	int rc;
 	/* A msgctxt or msgid after a msgstr starts a new entry. */
@@ -150,7 +151,8 @@ static int keyword_line(struct parser *ps, const char *p, const char *eol, po_en
 	}
 	if (starts_with(p, eol, "msgstr[")) {
 		const char *q = p + 7;
-		if (q >= eol || *q < '0' || *q >= '0' + PO_MAX_PLURALS || q + 1 >= eol || q[1] != ']')
+		if (q >= eol || *q < '0' || *q >= '0' + PO_MAX_PLURALS || q + 1 >= eol ||
+		    q[1] != ']')
 			return fail(ps, "bad msgstr index");
 		int idx = *q - '0';
 		if (!ps->e.msgid_plural || ps->e.msgstr[idx])
@@ -172,7 +174,9 @@ static int keyword_line(struct parser *ps, const char *p, const char *eol, po_en
 int po_parse(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, char *err,
 	     size_t errlen)
 {
-	struct parser ps = {.a = a, .p = text, .end = text + n, .line = 0, .err = err, .errlen = errlen};
+	struct parser ps = {
+		.a = a, .p = text, .end = text + n, .line = 0, .err = err, .errlen = errlen
+	};
 	buf_init(&ps.cur, 64 * 1024);
 	int rc = 0;
 	while (ps.p < ps.end && !rc) {

@@ -4,8 +4,8 @@
 
 static const char SQL_GET[] = "SELECT name, country, created_at FROM instance WHERE id = 1";
 static const char SQL_SET[] =
-	"INSERT INTO instance(id, name, country, created_at) VALUES (1, ?1, ?2, ?3) "
-	"ON CONFLICT(id) DO UPDATE SET name = excluded.name, country = excluded.country";
+    "INSERT INTO instance(id, name, country, created_at) VALUES (1, ?1, ?2, ?3) "
+    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, country = excluded.country";
 
 bool instance_name_valid(const char *name)
 {
@@ -16,8 +16,8 @@ bool instance_name_valid(const char *name)
 
 bool instance_country_valid(const char *country)
 {
-	return strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' &&
-	       country[1] <= 'Z';
+	return strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+	       country[1] >= 'A' && country[1] <= 'Z';
 }
 
 int instance_set(store *s, const char *name, const char *country)

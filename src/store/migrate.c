@@ -23,8 +23,9 @@ static const char SQL_CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrat
 				       ") STRICT";
 static const char SQL_SELECT_ALL[] = "SELECT version, name, checksum FROM schema_migrations "
 				     "ORDER BY version";
-static const char SQL_INSERT[] = "INSERT INTO schema_migrations(version, name, checksum, applied_at) "
-				 "VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_INSERT[] =
+    "INSERT INTO schema_migrations(version, name, checksum, applied_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
 
 struct migration {
 	int version;
@@ -74,7 +75,8 @@ static int check_recorded(store_conn *c, const struct migration *m, size_t n, in
 				known = &m[i];
 		if (!known) {
 			snprintf(r->message, sizeof(r->message),
-				 "the database has migration %d, which this version of Ponte does not know; "
+				 "the database has migration %d, which this version of Ponte does "
+				 "not know; "
 				 "it was written by a newer Ponte",
 				 version);
 			rc = PONTE_ESCHEMA;
@@ -122,8 +124,8 @@ static int apply_one(store_conn *c, const struct migration *m, store_migration_r
 	if (!rc)
 		rc = store_commit(c);
 	if (rc) {
-		snprintf(r->message, sizeof(r->message), "recording migration %s failed: %s", m->name,
-			 ponte_strerror(rc));
+		snprintf(r->message, sizeof(r->message), "recording migration %s failed: %s",
+			 m->name, ponte_strerror(rc));
 		store_rollback(c);
 	}
 	return rc;

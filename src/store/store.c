@@ -33,25 +33,18 @@ struct store {
 static int map_sqlite(int rc)
 {
 	switch (rc & 0xff) {
-	case SQLITE_OK:
-		return 0;
+	case SQLITE_OK: return 0;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return PONTE_EBUSY;
-	case SQLITE_NOMEM:
-		return PONTE_ENOMEM;
-	case SQLITE_CONSTRAINT:
-		return PONTE_EEXIST;
+	case SQLITE_LOCKED: return PONTE_EBUSY;
+	case SQLITE_NOMEM: return PONTE_ENOMEM;
+	case SQLITE_CONSTRAINT: return PONTE_EEXIST;
 	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT:
-		return PONTE_ESCHEMA;
+	case SQLITE_CORRUPT: return PONTE_ESCHEMA;
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_FULL:
-	case SQLITE_READONLY:
-		return PONTE_EIO;
-	default:
-		return PONTE_ESTORE;
+	case SQLITE_READONLY: return PONTE_EIO;
+	default: return PONTE_ESTORE;
 	}
 }
 
@@ -87,7 +80,8 @@ static void conn_thread_exit(void *p)
 static int open_connection(const char *path, int flags, const store_options *opt, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	int rc =
+	    sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
 	if (rc != SQLITE_OK) {
 		sqlite3_close_v2(db);
 		return map_sqlite(rc);
@@ -137,15 +131,17 @@ static int check_header(const char *path, char *err, size_t errlen)
 	ssize_t n = read(fd, h, sizeof(h));
 	close(fd);
 	if (n != (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
-		snprintf(err, errlen, "%s is not a Ponte database (not an SQLite file); refusing to use it",
+		snprintf(err, errlen,
+			 "%s is not a Ponte database (not an SQLite file); refusing to use it",
 			 path);
 		return PONTE_ESCHEMA;
 	}
 	uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
 	if (app != STORE_APPLICATION_ID) {
-		snprintf(err, errlen,
-			 "%s is an SQLite database of another program, not Ponte; refusing to use it",
-			 path);
+		snprintf(
+		    err, errlen,
+		    "%s is an SQLite database of another program, not Ponte; refusing to use it",
+		    path);
 		return PONTE_ESCHEMA;
 	}
 	return 0;
@@ -164,20 +160,22 @@ int store_create(const char *path, const store_options *opt, store **out, char *
 	if (lstat(path, &st) == 0) {
 		int rc = check_header(path, err, errlen);
 		if (rc == 0)
-			snprintf(err, errlen, "%s is already a Ponte database; use `ponte migrate`", path);
+			snprintf(err, errlen, "%s is already a Ponte database; use `ponte migrate`",
+				 path);
 		return rc ? rc : PONTE_EEXIST;
 	}
 	sqlite3 *db = NULL;
-	store_options o = {.busy_timeout_ms = 2000};
-	int rc = open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, opt ? opt : &o,
-				 &db);
+	store_options o = { .busy_timeout_ms = 2000 };
+	int rc =
+	    open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, opt ? opt : &o, &db);
 	if (!rc)
-		rc = map_sqlite(sqlite3_exec(db,
-					     /* In rollback mode, so the id reaches the main file
+		rc = map_sqlite(
+		    sqlite3_exec(db,
+				 /* In rollback mode, so the id reaches the main file
 					      * at once; then WAL for good. */
-					     "PRAGMA application_id=1347374676;" /* STORE_APPLICATION_ID */
-					     "PRAGMA journal_mode=WAL;",
-					     NULL, NULL, NULL));
+				 "PRAGMA application_id=1347374676;" /* STORE_APPLICATION_ID */
+				 "PRAGMA journal_mode=WAL;",
+				 NULL, NULL, NULL));
 	if (!rc)
 		rc = configure_connection(db);
 	sqlite3_close_v2(db);
@@ -281,7 +279,8 @@ int store_prepare(store_conn *c, const char *sql, store_stmt **out)
 		}
 		if (!slot->sql) {
 			sqlite3_stmt *st = NULL;
-			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+						    NULL);
 			if (rc != SQLITE_OK) {
 				log_msg(LOG_ERROR, "store_prepare_failed", sqlite3_errmsg(c->db));
 				return map_sqlite(rc);
@@ -398,7 +397,8 @@ int store_checkpoint(store *s)
 	int rc = store_conn_get(s, &c);
 	if (rc)
 		return rc;
-	return map_sqlite(sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
+	return map_sqlite(
+	    sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
 }
 
 static const char SQL_PING[] = "SELECT count(*) FROM schema_migrations";

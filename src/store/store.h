@@ -82,9 +82,9 @@ int store_ping(store *s);
 
 /* Migrations (store/migrate.c). */
 typedef struct store_migration_report {
-	int applied;        /* migrations applied by this call */
-	int current;        /* schema version after the call */
-	char message[512];  /* why it failed, when it did */
+	int applied;       /* migrations applied by this call */
+	int current;       /* schema version after the call */
+	char message[512]; /* why it failed, when it did */
 } store_migration_report;
 
 int store_migrate(store *s, store_migration_report *report);

@@ -86,7 +86,7 @@ static int emit_url(buf *b, const char *s, size_t n)
 		int rc;
 		if (c <= 0x20 || c == 0x7F || c == '"' || c == '\'' || c == '<' || c == '>' ||
 		    c == '`' || c == '\\') {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 			rc = buf_append(b, e, 3);
 		} else if (c == '&') {
 			rc = buf_puts(b, "&amp;");

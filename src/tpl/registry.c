@@ -24,7 +24,8 @@ int tpl_registry_init(char *err, size_t errlen)
 		/* "templates/home.html" is registered as "home". */
 		const char *base = f->name + plen;
 		const char *dot = strrchr(base, '.');
-		char *name = arena_strndup(&registry_mem, base, dot ? (size_t)(dot - base) : strlen(base));
+		char *name =
+		    arena_strndup(&registry_mem, base, dot ? (size_t)(dot - base) : strlen(base));
 		tpl *t;
 		if (!name)
 			return PONTE_ENOMEM;

@@ -13,7 +13,7 @@ enum node_kind { N_TEXT, N_VAR, N_RAW, N_TR, N_IF, N_EACH, N_PARTIAL };
 struct node {
 	enum node_kind kind;
 	enum esc esc;
-	bool negate; /* unless */
+	bool negate;      /* unless */
 	const char *text; /* literal, name, msgid or partial name */
 	size_t len;
 	struct node *body, *alt; /* if/each body, else branch */
@@ -29,8 +29,8 @@ struct tpl {
 
 enum hstate {
 	H_TEXT,
-	H_TAG_OPEN,   /* after '<', reading the tag name */
-	H_TAG,        /* inside a tag, between attributes */
+	H_TAG_OPEN, /* after '<', reading the tag name */
+	H_TAG,      /* inside a tag, between attributes */
 	H_ATTR_NAME,
 	H_AFTER_ATTR, /* after an attribute name */
 	H_BEFORE_VALUE,
@@ -38,7 +38,7 @@ enum hstate {
 	H_VALUE_SQ,
 	H_VALUE_UNQ,
 	H_COMMENT,
-	H_RAWTEXT, /* inside <script> or <style> */
+	H_RAWTEXT,     /* inside <script> or <style> */
 	H_MARKUP_DECL, /* <!DOCTYPE ...> */
 };
 
@@ -73,10 +73,12 @@ static bool hctx_equal(const struct hctx *a, const struct hctx *b)
 
 static enum attr_kind classify_attr(const char *name, size_t n)
 {
-	static const char *url_attrs[] = {"href", "src", "action", "formaction", "poster", "cite",
-					  "data", "srcset", "hx-get", "hx-post", "hx-put",
-					  "hx-delete", "hx-patch", "manifest", "background"};
-	if ((n >= 2 && strncasecmp(name, "on", 2) == 0) || (n == 5 && !strncasecmp(name, "style", 5)) ||
+	static const char *url_attrs[] = { "href",     "src",      "action",    "formaction",
+					   "poster",   "cite",     "data",      "srcset",
+					   "hx-get",   "hx-post",  "hx-put",    "hx-delete",
+					   "hx-patch", "manifest", "background" };
+	if ((n >= 2 && strncasecmp(name, "on", 2) == 0) ||
+	    (n == 5 && !strncasecmp(name, "style", 5)) ||
 	    (n == 6 && !strncasecmp(name, "srcdoc", 6)))
 		return A_FORBIDDEN;
 	for (size_t i = 0; i < ARRAY_LEN(url_attrs); i++)
@@ -260,8 +262,7 @@ static struct node *new_node(struct compiler *c, enum node_kind kind)
 static int escaping_here(const struct hctx *h)
 {
 	switch (h->state) {
-	case H_TEXT:
-		return ESC_HTML;
+	case H_TEXT: return ESC_HTML;
 	case H_VALUE_DQ:
 	case H_VALUE_SQ:
 		if (h->attr == A_FORBIDDEN)
@@ -269,10 +270,8 @@ static int escaping_here(const struct hctx *h)
 		if (h->attr == A_URL)
 			return h->value_started ? ESC_URL_PART : ESC_URL;
 		return ESC_HTML;
-	case H_RAWTEXT:
-		return h->script ? ESC_JS : -1;
-	default:
-		return -1;
+	case H_RAWTEXT: return h->script ? ESC_JS : -1;
+	default: return -1;
 	}
 }
 
@@ -299,7 +298,8 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-static int parse_nodes(struct compiler *c, struct node **first, const char **closer, size_t *closer_len);
+static int parse_nodes(struct compiler *c, struct node **first, const char **closer,
+		       size_t *closer_len);
 
 /* {{t "text"}}: the msgid with \" and \\ unescaped. */
 static int parse_tr(struct compiler *c, const char *s, size_t n, struct node *node)
@@ -363,10 +363,12 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 		if (rc)
 			return rc;
 		if (!hctx_equal(&then_end, &c->h))
-			return fail(c, "the branches of this block leave the markup in different contexts");
+			return fail(
+			    c, "the branches of this block leave the markup in different contexts");
 	} else if (!hctx_equal(&start, &c->h)) {
 		/* A block that may be skipped or repeated must not change the context. */
-		return fail(c, "this block changes the HTML context (close every tag and quote it opens)");
+		return fail(
+		    c, "this block changes the HTML context (close every tag and quote it opens)");
 	}
 	if (!closer || closer_len != strlen(kw) + 1 || closer[0] != '/' ||
 	    memcmp(closer + 1, kw, strlen(kw)) != 0)
@@ -377,7 +379,8 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 }
 
 /* Parse until end of input or a closing tag ({{/x}} or {{else}}), which is returned. */
-static int parse_nodes(struct compiler *c, struct node **first, const char **closer, size_t *closer_len)
+static int parse_nodes(struct compiler *c, struct node **first, const char **closer,
+		       size_t *closer_len)
 {
 	struct node **tail = first;
 	*closer = NULL;
@@ -461,8 +464,10 @@ static int parse_nodes(struct compiler *c, struct node **first, const char **clo
 			bool is_tr = n > 2 && tag[0] == 't' && is_space(tag[1]);
 			int esc = escaping_here(&c->h);
 			if (esc < 0)
-				return fail(c, "a value cannot be placed here safely (tag or attribute name, "
-					       "unquoted or event/style attribute, comment or <style>)");
+				return fail(
+				    c,
+				    "a value cannot be placed here safely (tag or attribute name, "
+				    "unquoted or event/style attribute, comment or <style>)");
 			node = new_node(c, is_tr ? N_TR : N_VAR);
 			if (node) {
 				node->esc = (enum esc)esc;
@@ -492,8 +497,13 @@ static int parse_nodes(struct compiler *c, struct node **first, const char **clo
 int tpl_compile(arena *a, const char *name, const char *src, size_t n, tpl **out, char *err,
 		size_t errlen)
 {
-	struct compiler c = {.a = a, .name = name, .p = src, .end = src + n, .src = src,
-			     .err = err, .errlen = errlen};
+	struct compiler c = { .a = a,
+			      .name = name,
+			      .p = src,
+			      .end = src + n,
+			      .src = src,
+			      .err = err,
+			      .errlen = errlen };
 	tpl *t = arena_alloc(a, sizeof(*t));
 	if (!t)
 		return PONTE_ENOMEM;
@@ -646,7 +656,8 @@ struct render {
 static const struct tpl_var *lookup(const struct render *r, const char *key)
 {
 	for (int i = r->nscopes - 1; i >= 0; i--)
-		for (const struct tpl_var *x = r->scopes[i] ? r->scopes[i]->head : NULL; x; x = x->next)
+		for (const struct tpl_var *x = r->scopes[i] ? r->scopes[i]->head : NULL; x;
+		     x = x->next)
 			if (strcmp(x->key, key) == 0)
 				return x;
 	return NULL;
@@ -680,8 +691,7 @@ static int render_node(struct render *r, const struct node *n)
 {
 	const struct tpl_var *x;
 	switch (n->kind) {
-	case N_TEXT:
-		return buf_append(r->out, n->text, n->len);
+	case N_TEXT: return buf_append(r->out, n->text, n->len);
 	case N_VAR:
 		x = lookup(r, n->text);
 		if (!x || x->kind == V_LIST)
@@ -742,7 +752,7 @@ static int render_nodes(struct render *r, const struct node *n)
 
 int tpl_render(const tpl *t, const tpl_vars *vars, int lang, buf *out)
 {
-	struct render r = {.lang = lang, .out = out, .nscopes = 1};
+	struct render r = { .lang = lang, .out = out, .nscopes = 1 };
 	r.scopes[0] = vars;
 	return render_nodes(&r, t->first);
 }

@@ -121,7 +121,8 @@ static size_t ht_header_cb(char *p, size_t size, size_t n, void *ctx)
 
 /* method NULL = GET; headers is a NULL-terminated list of "Name: value". */
 static inline CURLcode ht_request(uint16_t port, const char *method, const char *path,
-				  const char *body, long body_len, const char **headers, struct ht_resp *r)
+				  const char *body, long body_len, const char **headers,
+				  struct ht_resp *r)
 {
 	memset(r, 0, sizeof(*r));
 	char url[2048];
@@ -169,7 +170,8 @@ static inline void ht_free(struct ht_resp *r)
 }
 
 /* The value of a response header (case-insensitive name), copied into out; NULL if absent. */
-static inline const char *ht_header(const struct ht_resp *r, const char *name, char *out, size_t outlen)
+static inline const char *ht_header(const struct ht_resp *r, const char *name, char *out,
+				    size_t outlen)
 {
 	size_t n = strlen(name);
 	for (const char *line = r->headers; *line;) {
@@ -193,10 +195,10 @@ static inline size_t ht_raw(uint16_t port, const char *data, size_t len, char *o
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(fd >= 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	struct timeval tv = {5, 0};
+	struct timeval tv = { 5, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	size_t off = 0;
 	while (off < len) {

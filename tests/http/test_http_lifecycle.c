@@ -14,15 +14,15 @@ static int echo(http_request *req, http_response *res)
 static int slow(http_request *req, http_response *res)
 {
 	(void)req;
-	struct timespec ts = {0, 600 * 1000 * 1000};
+	struct timespec ts = { 0, 600 * 1000 * 1000 };
 	nanosleep(&ts, NULL);
 	return buf_puts(&res->body, "finished");
 }
 
 static const http_route TEST_ROUTES[] = {
-	{HTTP_POST, "/echo", echo, PERM_PUBLIC, false, 16},
-	{HTTP_POST, "/big", echo, PERM_PUBLIC, false, 0},
-	{HTTP_GET, "/slow", slow, PERM_PUBLIC, false, 0},
+	{ HTTP_POST, "/echo", echo, PERM_PUBLIC, false, 16 },
+	{ HTTP_POST, "/big", echo, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/slow", slow, PERM_PUBLIC, false, 0 },
 };
 
 static void bodies_over_the_route_limit_are_413(void **state)
@@ -31,11 +31,13 @@ static void bodies_over_the_route_limit_are_413(void **state)
 	struct ht_server s;
 	ht_start_with(&s, TEST_ROUTES, ARRAY_LEN(TEST_ROUTES), 5000);
 	struct ht_resp r;
-	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdef", 16, NULL, &r), CURLE_OK);
+	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdef", 16, NULL, &r),
+			 CURLE_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "0123456789abcdef");
 	ht_free(&r);
-	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdefX", 17, NULL, &r), CURLE_OK);
+	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdefX", 17, NULL, &r),
+			 CURLE_OK);
 	assert_int_equal(r.status, 413);
 	ht_free(&r);
 	/* The default limit is 1 MiB: a declared length over it is refused before reading. */
@@ -77,12 +79,12 @@ static void shutdown_lets_in_flight_requests_finish(void **state)
 	(void)state;
 	struct ht_server s;
 	ht_start_with(&s, TEST_ROUTES, ARRAY_LEN(TEST_ROUTES), 5000);
-	struct bg b = {.port = s.port};
+	struct bg b = { .port = s.port };
 	pthread_t t;
 	pthread_create(&t, NULL, background_get, &b);
 	/* Wait until the slow request is being handled. */
 	for (int i = 0; i < 200 && http_server_in_flight(s.server) == 0; i++) {
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	assert_int_equal(http_server_in_flight(s.server), 1);
@@ -106,11 +108,11 @@ static void shutdown_grace_is_bounded(void **state)
 	(void)state;
 	struct ht_server s;
 	ht_start_with(&s, TEST_ROUTES, ARRAY_LEN(TEST_ROUTES), 100);
-	struct bg b = {.port = s.port};
+	struct bg b = { .port = s.port };
 	pthread_t t;
 	pthread_create(&t, NULL, background_get, &b);
 	for (int i = 0; i < 200 && http_server_in_flight(s.server) == 0; i++) {
-		struct timespec ts = {0, 5 * 1000 * 1000};
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 	uint64_t t0 = clock_monotonic_ns();
@@ -134,7 +136,7 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	/* Reopen with a short busy timeout, start serving, then let another process take the
 	 * database exclusively (WAL with exclusive locking, as a maintenance tool would). */
 	char err[512];
-	store_options opt = {.busy_timeout_ms = 50};
+	store_options opt = { .busy_timeout_ms = 50 };
 	assert_int_equal(store_open(s.db_path, &opt, &s.db, err, sizeof(err)), 0);
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
 	assert_int_equal(app_init(&s.app, s.db, err, sizeof(err)), 0);
@@ -146,11 +148,16 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	s.port = http_server_port(s.server);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(s.db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE instance SET name=name;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		db,
+		"PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE instance SET name=name;",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
 
 	struct ht_resp r;
 	char v[64];
-	const char *fr[] = {"Accept-Language: fr", NULL};
+	const char *fr[] = { "Accept-Language: fr", NULL };
 	ht_get(s.port, "/", fr, &r);
 	assert_int_equal(r.status, 503);
 	assert_non_null(ht_header(&r, "Retry-After", v, sizeof(v)));
@@ -198,7 +205,8 @@ static void request_log_names_the_route_never_the_query(void **state)
 	text[n] = '\0';
 	assert_null(strstr(text, "Maria"));
 	assert_null(strstr(text, "Secret"));
-	assert_non_null(strstr(text, "\"event\":\"request\",\"method\":\"GET\",\"route\":\"/\",\"status\":200,\"duration_ms\":"));
+	assert_non_null(strstr(text, "\"event\":\"request\",\"method\":\"GET\",\"route\":\"/"
+				     "\",\"status\":200,\"duration_ms\":"));
 	assert_non_null(strstr(text, "\"route\":\"/static/{hash}/{name}\",\"status\":404"));
 	assert_non_null(strstr(text, "\"bytes\":"));
 	assert_non_null(strstr(text, "\"time\":\"20"));

@@ -48,7 +48,8 @@ static void home_page_has_security_headers_and_escaped_data(void **state)
 	assert_string_equal(ht_header(&r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
 	assert_string_equal(ht_header(&r, "Referrer-Policy", v, sizeof(v)), "no-referrer");
 	assert_string_equal(ht_header(&r, "Cache-Control", v, sizeof(v)), "no-store");
-	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "text/html; charset=utf-8");
+	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)),
+			    "text/html; charset=utf-8");
 	/* The instance name from the database, escaped. */
 	assert_non_null(strstr(r.body, "Observatório &lt;Teste&gt; &amp; &quot;Lda&quot;"));
 	assert_null(strstr(r.body, "<Teste>"));
@@ -65,7 +66,7 @@ static void unknown_routes_are_404_in_the_users_language(void **state)
 {
 	(void)state;
 	struct ht_resp r;
-	const char *fr[] = {"Accept-Language: fr-FR,fr;q=0.9", NULL};
+	const char *fr[] = { "Accept-Language: fr-FR,fr;q=0.9", NULL };
 	ht_get(S.port, "/nowhere", fr, &r);
 	assert_int_equal(r.status, 404);
 	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
@@ -73,10 +74,12 @@ static void unknown_routes_are_404_in_the_users_language(void **state)
 	char v[256];
 	assert_non_null(ht_header(&r, "Content-Security-Policy", v, sizeof(v)));
 	ht_free(&r);
-	const char *pt[] = {"Accept-Language: pt", NULL};
+	const char *pt[] = { "Accept-Language: pt", NULL };
 	ht_get(S.port, "/api/v1/nothing", pt, &r);
 	assert_int_equal(r.status, 404);
-	assert_string_equal(r.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"A página que pediu não existe.\"}}");
+	assert_string_equal(
+	    r.body,
+	    "{\"error\":{\"code\":\"not_found\",\"message\":\"A página que pediu não existe.\"}}");
 	ht_free(&r);
 }
 
@@ -89,7 +92,8 @@ static void wrong_method_is_405_with_allow(void **state)
 	char v[128];
 	assert_string_equal(ht_header(&r, "Allow", v, sizeof(v)), "GET, HEAD");
 	ht_free(&r);
-	assert_int_equal(ht_request(S.port, "DELETE", "/api/v1/instance", NULL, 0, NULL, &r), CURLE_OK);
+	assert_int_equal(ht_request(S.port, "DELETE", "/api/v1/instance", NULL, 0, NULL, &r),
+			 CURLE_OK);
 	assert_int_equal(r.status, 405);
 	assert_non_null(strstr(r.body, "\"code\":\"method_not_allowed\""));
 	ht_free(&r);
@@ -110,13 +114,13 @@ static void malformed_requests_are_400(void **state)
 	(void)state;
 	char out[8192];
 	const char *bad[] = {
-		"GET /?q=%zz HTTP/1.1\r\nHost: x\r\n\r\n",         /* bad escape in the query */
-		"GET /caf\xC3 HTTP/1.1\r\nHost: x\r\n\r\n",         /* invalid UTF-8 in the path */
-		"GET /?name=%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n",    /* decodes to invalid UTF-8 */
-		"GET /?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n",          /* NUL */
-		"GET /\r\n\r\n",                                    /* no protocol version */
-		"GET / FOO/1.1\r\nHost: x\r\n\r\n",                /* not HTTP */
-		"GET / HTTP/1.1\r\n\r\n",                           /* HTTP/1.1 without Host */
+		"GET /?q=%zz HTTP/1.1\r\nHost: x\r\n\r\n",       /* bad escape in the query */
+		"GET /caf\xC3 HTTP/1.1\r\nHost: x\r\n\r\n",      /* invalid UTF-8 in the path */
+		"GET /?name=%C3%28 HTTP/1.1\r\nHost: x\r\n\r\n", /* decodes to invalid UTF-8 */
+		"GET /?a=%00 HTTP/1.1\r\nHost: x\r\n\r\n",       /* NUL */
+		"GET /\r\n\r\n",                                 /* no protocol version */
+		"GET / FOO/1.1\r\nHost: x\r\n\r\n",              /* not HTTP */
+		"GET / HTTP/1.1\r\n\r\n",                        /* HTTP/1.1 without Host */
 		"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", /* header without colon */
 	};
@@ -171,7 +175,7 @@ static void language_follows_query_then_cookie(void **state)
 	assert_non_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
 	assert_non_null(strstr(v, "ponte_lang=pt"));
 	ht_free(&r);
-	const char *cookie[] = {"Cookie: ponte_lang=fr", "Accept-Language: pt", NULL};
+	const char *cookie[] = { "Cookie: ponte_lang=fr", "Accept-Language: pt", NULL };
 	ht_get(S.port, "/", cookie, &r);
 	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
 	assert_non_null(strstr(r.body, "Cette installation"));
@@ -196,14 +200,15 @@ static void static_assets_are_cached_by_content_hash(void **state)
 	ht_get(S.port, path, NULL, &r);
 	assert_int_equal(r.status, 200);
 	char v[256], etag[64];
-	assert_string_equal(ht_header(&r, "Cache-Control", v, sizeof(v)), "public, max-age=31536000, immutable");
+	assert_string_equal(ht_header(&r, "Cache-Control", v, sizeof(v)),
+			    "public, max-age=31536000, immutable");
 	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "text/css; charset=utf-8");
 	assert_non_null(ht_header(&r, "ETag", etag, sizeof(etag)));
 	assert_true(r.len > 100);
 	ht_free(&r);
 	char inm[128];
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-	const char *h[] = {inm, NULL};
+	const char *h[] = { inm, NULL };
 	ht_get(S.port, path, h, &r);
 	assert_int_equal(r.status, 304);
 	assert_int_equal(r.len, 0);
@@ -239,12 +244,17 @@ static void metrics_count_requests_by_route_and_status(void **state)
 	assert_int_equal(r.status, 200);
 	char v[128];
 	assert_non_null(strstr(ht_header(&r, "Content-Type", v, sizeof(v)), "text/plain"));
-	const char *line = strstr(r.body, "ponte_http_requests_total{route=\"/healthz\",status=\"200\"} ");
+	const char *line =
+	    strstr(r.body, "ponte_http_requests_total{route=\"/healthz\",status=\"200\"} ");
 	assert_non_null(line);
-	assert_true(strtol(line + strlen("ponte_http_requests_total{route=\"/healthz\",status=\"200\"} "), NULL, 10) >= 3);
-	assert_non_null(strstr(r.body, "ponte_http_requests_total{route=\"unmatched\",status=\"404\"}"));
+	assert_true(
+	    strtol(line + strlen("ponte_http_requests_total{route=\"/healthz\",status=\"200\"} "),
+		   NULL, 10) >= 3);
+	assert_non_null(
+	    strstr(r.body, "ponte_http_requests_total{route=\"unmatched\",status=\"404\"}"));
 	assert_non_null(strstr(r.body, "# TYPE ponte_http_request_duration_seconds histogram"));
-	assert_non_null(strstr(r.body, "ponte_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
+	assert_non_null(strstr(
+	    r.body, "ponte_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
 	assert_null(strstr(r.body, "missing")); /* labels never carry request data */
 	ht_free(&r);
 }
@@ -255,7 +265,9 @@ static void api_instance_is_json(void **state)
 	struct ht_resp r;
 	ht_get(S.port, "/api/v1/instance", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_string_equal(r.body, "{\"name\":\"Observatório \\u003cTeste\\u003e \\u0026 \\\"Lda\\\"\",\"country\":\"PT\",\"version\":\"" PONTE_VERSION "\"}");
+	assert_string_equal(r.body,
+			    "{\"name\":\"Observatório \\u003cTeste\\u003e \\u0026 "
+			    "\\\"Lda\\\"\",\"country\":\"PT\",\"version\":\"" PONTE_VERSION "\"}");
 	ht_free(&r);
 }
 
@@ -269,7 +281,8 @@ static void *hammer(void *p)
 	struct worker *w = p;
 	for (int i = 0; i < w->n; i++) {
 		struct ht_resp r;
-		if (ht_request(S.port, NULL, i % 2 ? "/" : "/api/v1/instance", NULL, 0, NULL, &r) == CURLE_OK &&
+		if (ht_request(S.port, NULL, i % 2 ? "/" : "/api/v1/instance", NULL, 0, NULL, &r) ==
+			CURLE_OK &&
 		    r.status == 200 && strstr(r.body, "Observat"))
 			w->ok++;
 		ht_free(&r);
@@ -283,7 +296,7 @@ static void concurrent_clients_all_get_answers(void **state)
 	pthread_t t[8];
 	struct worker w[8];
 	for (int i = 0; i < 8; i++) {
-		w[i] = (struct worker){0, 50};
+		w[i] = (struct worker){ 0, 50 };
 		pthread_create(&t[i], NULL, hammer, &w[i]);
 	}
 	for (int i = 0; i < 8; i++) {

@@ -60,7 +60,7 @@ static void arena_allocates_aligned_zeroed_memory_until_its_ceiling(void **state
 			assert_int_equal(p[k], 0);
 		memset(p, 0xAB, (size_t)i + 1);
 	}
-	assert_null(arena_alloc(&a, 1u << 20));      /* bigger than the ceiling */
+	assert_null(arena_alloc(&a, 1u << 20));         /* bigger than the ceiling */
 	assert_null(arena_calloc(&a, SIZE_MAX / 2, 4)); /* n * size overflows */
 	char *s = arena_printf(&a, "%s/%d", "cases", 7);
 	assert_string_equal(s, "cases/7");
@@ -79,27 +79,34 @@ static void utf8_validation_is_strict(void **state)
 		const char *s;
 		bool valid;
 	} cases[] = {
-		{"", true},
-		{"plain ascii", true},
-		{"Fran\xC3\xA7" "ais", true},
-		{"\xE2\x82\xAC", true},         /* euro sign */
-		{"\xF0\x9F\x98\x80", true},     /* emoji */
-		{"\xC0\xAF", false},            /* overlong '/' */
-		{"\xE0\x80\xAF", false},        /* overlong 3-byte */
-		{"\xF0\x80\x80\xAF", false},    /* overlong 4-byte */
-		{"\xED\xA0\x80", false},        /* surrogate U+D800 */
-		{"\xF4\x90\x80\x80", false},    /* above U+10FFFF */
-		{"\x80", false},                /* lone continuation */
-		{"\xC3", false},                /* truncated */
-		{"\xE2\x82", false},            /* truncated */
-		{"\xFF", false},
+		{ "", true },
+		{ "plain ascii", true },
+		{ "Fran\xC3\xA7"
+		  "ais",
+		  true },
+		{ "\xE2\x82\xAC", true },      /* euro sign */
+		{ "\xF0\x9F\x98\x80", true },  /* emoji */
+		{ "\xC0\xAF", false },         /* overlong '/' */
+		{ "\xE0\x80\xAF", false },     /* overlong 3-byte */
+		{ "\xF0\x80\x80\xAF", false }, /* overlong 4-byte */
+		{ "\xED\xA0\x80", false },     /* surrogate U+D800 */
+		{ "\xF4\x90\x80\x80", false }, /* above U+10FFFF */
+		{ "\x80", false },             /* lone continuation */
+		{ "\xC3", false },             /* truncated */
+		{ "\xE2\x82", false },         /* truncated */
+		{ "\xFF", false },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
 		assert_int_equal(utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid);
-	assert_false(utf8_valid_text("a\x01" "b", 3));
+	assert_false(utf8_valid_text("a\x01"
+				     "b",
+				     3));
 	assert_true(utf8_valid_text("a\tb\r\n", 5));
 	assert_false(utf8_valid_text("a\0b", 3));
-	assert_int_equal(utf8_length("Fran\xC3\xA7" "ais", 8), 7);
+	assert_int_equal(utf8_length("Fran\xC3\xA7"
+				     "ais",
+				     8),
+			 7);
 }
 
 static void url_decode_accepts_valid_and_rejects_bad_escapes(void **state)
@@ -140,7 +147,7 @@ static void form_parsing_decodes_and_bounds(void **state)
 	assert_int_equal(p.count, 0);
 	assert_int_equal(url_parse_params(&a, "a=%zz", 5, &URL_LIMITS_DEFAULT, &p), PONTE_EINVAL);
 
-	url_limits small = {.max_params = 2, .max_key = 4, .max_value = 4};
+	url_limits small = { .max_params = 2, .max_key = 4, .max_value = 4 };
 	assert_int_equal(url_parse_params(&a, "a=1&b=2&c=3", 11, &small, &p), PONTE_ELIMIT);
 	assert_int_equal(url_parse_params(&a, "a=12345", 7, &small, &p), PONTE_ELIMIT);
 	assert_int_equal(url_parse_params(&a, "abcde=1", 7, &small, &p), PONTE_ELIMIT);
@@ -167,7 +174,11 @@ static void json_strings_are_escaped_for_json_and_html(void **state)
 	assert_int_equal(json_string(&b, s, strlen(s)), 0);
 	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0026\\u0001\\u2028\"");
 	buf_reset(&b);
-	assert_int_equal(json_string(&b, "\xFF" "x", 2), 0); /* invalid byte replaced */
+	assert_int_equal(json_string(&b,
+				     "\xFF"
+				     "x",
+				     2),
+			 0); /* invalid byte replaced */
 	assert_string_equal(b.data, "\"\xEF\xBF\xBDx\"");
 	buf_release(&b);
 }

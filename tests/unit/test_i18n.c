@@ -44,7 +44,7 @@ static void po_parser_reads_escapes_continuations_plurals_and_flags(void **state
 			  "msgctxt \"menu\"\n"
 			  "msgid \"Open\"\n"
 			  "msgstr \"Ouvrir\"";
-	struct collected c = {0};
+	struct collected c = { 0 };
 	char err[128];
 	assert_int_equal(po_parse(&a, po, strlen(po), collect, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.count, 5);
@@ -77,9 +77,10 @@ static void po_parser_reports_line_and_reason(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		arena a;
 		arena_init(&a, 1 << 20);
-		struct collected c = {0};
+		struct collected c = { 0 };
 		char err[128] = "";
-		if (po_parse(&a, bad[i], strlen(bad[i]), collect, &c, err, sizeof(err)) != PONTE_EINVAL)
+		if (po_parse(&a, bad[i], strlen(bad[i]), collect, &c, err, sizeof(err)) !=
+		    PONTE_EINVAL)
 			fail_msg("accepted malformed PO #%zu", i);
 		assert_non_null(strstr(err, "line "));
 		arena_release(&a);
@@ -93,7 +94,8 @@ static void lookups_fall_back_to_the_msgid(void **state)
 	const char po[] = "msgid \"Hello\"\nmsgstr \"Olá\"\n"
 			  "msgid \"Untranslated\"\nmsgstr \"\"\n"
 			  "#, fuzzy\nmsgid \"Fuzzy\"\nmsgstr \"Difuso\"\n"
-			  "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"um processo\"\nmsgstr[1] \"vários processos\"\n";
+			  "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"um "
+			  "processo\"\nmsgstr[1] \"vários processos\"\n";
 	assert_int_equal(i18n_load_catalogue(LANG_PT, po, strlen(po), err, sizeof(err)), 0);
 	assert_string_equal(tr(LANG_PT, "Hello"), "Olá");
 	assert_string_equal(tr(LANG_EN, "Hello"), "Hello");
@@ -113,7 +115,8 @@ static void french_plural_counts_zero_as_singular(void **state)
 {
 	(void)state;
 	char err[128];
-	const char po[] = "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"un dossier\"\nmsgstr[1] \"des dossiers\"\n";
+	const char po[] = "msgid \"one case\"\nmsgid_plural \"many cases\"\nmsgstr[0] \"un "
+			  "dossier\"\nmsgstr[1] \"des dossiers\"\n";
 	assert_int_equal(i18n_load_catalogue(LANG_FR, po, strlen(po), err, sizeof(err)), 0);
 	assert_string_equal(trn(LANG_FR, "one case", "many cases", 0), "un dossier");
 	assert_string_equal(trn(LANG_FR, "one case", "many cases", 1), "un dossier");
@@ -128,23 +131,24 @@ static void accept_language_picks_the_best_supported(void **state)
 		const char *header;
 		int lang;
 	} cases[] = {
-		{"fr-SN,fr;q=0.9,en;q=0.8", LANG_FR},
-		{"de-DE,de;q=0.9,pt-PT;q=0.7,en;q=0.5", LANG_PT},
-		{"en;q=0.2, pt-BR;q=0.8", LANG_PT},
-		{"es, it", -1},
-		{"fr;q=0", -1},
-		{"FR", LANG_FR},
-		{"*", -1},
-		{"", -1},
-		{"fr;q=abc, pt", LANG_PT},
-		{"fr;q=1.0, pt;q=1", LANG_FR},
-		{";;;,,,==", -1},
-		{"pt_PT", LANG_PT},
-		{"ptx", -1},
+		{ "fr-SN,fr;q=0.9,en;q=0.8", LANG_FR },
+		{ "de-DE,de;q=0.9,pt-PT;q=0.7,en;q=0.5", LANG_PT },
+		{ "en;q=0.2, pt-BR;q=0.8", LANG_PT },
+		{ "es, it", -1 },
+		{ "fr;q=0", -1 },
+		{ "FR", LANG_FR },
+		{ "*", -1 },
+		{ "", -1 },
+		{ "fr;q=abc, pt", LANG_PT },
+		{ "fr;q=1.0, pt;q=1", LANG_FR },
+		{ ";;;,,,==", -1 },
+		{ "pt_PT", LANG_PT },
+		{ "ptx", -1 },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
 		if (i18n_from_accept_language(cases[i].header) != cases[i].lang)
-			fail_msg("Accept-Language \"%s\": expected %d", cases[i].header, cases[i].lang);
+			fail_msg("Accept-Language \"%s\": expected %d", cases[i].header,
+				 cases[i].lang);
 	assert_int_equal(i18n_from_accept_language(NULL), -1);
 }
 

@@ -25,13 +25,13 @@ static int fail_missing(http_request *req, http_response *res)
 }
 
 static const http_route ROUTES[] = {
-	{HTTP_GET, "/", ok_handler, PERM_PUBLIC, false, 0},
-	{HTTP_GET, "/cases", ok_handler, PERM_PUBLIC, false, 0},
-	{HTTP_POST, "/cases", ok_handler, PERM_PUBLIC, true, 16},
-	{HTTP_GET | HTTP_PUT, "/cases/{id}", ok_handler, PERM_PUBLIC, false, 0},
-	{HTTP_GET, "/cases/{id}/notes/{note}", ok_handler, PERM_PUBLIC, false, 0},
-	{HTTP_GET, "/busy", fail_busy, PERM_PUBLIC, false, 0},
-	{HTTP_GET, "/api/v1/missing", fail_missing, PERM_PUBLIC, false, 0},
+	{ HTTP_GET, "/", ok_handler, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/cases", ok_handler, PERM_PUBLIC, false, 0 },
+	{ HTTP_POST, "/cases", ok_handler, PERM_PUBLIC, true, 16 },
+	{ HTTP_GET | HTTP_PUT, "/cases/{id}", ok_handler, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/cases/{id}/notes/{note}", ok_handler, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/busy", fail_busy, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/api/v1/missing", fail_missing, PERM_PUBLIC, false, 0 },
 };
 
 static void literal_and_parameter_routes_match(void **state)
@@ -43,22 +43,34 @@ static void literal_and_parameter_routes_match(void **state)
 	const char *params[HTTP_MAX_PARAMS];
 	size_t np;
 	unsigned allowed;
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/", &idx, params, &np, &allowed), ROUTE_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/", &idx,
+					  params, &np, &allowed),
+			 ROUTE_FOUND);
 	assert_int_equal(idx, 0);
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_POST, "/cases", &idx, params, &np, &allowed), ROUTE_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_POST, "/cases", &idx,
+					  params, &np, &allowed),
+			 ROUTE_FOUND);
 	assert_int_equal(idx, 2);
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/42", &idx, params, &np, &allowed), ROUTE_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/42",
+					  &idx, params, &np, &allowed),
+			 ROUTE_FOUND);
 	assert_int_equal(idx, 3);
 	assert_int_equal(np, 1);
 	assert_string_equal(params[0], "42");
 	/* Parameters are percent-decoded; a decoded '/' cannot smuggle a new segment. */
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/a%20b/notes/%C3%A9", &idx, params, &np, &allowed), ROUTE_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET,
+					  "/cases/a%20b/notes/%C3%A9", &idx, params, &np, &allowed),
+			 ROUTE_FOUND);
 	assert_int_equal(idx, 4);
 	assert_string_equal(params[0], "a b");
 	assert_string_equal(params[1], "\xC3\xA9");
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/a%2Fb", &idx, params, &np, &allowed), ROUTE_BAD_PATH);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/a%2Fb",
+					  &idx, params, &np, &allowed),
+			 ROUTE_BAD_PATH);
 	/* GET routes answer HEAD. */
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_HEAD, "/cases", &idx, params, &np, &allowed), ROUTE_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_HEAD, "/cases", &idx,
+					  params, &np, &allowed),
+			 ROUTE_FOUND);
 	arena_release(&a);
 }
 
@@ -71,16 +83,25 @@ static void unknown_paths_wrong_methods_and_bad_paths(void **state)
 	const char *params[HTTP_MAX_PARAMS];
 	size_t np;
 	unsigned allowed = 0;
-	const char *not_found[] = {"/nope", "/cases/", "/cases/1/", "//", "/cases/1/notes", "/CASES"};
+	const char *not_found[] = { "/nope", "/cases/",        "/cases/1/",
+				    "//",    "/cases/1/notes", "/CASES" };
 	for (size_t i = 0; i < ARRAY_LEN(not_found); i++)
-		assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, not_found[i], &idx, params, &np, &allowed), ROUTE_NOT_FOUND);
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_DELETE, "/cases/7", &idx, params, &np, &allowed), ROUTE_METHOD_NOT_ALLOWED);
+		assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET,
+						  not_found[i], &idx, params, &np, &allowed),
+				 ROUTE_NOT_FOUND);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_DELETE, "/cases/7",
+					  &idx, params, &np, &allowed),
+			 ROUTE_METHOD_NOT_ALLOWED);
 	assert_int_equal(allowed, HTTP_GET | HTTP_HEAD | HTTP_PUT);
 	char text[64];
 	http_methods_format(allowed, text, sizeof(text));
 	assert_string_equal(text, "GET, HEAD, PUT");
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "nope", &idx, params, &np, &allowed), ROUTE_BAD_PATH);
-	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/%zz", &idx, params, &np, &allowed), ROUTE_BAD_PATH);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "nope", &idx,
+					  params, &np, &allowed),
+			 ROUTE_BAD_PATH);
+	assert_int_equal(http_route_match(&a, ROUTES, ARRAY_LEN(ROUTES), HTTP_GET, "/cases/%zz",
+					  &idx, params, &np, &allowed),
+			 ROUTE_BAD_PATH);
 	assert_int_equal(http_method_from_name("BREW"), 0);
 	arena_release(&a);
 }
@@ -89,10 +110,10 @@ static void route_without_permission_is_refused(void **state)
 {
 	(void)state;
 	char err[256];
-	const http_route bad[] = {{HTTP_GET, "/secret", ok_handler, NULL, false, 0}};
+	const http_route bad[] = { { HTTP_GET, "/secret", ok_handler, NULL, false, 0 } };
 	assert_int_equal(http_routes_validate(bad, 1, err, sizeof(err)), PONTE_EINVAL);
 	assert_non_null(strstr(err, "/secret"));
-	const http_route bad2[] = {{HTTP_GET, "secret", ok_handler, PERM_PUBLIC, false, 0}};
+	const http_route bad2[] = { { HTTP_GET, "secret", ok_handler, PERM_PUBLIC, false, 0 } };
 	assert_int_equal(http_routes_validate(bad2, 1, err, sizeof(err)), PONTE_EINVAL);
 	assert_int_equal(http_routes_validate(ROUTES, ARRAY_LEN(ROUTES), err, sizeof(err)), 0);
 }
@@ -144,7 +165,7 @@ static const char *res_header(const http_response *res, const char *name)
 	return NULL;
 }
 
-static const http_app APP = {ROUTES, ARRAY_LEN(ROUTES), NULL, NULL, false};
+static const http_app APP = { ROUTES, ARRAY_LEN(ROUTES), NULL, NULL, false };
 
 static void dispatch_maps_errors_to_statuses_with_security_headers(void **state)
 {
@@ -155,15 +176,15 @@ static void dispatch_maps_errors_to_statuses_with_security_headers(void **state)
 		size_t body_len;
 		int status;
 	} cases[] = {
-		{HTTP_GET, "/", "", 0, 200},
-		{HTTP_GET, "/nope", "", 0, 404},
-		{HTTP_DELETE, "/cases", "", 0, 405},
-		{HTTP_POST, "/cases", "", 17, 413}, /* route limit is 16 bytes */
-		{HTTP_POST, "/cases", "", 16, 200},
-		{HTTP_GET, "/busy", "", 0, 503},
-		{HTTP_GET, "/cases", "q=%zz", 0, 400},
-		{HTTP_GET, "/caf\xC3", "", 0, 400}, /* invalid UTF-8 in the path */
-		{HTTP_GET, "/api/v1/missing", "", 0, 404},
+		{ HTTP_GET, "/", "", 0, 200 },
+		{ HTTP_GET, "/nope", "", 0, 404 },
+		{ HTTP_DELETE, "/cases", "", 0, 405 },
+		{ HTTP_POST, "/cases", "", 17, 413 }, /* route limit is 16 bytes */
+		{ HTTP_POST, "/cases", "", 16, 200 },
+		{ HTTP_GET, "/busy", "", 0, 503 },
+		{ HTTP_GET, "/cases", "q=%zz", 0, 400 },
+		{ HTTP_GET, "/caf\xC3", "", 0, 400 }, /* invalid UTF-8 in the path */
+		{ HTTP_GET, "/api/v1/missing", "", 0, 404 },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct call c;
@@ -172,7 +193,8 @@ static void dispatch_maps_errors_to_statuses_with_security_headers(void **state)
 		c.req.body_len = cases[i].body_len;
 		http_dispatch(&APP, &c.req, &c.res);
 		assert_int_equal(c.res.status, cases[i].status);
-		assert_non_null(strstr(res_header(&c.res, "Content-Security-Policy"), "frame-ancestors 'none'"));
+		assert_non_null(strstr(res_header(&c.res, "Content-Security-Policy"),
+				       "frame-ancestors 'none'"));
 		assert_string_equal(res_header(&c.res, "X-Content-Type-Options"), "nosniff");
 		assert_string_equal(res_header(&c.res, "Referrer-Policy"), "no-referrer");
 		assert_string_equal(res_header(&c.res, "Cache-Control"), "no-store");
@@ -191,13 +213,14 @@ static void api_errors_are_json_in_the_callers_language(void **state)
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
 	struct call c;
 	call_init(&c, HTTP_GET, "/api/v1/missing", "");
-	c.headers[0] = (http_header){"Accept-Language", "pt-PT,pt;q=0.9,en;q=0.5"};
+	c.headers[0] = (http_header){ "Accept-Language", "pt-PT,pt;q=0.9,en;q=0.5" };
 	c.req.nheaders = 1;
 	http_dispatch(&APP, &c.req, &c.res);
 	assert_int_equal(c.res.status, 404);
 	assert_string_equal(c.res.content_type, "application/json");
-	assert_string_equal(c.res.body.data,
-			    "{\"error\":{\"code\":\"not_found\",\"message\":\"A página que pediu não existe.\"}}");
+	assert_string_equal(
+	    c.res.body.data,
+	    "{\"error\":{\"code\":\"not_found\",\"message\":\"A página que pediu não existe.\"}}");
 	call_release(&c);
 }
 
@@ -217,8 +240,8 @@ static void query_lang_sets_a_cookie_and_the_cookie_is_followed(void **state)
 	call_release(&c);
 
 	call_init(&c, HTTP_GET, "/", "");
-	c.headers[0] = (http_header){"Cookie", "other=1; ponte_lang=pt; broken"};
-	c.headers[1] = (http_header){"Accept-Language", "fr"};
+	c.headers[0] = (http_header){ "Cookie", "other=1; ponte_lang=pt; broken" };
+	c.headers[1] = (http_header){ "Accept-Language", "fr" };
 	c.req.nheaders = 2;
 	http_dispatch(&APP, &c.req, &c.res);
 	assert_int_equal(c.req.lang, LANG_PT); /* cookie beats Accept-Language */

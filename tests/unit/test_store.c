@@ -65,10 +65,13 @@ static void open_refuses_foreign_sqlite_and_other_files(void **state)
 {
 	(void)state;
 	char *dir = test_tmpdir(), err[512];
-	char *foreign = test_path(dir, "other.db"), *text = test_path(dir, "x"), *none = test_path(dir, "none.db");
+	char *foreign = test_path(dir, "other.db"), *text = test_path(dir, "x"),
+	     *none = test_path(dir, "none.db");
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(foreign, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1);", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	struct stat before, after;
 	stat(foreign, &before);
@@ -107,7 +110,10 @@ static void changed_past_migration_is_refused(void **state)
 	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE schema_migrations SET checksum='0000' WHERE version=1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE schema_migrations SET checksum='0000' WHERE version=1", NULL,
+			 NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	store *s;
 	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
@@ -126,7 +132,11 @@ static void database_from_a_newer_ponte_is_refused(void **state)
 	char *dir = test_tmpdir(), *path = fresh_db(dir), err[512];
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x', 'now')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		db, "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x', 'now')",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	store *s;
 	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
@@ -173,11 +183,12 @@ static void a_held_lock_is_busy_not_a_hang(void **state)
 	/* Another process holds the database exclusively (WAL with exclusive locking). */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
-					  "UPDATE instance SET name=name;",
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; "
+				      "UPDATE instance SET name=name;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	store_options opt = {.busy_timeout_ms = 100};
+	store_options opt = { .busy_timeout_ms = 100 };
 	store *s = NULL;
 	int rc = store_open(path, &opt, &s, err, sizeof(err));
 	if (rc == 0) {

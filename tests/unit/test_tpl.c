@@ -28,12 +28,8 @@ static int compile_error(const char *src, char *err, size_t errlen)
 }
 
 static const char *XSS[] = {
-	"<script>alert(1)</script>",
-	"\"><img src=x onerror=alert(1)>",
-	"' onmouseover='alert(1)",
-	"javascript:alert(1)",
-	"</textarea><svg/onload=alert(1)>",
-	"\xFF\xFE<b>",
+	"<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",  "' onmouseover='alert(1)",
+	"javascript:alert(1)",       "</textarea><svg/onload=alert(1)>", "\xFF\xFE<b>",
 };
 
 static void text_context_escapes_markup(void **state)
@@ -74,14 +70,15 @@ static void url_attributes_refuse_dangerous_schemes(void **state)
 	const struct {
 		const char *url, *expect;
 	} cases[] = {
-		{"javascript:alert(1)", "<a href=\"#invalid-url\">"},
-		{" JaVaScRiPt:alert(1)", "<a href=\"#invalid-url\">"},
-		{"data:text/html,x", "<a href=\"#invalid-url\">"},
-		{"vbscript:x", "<a href=\"#invalid-url\">"},
-		{"https://example.org/a?b=1&c=2", "<a href=\"https://example.org/a?b=1&amp;c=2\">"},
-		{"/cases/1?lang=fr", "<a href=\"/cases/1?lang=fr\">"},
-		{"mailto:focal@example.org", "<a href=\"mailto:focal@example.org\">"},
-		{"/a\"b c", "<a href=\"/a%22b%20c\">"},
+		{ "javascript:alert(1)", "<a href=\"#invalid-url\">" },
+		{ " JaVaScRiPt:alert(1)", "<a href=\"#invalid-url\">" },
+		{ "data:text/html,x", "<a href=\"#invalid-url\">" },
+		{ "vbscript:x", "<a href=\"#invalid-url\">" },
+		{ "https://example.org/a?b=1&c=2",
+		  "<a href=\"https://example.org/a?b=1&amp;c=2\">" },
+		{ "/cases/1?lang=fr", "<a href=\"/cases/1?lang=fr\">" },
+		{ "mailto:focal@example.org", "<a href=\"mailto:focal@example.org\">" },
+		{ "/a\"b c", "<a href=\"/a%22b%20c\">" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		tpl_vars *v = tpl_vars_new(&mem);
@@ -94,7 +91,8 @@ static void url_attributes_refuse_dangerous_schemes(void **state)
 	assert_string_equal(render("<a href=\"/search?q={{q}}\">", v),
 			    "<a href=\"/search?q=a%26b%3Dc%2Fd%20%22e%22\">");
 	tpl_set(v, "id", "javascript:alert(1)");
-	assert_string_equal(render("<a href=\"/cases/{{id}}\">", v), "<a href=\"/cases/javascript%3Aalert%281%29\">");
+	assert_string_equal(render("<a href=\"/cases/{{id}}\">", v),
+			    "<a href=\"/cases/javascript%3Aalert%281%29\">");
 }
 
 static void script_context_gets_a_js_string(void **state)
@@ -111,22 +109,22 @@ static void unsafe_contexts_are_compile_errors(void **state)
 {
 	(void)state;
 	const char *bad[] = {
-		"<a {{x}}>",                    /* attribute name */
-		"<{{x}}>",                      /* tag name */
-		"<a href={{x}}>",               /* unquoted value */
-		"<a onclick=\"{{x}}\">",        /* event handler */
-		"<p style=\"{{x}}\">",          /* style */
-		"<!-- {{x}} -->",               /* comment */
-		"<style>{{x}}</style>",         /* CSS */
-		"<p title=\"{{> part}}\">",     /* partial inside an attribute */
-		"<p title=\"{{{x}}}\">",        /* raw inside an attribute */
-		"{{#if a}}<p title=\"{{/if}}\">", /* block leaves an open attribute */
+		"<a {{x}}>",                       /* attribute name */
+		"<{{x}}>",                         /* tag name */
+		"<a href={{x}}>",                  /* unquoted value */
+		"<a onclick=\"{{x}}\">",           /* event handler */
+		"<p style=\"{{x}}\">",             /* style */
+		"<!-- {{x}} -->",                  /* comment */
+		"<style>{{x}}</style>",            /* CSS */
+		"<p title=\"{{> part}}\">",        /* partial inside an attribute */
+		"<p title=\"{{{x}}}\">",           /* raw inside an attribute */
+		"{{#if a}}<p title=\"{{/if}}\">",  /* block leaves an open attribute */
 		"{{#if a}}<b>{{else}}<i {{/if}}>", /* branches end in different contexts */
-		"<p title=\"x",                 /* ends inside an attribute */
-		"{{#if a}}x",                   /* unclosed block */
-		"{{/if}}",                      /* closer without block */
-		"{{#if a}}x{{/each}}",          /* mismatched closer */
-		"{{x",                          /* unclosed tag */
+		"<p title=\"x",                    /* ends inside an attribute */
+		"{{#if a}}x",                      /* unclosed block */
+		"{{/if}}",                         /* closer without block */
+		"{{#if a}}x{{/each}}",             /* mismatched closer */
+		"{{x",                             /* unclosed tag */
 		"{{bad name}}",
 		"{{t unquoted}}",
 		"{{#each xs}}a{{else}}b{{/each}}",
@@ -148,7 +146,7 @@ static void blocks_loops_and_raw_html(void **state)
 	tpl_set(v, "empty", "");
 	tpl_set(v, "outer", "O");
 	tpl_list *l = tpl_set_list(v, "items");
-	const char *names[] = {"a<", "b", "c"};
+	const char *names[] = { "a<", "b", "c" };
 	for (int i = 0; i < 3; i++) {
 		tpl_vars *item = tpl_list_add(l);
 		tpl_set(item, "name", names[i]);
@@ -156,8 +154,13 @@ static void blocks_loops_and_raw_html(void **state)
 	}
 	tpl_set_html(v, "html", "<em>trusted</em>", 16);
 	tpl_set(v, "plain", "<em>untrusted</em>");
-	assert_string_equal(render("{{#if yes}}Y{{else}}N{{/if}}{{#if no}}Y{{else}}N{{/if}}{{#unless empty}}U{{/unless}}", v), "YNU");
-	assert_string_equal(render("<ul>{{#each items}}<li{{#if first}} class=\"first\"{{/if}}>{{name}}{{outer}}</li>{{/each}}</ul>", v),
+	assert_string_equal(render("{{#if yes}}Y{{else}}N{{/if}}{{#if "
+				   "no}}Y{{else}}N{{/if}}{{#unless empty}}U{{/unless}}",
+				   v),
+			    "YNU");
+	assert_string_equal(render("<ul>{{#each items}}<li{{#if first}} "
+				   "class=\"first\"{{/if}}>{{name}}{{outer}}</li>{{/each}}</ul>",
+				   v),
 			    "<ul><li class=\"first\">a&lt;O</li><li>bO</li><li>cO</li></ul>");
 	assert_string_equal(render("{{{html}}}|{{{plain}}}|{{! a comment }}{{missing}}", v),
 			    "<em>trusted</em>|&lt;em&gt;untrusted&lt;/em&gt;|");
@@ -176,7 +179,8 @@ static void translations_follow_the_language(void **state)
 	buf out;
 	buf_init(&out, 4096);
 	assert_int_equal(tpl_render(t, tpl_vars_new(&mem), LANG_FR, &out), 0);
-	assert_string_equal(out.data, "<p title=\"Bonjour &quot;toi&quot;\">Bonjour &quot;toi&quot;</p>");
+	assert_string_equal(out.data,
+			    "<p title=\"Bonjour &quot;toi&quot;\">Bonjour &quot;toi&quot;</p>");
 	buf_reset(&out);
 	assert_int_equal(tpl_render(t, tpl_vars_new(&mem), LANG_EN, &out), 0);
 	assert_string_equal(out.data, "<p title=\"Hello\">Hello</p>");
@@ -230,8 +234,17 @@ static void escape_functions_replace_invalid_utf8(void **state)
 	(void)state;
 	buf b;
 	buf_init(&b, 256);
-	assert_int_equal(escape_html(&b, "a\xC3" "b\0c", 5), 0);
-	assert_int_equal(memcmp(b.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c", 9), 0);
+	assert_int_equal(escape_html(&b,
+				     "a\xC3"
+				     "b\0c",
+				     5),
+			 0);
+	assert_int_equal(memcmp(b.data,
+				"a\xEF\xBF\xBD"
+				"b\xEF\xBF\xBD"
+				"c",
+				9),
+			 0);
 	buf_release(&b);
 }
 

@@ -1,0 +1,65 @@
+// Start a real `ponte serve` on a free loopback port with a fresh demo database, and launch
+// Debian's chromium through playwright-core. Nothing is downloaded.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const PONTE = process.env.PONTE_BIN || 'build/ponte';
+
+export async function startPonte() {
+  const dir = mkdtempSync(join(tmpdir(), 'ponte-e2e-'));
+  const db = join(dir, 'ponte.db');
+  execFileSync(PONTE, ['init', '--db', db, '--demo']);
+  const proc = spawn(PONTE, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('ponte did not start: ' + text)), 10000);
+    proc.stderr.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/"event":"listening".*?"port":(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`ponte exited with ${code}: ${text}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((resolve) => proc.on('exit', resolve));
+      proc.kill('SIGTERM');
+      const code = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+  });
+}
+
+// Collect console errors, page errors and failed responses of a page.
+export function watch(page) {
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !res.url().includes('/missing-page')) problems.push(`${res.status()} ${res.url()}`);
+  });
+  page.on('requestfailed', (req) => problems.push(`failed: ${req.url()}`));
+  return problems;
+}

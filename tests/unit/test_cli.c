@@ -1,0 +1,181 @@
+/* The ponte command as an operator meets it: exit codes, messages, files left untouched. */
+#include "testutil.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static const char *bin(void)
+{
+	const char *b = getenv("PONTE_BIN");
+	return b && *b ? b : "build/ponte";
+}
+
+static char out[65536], err[65536];
+
+static void slurp(const char *path, char *dst, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t got = f ? fread(dst, 1, n - 1, f) : 0;
+	dst[got] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* Run "ponte ARGS" (a shell fragment) with an optional environment prefix. */
+static int run(const char *env, const char *args)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "%s %s %s >/tmp/ponte-cli-out 2>/tmp/ponte-cli-err </dev/null",
+		 env ? env : "", bin(), args);
+	int st = system(cmd);
+	slurp("/tmp/ponte-cli-out", out, sizeof(out));
+	slurp("/tmp/ponte-cli-err", err, sizeof(err));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void version_and_help(void **state)
+{
+	(void)state;
+	assert_int_equal(run(NULL, "version"), 0);
+	assert_non_null(strstr(out, "ponte " PONTE_VERSION));
+	assert_int_equal(run(NULL, "--version"), 0);
+	assert_non_null(strstr(out, "ponte " PONTE_VERSION));
+	assert_int_equal(run(NULL, "help"), 0);
+	assert_non_null(strstr(out, "init"));
+	assert_non_null(strstr(out, "serve"));
+	assert_non_null(strstr(out, "migrate"));
+	const char *cmds[] = { "init", "migrate", "serve", "version", "help" };
+	for (size_t i = 0; i < ARRAY_LEN(cmds); i++) {
+		char args[64];
+		snprintf(args, sizeof(args), "%s --help", cmds[i]);
+		assert_int_equal(run(NULL, args), 0);
+		assert_non_null(strstr(out, "usage: ponte"));
+	}
+	assert_int_equal(run(NULL, "help serve"), 0);
+	assert_non_null(strstr(out, "--listen"));
+}
+
+static void usage_errors_exit_2_with_one_clear_line(void **state)
+{
+	(void)state;
+	assert_int_equal(run(NULL, ""), 2);
+	assert_int_equal(run(NULL, "frobnicate"), 2);
+	assert_non_null(strstr(err, "unknown command \"frobnicate\""));
+	assert_int_equal(run(NULL, "init --bogus"), 2);
+	assert_non_null(strstr(err, "--bogus"));
+	assert_int_equal(run("PONTE_DB=", "init"), 2);
+	assert_non_null(strstr(err, "--db PATH or set PONTE_DB"));
+	assert_int_equal(run(NULL, "init --db /tmp/x.db --country portugal"), 2);
+	assert_int_equal(run(NULL, "serve --db /tmp/x.db --listen nonsense"), 2);
+	assert_int_equal(run(NULL, "serve --db /tmp/x.db --threads 0"), 2);
+	assert_int_equal(run(NULL, "version extra"), 2);
+	assert_int_equal(run(NULL, "help nope"), 2);
+}
+
+static void init_creates_and_refuses_to_overwrite(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "init --db %s/p.db --name 'Agência X' --country PT", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "created"));
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "already a Ponte database"));
+	/* One line on stderr. */
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1);
+	/* A file that is not ours is left exactly as it was. */
+	char *text = test_path(dir, "notes.txt");
+	FILE *f = fopen(text, "w");
+	fputs("victim list - do not delete\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "init --db %s", text);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "not a Ponte database"));
+	char back[128];
+	slurp(text, back, sizeof(back));
+	assert_string_equal(back, "victim list - do not delete\n");
+	snprintf(args, sizeof(args), "init --db %s/missing/p.db", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "does not exist"));
+	/* PONTE_DB is honoured. */
+	char env[512];
+	snprintf(env, sizeof(env), "PONTE_DB=%s/env.db", dir);
+	assert_int_equal(run(env, "init"), 0);
+	assert_int_equal(run(env, "migrate"), 0);
+	assert_non_null(strstr(out, "0 migrations applied"));
+	free(text);
+	test_rmtree(dir);
+}
+
+static void serve_refuses_missing_or_foreign_databases(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "serve --db %s/none.db --listen 127.0.0.1:0", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "ponte init --db"));
+	snprintf(args, sizeof(args), "migrate --db /etc/hostname");
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "not a Ponte database"));
+	test_rmtree(dir);
+}
+
+/* Start serve, wait for its "listening" line, send SIGTERM, expect exit 0 and a clean WAL. */
+static void serve_starts_fast_and_stops_cleanly_on_sigterm(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "init --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	char *log = test_path(dir, "log");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char db[512];
+		snprintf(db, sizeof(db), "%s/p.db", dir);
+		FILE *f = freopen(log, "w", stderr);
+		(void)f;
+		execl(bin(), "ponte", "serve", "--db", db, "--listen", "127.0.0.1:0", (char *)NULL);
+		_exit(127);
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char text[8192] = "";
+	for (int i = 0; i < 400 && !strstr(text, "\"listening\""); i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		slurp(log, text, sizeof(text));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(text, "\"listening\""));
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	/* "Well under a second" even under sanitizers on a busy 2-core machine. */
+	assert_true(ms < 1000.0);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	slurp(log, text, sizeof(text));
+	assert_non_null(strstr(text, "\"event\":\"stopped\""));
+	assert_non_null(strstr(text, "\"checkpoint\":\"ok\""));
+	char wal[512];
+	snprintf(wal, sizeof(wal), "%s/p.db-wal", dir);
+	struct stat sb;
+	assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);
+	free(log);
+	test_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(version_and_help),
+		cmocka_unit_test(usage_errors_exit_2_with_one_clear_line),
+		cmocka_unit_test(init_creates_and_refuses_to_overwrite),
+		cmocka_unit_test(serve_refuses_missing_or_foreign_databases),
+		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
