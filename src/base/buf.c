@@ -17,7 +17,8 @@ static int buf_reserve(buf *b, size_t extra)
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
-	size_t cap = b->cap ? b->cap : 256;
+	/* Start at a page: most buffers (pages, JSON, log lines) fit without growing. */
+	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	/* The ceiling counts the NUL too; max + 1 must not wrap when max is SIZE_MAX. */

@@ -42,7 +42,7 @@ void http_server_config_defaults(http_server_config *cfg)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->listen = "127.0.0.1:8080";
 	cfg->threads = cpus > 0 && cpus < 64 ? (unsigned)cpus : 2;
-	cfg->connection_memory = 64 * 1024;
+	cfg->connection_memory = 32 * 1024;
 	cfg->connection_timeout = 30;
 	cfg->per_ip_connections = 256;
 	cfg->max_connections = 1024;
