@@ -107,7 +107,7 @@ fuzz: fuzz-build
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-			build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+			build/fuzz/corpus/$$n $$(bash tests/fuzz/seeds.sh $$n) || exit 1; done
 
 setup:
 	bash scripts/setup.sh

@@ -100,7 +100,7 @@ if build_or_fail fuzz fuzz-build; then
 		work=build/fuzz/corpus/$n
 		mkdir -p "$work"
 		run_one "fuzz/$n" "$f" -max_total_time="$FUZZ_CHECK_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-			-print_final_stats=1 "$work" "tests/fuzz/corpus/$n"
+			-print_final_stats=1 "$work" $(bash tests/fuzz/seeds.sh "$n")
 	done
 fi
 

@@ -89,8 +89,7 @@ const char *http_status_text(int status)
 	return "Unknown";
 }
 
-/* The machine-readable code and the user-facing message of an error status. */
-static void status_message(int status, const char **code, const char **msg)
+void http_status_message(int status, const char **code, const char **msg)
 {
 	switch (status) {
 	case 400:
@@ -147,7 +146,7 @@ int http_json_error(http_request *req, http_response *res, int status, const cha
 static void render_error(http_request *req, http_response *res, int status)
 {
 	const char *code, *msg;
-	status_message(status, &code, &msg);
+	http_status_message(status, &code, &msg);
 	res->status = status;
 	res->etag = NULL;
 	res->cache = CACHE_NO_STORE;

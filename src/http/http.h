@@ -136,6 +136,9 @@ void http_methods_format(unsigned mask, char *out, size_t outlen);
 /* Cookies (cookie.c): parse a Cookie header leniently: malformed pairs are skipped. */
 int http_parse_cookies(arena *a, const char *header, url_params *out);
 
+/* The machine-readable code ("not_found") and the user-facing message (a msgid) of an
+ * error status. */
+void http_status_message(int status, const char **code, const char **msg);
 /* Reason phrase for logs and pages. */
 const char *http_status_text(int status);
 

@@ -74,6 +74,15 @@ static void *background_get(void *p)
 	return NULL;
 }
 
+/* Wait (at most a second) until the slow request is being handled. */
+static void wait_until_in_flight(http_server *srv)
+{
+	for (int i = 0; i < 200 && http_server_in_flight(srv) == 0; i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void shutdown_lets_in_flight_requests_finish(void **state)
 {
 	(void)state;
@@ -82,11 +91,7 @@ static void shutdown_lets_in_flight_requests_finish(void **state)
 	struct bg b = { .port = s.port };
 	pthread_t t;
 	pthread_create(&t, NULL, background_get, &b);
-	/* Wait until the slow request is being handled. */
-	for (int i = 0; i < 200 && http_server_in_flight(s.server) == 0; i++) {
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	wait_until_in_flight(s.server);
 	assert_int_equal(http_server_in_flight(s.server), 1);
 	unsigned cut = http_server_stop(s.server);
 	s.server = NULL;
@@ -111,10 +116,7 @@ static void shutdown_grace_is_bounded(void **state)
 	struct bg b = { .port = s.port };
 	pthread_t t;
 	pthread_create(&t, NULL, background_get, &b);
-	for (int i = 0; i < 200 && http_server_in_flight(s.server) == 0; i++) {
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	wait_until_in_flight(s.server);
 	uint64_t t0 = clock_monotonic_ns();
 	unsigned cut = http_server_stop(s.server);
 	s.server = NULL;
