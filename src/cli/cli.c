@@ -14,26 +14,64 @@ static const cli_command COMMANDS[] = {
 	  "usage: ponte version\n\nPrint the version of this ponte binary (also: ponte "
 	  "--version).\n" },
 	{ "init", cmd_init, "Create a new Ponte database",
-	  "usage: ponte init --db PATH [--name NAME] [--country CC] [--demo]\n\n"
-	  "Create the database file PATH (its directory must exist, the file must not) and apply\n"
-	  "every migration. Refuses to touch an existing file of any kind.\n\n"
+	  "usage: ponte init --db PATH [--key PATH] [--name NAME] [--country CC]\n"
+	  "                  [--admin-email E] [--admin-name N] [--admin-password-file F] "
+	  "[--demo]\n\n"
+	  "Create the database file PATH (its directory must exist, the file must not), apply\n"
+	  "every migration, create the key file that protects personal data and the first\n"
+	  "administrator. Refuses to touch an existing database file of any kind.\n\n"
 	  "  --db PATH       database file (default: $PONTE_DB)\n"
+	  "  --key PATH      master key file (default: $PONTE_KEY, else PATH.key); reused if "
+	  "present\n"
 	  "  --name NAME     the name of this installation, shown to users (default: Ponte)\n"
 	  "  --country CC    ISO 3166-1 alpha-2 code of the country it serves (default: ZZ, "
 	  "unknown)\n"
-	  "  --demo          fill in demonstration data\n" },
+	  "  --admin-email E the administrator's login (default: admin@ponte.invalid)\n"
+	  "  --admin-password-file F  the administrator's password (first line); without it a\n"
+	  "                  password is generated and printed once\n"
+	  "  --demo          add demonstration organisations and users (synthetic)\n" },
 	{ "migrate", cmd_migrate, "Apply pending migrations to a database",
 	  "usage: ponte migrate --db PATH\n\n"
 	  "Apply the migrations this binary carries that PATH does not have yet, each in its own\n"
 	  "transaction. Refuses a database whose past migrations were changed, or that a newer\n"
 	  "Ponte wrote.\n\n"
 	  "  --db PATH       database file (default: $PONTE_DB)\n" },
+	{ "org", cmd_org, "Add or list organisations",
+	  "usage: ponte org add --db PATH --code C --name N --country CC --type T [--parent C]\n"
+	  "                     [--focal-point]\n"
+	  "       ponte org list --db PATH\n\n"
+	  "Types are the HTCDS organisation types: NGO, LawEnforcement, "
+	  "HealthServiceOrganisation,\n"
+	  "CentralGovernmentOrganisation, LocalGovernmentOrganisation, ImmigrationService,\n"
+	  "LegalService, CorporateBusiness, SchoolOrCollege, plus RegionalBody and\n"
+	  "InternationalOrganisation. --focal-point marks the national focal point.\n" },
+	{ "user", cmd_user, "Add, list, lock, unlock or disable users",
+	  "usage: ponte user add --db PATH --email E --name N --org C --role R [--role R2 ...]\n"
+	  "                      --password-file F [--phone P] [--language en|fr|pt] [--key PATH]\n"
+	  "       ponte user list --db PATH [--key PATH]\n"
+	  "       ponte user lock|unlock|disable --db PATH --email E [--key PATH]\n\n"
+	  "Passwords are read from the first line of a file, never from the command line. Locking\n"
+	  "or disabling a user ends all their sessions. Every change is audited.\n" },
+	{ "role", cmd_role, "List roles and what they grant",
+	  "usage: ponte role list --db PATH\n\n"
+	  "Each role with its permissions and their data scope (own, organisation, country, "
+	  "all).\n" },
+	{ "audit", cmd_audit, "Verify the audit trail",
+	  "usage: ponte audit verify --db PATH\n\n"
+	  "Recompute the hash chain of the audit trail. Exit 0 when it is intact, 1 naming the\n"
+	  "first event that was edited, deleted or moved.\n" },
+	{ "keys", cmd_keys, "Rotate the key that encrypts personal data",
+	  "usage: ponte keys rotate --db PATH [--key PATH] [--batch N]\n\n"
+	  "Create a new data key and re-encrypt every encrypted value under it, N rows per\n"
+	  "transaction (default 500), while the server keeps running. If interrupted, run it\n"
+	  "again: it continues where it stopped. The old key is retired when nothing uses it.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",
-	  "usage: ponte serve --db PATH [--listen ADDR:PORT] [--threads N]\n\n"
+	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n\n"
 	  "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
 	  "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
 	  "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
 	  "  --db PATH          database file (default: $PONTE_DB)\n"
+	  "  --key PATH         master key file (default: $PONTE_KEY, else PATH.key)\n"
 	  "  --listen ADDR:PORT address to listen on (default: $PONTE_LISTEN, else "
 	  "127.0.0.1:8080;\n"
 	  "                     port 0 picks a free port)\n"

@@ -8,6 +8,8 @@
 #define PONTE_CLI_H
 
 #include "base/common.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -29,7 +31,20 @@ const char *cli_db_path(const char *cmd, const char *opt);
 bool cli_wants_help(int argc, char **argv);
 const cli_command *cli_find(const char *name);
 
+/* Open an existing database (migrated) and, with keys non-NULL, its keys (open.c). Returns an
+ * exit code; on EXIT_OK the caller owns both and releases them with cli_close. */
+int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,
+	     crypto_keyring **keys);
+void cli_close(store *s, crypto_keyring *keys);
+/* The first line of a file, without its newline (passwords are never taken as arguments). */
+int cli_read_secret_file(const char *path, char *out, size_t outlen);
+
 int cmd_init(int argc, char **argv);
+int cmd_org(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_role(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 

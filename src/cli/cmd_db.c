@@ -1,32 +1,115 @@
 #include <getopt.h>
+#include <sodium.h>
+#include <unistd.h>
 
+#include "app/demo.h"
 #include "cli/cli.h"
 #include "instance/instance.h"
+#include "keys/keys.h"
 #include "store/store.h"
 
-/* What `make run` shows on first start. Modules add their demonstration records to init --demo
- * as they arrive; all demo data is synthetic. */
-#define DEMO_INSTANCE_NAME "Ponte demonstration (Portugal)"
-#define DEMO_INSTANCE_COUNTRY "PT"
+#define ADMIN_ORG_CODE "ADMIN"
+
+struct init_options {
+	const char *db, *key, *name, *country, *admin_email, *admin_name, *admin_password_file;
+	bool demo;
+};
+
+/* A password of 20 characters from an alphabet without look-alikes (about 110 bits). */
+static void generate_password(char out[21])
+{
+	static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+	for (int i = 0; i < 20; i++)
+		out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+	out[20] = '\0';
+}
+
+static int create_admin(const identity_env *env, const struct init_options *o, const char *password)
+{
+	organisation org = {
+		0, ADMIN_ORG_CODE, o->name, o->country, "CentralGovernmentOrganisation", 0, false
+	};
+	int rc = org_add(env->db, &org, NULL);
+	if (rc)
+		return cli_fail("cannot create the administrators' organisation: %s",
+				ponte_strerror(rc));
+	user_input in = { .email = o->admin_email,
+			  .name = o->admin_name,
+			  .organisation_code = ADMIN_ORG_CODE,
+			  .roles = { "administrator" },
+			  .nroles = 1,
+			  .password = password,
+			  .language = "en" };
+	int problem = 0;
+	rc = user_add(env, &in, NULL, &problem);
+	if (rc)
+		return cli_fail("cannot create the administrator: %s",
+				problem ? user_problem_message(problem) : ponte_strerror(rc));
+	return EXIT_OK;
+}
+
+static int init_database(const struct init_options *o, const char *path, const char *key_path,
+			 const char *password)
+{
+	char err[512];
+	store *s;
+	int rc = store_create(path, NULL, &s, err, sizeof(err));
+	if (rc)
+		return cli_fail("%s", err);
+	store_migration_report r;
+	crypto_keyring *keys = NULL;
+	int exit = EXIT_FAIL;
+	if (store_migrate(s, &r)) {
+		cli_fail("%s", r.message);
+	} else if ((rc = instance_set(s, o->name, o->country)) != 0) {
+		cli_fail("cannot write the new database %s: %s", path, ponte_strerror(rc));
+	} else if ((rc = keys_setup(s, key_path, &keys, err, sizeof(err))) != 0) {
+		cli_fail("%s", err);
+	} else {
+		identity_env env = { s, keys };
+		exit = create_admin(&env, o, password);
+		if (exit == EXIT_OK && o->demo && (rc = demo_fill(&env)) != 0)
+			exit =
+			    cli_fail("cannot add the demonstration data: %s", ponte_strerror(rc));
+	}
+	crypto_keyring_free(keys);
+	store_checkpoint(s);
+	store_close(s);
+	if (exit != EXIT_OK)
+		return exit;
+	printf(
+	    "created %s (schema version %d)\nkey file %s: keep it secret and back it up apart from "
+	    "the database\n",
+	    path, r.current, key_path);
+	return EXIT_OK;
+}
 
 int cmd_init(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
 					      { "name", required_argument, NULL, 'n' },
 					      { "country", required_argument, NULL, 'c' },
+					      { "admin-email", required_argument, NULL, 'e' },
+					      { "admin-name", required_argument, NULL, 'a' },
+					      { "admin-password-file", required_argument, NULL,
+						'p' },
 					      { "demo", no_argument, NULL, 'D' },
 					      { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *name = NULL, *country = NULL;
-	bool demo = false;
+	struct init_options o = { 0 };
 	int ch;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'n': name = optarg; break;
-		case 'c': country = optarg; break;
-		case 'D': demo = true; break;
+		case 'd': o.db = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'n': o.name = optarg; break;
+		case 'c': o.country = optarg; break;
+		case 'e': o.admin_email = optarg; break;
+		case 'a': o.admin_name = optarg; break;
+		case 'p': o.admin_password_file = optarg; break;
+		case 'D': o.demo = true; break;
 		default:
 			return cli_usage_error("init", "unknown or incomplete option \"%s\"",
 					       argv[optind - 1]);
@@ -34,36 +117,71 @@ int cmd_init(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("init", "unexpected argument \"%s\"", argv[optind]);
-	const char *path = cli_db_path("init", db);
+	const char *path = cli_db_path("init", o.db);
 	if (!path)
 		return EXIT_USAGE;
-	if (!name)
-		name = demo ? DEMO_INSTANCE_NAME : "Ponte";
-	if (!country)
-		country = demo ? DEMO_INSTANCE_COUNTRY : "ZZ";
-	if (!instance_name_valid(name))
+	if (!o.name)
+		o.name = o.demo ? DEMO_INSTANCE_NAME : "Ponte";
+	if (!o.country)
+		o.country = o.demo ? DEMO_INSTANCE_COUNTRY : "ZZ";
+	if (!o.admin_email)
+		o.admin_email = o.demo ? DEMO_ADMIN_EMAIL : "admin@ponte.invalid";
+	if (!o.admin_name)
+		o.admin_name = "Administrator";
+	if (!instance_name_valid(o.name))
 		return cli_usage_error("init", "--name must be 1 to 200 characters of text");
-	if (!instance_country_valid(country))
+	if (!instance_country_valid(o.country))
 		return cli_usage_error(
 		    "init", "--country must be a two-letter ISO 3166-1 code in capitals");
+	char norm[256];
+	if (!email_normalise(o.admin_email, norm, sizeof(norm)))
+		return cli_usage_error("init", "--admin-email is not an e-mail address");
+	if (crypto_init())
+		return cli_fail("cannot initialise libsodium");
 
-	char err[512];
-	store *s;
-	int rc = store_create(path, NULL, &s, err, sizeof(err));
-	if (rc)
-		return cli_fail("%s", err);
-	store_migration_report r;
-	rc = store_migrate(s, &r);
-	if (rc) {
-		store_close(s);
-		return cli_fail("%s", r.message);
+	char password[300];
+	bool generated = false;
+	if (o.admin_password_file) {
+		int rc = cli_read_secret_file(o.admin_password_file, password, sizeof(password));
+		if (rc)
+			return rc;
+	} else if (o.demo) {
+		snprintf(password, sizeof(password), "%s", DEMO_PASSWORD);
+	} else {
+		generate_password(password);
+		generated = true;
 	}
-	rc = instance_set(s, name, country);
-	store_checkpoint(s);
-	store_close(s);
-	if (rc)
-		return cli_fail("cannot write the new database %s: %s", path, ponte_strerror(rc));
-	printf("created %s (schema version %d)\n", path, r.current);
+	int problem = password_policy_check(password);
+	if (problem)
+		return cli_fail("the administrator password is refused: %s",
+				user_problem_message(problem));
+	char key_path[4096];
+	keys_path_for(o.key, path, key_path, sizeof(key_path));
+	bool key_existed = access(key_path, F_OK) == 0;
+	bool db_existed = access(path, F_OK) == 0;
+	int rc = init_database(&o, path, key_path, password);
+	if (rc != EXIT_OK) {
+		/* Leave nothing half-made behind (a database without its administrator is useless),
+		 * but never remove a file that was there before: init refused to touch it. */
+		if (!db_existed && access(path, F_OK) == 0) {
+			char extra[4200];
+			unlink(path);
+			snprintf(extra, sizeof(extra), "%s-wal", path);
+			unlink(extra);
+			snprintf(extra, sizeof(extra), "%s-shm", path);
+			unlink(extra);
+			if (!key_existed)
+				unlink(key_path);
+		}
+		return rc;
+	}
+	printf("administrator: %s\n", norm);
+	if (generated)
+		printf(
+		    "password: %s\n(shown only now: write it down, and change it after the first "
+		    "login)\n",
+		    password);
+	sodium_memzero(password, sizeof(password));
 	return EXIT_OK;
 }
 

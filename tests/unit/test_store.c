@@ -11,11 +11,12 @@ static void create_migrate_and_reopen(void **state)
 	char *dir = test_tmpdir(), *path = test_path(dir, "p.db"), err[512];
 	store *s;
 	assert_int_equal(store_create(path, NULL, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_pending_migrations(s), 1);
+	int pending = store_pending_migrations(s);
+	assert_true(pending >= 3);
 	store_migration_report r;
 	assert_int_equal(store_migrate(s, &r), 0);
-	assert_int_equal(r.applied, 1);
-	assert_int_equal(r.current, 1);
+	assert_int_equal(r.applied, pending);
+	assert_int_equal(r.current, pending);
 	assert_int_equal(store_pending_migrations(s), 0);
 	/* Applying again does nothing. */
 	assert_int_equal(store_migrate(s, &r), 0);

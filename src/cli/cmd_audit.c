@@ -1,0 +1,86 @@
+#include <getopt.h>
+
+#include "audit/audit.h"
+#include "cli/cli.h"
+#include "keys/keys.h"
+
+static int one_db_option(const char *cmd, int argc, char **argv, const char **db, const char **key,
+			 int *batch)
+{
+	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+					     {"key", required_argument, NULL, 'k'},
+					     {"batch", required_argument, NULL, 'b'},
+					     {NULL, 0, NULL, 0}};
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'd')
+			*db = optarg;
+		else if (ch == 'k' && key)
+			*key = optarg;
+		else if (ch == 'b' && batch) {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 100000)
+				return cli_usage_error(cmd, "--batch must be a number from 1 to 100000");
+			*batch = (int)n;
+		} else
+			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	return EXIT_OK;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "verify") != 0)
+		return cli_usage_error("audit", "expected verify");
+	const char *db = NULL;
+	int rc = one_db_option("audit", argc - 1, argv + 1, &db, NULL, NULL);
+	if (rc)
+		return rc;
+	store *s;
+	if ((rc = cli_open("audit", db, NULL, &s, NULL)))
+		return rc;
+	audit_verify_result r;
+	rc = audit_verify(s, &r);
+	cli_close(s, NULL);
+	if (rc == PONTE_EINVAL)
+		return cli_fail("audit trail broken at event %lld: %s", (long long)r.first_bad_id, r.why);
+	if (rc)
+		return cli_fail("cannot read the audit trail: %s", ponte_strerror(rc));
+	printf("audit trail intact: %lld events, head %s\n", (long long)r.events, r.head);
+	return EXIT_OK;
+}
+
+static void show_progress(const char *table, int64_t done, void *ctx)
+{
+	(void)ctx;
+	printf("  %s: %lld values re-encrypted\n", table, (long long)done);
+	fflush(stdout);
+}
+
+int cmd_keys(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "rotate") != 0)
+		return cli_usage_error("keys", "expected rotate");
+	const char *db = NULL, *key = NULL;
+	int batch = 500;
+	int rc = one_db_option("keys", argc - 1, argv + 1, &db, &key, &batch);
+	if (rc)
+		return rc;
+	store *s;
+	crypto_keyring *keys;
+	if ((rc = cli_open("keys", db, key, &s, &keys)))
+		return rc;
+	char err[512];
+	rc = keys_rotate(s, keys, batch, show_progress, NULL, err, sizeof(err));
+	uint32_t v = crypto_keyring_current(keys);
+	cli_close(s, keys);
+	if (rc)
+		return cli_fail("%s", err);
+	printf("every encrypted value is now under key version %u\n", v);
+	return EXIT_OK;
+}

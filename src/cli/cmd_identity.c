@@ -1,0 +1,266 @@
+/* ponte org ..., ponte user ..., ponte role ...: the administrator's command line. */
+#include <getopt.h>
+
+#include "audit/audit.h"
+#include "cli/cli.h"
+#include "i18n/i18n.h"
+#include "identity/auth.h"
+
+struct opts {
+	const char *db, *key, *code, *name, *country, *type, *parent, *email, *org, *password_file,
+		*phone, *language;
+	const char *roles[IDENTITY_MAX_ROLES];
+	size_t nroles;
+	bool focal_point;
+};
+
+static int parse(const char *cmd, int argc, char **argv, struct opts *o)
+{
+	static const struct option long_opts[] = {
+		{"db", required_argument, NULL, 'd'},        {"key", required_argument, NULL, 'k'},
+		{"code", required_argument, NULL, 'c'},      {"name", required_argument, NULL, 'n'},
+		{"country", required_argument, NULL, 'C'},   {"type", required_argument, NULL, 't'},
+		{"parent", required_argument, NULL, 'P'},    {"focal-point", no_argument, NULL, 'f'},
+		{"email", required_argument, NULL, 'e'},     {"org", required_argument, NULL, 'o'},
+		{"role", required_argument, NULL, 'r'},      {"password-file", required_argument, NULL, 'p'},
+		{"phone", required_argument, NULL, 'T'},     {"language", required_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0}};
+	memset(o, 0, sizeof(*o));
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': o->db = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 'c': o->code = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'C': o->country = optarg; break;
+		case 't': o->type = optarg; break;
+		case 'P': o->parent = optarg; break;
+		case 'f': o->focal_point = true; break;
+		case 'e': o->email = optarg; break;
+		case 'o': o->org = optarg; break;
+		case 'p': o->password_file = optarg; break;
+		case 'T': o->phone = optarg; break;
+		case 'l': o->language = optarg; break;
+		case 'r':
+			if (o->nroles == IDENTITY_MAX_ROLES)
+				return cli_usage_error(cmd, "too many --role options");
+			o->roles[o->nroles++] = optarg;
+			break;
+		default: return cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+	return EXIT_OK;
+}
+
+static void audit_cli(store *db, const char *action, const char *type, const char *id)
+{
+	audit_event e = {.action = action, .object_type = type, .object_id = id, .outcome = "success",
+			 .client = "cli"};
+	audit_append(db, &e);
+}
+
+/* ---- org ---- */
+
+static int print_org(const organisation *o, void *ctx)
+{
+	(void)ctx;
+	printf("%-16s %-2s %-30s %s%s\n", o->code, o->country, o->type, o->name,
+	       o->focal_point ? " [focal point]" : "");
+	return 0;
+}
+
+int cmd_org(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("org", "expected add or list");
+	const char *verb = argv[1];
+	struct opts o;
+	int rc = parse("org", argc - 1, argv + 1, &o);
+	if (rc)
+		return rc;
+	store *s;
+	if (!strcmp(verb, "list")) {
+		if ((rc = cli_open("org", o.db, NULL, &s, NULL)))
+			return rc;
+		arena a;
+		arena_init(&a, 16u << 20);
+		rc = org_list(s, &a, print_org, NULL);
+		arena_release(&a);
+		cli_close(s, NULL);
+		return rc ? cli_fail("cannot list organisations: %s", ponte_strerror(rc)) : EXIT_OK;
+	}
+	if (strcmp(verb, "add") != 0)
+		return cli_usage_error("org", "unknown action \"%s\" (expected add or list)", verb);
+	if (!o.code || !o.name || !o.country || !o.type)
+		return cli_usage_error("org", "add needs --code, --name, --country and --type");
+	if ((rc = cli_open("org", o.db, NULL, &s, NULL)))
+		return rc;
+	organisation org = {0, o.code, o.name, o.country, o.type, 0, o.focal_point};
+	arena a;
+	arena_init(&a, 1 << 20);
+	organisation parent;
+	int exit = EXIT_OK;
+	if (o.parent && org_find(s, &a, o.parent, &parent) != 0) {
+		exit = cli_fail("there is no organisation with code %s", o.parent);
+	} else {
+		org.parent_id = o.parent ? parent.id : 0;
+		if (!org_type_valid(s, o.type))
+			exit = cli_fail("unknown organisation type %s", o.type);
+		else if ((rc = org_add(s, &org, NULL)) == PONTE_EEXIST)
+			exit = cli_fail("an organisation with code %s already exists", o.code);
+		else if (rc)
+			exit = cli_fail("invalid organisation (code: letters, digits, - _ .; name: 1 to 200 "
+					"characters; country: ISO code)");
+		else
+			audit_cli(s, "org.create", "organisation", o.code);
+	}
+	arena_release(&a);
+	cli_close(s, NULL);
+	if (exit == EXIT_OK)
+		printf("organisation %s added\n", o.code);
+	return exit;
+}
+
+/* ---- user ---- */
+
+static int print_user(const user *u, void *ctx)
+{
+	(void)ctx;
+	printf("%-5lld %-36s %-10s %-12s %s [", (long long)u->id, u->email, user_status_name(u->status),
+	       u->organisation_code, u->name);
+	for (size_t i = 0; i < u->nroles; i++)
+		printf("%s%s", i ? " " : "", u->roles[i]);
+	printf("]\n");
+	return 0;
+}
+
+static int user_add_cmd(struct opts *o)
+{
+	if (!o->email || !o->name || !o->org || !o->nroles || !o->password_file)
+		return cli_usage_error("user", "add needs --email, --name, --org, --role and --password-file");
+	char password[300];
+	int rc = cli_read_secret_file(o->password_file, password, sizeof(password));
+	if (rc)
+		return rc;
+	store *s;
+	crypto_keyring *keys;
+	if ((rc = cli_open("user", o->db, o->key, &s, &keys)))
+		return rc;
+	identity_env env = {s, keys};
+	user_input in = {.email = o->email, .name = o->name, .phone = o->phone,
+			 .organisation_code = o->org, .nroles = o->nroles, .password = password,
+			 .language = o->language};
+	memcpy(in.roles, o->roles, sizeof(in.roles));
+	int problem = 0;
+	int64_t id = 0;
+	rc = user_add(&env, &in, &id, &problem);
+	crypto_wipe(password, sizeof(password));
+	if (!rc) {
+		char idtext[24];
+		snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+		audit_cli(s, "user.create", "user", idtext);
+	}
+	cli_close(s, keys);
+	if (rc)
+		return cli_fail("%s", problem ? user_problem_message(problem) : ponte_strerror(rc));
+	printf("user %lld added\n", (long long)id);
+	return EXIT_OK;
+}
+
+static int user_status_cmd(struct opts *o, int status, const char *action)
+{
+	if (!o->email)
+		return cli_usage_error("user", "this action needs --email");
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("user", o->db, o->key, &s, &keys);
+	if (rc)
+		return rc;
+	identity_env env = {s, keys};
+	int64_t id;
+	rc = user_find_by_email(&env, o->email, &id);
+	if (!rc)
+		rc = user_set_status(s, id, status);
+	if (!rc && status != USER_ACTIVE)
+		rc = auth_logout_everywhere(s, id);
+	if (!rc) {
+		char idtext[24];
+		snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+		audit_cli(s, action, "user", idtext);
+	}
+	cli_close(s, keys);
+	if (rc == PONTE_ENOTFOUND)
+		return cli_fail("there is no user with this e-mail address");
+	if (rc)
+		return cli_fail("cannot change the user: %s", ponte_strerror(rc));
+	printf("user %lld is now %s\n", (long long)id, user_status_name(status));
+	return EXIT_OK;
+}
+
+int cmd_user(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("user", "expected add, list, lock, unlock or disable");
+	const char *verb = argv[1];
+	struct opts o;
+	int rc = parse("user", argc - 1, argv + 1, &o);
+	if (rc)
+		return rc;
+	if (!strcmp(verb, "add"))
+		return user_add_cmd(&o);
+	if (!strcmp(verb, "lock"))
+		return user_status_cmd(&o, USER_LOCKED, "user.lock");
+	if (!strcmp(verb, "unlock"))
+		return user_status_cmd(&o, USER_ACTIVE, "user.unlock");
+	if (!strcmp(verb, "disable"))
+		return user_status_cmd(&o, USER_DISABLED, "user.disable");
+	if (strcmp(verb, "list") != 0)
+		return cli_usage_error("user", "unknown action \"%s\"", verb);
+	store *s;
+	crypto_keyring *keys;
+	if ((rc = cli_open("user", o.db, o.key, &s, &keys)))
+		return rc;
+	identity_env env = {s, keys};
+	arena a;
+	arena_init(&a, 64u << 20);
+	rc = user_list(&env, &a, print_user, NULL);
+	arena_release(&a);
+	audit_cli(s, "user.list", "user", "");
+	cli_close(s, keys);
+	return rc ? cli_fail("cannot list users: %s", ponte_strerror(rc)) : EXIT_OK;
+}
+
+/* ---- role ---- */
+
+static int print_role(const role *r, const grant *g, size_t n, void *ctx)
+{
+	(void)ctx;
+	printf("%s (%s)%s\n", r->code, r->name, r->requires_2fa ? " [two-factor required]" : "");
+	for (size_t i = 0; i < n; i++)
+		printf("    %-26s %s\n", g[i].permission, scope_name(g[i].scope));
+	return 0;
+}
+
+int cmd_role(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "list") != 0)
+		return cli_usage_error("role", "expected list");
+	struct opts o;
+	int rc = parse("role", argc - 1, argv + 1, &o);
+	if (rc)
+		return rc;
+	store *s;
+	if ((rc = cli_open("role", o.db, NULL, &s, NULL)))
+		return rc;
+	arena a;
+	arena_init(&a, 1 << 20);
+	rc = role_list(s, &a, print_role, NULL);
+	arena_release(&a);
+	cli_close(s, NULL);
+	return rc ? cli_fail("cannot list roles: %s", ponte_strerror(rc)) : EXIT_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * crypto.h: every use of cryptography in Ponte, on libsodium primitives only.
+ *
+ * Invariants and ownership:
+ * - The master key lives in a file outside the database (mode 0600, never group- or
+ *   world-readable), is read once at start-up, used to unwrap the data keys, and wiped with
+ *   sodium_memzero. It is never logged or stored in the database.
+ * - Data keys (one per key version) are random, stored in the database wrapped under a key
+ *   derived from the master key. A keyring holds the unwrapped keys in locked memory.
+ * - A field ciphertext is: version (4 bytes, big-endian) || nonce (24) || XChaCha20-Poly1305
+ *   ciphertext and tag. The associated data binds it to its table, column and row id, so a
+ *   ciphertext copied to another row or column does not decrypt.
+ * - Blind indexes are keyed BLAKE2b-256 of a normalised value: equal inputs give equal
+ *   indexes, nothing else can be learnt without the index key.
+ * - Passwords are argon2id strings (crypto_pwhash_str). Tokens are 256-bit random values,
+ *   stored only as their BLAKE2b-256 hash.
+ */
+#ifndef PONTE_CRYPTO_H
+#define PONTE_CRYPTO_H
+
+#include "base/buf.h"
+
+#define CRYPTO_KEY_BYTES 32
+#define CRYPTO_HASH_BYTES 32
+#define CRYPTO_TOKEN_BYTES 32
+#define CRYPTO_TOKEN_TEXT 44 /* base64url without padding, plus NUL */
+#define CRYPTO_FIELD_OVERHEAD (4 + 24 + 16)
+#define CRYPTO_MAX_KEY_VERSIONS 64
+
+int crypto_init(void);
+
+/* ---- master key file ---- */
+/* Create a new random master key at path (mode 0600). Refuses an existing file. */
+int crypto_master_key_create(const char *path, char *err, size_t errlen);
+/* Read the master key; refuses a file readable by group or others. */
+int crypto_master_key_load(const char *path, unsigned char key[CRYPTO_KEY_BYTES], char *err,
+			   size_t errlen);
+
+/* ---- keyring: unwrapped data keys by version ---- */
+typedef struct crypto_keyring crypto_keyring;
+
+crypto_keyring *crypto_keyring_new(const unsigned char master[CRYPTO_KEY_BYTES]);
+void crypto_keyring_free(crypto_keyring *k);
+/* Wrap a fresh random data key for storage; out receives the wrapped bytes. */
+int crypto_keyring_new_data_key(crypto_keyring *k, uint32_t version, buf *wrapped);
+/* Unwrap and add a stored data key. */
+int crypto_keyring_add(crypto_keyring *k, uint32_t version, const void *wrapped, size_t n);
+bool crypto_keyring_has(const crypto_keyring *k, uint32_t version);
+void crypto_keyring_set_current(crypto_keyring *k, uint32_t version);
+uint32_t crypto_keyring_current(const crypto_keyring *k);
+
+/* ---- fields ---- */
+typedef struct crypto_ad {
+	const char *table;
+	const char *column;
+	int64_t row_id;
+} crypto_ad;
+
+/* Encrypt under the current key version. */
+int crypto_field_encrypt(const crypto_keyring *k, const crypto_ad *ad, const void *plain, size_t n,
+			 buf *out);
+/* Decrypt; PONTE_EINVAL if forged, moved or the key version is unknown (see
+ * crypto_field_version to fetch a missing key first). out is NUL-terminated. */
+int crypto_field_decrypt(const crypto_keyring *k, const crypto_ad *ad, const void *cipher, size_t n,
+			 buf *out);
+/* The key version of a ciphertext, or 0 if malformed. */
+uint32_t crypto_field_version(const void *cipher, size_t n);
+
+/* Keyed BLAKE2b-256 of a value already normalised by the caller. */
+void crypto_blind_index(const crypto_keyring *k, const char *purpose, const void *value, size_t n,
+			unsigned char out[CRYPTO_HASH_BYTES]);
+
+/* ---- passwords ---- */
+int crypto_password_hash(const char *password, char out[128]);
+/* 0 if it matches, PONTE_EDENIED if not, another error if the hash is unusable. */
+int crypto_password_verify(const char *hash, const char *password);
+/* Whether the stored hash should be recomputed with today's parameters. */
+bool crypto_password_needs_rehash(const char *hash);
+
+/* ---- tokens ---- */
+/* A new random token as text (base64url) and its hash for storage. */
+void crypto_token_new(char text[CRYPTO_TOKEN_TEXT], unsigned char hash[CRYPTO_HASH_BYTES]);
+void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES]);
+/* Constant-time comparison of equal-length secrets. */
+bool crypto_equal(const void *a, const void *b, size_t n);
+void crypto_random(void *out, size_t n);
+void crypto_wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,316 @@
+#include <liboath/oath.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "identity/auth.h"
+#include "identity/fields.h"
+
+static const char SQL_SETTINGS[] = "SELECT key, value FROM settings";
+static const char SQL_ACCOUNT[] = "SELECT password_hash, status, totp_enabled, totp_secret_enc, "
+				  "organisation_id FROM users WHERE id = ?1";
+static const char SQL_NEW_SESSION[] =
+	"INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)";
+static const char SQL_SESSION[] = "SELECT id, user_id, kind, csrf, created_at, last_seen, "
+				  "expires_at, revoked FROM sessions WHERE token_hash = ?1";
+static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
+static const char SQL_REVOKE[] = "UPDATE sessions SET revoked = 1 WHERE id = ?1";
+static const char SQL_REVOKE_ALL[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1";
+static const char SQL_TOTP_STEP[] = "UPDATE users SET totp_last_step = ?2 "
+				    "WHERE id = ?1 AND totp_last_step < ?2";
+
+int auth_settings_load(store *db, auth_settings *s)
+{
+	*s = (auth_settings){30, 12, 12};
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SETTINGS, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		const char *k = store_col_text(st, 0, NULL), *v = store_col_text(st, 1, NULL);
+		long n = v ? strtol(v, NULL, 10) : 0;
+		if (n <= 0 || n > 24 * 365)
+			continue;
+		if (!strcmp(k, "session_idle_minutes"))
+			s->idle_minutes = (int)n;
+		else if (!strcmp(k, "session_absolute_hours"))
+			s->absolute_hours = (int)n;
+		else if (!strcmp(k, "api_token_hours"))
+			s->api_hours = (int)n;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* A hash to compare against when the account does not exist, so that the time spent is the
+ * same as for a wrong password. */
+static char dummy_hash[128];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void make_dummy(void)
+{
+	crypto_password_hash("ponte-no-such-account-placeholder", dummy_hash);
+}
+
+static void hash_key(const char *purpose, const char *value, unsigned char out[32])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const unsigned char *)purpose, strlen(purpose) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)value, strlen(value));
+	crypto_generichash_final(&h, out, 32);
+}
+
+struct account {
+	char hash[128];
+	int status;
+	bool totp_enabled;
+	const char *totp_secret;
+	int64_t organisation_id;
+};
+
+static int load_account(const identity_env *env, arena *a, int64_t id, struct account *acc)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_ACCOUNT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		snprintf(acc->hash, sizeof(acc->hash), "%s", store_col_text(st, 0, NULL));
+		acc->status = user_status_from_name(store_col_text(st, 1, NULL));
+		acc->totp_enabled = store_col_int64(st, 2) != 0;
+		size_t n;
+		const void *b = store_col_blob(st, 3, &n);
+		acc->totp_secret = n ? field_decrypt(env, a, "users", "totp_secret", id, b, n) : NULL;
+		acc->organisation_id = store_col_int64(st, 4);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = PONTE_ENOTFOUND;
+	}
+	store_reset(st);
+	return rc;
+}
+
+static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_t expires,
+		       char token[CRYPTO_TOKEN_TEXT])
+{
+	unsigned char hash[CRYPTO_HASH_BYTES], csrf_hash[CRYPTO_HASH_BYTES];
+	char csrf[CRYPTO_TOKEN_TEXT];
+	crypto_token_new(token, hash);
+	crypto_token_new(csrf, csrf_hash);
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_NEW_SESSION, &st);
+	if (rc)
+		return rc;
+	const char *k = kind == AUTH_API ? "api" : "web";
+	store_bind_blob(st, 1, hash, sizeof(hash));
+	store_bind_int64(st, 2, user_id);
+	store_bind_text(st, 3, k, strlen(k));
+	store_bind_text(st, 4, csrf, strlen(csrf));
+	store_bind_int64(st, 5, now);
+	store_bind_int64(st, 6, expires);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
+		    const char *code, int64_t now)
+{
+	if (!secret_base32 || !code || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		return PONTE_EDENIED;
+	char *secret = NULL;
+	size_t secret_len = 0;
+	if (oath_base32_decode(secret_base32, strlen(secret_base32), &secret, &secret_len) != OATH_OK)
+		return PONTE_EDENIED;
+	int pos = 0;
+	uint64_t counter = 0;
+	/* One step of clock drift either way. */
+	int r = oath_totp_validate3(secret, secret_len, (time_t)now, OATH_TOTP_DEFAULT_TIME_STEP_SIZE,
+				    0, 1, &pos, &counter, code);
+	sodium_memzero(secret, secret_len);
+	free(secret);
+	if (r < 0)
+		return PONTE_EDENIED;
+	/* Each time step is accepted once: a code seen on the wire cannot be replayed. */
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_TOTP_STEP, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, user_id);
+	store_bind_int64(st, 2, (int64_t)counter);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	return store_changes(c) == 1 ? 0 : PONTE_EDENIED;
+}
+
+static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *outcome,
+			const char *client, int kind)
+{
+	audit_event e = {.user_id = user_id, .organisation_id = org_id,
+			 .action = kind == AUTH_API ? "login.api" : "login",
+			 .object_type = user_id ? "user" : "", .outcome = outcome, .client = client};
+	char id[24] = "";
+	if (user_id)
+		snprintf(id, sizeof(id), "%lld", (long long)user_id);
+	e.object_id = id;
+	audit_append(db, &e);
+}
+
+int auth_login(const identity_env *env, const login_request *in, login_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_once(&dummy_once, make_dummy);
+	int64_t now = in->now ? in->now : (int64_t)time(NULL);
+	int64_t now_ms = now * 1000;
+	const char *email = in->email ? in->email : "", *password = in->password ? in->password : "";
+	const char *client = in->client ? in->client : "";
+
+	char norm[256];
+	unsigned char account_key[32], client_key[32];
+	if (email_normalise(email, norm, sizeof(norm)))
+		crypto_blind_index(env->keys, "login.throttle", norm, strlen(norm), account_key);
+	else
+		hash_key("login.throttle.raw", email, account_key);
+	hash_key("login.client", client, client_key);
+	int wait_a = throttle_check(account_key, now_ms), wait_c = throttle_check(client_key, now_ms);
+	if (wait_a || wait_c) {
+		out->retry_after = wait_a > wait_c ? wait_a : wait_c;
+		audit_login(env->db, 0, 0, "denied", client, in->kind);
+		return PONTE_ELIMIT;
+	}
+
+	arena a;
+	arena_init(&a, 1 << 20);
+	int64_t id = 0;
+	struct account acc = {0};
+	bool known = user_find_by_email(env, email, &id) == 0 && load_account(env, &a, id, &acc) == 0;
+	bool ok = crypto_password_verify(known ? acc.hash : dummy_hash, password) == 0 && known;
+	ok = ok && acc.status == USER_ACTIVE;
+	if (ok && acc.totp_enabled) {
+		if (!in->totp || !*in->totp) {
+			out->second_factor_missing = true;
+			ok = false;
+		} else {
+			ok = auth_totp_check(env, id, acc.totp_secret, in->totp, now) == 0;
+		}
+	}
+	arena_release(&a);
+	if (!ok) {
+		throttle_failure(account_key, now_ms);
+		throttle_failure(client_key, now_ms);
+		audit_login(env->db, known ? id : 0, known ? acc.organisation_id : 0, "failure", client,
+			    in->kind);
+		return PONTE_EDENIED;
+	}
+	throttle_success(account_key);
+	auth_settings s;
+	int rc = auth_settings_load(env->db, &s);
+	if (rc)
+		return rc;
+	int64_t expires = now + (in->kind == AUTH_API ? s.api_hours : s.absolute_hours) * 3600;
+	rc = new_session(env->db, id, in->kind, now, expires, out->token);
+	if (rc)
+		return rc;
+	if (crypto_password_needs_rehash(acc.hash)) {
+		int problem;
+		user_set_password(env->db, id, password, &problem);
+	}
+	out->expires_at = expires;
+	out->user_id = id;
+	audit_login(env->db, id, acc.organisation_id, "success", client, in->kind);
+	return 0;
+}
+
+int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)
+{
+	if (!token || strlen(token) != CRYPTO_TOKEN_TEXT - 1)
+		return PONTE_EDENIED;
+	if (!now)
+		now = (int64_t)time(NULL);
+	unsigned char hash[CRYPTO_HASH_BYTES];
+	crypto_token_hash(token, hash);
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SESSION, &st);
+	if (rc)
+		return rc;
+	store_bind_blob(st, 1, hash, sizeof(hash));
+	rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_reset(st);
+		return rc < 0 ? rc : PONTE_EDENIED;
+	}
+	int64_t session_id = store_col_int64(st, 0), user_id = store_col_int64(st, 1);
+	bool right_kind = strcmp(store_col_text(st, 2, NULL), kind == AUTH_API ? "api" : "web") == 0;
+	char csrf[CRYPTO_TOKEN_TEXT];
+	snprintf(csrf, sizeof(csrf), "%s", store_col_text(st, 3, NULL));
+	int64_t last_seen = store_col_int64(st, 5), expires = store_col_int64(st, 6);
+	bool revoked = store_col_int64(st, 7) != 0;
+	store_reset(st);
+	auth_settings s;
+	rc = auth_settings_load(env->db, &s);
+	if (rc)
+		return rc;
+	if (!right_kind || revoked || now >= expires ||
+	    (kind == AUTH_WEB && now - last_seen > (int64_t)s.idle_minutes * 60))
+		return PONTE_EDENIED;
+	rc = principal_load(env->db, user_id, p);
+	if (rc)
+		return rc == PONTE_ENOTFOUND ? PONTE_EDENIED : rc; /* locked or disabled since */
+	p->session_id = session_id;
+	p->api = kind == AUTH_API;
+	memcpy(p->csrf, csrf, sizeof(csrf));
+	/* Record activity at most once a minute: reads stay reads. */
+	if (now - last_seen >= 60 && store_prepare(c, SQL_TOUCH, &st) == 0) {
+		store_bind_int64(st, 1, session_id);
+		store_bind_int64(st, 2, now);
+		store_step(st);
+		store_reset(st);
+	}
+	return 0;
+}
+
+static int revoke(store *db, const char *sql, int64_t id)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_logout(store *db, int64_t session_id)
+{
+	return revoke(db, SQL_REVOKE, session_id);
+}
+
+int auth_logout_everywhere(store *db, int64_t user_id)
+{
+	return revoke(db, SQL_REVOKE_ALL, user_id);
+}

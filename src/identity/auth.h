@@ -1,0 +1,62 @@
+/*
+ * auth.h: logging in and out, sessions and API tokens.
+ *
+ * Invariants:
+ * - Tokens are 256-bit random values; the database stores only their BLAKE2b-256 hash.
+ *   A web session has an idle timeout (30 min) and an absolute lifetime (12 h); an API token
+ *   expires after 12 h; all are configurable in the settings table and can be revoked.
+ * - A login fails with one answer (PONTE_EDENIED) whatever the reason: unknown account,
+ *   wrong password, wrong or missing second factor, locked or disabled account. An unknown
+ *   account still costs one argon2id verification, so timing tells nothing either.
+ * - Repeated failures per account (by the blind index of the e-mail, known or not) and per
+ *   client address back off exponentially (PONTE_ELIMIT with a retry delay), up to 15 min.
+ * - Every attempt, success or failure, is in the audit trail, without the e-mail address.
+ */
+#ifndef PONTE_AUTH_H
+#define PONTE_AUTH_H
+
+#include "identity/identity.h"
+
+enum auth_kind { AUTH_WEB, AUTH_API };
+
+typedef struct auth_settings {
+	int idle_minutes;
+	int absolute_hours;
+	int api_hours;
+} auth_settings;
+
+int auth_settings_load(store *db, auth_settings *s);
+
+typedef struct login_request {
+	const char *email;
+	const char *password;
+	const char *totp; /* NULL or "" when not given */
+	const char *client;
+	int kind;
+	int64_t now; /* seconds since the epoch; 0 = now */
+} login_request;
+
+typedef struct login_result {
+	char token[CRYPTO_TOKEN_TEXT];
+	int64_t expires_at;
+	int64_t user_id;
+	int retry_after; /* seconds, when throttled */
+	bool second_factor_missing; /* the account needs a TOTP code and none was given */
+} login_result;
+
+int auth_login(const identity_env *env, const login_request *in, login_result *out);
+/* Validate a token and load its principal; PONTE_EDENIED if unknown, expired or revoked. */
+int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p);
+int auth_logout(store *db, int64_t session_id);
+int auth_logout_everywhere(store *db, int64_t user_id);
+/* Check a TOTP code for a user (login and enrolment), refusing a replayed time step. */
+int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
+		    const char *code, int64_t now);
+
+/* Throttling (throttle.c), in memory: keys are hashes, never addresses or e-mails. */
+int throttle_check(const unsigned char key[32], int64_t now_ms); /* seconds to wait, or 0 */
+void throttle_failure(const unsigned char key[32], int64_t now_ms);
+void throttle_success(const unsigned char key[32]);
+void throttle_reset_all(void);
+
+#endif

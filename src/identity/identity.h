@@ -1,0 +1,145 @@
+/*
+ * identity.h: organisations, users, roles, grants and the principal of a request.
+ *
+ * Invariants:
+ * - A user's name, e-mail and phone are personal data: stored only encrypted (crypto.h),
+ *   bound to users.<column>.<id>; the e-mail is found through its blind index (lower-case,
+ *   trimmed). Nothing here logs or returns them except to a caller allowed to read the user.
+ * - A principal carries the grants of all its roles; a permission's scope is the widest any
+ *   role grants. Checks are deny by default: no grant, no access.
+ * - Record-level checks answer "not found" for records outside the scope, so callers cannot
+ *   learn whether a record exists.
+ * - Strings returned live in the caller's arena.
+ */
+#ifndef PONTE_IDENTITY_H
+#define PONTE_IDENTITY_H
+
+#include "base/arena.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+enum scope { SCOPE_NONE = 0, SCOPE_OWN, SCOPE_ORGANISATION, SCOPE_COUNTRY, SCOPE_ALL };
+
+#define IDENTITY_MAX_GRANTS 64
+#define IDENTITY_MAX_ROLES 16
+
+typedef struct grant {
+	char permission[40];
+	int scope;
+} grant;
+
+/* Who is making a request, and what they may do. */
+typedef struct principal {
+	int64_t user_id;
+	int64_t organisation_id;
+	char country[3];
+	char language[3];
+	int64_t session_id;
+	bool api; /* bearer token rather than a browser session */
+	char csrf[CRYPTO_TOKEN_TEXT];
+	grant grants[IDENTITY_MAX_GRANTS];
+	size_t ngrants;
+	bool needs_2fa; /* a role requires 2FA and the user has not enrolled yet */
+} principal;
+
+int principal_scope(const principal *p, const char *permission);
+bool principal_can(const principal *p, const char *permission);
+/* Whether a record owned by (user, organisation, country) is within the scope of permission. */
+bool principal_can_see(const principal *p, const char *permission, int64_t owner_user,
+		       int64_t organisation_id, const char *country);
+const char *scope_name(int scope);
+
+/* Keys and store a module needs to read and write identity data. */
+typedef struct identity_env {
+	store *db;
+	crypto_keyring *keys;
+} identity_env;
+
+/* ---- organisations ---- */
+typedef struct organisation {
+	int64_t id;
+	const char *code, *name, *country, *type;
+	int64_t parent_id; /* 0 when none */
+	bool focal_point;
+} organisation;
+
+bool org_type_valid(store *db, const char *type);
+int org_add(store *db, const organisation *o, int64_t *id);
+int org_get(store *db, arena *a, int64_t id, organisation *out);
+int org_find(store *db, arena *a, const char *code, organisation *out);
+typedef int (*org_fn)(const organisation *o, void *ctx);
+int org_list(store *db, arena *a, org_fn fn, void *ctx);
+
+/* ---- roles ---- */
+typedef struct role {
+	int64_t id;
+	const char *code, *name;
+	bool requires_2fa;
+} role;
+int role_find(store *db, arena *a, const char *code, role *out);
+typedef int (*role_fn)(const role *r, const grant *grants, size_t ngrants, void *ctx);
+int role_list(store *db, arena *a, role_fn fn, void *ctx);
+
+/* ---- users ---- */
+enum user_status { USER_ACTIVE, USER_LOCKED, USER_DISABLED };
+
+typedef struct user {
+	int64_t id;
+	const char *email, *name, *phone; /* decrypted */
+	int64_t organisation_id;
+	const char *organisation_code, *organisation_name, *country;
+	const char *language;
+	int status;
+	const char *roles[IDENTITY_MAX_ROLES];
+	size_t nroles;
+	bool totp_enabled;
+	const char *created_at;
+} user;
+
+typedef struct user_input {
+	const char *email, *name, *phone; /* phone may be NULL */
+	const char *organisation_code;
+	const char *roles[IDENTITY_MAX_ROLES];
+	size_t nroles;
+	const char *password;
+	const char *language; /* NULL: "en" */
+} user_input;
+
+/* Why a user could not be created: for messages in the user's language. */
+enum user_problem {
+	USER_OK = 0,
+	USER_BAD_EMAIL,
+	USER_BAD_NAME,
+	USER_BAD_PHONE,
+	USER_UNKNOWN_ORG,
+	USER_UNKNOWN_ROLE,
+	USER_NO_ROLE,
+	USER_EMAIL_TAKEN,
+	USER_BAD_LANGUAGE,
+	USER_PASSWORD_SHORT,
+	USER_PASSWORD_COMMON,
+	USER_PASSWORD_LONG,
+};
+const char *user_problem_message(int problem); /* a msgid */
+
+/* Normalised e-mail (lower-case, trimmed) into out; false if it is not an address. */
+bool email_normalise(const char *in, char *out, size_t outlen);
+/* 0 or a USER_PASSWORD_* problem. */
+int password_policy_check(const char *password);
+
+int user_add(const identity_env *env, const user_input *in, int64_t *id, int *problem);
+int user_get(const identity_env *env, arena *a, int64_t id, user *out);
+/* The id for a login e-mail, or PONTE_ENOTFOUND. */
+int user_find_by_email(const identity_env *env, const char *email, int64_t *id);
+typedef int (*user_fn)(const user *u, void *ctx);
+int user_list(const identity_env *env, arena *a, user_fn fn, void *ctx);
+int user_set_status(store *db, int64_t id, int status);
+int user_set_language(store *db, int64_t id, const char *language);
+int user_set_password(store *db, int64_t id, const char *password, int *problem);
+const char *user_status_name(int status);
+int user_status_from_name(const char *name);
+
+/* The grants, organisation and country of a user, for a principal. */
+int principal_load(store *db, int64_t user_id, principal *p);
+
+#endif

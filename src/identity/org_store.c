@@ -1,0 +1,156 @@
+#include "base/clock.h"
+#include "base/utf8.h"
+#include "identity/identity.h"
+
+static const char SQL_TYPE[] = "SELECT 1 FROM organisation_types WHERE code = ?1";
+static const char SQL_COUNTRY[] = "SELECT 1 FROM countries WHERE code = ?1";
+static const char SQL_ADD[] = "INSERT INTO organisations(code, name, country, type, parent_id, "
+			      "focal_point, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+#define ORG_COLUMNS "id, code, name, country, type, coalesce(parent_id, 0), focal_point"
+static const char SQL_GET[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE id = ?1";
+static const char SQL_FIND[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE code = ?1";
+static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER BY country, name";
+
+static bool exists(store *db, const char *sql, const char *value)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (store_conn_get(db, &c) || store_prepare(c, sql, &st))
+		return false;
+	store_bind_text(st, 1, value, strlen(value));
+	bool found = store_step(st) == STORE_ROW;
+	store_reset(st);
+	return found;
+}
+
+bool org_type_valid(store *db, const char *type)
+{
+	return exists(db, SQL_TYPE, type);
+}
+
+static bool code_valid(const char *code)
+{
+	size_t n = strlen(code);
+	if (n == 0 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = code[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-' || ch == '_' || ch == '.'))
+			return false;
+	}
+	return true;
+}
+
+int org_add(store *db, const organisation *o, int64_t *id)
+{
+	size_t nlen = strlen(o->name);
+	if (!code_valid(o->code) || nlen == 0 || utf8_length(o->name, nlen) > 200 ||
+	    !utf8_valid_text(o->name, nlen) || strpbrk(o->name, "\r\n\t") ||
+	    !exists(db, SQL_COUNTRY, o->country) || !org_type_valid(db, o->type))
+		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_ADD, &st);
+	if (rc)
+		return rc;
+	char when[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), when);
+	store_bind_text(st, 1, o->code, strlen(o->code));
+	store_bind_text(st, 2, o->name, nlen);
+	store_bind_text(st, 3, o->country, strlen(o->country));
+	store_bind_text(st, 4, o->type, strlen(o->type));
+	if (o->parent_id)
+		store_bind_int64(st, 5, o->parent_id);
+	store_bind_int64(st, 6, o->focal_point);
+	store_bind_text(st, 7, when, strlen(when));
+	rc = store_step(st);
+	store_reset(st);
+	if (rc < 0)
+		return rc; /* PONTE_EEXIST for a duplicate code */
+	if (id)
+		*id = 0;
+	if (id) {
+		organisation found;
+		arena a;
+		arena_init(&a, 64 * 1024);
+		rc = org_find(db, &a, o->code, &found);
+		*id = rc ? 0 : found.id;
+		arena_release(&a);
+	}
+	return rc;
+}
+
+static void org_from_row(store_stmt *st, arena *a, organisation *o)
+{
+	size_t n;
+	const char *v;
+	o->id = store_col_int64(st, 0);
+	v = store_col_text(st, 1, &n);
+	o->code = arena_strndup(a, v ? v : "", n);
+	v = store_col_text(st, 2, &n);
+	o->name = arena_strndup(a, v ? v : "", n);
+	v = store_col_text(st, 3, &n);
+	o->country = arena_strndup(a, v ? v : "", n);
+	v = store_col_text(st, 4, &n);
+	o->type = arena_strndup(a, v ? v : "", n);
+	o->parent_id = store_col_int64(st, 5);
+	o->focal_point = store_col_int64(st, 6) != 0;
+}
+
+static int org_one(store *db, arena *a, const char *sql, const char *text, int64_t id,
+		   organisation *out)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	if (text)
+		store_bind_text(st, 1, text, strlen(text));
+	else
+		store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		org_from_row(st, a, out);
+		rc = out->code && out->name && out->country && out->type ? 0 : PONTE_ENOMEM;
+	} else if (rc == STORE_DONE) {
+		rc = PONTE_ENOTFOUND;
+	}
+	store_reset(st);
+	return rc;
+}
+
+int org_get(store *db, arena *a, int64_t id, organisation *out)
+{
+	return org_one(db, a, SQL_GET, NULL, id, out);
+}
+
+int org_find(store *db, arena *a, const char *code, organisation *out)
+{
+	return org_one(db, a, SQL_FIND, code, 0, out);
+}
+
+int org_list(store *db, arena *a, org_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		organisation o;
+		org_from_row(st, a, &o);
+		rc = fn(&o, ctx);
+		if (rc)
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,35 @@
+#include "identity/identity.h"
+
+const char *scope_name(int scope)
+{
+	static const char *names[] = {"none", "own", "organisation", "country", "all"};
+	return scope >= 0 && scope <= SCOPE_ALL ? names[scope] : "none";
+}
+
+int principal_scope(const principal *p, const char *permission)
+{
+	int best = SCOPE_NONE;
+	if (!p)
+		return best;
+	for (size_t i = 0; i < p->ngrants; i++)
+		if (strcmp(p->grants[i].permission, permission) == 0 && p->grants[i].scope > best)
+			best = p->grants[i].scope;
+	return best;
+}
+
+bool principal_can(const principal *p, const char *permission)
+{
+	return principal_scope(p, permission) != SCOPE_NONE;
+}
+
+bool principal_can_see(const principal *p, const char *permission, int64_t owner_user,
+		       int64_t organisation_id, const char *country)
+{
+	switch (principal_scope(p, permission)) {
+	case SCOPE_ALL: return true;
+	case SCOPE_COUNTRY: return country && strcmp(country, p->country) == 0;
+	case SCOPE_ORGANISATION: return organisation_id == p->organisation_id;
+	case SCOPE_OWN: return owner_user == p->user_id;
+	default: return false;
+	}
+}
