@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=tr:2 --keyword=trn:2,3 \
-	--no-wrap --sort-by-file --omit-header -o "$tmp/c.pot" $(git ls-files 'src/*.c' 2>/dev/null || find src -name '*.c')
+	--no-wrap --sort-by-file --omit-header -o "$tmp/c.pot" $(find src -name '*.c' | sort)
 
 # Templates: {{t "text"}} (the text never contains a double quote).
 {
