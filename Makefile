@@ -9,9 +9,9 @@ CC ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS := libmicrohttpd sqlite3 libsodium liboath
+PKGS := libmicrohttpd sqlite3 libsodium liboath libqrencode
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wformat-security -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wvla -Wpointer-arith -Wcast-qual \

@@ -12,5 +12,14 @@
 int api_healthz(http_request *req, http_response *res);
 int api_metrics(http_request *req, http_response *res);
 int api_instance(http_request *req, http_response *res);
+int api_login(http_request *req, http_response *res);
+int api_logout(http_request *req, http_response *res);
+int api_users_me(http_request *req, http_response *res);
+int api_user_get(http_request *req, http_response *res);
+int api_user_create(http_request *req, http_response *res);
+
+struct json_value;
+/* The body as a JSON object, or PONTE_EINVAL. */
+int api_parse_body(http_request *req, struct json_value **out);
 
 #endif

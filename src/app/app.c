@@ -11,13 +11,15 @@ int app_load_resources(char *err, size_t errlen)
 	return rc;
 }
 
-int app_init(app *a, store *db, char *err, size_t errlen)
+int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
 	int rc = http_routes_validate(app_routes, app_routes_count, err, errlen);
 	if (rc)
 		return rc;
 	a->svc.db = db;
+	a->svc.keys = keys;
+	a->svc.env = (identity_env){ db, keys };
 	a->svc.metrics = http_metrics_new(app_routes, app_routes_count);
 	if (!a->svc.metrics)
 		return PONTE_ENOMEM;
@@ -25,6 +27,11 @@ int app_init(app *a, store *db, char *err, size_t errlen)
 	a->http.nroutes = app_routes_count;
 	a->http.ctx = &a->svc;
 	a->http.render_error = web_render_error;
+	a->http.authenticate = app_authenticate;
+	a->http.permits = app_permits;
+	a->http.csrf_token = app_csrf_token;
+	a->http.must_visit = app_must_visit;
+	a->http.login_path = "/login";
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include "http/server.h"
 #include "services/services.h"
 
+#define SESSION_COOKIE "ponte_session"
+
 extern const http_route app_routes[];
 extern const size_t app_routes_count;
 
@@ -22,11 +24,18 @@ typedef struct app {
 
 /* Catalogues and templates; safe to call more than once. */
 int app_load_resources(char *err, size_t errlen);
-/* The http_app for a store, without a socket (tests dispatch into it directly). */
-int app_init(app *a, store *db, char *err, size_t errlen);
+/* The http_app for a store and its keys, without a socket (tests dispatch into it directly).
+ * The caller keeps ownership of both. */
+int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen);
 void app_release(app *a);
 int app_start(app *a, const http_server_config *cfg, char *err, size_t errlen);
 /* Returns the number of requests cut off when the grace period ran out. */
 unsigned app_stop(app *a);
+
+/* Hooks for the HTTP layer (authenticate.c). */
+int app_authenticate(http_request *req);
+bool app_permits(const http_request *req, const char *permission);
+const char *app_csrf_token(const http_request *req);
+const char *app_must_visit(const http_request *req);
 
 #endif

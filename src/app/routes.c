@@ -1,20 +1,42 @@
 /*
  * The route table: every address Ponte answers, with the permission it requires.
  *
- * Deny by default: http_routes_validate() refuses a route without a permission, and the
- * route tests enumerate this table.
+ * Deny by default: http_routes_validate() refuses a route without a permission, and
+ * tests/http/test_permissions.c enumerates this table against every default role.
+ * Columns: methods, pattern, handler, permission, CSRF check, body limit, reachable while
+ * two-factor setup is pending.
  */
 #include "api/api.h"
 #include "app/app.h"
 #include "http/static.h"
 #include "web/web.h"
 
+#define SMALL_BODY (16 * 1024) /* login and profile forms */
+
 const http_route app_routes[] = {
-	{ HTTP_GET, "/", web_home, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/healthz", api_healthz, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/metrics", api_metrics, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/static/{hash}/{name}", static_serve, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/", web_home, PERM_PUBLIC, false, 0, true },
+	{ HTTP_GET, "/healthz", api_healthz, PERM_PUBLIC, false, 0, true },
+	{ HTTP_GET, "/metrics", api_metrics, PERM_PUBLIC, false, 0, true },
+	{ HTTP_GET, "/static/{hash}/{name}", static_serve, PERM_PUBLIC, false, 0, true },
+	{ HTTP_GET, "/login", web_login_form, PERM_PUBLIC, false, 0, true },
+	{ HTTP_POST, "/login", web_login, PERM_PUBLIC, false, SMALL_BODY, true },
+	{ HTTP_POST, "/logout", web_logout, PERM_AUTHENTICATED, true, SMALL_BODY, true },
+	{ HTTP_POST, "/logout/everywhere", web_logout_everywhere, PERM_AUTHENTICATED, true,
+	  SMALL_BODY, true },
+	{ HTTP_GET, "/profile", web_profile, PERM_AUTHENTICATED, false, 0, false },
+	{ HTTP_POST, "/profile/language", web_profile_language, PERM_AUTHENTICATED, true,
+	  SMALL_BODY, false },
+	{ HTTP_POST, "/profile/password", web_profile_password, PERM_AUTHENTICATED, true,
+	  SMALL_BODY, false },
+	{ HTTP_GET, "/profile/2fa", web_2fa_form, PERM_AUTHENTICATED, false, 0, true },
+	{ HTTP_POST, "/profile/2fa", web_2fa_confirm, PERM_AUTHENTICATED, true, SMALL_BODY, true },
+	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
+	{ HTTP_POST, "/api/v1/auth/login", api_login, PERM_PUBLIC, false, SMALL_BODY, true },
+	{ HTTP_POST, "/api/v1/auth/logout", api_logout, PERM_AUTHENTICATED, true, SMALL_BODY,
+	  true },
+	{ HTTP_GET, "/api/v1/users/me", api_users_me, PERM_AUTHENTICATED, false, 0, true },
+	{ HTTP_GET, "/api/v1/users/{id}", api_user_get, "user.read", false, 0, false },
+	{ HTTP_POST, "/api/v1/users", api_user_create, "user.manage", true, SMALL_BODY, false },
 };
 
 const size_t app_routes_count = ARRAY_LEN(app_routes);

@@ -5,25 +5,26 @@
 
 static const char SQL_LAST[] = "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1";
 static const char SQL_INSERT[] =
-	"INSERT INTO audit_events(id, time, user_id, organisation_id, action, object_type, "
-	"object_id, outcome, client, prev_hash, hash) "
-	"VALUES (?1, ?2, nullif(?3, 0), nullif(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-static const char SQL_ALL[] = "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), "
-			      "action, object_type, object_id, outcome, client, prev_hash, hash "
-			      "FROM audit_events ORDER BY rowid";
+    "INSERT INTO audit_events(id, time, user_id, organisation_id, action, object_type, "
+    "object_id, outcome, client, prev_hash, hash) "
+    "VALUES (?1, ?2, nullif(?3, 0), nullif(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char SQL_ALL[] =
+    "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), "
+    "action, object_type, object_id, outcome, client, prev_hash, hash "
+    "FROM audit_events ORDER BY rowid";
 static const char SQL_QUERY[] =
-	"SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), action, object_type, "
-	"object_id, outcome, client FROM audit_events "
-	"WHERE (?1 = 0 OR user_id = ?1) AND (?2 IS NULL OR action = ?2) "
-	"AND (?3 IS NULL OR object_type = ?3) AND (?4 IS NULL OR object_id = ?4) "
-	"AND (?5 IS NULL OR time >= ?5) AND (?6 IS NULL OR time < ?6) "
-	"ORDER BY id DESC LIMIT ?7";
+    "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), action, object_type, "
+    "object_id, outcome, client FROM audit_events "
+    "WHERE (?1 = 0 OR user_id = ?1) AND (?2 IS NULL OR action = ?2) "
+    "AND (?3 IS NULL OR object_type = ?3) AND (?4 IS NULL OR object_id = ?4) "
+    "AND (?5 IS NULL OR time >= ?5) AND (?6 IS NULL OR time < ?6) "
+    "ORDER BY id DESC LIMIT ?7";
 
 static void put_field(crypto_generichash_state *h, const char *s)
 {
 	uint32_t n = (uint32_t)strlen(s);
-	unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
-				(unsigned char)(n >> 8), (unsigned char)n};
+	unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+				 (unsigned char)(n >> 8), (unsigned char)n };
 	crypto_generichash_update(h, len, 4);
 	crypto_generichash_update(h, (const unsigned char *)s, n);
 }
@@ -63,7 +64,7 @@ int audit_append_in_transaction(store *db, const audit_event *in)
 		rc = store_prepare(c, SQL_LAST, &st);
 	if (rc)
 		return rc;
-	unsigned char prev[32] = {0};
+	unsigned char prev[32] = { 0 };
 	int64_t last_id = 0;
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
@@ -136,15 +137,21 @@ int audit_verify(store *db, audit_verify_result *r)
 		rc = store_prepare(c, SQL_ALL, &st);
 	if (rc)
 		return rc;
-	unsigned char prev[32] = {0};
+	unsigned char prev[32] = { 0 };
 	int64_t expected_id = 1;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		audit_event e = {.id = store_col_int64(st, 0), .time = col(st, 1),
-				 .user_id = store_col_int64(st, 2), .organisation_id = store_col_int64(st, 3),
-				 .action = col(st, 4), .object_type = col(st, 5), .object_id = col(st, 6),
-				 .outcome = col(st, 7), .client = col(st, 8)};
+		audit_event e = { .id = store_col_int64(st, 0),
+				  .time = col(st, 1),
+				  .user_id = store_col_int64(st, 2),
+				  .organisation_id = store_col_int64(st, 3),
+				  .action = col(st, 4),
+				  .object_type = col(st, 5),
+				  .object_id = col(st, 6),
+				  .outcome = col(st, 7),
+				  .client = col(st, 8) };
 		size_t plen, hlen;
-		const unsigned char *p = store_col_blob(st, 9, &plen), *h = store_col_blob(st, 10, &hlen);
+		const unsigned char *p = store_col_blob(st, 9, &plen),
+				    *h = store_col_blob(st, 10, &hlen);
 		unsigned char want[32];
 		event_hash(prev, &e, want);
 		const char *why = NULL;
@@ -182,17 +189,21 @@ int audit_query(store *db, arena *a, const audit_filter *f, audit_fn fn, void *c
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, f->user_id);
-	const char *texts[] = {f->action, f->object_type, f->object_id, f->since, f->until};
+	const char *texts[] = { f->action, f->object_type, f->object_id, f->since, f->until };
 	for (int i = 0; i < 5; i++)
 		if (texts[i] && *texts[i])
 			store_bind_text(st, i + 2, texts[i], strlen(texts[i]));
 	store_bind_int64(st, 7, f->limit > 0 ? f->limit : 1000);
 	while ((rc = store_step(st)) == STORE_ROW) {
-		audit_event e = {.id = store_col_int64(st, 0), .time = arena_strdup(a, col(st, 1)),
-				 .user_id = store_col_int64(st, 2), .organisation_id = store_col_int64(st, 3),
-				 .action = arena_strdup(a, col(st, 4)), .object_type = arena_strdup(a, col(st, 5)),
-				 .object_id = arena_strdup(a, col(st, 6)), .outcome = arena_strdup(a, col(st, 7)),
-				 .client = arena_strdup(a, col(st, 8))};
+		audit_event e = { .id = store_col_int64(st, 0),
+				  .time = arena_strdup(a, col(st, 1)),
+				  .user_id = store_col_int64(st, 2),
+				  .organisation_id = store_col_int64(st, 3),
+				  .action = arena_strdup(a, col(st, 4)),
+				  .object_type = arena_strdup(a, col(st, 5)),
+				  .object_id = arena_strdup(a, col(st, 6)),
+				  .outcome = arena_strdup(a, col(st, 7)),
+				  .client = arena_strdup(a, col(st, 8)) };
 		rc = fn(&e, ctx);
 		if (rc)
 			break;

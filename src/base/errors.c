@@ -14,6 +14,7 @@ const char *ponte_strerror(int err)
 	case PONTE_EEXIST: return "already exists";
 	case PONTE_ESCHEMA: return "not a usable Ponte database";
 	case PONTE_EDENIED: return "permission denied";
+	case PONTE_EUNAUTH: return "authentication required";
 	}
 	return "unknown error";
 }

@@ -20,6 +20,7 @@ enum ponte_error {
 	PONTE_EEXIST = -8,    /* the thing to create already exists */
 	PONTE_ESCHEMA = -9,   /* the database is not one this program can use as it is */
 	PONTE_EDENIED = -10,  /* the caller may not do this */
+	PONTE_EUNAUTH = -11,  /* the caller must sign in first */
 };
 
 /* A short English description for logs and the command line (never shown to end users). */

@@ -7,10 +7,10 @@
 static int one_db_option(const char *cmd, int argc, char **argv, const char **db, const char **key,
 			 int *batch)
 {
-	static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-					     {"key", required_argument, NULL, 'k'},
-					     {"batch", required_argument, NULL, 'b'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "batch", required_argument, NULL, 'b' },
+					      { NULL, 0, NULL, 0 } };
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -23,10 +23,12 @@ static int one_db_option(const char *cmd, int argc, char **argv, const char **db
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 100000)
-				return cli_usage_error(cmd, "--batch must be a number from 1 to 100000");
+				return cli_usage_error(cmd,
+						       "--batch must be a number from 1 to 100000");
 			*batch = (int)n;
 		} else
-			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
@@ -48,7 +50,8 @@ int cmd_audit(int argc, char **argv)
 	rc = audit_verify(s, &r);
 	cli_close(s, NULL);
 	if (rc == PONTE_EINVAL)
-		return cli_fail("audit trail broken at event %lld: %s", (long long)r.first_bad_id, r.why);
+		return cli_fail("audit trail broken at event %lld: %s", (long long)r.first_bad_id,
+				r.why);
 	if (rc)
 		return cli_fail("cannot read the audit trail: %s", ponte_strerror(rc));
 	printf("audit trail intact: %lld events, head %s\n", (long long)r.events, r.head);

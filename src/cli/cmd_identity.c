@@ -8,7 +8,7 @@
 
 struct opts {
 	const char *db, *key, *code, *name, *country, *type, *parent, *email, *org, *password_file,
-		*phone, *language;
+	    *phone, *language;
 	const char *roles[IDENTITY_MAX_ROLES];
 	size_t nroles;
 	bool focal_point;
@@ -16,15 +16,22 @@ struct opts {
 
 static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 {
-	static const struct option long_opts[] = {
-		{"db", required_argument, NULL, 'd'},        {"key", required_argument, NULL, 'k'},
-		{"code", required_argument, NULL, 'c'},      {"name", required_argument, NULL, 'n'},
-		{"country", required_argument, NULL, 'C'},   {"type", required_argument, NULL, 't'},
-		{"parent", required_argument, NULL, 'P'},    {"focal-point", no_argument, NULL, 'f'},
-		{"email", required_argument, NULL, 'e'},     {"org", required_argument, NULL, 'o'},
-		{"role", required_argument, NULL, 'r'},      {"password-file", required_argument, NULL, 'p'},
-		{"phone", required_argument, NULL, 'T'},     {"language", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0}};
+	static const struct option long_opts[] = { { "db", required_argument, NULL, 'd' },
+						   { "key", required_argument, NULL, 'k' },
+						   { "code", required_argument, NULL, 'c' },
+						   { "name", required_argument, NULL, 'n' },
+						   { "country", required_argument, NULL, 'C' },
+						   { "type", required_argument, NULL, 't' },
+						   { "parent", required_argument, NULL, 'P' },
+						   { "focal-point", no_argument, NULL, 'f' },
+						   { "email", required_argument, NULL, 'e' },
+						   { "org", required_argument, NULL, 'o' },
+						   { "role", required_argument, NULL, 'r' },
+						   { "password-file", required_argument, NULL,
+						     'p' },
+						   { "phone", required_argument, NULL, 'T' },
+						   { "language", required_argument, NULL, 'l' },
+						   { NULL, 0, NULL, 0 } };
 	memset(o, 0, sizeof(*o));
 	int ch;
 	optind = 1;
@@ -49,7 +56,9 @@ static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 				return cli_usage_error(cmd, "too many --role options");
 			o->roles[o->nroles++] = optarg;
 			break;
-		default: return cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
+		default:
+			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -59,8 +68,11 @@ static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 
 static void audit_cli(store *db, const char *action, const char *type, const char *id)
 {
-	audit_event e = {.action = action, .object_type = type, .object_id = id, .outcome = "success",
-			 .client = "cli"};
+	audit_event e = { .action = action,
+			  .object_type = type,
+			  .object_id = id,
+			  .outcome = "success",
+			  .client = "cli" };
 	audit_append(db, &e);
 }
 
@@ -100,7 +112,7 @@ int cmd_org(int argc, char **argv)
 		return cli_usage_error("org", "add needs --code, --name, --country and --type");
 	if ((rc = cli_open("org", o.db, NULL, &s, NULL)))
 		return rc;
-	organisation org = {0, o.code, o.name, o.country, o.type, 0, o.focal_point};
+	organisation org = { 0, o.code, o.name, o.country, o.type, 0, o.focal_point };
 	arena a;
 	arena_init(&a, 1 << 20);
 	organisation parent;
@@ -114,8 +126,9 @@ int cmd_org(int argc, char **argv)
 		else if ((rc = org_add(s, &org, NULL)) == PONTE_EEXIST)
 			exit = cli_fail("an organisation with code %s already exists", o.code);
 		else if (rc)
-			exit = cli_fail("invalid organisation (code: letters, digits, - _ .; name: 1 to 200 "
-					"characters; country: ISO code)");
+			exit = cli_fail(
+			    "invalid organisation (code: letters, digits, - _ .; name: 1 to 200 "
+			    "characters; country: ISO code)");
 		else
 			audit_cli(s, "org.create", "organisation", o.code);
 	}
@@ -131,8 +144,8 @@ int cmd_org(int argc, char **argv)
 static int print_user(const user *u, void *ctx)
 {
 	(void)ctx;
-	printf("%-5lld %-36s %-10s %-12s %s [", (long long)u->id, u->email, user_status_name(u->status),
-	       u->organisation_code, u->name);
+	printf("%-5lld %-36s %-10s %-12s %s [", (long long)u->id, u->email,
+	       user_status_name(u->status), u->organisation_code, u->name);
 	for (size_t i = 0; i < u->nroles; i++)
 		printf("%s%s", i ? " " : "", u->roles[i]);
 	printf("]\n");
@@ -142,7 +155,8 @@ static int print_user(const user *u, void *ctx)
 static int user_add_cmd(struct opts *o)
 {
 	if (!o->email || !o->name || !o->org || !o->nroles || !o->password_file)
-		return cli_usage_error("user", "add needs --email, --name, --org, --role and --password-file");
+		return cli_usage_error(
+		    "user", "add needs --email, --name, --org, --role and --password-file");
 	char password[300];
 	int rc = cli_read_secret_file(o->password_file, password, sizeof(password));
 	if (rc)
@@ -151,10 +165,14 @@ static int user_add_cmd(struct opts *o)
 	crypto_keyring *keys;
 	if ((rc = cli_open("user", o->db, o->key, &s, &keys)))
 		return rc;
-	identity_env env = {s, keys};
-	user_input in = {.email = o->email, .name = o->name, .phone = o->phone,
-			 .organisation_code = o->org, .nroles = o->nroles, .password = password,
-			 .language = o->language};
+	identity_env env = { s, keys };
+	user_input in = { .email = o->email,
+			  .name = o->name,
+			  .phone = o->phone,
+			  .organisation_code = o->org,
+			  .nroles = o->nroles,
+			  .password = password,
+			  .language = o->language };
 	memcpy(in.roles, o->roles, sizeof(in.roles));
 	int problem = 0;
 	int64_t id = 0;
@@ -181,7 +199,7 @@ static int user_status_cmd(struct opts *o, int status, const char *action)
 	int rc = cli_open("user", o->db, o->key, &s, &keys);
 	if (rc)
 		return rc;
-	identity_env env = {s, keys};
+	identity_env env = { s, keys };
 	int64_t id;
 	rc = user_find_by_email(&env, o->email, &id);
 	if (!rc)
@@ -225,7 +243,7 @@ int cmd_user(int argc, char **argv)
 	crypto_keyring *keys;
 	if ((rc = cli_open("user", o.db, o.key, &s, &keys)))
 		return rc;
-	identity_env env = {s, keys};
+	identity_env env = { s, keys };
 	arena a;
 	arena_init(&a, 64u << 20);
 	rc = user_list(&env, &a, print_user, NULL);

@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "keys/keys.h"
 
 /* Wait for SIGTERM or SIGINT; they are blocked in every thread, so only this one sees them. */
 static int wait_for_stop_signal(const sigset_t *set)
@@ -37,7 +38,7 @@ int cmd_serve(int argc, char **argv)
 	const char *env_listen = getenv("PONTE_LISTEN");
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
-	const char *db = NULL;
+	const char *db = NULL, *key = NULL;
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -45,6 +46,7 @@ int cmd_serve(int argc, char **argv)
 		switch (ch) {
 		case 'd': db = optarg; break;
 		case 'l': cfg.listen = optarg; break;
+		case 'k': key = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
 				return cli_usage_error("serve",
@@ -81,6 +83,13 @@ int cmd_serve(int argc, char **argv)
 		store_close(s);
 		return cli_fail("%s", report.message);
 	}
+	crypto_keyring *keys;
+	char key_path[4096];
+	keys_path_for(key, path, key_path, sizeof(key_path));
+	if (crypto_init() || keys_load(s, key_path, &keys, err, sizeof(err)) != 0) {
+		store_close(s);
+		return cli_fail("%s", err);
+	}
 
 	/* Block the stop signals before any thread starts, so workers inherit the mask. */
 	sigset_t stop;
@@ -91,11 +100,12 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	app a;
-	rc = app_init(&a, s, err, sizeof(err));
+	rc = app_init(&a, s, keys, err, sizeof(err));
 	if (!rc)
 		rc = app_start(&a, &cfg, err, sizeof(err));
 	if (rc) {
 		app_release(&a);
+		crypto_keyring_free(keys);
 		store_close(s);
 		return cli_fail("%s", err);
 	}
@@ -113,6 +123,7 @@ int cmd_serve(int argc, char **argv)
 	rc = store_checkpoint(s);
 	store_close(s);
 	app_release(&a);
+	crypto_keyring_free(keys);
 	snprintf(fields, sizeof(fields), ",\"requests_cut_off\":%u,\"checkpoint\":\"%s\"", cut,
 		 rc ? "failed" : "ok");
 	log_event(rc ? LOG_ERROR : LOG_INFO, "stopped", fields);

@@ -1,7 +1,7 @@
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,7 +102,8 @@ int crypto_master_key_load(const char *path, unsigned char key[CRYPTO_KEY_BYTES]
 	size_t bin_len = 0;
 	if (n >= CRYPTO_KEY_BYTES * 2) {
 		hex[n] = '\0';
-		if (sodium_hex2bin(key, CRYPTO_KEY_BYTES, hex, (size_t)n, "\r\n", &bin_len, NULL) == 0 &&
+		if (sodium_hex2bin(key, CRYPTO_KEY_BYTES, hex, (size_t)n, "\r\n", &bin_len, NULL) ==
+			0 &&
 		    bin_len == CRYPTO_KEY_BYTES)
 			rc = 0;
 	}
@@ -122,7 +123,8 @@ crypto_keyring *crypto_keyring_new(const unsigned char master[CRYPTO_KEY_BYTES])
 	memset(k, 0, sizeof(*k));
 	pthread_mutex_init(&k->lock, NULL);
 	crypto_kdf_derive_from_key(k->wrap_key, sizeof(k->wrap_key), KDF_WRAP, KDF_CONTEXT, master);
-	crypto_kdf_derive_from_key(k->index_key, sizeof(k->index_key), KDF_INDEX, KDF_CONTEXT, master);
+	crypto_kdf_derive_from_key(k->index_key, sizeof(k->index_key), KDF_INDEX, KDF_CONTEXT,
+				   master);
 	return k;
 }
 
@@ -155,8 +157,8 @@ int crypto_keyring_new_data_key(crypto_keyring *k, uint32_t version, buf *wrappe
 	crypto_random(out, 24);
 	version_ad(version, ad);
 	unsigned long long clen;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, &clen, key, sizeof(key), ad, sizeof(ad),
-						   NULL, out, k->wrap_key);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, &clen, key, sizeof(key), ad,
+						   sizeof(ad), NULL, out, k->wrap_key);
 	memcpy(k->data[version], key, sizeof(key));
 	k->present[version] = true;
 	crypto_wipe(key, sizeof(key));
@@ -173,8 +175,8 @@ int crypto_keyring_add(crypto_keyring *k, uint32_t version, const void *wrapped,
 	version_ad(version, ad);
 	unsigned long long plen;
 	unsigned char key[CRYPTO_KEY_BYTES];
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, &plen, NULL, w + 24, n - 24, ad, sizeof(ad),
-						       w, k->wrap_key) != 0)
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, &plen, NULL, w + 24, n - 24, ad,
+						       sizeof(ad), w, k->wrap_key) != 0)
 		return PONTE_EDENIED; /* wrong master key, or a tampered key row */
 	pthread_mutex_lock(&k->lock);
 	if (!k->present[version]) {
@@ -278,8 +280,8 @@ int crypto_field_decrypt(const crypto_keyring *k, const crypto_ad *ad, const voi
 	if (!p)
 		return PONTE_ENOMEM;
 	unsigned long long got;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(p, &got, NULL, c + 28, n - 28, a, alen, c + 4,
-						       k->data[v]) != 0) {
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(p, &got, NULL, c + 28, n - 28, a, alen,
+						       c + 4, k->data[v]) != 0) {
 		free(p);
 		return PONTE_EINVAL;
 	}
@@ -306,8 +308,8 @@ int crypto_password_hash(const char *password, char out[128])
 	_Static_assert(crypto_pwhash_STRBYTES <= 128, "password hash buffer");
 	return crypto_pwhash_str_alg(out, password, strlen(password), PASSWORD_OPSLIMIT,
 				     PASSWORD_MEMLIMIT, crypto_pwhash_ALG_ARGON2ID13) == 0
-		       ? 0
-		       : PONTE_ENOMEM;
+		   ? 0
+		   : PONTE_ENOMEM;
 }
 
 int crypto_password_verify(const char *hash, const char *password)
@@ -324,7 +326,8 @@ bool crypto_password_needs_rehash(const char *hash)
 
 void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES])
 {
-	crypto_generichash(hash, CRYPTO_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL, 0);
+	crypto_generichash(hash, CRYPTO_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL,
+			   0);
 }
 
 void crypto_token_new(char text[CRYPTO_TOKEN_TEXT], unsigned char hash[CRYPTO_HASH_BYTES])

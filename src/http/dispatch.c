@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/utf8.h"
+#include "crypto/crypto.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
 
@@ -96,6 +97,10 @@ void http_status_message(int status, const char **code, const char **msg)
 		*code = "bad_request";
 		*msg = N_("The request was malformed. Check the address and try again.");
 		break;
+	case 401:
+		*code = "unauthenticated";
+		*msg = N_("Please sign in to continue.");
+		break;
 	case 403:
 		*code = "forbidden";
 		*msg = N_("You are not allowed to do this.");
@@ -111,6 +116,10 @@ void http_status_message(int status, const char **code, const char **msg)
 	case 413:
 		*code = "payload_too_large";
 		*msg = N_("What you sent is too large.");
+		break;
+	case 429:
+		*code = "too_many_attempts";
+		*msg = N_("Too many attempts. Please wait a moment and try again.");
 		break;
 	case 431:
 		*code = "headers_too_large";
@@ -170,6 +179,7 @@ static int status_for_error(int rc)
 	switch (rc) {
 	case PONTE_EINVAL: return 400;
 	case PONTE_EDENIED: return 403;
+	case PONTE_EUNAUTH: return 401;
 	case PONTE_ENOTFOUND: return 404;
 	case PONTE_ELIMIT: return 413;
 	case PONTE_EBUSY: return 503;
@@ -240,6 +250,26 @@ static bool prepare(const http_app *app, http_request *req, const char **query_l
 	return query_ok;
 }
 
+const char *http_form(const http_request *req, const char *name)
+{
+	return url_params_get(&req->form, name);
+}
+
+int http_redirect(http_request *req, http_response *res, const char *location)
+{
+	(void)req;
+	res->status = 303;
+	buf_reset(&res->body);
+	return http_set_header(res, "Location", location);
+}
+
+int http_defer(http_request *req, http_work_fn work, void *arg)
+{
+	req->deferred_work = work;
+	req->deferred_arg = arg;
+	return PONTE_DEFERRED;
+}
+
 void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status)
 {
 	const char *query_lang;
@@ -248,10 +278,110 @@ void http_dispatch_status(const http_app *app, http_request *req, http_response 
 	add_security_headers(req, res);
 }
 
+static bool is_form(const http_request *req)
+{
+	const char *ct = http_header_get(req, "Content-Type");
+	return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+/* Anonymous caller of a protected route: pages go to the login form, the API says 401. */
+static void unauthenticated(http_request *req, http_response *res)
+{
+	if (!req->is_api && req->app->login_path && (req->method & (HTTP_GET | HTTP_HEAD))) {
+		buf next;
+		buf_init(&next, 4096);
+		url_encode_component(&next, req->path, strlen(req->path));
+		const char *loc = arena_printf(req->arena, "%s?next=%s", req->app->login_path,
+					       next.data ? next.data : "%2F");
+		buf_release(&next);
+		if (loc) {
+			http_redirect(req, res, loc);
+			return;
+		}
+	}
+	render_error(req, res, 401);
+	if (req->is_api)
+		http_set_header(res, "WWW-Authenticate", "Bearer");
+}
+
+static bool csrf_ok(const http_request *req)
+{
+	const char *want = req->app->csrf_token ? req->app->csrf_token(req) : NULL;
+	const char *got = http_header_get(req, "X-CSRF-Token");
+	if (!got)
+		got = http_form(req, "csrf");
+	return want && got && strlen(want) == strlen(got) && crypto_equal(want, got, strlen(want));
+}
+
+/* The access rules of a matched route; true when the handler may run. */
+static bool admit(http_request *req, http_response *res)
+{
+	const http_route *r = req->route;
+	if (strcmp(r->permission, PERM_PUBLIC) == 0)
+		return true;
+	if (!req->principal) {
+		unauthenticated(req, res);
+		return false;
+	}
+	if (strcmp(r->permission, PERM_AUTHENTICATED) != 0 &&
+	    !(req->app->permits && req->app->permits(req, r->permission))) {
+		render_error(req, res, 403);
+		return false;
+	}
+	const char *setup =
+	    req->app->must_visit && !r->during_setup ? req->app->must_visit(req) : NULL;
+	if (setup) {
+		if (req->is_api)
+			http_json_error(
+			    req, res, 403, "setup_required",
+			    N_("Set up two-factor authentication before you continue."));
+		else
+			http_redirect(req, res, setup);
+		return false;
+	}
+	if (r->csrf && req->cookie_session && !(req->method & (HTTP_GET | HTTP_HEAD)) &&
+	    !csrf_ok(req)) {
+		render_error(req, res, 403);
+		return false;
+	}
+	return true;
+}
+
+static void finish(http_request *req, http_response *res, int rc)
+{
+	if (rc)
+		render_error(req, res, status_for_error(rc));
+	else
+		remember_language(req, res, req->query_lang);
+	add_security_headers(req, res);
+}
+
+static void run_handler(http_request *req, http_response *res)
+{
+	int rc = req->route->handler(req, res);
+	if (rc == PONTE_DEFERRED) {
+		if (req->defer_hook && req->defer_hook(req)) {
+			res->deferred = true; /* the server resumes with http_dispatch_resume */
+			return;
+		}
+		req->deferred_work(req->deferred_arg);
+		req->resumed = true;
+		rc = req->route->handler(req, res);
+	}
+	finish(req, res, rc);
+}
+
+void http_dispatch_resume(const http_app *app, http_request *req, http_response *res)
+{
+	(void)app;
+	req->resumed = true;
+	res->deferred = false;
+	finish(req, res, req->route->handler(req, res));
+}
+
 void http_dispatch(const http_app *app, http_request *req, http_response *res)
 {
-	const char *query_lang;
-	bool query_ok = prepare(app, req, &query_lang);
+	bool query_ok = prepare(app, req, &req->query_lang);
 	unsigned allowed = 0;
 	enum route_match m = ROUTE_BAD_PATH;
 	if (req->path && utf8_valid(req->path, strlen(req->path)))
@@ -259,8 +389,15 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res)
 				     &req->route_index, req->params, &req->nparams, &allowed);
 	if (m == ROUTE_FOUND)
 		req->route = &app->routes[req->route_index];
+	size_t limit =
+	    req->route && req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+	bool form_ok = true;
+	if (m == ROUTE_FOUND && req->body_len <= limit && is_form(req))
+		form_ok = url_parse_params(req->arena, req->body ? req->body : "", req->body_len,
+					   &URL_LIMITS_DEFAULT, &req->form) == 0;
+	int auth_rc = m == ROUTE_FOUND && app->authenticate ? app->authenticate(req) : 0;
 
-	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && !query_ok)) {
+	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && (!query_ok || !form_ok))) {
 		render_error(req, res, 400);
 	} else if (m == ROUTE_NOT_FOUND) {
 		render_error(req, res, 404);
@@ -271,18 +408,13 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res)
 			http_methods_format(allowed, allow, 64);
 			http_set_header(res, "Allow", allow);
 		}
-	} else {
-		size_t limit =
-		    req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
-		if (req->body_len > limit) {
-			render_error(req, res, 413);
-		} else {
-			int rc = req->route->handler(req, res);
-			if (rc)
-				render_error(req, res, status_for_error(rc));
-			else
-				remember_language(req, res, query_lang);
-		}
+	} else if (req->body_len > limit) {
+		render_error(req, res, 413);
+	} else if (auth_rc) {
+		render_error(req, res, status_for_error(auth_rc));
+	} else if (admit(req, res)) {
+		run_handler(req, res);
+		return;
 	}
 	add_security_headers(req, res);
 }

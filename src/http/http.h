@@ -39,16 +39,24 @@ typedef struct http_request http_request;
 typedef struct http_response http_response;
 typedef int (*http_handler)(http_request *req, http_response *res);
 
-/* What a route asks of the caller. Identity fills these in; until then "public". */
+/* What a route asks of the caller: "public" (anyone), "authenticated" (anyone signed in), or a
+ * permission that a role must grant (identity/identity.h). */
 #define PERM_PUBLIC "public"
+#define PERM_AUTHENTICATED "authenticated"
+
+/* A handler returns this after http_defer(): it is called again, with req->resumed set, once
+ * the deferred work has run on a worker thread. */
+#define PONTE_DEFERRED 1
+typedef void (*http_work_fn)(void *arg);
 
 typedef struct http_route {
 	unsigned methods;    /* HTTP_GET, ... (GET implies HEAD) */
 	const char *pattern; /* "/api/v1/users/{id}"; also its name in logs and metrics */
 	http_handler handler;
 	const char *permission; /* required; NULL is refused at start-up */
-	bool csrf;              /* state-changing form posts check a CSRF token (identity) */
+	bool csrf;              /* state-changing requests with a session cookie need the token */
 	size_t body_limit;      /* bytes; 0 means HTTP_DEFAULT_BODY_LIMIT */
+	bool during_setup;      /* reachable while the caller must finish a setup step (2FA) */
 } http_route;
 
 typedef struct http_header {
@@ -84,6 +92,17 @@ struct http_request {
 	url_params cookies;
 	int lang;
 	bool is_api;
+	const char *query_lang;
+	url_params form; /* decoded application/x-www-form-urlencoded body */
+	/* Filled by the app's authenticate hook: */
+	void *principal;     /* NULL when anonymous */
+	bool cookie_session; /* authenticated by the session cookie (CSRF applies) */
+	/* Deferred work (http_defer): */
+	http_work_fn deferred_work;
+	void *deferred_arg;
+	bool resumed;
+	bool (*defer_hook)(http_request *req); /* set by the server; NULL runs work inline */
+	void *defer_ctx;
 };
 
 struct http_response {
@@ -94,6 +113,7 @@ struct http_response {
 	size_t nheaders;
 	enum http_cache cache;
 	const char *etag;
+	bool deferred; /* the server must run the deferred work, then http_dispatch_resume */
 };
 
 typedef struct http_app {
@@ -103,6 +123,16 @@ typedef struct http_app {
 	/* Renders an HTML error page for status into res (body and content type). */
 	int (*render_error)(http_request *req, http_response *res, int status);
 	bool tls; /* served over TLS: cookies get Secure */
+	/* Identify the caller: set req->principal (and cookie_session), or leave it NULL. A
+	 * non-zero return is an error (e.g. PONTE_EBUSY). */
+	int (*authenticate)(http_request *req);
+	/* Whether the caller holds a permission. */
+	bool (*permits)(const http_request *req, const char *permission);
+	/* The caller's CSRF token, for cookie sessions. */
+	const char *(*csrf_token)(const http_request *req);
+	/* A page the caller must visit before anything else (2FA enrolment), or NULL. */
+	const char *(*must_visit)(const http_request *req);
+	const char *login_path; /* where anonymous visitors of protected pages are sent */
 } http_app;
 
 /* Check a route table: every route has a permission, a handler and a valid pattern. */
@@ -110,6 +140,15 @@ int http_routes_validate(const http_route *routes, size_t n, char *err, size_t e
 
 /* Route, decode, negotiate language, call the handler, map errors, add security headers. */
 void http_dispatch(const http_app *app, http_request *req, http_response *res);
+/* Run work(arg) off the request thread, then call the handler again (req->resumed). The
+ * handler returns what this returns (PONTE_DEFERRED). */
+int http_defer(http_request *req, http_work_fn work, void *arg);
+/* Finish a request whose deferred work has run (the server calls it). */
+void http_dispatch_resume(const http_app *app, http_request *req, http_response *res);
+/* A field of the decoded form body, or NULL. */
+const char *http_form(const http_request *req, const char *name);
+/* 303 to a local path. */
+int http_redirect(http_request *req, http_response *res, const char *location);
 /* Answer with an error status decided before routing (413, 431), rendered like any other. */
 void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status);
 

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -13,8 +14,18 @@
 #define REQUEST_ARENA_CEILING (32u << 20)
 #define DISCARD_CEILING (16u << 20) /* body bytes read and dropped after a 413 decision */
 
+#define WORK_QUEUE 256 /* deferred jobs waiting; more is 503 */
+#define WORK_THREADS 2
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	/* Deferred work (password hashing): a small pool, off the request threads. */
+	pthread_t workers[WORK_THREADS];
+	pthread_mutex_t work_lock;
+	pthread_cond_t work_ready;
+	struct req_state *queue[WORK_QUEUE];
+	size_t queue_head, queue_len;
+	bool workers_stop;
 	const http_app *app;
 	http_server_config cfg;
 	http_metrics *metrics;
@@ -35,6 +46,9 @@ struct req_state {
 	size_t discarded;
 	bool answered;
 	uint64_t start_ns;
+	struct MHD_Connection *conn;
+	http_server *srv;
+	_Atomic bool work_done;
 };
 
 void http_server_config_defaults(http_server_config *cfg)
@@ -202,6 +216,44 @@ static enum MHD_Result answer_early(struct MHD_Connection *conn, http_server *sr
 	return queue(conn, srv, st);
 }
 
+/* Runs deferred jobs, then wakes their connections. */
+static void *work_loop(void *arg)
+{
+	http_server *srv = arg;
+	for (;;) {
+		pthread_mutex_lock(&srv->work_lock);
+		while (!srv->queue_len && !srv->workers_stop)
+			pthread_cond_wait(&srv->work_ready, &srv->work_lock);
+		if (!srv->queue_len) {
+			pthread_mutex_unlock(&srv->work_lock);
+			return NULL;
+		}
+		struct req_state *st = srv->queue[srv->queue_head];
+		srv->queue_head = (srv->queue_head + 1) % WORK_QUEUE;
+		srv->queue_len--;
+		pthread_mutex_unlock(&srv->work_lock);
+		st->req.deferred_work(st->req.deferred_arg);
+		atomic_store(&st->work_done, true);
+		MHD_resume_connection(st->conn);
+	}
+}
+
+/* http_defer() from a handler lands here: queue the job; false (run inline) if full. */
+static bool defer_request(http_request *req)
+{
+	struct req_state *st = req->defer_ctx;
+	http_server *srv = st->srv;
+	pthread_mutex_lock(&srv->work_lock);
+	bool queued = srv->queue_len < WORK_QUEUE && !srv->workers_stop;
+	if (queued) {
+		srv->queue[(srv->queue_head + srv->queue_len) % WORK_QUEUE] = st;
+		srv->queue_len++;
+		pthread_cond_signal(&srv->work_ready);
+	}
+	pthread_mutex_unlock(&srv->work_lock);
+	return queued;
+}
+
 static struct req_state *begin_request(http_server *srv, struct MHD_Connection *conn,
 				       const char *url, const char *method)
 {
@@ -230,6 +282,10 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	req->query = q.overflow ? "%" : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
 	buf_release(&qb);
 	req->client_addr = client_address(conn, &st->arena);
+	req->defer_hook = defer_request;
+	req->defer_ctx = st;
+	st->conn = conn;
+	st->srv = srv;
 	buf_init(&st->body, body_limit_for(srv, st));
 	return st;
 }
@@ -286,9 +342,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (st->too_large)
 		return answer_early(conn, srv, st, 413);
+	if (st->res.deferred) {
+		/* Woken by the worker: finish the request with the job's result. */
+		if (!atomic_load(&st->work_done))
+			return MHD_YES;
+		http_dispatch_resume(srv->app, &st->req, &st->res);
+		return queue(conn, srv, st);
+	}
 	st->req.body = st->body.data ? st->body.data : "";
 	st->req.body_len = st->body.len;
 	http_dispatch(srv->app, &st->req, &st->res);
+	if (st->res.deferred) {
+		/* The job may already be done: suspend first; resume then wakes us at once. */
+		MHD_suspend_connection(conn);
+		return MHD_YES;
+	}
 	return queue(conn, srv, st);
 }
 
@@ -329,6 +397,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+static void stop_workers(http_server *s)
+{
+	pthread_mutex_lock(&s->work_lock);
+	s->workers_stop = true;
+	pthread_cond_broadcast(&s->work_ready);
+	pthread_mutex_unlock(&s->work_lock);
+	for (int i = 0; i < WORK_THREADS; i++)
+		pthread_join(s->workers[i], NULL);
+	pthread_mutex_destroy(&s->work_lock);
+	pthread_cond_destroy(&s->work_ready);
+}
+
 int http_server_start(const http_app *app, const http_server_config *cfg, http_server **out,
 		      char *err, size_t errlen)
 {
@@ -345,7 +425,7 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
@@ -365,6 +445,10 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 		return PONTE_ENOMEM;
 	s->app = app;
 	s->cfg = *cfg;
+	pthread_mutex_init(&s->work_lock, NULL);
+	pthread_cond_init(&s->work_ready, NULL);
+	for (int i = 0; i < WORK_THREADS; i++)
+		pthread_create(&s->workers[i], NULL, work_loop, s);
 	s->metrics = cfg->metrics;
 	unsigned threads = cfg->threads ? cfg->threads : 1;
 	s->daemon = MHD_start_daemon(
@@ -414,6 +498,7 @@ unsigned http_server_stop(http_server *s)
 	}
 	unsigned left = atomic_load(&s->in_flight);
 	MHD_stop_daemon(s->daemon);
+	stop_workers(s);
 	free(s);
 	return left;
 }

@@ -11,19 +11,21 @@ static const char SQL_SETTINGS[] = "SELECT key, value FROM settings";
 static const char SQL_ACCOUNT[] = "SELECT password_hash, status, totp_enabled, totp_secret_enc, "
 				  "organisation_id FROM users WHERE id = ?1";
 static const char SQL_NEW_SESSION[] =
-	"INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)";
+    "INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)";
 static const char SQL_SESSION[] = "SELECT id, user_id, kind, csrf, created_at, last_seen, "
 				  "expires_at, revoked FROM sessions WHERE token_hash = ?1";
 static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
 static const char SQL_REVOKE[] = "UPDATE sessions SET revoked = 1 WHERE id = ?1";
 static const char SQL_REVOKE_ALL[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1";
+static const char SQL_REVOKE_OTHERS[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 "
+					"AND id <> ?2";
 static const char SQL_TOTP_STEP[] = "UPDATE users SET totp_last_step = ?2 "
 				    "WHERE id = ?1 AND totp_last_step < ?2";
 
 int auth_settings_load(store *db, auth_settings *s)
 {
-	*s = (auth_settings){30, 12, 12};
+	*s = (auth_settings){ 30, 12, 12 };
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);
@@ -90,7 +92,8 @@ static int load_account(const identity_env *env, arena *a, int64_t id, struct ac
 		acc->totp_enabled = store_col_int64(st, 2) != 0;
 		size_t n;
 		const void *b = store_col_blob(st, 3, &n);
-		acc->totp_secret = n ? field_decrypt(env, a, "users", "totp_secret", id, b, n) : NULL;
+		acc->totp_secret =
+		    n ? field_decrypt(env, a, "users", "totp_secret", id, b, n) : NULL;
 		acc->organisation_id = store_col_int64(st, 4);
 		rc = 0;
 	} else if (rc == STORE_DONE) {
@@ -126,20 +129,28 @@ static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_
 	return rc < 0 ? rc : 0;
 }
 
+static pthread_once_t oath_once = PTHREAD_ONCE_INIT;
+static void init_oath(void)
+{
+	oath_init();
+}
+
 int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
 		    const char *code, int64_t now)
 {
 	if (!secret_base32 || !code || strlen(code) != 6 || strspn(code, "0123456789") != 6)
 		return PONTE_EDENIED;
+	pthread_once(&oath_once, init_oath);
 	char *secret = NULL;
 	size_t secret_len = 0;
-	if (oath_base32_decode(secret_base32, strlen(secret_base32), &secret, &secret_len) != OATH_OK)
+	if (oath_base32_decode(secret_base32, strlen(secret_base32), &secret, &secret_len) !=
+	    OATH_OK)
 		return PONTE_EDENIED;
 	int pos = 0;
 	uint64_t counter = 0;
 	/* One step of clock drift either way. */
-	int r = oath_totp_validate3(secret, secret_len, (time_t)now, OATH_TOTP_DEFAULT_TIME_STEP_SIZE,
-				    0, 1, &pos, &counter, code);
+	int r = oath_totp_validate3(secret, secret_len, (time_t)now,
+				    OATH_TOTP_DEFAULT_TIME_STEP_SIZE, 0, 1, &pos, &counter, code);
 	sodium_memzero(secret, secret_len);
 	free(secret);
 	if (r < 0)
@@ -164,9 +175,12 @@ int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret
 static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *outcome,
 			const char *client, int kind)
 {
-	audit_event e = {.user_id = user_id, .organisation_id = org_id,
-			 .action = kind == AUTH_API ? "login.api" : "login",
-			 .object_type = user_id ? "user" : "", .outcome = outcome, .client = client};
+	audit_event e = { .user_id = user_id,
+			  .organisation_id = org_id,
+			  .action = kind == AUTH_API ? "login.api" : "login",
+			  .object_type = user_id ? "user" : "",
+			  .outcome = outcome,
+			  .client = client };
 	char id[24] = "";
 	if (user_id)
 		snprintf(id, sizeof(id), "%lld", (long long)user_id);
@@ -180,7 +194,8 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	pthread_once(&dummy_once, make_dummy);
 	int64_t now = in->now ? in->now : (int64_t)time(NULL);
 	int64_t now_ms = now * 1000;
-	const char *email = in->email ? in->email : "", *password = in->password ? in->password : "";
+	const char *email = in->email ? in->email : "",
+		   *password = in->password ? in->password : "";
 	const char *client = in->client ? in->client : "";
 
 	char norm[256];
@@ -190,7 +205,8 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	else
 		hash_key("login.throttle.raw", email, account_key);
 	hash_key("login.client", client, client_key);
-	int wait_a = throttle_check(account_key, now_ms), wait_c = throttle_check(client_key, now_ms);
+	int wait_a = throttle_check(account_key, now_ms),
+	    wait_c = throttle_check(client_key, now_ms);
 	if (wait_a || wait_c) {
 		out->retry_after = wait_a > wait_c ? wait_a : wait_c;
 		audit_login(env->db, 0, 0, "denied", client, in->kind);
@@ -200,24 +216,27 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	arena a;
 	arena_init(&a, 1 << 20);
 	int64_t id = 0;
-	struct account acc = {0};
-	bool known = user_find_by_email(env, email, &id) == 0 && load_account(env, &a, id, &acc) == 0;
+	struct account acc = { 0 };
+	bool known =
+	    user_find_by_email(env, email, &id) == 0 && load_account(env, &a, id, &acc) == 0;
 	bool ok = crypto_password_verify(known ? acc.hash : dummy_hash, password) == 0 && known;
 	ok = ok && acc.status == USER_ACTIVE;
 	if (ok && acc.totp_enabled) {
 		if (!in->totp || !*in->totp) {
 			out->second_factor_missing = true;
 			ok = false;
-		} else {
+		} else if (strlen(in->totp) == 6 && strspn(in->totp, "0123456789") == 6) {
 			ok = auth_totp_check(env, id, acc.totp_secret, in->totp, now) == 0;
+		} else {
+			ok = recovery_code_use(env->db, id, in->totp) == 0;
 		}
 	}
 	arena_release(&a);
 	if (!ok) {
 		throttle_failure(account_key, now_ms);
 		throttle_failure(client_key, now_ms);
-		audit_login(env->db, known ? id : 0, known ? acc.organisation_id : 0, "failure", client,
-			    in->kind);
+		audit_login(env->db, known ? id : 0, known ? acc.organisation_id : 0, "failure",
+			    client, in->kind);
 		return PONTE_EDENIED;
 	}
 	throttle_success(account_key);
@@ -261,7 +280,8 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 		return rc < 0 ? rc : PONTE_EDENIED;
 	}
 	int64_t session_id = store_col_int64(st, 0), user_id = store_col_int64(st, 1);
-	bool right_kind = strcmp(store_col_text(st, 2, NULL), kind == AUTH_API ? "api" : "web") == 0;
+	bool right_kind =
+	    strcmp(store_col_text(st, 2, NULL), kind == AUTH_API ? "api" : "web") == 0;
 	char csrf[CRYPTO_TOKEN_TEXT];
 	snprintf(csrf, sizeof(csrf), "%s", store_col_text(st, 3, NULL));
 	int64_t last_seen = store_col_int64(st, 5), expires = store_col_int64(st, 6);
@@ -308,6 +328,22 @@ static int revoke(store *db, const char *sql, int64_t id)
 int auth_logout(store *db, int64_t session_id)
 {
 	return revoke(db, SQL_REVOKE, session_id);
+}
+
+int auth_logout_others(store *db, int64_t user_id, int64_t keep_session)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_REVOKE_OTHERS, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, user_id);
+	store_bind_int64(st, 2, keep_session);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 int auth_logout_everywhere(store *db, int64_t user_id)

@@ -40,7 +40,7 @@ typedef struct login_result {
 	char token[CRYPTO_TOKEN_TEXT];
 	int64_t expires_at;
 	int64_t user_id;
-	int retry_after; /* seconds, when throttled */
+	int retry_after;            /* seconds, when throttled */
 	bool second_factor_missing; /* the account needs a TOTP code and none was given */
 } login_result;
 
@@ -52,6 +52,20 @@ int auth_logout_everywhere(store *db, int64_t user_id);
 /* Check a TOTP code for a user (login and enrolment), refusing a replayed time step. */
 int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
 		    const char *code, int64_t now);
+
+/* Two-factor enrolment and recovery codes (totp_store.c). */
+#define TOTP_RECOVERY_CODES 10
+#define TOTP_RECOVERY_TEXT 12 /* "abcde-fghjk" + NUL */
+int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **secret,
+	       bool *enabled);
+/* The pending secret (base32), created on first call; 2FA is not on until confirmed. */
+int totp_begin(const identity_env *env, arena *a, int64_t user_id, const char **secret);
+/* Check a code against the pending secret, turn 2FA on and issue fresh recovery codes. */
+int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
+		 char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT], int64_t now);
+/* Spend a recovery code (each works once). */
+int recovery_code_use(store *db, int64_t user_id, const char *code);
+int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);
 
 /* Throttling (throttle.c), in memory: keys are hashes, never addresses or e-mails. */
 int throttle_check(const unsigned char key[32], int64_t now_ms); /* seconds to wait, or 0 */

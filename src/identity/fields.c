@@ -9,7 +9,7 @@ int field_encrypt(const identity_env *env, const char *table, const char *column
 		  const char *plain, buf *out)
 {
 	keys_refresh(env->db, env->keys, false);
-	crypto_ad ad = {table, column, id};
+	crypto_ad ad = { table, column, id };
 	buf_reset(out);
 	return crypto_field_encrypt(env->keys, &ad, plain, strlen(plain), out);
 }
@@ -22,7 +22,7 @@ const char *field_decrypt(const identity_env *env, arena *a, const char *table, 
 	uint32_t v = crypto_field_version(cipher, n);
 	if (!crypto_keyring_has(env->keys, v) && keys_ensure(env->db, env->keys, v) != 0)
 		return NULL;
-	crypto_ad ad = {table, column, id};
+	crypto_ad ad = { table, column, id };
 	buf plain;
 	buf_init(&plain, 1 << 20);
 	const char *s = NULL;

@@ -2,8 +2,9 @@
 
 static const char SQL_FIND[] = "SELECT id, code, name, requires_2fa FROM roles WHERE code = ?1";
 static const char SQL_LIST[] = "SELECT id, code, name, requires_2fa FROM roles ORDER BY id";
-static const char SQL_GRANTS[] = "SELECT permission, scope FROM role_permissions WHERE role_id = ?1 "
-				 "ORDER BY permission";
+static const char SQL_GRANTS[] =
+    "SELECT permission, scope FROM role_permissions WHERE role_id = ?1 "
+    "ORDER BY permission";
 
 static int scope_from_name(const char *s)
 {
@@ -60,7 +61,8 @@ static int load_grants(store_conn *c, int64_t role_id, grant *g, size_t max, siz
 	store_bind_int64(st, 1, role_id);
 	*n = 0;
 	while ((rc = store_step(st)) == STORE_ROW && *n < max) {
-		snprintf(g[*n].permission, sizeof(g[*n].permission), "%s", store_col_text(st, 0, NULL));
+		snprintf(g[*n].permission, sizeof(g[*n].permission), "%s",
+			 store_col_text(st, 0, NULL));
 		g[*n].scope = scope_from_name(store_col_text(st, 1, NULL));
 		(*n)++;
 	}

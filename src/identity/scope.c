@@ -2,7 +2,7 @@
 
 const char *scope_name(int scope)
 {
-	static const char *names[] = {"none", "own", "organisation", "country", "all"};
+	static const char *names[] = { "none", "own", "organisation", "country", "all" };
 	return scope >= 0 && scope <= SCOPE_ALL ? names[scope] : "none";
 }
 

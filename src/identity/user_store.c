@@ -7,37 +7,40 @@
 
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM users";
 static const char SQL_INSERT[] =
-	"INSERT INTO users(id, email_index, email_enc, name_enc, phone_enc, organisation_id, "
-	"language, status, password_hash, password_changed_at, created_at) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?9)";
+    "INSERT INTO users(id, email_index, email_enc, name_enc, phone_enc, organisation_id, "
+    "language, status, password_hash, password_changed_at, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8, ?9, ?9)";
 static const char SQL_ADD_ROLE[] = "INSERT INTO user_roles(user_id, role_id) VALUES (?1, ?2)";
 static const char SQL_EMAIL_TAKEN[] = "SELECT id FROM users WHERE email_index = ?1";
-#define USER_COLUMNS                                                                              \
-	"u.id, u.email_enc, u.name_enc, u.phone_enc, u.organisation_id, o.code, o.name, o.country, " \
+#define USER_COLUMNS                                                                               \
+	"u.id, u.email_enc, u.name_enc, u.phone_enc, u.organisation_id, o.code, o.name, "          \
+	"o.country, "                                                                              \
 	"u.language, u.status, u.totp_enabled, u.created_at"
 static const char SQL_GET[] = "SELECT " USER_COLUMNS " FROM users u JOIN organisations o "
 			      "ON o.id = u.organisation_id WHERE u.id = ?1";
 static const char SQL_LIST[] = "SELECT " USER_COLUMNS " FROM users u JOIN organisations o "
 			       "ON o.id = u.organisation_id ORDER BY u.id";
-static const char SQL_ROLES[] = "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-				"WHERE ur.user_id = ?1 ORDER BY r.id";
-static const char SQL_STATUS[] = "UPDATE users SET status = ?2, failed_logins = 0, locked_until = 0 "
-				 "WHERE id = ?1";
+static const char SQL_ROLES[] =
+    "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+    "WHERE ur.user_id = ?1 ORDER BY r.id";
+static const char SQL_STATUS[] =
+    "UPDATE users SET status = ?2, failed_logins = 0, locked_until = 0 "
+    "WHERE id = ?1";
 static const char SQL_LANGUAGE[] = "UPDATE users SET language = ?2 WHERE id = ?1";
 static const char SQL_PASSWORD[] = "UPDATE users SET password_hash = ?2, password_changed_at = ?3 "
 				   "WHERE id = ?1";
 static const char SQL_PRINCIPAL[] =
-	"SELECT u.organisation_id, o.country, u.language, u.totp_enabled, "
-	"(SELECT max(r.requires_2fa) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-	" WHERE ur.user_id = u.id), "
-	"(SELECT value FROM settings WHERE key = 'require_2fa_for_flagged_roles') "
-	"FROM users u JOIN organisations o ON o.id = u.organisation_id "
-	"WHERE u.id = ?1 AND u.status = 'active'";
+    "SELECT u.organisation_id, o.country, u.language, u.totp_enabled, "
+    "(SELECT max(r.requires_2fa) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+    " WHERE ur.user_id = u.id), "
+    "(SELECT value FROM settings WHERE key = 'require_2fa_for_flagged_roles') "
+    "FROM users u JOIN organisations o ON o.id = u.organisation_id "
+    "WHERE u.id = ?1 AND u.status = 'active'";
 static const char SQL_GRANTS[] =
-	"SELECT rp.permission, max(CASE rp.scope WHEN 'own' THEN 1 WHEN 'organisation' THEN 2 "
-	"WHEN 'country' THEN 3 WHEN 'all' THEN 4 END) "
-	"FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id "
-	"WHERE ur.user_id = ?1 GROUP BY rp.permission ORDER BY rp.permission";
+    "SELECT rp.permission, max(CASE rp.scope WHEN 'own' THEN 1 WHEN 'organisation' THEN 2 "
+    "WHEN 'country' THEN 3 WHEN 'all' THEN 4 END) "
+    "FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id "
+    "WHERE ur.user_id = ?1 GROUP BY rp.permission ORDER BY rp.permission";
 
 const char *user_problem_message(int problem)
 {
@@ -86,7 +89,8 @@ bool email_normalise(const char *in, char *out, size_t outlen)
 	size_t at = 0, ats = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
-		if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' || c == '\\')
+		if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
+		    c == '\\')
 			return false;
 		if (c == '@') {
 			at = i;
@@ -211,7 +215,10 @@ static int insert_user(const identity_env *env, store_conn *c, int64_t id, const
 	if (!rc) {
 		char when[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), when);
-		const char *lang = in->language ? i18n_lang(i18n_lang_from_tag(in->language, strlen(in->language)))->code : "en";
+		const char *lang =
+		    in->language
+			? i18n_lang(i18n_lang_from_tag(in->language, strlen(in->language)))->code
+			: "en";
 		store_bind_int64(st, 1, id);
 		store_bind_blob(st, 2, idx, sizeof(idx));
 		store_bind_blob(st, 3, email.data, email.len);
@@ -250,8 +257,8 @@ int user_add(const identity_env *env, const user_input *in, int64_t *id, int *pr
 	char norm[256];
 	int64_t org_id = 0, role_ids[IDENTITY_MAX_ROLES];
 	*problem = in->nroles > IDENTITY_MAX_ROLES
-			   ? USER_UNKNOWN_ROLE
-			   : validate(env, in, &a, norm, sizeof(norm), &org_id, role_ids);
+		       ? USER_UNKNOWN_ROLE
+		       : validate(env, in, &a, norm, sizeof(norm), &org_id, role_ids);
 	arena_release(&a);
 	if (*problem)
 		return PONTE_EINVAL;

@@ -92,8 +92,10 @@ int keys_load(store *s, const char *key_path, crypto_keyring **out, char *err, s
 	if (!rc || rc == STORE_DONE)
 		store_reset(st);
 	if (rc == PONTE_EDENIED)
-		snprintf(err, errlen, "the key file %s does not open this database's keys "
-				      "(wrong key file, or the keys were tampered with)", key_path);
+		snprintf(err, errlen,
+			 "the key file %s does not open this database's keys "
+			 "(wrong key file, or the keys were tampered with)",
+			 key_path);
 	else if (rc < 0)
 		snprintf(err, errlen, "cannot read the data keys: %s", ponte_strerror(rc));
 	else if (!current) {

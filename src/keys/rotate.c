@@ -21,12 +21,12 @@ struct encrypted_field {
 	const char *update_sql;     /* ?1 new value, ?2 id, ?3 old value */
 };
 
-#define FIELD(tbl, col, name)                                                                     \
-	{                                                                                         \
-		tbl, name,                                                                        \
-			"SELECT id, " col " FROM " tbl " WHERE " col " IS NOT NULL AND substr(" col \
-			", 1, 4) <> ?1 AND id > ?2 ORDER BY id LIMIT ?3",                           \
-			"UPDATE " tbl " SET " col " = ?1 WHERE id = ?2 AND " col " = ?3"            \
+#define FIELD(tbl, col, name)                                                                      \
+	{                                                                                          \
+		tbl, name,                                                                         \
+		    "SELECT id, " col " FROM " tbl " WHERE " col " IS NOT NULL AND substr(" col    \
+		    ", 1, 4) <> ?1 AND id > ?2 ORDER BY id LIMIT ?3",                              \
+		    "UPDATE " tbl " SET " col " = ?1 WHERE id = ?2 AND " col " = ?3"               \
 	}
 
 static const struct encrypted_field FIELDS[] = {
@@ -111,8 +111,8 @@ static int rotate_batch(store_conn *c, crypto_keyring *k, store *s, const struct
 			int batch, int64_t *cursor, int64_t *moved, int64_t *seen)
 {
 	uint32_t v = crypto_keyring_current(k);
-	unsigned char vb[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 8), (unsigned char)v};
+	unsigned char vb[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+				(unsigned char)(v >> 8), (unsigned char)v };
 	store_stmt *sel, *upd;
 	int rc = store_begin(c);
 	if (!rc)
@@ -141,16 +141,18 @@ static int rotate_batch(store_conn *c, crypto_keyring *k, store *s, const struct
 	store_reset(sel);
 	rc = !items ? PONTE_ENOMEM : rc < 0 ? rc : 0;
 	for (int i = 0; i < n && !rc; i++) {
-		crypto_ad ad = {f->table, f->column, items[i].id};
+		crypto_ad ad = { f->table, f->column, items[i].id };
 		buf plain, fresh;
 		buf_init(&plain, 1 << 20);
 		buf_init(&fresh, 1 << 20);
 		uint32_t old_v = crypto_field_version(items[i].old.data, items[i].old.len);
 		rc = keys_ensure(s, k, old_v);
 		if (!rc)
-			rc = crypto_field_decrypt(k, &ad, items[i].old.data, items[i].old.len, &plain);
+			rc = crypto_field_decrypt(k, &ad, items[i].old.data, items[i].old.len,
+						  &plain);
 		if (!rc)
-			rc = crypto_field_encrypt(k, &ad, plain.data ? plain.data : "", plain.len, &fresh);
+			rc = crypto_field_encrypt(k, &ad, plain.data ? plain.data : "", plain.len,
+						  &fresh);
 		if (!rc)
 			rc = store_prepare(c, f->update_sql, &upd);
 		if (!rc) {
@@ -198,10 +200,12 @@ int keys_rotate(store *s, crypto_keyring *k, int batch, keys_progress_fn progres
 			int64_t cursor = 0, moved = 0, seen;
 			do {
 				seen = 0;
-				rc = rotate_batch(c, k, s, &FIELDS[i], batch, &cursor, &moved, &seen);
+				rc = rotate_batch(c, k, s, &FIELDS[i], batch, &cursor, &moved,
+						  &seen);
 				if (rc) {
-					snprintf(err, errlen, "re-encrypting %s.%s failed: %s", FIELDS[i].table,
-						 FIELDS[i].column, ponte_strerror(rc));
+					snprintf(err, errlen, "re-encrypting %s.%s failed: %s",
+						 FIELDS[i].table, FIELDS[i].column,
+						 ponte_strerror(rc));
 					return rc;
 				}
 			} while (seen == batch);
@@ -212,7 +216,8 @@ int keys_rotate(store *s, crypto_keyring *k, int batch, keys_progress_fn progres
 		if (left == 0) {
 			rc = exec_sql(c, SQL_RETIRE);
 			if (rc)
-				snprintf(err, errlen, "cannot retire the old keys: %s", ponte_strerror(rc));
+				snprintf(err, errlen, "cannot retire the old keys: %s",
+					 ponte_strerror(rc));
 			return rc;
 		}
 		/* Servers may still write under the old key until they refresh. */

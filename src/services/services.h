@@ -10,16 +10,25 @@
 
 #include "http/http.h"
 #include "http/metrics.h"
+#include "identity/identity.h"
 #include "store/store.h"
 
 typedef struct services {
 	store *db;
+	crypto_keyring *keys;
+	identity_env env; /* db and keys, as identity functions take them */
 	http_metrics *metrics;
 } services;
 
 static inline services *services_of(const http_request *req)
 {
 	return req->app->ctx;
+}
+
+/* The signed-in caller, or NULL (set by app/authenticate.c). */
+static inline principal *principal_of(const http_request *req)
+{
+	return req->principal;
 }
 
 #endif

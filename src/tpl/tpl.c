@@ -224,6 +224,14 @@ static void hctx_feed(struct hctx *h, const char *s, size_t n)
 	}
 }
 
+/* A block boundary ends an attribute name ("{{#if x}} selected{{/if}}>"): a boolean attribute.
+ * Whatever follows is then read as a new attribute; a value placed there is refused. */
+static void end_attribute_name(struct hctx *h)
+{
+	if (h->state == H_ATTR_NAME || h->state == H_AFTER_ATTR)
+		h->state = H_TAG;
+}
+
 /* ---- Compilation ------------------------------------------------------------------- */
 
 struct compiler {
@@ -354,6 +362,7 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 	int rc = parse_nodes(c, &node->body, &closer, &closer_len);
 	if (rc)
 		return rc;
+	end_attribute_name(&c->h);
 	if (closer_len == 4 && memcmp(closer, "else", 4) == 0) {
 		if (is_each)
 			return fail(c, "{{else}} inside {{#each}}");
@@ -362,6 +371,7 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 		rc = parse_nodes(c, &node->alt, &closer, &closer_len);
 		if (rc)
 			return rc;
+		end_attribute_name(&c->h);
 		if (!hctx_equal(&then_end, &c->h))
 			return fail(
 			    c, "the branches of this block leave the markup in different contexts");

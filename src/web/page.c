@@ -1,5 +1,6 @@
 #include "http/static.h"
 #include "i18n/i18n.h"
+#include "services/services.h"
 #include "web/web.h"
 
 /* The language switch: the same page in each language (?lang= is remembered by a cookie). */
@@ -47,6 +48,10 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set(v, "icon_url", static_url(req->arena, "favicon.svg"));
 	tpl_set(v, "version", PONTE_VERSION);
 	tpl_set_bool(v, "at_home", strcmp(req->path, "/") == 0);
+	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);
+	const principal *p = principal_of(req);
+	tpl_set_bool(v, "signed_in", p != NULL);
+	tpl_set(v, "session_csrf", p ? p->csrf : "");
 	tpl_set_html(v, "content", content.data ? content.data : "", content.len);
 	rc = add_languages(req, v);
 	if (!rc)

@@ -18,5 +18,16 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 int web_render_error(http_request *req, http_response *res, int status);
 
 int web_home(http_request *req, http_response *res);
+int web_login_form(http_request *req, http_response *res);
+int web_login(http_request *req, http_response *res);
+int web_logout(http_request *req, http_response *res);
+int web_logout_everywhere(http_request *req, http_response *res);
+int web_profile(http_request *req, http_response *res);
+int web_profile_language(http_request *req, http_response *res);
+int web_profile_password(http_request *req, http_response *res);
+int web_2fa_form(http_request *req, http_response *res);
+int web_2fa_confirm(http_request *req, http_response *res);
+/* A QR code as inline SVG (qr.c); label is its accessible name. */
+int web_qr_svg(buf *out, const char *text, const char *label);
 
 #endif

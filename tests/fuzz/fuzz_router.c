@@ -13,11 +13,11 @@ static int h(http_request *req, http_response *res)
 }
 
 static const http_route ROUTES[] = {
-	{ HTTP_GET, "/", h, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET | HTTP_POST, "/cases/{id}", h, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/cases/{id}/notes/{note}", h, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/static/{hash}/{name}", h, PERM_PUBLIC, false, 0 },
-	{ HTTP_DELETE, "/api/v1/users/{id}", h, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/", h, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET | HTTP_POST, "/cases/{id}", h, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/cases/{id}/notes/{note}", h, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/static/{hash}/{name}", h, PERM_PUBLIC, false, 0, false },
+	{ HTTP_DELETE, "/api/v1/users/{id}", h, PERM_PUBLIC, false, 0, false },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

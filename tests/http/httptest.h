@@ -15,13 +15,17 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/demo.h"
 #include "base/clock.h"
 #include "instance/instance.h"
+#include "keys/keys.h"
 
 struct ht_server {
 	char *dir;
 	char *db_path;
+	char *key_path;
 	store *db;
+	crypto_keyring *keys;
 	app app;
 	http_app custom; /* when started with test routes */
 	http_server *server;
@@ -45,6 +49,11 @@ static inline void ht_make_db(struct ht_server *s)
 	store_migration_report r;
 	assert_int_equal(store_migrate(s->db, &r), 0);
 	assert_int_equal(instance_set(s->db, "Observatório <Teste> & \"Lda\"", "PT"), 0);
+	assert_int_equal(crypto_init(), 0);
+	s->key_path = test_path(s->dir, "ponte.key");
+	int rc = keys_setup(s->db, s->key_path, &s->keys, err, sizeof(err));
+	if (rc)
+		fail_msg("%s", err);
 }
 
 /* Start the real application; with routes, a custom table served with the same services. */
@@ -55,7 +64,7 @@ static inline void ht_start_with(struct ht_server *s, const http_route *routes, 
 	memset(s, 0, sizeof(*s));
 	ht_make_db(s);
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
-	assert_int_equal(app_init(&s->app, s->db, err, sizeof(err)), 0);
+	assert_int_equal(app_init(&s->app, s->db, s->keys, err, sizeof(err)), 0);
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	cfg.listen = "127.0.0.1:0";
@@ -90,6 +99,8 @@ static inline void ht_stop(struct ht_server *s)
 	store_checkpoint(s->db);
 	store_close(s->db);
 	app_release(&s->app);
+	crypto_keyring_free(s->keys);
+	free(s->key_path);
 	free(s->db_path);
 	test_rmtree(s->dir);
 }

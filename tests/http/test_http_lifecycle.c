@@ -20,9 +20,9 @@ static int slow(http_request *req, http_response *res)
 }
 
 static const http_route TEST_ROUTES[] = {
-	{ HTTP_POST, "/echo", echo, PERM_PUBLIC, false, 16 },
-	{ HTTP_POST, "/big", echo, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/slow", slow, PERM_PUBLIC, false, 0 },
+	{ HTTP_POST, "/echo", echo, PERM_PUBLIC, false, 16, false },
+	{ HTTP_POST, "/big", echo, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/slow", slow, PERM_PUBLIC, false, 0, false },
 };
 
 static void bodies_over_the_route_limit_are_413(void **state)
@@ -134,6 +134,7 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	struct ht_server s;
 	memset(&s, 0, sizeof(s));
 	ht_make_db(&s);
+	store_checkpoint(s.db);
 	store_close(s.db);
 	/* Reopen with a short busy timeout, start serving, then let another process take the
 	 * database exclusively (WAL with exclusive locking, as a maintenance tool would). */
@@ -141,7 +142,7 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	store_options opt = { .busy_timeout_ms = 50 };
 	assert_int_equal(store_open(s.db_path, &opt, &s.db, err, sizeof(err)), 0);
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
-	assert_int_equal(app_init(&s.app, s.db, err, sizeof(err)), 0);
+	assert_int_equal(app_init(&s.app, s.db, s.keys, err, sizeof(err)), 0);
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	cfg.listen = "127.0.0.1:0";

@@ -31,12 +31,18 @@ static inline void fixture_build(const char *dir)
 	int rc = keys_setup(db, key_path, &keys, err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
-	identity_env env = {db, keys};
+	identity_env env = { db, keys };
 	assert_int_equal(demo_fill(&env), 0);
-	organisation admin_org = {0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false};
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
 	assert_int_equal(org_add(db, &admin_org, NULL), 0);
-	user_input admin = {.email = DEMO_ADMIN_EMAIL, .name = "Administrator", .organisation_code = "ADMIN",
-			    .roles = {"administrator"}, .nroles = 1, .password = DEMO_PASSWORD};
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
 	int problem;
 	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
 	crypto_keyring_free(keys);
@@ -65,7 +71,7 @@ static inline void fixture_open(struct fixture *f)
 	int rc = keys_load(f->db, f->key_path, &f->keys, err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
-	f->env = (identity_env){f->db, f->keys};
+	f->env = (identity_env){ f->db, f->keys };
 }
 
 static inline void fixture_close(struct fixture *f)

@@ -14,11 +14,12 @@ static void fields_are_bound_to_their_row_and_column(void **state)
 	buf c, p;
 	buf_init(&c, 4096);
 	buf_init(&p, 4096);
-	crypto_ad ad = {"users", "name", 7};
-	assert_int_equal(crypto_field_encrypt(f.keys, &ad, "Aïcha Diallo", strlen("Aïcha Diallo"), &c), 0);
+	crypto_ad ad = { "users", "name", 7 };
+	assert_int_equal(
+	    crypto_field_encrypt(f.keys, &ad, "Aïcha Diallo", strlen("Aïcha Diallo"), &c), 0);
 	assert_int_equal(crypto_field_decrypt(f.keys, &ad, c.data, c.len, &p), 0);
 	assert_string_equal(p.data, "Aïcha Diallo");
-	crypto_ad other_row = {"users", "name", 8}, other_col = {"users", "email", 7};
+	crypto_ad other_row = { "users", "name", 8 }, other_col = { "users", "email", 7 };
 	buf_reset(&p);
 	assert_int_equal(crypto_field_decrypt(f.keys, &other_row, c.data, c.len, &p), PONTE_EINVAL);
 	assert_int_equal(crypto_field_decrypt(f.keys, &other_col, c.data, c.len, &p), PONTE_EINVAL);
@@ -74,17 +75,84 @@ static void user_validation_explains_each_problem(void **state)
 		user_input in;
 		int problem;
 	} cases[] = {
-		{{.email = "not-an-address", .name = "A", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_BAD_EMAIL},
-		{{.email = "a@b.pt", .name = "", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_BAD_NAME},
-		{{.email = "a@b.pt", .name = "A\xC3", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_BAD_NAME},
-		{{.email = "a@b.pt", .name = "A", .phone = "call me", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_BAD_PHONE},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "NOPE", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_UNKNOWN_ORG},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "PT-POL", .roles = {"wizard"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_UNKNOWN_ROLE},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "PT-POL", .nroles = 0, .password = "Correct-horse-battery-9"}, USER_NO_ROLE},
-		{{.email = "Case.Worker@DEMO.ponte.example", .name = "A", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"}, USER_EMAIL_TAKEN},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "short-pw"}, USER_PASSWORD_SHORT},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "qwertyuiopasdfghjkl"}, USER_PASSWORD_COMMON},
-		{{.email = "a@b.pt", .name = "A", .organisation_code = "PT-POL", .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9", .language = "de"}, USER_BAD_LANGUAGE},
+		{ { .email = "not-an-address",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_BAD_EMAIL },
+		{ { .email = "a@b.pt",
+		    .name = "",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_BAD_NAME },
+		{ { .email = "a@b.pt",
+		    .name = "A\xC3",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_BAD_NAME },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .phone = "call me",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_BAD_PHONE },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "NOPE",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_UNKNOWN_ORG },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "wizard" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_UNKNOWN_ROLE },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .nroles = 0,
+		    .password = "Correct-horse-battery-9" },
+		  USER_NO_ROLE },
+		{ { .email = "Case.Worker@DEMO.ponte.example",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9" },
+		  USER_EMAIL_TAKEN },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "short-pw" },
+		  USER_PASSWORD_SHORT },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "qwertyuiopasdfghjkl" },
+		  USER_PASSWORD_COMMON },
+		{ { .email = "a@b.pt",
+		    .name = "A",
+		    .organisation_code = "PT-POL",
+		    .roles = { "case_worker" },
+		    .nroles = 1,
+		    .password = "Correct-horse-battery-9",
+		    .language = "de" },
+		  USER_BAD_LANGUAGE },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		int problem = 0;
@@ -94,9 +162,13 @@ static void user_validation_explains_each_problem(void **state)
 		assert_non_null(user_problem_message(problem));
 	}
 	/* Injection and markup are data. */
-	user_input ok = {.email = "o'hara-or-1=1--@b.pt", .name = "<script>alert(1)</script>",
-			 .organisation_code = "PT-POL", .roles = {"police_investigator", "prosecutor"},
-			 .nroles = 2, .password = "Correct-horse-battery-9", .language = "fr"};
+	user_input ok = { .email = "o'hara-or-1=1--@b.pt",
+			  .name = "<script>alert(1)</script>",
+			  .organisation_code = "PT-POL",
+			  .roles = { "police_investigator", "prosecutor" },
+			  .nroles = 2,
+			  .password = "Correct-horse-battery-9",
+			  .language = "fr" };
 	int problem;
 	int64_t id;
 	assert_int_equal(user_add(&f.env, &ok, &id, &problem), 0);
@@ -153,17 +225,21 @@ static void audit_detects_edits_deletions_and_reordering(void **state)
 		"UPDATE audit_events SET outcome = 'success' WHERE id = 3",
 		"DELETE FROM audit_events WHERE id = 3",
 		"UPDATE audit_events SET id = id + 100 WHERE id IN (2, 3); "
-		"UPDATE audit_events SET id = 3 WHERE id = 102; UPDATE audit_events SET id = 2 WHERE id = 103",
+		"UPDATE audit_events SET id = 3 WHERE id = 102; UPDATE audit_events SET id = 2 "
+		"WHERE id = 103",
 		"UPDATE audit_events SET client = '10.0.0.1' WHERE id = 5",
 	};
-	const int64_t first_bad[] = {3, 4, 2, 5};
+	const int64_t first_bad[] = { 3, 4, 2, 5 };
 	for (size_t i = 0; i < ARRAY_LEN(tamper); i++) {
 		struct fixture f;
 		fixture_open(&f);
 		for (int k = 0; k < 5; k++) {
-			audit_event e = {.user_id = k + 1, .action = "user.read", .object_type = "user",
-					 .object_id = "7", .outcome = k == 2 ? "denied" : "success",
-					 .client = "127.0.0.1"};
+			audit_event e = { .user_id = k + 1,
+					  .action = "user.read",
+					  .object_type = "user",
+					  .object_id = "7",
+					  .outcome = k == 2 ? "denied" : "success",
+					  .client = "127.0.0.1" };
 			assert_int_equal(audit_append(f.db, &e), 0);
 		}
 		audit_verify_result r;
@@ -189,8 +265,11 @@ static void login_sessions_and_their_limits(void **state)
 	fixture_open(&f);
 	throttle_reset_all();
 	int64_t t0 = 1800000000;
-	login_request in = {.email = "Case.Worker@demo.ponte.example", .password = DEMO_PASSWORD,
-			    .client = "127.0.0.1", .kind = AUTH_WEB, .now = t0};
+	login_request in = { .email = "Case.Worker@demo.ponte.example",
+			     .password = DEMO_PASSWORD,
+			     .client = "127.0.0.1",
+			     .kind = AUTH_WEB,
+			     .now = t0 };
 	login_result out;
 	assert_int_equal(auth_login(&f.env, &in, &out), 0);
 	principal p;
@@ -199,13 +278,15 @@ static void login_sessions_and_their_limits(void **state)
 	assert_int_equal(strlen(p.csrf), CRYPTO_TOKEN_TEXT - 1);
 	/* The wrong kind, an idle session, an expired one, a revoked one: all refused. */
 	assert_int_equal(auth_session(&f.env, out.token, AUTH_API, t0 + 60, &p), PONTE_EDENIED);
-	assert_int_equal(auth_session(&f.env, out.token, AUTH_WEB, t0 + 60 + 31 * 60, &p), PONTE_EDENIED);
+	assert_int_equal(auth_session(&f.env, out.token, AUTH_WEB, t0 + 60 + 31 * 60, &p),
+			 PONTE_EDENIED);
 	char token[CRYPTO_TOKEN_TEXT];
 	memcpy(token, out.token, sizeof(token));
 	assert_int_equal(auth_login(&f.env, &in, &out), 0);
 	for (int64_t t = t0; t < t0 + 12 * 3600; t += 20 * 60)
 		assert_int_equal(auth_session(&f.env, out.token, AUTH_WEB, t, &p), 0);
-	assert_int_equal(auth_session(&f.env, out.token, AUTH_WEB, t0 + 12 * 3600 + 1, &p), PONTE_EDENIED);
+	assert_int_equal(auth_session(&f.env, out.token, AUTH_WEB, t0 + 12 * 3600 + 1, &p),
+			 PONTE_EDENIED);
 	in.kind = AUTH_API;
 	assert_int_equal(auth_login(&f.env, &in, &out), 0);
 	assert_int_equal(auth_session(&f.env, out.token, AUTH_API, t0 + 3600, &p), 0);
@@ -238,8 +319,11 @@ static void repeated_failures_back_off(void **state)
 	fixture_open(&f);
 	throttle_reset_all();
 	int64_t t = 1800000000;
-	login_request in = {.email = "police@demo.ponte.example", .password = "Wrong-password-123",
-			    .client = "192.0.2.1", .kind = AUTH_API, .now = t};
+	login_request in = { .email = "police@demo.ponte.example",
+			     .password = "Wrong-password-123",
+			     .client = "192.0.2.1",
+			     .kind = AUTH_API,
+			     .now = t };
 	login_result out;
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(auth_login(&f.env, &in, &out), PONTE_EDENIED);
@@ -276,7 +360,7 @@ static void rotation_reencrypts_everything_and_is_resumable(void **state)
 	assert_int_equal(keys_rotate(f.db, f.keys, 1000, NULL, NULL, err, sizeof(err)), 0);
 	crypto_keyring *fresh;
 	assert_int_equal(keys_load(f.db, f.key_path, &fresh, err, sizeof(err)), 0);
-	identity_env env = {f.db, fresh};
+	identity_env env = { f.db, fresh };
 	arena a;
 	arena_init(&a, 1 << 20);
 	user u;
@@ -290,13 +374,17 @@ static void rotation_reencrypts_everything_and_is_resumable(void **state)
 	sqlite3_stmt *st;
 	store_checkpoint(f.db);
 	assert_int_equal(sqlite3_open(f.db_path, &db), SQLITE_OK);
-	sqlite3_prepare_v2(db, "SELECT count(*) FROM users WHERE substr(name_enc, 1, 4) <> x'00000003'", -1, &st, NULL);
+	sqlite3_prepare_v2(db,
+			   "SELECT count(*) FROM users WHERE substr(name_enc, 1, 4) <> x'00000003'",
+			   -1, &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 0);
 	sqlite3_finalize(st);
-	sqlite3_prepare_v2(db, "SELECT group_concat(version || ':' || state) FROM data_keys", -1, &st, NULL);
+	sqlite3_prepare_v2(db, "SELECT group_concat(version || ':' || state) FROM data_keys", -1,
+			   &st, NULL);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(st, 0), "1:retired,2:retired,3:current");
+	assert_string_equal((const char *)sqlite3_column_text(st, 0),
+			    "1:retired,2:retired,3:current");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	fixture_close(&f);
@@ -308,13 +396,17 @@ static void no_plaintext_on_disk(void **state)
 	(void)state;
 	struct fixture f;
 	fixture_open(&f);
-	user_input in = {.email = "zephyrine.quixote@plaintext-probe.example", .name = "Zéphyrine Quixotemarker",
-			 .phone = "+351 987 654 321", .organisation_code = "PT-NGO-LX",
-			 .roles = {"case_worker"}, .nroles = 1, .password = "Correct-horse-battery-9"};
+	user_input in = { .email = "zephyrine.quixote@plaintext-probe.example",
+			  .name = "Zéphyrine Quixotemarker",
+			  .phone = "+351 987 654 321",
+			  .organisation_code = "PT-NGO-LX",
+			  .roles = { "case_worker" },
+			  .nroles = 1,
+			  .password = "Correct-horse-battery-9" };
 	int problem;
 	assert_int_equal(user_add(&f.env, &in, NULL, &problem), 0);
-	const char *probes[] = {"Quixotemarker", "zephyrine", "plaintext-probe", "987 654 321"};
-	const char *suffixes[] = {"", "-wal", "-shm"};
+	const char *probes[] = { "Quixotemarker", "zephyrine", "plaintext-probe", "987 654 321" };
+	const char *suffixes[] = { "", "-wal", "-shm" };
 	for (size_t s = 0; s < 3; s++) {
 		char path[600];
 		snprintf(path, sizeof(path), "%s%s", f.db_path, suffixes[s]);

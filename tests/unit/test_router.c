@@ -25,13 +25,13 @@ static int fail_missing(http_request *req, http_response *res)
 }
 
 static const http_route ROUTES[] = {
-	{ HTTP_GET, "/", ok_handler, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/cases", ok_handler, PERM_PUBLIC, false, 0 },
-	{ HTTP_POST, "/cases", ok_handler, PERM_PUBLIC, true, 16 },
-	{ HTTP_GET | HTTP_PUT, "/cases/{id}", ok_handler, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/cases/{id}/notes/{note}", ok_handler, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/busy", fail_busy, PERM_PUBLIC, false, 0 },
-	{ HTTP_GET, "/api/v1/missing", fail_missing, PERM_PUBLIC, false, 0 },
+	{ HTTP_GET, "/", ok_handler, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/cases", ok_handler, PERM_PUBLIC, false, 0, false },
+	{ HTTP_POST, "/cases", ok_handler, PERM_PUBLIC, true, 16, false },
+	{ HTTP_GET | HTTP_PUT, "/cases/{id}", ok_handler, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/cases/{id}/notes/{note}", ok_handler, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/busy", fail_busy, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/api/v1/missing", fail_missing, PERM_PUBLIC, false, 0, false },
 };
 
 static void literal_and_parameter_routes_match(void **state)
@@ -110,10 +110,11 @@ static void route_without_permission_is_refused(void **state)
 {
 	(void)state;
 	char err[256];
-	const http_route bad[] = { { HTTP_GET, "/secret", ok_handler, NULL, false, 0 } };
+	const http_route bad[] = { { HTTP_GET, "/secret", ok_handler, NULL, false, 0, false } };
 	assert_int_equal(http_routes_validate(bad, 1, err, sizeof(err)), PONTE_EINVAL);
 	assert_non_null(strstr(err, "/secret"));
-	const http_route bad2[] = { { HTTP_GET, "secret", ok_handler, PERM_PUBLIC, false, 0 } };
+	const http_route bad2[] = { { HTTP_GET, "secret", ok_handler, PERM_PUBLIC, false, 0,
+				      false } };
 	assert_int_equal(http_routes_validate(bad2, 1, err, sizeof(err)), PONTE_EINVAL);
 	assert_int_equal(http_routes_validate(ROUTES, ARRAY_LEN(ROUTES), err, sizeof(err)), 0);
 }
@@ -165,7 +166,7 @@ static const char *res_header(const http_response *res, const char *name)
 	return NULL;
 }
 
-static const http_app APP = { ROUTES, ARRAY_LEN(ROUTES), NULL, NULL, false };
+static const http_app APP = { .routes = ROUTES, .nroutes = ARRAY_LEN(ROUTES) };
 
 static void dispatch_maps_errors_to_statuses_with_security_headers(void **state)
 {

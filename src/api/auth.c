@@ -1,0 +1,81 @@
+/* POST /api/v1/auth/login and /logout: bearer tokens for programs. */
+#include "api/api.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "identity/auth.h"
+#include "services/services.h"
+
+struct login_job {
+	identity_env env;
+	login_request in;
+	login_result out;
+	int rc;
+};
+
+static void login_work(void *arg)
+{
+	struct login_job *job = arg;
+	job->rc = auth_login(&job->env, &job->in, &job->out);
+}
+
+int api_parse_body(http_request *req, json_value **out)
+{
+	char err[128];
+	if (json_parse(req->arena, req->body ? req->body : "", req->body_len, out, err, sizeof(err)) != 0 ||
+	    (*out)->type != JSON_OBJECT)
+		return PONTE_EINVAL;
+	return 0;
+}
+
+int api_login(http_request *req, http_response *res)
+{
+	if (!req->resumed) {
+		json_value *body;
+		if (api_parse_body(req, &body))
+			return http_json_error(req, res, 400, "bad_request",
+					       N_("Send a JSON object with email and password."));
+		struct login_job *job = arena_alloc(req->arena, sizeof(*job));
+		if (!job)
+			return PONTE_ENOMEM;
+		job->env = services_of(req)->env;
+		job->in = (login_request){ .email = json_get_string(body, "email"),
+					   .password = json_get_string(body, "password"),
+					   .totp = json_get_string(body, "totp"),
+					   .client = req->client_addr,
+					   .kind = AUTH_API };
+		return http_defer(req, login_work, job);
+	}
+	struct login_job *job = req->deferred_arg;
+	if (job->rc == PONTE_ELIMIT) {
+		http_set_header(res, "Retry-After", arena_printf(req->arena, "%d", job->out.retry_after));
+		return http_json_error(req, res, 429, "too_many_attempts",
+				       N_("Too many attempts. Please wait a moment and try again."));
+	}
+	if (job->rc == PONTE_EDENIED)
+		return http_json_error(req, res, 401, job->out.second_factor_missing ? "totp_required" : "invalid_credentials",
+				       N_("The e-mail address, password or code is not right."));
+	if (job->rc)
+		return job->rc;
+	char when[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(job->out.expires_at * 1000, when);
+	res->content_type = "application/json";
+	int rc = buf_putc(&res->body, '{');
+	if (!rc)
+		rc = json_field_str(&res->body, true, "token", job->out.token);
+	if (!rc)
+		rc = json_field_str(&res->body, false, "expires_at", when);
+	if (!rc)
+		rc = buf_putc(&res->body, '}');
+	return rc;
+}
+
+int api_logout(http_request *req, http_response *res)
+{
+	int rc = auth_logout(services_of(req)->db, principal_of(req)->session_id);
+	if (rc)
+		return rc;
+	res->status = 204;
+	return 0;
+}

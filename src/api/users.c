@@ -1,0 +1,121 @@
+/* /api/v1/users: the caller, one user (within the caller's scope), creating users. */
+#include "api/api.h"
+#include "audit/audit.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+
+static void audit(http_request *req, const char *action, int64_t id, const char *outcome)
+{
+	const principal *p = principal_of(req);
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
+			  .action = action, .object_type = "user", .object_id = text,
+			  .outcome = outcome, .client = req->client_addr };
+	audit_append(services_of(req)->db, &e);
+}
+
+static int write_user(buf *b, const user *u)
+{
+	int rc = buf_printf(b, "{\"id\":%lld", (long long)u->id);
+	if (!rc)
+		rc = json_field_str(b, false, "name", u->name);
+	if (!rc)
+		rc = json_field_str(b, false, "email", u->email);
+	if (!rc)
+		rc = buf_printf(b, ",\"organisation\":{\"id\":%lld", (long long)u->organisation_id);
+	if (!rc)
+		rc = json_field_str(b, false, "code", u->organisation_code);
+	if (!rc)
+		rc = json_field_str(b, false, "name", u->organisation_name);
+	if (!rc)
+		rc = json_field_str(b, false, "country", u->country);
+	if (!rc)
+		rc = buf_puts(b, "},\"roles\":[");
+	for (size_t i = 0; i < u->nroles && !rc; i++) {
+		if (i)
+			rc = buf_putc(b, ',');
+		if (!rc)
+			rc = json_cstring(b, u->roles[i]);
+	}
+	if (!rc)
+		rc = buf_putc(b, ']');
+	if (!rc)
+		rc = json_field_str(b, false, "language", u->language);
+	if (!rc)
+		rc = json_field_str(b, false, "status", user_status_name(u->status));
+	if (!rc)
+		rc = buf_putc(b, '}');
+	return rc;
+}
+
+int api_users_me(http_request *req, http_response *res)
+{
+	user u;
+	int rc = user_get(&services_of(req)->env, req->arena, principal_of(req)->user_id, &u);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_user(&res->body, &u);
+}
+
+int api_user_get(http_request *req, http_response *res)
+{
+	char *end;
+	errno = 0;
+	long long id = strtoll(req->params[0], &end, 10);
+	if (errno || *end || id <= 0)
+		return PONTE_ENOTFOUND;
+	user u;
+	int rc = user_get(&services_of(req)->env, req->arena, id, &u);
+	if (rc == PONTE_ENOTFOUND)
+		return rc;
+	if (rc)
+		return rc;
+	/* Outside the caller's scope the user does not exist, as far as the caller can tell. */
+	if (!principal_can_see(principal_of(req), "user.read", u.id, u.organisation_id, u.country)) {
+		audit(req, "user.read", id, "denied");
+		return PONTE_ENOTFOUND;
+	}
+	audit(req, "user.read", id, "success");
+	res->content_type = "application/json";
+	return write_user(&res->body, &u);
+}
+
+int api_user_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	services *svc = services_of(req);
+	user_input in = { .email = json_get_string(body, "email"),
+			  .name = json_get_string(body, "name"),
+			  .phone = json_get_string(body, "phone"),
+			  .organisation_code = json_get_string(body, "organisation"),
+			  .password = json_get_string(body, "password"),
+			  .language = json_get_string(body, "language") };
+	const json_value *roles = json_get(body, "roles");
+	for (size_t i = 0; roles && roles->type == JSON_ARRAY && i < roles->length; i++) {
+		if (in.nroles == IDENTITY_MAX_ROLES || roles->items[i]->type != JSON_STRING)
+			return http_json_error(req, res, 422, "invalid", N_("There is no role with this code."));
+		in.roles[in.nroles++] = roles->items[i]->string;
+	}
+	/* The new user's organisation must be within the caller's user.manage scope. */
+	organisation org;
+	if (in.organisation_code && org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
+	    !principal_can_see(principal_of(req), "user.manage", 0, org.id, org.country))
+		return http_json_error(req, res, 422, "invalid", user_problem_message(USER_UNKNOWN_ORG));
+	int problem = 0;
+	int64_t id = 0;
+	int rc = user_add(&svc->env, &in, &id, &problem);
+	if (problem)
+		return http_json_error(req, res, 422, "invalid", user_problem_message(problem));
+	if (rc)
+		return rc;
+	audit(req, "user.create", id, "success");
+	res->status = 201;
+	res->content_type = "application/json";
+	return buf_printf(&res->body, "{\"id\":%lld}", (long long)id);
+}

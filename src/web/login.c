@@ -1,0 +1,113 @@
+/* Signing in and out in the browser. */
+#include "app/app.h"
+#include "i18n/i18n.h"
+#include "identity/auth.h"
+#include "web/web.h"
+
+struct login_job {
+	identity_env env;
+	login_request in;
+	login_result out;
+	int rc;
+};
+
+static void login_work(void *arg)
+{
+	struct login_job *job = arg;
+	job->rc = auth_login(&job->env, &job->in, &job->out);
+}
+
+/* Only local paths: an open redirect would let a phishing link borrow our login page. */
+static const char *safe_next(const char *next)
+{
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+		return "/";
+	return next;
+}
+
+static int render_form(http_request *req, http_response *res, const char *email, const char *error)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "email", email ? email : "");
+	tpl_set(v, "next", safe_next(http_query(req, "next") ? http_query(req, "next") : http_form(req, "next")));
+	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
+	return web_render_page(req, res, "login", N_("Sign in"), v);
+}
+
+int web_login_form(http_request *req, http_response *res)
+{
+	return render_form(req, res, NULL, NULL);
+}
+
+static const char *session_cookie(http_request *req, const char *token, bool secure)
+{
+	return arena_printf(req->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
+			    token, secure ? "; Secure" : "");
+}
+
+int web_login(http_request *req, http_response *res)
+{
+	services *svc = services_of(req);
+	if (!req->resumed) {
+		struct login_job *job = arena_alloc(req->arena, sizeof(*job));
+		if (!job)
+			return PONTE_ENOMEM;
+		job->env = svc->env;
+		job->in = (login_request){ .email = http_form(req, "email"),
+					   .password = http_form(req, "password"),
+					   .totp = http_form(req, "code"),
+					   .client = req->client_addr,
+					   .kind = AUTH_WEB };
+		return http_defer(req, login_work, job);
+	}
+	struct login_job *job = req->deferred_arg;
+	if (job->rc == PONTE_ELIMIT) {
+		res->status = 429;
+		http_set_header(res, "Retry-After", arena_printf(req->arena, "%d", job->out.retry_after));
+		int rc = render_form(req, res, job->in.email,
+				     N_("Too many attempts. Please wait a moment and try again."));
+		res->status = 429;
+		return rc;
+	}
+	if (job->rc == PONTE_EDENIED) {
+		const char *msg = job->out.second_factor_missing
+					  ? N_("Enter the 6-digit code from your authenticator app, or a recovery code.")
+					  : N_("The e-mail address, password or code is not right.");
+		int rc = render_form(req, res, job->in.email, msg);
+		res->status = 401;
+		return rc;
+	}
+	if (job->rc)
+		return job->rc;
+	/* A session the browser already had (possibly planted by someone else) ends here: the
+	 * new session gets a new token. */
+	if (principal_of(req))
+		auth_logout(svc->db, principal_of(req)->session_id);
+	http_set_header(res, "Set-Cookie", session_cookie(req, job->out.token, req->app->tls));
+	return http_redirect(req, res, safe_next(http_form(req, "next")));
+}
+
+static int logout(http_request *req, http_response *res, bool everywhere)
+{
+	services *svc = services_of(req);
+	principal *p = principal_of(req);
+	int rc = everywhere ? auth_logout_everywhere(svc->db, p->user_id)
+			    : auth_logout(svc->db, p->session_id);
+	if (rc)
+		return rc;
+	http_set_header(res, "Set-Cookie",
+			SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	return http_redirect(req, res, "/");
+}
+
+int web_logout(http_request *req, http_response *res)
+{
+	return logout(req, res, false);
+}
+
+int web_logout_everywhere(http_request *req, http_response *res)
+{
+	return logout(req, res, true);
+}

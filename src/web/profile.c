@@ -1,0 +1,205 @@
+/* The profile page of every user: language, password, two-factor authentication. */
+#include <time.h>
+
+#include "app/app.h"
+#include "base/urlcode.h"
+#include "i18n/i18n.h"
+#include "identity/auth.h"
+#include "web/web.h"
+
+static int add_session_vars(http_request *req, tpl_vars *v)
+{
+	const principal *p = principal_of(req);
+	return tpl_set(v, "csrf", p ? p->csrf : "");
+}
+
+static int render_profile(http_request *req, http_response *res, const char *notice,
+			  const char *error)
+{
+	services *svc = services_of(req);
+	principal *p = principal_of(req);
+	user u;
+	int rc = user_get(&svc->env, req->arena, p->user_id, &u);
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	add_session_vars(req, v);
+	tpl_set(v, "name", u.name);
+	tpl_set(v, "email", u.email);
+	tpl_set(v, "organisation", u.organisation_name);
+	tpl_set(v, "country", u.country);
+	tpl_set_bool(v, "totp_enabled", u.totp_enabled);
+	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
+	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
+	tpl_list *roles = tpl_set_list(v, "roles");
+	for (size_t i = 0; i < u.nroles; i++)
+		tpl_set(tpl_list_add(roles), "role", u.roles[i]);
+	tpl_list *langs = tpl_set_list(v, "languages");
+	for (int lang = 0; lang < LANG_COUNT; lang++) {
+		tpl_vars *item = tpl_list_add(langs);
+		tpl_set(item, "code", i18n_lang(lang)->code);
+		tpl_set(item, "name", i18n_lang(lang)->native_name);
+		tpl_set_bool(item, "selected", strcmp(i18n_lang(lang)->code, u.language) == 0);
+	}
+	return web_render_page(req, res, "profile", N_("Your profile"), v);
+}
+
+int web_profile(http_request *req, http_response *res)
+{
+	const char *done = http_query(req, "done");
+	const char *notice = NULL;
+	if (done && !strcmp(done, "language"))
+		notice = N_("Your language has been saved.");
+	else if (done && !strcmp(done, "password"))
+		notice = N_("Your password has been changed. Your other sessions have been signed out.");
+	return render_profile(req, res, notice, NULL);
+}
+
+int web_profile_language(http_request *req, http_response *res)
+{
+	const char *lang = http_form(req, "language");
+	if (!lang || user_set_language(services_of(req)->db, principal_of(req)->user_id, lang) != 0)
+		return PONTE_EINVAL;
+	return http_redirect(req, res, "/profile?done=language");
+}
+
+struct password_job {
+	identity_env env;
+	int64_t user_id, session_id;
+	const char *current, *fresh, *confirm;
+	int problem;
+	int rc;
+};
+
+static const char SQL_HASH[] = "SELECT password_hash FROM users WHERE id = ?1";
+
+static void password_work(void *arg)
+{
+	struct password_job *job = arg;
+	store_conn *c;
+	store_stmt *st;
+	job->rc = store_conn_get(job->env.db, &c);
+	if (!job->rc)
+		job->rc = store_prepare(c, SQL_HASH, &st);
+	if (job->rc)
+		return;
+	store_bind_int64(st, 1, job->user_id);
+	char hash[128] = "";
+	if (store_step(st) == STORE_ROW)
+		snprintf(hash, sizeof(hash), "%s", store_col_text(st, 0, NULL));
+	store_reset(st);
+	if (crypto_password_verify(hash, job->current ? job->current : "") != 0) {
+		job->rc = PONTE_EDENIED;
+		return;
+	}
+	if (!job->fresh || !job->confirm || strcmp(job->fresh, job->confirm) != 0) {
+		job->rc = PONTE_EINVAL;
+		return;
+	}
+	job->rc = user_set_password(job->env.db, job->user_id, job->fresh, &job->problem);
+	if (!job->rc)
+		job->rc = auth_logout_others(job->env.db, job->user_id, job->session_id);
+}
+
+int web_profile_password(http_request *req, http_response *res)
+{
+	if (!req->resumed) {
+		struct password_job *job = arena_alloc(req->arena, sizeof(*job));
+		if (!job)
+			return PONTE_ENOMEM;
+		job->env = services_of(req)->env;
+		job->user_id = principal_of(req)->user_id;
+		job->session_id = principal_of(req)->session_id;
+		job->current = http_form(req, "current");
+		job->fresh = http_form(req, "new");
+		job->confirm = http_form(req, "confirm");
+		return http_defer(req, password_work, job);
+	}
+	struct password_job *job = req->deferred_arg;
+	if (!job->rc)
+		return http_redirect(req, res, "/profile?done=password");
+	const char *error = job->rc == PONTE_EDENIED ? N_("Your current password is not right.")
+			    : job->problem	    ? user_problem_message(job->problem)
+			    : job->rc == PONTE_EINVAL
+				    ? N_("The new password and its confirmation are not the same.")
+				    : NULL;
+	if (!error)
+		return job->rc;
+	int rc = render_profile(req, res, NULL, error);
+	res->status = 422;
+	return rc;
+}
+
+/* Two-factor enrolment: show the secret as a QR code, then confirm one code. */
+static int render_2fa(http_request *req, http_response *res, const char *error)
+{
+	services *svc = services_of(req);
+	principal *p = principal_of(req);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	add_session_vars(req, v);
+	const char *secret;
+	bool enabled;
+	int rc = totp_state(&svc->env, req->arena, p->user_id, &secret, &enabled);
+	if (!rc && !enabled)
+		rc = totp_begin(&svc->env, req->arena, p->user_id, &secret);
+	if (rc)
+		return rc;
+	tpl_set_bool(v, "enabled", enabled);
+	tpl_set_bool(v, "required", p->needs_2fa);
+	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
+	if (!enabled) {
+		user u;
+		rc = user_get(&svc->env, req->arena, p->user_id, &u);
+		if (rc)
+			return rc;
+		buf uri, svg;
+		buf_init(&uri, 4096);
+		buf_init(&svg, 1 << 20);
+		buf_puts(&uri, "otpauth://totp/Ponte:");
+		url_encode_component(&uri, u.email, strlen(u.email));
+		buf_printf(&uri, "?secret=%s&issuer=Ponte", secret);
+		rc = web_qr_svg(&svg, uri.data, tr(req->lang, "QR code for your authenticator app"));
+		if (!rc) {
+			tpl_set_html(v, "qr", arena_strndup(req->arena, svg.data, svg.len), svg.len);
+			tpl_set(v, "secret", secret);
+		}
+		buf_release(&uri);
+		buf_release(&svg);
+		if (rc)
+			return rc;
+	}
+	return web_render_page(req, res, "twofactor", N_("Two-factor authentication"), v);
+}
+
+int web_2fa_form(http_request *req, http_response *res)
+{
+	return render_2fa(req, res, NULL);
+}
+
+int web_2fa_confirm(http_request *req, http_response *res)
+{
+	services *svc = services_of(req);
+	principal *p = principal_of(req);
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT];
+	const char *code = http_form(req, "code");
+	int rc = totp_confirm(&svc->env, p->user_id, code ? code : "", codes, 0);
+	if (rc == PONTE_EDENIED || rc == PONTE_EINVAL) {
+		rc = render_2fa(req, res, N_("This code is not right. Check the time on your phone and try the next code."));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_list *list = tpl_set_list(v, "codes");
+	for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
+		tpl_set(tpl_list_add(list), "code", arena_strdup(req->arena, codes[i]));
+	crypto_wipe(codes, sizeof(codes));
+	return web_render_page(req, res, "recovery", N_("Your recovery codes"), v);
+}
