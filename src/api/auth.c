@@ -1,10 +1,10 @@
 /* POST /api/v1/auth/login and /logout: bearer tokens for programs. */
+#include "identity/auth.h"
 #include "api/api.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/json_parse.h"
 #include "i18n/i18n.h"
-#include "identity/auth.h"
 #include "services/services.h"
 
 struct login_job {
@@ -23,7 +23,8 @@ static void login_work(void *arg)
 int api_parse_body(http_request *req, json_value **out)
 {
 	char err[128];
-	if (json_parse(req->arena, req->body ? req->body : "", req->body_len, out, err, sizeof(err)) != 0 ||
+	if (json_parse(req->arena, req->body ? req->body : "", req->body_len, out, err,
+		       sizeof(err)) != 0 ||
 	    (*out)->type != JSON_OBJECT)
 		return PONTE_EINVAL;
 	return 0;
@@ -49,12 +50,16 @@ int api_login(http_request *req, http_response *res)
 	}
 	struct login_job *job = req->deferred_arg;
 	if (job->rc == PONTE_ELIMIT) {
-		http_set_header(res, "Retry-After", arena_printf(req->arena, "%d", job->out.retry_after));
-		return http_json_error(req, res, 429, "too_many_attempts",
-				       N_("Too many attempts. Please wait a moment and try again."));
+		http_set_header(res, "Retry-After",
+				arena_printf(req->arena, "%d", job->out.retry_after));
+		return http_json_error(
+		    req, res, 429, "too_many_attempts",
+		    N_("Too many attempts. Please wait a moment and try again."));
 	}
 	if (job->rc == PONTE_EDENIED)
-		return http_json_error(req, res, 401, job->out.second_factor_missing ? "totp_required" : "invalid_credentials",
+		return http_json_error(req, res, 401,
+				       job->out.second_factor_missing ? "totp_required"
+								      : "invalid_credentials",
 				       N_("The e-mail address, password or code is not right."));
 	if (job->rc)
 		return job->rc;

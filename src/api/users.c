@@ -11,9 +11,13 @@ static void audit(http_request *req, const char *action, int64_t id, const char 
 	const principal *p = principal_of(req);
 	char text[24];
 	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
-			  .action = action, .object_type = "user", .object_id = text,
-			  .outcome = outcome, .client = req->client_addr };
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = "user",
+			  .object_id = text,
+			  .outcome = outcome,
+			  .client = req->client_addr };
 	audit_append(services_of(req)->db, &e);
 }
 
@@ -75,7 +79,8 @@ int api_user_get(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	/* Outside the caller's scope the user does not exist, as far as the caller can tell. */
-	if (!principal_can_see(principal_of(req), "user.read", u.id, u.organisation_id, u.country)) {
+	if (!principal_can_see(principal_of(req), "user.read", u.id, u.organisation_id,
+			       u.country)) {
 		audit(req, "user.read", id, "denied");
 		return PONTE_ENOTFOUND;
 	}
@@ -99,14 +104,17 @@ int api_user_create(http_request *req, http_response *res)
 	const json_value *roles = json_get(body, "roles");
 	for (size_t i = 0; roles && roles->type == JSON_ARRAY && i < roles->length; i++) {
 		if (in.nroles == IDENTITY_MAX_ROLES || roles->items[i]->type != JSON_STRING)
-			return http_json_error(req, res, 422, "invalid", N_("There is no role with this code."));
+			return http_json_error(req, res, 422, "invalid",
+					       N_("There is no role with this code."));
 		in.roles[in.nroles++] = roles->items[i]->string;
 	}
 	/* The new user's organisation must be within the caller's user.manage scope. */
 	organisation org;
-	if (in.organisation_code && org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
+	if (in.organisation_code &&
+	    org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
 	    !principal_can_see(principal_of(req), "user.manage", 0, org.id, org.country))
-		return http_json_error(req, res, 422, "invalid", user_problem_message(USER_UNKNOWN_ORG));
+		return http_json_error(req, res, 422, "invalid",
+				       user_problem_message(USER_UNKNOWN_ORG));
 	int problem = 0;
 	int64_t id = 0;
 	int rc = user_add(&svc->env, &in, &id, &problem);

@@ -30,7 +30,8 @@ int app_authenticate(http_request *req)
 	principal *p = arena_alloc(req->arena, sizeof(*p));
 	if (!p)
 		return PONTE_ENOMEM;
-	int rc = auth_session(&svc->env, bearer ? bearer : cookie, bearer ? AUTH_API : AUTH_WEB, 0, p);
+	int rc =
+	    auth_session(&svc->env, bearer ? bearer : cookie, bearer ? AUTH_API : AUTH_WEB, 0, p);
 	if (rc == PONTE_EDENIED)
 		return 0; /* an expired or unknown token is simply anonymous */
 	if (rc)

@@ -19,7 +19,8 @@ static int fail(struct parser *ps, const char *why)
 
 static void skip_ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
 
@@ -281,7 +282,10 @@ static int parse_value(struct parser *ps, json_value **out)
 	case '{': return parse_container(ps, v, true);
 	case '[': return parse_container(ps, v, false);
 	case '"': v->type = JSON_STRING; return parse_string(ps, &v->string, &v->length);
-	case 't': v->type = JSON_BOOL; v->boolean = true; return literal(ps, "true");
+	case 't':
+		v->type = JSON_BOOL;
+		v->boolean = true;
+		return literal(ps, "true");
 	case 'f': v->type = JSON_BOOL; return literal(ps, "false");
 	case 'n': v->type = JSON_NULL; return literal(ps, "null");
 	default: return parse_number(ps, v);
@@ -290,8 +294,9 @@ static int parse_value(struct parser *ps, json_value **out)
 
 int json_parse(arena *a, const char *text, size_t n, json_value **out, char *err, size_t errlen)
 {
-	struct parser ps = {.a = a, .p = text, .start = text, .end = text + n, .err = err,
-			    .errlen = errlen};
+	struct parser ps = {
+		.a = a, .p = text, .start = text, .end = text + n, .err = err, .errlen = errlen
+	};
 	int rc = parse_value(&ps, out);
 	if (rc)
 		return rc;

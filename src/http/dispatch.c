@@ -392,7 +392,8 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res)
 	size_t limit =
 	    req->route && req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
 	bool form_ok = true;
-	if (m == ROUTE_FOUND && req->body_len <= limit && is_form(req))
+	/* Form bodies are for pages; the API reads JSON whatever a client labels it. */
+	if (m == ROUTE_FOUND && !req->is_api && req->body_len <= limit && is_form(req))
 		form_ok = url_parse_params(req->arena, req->body ? req->body : "", req->body_len,
 					   &URL_LIMITS_DEFAULT, &req->form) == 0;
 	int auth_rc = m == ROUTE_FOUND && app->authenticate ? app->authenticate(req) : 0;

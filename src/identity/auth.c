@@ -233,8 +233,8 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	}
 	arena_release(&a);
 	if (!ok) {
-		throttle_failure(account_key, now_ms);
-		throttle_failure(client_key, now_ms);
+		throttle_failure(account_key, now_ms, THROTTLE_ACCOUNT_FREE);
+		throttle_failure(client_key, now_ms, THROTTLE_CLIENT_FREE);
 		audit_login(env->db, known ? id : 0, known ? acc.organisation_id : 0, "failure",
 			    client, in->kind);
 		return PONTE_EDENIED;

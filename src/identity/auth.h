@@ -69,7 +69,9 @@ int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);
 
 /* Throttling (throttle.c), in memory: keys are hashes, never addresses or e-mails. */
 int throttle_check(const unsigned char key[32], int64_t now_ms); /* seconds to wait, or 0 */
-void throttle_failure(const unsigned char key[32], int64_t now_ms);
+void throttle_failure(const unsigned char key[32], int64_t now_ms, int free_failures);
+#define THROTTLE_ACCOUNT_FREE 5
+#define THROTTLE_CLIENT_FREE 20
 void throttle_success(const unsigned char key[32]);
 void throttle_reset_all(void);
 

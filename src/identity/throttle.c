@@ -1,6 +1,7 @@
 /*
  * Login throttling: a fixed table of recent failures keyed by hash (of an e-mail's blind
- * index, or of a client address). After 5 failures each new one doubles the wait, from 1 s
+ * index, or of a client address). Past the free allowance (5 for an account, 20 for an
+ * address, since a whole office may share one) each new failure doubles the wait, from 1 s
  * up to 15 min. The table is bounded; when full, the stalest entry is replaced.
  */
 #include <pthread.h>
@@ -8,7 +9,6 @@
 #include "identity/auth.h"
 
 #define SLOTS 4096
-#define FREE_FAILURES 5
 #define MAX_WAIT_MS (15 * 60 * 1000)
 
 struct slot {
@@ -58,7 +58,7 @@ int throttle_check(const unsigned char key[32], int64_t now_ms)
 	return (int)((wait + 999) / 1000);
 }
 
-void throttle_failure(const unsigned char key[32], int64_t now_ms)
+void throttle_failure(const unsigned char key[32], int64_t now_ms, int free_failures)
 {
 	pthread_mutex_lock(&lock);
 	struct slot *s = find(key, true);
@@ -67,8 +67,8 @@ void throttle_failure(const unsigned char key[32], int64_t now_ms)
 		s->failures = 0;
 	s->failures++;
 	s->last_ms = now_ms;
-	if (s->failures >= FREE_FAILURES) {
-		int shift = s->failures - FREE_FAILURES;
+	if (s->failures >= free_failures) {
+		int shift = s->failures - free_failures;
 		int64_t wait = shift >= 20 ? MAX_WAIT_MS : (int64_t)1000 << shift;
 		s->blocked_until_ms = now_ms + (wait > MAX_WAIT_MS ? MAX_WAIT_MS : wait);
 	}

@@ -24,7 +24,8 @@ static void init_oath(void)
 }
 
 /* The user's TOTP secret (base32) and whether 2FA is on; secret NULL when none yet. */
-int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **secret, bool *enabled)
+int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **secret,
+	       bool *enabled)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -112,7 +113,8 @@ int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
 		rc = PONTE_EINVAL;
 	pthread_once(&oath_once, init_oath);
 	if (!rc)
-		rc = auth_totp_check(env, user_id, secret, code, now ? now : clock_wall_ms() / 1000);
+		rc =
+		    auth_totp_check(env, user_id, secret, code, now ? now : clock_wall_ms() / 1000);
 	arena_release(&a);
 	if (rc)
 		return rc;

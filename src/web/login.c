@@ -31,7 +31,9 @@ static int render_form(http_request *req, http_response *res, const char *email,
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set(v, "email", email ? email : "");
-	tpl_set(v, "next", safe_next(http_query(req, "next") ? http_query(req, "next") : http_form(req, "next")));
+	tpl_set(
+	    v, "next",
+	    safe_next(http_query(req, "next") ? http_query(req, "next") : http_form(req, "next")));
 	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
 	return web_render_page(req, res, "login", N_("Sign in"), v);
 }
@@ -65,7 +67,8 @@ int web_login(http_request *req, http_response *res)
 	struct login_job *job = req->deferred_arg;
 	if (job->rc == PONTE_ELIMIT) {
 		res->status = 429;
-		http_set_header(res, "Retry-After", arena_printf(req->arena, "%d", job->out.retry_after));
+		http_set_header(res, "Retry-After",
+				arena_printf(req->arena, "%d", job->out.retry_after));
 		int rc = render_form(req, res, job->in.email,
 				     N_("Too many attempts. Please wait a moment and try again."));
 		res->status = 429;
@@ -73,8 +76,9 @@ int web_login(http_request *req, http_response *res)
 	}
 	if (job->rc == PONTE_EDENIED) {
 		const char *msg = job->out.second_factor_missing
-					  ? N_("Enter the 6-digit code from your authenticator app, or a recovery code.")
-					  : N_("The e-mail address, password or code is not right.");
+				      ? N_("Enter the 6-digit code from your authenticator app, or "
+					   "a recovery code.")
+				      : N_("The e-mail address, password or code is not right.");
 		int rc = render_form(req, res, job->in.email, msg);
 		res->status = 401;
 		return rc;

@@ -53,7 +53,8 @@ int web_profile(http_request *req, http_response *res)
 	if (done && !strcmp(done, "language"))
 		notice = N_("Your language has been saved.");
 	else if (done && !strcmp(done, "password"))
-		notice = N_("Your password has been changed. Your other sessions have been signed out.");
+		notice =
+		    N_("Your password has been changed. Your other sessions have been signed out.");
 	return render_profile(req, res, notice, NULL);
 }
 
@@ -121,10 +122,10 @@ int web_profile_password(http_request *req, http_response *res)
 	if (!job->rc)
 		return http_redirect(req, res, "/profile?done=password");
 	const char *error = job->rc == PONTE_EDENIED ? N_("Your current password is not right.")
-			    : job->problem	    ? user_problem_message(job->problem)
+			    : job->problem           ? user_problem_message(job->problem)
 			    : job->rc == PONTE_EINVAL
-				    ? N_("The new password and its confirmation are not the same.")
-				    : NULL;
+				? N_("The new password and its confirmation are not the same.")
+				: NULL;
 	if (!error)
 		return job->rc;
 	int rc = render_profile(req, res, NULL, error);
@@ -162,9 +163,11 @@ static int render_2fa(http_request *req, http_response *res, const char *error)
 		buf_puts(&uri, "otpauth://totp/Ponte:");
 		url_encode_component(&uri, u.email, strlen(u.email));
 		buf_printf(&uri, "?secret=%s&issuer=Ponte", secret);
-		rc = web_qr_svg(&svg, uri.data, tr(req->lang, "QR code for your authenticator app"));
+		rc =
+		    web_qr_svg(&svg, uri.data, tr(req->lang, "QR code for your authenticator app"));
 		if (!rc) {
-			tpl_set_html(v, "qr", arena_strndup(req->arena, svg.data, svg.len), svg.len);
+			tpl_set_html(v, "qr", arena_strndup(req->arena, svg.data, svg.len),
+				     svg.len);
 			tpl_set(v, "secret", secret);
 		}
 		buf_release(&uri);
@@ -188,7 +191,9 @@ int web_2fa_confirm(http_request *req, http_response *res)
 	const char *code = http_form(req, "code");
 	int rc = totp_confirm(&svc->env, p->user_id, code ? code : "", codes, 0);
 	if (rc == PONTE_EDENIED || rc == PONTE_EINVAL) {
-		rc = render_2fa(req, res, N_("This code is not right. Check the time on your phone and try the next code."));
+		rc = render_2fa(req, res,
+				N_("This code is not right. Check the time on your phone and try "
+				   "the next code."));
 		res->status = 422;
 		return rc;
 	}

@@ -11,17 +11,19 @@ int web_qr_svg(buf *out, const char *text, const char *label)
 	if (!qr)
 		return PONTE_EINVAL;
 	int size = qr->width, margin = 4, total = size + 2 * margin;
-	int rc = buf_printf(out,
-			    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 %d %d\" "
-			    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
-			    total, total, total * 5, total * 5);
+	int rc = buf_printf(
+	    out,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 %d %d\" "
+	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
+	    total, total, total * 5, total * 5);
 	if (!rc)
 		rc = escape_html(out, label, strlen(label));
 	if (!rc)
-		rc = buf_printf(out,
-				"\" shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
-				"fill=\"#fff\"/><path fill=\"#000\" d=\"",
-				total, total);
+		rc =
+		    buf_printf(out,
+			       "\" shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+			       "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+			       total, total);
 	for (int y = 0; y < size && !rc; y++)
 		for (int x = 0; x < size && !rc; x++)
 			if (qr->data[y * size + x] & 1)

@@ -10,7 +10,8 @@ static void check(const json_value *v, int depth)
 {
 	if (depth > JSON_MAX_DEPTH + 1)
 		abort();
-	if (v->type == JSON_STRING && (!utf8_valid(v->string, v->length) || strlen(v->string) != v->length))
+	if (v->type == JSON_STRING &&
+	    (!utf8_valid(v->string, v->length) || strlen(v->string) != v->length))
 		abort();
 	if (v->type == JSON_ARRAY || v->type == JSON_OBJECT)
 		for (size_t i = 0; i < v->length; i++)

@@ -45,7 +45,8 @@ static void version_and_help(void **state)
 	assert_non_null(strstr(out, "init"));
 	assert_non_null(strstr(out, "serve"));
 	assert_non_null(strstr(out, "migrate"));
-	const char *cmds[] = { "init", "migrate", "serve", "version", "help" };
+	const char *cmds[] = { "init", "migrate", "serve", "version", "help",
+			       "org",  "user",    "role",  "audit",   "keys" };
 	for (size_t i = 0; i < ARRAY_LEN(cmds); i++) {
 		char args[64];
 		snprintf(args, sizeof(args), "%s --help", cmds[i]);
@@ -168,6 +169,82 @@ static void serve_starts_fast_and_stops_cleanly_on_sigterm(void **state)
 	test_rmtree(dir);
 }
 
+static void administrators_users_audit_and_keys(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[2048];
+	snprintf(args, sizeof(args), "init --db %s/p.db --name 'ANLTP Niamey' --country NE", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "administrator: admin@ponte.invalid"));
+	assert_non_null(strstr(out, "password: ")); /* generated, shown once */
+	char key[600];
+	snprintf(key, sizeof(key), "%s/p.db.key", dir);
+	struct stat st;
+	assert_int_equal(stat(key, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	snprintf(
+	    args, sizeof(args),
+	    "org add --db %s/p.db --code NE-NGO --name 'Aide aux victimes' --country NE --type NGO",
+	    dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args),
+		 "org add --db %s/p.db --code NE-NGO --name Again --country NE --type NGO", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "already exists"));
+	snprintf(args, sizeof(args),
+		 "org add --db %s/p.db --code X --name X --country NE --type Church", dir);
+	assert_int_equal(run(NULL, args), 1);
+	char pw[600];
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	FILE *f = fopen(pw, "w");
+	fputs("Sahel-river-bridge-42\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args),
+		 "user add --db %s/p.db --email Moussa@Example.NE --name 'Moussa I.' --org NE-NGO "
+		 "--role case_worker --role supervisor --password-file %s --language fr",
+		 dir, pw);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args),
+		 "user add --db %s/p.db --email moussa@example.ne --name Other --org NE-NGO --role "
+		 "case_worker --password-file %s",
+		 dir, pw);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "already uses this e-mail"));
+	snprintf(args, sizeof(args), "user lock --db %s/p.db --email moussa@example.ne", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "user list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+	assert_non_null(strstr(out, "locked"));
+	assert_non_null(strstr(out, "[case_worker supervisor]"));
+	snprintf(args, sizeof(args), "role list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "case.proceedings.read"));
+	snprintf(args, sizeof(args), "keys rotate --db %s/p.db --batch 1", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "key version 2"));
+
+	snprintf(args, sizeof(args), "audit verify --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "audit trail intact"));
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s/p.db \"UPDATE audit_events SET outcome='failure' WHERE id=2\"", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "broken at event 2"));
+
+	/* A key file others can read is refused, and so is a missing one. */
+	chmod(key, 0644);
+	snprintf(args, sizeof(args), "serve --db %s/p.db --listen 127.0.0.1:0", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "chmod 600"));
+	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s/none.key", dir, dir);
+	assert_int_equal(run(NULL, args), 1);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +253,7 @@ int main(void)
 		cmocka_unit_test(init_creates_and_refuses_to_overwrite),
 		cmocka_unit_test(serve_refuses_missing_or_foreign_databases),
 		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
+		cmocka_unit_test(administrators_users_audit_and_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

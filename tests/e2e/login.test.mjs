@@ -1,0 +1,102 @@
+// Signing in and out as case workers and administrators do, in a real browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startPonte, launchBrowser, watch } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const PASSWORD = 'Ponte-demo-Lisboa-2026';
+let server;
+let browser;
+
+before(async () => {
+  server = await startPonte();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  assert.equal(await server?.stop(), 0);
+});
+
+async function signIn(page, email, password) {
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('form[action="/login"] button[type=submit]');
+}
+
+test('a case worker signs in, changes language and signs out', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${server.url}/profile`);
+  // Not signed in: sent to the login form, in French, coming back afterwards.
+  await page.waitForURL(/\/login\?next=%2Fprofile/);
+  assert.equal(await page.textContent('h1'), 'Se connecter');
+  await signIn(page, 'case.worker@demo.ponte.example', PASSWORD);
+  await page.waitForURL(`${server.url}/profile`);
+  // The user's own language (Portuguese) now wins over the browser's.
+  assert.equal(await page.getAttribute('html', 'lang'), 'pt');
+  assert.match(await page.textContent('main'), /Bruno Caseworker \(demo\)/);
+  await page.selectOption('#language', 'en');
+  await page.click('form[action="/profile/language"] button');
+  await page.waitForURL(/done=language/);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('[role=status]'), /Your language has been saved/);
+  await page.click('form[action="/logout"] button');
+  await page.waitForURL(`${server.url}/`);
+  // Signed out, the visitor is anonymous again: the browser's French applies.
+  assert.equal((await page.textContent('.main-nav a[href="/login"]')).trim(), 'Se connecter');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a wrong password is explained, and nothing else is said', async () => {
+  const context = await browser.newContext({ locale: 'pt-PT' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await signIn(page, 'police@demo.ponte.example', 'Not-the-password-1');
+  assert.equal(await page.textContent('#login-error'),
+    'O endereço de correio eletrónico, a palavra-passe ou o código não está correto.');
+  assert.equal(await page.inputValue('#email'), 'police@demo.ponte.example');
+  assert.equal(await page.inputValue('#password'), '');
+  await context.close();
+});
+
+test('an administrator must set up two-factor authentication first', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(`${server.url}/login`);
+  await signIn(page, 'admin@demo.ponte.example', PASSWORD);
+  await page.goto(`${server.url}/profile`);
+  await page.waitForURL(`${server.url}/profile/2fa`);
+  assert.ok(await page.isVisible('svg.qr'));
+  assert.match(await page.textContent('code.secret'), /^[A-Z2-7]{32}$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+for (const [name, path, email] of [
+  ['login page', '/login?lang=fr', null],
+  ['profile page', '/profile', 'supervisor@demo.ponte.example'],
+  ['two-factor set-up', '/profile/2fa', 'focal.point@demo.ponte.example'],
+]) {
+  test(`axe-core finds no serious or critical violation on the ${name}`, async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    if (email) {
+      await page.goto(`${server.url}/login`);
+      await signIn(page, email, PASSWORD);
+      await page.waitForLoadState('load');
+    }
+    await page.goto(`${server.url}${path}`);
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const results = await page.evaluate(async () => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    }));
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await context.close();
+  });
+}

@@ -1,0 +1,541 @@
+/* Identity and access as callers meet them over HTTP: every route against every role,
+ * sessions, CSRF, tokens, scopes, bad input, brute force, two-factor authentication. */
+#include "httptest.h"
+
+#include <liboath/oath.h>
+#include <sqlite3.h> /* to adjust a setting and read files from outside, as a test harness */
+
+#include "base/log.h"
+#include "identity/auth.h"
+
+static struct ht_server S;
+
+static const char *ROLE_EMAILS[][2] = {
+	{ "administrator", DEMO_ADMIN_EMAIL },
+	{ "national_focal_point", "focal.point@demo.ponte.example" },
+	{ "case_worker", "case.worker@demo.ponte.example" },
+	{ "supervisor", "supervisor@demo.ponte.example" },
+	{ "police_investigator", "police@demo.ponte.example" },
+	{ "prosecutor", "prosecutor@demo.ponte.example" },
+	{ "observatory_analyst", "analyst@demo.ponte.example" },
+	{ "data_provider", "provider@demo.ponte.example" },
+	{ "auditor", "auditor@demo.ponte.example" },
+	{ "regional_analyst", "regional@demo.ponte.example" },
+};
+
+static void set_setting(const char *key, const char *value)
+{
+	sqlite3 *db;
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE settings SET value = '%s' WHERE key = '%s'", value, key);
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	char err[256];
+	/* The demo users and an administrator (as ponte init --demo makes them). */
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	organisation admin_org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false };
+	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL, .name = "Administrator", .organisation_code = "ADMIN",
+			     .roles = { "administrator" }, .nroles = 1, .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	(void)err;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+/* Bearer token for an account, or "" when refused. */
+static void api_login(const char *email, const char *password, const char *totp, char *token, size_t n)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"%s%s%s}", email, password,
+		 totp ? ",\"totp\":\"" : "", totp ? totp : "", totp ? "\"" : "");
+	struct ht_resp r;
+	assert_int_equal(ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r), CURLE_OK);
+	token[0] = '\0';
+	const char *t = strstr(r.body, "\"token\":\"");
+	if (r.status == 200 && t)
+		snprintf(token, n, "%.43s", t + 9);
+	ht_free(&r);
+}
+
+struct web_session {
+	char cookie[128]; /* "Cookie: ponte_session=..." */
+	char csrf[64];
+};
+
+static long web_login(const char *email, const char *password, const char *extra_cookie, struct web_session *w)
+{
+	char body[512], cookie_header[256];
+	snprintf(body, sizeof(body), "email=%s&password=%s", email, password);
+	const char *h[] = { cookie_header, NULL };
+	snprintf(cookie_header, sizeof(cookie_header), "Cookie: %s", extra_cookie ? extra_cookie : "x=1");
+	struct ht_resp r;
+	assert_int_equal(ht_request(S.port, "POST", "/login", body, (long)strlen(body), h, &r), CURLE_OK);
+	char v[256];
+	w->cookie[0] = w->csrf[0] = '\0';
+	if (ht_header(&r, "Set-Cookie", v, sizeof(v))) {
+		assert_non_null(strstr(v, "HttpOnly"));
+		assert_non_null(strstr(v, "SameSite=Strict"));
+		snprintf(w->cookie, sizeof(w->cookie), "Cookie: %.*s", (int)strcspn(v, ";"), v);
+	}
+	long status = r.status;
+	ht_free(&r);
+	if (!w->cookie[0])
+		return status;
+	/* The CSRF token, as the browser finds it in any form. */
+	const char *hh[] = { w->cookie, NULL };
+	ht_get(S.port, "/profile/2fa", hh, &r);
+	const char *c = strstr(r.body, "name=\"csrf\" value=\"");
+	if (c)
+		snprintf(w->csrf, sizeof(w->csrf), "%.43s", c + 19);
+	ht_free(&r);
+	return status;
+}
+
+/* Expected access: hand-written, so that a change of a role's grants shows up here. */
+static const struct {
+	const char *pattern;
+	const char *allowed; /* space-separated roles; "*" = every signed-in role; "public" */
+} EXPECT[] = {
+	{ "/", "public" }, { "/healthz", "public" }, { "/metrics", "public" },
+	{ "/static/{hash}/{name}", "public" }, { "/login", "public" },
+	{ "/api/v1/instance", "public" }, { "/api/v1/auth/login", "public" },
+	{ "/logout", "*" }, { "/logout/everywhere", "*" }, { "/profile", "*" },
+	{ "/profile/language", "*" }, { "/profile/password", "*" }, { "/profile/2fa", "*" },
+	{ "/api/v1/auth/logout", "*" }, { "/api/v1/users/me", "*" },
+	{ "/api/v1/users/{id}", "administrator national_focal_point case_worker supervisor police_investigator prosecutor observatory_analyst data_provider auditor" },
+	{ "/api/v1/users", "administrator" },
+};
+
+static const char *expected_for(const char *pattern)
+{
+	for (size_t i = 0; i < ARRAY_LEN(EXPECT); i++)
+		if (strcmp(EXPECT[i].pattern, pattern) == 0)
+			return EXPECT[i].allowed;
+	return NULL;
+}
+
+static bool listed(const char *list, const char *who)
+{
+	size_t n = strlen(who);
+	for (const char *p = strstr(list, who); p; p = strstr(p + 1, who))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void concrete_path(const char *pattern, char *out, size_t n)
+{
+	if (strcmp(pattern, "/api/v1/users/{id}") == 0)
+		snprintf(out, n, "/api/v1/users/3");
+	else if (strcmp(pattern, "/static/{hash}/{name}") == 0)
+		snprintf(out, n, "/static/0/app.css");
+	else
+		snprintf(out, n, "%s", pattern);
+}
+
+/* One API token and one browser session per role, renewed after a route that signs out. */
+struct role_sessions {
+	char bearer[128];
+	char cookie[160];
+	char csrf[96];
+};
+
+static void sign_in_role(size_t k, struct role_sessions *rs, bool api, bool web)
+{
+	char token[64];
+	if (api) {
+		api_login(ROLE_EMAILS[k][1], DEMO_PASSWORD, NULL, token, sizeof(token));
+		assert_true(token[0]);
+		snprintf(rs->bearer, sizeof(rs->bearer), "Authorization: Bearer %s", token);
+	}
+	if (!web)
+		return;
+	struct web_session w;
+	web_login(ROLE_EMAILS[k][1], DEMO_PASSWORD, NULL, &w);
+	assert_true(w.cookie[0]);
+	snprintf(rs->cookie, sizeof(rs->cookie), "%s", w.cookie);
+	snprintf(rs->csrf, sizeof(rs->csrf), "X-CSRF-Token: %s", w.csrf);
+}
+
+static void every_route_against_every_role(void **state)
+{
+	(void)state;
+	set_setting("require_2fa_for_flagged_roles", "0"); /* 2FA has its own test */
+	struct role_sessions sessions[ARRAY_LEN(ROLE_EMAILS)];
+	for (size_t k = 0; k < ARRAY_LEN(ROLE_EMAILS); k++)
+		sign_in_role(k, &sessions[k], true, true);
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const http_route *r = &app_routes[i];
+		const char *allowed = expected_for(r->pattern);
+		if (!allowed)
+			fail_msg("route %s has no expected access in this test: add it to EXPECT", r->pattern);
+		bool api = strncmp(r->pattern, "/api/", 5) == 0;
+		const char *method = r->methods & HTTP_POST ? "POST" : "GET";
+		char path[128];
+		concrete_path(r->pattern, path, sizeof(path));
+		for (size_t k = 0; k <= ARRAY_LEN(ROLE_EMAILS); k++) {
+			bool anonymous = k == ARRAY_LEN(ROLE_EMAILS);
+			const char *who = anonymous ? "anonymous" : ROLE_EMAILS[k][0];
+			const char *auth = "X-None: 1", *csrf = "X-None: 2";
+			if (!anonymous) {
+				auth = api ? sessions[k].bearer : sessions[k].cookie;
+				csrf = api ? "X-None: 2" : sessions[k].csrf;
+			}
+			const char *h[] = { auth, csrf, "Content-Type: application/x-www-form-urlencoded", NULL };
+			struct ht_resp resp;
+			assert_int_equal(ht_request(S.port, method, path, "x=1", 3, h, &resp), CURLE_OK);
+			bool is_public = strcmp(allowed, "public") == 0;
+			bool should = is_public || (!anonymous && (strcmp(allowed, "*") == 0 || listed(allowed, who)));
+			/* On public routes a 401 is a failed login, not a refusal of access. */
+			bool denied = (resp.status == 401 && !is_public) || resp.status == 403 ||
+				      (resp.status == 303 && strstr(resp.headers, "/login?next="));
+			if (should == denied)
+				fail_msg("%s %s as %s: status %ld, expected %s", method, path, who, resp.status,
+					 should ? "allowed" : "denied");
+			ht_free(&resp);
+			throttle_reset_all(); /* the bogus bodies above are failed logins */
+			if (!anonymous && strstr(r->pattern, "logout"))
+				sign_in_role(k, &sessions[k], api || strstr(r->pattern, "everywhere"), !api);
+		}
+	}
+	set_setting("require_2fa_for_flagged_roles", "1");
+}
+
+static void csrf_is_required_for_cookie_sessions_only(void **state)
+{
+	(void)state;
+	struct web_session w;
+	assert_int_equal(web_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	const char *form = "Content-Type: application/x-www-form-urlencoded";
+	const char *h1[] = { w.cookie, form, NULL };
+	struct ht_resp r;
+	ht_request(S.port, "POST", "/profile/language", "language=pt", 11, h1, &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	ht_request(S.port, "POST", "/profile/language", "language=pt&csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 55, h1, &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	char body[128];
+	snprintf(body, sizeof(body), "language=pt&csrf=%s", w.csrf);
+	ht_request(S.port, "POST", "/profile/language", body, (long)strlen(body), h1, &r);
+	assert_int_equal(r.status, 303);
+	ht_free(&r);
+	/* Bearer tokens are not sent by browsers on their own: no CSRF token needed. */
+	char token[64], auth[128];
+	api_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	const char *h2[] = { auth, NULL };
+	ht_request(S.port, "POST", "/api/v1/auth/logout", "", 0, h2, &r);
+	assert_int_equal(r.status, 204);
+	ht_free(&r);
+	/* A revoked token is anonymous. */
+	ht_get(S.port, "/api/v1/users/me", h2, &r);
+	assert_int_equal(r.status, 401);
+	char v[64];
+	assert_string_equal(ht_header(&r, "WWW-Authenticate", v, sizeof(v)), "Bearer");
+	ht_free(&r);
+}
+
+static void login_rotates_the_session(void **state)
+{
+	(void)state;
+	/* An attacker signs in, then plants their session cookie in the victim's browser. */
+	struct web_session attacker, victim;
+	assert_int_equal(web_login("police@demo.ponte.example", DEMO_PASSWORD, NULL, &attacker), 303);
+	const char *planted = attacker.cookie + strlen("Cookie: ");
+	assert_int_equal(web_login("supervisor@demo.ponte.example", DEMO_PASSWORD, planted, &victim), 303);
+	assert_string_not_equal(victim.cookie, attacker.cookie);
+	/* The planted session is over, and the victim's session is the victim's. */
+	struct ht_resp r;
+	const char *ha[] = { attacker.cookie, NULL };
+	ht_get(S.port, "/profile", ha, &r);
+	assert_int_equal(r.status, 303);
+	ht_free(&r);
+	const char *hv[] = { victim.cookie, NULL };
+	ht_get(S.port, "/profile", hv, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Carla Supervisor"));
+	ht_free(&r);
+	/* A made-up session cookie is simply anonymous. */
+	const char *fake[] = { "Cookie: ponte_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL };
+	ht_get(S.port, "/profile", fake, &r);
+	assert_int_equal(r.status, 303);
+	ht_free(&r);
+}
+
+static void wrong_unknown_and_locked_accounts_look_the_same(void **state)
+{
+	(void)state;
+	const char *bodies[] = {
+		"{\"email\":\"prosecutor@demo.ponte.example\",\"password\":\"Wrong-password-123\"}",
+		"{\"email\":\"nobody-here@demo.ponte.example\",\"password\":\"Wrong-password-123\"}",
+	};
+	char first[512] = "";
+	for (size_t i = 0; i < ARRAY_LEN(bodies); i++) {
+		struct ht_resp r;
+		ht_request(S.port, "POST", "/api/v1/auth/login", bodies[i], (long)strlen(bodies[i]), NULL, &r);
+		assert_int_equal(r.status, 401);
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", r.body);
+		assert_string_equal(r.body, first);
+		ht_free(&r);
+	}
+	struct web_session w;
+	assert_int_equal(web_login("prosecutor%40demo.ponte.example", "Wrong-password-123", NULL, &w), 401);
+	assert_false(w.cookie[0]);
+}
+
+static void brute_force_is_slowed_down(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	const char *body = "{\"email\":\"analyst@demo.ponte.example\",\"password\":\"Guess-number-0001\"}";
+	struct ht_resp r;
+	long last = 0;
+	for (int i = 0; i < 7; i++) {
+		ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r);
+		last = r.status;
+		ht_free(&r);
+	}
+	assert_int_equal(last, 429);
+	ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r);
+	char v[32];
+	assert_non_null(ht_header(&r, "Retry-After", v, sizeof(v)));
+	assert_non_null(strstr(r.body, "too_many_attempts"));
+	ht_free(&r);
+	throttle_reset_all();
+}
+
+static void users_outside_the_scope_do_not_exist(void **state)
+{
+	(void)state;
+	char token[64], auth[128];
+	api_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	const char *h[] = { auth, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/api/v1/users/me", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"roles\":[\"case_worker\"]"));
+	assert_non_null(strstr(r.body, "\"language\":\"pt\""));
+	ht_free(&r);
+	/* Supervisor (same organisation): visible. Police (other organisation) and a
+	 * non-existent id: the same 404. */
+	ht_get(S.port, "/api/v1/users/3", h, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	char other[64], missing[64];
+	ht_get(S.port, "/api/v1/users/4", h, &r);
+	assert_int_equal(r.status, 404);
+	snprintf(other, sizeof(other), "%s", r.body);
+	ht_free(&r);
+	ht_get(S.port, "/api/v1/users/999", h, &r);
+	assert_int_equal(r.status, 404);
+	snprintf(missing, sizeof(missing), "%s", r.body);
+	ht_free(&r);
+	assert_string_equal(other, missing);
+}
+
+static void bad_input_is_refused_and_payloads_stay_data(void **state)
+{
+	(void)state;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	char token[64], auth[128];
+	api_login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	const char *h[] = { auth, NULL };
+	struct ht_resp r;
+	const char *bad[] = {
+		"not json",
+		"{\"email\":\"a@b.pt\",\"email\":\"c@d.pt\"}",
+		"{\"name\":\"\xC3\x28\"}",
+		"{\"name\":\"\\ud800\"}",
+		"[1,2,3]",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		ht_request(S.port, "POST", "/api/v1/users", bad[i], (long)strlen(bad[i]), h, &r);
+		if (r.status != 400)
+			fail_msg("body %zu: status %ld", i, r.status);
+		ht_free(&r);
+	}
+	char longname[400];
+	memset(longname, 'a', 300);
+	longname[300] = '\0';
+	char body[1024];
+	snprintf(body, sizeof(body), "{\"email\":\"long@demo.ponte.example\",\"name\":\"%s\",\"organisation\":\"PT-POL\",\"roles\":[\"police_investigator\"],\"password\":\"Correct-horse-battery-9\"}", longname);
+	ht_request(S.port, "POST", "/api/v1/users", body, (long)strlen(body), h, &r);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(r.body, "1 to 200"));
+	ht_free(&r);
+	/* XSS and SQL payloads are stored as they are and shown escaped. */
+	const char *xss = "{\"email\":\"xss@demo.ponte.example\",\"name\":\"<img src=x onerror=alert(1)>'; DROP TABLE users;--\","
+			  "\"organisation\":\"PT-POL\",\"roles\":[\"police_investigator\"],\"password\":\"Correct-horse-battery-9\",\"language\":\"en\"}";
+	ht_request(S.port, "POST", "/api/v1/users", xss, (long)strlen(xss), h, &r);
+	assert_int_equal(r.status, 201);
+	ht_free(&r);
+	struct web_session w;
+	assert_int_equal(web_login("xss%40demo.ponte.example", "Correct-horse-battery-9", NULL, &w), 303);
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, "/profile", hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "<img src=x"));
+	assert_non_null(strstr(r.body, "&lt;img src=x onerror=alert(1)&gt;&#39;; DROP TABLE users;--"));
+	ht_free(&r);
+	/* A form with bytes that are not UTF-8 is refused. */
+	const char *form[] = { w.cookie, "Content-Type: application/x-www-form-urlencoded", NULL };
+	char fbody[128];
+	snprintf(fbody, sizeof(fbody), "language=%%C3%%28&csrf=%s", w.csrf);
+	ht_request(S.port, "POST", "/profile/language", fbody, (long)strlen(fbody), form, &r);
+	assert_int_equal(r.status, 400);
+	ht_free(&r);
+	set_setting("require_2fa_for_flagged_roles", "1");
+}
+
+/* What an administrator creates through the API is never written in clear. */
+static void personal_data_is_not_on_disk_in_clear(void **state)
+{
+	(void)state;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	char token[64], auth[128];
+	api_login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	const char *h[] = { auth, NULL };
+	const char *body = "{\"email\":\"ximena.vantablack@probe-domain.example\",\"name\":\"Ximena Vantablackprobe\","
+			   "\"phone\":\"+351 911 222 333\",\"organisation\":\"PT-NGO-LX\",\"roles\":[\"case_worker\"],"
+			   "\"password\":\"Correct-horse-battery-9\"}";
+	struct ht_resp r;
+	ht_request(S.port, "POST", "/api/v1/users", body, (long)strlen(body), h, &r);
+	assert_int_equal(r.status, 201);
+	ht_free(&r);
+	/* Read it back (the server decrypts it for an allowed caller)... */
+	ht_get(S.port, "/api/v1/users/me", h, &r);
+	ht_free(&r);
+	/* ...and look for it in the database file, the WAL and the shared memory. */
+	const char *probes[] = { "Vantablackprobe", "ximena", "probe-domain", "911 222 333" };
+	const char *suffixes[] = { "", "-wal", "-shm" };
+	int files = 0;
+	for (size_t s = 0; s < 3; s++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s%s", S.db_path, suffixes[s]);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		files++;
+		fseek(fp, 0, SEEK_END);
+		long n = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		char *data = malloc((size_t)n + 1);
+		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+		fclose(fp);
+		for (size_t p = 0; p < ARRAY_LEN(probes); p++)
+			if (memmem(data, (size_t)n, probes[p], strlen(probes[p])))
+				fail_msg("\"%s\" found in %s", probes[p], path);
+		free(data);
+	}
+	assert_true(files >= 2);
+	set_setting("require_2fa_for_flagged_roles", "1");
+}
+
+static void totp_code(const char *secret_b32, time_t when, char out[7])
+{
+	char *secret;
+	size_t len;
+	oath_init();
+	assert_int_equal(oath_base32_decode(secret_b32, strlen(secret_b32), &secret, &len), OATH_OK);
+	assert_int_equal(oath_totp_generate(secret, len, when, OATH_TOTP_DEFAULT_TIME_STEP_SIZE, 0, 6, out), OATH_OK);
+	free(secret);
+}
+
+static void focal_points_must_enrol_in_two_factor_authentication(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	const char *h[] = { w.cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/profile", h, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(r.headers, "Location: /profile/2fa"));
+	ht_free(&r);
+	ht_get(S.port, "/profile/2fa", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<svg"));
+	const char *k = strstr(r.body, "<code class=\"secret\">");
+	assert_non_null(k);
+	char secret[64];
+	snprintf(secret, sizeof(secret), "%.*s", (int)strcspn(k + 21, "<"), k + 21);
+	ht_free(&r);
+	const char *form[] = { w.cookie, "Content-Type: application/x-www-form-urlencoded", NULL };
+	char body[160], code[7];
+	snprintf(body, sizeof(body), "code=000000&csrf=%s", w.csrf);
+	ht_request(S.port, "POST", "/profile/2fa", body, (long)strlen(body), form, &r);
+	assert_int_equal(r.status, 422);
+	ht_free(&r);
+	time_t now = time(NULL);
+	totp_code(secret, now, code);
+	snprintf(body, sizeof(body), "code=%s&csrf=%s", code, w.csrf);
+	ht_request(S.port, "POST", "/profile/2fa", body, (long)strlen(body), form, &r);
+	assert_int_equal(r.status, 200);
+	const char *rc = strstr(r.body, "<ul class=\"codes\"><li><code>");
+	assert_non_null(rc);
+	char recovery[16];
+	snprintf(recovery, sizeof(recovery), "%.11s", rc + 28);
+	ht_free(&r);
+	ht_get(S.port, "/profile", h, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	/* From now on the password alone is not enough. */
+	char token[64];
+	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	assert_false(token[0]);
+	/* The code used at enrolment cannot be replayed; the next one works. */
+	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, code, token, sizeof(token));
+	assert_false(token[0]);
+	totp_code(secret, now + 30, code);
+	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, code, token, sizeof(token));
+	assert_true(token[0]);
+	/* A recovery code works once. */
+	throttle_reset_all();
+	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, recovery, token, sizeof(token));
+	assert_true(token[0]);
+	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, recovery, token, sizeof(token));
+	assert_false(token[0]);
+	throttle_reset_all();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_route_against_every_role),
+		cmocka_unit_test(csrf_is_required_for_cookie_sessions_only),
+		cmocka_unit_test(login_rotates_the_session),
+		cmocka_unit_test(wrong_unknown_and_locked_accounts_look_the_same),
+		cmocka_unit_test(users_outside_the_scope_do_not_exist),
+		cmocka_unit_test(bad_input_is_refused_and_payloads_stay_data),
+		cmocka_unit_test(personal_data_is_not_on_disk_in_clear),
+		cmocka_unit_test(focal_points_must_enrol_in_two_factor_authentication),
+		cmocka_unit_test(brute_force_is_slowed_down),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
