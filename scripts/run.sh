@@ -11,8 +11,18 @@ fi
 cat <<MSG
 
   Ponte is starting on http://$listen/
-  Database: $db (demonstration data)
-  Open the address above in a browser; switch language with the links at the top right.
+  Database: $db (demonstration data, synthetic), key file: $db.key
+
+  Sign in at http://$listen/login with password Ponte-demo-Lisboa-2026 and one of:
+    case.worker@demo.ponte.example     supervisor@demo.ponte.example
+    police@demo.ponte.example          prosecutor@demo.ponte.example
+    analyst@demo.ponte.example         provider@demo.ponte.example
+    auditor@demo.ponte.example         regional@demo.ponte.example
+    focal.point@demo.ponte.example     admin@demo.ponte.example
+  (the focal point and the administrator are asked to set up two-factor
+   authentication first: have an authenticator app ready)
+
+  Switch language with the links at the top right.
   Stop with Ctrl-C (the database is checkpointed on the way out).
 
 MSG

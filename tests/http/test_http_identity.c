@@ -44,10 +44,16 @@ static int setup(void **state)
 	/* The demo users and an administrator (as ponte init --demo makes them). */
 	identity_env env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
-	organisation admin_org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false };
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
 	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
-	user_input admin = { .email = DEMO_ADMIN_EMAIL, .name = "Administrator", .organisation_code = "ADMIN",
-			     .roles = { "administrator" }, .nroles = 1, .password = DEMO_PASSWORD };
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
 	int problem;
 	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
 	(void)err;
@@ -63,13 +69,16 @@ static int teardown(void **state)
 }
 
 /* Bearer token for an account, or "" when refused. */
-static void api_login(const char *email, const char *password, const char *totp, char *token, size_t n)
+static void api_login(const char *email, const char *password, const char *totp, char *token,
+		      size_t n)
 {
 	char body[512];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"%s%s%s}", email, password,
-		 totp ? ",\"totp\":\"" : "", totp ? totp : "", totp ? "\"" : "");
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"%s%s%s}", email,
+		 password, totp ? ",\"totp\":\"" : "", totp ? totp : "", totp ? "\"" : "");
 	struct ht_resp r;
-	assert_int_equal(ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r), CURLE_OK);
+	assert_int_equal(
+	    ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r),
+	    CURLE_OK);
 	token[0] = '\0';
 	const char *t = strstr(r.body, "\"token\":\"");
 	if (r.status == 200 && t)
@@ -82,14 +91,17 @@ struct web_session {
 	char csrf[64];
 };
 
-static long web_login(const char *email, const char *password, const char *extra_cookie, struct web_session *w)
+static long web_login(const char *email, const char *password, const char *extra_cookie,
+		      struct web_session *w)
 {
 	char body[512], cookie_header[256];
 	snprintf(body, sizeof(body), "email=%s&password=%s", email, password);
 	const char *h[] = { cookie_header, NULL };
-	snprintf(cookie_header, sizeof(cookie_header), "Cookie: %s", extra_cookie ? extra_cookie : "x=1");
+	snprintf(cookie_header, sizeof(cookie_header), "Cookie: %s",
+		 extra_cookie ? extra_cookie : "x=1");
 	struct ht_resp r;
-	assert_int_equal(ht_request(S.port, "POST", "/login", body, (long)strlen(body), h, &r), CURLE_OK);
+	assert_int_equal(ht_request(S.port, "POST", "/login", body, (long)strlen(body), h, &r),
+			 CURLE_OK);
 	char v[256];
 	w->cookie[0] = w->csrf[0] = '\0';
 	if (ht_header(&r, "Set-Cookie", v, sizeof(v))) {
@@ -116,13 +128,24 @@ static const struct {
 	const char *pattern;
 	const char *allowed; /* space-separated roles; "*" = every signed-in role; "public" */
 } EXPECT[] = {
-	{ "/", "public" }, { "/healthz", "public" }, { "/metrics", "public" },
-	{ "/static/{hash}/{name}", "public" }, { "/login", "public" },
-	{ "/api/v1/instance", "public" }, { "/api/v1/auth/login", "public" },
-	{ "/logout", "*" }, { "/logout/everywhere", "*" }, { "/profile", "*" },
-	{ "/profile/language", "*" }, { "/profile/password", "*" }, { "/profile/2fa", "*" },
-	{ "/api/v1/auth/logout", "*" }, { "/api/v1/users/me", "*" },
-	{ "/api/v1/users/{id}", "administrator national_focal_point case_worker supervisor police_investigator prosecutor observatory_analyst data_provider auditor" },
+	{ "/", "public" },
+	{ "/healthz", "public" },
+	{ "/metrics", "public" },
+	{ "/static/{hash}/{name}", "public" },
+	{ "/login", "public" },
+	{ "/api/v1/instance", "public" },
+	{ "/api/v1/auth/login", "public" },
+	{ "/logout", "*" },
+	{ "/logout/everywhere", "*" },
+	{ "/profile", "*" },
+	{ "/profile/language", "*" },
+	{ "/profile/password", "*" },
+	{ "/profile/2fa", "*" },
+	{ "/api/v1/auth/logout", "*" },
+	{ "/api/v1/users/me", "*" },
+	{ "/api/v1/users/{id}",
+	  "administrator national_focal_point case_worker supervisor police_investigator "
+	  "prosecutor observatory_analyst data_provider auditor" },
 	{ "/api/v1/users", "administrator" },
 };
 
@@ -188,7 +211,8 @@ static void every_route_against_every_role(void **state)
 		const http_route *r = &app_routes[i];
 		const char *allowed = expected_for(r->pattern);
 		if (!allowed)
-			fail_msg("route %s has no expected access in this test: add it to EXPECT", r->pattern);
+			fail_msg("route %s has no expected access in this test: add it to EXPECT",
+				 r->pattern);
 		bool api = strncmp(r->pattern, "/api/", 5) == 0;
 		const char *method = r->methods & HTTP_POST ? "POST" : "GET";
 		char path[128];
@@ -201,21 +225,27 @@ static void every_route_against_every_role(void **state)
 				auth = api ? sessions[k].bearer : sessions[k].cookie;
 				csrf = api ? "X-None: 2" : sessions[k].csrf;
 			}
-			const char *h[] = { auth, csrf, "Content-Type: application/x-www-form-urlencoded", NULL };
+			const char *h[] = { auth, csrf,
+					    "Content-Type: application/x-www-form-urlencoded",
+					    NULL };
 			struct ht_resp resp;
-			assert_int_equal(ht_request(S.port, method, path, "x=1", 3, h, &resp), CURLE_OK);
+			assert_int_equal(ht_request(S.port, method, path, "x=1", 3, h, &resp),
+					 CURLE_OK);
 			bool is_public = strcmp(allowed, "public") == 0;
-			bool should = is_public || (!anonymous && (strcmp(allowed, "*") == 0 || listed(allowed, who)));
+			bool should =
+			    is_public ||
+			    (!anonymous && (strcmp(allowed, "*") == 0 || listed(allowed, who)));
 			/* On public routes a 401 is a failed login, not a refusal of access. */
 			bool denied = (resp.status == 401 && !is_public) || resp.status == 403 ||
 				      (resp.status == 303 && strstr(resp.headers, "/login?next="));
 			if (should == denied)
-				fail_msg("%s %s as %s: status %ld, expected %s", method, path, who, resp.status,
-					 should ? "allowed" : "denied");
+				fail_msg("%s %s as %s: status %ld, expected %s", method, path, who,
+					 resp.status, should ? "allowed" : "denied");
 			ht_free(&resp);
 			throttle_reset_all(); /* the bogus bodies above are failed logins */
 			if (!anonymous && strstr(r->pattern, "logout"))
-				sign_in_role(k, &sessions[k], api || strstr(r->pattern, "everywhere"), !api);
+				sign_in_role(k, &sessions[k],
+					     api || strstr(r->pattern, "everywhere"), !api);
 		}
 	}
 	set_setting("require_2fa_for_flagged_roles", "1");
@@ -232,7 +262,8 @@ static void csrf_is_required_for_cookie_sessions_only(void **state)
 	ht_request(S.port, "POST", "/profile/language", "language=pt", 11, h1, &r);
 	assert_int_equal(r.status, 403);
 	ht_free(&r);
-	ht_request(S.port, "POST", "/profile/language", "language=pt&csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 55, h1, &r);
+	ht_request(S.port, "POST", "/profile/language",
+		   "language=pt&csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 55, h1, &r);
 	assert_int_equal(r.status, 403);
 	ht_free(&r);
 	char body[128];
@@ -261,9 +292,11 @@ static void login_rotates_the_session(void **state)
 	(void)state;
 	/* An attacker signs in, then plants their session cookie in the victim's browser. */
 	struct web_session attacker, victim;
-	assert_int_equal(web_login("police@demo.ponte.example", DEMO_PASSWORD, NULL, &attacker), 303);
+	assert_int_equal(web_login("police@demo.ponte.example", DEMO_PASSWORD, NULL, &attacker),
+			 303);
 	const char *planted = attacker.cookie + strlen("Cookie: ");
-	assert_int_equal(web_login("supervisor@demo.ponte.example", DEMO_PASSWORD, planted, &victim), 303);
+	assert_int_equal(
+	    web_login("supervisor@demo.ponte.example", DEMO_PASSWORD, planted, &victim), 303);
 	assert_string_not_equal(victim.cookie, attacker.cookie);
 	/* The planted session is over, and the victim's session is the victim's. */
 	struct ht_resp r;
@@ -277,7 +310,8 @@ static void login_rotates_the_session(void **state)
 	assert_non_null(strstr(r.body, "Carla Supervisor"));
 	ht_free(&r);
 	/* A made-up session cookie is simply anonymous. */
-	const char *fake[] = { "Cookie: ponte_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL };
+	const char *fake[] = { "Cookie: ponte_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			       NULL };
 	ht_get(S.port, "/profile", fake, &r);
 	assert_int_equal(r.status, 303);
 	ht_free(&r);
@@ -288,12 +322,14 @@ static void wrong_unknown_and_locked_accounts_look_the_same(void **state)
 	(void)state;
 	const char *bodies[] = {
 		"{\"email\":\"prosecutor@demo.ponte.example\",\"password\":\"Wrong-password-123\"}",
-		"{\"email\":\"nobody-here@demo.ponte.example\",\"password\":\"Wrong-password-123\"}",
+		"{\"email\":\"nobody-here@demo.ponte.example\",\"password\":\"Wrong-password-"
+		"123\"}",
 	};
 	char first[512] = "";
 	for (size_t i = 0; i < ARRAY_LEN(bodies); i++) {
 		struct ht_resp r;
-		ht_request(S.port, "POST", "/api/v1/auth/login", bodies[i], (long)strlen(bodies[i]), NULL, &r);
+		ht_request(S.port, "POST", "/api/v1/auth/login", bodies[i], (long)strlen(bodies[i]),
+			   NULL, &r);
 		assert_int_equal(r.status, 401);
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", r.body);
@@ -301,7 +337,8 @@ static void wrong_unknown_and_locked_accounts_look_the_same(void **state)
 		ht_free(&r);
 	}
 	struct web_session w;
-	assert_int_equal(web_login("prosecutor%40demo.ponte.example", "Wrong-password-123", NULL, &w), 401);
+	assert_int_equal(
+	    web_login("prosecutor%40demo.ponte.example", "Wrong-password-123", NULL, &w), 401);
 	assert_false(w.cookie[0]);
 }
 
@@ -309,11 +346,13 @@ static void brute_force_is_slowed_down(void **state)
 {
 	(void)state;
 	throttle_reset_all();
-	const char *body = "{\"email\":\"analyst@demo.ponte.example\",\"password\":\"Guess-number-0001\"}";
+	const char *body =
+	    "{\"email\":\"analyst@demo.ponte.example\",\"password\":\"Guess-number-0001\"}";
 	struct ht_resp r;
 	long last = 0;
 	for (int i = 0; i < 7; i++) {
-		ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r);
+		ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL,
+			   &r);
 		last = r.status;
 		ht_free(&r);
 	}
@@ -382,24 +421,32 @@ static void bad_input_is_refused_and_payloads_stay_data(void **state)
 	memset(longname, 'a', 300);
 	longname[300] = '\0';
 	char body[1024];
-	snprintf(body, sizeof(body), "{\"email\":\"long@demo.ponte.example\",\"name\":\"%s\",\"organisation\":\"PT-POL\",\"roles\":[\"police_investigator\"],\"password\":\"Correct-horse-battery-9\"}", longname);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"email\":\"long@demo.ponte.example\",\"name\":\"%s\",\"organisation\":\"PT-POL\","
+	    "\"roles\":[\"police_investigator\"],\"password\":\"Correct-horse-battery-9\"}",
+	    longname);
 	ht_request(S.port, "POST", "/api/v1/users", body, (long)strlen(body), h, &r);
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.body, "1 to 200"));
 	ht_free(&r);
 	/* XSS and SQL payloads are stored as they are and shown escaped. */
-	const char *xss = "{\"email\":\"xss@demo.ponte.example\",\"name\":\"<img src=x onerror=alert(1)>'; DROP TABLE users;--\","
-			  "\"organisation\":\"PT-POL\",\"roles\":[\"police_investigator\"],\"password\":\"Correct-horse-battery-9\",\"language\":\"en\"}";
+	const char *xss = "{\"email\":\"xss@demo.ponte.example\",\"name\":\"<img src=x "
+			  "onerror=alert(1)>'; DROP TABLE users;--\","
+			  "\"organisation\":\"PT-POL\",\"roles\":[\"police_investigator\"],"
+			  "\"password\":\"Correct-horse-battery-9\",\"language\":\"en\"}";
 	ht_request(S.port, "POST", "/api/v1/users", xss, (long)strlen(xss), h, &r);
 	assert_int_equal(r.status, 201);
 	ht_free(&r);
 	struct web_session w;
-	assert_int_equal(web_login("xss%40demo.ponte.example", "Correct-horse-battery-9", NULL, &w), 303);
+	assert_int_equal(web_login("xss%40demo.ponte.example", "Correct-horse-battery-9", NULL, &w),
+			 303);
 	const char *hw[] = { w.cookie, NULL };
 	ht_get(S.port, "/profile", hw, &r);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, "<img src=x"));
-	assert_non_null(strstr(r.body, "&lt;img src=x onerror=alert(1)&gt;&#39;; DROP TABLE users;--"));
+	assert_non_null(
+	    strstr(r.body, "&lt;img src=x onerror=alert(1)&gt;&#39;; DROP TABLE users;--"));
 	ht_free(&r);
 	/* A form with bytes that are not UTF-8 is refused. */
 	const char *form[] = { w.cookie, "Content-Type: application/x-www-form-urlencoded", NULL };
@@ -420,8 +467,10 @@ static void personal_data_is_not_on_disk_in_clear(void **state)
 	api_login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, NULL, token, sizeof(token));
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	const char *h[] = { auth, NULL };
-	const char *body = "{\"email\":\"ximena.vantablack@probe-domain.example\",\"name\":\"Ximena Vantablackprobe\","
-			   "\"phone\":\"+351 911 222 333\",\"organisation\":\"PT-NGO-LX\",\"roles\":[\"case_worker\"],"
+	const char *body = "{\"email\":\"ximena.vantablack@probe-domain.example\",\"name\":"
+			   "\"Ximena Vantablackprobe\","
+			   "\"phone\":\"+351 911 222 "
+			   "333\",\"organisation\":\"PT-NGO-LX\",\"roles\":[\"case_worker\"],"
 			   "\"password\":\"Correct-horse-battery-9\"}";
 	struct ht_resp r;
 	ht_request(S.port, "POST", "/api/v1/users", body, (long)strlen(body), h, &r);
@@ -461,8 +510,11 @@ static void totp_code(const char *secret_b32, time_t when, char out[7])
 	char *secret;
 	size_t len;
 	oath_init();
-	assert_int_equal(oath_base32_decode(secret_b32, strlen(secret_b32), &secret, &len), OATH_OK);
-	assert_int_equal(oath_totp_generate(secret, len, when, OATH_TOTP_DEFAULT_TIME_STEP_SIZE, 0, 6, out), OATH_OK);
+	assert_int_equal(oath_base32_decode(secret_b32, strlen(secret_b32), &secret, &len),
+			 OATH_OK);
+	assert_int_equal(
+	    oath_totp_generate(secret, len, when, OATH_TOTP_DEFAULT_TIME_STEP_SIZE, 0, 6, out),
+	    OATH_OK);
 	free(secret);
 }
 
@@ -471,7 +523,8 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	(void)state;
 	throttle_reset_all();
 	struct web_session w;
-	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
 	const char *h[] = { w.cookie, NULL };
 	struct ht_resp r;
 	ht_get(S.port, "/profile", h, &r);

@@ -31,12 +31,13 @@ static void bodies_over_the_route_limit_are_413(void **state)
 	struct ht_server s;
 	ht_start_with(&s, TEST_ROUTES, ARRAY_LEN(TEST_ROUTES), 5000);
 	struct ht_resp r;
-	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdef", 16, NULL, &r),
+	const char *octets[] = { "Content-Type: application/octet-stream", NULL };
+	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdef", 16, octets, &r),
 			 CURLE_OK);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(r.body, "0123456789abcdef");
 	ht_free(&r);
-	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdefX", 17, NULL, &r),
+	assert_int_equal(ht_request(s.port, "POST", "/echo", "0123456789abcdefX", 17, octets, &r),
 			 CURLE_OK);
 	assert_int_equal(r.status, 413);
 	ht_free(&r);
@@ -53,7 +54,7 @@ static void bodies_over_the_route_limit_are_413(void **state)
 	/* A 1 MiB body is accepted. */
 	char *mib = malloc(1 << 20);
 	memset(mib, 'a', 1 << 20);
-	assert_int_equal(ht_request(s.port, "POST", "/big", mib, 1 << 20, NULL, &r), CURLE_OK);
+	assert_int_equal(ht_request(s.port, "POST", "/big", mib, 1 << 20, octets, &r), CURLE_OK);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.len, 1 << 20);
 	ht_free(&r);
