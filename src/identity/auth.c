@@ -258,14 +258,10 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	return 0;
 }
 
-int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)
+/* The reads of auth_session, in one read transaction. */
+static int session_read(const identity_env *env, const unsigned char hash[CRYPTO_HASH_BYTES],
+			int kind, int64_t now, principal *p, int64_t *last_seen)
 {
-	if (!token || strlen(token) != CRYPTO_TOKEN_TEXT - 1)
-		return PONTE_EDENIED;
-	if (!now)
-		now = (int64_t)time(NULL);
-	unsigned char hash[CRYPTO_HASH_BYTES];
-	crypto_token_hash(token, hash);
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
@@ -273,7 +269,7 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 		rc = store_prepare(c, SQL_SESSION, &st);
 	if (rc)
 		return rc;
-	store_bind_blob(st, 1, hash, sizeof(hash));
+	store_bind_blob(st, 1, hash, CRYPTO_HASH_BYTES);
 	rc = store_step(st);
 	if (rc != STORE_ROW) {
 		store_reset(st);
@@ -284,7 +280,8 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 	    strcmp(store_col_text(st, 2, NULL), kind == AUTH_API ? "api" : "web") == 0;
 	char csrf[CRYPTO_TOKEN_TEXT];
 	snprintf(csrf, sizeof(csrf), "%s", store_col_text(st, 3, NULL));
-	int64_t last_seen = store_col_int64(st, 5), expires = store_col_int64(st, 6);
+	*last_seen = store_col_int64(st, 5);
+	int64_t expires = store_col_int64(st, 6);
 	bool revoked = store_col_int64(st, 7) != 0;
 	store_reset(st);
 	auth_settings s;
@@ -292,7 +289,7 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 	if (rc)
 		return rc;
 	if (!right_kind || revoked || now >= expires ||
-	    (kind == AUTH_WEB && now - last_seen > (int64_t)s.idle_minutes * 60))
+	    (kind == AUTH_WEB && now - *last_seen > (int64_t)s.idle_minutes * 60))
 		return PONTE_EDENIED;
 	rc = principal_load(env->db, user_id, p);
 	if (rc)
@@ -300,9 +297,32 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 	p->session_id = session_id;
 	p->api = kind == AUTH_API;
 	memcpy(p->csrf, csrf, sizeof(csrf));
-	/* Record activity at most once a minute: reads stay reads. */
+	return 0;
+}
+
+int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)
+{
+	if (!token || strlen(token) != CRYPTO_TOKEN_TEXT - 1)
+		return PONTE_EDENIED;
+	if (!now)
+		now = (int64_t)time(NULL);
+	unsigned char hash[CRYPTO_HASH_BYTES];
+	crypto_token_hash(token, hash);
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin_read(c);
+	if (rc)
+		return rc;
+	int64_t last_seen = 0;
+	rc = session_read(env, hash, kind, now, p, &last_seen);
+	store_commit(c);
+	if (rc)
+		return rc;
+	/* Record activity at most once a minute, outside the read: reads stay reads. */
+	store_stmt *st;
 	if (now - last_seen >= 60 && store_prepare(c, SQL_TOUCH, &st) == 0) {
-		store_bind_int64(st, 1, session_id);
+		store_bind_int64(st, 1, p->session_id);
 		store_bind_int64(st, 2, now);
 		store_step(st);
 		store_reset(st);

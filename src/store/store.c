@@ -77,8 +77,17 @@ static void conn_thread_exit(void *p)
 	conn_free(c);
 }
 
+/* Memory statistics make every SQLite allocation take one global mutex: with a thread per
+ * core that is the main point of contention. Ponte does not use them. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_connection(const char *path, int flags, const store_options *opt, sqlite3 **out)
 {
+	pthread_once(&sqlite_once, configure_sqlite);
 	sqlite3 *db = NULL;
 	int rc =
 	    sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
@@ -369,6 +378,11 @@ int store_exec(store_conn *c, const char *sql)
 int store_begin(store_conn *c)
 {
 	return store_exec(c, "BEGIN IMMEDIATE");
+}
+
+int store_begin_read(store_conn *c)
+{
+	return store_exec(c, "BEGIN DEFERRED");
 }
 
 int store_commit(store_conn *c)

@@ -69,6 +69,9 @@ void store_reset(store_stmt *st);
 int store_exec(store_conn *c, const char *sql);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(store_conn *c);
+/* A read transaction (BEGIN DEFERRED): several reads see one snapshot and take the file
+ * locks once. End it with store_commit. */
+int store_begin_read(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 int64_t store_changes(store_conn *c);
