@@ -70,6 +70,11 @@ int org_find(store *db, arena *a, const char *code, organisation *out);
 typedef int (*org_fn)(const organisation *o, void *ctx);
 int org_list(store *db, arena *a, org_fn fn, void *ctx);
 
+/* Countries (code, name in lang) and organisation types (code, code). */
+typedef int (*country_fn)(const char *code, const char *name, void *ctx);
+int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx);
+int org_type_list(store *db, arena *a, country_fn fn, void *ctx);
+
 /* ---- roles ---- */
 typedef struct role {
 	int64_t id;
@@ -138,6 +143,21 @@ int user_set_language(store *db, int64_t id, const char *language);
 int user_set_password(store *db, int64_t id, const char *password, int *problem);
 const char *user_status_name(int status);
 int user_status_from_name(const char *name);
+
+/* ---- administration (admin_store.c) ---- */
+typedef struct permission_info {
+	const char *name;
+	const char *description; /* a msgid */
+} permission_info;
+const permission_info *permission_list(size_t *n);
+extern const char *const ROLE_NAMES[];
+bool permission_known(const char *name);
+int scope_from_text(const char *s); /* SCOPE_NONE if not a scope name */
+/* Replace a user's roles (at least one). */
+int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t n);
+/* Grant a permission to a role with a scope (or change its scope); revoke it. */
+int role_grant(store *db, const char *role_code, const char *permission, int scope);
+int role_revoke(store *db, const char *role_code, const char *permission);
 
 /* The grants, organisation and country of a user, for a principal. */
 int principal_load(store *db, int64_t user_id, principal *p);

@@ -10,6 +10,10 @@ static const char SQL_ADD[] = "INSERT INTO organisations(code, name, country, ty
 static const char SQL_GET[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE id = ?1";
 static const char SQL_FIND[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE code = ?1";
 static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER BY country, name";
+static const char SQL_COUNTRIES[] =
+    "SELECT code, CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt ELSE name_en END AS n "
+    "FROM countries ORDER BY n";
+static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
 
 static bool exists(store *db, const char *sql, const char *value)
 {
@@ -148,6 +152,45 @@ int org_list(store *db, arena *a, org_fn fn, void *ctx)
 		organisation o;
 		org_from_row(st, a, &o);
 		rc = fn(&o, ctx);
+		if (rc)
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_COUNTRIES, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, lang, strlen(lang));
+	while ((rc = store_step(st)) == STORE_ROW) {
+		rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
+			arena_strdup(a, store_col_text(st, 1, NULL)), ctx);
+		if (rc)
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_TYPES, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		const char *code = arena_strdup(a, store_col_text(st, 0, NULL));
+		rc = fn(code, code, ctx);
 		if (rc)
 			break;
 	}

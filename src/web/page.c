@@ -52,6 +52,10 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	const principal *p = principal_of(req);
 	tpl_set_bool(v, "signed_in", p != NULL);
 	tpl_set(v, "session_csrf", p ? p->csrf : "");
+	tpl_set_bool(v, "can_orgs", principal_can(p, "org.manage"));
+	tpl_set_bool(v, "can_users", principal_can(p, "user.read"));
+	tpl_set_bool(v, "can_roles", principal_can(p, "role.read"));
+	tpl_set_bool(v, "can_audit", principal_can(p, "audit.read"));
 	tpl_set_html(v, "content", content.data ? content.data : "", content.len);
 	rc = add_languages(req, v);
 	if (!rc)

@@ -27,6 +27,17 @@ int web_profile_language(http_request *req, http_response *res);
 int web_profile_password(http_request *req, http_response *res);
 int web_2fa_form(http_request *req, http_response *res);
 int web_2fa_confirm(http_request *req, http_response *res);
+int web_admin_orgs(http_request *req, http_response *res);
+int web_admin_org_add(http_request *req, http_response *res);
+int web_admin_users(http_request *req, http_response *res);
+int web_admin_user_add(http_request *req, http_response *res);
+int web_admin_user(http_request *req, http_response *res);
+int web_admin_user_status(http_request *req, http_response *res);
+int web_admin_user_roles(http_request *req, http_response *res);
+int web_admin_roles(http_request *req, http_response *res);
+int web_admin_role_grant(http_request *req, http_response *res);
+int web_audit(http_request *req, http_response *res);
+int web_audit_csv(http_request *req, http_response *res);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */
 int web_qr_svg(buf *out, const char *text, const char *label);
 

@@ -1,0 +1,145 @@
+/* What administrators change: a user's roles, a role's grants. */
+#include "i18n/i18n.h"
+#include "identity/identity.h"
+
+static const char SQL_CLEAR_ROLES[] = "DELETE FROM user_roles WHERE user_id = ?1";
+static const char SQL_ADD_ROLE[] = "INSERT OR IGNORE INTO user_roles(user_id, role_id) "
+				   "SELECT ?1, id FROM roles WHERE code = ?2";
+static const char SQL_GRANT[] = "INSERT INTO role_permissions(role_id, permission, scope) "
+				"SELECT id, ?2, ?3 FROM roles WHERE code = ?1 "
+				"ON CONFLICT(role_id, permission) DO UPDATE SET scope = excluded.scope";
+static const char SQL_REVOKE[] = "DELETE FROM role_permissions WHERE permission = ?2 "
+				 "AND role_id = (SELECT id FROM roles WHERE code = ?1)";
+
+/* Every permission Ponte knows, with what it allows (a msgid). */
+static const permission_info PERMISSIONS[] = {
+	{ "user.read", N_("See users and their details") },
+	{ "user.manage", N_("Create users, change their roles, lock and unlock them") },
+	{ "org.manage", N_("Create organisations") },
+	{ "role.read", N_("See roles and what they grant") },
+	{ "role.manage", N_("Change what roles grant") },
+	{ "audit.read", N_("Read the audit trail") },
+	{ "case.social.read", N_("Read social-service case data") },
+	{ "case.social.write", N_("Write social-service case data") },
+	{ "case.proceedings.read", N_("Read criminal-proceedings data") },
+	{ "case.proceedings.write", N_("Write criminal-proceedings data") },
+	{ "case.assign", N_("Assign cases") },
+	{ "referral.national", N_("Make and receive national referrals") },
+	{ "referral.transnational", N_("Make and receive transnational referrals") },
+	{ "victim.status.decide", N_("Decide on victim status") },
+	{ "network.read", N_("Read information on criminal networks") },
+	{ "network.write", N_("Record information on criminal networks") },
+	{ "obs.submit", N_("Submit data to the observatory") },
+	{ "obs.analyse", N_("Analyse observatory data") },
+	{ "stats.read", N_("Read statistics") },
+	{ "stats.aggregate", N_("Read aggregate statistics across countries") },
+};
+
+/* The names of the default roles, as stored in the roles table, marked for translation:
+ * pages show them with tr(). */
+const char *const ROLE_NAMES[] = {
+	N_("Administrator"),	    N_("National focal point"), N_("Case worker"),
+	N_("Supervisor"),	    N_("Police investigator"),	N_("Prosecutor"),
+	N_("Observatory analyst"), N_("Data provider"),	N_("Auditor"),
+	N_("Regional analyst"),
+};
+
+const permission_info *permission_list(size_t *n)
+{
+	*n = ARRAY_LEN(PERMISSIONS);
+	return PERMISSIONS;
+}
+
+bool permission_known(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(PERMISSIONS); i++)
+		if (strcmp(PERMISSIONS[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int scope_from_text(const char *s)
+{
+	static const char *names[] = { "none", "own", "organisation", "country", "all" };
+	for (int i = SCOPE_OWN; i <= SCOPE_ALL; i++)
+		if (s && strcmp(s, names[i]) == 0)
+			return i;
+	return SCOPE_NONE;
+}
+
+static int run(store_conn *c, const char *sql, int64_t id, const char *a, const char *b,
+	       const char *t)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	int i = 1;
+	if (id)
+		store_bind_int64(st, i++, id);
+	if (a)
+		store_bind_text(st, i++, a, strlen(a));
+	if (b)
+		store_bind_text(st, i++, b, strlen(b));
+	if (t)
+		store_bind_text(st, i++, t, strlen(t));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t n)
+{
+	if (n == 0)
+		return PONTE_EINVAL;
+	arena a;
+	arena_init(&a, 64 * 1024);
+	for (size_t i = 0; i < n; i++) {
+		role r;
+		if (role_find(db, &a, roles[i], &r) != 0) {
+			arena_release(&a);
+			return PONTE_EINVAL;
+		}
+	}
+	arena_release(&a);
+	store_conn *c;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	rc = run(c, SQL_CLEAR_ROLES, user_id, NULL, NULL, NULL);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = run(c, SQL_ADD_ROLE, user_id, roles[i], NULL, NULL);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
+}
+
+int role_grant(store *db, const char *role_code, const char *permission, int scope)
+{
+	if (!permission_known(permission) || scope < SCOPE_OWN || scope > SCOPE_ALL)
+		return PONTE_EINVAL;
+	arena a;
+	arena_init(&a, 64 * 1024);
+	role r;
+	int rc = role_find(db, &a, role_code, &r);
+	arena_release(&a);
+	if (rc)
+		return rc;
+	store_conn *c;
+	rc = store_conn_get(db, &c);
+	return rc ? rc : run(c, SQL_GRANT, 0, role_code, permission, scope_name(scope));
+}
+
+int role_revoke(store *db, const char *role_code, const char *permission)
+{
+	store_conn *c;
+	int rc = store_conn_get(db, &c);
+	if (rc)
+		return rc;
+	rc = run(c, SQL_REVOKE, 0, role_code, permission, NULL);
+	return rc ? rc : store_changes(c) == 1 ? 0 : PONTE_ENOTFOUND;
+}

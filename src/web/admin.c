@@ -1,0 +1,391 @@
+/*
+ * Administration pages: organisations, users and roles. Every change is audited; lists show
+ * only what the caller's scope covers; a user outside it is "not found".
+ */
+#include "app/app.h"
+#include "audit/audit.h"
+#include "i18n/i18n.h"
+#include "identity/auth.h"
+#include "web/web.h"
+
+static void audit(http_request *req, const char *action, const char *type, const char *id,
+		  const char *outcome)
+{
+	const principal *p = principal_of(req);
+	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
+			  .action = action, .object_type = type, .object_id = id ? id : "",
+			  .outcome = outcome, .client = req->client_addr };
+	audit_append(services_of(req)->db, &e);
+}
+
+static tpl_vars *page_vars(http_request *req, const char *notice, const char *error)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return NULL;
+	tpl_set(v, "csrf", principal_of(req)->csrf);
+	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
+	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
+	return v;
+}
+
+/* ---- organisations ---- */
+
+struct list_ctx {
+	http_request *req;
+	tpl_list *list;
+	const char *selected;
+};
+
+static int add_org(const organisation *o, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	tpl_vars *item = tpl_list_add(l->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "code", o->code);
+	tpl_set(item, "name", o->name);
+	tpl_set(item, "country", o->country);
+	tpl_set(item, "type", o->type);
+	tpl_set_bool(item, "focal_point", o->focal_point);
+	tpl_set_bool(item, "selected", l->selected && strcmp(l->selected, o->code) == 0);
+	return 0;
+}
+
+static int add_option(const char *code, const char *name, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	tpl_vars *item = tpl_list_add(l->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "code", code);
+	tpl_set(item, "name", name);
+	tpl_set_bool(item, "selected", l->selected && strcmp(l->selected, code) == 0);
+	return 0;
+}
+
+static int render_orgs(http_request *req, http_response *res, const char *notice, const char *error)
+{
+	services *svc = services_of(req);
+	tpl_vars *v = page_vars(req, notice, error);
+	if (!v)
+		return PONTE_ENOMEM;
+	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"), NULL };
+	struct list_ctx countries = { req, tpl_set_list(v, "countries"), principal_of(req)->country };
+	struct list_ctx types = { req, tpl_set_list(v, "types"), "NGO" };
+	int rc = org_list(svc->db, req->arena, add_org, &orgs);
+	if (!rc)
+		rc = country_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_option, &countries);
+	if (!rc)
+		rc = org_type_list(svc->db, req->arena, add_option, &types);
+	return rc ? rc : web_render_page(req, res, "admin_orgs", N_("Organisations"), v);
+}
+
+int web_admin_orgs(http_request *req, http_response *res)
+{
+	return render_orgs(req, res, http_query(req, "added") ? N_("The organisation has been added.") : NULL, NULL);
+}
+
+int web_admin_org_add(http_request *req, http_response *res)
+{
+	services *svc = services_of(req);
+	const char *focal = http_form(req, "focal_point");
+	organisation o = { 0, http_form(req, "code"), http_form(req, "name"), http_form(req, "country"),
+			   http_form(req, "type"), 0, focal && *focal };
+	int rc = o.code && o.name && o.country && o.type ? org_add(svc->db, &o, NULL) : PONTE_EINVAL;
+	if (rc == PONTE_EEXIST || rc == PONTE_EINVAL) {
+		rc = render_orgs(req, res, NULL,
+				 rc == PONTE_EEXIST ? N_("An organisation with this code already exists.")
+						    : N_("Check the code (letters, digits, - _ .), the name, the country and the type."));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	audit(req, "org.create", "organisation", o.code, "success");
+	return http_redirect(req, res, "/admin/organisations?added=1");
+}
+
+/* ---- users ---- */
+
+struct users_ctx {
+	http_request *req;
+	tpl_list *list;
+};
+
+static int add_user(const user *u, void *ctx)
+{
+	struct users_ctx *l = ctx;
+	if (!principal_can_see(principal_of(l->req), "user.read", u->id, u->organisation_id, u->country))
+		return 0;
+	tpl_vars *item = tpl_list_add(l->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "id", arena_printf(l->req->arena, "%lld", (long long)u->id));
+	tpl_set(item, "name", u->name);
+	tpl_set(item, "email", u->email);
+	tpl_set(item, "organisation", u->organisation_code);
+	tpl_set(item, "status", u->status == USER_ACTIVE ? tr(l->req->lang, N_("active"))
+				: u->status == USER_LOCKED ? tr(l->req->lang, N_("locked"))
+							   : tr(l->req->lang, N_("disabled")));
+	tpl_set_bool(item, "active", u->status == USER_ACTIVE);
+	return 0;
+}
+
+static int add_role_option(const role *r, const grant *g, size_t n, void *ctx)
+{
+	(void)g;
+	(void)n;
+	struct list_ctx *l = ctx;
+	tpl_vars *item = tpl_list_add(l->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "code", r->code);
+	tpl_set(item, "name", tr(l->req->lang, r->name));
+	bool checked = false;
+	for (const char *p = l->selected; p && (p = strstr(p, r->code)); p++)
+		if ((p == l->selected || p[-1] == ' ') && (p[strlen(r->code)] == ' ' || !p[strlen(r->code)]))
+			checked = true;
+	tpl_set_bool(item, "checked", checked);
+	return 0;
+}
+
+static int render_users(http_request *req, http_response *res, const char *notice, const char *error)
+{
+	services *svc = services_of(req);
+	tpl_vars *v = page_vars(req, notice, error);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "user.manage"));
+	struct users_ctx users = { req, tpl_set_list(v, "users") };
+	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"), http_form(req, "organisation") };
+	struct list_ctx roles = { req, tpl_set_list(v, "roles"), "" };
+	tpl_set(v, "form_email", http_form(req, "email"));
+	tpl_set(v, "form_name", http_form(req, "name"));
+	int rc = user_list(&svc->env, req->arena, add_user, &users);
+	if (!rc)
+		rc = org_list(svc->db, req->arena, add_org, &orgs);
+	if (!rc)
+		rc = role_list(svc->db, req->arena, add_role_option, &roles);
+	if (rc)
+		return rc;
+	audit(req, "user.list", "user", "", "success");
+	return web_render_page(req, res, "admin_users", N_("Users"), v);
+}
+
+int web_admin_users(http_request *req, http_response *res)
+{
+	return render_users(req, res, http_query(req, "added") ? N_("The user has been added.") : NULL, NULL);
+}
+
+/* All values of a repeated form field (checkboxes). */
+static size_t form_all(const http_request *req, const char *name, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < req->form.count && n < max; i++)
+		if (strcmp(req->form.items[i].key, name) == 0)
+			out[n++] = req->form.items[i].value;
+	return n;
+}
+
+int web_admin_user_add(http_request *req, http_response *res)
+{
+	services *svc = services_of(req);
+	user_input in = { .email = http_form(req, "email"), .name = http_form(req, "name"),
+			  .phone = http_form(req, "phone"), .organisation_code = http_form(req, "organisation"),
+			  .password = http_form(req, "password"), .language = http_form(req, "language") };
+	in.nroles = form_all(req, "role", in.roles, IDENTITY_MAX_ROLES);
+	organisation org;
+	int problem = 0;
+	if (in.organisation_code && org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
+	    !principal_can_see(principal_of(req), "user.manage", 0, org.id, org.country))
+		problem = USER_UNKNOWN_ORG;
+	int64_t id = 0;
+	int rc = problem ? PONTE_EINVAL : user_add(&svc->env, &in, &id, &problem);
+	if (problem) {
+		rc = render_users(req, res, NULL, user_problem_message(problem));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	audit(req, "user.create", "user", arena_printf(req->arena, "%lld", (long long)id), "success");
+	return http_redirect(req, res, "/admin/users?added=1");
+}
+
+/* The user of {id} if the caller may see it; PONTE_ENOTFOUND otherwise. */
+static int visible_user(http_request *req, const char *permission, user *u)
+{
+	char *end;
+	errno = 0;
+	long long id = strtoll(req->params[0], &end, 10);
+	if (errno || *end || id <= 0)
+		return PONTE_ENOTFOUND;
+	int rc = user_get(&services_of(req)->env, req->arena, id, u);
+	if (rc)
+		return rc;
+	if (!principal_can_see(principal_of(req), permission, u->id, u->organisation_id, u->country)) {
+		audit(req, "user.read", "user", req->params[0], "denied");
+		return PONTE_ENOTFOUND;
+	}
+	return 0;
+}
+
+static int render_user(http_request *req, http_response *res, const user *u, const char *notice,
+		       const char *error)
+{
+	tpl_vars *v = page_vars(req, notice, error);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "id", req->params[0]);
+	tpl_set(v, "name", u->name);
+	tpl_set(v, "email", u->email);
+	tpl_set(v, "phone", u->phone);
+	tpl_set(v, "organisation", u->organisation_name);
+	tpl_set(v, "country", u->country);
+	tpl_set(v, "language", u->language);
+	tpl_set(v, "status", user_status_name(u->status));
+	tpl_set_bool(v, "totp", u->totp_enabled);
+	tpl_set_bool(v, "can_manage", principal_can_see(principal_of(req), "user.manage", u->id,
+							u->organisation_id, u->country));
+	char roles_text[512] = "";
+	for (size_t i = 0; i < u->nroles; i++)
+		snprintf(roles_text + strlen(roles_text), sizeof(roles_text) - strlen(roles_text), "%s%s",
+			 i ? " " : "", u->roles[i]);
+	struct list_ctx roles = { req, tpl_set_list(v, "roles"), roles_text };
+	int rc = role_list(services_of(req)->db, req->arena, add_role_option, &roles);
+	if (rc)
+		return rc;
+	audit(req, "user.read", "user", req->params[0], "success");
+	return web_render_page(req, res, "admin_user", N_("User"), v);
+}
+
+int web_admin_user(http_request *req, http_response *res)
+{
+	user u;
+	int rc = visible_user(req, "user.read", &u);
+	if (rc)
+		return rc;
+	return render_user(req, res, &u, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
+}
+
+int web_admin_user_status(http_request *req, http_response *res)
+{
+	user u;
+	int rc = visible_user(req, "user.manage", &u);
+	if (rc)
+		return rc;
+	const char *status = http_form(req, "status");
+	int s = status ? user_status_from_name(status) : -1;
+	if (s < 0)
+		return PONTE_EINVAL;
+	services *svc = services_of(req);
+	rc = user_set_status(svc->db, u.id, s);
+	if (!rc && s != USER_ACTIVE)
+		rc = auth_logout_everywhere(svc->db, u.id);
+	if (rc)
+		return rc;
+	audit(req, s == USER_ACTIVE ? "user.unlock" : s == USER_LOCKED ? "user.lock" : "user.disable",
+	      "user", req->params[0], "success");
+	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+}
+
+int web_admin_user_roles(http_request *req, http_response *res)
+{
+	user u;
+	int rc = visible_user(req, "user.manage", &u);
+	if (rc)
+		return rc;
+	const char *roles[IDENTITY_MAX_ROLES];
+	size_t n = form_all(req, "role", roles, IDENTITY_MAX_ROLES);
+	rc = n ? user_set_roles(services_of(req)->db, u.id, roles, n) : PONTE_EINVAL;
+	if (rc == PONTE_EINVAL) {
+		rc = render_user(req, res, &u, NULL, user_problem_message(USER_NO_ROLE));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	/* A permission change: the user's sessions end so the new roles apply at once. */
+	auth_logout_everywhere(services_of(req)->db, u.id);
+	audit(req, "user.roles", "user", req->params[0], "success");
+	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+}
+
+/* ---- roles ---- */
+
+struct roles_ctx {
+	http_request *req;
+	tpl_list *list;
+};
+
+static int add_role(const role *r, const grant *g, size_t n, void *ctx)
+{
+	struct roles_ctx *l = ctx;
+	tpl_vars *item = tpl_list_add(l->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "code", r->code);
+	tpl_set(item, "name", tr(l->req->lang, r->name));
+	tpl_set_bool(item, "requires_2fa", r->requires_2fa);
+	tpl_list *grants = tpl_set_list(item, "grants");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *gi = tpl_list_add(grants);
+		tpl_set(gi, "permission", g[i].permission);
+		tpl_set(gi, "scope", tr(l->req->lang, scope_name(g[i].scope)));
+	}
+	return 0;
+}
+
+static int render_roles(http_request *req, http_response *res, const char *notice, const char *error)
+{
+	tpl_vars *v = page_vars(req, notice, error);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "role.manage"));
+	struct roles_ctx roles = { req, tpl_set_list(v, "roles") };
+	int rc = role_list(services_of(req)->db, req->arena, add_role, &roles);
+	if (rc)
+		return rc;
+	size_t n;
+	const permission_info *perms = permission_list(&n);
+	tpl_list *pl = tpl_set_list(v, "permissions");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *item = tpl_list_add(pl);
+		tpl_set(item, "name", perms[i].name);
+		tpl_set(item, "description", tr(req->lang, perms[i].description));
+	}
+	struct list_ctx options = { req, tpl_set_list(v, "role_options"), NULL };
+	rc = role_list(services_of(req)->db, req->arena, add_role_option, &options);
+	return rc ? rc : web_render_page(req, res, "admin_roles", N_("Roles"), v);
+}
+
+int web_admin_roles(http_request *req, http_response *res)
+{
+	return render_roles(req, res, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
+}
+
+int web_admin_role_grant(http_request *req, http_response *res)
+{
+	const char *role_code = http_form(req, "role"), *permission = http_form(req, "permission");
+	const char *scope = http_form(req, "scope");
+	services *svc = services_of(req);
+	int rc;
+	bool revoke = scope && strcmp(scope, "none") == 0;
+	if (!role_code || !permission || !scope)
+		rc = PONTE_EINVAL;
+	else if (revoke)
+		rc = role_revoke(svc->db, role_code, permission);
+	else
+		rc = role_grant(svc->db, role_code, permission, scope_from_text(scope));
+	if (rc == PONTE_EINVAL || rc == PONTE_ENOTFOUND) {
+		rc = render_roles(req, res, NULL, N_("Choose a role, a permission and a scope."));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	audit(req, revoke ? "role.revoke" : "role.grant", "role",
+	      arena_printf(req->arena, "%s:%s:%s", role_code, permission, scope), "success");
+	return http_redirect(req, res, "/admin/roles?saved=1");
+}

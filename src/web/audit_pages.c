@@ -1,0 +1,123 @@
+/* The auditor's view of the audit trail: filters, and the same selection as CSV. */
+#include "app/app.h"
+#include "audit/audit.h"
+#include "i18n/i18n.h"
+#include "web/web.h"
+
+struct rows_ctx {
+	http_request *req;
+	tpl_list *list;
+	buf *csv;
+};
+
+static int add_row(const audit_event *e, void *ctx)
+{
+	struct rows_ctx *r = ctx;
+	tpl_vars *item = tpl_list_add(r->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)e->id));
+	tpl_set(item, "time", e->time);
+	tpl_set(item, "user", e->user_id ? arena_printf(r->req->arena, "%lld", (long long)e->user_id) : "");
+	tpl_set(item, "organisation", e->organisation_id ? arena_printf(r->req->arena, "%lld", (long long)e->organisation_id) : "");
+	tpl_set(item, "action", e->action);
+	tpl_set(item, "object", e->object_type[0] ? arena_printf(r->req->arena, "%s %s", e->object_type, e->object_id) : "");
+	tpl_set(item, "outcome", e->outcome);
+	tpl_set_bool(item, "failed", strcmp(e->outcome, "success") != 0);
+	tpl_set(item, "client", e->client);
+	return 0;
+}
+
+/* A CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
+static int csv_field(buf *b, const char *s, bool last)
+{
+	int rc = 0;
+	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+	if (strpbrk(s, ",\"\r\n") || formula) {
+		rc = buf_putc(b, '"');
+		if (!rc && formula)
+			rc = buf_putc(b, '\'');
+		for (const char *p = s; *p && !rc; p++)
+			rc = *p == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *p);
+		if (!rc)
+			rc = buf_putc(b, '"');
+	} else {
+		rc = buf_puts(b, s);
+	}
+	return rc ? rc : buf_puts(b, last ? "\r\n" : ",");
+}
+
+static int add_csv(const audit_event *e, void *ctx)
+{
+	struct rows_ctx *r = ctx;
+	char id[24], uid[24], org[24];
+	snprintf(id, sizeof(id), "%lld", (long long)e->id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)e->user_id);
+	snprintf(org, sizeof(org), "%lld", (long long)e->organisation_id);
+	const char *fields[] = { id, e->time, e->user_id ? uid : "", e->organisation_id ? org : "",
+				 e->action, e->object_type, e->object_id, e->outcome, e->client };
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(fields) && !rc; i++)
+		rc = csv_field(r->csv, fields[i], i + 1 == ARRAY_LEN(fields));
+	return rc;
+}
+
+static void read_filter(http_request *req, audit_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	const char *who = http_query(req, "user");
+	f->user_id = who && *who ? strtoll(who, NULL, 10) : 0;
+	f->action = http_query(req, "action");
+	f->object_type = http_query(req, "object_type");
+	f->object_id = http_query(req, "object_id");
+	f->since = http_query(req, "since");
+	f->until = http_query(req, "until");
+	f->limit = 500;
+}
+
+static void audit_read(http_request *req, const char *action)
+{
+	const principal *p = principal_of(req);
+	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
+			  .action = action, .object_type = "audit", .object_id = "",
+			  .outcome = "success", .client = req->client_addr };
+	audit_append(services_of(req)->db, &e);
+}
+
+int web_audit(http_request *req, http_response *res)
+{
+	audit_filter f;
+	read_filter(req, &f);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "user", http_query(req, "user"));
+	tpl_set(v, "action", f.action);
+	tpl_set(v, "object_type", f.object_type);
+	tpl_set(v, "object_id", f.object_id);
+	tpl_set(v, "since", f.since);
+	tpl_set(v, "until", f.until);
+	tpl_set(v, "query", req->query);
+	struct rows_ctx rows = { req, tpl_set_list(v, "events"), NULL };
+	int rc = audit_query(services_of(req)->db, req->arena, &f, add_row, &rows);
+	if (rc)
+		return rc;
+	audit_read(req, "audit.read");
+	return web_render_page(req, res, "audit", N_("Audit trail"), v);
+}
+
+int web_audit_csv(http_request *req, http_response *res)
+{
+	audit_filter f;
+	read_filter(req, &f);
+	f.limit = 100000;
+	struct rows_ctx rows = { req, NULL, &res->body };
+	int rc = buf_puts(&res->body, "id,time,user_id,organisation_id,action,object_type,object_id,outcome,client\r\n");
+	if (!rc)
+		rc = audit_query(services_of(req)->db, req->arena, &f, add_csv, &rows);
+	if (rc)
+		return rc;
+	audit_read(req, "audit.export");
+	res->content_type = "text/csv; charset=utf-8";
+	return http_set_header(res, "Content-Disposition", "attachment; filename=\"ponte-audit.csv\"");
+}
