@@ -1,6 +1,7 @@
 /* POST /api/v1/auth/login and /logout: bearer tokens for programs. */
 #include "identity/auth.h"
 #include "api/api.h"
+#include "audit/audit.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/json_parse.h"
@@ -78,9 +79,20 @@ int api_login(http_request *req, http_response *res)
 
 int api_logout(http_request *req, http_response *res)
 {
-	int rc = auth_logout(services_of(req)->db, principal_of(req)->session_id);
+	const principal *p = principal_of(req);
+	int rc = auth_logout(services_of(req)->db, p->session_id);
 	if (rc)
 		return rc;
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)p->user_id);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = "logout.api",
+			  .object_type = "user",
+			  .object_id = id,
+			  .outcome = "success",
+			  .client = req->client_addr };
+	audit_append(services_of(req)->db, &e);
 	res->status = 204;
 	return 0;
 }

@@ -5,9 +5,10 @@
 static const char SQL_CLEAR_ROLES[] = "DELETE FROM user_roles WHERE user_id = ?1";
 static const char SQL_ADD_ROLE[] = "INSERT OR IGNORE INTO user_roles(user_id, role_id) "
 				   "SELECT ?1, id FROM roles WHERE code = ?2";
-static const char SQL_GRANT[] = "INSERT INTO role_permissions(role_id, permission, scope) "
-				"SELECT id, ?2, ?3 FROM roles WHERE code = ?1 "
-				"ON CONFLICT(role_id, permission) DO UPDATE SET scope = excluded.scope";
+static const char SQL_GRANT[] =
+    "INSERT INTO role_permissions(role_id, permission, scope) "
+    "SELECT id, ?2, ?3 FROM roles WHERE code = ?1 "
+    "ON CONFLICT(role_id, permission) DO UPDATE SET scope = excluded.scope";
 static const char SQL_REVOKE[] = "DELETE FROM role_permissions WHERE permission = ?2 "
 				 "AND role_id = (SELECT id FROM roles WHERE code = ?1)";
 
@@ -38,9 +39,9 @@ static const permission_info PERMISSIONS[] = {
 /* The names of the default roles, as stored in the roles table, marked for translation:
  * pages show them with tr(). */
 const char *const ROLE_NAMES[] = {
-	N_("Administrator"),	    N_("National focal point"), N_("Case worker"),
-	N_("Supervisor"),	    N_("Police investigator"),	N_("Prosecutor"),
-	N_("Observatory analyst"), N_("Data provider"),	N_("Auditor"),
+	N_("Administrator"),       N_("National focal point"), N_("Case worker"),
+	N_("Supervisor"),          N_("Police investigator"),  N_("Prosecutor"),
+	N_("Observatory analyst"), N_("Data provider"),        N_("Auditor"),
 	N_("Regional analyst"),
 };
 

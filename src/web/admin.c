@@ -12,9 +12,13 @@ static void audit(http_request *req, const char *action, const char *type, const
 		  const char *outcome)
 {
 	const principal *p = principal_of(req);
-	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
-			  .action = action, .object_type = type, .object_id = id ? id : "",
-			  .outcome = outcome, .client = req->client_addr };
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = type,
+			  .object_id = id ? id : "",
+			  .outcome = outcome,
+			  .client = req->client_addr };
 	audit_append(services_of(req)->db, &e);
 }
 
@@ -71,11 +75,13 @@ static int render_orgs(http_request *req, http_response *res, const char *notice
 	if (!v)
 		return PONTE_ENOMEM;
 	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"), NULL };
-	struct list_ctx countries = { req, tpl_set_list(v, "countries"), principal_of(req)->country };
+	struct list_ctx countries = { req, tpl_set_list(v, "countries"),
+				      principal_of(req)->country };
 	struct list_ctx types = { req, tpl_set_list(v, "types"), "NGO" };
 	int rc = org_list(svc->db, req->arena, add_org, &orgs);
 	if (!rc)
-		rc = country_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_option, &countries);
+		rc = country_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_option,
+				  &countries);
 	if (!rc)
 		rc = org_type_list(svc->db, req->arena, add_option, &types);
 	return rc ? rc : web_render_page(req, res, "admin_orgs", N_("Organisations"), v);
@@ -83,20 +89,30 @@ static int render_orgs(http_request *req, http_response *res, const char *notice
 
 int web_admin_orgs(http_request *req, http_response *res)
 {
-	return render_orgs(req, res, http_query(req, "added") ? N_("The organisation has been added.") : NULL, NULL);
+	return render_orgs(req, res,
+			   http_query(req, "added") ? N_("The organisation has been added.") : NULL,
+			   NULL);
 }
 
 int web_admin_org_add(http_request *req, http_response *res)
 {
 	services *svc = services_of(req);
 	const char *focal = http_form(req, "focal_point");
-	organisation o = { 0, http_form(req, "code"), http_form(req, "name"), http_form(req, "country"),
-			   http_form(req, "type"), 0, focal && *focal };
-	int rc = o.code && o.name && o.country && o.type ? org_add(svc->db, &o, NULL) : PONTE_EINVAL;
+	organisation o = { 0,
+			   http_form(req, "code"),
+			   http_form(req, "name"),
+			   http_form(req, "country"),
+			   http_form(req, "type"),
+			   0,
+			   focal && *focal };
+	int rc =
+	    o.code && o.name && o.country && o.type ? org_add(svc->db, &o, NULL) : PONTE_EINVAL;
 	if (rc == PONTE_EEXIST || rc == PONTE_EINVAL) {
 		rc = render_orgs(req, res, NULL,
-				 rc == PONTE_EEXIST ? N_("An organisation with this code already exists.")
-						    : N_("Check the code (letters, digits, - _ .), the name, the country and the type."));
+				 rc == PONTE_EEXIST
+				     ? N_("An organisation with this code already exists.")
+				     : N_("Check the code (letters, digits, - _ .), the name, the "
+					  "country and the type."));
 		res->status = 422;
 		return rc;
 	}
@@ -116,7 +132,8 @@ struct users_ctx {
 static int add_user(const user *u, void *ctx)
 {
 	struct users_ctx *l = ctx;
-	if (!principal_can_see(principal_of(l->req), "user.read", u->id, u->organisation_id, u->country))
+	if (!principal_can_see(principal_of(l->req), "user.read", u->id, u->organisation_id,
+			       u->country))
 		return 0;
 	tpl_vars *item = tpl_list_add(l->list);
 	if (!item)
@@ -125,9 +142,10 @@ static int add_user(const user *u, void *ctx)
 	tpl_set(item, "name", u->name);
 	tpl_set(item, "email", u->email);
 	tpl_set(item, "organisation", u->organisation_code);
-	tpl_set(item, "status", u->status == USER_ACTIVE ? tr(l->req->lang, N_("active"))
-				: u->status == USER_LOCKED ? tr(l->req->lang, N_("locked"))
-							   : tr(l->req->lang, N_("disabled")));
+	tpl_set(item, "status",
+		u->status == USER_ACTIVE   ? tr(l->req->lang, N_("active"))
+		: u->status == USER_LOCKED ? tr(l->req->lang, N_("locked"))
+					   : tr(l->req->lang, N_("disabled")));
 	tpl_set_bool(item, "active", u->status == USER_ACTIVE);
 	return 0;
 }
@@ -144,13 +162,15 @@ static int add_role_option(const role *r, const grant *g, size_t n, void *ctx)
 	tpl_set(item, "name", tr(l->req->lang, r->name));
 	bool checked = false;
 	for (const char *p = l->selected; p && (p = strstr(p, r->code)); p++)
-		if ((p == l->selected || p[-1] == ' ') && (p[strlen(r->code)] == ' ' || !p[strlen(r->code)]))
+		if ((p == l->selected || p[-1] == ' ') &&
+		    (p[strlen(r->code)] == ' ' || !p[strlen(r->code)]))
 			checked = true;
 	tpl_set_bool(item, "checked", checked);
 	return 0;
 }
 
-static int render_users(http_request *req, http_response *res, const char *notice, const char *error)
+static int render_users(http_request *req, http_response *res, const char *notice,
+			const char *error)
 {
 	services *svc = services_of(req);
 	tpl_vars *v = page_vars(req, notice, error);
@@ -158,7 +178,8 @@ static int render_users(http_request *req, http_response *res, const char *notic
 		return PONTE_ENOMEM;
 	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "user.manage"));
 	struct users_ctx users = { req, tpl_set_list(v, "users") };
-	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"), http_form(req, "organisation") };
+	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"),
+				 http_form(req, "organisation") };
 	struct list_ctx roles = { req, tpl_set_list(v, "roles"), "" };
 	tpl_set(v, "form_email", http_form(req, "email"));
 	tpl_set(v, "form_name", http_form(req, "name"));
@@ -175,7 +196,8 @@ static int render_users(http_request *req, http_response *res, const char *notic
 
 int web_admin_users(http_request *req, http_response *res)
 {
-	return render_users(req, res, http_query(req, "added") ? N_("The user has been added.") : NULL, NULL);
+	return render_users(req, res,
+			    http_query(req, "added") ? N_("The user has been added.") : NULL, NULL);
 }
 
 /* All values of a repeated form field (checkboxes). */
@@ -191,13 +213,17 @@ static size_t form_all(const http_request *req, const char *name, const char **o
 int web_admin_user_add(http_request *req, http_response *res)
 {
 	services *svc = services_of(req);
-	user_input in = { .email = http_form(req, "email"), .name = http_form(req, "name"),
-			  .phone = http_form(req, "phone"), .organisation_code = http_form(req, "organisation"),
-			  .password = http_form(req, "password"), .language = http_form(req, "language") };
+	user_input in = { .email = http_form(req, "email"),
+			  .name = http_form(req, "name"),
+			  .phone = http_form(req, "phone"),
+			  .organisation_code = http_form(req, "organisation"),
+			  .password = http_form(req, "password"),
+			  .language = http_form(req, "language") };
 	in.nroles = form_all(req, "role", in.roles, IDENTITY_MAX_ROLES);
 	organisation org;
 	int problem = 0;
-	if (in.organisation_code && org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
+	if (in.organisation_code &&
+	    org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
 	    !principal_can_see(principal_of(req), "user.manage", 0, org.id, org.country))
 		problem = USER_UNKNOWN_ORG;
 	int64_t id = 0;
@@ -209,7 +235,8 @@ int web_admin_user_add(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
-	audit(req, "user.create", "user", arena_printf(req->arena, "%lld", (long long)id), "success");
+	audit(req, "user.create", "user", arena_printf(req->arena, "%lld", (long long)id),
+	      "success");
 	return http_redirect(req, res, "/admin/users?added=1");
 }
 
@@ -224,7 +251,8 @@ static int visible_user(http_request *req, const char *permission, user *u)
 	int rc = user_get(&services_of(req)->env, req->arena, id, u);
 	if (rc)
 		return rc;
-	if (!principal_can_see(principal_of(req), permission, u->id, u->organisation_id, u->country)) {
+	if (!principal_can_see(principal_of(req), permission, u->id, u->organisation_id,
+			       u->country)) {
 		audit(req, "user.read", "user", req->params[0], "denied");
 		return PONTE_ENOTFOUND;
 	}
@@ -246,12 +274,13 @@ static int render_user(http_request *req, http_response *res, const user *u, con
 	tpl_set(v, "language", u->language);
 	tpl_set(v, "status", user_status_name(u->status));
 	tpl_set_bool(v, "totp", u->totp_enabled);
-	tpl_set_bool(v, "can_manage", principal_can_see(principal_of(req), "user.manage", u->id,
-							u->organisation_id, u->country));
+	tpl_set_bool(v, "can_manage",
+		     principal_can_see(principal_of(req), "user.manage", u->id, u->organisation_id,
+				       u->country));
 	char roles_text[512] = "";
 	for (size_t i = 0; i < u->nroles; i++)
-		snprintf(roles_text + strlen(roles_text), sizeof(roles_text) - strlen(roles_text), "%s%s",
-			 i ? " " : "", u->roles[i]);
+		snprintf(roles_text + strlen(roles_text), sizeof(roles_text) - strlen(roles_text),
+			 "%s%s", i ? " " : "", u->roles[i]);
 	struct list_ctx roles = { req, tpl_set_list(v, "roles"), roles_text };
 	int rc = role_list(services_of(req)->db, req->arena, add_role_option, &roles);
 	if (rc)
@@ -266,7 +295,9 @@ int web_admin_user(http_request *req, http_response *res)
 	int rc = visible_user(req, "user.read", &u);
 	if (rc)
 		return rc;
-	return render_user(req, res, &u, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
+	return render_user(req, res, &u,
+			   http_query(req, "saved") ? N_("The changes have been saved.") : NULL,
+			   NULL);
 }
 
 int web_admin_user_status(http_request *req, http_response *res)
@@ -285,9 +316,13 @@ int web_admin_user_status(http_request *req, http_response *res)
 		rc = auth_logout_everywhere(svc->db, u.id);
 	if (rc)
 		return rc;
-	audit(req, s == USER_ACTIVE ? "user.unlock" : s == USER_LOCKED ? "user.lock" : "user.disable",
+	audit(req,
+	      s == USER_ACTIVE   ? "user.unlock"
+	      : s == USER_LOCKED ? "user.lock"
+				 : "user.disable",
 	      "user", req->params[0], "success");
-	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
 }
 
 int web_admin_user_roles(http_request *req, http_response *res)
@@ -309,7 +344,8 @@ int web_admin_user_roles(http_request *req, http_response *res)
 	/* A permission change: the user's sessions end so the new roles apply at once. */
 	auth_logout_everywhere(services_of(req)->db, u.id);
 	audit(req, "user.roles", "user", req->params[0], "success");
-	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
 }
 
 /* ---- roles ---- */
@@ -337,7 +373,8 @@ static int add_role(const role *r, const grant *g, size_t n, void *ctx)
 	return 0;
 }
 
-static int render_roles(http_request *req, http_response *res, const char *notice, const char *error)
+static int render_roles(http_request *req, http_response *res, const char *notice,
+			const char *error)
 {
 	tpl_vars *v = page_vars(req, notice, error);
 	if (!v)
@@ -362,7 +399,8 @@ static int render_roles(http_request *req, http_response *res, const char *notic
 
 int web_admin_roles(http_request *req, http_response *res)
 {
-	return render_roles(req, res, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
+	return render_roles(
+	    req, res, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
 }
 
 int web_admin_role_grant(http_request *req, http_response *res)

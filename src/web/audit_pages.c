@@ -18,10 +18,17 @@ static int add_row(const audit_event *e, void *ctx)
 		return PONTE_ENOMEM;
 	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)e->id));
 	tpl_set(item, "time", e->time);
-	tpl_set(item, "user", e->user_id ? arena_printf(r->req->arena, "%lld", (long long)e->user_id) : "");
-	tpl_set(item, "organisation", e->organisation_id ? arena_printf(r->req->arena, "%lld", (long long)e->organisation_id) : "");
+	tpl_set(item, "user",
+		e->user_id ? arena_printf(r->req->arena, "%lld", (long long)e->user_id) : "");
+	tpl_set(item, "organisation",
+		e->organisation_id
+		    ? arena_printf(r->req->arena, "%lld", (long long)e->organisation_id)
+		    : "");
 	tpl_set(item, "action", e->action);
-	tpl_set(item, "object", e->object_type[0] ? arena_printf(r->req->arena, "%s %s", e->object_type, e->object_id) : "");
+	tpl_set(item, "object",
+		e->object_type[0]
+		    ? arena_printf(r->req->arena, "%s %s", e->object_type, e->object_id)
+		    : "");
 	tpl_set(item, "outcome", e->outcome);
 	tpl_set_bool(item, "failed", strcmp(e->outcome, "success") != 0);
 	tpl_set(item, "client", e->client);
@@ -54,8 +61,11 @@ static int add_csv(const audit_event *e, void *ctx)
 	snprintf(id, sizeof(id), "%lld", (long long)e->id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)e->user_id);
 	snprintf(org, sizeof(org), "%lld", (long long)e->organisation_id);
-	const char *fields[] = { id, e->time, e->user_id ? uid : "", e->organisation_id ? org : "",
-				 e->action, e->object_type, e->object_id, e->outcome, e->client };
+	const char *fields[] = {
+		id,        e->time,        e->user_id ? uid : "", e->organisation_id ? org : "",
+		e->action, e->object_type, e->object_id,          e->outcome,
+		e->client
+	};
 	int rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(fields) && !rc; i++)
 		rc = csv_field(r->csv, fields[i], i + 1 == ARRAY_LEN(fields));
@@ -78,9 +88,13 @@ static void read_filter(http_request *req, audit_filter *f)
 static void audit_read(http_request *req, const char *action)
 {
 	const principal *p = principal_of(req);
-	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
-			  .action = action, .object_type = "audit", .object_id = "",
-			  .outcome = "success", .client = req->client_addr };
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = "audit",
+			  .object_id = "",
+			  .outcome = "success",
+			  .client = req->client_addr };
 	audit_append(services_of(req)->db, &e);
 }
 
@@ -112,12 +126,15 @@ int web_audit_csv(http_request *req, http_response *res)
 	read_filter(req, &f);
 	f.limit = 100000;
 	struct rows_ctx rows = { req, NULL, &res->body };
-	int rc = buf_puts(&res->body, "id,time,user_id,organisation_id,action,object_type,object_id,outcome,client\r\n");
+	int rc = buf_puts(
+	    &res->body,
+	    "id,time,user_id,organisation_id,action,object_type,object_id,outcome,client\r\n");
 	if (!rc)
 		rc = audit_query(services_of(req)->db, req->arena, &f, add_csv, &rows);
 	if (rc)
 		return rc;
 	audit_read(req, "audit.export");
 	res->content_type = "text/csv; charset=utf-8";
-	return http_set_header(res, "Content-Disposition", "attachment; filename=\"ponte-audit.csv\"");
+	return http_set_header(res, "Content-Disposition",
+			       "attachment; filename=\"ponte-audit.csv\"");
 }

@@ -1,5 +1,6 @@
 /* Signing in and out in the browser. */
 #include "app/app.h"
+#include "audit/audit.h"
 #include "i18n/i18n.h"
 #include "identity/auth.h"
 #include "web/web.h"
@@ -101,6 +102,7 @@ static int logout(http_request *req, http_response *res, bool everywhere)
 			    : auth_logout(svc->db, p->session_id);
 	if (rc)
 		return rc;
+	web_audit_self(req, everywhere ? "logout.everywhere" : "logout");
 	http_set_header(res, "Set-Cookie",
 			SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	return http_redirect(req, res, "/");

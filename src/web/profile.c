@@ -2,10 +2,26 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "audit/audit.h"
 #include "base/urlcode.h"
 #include "i18n/i18n.h"
 #include "identity/auth.h"
 #include "web/web.h"
+
+void web_audit_self(http_request *req, const char *action)
+{
+	const principal *p = principal_of(req);
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)p->user_id);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = "user",
+			  .object_id = id,
+			  .outcome = "success",
+			  .client = req->client_addr };
+	audit_append(services_of(req)->db, &e);
+}
 
 static int add_session_vars(http_request *req, tpl_vars *v)
 {
@@ -63,6 +79,7 @@ int web_profile_language(http_request *req, http_response *res)
 	const char *lang = http_form(req, "language");
 	if (!lang || user_set_language(services_of(req)->db, principal_of(req)->user_id, lang) != 0)
 		return PONTE_EINVAL;
+	web_audit_self(req, "user.language");
 	return http_redirect(req, res, "/profile?done=language");
 }
 
@@ -119,8 +136,10 @@ int web_profile_password(http_request *req, http_response *res)
 		return http_defer(req, password_work, job);
 	}
 	struct password_job *job = req->deferred_arg;
-	if (!job->rc)
+	if (!job->rc) {
+		web_audit_self(req, "user.password");
 		return http_redirect(req, res, "/profile?done=password");
+	}
 	const char *error = job->rc == PONTE_EDENIED ? N_("Your current password is not right.")
 			    : job->problem           ? user_problem_message(job->problem)
 			    : job->rc == PONTE_EINVAL
@@ -199,6 +218,7 @@ int web_2fa_confirm(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
+	web_audit_self(req, "user.2fa.enable");
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;

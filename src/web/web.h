@@ -38,6 +38,8 @@ int web_admin_roles(http_request *req, http_response *res);
 int web_admin_role_grant(http_request *req, http_response *res);
 int web_audit(http_request *req, http_response *res);
 int web_audit_csv(http_request *req, http_response *res);
+/* Audit an action of the signed-in user on their own account (success). */
+void web_audit_self(http_request *req, const char *action);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */
 int web_qr_svg(buf *out, const char *text, const char *label);
 
