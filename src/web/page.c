@@ -48,6 +48,7 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set(v, "icon_url", static_url(req->arena, "favicon.svg"));
 	tpl_set(v, "version", PONTE_VERSION);
 	tpl_set_bool(v, "at_home", strcmp(req->path, "/") == 0);
+	tpl_set(v, "path", req->path);
 	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);
 	const principal *p = principal_of(req);
 	tpl_set_bool(v, "signed_in", p != NULL);

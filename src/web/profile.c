@@ -80,6 +80,10 @@ int web_profile_language(http_request *req, http_response *res)
 	if (!lang || user_set_language(services_of(req)->db, principal_of(req)->user_id, lang) != 0)
 		return PONTE_EINVAL;
 	web_audit_self(req, "user.language");
+	/* From the header's language switch: back to the page the user was on. */
+	const char *next = http_form(req, "next");
+	if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
+		return http_redirect(req, res, next);
 	return http_redirect(req, res, "/profile?done=language");
 }
 

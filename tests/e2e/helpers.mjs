@@ -8,10 +8,14 @@ import { chromium } from 'playwright-core';
 
 export const PONTE = process.env.PONTE_BIN || 'build/ponte';
 
-export async function startPonte() {
+// settings: rows of the settings table to change before starting (e.g. the 2FA policy).
+export async function startPonte({ settings = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ponte-e2e-'));
   const db = join(dir, 'ponte.db');
-  execFileSync(PONTE, ['init', '--db', db, '--demo']);
+  execFileSync(PONTE, ['init', '--db', db, '--demo'], { stdio: 'ignore' });
+  for (const [key, value] of Object.entries(settings)) {
+    execFileSync('sqlite3', [db, `UPDATE settings SET value = '${value}' WHERE key = '${key}'`]);
+  }
   const proc = spawn(PONTE, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

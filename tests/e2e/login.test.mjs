@@ -39,7 +39,7 @@ test('a case worker signs in, changes language and signs out', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'pt');
   assert.match(await page.textContent('main'), /Bruno Caseworker \(demo\)/);
   await page.selectOption('#language', 'en');
-  await page.click('form[action="/profile/language"] button');
+  await page.click('main form[action="/profile/language"] button');
   await page.waitForURL(/done=language/);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.match(await page.textContent('[role=status]'), /Your language has been saved/);

@@ -1,0 +1,102 @@
+// Administration and audit pages as an administrator and an auditor meet them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+import { startPonte, launchBrowser, watch } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+const PASSWORD = 'Ponte-demo-Lisboa-2026';
+let server;
+let browser;
+
+before(async () => {
+  // The administrator normally enrols in 2FA first (tested in login.test.mjs); here the
+  // policy is off so the pages themselves can be tested.
+  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  assert.equal(await server?.stop(), 0);
+});
+
+async function signedIn(email, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForLoadState('load');
+  return { context, page };
+}
+
+test('an administrator adds an organisation and a user, in French', async () => {
+  const { context, page } = await signedIn('admin@demo.ponte.example', { locale: 'fr-FR' });
+  const problems = watch(page);
+  await page.goto(`${server.url}/admin/organisations`);
+  // Signed in, the language switch saves the user's preference and stays on the page.
+  await page.click('.lang-switch button[value="fr"]');
+  await page.waitForURL(`${server.url}/admin/organisations`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.textContent('h2#org-add-title'), 'Ajouter une organisation');
+  await page.fill('#code', 'SN-CNLTP');
+  await page.fill('#name', 'Cellule nationale (démo)');
+  await page.selectOption('#country', 'SN');
+  await page.selectOption('#type', 'CentralGovernmentOrganisation');
+  await page.check('#focal_point');
+  await page.click('form[action="/admin/organisations"] button');
+  await page.waitForURL(/added=1/);
+  assert.match(await page.textContent('table'), /Cellule nationale \(démo\)/);
+  await page.goto(`${server.url}/admin/users`);
+  await page.fill('#email', 'awa@demo.sn');
+  await page.fill('#name', 'Awa <Diop> (démo)');
+  await page.selectOption('#organisation', 'SN-CNLTP');
+  await page.check('#role-national_focal_point');
+  await page.fill('#password', 'Dakar-bridge-lanterns-9');
+  await page.click('form[action="/admin/users"] button');
+  await page.waitForURL(/added=1/);
+  assert.equal(await page.textContent('[role=status]'), 'L’utilisateur a été ajouté.');
+  await page.click('text=Awa <Diop> (démo)');
+  assert.equal(await page.textContent('h1'), 'Awa <Diop> (démo)');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an auditor filters the trail and downloads it', async () => {
+  const { context, page } = await signedIn('auditor@demo.ponte.example');
+  await page.goto(`${server.url}/audit`);
+  await page.fill('#action', 'org.create');
+  await page.click('form.filters button');
+  await page.waitForURL(/action=org.create/);
+  const rows = await page.locator('tbody tr').count();
+  assert.ok(rows >= 1);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('text=Export as CSV'),
+  ]);
+  assert.equal(download.suggestedFilename(), 'ponte-audit.csv');
+  await context.close();
+});
+
+for (const [path, email] of [
+  ['/admin/users', 'admin@demo.ponte.example'],
+  ['/admin/users/3', 'admin@demo.ponte.example'],
+  ['/admin/organisations', 'admin@demo.ponte.example'],
+  ['/admin/roles', 'admin@demo.ponte.example'],
+  ['/audit', 'auditor@demo.ponte.example'],
+]) {
+  test(`axe-core finds no serious or critical violation on ${path}`, async () => {
+    const { context, page } = await signedIn(email, { bypassCSP: true });
+    await page.goto(`${server.url}${path}`);
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const results = await page.evaluate(async () => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    }));
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await context.close();
+  });
+}
