@@ -65,8 +65,18 @@ static const cli_command COMMANDS[] = {
 	  "Create a new data key and re-encrypt every encrypted value under it, N rows per\n"
 	  "transaction (default 500), while the server keeps running. If interrupted, run it\n"
 	  "again: it continues where it stopped. The old key is retired when nothing uses it.\n" },
+	{ "settings", cmd_settings, "Show or change session lifetimes and the 2FA policy",
+	  "usage: ponte settings list --db PATH\n"
+	  "       ponte settings set --db PATH --name NAME --value N\n\n"
+	  "  session_idle_minutes           idle timeout of browser sessions (1-1440, default 30)\n"
+	  "  session_absolute_hours         lifetime of browser sessions (1-720, default 12)\n"
+	  "  api_token_hours                lifetime of API tokens (1-8760, default 12)\n"
+	  "  require_2fa_for_flagged_roles  1: administrators and focal points must use 2FA\n"
+	  "                                 (default), 0: optional\n"
+	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",
-	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n\n"
+	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n"
+	  "                   [--public-url URL]\n\n"
 	  "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
 	  "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
 	  "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
@@ -75,7 +85,11 @@ static const cli_command COMMANDS[] = {
 	  "  --listen ADDR:PORT address to listen on (default: $PONTE_LISTEN, else "
 	  "127.0.0.1:8080;\n"
 	  "                     port 0 picks a free port)\n"
-	  "  --threads N        worker threads (default: number of CPUs)\n\n"
+	  "  --threads N        worker threads (default: number of CPUs)\n"
+	  "  --public-url URL   the address users reach, e.g. https://ponte.example.org behind a\n"
+	  "                     TLS proxy (default: $PONTE_PUBLIC_URL); https makes cookies "
+	  "Secure\n"
+	  "                     and adds Strict-Transport-Security\n\n"
 	  "Environment: PONTE_LOG_LEVEL=debug|info|warn|error (default info).\n" },
 };
 

@@ -2,6 +2,7 @@
 
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "identity/identity.h"
 #include "keys/keys.h"
 
 static int one_db_option(const char *cmd, int argc, char **argv, const char **db, const char **key,
@@ -85,5 +86,67 @@ int cmd_keys(int argc, char **argv)
 	if (rc)
 		return cli_fail("%s", err);
 	printf("every encrypted value is now under key version %u\n", v);
+	return EXIT_OK;
+}
+
+static int print_setting(const char *key, const char *value, void *ctx)
+{
+	(void)ctx;
+	printf("%-32s %s\n", key, value);
+	return 0;
+}
+
+int cmd_settings(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "name", required_argument, NULL, 'n' },
+					      { "value", required_argument, NULL, 'v' },
+					      { NULL, 0, NULL, 0 } };
+	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "set") != 0))
+		return cli_usage_error("settings", "expected list or set");
+	bool set = strcmp(argv[1], "set") == 0;
+	const char *db = NULL, *name = NULL, *value = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'n': name = optarg; break;
+		case 'v': value = optarg; break;
+		default:
+			return cli_usage_error("settings", "unknown or incomplete option \"%s\"",
+					       argv[optind]);
+		}
+	}
+	if (set && (!name || !value))
+		return cli_usage_error("settings", "set needs --name and --value");
+	store *s;
+	int rc = cli_open("settings", db, NULL, &s, NULL);
+	if (rc)
+		return rc;
+	if (!set) {
+		rc = setting_list(s, print_setting, NULL);
+		cli_close(s, NULL);
+		return rc ? cli_fail("cannot read the settings: %s", ponte_strerror(rc)) : EXIT_OK;
+	}
+	rc = setting_set(s, name, value);
+	if (!rc) {
+		audit_event e = { .action = "setting.change",
+				  .object_type = "setting",
+				  .object_id = name,
+				  .outcome = "success",
+				  .client = "cli" };
+		audit_append(s, &e);
+	}
+	cli_close(s, NULL);
+	if (rc == PONTE_ENOTFOUND)
+		return cli_fail("unknown setting %s (see ponte settings --help)", name);
+	if (rc == PONTE_EINVAL)
+		return cli_fail("%s is not an allowed value for %s (see ponte settings --help)",
+				value, name);
+	if (rc)
+		return cli_fail("cannot change the setting: %s", ponte_strerror(rc));
+	printf("%s = %s\n", name, value);
 	return EXIT_OK;
 }

@@ -32,13 +32,15 @@ int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "listen", required_argument, NULL, 'l' },
 					      { "threads", required_argument, NULL, 't' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "public-url", required_argument, NULL, 'u' },
 					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	const char *env_listen = getenv("PONTE_LISTEN");
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
-	const char *db = NULL, *key = NULL;
+	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL");
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -47,6 +49,7 @@ int cmd_serve(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'l': cfg.listen = optarg; break;
 		case 'k': key = optarg; break;
+		case 'u': public_url = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
 				return cli_usage_error("serve",
@@ -101,6 +104,8 @@ int cmd_serve(int argc, char **argv)
 
 	app a;
 	rc = app_init(&a, s, keys, err, sizeof(err));
+	/* Behind a TLS proxy: cookies get Secure, responses get Strict-Transport-Security. */
+	a.http.tls = public_url && strncmp(public_url, "https://", 8) == 0;
 	if (!rc)
 		rc = app_start(&a, &cfg, err, sizeof(err));
 	if (rc) {

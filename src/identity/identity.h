@@ -159,6 +159,12 @@ int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t 
 int role_grant(store *db, const char *role_code, const char *permission, int scope);
 int role_revoke(store *db, const char *role_code, const char *permission);
 
+/* ---- settings (settings_store.c) ---- */
+typedef int (*setting_fn)(const char *key, const char *value, void *ctx);
+int setting_list(store *db, setting_fn fn, void *ctx);
+/* PONTE_ENOTFOUND for an unknown key, PONTE_EINVAL for a value out of its range. */
+int setting_set(store *db, const char *key, const char *value);
+
 /* The grants, organisation and country of a user, for a principal. */
 int principal_load(store *db, int64_t user_id, principal *p);
 

@@ -768,6 +768,111 @@ static void auditors_filter_and_export_the_trail(void **state)
 	ht_free(&r);
 }
 
+#define XSS "\"><script>alert(1)</script><img src=x onerror=alert(2)>' OR '1'='1"
+#define XSS_FORM                                                                                   \
+	"%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E%3Cimg+src%3Dx+onerror%3Dalert(2)%3E%27+OR+%"    \
+	"271%27%3D%271"
+
+/* The raw payload must never come back as markup; its escaped form must. */
+static void assert_escaped(const char *body)
+{
+	assert_null(strstr(body, "<script>alert(1)"));
+	assert_null(strstr(body, "<img src=x"));
+	assert_non_null(strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+static void payloads_in_every_form_field_are_shown_escaped(void **state)
+{
+	(void)state;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct ht_resp r;
+	/* The login form echoes the e-mail address it was given. */
+	const char *login =
+	    "email=" XSS_FORM "&password=" XSS_FORM "&code=" XSS_FORM "&next=" XSS_FORM;
+	ht_request(S.port, "POST", "/login", login, (long)strlen(login), NULL, &r);
+	assert_int_equal(r.status, 401);
+	assert_escaped(r.body);
+	ht_free(&r);
+	/* ?next= with a payload stays a local path in a hidden field. */
+	ht_get(S.port, "/login?next=" XSS_FORM, NULL, &r);
+	assert_null(strstr(r.body, "<script>alert(1)"));
+	ht_free(&r);
+	struct web_session admin;
+	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &admin), 303);
+	/* Organisation name (the code is validated: letters, digits, - _ . only). */
+	assert_int_equal(form_post(&admin, "/admin/organisations",
+				   "code=XSS-ORG&name=" XSS_FORM "&country=PT&type=NGO", &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/admin/organisations",
+				   "code=" XSS_FORM "&name=x&country=PT&type=NGO", &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/admin/organisations",
+				   "code=X2&name=x&country=" XSS_FORM "&type=" XSS_FORM, &r),
+			 422);
+	ht_free(&r);
+	const char *ha[] = { admin.cookie, NULL };
+	ht_get(S.port, "/admin/organisations", ha, &r);
+	assert_escaped(r.body);
+	ht_free(&r);
+	/* User name, and the form re-shown with a refused e-mail address and phone. */
+	assert_int_equal(
+	    form_post(&admin, "/admin/users",
+		      "email=xss2%40demo.ponte.example&name=" XSS_FORM
+		      "&organisation=XSS-ORG&role=case_worker&password=Correct-horse-battery-9",
+		      &r),
+	    303);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&admin, "/admin/users",
+		      "email=" XSS_FORM "&name=" XSS_FORM
+		      "&organisation=XSS-ORG&role=case_worker&password=Correct-horse-battery-9",
+		      &r),
+	    422);
+	assert_escaped(r.body);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&admin, "/admin/users",
+		      "email=xss3%40demo.ponte.example&name=x&phone=" XSS_FORM
+		      "&organisation=XSS-ORG&role=case_worker&password=Correct-horse-battery-9",
+		      &r),
+	    422);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/admin/users",
+				   "email=xss4%40demo.ponte.example&name=x&organisation=" XSS_FORM
+				   "&role=" XSS_FORM "&password=" XSS_FORM,
+				   &r),
+			 422);
+	ht_free(&r);
+	ht_get(S.port, "/admin/users", ha, &r);
+	assert_escaped(r.body);
+	ht_free(&r);
+	/* Role form and profile forms with payloads are refused, not stored. */
+	assert_int_equal(form_post(&admin, "/admin/roles",
+				   "role=" XSS_FORM "&permission=" XSS_FORM "&scope=" XSS_FORM, &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/profile/language", "language=" XSS_FORM, &r), 400);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/profile/password",
+				   "current=" XSS_FORM "&new=" XSS_FORM "&confirm=" XSS_FORM, &r),
+			 422);
+	ht_free(&r);
+	/* The auditor's filters are reflected into the form. */
+	struct web_session aud;
+	assert_int_equal(web_login("auditor%40demo.ponte.example", DEMO_PASSWORD, NULL, &aud), 303);
+	const char *hd[] = { aud.cookie, NULL };
+	ht_get(S.port, "/audit?action=" XSS_FORM "&object_type=" XSS_FORM "&since=" XSS_FORM, hd,
+	       &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "<script>alert(1)"));
+	assert_non_null(strstr(r.body, "&quot;&gt;&lt;script&gt;"));
+	ht_free(&r);
+	set_setting("require_2fa_for_flagged_roles", "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +887,7 @@ int main(void)
 		cmocka_unit_test(administrators_manage_organisations_users_and_roles),
 		cmocka_unit_test(lists_show_only_the_callers_scope),
 		cmocka_unit_test(auditors_filter_and_export_the_trail),
+		cmocka_unit_test(payloads_in_every_form_field_are_shown_escaped),
 		cmocka_unit_test(brute_force_is_slowed_down),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -242,6 +242,31 @@ static void administrators_users_audit_and_keys(void **state)
 	assert_non_null(strstr(err, "chmod 600"));
 	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s/none.key", dir, dir);
 	assert_int_equal(run(NULL, args), 1);
+	/* --key points elsewhere (a key kept on another disk). */
+	char moved[700];
+	snprintf(moved, sizeof(moved), "%s/elsewhere.key", dir);
+	assert_int_equal(rename(key, moved), 0);
+	chmod(moved, 0600);
+	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s", dir, moved);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "serve --db %s/p.db --key %s --listen nonsense", dir, moved);
+	assert_int_equal(run(NULL, args), 2); /* options parsed, listen refused */
+	snprintf(args, sizeof(args),
+		 "serve --db %s/p.db --key %s --public-url https://x.example --threads 0", dir,
+		 moved);
+	assert_int_equal(run(NULL, args), 2);
+	/* Settings: in range or refused. */
+	snprintf(args, sizeof(args),
+		 "settings set --db %s/p.db --name session_idle_minutes --value 15", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args),
+		 "settings set --db %s/p.db --name session_idle_minutes --value 0", dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "settings set --db %s/p.db --name bogus --value 1", dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "settings list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "session_idle_minutes             15"));
 	test_rmtree(dir);
 }
 

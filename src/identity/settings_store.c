@@ -1,0 +1,62 @@
+/* Settings an administrator may change: session lifetimes and the 2FA policy. */
+#include "identity/identity.h"
+
+static const char SQL_LIST[] = "SELECT key, value FROM settings ORDER BY key";
+static const char SQL_SET[] = "UPDATE settings SET value = ?2 WHERE key = ?1";
+
+/* Each setting and its allowed range; all are whole numbers. */
+static const struct {
+	const char *key;
+	long min, max;
+} KNOWN[] = {
+	{ "session_idle_minutes", 1, 24 * 60 },
+	{ "session_absolute_hours", 1, 24 * 30 },
+	{ "api_token_hours", 1, 24 * 365 },
+	{ "require_2fa_for_flagged_roles", 0, 1 },
+};
+
+int setting_set(store *db, const char *key, const char *value)
+{
+	for (size_t i = 0; i < ARRAY_LEN(KNOWN); i++) {
+		if (strcmp(KNOWN[i].key, key) != 0)
+			continue;
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || *end || end == value || v < KNOWN[i].min || v > KNOWN[i].max)
+			return PONTE_EINVAL;
+		char text[24];
+		snprintf(text, sizeof(text), "%ld", v);
+		store_conn *c;
+		store_stmt *st;
+		int rc = store_conn_get(db, &c);
+		if (!rc)
+			rc = store_prepare(c, SQL_SET, &st);
+		if (rc)
+			return rc;
+		store_bind_text(st, 1, key, strlen(key));
+		store_bind_text(st, 2, text, strlen(text));
+		rc = store_step(st);
+		store_reset(st);
+		return rc < 0 ? rc : 0;
+	}
+	return PONTE_ENOTFOUND;
+}
+
+int setting_list(store *db, setting_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		rc = fn(store_col_text(st, 0, NULL), store_col_text(st, 1, NULL), ctx);
+		if (rc)
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
