@@ -8,19 +8,6 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-struct login_job {
-	identity_env env;
-	login_request in;
-	login_result out;
-	int rc;
-};
-
-static void login_work(void *arg)
-{
-	struct login_job *job = arg;
-	job->rc = auth_login(&job->env, &job->in, &job->out);
-}
-
 int api_parse_body(http_request *req, json_value **out)
 {
 	char err[128];
@@ -38,7 +25,7 @@ int api_login(http_request *req, http_response *res)
 		if (api_parse_body(req, &body))
 			return http_json_error(req, res, 400, "bad_request",
 					       N_("Send a JSON object with email and password."));
-		struct login_job *job = arena_alloc(req->arena, sizeof(*job));
+		login_job *job = arena_alloc(req->arena, sizeof(*job));
 		if (!job)
 			return PONTE_ENOMEM;
 		job->env = services_of(req)->env;
@@ -47,9 +34,9 @@ int api_login(http_request *req, http_response *res)
 					   .totp = json_get_string(body, "totp"),
 					   .client = req->client_addr,
 					   .kind = AUTH_API };
-		return http_defer(req, login_work, job);
+		return http_defer(req, auth_login_job, job);
 	}
-	struct login_job *job = req->deferred_arg;
+	login_job *job = req->deferred_arg;
 	if (job->rc == PONTE_ELIMIT) {
 		http_set_header(res, "Retry-After",
 				arena_printf(req->arena, "%d", job->out.retry_after));

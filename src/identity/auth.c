@@ -300,6 +300,12 @@ static int session_read(const identity_env *env, const unsigned char hash[CRYPTO
 	return 0;
 }
 
+void auth_login_job(void *arg)
+{
+	login_job *job = arg;
+	job->rc = auth_login(&job->env, &job->in, &job->out);
+}
+
 int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)
 {
 	if (!token || strlen(token) != CRYPTO_TOKEN_TEXT - 1)

@@ -45,6 +45,16 @@ typedef struct login_result {
 } login_result;
 
 int auth_login(const identity_env *env, const login_request *in, login_result *out);
+
+/* A login to run off the request thread (http_defer): fill env and in, then pass
+ * auth_login_job as the work function; rc and out hold the result. */
+typedef struct login_job {
+	identity_env env;
+	login_request in;
+	login_result out;
+	int rc;
+} login_job;
+void auth_login_job(void *job);
 /* Validate a token and load its principal; PONTE_EDENIED if unknown, expired or revoked. */
 int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p);
 int auth_logout(store *db, int64_t session_id);

@@ -5,19 +5,6 @@
 #include "identity/auth.h"
 #include "web/web.h"
 
-struct login_job {
-	identity_env env;
-	login_request in;
-	login_result out;
-	int rc;
-};
-
-static void login_work(void *arg)
-{
-	struct login_job *job = arg;
-	job->rc = auth_login(&job->env, &job->in, &job->out);
-}
-
 /* Only local paths: an open redirect would let a phishing link borrow our login page. */
 static const char *safe_next(const char *next)
 {
@@ -54,7 +41,7 @@ int web_login(http_request *req, http_response *res)
 {
 	services *svc = services_of(req);
 	if (!req->resumed) {
-		struct login_job *job = arena_alloc(req->arena, sizeof(*job));
+		login_job *job = arena_alloc(req->arena, sizeof(*job));
 		if (!job)
 			return PONTE_ENOMEM;
 		job->env = svc->env;
@@ -63,9 +50,9 @@ int web_login(http_request *req, http_response *res)
 					   .totp = http_form(req, "code"),
 					   .client = req->client_addr,
 					   .kind = AUTH_WEB };
-		return http_defer(req, login_work, job);
+		return http_defer(req, auth_login_job, job);
 	}
-	struct login_job *job = req->deferred_arg;
+	login_job *job = req->deferred_arg;
 	if (job->rc == PONTE_ELIMIT) {
 		res->status = 429;
 		http_set_header(res, "Retry-After",

@@ -422,10 +422,10 @@ static void rotation_reencrypts_everything_and_is_resumable(void **state)
 	assert_int_equal(keys_rotate(f.db, f.keys, 4, NULL, NULL, err, sizeof(err)), 0);
 	assert_int_equal(crypto_keyring_current(f.keys), 3);
 	store_checkpoint(f.db);
-	assert_int_equal(
-	    count_rows(f.db_path, "SELECT count(*) FROM users WHERE substr(name_enc, 1, 4) <> "
-				  "x'00000003' OR substr(email_enc, 1, 4) <> x'00000003'"),
-	    0);
+	assert_int_equal(count_rows(f.db_path,
+				    "SELECT count(*) FROM users WHERE substr(name_enc, 1, 4) <> "
+				    "x'00000003' OR substr(email_enc, 1, 4) <> x'00000003'"),
+			 0);
 	assert_int_equal(
 	    count_rows(f.db_path, "SELECT count(*) FROM data_keys WHERE state = 'current'"), 1);
 	assert_int_equal(
