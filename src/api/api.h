@@ -17,6 +17,10 @@ int api_logout(http_request *req, http_response *res);
 int api_users_me(http_request *req, http_response *res);
 int api_user_get(http_request *req, http_response *res);
 int api_user_create(http_request *req, http_response *res);
+int api_cases_list(http_request *req, http_response *res);
+int api_case_create(http_request *req, http_response *res);
+int api_case_get(http_request *req, http_response *res);
+int api_case_update(http_request *req, http_response *res);
 
 struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */

@@ -36,6 +36,7 @@ int app_authenticate(http_request *req)
 		return 0; /* an expired or unknown token is simply anonymous */
 	if (rc)
 		return rc;
+	snprintf(p->client, sizeof(p->client), "%s", req->client_addr ? req->client_addr : "");
 	req->principal = p;
 	req->cookie_session = !bearer;
 	/* The user's own language choice comes first. */

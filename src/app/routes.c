@@ -42,6 +42,11 @@ const http_route app_routes[] = {
 	  SMALL_BODY, false },
 	{ HTTP_GET, "/admin/roles", web_admin_roles, "role.read", false, 0, false },
 	{ HTTP_POST, "/admin/roles", web_admin_role_grant, "role.manage", true, SMALL_BODY, false },
+	{ HTTP_GET, "/cases", web_cases, "case.social.read", false, 0, false },
+	{ HTTP_GET, "/cases/new", web_case_new, "case.social.write", false, 0, false },
+	{ HTTP_POST, "/cases", web_case_create, "case.social.write", true, SMALL_BODY, false },
+	{ HTTP_GET, "/cases/{id}", web_case, "case.social.read", false, 0, false },
+	{ HTTP_POST, "/cases/{id}", web_case_update, "case.social.write", true, SMALL_BODY, false },
 	{ HTTP_GET, "/audit", web_audit, "audit.read", false, 0, false },
 	{ HTTP_GET, "/audit/export.csv", web_audit_csv, "audit.read", false, 0, false },
 	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
@@ -51,6 +56,12 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/api/v1/users/me", api_users_me, PERM_AUTHENTICATED, false, 0, true },
 	{ HTTP_GET, "/api/v1/users/{id}", api_user_get, "user.read", false, 0, false },
 	{ HTTP_POST, "/api/v1/users", api_user_create, "user.manage", true, SMALL_BODY, false },
+	{ HTTP_GET, "/api/v1/cases", api_cases_list, "case.social.read", false, 0, false },
+	{ HTTP_POST, "/api/v1/cases", api_case_create, "case.social.write", true, SMALL_BODY,
+	  false },
+	{ HTTP_GET, "/api/v1/cases/{id}", api_case_get, "case.social.read", false, 0, false },
+	{ HTTP_PATCH, "/api/v1/cases/{id}", api_case_update, "case.social.write", true, SMALL_BODY,
+	  false },
 };
 
 const size_t app_routes_count = ARRAY_LEN(app_routes);

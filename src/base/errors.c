@@ -15,6 +15,7 @@ const char *ponte_strerror(int err)
 	case PONTE_ESCHEMA: return "not a usable Ponte database";
 	case PONTE_EDENIED: return "permission denied";
 	case PONTE_EUNAUTH: return "authentication required";
+	case PONTE_ECONFLICT: return "changed by someone else";
 	}
 	return "unknown error";
 }

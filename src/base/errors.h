@@ -10,17 +10,18 @@
 
 enum ponte_error {
 	PONTE_OK = 0,
-	PONTE_ENOMEM = -1,    /* allocation failed */
-	PONTE_ELIMIT = -2,    /* a ceiling was reached (buffer, body, field, count) */
-	PONTE_EINVAL = -3,    /* input is malformed or fails validation */
-	PONTE_ENOTFOUND = -4, /* no such record, route or file */
-	PONTE_EBUSY = -5,     /* the store is locked by someone else; try again later */
-	PONTE_EIO = -6,       /* the operating system refused a read or write */
-	PONTE_ESTORE = -7,    /* the database answered with an unexpected error */
-	PONTE_EEXIST = -8,    /* the thing to create already exists */
-	PONTE_ESCHEMA = -9,   /* the database is not one this program can use as it is */
-	PONTE_EDENIED = -10,  /* the caller may not do this */
-	PONTE_EUNAUTH = -11,  /* the caller must sign in first */
+	PONTE_ENOMEM = -1,     /* allocation failed */
+	PONTE_ELIMIT = -2,     /* a ceiling was reached (buffer, body, field, count) */
+	PONTE_EINVAL = -3,     /* input is malformed or fails validation */
+	PONTE_ENOTFOUND = -4,  /* no such record, route or file */
+	PONTE_EBUSY = -5,      /* the store is locked by someone else; try again later */
+	PONTE_EIO = -6,        /* the operating system refused a read or write */
+	PONTE_ESTORE = -7,     /* the database answered with an unexpected error */
+	PONTE_EEXIST = -8,     /* the thing to create already exists */
+	PONTE_ESCHEMA = -9,    /* the database is not one this program can use as it is */
+	PONTE_EDENIED = -10,   /* the caller may not do this */
+	PONTE_EUNAUTH = -11,   /* the caller must sign in first */
+	PONTE_ECONFLICT = -12, /* the record changed since the caller read it */
 };
 
 /* A short English description for logs and the command line (never shown to end users). */

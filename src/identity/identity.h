@@ -39,7 +39,8 @@ typedef struct principal {
 	char csrf[CRYPTO_TOKEN_TEXT];
 	grant grants[IDENTITY_MAX_GRANTS];
 	size_t ngrants;
-	bool needs_2fa; /* a role requires 2FA and the user has not enrolled yet */
+	bool needs_2fa;  /* a role requires 2FA and the user has not enrolled yet */
+	char client[48]; /* the client address, for the audit trail */
 } principal;
 
 int principal_scope(const principal *p, const char *permission);
@@ -64,6 +65,7 @@ typedef struct organisation {
 } organisation;
 
 bool org_type_valid(store *db, const char *type);
+bool country_known(store *db, const char *code);
 int org_add(store *db, const organisation *o, int64_t *id);
 int org_get(store *db, arena *a, int64_t id, organisation *out);
 int org_find(store *db, arena *a, const char *code, organisation *out);

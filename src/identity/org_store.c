@@ -27,6 +27,11 @@ static bool exists(store *db, const char *sql, const char *value)
 	return found;
 }
 
+bool country_known(store *db, const char *code)
+{
+	return exists(db, SQL_COUNTRY, code);
+}
+
 bool org_type_valid(store *db, const char *type)
 {
 	return exists(db, SQL_TYPE, type);

@@ -34,6 +34,10 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("users", "name_enc", "name"),
 	FIELD("users", "phone_enc", "phone"),
 	FIELD("users", "totp_secret_enc", "totp_secret"),
+	FIELD("cases", "first_name_enc", "first_name"),
+	FIELD("cases", "second_name_enc", "second_name"),
+	FIELD("cases", "identity_number_enc", "identity_number"),
+	FIELD("cases", "mobile_phone_enc", "mobile_phone"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

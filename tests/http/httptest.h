@@ -17,8 +17,10 @@
 #include "app/app.h"
 #include "app/demo.h"
 #include "base/clock.h"
+#include "identity/auth.h"
 #include "instance/instance.h"
 #include "keys/keys.h"
+#include <sqlite3.h>
 
 struct ht_server {
 	char *dir;
@@ -244,5 +246,90 @@ static inline int ht_raw_status(const char *answer)
 		return 0;
 	return (int)strtol(answer + 9, NULL, 10);
 }
+
+/* ---- Signing in, for suites that need callers (identity, cases) ---- */
+
+/* The server the helpers below talk to; a suite sets it in its setup. */
+static struct ht_server *ht_current __attribute__((unused));
+#define S (*ht_current)
+
+static inline void set_setting(const char *key, const char *value)
+{
+	sqlite3 *db;
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE settings SET value = '%s' WHERE key = '%s'", value, key);
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Bearer token for an account, or "" when refused. */
+static inline void api_login(const char *email, const char *password, const char *totp, char *token,
+			     size_t n)
+{
+	char body[512];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"%s%s%s}", email,
+		 password, totp ? ",\"totp\":\"" : "", totp ? totp : "", totp ? "\"" : "");
+	struct ht_resp r;
+	assert_int_equal(
+	    ht_request(S.port, "POST", "/api/v1/auth/login", body, (long)strlen(body), NULL, &r),
+	    CURLE_OK);
+	token[0] = '\0';
+	const char *t = strstr(r.body, "\"token\":\"");
+	if (r.status == 200 && t)
+		snprintf(token, n, "%.43s", t + 9);
+	ht_free(&r);
+}
+
+struct web_session {
+	char cookie[128]; /* "Cookie: ponte_session=..." */
+	char csrf[64];
+};
+
+static inline long web_login(const char *email, const char *password, const char *extra_cookie,
+			     struct web_session *w)
+{
+	char body[512], cookie_header[256];
+	snprintf(body, sizeof(body), "email=%s&password=%s", email, password);
+	const char *h[] = { cookie_header, NULL };
+	snprintf(cookie_header, sizeof(cookie_header), "Cookie: %s",
+		 extra_cookie ? extra_cookie : "x=1");
+	struct ht_resp r;
+	assert_int_equal(ht_request(S.port, "POST", "/login", body, (long)strlen(body), h, &r),
+			 CURLE_OK);
+	char v[256];
+	w->cookie[0] = w->csrf[0] = '\0';
+	if (ht_header(&r, "Set-Cookie", v, sizeof(v))) {
+		assert_non_null(strstr(v, "HttpOnly"));
+		assert_non_null(strstr(v, "SameSite=Strict"));
+		snprintf(w->cookie, sizeof(w->cookie), "Cookie: %.*s", (int)strcspn(v, ";"), v);
+	}
+	long status = r.status;
+	ht_free(&r);
+	if (!w->cookie[0])
+		return status;
+	/* The CSRF token, as the browser finds it in any form. */
+	const char *hh[] = { w->cookie, NULL };
+	ht_get(S.port, "/profile/2fa", hh, &r);
+	const char *c = strstr(r.body, "name=\"csrf\" value=\"");
+	if (c)
+		snprintf(w->csrf, sizeof(w->csrf), "%.43s", c + 19);
+	ht_free(&r);
+	return status;
+}
+
+static inline long form_post(const struct web_session *w, const char *path, const char *fields,
+			     struct ht_resp *r)
+{
+	char body[2048];
+	snprintf(body, sizeof(body), "%s&csrf=%s", fields, w->csrf);
+	const char *h[] = { w->cookie, "Content-Type: application/x-www-form-urlencoded", NULL };
+	assert_int_equal(ht_request(S.port, "POST", path, body, (long)strlen(body), h, r),
+			 CURLE_OK);
+	return r->status;
+}
+
+#undef S
 
 #endif

@@ -1,0 +1,288 @@
+/* /api/v1/cases: the case file as JSON, with HTCDS field names. */
+#include "api/api.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+
+static int str_field(buf *b, const char *key, const char *value)
+{
+	return json_field_str(b, false, key, value);
+}
+
+/* "NE,ML" → ["NE","ML"] */
+static int list_field(buf *b, const char *key, const char *csv)
+{
+	int rc = buf_putc(b, ',');
+	if (!rc)
+		rc = json_cstring(b, key);
+	if (!rc)
+		rc = buf_puts(b, ":[");
+	for (const char *p = csv; *p && !rc;) {
+		size_t len = strcspn(p, ",");
+		if (p != csv)
+			rc = buf_putc(b, ',');
+		if (!rc)
+			rc = json_string(b, p, len);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+static int write_case(buf *b, const case_record *c)
+{
+	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)c->id, (long long)c->version);
+	if (!rc)
+		rc = str_field(b, "phase", c->phase);
+	if (!rc)
+		rc = str_field(b, "cas_Status", c->status);
+	if (!rc)
+		rc = buf_printf(b, ",\"cas_CaseOwner\":%lld", (long long)c->owner_id);
+	if (!rc)
+		rc = str_field(b, "cas_ReasonForCaseClosure", c->closure_reason);
+	if (!rc)
+		rc = str_field(b, "organisation", c->organisation_code);
+	if (!rc)
+		rc = str_field(b, "country", c->country);
+	if (!rc)
+		rc = str_field(b, "created_at", c->created_at);
+	if (!rc)
+		rc = str_field(b, "updated_at", c->updated_at);
+	if (!rc)
+		rc = buf_puts(b, ",\"person\":{");
+	if (!rc)
+		rc = json_field_str(b, true, "prs_FirstName", c->first_name);
+	if (!rc)
+		rc = str_field(b, "prs_SecondName", c->second_name);
+	if (!rc)
+		rc = str_field(b, "prs_IdentityNumber", c->identity_number);
+	if (!rc)
+		rc = str_field(b, "prs_MobilePhone", c->mobile_phone);
+	if (!rc)
+		rc = str_field(b, "prs_Gender", c->gender);
+	if (!rc)
+		rc = str_field(b, "prs_Birthdate", c->birthdate);
+	if (!rc)
+		rc = c->estimated_age >= 0 ? buf_printf(b, ",\"estimated_age\":%d", c->estimated_age)
+					   : buf_puts(b, ",\"estimated_age\":null");
+	if (!rc)
+		rc = list_field(b, "prs_Citizenship", c->citizenship);
+	if (!rc)
+		rc = str_field(b, "prs_PrimaryLanguage", c->primary_language);
+	if (!rc)
+		rc = buf_puts(b, "},\"victim\":{");
+	if (!rc)
+		rc = json_field_str(b, true, "vic_TraffickingStatus", c->trafficking_status);
+	if (!rc)
+		rc = list_field(b, "vic_TypeOfExploitation", c->exploitation);
+	return rc ? rc : buf_puts(b, "}}");
+}
+
+/* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed. */
+static const char *read_list(http_request *req, const json_value *v)
+{
+	if (!v)
+		return NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	if (v->type != JSON_ARRAY)
+		return "\x01";
+	buf b;
+	buf_init(&b, 4096);
+	for (size_t i = 0; i < v->length; i++) {
+		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ',') ||
+		    (i && buf_putc(&b, ',')) || buf_puts(&b, v->items[i]->string)) {
+			buf_release(&b);
+			return "\x01";
+		}
+	}
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static const char *read_string(const json_value *obj, const char *key, bool *bad)
+{
+	const json_value *v = json_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return v ? "" : NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	*bad = true;
+	return NULL;
+}
+
+static int read_input(http_request *req, const json_value *body, case_input *in)
+{
+	bool bad = false;
+	const json_value *person = json_get(body, "person"), *victim = json_get(body, "victim");
+	memset(in, 0, sizeof(*in));
+	in->status = read_string(body, "cas_Status", &bad);
+	in->phase = read_string(body, "phase", &bad);
+	in->closure_reason = read_string(body, "cas_ReasonForCaseClosure", &bad);
+	if (person) {
+		in->first_name = read_string(person, "prs_FirstName", &bad);
+		in->second_name = read_string(person, "prs_SecondName", &bad);
+		in->identity_number = read_string(person, "prs_IdentityNumber", &bad);
+		in->mobile_phone = read_string(person, "prs_MobilePhone", &bad);
+		in->gender = read_string(person, "prs_Gender", &bad);
+		in->birthdate = read_string(person, "prs_Birthdate", &bad);
+		in->primary_language = read_string(person, "prs_PrimaryLanguage", &bad);
+		in->citizenship = read_list(req, json_get(person, "prs_Citizenship"));
+		const json_value *age = json_get(person, "estimated_age");
+		if (age && age->type == JSON_NUMBER)
+			in->estimated_age = age->string;
+		else if (age && age->type == JSON_NULL)
+			in->estimated_age = "";
+		else if (age)
+			bad = true;
+	}
+	if (victim) {
+		in->trafficking_status = read_string(victim, "vic_TraffickingStatus", &bad);
+		in->exploitation = read_list(req, json_get(victim, "vic_TypeOfExploitation"));
+	}
+	if ((in->citizenship && in->citizenship[0] == '\x01') ||
+	    (in->exploitation && in->exploitation[0] == '\x01') ||
+	    (person && person->type != JSON_OBJECT) || (victim && victim->type != JSON_OBJECT))
+		bad = true;
+	return bad ? PONTE_EINVAL : 0;
+}
+
+static int field_errors(http_request *req, http_response *res, const case_errors *e)
+{
+	buf_reset(&res->body);
+	res->status = 422;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
+	if (!rc)
+		rc = json_field_str(&res->body, false, "message", tr(req->lang, N_("Some fields are not valid.")));
+	if (!rc)
+		rc = buf_puts(&res->body, ",\"fields\":{");
+	for (size_t i = 0; i < e->count && !rc; i++)
+		rc = json_field_str(&res->body, i == 0, e->items[i].field, tr(req->lang, e->items[i].message));
+	return rc ? rc : buf_puts(&res->body, "}}}");
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	*id = v;
+	return !errno && !*end && v > 0;
+}
+
+int api_case_get(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	case_record c;
+	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_case(&res->body, &c);
+}
+
+struct list_ctx {
+	buf *b;
+	bool first;
+};
+
+static int write_item(const case_record *c, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	int rc = l->first ? 0 : buf_putc(l->b, ',');
+	l->first = false;
+	return rc ? rc : write_case(l->b, c);
+}
+
+int api_cases_list(http_request *req, http_response *res)
+{
+	case_filter f = { .status = http_query(req, "status"), .phase = http_query(req, "phase"),
+			  .q = http_query(req, "q") };
+	const char *limit = http_query(req, "limit"), *offset = http_query(req, "offset");
+	char *end;
+	if (limit) {
+		f.limit = (int)strtol(limit, &end, 10);
+		if (*end || f.limit < 1 || f.limit > 500)
+			return http_json_error(req, res, 422, "invalid", N_("limit must be a number from 1 to 500."));
+	}
+	if (offset) {
+		f.offset = (int)strtol(offset, &end, 10);
+		if (*end || f.offset < 0)
+			return http_json_error(req, res, 422, "invalid", N_("offset must be a number of 0 or more."));
+	}
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct list_ctx l = { &res->body, true };
+	int64_t total = 0;
+	if (!rc)
+		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, write_item, &l, &total);
+	return rc ? rc : buf_printf(&res->body, "],\"total\":%lld}", (long long)total);
+}
+
+int api_case_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	case_input in;
+	if (api_parse_body(req, &body) || read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	case_errors errors;
+	int64_t id;
+	int rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, &errors);
+	if (rc)
+		return rc;
+	case_record c;
+	rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
+	if (rc)
+		return rc;
+	res->status = 201;
+	res->content_type = "application/json";
+	http_set_header(res, "Location", arena_printf(req->arena, "/api/v1/cases/%lld", (long long)id));
+	return write_case(&res->body, &c);
+}
+
+int api_case_update(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	case_input in;
+	if (api_parse_body(req, &body) || read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	const json_value *version = json_get(body, "version");
+	if (!version || version->type != JSON_NUMBER)
+		return http_json_error(req, res, 422, "invalid",
+				       N_("Send the version of the case your change is based on."));
+	case_errors errors;
+	int64_t current = 0;
+	int rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
+			     &in, &errors, &current);
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, &errors);
+	if (rc == PONTE_ECONFLICT) {
+		res->status = 409;
+		res->content_type = "application/json";
+		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
+		if (!wrc)
+			wrc = json_field_str(&res->body, false, "message",
+					     tr(req->lang, N_("Someone else changed this case. Reload it and apply your change again.")));
+		return wrc ? wrc : buf_printf(&res->body, ",\"current_version\":%lld}}", (long long)current);
+	}
+	if (rc)
+		return rc;
+	case_record c;
+	rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_case(&res->body, &c);
+}

@@ -1,0 +1,217 @@
+/* Vocabularies and validation of the case file (HTCDS codes). */
+#include <ctype.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/utf8.h"
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+
+static const case_code STATUS[] = {
+	{ "Active", N_("Active") },
+	{ "FollowUp", N_("Follow-up") },
+	{ "Closed", N_("Closed") },
+	{ "ClosedReferred", N_("Closed (referred)") },
+};
+static const case_code PHASE[] = {
+	{ "identification", N_("Identification") },
+	{ "protection", N_("First assistance and protection") },
+	{ "assistance", N_("Long-term assistance and social inclusion") },
+	{ "return", N_("Return and social inclusion") },
+	{ "proceedings", N_("Criminal and civil proceedings") },
+};
+static const case_code GENDER[] = {
+	{ "Feminine", N_("Female") },
+	{ "Masculine", N_("Male") },
+	{ "TransgenderFeminine", N_("Transgender female") },
+	{ "TransgenderMasculine", N_("Transgender male") },
+	{ "NonConforming", N_("Gender non-conforming") },
+	{ "NonSpecifiedUnknown", N_("Not specified or unknown") },
+};
+static const case_code STATUS_DECISION[] = {
+	{ "PossibleVictimOfTrafficking", N_("Presumed victim") },
+	{ "ActualVictimOfTrafficking", N_("Confirmed victim") },
+	{ "NotAVictimOfTrafficking", N_("Not a victim") },
+};
+/* HTCDS vic_TypeOfExploitation, plus forced criminality (a known gap of the standard). */
+static const case_code EXPLOITATION[] = {
+	{ "ForcedLabour", N_("Forced labour") },
+	{ "SexualExploitation", N_("Sexual exploitation") },
+	{ "ChildLabour", N_("Child labour") },
+	{ "ForcedMarriage", N_("Forced marriage") },
+	{ "Servitude", N_("Servitude") },
+	{ "ForcedMilitaryByNonStateActors", N_("Forced military service by non-state actors") },
+	{ "OrganRemoval", N_("Organ removal") },
+	{ "ForcedBegging", N_("Forced begging") },
+	{ "ForcedAdoption", N_("Forced adoption") },
+	{ "ForcedCriminality", N_("Forced criminality") },
+	{ "Other", N_("Other") },
+};
+
+const case_code *case_codes(const char *field, size_t *n)
+{
+	static const struct {
+		const char *field;
+		const case_code *codes;
+		size_t n;
+	} all[] = {
+		{ "status", STATUS, ARRAY_LEN(STATUS) },
+		{ "phase", PHASE, ARRAY_LEN(PHASE) },
+		{ "gender", GENDER, ARRAY_LEN(GENDER) },
+		{ "trafficking_status", STATUS_DECISION, ARRAY_LEN(STATUS_DECISION) },
+		{ "exploitation", EXPLOITATION, ARRAY_LEN(EXPLOITATION) },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(all); i++)
+		if (strcmp(all[i].field, field) == 0) {
+			*n = all[i].n;
+			return all[i].codes;
+		}
+	*n = 0;
+	return NULL;
+}
+
+static bool in_codes(const char *field, const char *value)
+{
+	size_t n;
+	const case_code *codes = case_codes(field, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(codes[i].code, value) == 0)
+			return true;
+	return false;
+}
+
+static void add_error(case_errors *e, const char *field, const char *message)
+{
+	if (e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] = (case_field_error){ field, message };
+}
+
+static bool text_ok(const char *s, size_t max_chars)
+{
+	size_t n = strlen(s);
+	return utf8_valid_text(s, n) && utf8_length(s, n) <= max_chars && !strpbrk(s, "\r\n\t");
+}
+
+/* A comma-separated list of codes, each valid for field (or ISO countries). */
+static bool list_ok(store *db, const char *field, const char *value)
+{
+	if (!*value)
+		return true;
+	char item[64];
+	const char *p = value;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(item))
+			return false;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		bool ok = field ? in_codes(field, item)
+				: (strlen(item) == 2 && country_known(db, item));
+		if (!ok)
+			return false;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return true;
+}
+
+/* YYYY-MM-DD, a real date, not in the future. */
+static bool date_ok(const char *s, bool *future)
+{
+	*future = false;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 && !leap))
+		return false;
+	char today[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), today);
+	*future = strncmp(s, today, 10) > 0;
+	return true;
+}
+
+bool case_validate(store *db, const case_input *in, bool creating, case_errors *e)
+{
+	e->count = 0;
+	if (in->status && !in_codes("status", in->status))
+		add_error(e, "cas_Status", N_("Choose a status from the list."));
+	if (in->phase && !in_codes("phase", in->phase))
+		add_error(e, "phase", N_("Choose a phase from the list."));
+	if (in->gender && !in_codes("gender", in->gender))
+		add_error(e, "person.prs_Gender", N_("Choose a gender from the list."));
+	if (in->trafficking_status && !in_codes("trafficking_status", in->trafficking_status))
+		add_error(e, "victim.vic_TraffickingStatus", N_("Choose a status from the list."));
+	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation))
+		add_error(e, "victim.vic_TypeOfExploitation", N_("Choose types of exploitation from the list."));
+	if (in->citizenship && !list_ok(db, NULL, in->citizenship))
+		add_error(e, "person.prs_Citizenship", N_("Use two-letter ISO country codes, separated by commas."));
+	if (in->primary_language && *in->primary_language &&
+	    (strlen(in->primary_language) < 2 || strlen(in->primary_language) > 3 ||
+	     strspn(in->primary_language, "abcdefghijklmnopqrstuvwxyz") != strlen(in->primary_language)))
+		add_error(e, "person.prs_PrimaryLanguage", N_("Use an ISO 639 language code, such as fr or hau."));
+	bool future = false;
+	if (in->birthdate && *in->birthdate && !date_ok(in->birthdate, &future))
+		add_error(e, "person.prs_Birthdate", N_("Enter the date as YYYY-MM-DD."));
+	else if (future)
+		add_error(e, "person.prs_Birthdate", N_("The birth date cannot be in the future."));
+	if (in->estimated_age && *in->estimated_age) {
+		char *end;
+		long age = strtol(in->estimated_age, &end, 10);
+		if (*end || age < 0 || age > 120)
+			add_error(e, "person.estimated_age", N_("Enter an age from 0 to 120."));
+	}
+	const char *texts[][2] = {
+		{ in->first_name, "person.prs_FirstName" }, { in->second_name, "person.prs_SecondName" },
+		{ in->identity_number, "person.prs_IdentityNumber" }, { in->mobile_phone, "person.prs_MobilePhone" },
+		{ in->closure_reason, "cas_ReasonForCaseClosure" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+		if (texts[i][0] && !text_ok(texts[i][0], 200))
+			add_error(e, texts[i][1], N_("Use at most 200 characters of text, on one line."));
+	if (creating && (!in->first_name || !*in->first_name) && (!in->second_name || !*in->second_name))
+		add_error(e, "person.prs_FirstName", N_("Enter a first name or a family name (a nickname will do)."));
+	return e->count == 0;
+}
+
+/* Latin letters with diacritics (U+00C0..U+00FF) folded to plain letters, so that "Aïcha",
+ * "AICHA" and "aicha" are the same name whatever keyboard typed it. */
+static const char *const FOLD_C3[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "x", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+void case_normalise_name(const char *first, const char *second, char *out, size_t outlen)
+{
+	size_t o = 0;
+	const char *parts[] = { first ? first : "", second ? second : "" };
+	for (int k = 0; k < 2; k++) {
+		bool space = o > 0;
+		for (const unsigned char *p = (const unsigned char *)parts[k]; *p && o + 4 < outlen; p++) {
+			if (*p == ' ' || *p == '\t' || *p == '-' || *p == '\'') {
+				space = o > 0;
+				continue;
+			}
+			if (space) {
+				out[o++] = ' ';
+				space = false;
+			}
+			if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+				for (const char *f = FOLD_C3[p[1] - 0x80]; *f && o + 2 < outlen; f++)
+					out[o++] = *f;
+				p++;
+			} else {
+				out[o++] = (char)tolower(*p);
+			}
+		}
+	}
+	out[o] = '\0';
+}

@@ -1,0 +1,350 @@
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "cases/cases.h"
+#include "identity/fields.h"
+
+#define CASE_COLUMNS                                                                              \
+	"c.id, c.version, c.organisation_id, c.owner_id, o.code, c.country, c.status, c.phase, "    \
+	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "            \
+	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), c.citizenship, " \
+	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at"
+
+/* The scope test, with ?1 the scope (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
+#define IN_SCOPE                                                                             \
+	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR " \
+	"(?1 = 1 AND c.owner_id = ?4))"
+
+static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
+			      "ON o.id = c.organisation_id WHERE c.id = ?5 AND " IN_SCOPE;
+static const char SQL_LIST[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
+			       "ON o.id = c.organisation_id WHERE " IN_SCOPE
+			       " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
+			       " AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)"
+			       " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?9 OFFSET ?10";
+static const char SQL_COUNT[] = "SELECT count(*) FROM cases c WHERE " IN_SCOPE
+				" AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
+				" AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)";
+static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM cases";
+static const char SQL_INSERT[] =
+	"INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
+	"second_name_enc, identity_number_enc, mobile_phone_enc, name_index, gender, birthdate, "
+	"estimated_age, citizenship, primary_language, trafficking_status, exploitation, created_at, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	"?17, ?18, ?19, ?19)";
+static const char SQL_UPDATE[] =
+	"UPDATE cases SET version = version + 1, status = ?3, phase = ?4, closure_reason = ?5, "
+	"first_name_enc = ?6, second_name_enc = ?7, identity_number_enc = ?8, mobile_phone_enc = ?9, "
+	"name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
+	"primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18 "
+	"WHERE id = ?1 AND version = ?2";
+
+static void audit(const identity_env *env, const principal *p, const char *action, int64_t id,
+		  const char *outcome)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
+			  .action = action, .object_type = id ? "case" : "", .object_id = id ? text : "",
+			  .outcome = outcome, .client = p->client };
+	audit_append(env->db, &e);
+}
+
+static void bind_scope(store_stmt *st, const principal *p, const char *permission)
+{
+	store_bind_int64(st, 1, principal_scope(p, permission));
+	store_bind_text(st, 2, p->country, strlen(p->country));
+	store_bind_int64(st, 3, p->organisation_id);
+	store_bind_int64(st, 4, p->user_id);
+}
+
+static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+		       int64_t id)
+{
+	size_t n;
+	const void *b = store_col_blob(st, col, &n);
+	if (!n)
+		return "";
+	return field_decrypt(env, a, "cases", name, id, b, n);
+}
+
+static const char *text(arena *a, store_stmt *st, int col)
+{
+	const char *s = store_col_text(st, col, NULL);
+	return arena_strdup(a, s ? s : "");
+}
+
+static int from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = store_col_int64(st, 0);
+	c->version = store_col_int64(st, 1);
+	c->organisation_id = store_col_int64(st, 2);
+	c->owner_id = store_col_int64(st, 3);
+	c->organisation_code = text(a, st, 4);
+	c->country = text(a, st, 5);
+	c->status = text(a, st, 6);
+	c->phase = text(a, st, 7);
+	c->closure_reason = text(a, st, 8);
+	c->first_name = dec(env, a, st, 9, "first_name", c->id);
+	c->second_name = dec(env, a, st, 10, "second_name", c->id);
+	c->identity_number = dec(env, a, st, 11, "identity_number", c->id);
+	c->mobile_phone = dec(env, a, st, 12, "mobile_phone", c->id);
+	c->gender = text(a, st, 13);
+	c->birthdate = text(a, st, 14);
+	c->estimated_age = (int)store_col_int64(st, 15);
+	c->citizenship = text(a, st, 16);
+	c->primary_language = text(a, st, 17);
+	c->trafficking_status = text(a, st, 18);
+	c->exploitation = text(a, st, 19);
+	c->created_at = text(a, st, 20);
+	c->updated_at = text(a, st, 21);
+	/* A field that does not decrypt is never shown as something else. */
+	return c->first_name && c->second_name && c->identity_number && c->mobile_phone ? 0 : PONTE_ESTORE;
+}
+
+int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	bind_scope(st, p, "case.social.read");
+	store_bind_int64(st, 5, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		rc = from_row(env, a, st, out);
+	else if (rc == STORE_DONE)
+		rc = PONTE_ENOTFOUND;
+	store_reset(st);
+	audit(env, p, "case.read", id, rc == 0 ? "success" : rc == PONTE_ENOTFOUND ? "denied" : "failure");
+	return rc;
+}
+
+static void bind_filter(const identity_env *env, store_stmt *st, const principal *p,
+			const case_filter *f, unsigned char idx[32])
+{
+	bind_scope(st, p, "case.social.read");
+	if (f->status && *f->status)
+		store_bind_text(st, 5, f->status, strlen(f->status));
+	if (f->phase && *f->phase)
+		store_bind_text(st, 6, f->phase, strlen(f->phase));
+	if (f->q && *f->q) {
+		char norm[512];
+		case_normalise_name(f->q, NULL, norm, sizeof(norm));
+		crypto_blind_index(env->keys, "cases.name", norm, strlen(norm), idx);
+		store_bind_blob(st, 7, idx, 32);
+		char *end;
+		long long n = strtoll(f->q, &end, 10);
+		store_bind_int64(st, 8, *end ? -1 : n);
+	}
+}
+
+int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
+	      case_fn fn, void *ctx, int64_t *total)
+{
+	store_conn *c;
+	store_stmt *st;
+	unsigned char idx[32];
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin_read(c);
+	if (rc)
+		return rc;
+	rc = store_prepare(c, SQL_COUNT, &st);
+	if (!rc) {
+		bind_filter(env, st, p, f, idx);
+		rc = store_step(st);
+		*total = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+		rc = rc < 0 ? rc : 0;
+		store_reset(st);
+	}
+	if (!rc)
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (!rc) {
+		bind_filter(env, st, p, f, idx);
+		store_bind_int64(st, 9, f->limit > 0 && f->limit <= 500 ? f->limit : 50);
+		store_bind_int64(st, 10, f->offset > 0 ? f->offset : 0);
+		while ((rc = store_step(st)) == STORE_ROW) {
+			case_record r;
+			rc = from_row(env, a, st, &r);
+			if (!rc)
+				rc = fn(&r, ctx);
+			if (rc)
+				break;
+		}
+		store_reset(st);
+	}
+	store_commit(c);
+	audit(env, p, "case.list", 0, rc < 0 ? "failure" : "success");
+	return rc < 0 ? rc : 0;
+}
+
+/* Encrypt one personal field for (id); an absent value is stored as NULL. */
+static int bind_encrypted(const identity_env *env, store_stmt *st, int idx, const char *column,
+			  int64_t id, const char *value, buf *tmp)
+{
+	if (!value || !*value)
+		return store_bind_null(st, idx);
+	int rc = field_encrypt(env, "cases", column, id, value, tmp);
+	return rc ? rc : store_bind_blob(st, idx, tmp->data, tmp->len);
+}
+
+static const char *or(const char *v, const char *def)
+{
+	return v ? v : def;
+}
+
+static int bind_person(const identity_env *env, store_stmt *st, int first, int64_t id,
+		       const case_record *v)
+{
+	buf tmp;
+	buf_init(&tmp, 4096);
+	const char *cols[] = { "first_name", "second_name", "identity_number", "mobile_phone" };
+	const char *vals[] = { v->first_name, v->second_name, v->identity_number, v->mobile_phone };
+	int rc = 0;
+	for (int i = 0; i < 4 && !rc; i++)
+		rc = bind_encrypted(env, st, first + i, cols[i], id, vals[i], &tmp);
+	char norm[512];
+	unsigned char idx[32];
+	case_normalise_name(v->first_name, v->second_name, norm, sizeof(norm));
+	crypto_blind_index(env->keys, "cases.name", norm, strlen(norm), idx);
+	if (!rc)
+		rc = store_bind_blob(st, first + 4, idx, 32);
+	buf_release(&tmp);
+	return rc;
+}
+
+int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
+		case_errors *errors)
+{
+	if (!case_validate(env->db, in, true, errors))
+		return PONTE_EINVAL;
+	case_record v = { .status = or(in->status, "Active"), .phase = or(in->phase, "identification"),
+			  .first_name = in->first_name, .second_name = in->second_name,
+			  .identity_number = in->identity_number, .mobile_phone = in->mobile_phone };
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	int64_t new_id = 0;
+	if (!(rc = store_prepare(c, SQL_NEXT_ID, &st))) {
+		rc = store_step(st);
+		new_id = store_col_int64(st, 0);
+		store_reset(st);
+		rc = rc == STORE_ROW ? 0 : PONTE_ESTORE;
+	}
+	if (!rc)
+		rc = store_prepare(c, SQL_INSERT, &st);
+	if (!rc) {
+		char when[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), when);
+		const char *g = or(in->gender, "NonSpecifiedUnknown"), *b = or(in->birthdate, ""),
+			   *cz = or(in->citizenship, ""), *pl = or(in->primary_language, ""),
+			   *ts = or(in->trafficking_status, "PossibleVictimOfTrafficking"),
+			   *ex = or(in->exploitation, "");
+		store_bind_int64(st, 1, new_id);
+		store_bind_int64(st, 2, p->organisation_id);
+		store_bind_int64(st, 3, p->user_id);
+		store_bind_text(st, 4, p->country, strlen(p->country));
+		store_bind_text(st, 5, v.status, strlen(v.status));
+		store_bind_text(st, 6, v.phase, strlen(v.phase));
+		rc = bind_person(env, st, 7, new_id, &v);
+		store_bind_text(st, 12, g, strlen(g));
+		store_bind_text(st, 13, b, strlen(b));
+		if (in->estimated_age && *in->estimated_age)
+			store_bind_int64(st, 14, strtol(in->estimated_age, NULL, 10));
+		store_bind_text(st, 15, cz, strlen(cz));
+		store_bind_text(st, 16, pl, strlen(pl));
+		store_bind_text(st, 17, ts, strlen(ts));
+		store_bind_text(st, 18, ex, strlen(ex));
+		store_bind_text(st, 19, when, strlen(when));
+		if (!rc) {
+			rc = store_step(st);
+			rc = rc < 0 ? rc : 0;
+		}
+		store_reset(st);
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc) {
+		store_rollback(c);
+		return rc;
+	}
+	*id = new_id;
+	audit(env, p, "case.create", new_id, "success");
+	return 0;
+}
+
+int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+		const case_input *in, case_errors *errors, int64_t *current)
+{
+	if (!case_validate(env->db, in, false, errors))
+		return PONTE_EINVAL;
+	/* The case as the caller may see it; writing needs case.social.write in scope too. */
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record old;
+	int rc = case_get(env, &a, p, id, &old);
+	if (!rc && !principal_can_see(p, "case.social.write", old.owner_id, old.organisation_id, old.country))
+		rc = PONTE_ENOTFOUND;
+	if (!rc && old.version != version) {
+		*current = old.version;
+		rc = PONTE_ECONFLICT;
+	}
+	store_conn *c;
+	store_stmt *st;
+	if (!rc)
+		rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_UPDATE, &st);
+	if (!rc) {
+		case_record v = old;
+		v.status = or(in->status, old.status);
+		v.phase = or(in->phase, old.phase);
+		v.first_name = or(in->first_name, old.first_name);
+		v.second_name = or(in->second_name, old.second_name);
+		v.identity_number = or(in->identity_number, old.identity_number);
+		v.mobile_phone = or(in->mobile_phone, old.mobile_phone);
+		const char *cr = or(in->closure_reason, old.closure_reason), *g = or(in->gender, old.gender),
+			   *b = or(in->birthdate, old.birthdate), *cz = or(in->citizenship, old.citizenship),
+			   *pl = or(in->primary_language, old.primary_language),
+			   *ts = or(in->trafficking_status, old.trafficking_status),
+			   *ex = or(in->exploitation, old.exploitation);
+		char when[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), when);
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, version);
+		store_bind_text(st, 3, v.status, strlen(v.status));
+		store_bind_text(st, 4, v.phase, strlen(v.phase));
+		store_bind_text(st, 5, cr, strlen(cr));
+		rc = bind_person(env, st, 6, id, &v);
+		store_bind_text(st, 11, g, strlen(g));
+		store_bind_text(st, 12, b, strlen(b));
+		if (in->estimated_age ? *in->estimated_age != '\0' : old.estimated_age >= 0)
+			store_bind_int64(st, 13, in->estimated_age ? strtol(in->estimated_age, NULL, 10) : old.estimated_age);
+		store_bind_text(st, 14, cz, strlen(cz));
+		store_bind_text(st, 15, pl, strlen(pl));
+		store_bind_text(st, 16, ts, strlen(ts));
+		store_bind_text(st, 17, ex, strlen(ex));
+		store_bind_text(st, 18, when, strlen(when));
+		if (!rc) {
+			rc = store_step(st);
+			rc = rc < 0 ? rc : 0;
+		}
+		store_reset(st);
+		/* Someone else saved between our read and our write. */
+		if (!rc && store_changes(c) != 1) {
+			*current = old.version + 1;
+			rc = PONTE_ECONFLICT;
+		}
+	}
+	arena_release(&a);
+	audit(env, p, "case.update", id, rc == 0 ? "success" : rc == PONTE_ENOTFOUND ? "denied" : "failure");
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * cases.h: the case file of a presumed or identified victim (first part: person, victim
+ * status, case status and SOP phase).
+ *
+ * Invariants:
+ * - Field names follow HTCDS (prs_*, vic_*, cas_*); codes are stored as codes.
+ * - Names, the identity number and the phone are personal data: encrypted, bound to
+ *   cases.<column>.<id>; the normalised full name has a blind index for exact search.
+ * - Reading needs case.social.read, writing case.social.write, each within its scope (own
+ *   cases, organisation, country, all). A case outside the caller's scope is "not found".
+ * - Every change raises `version`; an update based on another version is PONTE_ECONFLICT and
+ *   changes nothing. Reads and writes are audited.
+ */
+#ifndef PONTE_CASES_H
+#define PONTE_CASES_H
+
+#include "identity/identity.h"
+
+#define CASE_MAX_ERRORS 16
+
+typedef struct case_field_error {
+	const char *field;   /* e.g. "person.prs_Birthdate" */
+	const char *message; /* a msgid */
+} case_field_error;
+
+typedef struct case_errors {
+	case_field_error items[CASE_MAX_ERRORS];
+	size_t count;
+} case_errors;
+
+/* What a caller sends: NULL means "not given" (create: default; update: unchanged). */
+typedef struct case_input {
+	const char *status, *phase, *closure_reason;
+	const char *first_name, *second_name, *identity_number, *mobile_phone;
+	const char *gender, *birthdate, *estimated_age, *citizenship, *primary_language;
+	const char *trafficking_status, *exploitation;
+} case_input;
+
+typedef struct case_record {
+	int64_t id, version, organisation_id, owner_id;
+	const char *organisation_code, *owner_name, *country;
+	const char *status, *phase, *closure_reason;
+	const char *first_name, *second_name, *identity_number, *mobile_phone;
+	const char *gender, *birthdate, *citizenship, *primary_language;
+	int estimated_age; /* -1 when unknown */
+	const char *trafficking_status, *exploitation;
+	const char *created_at, *updated_at;
+} case_record;
+
+typedef struct case_filter {
+	const char *status, *phase, *q; /* q: a case number or an exact full name */
+	int limit, offset;
+} case_filter;
+
+/* Vocabularies (case_fields.c): the codes, and a msgid for each. */
+typedef struct case_code {
+	const char *code;
+	const char *label;
+} case_code;
+const case_code *case_codes(const char *field, size_t *n);
+
+int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
+		case_errors *errors);
+int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out);
+/* PONTE_ECONFLICT (and *current set) when version is not the case's version. */
+int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+		const case_input *in, case_errors *errors, int64_t *current);
+typedef int (*case_fn)(const case_record *c, void *ctx);
+int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
+	      case_fn fn, void *ctx, int64_t *total);
+
+/* Validation (case_fields.c): fills errors; true when there are none. */
+bool case_validate(store *db, const case_input *in, bool creating, case_errors *errors);
+/* "Aïcha  DIALLO" → "aicha diallo": lower case, accents folded, one space between words,
+ * hyphens and apostrophes as spaces. The blind index is computed on this form. */
+void case_normalise_name(const char *first, const char *second, char *out, size_t outlen);
+
+#endif

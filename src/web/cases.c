@@ -1,0 +1,302 @@
+/* Case pages: list, new case, the case with its edit form. */
+#include "app/app.h"
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "web/web.h"
+
+#define PAGE_SIZE 50
+
+static const char *label(int lang, const char *field, const char *code)
+{
+	size_t n;
+	const case_code *codes = case_codes(field, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(codes[i].code, code) == 0)
+			return tr(lang, codes[i].label);
+	return code;
+}
+
+static const char *full_name(arena *a, const char *first, const char *second)
+{
+	return arena_printf(a, "%s%s%s", first, *first && *second ? " " : "", second);
+}
+
+/* Options of a coded field, with the selected code(s) (comma-separated) marked. */
+static void add_options(http_request *req, tpl_vars *v, const char *list, const char *field,
+			const char *selected)
+{
+	size_t n;
+	const case_code *codes = case_codes(field, &n);
+	tpl_list *l = tpl_set_list(v, list);
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *item = tpl_list_add(l);
+		tpl_set(item, "code", codes[i].code);
+		tpl_set(item, "name", tr(req->lang, codes[i].label));
+		bool on = false;
+		size_t len = strlen(codes[i].code);
+		for (const char *p = selected ? strstr(selected, codes[i].code) : NULL; p; p = strstr(p + 1, codes[i].code))
+			if ((p == selected || p[-1] == ',') && (p[len] == ',' || !p[len]))
+				on = true;
+		tpl_set_bool(item, "selected", on);
+	}
+}
+
+/* The form's values and, for each field with a problem, its message. */
+static void fill_form(http_request *req, tpl_vars *v, const case_input *in, const case_errors *e)
+{
+	tpl_set(v, "first_name", in->first_name);
+	tpl_set(v, "second_name", in->second_name);
+	tpl_set(v, "identity_number", in->identity_number);
+	tpl_set(v, "mobile_phone", in->mobile_phone);
+	tpl_set(v, "birthdate", in->birthdate);
+	tpl_set(v, "estimated_age", in->estimated_age);
+	tpl_set(v, "citizenship", in->citizenship);
+	tpl_set(v, "primary_language", in->primary_language);
+	tpl_set(v, "closure_reason", in->closure_reason);
+	add_options(req, v, "genders", "gender", in->gender ? in->gender : "NonSpecifiedUnknown");
+	add_options(req, v, "statuses", "status", in->status ? in->status : "Active");
+	add_options(req, v, "phases", "phase", in->phase ? in->phase : "identification");
+	add_options(req, v, "decisions", "trafficking_status",
+		    in->trafficking_status ? in->trafficking_status : "PossibleVictimOfTrafficking");
+	add_options(req, v, "exploitations", "exploitation", in->exploitation);
+	if (!e || !e->count)
+		return;
+	tpl_list *summary = tpl_set_list(v, "errors");
+	for (size_t i = 0; i < e->count; i++) {
+		const char *msg = tr(req->lang, e->items[i].message);
+		tpl_vars *item = tpl_list_add(summary);
+		const char *dot = strrchr(e->items[i].field, '.');
+		const char *key = dot ? dot + 1 : e->items[i].field;
+		tpl_set(item, "field", key);
+		tpl_set(item, "message", msg);
+		tpl_set(v, arena_printf(req->arena, "error_%s", key), msg);
+	}
+}
+
+/* The form as posted (checkboxes of exploitation joined with commas). */
+static void read_form(http_request *req, case_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->first_name = http_form(req, "prs_FirstName");
+	in->second_name = http_form(req, "prs_SecondName");
+	in->identity_number = http_form(req, "prs_IdentityNumber");
+	in->mobile_phone = http_form(req, "prs_MobilePhone");
+	in->gender = http_form(req, "prs_Gender");
+	in->birthdate = http_form(req, "prs_Birthdate");
+	in->estimated_age = http_form(req, "estimated_age");
+	in->primary_language = http_form(req, "prs_PrimaryLanguage");
+	in->status = http_form(req, "cas_Status");
+	in->phase = http_form(req, "phase");
+	in->closure_reason = http_form(req, "cas_ReasonForCaseClosure");
+	in->trafficking_status = http_form(req, "vic_TraffickingStatus");
+	/* Citizenship typed as "NE, ml" becomes "NE,ML". */
+	const char *cz = http_form(req, "prs_Citizenship");
+	if (cz) {
+		char *out = arena_alloc(req->arena, strlen(cz) + 1);
+		size_t o = 0;
+		for (const char *p = cz; out && *p; p++)
+			if (*p != ' ')
+				out[o++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		if (out)
+			out[o] = '\0';
+		in->citizenship = out;
+	}
+	buf ex;
+	buf_init(&ex, 4096);
+	for (size_t i = 0; i < req->form.count; i++)
+		if (strcmp(req->form.items[i].key, "vic_TypeOfExploitation") == 0 && !strchr(req->form.items[i].value, ','))
+			buf_printf(&ex, "%s%s", ex.len ? "," : "", req->form.items[i].value);
+	in->exploitation = arena_strdup(req->arena, ex.data ? ex.data : "");
+	buf_release(&ex);
+}
+
+static void input_from_record(const case_record *c, case_input *in, arena *a)
+{
+	memset(in, 0, sizeof(*in));
+	in->first_name = c->first_name;
+	in->second_name = c->second_name;
+	in->identity_number = c->identity_number;
+	in->mobile_phone = c->mobile_phone;
+	in->gender = c->gender;
+	in->birthdate = c->birthdate;
+	in->estimated_age = c->estimated_age >= 0 ? arena_printf(a, "%d", c->estimated_age) : "";
+	in->citizenship = c->citizenship;
+	in->primary_language = c->primary_language;
+	in->status = c->status;
+	in->phase = c->phase;
+	in->closure_reason = c->closure_reason;
+	in->trafficking_status = c->trafficking_status;
+	in->exploitation = c->exploitation;
+}
+
+/* ---- list ---- */
+
+struct rows {
+	http_request *req;
+	tpl_list *list;
+};
+
+static int add_row(const case_record *c, void *ctx)
+{
+	struct rows *r = ctx;
+	tpl_vars *item = tpl_list_add(r->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)c->id));
+	tpl_set(item, "name", full_name(r->req->arena, c->first_name, c->second_name));
+	tpl_set(item, "phase", label(r->req->lang, "phase", c->phase));
+	tpl_set(item, "status", label(r->req->lang, "status", c->status));
+	tpl_set(item, "decision", label(r->req->lang, "trafficking_status", c->trafficking_status));
+	tpl_set(item, "updated", arena_strndup(r->req->arena, c->updated_at, 10));
+	return 0;
+}
+
+int web_cases(http_request *req, http_response *res)
+{
+	const char *page = http_query(req, "page");
+	long p = page ? strtol(page, NULL, 10) : 1;
+	if (p < 1 || p > 100000)
+		p = 1;
+	case_filter f = { .status = http_query(req, "status"), .phase = http_query(req, "phase"),
+			  .q = http_query(req, "q"), .limit = PAGE_SIZE, .offset = (int)(p - 1) * PAGE_SIZE };
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	struct rows rows = { req, tpl_set_list(v, "cases") };
+	int64_t total = 0;
+	int rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, add_row, &rows, &total);
+	if (rc)
+		return rc;
+	tpl_set(v, "q", f.q);
+	add_options(req, v, "statuses", "status", f.status);
+	add_options(req, v, "phases", "phase", f.phase);
+	tpl_set(v, "total", arena_printf(req->arena, "%lld", (long long)total));
+	tpl_set_bool(v, "can_write", principal_can(principal_of(req), "case.social.write"));
+	/* Paging links keep the filters (encoded by the template as URL parts). */
+	tpl_set(v, "status", f.status ? f.status : "");
+	tpl_set(v, "phase", f.phase ? f.phase : "");
+	tpl_set(v, "q_value", f.q ? f.q : "");
+	if (p > 1)
+		tpl_set(v, "prev_page", arena_printf(req->arena, "%ld", p - 1));
+	if (p * PAGE_SIZE < total)
+		tpl_set(v, "next_page", arena_printf(req->arena, "%ld", p + 1));
+	tpl_set(v, "page", arena_printf(req->arena, "%ld", p));
+	return web_render_page(req, res, "cases", N_("Cases"), v);
+}
+
+/* ---- new ---- */
+
+static int render_new(http_request *req, http_response *res, const case_input *in, const case_errors *e)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "csrf", principal_of(req)->csrf);
+	fill_form(req, v, in, e);
+	tpl_set(v, "action", "/cases");
+	return web_render_page(req, res, "case_new", N_("New case"), v);
+}
+
+int web_case_new(http_request *req, http_response *res)
+{
+	case_input in = { 0 };
+	return render_new(req, res, &in, NULL);
+}
+
+int web_case_create(http_request *req, http_response *res)
+{
+	case_input in;
+	read_form(req, &in);
+	case_errors e;
+	int64_t id;
+	int rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	if (rc == PONTE_EINVAL) {
+		rc = render_new(req, res, &in, &e);
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld", (long long)id));
+}
+
+/* ---- one case ---- */
+
+static int render_case(http_request *req, http_response *res, const case_record *c,
+		       const case_input *form, const case_errors *e, const char *notice,
+		       const char *alert)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	const principal *p = principal_of(req);
+	tpl_set(v, "csrf", p->csrf);
+	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)c->id));
+	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)c->version));
+	tpl_set(v, "name", full_name(req->arena, c->first_name, c->second_name));
+	tpl_set(v, "phase_label", label(req->lang, "phase", c->phase));
+	tpl_set(v, "status_label", label(req->lang, "status", c->status));
+	tpl_set(v, "decision_label", label(req->lang, "trafficking_status", c->trafficking_status));
+	tpl_set(v, "gender_label", label(req->lang, "gender", c->gender));
+	tpl_set(v, "organisation", c->organisation_code);
+	tpl_set(v, "updated", c->updated_at);
+	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
+	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
+	tpl_set_bool(v, "can_write", principal_can_see(p, "case.social.write", c->owner_id, c->organisation_id, c->country));
+	case_input current;
+	input_from_record(c, &current, req->arena);
+	fill_form(req, v, form ? form : &current, e);
+	tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
+	return web_render_page(req, res, "case", N_("Case"), v);
+}
+
+static bool parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	*id = v;
+	return !errno && !*end && v > 0;
+}
+
+int web_case(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	case_record c;
+	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
+	if (rc)
+		return rc;
+	return render_case(req, res, &c, NULL, NULL, http_query(req, "saved") ? N_("The case has been saved.") : NULL, NULL);
+}
+
+int web_case_update(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	const char *version = http_form(req, "version");
+	case_input in;
+	read_form(req, &in);
+	case_errors e = { 0 };
+	int64_t current = 0;
+	services *svc = services_of(req);
+	int rc = version ? case_update(&svc->env, principal_of(req), id, strtoll(version, NULL, 10), &in, &e, &current)
+			 : PONTE_EINVAL;
+	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) {
+		case_record c;
+		int grc = case_get(&svc->env, req->arena, principal_of(req), id, &c);
+		if (grc)
+			return grc;
+		/* A conflict: show what is saved now, and keep the user's values in the form with
+		 * the current version, so that saving again is a deliberate choice. */
+		rc = render_case(req, res, &c, &in, rc == PONTE_EINVAL ? &e : NULL, NULL,
+				 rc == PONTE_ECONFLICT ? N_("Someone else changed this case while you were editing it. What is saved now is shown above; your changes are still in the form below. Check them and save again.") : NULL);
+		res->status = e.count ? 422 : 409;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
+}

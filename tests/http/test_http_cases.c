@@ -1,0 +1,178 @@
+/* The case file over HTTP: the JSON API and the pages, as case workers use them. */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+static char cw_auth[128], sup_auth[128], other_auth[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	/* A case worker of another organisation, same country. */
+	organisation porto = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
+	assert_int_equal(org_add(S.db, &porto, NULL), 0);
+	user_input other = { .email = "porto@demo.ponte.example", .name = "Porto Caseworker",
+			     .organisation_code = "PT-NGO-PORTO", .roles = { "case_worker" }, .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &other, NULL, &problem), 0);
+	char token[64];
+	api_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(cw_auth, sizeof(cw_auth), "Authorization: Bearer %s", token);
+	api_login("supervisor@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(sup_auth, sizeof(sup_auth), "Authorization: Bearer %s", token);
+	api_login("porto@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	snprintf(other_auth, sizeof(other_auth), "Authorization: Bearer %s", token);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static long api(const char *auth, const char *method, const char *path, const char *body, struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+static void the_api_registers_reads_lists_and_updates_cases(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	const char *body = "{\"person\":{\"prs_FirstName\":\"Aïcha\",\"prs_SecondName\":\"Diallo\","
+			   "\"prs_Gender\":\"Feminine\",\"prs_Birthdate\":\"2007-03-14\",\"prs_Citizenship\":[\"NE\",\"ML\"],"
+			   "\"estimated_age\":null},\"victim\":{\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}}";
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", body, &r), 201);
+	char v[128];
+	assert_string_equal(ht_header(&r, "Location", v, sizeof(v)), "/api/v1/cases/1");
+	assert_non_null(strstr(r.body, "\"id\":1,\"version\":1,\"phase\":\"identification\",\"cas_Status\":\"Active\""));
+	assert_non_null(strstr(r.body, "\"person\":{\"prs_FirstName\":\"Aïcha\""));
+	assert_non_null(strstr(r.body, "\"prs_Citizenship\":[\"NE\",\"ML\"]"));
+	assert_non_null(strstr(r.body, "\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\",\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}"));
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?q=aicha%20DIALLO&limit=10", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"total\":1}"));
+	assert_non_null(strstr(r.body, "\"items\":[{\"id\":1,"));
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?limit=0", NULL, &r), 422);
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?phase=protection", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"total\":0}"));
+	ht_free(&r);
+	/* Two people edit: the second, based on version 1, gets 409 and the current version. */
+	assert_int_equal(api(sup_auth, "PATCH", "/api/v1/cases/1", "{\"version\":1,\"phase\":\"protection\"}", &r), 200);
+	assert_non_null(strstr(r.body, "\"version\":2,\"phase\":\"protection\""));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "PATCH", "/api/v1/cases/1", "{\"version\":1,\"cas_Status\":\"Closed\"}", &r), 409);
+	assert_non_null(strstr(r.body, "\"code\":\"conflict\""));
+	assert_non_null(strstr(r.body, "\"current_version\":2"));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "PATCH", "/api/v1/cases/1", "{\"cas_Status\":\"Closed\"}", &r), 422);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", "/api/v1/cases/1", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"cas_Status\":\"Active\""));
+	ht_free(&r);
+	/* Another organisation's case worker: the case does not exist for them. */
+	assert_int_equal(api(other_auth, "GET", "/api/v1/cases/1", NULL, &r), 404);
+	ht_free(&r);
+	assert_int_equal(api(other_auth, "PATCH", "/api/v1/cases/1", "{\"version\":2,\"cas_Status\":\"Closed\"}", &r), 404);
+	ht_free(&r);
+	assert_int_equal(api(other_auth, "GET", "/api/v1/cases", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"total\":0}"));
+	ht_free(&r);
+}
+
+static void bad_input_gets_field_errors(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	const char *bad = "{\"phase\":\"later\",\"person\":{\"prs_Birthdate\":\"2099-01-01\",\"prs_Gender\":\"X\","
+			  "\"prs_Citizenship\":[\"XX\"]},\"victim\":{\"vic_TypeOfExploitation\":[\"Tourism\"]}}";
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", bad, &r), 422);
+	assert_non_null(strstr(r.body, "\"fields\":{"));
+	/* In the case worker's own language (Portuguese). */
+	assert_non_null(strstr(r.body, "\"person.prs_Birthdate\":\"A data de nascimento não pode ser no futuro.\""));
+	assert_non_null(strstr(r.body, "\"victim.vic_TypeOfExploitation\""));
+	assert_non_null(strstr(r.body, "\"phase\""));
+	ht_free(&r);
+	const char *wrong_types[] = {
+		"{\"person\":\"Aïcha\"}",
+		"{\"person\":{\"prs_FirstName\":42}}",
+		"{\"person\":{\"prs_Citizenship\":[\"NE,ML\"]}}",
+		"{\"person\":{\"estimated_age\":\"ten\"}}",
+		"not json",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(wrong_types); i++) {
+		if (api(cw_auth, "POST", "/api/v1/cases", wrong_types[i], &r) != 400)
+			fail_msg("body %zu: status %ld", i, r.status);
+		ht_free(&r);
+	}
+}
+
+static void the_pages_register_edit_and_show_conflicts(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct web_session w, sup;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &sup), 303);
+	struct ht_resp r;
+	/* Errors: a summary and a message next to each field, the typed values kept. */
+	assert_int_equal(form_post(&w, "/cases", "prs_FirstName=%3Cscript%3Ealert(1)%3C%2Fscript%3E&prs_Birthdate=2099-01-01&prs_Citizenship=ne%2C+xx", &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "A data de nascimento não pode ser no futuro.")); /* the case worker's language */
+	assert_non_null(strstr(r.body, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""));
+	assert_null(strstr(r.body, "<script>alert(1)"));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, "/cases", "prs_FirstName=%3Cb%3EAmina%3C%2Fb%3E&prs_SecondName=Kon%C3%A9&prs_Gender=Feminine&vic_TypeOfExploitation=ForcedLabour&vic_TypeOfExploitation=ForcedBegging&prs_Citizenship=ne%2C+ml", &r), 303);
+	char loc[128];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, loc, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "&lt;b&gt;Amina&lt;/b&gt; Koné"));
+	assert_non_null(strstr(r.body, "value=\"NE,ML\""));
+	assert_non_null(strstr(r.body, "value=\"ForcedBegging\" checked"));
+	ht_free(&r);
+	/* The supervisor saves first; the case worker's form, based on version 1, is refused
+	 * and shown again with the conflict, not saved over. */
+	char path[160];
+	snprintf(path, sizeof(path), "%s", loc);
+	assert_int_equal(form_post(&sup, path, "version=1&cas_Status=FollowUp&phase=assistance&prs_FirstName=Amina", &r), 303);
+	ht_free(&r);
+	assert_int_equal(form_post(&w, path, "version=1&cas_Status=Closed&prs_FirstName=Amina", &r), 409);
+	assert_non_null(strstr(r.body, "id=\"conflict\""));
+	assert_non_null(strstr(r.body, "name=\"version\" value=\"2\""));
+	ht_free(&r);
+	ht_get(S.port, loc, hw, &r);
+	assert_non_null(strstr(r.body, "Acompanhamento")); /* FollowUp, in Portuguese */
+	ht_free(&r);
+	/* The list finds it by name, accents or not. */
+	ht_get(S.port, "/cases?q=amina+kone", hw, &r);
+	assert_non_null(strstr(r.body, "Amina"));
+	ht_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_api_registers_reads_lists_and_updates_cases),
+		cmocka_unit_test(bad_input_gets_field_errors),
+		cmocka_unit_test(the_pages_register_edit_and_show_conflicts),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,255 @@
+#include "identity_fixture.h"
+
+#include "cases/cases.h"
+
+static principal as(struct fixture *f, const char *email)
+{
+	int64_t id;
+	assert_int_equal(user_find_by_email(&f->env, email, &id), 0);
+	principal p;
+	assert_int_equal(principal_load(f->db, id, &p), 0);
+	return p;
+}
+
+static int64_t new_case(struct fixture *f, const principal *p, const char *first, const char *second)
+{
+	case_input in = { .first_name = first, .second_name = second, .gender = "Feminine",
+			  .birthdate = "2008-05-01", .citizenship = "NE,ML", .exploitation = "ForcedBegging" };
+	case_errors e;
+	int64_t id = 0;
+	int rc = case_create(&f->env, p, &in, &id, &e);
+	if (rc)
+		fail_msg("case_create: %s (%zu errors)", ponte_strerror(rc), e.count);
+	return id;
+}
+
+static void bad_input_is_explained_field_by_field(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	struct {
+		case_input in;
+		const char *field;
+	} cases[] = {
+		{ { .first_name = "A", .birthdate = "2099-01-01" }, "person.prs_Birthdate" },
+		{ { .first_name = "A", .birthdate = "2023-02-29" }, "person.prs_Birthdate" },
+		{ { .first_name = "A", .birthdate = "14/03/2007" }, "person.prs_Birthdate" },
+		{ { .first_name = "A", .gender = "Robot" }, "person.prs_Gender" },
+		{ { .first_name = "A", .citizenship = "NE,XX" }, "person.prs_Citizenship" },
+		{ { .first_name = "A", .citizenship = "NER" }, "person.prs_Citizenship" },
+		{ { .first_name = "A", .exploitation = "ForcedLabour,Tourism" }, "victim.vic_TypeOfExploitation" },
+		{ { .first_name = "A", .trafficking_status = "Maybe" }, "victim.vic_TraffickingStatus" },
+		{ { .first_name = "A", .phase = "later" }, "phase" },
+		{ { .first_name = "A", .status = "Open" }, "cas_Status" },
+		{ { .first_name = "A", .estimated_age = "200" }, "person.estimated_age" },
+		{ { .first_name = "A", .primary_language = "French" }, "person.prs_PrimaryLanguage" },
+		{ { .first_name = "A\nB" }, "person.prs_FirstName" },
+		{ { .first_name = "", .second_name = "" }, "person.prs_FirstName" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		case_errors e;
+		int64_t id;
+		assert_int_equal(case_create(&f.env, &cw, &cases[i].in, &id, &e), PONTE_EINVAL);
+		bool found = false;
+		for (size_t k = 0; k < e.count; k++)
+			found = found || strcmp(e.items[k].field, cases[i].field) == 0;
+		if (!found)
+			fail_msg("case %zu: no error on %s", i, cases[i].field);
+	}
+	fixture_close(&f);
+}
+
+static void names_are_folded_for_search(void **state)
+{
+	(void)state;
+	char out[128];
+	case_normalise_name("  Aïcha ", "DIALLO-Bâ", out, sizeof(out));
+	assert_string_equal(out, "aicha diallo ba");
+	case_normalise_name("João", "N'Diaye", out, sizeof(out));
+	assert_string_equal(out, "joao n diaye");
+	case_normalise_name(NULL, "Ñúñez", out, sizeof(out));
+	assert_string_equal(out, "nunez");
+}
+
+static void scopes_decide_who_sees_a_case(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	principal sup = as(&f, "supervisor@demo.ponte.example");
+	principal fp = as(&f, "focal.point@demo.ponte.example");
+	principal pol = as(&f, "police@demo.ponte.example");
+	principal prov = as(&f, "provider@demo.ponte.example");
+	int64_t id = new_case(&f, &cw, "Aïcha", "Diallo");
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record c;
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);   /* own */
+	assert_string_equal(c.first_name, "Aïcha");
+	assert_string_equal(c.citizenship, "NE,ML");
+	assert_int_equal(case_get(&f.env, &a, &sup, id, &c), 0);  /* organisation */
+	assert_int_equal(case_get(&f.env, &a, &fp, id, &c), 0);   /* country */
+	assert_int_equal(case_get(&f.env, &a, &pol, id, &c), PONTE_ENOTFOUND);  /* other tier */
+	assert_int_equal(case_get(&f.env, &a, &prov, id, &c), PONTE_ENOTFOUND); /* no grant */
+	/* A colleague's case is the supervisor's, not another case worker's. */
+	int64_t other = new_case(&f, &sup, "Moussa", "Keita");
+	assert_int_equal(case_get(&f.env, &a, &cw, other, &c), PONTE_ENOTFOUND);
+	arena_release(&a);
+	fixture_close(&f);
+}
+
+struct count {
+	int n;
+	const char *last;
+};
+
+static int count_case(const case_record *c, void *ctx)
+{
+	struct count *k = ctx;
+	k->n++;
+	k->last = c->second_name;
+	return 0;
+}
+
+static void list_filters_search_and_pages(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal sup = as(&f, "supervisor@demo.ponte.example");
+	for (int i = 0; i < 12; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "Person%02d", i);
+		new_case(&f, &sup, "Test", name);
+	}
+	new_case(&f, &sup, "Aïcha", "Diallo");
+	arena a;
+	arena_init(&a, 4 << 20);
+	struct count k = { 0 };
+	int64_t total;
+	case_filter all = { .limit = 5 };
+	assert_int_equal(case_list(&f.env, &a, &sup, &all, count_case, &k, &total), 0);
+	assert_int_equal(total, 13);
+	assert_int_equal(k.n, 5);
+	k = (struct count){ 0 };
+	case_filter page3 = { .limit = 5, .offset = 10 };
+	assert_int_equal(case_list(&f.env, &a, &sup, &page3, count_case, &k, &total), 0);
+	assert_int_equal(k.n, 3);
+	k = (struct count){ 0 };
+	case_filter search = { .q = "AICHA diallo" };
+	assert_int_equal(case_list(&f.env, &a, &sup, &search, count_case, &k, &total), 0);
+	assert_int_equal(total, 1);
+	assert_string_equal(k.last, "Diallo");
+	k = (struct count){ 0 };
+	case_filter by_id = { .q = "1" };
+	assert_int_equal(case_list(&f.env, &a, &sup, &by_id, count_case, &k, &total), 0);
+	assert_int_equal(total, 1);
+	k = (struct count){ 0 };
+	case_filter closed = { .status = "Closed" };
+	assert_int_equal(case_list(&f.env, &a, &sup, &closed, count_case, &k, &total), 0);
+	assert_int_equal(total, 0);
+	/* Nothing outside the scope, even with a matching search. */
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	assert_int_equal(case_list(&f.env, &a, &cw, &search, count_case, &k, &total), 0);
+	assert_int_equal(total, 0);
+	arena_release(&a);
+	fixture_close(&f);
+}
+
+static void stale_updates_are_refused(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	principal sup = as(&f, "supervisor@demo.ponte.example");
+	int64_t id = new_case(&f, &cw, "Aïcha", "Diallo");
+	case_errors e;
+	int64_t current = 0;
+	case_input phase = { .phase = "protection" };
+	assert_int_equal(case_update(&f.env, &sup, id, 1, &phase, &e, &current), 0);
+	/* The case worker saves a change based on version 1: refused, nothing changes. */
+	case_input close = { .status = "Closed", .second_name = "Overwritten" };
+	assert_int_equal(case_update(&f.env, &cw, id, 1, &close, &e, &current), PONTE_ECONFLICT);
+	assert_int_equal(current, 2);
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record c;
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_int_equal(c.version, 2);
+	assert_string_equal(c.status, "Active");
+	assert_string_equal(c.phase, "protection");
+	assert_string_equal(c.second_name, "Diallo");
+	/* Based on the current version, it goes through; unchanged fields stay. */
+	assert_int_equal(case_update(&f.env, &cw, id, 2, &close, &e, &current), 0);
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_int_equal(c.version, 3);
+	assert_string_equal(c.status, "Closed");
+	assert_string_equal(c.second_name, "Overwritten");
+	assert_string_equal(c.first_name, "Aïcha");
+	assert_string_equal(c.birthdate, "2008-05-01");
+	/* Someone outside the scope cannot write, and learns nothing. */
+	principal pol = as(&f, "police@demo.ponte.example");
+	assert_int_equal(case_update(&f.env, &pol, id, 3, &close, &e, &current), PONTE_ENOTFOUND);
+	case_input bad = { .birthdate = "2099-12-31" };
+	assert_int_equal(case_update(&f.env, &cw, id, 3, &bad, &e, &current), PONTE_EINVAL);
+	arena_release(&a);
+	fixture_close(&f);
+}
+
+static void case_fields_are_encrypted_and_rotated(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	case_input in = { .first_name = "Quintessa", .second_name = "Zebulonmarker",
+			  .identity_number = "P-778899-PROBE", .mobile_phone = "+227 90 11 22 33" };
+	case_errors e;
+	int64_t id;
+	assert_int_equal(case_create(&f.env, &cw, &in, &id, &e), 0);
+	char err[256];
+	assert_int_equal(keys_rotate(f.db, f.keys, 10, NULL, NULL, err, sizeof(err)), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record c;
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.identity_number, "P-778899-PROBE");
+	arena_release(&a);
+	const char *probes[] = { "Zebulonmarker", "Quintessa", "778899", "90 11 22 33" };
+	const char *suffixes[] = { "", "-wal", "-shm" };
+	for (size_t s = 0; s < 3; s++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s%s", f.db_path, suffixes[s]);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		long n = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		char *data = malloc((size_t)n + 1);
+		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+		fclose(fp);
+		for (size_t p = 0; p < ARRAY_LEN(probes); p++)
+			if (memmem(data, (size_t)n, probes[p], strlen(probes[p])))
+				fail_msg("%s found in %s", probes[p], path);
+		free(data);
+	}
+	fixture_close(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_input_is_explained_field_by_field),
+		cmocka_unit_test(names_are_folded_for_search),
+		cmocka_unit_test(scopes_decide_who_sees_a_case),
+		cmocka_unit_test(list_filters_search_and_pages),
+		cmocka_unit_test(stale_updates_are_refused),
+		cmocka_unit_test(case_fields_are_encrypted_and_rotated),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
