@@ -1,4 +1,5 @@
 #include "app/demo.h"
+#include "cases/cases.h"
 
 static const organisation DEMO_ORGS[] = {
 	{ 0, "PT-OTSH", "Observatory on Trafficking (demo)", "PT", "CentralGovernmentOrganisation",
@@ -32,6 +33,45 @@ static const struct {
 	  "regional_analyst", "fr" },
 };
 
+/* A few synthetic cases for the Lisbon NGO's case worker, across phases and statuses. */
+static const case_input DEMO_CASES[] = {
+	{ .first_name = "Aminata", .second_name = "Traoré (demo)", .gender = "Feminine",
+	  .birthdate = "2006-04-12", .citizenship = "ML", .primary_language = "bm",
+	  .exploitation = "ForcedBegging", .phase = "identification" },
+	{ .first_name = "Ibrahim", .second_name = "Sow (demo)", .gender = "Masculine",
+	  .estimated_age = "16", .citizenship = "SN", .primary_language = "wo",
+	  .exploitation = "ForcedLabour", .phase = "protection" },
+	{ .first_name = "Grace", .second_name = "Okafor (demo)", .gender = "Feminine",
+	  .birthdate = "1998-09-30", .citizenship = "NG", .primary_language = "en",
+	  .exploitation = "SexualExploitation", .trafficking_status = "ActualVictimOfTrafficking",
+	  .phase = "assistance" },
+	{ .first_name = "Moussa", .second_name = "Issoufou (demo)", .gender = "Masculine",
+	  .birthdate = "1990-01-20", .citizenship = "NE", .primary_language = "ha",
+	  .exploitation = "ForcedLabour,ForcedCriminality", .phase = "return", .status = "FollowUp" },
+	{ .first_name = "Fatoumata", .second_name = "Diallo (demo)", .gender = "Feminine",
+	  .estimated_age = "25", .citizenship = "GN", .primary_language = "ff",
+	  .exploitation = "Servitude", .phase = "proceedings" },
+	{ .first_name = "Ana", .second_name = "Mendes (demo)", .gender = "Feminine",
+	  .birthdate = "1985-06-02", .citizenship = "CV", .primary_language = "pt",
+	  .exploitation = "ForcedLabour", .trafficking_status = "NotAVictimOfTrafficking",
+	  .status = "Closed", .closure_reason = "Not a victim of trafficking" },
+};
+
+static int demo_cases(const identity_env *env)
+{
+	int64_t id;
+	principal p;
+	int rc = user_find_by_email(env, "case.worker@demo.ponte.example", &id);
+	if (!rc)
+		rc = principal_load(env->db, id, &p);
+	for (size_t i = 0; !rc && i < ARRAY_LEN(DEMO_CASES); i++) {
+		case_errors e;
+		int64_t case_id;
+		rc = case_create(env, &p, &DEMO_CASES[i], &case_id, &e);
+	}
+	return rc;
+}
+
 int demo_fill(const identity_env *env)
 {
 	for (size_t i = 0; i < ARRAY_LEN(DEMO_ORGS); i++) {
@@ -52,5 +92,5 @@ int demo_fill(const identity_env *env)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return demo_cases(env);
 }
