@@ -129,7 +129,7 @@ run: setup
 check: setup
 	bash tests/run-all.sh
 
-FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'tools/*.c' 2>/dev/null)
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'tools/*.c' 2>/dev/null)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

@@ -1,8 +1,8 @@
 /* /api/v1/cases: the case file as JSON, with HTCDS field names. */
+#include "cases/cases.h"
 #include "api/api.h"
 #include "base/json.h"
 #include "base/json_parse.h"
-#include "cases/cases.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 
@@ -34,7 +34,8 @@ static int list_field(buf *b, const char *key, const char *csv)
 
 static int write_case(buf *b, const case_record *c)
 {
-	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)c->id, (long long)c->version);
+	int rc =
+	    buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)c->id, (long long)c->version);
 	if (!rc)
 		rc = str_field(b, "phase", c->phase);
 	if (!rc)
@@ -66,8 +67,9 @@ static int write_case(buf *b, const case_record *c)
 	if (!rc)
 		rc = str_field(b, "prs_Birthdate", c->birthdate);
 	if (!rc)
-		rc = c->estimated_age >= 0 ? buf_printf(b, ",\"estimated_age\":%d", c->estimated_age)
-					   : buf_puts(b, ",\"estimated_age\":null");
+		rc = c->estimated_age >= 0
+			 ? buf_printf(b, ",\"estimated_age\":%d", c->estimated_age)
+			 : buf_puts(b, ",\"estimated_age\":null");
 	if (!rc)
 		rc = list_field(b, "prs_Citizenship", c->citizenship);
 	if (!rc)
@@ -158,11 +160,13 @@ static int field_errors(http_request *req, http_response *res, const case_errors
 	res->content_type = "application/json";
 	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
 	if (!rc)
-		rc = json_field_str(&res->body, false, "message", tr(req->lang, N_("Some fields are not valid.")));
+		rc = json_field_str(&res->body, false, "message",
+				    tr(req->lang, N_("Some fields are not valid.")));
 	if (!rc)
 		rc = buf_puts(&res->body, ",\"fields\":{");
 	for (size_t i = 0; i < e->count && !rc; i++)
-		rc = json_field_str(&res->body, i == 0, e->items[i].field, tr(req->lang, e->items[i].message));
+		rc = json_field_str(&res->body, i == 0, e->items[i].field,
+				    tr(req->lang, e->items[i].message));
 	return rc ? rc : buf_puts(&res->body, "}}}");
 }
 
@@ -203,26 +207,30 @@ static int write_item(const case_record *c, void *ctx)
 
 int api_cases_list(http_request *req, http_response *res)
 {
-	case_filter f = { .status = http_query(req, "status"), .phase = http_query(req, "phase"),
+	case_filter f = { .status = http_query(req, "status"),
+			  .phase = http_query(req, "phase"),
 			  .q = http_query(req, "q") };
 	const char *limit = http_query(req, "limit"), *offset = http_query(req, "offset");
 	char *end;
 	if (limit) {
 		f.limit = (int)strtol(limit, &end, 10);
 		if (*end || f.limit < 1 || f.limit > 500)
-			return http_json_error(req, res, 422, "invalid", N_("limit must be a number from 1 to 500."));
+			return http_json_error(req, res, 422, "invalid",
+					       N_("limit must be a number from 1 to 500."));
 	}
 	if (offset) {
 		f.offset = (int)strtol(offset, &end, 10);
 		if (*end || f.offset < 0)
-			return http_json_error(req, res, 422, "invalid", N_("offset must be a number of 0 or more."));
+			return http_json_error(req, res, 422, "invalid",
+					       N_("offset must be a number of 0 or more."));
 	}
 	res->content_type = "application/json";
 	int rc = buf_puts(&res->body, "{\"items\":[");
 	struct list_ctx l = { &res->body, true };
 	int64_t total = 0;
 	if (!rc)
-		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, write_item, &l, &total);
+		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f,
+			       write_item, &l, &total);
 	return rc ? rc : buf_printf(&res->body, "],\"total\":%lld}", (long long)total);
 }
 
@@ -245,7 +253,8 @@ int api_case_create(http_request *req, http_response *res)
 		return rc;
 	res->status = 201;
 	res->content_type = "application/json";
-	http_set_header(res, "Location", arena_printf(req->arena, "/api/v1/cases/%lld", (long long)id));
+	http_set_header(res, "Location",
+			arena_printf(req->arena, "/api/v1/cases/%lld", (long long)id));
 	return write_case(&res->body, &c);
 }
 
@@ -264,8 +273,8 @@ int api_case_update(http_request *req, http_response *res)
 				       N_("Send the version of the case your change is based on."));
 	case_errors errors;
 	int64_t current = 0;
-	int rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
-			     &in, &errors, &current);
+	int rc = case_update(&services_of(req)->env, principal_of(req), id,
+			     (int64_t)version->number, &in, &errors, &current);
 	if (rc == PONTE_EINVAL)
 		return field_errors(req, res, &errors);
 	if (rc == PONTE_ECONFLICT) {
@@ -273,9 +282,13 @@ int api_case_update(http_request *req, http_response *res)
 		res->content_type = "application/json";
 		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
 		if (!wrc)
-			wrc = json_field_str(&res->body, false, "message",
-					     tr(req->lang, N_("Someone else changed this case. Reload it and apply your change again.")));
-		return wrc ? wrc : buf_printf(&res->body, ",\"current_version\":%lld}}", (long long)current);
+			wrc = json_field_str(
+			    &res->body, false, "message",
+			    tr(req->lang, N_("Someone else changed this case. Reload it and apply "
+					     "your change again.")));
+		return wrc ? wrc
+			   : buf_printf(&res->body, ",\"current_version\":%lld}}",
+					(long long)current);
 	}
 	if (rc)
 		return rc;

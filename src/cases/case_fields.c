@@ -105,8 +105,8 @@ static bool list_ok(store *db, const char *field, const char *value)
 			return false;
 		memcpy(item, p, len);
 		item[len] = '\0';
-		bool ok = field ? in_codes(field, item)
-				: (strlen(item) == 2 && country_known(db, item));
+		bool ok =
+		    field ? in_codes(field, item) : (strlen(item) == 2 && country_known(db, item));
 		if (!ok)
 			return false;
 		p += len;
@@ -149,13 +149,17 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 	if (in->trafficking_status && !in_codes("trafficking_status", in->trafficking_status))
 		add_error(e, "victim.vic_TraffickingStatus", N_("Choose a status from the list."));
 	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation))
-		add_error(e, "victim.vic_TypeOfExploitation", N_("Choose types of exploitation from the list."));
+		add_error(e, "victim.vic_TypeOfExploitation",
+			  N_("Choose types of exploitation from the list."));
 	if (in->citizenship && !list_ok(db, NULL, in->citizenship))
-		add_error(e, "person.prs_Citizenship", N_("Use two-letter ISO country codes, separated by commas."));
+		add_error(e, "person.prs_Citizenship",
+			  N_("Use two-letter ISO country codes, separated by commas."));
 	if (in->primary_language && *in->primary_language &&
 	    (strlen(in->primary_language) < 2 || strlen(in->primary_language) > 3 ||
-	     strspn(in->primary_language, "abcdefghijklmnopqrstuvwxyz") != strlen(in->primary_language)))
-		add_error(e, "person.prs_PrimaryLanguage", N_("Use an ISO 639 language code, such as fr or hau."));
+	     strspn(in->primary_language, "abcdefghijklmnopqrstuvwxyz") !=
+		 strlen(in->primary_language)))
+		add_error(e, "person.prs_PrimaryLanguage",
+			  N_("Use an ISO 639 language code, such as fr or hau."));
 	bool future = false;
 	if (in->birthdate && *in->birthdate && !date_ok(in->birthdate, &future))
 		add_error(e, "person.prs_Birthdate", N_("Enter the date as YYYY-MM-DD."));
@@ -168,25 +172,30 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 			add_error(e, "person.estimated_age", N_("Enter an age from 0 to 120."));
 	}
 	const char *texts[][2] = {
-		{ in->first_name, "person.prs_FirstName" }, { in->second_name, "person.prs_SecondName" },
-		{ in->identity_number, "person.prs_IdentityNumber" }, { in->mobile_phone, "person.prs_MobilePhone" },
+		{ in->first_name, "person.prs_FirstName" },
+		{ in->second_name, "person.prs_SecondName" },
+		{ in->identity_number, "person.prs_IdentityNumber" },
+		{ in->mobile_phone, "person.prs_MobilePhone" },
 		{ in->closure_reason, "cas_ReasonForCaseClosure" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
 		if (texts[i][0] && !text_ok(texts[i][0], 200))
-			add_error(e, texts[i][1], N_("Use at most 200 characters of text, on one line."));
-	if (creating && (!in->first_name || !*in->first_name) && (!in->second_name || !*in->second_name))
-		add_error(e, "person.prs_FirstName", N_("Enter a first name or a family name (a nickname will do)."));
+			add_error(e, texts[i][1],
+				  N_("Use at most 200 characters of text, on one line."));
+	if (creating && (!in->first_name || !*in->first_name) &&
+	    (!in->second_name || !*in->second_name))
+		add_error(e, "person.prs_FirstName",
+			  N_("Enter a first name or a family name (a nickname will do)."));
 	return e->count == 0;
 }
 
 /* Latin letters with diacritics (U+00C0..U+00FF) folded to plain letters, so that "Aïcha",
  * "AICHA" and "aicha" are the same name whatever keyboard typed it. */
 static const char *const FOLD_C3[64] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	"d", "n", "o", "o", "o", "o", "o", "x", "o", "u", "u", "u", "u", "y", "th", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-	"d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  "x", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
 };
 
 void case_normalise_name(const char *first, const char *second, char *out, size_t outlen)
@@ -195,7 +204,8 @@ void case_normalise_name(const char *first, const char *second, char *out, size_
 	const char *parts[] = { first ? first : "", second ? second : "" };
 	for (int k = 0; k < 2; k++) {
 		bool space = o > 0;
-		for (const unsigned char *p = (const unsigned char *)parts[k]; *p && o + 4 < outlen; p++) {
+		for (const unsigned char *p = (const unsigned char *)parts[k]; *p && o + 4 < outlen;
+		     p++) {
 			if (*p == ' ' || *p == '\t' || *p == '-' || *p == '\'') {
 				space = o > 0;
 				continue;
@@ -205,7 +215,8 @@ void case_normalise_name(const char *first, const char *second, char *out, size_
 				space = false;
 			}
 			if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
-				for (const char *f = FOLD_C3[p[1] - 0x80]; *f && o + 2 < outlen; f++)
+				for (const char *f = FOLD_C3[p[1] - 0x80]; *f && o + 2 < outlen;
+				     f++)
 					out[o++] = *f;
 				p++;
 			} else {

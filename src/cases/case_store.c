@@ -3,15 +3,16 @@
 #include "cases/cases.h"
 #include "identity/fields.h"
 
-#define CASE_COLUMNS                                                                              \
-	"c.id, c.version, c.organisation_id, c.owner_id, o.code, c.country, c.status, c.phase, "    \
-	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "            \
-	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), c.citizenship, " \
+#define CASE_COLUMNS                                                                               \
+	"c.id, c.version, c.organisation_id, c.owner_id, o.code, c.country, c.status, c.phase, "   \
+	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "           \
+	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), "               \
+	"c.citizenship, "                                                                          \
 	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at"
 
 /* The scope test, with ?1 the scope (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
-#define IN_SCOPE                                                                             \
-	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR " \
+#define IN_SCOPE                                                                                   \
+	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
 	"(?1 = 1 AND c.owner_id = ?4))"
 
 static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
@@ -21,31 +22,36 @@ static const char SQL_LIST[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organi
 			       " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
 			       " AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)"
 			       " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?9 OFFSET ?10";
-static const char SQL_COUNT[] = "SELECT count(*) FROM cases c WHERE " IN_SCOPE
-				" AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
-				" AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)";
+static const char SQL_COUNT[] =
+    "SELECT count(*) FROM cases c WHERE " IN_SCOPE
+    " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
+    " AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)";
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM cases";
 static const char SQL_INSERT[] =
-	"INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
-	"second_name_enc, identity_number_enc, mobile_phone_enc, name_index, gender, birthdate, "
-	"estimated_age, citizenship, primary_language, trafficking_status, exploitation, created_at, "
-	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	"?17, ?18, ?19, ?19)";
+    "INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
+    "second_name_enc, identity_number_enc, mobile_phone_enc, name_index, gender, birthdate, "
+    "estimated_age, citizenship, primary_language, trafficking_status, exploitation, created_at, "
+    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+    "?17, ?18, ?19, ?19)";
 static const char SQL_UPDATE[] =
-	"UPDATE cases SET version = version + 1, status = ?3, phase = ?4, closure_reason = ?5, "
-	"first_name_enc = ?6, second_name_enc = ?7, identity_number_enc = ?8, mobile_phone_enc = ?9, "
-	"name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
-	"primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18 "
-	"WHERE id = ?1 AND version = ?2";
+    "UPDATE cases SET version = version + 1, status = ?3, phase = ?4, closure_reason = ?5, "
+    "first_name_enc = ?6, second_name_enc = ?7, identity_number_enc = ?8, mobile_phone_enc = ?9, "
+    "name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
+    "primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18 "
+    "WHERE id = ?1 AND version = ?2";
 
 static void audit(const identity_env *env, const principal *p, const char *action, int64_t id,
 		  const char *outcome)
 {
 	char text[24];
 	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id, .organisation_id = p->organisation_id,
-			  .action = action, .object_type = id ? "case" : "", .object_id = id ? text : "",
-			  .outcome = outcome, .client = p->client };
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = id ? "case" : "",
+			  .object_id = id ? text : "",
+			  .outcome = outcome,
+			  .client = p->client };
 	audit_append(env->db, &e);
 }
 
@@ -99,7 +105,9 @@ static int from_row(const identity_env *env, arena *a, store_stmt *st, case_reco
 	c->created_at = text(a, st, 20);
 	c->updated_at = text(a, st, 21);
 	/* A field that does not decrypt is never shown as something else. */
-	return c->first_name && c->second_name && c->identity_number && c->mobile_phone ? 0 : PONTE_ESTORE;
+	return c->first_name && c->second_name && c->identity_number && c->mobile_phone
+		   ? 0
+		   : PONTE_ESTORE;
 }
 
 int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out)
@@ -119,7 +127,10 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 	else if (rc == STORE_DONE)
 		rc = PONTE_ENOTFOUND;
 	store_reset(st);
-	audit(env, p, "case.read", id, rc == 0 ? "success" : rc == PONTE_ENOTFOUND ? "denied" : "failure");
+	audit(env, p, "case.read", id,
+	      rc == 0                 ? "success"
+	      : rc == PONTE_ENOTFOUND ? "denied"
+				      : "failure");
 	return rc;
 }
 
@@ -192,7 +203,7 @@ static int bind_encrypted(const identity_env *env, store_stmt *st, int idx, cons
 	return rc ? rc : store_bind_blob(st, idx, tmp->data, tmp->len);
 }
 
-static const char *or(const char *v, const char *def)
+static const char * or (const char *v, const char *def)
 {
 	return v ? v : def;
 }
@@ -222,9 +233,12 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 {
 	if (!case_validate(env->db, in, true, errors))
 		return PONTE_EINVAL;
-	case_record v = { .status = or(in->status, "Active"), .phase = or(in->phase, "identification"),
-			  .first_name = in->first_name, .second_name = in->second_name,
-			  .identity_number = in->identity_number, .mobile_phone = in->mobile_phone };
+	case_record v = { .status = or (in->status, "Active"),
+			  .phase = or (in->phase, "identification"),
+			  .first_name = in->first_name,
+			  .second_name = in->second_name,
+			  .identity_number = in->identity_number,
+			  .mobile_phone = in->mobile_phone };
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
@@ -244,10 +258,10 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 	if (!rc) {
 		char when[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), when);
-		const char *g = or(in->gender, "NonSpecifiedUnknown"), *b = or(in->birthdate, ""),
-			   *cz = or(in->citizenship, ""), *pl = or(in->primary_language, ""),
-			   *ts = or(in->trafficking_status, "PossibleVictimOfTrafficking"),
-			   *ex = or(in->exploitation, "");
+		const char *g = or (in->gender, "NonSpecifiedUnknown"), *b = or (in->birthdate, ""),
+			   *cz = or (in->citizenship, ""), *pl = or (in->primary_language, ""),
+			   *ts = or (in->trafficking_status, "PossibleVictimOfTrafficking"),
+			   *ex = or (in->exploitation, "");
 		store_bind_int64(st, 1, new_id);
 		store_bind_int64(st, 2, p->organisation_id);
 		store_bind_int64(st, 3, p->user_id);
@@ -291,7 +305,8 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 	arena_init(&a, 1 << 20);
 	case_record old;
 	int rc = case_get(env, &a, p, id, &old);
-	if (!rc && !principal_can_see(p, "case.social.write", old.owner_id, old.organisation_id, old.country))
+	if (!rc && !principal_can_see(p, "case.social.write", old.owner_id, old.organisation_id,
+				      old.country))
 		rc = PONTE_ENOTFOUND;
 	if (!rc && old.version != version) {
 		*current = old.version;
@@ -305,17 +320,18 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		rc = store_prepare(c, SQL_UPDATE, &st);
 	if (!rc) {
 		case_record v = old;
-		v.status = or(in->status, old.status);
-		v.phase = or(in->phase, old.phase);
-		v.first_name = or(in->first_name, old.first_name);
-		v.second_name = or(in->second_name, old.second_name);
-		v.identity_number = or(in->identity_number, old.identity_number);
-		v.mobile_phone = or(in->mobile_phone, old.mobile_phone);
-		const char *cr = or(in->closure_reason, old.closure_reason), *g = or(in->gender, old.gender),
-			   *b = or(in->birthdate, old.birthdate), *cz = or(in->citizenship, old.citizenship),
-			   *pl = or(in->primary_language, old.primary_language),
-			   *ts = or(in->trafficking_status, old.trafficking_status),
-			   *ex = or(in->exploitation, old.exploitation);
+		v.status = or (in->status, old.status);
+		v.phase = or (in->phase, old.phase);
+		v.first_name = or (in->first_name, old.first_name);
+		v.second_name = or (in->second_name, old.second_name);
+		v.identity_number = or (in->identity_number, old.identity_number);
+		v.mobile_phone = or (in->mobile_phone, old.mobile_phone);
+		const char *cr = or (in->closure_reason, old.closure_reason),
+			   *g = or (in->gender, old.gender), *b = or (in->birthdate, old.birthdate),
+			   *cz = or (in->citizenship, old.citizenship),
+			   *pl = or (in->primary_language, old.primary_language),
+			   *ts = or (in->trafficking_status, old.trafficking_status),
+			   *ex = or (in->exploitation, old.exploitation);
 		char when[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), when);
 		store_bind_int64(st, 1, id);
@@ -327,7 +343,9 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		store_bind_text(st, 11, g, strlen(g));
 		store_bind_text(st, 12, b, strlen(b));
 		if (in->estimated_age ? *in->estimated_age != '\0' : old.estimated_age >= 0)
-			store_bind_int64(st, 13, in->estimated_age ? strtol(in->estimated_age, NULL, 10) : old.estimated_age);
+			store_bind_int64(st, 13,
+					 in->estimated_age ? strtol(in->estimated_age, NULL, 10)
+							   : old.estimated_age);
 		store_bind_text(st, 14, cz, strlen(cz));
 		store_bind_text(st, 15, pl, strlen(pl));
 		store_bind_text(st, 16, ts, strlen(ts));
@@ -345,6 +363,9 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		}
 	}
 	arena_release(&a);
-	audit(env, p, "case.update", id, rc == 0 ? "success" : rc == PONTE_ENOTFOUND ? "denied" : "failure");
+	audit(env, p, "case.update", id,
+	      rc == 0                 ? "success"
+	      : rc == PONTE_ENOTFOUND ? "denied"
+				      : "failure");
 	return rc;
 }

@@ -1,6 +1,6 @@
 /* Case pages: list, new case, the case with its edit form. */
-#include "app/app.h"
 #include "cases/cases.h"
+#include "app/app.h"
 #include "i18n/i18n.h"
 #include "web/web.h"
 
@@ -34,7 +34,8 @@ static void add_options(http_request *req, tpl_vars *v, const char *list, const 
 		tpl_set(item, "name", tr(req->lang, codes[i].label));
 		bool on = false;
 		size_t len = strlen(codes[i].code);
-		for (const char *p = selected ? strstr(selected, codes[i].code) : NULL; p; p = strstr(p + 1, codes[i].code))
+		for (const char *p = selected ? strstr(selected, codes[i].code) : NULL; p;
+		     p = strstr(p + 1, codes[i].code))
 			if ((p == selected || p[-1] == ',') && (p[len] == ',' || !p[len]))
 				on = true;
 		tpl_set_bool(item, "selected", on);
@@ -57,7 +58,8 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	add_options(req, v, "statuses", "status", in->status ? in->status : "Active");
 	add_options(req, v, "phases", "phase", in->phase ? in->phase : "identification");
 	add_options(req, v, "decisions", "trafficking_status",
-		    in->trafficking_status ? in->trafficking_status : "PossibleVictimOfTrafficking");
+		    in->trafficking_status ? in->trafficking_status
+					   : "PossibleVictimOfTrafficking");
 	add_options(req, v, "exploitations", "exploitation", in->exploitation);
 	if (!e || !e->count)
 		return;
@@ -104,7 +106,8 @@ static void read_form(http_request *req, case_input *in)
 	buf ex;
 	buf_init(&ex, 4096);
 	for (size_t i = 0; i < req->form.count; i++)
-		if (strcmp(req->form.items[i].key, "vic_TypeOfExploitation") == 0 && !strchr(req->form.items[i].value, ','))
+		if (strcmp(req->form.items[i].key, "vic_TypeOfExploitation") == 0 &&
+		    !strchr(req->form.items[i].value, ','))
 			buf_printf(&ex, "%s%s", ex.len ? "," : "", req->form.items[i].value);
 	in->exploitation = arena_strdup(req->arena, ex.data ? ex.data : "");
 	buf_release(&ex);
@@ -157,14 +160,18 @@ int web_cases(http_request *req, http_response *res)
 	long p = page ? strtol(page, NULL, 10) : 1;
 	if (p < 1 || p > 100000)
 		p = 1;
-	case_filter f = { .status = http_query(req, "status"), .phase = http_query(req, "phase"),
-			  .q = http_query(req, "q"), .limit = PAGE_SIZE, .offset = (int)(p - 1) * PAGE_SIZE };
+	case_filter f = { .status = http_query(req, "status"),
+			  .phase = http_query(req, "phase"),
+			  .q = http_query(req, "q"),
+			  .limit = PAGE_SIZE,
+			  .offset = (int)(p - 1) * PAGE_SIZE };
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;
 	struct rows rows = { req, tpl_set_list(v, "cases") };
 	int64_t total = 0;
-	int rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, add_row, &rows, &total);
+	int rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, add_row,
+			   &rows, &total);
 	if (rc)
 		return rc;
 	tpl_set(v, "q", f.q);
@@ -186,7 +193,8 @@ int web_cases(http_request *req, http_response *res)
 
 /* ---- new ---- */
 
-static int render_new(http_request *req, http_response *res, const case_input *in, const case_errors *e)
+static int render_new(http_request *req, http_response *res, const case_input *in,
+		      const case_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -242,7 +250,9 @@ static int render_case(http_request *req, http_response *res, const case_record 
 	tpl_set(v, "updated", c->updated_at);
 	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
 	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
-	tpl_set_bool(v, "can_write", principal_can_see(p, "case.social.write", c->owner_id, c->organisation_id, c->country));
+	tpl_set_bool(
+	    v, "can_write",
+	    principal_can_see(p, "case.social.write", c->owner_id, c->organisation_id, c->country));
 	case_input current;
 	input_from_record(c, &current, req->arena);
 	fill_form(req, v, form ? form : &current, e);
@@ -268,7 +278,8 @@ int web_case(http_request *req, http_response *res)
 	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
 	if (rc)
 		return rc;
-	return render_case(req, res, &c, NULL, NULL, http_query(req, "saved") ? N_("The case has been saved.") : NULL, NULL);
+	return render_case(req, res, &c, NULL, NULL,
+			   http_query(req, "saved") ? N_("The case has been saved.") : NULL, NULL);
 }
 
 int web_case_update(http_request *req, http_response *res)
@@ -282,7 +293,8 @@ int web_case_update(http_request *req, http_response *res)
 	case_errors e = { 0 };
 	int64_t current = 0;
 	services *svc = services_of(req);
-	int rc = version ? case_update(&svc->env, principal_of(req), id, strtoll(version, NULL, 10), &in, &e, &current)
+	int rc = version ? case_update(&svc->env, principal_of(req), id, strtoll(version, NULL, 10),
+				       &in, &e, &current)
 			 : PONTE_EINVAL;
 	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) {
 		case_record c;
@@ -292,11 +304,16 @@ int web_case_update(http_request *req, http_response *res)
 		/* A conflict: show what is saved now, and keep the user's values in the form with
 		 * the current version, so that saving again is a deliberate choice. */
 		rc = render_case(req, res, &c, &in, rc == PONTE_EINVAL ? &e : NULL, NULL,
-				 rc == PONTE_ECONFLICT ? N_("Someone else changed this case while you were editing it. What is saved now is shown above; your changes are still in the form below. Check them and save again.") : NULL);
+				 rc == PONTE_ECONFLICT
+				     ? N_("Someone else changed this case while you were editing "
+					  "it. What is saved now is shown above; your changes are "
+					  "still in the form below. Check them and save again.")
+				     : NULL);
 		res->status = e.count ? 422 : 409;
 		return rc;
 	}
 	if (rc)
 		return rc;
-	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
 }

@@ -18,8 +18,11 @@ static int setup(void **state)
 	/* A case worker of another organisation, same country. */
 	organisation porto = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
 	assert_int_equal(org_add(S.db, &porto, NULL), 0);
-	user_input other = { .email = "porto@demo.ponte.example", .name = "Porto Caseworker",
-			     .organisation_code = "PT-NGO-PORTO", .roles = { "case_worker" }, .nroles = 1,
+	user_input other = { .email = "porto@demo.ponte.example",
+			     .name = "Porto Caseworker",
+			     .organisation_code = "PT-NGO-PORTO",
+			     .roles = { "case_worker" },
+			     .nroles = 1,
 			     .password = DEMO_PASSWORD };
 	int problem;
 	assert_int_equal(user_add(&env, &other, NULL, &problem), 0);
@@ -41,10 +44,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static long api(const char *auth, const char *method, const char *path, const char *body, struct ht_resp *r)
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
 {
 	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
 	return r->status;
 }
 
@@ -52,9 +57,11 @@ static void the_api_registers_reads_lists_and_updates_cases(void **state)
 {
 	(void)state;
 	struct ht_resp r;
-	const char *body = "{\"person\":{\"prs_FirstName\":\"Aïcha\",\"prs_SecondName\":\"Diallo\","
-			   "\"prs_Gender\":\"Feminine\",\"prs_Birthdate\":\"2007-03-14\",\"prs_Citizenship\":[\"NE\",\"ML\"],"
-			   "\"estimated_age\":null},\"victim\":{\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}}";
+	const char *body =
+	    "{\"person\":{\"prs_FirstName\":\"Aïcha\",\"prs_SecondName\":\"Diallo\","
+	    "\"prs_Gender\":\"Feminine\",\"prs_Birthdate\":\"2007-03-14\",\"prs_Citizenship\":["
+	    "\"NE\",\"ML\"],"
+	    "\"estimated_age\":null},\"victim\":{\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}}";
 	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", body, &r), 201);
 	char v[128], path[64], item[64];
 	assert_non_null(ht_header(&r, "Location", v, sizeof(v)));
@@ -62,25 +69,32 @@ static void the_api_registers_reads_lists_and_updates_cases(void **state)
 	long id = strtol(v + 14, NULL, 10);
 	snprintf(path, sizeof(path), "/api/v1/cases/%ld", id);
 	snprintf(item, sizeof(item), "\"items\":[{\"id\":%ld,", id);
-	assert_non_null(strstr(r.body, ",\"version\":1,\"phase\":\"identification\",\"cas_Status\":\"Active\""));
+	assert_non_null(strstr(
+	    r.body, ",\"version\":1,\"phase\":\"identification\",\"cas_Status\":\"Active\""));
 	assert_non_null(strstr(r.body, "\"person\":{\"prs_FirstName\":\"Aïcha\""));
 	assert_non_null(strstr(r.body, "\"prs_Citizenship\":[\"NE\",\"ML\"]"));
-	assert_non_null(strstr(r.body, "\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\",\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}"));
+	assert_non_null(
+	    strstr(r.body, "\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\","
+			   "\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}"));
 	ht_free(&r);
-	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?q=aicha%20DIALLO&limit=10", NULL, &r), 200);
+	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?q=aicha%20DIALLO&limit=10", NULL, &r),
+			 200);
 	assert_non_null(strstr(r.body, "\"total\":1}"));
 	assert_non_null(strstr(r.body, item));
 	ht_free(&r);
 	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?limit=0", NULL, &r), 422);
 	ht_free(&r);
-	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?phase=proceedings&status=Closed", NULL, &r), 200);
+	assert_int_equal(
+	    api(sup_auth, "GET", "/api/v1/cases?phase=proceedings&status=Closed", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"total\":0}"));
 	ht_free(&r);
 	/* Two people edit: the second, based on version 1, gets 409 and the current version. */
-	assert_int_equal(api(sup_auth, "PATCH", path, "{\"version\":1,\"phase\":\"protection\"}", &r), 200);
+	assert_int_equal(
+	    api(sup_auth, "PATCH", path, "{\"version\":1,\"phase\":\"protection\"}", &r), 200);
 	assert_non_null(strstr(r.body, "\"version\":2,\"phase\":\"protection\""));
 	ht_free(&r);
-	assert_int_equal(api(cw_auth, "PATCH", path, "{\"version\":1,\"cas_Status\":\"Closed\"}", &r), 409);
+	assert_int_equal(
+	    api(cw_auth, "PATCH", path, "{\"version\":1,\"cas_Status\":\"Closed\"}", &r), 409);
 	assert_non_null(strstr(r.body, "\"code\":\"conflict\""));
 	assert_non_null(strstr(r.body, "\"current_version\":2"));
 	ht_free(&r);
@@ -92,7 +106,8 @@ static void the_api_registers_reads_lists_and_updates_cases(void **state)
 	/* Another organisation's case worker: the case does not exist for them. */
 	assert_int_equal(api(other_auth, "GET", path, NULL, &r), 404);
 	ht_free(&r);
-	assert_int_equal(api(other_auth, "PATCH", path, "{\"version\":2,\"cas_Status\":\"Closed\"}", &r), 404);
+	assert_int_equal(
+	    api(other_auth, "PATCH", path, "{\"version\":2,\"cas_Status\":\"Closed\"}", &r), 404);
 	ht_free(&r);
 	assert_int_equal(api(other_auth, "GET", "/api/v1/cases", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"total\":0}"));
@@ -103,12 +118,15 @@ static void bad_input_gets_field_errors(void **state)
 {
 	(void)state;
 	struct ht_resp r;
-	const char *bad = "{\"phase\":\"later\",\"person\":{\"prs_Birthdate\":\"2099-01-01\",\"prs_Gender\":\"X\","
-			  "\"prs_Citizenship\":[\"XX\"]},\"victim\":{\"vic_TypeOfExploitation\":[\"Tourism\"]}}";
+	const char *bad =
+	    "{\"phase\":\"later\",\"person\":{\"prs_Birthdate\":\"2099-01-01\",\"prs_Gender\":"
+	    "\"X\","
+	    "\"prs_Citizenship\":[\"XX\"]},\"victim\":{\"vic_TypeOfExploitation\":[\"Tourism\"]}}";
 	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", bad, &r), 422);
 	assert_non_null(strstr(r.body, "\"fields\":{"));
 	/* In the case worker's own language (Portuguese). */
-	assert_non_null(strstr(r.body, "\"person.prs_Birthdate\":\"A data de nascimento não pode ser no futuro.\""));
+	assert_non_null(strstr(
+	    r.body, "\"person.prs_Birthdate\":\"A data de nascimento não pode ser no futuro.\""));
 	assert_non_null(strstr(r.body, "\"victim.vic_TypeOfExploitation\""));
 	assert_non_null(strstr(r.body, "\"phase\""));
 	ht_free(&r);
@@ -131,17 +149,30 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	(void)state;
 	throttle_reset_all();
 	struct web_session w, sup;
-	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
-	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &sup), 303);
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &sup),
+			 303);
 	struct ht_resp r;
 	/* Errors: a summary and a message next to each field, the typed values kept. */
-	assert_int_equal(form_post(&w, "/cases", "prs_FirstName=%3Cscript%3Ealert(1)%3C%2Fscript%3E&prs_Birthdate=2099-01-01&prs_Citizenship=ne%2C+xx", &r), 422);
+	assert_int_equal(form_post(&w, "/cases",
+				   "prs_FirstName=%3Cscript%3Ealert(1)%3C%2Fscript%3E&prs_"
+				   "Birthdate=2099-01-01&prs_Citizenship=ne%2C+xx",
+				   &r),
+			 422);
 	assert_non_null(strstr(r.body, "id=\"error-summary\""));
-	assert_non_null(strstr(r.body, "A data de nascimento não pode ser no futuro.")); /* the case worker's language */
+	assert_non_null(strstr(
+	    r.body,
+	    "A data de nascimento não pode ser no futuro.")); /* the case worker's language */
 	assert_non_null(strstr(r.body, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""));
 	assert_null(strstr(r.body, "<script>alert(1)"));
 	ht_free(&r);
-	assert_int_equal(form_post(&w, "/cases", "prs_FirstName=%3Cb%3EAmina%3C%2Fb%3E&prs_SecondName=Kon%C3%A9&prs_Gender=Feminine&vic_TypeOfExploitation=ForcedLabour&vic_TypeOfExploitation=ForcedBegging&prs_Citizenship=ne%2C+ml", &r), 303);
+	assert_int_equal(form_post(&w, "/cases",
+				   "prs_FirstName=%3Cb%3EAmina%3C%2Fb%3E&prs_SecondName=Kon%C3%A9&"
+				   "prs_Gender=Feminine&vic_TypeOfExploitation=ForcedLabour&vic_"
+				   "TypeOfExploitation=ForcedBegging&prs_Citizenship=ne%2C+ml",
+				   &r),
+			 303);
 	char loc[128];
 	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
 	ht_free(&r);
@@ -156,9 +187,13 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	 * and shown again with the conflict, not saved over. */
 	char path[160];
 	snprintf(path, sizeof(path), "%s", loc);
-	assert_int_equal(form_post(&sup, path, "version=1&cas_Status=FollowUp&phase=assistance&prs_FirstName=Amina", &r), 303);
+	assert_int_equal(
+	    form_post(&sup, path,
+		      "version=1&cas_Status=FollowUp&phase=assistance&prs_FirstName=Amina", &r),
+	    303);
 	ht_free(&r);
-	assert_int_equal(form_post(&w, path, "version=1&cas_Status=Closed&prs_FirstName=Amina", &r), 409);
+	assert_int_equal(form_post(&w, path, "version=1&cas_Status=Closed&prs_FirstName=Amina", &r),
+			 409);
 	assert_non_null(strstr(r.body, "id=\"conflict\""));
 	assert_non_null(strstr(r.body, "name=\"version\" value=\"2\""));
 	ht_free(&r);

@@ -11,10 +11,15 @@ static principal as(struct fixture *f, const char *email)
 	return p;
 }
 
-static int64_t new_case(struct fixture *f, const principal *p, const char *first, const char *second)
+static int64_t new_case(struct fixture *f, const principal *p, const char *first,
+			const char *second)
 {
-	case_input in = { .first_name = first, .second_name = second, .gender = "Feminine",
-			  .birthdate = "2008-05-01", .citizenship = "NE,ML", .exploitation = "ForcedBegging" };
+	case_input in = { .first_name = first,
+			  .second_name = second,
+			  .gender = "Feminine",
+			  .birthdate = "2008-05-01",
+			  .citizenship = "NE,ML",
+			  .exploitation = "ForcedBegging" };
 	case_errors e;
 	int64_t id = 0;
 	int rc = case_create(&f->env, p, &in, &id, &e);
@@ -39,12 +44,15 @@ static void bad_input_is_explained_field_by_field(void **state)
 		{ { .first_name = "A", .gender = "Robot" }, "person.prs_Gender" },
 		{ { .first_name = "A", .citizenship = "NE,XX" }, "person.prs_Citizenship" },
 		{ { .first_name = "A", .citizenship = "NER" }, "person.prs_Citizenship" },
-		{ { .first_name = "A", .exploitation = "ForcedLabour,Tourism" }, "victim.vic_TypeOfExploitation" },
-		{ { .first_name = "A", .trafficking_status = "Maybe" }, "victim.vic_TraffickingStatus" },
+		{ { .first_name = "A", .exploitation = "ForcedLabour,Tourism" },
+		  "victim.vic_TypeOfExploitation" },
+		{ { .first_name = "A", .trafficking_status = "Maybe" },
+		  "victim.vic_TraffickingStatus" },
 		{ { .first_name = "A", .phase = "later" }, "phase" },
 		{ { .first_name = "A", .status = "Open" }, "cas_Status" },
 		{ { .first_name = "A", .estimated_age = "200" }, "person.estimated_age" },
-		{ { .first_name = "A", .primary_language = "French" }, "person.prs_PrimaryLanguage" },
+		{ { .first_name = "A", .primary_language = "French" },
+		  "person.prs_PrimaryLanguage" },
 		{ { .first_name = "A\nB" }, "person.prs_FirstName" },
 		{ { .first_name = "", .second_name = "" }, "person.prs_FirstName" },
 	};
@@ -87,11 +95,11 @@ static void scopes_decide_who_sees_a_case(void **state)
 	arena a;
 	arena_init(&a, 1 << 20);
 	case_record c;
-	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);   /* own */
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0); /* own */
 	assert_string_equal(c.first_name, "Aïcha");
 	assert_string_equal(c.citizenship, "NE,ML");
-	assert_int_equal(case_get(&f.env, &a, &sup, id, &c), 0);  /* organisation */
-	assert_int_equal(case_get(&f.env, &a, &fp, id, &c), 0);   /* country */
+	assert_int_equal(case_get(&f.env, &a, &sup, id, &c), 0);                /* organisation */
+	assert_int_equal(case_get(&f.env, &a, &fp, id, &c), 0);                 /* country */
 	assert_int_equal(case_get(&f.env, &a, &pol, id, &c), PONTE_ENOTFOUND);  /* other tier */
 	assert_int_equal(case_get(&f.env, &a, &prov, id, &c), PONTE_ENOTFOUND); /* no grant */
 	/* A colleague's case is the supervisor's, not another case worker's. */
@@ -208,8 +216,10 @@ static void case_fields_are_encrypted_and_rotated(void **state)
 	struct fixture f;
 	fixture_open(&f);
 	principal cw = as(&f, "case.worker@demo.ponte.example");
-	case_input in = { .first_name = "Quintessa", .second_name = "Zebulonmarker",
-			  .identity_number = "P-778899-PROBE", .mobile_phone = "+227 90 11 22 33" };
+	case_input in = { .first_name = "Quintessa",
+			  .second_name = "Zebulonmarker",
+			  .identity_number = "P-778899-PROBE",
+			  .mobile_phone = "+227 90 11 22 33" };
 	case_errors e;
 	int64_t id;
 	assert_int_equal(case_create(&f.env, &cw, &in, &id, &e), 0);
