@@ -12,6 +12,7 @@
 int api_healthz(http_request *req, http_response *res);
 int api_metrics(http_request *req, http_response *res);
 int api_instance(http_request *req, http_response *res);
+int api_openapi(http_request *req, http_response *res);
 int api_login(http_request *req, http_response *res);
 int api_logout(http_request *req, http_response *res);
 int api_users_me(http_request *req, http_response *res);

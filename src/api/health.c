@@ -1,4 +1,5 @@
 #include "api/api.h"
+#include "base/embedded.h"
 #include "base/json.h"
 #include "services/services.h"
 
@@ -23,4 +24,15 @@ int api_metrics(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	return http_metrics_write(svc->metrics, &res->body);
+}
+
+/* GET /api/v1/openapi.json: the API described (api/openapi.json, compiled in). */
+int api_openapi(http_request *req, http_response *res)
+{
+	(void)req;
+	const struct embedded_file *f = embedded_find("api/openapi.json");
+	if (!f)
+		return PONTE_ENOTFOUND;
+	res->content_type = "application/json";
+	return buf_append(&res->body, f->data, f->len);
 }

@@ -50,6 +50,7 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/audit", web_audit, "audit.read", false, 0, false },
 	{ HTTP_GET, "/audit/export.csv", web_audit_csv, "audit.read", false, 0, false },
 	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
+	{ HTTP_GET, "/api/v1/openapi.json", api_openapi, PERM_PUBLIC, false, 0, true },
 	{ HTTP_POST, "/api/v1/auth/login", api_login, PERM_PUBLIC, false, SMALL_BODY, true },
 	{ HTTP_POST, "/api/v1/auth/logout", api_logout, PERM_AUTHENTICATED, true, SMALL_BODY,
 	  true },

@@ -1,6 +1,8 @@
 #include "testutil.h"
 
 #include "app/app.h"
+#include "base/embedded.h"
+#include "base/json_parse.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
 
@@ -273,6 +275,60 @@ static void cookies_are_parsed_leniently(void **state)
 	arena_release(&a);
 }
 
+static const char *method_key(unsigned methods)
+{
+	return methods & HTTP_POST     ? "post"
+	       : methods & HTTP_PATCH  ? "patch"
+	       : methods & HTTP_PUT    ? "put"
+	       : methods & HTTP_DELETE ? "delete"
+				       : "get";
+}
+
+/* The OpenAPI document describes every API route, and nothing that is not one. */
+static void openapi_covers_every_api_route(void **state)
+{
+	(void)state;
+	const struct embedded_file *f = embedded_find("api/openapi.json");
+	assert_non_null(f);
+	arena a;
+	arena_init(&a, 4 << 20);
+	json_value *doc;
+	char err[128];
+	if (json_parse(&a, f->data, f->len, &doc, err, sizeof(err)))
+		fail_msg("api/openapi.json: %s", err);
+	const json_value *paths = json_get(doc, "paths");
+	assert_non_null(paths);
+	size_t api_routes = 0;
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const http_route *r = &app_routes[i];
+		if (strncmp(r->pattern, "/api/", 5) != 0)
+			continue;
+		api_routes++;
+		const json_value *path = json_get(paths, r->pattern);
+		if (!path || !json_get(path, method_key(r->methods)))
+			fail_msg("%s %s is not in api/openapi.json", method_key(r->methods),
+				 r->pattern);
+	}
+	size_t documented = 0;
+	for (size_t i = 0; i < paths->length; i++) {
+		const json_value *ops = paths->items[i];
+		for (size_t k = 0; k < ops->length; k++) {
+			documented++;
+			bool found = false;
+			for (size_t j = 0; j < app_routes_count; j++)
+				found =
+				    found ||
+				    (strcmp(app_routes[j].pattern, paths->keys[i]) == 0 &&
+				     strcmp(method_key(app_routes[j].methods), ops->keys[k]) == 0);
+			if (!found)
+				fail_msg("api/openapi.json documents %s %s, which is not a route",
+					 ops->keys[k], paths->keys[i]);
+		}
+	}
+	assert_int_equal(documented, api_routes);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +340,7 @@ int main(void)
 		cmocka_unit_test(api_errors_are_json_in_the_callers_language),
 		cmocka_unit_test(query_lang_sets_a_cookie_and_the_cookie_is_followed),
 		cmocka_unit_test(cookies_are_parsed_leniently),
+		cmocka_unit_test(openapi_covers_every_api_route),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
