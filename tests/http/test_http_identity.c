@@ -77,6 +77,7 @@ static const struct {
 	{ "GET /login", "public" },
 	{ "POST /login", "public" },
 	{ "GET /api/v1/instance", "public" },
+	{ "GET /api/v1/openapi.json", "public" },
 	{ "POST /api/v1/auth/login", "public" },
 	{ "POST /logout", "*" },
 	{ "POST /logout/everywhere", "*" },
