@@ -7,6 +7,8 @@ listen=${PONTE_LISTEN:-127.0.0.1:8080}
 mkdir -p "$(dirname "$db")"
 if [ ! -f "$db" ]; then
 	build/ponte init --db "$db" --demo
+	# Seven countries, every role, 200 cases: the same password as the Lisbon demo accounts.
+	build/ponte demo --db "$db" --cases 200 --password Ponte-demo-Lisboa-2026 >/dev/null
 fi
 cat <<MSG
 
@@ -21,6 +23,8 @@ cat <<MSG
     focal.point@demo.ponte.example     admin@demo.ponte.example
   (the focal point and the administrator are asked to set up two-factor
    authentication first: have an authenticator app ready)
+  Seven more countries, every role, same password: ROLE.CC@demo.ponte.example,
+  for example case.worker.ne, supervisor.sn, police.investigator.ml.
 
   Switch language with the links at the top right.
   Stop with Ctrl-C (the database is checkpointed on the way out).

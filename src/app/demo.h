@@ -16,4 +16,15 @@
 
 int demo_fill(const identity_env *env);
 
+/* `ponte demo` (demo_data.c): organisations and one user per default role in Niger, Senegal,
+ * Mali, Nigeria, Portugal, Spain and Italy, and `cases` cases, deterministic for a seed. */
+typedef struct demo_options {
+	long cases;
+	uint64_t seed;
+	const char *password;
+	FILE *accounts; /* JSON list of the accounts, or NULL */
+	void (*progress)(long done);
+} demo_options;
+int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen);
+
 #endif

@@ -17,15 +17,37 @@
 
 static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
 			      "ON o.id = c.organisation_id WHERE c.id = ?5 AND " IN_SCOPE;
-static const char SQL_LIST[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
-			       "ON o.id = c.organisation_id WHERE " IN_SCOPE
-			       " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
-			       " AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)"
-			       " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?9 OFFSET ?10";
-static const char SQL_COUNT[] =
-    "SELECT count(*) FROM cases c WHERE " IN_SCOPE
-    " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
-    " AND (?7 IS NULL OR c.name_index = ?7 OR c.id = ?8)";
+/* Lists: one statement per scope (and with or without a search), so that each can use its
+ * index; a condition that ORs over parameters would make SQLite scan every case. Bindings are
+ * the same for all: ?1 scope, ?2 country, ?3 organisation, ?4 user, ?5 status, ?6 phase,
+ * ?7 name index, ?8 case number, ?9 limit, ?10 offset. */
+#define LIST_FROM "FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
+#define FILTERS " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
+/* Candidates come from the name index (or the case number), then the scope filters them. */
+#define SEARCH " AND c.id IN (SELECT id FROM cases WHERE name_index = ?7 UNION ALL SELECT ?8)"
+#define ORDER " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?9 OFFSET ?10"
+#define LIST_SQL(scope, search) "SELECT " CASE_COLUMNS " " LIST_FROM scope FILTERS search ORDER
+#define COUNT_SQL(scope, search) "SELECT count(*) FROM cases c WHERE " scope FILTERS search
+#define S_ALL "?1 = 4"
+#define S_COUNTRY "c.country = ?2"
+#define S_ORG "c.organisation_id = ?3"
+#define S_OWN "c.owner_id = ?4"
+
+/* [scope 1..4][search] */
+static const char *const SQL_LISTS[5][2] = {
+	{ NULL, NULL },
+	{ LIST_SQL(S_OWN, ""), LIST_SQL(S_OWN, SEARCH) },
+	{ LIST_SQL(S_ORG, ""), LIST_SQL(S_ORG, SEARCH) },
+	{ LIST_SQL(S_COUNTRY, ""), LIST_SQL(S_COUNTRY, SEARCH) },
+	{ LIST_SQL(S_ALL, ""), LIST_SQL(S_ALL, SEARCH) },
+};
+static const char *const SQL_COUNTS[5][2] = {
+	{ NULL, NULL },
+	{ COUNT_SQL(S_OWN, ""), COUNT_SQL(S_OWN, SEARCH) },
+	{ COUNT_SQL(S_ORG, ""), COUNT_SQL(S_ORG, SEARCH) },
+	{ COUNT_SQL(S_COUNTRY, ""), COUNT_SQL(S_COUNTRY, SEARCH) },
+	{ COUNT_SQL(S_ALL, ""), COUNT_SQL(S_ALL, SEARCH) },
+};
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM cases";
 static const char SQL_INSERT[] =
     "INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
@@ -159,12 +181,17 @@ int case_list(const identity_env *env, arena *a, const principal *p, const case_
 	store_conn *c;
 	store_stmt *st;
 	unsigned char idx[32];
+	int scope = principal_scope(p, "case.social.read");
+	bool search = f->q && *f->q;
+	*total = 0;
+	if (scope == SCOPE_NONE)
+		return 0;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
 		rc = store_begin_read(c);
 	if (rc)
 		return rc;
-	rc = store_prepare(c, SQL_COUNT, &st);
+	rc = store_prepare(c, SQL_COUNTS[scope][search], &st);
 	if (!rc) {
 		bind_filter(env, st, p, f, idx);
 		rc = store_step(st);
@@ -173,7 +200,7 @@ int case_list(const identity_env *env, arena *a, const principal *p, const case_
 		store_reset(st);
 	}
 	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+		rc = store_prepare(c, SQL_LISTS[scope][search], &st);
 	if (!rc) {
 		bind_filter(env, st, p, f, idx);
 		store_bind_int64(st, 9, f->limit > 0 && f->limit <= 500 ? f->limit : 50);

@@ -74,6 +74,14 @@ static const cli_command COMMANDS[] = {
 	  "  require_2fa_for_flagged_roles  1: administrators and focal points must use 2FA\n"
 	  "                                 (default), 0: optional\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
+	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
+	  "usage: ponte demo --db PATH [--cases N] [--seed S] [--password P]\n"
+	  "                  [--accounts-json FILE] [--key PATH]\n\n"
+	  "Add fictional organisations and one account per default role in Niger, Senegal, Mali,\n"
+	  "Nigeria, Portugal, Spain and Italy, and N cases (default 200) spread over phases,\n"
+	  "statuses, children and adults. The same seed gives the same data. Without --password a\n"
+	  "password is generated and printed; --accounts-json writes the accounts as\n"
+	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",
 	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n"
 	  "                   [--public-url URL]\n\n"

@@ -110,6 +110,9 @@ typedef struct user_input {
 	size_t nroles;
 	const char *password;
 	const char *language; /* NULL: "en" */
+	/* An argon2id hash computed once for many accounts with the same password (demo data);
+	 * when set, password is not hashed again (its policy is still checked). */
+	const char *password_hash;
 } user_input;
 
 /* Why a user could not be created: for messages in the user's language. */

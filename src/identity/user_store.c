@@ -264,7 +264,11 @@ int user_add(const identity_env *env, const user_input *in, int64_t *id, int *pr
 		return PONTE_EINVAL;
 	/* Hash before the transaction: argon2id takes a while and needs no lock. */
 	char hash[128];
-	int rc = crypto_password_hash(in->password, hash);
+	int rc = 0;
+	if (in->password_hash)
+		snprintf(hash, sizeof(hash), "%s", in->password_hash);
+	else
+		rc = crypto_password_hash(in->password, hash);
 	if (rc)
 		return rc;
 	store_conn *c;

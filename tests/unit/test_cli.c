@@ -270,6 +270,54 @@ static void administrators_users_audit_and_keys(void **state)
 	test_rmtree(dir);
 }
 
+/* ponte demo: accounts for every role in seven countries, N cases, the same for one seed. */
+static void demo_data_is_complete_and_reproducible(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[2048], cmd[2048];
+	for (int k = 0; k < 2; k++) {
+		snprintf(args, sizeof(args), "init --db %s/d%d.db", dir, k);
+		assert_int_equal(run(NULL, args), 0);
+		snprintf(args, sizeof(args),
+			 "demo --db %s/d%d.db --cases 60 --seed 42 --password Demo-password-2026x "
+			 "--accounts-json %s/a%d.json",
+			 dir, k, dir, k);
+		assert_int_equal(run(NULL, args), 0);
+		assert_non_null(strstr(out, "60 cases"));
+	}
+	/* 7 countries x 9 roles + one regional analyst. */
+	snprintf(cmd, sizeof(cmd),
+		 "test $(grep -c '\"email\"' %s/a0.json) -eq 64 && for c in NE SN ML NG PT ES IT; "
+		 "do grep -q \"\\\"country\\\":\\\"$c\\\"\" %s/a0.json || exit 1; done",
+		 dir, dir);
+	char script[600], run_script[700];
+	snprintf(script, sizeof(script), "%s/check.sh", dir);
+	FILE *sh = fopen(script, "w");
+	fprintf(sh, "%s\n", cmd);
+	fclose(sh);
+	snprintf(run_script, sizeof(run_script), "sh %s", script);
+	assert_int_equal(system(run_script), 0);
+	/* The same seed gives the same cases (apart from encryption nonces and times). */
+	snprintf(cmd, sizeof(cmd),
+		 "cmp -s <(sqlite3 %s/d0.db 'SELECT country, status, phase, gender, birthdate, "
+		 "exploitation FROM cases ORDER BY id') "
+		 "<(sqlite3 %s/d1.db 'SELECT country, status, phase, gender, birthdate, "
+		 "exploitation FROM cases ORDER BY id')",
+		 dir, dir);
+	char bash[2200];
+	snprintf(bash, sizeof(bash), "bash -c \"%s\"", cmd);
+	assert_int_equal(system(bash), 0);
+	/* A second run adds cases to the same accounts. */
+	snprintf(args, sizeof(args), "demo --db %s/d0.db --cases 5 --password Demo-password-2026x",
+		 dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "demo --db %s/d0.db --password short", dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "demo --db %s/d0.db --cases -1", dir);
+	assert_int_equal(run(NULL, args), 2);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +327,7 @@ int main(void)
 		cmocka_unit_test(serve_refuses_missing_or_foreign_databases),
 		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
 		cmocka_unit_test(administrators_users_audit_and_keys),
+		cmocka_unit_test(demo_data_is_complete_and_reproducible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

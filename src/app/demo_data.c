@@ -1,0 +1,319 @@
+/*
+ * `ponte demo`: fictional but plausible data at any size, for trying Ponte and for measuring
+ * it. Organisations and one user per default role in seven countries, and N cases spread over
+ * phases, statuses, children and adults. Deterministic for a given seed. All synthetic.
+ */
+#include <time.h>
+
+#include "app/demo.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "cases/cases.h"
+
+struct country {
+	const char *code, *name;
+	const char *first_f[6], *first_m[6], *family[8];
+	const char *language;
+	int weight;
+};
+
+static const struct country COUNTRIES[] = {
+	{ "NE",
+	  "Niger",
+	  { "Aïchatou", "Hadiza", "Mariama", "Rakia", "Zeinabou", "Fati" },
+	  { "Moussa", "Issoufou", "Abdoulaye", "Hamidou", "Souley", "Ali" },
+	  { "Issoufou", "Mahamadou", "Seydou", "Garba", "Hama", "Boubacar", "Idrissa", "Oumarou" },
+	  "ha",
+	  3 },
+	{ "SN",
+	  "Senegal",
+	  { "Awa", "Fatou", "Khady", "Aminata", "Ndeye", "Coumba" },
+	  { "Mamadou", "Ibrahima", "Cheikh", "Modou", "Ousmane", "Babacar" },
+	  { "Diop", "Ndiaye", "Fall", "Sow", "Sy", "Gueye", "Ba", "Faye" },
+	  "wo",
+	  3 },
+	{ "ML",
+	  "Mali",
+	  { "Aminata", "Kadiatou", "Oumou", "Assitan", "Rokia", "Salimata" },
+	  { "Bakary", "Seydou", "Moussa", "Drissa", "Adama", "Souleymane" },
+	  { "Traoré", "Keïta", "Coulibaly", "Diarra", "Konaté", "Sissoko", "Touré", "Maïga" },
+	  "bm",
+	  3 },
+	{ "NG",
+	  "Nigeria",
+	  { "Grace", "Blessing", "Chioma", "Amina", "Joy", "Esther" },
+	  { "Emeka", "Chinedu", "Ibrahim", "Tunde", "Musa", "Samuel" },
+	  { "Okafor", "Adeyemi", "Okonkwo", "Bello", "Eze", "Ogunleye", "Abubakar", "Nwosu" },
+	  "en",
+	  2 },
+	{ "PT",
+	  "Portugal",
+	  { "Ana", "Maria", "Joana", "Inês", "Sofia", "Beatriz" },
+	  { "João", "Pedro", "Miguel", "Tiago", "Rui", "Carlos" },
+	  { "Silva", "Santos", "Ferreira", "Pereira", "Costa", "Rodrigues", "Martins", "Sousa" },
+	  "pt",
+	  2 },
+	{ "ES",
+	  "Spain",
+	  { "Lucía", "Carmen", "Laura", "Marta", "Elena", "Paula" },
+	  { "Javier", "Carlos", "David", "Alejandro", "Pablo", "Sergio" },
+	  { "García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez",
+	    "Pérez" },
+	  "es",
+	  1 },
+	{ "IT",
+	  "Italy",
+	  { "Giulia", "Francesca", "Chiara", "Sara", "Martina", "Valentina" },
+	  { "Marco", "Luca", "Giuseppe", "Matteo", "Andrea", "Francesco" },
+	  { "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci" },
+	  "it",
+	  1 },
+};
+
+/* Organisations of each country, and which roles work there. */
+static const struct {
+	const char *suffix, *name, *type;
+	bool focal_point;
+	const char *roles[4];
+} ORGS[] = {
+	{ "FP",
+	  "National anti-trafficking agency (demo)",
+	  "CentralGovernmentOrganisation",
+	  true,
+	  { "national_focal_point", "observatory_analyst", "auditor", "administrator" } },
+	{ "NGO",
+	  "Victim support association (demo)",
+	  "NGO",
+	  false,
+	  { "case_worker", "supervisor", "data_provider", NULL } },
+	{ "POL",
+	  "Anti-trafficking police unit (demo)",
+	  "LawEnforcement",
+	  false,
+	  { "police_investigator", NULL, NULL, NULL } },
+	{ "PROS",
+	  "Public prosecution (demo)",
+	  "LegalService",
+	  false,
+	  { "prosecutor", NULL, NULL, NULL } },
+};
+
+/* xorshift64*: small, fast, and the same everywhere for a given seed. */
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+static unsigned pick(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+static int add_account(const identity_env *env, const char *email, const char *name,
+		       const char *org, const char *role_code, const char *lang, const char *hash,
+		       const char *password, FILE *accounts, bool *first, const char *country)
+{
+	user_input in = { .email = email,
+			  .name = name,
+			  .organisation_code = org,
+			  .roles = { role_code },
+			  .nroles = 1,
+			  .password = password,
+			  .password_hash = hash,
+			  .language = lang };
+	int problem = 0;
+	int rc = user_add(env, &in, NULL, &problem);
+	if (rc && problem != USER_EMAIL_TAKEN) /* a second run adds cases to the same accounts */
+		return rc;
+	if (accounts) {
+		buf b;
+		buf_init(&b, 1024);
+		buf_puts(&b, *first ? "[\n  {" : ",\n  {");
+		json_field_str(&b, true, "email", email);
+		json_field_str(&b, false, "role", role_code);
+		json_field_str(&b, false, "org", org);
+		json_field_str(&b, false, "country", country);
+		buf_putc(&b, '}');
+		fputs(b.data, accounts);
+		buf_release(&b);
+		*first = false;
+	}
+	return 0;
+}
+
+static int make_accounts(const identity_env *env, const demo_options *o, const char *hash)
+{
+	bool first = true;
+	int rc = 0;
+	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES) && !rc; c++) {
+		const struct country *k = &COUNTRIES[c];
+		const char *lang =
+		    !strcmp(k->code, "PT") ? "pt"
+		    : !strcmp(k->code, "NG") || !strcmp(k->code, "IT") || !strcmp(k->code, "ES")
+			? "en"
+			: "fr";
+		for (size_t g = 0; g < ARRAY_LEN(ORGS) && !rc; g++) {
+			char code[32], name[160];
+			snprintf(code, sizeof(code), "%s-%s", k->code, ORGS[g].suffix);
+			snprintf(name, sizeof(name), "%s, %s", ORGS[g].name, k->name);
+			organisation org = {
+				0, code, name, k->code, ORGS[g].type, 0, ORGS[g].focal_point
+			};
+			rc = org_add(env->db, &org, NULL);
+			if (rc == PONTE_EEXIST)
+				rc = 0;
+			for (int r = 0; r < 4 && !rc && ORGS[g].roles[r]; r++) {
+				char email[128], person[128],
+				    cc[3] = { (char)(k->code[0] + 32), (char)(k->code[1] + 32), 0 };
+				snprintf(email, sizeof(email), "%s.%s@demo.ponte.example",
+					 ORGS[g].roles[r], cc);
+				for (char *p = email; *p; p++)
+					if (*p == '_')
+						*p = '.';
+				snprintf(person, sizeof(person), "%s %s (demo)",
+					 k->first_f[(c + g + (size_t)r) % 6],
+					 k->family[(c * 3 + g + (size_t)r) % 8]);
+				rc = add_account(env, email, person, code, ORGS[g].roles[r], lang,
+						 hash, o->password, o->accounts, &first, k->code);
+			}
+		}
+	}
+	/* One regional analyst, in a regional body. */
+	organisation region = { 0,    "ECOWAS-UNIT",  "Regional anti-trafficking unit (demo)",
+				"NG", "RegionalBody", 0,
+				false };
+	if (!rc && (rc = org_add(env->db, &region, NULL)) == PONTE_EEXIST)
+		rc = 0;
+	if (!rc)
+		rc = add_account(env, "regional.analyst@demo.ponte.example", "Kofi Mensah (demo)",
+				 "ECOWAS-UNIT", "regional_analyst", "en", hash, o->password,
+				 o->accounts, &first, "NG");
+	if (o->accounts)
+		fputs(first ? "[]\n" : "\n]\n", o->accounts);
+	return rc;
+}
+
+/* Case owners: every account that may write social-service cases, by country. */
+struct owner {
+	principal p;
+	size_t country;
+};
+
+static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
+{
+	static const char *roles[] = { "case.worker", "supervisor", "national.focal.point" };
+	*n = 0;
+	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES); c++) {
+		for (size_t r = 0; r < ARRAY_LEN(roles); r++) {
+			char email[128], cc[3] = { (char)(COUNTRIES[c].code[0] + 32),
+						   (char)(COUNTRIES[c].code[1] + 32), 0 };
+			snprintf(email, sizeof(email), "%s.%s@demo.ponte.example", roles[r], cc);
+			int64_t id;
+			if (user_find_by_email(env, email, &id) ||
+			    principal_load(env->db, id, &owners[*n].p))
+				return PONTE_ENOTFOUND;
+			owners[*n].country = c;
+			(*n)++;
+		}
+	}
+	return 0;
+}
+
+static int make_case(const identity_env *env, const struct owner *owners, size_t nowners, int year)
+{
+	static const char *phases[] = { "identification", "protection", "assistance", "return",
+					"proceedings" };
+	static const char *exploitation[] = { "ForcedLabour",      "SexualExploitation",
+					      "ForcedBegging",     "Servitude",
+					      "ForcedCriminality", "ChildLabour",
+					      "ForcedMarriage" };
+	/* Countries by weight: more cases where the demo's agencies are busiest. */
+	int total = 0;
+	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES); c++)
+		total += COUNTRIES[c].weight;
+	int w = (int)pick((unsigned)total);
+	size_t c = 0;
+	while (w >= COUNTRIES[c].weight)
+		w -= COUNTRIES[c++].weight;
+	const struct owner *o = &owners[c * 3 + pick(3)];
+	(void)nowners;
+	const struct country *k = &COUNTRIES[c];
+	bool female = pick(100) < 70, child = pick(100) < 25, known_birth = pick(100) < 70;
+	char birth[16] = "", age[8] = "", ex[96];
+	int years = child ? 8 + (int)pick(10) : 18 + (int)pick(40);
+	if (known_birth)
+		snprintf(birth, sizeof(birth), "%04d-%02u-%02u", year - years - 1, 1 + pick(12),
+			 1 + pick(28));
+	else
+		snprintf(age, sizeof(age), "%d", years);
+	unsigned e1 = pick(ARRAY_LEN(exploitation)), e2 = pick(ARRAY_LEN(exploitation));
+	if (child && pick(2))
+		e1 = 5; /* ChildLabour */
+	if (e2 != e1 && pick(3) == 0)
+		snprintf(ex, sizeof(ex), "%s,%s", exploitation[e1], exploitation[e2]);
+	else
+		snprintf(ex, sizeof(ex), "%s", exploitation[e1]);
+	unsigned ph = pick(5), st = pick(10);
+	case_input in = {
+		.first_name = female ? k->first_f[pick(6)] : k->first_m[pick(6)],
+		.second_name = k->family[pick(8)],
+		.gender = female ? "Feminine" : "Masculine",
+		.birthdate = birth,
+		.estimated_age = age,
+		.citizenship = k->code,
+		.primary_language = k->language,
+		.exploitation = ex,
+		.phase = phases[ph],
+		.status = st < 6   ? "Active"
+			  : st < 8 ? "FollowUp"
+			  : st < 9 ? "Closed"
+				   : "ClosedReferred",
+		.trafficking_status =
+		    pick(3) ? "PossibleVictimOfTrafficking" : "ActualVictimOfTrafficking",
+	};
+	case_errors e;
+	int64_t id;
+	return case_create(env, &o->p, &in, &id, &e);
+}
+
+int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen)
+{
+	rng_state = o->seed ? o->seed * 0x9E3779B97F4A7C15ULL : 0x9E3779B97F4A7C15ULL;
+	char hash[128];
+	int rc = crypto_password_hash(o->password, hash);
+	if (!rc)
+		rc = make_accounts(env, o, hash);
+	if (rc) {
+		snprintf(err, errlen, "cannot create the demonstration accounts: %s",
+			 ponte_strerror(rc));
+		return rc;
+	}
+	struct owner owners[ARRAY_LEN(COUNTRIES) * 3];
+	size_t nowners;
+	if ((rc = load_owners(env, owners, &nowners))) {
+		snprintf(err, errlen, "demonstration accounts are missing");
+		return rc;
+	}
+	char today[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), today);
+	int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 +
+		   (today[3] - '0');
+	/* Demonstration data can be made again: trade durability for speed while generating. */
+	store_conn *c;
+	if ((rc = store_conn_get(env->db, &c)) == 0)
+		store_exec(c, "PRAGMA synchronous=OFF");
+	for (long i = 0; i < o->cases && !rc; i++) {
+		rc = make_case(env, owners, nowners, year);
+		if (o->progress && (i + 1) % 10000 == 0)
+			o->progress(i + 1);
+	}
+	if (c)
+		store_exec(c, "PRAGMA synchronous=FULL");
+	if (rc)
+		snprintf(err, errlen, "cannot create the demonstration cases: %s",
+			 ponte_strerror(rc));
+	return rc;
+}

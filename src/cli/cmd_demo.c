@@ -1,0 +1,101 @@
+#include <getopt.h>
+#include <sodium.h>
+#include <time.h>
+
+#include "app/demo.h"
+#include "cli/cli.h"
+
+static void progress(long done)
+{
+	fprintf(stderr, "  %ld cases\n", done);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "cases", required_argument, NULL, 'n' },
+					      { "seed", required_argument, NULL, 's' },
+					      { "password", required_argument, NULL, 'p' },
+					      { "accounts-json", required_argument, NULL, 'a' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *accounts = NULL, *password = NULL;
+	demo_options o = { .cases = 200, .seed = 1, .progress = progress };
+	int ch;
+	char *end;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'p': password = optarg; break;
+		case 'a': accounts = optarg; break;
+		case 'n':
+			errno = 0;
+			o.cases = strtol(optarg, &end, 10);
+			if (errno || *end || o.cases < 0 || o.cases > 10000000)
+				return cli_usage_error(
+				    "demo", "--cases must be a number from 0 to 10000000");
+			break;
+		case 's':
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 10);
+			if (errno || *end)
+				return cli_usage_error("demo", "--seed must be a number");
+			break;
+		default:
+			return cli_usage_error("demo", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("demo", "unexpected argument \"%s\"", argv[optind]);
+	char generated[21];
+	if (!password) {
+		static const char alphabet[] =
+		    "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+		if (crypto_init())
+			return cli_fail("cannot initialise libsodium");
+		for (int i = 0; i < 20; i++)
+			generated[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+		generated[20] = '\0';
+		password = generated;
+	}
+	int problem = password_policy_check(password);
+	if (problem)
+		return cli_fail("the demonstration password is refused: %s",
+				user_problem_message(problem));
+	o.password = password;
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("demo", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	FILE *out = NULL;
+	if (accounts && !(out = fopen(accounts, "w"))) {
+		cli_close(s, keys);
+		return cli_fail("cannot write %s: %s", accounts, strerror(errno));
+	}
+	o.accounts = out;
+	identity_env env = { s, keys };
+	char err[256];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = demo_generate(&env, &o, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (out && fclose(out) && !rc)
+		rc = cli_fail("cannot write %s", accounts);
+	cli_close(s, keys);
+	if (rc)
+		return cli_fail("%s", err);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("demonstration data: 7 countries, %ld cases, %.1f s\n", o.cases, secs);
+	printf("accounts: ROLE.CC@demo.ponte.example (for example case.worker.ne, supervisor.sn,\n"
+	       "  national.focal.point.pt, police.investigator.ml), "
+	       "regional.analyst@demo.ponte.example%s%s\n",
+	       accounts ? "; listed in " : "", accounts ? accounts : "");
+	if (password == generated)
+		printf("password of every demonstration account: %s\n", generated);
+	return EXIT_OK;
+}
