@@ -22,6 +22,8 @@ int api_cases_list(http_request *req, http_response *res);
 int api_case_create(http_request *req, http_response *res);
 int api_case_get(http_request *req, http_response *res);
 int api_case_update(http_request *req, http_response *res);
+int api_case_decisions(http_request *req, http_response *res);
+int api_case_decision_add(http_request *req, http_response *res);
 
 struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */

@@ -299,3 +299,73 @@ int api_case_update(http_request *req, http_response *res)
 	res->content_type = "application/json";
 	return write_case(&res->body, &c);
 }
+
+/* /api/v1/cases/{id}/status-decisions */
+struct decisions_ctx {
+	buf *b;
+	bool first;
+};
+
+static int write_decision(const status_decision *d, void *ctx)
+{
+	struct decisions_ctx *l = ctx;
+	buf *b = l->b;
+	int rc = buf_printf(b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)d->id);
+	l->first = false;
+	if (!rc)
+		rc = str_field(b, "status", d->status);
+	if (!rc)
+		rc = str_field(b, "decided_on", d->decided_on);
+	if (!rc)
+		rc = str_field(b, "vic_TraffickingStatusDecisionMakingOrg", d->decision_org_type);
+	if (!rc)
+		rc = str_field(b, "reasons", d->reasons);
+	if (!rc)
+		rc = buf_printf(b, ",\"decided_by\":%lld", (long long)d->decided_by);
+	if (!rc)
+		rc = str_field(b, "created_at", d->created_at);
+	return rc ? rc : buf_putc(b, '}');
+}
+
+int api_case_decisions(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct decisions_ctx l = { &res->body, true };
+	if (!rc)
+		rc = status_decision_list(&services_of(req)->env, req->arena, principal_of(req), id,
+					  write_decision, &l);
+	return rc ? rc : buf_puts(&res->body, "]}");
+}
+
+int api_case_decision_add(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	bool bad = false;
+	status_decision_input in = { .status = read_string(body, "status", &bad),
+				     .decided_on = read_string(body, "decided_on", &bad),
+				     .decision_org_type = read_string(
+					 body, "vic_TraffickingStatusDecisionMakingOrg", &bad),
+				     .reasons = read_string(body, "reasons", &bad) };
+	if (bad)
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	case_errors errors;
+	int64_t decision;
+	int rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,
+				     &decision);
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, &errors);
+	if (rc)
+		return rc;
+	res->status = 201;
+	res->content_type = "application/json";
+	return buf_printf(&res->body, "{\"id\":%lld}", (long long)decision);
+}

@@ -47,6 +47,8 @@ const http_route app_routes[] = {
 	{ HTTP_POST, "/cases", web_case_create, "case.social.write", true, SMALL_BODY, false },
 	{ HTTP_GET, "/cases/{id}", web_case, "case.social.read", false, 0, false },
 	{ HTTP_POST, "/cases/{id}", web_case_update, "case.social.write", true, SMALL_BODY, false },
+	{ HTTP_POST, "/cases/{id}/status-decisions", web_case_decision, "case.social.write", true,
+	  SMALL_BODY, false },
 	{ HTTP_GET, "/audit", web_audit, "audit.read", false, 0, false },
 	{ HTTP_GET, "/audit/export.csv", web_audit_csv, "audit.read", false, 0, false },
 	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
@@ -63,6 +65,10 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/api/v1/cases/{id}", api_case_get, "case.social.read", false, 0, false },
 	{ HTTP_PATCH, "/api/v1/cases/{id}", api_case_update, "case.social.write", true, SMALL_BODY,
 	  false },
+	{ HTTP_GET, "/api/v1/cases/{id}/status-decisions", api_case_decisions, "case.social.read",
+	  false, 0, false },
+	{ HTTP_POST, "/api/v1/cases/{id}/status-decisions", api_case_decision_add,
+	  "case.social.write", true, SMALL_BODY, false },
 };
 
 const size_t app_routes_count = ARRAY_LEN(app_routes);

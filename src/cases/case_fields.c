@@ -116,8 +116,7 @@ static bool list_ok(store *db, const char *field, const char *value)
 	return true;
 }
 
-/* YYYY-MM-DD, a real date, not in the future. */
-static bool date_ok(const char *s, bool *future)
+bool case_date_valid(const char *s, bool *future)
 {
 	*future = false;
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -161,7 +160,7 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 		add_error(e, "person.prs_PrimaryLanguage",
 			  N_("Use an ISO 639 language code, such as fr or hau."));
 	bool future = false;
-	if (in->birthdate && *in->birthdate && !date_ok(in->birthdate, &future))
+	if (in->birthdate && *in->birthdate && !case_date_valid(in->birthdate, &future))
 		add_error(e, "person.prs_Birthdate", N_("Enter the date as YYYY-MM-DD."));
 	else if (future)
 		add_error(e, "person.prs_Birthdate", N_("The birth date cannot be in the future."));

@@ -69,6 +69,31 @@ typedef int (*case_fn)(const case_record *c, void *ctx);
 int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total);
 
+/* Victim status decisions (status_decisions.c). */
+typedef struct status_decision_input {
+	const char *status;     /* presumed, pending, confirmed, not_confirmed, not_considered */
+	const char *decided_on; /* YYYY-MM-DD, not in the future */
+	const char *decision_org_type; /* HTCDS vic_TraffickingStatusDecisionMakingOrg */
+	const char *reasons;           /* free text, encrypted; may be NULL */
+} status_decision_input;
+
+typedef struct status_decision {
+	int64_t id, decided_by;
+	const char *status, *decided_on, *decision_org_type, *reasons, *created_at;
+} status_decision;
+
+/* Record a decision (and set the case's vic_TraffickingStatus from it). */
+int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
+			const status_decision_input *in, case_errors *errors, int64_t *id);
+typedef int (*status_decision_fn)(const status_decision *d, void *ctx);
+/* Newest first; PONTE_ENOTFOUND outside the caller's scope. */
+int status_decision_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+			 status_decision_fn fn, void *ctx);
+/* field "decision" or "decider". */
+const case_code *status_decision_codes(const char *field, size_t *n);
+/* YYYY-MM-DD, a real date; *future when after today. */
+bool case_date_valid(const char *s, bool *future);
+
 /* Validation (case_fields.c): fills errors; true when there are none. */
 bool case_validate(store *db, const case_input *in, bool creating, case_errors *errors);
 /* "Aïcha  DIALLO" → "aicha diallo": lower case, accents folded, one space between words,

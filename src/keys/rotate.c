@@ -38,6 +38,7 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("cases", "second_name_enc", "second_name"),
 	FIELD("cases", "identity_number_enc", "identity_number"),
 	FIELD("cases", "mobile_phone_enc", "mobile_phone"),
+	FIELD("status_decisions", "reasons_enc", "reasons"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

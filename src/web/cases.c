@@ -230,9 +230,83 @@ int web_case_create(http_request *req, http_response *res)
 
 /* ---- one case ---- */
 
+struct history {
+	http_request *req;
+	tpl_list *list;
+};
+
+static const char *decision_label(int lang, const char *field, const char *code)
+{
+	size_t n;
+	const case_code *codes = status_decision_codes(field, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(codes[i].code, code))
+			return tr(lang, codes[i].label);
+	return code;
+}
+
+static int add_decision(const status_decision *d, void *ctx)
+{
+	struct history *h = ctx;
+	tpl_vars *item = tpl_list_add(h->list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "decided_on", d->decided_on);
+	tpl_set(item, "status", decision_label(h->req->lang, "decision", d->status));
+	tpl_set(item, "decider", decision_label(h->req->lang, "decider", d->decision_org_type));
+	tpl_set(item, "reasons", d->reasons);
+	return 0;
+}
+
+/* The decision history and the form to record one (with its errors). */
+static int add_decisions(http_request *req, tpl_vars *v, int64_t case_id, const case_errors *e,
+			 const status_decision_input *form)
+{
+	struct history h = { req, tpl_set_list(v, "decisions") };
+	int rc = status_decision_list(&services_of(req)->env, req->arena, principal_of(req),
+				      case_id, add_decision, &h);
+	if (rc)
+		return rc;
+	const char *fields[] = { "decision", "decider" };
+	const char *lists[] = { "decision_options", "decider_options" };
+	const char *chosen[] = { form ? form->status : NULL,
+				 form ? form->decision_org_type : NULL };
+	for (int k = 0; k < 2; k++) {
+		size_t n;
+		const case_code *codes = status_decision_codes(fields[k], &n);
+		tpl_list *l = tpl_set_list(v, lists[k]);
+		for (size_t i = 0; i < n; i++) {
+			tpl_vars *item = tpl_list_add(l);
+			tpl_set(item, "code", codes[i].code);
+			tpl_set(item, "name", tr(req->lang, codes[i].label));
+			tpl_set_bool(item, "selected",
+				     chosen[k] && !strcmp(chosen[k], codes[i].code));
+		}
+	}
+	tpl_set(v, "decided_on", form ? form->decided_on : NULL);
+	tpl_set(v, "reasons", form ? form->reasons : NULL);
+	for (size_t i = 0; e && i < e->count; i++)
+		tpl_set(v, arena_printf(req->arena, "derror_%s", e->items[i].field),
+			tr(req->lang, e->items[i].message));
+	return 0;
+}
+
+static int render_case_full(http_request *req, http_response *res, const case_record *c,
+			    const case_input *form, const case_errors *e, const char *notice,
+			    const char *alert, const case_errors *de,
+			    const status_decision_input *dform);
+
 static int render_case(http_request *req, http_response *res, const case_record *c,
 		       const case_input *form, const case_errors *e, const char *notice,
 		       const char *alert)
+{
+	return render_case_full(req, res, c, form, e, notice, alert, NULL, NULL);
+}
+
+static int render_case_full(http_request *req, http_response *res, const case_record *c,
+			    const case_input *form, const case_errors *e, const char *notice,
+			    const char *alert, const case_errors *de,
+			    const status_decision_input *dform)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -257,7 +331,8 @@ static int render_case(http_request *req, http_response *res, const case_record 
 	input_from_record(c, &current, req->arena);
 	fill_form(req, v, form ? form : &current, e);
 	tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
-	return web_render_page(req, res, "case", N_("Case"), v);
+	int rc = add_decisions(req, v, c->id, de, dform);
+	return rc ? rc : web_render_page(req, res, "case", N_("Case"), v);
 }
 
 static bool parse_id(const char *s, int64_t *id)
@@ -316,4 +391,33 @@ int web_case_update(http_request *req, http_response *res)
 		return rc;
 	return http_redirect(req, res,
 			     arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
+}
+
+int web_case_decision(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!parse_id(req->params[0], &id))
+		return PONTE_ENOTFOUND;
+	status_decision_input in = { .status = http_form(req, "status"),
+				     .decided_on = http_form(req, "decided_on"),
+				     .decision_org_type =
+					 http_form(req, "vic_TraffickingStatusDecisionMakingOrg"),
+				     .reasons = http_form(req, "reasons") };
+	case_errors e;
+	int64_t decision;
+	services *svc = services_of(req);
+	int rc = status_decision_add(&svc->env, principal_of(req), id, &in, &e, &decision);
+	if (rc == PONTE_EINVAL) {
+		case_record c;
+		int grc = case_get(&svc->env, req->arena, principal_of(req), id, &c);
+		if (grc)
+			return grc;
+		rc = render_case_full(req, res, &c, NULL, NULL, NULL, NULL, &e, &in);
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	return http_redirect(
+	    req, res, arena_printf(req->arena, "/cases/%lld?saved=1#decisions", (long long)id));
 }

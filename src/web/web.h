@@ -42,6 +42,7 @@ int web_case_new(http_request *req, http_response *res);
 int web_case_create(http_request *req, http_response *res);
 int web_case(http_request *req, http_response *res);
 int web_case_update(http_request *req, http_response *res);
+int web_case_decision(http_request *req, http_response *res);
 int web_audit_csv(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);

@@ -206,12 +206,76 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	ht_free(&r);
 }
 
+static void status_decisions_over_the_api_and_the_page(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	const char *body = "{\"person\":{\"prs_FirstName\":\"Rakia\",\"prs_SecondName\":\"Hama\"}}";
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", body, &r), 201);
+	char loc[100], path[200];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s/status-decisions", loc);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"status\":\"confirmed\",\"decided_on\":\"2026-01-10\",\"vic_"
+			     "TraffickingStatusDecisionMakingOrg\":\"NGO\"}",
+			     &r),
+			 422);
+	assert_non_null(strstr(r.body, "\"vic_TraffickingStatusDecisionMakingOrg\""));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"status\":\"confirmed\",\"decided_on\":\"2026-01-10\",\"vic_"
+			     "TraffickingStatusDecisionMakingOrg\":\"Police\",\"reasons\":\"<"
+			     "script>x</script>\"}",
+			     &r),
+			 201);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"status\":\"confirmed\""));
+	assert_non_null(
+	    strstr(r.body, "\"reasons\":\"\\u003cscript\\u003ex\\u003c/script\\u003e\""));
+	ht_free(&r);
+	assert_int_equal(api(other_auth, "GET", path, NULL, &r), 404);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", loc, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"vic_TraffickingStatus\":\"ActualVictimOfTrafficking\""));
+	ht_free(&r);
+	/* The page shows the history, escaped, and records a decision through its form. */
+	struct web_session w;
+	throttle_reset_all();
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	char page[100];
+	snprintf(page, sizeof(page), "/cases/%s", loc + strlen("/api/v1/cases/"));
+	snprintf(path, sizeof(path), "%s/status-decisions", page);
+	assert_int_equal(form_post(&w, path,
+				   "status=not_considered&decided_on=2099-01-01&vic_"
+				   "TraffickingStatusDecisionMakingOrg=Police",
+				   &r),
+			 422);
+	assert_non_null(strstr(r.body, "class=\"field-error\""));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, path,
+				   "status=pending&decided_on=2026-02-01&vic_"
+				   "TraffickingStatusDecisionMakingOrg=Police&reasons=New+evidence",
+				   &r),
+			 303);
+	ht_free(&r);
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, page, hw, &r);
+	assert_non_null(strstr(r.body, "&lt;script&gt;x&lt;/script&gt;"));
+	assert_non_null(strstr(r.body, "New evidence"));
+	assert_null(strstr(r.body, "<script>x"));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_api_registers_reads_lists_and_updates_cases),
 		cmocka_unit_test(bad_input_gets_field_errors),
 		cmocka_unit_test(the_pages_register_edit_and_show_conflicts),
+		cmocka_unit_test(status_decisions_over_the_api_and_the_page),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

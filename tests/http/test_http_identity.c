@@ -108,6 +108,9 @@ static const struct {
 	{ "POST /api/v1/cases", SOCIAL },
 	{ "GET /api/v1/cases/{id}", SOCIAL },
 	{ "PATCH /api/v1/cases/{id}", SOCIAL },
+	{ "GET /api/v1/cases/{id}/status-decisions", SOCIAL },
+	{ "POST /api/v1/cases/{id}/status-decisions", SOCIAL },
+	{ "POST /cases/{id}/status-decisions", SOCIAL },
 	{ "GET /audit", "auditor" },
 	{ "GET /audit/export.csv", "auditor" },
 };

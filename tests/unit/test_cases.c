@@ -1,5 +1,7 @@
 #include "identity_fixture.h"
 
+#include <sqlite3.h> /* to change the configuration table, as an administrator would */
+
 #include "cases/cases.h"
 
 static principal as(struct fixture *f, const char *email)
@@ -253,6 +255,93 @@ static void case_fields_are_encrypted_and_rotated(void **state)
 	fixture_close(&f);
 }
 
+struct history {
+	int n;
+	const char *first_status, *first_reasons;
+};
+
+static int collect_decision(const status_decision *d, void *ctx)
+{
+	struct history *h = ctx;
+	if (h->n++ == 0) {
+		h->first_status = d->status;
+		h->first_reasons = d->reasons;
+	}
+	return 0;
+}
+
+static bool has_error(const case_errors *e, const char *field)
+{
+	for (size_t i = 0; i < e->count; i++)
+		if (!strcmp(e->items[i].field, field))
+			return true;
+	return false;
+}
+
+static void status_decisions_follow_the_countrys_rules(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	int64_t id = new_case(&f, &cw, "Aïcha", "Diallo"), did;
+	case_errors e;
+	/* In Portugal only law enforcement confirms: an NGO cannot. */
+	status_decision_input ngo = { "confirmed", "2026-01-10", "NGO",
+				      "Assessment by the shelter" };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &ngo, &e, &did), PONTE_EINVAL);
+	assert_true(has_error(&e, "vic_TraffickingStatusDecisionMakingOrg"));
+	status_decision_input pending = { "pending", "2026-01-05", "NGO",
+					  "Referred to the police" };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &pending, &e, &did), 0);
+	status_decision_input police = { "confirmed", "2026-01-20", "Police",
+					 "Investigation concluded" };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &police, &e, &did), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record c;
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.trafficking_status, "ActualVictimOfTrafficking");
+	assert_int_equal(c.version, 3);
+	struct history h = { 0 };
+	assert_int_equal(status_decision_list(&f.env, &a, &cw, id, collect_decision, &h), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.first_status, "confirmed");
+	assert_string_equal(h.first_reasons, "Investigation concluded");
+	/* The rule is configuration: allow prosecutors too, and they can. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(
+	    sqlite3_exec(db, "INSERT INTO status_confirmers VALUES ('PT', 'CourtOrProsecution')",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	status_decision_input court = { "confirmed", "2026-02-01", "CourtOrProsecution", NULL };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &court, &e, &did), 0);
+	/* Bad input is explained field by field. */
+	status_decision_input bad = { "maybe", "2099-01-01", "Neighbours", NULL };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &bad, &e, &did), PONTE_EINVAL);
+	assert_true(has_error(&e, "status"));
+	assert_true(has_error(&e, "decided_on"));
+	assert_true(has_error(&e, "vic_TraffickingStatusDecisionMakingOrg"));
+	status_decision_input bad_date = { "pending", "2026-02-30", "Police", NULL };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &bad_date, &e, &did), PONTE_EINVAL);
+	/* Not confirmed: the case says so. */
+	status_decision_input no = { "not_confirmed", "2026-03-01", "Police", NULL };
+	assert_int_equal(status_decision_add(&f.env, &cw, id, &no, &e, &did), 0);
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.trafficking_status, "NotAVictimOfTrafficking");
+	/* Outside the scope, the case does not exist. */
+	principal pol = as(&f, "police@demo.ponte.example");
+	assert_int_equal(status_decision_add(&f.env, &pol, id, &pending, &e, &did),
+			 PONTE_ENOTFOUND);
+	assert_int_equal(status_decision_list(&f.env, &a, &pol, id, collect_decision, &h),
+			 PONTE_ENOTFOUND);
+	arena_release(&a);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +351,7 @@ int main(void)
 		cmocka_unit_test(list_filters_search_and_pages),
 		cmocka_unit_test(stale_updates_are_refused),
 		cmocka_unit_test(case_fields_are_encrypted_and_rotated),
+		cmocka_unit_test(status_decisions_follow_the_countrys_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
