@@ -3,10 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
-import { startPonte, launchBrowser, watch } from './helpers.mjs';
+import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const PASSWORD = 'Ponte-demo-Lisboa-2026';
 let server;
 let browser;
 
@@ -22,16 +21,7 @@ after(async () => {
   assert.equal(await server?.stop(), 0);
 });
 
-async function signedIn(email, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForLoadState('load');
-  return { context, page };
-}
+const signedIn = (email, options) => signedInAs(browser, server, email, options);
 
 test('an administrator adds an organisation and a user, in French', async () => {
   const { context, page } = await signedIn('admin@demo.ponte.example', { locale: 'fr-FR' });

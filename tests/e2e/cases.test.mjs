@@ -2,10 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch } from './helpers.mjs';
+import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
-const PASSWORD = 'Ponte-demo-Lisboa-2026';
 let server;
 let browser;
 
@@ -19,16 +18,7 @@ after(async () => {
   assert.equal(await server?.stop(), 0);
 });
 
-async function signedIn(email, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForLoadState('load');
-  return { context, page };
-}
+const signedIn = (email, options) => signedInAs(browser, server, email, options);
 
 test('a case worker registers a presumed victim and finds the case again', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example');

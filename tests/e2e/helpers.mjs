@@ -67,3 +67,17 @@ export function watch(page) {
   page.on('requestfailed', (req) => problems.push(`failed: ${req.url()}`));
   return problems;
 }
+
+export const DEMO_PASSWORD = 'Ponte-demo-Lisboa-2026';
+
+// A new browser context signed in as email (demo password) through the login form.
+export async function signedIn(browser, server, email, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForLoadState('load');
+  return { context, page };
+}

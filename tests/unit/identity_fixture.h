@@ -74,6 +74,29 @@ static inline void fixture_open(struct fixture *f)
 	f->env = (identity_env){ f->db, f->keys };
 }
 
+/* Fail if any probe string is found in the database file, its WAL or its shared memory. */
+static inline void assert_not_on_disk(const char *db_path, const char *const *probes, size_t n)
+{
+	const char *suffixes[] = { "", "-wal", "-shm" };
+	for (size_t s = 0; s < 3; s++) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s%s", db_path, suffixes[s]);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		long len = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		char *data = malloc((size_t)len + 1);
+		assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+		fclose(fp);
+		for (size_t p = 0; p < n; p++)
+			if (memmem(data, (size_t)len, probes[p], strlen(probes[p])))
+				fail_msg("%s found in %s", probes[p], path);
+		free(data);
+	}
+}
+
 static inline void fixture_close(struct fixture *f)
 {
 	crypto_keyring_free(f->keys);

@@ -463,24 +463,7 @@ static void no_plaintext_on_disk(void **state)
 	int problem;
 	assert_int_equal(user_add(&f.env, &in, NULL, &problem), 0);
 	const char *probes[] = { "Quixotemarker", "zephyrine", "plaintext-probe", "987 654 321" };
-	const char *suffixes[] = { "", "-wal", "-shm" };
-	for (size_t s = 0; s < 3; s++) {
-		char path[600];
-		snprintf(path, sizeof(path), "%s%s", f.db_path, suffixes[s]);
-		FILE *fp = fopen(path, "rb");
-		if (!fp)
-			continue;
-		fseek(fp, 0, SEEK_END);
-		long n = ftell(fp);
-		fseek(fp, 0, SEEK_SET);
-		char *data = malloc((size_t)n + 1);
-		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
-		fclose(fp);
-		for (size_t p = 0; p < ARRAY_LEN(probes); p++)
-			if (memmem(data, (size_t)n, probes[p], strlen(probes[p])))
-				fail_msg("%s found in %s", probes[p], path);
-		free(data);
-	}
+	assert_not_on_disk(f.db_path, probes, ARRAY_LEN(probes));
 	fixture_close(&f);
 }
 
