@@ -170,19 +170,10 @@ static int field_errors(http_request *req, http_response *res, const case_errors
 	return rc ? rc : buf_puts(&res->body, "}}}");
 }
 
-static bool parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	*id = v;
-	return !errno && !*end && v > 0;
-}
-
 int api_case_get(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	case_record c;
 	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
@@ -261,7 +252,7 @@ int api_case_create(http_request *req, http_response *res)
 int api_case_update(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	case_input in;
@@ -330,7 +321,7 @@ static int write_decision(const status_decision *d, void *ctx)
 int api_case_decisions(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	res->content_type = "application/json";
 	int rc = buf_puts(&res->body, "{\"items\":[");
@@ -344,7 +335,7 @@ int api_case_decisions(http_request *req, http_response *res)
 int api_case_decision_add(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	if (api_parse_body(req, &body))

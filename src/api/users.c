@@ -67,15 +67,11 @@ int api_users_me(http_request *req, http_response *res)
 
 int api_user_get(http_request *req, http_response *res)
 {
-	char *end;
-	errno = 0;
-	long long id = strtoll(req->params[0], &end, 10);
-	if (errno || *end || id <= 0)
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	user u;
 	int rc = user_get(&services_of(req)->env, req->arena, id, &u);
-	if (rc == PONTE_ENOTFOUND)
-		return rc;
 	if (rc)
 		return rc;
 	/* Outside the caller's scope the user does not exist, as far as the caller can tell. */

@@ -250,6 +250,18 @@ static bool prepare(const http_app *app, http_request *req, const char **query_l
 	return query_ok;
 }
 
+bool http_param_id(const http_request *req, size_t i, int64_t *id)
+{
+	/* strtoll would skip leading spaces and accept a sign: only digits are an id. */
+	if (i >= req->nparams || req->params[i][0] < '0' || req->params[i][0] > '9')
+		return false;
+	char *end;
+	errno = 0;
+	long long v = strtoll(req->params[i], &end, 10);
+	*id = v;
+	return !errno && !*end && end != req->params[i] && v > 0;
+}
+
 const char *http_form(const http_request *req, const char *name)
 {
 	return url_params_get(&req->form, name);

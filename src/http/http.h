@@ -145,6 +145,9 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res);
 int http_defer(http_request *req, http_work_fn work, void *arg);
 /* Finish a request whose deferred work has run (the server calls it). */
 void http_dispatch_resume(const http_app *app, http_request *req, http_response *res);
+/* Path parameter i as a record number (a positive integer); false for anything else, which
+ * handlers answer with 404 like an unknown record. */
+bool http_param_id(const http_request *req, size_t i, int64_t *id);
 /* A field of the decoded form body, or NULL. */
 const char *http_form(const http_request *req, const char *name);
 /* 303 to a local path. */

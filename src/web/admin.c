@@ -243,10 +243,8 @@ int web_admin_user_add(http_request *req, http_response *res)
 /* The user of {id} if the caller may see it; PONTE_ENOTFOUND otherwise. */
 static int visible_user(http_request *req, const char *permission, user *u)
 {
-	char *end;
-	errno = 0;
-	long long id = strtoll(req->params[0], &end, 10);
-	if (errno || *end || id <= 0)
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	int rc = user_get(&services_of(req)->env, req->arena, id, u);
 	if (rc)

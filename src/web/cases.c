@@ -335,19 +335,10 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	return rc ? rc : web_render_page(req, res, "case", N_("Case"), v);
 }
 
-static bool parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	*id = v;
-	return !errno && !*end && v > 0;
-}
-
 int web_case(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	case_record c;
 	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
@@ -360,7 +351,7 @@ int web_case(http_request *req, http_response *res)
 int web_case_update(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	const char *version = http_form(req, "version");
 	case_input in;
@@ -396,7 +387,7 @@ int web_case_update(http_request *req, http_response *res)
 int web_case_decision(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!parse_id(req->params[0], &id))
+	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	status_decision_input in = { .status = http_form(req, "status"),
 				     .decided_on = http_form(req, "decided_on"),

@@ -275,6 +275,26 @@ static void cookies_are_parsed_leniently(void **state)
 	arena_release(&a);
 }
 
+static void path_ids_are_positive_integers_only(void **state)
+{
+	(void)state;
+	const char *good[] = { "1", "42", "9223372036854775807" };
+	const char *bad[] = { "0", "-3", "abc", "12x", "", "99999999999999999999", " 7" };
+	http_request req = { .nparams = 1 };
+	int64_t id;
+	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+		req.params[0] = good[i];
+		assert_true(http_param_id(&req, 0, &id));
+		assert_true(id > 0);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		req.params[0] = bad[i];
+		if (http_param_id(&req, 0, &id))
+			fail_msg("\"%s\" accepted as an id", bad[i]);
+	}
+	assert_false(http_param_id(&req, 1, &id)); /* no such parameter */
+}
+
 static const char *method_key(unsigned methods)
 {
 	return methods & HTTP_POST     ? "post"
@@ -341,6 +361,7 @@ int main(void)
 		cmocka_unit_test(query_lang_sets_a_cookie_and_the_cookie_is_followed),
 		cmocka_unit_test(cookies_are_parsed_leniently),
 		cmocka_unit_test(openapi_covers_every_api_route),
+		cmocka_unit_test(path_ids_are_positive_integers_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
