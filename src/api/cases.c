@@ -83,6 +83,17 @@ static int write_case(buf *b, const case_record *c)
 	return rc ? rc : buf_puts(b, "}}");
 }
 
+/* The case as the caller sees it now, as the JSON answer. */
+static int respond_case(http_request *req, http_response *res, int64_t id)
+{
+	case_record c;
+	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_case(&res->body, &c);
+}
+
 /* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed. */
 static const char *read_list(http_request *req, const json_value *v)
 {
@@ -175,12 +186,7 @@ int api_case_get(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	case_record c;
-	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
-	if (rc)
-		return rc;
-	res->content_type = "application/json";
-	return write_case(&res->body, &c);
+	return respond_case(req, res, id);
 }
 
 struct list_ctx {
@@ -238,15 +244,10 @@ int api_case_create(http_request *req, http_response *res)
 		return field_errors(req, res, &errors);
 	if (rc)
 		return rc;
-	case_record c;
-	rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
-	if (rc)
-		return rc;
 	res->status = 201;
-	res->content_type = "application/json";
 	http_set_header(res, "Location",
 			arena_printf(req->arena, "/api/v1/cases/%lld", (long long)id));
-	return write_case(&res->body, &c);
+	return respond_case(req, res, id);
 }
 
 int api_case_update(http_request *req, http_response *res)
@@ -283,12 +284,7 @@ int api_case_update(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
-	case_record c;
-	rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
-	if (rc)
-		return rc;
-	res->content_type = "application/json";
-	return write_case(&res->body, &c);
+	return respond_case(req, res, id);
 }
 
 /* /api/v1/cases/{id}/status-decisions */
