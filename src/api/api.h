@@ -24,6 +24,20 @@ int api_case_get(http_request *req, http_response *res);
 int api_case_update(http_request *req, http_response *res);
 int api_case_decisions(http_request *req, http_response *res);
 int api_case_decision_add(http_request *req, http_response *res);
+int api_knowledge_list(http_request *req, http_response *res);
+int api_knowledge_create(http_request *req, http_response *res);
+int api_knowledge_get(http_request *req, http_response *res);
+int api_knowledge_update(http_request *req, http_response *res);
+int api_knowledge_submit(http_request *req, http_response *res);
+int api_knowledge_publish(http_request *req, http_response *res);
+int api_knowledge_archive(http_request *req, http_response *res);
+int api_knowledge_return(http_request *req, http_response *res);
+int api_knowledge_versions(http_request *req, http_response *res);
+
+/* The knowledge search filter from the query string (shared with the search page); false
+ * with *problem (a msgid) when a value is malformed. */
+struct kn_filter;
+bool api_knowledge_filter(http_request *req, struct kn_filter *f, const char **problem);
 
 struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */

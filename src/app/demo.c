@@ -31,6 +31,8 @@ static const struct {
 	{ "auditor@demo.ponte.example", "Helena Auditor (demo)", "PT-OTSH", "auditor", "en" },
 	{ "regional@demo.ponte.example", "Ibrahim Regional (demo)", "ECOWAS-DEMO",
 	  "regional_analyst", "fr" },
+	{ "reviewer@demo.ponte.example", "Joana Reviewer (demo)", "PT-OTSH", "knowledge_reviewer",
+	  "pt" },
 };
 
 /* A few synthetic cases for the Lisbon NGO's case worker, across phases and statuses. */

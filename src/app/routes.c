@@ -12,6 +12,7 @@
 #include "web/web.h"
 
 #define SMALL_BODY (16 * 1024) /* login and profile forms */
+#define ITEM_BODY (512 * 1024) /* a knowledge item with its body and translations */
 
 const http_route app_routes[] = {
 	{ HTTP_GET, "/", web_home, PERM_PUBLIC, false, 0, true },
@@ -51,6 +52,25 @@ const http_route app_routes[] = {
 	  SMALL_BODY, false },
 	{ HTTP_GET, "/audit", web_audit, "audit.read", false, 0, false },
 	{ HTTP_GET, "/audit/export.csv", web_audit_csv, "audit.read", false, 0, false },
+	{ HTTP_GET, "/knowledge", web_knowledge, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/knowledge/new", web_knowledge_new, "knowledge.write", false, 0, false },
+	{ HTTP_POST, "/knowledge", web_knowledge_create, "knowledge.write", true, ITEM_BODY,
+	  false },
+	{ HTTP_GET, "/knowledge/{id}", web_knowledge_item, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/knowledge/{id}/edit", web_knowledge_edit, "knowledge.write", false, 0,
+	  false },
+	{ HTTP_POST, "/knowledge/{id}", web_knowledge_update, "knowledge.write", true, ITEM_BODY,
+	  false },
+	{ HTTP_GET, "/knowledge/{id}/diff", web_knowledge_diff, PERM_AUTHENTICATED, false, 0,
+	  false },
+	{ HTTP_POST, "/knowledge/{id}/submit", web_knowledge_submit, "knowledge.write", true,
+	  SMALL_BODY, false },
+	{ HTTP_POST, "/knowledge/{id}/publish", web_knowledge_publish, "knowledge.review", true,
+	  SMALL_BODY, false },
+	{ HTTP_POST, "/knowledge/{id}/archive", web_knowledge_archive, "knowledge.review", true,
+	  SMALL_BODY, false },
+	{ HTTP_POST, "/knowledge/{id}/return", web_knowledge_return, "knowledge.review", true,
+	  SMALL_BODY, false },
 	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/api/v1/openapi.json", api_openapi, PERM_PUBLIC, false, 0, true },
 	{ HTTP_POST, "/api/v1/auth/login", api_login, PERM_PUBLIC, false, SMALL_BODY, true },
@@ -69,6 +89,24 @@ const http_route app_routes[] = {
 	  false, 0, false },
 	{ HTTP_POST, "/api/v1/cases/{id}/status-decisions", api_case_decision_add,
 	  "case.social.write", true, SMALL_BODY, false },
+	/* Knowledge: reading is open to every signed-in user, and to anyone when the setting
+	 * knowledge_public_read is 1 (the handlers check it). */
+	{ HTTP_GET, "/api/v1/knowledge", api_knowledge_list, PERM_PUBLIC, false, 0, false },
+	{ HTTP_POST, "/api/v1/knowledge", api_knowledge_create, "knowledge.write", true, ITEM_BODY,
+	  false },
+	{ HTTP_GET, "/api/v1/knowledge/{id}", api_knowledge_get, PERM_PUBLIC, false, 0, false },
+	{ HTTP_PATCH, "/api/v1/knowledge/{id}", api_knowledge_update, "knowledge.write", true,
+	  ITEM_BODY, false },
+	{ HTTP_GET, "/api/v1/knowledge/{id}/versions", api_knowledge_versions, PERM_AUTHENTICATED,
+	  false, 0, false },
+	{ HTTP_POST, "/api/v1/knowledge/{id}/submit", api_knowledge_submit, "knowledge.write", true,
+	  SMALL_BODY, false },
+	{ HTTP_POST, "/api/v1/knowledge/{id}/publish", api_knowledge_publish, "knowledge.review",
+	  true, SMALL_BODY, false },
+	{ HTTP_POST, "/api/v1/knowledge/{id}/archive", api_knowledge_archive, "knowledge.review",
+	  true, SMALL_BODY, false },
+	{ HTTP_POST, "/api/v1/knowledge/{id}/return", api_knowledge_return, "knowledge.review",
+	  true, SMALL_BODY, false },
 };
 
 const size_t app_routes_count = ARRAY_LEN(app_routes);

@@ -56,3 +56,17 @@ size_t utf8_length(const char *s, size_t n)
 			count++;
 	return count;
 }
+
+/* Latin letters with diacritics (U+00C0..U+00FF) folded to plain letters, so that "Aïcha",
+ * "AICHA" and "aicha" are the same name whatever keyboard typed it. */
+static const char *const FOLD_C3[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  "x", "o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+	"d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+const char *utf8_fold_latin(const unsigned char *p)
+{
+	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF ? FOLD_C3[p[1] - 0x80] : NULL;
+}

@@ -188,15 +188,6 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 	return e->count == 0;
 }
 
-/* Latin letters with diacritics (U+00C0..U+00FF) folded to plain letters, so that "Aïcha",
- * "AICHA" and "aicha" are the same name whatever keyboard typed it. */
-static const char *const FOLD_C3[64] = {
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-	"d", "n", "o", "o", "o", "o", "o",  "x", "o", "u", "u", "u", "u", "y", "th", "ss",
-	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-	"d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
-};
-
 void case_normalise_name(const char *first, const char *second, char *out, size_t outlen)
 {
 	size_t o = 0;
@@ -213,9 +204,9 @@ void case_normalise_name(const char *first, const char *second, char *out, size_
 				out[o++] = ' ';
 				space = false;
 			}
-			if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
-				for (const char *f = FOLD_C3[p[1] - 0x80]; *f && o + 2 < outlen;
-				     f++)
+			const char *f = utf8_fold_latin(p);
+			if (f) {
+				for (; *f && o + 2 < outlen; f++)
 					out[o++] = *f;
 				p++;
 			} else {

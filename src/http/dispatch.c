@@ -361,7 +361,9 @@ static bool admit(http_request *req, http_response *res)
 
 static void finish(http_request *req, http_response *res, int rc)
 {
-	if (rc)
+	if (rc == PONTE_EUNAUTH)
+		unauthenticated(req, res); /* a public route that found it must not be */
+	else if (rc)
 		render_error(req, res, status_for_error(rc));
 	else
 		remember_language(req, res, req->query_lang);

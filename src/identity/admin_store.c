@@ -34,6 +34,9 @@ static const permission_info PERMISSIONS[] = {
 	{ "obs.analyse", N_("Analyse observatory data") },
 	{ "stats.read", N_("Read statistics") },
 	{ "stats.aggregate", N_("Read aggregate statistics across countries") },
+	{ "knowledge.write", N_("Write drafts of practices, legislation, case law and manuals") },
+	{ "knowledge.review", N_("Publish and archive knowledge items") },
+	{ "directory.manage", N_("Keep the focal-point directory up to date") },
 };
 
 /* The names of the default roles, as stored in the roles table, marked for translation:
@@ -42,7 +45,7 @@ const char *const ROLE_NAMES[] = {
 	N_("Administrator"),       N_("National focal point"), N_("Case worker"),
 	N_("Supervisor"),          N_("Police investigator"),  N_("Prosecutor"),
 	N_("Observatory analyst"), N_("Data provider"),        N_("Auditor"),
-	N_("Regional analyst"),
+	N_("Regional analyst"),    N_("Knowledge reviewer"),
 };
 
 const permission_info *permission_list(size_t *n)

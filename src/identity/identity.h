@@ -169,6 +169,8 @@ typedef int (*setting_fn)(const char *key, const char *value, void *ctx);
 int setting_list(store *db, setting_fn fn, void *ctx);
 /* PONTE_ENOTFOUND for an unknown key, PONTE_EINVAL for a value out of its range. */
 int setting_set(store *db, const char *key, const char *value);
+/* A whole-number setting, or fallback when it is missing or unreadable. */
+long setting_get_int(store *db, const char *key, long fallback);
 
 /* The grants, organisation and country of a user, for a principal. */
 int principal_load(store *db, int64_t user_id, principal *p);

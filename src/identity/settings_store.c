@@ -2,6 +2,7 @@
 #include "identity/identity.h"
 
 static const char SQL_LIST[] = "SELECT key, value FROM settings ORDER BY key";
+static const char SQL_GET[] = "SELECT value FROM settings WHERE key = ?1";
 static const char SQL_SET[] = "UPDATE settings SET value = ?2 WHERE key = ?1";
 
 /* Each setting and its allowed range; all are whole numbers. */
@@ -9,10 +10,9 @@ static const struct {
 	const char *key;
 	long min, max;
 } KNOWN[] = {
-	{ "session_idle_minutes", 1, 24 * 60 },
-	{ "session_absolute_hours", 1, 24 * 30 },
-	{ "api_token_hours", 1, 24 * 365 },
-	{ "require_2fa_for_flagged_roles", 0, 1 },
+	{ "session_idle_minutes", 1, 24 * 60 }, { "session_absolute_hours", 1, 24 * 30 },
+	{ "api_token_hours", 1, 24 * 365 },     { "require_2fa_for_flagged_roles", 0, 1 },
+	{ "knowledge_public_read", 0, 1 },      { "knowledge_self_publish", 0, 1 },
 };
 
 int setting_set(store *db, const char *key, const char *value)
@@ -59,4 +59,23 @@ int setting_list(store *db, setting_fn fn, void *ctx)
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+long setting_get_int(store *db, const char *key, long fallback)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (store_conn_get(db, &c) || store_prepare(c, SQL_GET, &st))
+		return fallback;
+	store_bind_text(st, 1, key, strlen(key));
+	long v = fallback;
+	if (store_step(st) == STORE_ROW) {
+		const char *text = store_col_text(st, 0, NULL);
+		char *end;
+		long n = text ? strtol(text, &end, 10) : 0;
+		if (text && *text && !*end)
+			v = n;
+	}
+	store_reset(st);
+	return v;
 }

@@ -44,6 +44,17 @@ int web_case(http_request *req, http_response *res);
 int web_case_update(http_request *req, http_response *res);
 int web_case_decision(http_request *req, http_response *res);
 int web_audit_csv(http_request *req, http_response *res);
+int web_knowledge(http_request *req, http_response *res);
+int web_knowledge_new(http_request *req, http_response *res);
+int web_knowledge_create(http_request *req, http_response *res);
+int web_knowledge_item(http_request *req, http_response *res);
+int web_knowledge_edit(http_request *req, http_response *res);
+int web_knowledge_update(http_request *req, http_response *res);
+int web_knowledge_submit(http_request *req, http_response *res);
+int web_knowledge_publish(http_request *req, http_response *res);
+int web_knowledge_archive(http_request *req, http_response *res);
+int web_knowledge_return(http_request *req, http_response *res);
+int web_knowledge_diff(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */

@@ -22,6 +22,7 @@ static const char *ROLE_EMAILS[][2] = {
 	{ "data_provider", "provider@demo.ponte.example" },
 	{ "auditor", "auditor@demo.ponte.example" },
 	{ "regional_analyst", "regional@demo.ponte.example" },
+	{ "knowledge_reviewer", "reviewer@demo.ponte.example" },
 };
 
 static int setup(void **state)
@@ -66,6 +67,11 @@ static int teardown(void **state)
 #define NOT_REGIONAL                                                                               \
 	"administrator national_focal_point case_worker supervisor police_investigator "           \
 	"prosecutor observatory_analyst data_provider auditor"
+/* Knowledge: authors and reviewers; every signed-in user reads. */
+#define WRITERS                                                                                    \
+	"administrator national_focal_point supervisor police_investigator prosecutor "            \
+	"observatory_analyst regional_analyst knowledge_reviewer"
+#define REVIEWERS "administrator knowledge_reviewer"
 static const struct {
 	const char *route;
 	const char *allowed;
@@ -88,13 +94,13 @@ static const struct {
 	{ "POST /profile/2fa", "*" },
 	{ "POST /api/v1/auth/logout", "*" },
 	{ "GET /api/v1/users/me", "*" },
-	{ "GET /api/v1/users/{id}", NOT_REGIONAL },
+	{ "GET /api/v1/users/{id}", NOT_REGIONAL " knowledge_reviewer" },
 	{ "POST /api/v1/users", "administrator" },
 	{ "GET /admin/organisations", "administrator" },
 	{ "POST /admin/organisations", "administrator" },
-	{ "GET /admin/users", NOT_REGIONAL },
+	{ "GET /admin/users", NOT_REGIONAL " knowledge_reviewer" },
 	{ "POST /admin/users", "administrator" },
-	{ "GET /admin/users/{id}", NOT_REGIONAL },
+	{ "GET /admin/users/{id}", NOT_REGIONAL " knowledge_reviewer" },
 	{ "POST /admin/users/{id}/status", "administrator" },
 	{ "POST /admin/users/{id}/roles", "administrator" },
 	{ "GET /admin/roles", "administrator national_focal_point auditor" },
@@ -111,6 +117,26 @@ static const struct {
 	{ "GET /api/v1/cases/{id}/status-decisions", SOCIAL },
 	{ "POST /api/v1/cases/{id}/status-decisions", SOCIAL },
 	{ "POST /cases/{id}/status-decisions", SOCIAL },
+	{ "GET /knowledge", "*" },
+	{ "GET /knowledge/new", WRITERS },
+	{ "POST /knowledge", WRITERS },
+	{ "GET /knowledge/{id}", "*" },
+	{ "GET /knowledge/{id}/edit", WRITERS },
+	{ "POST /knowledge/{id}", WRITERS },
+	{ "GET /knowledge/{id}/diff", "*" },
+	{ "POST /knowledge/{id}/submit", WRITERS },
+	{ "POST /knowledge/{id}/publish", REVIEWERS },
+	{ "POST /knowledge/{id}/archive", REVIEWERS },
+	{ "POST /knowledge/{id}/return", REVIEWERS },
+	{ "GET /api/v1/knowledge", "*" },
+	{ "POST /api/v1/knowledge", WRITERS },
+	{ "GET /api/v1/knowledge/{id}", "*" },
+	{ "PATCH /api/v1/knowledge/{id}", WRITERS },
+	{ "GET /api/v1/knowledge/{id}/versions", "*" },
+	{ "POST /api/v1/knowledge/{id}/submit", WRITERS },
+	{ "POST /api/v1/knowledge/{id}/publish", REVIEWERS },
+	{ "POST /api/v1/knowledge/{id}/archive", REVIEWERS },
+	{ "POST /api/v1/knowledge/{id}/return", REVIEWERS },
 	{ "GET /audit", "auditor" },
 	{ "GET /audit/export.csv", "auditor" },
 };

@@ -1,0 +1,374 @@
+/* /api/v1/knowledge: practices, legislation, case law and manuals as JSON. */
+#include "knowledge/knowledge.h"
+#include "api/api.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+
+static int respond_item(http_request *req, http_response *res, int64_t id)
+{
+	kn_item it;
+	int rc = kn_get(&services_of(req)->env, req->arena, principal_of(req), id, &it);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return kn_item_json(&res->body, &it);
+}
+
+/* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed. */
+static const char *read_list(http_request *req, const json_value *v)
+{
+	if (!v)
+		return NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	if (v->type != JSON_ARRAY)
+		return "\x01";
+	buf b;
+	buf_init(&b, 64 * 1024);
+	for (size_t i = 0; i < v->length; i++)
+		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ',') ||
+		    (i && buf_putc(&b, ',')) || buf_puts(&b, v->items[i]->string)) {
+			buf_release(&b);
+			return "\x01";
+		}
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static const char *read_string(const json_value *obj, const char *key, bool *bad)
+{
+	const json_value *v = json_get(obj, key);
+	if (!v || v->type == JSON_NULL)
+		return v ? "" : NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	if (v->type == JSON_NUMBER) /* a year may come as a number */
+		return v->string;
+	*bad = true;
+	return NULL;
+}
+
+static int read_translations(const json_value *v, kn_input *in)
+{
+	if (!v)
+		return 0;
+	if (v->type != JSON_OBJECT || v->length > KN_LANGS)
+		return PONTE_EINVAL;
+	in->translations_given = true;
+	bool bad = false;
+	for (size_t i = 0; i < v->length; i++) {
+		if (v->items[i]->type != JSON_OBJECT)
+			return PONTE_EINVAL;
+		kn_translation *t = &in->translations[in->ntranslations++];
+		t->language = v->keys[i];
+		t->title = read_string(v->items[i], "title", &bad);
+		t->summary = read_string(v->items[i], "summary", &bad);
+	}
+	return bad ? PONTE_EINVAL : 0;
+}
+
+/* The body of a create or an update; type-specific fields sit beside the common ones. */
+static int read_input(http_request *req, const json_value *body, kn_input *in)
+{
+	bool bad = false;
+	memset(in, 0, sizeof(*in));
+	in->type = read_string(body, "type", &bad);
+	in->language = read_string(body, "language", &bad);
+	in->title = read_string(body, "title", &bad);
+	in->summary = read_string(body, "summary", &bad);
+	in->body = read_string(body, "body", &bad);
+	in->countries = read_list(req, json_get(body, "countries"));
+	if (in->countries && in->countries[0] == '\x01')
+		bad = true;
+	size_t n;
+	const kn_field *fields = kn_fields(&n);
+	for (size_t i = 0; i < n && !bad; i++) {
+		const json_value *v = json_get(body, fields[i].name);
+		if (!v || in->ndetails == KN_MAX_DETAILS)
+			continue;
+		/* The same name in two types (none today) would be read once. */
+		bool seen = false;
+		for (size_t j = 0; j < in->ndetails; j++)
+			seen |= strcmp(in->details[j].name, fields[i].name) == 0;
+		if (seen)
+			continue;
+		const char *value = fields[i].kind == KN_CODES
+					? read_list(req, v)
+					: read_string(body, fields[i].name, &bad);
+		if (value && value[0] == '\x01')
+			bad = true;
+		in->details[in->ndetails].name = fields[i].name;
+		in->details[in->ndetails].value = value ? value : "";
+		in->ndetails++;
+	}
+	if (bad || read_translations(json_get(body, "translations"), in))
+		return PONTE_EINVAL;
+	return 0;
+}
+
+static int field_errors(http_request *req, http_response *res, const kn_errors *e)
+{
+	buf_reset(&res->body);
+	res->status = 422;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
+	if (!rc)
+		rc = json_field_str(&res->body, false, "message",
+				    tr(req->lang, N_("Some fields are not valid.")));
+	if (!rc)
+		rc = buf_puts(&res->body, ",\"fields\":{");
+	for (size_t i = 0; i < e->count && !rc; i++)
+		rc = json_field_str(&res->body, i == 0, e->items[i].field,
+				    tr(req->lang, e->items[i].message));
+	return rc ? rc : buf_puts(&res->body, "}}}");
+}
+
+int api_knowledge_get(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	return respond_item(req, res, id);
+}
+
+int api_knowledge_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	kn_input in;
+	if (api_parse_body(req, &body) || read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	kn_errors e;
+	int64_t id;
+	int rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, &e);
+	if (rc)
+		return rc;
+	res->status = 201;
+	http_set_header(res, "Location",
+			arena_printf(req->arena, "/api/v1/knowledge/%lld", (long long)id));
+	return respond_item(req, res, id);
+}
+
+int api_knowledge_update(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	kn_input in;
+	if (api_parse_body(req, &body) || read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	const json_value *version = json_get(body, "version");
+	if (!version || version->type != JSON_NUMBER)
+		return http_json_error(req, res, 422, "invalid",
+				       N_("Send the version of the item your change is based on."));
+	kn_errors e;
+	int64_t current = 0;
+	int rc = kn_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
+			   &in, &e, &current);
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, &e);
+	if (rc == PONTE_ECONFLICT) {
+		http_json_error(req, res, 409, "conflict",
+				N_("Someone else changed this item. Reload it and apply your "
+				   "change again."));
+		return 0;
+	}
+	if (rc == PONTE_EDENIED)
+		return http_json_error(req, res, 403, "forbidden",
+				       N_("Only drafts can be edited, by their author's side, and "
+					  "items in review by a reviewer."));
+	return rc ? rc : respond_item(req, res, id);
+}
+
+static int transition(http_request *req, http_response *res, const char *action)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const char *why = NULL;
+	int rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
+	if (rc == PONTE_ECONFLICT)
+		return http_json_error(req, res, 409, "conflict", why);
+	if (rc == PONTE_EDENIED)
+		return http_json_error(req, res, 403, "forbidden", why);
+	return rc ? rc : respond_item(req, res, id);
+}
+
+int api_knowledge_submit(http_request *req, http_response *res)
+{
+	return transition(req, res, "submit");
+}
+
+int api_knowledge_publish(http_request *req, http_response *res)
+{
+	return transition(req, res, "publish");
+}
+
+int api_knowledge_archive(http_request *req, http_response *res)
+{
+	return transition(req, res, "archive");
+}
+
+int api_knowledge_return(http_request *req, http_response *res)
+{
+	return transition(req, res, "return");
+}
+
+/* ---- versions ---- */
+
+struct list_ctx {
+	buf *b;
+	bool first;
+};
+
+static int write_version(const kn_version *v, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	int rc = buf_printf(l->b, "%s{\"version\":%lld,\"user\":%lld", l->first ? "" : ",",
+			    (long long)v->version, (long long)v->user_id);
+	l->first = false;
+	if (!rc)
+		rc = json_field_str(l->b, false, "status", v->status);
+	if (!rc)
+		rc = json_field_str(l->b, false, "created_at", v->created_at);
+	if (!rc)
+		rc = buf_printf(l->b, ",\"item\":%s}", v->snapshot);
+	return rc;
+}
+
+int api_knowledge_versions(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	res->content_type = "application/json";
+	struct list_ctx l = { &res->body, true };
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	if (!rc)
+		rc = kn_versions(&services_of(req)->env, req->arena, principal_of(req), id,
+				 write_version, &l);
+	return rc ? rc : buf_puts(&res->body, "]}");
+}
+
+/* ---- search ---- */
+
+static int write_hit(const kn_hit *h, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	buf *b = l->b;
+	const kn_item *it = h->item;
+	int rc = buf_printf(b, "%s{\"id\":%lld,\"version\":%lld", l->first ? "" : ",",
+			    (long long)it->id, (long long)it->version);
+	l->first = false;
+	const char *strings[][2] = { { "type", it->type },
+				     { "status", it->status },
+				     { "language", it->language },
+				     { "title", h->title },
+				     { "summary", h->summary },
+				     { "evidence", it->evidence },
+				     { "published_at", it->published_at },
+				     { "updated_at", it->updated_at } };
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = buf_printf(b, ",\"in_reader_language\":%s",
+				h->in_reader_lang ? "true" : "false");
+	if (!rc)
+		rc = it->year ? buf_printf(b, ",\"year\":%d", it->year)
+			      : buf_puts(b, ",\"year\":null");
+	if (!rc)
+		rc = buf_puts(b, ",\"countries\":[");
+	for (const char *s = it->countries; *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != it->countries ? buf_putc(b, ',') : 0);
+		if (!rc)
+			rc = json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_puts(b, "]}");
+}
+
+static int write_facets(buf *b, const kn_facet *f)
+{
+	int rc = buf_puts(b, ",\"facets\":{");
+	for (int i = 0; i < KN_FACETS && !rc; i++) {
+		rc = buf_printf(b, "%s\"%s\":[", i ? "," : "", f[i].name);
+		for (size_t j = 0; j < f[i].n && !rc; j++) {
+			rc = buf_printf(b, "%s{", j ? "," : "");
+			if (!rc)
+				rc = json_field_str(b, true, "value", f[i].values[j].value);
+			if (!rc)
+				rc = buf_printf(b, ",\"count\":%lld}",
+						(long long)f[i].values[j].count);
+		}
+		if (!rc)
+			rc = buf_putc(b, ']');
+	}
+	return rc ? rc : buf_putc(b, '}');
+}
+
+/* The filter from the query string; false (and an answer) when a value is malformed. */
+bool api_knowledge_filter(http_request *req, struct kn_filter *f, const char **problem)
+{
+	memset(f, 0, sizeof(*f));
+	f->q = http_query(req, "q");
+	f->type = http_query(req, "type");
+	f->country = http_query(req, "country");
+	f->area = http_query(req, "area");
+	f->target = http_query(req, "target");
+	f->evidence = http_query(req, "evidence");
+	f->lang = http_query(req, "lang");
+	f->status = http_query(req, "status");
+	const char *year = http_query(req, "year"), *limit = http_query(req, "limit"),
+		   *offset = http_query(req, "offset");
+	char *end;
+	if (year && *year) {
+		f->year = (int)strtol(year, &end, 10);
+		if (*end || f->year < 1900 || f->year > 2100) {
+			*problem = N_("year must be a year between 1900 and 2100.");
+			return false;
+		}
+	}
+	f->limit = 20;
+	if (limit) {
+		f->limit = (int)strtol(limit, &end, 10);
+		if (*end || f->limit < 1 || f->limit > 100) {
+			*problem = N_("limit must be a number from 1 to 100.");
+			return false;
+		}
+	}
+	if (offset) {
+		f->offset = (int)strtol(offset, &end, 10);
+		if (*end || f->offset < 0 || f->offset > 1000000) {
+			*problem = N_("offset must be a number of 0 or more.");
+			return false;
+		}
+	}
+	return true;
+}
+
+int api_knowledge_list(http_request *req, http_response *res)
+{
+	kn_filter f;
+	const char *problem;
+	if (!api_knowledge_filter(req, &f, &problem))
+		return http_json_error(req, res, 422, "invalid", problem);
+	res->content_type = "application/json";
+	struct list_ctx l = { &res->body, true };
+	int64_t total = 0;
+	kn_facet facets[KN_FACETS];
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	if (!rc)
+		rc = kn_search(&services_of(req)->env, req->arena, principal_of(req),
+			       i18n_lang(req->lang)->code, &f, write_hit, &l, &total, facets);
+	if (!rc)
+		rc = buf_printf(&res->body, "],\"total\":%lld", (long long)total);
+	if (!rc)
+		rc = write_facets(&res->body, facets);
+	return rc ? rc : buf_putc(&res->body, '}');
+}

@@ -1,0 +1,688 @@
+/* Knowledge items: create, edit, move through the workflow, read, and keep every version. */
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "knowledge/knowledge.h"
+
+#define ITEM_COLUMNS                                                                               \
+	"id, version, author_id, organisation_id, type, status, language, owner_country, title, "  \
+	"summary, body, countries, areas, targets, evidence, languages, coalesce(year, 0), "       \
+	"coalesce(published_at, ''), created_at, updated_at, details"
+
+static const char SQL_GET[] = "SELECT " ITEM_COLUMNS " FROM knowledge_items WHERE id = ?1";
+static const char SQL_TRANSLATIONS[] =
+    "SELECT language, title, summary FROM "
+    "knowledge_translations WHERE item_id = ?1 ORDER BY language";
+static const char SQL_INSERT[] =
+    "INSERT INTO knowledge_items(type, status, version, language, author_id, organisation_id, "
+    "owner_country, title, summary, body, details, countries, areas, targets, evidence, "
+    "languages, year, published_at, created_at, updated_at) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)";
+static const char SQL_UPDATE[] =
+    "UPDATE knowledge_items SET status = ?2, version = version + 1, language = ?3, title = ?7, "
+    "summary = ?8, body = ?9, details = ?10, countries = ?11, areas = ?12, targets = ?13, "
+    "evidence = ?14, languages = ?15, year = ?16, published_at = ?17, updated_at = ?18 "
+    "WHERE id = ?19 AND version = ?20";
+static const char SQL_DEL_TRANSLATIONS[] = "DELETE FROM knowledge_translations WHERE item_id = ?1";
+static const char SQL_ADD_TRANSLATION[] = "INSERT INTO knowledge_translations(item_id, language, "
+					  "title, summary) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_DEL_FTS[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
+static const char SQL_ADD_FTS[] = "INSERT INTO knowledge_fts(rowid, title, summary, body, extra) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_ADD_VERSION[] =
+    "INSERT INTO knowledge_versions(item_id, version, status, snapshot, user_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_VERSIONS[] = "SELECT version, user_id, status, snapshot, created_at FROM "
+				   "knowledge_versions WHERE item_id = ?1 ORDER BY version DESC";
+
+/* Details that the search index reads besides title, summary and body. */
+static const char *const SEARCHED[] = { "actors", "results",        "contact_institution",
+					"tags",   "instrument",     "articles",
+					"court",  "charges",        "sentences",
+					"routes", "modus_operandi", "commentary" };
+
+static void bind_str(store_stmt *st, int idx, const char *s)
+{
+	store_bind_text(st, idx, s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *col(arena *a, store_stmt *st, int i)
+{
+	const char *s = store_col_text(st, i, NULL);
+	return arena_strdup(a, s ? s : "");
+}
+
+static int read_details(arena *a, const char *json, kn_item *it)
+{
+	json_value *v;
+	char err[64];
+	if (json_parse(a, json, strlen(json), &v, err, sizeof(err)) || v->type != JSON_OBJECT)
+		return PONTE_ESTORE;
+	for (size_t i = 0; i < v->length && it->ndetails < KN_MAX_DETAILS; i++)
+		if (v->items[i]->type == JSON_STRING) {
+			it->details[it->ndetails].name = v->keys[i];
+			it->details[it->ndetails].value = v->items[i]->string;
+			it->ndetails++;
+		}
+	return 0;
+}
+
+/* The item as stored, without any visibility check. */
+static int load(store_conn *c, arena *a, int64_t id, kn_item *it)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	memset(it, 0, sizeof(*it));
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		it->id = store_col_int64(st, 0);
+		it->version = store_col_int64(st, 1);
+		it->author_id = store_col_int64(st, 2);
+		it->organisation_id = store_col_int64(st, 3);
+		it->type = col(a, st, 4);
+		it->status = col(a, st, 5);
+		it->language = col(a, st, 6);
+		it->owner_country = col(a, st, 7);
+		it->title = col(a, st, 8);
+		it->summary = col(a, st, 9);
+		it->body = col(a, st, 10);
+		it->countries = col(a, st, 11);
+		it->areas = col(a, st, 12);
+		it->targets = col(a, st, 13);
+		it->evidence = col(a, st, 14);
+		it->languages = col(a, st, 15);
+		it->year = (int)store_col_int64(st, 16);
+		it->published_at = col(a, st, 17);
+		it->created_at = col(a, st, 18);
+		it->updated_at = col(a, st, 19);
+		rc = read_details(a, col(a, st, 20), it);
+	} else if (rc == STORE_DONE) {
+		rc = PONTE_ENOTFOUND;
+	}
+	store_reset(st);
+	if (rc || (rc = store_prepare(c, SQL_TRANSLATIONS, &st)))
+		return rc;
+	store_bind_int64(st, 1, id);
+	while ((rc = store_step(st)) == STORE_ROW && it->ntranslations < KN_LANGS) {
+		kn_translation *t = &it->translations[it->ntranslations++];
+		t->language = col(a, st, 0);
+		t->title = col(a, st, 1);
+		t->summary = col(a, st, 2);
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+bool kn_public_read(store *db)
+{
+	return setting_get_int(db, "knowledge_public_read", 0) == 1;
+}
+
+static bool visible(const principal *p, const kn_item *it)
+{
+	if (strcmp(it->status, "published") == 0)
+		return true;
+	if (!p)
+		return false;
+	if (strcmp(it->status, "review") == 0 && principal_can(p, "knowledge.review"))
+		return true;
+	return principal_can_see(p, "knowledge.write", it->author_id, it->organisation_id,
+				 it->owner_country);
+}
+
+bool kn_can_edit(const principal *p, const kn_item *it)
+{
+	if (!p)
+		return false;
+	if (strcmp(it->status, "review") == 0)
+		return principal_can(p, "knowledge.review");
+	return strcmp(it->status, "draft") == 0 &&
+	       principal_can_see(p, "knowledge.write", it->author_id, it->organisation_id,
+				 it->owner_country);
+}
+
+int kn_get(const identity_env *env, arena *a, const principal *p, int64_t id, kn_item *out)
+{
+	if (!p && !kn_public_read(env->db))
+		return PONTE_EUNAUTH;
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin_read(c);
+	if (rc)
+		return rc;
+	rc = load(c, a, id, out);
+	store_commit(c);
+	return !rc && !visible(p, out) ? PONTE_ENOTFOUND : rc;
+}
+
+/* ---- JSON ---- */
+
+static int json_list(buf *b, const char *key, const char *csv)
+{
+	int rc = buf_putc(b, ',');
+	if (!rc)
+		rc = json_cstring(b, key);
+	if (!rc)
+		rc = buf_puts(b, ":[");
+	for (const char *s = csv; *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != csv ? buf_putc(b, ',') : 0);
+		if (!rc)
+			rc = json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+int kn_item_json(buf *b, const kn_item *it)
+{
+	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)it->id,
+			    (long long)it->version);
+	const struct {
+		const char *key, *value;
+	} strings[] = { { "type", it->type },
+			{ "status", it->status },
+			{ "language", it->language },
+			{ "title", it->title },
+			{ "summary", it->summary },
+			{ "body", it->body },
+			{ "owner_country", it->owner_country },
+			{ "published_at", it->published_at },
+			{ "created_at", it->created_at },
+			{ "updated_at", it->updated_at } };
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i].key, strings[i].value);
+	if (!rc)
+		rc = buf_printf(b, ",\"author\":%lld,\"organisation\":%lld",
+				(long long)it->author_id, (long long)it->organisation_id);
+	if (!rc)
+		rc = it->year ? buf_printf(b, ",\"year\":%d", it->year)
+			      : buf_puts(b, ",\"year\":null");
+	if (!rc)
+		rc = json_list(b, "countries", it->countries);
+	if (!rc)
+		rc = json_list(b, "languages", it->languages);
+	size_t n;
+	const kn_field *fields = kn_fields(&n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (strcmp(fields[i].type, it->type) != 0)
+			continue;
+		const char *v = kn_detail(it, fields[i].name);
+		rc = fields[i].kind == KN_CODES ? json_list(b, fields[i].name, v)
+						: json_field_str(b, false, fields[i].name, v);
+	}
+	if (!rc)
+		rc = buf_puts(b, ",\"translations\":{");
+	for (size_t i = 0; i < it->ntranslations && !rc; i++) {
+		const kn_translation *t = &it->translations[i];
+		rc = (i ? buf_putc(b, ',') : 0);
+		if (!rc)
+			rc = json_cstring(b, t->language);
+		if (!rc)
+			rc = buf_puts(b, ":{");
+		if (!rc)
+			rc = json_field_str(b, true, "title", t->title);
+		if (!rc)
+			rc = json_field_str(b, false, "summary", t->summary);
+		if (!rc)
+			rc = buf_putc(b, '}');
+	}
+	return rc ? rc : buf_puts(b, "}}");
+}
+
+/* ---- writing ---- */
+
+static void input_from_item(const kn_item *it, kn_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->type = it->type;
+	in->language = it->language;
+	in->title = it->title;
+	in->summary = it->summary;
+	in->body = it->body;
+	in->countries = it->countries;
+	memcpy(in->details, it->details, sizeof(in->details));
+	in->ndetails = it->ndetails;
+	memcpy(in->translations, it->translations, sizeof(in->translations));
+	in->ntranslations = it->ntranslations;
+}
+
+/* Apply what an update gives onto the current values. */
+static void merge(kn_input *cur, const kn_input *in)
+{
+	const char **dst[] = { &cur->language, &cur->title, &cur->summary, &cur->body,
+			       &cur->countries };
+	const char *src[] = { in->language, in->title, in->summary, in->body, in->countries };
+	for (size_t i = 0; i < ARRAY_LEN(src); i++)
+		if (src[i])
+			*dst[i] = src[i];
+	for (size_t i = 0; i < in->ndetails; i++) {
+		size_t j = 0;
+		while (j < cur->ndetails && strcmp(cur->details[j].name, in->details[i].name) != 0)
+			j++;
+		if (j == cur->ndetails && cur->ndetails < KN_MAX_DETAILS)
+			cur->ndetails++;
+		if (j < KN_MAX_DETAILS)
+			cur->details[j] = in->details[i];
+	}
+	if (in->translations_given) {
+		memcpy(cur->translations, in->translations, sizeof(cur->translations));
+		cur->ntranslations = in->ntranslations;
+	}
+}
+
+static const char *detail_in(const kn_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->ndetails; i++)
+		if (strcmp(in->details[i].name, name) == 0 && in->details[i].value)
+			return in->details[i].value;
+	return "";
+}
+
+/* The year an item is filed under: when the practice began, the law was adopted, the court
+ * decided, the manual appeared. */
+static int item_year(const kn_input *in)
+{
+	static const char *const FROM[] = { "period_start", "adopted_on", "decision_date",
+					    "published_year" };
+	for (size_t i = 0; i < ARRAY_LEN(FROM); i++) {
+		const char *v = detail_in(in, FROM[i]);
+		if (strlen(v) >= 4)
+			return (int)strtol(v, NULL, 10);
+	}
+	return 0;
+}
+
+static int details_json(const kn_input *in, buf *b)
+{
+	int rc = buf_putc(b, '{');
+	bool first = true;
+	for (size_t i = 0; i < in->ndetails && !rc; i++) {
+		if (!in->details[i].value || !*in->details[i].value)
+			continue;
+		rc = json_field_str(b, first, in->details[i].name, in->details[i].value);
+		first = false;
+	}
+	return rc ? rc : buf_putc(b, '}');
+}
+
+static int write_index(store_conn *c, int64_t id, const kn_input *in)
+{
+	buf extra;
+	buf_init(&extra, 1u << 20);
+	int rc = 0;
+	for (size_t i = 0; i < in->ntranslations && !rc; i++)
+		rc = buf_printf(&extra, "%s\n%s\n", in->translations[i].title,
+				in->translations[i].summary);
+	for (size_t i = 0; i < ARRAY_LEN(SEARCHED) && !rc; i++)
+		rc = buf_printf(&extra, "%s\n", detail_in(in, SEARCHED[i]));
+	store_stmt *st;
+	if (!rc && !(rc = store_prepare(c, SQL_DEL_FTS, &st))) {
+		store_bind_int64(st, 1, id);
+		rc = store_step(st);
+		store_reset(st);
+	}
+	if (rc >= 0 && !(rc = store_prepare(c, SQL_ADD_FTS, &st))) {
+		store_bind_int64(st, 1, id);
+		bind_str(st, 2, in->title);
+		bind_str(st, 3, in->summary);
+		bind_str(st, 4, in->body);
+		store_bind_text(st, 5, extra.data ? extra.data : "", extra.len);
+		rc = store_step(st);
+		store_reset(st);
+	}
+	buf_release(&extra);
+	return rc < 0 ? rc : 0;
+}
+
+static int write_translations(store_conn *c, int64_t id, const kn_input *in)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_DEL_TRANSLATIONS, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	store_reset(st);
+	for (size_t i = 0; i < in->ntranslations && rc >= 0; i++) {
+		if ((rc = store_prepare(c, SQL_ADD_TRANSLATION, &st)))
+			return rc;
+		store_bind_int64(st, 1, id);
+		bind_str(st, 2, in->translations[i].language);
+		bind_str(st, 3, in->translations[i].title);
+		bind_str(st, 4, in->translations[i].summary);
+		rc = store_step(st);
+		store_reset(st);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int add_version(store_conn *c, arena *a, int64_t id, int64_t user_id, const char *now)
+{
+	kn_item it;
+	int rc = load(c, a, id, &it);
+	if (rc)
+		return rc;
+	buf snap;
+	buf_init(&snap, 1u << 21);
+	store_stmt *st;
+	rc = kn_item_json(&snap, &it);
+	if (!rc && !(rc = store_prepare(c, SQL_ADD_VERSION, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, it.version);
+		bind_str(st, 3, it.status);
+		store_bind_text(st, 4, snap.data, snap.len);
+		store_bind_int64(st, 5, user_id);
+		bind_str(st, 6, now);
+		rc = store_step(st);
+		store_reset(st);
+	}
+	buf_release(&snap);
+	return rc < 0 ? rc : 0;
+}
+
+struct save {
+	int64_t id;      /* 0: create */
+	int64_t version; /* the version the change is based on */
+	const char *status, *published_at;
+};
+
+/* Write the item, its translations, its index entry and a version, in the caller's
+ * transaction. PONTE_ECONFLICT when the version moved on. */
+static int save(store_conn *c, arena *a, const principal *p, struct save *s, const kn_input *in)
+{
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	buf details, langs;
+	buf_init(&details, 1u << 20);
+	buf_init(&langs, 64);
+	int rc = details_json(in, &details);
+	if (!rc)
+		rc = buf_puts(&langs, in->language);
+	for (size_t i = 0; i < in->ntranslations && !rc; i++)
+		rc = buf_printf(&langs, ",%s", in->translations[i].language);
+	store_stmt *st;
+	if (!rc)
+		rc = store_prepare(c, s->id ? SQL_UPDATE : SQL_INSERT, &st);
+	if (rc) {
+		buf_release(&details);
+		buf_release(&langs);
+		return rc;
+	}
+	bool practice = strcmp(in->type, "practice") == 0;
+	bind_str(st, 1, in->type);
+	bind_str(st, 2, s->status);
+	bind_str(st, 3, in->language);
+	store_bind_int64(st, 4, p->user_id);
+	store_bind_int64(st, 5, p->organisation_id);
+	bind_str(st, 6, p->country);
+	bind_str(st, 7, in->title);
+	bind_str(st, 8, in->summary);
+	bind_str(st, 9, in->body);
+	store_bind_text(st, 10, details.data, details.len);
+	bind_str(st, 11, in->countries);
+	bind_str(st, 12, practice ? detail_in(in, "areas") : "");
+	bind_str(st, 13, practice ? detail_in(in, "target_groups") : "");
+	bind_str(st, 14, practice ? detail_in(in, "evidence") : "");
+	store_bind_text(st, 15, langs.data, langs.len);
+	int year = item_year(in);
+	if (year)
+		store_bind_int64(st, 16, year);
+	if (s->published_at && *s->published_at)
+		bind_str(st, 17, s->published_at);
+	bind_str(st, 18, now);
+	if (s->id) {
+		store_bind_int64(st, 19, s->id);
+		store_bind_int64(st, 20, s->version);
+	}
+	rc = store_step(st);
+	store_reset(st);
+	buf_release(&details);
+	buf_release(&langs);
+	if (rc < 0)
+		return rc;
+	if (s->id && store_changes(c) == 0)
+		return PONTE_ECONFLICT;
+	if (!s->id) {
+		static const char SQL_LAST[] = "SELECT last_insert_rowid()";
+		if ((rc = store_prepare(c, SQL_LAST, &st)))
+			return rc;
+		rc = store_step(st);
+		s->id = store_col_int64(st, 0);
+		store_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	rc = write_translations(c, s->id, in);
+	if (!rc)
+		rc = write_index(c, s->id, in);
+	if (!rc)
+		rc = add_version(c, a, s->id, p->user_id, now);
+	return rc;
+}
+
+static int audit_in(store *db, const principal *p, const char *action, int64_t id)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = "knowledge",
+			  .object_id = text,
+			  .outcome = "success",
+			  .client = p->client };
+	return audit_append_in_transaction(db, &e);
+}
+
+static void audit_denied(store *db, const principal *p, const char *action, int64_t id)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = "knowledge",
+			  .object_id = text,
+			  .outcome = "denied",
+			  .client = p->client };
+	audit_append(db, &e);
+}
+
+int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
+	      kn_errors *e)
+{
+	if (!kn_validate(env->db, in, e))
+		return PONTE_EINVAL;
+	arena a;
+	arena_init(&a, 8u << 20);
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc) {
+		arena_release(&a);
+		return rc;
+	}
+	struct save s = { .status = "draft" };
+	rc = save(c, &a, p, &s, in);
+	if (!rc)
+		rc = audit_in(env->db, p, "knowledge.create", s.id);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	else
+		*id = s.id;
+	arena_release(&a);
+	return rc;
+}
+
+int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+	      const kn_input *in, kn_errors *e, int64_t *current)
+{
+	arena a;
+	arena_init(&a, 8u << 20);
+	store_conn *c;
+	kn_item it;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc) {
+		arena_release(&a);
+		return rc;
+	}
+	rc = load(c, &a, id, &it);
+	if (!rc && !visible(p, &it))
+		rc = PONTE_ENOTFOUND;
+	else if (!rc && !kn_can_edit(p, &it))
+		rc = PONTE_EDENIED;
+	else if (!rc && it.version != version) {
+		*current = it.version;
+		rc = PONTE_ECONFLICT;
+	}
+	kn_input merged;
+	if (!rc) {
+		input_from_item(&it, &merged);
+		merge(&merged, in);
+		e->count = 0;
+		if (in->type && strcmp(in->type, it.type) != 0) {
+			e->items[0].field = "type";
+			e->items[0].message = N_("The kind of an item cannot change.");
+			e->count = 1;
+			rc = PONTE_EINVAL;
+		} else if (!kn_validate(env->db, &merged, e)) {
+			rc = PONTE_EINVAL;
+		}
+	}
+	if (!rc) {
+		struct save s = { .id = id, .version = version, .status = it.status };
+		rc = save(c, &a, p, &s, &merged);
+		if (rc == PONTE_ECONFLICT)
+			*current = it.version;
+	}
+	if (!rc)
+		rc = audit_in(env->db, p, "knowledge.update", id);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	if (rc == PONTE_EDENIED)
+		audit_denied(env->db, p, "knowledge.update", id);
+	arena_release(&a);
+	return rc;
+}
+
+static const struct {
+	const char *action, *from, *to;
+} MOVES[] = {
+	{ "submit", "draft", "review" },
+	{ "return", "review", "draft" },
+	{ "publish", "review", "published" },
+	{ "archive", "published", "archived" },
+};
+
+/* Whether p may take action on it; *why says why not. */
+static bool may_move(const identity_env *env, const principal *p, const kn_item *it,
+		     const char *action, const char **why)
+{
+	if (strcmp(action, "submit") == 0) {
+		*why = N_("Only the author's side may submit this draft.");
+		return principal_can_see(p, "knowledge.write", it->author_id, it->organisation_id,
+					 it->owner_country);
+	}
+	*why = N_("Only a reviewer may do this.");
+	if (!principal_can(p, "knowledge.review"))
+		return false;
+	if (strcmp(action, "publish") == 0 && it->author_id == p->user_id &&
+	    setting_get_int(env->db, "knowledge_self_publish", 0) != 1) {
+		*why = N_("Another reviewer must publish what you wrote.");
+		return false;
+	}
+	return true;
+}
+
+int kn_transition(const identity_env *env, const principal *p, int64_t id, const char *action,
+		  const char **why)
+{
+	size_t m = 0;
+	while (m < ARRAY_LEN(MOVES) && strcmp(MOVES[m].action, action) != 0)
+		m++;
+	if (m == ARRAY_LEN(MOVES))
+		return PONTE_ENOTFOUND;
+	*why = NULL;
+	arena a;
+	arena_init(&a, 8u << 20);
+	store_conn *c;
+	kn_item it;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc) {
+		arena_release(&a);
+		return rc;
+	}
+	rc = load(c, &a, id, &it);
+	if (!rc && !visible(p, &it))
+		rc = PONTE_ENOTFOUND;
+	else if (!rc && strcmp(it.status, MOVES[m].from) != 0) {
+		*why = N_("This item is not in a state where that can be done.");
+		rc = PONTE_ECONFLICT;
+	} else if (!rc && !may_move(env, p, &it, action, why))
+		rc = PONTE_EDENIED;
+	if (!rc) {
+		kn_input in;
+		input_from_item(&it, &in);
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), now);
+		struct save s = { .id = id,
+				  .version = it.version,
+				  .status = MOVES[m].to,
+				  .published_at =
+				      strcmp(action, "publish") == 0 ? now : it.published_at };
+		rc = save(c, &a, p, &s, &in);
+	}
+	char what[32];
+	snprintf(what, sizeof(what), "knowledge.%s", action);
+	if (!rc)
+		rc = audit_in(env->db, p, what, id);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	if (rc == PONTE_EDENIED)
+		audit_denied(env->db, p, what, id);
+	arena_release(&a);
+	return rc;
+}
+
+int kn_versions(const identity_env *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
+		void *ctx)
+{
+	kn_item it;
+	int rc = kn_get(env, a, p, id, &it);
+	if (rc)
+		return rc;
+	store_conn *c;
+	store_stmt *st;
+	if ((rc = store_conn_get(env->db, &c)) || (rc = store_prepare(c, SQL_VERSIONS, &st)))
+		return rc;
+	store_bind_int64(st, 1, id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		kn_version v = { .version = store_col_int64(st, 0),
+				 .user_id = store_col_int64(st, 1),
+				 .status = col(a, st, 2),
+				 .snapshot = col(a, st, 3),
+				 .created_at = col(a, st, 4) };
+		if ((rc = fn(&v, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}

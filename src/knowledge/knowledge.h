@@ -1,0 +1,164 @@
+/*
+ * knowledge.h: the knowledge platform: good practices, legislation, case law and manuals
+ * shared across the partner countries, with a review workflow and full-text search.
+ *
+ * Invariants:
+ * - An item has a type (practice, legislation, caselaw, manual), a language, a title, a
+ *   summary, a body, the countries it concerns, and type-specific details validated against
+ *   the field table of item_fields.c (codes from fixed vocabularies, dates, years, URLs).
+ * - Workflow: draft → review (submit) → published (publish) → archived (archive); a reviewer
+ *   may send an item in review back to draft (return). Authors edit drafts only; publishing
+ *   needs knowledge.review, and a reviewer may not publish their own item unless the setting
+ *   knowledge_self_publish is 1.
+ * - Who sees what: published items every signed-in user (and anyone when the setting
+ *   knowledge_public_read is 1: principal NULL); drafts and archived items only writers
+ *   within their knowledge.write scope (own, organisation, country, all); items in review
+ *   also reviewers. An item the caller may not see is "not found".
+ * - Every saved version is kept as the JSON the API answers (knowledge_versions), and every
+ *   change is audited (never the content itself).
+ * - The full-text index (knowledge_fts, rowid = id) is rewritten in the transaction that
+ *   changes the item, so search never sees a half-saved item.
+ * - Case-law parties are recorded by initials only: a word that looks like a name is refused.
+ */
+#ifndef PONTE_KNOWLEDGE_H
+#define PONTE_KNOWLEDGE_H
+
+#include "identity/identity.h"
+
+#define KN_MAX_ERRORS 24
+#define KN_MAX_DETAILS 16
+#define KN_LANGS 3
+
+typedef struct kn_errors {
+	struct {
+		const char *field;   /* e.g. "title", "details.evidence" */
+		const char *message; /* a msgid */
+	} items[KN_MAX_ERRORS];
+	size_t count;
+} kn_errors;
+
+typedef struct kn_pair {
+	const char *name, *value; /* code lists as "a,b" */
+} kn_pair;
+
+typedef struct kn_translation {
+	const char *language, *title, *summary;
+} kn_translation;
+
+/* What a caller sends: NULL means "not given" (create: empty; update: unchanged). Details
+ * given replace those fields only; translations given replace all translations. */
+typedef struct kn_input {
+	const char *type, *language, *title, *summary, *body, *countries;
+	kn_pair details[KN_MAX_DETAILS];
+	size_t ndetails;
+	kn_translation translations[KN_LANGS];
+	size_t ntranslations;
+	bool translations_given;
+} kn_input;
+
+typedef struct kn_item {
+	int64_t id, version, author_id, organisation_id;
+	const char *type, *status, *language, *owner_country;
+	const char *title, *summary, *body, *countries;
+	const char *areas, *targets, *evidence, *languages;
+	int year; /* 0 when unknown */
+	const char *published_at, *created_at, *updated_at;
+	kn_pair details[KN_MAX_DETAILS];
+	size_t ndetails;
+	kn_translation translations[KN_LANGS];
+	size_t ntranslations;
+} kn_item;
+
+/* ---- fields and vocabularies (item_fields.c) ---- */
+typedef struct kn_code {
+	const char *code, *label; /* label: a msgid */
+} kn_code;
+
+enum kn_kind { KN_TEXT, KN_LONGTEXT, KN_CODE, KN_CODES, KN_DATE, KN_YEAR, KN_URL, KN_INITIALS };
+
+typedef struct kn_field {
+	const char *type; /* the item type it belongs to */
+	const char *name;
+	enum kn_kind kind;
+	bool required;
+	const char *vocabulary; /* KN_CODE and KN_CODES */
+	const char *label;      /* a msgid */
+} kn_field;
+
+const kn_field *kn_fields(size_t *n);
+/* "type", "status", "language", "area", "target", "evidence", "budget", "covers",
+ * "palermo", "verdict", "audience", "format"; NULL when unknown. */
+const kn_code *kn_codes(const char *vocabulary, size_t *n);
+const char *kn_code_label(const char *vocabulary, const char *code); /* msgid or code */
+const char *kn_detail(const kn_item *it, const char *name);          /* "" when absent */
+/* Validate a complete item (after merging an update). */
+bool kn_validate(store *db, const kn_input *in, kn_errors *e);
+/* Whether text (a case-law party field) names a person rather than giving initials. */
+bool kn_looks_like_name(const char *text);
+
+/* ---- items (item_store.c) ---- */
+int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
+	      kn_errors *e);
+/* PONTE_ECONFLICT (and *current) when version is stale; PONTE_EDENIED when the item is not
+ * a draft the caller may edit (an item in review may be edited by a reviewer). */
+int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+	      const kn_input *in, kn_errors *e, int64_t *current);
+/* action: submit, publish, archive, return. PONTE_ECONFLICT when the item is not in the state
+ * the action starts from; PONTE_EDENIED when the caller may not (*why: a msgid). */
+int kn_transition(const identity_env *env, const principal *p, int64_t id, const char *action,
+		  const char **why);
+/* p may be NULL (anonymous reader, only when public read is on). */
+int kn_get(const identity_env *env, arena *a, const principal *p, int64_t id, kn_item *out);
+bool kn_can_edit(const principal *p, const kn_item *it);
+bool kn_public_read(store *db);
+
+typedef struct kn_version {
+	int64_t version, user_id;
+	const char *status, *snapshot, *created_at;
+} kn_version;
+typedef int (*kn_version_fn)(const kn_version *v, void *ctx);
+/* Newest first, after the same visibility check as kn_get. */
+int kn_versions(const identity_env *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
+		void *ctx);
+
+/* The item as the API answers it (also the stored snapshot of each version). */
+int kn_item_json(buf *b, const kn_item *it);
+
+/* ---- search (search.c) ---- */
+typedef struct kn_filter {
+	const char *q; /* words; FTS syntax is not interpreted */
+	const char *type, *country, *area, *target, *evidence, *lang, *status;
+	int year;
+	int limit, offset;
+} kn_filter;
+
+#define KN_FACETS 7
+/* One facet's counts: values and their counts, most frequent first. */
+typedef struct kn_facet {
+	const char *name; /* type, country, area, target, evidence, lang, year */
+	size_t n;
+	struct {
+		const char *value;
+		int64_t count;
+	} * values;
+} kn_facet;
+
+typedef struct kn_hit {
+	const kn_item *item;         /* the columns of the list (no details or translations) */
+	const char *title, *summary; /* in the reader's language when translated */
+	bool in_reader_lang;         /* false: shown in the original language (marked) */
+} kn_hit;
+typedef int (*kn_hit_fn)(const kn_hit *h, void *ctx);
+
+/* Matching items the caller may see, best first (by rank with q, newest otherwise); total
+ * counts all matches; facets (KN_FACETS entries) are counted over all matches. */
+int kn_search(const identity_env *env, arena *a, const principal *p, const char *reader_lang,
+	      const kn_filter *f, kn_hit_fn fn, void *ctx, int64_t *total, kn_facet *facets);
+/* q reduced to an FTS5 query of quoted words ("passeur"*), or "" when it has none. */
+int kn_fts_query(const char *q, buf *out);
+/* Split text into pieces, marking those that match a word of q (accent- and case-
+ * insensitive, prefix). Calls fn for each piece in order. */
+typedef int (*kn_piece_fn)(const char *s, size_t n, bool hit, void *ctx);
+int kn_highlight(const char *text, const char *q, kn_piece_fn fn, void *ctx);
+
+#endif
