@@ -1,0 +1,406 @@
+/* The knowledge platform over HTTP: authors, reviewers and readers, search, bad input. */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+static char sup_auth[128], rev_auth[128], cw_auth[128], fr_auth[128];
+
+static void bearer(const char *email, char *out, size_t n)
+{
+	char token[64];
+	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
+	assert_true(token[0]);
+	snprintf(out, n, "Authorization: Bearer %s", token);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	bearer("supervisor@demo.ponte.example", sup_auth, sizeof(sup_auth));
+	bearer("reviewer@demo.ponte.example", rev_auth, sizeof(rev_auth));
+	bearer("case.worker@demo.ponte.example", cw_auth, sizeof(cw_auth));
+	bearer("analyst@demo.ponte.example", fr_auth, sizeof(fr_auth)); /* reads in French */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+static long status_of(const char *auth, const char *method, const char *path, const char *body)
+{
+	struct ht_resp r;
+	long s = api(auth, method, path, body, &r);
+	ht_free(&r);
+	return s;
+}
+
+static const char PRACTICE[] =
+    "{\"type\":\"practice\",\"language\":\"pt\",\"title\":\"Equipas móveis contra "
+    "passadores\",\"summary\":\"Equipas multidisciplinares nas fronteiras "
+    "terrestres\",\"body\":\"Como funcionam.\",\"countries\":[\"PT\",\"ES\"],"
+    "\"evidence\":\"evaluated\",\"areas\":[\"protection\",\"prosecution\"],"
+    "\"target_groups\":[\"migrants_transit\"],\"actors\":\"Polícia, ONG\","
+    "\"period_start\":2019,\"translations\":{\"fr\":{\"title\":\"Équipes mobiles contre les "
+    "passeurs\",\"summary\":\"Des équipes pluridisciplinaires aux frontières contre les "
+    "passeurs de migrants\"}}}";
+
+/* Create as auth; the new item's id. */
+static long create(const char *auth, const char *body)
+{
+	struct ht_resp r;
+	long s = api(auth, "POST", "/api/v1/knowledge", body, &r);
+	if (s != 201)
+		fail_msg("create answered %ld: %s", s, r.body);
+	const char *id = strstr(r.body, "\"id\":");
+	long n = id ? strtol(id + 5, NULL, 10) : 0;
+	assert_non_null(strstr(r.body, "\"status\":\"draft\""));
+	ht_free(&r);
+	return n;
+}
+
+static void a_draft_goes_through_review_to_readers(void **state)
+{
+	(void)state;
+	long id = create(sup_auth, PRACTICE);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
+	/* A draft is its author's side's alone. */
+	assert_int_equal(status_of(cw_auth, "GET", path, NULL), 404);
+	assert_int_equal(status_of(rev_auth, "GET", path, NULL), 200); /* writer scope: all */
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "GET", "/api/v1/knowledge?q=passadores", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"total\":0"));
+	ht_free(&r);
+	/* Publishing straight from draft is not a move the workflow has. */
+	char act[128];
+	snprintf(act, sizeof(act), "%s/publish", path);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 409);
+	snprintf(act, sizeof(act), "%s/submit", path);
+	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	/* In review, the author no longer edits; a reviewer may. */
+	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":2,\"body\":\"x\"}"), 403);
+	assert_int_equal(api(rev_auth, "PATCH", path,
+			     "{\"version\":2,\"body\":\"Como funcionam, passo a passo.\"}", &r),
+			 200);
+	assert_non_null(strstr(r.body, "\"version\":3"));
+	assert_non_null(strstr(r.body, "\"status\":\"review\""));
+	ht_free(&r);
+	snprintf(act, sizeof(act), "%s/publish", path);
+	assert_int_equal(status_of(cw_auth, "POST", act, ""), 403); /* not a reviewer */
+	assert_int_equal(api(rev_auth, "POST", act, "", &r), 200);
+	assert_non_null(strstr(r.body, "\"status\":\"published\""));
+	assert_null(strstr(r.body, "\"published_at\":\"\""));
+	ht_free(&r);
+	/* Every reader finds it now, in every language it is written or translated in. */
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"translations\":{\"fr\":{\"title\":\"Équipes mobiles"));
+	assert_non_null(strstr(r.body, "\"areas\":[\"protection\",\"prosecution\"]"));
+	assert_non_null(strstr(r.body, "\"year\":2019"));
+	ht_free(&r);
+	/* Published items are not edited in place. */
+	assert_int_equal(status_of(rev_auth, "PATCH", path, "{\"version\":4,\"body\":\"y\"}"), 403);
+	/* Four versions, each with the item as it was. */
+	char versions[128];
+	snprintf(versions, sizeof(versions), "%s/versions", path);
+	assert_int_equal(api(cw_auth, "GET", versions, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "{\"items\":[{\"version\":4,"));
+	assert_non_null(strstr(r.body, "\"version\":1,\"user\":"));
+	assert_non_null(strstr(r.body, "\"body\":\"Como funcionam.\""));
+	ht_free(&r);
+	snprintf(act, sizeof(act), "%s/archive", path);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api(cw_auth, "GET", "/api/v1/knowledge?q=passadores", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"total\":0")); /* archived: out of the default list */
+	ht_free(&r);
+	/* The audit trail names each step, never the content. */
+	assert_int_equal(api(sup_auth, "GET", "/api/v1/knowledge", NULL, &r), 200);
+	ht_free(&r);
+}
+
+static void reviewers_do_not_publish_their_own_work_unless_allowed(void **state)
+{
+	(void)state;
+	long id = create(rev_auth, PRACTICE);
+	char act[128];
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
+	struct ht_resp r;
+	assert_int_equal(api(rev_auth, "POST", act, "", &r), 403);
+	assert_non_null(strstr(r.body, "\"code\":\"forbidden\""));
+	ht_free(&r);
+	set_setting("knowledge_self_publish", "1");
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	set_setting("knowledge_self_publish", "0");
+}
+
+static void bad_input_is_explained_field_by_field(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	/* Everything missing. */
+	assert_int_equal(api(sup_auth, "POST", "/api/v1/knowledge", "{\"type\":\"practice\"}", &r),
+			 422);
+	const char *fields[] = { "\"language\":",  "\"title\":",    "\"summary\":",
+				 "\"countries\":", "\"evidence\":", "\"areas\":" };
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+		if (!strstr(r.body, fields[i]))
+			fail_msg("no error for %s in %s", fields[i], r.body);
+	ht_free(&r);
+	/* A practice without an evidence level, in the caller's language (French). */
+	char body[2048];
+	snprintf(body, sizeof(body), "%s", PRACTICE);
+	char *ev = strstr(body, "\"evidence\":\"evaluated\",");
+	memmove(ev, ev + 23, strlen(ev + 23) + 1);
+	assert_int_equal(api(fr_auth, "POST", "/api/v1/knowledge", body, &r), 422);
+	assert_non_null(strstr(r.body, "\"fields\":{\"evidence\":\"Ce champ est obligatoire.\"}"));
+	ht_free(&r);
+	/* A full name where only initials belong. */
+	const char *caselaw =
+	    "{\"type\":\"caselaw\",\"language\":\"en\",\"title\":\"State v. K.M.\",\"summary\":"
+	    "\"Forced labour on farms.\",\"countries\":[\"NG\"],\"court\":\"High Court, "
+	    "Lagos\",\"decision_date\":\"2021-06-30\",\"verdict\":\"convicted\","
+	    "\"defendants\":\"Kofi Mensah (M, GH)\"}";
+	assert_int_equal(api(sup_auth, "POST", "/api/v1/knowledge", caselaw, &r), 422);
+	assert_non_null(strstr(r.body, "\"defendants\":\"Indique apenas iniciais")); /* pt */
+	ht_free(&r);
+	char ok[1024];
+	snprintf(ok, sizeof(ok), "%s", caselaw);
+	char *name = strstr(ok, "Kofi Mensah");
+	memcpy(name, "K.M.       ", 11);
+	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", ok), 201);
+	/* Codes, dates, countries and types from outside the vocabularies. */
+	const char *bad[] = {
+		"{\"type\":\"recipe\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
+		"\"countries\":[\"PT\"]}",
+		"{\"type\":\"legislation\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
+		"\"countries\":[\"XX\"],\"instrument\":\"Law\",\"adopted_on\":\"2019-02-30\","
+		"\"covers\":[\"trafficking\"]}",
+		"{\"type\":\"manual\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
+		"\"countries\":[\"PT\"],\"audiences\":[\"astronauts\"],\"format\":\"handbook\"}",
+		"{\"type\":\"manual\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
+		"\"countries\":[\"PT\"],\"audiences\":[\"police\"],\"format\":\"handbook\","
+		"\"translations\":{\"en\":{\"title\":\"same language\",\"summary\":\"x\"}}}",
+		"{\"type\":\"practice\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
+		"\"countries\":[\"PT\"],\"court\":\"not a practice field\"}",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		long s = api(sup_auth, "POST", "/api/v1/knowledge", bad[i], &r);
+		if (s != 422)
+			fail_msg("case %zu answered %ld: %s", i, s, r.body);
+		ht_free(&r);
+	}
+	/* Not JSON, or the wrong JSON types. */
+	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "{\"type\":"), 400);
+	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "{\"countries\":7}"),
+			 400);
+	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "[1,2]"), 400);
+	/* A stale version. */
+	long id = create(sup_auth, PRACTICE);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
+	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":1,\"title\":\"A\"}"),
+			 200);
+	assert_int_equal(api(sup_auth, "PATCH", path, "{\"version\":1,\"title\":\"B\"}", &r), 409);
+	assert_non_null(strstr(r.body, "\"code\":\"conflict\""));
+	ht_free(&r);
+	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"title\":\"no version\"}"), 422);
+	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":2,\"type\":\"manual\"}"),
+			 422);
+	/* Query parameters. */
+	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge?limit=0", NULL), 422);
+	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge?year=1850", NULL), 422);
+	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge/99999", NULL), 404);
+}
+
+/* Publish PRACTICE (as the supervisor, reviewed by the reviewer); its id. */
+static long published(void)
+{
+	long id = create(sup_auth, PRACTICE);
+	char act[128];
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
+	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	return id;
+}
+
+static void search_is_forgiving_and_faceted(void **state)
+{
+	(void)state;
+	long id = published();
+	char want[64];
+	snprintf(want, sizeof(want), "{\"id\":%ld,", id);
+	struct ht_resp r;
+	/* Accents, case, prefixes, and the French translation of a Portuguese practice. */
+	const char *found[] = {
+		"passeur", "PASSEURS", "equipas%20moveis", "équipes", "frontières%20passeur",
+		"polícia"
+	};
+	for (size_t i = 0; i < ARRAY_LEN(found); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "/api/v1/knowledge?q=%s", found[i]);
+		assert_int_equal(api(fr_auth, "GET", path, NULL, &r), 200);
+		if (!strstr(r.body, want))
+			fail_msg("q=%s did not find the practice: %s", found[i], r.body);
+		ht_free(&r);
+	}
+	/* FTS syntax typed by a user is never an error. */
+	const char *odd[] = {
+		"%22passeur",         "passeur%22%20OR%20%22",     "NEAR(passeur", "*", "%27%3B--",
+		"a%20AND%20OR%20NOT", "%E2%80%9Cpasseur%E2%80%9D", "%22%22%22"
+	};
+	for (size_t i = 0; i < ARRAY_LEN(odd); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "/api/v1/knowledge?q=%s", odd[i]);
+		long s = api(fr_auth, "GET", path, NULL, &r);
+		if (s != 200)
+			fail_msg("q=%s answered %ld: %s", odd[i], s, r.body);
+		ht_free(&r);
+	}
+	/* The French reader gets the French title, marked as in their language. */
+	assert_int_equal(api(fr_auth, "GET", "/api/v1/knowledge?q=passeur&type=practice", NULL, &r),
+			 200);
+	assert_non_null(strstr(r.body, "\"title\":\"Équipes mobiles contre les passeurs\""));
+	assert_non_null(strstr(r.body, "\"in_reader_language\":true"));
+	assert_non_null(strstr(r.body, "\"facets\":{\"type\":[{\"value\":\"practice\",\"count\":"));
+	assert_non_null(strstr(r.body, "\"evidence\":[{\"value\":\"evaluated\""));
+	ht_free(&r);
+	/* An English reader gets the original, marked as such. */
+	char en_auth[128];
+	bearer("auditor@demo.ponte.example", en_auth, sizeof(en_auth));
+	assert_int_equal(api(en_auth, "GET", "/api/v1/knowledge?q=passeur", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"title\":\"Equipas móveis contra passadores\""));
+	assert_non_null(strstr(r.body, "\"in_reader_language\":false"));
+	ht_free(&r);
+	/* Filters narrow, and an empty filter result is an empty list. */
+	assert_int_equal(
+	    api(fr_auth, "GET", "/api/v1/knowledge?q=passeur&evidence=described", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"items\":[],\"total\":0"));
+	ht_free(&r);
+	assert_int_equal(
+	    api(fr_auth, "GET", "/api/v1/knowledge?country=ES&area=protection&year=2019", NULL, &r),
+	    200);
+	assert_non_null(strstr(r.body, want));
+	ht_free(&r);
+	/* The page highlights what matched, escaped. */
+	struct web_session w;
+	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &w);
+	const char *h[] = { w.cookie, NULL };
+	ht_get(S.port, "/knowledge?q=passeur%20%3C%2Fa%3E&evidence=evaluated", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<mark>passeurs</mark>"));
+	assert_non_null(strstr(r.body, "value=\"passeur &lt;/a&gt;\""));
+	assert_null(strstr(r.body, "passeur </a>"));
+	ht_free(&r);
+}
+
+static void public_read_is_a_setting(void **state)
+{
+	(void)state;
+	long id = published();
+	long draft = create(sup_auth, PRACTICE);
+	struct ht_resp r;
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
+	assert_int_equal(status_of("X-Anonymous: 1", "GET", "/api/v1/knowledge", NULL), 401);
+	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 401);
+	ht_get(S.port, "/knowledge", NULL, &r);
+	assert_int_equal(r.status, 303); /* the page sends to sign-in */
+	ht_free(&r);
+	set_setting("knowledge_public_read", "1");
+	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", draft);
+	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 404);
+	assert_int_equal(api("X-Anonymous: 1", "GET", "/api/v1/knowledge?status=draft", NULL, &r),
+			 200);
+	assert_non_null(strstr(r.body, "\"total\":0"));
+	ht_free(&r);
+	ht_get(S.port, "/knowledge?q=passeur", NULL, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	/* Writing is never anonymous. */
+	assert_int_equal(status_of("X-Anonymous: 1", "POST", "/api/v1/knowledge", PRACTICE), 401);
+	set_setting("knowledge_public_read", "0");
+}
+
+static void the_form_explains_errors_and_saves_drafts(void **state)
+{
+	(void)state;
+	struct web_session w;
+	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &w);
+	struct ht_resp r;
+	const char *h[] = { w.cookie, NULL };
+	ht_get(S.port, "/knowledge/new?type=caselaw", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "name=\"defendants\""));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, "/knowledge",
+				   "type=caselaw&language=fr&title=&summary=x&countries=sn&"
+				   "court=Tribunal&decision_date=2022-13-01&verdict=convicted&"
+				   "defendants=Moussa+Diop",
+				   &r),
+			 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "Ce champ est obligatoire."));
+	assert_non_null(strstr(r.body, "value=\"Moussa Diop\"")); /* what was typed stays */
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/knowledge",
+		      "type=practice&language=fr&title=Brigades+mobiles&summary=R%C3%A9"
+		      "sum%C3%A9&countries=sn,+ml&evidence=monitored&areas=protection&"
+		      "areas=partnership&target_groups=children&actors=CNLTP&"
+		      "period_start=2020&tr_pt_title=Brigadas&tr_pt_summary=Resumo",
+		      &r),
+	    303);
+	char loc[128];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	ht_get(S.port, loc, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Brigades mobiles"));
+	assert_non_null(strstr(r.body, "SN,ML"));
+	ht_free(&r);
+	char submit[160];
+	snprintf(submit, sizeof(submit), "%s/submit", loc);
+	assert_int_equal(form_post(&w, submit, "x=1", &r), 303);
+	ht_free(&r);
+	/* The author cannot publish: the page says why, in French. */
+	snprintf(submit, sizeof(submit), "%s/publish", loc);
+	assert_int_equal(form_post(&w, submit, "x=1", &r), 403);
+	ht_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_draft_goes_through_review_to_readers),
+		cmocka_unit_test(reviewers_do_not_publish_their_own_work_unless_allowed),
+		cmocka_unit_test(bad_input_is_explained_field_by_field),
+		cmocka_unit_test(search_is_forgiving_and_faceted),
+		cmocka_unit_test(public_read_is_a_setting),
+		cmocka_unit_test(the_form_explains_errors_and_saves_drafts),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,99 @@
+/* The knowledge module's pure parts: query words, highlights, names among initials. */
+#include "testutil.h"
+
+#include "knowledge/knowledge.h"
+
+static void fts_queries_are_quoted_words_only(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{ "passeur", "\"passeur\"*" },
+		{ "  Équipes   mobiles ", "\"Équipes\"* \"mobiles\"*" },
+		{ "\"passeur\" OR NEAR(x*", "\"passeur\"* \"OR\"* \"NEAR\"* \"x\"*" },
+		{ "'; DROP TABLE--", "\"DROP\"* \"TABLE\"*" },
+		{ "*()\":^-+", "" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		buf b;
+		buf_init(&b, 4096);
+		assert_int_equal(kn_fts_query(cases[i][0], &b), 0);
+		assert_string_equal(b.data ? b.data : "", cases[i][1]);
+		buf_release(&b);
+	}
+	/* At most 16 words, each cut to 64 bytes without splitting a character. */
+	char many[4096] = "";
+	for (int i = 0; i < 40; i++)
+		memcpy(many + 4 * i, "mot ", 5);
+	buf b;
+	buf_init(&b, 4096);
+	kn_fts_query(many, &b);
+	size_t words = 0;
+	for (const char *p = b.data; (p = strstr(p, "\"*")); p++)
+		words++;
+	assert_int_equal(words, 16);
+	buf_release(&b);
+	char long_word[200] = "";
+	for (int i = 0; i < 40; i++)
+		memcpy(long_word + 2 * i, "é", 3); /* 80 bytes */
+	buf_init(&b, 4096);
+	kn_fts_query(long_word, &b);
+	assert_int_equal(b.len, 1 + 64 + 2); /* "word"* */
+	buf_release(&b);
+}
+
+struct out {
+	char text[512];
+};
+
+static int collect(const char *s, size_t n, bool hit, void *ctx)
+{
+	struct out *o = ctx;
+	size_t len = strlen(o->text);
+	snprintf(o->text + len, sizeof(o->text) - len, "%s%.*s%s", hit ? "[" : "", (int)n, s,
+		 hit ? "]" : "");
+	return 0;
+}
+
+static void highlights_fold_accents_and_case(void **state)
+{
+	(void)state;
+	struct out o = { "" };
+	kn_highlight("Des équipes contre les PASSEURS de migrants.", "passeur equipe", collect, &o);
+	assert_string_equal(o.text, "Des [équipes] contre les [PASSEURS] de migrants.");
+	memset(&o, 0, sizeof(o));
+	kn_highlight("Nothing here", "passeur", collect, &o);
+	assert_string_equal(o.text, "Nothing here");
+	memset(&o, 0, sizeof(o));
+	kn_highlight("café <b>", "", collect, &o);
+	assert_string_equal(o.text, "café <b>");
+}
+
+static void names_are_told_from_initials(void **state)
+{
+	(void)state;
+	const char *names[] = { "Kofi Mensah", "K.M. and Aminata", "Élodie",
+				"A.B. (F, NE); Moussa" };
+	const char *initials[] = { "K.M. (M, NG); A.B. (F, NE)",
+				   "KM, AB",
+				   "3 defendants (M, GH)",
+				   "",
+				   "NGA, GHA",
+				   "X.Y.Z." };
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		if (!kn_looks_like_name(names[i]))
+			fail_msg("%s was taken for initials", names[i]);
+	for (size_t i = 0; i < ARRAY_LEN(initials); i++)
+		if (kn_looks_like_name(initials[i]))
+			fail_msg("%s was taken for a name", initials[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fts_queries_are_quoted_words_only),
+		cmocka_unit_test(highlights_fold_accents_and_case),
+		cmocka_unit_test(names_are_told_from_initials),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
