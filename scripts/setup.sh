@@ -9,8 +9,8 @@ DEBIAN_PACKAGES=(
 	# build
 	gcc make pkg-config git
 	libmicrohttpd-dev libsqlite3-dev libsodium-dev liboath-dev libqrencode-dev
-	# translations (catalogue checks and extraction)
-	gettext
+	# translations (catalogue checks and extraction); country codes for the map
+	gettext iso-codes
 	# browser tests
 	chromium
 	# tests, sanitizers, fuzzers, format check

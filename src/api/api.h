@@ -33,6 +33,12 @@ int api_knowledge_publish(http_request *req, http_response *res);
 int api_knowledge_archive(http_request *req, http_response *res);
 int api_knowledge_return(http_request *req, http_response *res);
 int api_knowledge_versions(http_request *req, http_response *res);
+int api_focal_points(http_request *req, http_response *res);
+int api_focal_point_get(http_request *req, http_response *res);
+int api_focal_point_create(http_request *req, http_response *res);
+int api_focal_point_update(http_request *req, http_response *res);
+int api_focal_point_holder(http_request *req, http_response *res);
+int api_focal_point_verify(http_request *req, http_response *res);
 
 /* The knowledge search filter from the query string (shared with the search page); false
  * with *problem (a msgid) when a value is malformed. */

@@ -26,5 +26,8 @@ typedef struct demo_options {
 	void (*progress)(long done);
 } demo_options;
 int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen);
+/* Published practices, legislation, case law and manuals (demo_knowledge.c); needs the
+ * accounts of demo_generate. */
+int demo_knowledge(const identity_env *env);
 
 #endif

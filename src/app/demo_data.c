@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "cases/cases.h"
+#include "directory/directory.h"
 
 struct country {
 	const char *code, *name;
@@ -74,13 +75,14 @@ static const struct country COUNTRIES[] = {
 static const struct {
 	const char *suffix, *name, *type;
 	bool focal_point;
-	const char *roles[4];
+	const char *roles[5];
 } ORGS[] = {
 	{ "FP",
 	  "National anti-trafficking agency (demo)",
 	  "CentralGovernmentOrganisation",
 	  true,
-	  { "national_focal_point", "observatory_analyst", "auditor", "administrator" } },
+	  { "national_focal_point", "observatory_analyst", "auditor", "administrator",
+	    "knowledge_reviewer" } },
 	{ "NGO",
 	  "Victim support association (demo)",
 	  "NGO",
@@ -165,7 +167,7 @@ static int make_accounts(const identity_env *env, const demo_options *o, const c
 			rc = org_add(env->db, &org, NULL);
 			if (rc == PONTE_EEXIST)
 				rc = 0;
-			for (int r = 0; r < 4 && !rc && ORGS[g].roles[r]; r++) {
+			for (int r = 0; r < 5 && !rc && ORGS[g].roles[r]; r++) {
 				char email[128], person[128],
 				    cc[3] = { (char)(k->code[0] + 32), (char)(k->code[1] + 32), 0 };
 				snprintf(email, sizeof(email), "%s.%s@demo.ponte.example",
@@ -279,6 +281,77 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 	return case_create(env, &o->p, &in, &id, &e);
 }
 
+/* The focal-point directory of the seven countries: which institution holds which mandate,
+ * with two or three persons in turn since 2019, and a few entries left unverified. */
+static const struct {
+	const char *suffix, *mandate, *countries; /* countries: where this entry exists */
+} DIRECTORY[] = {
+	{ "FP", "thb", "NE,SN,ML,NG,PT,ES,IT" },
+	{ "FP", "smuggling", "NE,SN,ML,ES,IT" },
+	{ "FP", "observatory", "PT,NE,NG" },
+	{ "NGO", "child_protection", "NE,SN,ML" },
+	{ "PROS", "judicial_cooperation", "NE,SN,ML,NG,PT,ES,IT" },
+};
+static const char *const STARTS[] = { "2019-03-01", "2022-09-15", "2025-01-06" };
+
+static int make_directory(const identity_env *env)
+{
+	int64_t uid;
+	principal admin;
+	int rc = user_find_by_email(env, "administrator.pt@demo.ponte.example", &uid);
+	if (!rc)
+		rc = principal_load(env->db, uid, &admin);
+	for (size_t d = 0; d < ARRAY_LEN(DIRECTORY) && !rc; d++) {
+		for (size_t c = 0; c < ARRAY_LEN(COUNTRIES) && !rc; c++) {
+			const struct country *k = &COUNTRIES[c];
+			if (!strstr(DIRECTORY[d].countries, k->code))
+				continue;
+			char org[32], mailbox[96], url[96],
+			    lc[3] = { (char)(k->code[0] + 32), (char)(k->code[1] + 32), 0 };
+			snprintf(org, sizeof(org), "%s-%s", k->code, DIRECTORY[d].suffix);
+			snprintf(mailbox, sizeof(mailbox), "%s@%s.demo.ponte.example",
+				 DIRECTORY[d].mandate, lc);
+			snprintf(url, sizeof(url), "https://ponte.%s.demo.ponte.example", lc);
+			bool stale =
+			    (c + d) % 5 == 3; /* some entries wait for their yearly check */
+			fp_input in = { .organisation = org,
+					.mandate = DIRECTORY[d].mandate,
+					.languages = !strcmp(k->code, "PT")   ? "pt,en,fr"
+						     : !strcmp(k->code, "ES") ? "es,en"
+						     : !strcmp(k->code, "IT") ? "it,en"
+						     : !strcmp(k->code, "NG") ? "en"
+									      : "fr,en",
+					.mailbox = mailbox,
+					.phone = "+000 0000 0000",
+					.instance_url =
+					    strcmp(DIRECTORY[d].suffix, "FP") == 0 ? url : "",
+					.verified_on = stale ? "2024-05-10" : "2026-10-01" };
+			fp_errors e;
+			int64_t id;
+			rc = fp_create(env, &admin, &in, &id, &e);
+			if (rc == PONTE_EINVAL && e.count &&
+			    strcmp(e.items[0].field, "mandate") == 0) {
+				rc = 0; /* already there: `ponte demo` run twice */
+				continue;
+			}
+			/* Two or three persons in turn: the channel stays, the people change. */
+			size_t turns = 2 + (c + d) % 2;
+			for (size_t t = 0; t < turns && !rc; t++) {
+				char name[128];
+				snprintf(name, sizeof(name), "%s %s (demo)",
+					 t % 2 ? k->first_m[(c + d + t) % 6]
+					       : k->first_f[(c + d + t) % 6],
+					 k->family[(c + 2 * d + t) % 8]);
+				rc = fp_add_holder(env, &admin, id, name,
+						   t + 1 == turns ? "Focal point"
+								  : "Former focal point",
+						   STARTS[3 - turns + t], &e);
+			}
+		}
+	}
+	return rc;
+}
+
 int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen)
 {
 	rng_state = o->seed ? o->seed * 0x9E3779B97F4A7C15ULL : 0x9E3779B97F4A7C15ULL;
@@ -288,6 +361,16 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 		rc = make_accounts(env, o, hash);
 	if (rc) {
 		snprintf(err, errlen, "cannot create the demonstration accounts: %s",
+			 ponte_strerror(rc));
+		return rc;
+	}
+	if ((rc = make_directory(env))) {
+		snprintf(err, errlen, "cannot create the demonstration directory: %s",
+			 ponte_strerror(rc));
+		return rc;
+	}
+	if ((rc = demo_knowledge(env))) {
+		snprintf(err, errlen, "cannot create the demonstration knowledge items: %s",
 			 ponte_strerror(rc));
 		return rc;
 	}

@@ -66,6 +66,9 @@ typedef struct organisation {
 
 bool org_type_valid(store *db, const char *type);
 bool country_known(store *db, const char *code);
+/* Whether name is a country's name in English, French or Portuguese (any case; accents as
+ * written) or its ISO alpha-3 code. */
+bool country_name_known(store *db, const char *name);
 int org_add(store *db, const organisation *o, int64_t *id);
 int org_get(store *db, arena *a, int64_t id, organisation *out);
 int org_find(store *db, arena *a, const char *code, organisation *out);

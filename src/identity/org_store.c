@@ -27,6 +27,15 @@ static bool exists(store *db, const char *sql, const char *value)
 	return found;
 }
 
+static const char SQL_COUNTRY_NAME[] =
+    "SELECT 1 FROM countries WHERE lower(name_en) = lower(?1) OR lower(name_fr) = lower(?1) OR "
+    "lower(name_pt) = lower(?1) OR lower(alpha3) = lower(?1)";
+
+bool country_name_known(store *db, const char *name)
+{
+	return exists(db, SQL_COUNTRY_NAME, name);
+}
+
 bool country_known(store *db, const char *code)
 {
 	return exists(db, SQL_COUNTRY, code);

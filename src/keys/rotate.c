@@ -39,6 +39,7 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("cases", "identity_number_enc", "identity_number"),
 	FIELD("cases", "mobile_phone_enc", "mobile_phone"),
 	FIELD("status_decisions", "reasons_enc", "reasons"),
+	FIELD("focal_point_holders", "name_enc", "name"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

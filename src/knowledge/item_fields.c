@@ -237,28 +237,62 @@ static bool url_valid(const char *s)
 	       strlen(s) <= 2000 && !strpbrk(s, " \t\r\n\"<>");
 }
 
-/* A capitalised word of three letters or more ("Mensah", "Kofi") is a name; initials ("K.M.",
- * "KM"), sexes, nationality codes and numbers are not. */
-bool kn_looks_like_name(const char *text)
+/* A capitalised word: an upper-case letter (ASCII or Latin-1 in UTF-8) then at least one
+ * lower-case letter. "K.M." and "NG" are not; "Kofi" and "Élodie" are. */
+static size_t capitalised_word(const unsigned char *p)
+{
+	size_t i = 0;
+	bool upper = isupper(p[0]) || (p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E);
+	if (!upper)
+		return 0;
+	i = p[0] == 0xC3 ? 2 : 1;
+	size_t lower = 0;
+	while (islower(p[i]) || (p[i] == 0xC3 && p[i + 1] >= 0x9F && p[i + 1] <= 0xBF)) {
+		i += p[i] == 0xC3 ? 2 : 1;
+		lower++;
+	}
+	return lower && !isalnum(p[i]) && p[i] < 0x80 ? i : 0;
+}
+
+bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	while (*p) {
-		while (*p && !(isalpha(*p) || *p >= 0xC0))
-			p++;
+		/* A run of capitalised words separated by single spaces or hyphens. */
 		const unsigned char *start = p;
-		size_t letters = 0;
-		bool lower = false;
-		while (*p && (isalpha(*p) || *p >= 0x80)) {
-			if (*p < 0x80 || *p >= 0xC0)
-				letters++;
-			if (islower(*p) || (*p == 0xC3 && p[1] >= 0xA0))
-				lower = true;
-			p++;
+		size_t words = 0, len;
+		const unsigned char *end = p;
+		while ((len = capitalised_word(end)) > 0) {
+			words++;
+			end += len;
+			if ((*end == ' ' || *end == '-') && capitalised_word(end + 1))
+				end++;
+			else
+				break;
 		}
-		if (letters >= 3 && lower && (isupper(*start) || *start >= 0xC0))
-			return true;
+		if (words >= 2) {
+			char run[256];
+			size_t n = (size_t)(end - start) < sizeof(run) - 1 ? (size_t)(end - start)
+									   : sizeof(run) - 1;
+			memcpy(run, start, n);
+			run[n] = '\0';
+			if (!is_place || !is_place(run, ctx))
+				return true;
+		}
+		if (end > p)
+			p = end;
+		else if (isalnum(*p) || *p >= 0x80)
+			while (*p && (isalnum(*p) || *p >= 0x80)) /* a word that is no name */
+				p++;
+		else
+			p++;
 	}
 	return false;
+}
+
+static bool place_in_db(const char *run, void *ctx)
+{
+	return country_name_known(ctx, run);
 }
 
 static void add_error(kn_errors *e, const char *field, const char *message)
@@ -309,7 +343,7 @@ static void validate_detail(store *db, const kn_field *f, const char *v, kn_erro
 	case KN_YEAR: ok = year_valid(v); break;
 	case KN_URL: ok = url_valid(v); break;
 	case KN_INITIALS:
-		if (text_ok(v, 2000) && kn_looks_like_name(v)) {
+		if (text_ok(v, 2000) && kn_looks_like_name(v, place_in_db, db)) {
 			add_error(
 			    e, f->name,
 			    N_("Give initials only (for example K.M., M, NG), never a name."));

@@ -93,8 +93,11 @@ const char *kn_code_label(const char *vocabulary, const char *code); /* msgid or
 const char *kn_detail(const kn_item *it, const char *name);          /* "" when absent */
 /* Validate a complete item (after merging an update). */
 bool kn_validate(store *db, const kn_input *in, kn_errors *e);
-/* Whether text (a case-law party field) names a person rather than giving initials. */
-bool kn_looks_like_name(const char *text);
+/* Whether text (a case-law party field) names a person rather than giving initials: two or
+ * more capitalised words in a row ("Kofi Mensah"), unless is_place says the run is a place
+ * ("Burkina Faso", "Sierra Leone"); is_place may be NULL. */
+typedef bool (*kn_place_fn)(const char *run, void *ctx);
+bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx);
 
 /* ---- items (item_store.c) ---- */
 int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,

@@ -1,6 +1,7 @@
 /* The auditor's view of the audit trail: filters, and the same selection as CSV. */
 #include "app/app.h"
 #include "audit/audit.h"
+#include "export/export.h"
 #include "i18n/i18n.h"
 #include "web/web.h"
 
@@ -35,25 +36,6 @@ static int add_row(const audit_event *e, void *ctx)
 	return 0;
 }
 
-/* A CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
-static int csv_field(buf *b, const char *s, bool last)
-{
-	int rc = 0;
-	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
-	if (strpbrk(s, ",\"\r\n") || formula) {
-		rc = buf_putc(b, '"');
-		if (!rc && formula)
-			rc = buf_putc(b, '\'');
-		for (const char *p = s; *p && !rc; p++)
-			rc = *p == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *p);
-		if (!rc)
-			rc = buf_putc(b, '"');
-	} else {
-		rc = buf_puts(b, s);
-	}
-	return rc ? rc : buf_puts(b, last ? "\r\n" : ",");
-}
-
 static int add_csv(const audit_event *e, void *ctx)
 {
 	struct rows_ctx *r = ctx;
@@ -68,7 +50,7 @@ static int add_csv(const audit_event *e, void *ctx)
 	};
 	int rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(fields) && !rc; i++)
-		rc = csv_field(r->csv, fields[i], i + 1 == ARRAY_LEN(fields));
+		rc = export_csv_field(r->csv, fields[i], i + 1 == ARRAY_LEN(fields));
 	return rc;
 }
 

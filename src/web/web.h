@@ -55,6 +55,15 @@ int web_knowledge_publish(http_request *req, http_response *res);
 int web_knowledge_archive(http_request *req, http_response *res);
 int web_knowledge_return(http_request *req, http_response *res);
 int web_knowledge_diff(http_request *req, http_response *res);
+int web_directory(http_request *req, http_response *res);
+int web_directory_csv(http_request *req, http_response *res);
+int web_directory_xlsx(http_request *req, http_response *res);
+int web_directory_entry(http_request *req, http_response *res);
+int web_directory_new(http_request *req, http_response *res);
+int web_directory_create(http_request *req, http_response *res);
+int web_directory_update(http_request *req, http_response *res);
+int web_directory_holder(http_request *req, http_response *res);
+int web_directory_verify(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */

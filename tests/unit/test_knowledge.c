@@ -69,23 +69,33 @@ static void highlights_fold_accents_and_case(void **state)
 	assert_string_equal(o.text, "café <b>");
 }
 
+static bool two_word_countries(const char *run, void *ctx)
+{
+	(void)ctx;
+	return strcmp(run, "Burkina Faso") == 0 || strcmp(run, "Sierra Leone") == 0;
+}
+
 static void names_are_told_from_initials(void **state)
 {
 	(void)state;
-	const char *names[] = { "Kofi Mensah", "K.M. and Aminata", "Élodie",
-				"A.B. (F, NE); Moussa" };
+	const char *names[] = { "Kofi Mensah", "K.M. and Aminata Traoré", "Élodie Durand (F, FR)",
+				"A.B. (F, NE); Moussa Diop", "Jean-Pierre Kaboré" };
 	const char *initials[] = { "K.M. (M, NG); A.B. (F, NE)",
 				   "KM, AB",
 				   "3 defendants (M, GH)",
 				   "",
-				   "NGA, GHA",
-				   "X.Y.Z." };
+				   "20 (M, divers pays d'Afrique de l'Ouest)",
+				   "O.I. (F, Nigeria)",
+				   "K.M. (M, Burkina Faso); S.L. (F, Sierra Leone)",
+				   "X.Y.Z.",
+				   "Moussa" };
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		if (!kn_looks_like_name(names[i]))
+		if (!kn_looks_like_name(names[i], two_word_countries, NULL))
 			fail_msg("%s was taken for initials", names[i]);
 	for (size_t i = 0; i < ARRAY_LEN(initials); i++)
-		if (kn_looks_like_name(initials[i]))
+		if (kn_looks_like_name(initials[i], two_word_countries, NULL))
 			fail_msg("%s was taken for a name", initials[i]);
+	assert_true(kn_looks_like_name("Burkina Faso", NULL, NULL));
 }
 
 int main(void)

@@ -1,0 +1,263 @@
+/* /api/v1/focal-points: the focal-point directory as JSON. */
+#include "directory/directory.h"
+#include "api/api.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+
+static int write_list(buf *b, const char *key, const char *csv)
+{
+	int rc = buf_printf(b, ",\"%s\":[", key);
+	for (const char *s = csv; *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != csv ? buf_putc(b, ',') : 0);
+		if (!rc)
+			rc = json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+static int write_holder(buf *b, const fp_holder *h)
+{
+	int rc = json_field_str(b, true, "name", h->name);
+	if (!rc)
+		rc = json_field_str(b, false, "position", h->position);
+	if (!rc)
+		rc = json_field_str(b, false, "started_on", h->started_on);
+	if (!rc)
+		rc = *h->ended_on ? json_field_str(b, false, "ended_on", h->ended_on)
+				  : buf_puts(b, ",\"ended_on\":null");
+	return rc ? rc : buf_putc(b, '}');
+}
+
+static int write_focal_point(buf *b, const focal_point *f)
+{
+	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld,\"institution\":{\"id\":%lld",
+			    (long long)f->id, (long long)f->version, (long long)f->organisation_id);
+	if (!rc)
+		rc = json_field_str(b, false, "code", f->organisation_code);
+	if (!rc)
+		rc = json_field_str(b, false, "name", f->organisation_name);
+	if (!rc)
+		rc = json_field_str(b, false, "type", f->organisation_type);
+	if (!rc)
+		rc = buf_putc(b, '}');
+	const char *strings[][2] = {
+		{ "mandate", f->mandate },           { "country", f->country },
+		{ "mailbox", f->mailbox },           { "phone", f->phone },
+		{ "instance_url", f->instance_url }, { "verified_on", f->verified_on }
+	};
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = write_list(b, "languages", f->languages);
+	if (!rc)
+		rc =
+		    buf_printf(b, ",\"stale\":%s,\"current_holder\":", f->stale ? "true" : "false");
+	bool current = f->nholders && !*f->holders[0].ended_on;
+	if (!rc)
+		rc = current ? buf_putc(b, '{') : buf_puts(b, "null");
+	if (!rc && current)
+		rc = write_holder(b, &f->holders[0]);
+	if (!rc)
+		rc = buf_puts(b, ",\"holders\":[");
+	for (size_t i = 0; i < f->nholders && !rc; i++) {
+		rc = buf_puts(b, i ? ",{" : "{");
+		if (!rc)
+			rc = write_holder(b, &f->holders[i]);
+	}
+	return rc ? rc : buf_puts(b, "]}");
+}
+
+static int respond(http_request *req, http_response *res, int64_t id)
+{
+	focal_point f;
+	int rc = fp_get(&services_of(req)->env, req->arena, id, &f);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_focal_point(&res->body, &f);
+}
+
+static int field_errors(http_request *req, http_response *res, const fp_errors *e)
+{
+	buf_reset(&res->body);
+	res->status = 422;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
+	if (!rc)
+		rc = json_field_str(&res->body, false, "message",
+				    tr(req->lang, N_("Some fields are not valid.")));
+	if (!rc)
+		rc = buf_puts(&res->body, ",\"fields\":{");
+	for (size_t i = 0; i < e->count && !rc; i++)
+		rc = json_field_str(&res->body, i == 0, e->items[i].field,
+				    tr(req->lang, e->items[i].message));
+	return rc ? rc : buf_puts(&res->body, "}}}");
+}
+
+struct list_ctx {
+	buf *b;
+	bool first;
+};
+
+static int write_item(const focal_point *f, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	int rc = l->first ? 0 : buf_putc(l->b, ',');
+	l->first = false;
+	return rc ? rc : write_focal_point(l->b, f);
+}
+
+int api_focal_points(http_request *req, http_response *res)
+{
+	fp_filter f = { .country = http_query(req, "country"),
+			.mandate = http_query(req, "mandate"),
+			.stale_only = http_query(req, "stale") != NULL };
+	res->content_type = "application/json";
+	struct list_ctx l = { &res->body, true };
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	if (!rc)
+		rc = fp_list(&services_of(req)->env, req->arena, &f, write_item, &l);
+	return rc ? rc : buf_puts(&res->body, "]}");
+}
+
+int api_focal_point_get(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	return respond(req, res, id);
+}
+
+static const char *str(const json_value *body, const char *key, bool *bad)
+{
+	const json_value *v = json_get(body, key);
+	if (!v || v->type == JSON_NULL)
+		return v ? "" : NULL;
+	if (v->type != JSON_STRING)
+		*bad = true;
+	return v->type == JSON_STRING ? v->string : NULL;
+}
+
+/* languages as an array of codes or "fr,en". */
+static const char *languages(http_request *req, const json_value *v, bool *bad)
+{
+	if (!v)
+		return NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	if (v->type != JSON_ARRAY) {
+		*bad = true;
+		return NULL;
+	}
+	buf b;
+	buf_init(&b, 1024);
+	for (size_t i = 0; i < v->length; i++)
+		if (v->items[i]->type != JSON_STRING || (i && buf_putc(&b, ',')) ||
+		    buf_puts(&b, v->items[i]->string))
+			*bad = true;
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static bool read_input(http_request *req, const json_value *body, fp_input *in)
+{
+	bool bad = false;
+	memset(in, 0, sizeof(*in));
+	in->organisation = str(body, "organisation", &bad);
+	in->mandate = str(body, "mandate", &bad);
+	in->languages = languages(req, json_get(body, "languages"), &bad);
+	in->mailbox = str(body, "mailbox", &bad);
+	in->phone = str(body, "phone", &bad);
+	in->instance_url = str(body, "instance_url", &bad);
+	in->verified_on = str(body, "verified_on", &bad);
+	return !bad;
+}
+
+static int answer(http_request *req, http_response *res, int rc, const fp_errors *e, int64_t id)
+{
+	if (rc == PONTE_EINVAL)
+		return field_errors(req, res, e);
+	if (rc == PONTE_EDENIED)
+		return http_json_error(
+		    req, res, 403, "forbidden",
+		    N_("You may change the directory of your own country only."));
+	if (rc == PONTE_ECONFLICT)
+		return http_json_error(req, res, 409, "conflict",
+				       N_("Someone else changed this entry. Reload it and apply "
+					  "your change again."));
+	return rc ? rc : respond(req, res, id);
+}
+
+int api_focal_point_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	fp_input in;
+	if (api_parse_body(req, &body) || !read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	fp_errors e;
+	int64_t id = 0;
+	int rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	if (!rc) {
+		res->status = 201;
+		http_set_header(
+		    res, "Location",
+		    arena_printf(req->arena, "/api/v1/focal-points/%lld", (long long)id));
+	}
+	return answer(req, res, rc, &e, id);
+}
+
+int api_focal_point_update(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	fp_input in;
+	if (api_parse_body(req, &body) || !read_input(req, body, &in))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	const json_value *version = json_get(body, "version");
+	if (!version || version->type != JSON_NUMBER)
+		return http_json_error(
+		    req, res, 422, "invalid",
+		    N_("Send the version of the entry your change is based on."));
+	fp_errors e;
+	int64_t current = 0;
+	int rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
+			   &in, &e, &current);
+	return answer(req, res, rc, &e, id);
+}
+
+int api_focal_point_holder(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	bool bad = false;
+	const char *name = str(body, "name", &bad), *position = str(body, "position", &bad),
+		   *started = str(body, "started_on", &bad);
+	if (bad)
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	fp_errors e;
+	int rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position,
+			       started, &e);
+	if (!rc)
+		res->status = 201;
+	return answer(req, res, rc, &e, id);
+}
+
+int api_focal_point_verify(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	fp_errors e = { .count = 0 };
+	return answer(req, res, fp_verify(&services_of(req)->env, principal_of(req), id), &e, id);
+}
