@@ -33,6 +33,7 @@ int api_knowledge_publish(http_request *req, http_response *res);
 int api_knowledge_archive(http_request *req, http_response *res);
 int api_knowledge_return(http_request *req, http_response *res);
 int api_knowledge_versions(http_request *req, http_response *res);
+int api_knowledge_attach(http_request *req, http_response *res);
 int api_focal_points(http_request *req, http_response *res);
 int api_focal_point_get(http_request *req, http_response *res);
 int api_focal_point_create(http_request *req, http_response *res);

@@ -372,3 +372,29 @@ int api_knowledge_list(http_request *req, http_response *res)
 		rc = write_facets(&res->body, facets);
 	return rc ? rc : buf_putc(&res->body, '}');
 }
+
+/* POST /api/v1/knowledge/{id}/attachments: multipart/form-data with one file. */
+int api_knowledge_attach(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	if (!req->upload.present)
+		return http_json_error(req, res, 422, "invalid",
+				       N_("Send the file as multipart/form-data."));
+	const char *why = NULL;
+	int64_t att;
+	int rc = kn_attach(&services_of(req)->env, principal_of(req),
+			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
+			   id, req->upload.path, req->upload.filename, &att, &why);
+	if (rc == PONTE_EINVAL)
+		return http_json_error(req, res, 422, "invalid", why);
+	if (rc == PONTE_EDENIED)
+		return http_json_error(req, res, 403, "forbidden",
+				       N_("Only drafts can be edited, by their author's side, and "
+					  "items in review by a reviewer."));
+	if (rc)
+		return rc;
+	res->status = 201;
+	return respond_item(req, res, id);
+}

@@ -1,3 +1,7 @@
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "app/app.h"
 #include "i18n/i18n.h"
 #include "tpl/tpl.h"
@@ -11,6 +15,41 @@ int app_load_resources(char *err, size_t errlen)
 	return rc;
 }
 
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	return PONTE_EIO;
+}
+
+/* <database>.files/{knowledge,spool}; uploads a crash left half-written in the spool are
+ * removed (nothing refers to them). */
+static int make_file_dirs(services *svc, store *db, char *err, size_t errlen)
+{
+	char dir[4096];
+	if ((size_t)snprintf(svc->files_dir, sizeof(svc->files_dir), "%s.files", store_path(db)) >=
+		sizeof(svc->files_dir) ||
+	    (size_t)snprintf(svc->spool_dir, sizeof(svc->spool_dir), "%s/spool", svc->files_dir) >=
+		sizeof(svc->spool_dir) ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/knowledge", svc->files_dir) >= sizeof(dir)) {
+		snprintf(err, errlen, "the database path is too long");
+		return PONTE_ELIMIT;
+	}
+	int rc = make_dir(svc->files_dir, err, errlen);
+	if (!rc)
+		rc = make_dir(svc->spool_dir, err, errlen);
+	if (!rc)
+		rc = make_dir(dir, err, errlen);
+	DIR *d = rc ? NULL : opendir(svc->spool_dir);
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
+		if (strncmp(e->d_name, "upload-", 7) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	return rc;
+}
+
 int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
@@ -20,6 +59,8 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 	a->svc.db = db;
 	a->svc.keys = keys;
 	a->svc.env = (identity_env){ db, keys };
+	if ((rc = make_file_dirs(&a->svc, db, err, errlen)))
+		return rc;
 	a->svc.metrics = http_metrics_new(app_routes, app_routes_count);
 	if (!a->svc.metrics)
 		return PONTE_ENOMEM;
@@ -45,6 +86,7 @@ int app_start(app *a, const http_server_config *cfg, char *err, size_t errlen)
 {
 	http_server_config c = *cfg;
 	c.metrics = a->svc.metrics;
+	c.spool_dir = a->svc.spool_dir;
 	return http_server_start(&a->http, &c, &a->server, err, errlen);
 }
 

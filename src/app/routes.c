@@ -12,6 +12,10 @@
 #include "web/web.h"
 
 #define SMALL_BODY (16 * 1024) /* login and profile forms */
+#define UPLOAD (20u << 20)     /* the largest attachment */
+
+/* The last column, upload, is given only where true. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #define ITEM_BODY (512 * 1024) /* a knowledge item with its body and translations */
 
 const http_route app_routes[] = {
@@ -71,6 +75,12 @@ const http_route app_routes[] = {
 	  SMALL_BODY, false },
 	{ HTTP_POST, "/knowledge/{id}/return", web_knowledge_return, "knowledge.review", true,
 	  SMALL_BODY, false },
+	{ HTTP_POST, "/knowledge/{id}/attachments", web_knowledge_attach, "knowledge.write", true,
+	  UPLOAD, false, true },
+	{ HTTP_POST, "/knowledge/{id}/attachments/{aid}/delete", web_knowledge_detach,
+	  "knowledge.write", true, SMALL_BODY, false },
+	{ HTTP_GET, "/knowledge/{id}/attachments/{aid}", web_knowledge_download, PERM_PUBLIC, false,
+	  0, false },
 	{ HTTP_GET, "/directory", web_directory, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_GET, "/directory/export.csv", web_directory_csv, PERM_AUTHENTICATED, false, 0,
 	  false },
@@ -112,6 +122,8 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/api/v1/knowledge/{id}", api_knowledge_get, PERM_PUBLIC, false, 0, false },
 	{ HTTP_PATCH, "/api/v1/knowledge/{id}", api_knowledge_update, "knowledge.write", true,
 	  ITEM_BODY, false },
+	{ HTTP_POST, "/api/v1/knowledge/{id}/attachments", api_knowledge_attach, "knowledge.write",
+	  true, UPLOAD, false, true },
 	{ HTTP_GET, "/api/v1/knowledge/{id}/versions", api_knowledge_versions, PERM_AUTHENTICATED,
 	  false, 0, false },
 	{ HTTP_POST, "/api/v1/knowledge/{id}/submit", api_knowledge_submit, "knowledge.write", true,

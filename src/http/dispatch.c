@@ -4,6 +4,8 @@
  * It is the only place that maps error codes to HTTP statuses, and the only place that adds
  * the security headers, so no handler can forget them.
  */
+#include <unistd.h>
+
 #include <strings.h>
 
 #include "base/json.h"
@@ -24,12 +26,16 @@ void http_response_init(http_response *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = 200;
+	res->file_fd = -1;
 	buf_init(&res->body, HTTP_RESPONSE_LIMIT);
 }
 
 void http_response_release(http_response *res)
 {
 	buf_release(&res->body);
+	if (res->file_fd >= 0)
+		close(res->file_fd);
+	res->file_fd = -1;
 }
 
 int http_set_header(http_response *res, const char *name, const char *value)
@@ -293,7 +299,8 @@ void http_dispatch_status(const http_app *app, http_request *req, http_response 
 static bool is_form(const http_request *req)
 {
 	const char *ct = http_header_get(req, "Content-Type");
-	return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+	return req->body_is_form ||
+	       (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0);
 }
 
 /* Anonymous caller of a protected route: pages go to the login form, the API says 401. */

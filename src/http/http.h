@@ -57,7 +57,19 @@ typedef struct http_route {
 	bool csrf;              /* state-changing requests with a session cookie need the token */
 	size_t body_limit;      /* bytes; 0 means HTTP_DEFAULT_BODY_LIMIT */
 	bool during_setup;      /* reachable while the caller must finish a setup step (2FA) */
+	/* multipart/form-data with one file, spooled to disk as it arrives (req->upload);
+	 * body_limit is then the largest file. */
+	bool upload;
 } http_route;
+
+/* The file of an upload route, on disk in the spool directory until the request ends. */
+typedef struct http_upload {
+	bool present;
+	const char *path;         /* the spooled file; removed when the request completes */
+	uint64_t size;            /* bytes */
+	const char *filename;     /* as the client named it (untrusted), at most 255 bytes */
+	const char *content_type; /* as the client declared it (untrusted) */
+} http_upload;
 
 typedef struct http_header {
 	const char *name;
@@ -93,7 +105,9 @@ struct http_request {
 	int lang;
 	bool is_api;
 	const char *query_lang;
-	url_params form; /* decoded application/x-www-form-urlencoded body */
+	url_params form;   /* decoded application/x-www-form-urlencoded body */
+	bool body_is_form; /* the server re-encoded a multipart body's fields as a form */
+	http_upload upload;
 	/* Filled by the app's authenticate hook: */
 	void *principal;     /* NULL when anonymous */
 	bool cookie_session; /* authenticated by the session cookie (CSRF applies) */
@@ -114,6 +128,10 @@ struct http_response {
 	enum http_cache cache;
 	const char *etag;
 	bool deferred; /* the server must run the deferred work, then http_dispatch_resume */
+	/* A file to send instead of body (downloads): the server owns the descriptor once set;
+	 * -1 when none. */
+	int file_fd;
+	uint64_t file_size;
 };
 
 typedef struct http_app {

@@ -1,4 +1,6 @@
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -9,10 +11,12 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/urlcode.h"
 #include "http/server.h"
 
 #define REQUEST_ARENA_CEILING (32u << 20)
-#define DISCARD_CEILING (16u << 20) /* body bytes read and dropped after a 413 decision */
+#define DISCARD_CEILING (16u << 20)     /* body bytes read and dropped after a 413 decision */
+#define UPLOAD_FIELDS_LIMIT (64u << 10) /* the other fields of an upload form */
 
 #define WORK_QUEUE 256 /* deferred jobs waiting; more is 503 */
 #define WORK_THREADS 2
@@ -49,6 +53,14 @@ struct req_state {
 	struct MHD_Connection *conn;
 	http_server *srv;
 	_Atomic bool work_done;
+	/* Upload routes: the multipart parser and the spooled file. */
+	const http_route *route;
+	struct MHD_PostProcessor *pp;
+	int spool_fd;
+	char spool_path[PATH_MAX];
+	uint64_t spooled, upload_limit;
+	bool upload_bad;
+	const char *file_key;
 };
 
 void http_server_config_defaults(http_server_config *cfg)
@@ -170,29 +182,168 @@ static const char *client_address(struct MHD_Connection *conn, arena *a)
 	return arena_strdup(a, text);
 }
 
-static size_t body_limit_for(const http_server *srv, struct req_state *st)
+static const http_route *route_for(const http_server *srv, struct req_state *st)
 {
 	int index;
 	const char *params[HTTP_MAX_PARAMS];
 	size_t np;
 	unsigned allowed;
 	if (http_route_match(&st->arena, srv->app->routes, srv->app->nroutes, st->req.method,
-			     st->req.path, &index, params, &np, &allowed) == ROUTE_FOUND &&
-	    srv->app->routes[index].body_limit)
-		return srv->app->routes[index].body_limit;
-	return HTTP_DEFAULT_BODY_LIMIT;
+			     st->req.path, &index, params, &np, &allowed) == ROUTE_FOUND)
+		return &srv->app->routes[index];
+	return NULL;
+}
+
+/* ---- uploads: multipart/form-data, the file spooled to disk as it arrives ---- */
+
+static int open_spool(struct req_state *st)
+{
+	const char *dir = st->srv->cfg.spool_dir ? st->srv->cfg.spool_dir : P_tmpdir;
+	int n = snprintf(st->spool_path, sizeof(st->spool_path), "%s/upload-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(st->spool_path))
+		return -1;
+	st->spool_fd = mkostemp(st->spool_path, O_CLOEXEC);
+	if (st->spool_fd < 0)
+		st->spool_path[0] = '\0';
+	return st->spool_fd;
+}
+
+static void drop_spool(struct req_state *st)
+{
+	if (st->spool_fd >= 0)
+		close(st->spool_fd);
+	st->spool_fd = -1;
+	if (st->spool_path[0])
+		unlink(st->spool_path);
+	st->spool_path[0] = '\0';
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* One piece of a multipart field: the file goes to the spool, other fields into st->body as
+ * an application/x-www-form-urlencoded form (dispatch then decodes them as usual). */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	UNUSED(kind);
+	UNUSED(transfer_encoding);
+	struct req_state *st = cls;
+	if (!key)
+		return MHD_YES;
+	if (filename) {
+		if (off == 0 && !st->file_key) {
+			/* The first file field is the upload; a second is refused. */
+			if (open_spool(st) < 0) {
+				st->upload_bad = true;
+				return MHD_NO;
+			}
+			st->file_key = arena_strdup(&st->arena, key);
+			st->req.upload.filename =
+			    arena_strndup(&st->arena, filename, strnlen(filename, 255));
+			st->req.upload.content_type =
+			    arena_strdup(&st->arena, content_type ? content_type : "");
+		} else if (!st->file_key || strcmp(st->file_key, key) != 0 || off == 0) {
+			st->upload_bad = true;
+			return MHD_NO;
+		}
+		if (st->spooled + size > st->upload_limit) {
+			st->too_large = true;
+			drop_spool(st);
+			return MHD_NO;
+		}
+		if (size && !write_all(st->spool_fd, data, size)) {
+			st->upload_bad = true;
+			return MHD_NO;
+		}
+		st->spooled += size;
+		return MHD_YES;
+	}
+	int rc = 0;
+	if (off == 0) {
+		if (st->body.len)
+			rc = buf_putc(&st->body, '&');
+		if (!rc)
+			rc = url_encode_component(&st->body, key, strlen(key));
+		if (!rc)
+			rc = buf_putc(&st->body, '=');
+	}
+	if (!rc && size)
+		rc = url_encode_component(&st->body, data, size);
+	if (rc) {
+		st->too_large = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* First call of an upload route: a multipart body is parsed as it arrives; any other body is
+ * read as usual (small), and the handler finds no file. */
+static bool start_upload(struct MHD_Connection *conn, struct req_state *st)
+{
+	st->upload_limit = st->route->body_limit ? st->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+	const char *ct = http_header_get(&st->req, "Content-Type");
+	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
+		st->upload_limit = 0;
+		return true;
+	}
+	st->pp = MHD_create_post_processor(conn, 16 * 1024, on_part, st);
+	return st->pp != NULL;
+}
+
+/* The last call of an upload: hand the spooled file to the request. */
+static int finish_upload(struct req_state *st)
+{
+	MHD_destroy_post_processor(st->pp);
+	st->pp = NULL;
+	if (st->too_large)
+		return 413;
+	if (st->upload_bad)
+		return 400;
+	if (st->spool_fd >= 0) {
+		close(st->spool_fd);
+		st->spool_fd = -1;
+		st->req.upload.present = true;
+		st->req.upload.path = st->spool_path;
+		st->req.upload.size = st->spooled;
+	}
+	st->req.body_is_form = true;
+	return 0;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, http_server *srv, struct req_state *st)
 {
 	http_response *res = &st->res;
 	size_t len = 0;
-	char *body = buf_detach(&res->body, &len);
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer_with_free_callback(len, body, free);
-	if (!r) {
-		free(body);
-		return MHD_NO;
+	struct MHD_Response *r;
+	if (res->file_fd >= 0) {
+		/* A download: libmicrohttpd sends the file and closes the descriptor. */
+		r = MHD_create_response_from_fd64(res->file_size, res->file_fd);
+		if (!r)
+			return MHD_NO;
+		res->file_fd = -1;
+		len = (size_t)res->file_size;
+		buf_release(&res->body);
+	} else {
+		char *body = buf_detach(&res->body, &len);
+		r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+		if (!r) {
+			free(body);
+			return MHD_NO;
+		}
 	}
 	for (size_t i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
@@ -286,7 +437,12 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	req->defer_ctx = st;
 	st->conn = conn;
 	st->srv = srv;
-	buf_init(&st->body, body_limit_for(srv, st));
+	st->spool_fd = -1;
+	st->route = route_for(srv, st);
+	bool upload = st->route && st->route->upload;
+	buf_init(&st->body, upload                               ? UPLOAD_FIELDS_LIMIT
+			    : st->route && st->route->body_limit ? st->route->body_limit
+								 : HTTP_DEFAULT_BODY_LIMIT);
 	return st;
 }
 
@@ -309,12 +465,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    !http_header_get(&st->req, "Host"))
 			return answer_early(conn, srv, st, 400);
+		bool upload = st->route && st->route->upload;
+		if (upload && !start_upload(conn, st))
+			return answer_early(conn, srv, st,
+					    400); /* a multipart type without boundary */
 		const char *cl = http_header_get(&st->req, "Content-Length");
 		if (cl) {
 			char *end;
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || n > st->body.max)
+			size_t max = upload ? st->upload_limit + UPLOAD_FIELDS_LIMIT : st->body.max;
+			if (errno || *end || n > max)
 				return answer_early(conn, srv, st, 413);
 		}
 		/* Answer on a later call, never this one, or keep-alive is lost. */
@@ -323,6 +484,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (st->answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
+	}
+	if (st->pp && *upload_data_size) {
+		if (!st->too_large && !st->upload_bad &&
+		    MHD_post_process(st->pp, upload_data, *upload_data_size) != MHD_YES &&
+		    !st->too_large)
+			st->upload_bad = true;
+		if (st->too_large || st->upload_bad) {
+			st->discarded += *upload_data_size;
+			if (st->discarded > DISCARD_CEILING)
+				return MHD_NO;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (st->pp) {
+		int status = finish_upload(st);
+		if (status)
+			return answer_early(conn, srv, st, status);
 	}
 	if (*upload_data_size) {
 		/* A body without a declared length (chunked) that passes the limit: libmicrohttpd
@@ -389,6 +568,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				    st->res.status, duration);
 		log_request(st, duration);
 	}
+	if (st->pp)
+		MHD_destroy_post_processor(st->pp);
+	drop_spool(st); /* whatever the handler did not take */
 	buf_release(&st->body);
 	http_response_release(&st->res);
 	arena_release(&st->arena);

@@ -27,6 +27,7 @@ typedef struct http_server_config {
 	unsigned max_connections;    /* concurrent connections in total */
 	unsigned shutdown_grace_ms;  /* how long in-flight requests may take at shutdown */
 	http_metrics *metrics;       /* where to count requests; the caller owns it (NULL: none) */
+	const char *spool_dir;       /* where uploads are written as they arrive (NULL: P_tmpdir) */
 } http_server_config;
 
 void http_server_config_defaults(http_server_config *cfg);

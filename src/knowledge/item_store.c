@@ -15,6 +15,9 @@ static const char SQL_GET[] = "SELECT " ITEM_COLUMNS " FROM knowledge_items WHER
 static const char SQL_TRANSLATIONS[] =
     "SELECT language, title, summary FROM "
     "knowledge_translations WHERE item_id = ?1 ORDER BY language";
+static const char SQL_ATTACHMENTS[] =
+    "SELECT id, filename, media_type, size, stored_name, created_at FROM knowledge_attachments "
+    "WHERE item_id = ?1 ORDER BY id";
 static const char SQL_INSERT[] =
     "INSERT INTO knowledge_items(type, status, version, language, author_id, organisation_id, "
     "owner_country, title, summary, body, details, countries, areas, targets, evidence, "
@@ -113,6 +116,32 @@ static int load(store_conn *c, arena *a, int64_t id, kn_item *it)
 		t->language = col(a, st, 0);
 		t->title = col(a, st, 1);
 		t->summary = col(a, st, 2);
+	}
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_prepare(c, SQL_ATTACHMENTS, &st)))
+		return rc;
+	store_bind_int64(st, 1, id);
+	size_t cap = 0;
+	while ((rc = store_step(st)) == STORE_ROW && it->nattachments < KN_ATTACHMENTS_PER_ITEM) {
+		if (it->nattachments == cap) {
+			kn_attachment *more =
+			    arena_calloc(a, KN_ATTACHMENTS_PER_ITEM, sizeof(*more));
+			if (!more) {
+				rc = PONTE_ENOMEM;
+				break;
+			}
+			it->attachments = more;
+			cap = KN_ATTACHMENTS_PER_ITEM;
+		}
+		kn_attachment *at = &it->attachments[it->nattachments++];
+		at->id = store_col_int64(st, 0);
+		at->filename = col(a, st, 1);
+		at->media_type = col(a, st, 2);
+		at->size = store_col_int64(st, 3);
+		at->stored_name = col(a, st, 4);
+		at->created_at = col(a, st, 5);
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
@@ -218,7 +247,21 @@ int kn_item_json(buf *b, const kn_item *it)
 						: json_field_str(b, false, fields[i].name, v);
 	}
 	if (!rc)
-		rc = buf_puts(b, ",\"translations\":{");
+		rc = buf_puts(b, ",\"attachments\":[");
+	for (size_t i = 0; i < it->nattachments && !rc; i++) {
+		const kn_attachment *at = &it->attachments[i];
+		rc = buf_printf(b, "%s{\"id\":%lld,\"size\":%lld", i ? "," : "", (long long)at->id,
+				(long long)at->size);
+		if (!rc)
+			rc = json_field_str(b, false, "filename", at->filename);
+		if (!rc)
+			rc = json_field_str(b, false, "media_type", at->media_type);
+		if (!rc)
+			rc = buf_printf(b, ",\"url\":\"/knowledge/%lld/attachments/%lld\"}",
+					(long long)it->id, (long long)at->id);
+	}
+	if (!rc)
+		rc = buf_puts(b, "],\"translations\":{");
 	for (size_t i = 0; i < it->ntranslations && !rc; i++) {
 		const kn_translation *t = &it->translations[i];
 		rc = (i ? buf_putc(b, ',') : 0);

@@ -56,6 +56,11 @@ typedef struct kn_input {
 	bool translations_given;
 } kn_input;
 
+typedef struct kn_attachment {
+	int64_t id, size;
+	const char *filename, *media_type, *stored_name, *created_at;
+} kn_attachment;
+
 typedef struct kn_item {
 	int64_t id, version, author_id, organisation_id;
 	const char *type, *status, *language, *owner_country;
@@ -67,6 +72,8 @@ typedef struct kn_item {
 	size_t ndetails;
 	kn_translation translations[KN_LANGS];
 	size_t ntranslations;
+	kn_attachment *attachments;
+	size_t nattachments;
 } kn_item;
 
 /* ---- fields and vocabularies (item_fields.c) ---- */
@@ -126,6 +133,19 @@ int kn_versions(const identity_env *env, arena *a, const principal *p, int64_t i
 
 /* The item as the API answers it (also the stored snapshot of each version). */
 int kn_item_json(buf *b, const kn_item *it);
+
+/* ---- attachments (attachments.c) ---- */
+#define KN_ATTACHMENT_MAX (20u << 20)
+#define KN_ATTACHMENTS_PER_ITEM 20
+/* Keep the uploaded file at path (already size-limited) with an item p may edit. Refused
+ * (PONTE_EINVAL, *why a msgid) unless its content is a PDF, an office document or an image. */
+int kn_attach(const identity_env *env, const principal *p, const char *dir, int64_t item,
+	      const char *path, const char *filename, int64_t *id, const char **why);
+/* An attachment of an item the caller may see (p NULL: anonymous, public read only). */
+int kn_attachment_get(const identity_env *env, arena *a, const principal *p, int64_t item,
+		      int64_t id, kn_attachment *out);
+int kn_detach(const identity_env *env, const principal *p, const char *dir, int64_t item,
+	      int64_t id);
 
 /* ---- search (search.c) ---- */
 typedef struct kn_filter {

@@ -18,6 +18,10 @@ typedef struct services {
 	crypto_keyring *keys;
 	identity_env env; /* db and keys, as identity functions take them */
 	http_metrics *metrics;
+	/* <database>.files: uploaded files, by module (knowledge/), and spool/ for uploads in
+	 * progress. Created by app_init. */
+	char files_dir[4096];
+	char spool_dir[4096];
 } services;
 
 static inline services *services_of(const http_request *req)

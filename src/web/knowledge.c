@@ -3,6 +3,8 @@
 #include "api/api.h"
 #include "base/json_parse.h"
 #include "base/urlcode.h"
+#include "base/utf8.h"
+#include "files/files.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -613,6 +615,17 @@ int web_knowledge_item(http_request *req, http_response *res)
 			tpl_set(v, "tr_summary", it.translations[i].summary);
 		}
 	add_details(req, v, &it);
+	tpl_list *files = tpl_set_list(v, "attachments");
+	for (size_t i = 0; i < it.nattachments; i++) {
+		tpl_vars *f = tpl_list_add(files);
+		tpl_set(f, "url",
+			arena_printf(req->arena, "/knowledge/%lld/attachments/%lld", (long long)id,
+				     (long long)it.attachments[i].id));
+		tpl_set(f, "name", it.attachments[i].filename);
+		tpl_set(f, "size",
+			arena_printf(req->arena, "%.1f",
+				     (double)it.attachments[i].size / (1024.0 * 1024.0)));
+	}
 	if (p) {
 		tpl_set(v, "csrf", p->csrf);
 		tpl_set_bool(v, "can_edit", kn_can_edit(p, &it));
@@ -784,4 +797,111 @@ int web_knowledge_diff(http_request *req, http_response *res)
 	tpl_set(v, "from", arena_printf(req->arena, "%lld", (long long)pk.from));
 	tpl_set(v, "to", arena_printf(req->arena, "%lld", (long long)pk.to));
 	return web_render_page(req, res, "knowledge_diff", N_("Changes between two versions"), v);
+}
+
+/* ---- attachments ---- */
+
+static int refused(http_request *req, http_response *res, int64_t id, const char *why, int status)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "message", tr(req->lang, why));
+	tpl_set(v, "back", arena_printf(req->arena, "/knowledge/%lld", (long long)id));
+	int rc = web_render_page(req, res, "knowledge_refused", N_("Not done"), v);
+	res->status = status;
+	return rc;
+}
+
+int web_knowledge_attach(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	if (!req->upload.present)
+		return refused(req, res, id, N_("Choose a file to attach."), 422);
+	const char *why = NULL;
+	int64_t att;
+	int rc = kn_attach(&services_of(req)->env, principal_of(req),
+			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
+			   id, req->upload.path, req->upload.filename, &att, &why);
+	if (rc == PONTE_EINVAL)
+		return refused(req, res, id, why, 422);
+	if (rc == PONTE_EDENIED)
+		return refused(req, res, id,
+			       N_("Only drafts can be edited, by their author's side, and items in "
+				  "review by a reviewer."),
+			       403);
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
+}
+
+int web_knowledge_detach(http_request *req, http_response *res)
+{
+	int64_t id, att;
+	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
+		return PONTE_ENOTFOUND;
+	int rc = kn_detach(&services_of(req)->env, principal_of(req),
+			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
+			   id, att);
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
+}
+
+/* Content-Disposition for a download: an ASCII fallback and the UTF-8 name (RFC 6266). */
+static const char *disposition(arena *a, const char *name)
+{
+	/* The fallback folds accents ("Avaliação" → "Avaliacao"); other characters become _. */
+	char ascii[256];
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 3 < sizeof(ascii);) {
+		const char *f = utf8_fold_latin(p);
+		if (f) {
+			while (*f && o + 3 < sizeof(ascii))
+				ascii[o++] = *f++;
+			p += 2;
+		} else if (*p < 0x80) {
+			ascii[o++] = (char)*p++;
+		} else {
+			ascii[o++] = '_';
+			for (p++; (*p & 0xC0) == 0x80; p++)
+				;
+		}
+	}
+	ascii[o] = '\0';
+	buf b;
+	buf_init(&b, 2048);
+	int rc = buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
+	if (!rc)
+		rc = url_encode_component(&b, name, strlen(name));
+	const char *s = rc ? "attachment" : arena_strdup(a, b.data);
+	buf_release(&b);
+	return s;
+}
+
+int web_knowledge_download(http_request *req, http_response *res)
+{
+	if (!principal_of(req) && !kn_public_read(services_of(req)->db))
+		return PONTE_EUNAUTH;
+	int64_t id, att;
+	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
+		return PONTE_ENOTFOUND;
+	kn_attachment a;
+	int rc =
+	    kn_attachment_get(&services_of(req)->env, req->arena, principal_of(req), id, att, &a);
+	int fd;
+	uint64_t size;
+	if (!rc)
+		rc = files_open(
+		    arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
+		    a.stored_name, &fd, &size);
+	if (rc)
+		return rc;
+	res->file_fd = fd;
+	res->file_size = size;
+	res->content_type = a.media_type;
+	http_set_header(res, "Content-Disposition", disposition(req->arena, a.filename));
+	return 0;
 }

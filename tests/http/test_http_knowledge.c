@@ -1,7 +1,12 @@
 /* The knowledge platform over HTTP: authors, reviewers and readers, search, bad input. */
 #include "httptest.h"
 
+#include "knowledge/knowledge.h"
+
+#include <dirent.h>
+
 #include "base/log.h"
+#include "export/export.h"
 
 static struct ht_server S;
 static char sup_auth[128], rev_auth[128], cw_auth[128], fr_auth[128];
@@ -392,6 +397,180 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	ht_free(&r);
 }
 
+/* ---- attachments ---- */
+
+/* A multipart/form-data body with fields (name=value pairs, may be NULL) and one file. */
+static size_t multipart(char *out, size_t cap, const char *fields, const char *filename,
+			const void *data, size_t len)
+{
+	size_t n = 0;
+	if (fields) {
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", fields);
+		for (char *save, *kv = strtok_r(copy, "&", &save); kv;
+		     kv = strtok_r(NULL, "&", &save)) {
+			char *eq = strchr(kv, '=');
+			*eq = '\0';
+			n += (size_t)snprintf(
+			    out + n, cap - n,
+			    "--XyZ\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
+			    kv, eq + 1);
+		}
+	}
+	n += (size_t)snprintf(
+	    out + n, cap - n,
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+	    "Content-Type: application/pdf\r\n\r\n",
+	    filename);
+	assert_true(n + len + 16 < cap);
+	memcpy(out + n, data, len);
+	n += len;
+	n += (size_t)snprintf(out + n, cap - n, "\r\n--XyZ--\r\n");
+	return n;
+}
+
+static long upload(const char *auth, const char *path, const char *fields, const char *filename,
+		   const void *data, size_t len, struct ht_resp *r)
+{
+	size_t cap = len + 4096;
+	char *body = malloc(cap);
+	size_t n = multipart(body, cap, fields, filename, data, len);
+	const char *h[] = { auth, "Content-Type: multipart/form-data; boundary=XyZ", NULL };
+	assert_int_equal(ht_request(S.port, "POST", path, body, (long)n, h, r), CURLE_OK);
+	free(body);
+	return r->status;
+}
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void attachments_are_checked_by_content_and_served_safely(void **state)
+{
+	(void)state;
+	long id = create(sup_auth, PRACTICE);
+	char path[128], kept[700], spool[700];
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld/attachments", id);
+	snprintf(kept, sizeof(kept), "%s.files/knowledge", S.db_path);
+	snprintf(spool, sizeof(spool), "%s.files/spool", S.db_path);
+	int before = count_files(kept);
+	struct ht_resp r;
+	static const char pdf[] = "%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
+	assert_int_equal(
+	    upload(sup_auth, path, NULL, "Avaliação final.pdf", pdf, sizeof(pdf) - 1, &r), 201);
+	assert_non_null(strstr(r.body, "\"filename\":\"Avaliação final.pdf\""));
+	assert_non_null(strstr(r.body, "\"media_type\":\"application/pdf\""));
+	const char *url = strstr(r.body, "\"url\":\"");
+	assert_non_null(url);
+	char download[128];
+	snprintf(download, sizeof(download), "%.*s", (int)strcspn(url + 7, "\""), url + 7);
+	ht_free(&r);
+	assert_int_equal(count_files(kept), before + 1);
+	/* The author's side downloads it as an attachment, never rendered inline. */
+	const char *h[] = { sup_auth, NULL };
+	ht_get(S.port, download, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, sizeof(pdf) - 1);
+	assert_memory_equal(r.body, pdf, r.len);
+	char v[256];
+	assert_string_equal(ht_header(&r, "Content-Type", v, sizeof(v)), "application/pdf");
+	assert_non_null(strstr(
+	    ht_header(&r, "Content-Disposition", v, sizeof(v)),
+	    "attachment; filename=\"Avaliacao final.pdf\"; filename*=UTF-8''Avalia%C3%A7%C3%A3o"));
+	assert_string_equal(ht_header(&r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+	ht_free(&r);
+	/* A reader of another organisation does not see a draft's files. */
+	const char *hc[] = { cw_auth, NULL };
+	ht_get(S.port, download, hc, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	/* An executable renamed .pdf, an HTML page, a zip that is no office document. */
+	const char *bad[][2] = { { "\x7f"
+				   "ELF\x02\x01\x01",
+				   "report.pdf" },
+				 { "<html><script>alert(1)</script>", "page.pdf" },
+				 { "PK\x03\x04\x14\x00\x00\x00\x00\x00", "archive.docx" },
+				 { "MZ\x90\x00\x03", "setup.pdf" } };
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		long s = upload(sup_auth, path, NULL, bad[i][1], bad[i][0], strlen(bad[i][0]), &r);
+		if (s != 422)
+			fail_msg("%s answered %ld", bad[i][1], s);
+		assert_non_null(strstr(r.body, "\"code\":\"invalid\""));
+		ht_free(&r);
+	}
+	/* Too large: refused, nothing kept, nothing left in the spool. */
+	size_t big = KN_ATTACHMENT_MAX + 1;
+	char *huge = calloc(1, big);
+	memcpy(huge, "%PDF-", 5);
+	assert_int_equal(upload(sup_auth, path, NULL, "huge.pdf", huge, big, &r), 413);
+	ht_free(&r);
+	free(huge);
+	assert_int_equal(count_files(kept), before + 1);
+	assert_int_equal(count_files(spool), 0);
+	/* Not a form with a file. */
+	assert_int_equal(status_of(sup_auth, "POST", path, "{\"file\":\"x\"}"), 422);
+	/* A spreadsheet (as Ponte itself writes them) is an office document. */
+	xlsx x;
+	xlsx_init(&x, 1 << 20);
+	const char *cells[] = { "País", "Casos" };
+	xlsx_row(&x, cells, 2);
+	buf file;
+	buf_init(&file, 1 << 20);
+	assert_int_equal(xlsx_finish(&x, "Dados", &file), 0);
+	assert_int_equal(upload(sup_auth, path, NULL, "dados", file.data, file.len, &r), 201);
+	assert_non_null(strstr(r.body, "\"filename\":\"dados.xlsx\""));
+	ht_free(&r);
+	xlsx_release(&x);
+	buf_release(&file);
+	/* Once published, files are read by all but changed by none. */
+	char act[128];
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
+	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	ht_get(S.port, download, hc, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	assert_int_equal(upload(sup_auth, path, NULL, "late.pdf", pdf, sizeof(pdf) - 1, &r), 403);
+	ht_free(&r);
+}
+
+static void the_item_page_uploads_with_the_form(void **state)
+{
+	(void)state;
+	struct web_session w;
+	web_login("supervisor@demo.ponte.example", DEMO_PASSWORD, NULL, &w);
+	long id = create(sup_auth, PRACTICE);
+	char path[128], fields[128];
+	snprintf(path, sizeof(path), "/knowledge/%ld/attachments", id);
+	static const char png[] = "\x89PNG\r\n\x1a\n0000IHDR";
+	struct ht_resp r;
+	/* Without the CSRF token the upload is refused. */
+	assert_int_equal(upload(w.cookie, path, NULL, "map.png", png, sizeof(png) - 1, &r), 403);
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "csrf=%s", w.csrf);
+	assert_int_equal(upload(w.cookie, path, fields, "map.png", png, sizeof(png) - 1, &r), 303);
+	ht_free(&r);
+	const char *h[] = { w.cookie, NULL };
+	snprintf(path, sizeof(path), "/knowledge/%ld", id);
+	ht_get(S.port, path, h, &r);
+	assert_non_null(strstr(r.body, ">map.png</a>"));
+	assert_non_null(strstr(r.body, "enctype=\"multipart/form-data\""));
+	ht_free(&r);
+	/* A refused file is explained on a page in the user's language (Portuguese). */
+	snprintf(path, sizeof(path), "/knowledge/%ld/attachments", id);
+	assert_int_equal(upload(w.cookie, path, fields, "x.pdf", "#!/bin/sh\n", 10, &r), 422);
+	assert_non_null(strstr(r.body, "Anexe um PDF"));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +580,8 @@ int main(void)
 		cmocka_unit_test(search_is_forgiving_and_faceted),
 		cmocka_unit_test(public_read_is_a_setting),
 		cmocka_unit_test(the_form_explains_errors_and_saves_drafts),
+		cmocka_unit_test(attachments_are_checked_by_content_and_served_safely),
+		cmocka_unit_test(the_item_page_uploads_with_the_form),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,138 @@
+/* Uploaded files: kinds by content, safe download names, keeping; and the export formats. */
+#include "testutil.h"
+
+#include <unistd.h>
+
+#include "export/export.h"
+#include "files/files.h"
+
+static const char *kind(const char *bytes, size_t n)
+{
+	const file_kind *k = files_sniff((const unsigned char *)bytes, n);
+	return k ? k->extension : "refused";
+}
+
+static void kinds_come_from_content_only(void **state)
+{
+	(void)state;
+	assert_string_equal(kind("%PDF-1.4\n", 9), "pdf");
+	assert_string_equal(kind("\x89PNG\r\n\x1a\n....", 12), "png");
+	assert_string_equal(kind("\xFF\xD8\xFF\xE0", 4), "jpg");
+	assert_string_equal(kind("GIF89a", 6), "gif");
+	assert_string_equal(kind("RIFF\0\0\0\0WEBPVP8 ", 16), "webp");
+	assert_string_equal(kind("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8), "doc");
+	/* Executables, scripts, markup, archives and near-misses are refused. */
+	const char *refused[] = { "\x7f"
+				  "ELF\x02",
+				  "MZ\x90\x00",
+				  "#!/bin/sh",
+				  "<html>",
+				  "<?xml",
+				  "PK\x03\x04",
+				  "%PD",
+				  "",
+				  "\xCA\xFE\xBA\xBE",
+				  "{\\rtf1" };
+	for (size_t i = 0; i < ARRAY_LEN(refused); i++)
+		assert_string_equal(kind(refused[i], strlen(refused[i])), "refused");
+	/* A spreadsheet as Ponte writes it is an XLSX; a plain zip is not an office file. */
+	xlsx x;
+	xlsx_init(&x, 1 << 20);
+	const char *cells[] = { "a", "1" };
+	xlsx_row(&x, cells, 2);
+	buf b;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(xlsx_finish(&x, "S", &b), 0);
+	assert_string_equal(kind(b.data, b.len), "xlsx");
+	/* An OpenDocument text: a stored "mimetype" entry first. */
+	char odt[128] = "PK\x03\x04";
+	memcpy(odt + 26, "\x08\x00\x00\x00", 4);
+	memcpy(odt + 30, "mimetype", 8);
+	memcpy(odt + 38, "application/vnd.oasis.opendocument.text", 39);
+	assert_string_equal(kind(odt, 38 + 39), "odt");
+	xlsx_release(&x);
+	buf_release(&b);
+}
+
+static void download_names_are_safe(void **state)
+{
+	(void)state;
+	const file_kind *pdf = files_sniff((const unsigned char *)"%PDF-", 5);
+	const char *cases[][2] = {
+		{ "Relatório final.pdf", "Relatório final.pdf" },
+		{ "../../etc/passwd", "passwd.pdf" },
+		{ "C:\\Users\\x\\evil.exe", "evil.pdf" },
+		{ "quote\"semi;colon.doc", "quote_semi_colon.pdf" },
+		{ "", "document.pdf" },
+		{ ".hidden", ".hidden.pdf" },
+		{ "line\r\nbreak.pdf", "line__break.pdf" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char out[256];
+		files_download_name(cases[i][0], pdf, out, sizeof(out));
+		assert_string_equal(out, cases[i][1]);
+	}
+	char longname[400];
+	memset(longname, 'a', 300);
+	memcpy(longname + 300, ".pdf", 5);
+	char out[256];
+	files_download_name(longname, pdf, out, sizeof(out));
+	assert_int_equal(strlen(out), 104);
+}
+
+static void kept_files_are_whole_and_named_by_chance(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *src = test_path(dir, "in.pdf");
+	FILE *f = fopen(src, "wb");
+	fputs("%PDF-1.4 hello", f);
+	fclose(f);
+	char a[FILES_NAME_LEN + 1], b[FILES_NAME_LEN + 1];
+	assert_int_equal(files_keep(dir, src, a), 0);
+	assert_int_equal(files_keep(dir, src, b), 0);
+	assert_string_not_equal(a, b);
+	int fd;
+	uint64_t size;
+	assert_int_equal(files_open(dir, a, &fd, &size), 0);
+	assert_int_equal(size, 14);
+	close(fd);
+	/* Names that are not ours are never opened: no path tricks. */
+	assert_int_equal(files_open(dir, "../in.pdf", &fd, &size), PONTE_ENOTFOUND);
+	assert_int_equal(files_open(dir, "in.pdf", &fd, &size), PONTE_ENOTFOUND);
+	assert_int_equal(files_remove(dir, a), 0);
+	assert_int_equal(files_open(dir, a, &fd, &size), PONTE_ENOTFOUND);
+}
+
+static void csv_and_xlsx_exports(void **state)
+{
+	(void)state;
+	assert_int_equal(export_crc32("123456789", 9), 0xCBF43926u);
+	buf b;
+	buf_init(&b, 4096);
+	const char *row[] = { "plain", "a,b", "say \"hi\"", "=HYPERLINK(\"x\")", "+351 21", "" };
+	assert_int_equal(export_csv_row(&b, row, ARRAY_LEN(row)), 0);
+	assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\","
+				    "\"'+351 21\",\r\n");
+	buf_release(&b);
+	/* XML-unsafe text is escaped, control characters dropped, numbers stay numbers. */
+	xlsx x;
+	xlsx_init(&x, 1 << 16);
+	const char *cells[] = { "<b>&\x01", "42", "007" };
+	assert_int_equal(xlsx_row(&x, cells, 3), 0);
+	assert_non_null(strstr(x.sheet.data, "<t xml:space=\"preserve\">&lt;b&gt;&amp;</t>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"B1\"><v>42</v></c>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"C1\" t=\"inlineStr\">"));
+	xlsx_release(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(kinds_come_from_content_only),
+		cmocka_unit_test(download_names_are_safe),
+		cmocka_unit_test(kept_files_are_whole_and_named_by_chance),
+		cmocka_unit_test(csv_and_xlsx_exports),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
