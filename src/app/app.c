@@ -23,31 +23,33 @@ static int make_dir(const char *path, char *err, size_t errlen)
 	return PONTE_EIO;
 }
 
-/* <database>.files/{knowledge,spool}; uploads a crash left half-written in the spool are
- * removed (nothing refers to them). */
-static int make_file_dirs(services *svc, store *db, char *err, size_t errlen)
+int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen)
 {
-	char dir[4096];
-	if ((size_t)snprintf(svc->files_dir, sizeof(svc->files_dir), "%s.files", store_path(db)) >=
-		sizeof(svc->files_dir) ||
-	    (size_t)snprintf(svc->spool_dir, sizeof(svc->spool_dir), "%s/spool", svc->files_dir) >=
-		sizeof(svc->spool_dir) ||
-	    (size_t)snprintf(dir, sizeof(dir), "%s/knowledge", svc->files_dir) >= sizeof(dir)) {
+	char spool[4096], knowledge[4096];
+	if ((size_t)snprintf(files_dir, n, "%s.files", store_path(db)) >= n ||
+	    (size_t)snprintf(spool, sizeof(spool), "%s/spool", files_dir) >= sizeof(spool) ||
+	    (size_t)snprintf(knowledge, sizeof(knowledge), "%s/knowledge", files_dir) >=
+		sizeof(knowledge)) {
 		snprintf(err, errlen, "the database path is too long");
 		return PONTE_ELIMIT;
 	}
-	int rc = make_dir(svc->files_dir, err, errlen);
+	int rc = make_dir(files_dir, err, errlen);
 	if (!rc)
-		rc = make_dir(svc->spool_dir, err, errlen);
+		rc = make_dir(spool, err, errlen);
 	if (!rc)
-		rc = make_dir(dir, err, errlen);
-	DIR *d = rc ? NULL : opendir(svc->spool_dir);
+		rc = make_dir(knowledge, err, errlen);
+	return rc;
+}
+
+/* Uploads a crash left half-written in the spool: nothing refers to them. */
+static void clear_spool(const char *spool)
+{
+	DIR *d = opendir(spool);
 	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
 		if (strncmp(e->d_name, "upload-", 7) == 0)
 			unlinkat(dirfd(d), e->d_name, 0);
 	if (d)
 		closedir(d);
-	return rc;
 }
 
 int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
@@ -59,8 +61,10 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 	a->svc.db = db;
 	a->svc.keys = keys;
 	a->svc.env = (identity_env){ db, keys };
-	if ((rc = make_file_dirs(&a->svc, db, err, errlen)))
+	if ((rc = app_file_dirs(db, a->svc.files_dir, sizeof(a->svc.files_dir), err, errlen)))
 		return rc;
+	snprintf(a->svc.spool_dir, sizeof(a->svc.spool_dir), "%.4000s/spool", a->svc.files_dir);
+	clear_spool(a->svc.spool_dir);
 	a->svc.metrics = http_metrics_new(app_routes, app_routes_count);
 	if (!a->svc.metrics)
 		return PONTE_ENOMEM;

@@ -22,12 +22,13 @@ typedef struct demo_options {
 	long cases;
 	uint64_t seed;
 	const char *password;
-	FILE *accounts; /* JSON list of the accounts, or NULL */
+	FILE *accounts;        /* JSON list of the accounts, or NULL */
+	const char *files_dir; /* <database>.files (app_file_dirs), for attachments */
 	void (*progress)(long done);
 } demo_options;
 int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen);
 /* Published practices, legislation, case law and manuals (demo_knowledge.c); needs the
  * accounts of demo_generate. */
-int demo_knowledge(const identity_env *env);
+int demo_knowledge(const identity_env *env, const char *files_dir);
 
 #endif

@@ -369,7 +369,7 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 			 ponte_strerror(rc));
 		return rc;
 	}
-	if ((rc = demo_knowledge(env))) {
+	if ((rc = demo_knowledge(env, o->files_dir))) {
 		snprintf(err, errlen, "cannot create the demonstration knowledge items: %s",
 			 ponte_strerror(rc));
 		return rc;

@@ -5,6 +5,8 @@
  * reviewer of another country. Practices and cases are invented and marked "(demo)"; the laws
  * named exist, but the summaries are demonstration text, not legal advice.
  */
+#include <unistd.h>
+
 #include "app/demo.h"
 #include "knowledge/knowledge.h"
 
@@ -573,7 +575,63 @@ static void input_of(const struct demo_item *d, kn_input *in)
 	}
 }
 
-int demo_knowledge(const identity_env *env)
+/* A one-page PDF saying text, written to a new file under dir; path receives its name. */
+static int write_pdf(const char *dir, const char *text, char *path, size_t n)
+{
+	char content[256], doc[2048];
+	int clen = snprintf(content, sizeof(content), "BT /F1 18 Tf 72 720 Td (%s) Tj ET", text);
+	const char *objects[5];
+	char page[256], stream[400];
+	snprintf(stream, sizeof(stream), "<< /Length %d >>\nstream\n%s\nendstream", clen, content);
+	snprintf(page, sizeof(page),
+		 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+		 "/Resources << /Font << /F1 5 0 R >> >> >>");
+	objects[0] = "<< /Type /Catalog /Pages 2 0 R >>";
+	objects[1] = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+	objects[2] = page;
+	objects[3] = stream;
+	objects[4] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+	size_t len = (size_t)snprintf(doc, sizeof(doc), "%%PDF-1.4\n");
+	long offsets[5];
+	for (int i = 0; i < 5; i++) {
+		offsets[i] = (long)len;
+		len += (size_t)snprintf(doc + len, sizeof(doc) - len, "%d 0 obj\n%s\nendobj\n",
+					i + 1, objects[i]);
+	}
+	long xref = (long)len;
+	len += (size_t)snprintf(doc + len, sizeof(doc) - len, "xref\n0 6\n0000000000 65535 f \n");
+	for (int i = 0; i < 5; i++)
+		len +=
+		    (size_t)snprintf(doc + len, sizeof(doc) - len, "%010ld 00000 n \n", offsets[i]);
+	len +=
+	    (size_t)snprintf(doc + len, sizeof(doc) - len,
+			     "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n", xref);
+	snprintf(path, n, "%s/spool/upload-demo-XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return PONTE_EIO;
+	bool ok = write(fd, doc, len) == (ssize_t)len;
+	close(fd);
+	return ok ? 0 : PONTE_EIO;
+}
+
+/* The evaluation report of the first practice, as a downloadable document. */
+static int attach_evaluation(const identity_env *env, const principal *author, const char *files,
+			     int64_t item)
+{
+	char path[4096], dir[4096];
+	snprintf(dir, sizeof(dir), "%s/knowledge", files);
+	int rc = write_pdf(files, "Avaliacao das equipas moveis (demo)", path, sizeof(path));
+	int64_t id;
+	const char *why;
+	if (!rc)
+		rc = kn_attach(env, author, dir, item, path,
+			       "Avaliação das equipas móveis (demo).pdf", &id, &why);
+	unlink(path);
+	return rc;
+}
+
+int demo_knowledge(const identity_env *env, const char *files_dir)
 {
 	principal reviewer;
 	int rc = as(env, "knowledge.reviewer.pt@demo.ponte.example", &reviewer);
@@ -593,6 +651,8 @@ int demo_knowledge(const identity_env *env)
 		if (rc == PONTE_EINVAL)
 			fprintf(stderr, "demo item %zu: %s: %s\n", i, e.items[0].field,
 				e.items[0].message);
+		if (!rc && i == 0 && files_dir)
+			rc = attach_evaluation(env, &author, files_dir, id);
 		if (!rc)
 			rc = kn_transition(env, &author, id, "submit", &why);
 		if (!rc)

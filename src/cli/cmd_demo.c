@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "app/demo.h"
 #include "cli/cli.h"
 
@@ -82,7 +83,11 @@ int cmd_demo(int argc, char **argv)
 	char err[256];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = demo_generate(&env, &o, err, sizeof(err));
+	char files[4096];
+	rc = app_file_dirs(s, files, sizeof(files), err, sizeof(err));
+	o.files_dir = files;
+	if (!rc)
+		rc = demo_generate(&env, &o, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (out && fclose(out) && !rc)
 		rc = cli_fail("cannot write %s", accounts);

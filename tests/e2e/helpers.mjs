@@ -9,10 +9,14 @@ import { chromium } from 'playwright-core';
 export const PONTE = process.env.PONTE_BIN || 'build/ponte';
 
 // settings: rows of the settings table to change before starting (e.g. the 2FA policy).
-export async function startPonte({ settings = {} } = {}) {
+// demo: also run `ponte demo` (seven countries, knowledge items, directory; no cases).
+export async function startPonte({ settings = {}, demo = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ponte-e2e-'));
   const db = join(dir, 'ponte.db');
   execFileSync(PONTE, ['init', '--db', db, '--demo'], { stdio: 'ignore' });
+  if (demo) {
+    execFileSync(PONTE, ['demo', '--db', db, '--cases', '0', '--password', DEMO_PASSWORD], { stdio: 'ignore' });
+  }
   for (const [key, value] of Object.entries(settings)) {
     execFileSync('sqlite3', [db, `UPDATE settings SET value = '${value}' WHERE key = '${key}'`]);
   }

@@ -102,6 +102,8 @@ static void kept_files_are_whole_and_named_by_chance(void **state)
 	assert_int_equal(files_open(dir, "in.pdf", &fd, &size), PONTE_ENOTFOUND);
 	assert_int_equal(files_remove(dir, a), 0);
 	assert_int_equal(files_open(dir, a, &fd, &size), PONTE_ENOTFOUND);
+	free(src);
+	free(dir);
 }
 
 static void csv_and_xlsx_exports(void **state)
