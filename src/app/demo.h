@@ -20,6 +20,7 @@ int demo_fill(const identity_env *env);
  * Mali, Nigeria, Portugal, Spain and Italy, and `cases` cases, deterministic for a seed. */
 typedef struct demo_options {
 	long cases;
+	long knowledge; /* synthetic published knowledge items besides the curated ones */
 	uint64_t seed;
 	const char *password;
 	FILE *accounts;        /* JSON list of the accounts, or NULL */
@@ -30,5 +31,7 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 /* Published practices, legislation, case law and manuals (demo_knowledge.c); needs the
  * accounts of demo_generate. */
 int demo_knowledge(const identity_env *env, const char *files_dir);
+/* n synthetic published items of every type, in EN/FR/PT, for measurements. */
+int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed);
 
 #endif

@@ -393,6 +393,8 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 		if (o->progress && (i + 1) % 10000 == 0)
 			o->progress(i + 1);
 	}
+	if (!rc && o->knowledge)
+		rc = demo_knowledge_bulk(env, o->knowledge, o->seed);
 	if (c)
 		store_exec(c, "PRAGMA synchronous=FULL");
 	if (rc)

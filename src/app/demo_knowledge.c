@@ -660,3 +660,146 @@ int demo_knowledge(const identity_env *env, const char *files_dir)
 	}
 	return rc;
 }
+
+/* ---- synthetic items for measurements ---- */
+
+static uint64_t bulk_state;
+static unsigned bulk_pick(unsigned n)
+{
+	bulk_state ^= bulk_state >> 12;
+	bulk_state ^= bulk_state << 25;
+	bulk_state ^= bulk_state >> 27;
+	return (unsigned)((bulk_state * 2685821657736338717ULL) % n);
+}
+
+/* Words of each language that search queries and facets meet in real content. */
+static const char *const WORDS[3][24] = {
+	{ "trafficking", "smugglers",   "children", "protection", "labour",        "exploitation",
+	  "victims",     "referral",    "border",   "shelter",    "prosecution",   "training",
+	  "network",     "recruitment", "debt",     "return",     "reintegration", "community",
+	  "police",      "court",       "evidence", "migrants",   "women",         "cooperation" },
+	{ "traite",   "passeurs",    "enfants",   "protection",  "travail",     "exploitation",
+	  "victimes", "orientation", "frontière", "hébergement", "poursuites",  "formation",
+	  "réseau",   "recrutement", "dette",     "retour",      "réinsertion", "communauté",
+	  "police",   "tribunal",    "preuves",   "migrants",    "femmes",      "coopération" },
+	{ "tráfico", "passadores",    "crianças",  "proteção",  "trabalho",     "exploração",
+	  "vítimas", "referenciação", "fronteira", "abrigo",    "acusação",     "formação",
+	  "rede",    "recrutamento",  "dívida",    "regresso",  "reintegração", "comunidade",
+	  "polícia", "tribunal",      "prova",     "migrantes", "mulheres",     "cooperação" },
+};
+static const char *const LANGS[3] = { "en", "fr", "pt" };
+static const char *const PLACES[] = { "NE", "SN", "ML", "NG", "PT", "ES", "IT", "MA", "BF",
+				      "GH", "CI", "GN", "FR", "BE", "DE", "LY", "TN", "MR" };
+
+static void sentence(buf *b, int lang, unsigned words)
+{
+	for (unsigned i = 0; i < words; i++)
+		buf_printf(b, "%s%s", i ? " " : "", WORDS[lang][bulk_pick(24)]);
+}
+
+/* One synthetic item of the given type; all strings live in a. */
+static void bulk_input(arena *a, long k, kn_input *in)
+{
+	static const char *const TYPES[] = { "practice", "legislation", "caselaw", "manual" };
+	int lang = (int)bulk_pick(3);
+	memset(in, 0, sizeof(*in));
+	in->type = TYPES[k % 4];
+	in->language = LANGS[lang];
+	buf b;
+	buf_init(&b, 8192);
+	sentence(&b, lang, 5 + bulk_pick(4));
+	in->title = arena_printf(a, "%s (synthetic %ld)", b.data, k);
+	buf_reset(&b);
+	sentence(&b, lang, 25);
+	in->summary = arena_strdup(a, b.data);
+	buf_reset(&b);
+	sentence(&b, lang, 80);
+	in->body = arena_strdup(a, b.data);
+	buf_release(&b);
+	in->countries = bulk_pick(3) ? PLACES[bulk_pick(ARRAY_LEN(PLACES))]
+				     : arena_printf(a, "%s,%s", PLACES[bulk_pick(7)],
+						    PLACES[7 + bulk_pick(ARRAY_LEN(PLACES) - 7)]);
+	static const char *const EVIDENCE[] = { "described", "monitored", "evaluated",
+						"replicated" };
+	static const char *const AREAS[] = { "prevention", "protection", "prosecution",
+					     "partnership", "irregular_migration" };
+	static const char *const TARGETS[] = { "adults", "children", "women", "migrants_transit",
+					       "workers" };
+	char year[8];
+	snprintf(year, sizeof(year), "%u", 2005 + bulk_pick(21));
+	const char *practice[][2] = {
+		{ "evidence", EVIDENCE[bulk_pick(4)] },     { "areas", AREAS[bulk_pick(5)] },
+		{ "target_groups", TARGETS[bulk_pick(5)] }, { "actors", "Synthetic actors" },
+		{ "period_start", arena_strdup(a, year) },  { NULL, NULL }
+	};
+	const char *legislation[][2] = { { "instrument", "Synthetic law" },
+					 { "adopted_on", arena_printf(a, "%s-06-01", year) },
+					 { "covers", "trafficking" },
+					 { NULL, NULL } };
+	const char *caselaw[][2] = { { "court", "Synthetic court" },
+				     { "decision_date", arena_printf(a, "%s-03-15", year) },
+				     { "verdict", "convicted" },
+				     { "defendants", "A.B. (M, NG)" },
+				     { NULL, NULL } };
+	const char *manual[][2] = { { "audiences", "police,prosecutors" },
+				    { "format", "handbook" },
+				    { "published_year", arena_strdup(a, year) },
+				    { NULL, NULL } };
+	const char *(*pick)[2] = k % 4 == 0   ? practice
+				 : k % 4 == 1 ? legislation
+				 : k % 4 == 2 ? caselaw
+					      : manual;
+	for (size_t i = 0; pick[i][0] && in->ndetails < KN_MAX_DETAILS; i++) {
+		in->details[in->ndetails].name = arena_strdup(a, pick[i][0]);
+		in->details[in->ndetails].value = arena_strdup(a, pick[i][1]);
+		in->ndetails++;
+	}
+	/* A third of the items carry a translation of their title and summary. */
+	if (bulk_pick(3) == 0) {
+		int other = (lang + 1 + (int)bulk_pick(2)) % 3;
+		buf t;
+		buf_init(&t, 8192);
+		sentence(&t, other, 6);
+		in->translations[0].language = LANGS[other];
+		in->translations[0].title = arena_strdup(a, t.data);
+		buf_reset(&t);
+		sentence(&t, other, 20);
+		in->translations[0].summary = arena_strdup(a, t.data);
+		buf_release(&t);
+		in->ntranslations = 1;
+	}
+	in->translations_given = true;
+}
+
+int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed)
+{
+	bulk_state = (seed ? seed : 1) * 0x2545F4914F6CDD1DULL;
+	principal authors[7], reviewer;
+	static const char *const CC[] = { "ne", "sn", "ml", "ng", "pt", "es", "it" };
+	int rc = as(env, "knowledge.reviewer.ne@demo.ponte.example", &reviewer);
+	for (size_t i = 0; i < 7 && !rc; i++) {
+		char email[96];
+		snprintf(email, sizeof(email), "national.focal.point.%s@demo.ponte.example", CC[i]);
+		rc = as(env, email, &authors[i]);
+	}
+	for (long k = 0; k < n && !rc; k++) {
+		arena a;
+		arena_init(&a, 1 << 20);
+		kn_input in;
+		bulk_input(&a, k, &in);
+		const principal *author = &authors[k % 7];
+		kn_errors e;
+		int64_t id;
+		const char *why;
+		rc = kn_create(env, author, &in, &id, &e);
+		if (rc == PONTE_EINVAL)
+			fprintf(stderr, "synthetic item %ld: %s: %s\n", k, e.items[0].field,
+				e.items[0].message);
+		if (!rc)
+			rc = kn_transition(env, author, id, "submit", &why);
+		if (!rc)
+			rc = kn_transition(env, &reviewer, id, "publish", &why);
+		arena_release(&a);
+	}
+	return rc;
+}

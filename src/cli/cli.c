@@ -75,11 +75,13 @@ static const cli_command COMMANDS[] = {
 	  "                                 (default), 0: optional\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
-	  "usage: ponte demo --db PATH [--cases N] [--seed S] [--password P]\n"
+	  "usage: ponte demo --db PATH [--cases N] [--knowledge K] [--seed S] [--password P]\n"
 	  "                  [--accounts-json FILE] [--key PATH]\n\n"
 	  "Add fictional organisations and one account per default role in Niger, Senegal, Mali,\n"
-	  "Nigeria, Portugal, Spain and Italy, and N cases (default 200) spread over phases,\n"
-	  "statuses, children and adults. The same seed gives the same data. Without --password a\n"
+	  "Nigeria, Portugal, Spain and Italy, their focal-point directory with rotation history,\n"
+	  "24 published knowledge items in English, French and Portuguese, N cases (default 200)\n"
+	  "spread over phases, statuses, children and adults, and K synthetic knowledge items\n"
+	  "(default 0, for measurements). The same seed gives the same data. Without --password a\n"
 	  "password is generated and printed; --accounts-json writes the accounts as\n"
 	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",

@@ -19,6 +19,7 @@ int cmd_demo(int argc, char **argv)
 					      { "seed", required_argument, NULL, 's' },
 					      { "password", required_argument, NULL, 'p' },
 					      { "accounts-json", required_argument, NULL, 'a' },
+					      { "knowledge", required_argument, NULL, 'K' },
 					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *accounts = NULL, *password = NULL;
 	demo_options o = { .cases = 200, .seed = 1, .progress = progress };
@@ -38,6 +39,13 @@ int cmd_demo(int argc, char **argv)
 			if (errno || *end || o.cases < 0 || o.cases > 10000000)
 				return cli_usage_error(
 				    "demo", "--cases must be a number from 0 to 10000000");
+			break;
+		case 'K':
+			errno = 0;
+			o.knowledge = strtol(optarg, &end, 10);
+			if (errno || *end || o.knowledge < 0 || o.knowledge > 1000000)
+				return cli_usage_error(
+				    "demo", "--knowledge must be a number from 0 to 1000000");
 			break;
 		case 's':
 			errno = 0;

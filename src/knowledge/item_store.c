@@ -37,6 +37,7 @@ static const char SQL_ADD_FTS[] = "INSERT INTO knowledge_fts(rowid, title, summa
 static const char SQL_ADD_VERSION[] =
     "INSERT INTO knowledge_versions(item_id, version, status, snapshot, user_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_GENERATION[] = "UPDATE knowledge_generation SET value = value + 1";
 static const char SQL_VERSIONS[] = "SELECT version, user_id, status, snapshot, created_at FROM "
 				   "knowledge_versions WHERE item_id = ?1 ORDER BY version DESC";
 
@@ -505,6 +506,11 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 	rc = write_translations(c, s->id, in);
 	if (!rc)
 		rc = write_index(c, s->id, in);
+	if (!rc && !(rc = store_prepare(c, SQL_GENERATION, &st))) {
+		rc = store_step(st); /* search's in-memory copy is now stale */
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
 	if (!rc)
 		rc = add_version(c, a, s->id, p->user_id, now);
 	return rc;

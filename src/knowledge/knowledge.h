@@ -177,6 +177,9 @@ typedef int (*kn_hit_fn)(const kn_hit *h, void *ctx);
  * counts all matches; facets (KN_FACETS entries) are counted over all matches. */
 int kn_search(const identity_env *env, arena *a, const principal *p, const char *reader_lang,
 	      const kn_filter *f, kn_hit_fn fn, void *ctx, int64_t *total, kn_facet *facets);
+/* Above bm25_max matches, rank by where the words are (title, then summary, translations
+ * and details, then body), newest first within each, instead of bm25 (default 4000). */
+void kn_search_tune(size_t bm25_max);
 /* q reduced to an FTS5 query of quoted words ("passeur"*), or "" when it has none. */
 int kn_fts_query(const char *q, buf *out);
 /* Split text into pieces, marking those that match a word of q (accent- and case-

@@ -1,50 +1,14 @@
 /* Full-text search over knowledge items, with facets and highlights. */
 #include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "base/utf8.h"
 #include "knowledge/knowledge.h"
 
 #define MAX_TERMS 16
 #define MAX_TERM 64
-
-/* Bindings shared by both statements: ?1 write scope, ?2 country, ?3 organisation, ?4 user,
- * ?5 reviewer, ?6 type, ?7 evidence, ?8 language, ?9 year, ?10 country filter, ?11 area,
- * ?12 target group, ?13 status, ?14 FTS query, ?15 limit, ?16 offset, ?17 reader language. */
-#define VISIBLE                                                                                    \
-	"(k.status = 'published' OR (?5 = 1 AND k.status = 'review') OR (?1 = 4 OR "               \
-	"(?1 = 3 AND k.owner_country = ?2) OR (?1 = 2 AND k.organisation_id = ?3) OR "             \
-	"(?1 = 1 AND k.author_id = ?4)))"
-#define IN_LIST(col, param)                                                                        \
-	"(" param " IS NULL OR instr(',' || " col " || ',', ',' || " param " || ',') > 0)"
-#define FILTERS                                                                                                              \
-	" AND (?6 IS NULL OR k.type = ?6) AND (?7 IS NULL OR k.evidence = ?7) AND " IN_LIST(                                 \
-	    "k.languages",                                                                                                   \
-	    "?8") " AND (?9 IS NULL OR k.year = ?9) AND " IN_LIST("k.countries",                                             \
-								  "?10") " AND " IN_LIST("k."                                \
-											 "areas",                            \
-											 "?11") " AND " IN_LIST("k.targets", \
-														"?12") " AND (CASE WHEN ?13 IS NULL THEN k.status <> 'archived' ELSE k.status = ?13 END)"
-#define HIT_COLUMNS                                                                                \
-	"k.id, k.version, k.type, k.status, k.language, k.title, k.summary, k.countries, "         \
-	"k.evidence, coalesce(k.year, 0), coalesce(k.published_at, ''), k.updated_at, "            \
-	"k.languages, "                                                                            \
-	"t.title, t.summary, k.author_id"
-#define TRANSLATION " LEFT JOIN knowledge_translations t ON t.item_id = k.id AND t.language = ?17"
-
-static const char SQL_FACETS[] =
-    "SELECT k.type, k.evidence, k.languages, coalesce(k.year, 0), k.countries, k.areas, "
-    "k.targets FROM knowledge_items k WHERE " VISIBLE FILTERS
-    " AND (?14 IS NULL OR k.id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH "
-    "?14))";
-static const char SQL_PAGE_RECENT[] =
-    "SELECT " HIT_COLUMNS " FROM knowledge_items k" TRANSLATION " WHERE " VISIBLE FILTERS
-    " AND ?14 IS NULL ORDER BY coalesce(k.published_at, k.updated_at) DESC, k.id DESC "
-    "LIMIT ?15 OFFSET ?16";
-static const char SQL_PAGE_RANKED[] =
-    "SELECT " HIT_COLUMNS
-    " FROM knowledge_fts f JOIN knowledge_items k ON k.id = f.rowid" TRANSLATION
-    " WHERE knowledge_fts MATCH ?14 AND " VISIBLE FILTERS
-    " ORDER BY bm25(knowledge_fts, 10.0, 5.0, 1.0, 3.0), k.id DESC LIMIT ?15 OFFSET ?16";
 
 /* ---- query words ---- */
 
@@ -148,20 +112,245 @@ int kn_highlight(const char *text, const char *q, kn_piece_fn fn, void *ctx)
 	return rc;
 }
 
-/* ---- facets ---- */
+/* ---- the in-memory copy of what search filters on ----
+ *
+ * One entry per item, in list order (last change first), built from the covering index
+ * knowledge_items_search and rebuilt when knowledge_generation moves. A search reads the
+ * full-text index (rowids and scores) and this copy only: visibility, filters and all seven
+ * facets are decided here, and only the rows of the page shown are read from the table. */
+
+enum { F_TYPE, F_EVIDENCE, F_LANG, F_YEAR, F_COUNTRY, F_AREA, F_TARGET };
+
+struct entry {
+	int64_t id, organisation_id, author_id;
+	const char *status, *type, *evidence, *languages, *countries, *areas, *targets;
+	char owner_country[3];
+	int year;
+};
+
+struct snapshot {
+	_Atomic int refs;
+	const store *db;
+	int64_t generation;
+	arena a; /* the strings of the entries */
+	struct entry *entries;
+	size_t n;
+	int32_t *position; /* by id: index in entries, or -1 */
+	int64_t max_id;
+};
+
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snapshot *current;
+
+static const char SQL_GENERATION[] = "SELECT value FROM knowledge_generation";
+static const char SQL_ENTRIES[] =
+    "SELECT rowid, status, type, evidence, languages, coalesce(year, 0), countries, areas, "
+    "targets, owner_country, organisation_id, author_id FROM knowledge_items "
+    "INDEXED BY knowledge_items_search ORDER BY updated_at DESC, rowid DESC";
+#define HIT_COLUMNS                                                                                \
+	"k.id, k.version, k.type, k.status, k.language, k.title, k.summary, k.countries, "         \
+	"k.evidence, coalesce(k.year, 0), coalesce(k.published_at, ''), k.updated_at, "            \
+	"k.languages, t.title, t.summary, k.author_id"
+static const char SQL_HIT[] = "SELECT " HIT_COLUMNS " FROM knowledge_items k LEFT JOIN "
+			      "knowledge_translations t ON t.item_id = k.id AND t.language = ?2 "
+			      "WHERE k.id = ?1";
+static const char SQL_MATCH[] = "SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ?1";
+static const char SQL_SCORED[] = "SELECT rowid, bm25(knowledge_fts, 10.0, 5.0, 1.0, 3.0) FROM "
+				 "knowledge_fts WHERE knowledge_fts MATCH ?1";
+/* Above this many full-text matches the words are in a large share of the collection, where
+ * bm25 says little (its inverse document frequency is near zero) and costs about a
+ * microsecond per match: matches are then ranked by where the words are (title, then summary,
+ * translations and details, then body), newest first within each. */
+static _Atomic size_t bm25_max_matches = 4000;
+
+void kn_search_tune(size_t bm25_max)
+{
+	atomic_store(&bm25_max_matches, bm25_max);
+}
+#define MAX_RANKED 10000 /* offset + limit of a ranked search */
+
+static void snapshot_release(struct snapshot *s)
+{
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		arena_release(&s->a);
+		free(s->entries);
+		free(s->position);
+		free(s);
+	}
+}
+
+static const char *keep(arena *a, store_stmt *st, int col)
+{
+	const char *v = store_col_text(st, col, NULL);
+	return arena_strdup(a, v ? v : "");
+}
+
+static int build(store_conn *c, const store *db, int64_t generation, struct snapshot **out)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	if (!s)
+		return PONTE_ENOMEM;
+	atomic_init(&s->refs, 1);
+	s->db = db;
+	s->generation = generation;
+	arena_init(&s->a, 1u << 30);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_ENTRIES, &st);
+	bool prepared = rc == 0;
+	size_t cap = 0;
+	while (!rc && (rc = store_step(st)) == STORE_ROW) {
+		rc = 0;
+		if (s->n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct entry *more = realloc(s->entries, ncap * sizeof(*more));
+			if (!more) {
+				rc = PONTE_ENOMEM;
+				break;
+			}
+			s->entries = more;
+			cap = ncap;
+		}
+		struct entry *e = &s->entries[s->n++];
+		e->id = store_col_int64(st, 0);
+		e->status = keep(&s->a, st, 1);
+		e->type = keep(&s->a, st, 2);
+		e->evidence = keep(&s->a, st, 3);
+		e->languages = keep(&s->a, st, 4);
+		e->year = (int)store_col_int64(st, 5);
+		e->countries = keep(&s->a, st, 6);
+		e->areas = keep(&s->a, st, 7);
+		e->targets = keep(&s->a, st, 8);
+		snprintf(e->owner_country, sizeof(e->owner_country), "%s",
+			 store_col_text(st, 9, NULL) ? store_col_text(st, 9, NULL) : "");
+		e->organisation_id = store_col_int64(st, 10);
+		e->author_id = store_col_int64(st, 11);
+		if (!e->targets)
+			rc = PONTE_ENOMEM;
+		if (e->id > s->max_id)
+			s->max_id = e->id;
+	}
+	if (prepared)
+		store_reset(st);
+	rc = rc < 0 ? rc : 0;
+	if (!rc) {
+		s->position = malloc(((size_t)s->max_id + 1) * sizeof(*s->position));
+		if (!s->position)
+			rc = PONTE_ENOMEM;
+		for (int64_t i = 0; !rc && i <= s->max_id; i++)
+			s->position[i] = -1;
+		for (size_t i = 0; !rc && i < s->n; i++)
+			s->position[s->entries[i].id] = (int32_t)i;
+	}
+	if (rc) {
+		snapshot_release(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* The copy for db as of the caller's read transaction (refs taken: release it). */
+static int snapshot_get(store_conn *c, const store *db, struct snapshot **out)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_GENERATION, &st);
+	if (rc)
+		return rc;
+	rc = store_step(st);
+	int64_t generation = rc == STORE_ROW ? store_col_int64(st, 0) : -1;
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&snapshot_lock);
+	if (current && current->db == db && current->generation == generation) {
+		atomic_fetch_add(&current->refs, 1);
+		*out = current;
+		pthread_mutex_unlock(&snapshot_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&snapshot_lock);
+	struct snapshot *fresh;
+	if ((rc = build(c, db, generation, &fresh)))
+		return rc;
+	pthread_mutex_lock(&snapshot_lock);
+	if (!current || current->db != db || current->generation < generation) {
+		snapshot_release(current);
+		atomic_fetch_add(&fresh->refs, 1); /* one for `current` */
+		current = fresh;
+	}
+	pthread_mutex_unlock(&snapshot_lock);
+	*out = fresh;
+	return 0;
+}
+
+/* ---- filters and facets ---- */
+
+static bool in_list(const char *csv, const char *value)
+{
+	size_t len = strlen(value);
+	for (const char *s = csv; *s;) {
+		size_t n = strcspn(s, ",");
+		if (n == len && memcmp(s, value, n) == 0)
+			return true;
+		s += n + (s[n] == ',');
+	}
+	return false;
+}
+
+struct who {
+	const principal *p;
+	int write_scope;
+	bool reviewer;
+};
+
+static bool visible(const struct who *w, const struct entry *e)
+{
+	if (strcmp(e->status, "published") == 0)
+		return true;
+	if (!w->p)
+		return false;
+	if (w->reviewer && strcmp(e->status, "review") == 0)
+		return true;
+	switch (w->write_scope) {
+	case SCOPE_ALL: return true;
+	case SCOPE_COUNTRY: return strcmp(e->owner_country, w->p->country) == 0;
+	case SCOPE_ORGANISATION: return e->organisation_id == w->p->organisation_id;
+	case SCOPE_OWN: return e->author_id == w->p->user_id;
+	default: return false;
+	}
+}
+
+static bool set(const char *s)
+{
+	return s && *s;
+}
+
+static bool passes(const struct who *w, const kn_filter *f, const struct entry *e)
+{
+	if (set(f->status) ? strcmp(e->status, f->status) != 0 : strcmp(e->status, "archived") == 0)
+		return false;
+	return visible(w, e) && (!set(f->type) || strcmp(e->type, f->type) == 0) &&
+	       (!set(f->evidence) || strcmp(e->evidence, f->evidence) == 0) &&
+	       (!set(f->lang) || in_list(e->languages, f->lang)) &&
+	       (!f->year || e->year == f->year) &&
+	       (!set(f->country) || in_list(e->countries, f->country)) &&
+	       (!set(f->area) || in_list(e->areas, f->area)) &&
+	       (!set(f->target) || in_list(e->targets, f->target));
+}
 
 #define SLOTS 1024 /* per facet; more distinct values than this are not counted */
 
 struct counter {
 	const char *value[SLOTS];
+	size_t len[SLOTS];
 	int64_t count[SLOTS];
 	size_t used;
 };
 
-static int count_value(arena *a, struct counter *k, const char *v, size_t len)
+static void count_value(struct counter *k, const char *v, size_t len)
 {
 	if (!len)
-		return 0;
+		return;
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)v[i]) * 16777619u;
@@ -169,135 +358,307 @@ static int count_value(arena *a, struct counter *k, const char *v, size_t len)
 		size_t s = (h + probe) & (SLOTS - 1);
 		if (!k->value[s]) {
 			if (k->used >= SLOTS / 2)
-				return 0;
-			if (!(k->value[s] = arena_strndup(a, v, len)))
-				return PONTE_ENOMEM;
+				return;
+			k->value[s] = v; /* points into the snapshot, which outlives the count */
+			k->len[s] = len;
 			k->used++;
 		}
-		if (strlen(k->value[s]) == len && memcmp(k->value[s], v, len) == 0) {
+		if (k->len[s] == len && memcmp(k->value[s], v, len) == 0) {
 			k->count[s]++;
-			return 0;
+			return;
 		}
 	}
-	return 0;
 }
 
-static int count_list(arena *a, struct counter *k, const char *csv)
+static void count_list(struct counter *k, const char *csv)
 {
-	int rc = 0;
-	for (const char *s = csv ? csv : ""; *s && !rc;) {
+	for (const char *s = csv; *s;) {
 		size_t len = strcspn(s, ",");
-		rc = count_value(a, k, s, len);
+		count_value(k, s, len);
 		s += len + (s[len] == ',');
 	}
-	return rc;
 }
+
+static const char *YEARS[2101 - 1900];
+
+static void count_entry(struct counter *k, const struct entry *e)
+{
+	count_value(&k[F_TYPE], e->type, strlen(e->type));
+	count_value(&k[F_EVIDENCE], e->evidence, strlen(e->evidence));
+	count_list(&k[F_LANG], e->languages);
+	if (e->year >= 1900 && e->year <= 2100)
+		count_value(&k[F_YEAR], YEARS[e->year - 1900], 4);
+	count_list(&k[F_COUNTRY], e->countries);
+	count_list(&k[F_AREA], e->areas);
+	count_list(&k[F_TARGET], e->targets);
+}
+
+static void years_init(void)
+{
+	static char text[2101 - 1900][5];
+	for (int y = 1900; y <= 2100; y++) {
+		snprintf(text[y - 1900], sizeof(text[0]), "%d", y);
+		YEARS[y - 1900] = text[y - 1900];
+	}
+}
+
+struct value_count {
+	const char *value;
+	int64_t count;
+};
 
 static int by_count(const void *x, const void *y)
 {
-	const struct {
-		const char *value;
-		int64_t count;
-	} *a = x, *b = y;
+	const struct value_count *a = x, *b = y;
 	return a->count != b->count ? (a->count < b->count ? 1 : -1) : strcmp(a->value, b->value);
 }
 
-static int finish_facet(arena *a, const struct counter *k, const char *name, kn_facet *out)
+static int finish_facets(arena *a, const struct counter *k, kn_facet *out)
 {
-	out->name = name;
-	out->n = 0;
-	out->values = arena_calloc(a, k->used ? k->used : 1, sizeof(*out->values));
-	if (!out->values)
-		return PONTE_ENOMEM;
-	for (size_t s = 0; s < SLOTS; s++)
-		if (k->value[s]) {
-			out->values[out->n].value = k->value[s];
-			out->values[out->n].count = k->count[s];
-			out->n++;
-		}
-	qsort(out->values, out->n, sizeof(*out->values), by_count);
+	static const char *const NAMES[KN_FACETS] = { "type",    "evidence", "lang",  "year",
+						      "country", "area",     "target" };
+	for (int f = 0; f < KN_FACETS; f++) {
+		out[f].name = NAMES[f];
+		out[f].n = 0;
+		out[f].values = arena_calloc(a, k[f].used ? k[f].used : 1, sizeof(*out[f].values));
+		if (!out[f].values)
+			return PONTE_ENOMEM;
+		for (size_t s = 0; s < SLOTS; s++)
+			if (k[f].value[s]) {
+				out[f].values[out[f].n].value =
+				    arena_strndup(a, k[f].value[s], k[f].len[s]);
+				out[f].values[out[f].n].count = k[f].count[s];
+				out[f].n++;
+			}
+		qsort(out[f].values, out[f].n, sizeof(*out[f].values), by_count);
+	}
 	return 0;
+}
+
+/* ---- ranking: the best offset + limit matches, by score (lower bm25 is better) ---- */
+
+struct ranked {
+	int64_t id;
+	double score;
+	size_t order; /* list position: ties go to the newer item */
+};
+
+struct top {
+	struct ranked *heap; /* a max-heap on (score, order): the worst kept match on top */
+	size_t n, cap;
+};
+
+static bool worse(const struct ranked *a, const struct ranked *b)
+{
+	return a->score != b->score ? a->score > b->score : a->order > b->order;
+}
+
+static void sift_down(struct top *t, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		if (l < t->n && worse(&t->heap[l], &t->heap[w]))
+			w = l;
+		if (r < t->n && worse(&t->heap[r], &t->heap[w]))
+			w = r;
+		if (w == i)
+			return;
+		struct ranked tmp = t->heap[i];
+		t->heap[i] = t->heap[w];
+		t->heap[w] = tmp;
+		i = w;
+	}
+}
+
+static void offer(struct top *t, struct ranked r)
+{
+	if (!t->cap)
+		return;
+	if (t->n < t->cap) {
+		size_t i = t->n++;
+		t->heap[i] = r;
+		while (i && worse(&t->heap[i], &t->heap[(i - 1) / 2])) {
+			struct ranked tmp = t->heap[i];
+			t->heap[i] = t->heap[(i - 1) / 2];
+			t->heap[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+	} else if (worse(&t->heap[0], &r)) {
+		t->heap[0] = r;
+		sift_down(t, 0);
+	}
+}
+
+static int best_first(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+	return worse(a, b) ? 1 : worse(b, a) ? -1 : 0;
+}
+
+/* Each match of query: its position in the copy, when it passes the filters (counted). */
+static int matches(store_conn *c, const struct snapshot *s, const struct who *w, const kn_filter *f,
+		   const char *query, struct counter *k, int32_t **out, size_t *n, size_t *seen)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_MATCH, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, query, strlen(query));
+	size_t cap = 0;
+	*out = NULL;
+	*n = *seen = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t id = store_col_int64(st, 0);
+		(*seen)++;
+		if (id < 0 || id > s->max_id || s->position[id] < 0)
+			continue; /* written after the copy was taken */
+		int32_t pos = s->position[id];
+		if (!passes(w, f, &s->entries[pos]))
+			continue;
+		count_entry(k, &s->entries[pos]);
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			int32_t *more = realloc(*out, ncap * sizeof(*more));
+			if (!more) {
+				rc = PONTE_ENOMEM;
+				break;
+			}
+			*out = more;
+			cap = ncap;
+		}
+		(*out)[(*n)++] = pos;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Add weight to the score of every match of query restricted to columns. */
+static int weigh(store_conn *c, const struct snapshot *s, const char *columns, const char *query,
+		 double weight, double *score)
+{
+	char filtered[4200];
+	if ((size_t)snprintf(filtered, sizeof(filtered), "{%s} : (%s)", columns, query) >=
+	    sizeof(filtered))
+		return PONTE_ELIMIT;
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_MATCH, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, filtered, strlen(filtered));
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t id = store_col_int64(st, 0);
+		if (id >= 0 && id <= s->max_id && s->position[id] >= 0)
+			score[s->position[id]] -= weight;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The page of a search with words: every match counted, the best offset + limit kept. */
+static int ranked_page(store_conn *c, const struct snapshot *s, const struct who *w,
+		       const kn_filter *f, const char *query, struct counter *k, int64_t *total,
+		       size_t offset, size_t limit, int64_t *page, size_t *npage)
+{
+	int32_t *hits = NULL;
+	size_t n = 0, seen = 0;
+	int rc = matches(c, s, w, f, query, k, &hits, &n, &seen);
+	*total = (int64_t)n;
+	struct top t = { NULL, 0, offset + limit <= MAX_RANKED ? offset + limit : 0 };
+	double *score = calloc(s->n ? s->n : 1, sizeof(*score));
+	t.heap = calloc(t.cap ? t.cap : 1, sizeof(*t.heap));
+	if (!rc && (!score || !t.heap))
+		rc = PONTE_ENOMEM;
+	/* bm25 is computed for every full-text match, whatever the filters keep. */
+	if (!rc && seen <= atomic_load(&bm25_max_matches)) {
+		/* bm25, for the matches that passed (others keep the NAN mark). */
+		for (size_t i = 0; i < s->n; i++)
+			score[i] = NAN;
+		for (size_t i = 0; i < n; i++)
+			score[hits[i]] = 0;
+		store_stmt *st;
+		if (!(rc = store_prepare(c, SQL_SCORED, &st))) {
+			store_bind_text(st, 1, query, strlen(query));
+			while ((rc = store_step(st)) == STORE_ROW) {
+				int64_t id = store_col_int64(st, 0);
+				if (id >= 0 && id <= s->max_id && s->position[id] >= 0 &&
+				    !isnan(score[s->position[id]]))
+					score[s->position[id]] = store_col_double(st, 1);
+			}
+			store_reset(st);
+			rc = rc < 0 ? rc : 0;
+		}
+	} else if (!rc) {
+		rc = weigh(c, s, "title", query, 4, score);
+		if (!rc)
+			rc = weigh(c, s, "summary extra", query, 2, score);
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		offer(&t,
+		      (struct ranked){ s->entries[hits[i]].id, score[hits[i]], (size_t)hits[i] });
+	if (!rc) {
+		qsort(t.heap, t.n, sizeof(*t.heap), best_first);
+		for (size_t i = offset; i < t.n && *npage < limit; i++)
+			page[(*npage)++] = t.heap[i].id;
+	}
+	free(t.heap);
+	free(score);
+	free(hits);
+	return rc;
 }
 
 /* ---- search ---- */
 
-static void bind_text(store_stmt *st, int idx, const char *s)
+static int emit(store_conn *c, arena *a, const char *reader_lang, int64_t id, kn_hit_fn fn,
+		void *ctx)
 {
-	if (s && *s)
-		store_bind_text(st, idx, s, strlen(s));
-}
-
-static void bind_all(store_stmt *st, const principal *p, const kn_filter *f, const char *fts,
-		     const char *reader_lang)
-{
-	store_bind_int64(st, 1, p ? principal_scope(p, "knowledge.write") : SCOPE_NONE);
-	store_bind_text(st, 2, p ? p->country : "", p ? strlen(p->country) : 0);
-	store_bind_int64(st, 3, p ? p->organisation_id : 0);
-	store_bind_int64(st, 4, p ? p->user_id : 0);
-	store_bind_int64(st, 5, p && principal_can(p, "knowledge.review"));
-	bind_text(st, 6, f->type);
-	bind_text(st, 7, f->evidence);
-	bind_text(st, 8, f->lang);
-	if (f->year)
-		store_bind_int64(st, 9, f->year);
-	bind_text(st, 10, f->country);
-	bind_text(st, 11, f->area);
-	bind_text(st, 12, f->target);
-	bind_text(st, 13, f->status);
-	bind_text(st, 14, fts);
-	store_bind_int64(st, 15, f->limit > 0 ? f->limit : 20);
-	store_bind_int64(st, 16, f->offset);
-	bind_text(st, 17, reader_lang);
-}
-
-static int facets(store_conn *c, arena *a, const principal *p, const kn_filter *f, const char *fts,
-		  int64_t *total, kn_facet *out)
-{
-	static const char *const NAMES[KN_FACETS] = { "type",    "evidence", "lang",  "year",
-						      "country", "area",     "target" };
-	struct counter *k = calloc(KN_FACETS, sizeof(*k));
 	store_stmt *st;
-	int rc = k ? store_prepare(c, SQL_FACETS, &st) : PONTE_ENOMEM;
-	if (rc) {
-		free(k);
+	int rc = store_prepare(c, SQL_HIT, &st);
+	if (rc)
 		return rc;
+	store_bind_int64(st, 1, id);
+	if (reader_lang)
+		store_bind_text(st, 2, reader_lang, strlen(reader_lang));
+	rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_reset(st);
+		return rc < 0 ? rc : 0;
 	}
-	bind_all(st, p, f, fts, NULL);
-	*total = 0;
-	while (!rc && (rc = store_step(st)) == STORE_ROW) {
-		rc = 0;
-		(*total)++;
-		char year[12];
-		int64_t y = store_col_int64(st, 3);
-		snprintf(year, sizeof(year), "%lld", (long long)y);
-		const char *type = store_col_text(st, 0, NULL);
-		const char *evidence = store_col_text(st, 1, NULL);
-		rc = count_value(a, &k[0], type, type ? strlen(type) : 0);
-		if (!rc)
-			rc = count_value(a, &k[1], evidence, evidence ? strlen(evidence) : 0);
-		if (!rc)
-			rc = count_list(a, &k[2], store_col_text(st, 2, NULL));
-		if (!rc && y)
-			rc = count_value(a, &k[3], year, strlen(year));
-		for (int i = 4; i < 7 && !rc; i++)
-			rc = count_list(a, &k[i], store_col_text(st, i, NULL));
+	kn_item *it = arena_calloc(a, 1, sizeof(*it));
+	if (!it) {
+		store_reset(st);
+		return PONTE_ENOMEM;
 	}
+	it->id = store_col_int64(st, 0);
+	it->version = store_col_int64(st, 1);
+	it->type = keep(a, st, 2);
+	it->status = keep(a, st, 3);
+	it->language = keep(a, st, 4);
+	it->title = keep(a, st, 5);
+	it->summary = keep(a, st, 6);
+	it->countries = keep(a, st, 7);
+	it->evidence = keep(a, st, 8);
+	it->year = (int)store_col_int64(st, 9);
+	it->published_at = keep(a, st, 10);
+	it->updated_at = keep(a, st, 11);
+	it->languages = keep(a, st, 12);
+	it->author_id = store_col_int64(st, 15);
+	kn_hit h = { .item = it, .title = it->title, .summary = it->summary };
+	bool own = reader_lang && strcmp(reader_lang, it->language) == 0;
+	if (!store_col_is_null(st, 13)) {
+		h.title = keep(a, st, 13);
+		h.summary = keep(a, st, 14);
+		own = true;
+	}
+	h.in_reader_lang = own;
 	store_reset(st);
-	for (int i = 0; i < KN_FACETS && rc >= 0; i++)
-		rc = finish_facet(a, &k[i], NAMES[i], &out[i]);
-	free(k);
-	return rc < 0 ? rc : 0;
-}
-
-static const char *dup(arena *a, store_stmt *st, int i)
-{
-	const char *s = store_col_text(st, i, NULL);
-	return arena_strdup(a, s ? s : "");
+	return fn(&h, ctx);
 }
 
 int kn_search(const identity_env *env, arena *a, const principal *p, const char *reader_lang,
 	      const kn_filter *f, kn_hit_fn fn, void *ctx, int64_t *total, kn_facet *facet_out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, years_init);
 	if (!p && !kn_public_read(env->db))
 		return PONTE_EUNAUTH;
 	buf fts;
@@ -305,54 +666,48 @@ int kn_search(const identity_env *env, arena *a, const principal *p, const char 
 	int rc = kn_fts_query(f->q, &fts);
 	const char *query = fts.len ? arena_strdup(a, fts.data) : NULL;
 	buf_release(&fts);
+	size_t limit = f->limit > 0 ? (size_t)f->limit : 20, offset = (size_t)f->offset;
+	struct counter *k = calloc(KN_FACETS, sizeof(*k));
 	store_conn *c;
+	if (!rc && !k)
+		rc = PONTE_ENOMEM;
 	if (!rc)
 		rc = store_conn_get(env->db, &c);
 	if (!rc)
 		rc = store_begin_read(c);
-	if (rc)
-		return rc;
-	rc = facets(c, a, p, f, query, total, facet_out);
-	store_stmt *st;
-	if (!rc)
-		rc = store_prepare(c, query ? SQL_PAGE_RANKED : SQL_PAGE_RECENT, &st);
 	if (rc) {
-		store_commit(c);
+		free(k);
 		return rc;
 	}
-	bind_all(st, p, f, query, reader_lang);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		kn_item *it = arena_calloc(a, 1, sizeof(*it));
-		if (!it) {
-			rc = PONTE_ENOMEM;
-			break;
+	struct snapshot *s = NULL;
+	rc = snapshot_get(c, env->db, &s);
+	struct who w = { p, p ? principal_scope(p, "knowledge.write") : SCOPE_NONE,
+			 p && principal_can(p, "knowledge.review") };
+	int64_t *page = arena_calloc(a, limit, sizeof(*page));
+	size_t npage = 0;
+	*total = 0;
+	if (!rc && !page)
+		rc = PONTE_ENOMEM;
+	if (!rc && !query) {
+		/* Last change first: the order of the copy. */
+		for (size_t i = 0; i < s->n; i++) {
+			const struct entry *e = &s->entries[i];
+			if (!passes(&w, f, e))
+				continue;
+			count_entry(k, e);
+			if ((size_t)*total >= offset && npage < limit)
+				page[npage++] = e->id;
+			(*total)++;
 		}
-		it->id = store_col_int64(st, 0);
-		it->version = store_col_int64(st, 1);
-		it->type = dup(a, st, 2);
-		it->status = dup(a, st, 3);
-		it->language = dup(a, st, 4);
-		it->title = dup(a, st, 5);
-		it->summary = dup(a, st, 6);
-		it->countries = dup(a, st, 7);
-		it->evidence = dup(a, st, 8);
-		it->year = (int)store_col_int64(st, 9);
-		it->published_at = dup(a, st, 10);
-		it->updated_at = dup(a, st, 11);
-		it->languages = dup(a, st, 12);
-		it->author_id = store_col_int64(st, 15);
-		kn_hit h = { .item = it, .title = it->title, .summary = it->summary };
-		bool own = reader_lang && strcmp(reader_lang, it->language) == 0;
-		if (!store_col_is_null(st, 13)) {
-			h.title = dup(a, st, 13);
-			h.summary = dup(a, st, 14);
-			own = true;
-		}
-		h.in_reader_lang = own;
-		if ((rc = fn(&h, ctx)))
-			break;
+	} else if (!rc) {
+		rc = ranked_page(c, s, &w, f, query, k, total, offset, limit, page, &npage);
 	}
-	store_reset(st);
+	if (!rc)
+		rc = finish_facets(a, k, facet_out);
+	for (size_t i = 0; i < npage && !rc; i++)
+		rc = emit(c, a, reader_lang, page[i], fn, ctx);
 	store_commit(c);
-	return rc < 0 ? rc : 0;
+	snapshot_release(s);
+	free(k);
+	return rc;
 }

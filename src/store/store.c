@@ -352,6 +352,11 @@ int64_t store_col_int64(store_stmt *st, int col)
 	return sqlite3_column_int64((sqlite3_stmt *)st, col);
 }
 
+double store_col_double(store_stmt *st, int col)
+{
+	return sqlite3_column_double((sqlite3_stmt *)st, col);
+}
+
 const void *store_col_blob(store_stmt *st, int col, size_t *len)
 {
 	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, col);

@@ -60,6 +60,7 @@ int store_step(store_stmt *st);
 /* Column values stay valid until the next step or reset. */
 const char *store_col_text(store_stmt *st, int col, size_t *len);
 int64_t store_col_int64(store_stmt *st, int col);
+double store_col_double(store_stmt *st, int col);
 const void *store_col_blob(store_stmt *st, int col, size_t *len);
 bool store_col_is_null(store_stmt *st, int col);
 /* Reset for reuse and clear bindings. Always call it when done. */

@@ -321,6 +321,48 @@ static void search_is_forgiving_and_faceted(void **state)
 	ht_free(&r);
 }
 
+/* Publish a practice with the given title and body as the supervisor; its id. */
+static long publish_text(const char *title, const char *body)
+{
+	char json[1024];
+	snprintf(json, sizeof(json),
+		 "{\"type\":\"practice\",\"language\":\"en\",\"title\":\"%s\",\"summary\":"
+		 "\"Short.\",\"body\":\"%s\",\"countries\":[\"PT\"],\"evidence\":\"described\","
+		 "\"areas\":[\"prevention\"],\"target_groups\":[\"adults\"],\"actors\":\"NGO\","
+		 "\"period_start\":2020}",
+		 title, body);
+	long id = create(sup_auth, json);
+	char act[128];
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
+	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
+	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	return id;
+}
+
+static void titles_rank_first_with_bm25_and_for_very_common_words(void **state)
+{
+	(void)state;
+	long in_title = publish_text("Zanzibar corridor", "Nothing else.");
+	long in_body = publish_text("Another practice", "It mentions zanzibar once."); /* newer */
+	char want[160];
+	snprintf(want, sizeof(want), "\"items\":[{\"id\":%ld,", in_title);
+	for (size_t limit = 4000; limit != (size_t)-1; limit = limit ? 0 : (size_t)-1) {
+		kn_search_tune(limit); /* 0: every search takes the common-word path */
+		struct ht_resp r;
+		assert_int_equal(api(cw_auth, "GET", "/api/v1/knowledge?q=zanzibar", NULL, &r),
+				 200);
+		if (!strstr(r.body, want))
+			fail_msg("with bm25 up to %zu matches: %s", limit, r.body);
+		assert_non_null(strstr(r.body, "\"total\":2"));
+		char second[64];
+		snprintf(second, sizeof(second), "{\"id\":%ld,", in_body);
+		assert_non_null(strstr(r.body, second));
+		ht_free(&r);
+	}
+	kn_search_tune(4000);
+}
+
 static void public_read_is_a_setting(void **state)
 {
 	(void)state;
@@ -578,6 +620,7 @@ int main(void)
 		cmocka_unit_test(reviewers_do_not_publish_their_own_work_unless_allowed),
 		cmocka_unit_test(bad_input_is_explained_field_by_field),
 		cmocka_unit_test(search_is_forgiving_and_faceted),
+		cmocka_unit_test(titles_rank_first_with_bm25_and_for_very_common_words),
 		cmocka_unit_test(public_read_is_a_setting),
 		cmocka_unit_test(the_form_explains_errors_and_saves_drafts),
 		cmocka_unit_test(attachments_are_checked_by_content_and_served_safely),
