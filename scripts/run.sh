@@ -20,11 +20,14 @@ cat <<MSG
     police@demo.ponte.example          prosecutor@demo.ponte.example
     analyst@demo.ponte.example         provider@demo.ponte.example
     auditor@demo.ponte.example         regional@demo.ponte.example
+    reviewer@demo.ponte.example        (publishes knowledge items)
     focal.point@demo.ponte.example     admin@demo.ponte.example
   (the focal point and the administrator are asked to set up two-factor
    authentication first: have an authenticator app ready)
   Seven more countries, every role, same password: ROLE.CC@demo.ponte.example,
-  for example case.worker.ne, supervisor.sn, police.investigator.ml.
+  for example case.worker.ne, supervisor.sn, knowledge.reviewer.pt. They share
+  24 practices, laws, judgments and manuals (Knowledge) and a focal-point
+  directory with its rotation history (Directory).
 
   Switch language with the links at the top right.
   Stop with Ctrl-C (the database is checkpointed on the way out).

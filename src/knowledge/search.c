@@ -130,7 +130,7 @@ struct entry {
 
 struct snapshot {
 	_Atomic int refs;
-	const store *db;
+	uint64_t db; /* store_serial */
 	int64_t generation;
 	arena a; /* the strings of the entries */
 	struct entry *entries;
@@ -185,7 +185,7 @@ static const char *keep(arena *a, store_stmt *st, int col)
 	return arena_strdup(a, v ? v : "");
 }
 
-static int build(store_conn *c, const store *db, int64_t generation, struct snapshot **out)
+static int build(store_conn *c, uint64_t db, int64_t generation, struct snapshot **out)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -250,8 +250,9 @@ static int build(store_conn *c, const store *db, int64_t generation, struct snap
 }
 
 /* The copy for db as of the caller's read transaction (refs taken: release it). */
-static int snapshot_get(store_conn *c, const store *db, struct snapshot **out)
+static int snapshot_get(store_conn *c, const store *st_db, struct snapshot **out)
 {
+	uint64_t db = store_serial(st_db);
 	store_stmt *st;
 	int rc = store_prepare(c, SQL_GENERATION, &st);
 	if (rc)

@@ -2,6 +2,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ struct store_conn {
 
 struct store {
 	char *path;
+	uint64_t serial; /* unique among the stores this process opened */
 	store_options opt;
 	pthread_key_t key;
 	pthread_mutex_t lock;
@@ -118,6 +120,8 @@ static store *store_new(const char *path, const store_options *opt)
 	if (!s)
 		return NULL;
 	s->path = strdup(path);
+	static _Atomic uint64_t opened;
+	s->serial = atomic_fetch_add(&opened, 1) + 1;
 	s->opt.busy_timeout_ms = opt && opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 2000;
 	if (!s->path || pthread_key_create(&s->key, conn_thread_exit)) {
 		free(s->path);
@@ -241,6 +245,11 @@ void store_close(store *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
+}
+
+uint64_t store_serial(const store *s)
+{
+	return s->serial;
 }
 
 const char *store_path(const store *s)

@@ -46,6 +46,9 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
 void store_close(store *s);
 
 const char *store_path(const store *s);
+/* A number no other store opened by this process had: caches keyed by it never mistake a new
+ * store for a closed one at the same address. */
+uint64_t store_serial(const store *s);
 
 /* The calling thread's connection, opened on first use. */
 int store_conn_get(store *s, store_conn **out);

@@ -1,3 +1,4 @@
+#include "directory/directory.h"
 #include "i18n/i18n.h"
 #include "instance/instance.h"
 #include "services/services.h"
@@ -15,5 +16,13 @@ int web_home(http_request *req, http_response *res)
 		return PONTE_ENOMEM;
 	tpl_set(v, "instance_name", info.name);
 	tpl_set(v, "country", info.country);
+	/* Directory entries to check are flagged to whoever keeps the directory. */
+	const principal *p = principal_of(req);
+	if (p && principal_scope(p, "directory.manage") >= SCOPE_COUNTRY) {
+		int64_t stale = fp_stale_count(&services_of(req)->env, p);
+		if (stale)
+			tpl_set(v, "stale_entries",
+				arena_printf(req->arena, "%lld", (long long)stale));
+	}
 	return web_render_page(req, res, "home", N_("Home"), v);
 }

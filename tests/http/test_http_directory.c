@@ -201,6 +201,9 @@ static void managers_stay_in_their_country_and_input_is_checked(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "/directory?stale=1")); /* the manager is told */
 	ht_free(&r);
+	ht_get(S.port, "/", h, &r);
+	assert_non_null(strstr(r.body, "/directory?stale=1")); /* also on the home page */
+	ht_free(&r);
 	assert_int_equal(api(fp_auth, "POST", verify, "", &r), 200);
 	assert_non_null(strstr(r.body, "\"stale\":false"));
 	ht_free(&r);
