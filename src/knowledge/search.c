@@ -396,7 +396,7 @@ static void count_entry(struct counter *k, const struct entry *e)
 
 static void years_init(void)
 {
-	static char text[2101 - 1900][5];
+	static char text[2101 - 1900][12];
 	for (int y = 1900; y <= 2100; y++) {
 		snprintf(text[y - 1900], sizeof(text[0]), "%d", y);
 		YEARS[y - 1900] = text[y - 1900];
