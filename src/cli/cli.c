@@ -84,6 +84,21 @@ static const cli_command COMMANDS[] = {
 	  "(default 0, for measurements). The same seed gives the same data. Without --password a\n"
 	  "password is generated and printed; --accounts-json writes the accounts as\n"
 	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
+	{ "obs", cmd_obs, "Import observatory records and compute statistics",
+	  "usage: ponte obs import --db PATH --format ctdc --provider ORG [--skip-invalid] FILE\n"
+	  "       ponte obs stats --db PATH --by DIM[,DIM2] [--where DIM=VALUE ...]\n"
+	  "                       [--suppress K] [--format csv|json]\n\n"
+	  "import reads a file in the 63-column CTDC publication format for the provider\n"
+	  "organisation ORG. Everything is checked first; each problem is printed as\n"
+	  "FILE:LINE:COLUMN: message, and nothing is written unless the whole file is valid\n"
+	  "(or --skip-invalid: the valid records are written). Importing the same file again adds\n"
+	  "nothing. It prints {\"read\":N,\"imported\":N,\"rejected\":N}.\n\n"
+	  "stats counts records over one or two dimensions: year, source, gender, age_band,\n"
+	  "majority, citizenship, country_of_exploitation, exploitation, control, status,\n"
+	  "provider. Missing values are their own category (missing); multi-response variables\n"
+	  "count a record once per value (none: informed, nothing reported). Counts below K\n"
+	  "(default 5) are shown as <K; --suppress 0 gives exact counts. CSV: "
+	  "DIM[,DIM2],count.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",
 	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n"
 	  "                   [--public-url URL]\n\n"

@@ -46,6 +46,7 @@ int cmd_role(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
+int cmd_obs(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

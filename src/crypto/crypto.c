@@ -324,6 +324,11 @@ bool crypto_password_needs_rehash(const char *hash)
 
 /* ---- tokens ---- */
 
+void crypto_digest(const void *data, size_t n, unsigned char hash[CRYPTO_HASH_BYTES])
+{
+	crypto_generichash(hash, CRYPTO_HASH_BYTES, data, n, NULL, 0);
+}
+
 void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES])
 {
 	crypto_generichash(hash, CRYPTO_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL,

@@ -81,6 +81,8 @@ bool crypto_password_needs_rehash(const char *hash);
 /* A new random token as text (base64url) and its hash for storage. */
 void crypto_token_new(char text[CRYPTO_TOKEN_TEXT], unsigned char hash[CRYPTO_HASH_BYTES]);
 void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES]);
+/* BLAKE2b of bytes (fingerprints of imported files, never of secrets). */
+void crypto_digest(const void *data, size_t n, unsigned char hash[CRYPTO_HASH_BYTES]);
 /* Constant-time comparison of equal-length secrets. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 void crypto_random(void *out, size_t n);

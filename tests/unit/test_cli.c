@@ -318,6 +318,81 @@ static void demo_data_is_complete_and_reproducible(void **state)
 	test_rmtree(dir);
 }
 
+#define SAMPLE "../shared/data/ctdc/ctdc_format_synthetic_sample.csv"
+
+/* Write the sample with one line changed by sed expression expr into dir/name. */
+static void variant(const char *dir, const char *name, const char *expr)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "sed -e '%s' %s > %s/%s", expr, SAMPLE, dir, name);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void observatory_imports_are_checked_whole_and_counted_exactly(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "init --db %s/o.db --demo", dir);
+	assert_int_equal(run(NULL, args), 0);
+#define IMPORT "obs import --db %s/o.db --format ctdc --provider PT-OTSH %s%s"
+	snprintf(args, sizeof(args), IMPORT, dir, "", SAMPLE);
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out, "{\"read\":1000,\"imported\":1000,\"rejected\":0}\n");
+	/* The same file again adds nothing. */
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out, "{\"read\":1000,\"imported\":0,\"rejected\":0}\n");
+	/* Exact counts (the sample's own figures), missing as its own category. */
+	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by gender --suppress 0", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out, "gender,count\nfemale,418\nmale,200\nmissing,199\n"
+				 "transgender_nonconforming,183\n");
+	/* Small counts are withheld by default. */
+	snprintf(args, sizeof(args),
+		 "obs stats --db %s/o.db --by citizenship,gender --where source=hotline", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "citizenship,gender,count\n"));
+	assert_non_null(strstr(out, ",<5\n"));
+	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by religion", dir);
+	assert_int_equal(run(NULL, args), 2);
+	assert_non_null(strstr(err, "unknown dimension \"religion\""));
+	/* Each bad file is refused whole, with the line and column of every problem. */
+	const struct {
+		const char *name, *expr, *message;
+	} bad[] = {
+		{ "semicolons.csv", "s/,/;/g", "separated by semicolons" },
+		{ "unknown.csv", "1s/gender/sex/", ":1:sex: not a column" },
+		{ "duplicated.csv", "1s/citizenship/gender/",
+		  ":1:gender: this column appears twice" },
+		{ "latin1.csv", "5s/^/\\xe9/", ":5:yearOfRegistration: not valid UTF-8" },
+		{ "country.csv", "7s/^\\(\\([^,]*,\\)\\{7\\}\\)[^,]*/\\1XY/",
+		  ":7:citizenship: not an ISO 3166 country code" },
+		{ "old.csv", "3s/^[0-9]*,/1850,/", ":3:yearOfRegistration:" },
+		{ "future.csv", "4s/^[0-9]*,/2999,/", ":4:yearOfRegistration:" },
+		{ "flag.csv", "9s/,0,/,yes,/", ":9:" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		variant(dir, bad[i].name, bad[i].expr);
+		char path[600];
+		snprintf(path, sizeof(path), "%s/%s", dir, bad[i].name);
+		snprintf(args, sizeof(args), IMPORT, dir, "", path);
+		if (run(NULL, args) != 1 || !strstr(err, bad[i].message))
+			fail_msg("%s: %s", bad[i].name, err);
+	}
+	/* Nothing of them was written. */
+	snprintf(args, sizeof(args),
+		 "obs stats --db %s/o.db --by source --suppress 0 --format json", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "{\"records\":1000,"));
+	/* --skip-invalid writes the valid records and reports the others. */
+	char path[600];
+	snprintf(path, sizeof(path), "%s/country.csv", dir);
+	snprintf(args, sizeof(args), IMPORT, dir, "--skip-invalid ", path);
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out, "{\"read\":1000,\"imported\":999,\"rejected\":1}\n");
+	assert_non_null(strstr(err, ":7:citizenship:"));
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +403,7 @@ int main(void)
 		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
 		cmocka_unit_test(administrators_users_audit_and_keys),
 		cmocka_unit_test(demo_data_is_complete_and_reproducible),
+		cmocka_unit_test(observatory_imports_are_checked_whole_and_counted_exactly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,251 @@
+/* `ponte obs import|stats`: the observatory from the command line. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "base/json.h"
+#include "cli/cli.h"
+#include "obs/obs.h"
+
+static int obs_import_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "provider", required_argument, NULL, 'p' },
+					      { "skip-invalid", no_argument, NULL, 's' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *format = NULL, *provider = NULL;
+	bool skip = false;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'f': format = optarg; break;
+		case 'p': provider = optarg; break;
+		case 's': skip = true; break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (!format || (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0))
+		return cli_usage_error("obs", "--format must be ctdc or htcds");
+	if (strcmp(format, "htcds") == 0)
+		return cli_fail("the htcds format is not read yet by this version; use ctdc");
+	if (!provider)
+		return cli_usage_error("obs", "--provider ORG is required");
+	if (optind + 1 != argc)
+		return cli_usage_error("obs", "give exactly one FILE to import");
+	const char *path = argv[optind];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cli_fail("cannot open %s", path);
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return cli_fail("%s is not a regular file", path);
+	}
+	if ((uint64_t)sb.st_size > OBS_MAX_FILE) {
+		close(fd);
+		return cli_fail("%s is larger than 100 MiB; nothing was imported", path);
+	}
+	size_t n = (size_t)sb.st_size;
+	void *map = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (map == MAP_FAILED)
+		return cli_fail("cannot read %s", path);
+	const char *data = map ? map : "";
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc) {
+		if (map)
+			munmap(map, n);
+		return rc;
+	}
+	identity_env env = { s, keys };
+	arena a;
+	arena_init(&a, 4096);
+	organisation org;
+	obs_import_result *r = calloc(1, sizeof(*r));
+	int status = EXIT_OK;
+	if (!r) {
+		status = cli_fail("out of memory");
+	} else if (org_find(s, &a, provider, &org)) {
+		status = cli_fail("no organisation with code %s", provider);
+	} else {
+		rc = obs_import(&env, format, org.id, data, n, skip, r);
+		for (size_t i = 0; i < r->nproblems; i++)
+			fprintf(stderr, "%s:%zu:%s%s %s\n", path, r->problems[i].line,
+				r->problems[i].column, *r->problems[i].column ? ":" : "",
+				r->problems[i].message);
+		if (r->total_problems > r->nproblems)
+			fprintf(stderr, "%s: %zu more problems not shown\n", path,
+				r->total_problems - r->nproblems);
+		printf("{\"read\":%zu,\"imported\":%zu,\"rejected\":%zu}\n", r->read, r->imported,
+		       r->rejected);
+		if (rc == PONTE_EINVAL)
+			status =
+			    cli_fail("%s was not imported: correct the problems above, or give "
+				     "--skip-invalid to import the valid records only",
+				     path);
+		else if (rc)
+			status = cli_fail("import failed: %s", ponte_strerror(rc));
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)org.id);
+		audit_event e = { .action = "obs.import",
+				  .object_type = "organisation",
+				  .object_id = id,
+				  .outcome = rc ? "failure" : "success",
+				  .client = "cli" };
+		audit_append(s, &e);
+	}
+	free(r);
+	arena_release(&a);
+	cli_close(s, keys);
+	if (map)
+		munmap(map, n);
+	return status;
+}
+
+static int obs_stats_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "by", required_argument, NULL, 'b' },
+					      { "where", required_argument, NULL, 'w' },
+					      { "suppress", required_argument, NULL, 's' },
+					      { "format", required_argument, NULL, 'f' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *format = "csv";
+	char by[128] = "";
+	obs_query q = { .suppress = 5 };
+	int ch;
+	char *end;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'f': format = optarg; break;
+		case 'b': snprintf(by, sizeof(by), "%s", optarg); break;
+		case 's':
+			errno = 0;
+			q.suppress = strtoll(optarg, &end, 10);
+			if (errno || *end || q.suppress < 0 || q.suppress > 1000)
+				return cli_usage_error(
+				    "obs", "--suppress must be a number from 0 to 1000");
+			break;
+		case 'w': {
+			char *eq = strchr(optarg, '=');
+			if (!eq || q.nwhere == OBS_MAX_WHERE)
+				return cli_usage_error("obs",
+						       "--where takes DIM=VALUE (at most 8)");
+			*eq = '\0';
+			q.where_dim[q.nwhere] = optarg;
+			q.where_value[q.nwhere++] = eq + 1;
+			break;
+		}
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return cli_usage_error("obs", "--format must be csv or json");
+	char *comma = strchr(by, ',');
+	if (comma)
+		*comma = '\0';
+	q.by[0] = by;
+	q.by[1] = comma ? comma + 1 : NULL;
+	for (int i = 0; i < 2; i++)
+		if (q.by[i] && !obs_dimension_known(q.by[i]))
+			return cli_usage_error(
+			    "obs",
+			    "unknown dimension \"%s\" (year, source, gender, age_band, majority, "
+			    "citizenship, country_of_exploitation, exploitation, control, "
+			    "status, provider)",
+			    q.by[i]);
+	for (size_t i = 0; i < q.nwhere; i++)
+		if (!obs_dimension_known(q.where_dim[i]))
+			return cli_usage_error("obs", "unknown dimension \"%s\" in --where",
+					       q.where_dim[i]);
+	if (!*by)
+		return cli_usage_error("obs", "--by DIM[,DIM2] is required");
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	identity_env env = { s, keys };
+	arena a;
+	arena_init(&a, 1u << 30);
+	obs_cell *cells;
+	size_t n;
+	int64_t records;
+	rc = obs_stats(&env, &a, &q, &cells, &n, &records);
+	if (rc) {
+		arena_release(&a);
+		cli_close(s, keys);
+		return cli_fail("statistics failed: %s", ponte_strerror(rc));
+	}
+	char withheld[24];
+	snprintf(withheld, sizeof(withheld), "<%lld", (long long)q.suppress);
+	buf out;
+	buf_init(&out, 1u << 28);
+	if (strcmp(format, "csv") == 0) {
+		buf_printf(&out, "%s%s%s,count\n", q.by[0], q.by[1] ? "," : "",
+			   q.by[1] ? q.by[1] : "");
+		for (size_t i = 0; i < n; i++) {
+			buf_printf(&out, "%s%s%s,", cells[i].value[0], q.by[1] ? "," : "",
+				   q.by[1] ? cells[i].value[1] : "");
+			if (cells[i].suppressed)
+				buf_printf(&out, "%s\n", withheld);
+			else
+				buf_printf(&out, "%lld\n", (long long)cells[i].count);
+		}
+	} else {
+		buf_printf(&out, "{\"records\":%lld,\"suppress\":%lld,\"rows\":[",
+			   (long long)records, (long long)q.suppress);
+		for (size_t i = 0; i < n; i++) {
+			buf_putc(&out, i ? ',' : '{');
+			if (i)
+				buf_putc(&out, '{');
+			json_field_str(&out, true, q.by[0], cells[i].value[0]);
+			if (q.by[1])
+				json_field_str(&out, false, q.by[1], cells[i].value[1]);
+			if (cells[i].suppressed)
+				json_field_str(&out, false, "count", withheld);
+			else
+				buf_printf(&out, ",\"count\":%lld", (long long)cells[i].count);
+			buf_putc(&out, '}');
+		}
+		buf_puts(&out, "]}\n");
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	arena_release(&a);
+	cli_close(s, keys);
+	return EXIT_OK;
+}
+
+int cmd_obs(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("obs", "give a subcommand: import or stats");
+	if (strcmp(argv[1], "import") == 0)
+		return obs_import_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stats") == 0)
+		return obs_stats_cmd(argc - 1, argv + 1);
+	return cli_usage_error("obs", "unknown subcommand \"%s\" (import or stats)", argv[1]);
+}

@@ -1,0 +1,464 @@
+/* Importing observatory records: the CTDC publication format, validated before anything is
+ * written. */
+#include <ctype.h>
+#include <strings.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "base/csv.h"
+#include "base/utf8.h"
+#include "obs/obs.h"
+
+/* Where a column goes. */
+enum target {
+	T_IGNORE, /* derived (…Concatenated) or not kept */
+	T_YEAR,
+	T_SOURCE,
+	T_GENDER,
+	T_AGE,
+	T_MAJORITY,
+	T_CITIZENSHIP,
+	T_COUNTRY,
+	T_EXPLOITATION, /* flags: the code is set when the flag is 1 */
+	T_CONTROL,
+	T_LABOUR,
+	T_SEXUAL,
+	T_RECRUITER,
+	T_ABDUCTION,
+	T_COUNT
+};
+
+struct column {
+	const char *name;
+	enum target target;
+	const char *code; /* flags */
+};
+
+static const struct column CTDC[] = {
+	{ "yearOfRegistration", T_YEAR, NULL },
+	{ "Datasource", T_SOURCE, NULL },
+	{ "gender", T_GENDER, NULL },
+	{ "ageBroad", T_AGE, NULL },
+	{ "majorityStatus", T_MAJORITY, NULL },
+	{ "majorityStatusAtExploit", T_IGNORE, NULL },
+	{ "majorityEntry", T_IGNORE, NULL },
+	{ "citizenship", T_CITIZENSHIP, NULL },
+	{ "meansOfControlDebtBondage", T_CONTROL, "debt_bondage" },
+	{ "meansOfControlTakesEarnings", T_CONTROL, "takes_earnings" },
+	{ "meansOfControlRestrictsFinancialAccess", T_CONTROL, "restricts_financial_access" },
+	{ "meansOfControlThreats", T_CONTROL, "threats" },
+	{ "meansOfControlPsychologicalAbuse", T_CONTROL, "psychological_abuse" },
+	{ "meansOfControlPhysicalAbuse", T_CONTROL, "physical_abuse" },
+	{ "meansOfControlSexualAbuse", T_CONTROL, "sexual_abuse" },
+	{ "meansOfControlFalsePromises", T_CONTROL, "false_promises" },
+	{ "meansOfControlPsychoactiveSubstances", T_CONTROL, "psychoactive_substances" },
+	{ "meansOfControlRestrictsMovement", T_CONTROL, "restricts_movement" },
+	{ "meansOfControlRestrictsMedicalCare", T_CONTROL, "restricts_medical_care" },
+	{ "meansOfControlExcessiveWorkingHours", T_CONTROL, "excessive_working_hours" },
+	{ "meansOfControlUsesChildren", T_CONTROL, "uses_children" },
+	{ "meansOfControlThreatOfLawEnforcement", T_CONTROL, "threat_of_law_enforcement" },
+	{ "meansOfControlWithholdsNecessities", T_CONTROL, "withholds_necessities" },
+	{ "meansOfControlWithholdsDocuments", T_CONTROL, "withholds_documents" },
+	{ "meansOfControlOther", T_CONTROL, "other" },
+	{ "meansOfControlNotSpecified", T_CONTROL, "not_specified" },
+	{ "meansOfControlConcatenated", T_IGNORE, NULL },
+	{ "isForcedLabour", T_EXPLOITATION, "forced_labour" },
+	{ "isSexualExploit", T_EXPLOITATION, "sexual_exploitation" },
+	{ "isOtherExploit", T_EXPLOITATION, "other" },
+	{ "isSexAndLabour", T_IGNORE, NULL }, /* both flags above are set as well */
+	{ "isForcedMarriage", T_EXPLOITATION, "forced_marriage" },
+	{ "isForcedMilitary", T_EXPLOITATION, "forced_military" },
+	{ "isOrganRemoval", T_EXPLOITATION, "organ_removal" },
+	{ "isSlaveryAndPractices", T_EXPLOITATION, "slavery_and_practices" },
+	{ "typeOfExploitConcatenated", T_IGNORE, NULL },
+	{ "typeOfLabourAgriculture", T_LABOUR, "agriculture" },
+	{ "typeOfLabourAquafarming", T_LABOUR, "aquafarming" },
+	{ "typeOfLabourBegging", T_LABOUR, "begging" },
+	{ "typeOfLabourConstruction", T_LABOUR, "construction" },
+	{ "typeOfLabourDomesticWork", T_LABOUR, "domestic_work" },
+	{ "typeOfLabourHospitality", T_LABOUR, "hospitality" },
+	{ "typeOfLabourIllicitActivities", T_LABOUR, "illicit_activities" },
+	{ "typeOfLabourManufacturing", T_LABOUR, "manufacturing" },
+	{ "typeOfLabourMiningOrDrilling", T_LABOUR, "mining_or_drilling" },
+	{ "typeOfLabourPeddling", T_LABOUR, "peddling" },
+	{ "typeOfLabourTransportation", T_LABOUR, "transportation" },
+	{ "typeOfLabourOther", T_LABOUR, "other" },
+	{ "typeOfLabourNotSpecified", T_LABOUR, "not_specified" },
+	{ "typeOfLabourConcatenated", T_IGNORE, NULL },
+	{ "typeOfSexProstitution", T_SEXUAL, "prostitution" },
+	{ "typeOfSexPornography", T_SEXUAL, "pornography" },
+	{ "typeOfSexRemoteInteractiveServices", T_SEXUAL, "remote_interactive_services" },
+	{ "typeOfSexPrivateSexualServices", T_SEXUAL, "private_sexual_services" },
+	{ "typeOfSexConcatenated", T_IGNORE, NULL },
+	{ "isAbduction", T_ABDUCTION, NULL },
+	{ "RecruiterRelationship", T_IGNORE, NULL },
+	{ "CountryOfExploitation", T_COUNTRY, NULL },
+	{ "recruiterRelationIntimatePartner", T_RECRUITER, "intimate_partner" },
+	{ "recruiterRelationFriend", T_RECRUITER, "friend" },
+	{ "recruiterRelationFamily", T_RECRUITER, "family" },
+	{ "recruiterRelationOther", T_RECRUITER, "other" },
+	{ "recruiterRelationUnknown", T_IGNORE, NULL },
+};
+
+static const char *const SOURCES[][2] = { { "Case Management", "case_management" },
+					  { "Hotline", "hotline" } };
+static const char *const GENDERS[][2] = { { "Male", "male" },
+					  { "Female", "female" },
+					  { "Transgender/NonConforming",
+					    "transgender_nonconforming" } };
+static const char *const MAJORITY[][2] = { { "Adult", "adult" }, { "Minor", "minor" } };
+static const char *const AGES[] = { "0--8",   "9--17",  "18--20", "21--23", "24--26",
+				    "27--29", "30--38", "39--47", "48+" };
+
+struct record {
+	size_t line;
+	int year;                  /* 0 missing */
+	const char *text[T_COUNT]; /* single values (NULL missing) */
+	char multi[T_COUNT][512];  /* codes set, comma-separated */
+	bool known[T_COUNT];       /* a multi-response variable was informed */
+	int abduction;             /* -1 missing */
+};
+
+static bool missing(const char *v)
+{
+	return !*v || strcmp(v, "-99") == 0 || strcasecmp(v, "unknown") == 0;
+}
+
+static const char *lookup(const char *const (*table)[2], size_t n, const char *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(table[i][0], v) == 0)
+			return table[i][1];
+	return NULL;
+}
+
+static void problem(obs_import_result *r, size_t line, const char *column, const char *message)
+{
+	r->total_problems++;
+	if (r->nproblems < OBS_MAX_PROBLEMS) {
+		r->problems[r->nproblems].line = line;
+		r->problems[r->nproblems].column = column;
+		r->problems[r->nproblems].message = message;
+		r->nproblems++;
+	}
+}
+
+/* Trimmed copy in out (spreadsheets pad cells with spaces); longer values are cut, which
+ * only ever turns them into a reported problem. */
+static const char *trim(const char *v, char *out, size_t outlen)
+{
+	while (*v == ' ')
+		v++;
+	size_t n = strlen(v);
+	while (n && v[n - 1] == ' ')
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return out;
+}
+
+static int current_year(void)
+{
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	return (int)strtol(now, NULL, 10);
+}
+
+/* One cell into rec; false (and a problem) when it is not acceptable. */
+static bool cell(store *db, arena *a, const struct column *col, const char *raw, struct record *rec,
+		 obs_import_result *r, int this_year)
+{
+	if (!utf8_valid_text(raw, strlen(raw))) {
+		problem(r, rec->line, col->name, "not valid UTF-8 text (save the file as UTF-8)");
+		return false;
+	}
+	char buffer[256];
+	const char *v = trim(raw, buffer, sizeof(buffer));
+	switch (col->target) {
+	case T_IGNORE: return true;
+	case T_YEAR: {
+		if (missing(v))
+			return true;
+		char *end;
+		long y = strtol(v, &end, 10);
+		if (*end || y < 1900 || y > this_year) {
+			problem(r, rec->line, col->name,
+				"a year of registration must be a year from 1900 to this year");
+			return false;
+		}
+		rec->year = (int)y;
+		return true;
+	}
+	case T_SOURCE:
+	case T_GENDER:
+	case T_MAJORITY: {
+		if (missing(v))
+			return true;
+		const char *code = col->target == T_SOURCE ? lookup(SOURCES, ARRAY_LEN(SOURCES), v)
+				   : col->target == T_GENDER
+				       ? lookup(GENDERS, ARRAY_LEN(GENDERS), v)
+				       : lookup(MAJORITY, ARRAY_LEN(MAJORITY), v);
+		if (!code) {
+			problem(r, rec->line, col->name, "not a value of this column's list");
+			return false;
+		}
+		rec->text[col->target] = code;
+		return true;
+	}
+	case T_AGE:
+		if (missing(v))
+			return true;
+		for (size_t i = 0; i < ARRAY_LEN(AGES); i++)
+			if (strcmp(AGES[i], v) == 0) {
+				rec->text[T_AGE] = AGES[i];
+				return true;
+			}
+		problem(r, rec->line, col->name,
+			"not an age range of the CTDC format (e.g. 9--17)");
+		return false;
+	case T_CITIZENSHIP:
+	case T_COUNTRY: {
+		if (missing(v) || strcmp(v, "00") == 0)
+			return true;
+		char code[3] = { 0 };
+		if (strlen(v) == 2) {
+			code[0] = (char)toupper((unsigned char)v[0]);
+			code[1] = (char)toupper((unsigned char)v[1]);
+		}
+		if (!code[0] || !country_known(db, code) || strcmp(code, "ZZ") == 0) {
+			problem(r, rec->line, col->name, "not an ISO 3166 country code");
+			return false;
+		}
+		rec->text[col->target] = arena_strdup(a, code);
+		return true;
+	}
+	case T_ABDUCTION:
+	case T_EXPLOITATION:
+	case T_CONTROL:
+	case T_LABOUR:
+	case T_SEXUAL:
+	case T_RECRUITER: {
+		if (missing(v))
+			return true;
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+			problem(r, rec->line, col->name, "a flag must be 0, 1, -99 or empty");
+			return false;
+		}
+		bool on = v[0] == '1';
+		if (col->target == T_ABDUCTION) {
+			rec->abduction = on;
+			return true;
+		}
+		rec->known[col->target] = true;
+		if (on) {
+			char *m = rec->multi[col->target];
+			size_t len = strlen(m);
+			snprintf(m + len, sizeof(rec->multi[0]) - len, "%s%s", len ? "," : "",
+				 col->code);
+		}
+		return true;
+	}
+	case T_COUNT: break;
+	}
+	return true;
+}
+
+/* The columns of the header, in file order; -1 for each, and problems, on trouble. */
+static bool header(const csv_record *h, int *map, obs_import_result *r)
+{
+	bool ok = true, seen[ARRAY_LEN(CTDC)] = { false };
+	for (size_t i = 0; i < h->n; i++) {
+		map[i] = -1;
+		const char *name = h->fields[i];
+		while (*name == ' ')
+			name++;
+		for (size_t c = 0; c < ARRAY_LEN(CTDC); c++)
+			if (strncasecmp(CTDC[c].name, name, strlen(CTDC[c].name)) == 0 &&
+			    strspn(name + strlen(CTDC[c].name), " ") ==
+				strlen(name + strlen(CTDC[c].name)))
+				map[i] = (int)c;
+		if (map[i] < 0) {
+			problem(r, 1, h->fields[i], "not a column of the CTDC format");
+			ok = false;
+		} else if (seen[map[i]]) {
+			problem(r, 1, h->fields[i], "this column appears twice");
+			ok = false;
+		} else {
+			seen[map[i]] = true;
+		}
+	}
+	for (size_t c = 0; c < ARRAY_LEN(CTDC); c++)
+		if (!seen[c]) {
+			problem(r, 1, CTDC[c].name, "this column of the CTDC format is missing");
+			ok = false;
+		}
+	return ok;
+}
+
+static const char SQL_INSERT[] =
+    "INSERT OR IGNORE INTO obs_records(provider_id, row_key, year, source, gender, age_band, "
+    "majority, citizenship, country_of_exploitation, exploitation, exploitation_known, control, "
+    "control_known, labour_sector, sexual_sector, recruiter_relation, abduction, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+
+static void bind_opt(store_stmt *st, int i, const char *v)
+{
+	if (v)
+		store_bind_text(st, i, v, strlen(v));
+}
+
+static int write_records(const identity_env *env, int64_t provider, const unsigned char *file_hash,
+			 const struct record *recs, size_t n, obs_import_result *r)
+{
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct record *x = &recs[i];
+		unsigned char key_src[8 + CRYPTO_HASH_BYTES + 8], key[CRYPTO_HASH_BYTES];
+		uint64_t line = x->line;
+		memcpy(key_src, &provider, 8);
+		memcpy(key_src + 8, file_hash, CRYPTO_HASH_BYTES);
+		memcpy(key_src + 8 + CRYPTO_HASH_BYTES, &line, 8);
+		crypto_digest(key_src, sizeof(key_src), key);
+		store_stmt *st;
+		if ((rc = store_prepare(c, SQL_INSERT, &st)))
+			break;
+		store_bind_int64(st, 1, provider);
+		store_bind_blob(st, 2, key, sizeof(key));
+		if (x->year)
+			store_bind_int64(st, 3, x->year);
+		bind_opt(st, 4, x->text[T_SOURCE]);
+		bind_opt(st, 5, x->text[T_GENDER]);
+		bind_opt(st, 6, x->text[T_AGE]);
+		bind_opt(st, 7, x->text[T_MAJORITY]);
+		bind_opt(st, 8, x->text[T_CITIZENSHIP]);
+		bind_opt(st, 9, x->text[T_COUNTRY]);
+		bind_opt(st, 10, x->multi[T_EXPLOITATION]);
+		store_bind_int64(st, 11, x->known[T_EXPLOITATION]);
+		bind_opt(st, 12, x->multi[T_CONTROL]);
+		store_bind_int64(st, 13, x->known[T_CONTROL]);
+		bind_opt(st, 14, x->multi[T_LABOUR]);
+		bind_opt(st, 15, x->multi[T_SEXUAL]);
+		bind_opt(st, 16, x->multi[T_RECRUITER]);
+		if (x->abduction >= 0)
+			store_bind_int64(st, 17, x->abduction);
+		store_bind_text(st, 18, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		if (!rc)
+			r->imported += (size_t)store_changes(c);
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc) {
+		store_rollback(c);
+		r->imported = 0;
+	}
+	return rc;
+}
+
+int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
+	       size_t n, bool skip_invalid, obs_import_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (strcmp(format, "ctdc") != 0) {
+		problem(r, 0, "", "unknown format (this version reads ctdc)");
+		return PONTE_EINVAL;
+	}
+	if (n > OBS_MAX_FILE) {
+		problem(r, 0, "", "the file is larger than 100 MiB");
+		return PONTE_EINVAL;
+	}
+	char sep = csv_guess_separator(data, n);
+	if (sep != ',') {
+		problem(r, 1, "",
+			sep == ';' ? "the columns are separated by semicolons: save the file as "
+				     "comma-separated values"
+				   : "the columns are not separated by commas: save the file as "
+				     "comma-separated values");
+		return PONTE_EINVAL;
+	}
+	arena a;
+	arena_init(&a, 1u << 30);
+	csv_reader reader;
+	csv_init(&reader, data, n);
+	csv_record *rec = arena_calloc(&a, 1, sizeof(*rec));
+	int map[CSV_MAX_FIELDS];
+	const char *why;
+	int rc = rec ? csv_next(&reader, &a, rec, &why) : PONTE_ENOMEM;
+	if (rc != 1) {
+		problem(r, 1, "", rc == 0 ? "the file is empty" : why);
+		arena_release(&a);
+		return rc == PONTE_ENOMEM ? rc : PONTE_EINVAL;
+	}
+	size_t ncols = rec->n;
+	if (!header(rec, map, r)) {
+		arena_release(&a);
+		return PONTE_EINVAL;
+	}
+	/* Pass 1: read and check everything. */
+	size_t cap = 1024, nvalid = 0;
+	struct record *valid = malloc(cap * sizeof(*valid));
+	int this_year = current_year();
+	arena cells;
+	arena_init(&cells, 1u << 30);
+	while (valid && (rc = csv_next(&reader, &cells, rec, &why)) != 0) {
+		r->read++;
+		if (rc == PONTE_ENOMEM)
+			break;
+		if (rc == PONTE_EINVAL) {
+			problem(r, rec->line, "", why);
+			r->rejected++;
+			continue;
+		}
+		if (rec->n != ncols) {
+			problem(r, rec->line, "",
+				"this line does not have as many fields as the header");
+			r->rejected++;
+			continue;
+		}
+		struct record x;
+		memset(&x, 0, sizeof(x));
+		x.line = rec->line;
+		x.abduction = -1;
+		bool ok = true;
+		for (size_t i = 0; i < rec->n; i++)
+			ok &= cell(env->db, &a, &CTDC[map[i]], rec->fields[i], &x, r, this_year);
+		if (!ok) {
+			r->rejected++;
+			continue;
+		}
+		if (nvalid == cap) {
+			struct record *more = realloc(valid, cap * 2 * sizeof(*more));
+			if (!more)
+				break;
+			valid = more;
+			cap *= 2;
+		}
+		valid[nvalid++] = x;
+		arena_release(&cells); /* the kept values live in a */
+		arena_init(&cells, 1u << 30);
+	}
+	rc = valid ? 0 : PONTE_ENOMEM;
+	if (!rc && r->rejected && !skip_invalid)
+		rc = PONTE_EINVAL;
+	if (!rc) {
+		unsigned char hash[CRYPTO_HASH_BYTES];
+		crypto_digest(data, n, hash);
+		rc = write_records(env, provider, hash, valid, nvalid, r);
+	}
+	free(valid);
+	arena_release(&cells);
+	arena_release(&a);
+	return rc;
+}

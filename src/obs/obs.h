@@ -1,0 +1,62 @@
+/*
+ * obs.h: the observatory: de-identified records of registered victims, imported from
+ * providers, and the statistics computed from them.
+ *
+ * Invariants:
+ * - A record holds no direct identifier: the CTDC/HTCDS variables only (year, source,
+ *   gender, age band, majority, citizenship, country of exploitation, exploitation types,
+ *   means of control, sectors, recruiter relation, abduction, victim status).
+ * - An import validates the whole file first and reports every problem as line, column and
+ *   message; nothing is written unless the whole file is valid, or skip_invalid is set (the
+ *   valid records are written, the others reported). Importing the same file again for the
+ *   same provider adds nothing.
+ * - Missing values ("", "-99", "Unknown", "00") are NULL, counted as their own category.
+ */
+#ifndef PONTE_OBS_H
+#define PONTE_OBS_H
+
+#include "identity/identity.h"
+
+#define OBS_MAX_FILE (100u << 20)
+#define OBS_MAX_PROBLEMS 1000 /* reported; all are counted */
+
+typedef struct obs_problem {
+	size_t line;
+	const char *column;  /* "" for the whole line */
+	const char *message; /* English (the command line) */
+} obs_problem;
+
+typedef struct obs_import_result {
+	size_t read, imported, rejected;
+	obs_problem problems[OBS_MAX_PROBLEMS];
+	size_t nproblems, total_problems;
+} obs_import_result;
+
+/* format: "ctdc" (the 63-column CTDC publication format). PONTE_EINVAL when the file is
+ * refused (problems in r). */
+int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
+	       size_t n, bool skip_invalid, obs_import_result *r);
+
+/* ---- statistics (stats.c) ---- */
+#define OBS_MAX_WHERE 8
+typedef struct obs_query {
+	const char *by[2]; /* dimension names; by[1] may be NULL */
+	const char *where_dim[OBS_MAX_WHERE], *where_value[OBS_MAX_WHERE];
+	size_t nwhere;
+	int64_t suppress; /* counts below this are withheld; 0 = exact */
+} obs_query;
+
+typedef struct obs_cell {
+	const char *value[2];
+	int64_t count;
+	bool suppressed;
+} obs_cell;
+
+/* Whether name is a dimension: year, source, gender, age_band, majority, citizenship,
+ * country_of_exploitation, exploitation, control, status, provider. */
+bool obs_dimension_known(const char *name);
+/* The cells of the table, sorted by value; *records counts the records that matched. */
+int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
+	      int64_t *records);
+
+#endif
