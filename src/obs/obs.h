@@ -55,6 +55,11 @@ typedef struct obs_cell {
 /* Whether name is a dimension: year, source, gender, age_band, majority, citizenship,
  * country_of_exploitation, exploitation, control, status, provider. */
 bool obs_dimension_known(const char *name);
+/* Withhold counts below k, then complementary cells, until every row, every column and the
+ * whole table hold no withheld cell or at least two: no withheld count can be recomputed as a
+ * published total minus the published cells. A single-cell row or column is withheld with its
+ * total (which is then below k as well). k <= 0: nothing is withheld. */
+void obs_suppress(obs_cell *cells, size_t n, bool two_dims, int64_t k);
 /* The cells of the table, sorted by value; *records counts the records that matched. */
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records);

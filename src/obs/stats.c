@@ -189,12 +189,13 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 			    arena_strndup(a, t.slots[i].key, (size_t)(sep - t.slots[i].key));
 			cell->value[1] = d2 ? arena_strdup(a, sep + 1) : NULL;
 			cell->count = t.slots[i].count;
-			cell->suppressed = q->suppress > 0 && cell->count < q->suppress;
 		}
 		free(t.slots[i].key);
 	}
 	free(t.slots);
-	if (!rc)
+	if (!rc) {
 		qsort(*cells, *n, sizeof(**cells), by_values);
+		obs_suppress(*cells, *n, d2 != NULL, q->suppress);
+	}
 	return rc;
 }

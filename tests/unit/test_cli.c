@@ -318,7 +318,7 @@ static void demo_data_is_complete_and_reproducible(void **state)
 	test_rmtree(dir);
 }
 
-#define SAMPLE "../shared/data/ctdc/ctdc_format_synthetic_sample.csv"
+#define SAMPLE "tests/data/ctdc_format_synthetic_sample.csv"
 
 /* Write the sample with one line changed by sed expression expr into dir/name. */
 static void variant(const char *dir, const char *name, const char *expr)
