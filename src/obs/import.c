@@ -115,7 +115,7 @@ struct record {
 	size_t line;
 	int year;                  /* 0 missing */
 	const char *text[T_COUNT]; /* single values (NULL missing) */
-	char multi[T_COUNT][512];  /* codes set, comma-separated */
+	uint64_t multi[T_COUNT];   /* bit c: the flag column CTDC[c] is 1 */
 	bool known[T_COUNT];       /* a multi-response variable was informed */
 	int abduction;             /* -1 missing */
 };
@@ -138,7 +138,8 @@ static void problem(obs_import_result *r, size_t line, const char *column, const
 	r->total_problems++;
 	if (r->nproblems < OBS_MAX_PROBLEMS) {
 		r->problems[r->nproblems].line = line;
-		r->problems[r->nproblems].column = column;
+		snprintf(r->problems[r->nproblems].column, sizeof(r->problems[0].column), "%s",
+			 column);
 		r->problems[r->nproblems].message = message;
 		r->nproblems++;
 	}
@@ -165,6 +166,25 @@ static int current_year(void)
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
 	return (int)strtol(now, NULL, 10);
+}
+
+/* Whether code is a country, asked of the database once per code and import (a file has a
+ * few dozen distinct codes and hundreds of thousands of cells). */
+static signed char country_state[26][26]; /* 0 unknown, 1 a country, -1 not */
+static const store *country_db;
+
+static bool country_cached(store *db, const char *code)
+{
+	if (country_db != db) {
+		memset(country_state, 0, sizeof(country_state));
+		country_db = db;
+	}
+	int a = code[0] - 'A', b = code[1] - 'A';
+	if (a < 0 || a >= 26 || b < 0 || b >= 26)
+		return false;
+	if (!country_state[a][b])
+		country_state[a][b] = country_known(db, code) ? 1 : -1;
+	return country_state[a][b] > 0;
 }
 
 /* One cell into rec; false (and a problem) when it is not acceptable. */
@@ -228,7 +248,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 			code[0] = (char)toupper((unsigned char)v[0]);
 			code[1] = (char)toupper((unsigned char)v[1]);
 		}
-		if (!code[0] || !country_known(db, code) || strcmp(code, "ZZ") == 0) {
+		if (!code[0] || !country_cached(db, code) || strcmp(code, "ZZ") == 0) {
 			problem(r, rec->line, col->name, "not an ISO 3166 country code");
 			return false;
 		}
@@ -253,12 +273,8 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 			return true;
 		}
 		rec->known[col->target] = true;
-		if (on) {
-			char *m = rec->multi[col->target];
-			size_t len = strlen(m);
-			snprintf(m + len, sizeof(rec->multi[0]) - len, "%s%s", len ? "," : "",
-				 col->code);
-		}
+		if (on)
+			rec->multi[col->target] |= 1ull << (col - CTDC);
 		return true;
 	}
 	case T_COUNT: break;
@@ -310,6 +326,17 @@ static void bind_opt(store_stmt *st, int i, const char *v)
 		store_bind_text(st, i, v, strlen(v));
 }
 
+/* The codes of the flag columns set in bits, comma-separated, in the format's order. */
+static void codes_of(uint64_t bits, char *out, size_t n)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t c = 0; c < ARRAY_LEN(CTDC) && c < 64; c++)
+		if (bits & (1ull << c))
+			len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s",
+						len ? "," : "", CTDC[c].code);
+}
+
 static int write_records(const identity_env *env, int64_t provider, const unsigned char *file_hash,
 			 const struct record *recs, size_t n, obs_import_result *r)
 {
@@ -342,13 +369,18 @@ static int write_records(const identity_env *env, int64_t provider, const unsign
 		bind_opt(st, 7, x->text[T_MAJORITY]);
 		bind_opt(st, 8, x->text[T_CITIZENSHIP]);
 		bind_opt(st, 9, x->text[T_COUNTRY]);
-		bind_opt(st, 10, x->multi[T_EXPLOITATION]);
+		char codes[5][512];
+		static const enum target MULTI[5] = { T_EXPLOITATION, T_CONTROL, T_LABOUR, T_SEXUAL,
+						      T_RECRUITER };
+		for (int m = 0; m < 5; m++)
+			codes_of(x->multi[MULTI[m]], codes[m], sizeof(codes[m]));
+		bind_opt(st, 10, codes[0]);
 		store_bind_int64(st, 11, x->known[T_EXPLOITATION]);
-		bind_opt(st, 12, x->multi[T_CONTROL]);
+		bind_opt(st, 12, codes[1]);
 		store_bind_int64(st, 13, x->known[T_CONTROL]);
-		bind_opt(st, 14, x->multi[T_LABOUR]);
-		bind_opt(st, 15, x->multi[T_SEXUAL]);
-		bind_opt(st, 16, x->multi[T_RECRUITER]);
+		bind_opt(st, 14, codes[2]);
+		bind_opt(st, 15, codes[3]);
+		bind_opt(st, 16, codes[4]);
 		if (x->abduction >= 0)
 			store_bind_int64(st, 17, x->abduction);
 		store_bind_text(st, 18, now, strlen(now));
@@ -371,6 +403,7 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 	       size_t n, bool skip_invalid, obs_import_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	country_db = NULL;
 	if (strcmp(format, "ctdc") != 0) {
 		problem(r, 0, "", "unknown format (this version reads ctdc)");
 		return PONTE_EINVAL;

@@ -22,7 +22,7 @@
 
 typedef struct obs_problem {
 	size_t line;
-	const char *column;  /* "" for the whole line */
+	char column[64];     /* "" for the whole line; copied, as the file's text is gone */
 	const char *message; /* English (the command line) */
 } obs_problem;
 

