@@ -86,6 +86,7 @@ static const cli_command COMMANDS[] = {
 	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
 	{ "obs", cmd_obs, "Import observatory records and compute statistics",
 	  "usage: ponte obs import --db PATH --format ctdc --provider ORG [--skip-invalid] FILE\n"
+	  "       ponte obs export --db PATH [--format ctdc] [--provider ORG] > FILE\n"
 	  "       ponte obs stats --db PATH --by DIM[,DIM2] [--where DIM=VALUE ...]\n"
 	  "                       [--suppress K] [--format csv|json]\n\n"
 	  "import reads a file in the 63-column CTDC publication format for the provider\n"
@@ -93,6 +94,7 @@ static const cli_command COMMANDS[] = {
 	  "FILE:LINE:COLUMN: message, and nothing is written unless the whole file is valid\n"
 	  "(or --skip-invalid: the valid records are written). Importing the same file again adds\n"
 	  "nothing. It prints {\"read\":N,\"imported\":N,\"rejected\":N}.\n\n"
+	  "export writes the records (of one provider, or all) in the same format.\n\n"
 	  "stats counts records over one or two dimensions: year, source, gender, age_band,\n"
 	  "majority, citizenship, country_of_exploitation, exploitation, control, status,\n"
 	  "provider. Missing values are their own category (missing); multi-response variables\n"

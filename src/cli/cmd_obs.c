@@ -239,13 +239,66 @@ static int obs_stats_cmd(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int obs_export_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "format", required_argument, NULL, 'f' },
+					      { "provider", required_argument, NULL, 'p' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *format = "ctdc", *provider = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'f': format = optarg; break;
+		case 'p': provider = optarg; break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (strcmp(format, "ctdc") != 0)
+		return cli_usage_error("obs", "--format must be ctdc");
+	if (optind < argc)
+		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	identity_env env = { s, keys };
+	arena a;
+	arena_init(&a, 4096);
+	organisation org = { 0 };
+	buf out;
+	buf_init(&out, 1u << 30);
+	int status = EXIT_OK;
+	if (provider && org_find(s, &a, provider, &org))
+		status = cli_fail("no organisation with code %s", provider);
+	else if ((rc = obs_export_ctdc(&env, provider ? org.id : 0, &out)))
+		status = cli_fail("export failed: %s", ponte_strerror(rc));
+	else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
+		status = cli_fail("cannot write the export");
+	buf_release(&out);
+	arena_release(&a);
+	cli_close(s, keys);
+	return status;
+}
+
 int cmd_obs(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("obs", "give a subcommand: import or stats");
+		return cli_usage_error("obs", "give a subcommand: import, export or stats");
 	if (strcmp(argv[1], "import") == 0)
 		return obs_import_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "stats") == 0)
 		return obs_stats_cmd(argc - 1, argv + 1);
-	return cli_usage_error("obs", "unknown subcommand \"%s\" (import or stats)", argv[1]);
+	if (strcmp(argv[1], "export") == 0)
+		return obs_export_cmd(argc - 1, argv + 1);
+	return cli_usage_error("obs", "unknown subcommand \"%s\" (import, export or stats)",
+			       argv[1]);
 }

@@ -10,106 +10,7 @@
 #include "base/utf8.h"
 #include "obs/obs.h"
 
-/* Where a column goes. */
-enum target {
-	T_IGNORE, /* derived (…Concatenated) or not kept */
-	T_YEAR,
-	T_SOURCE,
-	T_GENDER,
-	T_AGE,
-	T_MAJORITY,
-	T_CITIZENSHIP,
-	T_COUNTRY,
-	T_EXPLOITATION, /* flags: the code is set when the flag is 1 */
-	T_CONTROL,
-	T_LABOUR,
-	T_SEXUAL,
-	T_RECRUITER,
-	T_ABDUCTION,
-	T_COUNT
-};
-
-struct column {
-	const char *name;
-	enum target target;
-	const char *code; /* flags */
-};
-
-static const struct column CTDC[] = {
-	{ "yearOfRegistration", T_YEAR, NULL },
-	{ "Datasource", T_SOURCE, NULL },
-	{ "gender", T_GENDER, NULL },
-	{ "ageBroad", T_AGE, NULL },
-	{ "majorityStatus", T_MAJORITY, NULL },
-	{ "majorityStatusAtExploit", T_IGNORE, NULL },
-	{ "majorityEntry", T_IGNORE, NULL },
-	{ "citizenship", T_CITIZENSHIP, NULL },
-	{ "meansOfControlDebtBondage", T_CONTROL, "debt_bondage" },
-	{ "meansOfControlTakesEarnings", T_CONTROL, "takes_earnings" },
-	{ "meansOfControlRestrictsFinancialAccess", T_CONTROL, "restricts_financial_access" },
-	{ "meansOfControlThreats", T_CONTROL, "threats" },
-	{ "meansOfControlPsychologicalAbuse", T_CONTROL, "psychological_abuse" },
-	{ "meansOfControlPhysicalAbuse", T_CONTROL, "physical_abuse" },
-	{ "meansOfControlSexualAbuse", T_CONTROL, "sexual_abuse" },
-	{ "meansOfControlFalsePromises", T_CONTROL, "false_promises" },
-	{ "meansOfControlPsychoactiveSubstances", T_CONTROL, "psychoactive_substances" },
-	{ "meansOfControlRestrictsMovement", T_CONTROL, "restricts_movement" },
-	{ "meansOfControlRestrictsMedicalCare", T_CONTROL, "restricts_medical_care" },
-	{ "meansOfControlExcessiveWorkingHours", T_CONTROL, "excessive_working_hours" },
-	{ "meansOfControlUsesChildren", T_CONTROL, "uses_children" },
-	{ "meansOfControlThreatOfLawEnforcement", T_CONTROL, "threat_of_law_enforcement" },
-	{ "meansOfControlWithholdsNecessities", T_CONTROL, "withholds_necessities" },
-	{ "meansOfControlWithholdsDocuments", T_CONTROL, "withholds_documents" },
-	{ "meansOfControlOther", T_CONTROL, "other" },
-	{ "meansOfControlNotSpecified", T_CONTROL, "not_specified" },
-	{ "meansOfControlConcatenated", T_IGNORE, NULL },
-	{ "isForcedLabour", T_EXPLOITATION, "forced_labour" },
-	{ "isSexualExploit", T_EXPLOITATION, "sexual_exploitation" },
-	{ "isOtherExploit", T_EXPLOITATION, "other" },
-	{ "isSexAndLabour", T_IGNORE, NULL }, /* both flags above are set as well */
-	{ "isForcedMarriage", T_EXPLOITATION, "forced_marriage" },
-	{ "isForcedMilitary", T_EXPLOITATION, "forced_military" },
-	{ "isOrganRemoval", T_EXPLOITATION, "organ_removal" },
-	{ "isSlaveryAndPractices", T_EXPLOITATION, "slavery_and_practices" },
-	{ "typeOfExploitConcatenated", T_IGNORE, NULL },
-	{ "typeOfLabourAgriculture", T_LABOUR, "agriculture" },
-	{ "typeOfLabourAquafarming", T_LABOUR, "aquafarming" },
-	{ "typeOfLabourBegging", T_LABOUR, "begging" },
-	{ "typeOfLabourConstruction", T_LABOUR, "construction" },
-	{ "typeOfLabourDomesticWork", T_LABOUR, "domestic_work" },
-	{ "typeOfLabourHospitality", T_LABOUR, "hospitality" },
-	{ "typeOfLabourIllicitActivities", T_LABOUR, "illicit_activities" },
-	{ "typeOfLabourManufacturing", T_LABOUR, "manufacturing" },
-	{ "typeOfLabourMiningOrDrilling", T_LABOUR, "mining_or_drilling" },
-	{ "typeOfLabourPeddling", T_LABOUR, "peddling" },
-	{ "typeOfLabourTransportation", T_LABOUR, "transportation" },
-	{ "typeOfLabourOther", T_LABOUR, "other" },
-	{ "typeOfLabourNotSpecified", T_LABOUR, "not_specified" },
-	{ "typeOfLabourConcatenated", T_IGNORE, NULL },
-	{ "typeOfSexProstitution", T_SEXUAL, "prostitution" },
-	{ "typeOfSexPornography", T_SEXUAL, "pornography" },
-	{ "typeOfSexRemoteInteractiveServices", T_SEXUAL, "remote_interactive_services" },
-	{ "typeOfSexPrivateSexualServices", T_SEXUAL, "private_sexual_services" },
-	{ "typeOfSexConcatenated", T_IGNORE, NULL },
-	{ "isAbduction", T_ABDUCTION, NULL },
-	{ "RecruiterRelationship", T_IGNORE, NULL },
-	{ "CountryOfExploitation", T_COUNTRY, NULL },
-	{ "recruiterRelationIntimatePartner", T_RECRUITER, "intimate_partner" },
-	{ "recruiterRelationFriend", T_RECRUITER, "friend" },
-	{ "recruiterRelationFamily", T_RECRUITER, "family" },
-	{ "recruiterRelationOther", T_RECRUITER, "other" },
-	{ "recruiterRelationUnknown", T_IGNORE, NULL },
-};
-
-static const char *const SOURCES[][2] = { { "Case Management", "case_management" },
-					  { "Hotline", "hotline" } };
-static const char *const GENDERS[][2] = { { "Male", "male" },
-					  { "Female", "female" },
-					  { "Transgender/NonConforming",
-					    "transgender_nonconforming" } };
-static const char *const MAJORITY[][2] = { { "Adult", "adult" }, { "Minor", "minor" } };
-static const char *const AGES[] = { "0--8",   "9--17",  "18--20", "21--23", "24--26",
-				    "27--29", "30--38", "39--47", "48+" };
+#include "obs/ctdc.h"
 
 struct record {
 	size_t line;
@@ -217,10 +118,9 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 	case T_MAJORITY: {
 		if (missing(v))
 			return true;
-		const char *code = col->target == T_SOURCE ? lookup(SOURCES, ARRAY_LEN(SOURCES), v)
-				   : col->target == T_GENDER
-				       ? lookup(GENDERS, ARRAY_LEN(GENDERS), v)
-				       : lookup(MAJORITY, ARRAY_LEN(MAJORITY), v);
+		const char *code = col->target == T_SOURCE   ? lookup(SOURCES, NSOURCES, v)
+				   : col->target == T_GENDER ? lookup(GENDERS, NGENDERS, v)
+							     : lookup(MAJORITY, NMAJORITY, v);
 		if (!code) {
 			problem(r, rec->line, col->name, "not a value of this column's list");
 			return false;
@@ -231,7 +131,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 	case T_AGE:
 		if (missing(v))
 			return true;
-		for (size_t i = 0; i < ARRAY_LEN(AGES); i++)
+		for (size_t i = 0; i < NAGES; i++)
 			if (strcmp(AGES[i], v) == 0) {
 				rec->text[T_AGE] = AGES[i];
 				return true;
@@ -285,13 +185,13 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 /* The columns of the header, in file order; -1 for each, and problems, on trouble. */
 static bool header(const csv_record *h, int *map, obs_import_result *r)
 {
-	bool ok = true, seen[ARRAY_LEN(CTDC)] = { false };
+	bool ok = true, seen[CSV_MAX_FIELDS] = { false };
 	for (size_t i = 0; i < h->n; i++) {
 		map[i] = -1;
 		const char *name = h->fields[i];
 		while (*name == ' ')
 			name++;
-		for (size_t c = 0; c < ARRAY_LEN(CTDC); c++)
+		for (size_t c = 0; c < CTDC_COLUMNS; c++)
 			if (strncasecmp(CTDC[c].name, name, strlen(CTDC[c].name)) == 0 &&
 			    strspn(name + strlen(CTDC[c].name), " ") ==
 				strlen(name + strlen(CTDC[c].name)))
@@ -306,7 +206,7 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 			seen[map[i]] = true;
 		}
 	}
-	for (size_t c = 0; c < ARRAY_LEN(CTDC); c++)
+	for (size_t c = 0; c < CTDC_COLUMNS; c++)
 		if (!seen[c]) {
 			problem(r, 1, CTDC[c].name, "this column of the CTDC format is missing");
 			ok = false;
@@ -331,7 +231,7 @@ static void codes_of(uint64_t bits, char *out, size_t n)
 {
 	size_t len = 0;
 	out[0] = '\0';
-	for (size_t c = 0; c < ARRAY_LEN(CTDC) && c < 64; c++)
+	for (size_t c = 0; c < CTDC_COLUMNS && c < 64; c++)
 		if (bits & (1ull << c))
 			len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s",
 						len ? "," : "", CTDC[c].code);

@@ -37,6 +37,10 @@ typedef struct obs_import_result {
 int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r);
 
+/* Every record of provider (0: all) in the CTDC format, header first, as import reads it:
+ * flags of a variable not informed are empty; the Concatenated columns are rebuilt. */
+int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out);
+
 /* ---- statistics (stats.c) ---- */
 #define OBS_MAX_WHERE 8
 typedef struct obs_query {

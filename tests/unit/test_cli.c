@@ -390,6 +390,36 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "{\"read\":1000,\"imported\":999,\"rejected\":1}\n");
 	assert_non_null(strstr(err, ":7:citizenship:"));
+	/* Exported and imported again (as another provider), the records count the same. */
+	snprintf(args, sizeof(args),
+		 "obs export --db %s/o.db --provider PT-OTSH > %s/exported.csv 2>/dev/null; "
+		 "true",
+		 dir, dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(path, sizeof(path), "%s/exported.csv", dir);
+	snprintf(args, sizeof(args), "obs import --db %s/o.db --format ctdc --provider PT-POL %s",
+		 dir, path);
+	assert_int_equal(run(NULL, args), 0);
+	/* The sample and the 999 valid records of country.csv. */
+	assert_string_equal(out, "{\"read\":1999,\"imported\":1999,\"rejected\":0}\n");
+	const char *dims[] = { "year",         "source",   "gender",
+			       "age_band",     "majority", "citizenship",
+			       "exploitation", "control",  "country_of_exploitation" };
+	for (size_t i = 0; i < ARRAY_LEN(dims); i++) {
+		static char first[sizeof(out)];
+		snprintf(args, sizeof(args),
+			 "obs stats --db %s/o.db --by %s --suppress 0 --where provider=PT-OTSH",
+			 dir, dims[i]);
+		assert_int_equal(run(NULL, args), 0);
+		snprintf(first, sizeof(first), "%s", out);
+		snprintf(args, sizeof(args),
+			 "obs stats --db %s/o.db --by %s --suppress 0 --where provider=PT-POL", dir,
+			 dims[i]);
+		assert_int_equal(run(NULL, args), 0);
+		if (strcmp(first, out) != 0)
+			fail_msg("%s differs after export and import:\n%s\n%s", dims[i], first,
+				 out);
+	}
 	test_rmtree(dir);
 }
 
