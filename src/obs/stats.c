@@ -1,34 +1,74 @@
 /* Cross-tabulations of observatory records over one or two dimensions. */
 #include "obs/obs.h"
 
-/* One pass over the records, reading only the columns a table needs: SQLite's GROUP BY would
- * sort a million rows; counting in a hash table does not. Columns, in this order: */
-static const char SQL_SCAN[] =
-    "SELECT CASE WHEN ?1 THEN year END, CASE WHEN ?2 THEN source END, CASE WHEN ?3 THEN gender "
-    "END, CASE WHEN ?4 THEN age_band END, CASE WHEN ?5 THEN majority END, CASE WHEN ?6 THEN "
-    "citizenship END, CASE WHEN ?7 THEN country_of_exploitation END, CASE WHEN ?8 THEN "
-    "exploitation END, CASE WHEN ?8 THEN exploitation_known END, CASE WHEN ?9 THEN control "
-    "END, CASE WHEN ?9 THEN control_known END, CASE WHEN ?10 THEN status END, CASE WHEN ?11 "
-    "THEN provider_id END FROM obs_records";
-/* (?N is 1 for the dimensions a table needs: the others are not decoded at all.) */
+/* One pass over the records, reading only the two columns a table needs (one statement per
+ * pair of dimensions, so nothing else is decoded) with the filters in SQL: SQLite's GROUP BY
+ * would sort a million rows; counting in a hash table does not. A multi-response column
+ * reads as NULL when the variable was not informed. */
+#define C_YEAR "r.year"
+#define C_SOURCE "r.source"
+#define C_GENDER "r.gender"
+#define C_AGE "r.age_band"
+#define C_MAJORITY "r.majority"
+#define C_CITIZENSHIP "r.citizenship"
+#define C_COUNTRY "r.country_of_exploitation"
+#define C_EXPLOITATION "CASE WHEN r.exploitation_known THEN r.exploitation END"
+#define C_CONTROL "CASE WHEN r.control_known THEN r.control END"
+#define C_STATUS "r.status"
+#define C_PROVIDER "r.provider_id"
+#define C_NONE "NULL"
+/* Filters: ?1 .. ?11, one per dimension, NULL when not filtered; "missing" matches NULL. */
+#define EQ(n, c) "(?" #n " IS NULL OR coalesce(CAST(" c " AS TEXT), 'missing') = ?" #n ")"
+#define HAS(n, col)                                                                                \
+	"(?" #n " IS NULL OR CASE WHEN ?" #n " = 'missing' THEN NOT r." col "_known WHEN ?" #n     \
+	" = 'none' THEN r." col "_known AND r." col " = '' ELSE r." col "_known AND instr(',' || " \
+	"r." col " || ',', ',' || ?" #n " || ',') > 0 END)"
+#define WHERE                                                                                                                 \
+	EQ(1, C_YEAR)                                                                                                         \
+	" AND " EQ(2, C_SOURCE) " AND " EQ(3, C_GENDER) " AND " EQ(4, C_AGE) " AND " EQ(5, C_MAJORITY) " AND " EQ(            \
+	    6,                                                                                                                \
+	    C_CITIZENSHIP) " AND " EQ(7,                                                                                      \
+				      C_COUNTRY) " AND " HAS(8,                                                               \
+							     "exploitation") " AND " HAS(9,                                   \
+											 "contro"                             \
+											 "l") " A"                            \
+											      "ND"                            \
+											      " " EQ(10,                      \
+												     C_STATUS) " AND " EQ(11, \
+															  C_PROVIDER)
+#define Q(a, b) "SELECT " a ", " b " FROM obs_records r WHERE " WHERE
+#define ROW(a)                                                                                     \
+	{                                                                                          \
+		Q(a, C_YEAR), Q(a, C_SOURCE), Q(a, C_GENDER), Q(a, C_AGE), Q(a, C_MAJORITY),       \
+		    Q(a, C_CITIZENSHIP), Q(a, C_COUNTRY), Q(a, C_EXPLOITATION), Q(a, C_CONTROL),   \
+		    Q(a, C_STATUS), Q(a, C_PROVIDER), Q(a, C_NONE)                                 \
+	}
+
+#define NDIM 11
+static const char *const SQL_TABLE[NDIM][NDIM + 1] = {
+	ROW(C_YEAR),     ROW(C_SOURCE),      ROW(C_GENDER),   ROW(C_AGE),
+	ROW(C_MAJORITY), ROW(C_CITIZENSHIP), ROW(C_COUNTRY),  ROW(C_EXPLOITATION),
+	ROW(C_CONTROL),  ROW(C_STATUS),      ROW(C_PROVIDER),
+};
 static const char SQL_PROVIDERS[] = "SELECT id, code FROM organisations";
 
 #define NDIM 11
+/* In the order of the statements and of the filter parameters. */
 static const struct dimension {
 	const char *name;
-	int column, known; /* known: the *_known column of a multi-response variable, or -1 */
+	bool multi, provider;
 } DIMENSIONS[NDIM] = {
-	{ "year", 0, -1 },
-	{ "source", 1, -1 },
-	{ "gender", 2, -1 },
-	{ "age_band", 3, -1 },
-	{ "majority", 4, -1 },
-	{ "citizenship", 5, -1 },
-	{ "country_of_exploitation", 6, -1 },
-	{ "exploitation", 7, 8 },
-	{ "control", 9, 10 },
-	{ "status", 11, -1 },
-	{ "provider", 12, -1 },
+	{ "year", false, false },
+	{ "source", false, false },
+	{ "gender", false, false },
+	{ "age_band", false, false },
+	{ "majority", false, false },
+	{ "citizenship", false, false },
+	{ "country_of_exploitation", false, false },
+	{ "exploitation", true, false },
+	{ "control", true, false },
+	{ "status", false, false },
+	{ "provider", false, true },
 };
 
 static int dimension(const char *name)
@@ -60,22 +100,17 @@ struct providers {
 /* The values of a record on a dimension: one for single ones ("missing" when NULL); for a
  * multi-response variable each reported code, "none" when informed without any, "missing"
  * when not informed. Strings point into the statement's row or are constants. */
-static size_t values_of(store_stmt *st, const struct dimension *d, const struct providers *p,
-			struct value *out)
+static size_t values_of(store_stmt *st, int col, const struct dimension *d,
+			const struct providers *p, struct value *out)
 {
-	if (d->known >= 0 && !store_col_int64(st, d->known)) {
-		out[0] = (struct value){ "missing", 7 };
-		return 1;
-	}
 	size_t len;
-	const char *v =
-	    store_col_is_null(st, d->column) ? NULL : store_col_text(st, d->column, &len);
+	const char *v = store_col_is_null(st, col) ? NULL : store_col_text(st, col, &len);
 	if (!v) {
 		out[0] = (struct value){ "missing", 7 };
 		return 1;
 	}
-	if (d->column == 12) { /* provider: its organisation's code */
-		int64_t id = store_col_int64(st, 12);
+	if (d->provider) { /* its organisation's code */
+		int64_t id = store_col_int64(st, col);
 		for (size_t i = 0; i < p->n; i++)
 			if (p->id[i] == id) {
 				out[0] = (struct value){ p->code[i], strlen(p->code[i]) };
@@ -84,7 +119,7 @@ static size_t values_of(store_stmt *st, const struct dimension *d, const struct 
 		out[0] = (struct value){ "missing", 7 };
 		return 1;
 	}
-	if (d->known < 0) {
+	if (!d->multi) {
 		out[0] = (struct value){ v, len };
 		return 1;
 	}
@@ -150,21 +185,6 @@ static int add(struct table *t, const char *key, size_t n, int64_t count)
 	return 0;
 }
 
-static bool matches(store_stmt *st, const obs_query *q, const struct providers *p)
-{
-	struct value vals[MAX_VALUES];
-	for (size_t i = 0; i < q->nwhere; i++) {
-		size_t n = values_of(st, &DIMENSIONS[dimension(q->where_dim[i])], p, vals);
-		size_t want = strlen(q->where_value[i]);
-		bool hit = false;
-		for (size_t k = 0; k < n && !hit; k++)
-			hit = vals[k].n == want && memcmp(vals[k].s, q->where_value[i], want) == 0;
-		if (!hit)
-			return false;
-	}
-	return true;
-}
-
 static int load_providers(store_conn *c, struct providers *p)
 {
 	store_stmt *st;
@@ -217,13 +237,17 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	if (rc)
 		return rc;
 	if (!(rc = load_providers(c, &p)))
-		rc = store_prepare(c, SQL_SCAN, &st);
-	if (!rc) {
-		store_bind_int64(st, i1 + 1, 1);
-		if (i2 < NDIM)
-			store_bind_int64(st, i2 + 1, 1);
-		for (size_t i = 0; i < q->nwhere; i++)
-			store_bind_int64(st, dimension(q->where_dim[i]) + 1, 1);
+		rc = store_prepare(c, SQL_TABLE[i1][i2], &st);
+	for (size_t i = 0; !rc && i < q->nwhere; i++) {
+		int d = dimension(q->where_dim[i]);
+		const char *v = q->where_value[i];
+		/* A provider is named by its code; the records hold its id. */
+		if (DIMENSIONS[d].provider) {
+			for (size_t k = 0; k < p.n; k++)
+				if (strcmp(p.code[k], v) == 0)
+					v = arena_printf(a, "%lld", (long long)p.id[k]);
+		}
+		store_bind_text(st, d + 1, v, strlen(v));
 	}
 	struct table t = { 0 };
 	*records = 0;
@@ -231,10 +255,9 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	char key[200];
 	while (!rc && (rc = store_step(st)) == STORE_ROW) {
 		rc = 0;
-		if (q->nwhere && !matches(st, q, &p))
-			continue;
 		(*records)++;
-		size_t n1 = values_of(st, d1, &p, v1), n2 = d2 ? values_of(st, d2, &p, v2) : 1;
+		size_t n1 = values_of(st, 0, d1, &p, v1),
+		       n2 = d2 ? values_of(st, 1, d2, &p, v2) : 1;
 		for (size_t i = 0; i < n1 && !rc; i++)
 			for (size_t k = 0; k < n2 && !rc; k++) {
 				size_t l1 = v1[i].n < 90 ? v1[i].n : 90;
