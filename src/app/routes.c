@@ -11,8 +11,9 @@
 #include "http/static.h"
 #include "web/web.h"
 
-#define SMALL_BODY (16 * 1024) /* login and profile forms */
-#define UPLOAD (20u << 20)     /* the largest attachment */
+#define SMALL_BODY (16 * 1024)  /* login and profile forms */
+#define UPLOAD (20u << 20)      /* the largest attachment */
+#define OBS_UPLOAD (100u << 20) /* the largest observatory file */
 
 /* The last column, upload, is given only where true. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -96,6 +97,9 @@ const http_route app_routes[] = {
 	  SMALL_BODY, false },
 	{ HTTP_POST, "/directory/{id}/verify", web_directory_verify, "directory.manage", true,
 	  SMALL_BODY, false },
+	{ HTTP_GET, "/observatory/import", web_obs_import_form, "obs.submit", false, 0, false },
+	{ HTTP_POST, "/observatory/import", web_obs_import, "obs.submit", true, OBS_UPLOAD, false,
+	  true },
 	{ HTTP_GET, "/api/v1/instance", api_instance, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/api/v1/openapi.json", api_openapi, PERM_PUBLIC, false, 0, true },
 	{ HTTP_POST, "/api/v1/auth/login", api_login, PERM_PUBLIC, false, SMALL_BODY, true },

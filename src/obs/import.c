@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/csv.h"
 #include "base/utf8.h"
+#include "i18n/i18n.h"
 #include "obs/obs.h"
 
 #include "obs/ctdc.h"
@@ -93,7 +94,8 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 		 obs_import_result *r, int this_year)
 {
 	if (!utf8_valid_text(raw, strlen(raw))) {
-		problem(r, rec->line, col->name, "not valid UTF-8 text (save the file as UTF-8)");
+		problem(r, rec->line, col->name,
+			N_("not valid UTF-8 text (save the file as UTF-8)"));
 		return false;
 	}
 	char buffer[256];
@@ -107,7 +109,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 		long y = strtol(v, &end, 10);
 		if (*end || y < 1900 || y > this_year) {
 			problem(r, rec->line, col->name,
-				"a year of registration must be a year from 1900 to this year");
+				N_("a year of registration must be a year from 1900 to this year"));
 			return false;
 		}
 		rec->year = (int)y;
@@ -122,7 +124,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 				   : col->target == T_GENDER ? lookup(GENDERS, NGENDERS, v)
 							     : lookup(MAJORITY, NMAJORITY, v);
 		if (!code) {
-			problem(r, rec->line, col->name, "not a value of this column's list");
+			problem(r, rec->line, col->name, N_("not a value of this column's list"));
 			return false;
 		}
 		rec->text[col->target] = code;
@@ -137,7 +139,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 				return true;
 			}
 		problem(r, rec->line, col->name,
-			"not an age range of the CTDC format (e.g. 9--17)");
+			N_("not an age range of the CTDC format (e.g. 9--17)"));
 		return false;
 	case T_CITIZENSHIP:
 	case T_COUNTRY: {
@@ -149,7 +151,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 			code[1] = (char)toupper((unsigned char)v[1]);
 		}
 		if (!code[0] || !country_cached(db, code) || strcmp(code, "ZZ") == 0) {
-			problem(r, rec->line, col->name, "not an ISO 3166 country code");
+			problem(r, rec->line, col->name, N_("not an ISO 3166 country code"));
 			return false;
 		}
 		rec->text[col->target] = arena_strdup(a, code);
@@ -164,7 +166,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 		if (missing(v))
 			return true;
 		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
-			problem(r, rec->line, col->name, "a flag must be 0, 1, -99 or empty");
+			problem(r, rec->line, col->name, N_("a flag must be 0, 1, -99 or empty"));
 			return false;
 		}
 		bool on = v[0] == '1';
@@ -197,10 +199,10 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 				strlen(name + strlen(CTDC[c].name)))
 				map[i] = (int)c;
 		if (map[i] < 0) {
-			problem(r, 1, h->fields[i], "not a column of the CTDC format");
+			problem(r, 1, h->fields[i], N_("not a column of the CTDC format"));
 			ok = false;
 		} else if (seen[map[i]]) {
-			problem(r, 1, h->fields[i], "this column appears twice");
+			problem(r, 1, h->fields[i], N_("this column appears twice"));
 			ok = false;
 		} else {
 			seen[map[i]] = true;
@@ -208,7 +210,8 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 	}
 	for (size_t c = 0; c < CTDC_COLUMNS; c++)
 		if (!seen[c]) {
-			problem(r, 1, CTDC[c].name, "this column of the CTDC format is missing");
+			problem(r, 1, CTDC[c].name,
+				N_("this column of the CTDC format is missing"));
 			ok = false;
 		}
 	return ok;
@@ -305,20 +308,20 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 	memset(r, 0, sizeof(*r));
 	country_db = NULL;
 	if (strcmp(format, "ctdc") != 0) {
-		problem(r, 0, "", "unknown format (this version reads ctdc)");
+		problem(r, 0, "", N_("unknown format (this version reads ctdc)"));
 		return PONTE_EINVAL;
 	}
 	if (n > OBS_MAX_FILE) {
-		problem(r, 0, "", "the file is larger than 100 MiB");
+		problem(r, 0, "", N_("the file is larger than 100 MiB"));
 		return PONTE_EINVAL;
 	}
 	char sep = csv_guess_separator(data, n);
 	if (sep != ',') {
 		problem(r, 1, "",
-			sep == ';' ? "the columns are separated by semicolons: save the file as "
-				     "comma-separated values"
-				   : "the columns are not separated by commas: save the file as "
-				     "comma-separated values");
+			sep == ';' ? N_("the columns are separated by semicolons: save the file as "
+					"comma-separated values")
+				   : N_("the columns are not separated by commas: save the file as "
+					"comma-separated values"));
 		return PONTE_EINVAL;
 	}
 	arena a;
@@ -330,7 +333,7 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 	const char *why;
 	int rc = rec ? csv_next(&reader, &a, rec, &why) : PONTE_ENOMEM;
 	if (rc != 1) {
-		problem(r, 1, "", rc == 0 ? "the file is empty" : why);
+		problem(r, 1, "", rc == 0 ? N_("the file is empty") : why);
 		arena_release(&a);
 		return rc == PONTE_ENOMEM ? rc : PONTE_EINVAL;
 	}
@@ -356,7 +359,7 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 		}
 		if (rec->n != ncols) {
 			problem(r, rec->line, "",
-				"this line does not have as many fields as the header");
+				N_("this line does not have as many fields as the header"));
 			r->rejected++;
 			continue;
 		}

@@ -23,7 +23,7 @@
 typedef struct obs_problem {
 	size_t line;
 	char column[64];     /* "" for the whole line; copied, as the file's text is gone */
-	const char *message; /* English (the command line) */
+	const char *message; /* a msgid: English on the command line, translated on pages */
 } obs_problem;
 
 typedef struct obs_import_result {

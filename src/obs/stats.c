@@ -5,6 +5,8 @@
  * pair of dimensions, so nothing else is decoded) with the filters in SQL: SQLite's GROUP BY
  * would sort a million rows; counting in a hash table does not. A multi-response column
  * reads as NULL when the variable was not informed. */
+/* The SQL macros below are laid out by hand. */
+/* clang-format off */
 #define C_YEAR "r.year"
 #define C_SOURCE "r.source"
 #define C_GENDER "r.gender"
@@ -19,31 +21,21 @@
 #define C_NONE "NULL"
 /* Filters: ?1 .. ?11, one per dimension, NULL when not filtered; "missing" matches NULL. */
 #define EQ(n, c) "(?" #n " IS NULL OR coalesce(CAST(" c " AS TEXT), 'missing') = ?" #n ")"
-#define HAS(n, col)                                                                                \
-	"(?" #n " IS NULL OR CASE WHEN ?" #n " = 'missing' THEN NOT r." col "_known WHEN ?" #n     \
+#define HAS(n, col) \
+	"(?" #n " IS NULL OR CASE WHEN ?" #n " = 'missing' THEN NOT r." col "_known WHEN ?" #n \
 	" = 'none' THEN r." col "_known AND r." col " = '' ELSE r." col "_known AND instr(',' || " \
 	"r." col " || ',', ',' || ?" #n " || ',') > 0 END)"
-#define WHERE                                                                                                                 \
-	EQ(1, C_YEAR)                                                                                                         \
-	" AND " EQ(2, C_SOURCE) " AND " EQ(3, C_GENDER) " AND " EQ(4, C_AGE) " AND " EQ(5, C_MAJORITY) " AND " EQ(            \
-	    6,                                                                                                                \
-	    C_CITIZENSHIP) " AND " EQ(7,                                                                                      \
-				      C_COUNTRY) " AND " HAS(8,                                                               \
-							     "exploitation") " AND " HAS(9,                                   \
-											 "contro"                             \
-											 "l") " A"                            \
-											      "ND"                            \
-											      " " EQ(10,                      \
-												     C_STATUS) " AND " EQ(11, \
-															  C_PROVIDER)
+#define WHERE \
+	EQ(1, C_YEAR) " AND " EQ(2, C_SOURCE) " AND " EQ(3, C_GENDER) " AND " EQ(4, C_AGE) \
+	" AND " EQ(5, C_MAJORITY) " AND " EQ(6, C_CITIZENSHIP) " AND " EQ(7, C_COUNTRY) \
+	" AND " HAS(8, "exploitation") " AND " HAS(9, "control") " AND " EQ(10, C_STATUS) \
+	" AND " EQ(11, C_PROVIDER)
 #define Q(a, b) "SELECT " a ", " b " FROM obs_records r WHERE " WHERE
-#define ROW(a)                                                                                     \
-	{                                                                                          \
-		Q(a, C_YEAR), Q(a, C_SOURCE), Q(a, C_GENDER), Q(a, C_AGE), Q(a, C_MAJORITY),       \
-		    Q(a, C_CITIZENSHIP), Q(a, C_COUNTRY), Q(a, C_EXPLOITATION), Q(a, C_CONTROL),   \
-		    Q(a, C_STATUS), Q(a, C_PROVIDER), Q(a, C_NONE)                                 \
-	}
-
+#define ROW(a) \
+	{ Q(a, C_YEAR), Q(a, C_SOURCE), Q(a, C_GENDER), Q(a, C_AGE), Q(a, C_MAJORITY), \
+	  Q(a, C_CITIZENSHIP), Q(a, C_COUNTRY), Q(a, C_EXPLOITATION), Q(a, C_CONTROL), \
+	  Q(a, C_STATUS), Q(a, C_PROVIDER), Q(a, C_NONE) }
+/* clang-format on */
 #define NDIM 11
 static const char *const SQL_TABLE[NDIM][NDIM + 1] = {
 	ROW(C_YEAR),     ROW(C_SOURCE),      ROW(C_GENDER),   ROW(C_AGE),

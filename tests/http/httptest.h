@@ -333,6 +333,50 @@ static inline long form_post(const struct web_session *w, const char *path, cons
 	return r->status;
 }
 
+/* ---- Uploads ---- */
+
+/* A multipart/form-data body with fields (name=value pairs, may be NULL) and one file. */
+static inline size_t multipart(char *out, size_t cap, const char *fields, const char *filename,
+			       const void *data, size_t len)
+{
+	size_t n = 0;
+	if (fields) {
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", fields);
+		for (char *save, *kv = strtok_r(copy, "&", &save); kv;
+		     kv = strtok_r(NULL, "&", &save)) {
+			char *eq = strchr(kv, '=');
+			*eq = '\0';
+			n += (size_t)snprintf(
+			    out + n, cap - n,
+			    "--XyZ\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
+			    kv, eq + 1);
+		}
+	}
+	n += (size_t)snprintf(
+	    out + n, cap - n,
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+	    "Content-Type: application/pdf\r\n\r\n",
+	    filename);
+	assert_true(n + len + 16 < cap);
+	memcpy(out + n, data, len);
+	n += len;
+	n += (size_t)snprintf(out + n, cap - n, "\r\n--XyZ--\r\n");
+	return n;
+}
+
+static inline long upload(const char *auth, const char *path, const char *fields,
+			  const char *filename, const void *data, size_t len, struct ht_resp *r)
+{
+	size_t cap = len + 4096;
+	char *body = malloc(cap);
+	size_t n = multipart(body, cap, fields, filename, data, len);
+	const char *h[] = { auth, "Content-Type: multipart/form-data; boundary=XyZ", NULL };
+	assert_int_equal(ht_request(ht_current->port, "POST", path, body, (long)n, h, r), CURLE_OK);
+	free(body);
+	return r->status;
+}
+
 #undef S
 
 #endif

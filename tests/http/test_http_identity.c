@@ -158,6 +158,8 @@ static const struct {
 	{ "PATCH /api/v1/focal-points/{id}", "administrator national_focal_point" },
 	{ "POST /api/v1/focal-points/{id}/holders", "administrator national_focal_point" },
 	{ "POST /api/v1/focal-points/{id}/verify", "administrator national_focal_point" },
+	{ "GET /observatory/import", "data_provider" },
+	{ "POST /observatory/import", "data_provider" },
 	{ "GET /audit", "auditor" },
 	{ "GET /audit/export.csv", "auditor" },
 };
