@@ -289,6 +289,133 @@ static int obs_export_cmd(int argc, char **argv)
 	return status;
 }
 
+struct indicator_out {
+	int64_t suppress;
+};
+
+static void percent(int64_t part, int64_t whole, int64_t k, char *out, size_t n)
+{
+	if (!whole || whole < k)
+		snprintf(out, n, "%s", "");
+	else
+		snprintf(out, n, "%.1f", 100.0 * (double)part / (double)whole);
+}
+
+static int print_indicator(const obs_indicator *x, void *ctx)
+{
+	const struct indicator_out *o = ctx;
+	if (x->records < o->suppress) {
+		printf("%d,<%lld,,,,\n", x->year, (long long)o->suppress);
+		return 0;
+	}
+	char children[16], labour[16], ratio[16] = "", estimate[24] = "";
+	percent(x->children, x->age_informed, o->suppress, children, sizeof(children));
+	percent(x->labour, x->exploitation_informed, o->suppress, labour, sizeof(labour));
+	if (x->estimate) {
+		snprintf(estimate, sizeof(estimate), "%lld", (long long)x->estimate);
+		snprintf(ratio, sizeof(ratio), "%.2f",
+			 100.0 * (double)x->records / (double)x->estimate);
+	}
+	printf("%d,%lld,%s,%s,%s,%s\n", x->year, (long long)x->records, children, labour, estimate,
+	       ratio);
+	return 0;
+}
+
+static int obs_indicators_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "country", required_argument, NULL, 'c' },
+					      { "suppress", required_argument, NULL, 's' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *country = NULL;
+	struct indicator_out o = { .suppress = 5 };
+	int ch;
+	char *end;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'c': country = optarg; break;
+		case 's':
+			errno = 0;
+			o.suppress = strtoll(optarg, &end, 10);
+			if (errno || *end || o.suppress < 0 || o.suppress > 1000)
+				return cli_usage_error(
+				    "obs", "--suppress must be a number from 0 to 1000");
+			break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	printf("year,records,children_pct,forced_labour_pct,estimate,identified_pct\n");
+	rc = obs_indicators(s, country, print_indicator, &o);
+	cli_close(s, keys);
+	return rc ? cli_fail("indicators failed: %s", ponte_strerror(rc)) : EXIT_OK;
+}
+
+static int obs_estimate_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "country", required_argument, NULL, 'c' },
+					      { "year", required_argument, NULL, 'y' },
+					      { "value", required_argument, NULL, 'v' },
+					      { "source", required_argument, NULL, 's' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *country = NULL, *source = NULL;
+	long year = 0;
+	long long value = 0;
+	int ch;
+	char *end;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'k': key = optarg; break;
+		case 'c': country = optarg; break;
+		case 's': source = optarg; break;
+		case 'y':
+			year = strtol(optarg, &end, 10);
+			if (*end)
+				year = 0;
+			break;
+		case 'v':
+			value = strtoll(optarg, &end, 10);
+			if (*end)
+				value = 0;
+			break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (!country || year < 1900 || year > 2100 || value <= 0)
+		return cli_usage_error("obs", "give --country CC, --year (1900-2100) and --value "
+					      "(victims estimated, above 0)");
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	rc = obs_estimate_set(s, country, (int)year, value, source);
+	cli_close(s, keys);
+	if (rc == PONTE_EINVAL)
+		return cli_fail("%s is not a country code", country);
+	return rc ? cli_fail("cannot record the estimate: %s", ponte_strerror(rc)) : EXIT_OK;
+}
+
 int cmd_obs(int argc, char **argv)
 {
 	if (argc < 2)
@@ -299,6 +426,12 @@ int cmd_obs(int argc, char **argv)
 		return obs_stats_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "export") == 0)
 		return obs_export_cmd(argc - 1, argv + 1);
-	return cli_usage_error("obs", "unknown subcommand \"%s\" (import, export or stats)",
+	if (strcmp(argv[1], "indicators") == 0)
+		return obs_indicators_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "estimate") == 0)
+		return obs_estimate_cmd(argc - 1, argv + 1);
+	return cli_usage_error("obs",
+			       "unknown subcommand \"%s\" (import, export, stats, indicators or "
+			       "estimate)",
 			       argv[1]);
 }

@@ -41,6 +41,22 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
  * flags of a variable not informed are empty; the Concatenated columns are rebuilt. */
 int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out);
 
+/* ---- indicators (indicators.c) ---- */
+typedef struct obs_indicator {
+	int year;
+	int64_t records;
+	int64_t children, age_informed;        /* share of children: of informed records */
+	int64_t labour, exploitation_informed; /* share of forced labour: likewise */
+	int64_t estimate;                      /* victims estimated for the country; 0 none */
+} obs_indicator;
+typedef int (*obs_indicator_fn)(const obs_indicator *x, void *ctx);
+/* One row per year of registration, of records exploited in country (NULL: all, and then no
+ * estimate applies). */
+int obs_indicators(store *db, const char *country, obs_indicator_fn fn, void *ctx);
+/* Record (or replace) the estimate of victims of a country and year. */
+int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
+		     const char *source);
+
 /* ---- statistics (stats.c) ---- */
 #define OBS_MAX_WHERE 8
 typedef struct obs_query {

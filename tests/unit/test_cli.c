@@ -420,6 +420,23 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 			fail_msg("%s differs after export and import:\n%s\n%s", dims[i], first,
 				 out);
 	}
+	/* Indicators: 2015 has 99 records in the sample (and 99 more of country.csv and the
+	 * export); an estimate gives the identification ratio. */
+	snprintf(args, sizeof(args), "obs indicators --db %s/o.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "year,records,children_pct,forced_labour_pct,estimate,"
+				    "identified_pct\n"));
+	assert_non_null(strstr(out, "\n2015,396,"));
+	snprintf(args, sizeof(args),
+		 "obs estimate --db %s/o.db --country ES --year 2015 --value 400 --source survey",
+		 dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "obs indicators --db %s/o.db --country ES --suppress 0", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, ",400,"));
+	snprintf(args, sizeof(args), "obs estimate --db %s/o.db --country XQ --year 2015 --value 4",
+		 dir);
+	assert_int_equal(run(NULL, args), 1);
 	test_rmtree(dir);
 }
 

@@ -1,0 +1,61 @@
+/* Indicators per year: records, share of children, share of labour exploitation, and the
+ * identification ratio against an estimate. */
+#include "obs/obs.h"
+
+static const char SQL_YEARS[] =
+    "SELECT year, count(*), sum(majority = 'minor'), sum(majority IS NOT NULL), "
+    "sum(exploitation_known AND instr(',' || exploitation || ',', ',forced_labour,') > 0), "
+    "sum(exploitation_known), (SELECT estimate FROM obs_estimates e WHERE e.country = ?1 AND "
+    "e.year = r.year) FROM obs_records r WHERE year IS NOT NULL AND (?1 IS NULL OR "
+    "country_of_exploitation = ?1) GROUP BY year ORDER BY year";
+static const char SQL_ESTIMATE[] =
+    "INSERT INTO obs_estimates(country, year, estimate, source) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT(country, year) DO UPDATE SET estimate = excluded.estimate, "
+    "source = excluded.source";
+
+int obs_estimate_set(store *db, const char *country, int year, int64_t estimate, const char *source)
+{
+	if (!country_known(db, country) || year < 1900 || year > 2100 || estimate <= 0)
+		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_ESTIMATE, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, country, strlen(country));
+	store_bind_int64(st, 2, year);
+	store_bind_int64(st, 3, estimate);
+	store_bind_text(st, 4, source ? source : "", source ? strlen(source) : 0);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int obs_indicators(store *db, const char *country, obs_indicator_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_YEARS, &st);
+	if (rc)
+		return rc;
+	if (country && *country)
+		store_bind_text(st, 1, country, strlen(country));
+	while ((rc = store_step(st)) == STORE_ROW) {
+		obs_indicator x = { .year = (int)store_col_int64(st, 0),
+				    .records = store_col_int64(st, 1),
+				    .children = store_col_int64(st, 2),
+				    .age_informed = store_col_int64(st, 3),
+				    .labour = store_col_int64(st, 4),
+				    .exploitation_informed = store_col_int64(st, 5),
+				    .estimate =
+					store_col_is_null(st, 6) ? 0 : store_col_int64(st, 6) };
+		if ((rc = fn(&x, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
