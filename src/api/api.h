@@ -46,6 +46,12 @@ int api_focal_point_verify(http_request *req, http_response *res);
 struct kn_filter;
 bool api_knowledge_filter(http_request *req, struct kn_filter *f, const char **problem);
 
+/* 422 {"error":{"code":"invalid","message":..,"fields":{field: message}}}, the messages in
+ * the caller's language. */
+struct field_error;
+int api_field_errors(http_request *req, http_response *res, const struct field_error *items,
+		     size_t n);
+
 struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */
 int api_parse_body(http_request *req, struct json_value **out);

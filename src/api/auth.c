@@ -3,10 +3,28 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "base/clock.h"
+#include "base/field_error.h"
 #include "base/json.h"
 #include "base/json_parse.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
+
+int api_field_errors(http_request *req, http_response *res, const field_error *items, size_t n)
+{
+	buf_reset(&res->body);
+	res->status = 422;
+	res->content_type = "application/json";
+	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
+	if (!rc)
+		rc = json_field_str(&res->body, false, "message",
+				    tr(req->lang, N_("Some fields are not valid.")));
+	if (!rc)
+		rc = buf_puts(&res->body, ",\"fields\":{");
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = json_field_str(&res->body, i == 0, items[i].field,
+				    tr(req->lang, items[i].message));
+	return rc ? rc : buf_puts(&res->body, "}}}");
+}
 
 int api_parse_body(http_request *req, json_value **out)
 {

@@ -166,19 +166,7 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 
 static int field_errors(http_request *req, http_response *res, const case_errors *e)
 {
-	buf_reset(&res->body);
-	res->status = 422;
-	res->content_type = "application/json";
-	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
-	if (!rc)
-		rc = json_field_str(&res->body, false, "message",
-				    tr(req->lang, N_("Some fields are not valid.")));
-	if (!rc)
-		rc = buf_puts(&res->body, ",\"fields\":{");
-	for (size_t i = 0; i < e->count && !rc; i++)
-		rc = json_field_str(&res->body, i == 0, e->items[i].field,
-				    tr(req->lang, e->items[i].message));
-	return rc ? rc : buf_puts(&res->body, "}}}");
+	return api_field_errors(req, res, e->items, e->count);
 }
 
 int api_case_get(http_request *req, http_response *res)

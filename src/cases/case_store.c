@@ -1,4 +1,3 @@
-#include "audit/audit.h"
 #include "base/clock.h"
 #include "cases/cases.h"
 #include "identity/fields.h"
@@ -61,21 +60,6 @@ static const char SQL_UPDATE[] =
     "name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
     "primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18 "
     "WHERE id = ?1 AND version = ?2";
-
-static void audit(const identity_env *env, const principal *p, const char *action, int64_t id,
-		  const char *outcome)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id,
-			  .organisation_id = p->organisation_id,
-			  .action = action,
-			  .object_type = id ? "case" : "",
-			  .object_id = id ? text : "",
-			  .outcome = outcome,
-			  .client = p->client };
-	audit_append(env->db, &e);
-}
 
 static void bind_scope(store_stmt *st, const principal *p, const char *permission)
 {
@@ -149,10 +133,11 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 	else if (rc == STORE_DONE)
 		rc = PONTE_ENOTFOUND;
 	store_reset(st);
-	audit(env, p, "case.read", id,
-	      rc == 0                 ? "success"
-	      : rc == PONTE_ENOTFOUND ? "denied"
-				      : "failure");
+	principal_audit(env->db, p, "case.read", "case", id,
+			rc == 0                 ? "success"
+			: rc == PONTE_ENOTFOUND ? "denied"
+						: "failure",
+			false);
 	return rc;
 }
 
@@ -216,7 +201,7 @@ int case_list(const identity_env *env, arena *a, const principal *p, const case_
 		store_reset(st);
 	}
 	store_commit(c);
-	audit(env, p, "case.list", 0, rc < 0 ? "failure" : "success");
+	principal_audit(env->db, p, "case.list", "case", 0, rc < 0 ? "failure" : "success", false);
 	return rc < 0 ? rc : 0;
 }
 
@@ -318,7 +303,7 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		return rc;
 	}
 	*id = new_id;
-	audit(env, p, "case.create", new_id, "success");
+	principal_audit(env->db, p, "case.create", "case", new_id, "success", false);
 	return 0;
 }
 
@@ -390,9 +375,10 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		}
 	}
 	arena_release(&a);
-	audit(env, p, "case.update", id,
-	      rc == 0                 ? "success"
-	      : rc == PONTE_ENOTFOUND ? "denied"
-				      : "failure");
+	principal_audit(env->db, p, "case.update", "case", id,
+			rc == 0                 ? "success"
+			: rc == PONTE_ENOTFOUND ? "denied"
+						: "failure",
+			false);
 	return rc;
 }

@@ -14,14 +14,12 @@
 #ifndef PONTE_CASES_H
 #define PONTE_CASES_H
 
+#include "base/field_error.h"
 #include "identity/identity.h"
 
 #define CASE_MAX_ERRORS 16
 
-typedef struct case_field_error {
-	const char *field;   /* e.g. "person.prs_Birthdate" */
-	const char *message; /* a msgid */
-} case_field_error;
+typedef field_error case_field_error;
 
 typedef struct case_errors {
 	case_field_error items[CASE_MAX_ERRORS];

@@ -16,15 +16,14 @@
 #ifndef PONTE_DIRECTORY_H
 #define PONTE_DIRECTORY_H
 
+#include "base/field_error.h"
 #include "identity/identity.h"
 
 #define FP_MAX_ERRORS 12
 #define FP_STALE_DAYS 365
 
 typedef struct fp_errors {
-	struct {
-		const char *field, *message; /* message: a msgid */
-	} items[FP_MAX_ERRORS];
+	field_error items[FP_MAX_ERRORS];
 	size_t count;
 } fp_errors;
 

@@ -1,7 +1,6 @@
 /* The focal-point directory: institutions, their channels, and who held the function when. */
 #include <ctype.h>
 
-#include "audit/audit.h"
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "directory/directory.h"
@@ -142,20 +141,6 @@ static void bind_str(store_stmt *st, int idx, const char *s)
 	store_bind_text(st, idx, s ? s : "", s ? strlen(s) : 0);
 }
 
-static int audit_in(store *db, const principal *p, const char *action, int64_t id)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event ev = { .user_id = p->user_id,
-			   .organisation_id = p->organisation_id,
-			   .action = action,
-			   .object_type = "focal_point",
-			   .object_id = text,
-			   .outcome = "success",
-			   .client = p->client };
-	return audit_append_in_transaction(db, &ev);
-}
-
 static int step_once(store_stmt *st)
 {
 	int rc = store_step(st);
@@ -224,7 +209,8 @@ int fp_create(const identity_env *env, const principal *p, const fp_input *in, i
 		}
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "focal_point.create", *id);
+		rc = principal_audit(env->db, p, "focal_point.create", "focal_point", *id,
+				     "success", true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
@@ -308,7 +294,8 @@ int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t v
 		rc = PONTE_ECONFLICT;
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "focal_point.update", id);
+		rc = principal_audit(env->db, p, "focal_point.update", "focal_point", id, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
@@ -332,7 +319,8 @@ int fp_verify(const identity_env *env, const principal *p, int64_t id)
 		rc = step_once(st);
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "focal_point.verify", id);
+		rc = principal_audit(env->db, p, "focal_point.verify", "focal_point", id, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
@@ -393,7 +381,8 @@ int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const
 	}
 	buf_release(&enc);
 	if (!rc)
-		rc = audit_in(env->db, p, "focal_point.holder", id);
+		rc = principal_audit(env->db, p, "focal_point.holder", "focal_point", id, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)

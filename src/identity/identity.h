@@ -49,6 +49,11 @@ bool principal_can(const principal *p, const char *permission);
 bool principal_can_see(const principal *p, const char *permission, int64_t owner_user,
 		       int64_t organisation_id, const char *country);
 const char *scope_name(int scope);
+/* Append to the audit trail that p did action to the record (type, id; id 0: none) with
+ * outcome ("success", "failure", "denied"). in_transaction: inside the caller's write
+ * transaction, so the record and its trace are written together. */
+int principal_audit(store *db, const principal *p, const char *action, const char *type, int64_t id,
+		    const char *outcome, bool in_transaction);
 
 /* Keys and store a module needs to read and write identity data. */
 typedef struct identity_env {

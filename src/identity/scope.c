@@ -1,3 +1,4 @@
+#include "audit/audit.h"
 #include "identity/identity.h"
 
 const char *scope_name(int scope)
@@ -32,4 +33,19 @@ bool principal_can_see(const principal *p, const char *permission, int64_t owner
 	case SCOPE_OWN: return owner_user == p->user_id;
 	default: return false;
 	}
+}
+
+int principal_audit(store *db, const principal *p, const char *action, const char *type, int64_t id,
+		    const char *outcome, bool in_transaction)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = action,
+			  .object_type = id ? type : "",
+			  .object_id = id ? text : "",
+			  .outcome = outcome,
+			  .client = p->client };
+	return in_transaction ? audit_append_in_transaction(db, &e) : audit_append(db, &e);
 }

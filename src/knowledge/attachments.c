@@ -1,7 +1,6 @@
 /* Files attached to knowledge items: checked by content, kept on disk, listed with the item. */
 #include <unistd.h>
 
-#include "audit/audit.h"
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "files/files.h"
@@ -38,20 +37,6 @@ static int item_state(store_conn *c, arena *a, int64_t id, kn_item *it, int64_t 
 	}
 	store_reset(st);
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-}
-
-static int audit_in(store *db, const principal *p, const char *action, int64_t id)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id,
-			  .organisation_id = p->organisation_id,
-			  .action = action,
-			  .object_type = "knowledge",
-			  .object_id = text,
-			  .outcome = "success",
-			  .client = p->client };
-	return audit_append_in_transaction(db, &e);
 }
 
 /* Whether p may change the attachments of the item: the same rule as editing it. An item p
@@ -131,7 +116,8 @@ int kn_attach(const identity_env *env, const principal *p, const char *dir, int6
 		}
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "knowledge.attach", item);
+		rc = principal_audit(env->db, p, "knowledge.attach", "knowledge", item, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc) {
@@ -195,7 +181,8 @@ int kn_detach(const identity_env *env, const principal *p, const char *dir, int6
 		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "knowledge.detach", item);
+		rc = principal_audit(env->db, p, "knowledge.detach", "knowledge", item, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)

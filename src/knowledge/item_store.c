@@ -1,5 +1,4 @@
 /* Knowledge items: create, edit, move through the workflow, read, and keep every version. */
-#include "audit/audit.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/json_parse.h"
@@ -516,34 +515,6 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 	return rc;
 }
 
-static int audit_in(store *db, const principal *p, const char *action, int64_t id)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id,
-			  .organisation_id = p->organisation_id,
-			  .action = action,
-			  .object_type = "knowledge",
-			  .object_id = text,
-			  .outcome = "success",
-			  .client = p->client };
-	return audit_append_in_transaction(db, &e);
-}
-
-static void audit_denied(store *db, const principal *p, const char *action, int64_t id)
-{
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)id);
-	audit_event e = { .user_id = p->user_id,
-			  .organisation_id = p->organisation_id,
-			  .action = action,
-			  .object_type = "knowledge",
-			  .object_id = text,
-			  .outcome = "denied",
-			  .client = p->client };
-	audit_append(db, &e);
-}
-
 int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
 	      kn_errors *e)
 {
@@ -562,7 +533,8 @@ int kn_create(const identity_env *env, const principal *p, const kn_input *in, i
 	struct save s = { .status = "draft" };
 	rc = save(c, &a, p, &s, in);
 	if (!rc)
-		rc = audit_in(env->db, p, "knowledge.create", s.id);
+		rc = principal_audit(env->db, p, "knowledge.create", "knowledge", s.id, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
@@ -617,13 +589,14 @@ int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t v
 			*current = it.version;
 	}
 	if (!rc)
-		rc = audit_in(env->db, p, "knowledge.update", id);
+		rc = principal_audit(env->db, p, "knowledge.update", "knowledge", id, "success",
+				     true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
 		store_rollback(c);
 	if (rc == PONTE_EDENIED)
-		audit_denied(env->db, p, "knowledge.update", id);
+		principal_audit(env->db, p, "knowledge.update", "knowledge", id, "denied", false);
 	arena_release(&a);
 	return rc;
 }
@@ -700,13 +673,13 @@ int kn_transition(const identity_env *env, const principal *p, int64_t id, const
 	char what[32];
 	snprintf(what, sizeof(what), "knowledge.%s", action);
 	if (!rc)
-		rc = audit_in(env->db, p, what, id);
+		rc = principal_audit(env->db, p, what, "knowledge", id, "success", true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
 		store_rollback(c);
 	if (rc == PONTE_EDENIED)
-		audit_denied(env->db, p, what, id);
+		principal_audit(env->db, p, what, "knowledge", id, "denied", false);
 	arena_release(&a);
 	return rc;
 }

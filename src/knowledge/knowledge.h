@@ -23,6 +23,7 @@
 #ifndef PONTE_KNOWLEDGE_H
 #define PONTE_KNOWLEDGE_H
 
+#include "base/field_error.h"
 #include "identity/identity.h"
 
 #define KN_MAX_ERRORS 24
@@ -30,10 +31,7 @@
 #define KN_LANGS 3
 
 typedef struct kn_errors {
-	struct {
-		const char *field;   /* e.g. "title", "details.evidence" */
-		const char *message; /* a msgid */
-	} items[KN_MAX_ERRORS];
+	field_error items[KN_MAX_ERRORS];
 	size_t count;
 } kn_errors;
 

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit/audit.h"
 #include "i18n/i18n.h"
 #include "obs/obs.h"
 #include "services/services.h"
@@ -67,16 +66,8 @@ int web_obs_import(http_request *req, http_response *res)
 				skip && strcmp(skip, "1") == 0, r)
 		   : PONTE_ENOMEM;
 	munmap(map, n);
-	char id[24];
-	snprintf(id, sizeof(id), "%lld", (long long)p->organisation_id);
-	audit_event e = { .user_id = p->user_id,
-			  .organisation_id = p->organisation_id,
-			  .action = "obs.import",
-			  .object_type = "organisation",
-			  .object_id = id,
-			  .outcome = rc ? "failure" : "success",
-			  .client = p->client };
-	audit_append(services_of(req)->db, &e);
+	principal_audit(services_of(req)->db, p, "obs.import", "organisation", p->organisation_id,
+			rc ? "failure" : "success", false);
 	if (rc && rc != PONTE_EINVAL)
 		return rc;
 	return render(req, res, r, rc, NULL);

@@ -285,6 +285,15 @@ static inline void api_login(const char *email, const char *password, const char
 	ht_free(&r);
 }
 
+/* "Authorization: Bearer ..." for an account with the demo password. */
+static inline void bearer(const char *email, char *out, size_t n)
+{
+	char token[64];
+	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
+	assert_true(token[0]);
+	snprintf(out, n, "Authorization: Bearer %s", token);
+}
+
 struct web_session {
 	char cookie[128]; /* "Cookie: ponte_session=..." */
 	char csrf[64];

@@ -7,14 +7,6 @@
 static struct ht_server S;
 static char fp_auth[128], cw_auth[128];
 
-static void bearer(const char *email, char *out, size_t n)
-{
-	char token[64];
-	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
-	assert_true(token[0]);
-	snprintf(out, n, "Authorization: Bearer %s", token);
-}
-
 static int setup(void **state)
 {
 	(void)state;
