@@ -27,7 +27,8 @@ cat <<MSG
   Seven more countries, every role, same password: ROLE.CC@demo.ponte.example,
   for example case.worker.ne, supervisor.sn, knowledge.reviewer.pt. They share
   24 practices, laws, judgments and manuals (Knowledge) and a focal-point
-  directory with its rotation history (Directory).
+  directory with its rotation history (Directory). The analyst sees the
+  observatory's dashboards and annual reports over 5,000 synthetic records.
 
   Switch language with the links at the top right.
   Stop with Ctrl-C (the database is checkpointed on the way out).

@@ -34,4 +34,8 @@ int demo_knowledge(const identity_env *env, const char *files_dir);
 /* n synthetic published items of every type, in EN/FR/PT, for measurements. */
 int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed);
 
+/* Synthetic observatory records of four providers and estimates of victims for the three
+ * years before year (demo_observatory.c); needs the organisations of demo_generate. */
+int demo_observatory(const identity_env *env, int year);
+
 #endif

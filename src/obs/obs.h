@@ -84,4 +84,18 @@ void obs_suppress(obs_cell *cells, size_t n, bool two_dims, int64_t k);
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records);
 
+/* n synthetic records in the CTDC format, header first, the same for the same seed
+ * (synthetic.c): demonstrations and measurements. */
+int obs_synthetic_ctdc(buf *out, size_t n, uint64_t seed);
+
+/* ---- labels (labels.c) ---- */
+/* The msgid naming a code ("forced_labour" gives "Forced labour"; "missing" gives "Not
+ * recorded"), or NULL for years, countries and providers. */
+const char *obs_label(const char *code);
+/* The msgid naming a dimension ("age_band" gives "Age"). */
+const char *obs_dimension_label(const char *dim);
+/* Where a code sorts among the values of its variable (age bands in age order); codes
+ * without a place sort after those with one, "missing" last of all. */
+int obs_code_rank(const char *code);
+
 #endif

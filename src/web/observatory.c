@@ -9,13 +9,49 @@
 #include "services/services.h"
 #include "web/web.h"
 
+/* Analysts (obs.submit over their country or more) import for any provider in that scope;
+ * providers for their own organisation. */
+static bool may_import_for(const principal *p, const organisation *o)
+{
+	return principal_can_see(p, "obs.submit", 0, o->id, o->country);
+}
+
+struct providers {
+	http_request *req;
+	tpl_list *list;
+	int64_t selected;
+};
+
+static int add_provider(const organisation *o, void *ctx)
+{
+	struct providers *c = ctx;
+	if (!may_import_for(principal_of(c->req), o))
+		return 0;
+	tpl_vars *x = tpl_list_add(c->list);
+	if (!x)
+		return PONTE_ENOMEM;
+	tpl_set(x, "id", arena_printf(c->req->arena, "%lld", (long long)o->id));
+	tpl_set(x, "name", arena_printf(c->req->arena, "%s (%s)", o->name, o->code));
+	tpl_set_bool(x, "selected", o->id == c->selected);
+	return 0;
+}
+
 static int render(http_request *req, http_response *res, const obs_import_result *r, int rc,
 		  const char *error)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;
-	tpl_set(v, "csrf", principal_of(req)->csrf);
+	const principal *p = principal_of(req);
+	tpl_set(v, "csrf", p->csrf);
+	if (principal_scope(p, "obs.submit") >= SCOPE_COUNTRY) {
+		const char *chosen = http_form(req, "provider");
+		struct providers c = { req, tpl_set_list(v, "providers"),
+				       chosen ? strtoll(chosen, NULL, 10) : p->organisation_id };
+		int lrc = org_list(services_of(req)->db, req->arena, add_provider, &c);
+		if (lrc)
+			return lrc;
+	}
 	if (error)
 		tpl_set(v, "error", tr(req->lang, error));
 	if (r) {
@@ -26,10 +62,10 @@ static int render(http_request *req, http_response *res, const obs_import_result
 		tpl_set(v, "rejected", arena_printf(req->arena, "%zu", r->rejected));
 		tpl_list *l = tpl_set_list(v, "problems");
 		for (size_t i = 0; i < r->nproblems; i++) {
-			tpl_vars *p = tpl_list_add(l);
-			tpl_set(p, "line", arena_printf(req->arena, "%zu", r->problems[i].line));
-			tpl_set(p, "column", r->problems[i].column);
-			tpl_set(p, "message", tr(req->lang, r->problems[i].message));
+			tpl_vars *x = tpl_list_add(l);
+			tpl_set(x, "line", arena_printf(req->arena, "%zu", r->problems[i].line));
+			tpl_set(x, "column", r->problems[i].column);
+			tpl_set(x, "message", tr(req->lang, r->problems[i].message));
 		}
 		if (r->total_problems > r->nproblems)
 			tpl_set(v, "more",
@@ -46,9 +82,22 @@ int web_obs_import_form(http_request *req, http_response *res)
 	return render(req, res, NULL, 0, NULL);
 }
 
-/* The records go to the caller's own organisation: a provider submits its data. */
+/* The records go to the caller's own organisation (a provider submits its data), or to the
+ * provider an analyst chose. */
 int web_obs_import(http_request *req, http_response *res)
 {
+	const principal *p = principal_of(req);
+	int64_t provider = p->organisation_id;
+	const char *chosen = http_form(req, "provider");
+	if (chosen && *chosen) {
+		organisation o;
+		char *end;
+		long long id = strtoll(chosen, &end, 10);
+		if (*end || org_get(services_of(req)->db, req->arena, id, &o) ||
+		    !may_import_for(p, &o))
+			return render(req, res, NULL, 0, N_("Choose a data provider."));
+		provider = id;
+	}
 	if (!req->upload.present || !req->upload.size)
 		return render(req, res, NULL, 0, N_("Choose a CSV file to import."));
 	int fd = open(req->upload.path, O_RDONLY | O_CLOEXEC);
@@ -60,13 +109,12 @@ int web_obs_import(http_request *req, http_response *res)
 	if (map == MAP_FAILED)
 		return PONTE_EIO;
 	obs_import_result *r = arena_calloc(req->arena, 1, sizeof(*r));
-	const principal *p = principal_of(req);
 	const char *skip = http_form(req, "skip_invalid");
-	int rc = r ? obs_import(&services_of(req)->env, "ctdc", p->organisation_id, map, n,
+	int rc = r ? obs_import(&services_of(req)->env, "ctdc", provider, map, n,
 				skip && strcmp(skip, "1") == 0, r)
 		   : PONTE_ENOMEM;
 	munmap(map, n);
-	principal_audit(services_of(req)->db, p, "obs.import", "organisation", p->organisation_id,
+	principal_audit(services_of(req)->db, p, "obs.import", "organisation", provider,
 			rc ? "failure" : "success", false);
 	if (rc && rc != PONTE_EINVAL)
 		return rc;

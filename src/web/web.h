@@ -69,6 +69,10 @@ int web_directory_holder(http_request *req, http_response *res);
 int web_directory_verify(http_request *req, http_response *res);
 int web_obs_import_form(http_request *req, http_response *res);
 int web_obs_import(http_request *req, http_response *res);
+int web_obs_dashboard(http_request *req, http_response *res);
+int web_obs_report(http_request *req, http_response *res);
+int web_obs_data_csv(http_request *req, http_response *res);
+int web_obs_data_xlsx(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */

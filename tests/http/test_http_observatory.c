@@ -4,6 +4,7 @@
 #include <sqlite3.h> /* to count what was written, from outside */
 
 #include "base/log.h"
+#include "obs/obs.h"
 
 static struct ht_server S;
 static struct web_session provider;
@@ -132,6 +133,159 @@ static void other_roles_cannot_import(void **state)
 	ht_free(&r);
 }
 
+/* ---- the dashboard, as an analyst sees it ---- */
+
+static struct web_session analyst;
+
+static void get_as(const struct web_session *w, const char *path, struct ht_resp *r)
+{
+	const char *h[] = { w->cookie, NULL };
+	ht_get(S.port, path, h, r);
+}
+
+static int64_t org_id(const char *code)
+{
+	identity_env env = { S.db, S.keys };
+	(void)env;
+	organisation o;
+	arena a;
+	arena_init(&a, 1 << 16);
+	assert_int_equal(org_find(S.db, &a, code, &o), 0);
+	int64_t id = o.id;
+	arena_release(&a);
+	return id;
+}
+
+static void an_analyst_imports_for_a_provider_of_the_country(void **state)
+{
+	(void)state;
+	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &analyst);
+	assert_true(analyst.cookie[0]);
+	struct ht_resp r;
+	get_as(&analyst, "/observatory/import", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "name=\"provider\""));
+	ht_free(&r);
+	/* The same file for the police adds 1000 records of that provider. */
+	char fields[160];
+	snprintf(fields, sizeof(fields), "csrf=%s&provider=%lld", analyst.csrf,
+		 (long long)org_id("PT-POL"));
+	long before = records();
+	assert_int_equal(upload(analyst.cookie, "/observatory/import", fields, "ctdc.csv", sample,
+				sample_len, &r),
+			 200);
+	ht_free(&r);
+	assert_int_equal(records(), before + 1000);
+	/* A provider cannot send records in another organisation's name. */
+	snprintf(fields, sizeof(fields), "csrf=%s&provider=%lld", provider.csrf,
+		 (long long)org_id("PT-POL"));
+	assert_int_equal(upload(provider.cookie, "/observatory/import", fields, "ctdc.csv", sample,
+				sample_len, &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(records(), before + 1000);
+}
+
+/* The exact count of a value of a dimension, from the store. */
+static int64_t exact(const char *dim, const char *value, const char *year)
+{
+	identity_env env = { S.db, S.keys };
+	obs_query q = { .by = { dim, NULL } };
+	if (year) {
+		q.where_dim[0] = "year";
+		q.where_value[0] = year;
+		q.nwhere = 1;
+	}
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total;
+	assert_int_equal(obs_stats(&env, &a, &q, &cells, &n, &total), 0);
+	int64_t count = -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], value) == 0)
+			count = cells[i].count;
+	arena_release(&a);
+	return count;
+}
+
+/* Every published count of the download is exact; every count below 5 is withheld. */
+static void the_numbers_behind_a_chart_are_exact_or_withheld(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	get_as(&analyst, "/observatory/data.csv?chart=citizenship&year=2020", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "citizenship,"));
+	size_t published = 0, withheld = 0;
+	char *save, *line = strtok_r(strchr(r.body, '\n') + 1, "\r\n", &save);
+	for (; line; line = strtok_r(NULL, "\r\n", &save)) {
+		char code[8], count[16];
+		/* code,label,count,... (labels of countries hold no comma) */
+		assert_int_equal(sscanf(line, "%7[^,],%*[^,],%15[^,]", code, count), 2);
+		int64_t truth = exact("citizenship", code, "2020");
+		assert_true(truth > 0);
+		if (strcmp(count, "<5") == 0) {
+			withheld++;
+			continue;
+		}
+		published++;
+		assert_true(truth >= 5);
+		assert_int_equal(strtoll(count, NULL, 10), truth);
+	}
+	assert_true(published > 3);
+	assert_true(withheld > 0);
+	ht_free(&r);
+	get_as(&analyst, "/observatory/data.xlsx?chart=age-gender", &r);
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, "PK\x03\x04", 4);
+	ht_free(&r);
+	get_as(&analyst, "/observatory/data.csv?chart=nonsense", &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+}
+
+/* No mark of a chart carries a number below the threshold: small counts are never drawn. */
+static void the_dashboard_never_draws_a_small_count(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	get_as(&analyst, "/observatory?year=2020", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<svg class=\"chart chart-bars\""));
+	assert_non_null(strstr(r.body, "<svg class=\"chart chart-line\""));
+	assert_non_null(strstr(r.body, "<svg class=\"map\""));
+	assert_non_null(strstr(r.body, "lang=\"fr\"")); /* the analyst reads French */
+	size_t marks = 0;
+	for (const char *p = r.body; (p = strstr(p, "</title></rect>")) != NULL; p++) {
+		const char *colon = p;
+		while (colon > r.body && *colon != ':')
+			colon--;
+		long v = strtol(colon + 1, NULL, 10);
+		assert_true(v >= 5);
+		marks++;
+	}
+	assert_true(marks > 10);
+	ht_free(&r);
+	/* A year without records, an unknown country: empty charts, no error. */
+	get_as(&analyst, "/observatory?year=1999&country=ZZ", &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	get_as(&analyst, "/observatory/report?country=PT&year=2020", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "2020"));
+	ht_free(&r);
+	get_as(&analyst, "/observatory/report", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "name=\"country\""));
+	ht_free(&r);
+	/* Providers give data; they do not read the dashboards. */
+	get_as(&provider, "/observatory", &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +293,9 @@ int main(void)
 		cmocka_unit_test(a_bad_file_is_explained_and_nothing_is_written),
 		cmocka_unit_test(a_200_mb_upload_is_refused_before_it_is_read),
 		cmocka_unit_test(other_roles_cannot_import),
+		cmocka_unit_test(an_analyst_imports_for_a_provider_of_the_country),
+		cmocka_unit_test(the_numbers_behind_a_chart_are_exact_or_withheld),
+		cmocka_unit_test(the_dashboard_never_draws_a_small_count),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

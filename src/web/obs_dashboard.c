@@ -1,0 +1,648 @@
+/* The observatory's dashboard and annual report: charts drawn on the server from suppressed
+ * cross-tabulations, each with its data table and its CSV/XLSX download.
+ *
+ * Every number shown, drawn or downloaded comes from obs_stats() with the suppression
+ * threshold of the instance (setting obs_min_count, default 5): a withheld cell is "<5" in
+ * tables and files and is never drawn (chart.h). */
+#include "base/urlcode.h"
+#include "chart/chart.h"
+#include "export/export.h"
+#include "i18n/i18n.h"
+#include "map/map.h"
+#include "obs/obs.h"
+#include "services/services.h"
+#include "web/web.h"
+
+enum kind { K_LINE, K_BARS, K_STACKED, K_MAP };
+
+static const struct chart_def {
+	const char *id;
+	const char *by[2];
+	enum kind kind;
+	const char *title;
+	size_t top; /* bars drawn (the table has all); 0 = all */
+	bool report;
+} CHARTS[] = {
+	{ "years", { "year", NULL }, K_LINE, N_("Registered victims by year"), 0, true },
+	{ "exploitation", { "exploitation", NULL }, K_BARS, N_("Type of exploitation"), 0, true },
+	{ "age-gender", { "age_band", "gender" }, K_STACKED, N_("Age and gender"), 0, true },
+	{ "citizenship", { "citizenship", NULL }, K_BARS, N_("Citizenship"), 12, true },
+	{ "countries",
+	  { "country_of_exploitation", NULL },
+	  K_MAP,
+	  N_("Country of exploitation"),
+	  0,
+	  false },
+	{ "control", { "control", NULL }, K_BARS, N_("Means of control"), 0, true },
+	{ "status", { "status", NULL }, K_BARS, N_("Victim status"), 0, false },
+	{ "source", { "source", NULL }, K_BARS, N_("Data source"), 0, false },
+};
+
+static const struct chart_def *chart_def(const char *id)
+{
+	for (size_t i = 0; id && i < ARRAY_LEN(CHARTS); i++)
+		if (strcmp(CHARTS[i].id, id) == 0)
+			return &CHARTS[i];
+	return NULL;
+}
+
+/* ---- filters ---- */
+
+struct filter {
+	const char *year, *country; /* NULL: all */
+};
+
+static const char *digits_or_null(const char *s, size_t max)
+{
+	if (!s || !*s || strlen(s) > max)
+		return NULL;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return NULL;
+	return s;
+}
+
+static int year_number(const char *s)
+{
+	return s ? (int)strtol(s, NULL, 10) : 0;
+}
+
+static const char *country_or_null(const char *s)
+{
+	return s && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+		   ? s
+		   : NULL;
+}
+
+static void read_filter(http_request *req, struct filter *f)
+{
+	f->year = digits_or_null(http_query(req, "year"), 4);
+	f->country = country_or_null(http_query(req, "country"));
+}
+
+static const char *filter_query(http_request *req, const struct filter *f, const char *id)
+{
+	buf b;
+	buf_init(&b, 256);
+	int rc = buf_printf(&b, "?chart=%s", id);
+	if (!rc && f->year)
+		rc = buf_printf(&b, "&year=%s", f->year);
+	if (!rc && f->country)
+		rc = buf_printf(&b, "&country=%s", f->country);
+	const char *s = rc ? "" : arena_strdup(req->arena, b.data);
+	buf_release(&b);
+	return s;
+}
+
+/* ---- names ---- */
+
+struct names {
+	const char *code[300], *name[300];
+	size_t n;
+};
+
+static int add_name(const char *code, const char *name, void *ctx)
+{
+	struct names *c = ctx;
+	if (c->n < ARRAY_LEN(c->code)) {
+		c->code[c->n] = code;
+		c->name[c->n++] = name;
+	}
+	return 0;
+}
+
+static const char *country_name(const struct names *c, const char *code)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (strcmp(c->code[i], code) == 0)
+			return c->name[i];
+	return NULL;
+}
+
+/* What a value is called in the reader's language. */
+static const char *value_label(http_request *req, const struct names *names, const char *dim,
+			       const char *code)
+{
+	if (strcmp(code, "missing") != 0 &&
+	    (strcmp(dim, "citizenship") == 0 || strcmp(dim, "country_of_exploitation") == 0)) {
+		const char *n = country_name(names, code);
+		return n ? n : code;
+	}
+	const char *l = obs_label(code);
+	return l ? tr(req->lang, l) : code;
+}
+
+/* ---- a table as a grid of rows x columns ---- */
+
+struct grid {
+	const struct chart_def *def;
+	const char **rows, **cols; /* codes; cols[0] = NULL for one dimension */
+	size_t nrows, ncols;
+	int64_t *values;
+	bool *withheld, *present;
+	int64_t records;
+	int64_t missing; /* the "missing" row of one dimension, -1 if withheld or absent */
+	int64_t k;
+};
+
+static size_t index_of(const char **list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return i;
+	return n;
+}
+
+static int by_rank(const void *x, const void *y)
+{
+	const char *a = *(const char *const *)x, *b = *(const char *const *)y;
+	int ra = obs_code_rank(a), rb = obs_code_rank(b);
+	return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a, b);
+}
+
+/* Published counts first, largest first; then the withheld ones by code (their order must
+ * not follow their hidden counts); "missing" and "none" last. */
+static int by_count(const void *x, const void *y)
+{
+	const obs_cell *a = x, *b = y;
+	bool la = strcmp(a->value[0], "missing") == 0 || strcmp(a->value[0], "none") == 0;
+	bool lb = strcmp(b->value[0], "missing") == 0 || strcmp(b->value[0], "none") == 0;
+	if (la != lb)
+		return la ? 1 : -1;
+	if (a->suppressed != b->suppressed)
+		return a->suppressed ? 1 : -1;
+	if (!a->suppressed && a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return strcmp(a->value[0], b->value[0]);
+}
+
+static int build_grid(http_request *req, const struct chart_def *d, const struct filter *f,
+		      struct grid *g)
+{
+	obs_query q = { .by = { d->by[0], d->by[1] } };
+	q.suppress = setting_get_int(services_of(req)->db, "obs_min_count", 5);
+	if (f->year && d->kind != K_LINE) { /* the trend shows every year */
+		q.where_dim[q.nwhere] = "year";
+		q.where_value[q.nwhere++] = f->year;
+	}
+	if (f->country) {
+		q.where_dim[q.nwhere] = "country_of_exploitation";
+		q.where_value[q.nwhere++] = f->country;
+	}
+	obs_cell *cells;
+	size_t n;
+	int rc = obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &g->records);
+	if (rc)
+		return rc;
+	*g = (struct grid){ .def = d, .records = g->records, .missing = -1, .k = q.suppress };
+	bool ordered =
+	    d->by[1] || strcmp(d->by[0], "year") == 0 || strcmp(d->by[0], "age_band") == 0;
+	if (!ordered)
+		qsort(cells, n, sizeof(*cells), by_count);
+	g->rows = arena_calloc(req->arena, n + 1, sizeof(*g->rows));
+	g->cols = arena_calloc(req->arena, n + 1, sizeof(*g->cols));
+	if (!g->rows || !g->cols)
+		return PONTE_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (index_of(g->rows, g->nrows, cells[i].value[0]) == g->nrows)
+			g->rows[g->nrows++] = cells[i].value[0];
+		if (d->by[1] && index_of(g->cols, g->ncols, cells[i].value[1]) == g->ncols)
+			g->cols[g->ncols++] = cells[i].value[1];
+	}
+	if (!d->by[1])
+		g->ncols = 1;
+	if (ordered) {
+		qsort(g->rows, g->nrows, sizeof(*g->rows), by_rank);
+		if (d->by[1])
+			qsort(g->cols, g->ncols, sizeof(*g->cols), by_rank);
+	}
+	if (g->ncols > CHART_MAX_SERIES)
+		g->ncols = CHART_MAX_SERIES; /* a stacked chart's series are few: gender */
+	size_t cellsn = g->nrows * g->ncols + 1;
+	g->values = arena_calloc(req->arena, cellsn, sizeof(*g->values));
+	g->withheld = arena_calloc(req->arena, cellsn, sizeof(*g->withheld));
+	g->present = arena_calloc(req->arena, cellsn, sizeof(*g->present));
+	if (!g->values || !g->withheld || !g->present)
+		return PONTE_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = index_of(g->rows, g->nrows, cells[i].value[0]);
+		size_t c = d->by[1] ? index_of(g->cols, g->ncols, cells[i].value[1]) : 0;
+		if (r == g->nrows || c == g->ncols)
+			continue;
+		g->values[r * g->ncols + c] = cells[i].count;
+		g->withheld[r * g->ncols + c] = cells[i].suppressed;
+		g->present[r * g->ncols + c] = true;
+		if (!d->by[1] && strcmp(cells[i].value[0], "missing") == 0 && !cells[i].suppressed)
+			g->missing = cells[i].count;
+	}
+	if (!d->by[1] && index_of(g->rows, g->nrows, "missing") == g->nrows)
+		g->missing = 0;
+	return 0;
+}
+
+/* "12.5 %" with the reader's decimal mark; "" when the base is too small to publish. */
+static const char *percent(http_request *req, int64_t count, int64_t base, int64_t k)
+{
+	if (base <= 0 || base < k)
+		return "";
+	char s[32];
+	snprintf(s, sizeof(s), "%.1f", 100.0 * (double)count / (double)base);
+	if (strcmp(i18n_lang(req->lang)->code, "en") != 0) {
+		char *dot = strchr(s, '.');
+		if (dot)
+			*dot = ',';
+	}
+	return arena_printf(req->arena, "%s %%", s);
+}
+
+static const char *count_text(http_request *req, const struct grid *g, size_t i)
+{
+	if (!g->present[i])
+		return "0";
+	if (g->withheld[i])
+		return arena_printf(req->arena, "<%lld", (long long)g->k);
+	return arena_printf(req->arena, "%lld", (long long)g->values[i]);
+}
+
+/* ---- the table beside each chart (and in the downloads) ---- */
+
+/* One dimension: value, count, percent of records, percent of informed records. Two: one
+ * row per pair. Labels in the reader's language. */
+typedef int (*row_fn)(const char *const *cells, size_t n, void *ctx);
+
+static int table_rows(http_request *req, const struct names *names, const struct grid *g,
+		      bool codes, row_fn fn, void *ctx)
+{
+	const struct chart_def *d = g->def;
+	int lang = req->lang;
+	const char *head[7];
+	size_t nh = 0;
+	if (codes)
+		head[nh++] = d->by[0];
+	head[nh++] = tr(lang, obs_dimension_label(d->by[0]));
+	if (d->by[1]) {
+		if (codes)
+			head[nh++] = d->by[1];
+		head[nh++] = tr(lang, obs_dimension_label(d->by[1]));
+	}
+	head[nh++] = tr(lang, N_("Victims"));
+	if (!d->by[1]) {
+		head[nh++] = tr(lang, N_("% of records"));
+		head[nh++] = tr(lang, N_("% of records where known"));
+	}
+	int rc = fn(head, nh, ctx);
+	int64_t informed = g->missing >= 0 ? g->records - g->missing : -1;
+	for (size_t r = 0; r < g->nrows && !rc; r++)
+		for (size_t c = 0; c < g->ncols && !rc; c++) {
+			size_t i = r * g->ncols + c;
+			if (d->by[1] && !g->present[i])
+				continue;
+			const char *cells[7];
+			size_t nc = 0;
+			if (codes)
+				cells[nc++] = g->rows[r];
+			cells[nc++] = value_label(req, names, d->by[0], g->rows[r]);
+			if (d->by[1]) {
+				if (codes)
+					cells[nc++] = g->cols[c];
+				cells[nc++] = value_label(req, names, d->by[1], g->cols[c]);
+			}
+			cells[nc++] = count_text(req, g, i);
+			if (!d->by[1]) {
+				bool shown = !g->withheld[i];
+				bool missing = strcmp(g->rows[r], "missing") == 0;
+				cells[nc++] =
+				    shown ? percent(req, g->values[i], g->records, g->k) : "";
+				cells[nc++] = shown && !missing && informed >= 0
+						  ? percent(req, g->values[i], informed, g->k)
+						  : "";
+			}
+			rc = fn(cells, nc, ctx);
+		}
+	return rc;
+}
+
+struct html_table {
+	tpl_vars *v;
+	tpl_list *rows;
+	bool head_done;
+};
+
+static int add_html_row(const char *const *cells, size_t n, void *ctx)
+{
+	struct html_table *t = ctx;
+	tpl_list *l = t->head_done ? tpl_set_list(tpl_list_add(t->rows), "cells")
+				   : tpl_set_list(t->v, "head");
+	if (!l)
+		return PONTE_ENOMEM;
+	t->head_done = true;
+	for (size_t i = 0; i < n; i++)
+		tpl_set(tpl_list_add(l), "text", cells[i]);
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+static int draw_map(http_request *req, const struct names *names, const struct grid *g, buf *svg,
+		    tpl_vars *v)
+{
+	map_area *areas = arena_calloc(req->arena, g->nrows + 1, sizeof(*areas));
+	if (!areas)
+		return PONTE_ENOMEM;
+	int64_t max = 0;
+	for (size_t r = 0; r < g->nrows; r++)
+		if (!g->withheld[r] && g->values[r] > max)
+			max = g->values[r];
+	size_t n = 0;
+	for (size_t r = 0; r < g->nrows; r++) {
+		if (strcmp(g->rows[r], "missing") == 0)
+			continue;
+		map_area *a = &areas[n++];
+		a->country = g->rows[r];
+		a->name = value_label(req, names, g->def->by[0], g->rows[r]);
+		a->label = count_text(req, g, r);
+		/* Withheld: the lightest colour, which the legend calls "fewer than K". */
+		a->level = g->withheld[r]                ? 1
+			   : g->values[r] * 3 <= max     ? 2
+			   : g->values[r] * 3 <= max * 2 ? 3
+							 : 4;
+	}
+	tpl_set(v, "legend_1", arena_printf(req->arena, "<%lld", (long long)g->k));
+	tpl_set(v, "legend_2", arena_printf(req->arena, "≤ %lld", (long long)(max / 3)));
+	tpl_set(v, "legend_3", arena_printf(req->arena, "≤ %lld", (long long)(max * 2 / 3)));
+	tpl_set(v, "legend_4", arena_printf(req->arena, "≤ %lld", (long long)max));
+	tpl_set_bool(v, "is_map", true);
+	return map_svg(svg, arena_printf(req->arena, "chart-%s", g->def->id),
+		       tr(req->lang, g->def->title),
+		       tr(req->lang, N_("Map of Africa and Europe. The same figures are in the "
+					"table below the map.")),
+		       areas, n);
+}
+
+static int draw(http_request *req, const struct names *names, const struct grid *g, buf *svg,
+		tpl_vars *v)
+{
+	const struct chart_def *d = g->def;
+	if (d->kind == K_MAP)
+		return draw_map(req, names, g, svg, v);
+	size_t nrows = d->top && g->nrows > d->top ? d->top : g->nrows;
+	const char **rows = arena_calloc(req->arena, nrows + 1, sizeof(*rows));
+	const char **series = arena_calloc(req->arena, g->ncols + 1, sizeof(*series));
+	if (!rows || !series)
+		return PONTE_ENOMEM;
+	for (size_t r = 0; r < nrows; r++)
+		rows[r] = value_label(req, names, d->by[0], g->rows[r]);
+	for (size_t c = 0; d->by[1] && c < g->ncols; c++)
+		series[c] = value_label(req, names, d->by[1], g->cols[c]);
+	chart c = { .id = arena_printf(req->arena, "chart-%s", d->id),
+		    .title = tr(req->lang, d->title),
+		    .desc = tr(req->lang, N_("The same figures are in the table below the "
+					     "chart.")),
+		    .rows = rows,
+		    .nrows = nrows,
+		    .series = d->by[1] ? series : NULL,
+		    .nseries = g->ncols,
+		    .values = g->values,
+		    .withheld = g->withheld,
+		    .withheld_label = arena_printf(req->arena, "<%lld", (long long)g->k),
+		    .partial_label = tr(req->lang, N_("small counts not drawn")) };
+	if (d->top && g->nrows > d->top)
+		tpl_set(v, "top_note",
+			arena_printf(req->arena, "%s: %zu",
+				     tr(req->lang, N_("Largest groups drawn")), d->top));
+	return d->kind == K_LINE ? chart_line(svg, &c) : chart_bars(svg, &c);
+}
+
+/* ---- the page ---- */
+
+static struct names *load_names(http_request *req)
+{
+	struct names *c = arena_calloc(req->arena, 1, sizeof(*c));
+	if (c)
+		country_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, add_name,
+			     c);
+	return c;
+}
+
+static int add_chart(http_request *req, const struct names *names, const struct filter *f,
+		     const struct chart_def *d, tpl_list *charts, struct grid *g)
+{
+	int rc = build_grid(req, d, f, g);
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_list_add(charts);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "id", d->id);
+	tpl_set(v, "title", tr(req->lang, d->title));
+	if (d->kind == K_LINE && f->year)
+		tpl_set(v, "note",
+			tr(req->lang, N_("Every year is shown, whatever the year "
+					 "chosen.")));
+	if (!g->nrows) {
+		tpl_set_bool(v, "empty", true);
+		return 0;
+	}
+	buf svg;
+	buf_init(&svg, 4u << 20);
+	rc = draw(req, names, g, &svg, v);
+	if (!rc)
+		rc = tpl_set_html(v, "svg", arena_strndup(req->arena, svg.data, svg.len), svg.len);
+	buf_release(&svg);
+	if (rc == PONTE_ENOTFOUND) /* no outlines embedded: the table stands alone */
+		rc = 0;
+	struct html_table t = { v, tpl_set_list(v, "rows"), false };
+	if (!rc)
+		rc = table_rows(req, names, g, false, add_html_row, &t);
+	const char *q = filter_query(req, f, d->id);
+	tpl_set(v, "csv_url", arena_printf(req->arena, "/observatory/data.csv%s", q));
+	tpl_set(v, "xlsx_url", arena_printf(req->arena, "/observatory/data.xlsx%s", q));
+	return rc;
+}
+
+static void add_filters(http_request *req, tpl_vars *v, const struct names *names,
+			const struct filter *f)
+{
+	/* The years and countries that have records, whatever their counts. */
+	obs_query q = { .by = { "year", NULL } };
+	obs_cell *cells;
+	size_t n;
+	int64_t records;
+	tpl_list *years = tpl_set_list(v, "years");
+	if (obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &records) == 0)
+		for (size_t i = n; i-- > 0;) {
+			if (strcmp(cells[i].value[0], "missing") == 0)
+				continue;
+			tpl_vars *o = tpl_list_add(years);
+			tpl_set(o, "value", cells[i].value[0]);
+			tpl_set_bool(o, "selected",
+				     f->year && strcmp(f->year, cells[i].value[0]) == 0);
+		}
+	q.by[0] = "country_of_exploitation";
+	tpl_list *countries = tpl_set_list(v, "countries");
+	if (obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &records) == 0)
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(cells[i].value[0], "missing") == 0)
+				continue;
+			tpl_vars *o = tpl_list_add(countries);
+			tpl_set(o, "value", cells[i].value[0]);
+			tpl_set(
+			    o, "name",
+			    value_label(req, names, "country_of_exploitation", cells[i].value[0]));
+			tpl_set_bool(o, "selected",
+				     f->country && strcmp(f->country, cells[i].value[0]) == 0);
+		}
+	if (f->year)
+		tpl_set(v, "year", f->year);
+	if (f->country) {
+		tpl_set(v, "country", f->country);
+		tpl_set(v, "country_name",
+			value_label(req, names, "country_of_exploitation", f->country));
+	}
+}
+
+/* The share of one code among the records where the variable is known. */
+static const char *share(http_request *req, const struct grid *g, const char *code)
+{
+	size_t r = index_of(g->rows, g->nrows, code);
+	if (r == g->nrows || g->withheld[r] || g->missing < 0)
+		return "";
+	return percent(req, g->values[r], g->records - g->missing, g->k);
+}
+
+/* The report's comparison with the year before and the identification ratio. */
+struct yearly {
+	http_request *req;
+	tpl_vars *v;
+	int year;
+	int64_t k;
+};
+
+static int add_yearly(const obs_indicator *x, void *ctx)
+{
+	struct yearly *y = ctx;
+	arena *a = y->req->arena;
+	if (x->year == y->year - 1)
+		tpl_set(y->v, "previous",
+			x->records >= y->k ? arena_printf(a, "%lld", (long long)x->records)
+					   : arena_printf(a, "<%lld", (long long)y->k));
+	if (x->year != y->year || !x->estimate)
+		return 0;
+	tpl_set(y->v, "estimate", arena_printf(a, "%lld", (long long)x->estimate));
+	if (x->records >= y->k) { /* 0.4 % needs two decimals */
+		char s[32];
+		snprintf(s, sizeof(s), "%.2f %%", 100.0 * (double)x->records / (double)x->estimate);
+		if (strcmp(i18n_lang(y->req->lang)->code, "en") != 0 && strchr(s, '.'))
+			*strchr(s, '.') = ',';
+		tpl_set(y->v, "identified", arena_strdup(a, s));
+	}
+	return 0;
+}
+
+static int render(http_request *req, http_response *res, bool report)
+{
+	struct filter f;
+	read_filter(req, &f);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	const struct names *names = load_names(req);
+	if (!v || !names)
+		return PONTE_ENOMEM;
+	add_filters(req, v, names, &f);
+	tpl_set_bool(v, "report", report);
+	if (report && (!f.year || !f.country)) {
+		tpl_set_bool(v, "choose", true);
+		return web_render_page(req, res, "obs_report", N_("Annual report"), v);
+	}
+	tpl_list *charts = tpl_set_list(v, "charts");
+	struct grid g, majority, exploitation;
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(CHARTS) && !rc; i++)
+		if (!report || CHARTS[i].report)
+			rc = add_chart(req, names, &f, &CHARTS[i], charts, &g);
+	if (rc)
+		return rc;
+	/* Headline figures, under the same suppression. */
+	static const struct chart_def MAJORITY = { "majority", { "majority", NULL }, K_BARS, "", 0,
+						   false };
+	if ((rc = build_grid(req, &MAJORITY, &f, &majority)) ||
+	    (rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)))
+		return rc;
+	int64_t k = majority.k;
+	tpl_set(v, "records",
+		majority.records >= k || !majority.records
+		    ? arena_printf(req->arena, "%lld", (long long)majority.records)
+		    : arena_printf(req->arena, "<%lld", (long long)k));
+	tpl_set(v, "children", share(req, &majority, "minor"));
+	tpl_set(v, "labour", share(req, &exploitation, "forced_labour"));
+	tpl_set(v, "k", arena_printf(req->arena, "%lld", (long long)k));
+	if (report) {
+		struct yearly y = { req, v, year_number(f.year), k };
+		if ((rc = obs_indicators(services_of(req)->db, f.country, add_yearly, &y)))
+			return rc;
+	}
+	const char *title = report ? N_("Annual report") : N_("Observatory dashboard");
+	return web_render_page(req, res, report ? "obs_report" : "obs_dashboard", title, v);
+}
+
+int web_obs_dashboard(http_request *req, http_response *res)
+{
+	return render(req, res, false);
+}
+
+int web_obs_report(http_request *req, http_response *res)
+{
+	return render(req, res, true);
+}
+
+/* ---- downloads: the numbers behind one chart ---- */
+
+struct file_rows {
+	buf *csv;
+	xlsx *sheet;
+};
+
+static int add_file_row(const char *const *cells, size_t n, void *ctx)
+{
+	struct file_rows *t = ctx;
+	return t->csv ? export_csv_row(t->csv, cells, n) : xlsx_row(t->sheet, cells, n);
+}
+
+static int download(http_request *req, http_response *res, bool spreadsheet)
+{
+	const struct chart_def *d = chart_def(http_query(req, "chart"));
+	if (!d)
+		return PONTE_ENOTFOUND;
+	struct filter f;
+	read_filter(req, &f);
+	struct grid g;
+	int rc = build_grid(req, d, &f, &g);
+	if (rc)
+		return rc;
+	xlsx sheet;
+	xlsx_init(&sheet, 16u << 20);
+	struct file_rows t = { spreadsheet ? NULL : &res->body, &sheet };
+	rc = table_rows(req, load_names(req), &g, true, add_file_row, &t);
+	if (!rc && spreadsheet)
+		rc = xlsx_finish(&sheet, tr(req->lang, d->title), &res->body);
+	xlsx_release(&sheet);
+	if (rc)
+		return rc;
+	res->content_type =
+	    spreadsheet ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			: "text/csv; charset=utf-8";
+	http_set_header(res, "Content-Disposition",
+			arena_printf(req->arena, "attachment; filename=\"ponte-%s%s%s.%s\"", d->id,
+				     f.year ? "-" : "", f.year ? f.year : "",
+				     spreadsheet ? "xlsx" : "csv"));
+	return 0;
+}
+
+int web_obs_data_csv(http_request *req, http_response *res)
+{
+	return download(req, res, false);
+}
+
+int web_obs_data_xlsx(http_request *req, http_response *res)
+{
+	return download(req, res, true);
+}
