@@ -34,8 +34,9 @@ int demo_knowledge(const identity_env *env, const char *files_dir);
 /* n synthetic published items of every type, in EN/FR/PT, for measurements. */
 int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed);
 
-/* Synthetic observatory records of four providers and estimates of victims for the three
- * years before year (demo_observatory.c); needs the organisations of demo_generate. */
-int demo_observatory(const identity_env *env, int year);
+/* Synthetic observatory records of four providers, estimates of victims for the three
+ * years before year, and a release of each method written under files_dir (none if NULL)
+ * (demo_observatory.c); needs the organisations of demo_generate. */
+int demo_observatory(const identity_env *env, int year, const char *files_dir);
 
 #endif

@@ -388,7 +388,7 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 	store_conn *c;
 	if ((rc = store_conn_get(env->db, &c)) == 0)
 		store_exec(c, "PRAGMA synchronous=OFF");
-	rc = demo_observatory(env, year);
+	rc = demo_observatory(env, year, o->files_dir);
 	for (long i = 0; i < o->cases && !rc; i++) {
 		rc = make_case(env, owners, nowners, year);
 		if (o->progress && (i + 1) % 10000 == 0)

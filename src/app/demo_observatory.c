@@ -1,6 +1,6 @@
 /* Observatory records for the demonstration: synthetic CTDC files imported for four data
  * providers, through the same import as real files, and estimates of victims for the
- * identification ratio. */
+ * identification ratio; and three releases made from them. */
 #include "app/demo.h"
 #include "obs/obs.h"
 
@@ -20,7 +20,7 @@ static const struct {
 	int64_t estimate;
 } ESTIMATES[] = { { "PT", 52000 }, { "ES", 105000 }, { "NE", 88000 }, { "NG", 940000 } };
 
-int demo_observatory(const identity_env *env, int year)
+int demo_observatory(const identity_env *env, int year, const char *files_dir)
 {
 	obs_import_result *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -45,5 +45,17 @@ int demo_observatory(const identity_env *env, int year)
 			rc = obs_estimate_set(env->db, ESTIMATES[i].country, y,
 					      ESTIMATES[i].estimate, "demonstration figure");
 	free(r);
+	/* What the observatory has published: tables, private counts and microdata. */
+	static const obs_method METHODS[] = { OBS_TABLES, OBS_DP, OBS_MICRODATA };
+	for (size_t i = 0; i < ARRAY_LEN(METHODS) && !rc && files_dir; i++) {
+		obs_release_request rq = { .method = METHODS[i],
+					   .epsilon = 1.0,
+					   .max_suppressed = 0.02,
+					   .year_from = year - 10,
+					   .year_to = year - 1,
+					   .files_dir = files_dir };
+		obs_release_result rel;
+		rc = obs_release(env, &rq, &rel);
+	}
 	return rc;
 }

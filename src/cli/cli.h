@@ -47,6 +47,8 @@ int cmd_audit(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
 int cmd_obs(int argc, char **argv);
+/* obs release, releases and budget (cmd_obs_release.c); argv[0] is the subcommand. */
+int cmd_obs_release(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

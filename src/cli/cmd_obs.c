@@ -430,8 +430,11 @@ int cmd_obs(int argc, char **argv)
 		return obs_indicators_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "estimate") == 0)
 		return obs_estimate_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "release") == 0 || strcmp(argv[1], "releases") == 0 ||
+	    strcmp(argv[1], "budget") == 0)
+		return cmd_obs_release(argc - 1, argv + 1);
 	return cli_usage_error("obs",
-			       "unknown subcommand \"%s\" (import, export, stats, indicators or "
-			       "estimate)",
+			       "unknown subcommand \"%s\" (import, export, stats, indicators, "
+			       "estimate, release, releases or budget)",
 			       argv[1]);
 }

@@ -329,6 +329,13 @@ void crypto_digest(const void *data, size_t n, unsigned char hash[CRYPTO_HASH_BY
 	crypto_generichash(hash, CRYPTO_HASH_BYTES, data, n, NULL, 0);
 }
 
+void crypto_sha256_hex(const void *data, size_t n, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, n);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
 void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES])
 {
 	crypto_generichash(hash, CRYPTO_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL,

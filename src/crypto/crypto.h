@@ -83,6 +83,9 @@ void crypto_token_new(char text[CRYPTO_TOKEN_TEXT], unsigned char hash[CRYPTO_HA
 void crypto_token_hash(const char *text, unsigned char hash[CRYPTO_HASH_BYTES]);
 /* BLAKE2b of bytes (fingerprints of imported files, never of secrets). */
 void crypto_digest(const void *data, size_t n, unsigned char hash[CRYPTO_HASH_BYTES]);
+/* SHA-256 of bytes as lowercase hex, as `sha256sum` prints it (checksums of published
+ * files, which readers verify with common tools). */
+void crypto_sha256_hex(const void *data, size_t n, char hex[65]);
 /* Constant-time comparison of equal-length secrets. */
 bool crypto_equal(const void *a, const void *b, size_t n);
 void crypto_random(void *out, size_t n);

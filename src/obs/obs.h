@@ -84,6 +84,66 @@ void obs_suppress(obs_cell *cells, size_t n, bool two_dims, int64_t k);
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records);
 
+/* ---- releases (release.c, release_store.c, kanon.c, dp.c) ---- */
+typedef enum obs_method {
+	OBS_TABLES,    /* cross-tabulations with small-cell and complementary suppression */
+	OBS_DP,        /* differentially private counts over the whole domain of each table */
+	OBS_MICRODATA, /* one row per record, k-anonymous over the quasi-identifiers */
+} obs_method;
+
+#define OBS_RELEASE_MAX_TABLES 12
+#define OBS_MAX_QI 8
+
+typedef struct obs_release_request {
+	obs_method method;
+	const char *tables[OBS_RELEASE_MAX_TABLES][2]; /* none: the standard set */
+	size_t ntables;
+	int64_t provider;           /* 0: every provider's records */
+	int64_t k;                  /* tables: threshold (default 5); microdata: k (default 10) */
+	double epsilon;             /* dp: spent by the whole release, shared among its tables */
+	int year_from, year_to;     /* dp: the years of the domain (default: the last ten) */
+	const char *qi[OBS_MAX_QI]; /* microdata: quasi-identifiers (default: year, gender,
+				       age_band, majority, citizenship, country_of_exploitation) */
+	size_t nqi;
+	double max_suppressed; /* microdata: share of records that may be left out (0.02) */
+	int64_t user_id;       /* who asked (0: the command line) */
+	const char *files_dir; /* <database>.files */
+} obs_release_request;
+
+typedef struct obs_release_result {
+	int64_t version;
+	char directory[4096];
+	size_t records;      /* in scope */
+	size_t released;     /* microdata rows written */
+	int64_t k_achieved;  /* microdata: the smallest group over the quasi-identifiers */
+	double epsilon_left; /* dp: the smallest budget left among the datasets spent on */
+	char why[256];       /* why a release was refused (English, for the command line) */
+} obs_release_result;
+
+/* Compute, write and record a release. PONTE_EINVAL: a parameter is wrong; PONTE_EDENIED:
+ * the release would spend more than a dataset's budget left. Both explain in r->why, and
+ * then nothing is written or spent. */
+int obs_release(const identity_env *env, const obs_release_request *rq, obs_release_result *r);
+
+typedef struct obs_release_info {
+	int64_t version;
+	const char *method, *created_at, *provider; /* provider code, "" for all */
+	const char *manifest;
+} obs_release_info;
+typedef int (*obs_release_fn)(const obs_release_info *x, void *ctx);
+/* Newest first. */
+int obs_release_list(store *db, arena *a, obs_release_fn fn, void *ctx);
+/* The files a release may hold; a download names one of them. */
+bool obs_release_file_known(const char *name);
+
+/* The budget of a provider's dataset and what releases spent on it. */
+int obs_budget_get(store *db, int64_t provider, double *budget, double *spent);
+int obs_budget_set(store *db, int64_t provider, double budget);
+
+/* Two-sided geometric noise, P(x) proportional to exp(-epsilon |x| / sensitivity), from
+ * libsodium's generator (dp.c). */
+int64_t obs_geometric_noise(double epsilon, double sensitivity);
+
 /* n synthetic records in the CTDC format, header first, the same for the same seed
  * (synthetic.c): demonstrations and measurements. */
 int obs_synthetic_ctdc(buf *out, size_t n, uint64_t seed);

@@ -329,6 +329,11 @@ int store_bind_int64(store_stmt *st, int idx, int64_t v)
 	return map_sqlite(sqlite3_bind_int64((sqlite3_stmt *)st, idx, v));
 }
 
+int store_bind_double(store_stmt *st, int idx, double v)
+{
+	return map_sqlite(sqlite3_bind_double((sqlite3_stmt *)st, idx, v));
+}
+
 int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n)
 {
 	if (n > INT32_MAX)

@@ -57,6 +57,7 @@ int store_prepare(store_conn *c, const char *sql, store_stmt **out);
 int store_bind_text(store_stmt *st, int idx, const char *s, size_t n);
 int store_bind_int64(store_stmt *st, int idx, int64_t v);
 int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n);
+int store_bind_double(store_stmt *st, int idx, double v);
 int store_bind_null(store_stmt *st, int idx);
 /* STORE_ROW, STORE_DONE or a negative error. */
 int store_step(store_stmt *st);

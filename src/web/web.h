@@ -73,6 +73,8 @@ int web_obs_dashboard(http_request *req, http_response *res);
 int web_obs_report(http_request *req, http_response *res);
 int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
+int web_obs_releases(http_request *req, http_response *res);
+int web_obs_release_file(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */

@@ -286,6 +286,37 @@ static void the_dashboard_never_draws_a_small_count(void **state)
 	ht_free(&r);
 }
 
+/* A release is public: listed and downloaded without signing in, and only its own files. */
+static void anyone_downloads_a_published_release(void **state)
+{
+	(void)state;
+	identity_env env = { S.db, S.keys };
+	obs_release_request rq = { .method = OBS_TABLES, .files_dir = S.app.svc.files_dir };
+	obs_release_result rel;
+	assert_int_equal(obs_release(&env, &rq, &rel), 0);
+	struct ht_resp r;
+	ht_get(S.port, "/observatory/releases", NULL, &r);
+	assert_int_equal(r.status, 200);
+	char link[128];
+	snprintf(link, sizeof(link), "/observatory/releases/%lld/data.csv", (long long)rel.version);
+	assert_non_null(strstr(r.body, link));
+	ht_free(&r);
+	ht_get(S.port, link, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.headers, "attachment; filename=\"ponte-release-"));
+	assert_non_null(strstr(r.body, "table,dimension_1,value_1,dimension_2,value_2,count"));
+	ht_free(&r);
+	const char *refused[] = { "/observatory/releases/1/p.db",
+				  "/observatory/releases/1/..%2F..%2Fp.db",
+				  "/observatory/releases/99/data.csv",
+				  "/observatory/releases/x/data.csv" };
+	for (size_t i = 0; i < ARRAY_LEN(refused); i++) {
+		ht_get(S.port, refused[i], NULL, &r);
+		assert_true(r.status == 404 || r.status == 400); /* 400: an encoded slash */
+		ht_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +327,7 @@ int main(void)
 		cmocka_unit_test(an_analyst_imports_for_a_provider_of_the_country),
 		cmocka_unit_test(the_numbers_behind_a_chart_are_exact_or_withheld),
 		cmocka_unit_test(the_dashboard_never_draws_a_small_count),
+		cmocka_unit_test(anyone_downloads_a_published_release),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

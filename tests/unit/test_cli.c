@@ -437,6 +437,31 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	snprintf(args, sizeof(args), "obs estimate --db %s/o.db --country XQ --year 2015 --value 4",
 		 dir);
 	assert_int_equal(run(NULL, args), 1);
+	/* Releases: a private one within the budget, then one beyond it, refused. */
+	snprintf(args, sizeof(args), "obs budget --db %s/o.db --provider PT-OTSH --epsilon 1", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out,
+			    "{\"provider\":\"PT-OTSH\",\"budget\":1,\"spent\":0,\"left\":1}\n");
+	snprintf(args, sizeof(args),
+		 "obs release --db %s/o.db --method dp --epsilon 0.7 --by year,gender --from 2012 "
+		 "--to 2021",
+		 dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "{\"version\":1,\"method\":\"dp\","));
+	assert_non_null(strstr(out, "\"epsilon_left\":0.3}"));
+	assert_int_equal(run(NULL, args), 1); /* 0.7 more is beyond the budget */
+	snprintf(args, sizeof(args), "obs release --db %s/o.db --method microdata --k 10", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "\"version\":2,\"method\":\"microdata\""));
+	snprintf(args, sizeof(args), "obs releases --db %s/o.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "v2\tmicrodata\t"));
+	snprintf(args, sizeof(args), "obs release --db %s/o.db --method magic", dir);
+	assert_int_equal(run(NULL, args), 2);
+	snprintf(args, sizeof(args), "obs release --db %s/o.db --method dp", dir);
+	assert_int_equal(run(NULL, args), 2); /* no epsilon */
+	snprintf(args, sizeof(args), "obs release --db %s/o.db --method tables --by religion", dir);
+	assert_int_equal(run(NULL, args), 1);
 	test_rmtree(dir);
 }
 

@@ -1,0 +1,285 @@
+/* `ponte obs release|releases|budget`: publishing observatory data from the command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+
+#include "app/app.h"
+#include "audit/audit.h"
+#include "base/json.h"
+#include "cli/cli.h"
+#include "obs/obs.h"
+
+static int provider_id(store *s, const char *code, int64_t *id)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	organisation org;
+	int rc = org_find(s, &a, code, &org);
+	*id = rc ? 0 : org.id;
+	arena_release(&a);
+	return rc;
+}
+
+static bool parse_number(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "a,b" into (a, b) inside s. */
+static void split_pair(char *s, const char **a, const char **b)
+{
+	char *comma = strchr(s, ',');
+	if (comma)
+		*comma = '\0';
+	*a = s;
+	*b = comma ? comma + 1 : NULL;
+}
+
+static int obs_release_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'K' },
+					      { "method", required_argument, NULL, 'm' },
+					      { "by", required_argument, NULL, 'b' },
+					      { "k", required_argument, NULL, 'k' },
+					      { "epsilon", required_argument, NULL, 'e' },
+					      { "provider", required_argument, NULL, 'p' },
+					      { "qi", required_argument, NULL, 'q' },
+					      { "from", required_argument, NULL, 'f' },
+					      { "to", required_argument, NULL, 't' },
+					      { "max-suppressed", required_argument, NULL, 's' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *method = NULL, *provider = NULL;
+	obs_release_request rq = { .max_suppressed = 0.02 };
+	double v;
+	char qi[256] = "";
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'K': key = optarg; break;
+		case 'm': method = optarg; break;
+		case 'p': provider = optarg; break;
+		case 'q': snprintf(qi, sizeof(qi), "%s", optarg); break;
+		case 'b':
+			if (rq.ntables == OBS_RELEASE_MAX_TABLES)
+				return cli_usage_error("obs", "at most 12 tables (--by)");
+			split_pair(optarg, &rq.tables[rq.ntables][0], &rq.tables[rq.ntables][1]);
+			rq.ntables++;
+			break;
+		case 'k':
+			if (!parse_number(optarg, 2, 1000, &v) || v != floor(v))
+				return cli_usage_error("obs",
+						       "--k must be a whole number from 2 to "
+						       "1000");
+			rq.k = (int64_t)v;
+			break;
+		case 'e':
+			if (!parse_number(optarg, 1e-6, 10, &rq.epsilon))
+				return cli_usage_error("obs", "--epsilon must be above 0 and at "
+							      "most 10");
+			break;
+		case 'f':
+		case 't':
+			if (!parse_number(optarg, 1900, 2100, &v) || v != floor(v))
+				return cli_usage_error("obs", "--from and --to take a year");
+			*(ch == 'f' ? &rq.year_from : &rq.year_to) = (int)v;
+			break;
+		case 's':
+			if (!parse_number(optarg, 0, 0.2, &rq.max_suppressed))
+				return cli_usage_error("obs",
+						       "--max-suppressed is a share from 0 to "
+						       "0.2");
+			break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	if (!method)
+		return cli_usage_error("obs", "--method must be tables, dp or microdata");
+	if (strcmp(method, "tables") == 0)
+		rq.method = OBS_TABLES;
+	else if (strcmp(method, "dp") == 0)
+		rq.method = OBS_DP;
+	else if (strcmp(method, "microdata") == 0)
+		rq.method = OBS_MICRODATA;
+	else
+		return cli_usage_error("obs", "--method must be tables, dp or microdata");
+	if (rq.method == OBS_DP && !rq.epsilon)
+		return cli_usage_error("obs", "a dp release needs --epsilon");
+	for (char *s = qi[0] ? qi : NULL, *save = NULL, *t = s ? strtok_r(s, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (rq.nqi == OBS_MAX_QI)
+			return cli_usage_error("obs", "at most 8 quasi-identifiers");
+		rq.qi[rq.nqi++] = t;
+	}
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	char files[4096], err[256];
+	int status = EXIT_OK;
+	if (provider && provider_id(s, provider, &rq.provider)) {
+		cli_close(s, keys);
+		return cli_fail("no organisation with the code %s", provider);
+	}
+	if ((rc = app_file_dirs(s, files, sizeof(files), err, sizeof(err)))) {
+		cli_close(s, keys);
+		return cli_fail("%s", err);
+	}
+	rq.files_dir = files;
+	identity_env env = { s, keys };
+	obs_release_result *r = calloc(1, sizeof(*r));
+	rc = r ? obs_release(&env, &rq, r) : PONTE_ENOMEM;
+	if (rc == PONTE_EINVAL || rc == PONTE_EDENIED)
+		status = cli_fail("nothing was released: %s", r->why);
+	else if (rc)
+		status = cli_fail("the release failed: %s", ponte_strerror(rc));
+	else {
+		buf out;
+		buf_init(&out, 8192);
+		buf_printf(&out, "{\"version\":%lld,\"method\":\"%s\",\"directory\":",
+			   (long long)r->version, method);
+		json_cstring(&out, r->directory);
+		if (rq.method == OBS_MICRODATA)
+			buf_printf(&out, ",\"records\":%zu,\"released\":%zu,\"k\":%lld", r->records,
+				   r->released, (long long)r->k_achieved);
+		if (rq.method == OBS_DP)
+			buf_printf(&out, ",\"epsilon\":%g,\"epsilon_left\":%g", rq.epsilon,
+				   r->epsilon_left < 0 ? 0 : r->epsilon_left);
+		buf_puts(&out, "}\n");
+		fputs(out.data, stdout);
+		buf_release(&out);
+	}
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)(r ? r->version : 0));
+	audit_event e = { .action = "obs.release",
+			  .object_type = "obs_release",
+			  .object_id = rc ? "" : id,
+			  .outcome = rc == PONTE_EDENIED ? "denied"
+				     : rc                ? "failure"
+							 : "success",
+			  .client = "cli" };
+	audit_append(s, &e);
+	free(r);
+	cli_close(s, keys);
+	return status;
+}
+
+static int print_release(const obs_release_info *x, void *ctx)
+{
+	(void)ctx;
+	printf("v%lld\t%s\t%s\t%s\n", (long long)x->version, x->method, x->created_at,
+	       *x->provider ? x->provider : "all providers");
+	return 0;
+}
+
+static int obs_releases_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'K' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'K': key = optarg; break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	arena a;
+	arena_init(&a, 64u << 20);
+	rc = obs_release_list(s, &a, print_release, NULL);
+	arena_release(&a);
+	cli_close(s, keys);
+	return rc ? cli_fail("cannot list the releases: %s", ponte_strerror(rc)) : EXIT_OK;
+}
+
+/* Show, or with --epsilon set, the privacy budget of a provider's records. */
+static int obs_budget_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'K' },
+					      { "provider", required_argument, NULL, 'p' },
+					      { "epsilon", required_argument, NULL, 'e' },
+					      { NULL, 0, NULL, 0 } };
+	const char *db = NULL, *key = NULL, *provider = NULL;
+	double epsilon = 0;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 'K': key = optarg; break;
+		case 'p': provider = optarg; break;
+		case 'e':
+			if (!parse_number(optarg, 1e-6, 100, &epsilon))
+				return cli_usage_error("obs", "--epsilon must be above 0 and at "
+							      "most 100");
+			break;
+		default:
+			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
+					       argv[optind - 1]);
+		}
+	}
+	if (!provider)
+		return cli_usage_error("obs", "--provider ORG is required");
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("obs", db, key, &s, &keys);
+	if (rc)
+		return rc;
+	int64_t id;
+	double budget = 0, spent = 0;
+	int status = EXIT_OK;
+	if (provider_id(s, provider, &id))
+		status = cli_fail("no organisation with the code %s", provider);
+	else if (epsilon && (rc = obs_budget_set(s, id, epsilon)))
+		status = cli_fail("cannot set the budget: %s", ponte_strerror(rc));
+	else if ((rc = obs_budget_get(s, id, &budget, &spent)))
+		status = cli_fail("cannot read the budget: %s", ponte_strerror(rc));
+	else {
+		buf out;
+		buf_init(&out, 1024);
+		buf_puts(&out, "{\"provider\":");
+		json_cstring(&out, provider);
+		buf_printf(&out, ",\"budget\":%g,\"spent\":%g,\"left\":%g}\n", budget, spent,
+			   budget - spent > 0 ? budget - spent : 0);
+		fputs(out.data, stdout);
+		buf_release(&out);
+	}
+	cli_close(s, keys);
+	return status;
+}
+
+int cmd_obs_release(int argc, char **argv)
+{
+	if (strcmp(argv[0], "release") == 0)
+		return obs_release_cmd(argc, argv);
+	if (strcmp(argv[0], "releases") == 0)
+		return obs_releases_cmd(argc, argv);
+	return obs_budget_cmd(argc, argv);
+}

@@ -1,0 +1,208 @@
+/* The SQL of observatory releases: records as released, versions, the privacy ledger. */
+#include "obs/release.h"
+
+/* clang-format off */
+static const char SQL_RECORDS[] =
+    "SELECT year, gender, age_band, majority, citizenship, country_of_exploitation, source, "
+    "status, CASE WHEN exploitation_known THEN replace(exploitation, ',', ';') END, "
+    "CASE WHEN control_known THEN replace(control, ',', ';') END, "
+    "CASE WHEN exploitation_known THEN replace(labour_sector, ',', ';') END, "
+    "CASE WHEN exploitation_known THEN replace(sexual_sector, ',', ';') END, "
+    "replace(recruiter_relation, ',', ';'), abduction "
+    "FROM obs_records WHERE ?1 IS NULL OR provider_id = ?1";
+static const char SQL_NEXT_VERSION[] = "SELECT coalesce(max(version), 0) + 1 FROM obs_releases";
+static const char SQL_DATASETS[] =
+    "SELECT DISTINCT provider_id FROM obs_records WHERE ?1 IS NULL OR provider_id = ?1 "
+    "ORDER BY provider_id";
+static const char SQL_BUDGET[] =
+    "SELECT coalesce((SELECT epsilon FROM obs_privacy_budgets WHERE provider_id = ?1), "
+    "(SELECT CAST(value AS REAL) FROM settings WHERE key = 'obs_epsilon_budget'), 3.0), "
+    "(SELECT coalesce(sum(epsilon), 0.0) FROM obs_privacy_spent WHERE provider_id = ?1)";
+static const char SQL_INSERT[] =
+    "INSERT INTO obs_releases(version, method, provider_id, manifest, created_by, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+static const char SQL_SPEND[] =
+    "INSERT INTO obs_privacy_spent(release_id, provider_id, epsilon) VALUES (?1, ?2, ?3)";
+static const char SQL_SET_BUDGET[] =
+    "INSERT INTO obs_privacy_budgets(provider_id, epsilon) VALUES (?1, ?2) "
+    "ON CONFLICT(provider_id) DO UPDATE SET epsilon = excluded.epsilon";
+static const char SQL_LIST[] =
+    "SELECT r.version, r.method, r.created_at, coalesce(o.code, ''), r.manifest "
+    "FROM obs_releases r LEFT JOIN organisations o ON o.id = r.provider_id "
+    "ORDER BY r.version DESC";
+/* clang-format on */
+
+static void bind_provider(store_stmt *st, int idx, int64_t provider)
+{
+	if (provider)
+		store_bind_int64(st, idx, provider);
+	else
+		store_bind_null(st, idx);
+}
+
+static const char *text_or(store_stmt *st, int col, const char *missing)
+{
+	return store_col_is_null(st, col) ? missing : store_col_text(st, col, NULL);
+}
+
+int release_records(store *db, int64_t provider, release_record_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_RECORDS, &st);
+	if (rc)
+		return rc;
+	bind_provider(st, 1, provider);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		char year[16], abduction[4];
+		snprintf(year, sizeof(year), "%lld", (long long)store_col_int64(st, 0));
+		snprintf(abduction, sizeof(abduction), "%lld", (long long)store_col_int64(st, 13));
+		const char *v[14];
+		v[0] = store_col_is_null(st, 0) ? "missing" : year;
+		for (int i = 1; i < 13; i++) {
+			v[i] = text_or(st, i, "missing");
+			if (i >= 8 && i <= 12 && !*v[i])
+				v[i] = "none";
+		}
+		v[13] = store_col_is_null(st, 13) ? "missing" : abduction;
+		if ((rc = fn(v, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int one_int(store_conn *c, const char *sql, int64_t *out)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = store_col_int64(st, 0);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
+}
+
+int release_next_version(store_conn *c, int64_t *version)
+{
+	return one_int(c, SQL_NEXT_VERSION, version);
+}
+
+int release_datasets(store_conn *c, int64_t provider, int64_t *ids, size_t max, size_t *n)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_DATASETS, &st);
+	if (rc)
+		return rc;
+	bind_provider(st, 1, provider);
+	*n = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (*n == max) {
+			rc = PONTE_ELIMIT;
+			break;
+		}
+		ids[(*n)++] = store_col_int64(st, 0);
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int release_budget(store_conn *c, int64_t provider, double *budget, double *spent)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_BUDGET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, provider);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*budget = store_col_double(st, 0);
+		*spent = store_col_double(st, 1);
+	}
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
+}
+
+int release_insert(store_conn *c, int64_t version, const char *method, int64_t provider,
+		   const char *manifest, int64_t user_id, int64_t *id)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_INSERT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, version);
+	store_bind_text(st, 2, method, strlen(method));
+	bind_provider(st, 3, provider);
+	store_bind_text(st, 4, manifest, strlen(manifest));
+	bind_provider(st, 5, user_id);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	return one_int(c, "SELECT last_insert_rowid()", id);
+}
+
+int release_spend(store_conn *c, int64_t release_id, int64_t provider, double epsilon)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_SPEND, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, release_id);
+	store_bind_int64(st, 2, provider);
+	store_bind_double(st, 3, epsilon);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int obs_budget_get(store *db, int64_t provider, double *budget, double *spent)
+{
+	store_conn *c;
+	int rc = store_conn_get(db, &c);
+	return rc ? rc : release_budget(c, provider, budget, spent);
+}
+
+int obs_budget_set(store *db, int64_t provider, double budget)
+{
+	if (!(budget > 0) || budget > 100)
+		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SET_BUDGET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, provider);
+	store_bind_double(st, 2, budget);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int obs_release_list(store *db, arena *a, obs_release_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		obs_release_info x = { .version = store_col_int64(st, 0),
+				       .method = arena_strdup(a, store_col_text(st, 1, NULL)),
+				       .created_at = arena_strdup(a, store_col_text(st, 2, NULL)),
+				       .provider = arena_strdup(a, store_col_text(st, 3, NULL)),
+				       .manifest = arena_strdup(a, store_col_text(st, 4, NULL)) };
+		if ((rc = fn(&x, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
