@@ -85,8 +85,9 @@ static const cli_command COMMANDS[] = {
 	  "password is generated and printed; --accounts-json writes the accounts as\n"
 	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
 	{ "obs", cmd_obs, "Import observatory records and compute statistics",
-	  "usage: ponte obs import --db PATH --format ctdc --provider ORG [--skip-invalid] FILE\n"
-	  "       ponte obs export --db PATH [--format ctdc] [--provider ORG] > FILE\n"
+	  "usage: ponte obs import --db PATH --format ctdc|htcds --provider ORG [--skip-invalid]\n"
+	  "                        FILE\n"
+	  "       ponte obs export --db PATH [--format ctdc|htcds] [--provider ORG] > FILE\n"
 	  "       ponte obs indicators --db PATH [--country CC] [--suppress K]\n"
 	  "       ponte obs estimate --db PATH --country CC --year Y --value N [--source S]\n"
 	  "       ponte obs stats --db PATH --by DIM[,DIM2] [--where DIM=VALUE ...]\n"
@@ -96,7 +97,8 @@ static const cli_command COMMANDS[] = {
 	  "                         [--qi DIM,...] [--max-suppressed SHARE]\n"
 	  "       ponte obs releases --db PATH\n"
 	  "       ponte obs budget --db PATH --provider ORG [--epsilon TOTAL]\n\n"
-	  "import reads a file in the 63-column CTDC publication format for the provider\n"
+	  "import reads a file in the 63-column CTDC publication format, or with columns named\n"
+	  "by the HTCDS (fields that identify a person are refused), for the provider\n"
 	  "organisation ORG. Everything is checked first; each problem is printed as\n"
 	  "FILE:LINE:COLUMN: message, and nothing is written unless the whole file is valid\n"
 	  "(or --skip-invalid: the valid records are written). Importing the same file again adds\n"

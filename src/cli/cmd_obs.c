@@ -37,8 +37,6 @@ static int obs_import_cmd(int argc, char **argv)
 	}
 	if (!format || (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0))
 		return cli_usage_error("obs", "--format must be ctdc or htcds");
-	if (strcmp(format, "htcds") == 0)
-		return cli_fail("the htcds format is not read yet by this version; use ctdc");
 	if (!provider)
 		return cli_usage_error("obs", "--provider ORG is required");
 	if (optind + 1 != argc)
@@ -261,8 +259,8 @@ static int obs_export_cmd(int argc, char **argv)
 					       argv[optind - 1]);
 		}
 	}
-	if (strcmp(format, "ctdc") != 0)
-		return cli_usage_error("obs", "--format must be ctdc");
+	if (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0)
+		return cli_usage_error("obs", "--format must be ctdc or htcds");
 	if (optind < argc)
 		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
 	store *s;
@@ -279,7 +277,9 @@ static int obs_export_cmd(int argc, char **argv)
 	int status = EXIT_OK;
 	if (provider && org_find(s, &a, provider, &org))
 		status = cli_fail("no organisation with code %s", provider);
-	else if ((rc = obs_export_ctdc(&env, provider ? org.id : 0, &out)))
+	else if ((rc = strcmp(format, "htcds") == 0
+			   ? obs_export_htcds(&env, provider ? org.id : 0, &out)
+			   : obs_export_ctdc(&env, provider ? org.id : 0, &out)))
 		status = cli_fail("export failed: %s", ponte_strerror(rc));
 	else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len)
 		status = cli_fail("cannot write the export");

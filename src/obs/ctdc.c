@@ -81,3 +81,11 @@ const size_t NSOURCES = ARRAY_LEN(SOURCES);
 const size_t NGENDERS = ARRAY_LEN(GENDERS);
 const size_t NMAJORITY = ARRAY_LEN(MAJORITY);
 const size_t NAGES = ARRAY_LEN(AGES);
+
+int ctdc_flag(enum target t, const char *code)
+{
+	for (size_t i = 0; i < CTDC_COLUMNS; i++)
+		if (CTDC[i].target == t && CTDC[i].code && strcmp(CTDC[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}

@@ -23,6 +23,7 @@ enum target {
 	T_SEXUAL,
 	T_RECRUITER,
 	T_ABDUCTION,
+	T_STATUS, /* no CTDC column: the OTSH victim status, from HTCDS files */
 	T_COUNT
 };
 
@@ -42,6 +43,8 @@ extern const char *const MAJORITY[][2];
 extern const size_t NMAJORITY;
 extern const char *const AGES[];
 extern const size_t NAGES;
+/* The index in CTDC of the flag column of (target, code), or -1. */
+int ctdc_flag(enum target t, const char *code);
 
 #define CSV_HEADER_MAX 64 /* columns of the format, with room */
 

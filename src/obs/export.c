@@ -148,6 +148,7 @@ int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out)
 				if (cell.len)
 					v = cell.data;
 				break;
+			case T_STATUS:
 			case T_COUNT: break;
 			}
 			snprintf(cells[k], sizeof(cells[k]), "%s", v);

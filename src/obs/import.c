@@ -11,18 +11,9 @@
 #include "i18n/i18n.h"
 #include "obs/obs.h"
 
-#include "obs/ctdc.h"
+#include "obs/import.h"
 
-struct record {
-	size_t line;
-	int year;                  /* 0 missing */
-	const char *text[T_COUNT]; /* single values (NULL missing) */
-	uint64_t multi[T_COUNT];   /* bit c: the flag column CTDC[c] is 1 */
-	bool known[T_COUNT];       /* a multi-response variable was informed */
-	int abduction;             /* -1 missing */
-};
-
-static bool missing(const char *v)
+bool import_missing(const char *v)
 {
 	return !*v || strcmp(v, "-99") == 0 || strcasecmp(v, "unknown") == 0;
 }
@@ -35,7 +26,7 @@ static const char *lookup(const char *const (*table)[2], size_t n, const char *v
 	return NULL;
 }
 
-static void problem(obs_import_result *r, size_t line, const char *column, const char *message)
+void import_problem(obs_import_result *r, size_t line, const char *column, const char *message)
 {
 	r->total_problems++;
 	if (r->nproblems < OBS_MAX_PROBLEMS) {
@@ -49,7 +40,7 @@ static void problem(obs_import_result *r, size_t line, const char *column, const
 
 /* Trimmed copy in out (spreadsheets pad cells with spaces); longer values are cut, which
  * only ever turns them into a reported problem. */
-static const char *trim(const char *v, char *out, size_t outlen)
+const char *import_trim(const char *v, char *out, size_t outlen)
 {
 	while (*v == ' ')
 		v++;
@@ -63,7 +54,7 @@ static const char *trim(const char *v, char *out, size_t outlen)
 	return out;
 }
 
-static int current_year(void)
+int import_current_year(void)
 {
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
@@ -75,7 +66,7 @@ static int current_year(void)
 static signed char country_state[26][26]; /* 0 unknown, 1 a country, -1 not */
 static const store *country_db;
 
-static bool country_cached(store *db, const char *code)
+bool import_country(store *db, const char *code)
 {
 	if (country_db != db) {
 		memset(country_state, 0, sizeof(country_state));
@@ -94,22 +85,23 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 		 obs_import_result *r, int this_year)
 {
 	if (!utf8_valid_text(raw, strlen(raw))) {
-		problem(r, rec->line, col->name,
-			N_("not valid UTF-8 text (save the file as UTF-8)"));
+		import_problem(r, rec->line, col->name,
+			       N_("not valid UTF-8 text (save the file as UTF-8)"));
 		return false;
 	}
 	char buffer[256];
-	const char *v = trim(raw, buffer, sizeof(buffer));
+	const char *v = import_trim(raw, buffer, sizeof(buffer));
 	switch (col->target) {
 	case T_IGNORE: return true;
 	case T_YEAR: {
-		if (missing(v))
+		if (import_missing(v))
 			return true;
 		char *end;
 		long y = strtol(v, &end, 10);
 		if (*end || y < 1900 || y > this_year) {
-			problem(r, rec->line, col->name,
-				N_("a year of registration must be a year from 1900 to this year"));
+			import_problem(
+			    r, rec->line, col->name,
+			    N_("a year of registration must be a year from 1900 to this year"));
 			return false;
 		}
 		rec->year = (int)y;
@@ -118,40 +110,41 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 	case T_SOURCE:
 	case T_GENDER:
 	case T_MAJORITY: {
-		if (missing(v))
+		if (import_missing(v))
 			return true;
 		const char *code = col->target == T_SOURCE   ? lookup(SOURCES, NSOURCES, v)
 				   : col->target == T_GENDER ? lookup(GENDERS, NGENDERS, v)
 							     : lookup(MAJORITY, NMAJORITY, v);
 		if (!code) {
-			problem(r, rec->line, col->name, N_("not a value of this column's list"));
+			import_problem(r, rec->line, col->name,
+				       N_("not a value of this column's list"));
 			return false;
 		}
 		rec->text[col->target] = code;
 		return true;
 	}
 	case T_AGE:
-		if (missing(v))
+		if (import_missing(v))
 			return true;
 		for (size_t i = 0; i < NAGES; i++)
 			if (strcmp(AGES[i], v) == 0) {
 				rec->text[T_AGE] = AGES[i];
 				return true;
 			}
-		problem(r, rec->line, col->name,
-			N_("not an age range of the CTDC format (e.g. 9--17)"));
+		import_problem(r, rec->line, col->name,
+			       N_("not an age range of the CTDC format (e.g. 9--17)"));
 		return false;
 	case T_CITIZENSHIP:
 	case T_COUNTRY: {
-		if (missing(v) || strcmp(v, "00") == 0)
+		if (import_missing(v) || strcmp(v, "00") == 0)
 			return true;
 		char code[3] = { 0 };
 		if (strlen(v) == 2) {
 			code[0] = (char)toupper((unsigned char)v[0]);
 			code[1] = (char)toupper((unsigned char)v[1]);
 		}
-		if (!code[0] || !country_cached(db, code) || strcmp(code, "ZZ") == 0) {
-			problem(r, rec->line, col->name, N_("not an ISO 3166 country code"));
+		if (!code[0] || !import_country(db, code) || strcmp(code, "ZZ") == 0) {
+			import_problem(r, rec->line, col->name, N_("not an ISO 3166 country code"));
 			return false;
 		}
 		rec->text[col->target] = arena_strdup(a, code);
@@ -163,10 +156,11 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 	case T_LABOUR:
 	case T_SEXUAL:
 	case T_RECRUITER: {
-		if (missing(v))
+		if (import_missing(v))
 			return true;
 		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
-			problem(r, rec->line, col->name, N_("a flag must be 0, 1, -99 or empty"));
+			import_problem(r, rec->line, col->name,
+				       N_("a flag must be 0, 1, -99 or empty"));
 			return false;
 		}
 		bool on = v[0] == '1';
@@ -179,6 +173,7 @@ static bool cell(store *db, arena *a, const struct column *col, const char *raw,
 			rec->multi[col->target] |= 1ull << (col - CTDC);
 		return true;
 	}
+	case T_STATUS:
 	case T_COUNT: break;
 	}
 	return true;
@@ -199,10 +194,10 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 				strlen(name + strlen(CTDC[c].name)))
 				map[i] = (int)c;
 		if (map[i] < 0) {
-			problem(r, 1, h->fields[i], N_("not a column of the CTDC format"));
+			import_problem(r, 1, h->fields[i], N_("not a column of the CTDC format"));
 			ok = false;
 		} else if (seen[map[i]]) {
-			problem(r, 1, h->fields[i], N_("this column appears twice"));
+			import_problem(r, 1, h->fields[i], N_("this column appears twice"));
 			ok = false;
 		} else {
 			seen[map[i]] = true;
@@ -210,8 +205,8 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 	}
 	for (size_t c = 0; c < CTDC_COLUMNS; c++)
 		if (!seen[c]) {
-			problem(r, 1, CTDC[c].name,
-				N_("this column of the CTDC format is missing"));
+			import_problem(r, 1, CTDC[c].name,
+				       N_("this column of the CTDC format is missing"));
 			ok = false;
 		}
 	return ok;
@@ -220,8 +215,9 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 static const char SQL_INSERT[] =
     "INSERT OR IGNORE INTO obs_records(provider_id, row_key, year, source, gender, age_band, "
     "majority, citizenship, country_of_exploitation, exploitation, exploitation_known, control, "
-    "control_known, labour_sector, sexual_sector, recruiter_relation, abduction, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+    "control_known, labour_sector, sexual_sector, recruiter_relation, abduction, created_at, "
+    "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+    "?18, ?19)";
 
 static void bind_opt(store_stmt *st, int i, const char *v)
 {
@@ -287,6 +283,7 @@ static int write_records(const identity_env *env, int64_t provider, const unsign
 		if (x->abduction >= 0)
 			store_bind_int64(st, 17, x->abduction);
 		store_bind_text(st, 18, now, strlen(now));
+		bind_opt(st, 19, x->text[T_STATUS]);
 		rc = store_step(st);
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
@@ -307,18 +304,20 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 {
 	memset(r, 0, sizeof(*r));
 	country_db = NULL;
-	if (strcmp(format, "ctdc") != 0) {
-		problem(r, 0, "", N_("unknown format (this version reads ctdc)"));
+	bool htcds = strcmp(format, "htcds") == 0;
+	if (!htcds && strcmp(format, "ctdc") != 0) {
+		import_problem(r, 0, "", N_("unknown format (ctdc or htcds)"));
 		return PONTE_EINVAL;
 	}
 	if (n > OBS_MAX_FILE) {
-		problem(r, 0, "", N_("the file is larger than 100 MiB"));
+		import_problem(r, 0, "", N_("the file is larger than 100 MiB"));
 		return PONTE_EINVAL;
 	}
 	char sep = csv_guess_separator(data, n);
 	if (sep != ',') {
-		problem(r, 1, "",
-			sep == ';' ? N_("the columns are separated by semicolons: save the file as "
+		import_problem(r, 1, "",
+			       sep == ';'
+				   ? N_("the columns are separated by semicolons: save the file as "
 					"comma-separated values")
 				   : N_("the columns are not separated by commas: save the file as "
 					"comma-separated values"));
@@ -333,19 +332,22 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 	const char *why;
 	int rc = rec ? csv_next(&reader, &a, rec, &why) : PONTE_ENOMEM;
 	if (rc != 1) {
-		problem(r, 1, "", rc == 0 ? N_("the file is empty") : why);
+		import_problem(r, 1, "", rc == 0 ? N_("the file is empty") : why);
 		arena_release(&a);
 		return rc == PONTE_ENOMEM ? rc : PONTE_EINVAL;
 	}
 	size_t ncols = rec->n;
-	if (!header(rec, map, r)) {
+	const char **names = arena_calloc(&a, ncols + 1, sizeof(*names));
+	if (!names || !(htcds ? htcds_header(rec, map, r) : header(rec, map, r))) {
 		arena_release(&a);
-		return PONTE_EINVAL;
+		return names ? PONTE_EINVAL : PONTE_ENOMEM;
 	}
+	for (size_t i = 0; i < ncols; i++)
+		names[i] = rec->fields[i];
 	/* Pass 1: read and check everything. */
 	size_t cap = 1024, nvalid = 0;
 	struct record *valid = malloc(cap * sizeof(*valid));
-	int this_year = current_year();
+	int this_year = import_current_year();
 	arena cells;
 	arena_init(&cells, 1u << 30);
 	while (valid && (rc = csv_next(&reader, &cells, rec, &why)) != 0) {
@@ -353,13 +355,13 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 		if (rc == PONTE_ENOMEM)
 			break;
 		if (rc == PONTE_EINVAL) {
-			problem(r, rec->line, "", why);
+			import_problem(r, rec->line, "", why);
 			r->rejected++;
 			continue;
 		}
 		if (rec->n != ncols) {
-			problem(r, rec->line, "",
-				N_("this line does not have as many fields as the header"));
+			import_problem(r, rec->line, "",
+				       N_("this line does not have as many fields as the header"));
 			r->rejected++;
 			continue;
 		}
@@ -368,7 +370,9 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 		x.line = rec->line;
 		x.abduction = -1;
 		bool ok = true;
-		for (size_t i = 0; i < rec->n; i++)
+		if (htcds)
+			ok = htcds_row(env->db, &a, rec, names, map, &x, r, this_year);
+		for (size_t i = 0; !htcds && i < rec->n; i++)
 			ok &= cell(env->db, &a, &CTDC[map[i]], rec->fields[i], &x, r, this_year);
 		if (!ok) {
 			r->rejected++;

@@ -32,14 +32,20 @@ typedef struct obs_import_result {
 	size_t nproblems, total_problems;
 } obs_import_result;
 
-/* format: "ctdc" (the 63-column CTDC publication format). PONTE_EINVAL when the file is
- * refused (problems in r). */
+/* format: "ctdc" (the 63-column CTDC publication format) or "htcds" (columns named by the
+ * HTCDS; fields identifying a person are refused). PONTE_EINVAL when the file is refused
+ * (problems in r). */
 int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r);
 
 /* Every record of provider (0: all) in the CTDC format, header first, as import reads it:
  * flags of a variable not informed are empty; the Concatenated columns are rebuilt. */
 int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out);
+/* The same records with HTCDS field names, as the htcds import reads them: HTCDS has no
+ * year of registration or age band, which go in the CTDC columns yearOfRegistration and
+ * ageBroad; codes without an HTCDS value become Other; one labour sector and one recruiter
+ * relation (HTCDS has single picklists for them). */
+int obs_export_htcds(const identity_env *env, int64_t provider, buf *out);
 
 /* ---- indicators (indicators.c) ---- */
 typedef struct obs_indicator {

@@ -110,7 +110,10 @@ int web_obs_import(http_request *req, http_response *res)
 		return PONTE_EIO;
 	obs_import_result *r = arena_calloc(req->arena, 1, sizeof(*r));
 	const char *skip = http_form(req, "skip_invalid");
-	int rc = r ? obs_import(&services_of(req)->env, "ctdc", provider, map, n,
+	const char *format = http_form(req, "format");
+	if (!format || strcmp(format, "htcds") != 0)
+		format = "ctdc";
+	int rc = r ? obs_import(&services_of(req)->env, format, provider, map, n,
 				skip && strcmp(skip, "1") == 0, r)
 		   : PONTE_ENOMEM;
 	munmap(map, n);
