@@ -342,7 +342,8 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "{\"read\":1000,\"imported\":0,\"rejected\":0}\n");
 	/* Exact counts (the sample's own figures), missing as its own category. */
-	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by gender --suppress 0", dir);
+	snprintf(args, sizeof(args),
+		 "obs stats --db %s/o.db --by gender --suppress 0 --where provider=PT-OTSH", dir);
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "gender,count\nfemale,418\nmale,200\nmissing,199\n"
 				 "transgender_nonconforming,183\n");
@@ -380,7 +381,9 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	}
 	/* Nothing of them was written. */
 	snprintf(args, sizeof(args),
-		 "obs stats --db %s/o.db --by source --suppress 0 --format json", dir);
+		 "obs stats --db %s/o.db --by source --suppress 0 --format json --where "
+		 "provider=PT-OTSH",
+		 dir);
 	assert_int_equal(run(NULL, args), 0);
 	assert_non_null(strstr(out, "{\"records\":1000,"));
 	/* --skip-invalid writes the valid records and reports the others. */
@@ -529,15 +532,15 @@ static void observatory_htcds_files_round_trip_and_identifiers_are_refused(void 
 	      f);
 	fclose(f);
 	snprintf(args, sizeof(args),
-		 "obs import --db %s/o.db --format htcds --provider PT-NGO-LX --skip-invalid %s",
-		 dir, path);
+		 "obs import --db %s/o.db --format htcds --provider PT-PROS --skip-invalid %s", dir,
+		 path);
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "{\"read\":3,\"imported\":2,\"rejected\":1}\n");
 	assert_non_null(strstr(err, ":4:vic_TraffickingStatus: not a value of this field's list"));
 	assert_non_null(strstr(err, ":4:prs_Birthdate: the birth date is after"));
 	snprintf(args, sizeof(args),
 		 "obs stats --db %s/o.db --by age_band,status --suppress 0 --where "
-		 "provider=PT-NGO-LX",
+		 "provider=PT-PROS",
 		 dir);
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "age_band,status,count\n30--38,presumed,1\n9--17,confirmed,1\n");
