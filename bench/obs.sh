@@ -41,7 +41,11 @@ build/ponte demo --db "$dir/m.db" --cases 0 --password Bench-password-2026x >/de
 for p in NE-NGO SN-NGO ML-NGO NG-NGO PT-NGO ES-NGO IT-NGO NE-FP SN-FP ML-FP; do
 	build/ponte obs import --db "$dir/m.db" --format ctdc --provider "$p" "$dir/100k.csv" >/dev/null
 done
+# The first count after a change builds the column cache (src/obs/cube.h): timed once.
+t0=$(now)
 records=$(build/ponte obs stats --db "$dir/m.db" --by source --suppress 0 --format json | sed -n 's/.*"records":\([0-9]*\).*/\1/p')
+t1=$(now)
+cold=$(echo "($t1 - $t0) * 1000" | bc)
 stats() { # args → median seconds
 	local s=()
 	for _ in $(seq 1 "$RUNS"); do
@@ -61,6 +65,7 @@ cat <<MD
 | import 100,000 CTDC rows | \`ponte obs import\` | $imp s | |
 | the same file into a plain table | \`sqlite3 .import\` | $bas s | |
 | ratio | | ${ratio}x | within 3x |
+| first count after an import (builds the column cache), $records records | \`ponte obs stats\` | $cold ms (once) | |
 | citizenship x gender over $records records | \`ponte obs stats\` (whole command) | $x1 ms | < 300 ms |
 | exploitation (multi-response) x year | same | $x2 ms | < 300 ms |
 | country of exploitation x means of control, minors, suppressed | same | $x3 ms | < 300 ms |

@@ -369,6 +369,23 @@ static void derived(int64_t case_id, char *out, size_t n)
 	sqlite3_close(db);
 }
 
+/* The count of a value, through the cached columns (cube.h). */
+static int64_t stats_count(const char *dim, const char *value)
+{
+	obs_query q = { .by = { dim, NULL } };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total, count = 0;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &total), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], value) == 0)
+			count = cells[i].count;
+	arena_release(&a);
+	return count;
+}
+
 static void cases_feed_the_observatory_as_they_change(void **state)
 {
 	(void)state;
@@ -403,8 +420,10 @@ static void cases_feed_the_observatory_as_they_change(void **state)
 	assert_int_equal(case_get(&F.env, &a, &p, id, &c), 0);
 	version = c.version;
 	case_input fix = { .gender = "NonConforming", .birthdate = "", .estimated_age = "30" };
-	int64_t current;
+	int64_t current, before = stats_count("gender", "transgender_nonconforming");
 	assert_int_equal(case_update(&F.env, &p, id, version, &fix, &e, &current), 0);
+	/* The newest record was replaced: same count of records, the counts follow. */
+	assert_int_equal(stats_count("gender", "transgender_nonconforming"), before + 1);
 	derived(id, row, sizeof(row));
 	assert_string_equal(
 	    row, "1:transgender_nonconforming|30--38|adult|GN|forced_labour,sexual_exploitation|"
@@ -414,6 +433,7 @@ static void cases_feed_the_observatory_as_they_change(void **state)
 	assert_int_equal(status_decision_add(&F.env, &p, id, &pending, &e, &did), 0);
 	derived(id, row, sizeof(row));
 	assert_non_null(strstr(row, "|pending"));
+	assert_true(stats_count("status", "pending") >= 1);
 	arena_release(&a);
 }
 
