@@ -102,7 +102,7 @@ static int row(struct builder *b, store_stmt *st, cube *c, size_t r)
 			continue;
 		}
 		uint32_t mask = v ? CUBE_KNOWN : 0;
-		for (const char *s = v, *end = v + len; v && s < end;) {
+		for (const char *s = v, *end = v ? v + len : NULL; v && s < end;) {
 			const char *comma = memchr(s, ',', (size_t)(end - s));
 			size_t l = comma ? (size_t)(comma - s) : (size_t)(end - s);
 			int rc = code_of(b, d, s, l, &code);
