@@ -1,5 +1,6 @@
 #include "app/demo.h"
 #include "cases/cases.h"
+#include "referral/referral.h"
 
 static const organisation DEMO_ORGS[] = {
 	{ 0, "PT-OTSH", "Observatory on Trafficking (demo)", "PT", "CentralGovernmentOrganisation",
@@ -8,6 +9,7 @@ static const organisation DEMO_ORGS[] = {
 	{ 0, "PT-POL", "Criminal Police, Anti-Trafficking Unit (demo)", "PT", "LawEnforcement", 0,
 	  false },
 	{ 0, "PT-PROS", "Public Prosecution Service (demo)", "PT", "LegalService", 0, false },
+	{ 0, "PT-SHELTER", "Casa Porto shelter for survivors (demo)", "PT", "NGO", 0, false },
 	{ 0, "ECOWAS-DEMO", "Regional Anti-Trafficking Unit (demo)", "NG", "RegionalBody", 0,
 	  false },
 };
@@ -33,6 +35,43 @@ static const struct {
 	  "regional_analyst", "fr" },
 	{ "reviewer@demo.ponte.example", "Joana Reviewer (demo)", "PT-OTSH", "knowledge_reviewer",
 	  "pt" },
+	{ "shelter@demo.ponte.example", "Marta Shelter (demo)", "PT-SHELTER", "supervisor", "pt" },
+};
+
+/* The services the Lisbon demo refers to. */
+static const service_input DEMO_SERVICES[] = {
+	{ .organisation = "PT-SHELTER",
+	  .type = "shelter",
+	  .name = "Casa Porto shelter (demo)",
+	  .sexes = "Feminine,TransgenderFeminine",
+	  .languages = "pt,en,fr",
+	  .area = "Porto",
+	  .opening_hours = "24/7",
+	  .phone = "+351 220 000 000",
+	  .min_age = 18,
+	  .max_age = -1,
+	  .capacity = 12,
+	  .capacity_free = 3 },
+	{ .organisation = "PT-SHELTER",
+	  .type = "psychosocial",
+	  .name = "Trauma counselling, Porto (demo)",
+	  .languages = "pt,en",
+	  .area = "Porto",
+	  .opening_hours = "Mon-Fri 9-18",
+	  .min_age = -1,
+	  .max_age = -1,
+	  .capacity = -1,
+	  .capacity_free = -1 },
+	{ .organisation = "PT-NGO-LX",
+	  .type = "legal_aid",
+	  .name = "Legal aid, Lisbon (demo)",
+	  .languages = "pt,en,fr,ff",
+	  .area = "Lisbon",
+	  .opening_hours = "Mon-Fri 9-17",
+	  .min_age = -1,
+	  .max_age = -1,
+	  .capacity = -1,
+	  .capacity_free = -1 },
 };
 
 /* A few synthetic cases for the Lisbon NGO's case worker, across phases and statuses. */
@@ -106,6 +145,24 @@ static int demo_cases(const identity_env *env)
 	return rc;
 }
 
+/* Each organisation's supervisor records its services. */
+static int demo_services(const identity_env *env)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < ARRAY_LEN(DEMO_SERVICES); i++) {
+		const char *email = strcmp(DEMO_SERVICES[i].organisation, "PT-SHELTER") == 0
+					? "shelter@demo.ponte.example"
+					: "supervisor@demo.ponte.example";
+		int64_t id;
+		principal p;
+		ref_errors e;
+		if (!(rc = user_find_by_email(env, email, &id)) &&
+		    !(rc = principal_load(env->db, id, &p)))
+			rc = service_add(env, &p, &DEMO_SERVICES[i], &id, &e);
+	}
+	return rc;
+}
+
 int demo_fill(const identity_env *env)
 {
 	for (size_t i = 0; i < ARRAY_LEN(DEMO_ORGS); i++) {
@@ -126,5 +183,6 @@ int demo_fill(const identity_env *env)
 		if (rc)
 			return rc;
 	}
-	return demo_cases(env);
+	int rc = demo_cases(env);
+	return rc ? rc : demo_services(env);
 }

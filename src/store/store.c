@@ -417,6 +417,11 @@ int store_rollback(store_conn *c)
 	return store_exec(c, "ROLLBACK");
 }
 
+int64_t store_last_insert_id(store_conn *c)
+{
+	return sqlite3_last_insert_rowid(c->db);
+}
+
 int64_t store_changes(store_conn *c)
 {
 	return sqlite3_changes64(c->db);

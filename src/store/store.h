@@ -80,6 +80,8 @@ int store_begin_read(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 int64_t store_changes(store_conn *c);
+/* The rowid of the connection's last INSERT. */
+int64_t store_last_insert_id(store_conn *c);
 /* The connection's last error message (English, for logs and the CLI). */
 const char *store_errmsg(store_conn *c);
 

@@ -1,0 +1,56 @@
+/* What the referral module's files share: errors, time, the case's owner and who may act. */
+#include "referral/internal.h"
+
+void ref_error(ref_errors *e, const char *field, const char *message)
+{
+	if (e && e->count < REF_MAX_ERRORS)
+		e->items[e->count++] = (field_error){ field, message };
+}
+
+void ref_now(char out[CLOCK_RFC3339_LEN])
+{
+	clock_format_rfc3339(clock_wall_ms(), out);
+}
+
+void ref_bind_opt(store_stmt *st, int idx, const char *s)
+{
+	if (s && *s)
+		store_bind_text(st, idx, s, strlen(s));
+	else
+		store_bind_null(st, idx);
+}
+
+const char *ref_text(arena *a, store_stmt *st, int col)
+{
+	const char *s = store_col_is_null(st, col) ? "" : store_col_text(st, col, NULL);
+	return arena_strdup(a, s ? s : "");
+}
+
+int ref_case_owner(store_conn *c, int64_t case_id, struct case_owner *o)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_CASE_OWNER, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		o->owner_id = store_col_int64(st, 0);
+		o->organisation_id = store_col_int64(st, 1);
+		snprintf(o->country, sizeof(o->country), "%s", store_col_text(st, 2, NULL));
+	}
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+}
+
+bool ref_may_write(const principal *p, const struct case_owner *o)
+{
+	return principal_can_see(p, "case.social.write", o->owner_id, o->organisation_id,
+				 o->country);
+}
+
+bool ref_may_read(const principal *p, const struct case_owner *o)
+{
+	return principal_can_see(p, "case.social.read", o->owner_id, o->organisation_id,
+				 o->country);
+}

@@ -1,0 +1,597 @@
+/* Referrals between organisations: creation, the state machine, lists, history and what the
+ * recipient may see of the case. */
+#include "i18n/i18n.h"
+#include "identity/fields.h"
+#include "referral/internal.h"
+
+enum side { SENDER, RECIPIENT };
+
+/* The state machine, as data: an action, the states it leaves, where it goes, who may. */
+static const struct transition {
+	const char *action;
+	const char *from[4];
+	const char *to;
+	enum side side;
+	bool needs_code;
+} MACHINE[] = {
+	{ "send", { "draft" }, "sent", SENDER, false },
+	{ "accept", { "sent" }, "accepted", RECIPIENT, false },
+	{ "decline", { "sent" }, "declined", RECIPIENT, true },
+	{ "start", { "accepted" }, "in_service", RECIPIENT, false },
+	{ "complete", { "in_service" }, "completed", RECIPIENT, true },
+	{ "discontinue", { "accepted", "in_service" }, "discontinued", RECIPIENT, true },
+	{ "withdraw", { "draft", "sent", "accepted", "in_service" }, "withdrawn", SENDER, false },
+};
+
+static const char *const ACTIONS[] = { "send",     "accept",      "decline", "start",
+				       "complete", "discontinue", "withdraw" };
+static const char *const DECLINE[] = { "no_capacity", "not_eligible", "service_unavailable",
+				       "person_declined", "other" };
+static const char *const OUTCOME[] = { "goals_met", "partly_met", "person_left", "other" };
+static const char *const DISCONTINUE[] = { "person_left", "person_declined", "safety", "moved_away",
+					   "other" };
+
+const char *const *referral_actions(size_t *n)
+{
+	*n = ARRAY_LEN(ACTIONS);
+	return ACTIONS;
+}
+
+const char *const *referral_codes(const char *action, size_t *n)
+{
+	if (action && strcmp(action, "decline") == 0) {
+		*n = ARRAY_LEN(DECLINE);
+		return DECLINE;
+	}
+	if (action && strcmp(action, "complete") == 0) {
+		*n = ARRAY_LEN(OUTCOME);
+		return OUTCOME;
+	}
+	if (action && strcmp(action, "discontinue") == 0) {
+		*n = ARRAY_LEN(DISCONTINUE);
+		return DISCONTINUE;
+	}
+	*n = 0;
+	return NULL;
+}
+
+static const struct transition *transition_of(const char *action)
+{
+	for (size_t i = 0; action && i < ARRAY_LEN(MACHINE); i++)
+		if (strcmp(MACHINE[i].action, action) == 0)
+			return &MACHINE[i];
+	return NULL;
+}
+
+static bool leaves(const struct transition *t, const char *state)
+{
+	for (size_t i = 0; i < 4 && t->from[i]; i++)
+		if (strcmp(t->from[i], state) == 0)
+			return true;
+	return false;
+}
+
+static bool code_known(const char *action, const char *code)
+{
+	size_t n;
+	const char *const *codes = referral_codes(action, &n);
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(codes[i], code) == 0)
+			return true;
+	return false;
+}
+
+/* ---- reading ---- */
+
+struct row {
+	referral r;
+	char from_country[3], to_country[3];
+};
+
+static void from_row(arena *a, store_stmt *st, struct row *x)
+{
+	referral *r = &x->r;
+	memset(x, 0, sizeof(*x));
+	r->id = store_col_int64(st, 0);
+	r->case_id = store_col_int64(st, 1);
+	r->from_id = store_col_int64(st, 2);
+	r->to_id = store_col_int64(st, 3);
+	r->service_id = store_col_int64(st, 4);
+	r->consent_id = store_col_int64(st, 5);
+	r->version = store_col_int64(st, 6);
+	const char **texts[] = { &r->from_code, &r->from_name,    &r->to_code,
+				 &r->to_name,   &r->service_name, &r->service_type,
+				 &r->state,     &r->categories,   &r->legal_basis,
+				 &r->urgency,   &r->reason_code,  &r->outcome,
+				 &r->due_at,    &r->created_at,   &r->updated_at };
+	for (int i = 0; i < 15; i++)
+		*texts[i] = ref_text(a, st, 7 + i);
+	snprintf(x->from_country, sizeof(x->from_country), "%s", ref_text(a, st, 22));
+	snprintf(x->to_country, sizeof(x->to_country), "%s", ref_text(a, st, 23));
+	char now[CLOCK_RFC3339_LEN];
+	ref_now(now);
+	r->overdue = strcmp(r->state, "sent") == 0 && *r->due_at && strcmp(r->due_at, now) < 0;
+}
+
+/* The caller's side, and whether they may see the referral at all: the sender (who may read
+ * the case), the recipient organisation's holders of referral.national, and the focal point
+ * of either country (escalations). */
+static bool sides(const principal *p, store_conn *c, struct row *x)
+{
+	struct case_owner o;
+	bool national = principal_can(p, "referral.national");
+	x->r.sender = national && !ref_case_owner(c, x->r.case_id, &o) && ref_may_write(p, &o) &&
+		      o.organisation_id == x->r.from_id;
+	x->r.recipient = national && p->organisation_id == x->r.to_id;
+	if (!x->r.sender && national && !ref_case_owner(c, x->r.case_id, &o) &&
+	    ref_may_write(p, &o))
+		x->r.sender = true; /* a focal point or supervisor acting for the sender */
+	bool focal =
+	    principal_scope(p, "referral.national") >= SCOPE_COUNTRY &&
+	    (strcmp(p->country, x->from_country) == 0 || strcmp(p->country, x->to_country) == 0);
+	return x->r.sender || (x->r.recipient && strcmp(x->r.state, "draft") != 0) || focal;
+}
+
+static int load(store_conn *c, arena *a, int64_t id, struct row *x)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_REFERRAL_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		from_row(a, st, x);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+}
+
+int referral_get(const identity_env *env, arena *a, const principal *p, int64_t id, referral *out)
+{
+	store_conn *c;
+	struct row x;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = load(c, a, id, &x);
+	if (!rc && !sides(p, c, &x))
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		*out = x.r;
+	return rc;
+}
+
+int referral_list(const identity_env *env, arena *a, const principal *p, const char *box,
+		  int64_t case_id, referral_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	const char *sql = strcmp(box, "in") == 0        ? SQL_REFERRAL_LIST_IN
+			  : strcmp(box, "out") == 0     ? SQL_REFERRAL_LIST_OUT
+			  : strcmp(box, "overdue") == 0 ? SQL_REFERRAL_LIST_OVERDUE
+							: SQL_REFERRAL_LIST_CASE;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	char now[CLOCK_RFC3339_LEN];
+	ref_now(now);
+	if (sql == SQL_REFERRAL_LIST_OVERDUE) {
+		store_bind_text(st, 1, p->country, strlen(p->country));
+		store_bind_text(st, 2, now, strlen(now));
+	} else {
+		store_bind_int64(st, 1,
+				 sql == SQL_REFERRAL_LIST_CASE ? case_id : p->organisation_id);
+	}
+	/* Rows first, then the checks: sides() asks the database too. */
+	size_t n = 0, cap = 64;
+	struct row *rows = malloc(cap * sizeof(*rows));
+	while (rows && (rc = store_step(st)) == STORE_ROW) {
+		if (n == cap) {
+			struct row *more = realloc(rows, cap * 2 * sizeof(*rows));
+			if (!more)
+				break;
+			rows = more;
+			cap *= 2;
+		}
+		from_row(a, st, &rows[n++]);
+	}
+	store_reset(st);
+	rc = !rows ? PONTE_ENOMEM : rc < 0 ? rc : 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (sides(p, c, &rows[i]))
+			rc = fn(&rows[i].r, ctx);
+	free(rows);
+	return rc;
+}
+
+/* ---- creating ---- */
+
+static const char *const BASES[] = { "vital_interest", "legal_obligation", "public_interest" };
+
+int referral_create(const identity_env *env, const principal *p, const referral_input *in,
+		    int64_t *id, ref_errors *e)
+{
+	e->count = 0;
+	arena a;
+	arena_init(&a, 1u << 16);
+	store_conn *c;
+	struct case_owner o;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc && !(rc = ref_case_owner(c, in->case_id, &o)) &&
+	    (!ref_may_write(p, &o) || !principal_can(p, "referral.national")))
+		rc = PONTE_ENOTFOUND;
+	int64_t to = in->to_id;
+	service s;
+	if (!rc && in->service_id) {
+		if (service_get(env, &a, in->service_id, &s))
+			ref_error(e, "service", N_("Choose a service from the directory."));
+		else
+			to = s.organisation_id;
+	}
+	organisation org;
+	if (!rc && (!to || org_get(env->db, &a, to, &org)))
+		ref_error(e, "recipient", N_("Choose the organisation to refer to."));
+	else if (!rc && to == o.organisation_id)
+		ref_error(e, "recipient", N_("A case cannot be referred to its own organisation."));
+	if (!rc && !ref_categories_valid(in->categories))
+		ref_error(e, "categories",
+			  N_("Choose the categories of data the referral carries."));
+	bool basis_ok = false;
+	for (size_t i = 0; in->legal_basis && i < ARRAY_LEN(BASES); i++)
+		basis_ok |= strcmp(BASES[i], in->legal_basis) == 0;
+	if (!rc && !in->consent_id && !basis_ok)
+		ref_error(e, "consent",
+			  N_("Choose the consent that covers this referral, or record "
+			     "its legal basis."));
+	const char *urgency = in->urgency && *in->urgency ? in->urgency : "normal";
+	if (strcmp(urgency, "normal") != 0 && strcmp(urgency, "urgent") != 0)
+		ref_error(e, "urgency", N_("Choose normal or urgent."));
+	if (!rc && e->count)
+		rc = PONTE_EINVAL;
+	store_stmt *st;
+	if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_INSERT, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		ref_now(now);
+		store_bind_int64(st, 1, in->case_id);
+		store_bind_int64(st, 2, o.organisation_id);
+		store_bind_int64(st, 3, to);
+		if (in->service_id)
+			store_bind_int64(st, 4, in->service_id);
+		store_bind_text(st, 5, in->categories, strlen(in->categories));
+		if (in->consent_id)
+			store_bind_int64(st, 6, in->consent_id);
+		const char *basis = in->consent_id || !basis_ok ? "" : in->legal_basis;
+		store_bind_text(st, 7, basis, strlen(basis));
+		store_bind_text(st, 8, urgency, strlen(urgency));
+		store_bind_int64(st, 9, p->user_id);
+		store_bind_text(st, 10, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		if (rc < 0 && in->consent_id) {
+			ref_error(e, "consent",
+				  N_("Choose the consent that covers this referral, or "
+				     "record its legal basis."));
+			rc = PONTE_EINVAL;
+		}
+		rc = rc < 0 ? rc : 0;
+		if (!rc)
+			*id = store_last_insert_id(c);
+	}
+	principal_audit(env->db, p, "referral.create", "case", in->case_id,
+			rc == PONTE_ENOTFOUND ? "denied"
+			: rc                  ? "failure"
+					      : "success",
+			false);
+	arena_release(&a);
+	return rc;
+}
+
+/* ---- acting ---- */
+
+/* Sending: the consent must cover it now; the register records the disclosure. */
+static int check_consent(store_conn *c, arena *a, const referral *r, ref_errors *e)
+{
+	if (!r->consent_id)
+		return 0; /* a recorded legal basis */
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, r->consent_id);
+	rc = store_step(st);
+	bool covers = false;
+	if (rc == STORE_ROW) {
+		int64_t case_id = store_col_int64(st, 1), recipient = store_col_int64(st, 2);
+		const char *purpose = ref_text(a, st, 3), *categories = ref_text(a, st, 5);
+		bool withdrawn = !store_col_is_null(st, 11) && *store_col_text(st, 11, NULL);
+		covers = case_id == r->case_id && !withdrawn && strcmp(purpose, "referral") == 0 &&
+			 (!recipient || recipient == r->to_id) &&
+			 ref_categories_cover(categories, r->categories);
+	}
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	if (!covers) {
+		ref_error(e, "consent",
+			  N_("The consent does not cover this referral (withdrawn, "
+			     "another recipient or fewer categories)."));
+		return PONTE_EINVAL;
+	}
+	return 0;
+}
+
+static int disclose(store_conn *c, const principal *p, const referral *r, const char *now)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_DISCLOSURE_INSERT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, r->case_id);
+	store_bind_int64(st, 2, r->to_id);
+	store_bind_text(st, 3, r->categories, strlen(r->categories));
+	const char *basis = r->consent_id ? "consent" : r->legal_basis;
+	store_bind_text(st, 4, basis, strlen(basis));
+	if (r->consent_id)
+		store_bind_int64(st, 5, r->consent_id);
+	store_bind_int64(st, 6, r->id);
+	store_bind_int64(st, 7, p->user_id);
+	store_bind_text(st, 8, now, strlen(now));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* When the answer is due: now plus the country's time for this urgency. */
+static int due_at(store_conn *c, const char *country, const referral *r, char *out, size_t n)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_RULE, &st);
+	if (rc)
+		return rc;
+	const char *rule = strcmp(r->urgency, "urgent") == 0 ? "urgent_referral_answer_hours"
+							     : "referral_answer_hours";
+	store_bind_text(st, 1, country, strlen(country));
+	store_bind_text(st, 2, rule, strlen(rule));
+	int64_t hours = 72;
+	if (store_step(st) == STORE_ROW)
+		hours = store_col_int64(st, 0);
+	store_reset(st);
+	clock_format_rfc3339(clock_wall_ms() + hours * 3600 * 1000, out);
+	(void)n;
+	return 0;
+}
+
+static int record_assistance(store_conn *c, const referral *r, const char *now)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_ASSISTANCE_INSERT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, r->case_id);
+	const char *type = *r->service_type ? r->service_type : "other";
+	store_bind_text(st, 2, type, strlen(type));
+	store_bind_int64(st, 3, r->to_id);
+	store_bind_int64(st, 4, r->id);
+	store_bind_text(st, 5, r->updated_at, 10); /* since the service started */
+	store_bind_text(st, 6, now, 10);
+	store_bind_text(st, 7, now, strlen(now));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The step in the history; words are encrypted under the event's own number (as key
+ * rotation re-encrypts them), so the row comes first. */
+static int event(const identity_env *env, store_conn *c, const principal *p, const referral *r,
+		 const struct transition *t, const char *code, const char *note, const char *now)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_REFERRAL_EVENT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, r->id);
+	store_bind_text(st, 2, t->action, strlen(t->action));
+	store_bind_text(st, 3, r->state, strlen(r->state));
+	store_bind_text(st, 4, t->to, strlen(t->to));
+	store_bind_text(st, 5, code ? code : "", code ? strlen(code) : 0);
+	store_bind_int64(st, 7, p->user_id);
+	store_bind_text(st, 8, now, strlen(now));
+	rc = store_step(st);
+	store_reset(st);
+	if (rc < 0 || !note || !*note)
+		return rc < 0 ? rc : 0;
+	int64_t event_id = store_last_insert_id(c);
+	buf cipher;
+	buf_init(&cipher, 1u << 16);
+	rc = field_encrypt(env, "referral_events", "note", event_id, note, &cipher);
+	if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_EVENT_NOTE, &st))) {
+		store_bind_int64(st, 1, event_id);
+		store_bind_blob(st, 2, cipher.data, cipher.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	buf_release(&cipher);
+	return rc;
+}
+
+int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
+		 const char *code, const char *note, ref_errors *e)
+{
+	e->count = 0;
+	const struct transition *t = transition_of(action);
+	if (!t)
+		return PONTE_ENOTFOUND;
+	arena a;
+	arena_init(&a, 1u << 16);
+	store_conn *c;
+	struct row x;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc) {
+		arena_release(&a);
+		return rc;
+	}
+	if (!(rc = load(c, &a, id, &x)) && !sides(p, c, &x))
+		rc = PONTE_ENOTFOUND;
+	referral *r = &x.r;
+	if (!rc && !(t->side == SENDER ? r->sender : r->recipient))
+		rc = PONTE_EDENIED;
+	if (!rc && !leaves(t, r->state))
+		rc = PONTE_ECONFLICT;
+	if (!rc && t->needs_code && !code_known(action, code)) {
+		ref_error(e, "code", N_("Choose a reason or an outcome from the list."));
+		rc = PONTE_EINVAL;
+	}
+	if (!rc && note && strlen(note) > 4000) {
+		ref_error(e, "note", N_("At most 4,000 characters."));
+		rc = PONTE_EINVAL;
+	}
+	char now[CLOCK_RFC3339_LEN], due[CLOCK_RFC3339_LEN] = "";
+	ref_now(now);
+	bool send = strcmp(t->action, "send") == 0;
+	if (!rc && send && !(rc = check_consent(c, &a, r, e)))
+		rc = disclose(c, p, r, now);
+	if (!rc && send)
+		rc = due_at(c, x.from_country, r, due, sizeof(due));
+	store_stmt *st;
+	if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_SET_STATE, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_text(st, 2, r->state, strlen(r->state));
+		store_bind_text(st, 3, t->to, strlen(t->to));
+		store_bind_text(st, 4, code ? code : "", code ? strlen(code) : 0);
+		ref_bind_opt(st, 5, due);
+		store_bind_text(st, 6, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
+	}
+	if (!rc)
+		rc = event(env, c, p, r, t, code, note, now);
+	if (!rc && strcmp(t->to, "completed") == 0)
+		rc = record_assistance(c, r, now);
+	if (!rc) {
+		char what[48];
+		snprintf(what, sizeof(what), "referral.%s", t->action);
+		rc = principal_audit(env->db, p, what, "referral", id, "success", true);
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	if (rc == PONTE_EDENIED || rc == PONTE_ECONFLICT) {
+		char what[48];
+		snprintf(what, sizeof(what), "referral.%s", t->action);
+		principal_audit(env->db, p, what, "referral", id, "denied", false);
+	}
+	arena_release(&a);
+	return rc;
+}
+
+/* ---- history ---- */
+
+int referral_history(const identity_env *env, arena *a, const principal *p, int64_t id,
+		     referral_event_fn fn, void *ctx)
+{
+	referral r;
+	int rc = referral_get(env, a, p, id, &r);
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_REFERRAL_EVENTS, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		size_t n;
+		const void *blob = store_col_blob(st, 5, &n);
+		referral_event ev = {
+			.action = ref_text(a, st, 1),
+			.from_state = ref_text(a, st, 2),
+			.to_state = ref_text(a, st, 3),
+			.code = ref_text(a, st, 4),
+			.note = n ? field_decrypt(env, a, "referral_events", "note",
+						  store_col_int64(st, 0), blob, n)
+				  : "",
+			.user_name = "",
+			.at = ref_text(a, st, 7),
+		};
+		if ((rc = fn(&ev, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- what the recipient sees ---- */
+
+int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
+		  referral_case_view *out)
+{
+	referral r;
+	int rc = referral_get(env, a, p, id, &r);
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->estimated_age = -1;
+	bool open = strcmp(r.state, "accepted") == 0 || strcmp(r.state, "in_service") == 0 ||
+		    strcmp(r.state, "completed") == 0;
+	if (!r.recipient || !open)
+		return PONTE_EDENIED;
+	store_conn *c;
+	store_stmt *st;
+	if (!(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_REFERRAL_CASE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, r.case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		bool identity = ref_categories_cover(r.categories, "identity");
+		bool contact = ref_categories_cover(r.categories, "contact");
+		bool documents = ref_categories_cover(r.categories, "documents");
+		bool victim = ref_categories_cover(r.categories, "victim");
+		bool cas = ref_categories_cover(r.categories, "case");
+		size_t n;
+		const void *b;
+		if (identity) {
+			b = store_col_blob(st, 0, &n);
+			out->first_name =
+			    n ? field_decrypt(env, a, "cases", "first_name", r.case_id, b, n) : "";
+			b = store_col_blob(st, 1, &n);
+			out->second_name =
+			    n ? field_decrypt(env, a, "cases", "second_name", r.case_id, b, n) : "";
+			out->birthdate = ref_text(a, st, 2);
+			out->gender = ref_text(a, st, 3);
+			out->citizenship = ref_text(a, st, 4);
+			out->language = ref_text(a, st, 5);
+			out->estimated_age = (int)store_col_int64(st, 12);
+		}
+		if (contact) {
+			b = store_col_blob(st, 6, &n);
+			out->phone =
+			    n ? field_decrypt(env, a, "cases", "mobile_phone", r.case_id, b, n)
+			      : "";
+		}
+		if (documents) {
+			b = store_col_blob(st, 7, &n);
+			out->identity_number =
+			    n ? field_decrypt(env, a, "cases", "identity_number", r.case_id, b, n)
+			      : "";
+		}
+		if (victim) {
+			out->trafficking_status = ref_text(a, st, 8);
+			out->exploitation = ref_text(a, st, 9);
+		}
+		if (cas) {
+			out->status = ref_text(a, st, 10);
+			out->phase = ref_text(a, st, 11);
+		}
+	}
+	store_reset(st);
+	principal_audit(env->db, p, "referral.case_read", "referral", id,
+			rc == STORE_ROW ? "success" : "failure", false);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ENOTFOUND;
+}

@@ -1,0 +1,151 @@
+/*
+ * referral.h: the national referral mechanism: services of provider organisations, consents,
+ * referrals between organisations and the register of disclosures.
+ *
+ * Invariants:
+ * - A referral moves only along the state machine of docs/referrals.md, by compare-and-set
+ *   on its state in one write transaction: an action not allowed in the current state (a
+ *   second accept, accepting a withdrawn referral) is PONTE_ECONFLICT and changes nothing.
+ * - The sending side is whoever may write the case and holds referral.national; the
+ *   receiving side is the recipient organisation's holders of referral.national. The other
+ *   side's actions are PONTE_EDENIED; a referral the caller may not see is PONTE_ENOTFOUND.
+ * - A referral is sent only under a consent that covers it (not withdrawn, purpose
+ *   referral, its recipient or any, every category it carries) or a recorded legal basis;
+ *   sending writes the disclosure register in the same transaction. Withdrawing a consent
+ *   withdraws every open referral it covered.
+ * - The recipient sees the case only after accepting, and only the categories carried.
+ * - Free text (reasons, feedback) is encrypted; codes are stored as codes.
+ */
+#ifndef PONTE_REFERRAL_H
+#define PONTE_REFERRAL_H
+
+#include "base/field_error.h"
+#include "identity/identity.h"
+
+#define REF_MAX_ERRORS 12
+typedef struct ref_errors {
+	field_error items[REF_MAX_ERRORS];
+	size_t count;
+} ref_errors;
+
+/* Data categories: identity (names, birth date, gender, citizenship, language), contact
+ * (phone), documents (identity number), victim (status, exploitation), case (status, phase). */
+bool ref_categories_valid(const char *csv);
+/* Whether every category of need is in have (comma-separated lists). */
+bool ref_categories_cover(const char *have, const char *need);
+
+/* ---- services (services.c) ---- */
+typedef struct service_input {
+	const char *organisation; /* code; NULL: the caller's */
+	const char *type, *name, *sexes, *exploitation, *nationalities, *languages, *area,
+	    *opening_hours, *phone, *email;
+	int min_age, max_age;        /* -1: not given */
+	int capacity, capacity_free; /* -1: not given */
+} service_input;
+
+typedef struct service {
+	int64_t id, organisation_id, version;
+	const char *organisation_code, *organisation_name, *country;
+	const char *type, *name, *sexes, *exploitation, *nationalities, *languages, *area,
+	    *opening_hours, *phone, *email, *verified_on;
+	int min_age, max_age, capacity, capacity_free; /* capacity: -1 unknown */
+} service;
+
+typedef struct service_filter {
+	const char *type, *country, *sex, *exploitation, *nationality, *language;
+	int age;        /* -1: any */
+	bool with_room; /* only services with capacity free (or without capacity) */
+} service_filter;
+
+const char *const *service_types(size_t *n);
+int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
+		ref_errors *e);
+int service_get(const identity_env *env, arena *a, int64_t id, service *out);
+typedef int (*service_fn)(const service *s, void *ctx);
+int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
+		 void *ctx);
+
+/* ---- consents (consent.c) ---- */
+typedef struct consent_input {
+	const char *purpose; /* referral, transnational_referral, return, statistics, proceedings */
+	int64_t recipient_id;    /* 0: any recipient for the purpose */
+	const char *categories;  /* comma-separated */
+	const char *legal_basis; /* consent, vital_interest, legal_obligation, public_interest */
+	const char *language, *text_version, *given_by, *given_on;
+} consent_input;
+
+typedef struct consent {
+	int64_t id, case_id, recipient_id;
+	const char *purpose, *recipient_code, *categories, *legal_basis, *language, *text_version,
+	    *given_by, *given_on, *withdrawn_on;
+} consent;
+
+int consent_add(const identity_env *env, const principal *p, int64_t case_id,
+		const consent_input *in, int64_t *id, ref_errors *e);
+/* Withdraw (today) and withdraw every open referral it covered; *withdrawn counts them. */
+int consent_withdraw(const identity_env *env, const principal *p, int64_t id, size_t *withdrawn);
+typedef int (*consent_fn)(const consent *c, void *ctx);
+int consent_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		 consent_fn fn, void *ctx);
+
+/* ---- referrals (referral.c) ---- */
+typedef struct referral_input {
+	int64_t case_id;
+	int64_t service_id; /* the service asked for; its organisation is the recipient */
+	int64_t to_id;      /* without a service: the recipient organisation */
+	const char *categories;
+	int64_t consent_id;      /* or */
+	const char *legal_basis; /* vital_interest, legal_obligation, public_interest */
+	const char *urgency;     /* normal (default) or urgent */
+} referral_input;
+
+typedef struct referral {
+	int64_t id, case_id, from_id, to_id, service_id, consent_id, version;
+	const char *from_code, *from_name, *to_code, *to_name, *service_name, *service_type;
+	const char *state, *categories, *legal_basis, *urgency, *reason_code, *outcome;
+	const char *due_at, *created_at, *updated_at;
+	bool overdue;           /* sent and not answered in time */
+	bool sender, recipient; /* the caller's side */
+} referral;
+
+/* Actions: send, accept, decline (code: a reason), start, complete (code: an outcome),
+ * discontinue (code: a reason), withdraw. note: words for the other side, or NULL. */
+const char *const *referral_actions(size_t *n);
+const char *const *referral_codes(const char *action, size_t *n);
+int referral_create(const identity_env *env, const principal *p, const referral_input *in,
+		    int64_t *id, ref_errors *e);
+int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
+		 const char *code, const char *note, ref_errors *e);
+int referral_get(const identity_env *env, arena *a, const principal *p, int64_t id, referral *out);
+/* box: "in" (to the caller's organisation), "out" (from it), "overdue" (sent and late, in
+ * the caller's country: the focal point's escalations), or "case" (of case_id). */
+typedef int (*referral_fn)(const referral *r, void *ctx);
+int referral_list(const identity_env *env, arena *a, const principal *p, const char *box,
+		  int64_t case_id, referral_fn fn, void *ctx);
+
+typedef struct referral_event {
+	const char *action, *from_state, *to_state, *code, *note, *user_name, *at;
+} referral_event;
+typedef int (*referral_event_fn)(const referral_event *e, void *ctx);
+int referral_history(const identity_env *env, arena *a, const principal *p, int64_t id,
+		     referral_event_fn fn, void *ctx);
+
+/* What the recipient sees of the case: the carried categories only, after accepting. */
+typedef struct referral_case_view {
+	const char *first_name, *second_name, *birthdate, *gender, *citizenship, *language;
+	const char *phone, *identity_number, *trafficking_status, *exploitation, *status, *phase;
+	int estimated_age;
+} referral_case_view;
+int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
+		  referral_case_view *out);
+
+/* ---- the disclosure register (consent.c) ---- */
+typedef struct disclosure {
+	int64_t id, referral_id, consent_id;
+	const char *recipient_code, *recipient_name, *categories, *basis, *at;
+} disclosure;
+typedef int (*disclosure_fn)(const disclosure *d, void *ctx);
+int disclosure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		    disclosure_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,179 @@
+/* The services directory: what provider organisations offer, to whom, with how much room. */
+#include <ctype.h>
+
+#include "i18n/i18n.h"
+#include "referral/internal.h"
+
+static const char *const TYPES[] = { "shelter",         "medical",        "psychosocial",
+				     "legal_aid",       "interpretation", "education",
+				     "livelihood",      "family_tracing", "return_assistance",
+				     "child_protection" };
+
+const char *const *service_types(size_t *n)
+{
+	*n = ARRAY_LEN(TYPES);
+	return TYPES;
+}
+
+static bool type_known(const char *t)
+{
+	for (size_t i = 0; t && i < ARRAY_LEN(TYPES); i++)
+		if (strcmp(TYPES[i], t) == 0)
+			return true;
+	return false;
+}
+
+/* A comma-separated list of short codes (letters, digits, '_'): no markup, no spaces. */
+static bool code_list(const char *s)
+{
+	for (; s && *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == ','))
+			return false;
+	return true;
+}
+
+static void check(const service_input *in, ref_errors *e)
+{
+	if (!type_known(in->type))
+		ref_error(e, "type", N_("Choose a type of service from the list."));
+	if (!in->name || !*in->name || strlen(in->name) > 200)
+		ref_error(e, "name", N_("Give the service a name (at most 200 characters)."));
+	int lo = in->min_age < 0 ? 0 : in->min_age, hi = in->max_age < 0 ? 120 : in->max_age;
+	if (lo > 120 || hi > 120 || lo > hi)
+		ref_error(e, "max_age", N_("Ages go from 0 to 120, the lowest first."));
+	if (!code_list(in->sexes) || !code_list(in->exploitation) ||
+	    !code_list(in->nationalities) || !code_list(in->languages))
+		ref_error(e, "eligibility", N_("Use codes separated by commas."));
+	if (in->capacity_free >= 0 && in->capacity >= 0 && in->capacity_free > in->capacity)
+		ref_error(e, "capacity_free", N_("There cannot be more places free than places."));
+}
+
+int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
+		ref_errors *e)
+{
+	e->count = 0;
+	check(in, e);
+	organisation org;
+	arena a;
+	arena_init(&a, 1u << 16);
+	int rc = in->organisation && *in->organisation
+		     ? org_find(env->db, &a, in->organisation, &org)
+		     : org_get(env->db, &a, p->organisation_id, &org);
+	if (rc == PONTE_ENOTFOUND) {
+		ref_error(e, "organisation", N_("No organisation has this code."));
+		rc = 0;
+	} else if (!rc && !principal_can_see(p, "service.manage", 0, org.id, org.country)) {
+		rc = PONTE_EDENIED;
+	}
+	if (!rc && e->count)
+		rc = PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_SERVICE_INSERT, &st);
+	if (!rc) {
+		char now[CLOCK_RFC3339_LEN];
+		ref_now(now);
+		store_bind_int64(st, 1, org.id);
+		store_bind_text(st, 2, in->type, strlen(in->type));
+		store_bind_text(st, 3, in->name, strlen(in->name));
+		store_bind_int64(st, 4, in->min_age < 0 ? 0 : in->min_age);
+		store_bind_int64(st, 5, in->max_age < 0 ? 120 : in->max_age);
+		const char *lists[] = { in->sexes,     in->exploitation, in->nationalities,
+					in->languages, in->area,         in->opening_hours,
+					in->phone,     in->email };
+		for (int i = 0; i < 8; i++)
+			store_bind_text(st, 6 + i, lists[i] ? lists[i] : "",
+					lists[i] ? strlen(lists[i]) : 0);
+		if (in->capacity >= 0)
+			store_bind_int64(st, 14, in->capacity);
+		if (in->capacity_free >= 0)
+			store_bind_int64(st, 15, in->capacity_free);
+		store_bind_text(st, 16, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		if (!rc)
+			*id = store_last_insert_id(c);
+	}
+	principal_audit(env->db, p, "service.create", "service", rc ? 0 : *id,
+			rc == PONTE_EDENIED ? "denied"
+			: rc                ? "failure"
+					    : "success",
+			false);
+	arena_release(&a);
+	return rc;
+}
+
+static void from_row(arena *a, store_stmt *st, service *s)
+{
+	s->id = store_col_int64(st, 0);
+	s->organisation_id = store_col_int64(st, 1);
+	s->version = store_col_int64(st, 2);
+	const char **texts[] = { &s->organisation_code,
+				 &s->organisation_name,
+				 &s->country,
+				 &s->type,
+				 &s->name,
+				 &s->sexes,
+				 &s->exploitation,
+				 &s->nationalities,
+				 &s->languages,
+				 &s->area,
+				 &s->opening_hours,
+				 &s->phone,
+				 &s->email,
+				 &s->verified_on };
+	for (int i = 0; i < 14; i++)
+		*texts[i] = ref_text(a, st, 3 + i);
+	s->min_age = (int)store_col_int64(st, 17);
+	s->max_age = (int)store_col_int64(st, 18);
+	s->capacity = (int)store_col_int64(st, 19);
+	s->capacity_free = (int)store_col_int64(st, 20);
+}
+
+int service_get(const identity_env *env, arena *a, int64_t id, service *out)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SERVICE_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		from_row(a, st, out);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+}
+
+int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
+		 void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SERVICE_LIST, &st);
+	if (rc)
+		return rc;
+	ref_bind_opt(st, 1, f->type);
+	ref_bind_opt(st, 2, f->country);
+	if (f->age >= 0)
+		store_bind_int64(st, 3, f->age);
+	ref_bind_opt(st, 4, f->sex);
+	ref_bind_opt(st, 5, f->exploitation);
+	ref_bind_opt(st, 6, f->nationality);
+	ref_bind_opt(st, 7, f->language);
+	store_bind_int64(st, 8, f->with_room);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		service s;
+		from_row(a, st, &s);
+		if ((rc = fn(&s, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}

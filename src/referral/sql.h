@@ -1,0 +1,18 @@
+/*
+ * sql.h (internal to referral/): the statements of the module, defined in referral_store.c.
+ */
+#ifndef PONTE_REFERRAL_SQL_H
+#define PONTE_REFERRAL_SQL_H
+
+extern const char SQL_CASE_OWNER[];
+extern const char SQL_RULE[];
+extern const char SQL_SERVICE_INSERT[], SQL_SERVICE_GET[], SQL_SERVICE_LIST[];
+extern const char SQL_CONSENT_INSERT[], SQL_CONSENT_GET[], SQL_CONSENT_LIST[],
+    SQL_CONSENT_WITHDRAW[], SQL_CONSENT_OPEN_REFERRALS[];
+extern const char SQL_REFERRAL_INSERT[], SQL_REFERRAL_GET[], SQL_REFERRAL_SET_STATE[],
+    SQL_REFERRAL_EVENT[], SQL_REFERRAL_EVENT_NOTE[], SQL_REFERRAL_EVENTS[], SQL_REFERRAL_LIST_IN[],
+    SQL_REFERRAL_LIST_OUT[], SQL_REFERRAL_LIST_OVERDUE[], SQL_REFERRAL_LIST_CASE[],
+    SQL_REFERRAL_CASE[];
+extern const char SQL_DISCLOSURE_INSERT[], SQL_DISCLOSURE_LIST[], SQL_ASSISTANCE_INSERT[];
+
+#endif

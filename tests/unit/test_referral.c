@@ -1,0 +1,382 @@
+/* National referrals: every state x action x role, consent, the disclosure register and what
+ * the recipient sees. */
+#include "identity_fixture.h"
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "cases/cases.h"
+#include "referral/referral.h"
+
+static struct fixture F;
+static principal cw, shelter, police, nfp;
+static int64_t case_id, consent_id, shelter_service;
+
+static void load_principal(const char *email, principal *p)
+{
+	int64_t id;
+	assert_int_equal(user_find_by_email(&F.env, email, &id), 0);
+	assert_int_equal(principal_load(F.db, id, p), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fixture_open(&F);
+	load_principal("case.worker@demo.ponte.example", &cw);
+	load_principal("shelter@demo.ponte.example", &shelter);
+	load_principal("police@demo.ponte.example", &police);
+	load_principal("focal.point@demo.ponte.example", &nfp);
+	case_input in = { .first_name = "Aissatou",
+			  .second_name = "Referred",
+			  .gender = "Feminine",
+			  .mobile_phone = "+351 910 000 001",
+			  .exploitation = "SexualExploitation" };
+	case_errors ce;
+	assert_int_equal(case_create(&F.env, &cw, &in, &case_id, &ce), 0);
+	arena a;
+	arena_init(&a, 1 << 16);
+	organisation o;
+	assert_int_equal(org_find(F.db, &a, "PT-SHELTER", &o), 0);
+	consent_input c = { "referral", o.id,        "identity,victim", "consent",
+			    "pt",       "PT-2026-1", "person",          "2026-01-02" };
+	ref_errors e;
+	assert_int_equal(consent_add(&F.env, &cw, case_id, &c, &consent_id, &e), 0);
+	shelter_service = 1; /* the demo's Casa Porto shelter */
+	service s;
+	assert_int_equal(service_get(&F.env, &a, shelter_service, &s), 0);
+	assert_string_equal(s.organisation_code, "PT-SHELTER");
+	arena_release(&a);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_close(&F);
+	return 0;
+}
+
+static int64_t new_referral(void)
+{
+	referral_input in = { .case_id = case_id,
+			      .service_id = shelter_service,
+			      .categories = "identity,victim",
+			      .consent_id = consent_id };
+	int64_t id;
+	ref_errors e;
+	assert_int_equal(referral_create(&F.env, &cw, &in, &id, &e), 0);
+	return id;
+}
+
+static const char *code_for(const char *action)
+{
+	return strcmp(action, "decline") == 0       ? "no_capacity"
+	       : strcmp(action, "complete") == 0    ? "goals_met"
+	       : strcmp(action, "discontinue") == 0 ? "safety"
+						    : NULL;
+}
+
+static void act_ok(int64_t id, const principal *p, const char *action)
+{
+	ref_errors e;
+	int rc = referral_act(&F.env, p, id, action, code_for(action), NULL, &e);
+	if (rc)
+		fail_msg("%s: %d", action, rc);
+}
+
+/* A fresh referral in a state, reached by the right people. */
+static int64_t in_state(const char *state)
+{
+	int64_t id = new_referral();
+	static const struct {
+		const char *state;
+		const char *path[3];
+	} PATHS[] = {
+		{ "draft", { NULL } },
+		{ "sent", { "send" } },
+		{ "accepted", { "send", "accept" } },
+		{ "declined", { "send", "decline" } },
+		{ "in_service", { "send", "accept", "start" } },
+		{ "completed", { "send", "accept", "start" } },
+		{ "discontinued", { "send", "accept", "discontinue" } },
+		{ "withdrawn", { "withdraw" } },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(PATHS); i++) {
+		if (strcmp(PATHS[i].state, state) != 0)
+			continue;
+		for (int k = 0; k < 3 && PATHS[i].path[k]; k++) {
+			const char *a = PATHS[i].path[k];
+			act_ok(id,
+			       strcmp(a, "send") == 0 || strcmp(a, "withdraw") == 0 ? &cw
+										    : &shelter,
+			       a);
+		}
+		if (strcmp(state, "completed") == 0)
+			act_ok(id, &shelter, "complete");
+	}
+	return id;
+}
+
+static const char *const STATES[] = { "draft",      "sent",      "accepted",     "declined",
+				      "in_service", "completed", "discontinued", "withdrawn" };
+static const char *const ACTIONS[] = { "send",     "accept",      "decline", "start",
+				       "complete", "discontinue", "withdraw" };
+
+/* The machine, written out by hand: the state an action leaves from. */
+static bool allowed(const char *state, const char *action)
+{
+	static const char *const T[][2] = {
+		{ "send", "draft" },
+		{ "accept", "sent" },
+		{ "decline", "sent" },
+		{ "start", "accepted" },
+		{ "complete", "in_service" },
+		{ "discontinue", "accepted" },
+		{ "discontinue", "in_service" },
+		{ "withdraw", "draft" },
+		{ "withdraw", "sent" },
+		{ "withdraw", "accepted" },
+		{ "withdraw", "in_service" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(T); i++)
+		if (strcmp(T[i][0], action) == 0 && strcmp(T[i][1], state) == 0)
+			return true;
+	return false;
+}
+
+static void every_state_action_and_role(void **state)
+{
+	(void)state;
+	struct {
+		const char *name;
+		const principal *p;
+		bool sender, recipient;
+	} roles[] = { { "case worker", &cw, true, false },
+		      { "shelter", &shelter, false, true },
+		      { "police", &police, false, false },
+		      { "focal point", &nfp, true, false } };
+	size_t checked = 0;
+	for (size_t s = 0; s < ARRAY_LEN(STATES); s++)
+		for (size_t a = 0; a < ARRAY_LEN(ACTIONS); a++)
+			for (size_t r = 0; r < ARRAY_LEN(roles); r++) {
+				int64_t id = in_state(STATES[s]);
+				bool sender_action = strcmp(ACTIONS[a], "send") == 0 ||
+						     strcmp(ACTIONS[a], "withdraw") == 0;
+				bool sees = roles[r].sender ||
+					    (roles[r].recipient && strcmp(STATES[s], "draft") != 0);
+				int want = !sees                              ? PONTE_ENOTFOUND
+					   : sender_action != roles[r].sender ? PONTE_EDENIED
+					   : !allowed(STATES[s], ACTIONS[a])  ? PONTE_ECONFLICT
+									      : 0;
+				ref_errors e;
+				int got = referral_act(&F.env, roles[r].p, id, ACTIONS[a],
+						       code_for(ACTIONS[a]), "a note", &e);
+				if (got != want)
+					fail_msg("%s %s by %s: %d, expected %d", STATES[s],
+						 ACTIONS[a], roles[r].name, got, want);
+				checked++;
+			}
+	assert_int_equal(checked, 8 * 7 * 4);
+}
+
+static void codes_are_required_and_checked(void **state)
+{
+	(void)state;
+	int64_t id = in_state("sent");
+	ref_errors e;
+	assert_int_equal(referral_act(&F.env, &shelter, id, "decline", NULL, NULL, &e),
+			 PONTE_EINVAL);
+	assert_int_equal(referral_act(&F.env, &shelter, id, "decline", "bored", NULL, &e),
+			 PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "code");
+	assert_int_equal(referral_act(&F.env, &shelter, id, "fly", NULL, NULL, &e),
+			 PONTE_ENOTFOUND);
+}
+
+static void bad_referrals_are_explained(void **state)
+{
+	(void)state;
+	ref_errors e;
+	int64_t id;
+	/* To its own organisation. */
+	referral_input self = { .case_id = case_id,
+				.to_id = cw.organisation_id,
+				.categories = "identity",
+				.legal_basis = "vital_interest" };
+	assert_int_equal(referral_create(&F.env, &cw, &self, &id, &e), PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "recipient");
+	/* Without consent or legal basis; unknown category. */
+	referral_input bare = { .case_id = case_id,
+				.service_id = shelter_service,
+				.categories = "identity,secrets" };
+	assert_int_equal(referral_create(&F.env, &cw, &bare, &id, &e), PONTE_EINVAL);
+	assert_int_equal(e.count, 2);
+	/* Police may not refer social-service cases: the case does not exist for them. */
+	referral_input ok = { .case_id = case_id,
+			      .service_id = shelter_service,
+			      .categories = "identity",
+			      .consent_id = consent_id };
+	assert_int_equal(referral_create(&F.env, &police, &ok, &id, &e), PONTE_ENOTFOUND);
+	/* More categories than the consent covers: created, but not sent. */
+	referral_input more = { .case_id = case_id,
+				.service_id = shelter_service,
+				.categories = "identity,contact",
+				.consent_id = consent_id };
+	assert_int_equal(referral_create(&F.env, &cw, &more, &id, &e), 0);
+	assert_int_equal(referral_act(&F.env, &cw, id, "send", NULL, NULL, &e), PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "consent");
+}
+
+static int count_disclosure(const disclosure *d, void *ctx)
+{
+	size_t *n = ctx;
+	if (strcmp(d->recipient_code, "PT-SHELTER") == 0 && strcmp(d->basis, "consent") == 0 &&
+	    strcmp(d->categories, "identity,victim") == 0)
+		(*n)++;
+	return 0;
+}
+
+static void the_recipient_sees_what_was_carried_after_accepting(void **state)
+{
+	(void)state;
+	int64_t id = in_state("sent");
+	arena a;
+	arena_init(&a, 1 << 20);
+	referral_case_view v;
+	assert_int_equal(referral_case(&F.env, &a, &shelter, id, &v), PONTE_EDENIED);
+	act_ok(id, &shelter, "accept");
+	assert_int_equal(referral_case(&F.env, &a, &shelter, id, &v), 0);
+	assert_string_equal(v.first_name, "Aissatou");
+	assert_string_equal(v.exploitation, "SexualExploitation");
+	assert_null(v.phone); /* contact was not carried */
+	assert_null(v.status);
+	/* The police see nothing; the sender is not the recipient. */
+	assert_int_equal(referral_case(&F.env, &a, &police, id, &v), PONTE_ENOTFOUND);
+	assert_int_equal(referral_case(&F.env, &a, &cw, id, &v), PONTE_EDENIED);
+	/* Every send is in the register, which the case worker reads. */
+	size_t n = 0;
+	assert_int_equal(disclosure_list(&F.env, &a, &cw, case_id, count_disclosure, &n), 0);
+	assert_true(n > 10);
+	assert_int_equal(disclosure_list(&F.env, &a, &police, case_id, count_disclosure, &n),
+			 PONTE_ENOTFOUND);
+	arena_release(&a);
+}
+
+static int count_state(const referral *r, void *ctx)
+{
+	size_t *n = ctx;
+	(*n) += strcmp(r->state, "withdrawn") == 0;
+	return 0;
+}
+
+static void withdrawing_consent_withdraws_open_referrals(void **state)
+{
+	(void)state;
+	arena a;
+	arena_init(&a, 1 << 20);
+	organisation o;
+	assert_int_equal(org_find(F.db, &a, "PT-SHELTER", &o), 0);
+	consent_input c = { "referral", o.id,        "identity", "consent",
+			    "fr",       "PT-2026-1", "guardian", "2026-02-01" };
+	int64_t consent2;
+	ref_errors e;
+	assert_int_equal(consent_add(&F.env, &cw, case_id, &c, &consent2, &e), 0);
+	referral_input in = { .case_id = case_id,
+			      .service_id = shelter_service,
+			      .categories = "identity",
+			      .consent_id = consent2 };
+	int64_t sent, accepted, draft, done;
+	assert_int_equal(referral_create(&F.env, &cw, &in, &sent, &e), 0);
+	act_ok(sent, &cw, "send");
+	assert_int_equal(referral_create(&F.env, &cw, &in, &accepted, &e), 0);
+	act_ok(accepted, &cw, "send");
+	act_ok(accepted, &shelter, "accept");
+	assert_int_equal(referral_create(&F.env, &cw, &in, &draft, &e), 0);
+	assert_int_equal(referral_create(&F.env, &cw, &in, &done, &e), 0);
+	act_ok(done, &cw, "send");
+	act_ok(done, &shelter, "decline");
+	size_t withdrawn;
+	assert_int_equal(consent_withdraw(&F.env, &cw, consent2, &withdrawn), 0);
+	assert_int_equal(withdrawn, 3); /* not the declined one */
+	referral r;
+	assert_int_equal(referral_get(&F.env, &a, &cw, accepted, &r), 0);
+	assert_string_equal(r.state, "withdrawn");
+	assert_string_equal(r.reason_code, "consent_withdrawn");
+	assert_int_equal(referral_get(&F.env, &a, &cw, done, &r), 0);
+	assert_string_equal(r.state, "declined");
+	/* Accepting a withdrawn referral, withdrawing twice. */
+	assert_int_equal(referral_act(&F.env, &shelter, sent, "accept", NULL, NULL, &e),
+			 PONTE_ECONFLICT);
+	assert_int_equal(consent_withdraw(&F.env, &cw, consent2, &withdrawn), PONTE_ECONFLICT);
+	size_t n = 0;
+	assert_int_equal(referral_list(&F.env, &a, &shelter, "in", 0, count_state, &n), 0);
+	assert_true(n >= 3);
+	arena_release(&a);
+}
+
+static int count(const referral *r, void *ctx)
+{
+	size_t *n = ctx;
+	(*n) += r->overdue;
+	return 0;
+}
+
+/* A referral not answered in the country's time is flagged to the focal point. */
+static void late_answers_are_escalated(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(F.db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO country_rules(country, rule, value) VALUES "
+				      "('PT', 'referral_answer_hours', 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	int64_t id = in_state("sent");
+	struct timespec ms = { 0, 5 * 1000 * 1000 };
+	nanosleep(&ms, NULL);
+	arena a;
+	arena_init(&a, 1 << 20);
+	referral r;
+	assert_int_equal(referral_get(&F.env, &a, &cw, id, &r), 0);
+	assert_true(r.overdue);
+	size_t n = 0;
+	assert_int_equal(referral_list(&F.env, &a, &nfp, "overdue", 0, count, &n), 0);
+	assert_true(n >= 1);
+	arena_release(&a);
+}
+
+/* Completing records the assistance. */
+static void completing_records_the_assistance(void **state)
+{
+	(void)state;
+	int64_t id = in_state("completed");
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(F.db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT type FROM assistance WHERE referral_id = ?1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "shelter");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_state_action_and_role),
+		cmocka_unit_test(codes_are_required_and_checked),
+		cmocka_unit_test(bad_referrals_are_explained),
+		cmocka_unit_test(the_recipient_sees_what_was_carried_after_accepting),
+		cmocka_unit_test(withdrawing_consent_withdraws_open_referrals),
+		cmocka_unit_test(completing_records_the_assistance),
+		cmocka_unit_test(late_answers_are_escalated),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
