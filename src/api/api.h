@@ -40,6 +40,17 @@ int api_focal_point_create(http_request *req, http_response *res);
 int api_focal_point_update(http_request *req, http_response *res);
 int api_focal_point_holder(http_request *req, http_response *res);
 int api_focal_point_verify(http_request *req, http_response *res);
+int api_services(http_request *req, http_response *res);
+int api_service_create(http_request *req, http_response *res);
+int api_case_consents(http_request *req, http_response *res);
+int api_case_consent_add(http_request *req, http_response *res);
+int api_consent_withdraw(http_request *req, http_response *res);
+int api_case_disclosures(http_request *req, http_response *res);
+int api_referrals(http_request *req, http_response *res);
+int api_referral_create(http_request *req, http_response *res);
+int api_referral_get(http_request *req, http_response *res);
+int api_referral_act(http_request *req, http_response *res);
+int api_referral_case(http_request *req, http_response *res);
 
 /* The knowledge search filter from the query string (shared with the search page); false
  * with *problem (a msgid) when a value is malformed. */

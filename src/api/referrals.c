@@ -1,0 +1,506 @@
+/* /api/v1/services, consents, disclosures and /api/v1/referrals: the national referral
+ * mechanism as JSON. */
+#include "api/api.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "referral/referral.h"
+#include "services/services.h"
+
+/* ---- reading bodies ---- */
+
+static const char *str(const json_value *body, const char *key, bool *bad)
+{
+	const json_value *v = json_get(body, key);
+	if (!v || v->type == JSON_NULL)
+		return NULL;
+	if (v->type != JSON_STRING)
+		*bad = true;
+	return v->type == JSON_STRING ? v->string : NULL;
+}
+
+static int64_t num(const json_value *body, const char *key, int64_t missing, bool *bad)
+{
+	const json_value *v = json_get(body, key);
+	if (!v || v->type == JSON_NULL)
+		return missing;
+	if (v->type != JSON_NUMBER || v->number != (double)(int64_t)v->number) {
+		*bad = true;
+		return missing;
+	}
+	return (int64_t)v->number;
+}
+
+/* A list as a JSON array of strings or "a,b". */
+static const char *list(http_request *req, const json_value *body, const char *key, bool *bad)
+{
+	const json_value *v = json_get(body, key);
+	if (!v || v->type == JSON_NULL)
+		return NULL;
+	if (v->type == JSON_STRING)
+		return v->string;
+	if (v->type != JSON_ARRAY) {
+		*bad = true;
+		return NULL;
+	}
+	buf b;
+	buf_init(&b, 4096);
+	for (size_t i = 0; i < v->length; i++)
+		if (v->items[i]->type != JSON_STRING || (i && buf_putc(&b, ',')) ||
+		    buf_puts(&b, v->items[i]->string))
+			*bad = true;
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static int bad_request(http_request *req, http_response *res)
+{
+	return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+}
+
+/* The errors every handler of this file maps the same way. */
+static int failed(http_request *req, http_response *res, int rc, const ref_errors *e)
+{
+	if (rc == PONTE_EINVAL)
+		return api_field_errors(req, res, e->items, e->count);
+	if (rc == PONTE_EDENIED)
+		return http_json_error(req, res, 403, "forbidden",
+				       N_("This is for the other side of the referral."));
+	if (rc == PONTE_ECONFLICT)
+		return http_json_error(req, res, 409, "conflict",
+				       N_("This cannot be done in the referral's current state."));
+	return rc;
+}
+
+static int write_csv_array(buf *b, const char *key, const char *csv)
+{
+	int rc = buf_printf(b, ",\"%s\":[", key);
+	for (const char *s = csv; s && *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != csv ? buf_putc(b, ',') : 0);
+		if (!rc)
+			rc = json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+/* ---- services ---- */
+
+static int write_service(buf *b, const service *s)
+{
+	int rc = buf_printf(b, "{\"id\":%lld,\"organisation\":{\"id\":%lld", (long long)s->id,
+			    (long long)s->organisation_id);
+	if (!rc)
+		rc = json_field_str(b, false, "code", s->organisation_code);
+	if (!rc)
+		rc = json_field_str(b, false, "name", s->organisation_name);
+	if (!rc)
+		rc = json_field_str(b, false, "country", s->country);
+	if (!rc)
+		rc = buf_putc(b, '}');
+	const char *strings[][2] = { { "type", s->type },
+				     { "name", s->name },
+				     { "area", s->area },
+				     { "opening_hours", s->opening_hours },
+				     { "phone", s->phone },
+				     { "email", s->email },
+				     { "verified_on", s->verified_on } };
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	const char *lists[][2] = { { "sexes", s->sexes },
+				   { "exploitation", s->exploitation },
+				   { "nationalities", s->nationalities },
+				   { "languages", s->languages } };
+	for (size_t i = 0; i < ARRAY_LEN(lists) && !rc; i++)
+		rc = write_csv_array(b, lists[i][0], lists[i][1]);
+	if (!rc)
+		rc = buf_printf(b, ",\"min_age\":%d,\"max_age\":%d", s->min_age, s->max_age);
+	if (!rc)
+		rc = s->capacity < 0 ? buf_puts(b, ",\"capacity\":null,\"capacity_free\":null")
+				     : buf_printf(b, ",\"capacity\":%d,\"capacity_free\":%d",
+						  s->capacity, s->capacity_free);
+	return rc ? rc : buf_putc(b, '}');
+}
+
+struct items {
+	buf *b;
+	size_t n;
+};
+
+static int add_service(const service *s, void *ctx)
+{
+	struct items *l = ctx;
+	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	return rc ? rc : write_service(l->b, s);
+}
+
+int api_services(http_request *req, http_response *res)
+{
+	const char *age = http_query(req, "age"), *room = http_query(req, "room");
+	char *end = NULL;
+	long a = age && *age ? strtol(age, &end, 10) : -1;
+	if (end && (*end || a < 0 || a > 120))
+		return http_json_error(req, res, 422, "invalid", N_("An age is from 0 to 120."));
+	service_filter f = { .type = http_query(req, "type"),
+			     .country = http_query(req, "country"),
+			     .sex = http_query(req, "sex"),
+			     .exploitation = http_query(req, "exploitation"),
+			     .nationality = http_query(req, "nationality"),
+			     .language = http_query(req, "language"),
+			     .age = (int)a,
+			     .with_room = room && strcmp(room, "1") == 0 };
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct items l = { &res->body, 0 };
+	if (!rc)
+		rc = service_list(&services_of(req)->env, req->arena, &f, add_service, &l);
+	if (!rc)
+		rc = buf_printf(&res->body, "],\"total\":%zu}", l.n);
+	res->content_type = "application/json";
+	return rc;
+}
+
+int api_service_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return bad_request(req, res);
+	bool bad = false;
+	service_input in = {
+		.organisation = str(body, "organisation", &bad),
+		.type = str(body, "type", &bad),
+		.name = str(body, "name", &bad),
+		.sexes = list(req, body, "sexes", &bad),
+		.exploitation = list(req, body, "exploitation", &bad),
+		.nationalities = list(req, body, "nationalities", &bad),
+		.languages = list(req, body, "languages", &bad),
+		.area = str(body, "area", &bad),
+		.opening_hours = str(body, "opening_hours", &bad),
+		.phone = str(body, "phone", &bad),
+		.email = str(body, "email", &bad),
+		.min_age = (int)num(body, "min_age", -1, &bad),
+		.max_age = (int)num(body, "max_age", -1, &bad),
+		.capacity = (int)num(body, "capacity", -1, &bad),
+		.capacity_free = (int)num(body, "capacity_free", -1, &bad),
+	};
+	if (bad)
+		return bad_request(req, res);
+	ref_errors e;
+	int64_t id = 0;
+	int rc = service_add(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	if (rc)
+		return failed(req, res, rc, &e);
+	service s;
+	if ((rc = service_get(&services_of(req)->env, req->arena, id, &s)))
+		return rc;
+	res->status = 201;
+	res->content_type = "application/json";
+	return write_service(&res->body, &s);
+}
+
+/* ---- consents and disclosures ---- */
+
+static int write_consent(buf *b, const consent *c)
+{
+	int rc =
+	    buf_printf(b, "{\"id\":%lld,\"case_id\":%lld", (long long)c->id, (long long)c->case_id);
+	const char *strings[][2] = {
+		{ "purpose", c->purpose },           { "recipient", c->recipient_code },
+		{ "legal_basis", c->legal_basis },   { "language", c->language },
+		{ "text_version", c->text_version }, { "given_by", c->given_by },
+		{ "given_on", c->given_on }
+	};
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = write_csv_array(b, "categories", c->categories);
+	if (!rc)
+		rc = *c->withdrawn_on ? json_field_str(b, false, "withdrawn_on", c->withdrawn_on)
+				      : buf_puts(b, ",\"withdrawn_on\":null");
+	return rc ? rc : buf_putc(b, '}');
+}
+
+static int add_consent(const consent *c, void *ctx)
+{
+	struct items *l = ctx;
+	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	return rc ? rc : write_consent(l->b, c);
+}
+
+int api_case_consents(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct items l = { &res->body, 0 };
+	if (!rc)
+		rc = consent_list(&services_of(req)->env, req->arena, principal_of(req), id,
+				  add_consent, &l);
+	if (!rc)
+		rc = buf_puts(&res->body, "]}");
+	res->content_type = "application/json";
+	return rc;
+}
+
+int api_case_consent_add(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return bad_request(req, res);
+	bool bad = false;
+	consent_input in = { .purpose = str(body, "purpose", &bad),
+			     .recipient_id = num(body, "recipient_id", 0, &bad),
+			     .categories = list(req, body, "categories", &bad),
+			     .legal_basis = str(body, "legal_basis", &bad),
+			     .language = str(body, "language", &bad),
+			     .text_version = str(body, "text_version", &bad),
+			     .given_by = str(body, "given_by", &bad),
+			     .given_on = str(body, "given_on", &bad) };
+	if (bad)
+		return bad_request(req, res);
+	ref_errors e;
+	int64_t cid = 0;
+	int rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
+	if (rc)
+		return failed(req, res, rc, &e);
+	res->status = 201;
+	res->content_type = "application/json";
+	return buf_printf(&res->body, "{\"id\":%lld}", (long long)cid);
+}
+
+int api_consent_withdraw(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	size_t n;
+	int rc = consent_withdraw(&services_of(req)->env, principal_of(req), id, &n);
+	if (rc == PONTE_ECONFLICT)
+		return http_json_error(req, res, 409, "conflict",
+				       N_("This consent was withdrawn already."));
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return buf_printf(&res->body, "{\"id\":%lld,\"referrals_withdrawn\":%zu}", (long long)id,
+			  n);
+}
+
+static int add_disclosure(const disclosure *d, void *ctx)
+{
+	struct items *l = ctx;
+	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	if (!rc)
+		rc = buf_printf(l->b, "{\"id\":%lld", (long long)d->id);
+	if (!rc)
+		rc = json_field_str(l->b, false, "recipient", d->recipient_code);
+	if (!rc)
+		rc = json_field_str(l->b, false, "recipient_name", d->recipient_name);
+	if (!rc)
+		rc = write_csv_array(l->b, "categories", d->categories);
+	if (!rc)
+		rc = json_field_str(l->b, false, "basis", d->basis);
+	if (!rc)
+		rc = buf_printf(l->b, ",\"referral_id\":%lld", (long long)d->referral_id);
+	if (!rc)
+		rc = json_field_str(l->b, false, "at", d->at);
+	return rc ? rc : buf_putc(l->b, '}');
+}
+
+int api_case_disclosures(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct items l = { &res->body, 0 };
+	if (!rc)
+		rc = disclosure_list(&services_of(req)->env, req->arena, principal_of(req), id,
+				     add_disclosure, &l);
+	if (!rc)
+		rc = buf_puts(&res->body, "]}");
+	res->content_type = "application/json";
+	return rc;
+}
+
+/* ---- referrals ---- */
+
+static int write_referral(buf *b, const referral *r)
+{
+	int rc = buf_printf(b,
+			    "{\"id\":%lld,\"version\":%lld,\"case_id\":%lld,\"service_id\":%lld,"
+			    "\"consent_id\":%lld",
+			    (long long)r->id, (long long)r->version, (long long)r->case_id,
+			    (long long)r->service_id, (long long)r->consent_id);
+	const char *strings[][2] = {
+		{ "state", r->state },
+		{ "from", r->from_code },
+		{ "from_name", r->from_name },
+		{ "to", r->to_code },
+		{ "to_name", r->to_name },
+		{ "service", r->service_name },
+		{ "service_type", r->service_type },
+		{ "legal_basis", r->legal_basis },
+		{ "urgency", r->urgency },
+		{ "reason_code", r->reason_code },
+		{ "outcome", r->outcome },
+		{ "due_at", r->due_at },
+		{ "created_at", r->created_at },
+		{ "updated_at", r->updated_at },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
+		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = write_csv_array(b, "categories", r->categories);
+	if (!rc)
+		rc =
+		    buf_printf(b, ",\"overdue\":%s,\"side\":\"%s\"}", r->overdue ? "true" : "false",
+			       r->sender      ? "sender"
+			       : r->recipient ? "recipient"
+					      : "observer");
+	return rc;
+}
+
+static int add_referral(const referral *r, void *ctx)
+{
+	struct items *l = ctx;
+	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	return rc ? rc : write_referral(l->b, r);
+}
+
+int api_referrals(http_request *req, http_response *res)
+{
+	const char *box = http_query(req, "box");
+	if (!box || !*box)
+		box = "in";
+	if (strcmp(box, "in") != 0 && strcmp(box, "out") != 0 && strcmp(box, "overdue") != 0)
+		return http_json_error(req, res, 422, "invalid", N_("box is in, out or overdue."));
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct items l = { &res->body, 0 };
+	if (!rc)
+		rc = referral_list(&services_of(req)->env, req->arena, principal_of(req), box, 0,
+				   add_referral, &l);
+	if (!rc)
+		rc = buf_printf(&res->body, "],\"total\":%zu}", l.n);
+	res->content_type = "application/json";
+	return rc;
+}
+
+static int respond(http_request *req, http_response *res, int64_t id)
+{
+	referral r;
+	int rc = referral_get(&services_of(req)->env, req->arena, principal_of(req), id, &r);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return write_referral(&res->body, &r);
+}
+
+int api_referral_get(http_request *req, http_response *res)
+{
+	int64_t id;
+	return http_param_id(req, 0, &id) ? respond(req, res, id) : PONTE_ENOTFOUND;
+}
+
+int api_referral_create(http_request *req, http_response *res)
+{
+	json_value *body;
+	if (api_parse_body(req, &body))
+		return bad_request(req, res);
+	bool bad = false;
+	referral_input in = { .case_id = num(body, "case_id", 0, &bad),
+			      .service_id = num(body, "service_id", 0, &bad),
+			      .to_id = num(body, "to_id", 0, &bad),
+			      .categories = list(req, body, "categories", &bad),
+			      .consent_id = num(body, "consent_id", 0, &bad),
+			      .legal_basis = str(body, "legal_basis", &bad),
+			      .urgency = str(body, "urgency", &bad) };
+	if (bad)
+		return bad_request(req, res);
+	ref_errors e;
+	int64_t id = 0;
+	int rc = referral_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	if (rc)
+		return failed(req, res, rc, &e);
+	res->status = 201;
+	http_set_header(res, "Location",
+			arena_printf(req->arena, "/api/v1/referrals/%lld", (long long)id));
+	return respond(req, res, id);
+}
+
+/* POST /api/v1/referrals/{id}/{action} with {"code","note"} (both optional). */
+int api_referral_act(http_request *req, http_response *res)
+{
+	int64_t id;
+	const char *action = req->nparams > 1 ? req->params[1] : NULL;
+	if (!http_param_id(req, 0, &id) || !action)
+		return PONTE_ENOTFOUND;
+	json_value *body = NULL;
+	bool bad = false;
+	const char *code = NULL, *note = NULL;
+	if (req->body_len) {
+		if (api_parse_body(req, &body))
+			return bad_request(req, res);
+		code = str(body, "code", &bad);
+		note = str(body, "note", &bad);
+	}
+	if (bad)
+		return bad_request(req, res);
+	ref_errors e;
+	int rc =
+	    referral_act(&services_of(req)->env, principal_of(req), id, action, code, note, &e);
+	return rc ? failed(req, res, rc, &e) : respond(req, res, id);
+}
+
+/* What the recipient may see of the case, after accepting. */
+int api_referral_case(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	referral_case_view v;
+	int rc = referral_case(&services_of(req)->env, req->arena, principal_of(req), id, &v);
+	if (rc == PONTE_EDENIED)
+		return http_json_error(req, res, 403, "forbidden",
+				       N_("The recipient sees the case once it has accepted."));
+	if (rc)
+		return rc;
+	buf *b = &res->body;
+	rc = buf_printf(b, "{\"referral_id\":%lld", (long long)id);
+	const char *person[][2] = {
+		{ "prs_FirstName", v.first_name },    { "prs_SecondName", v.second_name },
+		{ "prs_Birthdate", v.birthdate },     { "prs_Gender", v.gender },
+		{ "prs_Citizenship", v.citizenship }, { "prs_PrimaryLanguage", v.language },
+		{ "prs_MobilePhone", v.phone },       { "prs_IdentityNumber", v.identity_number }
+	};
+	if (!rc)
+		rc = buf_puts(b, ",\"person\":{");
+	bool first = true;
+	for (size_t i = 0; i < ARRAY_LEN(person) && !rc; i++)
+		if (person[i][1]) {
+			rc = json_field_str(b, first, person[i][0], person[i][1]);
+			first = false;
+		}
+	if (!rc)
+		rc = buf_puts(b, "},\"victim\":{");
+	first = true;
+	const char *victim[][2] = { { "vic_TraffickingStatus", v.trafficking_status },
+				    { "vic_TypeOfExploitation", v.exploitation } };
+	for (size_t i = 0; i < ARRAY_LEN(victim) && !rc; i++)
+		if (victim[i][1]) {
+			rc = json_field_str(b, first, victim[i][0], victim[i][1]);
+			first = false;
+		}
+	if (!rc)
+		rc = buf_puts(b, "}");
+	if (!rc && v.status)
+		rc = json_field_str(b, false, "cas_Status", v.status);
+	if (!rc && v.phase)
+		rc = json_field_str(b, false, "phase", v.phase);
+	res->content_type = "application/json";
+	return rc ? rc : buf_putc(b, '}');
+}

@@ -1,0 +1,202 @@
+/* A national referral over the API, as a Lisbon case worker and a Porto shelter meet it,
+ * with the wrong ways: the other side's actions, a second accept, a referral to oneself. */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+static char cw[128], shelter[128], police[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+	bearer("case.worker@demo.ponte.example", cw, sizeof(cw));
+	bearer("shelter@demo.ponte.example", shelter, sizeof(shelter));
+	bearer("police@demo.ponte.example", police, sizeof(police));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+static long status_of(const char *auth, const char *method, const char *path, const char *body)
+{
+	struct ht_resp r;
+	long s = api(auth, method, path, body, &r);
+	ht_free(&r);
+	return s;
+}
+
+/* The number after "key": in a body. */
+static long long number(const char *body, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	const char *p = strstr(body, k);
+	assert_non_null(p);
+	return strtoll(p + strlen(k), NULL, 10);
+}
+
+static void a_case_is_referred_to_a_shelter_and_served(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	/* The case, and the person's consent to be referred to the shelter. */
+	assert_int_equal(api(cw, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Fatoumata\",\"prs_SecondName\":"
+			     "\"Api\",\"prs_Gender\":\"Feminine\",\"prs_MobilePhone\":\"+351 910 "
+			     "000 777\"},\"victim\":{\"vic_TypeOfExploitation\":["
+			     "\"SexualExploitation\"]}}",
+			     &r),
+			 201);
+	long long case_id = number(r.body, "id");
+	ht_free(&r);
+	/* The shelter, found in the directory with room. */
+	assert_int_equal(
+	    api(cw, "GET", "/api/v1/services?type=shelter&room=1&sex=Feminine&age=25", NULL, &r),
+	    200);
+	assert_non_null(strstr(r.body, "\"code\":\"PT-SHELTER\""));
+	long long service = number(r.body, "id"),
+		  shelter_org = number(r.body, "organisation\":{\"id");
+	ht_free(&r);
+	assert_int_equal(status_of(cw, "GET", "/api/v1/services?age=200", NULL), 422);
+	char body[512], path[128];
+	snprintf(body, sizeof(body),
+		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\","
+		 "\"victim\"],\"legal_basis\":\"consent\",\"language\":\"fr\",\"text_version\":"
+		 "\"PT-2026-1\",\"given_by\":\"person\",\"given_on\":\"2026-01-05\"}",
+		 shelter_org);
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw, "POST", path, body, &r), 201);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	/* The referral: a draft, then sent. */
+	snprintf(body, sizeof(body),
+		 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":[\"identity\",\"victim\"],"
+		 "\"consent_id\":%lld}",
+		 case_id, service, consent);
+	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
+	assert_non_null(strstr(r.body, "\"state\":\"draft\""));
+	long long id = number(r.body, "id");
+	ht_free(&r);
+	char act[128], view[128];
+	snprintf(view, sizeof(view), "/api/v1/referrals/%lld/case", id);
+	/* The shelter does not see a draft. */
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld", id);
+	assert_int_equal(status_of(shelter, "GET", act, NULL), 404);
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/send", id);
+	assert_int_equal(api(cw, "POST", act, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"state\":\"sent\""));
+	assert_null(strstr(r.body, "\"due_at\":\"\""));
+	ht_free(&r);
+	/* The shelter's inbox; the case is not open to it before it accepts. */
+	assert_int_equal(api(shelter, "GET", "/api/v1/referrals?box=in", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"side\":\"recipient\""));
+	ht_free(&r);
+	assert_int_equal(status_of(shelter, "GET", view, NULL), 403);
+	/* The sender cannot accept; the police may not touch referrals. */
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/accept", id);
+	assert_int_equal(status_of(cw, "POST", act, NULL), 403);
+	assert_int_equal(status_of(police, "POST", act, NULL), 403);
+	assert_int_equal(status_of(shelter, "POST", act, NULL), 200);
+	assert_int_equal(status_of(shelter, "POST", act, NULL), 409); /* twice */
+	/* What the shelter sees: the carried categories only. */
+	assert_int_equal(api(shelter, "GET", view, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"prs_FirstName\":\"Fatoumata\""));
+	assert_null(strstr(r.body, "prs_MobilePhone"));
+	assert_null(strstr(r.body, "910"));
+	ht_free(&r);
+	/* Served and completed, with an outcome from the list. */
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/start", id);
+	assert_int_equal(status_of(shelter, "POST", act, NULL), 200);
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/complete", id);
+	assert_int_equal(api(shelter, "POST", act, "{\"code\":\"great\"}", &r), 422);
+	assert_non_null(strstr(r.body, "\"code\""));
+	ht_free(&r);
+	assert_int_equal(api(shelter, "POST", act,
+			     "{\"code\":\"goals_met\",\"note\":\"<script>alert(1)</script> safe "
+			     "housing found\"}",
+			     &r),
+			 200);
+	assert_non_null(strstr(r.body, "\"state\":\"completed\""));
+	assert_non_null(strstr(r.body, "\"outcome\":\"goals_met\""));
+	ht_free(&r);
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/withdraw", id);
+	assert_int_equal(status_of(cw, "POST", act, NULL), 409);
+	/* The register says what went where; the police do not see the case. */
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/disclosures", case_id);
+	assert_int_equal(api(cw, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"recipient\":\"PT-SHELTER\""));
+	assert_non_null(strstr(r.body, "\"basis\":\"consent\""));
+	ht_free(&r);
+	assert_int_equal(status_of(police, "GET", path, NULL), 403);
+	/* A second referral under the same consent, then the consent withdrawn. */
+	snprintf(body, sizeof(body),
+		 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":\"identity\","
+		 "\"consent_id\":%lld,\"urgency\":\"urgent\"}",
+		 case_id, service, consent);
+	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
+	long long second = number(r.body, "id");
+	ht_free(&r);
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/send", second);
+	assert_int_equal(status_of(cw, "POST", act, NULL), 200);
+	snprintf(path, sizeof(path), "/api/v1/consents/%lld/withdraw", consent);
+	assert_int_equal(api(cw, "POST", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"referrals_withdrawn\":1"));
+	ht_free(&r);
+	assert_int_equal(status_of(cw, "POST", path, NULL), 409);
+	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/accept", second);
+	assert_int_equal(status_of(shelter, "POST", act, NULL), 409);
+}
+
+static void bad_referrals_answer_field_by_field(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals", "[1,2]"), 400);
+	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals", "{\"case_id\":\"one\"}"), 400);
+	/* To its own organisation, without consent or basis. */
+	assert_int_equal(api(cw, "GET", "/api/v1/users/me", NULL, &r), 200);
+	long long own = number(r.body, "organisation\":{\"id");
+	ht_free(&r);
+	char body[256];
+	snprintf(body, sizeof(body), "{\"case_id\":1,\"to_id\":%lld,\"categories\":[\"identity\"]}",
+		 own);
+	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 422);
+	assert_non_null(strstr(r.body, "\"recipient\""));
+	assert_non_null(strstr(r.body, "\"consent\""));
+	ht_free(&r);
+	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals/99999/send", NULL), 404);
+	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals/1/fly", NULL), 404);
+	assert_int_equal(status_of(cw, "GET", "/api/v1/referrals?box=spam", NULL), 422);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_case_is_referred_to_a_shelter_and_served),
+		cmocka_unit_test(bad_referrals_answer_field_by_field),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
