@@ -21,6 +21,7 @@ cat <<MSG
     analyst@demo.ponte.example         provider@demo.ponte.example
     auditor@demo.ponte.example         regional@demo.ponte.example
     reviewer@demo.ponte.example        (publishes knowledge items)
+    shelter@demo.ponte.example         (a Porto shelter: receives referrals)
     focal.point@demo.ponte.example     admin@demo.ponte.example
   (the focal point and the administrator are asked to set up two-factor
    authentication first: have an authenticator app ready)

@@ -60,6 +60,7 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set_bool(v, "can_cases", principal_can(p, "case.social.read"));
 	tpl_set_bool(v, "can_obs_submit", principal_can(p, "obs.submit"));
 	tpl_set_bool(v, "can_obs_read", principal_can(p, "stats.read"));
+	tpl_set_bool(v, "can_referrals", principal_can(p, "referral.national"));
 	tpl_set_html(v, "content", content.data ? content.data : "", content.len);
 	rc = add_languages(req, v);
 	if (!rc)

@@ -74,6 +74,14 @@ int web_obs_report(http_request *req, http_response *res);
 int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
+int web_services(http_request *req, http_response *res);
+int web_case_referrals(http_request *req, http_response *res);
+int web_case_consent_add(http_request *req, http_response *res);
+int web_consent_withdraw(http_request *req, http_response *res);
+int web_case_referral_create(http_request *req, http_response *res);
+int web_referrals(http_request *req, http_response *res);
+int web_referral(http_request *req, http_response *res);
+int web_referral_act(http_request *req, http_response *res);
 int web_obs_release_file(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);

@@ -1,0 +1,545 @@
+/* Referral pages: the services directory, a case's consents, referrals and disclosures, the
+ * inbox and outbox of an organisation, and one referral with its history and actions. */
+#include "i18n/i18n.h"
+#include "referral/referral.h"
+#include "services/services.h"
+#include "web/web.h"
+
+/* ---- words for codes ---- */
+
+static const char *const LABELS[][2] = {
+	{ "draft", N_("Draft") },
+	{ "sent", N_("Sent") },
+	{ "accepted", N_("Accepted") },
+	{ "declined", N_("Declined") },
+	{ "in_service", N_("In service") },
+	{ "completed", N_("Completed") },
+	{ "discontinued", N_("Discontinued") },
+	{ "withdrawn", N_("Withdrawn") },
+	{ "send", N_("Send") },
+	{ "accept", N_("Accept") },
+	{ "decline", N_("Decline") },
+	{ "start", N_("Start the service") },
+	{ "complete", N_("Complete") },
+	{ "discontinue", N_("Discontinue") },
+	{ "withdraw", N_("Withdraw") },
+	{ "no_capacity", N_("No place free") },
+	{ "not_eligible", N_("Not eligible for the service") },
+	{ "service_unavailable", N_("Service not available") },
+	{ "person_declined", N_("The person declined") },
+	{ "other", N_("Other") },
+	{ "goals_met", N_("Goals met") },
+	{ "partly_met", N_("Goals partly met") },
+	{ "person_left", N_("The person left") },
+	{ "safety", N_("For the person's safety") },
+	{ "moved_away", N_("The person moved away") },
+	{ "consent_withdrawn", N_("Consent withdrawn") },
+	{ "identity", N_("Identity") },
+	{ "contact", N_("Contact") },
+	{ "documents", N_("Identity documents") },
+	{ "victim", N_("Victim status and exploitation") },
+	{ "case", N_("Case status and phase") },
+	{ "shelter", N_("Shelter") },
+	{ "medical", N_("Medical care") },
+	{ "psychosocial", N_("Psychosocial support") },
+	{ "legal_aid", N_("Legal aid") },
+	{ "interpretation", N_("Interpretation") },
+	{ "education", N_("Education") },
+	{ "livelihood", N_("Livelihood") },
+	{ "family_tracing", N_("Family tracing") },
+	{ "return_assistance", N_("Return assistance") },
+	{ "child_protection", N_("Child protection") },
+	{ "consent", N_("Consent") },
+	{ "vital_interest", N_("Vital interest") },
+	{ "legal_obligation", N_("Legal obligation") },
+	{ "public_interest", N_("Public interest") },
+	{ "urgent", N_("Urgent") },
+	{ "normal", N_("Normal") },
+};
+
+static const char *label(http_request *req, const char *code)
+{
+	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
+		if (strcmp(LABELS[i][0], code) == 0)
+			return tr(req->lang, LABELS[i][1]);
+	return code ? code : "";
+}
+
+static const char *const CATEGORIES[] = { "identity", "contact", "documents", "victim", "case" };
+
+/* "identity,victim" in words. */
+static const char *categories_label(http_request *req, const char *csv)
+{
+	buf b;
+	buf_init(&b, 1024);
+	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++)
+		if (ref_categories_cover(csv, CATEGORIES[i]))
+			buf_printf(&b, "%s%s", b.len ? ", " : "", label(req, CATEGORIES[i]));
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static void fill_errors(http_request *req, tpl_vars *v, const ref_errors *e)
+{
+	if (!e || !e->count)
+		return;
+	tpl_list *l = tpl_set_list(v, "errors");
+	for (size_t i = 0; i < e->count; i++) {
+		tpl_vars *x = tpl_list_add(l);
+		tpl_set(x, "field", e->items[i].field);
+		tpl_set(x, "message", tr(req->lang, e->items[i].message));
+		tpl_set(v, arena_printf(req->arena, "error_%s", e->items[i].field),
+			tr(req->lang, e->items[i].message));
+	}
+}
+
+static const char *num(http_request *req, int64_t n)
+{
+	return arena_printf(req->arena, "%lld", (long long)n);
+}
+
+/* ---- the services directory ---- */
+
+struct list {
+	http_request *req;
+	tpl_list *rows;
+	size_t n;
+};
+
+static int add_service(const service *s, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	if (!v)
+		return PONTE_ENOMEM;
+	l->n++;
+	tpl_set(v, "id", num(req, s->id));
+	tpl_set(v, "name", s->name);
+	tpl_set(v, "type", label(req, s->type));
+	tpl_set(v, "organisation", s->organisation_name);
+	tpl_set(v, "country", s->country);
+	tpl_set(v, "area", s->area);
+	tpl_set(v, "hours", s->opening_hours);
+	tpl_set(v, "languages", s->languages);
+	tpl_set(v, "phone", s->phone);
+	tpl_set(v, "ages", arena_printf(req->arena, "%d–%d", s->min_age, s->max_age));
+	if (s->capacity >= 0)
+		tpl_set(v, "room",
+			arena_printf(req->arena, "%d / %d", s->capacity_free, s->capacity));
+	tpl_set(v, "verified_on", s->verified_on);
+	return 0;
+}
+
+static void type_options(http_request *req, tpl_vars *v, const char *selected)
+{
+	size_t n;
+	const char *const *types = service_types(&n);
+	tpl_list *l = tpl_set_list(v, "types");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *o = tpl_list_add(l);
+		tpl_set(o, "code", types[i]);
+		tpl_set(o, "name", label(req, types[i]));
+		tpl_set_bool(o, "selected", selected && strcmp(selected, types[i]) == 0);
+	}
+}
+
+int web_services(http_request *req, http_response *res)
+{
+	const char *age = http_query(req, "age"), *room = http_query(req, "room");
+	char *end = NULL;
+	long a = age && *age ? strtol(age, &end, 10) : -1;
+	if (end && (*end || a < 0 || a > 120))
+		a = -1;
+	service_filter f = { .type = http_query(req, "type"),
+			     .country = http_query(req, "country"),
+			     .language = http_query(req, "language"),
+			     .age = (int)a,
+			     .with_room = room && strcmp(room, "1") == 0 };
+	tpl_vars *v = tpl_vars_new(req->arena);
+	struct list l = { req, v ? tpl_set_list(v, "rows") : NULL, 0 };
+	if (!v || !l.rows)
+		return PONTE_ENOMEM;
+	int rc = service_list(&services_of(req)->env, req->arena, &f, add_service, &l);
+	if (rc)
+		return rc;
+	type_options(req, v, f.type);
+	tpl_set(v, "age", a >= 0 ? num(req, a) : "");
+	tpl_set(v, "language", f.language ? f.language : "");
+	tpl_set_bool(v, "room", f.with_room);
+	tpl_set(v, "total", arena_printf(req->arena, "%zu", l.n));
+	return web_render_page(req, res, "services", N_("Services directory"), v);
+}
+
+/* ---- a case's consents, referrals and disclosures ---- */
+
+static int add_consent(const consent *c, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "id", num(req, c->id));
+	tpl_set(v, "recipient", *c->recipient_code ? c->recipient_code : tr(req->lang, N_("Any")));
+	tpl_set(v, "categories", categories_label(req, c->categories));
+	tpl_set(v, "basis", label(req, c->legal_basis));
+	tpl_set(v, "given",
+		arena_printf(req->arena, "%s (%s, %s)", c->given_on, c->language, c->text_version));
+	tpl_set(v, "withdrawn_on", c->withdrawn_on);
+	tpl_set_bool(v, "open", !*c->withdrawn_on);
+	return 0;
+}
+
+static int add_referral(const referral *r, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "id", num(req, r->id));
+	tpl_set(v, "case_id", num(req, r->case_id));
+	tpl_set(v, "from", r->from_name);
+	tpl_set(v, "to", r->to_name);
+	tpl_set(v, "service", *r->service_name ? r->service_name : label(req, r->service_type));
+	tpl_set(v, "state", label(req, r->state));
+	tpl_set(v, "state_code", r->state);
+	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
+	tpl_set_bool(v, "overdue", r->overdue);
+	tpl_set_bool(v, "urgent", strcmp(r->urgency, "urgent") == 0);
+	l->n++;
+	return 0;
+}
+
+static int add_disclosure(const disclosure *d, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "recipient", d->recipient_name);
+	tpl_set(v, "categories", categories_label(req, d->categories));
+	tpl_set(v, "basis", label(req, d->basis));
+	tpl_set(v, "at", arena_strndup(req->arena, d->at, 16));
+	tpl_set(v, "referral_id", d->referral_id ? num(req, d->referral_id) : "");
+	return 0;
+}
+
+static int add_service_option(const service *s, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "id", num(req, s->id));
+	tpl_set(v, "name",
+		arena_printf(req->arena, "%s — %s (%s)", label(req, s->type), s->name,
+			     s->organisation_name));
+	return 0;
+}
+
+static int render_case_referrals(http_request *req, http_response *res, int64_t case_id,
+				 const ref_errors *e, const char *notice)
+{
+	const identity_env *env = &services_of(req)->env;
+	const principal *p = principal_of(req);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "case_id", num(req, case_id));
+	tpl_set(v, "csrf", p->csrf);
+	struct list consents = { req, tpl_set_list(v, "consents"), 0 };
+	int rc = consent_list(env, req->arena, p, case_id, add_consent, &consents);
+	struct list refs = { req, tpl_set_list(v, "referrals"), 0 };
+	if (!rc)
+		rc = referral_list(env, req->arena, p, "case", case_id, add_referral, &refs);
+	struct list disc = { req, tpl_set_list(v, "disclosures"), 0 };
+	if (!rc)
+		rc = disclosure_list(env, req->arena, p, case_id, add_disclosure, &disc);
+	service_filter all = { .age = -1 };
+	struct list opts = { req, tpl_set_list(v, "services"), 0 };
+	if (!rc)
+		rc = service_list(env, req->arena, &all, add_service_option, &opts);
+	if (rc)
+		return rc;
+	tpl_list *cats = tpl_set_list(v, "categories");
+	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++) {
+		tpl_vars *o = tpl_list_add(cats);
+		tpl_set(o, "code", CATEGORIES[i]);
+		tpl_set(o, "name", label(req, CATEGORIES[i]));
+	}
+	tpl_set_bool(v, "can_refer", principal_can(p, "referral.national"));
+	if (notice)
+		tpl_set(v, "notice", tr(req->lang, notice));
+	fill_errors(req, v, e);
+	rc = web_render_page(req, res, "case_referrals", N_("Referrals and consents"), v);
+	if (!rc && e && e->count)
+		res->status = 422;
+	return rc;
+}
+
+int web_case_referrals(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const char *done = http_query(req, "done");
+	return render_case_referrals(req, res, id, NULL,
+				     done && strcmp(done, "consent") == 0
+					 ? N_("The consent has been recorded.")
+				     : done && strcmp(done, "withdrawn") == 0
+					 ? N_("The consent has been withdrawn, with the "
+					      "referrals it covered.")
+					 : NULL);
+}
+
+/* The checked categories of a form, as "a,b". */
+static const char *form_categories(http_request *req)
+{
+	buf b;
+	buf_init(&b, 256);
+	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++) {
+		const char *on = http_form(req, arena_printf(req->arena, "cat_%s", CATEGORIES[i]));
+		if (on && strcmp(on, "1") == 0)
+			buf_printf(&b, "%s%s", b.len ? "," : "", CATEGORIES[i]);
+	}
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+static int64_t form_id(http_request *req, const char *name)
+{
+	const char *s = http_form(req, name);
+	char *end;
+	long long v = s && *s ? strtoll(s, &end, 10) : 0;
+	return s && *s && !*end && v > 0 ? v : 0;
+}
+
+int web_case_consent_add(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	service s;
+	int64_t service_id = form_id(req, "recipient_service");
+	consent_input in = { .purpose = "referral",
+			     .categories = form_categories(req),
+			     .legal_basis = "consent",
+			     .language = http_form(req, "language"),
+			     .text_version = http_form(req, "text_version"),
+			     .given_by = http_form(req, "given_by"),
+			     .given_on = http_form(req, "given_on") };
+	if (service_id && !service_get(&services_of(req)->env, req->arena, service_id, &s))
+		in.recipient_id = s.organisation_id;
+	ref_errors e;
+	int64_t cid;
+	int rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
+	if (rc == PONTE_EINVAL)
+		return render_case_referrals(req, res, id, &e, NULL);
+	if (rc)
+		return rc;
+	return http_redirect(
+	    req, res,
+	    arena_printf(req->arena, "/cases/%lld/referrals?done=consent", (long long)id));
+}
+
+int web_consent_withdraw(http_request *req, http_response *res)
+{
+	int64_t id, case_id = form_id(req, "case_id");
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	size_t n;
+	int rc = consent_withdraw(&services_of(req)->env, principal_of(req), id, &n);
+	if (rc && rc != PONTE_ECONFLICT)
+		return rc;
+	return http_redirect(
+	    req, res,
+	    arena_printf(req->arena, "/cases/%lld/referrals?done=withdrawn", (long long)case_id));
+}
+
+int web_case_referral_create(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const char *basis = http_form(req, "basis");
+	referral_input in = { .case_id = id,
+			      .service_id = form_id(req, "service_id"),
+			      .categories = form_categories(req),
+			      .consent_id = form_id(req, "consent_id"),
+			      .legal_basis = basis && *basis ? basis : NULL,
+			      .urgency = http_form(req, "urgency") };
+	ref_errors e;
+	int64_t rid;
+	int rc = referral_create(&services_of(req)->env, principal_of(req), &in, &rid, &e);
+	if (rc == PONTE_EINVAL)
+		return render_case_referrals(req, res, id, &e, NULL);
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/referrals/%lld", (long long)rid));
+}
+
+/* ---- the inbox and outbox ---- */
+
+int web_referrals(http_request *req, http_response *res)
+{
+	const principal *p = principal_of(req);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	static const char *const BOXES[] = { "in", "out", "overdue" };
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(BOXES) && !rc; i++) {
+		if (strcmp(BOXES[i], "overdue") == 0 &&
+		    principal_scope(p, "referral.national") < SCOPE_COUNTRY)
+			continue;
+		struct list l = { req, tpl_set_list(v, BOXES[i]), 0 };
+		rc = referral_list(&services_of(req)->env, req->arena, p, BOXES[i], 0, add_referral,
+				   &l);
+		tpl_set_bool(v, arena_printf(req->arena, "has_%s", BOXES[i]), l.n > 0);
+	}
+	tpl_set_bool(v, "focal_point", principal_scope(p, "referral.national") >= SCOPE_COUNTRY);
+	return rc ? rc : web_render_page(req, res, "referrals", N_("Referrals"), v);
+}
+
+/* ---- one referral ---- */
+
+static int add_event(const referral_event *ev, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "at", arena_strndup(req->arena, ev->at, 16));
+	tpl_set(v, "action", label(req, ev->action));
+	tpl_set(v, "state", label(req, ev->to_state));
+	tpl_set(v, "code", *ev->code ? label(req, ev->code) : "");
+	tpl_set(v, "note", ev->note);
+	return 0;
+}
+
+static void add_actions(http_request *req, tpl_vars *v, const referral *r)
+{
+	static const struct {
+		const char *action, *states;
+		bool sender;
+	} ALLOWED[] = {
+		{ "send", ",draft,", true },
+		{ "accept", ",sent,", false },
+		{ "decline", ",sent,", false },
+		{ "start", ",accepted,", false },
+		{ "complete", ",in_service,", false },
+		{ "discontinue", ",accepted,in_service,", false },
+		{ "withdraw", ",draft,sent,accepted,in_service,", true },
+	};
+	tpl_list *l = tpl_set_list(v, "actions");
+	char state[32];
+	snprintf(state, sizeof(state), ",%s,", r->state);
+	for (size_t i = 0; i < ARRAY_LEN(ALLOWED); i++) {
+		if (!strstr(ALLOWED[i].states, state) ||
+		    !(ALLOWED[i].sender ? r->sender : r->recipient))
+			continue;
+		tpl_vars *a = tpl_list_add(l);
+		tpl_set(a, "action", ALLOWED[i].action);
+		tpl_set(a, "label", label(req, ALLOWED[i].action));
+		size_t n;
+		const char *const *codes = referral_codes(ALLOWED[i].action, &n);
+		tpl_set_bool(a, "has_codes", n > 0);
+		tpl_list *cl = tpl_set_list(a, "codes");
+		for (size_t k = 0; k < n; k++) {
+			tpl_vars *c = tpl_list_add(cl);
+			tpl_set(c, "code", codes[k]);
+			tpl_set(c, "name", label(req, codes[k]));
+		}
+	}
+}
+
+static int render_referral(http_request *req, http_response *res, int64_t id, const ref_errors *e,
+			   const char *alert)
+{
+	const identity_env *env = &services_of(req)->env;
+	const principal *p = principal_of(req);
+	referral r;
+	int rc = referral_get(env, req->arena, p, id, &r);
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "id", num(req, id));
+	tpl_set(v, "csrf", p->csrf);
+	tpl_set(v, "case_id", num(req, r.case_id));
+	tpl_set_bool(v, "sender", r.sender);
+	tpl_set(v, "from", r.from_name);
+	tpl_set(v, "to", r.to_name);
+	tpl_set(v, "service", *r.service_name ? r.service_name : label(req, r.service_type));
+	tpl_set(v, "state", label(req, r.state));
+	tpl_set(v, "categories", categories_label(req, r.categories));
+	tpl_set(v, "basis", r.consent_id ? label(req, "consent") : label(req, r.legal_basis));
+	tpl_set(v, "urgency", label(req, r.urgency));
+	tpl_set(v, "due", *r.due_at ? arena_strndup(req->arena, r.due_at, 16) : "");
+	tpl_set_bool(v, "overdue", r.overdue);
+	if (*r.reason_code)
+		tpl_set(v, "reason", label(req, r.reason_code));
+	if (*r.outcome)
+		tpl_set(v, "outcome", label(req, r.outcome));
+	add_actions(req, v, &r);
+	struct list events = { req, tpl_set_list(v, "events"), 0 };
+	if ((rc = referral_history(env, req->arena, p, id, add_event, &events)))
+		return rc;
+	/* The recipient's view of the case, once accepted. */
+	referral_case_view cv;
+	if (r.recipient && referral_case(env, req->arena, p, id, &cv) == 0) {
+		tpl_set_bool(v, "view", true);
+		const char *rows[][2] = {
+			{ N_("First name"), cv.first_name },
+			{ N_("Family name"), cv.second_name },
+			{ N_("Birth date"), cv.birthdate },
+			{ N_("Gender"), cv.gender },
+			{ N_("Citizenship"), cv.citizenship },
+			{ N_("Language"), cv.language },
+			{ N_("Phone"), cv.phone },
+			{ N_("Identity number"), cv.identity_number },
+			{ N_("Victim status"), cv.trafficking_status },
+			{ N_("Type of exploitation"), cv.exploitation },
+		};
+		tpl_list *l = tpl_set_list(v, "view_rows");
+		for (size_t i = 0; i < ARRAY_LEN(rows); i++)
+			if (rows[i][1] && *rows[i][1]) {
+				tpl_vars *x = tpl_list_add(l);
+				tpl_set(x, "name", tr(req->lang, rows[i][0]));
+				tpl_set(x, "value", rows[i][1]);
+			}
+	}
+	if (alert)
+		tpl_set(v, "alert", tr(req->lang, alert));
+	fill_errors(req, v, e);
+	rc = web_render_page(req, res, "referral", N_("Referral"), v);
+	if (!rc && (alert || (e && e->count)))
+		res->status = e && e->count ? 422 : 409;
+	return rc;
+}
+
+int web_referral(http_request *req, http_response *res)
+{
+	int64_t id;
+	return http_param_id(req, 0, &id) ? render_referral(req, res, id, NULL, NULL)
+					  : PONTE_ENOTFOUND;
+}
+
+int web_referral_act(http_request *req, http_response *res)
+{
+	int64_t id;
+	const char *action = req->nparams > 1 ? req->params[1] : NULL;
+	if (!http_param_id(req, 0, &id) || !action)
+		return PONTE_ENOTFOUND;
+	const char *code = http_form(req, "code"), *note = http_form(req, "note");
+	ref_errors e;
+	int rc = referral_act(&services_of(req)->env, principal_of(req), id, action,
+			      code && *code ? code : NULL, note, &e);
+	if (rc == PONTE_EINVAL)
+		return render_referral(req, res, id, &e, NULL);
+	if (rc == PONTE_ECONFLICT)
+		return render_referral(req, res, id, NULL,
+				       N_("This cannot be done in the referral's current state: "
+					  "someone may have acted on it meanwhile."));
+	if (rc)
+		return rc;
+	return http_redirect(req, res, arena_printf(req->arena, "/referrals/%lld", (long long)id));
+}
