@@ -39,4 +39,12 @@ int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed);
  * (demo_observatory.c); needs the organisations of demo_generate. */
 int demo_observatory(const identity_env *env, int year, const char *files_dir);
 
+/* The services of a country's shelter and NGO (demo_referrals.c); needs demo_generate's
+ * accounts. */
+int demo_country_services(const identity_env *env, const char *cc, unsigned seed);
+/* A consent and a referral of case_id to its country's shelter, taken to the state-th state
+ * of the machine (0 draft .. 7 withdrawn) by the sender and the shelter. */
+int demo_referral(const identity_env *env, const principal *sender, int64_t case_id, const char *cc,
+		  unsigned state);
+
 #endif

@@ -76,28 +76,39 @@ static const struct {
 	const char *suffix, *name, *type;
 	bool focal_point;
 	const char *roles[5];
+	const char *prefix; /* of the accounts' addresses, when two organisations share a role */
 } ORGS[] = {
 	{ "FP",
 	  "National anti-trafficking agency (demo)",
 	  "CentralGovernmentOrganisation",
 	  true,
 	  { "national_focal_point", "observatory_analyst", "auditor", "administrator",
-	    "knowledge_reviewer" } },
+	    "knowledge_reviewer" },
+	  NULL },
 	{ "NGO",
 	  "Victim support association (demo)",
 	  "NGO",
 	  false,
-	  { "case_worker", "supervisor", "data_provider", NULL } },
+	  { "case_worker", "supervisor", "data_provider", NULL },
+	  NULL },
 	{ "POL",
 	  "Anti-trafficking police unit (demo)",
 	  "LawEnforcement",
 	  false,
-	  { "police_investigator", NULL, NULL, NULL } },
+	  { "police_investigator", NULL, NULL, NULL },
+	  NULL },
 	{ "PROS",
 	  "Public prosecution (demo)",
 	  "LegalService",
 	  false,
-	  { "prosecutor", NULL, NULL, NULL } },
+	  { "prosecutor", NULL, NULL, NULL },
+	  NULL },
+	{ "SHELTER",
+	  "Shelter for survivors (demo)",
+	  "NGO",
+	  false,
+	  { "supervisor", NULL, NULL, NULL },
+	  "shelter." },
 };
 
 /* xorshift64*: small, fast, and the same everywhere for a given seed. */
@@ -170,8 +181,9 @@ static int make_accounts(const identity_env *env, const demo_options *o, const c
 			for (int r = 0; r < 5 && !rc && ORGS[g].roles[r]; r++) {
 				char email[128], person[128],
 				    cc[3] = { (char)(k->code[0] + 32), (char)(k->code[1] + 32), 0 };
-				snprintf(email, sizeof(email), "%s.%s@demo.ponte.example",
-					 ORGS[g].roles[r], cc);
+				snprintf(email, sizeof(email), "%s%s.%s@demo.ponte.example",
+					 ORGS[g].prefix ? ORGS[g].prefix : "", ORGS[g].roles[r],
+					 cc);
 				for (char *p = email; *p; p++)
 					if (*p == '_')
 						*p = '.';
@@ -224,7 +236,8 @@ static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
 	return 0;
 }
 
-static int make_case(const identity_env *env, const struct owner *owners, size_t nowners, int year)
+static int make_case(const identity_env *env, const struct owner *owners, size_t nowners, int year,
+		     bool refer)
 {
 	static const char *phases[] = { "identification", "protection", "assistance", "return",
 					"proceedings" };
@@ -278,7 +291,12 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 	};
 	case_errors e;
 	int64_t id;
-	return case_create(env, &o->p, &in, &id, &e);
+	int rc = case_create(env, &o->p, &in, &id, &e);
+	/* Referrals in every state, in turn. */
+	static unsigned referrals;
+	if (!rc && refer)
+		rc = demo_referral(env, &o->p, id, k->code, referrals++);
+	return rc;
 }
 
 /* The focal-point directory of the seven countries: which institution holds which mandate,
@@ -389,8 +407,10 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 	if ((rc = store_conn_get(env->db, &c)) == 0)
 		store_exec(c, "PRAGMA synchronous=OFF");
 	rc = demo_observatory(env, year, o->files_dir);
+	for (size_t k = 0; k < ARRAY_LEN(COUNTRIES) && !rc; k++)
+		rc = demo_country_services(env, COUNTRIES[k].code, (unsigned)k * 7 + 3);
 	for (long i = 0; i < o->cases && !rc; i++) {
-		rc = make_case(env, owners, nowners, year);
+		rc = make_case(env, owners, nowners, year, i < 240 && i % 3 == 0);
 		if (o->progress && (i + 1) % 10000 == 0)
 			o->progress(i + 1);
 	}
