@@ -75,6 +75,8 @@ int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
+int web_case_screening(http_request *req, http_response *res);
+int web_case_screening_add(http_request *req, http_response *res);
 int web_case_referrals(http_request *req, http_response *res);
 int web_case_consent_add(http_request *req, http_response *res);
 int web_consent_withdraw(http_request *req, http_response *res);

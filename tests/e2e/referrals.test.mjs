@@ -1,5 +1,6 @@
-// A national referral, as a Lisbon case worker and a Porto shelter meet it: consent, referral,
-// acceptance, what the shelter sees, the service completed, the register.
+// Identification and a national referral, as a Lisbon case worker and a Porto shelter meet
+// them: indicator screening, consent, referral, acceptance, what the shelter sees, the service
+// completed, the register.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPonte, launchBrowser, watch, signedIn } from './helpers.mjs';
@@ -23,6 +24,15 @@ test('a case worker refers a presumed victim to a shelter, which accepts and com
   let page = worker.page;
   await page.goto(`${server.url}/cases/1`);
   const name = (await page.textContent('h1')).trim();
+  // Screening first: two dimensions of the adult labour list are met.
+  await page.click('a[href="/cases/1/screening"]');
+  await page.check('#p-deceived_nature');
+  await page.check('#p-excessive_hours');
+  await page.fill('#n-deceived_nature', 'Prometido trabalho num hotel');
+  await page.click('form.screening button[type=submit]');
+  assert.match(await page.textContent('#screening-result'), /Há indicadores de tráfico/);
+  assert.match(await page.textContent('#screening-result'), /Recrutamento enganoso; Condições de exploração/);
+  await page.goto(`${server.url}/cases/1`);
   await page.click('a[href="/cases/1/referrals"]');
   // The person agrees to share identity and victim status with the shelter.
   const shelterOption = async (select) =>

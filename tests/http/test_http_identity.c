@@ -167,6 +167,8 @@ static const struct {
 	{ "GET /observatory/import", "data_provider observatory_analyst" },
 	{ "POST /observatory/import", "data_provider observatory_analyst" },
 	{ "GET /services", "*" },
+	{ "GET /cases/{id}/screening", SOCIAL },
+	{ "POST /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/referrals", SOCIAL },
 	{ "POST /cases/{id}/consents", SOCIAL },
 	{ "POST /consents/{id}/withdraw", SOCIAL },
