@@ -6,7 +6,7 @@
 
 #define PAGE_SIZE 50
 
-static const char *label(int lang, const char *field, const char *code)
+const char *web_case_label(int lang, const char *field, const char *code)
 {
 	size_t n;
 	const case_code *codes = case_codes(field, &n);
@@ -16,7 +16,7 @@ static const char *label(int lang, const char *field, const char *code)
 	return code;
 }
 
-static const char *full_name(arena *a, const char *first, const char *second)
+const char *web_full_name(arena *a, const char *first, const char *second)
 {
 	return arena_printf(a, "%s%s%s", first, *first && *second ? " " : "", second);
 }
@@ -146,10 +146,11 @@ static int add_row(const case_record *c, void *ctx)
 	if (!item)
 		return PONTE_ENOMEM;
 	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)c->id));
-	tpl_set(item, "name", full_name(r->req->arena, c->first_name, c->second_name));
-	tpl_set(item, "phase", label(r->req->lang, "phase", c->phase));
-	tpl_set(item, "status", label(r->req->lang, "status", c->status));
-	tpl_set(item, "decision", label(r->req->lang, "trafficking_status", c->trafficking_status));
+	tpl_set(item, "name", web_full_name(r->req->arena, c->first_name, c->second_name));
+	tpl_set(item, "phase", web_case_label(r->req->lang, "phase", c->phase));
+	tpl_set(item, "status", web_case_label(r->req->lang, "status", c->status));
+	tpl_set(item, "decision",
+		web_case_label(r->req->lang, "trafficking_status", c->trafficking_status));
 	tpl_set(item, "updated", arena_strndup(r->req->arena, c->updated_at, 10));
 	return 0;
 }
@@ -315,11 +316,12 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	tpl_set(v, "csrf", p->csrf);
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)c->id));
 	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)c->version));
-	tpl_set(v, "name", full_name(req->arena, c->first_name, c->second_name));
-	tpl_set(v, "phase_label", label(req->lang, "phase", c->phase));
-	tpl_set(v, "status_label", label(req->lang, "status", c->status));
-	tpl_set(v, "decision_label", label(req->lang, "trafficking_status", c->trafficking_status));
-	tpl_set(v, "gender_label", label(req->lang, "gender", c->gender));
+	tpl_set(v, "name", web_full_name(req->arena, c->first_name, c->second_name));
+	tpl_set(v, "phase_label", web_case_label(req->lang, "phase", c->phase));
+	tpl_set(v, "status_label", web_case_label(req->lang, "status", c->status));
+	tpl_set(v, "decision_label",
+		web_case_label(req->lang, "trafficking_status", c->trafficking_status));
+	tpl_set(v, "gender_label", web_case_label(req->lang, "gender", c->gender));
 	tpl_set(v, "organisation", c->organisation_code);
 	tpl_set(v, "updated", c->updated_at);
 	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);

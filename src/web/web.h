@@ -75,6 +75,12 @@ int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
+int web_cases_csv(http_request *req, http_response *res);
+int web_cases_xlsx(http_request *req, http_response *res);
+int web_case_summary(http_request *req, http_response *res);
+/* A case code in the reader's language (cases.c), and "first second". */
+const char *web_case_label(int lang, const char *field, const char *code);
+const char *web_full_name(arena *a, const char *first, const char *second);
 int web_case_screening(http_request *req, http_response *res);
 int web_case_screening_add(http_request *req, http_response *res);
 int web_case_referrals(http_request *req, http_response *res);

@@ -269,6 +269,36 @@ static void status_decisions_over_the_api_and_the_page(void **state)
 	ht_free(&r);
 }
 
+/* The list as a file holds what the list shows, defused; the summary prints one case. */
+static void exports_and_the_summary_show_only_what_the_caller_may_see(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"=HYPERLINK(\\\"http://x\\\")\","
+			     "\"prs_SecondName\":\"Formula\"}}",
+			     &r),
+			 201);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", "/cases/export.csv", NULL, &r), 200);
+	assert_non_null(strstr(r.headers, "no-store"));
+	assert_non_null(strstr(r.body, "'=HYPERLINK")); /* never a live formula */
+	assert_non_null(strstr(r.body, "Formula"));
+	ht_free(&r);
+	/* The other organisation's case worker does not get these cases. */
+	assert_int_equal(api(other_auth, "GET", "/cases/export.csv", NULL, &r), 200);
+	assert_null(strstr(r.body, "Formula"));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", "/cases/export.xlsx?status=Active", NULL, &r), 200);
+	assert_memory_equal(r.body, "PK\x03\x04", 4);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", "/cases/1/summary", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "<h1 id=\"sum-title\">"));
+	ht_free(&r);
+	assert_int_equal(api(other_auth, "GET", "/cases/1/summary", NULL, &r), 404);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +306,7 @@ int main(void)
 		cmocka_unit_test(bad_input_gets_field_errors),
 		cmocka_unit_test(the_pages_register_edit_and_show_conflicts),
 		cmocka_unit_test(status_decisions_over_the_api_and_the_page),
+		cmocka_unit_test(exports_and_the_summary_show_only_what_the_caller_may_see),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
