@@ -89,6 +89,7 @@ const http_route app_routes[] = {
 	  false },
 	{ HTTP_POST, "/cases/{id}/screening", web_case_screening_add, "case.social.write", true,
 	  SMALL_BODY, false },
+	{ HTTP_GET, "/work", web_work, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_GET, "/services", web_services, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_GET, "/cases/{id}/referrals", web_case_referrals, "case.social.read", false, 0,
 	  false },

@@ -98,4 +98,16 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
  * hyphens and apostrophes as spaces. The blind index is computed on this form. */
 void case_normalise_name(const char *first, const char *second, char *out, size_t outlen);
 
+/* ---- legal clocks (clocks.c) ---- */
+typedef struct case_clock {
+	int64_t case_id;
+	const char *first_name, *second_name;
+	const char *since, *ends; /* YYYY-MM-DD */
+} case_clock;
+typedef int (*case_clock_fn)(const case_clock *k, void *ctx);
+/* Open cases in the caller's scope whose reflection period ends on or before until
+ * (YYYY-MM-DD) while the victim status is still presumed or pending, soonest first. */
+int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
+			   case_clock_fn fn, void *ctx);
+
 #endif

@@ -75,6 +75,7 @@ int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
+int web_work(http_request *req, http_response *res);
 int web_cases_csv(http_request *req, http_response *res);
 int web_cases_xlsx(http_request *req, http_response *res);
 int web_case_summary(http_request *req, http_response *res);

@@ -167,6 +167,7 @@ static const struct {
 	{ "GET /observatory/import", "data_provider observatory_analyst" },
 	{ "POST /observatory/import", "data_provider observatory_analyst" },
 	{ "GET /services", "*" },
+	{ "GET /work", "*" },
 	{ "GET /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/summary", SOCIAL },
 	{ "GET /cases/export.csv", SOCIAL },

@@ -110,7 +110,12 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	assert_non_null(strstr(r.body, "\"state\":\"sent\""));
 	assert_null(strstr(r.body, "\"due_at\":\"\""));
 	ht_free(&r);
-	/* The shelter's inbox; the case is not open to it before it accepts. */
+	/* The shelter's work list and inbox; the case is not open to it before it accepts. */
+	assert_int_equal(api(shelter, "GET", "/work", NULL, &r), 200);
+	char link[64];
+	snprintf(link, sizeof(link), "href=\"/referrals/%lld\"", id);
+	assert_non_null(strstr(r.body, link));
+	ht_free(&r);
 	assert_int_equal(api(shelter, "GET", "/api/v1/referrals?box=in", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"side\":\"recipient\""));
 	ht_free(&r);

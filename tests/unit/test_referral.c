@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "cases/cases.h"
 #include "referral/referral.h"
 
@@ -367,6 +368,70 @@ static void completing_records_the_assistance(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- the reflection period, a legal clock from data ---- */
+
+static void days_ago(int days, char *out, size_t n)
+{
+	char s[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms() - (int64_t)days * 24 * 3600 * 1000, s);
+	snprintf(out, n, "%.10s", s);
+}
+
+static int count_clock(const case_clock *k, void *ctx)
+{
+	int64_t *want = ctx;
+	if (k->case_id == want[0])
+		want[1]++;
+	return 0;
+}
+
+static void reflection_periods_follow_the_country_rule(void **state)
+{
+	(void)state;
+	case_input in = { .first_name = "Reflection", .second_name = "Clock" };
+	case_errors ce;
+	int64_t id, did;
+	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
+	char on[16], week[16];
+	days_ago(55, on, sizeof(on));
+	days_ago(-7, week, sizeof(week));
+	status_decision_input presumed = { "presumed", on, "NGO", NULL };
+	assert_int_equal(status_decision_add(&F.env, &cw, id, &presumed, &ce, &did), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	/* Portugal: 60 days, so 5 days left: within the week. */
+	int64_t seen[2] = { id, 0 };
+	assert_int_equal(case_reflection_ending(&F.env, &a, &cw, week, count_clock, seen), 0);
+	assert_int_equal(seen[1], 1);
+	/* A rule of 90 days puts it out of the week; the rule is data. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(F.db_path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "UPDATE country_rules SET value = 90 WHERE country = 'PT' AND "
+			 "rule = 'reflection_days'",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	seen[1] = 0;
+	assert_int_equal(case_reflection_ending(&F.env, &a, &cw, week, count_clock, seen), 0);
+	assert_int_equal(seen[1], 0);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "UPDATE country_rules SET value = 60 WHERE country = 'PT' AND "
+			 "rule = 'reflection_days'",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	/* Decided: no longer waiting. Others' cases are never listed. */
+	days_ago(1, on, sizeof(on));
+	status_decision_input confirmed = { "confirmed", on, "Police", NULL };
+	assert_int_equal(status_decision_add(&F.env, &cw, id, &confirmed, &ce, &did), 0);
+	seen[1] = 0;
+	assert_int_equal(case_reflection_ending(&F.env, &a, &cw, week, count_clock, seen), 0);
+	assert_int_equal(seen[1], 0);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +442,7 @@ int main(void)
 		cmocka_unit_test(withdrawing_consent_withdraws_open_referrals),
 		cmocka_unit_test(completing_records_the_assistance),
 		cmocka_unit_test(late_answers_are_escalated),
+		cmocka_unit_test(reflection_periods_follow_the_country_rule),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

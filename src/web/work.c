@@ -1,0 +1,90 @@
+/* "Action needed": what waits for the signed-in user: referrals to answer, referrals not
+ * answered in time (for focal points), reflection periods ending within seven days. */
+#include "base/clock.h"
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "referral/referral.h"
+#include "services/services.h"
+#include "web/web.h"
+
+struct rows {
+	http_request *req;
+	tpl_list *l;
+	size_t n;
+	const char *today;
+};
+
+static int add_to_answer(const referral *r, void *ctx)
+{
+	struct rows *x = ctx;
+	if (strcmp(r->state, "sent") != 0 && strcmp(r->state, "accepted") != 0)
+		return 0;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)r->id));
+	tpl_set(v, "from", r->from_name);
+	tpl_set(v, "service", r->service_name);
+	tpl_set(v, "due", arena_strndup(x->req->arena, r->due_at, 16));
+	tpl_set_bool(v, "overdue", r->overdue);
+	tpl_set_bool(v, "accepted", strcmp(r->state, "accepted") == 0);
+	x->n++;
+	return 0;
+}
+
+static int add_late(const referral *r, void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)r->id));
+	tpl_set(v, "from", r->from_name);
+	tpl_set(v, "to", r->to_name);
+	tpl_set(v, "due", arena_strndup(x->req->arena, r->due_at, 16));
+	x->n++;
+	return 0;
+}
+
+static int add_clock(const case_clock *k, void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)k->case_id));
+	tpl_set(v, "name", web_full_name(x->req->arena, k->first_name, k->second_name));
+	tpl_set(v, "since", k->since);
+	tpl_set(v, "ends", k->ends);
+	tpl_set_bool(v, "passed", strcmp(k->ends, x->today) < 0);
+	x->n++;
+	return 0;
+}
+
+int web_work(http_request *req, http_response *res)
+{
+	const identity_env *env = &services_of(req)->env;
+	const principal *p = principal_of(req);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	char now[CLOCK_RFC3339_LEN], week[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	clock_format_rfc3339(clock_wall_ms() + 7LL * 24 * 3600 * 1000, week);
+	const char *today = arena_strndup(req->arena, now, 10);
+	int rc = 0;
+	if (principal_can(p, "referral.national")) {
+		struct rows in = { req, tpl_set_list(v, "to_answer"), 0, today };
+		rc = referral_list(env, req->arena, p, "in", 0, add_to_answer, &in);
+		tpl_set_bool(v, "referrals", true);
+		tpl_set_bool(v, "has_to_answer", in.n > 0);
+		if (!rc && principal_scope(p, "referral.national") >= SCOPE_COUNTRY) {
+			struct rows late = { req, tpl_set_list(v, "late"), 0, today };
+			rc = referral_list(env, req->arena, p, "overdue", 0, add_late, &late);
+			tpl_set_bool(v, "focal_point", true);
+			tpl_set_bool(v, "has_late", late.n > 0);
+		}
+	}
+	if (!rc && principal_can(p, "case.social.read")) {
+		struct rows clocks = { req, tpl_set_list(v, "reflection"), 0, today };
+		rc = case_reflection_ending(env, req->arena, p, arena_strndup(req->arena, week, 10),
+					    add_clock, &clocks);
+		tpl_set_bool(v, "cases", true);
+		tpl_set_bool(v, "has_reflection", clocks.n > 0);
+	}
+	return rc ? rc : web_render_page(req, res, "work", N_("Action needed"), v);
+}
