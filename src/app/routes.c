@@ -84,6 +84,8 @@ const http_route app_routes[] = {
 	  "knowledge.write", true, SMALL_BODY, false },
 	{ HTTP_GET, "/knowledge/{id}/attachments/{aid}", web_knowledge_download, PERM_PUBLIC, false,
 	  0, false },
+	{ HTTP_GET, "/cases/{id}/timeline", web_case_timeline, "case.social.read", false, 0,
+	  false },
 	{ HTTP_GET, "/cases/{id}/summary", web_case_summary, "case.social.read", false, 0, false },
 	{ HTTP_GET, "/cases/{id}/screening", web_case_screening, "case.social.read", false, 0,
 	  false },

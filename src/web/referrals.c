@@ -57,7 +57,7 @@ static const char *const LABELS[][2] = {
 	{ "normal", N_("Normal") },
 };
 
-static const char *label(http_request *req, const char *code)
+const char *web_referral_label(http_request *req, const char *code)
 {
 	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
 		if (strcmp(LABELS[i][0], code) == 0)
@@ -74,7 +74,8 @@ static const char *categories_label(http_request *req, const char *csv)
 	buf_init(&b, 1024);
 	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++)
 		if (ref_categories_cover(csv, CATEGORIES[i]))
-			buf_printf(&b, "%s%s", b.len ? ", " : "", label(req, CATEGORIES[i]));
+			buf_printf(&b, "%s%s", b.len ? ", " : "",
+				   web_referral_label(req, CATEGORIES[i]));
 	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
 	buf_release(&b);
 	return s;
@@ -117,7 +118,7 @@ static int add_service(const service *s, void *ctx)
 	l->n++;
 	tpl_set(v, "id", num(req, s->id));
 	tpl_set(v, "name", s->name);
-	tpl_set(v, "type", label(req, s->type));
+	tpl_set(v, "type", web_referral_label(req, s->type));
 	tpl_set(v, "organisation", s->organisation_name);
 	tpl_set(v, "country", s->country);
 	tpl_set(v, "area", s->area);
@@ -140,7 +141,7 @@ static void type_options(http_request *req, tpl_vars *v, const char *selected)
 	for (size_t i = 0; i < n; i++) {
 		tpl_vars *o = tpl_list_add(l);
 		tpl_set(o, "code", types[i]);
-		tpl_set(o, "name", label(req, types[i]));
+		tpl_set(o, "name", web_referral_label(req, types[i]));
 		tpl_set_bool(o, "selected", selected && strcmp(selected, types[i]) == 0);
 	}
 }
@@ -182,7 +183,7 @@ static int add_consent(const consent *c, void *ctx)
 	tpl_set(v, "id", num(req, c->id));
 	tpl_set(v, "recipient", *c->recipient_code ? c->recipient_code : tr(req->lang, N_("Any")));
 	tpl_set(v, "categories", categories_label(req, c->categories));
-	tpl_set(v, "basis", label(req, c->legal_basis));
+	tpl_set(v, "basis", web_referral_label(req, c->legal_basis));
 	tpl_set(v, "given",
 		arena_printf(req->arena, "%s (%s, %s)", c->given_on, c->language, c->text_version));
 	tpl_set(v, "withdrawn_on", c->withdrawn_on);
@@ -199,8 +200,9 @@ static int add_referral(const referral *r, void *ctx)
 	tpl_set(v, "case_id", num(req, r->case_id));
 	tpl_set(v, "from", r->from_name);
 	tpl_set(v, "to", r->to_name);
-	tpl_set(v, "service", *r->service_name ? r->service_name : label(req, r->service_type));
-	tpl_set(v, "state", label(req, r->state));
+	tpl_set(v, "service",
+		*r->service_name ? r->service_name : web_referral_label(req, r->service_type));
+	tpl_set(v, "state", web_referral_label(req, r->state));
 	tpl_set(v, "state_code", r->state);
 	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
 	tpl_set_bool(v, "overdue", r->overdue);
@@ -216,7 +218,7 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	tpl_vars *v = tpl_list_add(l->rows);
 	tpl_set(v, "recipient", d->recipient_name);
 	tpl_set(v, "categories", categories_label(req, d->categories));
-	tpl_set(v, "basis", label(req, d->basis));
+	tpl_set(v, "basis", web_referral_label(req, d->basis));
 	tpl_set(v, "at", arena_strndup(req->arena, d->at, 16));
 	tpl_set(v, "referral_id", d->referral_id ? num(req, d->referral_id) : "");
 	return 0;
@@ -229,7 +231,7 @@ static int add_service_option(const service *s, void *ctx)
 	tpl_vars *v = tpl_list_add(l->rows);
 	tpl_set(v, "id", num(req, s->id));
 	tpl_set(v, "name",
-		arena_printf(req->arena, "%s — %s (%s)", label(req, s->type), s->name,
+		arena_printf(req->arena, "%s — %s (%s)", web_referral_label(req, s->type), s->name,
 			     s->organisation_name));
 	return 0;
 }
@@ -262,7 +264,7 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++) {
 		tpl_vars *o = tpl_list_add(cats);
 		tpl_set(o, "code", CATEGORIES[i]);
-		tpl_set(o, "name", label(req, CATEGORIES[i]));
+		tpl_set(o, "name", web_referral_label(req, CATEGORIES[i]));
 	}
 	tpl_set_bool(v, "can_refer", principal_can(p, "referral.national"));
 	if (notice)
@@ -407,9 +409,9 @@ static int add_event(const referral_event *ev, void *ctx)
 	http_request *req = l->req;
 	tpl_vars *v = tpl_list_add(l->rows);
 	tpl_set(v, "at", arena_strndup(req->arena, ev->at, 16));
-	tpl_set(v, "action", label(req, ev->action));
-	tpl_set(v, "state", label(req, ev->to_state));
-	tpl_set(v, "code", *ev->code ? label(req, ev->code) : "");
+	tpl_set(v, "action", web_referral_label(req, ev->action));
+	tpl_set(v, "state", web_referral_label(req, ev->to_state));
+	tpl_set(v, "code", *ev->code ? web_referral_label(req, ev->code) : "");
 	tpl_set(v, "note", ev->note);
 	return 0;
 }
@@ -437,7 +439,7 @@ static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 			continue;
 		tpl_vars *a = tpl_list_add(l);
 		tpl_set(a, "action", ALLOWED[i].action);
-		tpl_set(a, "label", label(req, ALLOWED[i].action));
+		tpl_set(a, "label", web_referral_label(req, ALLOWED[i].action));
 		size_t n;
 		const char *const *codes = referral_codes(ALLOWED[i].action, &n);
 		tpl_set_bool(a, "has_codes", n > 0);
@@ -445,7 +447,7 @@ static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 		for (size_t k = 0; k < n; k++) {
 			tpl_vars *c = tpl_list_add(cl);
 			tpl_set(c, "code", codes[k]);
-			tpl_set(c, "name", label(req, codes[k]));
+			tpl_set(c, "name", web_referral_label(req, codes[k]));
 		}
 	}
 }
@@ -468,17 +470,20 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 	tpl_set_bool(v, "sender", r.sender);
 	tpl_set(v, "from", r.from_name);
 	tpl_set(v, "to", r.to_name);
-	tpl_set(v, "service", *r.service_name ? r.service_name : label(req, r.service_type));
-	tpl_set(v, "state", label(req, r.state));
+	tpl_set(v, "service",
+		*r.service_name ? r.service_name : web_referral_label(req, r.service_type));
+	tpl_set(v, "state", web_referral_label(req, r.state));
 	tpl_set(v, "categories", categories_label(req, r.categories));
-	tpl_set(v, "basis", r.consent_id ? label(req, "consent") : label(req, r.legal_basis));
-	tpl_set(v, "urgency", label(req, r.urgency));
+	tpl_set(v, "basis",
+		r.consent_id ? web_referral_label(req, "consent")
+			     : web_referral_label(req, r.legal_basis));
+	tpl_set(v, "urgency", web_referral_label(req, r.urgency));
 	tpl_set(v, "due", *r.due_at ? arena_strndup(req->arena, r.due_at, 16) : "");
 	tpl_set_bool(v, "overdue", r.overdue);
 	if (*r.reason_code)
-		tpl_set(v, "reason", label(req, r.reason_code));
+		tpl_set(v, "reason", web_referral_label(req, r.reason_code));
 	if (*r.outcome)
-		tpl_set(v, "outcome", label(req, r.outcome));
+		tpl_set(v, "outcome", web_referral_label(req, r.outcome));
 	add_actions(req, v, &r);
 	struct list events = { req, tpl_set_list(v, "events"), 0 };
 	if ((rc = referral_history(env, req->arena, p, id, add_event, &events)))

@@ -76,6 +76,9 @@ int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
 int web_work(http_request *req, http_response *res);
+int web_case_timeline(http_request *req, http_response *res);
+/* A referral, consent or service code in the reader's language (referrals.c). */
+const char *web_referral_label(http_request *req, const char *code);
 int web_cases_csv(http_request *req, http_response *res);
 int web_cases_xlsx(http_request *req, http_response *res);
 int web_case_summary(http_request *req, http_response *res);

@@ -82,6 +82,13 @@ test('a case worker refers a presumed victim to a shelter, which accepts and com
   await page.goto(`${server.url}/cases/1/referrals`);
   const register = page.locator('table').last();
   assert.match(await register.textContent(), /Casa Porto shelter for survivors/);
+  // The timeline tells it all in order, in Portuguese.
+  await page.goto(`${server.url}/cases/1/timeline`);
+  const kinds = await page.locator('.case-timeline li').evaluateAll((items) => items.map((li) => li.dataset.kind));
+  const order = ['screening', 'consent', 'referral', 'disclosure', 'assistance'].map((k) => kinds.indexOf(k));
+  assert.ok(order.every((i) => i >= 0), kinds.join(','));
+  assert.ok(order[0] < order[1] && order[1] < order[2], kinds.join(','));
+  assert.match(await page.textContent('.case-timeline'), /Triagem de indicadores: indicadores de tráfico/);
   assert.deepEqual(problems, []);
   await worker.context.close();
   await shelter.context.close();

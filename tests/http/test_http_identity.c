@@ -170,6 +170,7 @@ static const struct {
 	{ "GET /work", "*" },
 	{ "GET /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/summary", SOCIAL },
+	{ "GET /cases/{id}/timeline", SOCIAL },
 	{ "GET /cases/export.csv", SOCIAL },
 	{ "GET /cases/export.xlsx", SOCIAL },
 	{ "POST /cases/{id}/screening", SOCIAL },

@@ -1,0 +1,56 @@
+/* The timeline of a case: one statement over the records that make it. */
+#include "cases/cases.h"
+#include "timeline/timeline.h"
+
+/* clang-format off */
+static const char SQL_TIMELINE[] =
+    "SELECT at, kind, code, detail, ref FROM ("
+    "SELECT created_at AS at, 'registered' AS kind, status AS code, '' AS detail, 0 AS ref "
+    "  FROM cases WHERE id = ?1 "
+    "UNION ALL SELECT d.created_at, 'decision', d.status, d.decision_org_type, d.id "
+    "  FROM status_decisions d WHERE d.case_id = ?1 "
+    "UNION ALL SELECT s.created_at, 'screening', CASE WHEN s.indicated THEN 'indicated' "
+    "  ELSE 'not_indicated' END, s.list, s.id FROM screenings s WHERE s.case_id = ?1 "
+    "UNION ALL SELECT c.created_at, 'consent', c.purpose, coalesce(o.code, ''), c.id "
+    "  FROM consents c LEFT JOIN organisations o ON o.id = c.recipient_id WHERE c.case_id = ?1 "
+    "UNION ALL SELECT c.withdrawn_on, 'consent_withdrawn', c.purpose, coalesce(o.code, ''), c.id "
+    "  FROM consents c LEFT JOIN organisations o ON o.id = c.recipient_id "
+    "  WHERE c.case_id = ?1 AND c.withdrawn_on IS NOT NULL "
+    "UNION ALL SELECT e.at, 'referral', e.action, t.name, r.id FROM referral_events e "
+    "  JOIN referrals r ON r.id = e.referral_id JOIN organisations t ON t.id = r.to_id "
+    "  WHERE r.case_id = ?1 "
+    "UNION ALL SELECT r.created_at, 'referral', 'create', t.name, r.id FROM referrals r "
+    "  JOIN organisations t ON t.id = r.to_id WHERE r.case_id = ?1 "
+    "UNION ALL SELECT a.created_at, 'assistance', a.type, o.name, a.id FROM assistance a "
+    "  JOIN organisations o ON o.id = a.provider_id WHERE a.case_id = ?1 "
+    "UNION ALL SELECT d.at, 'disclosure', d.categories, o.name, coalesce(d.referral_id, 0) "
+    "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1"
+    ") ORDER BY at, kind LIMIT 2000";
+/* clang-format on */
+
+int timeline_of_case(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		     timeline_fn fn, void *ctx)
+{
+	case_record c;
+	int rc = case_get(env, a, p, case_id, &c); /* the scope, and the audit of the read */
+	store_conn *conn;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &conn)))
+		rc = store_prepare(conn, SQL_TIMELINE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		timeline_event e = {
+			.at = arena_strdup(a, store_col_text(st, 0, NULL)),
+			.kind = arena_strdup(a, store_col_text(st, 1, NULL)),
+			.code = arena_strdup(a, store_col_text(st, 2, NULL)),
+			.detail = arena_strdup(a, store_col_text(st, 3, NULL)),
+			.ref = store_col_int64(st, 4),
+		};
+		if ((rc = fn(&e, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
