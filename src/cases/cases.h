@@ -110,4 +110,29 @@ typedef int (*case_clock_fn)(const case_clock *k, void *ctx);
 int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
 			   case_clock_fn fn, void *ctx);
 
+/* ---- risk assessments and safety plans (safety.c) ---- */
+typedef struct safety_input {
+	const char *risk;        /* low, medium, high */
+	const char *threats;     /* codes of safety_threats(), comma-separated */
+	const char *plan;        /* the safety measures in words (encrypted), or NULL */
+	const char *assessed_on; /* YYYY-MM-DD, not in the future */
+} safety_input;
+typedef struct safety_assessment {
+	int64_t id;
+	const char *risk, *threats, *plan, *assessed_on, *next_review_on;
+} safety_assessment;
+const char *const *safety_threats(size_t *n);
+/* Record an assessment; its review falls due after the country's safety_review_days (or
+ * high_risk_review_days for a high risk). */
+int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
+	       int64_t *id, case_errors *e);
+typedef int (*safety_fn)(const safety_assessment *s, void *ctx);
+int safety_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		safety_fn fn, void *ctx);
+/* Open cases in scope whose latest assessment is due for review by until (k->since holds the
+ * risk, k->ends the review date). */
+typedef case_clock_fn safety_due_fn;
+int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
+		       safety_due_fn fn, void *ctx);
+
 #endif

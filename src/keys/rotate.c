@@ -42,6 +42,7 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("focal_point_holders", "name_enc", "name"),
 	FIELD("referral_events", "note_enc", "note"),
 	FIELD("screening_answers", "note_enc", "note"),
+	FIELD("safety_assessments", "plan_enc", "plan"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

@@ -14,6 +14,7 @@ static const char *const KINDS[][2] = {
 	{ "referral", N_("Referral") },
 	{ "assistance", N_("Assistance") },
 	{ "disclosure", N_("Data disclosed") },
+	{ "safety", N_("Risk assessment") },
 	{ "indicated", N_("indicators of trafficking") },
 	{ "not_indicated", N_("not enough indicators") },
 	{ "create", N_("prepared") },
@@ -37,6 +38,8 @@ static const char *code_label(http_request *req, const timeline_event *e)
 			if (strcmp(codes[i].code, e->code) == 0)
 				return tr(req->lang, codes[i].label);
 	}
+	if (strcmp(e->kind, "safety") == 0)
+		return web_safety_label(req, e->code);
 	const char *k = kind_label(req, e->code);
 	if (k)
 		return k;

@@ -77,6 +77,10 @@ int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
 int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
+int web_case_safety(http_request *req, http_response *res);
+int web_case_safety_add(http_request *req, http_response *res);
+/* A risk level or threat code in the reader's language (safety.c). */
+const char *web_safety_label(http_request *req, const char *code);
 /* A referral, consent or service code in the reader's language (referrals.c). */
 const char *web_referral_label(http_request *req, const char *code);
 int web_cases_csv(http_request *req, http_response *res);

@@ -55,6 +55,19 @@ static int add_clock(const case_clock *k, void *ctx)
 	return 0;
 }
 
+static int add_review(const case_clock *k, void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)k->case_id));
+	tpl_set(v, "name", web_full_name(x->req->arena, k->first_name, k->second_name));
+	tpl_set(v, "risk", web_safety_label(x->req, k->since));
+	tpl_set(v, "due", k->ends);
+	tpl_set_bool(v, "passed", strcmp(k->ends, x->today) < 0);
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -85,6 +98,12 @@ int web_work(http_request *req, http_response *res)
 					    add_clock, &clocks);
 		tpl_set_bool(v, "cases", true);
 		tpl_set_bool(v, "has_reflection", clocks.n > 0);
+		struct rows reviews = { req, tpl_set_list(v, "reviews"), 0, today };
+		if (!rc)
+			rc = safety_reviews_due(env, req->arena, p,
+						arena_strndup(req->arena, week, 10), add_review,
+						&reviews);
+		tpl_set_bool(v, "has_reviews", reviews.n > 0);
 	}
 	return rc ? rc : web_render_page(req, res, "work", N_("Action needed"), v);
 }

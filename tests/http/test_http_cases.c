@@ -299,6 +299,36 @@ static void exports_and_the_summary_show_only_what_the_caller_may_see(void **sta
 	ht_free(&r);
 }
 
+/* The safety page: refused field by field, then recorded and on the timeline. */
+static void a_risk_assessment_from_the_page(void **state)
+{
+	(void)state;
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	struct ht_resp r;
+	assert_int_equal(
+	    form_post(&w, "/cases/1/safety", "risk=extreme&assessed_on=2026-01-10", &r), 422);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/cases/1/safety",
+		      "risk=high&threat=trafficker_contact&threat=retaliation&plan=%3Cb%3E"
+		      "changed+phone%3C%2Fb%3E&assessed_on=2026-01-10",
+		      &r),
+	    303);
+	ht_free(&r);
+	const char *h[] = { w.cookie, NULL };
+	ht_get(S.port, "/cases/1/safety", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "data-risk=\"high\""));
+	assert_non_null(strstr(r.body, "&lt;b&gt;changed phone&lt;/b&gt;")); /* escaped */
+	assert_non_null(strstr(r.body, "2026-01-17"));                       /* 7 days: high */
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/timeline", h, &r);
+	assert_non_null(strstr(r.body, "data-kind=\"safety\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +337,7 @@ int main(void)
 		cmocka_unit_test(the_pages_register_edit_and_show_conflicts),
 		cmocka_unit_test(status_decisions_over_the_api_and_the_page),
 		cmocka_unit_test(exports_and_the_summary_show_only_what_the_caller_may_see),
+		cmocka_unit_test(a_risk_assessment_from_the_page),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -171,6 +171,8 @@ static const struct {
 	{ "GET /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/summary", SOCIAL },
 	{ "GET /cases/{id}/timeline", SOCIAL },
+	{ "GET /cases/{id}/safety", SOCIAL },
+	{ "POST /cases/{id}/safety", SOCIAL },
 	{ "GET /cases/export.csv", SOCIAL },
 	{ "GET /cases/export.xlsx", SOCIAL },
 	{ "POST /cases/{id}/screening", SOCIAL },

@@ -432,6 +432,46 @@ static void reflection_periods_follow_the_country_rule(void **state)
 	arena_release(&a);
 }
 
+/* ---- risk assessments: reviews fall due by the country's rule ---- */
+
+static void safety_reviews_fall_due_by_the_rule(void **state)
+{
+	(void)state;
+	case_input in = { .first_name = "Safety", .second_name = "Review" };
+	case_errors ce;
+	int64_t id, sid;
+	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
+	char ten_days_ago[16], week[16], today[16];
+	days_ago(10, ten_days_ago, sizeof(ten_days_ago));
+	days_ago(-7, week, sizeof(week));
+	days_ago(0, today, sizeof(today));
+	/* High risk: reviewed after 7 days, so 3 days overdue. */
+	safety_input high = { "high", "trafficker_contact,family_threat",
+			      "Moved to the Porto shelter; phone changed; Secret-Plan-9917",
+			      ten_days_ago };
+	assert_int_equal(safety_add(&F.env, &cw, id, &high, &sid, &ce), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	int64_t seen[2] = { id, 0 };
+	assert_int_equal(safety_reviews_due(&F.env, &a, &cw, week, count_clock, seen), 0);
+	assert_int_equal(seen[1], 1);
+	/* Reviewed today, low risk: 30 days ahead, not due this week. */
+	safety_input low = { "low", "", NULL, today };
+	assert_int_equal(safety_add(&F.env, &cw, id, &low, &sid, &ce), 0);
+	seen[1] = 0;
+	assert_int_equal(safety_reviews_due(&F.env, &a, &cw, week, count_clock, seen), 0);
+	assert_int_equal(seen[1], 0);
+	/* Bad input, field by field; the police cannot assess. */
+	safety_input bad = { "extreme", "ghosts", NULL, "2999-01-01" };
+	assert_int_equal(safety_add(&F.env, &cw, id, &bad, &sid, &ce), PONTE_EINVAL);
+	assert_int_equal(ce.count, 3);
+	assert_int_equal(safety_add(&F.env, &police, id, &low, &sid, &ce), PONTE_ENOTFOUND);
+	arena_release(&a);
+	const char *probe[] = { "Secret-Plan-9917" };
+	store_checkpoint(F.db);
+	assert_not_on_disk(F.db_path, probe, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +483,7 @@ int main(void)
 		cmocka_unit_test(completing_records_the_assistance),
 		cmocka_unit_test(late_answers_are_escalated),
 		cmocka_unit_test(reflection_periods_follow_the_country_rule),
+		cmocka_unit_test(safety_reviews_fall_due_by_the_rule),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
