@@ -135,4 +135,27 @@ typedef case_clock_fn safety_due_fn;
 int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
 		       safety_due_fn fn, void *ctx);
 
+/* ---- contacts: identification and follow-up (contacts.c) ---- */
+typedef struct contact_input {
+	const char *contact_on; /* YYYY-MM-DD, not in the future */
+	const char *place;      /* words, encrypted (a place can identify) */
+	const char *channel;    /* one of contact_channels() */
+	bool interpreter;
+	const char *language; /* of the interview, ISO 639 */
+	bool rights_informed;
+	const char *rights_language;
+} contact_input;
+typedef struct contact {
+	int64_t id;
+	const char *contact_on, *place, *channel, *organisation, *language, *rights_language;
+	bool interpreter, rights_informed;
+} contact;
+const char *const *contact_channels(size_t *n);
+/* By the caller's organisation, on a case the caller may write. */
+int contact_add(const identity_env *env, const principal *p, int64_t case_id,
+		const contact_input *in, int64_t *id, case_errors *e);
+typedef int (*contact_fn)(const contact *k, void *ctx);
+int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		 contact_fn fn, void *ctx);
+
 #endif

@@ -43,6 +43,7 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("referral_events", "note_enc", "note"),
 	FIELD("screening_answers", "note_enc", "note"),
 	FIELD("safety_assessments", "plan_enc", "plan"),
+	FIELD("contacts", "place_enc", "place"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

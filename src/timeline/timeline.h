@@ -17,7 +17,7 @@
 typedef struct timeline_event {
 	const char *at;     /* RFC 3339 or a date */
 	const char *kind;   /* registered, decision, screening, consent, consent_withdrawn,
-			       referral, assistance, disclosure, safety */
+			       referral, assistance, disclosure, safety, contact */
 	const char *code;   /* the decision, the referral action, the service type... */
 	const char *detail; /* an organisation, a list: words, never personal data */
 	int64_t ref;        /* the referral, screening... it belongs to (0: none) */

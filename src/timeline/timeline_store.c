@@ -23,6 +23,8 @@ static const char SQL_TIMELINE[] =
     "  JOIN organisations t ON t.id = r.to_id WHERE r.case_id = ?1 "
     "UNION ALL SELECT a.created_at, 'assistance', a.type, o.name, a.id FROM assistance a "
     "  JOIN organisations o ON o.id = a.provider_id WHERE a.case_id = ?1 "
+    "UNION ALL SELECT k.contact_on, 'contact', k.channel, o.name, k.id FROM contacts k "
+    "  JOIN organisations o ON o.id = k.organisation_id WHERE k.case_id = ?1 "
     "UNION ALL SELECT s.created_at, 'safety', s.risk, s.next_review_on, s.id "
     "  FROM safety_assessments s WHERE s.case_id = ?1 "
     "UNION ALL SELECT d.at, 'disclosure', d.categories, o.name, coalesce(d.referral_id, 0) "

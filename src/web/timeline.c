@@ -15,6 +15,7 @@ static const char *const KINDS[][2] = {
 	{ "assistance", N_("Assistance") },
 	{ "disclosure", N_("Data disclosed") },
 	{ "safety", N_("Risk assessment") },
+	{ "contact", N_("Contact") },
 	{ "indicated", N_("indicators of trafficking") },
 	{ "not_indicated", N_("not enough indicators") },
 	{ "create", N_("prepared") },
@@ -40,6 +41,8 @@ static const char *code_label(http_request *req, const timeline_event *e)
 	}
 	if (strcmp(e->kind, "safety") == 0)
 		return web_safety_label(req, e->code);
+	if (strcmp(e->kind, "contact") == 0)
+		return web_channel_label(req, e->code);
 	const char *k = kind_label(req, e->code);
 	if (k)
 		return k;

@@ -78,6 +78,10 @@ int web_services(http_request *req, http_response *res);
 int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
+int web_case_contacts(http_request *req, http_response *res);
+int web_case_contact_add(http_request *req, http_response *res);
+/* How a contact came about, in the reader's language (contacts.c). */
+const char *web_channel_label(http_request *req, const char *code);
 int web_case_safety_add(http_request *req, http_response *res);
 /* A risk level or threat code in the reader's language (safety.c). */
 const char *web_safety_label(http_request *req, const char *code);

@@ -327,6 +327,27 @@ static void a_risk_assessment_from_the_page(void **state)
 	ht_get(S.port, "/cases/1/timeline", h, &r);
 	assert_non_null(strstr(r.body, "data-kind=\"safety\""));
 	ht_free(&r);
+	/* The first contact: refused without a channel, then recorded; the place encrypted. */
+	assert_int_equal(
+	    form_post(&w, "/cases/1/contacts", "contact_on=2026-01-09&language=fr", &r), 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&w, "/cases/1/contacts",
+				   "contact_on=2026-01-09&channel=labour_inspection&place=Quinta+"
+				   "Secret-Farm-4471&interpreter=1&language=ff&rights=1&"
+				   "rights_language=fr",
+				   &r),
+			 303);
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/contacts", h, &r);
+	assert_non_null(strstr(r.body, "Secret-Farm-4471"));
+	ht_free(&r);
+	store_checkpoint(S.db);
+	FILE *f = fopen(S.db_path, "rb");
+	assert_non_null(f);
+	static char data[64 << 20];
+	size_t n = fread(data, 1, sizeof(data), f);
+	fclose(f);
+	assert_null(memmem(data, n, "Secret-Farm-4471", 16));
 }
 
 int main(void)

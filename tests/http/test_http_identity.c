@@ -172,6 +172,8 @@ static const struct {
 	{ "GET /cases/{id}/summary", SOCIAL },
 	{ "GET /cases/{id}/timeline", SOCIAL },
 	{ "GET /cases/{id}/safety", SOCIAL },
+	{ "GET /cases/{id}/contacts", SOCIAL },
+	{ "POST /cases/{id}/contacts", SOCIAL },
 	{ "POST /cases/{id}/safety", SOCIAL },
 	{ "GET /cases/export.csv", SOCIAL },
 	{ "GET /cases/export.xlsx", SOCIAL },
