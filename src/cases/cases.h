@@ -158,4 +158,23 @@ typedef int (*contact_fn)(const contact *k, void *ctx);
 int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 contact_fn fn, void *ctx);
 
+/* ---- return (returns.c) ---- */
+typedef struct return_record {
+	int64_t id, assessment_id;
+	const char *destination, *decided_on, *state, *departure_on;
+} return_record;
+/* The person's voluntary decision to return to destination, once informed (informed must be
+ * true: the information given is part of the decision). */
+int return_decide(const identity_env *env, const principal *p, int64_t case_id,
+		  const char *destination, const char *decided_on, bool informed, int64_t *id,
+		  case_errors *e);
+/* Schedule the departure: refused (PONTE_EINVAL, field "assessment") unless the case's latest
+ * risk assessment made on or after the decision is low with no threat; that assessment is
+ * kept with the return. PONTE_ECONFLICT when it is scheduled already. */
+int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
+		    const char *departure_on, case_errors *e);
+typedef int (*return_fn)(const return_record *r, void *ctx);
+int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		return_fn fn, void *ctx);
+
 #endif

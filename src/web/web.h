@@ -79,6 +79,9 @@ int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
+int web_case_returns(http_request *req, http_response *res);
+int web_case_return_decide(http_request *req, http_response *res);
+int web_case_return_schedule(http_request *req, http_response *res);
 int web_case_contact_add(http_request *req, http_response *res);
 /* How a contact came about, in the reader's language (contacts.c). */
 const char *web_channel_label(http_request *req, const char *code);

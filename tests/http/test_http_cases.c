@@ -348,6 +348,25 @@ static void a_risk_assessment_from_the_page(void **state)
 	size_t n = fread(data, 1, sizeof(data), f);
 	fclose(f);
 	assert_null(memmem(data, n, "Secret-Farm-4471", 16));
+	/* Return: decided, then refused until an assessment shows no threat (the high-risk
+	 * one above predates the decision), then scheduled. */
+	assert_int_equal(form_post(&w, "/cases/1/return",
+				   "destination=SN&decided_on=2026-01-12&information_given=1", &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/cases/1/returns/1/schedule", "departure_on=2026-02-01", &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, "/cases/1/safety", "risk=low&assessed_on=2026-01-14", &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/cases/1/returns/1/schedule", "departure_on=2026-02-01", &r), 303);
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/return", h, &r);
+	assert_non_null(strstr(r.body, "2026-02-01"));
+	ht_free(&r);
 }
 
 int main(void)

@@ -472,6 +472,45 @@ static void safety_reviews_fall_due_by_the_rule(void **state)
 	assert_not_on_disk(F.db_path, probe, 1);
 }
 
+/* ---- return: no departure before an assessment that shows no threat ---- */
+
+static void a_return_waits_for_an_assessment_without_threat(void **state)
+{
+	(void)state;
+	case_input in = { .first_name = "Going", .second_name = "Home" };
+	case_errors ce;
+	int64_t id, rid, sid;
+	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
+	char old[16], decided[16], today[16], soon[16];
+	days_ago(20, old, sizeof(old));
+	days_ago(5, decided, sizeof(decided));
+	days_ago(0, today, sizeof(today));
+	days_ago(-14, soon, sizeof(soon));
+	/* An assessment before the decision does not count. */
+	safety_input before = { "low", "", NULL, old };
+	assert_int_equal(safety_add(&F.env, &cw, id, &before, &sid, &ce), 0);
+	assert_int_equal(return_decide(&F.env, &cw, id, "SN", decided, false, &rid, &ce),
+			 PONTE_EINVAL);
+	assert_string_equal(ce.items[0].field, "information_given");
+	assert_int_equal(return_decide(&F.env, &cw, id, "SN", decided, true, &rid, &ce), 0);
+	assert_int_equal(return_schedule(&F.env, &cw, rid, soon, &ce), PONTE_EINVAL);
+	assert_string_equal(ce.items[0].field, "assessment");
+	/* Since the decision: high risk, then low with a threat: still refused. */
+	safety_input high = { "high", "", NULL, today };
+	assert_int_equal(safety_add(&F.env, &cw, id, &high, &sid, &ce), 0);
+	assert_int_equal(return_schedule(&F.env, &cw, rid, soon, &ce), PONTE_EINVAL);
+	safety_input threat = { "low", "family_threat", NULL, today };
+	assert_int_equal(safety_add(&F.env, &cw, id, &threat, &sid, &ce), 0);
+	assert_int_equal(return_schedule(&F.env, &cw, rid, soon, &ce), PONTE_EINVAL);
+	/* No threat: scheduled, once. */
+	safety_input clear = { "low", "", NULL, today };
+	assert_int_equal(safety_add(&F.env, &cw, id, &clear, &sid, &ce), 0);
+	assert_int_equal(return_schedule(&F.env, &cw, rid, old, &ce), PONTE_EINVAL); /* before */
+	assert_int_equal(return_schedule(&F.env, &cw, rid, soon, &ce), 0);
+	assert_int_equal(return_schedule(&F.env, &cw, rid, soon, &ce), PONTE_ECONFLICT);
+	assert_int_equal(return_schedule(&F.env, &police, rid, soon, &ce), PONTE_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +523,7 @@ int main(void)
 		cmocka_unit_test(late_answers_are_escalated),
 		cmocka_unit_test(reflection_periods_follow_the_country_rule),
 		cmocka_unit_test(safety_reviews_fall_due_by_the_rule),
+		cmocka_unit_test(a_return_waits_for_an_assessment_without_threat),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
