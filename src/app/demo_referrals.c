@@ -113,7 +113,7 @@ int demo_referral(const identity_env *env, const principal *sender, int64_t case
 	consent_input c = { "referral", f.org_id, "identity,victim", "consent",
 			    "fr",       "DEMO-1", "person",          "2026-01-05" };
 	ref_errors e;
-	int64_t consent_id, id;
+	int64_t consent_id = 0, id = 0;
 	if (!rc)
 		rc = consent_add(env, sender, case_id, &c, &consent_id, &e);
 	referral_input in = { .case_id = case_id,
