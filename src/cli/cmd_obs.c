@@ -172,7 +172,7 @@ static int obs_stats_cmd(int argc, char **argv)
 			    "obs",
 			    "unknown dimension \"%s\" (year, source, gender, age_band, majority, "
 			    "citizenship, country_of_exploitation, exploitation, control, "
-			    "status, provider)",
+			    "status, provider, flow)",
 			    q.by[i]);
 	for (size_t i = 0; i < q.nwhere; i++)
 		if (!obs_dimension_known(q.where_dim[i]))

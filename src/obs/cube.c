@@ -14,11 +14,14 @@ static const char SQL_VERSION[] =
 static const char SQL_SCAN[] =
     "SELECT year, source, gender, age_band, majority, citizenship, country_of_exploitation, "
     "CASE WHEN exploitation_known THEN exploitation END, "
-    "CASE WHEN control_known THEN control END, status, provider_id FROM obs_records";
+    "CASE WHEN control_known THEN control END, status, provider_id, "
+    "CASE WHEN citizenship IS NULL OR country_of_exploitation IS NULL THEN NULL "
+    "WHEN citizenship = country_of_exploitation THEN 'domestic' ELSE 'transnational' END "
+    "FROM obs_records";
 /* clang-format on */
 static const bool MULTI[CUBE_DIMS] = { [7] = true, [8] = true };
 
-#define MAGIC "PONTE-CUBE-3\n"
+#define MAGIC "PONTE-CUBE-4\n"
 
 /* The file: MAGIC, the version (count, obs_state.version), n, then per dimension the number of names
  * and the names (NUL-terminated), then per dimension the array (codes or masks). */

@@ -20,7 +20,7 @@
 
 #include "obs/obs.h"
 
-#define CUBE_DIMS 11 /* in the order of DIMENSIONS (stats.c) */
+#define CUBE_DIMS 12 /* in the order of DIMENSIONS (stats.c) */
 #define CUBE_KNOWN (1u << 31)
 #define CUBE_MAX_VALUES 1024 /* distinct values of a single-valued dimension */
 #define CUBE_MAX_CODES 31    /* codes of a multi-response variable */

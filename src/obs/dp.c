@@ -113,6 +113,10 @@ static int domain_of(store *db, arena *a, const char *dim, const obs_release_req
 	} else if (strcmp(dim, "source") == 0) {
 		for (size_t i = 0; i < NSOURCES && !rc; i++)
 			rc = add(a, d, SOURCES[i][1], cap);
+	} else if (strcmp(dim, "flow") == 0) {
+		rc = add(a, d, "domestic", cap);
+		if (!rc)
+			rc = add(a, d, "transnational", cap);
 	} else if (strcmp(dim, "status") == 0) {
 		for (size_t i = 0; i < ARRAY_LEN(STATUSES) && !rc; i++)
 			rc = add(a, d, STATUSES[i], cap);

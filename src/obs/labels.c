@@ -48,6 +48,8 @@ static const char *const LABELS[][2] = {
 	{ "30--38", "30–38" },
 	{ "39--47", "39–47" },
 	{ "48+", "48+" },
+	{ "domestic", N_("Domestic") },
+	{ "transnational", N_("Transnational") },
 	{ "none", N_("None reported") },
 	{ "missing", N_("Not recorded") },
 };
@@ -64,6 +66,7 @@ static const char *const DIMENSION_NAMES[][2] = {
 	{ "control", N_("Means of control") },
 	{ "status", N_("Victim status") },
 	{ "provider", N_("Data provider") },
+	{ "flow", N_("Domestic or transnational") },
 };
 
 const char *obs_label(const char *code)

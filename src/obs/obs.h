@@ -79,7 +79,8 @@ typedef struct obs_cell {
 } obs_cell;
 
 /* Whether name is a dimension: year, source, gender, age_band, majority, citizenship,
- * country_of_exploitation, exploitation, control, status, provider. */
+ * country_of_exploitation, exploitation, control, status, provider, flow (domestic when the
+ * citizenship is the country of exploitation, else transnational; missing when either is). */
 bool obs_dimension_known(const char *name);
 /* Withhold counts below k, then complementary cells, until every row, every column and the
  * whole table hold no withheld cell or at least two: no withheld count can be recomputed as a

@@ -21,6 +21,7 @@ static const struct dimension {
 	{ "control", true, false },
 	{ "status", false, false },
 	{ "provider", false, true },
+	{ "flow", false, false }, /* domestic or transnational, from the two countries */
 };
 
 static int dimension(const char *name)

@@ -35,6 +35,7 @@ static const struct chart_def {
 	  false },
 	{ "control", { "control", NULL }, K_BARS, N_("Means of control"), 0, true },
 	{ "status", { "status", NULL }, K_BARS, N_("Victim status"), 0, false },
+	{ "flow", { "flow", NULL }, K_BARS, N_("Domestic or transnational"), 0, true },
 	{ "source", { "source", NULL }, K_BARS, N_("Data source"), 0, false },
 };
 

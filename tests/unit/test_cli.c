@@ -347,6 +347,25 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out, "gender,count\nfemale,418\nmale,200\nmissing,199\n"
 				 "transgender_nonconforming,183\n");
+	/* The role of the countries: domestic plus transnational plus missing is every record. */
+	snprintf(
+	    args, sizeof(args),
+	    "obs stats --db %s/o.db --by flow --suppress 0 --format json --where provider=PT-OTSH",
+	    dir);
+	assert_int_equal(run(NULL, args), 0);
+	{
+		static const char *const keys[] = { "\"domestic\",\"count\":",
+						    "\"transnational\",\"count\":",
+						    "\"missing\",\"count\":" };
+		long v[3] = { 0 };
+		for (int k = 0; k < 3; k++) {
+			const char *p = strstr(out, keys[k]);
+			v[k] = p ? strtol(p + strlen(keys[k]), NULL, 10) : 0;
+		}
+		long d = v[0], t = v[1], m = v[2];
+		assert_true(t > 0);
+		assert_int_equal(d + t + m, 1000);
+	}
 	/* Small counts are withheld by default. */
 	snprintf(args, sizeof(args),
 		 "obs stats --db %s/o.db --by citizenship,gender --where source=hotline", dir);
