@@ -177,4 +177,31 @@ typedef int (*return_fn)(const return_record *r, void *ctx);
 int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		return_fn fn, void *ctx);
 
+/* ---- children (children.c) ---- */
+typedef struct child_input {
+	bool age_disputed;
+	const char *age_assessed_on, *age_assessment; /* "", child, adult */
+	const char *guardian, *guardian_appointed_on; /* the guardian's name is encrypted */
+	const char *bia_on, *bid_on;                  /* best-interests assessment, determination */
+	const char *placement, *placement_since;
+	const char *tracing;           /* not_started, requested, found, not_found, ... */
+	const char *tracing_notes;     /* encrypted */
+	const char *family_assessment; /* "", safe, not_safe, pending */
+} child_input;
+typedef struct child_record {
+	bool exists, age_disputed;
+	int64_t version; /* 0 before the first save */
+	const char *age_assessed_on, *age_assessment, *guardian, *guardian_appointed_on, *bia_on,
+	    *bid_on, *placement, *placement_since, *tracing, *tracing_notes, *family_assessment;
+} child_record;
+/* The codes of placement, tracing, family_assessment or age_assessment. */
+const char *const *child_codes(const char *field, size_t *n);
+int child_get(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+	      case_record *c, child_record *k);
+/* Replace the record; version is the one read (0 for none): PONTE_ECONFLICT otherwise. */
+int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
+	       const child_input *in, case_errors *e, int64_t *current);
+/* Under 18 at registration, or an age disputed and not assessed as adult: a child. */
+bool case_treated_as_child(const case_record *c, const child_record *k);
+
 #endif

@@ -44,6 +44,8 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("screening_answers", "note_enc", "note"),
 	FIELD("safety_assessments", "plan_enc", "plan"),
 	FIELD("contacts", "place_enc", "place"),
+	FIELD("child_protection", "guardian_enc", "guardian"),
+	FIELD("child_protection", "tracing_notes_enc", "tracing_notes"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

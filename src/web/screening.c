@@ -1,6 +1,7 @@
 /* The indicator screening page of a case: a configured list of indicators answered present,
  * absent or unknown, the result by dimension, and the screenings before. */
 #include "screening/screening.h"
+#include "cases/cases.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -131,7 +132,16 @@ int web_case_screening(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	const char *list = http_query(req, "list");
-	return render(req, res, id, list && *list ? list : "adult_labour", NULL, NULL);
+	if (!list || !*list) { /* a child (or a disputed age) gets the children's list */
+		case_record c;
+		child_record k;
+		int rc =
+		    child_get(&services_of(req)->env, req->arena, principal_of(req), id, &c, &k);
+		if (rc)
+			return rc;
+		list = case_treated_as_child(&c, &k) ? "child_labour" : "adult_labour";
+	}
+	return render(req, res, id, list, NULL, NULL);
 }
 
 int web_case_screening_add(http_request *req, http_response *res)

@@ -79,6 +79,8 @@ int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
+int web_case_child(http_request *req, http_response *res);
+int web_case_child_save(http_request *req, http_response *res);
 int web_case_returns(http_request *req, http_response *res);
 int web_case_return_decide(http_request *req, http_response *res);
 int web_case_return_schedule(http_request *req, http_response *res);

@@ -367,6 +367,23 @@ static void a_risk_assessment_from_the_page(void **state)
 	ht_get(S.port, "/cases/1/return", h, &r);
 	assert_non_null(strstr(r.body, "2026-02-01"));
 	ht_free(&r);
+	/* A disputed age: treated as a child, screened with the children's list. */
+	assert_int_equal(form_post(&w, "/cases/1/child",
+				   "version=0&age_disputed=1&tracing=requested&placement=shelter&"
+				   "placement_since=2026-01-11",
+				   &r),
+			 303);
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/child", h, &r);
+	assert_non_null(strstr(r.body, "id=\"treated-as-child\""));
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/screening", h, &r);
+	assert_non_null(strstr(r.body, "name=\"list\" value=\"child_labour\""));
+	ht_free(&r);
+	/* Saved again from the same page: the second save is a conflict. */
+	assert_int_equal(
+	    form_post(&w, "/cases/1/child", "version=0&age_disputed=1&tracing=found", &r), 409);
+	ht_free(&r);
 }
 
 int main(void)

@@ -173,6 +173,8 @@ static const struct {
 	{ "GET /cases/{id}/timeline", SOCIAL },
 	{ "GET /cases/{id}/safety", SOCIAL },
 	{ "GET /cases/{id}/contacts", SOCIAL },
+	{ "GET /cases/{id}/child", SOCIAL },
+	{ "POST /cases/{id}/child", SOCIAL },
 	{ "GET /cases/{id}/return", SOCIAL },
 	{ "POST /cases/{id}/return", SOCIAL },
 	{ "POST /cases/{id}/returns/{rid}/schedule", SOCIAL },

@@ -511,6 +511,58 @@ static void a_return_waits_for_an_assessment_without_threat(void **state)
 	assert_int_equal(return_schedule(&F.env, &police, rid, soon, &ce), PONTE_ENOTFOUND);
 }
 
+/* ---- children: a disputed age is a child until assessed ---- */
+
+static void a_disputed_age_is_a_child_until_assessed(void **state)
+{
+	(void)state;
+	case_input in = { .first_name = "Moussa",
+			  .second_name = "Disputed",
+			  .estimated_age = "19" };
+	case_errors ce;
+	int64_t id, current;
+	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	case_record c;
+	child_record k;
+	assert_int_equal(child_get(&F.env, &a, &cw, id, &c, &k), 0);
+	assert_false(k.exists);
+	assert_false(case_treated_as_child(&c, &k)); /* 19 */
+	child_input disputed = { .age_disputed = true,
+				 .guardian = "Ibrahima Guardian-5512",
+				 .guardian_appointed_on = "2026-01-03",
+				 .tracing = "requested" };
+	assert_int_equal(child_save(&F.env, &cw, id, 0, &disputed, &ce, &current), 0);
+	assert_int_equal(child_get(&F.env, &a, &cw, id, &c, &k), 0);
+	assert_true(case_treated_as_child(&c, &k));
+	assert_string_equal(k.guardian, "Ibrahima Guardian-5512");
+	/* A stale version is refused; assessed as an adult, no longer a child. */
+	child_input adult = disputed;
+	adult.age_assessment = "adult";
+	adult.age_assessed_on = "2026-01-10";
+	assert_int_equal(child_save(&F.env, &cw, id, 0, &adult, &ce, &current), PONTE_ECONFLICT);
+	assert_int_equal(current, 1);
+	assert_int_equal(child_save(&F.env, &cw, id, 1, &adult, &ce, &current), 0);
+	assert_int_equal(child_get(&F.env, &a, &cw, id, &c, &k), 0);
+	assert_false(case_treated_as_child(&c, &k));
+	/* Bad input: a determination before the assessment, an unknown placement, a guardian's
+	 * date without a name. */
+	child_input bad = { .bia_on = "2026-01-10",
+			    .bid_on = "2026-01-05",
+			    .placement = "hotel",
+			    .guardian_appointed_on = "2026-01-03",
+			    .tracing = "requested" };
+	assert_int_equal(child_save(&F.env, &cw, id, 2, &bad, &ce, &current), PONTE_EINVAL);
+	assert_int_equal(ce.count, 3);
+	assert_int_equal(child_save(&F.env, &police, id, 2, &adult, &ce, &current),
+			 PONTE_ENOTFOUND);
+	arena_release(&a);
+	const char *probe[] = { "Guardian-5512" };
+	store_checkpoint(F.db);
+	assert_not_on_disk(F.db_path, probe, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +576,7 @@ int main(void)
 		cmocka_unit_test(reflection_periods_follow_the_country_rule),
 		cmocka_unit_test(safety_reviews_fall_due_by_the_rule),
 		cmocka_unit_test(a_return_waits_for_an_assessment_without_threat),
+		cmocka_unit_test(a_disputed_age_is_a_child_until_assessed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

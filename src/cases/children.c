@@ -1,0 +1,287 @@
+/* Children's procedures: disputed age, guardian, best interests, placement, family tracing. */
+#include "base/clock.h"
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "identity/fields.h"
+
+static const char *const PLACEMENTS[] = { "",        "family",         "foster_family",
+					  "shelter", "childrens_home", "independent_living" };
+static const char *const TRACING[] = { "not_started", "requested", "found", "not_found",
+				       "not_in_best_interests" };
+static const char *const FAMILY[] = { "", "safe", "not_safe", "pending" };
+static const char *const ASSESSMENT[] = { "", "child", "adult" };
+
+const char *const *child_codes(const char *field, size_t *n)
+{
+	if (strcmp(field, "placement") == 0) {
+		*n = ARRAY_LEN(PLACEMENTS);
+		return PLACEMENTS;
+	}
+	if (strcmp(field, "tracing") == 0) {
+		*n = ARRAY_LEN(TRACING);
+		return TRACING;
+	}
+	if (strcmp(field, "family_assessment") == 0) {
+		*n = ARRAY_LEN(FAMILY);
+		return FAMILY;
+	}
+	*n = ARRAY_LEN(ASSESSMENT);
+	return ASSESSMENT;
+}
+
+/* clang-format off */
+static const char SQL_GET[] =
+    "SELECT id, version, age_disputed, coalesce(age_assessed_on, ''), age_assessment, guardian_enc, "
+    "coalesce(guardian_appointed_on, ''), coalesce(bia_on, ''), coalesce(bid_on, ''), placement, "
+    "coalesce(placement_since, ''), tracing, tracing_notes_enc, family_assessment "
+    "FROM child_protection WHERE case_id = ?1";
+static const char SQL_INSERT[] =
+    "INSERT INTO child_protection(case_id, age_disputed, age_assessed_on, age_assessment, "
+    "guardian_appointed_on, bia_on, bid_on, placement, placement_since, tracing, "
+    "family_assessment, updated_by, updated_at) VALUES (?1, ?2, nullif(?3, ''), ?4, "
+    "nullif(?5, ''), nullif(?6, ''), nullif(?7, ''), ?8, nullif(?9, ''), ?10, ?11, ?12, ?13)";
+static const char SQL_UPDATE[] =
+    "UPDATE child_protection SET age_disputed = ?2, age_assessed_on = nullif(?3, ''), "
+    "age_assessment = ?4, guardian_appointed_on = nullif(?5, ''), bia_on = nullif(?6, ''), "
+    "bid_on = nullif(?7, ''), placement = ?8, placement_since = nullif(?9, ''), tracing = ?10, "
+    "family_assessment = ?11, updated_by = ?12, updated_at = ?13, version = version + 1 "
+    "WHERE case_id = ?1 AND version = ?14";
+static const char SQL_SECRETS[] =
+    "UPDATE child_protection SET guardian_enc = ?2, tracing_notes_enc = ?3 WHERE id = ?1";
+static const char SQL_ID[] = "SELECT id FROM child_protection WHERE case_id = ?1";
+/* clang-format on */
+
+static bool one_of(const char *const *list, size_t n, const char *v)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (strcmp(list[i], v) == 0)
+			return true;
+	return false;
+}
+
+static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+		       int64_t id)
+{
+	size_t n;
+	const void *b = store_col_blob(st, col, &n);
+	return n ? field_decrypt(env, a, "child_protection", name, id, b, n) : "";
+}
+
+/* The row, without a scope check (callers check the case). */
+static int load(const identity_env *env, arena *a, int64_t case_id, child_record *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->tracing = "not_started";
+	k->age_assessment = k->placement = k->family_assessment = "";
+	k->age_assessed_on = k->guardian = k->guardian_appointed_on = k->bia_on = k->bid_on =
+	    k->placement_since = k->tracing_notes = "";
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		int64_t id = store_col_int64(st, 0);
+		k->exists = true;
+		k->version = store_col_int64(st, 1);
+		k->age_disputed = store_col_int64(st, 2) != 0;
+		k->age_assessed_on = arena_strdup(a, store_col_text(st, 3, NULL));
+		k->age_assessment = arena_strdup(a, store_col_text(st, 4, NULL));
+		k->guardian = dec(env, a, st, 5, "guardian", id);
+		k->guardian_appointed_on = arena_strdup(a, store_col_text(st, 6, NULL));
+		k->bia_on = arena_strdup(a, store_col_text(st, 7, NULL));
+		k->bid_on = arena_strdup(a, store_col_text(st, 8, NULL));
+		k->placement = arena_strdup(a, store_col_text(st, 9, NULL));
+		k->placement_since = arena_strdup(a, store_col_text(st, 10, NULL));
+		k->tracing = arena_strdup(a, store_col_text(st, 11, NULL));
+		k->tracing_notes = dec(env, a, st, 12, "tracing_notes", id);
+		k->family_assessment = arena_strdup(a, store_col_text(st, 13, NULL));
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int child_get(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+	      case_record *c, child_record *k)
+{
+	int rc = case_get(env, a, p, case_id, c);
+	return rc ? rc : load(env, a, case_id, k);
+}
+
+/* The age of the person at registration, or -1. */
+static int age_of(const case_record *c)
+{
+	if (c->birthdate && strlen(c->birthdate) == 10 && c->created_at) {
+		int by = (int)strtol(c->birthdate, NULL, 10),
+		    ry = (int)strtol(c->created_at, NULL, 10);
+		return ry - by - (strncmp(c->created_at + 5, c->birthdate + 5, 5) < 0);
+	}
+	return c->estimated_age;
+}
+
+bool case_treated_as_child(const case_record *c, const child_record *k)
+{
+	if (k && strcmp(k->age_assessment, "adult") == 0)
+		return false;
+	if (k && (strcmp(k->age_assessment, "child") == 0 || k->age_disputed))
+		return true; /* disputed: a child until assessed */
+	int age = age_of(c);
+	return age >= 0 && age < 18;
+}
+
+static void check_date(const char *s, const char *field, case_errors *e)
+{
+	bool future = false;
+	if (s && *s && (!case_date_valid(s, &future) || future) && e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] =
+		    (case_field_error){ field,
+					N_("Give a real date, not in the future (YYYY-MM-DD).") };
+}
+
+static void check(const child_input *in, case_errors *e)
+{
+	const char *dates[][2] = { { in->age_assessed_on, "age_assessed_on" },
+				   { in->guardian_appointed_on, "guardian_appointed_on" },
+				   { in->bia_on, "bia_on" },
+				   { in->bid_on, "bid_on" },
+				   { in->placement_since, "placement_since" } };
+	for (size_t i = 0; i < ARRAY_LEN(dates); i++)
+		check_date(dates[i][0], dates[i][1], e);
+	size_t n;
+	const char *const *codes;
+	const char *fields[][2] = { { "age_assessment", in->age_assessment },
+				    { "placement", in->placement },
+				    { "tracing", in->tracing },
+				    { "family_assessment", in->family_assessment } };
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
+		codes = child_codes(fields[i][0], &n);
+		if (!one_of(codes, n, fields[i][1] ? fields[i][1] : "") &&
+		    e->count < CASE_MAX_ERRORS)
+			e->items[e->count++] =
+			    (case_field_error){ fields[i][0], N_("Choose a value from the list.") };
+	}
+	bool has = in->age_assessment && *in->age_assessment;
+	if (has && !(in->age_assessed_on && *in->age_assessed_on) && e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] =
+		    (case_field_error){ "age_assessed_on",
+					N_("Give the date of the age assessment.") };
+	if (in->guardian_appointed_on && *in->guardian_appointed_on &&
+	    !(in->guardian && *in->guardian) && e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] =
+		    (case_field_error){ "guardian", N_("Name the guardian appointed.") };
+	if (in->bid_on && *in->bid_on &&
+	    (!in->bia_on || !*in->bia_on || strcmp(in->bid_on, in->bia_on) < 0) &&
+	    e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] = (case_field_error){
+			"bid_on",
+			N_("The best interests are determined after they are assessed.")
+		};
+	if (((in->guardian && strlen(in->guardian) > 200) ||
+	     (in->tracing_notes && strlen(in->tracing_notes) > 4000)) &&
+	    e->count < CASE_MAX_ERRORS)
+		e->items[e->count++] =
+		    (case_field_error){ "tracing_notes", N_("At most 4,000 characters.") };
+}
+
+static int encrypt(const identity_env *env, int64_t id, const char *name, const char *plain,
+		   buf *out)
+{
+	return plain && *plain ? field_encrypt(env, "child_protection", name, id, plain, out) : 0;
+}
+
+static int row_id(store_conn *c, int64_t case_id, int64_t *id)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_ID, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		*id = store_col_int64(st, 0);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
+}
+
+int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
+	       const child_input *in, case_errors *e, int64_t *current)
+{
+	e->count = 0;
+	arena a;
+	arena_init(&a, 1u << 20);
+	case_record c;
+	child_record k;
+	int rc = child_get(env, &a, p, case_id, &c, &k);
+	if (!rc &&
+	    !principal_can_see(p, "case.social.write", c.owner_id, c.organisation_id, c.country))
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		check(in, e);
+	if (!rc && e->count)
+		rc = PONTE_EINVAL;
+	if (!rc && k.version != version) {
+		*current = k.version;
+		rc = PONTE_ECONFLICT;
+	}
+	arena_release(&a);
+	store_conn *conn;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &conn)))
+		rc = store_begin(conn);
+	if (rc)
+		return rc;
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	if (!(rc = store_prepare(conn, k.exists ? SQL_UPDATE : SQL_INSERT, &st))) {
+		store_bind_int64(st, 1, case_id);
+		store_bind_int64(st, 2, in->age_disputed);
+		const char *t[] = { in->age_assessed_on,
+				    in->age_assessment,
+				    in->guardian_appointed_on,
+				    in->bia_on,
+				    in->bid_on,
+				    in->placement,
+				    in->placement_since,
+				    in->tracing ? in->tracing : "not_started",
+				    in->family_assessment };
+		for (int i = 0; i < 9; i++)
+			store_bind_text(st, 3 + i, t[i] ? t[i] : "", t[i] ? strlen(t[i]) : 0);
+		store_bind_int64(st, 12, p->user_id);
+		store_bind_text(st, 13, now, strlen(now));
+		if (k.exists)
+			store_bind_int64(st, 14, version);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : store_changes(conn) == 1 ? 0 : PONTE_ECONFLICT;
+	}
+	buf g, tn;
+	buf_init(&g, 1u << 12);
+	buf_init(&tn, 1u << 14);
+	int64_t row = 0;
+	if (!rc && !(rc = row_id(conn, case_id, &row)) &&
+	    !(rc = encrypt(env, row, "guardian", in->guardian, &g)) &&
+	    !(rc = encrypt(env, row, "tracing_notes", in->tracing_notes, &tn)) &&
+	    !(rc = store_prepare(conn, SQL_SECRETS, &st))) {
+		store_bind_int64(st, 1, row);
+		if (g.len)
+			store_bind_blob(st, 2, g.data, g.len);
+		if (tn.len)
+			store_bind_blob(st, 3, tn.data, tn.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	buf_release(&g);
+	buf_release(&tn);
+	if (!rc)
+		rc = principal_audit(env->db, p, "case.child", "case", case_id, "success", true);
+	if (!rc)
+		rc = store_commit(conn);
+	if (rc)
+		store_rollback(conn);
+	return rc;
+}
