@@ -204,4 +204,24 @@ int child_save(const identity_env *env, const principal *p, int64_t case_id, int
 /* Under 18 at registration, or an age disputed and not assessed as adult: a child. */
 bool case_treated_as_child(const case_record *c, const child_record *k);
 
+/* ---- support plans (plans.c) ---- */
+typedef struct support_plan {
+	int64_t id;
+	const char *type, *objectives, *action_plan, *approved_at, *created_at;
+} support_plan;
+const char *const *plan_types(size_t *n); /* HTCDS spl_Type */
+int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+	     const char *objectives, const char *action_plan, int64_t *id, case_errors *e);
+/* By a supervisor or focal point who did not prepare it: PONTE_EDENIED otherwise,
+ * PONTE_ECONFLICT when approved already. */
+int plan_approve(const identity_env *env, const principal *p, int64_t plan_id);
+typedef int (*plan_fn)(const support_plan *x, void *ctx);
+int plan_list(const identity_env *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
+	      void *ctx);
+/* Plans others prepared, waiting for the caller's approval, in the caller's scope. */
+typedef int (*plan_pending_fn)(int64_t plan_id, int64_t case_id, const char *type,
+			       const char *created_at, void *ctx);
+int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pending_fn fn,
+		  void *ctx);
+
 #endif

@@ -46,6 +46,8 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("contacts", "place_enc", "place"),
 	FIELD("child_protection", "guardian_enc", "guardian"),
 	FIELD("child_protection", "tracing_notes_enc", "tracing_notes"),
+	FIELD("support_plans", "objectives_enc", "objectives"),
+	FIELD("support_plans", "action_plan_enc", "action_plan"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

@@ -17,6 +17,8 @@ static const char *const KINDS[][2] = {
 	{ "safety", N_("Risk assessment") },
 	{ "contact", N_("Contact") },
 	{ "return", N_("Return") },
+	{ "plan", N_("Support plan") },
+	{ "approved", N_("approved") },
 	{ "decided", N_("decided by the person") },
 	{ "scheduled", N_("departure scheduled") },
 	{ "indicated", N_("indicators of trafficking") },

@@ -80,6 +80,11 @@ int web_case_timeline(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
 int web_case_child(http_request *req, http_response *res);
+int web_case_plans(http_request *req, http_response *res);
+int web_case_plan_add(http_request *req, http_response *res);
+int web_plan_approve(http_request *req, http_response *res);
+/* A support plan type in the reader's language (plans.c). */
+const char *web_plan_label(http_request *req, const char *code);
 int web_case_child_save(http_request *req, http_response *res);
 int web_case_returns(http_request *req, http_response *res);
 int web_case_return_decide(http_request *req, http_response *res);

@@ -68,6 +68,19 @@ static int add_review(const case_clock *k, void *ctx)
 	return 0;
 }
 
+static int add_plan(int64_t plan_id, int64_t case_id, const char *type, const char *created_at,
+		    void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)plan_id));
+	tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
+	tpl_set(v, "type", web_plan_label(x->req, type));
+	tpl_set(v, "created", arena_strndup(x->req->arena, created_at, 10));
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -104,6 +117,12 @@ int web_work(http_request *req, http_response *res)
 						arena_strndup(req->arena, week, 10), add_review,
 						&reviews);
 		tpl_set_bool(v, "has_reviews", reviews.n > 0);
+		struct rows plans = { req, tpl_set_list(v, "plans"), 0, today };
+		if (!rc)
+			rc = plans_pending(env, req->arena, p, add_plan, &plans);
+		tpl_set_bool(v, "approver",
+			     principal_scope(p, "case.social.write") >= SCOPE_ORGANISATION);
+		tpl_set_bool(v, "has_plans", plans.n > 0);
 	}
 	return rc ? rc : web_render_page(req, res, "work", N_("Action needed"), v);
 }

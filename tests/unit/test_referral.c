@@ -563,6 +563,59 @@ static void a_disputed_age_is_a_child_until_assessed(void **state)
 	assert_not_on_disk(F.db_path, probe, 1);
 }
 
+/* ---- support plans: four eyes ---- */
+
+static int count_pending(int64_t plan_id, int64_t of_case, const char *type, const char *created_at,
+			 void *ctx)
+{
+	(void)of_case;
+	(void)type;
+	(void)created_at;
+	int64_t *x = ctx;
+	x[1] += plan_id == x[0];
+	return 0;
+}
+
+static void a_plan_is_approved_by_someone_else(void **state)
+{
+	(void)state;
+	principal sup;
+	load_principal("supervisor@demo.ponte.example", &sup);
+	case_errors ce;
+	int64_t pid;
+	assert_int_equal(plan_add(&F.env, &cw, case_id, "Livelihood",
+				  "Vocational training in tailoring, Secret-Objective-3307",
+				  "Enrol by March", &pid, &ce),
+			 0);
+	assert_int_equal(plan_add(&F.env, &cw, case_id, "Magic", "", NULL, &pid, &ce),
+			 PONTE_EINVAL);
+	assert_int_equal(ce.count, 2);
+	assert_int_equal(plan_add(&F.env, &cw, case_id, "Health", "Dental care", NULL, &pid, &ce),
+			 0);
+	arena a;
+	arena_init(&a, 1 << 20);
+	int64_t seen[2] = { pid, 0 };
+	assert_int_equal(plans_pending(&F.env, &a, &sup, count_pending, seen), 0);
+	assert_int_equal(seen[1], 1);
+	/* A case worker (own scope) cannot approve; the supervisor can, once. */
+	assert_int_equal(plan_approve(&F.env, &cw, pid), PONTE_EDENIED);
+	assert_int_equal(plan_approve(&F.env, &sup, pid), 0);
+	assert_int_equal(plan_approve(&F.env, &sup, pid), PONTE_ECONFLICT);
+	seen[1] = 0;
+	assert_int_equal(plans_pending(&F.env, &a, &sup, count_pending, seen), 0);
+	assert_int_equal(seen[1], 0);
+	/* The supervisor's own plan waits for someone else. */
+	int64_t own;
+	assert_int_equal(
+	    plan_add(&F.env, &sup, case_id, "Legal", "Residence permit", NULL, &own, &ce), 0);
+	assert_int_equal(plan_approve(&F.env, &sup, own), PONTE_EDENIED);
+	assert_int_equal(plan_approve(&F.env, &police, own), PONTE_ENOTFOUND);
+	arena_release(&a);
+	const char *probe[] = { "Secret-Objective-3307" };
+	store_checkpoint(F.db);
+	assert_not_on_disk(F.db_path, probe, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +630,7 @@ int main(void)
 		cmocka_unit_test(safety_reviews_fall_due_by_the_rule),
 		cmocka_unit_test(a_return_waits_for_an_assessment_without_threat),
 		cmocka_unit_test(a_disputed_age_is_a_child_until_assessed),
+		cmocka_unit_test(a_plan_is_approved_by_someone_else),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,117 @@
+/* Support plans of a case: prepared by the case worker, approved by a supervisor. */
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+#include "web/web.h"
+
+static const char *const TYPES[][2] = {
+	{ "Education", N_("Education") },
+	{ "Financial", N_("Financial support") },
+	{ "Health", N_("Health") },
+	{ "LabourExploitationRehabilitation", N_("Recovery from labour exploitation") },
+	{ "Legal", N_("Legal") },
+	{ "Livelihood", N_("Livelihood") },
+	{ "RightsBasedTraining", N_("Rights-based training") },
+	{ "SexualExploitationRehabilitation", N_("Recovery from sexual exploitation") },
+	{ "SocialCare", N_("Social care") },
+};
+
+const char *web_plan_label(http_request *req, const char *code)
+{
+	for (size_t i = 0; code && i < ARRAY_LEN(TYPES); i++)
+		if (strcmp(TYPES[i][0], code) == 0)
+			return tr(req->lang, TYPES[i][1]);
+	return code ? code : "";
+}
+
+struct rows {
+	http_request *req;
+	tpl_list *l;
+	const char *csrf;
+	bool can_approve;
+};
+
+static int add_plan(const support_plan *x, void *ctx)
+{
+	struct rows *r = ctx;
+	tpl_vars *v = tpl_list_add(r->l);
+	tpl_set(v, "id", arena_printf(r->req->arena, "%lld", (long long)x->id));
+	tpl_set(v, "type", web_plan_label(r->req, x->type));
+	tpl_set(v, "objectives", x->objectives);
+	tpl_set(v, "action_plan", x->action_plan);
+	tpl_set(v, "created", arena_strndup(r->req->arena, x->created_at, 10));
+	tpl_set(v, "approved", arena_strndup(r->req->arena, x->approved_at, 10));
+	tpl_set_bool(v, "pending", !*x->approved_at);
+	tpl_set_bool(v, "can_approve", r->can_approve && !*x->approved_at);
+	tpl_set(v, "csrf", r->csrf);
+	return 0;
+}
+
+static int render(http_request *req, http_response *res, int64_t id, const case_errors *e,
+		  const char *alert)
+{
+	const principal *p = principal_of(req);
+	tpl_vars *v = tpl_vars_new(req->arena);
+	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));
+	tpl_set(v, "csrf", p->csrf);
+	struct rows r = { req, tpl_set_list(v, "plans"), p->csrf,
+			  principal_scope(p, "case.social.write") >= SCOPE_ORGANISATION };
+	int rc = plan_list(&services_of(req)->env, req->arena, p, id, add_plan, &r);
+	if (rc)
+		return rc;
+	tpl_list *tl = tpl_set_list(v, "types");
+	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++) {
+		tpl_vars *o = tpl_list_add(tl);
+		tpl_set(o, "code", TYPES[i][0]);
+		tpl_set(o, "name", tr(req->lang, TYPES[i][1]));
+	}
+	if (e && e->count) {
+		tpl_list *l = tpl_set_list(v, "errors");
+		for (size_t i = 0; i < e->count; i++)
+			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
+	}
+	if (alert)
+		tpl_set(v, "alert", tr(req->lang, alert));
+	rc = web_render_page(req, res, "plans", N_("Support plans"), v);
+	if (!rc && (alert || (e && e->count)))
+		res->status = e && e->count ? 422 : 403;
+	return rc;
+}
+
+int web_case_plans(http_request *req, http_response *res)
+{
+	int64_t id;
+	return http_param_id(req, 0, &id) ? render(req, res, id, NULL, NULL) : PONTE_ENOTFOUND;
+}
+
+int web_case_plan_add(http_request *req, http_response *res)
+{
+	int64_t id, pid;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	case_errors e;
+	int rc = plan_add(&services_of(req)->env, principal_of(req), id, http_form(req, "type"),
+			  http_form(req, "objectives"), http_form(req, "action_plan"), &pid, &e);
+	if (rc == PONTE_EINVAL)
+		return render(req, res, id, &e, NULL);
+	return rc ? rc
+		  : http_redirect(req, res,
+				  arena_printf(req->arena, "/cases/%lld/plans", (long long)id));
+}
+
+int web_plan_approve(http_request *req, http_response *res)
+{
+	int64_t pid;
+	const char *case_id = http_form(req, "case_id");
+	int64_t id = case_id ? strtoll(case_id, NULL, 10) : 0;
+	if (!http_param_id(req, 0, &pid) || id <= 0)
+		return PONTE_ENOTFOUND;
+	int rc = plan_approve(&services_of(req)->env, principal_of(req), pid);
+	if (rc == PONTE_EDENIED)
+		return render(req, res, id, NULL,
+			      N_("A plan is approved by a supervisor who did not prepare it."));
+	if (rc && rc != PONTE_ECONFLICT)
+		return rc;
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld/plans", (long long)id));
+}
