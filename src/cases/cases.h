@@ -224,4 +224,17 @@ typedef int (*plan_pending_fn)(int64_t plan_id, int64_t case_id, const char *typ
 int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pending_fn fn,
 		  void *ctx);
 
+/* ---- the assistance log (assistance.c) ---- */
+typedef struct assistance_item {
+	int64_t id, referral_id; /* referral_id: written by a completed referral, else 0 */
+	const char *type, *provider, *started_on, *ended_on;
+} assistance_item;
+const char *const *assistance_types(size_t *n);
+/* Given by the caller's organisation; ended_on may be NULL (still going). */
+int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+		   const char *started_on, const char *ended_on, int64_t *id, case_errors *e);
+typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
+int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		    assistance_fn fn, void *ctx);
+
 #endif

@@ -81,6 +81,8 @@ int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
 int web_case_child(http_request *req, http_response *res);
 int web_case_plans(http_request *req, http_response *res);
+int web_case_assistance(http_request *req, http_response *res);
+int web_case_assistance_add(http_request *req, http_response *res);
 int web_case_plan_add(http_request *req, http_response *res);
 int web_plan_approve(http_request *req, http_response *res);
 /* A support plan type in the reader's language (plans.c). */

@@ -380,6 +380,17 @@ static void a_risk_assessment_from_the_page(void **state)
 	ht_get(S.port, "/cases/1/screening", h, &r);
 	assert_non_null(strstr(r.body, "name=\"list\" value=\"child_labour\""));
 	ht_free(&r);
+	/* Assistance: the end before the start is refused; then recorded and listed. */
+	assert_int_equal(form_post(&w, "/cases/1/assistance",
+				   "type=medical&started_on=2026-01-10&ended_on=2026-01-02", &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/cases/1/assistance", "type=medical&started_on=2026-01-10", &r), 303);
+	ht_free(&r);
+	ht_get(S.port, "/cases/1/assistance", h, &r);
+	assert_non_null(strstr(r.body, "2026-01-10"));
+	ht_free(&r);
 	/* Saved again from the same page: the second save is a conflict. */
 	assert_int_equal(
 	    form_post(&w, "/cases/1/child", "version=0&age_disputed=1&tracing=found", &r), 409);

@@ -175,6 +175,8 @@ static const struct {
 	{ "GET /cases/{id}/contacts", SOCIAL },
 	{ "GET /cases/{id}/child", SOCIAL },
 	{ "GET /cases/{id}/plans", SOCIAL },
+	{ "GET /cases/{id}/assistance", SOCIAL },
+	{ "POST /cases/{id}/assistance", SOCIAL },
 	{ "POST /cases/{id}/plans", SOCIAL },
 	{ "POST /plans/{id}/approve", SOCIAL },
 	{ "POST /cases/{id}/child", SOCIAL },

@@ -1,0 +1,90 @@
+/* The assistance log page of a case. */
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+#include "web/web.h"
+
+static const char *const TYPES[][2] = {
+	{ "accommodation", N_("Accommodation") }, { "material_aid", N_("Material aid") },
+	{ "medical", N_("Medical care") },        { "psychological", N_("Psychological care") },
+	{ "counselling", N_("Counselling") },     { "interpretation", N_("Interpretation") },
+	{ "legal_aid", N_("Legal aid") },         { "education", N_("Education") },
+	{ "livelihood", N_("Livelihood") },
+};
+
+static const char *type_label(http_request *req, const char *code)
+{
+	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++)
+		if (strcmp(TYPES[i][0], code) == 0)
+			return tr(req->lang, TYPES[i][1]);
+	return web_referral_label(req, code); /* service types of completed referrals */
+}
+
+struct rows {
+	http_request *req;
+	tpl_list *l;
+};
+
+static int add_item(const assistance_item *x, void *ctx)
+{
+	struct rows *r = ctx;
+	tpl_vars *v = tpl_list_add(r->l);
+	tpl_set(v, "type", type_label(r->req, x->type));
+	tpl_set(v, "provider", x->provider);
+	tpl_set(v, "from", x->started_on);
+	tpl_set(v, "to", x->ended_on);
+	if (x->referral_id)
+		tpl_set(v, "referral",
+			arena_printf(r->req->arena, "%lld", (long long)x->referral_id));
+	return 0;
+}
+
+static int render(http_request *req, http_response *res, int64_t id, const case_errors *e)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));
+	tpl_set(v, "csrf", principal_of(req)->csrf);
+	struct rows r = { req, tpl_set_list(v, "items") };
+	int rc = assistance_list(&services_of(req)->env, req->arena, principal_of(req), id,
+				 add_item, &r);
+	if (rc)
+		return rc;
+	tpl_list *tl = tpl_set_list(v, "types");
+	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++) {
+		tpl_vars *o = tpl_list_add(tl);
+		tpl_set(o, "code", TYPES[i][0]);
+		tpl_set(o, "name", tr(req->lang, TYPES[i][1]));
+	}
+	if (e && e->count) {
+		tpl_list *l = tpl_set_list(v, "errors");
+		for (size_t i = 0; i < e->count; i++)
+			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
+	}
+	rc = web_render_page(req, res, "assistance", N_("Assistance given"), v);
+	if (!rc && e && e->count)
+		res->status = 422;
+	return rc;
+}
+
+int web_case_assistance(http_request *req, http_response *res)
+{
+	int64_t id;
+	return http_param_id(req, 0, &id) ? render(req, res, id, NULL) : PONTE_ENOTFOUND;
+}
+
+int web_case_assistance_add(http_request *req, http_response *res)
+{
+	int64_t id, aid;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	case_errors e;
+	int rc =
+	    assistance_add(&services_of(req)->env, principal_of(req), id, http_form(req, "type"),
+			   http_form(req, "started_on"), http_form(req, "ended_on"), &aid, &e);
+	if (rc == PONTE_EINVAL)
+		return render(req, res, id, &e);
+	return rc ? rc
+		  : http_redirect(
+			req, res,
+			arena_printf(req->arena, "/cases/%lld/assistance", (long long)id));
+}
