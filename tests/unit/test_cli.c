@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *bin(void)
 {
@@ -22,15 +23,20 @@ static void slurp(const char *path, char *dst, size_t n)
 		fclose(f);
 }
 
-/* Run "ponte ARGS" (a shell fragment) with an optional environment prefix. */
+/* Run "ponte ARGS" (a shell fragment) with an optional environment prefix. The output files
+ * carry the process number, so that two runs of the suite never read each other's output. */
 static int run(const char *env, const char *args)
 {
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "%s %s %s >/tmp/ponte-cli-out 2>/tmp/ponte-cli-err </dev/null",
-		 env ? env : "", bin(), args);
+	char cmd[4400], o[64], e[64];
+	snprintf(o, sizeof(o), "/tmp/ponte-cli-out.%d", (int)getpid());
+	snprintf(e, sizeof(e), "/tmp/ponte-cli-err.%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "%s %s %s >%s 2>%s </dev/null", env ? env : "", bin(), args, o,
+		 e);
 	int st = system(cmd);
-	slurp("/tmp/ponte-cli-out", out, sizeof(out));
-	slurp("/tmp/ponte-cli-err", err, sizeof(err));
+	slurp(o, out, sizeof(out));
+	slurp(e, err, sizeof(err));
+	remove(o);
+	remove(e);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
