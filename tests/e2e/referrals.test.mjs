@@ -18,7 +18,7 @@ after(async () => {
   assert.equal(await server?.stop(), 0);
 });
 
-test('a case worker refers a presumed victim to a shelter, which accepts and completes', async () => {
+test('a case worker screens, refers to a shelter that accepts and completes, and the police confirm', async () => {
   const worker = await signedIn(browser, server, 'case.worker@demo.ponte.example');
   const problems = watch(worker.page);
   let page = worker.page;
@@ -89,6 +89,14 @@ test('a case worker refers a presumed victim to a shelter, which accepts and com
   assert.ok(order.every((i) => i >= 0), kinds.join(','));
   assert.ok(order[0] < order[1] && order[1] < order[2], kinds.join(','));
   assert.match(await page.textContent('.case-timeline'), /Triagem de indicadores: indicadores de tráfico/);
+  // Last, the police confirm the victim status (in Portugal only the police confirm).
+  await page.goto(`${server.url}/cases/1`);
+  await page.selectOption('#status', 'confirmed');
+  await page.fill('#decided_on', '2026-02-01');
+  await page.selectOption('#vic_TraffickingStatusDecisionMakingOrg', 'Police');
+  await page.click('form[action="/cases/1/status-decisions"] button[type=submit]');
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('#decisions tbody'), /2026-02-01/);
   assert.deepEqual(problems, []);
   await worker.context.close();
   await shelter.context.close();
