@@ -53,12 +53,11 @@ struct domain {
 	size_t sensitivity; /* the values one record may count in */
 };
 
-static int add(arena *a, struct domain *d, const char *v, size_t cap)
+static int add(struct domain *d, const char *v, size_t cap)
 {
 	if (d->n >= cap)
 		return PONTE_ELIMIT;
 	d->v[d->n++] = v;
-	(void)a;
 	return 0;
 }
 
@@ -72,18 +71,18 @@ static int add_country(const char *code, const char *name, void *ctx)
 {
 	(void)name;
 	struct country_ctx *c = ctx;
-	return add(c->a, c->d, arena_strdup(c->a, code), c->cap);
+	return add(c->d, arena_strdup(c->a, code), c->cap);
 }
 
-static int flags_of(arena *a, struct domain *d, enum target t, size_t cap)
+static int flags_of(struct domain *d, enum target t, size_t cap)
 {
 	int rc = 0;
 	for (size_t i = 0; i < CTDC_COLUMNS && !rc; i++)
 		if (CTDC[i].target == t)
-			rc = add(a, d, CTDC[i].code, cap);
+			rc = add(d, CTDC[i].code, cap);
 	d->sensitivity = d->n;
 	if (!rc)
-		rc = add(a, d, "none", cap);
+		rc = add(d, "none", cap);
 	return rc;
 }
 
@@ -100,37 +99,37 @@ static int domain_of(store *db, arena *a, const char *dim, const obs_release_req
 	int rc = 0;
 	if (strcmp(dim, "year") == 0) {
 		for (int y = rq->year_from; y <= rq->year_to && !rc; y++)
-			rc = add(a, d, arena_printf(a, "%d", y), cap);
+			rc = add(d, arena_printf(a, "%d", y), cap);
 	} else if (strcmp(dim, "gender") == 0) {
 		for (size_t i = 0; i < NGENDERS && !rc; i++)
-			rc = add(a, d, GENDERS[i][1], cap);
+			rc = add(d, GENDERS[i][1], cap);
 	} else if (strcmp(dim, "age_band") == 0) {
 		for (size_t i = 0; i < NAGES && !rc; i++)
-			rc = add(a, d, AGES[i], cap);
+			rc = add(d, AGES[i], cap);
 	} else if (strcmp(dim, "majority") == 0) {
 		for (size_t i = 0; i < NMAJORITY && !rc; i++)
-			rc = add(a, d, MAJORITY[i][1], cap);
+			rc = add(d, MAJORITY[i][1], cap);
 	} else if (strcmp(dim, "source") == 0) {
 		for (size_t i = 0; i < NSOURCES && !rc; i++)
-			rc = add(a, d, SOURCES[i][1], cap);
+			rc = add(d, SOURCES[i][1], cap);
 	} else if (strcmp(dim, "flow") == 0) {
-		rc = add(a, d, "domestic", cap);
+		rc = add(d, "domestic", cap);
 		if (!rc)
-			rc = add(a, d, "transnational", cap);
+			rc = add(d, "transnational", cap);
 	} else if (strcmp(dim, "status") == 0) {
 		for (size_t i = 0; i < ARRAY_LEN(STATUSES) && !rc; i++)
-			rc = add(a, d, STATUSES[i], cap);
+			rc = add(d, STATUSES[i], cap);
 	} else if (strcmp(dim, "citizenship") == 0 || strcmp(dim, "country_of_exploitation") == 0) {
 		struct country_ctx c = { a, d, cap };
 		rc = country_list(db, a, "en", add_country, &c);
 	} else if (strcmp(dim, "exploitation") == 0) {
-		rc = flags_of(a, d, T_EXPLOITATION, cap);
+		rc = flags_of(d, T_EXPLOITATION, cap);
 	} else if (strcmp(dim, "control") == 0) {
-		rc = flags_of(a, d, T_CONTROL, cap);
+		rc = flags_of(d, T_CONTROL, cap);
 	} else {
 		return PONTE_EINVAL; /* provider: the datasets themselves */
 	}
-	return rc ? rc : add(a, d, "missing", cap);
+	return rc ? rc : add(d, "missing", cap);
 }
 
 static size_t index_in(const struct domain *d, const char *v)

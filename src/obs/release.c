@@ -256,7 +256,7 @@ static const char *method_name(obs_method m)
 	return m == OBS_DP ? "dp" : m == OBS_MICRODATA ? "microdata" : "tables";
 }
 
-static int check(store *db, obs_release_request *rq, obs_release_result *r)
+static int check(obs_release_request *rq, obs_release_result *r)
 {
 	if (!rq->ntables && rq->method != OBS_MICRODATA) {
 		for (size_t t = 0; t < RELEASE_NSTANDARD; t++) {
@@ -300,7 +300,6 @@ static int check(store *db, obs_release_request *rq, obs_release_result *r)
 		snprintf(r->why, sizeof(r->why), "at most 20%% of the records may be left out");
 		return PONTE_EINVAL;
 	}
-	(void)db;
 	return 0;
 }
 
@@ -452,7 +451,7 @@ int obs_release(const identity_env *env, const obs_release_request *request, obs
 {
 	obs_release_request rq = *request;
 	memset(r, 0, sizeof(*r));
-	int rc = check(env->db, &rq, r);
+	int rc = check(&rq, r);
 	if (rc)
 		return rc;
 	struct release_out o = { 0 };

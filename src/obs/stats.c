@@ -8,20 +8,20 @@ static const char SQL_PROVIDERS[] = "SELECT id, code FROM organisations";
 #define NDIM CUBE_DIMS
 static const struct dimension {
 	const char *name;
-	bool multi, provider;
+	bool provider; /* multi-response or not is the cube's (cube.h) */
 } DIMENSIONS[NDIM] = {
-	{ "year", false, false },
-	{ "source", false, false },
-	{ "gender", false, false },
-	{ "age_band", false, false },
-	{ "majority", false, false },
-	{ "citizenship", false, false },
-	{ "country_of_exploitation", false, false },
-	{ "exploitation", true, false },
-	{ "control", true, false },
-	{ "status", false, false },
-	{ "provider", false, true },
-	{ "flow", false, false }, /* domestic or transnational, from the two countries */
+	{ "year", false },
+	{ "source", false },
+	{ "gender", false },
+	{ "age_band", false },
+	{ "majority", false },
+	{ "citizenship", false },
+	{ "country_of_exploitation", false },
+	{ "exploitation", false },
+	{ "control", false },
+	{ "status", false },
+	{ "provider", true },
+	{ "flow", false }, /* domestic or transnational, from the two countries */
 };
 
 static int dimension(const char *name)

@@ -120,12 +120,10 @@ static bool sides(const principal *p, store_conn *c, struct row *x)
 {
 	struct case_owner o;
 	bool national = principal_can(p, "referral.national");
-	x->r.sender = national && !ref_case_owner(c, x->r.case_id, &o) && ref_may_write(p, &o) &&
-		      o.organisation_id == x->r.from_id;
+	/* Whoever may write the case acts for the sender: its worker, a supervisor, the focal
+	 * point. One look at the case's owner. */
+	x->r.sender = national && !ref_case_owner(c, x->r.case_id, &o) && ref_may_write(p, &o);
 	x->r.recipient = national && p->organisation_id == x->r.to_id;
-	if (!x->r.sender && national && !ref_case_owner(c, x->r.case_id, &o) &&
-	    ref_may_write(p, &o))
-		x->r.sender = true; /* a focal point or supervisor acting for the sender */
 	bool focal =
 	    principal_scope(p, "referral.national") >= SCOPE_COUNTRY &&
 	    (strcmp(p->country, x->from_country) == 0 || strcmp(p->country, x->to_country) == 0);
