@@ -8,7 +8,7 @@
 #include "app/demo.h"
 #include "base/clock.h"
 #include "base/json.h"
-#include "cases/cases.h"
+#include "cases/sections.h"
 #include "directory/directory.h"
 
 struct country {
@@ -236,6 +236,40 @@ static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
 	return 0;
 }
 
+/* The rest of the file of a demo case: where the person was exploited (at home for some,
+ * mostly in Europe: the observatory's flows come from these), and for some an immediate need
+ * and a residence permit, a few of which expire within the month. */
+static int make_file(const identity_env *env, const principal *p, int64_t case_id,
+		     const char *citizenship, int year, unsigned dice)
+{
+	static const char *destinations[] = { "PT", "ES", "IT" };
+	static const char *needs[] = { "accommodation", "medical", "psychological", "documents",
+				       "legal" };
+	char on[16], expires[16];
+	snprintf(on, sizeof(on), "%04d-%02u-%02u", year - 1 - (int)(dice % 3), 1 + dice % 12,
+		 1 + dice % 28);
+	const char *where = dice < 35 ? citizenship : destinations[dice % 3];
+	const char *event[SECTION_MAX_FIELDS] = { "Exploitation", where, "", on, "" };
+	case_errors e;
+	int64_t id;
+	int rc = section_add(env, p, section_find("file", "events"), case_id, event, &id, &e);
+	if (!rc && dice % 4 == 0) {
+		const char *need[SECTION_MAX_FIELDS] = { needs[dice % 5], dice % 8 ? "short_term"
+									   : "immediate",
+							 on, dice % 3 ? on : "", "" };
+		rc = section_add(env, p, section_find("file", "needs"), case_id, need, &id, &e);
+	}
+	if (!rc && dice >= 35 && dice % 5 == 0) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms() + (int64_t)(dice % 40) * 86400000, now);
+		snprintf(expires, sizeof(expires), "%.10s", now);
+		const char *permit[SECTION_MAX_FIELDS] = { "victim_permit", "", on, expires, "" };
+		rc = section_add(env, p, section_find("file", "residence"), case_id, permit, &id,
+				 &e);
+	}
+	return rc;
+}
+
 static int make_case(const identity_env *env, const struct owner *owners, size_t nowners, int year,
 		     bool refer)
 {
@@ -292,6 +326,8 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 	case_errors e;
 	int64_t id;
 	int rc = case_create(env, &o->p, &in, &id, &e);
+	if (!rc)
+		rc = make_file(env, &o->p, id, k->code, year, pick(100));
 	/* Referrals in every state, in turn. */
 	static unsigned referrals;
 	if (!rc && refer)

@@ -48,6 +48,19 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("child_protection", "tracing_notes_enc", "tracing_notes"),
 	FIELD("support_plans", "objectives_enc", "objectives"),
 	FIELD("support_plans", "action_plan_enc", "action_plan"),
+	/* the sections of the case file (src/cases/section_defs.c) */
+	FIELD("case_needs", "note_enc", "note"),
+	FIELD("residence_permits", "document_number_enc", "document_number"),
+	FIELD("compensation_claims", "note_enc", "note"),
+	FIELD("reintegration_plans", "goals_enc", "goals"),
+	FIELD("reintegration_visits", "note_enc", "note"),
+	FIELD("trafficking_events", "city_enc", "city"),
+	FIELD("trafficking_events", "description_enc", "description"),
+	FIELD("case_notes", "note_enc", "note"),
+	FIELD("proceedings", "reference_enc", "reference"),
+	FIELD("proceedings", "prosecutor_enc", "prosecutor"),
+	FIELD("hearings", "outcome_enc", "outcome"),
+	FIELD("perpetrators", "name_enc", "name"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

@@ -9,7 +9,7 @@
 #include "base/log.h"
 #include "store/store.h"
 
-#define STMT_CACHE_SIZE 128
+#define STMT_CACHE_SIZE 256
 
 struct stmt_slot {
 	const char *sql; /* identity of the cached statement: the address of its constant */

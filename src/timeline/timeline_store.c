@@ -1,9 +1,11 @@
 /* The timeline of a case: one statement over the records that make it. */
-#include "cases/cases.h"
+#include <pthread.h>
+
+#include "cases/sections.h"
 #include "timeline/timeline.h"
 
 /* clang-format off */
-static const char SQL_TIMELINE[] =
+static const char SQL_HEAD[] =
     "SELECT at, kind, code, detail, ref FROM ("
     "SELECT created_at AS at, 'registered' AS kind, status AS code, '' AS detail, 0 AS ref "
     "  FROM cases WHERE id = ?1 "
@@ -36,9 +38,32 @@ static const char SQL_TIMELINE[] =
     "UNION ALL SELECT s.created_at, 'safety', s.risk, s.next_review_on, s.id "
     "  FROM safety_assessments s WHERE s.case_id = ?1 "
     "UNION ALL SELECT d.at, 'disclosure', d.categories, o.name, coalesce(d.referral_id, 0) "
-    "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1"
-    ") ORDER BY at, kind LIMIT 2000";
+    "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1";
+static const char SQL_TAIL[] = ") ORDER BY at, kind LIMIT 2000";
 /* clang-format on */
+
+/* The statement above with one part per section of the social file (never the proceedings,
+ * which a social reader may not see), built once: statements are cached by address. */
+static char SQL_TIMELINE[8192];
+static pthread_once_t SQL_ONCE = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+	size_t n = (size_t)snprintf(SQL_TIMELINE, sizeof(SQL_TIMELINE), "%s", SQL_HEAD);
+	for (size_t i = 0; i < section_count() && n < sizeof(SQL_TIMELINE); i++) {
+		const section_def *d = section_at(i);
+		if (strcmp(d->tier, "file") != 0)
+			continue;
+		n += (size_t)snprintf(
+		    SQL_TIMELINE + n, sizeof(SQL_TIMELINE) - n,
+		    " UNION ALL SELECT coalesce(nullif(%s, ''), created_at), '%s', "
+		    "%s, '', id FROM %s WHERE case_id = ?1",
+		    d->order_by ? d->order_by : "created_at", d->name,
+		    d->summary ? d->summary : "''", d->table);
+	}
+	if (n < sizeof(SQL_TIMELINE))
+		snprintf(SQL_TIMELINE + n, sizeof(SQL_TIMELINE) - n, "%s", SQL_TAIL);
+}
 
 int timeline_of_case(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		     timeline_fn fn, void *ctx)
@@ -48,7 +73,8 @@ int timeline_of_case(const identity_env *env, arena *a, const principal *p, int6
 	store_conn *conn;
 	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &conn)))
-		rc = store_prepare(conn, SQL_TIMELINE, &st);
+		rc = pthread_once(&SQL_ONCE, build) ? PONTE_ENOMEM
+						    : store_prepare(conn, SQL_TIMELINE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);

@@ -1,6 +1,6 @@
 /* Case pages: list, new case, the case with its edit form. */
-#include "cases/cases.h"
 #include "app/app.h"
+#include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "web/web.h"
 
@@ -333,6 +333,20 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	input_from_record(c, &current, req->arena);
 	fill_form(req, v, form ? form : &current, e);
 	tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
+	/* The sections of the file, and of the proceedings for who may read them. */
+	tpl_list *sections = tpl_set_list(v, "sections");
+	for (size_t i = 0; i < section_count(); i++) {
+		const section_def *d = section_at(i);
+		if (strcmp(d->tier, "file") != 0 &&
+		    !principal_can_see(p, "case.proceedings.read", c->owner_id, c->organisation_id,
+				       c->country))
+			continue;
+		tpl_vars *x = tpl_list_add(sections);
+		tpl_set(x, "url",
+			arena_printf(req->arena, "/cases/%lld/%s/%s", (long long)c->id, d->tier,
+				     d->name));
+		tpl_set(x, "title", tr(req->lang, d->title));
+	}
 	int rc = add_decisions(req, v, c->id, de, dform);
 	return rc ? rc : web_render_page(req, res, "case", N_("Case"), v);
 }

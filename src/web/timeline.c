@@ -1,6 +1,6 @@
 /* The timeline of a case: every event in order, in the reader's language. */
 #include "timeline/timeline.h"
-#include "cases/cases.h"
+#include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -31,7 +31,8 @@ static const char *kind_label(http_request *req, const char *code)
 	for (size_t i = 0; i < ARRAY_LEN(KINDS); i++)
 		if (strcmp(KINDS[i][0], code) == 0)
 			return tr(req->lang, KINDS[i][1]);
-	return NULL;
+	const section_def *d = section_find("file", code);
+	return d ? tr(req->lang, d->title) : NULL;
 }
 
 /* The code of an event in words: a decision, an action, a service type, categories. */
@@ -48,6 +49,13 @@ static const char *code_label(http_request *req, const timeline_event *e)
 		return web_safety_label(req, e->code);
 	if (strcmp(e->kind, "contact") == 0)
 		return web_channel_label(req, e->code);
+	const section_def *d = section_find("file", e->kind);
+	if (d) { /* the section's summary field, a code, in words */
+		int k = d->summary ? section_field_index(d, d->summary) : -1;
+		return k >= 0 && d->fields[k].ncodes
+			   ? tr(req->lang, section_code_label(&d->fields[k], e->code))
+			   : e->code;
+	}
 	const char *k = kind_label(req, e->code);
 	if (k)
 		return k;

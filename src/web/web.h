@@ -77,6 +77,17 @@ int web_obs_releases(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
 int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
+/* Sections of the case file (sections.c): /cases/{id}/file/{section}[/{entry}] and
+ * /cases/{id}/proceedings/{section}[/{entry}]. */
+int web_file_section(http_request *req, http_response *res);
+int web_file_section_add(http_request *req, http_response *res);
+int web_file_entry(http_request *req, http_response *res);
+int web_file_entry_save(http_request *req, http_response *res);
+int web_proceedings_section(http_request *req, http_response *res);
+int web_proceedings_section_add(http_request *req, http_response *res);
+int web_proceedings_entry(http_request *req, http_response *res);
+int web_proceedings_entry_save(http_request *req, http_response *res);
+int web_proceedings(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
 int web_case_child(http_request *req, http_response *res);

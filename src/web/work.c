@@ -1,7 +1,7 @@
 /* "Action needed": what waits for the signed-in user: referrals to answer, referrals not
  * answered in time (for focal points), reflection periods ending within seven days. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "services/services.h"
@@ -81,6 +81,26 @@ static int add_plan(int64_t plan_id, int64_t case_id, const char *type, const ch
 	return 0;
 }
 
+/* A permit about to expire, or a compensation claim to file. */
+static int add_due(const section_due *k, void *ctx)
+{
+	struct rows *x = ctx;
+	const section_def *d = section_find("file", k->section);
+	if (!d)
+		return 0;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)k->case_id));
+	tpl_set(v, "url",
+		arena_printf(x->req->arena, "/cases/%lld/file/%s/%lld", (long long)k->case_id,
+			     d->name, (long long)k->entry_id));
+	tpl_set(v, "section", tr(x->req->lang, d->title));
+	tpl_set(v, "what", tr(x->req->lang, section_code_label(&d->fields[0], k->what)));
+	tpl_set(v, "due", k->due_on);
+	tpl_set_bool(v, "passed", strcmp(k->due_on, x->today) < 0);
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -117,6 +137,11 @@ int web_work(http_request *req, http_response *res)
 						arena_strndup(req->arena, week, 10), add_review,
 						&reviews);
 		tpl_set_bool(v, "has_reviews", reviews.n > 0);
+		struct rows due = { req, tpl_set_list(v, "deadlines"), 0, today };
+		if (!rc)
+			rc = sections_due(env, req->arena, p, today,
+					  arena_strndup(req->arena, week, 10), add_due, &due);
+		tpl_set_bool(v, "has_deadlines", due.n > 0);
 		struct rows plans = { req, tpl_set_list(v, "plans"), 0, today };
 		if (!rc)
 			rc = plans_pending(env, req->arena, p, add_plan, &plans);

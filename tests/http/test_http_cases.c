@@ -397,6 +397,138 @@ static void a_risk_assessment_from_the_page(void **state)
 	ht_free(&r);
 }
 
+/* The sections of the case file: JSON with the descriptors' names, field errors, stale edits,
+ * the proceedings tier apart from the social file; the pages with the same rules. */
+static void the_case_file_sections_over_the_api_and_the_pages(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Sections\"}}", &r),
+			 201);
+	char loc[128], path[128], entry[160];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	long id = strtol(loc + 14, NULL, 10);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/file/needs", id);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"need\":\"medical\",\"urgency\":\"immediate\","
+			     "\"identified_on\":\"2026-01-10\",\"note\":\"<script>x</script>\"}",
+			     &r),
+			 201);
+	assert_non_null(strstr(r.body, "\"version\":1"));
+	assert_non_null(strstr(r.body, "\"need\":\"medical\""));
+	long eid = strtol(strstr(r.body, "\"id\":") + 5, NULL, 10);
+	ht_free(&r);
+	/* Field errors, a wrong type, an unknown field. */
+	assert_int_equal(
+	    api(cw_auth, "POST", path, "{\"need\":\"pizza\",\"identified_on\":\"2026-02-30\"}", &r),
+	    422);
+	assert_non_null(strstr(r.body, "\"need\""));
+	assert_non_null(strstr(r.body, "\"identified_on\""));
+	assert_non_null(strstr(r.body, "\"urgency\""));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path, "{\"need\":3}", &r), 400);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path, "{\"needs\":\"medical\"}", &r), 400);
+	ht_free(&r);
+	/* An edit on version 1 passes once; the second on version 1 is a conflict. */
+	snprintf(entry, sizeof(entry), "%s/%ld", path, eid);
+	assert_int_equal(
+	    api(cw_auth, "PATCH", entry, "{\"version\":1,\"met_on\":\"2026-01-12\"}", &r), 200);
+	assert_non_null(strstr(r.body, "\"met_on\":\"2026-01-12\""));
+	assert_non_null(strstr(r.body, "\"need\":\"medical\"")); /* the rest kept */
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "PATCH", entry, "{\"version\":1,\"met_on\":\"\"}", &r), 409);
+	assert_non_null(strstr(r.body, "\"current_version\":2"));
+	ht_free(&r);
+	/* Another organisation's case worker: not found. A section of the other tier or none. */
+	assert_int_equal(api(other_auth, "GET", path, NULL, &r), 404);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/file/proceedings", id);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 404);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/file/horoscope", id);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 404);
+	ht_free(&r);
+	/* Proceedings: the police write them, the case worker may not even ask. */
+	char police[128];
+	bearer("police@demo.ponte.example", police, sizeof(police));
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/proceedings/proceedings", id);
+	assert_int_equal(api(police, "POST", path,
+			     "{\"kind\":\"criminal\",\"person_role\":\"witness\","
+			     "\"authority\":\"DIAP Lisboa\",\"opened_on\":\"2026-02-01\","
+			     "\"protection\":[\"anonymity\",\"video_testimony\"],"
+			     "\"non_punishment\":true}",
+			     &r),
+			 201);
+	assert_non_null(strstr(r.body, "\"protection\":[\"anonymity\",\"video_testimony\"]"));
+	assert_non_null(strstr(r.body, "\"non_punishment\":true"));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 403);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/file/needs", id);
+	assert_int_equal(api(police, "GET", path, NULL, &r), 403);
+	ht_free(&r);
+
+	/* The pages: errors in the user's language next to the fields, text escaped, conflicts
+	 * shown instead of overwriting. */
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hw[] = { w.cookie, NULL };
+	snprintf(path, sizeof(path), "/cases/%ld/file/needs", id);
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "&lt;script&gt;x&lt;/script&gt;"));
+	assert_null(strstr(r.body, "<script>x"));
+	assert_non_null(strstr(r.body, "Cuidados médicos")); /* the code, in Portuguese */
+	ht_free(&r);
+	assert_int_equal(form_post(&w, path, "need=medical&urgency=&identified_on=2099-01-01", &r),
+			 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "href=\"#identified_on\""));
+	assert_non_null(strstr(r.body, "value=\"2099-01-01\"")); /* what was typed, kept */
+	ht_free(&r);
+	snprintf(entry, sizeof(entry), "%s/%ld", path, eid);
+	assert_int_equal(form_post(&w, entry,
+				   "version=2&need=medical&urgency=short_term&identified_on=2026-"
+				   "01-10&note=checked",
+				   &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(form_post(&w, entry,
+				   "version=2&need=medical&urgency=long_term&identified_on=2026-"
+				   "01-10&note=mine",
+				   &r),
+			 409);
+	assert_non_null(strstr(r.body, "id=\"conflict\""));
+	assert_non_null(strstr(r.body, "name=\"version\" value=\"3\""));
+	assert_non_null(strstr(r.body, ">mine</textarea>"));
+	ht_free(&r);
+	/* The case page links the file's sections, not the proceedings. */
+	snprintf(path, sizeof(path), "/cases/%ld", id);
+	ht_get(S.port, path, hw, &r);
+	snprintf(entry, sizeof(entry), "/cases/%ld/file/compensation", id);
+	assert_non_null(strstr(r.body, entry));
+	assert_null(strstr(r.body, "/proceedings/"));
+	ht_free(&r);
+	/* The police find the case on their list of proceedings. */
+	struct web_session pw;
+	assert_int_equal(web_login("police%40demo.ponte.example", DEMO_PASSWORD, NULL, &pw), 303);
+	const char *hp[] = { pw.cookie, NULL };
+	ht_get(S.port, "/proceedings", hp, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(entry, sizeof(entry), "/cases/%ld/proceedings/proceedings", id);
+	assert_non_null(strstr(r.body, entry));
+	ht_free(&r);
+	ht_get(S.port, entry, hp, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "DIAP Lisboa"));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +538,7 @@ int main(void)
 		cmocka_unit_test(status_decisions_over_the_api_and_the_page),
 		cmocka_unit_test(exports_and_the_summary_show_only_what_the_caller_may_see),
 		cmocka_unit_test(a_risk_assessment_from_the_page),
+		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

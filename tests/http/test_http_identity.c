@@ -74,6 +74,9 @@ static int teardown(void **state)
 	"administrator national_focal_point supervisor police_investigator prosecutor "            \
 	"observatory_analyst regional_analyst knowledge_reviewer"
 #define REVIEWERS "administrator knowledge_reviewer"
+/* Criminal proceedings: police read and write, prosecutors read; never social roles. */
+#define PROCEEDINGS_READ "police_investigator prosecutor"
+#define PROCEEDINGS_WRITE "police_investigator"
 static const struct {
 	const char *route;
 	const char *allowed;
@@ -206,6 +209,21 @@ static const struct {
 	{ "GET /api/v1/referrals/{id}", SOCIAL },
 	{ "GET /api/v1/referrals/{id}/case", SOCIAL },
 	{ "POST /api/v1/referrals/{id}/{action}", SOCIAL },
+	{ "GET /cases/{id}/file/{section}", SOCIAL },
+	{ "POST /cases/{id}/file/{section}", SOCIAL },
+	{ "GET /cases/{id}/file/{section}/{entry}", SOCIAL },
+	{ "POST /cases/{id}/file/{section}/{entry}", SOCIAL },
+	{ "GET /api/v1/cases/{id}/file/{section}", SOCIAL },
+	{ "POST /api/v1/cases/{id}/file/{section}", SOCIAL },
+	{ "PATCH /api/v1/cases/{id}/file/{section}/{entry}", SOCIAL },
+	{ "GET /proceedings", PROCEEDINGS_READ },
+	{ "GET /cases/{id}/proceedings/{section}", PROCEEDINGS_READ },
+	{ "POST /cases/{id}/proceedings/{section}", PROCEEDINGS_WRITE },
+	{ "GET /cases/{id}/proceedings/{section}/{entry}", PROCEEDINGS_WRITE },
+	{ "POST /cases/{id}/proceedings/{section}/{entry}", PROCEEDINGS_WRITE },
+	{ "GET /api/v1/cases/{id}/proceedings/{section}", PROCEEDINGS_READ },
+	{ "POST /api/v1/cases/{id}/proceedings/{section}", PROCEEDINGS_WRITE },
+	{ "PATCH /api/v1/cases/{id}/proceedings/{section}/{entry}", PROCEEDINGS_WRITE },
 	{ "GET /audit", "auditor" },
 	{ "GET /audit/export.csv", "auditor" },
 };

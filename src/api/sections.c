@@ -1,0 +1,205 @@
+/* /api/v1/cases/{id}/file/{section} and /api/v1/cases/{id}/proceedings/{section}: the
+ * sections of the case file as JSON, keyed by the descriptors' field names. */
+#include "cases/sections.h"
+#include "api/api.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+
+/* The section of the address; the route's permission matched its tier. */
+static const section_def *section_of(http_request *req, int64_t *case_id)
+{
+	if (!http_param_id(req, 0, case_id) || req->nparams < 2)
+		return NULL;
+	return section_find(strstr(req->path, "/file/") ? "file" : "proceedings", req->params[1]);
+}
+
+static int write_value(buf *b, const section_field *f, const char *v)
+{
+	int rc = buf_putc(b, ',');
+	if (!rc)
+		rc = json_cstring(b, f->name);
+	if (!rc)
+		rc = buf_putc(b, ':');
+	if (rc)
+		return rc;
+	if (f->kind == SK_BOOL)
+		return buf_puts(b, strcmp(v, "1") == 0 ? "true" : "false");
+	if (f->kind == SK_INT)
+		return *v ? buf_puts(b, v) : buf_puts(b, "null");
+	if (f->kind != SK_CODES)
+		return json_cstring(b, v);
+	rc = buf_putc(b, '[');
+	for (const char *s = v; *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != v ? buf_putc(b, ',') : 0) || json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+struct list {
+	buf *b;
+	const section_def *d;
+	bool first;
+};
+
+static int write_entry(const section_entry *x, void *ctx)
+{
+	struct list *l = ctx;
+	int rc = buf_printf(l->b, "%s{\"id\":%lld,\"version\":%lld", l->first ? "" : ",",
+			    (long long)x->id, (long long)x->version);
+	l->first = false;
+	if (!rc)
+		rc = json_field_str(l->b, false, "created_at", x->created_at);
+	if (!rc)
+		rc = json_field_str(l->b, false, "updated_at", x->updated_at);
+	for (size_t i = 0; !rc && i < l->d->nfields; i++)
+		rc = write_value(l->b, &l->d->fields[i], x->values[i]);
+	return rc ? rc : buf_putc(l->b, '}');
+}
+
+int api_section_list(http_request *req, http_response *res)
+{
+	int64_t case_id;
+	const section_def *d = section_of(req, &case_id);
+	if (!d)
+		return PONTE_ENOTFOUND;
+	res->content_type = "application/json";
+	struct list l = { &res->body, d, true };
+	int rc = buf_puts(&res->body, "{\"items\":[");
+	if (!rc)
+		rc = section_list(&services_of(req)->env, req->arena, principal_of(req), d, case_id,
+				  write_entry, &l);
+	return rc ? rc : buf_puts(&res->body, "]}");
+}
+
+/* The body's value of a field as the engine's string; false when of the wrong JSON type. */
+static bool read_value(http_request *req, const section_field *f, const json_value *v,
+		       const char **out)
+{
+	if (v->type == JSON_NULL) {
+		*out = f->kind == SK_BOOL ? "0" : "";
+		return true;
+	}
+	if (f->kind == SK_BOOL) {
+		*out = v->type == JSON_BOOL && v->boolean ? "1" : "0";
+		return v->type == JSON_BOOL;
+	}
+	if (f->kind == SK_INT) {
+		*out = v->string; /* the number as written; the engine checks the range */
+		return v->type == JSON_NUMBER;
+	}
+	if (f->kind != SK_CODES || v->type == JSON_STRING) {
+		*out = v->string;
+		return v->type == JSON_STRING;
+	}
+	if (v->type != JSON_ARRAY)
+		return false;
+	buf b;
+	buf_init(&b, 4096);
+	bool ok = true;
+	for (size_t i = 0; ok && i < v->length; i++)
+		ok = v->items[i]->type == JSON_STRING && !strchr(v->items[i]->string, ',') &&
+		     !(i && buf_putc(&b, ',')) && !buf_puts(&b, v->items[i]->string);
+	*out = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return ok;
+}
+
+/* Overlay the body's fields on values; an unknown key or a wrong type is a bad request. */
+static bool read_body(http_request *req, const section_def *d, const json_value *body,
+		      const char **values)
+{
+	if (body->type != JSON_OBJECT)
+		return false;
+	for (size_t i = 0; i < body->length; i++) {
+		const char *key = body->keys[i];
+		if (strcmp(key, "version") == 0 || strcmp(key, "id") == 0)
+			continue;
+		int k = section_field_index(d, key);
+		if (k < 0 || !read_value(req, &d->fields[k], body->items[i], &values[k]))
+			return false;
+	}
+	return true;
+}
+
+static int respond_entry(http_request *req, http_response *res, const section_def *d,
+			 int64_t case_id, int64_t id)
+{
+	section_entry x;
+	int rc =
+	    section_get(&services_of(req)->env, req->arena, principal_of(req), d, case_id, id, &x);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	struct list l = { &res->body, d, true };
+	return write_entry(&x, &l);
+}
+
+int api_section_add(http_request *req, http_response *res)
+{
+	int64_t case_id, id;
+	const section_def *d = section_of(req, &case_id);
+	if (!d)
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	const char *values[SECTION_MAX_FIELDS] = { 0 };
+	if (api_parse_body(req, &body) || !read_body(req, d, body, values))
+		return http_json_error(req, res, 400, "bad_request",
+				       N_("Send a JSON object with the section's fields."));
+	case_errors e;
+	int rc =
+	    section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
+	if (rc == PONTE_EINVAL)
+		return api_field_errors(req, res, e.items, e.count);
+	if (rc)
+		return rc;
+	res->status = 201;
+	return respond_entry(req, res, d, case_id, id);
+}
+
+int api_section_update(http_request *req, http_response *res)
+{
+	int64_t case_id, id;
+	const section_def *d = section_of(req, &case_id);
+	if (!d || !http_param_id(req, 2, &id))
+		return PONTE_ENOTFOUND;
+	section_entry x;
+	int rc =
+	    section_get(&services_of(req)->env, req->arena, principal_of(req), d, case_id, id, &x);
+	if (rc)
+		return rc;
+	json_value *body;
+	const char *values[SECTION_MAX_FIELDS];
+	memcpy(values, x.values, sizeof(values));
+	if (api_parse_body(req, &body) || !read_body(req, d, body, values))
+		return http_json_error(req, res, 400, "bad_request",
+				       N_("Send a JSON object with the section's fields."));
+	const json_value *version = json_get(body, "version");
+	if (!version || version->type != JSON_NUMBER)
+		return http_json_error(
+		    req, res, 422, "invalid",
+		    N_("Send the version of the entry your change is based on."));
+	case_errors e;
+	int64_t current;
+	rc = section_update(&services_of(req)->env, principal_of(req), d, case_id, id,
+			    (int64_t)version->number, values, &e, &current);
+	if (rc == PONTE_EINVAL)
+		return api_field_errors(req, res, e.items, e.count);
+	if (rc == PONTE_ECONFLICT) {
+		res->status = 409;
+		res->content_type = "application/json";
+		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
+		if (!wrc)
+			wrc = json_field_str(
+			    &res->body, false, "message",
+			    tr(req->lang, N_("Someone else changed this entry. Reload "
+					     "it and apply your change again.")));
+		return wrc ? wrc
+			   : buf_printf(&res->body, ",\"current_version\":%lld}}",
+					(long long)current);
+	}
+	return rc ? rc : respond_entry(req, res, d, case_id, id);
+}
