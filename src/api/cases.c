@@ -80,6 +80,19 @@ static int write_case(buf *b, const case_record *c)
 		rc = json_field_str(b, true, "vic_TraffickingStatus", c->trafficking_status);
 	if (!rc)
 		rc = list_field(b, "vic_TypeOfExploitation", c->exploitation);
+	if (!rc)
+		rc = list_field(b, "vic_MethodsOfControl", c->control);
+	if (!rc)
+		rc = list_field(b, "vic_MethodOfRecruitment", c->recruitment);
+	if (!rc)
+		rc = str_field(b, "vic_RelationshipToTrafficker", c->relationship);
+	if (!rc)
+		rc = str_field(b, "vic_ForcedLabourIndustry", c->labour_sector);
+	if (!rc)
+		rc = buf_printf(b, ",\"smuggled_migrant\":%s",
+				!*c->smuggled                   ? "null"
+				: strcmp(c->smuggled, "1") == 0 ? "true"
+								: "false");
 	return rc ? rc : buf_puts(b, "}}");
 }
 
@@ -156,9 +169,22 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 	if (victim) {
 		in->trafficking_status = read_string(victim, "vic_TraffickingStatus", &bad);
 		in->exploitation = read_list(req, json_get(victim, "vic_TypeOfExploitation"));
+		in->control = read_list(req, json_get(victim, "vic_MethodsOfControl"));
+		in->recruitment = read_list(req, json_get(victim, "vic_MethodOfRecruitment"));
+		in->relationship = read_string(victim, "vic_RelationshipToTrafficker", &bad);
+		in->labour_sector = read_string(victim, "vic_ForcedLabourIndustry", &bad);
+		const json_value *sm = json_get(victim, "smuggled_migrant");
+		if (sm && sm->type == JSON_BOOL)
+			in->smuggled = sm->boolean ? "1" : "0";
+		else if (sm && sm->type == JSON_NULL)
+			in->smuggled = "";
+		else if (sm)
+			bad = true;
 	}
 	if ((in->citizenship && in->citizenship[0] == '\x01') ||
 	    (in->exploitation && in->exploitation[0] == '\x01') ||
+	    (in->control && in->control[0] == '\x01') ||
+	    (in->recruitment && in->recruitment[0] == '\x01') ||
 	    (person && person->type != JSON_OBJECT) || (victim && victim->type != JSON_OBJECT))
 		bad = true;
 	return bad ? PONTE_EINVAL : 0;

@@ -254,9 +254,9 @@ static int make_file(const identity_env *env, const principal *p, int64_t case_i
 	int64_t id;
 	int rc = section_add(env, p, section_find("file", "events"), case_id, event, &id, &e);
 	if (!rc && dice % 4 == 0) {
-		const char *need[SECTION_MAX_FIELDS] = { needs[dice % 5], dice % 8 ? "short_term"
-									   : "immediate",
-							 on, dice % 3 ? on : "", "" };
+		const char *need[SECTION_MAX_FIELDS] = { needs[dice % 5],
+							 dice % 8 ? "short_term" : "immediate", on,
+							 dice % 3 ? on : "", "" };
 		rc = section_add(env, p, section_find("file", "needs"), case_id, need, &id, &e);
 	}
 	if (!rc && dice >= 35 && dice % 5 == 0) {
@@ -305,6 +305,12 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 		snprintf(ex, sizeof(ex), "%s,%s", exploitation[e1], exploitation[e2]);
 	else
 		snprintf(ex, sizeof(ex), "%s", exploitation[e1]);
+	static const char *control[] = { "DebtBondage,WithholdsDocuments",
+					 "FalsePromises",
+					 "PhysicalThreats,TakesEarnings",
+					 "PsychologicalAbuse",
+					 "ExcessiveWorkingHours,RestrictsFinancialAccess",
+					 "" };
 	unsigned ph = pick(5), st = pick(10);
 	case_input in = {
 		.first_name = female ? k->first_f[pick(6)] : k->first_m[pick(6)],
@@ -315,6 +321,7 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 		.citizenship = k->code,
 		.primary_language = k->language,
 		.exploitation = ex,
+		.control = control[pick(ARRAY_LEN(control))],
 		.phase = phases[ph],
 		.status = st < 6   ? "Active"
 			  : st < 8 ? "FollowUp"

@@ -48,6 +48,59 @@ static const case_code EXPLOITATION[] = {
 	{ "Other", N_("Other") },
 };
 
+static const case_code CONTROL[] = {
+	/* HTCDS vic_MethodsOfControl */
+	{ "PhysicalThreats", N_("Threats of violence") },
+	{ "ThreatsLawEnforcement", N_("Threats of denunciation to the authorities") },
+	{ "ThreatensChildrenFamily", N_("Threats against children or family") },
+	{ "DebtBondage", N_("Debt bondage") },
+	{ "FalsePromises", N_("False promises") },
+	{ "PhysicalAbuse", N_("Physical abuse") },
+	{ "SexualAbuse", N_("Sexual abuse") },
+	{ "TakesEarnings", N_("Takes the earnings") },
+	{ "RestrictsFinancialAccess", N_("Restricts access to money") },
+	{ "RestrictsMedicalCare", N_("Restricts medical care") },
+	{ "WithholdsNecessities", N_("Withholds food, sleep or other necessities") },
+	{ "PsychologicalAbuse", N_("Psychological abuse") },
+	{ "PsychoactiveSubstance", N_("Drugs or alcohol") },
+	{ "ExcessiveWorkingHours", N_("Excessive working hours") },
+	{ "WithholdsDocuments", N_("Withholds identity documents") },
+	{ "Other", N_("Other") },
+};
+static const case_code RECRUITMENT[] = {
+	/* HTCDS vic_MethodOfRecruitment */
+	{ "AtAPlaceOfBusiness", N_("At a place of business") },
+	{ "AtAnEducationalInstitution", N_("At a school or university") },
+	{ "AtWork", N_("At work") },
+	{ "ThroughOnlineSocialNetworks", N_("Through online social networks") },
+	{ "ThroughAnOnlineAdvertisement", N_("Through an online advertisement") },
+	{ "ThroughATelevisionAdvert", N_("Through a television advert") },
+	{ "ThroughANewspaperAdvert", N_("Through a newspaper advert") },
+	{ "ThroughFamilyOrFamilyEvents", N_("Through family") },
+	{ "ThroughFriendsOrSocialEvents", N_("Through friends") },
+	{ "Other", N_("Other") },
+};
+static const case_code RELATIONSHIP[] = {
+	/* HTCDS vic_RelationshipToTrafficker */
+	{ "Familial", N_("Family") },
+	{ "Acquainted", N_("Known to the person") },
+	{ "Unaquainted", N_("A stranger") }, /* sic: the standard's spelling */
+};
+static const case_code SECTOR[] = {
+	/* HTCDS vic_ForcedLabourIndustry (ISIC sections) */
+	{ "A_AgricultureForestryAndFishing", N_("Agriculture, forestry and fishing") },
+	{ "B_MiningAndQuarrying", N_("Mining and quarrying") },
+	{ "C_Manufacturing", N_("Manufacturing") },
+	{ "F_Construction", N_("Construction") },
+	{ "G_WholesaleAndRetailTradeRepairOfMotorVehicles", N_("Trade and street selling") },
+	{ "H_TransportationAndStorage", N_("Transport and storage") },
+	{ "I_AccommodationAndFoodServiceActivities", N_("Hotels, restaurants and food") },
+	{ "Q_HumanHealthAndSocialWorkActivities", N_("Health and care work") },
+	{ "R_ArtsEntertainmentAndRecreation", N_("Arts and entertainment") },
+	{ "S_OtherServiceActivities", N_("Other services") },
+	{ "T_ActivitiesOfHouseholdsAsEmployers", N_("Domestic work") },
+};
+
 const case_code *case_codes(const char *field, size_t *n)
 {
 	static const struct {
@@ -60,6 +113,10 @@ const case_code *case_codes(const char *field, size_t *n)
 		{ "gender", GENDER, ARRAY_LEN(GENDER) },
 		{ "trafficking_status", STATUS_DECISION, ARRAY_LEN(STATUS_DECISION) },
 		{ "exploitation", EXPLOITATION, ARRAY_LEN(EXPLOITATION) },
+		{ "control", CONTROL, ARRAY_LEN(CONTROL) },
+		{ "recruitment", RECRUITMENT, ARRAY_LEN(RECRUITMENT) },
+		{ "relationship", RELATIONSHIP, ARRAY_LEN(RELATIONSHIP) },
+		{ "labour_sector", SECTOR, ARRAY_LEN(SECTOR) },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(all); i++)
 		if (strcmp(all[i].field, field) == 0) {
@@ -150,6 +207,18 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation))
 		add_error(e, "victim.vic_TypeOfExploitation",
 			  N_("Choose types of exploitation from the list."));
+	if (in->control && !list_ok(db, "control", in->control))
+		add_error(e, "victim.vic_MethodsOfControl", N_("Choose from the list."));
+	if (in->recruitment && !list_ok(db, "recruitment", in->recruitment))
+		add_error(e, "victim.vic_MethodOfRecruitment", N_("Choose from the list."));
+	if (in->relationship && *in->relationship && !in_codes("relationship", in->relationship))
+		add_error(e, "victim.vic_RelationshipToTrafficker", N_("Choose from the list."));
+	if (in->labour_sector && *in->labour_sector &&
+	    !in_codes("labour_sector", in->labour_sector))
+		add_error(e, "victim.vic_ForcedLabourIndustry", N_("Choose from the list."));
+	if (in->smuggled && strcmp(in->smuggled, "") != 0 && strcmp(in->smuggled, "0") != 0 &&
+	    strcmp(in->smuggled, "1") != 0)
+		add_error(e, "victim.smuggled_migrant", N_("Answer yes, no or not known."));
 	if (in->citizenship && !list_ok(db, NULL, in->citizenship))
 		add_error(e, "person.prs_Citizenship",
 			  N_("Use two-letter ISO country codes, separated by commas."));

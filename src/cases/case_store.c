@@ -7,7 +7,8 @@
 	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "           \
 	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), "               \
 	"c.citizenship, "                                                                          \
-	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at"
+	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at, "   \
+	"c.control, c.recruitment, c.relationship, c.labour_sector, coalesce(c.smuggled, '')"
 
 /* The scope test, with ?1 the scope (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
 #define IN_SCOPE                                                                                   \
@@ -52,13 +53,15 @@ static const char SQL_INSERT[] =
     "INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
     "second_name_enc, identity_number_enc, mobile_phone_enc, name_index, gender, birthdate, "
     "estimated_age, citizenship, primary_language, trafficking_status, exploitation, created_at, "
-    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?18, ?19, ?19)";
+    "updated_at, control, recruitment, relationship, labour_sector, smuggled) VALUES (?1, ?2, ?3, "
+    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, "
+    "?22, ?23, ?24)";
 static const char SQL_UPDATE[] =
     "UPDATE cases SET version = version + 1, status = ?3, phase = ?4, closure_reason = ?5, "
     "first_name_enc = ?6, second_name_enc = ?7, identity_number_enc = ?8, mobile_phone_enc = ?9, "
     "name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
-    "primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18 "
+    "primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18, "
+    "control = ?19, recruitment = ?20, relationship = ?21, labour_sector = ?22, smuggled = ?23 "
     "WHERE id = ?1 AND version = ?2";
 
 static void bind_scope(store_stmt *st, const principal *p, const char *permission)
@@ -110,6 +113,11 @@ static int from_row(const identity_env *env, arena *a, store_stmt *st, case_reco
 	c->exploitation = text(a, st, 19);
 	c->created_at = text(a, st, 20);
 	c->updated_at = text(a, st, 21);
+	c->control = text(a, st, 22);
+	c->recruitment = text(a, st, 23);
+	c->relationship = text(a, st, 24);
+	c->labour_sector = text(a, st, 25);
+	c->smuggled = text(a, st, 26);
 	/* A field that does not decrypt is never shown as something else. */
 	return c->first_name && c->second_name && c->identity_number && c->mobile_phone
 		   ? 0
@@ -240,6 +248,18 @@ static int bind_person(const identity_env *env, store_stmt *st, int first, int64
 	return rc;
 }
 
+/* The victim's facts at ?base..?base+4: four lists of codes and the smuggled flag ("" is
+ * not known, stored as NULL). */
+static void bind_facts(store_stmt *st, int base, const char *const f[5])
+{
+	for (int i = 0; i < 4; i++)
+		store_bind_text(st, base + i, f[i], strlen(f[i]));
+	if (*f[4])
+		store_bind_int64(st, base + 4, f[4][0] == '1');
+	else
+		store_bind_null(st, base + 4);
+}
+
 int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
 		case_errors *errors)
 {
@@ -290,6 +310,10 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		store_bind_text(st, 17, ts, strlen(ts));
 		store_bind_text(st, 18, ex, strlen(ex));
 		store_bind_text(st, 19, when, strlen(when));
+		const char *facts[5] = { or (in->control, ""), or (in->recruitment, ""),
+					 or (in->relationship, ""), or (in->labour_sector, ""),
+					 or (in->smuggled, "") };
+		bind_facts(st, 20, facts);
 		if (!rc) {
 			rc = store_step(st);
 			rc = rc < 0 ? rc : 0;
@@ -363,6 +387,12 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		store_bind_text(st, 16, ts, strlen(ts));
 		store_bind_text(st, 17, ex, strlen(ex));
 		store_bind_text(st, 18, when, strlen(when));
+		const char *facts[5] = { or (in->control, old.control),
+					 or (in->recruitment, old.recruitment),
+					 or (in->relationship, old.relationship),
+					 or (in->labour_sector, old.labour_sector),
+					 or (in->smuggled, old.smuggled) };
+		bind_facts(st, 19, facts);
 		if (!rc) {
 			rc = store_step(st);
 			rc = rc < 0 ? rc : 0;

@@ -32,6 +32,10 @@ typedef struct case_input {
 	const char *first_name, *second_name, *identity_number, *mobile_phone;
 	const char *gender, *birthdate, *estimated_age, *citizenship, *primary_language;
 	const char *trafficking_status, *exploitation;
+	/* HTCDS vic_MethodsOfControl, vic_MethodOfRecruitment (codes, comma-separated),
+	 * vic_RelationshipToTrafficker, vic_ForcedLabourIndustry; smuggled "1", "0" or "" (not
+	 * known). */
+	const char *control, *recruitment, *relationship, *labour_sector, *smuggled;
 } case_input;
 
 typedef struct case_record {
@@ -42,6 +46,7 @@ typedef struct case_record {
 	const char *gender, *birthdate, *citizenship, *primary_language;
 	int estimated_age; /* -1 when unknown */
 	const char *trafficking_status, *exploitation;
+	const char *control, *recruitment, *relationship, *labour_sector, *smuggled;
 	const char *created_at, *updated_at;
 } case_record;
 

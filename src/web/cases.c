@@ -61,6 +61,14 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 		    in->trafficking_status ? in->trafficking_status
 					   : "PossibleVictimOfTrafficking");
 	add_options(req, v, "exploitations", "exploitation", in->exploitation);
+	add_options(req, v, "controls", "control", in->control);
+	add_options(req, v, "recruitments", "recruitment", in->recruitment);
+	add_options(req, v, "relationships", "relationship", in->relationship);
+	add_options(req, v, "sectors", "labour_sector", in->labour_sector);
+	const char *sm = in->smuggled ? in->smuggled : "";
+	tpl_set_bool(v, "smuggled_yes", strcmp(sm, "1") == 0);
+	tpl_set_bool(v, "smuggled_no", strcmp(sm, "0") == 0);
+	tpl_set_bool(v, "smuggled_unknown", !*sm);
 	if (!e || !e->count)
 		return;
 	tpl_list *summary = tpl_set_list(v, "errors");
@@ -75,7 +83,21 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	}
 }
 
-/* The form as posted (checkboxes of exploitation joined with commas). */
+/* The checkboxes of a field joined with commas ("" when none is ticked). */
+static const char *joined(http_request *req, const char *name)
+{
+	buf b;
+	buf_init(&b, 4096);
+	for (size_t i = 0; i < req->form.count; i++)
+		if (strcmp(req->form.items[i].key, name) == 0 &&
+		    !strchr(req->form.items[i].value, ','))
+			buf_printf(&b, "%s%s", b.len ? "," : "", req->form.items[i].value);
+	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
+
+/* The form as posted (checkboxes joined with commas). */
 static void read_form(http_request *req, case_input *in)
 {
 	memset(in, 0, sizeof(*in));
@@ -103,14 +125,12 @@ static void read_form(http_request *req, case_input *in)
 			out[o] = '\0';
 		in->citizenship = out;
 	}
-	buf ex;
-	buf_init(&ex, 4096);
-	for (size_t i = 0; i < req->form.count; i++)
-		if (strcmp(req->form.items[i].key, "vic_TypeOfExploitation") == 0 &&
-		    !strchr(req->form.items[i].value, ','))
-			buf_printf(&ex, "%s%s", ex.len ? "," : "", req->form.items[i].value);
-	in->exploitation = arena_strdup(req->arena, ex.data ? ex.data : "");
-	buf_release(&ex);
+	in->exploitation = joined(req, "vic_TypeOfExploitation");
+	in->control = joined(req, "vic_MethodsOfControl");
+	in->recruitment = joined(req, "vic_MethodOfRecruitment");
+	in->relationship = http_form(req, "vic_RelationshipToTrafficker");
+	in->labour_sector = http_form(req, "vic_ForcedLabourIndustry");
+	in->smuggled = http_form(req, "smuggled_migrant");
 }
 
 static void input_from_record(const case_record *c, case_input *in, arena *a)
@@ -130,6 +150,11 @@ static void input_from_record(const case_record *c, case_input *in, arena *a)
 	in->closure_reason = c->closure_reason;
 	in->trafficking_status = c->trafficking_status;
 	in->exploitation = c->exploitation;
+	in->control = c->control;
+	in->recruitment = c->recruitment;
+	in->relationship = c->relationship;
+	in->labour_sector = c->labour_sector;
+	in->smuggled = c->smuggled;
 }
 
 /* ---- list ---- */

@@ -73,9 +73,11 @@ static void the_api_registers_reads_lists_and_updates_cases(void **state)
 	    r.body, ",\"version\":1,\"phase\":\"identification\",\"cas_Status\":\"Active\""));
 	assert_non_null(strstr(r.body, "\"person\":{\"prs_FirstName\":\"Aïcha\""));
 	assert_non_null(strstr(r.body, "\"prs_Citizenship\":[\"NE\",\"ML\"]"));
-	assert_non_null(
-	    strstr(r.body, "\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\","
-			   "\"vic_TypeOfExploitation\":[\"ForcedBegging\"]}"));
+	assert_non_null(strstr(
+	    r.body, "\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\","
+		    "\"vic_TypeOfExploitation\":[\"ForcedBegging\"],\"vic_MethodsOfControl\":[],"
+		    "\"vic_MethodOfRecruitment\":[],\"vic_RelationshipToTrafficker\":\"\","
+		    "\"vic_ForcedLabourIndustry\":\"\",\"smuggled_migrant\":null}"));
 	ht_free(&r);
 	assert_int_equal(api(sup_auth, "GET", "/api/v1/cases?q=aicha%20DIALLO&limit=10", NULL, &r),
 			 200);
@@ -411,6 +413,51 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
 	long id = strtol(loc + 14, NULL, 10);
 	ht_free(&r);
+	/* The trafficking facts of the victim, with HTCDS names; bad codes are field errors. */
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld", id);
+	assert_int_equal(
+	    api(cw_auth, "PATCH", path,
+		"{\"version\":1,\"victim\":{\"vic_MethodsOfControl\":[\"DebtBondage\","
+		"\"WithholdsDocuments\"],\"vic_MethodOfRecruitment\":[\"AtWork\"],"
+		"\"vic_RelationshipToTrafficker\":\"Acquainted\",\"vic_ForcedLabourIndustry\":"
+		"\"A_AgricultureForestryAndFishing\",\"smuggled_migrant\":true}}",
+		&r),
+	    200);
+	assert_non_null(
+	    strstr(r.body, "\"vic_MethodsOfControl\":[\"DebtBondage\",\"WithholdsDocuments\"]"));
+	assert_non_null(strstr(r.body, "\"smuggled_migrant\":true"));
+	ht_free(&r);
+	assert_int_equal(
+	    api(cw_auth, "PATCH", path,
+		"{\"version\":2,\"victim\":{\"vic_MethodsOfControl\":[\"Spells\"],"
+		"\"vic_ForcedLabourIndustry\":\"Z_Nothing\",\"smuggled_migrant\":\"maybe\"}}",
+		&r),
+	    400);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "PATCH", path,
+			     "{\"version\":2,\"victim\":{\"vic_MethodsOfControl\":[\"Spells\"],"
+			     "\"vic_ForcedLabourIndustry\":\"Z_Nothing\"}}",
+			     &r),
+			 422);
+	assert_non_null(strstr(r.body, "victim.vic_MethodsOfControl"));
+	assert_non_null(strstr(r.body, "victim.vic_ForcedLabourIndustry"));
+	ht_free(&r);
+	/* The observatory's record of the case carries them as CTDC codes. */
+	{
+		store_conn *c;
+		store_stmt *st;
+		static const char q[] = "SELECT control, labour_sector, recruiter_relation FROM "
+					"obs_records WHERE row_key = CAST('case:' || ?1 AS BLOB)";
+		assert_int_equal(store_conn_get(S.db, &c), 0);
+		assert_int_equal(store_prepare(c, q, &st), 0);
+		store_bind_int64(st, 1, id);
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_string_equal(store_col_text(st, 0, NULL),
+				    "debt_bondage,withholds_documents");
+		assert_string_equal(store_col_text(st, 1, NULL), "agriculture");
+		assert_string_equal(store_col_text(st, 2, NULL), "friend");
+		store_reset(st);
+	}
 	snprintf(path, sizeof(path), "/api/v1/cases/%ld/file/needs", id);
 	assert_int_equal(api(cw_auth, "POST", path,
 			     "{\"need\":\"medical\",\"urgency\":\"immediate\","
@@ -507,9 +554,13 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	assert_non_null(strstr(r.body, "name=\"version\" value=\"3\""));
 	assert_non_null(strstr(r.body, ">mine</textarea>"));
 	ht_free(&r);
-	/* The case page links the file's sections, not the proceedings. */
+	/* The case page links the file's sections, not the proceedings, and shows the facts. */
 	snprintf(path, sizeof(path), "/cases/%ld", id);
 	ht_get(S.port, path, hw, &r);
+	assert_non_null(strstr(r.body, "value=\"DebtBondage\" checked"));
+	assert_non_null(strstr(r.body, "value=\"Acquainted\" selected"));
+	assert_non_null(
+	    strstr(r.body, "id=\"sm-1\" name=\"smuggled_migrant\" value=\"1\" checked"));
 	snprintf(entry, sizeof(entry), "/cases/%ld/file/compensation", id);
 	assert_non_null(strstr(r.body, entry));
 	assert_null(strstr(r.body, "/proceedings/"));
