@@ -1,5 +1,6 @@
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
+#include "i18n/i18n.h"
 #include "identity/fields.h"
 
 #define CASE_COLUMNS                                                                               \
@@ -348,10 +349,26 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		*current = old.version;
 		rc = PONTE_ECONFLICT;
 	}
+	/* Closing is for approvers; others request it (closures.c). */
+	bool closing = !rc && in->status && case_status_closed(in->status) &&
+		       !case_status_closed(old.status),
+	     reopening = !rc && in->status && !case_status_closed(in->status) &&
+			 case_status_closed(old.status);
+	if (closing && !case_may_close(p)) {
+		errors->count = 0;
+		errors->items[errors->count++] = (case_field_error){
+			"cas_Status",
+			N_("A supervisor closes cases: request the closure instead.")
+		};
+		rc = PONTE_EINVAL;
+	}
 	store_conn *c;
 	store_stmt *st;
+	bool begun = false;
 	if (!rc)
 		rc = store_conn_get(env->db, &c);
+	if (!rc)
+		begun = !(rc = store_begin(c));
 	if (!rc)
 		rc = store_prepare(c, SQL_UPDATE, &st);
 	if (!rc) {
@@ -403,7 +420,14 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 			*current = old.version + 1;
 			rc = PONTE_ECONFLICT;
 		}
+		if (!rc && (closing || reopening))
+			rc = case_closure_record(c, id, closing ? "close" : "reopen", v.status,
+						 closing ? cr : "", p->user_id, when);
 	}
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
 	arena_release(&a);
 	principal_audit(env->db, p, "case.update", "case", id,
 			rc == 0                 ? "success"

@@ -10,6 +10,8 @@
  *   cases, organisation, country, all). A case outside the caller's scope is "not found".
  * - Every change raises `version`; an update based on another version is PONTE_ECONFLICT and
  *   changes nothing. Reads and writes are audited.
+ * - Only supervisors and focal points close a case; others request the closure, which someone
+ *   else approves. Closures and reopenings are kept as the case's history.
  */
 #ifndef PONTE_CASES_H
 #define PONTE_CASES_H
@@ -241,5 +243,34 @@ int assistance_add(const identity_env *env, const principal *p, int64_t case_id,
 typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
+
+/* ---- closing and reopening (closures.c) ---- */
+typedef struct case_closure {
+	int64_t id;
+	const char *kind; /* close, reopen */
+	const char *status, *reason, *requested_at;
+	const char *decision; /* "", approved, rejected */
+	const char *decided_at;
+} case_closure;
+bool case_status_closed(const char *status);
+/* Supervisors of the organisation and focal points close cases and approve closures. */
+bool case_may_close(const principal *p);
+/* Ask to close a case (status Closed or ClosedReferred, with the reason). PONTE_ECONFLICT when
+ * the case is closed or a request waits already. */
+int closure_request(const identity_env *env, const principal *p, int64_t case_id,
+		    const char *status, const char *reason, int64_t *id, case_errors *e);
+/* Approve (the case is closed with the requested status and reason, in the same transaction)
+ * or reject. PONTE_EDENIED for the requester or someone who may not close cases;
+ * PONTE_ECONFLICT when decided already. */
+int closure_decide(const identity_env *env, const principal *p, int64_t closure_id, bool approve);
+typedef int (*closure_fn)(const case_closure *k, void *ctx);
+/* The closures and reopenings of a case, newest first. */
+int closure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		 closure_fn fn, void *ctx);
+typedef int (*closure_pending_fn)(int64_t closure_id, int64_t case_id, const char *status,
+				  const char *requested_at, void *ctx);
+/* Requests others made, waiting for the caller's decision, in the caller's scope. */
+int closures_pending(const identity_env *env, arena *a, const principal *p, closure_pending_fn fn,
+		     void *ctx);
 
 #endif

@@ -37,6 +37,12 @@ static const char SQL_HEAD[] =
     "  WHERE p.case_id = ?1 AND p.approved_at IS NOT NULL "
     "UNION ALL SELECT s.created_at, 'safety', s.risk, s.next_review_on, s.id "
     "  FROM safety_assessments s WHERE s.case_id = ?1 "
+    "UNION ALL SELECT k.requested_at, 'closure', CASE WHEN k.kind = 'close' AND "
+    "  k.decided_at = k.requested_at THEN 'approved' ELSE k.kind END, k.status, k.id "
+    "  FROM case_closures k "
+    "  WHERE k.case_id = ?1 "
+    "UNION ALL SELECT k.decided_at, 'closure', k.decision, k.status, k.id FROM case_closures k "
+    "  WHERE k.case_id = ?1 AND k.kind = 'close' AND k.decided_at > k.requested_at "
     "UNION ALL SELECT d.at, 'disclosure', d.categories, o.name, coalesce(d.referral_id, 0) "
     "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1";
 static const char SQL_TAIL[] = ") ORDER BY at, kind LIMIT 2000";

@@ -24,6 +24,10 @@ static const char *const KINDS[][2] = {
 	{ "indicated", N_("indicators of trafficking") },
 	{ "not_indicated", N_("not enough indicators") },
 	{ "create", N_("prepared") },
+	{ "closure", N_("Closing the case") },
+	{ "close", N_("asked") },
+	{ "reopen", N_("Reopened") },
+	{ "rejected", N_("rejected") },
 };
 
 static const char *kind_label(http_request *req, const char *code)

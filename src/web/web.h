@@ -88,6 +88,11 @@ int web_proceedings_section_add(http_request *req, http_response *res);
 int web_proceedings_entry(http_request *req, http_response *res);
 int web_proceedings_entry_save(http_request *req, http_response *res);
 int web_proceedings(http_request *req, http_response *res);
+/* Closing a case (closures.c). */
+int web_case_closure(http_request *req, http_response *res);
+int web_case_closure_request(http_request *req, http_response *res);
+int web_closure_approve(http_request *req, http_response *res);
+int web_closure_reject(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
 int web_case_child(http_request *req, http_response *res);

@@ -101,6 +101,19 @@ static int add_due(const section_due *k, void *ctx)
 	return 0;
 }
 
+static int add_closure(int64_t closure_id, int64_t case_id, const char *status,
+		       const char *requested_at, void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)closure_id));
+	tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
+	tpl_set(v, "status", web_case_label(x->req->lang, "status", status));
+	tpl_set(v, "asked", arena_strndup(x->req->arena, requested_at, 10));
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -148,6 +161,10 @@ int web_work(http_request *req, http_response *res)
 		tpl_set_bool(v, "approver",
 			     principal_scope(p, "case.social.write") >= SCOPE_ORGANISATION);
 		tpl_set_bool(v, "has_plans", plans.n > 0);
+		struct rows closures = { req, tpl_set_list(v, "closures"), 0, today };
+		if (!rc)
+			rc = closures_pending(env, req->arena, p, add_closure, &closures);
+		tpl_set_bool(v, "has_closures", closures.n > 0);
 	}
 	return rc ? rc : web_render_page(req, res, "work", N_("Action needed"), v);
 }

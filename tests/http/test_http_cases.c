@@ -580,6 +580,62 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	ht_free(&r);
 }
 
+/* Closing from the pages: the case worker asks, the supervisor finds it on "Action needed"
+ * and approves; the case worker cannot approve. */
+static void closing_a_case_from_the_pages(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Closing\"}}", &r),
+			 201);
+	char loc[128], path[128];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	long id = strtol(loc + 14, NULL, 10);
+	ht_free(&r);
+	struct web_session w, sup;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &sup),
+			 303);
+	snprintf(path, sizeof(path), "/cases/%ld/closure", id);
+	assert_int_equal(form_post(&w, path, "cas_Status=Closed&cas_ReasonForCaseClosure=", &r),
+			 422);
+	assert_non_null(strstr(r.body, "href=\"#cas_ReasonForCaseClosure\""));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, path,
+				   "cas_Status=Closed&cas_ReasonForCaseClosure=Back+home+and+safe",
+				   &r),
+			 303);
+	ht_free(&r);
+	const char *hs[] = { sup.cookie, NULL };
+	ht_get(S.port, "/work", hs, &r);
+	assert_non_null(strstr(r.body, path));
+	const char *found = strstr(r.body, "id=\"closures\"");
+	assert_non_null(found);
+	ht_free(&r);
+	ht_get(S.port, path, hs, &r);
+	const char *form = strstr(r.body, "action=\"/closures/");
+	assert_non_null(form);
+	long cid = strtol(form + strlen("action=\"/closures/"), NULL, 10);
+	ht_free(&r);
+	char approve[64], back[32];
+	snprintf(approve, sizeof(approve), "/closures/%ld/approve", cid);
+	snprintf(back, sizeof(back), "case_id=%ld", id);
+	assert_int_equal(form_post(&w, approve, back, &r), 403); /* not the one who asked */
+	ht_free(&r);
+	assert_int_equal(form_post(&sup, approve, back, &r), 303);
+	ht_free(&r);
+	assert_int_equal(form_post(&sup, approve, back, &r), 409); /* decided already */
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld", id);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"cas_Status\":\"Closed\""));
+	assert_non_null(strstr(r.body, "\"cas_ReasonForCaseClosure\":\"Back home and safe\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +646,7 @@ int main(void)
 		cmocka_unit_test(exports_and_the_summary_show_only_what_the_caller_may_see),
 		cmocka_unit_test(a_risk_assessment_from_the_page),
 		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
+		cmocka_unit_test(closing_a_case_from_the_pages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -184,7 +184,7 @@ static void stale_updates_are_refused(void **state)
 	case_input phase = { .phase = "protection" };
 	assert_int_equal(case_update(&f.env, &sup, id, 1, &phase, &e, &current), 0);
 	/* The case worker saves a change based on version 1: refused, nothing changes. */
-	case_input close = { .status = "Closed", .second_name = "Overwritten" };
+	case_input close = { .status = "FollowUp", .second_name = "Overwritten" };
 	assert_int_equal(case_update(&f.env, &cw, id, 1, &close, &e, &current), PONTE_ECONFLICT);
 	assert_int_equal(current, 2);
 	arena a;
@@ -199,7 +199,7 @@ static void stale_updates_are_refused(void **state)
 	assert_int_equal(case_update(&f.env, &cw, id, 2, &close, &e, &current), 0);
 	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
 	assert_int_equal(c.version, 3);
-	assert_string_equal(c.status, "Closed");
+	assert_string_equal(c.status, "FollowUp");
 	assert_string_equal(c.second_name, "Overwritten");
 	assert_string_equal(c.first_name, "Aïcha");
 	assert_string_equal(c.birthdate, "2008-05-01");
@@ -325,6 +325,93 @@ static void status_decisions_follow_the_countrys_rules(void **state)
 	fixture_close(&f);
 }
 
+struct closures {
+	int n;
+	const char *last_kind, *last_decision;
+};
+
+static int keep_closure(const case_closure *k, void *ctx)
+{
+	struct closures *h = ctx;
+	if (h->n++ == 0) {
+		h->last_kind = k->kind;
+		h->last_decision = k->decision;
+	}
+	return 0;
+}
+
+static int count_pending(int64_t closure_id, int64_t case_id, const char *status,
+			 const char *requested_at, void *ctx)
+{
+	(void)closure_id, (void)case_id, (void)status, (void)requested_at;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A case worker asks to close; a supervisor (never the one who asked) approves; the case
+ * closes in the same step; reopening is kept in the history. */
+static void closing_a_case_needs_a_supervisor(void **state)
+{
+	(void)state;
+	struct fixture f;
+	fixture_open(&f);
+	principal cw = as(&f, "case.worker@demo.ponte.example");
+	principal sup = as(&f, "supervisor@demo.ponte.example");
+	int64_t id = new_case(&f, &cw, "Closing", "Case");
+	case_errors e;
+	int64_t current, req;
+	case_input close = { .status = "Closed", .closure_reason = "Reintegrated" };
+	assert_int_equal(case_update(&f.env, &cw, id, 1, &close, &e, &current), PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "cas_Status");
+	/* The request: a reason is needed, and one request at a time. */
+	assert_int_equal(closure_request(&f.env, &cw, id, "Closed", "", &req, &e), PONTE_EINVAL);
+	assert_int_equal(closure_request(&f.env, &cw, id, "Active", "done", &req, &e),
+			 PONTE_EINVAL);
+	assert_int_equal(
+	    closure_request(&f.env, &cw, id, "Closed", "Reintegrated at home", &req, &e), 0);
+	int64_t again;
+	assert_int_equal(closure_request(&f.env, &cw, id, "Closed", "Twice", &again, &e),
+			 PONTE_ECONFLICT);
+	int pending = 0;
+	arena a;
+	arena_init(&a, 1 << 20);
+	assert_int_equal(closures_pending(&f.env, &a, &sup, count_pending, &pending), 0);
+	assert_int_equal(pending, 1);
+	pending = 0;
+	assert_int_equal(closures_pending(&f.env, &a, &cw, count_pending, &pending), 0);
+	assert_int_equal(pending, 0);
+	/* The case worker cannot approve their own request. */
+	assert_int_equal(closure_decide(&f.env, &cw, req, true), PONTE_EDENIED);
+	assert_int_equal(closure_decide(&f.env, &sup, req, true), 0);
+	assert_int_equal(closure_decide(&f.env, &sup, req, false), PONTE_ECONFLICT);
+	case_record c;
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.status, "Closed");
+	assert_string_equal(c.closure_reason, "Reintegrated at home");
+	assert_int_equal(c.version, 2);
+	/* Reopened by the case worker: allowed, and kept. */
+	case_input reopen = { .status = "Active" };
+	assert_int_equal(case_update(&f.env, &cw, id, 2, &reopen, &e, &current), 0);
+	struct closures h = { 0 };
+	assert_int_equal(closure_list(&f.env, &a, &cw, id, keep_closure, &h), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.last_kind, "reopen");
+	/* A supervisor closes directly; a rejected request leaves the case open. */
+	assert_int_equal(closure_request(&f.env, &cw, id, "ClosedReferred", "Moved away", &req, &e),
+			 0);
+	assert_int_equal(closure_decide(&f.env, &sup, req, false), 0);
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.status, "Active");
+	assert_int_equal(case_update(&f.env, &sup, id, 3, &close, &e, &current), 0);
+	h = (struct closures){ 0 };
+	assert_int_equal(closure_list(&f.env, &a, &cw, id, keep_closure, &h), 0);
+	assert_int_equal(h.n, 4);
+	assert_string_equal(h.last_kind, "close");
+	assert_string_equal(h.last_decision, "approved");
+	arena_release(&a);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +421,7 @@ int main(void)
 		cmocka_unit_test(list_filters_search_and_pages),
 		cmocka_unit_test(stale_updates_are_refused),
 		cmocka_unit_test(case_fields_are_encrypted_and_rotated),
+		cmocka_unit_test(closing_a_case_needs_a_supervisor),
 		cmocka_unit_test(status_decisions_follow_the_countrys_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,12 @@
+/* internal.h: shared inside the cases module only. */
+#ifndef PONTE_CASES_INTERNAL_H
+#define PONTE_CASES_INTERNAL_H
+
+#include "cases/cases.h"
+
+/* Record a closure or reopening decided as it is made (a direct closure by an approver, a
+ * reopening), inside the caller's transaction. */
+int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const char *status,
+			const char *reason, int64_t user_id, const char *now);
+
+#endif
