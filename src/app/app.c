@@ -25,11 +25,12 @@ static int make_dir(const char *path, char *err, size_t errlen)
 
 int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen)
 {
-	char spool[4096], knowledge[4096];
+	char spool[4096], knowledge[4096], cases[4096];
 	if ((size_t)snprintf(files_dir, n, "%s.files", store_path(db)) >= n ||
 	    (size_t)snprintf(spool, sizeof(spool), "%s/spool", files_dir) >= sizeof(spool) ||
 	    (size_t)snprintf(knowledge, sizeof(knowledge), "%s/knowledge", files_dir) >=
-		sizeof(knowledge)) {
+		sizeof(knowledge) ||
+	    (size_t)snprintf(cases, sizeof(cases), "%s/cases", files_dir) >= sizeof(cases)) {
 		snprintf(err, errlen, "the database path is too long");
 		return PONTE_ELIMIT;
 	}
@@ -38,6 +39,8 @@ int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen
 		rc = make_dir(spool, err, errlen);
 	if (!rc)
 		rc = make_dir(knowledge, err, errlen);
+	if (!rc) /* case attachments, sealed (src/cases/attachments.c) */
+		rc = make_dir(cases, err, errlen);
 	return rc;
 }
 

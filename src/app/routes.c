@@ -14,6 +14,7 @@
 #define SMALL_BODY (16 * 1024)  /* login and profile forms */
 #define UPLOAD (20u << 20)      /* the largest attachment */
 #define OBS_UPLOAD (100u << 20) /* the largest observatory file */
+#define CASE_UPLOAD (10u << 20) /* the largest case attachment (CASE_ATTACHMENT_MAX) */
 
 /* The last column, upload, is given only where true. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -115,6 +116,14 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/cases/{id}/file/{section}/{entry}", web_file_entry, "case.social.write",
 	  false, 0, false },
 	{ HTTP_POST, "/cases/{id}/file/{section}/{entry}", web_file_entry_save, "case.social.write",
+	  true, SMALL_BODY, false },
+	{ HTTP_GET, "/cases/{id}/attachments", web_case_attachments, "case.social.read", false, 0,
+	  false },
+	{ HTTP_POST, "/cases/{id}/attachments", web_case_attach, "case.social.write", true,
+	  CASE_UPLOAD, false, true },
+	{ HTTP_GET, "/cases/{id}/attachments/{att}", web_case_attachment, "case.social.read", false,
+	  0, false },
+	{ HTTP_POST, "/cases/{id}/attachments/{att}/remove", web_case_detach, "case.social.write",
 	  true, SMALL_BODY, false },
 	{ HTTP_GET, "/cases/{id}/closure", web_case_closure, "case.social.read", false, 0, false },
 	{ HTTP_POST, "/cases/{id}/closure", web_case_closure_request, "case.social.write", true,

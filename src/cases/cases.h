@@ -244,6 +244,27 @@ typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
 
+/* ---- attachments (attachments.c) ---- */
+#define CASE_ATTACHMENT_MAX (10u << 20)
+#define CASE_ATTACHMENTS_PER_CASE 100
+typedef struct case_attachment {
+	int64_t id, size;
+	const char *filename, *media_type, *created_at;
+} case_attachment;
+/* Keep the file at path (an upload) sealed in dir: its kind decided from its bytes (*why and
+ * PONTE_EINVAL otherwise), at most CASE_ATTACHMENT_MAX bytes (PONTE_ELIMIT). */
+int attachment_add(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+		   const char *path, const char *filename, int64_t *id, const char **why);
+typedef int (*attachment_fn)(const case_attachment *x, void *ctx);
+int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		    attachment_fn fn, void *ctx);
+/* The content, opened into content (initialised by the caller with room for
+ * CASE_ATTACHMENT_MAX); a file changed on disk is PONTE_ESTORE. Audited. */
+int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
+		    int64_t case_id, int64_t id, case_attachment *meta, buf *content);
+int attachment_remove(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+		      int64_t id);
+
 /* ---- closing and reopening (closures.c) ---- */
 typedef struct case_closure {
 	int64_t id;

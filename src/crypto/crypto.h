@@ -27,6 +27,8 @@
 #define CRYPTO_FIELD_OVERHEAD (4 + 24 + 16)
 #define CRYPTO_MAX_KEY_VERSIONS 64
 
+#define CRYPTO_SEAL_CHUNK (64u << 10)
+
 int crypto_init(void);
 
 /* ---- master key file ---- */
@@ -90,5 +92,11 @@ void crypto_sha256_hex(const void *data, size_t n, char hex[65]);
 bool crypto_equal(const void *a, const void *b, size_t n);
 void crypto_random(void *out, size_t n);
 void crypto_wipe(void *p, size_t n);
+
+/* Files sealed under a key of their own (sealed_file.c): secretstream chunks, the last tagged
+ * final. Opening fails (PONTE_EINVAL) on any change, truncation or addition, and
+ * PONTE_ELIMIT past max bytes of content. */
+int crypto_seal_file(int in, int out, const unsigned char key[CRYPTO_KEY_BYTES]);
+int crypto_open_file(int in, const unsigned char key[CRYPTO_KEY_BYTES], size_t max, buf *out);
 
 #endif

@@ -135,7 +135,38 @@ static int copy_fd(int in, int out)
 	}
 }
 
+/* Seal in into out under key (files_keep_sealed), or copy it as it is. */
+static int transfer(int in, int out, const unsigned char *key)
+{
+	return key ? crypto_seal_file(in, out, key) : copy_fd(in, out);
+}
+
+static int keep(const char *dir, const char *path, char *name, const unsigned char *key);
+
 int files_keep(const char *dir, const char *path, char *name)
+{
+	return keep(dir, path, name, NULL);
+}
+
+int files_keep_sealed(const char *dir, const char *path, const unsigned char key[32], char *name)
+{
+	return keep(dir, path, name, key);
+}
+
+int files_open_sealed(const char *dir, const char *name, const unsigned char key[32], size_t max,
+		      buf *out)
+{
+	int fd;
+	uint64_t size;
+	int rc = files_open(dir, name, &fd, &size);
+	if (rc)
+		return rc;
+	rc = crypto_open_file(fd, key, max, out);
+	close(fd);
+	return rc;
+}
+
+static int keep(const char *dir, const char *path, char *name, const unsigned char *key)
 {
 	char tmp[4096], final[4096];
 	random_name(name);
@@ -150,7 +181,7 @@ int files_keep(const char *dir, const char *path, char *name)
 		close(in);
 		return PONTE_EIO;
 	}
-	int rc = copy_fd(in, out);
+	int rc = transfer(in, out, key);
 	close(in);
 	if (!rc && fsync(out) != 0)
 		rc = PONTE_EIO;

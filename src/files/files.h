@@ -14,6 +14,7 @@
 #ifndef PONTE_FILES_H
 #define PONTE_FILES_H
 
+#include "base/buf.h"
 #include "base/common.h"
 
 #define FILES_NAME_LEN 32 /* hex characters of a stored file's name */
@@ -31,6 +32,12 @@ const file_kind *files_sniff_path(const char *path);
 int files_keep(const char *dir, const char *path, char *name);
 /* Open a kept file for reading. */
 int files_open(const char *dir, const char *name, int *fd, uint64_t *size);
+/* The same, sealed under a key of the file's own (crypto_seal_file): what is on disk says
+ * nothing of the content. Opening reads the whole content (at most max bytes) into out;
+ * PONTE_EINVAL when the file was changed, truncated or extended. */
+int files_keep_sealed(const char *dir, const char *path, const unsigned char key[32], char *name);
+int files_open_sealed(const char *dir, const char *name, const unsigned char key[32], size_t max,
+		      buf *out);
 int files_remove(const char *dir, const char *name);
 /* A file name safe for Content-Disposition: the basename, control characters, quotes, slashes
  * and backslashes replaced, the extension set to the kind's. */

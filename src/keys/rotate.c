@@ -61,6 +61,8 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("proceedings", "prosecutor_enc", "prosecutor"),
 	FIELD("hearings", "outcome_enc", "outcome"),
 	FIELD("perpetrators", "name_enc", "name"),
+	FIELD("case_attachments", "filename_enc", "filename"),
+	FIELD("case_attachments", "file_key_enc", "file_key"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

@@ -850,37 +850,6 @@ int web_knowledge_detach(http_request *req, http_response *res)
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
-/* Content-Disposition for a download: an ASCII fallback and the UTF-8 name (RFC 6266). */
-static const char *disposition(arena *a, const char *name)
-{
-	/* The fallback folds accents ("Avaliação" → "Avaliacao"); other characters become _. */
-	char ascii[256];
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && o + 3 < sizeof(ascii);) {
-		const char *f = utf8_fold_latin(p);
-		if (f) {
-			while (*f && o + 3 < sizeof(ascii))
-				ascii[o++] = *f++;
-			p += 2;
-		} else if (*p < 0x80) {
-			ascii[o++] = (char)*p++;
-		} else {
-			ascii[o++] = '_';
-			for (p++; (*p & 0xC0) == 0x80; p++)
-				;
-		}
-	}
-	ascii[o] = '\0';
-	buf b;
-	buf_init(&b, 2048);
-	int rc = buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
-	if (!rc)
-		rc = url_encode_component(&b, name, strlen(name));
-	const char *s = rc ? "attachment" : arena_strdup(a, b.data);
-	buf_release(&b);
-	return s;
-}
-
 int web_knowledge_download(http_request *req, http_response *res)
 {
 	if (!principal_of(req) && !kn_public_read(services_of(req)->db))
@@ -902,6 +871,6 @@ int web_knowledge_download(http_request *req, http_response *res)
 	res->file_fd = fd;
 	res->file_size = size;
 	res->content_type = a.media_type;
-	http_set_header(res, "Content-Disposition", disposition(req->arena, a.filename));
+	http_set_header(res, "Content-Disposition", web_disposition(req->arena, a.filename));
 	return 0;
 }

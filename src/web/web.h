@@ -88,6 +88,14 @@ int web_proceedings_section_add(http_request *req, http_response *res);
 int web_proceedings_entry(http_request *req, http_response *res);
 int web_proceedings_entry_save(http_request *req, http_response *res);
 int web_proceedings(http_request *req, http_response *res);
+/* Content-Disposition for a download of name: an ASCII fallback and the UTF-8 name
+ * (RFC 6266), always "attachment" (download.c). */
+const char *web_disposition(arena *a, const char *name);
+/* Attachments of a case (case_attachments.c). */
+int web_case_attachments(http_request *req, http_response *res);
+int web_case_attach(http_request *req, http_response *res);
+int web_case_attachment(http_request *req, http_response *res);
+int web_case_detach(http_request *req, http_response *res);
 /* Closing a case (closures.c). */
 int web_case_closure(http_request *req, http_response *res);
 int web_case_closure_request(http_request *req, http_response *res);

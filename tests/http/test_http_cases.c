@@ -1,6 +1,8 @@
 /* The case file over HTTP: the JSON API and the pages, as case workers use them. */
 #include "httptest.h"
 
+#include <dirent.h>
+
 #include "base/log.h"
 
 static struct ht_server S;
@@ -636,6 +638,143 @@ static void closing_a_case_from_the_pages(void **state)
 	ht_free(&r);
 }
 
+/* Bytes of every file under dir contain needle? */
+static bool dir_contains(const char *dir, const char *needle)
+{
+	DIR *d = opendir(dir);
+	bool found = false;
+	for (struct dirent *e = d ? readdir(d) : NULL; e && !found; e = readdir(d)) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		FILE *f = fopen(path, "rb");
+		static char data[1 << 20];
+		size_t n = f ? fread(data, 1, sizeof(data), f) : 0;
+		if (f)
+			fclose(f);
+		found = memmem(data, n, needle, strlen(needle)) != NULL;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The only file under dir (its path), or false. */
+static bool only_file(const char *dir, char *out, size_t n)
+{
+	DIR *d = opendir(dir);
+	int count = 0;
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
+		if (e->d_name[0] != '.' && count++ == 0)
+			snprintf(out, n, "%s/%s", dir, e->d_name);
+	if (d)
+		closedir(d);
+	return count == 1;
+}
+
+/* Attachments: checked by content, sealed on disk, opened only for who may read the case;
+ * a file changed on disk is an error, never content. */
+static void case_attachments_are_sealed_on_disk(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Attached\"}}", &r),
+			 201);
+	char loc[128], path[128], dir[700], csrf[128];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	long id = strtol(loc + 14, NULL, 10);
+	ht_free(&r);
+	snprintf(dir, sizeof(dir), "%s.files/cases", S.db_path);
+	struct web_session w, porto;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(web_login("porto%40demo.ponte.example", DEMO_PASSWORD, NULL, &porto), 303);
+	snprintf(csrf, sizeof(csrf), "csrf=%s", w.csrf);
+	snprintf(path, sizeof(path), "/cases/%ld/attachments", id);
+	static const char pdf[] = "%PDF-1.7\n1 0 obj <<>> endobj\nPROBE-MEDICAL-CERT-77\n%%EOF\n";
+	assert_int_equal(
+	    upload(w.cookie, path, csrf, "Atestado <Probe> médico.pdf", pdf, sizeof(pdf) - 1, &r),
+	    303);
+	ht_free(&r);
+	/* Nothing of the content or the name on disk; the name shown escaped. */
+	assert_false(dir_contains(dir, "PROBE-MEDICAL-CERT"));
+	const char *suffixes[] = { "", "-wal", "-shm" };
+	for (size_t k = 0; k < 3; k++) {
+		char file[760];
+		snprintf(file, sizeof(file), "%s%s", S.db_path, suffixes[k]);
+		FILE *fp = fopen(file, "rb");
+		if (!fp)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		long n = ftell(fp);
+		fseek(fp, 0, SEEK_SET);
+		char *data = malloc((size_t)n + 1);
+		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+		fclose(fp);
+		assert_null(memmem(data, (size_t)n, "PROBE-MEDICAL-CERT", 18));
+		assert_null(memmem(data, (size_t)n, "Atestado", 8));
+		free(data);
+	}
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, path, hw, &r);
+	assert_non_null(strstr(r.body, "Atestado &lt;Probe&gt; médico.pdf"));
+	const char *link = strstr(r.body, "/attachments/");
+	assert_non_null(link);
+	char download[160];
+	snprintf(download, sizeof(download), "%s/%ld", path, strtol(link + 13, NULL, 10));
+	ht_free(&r);
+	ht_get(S.port, download, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, sizeof(pdf) - 1);
+	assert_memory_equal(r.body, pdf, sizeof(pdf) - 1);
+	char disp[256];
+	assert_non_null(ht_header(&r, "Content-Disposition", disp, sizeof(disp)));
+	assert_true(strncmp(disp, "attachment;", 11) == 0);
+	ht_free(&r);
+	/* Another organisation: not found. */
+	const char *hp[] = { porto.cookie, NULL };
+	ht_get(S.port, download, hp, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	/* A disguised executable, a file too large. */
+	static const char exe[] = "MZ\x90\x00\x03\x00\x00\x00This program cannot be run";
+	assert_int_equal(upload(w.cookie, path, csrf, "scan.pdf", exe, sizeof(exe) - 1, &r), 422);
+	ht_free(&r);
+	size_t big = (10u << 20) + 4096;
+	char *huge = malloc(big);
+	memset(huge, 'A', big);
+	memcpy(huge, "%PDF-1.7\n", 9);
+	assert_int_equal(upload(w.cookie, path, csrf, "huge.pdf", huge, big, &r), 413);
+	ht_free(&r);
+	free(huge);
+	/* One byte changed on disk: refused, nothing shown. */
+	char sealed[1024];
+	assert_true(only_file(dir, sealed, sizeof(sealed)));
+	FILE *f = fopen(sealed, "r+b");
+	assert_non_null(f);
+	fseek(f, 40, SEEK_SET);
+	int ch = fgetc(f);
+	fseek(f, 40, SEEK_SET);
+	fputc(ch ^ 1, f);
+	fclose(f);
+	ht_get(S.port, download, hw, &r);
+	assert_int_equal(r.status, 500);
+	assert_null(memmem(r.body, r.len, "PROBE", 5));
+	ht_free(&r);
+	/* Removed: the file is gone and the download not found. */
+	char remove[200];
+	snprintf(remove, sizeof(remove), "%s/remove", download);
+	assert_int_equal(form_post(&w, remove, "x=1", &r), 303);
+	ht_free(&r);
+	assert_false(only_file(dir, sealed, sizeof(sealed)));
+	ht_get(S.port, download, hw, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +786,7 @@ int main(void)
 		cmocka_unit_test(a_risk_assessment_from_the_page),
 		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
 		cmocka_unit_test(closing_a_case_from_the_pages),
+		cmocka_unit_test(case_attachments_are_sealed_on_disk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,285 @@
+/* Attachments of a case: the kind decided from the bytes, the file sealed on disk under a key of
+ * its own, that key and the file's name encrypted in the database under the attachment's row. */
+#include <sys/stat.h>
+
+#include "base/clock.h"
+#include "base/utf8.h"
+#include "cases/cases.h"
+#include "files/files.h"
+#include "i18n/i18n.h"
+#include "identity/fields.h"
+
+/* clang-format off */
+static const char SQL_ADD[] =
+    "INSERT INTO case_attachments(case_id, stored_name, media_type, extension, size, "
+    "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_SECRETS[] =
+    "UPDATE case_attachments SET filename_enc = ?2, file_key_enc = ?3 WHERE id = ?1";
+static const char SQL_COUNT[] =
+    "SELECT count(*) FROM case_attachments WHERE case_id = ?1 AND removed_at IS NULL";
+static const char SQL_LIST[] =
+    "SELECT id, media_type, size, filename_enc, created_at FROM case_attachments "
+    "WHERE case_id = ?1 AND removed_at IS NULL ORDER BY id DESC";
+static const char SQL_GET[] =
+    "SELECT stored_name, media_type, size, filename_enc, file_key_enc, created_at "
+    "FROM case_attachments WHERE id = ?1 AND case_id = ?2 AND removed_at IS NULL";
+static const char SQL_REMOVE[] =
+    "UPDATE case_attachments SET removed_by = ?3, removed_at = ?4 WHERE id = ?1 AND "
+    "case_id = ?2 AND removed_at IS NULL";
+/* clang-format on */
+
+static int case_in_scope(const identity_env *env, const principal *p, int64_t case_id,
+			 const char *permission)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	case_record c;
+	int rc = case_get(env, &a, p, case_id, &c);
+	if (!rc && !principal_can_see(p, permission, c.owner_id, c.organisation_id, c.country))
+		rc = PONTE_ENOTFOUND;
+	arena_release(&a);
+	return rc;
+}
+
+static void hex(const unsigned char *k, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[k[i] >> 4];
+		out[2 * i + 1] = digits[k[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static bool unhex(const char *s, unsigned char *k, size_t n)
+{
+	if (!s || strlen(s) != 2 * n)
+		return false;
+	for (size_t i = 0; i < 2 * n; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return false;
+		k[i / 2] = (unsigned char)(i % 2 ? (k[i / 2] << 4) | v : v);
+	}
+	return true;
+}
+
+static int count_of(store_conn *c, int64_t case_id, int64_t *n)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_COUNT, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	*n = store_col_int64(st, 0);
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : PONTE_ESTORE;
+}
+
+/* The row's secrets: the file's name and key, encrypted under its id. */
+static int seal_row(const identity_env *env, store_conn *c, int64_t id, const char *name,
+		    const char *key_hex)
+{
+	buf n, k;
+	buf_init(&n, 4096);
+	buf_init(&k, 4096);
+	store_stmt *st;
+	int rc = field_encrypt(env, "case_attachments", "filename", id, name, &n);
+	if (!rc)
+		rc = field_encrypt(env, "case_attachments", "file_key", id, key_hex, &k);
+	if (!rc && !(rc = store_prepare(c, SQL_SECRETS, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 2, n.data, n.len);
+		store_bind_blob(st, 3, k.data, k.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	buf_release(&n);
+	buf_release(&k);
+	return rc;
+}
+
+int attachment_add(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+		   const char *path, const char *filename, int64_t *id, const char **why)
+{
+	*why = NULL;
+	int rc = case_in_scope(env, p, case_id, "case.social.write");
+	if (rc)
+		return rc;
+	const file_kind *kind = files_sniff_path(path);
+	struct stat sb;
+	if (!kind || stat(path, &sb) != 0) {
+		*why =
+		    N_("Attach a PDF, an office document (Word, Excel, PowerPoint, OpenDocument) "
+		       "or an image; this file is none of these.");
+		return PONTE_EINVAL;
+	}
+	if ((uint64_t)sb.st_size > CASE_ATTACHMENT_MAX) {
+		*why = N_("A case attachment is at most 10 MB.");
+		return PONTE_ELIMIT;
+	}
+	char name[256], key_hex[2 * CRYPTO_KEY_BYTES + 1];
+	files_download_name(filename && utf8_valid_text(filename, strlen(filename)) ? filename : "",
+			    kind, name, sizeof(name));
+	unsigned char key[CRYPTO_KEY_BYTES];
+	crypto_random(key, sizeof(key));
+	hex(key, sizeof(key), key_hex);
+	char stored[FILES_NAME_LEN + 1] = "";
+	rc = files_keep_sealed(dir, path, key, stored);
+	crypto_wipe(key, sizeof(key));
+	store_conn *c;
+	store_stmt *st;
+	bool begun = false;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		begun = !(rc = store_begin(c));
+	int64_t n = 0;
+	if (!rc && !(rc = count_of(c, case_id, &n)) && n >= CASE_ATTACHMENTS_PER_CASE) {
+		*why = N_("A case can have at most 100 attachments.");
+		rc = PONTE_EINVAL;
+	}
+	if (!rc && !(rc = store_prepare(c, SQL_ADD, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), now);
+		store_bind_int64(st, 1, case_id);
+		store_bind_text(st, 2, stored, strlen(stored));
+		store_bind_text(st, 3, kind->media_type, strlen(kind->media_type));
+		store_bind_text(st, 4, kind->extension, strlen(kind->extension));
+		store_bind_int64(st, 5, (int64_t)sb.st_size);
+		store_bind_int64(st, 6, p->user_id);
+		store_bind_text(st, 7, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		*id = store_last_insert_id(c);
+	}
+	if (!rc)
+		rc = seal_row(env, c, *id, name, key_hex);
+	crypto_wipe(key_hex, sizeof(key_hex));
+	if (!rc)
+		rc = principal_audit(env->db, p, "case.attach", "case", case_id, "success", true);
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	if (rc && stored[0])
+		files_remove(dir, stored); /* nothing refers to it */
+	return rc;
+}
+
+static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+		       int64_t id)
+{
+	size_t n;
+	const void *b = store_col_blob(st, col, &n);
+	return n ? field_decrypt(env, a, "case_attachments", name, id, b, n) : NULL;
+}
+
+int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		    attachment_fn fn, void *ctx)
+{
+	int rc = case_in_scope(env, p, case_id, "case.social.read");
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		case_attachment x = { .id = store_col_int64(st, 0),
+				      .media_type = arena_strdup(a, store_col_text(st, 1, NULL)),
+				      .size = store_col_int64(st, 2),
+				      .created_at = arena_strdup(a, store_col_text(st, 4, NULL)) };
+		x.filename = dec(env, a, st, 3, "filename", x.id);
+		if (!x.filename) {
+			rc = PONTE_ESTORE;
+			break;
+		}
+		if ((rc = fn(&x, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
+		    int64_t case_id, int64_t id, case_attachment *meta, buf *content)
+{
+	int rc = case_in_scope(env, p, case_id, "case.social.read");
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, case_id);
+	rc = store_step(st);
+	const char *stored = NULL, *key_hex = NULL;
+	if (rc == STORE_ROW) {
+		stored = arena_strdup(a, store_col_text(st, 0, NULL));
+		*meta =
+		    (case_attachment){ .id = id,
+				       .media_type = arena_strdup(a, store_col_text(st, 1, NULL)),
+				       .size = store_col_int64(st, 2),
+				       .filename = dec(env, a, st, 3, "filename", id),
+				       .created_at = arena_strdup(a, store_col_text(st, 5, NULL)) };
+		key_hex = dec(env, a, st, 4, "file_key", id);
+	}
+	store_reset(st);
+	rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	unsigned char key[CRYPTO_KEY_BYTES];
+	if (!rc && (!meta->filename || !unhex(key_hex, key, sizeof(key))))
+		rc = PONTE_ESTORE;
+	if (!rc) {
+		/* A file changed on disk is an error, never content shown. */
+		rc = files_open_sealed(dir, stored, key, CASE_ATTACHMENT_MAX, content);
+		if (rc == PONTE_EINVAL)
+			rc = PONTE_ESTORE;
+	}
+	crypto_wipe(key, sizeof(key));
+	principal_audit(env->db, p, "case.attachment_read", "case", case_id,
+			rc ? "failure" : "success", false);
+	return rc;
+}
+
+int attachment_remove(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+		      int64_t id)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	int rc = case_in_scope(env, p, case_id, "case.social.write");
+	store_conn *c;
+	store_stmt *st;
+	char stored[FILES_NAME_LEN + 1] = "";
+	if (!rc && !(rc = store_conn_get(env->db, &c)) && !(rc = store_prepare(c, SQL_GET, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, case_id);
+		rc = store_step(st);
+		if (rc == STORE_ROW)
+			snprintf(stored, sizeof(stored), "%s", store_col_text(st, 0, NULL));
+		store_reset(st);
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	}
+	if (!rc && !(rc = store_prepare(c, SQL_REMOVE, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), now);
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, case_id);
+		store_bind_int64(st, 3, p->user_id);
+		store_bind_text(st, 4, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ENOTFOUND;
+	}
+	/* The row first, then the file: a crash between leaves a sealed file nobody can open. */
+	if (!rc)
+		files_remove(dir, stored);
+	arena_release(&a);
+	principal_audit(env->db, p, "case.detach", "case", case_id, rc ? "failure" : "success",
+			false);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* Attachments of a case: the list, the upload form, downloads opened from their seal, removal. */
+#include "cases/cases.h"
+#include "i18n/i18n.h"
+#include "services/services.h"
+#include "web/web.h"
+
+static const char *dir_of(http_request *req)
+{
+	return arena_printf(req->arena, "%s/cases", services_of(req)->files_dir);
+}
+
+struct rows {
+	http_request *req;
+	tpl_list *l;
+	const char *case_id, *csrf;
+	bool can_write;
+};
+
+static int add_row(const case_attachment *x, void *ctx)
+{
+	struct rows *r = ctx;
+	tpl_vars *v = tpl_list_add(r->l);
+	tpl_set(v, "id", arena_printf(r->req->arena, "%lld", (long long)x->id));
+	tpl_set(v, "case_id", r->case_id);
+	tpl_set(v, "name", x->filename);
+	tpl_set(v, "type", x->media_type);
+	tpl_set(v, "size",
+		arena_printf(r->req->arena, "%lld kB", (long long)(x->size + 1023) / 1024));
+	tpl_set(v, "added", arena_strndup(r->req->arena, x->created_at, 10));
+	tpl_set(v, "csrf", r->csrf);
+	tpl_set_bool(v, "can_write", r->can_write);
+	return 0;
+}
+
+static int render(http_request *req, http_response *res, int64_t id, const char *error, int status)
+{
+	const principal *p = principal_of(req);
+	case_record c;
+	int rc = case_get(&services_of(req)->env, req->arena, p, id, &c);
+	if (rc)
+		return rc;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	const char *cid = arena_printf(req->arena, "%lld", (long long)id);
+	bool can_write =
+	    principal_can_see(p, "case.social.write", c.owner_id, c.organisation_id, c.country);
+	tpl_set(v, "case_id", cid);
+	tpl_set(v, "csrf", p->csrf);
+	tpl_set_bool(v, "can_write", can_write);
+	if (error)
+		tpl_set(v, "error", tr(req->lang, error));
+	struct rows r = { req, tpl_set_list(v, "attachments"), cid, p->csrf, can_write };
+	rc = attachment_list(&services_of(req)->env, req->arena, p, id, add_row, &r);
+	if (!rc)
+		rc = web_render_page(req, res, "case_attachments", N_("Attachments"), v);
+	if (!rc && status)
+		res->status = status;
+	return rc;
+}
+
+int web_case_attachments(http_request *req, http_response *res)
+{
+	int64_t id;
+	return http_param_id(req, 0, &id) ? render(req, res, id, NULL, 0) : PONTE_ENOTFOUND;
+}
+
+int web_case_attach(http_request *req, http_response *res)
+{
+	int64_t id, att;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	if (!req->upload.present)
+		return render(req, res, id, N_("Choose a file to attach."), 422);
+	const char *why = NULL;
+	int rc = attachment_add(&services_of(req)->env, principal_of(req), dir_of(req), id,
+				req->upload.path, req->upload.filename, &att, &why);
+	if ((rc == PONTE_EINVAL || rc == PONTE_ELIMIT) && why)
+		return render(req, res, id, why, rc == PONTE_ELIMIT ? 413 : 422);
+	return rc ? rc
+		  : http_redirect(
+			req, res,
+			arena_printf(req->arena, "/cases/%lld/attachments", (long long)id));
+}
+
+int web_case_attachment(http_request *req, http_response *res)
+{
+	int64_t id, att;
+	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
+		return PONTE_ENOTFOUND;
+	case_attachment meta;
+	int rc = attachment_read(&services_of(req)->env, req->arena, principal_of(req), dir_of(req),
+				 id, att, &meta, &res->body);
+	if (rc) {
+		res->body.len = 0;
+		return rc;
+	}
+	res->content_type = meta.media_type;
+	res->cache = CACHE_NO_STORE;
+	http_set_header(res, "Content-Disposition", web_disposition(req->arena, meta.filename));
+	return 0;
+}
+
+int web_case_detach(http_request *req, http_response *res)
+{
+	int64_t id, att;
+	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
+		return PONTE_ENOTFOUND;
+	int rc = attachment_remove(&services_of(req)->env, principal_of(req), dir_of(req), id, att);
+	return rc ? rc
+		  : http_redirect(
+			req, res,
+			arena_printf(req->arena, "/cases/%lld/attachments", (long long)id));
+}
