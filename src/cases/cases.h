@@ -244,6 +244,26 @@ typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
 
+/* ---- per-country rules (rules.c): clocks and who confirms victim status ---- */
+/* The rules administrators may set, by index (NULL past the last); the label msgid and the
+ * largest value of one. */
+const char *country_rule_at(size_t i);
+const char *country_rule_label(const char *rule, int *max);
+typedef int (*country_rule_fn)(const char *country, const char *rule, int64_t value, void *ctx);
+/* Defaults ('ZZ') first, then each country's own values. */
+int country_rules_list(store *db, arena *a, country_rule_fn fn, void *ctx);
+/* Set a value for a country ('ZZ': the default); field errors country, rule, value. */
+int country_rule_set(store *db, const principal *p, const char *country, const char *rule,
+		     const char *value, case_errors *e);
+/* A country's own value removed: it follows the default again. The defaults stay. */
+int country_rule_unset(store *db, const principal *p, const char *country, const char *rule);
+typedef int (*confirmers_fn)(const char *country, const char *org_types, void *ctx);
+int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx);
+/* The organisation types that may confirm victim status in a country (comma-separated
+ * vic_TraffickingStatusDecisionMakingOrg codes; none: the defaults apply). */
+int status_confirmers_set(store *db, const principal *p, const char *country, const char *org_types,
+			  case_errors *e);
+
 /* ---- attachments (attachments.c) ---- */
 #define CASE_ATTACHMENT_MAX (10u << 20)
 #define CASE_ATTACHMENTS_PER_CASE 100

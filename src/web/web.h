@@ -88,6 +88,11 @@ int web_proceedings_section_add(http_request *req, http_response *res);
 int web_proceedings_entry(http_request *req, http_response *res);
 int web_proceedings_entry_save(http_request *req, http_response *res);
 int web_proceedings(http_request *req, http_response *res);
+/* Country rules (admin_rules.c). */
+int web_admin_rules(http_request *req, http_response *res);
+int web_admin_rule_set(http_request *req, http_response *res);
+int web_admin_rule_unset(http_request *req, http_response *res);
+int web_admin_confirmers(http_request *req, http_response *res);
 /* Content-Disposition for a download of name: an ASCII fallback and the UTF-8 name
  * (RFC 6266), always "attachment" (download.c). */
 const char *web_disposition(arena *a, const char *name);

@@ -775,6 +775,91 @@ static void case_attachments_are_sealed_on_disk(void **state)
 	ht_free(&r);
 }
 
+/* The administrator changes a country's clocks and who confirms victim status; the case file
+ * follows at once; removing the country's value returns to the default. */
+static void administrators_set_the_country_rules(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	set_setting("require_2fa_for_flagged_roles", "0");
+	identity_env env = { S.db, S.keys };
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	struct web_session adm;
+	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &adm), 303);
+	struct ht_resp r;
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules", "country=PT&rule=reflection_days&value=99999", &r),
+	    422);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules", "country=XX&rule=reflection_days&value=9", &r), 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&adm, "/admin/rules", "country=PT&rule=bedtime&value=9", &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules", "country=PT&rule=reflection_days&value=90", &r), 303);
+	ht_free(&r);
+	const char *ha[] = { adm.cookie, NULL };
+	ht_get(S.port, "/admin/rules", ha, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(
+	    strstr(r.body, "<td>PT</td><td>Recovery and reflection period (days)</td><td>90</td>"));
+	ht_free(&r);
+	/* In Portugal only the courts now confirm: the police's confirmation is refused. */
+	assert_int_equal(form_post(&adm, "/admin/rules/confirmers",
+				   "country=PT&org_type=CourtOrProsecution", &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(
+	    api(cw_auth, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Ruled\"}}", &r),
+	    201);
+	char loc[128], path[160];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s/status-decisions", loc);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"status\":\"confirmed\",\"decided_on\":\"2026-01-05\","
+			     "\"vic_TraffickingStatusDecisionMakingOrg\":\"Police\"}",
+			     &r),
+			 422);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules/confirmers", "country=PT&org_type=Police", &r), 303);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"status\":\"confirmed\",\"decided_on\":\"2026-01-05\","
+			     "\"vic_TraffickingStatusDecisionMakingOrg\":\"Police\"}",
+			     &r),
+			 201);
+	ht_free(&r);
+	/* Back to the default: the country's line is gone; the defaults cannot be removed. */
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules/remove", "country=PT&rule=reflection_days", &r), 303);
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&adm, "/admin/rules/remove", "country=ZZ&rule=reflection_days", &r), 404);
+	ht_free(&r);
+	/* Case workers do not reach the page. */
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(
+	    form_post(&w, "/admin/rules", "country=PT&rule=reflection_days&value=1", &r), 403);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +872,7 @@ int main(void)
 		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
 		cmocka_unit_test(closing_a_case_from_the_pages),
 		cmocka_unit_test(case_attachments_are_sealed_on_disk),
+		cmocka_unit_test(administrators_set_the_country_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
