@@ -261,33 +261,42 @@ static const section_field PERPETRATOR_FIELDS[] = {
 static const section_def SECTIONS[] = {
 	{ "needs", "file", "case_needs", N_("Immediate needs"),
 	  N_("What the person needs first, how urgently, and when it was met."),
-	  FIELDS(NEED_FIELDS), "identified_on", "need", NULL },
+	  FIELDS(NEED_FIELDS), "identified_on", "need", NULL, "protection" },
+
 	{ "events", "file", "trafficking_events", N_("Trafficking events"),
 	  N_("Where and when the person was recruited, moved and exploited."), FIELDS(EVENT_FIELDS),
-	  "event_on", "type", NULL },
+	  "event_on", "type", NULL, "identification" },
+
 	{ "residence", "file", "residence_permits", N_("Residence status and permits"),
 	  N_("The person's right to stay, and the permits with their expiry."),
-	  FIELDS(PERMIT_FIELDS), "issued_on", "status", NULL },
+	  FIELDS(PERMIT_FIELDS), "issued_on", "status", NULL, "protection" },
+
 	{ "compensation", "file", "compensation_claims", N_("Compensation claims"),
 	  N_("Claims for compensation and unpaid wages, with their deadlines."),
-	  FIELDS(CLAIM_FIELDS), "filing_deadline", "state", claim_defaults },
+	  FIELDS(CLAIM_FIELDS), "filing_deadline", "state", claim_defaults, "assistance" },
+
 	{ "reintegration", "file", "reintegration_plans", N_("Reintegration plan"),
 	  N_("Where the person rebuilds their life, with whom, towards which goals."),
-	  FIELDS(REINTEGRATION_FIELDS), "started_on", "country", NULL },
+	  FIELDS(REINTEGRATION_FIELDS), "started_on", "country", NULL, "return" },
+
 	{ "visits", "file", "reintegration_visits", N_("Monitoring visits"),
 	  N_("Each visit scores how the person is doing, from 1 to 5."), FIELDS(VISIT_FIELDS),
-	  "visited_on", NULL, NULL },
+	  "visited_on", NULL, NULL, "return" },
+
 	{ "notes", "file", "case_notes", N_("Notes"), N_("Notes on the case, stored encrypted."),
-	  FIELDS(NOTE_FIELDS), NULL, "topic", NULL },
+	  FIELDS(NOTE_FIELDS), NULL, "topic", NULL, "" },
+
 	{ "proceedings", "proceedings", "proceedings", N_("Criminal and civil proceedings"),
 	  N_("Visible only to those who hold the criminal-proceedings permission."),
-	  FIELDS(PROCEEDING_FIELDS), "opened_on", "kind", NULL },
+	  FIELDS(PROCEEDING_FIELDS), "opened_on", "kind", NULL, "proceedings" },
+
 	{ "hearings", "proceedings", "hearings", N_("Hearings"),
 	  N_("Hearings of the proceedings, past and to come."), FIELDS(HEARING_FIELDS), "held_on",
-	  NULL, NULL },
+	  NULL, NULL, "proceedings" },
+
 	{ "perpetrators", "proceedings", "perpetrators", N_("Perpetrators"),
 	  N_("The people who took part, by their role (HTCDS per_RoleInProcess)."),
-	  FIELDS(PERPETRATOR_FIELDS), NULL, "status", NULL },
+	  FIELDS(PERPETRATOR_FIELDS), NULL, "status", NULL, "proceedings" },
 };
 
 size_t section_count(void)

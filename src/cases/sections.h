@@ -61,6 +61,7 @@ typedef struct section_def {
 	/* Defaults decided from the case (e.g. a deadline from the country's rule); may be NULL.
 	 * values are in field order and may be replaced by strings from a. */
 	void (*prepare)(store *db, arena *a, const char *country, const char **values);
+	const char *phase; /* the SOP phase whose tab of the case page shows it */
 } section_def;
 
 typedef struct section_entry {

@@ -43,8 +43,8 @@ static int add_confirmers(const char *country, const char *types, void *ctx)
 					   tr(x->req->lang, codes[i].label));
 		s += len + (s[len] == ',');
 	}
-	tpl_set(v, "types", b.data ? b.data : "");
-	buf_release(&b);
+	tpl_set(v, "types", arena_strdup(x->req->arena, b.data ? b.data : ""));
+	buf_release(&b); /* tpl_set keeps the pointer: the copy above lives in the arena */
 	return 0;
 }
 

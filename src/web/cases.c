@@ -317,6 +317,72 @@ static int add_decisions(http_request *req, tpl_vars *v, int64_t case_id, const 
 	return 0;
 }
 
+/* The pages of the case file that are not sections, by SOP phase ("": every phase). */
+static const struct {
+	const char *phase, *path, *title;
+} PAGES[] = {
+	{ "identification", "contacts", N_("Contacts") },
+	{ "identification", "screening", N_("Indicator screening") },
+	{ "identification", "child", N_("Child protection") },
+	{ "protection", "safety", N_("Risk assessment and safety plan") },
+	{ "protection", "referrals", N_("Referrals and consents") },
+	{ "protection", "assistance", N_("Assistance given") },
+	{ "assistance", "plans", N_("Support plans") },
+	{ "return", "return", N_("Return") },
+	{ "", "attachments", N_("Attachments") },
+	{ "", "closure", N_("Closing the case") },
+	{ "", "timeline", N_("Case timeline") },
+	{ "", "summary", N_("Printable summary") },
+};
+
+static void add_link(http_request *req, tpl_list *l, const case_record *c, const char *path,
+		     const char *title)
+{
+	tpl_vars *x = tpl_list_add(l);
+	tpl_set(x, "url", arena_printf(req->arena, "/cases/%lld/%s", (long long)c->id, path));
+	tpl_set(x, "title", tr(req->lang, title));
+}
+
+/* One tab per SOP phase (?tab=, else the case's phase) with that phase's pages and sections;
+ * proceedings only for who may read them; the pages of every phase below. */
+static void add_phase_tabs(http_request *req, tpl_vars *v, const case_record *c)
+{
+	const principal *p = principal_of(req);
+	size_t n;
+	const case_code *phases = case_codes("phase", &n);
+	const char *tab = http_query(req, "tab");
+	bool known = false;
+	for (size_t i = 0; tab && i < n; i++)
+		known |= strcmp(phases[i].code, tab) == 0;
+	if (!known)
+		tab = c->phase;
+	tpl_list *tabs = tpl_set_list(v, "phase_tabs");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *x = tpl_list_add(tabs);
+		tpl_set(x, "name", tr(req->lang, phases[i].label));
+		tpl_set(x, "url",
+			arena_printf(req->arena, "/cases/%lld?tab=%s#phase-panel", (long long)c->id,
+				     phases[i].code));
+		tpl_set_bool(x, "current", strcmp(phases[i].code, tab) == 0);
+	}
+	tpl_list *links = tpl_set_list(v, "tab_links"), *general = tpl_set_list(v, "general_links");
+	for (size_t i = 0; i < ARRAY_LEN(PAGES); i++)
+		if (!*PAGES[i].phase || strcmp(PAGES[i].phase, tab) == 0)
+			add_link(req, *PAGES[i].phase ? links : general, c, PAGES[i].path,
+				 PAGES[i].title);
+	bool proceedings = principal_can_see(p, "case.proceedings.read", c->owner_id,
+					     c->organisation_id, c->country);
+	for (size_t i = 0; i < section_count(); i++) {
+		const section_def *d = section_at(i);
+		if (strcmp(d->phase, tab) != 0 && *d->phase)
+			continue;
+		if (strcmp(d->tier, "file") != 0 && !proceedings)
+			continue;
+		add_link(req, *d->phase ? links : general, c,
+			 arena_printf(req->arena, "%s/%s", d->tier, d->name), d->title);
+	}
+}
+
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
 			    const case_input *form, const case_errors *e, const char *notice,
 			    const char *alert, const case_errors *de,
@@ -358,20 +424,7 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	input_from_record(c, &current, req->arena);
 	fill_form(req, v, form ? form : &current, e);
 	tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
-	/* The sections of the file, and of the proceedings for who may read them. */
-	tpl_list *sections = tpl_set_list(v, "sections");
-	for (size_t i = 0; i < section_count(); i++) {
-		const section_def *d = section_at(i);
-		if (strcmp(d->tier, "file") != 0 &&
-		    !principal_can_see(p, "case.proceedings.read", c->owner_id, c->organisation_id,
-				       c->country))
-			continue;
-		tpl_vars *x = tpl_list_add(sections);
-		tpl_set(x, "url",
-			arena_printf(req->arena, "/cases/%lld/%s/%s", (long long)c->id, d->tier,
-				     d->name));
-		tpl_set(x, "title", tr(req->lang, d->title));
-	}
+	add_phase_tabs(req, v, c);
 	int rc = add_decisions(req, v, c->id, de, dform);
 	return rc ? rc : web_render_page(req, res, "case", N_("Case"), v);
 }

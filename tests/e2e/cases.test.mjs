@@ -61,7 +61,71 @@ test('a police investigator has no access to social-service case data', async ()
   await context.close();
 });
 
-for (const path of ['/cases', '/cases/new', '/cases/1']) {
+// Tab until the element matching selector has the focus.
+async function focusOn(page, selector) {
+  for (let i = 0; i < 150; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+  }
+  throw new Error(`the keyboard never reached ${selector}`);
+}
+
+test('with the keyboard only, a case worker records an immediate need from the protection tab', async () => {
+  const { context, page } = await signedIn('case.worker@demo.ponte.example');
+  const problems = watch(page);
+  await page.goto(`${server.url}/cases/1`);
+  await focusOn(page, 'a[href="/cases/1?tab=protection#phase-panel"]');
+  await Promise.all([page.waitForURL(/tab=protection/), page.keyboard.press('Enter')]);
+  await focusOn(page, 'a[href="/cases/1/file/needs"]');
+  await Promise.all([page.waitForURL(/file\/needs$/), page.keyboard.press('Enter')]);
+  // A wrong date first: the error is announced and the focus can reach it.
+  await focusOn(page, '#need');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await page.inputValue('#need'), 'medical');
+  await focusOn(page, '#urgency');
+  await page.keyboard.press('ArrowDown');
+  await focusOn(page, '#identified_on');
+  await page.keyboard.type('2026-02-30');
+  await focusOn(page, 'form.form button[type=submit]');
+  await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+  await page.waitForSelector('#error-summary');
+  assert.match(await page.textContent('#error-summary'), /Identificada em/);
+  assert.equal(await page.inputValue('#need'), 'medical');
+  await focusOn(page, '#identified_on');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('2026-02-10');
+  await focusOn(page, 'form.form button[type=submit]');
+  await Promise.all([page.waitForURL(/file\/needs$/), page.keyboard.press('Enter')]);
+  assert.match(await page.textContent('#entries'), /Cuidados médicos/);
+  assert.match(await page.textContent('#entries'), /2026-02-10/);
+  assert.deepEqual(problems.filter((p) => !/422/.test(p)), []);
+  await context.close();
+});
+
+test('a police investigator records proceedings without seeing the social file', async () => {
+  const { context, page } = await signedIn('police@demo.ponte.example');
+  const problems = watch(page);
+  await page.click('.main-nav a[href="/proceedings"]');
+  await page.fill('#case', '1');
+  await page.click('form[action="/proceedings"] button[type=submit]');
+  await page.waitForURL(/\/cases\/1\/proceedings\/proceedings$/);
+  await page.selectOption('#kind', 'criminal');
+  await page.selectOption('#person_role', 'witness');
+  await page.fill('#authority', 'DIAP Lisboa');
+  await page.fill('#opened_on', '2026-03-01');
+  await page.check('#protection-video_testimony');
+  await page.click('form.form button[type=submit]');
+  await page.waitForURL(/\/cases\/1\/proceedings\/proceedings$/);
+  assert.match(await page.textContent('#entries'), /DIAP Lisboa/);
+  // The case's name is nowhere on the page; the social file stays closed.
+  assert.equal(await page.locator('a[href="/cases/1"]').count(), 0);
+  assert.equal((await page.goto(`${server.url}/cases/1/file/needs`)).status(), 403);
+  assert.deepEqual(problems.filter((p) => !/403/.test(p)), []);
+  await context.close();
+});
+
+for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/file/needs', '/cases/1/closure',
+  '/cases/1/attachments']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn('supervisor@demo.ponte.example', { bypassCSP: true });
     await page.goto(`${server.url}${path}`);

@@ -24,7 +24,8 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   let page = worker.page;
   await page.goto(`${server.url}/cases/1`);
   const name = (await page.textContent('h1')).trim();
-  // Screening first: two dimensions of the adult labour list are met.
+  // Screening first, from the identification tab: two dimensions of the adult labour list.
+  await page.click('a[href="/cases/1?tab=identification#phase-panel"]');
   await page.click('a[href="/cases/1/screening"]');
   await page.check('#p-deceived_nature');
   await page.check('#p-excessive_hours');
@@ -33,6 +34,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   assert.match(await page.textContent('#screening-result'), /Há indicadores de tráfico/);
   assert.match(await page.textContent('#screening-result'), /Recrutamento enganoso; Condições de exploração/);
   await page.goto(`${server.url}/cases/1`);
+  await page.click('a[href="/cases/1?tab=protection#phase-panel"]');
   await page.click('a[href="/cases/1/referrals"]');
   // The person agrees to share identity and victim status with the shelter.
   const shelterOption = async (select) =>

@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include "base/log.h"
+#include "cases/sections.h"
 
 static struct ht_server S;
 static char cw_auth[128], sup_auth[128], other_auth[128];
@@ -563,8 +564,19 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	assert_non_null(strstr(r.body, "value=\"Acquainted\" selected"));
 	assert_non_null(
 	    strstr(r.body, "id=\"sm-1\" name=\"smuggled_migrant\" value=\"1\" checked"));
-	snprintf(entry, sizeof(entry), "/cases/%ld/file/compensation", id);
+	/* One tab per phase, the case's own open: identification holds the events. */
+	snprintf(entry, sizeof(entry), "/cases/%ld/file/events", id);
 	assert_non_null(strstr(r.body, entry));
+	assert_non_null(strstr(r.body, "aria-current=\"page\" class=\"current\">Identificação"));
+	snprintf(entry, sizeof(entry), "/cases/%ld/file/compensation", id);
+	assert_null(strstr(r.body, entry));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/cases/%ld?tab=assistance", id);
+	ht_get(S.port, path, hw, &r);
+	assert_non_null(strstr(r.body, entry));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/cases/%ld?tab=proceedings", id);
+	ht_get(S.port, path, hw, &r);
 	assert_null(strstr(r.body, "/proceedings/"));
 	ht_free(&r);
 	/* The police find the case on their list of proceedings. */
@@ -860,6 +872,61 @@ static void administrators_set_the_country_rules(void **state)
 	ht_free(&r);
 }
 
+#define XSS "%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+
+/* Every section, from its descriptor: a payload in every field of words is stored and shown
+ * escaped; payloads in every field re-show the form escaped with its errors. */
+static void payloads_in_every_section_field_are_shown_escaped(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Escaped\"}}", &r),
+			 201);
+	char loc[128];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	long id = strtol(loc + 14, NULL, 10);
+	ht_free(&r);
+	struct web_session w, pw;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(web_login("police%40demo.ponte.example", DEMO_PASSWORD, NULL, &pw), 303);
+	for (size_t i = 0; i < section_count(); i++) {
+		const section_def *d = section_at(i);
+		const struct web_session *who = strcmp(d->tier, "file") == 0 ? &w : &pw;
+		char path[160], good[1800] = "", bad[1800] = "";
+		snprintf(path, sizeof(path), "/cases/%ld/%s/%s", id, d->tier, d->name);
+		size_t g = 0, b = 0;
+		for (size_t k = 0; k < d->nfields; k++) {
+			const section_field *f = &d->fields[k];
+			const char *v = f->kind == SK_TEXT || f->kind == SK_SECRET ? XSS
+					: f->kind == SK_CODE || f->kind == SK_CODES
+					    ? f->codes[0].code
+					: f->kind == SK_COUNTRY ? "PT"
+					: f->kind == SK_BOOL    ? "1"
+					: f->kind == SK_INT     ? "3"
+								: "2026-01-01";
+			g += (size_t)snprintf(good + g, sizeof(good) - g, "%s%s=%s", k ? "&" : "",
+					      f->name, v);
+			b += (size_t)snprintf(bad + b, sizeof(bad) - b, "%s%s=%s", k ? "&" : "",
+					      f->name, XSS);
+		}
+		assert_int_equal(form_post(who, path, good, &r), 303);
+		ht_free(&r);
+		const char *h[] = { who->cookie, NULL };
+		ht_get(S.port, path, h, &r);
+		assert_int_equal(r.status, 200);
+		assert_null(strstr(r.body, "<script>alert(1)"));
+		assert_non_null(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+		ht_free(&r);
+		assert_int_equal(form_post(who, path, bad, &r), 422);
+		assert_null(strstr(r.body, "<script>alert(1)"));
+		assert_non_null(strstr(r.body, "id=\"error-summary\""));
+		ht_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,6 +940,7 @@ int main(void)
 		cmocka_unit_test(closing_a_case_from_the_pages),
 		cmocka_unit_test(case_attachments_are_sealed_on_disk),
 		cmocka_unit_test(administrators_set_the_country_rules),
+		cmocka_unit_test(payloads_in_every_section_field_are_shown_escaped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
