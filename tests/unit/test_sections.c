@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "app/app.h"
 #include "base/clock.h"
 #include "base/embedded.h"
 #include "base/json_parse.h"
@@ -448,6 +449,28 @@ static void the_openapi_document_describes_every_section(void **state)
 						 d->fields[k].codes[c].code);
 			}
 		}
+	}
+	/* And every route of the API is in it, with each of its methods. */
+	const json_value *paths = json_get(doc, "paths");
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} methods[] = { { HTTP_GET, "get" },
+			{ HTTP_POST, "post" },
+			{ HTTP_PUT, "put" },
+			{ HTTP_PATCH, "patch" },
+			{ HTTP_DELETE, "delete" } };
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const http_route *r = &app_routes[i];
+		if (strncmp(r->pattern, "/api/", 5) != 0)
+			continue;
+		const json_value *path = json_get(paths, r->pattern);
+		if (!path)
+			fail_msg("api/openapi.json does not describe %s", r->pattern);
+		for (size_t m = 0; m < ARRAY_LEN(methods); m++)
+			if ((r->methods & methods[m].bit) && !json_get(path, methods[m].name))
+				fail_msg("api/openapi.json lacks %s %s", methods[m].name,
+					 r->pattern);
 	}
 	arena_release(&a);
 }
