@@ -24,6 +24,8 @@ int api_case_get(http_request *req, http_response *res);
 int api_case_update(http_request *req, http_response *res);
 int api_case_decisions(http_request *req, http_response *res);
 int api_case_decision_add(http_request *req, http_response *res);
+/* Envelopes from peer instances (fed.c). */
+int api_fed_inbox(http_request *req, http_response *res);
 /* The sections of the case file (sections.c). */
 int api_section_list(http_request *req, http_response *res);
 int api_section_add(http_request *req, http_response *res);

@@ -15,6 +15,7 @@
 #define UPLOAD (20u << 20)      /* the largest attachment */
 #define OBS_UPLOAD (100u << 20) /* the largest observatory file */
 #define CASE_UPLOAD (10u << 20) /* the largest case attachment (CASE_ATTACHMENT_MAX) */
+#define FED_BODY (2u << 20)     /* an envelope: TRM_MAX_BODY sealed, in base64, in JSON */
 
 /* The last column, upload, is given only where true. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -24,6 +25,8 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/", web_home, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/healthz", api_healthz, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/metrics", api_metrics, PERM_PUBLIC, false, 0, true },
+	/* Peers authenticate by signature, not by session (src/trm/). */
+	{ HTTP_POST, "/fed/v1/inbox", api_fed_inbox, PERM_PUBLIC, false, FED_BODY, true },
 	{ HTTP_GET, "/static/{hash}/{name}", static_serve, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/login", web_login_form, PERM_PUBLIC, false, 0, true },
 	{ HTTP_POST, "/login", web_login, PERM_PUBLIC, false, SMALL_BODY, true },

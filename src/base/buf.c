@@ -10,7 +10,7 @@ void buf_init(buf *b, size_t max)
 	b->max = max;
 }
 
-static int buf_reserve(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
 	if (extra > b->max || b->len > b->max - extra)
 		return PONTE_ELIMIT;

@@ -21,6 +21,9 @@ typedef struct buf {
 
 void buf_init(buf *b, size_t max);
 int buf_append(buf *b, const void *data, size_t n);
+/* Room for extra more bytes and the NUL (for writers that fill data themselves, then set len
+ * and the NUL). */
+int buf_reserve(buf *b, size_t extra);
 int buf_puts(buf *b, const char *s);
 int buf_putc(buf *b, char c);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

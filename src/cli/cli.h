@@ -52,5 +52,8 @@ int cmd_obs_release(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+/* peer id|add|list|revoke and trm outbox (cmd_peer.c). */
+int cmd_peer(int argc, char **argv);
+int cmd_trm(int argc, char **argv);
 
 #endif

@@ -1,3 +1,4 @@
+#include <curl/curl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -6,6 +7,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "keys/keys.h"
+#include "trm/trm.h"
 
 /* Wait for SIGTERM or SIGINT; they are blocked in every thread, so only this one sees them. */
 static int wait_for_stop_signal(const sigset_t *set)
@@ -94,6 +96,7 @@ int cmd_serve(int argc, char **argv)
 		return cli_fail("%s", err);
 	}
 
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: delivery to peers */
 	/* Block the stop signals before any thread starts, so workers inherit the mask. */
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -106,8 +109,18 @@ int cmd_serve(int argc, char **argv)
 	rc = app_init(&a, s, keys, err, sizeof(err));
 	/* Behind a TLS proxy: cookies get Secure, responses get Strict-Transport-Security. */
 	a.http.tls = public_url && strncmp(public_url, "https://", 8) == 0;
+	/* This instance's identity for peers, and the address they deliver to. */
+	identity_env env = { s, keys };
+	if (!rc && (rc = trm_identity_ensure(&env)) != 0)
+		snprintf(err, sizeof(err), "cannot create the instance's identity: %s",
+			 ponte_strerror(rc));
+	if (!rc && public_url && *public_url && trm_identity_set_url(s, public_url) != 0)
+		log_msg(LOG_WARN, "trm_url_refused", "--public-url is not https (or loopback)");
 	if (!rc)
 		rc = app_start(&a, &cfg, err, sizeof(err));
+	trm_sender *sender = NULL;
+	if (!rc && (rc = trm_sender_start(&env, &sender)) != 0)
+		snprintf(err, sizeof(err), "cannot start the sender of transnational messages");
 	if (rc) {
 		app_release(&a);
 		crypto_keyring_free(keys);
@@ -124,6 +137,7 @@ int cmd_serve(int argc, char **argv)
 	snprintf(fields, sizeof(fields), ",\"signal\":\"%s\"",
 		 sig == SIGINT ? "SIGINT" : "SIGTERM");
 	log_event(LOG_INFO, "stopping", fields);
+	trm_sender_stop(sender);
 	unsigned cut = app_stop(&a);
 	rc = store_checkpoint(s);
 	store_close(s);

@@ -93,6 +93,36 @@ bool crypto_equal(const void *a, const void *b, size_t n);
 void crypto_random(void *out, size_t n);
 void crypto_wipe(void *p, size_t n);
 
+/* Between instances (peer.c): an Ed25519 signing pair and an X25519 encryption pair per
+ * instance (from a 32-byte seed for test vectors, else random); detached signatures; sealed
+ * boxes (the recipient's public key; the sender is anonymous until the signature inside is
+ * checked); a fingerprint of both public keys short enough to read over the phone
+ * ("ABCD-EFGH-IJKL-MNOP", 80 bits); random UUIDs; base64. */
+#define CRYPTO_SIGN_PK 32
+#define CRYPTO_SIGN_SK 64
+#define CRYPTO_SIGNATURE 64
+#define CRYPTO_BOX_PK 32
+#define CRYPTO_BOX_SK 32
+#define CRYPTO_SEAL_OVERHEAD 48
+#define CRYPTO_FINGERPRINT 20
+#define CRYPTO_UUID 37
+void crypto_instance_keys(const unsigned char *seed, unsigned char sign_pk[CRYPTO_SIGN_PK],
+			  unsigned char sign_sk[CRYPTO_SIGN_SK],
+			  unsigned char box_pk[CRYPTO_BOX_PK], unsigned char box_sk[CRYPTO_BOX_SK]);
+void crypto_signature(const void *m, size_t n, const unsigned char sk[CRYPTO_SIGN_SK],
+		      unsigned char sig[CRYPTO_SIGNATURE]);
+bool crypto_signature_valid(const void *m, size_t n, const unsigned char sig[CRYPTO_SIGNATURE],
+			    const unsigned char pk[CRYPTO_SIGN_PK]);
+int crypto_seal_for(const void *m, size_t n, const unsigned char pk[CRYPTO_BOX_PK], buf *out);
+/* PONTE_EINVAL when the box was not sealed for this key pair or was changed. */
+int crypto_seal_open_for(const void *c, size_t n, const unsigned char pk[CRYPTO_BOX_PK],
+			 const unsigned char sk[CRYPTO_BOX_SK], buf *out);
+void crypto_fingerprint(const unsigned char sign_pk[CRYPTO_SIGN_PK],
+			const unsigned char box_pk[CRYPTO_BOX_PK], char out[CRYPTO_FINGERPRINT]);
+void crypto_uuid(char out[CRYPTO_UUID]);
+int crypto_base64_encode(const void *p, size_t n, buf *out);
+int crypto_base64_decode(const char *s, size_t n, buf *out);
+
 /* Files sealed under a key of their own (sealed_file.c): secretstream chunks, the last tagged
  * final. Opening fails (PONTE_EINVAL) on any change, truncation or addition, and
  * PONTE_ELIMIT past max bytes of content. */

@@ -63,6 +63,10 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("perpetrators", "name_enc", "name"),
 	FIELD("case_attachments", "filename_enc", "filename"),
 	FIELD("case_attachments", "file_key_enc", "file_key"),
+	/* transnational referral (src/trm/): the instance's private keys, payloads received */
+	FIELD("trm_identity", "sign_sk_enc", "sign_sk"),
+	FIELD("trm_identity", "box_sk_enc", "box_sk"),
+	FIELD("trm_referrals", "payload_enc", "payload"),
 };
 
 static const char SQL_CURRENT[] = "SELECT version FROM data_keys WHERE state = 'current'";

@@ -84,6 +84,7 @@ static const struct {
 	{ "GET /", "public" },
 	{ "GET /healthz", "public" },
 	{ "GET /metrics", "public" },
+	{ "POST /fed/v1/inbox", "public" },
 	{ "GET /static/{hash}/{name}", "public" },
 	{ "GET /login", "public" },
 	{ "POST /login", "public" },

@@ -1,0 +1,35 @@
+/* POST /fed/v1/inbox: envelopes from peer instances (docs/trm-protocol.md). Anyone may knock;
+ * only a sealed, signed envelope from an active peer, for this instance, in time, is applied. */
+#include "api/api.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "services/services.h"
+#include "trm/trm.h"
+
+int api_fed_inbox(http_request *req, http_response *res)
+{
+	int status = 500;
+	const char *why = "";
+	int rc = trm_receive(&services_of(req)->env, req->body ? req->body : "", req->body_len,
+			     clock_wall_ms(), &status, &why);
+	if (rc)
+		return rc;
+	res->status = status;
+	res->content_type = "application/json";
+	if (status == 200) {
+		int wrc = buf_puts(&res->body, "{");
+		if (!wrc)
+			wrc = json_field_str(&res->body, true, "status", why);
+		return wrc ? wrc : buf_putc(&res->body, '}');
+	}
+	/* The reason in English for the peer's operators: no user reads it. */
+	int wrc = buf_puts(&res->body, "{\"error\":{");
+	if (!wrc)
+		wrc = json_field_str(&res->body, true, "code",
+				     status == 400   ? "bad_request"
+				     : status == 401 ? "unauthenticated"
+						     : "forbidden");
+	if (!wrc)
+		wrc = json_field_str(&res->body, false, "message", why);
+	return wrc ? wrc : buf_puts(&res->body, "}}");
+}

@@ -1,0 +1,195 @@
+/* `ponte peer id|add|list|revoke` and `ponte trm outbox`: this instance's identity, the peers
+ * it trusts, the messages waiting to leave. */
+#include <getopt.h>
+
+#include "base/json.h"
+#include "cli/cli.h"
+#include "trm/trm.h"
+
+struct args {
+	const char *db, *key, *url, *identity, *fingerprint, *instance;
+};
+
+static int parse(const char *cmd, int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "key", required_argument, NULL, 'k' },
+					      { "url", required_argument, NULL, 'u' },
+					      { "identity", required_argument, NULL, 'i' },
+					      { "fingerprint", required_argument, NULL, 'f' },
+					      { "instance", required_argument, NULL, 'n' },
+					      { NULL, 0, NULL, 0 } };
+	memset(a, 0, sizeof(*a));
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': a->db = optarg; break;
+		case 'k': a->key = optarg; break;
+		case 'u': a->url = optarg; break;
+		case 'i': a->identity = optarg; break;
+		case 'f': a->fingerprint = optarg; break;
+		case 'n': a->instance = optarg; break;
+		default:
+			cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
+					argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int peer_id(struct args *o)
+{
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("peer", o->db, o->key, &s, &keys);
+	if (rc)
+		return rc;
+	identity_env env = { s, keys };
+	arena a;
+	arena_init(&a, 1u << 16);
+	trm_self self;
+	int err = trm_identity_ensure(&env);
+	if (!err && o->url && trm_identity_set_url(s, o->url))
+		rc = cli_fail("--url must be https://... (or http://127.x for a test)");
+	if (!err && !rc && !(err = trm_identity_get(&env, &a, &self))) {
+		buf out;
+		buf_init(&out, 4096);
+		if (!(err = trm_identity_json(&self, &out)))
+			printf("%s\n", out.data);
+		buf_release(&out);
+	}
+	if (err)
+		rc = cli_fail("cannot read the instance's identity: %s", ponte_strerror(err));
+	arena_release(&a);
+	cli_close(s, keys);
+	return rc;
+}
+
+static int peer_add(struct args *o)
+{
+	if (!o->identity || !o->fingerprint)
+		return cli_usage_error("peer", "add needs --identity FILE and --fingerprint FP");
+	FILE *f = fopen(o->identity, "rb");
+	if (!f)
+		return cli_fail("cannot read %s", o->identity);
+	char text[8192];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	store *s;
+	int rc = cli_open("peer", o->db, NULL, &s, NULL);
+	if (rc)
+		return rc;
+	int64_t id;
+	const char *why = NULL;
+	int err = trm_peer_add(s, text, n, o->fingerprint, &id, &why);
+	if (err == PONTE_EINVAL)
+		rc = cli_fail("not registered: %s", why);
+	else if (err == PONTE_EEXIST)
+		rc = cli_fail("this instance is registered already");
+	else if (err)
+		rc = cli_fail("cannot register the peer: %s", ponte_strerror(err));
+	else
+		printf("registered peer %lld\n", (long long)id);
+	cli_close(s, NULL);
+	return rc;
+}
+
+static int print_peer(const trm_peer *p, void *ctx)
+{
+	(void)ctx;
+	printf("%s\t%s\t%s\t%s\t%s\t%s\n", p->instance_id, p->country, p->state, p->fingerprint,
+	       p->url, p->name);
+	return 0;
+}
+
+static int peer_list(struct args *o)
+{
+	store *s;
+	int rc = cli_open("peer", o->db, NULL, &s, NULL);
+	if (rc)
+		return rc;
+	arena a;
+	arena_init(&a, 1u << 20);
+	int err = trm_peer_list(s, &a, print_peer, NULL);
+	if (err)
+		rc = cli_fail("cannot list peers: %s", ponte_strerror(err));
+	arena_release(&a);
+	cli_close(s, NULL);
+	return rc;
+}
+
+static int peer_revoke(struct args *o)
+{
+	if (!o->instance)
+		return cli_usage_error("peer", "revoke needs --instance ID");
+	store *s;
+	int rc = cli_open("peer", o->db, NULL, &s, NULL);
+	if (rc)
+		return rc;
+	int err = trm_peer_revoke(s, o->instance);
+	if (err == PONTE_ENOTFOUND)
+		rc = cli_fail("no active peer %s", o->instance);
+	else if (err)
+		rc = cli_fail("cannot revoke: %s", ponte_strerror(err));
+	else
+		printf("revoked %s: nothing from it is accepted any more\n", o->instance);
+	cli_close(s, NULL);
+	return rc;
+}
+
+int cmd_peer(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("peer", "give a subcommand: id, add, list or revoke");
+	struct args o;
+	int rc = parse("peer", argc - 1, argv + 1, &o);
+	if (rc)
+		return rc;
+	if (strcmp(argv[1], "id") == 0)
+		return peer_id(&o);
+	if (strcmp(argv[1], "add") == 0)
+		return peer_add(&o);
+	if (strcmp(argv[1], "list") == 0)
+		return peer_list(&o);
+	if (strcmp(argv[1], "revoke") == 0)
+		return peer_revoke(&o);
+	return cli_usage_error("peer", "unknown subcommand \"%s\"", argv[1]);
+}
+
+static int print_row(const trm_outbox_row *r, void *ctx)
+{
+	(void)ctx;
+	printf("%s\t%s\t%s\t%s\t%lld\t%s\t%s\n", r->created_at, r->peer, r->type, r->state,
+	       (long long)r->attempts, r->next_attempt_at, r->last_error);
+	return 0;
+}
+
+int cmd_trm(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "outbox") != 0)
+		return cli_usage_error("trm", "give a subcommand: outbox");
+	struct args o;
+	int rc = parse("trm", argc - 1, argv + 1, &o);
+	if (rc)
+		return rc;
+	store *s;
+	if ((rc = cli_open("trm", o.db, NULL, &s, NULL)))
+		return rc;
+	arena a;
+	arena_init(&a, 1u << 20);
+	printf("created\tpeer\ttype\tstate\tattempts\tnext attempt\tlast error\n");
+	int err = trm_outbox_list(s, &a, print_row, NULL);
+	if (err)
+		rc = cli_fail("cannot read the outbox: %s", ponte_strerror(err));
+	arena_release(&a);
+	cli_close(s, NULL);
+	return rc;
+}

@@ -1,0 +1,142 @@
+/* What an accepted envelope does, by type, inside the inbox's transaction. */
+#include "base/clock.h"
+#include "base/json_parse.h"
+#include "identity/fields.h"
+#include "trm/internal.h"
+
+/* clang-format off */
+static const char SQL_IN[] =
+    "INSERT INTO trm_referrals(direction, peer_id, offer_id, state, legal_basis, created_at, "
+    "updated_at) VALUES ('in', ?1, ?2, 'delivered', ?3, ?4, ?4)";
+static const char SQL_PAYLOAD[] = "UPDATE trm_referrals SET payload_enc = ?2 WHERE id = ?1";
+/* An answer moves an offer this instance sent to that peer, in the order of the states. */
+static const char SQL_ANSWER[] =
+    "UPDATE trm_referrals SET state = ?3, reason = ?4, updated_at = ?5 WHERE offer_id = ?1 "
+    "AND peer_id = ?2 AND direction = 'out' AND state IN ('sent', 'delivered') "
+    "AND (?3 <> 'delivered' OR state = 'sent')";
+static const char SQL_PURGE[] =
+    "UPDATE trm_referrals SET payload_enc = NULL, state = 'withdrawn', updated_at = ?3 "
+    "WHERE offer_id = ?1 AND peer_id = ?2 AND direction = 'in'";
+/* clang-format on */
+
+#define REPLY_TTL_S (14 * 24 * 3600)
+
+static int reply(const identity_env *env, store_conn *c, const trm_peer *peer,
+		 const trm_envelope *e, const char *type, int64_t now_ms)
+{
+	char id[CRYPTO_UUID];
+	return trm_send(env, c, peer->id, type, e->id, "{}", REPLY_TTL_S, now_ms, id);
+}
+
+static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
+		 const trm_envelope *e, int64_t now_ms, const char **why)
+{
+	arena a;
+	arena_init(&a, TRM_MAX_BODY * 2);
+	json_value *v;
+	char err[128];
+	const char *basis = NULL;
+	if (!json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
+	    v->type == JSON_OBJECT)
+		basis = json_get_string(v, "legal_basis");
+	if (!basis || !json_get(v, "person")) {
+		arena_release(&a);
+		*why = "a referral offer carries a person and its legal basis";
+		return PONTE_EINVAL;
+	}
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(now_ms, now);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_IN, &st);
+	int64_t id = 0;
+	if (!rc) {
+		store_bind_int64(st, 1, peer->id);
+		store_bind_text(st, 2, e->id, strlen(e->id));
+		store_bind_text(st, 3, basis, strlen(basis));
+		store_bind_text(st, 4, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		id = store_last_insert_id(c);
+	}
+	/* The minimised case data, encrypted at rest like any personal field. */
+	buf enc;
+	buf_init(&enc, TRM_MAX_BODY + 4096);
+	char *plain = arena_strndup(&a, e->payload, e->payload_len);
+	if (!rc && !(rc = field_encrypt(env, "trm_referrals", "payload", id, plain, &enc)) &&
+	    !(rc = store_prepare(c, SQL_PAYLOAD, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 2, enc.data, enc.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	crypto_wipe(plain, e->payload_len);
+	buf_release(&enc);
+	arena_release(&a);
+	return rc ? rc : reply(env, c, peer, e, "delivered", now_ms);
+}
+
+static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, const char *state,
+		  int64_t now_ms)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	json_value *v;
+	char err[128], now[CLOCK_RFC3339_LEN];
+	const char *reason = "";
+	if (!json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
+	    v->type == JSON_OBJECT && json_get_string(v, "reason"))
+		reason = json_get_string(v, "reason");
+	clock_format_rfc3339(now_ms, now);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_ANSWER, &st);
+	if (!rc) {
+		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
+		store_bind_int64(st, 2, peer->id);
+		store_bind_text(st, 3, state, strlen(state));
+		store_bind_text(st, 4, reason, strnlen(reason, 100));
+		store_bind_text(st, 5, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0; /* an answer to something unknown or later changes nothing */
+	}
+	arena_release(&a);
+	return rc;
+}
+
+static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *peer,
+		      const trm_envelope *e, int64_t now_ms)
+{
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(now_ms, now);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_PURGE, &st);
+	if (!rc) {
+		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
+		store_bind_int64(st, 2, peer->id);
+		store_bind_text(st, 3, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	/* The sender is told the payload is gone. */
+	return rc ? rc : reply(env, c, peer, e, "purged", now_ms);
+}
+
+int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+	      int64_t now_ms, const char **why)
+{
+	*why = NULL;
+	if (strcmp(e->type, "referral_offer") == 0)
+		return offer(env, c, peer, e, now_ms, why);
+	if (strcmp(e->type, "delivered") == 0 || strcmp(e->type, "accepted") == 0 ||
+	    strcmp(e->type, "declined") == 0)
+		return answer(c, peer, e, e->type, now_ms);
+	if (strcmp(e->type, "withdrawal") == 0)
+		return withdrawal(env, c, peer, e, now_ms);
+	if (strcmp(e->type, "purged") == 0)
+		return 0; /* recorded in the inbox: the sender's proof the payload is gone */
+	*why = "a message type this instance does not take";
+	return PONTE_EINVAL;
+}

@@ -1,0 +1,168 @@
+/* The inbox: open, check, then apply once. Every rejection is audited and changes nothing. */
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "base/json_parse.h"
+#include "trm/internal.h"
+
+/* clang-format off */
+static const char SQL_SEEN[] =
+    "INSERT INTO trm_inbox(message_id, peer_id, type, in_reply_to, received_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+/* clang-format on */
+
+/* A time as Ponte writes it: 2026-11-30T10:00:00.000Z. */
+static bool time_valid(const char *s)
+{
+	static const char pattern[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	if (!s || strlen(s) != sizeof(pattern) - 1)
+		return false;
+	for (size_t i = 0; pattern[i]; i++)
+		if (pattern[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pattern[i])
+			return false;
+	return true;
+}
+
+/* Audited as trm.reject.<code> on the sender's instance id (never the content). */
+static int reject(store *db, const char *from, int *status, const char **why, int code,
+		  const char *what, const char *reason)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "trm.reject.%s", what);
+	audit_event e = { .action = action,
+			  .object_type = from ? "instance" : "",
+			  .object_id = from ? from : "",
+			  .outcome = "denied",
+			  .client = "" };
+	audit_append(db, &e);
+	*status = code;
+	*why = reason;
+	return 0;
+}
+
+int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
+		const char **why)
+{
+	arena a;
+	arena_init(&a, TRM_MAX_BODY * 3);
+	json_value *v;
+	char err[128];
+	int rc = 0;
+	const char *from = NULL, *to = NULL, *sealed = NULL;
+	if (!json_parse(&a, body, n, &v, err, sizeof(err)) && v->type == JSON_OBJECT) {
+		from = json_get_string(v, "from");
+		to = json_get_string(v, "to");
+		sealed = json_get_string(v, "sealed");
+	}
+	trm_self self;
+	trm_peer peer;
+	buf box, msg;
+	buf_init(&box, TRM_MAX_BODY);
+	buf_init(&msg, TRM_MAX_BODY);
+	unsigned char sign_sk[CRYPTO_SIGN_SK], box_sk[CRYPTO_BOX_SK];
+	trm_envelope e;
+	char now[CLOCK_RFC3339_LEN], soon[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(now_ms, now);
+	clock_format_rfc3339(now_ms + TRM_CLOCK_SKEW_S * 1000LL, soon);
+	if (!from || !to || !sealed || !trm_uuid_valid(from) || !trm_uuid_valid(to)) {
+		rc = reject(env->db, NULL, status, why, 400, "malformed", "malformed envelope");
+		goto out;
+	}
+	if ((rc = trm_identity_get(env, &a, &self)))
+		goto out;
+	if (strcmp(to, self.instance_id) != 0) {
+		rc = reject(env->db, from, status, why, 403, "recipient", "for another instance");
+		goto out;
+	}
+	rc = trm_peer_find(env->db, &a, from, &peer);
+	if (rc == PONTE_ENOTFOUND || (!rc && strcmp(peer.state, "active") != 0)) {
+		rc = reject(env->db, from, status, why, 403, rc ? "unknown" : "revoked",
+			    rc ? "unknown sender" : "revoked sender");
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (crypto_base64_decode(sealed, strlen(sealed), &box) ||
+	    (rc = trm_identity_secrets(env, sign_sk, box_sk)) != 0 ||
+	    crypto_seal_open_for(box.data, box.len, self.box_pk, box_sk, &msg) ||
+	    msg.len < CRYPTO_SIGNATURE) {
+		crypto_wipe(box_sk, sizeof(box_sk));
+		rc = rc ? rc
+			: reject(env->db, from, status, why, 401, "seal",
+				 "cannot open the envelope");
+		goto out;
+	}
+	crypto_wipe(box_sk, sizeof(box_sk));
+	crypto_wipe(sign_sk, sizeof(sign_sk));
+	size_t signed_len = msg.len - CRYPTO_SIGNATURE;
+	if (!crypto_signature_valid(msg.data, signed_len,
+				    (const unsigned char *)msg.data + signed_len, peer.sign_pk)) {
+		rc = reject(env->db, from, status, why, 401, "signature", "bad signature");
+		goto out;
+	}
+	msg.data[signed_len] = '\0';
+	if (trm_parse_canonical(msg.data, signed_len, &e) || !time_valid(e.created) ||
+	    !time_valid(e.expires) || (*e.in_reply_to && !trm_uuid_valid(e.in_reply_to))) {
+		rc = reject(env->db, from, status, why, 400, "malformed", "malformed envelope");
+		goto out;
+	}
+	/* The addressing inside is the one signed: it must be the one outside. */
+	if (strcmp(e.from, from) != 0 || strcmp(e.to, self.instance_id) != 0) {
+		rc = reject(env->db, from, status, why, 403, "addressing",
+			    "addressing does not match the signature");
+		goto out;
+	}
+	if (strcmp(e.created, soon) > 0 || strcmp(e.expires, now) <= 0) {
+		rc = reject(env->db, from, status, why, 403, "time", "stale or expired");
+		goto out;
+	}
+	store_conn *c;
+	store_stmt *st;
+	if ((rc = store_conn_get(env->db, &c)) || (rc = store_begin(c)))
+		goto out;
+	if (!(rc = store_prepare(c, SQL_SEEN, &st))) {
+		store_bind_text(st, 1, e.id, strlen(e.id));
+		store_bind_int64(st, 2, peer.id);
+		store_bind_text(st, 3, e.type, strlen(e.type));
+		store_bind_text(st, 4, e.in_reply_to, strlen(e.in_reply_to));
+		store_bind_text(st, 5, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc == PONTE_EEXIST) { /* applied before: acknowledge, change nothing */
+		store_rollback(c);
+		*status = 200;
+		*why = "duplicate";
+		rc = 0;
+		goto out;
+	}
+	if (!rc)
+		rc = trm_apply(env, c, &peer, &e, now_ms, why);
+	if (rc == PONTE_EINVAL) { /* a type or payload this instance cannot apply */
+		store_rollback(c);
+		rc = reject(env->db, from, status, why, 400, "apply", *why ? *why : "cannot apply");
+		goto out;
+	}
+	if (!rc) {
+		audit_event ev = { .action = "trm.received",
+				   .object_type = "instance",
+				   .object_id = from,
+				   .outcome = "success",
+				   .client = "" };
+		rc = audit_append_in_transaction(env->db, &ev);
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	else {
+		*status = 200;
+		*why = "applied";
+	}
+out:
+	crypto_wipe(msg.data, msg.len);
+	buf_release(&box);
+	buf_release(&msg);
+	arena_release(&a);
+	return rc;
+}

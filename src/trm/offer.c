@@ -1,0 +1,248 @@
+/* Referrals across borders as this instance's users make them: an offer from a case carrying
+ * only the categories its consent covers, the answer to an offer received, the withdrawal. */
+#include "base/clock.h"
+#include "base/json.h"
+#include "cases/cases.h"
+#include "trm/internal.h"
+
+#define OFFER_TTL_S (14 * 24 * 3600)
+
+/* clang-format off */
+static const char SQL_CONSENT[] =
+    "SELECT categories, legal_basis FROM consents WHERE id = ?1 AND case_id = ?2 AND "
+    "purpose = 'transnational_referral' AND withdrawn_on IS NULL";
+static const char SQL_OUT[] =
+    "INSERT INTO trm_referrals(direction, peer_id, offer_id, case_id, state, legal_basis, "
+    "created_at, updated_at) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5)";
+static const char SQL_REF[] =
+    "SELECT direction, peer_id, offer_id, state FROM trm_referrals WHERE id = ?1";
+static const char SQL_STATE[] =
+    "UPDATE trm_referrals SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND "
+    "state = ?5";
+/* clang-format on */
+
+static bool has(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+	for (const char *s = csv; *s;) {
+		size_t len = strcspn(s, ",");
+		if (len == n && memcmp(s, item, n) == 0)
+			return true;
+		s += len + (s[len] == ',');
+	}
+	return false;
+}
+
+static int list(buf *b, const char *key, const char *csv)
+{
+	int rc = buf_printf(b, ",\"%s\":[", key);
+	for (const char *s = csv; !rc && *s;) {
+		size_t len = strcspn(s, ",");
+		rc = (s != csv ? buf_putc(b, ',') : 0) || json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}
+
+/* The person as the consent's categories allow, with HTCDS names; codes travel as codes. */
+static int payload(const case_record *c, const char *categories, const char *basis, int64_t consent,
+		   buf *b)
+{
+	int rc = buf_puts(b, "{");
+	if (!rc)
+		rc = json_field_str(b, true, "legal_basis", basis);
+	if (!rc)
+		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent);
+	if (!rc)
+		rc = list(b, "categories", categories);
+	if (!rc)
+		rc = buf_puts(b, ",\"person\":{");
+	bool first = true;
+	if (!rc && has(categories, "identity")) {
+		rc = json_field_str(b, true, "prs_FirstName", c->first_name);
+		first = false;
+		if (!rc)
+			rc = json_field_str(b, false, "prs_SecondName", c->second_name);
+		if (!rc)
+			rc = json_field_str(b, false, "prs_Gender", c->gender);
+		if (!rc)
+			rc = json_field_str(b, false, "prs_Birthdate", c->birthdate);
+		if (!rc)
+			rc = list(b, "prs_Citizenship", c->citizenship);
+		if (!rc)
+			rc = json_field_str(b, false, "prs_PrimaryLanguage", c->primary_language);
+	}
+	if (!rc && has(categories, "contact")) {
+		rc = json_field_str(b, first, "prs_MobilePhone", c->mobile_phone);
+		first = false;
+	}
+	if (!rc && has(categories, "documents")) {
+		rc = json_field_str(b, first, "prs_IdentityNumber", c->identity_number);
+		first = false;
+	}
+	if (!rc)
+		rc = buf_puts(b, "}");
+	if (!rc && has(categories, "victim")) {
+		rc = buf_puts(b, ",\"victim\":{");
+		if (!rc)
+			rc =
+			    json_field_str(b, true, "vic_TraffickingStatus", c->trafficking_status);
+		if (!rc)
+			rc = list(b, "vic_TypeOfExploitation", c->exploitation);
+		if (!rc)
+			rc = list(b, "vic_MethodsOfControl", c->control);
+		if (!rc)
+			rc = buf_puts(b, "}");
+	}
+	return rc ? rc : buf_puts(b, "}");
+}
+
+int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
+	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
+	      const char **why)
+{
+	*why = NULL;
+	if (!principal_can(p, "referral.transnational"))
+		return PONTE_EDENIED;
+	arena a;
+	arena_init(&a, 1u << 20);
+	case_record c;
+	trm_peer peer;
+	int rc = case_get(env, &a, p, case_id, &c);
+	if (!rc && (rc = trm_peer_find(env->db, &a, peer_instance ? peer_instance : "", &peer)) ==
+		       PONTE_ENOTFOUND)
+		*why = "no such peer";
+	if (!rc && strcmp(peer.state, "active") != 0) {
+		*why = "the peer is revoked";
+		rc = PONTE_EINVAL;
+	}
+	store_conn *conn;
+	store_stmt *st;
+	char categories[128] = "", basis[32] = "";
+	if (!rc && !(rc = store_conn_get(env->db, &conn)) &&
+	    !(rc = store_prepare(conn, SQL_CONSENT, &st))) {
+		store_bind_int64(st, 1, consent_id);
+		store_bind_int64(st, 2, case_id);
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			snprintf(categories, sizeof(categories), "%s", store_col_text(st, 0, NULL));
+			snprintf(basis, sizeof(basis), "%s", store_col_text(st, 1, NULL));
+		}
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		if (!*categories) {
+			*why = "a transnational referral needs a consent (or legal basis) recorded "
+			       "for it, not withdrawn";
+			rc = PONTE_EINVAL;
+		}
+	}
+	buf body;
+	buf_init(&body, TRM_MAX_BODY / 2);
+	if (!rc)
+		rc = payload(&c, categories, basis, consent_id, &body);
+	bool begun = !rc && !(rc = store_begin(conn));
+	char message[CRYPTO_UUID];
+	if (!rc)
+		rc = trm_send(env, conn, peer.id, "referral_offer", "", body.data, OFFER_TTL_S,
+			      now_ms, message);
+	if (!rc && !(rc = store_prepare(conn, SQL_OUT, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(now_ms, now);
+		store_bind_int64(st, 1, peer.id);
+		store_bind_text(st, 2, message, strlen(message));
+		store_bind_int64(st, 3, case_id);
+		store_bind_text(st, 4, basis, strlen(basis));
+		store_bind_text(st, 5, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		*ref_id = store_last_insert_id(conn);
+	}
+	if (!rc)
+		rc = principal_audit(env->db, p, "trm.offer", "case", case_id, "success", true);
+	if (begun && !rc)
+		rc = store_commit(conn);
+	if (begun && rc)
+		store_rollback(conn);
+	crypto_wipe(body.data, body.len);
+	buf_release(&body);
+	arena_release(&a);
+	return rc;
+}
+
+/* Move a referral from one state to the next and tell the peer, in one transaction. */
+static int move(const identity_env *env, const principal *p, int64_t ref_id, const char *direction,
+		const char *from_state, const char *to_state, const char *type, const char *reason,
+		int64_t now_ms)
+{
+	if (!principal_can(p, "referral.transnational"))
+		return PONTE_EDENIED;
+	store_conn *c;
+	store_stmt *st;
+	int64_t peer = 0;
+	char dir[8] = "", offer[CRYPTO_UUID] = "", state[16] = "";
+	int rc = store_conn_get(env->db, &c);
+	bool begun = !rc && !(rc = store_begin(c));
+	if (!rc && !(rc = store_prepare(c, SQL_REF, &st))) {
+		store_bind_int64(st, 1, ref_id);
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			snprintf(dir, sizeof(dir), "%s", store_col_text(st, 0, NULL));
+			peer = store_col_int64(st, 1);
+			snprintf(offer, sizeof(offer), "%s", store_col_text(st, 2, NULL));
+			snprintf(state, sizeof(state), "%s", store_col_text(st, 3, NULL));
+		}
+		store_reset(st);
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	}
+	if (!rc && strcmp(dir, direction) != 0)
+		rc = PONTE_ENOTFOUND;
+	if (!rc && strcmp(state, from_state) != 0 &&
+	    !(strcmp(from_state, "delivered") == 0 && strcmp(state, "sent") == 0 &&
+	      strcmp(direction, "out") == 0))
+		rc = PONTE_ECONFLICT;
+	if (!rc && !(rc = store_prepare(c, SQL_STATE, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(now_ms, now);
+		store_bind_int64(st, 1, ref_id);
+		store_bind_text(st, 2, to_state, strlen(to_state));
+		store_bind_text(st, 3, reason, strlen(reason));
+		store_bind_text(st, 4, now, strlen(now));
+		store_bind_text(st, 5, state, strlen(state));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
+	}
+	buf body;
+	buf_init(&body, 1024);
+	char message[CRYPTO_UUID];
+	if (!rc && !(rc = buf_puts(&body, "{")) &&
+	    !(rc = json_field_str(&body, true, "reason", reason)) && !(rc = buf_putc(&body, '}')))
+		rc = trm_send(env, c, peer, type, offer, body.data, OFFER_TTL_S, now_ms, message);
+	buf_release(&body);
+	if (!rc)
+		rc = principal_audit(env->db, p, type, "trm_referral", ref_id, "success", true);
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	return rc;
+}
+
+int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+	       const char *reason, int64_t now_ms)
+{
+	return move(env, p, ref_id, "in", "delivered", accept ? "accepted" : "declined",
+		    accept ? "accepted" : "declined", reason ? reason : "", now_ms);
+}
+
+int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms)
+{
+	int rc = move(env, p, ref_id, "out", "delivered", "withdrawn", "withdrawal",
+		      "consent withdrawn", now_ms);
+	/* Accepted offers can be withdrawn too: the consent covers the whole hop. */
+	if (rc == PONTE_ECONFLICT)
+		rc = move(env, p, ref_id, "out", "accepted", "withdrawn", "withdrawal",
+			  "consent withdrawn", now_ms);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* The sender of `ponte serve`: once a second, deliver what the outbox holds that is due. */
+#include <pthread.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "trm/trm.h"
+
+struct trm_sender {
+	identity_env env;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+static void *run(void *arg)
+{
+	trm_sender *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		pthread_mutex_unlock(&s->lock);
+		size_t sent = 0;
+		int rc = trm_deliver_due(&s->env, clock_wall_ms(), 32, &sent);
+		if (rc)
+			log_msg(LOG_ERROR, "trm_delivery_failed", ponte_strerror(rc));
+		pthread_mutex_lock(&s->lock);
+		if (s->stop || (sent == 32 && !rc))
+			continue; /* more may be due: go again at once */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&s->wake, &s->lock, &until);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int trm_sender_start(const identity_env *env, trm_sender **out)
+{
+	trm_sender *s = calloc(1, sizeof(*s));
+	if (!s)
+		return PONTE_ENOMEM;
+	s->env = *env;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		free(s);
+		return PONTE_ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+void trm_sender_stop(trm_sender *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	free(s);
+}

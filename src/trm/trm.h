@@ -1,0 +1,119 @@
+/*
+ * trm.h: the transnational referral mechanism between Ponte instances (docs/trm.md, the wire
+ * format in docs/trm-protocol.md).
+ *
+ * Invariants:
+ * - Every instance has one identity: a UUID, an Ed25519 signing pair and an X25519 encryption
+ *   pair; the private keys are encrypted fields, never printed, logged or sent.
+ * - A peer is registered only when the fingerprint given (read over the phone) is the one of
+ *   the keys in its identity. Revoked peers stay listed; nothing from them is accepted.
+ * - An envelope is signed by its sender (Ed25519 over the canonical bytes) and sealed to its
+ *   recipient (crypto_box_seal). The recipient opens it with its own key, then checks the
+ *   sender is an active peer, the signature, the recipient, the times; only then does it act.
+ * - Messages leave through the outbox, written in the same transaction as the change that
+ *   causes them; the inbox applies a message id once (a replay is acknowledged and ignored).
+ */
+#ifndef PONTE_TRM_H
+#define PONTE_TRM_H
+
+#include "identity/identity.h"
+
+#define TRM_PROTOCOL "ponte-trm/1"
+#define TRM_MAX_BODY (1u << 20) /* the largest envelope on the wire */
+#define TRM_CLOCK_SKEW_S 600    /* created may be this far in the future */
+
+/* ---- this instance (identity.c) ---- */
+typedef struct trm_self {
+	char instance_id[CRYPTO_UUID];
+	const char *name, *country, *url;
+	unsigned char sign_pk[CRYPTO_SIGN_PK], box_pk[CRYPTO_BOX_PK];
+	char fingerprint[CRYPTO_FINGERPRINT];
+} trm_self;
+/* Create the identity if the database has none (ponte init, ponte serve). */
+int trm_identity_ensure(const identity_env *env);
+int trm_identity_get(const identity_env *env, arena *a, trm_self *out);
+/* The private keys, for signing and opening (wiped by the caller with crypto_wipe). */
+int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
+			 unsigned char box_sk[CRYPTO_BOX_SK]);
+/* The public URL peers deliver to (https://..., or http://127.x for tests). */
+int trm_identity_set_url(store *db, const char *url);
+/* {"instance_id","name","country","url","sign_key","box_key","fingerprint"} */
+int trm_identity_json(const trm_self *s, buf *out);
+
+/* ---- peers (peers.c) ---- */
+typedef struct trm_peer {
+	int64_t id;
+	const char *instance_id, *name, *country, *url, *fingerprint, *state, *added_at;
+	unsigned char sign_pk[CRYPTO_SIGN_PK], box_pk[CRYPTO_BOX_PK];
+} trm_peer;
+/* Register the identity (the JSON of trm_identity_json) if fingerprint matches its keys;
+ * *why says what is wrong (PONTE_EINVAL), PONTE_EEXIST when known already. */
+int trm_peer_add(store *db, const char *json, size_t n, const char *fingerprint, int64_t *id,
+		 const char **why);
+typedef int (*trm_peer_fn)(const trm_peer *p, void *ctx);
+int trm_peer_list(store *db, arena *a, trm_peer_fn fn, void *ctx);
+int trm_peer_find(store *db, arena *a, const char *instance_id, trm_peer *out);
+int trm_peer_revoke(store *db, const char *instance_id);
+/* A lower-case RFC 4122 text UUID. */
+bool trm_uuid_valid(const char *s);
+
+/* ---- envelopes (envelope.c) ---- */
+typedef struct trm_envelope {
+	char id[CRYPTO_UUID];
+	const char *type, *from, *to, *created, *expires, *in_reply_to;
+	const char *payload; /* JSON */
+	size_t payload_len;
+} trm_envelope;
+/* The bytes that are signed (docs/trm-protocol.md). PONTE_EINVAL for a field with a line
+ * break or a type that is not a lower-case word. */
+int trm_canonical(const trm_envelope *e, buf *out);
+/* Parse canonical bytes back; strings point into text (which must stay alive). */
+int trm_parse_canonical(char *text, size_t n, trm_envelope *e);
+/* Sign, seal and wrap: {"v":1,"from":..,"to":..,"sealed":"base64"}. */
+int trm_seal(const trm_envelope *e, const unsigned char sign_sk[CRYPTO_SIGN_SK],
+	     const unsigned char box_pk[CRYPTO_BOX_PK], buf *wire);
+
+/* ---- referrals across borders (offer.c) ---- */
+/* Offer a case to a peer under a transnational-referral consent of the case (not withdrawn):
+ * the payload carries only the consent's categories, with HTCDS names. Needs
+ * referral.transnational and the case in the caller's scope; the offer is queued in the same
+ * transaction as the referral row. *why explains PONTE_EINVAL. */
+int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
+	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
+	      const char **why);
+/* Accept or decline an offer received (state delivered); the sender is told. */
+int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+	       const char *reason, int64_t now_ms);
+/* Withdraw an offer sent (consent withdrawn): the recipient purges the payload and confirms. */
+int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms);
+
+/* ---- the inbox (inbox.c) ---- */
+/* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate,
+ * 400 malformed, 401 bad seal or signature, 403 unknown or revoked sender, wrong recipient,
+ * stale or expired), *why a word for the log and the sender. Rejections are audited and
+ * change nothing. now_ms is the clock (tests move it). */
+int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
+		const char **why);
+
+/* ---- the outbox (outbox.c) ---- */
+/* Queue a message to a peer inside the caller's transaction (c): sealed now, delivered later.
+ * message_id receives the new id. */
+int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char *type,
+	     const char *in_reply_to, const char *payload, int64_t ttl_s, int64_t now_ms,
+	     char message_id[CRYPTO_UUID]);
+/* Deliver what is due at now_ms (at most max messages): POST to the peer's /fed/v1/inbox;
+ * acknowledged → delivered; otherwise retried with exponential back-off and jitter; past its
+ * expiry → failed. *sent counts deliveries. */
+int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t *sent);
+/* The background sender of `ponte serve` (sender.c): trm_deliver_due once a second. */
+typedef struct trm_sender trm_sender;
+int trm_sender_start(const identity_env *env, trm_sender **out);
+void trm_sender_stop(trm_sender *s);
+typedef struct trm_outbox_row {
+	int64_t id, attempts;
+	const char *message_id, *peer, *type, *state, *next_attempt_at, *last_error, *created_at;
+} trm_outbox_row;
+typedef int (*trm_outbox_fn)(const trm_outbox_row *r, void *ctx);
+int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,398 @@
+/* Transnational referral between two real instances on loopback (Portugal and Niger), each
+ * with its own database and keys: registration by fingerprint, envelopes that are refused
+ * when anything is wrong, delivery that survives a peer being down, exactly once. */
+#include "httptest.h"
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "cases/cases.h"
+#include "referral/referral.h"
+#include "trm/trm.h"
+
+static struct ht_server PT, NE;
+static trm_self pt_self, ne_self;
+static arena A;
+static int64_t pt_peer_of_ne, ne_peer_of_pt; /* the peer rows each side keeps of the other */
+
+static identity_env env_of(struct ht_server *s)
+{
+	return (identity_env){ s->db, s->keys };
+}
+
+static void url_of(struct ht_server *s, char *out, size_t n)
+{
+	snprintf(out, n, "http://127.0.0.1:%u", (unsigned)s->port);
+}
+
+/* Register b's identity in a, as an administrator would after the phone call. */
+static int64_t introduce(struct ht_server *a, const trm_self *b)
+{
+	buf json;
+	buf_init(&json, 4096);
+	assert_int_equal(trm_identity_json(b, &json), 0);
+	int64_t id;
+	const char *why = NULL;
+	int rc = trm_peer_add(a->db, json.data, json.len, b->fingerprint, &id, &why);
+	if (rc)
+		fail_msg("peer_add: %s %s", ponte_strerror(rc), why ? why : "");
+	buf_release(&json);
+	return id;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	arena_init(&A, 1u << 20);
+	ht_start(&PT);
+	ht_start(&NE);
+	assert_int_equal(instance_set(NE.db, "Niger national focal point", "NE"), 0);
+	struct ht_server *both[] = { &PT, &NE };
+	trm_self *selves[] = { &pt_self, &ne_self };
+	for (int i = 0; i < 2; i++) {
+		identity_env env = env_of(both[i]);
+		assert_int_equal(demo_fill(&env), 0);
+		assert_int_equal(trm_identity_ensure(&env), 0);
+		char url[64];
+		url_of(both[i], url, sizeof(url));
+		assert_int_equal(trm_identity_set_url(both[i]->db, url), 0);
+		assert_int_equal(trm_identity_get(&env, &A, selves[i]), 0);
+	}
+	pt_peer_of_ne = introduce(&PT, &ne_self);
+	ne_peer_of_pt = introduce(&NE, &pt_self);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&PT);
+	ht_stop(&NE);
+	arena_release(&A);
+	log_set_fd(2);
+	return 0;
+}
+
+static int64_t count(struct ht_server *s, const char *sql)
+{
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(s->db, &c), 0);
+	/* Test statements are few and live as long as the program: cache them by address. */
+	assert_int_equal(store_prepare(c, sql, &st), 0);
+	assert_int_equal(store_step(st), STORE_ROW);
+	int64_t n = store_col_int64(st, 0);
+	store_reset(st);
+	return n;
+}
+
+static const char INBOX[] = "SELECT count(*) FROM trm_inbox";
+static const char REFERRALS_IN[] = "SELECT count(*) FROM trm_referrals WHERE direction = 'in'";
+
+static void the_fingerprint_must_match(void **state)
+{
+	(void)state;
+	buf json;
+	buf_init(&json, 4096);
+	assert_int_equal(trm_identity_json(&ne_self, &json), 0);
+	int64_t id;
+	const char *why = NULL;
+	/* One letter misheard over the phone: not registered. */
+	char wrong[CRYPTO_FINGERPRINT];
+	memcpy(wrong, ne_self.fingerprint, sizeof(wrong));
+	wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+	assert_int_equal(trm_peer_add(PT.db, json.data, json.len, wrong, &id, &why), PONTE_EINVAL);
+	assert_non_null(strstr(why, "fingerprint"));
+	/* Read in lower case without dashes: the same fingerprint. */
+	char relaxed[CRYPTO_FINGERPRINT];
+	size_t k = 0;
+	for (const char *p = ne_self.fingerprint; *p; p++)
+		if (*p != '-')
+			relaxed[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	relaxed[k] = '\0';
+	assert_int_equal(trm_peer_add(PT.db, json.data, json.len, relaxed, &id, &why),
+			 PONTE_EEXIST); /* known already */
+	buf_release(&json);
+	assert_int_equal(strlen(pt_self.fingerprint), 19);
+}
+
+/* An envelope from PT to NE as PT would seal it, with what the test wants changed. */
+static void envelope(const char *type, const char *to, const char *created, const char *expires,
+		     const unsigned char *sign_sk, const unsigned char *box_pk, const char *id,
+		     buf *wire)
+{
+	trm_envelope e = { .type = type,
+			   .from = pt_self.instance_id,
+			   .to = to,
+			   .created = created,
+			   .expires = expires,
+			   .in_reply_to = "",
+			   .payload = "{\"legal_basis\":\"consent\",\"person\":{}}",
+			   .payload_len = strlen("{\"legal_basis\":\"consent\",\"person\":{}}") };
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	assert_int_equal(trm_seal(&e, sign_sk, box_pk, wire), 0);
+}
+
+static long post(const buf *wire, struct ht_resp *r)
+{
+	const char *h[] = { "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(NE.port, "POST", "/fed/v1/inbox", wire->data, (long)wire->len, h, r),
+	    CURLE_OK);
+	return r->status;
+}
+
+static void bad_envelopes_are_refused_and_change_nothing(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT);
+	unsigned char sign_sk[CRYPTO_SIGN_SK], box_sk[CRYPTO_BOX_SK];
+	assert_int_equal(trm_identity_secrets(&pt, sign_sk, box_sk), 0);
+	char now[CLOCK_RFC3339_LEN], later[CLOCK_RFC3339_LEN], past[CLOCK_RFC3339_LEN],
+	    long_ago[CLOCK_RFC3339_LEN];
+	int64_t t = clock_wall_ms();
+	clock_format_rfc3339(t, now);
+	clock_format_rfc3339(t + 3600000, later);
+	clock_format_rfc3339(t - 60000, past);
+	clock_format_rfc3339(t - 7200000, long_ago);
+	buf wire;
+	buf_init(&wire, 1u << 21);
+	struct ht_resp r;
+	int64_t inbox = count(&NE, INBOX), offers = count(&NE, REFERRALS_IN);
+	char id[CRYPTO_UUID], other[CRYPTO_UUID];
+	/* A stranger's keys, unknown to NE. */
+	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
+	    bsk[CRYPTO_BOX_SK];
+	crypto_instance_keys(NULL, spk, ssk, bpk, bsk);
+
+	/* Good, to show the rest are refused for what was changed. */
+	crypto_uuid(id);
+	envelope("referral_offer", ne_self.instance_id, now, later, sign_sk, ne_self.box_pk, id,
+		 &wire);
+	assert_int_equal(post(&wire, &r), 200);
+	assert_non_null(strstr(r.body, "applied"));
+	ht_free(&r);
+	/* The same again: acknowledged, applied once. */
+	assert_int_equal(post(&wire, &r), 200);
+	assert_non_null(strstr(r.body, "duplicate"));
+	ht_free(&r);
+	assert_int_equal(count(&NE, INBOX), inbox + 1);
+	assert_int_equal(count(&NE, REFERRALS_IN), offers + 1);
+	inbox++, offers++;
+
+	struct {
+		const char *what;
+		long status;
+	} cases[] = { { "tampered", 401 },  { "signature", 401 },         { "addressing", 403 },
+		      { "recipient", 403 }, { "expired", 403 },           { "future", 403 },
+		      { "malformed", 400 }, { "sealed for another", 401 } };
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		crypto_uuid(id);
+		crypto_uuid(other);
+		const char *w = cases[i].what;
+		if (strcmp(w, "signature") == 0) /* signed by someone else, sealed right */
+			envelope("referral_offer", ne_self.instance_id, now, later, ssk,
+				 ne_self.box_pk, id, &wire);
+		else if (strcmp(w, "addressing") == 0) {
+			/* Signed by PT as coming from someone else, re-addressed outside as PT. */
+			trm_envelope x = { .type = "referral_offer",
+					   .from = other,
+					   .to = ne_self.instance_id,
+					   .created = now,
+					   .expires = later,
+					   .in_reply_to = "",
+					   .payload = "{}",
+					   .payload_len = 2 };
+			snprintf(x.id, sizeof(x.id), "%s", id);
+			assert_int_equal(trm_seal(&x, sign_sk, ne_self.box_pk, &wire), 0);
+			char *from = strstr(wire.data, other);
+			assert_non_null(from);
+			memcpy(from, pt_self.instance_id, 36);
+		} else if (strcmp(w, "recipient") == 0)
+			envelope("referral_offer", other, now, later, sign_sk, ne_self.box_pk, id,
+				 &wire);
+		else if (strcmp(w, "expired") == 0)
+			envelope("referral_offer", ne_self.instance_id, long_ago, past, sign_sk,
+				 ne_self.box_pk, id, &wire);
+		else if (strcmp(w, "future") == 0) {
+			char far[CLOCK_RFC3339_LEN], farther[CLOCK_RFC3339_LEN];
+			clock_format_rfc3339(t + 3600000, far);
+			clock_format_rfc3339(t + 7200000, farther);
+			envelope("referral_offer", ne_self.instance_id, far, farther, sign_sk,
+				 ne_self.box_pk, id, &wire);
+		} else if (strcmp(w, "sealed for another") == 0)
+			envelope("referral_offer", ne_self.instance_id, now, later, sign_sk, bpk,
+				 id, &wire);
+		else
+			envelope("referral_offer", ne_self.instance_id, now, later, sign_sk,
+				 ne_self.box_pk, id, &wire);
+		if (strcmp(w, "tampered") == 0) {
+			char *s = strstr(wire.data, "\"sealed\":\"") + 30;
+			*s = *s == 'A' ? 'B' : 'A';
+		}
+		if (strcmp(w, "malformed") == 0)
+			wire.data[wire.len - 1] = ' '; /* not JSON any more */
+		long got = post(&wire, &r);
+		if (got != cases[i].status)
+			fail_msg("%s: %ld (%s)", w, got, r.body);
+		ht_free(&r);
+		assert_int_equal(count(&NE, INBOX), inbox);
+		assert_int_equal(count(&NE, REFERRALS_IN), offers);
+	}
+	/* An unknown sender (its own id): 403. */
+	crypto_uuid(id);
+	crypto_uuid(other);
+	trm_envelope e = { .type = "referral_offer",
+			   .from = other,
+			   .to = ne_self.instance_id,
+			   .created = now,
+			   .expires = later,
+			   .in_reply_to = "",
+			   .payload = "{}",
+			   .payload_len = 2 };
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	assert_int_equal(trm_seal(&e, ssk, ne_self.box_pk, &wire), 0);
+	assert_int_equal(post(&wire, &r), 403);
+	ht_free(&r);
+	/* Revoked: PT is refused until registered again (here: for the rest of the test, put
+	 * back by hand). */
+	assert_int_equal(trm_peer_revoke(NE.db, pt_self.instance_id), 0);
+	crypto_uuid(id);
+	envelope("referral_offer", ne_self.instance_id, now, later, sign_sk, ne_self.box_pk, id,
+		 &wire);
+	assert_int_equal(post(&wire, &r), 403);
+	ht_free(&r);
+	store_conn *c;
+	assert_int_equal(store_conn_get(NE.db, &c), 0);
+	assert_int_equal(store_exec(c, "UPDATE trm_peers SET state = 'active', revoked_at = NULL"),
+			 0);
+	assert_int_equal(count(&NE, INBOX), inbox);
+	/* Every refusal is in the audit trail, with the sender's instance id. */
+	assert_true(
+	    count(&NE, "SELECT count(*) FROM audit_events WHERE action LIKE 'trm.reject.%'") >= 9);
+	crypto_wipe(sign_sk, sizeof(sign_sk));
+	crypto_wipe(box_sk, sizeof(box_sk));
+	buf_release(&wire);
+}
+
+static void load(struct ht_server *s, const char *email, principal *p)
+{
+	identity_env env = env_of(s);
+	int64_t id;
+	assert_int_equal(user_find_by_email(&env, email, &id), 0);
+	assert_int_equal(principal_load(s->db, id, p), 0);
+}
+
+static const char OUT_STATE[] = "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND "
+				"state = 'delivered'";
+static const char OUT_ACCEPTED[] =
+    "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND state = 'accepted'";
+static const char PURGED[] = "SELECT count(*) FROM trm_referrals WHERE direction = 'in' AND "
+			     "state = 'withdrawn' AND payload_enc IS NULL";
+static const char PENDING_PT[] = "SELECT count(*) FROM trm_outbox WHERE state = 'pending'";
+
+/* Portugal refers a case to Niger while Niger's address does not answer; ten minutes later
+ * (simulated) it does; the offer arrives once, Niger acknowledges and accepts, Portugal
+ * withdraws when the consent is withdrawn, Niger purges the payload and confirms. */
+static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	principal fp, cw, ne_fp;
+	load(&PT, "focal.point@demo.ponte.example", &fp);
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	load(&NE, "focal.point@demo.ponte.example", &ne_fp);
+	case_input in = { .first_name = "Hadiza",
+			  .second_name = "Probe-Surname-771",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	case_errors ce;
+	int64_t case_id, consent_id, ref;
+	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
+	consent_input ci = { .purpose = "transnational_referral",
+			     .categories = "identity,victim",
+			     .legal_basis = "consent",
+			     .language = "ha",
+			     .text_version = "v1",
+			     .given_by = "person",
+			     .given_on = "2026-01-10" };
+	ref_errors re;
+	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	/* Without referral.transnational, or without a consent: refused. */
+	const char *why = NULL;
+	assert_int_equal(trm_offer(&pt, &cw, case_id, ne_self.instance_id, consent_id,
+				   clock_wall_ms(), &ref, &why),
+			 PONTE_EDENIED);
+	assert_int_equal(trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id + 99,
+				   clock_wall_ms(), &ref, &why),
+			 PONTE_EINVAL);
+	/* Niger is "down": its address answers nothing. */
+	store_conn *c;
+	assert_int_equal(store_conn_get(PT.db, &c), 0);
+	assert_int_equal(
+	    store_exec(c, "UPDATE trm_peers SET url = 'http://127.0.0.1:9' WHERE country = 'NE'"),
+	    0);
+	int64_t t0 = clock_wall_ms();
+	assert_int_equal(
+	    trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id, t0, &ref, &why), 0);
+	size_t sent = 0;
+	int64_t offers = count(&NE, REFERRALS_IN);
+	assert_int_equal(trm_deliver_due(&pt, t0, 16, &sent), 0);
+	assert_int_equal(sent, 0);
+	assert_int_equal(count(&PT, PENDING_PT), 1); /* kept, with its error, for later */
+	/* Retried at once: not due yet (back-off). */
+	assert_int_equal(trm_deliver_due(&pt, t0 + 100, 16, &sent), 0);
+	assert_int_equal(sent, 0);
+	/* Ten minutes later, Niger answers again. */
+	char url[64], sql[160];
+	url_of(&NE, url, sizeof(url));
+	snprintf(sql, sizeof(sql), "UPDATE trm_peers SET url = '%s' WHERE country = 'NE'", url);
+	assert_int_equal(store_exec(c, sql), 0);
+	assert_int_equal(trm_deliver_due(&pt, t0 + 600000, 16, &sent), 0);
+	assert_int_equal(sent, 1);
+	assert_int_equal(trm_deliver_due(&pt, t0 + 1200000, 16, &sent), 0);
+	assert_int_equal(sent, 0); /* delivered: never sent again */
+	assert_int_equal(count(&NE, REFERRALS_IN), offers + 1);
+	/* Niger's acknowledgement goes back the same way. */
+	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	assert_true(sent >= 1);
+	assert_int_equal(count(&PT, OUT_STATE), 1);
+	/* Niger's focal point accepts; Portugal learns it. */
+	int64_t in_ref = count(&NE, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
+	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, true, "", clock_wall_ms()), 0);
+	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, false, "twice", clock_wall_ms()),
+			 PONTE_ECONFLICT);
+	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(count(&PT, OUT_ACCEPTED), 1);
+	/* The consent is withdrawn: Niger purges the payload and says so. */
+	assert_int_equal(trm_withdraw(&pt, &fp, ref, clock_wall_ms()), 0);
+	assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(sent, 1);
+	assert_int_equal(count(&NE, PURGED), 1);
+	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(count(&PT, "SELECT count(*) FROM trm_inbox WHERE type = 'purged'"), 1);
+	/* Nothing readable of the person in Niger's database file. */
+	store_checkpoint(NE.db);
+	FILE *f = fopen(NE.db_path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *data = malloc((size_t)n);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_null(memmem(data, (size_t)n, "Probe-Surname-771", 17));
+	free(data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_fingerprint_must_match),
+		cmocka_unit_test(bad_envelopes_are_refused_and_change_nothing),
+		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
