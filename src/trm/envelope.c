@@ -53,7 +53,8 @@ static char *field(char **p, char *end, const char *key)
 	*nl = '\0';
 	char *v = *p + k + 1;
 	*p = nl + 1;
-	return memchr(v, '\r', (size_t)(nl - v)) ? NULL : v;
+	/* A carriage return or a NUL inside would make two byte strings mean one envelope. */
+	return memchr(v, '\r', (size_t)(nl - v)) || memchr(v, '\0', (size_t)(nl - v)) ? NULL : v;
 }
 
 int trm_parse_canonical(char *text, size_t n, trm_envelope *e)
@@ -78,7 +79,9 @@ int trm_parse_canonical(char *text, size_t n, trm_envelope *e)
 			*slots[i] = v;
 	}
 	char *len = field(&p, end, "payload"), *stop;
-	if (!len || !*len || strspn(len, "0123456789") != strlen(len))
+	/* One way to write a length: digits, no leading zero. */
+	if (!len || !*len || strlen(len) > 8 || strspn(len, "0123456789") != strlen(len) ||
+	    (len[0] == '0' && len[1]))
 		return PONTE_EINVAL;
 	unsigned long long want = strtoull(len, &stop, 10);
 	if ((unsigned long long)(end - p) != want || !type_valid(e->type) ||
