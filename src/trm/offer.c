@@ -232,6 +232,8 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms)
 {
+	if (!trm_receives(env->db, p))
+		return PONTE_EDENIED; /* the inbound role answers, whoever holds it */
 	return move(env, p, ref_id, "in", "delivered", accept ? "accepted" : "declined",
 		    accept ? "accepted" : "declined", reason ? reason : "", now_ms);
 }

@@ -87,6 +87,20 @@ int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool
 /* Withdraw an offer sent (consent withdrawn): the recipient purges the payload and confirms. */
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms);
 
+/* Does p hold the role that receives inbound referrals (setting trm_inbound_role)? */
+bool trm_receives(store *db, const principal *p);
+typedef struct trm_referral {
+	int64_t id, case_id; /* case_id: of an offer sent, else 0 */
+	const char *direction, *peer_instance, *peer_name, *peer_country, *offer_id, *state,
+	    *reason, *legal_basis, *created_at, *updated_at;
+	const char *payload; /* received: the minimised case data as JSON ("" once purged) */
+} trm_referral;
+typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
+/* Sent offers of cases in the caller's referral.transnational scope, and received offers for
+ * holders of the inbound role; newest first. */
+int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
+		      void *ctx);
+
 /* ---- the inbox (inbox.c) ---- */
 /* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate,
  * 400 malformed, 401 bad seal or signature, 403 unknown or revoked sender, wrong recipient,

@@ -1,0 +1,79 @@
+/* Referrals across borders as lists: the offers sent from cases in the caller's scope, and the
+ * offers received, which only holders of the inbound role (a setting, by default the national
+ * focal point's) see, with their payload. */
+#include "identity/fields.h"
+#include "trm/internal.h"
+
+/* clang-format off */
+static const char SQL_RECEIVER[] =
+    "SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?1 AND "
+    "r.code = coalesce((SELECT value FROM settings WHERE key = 'trm_inbound_role'), "
+    "'national_focal_point')";
+static const char SQL_LIST[] =
+    "SELECT t.id, t.direction, p.instance_id, p.name, p.country, t.offer_id, "
+    "coalesce(t.case_id, 0), t.state, t.reason, t.legal_basis, t.payload_enc, t.created_at, "
+    "t.updated_at, c.owner_id, c.organisation_id, c.country FROM trm_referrals t "
+    "JOIN trm_peers p ON p.id = t.peer_id LEFT JOIN cases c ON c.id = t.case_id "
+    "ORDER BY t.id DESC LIMIT 500";
+/* clang-format on */
+
+bool trm_receives(store *db, const principal *p)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (!p || store_conn_get(db, &c) || store_prepare(c, SQL_RECEIVER, &st))
+		return false;
+	store_bind_int64(st, 1, p->user_id);
+	bool yes = store_step(st) == STORE_ROW;
+	store_reset(st);
+	return yes;
+}
+
+int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
+		      void *ctx)
+{
+	bool receiver = trm_receives(env->db, p);
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		trm_referral r = { .id = store_col_int64(st, 0),
+				   .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
+				   .peer_instance = arena_strdup(a, store_col_text(st, 2, NULL)),
+				   .peer_name = arena_strdup(a, store_col_text(st, 3, NULL)),
+				   .peer_country = arena_strdup(a, store_col_text(st, 4, NULL)),
+				   .offer_id = arena_strdup(a, store_col_text(st, 5, NULL)),
+				   .case_id = store_col_int64(st, 6),
+				   .state = arena_strdup(a, store_col_text(st, 7, NULL)),
+				   .reason = arena_strdup(a, store_col_text(st, 8, NULL)),
+				   .legal_basis = arena_strdup(a, store_col_text(st, 9, NULL)),
+				   .created_at = arena_strdup(a, store_col_text(st, 11, NULL)),
+				   .updated_at = arena_strdup(a, store_col_text(st, 12, NULL)),
+				   .payload = "" };
+		bool out = strcmp(r.direction, "out") == 0;
+		/* Sent: the case in the caller's scope. Received: the inbound role only. */
+		if (out ? !principal_can_see(p, "referral.transnational", store_col_int64(st, 13),
+					     store_col_int64(st, 14), store_col_text(st, 15, NULL))
+			: !receiver)
+			continue;
+		size_t n;
+		const void *b = store_col_blob(st, 10, &n);
+		if (!out && n) {
+			r.payload = field_decrypt(env, a, "trm_referrals", "payload", r.id, b, n);
+			if (!r.payload) {
+				rc = PONTE_ESTORE;
+				break;
+			}
+		}
+		if ((rc = fn(&r, ctx)))
+			break;
+	}
+	store_reset(st);
+	if (rc >= 0 && receiver)
+		principal_audit(env->db, p, "trm.inbox_read", "", 0, "success", false);
+	return rc < 0 ? rc : 0;
+}
