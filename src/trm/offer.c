@@ -97,28 +97,15 @@ static int payload(const case_record *c, const char *categories, const char *bas
 	return rc ? rc : buf_puts(b, "}");
 }
 
-int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
-	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
-	      const char **why)
+/* The case in the caller's scope and what the consent lets leave: the payload of an offer. */
+static int prepare(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		   int64_t consent_id, buf *body, char basis[32], const char **why)
 {
-	*why = NULL;
-	if (!principal_can(p, "referral.transnational"))
-		return PONTE_EDENIED;
-	arena a;
-	arena_init(&a, 1u << 20);
 	case_record c;
-	trm_peer peer;
-	int rc = case_get(env, &a, p, case_id, &c);
-	if (!rc && (rc = trm_peer_find(env->db, &a, peer_instance ? peer_instance : "", &peer)) ==
-		       PONTE_ENOTFOUND)
-		*why = "no such peer";
-	if (!rc && strcmp(peer.state, "active") != 0) {
-		*why = "the peer is revoked";
-		rc = PONTE_EINVAL;
-	}
+	int rc = case_get(env, a, p, case_id, &c);
 	store_conn *conn;
 	store_stmt *st;
-	char categories[128] = "", basis[32] = "";
+	char categories[128] = "";
 	if (!rc && !(rc = store_conn_get(env->db, &conn)) &&
 	    !(rc = store_prepare(conn, SQL_CONSENT, &st))) {
 		store_bind_int64(st, 1, consent_id);
@@ -126,7 +113,7 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 		rc = store_step(st);
 		if (rc == STORE_ROW) {
 			snprintf(categories, sizeof(categories), "%s", store_col_text(st, 0, NULL));
-			snprintf(basis, sizeof(basis), "%s", store_col_text(st, 1, NULL));
+			snprintf(basis, 32, "%s", store_col_text(st, 1, NULL));
 		}
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
@@ -136,11 +123,50 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 			rc = PONTE_EINVAL;
 		}
 	}
+	return rc ? rc : payload(&c, categories, basis, consent_id, body);
+}
+
+int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		      int64_t consent_id, const char **json, const char **why)
+{
+	*why = NULL;
+	if (!principal_can(p, "referral.transnational"))
+		return PONTE_EDENIED;
 	buf body;
 	buf_init(&body, TRM_MAX_BODY / 2);
+	char basis[32] = "";
+	int rc = prepare(env, a, p, case_id, consent_id, &body, basis, why);
 	if (!rc)
-		rc = payload(&c, categories, basis, consent_id, &body);
-	bool begun = !rc && !(rc = store_begin(conn));
+		*json = arena_strdup(a, body.data);
+	buf_release(&body);
+	return rc;
+}
+
+int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
+	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
+	      const char **why)
+{
+	*why = NULL;
+	if (!principal_can(p, "referral.transnational"))
+		return PONTE_EDENIED;
+	arena a;
+	arena_init(&a, 1u << 20);
+	trm_peer peer;
+	int rc = trm_peer_find(env->db, &a, peer_instance ? peer_instance : "", &peer);
+	if (rc == PONTE_ENOTFOUND)
+		*why = "no such peer";
+	if (!rc && strcmp(peer.state, "active") != 0) {
+		*why = "the peer is revoked";
+		rc = PONTE_EINVAL;
+	}
+	buf body;
+	buf_init(&body, TRM_MAX_BODY / 2);
+	char basis[32] = "";
+	if (!rc)
+		rc = prepare(env, &a, p, case_id, consent_id, &body, basis, why);
+	store_conn *conn;
+	store_stmt *st;
+	bool begun = !rc && !(rc = store_conn_get(env->db, &conn)) && !(rc = store_begin(conn));
 	char message[CRYPTO_UUID];
 	if (!rc)
 		rc = trm_send(env, conn, peer.id, "referral_offer", "", body.data, OFFER_TTL_S,

@@ -81,6 +81,10 @@ int trm_seal(const trm_envelope *e, const unsigned char sign_sk[CRYPTO_SIGN_SK],
 int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
 	      const char **why);
+/* What an offer of this case under this consent would carry, as the JSON that would leave
+ * (the wizard's preview); nothing is sent. */
+int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		      int64_t consent_id, const char **json, const char **why);
 /* Accept or decline an offer received (state delivered); the sender is told. */
 int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms);

@@ -370,6 +370,8 @@ static void add_phase_tabs(http_request *req, tpl_vars *v, const case_record *c)
 		if (!*PAGES[i].phase || strcmp(PAGES[i].phase, tab) == 0)
 			add_link(req, *PAGES[i].phase ? links : general, c, PAGES[i].path,
 				 PAGES[i].title);
+	if (strcmp(tab, "protection") == 0 && principal_can(p, "referral.transnational"))
+		add_link(req, links, c, "transnational", N_("Refer to another country"));
 	bool proceedings = principal_can_see(p, "case.proceedings.read", c->owner_id,
 					     c->organisation_id, c->country);
 	for (size_t i = 0; i < section_count(); i++) {

@@ -59,6 +59,7 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set_bool(v, "can_audit", principal_can(p, "audit.read"));
 	tpl_set_bool(v, "can_cases", principal_can(p, "case.social.read"));
 	tpl_set_bool(v, "can_proceedings", principal_can(p, "case.proceedings.read"));
+	tpl_set_bool(v, "can_trm", principal_can(p, "referral.transnational"));
 	tpl_set_bool(v, "can_obs_submit", principal_can(p, "obs.submit"));
 	tpl_set_bool(v, "can_obs_read", principal_can(p, "stats.read"));
 	tpl_set_bool(v, "can_referrals", principal_can(p, "referral.national"));

@@ -88,6 +88,11 @@ int web_proceedings_section_add(http_request *req, http_response *res);
 int web_proceedings_entry(http_request *req, http_response *res);
 int web_proceedings_entry_save(http_request *req, http_response *res);
 int web_proceedings(http_request *req, http_response *res);
+/* Transnational referral (trm.c). */
+int web_case_transnational(http_request *req, http_response *res);
+int web_case_transnational_send(http_request *req, http_response *res);
+int web_trm(http_request *req, http_response *res);
+int web_trm_action(http_request *req, http_response *res);
 /* Country rules (admin_rules.c). */
 int web_admin_rules(http_request *req, http_response *res);
 int web_admin_rule_set(http_request *req, http_response *res);

@@ -47,6 +47,7 @@ static int setup(void **state)
 	arena_init(&A, 1u << 20);
 	ht_start(&PT);
 	ht_start(&NE);
+	ht_current = &PT;
 	assert_int_equal(instance_set(NE.db, "Niger national focal point", "NE"), 0);
 	struct ht_server *both[] = { &PT, &NE };
 	trm_self *selves[] = { &pt_self, &ne_self };
@@ -387,12 +388,96 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 	free(data);
 }
 
+/* The pages: the focal point walks the wizard (country, instance, consent), sees exactly the
+ * fields that will leave, sends; Niger's focal point reads the offer and accepts it. */
+static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	principal cw;
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	case_input in = { .first_name = "Zeinabou",
+			  .second_name = "Wizard-Probe",
+			  .mobile_phone = "+351 910 000 777",
+			  .gender = "Feminine" };
+	case_errors ce;
+	int64_t case_id, consent_id;
+	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
+	consent_input ci = { .purpose = "transnational_referral",
+			     .categories = "identity",
+			     .legal_basis = "consent",
+			     .language = "fr",
+			     .text_version = "v1",
+			     .given_by = "person",
+			     .given_on = "2026-01-10" };
+	ref_errors re;
+	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	ht_current = &PT;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *h[] = { w.cookie, NULL };
+	struct ht_resp r;
+	char path[300];
+	snprintf(path, sizeof(path), "/cases/%lld/transnational", (long long)case_id);
+	ht_get(PT.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "?country=NE"));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/cases/%lld/transnational?country=NE&peer=%s&consent=%lld",
+		 (long long)case_id, ne_self.instance_id, (long long)consent_id);
+	ht_get(PT.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "id=\"preview\""));
+	assert_non_null(strstr(r.body, "<code>prs_SecondName</code></td><td>Wizard-Probe"));
+	assert_null(strstr(r.body, "prs_MobilePhone")); /* contact was not consented */
+	assert_null(strstr(r.body, "910 000 777"));
+	ht_free(&r);
+	char fields[300];
+	snprintf(fields, sizeof(fields), "peer=%s&consent=%lld", ne_self.instance_id,
+		 (long long)consent_id);
+	snprintf(path, sizeof(path), "/cases/%lld/transnational", (long long)case_id);
+	assert_int_equal(form_post(&w, path, fields, &r), 303);
+	ht_free(&r);
+	ht_get(PT.port, "/trm", h, &r);
+	assert_non_null(strstr(r.body, "id=\"sent\""));
+	ht_free(&r);
+	size_t sent;
+	assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(sent, 1);
+	/* Niger's focal point sees the person and accepts. */
+	ht_current = &NE;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct web_session nw;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &nw),
+			 303);
+	const char *hn[] = { nw.cookie, NULL };
+	ht_get(NE.port, "/trm", hn, &r);
+	assert_non_null(strstr(r.body, "Wizard-Probe"));
+	const char *form = strstr(r.body, "action=\"/trm/");
+	assert_non_null(form);
+	long id = strtol(form + strlen("action=\"/trm/"), NULL, 10);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%ld/accept", id);
+	assert_int_equal(form_post(&nw, path, "x=1", &r), 303);
+	ht_free(&r);
+	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	ht_current = &PT;
+	ht_get(PT.port, "/trm", h, &r);
+	assert_non_null(strstr(r.body, "accepted"));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_fingerprint_must_match),
 		cmocka_unit_test(bad_envelopes_are_refused_and_change_nothing),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
+		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
