@@ -158,6 +158,7 @@ int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now
 	else {
 		*status = 200;
 		*why = "applied";
+		trm_sender_poke(); /* the acknowledgement it queued */
 	}
 out:
 	crypto_wipe(msg.data, msg.len);

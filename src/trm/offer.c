@@ -190,6 +190,8 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 		rc = store_commit(conn);
 	if (begun && rc)
 		store_rollback(conn);
+	if (!rc)
+		trm_sender_poke();
 	crypto_wipe(body.data, body.len);
 	buf_release(&body);
 	arena_release(&a);
@@ -252,6 +254,8 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 		rc = store_commit(c);
 	if (begun && rc)
 		store_rollback(c);
+	if (!rc)
+		trm_sender_poke();
 	return rc;
 }
 

@@ -11,8 +11,24 @@ struct trm_sender {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool stop;
+	bool stop, poked;
 };
+
+/* The sender of this process, for trm_sender_poke (one per `ponte serve`). */
+static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
+static trm_sender *current;
+
+void trm_sender_poke(void)
+{
+	pthread_mutex_lock(&current_lock);
+	if (current) {
+		pthread_mutex_lock(&current->lock);
+		current->poked = true;
+		pthread_cond_signal(&current->wake);
+		pthread_mutex_unlock(&current->lock);
+	}
+	pthread_mutex_unlock(&current_lock);
+}
 
 static void *run(void *arg)
 {
@@ -25,12 +41,15 @@ static void *run(void *arg)
 		if (rc)
 			log_msg(LOG_ERROR, "trm_delivery_failed", ponte_strerror(rc));
 		pthread_mutex_lock(&s->lock);
-		if (s->stop || (sent == 32 && !rc))
-			continue; /* more may be due: go again at once */
+		if (s->stop || (sent == 32 && !rc) || s->poked) {
+			s->poked = false;
+			continue; /* more may be due, or was just queued: go again at once */
+		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		pthread_cond_timedwait(&s->wake, &s->lock, &until);
+		s->poked = false;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -48,6 +67,9 @@ int trm_sender_start(const identity_env *env, trm_sender **out)
 		free(s);
 		return PONTE_ENOMEM;
 	}
+	pthread_mutex_lock(&current_lock);
+	current = s;
+	pthread_mutex_unlock(&current_lock);
 	*out = s;
 	return 0;
 }
@@ -56,6 +78,10 @@ void trm_sender_stop(trm_sender *s)
 {
 	if (!s)
 		return;
+	pthread_mutex_lock(&current_lock);
+	if (current == s)
+		current = NULL;
+	pthread_mutex_unlock(&current_lock);
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	pthread_cond_signal(&s->wake);

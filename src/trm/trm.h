@@ -127,6 +127,9 @@ int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t 
 typedef struct trm_sender trm_sender;
 int trm_sender_start(const identity_env *env, trm_sender **out);
 void trm_sender_stop(trm_sender *s);
+/* Something was queued and committed: deliver now rather than within the second (no-op
+ * without a running sender, as in tests that drive trm_deliver_due themselves). */
+void trm_sender_poke(void);
 typedef struct trm_outbox_row {
 	int64_t id, attempts;
 	const char *message_id, *peer, *type, *state, *next_attempt_at, *last_error, *created_at;
