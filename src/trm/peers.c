@@ -2,6 +2,7 @@
  * over the phone; revoked, never deleted. */
 #include "base/clock.h"
 #include "base/json_parse.h"
+#include "i18n/i18n.h"
 #include "instance/instance.h"
 #include "trm/trm.h"
 
@@ -63,20 +64,20 @@ int trm_peer_add(store *db, const char *json, size_t n, const char *fingerprint,
 	}
 	*why = NULL;
 	if (rc || v->type != JSON_OBJECT)
-		*why = "the identity is not a JSON object";
+		*why = N_("the identity is not a JSON object");
 	else if (!uuid_valid(p.instance_id))
-		*why = "instance_id is not a UUID";
+		*why = N_("instance_id is not a UUID");
 	else if (!p.name || !instance_name_valid(p.name))
-		*why = "name is missing or not text";
+		*why = N_("name is missing or not text");
 	else if (!p.country || !instance_country_valid(p.country) || !country_known(db, p.country))
-		*why = "country is not an ISO 3166 code";
+		*why = N_("country is not an ISO 3166 code");
 	else if (!p.url ||
 		 (strncmp(p.url, "https://", 8) != 0 && strncmp(p.url, "http://127.", 11) != 0) ||
 		 strlen(p.url) > 500)
-		*why = "url is not https (or a loopback address)";
+		*why = N_("url is not https (or a loopback address)");
 	else if (!key_of(v, "sign_key", p.sign_pk, sizeof(p.sign_pk)) ||
 		 !key_of(v, "box_key", p.box_pk, sizeof(p.box_pk)))
-		*why = "sign_key or box_key is not a base64 key of 32 bytes";
+		*why = N_("sign_key or box_key is not a base64 key of 32 bytes");
 	char fp[CRYPTO_FINGERPRINT];
 	if (!*why) {
 		crypto_fingerprint(p.sign_pk, p.box_pk, fp);
@@ -95,7 +96,8 @@ int trm_peer_add(store *db, const char *json, size_t n, const char *fingerprint,
 				expect[e++] = *s;
 		expect[e] = '\0';
 		if (strcmp(given, expect) != 0)
-			*why = "the fingerprint does not match the keys: do not register this peer";
+			*why = N_(
+			    "the fingerprint does not match the keys: do not register this peer");
 	}
 	if (*why) {
 		arena_release(&a);

@@ -471,6 +471,77 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	ht_free(&r);
 }
 
+/* Administrators see the identity to send, register a peer only with its fingerprint, revoke
+ * it, and read the outbox. */
+static void administrators_manage_peers_on_a_page(void **state)
+{
+	(void)state;
+	ht_current = &PT;
+	identity_env env = env_of(&PT);
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(PT.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	const char *h[] = { w.cookie, NULL };
+	struct ht_resp r;
+	ht_get(PT.port, "/admin/peers", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, pt_self.fingerprint));
+	assert_non_null(strstr(r.body, ne_self.fingerprint));
+	assert_non_null(strstr(r.body, "id=\"outbox\""));
+	assert_non_null(strstr(r.body, "referral_offer"));
+	ht_free(&r);
+	/* A third instance, its fingerprint misread: refused. */
+	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
+	    bsk[CRYPTO_BOX_SK];
+	crypto_instance_keys(NULL, spk, ssk, bpk, bsk);
+	trm_self third = { .name = "Mali", .country = "ML", .url = "https://ponte.example.ml" };
+	crypto_uuid(third.instance_id);
+	memcpy(third.sign_pk, spk, sizeof(spk));
+	memcpy(third.box_pk, bpk, sizeof(bpk));
+	crypto_fingerprint(spk, bpk, third.fingerprint);
+	buf json, form;
+	buf_init(&json, 4096);
+	buf_init(&form, 8192);
+	assert_int_equal(trm_identity_json(&third, &json), 0);
+	buf_puts(&form, "identity=");
+	url_encode_component(&form, json.data, json.len);
+	buf_printf(&form, "&fingerprint=AAAA-%s", third.fingerprint + 5);
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 422);
+	assert_non_null(strstr(r.body, "fingerprint"));
+	ht_free(&r);
+	form.len = 0;
+	buf_puts(&form, "identity=");
+	url_encode_component(&form, json.data, json.len);
+	buf_printf(&form, "&fingerprint=%s", third.fingerprint);
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 303);
+	ht_free(&r);
+	char revoke[128];
+	snprintf(revoke, sizeof(revoke), "instance_id=%s", third.instance_id);
+	assert_int_equal(form_post(&w, "/admin/peers/revoke", revoke, &r), 303);
+	ht_free(&r);
+	ht_get(PT.port, "/admin/peers", h, &r);
+	assert_non_null(strstr(r.body, "Mali"));
+	ht_free(&r);
+	trm_peer p;
+	assert_int_equal(trm_peer_find(PT.db, &A, third.instance_id, &p), 0);
+	assert_string_equal(p.state, "revoked");
+	buf_release(&json);
+	buf_release(&form);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +549,7 @@ int main(void)
 		cmocka_unit_test(bad_envelopes_are_refused_and_change_nothing),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
+		cmocka_unit_test(administrators_manage_peers_on_a_page),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
