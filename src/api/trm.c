@@ -109,6 +109,9 @@ int api_trm_action(http_request *req, http_response *res)
 		rc = trm_answer(&services_of(req)->env, principal_of(req), id, false, reason, now);
 	else if (strcmp(action, "withdraw") == 0)
 		rc = trm_withdraw(&services_of(req)->env, principal_of(req), id, now);
+	else if (strcmp(action, "in_service") == 0 || strcmp(action, "completed") == 0 ||
+		 strcmp(action, "discontinued") == 0)
+		rc = trm_update(&services_of(req)->env, principal_of(req), id, action, reason, now);
 	else
 		return PONTE_ENOTFOUND;
 	if (rc == PONTE_ECONFLICT)

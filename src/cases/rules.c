@@ -14,6 +14,7 @@ static const struct {
 	{ "high_risk_review_days", N_("Review interval at high risk (days)"), 365 },
 	{ "permit_notice_days", N_("Notice before a residence permit expires (days)"), 365 },
 	{ "compensation_filing_days", N_("Compensation filing window (days)"), 3650 },
+	{ "trm_answer_days", N_("Time to answer a referral from another country (days)"), 90 },
 };
 
 /* clang-format off */

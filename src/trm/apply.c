@@ -14,6 +14,11 @@ static const char SQL_ANSWER[] =
     "UPDATE trm_referrals SET state = ?3, reason = ?4, updated_at = ?5 WHERE offer_id = ?1 "
     "AND peer_id = ?2 AND direction = 'out' AND state IN ('sent', 'delivered') "
     "AND (?3 <> 'delivered' OR state = 'sent')";
+/* Status updates after acceptance, forward only. */
+static const char SQL_STATUS[] =
+    "UPDATE trm_referrals SET state = ?3, reason = ?4, updated_at = ?5 WHERE offer_id = ?1 "
+    "AND peer_id = ?2 AND direction = 'out' AND ((?3 = 'in_service' AND state = 'accepted') OR "
+    "(?3 IN ('completed', 'discontinued') AND state IN ('accepted', 'in_service')))";
 static const char SQL_PURGE[] =
     "UPDATE trm_referrals SET payload_enc = NULL, state = 'withdrawn', updated_at = ?3 "
     "WHERE offer_id = ?1 AND peer_id = ?2 AND direction = 'in'";
@@ -105,6 +110,43 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 	return rc;
 }
 
+static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope *e, int64_t now_ms,
+			 const char **why)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	json_value *v;
+	char err[128], now[CLOCK_RFC3339_LEN];
+	const char *state = NULL, *feedback = "";
+	if (!json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
+	    v->type == JSON_OBJECT) {
+		state = json_get_string(v, "state");
+		if (json_get_string(v, "feedback"))
+			feedback = json_get_string(v, "feedback");
+	}
+	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
+		       strcmp(state, "discontinued") != 0)) {
+		arena_release(&a);
+		*why = "a status update is in_service, completed or discontinued";
+		return PONTE_EINVAL;
+	}
+	clock_format_rfc3339(now_ms, now);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_STATUS, &st);
+	if (!rc) {
+		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
+		store_bind_int64(st, 2, peer->id);
+		store_bind_text(st, 3, state, strlen(state));
+		store_bind_text(st, 4, feedback, strnlen(feedback, 500));
+		store_bind_text(st, 5, now, strlen(now));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	arena_release(&a);
+	return rc;
+}
+
 static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *peer,
 		      const trm_envelope *e, int64_t now_ms)
 {
@@ -133,6 +175,8 @@ int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, cons
 	if (strcmp(e->type, "delivered") == 0 || strcmp(e->type, "accepted") == 0 ||
 	    strcmp(e->type, "declined") == 0)
 		return answer(c, peer, e, e->type, now_ms);
+	if (strcmp(e->type, "status_update") == 0)
+		return status_update(c, peer, e, now_ms, why);
 	if (strcmp(e->type, "withdrawal") == 0)
 		return withdrawal(env, c, peer, e, now_ms);
 	if (strcmp(e->type, "purged") == 0)

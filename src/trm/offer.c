@@ -244,8 +244,12 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 	buf body;
 	buf_init(&body, 1024);
 	char message[CRYPTO_UUID];
+	bool update = strcmp(type, "status_update") == 0;
 	if (!rc && !(rc = buf_puts(&body, "{")) &&
-	    !(rc = json_field_str(&body, true, "reason", reason)) && !(rc = buf_putc(&body, '}')))
+	    !(rc = update ? json_field_str(&body, true, "state", to_state)
+			  : json_field_str(&body, true, "reason", reason)) &&
+	    !(rc = update ? json_field_str(&body, false, "feedback", reason) : 0) &&
+	    !(rc = buf_putc(&body, '}')))
 		rc = trm_send(env, c, peer, type, offer, body.data, OFFER_TTL_S, now_ms, message);
 	buf_release(&body);
 	if (!rc)
@@ -268,13 +272,32 @@ int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool
 		    accept ? "accepted" : "declined", reason ? reason : "", now_ms);
 }
 
+int trm_update(const identity_env *env, const principal *p, int64_t ref_id, const char *state,
+	       const char *feedback, int64_t now_ms)
+{
+	if (!trm_receives(env->db, p))
+		return PONTE_EDENIED;
+	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
+		       strcmp(state, "discontinued") != 0))
+		return PONTE_EINVAL;
+	/* The payload says the new state; move() tells the peer with the reason as feedback. */
+	const char *from = strcmp(state, "in_service") == 0 ? "accepted" : "in_service";
+	int rc = move(env, p, ref_id, "in", from, state, "status_update", feedback ? feedback : "",
+		      now_ms);
+	if (rc == PONTE_ECONFLICT && strcmp(state, "discontinued") == 0)
+		rc = move(env, p, ref_id, "in", "accepted", state, "status_update",
+			  feedback ? feedback : "", now_ms);
+	return rc;
+}
+
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms)
 {
-	int rc = move(env, p, ref_id, "out", "delivered", "withdrawn", "withdrawal",
-		      "consent withdrawn", now_ms);
-	/* Accepted offers can be withdrawn too: the consent covers the whole hop. */
-	if (rc == PONTE_ECONFLICT)
-		rc = move(env, p, ref_id, "out", "accepted", "withdrawn", "withdrawal",
+	/* Whatever the offer became, the consent covers it: the recipient must purge it. */
+	static const char *const from[] = { "delivered", "accepted",     "in_service",
+					    "completed", "discontinued", "declined" };
+	int rc = PONTE_ECONFLICT;
+	for (size_t i = 0; rc == PONTE_ECONFLICT && i < ARRAY_LEN(from); i++)
+		rc = move(env, p, ref_id, "out", from[i], "withdrawn", "withdrawal",
 			  "consent withdrawn", now_ms);
 	return rc;
 }

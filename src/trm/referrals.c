@@ -15,7 +15,41 @@ static const char SQL_LIST[] =
     "t.updated_at, c.owner_id, c.organisation_id, c.country FROM trm_referrals t "
     "JOIN trm_peers p ON p.id = t.peer_id LEFT JOIN cases c ON c.id = t.case_id "
     "ORDER BY t.id DESC LIMIT 500";
+static const char SQL_OVERDUE[] =
+    "SELECT t.id, t.case_id, p.name, p.country, t.created_at FROM trm_referrals t "
+    "JOIN trm_peers p ON p.id = t.peer_id JOIN cases c ON c.id = t.case_id "
+    "WHERE t.direction = 'out' AND t.state IN ('sent', 'delivered') AND t.created_at < "
+    "strftime('%Y-%m-%dT%H:%M:%fZ', ?5 / 1000, 'unixepoch', '-' || coalesce((SELECT value "
+    "FROM country_rules r WHERE r.rule = 'trm_answer_days' AND r.country IN (c.country, 'ZZ') "
+    "ORDER BY r.country = 'ZZ' LIMIT 1), 7) || ' days') AND (?1 = 4 OR (?1 = 3 AND "
+    "c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND c.owner_id = ?4)) "
+    "ORDER BY t.created_at LIMIT 200";
 /* clang-format on */
+
+int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
+		trm_overdue_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_OVERDUE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, principal_scope(p, "referral.transnational"));
+	store_bind_text(st, 2, p->country, strlen(p->country));
+	store_bind_int64(st, 3, p->organisation_id);
+	store_bind_int64(st, 4, p->user_id);
+	store_bind_int64(st, 5, now_ms);
+	while ((rc = store_step(st)) == STORE_ROW)
+		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
+			     arena_strdup(a, store_col_text(st, 2, NULL)),
+			     arena_strdup(a, store_col_text(st, 3, NULL)),
+			     arena_strdup(a, store_col_text(st, 4, NULL)), ctx)))
+			break;
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
 
 bool trm_receives(store *db, const principal *p)
 {

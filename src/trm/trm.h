@@ -88,6 +88,10 @@ int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int
 /* Accept or decline an offer received (state delivered); the sender is told. */
 int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms);
+/* The receiver follows the service: accepted → in_service → completed | discontinued (also
+ * from accepted), with feedback to the sender. */
+int trm_update(const identity_env *env, const principal *p, int64_t ref_id, const char *state,
+	       const char *feedback, int64_t now_ms);
 /* Withdraw an offer sent (consent withdrawn): the recipient purges the payload and confirms. */
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms);
 
@@ -104,6 +108,13 @@ typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
  * holders of the inbound role; newest first. */
 int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx);
+
+/* Offers sent, not answered within the case country's trm_answer_days (default 7), for the
+ * sender's focal points (referral.transnational scope), oldest first. */
+typedef int (*trm_overdue_fn)(int64_t ref_id, int64_t case_id, const char *peer,
+			      const char *country, const char *created_at, void *ctx);
+int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
+		trm_overdue_fn fn, void *ctx);
 
 /* ---- the inbox (inbox.c) ---- */
 /* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate,

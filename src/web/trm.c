@@ -211,6 +211,10 @@ static int add_referral(const trm_referral *r, void *ctx)
 	if (out)
 		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r->case_id));
 	tpl_set_bool(v, "can_answer", !out && strcmp(r->state, "delivered") == 0);
+	tpl_set_bool(v, "can_start", !out && strcmp(r->state, "accepted") == 0);
+	tpl_set_bool(
+	    v, "can_finish",
+	    !out && (strcmp(r->state, "accepted") == 0 || strcmp(r->state, "in_service") == 0));
 	tpl_set_bool(v, "can_withdraw",
 		     out && (strcmp(r->state, "sent") == 0 || strcmp(r->state, "delivered") == 0 ||
 			     strcmp(r->state, "accepted") == 0));
@@ -256,6 +260,10 @@ int web_trm_action(http_request *req, http_response *res)
 				reason ? reason : "", clock_wall_ms());
 	else if (strcmp(action, "withdraw") == 0)
 		rc = trm_withdraw(env, principal_of(req), id, clock_wall_ms());
+	else if (strcmp(action, "in_service") == 0 || strcmp(action, "completed") == 0 ||
+		 strcmp(action, "discontinued") == 0)
+		rc = trm_update(env, principal_of(req), id, action, reason ? reason : "",
+				clock_wall_ms());
 	else
 		return PONTE_ENOTFOUND;
 	if (rc == PONTE_ECONFLICT)

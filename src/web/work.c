@@ -5,6 +5,7 @@
 #include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "services/services.h"
+#include "trm/trm.h"
 #include "web/web.h"
 
 struct rows {
@@ -114,6 +115,20 @@ static int add_closure(int64_t closure_id, int64_t case_id, const char *status,
 	return 0;
 }
 
+static int add_abroad(int64_t ref_id, int64_t case_id, const char *peer, const char *country,
+		      const char *created_at, void *ctx)
+{
+	struct rows *x = ctx;
+	(void)ref_id;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
+	tpl_set(v, "peer", peer);
+	tpl_set(v, "country", country);
+	tpl_set(v, "sent", arena_strndup(x->req->arena, created_at, 10));
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -137,6 +152,12 @@ int web_work(http_request *req, http_response *res)
 			tpl_set_bool(v, "focal_point", true);
 			tpl_set_bool(v, "has_late", late.n > 0);
 		}
+	}
+	if (!rc && principal_scope(p, "referral.transnational") >= SCOPE_COUNTRY) {
+		struct rows abroad = { req, tpl_set_list(v, "abroad"), 0, today };
+		rc = trm_overdue(env, req->arena, p, clock_wall_ms(), add_abroad, &abroad);
+		tpl_set_bool(v, "transnational", true);
+		tpl_set_bool(v, "has_abroad", abroad.n > 0);
 	}
 	if (!rc && principal_can(p, "case.social.read")) {
 		struct rows clocks = { req, tpl_set_list(v, "reflection"), 0, today };

@@ -367,6 +367,18 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 			 PONTE_ECONFLICT);
 	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
 	assert_int_equal(count(&PT, OUT_ACCEPTED), 1);
+	/* Niger follows the service; Portugal learns how it ended, with the feedback. */
+	assert_int_equal(trm_update(&ne, &ne_fp, in_ref, "completed", "", clock_wall_ms()),
+			 PONTE_ECONFLICT); /* not in service yet */
+	assert_int_equal(trm_update(&ne, &ne_fp, in_ref, "in_service", "", clock_wall_ms()), 0);
+	assert_int_equal(
+	    trm_update(&ne, &ne_fp, in_ref, "completed", "Reunited with family", clock_wall_ms()),
+	    0);
+	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(count(&PT,
+			       "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND "
+			       "state = 'completed' AND reason = 'Reunited with family'"),
+			 1);
 	/* The consent is withdrawn: Niger purges the payload and says so. */
 	assert_int_equal(trm_withdraw(&pt, &fp, ref, clock_wall_ms()), 0);
 	assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 16, &sent), 0);
@@ -542,6 +554,54 @@ static void administrators_manage_peers_on_a_page(void **state)
 	buf_release(&form);
 }
 
+static int count_overdue(int64_t ref_id, int64_t case_id, const char *peer, const char *country,
+			 const char *created_at, void *ctx)
+{
+	(void)ref_id, (void)case_id, (void)peer, (void)created_at;
+	assert_string_equal(country, "NE");
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* An offer not answered within the country's days is flagged to the sender's focal points. */
+static void offers_not_answered_in_time_are_flagged(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT);
+	principal fp, cw;
+	load(&PT, "focal.point@demo.ponte.example", &fp);
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	case_input in = { .first_name = "Late", .second_name = "Answer" };
+	case_errors ce;
+	int64_t case_id, consent_id, ref;
+	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
+	consent_input ci = { .purpose = "transnational_referral",
+			     .categories = "identity",
+			     .legal_basis = "consent",
+			     .language = "pt",
+			     .text_version = "v1",
+			     .given_by = "person",
+			     .given_on = "2026-01-10" };
+	ref_errors re;
+	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	int before = 0, after = 0;
+	arena a;
+	arena_init(&a, 1 << 16);
+	assert_int_equal(trm_overdue(&pt, &a, &fp, clock_wall_ms(), count_overdue, &before), 0);
+	const char *why;
+	int64_t eight_days_ago = clock_wall_ms() - 8LL * 24 * 3600 * 1000;
+	assert_int_equal(trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id,
+				   eight_days_ago, &ref, &why),
+			 0);
+	assert_int_equal(trm_overdue(&pt, &a, &fp, clock_wall_ms(), count_overdue, &after), 0);
+	assert_int_equal(after, before + 1);
+	/* Not for the case worker's scope of referral (none). */
+	after = 0;
+	assert_int_equal(trm_overdue(&pt, &a, &cw, clock_wall_ms(), count_overdue, &after), 0);
+	assert_int_equal(after, 0);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +610,7 @@ int main(void)
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 		cmocka_unit_test(administrators_manage_peers_on_a_page),
+		cmocka_unit_test(offers_not_answered_in_time_are_flagged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
