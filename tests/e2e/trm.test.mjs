@@ -1,0 +1,65 @@
+// Referrals across borders as administrators and focal points meet them: this instance's
+// identity and fingerprint, the wizard from a case, the Across borders page; each accessible.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+let server;
+let browser;
+
+before(async () => {
+  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  assert.equal(await server?.stop(), 0);
+});
+
+const signedIn = (email, options) => signedInAs(browser, server, email, options);
+
+test('an administrator finds the identity and fingerprint to read to another country', async () => {
+  const { context, page } = await signedIn('admin@demo.ponte.example');
+  const problems = watch(page);
+  await page.click('.main-nav a[href="/admin/peers"]');
+  assert.match(await page.textContent('#own-fingerprint'), /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
+  assert.match(await page.inputValue('#own-identity'), /"sign_key":"/);
+  // A fingerprint misread: refused, explained, nothing registered.
+  await page.fill('#identity', await page.inputValue('#own-identity'));
+  await page.fill('#fingerprint', 'AAAA-BBBB-CCCC-DDDD');
+  await page.click('form[action="/admin/peers"] button[type=submit]');
+  assert.ok(await page.isVisible('#error-summary'));
+  assert.equal(await page.locator('#peers').count(), 0);
+  assert.deepEqual(problems.filter((p) => !/422/.test(p)), []);
+  await context.close();
+});
+
+test('the focal point reaches the wizard from the case and is told no country is connected yet', async () => {
+  const { context, page } = await signedIn('focal.point@demo.ponte.example');
+  const problems = watch(page);
+  await page.goto(`${server.url}/cases/1?tab=protection`);
+  await page.click('a[href="/cases/1/transnational"]');
+  assert.match(await page.textContent('main'), /ponte peer add/);
+  await page.click('.main-nav a[href="/trm"]');
+  assert.ok(await page.isVisible('#trm-title'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+for (const [email, path] of [['admin@demo.ponte.example', '/admin/peers'],
+  ['focal.point@demo.ponte.example', '/trm'], ['focal.point@demo.ponte.example', '/cases/1/transnational']]) {
+  test(`axe-core finds no serious or critical violation on ${path}`, async () => {
+    const { context, page } = await signedIn(email, { bypassCSP: true });
+    await page.goto(`${server.url}${path}`);
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const results = await page.evaluate(async () => window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    }));
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await context.close();
+  });
+}
