@@ -150,6 +150,7 @@ const http_route app_routes[] = {
 	{ HTTP_POST, "/cases/{id}/transnational", web_case_transnational_send,
 	  "referral.transnational", true, SMALL_BODY, false },
 	{ HTTP_GET, "/trm", web_trm, "referral.transnational", false, 0, false },
+	{ HTTP_GET, "/trm/{id}", web_trm_referral, "referral.transnational", false, 0, false },
 	{ HTTP_POST, "/trm/{id}/{action}", web_trm_action, "referral.transnational", true,
 	  SMALL_BODY, false },
 	{ HTTP_GET, "/proceedings", web_proceedings, "case.proceedings.read", false, 0, false },

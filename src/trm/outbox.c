@@ -10,7 +10,7 @@ static const char SQL_PEER[] =
     "SELECT instance_id, box_pk FROM trm_peers WHERE id = ?1 AND state = 'active'";
 static const char SQL_QUEUE[] =
     "INSERT INTO trm_outbox(message_id, peer_id, type, body, next_attempt_at, expires_at, "
-    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)";
+    "created_at, in_reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7)";
 static const char SQL_DUE[] =
     "SELECT o.id, o.body, o.attempts, o.expires_at, p.url, p.state FROM trm_outbox o "
     "JOIN trm_peers p ON p.id = o.peer_id WHERE o.state = 'pending' AND "
@@ -79,6 +79,7 @@ int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char
 		store_bind_blob(st, 4, wire.data, wire.len);
 		store_bind_text(st, 5, created, strlen(created));
 		store_bind_text(st, 6, expires, strlen(expires));
+		store_bind_text(st, 7, e.in_reply_to, strlen(e.in_reply_to));
 		rc = store_step(st);
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;

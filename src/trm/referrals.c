@@ -26,6 +26,58 @@ static const char SQL_OVERDUE[] =
     "ORDER BY t.created_at LIMIT 200";
 /* clang-format on */
 
+/* Every message of a referral's hop: the offer and what answers it, both ways. */
+static const char SQL_THREAD[] =
+    "SELECT at, direction, type, state FROM ("
+    "SELECT o.created_at AS at, 'sent' AS direction, o.type, o.state || "
+    "  CASE WHEN o.delivered_at IS NOT NULL THEN ' ' || o.delivered_at ELSE '' END AS state "
+    "  FROM trm_outbox o WHERE o.message_id = ?1 OR o.in_reply_to = ?1 "
+    "UNION ALL SELECT i.received_at, 'received', i.type, 'applied' FROM trm_inbox i "
+    "  WHERE i.message_id = ?1 OR i.in_reply_to = ?1) ORDER BY at LIMIT 200";
+static const char SQL_ONE[] =
+    "SELECT t.direction, t.offer_id, t.case_id, c.owner_id, c.organisation_id, c.country "
+    "FROM trm_referrals t LEFT JOIN cases c ON c.id = t.case_id WHERE t.id = ?1";
+
+int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+	       trm_thread_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	char offer[CRYPTO_UUID] = "", direction[8] = "";
+	bool visible = false;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc && !(rc = store_prepare(c, SQL_ONE, &st))) {
+		store_bind_int64(st, 1, ref_id);
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			snprintf(direction, sizeof(direction), "%s", store_col_text(st, 0, NULL));
+			snprintf(offer, sizeof(offer), "%s", store_col_text(st, 1, NULL));
+			visible = strcmp(direction, "out") == 0
+				      ? principal_can_see(
+					    p, "referral.transnational", store_col_int64(st, 3),
+					    store_col_int64(st, 4), store_col_text(st, 5, NULL))
+				      : trm_receives(env->db, p);
+		}
+		store_reset(st);
+		rc = rc == STORE_ROW    ? (visible ? 0 : PONTE_ENOTFOUND)
+		     : rc == STORE_DONE ? PONTE_ENOTFOUND
+					: rc;
+	}
+	if (!rc)
+		rc = store_prepare(c, SQL_THREAD, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, offer, strlen(offer));
+	while ((rc = store_step(st)) == STORE_ROW)
+		if ((rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
+			     arena_strdup(a, store_col_text(st, 1, NULL)),
+			     arena_strdup(a, store_col_text(st, 2, NULL)),
+			     arena_strdup(a, store_col_text(st, 3, NULL)), ctx)))
+			break;
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
 		trm_overdue_fn fn, void *ctx)
 {

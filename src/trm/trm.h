@@ -109,6 +109,13 @@ typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
 int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx);
 
+/* The messages of a referral's hop in order (at, "sent" or "received", type, state):
+ * the offer, its acknowledgement, the answers, status updates, withdrawal and purge; for who
+ * may see the referral (PONTE_ENOTFOUND otherwise). */
+typedef int (*trm_thread_fn)(const char *at, const char *direction, const char *type,
+			     const char *state, void *ctx);
+int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+	       trm_thread_fn fn, void *ctx);
 /* Offers sent, not answered within the case country's trm_answer_days (default 7), for the
  * sender's focal points (referral.transnational scope), oldest first. */
 typedef int (*trm_overdue_fn)(int64_t ref_id, int64_t case_id, const char *peer,

@@ -270,3 +270,34 @@ int web_trm_action(http_request *req, http_response *res)
 		rc = 0; /* decided already: the list shows how */
 	return rc ? rc : http_redirect(req, res, "/trm");
 }
+
+struct thread {
+	http_request *req;
+	tpl_list *l;
+};
+
+static int add_message(const char *at, const char *direction, const char *type, const char *state,
+		       void *ctx)
+{
+	struct thread *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "at", arena_strndup(x->req->arena, at, 19));
+	tpl_set_bool(v, "sent", strcmp(direction, "sent") == 0);
+	tpl_set(v, "type", type);
+	tpl_set(v, "state", state);
+	return 0;
+}
+
+int web_trm_referral(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)id));
+	struct thread t = { req, tpl_set_list(v, "messages") };
+	int rc =
+	    trm_thread(&services_of(req)->env, req->arena, principal_of(req), id, add_message, &t);
+	return rc ? rc
+		  : web_render_page(req, res, "trm_referral", N_("Referral across borders"), v);
+}

@@ -229,6 +229,7 @@ static const struct {
 	{ "GET /cases/{id}/transnational", "national_focal_point" },
 	{ "POST /cases/{id}/transnational", "national_focal_point" },
 	{ "GET /trm", "national_focal_point" },
+	{ "GET /trm/{id}", "national_focal_point" },
 	{ "POST /trm/{id}/{action}", "national_focal_point" },
 	{ "GET /api/v1/transnational-referrals", "national_focal_point" },
 	{ "POST /api/v1/cases/{id}/transnational-referrals", "national_focal_point" },

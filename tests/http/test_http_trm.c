@@ -481,6 +481,28 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	ht_get(PT.port, "/trm", h, &r);
 	assert_non_null(strstr(r.body, "accepted"));
 	ht_free(&r);
+	/* The hop's messages in order: the offer sent and delivered, its acknowledgement and the
+	 * acceptance received. */
+	int64_t out = count(&PT, "SELECT max(id) FROM trm_referrals WHERE direction = 'out'");
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)out);
+	ht_get(PT.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	const char *offer = strstr(r.body, "data-type=\"referral_offer\"");
+	const char *ack = strstr(r.body, "data-type=\"delivered\"");
+	const char *yes = strstr(r.body, "data-type=\"accepted\"");
+	assert_non_null(offer);
+	assert_non_null(ack);
+	assert_non_null(yes);
+	assert_true(offer < ack && ack < yes);
+	ht_free(&r);
+	/* A case worker, who does not refer across borders, does not read it. */
+	struct web_session cws;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &cws),
+			 303);
+	const char *hc[] = { cws.cookie, NULL };
+	ht_get(PT.port, path, hc, &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
 }
 
 /* Administrators see the identity to send, register a peer only with its fingerprint, revoke
