@@ -4,7 +4,7 @@
 
 #include "base/clock.h"
 #include "base/utf8.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "files/files.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
@@ -27,43 +27,6 @@ static const char SQL_REMOVE[] =
     "UPDATE case_attachments SET removed_by = ?3, removed_at = ?4 WHERE id = ?1 AND "
     "case_id = ?2 AND removed_at IS NULL";
 /* clang-format on */
-
-static int case_in_scope(const identity_env *env, const principal *p, int64_t case_id,
-			 const char *permission)
-{
-	arena a;
-	arena_init(&a, 1u << 16);
-	case_record c;
-	int rc = case_get(env, &a, p, case_id, &c);
-	if (!rc && !principal_can_see(p, permission, c.owner_id, c.organisation_id, c.country))
-		rc = PONTE_ENOTFOUND;
-	arena_release(&a);
-	return rc;
-}
-
-static void hex(const unsigned char *k, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[k[i] >> 4];
-		out[2 * i + 1] = digits[k[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static bool unhex(const char *s, unsigned char *k, size_t n)
-{
-	if (!s || strlen(s) != 2 * n)
-		return false;
-	for (size_t i = 0; i < 2 * n; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return false;
-		k[i / 2] = (unsigned char)(i % 2 ? (k[i / 2] << 4) | v : v);
-	}
-	return true;
-}
 
 static int count_of(store_conn *c, int64_t case_id, int64_t *n)
 {
@@ -106,7 +69,7 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 		   const char *path, const char *filename, int64_t *id, const char **why)
 {
 	*why = NULL;
-	int rc = case_in_scope(env, p, case_id, "case.social.write");
+	int rc = case_check(env, p, case_id, "case.social.write");
 	if (rc)
 		return rc;
 	const file_kind *kind = files_sniff_path(path);
@@ -126,7 +89,7 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 			    kind, name, sizeof(name));
 	unsigned char key[CRYPTO_KEY_BYTES];
 	crypto_random(key, sizeof(key));
-	hex(key, sizeof(key), key_hex);
+	crypto_hex(key, sizeof(key), key_hex);
 	char stored[FILES_NAME_LEN + 1] = "";
 	rc = files_keep_sealed(dir, path, key, stored);
 	crypto_wipe(key, sizeof(key));
@@ -180,7 +143,7 @@ static const char *dec(const identity_env *env, arena *a, store_stmt *st, int co
 int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    attachment_fn fn, void *ctx)
 {
-	int rc = case_in_scope(env, p, case_id, "case.social.read");
+	int rc = case_check(env, p, case_id, "case.social.read");
 	store_conn *c;
 	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
@@ -208,7 +171,7 @@ int attachment_list(const identity_env *env, arena *a, const principal *p, int64
 int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
 		    int64_t case_id, int64_t id, case_attachment *meta, buf *content)
 {
-	int rc = case_in_scope(env, p, case_id, "case.social.read");
+	int rc = case_check(env, p, case_id, "case.social.read");
 	store_conn *c;
 	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
@@ -232,7 +195,7 @@ int attachment_read(const identity_env *env, arena *a, const principal *p, const
 	store_reset(st);
 	rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	unsigned char key[CRYPTO_KEY_BYTES];
-	if (!rc && (!meta->filename || !unhex(key_hex, key, sizeof(key))))
+	if (!rc && (!meta->filename || !crypto_unhex(key_hex, key, sizeof(key))))
 		rc = PONTE_ESTORE;
 	if (!rc) {
 		/* A file changed on disk is an error, never content shown. */
@@ -251,7 +214,7 @@ int attachment_remove(const identity_env *env, const principal *p, const char *d
 {
 	arena a;
 	arena_init(&a, 1u << 16);
-	int rc = case_in_scope(env, p, case_id, "case.social.write");
+	int rc = case_check(env, p, case_id, "case.social.write");
 	store_conn *c;
 	store_stmt *st;
 	char stored[FILES_NAME_LEN + 1] = "";

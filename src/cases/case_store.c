@@ -261,6 +261,18 @@ static void bind_facts(store_stmt *st, int base, const char *const f[5])
 		store_bind_null(st, base + 4);
 }
 
+int case_check(const identity_env *env, const principal *p, int64_t case_id, const char *permission)
+{
+	arena a;
+	arena_init(&a, 1u << 16);
+	case_record c;
+	int rc = case_get(env, &a, p, case_id, &c);
+	if (!rc && !principal_can_see(p, permission, c.owner_id, c.organisation_id, c.country))
+		rc = PONTE_ENOTFOUND;
+	arena_release(&a);
+	return rc;
+}
+
 int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
 		case_errors *errors)
 {

@@ -9,4 +9,9 @@
 int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const char *status,
 			const char *reason, int64_t user_id, const char *now);
 
+/* The case exists and the caller holds permission within its scope on it: 0, else
+ * PONTE_ENOTFOUND (the case is not disclosed). Reading it is audited like any case read. */
+int case_check(const identity_env *env, const principal *p, int64_t case_id,
+	       const char *permission);
+
 #endif

@@ -2,7 +2,7 @@
  * cases in the organisation (a supervisor) or a focal point; the four-eyes rule is also a
  * database check. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
@@ -42,19 +42,6 @@ static const char SQL_PENDING[] =
     "ORDER BY p.id LIMIT 200";
 /* clang-format on */
 
-static int case_of(const identity_env *env, const principal *p, int64_t case_id,
-		   const char *permission)
-{
-	arena a;
-	arena_init(&a, 1u << 20);
-	case_record c;
-	int rc = case_get(env, &a, p, case_id, &c);
-	if (!rc && !principal_can_see(p, permission, c.owner_id, c.organisation_id, c.country))
-		rc = PONTE_ENOTFOUND;
-	arena_release(&a);
-	return rc;
-}
-
 int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
 	     const char *objectives, const char *action_plan, int64_t *id, case_errors *e)
 {
@@ -72,7 +59,7 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 	if (action_plan && strlen(action_plan) > 8000)
 		e->items[e->count++] =
 		    (case_field_error){ "action_plan", N_("At most 8,000 characters.") };
-	int rc = case_of(env, p, case_id, "case.social.write");
+	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
@@ -139,7 +126,7 @@ int plan_approve(const identity_env *env, const principal *p, int64_t plan_id)
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
 	if (!rc)
-		rc = case_of(env, p, case_id, "case.social.read");
+		rc = case_check(env, p, case_id, "case.social.read");
 	/* Approving is a supervisor's or focal point's act, never the author's own. */
 	if (!rc && (principal_scope(p, "case.social.write") < SCOPE_ORGANISATION ||
 		    prepared_by == p->user_id))
@@ -175,7 +162,7 @@ static const char *dec(const identity_env *env, arena *a, store_stmt *st, int co
 int plan_list(const identity_env *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
 	      void *ctx)
 {
-	int rc = case_of(env, p, case_id, "case.social.read");
+	int rc = case_check(env, p, case_id, "case.social.read");
 	store_conn *c;
 	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))

@@ -1,7 +1,7 @@
 /* Return: the voluntary decision, and scheduling only after a pre-return risk assessment
  * that shows no threat. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 
 /* clang-format off */
@@ -28,20 +28,6 @@ static void add_error(case_errors *e, const char *field, const char *message)
 		e->items[e->count++] = (case_field_error){ field, message };
 }
 
-/* The case, for the caller's right to write it. */
-static int writable(const identity_env *env, const principal *p, int64_t case_id)
-{
-	arena a;
-	arena_init(&a, 1u << 20);
-	case_record cr;
-	int rc = case_get(env, &a, p, case_id, &cr);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", cr.owner_id, cr.organisation_id, cr.country))
-		rc = PONTE_ENOTFOUND;
-	arena_release(&a);
-	return rc;
-}
-
 int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
 		  case_errors *e)
@@ -56,7 +42,7 @@ int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 		add_error(e, "information_given",
 			  N_("A return is decided by the person once informed of the conditions, "
 			     "risks and support: record that the information was given."));
-	int rc = writable(env, p, case_id);
+	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
@@ -101,7 +87,7 @@ int return_schedule(const identity_env *env, const principal *p, int64_t return_
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
 	if (!rc)
-		rc = writable(env, p, case_id);
+		rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && strcmp(state, "decided") != 0)
 		rc = PONTE_ECONFLICT;
 	bool future = false;

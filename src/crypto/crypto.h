@@ -120,6 +120,9 @@ int crypto_seal_open_for(const void *c, size_t n, const unsigned char pk[CRYPTO_
 void crypto_fingerprint(const unsigned char sign_pk[CRYPTO_SIGN_PK],
 			const unsigned char box_pk[CRYPTO_BOX_PK], char out[CRYPTO_FINGERPRINT]);
 void crypto_uuid(char out[CRYPTO_UUID]);
+/* Lower-case hex of n bytes into out (2n + 1 bytes); back, exactly n bytes or false. */
+void crypto_hex(const unsigned char *p, size_t n, char *out);
+bool crypto_unhex(const char *s, unsigned char *out, size_t n);
 int crypto_base64_encode(const void *p, size_t n, buf *out);
 int crypto_base64_decode(const char *s, size_t n, buf *out);
 

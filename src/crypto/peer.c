@@ -89,6 +89,18 @@ void crypto_fingerprint(const unsigned char sign_pk[CRYPTO_SIGN_PK],
 	out[o] = '\0';
 }
 
+void crypto_hex(const unsigned char *p, size_t n, char *out)
+{
+	sodium_bin2hex(out, 2 * n + 1, p, n);
+}
+
+bool crypto_unhex(const char *s, unsigned char *out, size_t n)
+{
+	size_t len = 0;
+	return s && strlen(s) == 2 * n && sodium_hex2bin(out, n, s, 2 * n, NULL, &len, NULL) == 0 &&
+	       len == n;
+}
+
 void crypto_uuid(char out[CRYPTO_UUID])
 {
 	unsigned char b[16];

@@ -16,30 +16,6 @@ static const char SQL_INSERT[] =
 static const char SQL_URL[] = "UPDATE trm_identity SET url = ?1 WHERE id = 1";
 /* clang-format on */
 
-static void hex(const unsigned char *k, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[k[i] >> 4];
-		out[2 * i + 1] = digits[k[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static bool unhex(const char *s, unsigned char *k, size_t n)
-{
-	if (!s || strlen(s) != 2 * n)
-		return false;
-	for (size_t i = 0; i < 2 * n; i++) {
-		char c = s[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return false;
-		k[i / 2] = (unsigned char)(i % 2 ? (k[i / 2] << 4) | v : v);
-	}
-	return true;
-}
-
 int trm_identity_ensure(const identity_env *env)
 {
 	arena a;
@@ -54,8 +30,8 @@ int trm_identity_ensure(const identity_env *env)
 	char id[CRYPTO_UUID], shex[2 * CRYPTO_SIGN_SK + 1], bhex[2 * CRYPTO_BOX_SK + 1];
 	crypto_instance_keys(NULL, spk, ssk, bpk, bsk);
 	crypto_uuid(id);
-	hex(ssk, sizeof(ssk), shex);
-	hex(bsk, sizeof(bsk), bhex);
+	crypto_hex(ssk, sizeof(ssk), shex);
+	crypto_hex(bsk, sizeof(bsk), bhex);
 	crypto_wipe(ssk, sizeof(ssk));
 	crypto_wipe(bsk, sizeof(bsk));
 	buf es, eb;
@@ -143,7 +119,8 @@ int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_S
 		const void *b1 = store_col_blob(st, 0, &n1), *b2 = store_col_blob(st, 1, &n2);
 		const char *s = field_decrypt(env, &a, "trm_identity", "sign_sk", 1, b1, n1),
 			   *b = field_decrypt(env, &a, "trm_identity", "box_sk", 1, b2, n2);
-		rc = unhex(s, sign_sk, CRYPTO_SIGN_SK) && unhex(b, box_sk, CRYPTO_BOX_SK)
+		rc = crypto_unhex(s, sign_sk, CRYPTO_SIGN_SK) &&
+			     crypto_unhex(b, box_sk, CRYPTO_BOX_SK)
 			 ? 0
 			 : PONTE_ESTORE;
 		if (s)

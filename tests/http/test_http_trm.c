@@ -285,6 +285,27 @@ static void load(struct ht_server *s, const char *email, principal *p)
 	assert_int_equal(principal_load(s->db, id, p), 0);
 }
 
+/* A case registered in Portugal by the case worker, with a transnational-referral consent for
+ * the given categories: the consent's number. */
+static int64_t registered_with_consent(const principal *cw, const case_input *in,
+				       const char *categories, int64_t *case_id)
+{
+	identity_env pt = env_of(&PT);
+	case_errors ce;
+	assert_int_equal(case_create(&pt, cw, in, case_id, &ce), 0);
+	consent_input ci = { .purpose = "transnational_referral",
+			     .categories = categories,
+			     .legal_basis = "consent",
+			     .language = "pt",
+			     .text_version = "v1",
+			     .given_by = "person",
+			     .given_on = "2026-01-10" };
+	ref_errors re;
+	int64_t consent_id;
+	assert_int_equal(consent_add(&pt, cw, *case_id, &ci, &consent_id, &re), 0);
+	return consent_id;
+}
+
 static const char OUT_STATE[] = "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND "
 				"state = 'delivered'";
 static const char OUT_ACCEPTED[] =
@@ -309,18 +330,8 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 			  .gender = "Feminine",
 			  .citizenship = "NE",
 			  .exploitation = "ForcedLabour" };
-	case_errors ce;
 	int64_t case_id, consent_id, ref;
-	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
-	consent_input ci = { .purpose = "transnational_referral",
-			     .categories = "identity,victim",
-			     .legal_basis = "consent",
-			     .language = "ha",
-			     .text_version = "v1",
-			     .given_by = "person",
-			     .given_on = "2026-01-10" };
-	ref_errors re;
-	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	consent_id = registered_with_consent(&cw, &in, "identity,victim", &case_id);
 	/* Without referral.transnational, or without a consent: refused. */
 	const char *why = NULL;
 	assert_int_equal(trm_offer(&pt, &cw, case_id, ne_self.instance_id, consent_id,
@@ -412,18 +423,8 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 			  .second_name = "Wizard-Probe",
 			  .mobile_phone = "+351 910 000 777",
 			  .gender = "Feminine" };
-	case_errors ce;
 	int64_t case_id, consent_id;
-	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
-	consent_input ci = { .purpose = "transnational_referral",
-			     .categories = "identity",
-			     .legal_basis = "consent",
-			     .language = "fr",
-			     .text_version = "v1",
-			     .given_by = "person",
-			     .given_on = "2026-01-10" };
-	ref_errors re;
-	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	consent_id = registered_with_consent(&cw, &in, "identity", &case_id);
 	ht_current = &PT;
 	set_setting("require_2fa_for_flagged_roles", "0");
 	throttle_reset_all();
@@ -594,18 +595,8 @@ static void offers_not_answered_in_time_are_flagged(void **state)
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);
 	case_input in = { .first_name = "Late", .second_name = "Answer" };
-	case_errors ce;
 	int64_t case_id, consent_id, ref;
-	assert_int_equal(case_create(&pt, &cw, &in, &case_id, &ce), 0);
-	consent_input ci = { .purpose = "transnational_referral",
-			     .categories = "identity",
-			     .legal_basis = "consent",
-			     .language = "pt",
-			     .text_version = "v1",
-			     .given_by = "person",
-			     .given_on = "2026-01-10" };
-	ref_errors re;
-	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &consent_id, &re), 0);
+	consent_id = registered_with_consent(&cw, &in, "identity", &case_id);
 	int before = 0, after = 0;
 	arena a;
 	arena_init(&a, 1 << 16);
