@@ -66,6 +66,8 @@ static const struct encrypted_field FIELDS[] = {
 	/* transnational referral (src/trm/): the instance's private keys, payloads received */
 	FIELD("trm_identity", "sign_sk_enc", "sign_sk"),
 	FIELD("trm_identity", "box_sk_enc", "box_sk"),
+	FIELD("trm_identity", "prev_box_sk_enc", "prev_box_sk"),
+	FIELD("trm_documents", "body_enc", "body"),
 	FIELD("trm_referrals", "payload_enc", "payload"),
 };
 

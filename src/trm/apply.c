@@ -12,19 +12,21 @@ static const char SQL_PAYLOAD[] = "UPDATE trm_referrals SET payload_enc = ?2 WHE
 /* An answer moves an offer this instance sent to that peer, in the order of the states. */
 static const char SQL_ANSWER[] =
     "UPDATE trm_referrals SET state = ?3, reason = ?4, updated_at = ?5 WHERE offer_id = ?1 "
-    "AND peer_id = ?2 AND direction = 'out' AND state IN ('sent', 'delivered') "
-    "AND (?3 <> 'delivered' OR state = 'sent')";
+    "AND peer_id = ?2 AND direction = 'out' AND (state IN ('sent', 'delivered') OR "
+    "(?3 = 'declined' AND state = 'forwarded')) AND (?3 <> 'delivered' OR state = 'sent')";
 /* Status updates after acceptance, forward only. */
 static const char SQL_STATUS[] =
     "UPDATE trm_referrals SET state = ?3, reason = ?4, updated_at = ?5 WHERE offer_id = ?1 "
     "AND peer_id = ?2 AND direction = 'out' AND ((?3 = 'in_service' AND state = 'accepted') OR "
-    "(?3 IN ('completed', 'discontinued') AND state IN ('accepted', 'in_service')))";
+    "(?3 = 'forwarded' AND state IN ('sent', 'delivered', 'accepted')) OR "
+    "(?3 IN ('completed', 'discontinued') AND state IN ('accepted', 'in_service', "
+    "'forwarded')))";
 static const char SQL_PURGE[] =
     "UPDATE trm_referrals SET payload_enc = NULL, state = 'withdrawn', updated_at = ?3 "
-    "WHERE offer_id = ?1 AND peer_id = ?2 AND direction = 'in'";
+    "WHERE offer_id = ?1 AND peer_id = ?2 AND direction = 'in' RETURNING id";
 /* clang-format on */
 
-#define REPLY_TTL_S (14 * 24 * 3600)
+#define REPLY_TTL_S TRM_MESSAGE_TTL_S
 
 static int reply(const identity_env *env, store_conn *c, const trm_peer *peer,
 		 const trm_envelope *e, const char *type, int64_t now_ms)
@@ -82,6 +84,17 @@ static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
 	return rc ? rc : reply(env, c, peer, e, "delivered", now_ms);
 }
 
+/* A hop this instance sent moved: follow it upstream when it was forwarded from here. */
+static int changed(const identity_env *env, store_conn *c, const trm_peer *peer,
+		   const trm_envelope *e, int64_t now_ms)
+{
+	trm_row out;
+	int rc = trm_row_by_offer(c, e->in_reply_to, peer->id, &out);
+	if (rc == PONTE_ENOTFOUND || (!rc && strcmp(out.direction, "out") != 0))
+		return 0;
+	return rc ? rc : trm_chain_changed(env, c, &out, now_ms);
+}
+
 static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, const char *state,
 		  int64_t now_ms)
 {
@@ -125,9 +138,9 @@ static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope
 			feedback = json_get_string(v, "feedback");
 	}
 	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
-		       strcmp(state, "discontinued") != 0)) {
+		       strcmp(state, "discontinued") != 0 && strcmp(state, "forwarded") != 0)) {
 		arena_release(&a);
-		*why = "a status update is in_service, completed or discontinued";
+		*why = "a status update is forwarded, in_service, completed or discontinued";
 		return PONTE_EINVAL;
 	}
 	clock_format_rfc3339(now_ms, now);
@@ -153,15 +166,20 @@ static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *pe
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
+	int64_t id = 0;
 	int rc = store_prepare(c, SQL_PURGE, &st);
 	if (!rc) {
 		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
 		store_bind_int64(st, 2, peer->id);
 		store_bind_text(st, 3, now, strlen(now));
 		rc = store_step(st);
+		id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
+	/* Its documents go with it, and so does every copy forwarded from here. */
+	if (!rc && id && !(rc = trm_documents_purge(c, id)))
+		rc = trm_chain_withdraw(env, c, id, now_ms);
 	/* The sender is told the payload is gone. */
 	return rc ? rc : reply(env, c, peer, e, "purged", now_ms);
 }
@@ -172,11 +190,22 @@ int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, cons
 	*why = NULL;
 	if (strcmp(e->type, "referral_offer") == 0)
 		return offer(env, c, peer, e, now_ms, why);
+	int rc;
 	if (strcmp(e->type, "delivered") == 0 || strcmp(e->type, "accepted") == 0 ||
 	    strcmp(e->type, "declined") == 0)
-		return answer(c, peer, e, e->type, now_ms);
+		return (rc = answer(c, peer, e, e->type, now_ms))
+			   ? rc
+			   : changed(env, c, peer, e, now_ms);
 	if (strcmp(e->type, "status_update") == 0)
-		return status_update(c, peer, e, now_ms, why);
+		return (rc = status_update(c, peer, e, now_ms, why))
+			   ? rc
+			   : changed(env, c, peer, e, now_ms);
+	if (strcmp(e->type, "chain") == 0)
+		return trm_chain_apply(env, c, peer, e, now_ms, why);
+	if (trm_document_type(e->type))
+		return trm_document_apply(env, c, peer, e, now_ms, why);
+	if (strcmp(e->type, "key_rotation") == 0)
+		return trm_key_rotation_apply(c, peer, e, now_ms, why);
 	if (strcmp(e->type, "withdrawal") == 0)
 		return withdrawal(env, c, peer, e, now_ms);
 	if (strcmp(e->type, "purged") == 0)

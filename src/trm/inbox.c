@@ -81,9 +81,12 @@ int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now
 	}
 	if (rc)
 		goto out;
+	/* Sealed to this instance's key, or to its previous key while that lives (a peer that
+	 * has not heard of a rotation yet). */
 	if (crypto_base64_decode(sealed, strlen(sealed), &box) ||
 	    (rc = trm_identity_secrets(env, sign_sk, box_sk)) != 0 ||
-	    crypto_seal_open_for(box.data, box.len, self.box_pk, box_sk, &msg) ||
+	    (crypto_seal_open_for(box.data, box.len, self.box_pk, box_sk, &msg) &&
+	     trm_identity_open_previous(env, box.data, box.len, now_ms, &msg)) ||
 	    msg.len < CRYPTO_SIGNATURE) {
 		crypto_wipe(box_sk, sizeof(box_sk));
 		rc = rc ? rc
@@ -94,8 +97,9 @@ int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now
 	crypto_wipe(box_sk, sizeof(box_sk));
 	crypto_wipe(sign_sk, sizeof(sign_sk));
 	size_t signed_len = msg.len - CRYPTO_SIGNATURE;
-	if (!crypto_signature_valid(msg.data, signed_len,
-				    (const unsigned char *)msg.data + signed_len, peer.sign_pk)) {
+	const unsigned char *sig = (const unsigned char *)msg.data + signed_len;
+	if (!crypto_signature_valid(msg.data, signed_len, sig, peer.sign_pk) &&
+	    !trm_peer_previous_signature(env->db, peer.id, msg.data, signed_len, sig, now_ms)) {
 		rc = reject(env->db, from, status, why, 401, "signature", "bad signature");
 		goto out;
 	}

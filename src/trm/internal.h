@@ -4,9 +4,54 @@
 
 #include "trm/trm.h"
 
+#define TRM_MESSAGE_TTL_S (14 * 24 * 3600) /* how long any message is tried, and lives */
+
 /* Apply a checked envelope from peer inside the caller's transaction (c); PONTE_EINVAL with
  * *why for a type or payload this instance does not take. */
 int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
 	      int64_t now_ms, const char **why);
+
+/* One referral row as the state machine needs it. */
+typedef struct trm_row {
+	int64_t id, peer_id, parent_id, provider_org, case_id;
+	char direction[4], offer_id[CRYPTO_UUID], state[16], provider_state[12];
+} trm_row;
+/* By id, or by the offer id of a hop with that peer (PONTE_ENOTFOUND). */
+int trm_row_get(store_conn *c, int64_t id, trm_row *r);
+int trm_row_by_offer(store_conn *c, const char *offer_id, int64_t peer_id, trm_row *r);
+/* Set the state of a row (and reason) if it is still from_state: PONTE_ECONFLICT otherwise. */
+int trm_row_move(store_conn *c, int64_t id, const char *from_state, const char *to_state,
+		 const char *reason, int64_t now_ms);
+
+/* Tell the instance an offer came from where it went next (chain.c): the hops beyond the
+ * received offer in_id, as this instance knows them. No-op for a row that is not 'in'. */
+int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
+/* A hop this instance sent changed (answer, status, chain, documents): follow it upstream when
+ * it was a forwarded offer (the parent's state for completion, the route, documents). */
+int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out, int64_t now_ms);
+/* Apply a chain report for the hop out (offer sent to peer). */
+int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+		    const trm_envelope *e, int64_t now_ms, const char **why);
+/* Withdraw the forwarded hops of a received offer being purged. */
+int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
+
+/* A peer's new keys, announced with its old signing key (keys.c). */
+int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelope *e,
+			   int64_t now_ms, const char **why);
+
+/* What a peer sealed to this instance's previous key, while it lives; PONTE_EINVAL otherwise. */
+int trm_identity_open_previous(const identity_env *env, const void *box, size_t n, int64_t now_ms,
+			       buf *out);
+/* A signature by the peer's previous key, while it lives. */
+bool trm_peer_previous_signature(store *db, int64_t peer_id, const void *m, size_t n,
+				 const unsigned char sig[CRYPTO_SIGNATURE], int64_t now_ms);
+
+/* Store a document received on a referral and pass it along a chain (documents.c). */
+int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+		       const trm_envelope *e, int64_t now_ms, const char **why);
+/* Forget the bodies of a referral's documents (withdrawal). */
+int trm_documents_purge(store_conn *c, int64_t ref_id);
+/* Is type a document type (documents.c)? */
+bool trm_document_type(const char *type);
 
 #endif

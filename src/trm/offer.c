@@ -5,7 +5,7 @@
 #include "cases/cases.h"
 #include "trm/internal.h"
 
-#define OFFER_TTL_S (14 * 24 * 3600)
+#define OFFER_TTL_S TRM_MESSAGE_TTL_S
 
 /* clang-format off */
 static const char SQL_CONSENT[] =
@@ -14,11 +14,6 @@ static const char SQL_CONSENT[] =
 static const char SQL_OUT[] =
     "INSERT INTO trm_referrals(direction, peer_id, offer_id, case_id, state, legal_basis, "
     "created_at, updated_at) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5)";
-static const char SQL_REF[] =
-    "SELECT direction, peer_id, offer_id, state FROM trm_referrals WHERE id = ?1";
-static const char SQL_STATE[] =
-    "UPDATE trm_referrals SET state = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1 AND "
-    "state = ?5";
 /* clang-format on */
 
 static bool has(const char *csv, const char *item)
@@ -198,49 +193,25 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 	return rc;
 }
 
-/* Move a referral from one state to the next and tell the peer, in one transaction. */
+/* Move a referral from one state to the next and tell the peer, in one transaction; a received
+ * offer also reports its route to the instance before (who may have forwarded it). The caller
+ * has checked who may. */
 static int move(const identity_env *env, const principal *p, int64_t ref_id, const char *direction,
 		const char *from_state, const char *to_state, const char *type, const char *reason,
 		int64_t now_ms)
 {
-	if (!principal_can(p, "referral.transnational"))
-		return PONTE_EDENIED;
 	store_conn *c;
-	store_stmt *st;
-	int64_t peer = 0;
-	char dir[8] = "", offer[CRYPTO_UUID] = "", state[16] = "";
+	trm_row r;
 	int rc = store_conn_get(env->db, &c);
 	bool begun = !rc && !(rc = store_begin(c));
-	if (!rc && !(rc = store_prepare(c, SQL_REF, &st))) {
-		store_bind_int64(st, 1, ref_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			snprintf(dir, sizeof(dir), "%s", store_col_text(st, 0, NULL));
-			peer = store_col_int64(st, 1);
-			snprintf(offer, sizeof(offer), "%s", store_col_text(st, 2, NULL));
-			snprintf(state, sizeof(state), "%s", store_col_text(st, 3, NULL));
-		}
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	}
-	if (!rc && strcmp(dir, direction) != 0)
+	if (!rc && !(rc = trm_row_get(c, ref_id, &r)) && strcmp(r.direction, direction) != 0)
 		rc = PONTE_ENOTFOUND;
-	if (!rc && strcmp(state, from_state) != 0 &&
-	    !(strcmp(from_state, "delivered") == 0 && strcmp(state, "sent") == 0 &&
+	if (!rc && strcmp(r.state, from_state) != 0 &&
+	    !(strcmp(from_state, "delivered") == 0 && strcmp(r.state, "sent") == 0 &&
 	      strcmp(direction, "out") == 0))
 		rc = PONTE_ECONFLICT;
-	if (!rc && !(rc = store_prepare(c, SQL_STATE, &st))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(now_ms, now);
-		store_bind_int64(st, 1, ref_id);
-		store_bind_text(st, 2, to_state, strlen(to_state));
-		store_bind_text(st, 3, reason, strlen(reason));
-		store_bind_text(st, 4, now, strlen(now));
-		store_bind_text(st, 5, state, strlen(state));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
-	}
+	if (!rc)
+		rc = trm_row_move(c, ref_id, r.state, to_state, reason, now_ms);
 	buf body;
 	buf_init(&body, 1024);
 	char message[CRYPTO_UUID];
@@ -250,8 +221,11 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 			  : json_field_str(&body, true, "reason", reason)) &&
 	    !(rc = update ? json_field_str(&body, false, "feedback", reason) : 0) &&
 	    !(rc = buf_putc(&body, '}')))
-		rc = trm_send(env, c, peer, type, offer, body.data, OFFER_TTL_S, now_ms, message);
+		rc = trm_send(env, c, r.peer_id, type, r.offer_id, body.data, OFFER_TTL_S, now_ms,
+			      message);
 	buf_release(&body);
+	if (!rc && strcmp(direction, "in") == 0)
+		rc = trm_chain_report(env, c, ref_id, now_ms);
 	if (!rc)
 		rc = principal_audit(env->db, p, type, "trm_referral", ref_id, "success", true);
 	if (begun && !rc)
@@ -268,14 +242,20 @@ int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool
 {
 	if (!trm_receives(env->db, p))
 		return PONTE_EDENIED; /* the inbound role answers, whoever holds it */
-	return move(env, p, ref_id, "in", "delivered", accept ? "accepted" : "declined",
-		    accept ? "accepted" : "declined", reason ? reason : "", now_ms);
+	int rc = move(env, p, ref_id, "in", "delivered", accept ? "accepted" : "declined",
+		      accept ? "accepted" : "declined", reason ? reason : "", now_ms);
+	/* A forwarded offer that nobody further on takes may still be declined. */
+	if (rc == PONTE_ECONFLICT && !accept)
+		rc = move(env, p, ref_id, "in", "forwarded", "declined", "declined",
+			  reason ? reason : "", now_ms);
+	return rc;
 }
 
 int trm_update(const identity_env *env, const principal *p, int64_t ref_id, const char *state,
 	       const char *feedback, int64_t now_ms)
 {
-	if (!trm_receives(env->db, p))
+	/* The inbound role, or the provider organisation that accepted the referral. */
+	if (!trm_receives(env->db, p) && !trm_provides(env->db, p, ref_id))
 		return PONTE_EDENIED;
 	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
 		       strcmp(state, "discontinued") != 0))
@@ -292,10 +272,25 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms)
 {
+	if (!principal_can(p, "referral.transnational"))
+		return PONTE_EDENIED;
+	/* The case of the offer must be in the caller's scope. */
+	store_conn *c;
+	trm_row r;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc && !(rc = trm_row_get(c, ref_id, &r)) && (strcmp(r.direction, "out") || !r.case_id))
+		rc = PONTE_ENOTFOUND;
+	arena a;
+	arena_init(&a, 1u << 16);
+	case_record cr;
+	if (!rc)
+		rc = case_get(env, &a, p, r.case_id, &cr);
+	arena_release(&a);
 	/* Whatever the offer became, the consent covers it: the recipient must purge it. */
-	static const char *const from[] = { "delivered", "accepted",     "in_service",
+	static const char *const from[] = { "delivered", "accepted",     "forwarded", "in_service",
 					    "completed", "discontinued", "declined" };
-	int rc = PONTE_ECONFLICT;
+	if (!rc)
+		rc = PONTE_ECONFLICT;
 	for (size_t i = 0; rc == PONTE_ECONFLICT && i < ARRAY_LEN(from); i++)
 		rc = move(env, p, ref_id, "out", from[i], "withdrawn", "withdrawal",
 			  "consent withdrawn", now_ms);

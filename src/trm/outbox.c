@@ -14,7 +14,9 @@ static const char SQL_QUEUE[] =
 static const char SQL_DUE[] =
     "SELECT o.id, o.body, o.attempts, o.expires_at, p.url, p.state FROM trm_outbox o "
     "JOIN trm_peers p ON p.id = o.peer_id WHERE o.state = 'pending' AND "
-    "o.next_attempt_at <= ?1 ORDER BY o.next_attempt_at, o.id LIMIT ?2";
+    "o.next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM trm_outbox q WHERE q.state = "
+    "'pending' AND q.peer_id = o.peer_id AND q.id < o.id) ORDER BY o.next_attempt_at, o.id "
+    "LIMIT ?2";
 static const char SQL_DONE[] =
     "UPDATE trm_outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2, "
     "last_error = '' WHERE id = ?1 AND state = 'pending'";
@@ -173,11 +175,12 @@ struct due {
 	char expires[CLOCK_RFC3339_LEN], url[512], peer_state[16];
 };
 
-int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t *sent)
+/* One message per peer, the oldest pending: a peer receives in the order things happened (a
+ * key rotation before what is signed with the new key, a status before the next). *done counts
+ * the messages that left the queue (delivered or failed). */
+static int deliver_round(const identity_env *env, int64_t now_ms, size_t max, size_t *sent,
+			 size_t *done)
 {
-	*sent = 0;
-	if (max > 64)
-		max = 64;
 	struct due items[64];
 	size_t n = 0;
 	char now[CLOCK_RFC3339_LEN];
@@ -215,19 +218,23 @@ int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t 
 		char err[300] = "", next[CLOCK_RFC3339_LEN];
 		if (strcmp(d->expires, now) <= 0) {
 			rc = mark(c, SQL_FAIL, d->id, now, "expired before delivery", 0);
+			(*done)++;
 			continue;
 		}
 		if (strcmp(d->peer_state, "active") != 0) {
 			rc = mark(c, SQL_FAIL, d->id, now, "the peer was revoked", 0);
+			(*done)++;
 			continue;
 		}
 		long status = post(d->url, d->body, d->len, err, sizeof(err));
 		if (status == 200) {
 			rc = mark(c, SQL_DONE, d->id, now, NULL, -1);
 			(*sent)++;
+			(*done)++;
 		} else if (status >= 400 && status < 500 && status != 408 && status != 429) {
 			/* Refused by the peer: sending it again would be refused again. */
 			rc = mark(c, SQL_FAIL, d->id, now, err, 1);
+			(*done)++;
 		} else {
 			clock_format_rfc3339(now_ms + backoff_ms(d->attempts), next);
 			rc = mark(c, SQL_RETRY, d->id, next, err, -1);
@@ -235,6 +242,24 @@ int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t 
 	}
 	for (size_t i = 0; i < n; i++)
 		free(items[i].body);
+	return rc;
+}
+
+int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t *sent)
+{
+	*sent = 0;
+	if (max > 64)
+		max = 64;
+	/* Rounds until nothing moves: each round frees the next message of each peer's queue. */
+	size_t done = 1, total = 0;
+	int rc = 0;
+	for (int round = 0; !rc && done && total < max && round < 64; round++) {
+		size_t round_sent = 0;
+		done = 0;
+		rc = deliver_round(env, now_ms, max - total, &round_sent, &done);
+		*sent += round_sent;
+		total += done;
+	}
 	return rc;
 }
 

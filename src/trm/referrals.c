@@ -9,12 +9,15 @@ static const char SQL_RECEIVER[] =
     "SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?1 AND "
     "r.code = coalesce((SELECT value FROM settings WHERE key = 'trm_inbound_role'), "
     "'national_focal_point')";
-static const char SQL_LIST[] =
-    "SELECT t.id, t.direction, p.instance_id, p.name, p.country, t.offer_id, "
-    "coalesce(t.case_id, 0), t.state, t.reason, t.legal_basis, t.payload_enc, t.created_at, "
-    "t.updated_at, c.owner_id, c.organisation_id, c.country FROM trm_referrals t "
-    "JOIN trm_peers p ON p.id = t.peer_id LEFT JOIN cases c ON c.id = t.case_id "
-    "ORDER BY t.id DESC LIMIT 500";
+#define REFERRAL_COLUMNS \
+    "SELECT t.id, t.direction, p.instance_id, p.name, p.country, t.offer_id, " \
+    "coalesce(t.case_id, 0), t.state, t.reason, t.legal_basis, t.payload_enc, t.created_at, " \
+    "t.updated_at, c.owner_id, c.organisation_id, c.country, coalesce(t.parent_id, 0), " \
+    "coalesce(t.provider_org, 0), coalesce(o.name, ''), t.provider_state, t.chain " \
+    "FROM trm_referrals t JOIN trm_peers p ON p.id = t.peer_id " \
+    "LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN organisations o ON o.id = t.provider_org "
+static const char SQL_LIST[] = REFERRAL_COLUMNS "ORDER BY t.id DESC LIMIT 500";
+static const char SQL_GET[] = REFERRAL_COLUMNS "WHERE t.id = ?1";
 static const char SQL_OVERDUE[] =
     "SELECT t.id, t.case_id, p.name, p.country, t.created_at FROM trm_referrals t "
     "JOIN trm_peers p ON p.id = t.peer_id JOIN cases c ON c.id = t.case_id "
@@ -34,34 +37,110 @@ static const char SQL_THREAD[] =
     "  FROM trm_outbox o WHERE o.message_id = ?1 OR o.in_reply_to = ?1 "
     "UNION ALL SELECT i.received_at, 'received', i.type, 'applied' FROM trm_inbox i "
     "  WHERE i.message_id = ?1 OR i.in_reply_to = ?1) ORDER BY at LIMIT 200";
-static const char SQL_ONE[] =
-    "SELECT t.direction, t.offer_id, t.case_id, c.owner_id, c.organisation_id, c.country "
-    "FROM trm_referrals t LEFT JOIN cases c ON c.id = t.case_id WHERE t.id = ?1";
+static const char SQL_OFFER[] = "SELECT offer_id FROM trm_referrals WHERE id = ?1";
+
+/* Sent from a case: who sees the case with referral.transnational. Received, or forwarded from
+ * here: the inbound role; received and handed to a provider: that organisation too. */
+static bool visible(store *db, const principal *p, store_stmt *st, bool receiver)
+{
+	const char *direction = store_col_text(st, 1, NULL);
+	if (strcmp(direction, "out") == 0 && store_col_int64(st, 6))
+		return principal_can_see(p, "referral.transnational", store_col_int64(st, 13),
+					 store_col_int64(st, 14), store_col_text(st, 15, NULL));
+	if (receiver)
+		return true;
+	(void)db;
+	return strcmp(direction, "in") == 0 && store_col_int64(st, 17) &&
+	       store_col_int64(st, 17) == p->organisation_id &&
+	       principal_can(p, "referral.national");
+}
+
+static int decode(const identity_env *env, arena *a, store_stmt *st, trm_referral *r)
+{
+	*r = (trm_referral){ .id = store_col_int64(st, 0),
+			     .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
+			     .peer_instance = arena_strdup(a, store_col_text(st, 2, NULL)),
+			     .peer_name = arena_strdup(a, store_col_text(st, 3, NULL)),
+			     .peer_country = arena_strdup(a, store_col_text(st, 4, NULL)),
+			     .offer_id = arena_strdup(a, store_col_text(st, 5, NULL)),
+			     .case_id = store_col_int64(st, 6),
+			     .state = arena_strdup(a, store_col_text(st, 7, NULL)),
+			     .reason = arena_strdup(a, store_col_text(st, 8, NULL)),
+			     .legal_basis = arena_strdup(a, store_col_text(st, 9, NULL)),
+			     .created_at = arena_strdup(a, store_col_text(st, 11, NULL)),
+			     .updated_at = arena_strdup(a, store_col_text(st, 12, NULL)),
+			     .parent_id = store_col_int64(st, 16),
+			     .provider = arena_strdup(a, store_col_text(st, 18, NULL)),
+			     .provider_state = arena_strdup(a, store_col_text(st, 19, NULL)),
+			     .chain = arena_strdup(a, store_col_text(st, 20, NULL)),
+			     .payload = "" };
+	size_t n;
+	const void *b = store_col_blob(st, 10, &n);
+	if (strcmp(r->direction, "in") == 0 && n) {
+		r->payload = field_decrypt(env, a, "trm_referrals", "payload", r->id, b, n);
+		if (!r->payload)
+			return PONTE_ESTORE;
+	}
+	return 0;
+}
+
+int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+		     trm_referral *out)
+{
+	bool receiver = trm_receives(env->db, p);
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		rc = visible(env->db, p, st, receiver) ? decode(env, a, st, out) : PONTE_ENOTFOUND;
+	else
+		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	store_reset(st);
+	if (!rc && *out->payload)
+		principal_audit(env->db, p, "trm.referral_read", "trm_referral", ref_id, "success",
+				false);
+	return rc;
+}
+
+int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id)
+{
+	bool receiver = trm_receives(env->db, p);
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref_id);
+	rc = store_step(st);
+	rc = rc == STORE_ROW    ? (visible(env->db, p, st, receiver) ? 0 : PONTE_ENOTFOUND)
+	     : rc == STORE_DONE ? PONTE_ENOTFOUND
+				: rc;
+	store_reset(st);
+	return rc;
+}
 
 int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 	       trm_thread_fn fn, void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;
-	char offer[CRYPTO_UUID] = "", direction[8] = "";
-	bool visible = false;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_ONE, &st))) {
+	char offer[CRYPTO_UUID] = "";
+	int rc = trm_may_see(env, p, ref_id);
+	if (!rc && !(rc = store_conn_get(env->db, &c)) &&
+	    !(rc = store_prepare(c, SQL_OFFER, &st))) {
 		store_bind_int64(st, 1, ref_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			snprintf(direction, sizeof(direction), "%s", store_col_text(st, 0, NULL));
-			snprintf(offer, sizeof(offer), "%s", store_col_text(st, 1, NULL));
-			visible = strcmp(direction, "out") == 0
-				      ? principal_can_see(
-					    p, "referral.transnational", store_col_int64(st, 3),
-					    store_col_int64(st, 4), store_col_text(st, 5, NULL))
-				      : trm_receives(env->db, p);
-		}
+		if ((rc = store_step(st)) == STORE_ROW)
+			snprintf(offer, sizeof(offer), "%s", store_col_text(st, 0, NULL));
 		store_reset(st);
-		rc = rc == STORE_ROW    ? (visible ? 0 : PONTE_ENOTFOUND)
-		     : rc == STORE_DONE ? PONTE_ENOTFOUND
-					: rc;
+		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc)
 		rc = store_prepare(c, SQL_THREAD, &st);
@@ -126,40 +205,17 @@ int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm
 		rc = store_prepare(c, SQL_LIST, &st);
 	if (rc)
 		return rc;
+	bool read = false;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		trm_referral r = { .id = store_col_int64(st, 0),
-				   .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
-				   .peer_instance = arena_strdup(a, store_col_text(st, 2, NULL)),
-				   .peer_name = arena_strdup(a, store_col_text(st, 3, NULL)),
-				   .peer_country = arena_strdup(a, store_col_text(st, 4, NULL)),
-				   .offer_id = arena_strdup(a, store_col_text(st, 5, NULL)),
-				   .case_id = store_col_int64(st, 6),
-				   .state = arena_strdup(a, store_col_text(st, 7, NULL)),
-				   .reason = arena_strdup(a, store_col_text(st, 8, NULL)),
-				   .legal_basis = arena_strdup(a, store_col_text(st, 9, NULL)),
-				   .created_at = arena_strdup(a, store_col_text(st, 11, NULL)),
-				   .updated_at = arena_strdup(a, store_col_text(st, 12, NULL)),
-				   .payload = "" };
-		bool out = strcmp(r.direction, "out") == 0;
-		/* Sent: the case in the caller's scope. Received: the inbound role only. */
-		if (out ? !principal_can_see(p, "referral.transnational", store_col_int64(st, 13),
-					     store_col_int64(st, 14), store_col_text(st, 15, NULL))
-			: !receiver)
+		if (!visible(env->db, p, st, receiver))
 			continue;
-		size_t n;
-		const void *b = store_col_blob(st, 10, &n);
-		if (!out && n) {
-			r.payload = field_decrypt(env, a, "trm_referrals", "payload", r.id, b, n);
-			if (!r.payload) {
-				rc = PONTE_ESTORE;
-				break;
-			}
-		}
-		if ((rc = fn(&r, ctx)))
+		trm_referral r;
+		if ((rc = decode(env, a, st, &r)) || (rc = fn(&r, ctx)))
 			break;
+		read = read || *r.payload;
 	}
 	store_reset(st);
-	if (rc >= 0 && receiver)
+	if (rc >= 0 && read)
 		principal_audit(env->db, p, "trm.inbox_read", "", 0, "success", false);
 	return rc < 0 ? rc : 0;
 }

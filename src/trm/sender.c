@@ -41,9 +41,9 @@ static void *run(void *arg)
 		if (rc)
 			log_msg(LOG_ERROR, "trm_delivery_failed", ponte_strerror(rc));
 		pthread_mutex_lock(&s->lock);
-		if (s->stop || (sent == 32 && !rc) || s->poked) {
+		if (s->stop || (sent > 0 && !rc) || s->poked) {
 			s->poked = false;
-			continue; /* more may be due, or was just queued: go again at once */
+			continue; /* the next of a peer's queue is due, or more was queued: again */
 		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -99,15 +99,79 @@ int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, in
 bool trm_receives(store *db, const principal *p);
 typedef struct trm_referral {
 	int64_t id, case_id; /* case_id: of an offer sent, else 0 */
+	int64_t parent_id;   /* a hop forwarded: the offer received it continues, else 0 */
 	const char *direction, *peer_instance, *peer_name, *peer_country, *offer_id, *state,
 	    *reason, *legal_basis, *created_at, *updated_at;
-	const char *payload; /* received: the minimised case data as JSON ("" once purged) */
+	const char *payload;        /* received: the minimised case data as JSON ("" once purged) */
+	const char *provider;       /* received and handed to a provider here: its name, else "" */
+	const char *provider_state; /* "", assigned, accepted, declined */
+	const char *chain;          /* the hops beyond this one as reported: a JSON array */
 } trm_referral;
 typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
-/* Sent offers of cases in the caller's referral.transnational scope, and received offers for
- * holders of the inbound role; newest first. */
+/* Sent offers of cases in the caller's referral.transnational scope, and received offers (with
+ * the hops forwarded from them) for holders of the inbound role, and for the provider
+ * organisation a received offer was handed to; newest first. */
 int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx);
+/* One referral for whoever may see it (PONTE_ENOTFOUND otherwise). */
+int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+		     trm_referral *out);
+/* 0 when p may see the referral, PONTE_ENOTFOUND otherwise. */
+int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id);
+
+/* ---- routes through focal points (forward.c, chain.c) ---- */
+/* The inbound role forwards an offer received (delivered, accepted, or forwarded before and
+ * declined further on) to another peer: the payload goes on unchanged, a hop of its own. */
+int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
+		const char *peer_instance, int64_t now_ms, const char **why);
+/* The inbound role hands an accepted offer to a provider organisation of this instance. */
+int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int64_t org_id,
+	       int64_t now_ms, const char **why);
+/* The provider (referral.national in that organisation) accepts or declines it; once it has
+ * accepted, it follows the service with trm_update. */
+int trm_provider_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+			int64_t now_ms);
+bool trm_provides(store *db, const principal *p, int64_t ref_id);
+
+/* ---- documents on a referral (documents.c) ---- */
+#define TRM_DOC_FIELDS 5
+typedef struct trm_doc_field {
+	const char *name;
+	char kind; /* 'd' a date, 't' text, 'c' one of codes */
+	size_t max;
+	const char *codes; /* comma-separated */
+	bool required;
+} trm_doc_field;
+typedef struct trm_doc_type {
+	const char *type;
+	const char *side;   /* "out": sent by who made the offer; "in": by who received it */
+	const char *after;  /* a document that must have come first, or NULL */
+	bool child;         /* for a child only (the ECOWAS procedure) */
+	const char *states; /* the referral states it may be sent in, comma-separated */
+	trm_doc_field fields[TRM_DOC_FIELDS];
+} trm_doc_type;
+const trm_doc_type *trm_doc_types(size_t *n);
+const trm_doc_type *trm_doc_type_find(const char *type);
+typedef const char *(*trm_doc_get)(void *ctx, const char *field);
+/* Send a document on a referral; *field and *why say what is wrong (PONTE_EINVAL), or why not
+ * now (PONTE_ECONFLICT). */
+int trm_document_send(const identity_env *env, const principal *p, int64_t ref_id, const char *type,
+		      trm_doc_get get, void *ctx, int64_t now_ms, const char **field,
+		      const char **why);
+typedef struct trm_document {
+	int64_t id;
+	const char *direction, *type, *created_at;
+	const char *body; /* JSON object; "{}" once purged */
+} trm_document;
+typedef int (*trm_document_fn)(const trm_document *d, void *ctx);
+int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+		       trm_document_fn fn, void *ctx);
+
+/* ---- key rotation (keys.c) ---- */
+/* New keys for this instance; every active peer is told by a message signed with the old key.
+ * The old encryption key still opens what was sealed to it for TRM_KEY_GRACE_S. */
+#define TRM_KEY_GRACE_S (14 * 24 * 3600)
+int trm_keys_rotate(const identity_env *env, int64_t now_ms);
 
 /* The messages of a referral's hop in order (at, "sent" or "received", type, state):
  * the offer, its acknowledgement, the answers, status updates, withdrawal and purge; for who

@@ -1,0 +1,374 @@
+/* Documents exchanged on a referral, kept by one engine from descriptors: the return handover
+ * (SOP 4) and the confirmation that the person was received; the ECOWAS child procedure's family
+ * tracing request and result, return preparation and reintegration follow-up reports. Bodies are
+ * personal data: encrypted at rest, purged with the referral, passed along a chain of hops. */
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/json_parse.h"
+#include "base/utf8.h"
+#include "cases/cases.h"
+#include "identity/fields.h"
+#include "trm/internal.h"
+
+/* clang-format off */
+static const char SQL_ADD[] =
+    "INSERT INTO trm_documents(referral_id, direction, type, message_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_BODY[] = "UPDATE trm_documents SET body_enc = ?2 WHERE id = ?1";
+static const char SQL_PURGE[] = "UPDATE trm_documents SET body_enc = NULL WHERE referral_id = ?1";
+static const char SQL_HAS[] =
+    "SELECT count(*) FROM trm_documents WHERE referral_id = ?1 AND type = ?2";
+static const char SQL_LIST[] =
+    "SELECT id, direction, type, body_enc, created_at FROM trm_documents WHERE referral_id = ?1 "
+    "ORDER BY id";
+static const char SQL_LIVE_CHILD[] =
+    "SELECT id FROM trm_referrals WHERE parent_id = ?1 AND state NOT IN ('declined', "
+    "'withdrawn') ORDER BY id DESC LIMIT 1";
+/* clang-format on */
+
+static const trm_doc_type TYPES[] = {
+	{ "return_handover",
+	  "out",
+	  NULL,
+	  false,
+	  "accepted,forwarded,in_service",
+	  { { "departure_date", 'd', 10, NULL, true },
+	    { "escort", 't', 200, NULL, false },
+	    { "travel_documents", 'c', 16, "ready,in_progress,missing", true },
+	    { "needs", 't', 2000, NULL, false } } },
+	{ "return_received",
+	  "in",
+	  "return_handover",
+	  false,
+	  "accepted,forwarded,in_service,completed",
+	  { { "received_on", 'd', 10, NULL, true },
+	    { "received_by", 't', 200, NULL, true },
+	    { "notes", 't', 1000, NULL, false } } },
+	{ "tracing_request",
+	  "out",
+	  NULL,
+	  true,
+	  "sent,delivered,accepted,forwarded,in_service",
+	  { { "family_members", 't', 1000, NULL, true },
+	    { "last_known_place", 't', 200, NULL, false },
+	    { "information", 't', 2000, NULL, false } } },
+	{ "tracing_result",
+	  "in",
+	  "tracing_request",
+	  false,
+	  "delivered,accepted,forwarded,in_service",
+	  { { "outcome", 'c', 16, "found,not_found,continuing", true },
+	    { "family_willing", 'c', 16, "yes,no,unknown", false },
+	    { "assessment", 't', 2000, NULL, false } } },
+	{ "return_preparation",
+	  "in",
+	  NULL,
+	  false,
+	  "accepted,forwarded,in_service",
+	  { { "reception", 't', 2000, NULL, true },
+	    { "planned_on", 'd', 10, NULL, false },
+	    { "guardian", 't', 200, NULL, false } } },
+	{ "followup_report",
+	  "in",
+	  NULL,
+	  false,
+	  "in_service,forwarded,completed",
+	  { { "visit_on", 'd', 10, NULL, true },
+	    { "economic", 'c', 1, "1,2,3,4,5", false },
+	    { "social", 'c', 1, "1,2,3,4,5", false },
+	    { "psychosocial", 'c', 1, "1,2,3,4,5", false },
+	    { "summary", 't', 2000, NULL, true } } },
+};
+
+const trm_doc_type *trm_doc_types(size_t *n)
+{
+	*n = ARRAY_LEN(TYPES);
+	return TYPES;
+}
+
+const trm_doc_type *trm_doc_type_find(const char *type)
+{
+	for (size_t i = 0; type && i < ARRAY_LEN(TYPES); i++)
+		if (strcmp(TYPES[i].type, type) == 0)
+			return &TYPES[i];
+	return NULL;
+}
+
+bool trm_document_type(const char *type)
+{
+	return trm_doc_type_find(type) != NULL;
+}
+
+static bool in_list(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+	for (const char *s = csv; *s;) {
+		size_t len = strcspn(s, ",");
+		if (len == n && memcmp(s, item, n) == 0)
+			return true;
+		s += len + (s[len] == ',');
+	}
+	return false;
+}
+
+/* Check one value: NULL when it is right, otherwise what is wrong (an English message the
+ * pages translate). */
+static const char *field_problem(const trm_doc_field *f, const char *v)
+{
+	if (!v || !*v)
+		return f->required ? "required" : NULL;
+	size_t len = strlen(v);
+	if (len > f->max || !utf8_valid_text(v, len))
+		return "too long";
+	bool future = false;
+	if (f->kind == 'd' && !case_date_valid(v, &future))
+		return "not a date";
+	if (f->kind == 'c' && !in_list(f->codes, v))
+		return "not one of the codes";
+	return NULL;
+}
+
+/* The body as JSON, in the descriptor's order; the first field that is wrong in *field. */
+static int body_of(const trm_doc_type *t, trm_doc_get get, void *ctx, buf *b, const char **field,
+		   const char **why)
+{
+	int rc = buf_putc(b, '{');
+	bool first = true;
+	for (size_t i = 0; !rc && i < TRM_DOC_FIELDS && t->fields[i].name; i++) {
+		const trm_doc_field *f = &t->fields[i];
+		const char *v = get(ctx, f->name);
+		if ((*why = field_problem(f, v))) {
+			*field = f->name;
+			return PONTE_EINVAL;
+		}
+		if (v && *v) {
+			rc = json_field_str(b, first, f->name, v);
+			first = false;
+		}
+	}
+	return rc ? rc : buf_putc(b, '}');
+}
+
+static int count(store_conn *c, int64_t ref, const char *type, int64_t *n)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_HAS, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref);
+	store_bind_text(st, 2, type, strlen(type));
+	rc = store_step(st);
+	*n = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Keep a document on a referral (sent or received), its body encrypted under its row. */
+static int keep(const identity_env *env, store_conn *c, int64_t ref, const char *direction,
+		const char *type, const char *message, const char *body, int64_t now_ms)
+{
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(now_ms, now);
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_ADD, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref);
+	store_bind_text(st, 2, direction, strlen(direction));
+	store_bind_text(st, 3, type, strlen(type));
+	store_bind_text(st, 4, message, strlen(message));
+	store_bind_text(st, 5, now, strlen(now));
+	rc = store_step(st);
+	store_reset(st);
+	rc = rc < 0 ? rc : 0;
+	int64_t id = store_last_insert_id(c);
+	buf enc;
+	buf_init(&enc, strlen(body) + 4096);
+	if (!rc && !(rc = field_encrypt(env, "trm_documents", "body", id, body, &enc)) &&
+	    !(rc = store_prepare(c, SQL_BODY, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 2, enc.data, enc.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	buf_release(&enc);
+	return rc;
+}
+
+/* Send a document on row r (inside c) and keep a copy as sent. */
+static int send_on(const identity_env *env, store_conn *c, const trm_row *r, const char *type,
+		   const char *body, int64_t now_ms)
+{
+	char message[CRYPTO_UUID];
+	int rc = trm_send(env, c, r->peer_id, type, r->offer_id, body, TRM_MESSAGE_TTL_S, now_ms,
+			  message);
+	return rc ? rc : keep(env, c, r->id, "sent", type, message, body, now_ms);
+}
+
+/* May p send a document of type t on row r? The offer's side: who may see its case (with
+ * referral.transnational); the receiving side: the inbound role or the provider. */
+static int may_send(const identity_env *env, const principal *p, const trm_row *r,
+		    const trm_doc_type *t, const char **why)
+{
+	if (strcmp(t->side, r->direction) != 0) {
+		*why = "this document comes from the other side of the referral";
+		return PONTE_EINVAL;
+	}
+	if (strcmp(r->direction, "in") == 0)
+		return trm_receives(env->db, p) || trm_provides(env->db, p, r->id)
+			   ? 0
+			   : PONTE_ENOTFOUND;
+	if (!r->case_id || !principal_can(p, "referral.transnational"))
+		return PONTE_ENOTFOUND;
+	arena a;
+	arena_init(&a, 1u << 16);
+	case_record cr;
+	child_record k;
+	int rc = child_get(env, &a, p, r->case_id, &cr, &k);
+	if (!rc && t->child && !case_treated_as_child(&cr, &k)) {
+		*why = "the family tracing procedure is for children";
+		rc = PONTE_EINVAL;
+	}
+	arena_release(&a);
+	return rc;
+}
+
+int trm_document_send(const identity_env *env, const principal *p, int64_t ref_id, const char *type,
+		      trm_doc_get get, void *ctx, int64_t now_ms, const char **field,
+		      const char **why)
+{
+	*field = NULL;
+	*why = NULL;
+	const trm_doc_type *t = trm_doc_type_find(type);
+	if (!t)
+		return PONTE_ENOTFOUND;
+	store_conn *c;
+	trm_row r;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = trm_row_get(c, ref_id, &r);
+	if (!rc)
+		rc = may_send(env, p, &r, t, why);
+	if (!rc && !in_list(t->states, r.state)) {
+		*why = "not at this point of the referral";
+		rc = PONTE_ECONFLICT;
+	}
+	int64_t before = 1;
+	if (!rc && t->after && !(rc = count(c, r.id, t->after, &before)) && !before) {
+		*why = "this answers a document not received";
+		rc = PONTE_ECONFLICT;
+	}
+	buf body;
+	buf_init(&body, 8192);
+	if (!rc)
+		rc = body_of(t, get, ctx, &body, field, why);
+	bool begun = !rc && !(rc = store_begin(c));
+	if (!rc)
+		rc = send_on(env, c, &r, type, body.data, now_ms);
+	if (!rc)
+		rc = principal_audit(env->db, p, "trm.document", "trm_referral", ref_id, "success",
+				     true);
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	if (!rc)
+		trm_sender_poke();
+	crypto_wipe(body.data, body.len);
+	buf_release(&body);
+	return rc;
+}
+
+static const char *json_member(void *ctx, const char *name)
+{
+	return json_get_string(ctx, name);
+}
+
+int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+		       const trm_envelope *e, int64_t now_ms, const char **why)
+{
+	const trm_doc_type *t = trm_doc_type_find(e->type);
+	trm_row r;
+	int rc = trm_row_by_offer(c, e->in_reply_to, peer->id, &r);
+	/* A document comes from the other side of the hop. */
+	if (rc == PONTE_ENOTFOUND || (!rc && strcmp(t->side, r.direction) == 0)) {
+		*why = "a document on no referral of this instance";
+		return PONTE_EINVAL;
+	}
+	if (rc)
+		return rc;
+	arena a;
+	arena_init(&a, 1u << 16);
+	json_value *v;
+	char err[64];
+	const char *field = NULL;
+	buf body;
+	buf_init(&body, 8192);
+	if (json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) ||
+	    v->type != JSON_OBJECT || body_of(t, json_member, v, &body, &field, why)) {
+		*why = "a document with fields this instance does not take";
+		rc = PONTE_EINVAL;
+	}
+	if (!rc)
+		rc = keep(env, c, r.id, "received", e->type, e->id, body.data, now_ms);
+	/* Along a chain: from the offer's side on down the route, from the far side back up. */
+	trm_row next;
+	int64_t next_id = 0;
+	store_stmt *st;
+	if (!rc && strcmp(r.direction, "in") == 0 &&
+	    !(rc = store_prepare(c, SQL_LIVE_CHILD, &st))) {
+		store_bind_int64(st, 1, r.id);
+		next_id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
+		store_reset(st);
+	} else if (!rc && strcmp(r.direction, "out") == 0)
+		next_id = r.parent_id;
+	if (!rc && next_id && !(rc = trm_row_get(c, next_id, &next)))
+		rc = send_on(env, c, &next, e->type, body.data, now_ms);
+	crypto_wipe(body.data, body.len);
+	buf_release(&body);
+	arena_release(&a);
+	return rc;
+}
+
+int trm_documents_purge(store_conn *c, int64_t ref_id)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_PURGE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref_id);
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+		       trm_document_fn fn, void *ctx)
+{
+	int rc = trm_may_see(env, p, ref_id);
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_LIST, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref_id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		trm_document d = { .id = store_col_int64(st, 0),
+				   .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
+				   .type = arena_strdup(a, store_col_text(st, 2, NULL)),
+				   .created_at = arena_strdup(a, store_col_text(st, 4, NULL)),
+				   .body = "{}" };
+		size_t n;
+		const void *b = store_col_blob(st, 3, &n);
+		if (n && !(d.body = field_decrypt(env, a, "trm_documents", "body", d.id, b, n))) {
+			rc = PONTE_ESTORE;
+			break;
+		}
+		if ((rc = fn(&d, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
