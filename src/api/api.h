@@ -31,6 +31,8 @@ int api_peers(http_request *req, http_response *res);
 int api_trm_referrals(http_request *req, http_response *res);
 int api_trm_offer(http_request *req, http_response *res);
 int api_trm_action(http_request *req, http_response *res);
+int api_trm_referral(http_request *req, http_response *res);
+int api_trm_document(http_request *req, http_response *res);
 /* The sections of the case file (sections.c). */
 int api_section_list(http_request *req, http_response *res);
 int api_section_add(http_request *req, http_response *res);

@@ -96,29 +96,136 @@ int api_trm_action(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id) || req->nparams < 2)
 		return PONTE_ENOTFOUND;
-	const char *action = req->params[1], *reason = "";
+	const char *action = req->params[1], *arg = "";
 	json_value *body;
-	if (req->body_len && !api_parse_body(req, &body) && body->type == JSON_OBJECT &&
-	    json_get_string(body, "reason"))
-		reason = json_get_string(body, "reason");
-	int rc;
-	int64_t now = clock_wall_ms();
-	if (strcmp(action, "accept") == 0)
-		rc = trm_answer(&services_of(req)->env, principal_of(req), id, true, reason, now);
-	else if (strcmp(action, "decline") == 0)
-		rc = trm_answer(&services_of(req)->env, principal_of(req), id, false, reason, now);
-	else if (strcmp(action, "withdraw") == 0)
-		rc = trm_withdraw(&services_of(req)->env, principal_of(req), id, now);
-	else if (strcmp(action, "in_service") == 0 || strcmp(action, "completed") == 0 ||
-		 strcmp(action, "discontinued") == 0)
-		rc = trm_update(&services_of(req)->env, principal_of(req), id, action, reason, now);
-	else
-		return PONTE_ENOTFOUND;
+	if (req->body_len && !api_parse_body(req, &body) && body->type == JSON_OBJECT) {
+		const char *key = strcmp(action, "forward") == 0  ? "peer"
+				  : strcmp(action, "assign") == 0 ? "organisation"
+								  : "reason";
+		if (json_get_string(body, key))
+			arg = json_get_string(body, key);
+	}
+	const char *why = NULL;
+	int rc = trm_act(&services_of(req)->env, principal_of(req), id, action, arg,
+			 clock_wall_ms(), &why);
+	if (rc == PONTE_EINVAL)
+		return http_json_error(req, res, 422, "invalid",
+				       why ? why : N_("This action does not apply here."));
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, 409, "conflict",
-				       N_("This referral is not in a state that allows it."));
+				       why ? why
+					   : N_("This referral is not in a state that allows it."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
 	return buf_puts(&res->body, "{\"done\":true}");
+}
+
+static int write_hop(const trm_hop *h, void *ctx)
+{
+	struct list *l = ctx;
+	int rc = buf_puts(l->b, l->first ? "{" : ",{");
+	l->first = false;
+	const char *f[][2] = { { "from", h->from },   { "from_country", h->from_country },
+			       { "to", h->to },       { "to_country", h->to_country },
+			       { "state", h->state }, { "at", h->at } };
+	for (size_t i = 0; !rc && i < ARRAY_LEN(f); i++)
+		rc = json_field_str(l->b, i == 0, f[i][0], f[i][1]);
+	return rc ? rc : buf_putc(l->b, '}');
+}
+
+static int write_document(const trm_document *d, void *ctx)
+{
+	struct list *l = ctx;
+	int rc = buf_printf(l->b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)d->id);
+	l->first = false;
+	if (!rc)
+		rc = json_field_str(l->b, false, "direction", d->direction);
+	if (!rc)
+		rc = json_field_str(l->b, false, "type", d->type);
+	if (!rc)
+		rc = json_field_str(l->b, false, "created_at", d->created_at);
+	/* The body is JSON written by this instance (checked field by field when it came). */
+	if (!rc)
+		rc = buf_printf(l->b, ",\"fields\":%s}", d->body);
+	return rc;
+}
+
+/* One referral with its route, hop by hop, and its documents. */
+int api_trm_referral(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const identity_env *env = &services_of(req)->env;
+	trm_referral r;
+	int rc = trm_referral_get(env, req->arena, principal_of(req), id, &r);
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	struct list l = { &res->body, true };
+	rc = write_referral(&r, &l);
+	if (!rc) {
+		res->body.len--; /* reopen the object for the route and the documents */
+		rc = json_field_str(&res->body, false, "provider", r.provider);
+	}
+	if (!rc)
+		rc = json_field_str(&res->body, false, "provider_state", r.provider_state);
+	l.first = true;
+	if (!rc && !(rc = buf_puts(&res->body, ",\"route\":[")))
+		rc = trm_route(env, req->arena, principal_of(req), id, write_hop, &l);
+	l.first = true;
+	if (!rc && !(rc = buf_puts(&res->body, "],\"documents\":[")))
+		rc = trm_documents_list(env, req->arena, principal_of(req), id, write_document, &l);
+	return rc ? rc : buf_puts(&res->body, "]}");
+}
+
+static const char *json_field(void *ctx, const char *name)
+{
+	return json_get_string(ctx, name);
+}
+
+/* {"type": "...", "fields": {"name": "value", ...}}: 201, or 422 naming the field. */
+int api_trm_document(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	if (api_parse_body(req, &body) || body->type != JSON_OBJECT)
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	const char *type = json_get_string(body, "type");
+	const json_value *fields = json_get(body, "fields");
+	if (!type || !trm_doc_type_find(type) || !fields || fields->type != JSON_OBJECT)
+		return http_json_error(req, res, 422, "invalid",
+				       N_("Give a document type and its fields."));
+	/* A field of a type this API does not know is refused rather than dropped. */
+	const trm_doc_type *t = trm_doc_type_find(type);
+	for (size_t i = 0; i < fields->length; i++) {
+		bool known = false;
+		for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++)
+			known = known || strcmp(t->fields[k].name, fields->keys[i]) == 0;
+		if (!known || fields->items[i]->type != JSON_STRING)
+			return http_json_error(req, res, 422, "invalid",
+					       N_("Give a document type and its fields."));
+	}
+	const char *field = NULL, *why = NULL;
+	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
+				   (void *)(uintptr_t)fields, clock_wall_ms(), &field, &why);
+	if (rc == PONTE_EINVAL && field) {
+		res->status = 422;
+		res->content_type = "application/json";
+		rc = buf_puts(&res->body, "{\"error\":\"invalid\",\"fields\":{");
+		if (!rc)
+			rc = json_field_str(&res->body, true, field, tr(req->lang, why));
+		return rc ? rc : buf_puts(&res->body, "}}");
+	}
+	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT)
+		return http_json_error(req, res, rc == PONTE_EINVAL ? 422 : 409,
+				       rc == PONTE_EINVAL ? "invalid" : "conflict", why ? why : "");
+	if (rc)
+		return rc;
+	res->status = 201;
+	res->content_type = "application/json";
+	return buf_puts(&res->body, "{\"sent\":true}");
 }

@@ -126,17 +126,21 @@ static const cli_command COMMANDS[] = {
 	  "Without --by: year, and year with gender, age_band, citizenship,\n"
 	  "country_of_exploitation and exploitation. budget shows or sets the total epsilon of a\n"
 	  "provider's records (default: the setting obs_epsilon_budget, 3).\n" },
-	{ "peer", cmd_peer, "Show this instance's identity; register, list or revoke peers",
+	{ "peer", cmd_peer,
+	  "Show this instance's identity; register, list or revoke peers; rotate the keys",
 	  "usage: ponte peer id --db PATH [--key PATH] [--url URL]\n"
 	  "       ponte peer add --db PATH --identity FILE --fingerprint FP\n"
 	  "       ponte peer list --db PATH\n"
-	  "       ponte peer revoke --db PATH --instance ID\n\n"
+	  "       ponte peer revoke --db PATH --instance ID\n"
+	  "       ponte peer rotate --db PATH [--key PATH]\n\n"
 	  "id prints this instance's public identity as JSON (instance_id, name, country, url,\n"
 	  "sign_key, box_key, fingerprint), creating its keys the first time; --url sets the\n"
 	  "address peers deliver to (https). Send the JSON to the other country's administrator\n"
 	  "and read the fingerprint to them over the phone. add registers a peer's identity only\n"
 	  "if FP (as they read it to you) matches its keys. revoke stops accepting anything from\n"
-	  "a peer; it stays listed. See docs/trm.md.\n" },
+	  "a peer; it stays listed. rotate gives this instance new keys and tells every active\n"
+	  "peer in a message signed with the old key; the old keys stay valid for 14 days.\n"
+	  "See docs/trm.md.\n" },
 	{ "trm", cmd_trm, "Show the messages waiting to leave for peers",
 	  "usage: ponte trm outbox --db PATH\n\n"
 	  "Lists the outbox, newest first: when, to which peer, the type, pending, delivered or\n"

@@ -1,7 +1,8 @@
-/* `ponte peer id|add|list|revoke` and `ponte trm outbox`: this instance's identity, the peers
+/* `ponte peer id|add|list|revoke|rotate` and `ponte trm outbox`: this instance's identity, the peers
  * it trusts, the messages waiting to leave. */
 #include <getopt.h>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "cli/cli.h"
 #include "trm/trm.h"
@@ -145,10 +146,38 @@ static int peer_revoke(struct args *o)
 	return rc;
 }
 
+/* New keys; every active peer is told in a message signed with the old key, which `ponte serve`
+ * delivers. */
+static int peer_rotate(struct args *o)
+{
+	store *s;
+	crypto_keyring *keys;
+	int rc = cli_open("peer", o->db, o->key, &s, &keys);
+	if (rc)
+		return rc;
+	identity_env env = { s, keys };
+	arena a;
+	arena_init(&a, 1u << 16);
+	trm_self self;
+	int err = trm_keys_rotate(&env, clock_wall_ms());
+	if (!err)
+		err = trm_identity_get(&env, &a, &self);
+	if (err)
+		rc = cli_fail("cannot rotate the instance's keys: %s", ponte_strerror(err));
+	else
+		printf("new fingerprint %s: every active peer is told by a message signed with the "
+		       "old key (ponte serve delivers it); the old keys stay valid for %d days\n",
+		       self.fingerprint, TRM_KEY_GRACE_S / 86400);
+	arena_release(&a);
+	cli_close(s, keys);
+	return rc;
+}
+
 int cmd_peer(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("peer", "give a subcommand: id, add, list or revoke");
+		return cli_usage_error("peer",
+				       "give a subcommand: id, add, list, revoke or rotate");
 	struct args o;
 	int rc = parse("peer", argc - 1, argv + 1, &o);
 	if (rc)
@@ -161,6 +190,8 @@ int cmd_peer(int argc, char **argv)
 		return peer_list(&o);
 	if (strcmp(argv[1], "revoke") == 0)
 		return peer_revoke(&o);
+	if (strcmp(argv[1], "rotate") == 0)
+		return peer_rotate(&o);
 	return cli_usage_error("peer", "unknown subcommand \"%s\"", argv[1]);
 }
 

@@ -261,3 +261,70 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	}
 	return rc;
 }
+
+/* clang-format off */
+static const char SQL_HOP[] =
+    "SELECT t.direction, t.state, t.updated_at, t.chain, p.name, p.country FROM trm_referrals t "
+    "JOIN trm_peers p ON p.id = t.peer_id WHERE t.id = ?1";
+/* clang-format on */
+
+static int each_hop(arena *a, const char *json, trm_hop_fn fn, void *ctx)
+{
+	json_value *v;
+	char err[64];
+	if (json_parse(a, json, strlen(json), &v, err, sizeof(err)) || v->type != JSON_ARRAY)
+		return 0; /* nothing reported yet */
+	int rc = 0;
+	for (size_t i = 0; !rc && i < v->length; i++) {
+		const json_value *o = v->items[i];
+		trm_hop h = { json_get_string(o, "from"),  json_get_string(o, "from_country"),
+			      json_get_string(o, "to"),    json_get_string(o, "to_country"),
+			      json_get_string(o, "state"), json_get_string(o, "at") };
+		if (h.from && h.from_country && h.to && h.to_country && h.state && h.at)
+			rc = fn(&h, ctx);
+	}
+	return rc;
+}
+
+int trm_route(const identity_env *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
+	      void *ctx)
+{
+	int rc = trm_may_see(env, p, ref_id);
+	trm_self self;
+	store_conn *c;
+	store_stmt *st;
+	if (!rc)
+		rc = trm_identity_get(env, a, &self);
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_HOP, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, ref_id);
+	rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_reset(st);
+		return rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	}
+	bool out = strcmp(store_col_text(st, 0, NULL), "out") == 0;
+	const char *peer = arena_strdup(a, store_col_text(st, 4, NULL)),
+		   *country = arena_strdup(a, store_col_text(st, 5, NULL));
+	trm_hop first = { out ? self.name : peer,
+			  out ? self.country : country,
+			  out ? peer : self.name,
+			  out ? country : self.country,
+			  arena_strdup(a, store_col_text(st, 1, NULL)),
+			  arena_strdup(a, store_col_text(st, 2, NULL)) };
+	const char *chain = arena_strdup(a, store_col_text(st, 3, NULL));
+	store_reset(st);
+	if ((rc = fn(&first, ctx)))
+		return rc;
+	if (out)
+		return each_hop(a, chain, fn, ctx);
+	buf b;
+	buf_init(&b, 1u << 16);
+	rc = route(env, c, a, ref_id, &b);
+	if (!rc)
+		rc = each_hop(a, arena_strdup(a, b.data), fn, ctx);
+	buf_release(&b);
+	return rc;
+}

@@ -7,6 +7,7 @@
 #include "base/json_parse.h"
 #include "base/utf8.h"
 #include "cases/cases.h"
+#include "i18n/i18n.h"
 #include "identity/fields.h"
 #include "trm/internal.h"
 
@@ -116,15 +117,15 @@ static bool in_list(const char *csv, const char *item)
 static const char *field_problem(const trm_doc_field *f, const char *v)
 {
 	if (!v || !*v)
-		return f->required ? "required" : NULL;
+		return f->required ? N_("This field is required.") : NULL;
 	size_t len = strlen(v);
 	if (len > f->max || !utf8_valid_text(v, len))
-		return "too long";
+		return N_("Too long.");
 	bool future = false;
 	if (f->kind == 'd' && !case_date_valid(v, &future))
-		return "not a date";
+		return N_("Not a date (YYYY-MM-DD).");
 	if (f->kind == 'c' && !in_list(f->codes, v))
-		return "not one of the codes";
+		return N_("Choose one of the listed values.");
 	return NULL;
 }
 
@@ -212,7 +213,7 @@ static int may_send(const identity_env *env, const principal *p, const trm_row *
 		    const trm_doc_type *t, const char **why)
 {
 	if (strcmp(t->side, r->direction) != 0) {
-		*why = "this document comes from the other side of the referral";
+		*why = N_("This document comes from the other side of the referral.");
 		return PONTE_EINVAL;
 	}
 	if (strcmp(r->direction, "in") == 0)
@@ -227,7 +228,7 @@ static int may_send(const identity_env *env, const principal *p, const trm_row *
 	child_record k;
 	int rc = child_get(env, &a, p, r->case_id, &cr, &k);
 	if (!rc && t->child && !case_treated_as_child(&cr, &k)) {
-		*why = "the family tracing procedure is for children";
+		*why = N_("The family tracing procedure is for children.");
 		rc = PONTE_EINVAL;
 	}
 	arena_release(&a);
@@ -251,12 +252,12 @@ int trm_document_send(const identity_env *env, const principal *p, int64_t ref_i
 	if (!rc)
 		rc = may_send(env, p, &r, t, why);
 	if (!rc && !in_list(t->states, r.state)) {
-		*why = "not at this point of the referral";
+		*why = N_("This document cannot be sent at this point of the referral.");
 		rc = PONTE_ECONFLICT;
 	}
 	int64_t before = 1;
 	if (!rc && t->after && !(rc = count(c, r.id, t->after, &before)) && !before) {
-		*why = "this answers a document not received";
+		*why = N_("This answers a document that has not been received.");
 		rc = PONTE_ECONFLICT;
 	}
 	buf body;

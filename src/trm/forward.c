@@ -2,6 +2,7 @@
  * or hands it to a provider organisation of this instance; the provider answers, then follows
  * the service like the inbound role would. */
 #include "base/clock.h"
+#include "i18n/i18n.h"
 #include "identity/fields.h"
 #include "trm/internal.h"
 
@@ -54,7 +55,7 @@ static int forward(const identity_env *env, store_conn *c, const trm_row *r, con
 		rc = one(st, &live);
 	}
 	if (!rc && live) {
-		*why = "the offer is already on its way to another instance";
+		*why = N_("The referral is already on its way to another instance.");
 		return PONTE_ECONFLICT;
 	}
 	/* The payload goes on as it came: a forwarding instance cannot add to it. */
@@ -133,7 +134,7 @@ static int forward_step(const identity_env *env, store_conn *c, const trm_row *r
 	    strcmp(r->state, "forwarded") != 0)
 		return PONTE_ECONFLICT;
 	if (to->id == r->peer_id) {
-		*why = "the offer cannot go back to the instance it came from";
+		*why = N_("The referral cannot go back to the instance it came from.");
 		return PONTE_EINVAL;
 	}
 	return forward(env, c, r, to, now_ms, why);
@@ -150,10 +151,10 @@ int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
 	trm_peer to;
 	int rc = trm_peer_find(env->db, &a, peer_instance ? peer_instance : "", &to);
 	if (rc == PONTE_ENOTFOUND) {
-		*why = "no such peer";
+		*why = N_("Choose a connected instance.");
 		rc = PONTE_EINVAL;
 	} else if (!rc && strcmp(to.state, "active") != 0) {
-		*why = "the peer is revoked";
+		*why = N_("This instance is no longer connected.");
 		rc = PONTE_EINVAL;
 	}
 	if (!rc)
@@ -174,7 +175,7 @@ static int assign_step(const identity_env *env, store_conn *c, const trm_row *r,
 		rc = one(st, &known);
 	}
 	if (!rc && !known) {
-		*why = "no such organisation";
+		*why = N_("Choose an organisation.");
 		return PONTE_EINVAL;
 	}
 	char now[CLOCK_RFC3339_LEN];

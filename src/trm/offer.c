@@ -40,12 +40,16 @@ static int list(buf *b, const char *key, const char *csv)
 }
 
 /* The person as the consent's categories allow, with HTCDS names; codes travel as codes. */
-static int payload(const case_record *c, const char *categories, const char *basis, int64_t consent,
-		   buf *b)
+static int payload(const case_record *c, bool child, const char *categories, const char *basis,
+		   int64_t consent, buf *b)
 {
 	int rc = buf_puts(b, "{");
 	if (!rc)
 		rc = json_field_str(b, true, "legal_basis", basis);
+	/* Whether the person is treated as a child travels whatever the categories: the receiving
+	 * country must apply the child procedure (ECOWAS) and its protections. */
+	if (!rc)
+		rc = buf_printf(b, ",\"child\":%s", child ? "true" : "false");
 	if (!rc)
 		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent);
 	if (!rc)
@@ -97,7 +101,8 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 		   int64_t consent_id, buf *body, char basis[32], const char **why)
 {
 	case_record c;
-	int rc = case_get(env, a, p, case_id, &c);
+	child_record k;
+	int rc = child_get(env, a, p, case_id, &c, &k);
 	store_conn *conn;
 	store_stmt *st;
 	char categories[128] = "";
@@ -118,7 +123,8 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 			rc = PONTE_EINVAL;
 		}
 	}
-	return rc ? rc : payload(&c, categories, basis, consent_id, body);
+	return rc ? rc
+		  : payload(&c, case_treated_as_child(&c, &k), categories, basis, consent_id, body);
 }
 
 int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,

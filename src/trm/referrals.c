@@ -219,3 +219,34 @@ int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm
 		principal_audit(env->db, p, "trm.inbox_read", "", 0, "success", false);
 	return rc < 0 ? rc : 0;
 }
+
+/* clang-format off */
+static const char SQL_PROVIDER_QUEUE[] =
+    "SELECT t.id, p.name, p.country, t.provider_state, t.state FROM trm_referrals t "
+    "JOIN trm_peers p ON p.id = t.peer_id WHERE t.provider_org = ?1 AND t.direction = 'in' "
+    "AND t.provider_state IN ('assigned', 'accepted') AND t.state IN ('accepted', "
+    "'in_service') ORDER BY t.id LIMIT 200";
+/* clang-format on */
+
+int trm_provider_queue(const identity_env *env, arena *a, const principal *p, trm_queue_fn fn,
+		       void *ctx)
+{
+	if (!principal_can(p, "referral.national"))
+		return 0;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_PROVIDER_QUEUE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, p->organisation_id);
+	while ((rc = store_step(st)) == STORE_ROW)
+		if ((rc = fn(store_col_int64(st, 0), arena_strdup(a, store_col_text(st, 1, NULL)),
+			     arena_strdup(a, store_col_text(st, 2, NULL)),
+			     arena_strdup(a, store_col_text(st, 3, NULL)),
+			     arena_strdup(a, store_col_text(st, 4, NULL)), ctx)))
+			break;
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}

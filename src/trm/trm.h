@@ -132,6 +132,24 @@ int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int6
 int trm_provider_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 			int64_t now_ms);
 bool trm_provides(store *db, const principal *p, int64_t ref_id);
+/* What a user does, by name: accept, decline (arg: reason), withdraw, in_service, completed,
+ * discontinued (arg: feedback), forward (arg: the peer's instance id), assign (arg: the
+ * organisation's code), provider_accept, provider_decline. PONTE_ENOTFOUND for another name. */
+int trm_act(const identity_env *env, const principal *p, int64_t ref_id, const char *action,
+	    const char *arg, int64_t now_ms, const char **why);
+/* The route of a referral as this instance knows it, hop by hop from the first: the hop it
+ * sent or received, then what lies beyond (reported, or forwarded from here). */
+typedef struct trm_hop {
+	const char *from, *from_country, *to, *to_country, *state, *at;
+} trm_hop;
+typedef int (*trm_hop_fn)(const trm_hop *h, void *ctx);
+int trm_route(const identity_env *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
+	      void *ctx);
+/* Received offers handed to the caller's organisation and not finished, for "Action needed". */
+typedef int (*trm_queue_fn)(int64_t ref_id, const char *peer, const char *country,
+			    const char *provider_state, const char *state, void *ctx);
+int trm_provider_queue(const identity_env *env, arena *a, const principal *p, trm_queue_fn fn,
+		       void *ctx);
 
 /* ---- documents on a referral (documents.c) ---- */
 #define TRM_DOC_FIELDS 5

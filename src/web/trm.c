@@ -247,28 +247,51 @@ int web_trm(http_request *req, http_response *res)
 	return rc ? rc : web_render_page(req, res, "trm", N_("Referrals across borders"), v);
 }
 
+static int referral_page(http_request *req, http_response *res, int64_t id, const char *error,
+			 const char *doc_type, const char *doc_field);
+
 int web_trm_action(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id) || req->nparams < 2)
 		return PONTE_ENOTFOUND;
-	const char *action = req->params[1], *reason = http_form(req, "reason");
-	const identity_env *env = &services_of(req)->env;
-	int rc;
-	if (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0)
-		rc = trm_answer(env, principal_of(req), id, strcmp(action, "accept") == 0,
-				reason ? reason : "", clock_wall_ms());
-	else if (strcmp(action, "withdraw") == 0)
-		rc = trm_withdraw(env, principal_of(req), id, clock_wall_ms());
-	else if (strcmp(action, "in_service") == 0 || strcmp(action, "completed") == 0 ||
-		 strcmp(action, "discontinued") == 0)
-		rc = trm_update(env, principal_of(req), id, action, reason ? reason : "",
-				clock_wall_ms());
-	else
-		return PONTE_ENOTFOUND;
+	const char *action = req->params[1], *arg = http_form(req, "reason");
+	if (strcmp(action, "forward") == 0)
+		arg = http_form(req, "peer");
+	else if (strcmp(action, "assign") == 0)
+		arg = http_form(req, "organisation");
+	const char *why = NULL;
+	int rc = trm_act(&services_of(req)->env, principal_of(req), id, action, arg,
+			 clock_wall_ms(), &why);
+	if ((rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) && why)
+		return referral_page(req, res, id, why, NULL, NULL);
 	if (rc == PONTE_ECONFLICT)
-		rc = 0; /* decided already: the list shows how */
-	return rc ? rc : http_redirect(req, res, "/trm");
+		rc = 0; /* decided already: the page shows how */
+	const char *from = http_form(req, "from");
+	return rc ? rc
+		  : http_redirect(req, res,
+				  from && strcmp(from, "page") == 0
+				      ? arena_printf(req->arena, "/trm/%lld", (long long)id)
+				      : "/trm");
+}
+
+static const char *form_value(void *ctx, const char *field)
+{
+	return http_form(ctx, field);
+}
+
+int web_trm_document(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id) || req->nparams < 2)
+		return PONTE_ENOTFOUND;
+	const char *field = NULL, *why = NULL;
+	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, req->params[1],
+				   form_value, req, clock_wall_ms(), &field, &why);
+	if ((rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) && why)
+		return referral_page(req, res, id, why, req->params[1], field);
+	return rc ? rc
+		  : http_redirect(req, res, arena_printf(req->arena, "/trm/%lld", (long long)id));
 }
 
 struct thread {
@@ -291,13 +314,259 @@ static int add_message(const char *at, const char *direction, const char *type, 
 int web_trm_referral(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
+	return http_param_id(req, 0, &id) ? referral_page(req, res, id, NULL, NULL, NULL)
+					  : PONTE_ENOTFOUND;
+}
+
+/* Labels of document types, their fields and codes (the wire keeps the names). */
+static const char *const LABELS[][2] = {
+	{ "return_handover", N_("Return handover") },
+	{ "return_received", N_("Person received") },
+	{ "tracing_request", N_("Family tracing request") },
+	{ "tracing_result", N_("Family tracing result") },
+	{ "return_preparation", N_("Return preparation") },
+	{ "followup_report", N_("Reintegration follow-up report") },
+	{ "departure_date", N_("Departure date") },
+	{ "escort", N_("Escort") },
+	{ "travel_documents", N_("Travel documents") },
+	{ "needs", N_("Needs shared under the consent") },
+	{ "received_on", N_("Received on") },
+	{ "received_by", N_("Received by") },
+	{ "notes", N_("Notes") },
+	{ "family_members", N_("Family members sought") },
+	{ "last_known_place", N_("Last known place") },
+	{ "information", N_("What is known") },
+	{ "outcome", N_("Outcome") },
+	{ "family_willing", N_("Family willing to receive the child") },
+	{ "assessment", N_("Family assessment") },
+	{ "reception", N_("Reception arrangements") },
+	{ "planned_on", N_("Planned return date") },
+	{ "guardian", N_("Guardian or carer") },
+	{ "visit_on", N_("Visit date") },
+	{ "economic", N_("Economic (1-5)") },
+	{ "social", N_("Social (1-5)") },
+	{ "psychosocial", N_("Psychosocial (1-5)") },
+	{ "summary", N_("Summary") },
+	{ "ready", N_("ready") },
+	{ "in_progress", N_("in progress") },
+	{ "missing", N_("missing") },
+	{ "found", N_("found") },
+	{ "not_found", N_("not found") },
+	{ "continuing", N_("continuing") },
+	{ "yes", N_("yes") },
+	{ "no", N_("no") },
+	{ "unknown", N_("unknown") },
+};
+
+static const char *label(http_request *req, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(LABELS); i++)
+		if (strcmp(LABELS[i][0], name) == 0)
+			return tr(req->lang, LABELS[i][1]);
+	return name;
+}
+
+static int add_hop(const trm_hop *h, void *ctx)
+{
+	struct thread *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "from", h->from);
+	tpl_set(v, "from_country", h->from_country);
+	tpl_set(v, "to", h->to);
+	tpl_set(v, "to_country", h->to_country);
+	tpl_set(v, "state", h->state);
+	tpl_set(v, "at", arena_strndup(x->req->arena, h->at, 16));
+	return 0;
+}
+
+static int add_document(const trm_document *d, void *ctx)
+{
+	struct thread *x = ctx;
+	http_request *req = x->req;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "type", d->type);
+	tpl_set(v, "label", label(req, d->type));
+	tpl_set_bool(v, "sent", strcmp(d->direction, "sent") == 0);
+	tpl_set(v, "at", arena_strndup(req->arena, d->created_at, 16));
+	json_value *doc;
+	char err[64];
+	tpl_list *l = tpl_set_list(v, "fields");
+	if (!json_parse(req->arena, d->body, strlen(d->body), &doc, err, sizeof(err)) &&
+	    doc->type == JSON_OBJECT)
+		for (size_t i = 0; i < doc->length; i++)
+			if (doc->items[i]->type == JSON_STRING) {
+				tpl_vars *f = tpl_list_add(l);
+				tpl_set(f, "name", label(req, doc->keys[i]));
+				tpl_set(f, "value", label(req, doc->items[i]->string));
+			}
+	return 0;
+}
+
+static bool listed(const char *csv, const char *item)
+{
+	size_t n = strlen(item);
+	for (const char *s = csv; *s;) {
+		size_t len = strcspn(s, ",");
+		if (len == n && memcmp(s, item, n) == 0)
+			return true;
+		s += len + (s[len] == ',');
+	}
+	return false;
+}
+
+/* The forms of the documents this side may send now; the one refused keeps what was typed. */
+static void document_forms(http_request *req, tpl_vars *v, const trm_referral *r,
+			   const char *doc_type, const char *doc_field, const char *why)
+{
+	size_t n;
+	const trm_doc_type *types = trm_doc_types(&n);
+	tpl_list *forms = tpl_set_list(v, "doc_forms");
+	for (size_t i = 0; i < n; i++) {
+		const trm_doc_type *t = &types[i];
+		if (strcmp(t->side, r->direction) != 0 || !listed(t->states, r->state))
+			continue;
+		bool again = doc_type && strcmp(doc_type, t->type) == 0;
+		tpl_vars *f = tpl_list_add(forms);
+		tpl_set(f, "type", t->type);
+		tpl_set(f, "label", label(req, t->type));
+		tpl_set(f, "id", arena_printf(req->arena, "%lld", (long long)r->id));
+		tpl_set(f, "csrf", principal_of(req)->csrf);
+		tpl_set_bool(f, "open", again);
+		tpl_list *fields = tpl_set_list(f, "fields");
+		for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++) {
+			const trm_doc_field *d = &t->fields[k];
+			tpl_vars *x = tpl_list_add(fields);
+			const char *typed = again ? http_form(req, d->name) : NULL;
+			tpl_set(x, "name", d->name);
+			tpl_set(x, "form_id", arena_printf(req->arena, "%s-%s", t->type, d->name));
+			tpl_set(x, "label", label(req, d->name));
+			tpl_set(x, "value", typed ? typed : "");
+			tpl_set(x, "max", arena_printf(req->arena, "%zu", d->max));
+			tpl_set_bool(x, "required", d->required);
+			tpl_set_bool(x, "date", d->kind == 'd');
+			tpl_set_bool(x, "long", d->kind == 't' && d->max > 200);
+			tpl_set_bool(x, "short", d->kind == 't' && d->max <= 200);
+			if (again && doc_field && strcmp(doc_field, d->name) == 0)
+				tpl_set(x, "error", tr(req->lang, why));
+			if (d->kind != 'c')
+				continue;
+			tpl_list *codes = tpl_set_list(x, "codes");
+			for (const char *s = d->codes; *s;) {
+				size_t len = strcspn(s, ",");
+				const char *code = arena_strndup(req->arena, s, len);
+				tpl_vars *c = tpl_list_add(codes);
+				tpl_set(c, "code", code);
+				tpl_set(c, "label", label(req, code));
+				tpl_set_bool(c, "selected", typed && strcmp(typed, code) == 0);
+				s += len + (s[len] == ',');
+			}
+		}
+	}
+}
+
+struct choices {
+	http_request *req;
+	tpl_list *l;
+	const char *except, *country;
+};
+
+static int add_forward_peer(const trm_peer *p, void *ctx)
+{
+	struct choices *x = ctx;
+	if (strcmp(p->state, "active") != 0 || strcmp(p->instance_id, x->except) == 0)
+		return 0;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "value", p->instance_id);
+	tpl_set(v, "label",
+		arena_printf(x->req->arena, "%s (%s) · %s", p->name, p->country, p->fingerprint));
+	return 0;
+}
+
+static int add_org(const organisation *o, void *ctx)
+{
+	struct choices *x = ctx;
+	if (strcmp(o->country, x->country) != 0)
+		return 0;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "value", o->code);
+	tpl_set(v, "label", o->name);
+	return 0;
+}
+
+static int referral_page(http_request *req, http_response *res, int64_t id, const char *error,
+			 const char *doc_type, const char *doc_field)
+{
+	const identity_env *env = &services_of(req)->env;
+	const principal *p = principal_of(req);
+	trm_referral r;
+	int rc = trm_referral_get(env, req->arena, p, id, &r);
+	if (rc)
+		return rc;
+	bool out = strcmp(r.direction, "out") == 0, receiver = trm_receives(env->db, p),
+	     provides = !out && trm_provides(env->db, p, id),
+	     follows = receiver || (provides && strcmp(r.provider_state, "accepted") == 0);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)id));
+	tpl_set(v, "csrf", p->csrf);
+	if (error)
+		tpl_set(v, "error", tr(req->lang, error));
+	tpl_set_bool(v, "out", out);
+	tpl_set(v, "peer", r.peer_name);
+	tpl_set(v, "country", r.peer_country);
+	tpl_set(v, "state", r.state);
+	tpl_set(v, "reason", r.reason);
+	tpl_set(v, "basis", r.legal_basis);
+	tpl_set(v, "provider", r.provider);
+	tpl_set(v, "provider_state", r.provider_state);
+	if (r.case_id)
+		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r.case_id));
+	json_value *doc;
+	char err[64];
+	if (!out && *r.payload &&
+	    !json_parse(req->arena, r.payload, strlen(r.payload), &doc, err, sizeof(err))) {
+		tpl_list *l = tpl_set_list(v, "fields");
+		add_fields(req, l, json_get(doc, "person"), "person");
+		add_fields(req, l, json_get(doc, "victim"), "victim");
+		const json_value *child = json_get(doc, "child");
+		tpl_set_bool(v, "child", child && child->type == JSON_BOOL && child->boolean);
+	}
+	const char *s = r.state;
+	tpl_set_bool(v, "can_answer", !out && receiver && strcmp(s, "delivered") == 0);
+	tpl_set_bool(
+	    v, "can_forward",
+	    !out && receiver &&
+		(!strcmp(s, "delivered") || !strcmp(s, "accepted") || !strcmp(s, "forwarded")));
+	tpl_set_bool(v, "can_assign",
+		     !out && receiver && strcmp(s, "accepted") == 0 &&
+			 (!*r.provider_state || strcmp(r.provider_state, "declined") == 0));
+	tpl_set_bool(v, "can_provider_answer",
+		     provides && strcmp(r.provider_state, "assigned") == 0);
+	tpl_set_bool(v, "can_start", !out && follows && strcmp(s, "accepted") == 0);
+	tpl_set_bool(v, "can_finish",
+		     !out && follows && (!strcmp(s, "accepted") || !strcmp(s, "in_service")));
+	tpl_set_bool(v, "can_withdraw",
+		     out && r.case_id && strcmp(s, "withdrawn") != 0 &&
+			 principal_can(p, "referral.transnational"));
+	struct choices peers = { req, tpl_set_list(v, "forward_peers"), r.peer_instance, "" };
+	if (!rc && !out && receiver)
+		rc = trm_peer_list(env->db, req->arena, add_forward_peer, &peers);
+	struct choices orgs = { req, tpl_set_list(v, "organisations"), "", p->country };
+	if (!rc && !out && receiver)
+		rc = org_list(env->db, req->arena, add_org, &orgs);
+	struct thread hops = { req, tpl_set_list(v, "hops") };
+	if (!rc)
+		rc = trm_route(env, req->arena, p, id, add_hop, &hops);
+	struct thread docs = { req, tpl_set_list(v, "documents") };
+	if (!rc)
+		rc = trm_documents_list(env, req->arena, p, id, add_document, &docs);
+	if (!rc && (out ? principal_can(p, "referral.transnational") : receiver || provides))
+		document_forms(req, v, &r, doc_type, doc_field, error);
 	struct thread t = { req, tpl_set_list(v, "messages") };
-	int rc =
-	    trm_thread(&services_of(req)->env, req->arena, principal_of(req), id, add_message, &t);
-	return rc ? rc
-		  : web_render_page(req, res, "trm_referral", N_("Referral across borders"), v);
+	if (!rc)
+		rc = trm_thread(env, req->arena, p, id, add_message, &t);
+	if (!rc)
+		rc = web_render_page(req, res, "trm_referral", N_("Referral across borders"), v);
+	if (!rc && error)
+		res->status = 422;
+	return rc;
 }

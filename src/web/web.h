@@ -94,6 +94,7 @@ int web_case_transnational_send(http_request *req, http_response *res);
 int web_trm(http_request *req, http_response *res);
 int web_trm_action(http_request *req, http_response *res);
 int web_trm_referral(http_request *req, http_response *res);
+int web_trm_document(http_request *req, http_response *res);
 /* Peers and the outbox (admin_peers.c). */
 int web_admin_peers(http_request *req, http_response *res);
 int web_admin_peer_add(http_request *req, http_response *res);

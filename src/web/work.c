@@ -129,6 +129,20 @@ static int add_abroad(int64_t ref_id, int64_t case_id, const char *peer, const c
 	return 0;
 }
 
+static int add_from_abroad(int64_t ref_id, const char *peer, const char *country,
+			   const char *provider_state, const char *state, void *ctx)
+{
+	struct rows *x = ctx;
+	tpl_vars *v = tpl_list_add(x->l);
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)ref_id));
+	tpl_set(v, "peer", peer);
+	tpl_set(v, "country", country);
+	tpl_set_bool(v, "to_answer", strcmp(provider_state, "assigned") == 0);
+	tpl_set(v, "state", state);
+	x->n++;
+	return 0;
+}
+
 int web_work(http_request *req, http_response *res)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -146,6 +160,11 @@ int web_work(http_request *req, http_response *res)
 		rc = referral_list(env, req->arena, p, "in", 0, add_to_answer, &in);
 		tpl_set_bool(v, "referrals", true);
 		tpl_set_bool(v, "has_to_answer", in.n > 0);
+		/* Received from abroad and handed to this organisation by the focal point. */
+		struct rows abroad = { req, tpl_set_list(v, "from_abroad"), 0, today };
+		if (!rc)
+			rc = trm_provider_queue(env, req->arena, p, add_from_abroad, &abroad);
+		tpl_set_bool(v, "has_from_abroad", abroad.n > 0);
 		if (!rc && principal_scope(p, "referral.national") >= SCOPE_COUNTRY) {
 			struct rows late = { req, tpl_set_list(v, "late"), 0, today };
 			rc = referral_list(env, req->arena, p, "overdue", 0, add_late, &late);

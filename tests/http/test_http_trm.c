@@ -496,13 +496,14 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	assert_non_null(yes);
 	assert_true(offer < ack && ack < yes);
 	ht_free(&r);
-	/* A case worker, who does not refer across borders, does not read it. */
+	/* A case worker, who does not refer across borders, does not read it: as if it did not
+	 * exist. */
 	struct web_session cws;
 	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &cws),
 			 303);
 	const char *hc[] = { cws.cookie, NULL };
 	ht_get(PT.port, path, hc, &r);
-	assert_int_equal(r.status, 403);
+	assert_int_equal(r.status, 404);
 	ht_free(&r);
 }
 

@@ -1,6 +1,8 @@
 /* The wire format of docs/trm-protocol.md: its test vectors, checked here and in the doc. */
 #include "testutil.h"
 
+#include "base/embedded.h"
+#include "base/json_parse.h"
 #include "trm/trm.h"
 
 static const char SENDER_SIGN_PK[] =
@@ -180,10 +182,62 @@ static void canonical_bytes_refuse_what_could_be_confused(void **state)
 	buf_release(&c);
 }
 
+/* The OpenAPI document names every document type with its fields, which are required and
+ * which codes each takes: documentation that cannot drift from the descriptors. */
+static void the_openapi_document_describes_every_document(void **state)
+{
+	(void)state;
+	const struct embedded_file *f = embedded_find("api/openapi.json");
+	assert_non_null(f);
+	arena a;
+	arena_init(&a, 1 << 24);
+	json_value *doc;
+	char err[128];
+	assert_int_equal(json_parse(&a, f->data, f->len, &doc, err, sizeof(err)), 0);
+	const json_value *schemas = json_get(json_get(doc, "components"), "schemas");
+	size_t n;
+	const trm_doc_type *types = trm_doc_types(&n);
+	const json_value *names = json_get(
+	    json_get(json_get(json_get(schemas, "TrmDocument"), "properties"), "type"), "enum");
+	assert_non_null(names);
+	assert_int_equal(names->length, n);
+	for (size_t i = 0; i < n; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "TrmDocument_%s", types[i].type);
+		assert_string_equal(names->items[i]->string, types[i].type);
+		const json_value *s = json_get(schemas, name);
+		const json_value *props = json_get(s, "properties"), *req = json_get(s, "required");
+		if (!props || !req)
+			fail_msg("api/openapi.json has no schema %s", name);
+		size_t nf = 0, nreq = 0;
+		for (; nf < TRM_DOC_FIELDS && types[i].fields[nf].name; nf++) {
+			const trm_doc_field *d = &types[i].fields[nf];
+			const json_value *p = json_get(props, d->name);
+			if (!p)
+				fail_msg("%s has no property %s", name, d->name);
+			nreq += d->required;
+			const json_value *e = json_get(p, "enum");
+			size_t ncodes = 0;
+			for (const char *c = d->codes; c && *c;
+			     c += strcspn(c, ",") + !!c[strcspn(c, ",")])
+				ncodes++;
+			assert_int_equal(e ? e->length : 0, ncodes);
+			for (size_t k = 0; e && k < e->length; k++)
+				if (!strstr(d->codes, e->items[k]->string))
+					fail_msg("%s.%s: %s is not a code", name, d->name,
+						 e->items[k]->string);
+		}
+		assert_int_equal(props->length, nf);
+		assert_int_equal(req->length, nreq);
+	}
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_documented_vectors_hold),
+		cmocka_unit_test(the_openapi_document_describes_every_document),
 		cmocka_unit_test(canonical_bytes_refuse_what_could_be_confused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

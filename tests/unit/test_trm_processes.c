@@ -258,6 +258,38 @@ static void an_instance_killed_while_delivering_loses_nothing_and_duplicates_not
 	nanosleep(&ts, NULL);
 	assert_int_equal(http(p_ne, "GET", "/api/v1/transnational-referrals", nfp, NULL), 200);
 	assert_int_equal(count(body, "\"direction\":\"in\""), 1);
+	/* Portugal rotates its keys while both run: Niger learns the new ones from a message
+	 * signed with the old, and its acceptance, sealed to the new key, reaches Portugal. */
+	snprintf(args, sizeof(args), "peer rotate --db %s", pt);
+	assert_int_equal(run(dir, args), 0);
+	char new_fp[32] = "";
+	assert_int_equal(sscanf(out, "new fingerprint %24[A-Z2-7-]", new_fp), 1);
+	assert_string_not_equal(new_fp, fps[0]);
+	bool learnt = false;
+	for (int i = 0; i < 300 && !learnt; i++) {
+		snprintf(args, sizeof(args), "peer list --db %s", ne);
+		assert_int_equal(run(dir, args), 0);
+		learnt = strstr(out, new_fp) != NULL;
+		if (!learnt) {
+			struct timespec w = { 0, 100 * 1000 * 1000 };
+			nanosleep(&w, NULL);
+		}
+	}
+	assert_true(learnt);
+	long in_id = strtol(strstr(body, "\"id\":") + 5, NULL, 10);
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%ld/accept", in_id);
+	assert_int_equal(http(p_ne, "POST", path, nfp, "{}"), 200);
+	int accepted = 0;
+	for (int i = 0; i < 300 && !accepted; i++) {
+		assert_int_equal(http(p_pt, "GET", "/api/v1/transnational-referrals", fp, NULL),
+				 200);
+		accepted = count(body, "\"state\":\"accepted\"");
+		if (!accepted) {
+			struct timespec w = { 0, 100 * 1000 * 1000 };
+			nanosleep(&w, NULL);
+		}
+	}
+	assert_int_equal(accepted, 1);
 	stop(spt, SIGTERM);
 	stop(sne, SIGTERM);
 	snprintf(args, sizeof(args), "trm outbox --db %s", pt);
