@@ -124,20 +124,6 @@ static void load(struct ht_server *s, const char *email, principal *p)
 	assert_int_equal(principal_load(s->db, id, p), 0);
 }
 
-static int dump_row(const trm_outbox_row *r, void *ctx)
-{
-	(void)ctx;
-	fprintf(stderr, "  %s %s %s %lld %s\n", r->peer, r->type, r->state, (long long)r->attempts,
-		r->last_error);
-	return 0;
-}
-
-__attribute__((unused)) static void dump(struct ht_server *s)
-{
-	fprintf(stderr, "outbox of %p\n", (void *)s);
-	trm_outbox_list(s->db, &A, dump_row, NULL);
-}
-
 static int64_t last_in(struct ht_server *s)
 {
 	return scalar(s, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
@@ -515,11 +501,165 @@ static void a_rotation_of_keys_loses_nothing(void **state)
 	arena_release(&a);
 }
 
+static struct web_session session_on(struct ht_server *s, const char *email)
+{
+	ht_current = s;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login(email, DEMO_PASSWORD, NULL, &w), 303);
+	return w;
+}
+
+#define XSS "<script>alert(1)</script>"
+
+/* The same route on the pages: Spain's focal point forwards from the referral's page (back to
+ * Portugal refused with the reason), Niger's hands it to the provider, who finds it on "Action
+ * needed", answers, and sends a follow-up report whose errors come back in Portuguese with
+ * what was typed; Portugal's page shows every hop and the report, escaped. */
+static void the_pages_walk_the_route(void **state)
+{
+	(void)state;
+	case_input in = { .first_name = "Halima",
+			  .second_name = "Pages-Surname-52",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, ref = offered_to_spain(&in, &case_id);
+	pump();
+	struct ht_resp r;
+	char path[200], fields[1200];
+	/* Spain */
+	struct web_session es = session_on(&ES, "focal.point%40demo.ponte.example");
+	const char *hes[] = { es.cookie, NULL };
+	int64_t es_in = last_in(&ES);
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)es_in);
+	ht_get(ES.port, path, hes, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Pages-Surname-52"));
+	assert_non_null(strstr(r.body, ne_self.instance_id)); /* a choice to forward to */
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld/forward", (long long)es_in);
+	snprintf(fields, sizeof(fields), "from=page&peer=%s", pt_self.instance_id);
+	assert_int_equal(form_post(&es, path, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "from=page&peer=%s", ne_self.instance_id);
+	assert_int_equal(form_post(&es, path, fields, &r), 303);
+	ht_free(&r);
+	pump();
+	/* Niger's focal point accepts and hands it over. */
+	struct web_session ne = session_on(&NE, "focal.point%40demo.ponte.example");
+	int64_t ne_in = last_in(&NE);
+	snprintf(path, sizeof(path), "/trm/%lld/accept", (long long)ne_in);
+	assert_int_equal(form_post(&ne, path, "from=page", &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld/assign", (long long)ne_in);
+	assert_int_equal(form_post(&ne, path, "from=page&organisation=PT-SHELTER", &r), 303);
+	ht_free(&r);
+	/* The provider: "Action needed", the page, the answer, a report with errors. */
+	struct web_session pv = session_on(&NE, "shelter%40demo.ponte.example");
+	const char *hpv[] = { pv.cookie, NULL };
+	ht_get(NE.port, "/work", hpv, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(path, sizeof(path), "href=\"/trm/%lld\"", (long long)ne_in);
+	assert_non_null(strstr(r.body, path));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld/provider_accept", (long long)ne_in);
+	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld/in_service", (long long)ne_in);
+	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld/documents/followup_report", (long long)ne_in);
+	assert_int_equal(
+	    form_post(&pv, path, "visit_on=2027-13-01&summary=Kept+text+typed&economic=4", &r),
+	    422);
+	assert_non_null(strstr(r.body, "aria-invalid=\"true\""));
+	assert_non_null(strstr(r.body, "Kept text typed"));      /* nothing typed is lost */
+	assert_null(strstr(r.body, "Not a date (YYYY-MM-DD).")); /* in Portuguese */
+	ht_free(&r);
+	assert_int_equal(form_post(&pv, path,
+				   "visit_on=2027-02-01&economic=4&summary=%3Cscript%3Ealert(1)%3C%"
+				   "2Fscript%3E",
+				   &r),
+			 303);
+	ht_free(&r);
+	/* Another organisation's supervisor: nothing. */
+	struct web_session other = session_on(&NE, "supervisor%40demo.ponte.example");
+	const char *hot[] = { other.cookie, NULL };
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ne_in);
+	ht_get(NE.port, path, hot, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	pump();
+	/* Portugal sees every hop, the report, escaped; and the same over the API. */
+	struct web_session pt = session_on(&PT, "focal.point%40demo.ponte.example");
+	const char *hpt[] = { pt.cookie, NULL };
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ref);
+	ht_get(PT.port, path, hpt, &r);
+	assert_int_equal(r.status, 200);
+	const char *route = strstr(r.body, "id=\"route\"");
+	assert_non_null(route);
+	const char *spain = strstr(route, "Spain national focal point");
+	const char *niger = strstr(route, "Niger national focal point");
+	assert_non_null(spain);
+	assert_non_null(niger);
+	assert_true(spain < niger);
+	assert_non_null(strstr(r.body, "data-type=\"followup_report\""));
+	assert_null(strstr(r.body, XSS));
+	assert_non_null(strstr(r.body, "&lt;script&gt;"));
+	ht_free(&r);
+	char auth[200];
+	bearer("focal.point@demo.ponte.example", auth, sizeof(auth));
+	const char *ha[] = { auth, NULL };
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld", (long long)ref);
+	ht_get(PT.port, path, ha, &r);
+	assert_int_equal(r.status, 200);
+	arena a;
+	arena_init(&a, 1u << 20);
+	json_value *doc;
+	char err[64];
+	assert_int_equal(json_parse(&a, r.body, strlen(r.body), &doc, err, sizeof(err)), 0);
+	const json_value *hops = json_get(doc, "route");
+	assert_non_null(hops);
+	assert_int_equal(hops->length, 3); /* Portugal → Spain → Niger → the provider */
+	assert_string_equal(json_get_string(hops->items[2], "state"), "in_service");
+	assert_int_equal(json_get(doc, "documents")->length, 1);
+	ht_free(&r);
+	/* A document over the API: unknown field refused, a field error named. */
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld/documents",
+		 (long long)ref);
+	const char *hj[] = { auth, "Content-Type: application/json", NULL };
+	const char *bad = "{\"type\":\"return_handover\",\"fields\":{\"departure_date\":"
+			  "\"2027-01-01\",\"travel_documents\":\"ready\",\"colour\":\"red\"}}";
+	assert_int_equal(ht_request(PT.port, "POST", path, bad, (long)strlen(bad), hj, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 422);
+	ht_free(&r);
+	const char *wrong = "{\"type\":\"return_handover\",\"fields\":{\"departure_date\":"
+			    "\"2027-01-01\",\"travel_documents\":\"lost\"}}";
+	assert_int_equal(ht_request(PT.port, "POST", path, wrong, (long)strlen(wrong), hj, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(r.body, "\"travel_documents\""));
+	ht_free(&r);
+	const char *good = "{\"type\":\"return_handover\",\"fields\":{\"departure_date\":"
+			   "\"2027-01-01\",\"travel_documents\":\"ready\"}}";
+	assert_int_equal(ht_request(PT.port, "POST", path, good, (long)strlen(good), hj, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 201);
+	ht_free(&r);
+	arena_release(&a);
+	ht_current = &PT;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_referral_goes_through_two_focal_points_to_a_provider),
 		cmocka_unit_test(a_child_case_transfer_then_withdrawal_purges_every_copy),
+		cmocka_unit_test(the_pages_walk_the_route),
 		cmocka_unit_test(a_rotation_of_keys_loses_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
