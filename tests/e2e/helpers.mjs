@@ -10,10 +10,11 @@ export const PONTE = process.env.PONTE_BIN || 'build/ponte';
 
 // settings: rows of the settings table to change before starting (e.g. the 2FA policy).
 // demo: also run `ponte demo` (seven countries, knowledge items, directory; no cases).
-export async function startPonte({ settings = {}, demo = false } = {}) {
+// init: more arguments to `ponte init` (e.g. ['--country', 'NE', '--name', 'Niger']).
+export async function startPonte({ settings = {}, demo = false, init = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ponte-e2e-'));
   const db = join(dir, 'ponte.db');
-  execFileSync(PONTE, ['init', '--db', db, '--demo'], { stdio: 'ignore' });
+  execFileSync(PONTE, ['init', '--db', db, '--demo', ...init], { stdio: 'ignore' });
   if (demo) {
     execFileSync(PONTE, ['demo', '--db', db, '--cases', '0', '--password', DEMO_PASSWORD], { stdio: 'ignore' });
   }
@@ -38,6 +39,7 @@ export async function startPonte({ settings = {}, demo = false } = {}) {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    db,
     async stop() {
       const exited = new Promise((resolve) => proc.on('exit', resolve));
       proc.kill('SIGTERM');
