@@ -208,16 +208,19 @@ static int add_referral(const trm_referral *r, void *ctx)
 	tpl_set(v, "basis", r->legal_basis);
 	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
 	tpl_set(v, "csrf", x->csrf);
-	if (out)
+	if (out && r->case_id)
 		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r->case_id));
+	if (out && r->parent_id) /* a hop forwarded from an offer received here */
+		tpl_set(v, "parent_id", arena_printf(req->arena, "%lld", (long long)r->parent_id));
 	tpl_set_bool(v, "can_answer", !out && strcmp(r->state, "delivered") == 0);
 	tpl_set_bool(v, "can_start", !out && strcmp(r->state, "accepted") == 0);
 	tpl_set_bool(
 	    v, "can_finish",
 	    !out && (strcmp(r->state, "accepted") == 0 || strcmp(r->state, "in_service") == 0));
 	tpl_set_bool(v, "can_withdraw",
-		     out && (strcmp(r->state, "sent") == 0 || strcmp(r->state, "delivered") == 0 ||
-			     strcmp(r->state, "accepted") == 0));
+		     out && r->case_id &&
+			 (strcmp(r->state, "sent") == 0 || strcmp(r->state, "delivered") == 0 ||
+			  strcmp(r->state, "accepted") == 0 || strcmp(r->state, "forwarded") == 0));
 	json_value *doc;
 	char err[64];
 	if (!out && *r->payload &&
@@ -241,7 +244,8 @@ int web_trm(http_request *req, http_response *res)
 		req, tpl_set_list(v, "received"), tpl_set_list(v, "sent"), p->csrf, 0, 0
 	};
 	int rc = trm_referral_list(&services_of(req)->env, req->arena, p, add_referral, &r);
-	tpl_set_bool(v, "receiver", trm_receives(services_of(req)->db, p));
+	/* The inbound role, or a provider with referrals handed to it. */
+	tpl_set_bool(v, "receiver", trm_receives(services_of(req)->db, p) || r.nin > 0);
 	tpl_set_bool(v, "has_received", r.nin > 0);
 	tpl_set_bool(v, "has_sent", r.nout > 0);
 	return rc ? rc : web_render_page(req, res, "trm", N_("Referrals across borders"), v);
