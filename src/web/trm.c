@@ -192,6 +192,7 @@ struct rows {
 	tpl_list *in, *out;
 	const char *csrf;
 	size_t nin, nout;
+	bool receiver;
 };
 
 static int add_referral(const trm_referral *r, void *ctx)
@@ -212,11 +213,14 @@ static int add_referral(const trm_referral *r, void *ctx)
 		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r->case_id));
 	if (out && r->parent_id) /* a hop forwarded from an offer received here */
 		tpl_set(v, "parent_id", arena_printf(req->arena, "%lld", (long long)r->parent_id));
-	tpl_set_bool(v, "can_answer", !out && strcmp(r->state, "delivered") == 0);
-	tpl_set_bool(v, "can_start", !out && strcmp(r->state, "accepted") == 0);
+	/* The inbound role answers and follows; a provider follows once it has accepted (its
+	 * answer is on the referral's page). */
+	bool follows = !out && (x->receiver || strcmp(r->provider_state, "accepted") == 0);
+	tpl_set_bool(v, "can_answer", !out && x->receiver && strcmp(r->state, "delivered") == 0);
+	tpl_set_bool(v, "can_start", follows && strcmp(r->state, "accepted") == 0);
 	tpl_set_bool(
 	    v, "can_finish",
-	    !out && (strcmp(r->state, "accepted") == 0 || strcmp(r->state, "in_service") == 0));
+	    follows && (strcmp(r->state, "accepted") == 0 || strcmp(r->state, "in_service") == 0));
 	tpl_set_bool(v, "can_withdraw",
 		     out && r->case_id &&
 			 (strcmp(r->state, "sent") == 0 || strcmp(r->state, "delivered") == 0 ||
@@ -240,12 +244,13 @@ int web_trm(http_request *req, http_response *res)
 {
 	const principal *p = principal_of(req);
 	tpl_vars *v = tpl_vars_new(req->arena);
+	bool receiver = trm_receives(services_of(req)->db, p);
 	struct rows r = {
-		req, tpl_set_list(v, "received"), tpl_set_list(v, "sent"), p->csrf, 0, 0
+		req, tpl_set_list(v, "received"), tpl_set_list(v, "sent"), p->csrf, 0, 0, receiver
 	};
 	int rc = trm_referral_list(&services_of(req)->env, req->arena, p, add_referral, &r);
 	/* The inbound role, or a provider with referrals handed to it. */
-	tpl_set_bool(v, "receiver", trm_receives(services_of(req)->db, p) || r.nin > 0);
+	tpl_set_bool(v, "receiver", receiver || r.nin > 0);
 	tpl_set_bool(v, "has_received", r.nin > 0);
 	tpl_set_bool(v, "has_sent", r.nout > 0);
 	return rc ? rc : web_render_page(req, res, "trm", N_("Referrals across borders"), v);
