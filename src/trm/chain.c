@@ -77,6 +77,15 @@ static int append_chain(arena *a, const char *text, size_t len, buf *b, size_t *
 	return 0;
 }
 
+int trm_chain_normalise(arena *a, const char *text, size_t n, buf *out)
+{
+	size_t hops = 0;
+	int rc = buf_putc(out, '[');
+	if (!rc)
+		rc = append_chain(a, text, n, out, &hops);
+	return rc ? rc : buf_putc(out, ']');
+}
+
 /* The route beyond the received offer in_id: its forwarded hops and what lies beyond each,
  * then the provider organisation it was handed to. */
 static int route(const identity_env *env, store_conn *c, arena *a, int64_t in_id, buf *b)
@@ -156,12 +165,8 @@ int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer
 	arena_init(&a, 1u << 16);
 	buf b;
 	buf_init(&b, 1u << 16);
-	size_t n = 0;
-	rc = buf_putc(&b, '[');
-	if (!rc && (rc = append_chain(&a, e->payload, e->payload_len, &b, &n)) == PONTE_EINVAL)
+	if ((rc = trm_chain_normalise(&a, e->payload, e->payload_len, &b)) == PONTE_EINVAL)
 		*why = "a chain report is a list of hops";
-	if (!rc)
-		rc = buf_putc(&b, ']');
 	store_stmt *st;
 	/* Reports may arrive out of order after retries: the newer one (by the signed creation
 	 * time) is kept. */

@@ -286,6 +286,36 @@ static const char *json_member(void *ctx, const char *name)
 	return json_get_string(ctx, name);
 }
 
+int trm_document_normalise(const char *type, const char *json, size_t n, buf *out,
+			   const char **field, const char **why)
+{
+	const trm_doc_type *t = trm_doc_type_find(type);
+	if (!t)
+		return PONTE_EINVAL;
+	arena a;
+	arena_init(&a, 1u << 16);
+	json_value *v;
+	char err[64];
+	int rc = PONTE_EINVAL;
+	*field = NULL;
+	*why = NULL;
+	if (!json_parse(&a, json, n, &v, err, sizeof(err)) && v->type == JSON_OBJECT) {
+		/* Every member is a field of the type, a string: nothing else is taken. */
+		rc = 0;
+		for (size_t i = 0; !rc && i < v->length; i++) {
+			bool known = false;
+			for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++)
+				known = known || strcmp(t->fields[k].name, v->keys[i]) == 0;
+			if (!known || v->items[i]->type != JSON_STRING)
+				rc = PONTE_EINVAL;
+		}
+		if (!rc)
+			rc = body_of(t, json_member, v, out, field, why);
+	}
+	arena_release(&a);
+	return rc;
+}
+
 int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
 		       const trm_envelope *e, int64_t now_ms, const char **why)
 {
@@ -299,15 +329,10 @@ int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *p
 	}
 	if (rc)
 		return rc;
-	arena a;
-	arena_init(&a, 1u << 16);
-	json_value *v;
-	char err[64];
 	const char *field = NULL;
 	buf body;
 	buf_init(&body, 8192);
-	if (json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) ||
-	    v->type != JSON_OBJECT || body_of(t, json_member, v, &body, &field, why)) {
+	if (trm_document_normalise(t->type, e->payload, e->payload_len, &body, &field, why)) {
 		*why = "a document with fields this instance does not take";
 		rc = PONTE_EINVAL;
 	}
@@ -328,7 +353,6 @@ int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *p
 		rc = send_on(env, c, &next, e->type, body.data, now_ms);
 	crypto_wipe(body.data, body.len);
 	buf_release(&body);
-	arena_release(&a);
 	return rc;
 }
 

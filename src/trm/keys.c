@@ -173,9 +173,8 @@ bool trm_peer_previous_signature(store *db, int64_t peer_id, const void *m, size
 	return ok;
 }
 
-static bool key(const json_value *v, const char *name, unsigned char *out, size_t n, arena *a)
+static bool key(const json_value *v, const char *name, unsigned char *out, size_t n)
 {
-	(void)a;
 	const char *s = json_get_string(v, name);
 	buf b;
 	buf_init(&b, 128);
@@ -186,26 +185,34 @@ static bool key(const json_value *v, const char *name, unsigned char *out, size_
 	return ok;
 }
 
-int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelope *e,
-			   int64_t now_ms, const char **why)
+int trm_key_rotation_parse(const char *json, size_t n, unsigned char sign_pk[CRYPTO_SIGN_PK],
+			   unsigned char box_pk[CRYPTO_BOX_PK],
+			   char fingerprint[CRYPTO_FINGERPRINT])
 {
 	arena a;
 	arena_init(&a, 8192);
 	json_value *v;
-	char err[64], fp[CRYPTO_FINGERPRINT];
-	unsigned char spk[CRYPTO_SIGN_PK], bpk[CRYPTO_BOX_PK];
+	char err[64];
 	const char *said = NULL;
-	bool ok = !json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
-		  v->type == JSON_OBJECT && key(v, "sign_key", spk, sizeof(spk), &a) &&
-		  key(v, "box_key", bpk, sizeof(bpk), &a) &&
+	bool ok = !json_parse(&a, json, n, &v, err, sizeof(err)) && v->type == JSON_OBJECT &&
+		  key(v, "sign_key", sign_pk, CRYPTO_SIGN_PK) &&
+		  key(v, "box_key", box_pk, CRYPTO_BOX_PK) &&
 		  (said = json_get_string(v, "fingerprint")) != NULL;
+	/* The fingerprint it states must be the one of its new keys. */
 	if (ok) {
-		/* The fingerprint it states must be the one of its new keys. */
-		crypto_fingerprint(spk, bpk, fp);
-		ok = strcmp(fp, said) == 0;
+		crypto_fingerprint(sign_pk, box_pk, fingerprint);
+		ok = strcmp(fingerprint, said) == 0;
 	}
-	if (!ok) {
-		arena_release(&a);
+	arena_release(&a);
+	return ok ? 0 : PONTE_EINVAL;
+}
+
+int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelope *e,
+			   int64_t now_ms, const char **why)
+{
+	unsigned char spk[CRYPTO_SIGN_PK], bpk[CRYPTO_BOX_PK];
+	char fp[CRYPTO_FINGERPRINT];
+	if (trm_key_rotation_parse(e->payload, e->payload_len, spk, bpk, fp)) {
 		*why = "a key rotation carries two keys and their fingerprint";
 		return PONTE_EINVAL;
 	}
@@ -223,6 +230,5 @@ int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelo
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	arena_release(&a);
 	return rc;
 }

@@ -185,6 +185,19 @@ typedef int (*trm_document_fn)(const trm_document *d, void *ctx);
 int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 		       trm_document_fn fn, void *ctx);
 
+/* ---- what peers send, checked and re-written (for the inbox and the fuzzers) ---- */
+/* A chain report: a JSON array of at most 16 hops of six short strings; written back field by
+ * field. PONTE_EINVAL otherwise. */
+int trm_chain_normalise(arena *a, const char *text, size_t n, buf *out);
+/* A document's fields: a JSON object of strings, each a field of the type, checked like a
+ * form (dates, codes, lengths, required); written back in the type's order. */
+int trm_document_normalise(const char *type, const char *json, size_t n, buf *out,
+			   const char **field, const char **why);
+/* A key rotation's payload: the two keys and the fingerprint they must have. */
+int trm_key_rotation_parse(const char *json, size_t n, unsigned char sign_pk[CRYPTO_SIGN_PK],
+			   unsigned char box_pk[CRYPTO_BOX_PK],
+			   char fingerprint[CRYPTO_FINGERPRINT]);
+
 /* ---- key rotation (keys.c) ---- */
 /* New keys for this instance; every active peer is told by a message signed with the old key.
  * The old encryption key still opens what was sealed to it for TRM_KEY_GRACE_S. */
