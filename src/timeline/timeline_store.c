@@ -44,7 +44,15 @@ static const char SQL_HEAD[] =
     "UNION ALL SELECT k.decided_at, 'closure', k.decision, k.status, k.id FROM case_closures k "
     "  WHERE k.case_id = ?1 AND k.kind = 'close' AND k.decided_at > k.requested_at "
     "UNION ALL SELECT d.at, 'disclosure', d.categories, o.name, coalesce(d.referral_id, 0) "
-    "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1";
+    "  FROM disclosures d JOIN organisations o ON o.id = d.recipient_id WHERE d.case_id = ?1 "
+    /* Referrals across borders from the case: sent, where each stands, documents exchanged. */
+    "UNION ALL SELECT t.created_at, 'abroad', 'sent', p.name, t.id FROM trm_referrals t "
+    "  JOIN trm_peers p ON p.id = t.peer_id WHERE t.case_id = ?1 "
+    "UNION ALL SELECT t.updated_at, 'abroad', t.state, p.name, t.id FROM trm_referrals t "
+    "  JOIN trm_peers p ON p.id = t.peer_id WHERE t.case_id = ?1 AND t.state <> 'sent' "
+    "UNION ALL SELECT d.created_at, 'abroad', d.type, p.name, t.id FROM trm_documents d "
+    "  JOIN trm_referrals t ON t.id = d.referral_id JOIN trm_peers p ON p.id = t.peer_id "
+    "  WHERE t.case_id = ?1";
 static const char SQL_TAIL[] = ") ORDER BY at, kind LIMIT 2000";
 /* clang-format on */
 

@@ -28,6 +28,7 @@ static const char *const KINDS[][2] = {
 	{ "close", N_("asked") },
 	{ "reopen", N_("Reopened") },
 	{ "rejected", N_("rejected") },
+	{ "abroad", N_("Referral across borders") },
 };
 
 static const char *kind_label(http_request *req, const char *code)
@@ -60,6 +61,8 @@ static const char *code_label(http_request *req, const timeline_event *e)
 			   ? tr(req->lang, section_code_label(&d->fields[k], e->code))
 			   : e->code;
 	}
+	if (strcmp(e->kind, "abroad") == 0)
+		return web_trm_label(req, e->code);
 	const char *k = kind_label(req, e->code);
 	if (k)
 		return k;
@@ -97,6 +100,8 @@ static int add_event(const timeline_event *e, void *ctx)
 	tpl_set(v, "detail", e->detail);
 	if (strcmp(e->kind, "referral") == 0 && e->ref)
 		tpl_set(v, "referral", arena_printf(req->arena, "%lld", (long long)e->ref));
+	if (strcmp(e->kind, "abroad") == 0 && e->ref)
+		tpl_set(v, "abroad", arena_printf(req->arena, "%lld", (long long)e->ref));
 	return 0;
 }
 

@@ -365,6 +365,17 @@ static const char *const LABELS[][2] = {
 	{ "yes", N_("yes") },
 	{ "no", N_("no") },
 	{ "unknown", N_("unknown") },
+	/* the states of a referral across borders */
+	{ "sent", N_("sent") },
+	{ "delivered", N_("delivered") },
+	{ "accepted", N_("accepted") },
+	{ "declined", N_("declined") },
+	{ "forwarded", N_("forwarded") },
+	{ "in_service", N_("in service") },
+	{ "completed", N_("completed") },
+	{ "discontinued", N_("discontinued") },
+	{ "withdrawn", N_("withdrawn") },
+	{ "assigned", N_("handed to the provider") },
 };
 
 static const char *label(http_request *req, const char *name)
@@ -375,6 +386,11 @@ static const char *label(http_request *req, const char *name)
 	return name;
 }
 
+const char *web_trm_label(http_request *req, const char *name)
+{
+	return label(req, name);
+}
+
 static int add_hop(const trm_hop *h, void *ctx)
 {
 	struct thread *x = ctx;
@@ -383,7 +399,8 @@ static int add_hop(const trm_hop *h, void *ctx)
 	tpl_set(v, "from_country", h->from_country);
 	tpl_set(v, "to", h->to);
 	tpl_set(v, "to_country", h->to_country);
-	tpl_set(v, "state", h->state);
+	tpl_set(v, "state", label(x->req, h->state));
+	tpl_set(v, "state_code", h->state);
 	tpl_set(v, "at", arena_strndup(x->req->arena, h->at, 16));
 	return 0;
 }
@@ -522,11 +539,12 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 	tpl_set_bool(v, "out", out);
 	tpl_set(v, "peer", r.peer_name);
 	tpl_set(v, "country", r.peer_country);
-	tpl_set(v, "state", r.state);
+	tpl_set(v, "state", label(req, r.state));
+	tpl_set(v, "state_code", r.state);
 	tpl_set(v, "reason", r.reason);
 	tpl_set(v, "basis", r.legal_basis);
 	tpl_set(v, "provider", r.provider);
-	tpl_set(v, "provider_state", r.provider_state);
+	tpl_set(v, "provider_state", label(req, r.provider_state));
 	if (r.case_id)
 		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r.case_id));
 	json_value *doc;

@@ -95,6 +95,8 @@ int web_trm(http_request *req, http_response *res);
 int web_trm_action(http_request *req, http_response *res);
 int web_trm_referral(http_request *req, http_response *res);
 int web_trm_document(http_request *req, http_response *res);
+/* A document type, field, code or state of a referral across borders in the reader's words. */
+const char *web_trm_label(http_request *req, const char *name);
 /* Peers and the outbox (admin_peers.c). */
 int web_admin_peers(http_request *req, http_response *res);
 int web_admin_peer_add(http_request *req, http_response *res);

@@ -513,6 +513,14 @@ static struct web_session session_on(struct ht_server *s, const char *email)
 
 #define XSS "<script>alert(1)</script>"
 
+static size_t count_of(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 /* The same route on the pages: Spain's focal point forwards from the referral's page (back to
  * Portugal refused with the reason), Niger's hands it to the provider, who finds it on "Action
  * needed", answers, and sends a follow-up report whose errors come back in Portuguese with
@@ -609,6 +617,14 @@ static void the_pages_walk_the_route(void **state)
 	assert_non_null(strstr(r.body, "data-type=\"followup_report\""));
 	assert_null(strstr(r.body, XSS));
 	assert_non_null(strstr(r.body, "&lt;script&gt;"));
+	ht_free(&r);
+	/* The case's timeline tells where the referral abroad stands, with its documents. */
+	snprintf(path, sizeof(path), "/cases/%lld/timeline", (long long)case_id);
+	ht_get(PT.port, path, hpt, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(fields, sizeof(fields), "href=\"/trm/%lld\"", (long long)ref);
+	assert_non_null(strstr(r.body, fields));
+	assert_true(count_of(r.body, "data-kind=\"abroad\"") >= 3); /* sent, state, report */
 	ht_free(&r);
 	char auth[200];
 	bearer("focal.point@demo.ponte.example", auth, sizeof(auth));
