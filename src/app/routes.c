@@ -45,6 +45,8 @@ const http_route app_routes[] = {
 	  false },
 	{ HTTP_GET, "/admin/peers", web_admin_peers, "org.manage", false, 0, false },
 	{ HTTP_POST, "/admin/peers", web_admin_peer_add, "org.manage", true, SMALL_BODY, false },
+	{ HTTP_POST, "/admin/peers/rotate", web_admin_keys_rotate, "org.manage", true, SMALL_BODY,
+	  false },
 	{ HTTP_POST, "/admin/peers/revoke", web_admin_peer_revoke, "org.manage", true, SMALL_BODY,
 	  false },
 	{ HTTP_GET, "/admin/rules", web_admin_rules, "org.manage", false, 0, false },

@@ -7,6 +7,7 @@
 #include "instance/instance.h"
 #include "keys/keys.h"
 #include "store/store.h"
+#include "trm/trm.h"
 
 #define ADMIN_ORG_CODE "ADMIN"
 
@@ -68,6 +69,10 @@ static int init_database(const struct init_options *o, const char *path, const c
 	} else {
 		identity_env env = { s, keys };
 		exit = create_admin(&env, o, password);
+		/* The instance's identity for referrals across borders: its id and keys. */
+		if (exit == EXIT_OK && (rc = trm_identity_ensure(&env)) != 0)
+			exit = cli_fail("cannot create the instance's identity: %s",
+					ponte_strerror(rc));
 		if (exit == EXIT_OK && o->demo && (rc = demo_fill(&env)) != 0)
 			exit =
 			    cli_fail("cannot add the demonstration data: %s", ponte_strerror(rc));

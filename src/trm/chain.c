@@ -144,7 +144,9 @@ int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int6
 	buf_init(&b, 1u << 16);
 	char id[CRYPTO_UUID];
 	rc = route(env, c, &a, in_id, &b);
-	if (!rc)
+	/* Nothing beyond this hop (never forwarded nor handed over): nothing to report. Once
+	 * there is, there always is (hops and providers are kept), so nothing goes stale. */
+	if (!rc && strcmp(b.data, "[]") != 0)
 		rc = trm_send(env, c, r.peer_id, "chain", r.offer_id, b.data, TRM_MESSAGE_TTL_S,
 			      now_ms, id);
 	buf_release(&b);
@@ -229,6 +231,7 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	typedef struct {
 		int64_t id, peer;
 		char offer[CRYPTO_UUID];
+		bool ended; /* declined or withdrawn already: nothing to tell */
 	} child;
 	child live[MAX_HOPS];
 	size_t n = 0;
@@ -239,8 +242,7 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	store_bind_int64(st, 1, in_id);
 	while (n < MAX_HOPS && (rc = store_step(st)) == STORE_ROW) {
 		const char *state = store_col_text(st, 1, NULL);
-		if (strcmp(state, "withdrawn") == 0 || strcmp(state, "declined") == 0)
-			continue;
+		live[n].ended = strcmp(state, "withdrawn") == 0 || strcmp(state, "declined") == 0;
 		live[n].id = store_col_int64(st, 0);
 		live[n].peer = store_col_int64(st, 6);
 		snprintf(live[n].offer, sizeof(live[n].offer), "%s", store_col_text(st, 7, NULL));
@@ -250,8 +252,11 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	rc = rc < 0 ? rc : 0;
 	char now[CLOCK_RFC3339_LEN], id[CRYPTO_UUID];
 	clock_format_rfc3339(now_ms, now);
-	/* The consent covers every copy: each instance the offer went on to purges it too. */
+	/* The consent covers every copy: the documents that came back along each hop go, and
+	 * each instance the offer went on to purges it too. */
 	for (size_t i = 0; !rc && i < n; i++) {
+		if ((rc = trm_documents_purge(c, live[i].id)) || live[i].ended)
+			continue;
 		if (!(rc = store_prepare(c, SQL_WITHDRAW_CHILD, &st))) {
 			store_bind_int64(st, 1, live[i].id);
 			store_bind_text(st, 2, now, strlen(now));

@@ -1,5 +1,6 @@
 /* /admin/peers: this instance's identity to send, the peers registered by fingerprint, their
  * revocation, and the outbox with each message's state and last error. */
+#include "base/clock.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "trm/trm.h"
@@ -102,6 +103,16 @@ int web_admin_peer_revoke(http_request *req, http_response *res)
 			    http_form(req, "instance_id") ? http_form(req, "instance_id") : "");
 	if (!rc)
 		principal_audit(services_of(req)->db, principal_of(req), "trm.peer_revoked", "", 0,
+				"success", false);
+	return rc ? rc : http_redirect(req, res, "/admin/peers");
+}
+
+/* New keys for this instance; the peers are told with the old key (src/trm/keys.c). */
+int web_admin_keys_rotate(http_request *req, http_response *res)
+{
+	int rc = trm_keys_rotate(&services_of(req)->env, clock_wall_ms());
+	if (!rc)
+		principal_audit(services_of(req)->db, principal_of(req), "trm.keys_rotated", "", 0,
 				"success", false);
 	return rc ? rc : http_redirect(req, res, "/admin/peers");
 }

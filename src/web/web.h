@@ -101,6 +101,7 @@ const char *web_trm_label(http_request *req, const char *name);
 int web_admin_peers(http_request *req, http_response *res);
 int web_admin_peer_add(http_request *req, http_response *res);
 int web_admin_peer_revoke(http_request *req, http_response *res);
+int web_admin_keys_rotate(http_request *req, http_response *res);
 /* Country rules (admin_rules.c). */
 int web_admin_rules(http_request *req, http_response *res);
 int web_admin_rule_set(http_request *req, http_response *res);

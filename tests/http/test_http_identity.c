@@ -106,6 +106,7 @@ static const struct {
 	{ "GET /admin/rules", "administrator" },
 	{ "GET /admin/peers", "administrator" },
 	{ "POST /admin/peers", "administrator" },
+	{ "POST /admin/peers/rotate", "administrator" },
 	{ "POST /admin/peers/revoke", "administrator" },
 	{ "POST /admin/rules", "administrator" },
 	{ "POST /admin/rules/remove", "administrator" },

@@ -574,6 +574,21 @@ static void administrators_manage_peers_on_a_page(void **state)
 	trm_peer p;
 	assert_int_equal(trm_peer_find(PT.db, &A, third.instance_id, &p), 0);
 	assert_string_equal(p.state, "revoked");
+	/* New keys from the page: announced to Niger (the active peer), which takes them. */
+	assert_int_equal(form_post(&w, "/admin/peers/rotate", "x=1", &r), 303);
+	ht_free(&r);
+	trm_self rotated;
+	assert_int_equal(trm_identity_get(&env, &A, &rotated), 0);
+	assert_string_not_equal(rotated.fingerprint, pt_self.fingerprint);
+	ht_get(PT.port, "/admin/peers", h, &r);
+	assert_non_null(strstr(r.body, rotated.fingerprint));
+	assert_non_null(strstr(r.body, "key_rotation"));
+	ht_free(&r);
+	size_t sent;
+	assert_int_equal(trm_deliver_due(&env, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(trm_peer_find(NE.db, &A, pt_self.instance_id, &p), 0);
+	assert_string_equal(p.fingerprint, rotated.fingerprint);
+	pt_self = rotated;
 	buf_release(&json);
 	buf_release(&form);
 }

@@ -401,6 +401,13 @@ static void a_child_case_transfer_then_withdrawal_purges_every_copy(void **state
 				     "NULL AND state = 'withdrawn'"),
 			 0);
 	assert_string_equal(state_of(&NE, ne_in), "withdrawn");
+	/* Spain, in the middle, keeps no document of it either way. */
+	assert_int_equal(
+	    scalar(&ES,
+		   "SELECT count(*) FROM trm_documents d JOIN trm_referrals t ON t.id = "
+		   "d.referral_id LEFT JOIN trm_referrals p ON p.id = t.parent_id WHERE "
+		   "(t.state = 'withdrawn' OR p.state = 'withdrawn') AND d.body_enc IS NOT NULL"),
+	    0);
 	assert_int_equal(
 	    scalar(&NE, "SELECT count(*) FROM trm_documents d JOIN trm_referrals t ON t.id = "
 			"d.referral_id WHERE t.state = 'withdrawn' AND d.body_enc IS NOT NULL"),
