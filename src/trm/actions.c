@@ -8,6 +8,10 @@ int trm_act(const identity_env *env, const principal *p, int64_t ref_id, const c
 {
 	*why = NULL;
 	arg = arg ? arg : "";
+	if (strcmp(action, "decline") == 0 && !trm_decline_reason_valid(arg)) {
+		*why = N_("Choose the reason for declining.");
+		return PONTE_EINVAL;
+	}
 	if (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0)
 		return trm_answer(env, p, ref_id, strcmp(action, "accept") == 0, arg, now_ms);
 	if (strcmp(action, "withdraw") == 0)

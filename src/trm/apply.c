@@ -106,6 +106,9 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 	if (!json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
 	    v->type == JSON_OBJECT && json_get_string(v, "reason"))
 		reason = json_get_string(v, "reason");
+	/* A decline's reason is a code; a peer's word this instance does not know reads "other". */
+	if (strcmp(state, "declined") == 0 && !trm_decline_reason_valid(reason))
+		reason = "other";
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
 	int rc = store_prepare(c, SQL_ANSWER, &st);

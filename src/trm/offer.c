@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "cases/cases.h"
+#include "referral/referral.h"
 #include "trm/internal.h"
 
 #define OFFER_TTL_S TRM_MESSAGE_TTL_S
@@ -41,7 +42,7 @@ static int list(buf *b, const char *key, const char *csv)
 
 /* The person as the consent's categories allow, with HTCDS names; codes travel as codes. */
 static int payload(const case_record *c, bool child, const char *categories, const char *basis,
-		   int64_t consent, buf *b)
+		   int64_t consent_id, buf *b)
 {
 	int rc = buf_puts(b, "{");
 	if (!rc)
@@ -51,7 +52,7 @@ static int payload(const case_record *c, bool child, const char *categories, con
 	if (!rc)
 		rc = buf_printf(b, ",\"child\":%s", child ? "true" : "false");
 	if (!rc)
-		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent);
+		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent_id);
 	if (!rc)
 		rc = list(b, "categories", categories);
 	if (!rc)
@@ -243,11 +244,24 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 	return rc;
 }
 
+bool trm_decline_reason_valid(const char *code)
+{
+	size_t n;
+	const char *const *codes = referral_codes("decline", &n);
+	for (size_t i = 0; code && i < n; i++)
+		if (strcmp(codes[i], code) == 0)
+			return true;
+	return false;
+}
+
 int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms)
 {
 	if (!trm_receives(env->db, p))
 		return PONTE_EDENIED; /* the inbound role answers, whoever holds it */
+	/* A decline says why with a code (the national mechanism's), read in any language. */
+	if (!accept && !trm_decline_reason_valid(reason))
+		return PONTE_EINVAL;
 	int rc = move(env, p, ref_id, "in", "delivered", accept ? "accepted" : "declined",
 		      accept ? "accepted" : "declined", reason ? reason : "", now_ms);
 	/* A forwarded offer that nobody further on takes may still be declined. */

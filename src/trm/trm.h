@@ -85,7 +85,10 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
  * (the wizard's preview); nothing is sent. */
 int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		      int64_t consent_id, const char **json, const char **why);
-/* Accept or decline an offer received (state delivered); the sender is told. */
+/* Accept or decline an offer received (state delivered); the sender is told. A decline's
+ * reason is one of the national mechanism's codes (referral_codes("decline")): PONTE_EINVAL
+ * otherwise. */
+bool trm_decline_reason_valid(const char *code);
 int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms);
 /* The receiver follows the service: accepted → in_service → completed | discontinued (also

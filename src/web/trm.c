@@ -187,6 +187,27 @@ int web_case_transnational_send(http_request *req, http_response *res)
 	return rc ? rc : http_redirect(req, res, "/trm");
 }
 
+/* The reasons for declining, as codes with their words, for a select. */
+static void decline_reasons(http_request *req, tpl_vars *v)
+{
+	size_t n;
+	const char *const *codes = referral_codes("decline", &n);
+	tpl_list *l = tpl_set_list(v, "reasons");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *x = tpl_list_add(l);
+		tpl_set(x, "code", codes[i]);
+		tpl_set(x, "label", web_referral_label(req, codes[i]));
+	}
+}
+
+/* A declined referral's reason is a code: in words. Feedback is the receiver's own text. */
+static const char *reason_words(http_request *req, const trm_referral *r)
+{
+	return strcmp(r->state, "declined") == 0 && trm_decline_reason_valid(r->reason)
+		   ? web_referral_label(req, r->reason)
+		   : r->reason;
+}
+
 struct rows {
 	http_request *req;
 	tpl_list *in, *out;
@@ -205,9 +226,11 @@ static int add_referral(const trm_referral *r, void *ctx)
 	tpl_set(v, "peer", r->peer_name);
 	tpl_set(v, "country", r->peer_country);
 	tpl_set(v, "state", r->state);
-	tpl_set(v, "reason", r->reason);
+	tpl_set(v, "reason", reason_words(req, r));
 	tpl_set(v, "basis", r->legal_basis);
 	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
+	if (!out && x->receiver && strcmp(r->state, "delivered") == 0)
+		decline_reasons(req, v);
 	tpl_set(v, "csrf", x->csrf);
 	if (out && r->case_id)
 		tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)r->case_id));
@@ -541,7 +564,8 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 	tpl_set(v, "country", r.peer_country);
 	tpl_set(v, "state", label(req, r.state));
 	tpl_set(v, "state_code", r.state);
-	tpl_set(v, "reason", r.reason);
+	tpl_set(v, "reason", reason_words(req, &r));
+	decline_reasons(req, v);
 	tpl_set(v, "basis", r.legal_basis);
 	tpl_set(v, "provider", r.provider);
 	tpl_set(v, "provider_state", label(req, r.provider_state));

@@ -374,7 +374,9 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 	/* Niger's focal point accepts; Portugal learns it. */
 	int64_t in_ref = count(&NE, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
 	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, true, "", clock_wall_ms()), 0);
-	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, false, "twice", clock_wall_ms()),
+	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, false, "Not a code", clock_wall_ms()),
+			 PONTE_EINVAL);
+	assert_int_equal(trm_answer(&ne, &ne_fp, in_ref, false, "no_capacity", clock_wall_ms()),
 			 PONTE_ECONFLICT);
 	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
 	assert_int_equal(count(&PT, OUT_ACCEPTED), 1);
