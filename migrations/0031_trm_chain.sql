@@ -59,3 +59,6 @@ ALTER TABLE trm_identity ADD COLUMN prev_box_sk_enc BLOB;
 ALTER TABLE trm_identity ADD COLUMN prev_until TEXT NOT NULL DEFAULT '';
 ALTER TABLE trm_peers ADD COLUMN prev_sign_pk BLOB;
 ALTER TABLE trm_peers ADD COLUMN prev_until TEXT NOT NULL DEFAULT '';
+
+-- A peer's messages leave in order: the oldest pending one first (src/trm/outbox.c).
+CREATE INDEX trm_outbox_peer_pending ON trm_outbox(peer_id, id) WHERE state = 'pending';
