@@ -100,7 +100,7 @@ bool trm_document_type(const char *type)
 	return trm_doc_type_find(type) != NULL;
 }
 
-static bool in_list(const char *csv, const char *item)
+bool trm_listed(const char *csv, const char *item)
 {
 	size_t n = strlen(item);
 	for (const char *s = csv; *s;) {
@@ -124,7 +124,7 @@ static const char *field_problem(const trm_doc_field *f, const char *v)
 	bool future = false;
 	if (f->kind == 'd' && !case_date_valid(v, &future))
 		return N_("Not a date (YYYY-MM-DD).");
-	if (f->kind == 'c' && !in_list(f->codes, v))
+	if (f->kind == 'c' && !trm_listed(f->codes, v))
 		return N_("Choose one of the listed values.");
 	return NULL;
 }
@@ -251,7 +251,7 @@ int trm_document_send(const identity_env *env, const principal *p, int64_t ref_i
 		rc = trm_row_get(c, ref_id, &r);
 	if (!rc)
 		rc = may_send(env, p, &r, t, why);
-	if (!rc && !in_list(t->states, r.state)) {
+	if (!rc && !trm_listed(t->states, r.state)) {
 		*why = N_("This document cannot be sent at this point of the referral.");
 		rc = PONTE_ECONFLICT;
 	}

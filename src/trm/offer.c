@@ -17,18 +17,6 @@ static const char SQL_OUT[] =
     "created_at, updated_at) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5)";
 /* clang-format on */
 
-static bool has(const char *csv, const char *item)
-{
-	size_t n = strlen(item);
-	for (const char *s = csv; *s;) {
-		size_t len = strcspn(s, ",");
-		if (len == n && memcmp(s, item, n) == 0)
-			return true;
-		s += len + (s[len] == ',');
-	}
-	return false;
-}
-
 static int list(buf *b, const char *key, const char *csv)
 {
 	int rc = buf_printf(b, ",\"%s\":[", key);
@@ -58,7 +46,7 @@ static int payload(const case_record *c, bool child, const char *categories, con
 	if (!rc)
 		rc = buf_puts(b, ",\"person\":{");
 	bool first = true;
-	if (!rc && has(categories, "identity")) {
+	if (!rc && trm_listed(categories, "identity")) {
 		rc = json_field_str(b, true, "prs_FirstName", c->first_name);
 		first = false;
 		if (!rc)
@@ -72,17 +60,17 @@ static int payload(const case_record *c, bool child, const char *categories, con
 		if (!rc)
 			rc = json_field_str(b, false, "prs_PrimaryLanguage", c->primary_language);
 	}
-	if (!rc && has(categories, "contact")) {
+	if (!rc && trm_listed(categories, "contact")) {
 		rc = json_field_str(b, first, "prs_MobilePhone", c->mobile_phone);
 		first = false;
 	}
-	if (!rc && has(categories, "documents")) {
+	if (!rc && trm_listed(categories, "documents")) {
 		rc = json_field_str(b, first, "prs_IdentityNumber", c->identity_number);
 		first = false;
 	}
 	if (!rc)
 		rc = buf_puts(b, "}");
-	if (!rc && has(categories, "victim")) {
+	if (!rc && trm_listed(categories, "victim")) {
 		rc = buf_puts(b, ",\"victim\":{");
 		if (!rc)
 			rc =

@@ -84,8 +84,9 @@ static int decode(const identity_env *env, arena *a, store_stmt *st, trm_referra
 	return 0;
 }
 
-int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
-		     trm_referral *out)
+/* One referral if p may see it, decoded into out (or only checked when out is NULL). */
+static int one(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+	       trm_referral *out)
 {
 	bool receiver = trm_receives(env->db, p);
 	store_conn *c;
@@ -98,10 +99,19 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 	store_bind_int64(st, 1, ref_id);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
-		rc = visible(env->db, p, st, receiver) ? decode(env, a, st, out) : PONTE_ENOTFOUND;
+		rc = !visible(env->db, p, st, receiver) ? PONTE_ENOTFOUND
+		     : out                              ? decode(env, a, st, out)
+							: 0;
 	else
 		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	store_reset(st);
+	return rc;
+}
+
+int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+		     trm_referral *out)
+{
+	int rc = one(env, a, p, ref_id, out);
 	if (!rc && *out->payload)
 		principal_audit(env->db, p, "trm.referral_read", "trm_referral", ref_id, "success",
 				false);
@@ -110,21 +120,7 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 
 int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id)
 {
-	bool receiver = trm_receives(env->db, p);
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, ref_id);
-	rc = store_step(st);
-	rc = rc == STORE_ROW    ? (visible(env->db, p, st, receiver) ? 0 : PONTE_ENOTFOUND)
-	     : rc == STORE_DONE ? PONTE_ENOTFOUND
-				: rc;
-	store_reset(st);
-	return rc;
+	return one(env, NULL, p, ref_id, NULL);
 }
 
 int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,

@@ -451,18 +451,6 @@ static int add_document(const trm_document *d, void *ctx)
 	return 0;
 }
 
-static bool listed(const char *csv, const char *item)
-{
-	size_t n = strlen(item);
-	for (const char *s = csv; *s;) {
-		size_t len = strcspn(s, ",");
-		if (len == n && memcmp(s, item, n) == 0)
-			return true;
-		s += len + (s[len] == ',');
-	}
-	return false;
-}
-
 /* The forms of the documents this side may send now; the one refused keeps what was typed. */
 static void document_forms(http_request *req, tpl_vars *v, const trm_referral *r,
 			   const char *doc_type, const char *doc_field, const char *why)
@@ -472,7 +460,7 @@ static void document_forms(http_request *req, tpl_vars *v, const trm_referral *r
 	tpl_list *forms = tpl_set_list(v, "doc_forms");
 	for (size_t i = 0; i < n; i++) {
 		const trm_doc_type *t = &types[i];
-		if (strcmp(t->side, r->direction) != 0 || !listed(t->states, r->state))
+		if (strcmp(t->side, r->direction) != 0 || !trm_listed(t->states, r->state))
 			continue;
 		bool again = doc_type && strcmp(doc_type, t->type) == 0;
 		tpl_vars *f = tpl_list_add(forms);
