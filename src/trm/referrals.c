@@ -18,14 +18,19 @@ static const char SQL_RECEIVER[] =
     "LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN organisations o ON o.id = t.provider_org "
 static const char SQL_LIST[] = REFERRAL_COLUMNS "ORDER BY t.id DESC LIMIT 500";
 static const char SQL_GET[] = REFERRAL_COLUMNS "WHERE t.id = ?1";
+/* Offers sent from a case in the caller's scope, and hops this instance forwarded (for the
+ * inbound role, ?6), past the answer time of the case's country (of this instance for a
+ * forwarded hop). */
 static const char SQL_OVERDUE[] =
-    "SELECT t.id, t.case_id, p.name, p.country, t.created_at FROM trm_referrals t "
-    "JOIN trm_peers p ON p.id = t.peer_id JOIN cases c ON c.id = t.case_id "
+    "SELECT t.id, coalesce(t.case_id, 0), p.name, p.country, t.created_at FROM trm_referrals t "
+    "JOIN trm_peers p ON p.id = t.peer_id LEFT JOIN cases c ON c.id = t.case_id "
     "WHERE t.direction = 'out' AND t.state IN ('sent', 'delivered') AND t.created_at < "
     "strftime('%Y-%m-%dT%H:%M:%fZ', ?5 / 1000, 'unixepoch', '-' || coalesce((SELECT value "
-    "FROM country_rules r WHERE r.rule = 'trm_answer_days' AND r.country IN (c.country, 'ZZ') "
-    "ORDER BY r.country = 'ZZ' LIMIT 1), 7) || ' days') AND (?1 = 4 OR (?1 = 3 AND "
-    "c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND c.owner_id = ?4)) "
+    "FROM country_rules r WHERE r.rule = 'trm_answer_days' AND r.country IN (coalesce("
+    "c.country, (SELECT country FROM instance WHERE id = 1)), 'ZZ') "
+    "ORDER BY r.country = 'ZZ' LIMIT 1), 7) || ' days') AND ((c.id IS NOT NULL AND (?1 = 4 OR "
+    "(?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND "
+    "c.owner_id = ?4))) OR (t.parent_id IS NOT NULL AND ?6 = 1)) "
     "ORDER BY t.created_at LIMIT 200";
 /* clang-format on */
 
@@ -156,6 +161,7 @@ int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t re
 int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
 		trm_overdue_fn fn, void *ctx)
 {
+	bool receiver = trm_receives(env->db, p);
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
@@ -168,6 +174,7 @@ int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t n
 	store_bind_int64(st, 3, p->organisation_id);
 	store_bind_int64(st, 4, p->user_id);
 	store_bind_int64(st, 5, now_ms);
+	store_bind_int64(st, 6, receiver);
 	while ((rc = store_step(st)) == STORE_ROW)
 		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
 			     arena_strdup(a, store_col_text(st, 2, NULL)),

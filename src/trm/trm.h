@@ -217,7 +217,8 @@ typedef int (*trm_thread_fn)(const char *at, const char *direction, const char *
 int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 	       trm_thread_fn fn, void *ctx);
 /* Offers sent, not answered within the case country's trm_answer_days (default 7), for the
- * sender's focal points (referral.transnational scope), oldest first. */
+ * sender's focal points (referral.transnational scope), and hops forwarded from here (case_id
+ * 0) for the inbound role, oldest first. */
 typedef int (*trm_overdue_fn)(int64_t ref_id, int64_t case_id, const char *peer,
 			      const char *country, const char *created_at, void *ctx);
 int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,

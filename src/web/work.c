@@ -119,9 +119,10 @@ static int add_abroad(int64_t ref_id, int64_t case_id, const char *peer, const c
 		      const char *created_at, void *ctx)
 {
 	struct rows *x = ctx;
-	(void)ref_id;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)ref_id));
+	if (case_id) /* else a hop forwarded from here */
+		tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
 	tpl_set(v, "peer", peer);
 	tpl_set(v, "country", country);
 	tpl_set(v, "sent", arena_strndup(x->req->arena, created_at, 10));

@@ -197,6 +197,21 @@ static void docs_of(struct ht_server *s, const principal *p, int64_t ref, struct
 	assert_int_equal(trm_documents_list(&env, &A, p, ref, collect_doc, x), 0);
 }
 
+struct overdue {
+	size_t n;
+	int64_t case_id;
+};
+
+static int count_late(int64_t ref_id, int64_t case_id, const char *peer, const char *country,
+		      const char *created_at, void *ctx)
+{
+	(void)ref_id, (void)peer, (void)country, (void)created_at;
+	struct overdue *x = ctx;
+	x->n++;
+	x->case_id = case_id;
+	return 0;
+}
+
 /* Portugal → Spain's focal point → Niger's focal point → a provider organisation in Niger,
  * and back to completion; the return handover down the route and its confirmation back up. */
 static void a_referral_goes_through_two_focal_points_to_a_provider(void **state)
@@ -236,6 +251,16 @@ static void a_referral_goes_through_two_focal_points_to_a_provider(void **state)
 	pump();
 	assert_string_equal(state_of(&ES, es_in), "forwarded");
 	assert_string_equal(state_of(&PT, ref), "forwarded");
+	/* Eight days without an answer from Niger: Spain's focal point is told about the hop it
+	 * forwarded; Portugal's offer was answered (forwarded), so Portugal's is not. */
+	int64_t week_later = clock_wall_ms() + 8LL * 24 * 3600 * 1000;
+	struct overdue late = { 0, 0 };
+	assert_int_equal(trm_overdue(&es, &A, &es_fp, week_later, count_late, &late), 0);
+	assert_int_equal(late.n, 1);
+	assert_int_equal(late.case_id, 0);
+	late = (struct overdue){ 0, 0 };
+	assert_int_equal(trm_overdue(&pt, &A, &pt_fp, week_later, count_late, &late), 0);
+	assert_int_equal(late.n, 0);
 	/* Niger received the same person, from Spain. */
 	int64_t ne_in = last_in(&NE);
 	trm_referral r;
