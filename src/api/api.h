@@ -64,6 +64,13 @@ int api_referral_create(http_request *req, http_response *res);
 int api_referral_get(http_request *req, http_response *res);
 int api_referral_act(http_request *req, http_response *res);
 int api_referral_case(http_request *req, http_response *res);
+int api_case_closures(http_request *req, http_response *res);
+int api_case_closure_request(http_request *req, http_response *res);
+int api_closure_decide(http_request *req, http_response *res);
+int api_case_attachments(http_request *req, http_response *res);
+int api_case_attach(http_request *req, http_response *res);
+int api_case_attachment(http_request *req, http_response *res);
+int api_case_detach(http_request *req, http_response *res);
 
 /* The knowledge search filter from the query string (shared with the search page); false
  * with *problem (a msgid) when a value is malformed. */

@@ -2,6 +2,7 @@
 #include "trm/trm.h"
 #include "api/api.h"
 #include "base/clock.h"
+#include "base/field_error.h"
 #include "base/json.h"
 #include "base/json_parse.h"
 #include "i18n/i18n.h"
@@ -213,12 +214,8 @@ int api_trm_document(http_request *req, http_response *res)
 	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
 				   (void *)(uintptr_t)fields, clock_wall_ms(), &field, &why);
 	if (rc == PONTE_EINVAL && field) {
-		res->status = 422;
-		res->content_type = "application/json";
-		rc = buf_puts(&res->body, "{\"error\":\"invalid\",\"fields\":{");
-		if (!rc)
-			rc = json_field_str(&res->body, true, field, tr(req->lang, why));
-		return rc ? rc : buf_puts(&res->body, "}}");
+		field_error e = { field, why };
+		return api_field_errors(req, res, &e, 1);
 	}
 	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, rc == PONTE_EINVAL ? 422 : 409,

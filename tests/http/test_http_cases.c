@@ -787,6 +787,84 @@ static void case_attachments_are_sealed_on_disk(void **state)
 	ht_free(&r);
 }
 
+/* The same over the API, for the systems agencies connect: a closure asked with a field
+ * error first, refused to its requester, approved once; an attachment uploaded, listed,
+ * downloaded byte for byte, a disguised one refused, another organisation kept out, removed. */
+static void closures_and_attachments_over_the_api(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct ht_resp r;
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Api-Closing\"}}", &r),
+			 201);
+	char loc[128], path[160];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	long id = strtol(loc + 14, NULL, 10);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/closures", id);
+	assert_int_equal(api(cw_auth, "POST", path, "{\"cas_Status\":\"Closed\"}", &r), 422);
+	assert_non_null(strstr(r.body, "cas_ReasonForCaseClosure"));
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path, "[1]", &r), 400);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"cas_Status\":\"Closed\",\"cas_ReasonForCaseClosure\":\"Home\"}",
+			     &r),
+			 201);
+	long cid = strtol(strstr(r.body, "\"id\":") + 5, NULL, 10);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", path,
+			     "{\"cas_Status\":\"Closed\",\"cas_ReasonForCaseClosure\":\"Again\"}",
+			     &r),
+			 409); /* one request waits already */
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"cas_ReasonForCaseClosure\":\"Home\""));
+	ht_free(&r);
+	char decide[96];
+	snprintf(decide, sizeof(decide), "/api/v1/closures/%ld/approve", cid);
+	assert_int_equal(api(cw_auth, "POST", decide, "{}", &r), 403);
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "POST", decide, "{}", &r), 200);
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "POST", decide, "{}", &r), 409);
+	ht_free(&r);
+	snprintf(decide, sizeof(decide), "/api/v1/closures/%ld/maybe", cid);
+	assert_int_equal(api(sup_auth, "POST", decide, "{}", &r), 404);
+	ht_free(&r);
+	/* Attachments (the case is closed now; attaching still works for its file). */
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/attachments", id);
+	static const char pdf[] = "%PDF-1.7\n1 0 obj <<>> endobj\nAPI-CERT-31\n%%EOF\n";
+	assert_int_equal(upload(cw_auth, path, NULL, "certificate.pdf", pdf, sizeof(pdf) - 1, &r),
+			 201);
+	long att = strtol(strstr(r.body, "\"id\":") + 5, NULL, 10);
+	ht_free(&r);
+	static const char exe[] = "MZ\x90\x00\x03\x00\x00\x00This program cannot be run";
+	assert_int_equal(upload(cw_auth, path, NULL, "scan.pdf", exe, sizeof(exe) - 1, &r), 422);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"filename\":\"certificate.pdf\""));
+	assert_non_null(strstr(r.body, "\"media_type\":\"application/pdf\""));
+	ht_free(&r);
+	char one[200];
+	snprintf(one, sizeof(one), "%s/%ld", path, att);
+	assert_int_equal(api(cw_auth, "GET", one, NULL, &r), 200);
+	assert_int_equal(r.len, sizeof(pdf) - 1);
+	assert_memory_equal(r.body, pdf, sizeof(pdf) - 1);
+	ht_free(&r);
+	assert_int_equal(api(other_auth, "GET", one, NULL, &r), 404);
+	ht_free(&r);
+	snprintf(one, sizeof(one), "%s/%ld/remove", path, att);
+	assert_int_equal(api(other_auth, "POST", one, "{}", &r), 404);
+	ht_free(&r);
+	assert_int_equal(api(cw_auth, "POST", one, "{}", &r), 200);
+	ht_free(&r);
+	snprintf(one, sizeof(one), "%s/%ld", path, att);
+	assert_int_equal(api(cw_auth, "GET", one, NULL, &r), 404);
+	ht_free(&r);
+}
+
 /* The administrator changes a country's clocks and who confirms victim status; the case file
  * follows at once; removing the country's value returns to the default. */
 static void administrators_set_the_country_rules(void **state)
@@ -939,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
 		cmocka_unit_test(closing_a_case_from_the_pages),
 		cmocka_unit_test(case_attachments_are_sealed_on_disk),
+		cmocka_unit_test(closures_and_attachments_over_the_api),
 		cmocka_unit_test(administrators_set_the_country_rules),
 		cmocka_unit_test(payloads_in_every_section_field_are_shown_escaped),
 	};
