@@ -203,10 +203,8 @@ int api_trm_document(http_request *req, http_response *res)
 	/* A field of a type this API does not know is refused rather than dropped. */
 	const trm_doc_type *t = trm_doc_type_find(type);
 	for (size_t i = 0; i < fields->length; i++) {
-		bool known = false;
-		for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++)
-			known = known || strcmp(t->fields[k].name, fields->keys[i]) == 0;
-		if (!known || fields->items[i]->type != JSON_STRING)
+		if (!trm_doc_field_known(t, fields->keys[i]) ||
+		    fields->items[i]->type != JSON_STRING)
 			return http_json_error(req, res, 422, "invalid",
 					       N_("Give a document type and its fields."));
 	}

@@ -95,6 +95,14 @@ const trm_doc_type *trm_doc_type_find(const char *type)
 	return NULL;
 }
 
+bool trm_doc_field_known(const trm_doc_type *t, const char *name)
+{
+	for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++)
+		if (strcmp(t->fields[k].name, name) == 0)
+			return true;
+	return false;
+}
+
 bool trm_document_type(const char *type)
 {
 	return trm_doc_type_find(type) != NULL;
@@ -302,13 +310,9 @@ int trm_document_normalise(const char *type, const char *json, size_t n, buf *ou
 	if (!json_parse(&a, json, n, &v, err, sizeof(err)) && v->type == JSON_OBJECT) {
 		/* Every member is a field of the type, a string: nothing else is taken. */
 		rc = 0;
-		for (size_t i = 0; !rc && i < v->length; i++) {
-			bool known = false;
-			for (size_t k = 0; k < TRM_DOC_FIELDS && t->fields[k].name; k++)
-				known = known || strcmp(t->fields[k].name, v->keys[i]) == 0;
-			if (!known || v->items[i]->type != JSON_STRING)
+		for (size_t i = 0; !rc && i < v->length; i++)
+			if (!trm_doc_field_known(t, v->keys[i]) || v->items[i]->type != JSON_STRING)
 				rc = PONTE_EINVAL;
-		}
 		if (!rc)
 			rc = body_of(t, json_member, v, out, field, why);
 	}

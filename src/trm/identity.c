@@ -3,7 +3,7 @@
 #include "base/json.h"
 #include "identity/fields.h"
 #include "instance/instance.h"
-#include "trm/trm.h"
+#include "trm/internal.h"
 
 /* clang-format off */
 static const char SQL_GET[] =
@@ -16,6 +16,30 @@ static const char SQL_INSERT[] =
 static const char SQL_URL[] = "UPDATE trm_identity SET url = ?1 WHERE id = 1";
 /* clang-format on */
 
+/* A private key as an encrypted field of the identity row (hex under the data keys). */
+int trm_secret_seal(const identity_env *env, const char *name, const unsigned char *k, size_t n,
+		    buf *out)
+{
+	char hex[2 * CRYPTO_SIGN_SK + 1];
+	if (n > CRYPTO_SIGN_SK)
+		return PONTE_EINVAL;
+	crypto_hex(k, n, hex);
+	int rc = field_encrypt(env, "trm_identity", name, 1, hex, out);
+	crypto_wipe(hex, sizeof(hex));
+	return rc;
+}
+
+/* Back: exactly n bytes of key, or false; the plaintext hex is wiped from the arena. */
+bool trm_secret_open(const identity_env *env, arena *a, const char *name, const void *blob,
+		     size_t len, unsigned char *k, size_t n)
+{
+	const char *hex = field_decrypt(env, a, "trm_identity", name, 1, blob, len);
+	bool ok = hex && crypto_unhex(hex, k, n);
+	if (hex)
+		crypto_wipe((void *)(uintptr_t)hex, strlen(hex)); /* arena memory we own */
+	return ok;
+}
+
 int trm_identity_ensure(const identity_env *env)
 {
 	arena a;
@@ -27,21 +51,17 @@ int trm_identity_ensure(const identity_env *env)
 		return rc;
 	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
 	    bsk[CRYPTO_BOX_SK];
-	char id[CRYPTO_UUID], shex[2 * CRYPTO_SIGN_SK + 1], bhex[2 * CRYPTO_BOX_SK + 1];
+	char id[CRYPTO_UUID];
 	crypto_instance_keys(NULL, spk, ssk, bpk, bsk);
 	crypto_uuid(id);
-	crypto_hex(ssk, sizeof(ssk), shex);
-	crypto_hex(bsk, sizeof(bsk), bhex);
-	crypto_wipe(ssk, sizeof(ssk));
-	crypto_wipe(bsk, sizeof(bsk));
 	buf es, eb;
 	buf_init(&es, 4096);
 	buf_init(&eb, 4096);
-	rc = field_encrypt(env, "trm_identity", "sign_sk", 1, shex, &es);
+	rc = trm_secret_seal(env, "sign_sk", ssk, sizeof(ssk), &es);
 	if (!rc)
-		rc = field_encrypt(env, "trm_identity", "box_sk", 1, bhex, &eb);
-	crypto_wipe(shex, sizeof(shex));
-	crypto_wipe(bhex, sizeof(bhex));
+		rc = trm_secret_seal(env, "box_sk", bsk, sizeof(bsk), &eb);
+	crypto_wipe(ssk, sizeof(ssk));
+	crypto_wipe(bsk, sizeof(bsk));
 	store_conn *c;
 	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)) &&
@@ -117,16 +137,10 @@ int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_S
 	if (rc == STORE_ROW) {
 		size_t n1, n2;
 		const void *b1 = store_col_blob(st, 0, &n1), *b2 = store_col_blob(st, 1, &n2);
-		const char *s = field_decrypt(env, &a, "trm_identity", "sign_sk", 1, b1, n1),
-			   *b = field_decrypt(env, &a, "trm_identity", "box_sk", 1, b2, n2);
-		rc = crypto_unhex(s, sign_sk, CRYPTO_SIGN_SK) &&
-			     crypto_unhex(b, box_sk, CRYPTO_BOX_SK)
+		rc = trm_secret_open(env, &a, "sign_sk", b1, n1, sign_sk, CRYPTO_SIGN_SK) &&
+			     trm_secret_open(env, &a, "box_sk", b2, n2, box_sk, CRYPTO_BOX_SK)
 			 ? 0
 			 : PONTE_ESTORE;
-		if (s)
-			crypto_wipe((void *)(uintptr_t)s, strlen(s)); /* arena memory we own */
-		if (b)
-			crypto_wipe((void *)(uintptr_t)b, strlen(b));
 	} else {
 		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}

@@ -39,6 +39,13 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelope *e,
 			   int64_t now_ms, const char **why);
 
+/* A private key of this instance as an encrypted field of the identity row named name, and
+ * back (identity.c). */
+int trm_secret_seal(const identity_env *env, const char *name, const unsigned char *k, size_t n,
+		    buf *out);
+bool trm_secret_open(const identity_env *env, arena *a, const char *name, const void *blob,
+		     size_t len, unsigned char *k, size_t n);
+
 /* What a peer sealed to this instance's previous key, while it lives; PONTE_EINVAL otherwise. */
 int trm_identity_open_previous(const identity_env *env, const void *box, size_t n, int64_t now_ms,
 			       buf *out);

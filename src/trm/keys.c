@@ -21,17 +21,6 @@ static const char SQL_PEER_ROTATE[] =
     "fingerprint = ?5 WHERE id = ?1";
 /* clang-format on */
 
-/* Encrypt a secret key (as hex, like the identity's) under the identity row's field name. */
-static int sealed_key(const identity_env *env, const char *name, const unsigned char *k, size_t n,
-		      buf *out)
-{
-	char hex[2 * CRYPTO_SIGN_SK + 1];
-	crypto_hex(k, n, hex);
-	int rc = field_encrypt(env, "trm_identity", name, 1, hex, out);
-	crypto_wipe(hex, sizeof(hex));
-	return rc;
-}
-
 static int announce(const identity_env *env, store_conn *c, const unsigned char spk[CRYPTO_SIGN_PK],
 		    const unsigned char bpk[CRYPTO_BOX_PK], int64_t now_ms)
 {
@@ -83,9 +72,9 @@ int trm_keys_rotate(const identity_env *env, int64_t now_ms)
 		rc = trm_identity_secrets(env, old_ssk, old_bsk);
 	if (!rc)
 		rc = announce(env, c, spk, bpk, now_ms);
-	if (!rc && !(rc = sealed_key(env, "prev_box_sk", old_bsk, sizeof(old_bsk), &prev)) &&
-	    !(rc = sealed_key(env, "sign_sk", ssk, sizeof(ssk), &es)) &&
-	    !(rc = sealed_key(env, "box_sk", bsk, sizeof(bsk), &eb)) &&
+	if (!rc && !(rc = trm_secret_seal(env, "prev_box_sk", old_bsk, sizeof(old_bsk), &prev)) &&
+	    !(rc = trm_secret_seal(env, "sign_sk", ssk, sizeof(ssk), &es)) &&
+	    !(rc = trm_secret_seal(env, "box_sk", bsk, sizeof(bsk), &eb)) &&
 	    !(rc = store_prepare(c, SQL_ROTATE, &st))) {
 		char until[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(now_ms + TRM_KEY_GRACE_S * 1000LL, until);
@@ -136,14 +125,12 @@ int trm_identity_open_previous(const identity_env *env, const void *box, size_t 
 	if (rc == STORE_ROW) {
 		size_t pn, sn;
 		const void *pk = store_col_blob(st, 0, &pn), *b = store_col_blob(st, 1, &sn);
-		const char *hex = field_decrypt(env, &a, "trm_identity", "prev_box_sk", 1, b, sn);
 		unsigned char sk[CRYPTO_BOX_SK];
-		rc = pn == CRYPTO_BOX_PK && crypto_unhex(hex, sk, sizeof(sk))
+		rc = pn == CRYPTO_BOX_PK &&
+			     trm_secret_open(env, &a, "prev_box_sk", b, sn, sk, sizeof(sk))
 			 ? crypto_seal_open_for(box, n, pk, sk, out)
 			 : PONTE_ESTORE;
 		crypto_wipe(sk, sizeof(sk));
-		if (hex)
-			crypto_wipe((void *)(uintptr_t)hex, strlen(hex));
 	} else {
 		rc = rc == STORE_DONE ? PONTE_EINVAL : rc;
 	}

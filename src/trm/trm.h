@@ -175,6 +175,7 @@ const trm_doc_type *trm_doc_types(size_t *n);
 /* Is item one of a comma-separated list (states, codes, categories)? */
 bool trm_listed(const char *csv, const char *item);
 const trm_doc_type *trm_doc_type_find(const char *type);
+bool trm_doc_field_known(const trm_doc_type *t, const char *name);
 typedef const char *(*trm_doc_get)(void *ctx, const char *field);
 /* Send a document on a referral; *field and *why say what is wrong (PONTE_EINVAL), or why not
  * now (PONTE_ECONFLICT). */
