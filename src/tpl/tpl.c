@@ -569,26 +569,42 @@ tpl_vars *tpl_vars_new(arena *a)
 	return v;
 }
 
+/* Keys and values are copied into the context's arena: whatever the caller passed (a stack
+ * buffer, a row of a statement about to be stepped, a buffer about to be released) may be gone
+ * or changed by the time the page renders. A copy that does not fit leaves the value unset. */
 static struct tpl_var *add_var(tpl_vars *v, const char *key, enum val_kind kind)
 {
-	struct tpl_var *x = arena_alloc(v->a, sizeof(*x));
-	if (!x)
+	if (!v || !key)
 		return NULL;
-	x->key = key;
+	struct tpl_var *x = arena_alloc(v->a, sizeof(*x));
+	if (!x || !(x->key = arena_strdup(v->a, key)))
+		return NULL;
 	x->kind = kind;
+	return x;
+}
+
+static void link_var(tpl_vars *v, struct tpl_var *x)
+{
 	x->next = v->head;
 	v->head = x;
-	return x;
+}
+
+static int set_text(tpl_vars *v, const char *key, enum val_kind kind, const char *value, size_t n)
+{
+	struct tpl_var *x = add_var(v, key, kind);
+	if (!x)
+		return PONTE_ENOMEM;
+	x->n = value ? n : 0;
+	x->s = arena_strndup(v->a, value ? value : "", x->n);
+	if (!x->s)
+		return PONTE_ENOMEM;
+	link_var(v, x);
+	return 0;
 }
 
 int tpl_set_n(tpl_vars *v, const char *key, const char *value, size_t n)
 {
-	struct tpl_var *x = add_var(v, key, V_STR);
-	if (!x)
-		return PONTE_ENOMEM;
-	x->s = value ? value : "";
-	x->n = value ? n : 0;
-	return 0;
+	return set_text(v, key, V_STR, value, n);
 }
 
 int tpl_set(tpl_vars *v, const char *key, const char *value)
@@ -602,27 +618,22 @@ int tpl_set_bool(tpl_vars *v, const char *key, bool value)
 	if (!x)
 		return PONTE_ENOMEM;
 	x->b = value;
+	link_var(v, x);
 	return 0;
 }
 
 int tpl_set_html(tpl_vars *v, const char *key, const char *html, size_t n)
 {
-	struct tpl_var *x = add_var(v, key, V_HTML);
-	if (!x)
-		return PONTE_ENOMEM;
-	x->s = html;
-	x->n = n;
-	return 0;
+	return set_text(v, key, V_HTML, html, n);
 }
 
 tpl_list *tpl_set_list(tpl_vars *v, const char *key)
 {
 	struct tpl_var *x = add_var(v, key, V_LIST);
-	if (!x)
+	if (!x || !(x->list = arena_alloc(v->a, sizeof(*x->list))))
 		return NULL;
-	x->list = arena_alloc(v->a, sizeof(*x->list));
-	if (x->list)
-		x->list->a = v->a;
+	x->list->a = v->a;
+	link_var(v, x);
 	return x->list;
 }
 

@@ -18,8 +18,12 @@
  *   (tag or attribute names, unquoted values, event-handler or style attributes, comments,
  *   <style>) are compile errors, as are branches that leave the markup in different
  *   contexts. So no template can print a user string raw.
- * - Compiled templates are immutable and shared by all threads; values live in the caller's
- *   arena and are never modified by rendering.
+ * - Compiled templates are immutable and shared by all threads.
+ * - A context owns its values: tpl_set*() copy the key and the value into the context's arena,
+ *   so a value may come from a stack buffer, a database row or a buffer released before the
+ *   render. A context lives as long as the arena given to tpl_vars_new(). A setter that cannot
+ *   copy (arena ceiling) returns PONTE_ENOMEM and leaves the name unset; a NULL context is
+ *   refused the same way.
  */
 #ifndef PONTE_TPL_H
 #define PONTE_TPL_H
@@ -36,11 +40,13 @@ int tpl_compile(arena *a, const char *name, const char *src, size_t n, tpl **out
 const char *tpl_name(const tpl *t);
 
 tpl_vars *tpl_vars_new(arena *a);
-/* Strings are referenced, not copied: they must outlive the render. */
+/* A NULL value is the empty string. */
 int tpl_set(tpl_vars *v, const char *key, const char *value);
 int tpl_set_n(tpl_vars *v, const char *key, const char *value, size_t n);
 int tpl_set_bool(tpl_vars *v, const char *key, bool value);
+/* Trusted HTML: only the output of another render, placed with {{{name}}}. */
 int tpl_set_html(tpl_vars *v, const char *key, const char *html, size_t n);
+/* NULL when the arena is full; tpl_list_add(NULL) is NULL and setters refuse a NULL context. */
 tpl_list *tpl_set_list(tpl_vars *v, const char *key);
 tpl_vars *tpl_list_add(tpl_list *l);
 

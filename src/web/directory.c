@@ -151,7 +151,7 @@ static int render_map(http_request *req, tpl_vars *v, const struct list *l, cons
 					  "table below the map.")),
 			 areas, l->ncountries);
 	if (!rc)
-		rc = tpl_set_html(v, "map", arena_strndup(req->arena, svg.data, svg.len), svg.len);
+		rc = tpl_set_html(v, "map", svg.data, svg.len);
 	tpl_set(v, "map_title", title);
 	buf_release(&svg);
 	return rc == PONTE_ENOTFOUND ? 0 : rc;

@@ -63,11 +63,12 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set_bool(v, "can_obs_submit", principal_can(p, "obs.submit"));
 	tpl_set_bool(v, "can_obs_read", principal_can(p, "stats.read"));
 	tpl_set_bool(v, "can_referrals", principal_can(p, "referral.national"));
-	tpl_set_html(v, "content", content.data ? content.data : "", content.len);
-	rc = add_languages(req, v);
+	rc = tpl_set_html(v, "content", content.data, content.len);
+	buf_release(&content); /* the context holds its own copy */
+	if (!rc)
+		rc = add_languages(req, v);
 	if (!rc)
 		rc = tpl_render(layout, v, req->lang, &res->body);
-	buf_release(&content);
 	if (!rc)
 		res->content_type = "text/html; charset=utf-8";
 	return rc;

@@ -262,6 +262,33 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A context owns its values: the buffers they came from may be reused or freed before the
+ * render (the roles page once showed a loop's reused stack array as its permissions). */
+static void values_are_copied_when_set(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_list *l = tpl_set_list(v, "items");
+	char scratch[16], key[8];
+	for (int i = 0; i < 3; i++) {
+		snprintf(scratch, sizeof(scratch), "perm.%d", i);
+		tpl_set(tpl_list_add(l), "name", scratch);
+	}
+	snprintf(key, sizeof(key), "k");
+	char *html = strdup("<b>kept</b>");
+	tpl_set(v, key, "value");
+	tpl_set_html(v, "h", html, strlen(html));
+	memset(scratch, 'X', sizeof(scratch) - 1);
+	memset(key, 'Y', sizeof(key) - 1);
+	memcpy(html, "<i>gone</i>!", 12);
+	free(html);
+	assert_string_equal(render("{{#each items}}{{name}} {{/each}}{{k}} {{{h}}}", v),
+			    "perm.0 perm.1 perm.2 value <b>kept</b>");
+	/* A context that could not be made refuses values instead of crashing. */
+	assert_int_equal(tpl_set(NULL, "x", "y"), PONTE_ENOMEM);
+	assert_null(tpl_list_add(tpl_set_list(NULL, "x")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +302,7 @@ int main(void)
 		cmocka_unit_test(partials_render_and_recursion_is_bounded),
 		cmocka_unit_test(the_shipped_templates_compile),
 		cmocka_unit_test(escape_functions_replace_invalid_utf8),
+		cmocka_unit_test(values_are_copied_when_set),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
