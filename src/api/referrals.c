@@ -1,11 +1,13 @@
 /* /api/v1/services, consents, disclosures and /api/v1/referrals: the national referral
  * mechanism as JSON. */
 #include "api/api.h"
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/json_parse.h"
 #include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "services/services.h"
+#include "trm/trm.h"
 
 /* ---- reading bodies ---- */
 
@@ -278,16 +280,19 @@ int api_consent_withdraw(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	size_t n;
-	int rc = consent_withdraw(&services_of(req)->env, principal_of(req), id, &n);
+	/* The referrals abroad made under the consent go with it (trm/). */
+	size_t national, abroad;
+	int rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id,
+				      clock_wall_ms(), &national, &abroad);
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, 409, "conflict",
 				       N_("This consent was withdrawn already."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld,\"referrals_withdrawn\":%zu}", (long long)id,
-			  n);
+	return buf_printf(
+	    &res->body, "{\"id\":%lld,\"referrals_withdrawn\":%zu,\"transnational_withdrawn\":%zu}",
+	    (long long)id, national + abroad, abroad);
 }
 
 static int add_disclosure(const disclosure *d, void *ctx)

@@ -138,36 +138,29 @@ static void consent_row(arena *a, store_stmt *st, consent *x)
 		*texts[i] = ref_text(a, st, 3 + i);
 }
 
-/* Withdrawing: the consent ends today, and every open referral it covered is withdrawn,
- * in one transaction, each step in the referral's history. */
-int consent_withdraw(const identity_env *env, const principal *p, int64_t id, size_t *withdrawn)
+/* Withdrawing: the consent ends today, and every open referral it covered is withdrawn, each
+ * step in the referral's history, all inside the caller's transaction. */
+int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
+			int64_t id, consent *x, size_t *withdrawn)
 {
 	*withdrawn = 0;
-	store_conn *c;
 	store_stmt *st;
-	arena a;
-	arena_init(&a, 1u << 16);
-	consent x;
 	struct case_owner o;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_CONSENT_GET, &st))) {
+	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
+	if (!rc) {
 		store_bind_int64(st, 1, id);
 		rc = store_step(st);
 		if (rc == STORE_ROW)
-			consent_row(&a, st, &x);
+			consent_row(a, st, x);
 		store_reset(st);
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
-	if (!rc && !(rc = ref_case_owner(c, x.case_id, &o)) && !ref_may_write(p, &o))
+	if (!rc && !(rc = ref_case_owner(c, x->case_id, &o)) && !ref_may_write(p, &o))
 		rc = PONTE_ENOTFOUND;
-	if (!rc && *x.withdrawn_on)
+	if (!rc && *x->withdrawn_on)
 		rc = PONTE_ECONFLICT;
-	if (!rc)
-		rc = store_begin(c);
-	if (rc) {
-		arena_release(&a);
+	if (rc)
 		return rc;
-	}
 	char now[CLOCK_RFC3339_LEN];
 	ref_now(now);
 	if (!(rc = store_prepare(c, SQL_CONSENT_WITHDRAW, &st))) {
@@ -215,15 +208,10 @@ int consent_withdraw(const identity_env *env, const principal *p, int64_t id, si
 		}
 	}
 	if (!rc)
-		rc = principal_audit(env->db, p, "consent.withdraw", "case", x.case_id, "success",
+		rc = principal_audit(env->db, p, "consent.withdraw", "case", x->case_id, "success",
 				     true);
 	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	else
 		*withdrawn = n;
-	arena_release(&a);
 	return rc;
 }
 

@@ -12,7 +12,7 @@
  * - A referral is sent only under a consent that covers it (not withdrawn, purpose
  *   referral, its recipient or any, every category it carries) or a recorded legal basis;
  *   sending writes the disclosure register in the same transaction. Withdrawing a consent
- *   withdraws every open referral it covered.
+ *   withdraws every open referral it covered, national and (through trm/) abroad.
  * - The recipient sees the case only after accepting, and only the categories carried.
  * - Free text (reasons, feedback) is encrypted; codes are stored as codes.
  */
@@ -82,8 +82,13 @@ typedef struct consent {
 
 int consent_add(const identity_env *env, const principal *p, int64_t case_id,
 		const consent_input *in, int64_t *id, ref_errors *e);
-/* Withdraw (today) and withdraw every open referral it covered; *withdrawn counts them. */
-int consent_withdraw(const identity_env *env, const principal *p, int64_t id, size_t *withdrawn);
+/* Withdraw the consent (today) and every open national referral it covered, inside the
+ * caller's write transaction c (who may write the case; PONTE_ECONFLICT when withdrawn
+ * already); *x is the consent (strings in a), *withdrawn counts the referrals. Pages and the
+ * API withdraw through trm_consent_withdraw (trm/), which calls this and withdraws the
+ * referrals abroad made under the consent in the same transaction. */
+int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
+			int64_t id, consent *x, size_t *withdrawn);
 typedef int (*consent_fn)(const consent *c, void *ctx);
 int consent_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 consent_fn fn, void *ctx);

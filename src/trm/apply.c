@@ -183,8 +183,11 @@ static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *pe
 	/* Its documents go with it, and so does every copy forwarded from here. */
 	if (!rc && id && !(rc = trm_documents_purge(c, id)))
 		rc = trm_chain_withdraw(env, c, id, now_ms);
-	/* The sender is told the payload is gone. */
-	return rc ? rc : reply(env, c, peer, e, "purged", now_ms);
+	/* The sender is told the payload is gone, and how the route beyond stands now (hops
+	 * withdrawn, the provider's service ended), as after any other change. */
+	if (!rc)
+		rc = reply(env, c, peer, e, "purged", now_ms);
+	return rc || !id ? rc : trm_chain_report(env, c, id, now_ms);
 }
 
 int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,

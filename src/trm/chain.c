@@ -118,12 +118,15 @@ static int route(const identity_env *env, store_conn *c, arena *a, int64_t in_id
 	if (!rc && !(rc = store_prepare(c, SQL_PROVIDER, &st))) {
 		store_bind_int64(st, 1, in_id);
 		if ((rc = store_step(st)) == STORE_ROW) {
-			/* The provider's own answer, then the service it gives. */
+			/* The provider's own answer, then the service it gives; withdrawn
+			 * whatever it was. */
 			const char *ps = store_col_text(st, 2, NULL),
 				   *s = store_col_text(st, 3, NULL);
+			bool service =
+			    (strcmp(ps, "accepted") == 0 && strcmp(s, "accepted") != 0) ||
+			    strcmp(s, "withdrawn") == 0;
 			rc = hop(b, n == 0, self.name, self.country, store_col_text(st, 0, NULL),
-				 store_col_text(st, 1, NULL),
-				 strcmp(ps, "accepted") == 0 && strcmp(s, "accepted") != 0 ? s : ps,
+				 store_col_text(st, 1, NULL), service ? s : ps,
 				 store_col_text(st, 4, NULL));
 		}
 		store_reset(st);
@@ -231,7 +234,7 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	typedef struct {
 		int64_t id, peer;
 		char offer[CRYPTO_UUID];
-		bool ended; /* declined or withdrawn already: nothing to tell */
+		bool ended; /* withdrawn already: nothing to tell */
 	} child;
 	child live[MAX_HOPS];
 	size_t n = 0;
@@ -242,7 +245,8 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 	store_bind_int64(st, 1, in_id);
 	while (n < MAX_HOPS && (rc = store_step(st)) == STORE_ROW) {
 		const char *state = store_col_text(st, 1, NULL);
-		live[n].ended = strcmp(state, "withdrawn") == 0 || strcmp(state, "declined") == 0;
+		/* A hop that was declined still holds the payload there: it is told too. */
+		live[n].ended = strcmp(state, "withdrawn") == 0;
 		live[n].id = store_col_int64(st, 0);
 		live[n].peer = store_col_int64(st, 6);
 		snprintf(live[n].offer, sizeof(live[n].offer), "%s", store_col_text(st, 7, NULL));

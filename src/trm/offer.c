@@ -14,7 +14,12 @@ static const char SQL_CONSENT[] =
     "purpose = 'transnational_referral' AND withdrawn_on IS NULL";
 static const char SQL_OUT[] =
     "INSERT INTO trm_referrals(direction, peer_id, offer_id, case_id, state, legal_basis, "
-    "created_at, updated_at) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5)";
+    "created_at, updated_at, consent_id) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5, ?6)";
+/* The offers a consent covers and that are not withdrawn yet: made under it, or (made before
+ * offers remembered their consent) of its case. */
+static const char SQL_UNDER_CONSENT[] =
+    "SELECT id FROM trm_referrals WHERE direction = 'out' AND case_id = ?2 AND "
+    "state <> 'withdrawn' AND (consent_id = ?1 OR consent_id IS NULL) ORDER BY id LIMIT 64";
 /* clang-format on */
 
 static int list(buf *b, const char *key, const char *csv)
@@ -169,6 +174,7 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 		store_bind_int64(st, 3, case_id);
 		store_bind_text(st, 4, basis, strlen(basis));
 		store_bind_text(st, 5, now, strlen(now));
+		store_bind_int64(st, 6, consent_id);
 		rc = store_step(st);
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
@@ -188,18 +194,16 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 	return rc;
 }
 
-/* Move a referral from one state to the next and tell the peer, in one transaction; a received
- * offer also reports its route to the instance before (who may have forwarded it). The caller
- * has checked who may. */
-static int move(const identity_env *env, const principal *p, int64_t ref_id, const char *direction,
-		const char *from_state, const char *to_state, const char *type, const char *reason,
-		int64_t now_ms)
+/* Move a referral from one state to the next and tell the peer, inside the caller's
+ * transaction (c); a received offer also reports its route to the instance before (who may
+ * have forwarded it). The caller has checked who may. */
+static int move_in(const identity_env *env, store_conn *c, const principal *p, int64_t ref_id,
+		   const char *direction, const char *from_state, const char *to_state,
+		   const char *type, const char *reason, int64_t now_ms)
 {
-	store_conn *c;
 	trm_row r;
-	int rc = store_conn_get(env->db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
-	if (!rc && !(rc = trm_row_get(c, ref_id, &r)) && strcmp(r.direction, direction) != 0)
+	int rc = trm_row_get(c, ref_id, &r);
+	if (!rc && strcmp(r.direction, direction) != 0)
 		rc = PONTE_ENOTFOUND;
 	if (!rc && strcmp(r.state, from_state) != 0 &&
 	    !(strcmp(from_state, "delivered") == 0 && strcmp(r.state, "sent") == 0 &&
@@ -223,6 +227,20 @@ static int move(const identity_env *env, const principal *p, int64_t ref_id, con
 		rc = trm_chain_report(env, c, ref_id, now_ms);
 	if (!rc)
 		rc = principal_audit(env->db, p, type, "trm_referral", ref_id, "success", true);
+	return rc;
+}
+
+/* move_in() in a transaction of its own. */
+static int move(const identity_env *env, const principal *p, int64_t ref_id, const char *direction,
+		const char *from_state, const char *to_state, const char *type, const char *reason,
+		int64_t now_ms)
+{
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	bool begun = !rc && !(rc = store_begin(c));
+	if (!rc)
+		rc = move_in(env, c, p, ref_id, direction, from_state, to_state, type, reason,
+			     now_ms);
 	if (begun && !rc)
 		rc = store_commit(c);
 	if (begun && rc)
@@ -278,6 +296,22 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 	return rc;
 }
 
+/* Withdraw an offer sent inside the caller's transaction: whatever it became, the consent
+ * covered it, so the recipient must purge it. */
+static int withdraw_in(const identity_env *env, store_conn *c, const principal *p, int64_t ref_id,
+		       int64_t now_ms)
+{
+	trm_row r;
+	int rc = trm_row_get(c, ref_id, &r);
+	if (!rc && (strcmp(r.direction, "out") != 0 || !r.case_id))
+		rc = PONTE_ENOTFOUND;
+	if (!rc && strcmp(r.state, "withdrawn") == 0)
+		rc = PONTE_ECONFLICT;
+	return rc ? rc
+		  : move_in(env, c, p, ref_id, "out", r.state, "withdrawn", "withdrawal",
+			    "consent withdrawn", now_ms);
+}
+
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms)
 {
 	if (!principal_can(p, "referral.transnational"))
@@ -294,13 +328,62 @@ int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, in
 	if (!rc)
 		rc = case_get(env, &a, p, r.case_id, &cr);
 	arena_release(&a);
-	/* Whatever the offer became, the consent covers it: the recipient must purge it. */
-	static const char *const from[] = { "delivered", "accepted",     "forwarded", "in_service",
-					    "completed", "discontinued", "declined" };
+	bool begun = !rc && !(rc = store_begin(c));
 	if (!rc)
-		rc = PONTE_ECONFLICT;
-	for (size_t i = 0; rc == PONTE_ECONFLICT && i < ARRAY_LEN(from); i++)
-		rc = move(env, p, ref_id, "out", from[i], "withdrawn", "withdrawal",
-			  "consent withdrawn", now_ms);
+		rc = withdraw_in(env, c, p, ref_id, now_ms);
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	if (!rc)
+		trm_sender_poke();
+	return rc;
+}
+
+int trm_consent_withdraw(const identity_env *env, const principal *p, int64_t consent_id,
+			 int64_t now_ms, size_t *national, size_t *abroad)
+{
+	*national = *abroad = 0;
+	store_conn *c;
+	store_stmt *st;
+	arena a;
+	arena_init(&a, 1u << 16);
+	consent x;
+	int rc = store_conn_get(env->db, &c);
+	bool begun = !rc && !(rc = store_begin(c));
+	if (!rc)
+		rc = consent_withdraw_in(env, c, &a, p, consent_id, &x, national);
+	/* Only a consent for transnational referral covers offers across borders. The one who
+	 * records the withdrawal need not refer abroad themselves: the consent decides. */
+	bool covers = !rc && strcmp(x.purpose, "transnational_referral") == 0;
+	size_t n = 0, batch = covers;
+	/* In batches: each one withdrawn leaves the query, until none is left. */
+	while (!rc && batch) {
+		int64_t ids[64];
+		batch = 0;
+		if (!(rc = store_prepare(c, SQL_UNDER_CONSENT, &st))) {
+			store_bind_int64(st, 1, consent_id);
+			store_bind_int64(st, 2, x.case_id);
+			while (batch < ARRAY_LEN(ids) && (rc = store_step(st)) == STORE_ROW)
+				ids[batch++] = store_col_int64(st, 0);
+			store_reset(st);
+			rc = rc < 0 ? rc : 0;
+		}
+		for (size_t i = 0; !rc && i < batch; i++)
+			rc = withdraw_in(env, c, p, ids[i], now_ms);
+		n += batch;
+	}
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	if (rc)
+		*national = 0;
+	else {
+		*abroad = n;
+		if (n)
+			trm_sender_poke();
+	}
+	arena_release(&a);
 	return rc;
 }

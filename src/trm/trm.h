@@ -97,6 +97,12 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 	       const char *feedback, int64_t now_ms);
 /* Withdraw an offer sent (consent withdrawn): the recipient purges the payload and confirms. */
 int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms);
+/* Withdraw a consent of a case (who may write the case; PONTE_ECONFLICT when withdrawn already)
+ * and, in the same transaction, every open national referral it covered (*national) and every
+ * offer across borders made under it, whatever its state (*abroad): each is told to its peer,
+ * which purges the payload along the route. The one entry for the pages and the API. */
+int trm_consent_withdraw(const identity_env *env, const principal *p, int64_t consent_id,
+			 int64_t now_ms, size_t *national, size_t *abroad);
 
 /* Does p hold the role that receives inbound referrals (setting trm_inbound_role)? */
 bool trm_receives(store *db, const principal *p);

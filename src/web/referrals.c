@@ -1,8 +1,10 @@
 /* Referral pages: the services directory, a case's consents, referrals and disclosures, the
  * inbox and outbox of an organisation, and one referral with its history and actions. */
+#include "base/clock.h"
 #include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "services/services.h"
+#include "trm/trm.h"
 #include "web/web.h"
 
 /* ---- words for codes ---- */
@@ -347,8 +349,10 @@ int web_consent_withdraw(http_request *req, http_response *res)
 	int64_t id, case_id = form_id(req, "case_id");
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	size_t n;
-	int rc = consent_withdraw(&services_of(req)->env, principal_of(req), id, &n);
+	/* The referrals abroad made under the consent go with it (trm/). */
+	size_t national, abroad;
+	int rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id,
+				      clock_wall_ms(), &national, &abroad);
 	if (rc && rc != PONTE_ECONFLICT)
 		return rc;
 	return http_redirect(

@@ -413,6 +413,126 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 	free(data);
 }
 
+static void deliver_both(void)
+{
+	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	for (int round = 0; round < 6; round++) {
+		size_t a = 0, b = 0;
+		assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 64, &a), 0);
+		assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 64, &b), 0);
+		if (!a && !b)
+			return;
+	}
+	fail_msg("the instances kept talking");
+}
+
+/* The person withdraws the consent, recorded by the case worker over the API: the two offers
+ * made under it (one accepted, one declined) are withdrawn in the same transaction and counted,
+ * Niger purges both and confirms; an offer of the same case under another consent stays. */
+static void withdrawing_the_consent_withdraws_the_referrals_abroad(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	principal fp, cw, ne_fp;
+	load(&PT, "focal.point@demo.ponte.example", &fp);
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	load(&NE, "focal.point@demo.ponte.example", &ne_fp);
+	case_input in = { .first_name = "Rakia",
+			  .second_name = "Withdrawn-Surname-614",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, consent_id, other_consent, accepted, declined, kept;
+	consent_id = registered_with_consent(&cw, &in, "identity,victim", &case_id);
+	consent_input ci = { .purpose = "transnational_referral",
+			     .categories = "identity",
+			     .legal_basis = "consent",
+			     .language = "pt",
+			     .text_version = "v2",
+			     .given_by = "person",
+			     .given_on = "2026-01-11" };
+	ref_errors re;
+	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &other_consent, &re), 0);
+	const char *why = NULL;
+	int64_t t = clock_wall_ms();
+	assert_int_equal(
+	    trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id, t, &accepted, &why), 0);
+	assert_int_equal(
+	    trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id, t, &declined, &why), 0);
+	assert_int_equal(
+	    trm_offer(&pt, &fp, case_id, ne_self.instance_id, other_consent, t, &kept, &why), 0);
+	deliver_both();
+	int64_t last = count(&NE, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
+	int64_t ne_accepted = last - 2, ne_declined = last - 1, ne_kept = last;
+	assert_int_equal(trm_answer(&ne, &ne_fp, ne_accepted, true, "", clock_wall_ms()), 0);
+	assert_int_equal(
+	    trm_answer(&ne, &ne_fp, ne_declined, false, "no_capacity", clock_wall_ms()), 0);
+	assert_int_equal(trm_answer(&ne, &ne_fp, ne_kept, true, "", clock_wall_ms()), 0);
+	deliver_both();
+	/* The case worker records the withdrawal over the API. */
+	ht_current = &PT;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	char auth[200], path[100];
+	bearer("case.worker@demo.ponte.example", auth, sizeof(auth));
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	snprintf(path, sizeof(path), "/api/v1/consents/%lld/withdraw", (long long)consent_id);
+	struct ht_resp r;
+	assert_int_equal(ht_request(PT.port, "POST", path, "{}", 2, h, &r), CURLE_OK);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"referrals_withdrawn\":2"));
+	ht_free(&r);
+	arena a;
+	arena_init(&a, 1u << 20);
+	trm_referral x;
+	assert_int_equal(trm_referral_get(&pt, &a, &fp, accepted, &x), 0);
+	assert_string_equal(x.state, "withdrawn");
+	assert_int_equal(trm_referral_get(&pt, &a, &fp, declined, &x), 0);
+	assert_string_equal(x.state, "withdrawn");
+	assert_int_equal(trm_referral_get(&pt, &a, &fp, kept, &x), 0);
+	assert_string_equal(x.state, "accepted");
+	/* The withdrawal reaches Niger, which purges both and confirms each. */
+	int64_t purged_before = count(
+	    &PT, "SELECT count(*) FROM trm_inbox WHERE type = 'purged' AND in_reply_to <> ''");
+	deliver_both();
+	assert_int_equal(trm_referral_get(&ne, &a, &ne_fp, ne_accepted, &x), 0);
+	assert_string_equal(x.state, "withdrawn");
+	assert_string_equal(x.payload, "");
+	assert_int_equal(trm_referral_get(&ne, &a, &ne_fp, ne_declined, &x), 0);
+	assert_string_equal(x.state, "withdrawn");
+	assert_string_equal(x.payload, "");
+	assert_int_equal(trm_referral_get(&ne, &a, &ne_fp, ne_kept, &x), 0);
+	assert_string_equal(x.state, "accepted");
+	assert_non_null(strstr(x.payload, "Withdrawn-Surname-614"));
+	assert_int_equal(
+	    count(&PT,
+		  "SELECT count(*) FROM trm_inbox WHERE type = 'purged' AND in_reply_to <> ''"),
+	    purged_before + 2);
+	/* Niger's focal point no longer reads the person over the API either. */
+	ht_current = &NE;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	bearer("focal.point@demo.ponte.example", auth, sizeof(auth));
+	const char *hn[] = { auth, NULL };
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld",
+		 (long long)ne_accepted);
+	ht_get(NE.port, path, hn, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Withdrawn-Surname-614"));
+	assert_non_null(strstr(r.body, "\"state\":\"withdrawn\""));
+	ht_free(&r);
+	/* Withdrawn already: 409, nothing more leaves. */
+	ht_current = &PT;
+	int64_t pending = count(&PT, PENDING_PT);
+	bearer("case.worker@demo.ponte.example", auth, sizeof(auth));
+	snprintf(path, sizeof(path), "/api/v1/consents/%lld/withdraw", (long long)consent_id);
+	assert_int_equal(ht_request(PT.port, "POST", path, "{}", 2, h, &r), CURLE_OK);
+	assert_int_equal(r.status, 409);
+	ht_free(&r);
+	assert_int_equal(count(&PT, PENDING_PT), pending);
+	arena_release(&a);
+}
+
 /* The pages: the focal point walks the wizard (country, instance, consent), sees exactly the
  * fields that will leave, sends; Niger's focal point reads the offer and accepts it. */
 static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
@@ -639,6 +759,7 @@ int main(void)
 		cmocka_unit_test(the_fingerprint_must_match),
 		cmocka_unit_test(bad_envelopes_are_refused_and_change_nothing),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
+		cmocka_unit_test(withdrawing_the_consent_withdraws_the_referrals_abroad),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 		cmocka_unit_test(administrators_manage_peers_on_a_page),
 		cmocka_unit_test(offers_not_answered_in_time_are_flagged),

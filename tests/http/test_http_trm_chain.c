@@ -129,9 +129,9 @@ static int64_t last_in(struct ht_server *s)
 	return scalar(s, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
 }
 
-/* A case in Portugal with a transnational-referral consent, offered to Spain by the focal
- * point: the referral's number in Portugal. */
-static int64_t offered_to_spain(const case_input *in, int64_t *case_id)
+/* A case in Portugal with a transnational-referral consent (*consent_out), offered to Spain by the
+ * focal point: the referral's number in Portugal. */
+static int64_t offered_under_consent(const case_input *in, int64_t *case_id, int64_t *consent_out)
 {
 	identity_env pt = env_of(&PT);
 	principal cw, fp;
@@ -153,7 +153,14 @@ static int64_t offered_to_spain(const case_input *in, int64_t *case_id)
 	assert_int_equal(trm_offer(&pt, &fp, *case_id, es_self.instance_id, consent_id,
 				   clock_wall_ms(), &ref, &why),
 			 0);
+	*consent_out = consent_id;
 	return ref;
+}
+
+static int64_t offered_to_spain(const case_input *in, int64_t *case_id)
+{
+	int64_t consent_id;
+	return offered_under_consent(in, case_id, &consent_id);
 }
 
 /* A document's fields from a NULL-terminated list of name, value pairs. */
@@ -702,12 +709,100 @@ static void the_pages_walk_the_route(void **state)
 	ht_current = &PT;
 }
 
+struct hops {
+	char states[256];
+	size_t n;
+};
+
+static int collect_hop(const trm_hop *h, void *ctx)
+{
+	struct hops *x = ctx;
+	size_t len = strlen(x->states);
+	snprintf(x->states + len, sizeof(x->states) - len, "%s%s", len ? "," : "", h->state);
+	x->n++;
+	return 0;
+}
+
+/* The route served to completion, then the person withdraws the consent, recorded on the case's
+ * page in Portugal: the offer is withdrawn there, Spain purges and withdraws its hop to Niger,
+ * Niger purges and the provider loses it; every instance reports the change back, so Portugal's
+ * view of the route shows every hop withdrawn, not completed. */
+static void withdrawing_the_consent_on_the_page_reaches_every_hop(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
+	principal pt_fp, es_fp, ne_fp, provider;
+	load(&PT, "focal.point@demo.ponte.example", &pt_fp);
+	load(&ES, "focal.point@demo.ponte.example", &es_fp);
+	load(&NE, "focal.point@demo.ponte.example", &ne_fp);
+	load(&NE, "shelter@demo.ponte.example", &provider);
+	case_input in = { .first_name = "Salamatou",
+			  .second_name = "Route-Withdrawn-808",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, consent_id, ref = offered_under_consent(&in, &case_id, &consent_id);
+	pump();
+	const char *why = NULL;
+	int64_t es_in = last_in(&ES);
+	assert_int_equal(
+	    trm_forward(&es, &es_fp, es_in, ne_self.instance_id, clock_wall_ms(), &why), 0);
+	pump();
+	int64_t ne_in = last_in(&NE);
+	organisation shelter;
+	assert_int_equal(org_find(NE.db, &A, "PT-SHELTER", &shelter), 0);
+	assert_int_equal(trm_answer(&ne, &ne_fp, ne_in, true, "", clock_wall_ms()), 0);
+	assert_int_equal(trm_assign(&ne, &ne_fp, ne_in, shelter.id, clock_wall_ms(), &why), 0);
+	assert_int_equal(trm_provider_answer(&ne, &provider, ne_in, true, clock_wall_ms()), 0);
+	assert_int_equal(trm_update(&ne, &provider, ne_in, "in_service", "", clock_wall_ms()), 0);
+	assert_int_equal(trm_update(&ne, &provider, ne_in, "completed", "Done", clock_wall_ms()),
+			 0);
+	pump();
+	struct hops h = { "", 0 };
+	assert_int_equal(trm_route(&pt, &A, &pt_fp, ref, collect_hop, &h), 0);
+	assert_string_equal(h.states, "completed,completed,completed");
+	/* The case worker records the withdrawal on the case's page. */
+	struct web_session cw = session_on(&PT, "case.worker%40demo.ponte.example");
+	char path[100], fields[100];
+	snprintf(path, sizeof(path), "/consents/%lld/withdraw", (long long)consent_id);
+	snprintf(fields, sizeof(fields), "case_id=%lld", (long long)case_id);
+	struct ht_resp r;
+	assert_int_equal(form_post(&cw, path, fields, &r), 303);
+	ht_free(&r);
+	assert_string_equal(state_of(&PT, ref), "withdrawn");
+	pump();
+	/* Every copy is purged, the provider reads nothing more of the person. */
+	assert_string_equal(state_of(&ES, es_in), "withdrawn");
+	assert_string_equal(state_of(&NE, ne_in), "withdrawn");
+	assert_int_equal(
+	    scalar(&ES, "SELECT count(*) FROM trm_referrals WHERE payload_enc IS NOT NULL AND "
+			"state = 'withdrawn'"),
+	    0);
+	assert_int_equal(
+	    scalar(&NE, "SELECT count(*) FROM trm_referrals WHERE payload_enc IS NOT NULL AND "
+			"state = 'withdrawn'"),
+	    0);
+	trm_referral x;
+	assert_int_equal(trm_referral_get(&ne, &A, &provider, ne_in, &x), 0);
+	assert_string_equal(x.payload, "");
+	/* Portugal's view of the route follows: every hop beyond is withdrawn, as the instances
+	 * that hold them say. */
+	h = (struct hops){ "", 0 };
+	assert_int_equal(trm_route(&pt, &A, &pt_fp, ref, collect_hop, &h), 0);
+	assert_string_equal(h.states, "withdrawn,withdrawn,withdrawn");
+	h = (struct hops){ "", 0 };
+	assert_int_equal(trm_route(&es, &A, &es_fp, es_in, collect_hop, &h), 0);
+	assert_string_equal(h.states, "withdrawn,withdrawn,withdrawn");
+	ht_current = &PT;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_referral_goes_through_two_focal_points_to_a_provider),
 		cmocka_unit_test(a_child_case_transfer_then_withdrawal_purges_every_copy),
 		cmocka_unit_test(the_pages_walk_the_route),
+		cmocka_unit_test(withdrawing_the_consent_on_the_page_reaches_every_hop),
 		cmocka_unit_test(a_rotation_of_keys_loses_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

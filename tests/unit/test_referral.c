@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "cases/cases.h"
 #include "referral/referral.h"
+#include "trm/trm.h"
 
 static struct fixture F;
 static principal cw, shelter, police, nfp;
@@ -297,8 +298,8 @@ static void withdrawing_consent_withdraws_open_referrals(void **state)
 	assert_int_equal(referral_create(&F.env, &cw, &in, &done, &e), 0);
 	act_ok(done, &cw, "send");
 	act_ok(done, &shelter, "decline");
-	size_t withdrawn;
-	assert_int_equal(consent_withdraw(&F.env, &cw, consent2, &withdrawn), 0);
+	size_t withdrawn, abroad;
+	assert_int_equal(trm_consent_withdraw(&F.env, &cw, consent2, 0, &withdrawn, &abroad), 0);
 	assert_int_equal(withdrawn, 3); /* not the declined one */
 	referral r;
 	assert_int_equal(referral_get(&F.env, &a, &cw, accepted, &r), 0);
@@ -309,7 +310,8 @@ static void withdrawing_consent_withdraws_open_referrals(void **state)
 	/* Accepting a withdrawn referral, withdrawing twice. */
 	assert_int_equal(referral_act(&F.env, &shelter, sent, "accept", NULL, NULL, &e),
 			 PONTE_ECONFLICT);
-	assert_int_equal(consent_withdraw(&F.env, &cw, consent2, &withdrawn), PONTE_ECONFLICT);
+	assert_int_equal(trm_consent_withdraw(&F.env, &cw, consent2, 0, &withdrawn, &abroad),
+			 PONTE_ECONFLICT);
 	size_t n = 0;
 	assert_int_equal(referral_list(&F.env, &a, &shelter, "in", 0, count_state, &n), 0);
 	assert_true(n >= 3);
