@@ -9,18 +9,32 @@
 #include "base/log.h"
 #include "store/store.h"
 
-#define STMT_CACHE_SIZE 256
+/* Distinct SQL constants one thread may use: a slot is a few words and outlives its statement,
+ * so a handle never comes to name another SQL text. SQL is only ever a constant of the
+ * program (some 400 of them), so this ceiling is only reached by a bug that builds SQL. */
+#define STMT_MAX_SLOTS 4096
 
-struct stmt_slot {
-	const char *sql; /* identity of the cached statement: the address of its constant */
-	sqlite3_stmt *stmt;
+/* One SQL constant on one connection. The slot lives as long as the connection; its
+ * statement may be finalized (stmt NULL) while it sits unheld at the head of the LRU list. */
+struct store_stmt {
+	const char *sql; /* identity: the address of the constant */
+	store_conn *owner;
+	sqlite3_stmt *stmt; /* NULL when evicted */
+	bool held;          /* between store_prepare() and store_reset(): never evicted */
+	struct store_stmt *lru_prev, *lru_next; /* in conn->lru while prepared and not held */
 };
 
 struct store_conn {
 	store *owner;
 	sqlite3 *db;
 	struct store_conn *next; /* in owner->conns, guarded by owner->lock */
-	struct stmt_slot cache[STMT_CACHE_SIZE];
+	/* Open-addressed index of slots by SQL address (linear probing, at most half full). */
+	struct store_stmt **index;
+	size_t index_size, nslots;
+	size_t nprepared; /* slots with a statement */
+	/* Prepared statements nobody holds, least recently used first: the only ones that may be
+	 * finalized to make room. */
+	struct store_stmt *lru_head, *lru_tail;
 };
 
 struct store {
@@ -52,9 +66,13 @@ static int map_sqlite(int rc)
 
 static void conn_free(struct store_conn *c)
 {
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
-		if (c->cache[i].stmt)
-			sqlite3_finalize(c->cache[i].stmt);
+	for (size_t i = 0; i < c->index_size; i++) {
+		if (c->index[i]) {
+			sqlite3_finalize(c->index[i]->stmt);
+			free(c->index[i]);
+		}
+	}
+	free(c->index);
 	sqlite3_close_v2(c->db);
 	free(c);
 }
@@ -289,66 +307,190 @@ int store_conn_get(store *s, store_conn **out)
 	return 0;
 }
 
+static size_t slot_home(const store_conn *c, const char *sql)
+{
+	/* Constants are aligned and close together: mix the address before masking. */
+	uint64_t h = (uint64_t)(uintptr_t)sql * UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(h >> 32) & (c->index_size - 1);
+}
+
+static struct store_stmt *slot_find(const store_conn *c, const char *sql)
+{
+	if (!c->index_size)
+		return NULL;
+	for (size_t i = slot_home(c, sql);; i = (i + 1) & (c->index_size - 1)) {
+		if (!c->index[i] || c->index[i]->sql == sql)
+			return c->index[i];
+	}
+}
+
+static void slot_place(store_conn *c, struct store_stmt *slot)
+{
+	size_t i = slot_home(c, slot->sql);
+	while (c->index[i])
+		i = (i + 1) & (c->index_size - 1);
+	c->index[i] = slot;
+}
+
+/* A new slot for sql, growing the index so it stays at most half full. */
+static int slot_add(store_conn *c, const char *sql, struct store_stmt **out)
+{
+	if (c->nslots == STMT_MAX_SLOTS) {
+		log_msg(LOG_ERROR, "store_too_many_statements",
+			"more distinct SQL texts than the program holds: is SQL being built?");
+		return PONTE_ELIMIT;
+	}
+	if ((c->nslots + 1) * 2 > c->index_size) {
+		size_t size = c->index_size ? c->index_size * 2 : 512;
+		struct store_stmt **old = c->index;
+		size_t old_size = c->index_size;
+		c->index = calloc(size, sizeof(*c->index));
+		if (!c->index) {
+			c->index = old;
+			return PONTE_ENOMEM;
+		}
+		c->index_size = size;
+		for (size_t i = 0; i < old_size; i++)
+			if (old[i])
+				slot_place(c, old[i]);
+		free(old);
+	}
+	struct store_stmt *slot = calloc(1, sizeof(*slot));
+	if (!slot)
+		return PONTE_ENOMEM;
+	slot->sql = sql;
+	slot->owner = c;
+	slot_place(c, slot);
+	c->nslots++;
+	*out = slot;
+	return 0;
+}
+
+static void lru_unlink(store_conn *c, struct store_stmt *s)
+{
+	if (s->lru_prev)
+		s->lru_prev->lru_next = s->lru_next;
+	else if (c->lru_head == s)
+		c->lru_head = s->lru_next;
+	if (s->lru_next)
+		s->lru_next->lru_prev = s->lru_prev;
+	else if (c->lru_tail == s)
+		c->lru_tail = s->lru_prev;
+	s->lru_prev = s->lru_next = NULL;
+}
+
+static void lru_push(store_conn *c, struct store_stmt *s)
+{
+	s->lru_prev = c->lru_tail;
+	s->lru_next = NULL;
+	if (c->lru_tail)
+		c->lru_tail->lru_next = s;
+	else
+		c->lru_head = s;
+	c->lru_tail = s;
+}
+
+/* Finalize the least recently used statement nobody holds; PONTE_ELIMIT if every one is held
+ * (statements nested deeper than the cache: a leak of unreset statements). */
+static int evict_one(store_conn *c)
+{
+	struct store_stmt *victim = c->lru_head;
+	if (!victim) {
+		log_msg(LOG_ERROR, "store_statements_all_held",
+			"every cached statement is between prepare and reset");
+		return PONTE_ELIMIT;
+	}
+	lru_unlink(c, victim);
+	sqlite3_finalize(victim->stmt);
+	victim->stmt = NULL;
+	c->nprepared--;
+	return 0;
+}
+
 int store_prepare(store_conn *c, const char *sql, store_stmt **out)
 {
-	size_t h = ((uintptr_t)sql >> 4) % STMT_CACHE_SIZE;
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		struct stmt_slot *slot = &c->cache[(h + i) % STMT_CACHE_SIZE];
-		if (slot->sql == sql) {
-			*out = (store_stmt *)slot->stmt;
-			return 0;
+	struct store_stmt *slot = slot_find(c, sql);
+	int rc = 0;
+	if (!slot && (rc = slot_add(c, sql, &slot)))
+		return rc;
+	if (slot->held) {
+		/* Prepared again without a reset: an error path that forgot it. Start afresh, as
+		 * the statement's next user expects. */
+		sqlite3_reset(slot->stmt);
+		sqlite3_clear_bindings(slot->stmt);
+	} else if (slot->stmt) {
+		lru_unlink(c, slot);
+	} else {
+		if (c->nprepared >= STORE_STATEMENT_CACHE && (rc = evict_one(c)))
+			return rc;
+		rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt,
+					NULL);
+		if (rc != SQLITE_OK) {
+			log_msg(LOG_ERROR, "store_prepare_failed", sqlite3_errmsg(c->db));
+			slot->stmt = NULL;
+			return map_sqlite(rc);
 		}
-		if (!slot->sql) {
-			sqlite3_stmt *st = NULL;
-			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-						    NULL);
-			if (rc != SQLITE_OK) {
-				log_msg(LOG_ERROR, "store_prepare_failed", sqlite3_errmsg(c->db));
-				return map_sqlite(rc);
-			}
-			slot->sql = sql;
-			slot->stmt = st;
-			*out = (store_stmt *)st;
-			return 0;
-		}
+		c->nprepared++;
 	}
-	/* A full cache means more distinct statements than any module should need. */
-	log_msg(LOG_ERROR, "store_statement_cache_full", "raise STMT_CACHE_SIZE");
-	return PONTE_ELIMIT;
+	slot->held = true;
+	*out = slot;
+	return 0;
+}
+
+/* The statement of a handle its caller still holds. A handle used after store_reset() may
+ * have been finalized since: refused, so the mistake shows in tests instead of corrupting. */
+static sqlite3_stmt *held(store_stmt *st)
+{
+	if (st->held)
+		return st->stmt;
+	log_msg(LOG_ERROR, "store_statement_used_after_reset", st->sql);
+	return NULL;
 }
 
 int store_bind_text(store_stmt *st, int idx, const char *s, size_t n)
 {
+	sqlite3_stmt *h = held(st);
+	if (!h)
+		return PONTE_ESTORE;
 	if (n > INT32_MAX)
 		return PONTE_ELIMIT;
-	return map_sqlite(sqlite3_bind_text((sqlite3_stmt *)st, idx, s, (int)n, SQLITE_TRANSIENT));
+	return map_sqlite(sqlite3_bind_text(h, idx, s, (int)n, SQLITE_TRANSIENT));
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)
 {
-	return map_sqlite(sqlite3_bind_int64((sqlite3_stmt *)st, idx, v));
+	sqlite3_stmt *h = held(st);
+	return h ? map_sqlite(sqlite3_bind_int64(h, idx, v)) : PONTE_ESTORE;
 }
 
 int store_bind_double(store_stmt *st, int idx, double v)
 {
-	return map_sqlite(sqlite3_bind_double((sqlite3_stmt *)st, idx, v));
+	sqlite3_stmt *h = held(st);
+	return h ? map_sqlite(sqlite3_bind_double(h, idx, v)) : PONTE_ESTORE;
 }
 
 int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n)
 {
+	sqlite3_stmt *h = held(st);
+	if (!h)
+		return PONTE_ESTORE;
 	if (n > INT32_MAX)
 		return PONTE_ELIMIT;
-	return map_sqlite(sqlite3_bind_blob((sqlite3_stmt *)st, idx, p, (int)n, SQLITE_TRANSIENT));
+	return map_sqlite(sqlite3_bind_blob(h, idx, p, (int)n, SQLITE_TRANSIENT));
 }
 
 int store_bind_null(store_stmt *st, int idx)
 {
-	return map_sqlite(sqlite3_bind_null((sqlite3_stmt *)st, idx));
+	sqlite3_stmt *h = held(st);
+	return h ? map_sqlite(sqlite3_bind_null(h, idx)) : PONTE_ESTORE;
 }
 
 int store_step(store_stmt *st)
 {
-	int rc = sqlite3_step((sqlite3_stmt *)st);
+	sqlite3_stmt *h = held(st);
+	if (!h)
+		return PONTE_ESTORE;
+	int rc = sqlite3_step(h);
 	if (rc == SQLITE_ROW)
 		return STORE_ROW;
 	if (rc == SQLITE_DONE)
@@ -356,40 +498,52 @@ int store_step(store_stmt *st)
 	return map_sqlite(rc);
 }
 
+/* Columns of a reset statement read as NULL (SQLite answers so for a NULL statement). */
+static sqlite3_stmt *columns_of(const store_stmt *st)
+{
+	return st->held ? st->stmt : NULL;
+}
+
 const char *store_col_text(store_stmt *st, int col, size_t *len)
 {
-	const char *p = (const char *)sqlite3_column_text((sqlite3_stmt *)st, col);
+	sqlite3_stmt *h = columns_of(st);
+	const char *p = (const char *)sqlite3_column_text(h, col);
 	if (len)
-		*len = p ? (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, col) : 0;
+		*len = p ? (size_t)sqlite3_column_bytes(h, col) : 0;
 	return p;
 }
 
 int64_t store_col_int64(store_stmt *st, int col)
 {
-	return sqlite3_column_int64((sqlite3_stmt *)st, col);
+	return sqlite3_column_int64(columns_of(st), col);
 }
 
 double store_col_double(store_stmt *st, int col)
 {
-	return sqlite3_column_double((sqlite3_stmt *)st, col);
+	return sqlite3_column_double(columns_of(st), col);
 }
 
 const void *store_col_blob(store_stmt *st, int col, size_t *len)
 {
-	const void *p = sqlite3_column_blob((sqlite3_stmt *)st, col);
-	*len = (size_t)sqlite3_column_bytes((sqlite3_stmt *)st, col);
+	sqlite3_stmt *h = columns_of(st);
+	const void *p = sqlite3_column_blob(h, col);
+	*len = (size_t)sqlite3_column_bytes(h, col);
 	return p;
 }
 
 bool store_col_is_null(store_stmt *st, int col)
 {
-	return sqlite3_column_type((sqlite3_stmt *)st, col) == SQLITE_NULL;
+	return sqlite3_column_type(columns_of(st), col) == SQLITE_NULL;
 }
 
 void store_reset(store_stmt *st)
 {
-	sqlite3_reset((sqlite3_stmt *)st);
-	sqlite3_clear_bindings((sqlite3_stmt *)st);
+	if (!st->held)
+		return; /* reset twice */
+	sqlite3_reset(st->stmt);
+	sqlite3_clear_bindings(st->stmt);
+	st->held = false;
+	lru_push(st->owner, st);
 }
 
 int store_exec(store_conn *c, const char *sql)

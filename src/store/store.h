@@ -7,8 +7,15 @@
  *   connection is closed when the thread exits or when the store is closed.
  * - SQL text is always a compile-time constant of a module's *_store.c file; values are always
  *   bound, never spliced. Statements are cached by the address of their SQL constant.
- * - A statement from store_prepare() belongs to the calling thread's connection and must be
- *   finished with store_reset() before it is prepared again (no nested use of one statement).
+ * - A statement from store_prepare() belongs to the calling thread's connection and is held by
+ *   its caller until store_reset(); a held statement is never finalized. It must be reset
+ *   before it is prepared again (no nested use of one statement), and after the reset the
+ *   handle is spent: to run the statement again, prepare it again (a cache lookup). Binding
+ *   or stepping a reset handle is refused (PONTE_ESTORE, logged), because the cache may have
+ *   finalized it since.
+ * - Each connection keeps at most STORE_STATEMENT_CACHE statements prepared; beyond that the
+ *   least recently reset one is finalized, and prepared again when it is next needed. So a
+ *   thread may use any number of distinct statements, nested up to the cache size.
  * - Every connection runs with WAL, foreign keys on, synchronous=FULL and a busy timeout.
  *   A lock held too long by someone else surfaces as PONTE_EBUSY (the HTTP layer answers
  *   503 with Retry-After), never as a hang.
@@ -29,6 +36,11 @@ typedef struct store_stmt store_stmt;
 
 /* 'PONT': written into the SQLite header by `ponte init`, checked on every open. */
 #define STORE_APPLICATION_ID 0x504F4E54
+
+/* Prepared statements kept per connection (a build may lower it to exercise eviction). */
+#ifndef STORE_STATEMENT_CACHE
+#define STORE_STATEMENT_CACHE 256
+#endif
 
 typedef struct store_options {
 	int busy_timeout_ms; /* how long to wait for a lock before PONTE_EBUSY (default 2000) */

@@ -212,6 +212,66 @@ static void a_held_lock_is_busy_not_a_hang(void **state)
 	test_rmtree(dir);
 }
 
+/* Distinct SQL texts, as many modules' constants would be: each has its own address. */
+#define MANY_STATEMENTS (3 * STORE_STATEMENT_CACHE)
+static char many_sql[MANY_STATEMENTS][48];
+
+static int64_t run_one(store_conn *c, int i)
+{
+	store_stmt *st;
+	assert_int_equal(store_prepare(c, many_sql[i], &st), 0);
+	assert_int_equal(store_bind_int64(st, 1, 1000), 0);
+	assert_int_equal(store_step(st), STORE_ROW);
+	int64_t v = store_col_int64(st, 0);
+	store_reset(st);
+	return v;
+}
+
+static const char SQL_THREE_ROWS_CTE[] =
+    "WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 3) "
+    "SELECT value FROM n";
+
+static void a_thread_may_use_more_statements_than_the_cache_holds(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = fresh_db(dir);
+	store *s;
+	char err[512];
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	store_conn *c;
+	assert_int_equal(store_conn_get(s, &c), 0);
+	for (int i = 0; i < MANY_STATEMENTS; i++)
+		snprintf(many_sql[i], sizeof(many_sql[i]), "SELECT ?1 + %d", i);
+	/* Every one prepares and answers, and the first ones again after they were evicted. */
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < MANY_STATEMENTS; i++)
+			assert_int_equal(run_one(c, i), 1000 + i);
+	/* A statement being read is never finalized under its reader, however many others run
+	 * between its rows (AddressSanitizer would see a finalized one being stepped). */
+	store_stmt *outer;
+	assert_int_equal(store_prepare(c, SQL_THREE_ROWS_CTE, &outer), 0);
+	int64_t seen = 0;
+	while (store_step(outer) == STORE_ROW) {
+		int64_t v = store_col_int64(outer, 0);
+		for (int i = 0; i < MANY_STATEMENTS; i++)
+			assert_int_equal(run_one(c, i), 1000 + i);
+		assert_int_equal(store_col_int64(outer, 0), v);
+		seen = seen * 10 + v;
+	}
+	store_reset(outer);
+	assert_int_equal(seen, 123);
+	/* A handle used after its reset is refused, not run: the cache may have finalized it. */
+	assert_int_equal(store_step(outer), PONTE_ESTORE);
+	assert_int_equal(store_bind_int64(outer, 1, 1), PONTE_ESTORE);
+	assert_int_equal(store_prepare(c, SQL_THREE_ROWS_CTE, &outer), 0);
+	assert_int_equal(store_step(outer), STORE_ROW);
+	assert_int_equal(store_col_int64(outer, 0), 1);
+	store_reset(outer);
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +282,7 @@ int main(void)
 		cmocka_unit_test(database_from_a_newer_ponte_is_refused),
 		cmocka_unit_test(instance_validation_rejects_bad_input),
 		cmocka_unit_test(a_held_lock_is_busy_not_a_hang),
+		cmocka_unit_test(a_thread_may_use_more_statements_than_the_cache_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
