@@ -126,3 +126,35 @@ int url_encode_component(buf *b, const char *s, size_t n)
 	}
 	return 0;
 }
+
+/* A byte that must not appear in a local path, plainly or percent-encoded. */
+static bool unsafe_in_path(unsigned char c, bool encoded)
+{
+	if (c < 0x20 || c == 0x7f || c == '\\')
+		return true;
+	if (encoded)
+		return c == '/' || c == '%';
+	return c == ' ' || c > 0x7e;
+}
+
+bool url_is_local_path(const char *s)
+{
+	if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\')
+		return false;
+	size_t n = strnlen(s, URL_LOCAL_PATH_MAX + 1);
+	if (n > URL_LOCAL_PATH_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (unsafe_in_path(c, false))
+			return false;
+		if (c != '%')
+			continue;
+		int hi = i + 2 < n ? hex_value(s[i + 1]) : -1,
+		    lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || unsafe_in_path((unsigned char)(hi * 16 + lo), true))
+			return false;
+		i += 2;
+	}
+	return true;
+}

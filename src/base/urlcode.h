@@ -46,4 +46,16 @@ const char *url_params_get(const url_params *p, const char *key);
 /* Percent-encode everything except RFC 3986 unreserved characters. */
 int url_encode_component(buf *b, const char *s, size_t n);
 
+#define URL_LOCAL_PATH_MAX 1024
+/*
+ * Whether s (already decoded from its form or query) may be the target of a redirect back
+ * into this site, such as a `next` parameter: one '/' followed by anything but '/' or '\',
+ * printable ASCII only (no space, control character or backslash anywhere), at most
+ * URL_LOCAL_PATH_MAX bytes, and every percent-escape well formed and encoding neither a
+ * control character, '/', '\' nor '%'. Browsers drop tabs and newlines from a URL and read
+ * '\' as '/', so "/<tab>/host" or "/\host" would leave the site: anything that could turn
+ * into "//host", whether written plainly or encoded once more, is refused.
+ */
+bool url_is_local_path(const char *s);
+
 #endif

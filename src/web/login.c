@@ -1,6 +1,7 @@
 /* Signing in and out in the browser. */
 #include "app/app.h"
 #include "audit/audit.h"
+#include "base/urlcode.h"
 #include "i18n/i18n.h"
 #include "identity/auth.h"
 #include "web/web.h"
@@ -8,9 +9,7 @@
 /* Only local paths: an open redirect would let a phishing link borrow our login page. */
 static const char *safe_next(const char *next)
 {
-	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
-		return "/";
-	return next;
+	return url_is_local_path(next) ? next : "/";
 }
 
 static int render_form(http_request *req, http_response *res, const char *email, const char *error)

@@ -82,7 +82,7 @@ int web_profile_language(http_request *req, http_response *res)
 	web_audit_self(req, "user.language");
 	/* From the header's language switch: back to the page the user was on. */
 	const char *next = http_form(req, "next");
-	if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
+	if (url_is_local_path(next))
 		return http_redirect(req, res, next);
 	return http_redirect(req, res, "/profile?done=language");
 }

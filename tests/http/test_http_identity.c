@@ -968,6 +968,62 @@ static void payloads_in_every_form_field_are_shown_escaped(void **state)
 	set_setting("require_2fa_for_flagged_roles", "1");
 }
 
+/* A phishing link to our login page with next=/<tab>/evil.example must not send the person
+ * who signs in to evil.example (a browser drops the tab and reads //evil.example). */
+static void sign_in_never_sends_the_browser_to_another_site(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	static const char *const hostile[] = {
+		"/%09/evil.example",       "%2F%09%2Fevil.example", "/%0A/evil.example",
+		"//evil.example",          "/%5Cevil.example",      "/%5C%5Cevil.example",
+		"/%252F%252Fevil.example", "https://evil.example",  "%20//evil.example",
+	};
+	char body[512], v[256];
+	struct ht_resp r;
+	const char *form[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+		/* The link itself: the form carries a harmless value on. */
+		snprintf(body, sizeof(body), "/login?next=%s", hostile[i]);
+		ht_get(S.port, body, NULL, &r);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, "name=\"next\" value=\"/\""))
+			fail_msg("login form kept next=%s", hostile[i]);
+		ht_free(&r);
+		/* Signing in, even with the value posted straight back. */
+		snprintf(body, sizeof(body),
+			 "email=supervisor%%40demo.ponte.example&password=%s&next=%s",
+			 DEMO_PASSWORD, hostile[i]);
+		ht_request(S.port, "POST", "/login", body, (long)strlen(body), form, &r);
+		assert_int_equal(r.status, 303);
+		if (strcmp(ht_header(&r, "Location", v, sizeof(v)), "/") != 0)
+			fail_msg("after sign-in with next=%s, sent to \"%s\"", hostile[i], v);
+		ht_free(&r);
+	}
+	/* A path on this site is kept, so the login still returns where the user was going. */
+	snprintf(body, sizeof(body),
+		 "email=supervisor%%40demo.ponte.example&password=%s&next=%%2Fcases%%3Fpage%%3D2",
+		 DEMO_PASSWORD);
+	ht_request(S.port, "POST", "/login", body, (long)strlen(body), form, &r);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(ht_header(&r, "Location", v, sizeof(v)), "/cases?page=2");
+	ht_free(&r);
+	/* The language switch of a signed-in user goes back with the same check. */
+	struct web_session w;
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+		snprintf(body, sizeof(body), "language=en&next=%s", hostile[i]);
+		assert_int_equal(form_post(&w, "/profile/language", body, &r), 303);
+		if (strcmp(ht_header(&r, "Location", v, sizeof(v)), "/profile?done=language") != 0)
+			fail_msg("language switch with next=%s sent to \"%s\"", hostile[i], v);
+		ht_free(&r);
+	}
+	assert_int_equal(form_post(&w, "/profile/language", "language=en&next=/work", &r), 303);
+	assert_string_equal(ht_header(&r, "Location", v, sizeof(v)), "/work");
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -984,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(auditors_filter_and_export_the_trail),
 		cmocka_unit_test(payloads_in_every_form_field_are_shown_escaped),
 		cmocka_unit_test(brute_force_is_slowed_down),
+		cmocka_unit_test(sign_in_never_sends_the_browser_to_another_site),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

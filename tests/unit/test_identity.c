@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "audit/audit.h"
+#include "base/urlcode.h"
 #include "identity/auth.h"
 
 static void fields_are_bound_to_their_row_and_column(void **state)
@@ -467,6 +468,81 @@ static void no_plaintext_on_disk(void **state)
 	fixture_close(&f);
 }
 
+/* Where the login form and the language switch may send the browser back to: values as
+ * they arrive after the form or query is decoded. A browser drops tabs and newlines and reads
+ * '\' as '/', so each hostile value below would, followed as a Location, leave the site. */
+static void sign_in_returns_only_to_local_paths(void **state)
+{
+	(void)state;
+	static const char *const hostile[] = {
+		"",
+		"evil.example",
+		"http://evil.example/",
+		"https:/evil.example",
+		"javascript:alert(1)",
+		"//evil.example",
+		"///evil.example",
+		"/\\evil.example",
+		"\\/evil.example",
+		"\\\\evil.example",
+		"/\t/evil.example",
+		"/\n/evil.example",
+		"/\r/evil.example",
+		"/\r\n/evil.example",
+		"/\v/evil.example",
+		"/\f/evil.example",
+		"/\x01/evil.example",
+		"/\x1f/evil.example",
+		"/\x7f/evil.example",
+		" //evil.example",
+		"\t//evil.example",
+		"/ /evil.example",
+		"/cases/\\..\\..\\/evil.example",
+		"/%09/evil.example",
+		"/%0a/evil.example",
+		"/%0D%0A/evil.example",
+		"/%2F/evil.example",
+		"/%2fevil.example",
+		"/%5Cevil.example",
+		"/%5c%5cevil.example",
+		"/%252F%252Fevil.example",
+		"/%25%32%46evil.example",
+		"/%7F/evil.example",
+		"/%",
+		"/%2",
+		"/%zz",
+		"/\xc2\xa0/evil.example",     /* no-break space */
+		"/\xe3\x80\x80/evil.example", /* ideographic space */
+		"/\xef\xbc\x8f/evil.example", /* fullwidth solidus */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(hostile); i++)
+		if (url_is_local_path(hostile[i]))
+			fail_msg("accepted as a local path: \"%s\" (entry %zu)", hostile[i], i);
+	assert_false(url_is_local_path(NULL));
+	static const char *const local[] = {
+		"/",
+		"/cases",
+		"/cases/3",
+		"/cases/3/plans?saved=1",
+		"/knowledge/12#attachments",
+		"/search?q=caf%C3%A9&page=2",
+		"/profile/2fa",
+		"/a%20b",
+		"/@evil.example", /* a path on this site, not a host */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(local); i++)
+		if (!url_is_local_path(local[i]))
+			fail_msg("refused as a local path: \"%s\"", local[i]);
+	/* Bounded: a path longer than the ceiling is refused rather than copied around. */
+	char longer[URL_LOCAL_PATH_MAX + 2];
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[0] = '/';
+	longer[sizeof(longer) - 1] = '\0';
+	assert_false(url_is_local_path(longer));
+	longer[URL_LOCAL_PATH_MAX] = '\0';
+	assert_true(url_is_local_path(longer));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +553,7 @@ int main(void)
 		cmocka_unit_test(audit_detects_edits_deletions_and_reordering),
 		cmocka_unit_test(login_sessions_and_their_limits),
 		cmocka_unit_test(repeated_failures_back_off),
+		cmocka_unit_test(sign_in_returns_only_to_local_paths),
 		cmocka_unit_test(rotation_reencrypts_everything_and_is_resumable),
 		cmocka_unit_test(no_plaintext_on_disk),
 	};
