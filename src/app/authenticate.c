@@ -39,10 +39,9 @@ int app_authenticate(http_request *req)
 	snprintf(p->client, sizeof(p->client), "%s", req->client_addr ? req->client_addr : "");
 	req->principal = p;
 	req->cookie_session = !bearer;
-	/* The user's own language choice comes first. */
-	int lang = i18n_lang_from_tag(p->language, strlen(p->language));
-	if (lang >= 0)
-		req->lang = lang;
+	/* The user's saved language now comes before the cookie and the browser's; an explicit
+	 * ?lang= for this request still comes first (i18n_negotiate states the order). */
+	req->lang = i18n_negotiate(p->language, req->query_lang, i18n_lang(req->lang)->code, NULL);
 	return 0;
 }
 

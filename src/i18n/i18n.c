@@ -259,9 +259,9 @@ static int from_code(const char *code)
 int i18n_negotiate(const char *user_pref, const char *query_lang, const char *cookie_lang,
 		   const char *accept_language)
 {
-	int lang = from_code(user_pref);
+	int lang = from_code(query_lang);
 	if (lang < 0)
-		lang = from_code(query_lang);
+		lang = from_code(user_pref);
 	if (lang < 0)
 		lang = from_code(cookie_lang);
 	if (lang < 0)

@@ -44,8 +44,9 @@ int i18n_lang_from_tag(const char *tag, size_t n);
 /* The best supported language in an Accept-Language header, or -1. */
 int i18n_from_accept_language(const char *header);
 
-/* Choose the language of a request: user preference, then ?lang=, then the language cookie,
- * then Accept-Language, then English. Any argument may be NULL. */
+/* Choose the language of a request: ?lang= (an explicit choice for this very request), then
+ * the signed-in user's preference, then the language cookie, then Accept-Language, then
+ * English. Any argument may be NULL. */
 int i18n_negotiate(const char *user_pref, const char *query_lang, const char *cookie_lang,
 		   const char *accept_language);
 

@@ -38,6 +38,18 @@ test('a case worker signs in, changes language and signs out', async () => {
   // The user's own language (Portuguese) now wins over the browser's.
   assert.equal(await page.getAttribute('html', 'lang'), 'pt');
   assert.match(await page.textContent('main'), /Bruno Caseworker \(demo\)/);
+  // An explicit ?lang= wins for that page, and changes nothing saved.
+  await page.goto(`${server.url}/profile?lang=fr`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.textContent('h1'), 'Votre profil');
+  await page.goto(`${server.url}/profile`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'pt');
+  // The switch in the header saves the choice and stays on the page.
+  await page.click('.lang-switch button[value=fr]');
+  await page.waitForURL(`${server.url}/profile`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  await page.goto(`${server.url}/profile`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   await page.selectOption('#language', 'en');
   await page.click('main form[action="/profile/language"] button');
   await page.waitForURL(/done=language/);

@@ -1024,6 +1024,51 @@ static void sign_in_never_sends_the_browser_to_another_site(void **state)
 	ht_free(&r);
 }
 
+static void html_lang(const struct web_session *w, const char *path, char out[3])
+{
+	const char *h[] = { w->cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	const char *l = strstr(r.body, "<html lang=\"");
+	assert_non_null(l);
+	snprintf(out, 3, "%.2s", l + 12);
+	ht_free(&r);
+}
+
+/* A signed-in user's ?lang= is an explicit choice for that page and wins over their saved
+ * language; the header's switch saves the choice, so the next pages follow it. */
+static void signed_in_users_switch_language(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	char lang[3];
+	html_lang(&w, "/work", lang);
+	assert_string_equal(lang, "pt"); /* the demo case worker's own language */
+	html_lang(&w, "/work?lang=fr", lang);
+	assert_string_equal(lang, "fr");
+	html_lang(&w, "/profile?lang=en", lang);
+	assert_string_equal(lang, "en");
+	/* Following a link changes nothing stored: the saved language still applies. */
+	html_lang(&w, "/work", lang);
+	assert_string_equal(lang, "pt");
+	/* The switch in the header (a form on every page) saves it and returns to the page. */
+	struct ht_resp r;
+	char v[64];
+	assert_int_equal(form_post(&w, "/profile/language", "language=fr&next=%2Fwork", &r), 303);
+	assert_string_equal(ht_header(&r, "Location", v, sizeof(v)), "/work");
+	ht_free(&r);
+	html_lang(&w, "/work", lang);
+	assert_string_equal(lang, "fr");
+	html_lang(&w, "/work?lang=pt", lang);
+	assert_string_equal(lang, "pt");
+	assert_int_equal(form_post(&w, "/profile/language", "language=pt", &r), 303);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1041,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(payloads_in_every_form_field_are_shown_escaped),
 		cmocka_unit_test(brute_force_is_slowed_down),
 		cmocka_unit_test(sign_in_never_sends_the_browser_to_another_site),
+		cmocka_unit_test(signed_in_users_switch_language),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

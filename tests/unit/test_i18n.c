@@ -152,10 +152,12 @@ static void accept_language_picks_the_best_supported(void **state)
 	assert_int_equal(i18n_from_accept_language(NULL), -1);
 }
 
-static void negotiation_order_is_user_query_cookie_header_english(void **state)
+static void negotiation_order_is_query_user_cookie_header_english(void **state)
 {
 	(void)state;
-	assert_int_equal(i18n_negotiate("pt", "fr", "en", "fr"), LANG_PT);
+	assert_int_equal(i18n_negotiate("pt", "fr", "en", "fr"), LANG_FR);
+	assert_int_equal(i18n_negotiate("pt", NULL, "en", "fr"), LANG_PT);
+	assert_int_equal(i18n_negotiate("pt", "xx", "en", "fr"), LANG_PT);
 	assert_int_equal(i18n_negotiate(NULL, "fr", "pt", "en"), LANG_FR);
 	assert_int_equal(i18n_negotiate(NULL, "xx", "pt", "fr"), LANG_PT);
 	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, "pt;q=0.5, fr;q=0.9"), LANG_FR);
@@ -189,7 +191,7 @@ int main(void)
 		cmocka_unit_test(lookups_fall_back_to_the_msgid),
 		cmocka_unit_test(french_plural_counts_zero_as_singular),
 		cmocka_unit_test(accept_language_picks_the_best_supported),
-		cmocka_unit_test(negotiation_order_is_user_query_cookie_header_english),
+		cmocka_unit_test(negotiation_order_is_query_user_cookie_header_english),
 		cmocka_unit_test(shipped_catalogues_load_and_translate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
