@@ -50,6 +50,16 @@ static int write_referral(const trm_referral *r, void *ctx)
 		rc = json_field_str(l->b, false, f[i][0], f[i][1]);
 	if (!rc && r->case_id)
 		rc = buf_printf(l->b, ",\"case_id\":%lld", (long long)r->case_id);
+	/* Received: what is offered, for whoever sees the referral, before the person. */
+	if (!rc && *r->categories && !(rc = buf_puts(l->b, ",\"categories\":[")))
+		for (const char *s = r->categories; !rc && *s;) {
+			size_t len = strcspn(s, ",");
+			rc = (s != r->categories ? buf_putc(l->b, ',') : 0) ||
+			     json_string(l->b, s, len);
+			s += len + (s[len] == ',');
+		}
+	if (!rc && *r->categories)
+		rc = buf_putc(l->b, ']');
 	/* The payload is JSON already (parsed when it arrived). */
 	if (!rc && *r->payload)
 		rc = buf_printf(l->b, ",\"payload\":%s", r->payload);

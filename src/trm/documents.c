@@ -224,8 +224,9 @@ static int may_send(const identity_env *env, const principal *p, const trm_row *
 		*why = N_("This document comes from the other side of the referral.");
 		return PONTE_EINVAL;
 	}
+	/* A provider answers for the person once it has accepted to serve them. */
 	if (strcmp(r->direction, "in") == 0)
-		return trm_receives(env->db, p) || trm_provides(env->db, p, r->id)
+		return trm_receives(env->db, p) || trm_provider_serves(env->db, p, r->id)
 			   ? 0
 			   : PONTE_ENOTFOUND;
 	if (!r->case_id || !principal_can(p, "referral.transnational"))
@@ -375,9 +376,13 @@ int trm_documents_purge(store_conn *c, int64_t ref_id)
 int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 		       trm_document_fn fn, void *ctx)
 {
-	int rc = trm_may_see(env, p, ref_id);
+	bool person = false;
+	int rc = trm_may_read_person(env, p, ref_id, &person);
 	store_conn *c;
 	store_stmt *st;
+	/* Documents are about the person: none for who may not read it (yet). */
+	if (!rc && !person)
+		return 0;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
 		rc = store_prepare(c, SQL_LIST, &st);
 	if (rc)

@@ -33,13 +33,25 @@ static int one(store_stmt *st, int64_t *n)
 	return rc < 0 ? rc : 0;
 }
 
-bool trm_provides(store *db, const principal *p, int64_t ref_id)
+/* The row of a received offer handed to p's organisation (holding referral.national). */
+static bool provider_row(store *db, const principal *p, int64_t ref_id, trm_row *r)
 {
 	store_conn *c;
-	trm_row r;
 	return p && principal_can(p, "referral.national") && !store_conn_get(db, &c) &&
-	       !trm_row_get(c, ref_id, &r) && strcmp(r.direction, "in") == 0 &&
-	       r.provider_org == p->organisation_id;
+	       !trm_row_get(c, ref_id, r) && strcmp(r->direction, "in") == 0 &&
+	       r->provider_org == p->organisation_id;
+}
+
+bool trm_provides(store *db, const principal *p, int64_t ref_id)
+{
+	trm_row r;
+	return provider_row(db, p, ref_id, &r);
+}
+
+bool trm_provider_serves(store *db, const principal *p, int64_t ref_id)
+{
+	trm_row r;
+	return provider_row(db, p, ref_id, &r) && strcmp(r.provider_state, "accepted") == 0;
 }
 
 /* Forward inside the caller's transaction: the next hop, the received one marked forwarded, the

@@ -23,6 +23,10 @@ int trm_row_by_offer(store_conn *c, const char *offer_id, int64_t peer_id, trm_r
 int trm_row_move(store_conn *c, int64_t id, const char *from_state, const char *to_state,
 		 const char *reason, int64_t now_ms);
 
+/* Has p's organisation accepted the received offer it was handed (forward.c)? Only then does
+ * it follow the service and send documents. */
+bool trm_provider_serves(store *db, const principal *p, int64_t ref_id);
+
 /* Tell the instance an offer came from where it went next (chain.c): the hops beyond the
  * received offer in_id, as this instance knows them. No-op for a row that is not 'in'. */
 int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);

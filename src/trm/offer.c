@@ -281,7 +281,7 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 	       const char *feedback, int64_t now_ms)
 {
 	/* The inbound role, or the provider organisation that accepted the referral. */
-	if (!trm_receives(env->db, p) && !trm_provides(env->db, p, ref_id))
+	if (!trm_receives(env->db, p) && !trm_provider_serves(env->db, p, ref_id))
 		return PONTE_EDENIED;
 	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
 		       strcmp(state, "discontinued") != 0))

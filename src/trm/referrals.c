@@ -1,6 +1,7 @@
 /* Referrals across borders as lists: the offers sent from cases in the caller's scope, and the
  * offers received, which only holders of the inbound role (a setting, by default the national
  * focal point's) see, with their payload. */
+#include "base/json_parse.h"
 #include "identity/fields.h"
 #include "trm/internal.h"
 
@@ -44,23 +45,54 @@ static const char SQL_THREAD[] =
     "  WHERE i.message_id = ?1 OR i.in_reply_to = ?1) ORDER BY at LIMIT 200";
 static const char SQL_OFFER[] = "SELECT offer_id FROM trm_referrals WHERE id = ?1";
 
+/* What p may see of a referral row (the REFERRAL_COLUMNS of st). */
+enum sight { HIDDEN, WITHOUT_PERSON, WITH_PERSON };
+
 /* Sent from a case: who sees the case with referral.transnational. Received, or forwarded from
- * here: the inbound role; received and handed to a provider: that organisation too. */
-static bool visible(store *db, const principal *p, store_stmt *st, bool receiver)
+ * here: the inbound role. Received and handed to a provider: that organisation too, but the
+ * person only once it has accepted and while the service is open (as for a national referral:
+ * before, who sends and the categories offered; after a decline, nothing of the person). */
+static enum sight visible(const principal *p, store_stmt *st, bool receiver)
 {
 	const char *direction = store_col_text(st, 1, NULL);
 	if (strcmp(direction, "out") == 0 && store_col_int64(st, 6))
 		return principal_can_see(p, "referral.transnational", store_col_int64(st, 13),
-					 store_col_int64(st, 14), store_col_text(st, 15, NULL));
+					 store_col_int64(st, 14), store_col_text(st, 15, NULL))
+			   ? WITH_PERSON
+			   : HIDDEN;
 	if (receiver)
-		return true;
-	(void)db;
-	return strcmp(direction, "in") == 0 && store_col_int64(st, 17) &&
-	       store_col_int64(st, 17) == p->organisation_id &&
-	       principal_can(p, "referral.national");
+		return WITH_PERSON;
+	if (strcmp(direction, "in") != 0 || !store_col_int64(st, 17) ||
+	    store_col_int64(st, 17) != p->organisation_id || !principal_can(p, "referral.national"))
+		return HIDDEN;
+	const char *state = store_col_text(st, 7, NULL);
+	bool open = strcmp(state, "accepted") == 0 || strcmp(state, "in_service") == 0 ||
+		    strcmp(state, "completed") == 0;
+	return open && strcmp(store_col_text(st, 19, NULL), "accepted") == 0 ? WITH_PERSON
+									     : WITHOUT_PERSON;
 }
 
-static int decode(const identity_env *env, arena *a, store_stmt *st, trm_referral *r)
+/* The categories a payload says it carries, comma-separated ("" when it does not parse). */
+static const char *categories_of(arena *a, const char *payload)
+{
+	json_value *v;
+	char err[64];
+	if (!*payload || json_parse(a, payload, strlen(payload), &v, err, sizeof(err)) ||
+	    v->type != JSON_OBJECT)
+		return "";
+	const json_value *list = json_get(v, "categories");
+	buf b;
+	buf_init(&b, 256);
+	for (size_t i = 0; list && list->type == JSON_ARRAY && i < list->length; i++)
+		if (list->items[i]->type == JSON_STRING)
+			buf_printf(&b, "%s%s", b.len ? "," : "", list->items[i]->string);
+	const char *out = arena_strdup(a, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
+static int decode(const identity_env *env, arena *a, store_stmt *st, enum sight sight,
+		  trm_referral *r)
 {
 	*r = (trm_referral){ .id = store_col_int64(st, 0),
 			     .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
@@ -78,20 +110,27 @@ static int decode(const identity_env *env, arena *a, store_stmt *st, trm_referra
 			     .provider = arena_strdup(a, store_col_text(st, 18, NULL)),
 			     .provider_state = arena_strdup(a, store_col_text(st, 19, NULL)),
 			     .chain = arena_strdup(a, store_col_text(st, 20, NULL)),
-			     .payload = "" };
+			     .payload = "",
+			     .categories = "" };
 	size_t n;
 	const void *b = store_col_blob(st, 10, &n);
 	if (strcmp(r->direction, "in") == 0 && n) {
-		r->payload = field_decrypt(env, a, "trm_referrals", "payload", r->id, b, n);
-		if (!r->payload)
+		const char *plain = field_decrypt(env, a, "trm_referrals", "payload", r->id, b, n);
+		if (!plain)
 			return PONTE_ESTORE;
+		r->categories = categories_of(a, plain);
+		if (sight == WITH_PERSON)
+			r->payload = plain;
+		else /* decrypted only for the categories: gone from memory at once */
+			crypto_wipe((void *)(uintptr_t)plain, strlen(plain));
 	}
 	return 0;
 }
 
-/* One referral if p may see it, decoded into out (or only checked when out is NULL). */
+/* One referral if p may see it, decoded into out (or only checked when out is NULL); *person
+ * says whether p may read the person (its payload and documents). */
 static int one(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
-	       trm_referral *out)
+	       trm_referral *out, bool *person)
 {
 	bool receiver = trm_receives(env->db, p);
 	store_conn *c;
@@ -103,10 +142,11 @@ static int one(const identity_env *env, arena *a, const principal *p, int64_t re
 		return rc;
 	store_bind_int64(st, 1, ref_id);
 	rc = store_step(st);
+	enum sight sight = rc == STORE_ROW ? visible(p, st, receiver) : HIDDEN;
+	if (person)
+		*person = sight == WITH_PERSON;
 	if (rc == STORE_ROW)
-		rc = !visible(env->db, p, st, receiver) ? PONTE_ENOTFOUND
-		     : out                              ? decode(env, a, st, out)
-							: 0;
+		rc = sight == HIDDEN ? PONTE_ENOTFOUND : out ? decode(env, a, st, sight, out) : 0;
 	else
 		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	store_reset(st);
@@ -116,7 +156,7 @@ static int one(const identity_env *env, arena *a, const principal *p, int64_t re
 int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 		     trm_referral *out)
 {
-	int rc = one(env, a, p, ref_id, out);
+	int rc = one(env, a, p, ref_id, out, NULL);
 	if (!rc && *out->payload)
 		principal_audit(env->db, p, "trm.referral_read", "trm_referral", ref_id, "success",
 				false);
@@ -125,7 +165,12 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 
 int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id)
 {
-	return one(env, NULL, p, ref_id, NULL);
+	return one(env, NULL, p, ref_id, NULL, NULL);
+}
+
+int trm_may_read_person(const identity_env *env, const principal *p, int64_t ref_id, bool *person)
+{
+	return one(env, NULL, p, ref_id, NULL, person);
 }
 
 int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
@@ -210,10 +255,11 @@ int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm
 		return rc;
 	bool read = false;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		if (!visible(env->db, p, st, receiver))
+		enum sight sight = visible(p, st, receiver);
+		if (sight == HIDDEN)
 			continue;
 		trm_referral r;
-		if ((rc = decode(env, a, st, &r)) || (rc = fn(&r, ctx)))
+		if ((rc = decode(env, a, st, sight, &r)) || (rc = fn(&r, ctx)))
 			break;
 		read = read || *r.payload;
 	}

@@ -111,7 +111,9 @@ typedef struct trm_referral {
 	int64_t parent_id;   /* a hop forwarded: the offer received it continues, else 0 */
 	const char *direction, *peer_instance, *peer_name, *peer_country, *offer_id, *state,
 	    *reason, *legal_basis, *created_at, *updated_at;
-	const char *payload;        /* received: the minimised case data as JSON ("" once purged) */
+	const char *payload;        /* received: the minimised case data as JSON ("" once purged, or
+				 * for a provider that has not accepted it) */
+	const char *categories;     /* received: the data categories offered, comma-separated */
 	const char *provider;       /* received and handed to a provider here: its name, else "" */
 	const char *provider_state; /* "", assigned, accepted, declined */
 	const char *chain;          /* the hops beyond this one as reported: a JSON array */
@@ -119,7 +121,8 @@ typedef struct trm_referral {
 typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
 /* Sent offers of cases in the caller's referral.transnational scope, and received offers (with
  * the hops forwarded from them) for holders of the inbound role, and for the provider
- * organisation a received offer was handed to; newest first. */
+ * organisation a received offer was handed to (the person only once it has accepted); newest
+ * first. */
 int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx);
 /* One referral for whoever may see it (PONTE_ENOTFOUND otherwise). */
@@ -127,6 +130,9 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 		     trm_referral *out);
 /* 0 when p may see the referral, PONTE_ENOTFOUND otherwise. */
 int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id);
+/* The same, and *person: whether p may read the person (payload, documents). A provider
+ * organisation reads it only after accepting, while the service is open. */
+int trm_may_read_person(const identity_env *env, const principal *p, int64_t ref_id, bool *person);
 
 /* ---- routes through focal points (forward.c, chain.c) ---- */
 /* The inbound role forwards an offer received (delivered, accepted, or forwarded before and
@@ -137,7 +143,7 @@ int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
 int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int64_t org_id,
 	       int64_t now_ms, const char **why);
 /* The provider (referral.national in that organisation) accepts or declines it; once it has
- * accepted, it follows the service with trm_update. */
+ * accepted, it reads the person, follows the service with trm_update and sends documents. */
 int trm_provider_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
 			int64_t now_ms);
 bool trm_provides(store *db, const principal *p, int64_t ref_id);
@@ -194,6 +200,8 @@ typedef struct trm_document {
 	const char *body; /* JSON object; "{}" once purged */
 } trm_document;
 typedef int (*trm_document_fn)(const trm_document *d, void *ctx);
+/* The documents of a referral for whoever may read its person (none for a provider that has
+ * not accepted it); PONTE_ENOTFOUND for whoever may not see it. */
 int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
 		       trm_document_fn fn, void *ctx);
 

@@ -200,6 +200,22 @@ static void decline_reasons(http_request *req, tpl_vars *v)
 	}
 }
 
+/* The categories offered ("identity,victim"), in words. */
+static const char *categories_words(http_request *req, const char *csv)
+{
+	buf b;
+	buf_init(&b, 1024);
+	for (const char *s = csv; *s;) {
+		size_t len = strcspn(s, ",");
+		const char *code = arena_strndup(req->arena, s, len);
+		buf_printf(&b, "%s%s", b.len ? ", " : "", web_referral_label(req, code));
+		s += len + (s[len] == ',');
+	}
+	const char *out = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
 /* A declined referral's reason is a code: in words. Feedback is the receiver's own text. */
 static const char *reason_words(http_request *req, const trm_referral *r)
 {
@@ -228,6 +244,7 @@ static int add_referral(const trm_referral *r, void *ctx)
 	tpl_set(v, "state", r->state);
 	tpl_set(v, "reason", reason_words(req, r));
 	tpl_set(v, "basis", r->legal_basis);
+	tpl_set(v, "categories", categories_words(req, r->categories));
 	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
 	if (!out && x->receiver && strcmp(r->state, "delivered") == 0)
 		decline_reasons(req, v);
@@ -555,6 +572,7 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 	tpl_set(v, "reason", reason_words(req, &r));
 	decline_reasons(req, v);
 	tpl_set(v, "basis", r.legal_basis);
+	tpl_set(v, "categories", categories_words(req, r.categories));
 	tpl_set(v, "provider", r.provider);
 	tpl_set(v, "provider_state", label(req, r.provider_state));
 	if (r.case_id)
@@ -598,7 +616,7 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 	struct thread docs = { req, tpl_set_list(v, "documents") };
 	if (!rc)
 		rc = trm_documents_list(env, req->arena, p, id, add_document, &docs);
-	if (!rc && (out ? principal_can(p, "referral.transnational") : receiver || provides))
+	if (!rc && (out ? principal_can(p, "referral.transnational") : follows))
 		document_forms(req, v, &r, doc_type, doc_field, error);
 	struct thread t = { req, tpl_set_list(v, "messages") };
 	if (!rc)

@@ -282,15 +282,19 @@ static void a_referral_goes_through_two_focal_points_to_a_provider(void **state)
 			 PONTE_EINVAL);
 	assert_int_equal(trm_assign(&ne, &ne_fp, ne_in, shelter.id, clock_wall_ms(), &why), 0);
 	pump();
-	/* Who is not the provider sees nothing of it; the provider reads it and accepts. */
+	/* Who is not the provider sees nothing of it; the provider sees who sends and what is
+	 * offered, accepts, and only then reads the person. */
 	assert_int_equal(trm_referral_get(&ne, &A, &other, ne_in, &r), PONTE_ENOTFOUND);
 	assert_int_equal(trm_provider_answer(&ne, &other, ne_in, true, clock_wall_ms()),
 			 PONTE_ENOTFOUND);
 	assert_int_equal(trm_update(&ne, &other, ne_in, "in_service", "", clock_wall_ms()),
 			 PONTE_EDENIED);
 	assert_int_equal(trm_referral_get(&ne, &A, &provider, ne_in, &r), 0);
-	assert_non_null(strstr(r.payload, "Chain-Surname-414"));
+	assert_string_equal(r.payload, "");
+	assert_string_equal(r.categories, "identity,victim");
 	assert_int_equal(trm_provider_answer(&ne, &provider, ne_in, true, clock_wall_ms()), 0);
+	assert_int_equal(trm_referral_get(&ne, &A, &provider, ne_in, &r), 0);
+	assert_non_null(strstr(r.payload, "Chain-Surname-414"));
 	assert_int_equal(trm_provider_answer(&ne, &provider, ne_in, true, clock_wall_ms()),
 			 PONTE_ECONFLICT);
 	pump();
@@ -796,6 +800,112 @@ static void withdrawing_the_consent_on_the_page_reaches_every_hop(void **state)
 	ht_current = &PT;
 }
 
+/* A provider handed a referral from abroad sees who sends it and the categories offered, on the
+ * page and over the API, and reads the person (and the documents) only once it has accepted;
+ * until then it cannot follow the service nor send documents; declining loses it again. */
+static void a_provider_reads_the_person_only_after_accepting(void **state)
+{
+	(void)state;
+	identity_env es = env_of(&ES), ne = env_of(&NE);
+	principal es_fp, ne_fp, provider;
+	load(&ES, "focal.point@demo.ponte.example", &es_fp);
+	load(&NE, "focal.point@demo.ponte.example", &ne_fp);
+	load(&NE, "shelter@demo.ponte.example", &provider);
+	case_input in = { .first_name = "Fati",
+			  .second_name = "Before-Accepting-239",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, ref = offered_to_spain(&in, &case_id);
+	pump();
+	const char *why = NULL, *field = NULL;
+	assert_int_equal(
+	    trm_forward(&es, &es_fp, last_in(&ES), ne_self.instance_id, clock_wall_ms(), &why), 0);
+	pump();
+	int64_t ne_in = last_in(&NE);
+	assert_int_equal(trm_answer(&ne, &ne_fp, ne_in, true, "", clock_wall_ms()), 0);
+	organisation shelter;
+	assert_int_equal(org_find(NE.db, &A, "PT-SHELTER", &shelter), 0);
+	assert_int_equal(trm_assign(&ne, &ne_fp, ne_in, shelter.id, clock_wall_ms(), &why), 0);
+	const char *handover[] = {
+		"departure_date",      "2026-12-15", "travel_documents", "ready", "needs",
+		"Docs-Need-Before-77", NULL
+	};
+	principal pt_fp;
+	load(&PT, "focal.point@demo.ponte.example", &pt_fp);
+	assert_int_equal(send_doc(&PT, &pt_fp, ref, "return_handover", handover, &field), 0);
+	pump();
+	/* The page: who sends, the categories offered, the answer; not the person. */
+	struct web_session pv = session_on(&NE, "shelter%40demo.ponte.example");
+	const char *hpv[] = { pv.cookie, NULL };
+	char path[100];
+	struct ht_resp r;
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ne_in);
+	ht_get(NE.port, path, hpv, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Spain national focal point"));
+	assert_non_null(strstr(r.body, "id=\"categories\""));
+	assert_non_null(strstr(r.body, "/provider_accept"));
+	assert_null(strstr(r.body, "Before-Accepting-239"));
+	assert_null(strstr(r.body, "Fati"));
+	assert_null(strstr(r.body, "Docs-Need-Before-77"));
+	ht_free(&r);
+	ht_get(NE.port, "/trm", hpv, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Before-Accepting-239"));
+	ht_free(&r);
+	/* The API alike. */
+	char auth[200];
+	bearer("shelter@demo.ponte.example", auth, sizeof(auth));
+	const char *ha[] = { auth, NULL };
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld", (long long)ne_in);
+	ht_get(NE.port, path, ha, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Before-Accepting-239"));
+	assert_null(strstr(r.body, "Docs-Need-Before-77"));
+	assert_non_null(strstr(r.body, "\"categories\":[\"identity\",\"victim\"]"));
+	ht_free(&r);
+	ht_get(NE.port, "/api/v1/transnational-referrals", ha, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Before-Accepting-239"));
+	ht_free(&r);
+	/* Before accepting it neither follows the service nor answers with documents. */
+	assert_int_equal(trm_update(&ne, &provider, ne_in, "in_service", "", clock_wall_ms()),
+			 PONTE_EDENIED);
+	const char *received[] = { "received_on", "2026-12-16", "received_by", "Shelter", NULL };
+	assert_int_equal(send_doc(&NE, &provider, ne_in, "return_received", received, &field),
+			 PONTE_ENOTFOUND);
+	/* Accepted: the person and the documents. */
+	snprintf(path, sizeof(path), "/trm/%lld/provider_accept", (long long)ne_in);
+	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld", (long long)ne_in);
+	ht_get(NE.port, path, ha, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Before-Accepting-239"));
+	assert_non_null(strstr(r.body, "Docs-Need-Before-77"));
+	ht_free(&r);
+	/* Handed to another organisation after a decline: the first loses the person. */
+	int64_t ne_in2;
+	int64_t ref2 = offered_to_spain(&in, &case_id);
+	(void)ref2;
+	pump();
+	assert_int_equal(
+	    trm_forward(&es, &es_fp, last_in(&ES), ne_self.instance_id, clock_wall_ms(), &why), 0);
+	pump();
+	ne_in2 = last_in(&NE);
+	assert_int_equal(trm_answer(&ne, &ne_fp, ne_in2, true, "", clock_wall_ms()), 0);
+	assert_int_equal(trm_assign(&ne, &ne_fp, ne_in2, shelter.id, clock_wall_ms(), &why), 0);
+	assert_int_equal(trm_provider_answer(&ne, &provider, ne_in2, false, clock_wall_ms()), 0);
+	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld", (long long)ne_in2);
+	ht_get(NE.port, path, ha, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Before-Accepting-239"));
+	ht_free(&r);
+	pump();
+	ht_current = &PT;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,6 +913,7 @@ int main(void)
 		cmocka_unit_test(a_child_case_transfer_then_withdrawal_purges_every_copy),
 		cmocka_unit_test(the_pages_walk_the_route),
 		cmocka_unit_test(withdrawing_the_consent_on_the_page_reaches_every_hop),
+		cmocka_unit_test(a_provider_reads_the_person_only_after_accepting),
 		cmocka_unit_test(a_rotation_of_keys_loses_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
