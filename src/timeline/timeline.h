@@ -18,8 +18,10 @@ typedef struct timeline_event {
 	const char *at;     /* RFC 3339 or a date */
 	const char *kind;   /* registered, decision, screening, consent, consent_withdrawn,
 			       referral, assistance, disclosure, safety, contact */
-	const char *code;   /* the decision, the referral action, the service type... */
-	const char *detail; /* an organisation, a list: words, never personal data */
+	const char *code;   /* the decision, the referral action, the service type... ("" for
+			       the registration) */
+	const char *detail; /* an organisation (the registering one for the registration), a
+			       list: words, never personal data */
 	int64_t ref;        /* the referral, screening... it belongs to (0: none) */
 } timeline_event;
 typedef int (*timeline_fn)(const timeline_event *e, void *ctx);

@@ -7,8 +7,10 @@
 /* clang-format off */
 static const char SQL_HEAD[] =
     "SELECT at, kind, code, detail, ref FROM ("
-    "SELECT created_at AS at, 'registered' AS kind, status AS code, '' AS detail, 0 AS ref "
-    "  FROM cases WHERE id = ?1 "
+    /* The registration and who made it; not the status, which the case does not keep from
+     * then (its closures and reopenings have their own events below). */
+    "SELECT c.created_at AS at, 'registered' AS kind, '' AS code, o.name AS detail, 0 AS ref "
+    "  FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE c.id = ?1 "
     "UNION ALL SELECT d.created_at, 'decision', d.status, d.decision_org_type, d.id "
     "  FROM status_decisions d WHERE d.case_id = ?1 "
     "UNION ALL SELECT s.created_at, 'screening', CASE WHEN s.indicated THEN 'indicated' "

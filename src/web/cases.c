@@ -57,7 +57,8 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	add_options(req, v, "genders", "gender", in->gender ? in->gender : "NonSpecifiedUnknown");
 	add_options(req, v, "statuses", "status", in->status ? in->status : "Active");
 	add_options(req, v, "phases", "phase", in->phase ? in->phase : "identification");
-	add_options(req, v, "decisions", "trafficking_status",
+	/* Not "decisions": the case page lists the status decisions under that name. */
+	add_options(req, v, "victim_statuses", "trafficking_status",
 		    in->trafficking_status ? in->trafficking_status
 					   : "PossibleVictimOfTrafficking");
 	add_options(req, v, "exploitations", "exploitation", in->exploitation);

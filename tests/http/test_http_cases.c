@@ -211,6 +211,24 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	ht_free(&r);
 }
 
+/* The <select> with this id on a page, copied into out ("" when absent). */
+static const char *select_of(const char *page, const char *id, char *out, size_t n)
+{
+	char open[96];
+	snprintf(open, sizeof(open), "<select id=\"%s\"", id);
+	const char *a = strstr(page, open), *b = a ? strstr(a, "</select>") : NULL;
+	snprintf(out, n, "%.*s", b ? (int)(b - a) : 0, b ? a : "");
+	return out;
+}
+
+static size_t count_of(const char *s, const char *needle)
+{
+	size_t k = 0;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		k++;
+	return k;
+}
+
 static void status_decisions_over_the_api_and_the_page(void **state)
 {
 	(void)state;
@@ -271,6 +289,16 @@ static void status_decisions_over_the_api_and_the_page(void **state)
 	assert_non_null(strstr(r.body, "&lt;script&gt;x&lt;/script&gt;"));
 	assert_non_null(strstr(r.body, "New evidence"));
 	assert_null(strstr(r.body, "<script>x"));
+	/* "Change the case" offers every victim status, the case's own chosen, beside the
+	 * history of decisions (whose list once took the drop-down's place). */
+	char select[4096];
+	select_of(r.body, "vic_TraffickingStatus", select, sizeof(select));
+	assert_int_equal(count_of(select, "<option value=\""), 3);
+	assert_int_equal(count_of(select, " selected>"), 1);
+	/* The last decision, pending, makes the person a presumed victim again. */
+	assert_non_null(strstr(select, "<option value=\"PossibleVictimOfTrafficking\" selected>"));
+	assert_non_null(strstr(select, "<option value=\"ActualVictimOfTrafficking\""));
+	assert_non_null(strstr(select, "<option value=\"NotAVictimOfTrafficking\""));
 	ht_free(&r);
 }
 
@@ -647,6 +675,19 @@ static void closing_a_case_from_the_pages(void **state)
 	assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"cas_Status\":\"Closed\""));
 	assert_non_null(strstr(r.body, "\"cas_ReasonForCaseClosure\":\"Back home and safe\""));
+	ht_free(&r);
+	/* The timeline: registered (by whom, not with today's status), then the closure. */
+	const char *hw[] = { w.cookie, NULL };
+	snprintf(path, sizeof(path), "/cases/%ld/timeline", id);
+	ht_get(S.port, path, hw, &r);
+	char line[512];
+	const char *reg = strstr(r.body, "<li data-kind=\"registered\">");
+	assert_non_null(reg);
+	snprintf(line, sizeof(line), "%.*s", (int)(strstr(reg, "</li>") - reg), reg);
+	assert_null(strstr(line, "Encerrado")); /* Closed, in Portuguese */
+	assert_null(strstr(line, "Closed"));
+	assert_non_null(strstr(line, "Safe Bridge Association, Lisbon (demo)"));
+	assert_non_null(strstr(r.body, "<li data-kind=\"closure\">"));
 	ht_free(&r);
 }
 
