@@ -125,22 +125,31 @@ static const case_input DEMO_CASES[] = {
 	  .citizenship = "CV",
 	  .primary_language = "pt",
 	  .exploitation = "ForcedLabour",
-	  .trafficking_status = "NotAVictimOfTrafficking",
-	  .status = "Closed",
-	  .closure_reason = "Not a victim of trafficking" },
+	  .trafficking_status = "NotAVictimOfTrafficking" },
 };
+/* The last one is closed, as every case closes: the case worker asks, the supervisor
+ * approves. */
+#define DEMO_CLOSED_REASON "Not a victim of trafficking"
 
 static int demo_cases(const identity_env *env)
 {
 	int64_t id;
-	principal p;
+	principal p, sup;
 	int rc = user_find_by_email(env, "case.worker@demo.ponte.example", &id);
 	if (!rc)
 		rc = principal_load(env->db, id, &p);
+	if (!rc)
+		rc = user_find_by_email(env, "supervisor@demo.ponte.example", &id);
+	if (!rc)
+		rc = principal_load(env->db, id, &sup);
 	for (size_t i = 0; !rc && i < ARRAY_LEN(DEMO_CASES); i++) {
 		case_errors e;
-		int64_t case_id;
+		int64_t case_id, request;
 		rc = case_create(env, &p, &DEMO_CASES[i], &case_id, &e);
+		if (!rc && i + 1 == ARRAY_LEN(DEMO_CASES) &&
+		    !(rc = closure_request(env, &p, case_id, "Closed", DEMO_CLOSED_REASON, &request,
+					   &e)))
+			rc = closure_decide(env, &sup, request, true);
 	}
 	return rc;
 }

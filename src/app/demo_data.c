@@ -312,6 +312,16 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 					 "ExcessiveWorkingHours,RestrictsFinancialAccess",
 					 "" };
 	unsigned ph = pick(5), st = pick(10);
+	const char *status = st < 6   ? "Active"
+			     : st < 8 ? "FollowUp"
+			     : st < 9 ? "Closed"
+				      : "ClosedReferred";
+	/* Closed as every case closes: registered open, the owner asks, the country's focal
+	 * point approves; a case the focal point owns has no one else to approve it. */
+	const struct owner *approver = &owners[c * 3 + 2];
+	bool closing = case_status_closed(status) && approver != o;
+	if (case_status_closed(status) && !closing)
+		status = "FollowUp";
 	case_input in = {
 		.first_name = female ? k->first_f[pick(6)] : k->first_m[pick(6)],
 		.second_name = k->family[pick(8)],
@@ -323,10 +333,7 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 		.exploitation = ex,
 		.control = control[pick(ARRAY_LEN(control))],
 		.phase = phases[ph],
-		.status = st < 6   ? "Active"
-			  : st < 8 ? "FollowUp"
-			  : st < 9 ? "Closed"
-				   : "ClosedReferred",
+		.status = closing ? "Active" : status,
 		.trafficking_status =
 		    pick(3) ? "PossibleVictimOfTrafficking" : "ActualVictimOfTrafficking",
 	};
@@ -339,6 +346,15 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 	static unsigned referrals;
 	if (!rc && refer)
 		rc = demo_referral(env, &o->p, id, k->code, referrals++);
+	if (!rc && closing) {
+		static const char *reasons[] = { "Goals of the support plan met",
+						 "Moved to another country",
+						 "Referred to another organisation" };
+		int64_t request;
+		rc = closure_request(env, &o->p, id, status, reasons[id % 3], &request, &e);
+		if (!rc)
+			rc = closure_decide(env, &approver->p, request, true);
+	}
 	return rc;
 }
 

@@ -250,6 +250,14 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 		if (texts[i][0] && !text_ok(texts[i][0], 200))
 			add_error(e, texts[i][1],
 				  N_("Use at most 200 characters of text, on one line."));
+	/* A case is registered open: closing it takes a request that someone else approves. */
+	if (creating && in->status && case_status_closed(in->status))
+		add_error(e, "cas_Status",
+			  N_("A case is registered open: once it is, ask for its closure, which "
+			     "someone else approves."));
+	if (creating && in->closure_reason && *in->closure_reason)
+		add_error(e, "cas_ReasonForCaseClosure",
+			  N_("The reason for closing is given when asking to close the case."));
 	if (creating && (!in->first_name || !*in->first_name) &&
 	    (!in->second_name || !*in->second_name))
 		add_error(e, "person.prs_FirstName",

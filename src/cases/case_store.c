@@ -361,18 +361,27 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		*current = old.version;
 		rc = PONTE_ECONFLICT;
 	}
-	/* Closing is for approvers; others request it (closures.c). */
+	/* Four eyes: a case closes only when someone approves a request to close it
+	 * (closures.c), never by changing it, whoever the caller is; nor does its reason
+	 * change without such a request. */
 	bool closing = !rc && in->status && case_status_closed(in->status) &&
-		       !case_status_closed(old.status),
+		       strcmp(in->status, old.status) != 0,
 	     reopening = !rc && in->status && !case_status_closed(in->status) &&
 			 case_status_closed(old.status);
-	if (closing && !case_may_close(p)) {
+	if (!rc) {
 		errors->count = 0;
-		errors->items[errors->count++] = (case_field_error){
-			"cas_Status",
-			N_("A supervisor closes cases: request the closure instead.")
-		};
-		rc = PONTE_EINVAL;
+		if (closing)
+			errors->items[errors->count++] =
+			    (case_field_error){ "cas_Status",
+						N_("Closing a case takes two people: ask for the "
+						   "closure, and someone else approves it.") };
+		if (in->closure_reason && strcmp(in->closure_reason, old.closure_reason) != 0)
+			errors->items[errors->count++] =
+			    (case_field_error){ "cas_ReasonForCaseClosure",
+						N_("The reason for closing is given when asking to "
+						   "close the case.") };
+		if (errors->count)
+			rc = PONTE_EINVAL;
 	}
 	store_conn *c;
 	store_stmt *st;
@@ -391,8 +400,8 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		v.second_name = or (in->second_name, old.second_name);
 		v.identity_number = or (in->identity_number, old.identity_number);
 		v.mobile_phone = or (in->mobile_phone, old.mobile_phone);
-		const char *cr = or (in->closure_reason, old.closure_reason),
-			   *g = or (in->gender, old.gender), *b = or (in->birthdate, old.birthdate),
+		const char *cr = old.closure_reason, *g = or (in->gender, old.gender),
+			   *b = or (in->birthdate, old.birthdate),
 			   *cz = or (in->citizenship, old.citizenship),
 			   *pl = or (in->primary_language, old.primary_language),
 			   *ts = or (in->trafficking_status, old.trafficking_status),
@@ -432,9 +441,8 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 			*current = old.version + 1;
 			rc = PONTE_ECONFLICT;
 		}
-		if (!rc && (closing || reopening))
-			rc = case_closure_record(c, id, closing ? "close" : "reopen", v.status,
-						 closing ? cr : "", p->user_id, when);
+		if (!rc && reopening)
+			rc = case_closure_record(c, id, "reopen", v.status, "", p->user_id, when);
 	}
 	if (begun && !rc)
 		rc = store_commit(c);

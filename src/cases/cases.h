@@ -10,8 +10,11 @@
  *   cases, organisation, country, all). A case outside the caller's scope is "not found".
  * - Every change raises `version`; an update based on another version is PONTE_ECONFLICT and
  *   changes nothing. Reads and writes are audited.
- * - Only supervisors and focal points close a case; others request the closure, which someone
- *   else approves. Closures and reopenings are kept as the case's history.
+ * - Four eyes: a case is registered open and closes only when a request to close it (status
+ *   and reason) is approved by a supervisor of the organisation or a focal point other than
+ *   the requester. case_create() and case_update() refuse a closed status and a reason for
+ *   closing (field errors), whoever the caller. Whoever writes the case may reopen it.
+ *   Closures and reopenings are kept as the case's history.
  */
 #ifndef PONTE_CASES_H
 #define PONTE_CASES_H
@@ -294,7 +297,7 @@ typedef struct case_closure {
 	const char *decided_at;
 } case_closure;
 bool case_status_closed(const char *status);
-/* Supervisors of the organisation and focal points close cases and approve closures. */
+/* Supervisors of the organisation and focal points approve closures (never their own). */
 bool case_may_close(const principal *p);
 /* Ask to close a case (status Closed or ClosedReferred, with the reason). PONTE_ECONFLICT when
  * the case is closed or a request waits already. */

@@ -4,8 +4,8 @@
 
 #include "cases/cases.h"
 
-/* Record a closure or reopening decided as it is made (a direct closure by an approver, a
- * reopening), inside the caller's transaction. */
+/* Record a reopening (decided as it is made) inside the caller's transaction; kind "reopen".
+ * Closures are only ever recorded as requests, decided by someone else (closures.c). */
 int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const char *status,
 			const char *reason, int64_t user_id, const char *now);
 

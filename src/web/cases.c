@@ -53,9 +53,21 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	tpl_set(v, "estimated_age", in->estimated_age);
 	tpl_set(v, "citizenship", in->citizenship);
 	tpl_set(v, "primary_language", in->primary_language);
-	tpl_set(v, "closure_reason", in->closure_reason);
 	add_options(req, v, "genders", "gender", in->gender ? in->gender : "NonSpecifiedUnknown");
-	add_options(req, v, "statuses", "status", in->status ? in->status : "Active");
+	/* The statuses a change may choose: the open ones, and the case's own when it is closed
+	 * (a case closes only through a request someone else approves, on its closure page). */
+	const char *status = in->status ? in->status : "Active";
+	size_t n;
+	const case_code *codes = case_codes("status", &n);
+	tpl_list *statuses = tpl_set_list(v, "statuses");
+	for (size_t i = 0; i < n; i++) {
+		if (case_status_closed(codes[i].code) && strcmp(codes[i].code, status) != 0)
+			continue;
+		tpl_vars *item = tpl_list_add(statuses);
+		tpl_set(item, "code", codes[i].code);
+		tpl_set(item, "name", tr(req->lang, codes[i].label));
+		tpl_set_bool(item, "selected", strcmp(codes[i].code, status) == 0);
+	}
 	add_options(req, v, "phases", "phase", in->phase ? in->phase : "identification");
 	/* Not "decisions": the case page lists the status decisions under that name. */
 	add_options(req, v, "victim_statuses", "trafficking_status",
@@ -228,6 +240,7 @@ static int render_new(http_request *req, http_response *res, const case_input *i
 		return PONTE_ENOMEM;
 	tpl_set(v, "csrf", principal_of(req)->csrf);
 	fill_form(req, v, in, e);
+	tpl_set_bool(v, "registering", true); /* registered open: no status to choose */
 	tpl_set(v, "action", "/cases");
 	return web_render_page(req, res, "case_new", N_("New case"), v);
 }

@@ -691,6 +691,70 @@ static void closing_a_case_from_the_pages(void **state)
 	ht_free(&r);
 }
 
+/* Four eyes on every path: the new-case page offers no status, and neither the page nor the
+ * API registers a closed case or closes one by changing it, supervisor or not. */
+static void no_one_closes_a_case_alone(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct web_session sup;
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &sup),
+			 303);
+	const char *hs[] = { sup.cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/cases/new", hs, &r);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "name=\"cas_Status\""));
+	assert_null(strstr(r.body, "name=\"cas_ReasonForCaseClosure\""));
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&sup, "/cases",
+		      "prs_FirstName=Alone&cas_Status=Closed&cas_ReasonForCaseClosure=Done", &r),
+	    422);
+	assert_non_null(strstr(r.body, "href=\"#cas_Status\""));
+	ht_free(&r);
+	const char *closed[] = {
+		"{\"person\":{\"prs_FirstName\":\"Alone\"},\"cas_Status\":\"Closed\"}",
+		"{\"person\":{\"prs_FirstName\":\"Alone\"},\"cas_Status\":\"ClosedReferred\"}",
+		"{\"person\":{\"prs_FirstName\":\"Alone\"},\"cas_ReasonForCaseClosure\":\"Done\"}",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(closed); i++) {
+		if (api(sup_auth, "POST", "/api/v1/cases", closed[i], &r) != 422)
+			fail_msg("body %zu: status %ld", i, r.status);
+		assert_non_null(
+		    strstr(r.body, i < 2 ? "\"cas_Status\"" : "\"cas_ReasonForCaseClosure\""));
+		ht_free(&r);
+	}
+	/* Registered open; the supervisor's change to closed is refused on the page and over
+	 * the API, and the page offers only open statuses. */
+	assert_int_equal(form_post(&sup, "/cases", "prs_FirstName=Alone", &r), 303);
+	char loc[128], path[160];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	long id = strtol(loc + strlen("/cases/"), NULL, 10);
+	ht_get(S.port, loc, hs, &r);
+	char select[4096];
+	select_of(r.body, "cas_Status", select, sizeof(select));
+	assert_int_equal(count_of(select, "<option value=\""), 2);
+	assert_null(strstr(select, "Closed"));
+	snprintf(path, sizeof(path), "href=\"/cases/%ld/closure\"", id);
+	assert_non_null(strstr(r.body, path));
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&sup, loc, "version=1&cas_Status=Closed&prs_FirstName=Alone", &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld", id);
+	assert_int_equal(
+	    api(sup_auth, "PATCH", path, "{\"version\":1,\"cas_Status\":\"Closed\"}", &r), 422);
+	assert_non_null(strstr(r.body, "\"cas_Status\""));
+	ht_free(&r);
+	assert_int_equal(api(sup_auth, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"cas_Status\":\"Active\""));
+	assert_non_null(strstr(r.body, "\"version\":1"));
+	ht_free(&r);
+}
+
 /* Bytes of every file under dir contain needle? */
 static bool dir_contains(const char *dir, const char *needle)
 {
@@ -1057,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(a_risk_assessment_from_the_page),
 		cmocka_unit_test(the_case_file_sections_over_the_api_and_the_pages),
 		cmocka_unit_test(closing_a_case_from_the_pages),
+		cmocka_unit_test(no_one_closes_a_case_alone),
 		cmocka_unit_test(case_attachments_are_sealed_on_disk),
 		cmocka_unit_test(closures_and_attachments_over_the_api),
 		cmocka_unit_test(administrators_set_the_country_rules),

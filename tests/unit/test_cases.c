@@ -349,7 +349,8 @@ static int count_pending(int64_t closure_id, int64_t case_id, const char *status
 }
 
 /* A case worker asks to close; a supervisor (never the one who asked) approves; the case
- * closes in the same step; reopening is kept in the history. */
+ * closes in the same step; reopening is kept in the history. No one closes a case alone:
+ * not when registering it, not by changing it, not as a supervisor. */
 static void closing_a_case_needs_a_supervisor(void **state)
 {
 	(void)state;
@@ -357,12 +358,30 @@ static void closing_a_case_needs_a_supervisor(void **state)
 	fixture_open(&f);
 	principal cw = as(&f, "case.worker@demo.ponte.example");
 	principal sup = as(&f, "supervisor@demo.ponte.example");
-	int64_t id = new_case(&f, &cw, "Closing", "Case");
+	principal fp = as(&f, "focal.point@demo.ponte.example");
 	case_errors e;
-	int64_t current, req;
+	int64_t current, req, none = 0;
+	const char *closed[] = { "Closed", "ClosedReferred" };
+	for (size_t i = 0; i < ARRAY_LEN(closed); i++) {
+		case_input born_closed = { .first_name = "Born", .status = closed[i] };
+		assert_int_equal(case_create(&f.env, &sup, &born_closed, &none, &e), PONTE_EINVAL);
+		assert_int_equal(e.count, 1);
+		assert_string_equal(e.items[0].field, "cas_Status");
+	}
+	case_input with_reason = { .first_name = "Born", .closure_reason = "Done" };
+	assert_int_equal(case_create(&f.env, &sup, &with_reason, &none, &e), PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "cas_ReasonForCaseClosure");
+	assert_int_equal(none, 0);
+	int64_t id = new_case(&f, &cw, "Closing", "Case");
 	case_input close = { .status = "Closed", .closure_reason = "Reintegrated" };
 	assert_int_equal(case_update(&f.env, &cw, id, 1, &close, &e, &current), PONTE_EINVAL);
 	assert_string_equal(e.items[0].field, "cas_Status");
+	assert_int_equal(case_update(&f.env, &sup, id, 1, &close, &e, &current), PONTE_EINVAL);
+	assert_string_equal(e.items[0].field, "cas_Status");
+	assert_string_equal(e.items[1].field, "cas_ReasonForCaseClosure");
+	case_input reason_only = { .closure_reason = "Reintegrated" };
+	assert_int_equal(case_update(&f.env, &sup, id, 1, &reason_only, &e, &current),
+			 PONTE_EINVAL);
 	/* The request: a reason is needed, and one request at a time. */
 	assert_int_equal(closure_request(&f.env, &cw, id, "Closed", "", &req, &e), PONTE_EINVAL);
 	assert_int_equal(closure_request(&f.env, &cw, id, "Active", "done", &req, &e),
@@ -396,18 +415,31 @@ static void closing_a_case_needs_a_supervisor(void **state)
 	assert_int_equal(closure_list(&f.env, &a, &cw, id, keep_closure, &h), 0);
 	assert_int_equal(h.n, 2);
 	assert_string_equal(h.last_kind, "reopen");
-	/* A supervisor closes directly; a rejected request leaves the case open. */
+	/* A rejected request leaves the case open; a supervisor asks like anyone else and
+	 * cannot approve their own request: a focal point does. */
 	assert_int_equal(closure_request(&f.env, &cw, id, "ClosedReferred", "Moved away", &req, &e),
 			 0);
 	assert_int_equal(closure_decide(&f.env, &sup, req, false), 0);
 	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
 	assert_string_equal(c.status, "Active");
-	assert_int_equal(case_update(&f.env, &sup, id, 3, &close, &e, &current), 0);
+	assert_int_equal(case_update(&f.env, &sup, id, 3, &close, &e, &current), PONTE_EINVAL);
+	assert_int_equal(closure_request(&f.env, &sup, id, "Closed", "Reintegrated", &req, &e), 0);
+	assert_int_equal(closure_decide(&f.env, &sup, req, true), PONTE_EDENIED);
+	assert_int_equal(closure_decide(&f.env, &fp, req, true), 0);
+	assert_int_equal(case_get(&f.env, &a, &cw, id, &c), 0);
+	assert_string_equal(c.status, "Closed");
 	h = (struct closures){ 0 };
 	assert_int_equal(closure_list(&f.env, &a, &cw, id, keep_closure, &h), 0);
 	assert_int_equal(h.n, 4);
 	assert_string_equal(h.last_kind, "close");
 	assert_string_equal(h.last_decision, "approved");
+	/* Closed, it stays closed under changes that keep its status and reason. */
+	case_input same = { .status = "Closed",
+			    .closure_reason = "Reintegrated",
+			    .phase = "return" };
+	assert_int_equal(case_update(&f.env, &cw, id, 4, &same, &e, &current), 0);
+	case_input other_kind = { .status = "ClosedReferred" };
+	assert_int_equal(case_update(&f.env, &cw, id, 5, &other_kind, &e, &current), PONTE_EINVAL);
 	arena_release(&a);
 	fixture_close(&f);
 }
