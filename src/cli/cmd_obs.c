@@ -359,7 +359,7 @@ static int obs_indicators_cmd(int argc, char **argv)
 	if (rc)
 		return rc;
 	printf("year,records,children_pct,forced_labour_pct,estimate,identified_pct\n");
-	rc = obs_indicators(s, country, print_indicator, &o);
+	rc = obs_indicators(s, NULL, country, print_indicator, &o);
 	cli_close(s, keys);
 	return rc ? cli_fail("indicators failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }

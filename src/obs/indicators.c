@@ -7,7 +7,9 @@ static const char SQL_YEARS[] =
     "sum(exploitation_known AND instr(',' || exploitation || ',', ',forced_labour,') > 0), "
     "sum(exploitation_known), (SELECT estimate FROM obs_estimates e WHERE e.country = ?1 AND "
     "e.year = r.year) FROM obs_records r WHERE year IS NOT NULL AND (?1 IS NULL OR "
-    "country_of_exploitation = ?1) GROUP BY year ORDER BY year";
+    "country_of_exploitation = ?1) AND (?2 IS NULL OR provider_id IN "
+    "(SELECT id FROM organisations WHERE country = ?2)) AND (?3 = 0 OR provider_id = ?3) "
+    "GROUP BY year ORDER BY year";
 static const char SQL_ESTIMATE[] =
     "INSERT INTO obs_estimates(country, year, estimate, source) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT(country, year) DO UPDATE SET estimate = excluded.estimate, "
@@ -33,7 +35,8 @@ int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
 	return rc < 0 ? rc : 0;
 }
 
-int obs_indicators(store *db, const char *country, obs_indicator_fn fn, void *ctx)
+int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_indicator_fn fn,
+		   void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -44,6 +47,9 @@ int obs_indicators(store *db, const char *country, obs_indicator_fn fn, void *ct
 		return rc;
 	if (country && *country)
 		store_bind_text(st, 1, country, strlen(country));
+	if (scope && scope->country)
+		store_bind_text(st, 2, scope->country, strlen(scope->country));
+	store_bind_int64(st, 3, scope ? scope->provider : 0);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		obs_indicator x = { .year = (int)store_col_int64(st, 0),
 				    .records = store_col_int64(st, 1),

@@ -47,6 +47,21 @@ int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out);
  * relation (HTCDS has single picklists for them). */
 int obs_export_htcds(const identity_env *env, int64_t provider, buf *out);
 
+/* ---- scope ---- */
+/* Whose records a reader's figures count: a record belongs to its data provider (an
+ * organisation) and to that organisation's country, as cases belong to theirs. country NULL
+ * and provider 0: every record. The country of exploitation is a variable of the record, not
+ * its owner: a reader of one country counts the records of that country's providers, wherever
+ * the victims were exploited. */
+typedef struct obs_scope {
+	const char *country; /* the providers' country, or NULL */
+	int64_t provider;    /* one provider, or 0 */
+} obs_scope;
+/* The scope of a reader holding permission (stats.read) with the given scope (identity.h
+ * SCOPE_*): all, country or organisation; PONTE_EDENIED for own records (observatory records
+ * have no owner user) and none. */
+int obs_scope_of(int scope, const char *country, int64_t organisation_id, obs_scope *out);
+
 /* ---- indicators (indicators.c) ---- */
 typedef struct obs_indicator {
 	int year;
@@ -56,9 +71,10 @@ typedef struct obs_indicator {
 	int64_t estimate;                      /* victims estimated for the country; 0 none */
 } obs_indicator;
 typedef int (*obs_indicator_fn)(const obs_indicator *x, void *ctx);
-/* One row per year of registration, of records exploited in country (NULL: all, and then no
- * estimate applies). */
-int obs_indicators(store *db, const char *country, obs_indicator_fn fn, void *ctx);
+/* One row per year of registration, of the records in scope (NULL: all) exploited in country
+ * (NULL: all, and then no estimate applies). */
+int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_indicator_fn fn,
+		   void *ctx);
 /* Record (or replace) the estimate of victims of a country and year. */
 int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
 		     const char *source);
@@ -70,6 +86,7 @@ typedef struct obs_query {
 	const char *where_dim[OBS_MAX_WHERE], *where_value[OBS_MAX_WHERE];
 	size_t nwhere;
 	int64_t suppress; /* counts below this are withheld; 0 = exact */
+	obs_scope scope;  /* the records counted at all (zero: every record) */
 } obs_query;
 
 typedef struct obs_cell {

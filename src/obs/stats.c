@@ -2,7 +2,7 @@
 #include "obs/cube.h"
 
 /* Counting reads the cube (cube.h): two arrays of small codes, filtered by others. */
-static const char SQL_PROVIDERS[] = "SELECT id, code FROM organisations";
+static const char SQL_PROVIDERS[] = "SELECT id, code, country FROM organisations";
 
 /* In the order of the cube's dimensions (cube.h). */
 #define NDIM CUBE_DIMS
@@ -40,6 +40,7 @@ bool obs_dimension_known(const char *name)
 struct providers {
 	int64_t *id;
 	char (*code)[33];
+	char (*country)[3];
 	size_t n;
 };
 
@@ -53,15 +54,23 @@ static int load_providers(store_conn *c, struct providers *p)
 		if (p->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			int64_t *ids = realloc(p->id, cap * sizeof(*ids));
-			char(*codes)[33] = ids ? realloc(p->code, cap * sizeof(*codes)) : NULL;
 			if (ids)
 				p->id = ids;
-			if (!codes)
+			char(*codes)[33] = ids ? realloc(p->code, cap * sizeof(*codes)) : NULL;
+			if (codes)
+				p->code = codes;
+			char(*countries)[3] =
+			    codes ? realloc(p->country, cap * sizeof(*countries)) : NULL;
+			if (!countries) {
+				store_reset(st);
 				return PONTE_ENOMEM;
-			p->code = codes;
+			}
+			p->country = countries;
 		}
 		p->id[p->n] = store_col_int64(st, 0);
 		snprintf(p->code[p->n], sizeof(p->code[0]), "%s", store_col_text(st, 1, NULL));
+		snprintf(p->country[p->n], sizeof(p->country[0]), "%s",
+			 store_col_text(st, 2, NULL));
 		p->n++;
 	}
 	if (rc >= 0 || rc == STORE_DONE)
@@ -168,6 +177,39 @@ static const char *name_of(const cube *c, int d, uint32_t code, const struct pro
 	return v;
 }
 
+int obs_scope_of(int scope, const char *country, int64_t organisation_id, obs_scope *out)
+{
+	*out = (obs_scope){ 0 };
+	switch (scope) {
+	case SCOPE_ALL: return 0;
+	case SCOPE_COUNTRY: out->country = country; return country && *country ? 0 : PONTE_EDENIED;
+	case SCOPE_ORGANISATION:
+		out->provider = organisation_id;
+		return organisation_id ? 0 : PONTE_EDENIED;
+	default: return PONTE_EDENIED;
+	}
+}
+
+/* Which codes of the cube's provider dimension the scope keeps (NULL: all of them). The cube
+ * names providers by id; an id that is no longer an organisation is kept by no scope. */
+static int scope_filter(const cube *c, const struct providers *p, const obs_scope *s, bool **keep)
+{
+	*keep = NULL;
+	if (!s->country && !s->provider)
+		return 0;
+	int d = dimension("provider");
+	if (!(*keep = calloc(c->nnames[d] + 1, sizeof(**keep))))
+		return PONTE_ENOMEM;
+	for (size_t i = 1; i < c->nnames[d]; i++) { /* 0 is "missing" */
+		int64_t id = strtoll(c->names[d][i], NULL, 10);
+		for (size_t k = 0; k < p->n; k++)
+			if (p->id[k] == id)
+				(*keep)[i] = s->provider ? id == s->provider
+							 : strcmp(p->country[k], s->country) == 0;
+	}
+	return 0;
+}
+
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records)
 {
@@ -183,6 +225,10 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	int rc = cube_load(env->db, &c);
 	if (!rc && !(rc = store_conn_get(env->db, &conn)))
 		rc = load_providers(conn, &p);
+	bool *keep = NULL;
+	if (!rc)
+		rc = scope_filter(&c, &p, &q->scope, &keep);
+	uint16_t *provider = keep ? c.codes[dimension("provider")] : NULL;
 	struct filter f[OBS_MAX_WHERE];
 	char ids[OBS_MAX_WHERE][24];
 	bool impossible = false;
@@ -197,7 +243,7 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 		rc = PONTE_ENOMEM;
 	*records = 0;
 	for (size_t r = 0; !rc && !impossible && r < c.n; r++) {
-		bool ok = true;
+		bool ok = !keep || keep[provider[r]];
 		for (size_t i = 0; ok && i < q->nwhere; i++)
 			ok = matches(&c, &f[i], r);
 		if (!ok)
@@ -226,8 +272,10 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 		cell->count = counts[i];
 	}
 	free(counts);
+	free(keep);
 	free(p.id);
 	free(p.code);
+	free(p.country);
 	cube_release(&c);
 	if (!rc) {
 		qsort(*cells, *n, sizeof(**cells), by_values);

@@ -51,6 +51,7 @@ static const struct chart_def *chart_def(const char *id)
 
 struct filter {
 	const char *year, *country; /* NULL: all */
+	obs_scope scope;            /* the reader's: whose records are counted at all */
 };
 
 static const char *digits_or_null(const char *s, size_t max)
@@ -75,10 +76,16 @@ static const char *country_or_null(const char *s)
 		   : NULL;
 }
 
-static void read_filter(http_request *req, struct filter *f)
+/* The filters chosen, within the scope of the reader's stats.read: every figure, list of
+ * years and countries, download and indicator of these pages counts only the records of
+ * that scope (a country's analyst: the records of that country's providers). */
+static int read_filter(http_request *req, struct filter *f)
 {
+	const principal *p = principal_of(req);
 	f->year = digits_or_null(http_query(req, "year"), 4);
 	f->country = country_or_null(http_query(req, "country"));
+	return obs_scope_of(principal_scope(p, "stats.read"), p->country, p->organisation_id,
+			    &f->scope);
 }
 
 static const char *filter_query(http_request *req, const struct filter *f, const char *id)
@@ -180,7 +187,7 @@ static int by_count(const void *x, const void *y)
 static int build_grid(http_request *req, const struct chart_def *d, const struct filter *f,
 		      struct grid *g)
 {
-	obs_query q = { .by = { d->by[0], d->by[1] } };
+	obs_query q = { .by = { d->by[0], d->by[1] }, .scope = f->scope };
 	q.suppress = setting_get_int(services_of(req)->db, "obs_min_count", 5);
 	if (f->year && d->kind != K_LINE) { /* the trend shows every year */
 		q.where_dim[q.nwhere] = "year";
@@ -464,8 +471,8 @@ static int add_chart(http_request *req, const struct names *names, const struct 
 static void add_filters(http_request *req, tpl_vars *v, const struct names *names,
 			const struct filter *f)
 {
-	/* The years and countries that have records, whatever their counts. */
-	obs_query q = { .by = { "year", NULL } };
+	/* The years and countries that have records in scope, whatever their counts. */
+	obs_query q = { .by = { "year", NULL }, .scope = f->scope };
 	obs_cell *cells;
 	size_t n;
 	int64_t records;
@@ -500,6 +507,25 @@ static void add_filters(http_request *req, tpl_vars *v, const struct names *name
 		tpl_set(v, "country_name",
 			value_label(req, names, "country_of_exploitation", f->country));
 	}
+}
+
+/* Whose records the reader sees, said on the page: a country's analyst must not take the
+ * figures of that country's providers for every provider's. */
+static int add_scope(http_request *req, tpl_vars *v, const struct names *names, const obs_scope *s)
+{
+	if (s->country) {
+		tpl_set(v, "scope_country",
+			value_label(req, names, "country_of_exploitation", s->country));
+		return 0;
+	}
+	if (s->provider) {
+		organisation o;
+		int rc = org_get(services_of(req)->db, req->arena, s->provider, &o);
+		if (rc)
+			return rc;
+		tpl_set(v, "scope_provider", arena_printf(req->arena, "%s (%s)", o.name, o.code));
+	}
+	return 0;
 }
 
 /* The share of one code among the records where the variable is known. */
@@ -543,12 +569,16 @@ static int add_yearly(const obs_indicator *x, void *ctx)
 static int render(http_request *req, http_response *res, bool report)
 {
 	struct filter f;
-	read_filter(req, &f);
+	int rc = read_filter(req, &f);
+	if (rc)
+		return rc;
 	tpl_vars *v = tpl_vars_new(req->arena);
 	const struct names *names = load_names(req);
 	if (!v || !names)
 		return PONTE_ENOMEM;
 	add_filters(req, v, names, &f);
+	if ((rc = add_scope(req, v, names, &f.scope)))
+		return rc;
 	tpl_set_bool(v, "report", report);
 	if (report && (!f.year || !f.country)) {
 		tpl_set_bool(v, "choose", true);
@@ -556,7 +586,6 @@ static int render(http_request *req, http_response *res, bool report)
 	}
 	tpl_list *charts = tpl_set_list(v, "charts");
 	struct grid g, majority, exploitation;
-	int rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(CHARTS) && !rc; i++)
 		if (!report || CHARTS[i].report)
 			rc = add_chart(req, names, &f, &CHARTS[i], charts, &g);
@@ -578,7 +607,8 @@ static int render(http_request *req, http_response *res, bool report)
 	tpl_set(v, "k", arena_printf(req->arena, "%lld", (long long)k));
 	if (report) {
 		struct yearly y = { req, v, year_number(f.year), k };
-		if ((rc = obs_indicators(services_of(req)->db, f.country, add_yearly, &y)))
+		if ((rc =
+			 obs_indicators(services_of(req)->db, &f.scope, f.country, add_yearly, &y)))
 			return rc;
 	}
 	const char *title = report ? N_("Annual report") : N_("Observatory dashboard");
@@ -614,9 +644,10 @@ static int download(http_request *req, http_response *res, bool spreadsheet)
 	if (!d)
 		return PONTE_ENOTFOUND;
 	struct filter f;
-	read_filter(req, &f);
+	int rc = read_filter(req, &f);
 	struct grid g;
-	int rc = build_grid(req, d, &f, &g);
+	if (!rc)
+		rc = build_grid(req, d, &f, &g);
 	if (rc)
 		return rc;
 	xlsx sheet;

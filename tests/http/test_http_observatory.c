@@ -289,6 +289,223 @@ static void the_dashboard_never_draws_a_small_count(void **state)
 	ht_free(&r);
 }
 
+/* ---- scope: a country's reader counts the records of that country's providers only ---- */
+
+enum route_kind {
+	SCOPED, /* figures of stats.read: tested below, as readers of three scopes */
+	PUBLIC, /* releases: published by design (disclosure-controlled), for anyone */
+	IMPORT, /* obs.submit: the provider chosen is checked against the scope (tests above) */
+};
+
+/* Every observatory route, and how its scope is tested. A route added under /observatory or
+ * /api/v1/obs, or requiring a stats.* or obs.* permission, fails the test until it is listed
+ * here, with the addresses a reader of its figures asks for. */
+static const struct obs_route {
+	unsigned method;
+	const char *pattern;
+	enum route_kind kind;
+	const char *urls[6]; /* SCOPED; "DOWNLOADS": every download link of the dashboard */
+} OBS_ROUTES[] = {
+	{ HTTP_GET,
+	  "/observatory",
+	  SCOPED,
+	  { "/observatory", "/observatory?country=NE", "/observatory?year=2024",
+	    "/observatory?year=2024&country=NE" } },
+	{ HTTP_GET,
+	  "/observatory/report",
+	  SCOPED,
+	  { "/observatory/report", "/observatory/report?country=NE&year=2024",
+	    "/observatory/report?country=PT&year=2024",
+	    "/observatory/report?country=NE&year=2025" } },
+	{ HTTP_GET, "/observatory/data.csv", SCOPED, { "DOWNLOADS" } },
+	{ HTTP_GET, "/observatory/data.xlsx", SCOPED, { "DOWNLOADS" } },
+	{ HTTP_GET, "/observatory/releases", PUBLIC, { NULL } },
+	{ HTTP_GET, "/observatory/releases/{id}/{file}", PUBLIC, { NULL } },
+	{ HTTP_GET, "/observatory/import", IMPORT, { NULL } },
+	{ HTTP_POST, "/observatory/import", IMPORT, { NULL } },
+};
+
+static bool observatory_route(const http_route *r)
+{
+	const char *perm = r->permission;
+	return strncmp(r->pattern, "/observatory", 12) == 0 ||
+	       strncmp(r->pattern, "/api/v1/obs", 11) == 0 || strncmp(perm, "stats.", 6) == 0 ||
+	       strncmp(perm, "obs.", 4) == 0;
+}
+
+static void every_observatory_route_is_in_the_scope_table(void **state)
+{
+	(void)state;
+	size_t found = 0;
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const http_route *r = &app_routes[i];
+		if (!observatory_route(r))
+			continue;
+		bool listed = false;
+		for (size_t k = 0; k < ARRAY_LEN(OBS_ROUTES); k++)
+			listed |= OBS_ROUTES[k].method == r->methods &&
+				  strcmp(OBS_ROUTES[k].pattern, r->pattern) == 0;
+		if (!listed)
+			fail_msg("%s: an observatory route without a scope test (OBS_ROUTES)",
+				 r->pattern);
+		found++;
+	}
+	assert_int_equal(found, ARRAY_LEN(OBS_ROUTES));
+}
+
+/* The addresses a reader asks for: each route's, and for downloads every link of the
+ * dashboard, for every provider's records and for Niger. */
+struct fetched {
+	const char *url;
+	size_t route;
+	long status[3];
+	char *body[3];
+	size_t len[3];
+};
+
+static size_t scoped_urls(const struct web_session *all, struct fetched *out, size_t max)
+{
+	size_t n = 0;
+	struct ht_resp page = { 0 };
+	get_as(all, "/observatory", &page);
+	assert_int_equal(page.status, 200);
+	for (size_t k = 0; k < ARRAY_LEN(OBS_ROUTES); k++) {
+		const struct obs_route *o = &OBS_ROUTES[k];
+		for (size_t u = 0; o->kind == SCOPED && u < ARRAY_LEN(o->urls) && o->urls[u]; u++) {
+			if (strcmp(o->urls[u], "DOWNLOADS") != 0) {
+				assert_true(n < max);
+				out[n++] = (struct fetched){ .url = o->urls[u], .route = k };
+				continue;
+			}
+			/* href="/observatory/data.csv?chart=years" */
+			char prefix[64];
+			snprintf(prefix, sizeof(prefix), "href=\"%s?", o->pattern);
+			size_t links = 0;
+			for (const char *p = page.body; (p = strstr(p, prefix)) != NULL; p++) {
+				const char *url = p + 6;
+				size_t len = strcspn(url, "\"");
+				for (int ne = 0; ne < 2; ne++) {
+					assert_true(n < max);
+					char *copy = malloc(len + 32);
+					snprintf(copy, len + 32, "%.*s%s", (int)len, url,
+						 ne ? "&country=NE" : "");
+					out[n++] = (struct fetched){ .url = copy, .route = k };
+				}
+				links++;
+			}
+			assert_true(links >= 8); /* one per chart */
+		}
+	}
+	ht_free(&page);
+	return n;
+}
+
+static void fetch_all(const struct web_session *const *readers, struct fetched *f, size_t n,
+		      int slot)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ht_resp r;
+		get_as(readers[slot], f[i].url, &r);
+		f[i].status[slot] = r.status;
+		f[i].body[slot] = r.body;
+		f[i].len[slot] = r.len;
+		r.body = NULL;
+		ht_free(&r);
+	}
+}
+
+static bool same(const struct fetched *before, const struct fetched *after, int slot)
+{
+	return before->status[slot] == after->status[slot] &&
+	       before->len[slot] == after->len[slot] &&
+	       memcmp(before->body[slot], after->body[slot], before->len[slot]) == 0;
+}
+
+/* Issue #14, 13: /observatory?country=NE as the Portuguese analyst showed the records of
+ * Niger's providers. Records of a provider of Niger are imported: nothing the Portuguese
+ * analyst can ask any observatory route changes, while the analyst of Niger and a reader of
+ * every country see them on every route. */
+static void a_country_reader_sees_the_records_of_that_countrys_providers_only(void **state)
+{
+	(void)state;
+	identity_env env = { S.db, S.keys };
+	organisation ne_ngo = { 0, "NE-OBS-NGO", "Niger provider (test)", "NE", "NGO", 0, false };
+	organisation ne_fp = {
+		0, "NE-OBS-FP", "Niger observatory (test)", "NE", "CentralGovernmentOrganisation",
+		0, false
+	};
+	int64_t ne_ngo_id;
+	assert_int_equal(org_add(S.db, &ne_ngo, &ne_ngo_id), 0);
+	assert_int_equal(org_add(S.db, &ne_fp, NULL), 0);
+	user_input in = { .email = "analyst.ne.scope@demo.ponte.example",
+			  .name = "Niger analyst",
+			  .organisation_code = "NE-OBS-FP",
+			  .roles = { "observatory_analyst" },
+			  .nroles = 1,
+			  .password = DEMO_PASSWORD,
+			  .language = "fr" };
+	int problem;
+	assert_int_equal(user_add(&env, &in, NULL, &problem), 0);
+	/* A reader of every country's records. */
+	assert_int_equal(role_grant(S.db, "regional_analyst", "stats.read", SCOPE_ALL), 0);
+	struct web_session pt, ne, all;
+	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &pt);
+	web_login("analyst.ne.scope@demo.ponte.example", DEMO_PASSWORD, NULL, &ne);
+	web_login("regional@demo.ponte.example", DEMO_PASSWORD, NULL, &all);
+	assert_true(pt.cookie[0] && ne.cookie[0] && all.cookie[0]);
+	const struct web_session *readers[] = { &pt, &ne, &all };
+
+	struct fetched before[64], after[64];
+	size_t n = scoped_urls(&all, before, ARRAY_LEN(before));
+	memcpy(after, before, n * sizeof(*after));
+	for (int slot = 0; slot < 3; slot++)
+		fetch_all(readers, before, n, slot);
+
+	buf file;
+	buf_init(&file, 8u << 20);
+	assert_int_equal(obs_synthetic_ctdc(&file, 600, 77), 0);
+	obs_import_result *res = calloc(1, sizeof(*res));
+	assert_int_equal(obs_import(&env, "ctdc", ne_ngo_id, file.data, file.len, false, res), 0);
+	assert_int_equal(res->imported, 600);
+	free(res);
+	buf_release(&file);
+
+	for (int slot = 0; slot < 3; slot++)
+		fetch_all(readers, after, n, slot);
+	bool changed[ARRAY_LEN(OBS_ROUTES)][3] = { { false } };
+	for (size_t i = 0; i < n; i++) {
+		for (int slot = 0; slot < 3; slot++) {
+			if (after[i].status[slot] != 200)
+				fail_msg("%s: status %ld", after[i].url, after[i].status[slot]);
+			changed[after[i].route][slot] |= !same(&before[i], &after[i], slot);
+		}
+		if (!same(&before[i], &after[i], 0))
+			fail_msg("%s: the Portuguese analyst sees the records of Niger's provider",
+				 after[i].url);
+	}
+	/* Every route counts the new records for those whose scope holds them. */
+	for (size_t k = 0; k < ARRAY_LEN(OBS_ROUTES); k++) {
+		if (OBS_ROUTES[k].kind != SCOPED)
+			continue;
+		if (!changed[k][1] || !changed[k][2])
+			fail_msg("%s: Niger's records are not counted for their readers",
+				 OBS_ROUTES[k].pattern);
+	}
+	/* The page says whose records are counted. */
+	struct ht_resp r;
+	get_as(&pt, "/observatory?country=NE", &r);
+	assert_non_null(strstr(r.body, "fournisseurs de données d&#39;un pays (Portugal)"));
+	ht_free(&r);
+	for (size_t i = 0; i < n; i++)
+		for (int slot = 0; slot < 3; slot++) {
+			free(before[i].body[slot]);
+			free(after[i].body[slot]);
+		}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(before[i].url, "/observatory/data.", 18) == 0)
+			free((char *)(uintptr_t)before[i].url);
+}
+
 /* A release is public: listed and downloaded without signing in, and only its own files. */
 static void anyone_downloads_a_published_release(void **state)
 {
@@ -330,6 +547,8 @@ int main(void)
 		cmocka_unit_test(an_analyst_imports_for_a_provider_of_the_country),
 		cmocka_unit_test(the_numbers_behind_a_chart_are_exact_or_withheld),
 		cmocka_unit_test(the_dashboard_never_draws_a_small_count),
+		cmocka_unit_test(every_observatory_route_is_in_the_scope_table),
+		cmocka_unit_test(a_country_reader_sees_the_records_of_that_countrys_providers_only),
 		cmocka_unit_test(anyone_downloads_a_published_release),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

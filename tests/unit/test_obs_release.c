@@ -437,6 +437,57 @@ static void cases_feed_the_observatory_as_they_change(void **state)
 	arena_release(&a);
 }
 
+static int sum_records(const obs_indicator *x, void *ctx)
+{
+	*(int64_t *)ctx += x->records;
+	return 0;
+}
+
+/* The scope of stats.read: a country's readers count its providers' records, an
+ * organisation's its own; "own" has no meaning for records without an owner user. */
+static void counts_keep_to_the_readers_scope(void **state)
+{
+	(void)state;
+	obs_scope s;
+	assert_int_equal(obs_scope_of(SCOPE_OWN, "PT", pt_ngo, &s), PONTE_EDENIED);
+	assert_int_equal(obs_scope_of(SCOPE_NONE, "PT", pt_ngo, &s), PONTE_EDENIED);
+	assert_int_equal(obs_scope_of(SCOPE_ALL, "PT", pt_ngo, &s), 0);
+	assert_true(!s.country && !s.provider);
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_query q = { .by = { "provider", NULL } };
+	obs_cell *cells;
+	size_t n;
+	int64_t all, pol = 0;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &all), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], "PT-POL") == 0)
+			pol = cells[i].count;
+	assert_true(pol >= 2000 && pol < all);
+	/* One organisation: its records only. */
+	assert_int_equal(obs_scope_of(SCOPE_ORGANISATION, "PT", pt_pol, &q.scope), 0);
+	int64_t records;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &records), 0);
+	assert_int_equal(records, pol);
+	assert_int_equal(n, 1);
+	assert_string_equal(cells[0].value[0], "PT-POL");
+	int64_t yearly = 0;
+	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, &yearly), 0);
+	assert_true(yearly > 0 && yearly <= pol); /* records without a year are not in a row */
+	/* A country: its providers' records, wherever the victims were exploited. */
+	assert_int_equal(obs_scope_of(SCOPE_COUNTRY, "PT", pt_pol, &q.scope), 0);
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &records), 0);
+	assert_int_equal(records, all); /* every provider of the fixture is Portuguese */
+	assert_int_equal(obs_scope_of(SCOPE_COUNTRY, "ES", pt_pol, &q.scope), 0);
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &records), 0);
+	assert_int_equal(records, 0);
+	assert_int_equal(n, 0);
+	yearly = 0;
+	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, &yearly), 0);
+	assert_int_equal(yearly, 0);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +500,7 @@ int main(void)
 		cmocka_unit_test(a_release_cannot_be_changed),
 		cmocka_unit_test(a_directory_left_by_a_crash_is_replaced),
 		cmocka_unit_test(cases_feed_the_observatory_as_they_change),
+		cmocka_unit_test(counts_keep_to_the_readers_scope),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
