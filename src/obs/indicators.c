@@ -65,3 +65,30 @@ int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_i
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }
+
+/* A count is small when it is below k without being zero: zero cells are published (an
+ * absent category), small ones are not. */
+static bool small(int64_t n, int64_t k)
+{
+	return n > 0 && n < k;
+}
+
+obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k)
+{
+	if (records <= 0)
+		return (obs_share){ OBS_SHARE_NO_RECORDS, 0 };
+	if (records < k)
+		return (obs_share){ OBS_SHARE_FEW_RECORDS, 0 };
+	if (known <= 0)
+		return (obs_share){ OBS_SHARE_NOT_KNOWN, 0 };
+	if (!small(records - known, k)) {
+		if (small(with, k) || small(known - with, k))
+			return (obs_share){ OBS_SHARE_SMALL_COUNT, 0 };
+		return (obs_share){ OBS_SHARE_OF_KNOWN, (double)with / (double)known };
+	}
+	/* A share of all records can reveal, with their number, the count with the value and the
+	 * count without it (known or not): never the small count of records not known. */
+	if (small(with, k) || small(records - with, k))
+		return (obs_share){ OBS_SHARE_SMALL_COUNT, 0 };
+	return (obs_share){ OBS_SHARE_OF_ALL, (double)with / (double)records };
+}

@@ -79,6 +79,30 @@ int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_i
 int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
 		     const char *source);
 
+/* A share as published: of the records where the variable is known, unless that would give
+ * away a count below k.
+ * - OBS_SHARE_OF_KNOWN: with / known.
+ * - OBS_SHARE_OF_ALL: with / records, when the records where the variable is not known are
+ *   fewer than k (but some): with the number of records, a share of the known ones would let
+ *   that count be worked out.
+ * - otherwise no share, and why: no records; fewer records than k; the variable known for
+ *   none; or the share would reveal a count below k (of the records with the value, or of
+ *   those without it).
+ * k <= 0: exact, a share of the known records whenever there are some. */
+typedef enum obs_share_kind {
+	OBS_SHARE_OF_KNOWN,
+	OBS_SHARE_OF_ALL,
+	OBS_SHARE_NO_RECORDS,
+	OBS_SHARE_FEW_RECORDS,
+	OBS_SHARE_NOT_KNOWN,
+	OBS_SHARE_SMALL_COUNT,
+} obs_share_kind;
+typedef struct obs_share {
+	obs_share_kind kind;
+	double value; /* 0..1, for the first two kinds */
+} obs_share;
+obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k);
+
 /* ---- statistics (stats.c) ---- */
 #define OBS_MAX_WHERE 8
 typedef struct obs_query {

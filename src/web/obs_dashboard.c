@@ -248,19 +248,25 @@ static int build_grid(http_request *req, const struct chart_def *d, const struct
 	return 0;
 }
 
-/* "12.5 %" with the reader's decimal mark; "" when the base is too small to publish. */
-static const char *percent(http_request *req, int64_t count, int64_t base, int64_t k)
+/* "12.5 %" from a share (0..1), with the reader's decimal mark. */
+static const char *share_text(http_request *req, double share)
 {
-	if (base <= 0 || base < k)
-		return "";
 	char s[32];
-	snprintf(s, sizeof(s), "%.1f", 100.0 * (double)count / (double)base);
+	snprintf(s, sizeof(s), "%.1f", 100.0 * share);
 	if (strcmp(i18n_lang(req->lang)->code, "en") != 0) {
 		char *dot = strchr(s, '.');
 		if (dot)
 			*dot = ',';
 	}
 	return arena_printf(req->arena, "%s %%", s);
+}
+
+/* The percentage of count in base; "" when the base is too small to publish. */
+static const char *percent(http_request *req, int64_t count, int64_t base, int64_t k)
+{
+	if (base <= 0 || base < k)
+		return "";
+	return share_text(req, (double)count / (double)base);
 }
 
 static const char *count_text(http_request *req, const struct grid *g, size_t i)
@@ -528,13 +534,78 @@ static int add_scope(http_request *req, tpl_vars *v, const struct names *names, 
 	return 0;
 }
 
-/* The share of one code among the records where the variable is known. */
-static const char *share(http_request *req, const struct grid *g, const char *code)
+/* The exact counts behind a headline share: records in the filter, those where dim is
+ * known, and those with code. They are never shown: obs_share_of() decides what may be. */
+struct exact {
+	int64_t with, known, records;
+};
+
+static int exact_counts(http_request *req, const struct filter *f, const char *dim,
+			const char *code, struct exact *e)
 {
-	size_t r = index_of(g->rows, g->nrows, code);
-	if (r == g->nrows || g->withheld[r] || g->missing < 0)
-		return "";
-	return percent(req, g->values[r], g->records - g->missing, g->k);
+	obs_query q = { .by = { dim, NULL }, .scope = f->scope }; /* suppress 0: exact */
+	if (f->year) {
+		q.where_dim[q.nwhere] = "year";
+		q.where_value[q.nwhere++] = f->year;
+	}
+	if (f->country) {
+		q.where_dim[q.nwhere] = "country_of_exploitation";
+		q.where_value[q.nwhere++] = f->country;
+	}
+	obs_cell *cells;
+	size_t n;
+	int rc = obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &e->records);
+	if (rc)
+		return rc;
+	int64_t missing = 0;
+	e->with = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cells[i].value[0], code) == 0)
+			e->with = cells[i].count;
+		if (strcmp(cells[i].value[0], "missing") == 0)
+			missing = cells[i].count;
+	}
+	e->known = e->records - missing;
+	return 0;
+}
+
+/* A headline share (name: "children", "labour") and, beside it, what it is a share of when
+ * that is not the usual, or why there is none: a dash is never left unexplained.
+ * withheld_in_chart: the count with the value is withheld in a chart of the same page, where
+ * the share would give it away. */
+static void headline_share(http_request *req, tpl_vars *v, const char *name, const struct exact *e,
+			   int64_t k, bool withheld_in_chart)
+{
+	obs_share s = obs_share_of(e->with, e->known, e->records, k);
+	if (withheld_in_chart && (s.kind == OBS_SHARE_OF_KNOWN || s.kind == OBS_SHARE_OF_ALL))
+		s.kind = OBS_SHARE_SMALL_COUNT;
+	const char *why = NULL;
+	bool threshold = false;
+	switch (s.kind) {
+	case OBS_SHARE_OF_KNOWN: break;
+	case OBS_SHARE_OF_ALL:
+		why = N_("of all records, as it is not recorded for fewer records than the "
+			 "threshold");
+		threshold = true;
+		break;
+	case OBS_SHARE_NO_RECORDS: why = N_("no data"); break;
+	case OBS_SHARE_FEW_RECORDS:
+		why = N_("withheld: fewer records than the threshold");
+		threshold = true;
+		break;
+	case OBS_SHARE_NOT_KNOWN: why = N_("not recorded for any record"); break;
+	case OBS_SHARE_SMALL_COUNT:
+		why = N_("withheld: it would reveal a count below the threshold");
+		threshold = true;
+		break;
+	}
+	if (s.kind == OBS_SHARE_OF_KNOWN || s.kind == OBS_SHARE_OF_ALL)
+		tpl_set(v, name, share_text(req, s.value));
+	if (why)
+		tpl_set(v, arena_printf(req->arena, "%s_why", name),
+			threshold ? arena_printf(req->arena, "%s (%lld)", tr(req->lang, why),
+						 (long long)k)
+				  : tr(req->lang, why));
 }
 
 /* The report's comparison with the year before and the identification ratio. */
@@ -562,6 +633,12 @@ static int add_yearly(const obs_indicator *x, void *ctx)
 		if (strcmp(i18n_lang(y->req->lang)->code, "en") != 0 && strchr(s, '.'))
 			*strchr(s, '.') = ',';
 		tpl_set(y->v, "identified", arena_strdup(a, s));
+	} else {
+		tpl_set(
+		    y->v, "identified_why",
+		    arena_printf(a, "%s (%lld)",
+				 tr(y->req->lang, N_("withheld: fewer records than the threshold")),
+				 (long long)y->k));
 	}
 	return 0;
 }
@@ -585,25 +662,29 @@ static int render(http_request *req, http_response *res, bool report)
 		return web_render_page(req, res, "obs_report", N_("Annual report"), v);
 	}
 	tpl_list *charts = tpl_set_list(v, "charts");
-	struct grid g, majority, exploitation;
+	struct grid g, exploitation;
 	for (size_t i = 0; i < ARRAY_LEN(CHARTS) && !rc; i++)
 		if (!report || CHARTS[i].report)
 			rc = add_chart(req, names, &f, &CHARTS[i], charts, &g);
 	if (rc)
 		return rc;
-	/* Headline figures, under the same suppression. */
-	static const struct chart_def MAJORITY = { "majority", { "majority", NULL }, K_BARS, "", 0,
-						   false };
-	if ((rc = build_grid(req, &MAJORITY, &f, &majority)) ||
-	    (rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)))
+	/* Headline figures: the number of records under the threshold, the shares as
+	 * obs_share_of() allows them; forced labour is also a bar of the exploitation chart,
+	 * whose suppression the share must not undo. */
+	struct exact children, labour;
+	if ((rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)) ||
+	    (rc = exact_counts(req, &f, "majority", "minor", &children)) ||
+	    (rc = exact_counts(req, &f, "exploitation", "forced_labour", &labour)))
 		return rc;
-	int64_t k = majority.k;
+	int64_t k = exploitation.k;
 	tpl_set(v, "records",
-		majority.records >= k || !majority.records
-		    ? arena_printf(req->arena, "%lld", (long long)majority.records)
+		children.records >= k || !children.records
+		    ? arena_printf(req->arena, "%lld", (long long)children.records)
 		    : arena_printf(req->arena, "<%lld", (long long)k));
-	tpl_set(v, "children", share(req, &majority, "minor"));
-	tpl_set(v, "labour", share(req, &exploitation, "forced_labour"));
+	headline_share(req, v, "children", &children, k, false);
+	size_t fl = index_of(exploitation.rows, exploitation.nrows, "forced_labour");
+	headline_share(req, v, "labour", &labour, k,
+		       fl < exploitation.nrows && exploitation.withheld[fl]);
 	tpl_set(v, "k", arena_printf(req->arena, "%lld", (long long)k));
 	if (report) {
 		struct yearly y = { req, v, year_number(f.year), k };

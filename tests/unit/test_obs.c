@@ -1,6 +1,8 @@
 /* Disclosure control: no withheld count can be recovered from the published figures. */
 #include "testutil.h"
 
+#include <math.h>
+
 #include "obs/obs.h"
 
 static uint64_t seed = 88172645463325252ULL;
@@ -77,11 +79,71 @@ static void exact_counts_withhold_nothing(void **state)
 	assert_true(cells[1].suppressed); /* else 1 = total - 100 */
 }
 
+static bool small_count(int64_t n)
+{
+	return n > 0 && n < 5;
+}
+
+static bool published(obs_share s)
+{
+	return s.kind == OBS_SHARE_OF_KNOWN || s.kind == OBS_SHARE_OF_ALL;
+}
+
+/* A headline share (issue #14, 18) is given whenever it gives no count below k away, even
+ * when the number of records where the variable is not known is itself small: every table of
+ * up to 60 records is tried, and a reader who knows the number of records and the count with
+ * the value (both published) tries to work out a small number not known from the share shown
+ * (to 0.1 %). */
+static void a_share_is_given_unless_it_reveals_a_small_count(void **state)
+{
+	(void)state;
+	for (int64_t records = 0; records <= 60; records++)
+		for (int64_t known = 0; known <= records; known++)
+			for (int64_t with = 0; with <= known; with++) {
+				obs_share s = obs_share_of(with, known, records, 5);
+				int64_t missing = records - known;
+				if (!published(s)) {
+					/* Withheld only for a reason. */
+					bool reason =
+					    records < 5 || known == 0 || small_count(with) ||
+					    small_count(records - with) ||
+					    (!small_count(missing) && small_count(known - with));
+					if (!reason)
+						fail_msg("%lld of %lld (%lld known) withheld",
+							 (long long)with, (long long)records,
+							 (long long)known);
+					continue;
+				}
+				assert_false(small_count(with));
+				assert_int_equal(s.kind == OBS_SHARE_OF_ALL, small_count(missing));
+				if (!small_count(missing))
+					continue;
+				/* Every other small number not known gives the same figure. */
+				long shown = lround(s.value * 1000);
+				size_t alike = 0;
+				for (int64_t k2 = records - 4; k2 < records; k2++) {
+					obs_share t = obs_share_of(with, k2, records, 5);
+					alike += k2 >= with && t.kind == s.kind &&
+						 lround(t.value * 1000) == shown;
+				}
+				assert_true(alike >= 2);
+			}
+	/* Exact counts: every share of known records. */
+	obs_share exact = obs_share_of(1, 3, 4, 0);
+	assert_int_equal(exact.kind, OBS_SHARE_OF_KNOWN);
+	assert_true(exact.value > 0.33 && exact.value < 0.34);
+	assert_int_equal(obs_share_of(0, 0, 0, 5).kind, OBS_SHARE_NO_RECORDS);
+	assert_int_equal(obs_share_of(2, 3, 4, 5).kind, OBS_SHARE_FEW_RECORDS);
+	assert_int_equal(obs_share_of(0, 0, 40, 5).kind, OBS_SHARE_NOT_KNOWN);
+	assert_int_equal(obs_share_of(3, 30, 40, 5).kind, OBS_SHARE_SMALL_COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_withheld_cell_can_be_recomputed),
 		cmocka_unit_test(exact_counts_withhold_nothing),
+		cmocka_unit_test(a_share_is_given_unless_it_reveals_a_small_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
