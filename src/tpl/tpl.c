@@ -771,9 +771,15 @@ static int render_nodes(struct render *r, const struct node *n)
 	return 0;
 }
 
+int tpl_render_scoped(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, int lang, buf *out)
+{
+	struct render r = { .lang = lang, .out = out, .nscopes = 2 };
+	r.scopes[0] = outer;
+	r.scopes[1] = vars;
+	return render_nodes(&r, t->first);
+}
+
 int tpl_render(const tpl *t, const tpl_vars *vars, int lang, buf *out)
 {
-	struct render r = { .lang = lang, .out = out, .nscopes = 1 };
-	r.scopes[0] = vars;
-	return render_nodes(&r, t->first);
+	return tpl_render_scoped(t, NULL, vars, lang, out);
 }

@@ -52,6 +52,10 @@ tpl_vars *tpl_list_add(tpl_list *l);
 
 /* Render with translations in lang. Partials come from the registry. */
 int tpl_render(const tpl *t, const tpl_vars *vars, int lang, buf *out);
+/* The same, a name not set in vars being looked up in outer (NULL: none), as if outer were the
+ * scope around the template: how every page sees what the reader may open. */
+int tpl_render_scoped(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, int lang,
+		      buf *out);
 
 /* Registry of the embedded templates/ (tpl/registry.c). */
 int tpl_registry_init(char *err, size_t errlen);

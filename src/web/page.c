@@ -23,23 +23,41 @@ static int add_languages(http_request *req, tpl_vars *v)
 	return 0;
 }
 
+/* What the reader may open, for the menu and for every page's links and breadcrumbs: the
+ * permission each page's route requires (src/app/routes.c). */
+static tpl_vars *reader_vars(http_request *req)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	const principal *p = principal_of(req);
+	tpl_set_bool(v, "signed_in", p != NULL);
+	tpl_set_bool(v, "can_orgs", principal_can(p, "org.manage"));
+	tpl_set_bool(v, "can_users", principal_can(p, "user.read"));
+	tpl_set_bool(v, "can_roles", principal_can(p, "role.read"));
+	tpl_set_bool(v, "can_audit", principal_can(p, "audit.read"));
+	tpl_set_bool(v, "can_cases", principal_can(p, "case.social.read"));
+	tpl_set_bool(v, "can_proceedings", principal_can(p, "case.proceedings.read"));
+	tpl_set_bool(v, "can_trm", principal_can(p, "referral.transnational"));
+	tpl_set_bool(v, "can_obs_submit", principal_can(p, "obs.submit"));
+	tpl_set_bool(v, "can_obs_read", principal_can(p, "stats.read"));
+	tpl_set_bool(v, "can_referrals", principal_can(p, "referral.national"));
+	return v;
+}
+
 int web_render_page(http_request *req, http_response *res, const char *name, const char *title,
 		    tpl_vars *vars)
 {
 	const tpl *page = tpl_get(name), *layout = tpl_get("layout");
 	if (!page || !layout)
 		return PONTE_ENOTFOUND;
+	tpl_vars *reader = reader_vars(req), *v = tpl_vars_new(req->arena);
+	if (!reader || !v)
+		return PONTE_ENOMEM;
 	buf content;
 	buf_init(&content, HTTP_RESPONSE_LIMIT);
-	int rc = tpl_render(page, vars, req->lang, &content);
+	int rc = tpl_render_scoped(page, reader, vars, req->lang, &content);
 	if (rc) {
 		buf_release(&content);
 		return rc;
-	}
-	tpl_vars *v = tpl_vars_new(req->arena);
-	if (!v) {
-		buf_release(&content);
-		return PONTE_ENOMEM;
 	}
 	tpl_set(v, "lang", i18n_lang(req->lang)->code);
 	tpl_set(v, "title", tr(req->lang, title));
@@ -51,24 +69,13 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set(v, "path", req->path);
 	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);
 	const principal *p = principal_of(req);
-	tpl_set_bool(v, "signed_in", p != NULL);
 	tpl_set(v, "session_csrf", p ? p->csrf : "");
-	tpl_set_bool(v, "can_orgs", principal_can(p, "org.manage"));
-	tpl_set_bool(v, "can_users", principal_can(p, "user.read"));
-	tpl_set_bool(v, "can_roles", principal_can(p, "role.read"));
-	tpl_set_bool(v, "can_audit", principal_can(p, "audit.read"));
-	tpl_set_bool(v, "can_cases", principal_can(p, "case.social.read"));
-	tpl_set_bool(v, "can_proceedings", principal_can(p, "case.proceedings.read"));
-	tpl_set_bool(v, "can_trm", principal_can(p, "referral.transnational"));
-	tpl_set_bool(v, "can_obs_submit", principal_can(p, "obs.submit"));
-	tpl_set_bool(v, "can_obs_read", principal_can(p, "stats.read"));
-	tpl_set_bool(v, "can_referrals", principal_can(p, "referral.national"));
 	rc = tpl_set_html(v, "content", content.data, content.len);
 	buf_release(&content); /* the context holds its own copy */
 	if (!rc)
 		rc = add_languages(req, v);
 	if (!rc)
-		rc = tpl_render(layout, v, req->lang, &res->body);
+		rc = tpl_render_scoped(layout, reader, v, req->lang, &res->body);
 	if (!rc)
 		res->content_type = "text/html; charset=utf-8";
 	return rc;

@@ -155,7 +155,7 @@ static int render(struct page *g, http_response *res, const section_entry *editi
 	const principal *p = principal_of(req);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)g->case_id));
-	tpl_set_bool(v, "social", principal_can(p, "case.social.read"));
+	tpl_set_bool(v, "proceedings", strcmp(g->tier, "proceedings") == 0);
 	tpl_set(v, "title", tr(req->lang, g->d->title));
 	tpl_set(v, "intro", tr(req->lang, g->d->intro));
 	tpl_set(v, "csrf", p->csrf);

@@ -289,6 +289,28 @@ static void values_are_copied_when_set(void **state)
 	assert_null(tpl_list_add(tpl_set_list(NULL, "x")));
 }
 
+/* The scope around a page: its own names win, the outer ones fill in. */
+static void an_outer_scope_fills_in_names(void **state)
+{
+	(void)state;
+	tpl_vars *outer = tpl_vars_new(&mem), *v = tpl_vars_new(&mem);
+	tpl_set_bool(outer, "can", true);
+	tpl_set(outer, "name", "outer");
+	tpl_set(v, "name", "page");
+	char err[256] = "";
+	tpl *t;
+	const char *src = "{{#if can}}<a href=\"/x\">{{name}}</a>{{/if}}";
+	assert_int_equal(tpl_compile(&mem, "t", src, strlen(src), &t, err, sizeof(err)), 0);
+	buf out;
+	buf_init(&out, 1 << 10);
+	assert_int_equal(tpl_render_scoped(t, outer, v, LANG_EN, &out), 0);
+	assert_memory_equal(out.data, "<a href=\"/x\">page</a>", out.len);
+	buf_reset(&out);
+	assert_int_equal(tpl_render_scoped(t, NULL, v, LANG_EN, &out), 0);
+	assert_int_equal(out.len, 0);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +325,7 @@ int main(void)
 		cmocka_unit_test(the_shipped_templates_compile),
 		cmocka_unit_test(escape_functions_replace_invalid_utf8),
 		cmocka_unit_test(values_are_copied_when_set),
+		cmocka_unit_test(an_outer_scope_fills_in_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,230 @@
+/* The pages as each role walks them: starting from the home page and following every link, a
+ * reader only ever meets links to pages they may open, breadcrumbs included (police and
+ * prosecutors once met "Cases", which they may not list). */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+
+static const char *ROLE_EMAILS[][2] = {
+	{ "administrator", DEMO_ADMIN_EMAIL },
+	{ "national_focal_point", "focal.point@demo.ponte.example" },
+	{ "case_worker", "case.worker@demo.ponte.example" },
+	{ "supervisor", "supervisor@demo.ponte.example" },
+	{ "police_investigator", "police@demo.ponte.example" },
+	{ "prosecutor", "prosecutor@demo.ponte.example" },
+	{ "observatory_analyst", "analyst@demo.ponte.example" },
+	{ "data_provider", "provider@demo.ponte.example" },
+	{ "auditor", "auditor@demo.ponte.example" },
+	{ "regional_analyst", "regional@demo.ponte.example" },
+	{ "knowledge_reviewer", "reviewer@demo.ponte.example" },
+	{ "shelter supervisor", "shelter@demo.ponte.example" },
+};
+
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+static long long number(const char *body, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	const char *p = strstr(body, k);
+	assert_non_null(p);
+	return strtoll(p + strlen(k), NULL, 10);
+}
+
+/* Demo data, an administrator, proceedings on a case (for the police and prosecutors to
+ * walk to) and a referral sent to the shelter (for both sides to see). */
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	organisation org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation",
+			     0, false };
+	assert_int_equal(org_add(S.db, &org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+	char police[128], cw[128];
+	bearer("police@demo.ponte.example", police, sizeof(police));
+	bearer("case.worker@demo.ponte.example", cw, sizeof(cw));
+	struct ht_resp r;
+	assert_int_equal(
+	    api(police, "POST", "/api/v1/cases/1/proceedings/proceedings",
+		"{\"kind\":\"criminal\",\"person_role\":\"witness\",\"authority\":"
+		"\"DIAP Lisboa\",\"opened_on\":\"2026-02-01\",\"non_punishment\":true}",
+		&r),
+	    201);
+	ht_free(&r);
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long service = number(r.body, "id"), shelter = number(r.body, "organisation\":{\"id");
+	ht_free(&r);
+	char body[512];
+	snprintf(body, sizeof(body),
+		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\"],"
+		 "\"legal_basis\":\"consent\",\"language\":\"pt\",\"text_version\":\"PT-1\","
+		 "\"given_by\":\"person\",\"given_on\":\"2026-01-05\"}",
+		 shelter);
+	assert_int_equal(api(cw, "POST", "/api/v1/cases/1/consents", body, &r), 201);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"case_id\":1,\"service_id\":%lld,\"categories\":[\"identity\"],"
+		 "\"consent_id\":%lld}",
+		 service, consent);
+	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
+	char send[64];
+	snprintf(send, sizeof(send), "/api/v1/referrals/%lld/send", number(r.body, "id"));
+	ht_free(&r);
+	assert_int_equal(api(cw, "POST", send, NULL, &r), 200);
+	ht_free(&r);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+#define MAX_URLS 600
+#define PER_SHAPE 3 /* pages of the same form (/cases/N/...) opened per role */
+
+struct walk {
+	char *url[MAX_URLS], *from[MAX_URLS];
+	size_t n;
+};
+
+/* Downloads, files and other languages of the same page: not pages to walk. */
+static bool worth_opening(const char *u)
+{
+	static const char *skip[] = { "/static/", "lang=",         ".csv",       ".xlsx",
+				      ".svg",     "/attachments/", "/releases/", "/export" };
+	for (size_t i = 0; i < ARRAY_LEN(skip); i++)
+		if (strstr(u, skip[i]))
+			return false;
+	return u[0] == '/' && u[1] != '/';
+}
+
+/* /cases/12/file/needs?tab=x → /cases/N/file/needs: pages of one form. */
+static void shape_of(const char *u, char *out, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = u; *p && *p != '?' && *p != '#' && o + 2 < n; p++) {
+		if (*p >= '0' && *p <= '9') {
+			out[o++] = 'N';
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+		} else {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void add_url(struct walk *w, const char *u, size_t len, const char *from)
+{
+	char url[512];
+	size_t o = 0;
+	/* Attribute values come escaped: &amp; is &. */
+	for (size_t i = 0; i < len && o + 1 < sizeof(url); i++) {
+		if (u[i] == '#')
+			break;
+		if (strncmp(u + i, "&amp;", 5) == 0 && i + 5 <= len) {
+			url[o++] = '&';
+			i += 4;
+		} else {
+			url[o++] = u[i];
+		}
+	}
+	url[o] = '\0';
+	if (!worth_opening(url))
+		return;
+	char shape[512], other[512];
+	shape_of(url, shape, sizeof(shape));
+	size_t same = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (strcmp(w->url[i], url) == 0)
+			return;
+		shape_of(w->url[i], other, sizeof(other));
+		same += strcmp(shape, other) == 0;
+	}
+	if (same >= PER_SHAPE || w->n == MAX_URLS)
+		return;
+	w->url[w->n] = strdup(url);
+	w->from[w->n] = strdup(from);
+	w->n++;
+}
+
+/* Every page reachable from / answers 200 to this reader: no link leads to a refusal. The
+ * number of links that do. */
+static size_t walk_as(const char *who, const char *email)
+{
+	char auth[128];
+	bearer(email, auth, sizeof(auth));
+	const char *h[] = { auth, NULL };
+	struct walk w = { .n = 0 };
+	add_url(&w, "/", 1, "(start)");
+	size_t refused = 0;
+	for (size_t i = 0; i < w.n; i++) {
+		struct ht_resp r;
+		ht_get(S.port, w.url[i], h, &r);
+		if (r.status != 200) {
+			print_message("%s: %s links to %s, which answers %ld\n", who, w.from[i],
+				      w.url[i], r.status);
+			refused++;
+		}
+		const char *ct = strstr(r.headers, "text/html");
+		for (const char *p = ct ? strstr(r.body, "href=\"") : NULL; p;
+		     p = strstr(p + 1, "href=\"")) {
+			const char *v = p + 6, *end = strchr(v, '"');
+			if (end)
+				add_url(&w, v, (size_t)(end - v), w.url[i]);
+		}
+		ht_free(&r);
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		free(w.url[i]);
+		free(w.from[i]);
+	}
+	assert_true(w.n > 3);
+	print_message("%s: %zu pages\n", who, w.n);
+	return refused;
+}
+
+static void every_link_leads_to_a_page_its_reader_may_open(void **state)
+{
+	(void)state;
+	size_t refused = 0;
+	for (size_t i = 0; i < ARRAY_LEN(ROLE_EMAILS); i++)
+		refused += walk_as(ROLE_EMAILS[i][0], ROLE_EMAILS[i][1]);
+	assert_int_equal(refused, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_link_leads_to_a_page_its_reader_may_open),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
