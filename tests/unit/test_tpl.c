@@ -269,7 +269,7 @@ static void values_are_copied_when_set(void **state)
 	(void)state;
 	tpl_vars *v = tpl_vars_new(&mem);
 	tpl_list *l = tpl_set_list(v, "items");
-	char scratch[16], key[8];
+	char scratch[32], key[8];
 	for (int i = 0; i < 3; i++) {
 		snprintf(scratch, sizeof(scratch), "perm.%d", i);
 		tpl_set(tpl_list_add(l), "name", scratch);
