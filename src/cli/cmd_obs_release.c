@@ -54,11 +54,13 @@ static int obs_release_cmd(int argc, char **argv)
 					      { "from", required_argument, NULL, 'f' },
 					      { "to", required_argument, NULL, 't' },
 					      { "max-suppressed", required_argument, NULL, 's' },
+					      { "sensitive", required_argument, NULL, 'S' },
+					      { "l", required_argument, NULL, 'l' },
 					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *method = NULL, *provider = NULL;
 	obs_release_request rq = { .max_suppressed = 0.02 };
 	double v;
-	char qi[256] = "";
+	char qi[256] = "", sensitive[256] = "";
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -69,6 +71,7 @@ static int obs_release_cmd(int argc, char **argv)
 		case 'm': method = optarg; break;
 		case 'p': provider = optarg; break;
 		case 'q': snprintf(qi, sizeof(qi), "%s", optarg); break;
+		case 'S': snprintf(sensitive, sizeof(sensitive), "%s", optarg); break;
 		case 'b':
 			if (rq.ntables == OBS_RELEASE_MAX_TABLES)
 				return cli_usage_error("obs", "at most 12 tables (--by)");
@@ -81,6 +84,13 @@ static int obs_release_cmd(int argc, char **argv)
 						       "--k must be a whole number from 2 to "
 						       "1000");
 			rq.k = (int64_t)v;
+			break;
+		case 'l':
+			if (!parse_number(optarg, 1, 1000, &v) || v != floor(v))
+				return cli_usage_error("obs",
+						       "--l must be a whole number from 1 to "
+						       "1000");
+			rq.l = (int64_t)v;
 			break;
 		case 'e':
 			if (!parse_number(optarg, 1e-6, 10, &rq.epsilon))
@@ -120,9 +130,17 @@ static int obs_release_cmd(int argc, char **argv)
 		return cli_usage_error("obs", "a dp release needs --epsilon");
 	for (char *s = qi[0] ? qi : NULL, *save = NULL, *t = s ? strtok_r(s, ",", &save) : NULL; t;
 	     t = strtok_r(NULL, ",", &save)) {
-		if (rq.nqi == OBS_MAX_QI)
-			return cli_usage_error("obs", "at most 8 quasi-identifiers");
+		if (rq.nqi == OBS_MAX_COLUMNS)
+			return cli_usage_error("obs", "at most 14 quasi-identifiers");
 		rq.qi[rq.nqi++] = t;
+	}
+	rq.no_sensitive = strcmp(sensitive, "none") == 0;
+	for (char *s = sensitive[0] && !rq.no_sensitive ? sensitive : NULL, *save = NULL,
+		  *t = s ? strtok_r(s, ",", &save) : NULL;
+	     t; t = strtok_r(NULL, ",", &save)) {
+		if (rq.nsensitive == OBS_MAX_COLUMNS)
+			return cli_usage_error("obs", "at most 14 sensitive columns");
+		rq.sensitive[rq.nsensitive++] = t;
 	}
 	store *s;
 	crypto_keyring *keys;
@@ -154,8 +172,9 @@ static int obs_release_cmd(int argc, char **argv)
 			   (long long)r->version, method);
 		json_cstring(&out, r->directory);
 		if (rq.method == OBS_MICRODATA)
-			buf_printf(&out, ",\"records\":%zu,\"released\":%zu,\"k\":%lld", r->records,
-				   r->released, (long long)r->k_achieved);
+			buf_printf(&out, ",\"records\":%zu,\"released\":%zu,\"k\":%lld,\"l\":%lld",
+				   r->records, r->released, (long long)r->k_achieved,
+				   (long long)r->l_achieved);
 		if (rq.method == OBS_DP)
 			buf_printf(&out, ",\"epsilon\":%g,\"epsilon_left\":%g", rq.epsilon,
 				   r->epsilon_left < 0 ? 0 : r->epsilon_left);

@@ -136,23 +136,32 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 typedef enum obs_method {
 	OBS_TABLES,    /* cross-tabulations with small-cell and complementary suppression */
 	OBS_DP,        /* differentially private counts over the whole domain of each table */
-	OBS_MICRODATA, /* one row per record, k-anonymous over the quasi-identifiers */
+	OBS_MICRODATA, /* one row per record, k-anonymous over every published column */
 } obs_method;
 
 #define OBS_RELEASE_MAX_TABLES 12
-#define OBS_MAX_QI 8
+#define OBS_MAX_COLUMNS 14 /* of a microdata row */
 
 typedef struct obs_release_request {
 	obs_method method;
 	const char *tables[OBS_RELEASE_MAX_TABLES][2]; /* none: the standard set */
 	size_t ntables;
-	int64_t provider;           /* 0: every provider's records */
-	int64_t k;                  /* tables: threshold (default 5); microdata: k (default 10) */
-	double epsilon;             /* dp: spent by the whole release, shared among its tables */
-	int year_from, year_to;     /* dp: the years of the domain (default: the last ten) */
-	const char *qi[OBS_MAX_QI]; /* microdata: quasi-identifiers (default: year, gender,
-				       age_band, majority, citizenship, country_of_exploitation) */
+	int64_t provider;       /* 0: every provider's records */
+	int64_t k;              /* tables: threshold (default 5); microdata: k (default 10) */
+	double epsilon;         /* dp: spent by the whole release, shared among its tables */
+	int year_from, year_to; /* dp: the years counted (default: the last ten) */
+	/* microdata: the quasi-identifiers, what someone may know of a person (default: year,
+	 * gender, age_band, majority, citizenship, country_of_exploitation), and the sensitive
+	 * columns, what the release must not reveal of them (default: exploitation, control,
+	 * status; no_sensitive: none). Both are published, generalised as needed; every other
+	 * column is left out of the file. */
+	const char *qi[OBS_MAX_COLUMNS];
 	size_t nqi;
+	const char *sensitive[OBS_MAX_COLUMNS];
+	size_t nsensitive;
+	bool no_sensitive;
+	int64_t l;             /* microdata: distinct values of each sensitive column in every
+				  group of quasi-identifiers (default 2; 1: not required) */
 	double max_suppressed; /* microdata: share of records that may be left out (0.02) */
 	int64_t user_id;       /* who asked (0: the command line) */
 	const char *files_dir; /* <database>.files */
@@ -161,11 +170,13 @@ typedef struct obs_release_request {
 typedef struct obs_release_result {
 	int64_t version;
 	char directory[4096];
-	size_t records;      /* in scope */
-	size_t released;     /* microdata rows written */
-	int64_t k_achieved;  /* microdata: the smallest group over the quasi-identifiers */
-	double epsilon_left; /* dp: the smallest budget left among the datasets spent on */
-	char why[256];       /* why a release was refused (English, for the command line) */
+	size_t records;         /* in scope */
+	size_t released;        /* microdata rows written */
+	int64_t k_achieved;     /* microdata: the smallest group of identical rows */
+	int64_t l_achieved;     /* microdata: the fewest values of a sensitive column in a group */
+	size_t left_by_history; /* microdata: left out so as not to differ from an earlier one */
+	double epsilon_left;    /* dp: the smallest budget left among the datasets spent on */
+	char why[256];          /* why a release was refused (English, for the command line) */
 } obs_release_result;
 
 /* Compute, write and record a release. PONTE_EINVAL: a parameter is wrong; PONTE_EDENIED:

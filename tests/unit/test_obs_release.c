@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 
 #include "base/clock.h"
+#include "base/csv.h"
+#include "base/json_parse.h"
 #include "cases/cases.h"
+#include "obs/ctdc.h"
+#include "obs/kanon.h"
 #include "obs/obs.h"
 
 static struct fixture F;
@@ -102,70 +106,296 @@ static int64_t count_rows(const char *sql)
 	return n;
 }
 
-/* ---- k-anonymity, recomputed on the published CSV ---- */
+/* ---- microdata, checked on the published files as a reader gets them ---- */
 
-static void microdata_is_k_anonymous_when_read_back(void **state)
+/* A fresh provider with n synthetic records, so that each test has its own dataset. */
+static int64_t provider_with(const char *code, size_t n, uint64_t seed)
+{
+	organisation o = { 0, code, code, "PT", "NGO", 0, false };
+	int64_t id;
+	assert_int_equal(org_add(F.db, &o, &id), 0);
+	if (n)
+		import_synthetic(id, n, seed);
+	return id;
+}
+
+/* A published data.csv and its manifest. */
+struct pub {
+	char *text;
+	arena a;
+	size_t ncols, nrows;
+	const char *head[CSV_MAX_FIELDS];
+	const char **cells; /* nrows x ncols */
+	json_value *manifest;
+	int64_t k, l;
+};
+
+static void pub_read(const char *dir, struct pub *p)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->a, 256u << 20);
+	size_t n;
+	p->text = slurp(dir, "data.csv", &n);
+	csv_reader r;
+	csv_record rec;
+	const char *problem;
+	csv_init(&r, p->text, n);
+	assert_int_equal(csv_next(&r, &p->a, &rec, &problem), 1);
+	p->ncols = rec.n;
+	for (size_t i = 0; i < rec.n; i++)
+		p->head[i] = rec.fields[i];
+	size_t cap = 1024;
+	p->cells = malloc(cap * p->ncols * sizeof(*p->cells));
+	int got;
+	while ((got = csv_next(&r, &p->a, &rec, &problem)) == 1) {
+		assert_int_equal(rec.n, p->ncols);
+		if (p->nrows == cap) {
+			cap *= 2;
+			p->cells = realloc(p->cells, cap * p->ncols * sizeof(*p->cells));
+		}
+		for (size_t i = 0; i < rec.n; i++)
+			p->cells[p->nrows * p->ncols + i] = rec.fields[i];
+		p->nrows++;
+	}
+	assert_int_equal(got, 0);
+	char *m = slurp(dir, "manifest.json", &n), err[128];
+	assert_int_equal(json_parse(&p->a, m, n, &p->manifest, err, sizeof(err)), 0);
+	free(m);
+	const json_value *privacy = json_get(p->manifest, "privacy");
+	p->k = (int64_t)json_get(privacy, "k")->number;
+	p->l = (int64_t)json_get(privacy, "l")->number;
+}
+
+static void pub_release(struct pub *p)
+{
+	free(p->text);
+	free(p->cells);
+	arena_release(&p->a);
+}
+
+static int pub_col(const struct pub *p, const char *name)
+{
+	for (size_t i = 0; i < p->ncols; i++)
+		if (strcmp(p->head[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const json_value *pub_column(const struct pub *p, const char *name)
+{
+	return json_get(json_get(json_get(p->manifest, "privacy"), "columns"), name);
+}
+
+static bool pub_is_qi(const struct pub *p, const char *name)
+{
+	const char *what = json_get_string(pub_column(p, name), "role");
+	assert_non_null(what);
+	return strcmp(what, "quasi-identifier") == 0;
+}
+
+static int pub_level(const struct pub *p, const char *name)
+{
+	return (int)json_get(pub_column(p, name), "level")->number;
+}
+
+/* Counts of the rows by a key made of some columns; keys are joined with '\x1f'. */
+struct counts {
+	char **key;
+	size_t *n, *n2;
+	size_t len, cap;
+};
+
+/* Count key on one side (0 or 1). */
+static size_t counts_add(struct counts *c, const char *key, int side)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (strcmp(c->key[i], key) == 0) {
+			side ? c->n2[i]++ : c->n[i]++;
+			return i;
+		}
+	if (c->len == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->key = realloc(c->key, c->cap * sizeof(*c->key));
+		c->n = realloc(c->n, c->cap * sizeof(*c->n));
+		c->n2 = realloc(c->n2, c->cap * sizeof(*c->n2));
+	}
+	c->key[c->len] = strdup(key);
+	c->n[c->len] = !side;
+	c->n2[c->len] = side;
+	return c->len++;
+}
+
+static void counts_free(struct counts *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		free(c->key[i]);
+	free(c->key);
+	free(c->n);
+	free(c->n2);
+	memset(c, 0, sizeof(*c));
+}
+
+static void row_key(const struct pub *p, size_t row, bool (*take)(const struct pub *, int),
+		    char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < p->ncols; i++)
+		if (take(p, (int)i))
+			len += (size_t)snprintf(out + len, cap - len, "%s\x1f",
+						p->cells[row * p->ncols + i]);
+}
+
+static bool every_column(const struct pub *p, int i)
+{
+	(void)p;
+	(void)i;
+	return true;
+}
+
+static bool qi_column(const struct pub *p, int i)
+{
+	return pub_is_qi(p, p->head[i]);
+}
+
+/* Whether the ';'-separated values of v include the len bytes at t. */
+static bool holds(const char *v, const char *t, size_t len)
+{
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(p, ";");
+		if (n == len && strncmp(p, t, len) == 0)
+			return true;
+		p += n + (p[n] == ';');
+	}
+	return false;
+}
+
+/* k over every published column, l over every group of quasi-identifiers: what a reader of
+ * the file finds, whatever the manifest says. */
+static void holds_k_and_l(const struct pub *p)
+{
+	char key[4096];
+	struct counts rows = { 0 }, groups = { 0 };
+	for (size_t r = 0; r < p->nrows; r++) {
+		row_key(p, r, every_column, key, sizeof(key));
+		counts_add(&rows, key, 0);
+	}
+	size_t min = SIZE_MAX;
+	for (size_t i = 0; i < rows.len; i++)
+		min = rows.n[i] < min ? rows.n[i] : min;
+	if (p->nrows) {
+		assert_true((int64_t)min >= p->k);
+		assert_int_equal(
+		    (int64_t)min,
+		    (int64_t)json_get(json_get(p->manifest, "privacy"), "k_achieved")->number);
+	}
+	/* Each sensitive column in each group: distinct recorded values, and no value held by
+	 * every recorded row. */
+	size_t *group_of = calloc(p->nrows + 1, sizeof(*group_of));
+	for (size_t r = 0; r < p->nrows; r++) {
+		row_key(p, r, qi_column, key, sizeof(key));
+		group_of[r] = counts_add(&groups, key, 0);
+	}
+	for (size_t c = 0; c < p->ncols; c++) {
+		if (pub_is_qi(p, p->head[c]))
+			continue;
+		bool multi = kanon_multi(kanon_column(p->head[c]));
+		for (size_t g = 0; g < groups.len; g++) {
+			const char *values[256], *first = NULL;
+			size_t nv = 0;
+			for (size_t r = 0; r < p->nrows; r++) {
+				const char *v = p->cells[r * p->ncols + c];
+				if (group_of[r] != g || !strcmp(v, "missing") || !strcmp(v, "*"))
+					continue;
+				first = first ? first : v;
+				size_t i = 0;
+				while (i < nv && strcmp(values[i], v) != 0)
+					i++;
+				if (i == nv && nv < ARRAY_LEN(values))
+					values[nv++] = v;
+			}
+			if (!first)
+				continue; /* nothing recorded: nothing to tell */
+			assert_true((int64_t)nv >= p->l);
+			/* No value held by every recorded row of the group. */
+			for (const char *t = first; multi && p->l >= 2 && *t;) {
+				size_t len = strcspn(t, ";");
+				bool everywhere = strncmp(t, "none", len) != 0;
+				for (size_t i = 0; i < nv && everywhere; i++)
+					everywhere = holds(values[i], t, len);
+				assert_false(everywhere);
+				t += len + (t[len] == ';');
+			}
+		}
+	}
+	free(group_of);
+	counts_free(&rows);
+	counts_free(&groups);
+}
+
+static void microdata_holds_k_and_l_over_every_published_column(void **state)
 {
 	(void)state;
-	obs_release_request rq = {
-		.method = OBS_MICRODATA, .k = 10, .max_suppressed = 0.02, .files_dir = files_dir
-	};
+	int64_t p1 = provider_with("MD-ONE", 3000, 21);
+	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = p1,
+				   .k = 10,
+				   .max_suppressed = 0.02,
+				   .files_dir = files_dir };
 	obs_release_result r;
 	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
-	assert_int_equal(r.records, count_rows("SELECT count(*) FROM obs_records"));
+	assert_int_equal(r.records, 3000);
 	assert_true(r.released >= r.records * 98 / 100);
 	assert_true(r.k_achieved >= 10);
-	size_t n;
-	char *csv = slurp(r.directory, "data.csv", &n);
-	/* Group the rows by their first six columns (the quasi-identifiers). */
-	size_t rows = 0, cap = 8192, groups = 0;
-	char **keys = calloc(cap, sizeof(*keys));
-	size_t *counts = calloc(cap, sizeof(*counts));
-	char *save, *line = strtok_r(csv, "\r\n", &save);
-	assert_non_null(strstr(line, "year,gender,age_band,majority,citizenship,"));
-	while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
-		char *p = line;
-		for (int commas = 0; *p && commas < 6; p++)
-			commas += *p == ',';
-		p[-1] = '\0';
-		size_t g = 0;
-		while (g < groups && strcmp(keys[g], line) != 0)
-			g++;
-		if (g == groups) {
-			assert_true(groups < cap);
-			keys[groups++] = line;
-		}
-		counts[g]++;
-		rows++;
-	}
-	assert_int_equal(rows, r.released);
-	size_t min = rows;
-	for (size_t g = 0; g < groups; g++)
-		if (counts[g] < min)
-			min = counts[g];
-	assert_true(min >= 10);
-	assert_int_equal((int64_t)min, r.k_achieved);
-	free(keys);
-	free(counts);
-	free(csv);
-	checksums_match(r.directory);
-	/* The manifest says what was generalised and how many were left out. */
-	char *manifest = slurp(r.directory, "manifest.json", &n);
-	assert_non_null(strstr(manifest, "\"generalisation\":{\"year\":"));
+	struct pub p;
+	pub_read(r.directory, &p);
+	assert_int_equal(p.nrows, r.released);
+	/* Only the columns named are published; the rest stays out of the file. */
+	assert_int_equal(p.ncols, 9);
+	assert_int_equal(pub_col(&p, "source"), -1);
+	assert_int_equal(pub_col(&p, "labour_sector"), -1);
+	assert_false(pub_is_qi(&p, "exploitation"));
+	assert_true(pub_is_qi(&p, "citizenship"));
+	holds_k_and_l(&p);
 	char expect[64];
 	snprintf(expect, sizeof(expect), "\"suppressed\":%zu", r.records - r.released);
+	char *manifest = slurp(r.directory, "manifest.json", &(size_t){ 0 });
 	assert_non_null(strstr(manifest, expect));
 	free(manifest);
+	pub_release(&p);
+	checksums_match(r.directory);
+	/* Every column a quasi-identifier, none sensitive, l = 3: still k over all of them. */
+	int64_t p2 = provider_with("MD-TWO", 2000, 22);
+	obs_release_request all = { .method = OBS_MICRODATA,
+				    .provider = p2,
+				    .k = 5,
+				    .l = 3,
+				    .qi = { "year", "gender", "age_band", "majority", "citizenship",
+					    "country_of_exploitation", "source", "status",
+					    "labour_sector", "abduction" },
+				    .nqi = 10,
+				    .sensitive = { "exploitation", "control" },
+				    .nsensitive = 2,
+				    .max_suppressed = 0.05,
+				    .files_dir = files_dir };
+	assert_int_equal(obs_release(&F.env, &all, &r), 0);
+	pub_read(r.directory, &p);
+	assert_int_equal(p.ncols, 12);
+	assert_int_equal(p.l, 3);
+	holds_k_and_l(&p);
+	pub_release(&p);
 }
 
 static void a_higher_k_generalises_more(void **state)
 {
 	(void)state;
 	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = provider_with("MD-K50", 2000, 23),
 				   .k = 50,
 				   .max_suppressed = 0.0,
 				   .qi = { "year", "gender", "citizenship" },
 				   .nqi = 3,
+				   .no_sensitive = true,
 				   .files_dir = files_dir };
 	obs_release_result r;
 	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
@@ -173,7 +403,291 @@ static void a_higher_k_generalises_more(void **state)
 	assert_int_equal(r.released, r.records); /* nothing may be left out: generalise instead */
 	rq.qi[0] = "name";
 	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
-	assert_non_null(strstr(r.why, "name cannot be a quasi-identifier"));
+	assert_non_null(strstr(r.why, "name is not a column"));
+	rq.qi[0] = "year";
+	rq.l = 60;
+	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
+}
+
+/* The attacker's comparison of two releases: both brought to the coarser of their levels over
+ * the columns both publish, the count of rows of each combination of values in one minus the
+ * count in the other. A difference of 1 to k - 1 singles out the records added, or left out
+ * of one release and not the other. */
+static size_t singled_out(const struct pub *a, const struct pub *b)
+{
+	arena tmp;
+	arena_init(&tmp, 64u << 20);
+	int ca[KANON_COLUMNS], cb[KANON_COLUMNS], col[KANON_COLUMNS], level[KANON_COLUMNS];
+	size_t n = 0;
+	for (size_t i = 0; i < a->ncols; i++) {
+		int j = pub_col(b, a->head[i]), c = kanon_column(a->head[i]);
+		if (j < 0)
+			continue;
+		int la = pub_level(a, a->head[i]), lb = pub_level(b, a->head[i]);
+		/* The two are a coarsening and a refinement of each other. */
+		ca[n] = (int)i;
+		cb[n] = j;
+		col[n] = c;
+		level[n++] = la > lb ? la : lb;
+	}
+	struct counts c = { 0 };
+	const struct pub *both[2] = { a, b };
+	char key[4096];
+	for (int side = 0; side < 2; side++)
+		for (size_t r = 0; r < both[side]->nrows; r++) {
+			size_t len = 0;
+			for (size_t j = 0; j < n; j++) {
+				const char *v = both[side]->cells[r * both[side]->ncols +
+								  (size_t)(side ? cb[j] : ca[j])];
+				len +=
+				    (size_t)snprintf(key + len, sizeof(key) - len, "%s\x1f",
+						     kanon_generalise(&tmp, col[j], level[j], v));
+			}
+			counts_add(&c, key, side);
+		}
+	int64_t k = a->k < b->k ? a->k : b->k;
+	size_t out = 0;
+	for (size_t i = 0; i < c.len; i++) {
+		int64_t d = (int64_t)c.n[i] - (int64_t)c.n2[i];
+		if (d != 0 && llabs(d) < k)
+			out += (size_t)llabs(d);
+	}
+	counts_free(&c);
+	arena_release(&tmp);
+	return out;
+}
+
+static void levels_are_comparable(const struct pub *a, const struct pub *b)
+{
+	bool coarser = true, finer = true;
+	for (int c = 0; c < KANON_COLUMNS; c++) {
+		int la =
+		    pub_col(a, KANON_COLUMN[c]) < 0 ? kanon_top(c) : pub_level(a, KANON_COLUMN[c]);
+		int lb =
+		    pub_col(b, KANON_COLUMN[c]) < 0 ? kanon_top(c) : pub_level(b, KANON_COLUMN[c]);
+		coarser &= la >= lb;
+		finer &= la <= lb;
+	}
+	assert_true(coarser || finer);
+}
+
+static void two_microdata_releases_combined_single_out_nothing(void **state)
+{
+	(void)state;
+	int64_t id = provider_with("MD-TWICE", 3000, 31);
+	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = id,
+				   .k = 10,
+				   .max_suppressed = 0.03,
+				   .files_dir = files_dir };
+	obs_release_result r1, r2, r3;
+	assert_int_equal(obs_release(&F.env, &rq, &r1), 0);
+	assert_true(r1.released < r1.records); /* some were left out */
+	/* Another generalisation: a lower k and fewer columns would have published the records
+	 * the first left out. */
+	rq.k = 5;
+	rq.l = 1;
+	rq.qi[0] = "year";
+	rq.qi[1] = "gender";
+	rq.qi[2] = "age_band";
+	rq.qi[3] = "citizenship";
+	rq.nqi = 4;
+	rq.max_suppressed = 0.2;
+	assert_int_equal(obs_release(&F.env, &rq, &r2), 0);
+	/* Records added in between, and a third release as the first was asked. */
+	import_synthetic(id, 400, 32);
+	obs_release_request again = { .method = OBS_MICRODATA,
+				      .provider = id,
+				      .k = 10,
+				      .max_suppressed = 0.2,
+				      .files_dir = files_dir };
+	assert_int_equal(obs_release(&F.env, &again, &r3), 0);
+	struct pub p1, p2, p3;
+	pub_read(r1.directory, &p1);
+	pub_read(r2.directory, &p2);
+	pub_read(r3.directory, &p3);
+	holds_k_and_l(&p2);
+	holds_k_and_l(&p3);
+	levels_are_comparable(&p1, &p2);
+	levels_are_comparable(&p1, &p3);
+	levels_are_comparable(&p2, &p3);
+	assert_int_equal(singled_out(&p1, &p2), 0);
+	assert_int_equal(singled_out(&p1, &p3), 0);
+	assert_int_equal(singled_out(&p2, &p3), 0);
+	/* The manifests say which earlier releases were taken into account. */
+	char expect[64];
+	snprintf(expect, sizeof(expect), "\"earlier_releases\":[%lld,%lld]", (long long)r2.version,
+		 (long long)r1.version);
+	char *manifest = slurp(r3.directory, "manifest.json", &(size_t){ 0 });
+	assert_non_null(strstr(manifest, expect));
+	free(manifest);
+	pub_release(&p1);
+	pub_release(&p2);
+	pub_release(&p3);
+	/* Microdata of every provider now could be subtracted from this provider's. */
+	obs_release_request every = { .method = OBS_MICRODATA,
+				      .max_suppressed = 0.2,
+				      .files_dir = files_dir };
+	assert_int_equal(obs_release(&F.env, &every, &r3), PONTE_EINVAL);
+	assert_non_null(strstr(r3.why, "single out the other providers' records"));
+}
+
+static void an_altered_earlier_release_stops_the_next(void **state)
+{
+	(void)state;
+	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = provider_with("MD-ALTERED", 1500, 41),
+				   .max_suppressed = 0.1,
+				   .files_dir = files_dir };
+	obs_release_result r;
+	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/data.csv", r.directory);
+	assert_int_equal(chmod(path, 0644), 0);
+	FILE *f = fopen(path, "a");
+	fputs("2020,male\n", f);
+	fclose(f);
+	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
+	assert_non_null(strstr(r.why, "missing or was changed"));
+}
+
+/* ---- sdcMicro's risk measures, on records made by hand ---- */
+
+/* A CTDC file of records of a year with a gender, a majority and one type of exploitation
+ * each. */
+static void import_by_hand(int64_t provider, const char *year, const char *const (*rows)[3],
+			   size_t n)
+{
+	buf file;
+	buf_init(&file, 1u << 20);
+	for (size_t i = 0; i < CTDC_COLUMNS; i++)
+		buf_printf(&file, "%s%s", i ? "," : "", CTDC[i].name);
+	buf_puts(&file, "\n");
+	for (size_t r = 0; r < n; r++) {
+		for (size_t i = 0; i < CTDC_COLUMNS; i++) {
+			const char *v = "";
+			if (strcmp(CTDC[i].name, "yearOfRegistration") == 0)
+				v = year;
+			else if (strcmp(CTDC[i].name, "gender") == 0)
+				v = rows[r][0];
+			else if (strcmp(CTDC[i].name, "majorityStatus") == 0)
+				v = rows[r][1];
+			else if (CTDC[i].target == T_EXPLOITATION)
+				v = strcmp(CTDC[i].code, rows[r][2]) == 0 ? "1" : "0";
+			buf_printf(&file, "%s%s", i ? "," : "", v);
+		}
+		buf_puts(&file, "\n");
+	}
+	obs_import_result *res = calloc(1, sizeof(*res));
+	assert_int_equal(obs_import(&F.env, "ctdc", provider, file.data, file.len, false, res), 0);
+	assert_int_equal(res->imported, n);
+	free(res);
+	buf_release(&file);
+}
+
+static double number_at(const json_value *v, const char *const *path, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(v);
+		v = json_get(v, path[i]);
+	}
+	assert_non_null(v);
+	return v->number;
+}
+
+static void the_manifest_measures_risk_as_sdcmicro_does(void **state)
+{
+	(void)state;
+	/* Ten records. Over (gender, majority): 5 female adults, 4 male adults, 1 male minor;
+	 * with the exploitation as well: classes of 3, 2, 2, 2 and 1. */
+	static const char *const rows[][3] = {
+		{ "Female", "Adult", "sexual_exploitation" },
+		{ "Female", "Adult", "sexual_exploitation" },
+		{ "Female", "Adult", "sexual_exploitation" },
+		{ "Female", "Adult", "forced_labour" },
+		{ "Female", "Adult", "forced_labour" },
+		{ "Male", "Adult", "forced_labour" },
+		{ "Male", "Adult", "forced_labour" },
+		{ "Male", "Adult", "sexual_exploitation" },
+		{ "Male", "Adult", "sexual_exploitation" },
+		{ "Male", "Minor", "forced_labour" },
+	};
+	int64_t id = provider_with("MD-HAND", 0, 0);
+	import_by_hand(id, "2020", rows, ARRAY_LEN(rows));
+	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = id,
+				   .k = 2,
+				   .l = 2,
+				   .qi = { "gender", "majority" },
+				   .nqi = 2,
+				   .sensitive = { "exploitation" },
+				   .nsensitive = 1,
+				   .max_suppressed = 0.2,
+				   .files_dir = files_dir };
+	obs_release_result r;
+	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
+	/* Nothing generalised; the male minor, alone, left out. */
+	assert_int_equal(r.records, 10);
+	assert_int_equal(r.released, 9);
+	assert_int_equal(r.k_achieved, 2);
+	assert_int_equal(r.l_achieved, 2);
+	struct pub p;
+	pub_read(r.directory, &p);
+	holds_k_and_l(&p);
+	assert_int_equal(pub_level(&p, "gender"), 0);
+	assert_int_equal(pub_level(&p, "exploitation"), 0);
+	const json_value *risk = json_get(json_get(p.manifest, "privacy"), "risk");
+	/* Released, over the quasi-identifiers: groups of 5 and 4, risk 1/5 and 1/4 each, so
+	 * 2 re-identifications expected among 9 rows; the median is 1/5 and the MAD 0, so the
+	 * four male adults (1/4, above 0.1 too) are the records at risk. */
+	const char *q_rel[] = { "quasi_identifiers", "released", "expected_reidentifications" };
+	assert_true(fabs(number_at(risk, q_rel, 3) - 2.0) < 1e-9);
+	const char *q_glob[] = { "quasi_identifiers", "released", "global_risk" };
+	assert_true(fabs(number_at(risk, q_glob, 3) - 2.0 / 9) < 1e-5);
+	const char *q_max[] = { "quasi_identifiers", "released", "individual_risk_max" };
+	assert_true(fabs(number_at(risk, q_max, 3) - 0.25) < 1e-9);
+	const char *q_at[] = { "quasi_identifiers", "released", "records_at_risk" };
+	assert_int_equal((int)number_at(risk, q_at, 3), 4);
+	/* Before protection: 1/5 x 5 + 1/4 x 4 + 1 = 3 expected; median of the ten risks
+	 * (0.2 x 5, 0.25 x 4, 1) is 0.225, MAD 1.4826 x 0.025, so only the minor (risk 1) is at
+	 * risk; one unique, one below k. */
+	const char *q_orig[] = { "quasi_identifiers", "original", "expected_reidentifications" };
+	assert_true(fabs(number_at(risk, q_orig, 3) - 3.0) < 1e-9);
+	const char *q_orig_at[] = { "quasi_identifiers", "original", "records_at_risk" };
+	assert_int_equal((int)number_at(risk, q_orig_at, 3), 1);
+	const char *q_orig_u[] = { "quasi_identifiers", "original", "unique" };
+	assert_int_equal((int)number_at(risk, q_orig_u, 3), 1);
+	/* Over every published column, released: classes 3, 2, 2, 2: 4 expected, max 1/2;
+	 * original: plus the minor's class of 1: 5 expected. */
+	const char *a_rel[] = { "all_columns", "released", "expected_reidentifications" };
+	assert_true(fabs(number_at(risk, a_rel, 3) - 4.0) < 1e-9);
+	const char *a_max[] = { "all_columns", "released", "individual_risk_max" };
+	assert_true(fabs(number_at(risk, a_max, 3) - 0.5) < 1e-9);
+	const char *a_orig[] = { "all_columns", "original", "expected_reidentifications" };
+	assert_true(fabs(number_at(risk, a_orig, 3) - 5.0) < 1e-9);
+	const char *a_below[] = { "all_columns", "original", "below_k" };
+	assert_int_equal((int)number_at(risk, a_below, 3), 1);
+	pub_release(&p);
+	/* Made homogeneous, the male adults' exploitation would tell what each of them
+	 * suffered: l = 2 leaves them out rather than publish that. */
+	static const char *const same[][3] = {
+		{ "Female", "Adult", "sexual_exploitation" },
+		{ "Female", "Adult", "sexual_exploitation" },
+		{ "Female", "Adult", "forced_labour" },
+		{ "Female", "Adult", "forced_labour" },
+		{ "Male", "Adult", "forced_labour" },
+	};
+	int64_t id2 = provider_with("MD-HOMOG", 0, 0);
+	import_by_hand(id2, "2020", same, ARRAY_LEN(same));
+	import_by_hand(id2, "2021", same, ARRAY_LEN(same));
+	rq.provider = id2;
+	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
+	assert_int_equal(r.released, 8);
+	pub_read(r.directory, &p);
+	holds_k_and_l(&p);
+	for (size_t i = 0; i < p.nrows; i++)
+		assert_string_equal(p.cells[i * p.ncols + (size_t)pub_col(&p, "gender")], "female");
+	pub_release(&p);
 }
 
 /* ---- differential privacy ---- */
@@ -491,8 +1005,11 @@ static void counts_keep_to_the_readers_scope(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(microdata_is_k_anonymous_when_read_back),
+		cmocka_unit_test(microdata_holds_k_and_l_over_every_published_column),
 		cmocka_unit_test(a_higher_k_generalises_more),
+		cmocka_unit_test(two_microdata_releases_combined_single_out_nothing),
+		cmocka_unit_test(an_altered_earlier_release_stops_the_next),
+		cmocka_unit_test(the_manifest_measures_risk_as_sdcmicro_does),
 		cmocka_unit_test(the_noise_has_the_geometric_distribution),
 		cmocka_unit_test(the_budget_refuses_a_release_beyond_it),
 		cmocka_unit_test(a_private_table_covers_its_whole_domain),
