@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "base/clock.h"
 #include "identity/auth.h"
 #include "identity/fields.h"
 
@@ -199,16 +200,17 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	const char *client = in->client ? in->client : "";
 
 	char norm[256];
-	unsigned char account_key[32], client_key[32];
+	throttle_key keys[2] = { { .free_failures = THROTTLE_ACCOUNT_FREE,
+				   .success_forgives = true },
+				 { .free_failures = THROTTLE_CLIENT_FREE } };
 	if (email_normalise(email, norm, sizeof(norm)))
-		crypto_blind_index(env->keys, "login.throttle", norm, strlen(norm), account_key);
+		crypto_blind_index(env->keys, "login.throttle", norm, strlen(norm), keys[0].hash);
 	else
-		hash_key("login.throttle.raw", email, account_key);
-	hash_key("login.client", client, client_key);
-	int wait_a = throttle_check(account_key, now_ms),
-	    wait_c = throttle_check(client_key, now_ms);
-	if (wait_a || wait_c) {
-		out->retry_after = wait_a > wait_c ? wait_a : wait_c;
+		hash_key("login.throttle.raw", email, keys[0].hash);
+	hash_key("login.client", client, keys[1].hash);
+	/* Reserved before the password is checked, so that parallel guesses cannot all pass. */
+	out->retry_after = throttle_reserve(keys, ARRAY_LEN(keys), now_ms);
+	if (out->retry_after) {
 		audit_login(env->db, 0, 0, "denied", client, in->kind);
 		return PONTE_ELIMIT;
 	}
@@ -232,14 +234,13 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 		}
 	}
 	arena_release(&a);
+	/* The attempt's outcome is known now (argon2id took a while): its back-off runs from here. */
+	throttle_settle(keys, ARRAY_LEN(keys), in->now ? now_ms : clock_wall_ms(), ok);
 	if (!ok) {
-		throttle_failure(account_key, now_ms, THROTTLE_ACCOUNT_FREE);
-		throttle_failure(client_key, now_ms, THROTTLE_CLIENT_FREE);
 		audit_login(env->db, known ? id : 0, known ? acc.organisation_id : 0, "failure",
 			    client, in->kind);
 		return PONTE_EDENIED;
 	}
-	throttle_success(account_key);
 	auth_settings s;
 	int rc = auth_settings_load(env->db, &s);
 	if (rc)

@@ -10,6 +10,8 @@
  *   account still costs one argon2id verification, so timing tells nothing either.
  * - Repeated failures per account (by the blind index of the e-mail, known or not) and per
  *   client address back off exponentially (PONTE_ELIMIT with a retry delay), up to 15 min.
+ *   Each attempt is reserved before its password is checked, so parallel attempts never get
+ *   more password checks than the allowance.
  * - Every attempt, success or failure, is in the audit trail, without the e-mail address.
  */
 #ifndef PONTE_AUTH_H
@@ -78,11 +80,19 @@ int recovery_code_use(store *db, int64_t user_id, const char *code);
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);
 
 /* Throttling (throttle.c), in memory: keys are hashes, never addresses or e-mails. */
-int throttle_check(const unsigned char key[32], int64_t now_ms); /* seconds to wait, or 0 */
-void throttle_failure(const unsigned char key[32], int64_t now_ms, int free_failures);
 #define THROTTLE_ACCOUNT_FREE 5
 #define THROTTLE_CLIENT_FREE 20
-void throttle_success(const unsigned char key[32]);
+typedef struct throttle_key {
+	unsigned char hash[32];
+	int free_failures;     /* failures allowed before the back-off starts */
+	bool success_forgives; /* a success forgets earlier failures (an account), or only
+				  gives back its own reservation (an address) */
+} throttle_key;
+/* Reserve one attempt against every key at once, before the password is checked: 0 when
+ * all of them allow it (it then counts as a failure of each until settled), or the seconds
+ * to wait, with nothing reserved. Every 0 must be followed by exactly one throttle_settle. */
+int throttle_reserve(const throttle_key *keys, size_t n, int64_t now_ms);
+void throttle_settle(const throttle_key *keys, size_t n, int64_t now_ms, bool success);
 void throttle_reset_all(void);
 
 #endif

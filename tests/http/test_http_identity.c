@@ -1069,6 +1069,120 @@ static void signed_in_users_switch_language(void **state)
 	ht_free(&r);
 }
 
+struct outcomes {
+	int failure, denied, success;
+};
+
+static int count_outcomes(const audit_event *e, void *ctx)
+{
+	struct outcomes *o = ctx;
+	if (!strcmp(e->outcome, "failure"))
+		o->failure++;
+	else if (!strcmp(e->outcome, "denied"))
+		o->denied++;
+	else if (!strcmp(e->outcome, "success"))
+		o->success++;
+	return 0;
+}
+
+static void trail_outcomes(const char *action, struct outcomes *o)
+{
+	arena a;
+	arena_init(&a, 16 << 20);
+	audit_filter f = { .action = action, .limit = 1000000 };
+	assert_int_equal(audit_query(S.db, &a, &f, count_outcomes, o), 0);
+	arena_release(&a);
+}
+
+#define PARALLEL_LOGINS 40
+
+/* Send n copies of one login at the same moment, each on its own connection; count the
+ * answers by status. */
+static void parallel_logins(const char *path, const char *body, const char *content_type, int n,
+			    int *n401, int *n429, int *other)
+{
+	CURLM *m = curl_multi_init();
+	CURL *easy[PARALLEL_LOGINS];
+	struct ht_resp resp[PARALLEL_LOGINS];
+	struct curl_slist *hl = curl_slist_append(NULL, content_type);
+	char url[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", S.port, path);
+	assert_true(n <= PARALLEL_LOGINS);
+	for (int i = 0; i < n; i++) {
+		memset(&resp[i], 0, sizeof(resp[i]));
+		easy[i] = curl_easy_init();
+		curl_easy_setopt(easy[i], CURLOPT_URL, url);
+		curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, hl);
+		curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, ht_body_cb);
+		curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &resp[i]);
+		curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 60L);
+		curl_easy_setopt(easy[i], CURLOPT_FORBID_REUSE, 1L);
+		curl_multi_add_handle(m, easy[i]);
+	}
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	int running = 1;
+	while (running) {
+		assert_int_equal(curl_multi_perform(m, &running), CURLM_OK);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	*n401 = *n429 = *other = 0;
+	for (int i = 0; i < n; i++) {
+		long status = 0;
+		curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+		if (status == 401)
+			(*n401)++;
+		else if (status == 429)
+			(*n429)++;
+		else
+			(*other)++;
+		curl_multi_remove_handle(m, easy[i]);
+		curl_easy_cleanup(easy[i]);
+		free(resp[i].body);
+	}
+	curl_slist_free_all(hl);
+	curl_multi_cleanup(m);
+}
+
+/* Forty wrong passwords for one account sent at once: no more than the free allowance of
+ * five may reach a password check, the rest wait (429), and the trail shows the same. */
+static void parallel_guesses_get_no_more_checks_than_the_limit(void **state)
+{
+	(void)state;
+	struct {
+		const char *path, *body, *type, *email, *action;
+	} runs[] = {
+		{ "/api/v1/auth/login",
+		  "{\"email\":\"prosecutor@demo.ponte.example\",\"password\":\"Guess-number-"
+		  "0002\"}",
+		  "Content-Type: application/json", "prosecutor@demo.ponte.example", "login.api" },
+		{ "/login", "email=police%40demo.ponte.example&password=Guess-number-0003",
+		  "Content-Type: application/x-www-form-urlencoded", "police@demo.ponte.example",
+		  "login" },
+	};
+	for (size_t k = 0; k < ARRAY_LEN(runs); k++) {
+		throttle_reset_all();
+		identity_env env = { S.db, S.keys };
+		int64_t uid;
+		assert_int_equal(user_find_by_email(&env, runs[k].email, &uid), 0);
+		struct outcomes before = { 0 }, after = { 0 };
+		trail_outcomes(runs[k].action, &before);
+		int n401, n429, other;
+		parallel_logins(runs[k].path, runs[k].body, runs[k].type, PARALLEL_LOGINS, &n401,
+				&n429, &other);
+		if (n401 > THROTTLE_ACCOUNT_FREE || n401 + n429 != PARALLEL_LOGINS)
+			fail_msg("%s: %d x 401, %d x 429, %d other (at most %d password checks)",
+				 runs[k].path, n401, n429, other, THROTTLE_ACCOUNT_FREE);
+		/* What the trail says the server did: as many checks as 401s, the rest refused. */
+		trail_outcomes(runs[k].action, &after);
+		assert_int_equal(after.failure - before.failure, n401);
+		assert_int_equal(after.denied - before.denied, n429);
+		assert_int_equal(after.success - before.success, 0);
+	}
+	throttle_reset_all();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1085,6 +1199,7 @@ int main(void)
 		cmocka_unit_test(auditors_filter_and_export_the_trail),
 		cmocka_unit_test(payloads_in_every_form_field_are_shown_escaped),
 		cmocka_unit_test(brute_force_is_slowed_down),
+		cmocka_unit_test(parallel_guesses_get_no_more_checks_than_the_limit),
 		cmocka_unit_test(sign_in_never_sends_the_browser_to_another_site),
 		cmocka_unit_test(signed_in_users_switch_language),
 	};

@@ -468,6 +468,56 @@ static void no_plaintext_on_disk(void **state)
 	fixture_close(&f);
 }
 
+/* The throttle counts an attempt before its password is checked, so attempts in flight at the
+ * same moment cannot all slip under the allowance. */
+static void attempts_are_reserved_before_the_password_is_checked(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	int64_t t = 1800000000000;
+	throttle_key account = { .free_failures = THROTTLE_ACCOUNT_FREE, .success_forgives = true };
+	memset(account.hash, 1, sizeof(account.hash));
+	/* Five guesses at once: the sixth waits before any of them has failed. */
+	for (int i = 0; i < THROTTLE_ACCOUNT_FREE; i++)
+		assert_int_equal(throttle_reserve(&account, 1, t), 0);
+	assert_int_equal(throttle_reserve(&account, 1, t), 1);
+	/* Still verifying once the first wait is over: their outcome decides, so still wait. */
+	assert_int_equal(throttle_reserve(&account, 1, t + 5000), 1);
+	/* They fail: the wait runs from when that was known. */
+	for (int i = 0; i < THROTTLE_ACCOUNT_FREE; i++)
+		throttle_settle(&account, 1, t + 5000, false);
+	assert_int_equal(throttle_reserve(&account, 1, t + 5500), 1);
+	assert_int_equal(throttle_reserve(&account, 1, t + 6000), 0);
+	assert_int_equal(throttle_reserve(&account, 1, t + 6000), 2); /* the next wait doubles */
+	/* The right password forgives the account. */
+	throttle_settle(&account, 1, t + 6100, true);
+	assert_int_equal(throttle_reserve(&account, 1, t + 6100), 0);
+	throttle_settle(&account, 1, t + 6100, true);
+
+	/* An office behind one address: twenty colleagues signing in at once leave no trace. */
+	throttle_key office = { .free_failures = THROTTLE_CLIENT_FREE };
+	memset(office.hash, 2, sizeof(office.hash));
+	for (int i = 0; i < THROTTLE_CLIENT_FREE; i++)
+		assert_int_equal(throttle_reserve(&office, 1, t), 0);
+	for (int i = 0; i < THROTTLE_CLIENT_FREE; i++)
+		throttle_settle(&office, 1, t + 100, true);
+	for (int i = 0; i < 2 * THROTTLE_CLIENT_FREE; i++) {
+		assert_int_equal(throttle_reserve(&office, 1, t + 200), 0);
+		throttle_settle(&office, 1, t + 200, true);
+	}
+
+	/* All keys or none: a refusal by one reserves nothing against the others. */
+	throttle_key pair[2] = { { .free_failures = THROTTLE_ACCOUNT_FREE }, account };
+	memset(pair[0].hash, 3, sizeof(pair[0].hash));
+	for (int i = 0; i < THROTTLE_ACCOUNT_FREE; i++)
+		assert_int_equal(throttle_reserve(&pair[1], 1, t + 7000), 0);
+	for (int i = 0; i < 10; i++)
+		assert_true(throttle_reserve(pair, 2, t + 7000) > 0);
+	for (int i = 0; i < THROTTLE_ACCOUNT_FREE; i++)
+		assert_int_equal(throttle_reserve(&pair[0], 1, t + 7000), 0);
+	throttle_reset_all();
+}
+
 /* Where the login form and the language switch may send the browser back to: values as
  * they arrive after the form or query is decoded. A browser drops tabs and newlines and reads
  * '\' as '/', so each hostile value below would, followed as a Location, leave the site. */
@@ -553,6 +603,7 @@ int main(void)
 		cmocka_unit_test(audit_detects_edits_deletions_and_reordering),
 		cmocka_unit_test(login_sessions_and_their_limits),
 		cmocka_unit_test(repeated_failures_back_off),
+		cmocka_unit_test(attempts_are_reserved_before_the_password_is_checked),
 		cmocka_unit_test(sign_in_returns_only_to_local_paths),
 		cmocka_unit_test(rotation_reencrypts_everything_and_is_resumable),
 		cmocka_unit_test(no_plaintext_on_disk),
