@@ -87,4 +87,17 @@ struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */
 int api_parse_body(http_request *req, struct json_value **out);
 
+/* The body of a route as a JSON object whose members are all named in names (a NULL-terminated
+ * list): 0 with *out set, or the answer 400 written (malformed, not an object, or a member the
+ * route does not take, named in "field") and *out NULL. Callers: `if (!body) return rc;`.
+ * api_read_optional_body takes an empty body as {} (routes whose body is optional). (body.c) */
+int api_read_body(http_request *req, http_response *res, const char *const *names,
+		  struct json_value **out);
+int api_read_optional_body(http_request *req, http_response *res, const char *const *names,
+			   struct json_value **out);
+/* The first member of obj not named in names, or NULL; for nested objects, answered with
+ * api_unknown_field(req, res, "person", name) as 400 naming "person.name". */
+const char *api_unknown_member(const struct json_value *obj, const char *const *names);
+int api_unknown_field(http_request *req, http_response *res, const char *prefix, const char *name);
+
 #endif

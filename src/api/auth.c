@@ -39,10 +39,14 @@ int api_parse_body(http_request *req, json_value **out)
 int api_login(http_request *req, http_response *res)
 {
 	if (!req->resumed) {
+		static const char *const fields[] = { "email", "password", "totp", NULL };
 		json_value *body;
 		if (api_parse_body(req, &body))
 			return http_json_error(req, res, 400, "bad_request",
 					       N_("Send a JSON object with email and password."));
+		const char *unknown = api_unknown_member(body, fields);
+		if (unknown)
+			return api_unknown_field(req, res, NULL, unknown);
 		login_job *job = arena_alloc(req->arena, sizeof(*job));
 		if (!job)
 			return PONTE_ENOMEM;
@@ -84,8 +88,13 @@ int api_login(http_request *req, http_response *res)
 
 int api_logout(http_request *req, http_response *res)
 {
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
 	const principal *p = principal_of(req);
-	int rc = auth_logout(services_of(req)->db, p->session_id);
+	rc = auth_logout(services_of(req)->db, p->session_id);
 	if (rc)
 		return rc;
 	char id[24];

@@ -50,13 +50,15 @@ int api_case_closure_request(http_request *req, http_response *res)
 	int64_t id, closure;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const fields[] = { "cas_Status", "cas_ReasonForCaseClosure", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body) || body->type != JSON_OBJECT)
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	case_errors e;
-	int rc = closure_request(&services_of(req)->env, principal_of(req), id,
-				 json_get_string(body, "cas_Status"),
-				 json_get_string(body, "cas_ReasonForCaseClosure"), &closure, &e);
+	rc = closure_request(&services_of(req)->env, principal_of(req), id,
+			     json_get_string(body, "cas_Status"),
+			     json_get_string(body, "cas_ReasonForCaseClosure"), &closure, &e);
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, e.items, e.count);
 	if (rc == PONTE_ECONFLICT)
@@ -78,7 +80,12 @@ int api_closure_decide(http_request *req, http_response *res)
 	bool approve = strcmp(req->params[1], "approve") == 0;
 	if (!approve && strcmp(req->params[1], "reject") != 0)
 		return PONTE_ENOTFOUND;
-	int rc = closure_decide(&services_of(req)->env, principal_of(req), id, approve);
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
+	rc = closure_decide(&services_of(req)->env, principal_of(req), id, approve);
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, 409, "conflict",
 				       N_("This request was decided already."));
@@ -166,7 +173,12 @@ int api_case_detach(http_request *req, http_response *res)
 	int64_t id, att;
 	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
 		return PONTE_ENOTFOUND;
-	int rc = attachment_remove(&services_of(req)->env, principal_of(req), dir_of(req), id, att);
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
+	rc = attachment_remove(&services_of(req)->env, principal_of(req), dir_of(req), id, att);
 	if (rc)
 		return rc;
 	res->content_type = "application/json";

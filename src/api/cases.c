@@ -141,6 +141,39 @@ static const char *read_string(const json_value *obj, const char *key, bool *bad
 	return NULL;
 }
 
+/* The members a case's body may have: "version" (updates only) first, then the fields. */
+static const char *const CASE_FIELDS[] = {
+	"version", "cas_Status", "phase", "cas_ReasonForCaseClosure", "person", "victim", NULL
+};
+static const char *const PERSON_FIELDS[] = { "prs_FirstName",       "prs_SecondName",
+					     "prs_IdentityNumber",  "prs_MobilePhone",
+					     "prs_Gender",          "prs_Birthdate",
+					     "estimated_age",       "prs_Citizenship",
+					     "prs_PrimaryLanguage", NULL };
+static const char *const VICTIM_FIELDS[] = { "vic_TraffickingStatus",
+					     "vic_TypeOfExploitation",
+					     "vic_MethodsOfControl",
+					     "vic_MethodOfRecruitment",
+					     "vic_RelationshipToTrafficker",
+					     "vic_ForcedLabourIndustry",
+					     "smuggled_migrant",
+					     NULL };
+
+/* A member of person or victim that a case does not have (in *part), or NULL. */
+static const char *unknown_member(const json_value *body, const char **part)
+{
+	const char *const *names[] = { PERSON_FIELDS, VICTIM_FIELDS };
+	const char *parts[] = { "person", "victim" };
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
+		const char *unknown = api_unknown_member(json_get(body, parts[i]), names[i]);
+		if (unknown) {
+			*part = parts[i];
+			return unknown;
+		}
+	}
+	return NULL;
+}
+
 static int read_input(http_request *req, const json_value *body, case_input *in)
 {
 	bool bad = false;
@@ -249,11 +282,17 @@ int api_case_create(http_request *req, http_response *res)
 {
 	json_value *body;
 	case_input in;
-	if (api_parse_body(req, &body) || read_input(req, body, &in))
+	int rc = api_read_body(req, res, CASE_FIELDS + 1, &body);
+	if (!body)
+		return rc;
+	const char *part, *unknown = unknown_member(body, &part);
+	if (unknown)
+		return api_unknown_field(req, res, part, unknown);
+	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	case_errors errors;
 	int64_t id;
-	int rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
+	rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
 	if (rc == PONTE_EINVAL)
 		return field_errors(req, res, &errors);
 	if (rc)
@@ -271,7 +310,13 @@ int api_case_update(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	case_input in;
-	if (api_parse_body(req, &body) || read_input(req, body, &in))
+	int rc = api_read_body(req, res, CASE_FIELDS, &body);
+	if (!body)
+		return rc;
+	const char *part, *unknown = unknown_member(body, &part);
+	if (unknown)
+		return api_unknown_field(req, res, part, unknown);
+	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
@@ -279,8 +324,8 @@ int api_case_update(http_request *req, http_response *res)
 				       N_("Send the version of the case your change is based on."));
 	case_errors errors;
 	int64_t current = 0;
-	int rc = case_update(&services_of(req)->env, principal_of(req), id,
-			     (int64_t)version->number, &in, &errors, &current);
+	rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
+			 &in, &errors, &current);
 	if (rc == PONTE_EINVAL)
 		return field_errors(req, res, &errors);
 	if (rc == PONTE_ECONFLICT) {
@@ -347,9 +392,13 @@ int api_case_decision_add(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const fields[] = { "status", "decided_on",
+					      "vic_TraffickingStatusDecisionMakingOrg", "reasons",
+					      NULL };
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
 	status_decision_input in = { .status = read_string(body, "status", &bad),
 				     .decided_on = read_string(body, "decided_on", &bad),
@@ -360,8 +409,8 @@ int api_case_decision_add(http_request *req, http_response *res)
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	case_errors errors;
 	int64_t decision;
-	int rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,
-				     &decision);
+	rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,
+				 &decision);
 	if (rc == PONTE_EINVAL)
 		return field_errors(req, res, &errors);
 	if (rc)

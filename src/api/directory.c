@@ -152,6 +152,11 @@ static const char *languages(http_request *req, const json_value *v, bool *bad)
 	return s;
 }
 
+/* The members of an entry's body: "version" (updates only) first, then the fields. */
+static const char *const FP_FIELDS[] = { "version",      "organisation", "mandate",
+					 "languages",    "mailbox",      "phone",
+					 "instance_url", "verified_on",  NULL };
+
 static bool read_input(http_request *req, const json_value *body, fp_input *in)
 {
 	bool bad = false;
@@ -185,11 +190,14 @@ int api_focal_point_create(http_request *req, http_response *res)
 {
 	json_value *body;
 	fp_input in;
-	if (api_parse_body(req, &body) || !read_input(req, body, &in))
+	int rc = api_read_body(req, res, FP_FIELDS + 1, &body);
+	if (!body)
+		return rc;
+	if (!read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	fp_errors e;
 	int64_t id = 0;
-	int rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (!rc) {
 		res->status = 201;
 		http_set_header(
@@ -206,7 +214,10 @@ int api_focal_point_update(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	fp_input in;
-	if (api_parse_body(req, &body) || !read_input(req, body, &in))
+	int rc = api_read_body(req, res, FP_FIELDS, &body);
+	if (!body)
+		return rc;
+	if (!read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
@@ -215,8 +226,8 @@ int api_focal_point_update(http_request *req, http_response *res)
 		    N_("Send the version of the entry your change is based on."));
 	fp_errors e;
 	int64_t current = 0;
-	int rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
-			   &in, &e, &current);
+	rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number, &in,
+		       &e, &current);
 	return answer(req, res, rc, &e, id);
 }
 
@@ -225,17 +236,19 @@ int api_focal_point_holder(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const fields[] = { "name", "position", "started_on", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
 	const char *name = str(body, "name", &bad), *position = str(body, "position", &bad),
 		   *started = str(body, "started_on", &bad);
 	if (bad)
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	fp_errors e;
-	int rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position,
-			       started, &e);
+	rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, started,
+			   &e);
 	if (!rc)
 		res->status = 201;
 	return answer(req, res, rc, &e, id);
@@ -246,6 +259,11 @@ int api_focal_point_verify(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
 	fp_errors e = { .count = 0 };
 	return answer(req, res, fp_verify(&services_of(req)->env, principal_of(req), id), &e, id);
 }

@@ -109,6 +109,40 @@ static int read_input(http_request *req, const json_value *body, kn_input *in)
 	return 0;
 }
 
+/* Whether the body has a member that no item has (its name in *name, within *prefix
+ * "translations.xx" when in a translation). Details of another type than the item's are
+ * known fields: the engine refuses them with a field error. */
+static bool unknown_member(http_request *req, const json_value *body, bool update,
+			   const char **prefix, const char **name)
+{
+	static const char *const common[] = { "version",   "type",         "language",
+					      "title",     "summary",      "body",
+					      "countries", "translations", NULL };
+	static const char *const translation[] = { "title", "summary", NULL };
+	size_t n;
+	const kn_field *fields = kn_fields(&n);
+	*prefix = NULL;
+	for (size_t i = 0; i < body->length; i++) {
+		const char *key = body->keys[i];
+		bool known = false;
+		for (const char *const *c = common + !update; *c && !known; c++)
+			known = strcmp(*c, key) == 0;
+		for (size_t f = 0; f < n && !known; f++)
+			known = strcmp(fields[f].name, key) == 0;
+		if (!known) {
+			*name = key;
+			return true;
+		}
+	}
+	const json_value *t = json_get(body, "translations");
+	for (size_t i = 0; t && t->type == JSON_OBJECT && i < t->length; i++)
+		if ((*name = api_unknown_member(t->items[i], translation))) {
+			*prefix = arena_printf(req->arena, "translations.%s", t->keys[i]);
+			return true;
+		}
+	return false;
+}
+
 static int field_errors(http_request *req, http_response *res, const kn_errors *e)
 {
 	return api_field_errors(req, res, e->items, e->count);
@@ -126,7 +160,12 @@ int api_knowledge_create(http_request *req, http_response *res)
 {
 	json_value *body;
 	kn_input in;
-	if (api_parse_body(req, &body) || read_input(req, body, &in))
+	const char *prefix, *unknown;
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	if (unknown_member(req, body, false, &prefix, &unknown))
+		return api_unknown_field(req, res, prefix, unknown);
+	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	kn_errors e;
 	int64_t id;
@@ -148,7 +187,12 @@ int api_knowledge_update(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	kn_input in;
-	if (api_parse_body(req, &body) || read_input(req, body, &in))
+	const char *prefix, *unknown;
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	if (unknown_member(req, body, true, &prefix, &unknown))
+		return api_unknown_field(req, res, prefix, unknown);
+	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
@@ -178,8 +222,13 @@ static int transition(http_request *req, http_response *res, const char *action)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
 	const char *why = NULL;
-	int rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
+	rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, 409, "conflict", why);
 	if (rc == PONTE_EDENIED)

@@ -165,9 +165,16 @@ int api_services(http_request *req, http_response *res)
 
 int api_service_create(http_request *req, http_response *res)
 {
+	static const char *const fields[] = {
+		"organisation",  "type",          "name",          "sexes",
+		"exploitation",  "nationalities", "languages",     "area",
+		"opening_hours", "phone",         "email",         "min_age",
+		"max_age",       "capacity",      "capacity_free", NULL
+	};
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return bad_request(req, res);
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
 	service_input in = {
 		.organisation = str(body, "organisation", &bad),
@@ -190,7 +197,7 @@ int api_service_create(http_request *req, http_response *res)
 		return bad_request(req, res);
 	ref_errors e;
 	int64_t id = 0;
-	int rc = service_add(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	rc = service_add(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
 		return failed(req, res, rc, &e);
 	service s;
@@ -251,9 +258,13 @@ int api_case_consent_add(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const fields[] = { "purpose",     "recipient_id", "categories",
+					      "legal_basis", "language",     "text_version",
+					      "given_by",    "given_on",     NULL };
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return bad_request(req, res);
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
 	consent_input in = { .purpose = str(body, "purpose", &bad),
 			     .recipient_id = num(body, "recipient_id", 0, &bad),
@@ -267,7 +278,7 @@ int api_case_consent_add(http_request *req, http_response *res)
 		return bad_request(req, res);
 	ref_errors e;
 	int64_t cid = 0;
-	int rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
+	rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc)
 		return failed(req, res, rc, &e);
 	res->status = 201;
@@ -280,10 +291,15 @@ int api_consent_withdraw(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const none[] = { NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, none, &body);
+	if (!body)
+		return rc;
 	/* The referrals abroad made under the consent go with it (trm/). */
 	size_t national, abroad;
-	int rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id,
-				      clock_wall_ms(), &national, &abroad);
+	rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id, clock_wall_ms(),
+				  &national, &abroad);
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, 409, "conflict",
 				       N_("This consent was withdrawn already."));
@@ -413,9 +429,12 @@ int api_referral_get(http_request *req, http_response *res)
 
 int api_referral_create(http_request *req, http_response *res)
 {
+	static const char *const fields[] = { "case_id",    "service_id",  "to_id",   "categories",
+					      "consent_id", "legal_basis", "urgency", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return bad_request(req, res);
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
 	referral_input in = { .case_id = num(body, "case_id", 0, &bad),
 			      .service_id = num(body, "service_id", 0, &bad),
@@ -428,7 +447,7 @@ int api_referral_create(http_request *req, http_response *res)
 		return bad_request(req, res);
 	ref_errors e;
 	int64_t id = 0;
-	int rc = referral_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
+	rc = referral_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
 		return failed(req, res, rc, &e);
 	res->status = 201;
@@ -444,20 +463,17 @@ int api_referral_act(http_request *req, http_response *res)
 	const char *action = req->nparams > 1 ? req->params[1] : NULL;
 	if (!http_param_id(req, 0, &id) || !action)
 		return PONTE_ENOTFOUND;
-	json_value *body = NULL;
+	static const char *const fields[] = { "code", "note", NULL };
+	json_value *body;
+	int rc = api_read_optional_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	bool bad = false;
-	const char *code = NULL, *note = NULL;
-	if (req->body_len) {
-		if (api_parse_body(req, &body))
-			return bad_request(req, res);
-		code = str(body, "code", &bad);
-		note = str(body, "note", &bad);
-	}
+	const char *code = str(body, "code", &bad), *note = str(body, "note", &bad);
 	if (bad)
 		return bad_request(req, res);
 	ref_errors e;
-	int rc =
-	    referral_act(&services_of(req)->env, principal_of(req), id, action, code, note, &e);
+	rc = referral_act(&services_of(req)->env, principal_of(req), id, action, code, note, &e);
 	return rc ? failed(req, res, rc, &e) : respond(req, res, id);
 }
 

@@ -108,18 +108,25 @@ static bool read_value(http_request *req, const section_field *f, const json_val
 	return ok;
 }
 
-/* Overlay the body's fields on values; an unknown key or a wrong type is a bad request. */
+/* A member of the body that is not a field of the section (nor "id", "version"), or NULL. */
+static const char *unknown_member(const section_def *d, const json_value *body)
+{
+	for (size_t i = 0; i < body->length; i++) {
+		const char *key = body->keys[i];
+		if (strcmp(key, "version") != 0 && strcmp(key, "id") != 0 &&
+		    section_field_index(d, key) < 0)
+			return key;
+	}
+	return NULL;
+}
+
+/* Overlay the body's fields on values; false when one is of the wrong type. */
 static bool read_body(http_request *req, const section_def *d, const json_value *body,
 		      const char **values)
 {
-	if (body->type != JSON_OBJECT)
-		return false;
 	for (size_t i = 0; i < body->length; i++) {
-		const char *key = body->keys[i];
-		if (strcmp(key, "version") == 0 || strcmp(key, "id") == 0)
-			continue;
-		int k = section_field_index(d, key);
-		if (k < 0 || !read_value(req, &d->fields[k], body->items[i], &values[k]))
+		int k = section_field_index(d, body->keys[i]);
+		if (k >= 0 && !read_value(req, &d->fields[k], body->items[i], &values[k]))
 			return false;
 	}
 	return true;
@@ -146,7 +153,13 @@ int api_section_add(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS] = { 0 };
-	if (api_parse_body(req, &body) || !read_body(req, d, body, values))
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request",
+				       N_("Send a JSON object with the section's fields."));
+	const char *unknown = unknown_member(d, body);
+	if (unknown)
+		return api_unknown_field(req, res, NULL, unknown);
+	if (!read_body(req, d, body, values))
 		return http_json_error(req, res, 400, "bad_request",
 				       N_("Send a JSON object with the section's fields."));
 	case_errors e;
@@ -174,7 +187,13 @@ int api_section_update(http_request *req, http_response *res)
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS];
 	memcpy(values, x.values, sizeof(values));
-	if (api_parse_body(req, &body) || !read_body(req, d, body, values))
+	if (api_parse_body(req, &body))
+		return http_json_error(req, res, 400, "bad_request",
+				       N_("Send a JSON object with the section's fields."));
+	const char *unknown = unknown_member(d, body);
+	if (unknown)
+		return api_unknown_field(req, res, NULL, unknown);
+	if (!read_body(req, d, body, values))
 		return http_json_error(req, res, 400, "bad_request",
 				       N_("Send a JSON object with the section's fields."));
 	const json_value *version = json_get(body, "version");

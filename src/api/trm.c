@@ -82,17 +82,19 @@ int api_trm_offer(http_request *req, http_response *res)
 	int64_t case_id, ref;
 	if (!http_param_id(req, 0, &case_id))
 		return PONTE_ENOTFOUND;
+	static const char *const members[] = { "peer", "consent", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body) || body->type != JSON_OBJECT)
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, members, &body);
+	if (!body)
+		return rc;
 	const char *peer = json_get_string(body, "peer");
 	const json_value *consent = json_get(body, "consent");
 	if (!peer || !consent || consent->type != JSON_NUMBER)
 		return http_json_error(req, res, 422, "invalid",
 				       N_("Give the receiving instance and the consent."));
 	const char *why = NULL;
-	int rc = trm_offer(&services_of(req)->env, principal_of(req), case_id, peer,
-			   (int64_t)consent->number, clock_wall_ms(), &ref, &why);
+	rc = trm_offer(&services_of(req)->env, principal_of(req), case_id, peer,
+		       (int64_t)consent->number, clock_wall_ms(), &ref, &why);
 	if (rc == PONTE_EINVAL || (rc == PONTE_ENOTFOUND && why))
 		return http_json_error(req, res, 422, "invalid", why ? why : "");
 	if (rc)
@@ -108,17 +110,19 @@ int api_trm_action(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id) || req->nparams < 2)
 		return PONTE_ENOTFOUND;
 	const char *action = req->params[1], *arg = "";
+	const char *key = strcmp(action, "forward") == 0  ? "peer"
+			  : strcmp(action, "assign") == 0 ? "organisation"
+							  : "reason";
+	const char *const members[] = { key, NULL };
 	json_value *body;
-	if (req->body_len && !api_parse_body(req, &body) && body->type == JSON_OBJECT) {
-		const char *key = strcmp(action, "forward") == 0  ? "peer"
-				  : strcmp(action, "assign") == 0 ? "organisation"
-								  : "reason";
-		if (json_get_string(body, key))
-			arg = json_get_string(body, key);
-	}
+	int rc = api_read_optional_body(req, res, members, &body);
+	if (!body)
+		return rc;
+	if (json_get_string(body, key))
+		arg = json_get_string(body, key);
 	const char *why = NULL;
-	int rc = trm_act(&services_of(req)->env, principal_of(req), id, action, arg,
-			 clock_wall_ms(), &why);
+	rc = trm_act(&services_of(req)->env, principal_of(req), id, action, arg, clock_wall_ms(),
+		     &why);
 	if (rc == PONTE_EINVAL)
 		return http_json_error(req, res, 422, "invalid",
 				       why ? why : N_("This action does not apply here."));
@@ -202,9 +206,11 @@ int api_trm_document(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	static const char *const members[] = { "type", "fields", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body) || body->type != JSON_OBJECT)
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, members, &body);
+	if (!body)
+		return rc;
 	const char *type = json_get_string(body, "type");
 	const json_value *fields = json_get(body, "fields");
 	if (!type || !trm_doc_type_find(type) || !fields || fields->type != JSON_OBJECT)
@@ -219,8 +225,8 @@ int api_trm_document(http_request *req, http_response *res)
 					       N_("Give a document type and its fields."));
 	}
 	const char *field = NULL, *why = NULL;
-	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
-				   (void *)(uintptr_t)fields, clock_wall_ms(), &field, &why);
+	rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
+			       (void *)(uintptr_t)fields, clock_wall_ms(), &field, &why);
 	if (rc == PONTE_EINVAL && field) {
 		field_error e = { field, why };
 		return api_field_errors(req, res, &e, 1);

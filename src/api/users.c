@@ -87,9 +87,12 @@ int api_user_get(http_request *req, http_response *res)
 
 int api_user_create(http_request *req, http_response *res)
 {
+	static const char *const fields[] = { "email",    "name",     "phone", "organisation",
+					      "password", "language", "roles", NULL };
 	json_value *body;
-	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
 	services *svc = services_of(req);
 	user_input in = { .email = json_get_string(body, "email"),
 			  .name = json_get_string(body, "name"),
@@ -113,7 +116,7 @@ int api_user_create(http_request *req, http_response *res)
 				       user_problem_message(USER_UNKNOWN_ORG));
 	int problem = 0;
 	int64_t id = 0;
-	int rc = user_add(&svc->env, &in, &id, &problem);
+	rc = user_add(&svc->env, &in, &id, &problem);
 	if (problem)
 		return http_json_error(req, res, 422, "invalid", user_problem_message(problem));
 	if (rc)

@@ -1,0 +1,194 @@
+/* The JSON API's contract as a program meets it: a field the route does not take is refused
+ * with 400 naming it, and changes nothing. (tests/e2e/api.test.mjs checks every route against
+ * the OpenAPI document.) */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+static char cw_auth[128], fp_auth[128], admin_auth[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+	bearer("case.worker@demo.ponte.example", cw_auth, sizeof(cw_auth));
+	bearer("focal.point@demo.ponte.example", fp_auth, sizeof(fp_auth));
+	bearer(DEMO_ADMIN_EMAIL, admin_auth, sizeof(admin_auth));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+/* What the database holds, less what every request writes (the audit trail, the sessions):
+ * equal before and after a refused request when it changed nothing. */
+static uint64_t fingerprint(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *tables, *rows;
+	uint64_t h = 1469598103934665603ull;
+	assert_int_equal(sqlite3_open_v2(S.db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT name FROM sqlite_master WHERE type = 'table' "
+					    "AND name NOT IN ('audit_events', 'sessions') "
+					    "AND name NOT LIKE 'sqlite_%' ORDER BY name",
+					    -1, &tables, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", sqlite3_column_text(tables, 0));
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+		while (sqlite3_step(rows) == SQLITE_ROW)
+			for (int c = 0; c < sqlite3_column_count(rows); c++) {
+				const unsigned char *v = sqlite3_column_blob(rows, c);
+				int n = sqlite3_column_bytes(rows, c);
+				for (int i = 0; i < n; i++)
+					h = (h ^ v[i]) * 1099511628211ull;
+				h = (h ^ (uint64_t)c) * 1099511628211ull;
+			}
+		sqlite3_finalize(rows);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(db);
+	return h;
+}
+
+/* A body the route takes, with one more member where: refused with 400 naming it, nothing
+ * changed; then the same body without it is taken (so the member was the only fault). */
+struct probe {
+	const char *auth, *method, *path;
+	const char *good;  /* the body the route takes */
+	const char *bad;   /* the same with a member it does not take */
+	const char *field; /* named in the answer */
+	long status;       /* the answer to the good body */
+};
+
+static void run_probe(const struct probe *p)
+{
+	struct ht_resp r;
+	uint64_t before = fingerprint();
+	if (api(p->auth, p->method, p->path, p->bad, &r) != 400)
+		fail_msg("%s %s with %s answered %ld: %s", p->method, p->path, p->bad, r.status,
+			 r.body);
+	char want[128];
+	snprintf(want, sizeof(want), "\"field\":\"%s\"", p->field);
+	if (!strstr(r.body, want) || !strstr(r.body, "\"code\":\"unknown_field\""))
+		fail_msg("%s %s: %s", p->method, p->path, r.body);
+	ht_free(&r);
+	if (fingerprint() != before)
+		fail_msg("%s %s with %s changed the database", p->method, p->path, p->bad);
+	if (api(p->auth, p->method, p->path, p->good, &r) != p->status)
+		fail_msg("%s %s with %s answered %ld: %s", p->method, p->path, p->good, r.status,
+			 r.body);
+	ht_free(&r);
+}
+
+static void unknown_fields_are_refused_and_change_nothing(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	/* The finding: a misspelt field answered 200 and raised the version. */
+	assert_int_equal(api(cw_auth, "GET", "/api/v1/cases/1", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"version\":1,"));
+	ht_free(&r);
+	const struct probe probes[] = {
+		{ cw_auth, "PATCH", "/api/v1/cases/1", "{\"version\":1,\"phase\":\"protection\"}",
+		  "{\"version\":1,\"phase\":\"protection\",\"prs_FirstName\":\"X\"}",
+		  "prs_FirstName", 200 },
+		{ cw_auth, "PATCH", "/api/v1/cases/1",
+		  "{\"version\":2,\"person\":{\"prs_FirstName\":\"Amina\"}}",
+		  "{\"version\":2,\"person\":{\"prs_FirstName\":\"Amina\",\"prs_Firstname\":\"X\"}"
+		  "}",
+		  "person.prs_Firstname", 200 },
+		{ cw_auth, "PATCH", "/api/v1/cases/1",
+		  "{\"version\":3,\"victim\":{\"smuggled_migrant\":false}}",
+		  "{\"version\":3,\"victim\":{\"smuggled_migrant\":false,\"smuggled\":true}}",
+		  "victim.smuggled", 200 },
+		{ cw_auth, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Awa\"}}",
+		  "{\"person\":{\"prs_FirstName\":\"Awa\"},\"status\":\"Active\"}", "status", 201 },
+		{ cw_auth, "POST", "/api/v1/cases/2/status-decisions",
+		  "{\"status\":\"presumed\",\"decided_on\":\"2026-01-05\",\"vic_"
+		  "TraffickingStatusDecisionMakingOrg\":\"NGO\"}",
+		  "{\"status\":\"presumed\",\"decided_on\":\"2026-01-05\",\"vic_"
+		  "TraffickingStatusDecisionMakingOrg\":\"NGO\","
+		  "\"decided_by\":3}",
+		  "decided_by", 201 },
+		{ cw_auth, "POST", "/api/v1/cases/2/file/needs",
+		  "{\"need\":\"accommodation\",\"urgency\":\"immediate\","
+		  "\"identified_on\":\"2026-01-05\"}",
+		  "{\"need\":\"accommodation\",\"urgency\":\"immediate\","
+		  "\"identified_on\":\"2026-01-05\",\"priority\":\"high\"}",
+		  "priority", 201 },
+		{ fp_auth, "POST", "/api/v1/focal-points",
+		  "{\"organisation\":\"PT-OTSH\",\"mandate\":\"thb\","
+		  "\"languages\":[\"pt\"],\"mailbox\":\"otsh@demo.ponte.example\"}",
+		  "{\"organisation\":\"PT-OTSH\",\"mandate\":\"thb\","
+		  "\"languages\":[\"pt\"],\"mailbox\":\"otsh@demo.ponte.example\",\"email\":\"x\"}",
+		  "email", 201 },
+		{ admin_auth, "POST", "/api/v1/users",
+		  "{\"email\":\"new@demo.ponte.example\",\"name\":\"New (demo)\","
+		  "\"organisation\":\"PT-NGO-LX\",\"roles\":[\"case_worker\"],"
+		  "\"password\":\"a long enough passphrase 42\"}",
+		  "{\"email\":\"new@demo.ponte.example\",\"name\":\"New (demo)\","
+		  "\"organisation\":\"PT-NGO-LX\",\"roles\":[\"case_worker\"],"
+		  "\"password\":\"a long enough passphrase 42\",\"role\":\"admin\"}",
+		  "role", 201 },
+		{ cw_auth, "POST", "/api/v1/cases/3/closures",
+		  "{\"cas_Status\":\"Closed\",\"cas_ReasonForCaseClosure\":\"Moved abroad\"}",
+		  "{\"cas_Status\":\"Closed\",\"cas_ReasonForCaseClosure\":\"Moved abroad\","
+		  "\"approve\":true}",
+		  "approve", 201 },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(probes); i++)
+		run_probe(&probes[i]);
+	/* A route that takes no body refuses one with members too, rather than ignore it. */
+	uint64_t before = fingerprint();
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/auth/logout", "{\"everywhere\":true}", &r),
+			 400);
+	ht_free(&r);
+	assert_int_equal(fingerprint(), before);
+	assert_int_equal(api(cw_auth, "GET", "/api/v1/users/me", NULL, &r), 200);
+	ht_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unknown_fields_are_refused_and_change_nothing),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
