@@ -11,27 +11,6 @@ static int str_field(buf *b, const char *key, const char *value)
 	return json_field_str(b, false, key, value);
 }
 
-/* "NE,ML" → ["NE","ML"] */
-static int list_field(buf *b, const char *key, const char *csv)
-{
-	int rc = buf_putc(b, ',');
-	if (!rc)
-		rc = json_cstring(b, key);
-	if (!rc)
-		rc = buf_puts(b, ":[");
-	for (const char *p = csv; *p && !rc;) {
-		size_t len = strcspn(p, ",");
-		if (p != csv)
-			rc = buf_putc(b, ',');
-		if (!rc)
-			rc = json_string(b, p, len);
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return rc ? rc : buf_putc(b, ']');
-}
-
 static int write_case(buf *b, const case_record *c)
 {
 	int rc =
@@ -53,47 +32,10 @@ static int write_case(buf *b, const case_record *c)
 	if (!rc)
 		rc = str_field(b, "updated_at", c->updated_at);
 	if (!rc)
-		rc = buf_puts(b, ",\"person\":{");
+		rc = buf_putc(b, ',');
 	if (!rc)
-		rc = json_field_str(b, true, "prs_FirstName", c->first_name);
-	if (!rc)
-		rc = str_field(b, "prs_SecondName", c->second_name);
-	if (!rc)
-		rc = str_field(b, "prs_IdentityNumber", c->identity_number);
-	if (!rc)
-		rc = str_field(b, "prs_MobilePhone", c->mobile_phone);
-	if (!rc)
-		rc = str_field(b, "prs_Gender", c->gender);
-	if (!rc)
-		rc = str_field(b, "prs_Birthdate", c->birthdate);
-	if (!rc)
-		rc = c->estimated_age >= 0
-			 ? buf_printf(b, ",\"estimated_age\":%d", c->estimated_age)
-			 : buf_puts(b, ",\"estimated_age\":null");
-	if (!rc)
-		rc = list_field(b, "prs_Citizenship", c->citizenship);
-	if (!rc)
-		rc = str_field(b, "prs_PrimaryLanguage", c->primary_language);
-	if (!rc)
-		rc = buf_puts(b, "},\"victim\":{");
-	if (!rc)
-		rc = json_field_str(b, true, "vic_TraffickingStatus", c->trafficking_status);
-	if (!rc)
-		rc = list_field(b, "vic_TypeOfExploitation", c->exploitation);
-	if (!rc)
-		rc = list_field(b, "vic_MethodsOfControl", c->control);
-	if (!rc)
-		rc = list_field(b, "vic_MethodOfRecruitment", c->recruitment);
-	if (!rc)
-		rc = str_field(b, "vic_RelationshipToTrafficker", c->relationship);
-	if (!rc)
-		rc = str_field(b, "vic_ForcedLabourIndustry", c->labour_sector);
-	if (!rc)
-		rc = buf_printf(b, ",\"smuggled_migrant\":%s",
-				!*c->smuggled                   ? "null"
-				: strcmp(c->smuggled, "1") == 0 ? "true"
-								: "false");
-	return rc ? rc : buf_puts(b, "}}");
+		rc = case_write_json(b, c, CASE_PARTS_ALL);
+	return rc ? rc : buf_putc(b, '}');
 }
 
 /* The case as the caller sees it now, as the JSON answer. */

@@ -6,19 +6,6 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-static int write_list(buf *b, const char *key, const char *csv)
-{
-	int rc = buf_printf(b, ",\"%s\":[", key);
-	for (const char *s = csv; *s && !rc;) {
-		size_t len = strcspn(s, ",");
-		rc = (s != csv ? buf_putc(b, ',') : 0);
-		if (!rc)
-			rc = json_string(b, s, len);
-		s += len + (s[len] == ',');
-	}
-	return rc ? rc : buf_putc(b, ']');
-}
-
 static int write_holder(buf *b, const fp_holder *h)
 {
 	int rc = json_field_str(b, true, "name", h->name);
@@ -52,7 +39,7 @@ static int write_focal_point(buf *b, const focal_point *f)
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
 	if (!rc)
-		rc = write_list(b, "languages", f->languages);
+		rc = json_field_list(b, false, "languages", f->languages);
 	if (!rc)
 		rc =
 		    buf_printf(b, ",\"stale\":%s,\"current_holder\":", f->stale ? "true" : "false");

@@ -319,15 +319,8 @@ static int write_hit(const kn_hit *h, void *ctx)
 		rc = it->year ? buf_printf(b, ",\"year\":%d", it->year)
 			      : buf_puts(b, ",\"year\":null");
 	if (!rc)
-		rc = buf_puts(b, ",\"countries\":[");
-	for (const char *s = it->countries; *s && !rc;) {
-		size_t len = strcspn(s, ",");
-		rc = (s != it->countries ? buf_putc(b, ',') : 0);
-		if (!rc)
-			rc = json_string(b, s, len);
-		s += len + (s[len] == ',');
-	}
-	return rc ? rc : buf_puts(b, "]}");
+		rc = json_field_list(b, false, "countries", it->countries);
+	return rc ? rc : buf_putc(b, '}');
 }
 
 static int write_facets(buf *b, const kn_facet *f)

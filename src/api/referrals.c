@@ -75,19 +75,6 @@ static int failed(http_request *req, http_response *res, int rc, const ref_error
 	return rc;
 }
 
-static int write_csv_array(buf *b, const char *key, const char *csv)
-{
-	int rc = buf_printf(b, ",\"%s\":[", key);
-	for (const char *s = csv; s && *s && !rc;) {
-		size_t len = strcspn(s, ",");
-		rc = (s != csv ? buf_putc(b, ',') : 0);
-		if (!rc)
-			rc = json_string(b, s, len);
-		s += len + (s[len] == ',');
-	}
-	return rc ? rc : buf_putc(b, ']');
-}
-
 /* ---- services ---- */
 
 static int write_service(buf *b, const service *s)
@@ -116,7 +103,7 @@ static int write_service(buf *b, const service *s)
 				   { "nationalities", s->nationalities },
 				   { "languages", s->languages } };
 	for (size_t i = 0; i < ARRAY_LEN(lists) && !rc; i++)
-		rc = write_csv_array(b, lists[i][0], lists[i][1]);
+		rc = json_field_list(b, false, lists[i][0], lists[i][1]);
 	if (!rc)
 		rc = buf_printf(b, ",\"min_age\":%d,\"max_age\":%d", s->min_age, s->max_age);
 	if (!rc)
@@ -223,7 +210,7 @@ static int write_consent(buf *b, const consent *c)
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
 	if (!rc)
-		rc = write_csv_array(b, "categories", c->categories);
+		rc = json_field_list(b, false, "categories", c->categories);
 	if (!rc)
 		rc = *c->withdrawn_on ? json_field_str(b, false, "withdrawn_on", c->withdrawn_on)
 				      : buf_puts(b, ",\"withdrawn_on\":null");
@@ -322,7 +309,7 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	if (!rc)
 		rc = json_field_str(l->b, false, "recipient_name", d->recipient_name);
 	if (!rc)
-		rc = write_csv_array(l->b, "categories", d->categories);
+		rc = json_field_list(l->b, false, "categories", d->categories);
 	if (!rc)
 		rc = json_field_str(l->b, false, "basis", d->basis);
 	if (!rc)
@@ -376,7 +363,7 @@ static int write_referral(buf *b, const referral *r)
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
 	if (!rc)
-		rc = write_csv_array(b, "categories", r->categories);
+		rc = json_field_list(b, false, "categories", r->categories);
 	if (!rc)
 		rc =
 		    buf_printf(b, ",\"overdue\":%s,\"side\":\"%s\"}", r->overdue ? "true" : "false",
@@ -491,37 +478,13 @@ int api_referral_case(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	buf *b = &res->body;
-	rc = buf_printf(b, "{\"referral_id\":%lld", (long long)id);
-	const char *person[][2] = {
-		{ "prs_FirstName", v.first_name },    { "prs_SecondName", v.second_name },
-		{ "prs_Birthdate", v.birthdate },     { "prs_Gender", v.gender },
-		{ "prs_Citizenship", v.citizenship }, { "prs_PrimaryLanguage", v.language },
-		{ "prs_MobilePhone", v.phone },       { "prs_IdentityNumber", v.identity_number }
-	};
+	rc = buf_printf(b, "{\"referral_id\":%lld,", (long long)id);
 	if (!rc)
-		rc = buf_puts(b, ",\"person\":{");
-	bool first = true;
-	for (size_t i = 0; i < ARRAY_LEN(person) && !rc; i++)
-		if (person[i][1]) {
-			rc = json_field_str(b, first, person[i][0], person[i][1]);
-			first = false;
-		}
-	if (!rc)
-		rc = buf_puts(b, "},\"victim\":{");
-	first = true;
-	const char *victim[][2] = { { "vic_TraffickingStatus", v.trafficking_status },
-				    { "vic_TypeOfExploitation", v.exploitation } };
-	for (size_t i = 0; i < ARRAY_LEN(victim) && !rc; i++)
-		if (victim[i][1]) {
-			rc = json_field_str(b, first, victim[i][0], victim[i][1]);
-			first = false;
-		}
-	if (!rc)
-		rc = buf_puts(b, "}");
-	if (!rc && v.status)
-		rc = json_field_str(b, false, "cas_Status", v.status);
-	if (!rc && v.phase)
-		rc = json_field_str(b, false, "phase", v.phase);
+		rc = case_write_json(b, &v.c, v.parts);
+	if (!rc && (v.parts & CASE_PART_CASE))
+		rc = json_field_str(b, false, "cas_Status", v.c.status);
+	if (!rc && (v.parts & CASE_PART_CASE))
+		rc = json_field_str(b, false, "phase", v.c.phase);
 	res->content_type = "application/json";
 	return rc ? rc : buf_putc(b, '}');
 }

@@ -68,3 +68,25 @@ int json_field_int(buf *b, bool first, const char *key, long long value)
 		rc = buf_printf(b, ":%lld", value);
 	return rc;
 }
+
+int json_field_date(buf *b, bool first, const char *key, const char *value)
+{
+	return json_field_str(b, first, key, value && *value ? value : NULL);
+}
+
+int json_field_list(buf *b, bool first, const char *key, const char *csv)
+{
+	int rc = first ? 0 : buf_putc(b, ',');
+	if (!rc)
+		rc = json_cstring(b, key);
+	if (!rc)
+		rc = buf_puts(b, ":[");
+	for (const char *s = csv; s && *s && !rc;) {
+		size_t len = strcspn(s, ",");
+		rc = s != csv ? buf_putc(b, ',') : 0;
+		if (!rc)
+			rc = json_string(b, s, len);
+		s += len + (s[len] == ',');
+	}
+	return rc ? rc : buf_putc(b, ']');
+}

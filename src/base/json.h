@@ -16,5 +16,11 @@ int json_cstring(buf *b, const char *s);
 /* Append "key":"value" with a leading comma when first is false. */
 int json_field_str(buf *b, bool first, const char *key, const char *value);
 int json_field_int(buf *b, bool first, const char *key, long long value);
+/* Append "key":"value", or "key":null when value is NULL or "": a date or time that is not
+ * known is null in every answer, never "" (which no date format admits). */
+int json_field_date(buf *b, bool first, const char *key, const char *value);
+/* Append "key":["a","b"] from the comma-separated list csv ("" or NULL: []): code lists are
+ * stored as "a,b" and answered as arrays, in every answer. */
+int json_field_list(buf *b, bool first, const char *key, const char *csv);
 
 #endif

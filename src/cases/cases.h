@@ -55,6 +55,26 @@ typedef struct case_record {
 	const char *created_at, *updated_at;
 } case_record;
 
+/* What of a case a reader sees, by the data categories of a consent or a referral. */
+enum {
+	CASE_PART_IDENTITY =
+	    1,                 /* names, gender, birth date, estimated age, citizenship, language */
+	CASE_PART_CONTACT = 2, /* mobile phone */
+	CASE_PART_DOCUMENTS = 4, /* identity number */
+	CASE_PART_VICTIM = 8,    /* trafficking status, types of exploitation, methods of control */
+	CASE_PART_CASE = 16,     /* case status and phase (written by the caller) */
+	/* recruitment, relationship to the trafficker, labour sector, smuggled migrant: for the
+	 * case's own workers only, never in a category */
+	CASE_PART_VICTIM_DETAIL = 32,
+	CASE_PARTS_ALL = 63,
+};
+/* The parts of "identity,contact,documents,victim,case" (unknown names add nothing). */
+unsigned case_parts_of(const char *categories);
+/* "person":{...}[,"victim":{...}]: the HTCDS fields of c that parts shows, as every answer
+ * and payload writes them: code lists as arrays, a birth date or age not known as null. The
+ * person is always written (perhaps {}); the victim only with CASE_PART_VICTIM. */
+int case_write_json(buf *b, const case_record *c, unsigned parts);
+
 typedef struct case_filter {
 	const char *status, *phase, *q; /* q: a case number or an exact full name */
 	int limit, offset;

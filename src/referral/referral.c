@@ -533,7 +533,7 @@ int referral_case(const identity_env *env, arena *a, const principal *p, int64_t
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
-	out->estimated_age = -1;
+	out->c.estimated_age = -1;
 	bool open = strcmp(r.state, "accepted") == 0 || strcmp(r.state, "in_service") == 0 ||
 		    strcmp(r.state, "completed") == 0;
 	if (!r.recipient || !open)
@@ -547,45 +547,44 @@ int referral_case(const identity_env *env, arena *a, const principal *p, int64_t
 	store_bind_int64(st, 1, r.case_id);
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
-		bool identity = ref_categories_cover(r.categories, "identity");
-		bool contact = ref_categories_cover(r.categories, "contact");
-		bool documents = ref_categories_cover(r.categories, "documents");
-		bool victim = ref_categories_cover(r.categories, "victim");
-		bool cas = ref_categories_cover(r.categories, "case");
+		case_record *k = &out->c;
+		out->parts = case_parts_of(r.categories);
+		k->id = r.case_id;
 		size_t n;
 		const void *b;
-		if (identity) {
+		if (out->parts & CASE_PART_IDENTITY) {
 			b = store_col_blob(st, 0, &n);
-			out->first_name =
+			k->first_name =
 			    n ? field_decrypt(env, a, "cases", "first_name", r.case_id, b, n) : "";
 			b = store_col_blob(st, 1, &n);
-			out->second_name =
+			k->second_name =
 			    n ? field_decrypt(env, a, "cases", "second_name", r.case_id, b, n) : "";
-			out->birthdate = ref_text(a, st, 2);
-			out->gender = ref_text(a, st, 3);
-			out->citizenship = ref_text(a, st, 4);
-			out->language = ref_text(a, st, 5);
-			out->estimated_age = (int)store_col_int64(st, 12);
+			k->birthdate = ref_text(a, st, 2);
+			k->gender = ref_text(a, st, 3);
+			k->citizenship = ref_text(a, st, 4);
+			k->primary_language = ref_text(a, st, 5);
+			k->estimated_age = (int)store_col_int64(st, 12);
 		}
-		if (contact) {
+		if (out->parts & CASE_PART_CONTACT) {
 			b = store_col_blob(st, 6, &n);
-			out->phone =
+			k->mobile_phone =
 			    n ? field_decrypt(env, a, "cases", "mobile_phone", r.case_id, b, n)
 			      : "";
 		}
-		if (documents) {
+		if (out->parts & CASE_PART_DOCUMENTS) {
 			b = store_col_blob(st, 7, &n);
-			out->identity_number =
+			k->identity_number =
 			    n ? field_decrypt(env, a, "cases", "identity_number", r.case_id, b, n)
 			      : "";
 		}
-		if (victim) {
-			out->trafficking_status = ref_text(a, st, 8);
-			out->exploitation = ref_text(a, st, 9);
+		if (out->parts & CASE_PART_VICTIM) {
+			k->trafficking_status = ref_text(a, st, 8);
+			k->exploitation = ref_text(a, st, 9);
+			k->control = ref_text(a, st, 13);
 		}
-		if (cas) {
-			out->status = ref_text(a, st, 10);
-			out->phase = ref_text(a, st, 11);
+		if (out->parts & CASE_PART_CASE) {
+			k->status = ref_text(a, st, 10);
+			k->phase = ref_text(a, st, 11);
 		}
 	}
 	store_reset(st);

@@ -20,6 +20,7 @@
 #define PONTE_REFERRAL_H
 
 #include "base/field_error.h"
+#include "cases/cases.h"
 #include "identity/identity.h"
 
 #define REF_MAX_ERRORS 12
@@ -135,11 +136,11 @@ typedef int (*referral_event_fn)(const referral_event *e, void *ctx);
 int referral_history(const identity_env *env, arena *a, const principal *p, int64_t id,
 		     referral_event_fn fn, void *ctx);
 
-/* What the recipient sees of the case: the carried categories only, after accepting. */
+/* What the recipient sees of the case, after accepting: the fields of the categories the
+ * referral carries (parts, CASE_PART_*), every other field NULL (estimated_age -1). */
 typedef struct referral_case_view {
-	const char *first_name, *second_name, *birthdate, *gender, *citizenship, *language;
-	const char *phone, *identity_number, *trafficking_status, *exploitation, *status, *phase;
-	int estimated_age;
+	case_record c;
+	unsigned parts;
 } referral_case_view;
 int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
 		  referral_case_view *out);

@@ -94,7 +94,7 @@ const char SQL_REFERRAL_LIST_CASE[] =
 const char SQL_REFERRAL_CASE[] =
     "SELECT first_name_enc, second_name_enc, birthdate, gender, citizenship, primary_language, "
     "mobile_phone_enc, identity_number_enc, trafficking_status, exploitation, status, phase, "
-    "coalesce(estimated_age, -1) FROM cases WHERE id = ?1";
+    "coalesce(estimated_age, -1), control FROM cases WHERE id = ?1";
 
 const char SQL_DISCLOSURE_INSERT[] =
     "INSERT INTO disclosures(case_id, recipient_id, categories, basis, consent_id, referral_id, "

@@ -22,17 +22,6 @@ static const char SQL_UNDER_CONSENT[] =
     "state <> 'withdrawn' AND (consent_id = ?1 OR consent_id IS NULL) ORDER BY id LIMIT 64";
 /* clang-format on */
 
-static int list(buf *b, const char *key, const char *csv)
-{
-	int rc = buf_printf(b, ",\"%s\":[", key);
-	for (const char *s = csv; !rc && *s;) {
-		size_t len = strcspn(s, ",");
-		rc = (s != csv ? buf_putc(b, ',') : 0) || json_string(b, s, len);
-		s += len + (s[len] == ',');
-	}
-	return rc ? rc : buf_putc(b, ']');
-}
-
 /* The person as the consent's categories allow, with HTCDS names; codes travel as codes. */
 static int payload(const case_record *c, bool child, const char *categories, const char *basis,
 		   int64_t consent_id, buf *b)
@@ -47,46 +36,11 @@ static int payload(const case_record *c, bool child, const char *categories, con
 	if (!rc)
 		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent_id);
 	if (!rc)
-		rc = list(b, "categories", categories);
+		rc = json_field_list(b, false, "categories", categories);
 	if (!rc)
-		rc = buf_puts(b, ",\"person\":{");
-	bool first = true;
-	if (!rc && trm_listed(categories, "identity")) {
-		rc = json_field_str(b, true, "prs_FirstName", c->first_name);
-		first = false;
-		if (!rc)
-			rc = json_field_str(b, false, "prs_SecondName", c->second_name);
-		if (!rc)
-			rc = json_field_str(b, false, "prs_Gender", c->gender);
-		if (!rc)
-			rc = json_field_str(b, false, "prs_Birthdate", c->birthdate);
-		if (!rc)
-			rc = list(b, "prs_Citizenship", c->citizenship);
-		if (!rc)
-			rc = json_field_str(b, false, "prs_PrimaryLanguage", c->primary_language);
-	}
-	if (!rc && trm_listed(categories, "contact")) {
-		rc = json_field_str(b, first, "prs_MobilePhone", c->mobile_phone);
-		first = false;
-	}
-	if (!rc && trm_listed(categories, "documents")) {
-		rc = json_field_str(b, first, "prs_IdentityNumber", c->identity_number);
-		first = false;
-	}
+		rc = buf_putc(b, ',');
 	if (!rc)
-		rc = buf_puts(b, "}");
-	if (!rc && trm_listed(categories, "victim")) {
-		rc = buf_puts(b, ",\"victim\":{");
-		if (!rc)
-			rc =
-			    json_field_str(b, true, "vic_TraffickingStatus", c->trafficking_status);
-		if (!rc)
-			rc = list(b, "vic_TypeOfExploitation", c->exploitation);
-		if (!rc)
-			rc = list(b, "vic_MethodsOfControl", c->control);
-		if (!rc)
-			rc = buf_puts(b, "}");
-	}
+		rc = case_write_json(b, c, case_parts_of(categories));
 	return rc ? rc : buf_puts(b, "}");
 }
 

@@ -497,16 +497,16 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 	if (r.recipient && referral_case(env, req->arena, p, id, &cv) == 0) {
 		tpl_set_bool(v, "view", true);
 		const char *rows[][2] = {
-			{ N_("First name"), cv.first_name },
-			{ N_("Family name"), cv.second_name },
-			{ N_("Birth date"), cv.birthdate },
-			{ N_("Gender"), cv.gender },
-			{ N_("Citizenship"), cv.citizenship },
-			{ N_("Language"), cv.language },
-			{ N_("Phone"), cv.phone },
-			{ N_("Identity number"), cv.identity_number },
-			{ N_("Victim status"), cv.trafficking_status },
-			{ N_("Type of exploitation"), cv.exploitation },
+			{ N_("First name"), cv.c.first_name },
+			{ N_("Family name"), cv.c.second_name },
+			{ N_("Birth date"), cv.c.birthdate },
+			{ N_("Gender"), cv.c.gender },
+			{ N_("Citizenship"), cv.c.citizenship },
+			{ N_("Language"), cv.c.primary_language },
+			{ N_("Phone"), cv.c.mobile_phone },
+			{ N_("Identity number"), cv.c.identity_number },
+			{ N_("Victim status"), cv.c.trafficking_status },
+			{ N_("Type of exploitation"), cv.c.exploitation },
 		};
 		tpl_list *l = tpl_set_list(v, "view_rows");
 		for (size_t i = 0; i < ARRAY_LEN(rows); i++)

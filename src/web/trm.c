@@ -82,7 +82,7 @@ static void add_fields(http_request *req, tpl_list *l, const json_value *obj, co
 	for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->length; i++) {
 		const json_value *v = obj->items[i];
 		const char *text = "";
-		if (v->type == JSON_STRING)
+		if (v->type == JSON_STRING || v->type == JSON_NUMBER)
 			text = v->string;
 		else if (v->type == JSON_ARRAY) {
 			buf b;

@@ -63,14 +63,24 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	(void)state;
 	struct ht_resp r;
 	/* The case, and the person's consent to be referred to the shelter. */
-	assert_int_equal(api(cw, "POST", "/api/v1/cases",
-			     "{\"person\":{\"prs_FirstName\":\"Fatoumata\",\"prs_SecondName\":"
-			     "\"Api\",\"prs_Gender\":\"Feminine\",\"prs_MobilePhone\":\"+351 910 "
-			     "000 777\"},\"victim\":{\"vic_TypeOfExploitation\":["
-			     "\"SexualExploitation\"]}}",
-			     &r),
-			 201);
+	assert_int_equal(
+	    api(cw, "POST", "/api/v1/cases",
+		"{\"person\":{\"prs_FirstName\":\"Fatoumata\",\"prs_SecondName\":"
+		"\"Api\",\"prs_Gender\":\"Feminine\",\"prs_MobilePhone\":\"+351 910 "
+		"000 777\",\"prs_Citizenship\":[\"NE\",\"ML\"]},\"victim\":{"
+		"\"vic_TypeOfExploitation\":[\"SexualExploitation\",\"ForcedLabour\"]}}",
+		&r),
+	    201);
 	long long case_id = number(r.body, "id");
+	/* How the case API writes the fields the shelter will see. */
+	const char *same[] = {
+		"\"prs_Citizenship\":[\"NE\",\"ML\"]", "\"prs_Birthdate\":null",
+		"\"vic_TypeOfExploitation\":[\"SexualExploitation\",\"ForcedLabour\"]",
+		"\"estimated_age\":null"
+	};
+	for (size_t i = 0; i < ARRAY_LEN(same); i++)
+		if (!strstr(r.body, same[i]))
+			fail_msg("the case API lacks %s: %s", same[i], r.body);
 	ht_free(&r);
 	/* The shelter, found in the directory with room. */
 	assert_int_equal(
@@ -126,9 +136,13 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	assert_int_equal(status_of(police, "POST", act, NULL), 403);
 	assert_int_equal(status_of(shelter, "POST", act, NULL), 200);
 	assert_int_equal(status_of(shelter, "POST", act, NULL), 409); /* twice */
-	/* What the shelter sees: the carried categories only. */
+	/* What the shelter sees: the carried categories only, in the case API's shape (code
+	 * lists as arrays, a birth date not known as null). */
 	assert_int_equal(api(shelter, "GET", view, NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"prs_FirstName\":\"Fatoumata\""));
+	for (size_t i = 0; i < ARRAY_LEN(same); i++)
+		if (!strstr(r.body, same[i]))
+			fail_msg("the recipient's view lacks %s: %s", same[i], r.body);
 	assert_null(strstr(r.body, "prs_MobilePhone"));
 	assert_null(strstr(r.body, "910"));
 	ht_free(&r);

@@ -249,10 +249,10 @@ static void the_recipient_sees_what_was_carried_after_accepting(void **state)
 	assert_int_equal(referral_case(&F.env, &a, &shelter, id, &v), PONTE_EDENIED);
 	act_ok(id, &shelter, "accept");
 	assert_int_equal(referral_case(&F.env, &a, &shelter, id, &v), 0);
-	assert_string_equal(v.first_name, "Aissatou");
-	assert_string_equal(v.exploitation, "SexualExploitation");
-	assert_null(v.phone); /* contact was not carried */
-	assert_null(v.status);
+	assert_string_equal(v.c.first_name, "Aissatou");
+	assert_string_equal(v.c.exploitation, "SexualExploitation");
+	assert_null(v.c.mobile_phone); /* contact was not carried */
+	assert_null(v.c.status);
 	/* The police see nothing; the sender is not the recipient. */
 	assert_int_equal(referral_case(&F.env, &a, &police, id, &v), PONTE_ENOTFOUND);
 	assert_int_equal(referral_case(&F.env, &a, &cw, id, &v), PONTE_EDENIED);
