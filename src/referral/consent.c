@@ -239,6 +239,25 @@ int consent_list(const identity_env *env, arena *a, const principal *p, int64_t 
 	return rc < 0 ? rc : 0;
 }
 
+int consent_get(const identity_env *env, arena *a, const principal *p, int64_t id, consent *out)
+{
+	store_conn *c;
+	store_stmt *st;
+	struct case_owner o;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc && !(rc = store_prepare(c, SQL_CONSENT_GET, &st))) {
+		store_bind_int64(st, 1, id);
+		rc = store_step(st);
+		if (rc == STORE_ROW)
+			consent_row(a, st, out);
+		store_reset(st);
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	}
+	if (!rc && !(rc = ref_case_owner(c, out->case_id, &o)) && !ref_may_read(p, &o))
+		rc = PONTE_ENOTFOUND;
+	return rc;
+}
+
 /* The register of one person: what went to whom, when, on what basis. Reading it is audited
  * (it is what a subject-access request answers). */
 int disclosure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,

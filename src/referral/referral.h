@@ -90,6 +90,8 @@ int consent_add(const identity_env *env, const principal *p, int64_t case_id,
  * referrals abroad made under the consent in the same transaction. */
 int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
 			int64_t id, consent *x, size_t *withdrawn);
+/* One consent, for who may read its case (PONTE_ENOTFOUND otherwise). */
+int consent_get(const identity_env *env, arena *a, const principal *p, int64_t id, consent *out);
 typedef int (*consent_fn)(const consent *c, void *ctx);
 int consent_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 consent_fn fn, void *ctx);

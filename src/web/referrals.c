@@ -346,18 +346,23 @@ int web_case_consent_add(http_request *req, http_response *res)
 
 int web_consent_withdraw(http_request *req, http_response *res)
 {
-	int64_t id, case_id = form_id(req, "case_id");
+	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	/* Back to the consent's own case, as the store has it: not to a case the form names. */
+	consent x;
+	int rc = consent_get(&services_of(req)->env, req->arena, principal_of(req), id, &x);
+	if (rc)
+		return rc;
 	/* The referrals abroad made under the consent go with it (trm/). */
 	size_t national, abroad;
-	int rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id,
-				      clock_wall_ms(), &national, &abroad);
+	rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id, clock_wall_ms(),
+				  &national, &abroad);
 	if (rc && rc != PONTE_ECONFLICT)
 		return rc;
 	return http_redirect(
 	    req, res,
-	    arena_printf(req->arena, "/cases/%lld/referrals?done=withdrawn", (long long)case_id));
+	    arena_printf(req->arena, "/cases/%lld/referrals?done=withdrawn", (long long)x.case_id));
 }
 
 int web_case_referral_create(http_request *req, http_response *res)

@@ -211,11 +211,89 @@ static void bad_referrals_answer_field_by_field(void **state)
 	assert_int_equal(status_of(cw, "GET", "/api/v1/referrals?box=spam", NULL), 422);
 }
 
+/* The form on a page whose action is `action` (its hidden fields, as a browser sends them,
+ * followed by `extra`), copied into fields; false when the page has no such form. */
+static bool form_fields(const char *page, const char *action, const char *extra, char *fields,
+			size_t n)
+{
+	char a[160];
+	snprintf(a, sizeof(a), "action=\"%s\"", action);
+	const char *f = strstr(page, a), *end = f ? strstr(f, "</form>") : NULL;
+	if (!end)
+		return false;
+	size_t o = 0;
+	fields[0] = '\0';
+	for (const char *p = strstr(f, "type=\"hidden\" name=\""); p && p < end;
+	     p = strstr(p + 1, "type=\"hidden\" name=\"")) {
+		const char *name = p + strlen("type=\"hidden\" name=\""), *q = strchr(name, '"');
+		const char *value = strstr(q, "value=\"") + 7, *v_end = strchr(value, '"');
+		if (strncmp(name, "csrf", 4) == 0)
+			continue; /* form_post adds the session's token */
+		o += (size_t)snprintf(fields + o, n - o, "%s%.*s=%.*s", o ? "&" : "",
+				      (int)(q - name), name, (int)(v_end - value), value);
+	}
+	snprintf(fields + o, n - o, "%s%s", o && *extra ? "&" : "", extra);
+	return true;
+}
+
+/* A consent withdrawn on the case's page brings the case worker back to that case's page, as
+ * the store knows it: a form without the case, or naming another, once sent them to
+ * /cases/0/referrals. */
+static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Consent\"}}", &r),
+	    201);
+	long long case_id = number(r.body, "id");
+	ht_free(&r);
+	char body[512], page[64], action[64], fields[512];
+	snprintf(body, sizeof(body),
+		 "{\"purpose\":\"referral\",\"categories\":[\"identity\"],\"legal_basis\":"
+		 "\"consent\",\"language\":\"pt\",\"text_version\":\"PT-1\",\"given_by\":"
+		 "\"person\",\"given_on\":\"2026-01-05\"}");
+	snprintf(page, sizeof(page), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw, "POST", page, body, &r), 201);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hw[] = { w.cookie, NULL };
+	snprintf(page, sizeof(page), "/cases/%lld/referrals", case_id);
+	ht_get(S.port, page, hw, &r);
+	snprintf(action, sizeof(action), "/consents/%lld/withdraw", consent);
+	assert_true(form_fields(r.body, action, "", fields, sizeof(fields)));
+	ht_free(&r);
+	char loc[128], expected[128];
+	snprintf(expected, sizeof(expected), "%s?done=withdrawn", page);
+	const char *sent[] = { fields, "case_id=1", "case_id=" };
+	for (size_t i = 0; i < ARRAY_LEN(sent); i++) {
+		assert_int_equal(form_post(&w, action, sent[i], &r), 303);
+		assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+		assert_string_equal(loc, expected);
+		ht_free(&r);
+	}
+	/* Someone who may not see the case learns nothing of the consent. */
+	struct web_session other;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &other),
+			 303);
+	assert_int_equal(form_post(&other, action, "", &r), 404);
+	ht_free(&r);
+	ht_get(S.port, loc, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "class=\"notice\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_case_is_referred_to_a_shelter_and_served),
 		cmocka_unit_test(bad_referrals_answer_field_by_field),
+		cmocka_unit_test(withdrawing_a_consent_on_the_page_comes_back_to_the_case),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
