@@ -298,7 +298,7 @@ int web_admin_user(http_request *req, http_response *res)
 			   NULL);
 }
 
-int web_admin_user_status(http_request *req, http_response *res)
+static int user_status(http_request *req, http_response *res)
 {
 	user u;
 	int rc = visible_user(req, "user.manage", &u);
@@ -323,7 +323,7 @@ int web_admin_user_status(http_request *req, http_response *res)
 			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
 }
 
-int web_admin_user_roles(http_request *req, http_response *res)
+static int user_roles(http_request *req, http_response *res)
 {
 	user u;
 	int rc = visible_user(req, "user.manage", &u);
@@ -344,6 +344,17 @@ int web_admin_user_roles(http_request *req, http_response *res)
 	audit(req, "user.roles", "user", req->params[0], "success");
 	return http_redirect(req, res,
 			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+}
+
+/* The user's page: do=roles sets the roles, do=status locks, disables or unlocks. */
+int web_admin_user_change(http_request *req, http_response *res)
+{
+	const char *what = web_form_do(req);
+	if (strcmp(what, "roles") == 0)
+		return user_roles(req, res);
+	if (strcmp(what, "status") == 0)
+		return user_status(req, res);
+	return PONTE_EINVAL;
 }
 
 /* ---- roles ---- */

@@ -103,25 +103,14 @@ int web_admin_rules(http_request *req, http_response *res)
 	return render(req, res, NULL, 0);
 }
 
-int web_admin_rule_set(http_request *req, http_response *res)
-{
-	case_errors e;
-	int rc =
-	    country_rule_set(services_of(req)->db, principal_of(req), http_form(req, "country"),
-			     http_form(req, "rule"), http_form(req, "value"), &e);
-	if (rc == PONTE_EINVAL)
-		return render(req, res, &e, 422);
-	return rc ? rc : http_redirect(req, res, "/admin/rules");
-}
-
-int web_admin_rule_unset(http_request *req, http_response *res)
+static int rule_unset(http_request *req, http_response *res)
 {
 	int rc = country_rule_unset(services_of(req)->db, principal_of(req),
 				    http_form(req, "country"), http_form(req, "rule"));
 	return rc ? rc : http_redirect(req, res, "/admin/rules");
 }
 
-int web_admin_confirmers(http_request *req, http_response *res)
+static int confirmers_set(http_request *req, http_response *res)
 {
 	buf b;
 	buf_init(&b, 2048);
@@ -133,6 +122,24 @@ int web_admin_confirmers(http_request *req, http_response *res)
 	int rc = status_confirmers_set(services_of(req)->db, principal_of(req),
 				       http_form(req, "country"), b.data ? b.data : "", &e);
 	buf_release(&b);
+	if (rc == PONTE_EINVAL)
+		return render(req, res, &e, 422);
+	return rc ? rc : http_redirect(req, res, "/admin/rules");
+}
+
+/* The rules page: its main form sets a country's value; do=remove goes back to the default,
+ * do=confirmers sets who confirms victim status. */
+int web_admin_rule_set(http_request *req, http_response *res)
+{
+	const char *what = web_form_do(req);
+	if (strcmp(what, "remove") == 0)
+		return rule_unset(req, res);
+	if (strcmp(what, "confirmers") == 0)
+		return confirmers_set(req, res);
+	case_errors e;
+	int rc =
+	    country_rule_set(services_of(req)->db, principal_of(req), http_form(req, "country"),
+			     http_form(req, "rule"), http_form(req, "value"), &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, &e, 422);
 	return rc ? rc : http_redirect(req, res, "/admin/rules");

@@ -241,7 +241,7 @@ static int render_new(http_request *req, http_response *res, const case_input *i
 	tpl_set(v, "csrf", principal_of(req)->csrf);
 	fill_form(req, v, in, e);
 	tpl_set_bool(v, "registering", true); /* registered open: no status to choose */
-	tpl_set(v, "action", "/cases");
+	tpl_set(v, "action", "/cases/new");
 	return web_render_page(req, res, "case_new", N_("New case"), v);
 }
 
@@ -458,11 +458,16 @@ int web_case(http_request *req, http_response *res)
 			   http_query(req, "saved") ? N_("The case has been saved.") : NULL, NULL);
 }
 
+static int case_decision(http_request *req, http_response *res);
+
+/* The case's page: its main form changes the case; do=decision records a status decision. */
 int web_case_update(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	if (strcmp(web_form_do(req), "decision") == 0)
+		return case_decision(req, res);
 	const char *version = http_form(req, "version");
 	case_input in;
 	read_form(req, &in);
@@ -494,7 +499,7 @@ int web_case_update(http_request *req, http_response *res)
 			     arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
 }
 
-int web_case_decision(http_request *req, http_response *res)
+static int case_decision(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))

@@ -84,11 +84,18 @@ int web_case_closure(http_request *req, http_response *res)
 	return http_param_id(req, 0, &id) ? render(req, res, id, NULL, NULL) : PONTE_ENOTFOUND;
 }
 
+static int decide(http_request *req, http_response *res, int64_t case_id, bool approve);
+
+/* The closure page: its main form asks to close the case; do=approve or do=reject decides a
+ * request (closure_id). */
 int web_case_closure_request(http_request *req, http_response *res)
 {
 	int64_t id, cid;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	const char *what = web_form_do(req);
+	if (strcmp(what, "approve") == 0 || strcmp(what, "reject") == 0)
+		return decide(req, res, id, strcmp(what, "approve") == 0);
 	case_errors e;
 	int rc = closure_request(&services_of(req)->env, principal_of(req), id,
 				 http_form(req, "cas_Status"),
@@ -104,33 +111,16 @@ int web_case_closure_request(http_request *req, http_response *res)
 				  arena_printf(req->arena, "/cases/%lld/closure", (long long)id));
 }
 
-static int decide(http_request *req, http_response *res, bool approve)
+static int decide(http_request *req, http_response *res, int64_t case_id, bool approve)
 {
-	int64_t id, case_id = 0;
-	if (!http_param_id(req, 0, &id))
+	int64_t id = web_form_id(req, "closure_id");
+	if (!id)
 		return PONTE_ENOTFOUND;
-	const char *back = http_form(req, "case_id");
-	char *end = NULL;
-	if (back)
-		case_id = strtoll(back, &end, 10);
 	int rc = closure_decide(&services_of(req)->env, principal_of(req), id, approve);
-	if (rc == PONTE_ECONFLICT && case_id > 0 && end && !*end)
+	if (rc == PONTE_ECONFLICT)
 		return render(req, res, case_id, NULL, N_("This request was decided already."));
 	if (rc)
 		return rc;
-	return http_redirect(
-	    req, res,
-	    case_id > 0 && end && !*end
-		? arena_printf(req->arena, "/cases/%lld/closure", (long long)case_id)
-		: "/work");
-}
-
-int web_closure_approve(http_request *req, http_response *res)
-{
-	return decide(req, res, true);
-}
-
-int web_closure_reject(http_request *req, http_response *res)
-{
-	return decide(req, res, false);
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld/closure", (long long)case_id));
 }

@@ -397,11 +397,21 @@ static int denied_or(http_request *req, http_response *res, int rc, int64_t id)
 	return http_redirect(req, res, arena_printf(req->arena, "/directory/%lld", (long long)id));
 }
 
+static int directory_holder(http_request *req, http_response *res, int64_t id);
+
+/* The entry's page: its main form changes the channels; do=holder records who holds the
+ * mandate now, do=verify marks the entry verified today. */
 int web_directory_update(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	const char *what = web_form_do(req);
+	if (strcmp(what, "holder") == 0)
+		return directory_holder(req, res, id);
+	if (strcmp(what, "verify") == 0)
+		return denied_or(req, res, fp_verify(&services_of(req)->env, principal_of(req), id),
+				 id);
 	fp_input in;
 	read_channels(req, &in);
 	const char *version = http_form(req, "version");
@@ -423,11 +433,8 @@ int web_directory_update(http_request *req, http_response *res)
 	return denied_or(req, res, rc, id);
 }
 
-int web_directory_holder(http_request *req, http_response *res)
+static int directory_holder(http_request *req, http_response *res, int64_t id)
 {
-	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
 	const char *name = http_form(req, "name"), *position = http_form(req, "position"),
 		   *start = http_form(req, "started_on");
 	fp_errors e;
@@ -436,14 +443,6 @@ int web_directory_holder(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL)
 		return render_entry(req, res, id, NULL, &e, name, position, start);
 	return denied_or(req, res, rc, id);
-}
-
-int web_directory_verify(http_request *req, http_response *res)
-{
-	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	return denied_or(req, res, fp_verify(&services_of(req)->env, principal_of(req), id), id);
 }
 
 /* ---- new entry ---- */

@@ -406,12 +406,17 @@ static int render_form(http_request *req, http_response *res, const kn_input *in
 	if (!v)
 		return PONTE_ENOMEM;
 	fill_form(req, v, in, e);
+	/* The form posts to its own page, so that the page answered with errors can be
+	 * reloaded. */
 	if (id) {
-		tpl_set(v, "action", arena_printf(req->arena, "/knowledge/%lld", (long long)id));
+		tpl_set(v, "action",
+			arena_printf(req->arena, "/knowledge/%lld/edit", (long long)id));
 		tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)version));
 		tpl_set(v, "back", arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 	} else {
-		tpl_set(v, "action", "/knowledge");
+		tpl_set(v, "action",
+			in->type ? arena_printf(req->arena, "/knowledge/new?type=%s", in->type)
+				 : "/knowledge/new");
 		tpl_set(v, "back", "/knowledge");
 	}
 	tpl_set_bool(v, "editing", id != 0);
@@ -648,11 +653,14 @@ int web_knowledge_item(http_request *req, http_response *res)
 	return web_render_page(req, res, "knowledge_item", N_("Knowledge"), v);
 }
 
-static int move(http_request *req, http_response *res, const char *action)
+/* The item's page: do=submit, publish, return or archive moves it along its review;
+ * kn_transition() decides who may (reviewers for all but submit). */
+int web_knowledge_move(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	const char *action = web_form_do(req);
 	const char *why = NULL;
 	int rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
 	if (rc == PONTE_EDENIED || rc == PONTE_ECONFLICT) {
@@ -669,26 +677,6 @@ static int move(http_request *req, http_response *res, const char *action)
 		return rc;
 	return http_redirect(
 	    req, res, arena_printf(req->arena, "/knowledge/%lld?done=%s", (long long)id, action));
-}
-
-int web_knowledge_submit(http_request *req, http_response *res)
-{
-	return move(req, res, "submit");
-}
-
-int web_knowledge_publish(http_request *req, http_response *res)
-{
-	return move(req, res, "publish");
-}
-
-int web_knowledge_archive(http_request *req, http_response *res)
-{
-	return move(req, res, "archive");
-}
-
-int web_knowledge_return(http_request *req, http_response *res)
-{
-	return move(req, res, "return");
 }
 
 /* ---- diff of two versions ---- */

@@ -3,6 +3,20 @@
 #include "services/services.h"
 #include "web/web.h"
 
+const char *web_form_do(const http_request *req)
+{
+	const char *s = http_form(req, "do");
+	return s ? s : "";
+}
+
+int64_t web_form_id(const http_request *req, const char *name)
+{
+	const char *s = http_form(req, name);
+	char *end = NULL;
+	long long v = s && *s ? strtoll(s, &end, 10) : 0;
+	return end && !*end && v > 0 ? v : 0;
+}
+
 /* The language switch: the same page in each language (?lang= is remembered by a cookie). */
 static int add_languages(http_request *req, tpl_vars *v)
 {

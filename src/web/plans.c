@@ -84,11 +84,16 @@ int web_case_plans(http_request *req, http_response *res)
 	return http_param_id(req, 0, &id) ? render(req, res, id, NULL, NULL) : PONTE_ENOTFOUND;
 }
 
+static int plan_approve_form(http_request *req, http_response *res, int64_t id);
+
+/* The plans page: its main form prepares a plan; do=approve approves one. */
 int web_case_plan_add(http_request *req, http_response *res)
 {
 	int64_t id, pid;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	if (strcmp(web_form_do(req), "approve") == 0)
+		return plan_approve_form(req, res, id);
 	case_errors e;
 	int rc = plan_add(&services_of(req)->env, principal_of(req), id, http_form(req, "type"),
 			  http_form(req, "objectives"), http_form(req, "action_plan"), &pid, &e);
@@ -99,12 +104,10 @@ int web_case_plan_add(http_request *req, http_response *res)
 				  arena_printf(req->arena, "/cases/%lld/plans", (long long)id));
 }
 
-int web_plan_approve(http_request *req, http_response *res)
+static int plan_approve_form(http_request *req, http_response *res, int64_t id)
 {
-	int64_t pid;
-	const char *case_id = http_form(req, "case_id");
-	int64_t id = case_id ? strtoll(case_id, NULL, 10) : 0;
-	if (!http_param_id(req, 0, &pid) || id <= 0)
+	int64_t pid = web_form_id(req, "plan_id");
+	if (!pid)
 		return PONTE_ENOTFOUND;
 	int rc = plan_approve(&services_of(req)->env, principal_of(req), pid);
 	if (rc == PONTE_EDENIED)

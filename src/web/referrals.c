@@ -308,21 +308,10 @@ static const char *form_categories(http_request *req)
 	return s;
 }
 
-static int64_t form_id(http_request *req, const char *name)
+static int case_consent_add(http_request *req, http_response *res, int64_t id)
 {
-	const char *s = http_form(req, name);
-	char *end;
-	long long v = s && *s ? strtoll(s, &end, 10) : 0;
-	return s && *s && !*end && v > 0 ? v : 0;
-}
-
-int web_case_consent_add(http_request *req, http_response *res)
-{
-	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
 	service s;
-	int64_t service_id = form_id(req, "recipient_service");
+	int64_t service_id = web_form_id(req, "recipient_service");
 	consent_input in = { .purpose = "referral",
 			     .categories = form_categories(req),
 			     .legal_basis = "consent",
@@ -365,16 +354,22 @@ int web_consent_withdraw(http_request *req, http_response *res)
 	    arena_printf(req->arena, "/cases/%lld/referrals?done=withdrawn", (long long)x.case_id));
 }
 
+/* The case's referrals page: its main form prepares a referral (for who handles referrals);
+ * do=consent records a consent. */
 int web_case_referral_create(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	if (strcmp(web_form_do(req), "consent") == 0)
+		return case_consent_add(req, res, id);
+	if (!principal_can(principal_of(req), "referral.national"))
+		return PONTE_EDENIED;
 	const char *basis = http_form(req, "basis");
 	referral_input in = { .case_id = id,
-			      .service_id = form_id(req, "service_id"),
+			      .service_id = web_form_id(req, "service_id"),
 			      .categories = form_categories(req),
-			      .consent_id = form_id(req, "consent_id"),
+			      .consent_id = web_form_id(req, "consent_id"),
 			      .legal_basis = basis && *basis ? basis : NULL,
 			      .urgency = http_form(req, "urgency") };
 	ref_errors e;
@@ -537,11 +532,12 @@ int web_referral(http_request *req, http_response *res)
 					  : PONTE_ENOTFOUND;
 }
 
+/* The referral's page: each action is a form with do=<action>. */
 int web_referral_act(http_request *req, http_response *res)
 {
 	int64_t id;
-	const char *action = req->nparams > 1 ? req->params[1] : NULL;
-	if (!http_param_id(req, 0, &id) || !action)
+	const char *action = web_form_do(req);
+	if (!http_param_id(req, 0, &id) || !*action)
 		return PONTE_ENOTFOUND;
 	const char *code = http_form(req, "code"), *note = http_form(req, "note");
 	ref_errors e;

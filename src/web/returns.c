@@ -70,11 +70,16 @@ int web_case_returns(http_request *req, http_response *res)
 	return http_param_id(req, 0, &id) ? render(req, res, id, NULL) : PONTE_ENOTFOUND;
 }
 
+static int return_schedule_form(http_request *req, http_response *res, int64_t id);
+
+/* The return page: its main form records the decision; do=schedule schedules a departure. */
 int web_case_return_decide(http_request *req, http_response *res)
 {
 	int64_t id, rid;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
+	if (strcmp(web_form_do(req), "schedule") == 0)
+		return return_schedule_form(req, res, id);
 	const char *informed = http_form(req, "information_given");
 	case_errors e;
 	int rc = return_decide(&services_of(req)->env, principal_of(req), id,
@@ -87,10 +92,10 @@ int web_case_return_decide(http_request *req, http_response *res)
 				  arena_printf(req->arena, "/cases/%lld/return", (long long)id));
 }
 
-int web_case_return_schedule(http_request *req, http_response *res)
+static int return_schedule_form(http_request *req, http_response *res, int64_t id)
 {
-	int64_t id, rid = 0;
-	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &rid))
+	int64_t rid = web_form_id(req, "return_id");
+	if (!rid)
 		return PONTE_ENOTFOUND;
 	case_errors e;
 	int rc = return_schedule(&services_of(req)->env, principal_of(req), rid,

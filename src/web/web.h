@@ -16,6 +16,13 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 		    tpl_vars *vars);
 /* The error page for status, in the request's language (http_app.render_error). */
 int web_render_error(http_request *req, http_response *res, int status);
+/* Every form of a page posts to the page's own address, so that a form answered with its
+ * page (field errors, a conflict) leaves the browser at an address that shows that page
+ * again when reloaded or opened. A page with several forms tells them apart by their "do"
+ * field: web_form_do() is it, or "" for the page's main form. */
+const char *web_form_do(const http_request *req);
+/* A positive whole number in a form field, else 0. */
+int64_t web_form_id(const http_request *req, const char *name);
 
 int web_home(http_request *req, http_response *res);
 int web_login_form(http_request *req, http_response *res);
@@ -32,8 +39,7 @@ int web_admin_org_add(http_request *req, http_response *res);
 int web_admin_users(http_request *req, http_response *res);
 int web_admin_user_add(http_request *req, http_response *res);
 int web_admin_user(http_request *req, http_response *res);
-int web_admin_user_status(http_request *req, http_response *res);
-int web_admin_user_roles(http_request *req, http_response *res);
+int web_admin_user_change(http_request *req, http_response *res);
 int web_admin_roles(http_request *req, http_response *res);
 int web_admin_role_grant(http_request *req, http_response *res);
 int web_audit(http_request *req, http_response *res);
@@ -42,7 +48,6 @@ int web_case_new(http_request *req, http_response *res);
 int web_case_create(http_request *req, http_response *res);
 int web_case(http_request *req, http_response *res);
 int web_case_update(http_request *req, http_response *res);
-int web_case_decision(http_request *req, http_response *res);
 int web_audit_csv(http_request *req, http_response *res);
 int web_knowledge(http_request *req, http_response *res);
 int web_knowledge_new(http_request *req, http_response *res);
@@ -50,10 +55,7 @@ int web_knowledge_create(http_request *req, http_response *res);
 int web_knowledge_item(http_request *req, http_response *res);
 int web_knowledge_edit(http_request *req, http_response *res);
 int web_knowledge_update(http_request *req, http_response *res);
-int web_knowledge_submit(http_request *req, http_response *res);
-int web_knowledge_publish(http_request *req, http_response *res);
-int web_knowledge_archive(http_request *req, http_response *res);
-int web_knowledge_return(http_request *req, http_response *res);
+int web_knowledge_move(http_request *req, http_response *res);
 int web_knowledge_diff(http_request *req, http_response *res);
 int web_knowledge_attach(http_request *req, http_response *res);
 int web_knowledge_detach(http_request *req, http_response *res);
@@ -65,8 +67,6 @@ int web_directory_entry(http_request *req, http_response *res);
 int web_directory_new(http_request *req, http_response *res);
 int web_directory_create(http_request *req, http_response *res);
 int web_directory_update(http_request *req, http_response *res);
-int web_directory_holder(http_request *req, http_response *res);
-int web_directory_verify(http_request *req, http_response *res);
 int web_obs_import_form(http_request *req, http_response *res);
 int web_obs_import(http_request *req, http_response *res);
 int web_obs_dashboard(http_request *req, http_response *res);
@@ -105,8 +105,6 @@ int web_admin_keys_rotate(http_request *req, http_response *res);
 /* Country rules (admin_rules.c). */
 int web_admin_rules(http_request *req, http_response *res);
 int web_admin_rule_set(http_request *req, http_response *res);
-int web_admin_rule_unset(http_request *req, http_response *res);
-int web_admin_confirmers(http_request *req, http_response *res);
 /* Content-Disposition for a download of name: an ASCII fallback and the UTF-8 name
  * (RFC 6266), always "attachment" (download.c). */
 const char *web_disposition(arena *a, const char *name);
@@ -118,8 +116,6 @@ int web_case_detach(http_request *req, http_response *res);
 /* Closing a case (closures.c). */
 int web_case_closure(http_request *req, http_response *res);
 int web_case_closure_request(http_request *req, http_response *res);
-int web_closure_approve(http_request *req, http_response *res);
-int web_closure_reject(http_request *req, http_response *res);
 int web_case_safety(http_request *req, http_response *res);
 int web_case_contacts(http_request *req, http_response *res);
 int web_case_child(http_request *req, http_response *res);
@@ -127,13 +123,11 @@ int web_case_plans(http_request *req, http_response *res);
 int web_case_assistance(http_request *req, http_response *res);
 int web_case_assistance_add(http_request *req, http_response *res);
 int web_case_plan_add(http_request *req, http_response *res);
-int web_plan_approve(http_request *req, http_response *res);
 /* A support plan type in the reader's language (plans.c). */
 const char *web_plan_label(http_request *req, const char *code);
 int web_case_child_save(http_request *req, http_response *res);
 int web_case_returns(http_request *req, http_response *res);
 int web_case_return_decide(http_request *req, http_response *res);
-int web_case_return_schedule(http_request *req, http_response *res);
 int web_case_contact_add(http_request *req, http_response *res);
 /* How a contact came about, in the reader's language (contacts.c). */
 const char *web_channel_label(http_request *req, const char *code);
@@ -151,7 +145,6 @@ const char *web_full_name(arena *a, const char *first, const char *second);
 int web_case_screening(http_request *req, http_response *res);
 int web_case_screening_add(http_request *req, http_response *res);
 int web_case_referrals(http_request *req, http_response *res);
-int web_case_consent_add(http_request *req, http_response *res);
 int web_consent_withdraw(http_request *req, http_response *res);
 int web_case_referral_create(http_request *req, http_response *res);
 int web_referrals(http_request *req, http_response *res);

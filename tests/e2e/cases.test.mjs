@@ -33,14 +33,14 @@ test('a case worker registers a presumed victim and finds the case again', async
   await page.fill('#prs_Birthdate', '2099-01-01');
   await page.fill('#prs_Citizenship', 'ml');
   await page.check('#ex-ForcedBegging');
-  await page.click('form[action="/cases"] button[type=submit]');
+  await page.click('form[action="/cases/new"] button[type=submit]');
   // The mistake is explained next to the field and in the summary; nothing typed is lost.
   assert.match(await page.textContent('#error-summary'), /não pode ser no futuro/);
   assert.equal(await page.inputValue('#prs_FirstName'), 'Aïcha');
   assert.ok(await page.isChecked('#ex-ForcedBegging'));
   await page.click('#error-summary a');
   await page.fill('#prs_Birthdate', '2009-02-01');
-  await page.click('form[action="/cases"] button[type=submit]');
+  await page.click('form[action="/cases/new"] button[type=submit]');
   await page.waitForURL(/\/cases\/\d+$/);
   assert.equal(await page.textContent('h1'), 'Aïcha Maïga');
   // Found again by name, typed without accents.

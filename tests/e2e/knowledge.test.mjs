@@ -65,7 +65,7 @@ test('an author submits a draft and a reviewer of another country publishes it',
   await page.fill('#summary', 'Des travailleurs sociaux accompagnent les enfants mendiants vers les centres d\'accueil.');
   await page.fill('#countries', 'sn');
   // Forgetting the evidence level is explained, in French, and nothing typed is lost.
-  await page.click('form[action="/knowledge"] button[type=submit]');
+  await page.click('form[action^="/knowledge/new"] button[type=submit]');
   assert.match(await page.textContent('#error-summary'), /Ce champ est obligatoire/);
   assert.equal(await page.inputValue('#title'), 'Brigades mobiles de protection des enfants à Dakar (demo)');
   await page.selectOption('#evidence', 'monitored');
@@ -75,19 +75,19 @@ test('an author submits a draft and a reviewer of another country publishes it',
   await page.fill('#period_start', '2023');
   await page.fill('#tr_pt_title', 'Brigadas móveis de proteção das crianças em Dacar (demo)');
   await page.fill('#tr_pt_summary', 'Técnicos sociais acompanham crianças que mendigam.');
-  await page.click('form[action="/knowledge"] button[type=submit]');
+  await page.click('form[action^="/knowledge/new"] button[type=submit]');
   await page.waitForURL(/\/knowledge\/\d+$/);
   const url = page.url();
-  await page.click('form[action$="/submit"] button');
+  await page.click('form[data-do="submit"] button');
   await page.waitForURL(/done=submit/);
-  assert.equal(await page.locator('form[action$="/publish"]').count(), 0); // not the author's to publish
+  assert.equal(await page.locator('form[data-do="publish"]').count(), 0); // not the author's to publish
   await author.context.close();
 
   const reviewer = await signedIn('knowledge.reviewer.pt@demo.ponte.example');
   await reviewer.page.goto(`${server.url}/knowledge?status=review`);
   await reviewer.page.click('a:has-text("Brigadas móveis")'); // the reviewer reads Portuguese
   assert.equal(reviewer.page.url(), url);
-  await reviewer.page.click('form[action$="/publish"] button');
+  await reviewer.page.click('form[data-do="publish"] button');
   await reviewer.page.waitForURL(/done=publish/);
   assert.match(await reviewer.page.textContent('[role=status]'), /Publicado/);
   await reviewer.context.close();

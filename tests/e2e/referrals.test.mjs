@@ -45,7 +45,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.fill('#language', 'fr');
   await page.fill('#text_version', 'PT-2026-1');
   await page.fill('#given_on', '2026-01-05');
-  await page.click('form[action="/cases/1/consents"] button[type=submit]');
+  await page.click('#consent-form button[type=submit]');
   await page.locator('.notice').waitFor();
   // The referral, with the data the consent covers, then sent.
   await page.selectOption('#service_id', await shelterOption('#service_id'));
@@ -53,7 +53,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.check('#rc-victim');
   const consent = await page.locator('#consent_id option').nth(1).getAttribute('value');
   await page.selectOption('#consent_id', consent);
-  await page.click('form[action="/cases/1/referrals"] button[type=submit]');
+  await page.click('#referral-form button[type=submit]');
   await page.waitForURL(/\/referrals\/\d+$/);
   const url = page.url();
   await page.click('button[data-action=send]');
@@ -96,7 +96,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.selectOption('#status', 'confirmed');
   await page.fill('#decided_on', '2026-02-01');
   await page.selectOption('#vic_TraffickingStatusDecisionMakingOrg', 'Police');
-  await page.click('form[action="/cases/1/status-decisions"] button[type=submit]');
+  await page.click('#decision-form button[type=submit]');
   await page.waitForLoadState('load');
   assert.match(await page.textContent('#decisions tbody'), /2026-02-01/);
   assert.deepEqual(problems, []);

@@ -160,7 +160,7 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 			 303);
 	struct ht_resp r;
 	/* Errors: a summary and a message next to each field, the typed values kept. */
-	assert_int_equal(form_post(&w, "/cases",
+	assert_int_equal(form_post(&w, "/cases/new",
 				   "prs_FirstName=%3Cscript%3Ealert(1)%3C%2Fscript%3E&prs_"
 				   "Birthdate=2099-01-01&prs_Citizenship=ne%2C+xx",
 				   &r),
@@ -172,7 +172,7 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	assert_non_null(strstr(r.body, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""));
 	assert_null(strstr(r.body, "<script>alert(1)"));
 	ht_free(&r);
-	assert_int_equal(form_post(&w, "/cases",
+	assert_int_equal(form_post(&w, "/cases/new",
 				   "prs_FirstName=%3Cb%3EAmina%3C%2Fb%3E&prs_SecondName=Kon%C3%A9&"
 				   "prs_Gender=Feminine&vic_TypeOfExploitation=ForcedLabour&vic_"
 				   "TypeOfExploitation=ForcedBegging&prs_Citizenship=ne%2C+ml",
@@ -270,16 +270,16 @@ static void status_decisions_over_the_api_and_the_page(void **state)
 			 303);
 	char page[100];
 	snprintf(page, sizeof(page), "/cases/%s", loc + strlen("/api/v1/cases/"));
-	snprintf(path, sizeof(path), "%s/status-decisions", page);
+	snprintf(path, sizeof(path), "%s", page);
 	assert_int_equal(form_post(&w, path,
-				   "status=not_considered&decided_on=2099-01-01&vic_"
+				   "do=decision&status=not_considered&decided_on=2099-01-01&vic_"
 				   "TraffickingStatusDecisionMakingOrg=Police",
 				   &r),
 			 422);
 	assert_non_null(strstr(r.body, "class=\"field-error\""));
 	ht_free(&r);
 	assert_int_equal(form_post(&w, path,
-				   "status=pending&decided_on=2026-02-01&vic_"
+				   "do=decision&status=pending&decided_on=2026-02-01&vic_"
 				   "TraffickingStatusDecisionMakingOrg=Police&reasons=New+evidence",
 				   &r),
 			 303);
@@ -388,14 +388,16 @@ static void a_risk_assessment_from_the_page(void **state)
 			 303);
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&w, "/cases/1/returns/1/schedule", "departure_on=2026-02-01", &r), 422);
+	    form_post(&w, "/cases/1/return", "do=schedule&return_id=1&departure_on=2026-02-01", &r),
+	    422);
 	assert_non_null(strstr(r.body, "id=\"error-summary\""));
 	ht_free(&r);
 	assert_int_equal(form_post(&w, "/cases/1/safety", "risk=low&assessed_on=2026-01-14", &r),
 			 303);
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&w, "/cases/1/returns/1/schedule", "departure_on=2026-02-01", &r), 303);
+	    form_post(&w, "/cases/1/return", "do=schedule&return_id=1&departure_on=2026-02-01", &r),
+	    303);
 	ht_free(&r);
 	ht_get(S.port, "/cases/1/return", h, &r);
 	assert_non_null(strstr(r.body, "2026-02-01"));
@@ -658,13 +660,14 @@ static void closing_a_case_from_the_pages(void **state)
 	assert_non_null(found);
 	ht_free(&r);
 	ht_get(S.port, path, hs, &r);
-	const char *form = strstr(r.body, "action=\"/closures/");
+	const char *form = strstr(r.body, "name=\"closure_id\" value=\"");
 	assert_non_null(form);
-	long cid = strtol(form + strlen("action=\"/closures/"), NULL, 10);
+	long cid = strtol(form + strlen("name=\"closure_id\" value=\""), NULL, 10);
 	ht_free(&r);
-	char approve[64], back[32];
-	snprintf(approve, sizeof(approve), "/closures/%ld/approve", cid);
-	snprintf(back, sizeof(back), "case_id=%ld", id);
+	/* The decision is a form of the closure page, posted to the page's own address. */
+	char approve[64], back[48];
+	snprintf(approve, sizeof(approve), "/cases/%ld/closure", id);
+	snprintf(back, sizeof(back), "do=approve&closure_id=%ld", cid);
 	assert_int_equal(form_post(&w, approve, back, &r), 403); /* not the one who asked */
 	ht_free(&r);
 	assert_int_equal(form_post(&sup, approve, back, &r), 303);
@@ -708,7 +711,7 @@ static void no_one_closes_a_case_alone(void **state)
 	assert_null(strstr(r.body, "name=\"cas_ReasonForCaseClosure\""));
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&sup, "/cases",
+	    form_post(&sup, "/cases/new",
 		      "prs_FirstName=Alone&cas_Status=Closed&cas_ReasonForCaseClosure=Done", &r),
 	    422);
 	assert_non_null(strstr(r.body, "href=\"#cas_Status\""));
@@ -727,7 +730,7 @@ static void no_one_closes_a_case_alone(void **state)
 	}
 	/* Registered open; the supervisor's change to closed is refused on the page and over
 	 * the API, and the page offers only open statuses. */
-	assert_int_equal(form_post(&sup, "/cases", "prs_FirstName=Alone", &r), 303);
+	assert_int_equal(form_post(&sup, "/cases/new", "prs_FirstName=Alone", &r), 303);
 	char loc[128], path[160];
 	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
 	ht_free(&r);
@@ -1013,8 +1016,8 @@ static void administrators_set_the_country_rules(void **state)
 	    strstr(r.body, "<td>PT</td><td>Recovery and reflection period (days)</td><td>90</td>"));
 	ht_free(&r);
 	/* In Portugal only the courts now confirm: the police's confirmation is refused. */
-	assert_int_equal(form_post(&adm, "/admin/rules/confirmers",
-				   "country=PT&org_type=CourtOrProsecution", &r),
+	assert_int_equal(form_post(&adm, "/admin/rules",
+				   "do=confirmers&country=PT&org_type=CourtOrProsecution", &r),
 			 303);
 	ht_free(&r);
 	assert_int_equal(
@@ -1031,7 +1034,7 @@ static void administrators_set_the_country_rules(void **state)
 			 422);
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&adm, "/admin/rules/confirmers", "country=PT&org_type=Police", &r), 303);
+	    form_post(&adm, "/admin/rules", "do=confirmers&country=PT&org_type=Police", &r), 303);
 	ht_free(&r);
 	assert_int_equal(api(cw_auth, "POST", path,
 			     "{\"status\":\"confirmed\",\"decided_on\":\"2026-01-05\","
@@ -1041,10 +1044,10 @@ static void administrators_set_the_country_rules(void **state)
 	ht_free(&r);
 	/* Back to the default: the country's line is gone; the defaults cannot be removed. */
 	assert_int_equal(
-	    form_post(&adm, "/admin/rules/remove", "country=PT&rule=reflection_days", &r), 303);
+	    form_post(&adm, "/admin/rules", "do=remove&country=PT&rule=reflection_days", &r), 303);
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&adm, "/admin/rules/remove", "country=ZZ&rule=reflection_days", &r), 404);
+	    form_post(&adm, "/admin/rules", "do=remove&country=ZZ&rule=reflection_days", &r), 404);
 	ht_free(&r);
 	/* Case workers do not reach the page. */
 	struct web_session w;

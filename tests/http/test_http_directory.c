@@ -233,20 +233,20 @@ static void the_page_draws_a_map_and_the_downloads_hold_the_same_rows(void **sta
 	/* A manager sees the forms, a reader does not. */
 	ht_get(S.port, "/directory/1", h, &r);
 	assert_int_equal(r.status, 200);
-	assert_null(strstr(r.body, "action=\"/directory/1/holders\""));
+	assert_null(strstr(r.body, "id=\"holder-form\""));
 	ht_free(&r);
 	struct web_session m;
 	web_login("focal.point@demo.ponte.example", DEMO_PASSWORD, NULL, &m);
 	const char *hm[] = { m.cookie, NULL };
 	ht_get(S.port, "/directory/1", hm, &r);
-	assert_non_null(strstr(r.body, "action=\"/directory/1/holders\""));
+	assert_non_null(strstr(r.body, "id=\"holder-form\""));
 	ht_free(&r);
-	assert_int_equal(form_post(&m, "/directory/1/holders", "name=&started_on=2030-01-01", &r),
+	assert_int_equal(form_post(&m, "/directory/1", "do=holder&name=&started_on=2030-01-01", &r),
 			 422);
 	assert_non_null(strstr(r.body, "class=\"field-error\""));
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&m, "/directory/1/holders", "name=Nova+Pessoa&started_on=2030-01-01", &r),
+	    form_post(&m, "/directory/1", "do=holder&name=Nova+Pessoa&started_on=2030-01-01", &r),
 	    303);
 	ht_free(&r);
 }

@@ -421,7 +421,7 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "name=\"defendants\""));
 	ht_free(&r);
-	assert_int_equal(form_post(&w, "/knowledge",
+	assert_int_equal(form_post(&w, "/knowledge/new",
 				   "type=caselaw&language=fr&title=&summary=x&countries=sn&"
 				   "court=Tribunal&decision_date=2022-13-01&verdict=convicted&"
 				   "defendants=Moussa+Diop",
@@ -432,7 +432,7 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	assert_non_null(strstr(r.body, "value=\"Moussa Diop\"")); /* what was typed stays */
 	ht_free(&r);
 	assert_int_equal(
-	    form_post(&w, "/knowledge",
+	    form_post(&w, "/knowledge/new",
 		      "type=practice&language=fr&title=Brigades+mobiles&summary=R%C3%A9"
 		      "sum%C3%A9&countries=sn,+ml&evidence=monitored&areas=protection&"
 		      "areas=partnership&target_groups=children&actors=CNLTP&"
@@ -447,13 +447,12 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	assert_non_null(strstr(r.body, "Brigades mobiles"));
 	assert_non_null(strstr(r.body, "SN,ML"));
 	ht_free(&r);
-	char submit[160];
-	snprintf(submit, sizeof(submit), "%s/submit", loc);
-	assert_int_equal(form_post(&w, submit, "x=1", &r), 303);
+	/* The moves are forms of the item's page, posted to its address. */
+	assert_int_equal(form_post(&w, loc, "do=submit", &r), 303);
 	ht_free(&r);
 	/* The author cannot publish: the page says why, in French. */
-	snprintf(submit, sizeof(submit), "%s/publish", loc);
-	assert_int_equal(form_post(&w, submit, "x=1", &r), 403);
+	assert_int_equal(form_post(&w, loc, "do=publish", &r), 403);
+	assert_non_null(strstr(r.body, "Seul un relecteur peut faire cela."));
 	ht_free(&r);
 }
 

@@ -221,10 +221,58 @@ static void every_link_leads_to_a_page_its_reader_may_open(void **state)
 	assert_int_equal(refused, 0);
 }
 
+/* The page addresses that take a POST and are not pages themselves. Each answers a form with
+ * a redirect to its page (or an error status), never with a page that reloading could not
+ * fetch again; the others are forms of their own page, posted to its address. */
+static const char *const POST_ONLY[][2] = {
+	{ "/logout", "redirects to the sign-in page" },
+	{ "/logout/everywhere", "redirects to the sign-in page" },
+	{ "/profile/language", "redirects back" },
+	{ "/admin/peers/rotate", "redirects to /admin/peers" },
+	{ "/admin/peers/revoke", "redirects to /admin/peers" },
+	{ "/knowledge/{id}/attachments/{aid}/delete", "redirects to the item" },
+	{ "/cases/{id}/attachments/{att}/remove", "redirects to the attachments" },
+	{ "/consents/{id}/withdraw", "redirects to the consent's case" },
+	/* Known to answer with a page at their own address; their owners change them (#14). */
+	{ "/profile/password", "renders /profile on a refusal (profile.c)" },
+	{ "/trm/{id}/{action}", "renders /trm/{id} on a refusal (trm.c)" },
+	{ "/trm/{id}/documents/{type}", "renders /trm/{id} on a refusal (trm.c)" },
+};
+
+static void every_form_posts_to_a_page_that_can_be_loaded_again(void **state)
+{
+	(void)state;
+	const http_route *routes = S.app.http.routes;
+	size_t n = S.app.http.nroutes, problems = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *pattern = routes[i].pattern;
+		if (!(routes[i].methods & HTTP_POST) || strncmp(pattern, "/api/", 5) == 0 ||
+		    strncmp(pattern, "/fed/", 5) == 0)
+			continue;
+		bool page = false, listed = false;
+		for (size_t k = 0; k < n; k++)
+			page |=
+			    (routes[k].methods & HTTP_GET) && !strcmp(routes[k].pattern, pattern);
+		for (size_t k = 0; k < ARRAY_LEN(POST_ONLY); k++)
+			listed |= strcmp(POST_ONLY[k][0], pattern) == 0;
+		if (!page && !listed) {
+			print_message("POST %s is no page: post the form to its page's address "
+				      "(with a do= field), or redirect whatever happens\n",
+				      pattern);
+			problems++;
+		} else if (page && listed) {
+			print_message("POST %s is a page now: take it off POST_ONLY\n", pattern);
+			problems++;
+		}
+	}
+	assert_int_equal(problems, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_link_leads_to_a_page_its_reader_may_open),
+		cmocka_unit_test(every_form_posts_to_a_page_that_can_be_loaded_again),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

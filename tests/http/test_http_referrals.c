@@ -211,16 +211,21 @@ static void bad_referrals_answer_field_by_field(void **state)
 	assert_int_equal(status_of(cw, "GET", "/api/v1/referrals?box=spam", NULL), 422);
 }
 
-/* The form on a page whose action is `action` (its hidden fields, as a browser sends them,
- * followed by `extra`), copied into fields; false when the page has no such form. */
-static bool form_fields(const char *page, const char *action, const char *extra, char *fields,
-			size_t n)
+/* The form on a page around `marker` (a button's attribute, say) as a browser submits it: its
+ * action into action, its hidden fields (the session's token left to form_post) followed by
+ * `extra` into fields. False when the page has no such form. */
+static bool form_around(const char *page, const char *marker, const char *extra, char *action,
+			size_t alen, char *fields, size_t n)
 {
-	char a[160];
-	snprintf(a, sizeof(a), "action=\"%s\"", action);
-	const char *f = strstr(page, a), *end = f ? strstr(f, "</form>") : NULL;
-	if (!end)
+	const char *m = strstr(page, marker), *f = NULL;
+	for (const char *p = page; m && (p = strstr(p, "<form ")) && p < m; p++)
+		f = p;
+	const char *end = f ? strstr(f, "</form>") : NULL;
+	const char *a = f ? strstr(f, "action=\"") : NULL;
+	if (!end || !a || end < m)
 		return false;
+	a += strlen("action=\"");
+	snprintf(action, alen, "%.*s", (int)(strchr(a, '"') - a), a);
 	size_t o = 0;
 	fields[0] = '\0';
 	for (const char *p = strstr(f, "type=\"hidden\" name=\""); p && p < end;
@@ -228,7 +233,7 @@ static bool form_fields(const char *page, const char *action, const char *extra,
 		const char *name = p + strlen("type=\"hidden\" name=\""), *q = strchr(name, '"');
 		const char *value = strstr(q, "value=\"") + 7, *v_end = strchr(value, '"');
 		if (strncmp(name, "csrf", 4) == 0)
-			continue; /* form_post adds the session's token */
+			continue;
 		o += (size_t)snprintf(fields + o, n - o, "%s%.*s=%.*s", o ? "&" : "",
 				      (int)(q - name), name, (int)(v_end - value), value);
 	}
@@ -264,8 +269,10 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 	const char *hw[] = { w.cookie, NULL };
 	snprintf(page, sizeof(page), "/cases/%lld/referrals", case_id);
 	ht_get(S.port, page, hw, &r);
-	snprintf(action, sizeof(action), "/consents/%lld/withdraw", consent);
-	assert_true(form_fields(r.body, action, "", fields, sizeof(fields)));
+	char marker[64];
+	snprintf(marker, sizeof(marker), "action=\"/consents/%lld/withdraw\"", consent);
+	assert_true(
+	    form_around(r.body, marker, "", action, sizeof(action), fields, sizeof(fields)));
 	ht_free(&r);
 	char loc[128], expected[128];
 	snprintf(expected, sizeof(expected), "%s?done=withdrawn", page);
@@ -288,12 +295,83 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 	ht_free(&r);
 }
 
+/* A referral's action refused on its page (an outcome is needed to complete it) is answered
+ * with the referral's page at the referral's own address, which the browser can load again:
+ * it once stayed at /referrals/{id}/complete, which answered 405. */
+static void a_refused_action_answers_at_the_referrals_own_address(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Reload\"}}", &r),
+	    201);
+	long long case_id = number(r.body, "id");
+	ht_free(&r);
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long service = number(r.body, "id"),
+		  shelter_org = number(r.body, "organisation\":{\"id");
+	ht_free(&r);
+	char body[512], path[128];
+	snprintf(body, sizeof(body),
+		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\"],"
+		 "\"legal_basis\":\"consent\",\"language\":\"pt\",\"text_version\":\"PT-1\","
+		 "\"given_by\":\"person\",\"given_on\":\"2026-01-05\"}",
+		 shelter_org);
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw, "POST", path, body, &r), 201);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":[\"identity\"],"
+		 "\"consent_id\":%lld}",
+		 case_id, service, consent);
+	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
+	long long id = number(r.body, "id");
+	ht_free(&r);
+	const char *steps[][2] = { { "send", cw }, { "accept", shelter }, { "start", shelter } };
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/%s", id, steps[i][0]);
+		assert_int_equal(status_of(steps[i][1], "POST", path, NULL), 200);
+	}
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	const char *hw[] = { w.cookie, NULL };
+	char page[64], action[128], fields[256];
+	snprintf(page, sizeof(page), "/referrals/%lld", id);
+	ht_get(S.port, page, hw, &r);
+	assert_true(form_around(r.body, "data-action=\"complete\"", "code=&note=Done", action,
+				sizeof(action), fields, sizeof(fields)));
+	ht_free(&r);
+	assert_string_equal(action, page);
+	assert_int_equal(form_post(&w, action, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	ht_free(&r);
+	/* Loading the address again shows the referral, still in service. */
+	ht_get(S.port, action, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "data-action=\"complete\""));
+	ht_free(&r);
+	/* The same form with an outcome completes it. */
+	assert_true(strstr(fields, "code=&") != NULL);
+	char done[256];
+	snprintf(done, sizeof(done), "%.*scode=goals_met&note=Done",
+		 (int)(strstr(fields, "code=&") - fields), fields);
+	assert_int_equal(form_post(&w, action, done, &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld", id);
+	assert_int_equal(api(cw, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"state\":\"completed\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_case_is_referred_to_a_shelter_and_served),
 		cmocka_unit_test(bad_referrals_answer_field_by_field),
 		cmocka_unit_test(withdrawing_a_consent_on_the_page_comes_back_to_the_case),
+		cmocka_unit_test(a_refused_action_answers_at_the_referrals_own_address),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
