@@ -9,9 +9,9 @@
 int api_fed_inbox(http_request *req, http_response *res)
 {
 	int status = 500;
-	const char *why = "";
+	const char *why = "", *field = NULL;
 	int rc = trm_receive(&services_of(req)->env, req->body ? req->body : "", req->body_len,
-			     clock_wall_ms(), &status, &why);
+			     clock_wall_ms(), &status, &why, &field);
 	if (rc)
 		return rc;
 	res->status = status;
@@ -27,9 +27,11 @@ int api_fed_inbox(http_request *req, http_response *res)
 	if (!wrc)
 		wrc = json_field_str(&res->body, true, "code",
 				     status == 400   ? "bad_request"
-				     : status == 401 ? "unauthenticated"
+				     : status == 422 ? "invalid"
 						     : "forbidden");
 	if (!wrc)
 		wrc = json_field_str(&res->body, false, "message", why);
+	if (!wrc && field)
+		wrc = json_field_str(&res->body, false, "field", field);
 	return wrc ? wrc : buf_puts(&res->body, "}}");
 }

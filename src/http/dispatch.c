@@ -227,9 +227,12 @@ static void remember_language(http_request *req, http_response *res, const char 
 		http_set_header(res, "Set-Cookie", cookie);
 }
 
+/* The JSON API, and the federation inbox where peer instances post (answered in JSON too,
+ * a 413 included). */
 static bool path_is_api(const char *path)
 {
-	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+	       strncmp(path, "/fed/", 5) == 0;
 }
 
 /* What every request needs before routing: its language, cookies and decoded query. Returns

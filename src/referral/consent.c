@@ -54,6 +54,11 @@ static bool in_list(const char *item, const void *ctx)
 	return false;
 }
 
+bool ref_legal_basis_valid(const char *basis)
+{
+	return one_of(BASES, ARRAY_LEN(BASES), basis);
+}
+
 bool ref_categories_cover(const char *have, const char *need)
 {
 	return each(need, in_list, have);

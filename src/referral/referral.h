@@ -32,6 +32,8 @@ typedef struct ref_errors {
 /* Data categories: identity (names, birth date, gender, citizenship, language), contact
  * (phone), documents (identity number), victim (status, exploitation), case (status, phase). */
 bool ref_categories_valid(const char *csv);
+/* A legal basis for sharing: consent, vital_interest, legal_obligation, public_interest. */
+bool ref_legal_basis_valid(const char *basis);
 /* Whether every category of need is in have (comma-separated lists). */
 bool ref_categories_cover(const char *have, const char *need);
 

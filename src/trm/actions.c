@@ -17,8 +17,13 @@ int trm_act(const identity_env *env, const principal *p, int64_t ref_id, const c
 	if (strcmp(action, "withdraw") == 0)
 		return trm_withdraw(env, p, ref_id, now_ms);
 	if (strcmp(action, "in_service") == 0 || strcmp(action, "completed") == 0 ||
-	    strcmp(action, "discontinued") == 0)
+	    strcmp(action, "discontinued") == 0) {
+		if (!trm_text_valid(arg, TRM_FEEDBACK_MAX)) {
+			*why = N_("Write the feedback in at most 500 characters.");
+			return PONTE_EINVAL;
+		}
 		return trm_update(env, p, ref_id, action, arg, now_ms);
+	}
 	if (strcmp(action, "forward") == 0)
 		return trm_forward(env, p, ref_id, arg, now_ms, why);
 	if (strcmp(action, "provider_accept") == 0 || strcmp(action, "provider_decline") == 0)

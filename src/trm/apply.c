@@ -1,6 +1,7 @@
 /* What an accepted envelope does, by type, inside the inbox's transaction. */
 #include "base/clock.h"
 #include "base/json_parse.h"
+#include "base/utf8.h"
 #include "identity/fields.h"
 #include "trm/internal.h"
 
@@ -35,28 +36,19 @@ static int reply(const identity_env *env, store_conn *c, const trm_peer *peer,
 	return trm_send(env, c, peer->id, type, e->id, "{}", REPLY_TTL_S, now_ms, id);
 }
 
+/* An offer received: its payload checked and written back member by member, kept encrypted. */
 static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
-		 const trm_envelope *e, int64_t now_ms, const char **why)
+		 const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
-	arena a;
-	arena_init(&a, TRM_MAX_BODY * 2);
-	json_value *v;
-	char err[128];
-	const char *basis = NULL;
-	if (!json_parse(&a, e->payload, e->payload_len, &v, err, sizeof(err)) &&
-	    v->type == JSON_OBJECT)
-		basis = json_get_string(v, "legal_basis");
-	if (!basis || !json_get(v, "person")) {
-		arena_release(&a);
-		*why = "a referral offer carries a person and its legal basis";
-		return PONTE_EINVAL;
-	}
+	buf plain;
+	buf_init(&plain, TRM_MAX_BODY);
+	char basis[32] = ""; /* kept beside the payload, in clear: a code */
+	int rc = trm_offer_check(env->db, e->payload, e->payload_len, &plain, basis, field, why);
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_IN, &st);
 	int64_t id = 0;
-	if (!rc) {
+	if (!rc && !(rc = store_prepare(c, SQL_IN, &st))) {
 		store_bind_int64(st, 1, peer->id);
 		store_bind_text(st, 2, e->id, strlen(e->id));
 		store_bind_text(st, 3, basis, strlen(basis));
@@ -69,8 +61,7 @@ static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
 	/* The minimised case data, encrypted at rest like any personal field. */
 	buf enc;
 	buf_init(&enc, TRM_MAX_BODY + 4096);
-	char *plain = arena_strndup(&a, e->payload, e->payload_len);
-	if (!rc && !(rc = field_encrypt(env, "trm_referrals", "payload", id, plain, &enc)) &&
+	if (!rc && !(rc = field_encrypt(env, "trm_referrals", "payload", id, plain.data, &enc)) &&
 	    !(rc = store_prepare(c, SQL_PAYLOAD, &st))) {
 		store_bind_int64(st, 1, id);
 		store_bind_blob(st, 2, enc.data, enc.len);
@@ -78,9 +69,10 @@ static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	crypto_wipe(plain, e->payload_len);
+	if (plain.data)
+		crypto_wipe(plain.data, plain.len);
+	buf_release(&plain);
 	buf_release(&enc);
-	arena_release(&a);
 	return rc ? rc : reply(env, c, peer, e, "delivered", now_ms);
 }
 
@@ -96,7 +88,7 @@ static int changed(const identity_env *env, store_conn *c, const trm_peer *peer,
 }
 
 static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, const char *state,
-		  int64_t now_ms)
+		  int64_t now_ms, const char **why, const char **field)
 {
 	arena a;
 	arena_init(&a, 1u << 16);
@@ -109,6 +101,12 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 	/* A decline's reason is a code; a peer's word this instance does not know reads "other". */
 	if (strcmp(state, "declined") == 0 && !trm_decline_reason_valid(reason))
 		reason = "other";
+	if (!trm_text_valid(reason, 100)) {
+		arena_release(&a);
+		*field = "reason";
+		*why = "a reason is at most 100 characters of text";
+		return PONTE_EINVAL;
+	}
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
 	int rc = store_prepare(c, SQL_ANSWER, &st);
@@ -116,7 +114,7 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
 		store_bind_int64(st, 2, peer->id);
 		store_bind_text(st, 3, state, strlen(state));
-		store_bind_text(st, 4, reason, strnlen(reason, 100));
+		store_bind_text(st, 4, reason, strlen(reason));
 		store_bind_text(st, 5, now, strlen(now));
 		rc = store_step(st);
 		store_reset(st);
@@ -127,7 +125,7 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 }
 
 static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope *e, int64_t now_ms,
-			 const char **why)
+			 const char **why, const char **field)
 {
 	arena a;
 	arena_init(&a, 1u << 16);
@@ -146,6 +144,14 @@ static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope
 		*why = "a status update is forwarded, in_service, completed or discontinued";
 		return PONTE_EINVAL;
 	}
+	/* Feedback is kept as the receiving side typed it, with the rule it was typed under:
+	 * nothing is cut. */
+	if (!trm_text_valid(feedback, TRM_FEEDBACK_MAX)) {
+		arena_release(&a);
+		*field = "feedback";
+		*why = "feedback is at most 500 characters of text";
+		return PONTE_EINVAL;
+	}
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
 	int rc = store_prepare(c, SQL_STATUS, &st);
@@ -153,7 +159,7 @@ static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope
 		store_bind_text(st, 1, e->in_reply_to, strlen(e->in_reply_to));
 		store_bind_int64(st, 2, peer->id);
 		store_bind_text(st, 3, state, strlen(state));
-		store_bind_text(st, 4, feedback, strnlen(feedback, 500));
+		store_bind_text(st, 4, feedback, strlen(feedback));
 		store_bind_text(st, 5, now, strlen(now));
 		rc = store_step(st);
 		store_reset(st);
@@ -191,25 +197,26 @@ static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *pe
 }
 
 int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
-	      int64_t now_ms, const char **why)
+	      int64_t now_ms, const char **why, const char **field)
 {
 	*why = NULL;
+	*field = NULL;
 	if (strcmp(e->type, "referral_offer") == 0)
-		return offer(env, c, peer, e, now_ms, why);
+		return offer(env, c, peer, e, now_ms, why, field);
 	int rc;
 	if (strcmp(e->type, "delivered") == 0 || strcmp(e->type, "accepted") == 0 ||
 	    strcmp(e->type, "declined") == 0)
-		return (rc = answer(c, peer, e, e->type, now_ms))
+		return (rc = answer(c, peer, e, e->type, now_ms, why, field))
 			   ? rc
 			   : changed(env, c, peer, e, now_ms);
 	if (strcmp(e->type, "status_update") == 0)
-		return (rc = status_update(c, peer, e, now_ms, why))
+		return (rc = status_update(c, peer, e, now_ms, why, field))
 			   ? rc
 			   : changed(env, c, peer, e, now_ms);
 	if (strcmp(e->type, "chain") == 0)
 		return trm_chain_apply(env, c, peer, e, now_ms, why);
 	if (trm_document_type(e->type))
-		return trm_document_apply(env, c, peer, e, now_ms, why);
+		return trm_document_apply(env, c, peer, e, now_ms, why, field);
 	if (strcmp(e->type, "key_rotation") == 0)
 		return trm_key_rotation_apply(c, peer, e, now_ms, why);
 	if (strcmp(e->type, "withdrawal") == 0)

@@ -202,7 +202,7 @@ int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out
 	 * instance before learns how, with the feedback. */
 	if ((strcmp(fresh.state, "completed") == 0 || strcmp(fresh.state, "discontinued") == 0) &&
 	    strcmp(parent.state, "forwarded") == 0) {
-		char feedback[512] = "";
+		char feedback[TRM_FEEDBACK_MAX * 4 + 1] = ""; /* whole, never cut */
 		store_stmt *st;
 		if (!(rc = store_prepare(c, SQL_REASON, &st))) {
 			store_bind_int64(st, 1, fresh.id);

@@ -322,7 +322,7 @@ int trm_document_normalise(const char *type, const char *json, size_t n, buf *ou
 }
 
 int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
-		       const trm_envelope *e, int64_t now_ms, const char **why)
+		       const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	const trm_doc_type *t = trm_doc_type_find(e->type);
 	trm_row r;
@@ -334,11 +334,15 @@ int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *p
 	}
 	if (rc)
 		return rc;
-	const char *field = NULL;
 	buf body;
 	buf_init(&body, 8192);
-	if (trm_document_normalise(t->type, e->payload, e->payload_len, &body, &field, why)) {
-		*why = "a document with fields this instance does not take";
+	/* Refused with the field that fails the rules, or "payload" when its members are not the
+	 * type's (422 to the peer either way). */
+	if (trm_document_normalise(t->type, e->payload, e->payload_len, &body, field, why)) {
+		if (!*field) {
+			*field = "payload";
+			*why = "a document with fields this instance does not take";
+		}
 		rc = PONTE_EINVAL;
 	}
 	if (!rc)

@@ -39,16 +39,24 @@ static int reject(store *db, const char *from, int *status, const char **why, in
 	return 0;
 }
 
+/* Everything refused before the sender is proven (recipient, seal, sender, signature) gets
+ * this one answer, so that nobody learns from it which instance ids are registered here; the
+ * reason is in the audit trail. */
+#define REFUSED_AS(reason) 403, reason, "envelope refused"
+
 int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
-		const char **why)
+		const char **why, const char **field)
 {
+	*field = NULL;
 	arena a;
 	arena_init(&a, TRM_MAX_BODY * 3);
 	json_value *v;
 	char err[128];
 	int rc = 0;
 	const char *from = NULL, *to = NULL, *sealed = NULL;
+	const json_value *version = NULL;
 	if (!json_parse(&a, body, n, &v, err, sizeof(err)) && v->type == JSON_OBJECT) {
+		version = json_get(v, "v");
 		from = json_get_string(v, "from");
 		to = json_get_string(v, "to");
 		sealed = json_get_string(v, "sealed");
@@ -63,44 +71,54 @@ int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now
 	char now[CLOCK_RFC3339_LEN], soon[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(now_ms, now);
 	clock_format_rfc3339(now_ms + TRM_CLOCK_SKEW_S * 1000LL, soon);
-	if (!from || !to || !sealed || !trm_uuid_valid(from) || !trm_uuid_valid(to)) {
+	if (!from || !to || !sealed || !version || !trm_uuid_valid(from) || !trm_uuid_valid(to)) {
 		rc = reject(env->db, NULL, status, why, 400, "malformed", "malformed envelope");
+		goto out;
+	}
+	/* Version 1 is the only one this instance speaks (docs/trm-protocol.md). */
+	if (version->type != JSON_NUMBER || strcmp(version->string, "1") != 0) {
+		rc = reject(env->db, from, status, why, 400, "version", "unknown protocol version");
 		goto out;
 	}
 	if ((rc = trm_identity_get(env, &a, &self)))
 		goto out;
 	if (strcmp(to, self.instance_id) != 0) {
-		rc = reject(env->db, from, status, why, 403, "recipient", "for another instance");
+		rc = reject(env->db, from, status, why, REFUSED_AS("recipient"));
 		goto out;
 	}
-	rc = trm_peer_find(env->db, &a, from, &peer);
-	if (rc == PONTE_ENOTFOUND || (!rc && strcmp(peer.state, "active") != 0)) {
-		rc = reject(env->db, from, status, why, 403, rc ? "unknown" : "revoked",
-			    rc ? "unknown sender" : "revoked sender");
-		goto out;
-	}
-	if (rc)
-		goto out;
 	/* Sealed to this instance's key, or to its previous key while that lives (a peer that
-	 * has not heard of a rotation yet). */
+	 * has not heard of a rotation yet). Opened before the sender is looked up, so that an
+	 * unknown sender costs what a registered one does. */
 	if (crypto_base64_decode(sealed, strlen(sealed), &box) ||
 	    (rc = trm_identity_secrets(env, sign_sk, box_sk)) != 0 ||
 	    (crypto_seal_open_for(box.data, box.len, self.box_pk, box_sk, &msg) &&
 	     trm_identity_open_previous(env, box.data, box.len, now_ms, &msg)) ||
 	    msg.len < CRYPTO_SIGNATURE) {
 		crypto_wipe(box_sk, sizeof(box_sk));
-		rc = rc ? rc
-			: reject(env->db, from, status, why, 401, "seal",
-				 "cannot open the envelope");
+		crypto_wipe(sign_sk, sizeof(sign_sk));
+		rc = rc ? rc : reject(env->db, from, status, why, REFUSED_AS("seal"));
 		goto out;
 	}
 	crypto_wipe(box_sk, sizeof(box_sk));
 	crypto_wipe(sign_sk, sizeof(sign_sk));
+	rc = trm_peer_find(env->db, &a, from, &peer);
+	if (rc && rc != PONTE_ENOTFOUND)
+		goto out;
+	bool known = !rc, active = known && strcmp(peer.state, "active") == 0;
+	rc = 0;
+	/* An unknown sender's signature is checked against this instance's own key (it cannot
+	 * match): the same work, the same answer. */
 	size_t signed_len = msg.len - CRYPTO_SIGNATURE;
 	const unsigned char *sig = (const unsigned char *)msg.data + signed_len;
-	if (!crypto_signature_valid(msg.data, signed_len, sig, peer.sign_pk) &&
-	    !trm_peer_previous_signature(env->db, peer.id, msg.data, signed_len, sig, now_ms)) {
-		rc = reject(env->db, from, status, why, 401, "signature", "bad signature");
+	bool signed_ok = crypto_signature_valid(msg.data, signed_len, sig,
+						known ? peer.sign_pk : self.sign_pk) ||
+			 (known && trm_peer_previous_signature(env->db, peer.id, msg.data,
+							       signed_len, sig, now_ms));
+	if (!known || !active || !signed_ok) {
+		rc = reject(env->db, from, status, why,
+			    REFUSED_AS(!known    ? "unknown"
+				       : !active ? "revoked"
+						 : "signature"));
 		goto out;
 	}
 	msg.data[signed_len] = '\0';
@@ -141,10 +159,15 @@ int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now
 		goto out;
 	}
 	if (!rc)
-		rc = trm_apply(env, c, &peer, &e, now_ms, why);
-	if (rc == PONTE_EINVAL) { /* a type or payload this instance cannot apply */
+		rc = trm_apply(env, c, &peer, &e, now_ms, why, field);
+	/* A member that fails the rules of local input: 422, naming it; a type or payload this
+	 * instance does not take: 400. Nothing changes either way. */
+	if (rc == PONTE_EINVAL) {
 		store_rollback(c);
-		rc = reject(env->db, from, status, why, 400, "apply", *why ? *why : "cannot apply");
+		rc = *field ? reject(env->db, from, status, why, 422, "invalid",
+				     *why ? *why : "a member fails the rules")
+			    : reject(env->db, from, status, why, 400, "apply",
+				     *why ? *why : "cannot apply");
 		goto out;
 	}
 	if (!rc) {

@@ -2,14 +2,29 @@
 #ifndef PONTE_TRM_INTERNAL_H
 #define PONTE_TRM_INTERNAL_H
 
+#include "cases/cases.h"
 #include "trm/trm.h"
 
 #define TRM_MESSAGE_TTL_S (14 * 24 * 3600) /* how long any message is tried, and lives */
 
+/* A reason or feedback: text (tabs and line breaks allowed), at most max_chars characters
+ * (rows.c). The same rule for what users type here and what peers send. */
+#define TRM_FEEDBACK_MAX 500
+bool trm_text_valid(const char *s, size_t max_chars);
+
 /* Apply a checked envelope from peer inside the caller's transaction (c); PONTE_EINVAL with
- * *why for a type or payload this instance does not take. */
+ * *why for a type or payload this instance does not take, and *field when a member of the
+ * payload fails the rules of local input (the inbox answers 422 then, 400 otherwise). */
 int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
-	      int64_t now_ms, const char **why);
+	      int64_t now_ms, const char **why, const char **field);
+
+/* The payload of an offer of the case c under a consent (payload.c): only the categories'
+ * members, HTCDS names, codes as codes. */
+int trm_payload_write(const case_record *c, bool child, const char *categories, const char *basis,
+		      int64_t consent_id, buf *b);
+/* trm_offer_normalise, with the legal basis it carries (a code) in basis_out. */
+int trm_offer_check(store *db, const char *json, size_t n, buf *out, char basis_out[32],
+		    const char **field, const char **why);
 
 /* One referral row as the state machine needs it. */
 typedef struct trm_row {
@@ -59,7 +74,7 @@ bool trm_peer_previous_signature(store *db, int64_t peer_id, const void *m, size
 
 /* Store a document received on a referral and pass it along a chain (documents.c). */
 int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
-		       const trm_envelope *e, int64_t now_ms, const char **why);
+		       const trm_envelope *e, int64_t now_ms, const char **why, const char **field);
 /* Forget the bodies of a referral's documents (withdrawal). */
 int trm_documents_purge(store_conn *c, int64_t ref_id);
 /* Is type a document type (documents.c)? */

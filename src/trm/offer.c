@@ -22,28 +22,6 @@ static const char SQL_UNDER_CONSENT[] =
     "state <> 'withdrawn' AND (consent_id = ?1 OR consent_id IS NULL) ORDER BY id LIMIT 64";
 /* clang-format on */
 
-/* The person as the consent's categories allow, with HTCDS names; codes travel as codes. */
-static int payload(const case_record *c, bool child, const char *categories, const char *basis,
-		   int64_t consent_id, buf *b)
-{
-	int rc = buf_puts(b, "{");
-	if (!rc)
-		rc = json_field_str(b, true, "legal_basis", basis);
-	/* Whether the person is treated as a child travels whatever the categories: the receiving
-	 * country must apply the child procedure (ECOWAS) and its protections. */
-	if (!rc)
-		rc = buf_printf(b, ",\"child\":%s", child ? "true" : "false");
-	if (!rc)
-		rc = buf_printf(b, ",\"consent\":%lld", (long long)consent_id);
-	if (!rc)
-		rc = json_field_list(b, false, "categories", categories);
-	if (!rc)
-		rc = buf_putc(b, ',');
-	if (!rc)
-		rc = case_write_json(b, c, case_parts_of(categories));
-	return rc ? rc : buf_puts(b, "}");
-}
-
 /* The case in the caller's scope and what the consent lets leave: the payload of an offer. */
 static int prepare(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		   int64_t consent_id, buf *body, char basis[32], const char **why)
@@ -72,7 +50,8 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 		}
 	}
 	return rc ? rc
-		  : payload(&c, case_treated_as_child(&c, &k), categories, basis, consent_id, body);
+		  : trm_payload_write(&c, case_treated_as_child(&c, &k), categories, basis,
+				      consent_id, body);
 }
 
 int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -240,6 +219,8 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
 		       strcmp(state, "discontinued") != 0))
 		return PONTE_EINVAL;
+	if (feedback && !trm_text_valid(feedback, TRM_FEEDBACK_MAX))
+		return PONTE_EINVAL; /* the peer would refuse it */
 	/* The payload says the new state; move() tells the peer with the reason as feedback. */
 	const char *from = strcmp(state, "in_service") == 0 ? "accepted" : "in_service";
 	int rc = move(env, p, ref_id, "in", from, state, "status_update", feedback ? feedback : "",

@@ -1,5 +1,6 @@
 /* Referral rows as the state machine reads and moves them. */
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "trm/internal.h"
 
 /* clang-format off */
@@ -53,6 +54,12 @@ int trm_row_by_offer(store_conn *c, const char *offer_id, int64_t peer_id, trm_r
 	return row(st, r);
 }
 
+bool trm_text_valid(const char *s, size_t max_chars)
+{
+	size_t n = strlen(s);
+	return utf8_valid_text(s, n) && utf8_length(s, n) <= max_chars;
+}
+
 int trm_row_move(store_conn *c, int64_t id, const char *from_state, const char *to_state,
 		 const char *reason, int64_t now_ms)
 {
@@ -64,7 +71,7 @@ int trm_row_move(store_conn *c, int64_t id, const char *from_state, const char *
 		return rc;
 	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, to_state, strlen(to_state));
-	store_bind_text(st, 3, reason, strnlen(reason, 500));
+	store_bind_text(st, 3, reason, strlen(reason)); /* checked where it was typed */
 	store_bind_text(st, 4, now, strlen(now));
 	store_bind_text(st, 5, from_state, strlen(from_state));
 	rc = store_step(st);

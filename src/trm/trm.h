@@ -213,6 +213,15 @@ int trm_chain_normalise(arena *a, const char *text, size_t n, buf *out);
  * form (dates, codes, lengths, required); written back in the type's order. */
 int trm_document_normalise(const char *type, const char *json, size_t n, buf *out,
 			   const char **field, const char **why);
+/* A referral offer's payload: a JSON object of exactly the members of docs/trm-protocol.md
+ * (legal_basis, consent, child, categories, person, and victim when that category is carried),
+ * each member of person and victim of a category carried, once, checked with the rules of the
+ * case file's input (case_validate: codes, lengths, dates, countries); written back member by
+ * member. PONTE_EINVAL with *why, and *field naming the member when one fails the rules. */
+int trm_offer_normalise(store *db, const char *json, size_t n, buf *out, const char **field,
+			const char **why);
+/* The offer's own members, in the order of the protocol's table. */
+const char *const *trm_offer_members(size_t *n);
 /* A key rotation's payload: the two keys and the fingerprint they must have. */
 int trm_key_rotation_parse(const char *json, size_t n, unsigned char sign_pk[CRYPTO_SIGN_PK],
 			   unsigned char box_pk[CRYPTO_BOX_PK],
@@ -240,12 +249,16 @@ int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t n
 		trm_overdue_fn fn, void *ctx);
 
 /* ---- the inbox (inbox.c) ---- */
-/* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate,
- * 400 malformed, 401 bad seal or signature, 403 unknown or revoked sender, wrong recipient,
- * stale or expired), *why a word for the log and the sender. Rejections are audited and
- * change nothing. now_ms is the clock (tests move it). */
+/* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate;
+ * 400 malformed or an unknown protocol version; 403 "envelope refused", one answer for every
+ * refusal before the sender is proven (another recipient, a seal that does not open, an unknown
+ * or revoked sender, a bad signature), so that unknown and registered sender ids look alike;
+ * 403 for addressing or times that do not hold; 422 for a payload member that fails the rules
+ * of local input, named in *field; 400 for a type or payload this instance does not take),
+ * *why a short English reason for the log and the sender's operators. Rejections are audited
+ * with their own reason and change nothing. now_ms is the clock (tests move it). */
 int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
-		const char **why);
+		const char **why, const char **field);
 
 /* ---- the outbox (outbox.c) ---- */
 /* Queue a message to a peer inside the caller's transaction (c): sealed now, delivered later.

@@ -118,10 +118,20 @@ static void the_fingerprint_must_match(void **state)
 	assert_int_equal(strlen(pt_self.fingerprint), 19);
 }
 
-/* An envelope from PT to NE as PT would seal it, with what the test wants changed. */
-static void envelope(const char *type, const char *to, const char *created, const char *expires,
-		     const unsigned char *sign_sk, const unsigned char *box_pk, const char *id,
-		     buf *wire)
+/* A referral offer's payload as Portugal writes it (the members of the protocol's table). */
+static const char OFFER[] =
+    "{\"legal_basis\":\"consent\",\"child\":false,\"consent\":7,\"categories\":[\"identity\","
+    "\"victim\"],\"person\":{\"prs_FirstName\":\"Awa\",\"prs_SecondName\":\"Inbox-Probe\","
+    "\"prs_Gender\":\"Feminine\",\"prs_Birthdate\":\"1990-05-01\",\"prs_Citizenship\":[\"NE\"],"
+    "\"prs_PrimaryLanguage\":\"hau\"},\"victim\":{\"vic_TraffickingStatus\":"
+    "\"PossibleVictimOfTrafficking\",\"vic_TypeOfExploitation\":[\"ForcedLabour\"],"
+    "\"vic_MethodsOfControl\":[]}}";
+
+/* An envelope of type with payload from PT to NE as PT would seal it, with what the test wants
+ * changed. */
+static void envelope_of(const char *type, const char *payload, const char *to, const char *created,
+			const char *expires, const unsigned char *sign_sk,
+			const unsigned char *box_pk, const char *id, buf *wire)
 {
 	trm_envelope e = { .type = type,
 			   .from = pt_self.instance_id,
@@ -129,10 +139,17 @@ static void envelope(const char *type, const char *to, const char *created, cons
 			   .created = created,
 			   .expires = expires,
 			   .in_reply_to = "",
-			   .payload = "{\"legal_basis\":\"consent\",\"person\":{}}",
-			   .payload_len = strlen("{\"legal_basis\":\"consent\",\"person\":{}}") };
+			   .payload = payload,
+			   .payload_len = strlen(payload) };
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	assert_int_equal(trm_seal(&e, sign_sk, box_pk, wire), 0);
+}
+
+static void envelope(const char *type, const char *to, const char *created, const char *expires,
+		     const unsigned char *sign_sk, const unsigned char *box_pk, const char *id,
+		     buf *wire)
+{
+	envelope_of(type, OFFER, to, created, expires, sign_sk, box_pk, id, wire);
 }
 
 static long post(const buf *wire, struct ht_resp *r)
@@ -161,7 +178,7 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 	buf_init(&wire, 1u << 21);
 	struct ht_resp r;
 	int64_t inbox = count(&NE, INBOX), offers = count(&NE, REFERRALS_IN);
-	char id[CRYPTO_UUID], other[CRYPTO_UUID];
+	char id[CRYPTO_UUID], other[CRYPTO_UUID], refused[256] = "";
 	/* A stranger's keys, unknown to NE. */
 	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
 	    bsk[CRYPTO_BOX_SK];
@@ -182,12 +199,14 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 	assert_int_equal(count(&NE, REFERRALS_IN), offers + 1);
 	inbox++, offers++;
 
+	/* Before the sender is proven, one answer for every refusal (403 "envelope refused"); after,
+	 * the reason. */
 	struct {
 		const char *what;
 		long status;
-	} cases[] = { { "tampered", 401 },  { "signature", 401 },         { "addressing", 403 },
+	} cases[] = { { "tampered", 403 },  { "signature", 403 },         { "addressing", 403 },
 		      { "recipient", 403 }, { "expired", 403 },           { "future", 403 },
-		      { "malformed", 400 }, { "sealed for another", 401 } };
+		      { "malformed", 400 }, { "sealed for another", 403 } };
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		crypto_uuid(id);
 		crypto_uuid(other);
@@ -237,6 +256,8 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 		long got = post(&wire, &r);
 		if (got != cases[i].status)
 			fail_msg("%s: %ld (%s)", w, got, r.body);
+		if (strcmp(w, "sealed for another") == 0)
+			snprintf(refused, sizeof(refused), "%s", r.body);
 		ht_free(&r);
 		assert_int_equal(count(&NE, INBOX), inbox);
 		assert_int_equal(count(&NE, REFERRALS_IN), offers);
@@ -255,6 +276,16 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	assert_int_equal(trm_seal(&e, ssk, ne_self.box_pk, &wire), 0);
 	assert_int_equal(post(&wire, &r), 403);
+	/* The same answer as a registered sender's envelope that does not open: nobody learns
+	 * from it which instance ids are registered here. */
+	assert_string_equal(r.body, refused);
+	ht_free(&r);
+	/* The same when the unknown sender's envelope does not open either. */
+	trm_envelope stranger = e;
+	crypto_uuid(stranger.id);
+	assert_int_equal(trm_seal(&stranger, ssk, bpk, &wire), 0);
+	assert_int_equal(post(&wire, &r), 403);
+	assert_string_equal(r.body, refused);
 	ht_free(&r);
 	/* Revoked: PT is refused until registered again (here: for the rest of the test, put
 	 * back by hand). */
@@ -263,6 +294,7 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 	envelope("referral_offer", ne_self.instance_id, now, later, sign_sk, ne_self.box_pk, id,
 		 &wire);
 	assert_int_equal(post(&wire, &r), 403);
+	assert_string_equal(r.body, refused);
 	ht_free(&r);
 	store_conn *c;
 	assert_int_equal(store_conn_get(NE.db, &c), 0);
@@ -272,6 +304,147 @@ static void bad_envelopes_are_refused_and_change_nothing(void **state)
 	/* Every refusal is in the audit trail, with the sender's instance id. */
 	assert_true(
 	    count(&NE, "SELECT count(*) FROM audit_events WHERE action LIKE 'trm.reject.%'") >= 9);
+	crypto_wipe(sign_sk, sizeof(sign_sk));
+	crypto_wipe(box_sk, sizeof(box_sk));
+	buf_release(&wire);
+}
+
+/* OFFER with the text from replaced by to (once), in a buffer the caller frees. */
+static char *offer_with(const char *from, const char *to)
+{
+	const char *at = strstr(OFFER, from);
+	assert_non_null(at);
+	size_t n = strlen(OFFER) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - OFFER), OFFER, to, at + strlen(from));
+	return out;
+}
+
+/* A registered peer, properly signed and sealed, sends what local input would never take: each
+ * is refused with 422 naming the member, audited, and changes nothing; an unknown protocol
+ * version is 400; a body over the limit is refused in JSON too. */
+static void the_inbox_checks_every_member_like_local_input(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT);
+	unsigned char sign_sk[CRYPTO_SIGN_SK], box_sk[CRYPTO_BOX_SK];
+	assert_int_equal(trm_identity_secrets(&pt, sign_sk, box_sk), 0);
+	char now[CLOCK_RFC3339_LEN], later[CLOCK_RFC3339_LEN], id[CRYPTO_UUID];
+	int64_t t = clock_wall_ms();
+	clock_format_rfc3339(t, now);
+	clock_format_rfc3339(t + 3600000, later);
+	buf wire;
+	buf_init(&wire, 1u << 22);
+	struct ht_resp r;
+	/* A million-character first name. */
+	char *huge = malloc(1000001 + 2);
+	assert_non_null(huge);
+	huge[0] = '"';
+	memset(huge + 1, 'A', 1000000);
+	snprintf(huge + 1000001, 2, "\"");
+	struct {
+		const char *from, *to, *field;
+	} cases[] = {
+		{ "\"Awa\"", huge, "person.prs_FirstName" },
+		{ "\"Feminine\"", "\"Robot\"", "person.prs_Gender" },
+		{ "\"1990-05-01\"", "\"2026-02-30\"", "person.prs_Birthdate" },
+		{ "[\"NE\"]", "[\"XX\"]", "person.prs_Citizenship" },
+		{ "[\"NE\"]", "[\"NE,PT\"]", "prs_Citizenship" },
+		{ "\"hau\"", "\"Hausa language\"", "person.prs_PrimaryLanguage" },
+		{ "\"Inbox-Probe\"", "\"Two\\nlines\"", "person.prs_SecondName" },
+		{ "[\"ForcedLabour\"]", "[\"Nope\"]", "victim.vic_TypeOfExploitation" },
+		{ "\"consent\",", "\"because\",", "legal_basis" },
+		{ "\"consent\":7,", "", "consent" },
+		{ "\"consent\":7,", "\"consent\":-1,", "consent" },
+		{ "\"child\":false,", "", "child" },
+		{ "\"child\":false,", "\"child\":\"no\",", "child" },
+		{ "\"categories\":[\"identity\",\"victim\"],", "", "categories" },
+		{ "[\"identity\",\"victim\"]", "[\"identity\",\"victim\",\"gossip\"]",
+		  "categories" },
+		{ "[\"identity\",\"victim\"]", "[\"identity\",\"victim\",\"identity\"]",
+		  "categories" },
+		{ "[\"identity\",\"victim\"]", "[\"identity\"]", "victim" },
+		{ "\"prs_FirstName\":\"Awa\",", "\"prs_MobilePhone\":\"+227 90 00 00 00\",",
+		  "prs_MobilePhone" },
+		{ "\"prs_FirstName\":\"Awa\",",
+		  "\"prs_FirstName\":\"Awa\",\"prs_FirstName\":\"B\",",
+		  "payload" }, /* a member twice: not JSON this instance reads */
+		{ "{\"legal_basis\"", "{\"notes\":\"Met at the border\",\"legal_basis\"",
+		  "payload" },
+	};
+	int64_t inbox = count(&NE, INBOX), offers = count(&NE, REFERRALS_IN);
+	int64_t rejected =
+	    count(&NE, "SELECT count(*) FROM audit_events WHERE action = 'trm.reject.invalid'");
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *payload = offer_with(cases[i].from, cases[i].to);
+		crypto_uuid(id);
+		envelope_of("referral_offer", payload, ne_self.instance_id, now, later, sign_sk,
+			    ne_self.box_pk, id, &wire);
+		free(payload);
+		long got = post(&wire, &r);
+		char want[128];
+		snprintf(want, sizeof(want), "\"field\":\"%s\"", cases[i].field);
+		if (got != 422 || !strstr(r.body, want) || !strstr(r.body, "\"code\":\"invalid\""))
+			fail_msg("%s: %ld %.300s", cases[i].field, got, r.body);
+		ht_free(&r);
+		assert_int_equal(count(&NE, INBOX), inbox);
+		assert_int_equal(count(&NE, REFERRALS_IN), offers);
+	}
+	free(huge);
+	assert_int_equal(
+	    count(&NE, "SELECT count(*) FROM audit_events WHERE action = 'trm.reject.invalid'"),
+	    rejected + (int64_t)ARRAY_LEN(cases));
+	/* Feedback longer than the form's 500 characters, and a reason longer than 100. */
+	char feedback[700], reason[300];
+	snprintf(feedback, sizeof(feedback), "{\"state\":\"in_service\",\"feedback\":\"%0600d\"}",
+		 0);
+	snprintf(reason, sizeof(reason), "{\"reason\":\"%0200d\"}", 0);
+	const char *types[][3] = { { "status_update", feedback, "feedback" },
+				   { "accepted", reason, "reason" } };
+	for (size_t i = 0; i < ARRAY_LEN(types); i++) {
+		crypto_uuid(id);
+		envelope_of(types[i][0], types[i][1], ne_self.instance_id, now, later, sign_sk,
+			    ne_self.box_pk, id, &wire);
+		assert_int_equal(post(&wire, &r), 422);
+		assert_non_null(strstr(r.body, types[i][2]));
+		ht_free(&r);
+	}
+	assert_int_equal(count(&NE, INBOX), inbox);
+	/* The offer as the table has it is taken, and kept as written back. */
+	crypto_uuid(id);
+	envelope("referral_offer", ne_self.instance_id, now, later, sign_sk, ne_self.box_pk, id,
+		 &wire);
+	assert_int_equal(post(&wire, &r), 200);
+	ht_free(&r);
+	assert_int_equal(count(&NE, REFERRALS_IN), offers + 1);
+	/* A version this instance does not speak: 400, in JSON. */
+	char *v1 = strstr(wire.data, "\"v\":1");
+	assert_non_null(v1);
+	v1[4] = '2';
+	assert_int_equal(post(&wire, &r), 400);
+	assert_non_null(strstr(r.body, "\"code\":\"bad_request\""));
+	assert_non_null(strstr(r.body, "version"));
+	ht_free(&r);
+	memcpy(v1, "\"w\"", 3);
+	assert_int_equal(post(&wire, &r), 400);
+	ht_free(&r);
+	/* Over the route's limit: 413 in JSON, not a page. */
+	size_t big = (2u << 20) + 1;
+	char *body = malloc(big);
+	assert_non_null(body);
+	memset(body, ' ', big);
+	const char *h[] = { "Content-Type: application/json", NULL };
+	assert_int_equal(ht_request(NE.port, "POST", "/fed/v1/inbox", body, (long)big, h, &r),
+			 CURLE_OK);
+	free(body);
+	assert_int_equal(r.status, 413);
+	char ct[128];
+	assert_non_null(ht_header(&r, "Content-Type", ct, sizeof(ct)));
+	assert_non_null(strstr(ct, "application/json"));
+	assert_non_null(strstr(r.body, "\"error\""));
+	assert_null(strstr(r.body, "<html"));
+	ht_free(&r);
 	crypto_wipe(sign_sk, sizeof(sign_sk));
 	crypto_wipe(box_sk, sizeof(box_sk));
 	buf_release(&wire);
@@ -384,6 +557,17 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 	assert_int_equal(trm_update(&ne, &ne_fp, in_ref, "completed", "", clock_wall_ms()),
 			 PONTE_ECONFLICT); /* not in service yet */
 	assert_int_equal(trm_update(&ne, &ne_fp, in_ref, "in_service", "", clock_wall_ms()), 0);
+	/* Feedback the peer would refuse (over 500 characters) is refused here first. */
+	char long_feedback[700];
+	snprintf(long_feedback, sizeof(long_feedback), "%0600d", 0);
+	const char *why_not = NULL;
+	assert_int_equal(
+	    trm_act(&ne, &ne_fp, in_ref, "completed", long_feedback, clock_wall_ms(), &why_not),
+	    PONTE_EINVAL);
+	assert_non_null(why_not);
+	assert_int_equal(
+	    trm_update(&ne, &ne_fp, in_ref, "completed", long_feedback, clock_wall_ms()),
+	    PONTE_EINVAL);
 	assert_int_equal(
 	    trm_update(&ne, &ne_fp, in_ref, "completed", "Reunited with family", clock_wall_ms()),
 	    0);
@@ -758,6 +942,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_fingerprint_must_match),
 		cmocka_unit_test(bad_envelopes_are_refused_and_change_nothing),
+		cmocka_unit_test(the_inbox_checks_every_member_like_local_input),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
 		cmocka_unit_test(withdrawing_the_consent_withdraws_the_referrals_abroad),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),

@@ -233,12 +233,97 @@ static void the_openapi_document_describes_every_document(void **state)
 	arena_release(&a);
 }
 
+/* The members of an offer as the table of docs/trm-protocol.md lists them are the ones the
+ * inbox requires: the same names, and an offer without any one of them is refused naming it. */
+static void the_documented_offer_members_are_the_required_ones(void **state)
+{
+	(void)state;
+	FILE *f = fopen("docs/trm-protocol.md", "rb");
+	assert_non_null(f);
+	static char doc[1 << 16];
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	const char *row = strstr(doc, "\n| `referral_offer` | ");
+	assert_non_null(row);
+	row += strlen("\n| `referral_offer` | ");
+	const char *end = strstr(row, " | ");
+	assert_non_null(end);
+	/* Every `name` of the payload's cell that is a member (not `prs_*`), once. */
+	char documented[16][32];
+	size_t nd = 0;
+	for (const char *p = strchr(row, '`'); p && p < end; p = strchr(p, '`')) {
+		const char *q = strchr(p + 1, '`');
+		assert_non_null(q);
+		char name[32];
+		snprintf(name, sizeof(name), "%.*s", (int)(q - p - 1), p + 1);
+		p = q + 1;
+		if (strchr(name, '*'))
+			continue;
+		bool seen = false;
+		for (size_t i = 0; i < nd; i++)
+			seen = seen || strcmp(documented[i], name) == 0;
+		if (!seen && nd < 16)
+			snprintf(documented[nd++], sizeof(documented[0]), "%s", name);
+	}
+	size_t nm;
+	const char *const *members = trm_offer_members(&nm);
+	assert_int_equal(nd, nm);
+	for (size_t i = 0; i < nm; i++)
+		if (strcmp(documented[i], members[i]) != 0)
+			fail_msg("the table says %s where the inbox requires %s", documented[i],
+				 members[i]);
+	/* A complete offer is taken; without any one member, refused naming it. */
+	const char *parts[] = {
+		"\"legal_basis\":\"consent\"",
+		"\"consent\":12",
+		"\"child\":true",
+		"\"categories\":[\"identity\",\"victim\"]",
+		"\"person\":{\"prs_FirstName\":\"Awa\",\"prs_Citizenship\":[]}",
+		"\"victim\":{\"vic_TraffickingStatus\":\"PossibleVictimOfTrafficking\"}",
+	};
+	assert_int_equal(ARRAY_LEN(parts), nm);
+	buf json, out;
+	buf_init(&json, 4096);
+	buf_init(&out, 4096);
+	for (size_t skip = 0; skip <= nm; skip++) {
+		buf_reset(&json);
+		buf_reset(&out);
+		buf_putc(&json, '{');
+		for (size_t i = 0; i < nm; i++)
+			if (i != skip)
+				buf_printf(&json, "%s%s", json.len > 1 ? "," : "", parts[i]);
+		buf_putc(&json, '}');
+		const char *field = NULL, *why = NULL;
+		int rc = trm_offer_normalise(NULL, json.data, json.len, &out, &field, &why);
+		if (skip == nm) {
+			if (rc)
+				fail_msg("a complete offer is refused: %s %s", field ? field : "",
+					 why ? why : "");
+			/* Written back, it reads the same again. */
+			buf again;
+			buf_init(&again, 4096);
+			assert_int_equal(
+			    trm_offer_normalise(NULL, out.data, out.len, &again, &field, &why), 0);
+			assert_string_equal(again.data, out.data);
+			buf_release(&again);
+		} else {
+			assert_int_equal(rc, PONTE_EINVAL);
+			assert_non_null(field);
+			assert_string_equal(field, members[skip]);
+		}
+	}
+	buf_release(&json);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_documented_vectors_hold),
 		cmocka_unit_test(the_openapi_document_describes_every_document),
 		cmocka_unit_test(canonical_bytes_refuse_what_could_be_confused),
+		cmocka_unit_test(the_documented_offer_members_are_the_required_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
