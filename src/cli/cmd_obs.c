@@ -120,11 +120,12 @@ static int obs_stats_cmd(int argc, char **argv)
 					      { "by", required_argument, NULL, 'b' },
 					      { "where", required_argument, NULL, 'w' },
 					      { "suppress", required_argument, NULL, 's' },
+					      { "exact", no_argument, NULL, 'e' },
 					      { "format", required_argument, NULL, 'f' },
 					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *format = "csv";
 	char by[128] = "";
-	obs_query q = { .suppress = 5 };
+	obs_query q = { .suppress = -1 };
 	int ch;
 	char *end;
 	optind = 1;
@@ -134,6 +135,7 @@ static int obs_stats_cmd(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'k': key = optarg; break;
 		case 'f': format = optarg; break;
+		case 'e': q.exact = true; break;
 		case 'b': snprintf(by, sizeof(by), "%s", optarg); break;
 		case 's':
 			errno = 0;
@@ -186,6 +188,9 @@ static int obs_stats_cmd(int argc, char **argv)
 	if (rc)
 		return rc;
 	identity_env env = { s, keys };
+	/* The pages' threshold unless told otherwise: the same cells are withheld. */
+	if (q.suppress < 0)
+		q.suppress = q.exact ? 0 : setting_get_int(s, "obs_min_count", 5);
 	arena a;
 	arena_init(&a, 1u << 30);
 	obs_cell *cells;
@@ -197,44 +202,16 @@ static int obs_stats_cmd(int argc, char **argv)
 		cli_close(s, keys);
 		return cli_fail("statistics failed: %s", ponte_strerror(rc));
 	}
-	char withheld[24];
-	snprintf(withheld, sizeof(withheld), "<%lld", (long long)q.suppress);
 	buf out;
 	buf_init(&out, 1u << 28);
-	if (strcmp(format, "csv") == 0) {
-		buf_printf(&out, "%s%s%s,count\n", q.by[0], q.by[1] ? "," : "",
-			   q.by[1] ? q.by[1] : "");
-		for (size_t i = 0; i < n; i++) {
-			buf_printf(&out, "%s%s%s,", cells[i].value[0], q.by[1] ? "," : "",
-				   q.by[1] ? cells[i].value[1] : "");
-			if (cells[i].suppressed)
-				buf_printf(&out, "%s\n", withheld);
-			else
-				buf_printf(&out, "%lld\n", (long long)cells[i].count);
-		}
-	} else {
-		buf_printf(&out, "{\"records\":%lld,\"suppress\":%lld,\"rows\":[",
-			   (long long)records, (long long)q.suppress);
-		for (size_t i = 0; i < n; i++) {
-			buf_putc(&out, i ? ',' : '{');
-			if (i)
-				buf_putc(&out, '{');
-			json_field_str(&out, true, q.by[0], cells[i].value[0]);
-			if (q.by[1])
-				json_field_str(&out, false, q.by[1], cells[i].value[1]);
-			if (cells[i].suppressed)
-				json_field_str(&out, false, "count", withheld);
-			else
-				buf_printf(&out, ",\"count\":%lld", (long long)cells[i].count);
-			buf_putc(&out, '}');
-		}
-		buf_puts(&out, "]}\n");
-	}
-	fwrite(out.data, 1, out.len, stdout);
+	rc = strcmp(format, "csv") == 0 ? obs_table_csv(&out, &q, cells, n)
+					: obs_table_json(&out, &q, cells, n, records);
+	if (!rc)
+		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
 	arena_release(&a);
 	cli_close(s, keys);
-	return EXIT_OK;
+	return rc ? cli_fail("statistics failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
 static int obs_export_cmd(int argc, char **argv)
@@ -293,9 +270,10 @@ struct indicator_out {
 	int64_t suppress;
 };
 
+/* A share of published counts; none when either is withheld (a share would give it away). */
 static void percent(int64_t part, int64_t whole, int64_t k, char *out, size_t n)
 {
-	if (!whole || whole < k)
+	if (!whole || whole < k || (part > 0 && part < k) || (whole - part > 0 && whole - part < k))
 		snprintf(out, n, "%s", "");
 	else
 		snprintf(out, n, "%.1f", 100.0 * (double)part / (double)whole);

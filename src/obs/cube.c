@@ -1,6 +1,7 @@
-/* Building, caching and loading the cube of observatory records. */
+/* Building, caching, loading and sharing the cube of observatory records. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,31 +10,31 @@
 /* clang-format off */
 /* The count only when building: counting a million rows is what the cache saves. */
 static const char SQL_VERSION[] =
-    "SELECT CASE WHEN ?1 THEN (SELECT count(*) FROM obs_records) END, "
-    "(SELECT version FROM obs_state WHERE id = 1)";
+    "SELECT CASE WHEN ?1 THEN (SELECT count(*) FROM obs_records) END, version, nonce "
+    "FROM obs_state WHERE id = 1";
 static const char SQL_SCAN[] =
     "SELECT year, source, gender, age_band, majority, citizenship, country_of_exploitation, "
     "CASE WHEN exploitation_known THEN exploitation END, "
     "CASE WHEN control_known THEN control END, status, provider_id, "
     "CASE WHEN citizenship IS NULL OR country_of_exploitation IS NULL THEN NULL "
-    "WHEN citizenship = country_of_exploitation THEN 'domestic' ELSE 'transnational' END "
-    "FROM obs_records";
+    "WHEN citizenship = country_of_exploitation THEN 'domestic' ELSE 'transnational' END, "
+    "k.record_key FROM obs_records r LEFT JOIN obs_record_keys k ON k.row_key = r.row_key";
 /* clang-format on */
 static const bool MULTI[CUBE_DIMS] = { [7] = true, [8] = true };
 
-#define MAGIC "PONTE-CUBE-4\n"
+#define MAGIC "PONTE-CUBE-5\n"
 
-/* The file: MAGIC, the version (count, obs_state.version), n, then per dimension the number of names
- * and the names (NUL-terminated), then per dimension the array (codes or masks). */
+/* The file: MAGIC, the version (count, obs_state's version and nonce), n, then per dimension the
+ * number of names and the names (NUL-terminated), then the arrays: masks, record keys, codes. */
 struct header {
 	char magic[16];
-	int64_t count, version;
+	int64_t count, version, nonce;
 	uint64_t n;
 	uint64_t nnames[CUBE_DIMS];
 	uint64_t names_bytes;
 };
 
-void cube_release(cube *c)
+static void cube_release(cube *c)
 {
 	for (int d = 0; d < CUBE_DIMS; d++)
 		free((void *)c->names[d]);
@@ -41,7 +42,7 @@ void cube_release(cube *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int version_of(store *db, bool counted, int64_t *count, int64_t *version)
+static int version_of(store *db, bool counted, int64_t *count, int64_t *version, int64_t *nonce)
 {
 	store_conn *conn;
 	store_stmt *st;
@@ -55,6 +56,7 @@ static int version_of(store *db, bool counted, int64_t *count, int64_t *version)
 	if (rc == STORE_ROW) {
 		*count = store_col_int64(st, 0);
 		*version = store_col_int64(st, 1);
+		*nonce = store_col_int64(st, 2);
 	}
 	store_reset(st);
 	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
@@ -116,6 +118,8 @@ static int row(struct builder *b, store_stmt *st, cube *c, size_t r)
 		}
 		c->masks[d][r] = mask;
 	}
+	/* A record written before its key (none should be) counts with key 0. */
+	c->keys[r] = (uint32_t)store_col_int64(st, CUBE_DIMS);
 	return 0;
 }
 
@@ -129,7 +133,7 @@ static int layout(cube *c, struct header *h, struct builder *b, size_t n)
 	if (b)
 		h->names_bytes = names_bytes;
 	names_bytes = (size_t)h->names_bytes;
-	size_t arrays = 0;
+	size_t arrays = n * 4; /* the keys */
 	for (int d = 0; d < CUBE_DIMS; d++)
 		arrays += n * (MULTI[d] ? 4 : 2);
 	size_t total = sizeof(*h) + ((names_bytes + 7) & ~(size_t)7) + arrays;
@@ -137,13 +141,15 @@ static int layout(cube *c, struct header *h, struct builder *b, size_t n)
 		return PONTE_ENOMEM;
 	c->n = n;
 	unsigned char *p = c->mem + sizeof(*h) + ((names_bytes + 7) & ~(size_t)7);
-	for (int d = 0; d < CUBE_DIMS; d++) { /* masks first: 4-byte aligned */
+	for (int d = 0; d < CUBE_DIMS; d++) { /* masks and keys first: 4-byte aligned */
 		c->multi[d] = MULTI[d];
 		if (MULTI[d]) {
 			c->masks[d] = (uint32_t *)(void *)p;
 			p += n * 4;
 		}
 	}
+	c->keys = (uint32_t *)(void *)p;
+	p += n * 4;
 	for (int d = 0; d < CUBE_DIMS; d++)
 		if (!MULTI[d]) {
 			c->codes[d] = (uint16_t *)(void *)p;
@@ -186,7 +192,7 @@ static int build(store *db, cube *c, struct header *h)
 	int rc = store_conn_get(db, &conn);
 	if (!rc)
 		rc = store_begin_read(conn);
-	if (!rc && !(rc = version_of(db, true, &h->count, &h->version)))
+	if (!rc && !(rc = version_of(db, true, &h->count, &h->version, &h->nonce)))
 		rc = layout(c, h, NULL, (size_t)h->count);
 	if (!rc)
 		rc = store_prepare(conn, SQL_SCAN, &st);
@@ -210,6 +216,7 @@ static int build(store *db, cube *c, struct header *h)
 				else
 					memcpy(c->codes[d], tmp.codes[d], tmp.n * 2);
 			}
+			memcpy(c->keys, tmp.keys, tmp.n * 4);
 			char *p = (char *)c->mem + sizeof(*h);
 			for (int d = 0; d < CUBE_DIMS; d++)
 				for (size_t i = 0; i < b->nnames[d]; i++) {
@@ -235,7 +242,7 @@ static int build(store *db, cube *c, struct header *h)
 
 static size_t file_size(const cube *c, const struct header *h)
 {
-	size_t arrays = 0;
+	size_t arrays = c->n * 4;
 	for (int d = 0; d < CUBE_DIMS; d++)
 		arrays += c->n * (MULTI[d] ? 4 : 2);
 	return sizeof(*h) + ((h->names_bytes + 7) & ~(uint64_t)7) + arrays;
@@ -263,7 +270,7 @@ static void save(const char *path, const cube *c, const struct header *h)
 		unlink(tmp);
 }
 
-static int load(const char *path, int64_t version, cube *c)
+static int load(const char *path, int64_t version, int64_t nonce, cube *c)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -273,7 +280,7 @@ static int load(const char *path, int64_t version, cube *c)
 	int rc = PONTE_ENOTFOUND;
 	if (fstat(fd, &sb) == 0 && read(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
 	    memcmp(h.magic, MAGIC, sizeof(MAGIC)) == 0 && h.count == (int64_t)h.n &&
-	    h.version == version && h.names_bytes < (1u << 24)) {
+	    h.version == version && h.nonce == nonce && h.names_bytes < (1u << 24)) {
 		rc = layout(c, &h, NULL, (size_t)h.n);
 		size_t n = rc ? 0 : file_size(c, &h);
 		if (!rc && (uint64_t)sb.st_size != n)
@@ -305,21 +312,82 @@ static int load(const char *path, int64_t version, cube *c)
 	return rc;
 }
 
-int cube_load(store *db, cube *c)
+/* A private cube of the current records, from the cache file or built. */
+static int cube_load(store *db, cube *c)
 {
 	memset(c, 0, sizeof(*c));
 	char path[4200];
 	if ((size_t)snprintf(path, sizeof(path), "%s.obs-cube", store_path(db)) >= sizeof(path))
 		return PONTE_ELIMIT;
-	int64_t count, version;
-	int rc = version_of(db, false, &count, &version);
+	int64_t count, version, nonce;
+	int rc = version_of(db, false, &count, &version, &nonce);
 	if (rc)
 		return rc;
-	if (load(path, version, c) == 0)
+	if (load(path, version, nonce, c) == 0)
 		return 0;
 	struct header h = { 0 };
 	rc = build(db, c, &h);
 	if (!rc)
 		save(path, c, &h);
 	return rc;
+}
+
+/* ---- the shared cube ---- */
+
+/* One cube per process: a server counts every table of every page from the same copy. A
+ * reader holds a reference; a newer version replaces the shared pointer, and the last reader
+ * of the old copy frees it. */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static cube *shared;
+
+static void unref(cube *c)
+{
+	if (c && --c->refs == 0) {
+		cube_release(c);
+		free(c);
+	}
+}
+
+int cube_acquire(store *db, const cube **out)
+{
+	*out = NULL;
+	int64_t count, version, nonce;
+	int rc = version_of(db, false, &count, &version, &nonce);
+	if (rc)
+		return rc;
+	const char *path = store_path(db);
+	pthread_mutex_lock(&shared_lock);
+	if (!shared || shared->version != version || shared->nonce != nonce ||
+	    strcmp(shared->path, path) != 0) {
+		/* Built under the lock: readers of a stale cube wait once for the new one rather
+		 * than each building their own. */
+		cube *c = calloc(1, sizeof(*c));
+		rc = c ? cube_load(db, c) : PONTE_ENOMEM;
+		if (rc) {
+			free(c);
+			pthread_mutex_unlock(&shared_lock);
+			return rc;
+		}
+		/* The version read with the records: a change in between makes it stale at once. */
+		const struct header *h = (const struct header *)(const void *)c->mem;
+		c->version = h->version;
+		c->nonce = h->nonce;
+		snprintf(c->path, sizeof(c->path), "%s", path);
+		c->refs = 1; /* the shared pointer's */
+		unref(shared);
+		shared = c;
+	}
+	shared->refs++;
+	*out = shared;
+	pthread_mutex_unlock(&shared_lock);
+	return 0;
+}
+
+void cube_put(const cube *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&shared_lock);
+	unref((cube *)(uintptr_t)c);
+	pthread_mutex_unlock(&shared_lock);
 }

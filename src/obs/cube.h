@@ -4,15 +4,18 @@
  * A cross-tabulation reads two columns of a million records; decoding them from SQLite rows
  * costs more than the counting. The cube holds each dimension as an array of 16-bit codes
  * (single-valued variables, code 0 = missing) or of 32-bit masks (multi-response variables:
- * bit i = the i-th code, CUBE_KNOWN = informed), with the strings of the codes, built by one
- * scan of obs_records and cached beside the database (<db>.obs-cube, written to a temporary
- * name and renamed).
+ * bit i = the i-th code, CUBE_KNOWN = informed), the strings of the codes, and each record's
+ * secret key for the cell key method (obs.h), built by one scan of obs_records and cached
+ * beside the database (<db>.obs-cube, mode 0600, written to a temporary name and renamed).
  *
  * Invariants:
- * - A cube is valid for the number of records and the version of obs_state it was built
- *   from. Records are never updated in place (a trigger refuses it; a change is a delete and
- *   an insert), and triggers move the version with every insert and delete, in the same
+ * - A cube is valid for the database (obs_state's nonce) and the version of obs_state it was
+ *   built from. Records are never updated in place (a trigger refuses it; a change is a delete
+ *   and an insert), and triggers move the version with every insert and delete, in the same
  *   transaction: any change makes the cache stale, and it is rebuilt.
+ * - cube_acquire() shares one cube per process among its threads: it is read-only once
+ *   built, counted by references, and replaced (not changed) when the version moves; the old
+ *   one is freed by its last reader's cube_put().
  * - Providers are kept as their ids; codes are looked up when a table is printed.
  */
 #ifndef PONTE_OBS_CUBE_H
@@ -30,14 +33,20 @@ typedef struct cube {
 	bool multi[CUBE_DIMS];
 	uint16_t *codes[CUBE_DIMS]; /* single-valued */
 	uint32_t *masks[CUBE_DIMS]; /* multi-response */
+	uint32_t *keys;             /* each record's key (cell key method): never published */
 	const char **names[CUBE_DIMS];
 	size_t nnames[CUBE_DIMS];
 	unsigned char *mem; /* everything above points into it */
+	/* the shared copy (cube_acquire) */
+	int64_t version, nonce;
+	size_t refs;
+	char path[4200];
 } cube;
 
-/* The cube of the current records: from the cache when it is current, else built (and the
- * cache written when the directory allows). */
-int cube_load(store *db, cube *c);
-void cube_release(cube *c);
+/* The cube of the current records, shared: from memory when it is current, else from the
+ * cache file when that is, else built (and the file written when the directory allows).
+ * Give it back with cube_put(). */
+int cube_acquire(store *db, const cube **c);
+void cube_put(const cube *c);
 
 #endif

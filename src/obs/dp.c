@@ -155,7 +155,7 @@ static int dp_table(const identity_env *env, const obs_release_request *rq, cons
 	int64_t *exact = arena_calloc(a, d1.n * n2, sizeof(*exact));
 	if (!exact)
 		return PONTE_ENOMEM;
-	obs_query q = { .by = { by[0], by[1] } };
+	obs_query q = { .by = { by[0], by[1] }, .exact = true }; /* the noise is added here */
 	if (o->provider_code) {
 		q.where_dim[0] = "provider";
 		q.where_value[0] = o->provider_code;

@@ -2,14 +2,8 @@
  * identification ratio against an estimate. */
 #include "obs/obs.h"
 
-static const char SQL_YEARS[] =
-    "SELECT year, count(*), sum(majority = 'minor'), sum(majority IS NOT NULL), "
-    "sum(exploitation_known AND instr(',' || exploitation || ',', ',forced_labour,') > 0), "
-    "sum(exploitation_known), (SELECT estimate FROM obs_estimates e WHERE e.country = ?1 AND "
-    "e.year = r.year) FROM obs_records r WHERE year IS NOT NULL AND (?1 IS NULL OR "
-    "country_of_exploitation = ?1) AND (?2 IS NULL OR provider_id IN "
-    "(SELECT id FROM organisations WHERE country = ?2)) AND (?3 = 0 OR provider_id = ?3) "
-    "GROUP BY year ORDER BY year";
+static const char SQL_ESTIMATES[] =
+    "SELECT year, estimate FROM obs_estimates WHERE country = ?1 ORDER BY year";
 static const char SQL_ESTIMATE[] =
     "INSERT INTO obs_estimates(country, year, estimate, source) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT(country, year) DO UPDATE SET estimate = excluded.estimate, "
@@ -35,35 +29,74 @@ int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
 	return rc < 0 ? rc : 0;
 }
 
-int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_indicator_fn fn,
-		   void *ctx)
+/* The published count of cell (a, b) of a table, 0 when it is not listed. */
+static int64_t published(const obs_cell *cells, size_t n, const char *a, const char *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], a) == 0 && (!b || strcmp(cells[i].value[1], b) == 0))
+			return cells[i].count;
+	return 0;
+}
+
+static int64_t estimate_of(store *db, const char *country, int year)
 {
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_YEARS, &st);
-	if (rc)
-		return rc;
-	if (country && *country)
-		store_bind_text(st, 1, country, strlen(country));
-	if (scope && scope->country)
-		store_bind_text(st, 2, scope->country, strlen(scope->country));
-	store_bind_int64(st, 3, scope ? scope->provider : 0);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		obs_indicator x = { .year = (int)store_col_int64(st, 0),
-				    .records = store_col_int64(st, 1),
-				    .children = store_col_int64(st, 2),
-				    .age_informed = store_col_int64(st, 3),
-				    .labour = store_col_int64(st, 4),
-				    .exploitation_informed = store_col_int64(st, 5),
-				    .estimate =
-					store_col_is_null(st, 6) ? 0 : store_col_int64(st, 6) };
-		if ((rc = fn(&x, ctx)))
-			break;
-	}
+	int64_t estimate = 0;
+	if (!country || store_conn_get(db, &c) || store_prepare(c, SQL_ESTIMATES, &st))
+		return 0;
+	store_bind_text(st, 1, country, strlen(country));
+	while (store_step(st) == STORE_ROW)
+		if (store_col_int64(st, 0) == year)
+			estimate = store_col_int64(st, 1);
 	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return estimate;
+}
+
+int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_indicator_fn fn,
+		   void *ctx)
+{
+	/* Three tables, published like every other: records by year, by year and majority, by
+	 * year and type of exploitation. */
+	identity_env env = { db, NULL };
+	obs_query q[3] = { { .by = { "year", NULL } },
+			   { .by = { "year", "majority" } },
+			   { .by = { "year", "exploitation" } } };
+	obs_cell *cells[3];
+	size_t n[3];
+	int64_t records;
+	arena a;
+	arena_init(&a, 16u << 20);
+	int rc = 0;
+	for (int t = 0; t < 3 && !rc; t++) {
+		if (scope)
+			q[t].scope = *scope;
+		if (country && *country) {
+			q[t].where_dim[0] = "country_of_exploitation";
+			q[t].where_value[0] = country;
+			q[t].nwhere = 1;
+		}
+		rc = obs_stats(&env, &a, &q[t], &cells[t], &n[t], &records);
+	}
+	for (size_t i = 0; !rc && i < n[0]; i++) {
+		const char *year = cells[0][i].value[0];
+		if (strcmp(year, "missing") == 0)
+			continue;
+		obs_indicator x = { .year = (int)strtol(year, NULL, 10),
+				    .records = cells[0][i].count };
+		x.children = published(cells[1], n[1], year, "minor");
+		x.age_informed = x.records - published(cells[1], n[1], year, "missing");
+		x.labour = published(cells[2], n[2], year, "forced_labour");
+		x.exploitation_informed = x.records - published(cells[2], n[2], year, "missing");
+		if (x.age_informed < 0)
+			x.age_informed = 0;
+		if (x.exploitation_informed < 0)
+			x.exploitation_informed = 0;
+		x.estimate = country && *country ? estimate_of(db, country, x.year) : 0;
+		rc = fn(&x, ctx);
+	}
+	arena_release(&a);
+	return rc;
 }
 
 /* A count is small when it is below k without being zero: zero cells are published (an

@@ -72,7 +72,11 @@ typedef struct obs_indicator {
 } obs_indicator;
 typedef int (*obs_indicator_fn)(const obs_indicator *x, void *ctx);
 /* One row per year of registration, of the records in scope (NULL: all) exploited in country
- * (NULL: all, and then no estimate applies). */
+ * (NULL: all, and then no estimate applies), in year order. Every count is published as
+ * obs_stats() publishes it (perturbed by the cell key method, the same figure as the pages'
+ * for the same records); the informed counts are the records minus the published count of
+ * "missing". A count from 1 to the caller's threshold - 1 must be withheld by the caller, as
+ * must a share of it. */
 int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_indicator_fn fn,
 		   void *ctx);
 /* Record (or replace) the estimate of victims of a country and year. */
@@ -103,34 +107,78 @@ typedef struct obs_share {
 } obs_share;
 obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k);
 
+/* ---- disclosure control: the cell key method (ckm.c) ----
+ * Every record has a fixed random 32-bit key, drawn when it is first written and kept in
+ * obs_record_keys (never published, never changed). A cell's key is the sum of its records'
+ * keys modulo 2^32; its published value is looked up in the perturbation table by (count,
+ * cell key). The same records give the same value in every table, filter, page and release,
+ * so differencing two outputs yields noise, not a count, and asking again gains nothing.
+ * The parameters are constants: changing them would give every cell a second, independent
+ * value, which an analyst could average. */
+#define OBS_CKM_D 3   /* no published count differs from the true one by more than D */
+#define OBS_CKM_V 1.0 /* the variance of the noise of every count above js */
+#define OBS_CKM_JS 2  /* no count from 1 to js is ever published: they become 0 or > js */
+typedef struct obs_ptable_row {
+	int64_t i; /* the original count (the last row: this count and every larger one) */
+	size_t n;
+	int64_t j[2 * OBS_CKM_D + 1];     /* the values it may be published as, ascending */
+	double p[2 * OBS_CKM_D + 1];      /* their probabilities */
+	uint64_t upto[2 * OBS_CKM_D + 1]; /* a cell key below upto[k] and not below upto[k-1]
+					     publishes j[k]; upto[n-1] = 2^32 */
+	double mean, variance;            /* of the noise j - i */
+} obs_ptable_row;
+/* The perturbation table, computed once (thread-safe): rows 0 .. D + js + 1. */
+const obs_ptable_row *obs_ptable(size_t *nrows);
+/* The published value of a cell of count records whose keys sum to cell_key: 0 for 0. */
+int64_t obs_ckm_value(int64_t count, uint32_t cell_key);
+
 /* ---- statistics (stats.c) ---- */
 #define OBS_MAX_WHERE 8
 typedef struct obs_query {
 	const char *by[2]; /* dimension names; by[1] may be NULL */
 	const char *where_dim[OBS_MAX_WHERE], *where_value[OBS_MAX_WHERE];
 	size_t nwhere;
-	int64_t suppress; /* counts below this are withheld; 0 = exact */
-	obs_scope scope;  /* the records counted at all (zero: every record) */
+	/* Published values below this are withheld (the setting obs_min_count; 0: none). */
+	int64_t suppress;
+	/* Exact counts, unprotected: only for the operator (the command line) and for a provider
+	 * reading its own records, and for the private release's input (dp.c). */
+	bool exact;
+	obs_scope scope; /* the records counted at all (zero: every record) */
 } obs_query;
 
 typedef struct obs_cell {
 	const char *value[2];
-	int64_t count;
-	bool suppressed;
+	int64_t count;   /* as published: perturbed by the cell key method unless exact */
+	bool suppressed; /* withheld: its published value is below the threshold */
 } obs_cell;
 
 /* Whether name is a dimension: year, source, gender, age_band, majority, citizenship,
  * country_of_exploitation, exploitation, control, status, provider, flow (domestic when the
  * citizenship is the country of exploitation, else transnational; missing when either is). */
 bool obs_dimension_known(const char *name);
-/* Withhold counts below k, then complementary cells, until every row, every column and the
- * whole table hold no withheld cell or at least two: no withheld count can be recomputed as a
- * published total minus the published cells. A single-cell row or column is withheld with its
- * total (which is then below k as well). k <= 0: nothing is withheld. */
-void obs_suppress(obs_cell *cells, size_t n, bool two_dims, int64_t k);
-/* The cells of the table, sorted by value; *records counts the records that matched. */
+/* The cells of the table, sorted by value, each published by the cell key method (or exact
+ * when q->exact): a cell whose published value is 0 is left out, like an empty one; one below
+ * q->suppress is marked suppressed (its count must then not be shown). *records is the number
+ * of records that matched, published the same way: it is the cell of the filters alone, and
+ * is withheld when obs_withheld() says so. */
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records);
+/* Whether a published value of q is withheld (below the threshold, and not exact). */
+bool obs_withheld(const obs_query *q, int64_t value);
+
+/* ---- saying how a table was protected (method.c) ---- */
+#define OBS_FLAG_WITHHELD "c" /* Eurostat's flag for a confidential value */
+/* {"name":"cell_key","D":..,"V":..,"js":..,"threshold":K,"flags":{"c":".."}}, or
+ * {"name":"exact",...}. */
+int obs_method_json(buf *b, const obs_query *q);
+/* The same as English sentences (CSV footnotes, notes of releases). */
+int obs_method_note(buf *b, const obs_query *q);
+/* A table as the command line and the API give it: {"method":{..},"records":N,"rows":[..]}
+ * (a withheld count is null with "flag":"c", a withheld total "records":null with
+ * "records_flag"); or CSV, DIM[,DIM2],count,flag rows (a withheld count is "<K" flagged c)
+ * and the method on a last line starting with "#". */
+int obs_table_json(buf *b, const obs_query *q, const obs_cell *cells, size_t n, int64_t records);
+int obs_table_csv(buf *b, const obs_query *q, const obs_cell *cells, size_t n);
 
 /* ---- releases (release.c, release_store.c, kanon.c, dp.c) ---- */
 typedef enum obs_method {

@@ -74,19 +74,44 @@ int release_row(struct release_out *o, const char *const *cells, size_t n)
 	return rc ? rc : buf_puts(&o->json, "}");
 }
 
-/* ---- suppressed tables ---- */
+/* ---- tables under the cell key method ---- */
+
+/* The perturbation table itself, for the manifest: it is public, the record keys are not. */
+static int manifest_ptable(buf *m)
+{
+	size_t n;
+	const obs_ptable_row *t = obs_ptable(&n);
+	int rc = buf_puts(m, ",\"ptable\":[");
+	for (size_t r = 0; r < n && !rc; r++) {
+		rc = buf_printf(m, "%s{\"i\":%lld%s,\"j\":[", r ? "," : "", (long long)t[r].i,
+				r + 1 == n ? ",\"and_above\":true" : "");
+		for (size_t k = 0; k < t[r].n && !rc; k++)
+			rc = buf_printf(m, "%s%lld", k ? "," : "", (long long)t[r].j[k]);
+		if (!rc)
+			rc = buf_puts(m, "],\"p\":[");
+		for (size_t k = 0; k < t[r].n && !rc; k++)
+			rc = buf_printf(m, "%s%.6f", k ? "," : "", t[r].p[k]);
+		if (!rc)
+			rc = buf_printf(m, "],\"variance\":%.6f}", t[r].variance);
+	}
+	return rc ? rc : buf_puts(m, "]");
+}
 
 int release_tables(const identity_env *env, const obs_release_request *rq, obs_release_result *r,
 		   struct release_out *o)
 {
-	static const char *const head[] = { "table",       "dimension_1", "value_1",
-					    "dimension_2", "value_2",     "count" };
+	static const char *const head[] = { "table",   "dimension_1", "value_1", "dimension_2",
+					    "value_2", "count",       "flag" };
+	obs_query method = { .suppress = rq->k };
 	int rc = release_row(o, head, ARRAY_LEN(head));
 	if (!rc)
-		rc = buf_printf(&o->manifest,
-				"\"privacy\":{\"method\":\"small-cell suppression with "
-				"complementary suppression\",\"threshold\":%lld,\"tables\":[",
-				(long long)rq->k);
+		rc = buf_puts(&o->manifest, "\"privacy\":{\"method\":");
+	if (!rc)
+		rc = obs_method_json(&o->manifest, &method);
+	if (!rc)
+		rc = manifest_ptable(&o->manifest);
+	if (!rc)
+		rc = buf_puts(&o->manifest, ",\"tables\":[");
 	char withheld[32];
 	snprintf(withheld, sizeof(withheld), "<%lld", (long long)rq->k);
 	for (size_t t = 0; t < rq->ntables && !rc; t++) {
@@ -113,16 +138,24 @@ int release_tables(const identity_env *env, const obs_release_request *rq, obs_r
 					      cells[i].value[0],
 					      by[1] ? by[1] : "",
 					      by[1] ? cells[i].value[1] : "",
-					      cells[i].suppressed ? withheld : count };
+					      cells[i].suppressed ? withheld : count,
+					      cells[i].suppressed ? OBS_FLAG_WITHHELD : "" };
 			rc = release_row(o, row, ARRAY_LEN(row));
 		}
+		/* The records counted, published like every cell (the same value in each table). */
 		if (!rc)
-			rc = buf_printf(&o->manifest,
-					"%s{\"by\":[\"%s\"%s%s%s],\"records\":%lld,\"cells\":%zu,"
-					"\"withheld\":%zu}",
-					t ? "," : "", by[0], by[1] ? ",\"" : "", by[1] ? by[1] : "",
-					by[1] ? "\"" : "", (long long)records, n, hidden);
-		if (!rc && (size_t)records > r->records)
+			rc = buf_printf(&o->manifest, "%s{\"by\":[\"%s\"%s%s%s],", t ? "," : "",
+					by[0], by[1] ? ",\"" : "", by[1] ? by[1] : "",
+					by[1] ? "\"" : "");
+		if (!rc && obs_withheld(&q, records))
+			rc = buf_printf(&o->manifest, "\"records\":null,\"records_flag\":\"%s\",",
+					OBS_FLAG_WITHHELD);
+		else if (!rc)
+			rc = buf_printf(&o->manifest, "\"records\":%lld,", (long long)records);
+		if (!rc)
+			rc = buf_printf(&o->manifest, "\"cells\":%zu,\"withheld\":%zu}", n, hidden);
+		if (!rc && records > 0 && (size_t)records > r->records &&
+		    !obs_withheld(&q, records))
 			r->records = (size_t)records;
 		arena_release(&a);
 	}
@@ -131,16 +164,27 @@ int release_tables(const identity_env *env, const obs_release_request *rq, obs_r
 	if (!rc)
 		rc = buf_printf(
 		    &o->note,
-		    "## Method: tables with suppression\n\n"
-		    "Counts of registered victims by one or two variables. A count below %lld is "
-		    "withheld and shown as %s; then, in every row, every column and the whole "
-		    "table, if only one count is withheld, the smallest other count is withheld "
-		    "too, so that no withheld count can be worked out by subtracting the "
-		    "published ones from a total. A variable that can hold several values per "
-		    "person (type of exploitation, means of control) counts the person once for "
-		    "each value, \"none\" when it was recorded without any; \"missing\" is its own "
-		    "category. Counts are exact otherwise.\n\n",
-		    (long long)rq->k, withheld);
+		    "## Method: tables protected by the cell key method\n\n"
+		    "Counts of registered victims by one or two variables. Every count, totals "
+		    "included, is perturbed by the cell key method (Australian Bureau of "
+		    "Statistics; Thompson, Broadfoot and Elazar 2013; Giessing 2016): each record "
+		    "has a secret random key, a count's perturbation is looked up in a public "
+		    "table "
+		    "by the count and the sum of its records' keys, so the same victims always "
+		    "give "
+		    "the same figure, in this release, in every other release and on the "
+		    "observatory's pages, and subtracting one published figure from another gives "
+		    "noise, not a count. A published count differs from the true one by at most %d "
+		    "(variance %g, no bias); no count of 1 to %d is ever published (a cell that "
+		    "small is published as 0 or as %d or more), and an empty cell stays empty. A "
+		    "perturbed count below %lld is withheld, shown as %s and flagged `%s`; it "
+		    "stands for at most %lld victims. Counts of one table need not add up exactly "
+		    "to another's total. A variable that can hold several values per person (type "
+		    "of exploitation, means of control) counts the person once for each value, "
+		    "\"none\" when it was recorded without any; \"missing\" is its own category. "
+		    "The perturbation table is in `manifest.json`.\n\n",
+		    OBS_CKM_D, OBS_CKM_V, OBS_CKM_JS, OBS_CKM_JS + 1, (long long)rq->k, withheld,
+		    OBS_FLAG_WITHHELD, (long long)rq->k - 1 + OBS_CKM_D);
 	return rc;
 }
 

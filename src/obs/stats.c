@@ -94,7 +94,7 @@ struct filter {
 	bool want_missing, want_none;
 };
 
-static bool matches(const cube *c, const struct filter *f, size_t r)
+static inline bool matches(const cube *c, const struct filter *f, size_t r)
 {
 	if (!f->multi)
 		return c->codes[f->d][r] == f->code;
@@ -210,6 +210,59 @@ static int scope_filter(const cube *c, const struct providers *p, const obs_scop
 	return 0;
 }
 
+bool obs_withheld(const obs_query *q, int64_t value)
+{
+	return !q->exact && value > 0 && value < q->suppress;
+}
+
+/* Counting: per cell of the table, the records and the sum of their keys (mod 2^32). */
+struct tally {
+	int64_t *count;
+	uint32_t *key;
+	int64_t total;
+	uint32_t total_key;
+};
+
+/* keep: the provider codes in the reader's scope (NULL: every record). */
+static void count_records(const cube *c, const bool *keep, int i1, int i2, size_t n2,
+			  const struct filter *f, size_t nf, struct tally *t)
+{
+	const uint32_t *keys = c->keys;
+	const uint16_t *provider = c->codes[dimension("provider")];
+	bool simple = !c->multi[i1] && (i2 < 0 || !c->multi[i2]);
+	const uint16_t *c1 = simple ? c->codes[i1] : NULL;
+	const uint16_t *c2 = simple && i2 >= 0 ? c->codes[i2] : NULL;
+	for (size_t r = 0; r < c->n; r++) {
+		bool ok = !keep || keep[provider[r]];
+		for (size_t i = 0; ok && i < nf; i++)
+			ok = matches(c, &f[i], r);
+		if (!ok)
+			continue;
+		uint32_t key = keys[r];
+		t->total++;
+		t->total_key += key;
+		if (simple) { /* the common case, without the loops below */
+			size_t cell = (size_t)c1[r] * n2 + (c2 ? c2[r] : 0);
+			t->count[cell]++;
+			t->key[cell] += key;
+			continue;
+		}
+		uint32_t v1[33], v2[33] = { 0 };
+		size_t k1 = codes_of(c, i1, r, v1), k2 = i2 >= 0 ? codes_of(c, i2, r, v2) : 1;
+		for (size_t x = 0; x < k1; x++)
+			for (size_t y = 0; y < k2; y++) {
+				t->count[v1[x] * n2 + v2[y]]++;
+				t->key[v1[x] * n2 + v2[y]] += key;
+			}
+	}
+}
+
+/* What a cell of count records whose keys sum to key is published as. */
+static int64_t published(const obs_query *q, int64_t count, uint32_t key)
+{
+	return q->exact ? count : obs_ckm_value(count, key);
+}
+
 int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records)
 {
@@ -219,67 +272,59 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	for (size_t i = 0; i < q->nwhere; i++)
 		if (dimension(q->where_dim[i]) < 0)
 			return PONTE_EINVAL;
-	cube c;
+	const cube *c = NULL;
 	struct providers p = { 0 };
 	store_conn *conn;
-	int rc = cube_load(env->db, &c);
+	int rc = cube_acquire(env->db, &c);
 	if (!rc && !(rc = store_conn_get(env->db, &conn)))
 		rc = load_providers(conn, &p);
 	bool *keep = NULL;
 	if (!rc)
-		rc = scope_filter(&c, &p, &q->scope, &keep);
-	uint16_t *provider = keep ? c.codes[dimension("provider")] : NULL;
+		rc = scope_filter(c, &p, &q->scope, &keep);
 	struct filter f[OBS_MAX_WHERE];
 	char ids[OBS_MAX_WHERE][24];
 	bool impossible = false;
 	for (size_t i = 0; !rc && i < q->nwhere; i++) {
-		make_filter(&c, &p, dimension(q->where_dim[i]), q->where_value[i], &f[i], ids[i],
+		make_filter(c, &p, dimension(q->where_dim[i]), q->where_value[i], &f[i], ids[i],
 			    sizeof(ids[i]));
 		impossible |= f[i].impossible;
 	}
-	size_t n1 = c.nnames[i1] + 2, n2 = i2 >= 0 ? c.nnames[i2] + 2 : 1;
-	int64_t *counts = rc ? NULL : calloc(n1 * n2, sizeof(*counts));
-	if (!rc && !counts)
+	size_t n1 = rc ? 0 : c->nnames[i1] + 2, n2 = !rc && i2 >= 0 ? c->nnames[i2] + 2 : 1;
+	struct tally t = { 0 };
+	if (!rc && (!(t.count = calloc(n1 * n2, sizeof(*t.count))) ||
+		    !(t.key = calloc(n1 * n2, sizeof(*t.key)))))
 		rc = PONTE_ENOMEM;
-	*records = 0;
-	for (size_t r = 0; !rc && !impossible && r < c.n; r++) {
-		bool ok = !keep || keep[provider[r]];
-		for (size_t i = 0; ok && i < q->nwhere; i++)
-			ok = matches(&c, &f[i], r);
-		if (!ok)
-			continue;
-		(*records)++;
-		uint32_t v1[33], v2[33] = { 0 };
-		size_t k1 = codes_of(&c, i1, r, v1), k2 = i2 >= 0 ? codes_of(&c, i2, r, v2) : 1;
-		for (size_t x = 0; x < k1; x++)
-			for (size_t y = 0; y < k2; y++)
-				counts[v1[x] * n2 + v2[y]]++;
-	}
+	if (!rc && !impossible)
+		count_records(c, keep, i1, i2, n2, f, q->nwhere, &t);
+	/* Each cell, and the total, as published: a perturbed count of 0 is left out like a
+	 * true 0, so that the two cannot be told apart. */
 	size_t used = 0;
 	for (size_t i = 0; !rc && i < n1 * n2; i++)
-		used += counts[i] != 0;
+		used += t.count[i] && published(q, t.count[i], t.key[i]) != 0;
 	*cells = rc ? NULL : arena_calloc(a, used ? used : 1, sizeof(**cells));
 	*n = 0;
 	if (!rc && !*cells)
 		rc = PONTE_ENOMEM;
 	for (size_t i = 0; !rc && i < n1 * n2; i++) {
-		if (!counts[i])
+		int64_t value = t.count[i] ? published(q, t.count[i], t.key[i]) : 0;
+		if (!value)
 			continue;
 		obs_cell *cell = &(*cells)[(*n)++];
-		cell->value[0] = arena_strdup(a, name_of(&c, i1, (uint32_t)(i / n2), &p));
+		cell->value[0] = arena_strdup(a, name_of(c, i1, (uint32_t)(i / n2), &p));
 		cell->value[1] =
-		    i2 >= 0 ? arena_strdup(a, name_of(&c, i2, (uint32_t)(i % n2), &p)) : NULL;
-		cell->count = counts[i];
+		    i2 >= 0 ? arena_strdup(a, name_of(c, i2, (uint32_t)(i % n2), &p)) : NULL;
+		cell->count = value;
+		cell->suppressed = obs_withheld(q, value);
 	}
-	free(counts);
-	free(keep);
+	*records = rc ? 0 : published(q, t.total, t.total_key);
+	free(t.count);
+	free(t.key);
 	free(p.id);
 	free(p.code);
 	free(p.country);
-	cube_release(&c);
-	if (!rc) {
+	free(keep);
+	cube_put(c);
+	if (!rc)
 		qsort(*cells, *n, sizeof(**cells), by_values);
-		obs_suppress(*cells, *n, i2 >= 0, q->suppress);
-	}
 	return rc;
 }

@@ -1,9 +1,9 @@
-/* The observatory's dashboard and annual report: charts drawn on the server from suppressed
+/* The observatory's dashboard and annual report: charts drawn on the server from protected
  * cross-tabulations, each with its data table and its CSV/XLSX download.
  *
- * Every number shown, drawn or downloaded comes from obs_stats() with the suppression
- * threshold of the instance (setting obs_min_count, default 5): a withheld cell is "<5" in
- * tables and files and is never drawn (chart.h). */
+ * Every number shown, drawn or downloaded comes from obs_stats(), perturbed by the cell key
+ * method, with the threshold of the instance (setting obs_min_count, default 5): a cell whose
+ * perturbed count is below it is "<5" in tables and files and is never drawn (chart.h). */
 #include "base/urlcode.h"
 #include "chart/chart.h"
 #include "export/export.h"
@@ -686,6 +686,9 @@ static int render(http_request *req, http_response *res, bool report)
 	headline_share(req, v, "labour", &labour, k,
 		       fl < exploitation.nrows && exploitation.withheld[fl]);
 	tpl_set(v, "k", arena_printf(req->arena, "%lld", (long long)k));
+	/* The method (obs_method.html): a withheld count stands for at most k - 1 + D. */
+	tpl_set(v, "ckm_d", arena_printf(req->arena, "%d", OBS_CKM_D));
+	tpl_set(v, "k_max", arena_printf(req->arena, "%lld", (long long)(k - 1 + OBS_CKM_D)));
 	if (report) {
 		struct yearly y = { req, v, year_number(f.year), k };
 		if ((rc =

@@ -1,82 +1,84 @@
-/* Disclosure control: no withheld count can be recovered from the published figures. */
+/* Disclosure control: the perturbation table of the cell key method has the properties the
+ * documentation states, and the lookup draws from it. The attacks on published figures are
+ * in test_obs_attack.c. */
 #include "testutil.h"
 
 #include <math.h>
 
 #include "obs/obs.h"
 
-static uint64_t seed = 88172645463325252ULL;
-static unsigned rnd(unsigned n)
+/* Every row: a distribution (sums to 1), unbiased (mean 0), the stated variance above js,
+ * bounded by D, never negative, never a value from 1 to js; zeros stay zeros. */
+static void the_perturbation_table_keeps_its_promises(void **state)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return (unsigned)(seed % n);
-}
-
-static const char *const NAMES[] = { "a", "b", "c", "d", "e", "f", "g", "h" };
-
-/* Try to recover each withheld cell as (true total of a group) - (published cells of it):
- * possible exactly when the group holds one withheld cell. */
-static void attack(const obs_cell *cells, size_t n, bool two_dims, int64_t k)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (cells[i].count < k && !cells[i].suppressed)
-			fail_msg("a count below %lld is published", (long long)k);
-		if (!cells[i].suppressed)
-			continue;
-		/* The groups of cell i: its row, its column, the whole table. */
-		for (int g = 0; g < (two_dims ? 3 : 1); g++) {
-			size_t members = 0, withheld = 0;
-			for (size_t j = 0; j < n; j++) {
-				bool in =
-				    g == 2 || !two_dims ||
-				    (g == 0 ? strcmp(cells[i].value[0], cells[j].value[0]) == 0
-					    : strcmp(cells[i].value[1], cells[j].value[1]) == 0);
-				if (!in)
-					continue;
-				members++;
-				withheld += cells[j].suppressed;
-			}
-			/* A lone cell's total is itself below k: withheld in its own table. */
-			if (withheld == 1 && members > 1)
-				fail_msg("cell %s/%s (%lld) can be recomputed from group %d",
-					 cells[i].value[0], two_dims ? cells[i].value[1] : "",
-					 (long long)cells[i].count, g);
+	(void)state;
+	size_t n;
+	const obs_ptable_row *t = obs_ptable(&n);
+	assert_int_equal(n, OBS_CKM_D + OBS_CKM_JS + 2);
+	assert_int_equal(t[0].n, 1);
+	assert_int_equal(t[0].j[0], 0);
+	for (size_t r = 0; r < n; r++) {
+		assert_int_equal(t[r].i, (int64_t)r);
+		double sum = 0, mean = 0, var = 0;
+		for (size_t k = 0; k < t[r].n; k++) {
+			int64_t j = t[r].j[k], v = j - t[r].i;
+			assert_true(t[r].p[k] > 0 && t[r].p[k] <= 1);
+			assert_true(j >= 0);
+			assert_false(j >= 1 && j <= OBS_CKM_JS);
+			assert_true(v >= -OBS_CKM_D && v <= OBS_CKM_D);
+			assert_true(k == 0 || j > t[r].j[k - 1]);
+			assert_true(k == 0 || t[r].upto[k] > t[r].upto[k - 1]);
+			sum += t[r].p[k];
+			mean += t[r].p[k] * (double)v;
+			var += t[r].p[k] * (double)v * (double)v;
 		}
+		assert_true(fabs(sum - 1) < 1e-12);
+		assert_true(fabs(mean) < 1e-12);
+		assert_true(fabs(mean - t[r].mean) < 1e-12 && fabs(var - t[r].variance) < 1e-12);
+		if (t[r].i > OBS_CKM_JS)
+			assert_true(fabs(var - OBS_CKM_V) < 1e-9);
+		assert_int_equal(t[r].upto[t[r].n - 1], (uint64_t)1 << 32);
 	}
+	/* The last row is symmetric: every large count is perturbed alike. */
+	const obs_ptable_row *last = &t[n - 1];
+	assert_int_equal(last->n, 2 * OBS_CKM_D + 1);
+	for (size_t k = 0; k < last->n; k++)
+		assert_true(fabs(last->p[k] - last->p[last->n - 1 - k]) < 1e-12);
 }
 
-static void no_withheld_cell_can_be_recomputed(void **state)
+/* The lookup over evenly spread cell keys gives each value with its probability (to 2^-20),
+ * so the published values are unbiased with the stated variance. */
+static void the_lookup_draws_from_the_table(void **state)
 {
 	(void)state;
-	for (int round = 0; round < 2000; round++) {
-		bool two = round % 2;
-		size_t rows = 1 + rnd(8), cols = two ? 1 + rnd(8) : 1, n = 0;
-		obs_cell cells[64];
-		for (size_t r = 0; r < rows; r++)
-			for (size_t c = 0; c < cols; c++) {
-				if (rnd(5) == 0)
-					continue; /* an empty combination is not a cell */
-				cells[n].value[0] = NAMES[r];
-				cells[n].value[1] = two ? NAMES[c] : NULL;
-				cells[n].count = 1 + rnd(rnd(3) ? 12 : 200);
-				n++;
-			}
-		obs_suppress(cells, n, two, 5);
-		attack(cells, n, two, 5);
+	size_t n;
+	const obs_ptable_row *t = obs_ptable(&n);
+	const uint32_t steps = 1u << 20;
+	int64_t counts[] = { 1, 2, 3, 4, 5, 6, 7, 12, 100, 123456 };
+	for (size_t c = 0; c < ARRAY_LEN(counts); c++) {
+		int64_t i = counts[c];
+		const obs_ptable_row *r = &t[i < (int64_t)n ? i : (int64_t)n - 1];
+		double seen[2 * OBS_CKM_D + 1] = { 0 }, mean = 0;
+		for (uint32_t s = 0; s < steps; s++) {
+			uint32_t key = s << 12 | (s * 2654435761u) >> 20; /* spread over 2^32 */
+			int64_t v = obs_ckm_value(i, key);
+			mean += (double)(v - i) / steps;
+			size_t k = 0;
+			while (k < r->n && r->j[k] - r->i != v - i)
+				k++;
+			assert_true(k < r->n); /* only the row's values */
+			seen[k] += 1.0 / steps;
+		}
+		for (size_t k = 0; k < r->n; k++)
+			assert_true(fabs(seen[k] - r->p[k]) < 1e-5);
+		assert_true(fabs(mean) < 1e-4);
 	}
-}
-
-static void exact_counts_withhold_nothing(void **state)
-{
-	(void)state;
-	obs_cell cells[] = { { { "a", NULL }, 1, false }, { { "b", NULL }, 100, false } };
-	obs_suppress(cells, 2, false, 0);
-	assert_false(cells[0].suppressed);
-	obs_suppress(cells, 2, false, 5);
-	assert_true(cells[0].suppressed);
-	assert_true(cells[1].suppressed); /* else 1 = total - 100 */
+	/* Zero is zero whatever the key; the same count and key give the same value. */
+	for (uint32_t key = 0; key < 1000; key++) {
+		assert_int_equal(obs_ckm_value(0, key * 4294967u), 0);
+		assert_int_equal(obs_ckm_value(17, key * 4294967u),
+				 obs_ckm_value(17, key * 4294967u));
+	}
 }
 
 static bool small_count(int64_t n)
@@ -141,8 +143,8 @@ static void a_share_is_given_unless_it_reveals_a_small_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(no_withheld_cell_can_be_recomputed),
-		cmocka_unit_test(exact_counts_withhold_nothing),
+		cmocka_unit_test(the_perturbation_table_keeps_its_promises),
+		cmocka_unit_test(the_lookup_draws_from_the_table),
 		cmocka_unit_test(a_share_is_given_unless_it_reveals_a_small_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -789,9 +789,31 @@ static void a_private_table_covers_its_whole_domain(void **state)
 	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
 }
 
-/* ---- suppressed tables, immutability, recovery ---- */
+/* ---- tables, immutability, recovery ---- */
 
-static void suppressed_tables_publish_no_small_count(void **state)
+/* The count of a value as published (perturbed), or exact. */
+static int64_t stats_value(const char *dim, const char *dim2, const char *value, const char *value2,
+			   bool exact)
+{
+	obs_query q = { .by = { dim, dim2 }, .suppress = 5, .exact = exact };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total, count = 0;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &total), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], value) == 0 &&
+		    (!dim2 || strcmp(cells[i].value[1], value2) == 0))
+			count = cells[i].count;
+	arena_release(&a);
+	return count;
+}
+
+/* A release of tables publishes the figures of the pages: perturbed by the cell key method,
+ * none from 1 to js, withheld below the threshold and flagged, with the method, its
+ * parameters and the perturbation table in the manifest and the note. */
+static void table_releases_publish_the_protected_figures(void **state)
 {
 	(void)state;
 	obs_release_request rq = { .method = OBS_TABLES, .files_dir = files_dir };
@@ -799,22 +821,43 @@ static void suppressed_tables_publish_no_small_count(void **state)
 	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
 	size_t n;
 	char *csv = slurp(r.directory, "data.csv", &n);
-	size_t withheld = 0, published = 0;
+	assert_non_null(strstr(csv, "table,dimension_1,value_1,dimension_2,value_2,count,flag"));
+	size_t withheld = 0, published = 0, differ = 0;
 	char *save, *line = strtok_r(csv, "\r\n", &save);
 	while ((line = strtok_r(NULL, "\r\n", &save)) != NULL) {
-		const char *count = strrchr(line, ',') + 1;
+		char table[64], d1[32], v1[32], d2[32], v2[32], count[16], flag[4] = "";
+		if (sscanf(line, "%63[^,],%31[^,],%31[^,],,,%15[^,],%3s", table, d1, v1, count,
+			   flag) >= 4) {
+			d2[0] = v2[0] = '\0';
+		} else {
+			assert_true(sscanf(line,
+					   "%63[^,],%31[^,],%31[^,],%31[^,],%31[^,],%15[^,],%3s",
+					   table, d1, v1, d2, v2, count, flag) >= 6);
+		}
 		if (strcmp(count, "<5") == 0) {
+			assert_string_equal(flag, "c");
 			withheld++;
 			continue;
 		}
 		published++;
-		assert_true(strtoll(count, NULL, 10) >= 5);
+		assert_string_equal(flag, "");
+		int64_t v = strtoll(count, NULL, 10);
+		assert_true(v >= 5);
+		/* The same figure as the pages' for the same cell; not always the exact one. */
+		assert_int_equal(v, stats_value(d1, *d2 ? d2 : NULL, v1, v2, false));
+		differ += v != stats_value(d1, *d2 ? d2 : NULL, v1, v2, true);
 	}
 	assert_true(withheld > 0 && published > 100);
+	assert_true(differ * 4 > published); /* most large counts move by 1 to 3 */
 	free(csv);
 	char *note = slurp(r.directory, "methodology.md", &n);
-	assert_non_null(strstr(note, "## Method: tables with suppression"));
+	assert_non_null(strstr(note, "## Method: tables protected by the cell key method"));
 	free(note);
+	char *manifest = slurp(r.directory, "manifest.json", &n);
+	assert_non_null(strstr(manifest, "\"method\":{\"name\":\"cell_key\",\"D\":3,\"V\":1,"
+					 "\"js\":2,\"threshold\":5"));
+	assert_non_null(strstr(manifest, "\"ptable\":[{\"i\":0,\"j\":[0],\"p\":[1.000000]"));
+	free(manifest);
 	char *sums = slurp(r.directory, "SHA256SUMS", &n);
 	assert_non_null(strstr(sums, "  data.csv\n"));
 	free(sums);
@@ -886,7 +929,7 @@ static void derived(int64_t case_id, char *out, size_t n)
 /* The count of a value, through the cached columns (cube.h). */
 static int64_t stats_count(const char *dim, const char *value)
 {
-	obs_query q = { .by = { dim, NULL } };
+	obs_query q = { .by = { dim, NULL }, .exact = true };
 	arena a;
 	arena_init(&a, 1 << 20);
 	obs_cell *cells;
@@ -951,9 +994,12 @@ static void cases_feed_the_observatory_as_they_change(void **state)
 	arena_release(&a);
 }
 
+/* The records of the indicators' rows, and the rows (each perturbed by at most D). */
 static int sum_records(const obs_indicator *x, void *ctx)
 {
-	*(int64_t *)ctx += x->records;
+	int64_t *sum = ctx;
+	sum[0] += x->records;
+	sum[1]++;
 	return 0;
 }
 
@@ -969,7 +1015,7 @@ static void counts_keep_to_the_readers_scope(void **state)
 	assert_true(!s.country && !s.provider);
 	arena a;
 	arena_init(&a, 1 << 20);
-	obs_query q = { .by = { "provider", NULL } };
+	obs_query q = { .by = { "provider", NULL }, .exact = true };
 	obs_cell *cells;
 	size_t n;
 	int64_t all, pol = 0;
@@ -985,9 +1031,10 @@ static void counts_keep_to_the_readers_scope(void **state)
 	assert_int_equal(records, pol);
 	assert_int_equal(n, 1);
 	assert_string_equal(cells[0].value[0], "PT-POL");
-	int64_t yearly = 0;
-	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, &yearly), 0);
-	assert_true(yearly > 0 && yearly <= pol); /* records without a year are not in a row */
+	int64_t yearly[2] = { 0, 0 };
+	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, yearly), 0);
+	/* records without a year are not in a row */
+	assert_true(yearly[0] > 0 && yearly[0] <= pol + OBS_CKM_D * yearly[1]);
 	/* A country: its providers' records, wherever the victims were exploited. */
 	assert_int_equal(obs_scope_of(SCOPE_COUNTRY, "PT", pt_pol, &q.scope), 0);
 	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &records), 0);
@@ -996,9 +1043,9 @@ static void counts_keep_to_the_readers_scope(void **state)
 	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &records), 0);
 	assert_int_equal(records, 0);
 	assert_int_equal(n, 0);
-	yearly = 0;
-	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, &yearly), 0);
-	assert_int_equal(yearly, 0);
+	yearly[0] = 0;
+	assert_int_equal(obs_indicators(F.db, &q.scope, NULL, sum_records, yearly), 0);
+	assert_int_equal(yearly[0], 0);
 	arena_release(&a);
 }
 
@@ -1013,7 +1060,7 @@ int main(void)
 		cmocka_unit_test(the_noise_has_the_geometric_distribution),
 		cmocka_unit_test(the_budget_refuses_a_release_beyond_it),
 		cmocka_unit_test(a_private_table_covers_its_whole_domain),
-		cmocka_unit_test(suppressed_tables_publish_no_small_count),
+		cmocka_unit_test(table_releases_publish_the_protected_figures),
 		cmocka_unit_test(a_release_cannot_be_changed),
 		cmocka_unit_test(a_directory_left_by_a_crash_is_replaced),
 		cmocka_unit_test(cases_feed_the_observatory_as_they_change),
