@@ -57,6 +57,15 @@ size_t utf8_length(const char *s, size_t n)
 	return count;
 }
 
+size_t utf8_prefix(const char *s, size_t n, size_t chars)
+{
+	size_t i = 0, count = 0;
+	for (; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && count++ == chars)
+			break;
+	return i;
+}
+
 /* Latin letters with diacritics (U+00C0..U+00FF) folded to plain letters, so that "Aïcha",
  * "AICHA" and "aicha" are the same name whatever keyboard typed it. */
 static const char *const FOLD_C3[64] = {

@@ -16,6 +16,9 @@ bool utf8_valid(const char *s, size_t n);
 bool utf8_valid_text(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_length(const char *s, size_t n);
+/* The bytes of the first chars code points of s (n when it has fewer): a cut there never
+ * splits a character. */
+size_t utf8_prefix(const char *s, size_t n, size_t chars);
 /* The plain lower-case letters of a Latin letter with diacritics (U+00C0..U+00FF) starting at
  * p, e.g. "é" → "e", "Æ" → "ae"; NULL when p does not start one (it is then 1 byte, or another
  * character). The fold behind accent-insensitive names and search highlights. */

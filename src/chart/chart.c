@@ -4,11 +4,17 @@
 #include "tpl/escape.h"
 
 #define WIDTH 640
-#define LABEL_W 180 /* bar labels, right-aligned before the bars */
-#define BAR_W 360
-#define ROW_H 24
+#define LABEL_W 220 /* bar labels, right-aligned before the bars */
+#define BAR_W 330   /* the longest bar; its figure follows it */
+#define ROW_H 24    /* a row with a label of one line */
 #define BAR_H 16
 #define LEGEND_H 26
+/* A bar label wraps at spaces on up to LABEL_LINES lines of LABEL_CHARS characters: at 12 px,
+ * about 7 px a character, a line fits the label area. What does not fit ends with "…", and
+ * the whole label is in the label's <title>. */
+#define LABEL_CHARS 30
+#define LABEL_LINES 3
+#define LABEL_LINE_H 14
 
 static bool id_safe(const char *id)
 {
@@ -47,6 +53,84 @@ static int text(buf *out, int x, int y, const char *anchor, const char *cls, con
 			    anchor, cls);
 	if (!rc)
 		rc = esc(out, s);
+	return rc ? rc : buf_puts(out, "</text>");
+}
+
+/* ---- bar labels ---- */
+
+struct label_lines {
+	const char *start[LABEL_LINES];
+	size_t len[LABEL_LINES]; /* bytes */
+	size_t n;
+	bool cut; /* the label goes on beyond the last line */
+};
+
+/* The lines of a label: each at most LABEL_CHARS characters, broken at the last space that
+ * fits (a word longer than a line is broken between two characters, never inside one). */
+static void wrap_label(const char *s, struct label_lines *l)
+{
+	memset(l, 0, sizeof(*l));
+	const char *p = s ? s : "", *end = p + strlen(p);
+	while (l->n < LABEL_LINES) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p == end)
+			break;
+		size_t rest = (size_t)(end - p), take = utf8_prefix(p, rest, LABEL_CHARS);
+		if (take < rest) {
+			size_t space = take;
+			while (space > 0 && p[space] != ' ')
+				space--;
+			if (space > 0)
+				take = space;
+		}
+		l->start[l->n] = p;
+		l->len[l->n++] = take;
+		p += take;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	l->cut = p < end;
+	if (l->cut) { /* room for "…" on the last line */
+		size_t last = l->n - 1;
+		l->len[last] = utf8_prefix(l->start[last], l->len[last], LABEL_CHARS - 1);
+		while (l->len[last] > 0 && l->start[last][l->len[last] - 1] == ' ')
+			l->len[last]--;
+	}
+}
+
+static int row_height(const char *label)
+{
+	struct label_lines l;
+	wrap_label(label, &l);
+	int h = (int)l.n * LABEL_LINE_H + 10;
+	return h > ROW_H ? h : ROW_H;
+}
+
+/* A label, right-aligned before the bars and centred on a row of height h at y. */
+static int bar_label(buf *out, const char *label, int y, int h)
+{
+	struct label_lines l;
+	wrap_label(label, &l);
+	int first = y + (h - (int)l.n * LABEL_LINE_H) / 2 + 11; /* the first baseline */
+	int rc = buf_printf(out,
+			    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"chart-label\">"
+			    "<title>",
+			    LABEL_W - 6, first);
+	if (!rc)
+		rc = esc(out, label);
+	if (!rc)
+		rc = buf_puts(out, "</title>");
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		rc = buf_printf(out, "<tspan x=\"%d\" y=\"%d\">", LABEL_W - 6,
+				first + (int)i * LABEL_LINE_H);
+		if (!rc)
+			rc = escape_html(out, l.start[i], l.len[i]);
+		if (!rc && l.cut && i + 1 == l.n)
+			rc = buf_puts(out, "…");
+		if (!rc)
+			rc = buf_puts(out, "</tspan>");
+	}
 	return rc ? rc : buf_puts(out, "</text>");
 }
 
@@ -127,9 +211,11 @@ static int tooltip(buf *out, const chart *c, size_t r, size_t s, int64_t value, 
 	return rc ? rc : buf_puts(out, "</title>");
 }
 
-static int bar_row(buf *out, const chart *c, size_t r, int y, int64_t max)
+static int bar_row(buf *out, const chart *c, size_t r, int row_y, int64_t max)
 {
-	int rc = text(out, LABEL_W - 6, y + BAR_H - 3, "end", "chart-label", c->rows[r]);
+	int h = row_height(c->rows[r]);
+	int rc = bar_label(out, c->rows[r], row_y, h);
+	int y = row_y + (h - BAR_H) / 2;
 	double x = LABEL_W;
 	int64_t sum = 0;
 	bool partial = false, all_withheld = true;
@@ -172,13 +258,17 @@ int chart_bars(buf *out, const chart *c)
 	int top = 4;
 	if (c->nseries > 1)
 		legend(NULL, c, &top);
-	int height = top + (int)c->nrows * ROW_H + 8;
+	int height = top + 8;
+	for (size_t r = 0; r < c->nrows; r++)
+		height += row_height(c->rows[r]);
 	int rc = open_svg(out, c, "chart-bars", height);
 	if (!rc && c->nseries > 1)
 		rc = legend(out, c, &top);
 	int64_t max = scale_max(c);
-	for (size_t r = 0; r < c->nrows && !rc; r++)
-		rc = bar_row(out, c, r, top + (int)r * ROW_H, max);
+	for (size_t r = 0, y = (size_t)top; r < c->nrows && !rc; r++) {
+		rc = bar_row(out, c, r, (int)y, max);
+		y += (size_t)row_height(c->rows[r]);
+	}
 	return rc ? rc : buf_puts(out, "</svg>");
 }
 

@@ -6,6 +6,9 @@
  *   tooltip with its label and value; colours come from CSS classes (chart-s0 .. chart-s5),
  *   so print styles and contrast themes can change them. Callers put a data table beside the
  *   chart: a shape is never the only way to read a number.
+ * - A bar label is never cut by the edge of the chart: it wraps at spaces on up to three lines
+ *   that fit the label area (French and Portuguese labels run long), ends with "…" only beyond
+ *   that, and carries the whole label in its <title>.
  * - A withheld count (small-cell suppression) is never drawn as a number: it has no bar, no
  *   segment and no point, only the withheld label (e.g. "<5"); a stacked bar holding one is
  *   drawn from the published segments only and says so in its tooltip; a time series breaks
