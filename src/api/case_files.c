@@ -22,11 +22,14 @@ static int write_closure(const case_closure *k, void *ctx)
 	const char *f[][2] = { { "kind", k->kind },
 			       { "cas_Status", k->status },
 			       { "cas_ReasonForCaseClosure", k->reason },
-			       { "requested_at", k->requested_at },
-			       { "decision", k->decision },
-			       { "decided_at", k->decided_at } };
+			       { "requested_at", k->requested_at } };
 	for (size_t i = 0; !rc && i < ARRAY_LEN(f); i++)
 		rc = json_field_str(l->b, false, f[i][0], f[i][1] ? f[i][1] : "");
+	/* Not decided yet: both null. */
+	if (!rc)
+		rc = json_field_date(l->b, false, "decision", k->decision);
+	if (!rc)
+		rc = json_field_date(l->b, false, "decided_at", k->decided_at);
 	return rc ? rc : buf_putc(l->b, '}');
 }
 

@@ -31,13 +31,15 @@ static int write_focal_point(buf *b, const focal_point *f)
 		rc = json_field_str(b, false, "type", f->organisation_type);
 	if (!rc)
 		rc = buf_putc(b, '}');
-	const char *strings[][2] = {
-		{ "mandate", f->mandate },           { "country", f->country },
-		{ "mailbox", f->mailbox },           { "phone", f->phone },
-		{ "instance_url", f->instance_url }, { "verified_on", f->verified_on }
-	};
+	const char *strings[][2] = { { "mandate", f->mandate },
+				     { "country", f->country },
+				     { "mailbox", f->mailbox },
+				     { "phone", f->phone },
+				     { "instance_url", f->instance_url } };
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = json_field_date(b, false, "verified_on", f->verified_on);
 	if (!rc)
 		rc = json_field_list(b, false, "languages", f->languages);
 	if (!rc)

@@ -308,10 +308,11 @@ static int write_hit(const kn_hit *h, void *ctx)
 				     { "title", h->title },
 				     { "summary", h->summary },
 				     { "evidence", it->evidence },
-				     { "published_at", it->published_at },
 				     { "updated_at", it->updated_at } };
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = json_field_date(b, false, "published_at", it->published_at);
 	if (!rc)
 		rc = buf_printf(b, ",\"in_reader_language\":%s",
 				h->in_reader_lang ? "true" : "false");

@@ -89,15 +89,13 @@ static int write_service(buf *b, const service *s)
 		rc = json_field_str(b, false, "country", s->country);
 	if (!rc)
 		rc = buf_putc(b, '}');
-	const char *strings[][2] = { { "type", s->type },
-				     { "name", s->name },
-				     { "area", s->area },
-				     { "opening_hours", s->opening_hours },
-				     { "phone", s->phone },
-				     { "email", s->email },
-				     { "verified_on", s->verified_on } };
+	const char *strings[][2] = { { "type", s->type },   { "name", s->name },
+				     { "area", s->area },   { "opening_hours", s->opening_hours },
+				     { "phone", s->phone }, { "email", s->email } };
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = json_field_date(b, false, "verified_on", s->verified_on);
 	const char *lists[][2] = { { "sexes", s->sexes },
 				   { "exploitation", s->exploitation },
 				   { "nationalities", s->nationalities },
@@ -356,12 +354,13 @@ static int write_referral(buf *b, const referral *r)
 		{ "urgency", r->urgency },
 		{ "reason_code", r->reason_code },
 		{ "outcome", r->outcome },
-		{ "due_at", r->due_at },
 		{ "created_at", r->created_at },
 		{ "updated_at", r->updated_at },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc) /* a draft has no answer due yet */
+		rc = json_field_date(b, false, "due_at", r->due_at);
 	if (!rc)
 		rc = json_field_list(b, false, "categories", r->categories);
 	if (!rc)

@@ -26,7 +26,8 @@ static int write_value(buf *b, const section_field *f, const char *v)
 		return rc;
 	if (f->kind == SK_BOOL)
 		return buf_puts(b, strcmp(v, "1") == 0 ? "true" : "false");
-	if (f->kind == SK_INT)
+	/* A number or a date not known is null, never "" (which neither admits). */
+	if (f->kind == SK_INT || ((f->kind == SK_DATE || f->kind == SK_DATE_ANY) && !*v))
 		return *v ? buf_puts(b, v) : buf_puts(b, "null");
 	if (f->kind != SK_CODES)
 		return json_cstring(b, v);

@@ -192,23 +192,6 @@ int kn_get(const identity_env *env, arena *a, const principal *p, int64_t id, kn
 
 /* ---- JSON ---- */
 
-static int json_list(buf *b, const char *key, const char *csv)
-{
-	int rc = buf_putc(b, ',');
-	if (!rc)
-		rc = json_cstring(b, key);
-	if (!rc)
-		rc = buf_puts(b, ":[");
-	for (const char *s = csv; *s && !rc;) {
-		size_t len = strcspn(s, ",");
-		rc = (s != csv ? buf_putc(b, ',') : 0);
-		if (!rc)
-			rc = json_string(b, s, len);
-		s += len + (s[len] == ',');
-	}
-	return rc ? rc : buf_putc(b, ']');
-}
-
 int kn_item_json(buf *b, const kn_item *it)
 {
 	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)it->id,
@@ -222,11 +205,12 @@ int kn_item_json(buf *b, const kn_item *it)
 			{ "summary", it->summary },
 			{ "body", it->body },
 			{ "owner_country", it->owner_country },
-			{ "published_at", it->published_at },
 			{ "created_at", it->created_at },
 			{ "updated_at", it->updated_at } };
 	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
 		rc = json_field_str(b, false, strings[i].key, strings[i].value);
+	if (!rc) /* not published yet: null, as every date not known */
+		rc = json_field_date(b, false, "published_at", it->published_at);
 	if (!rc)
 		rc = buf_printf(b, ",\"author\":%lld,\"organisation\":%lld",
 				(long long)it->author_id, (long long)it->organisation_id);
@@ -234,17 +218,18 @@ int kn_item_json(buf *b, const kn_item *it)
 		rc = it->year ? buf_printf(b, ",\"year\":%d", it->year)
 			      : buf_puts(b, ",\"year\":null");
 	if (!rc)
-		rc = json_list(b, "countries", it->countries);
+		rc = json_field_list(b, false, "countries", it->countries);
 	if (!rc)
-		rc = json_list(b, "languages", it->languages);
+		rc = json_field_list(b, false, "languages", it->languages);
 	size_t n;
 	const kn_field *fields = kn_fields(&n);
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (strcmp(fields[i].type, it->type) != 0)
 			continue;
 		const char *v = kn_detail(it, fields[i].name);
-		rc = fields[i].kind == KN_CODES ? json_list(b, fields[i].name, v)
-						: json_field_str(b, false, fields[i].name, v);
+		rc = fields[i].kind == KN_CODES  ? json_field_list(b, false, fields[i].name, v)
+		     : fields[i].kind == KN_DATE ? json_field_date(b, false, fields[i].name, v)
+						 : json_field_str(b, false, fields[i].name, v);
 	}
 	if (!rc)
 		rc = buf_puts(b, ",\"attachments\":[");

@@ -1,6 +1,8 @@
 /* The knowledge module's pure parts: query words, highlights, names among initials. */
 #include "testutil.h"
 
+#include "base/embedded.h"
+#include "base/json_parse.h"
 #include "knowledge/knowledge.h"
 
 static void fts_queries_are_quoted_words_only(void **state)
@@ -98,12 +100,58 @@ static void names_are_told_from_initials(void **state)
 	assert_true(kn_looks_like_name("Burkina Faso", NULL, NULL));
 }
 
+/* The OpenAPI document describes every detail of every type, answered and sent, with the codes
+ * the engine accepts: an item's answer refuses undescribed members, so a new detail must be
+ * described before an API client sees it. */
+static void the_openapi_document_describes_every_detail(void **state)
+{
+	(void)state;
+	const struct embedded_file *f = embedded_find("api/openapi.json");
+	assert_non_null(f);
+	arena a;
+	arena_init(&a, 1 << 24);
+	json_value *doc;
+	char err[128];
+	assert_int_equal(json_parse(&a, f->data, f->len, &doc, err, sizeof(err)), 0);
+	const json_value *schemas = json_get(json_get(doc, "components"), "schemas");
+	const char *names[] = { "KnowledgeItem", "KnowledgeInput" };
+	size_t n;
+	const kn_field *fields = kn_fields(&n);
+	for (size_t s = 0; s < ARRAY_LEN(names); s++) {
+		const json_value *props = json_get(json_get(schemas, names[s]), "properties");
+		if (!props)
+			fail_msg("api/openapi.json has no schema %s", names[s]);
+		for (size_t i = 0; i < n; i++) {
+			const json_value *p = json_get(props, fields[i].name);
+			if (!p)
+				fail_msg("%s has no property %s", names[s], fields[i].name);
+			if (!fields[i].vocabulary)
+				continue;
+			const json_value *e =
+			    json_get(fields[i].kind == KN_CODES ? json_get(p, "items") : p, "enum");
+			size_t ncodes;
+			const kn_code *codes = kn_codes(fields[i].vocabulary, &ncodes);
+			for (size_t c = 0; c < ncodes; c++) {
+				bool found = false;
+				for (size_t k = 0; e && k < e->length; k++)
+					found |= e->items[k]->type == JSON_STRING &&
+						 strcmp(e->items[k]->string, codes[c].code) == 0;
+				if (!found)
+					fail_msg("%s.%s lacks the code %s", names[s],
+						 fields[i].name, codes[c].code);
+			}
+		}
+	}
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fts_queries_are_quoted_words_only),
 		cmocka_unit_test(highlights_fold_accents_and_case),
 		cmocka_unit_test(names_are_told_from_initials),
+		cmocka_unit_test(the_openapi_document_describes_every_detail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
