@@ -52,9 +52,17 @@ static int add_entry(const section_entry *x, void *ctx)
 	tpl_vars *v = tpl_list_add(g->entries);
 	tpl_set(v, "id", arena_printf(g->req->arena, "%lld", (long long)x->id));
 	tpl_list *cells = tpl_set_list(v, "cells");
-	for (size_t i = 0; i < g->d->nfields; i++)
-		tpl_set(tpl_list_add(cells), "value",
-			shown(g->req, &g->d->fields[i], x->values[i]));
+	for (size_t i = 0; i < g->d->nfields; i++) {
+		const section_field *f = &g->d->fields[i];
+		tpl_vars *cell = tpl_list_add(cells);
+		tpl_set(cell, "value", shown(g->req, f, x->values[i]));
+		/* Dates, numbers and yes/no are never broken across lines, words from a list
+		 * only between words; what people typed, anywhere it must. */
+		tpl_set_bool(cell, "whole",
+			     f->kind == SK_DATE || f->kind == SK_DATE_ANY || f->kind == SK_INT ||
+				 f->kind == SK_BOOL);
+		tpl_set_bool(cell, "typed", f->kind == SK_TEXT || f->kind == SK_SECRET);
+	}
 	tpl_set(v, "recorded", arena_strndup(g->req->arena, x->updated_at, 10));
 	tpl_set_bool(v, "can_write", g->can_write);
 	tpl_set(v, "edit_url",

@@ -124,6 +124,67 @@ test('a police investigator records proceedings without seeing the social file',
   await context.close();
 });
 
+// How wide a page is against the window, and a table against its frame, in CSS pixels.
+const widths = (page, table) => page.evaluate((sel) => {
+  const t = sel ? document.querySelector(sel) : null;
+  return {
+    page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth,
+    table: t ? t.scrollWidth : 0, frame: t ? t.parentElement.clientWidth : 0,
+  };
+}, table);
+
+test('the twelve columns of the proceedings fit a 1280 px laptop, and no page outgrows a 390 px phone', async () => {
+  const { context, page } = await signedIn('police@demo.ponte.example');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.url}/cases/1/proceedings/proceedings`);
+  await page.selectOption('#kind', 'criminal');
+  await page.selectOption('#person_role', 'suspect');
+  await page.fill('#authority', 'Departamento de Investigação e Ação Penal de Lisboa');
+  await page.fill('#reference', 'NUIPC-1234/26.0TELSB-DIAP-LISBOA');
+  await page.fill('#prosecutor', 'Dra. Maria da Conceição Albuquerque');
+  await page.fill('#opened_on', '2026-03-01');
+  await page.check('#protection-video_testimony');
+  await page.check('#protection-anonymity');
+  await page.fill('#charges', 'Tráfico de pessoas (art. 160.º CP) e auxílio à imigração ilegal');
+  await page.selectOption('#verdict', 'convicted');
+  await page.fill('#sentence', '8 anos de prisão efetiva');
+  await page.check('#non_punishment');
+  await page.click('form.form button[type=submit]');
+  await page.waitForURL(/\/cases\/1\/proceedings\/proceedings$/);
+  for (const lang of ['pt', 'en', 'fr']) {
+    await page.goto(`${server.url}/cases/1/proceedings/proceedings?lang=${lang}`);
+    const w = await widths(page, '#entries');
+    assert.ok(w.page <= w.window, `${lang}: the page is ${w.page} px wide in a ${w.window} px window`);
+    assert.ok(w.table <= w.frame, `${lang}: the table is ${w.table} px wide in a ${w.frame} px frame`);
+  }
+  // The non-punishment box sits on its label's line, just before it.
+  const box = await page.locator('#non_punishment').boundingBox();
+  const label = await page.locator('label[for=non_punishment]').boundingBox();
+  assert.ok(Math.abs((box.y + box.height / 2) - (label.y + label.height / 2)) < 8, 'box and label on one line');
+  assert.ok(label.x > box.x && label.x - (box.x + box.width) < 24, 'the label follows the box');
+  // On a phone the table scrolls in its frame; the page itself never scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/cases/1/proceedings/proceedings', '/proceedings']) {
+    await page.goto(`${server.url}${path}`);
+    const w = await widths(page, null);
+    assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
+  }
+  await context.close();
+  const worker = await signedIn('case.worker@demo.ponte.example');
+  await worker.page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/referrals', '/cases/1/closure',
+    '/cases/1/timeline', '/cases/1/file/needs', '/referrals', '/work']) {
+    await worker.page.goto(`${server.url}${path}`);
+    const w = await widths(worker.page, null);
+    assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
+  }
+  // "Change the case" offers the three victim statuses, the case's own chosen.
+  await worker.page.goto(`${server.url}/cases/1`);
+  assert.equal(await worker.page.locator('#vic_TraffickingStatus option').count(), 3);
+  assert.equal(await worker.page.inputValue('#vic_TraffickingStatus'), 'PossibleVictimOfTrafficking');
+  await worker.context.close();
+});
+
 for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/file/needs', '/cases/1/closure',
   '/cases/1/attachments']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
