@@ -73,6 +73,10 @@ static const cli_command COMMANDS[] = {
 	  "  api_token_hours                lifetime of API tokens (1-8760, default 12)\n"
 	  "  require_2fa_for_flagged_roles  1: administrators and focal points must use 2FA\n"
 	  "                                 (default), 0: optional\n"
+	  "  obs_dp_only                    1: the observatory publishes counts only by\n"
+	  "                                 differentially private releases (no dashboard,\n"
+	  "                                 download, report, stats, table or microdata\n"
+	  "                                 release), 0: every view (default)\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
 	  "usage: ponte demo --db PATH [--cases N] [--knowledge K] [--seed S] [--password P]\n"
@@ -98,7 +102,9 @@ static const cli_command COMMANDS[] = {
 	  "                         [--qi COL,...] [--sensitive COL,...|none] [--l L]\n"
 	  "                         [--max-suppressed SHARE]\n"
 	  "       ponte obs releases --db PATH\n"
-	  "       ponte obs budget --db PATH --provider ORG [--epsilon TOTAL]\n\n"
+	  "       ponte obs budget --db PATH --provider ORG [--history]\n"
+	  "       ponte obs budget --db PATH --provider ORG --epsilon TOTAL --reason TEXT\n"
+	  "                        --as EMAIL [--key PATH]\n\n"
 	  "import reads a file in the 63-column CTDC publication format, or with columns named\n"
 	  "by the HTCDS (fields that identify a person are refused), for the provider\n"
 	  "organisation ORG. Everything is checked first; each problem is printed as\n"
@@ -129,8 +135,11 @@ static const cli_command COMMANDS[] = {
 	  "other columns are not published; refused or adapted so that it cannot be compared\n"
 	  "with an earlier microdata release of the same records to single anyone out.\n"
 	  "Without --by: year, and year with gender, age_band, citizenship,\n"
-	  "country_of_exploitation and exploitation. budget shows or sets the total epsilon of a\n"
-	  "provider's records (default: the setting obs_epsilon_budget, 3).\n" },
+	  "country_of_exploitation and exploitation. budget shows the total epsilon of a\n"
+	  "provider's records (default: the setting obs_epsilon_budget, 3), what releases spent\n"
+	  "and, with --history, each change of it; with --epsilon it sets it, an administrator's\n"
+	  "decision: --as names the administrator (permission obs.budget) and --reason says why\n"
+	  "(10 to 500 characters); both are kept and audited, anyone else is refused.\n" },
 	{ "peer", cmd_peer,
 	  "Show this instance's identity; register, list or revoke peers; rotate the keys",
 	  "usage: ponte peer id --db PATH [--key PATH] [--url URL]\n"

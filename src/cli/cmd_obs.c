@@ -10,6 +10,11 @@
 #include "cli/cli.h"
 #include "obs/obs.h"
 
+/* In DP-only mode no count of the records is published but by private releases. */
+#define DP_ONLY                                                                                    \
+	"the observatory runs in DP-only mode (setting obs_dp_only): its counts are published "    \
+	"only by differentially private releases (ponte obs release --method dp)"
+
 static int obs_import_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
@@ -187,6 +192,11 @@ static int obs_stats_cmd(int argc, char **argv)
 	int rc = cli_open("obs", db, key, &s, &keys);
 	if (rc)
 		return rc;
+	if (obs_dp_only(s) && !q.exact) { /* --exact is the operator's, not published */
+		cli_close(s, keys);
+		return cli_fail(DP_ONLY " (--exact gives the operator exact counts, not for "
+					"publication)");
+	}
 	identity_env env = { s, keys };
 	/* The pages' threshold unless told otherwise: the same cells are withheld. */
 	if (q.suppress < 0)
@@ -336,6 +346,10 @@ static int obs_indicators_cmd(int argc, char **argv)
 	int rc = cli_open("obs", db, key, &s, &keys);
 	if (rc)
 		return rc;
+	if (obs_dp_only(s)) {
+		cli_close(s, keys);
+		return cli_fail(DP_ONLY);
+	}
 	printf("year,records,children_pct,forced_labour_pct,estimate,identified_pct\n");
 	rc = obs_indicators(s, NULL, country, print_indicator, &o);
 	cli_close(s, keys);

@@ -236,16 +236,60 @@ static int obs_releases_cmd(int argc, char **argv)
 	return rc ? cli_fail("cannot list the releases: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
-/* Show, or with --epsilon set, the privacy budget of a provider's records. */
+/* The principal of the account an operator names with --as: the command line runs with the
+ * database and its key, so --as does not prove who types; it names the administrator who
+ * takes the decision, whose permissions are checked and who answers for it in the trail. */
+static int principal_named(store *s, crypto_keyring *keys, const char *email, principal *p)
+{
+	identity_env env = { s, keys };
+	int64_t id;
+	arena a;
+	arena_init(&a, 1u << 16);
+	user u;
+	int rc = user_find_by_email(&env, email, &id);
+	if (!rc)
+		rc = user_get(&env, &a, id, &u);
+	if (!rc && u.status != USER_ACTIVE)
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		rc = principal_load(s, id, p);
+	if (!rc)
+		snprintf(p->client, sizeof(p->client), "cli");
+	arena_release(&a);
+	return rc;
+}
+
+static int print_change(const obs_budget_change_info *x, void *ctx)
+{
+	(void)ctx;
+	buf out;
+	buf_init(&out, 4096);
+	buf_printf(&out,
+		   "{\"changed_at\":\"%s\",\"before\":%g,\"budget\":%g,\"by\":%lld,"
+		   "\"reason\":",
+		   x->changed_at, x->before, x->budget, (long long)x->changed_by);
+	json_cstring(&out, x->reason);
+	buf_puts(&out, "}\n");
+	fputs(out.data ? out.data : "", stdout);
+	buf_release(&out);
+	return 0;
+}
+
+/* Show the privacy budget of a provider's records, its changes with --history, or set it:
+ * --epsilon with --reason and --as, an administrator's decision. */
 static int obs_budget_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "key", required_argument, NULL, 'K' },
 					      { "provider", required_argument, NULL, 'p' },
 					      { "epsilon", required_argument, NULL, 'e' },
+					      { "reason", required_argument, NULL, 'r' },
+					      { "as", required_argument, NULL, 'a' },
+					      { "history", no_argument, NULL, 'H' },
 					      { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *key = NULL, *provider = NULL;
+	const char *db = NULL, *key = NULL, *provider = NULL, *reason = NULL, *as = NULL;
 	double epsilon = 0;
+	bool history = false;
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -254,6 +298,9 @@ static int obs_budget_cmd(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'K': key = optarg; break;
 		case 'p': provider = optarg; break;
+		case 'r': reason = optarg; break;
+		case 'a': as = optarg; break;
+		case 'H': history = true; break;
 		case 'e':
 			if (!parse_number(optarg, 1e-6, 100, &epsilon))
 				return cli_usage_error("obs", "--epsilon must be above 0 and at "
@@ -266,6 +313,11 @@ static int obs_budget_cmd(int argc, char **argv)
 	}
 	if (!provider)
 		return cli_usage_error("obs", "--provider ORG is required");
+	if (epsilon && (!reason || !as))
+		return cli_usage_error("obs", "changing a budget needs --reason TEXT and --as "
+					      "EMAIL, the administrator who decides it");
+	if (!epsilon && (reason || as))
+		return cli_usage_error("obs", "--reason and --as go with --epsilon");
 	store *s;
 	crypto_keyring *keys;
 	int rc = cli_open("obs", db, key, &s, &keys);
@@ -274,13 +326,31 @@ static int obs_budget_cmd(int argc, char **argv)
 	int64_t id;
 	double budget = 0, spent = 0;
 	int status = EXIT_OK;
-	if (provider_id(s, provider, &id))
+	principal *p = calloc(1, sizeof(*p));
+	if (!p)
+		status = cli_fail("out of memory");
+	else if (provider_id(s, provider, &id))
 		status = cli_fail("no organisation with the code %s", provider);
-	else if (epsilon && (rc = obs_budget_set(s, id, epsilon)))
-		status = cli_fail("cannot set the budget: %s", ponte_strerror(rc));
+	else if (epsilon && principal_named(s, keys, as, p))
+		status = cli_fail("no active account %s", as);
+	else if (epsilon && (rc = obs_budget_change(s, p, id, epsilon, reason)))
+		status = rc == PONTE_EDENIED
+			     ? cli_fail("%s may not change a privacy budget: it is an "
+					"administrator's decision (permission obs.budget)",
+					as)
+			 : rc == PONTE_EINVAL
+			     ? cli_fail("the reason must be %d to %d characters of text",
+					OBS_REASON_MIN, OBS_REASON_MAX)
+			     : cli_fail("cannot change the budget: %s", ponte_strerror(rc));
 	else if ((rc = obs_budget_get(s, id, &budget, &spent)))
 		status = cli_fail("cannot read the budget: %s", ponte_strerror(rc));
-	else {
+	else if (history) {
+		arena a;
+		arena_init(&a, 16u << 20);
+		if ((rc = obs_budget_changes(s, &a, id, print_change, NULL)))
+			status = cli_fail("cannot read the changes: %s", ponte_strerror(rc));
+		arena_release(&a);
+	} else {
 		buf out;
 		buf_init(&out, 1024);
 		buf_puts(&out, "{\"provider\":");
@@ -290,6 +360,7 @@ static int obs_budget_cmd(int argc, char **argv)
 		fputs(out.data, stdout);
 		buf_release(&out);
 	}
+	free(p);
 	cli_close(s, keys);
 	return status;
 }

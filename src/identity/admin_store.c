@@ -32,6 +32,7 @@ static const permission_info PERMISSIONS[] = {
 	{ "network.write", N_("Record information on criminal networks") },
 	{ "obs.submit", N_("Submit data to the observatory") },
 	{ "obs.analyse", N_("Analyse observatory data") },
+	{ "obs.budget", N_("Change the privacy budget of observatory data") },
 	{ "stats.read", N_("Read statistics") },
 	{ "stats.aggregate", N_("Read aggregate statistics across countries") },
 	{ "knowledge.write", N_("Write drafts of practices, legislation, case law and manuals") },

@@ -10,9 +10,13 @@ static const struct {
 	const char *key;
 	long min, max;
 } KNOWN[] = {
-	{ "session_idle_minutes", 1, 24 * 60 }, { "session_absolute_hours", 1, 24 * 30 },
-	{ "api_token_hours", 1, 24 * 365 },     { "require_2fa_for_flagged_roles", 0, 1 },
-	{ "knowledge_public_read", 0, 1 },      { "knowledge_self_publish", 0, 1 },
+	{ "session_idle_minutes", 1, 24 * 60 },
+	{ "session_absolute_hours", 1, 24 * 30 },
+	{ "api_token_hours", 1, 24 * 365 },
+	{ "require_2fa_for_flagged_roles", 0, 1 },
+	{ "knowledge_public_read", 0, 1 },
+	{ "knowledge_self_publish", 0, 1 },
+	{ "obs_dp_only", 0, 1 },
 };
 
 int setting_set(store *db, const char *key, const char *value)

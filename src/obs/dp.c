@@ -13,6 +13,7 @@
  * sample is rounded (the weakness Mironov described). */
 #include <math.h>
 
+#include "base/json.h"
 #include "crypto/crypto.h"
 #include "obs/ctdc.h"
 #include "obs/release.h"
@@ -98,8 +99,10 @@ static int domain_of(store *db, arena *a, const char *dim, const obs_release_req
 		return PONTE_ENOMEM;
 	int rc = 0;
 	if (strcmp(dim, "year") == 0) {
+		/* The records counted are those of these years: no "missing". */
 		for (int y = rq->year_from; y <= rq->year_to && !rc; y++)
 			rc = add(d, arena_printf(a, "%d", y), cap);
+		return rc;
 	} else if (strcmp(dim, "gender") == 0) {
 		for (size_t i = 0; i < NGENDERS && !rc; i++)
 			rc = add(d, GENDERS[i][1], cap);
@@ -140,6 +143,42 @@ static size_t index_in(const struct domain *d, const char *v)
 	return d->n;
 }
 
+/* The exact counts of a table over the records of the release's years: a table by year
+ * leaves the other years out by its domain, any other table is counted year by year, so
+ * that every table of a release counts the same records. */
+static int exact_counts(const identity_env *env, const obs_release_request *rq,
+			const char *const *by, const struct release_out *o, arena *a,
+			const struct domain *d1, const struct domain *d2, int64_t *exact)
+{
+	size_t n2 = by[1] ? d2->n : 1;
+	bool timed = strcmp(by[0], "year") == 0 || (by[1] && strcmp(by[1], "year") == 0);
+	int rc = 0;
+	for (int year = rq->year_from; year <= (timed ? rq->year_from : rq->year_to) && !rc;
+	     year++) {
+		obs_query q = { .by = { by[0], by[1] }, .exact = true }; /* the noise comes after */
+		if (o->provider_code) {
+			q.where_dim[q.nwhere] = "provider";
+			q.where_value[q.nwhere++] = o->provider_code;
+		}
+		if (!timed) {
+			q.where_dim[q.nwhere] = "year";
+			q.where_value[q.nwhere++] = arena_printf(a, "%d", year);
+		}
+		obs_cell *cells;
+		size_t n;
+		int64_t records;
+		if ((rc = obs_stats(env, a, &q, &cells, &n, &records)))
+			break;
+		for (size_t i = 0; i < n; i++) {
+			size_t x = index_in(d1, cells[i].value[0]);
+			size_t y = by[1] ? index_in(d2, cells[i].value[1]) : 0;
+			if (x < d1->n && y < n2) /* outside the domain (other years) */
+				exact[x * n2 + y] += cells[i].count;
+		}
+	}
+	return rc;
+}
+
 /* One table: exact counts, then noise on every cell of the domain; a negative count becomes
  * 0 (post-processing, which keeps the guarantee). */
 static int dp_table(const identity_env *env, const obs_release_request *rq, const char *const *by,
@@ -155,23 +194,8 @@ static int dp_table(const identity_env *env, const obs_release_request *rq, cons
 	int64_t *exact = arena_calloc(a, d1.n * n2, sizeof(*exact));
 	if (!exact)
 		return PONTE_ENOMEM;
-	obs_query q = { .by = { by[0], by[1] }, .exact = true }; /* the noise is added here */
-	if (o->provider_code) {
-		q.where_dim[0] = "provider";
-		q.where_value[0] = o->provider_code;
-		q.nwhere = 1;
-	}
-	obs_cell *cells;
-	size_t n;
-	int64_t records;
-	if ((rc = obs_stats(env, a, &q, &cells, &n, &records)))
+	if ((rc = exact_counts(env, rq, by, o, a, &d1, &d2, exact)))
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		size_t x = index_in(&d1, cells[i].value[0]);
-		size_t y = by[1] ? index_in(&d2, cells[i].value[1]) : 0;
-		if (x < d1.n && y < n2) /* outside the domain (other years): not released */
-			exact[x * n2 + y] = cells[i].count;
-	}
 	double sensitivity = (double)d1.sensitivity * (double)(by[1] ? d2.sensitivity : 1);
 	for (size_t x = 0; x < d1.n && !rc; x++)
 		for (size_t y = 0; y < n2 && !rc; y++) {
@@ -197,6 +221,110 @@ static int dp_table(const identity_env *env, const obs_release_request *rq, cons
 	return rc;
 }
 
+/* ---- what else is published of the same records ---- */
+
+struct others {
+	const char *scope; /* "" for every provider */
+	buf *manifest, *list;
+	size_t n;
+};
+
+/* A release that is not private, of records this one counts too (the same provider's, or
+ * every provider's on either side). */
+static int other_release(const obs_release_info *x, void *ctx)
+{
+	struct others *o = ctx;
+	if (strcmp(x->method, "dp") == 0)
+		return 0; /* accounted for by the budget */
+	if (*x->provider && *o->scope && strcmp(x->provider, o->scope) != 0)
+		return 0;
+	int rc = buf_printf(o->manifest,
+			    "%s{\"version\":%lld,\"method\":\"%s\",\"dataset\":", o->n ? "," : "",
+			    (long long)x->version, x->method);
+	if (!rc)
+		rc = json_cstring(o->manifest, *x->provider ? x->provider : "all providers");
+	if (!rc)
+		rc = buf_puts(o->manifest, "}");
+	if (!rc)
+		rc = buf_printf(o->list, "%sv%lld (%s)", o->n ? ", " : "", (long long)x->version,
+				x->method);
+	o->n++;
+	return rc;
+}
+
+/* The query every view of the observatory publishes its counts with: the cell key method and
+ * the instance's threshold (what the dashboard, the downloads and obs stats apply). */
+static obs_query views_query(store *db)
+{
+	return (obs_query){ .suppress = setting_get_int(db, "obs_min_count", 5) };
+}
+
+/* The manifest's also_published and a paragraph of the note: a private release protects
+ * nothing that another publication of the same records gives away, so it says what they
+ * are, or that there are none (DP-only mode). */
+static int also_published(const identity_env *env, struct release_out *o, arena *a)
+{
+	bool dp_only = obs_dp_only(env->db);
+	obs_query q = views_query(env->db);
+	buf method;
+	buf_init(&method, 4096);
+	int rc = dp_only ? 0 : obs_method_note(&method, &q);
+	const char *views =
+	    dp_only ? "none: the observatory runs in DP-only mode (setting obs_dp_only), "
+		      "its dashboards, downloads, reports and statistics publish no "
+		      "count of these records"
+		    : arena_printf(a,
+				   "the observatory's dashboards, chart downloads, annual "
+				   "reports, indicators and statistics (command line and "
+				   "API) publish counts of the same records under the cell key "
+				   "method, not differential privacy (%s)",
+				   method.data ? method.data : "");
+	buf_release(&method);
+	buf list;
+	buf_init(&list, 1u << 16);
+	if (!rc)
+		rc = buf_puts(&o->manifest, ",\"also_published\":{\"dp_only\":");
+	if (!rc)
+		rc = buf_puts(&o->manifest, dp_only ? "true" : "false");
+	if (!rc)
+		rc = buf_puts(&o->manifest, ",\"views\":");
+	if (!rc)
+		rc = views ? json_cstring(&o->manifest, views) : PONTE_ENOMEM;
+	if (!rc && !dp_only)
+		rc = buf_puts(&o->manifest, ",\"views_method\":");
+	if (!rc && !dp_only)
+		rc = obs_method_json(&o->manifest, &q);
+	if (!rc)
+		rc = buf_puts(&o->manifest, ",\"releases\":[");
+	struct others x = { o->provider_code ? o->provider_code : "", &o->manifest, &list, 0 };
+	arena l;
+	arena_init(&l, 256u << 20);
+	if (!rc)
+		rc = obs_release_list(env->db, &l, other_release, &x);
+	arena_release(&l);
+	if (!rc)
+		rc = buf_puts(&o->manifest, "]}");
+	if (!rc)
+		rc = buf_printf(
+		    &o->note, "## What else is published of these records\n\n%s%s.",
+		    dp_only ? "Nothing but private releases: " : "Also published: ", views);
+	if (!rc && x.n)
+		rc = buf_printf(&o->note,
+				" Releases of the same records that are not private, made "
+				"earlier: %s.",
+				list.data);
+	if (!rc)
+		rc = buf_puts(&o->note,
+			      dp_only && !x.n
+				  ? "\n\n"
+				  : " The guarantee of this release covers this release, and the "
+				    "other private releases through the budget; it does not cover "
+				    "what those publications reveal, and someone who combines them "
+				    "with this release learns at least as much as they do.\n\n");
+	buf_release(&list);
+	return rc;
+}
+
 int release_dp(const identity_env *env, const obs_release_request *rq, double epsilon_each,
 	       obs_release_result *r, struct release_out *o)
 {
@@ -214,12 +342,15 @@ int release_dp(const identity_env *env, const obs_release_request *rq, double ep
 	};
 	int rc = release_row(o, head, ARRAY_LEN(head));
 	if (!rc)
-		rc = buf_printf(&o->manifest,
-				"\"privacy\":{\"mechanism\":\"two-sided geometric (discrete "
-				"Laplace)\",\"epsilon\":%.6g,\"composition\":\"sequential over "
-				"the tables, parallel over the providers\",\"negative_counts\":"
-				"\"set to 0\",\"years\":[%d,%d],\"tables\":[",
-				rq->epsilon, rq->year_from, rq->year_to);
+		rc =
+		    buf_printf(&o->manifest,
+			       "\"privacy\":{\"mechanism\":\"two-sided geometric (discrete "
+			       "Laplace)\",\"epsilon\":%.6g,\"composition\":\"sequential over "
+			       "the tables, parallel over the providers\",\"negative_counts\":"
+			       "\"set to 0\",\"years\":[%d,%d],\"records_counted\":\"those "
+			       "registered from %d to %d, in every table; records without a year "
+			       "of registration are not counted\",\"tables\":[",
+			       rq->epsilon, rq->year_from, rq->year_to, rq->year_from, rq->year_to);
 	arena a;
 	arena_init(&a, 64u << 20);
 	for (size_t t = 0; t < rq->ntables && !rc; t++) {
@@ -227,7 +358,7 @@ int release_dp(const identity_env *env, const obs_release_request *rq, double ep
 		arena_release(&a);
 	}
 	if (!rc)
-		rc = buf_puts(&o->manifest, "]}");
+		rc = buf_puts(&o->manifest, "]");
 	if (!rc)
 		rc = buf_printf(
 		    &o->note,
@@ -241,12 +372,17 @@ int release_dp(const identity_env *env, const obs_release_request *rq, double ep
 		    "tables (%.6g each). Each table lists every combination of its values, zeros "
 		    "included, so that a cell's presence reveals nothing; a table whose variable "
 		    "can hold several values per person (type of exploitation, means of control) "
-		    "has more noise, in proportion. Years cover %d to %d. Negative results were "
+		    "has more noise, in proportion. Every table counts the records registered "
+		    "from %d to %d, whether or not it is by year; records without a year of "
+		    "registration are not counted. Negative results were "
 		    "set to 0. The manifest gives, for each table, the noise scale and the "
 		    "half-width within which 95%% of the noise falls: small counts are not "
 		    "reliable, and totals of noisy cells add their noise. Each release spends "
 		    "privacy budget of the data providers' datasets; when a dataset's budget is "
 		    "spent, no further private release is made from it.\n\n",
 		    rq->epsilon, rq->ntables, epsilon_each, rq->year_from, rq->year_to);
-	return rc;
+	if (!rc)
+		rc = also_published(env, o, &a);
+	arena_release(&a);
+	return rc ? rc : buf_puts(&o->manifest, "}");
 }

@@ -243,9 +243,32 @@ int obs_release_list(store *db, arena *a, obs_release_fn fn, void *ctx);
 /* The files a release may hold; a download names one of them. */
 bool obs_release_file_known(const char *name);
 
+/* Whether the observatory runs in DP-only mode (setting obs_dp_only): no count of its records
+ * is published but by differentially private releases. */
+bool obs_dp_only(store *db);
+
 /* The budget of a provider's dataset and what releases spent on it. */
 int obs_budget_get(store *db, int64_t provider, double *budget, double *spent);
-int obs_budget_set(store *db, int64_t provider, double budget);
+/* Set the total budget of a provider's dataset (raise an exhausted one, or lower it): an
+ * administrator's decision (permission obs.budget), with a reason of OBS_REASON_MIN to
+ * OBS_REASON_MAX, kept with who took it, when and the budget before, and audited
+ * (obs.budget.change) in the same transaction. PONTE_EDENIED, audited as denied, without the
+ * permission; PONTE_EINVAL for a budget outside (0, 100] or no proper reason. */
+#define OBS_REASON_MIN 10  /* characters */
+#define OBS_REASON_MAX 500 /* bytes */
+int obs_budget_change(store *db, const principal *by, int64_t provider, double budget,
+		      const char *reason);
+typedef struct obs_budget_change_info {
+	int64_t provider_id;
+	const char *provider; /* its code */
+	double before, budget;
+	const char *reason;
+	int64_t changed_by; /* a user */
+	const char *changed_at;
+} obs_budget_change_info;
+typedef int (*obs_budget_change_fn)(const obs_budget_change_info *x, void *ctx);
+/* The changes of a provider's budget (0: every provider's), newest first. */
+int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_fn fn, void *ctx);
 
 /* Two-sided geometric noise, P(x) proportional to exp(-epsilon |x| / sensitivity), from
  * libsodium's generator (dp.c). */

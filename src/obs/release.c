@@ -498,6 +498,12 @@ int obs_release(const identity_env *env, const obs_release_request *request, obs
 	int rc = check(&rq, r);
 	if (rc)
 		return rc;
+	if (rq.method != OBS_DP && obs_dp_only(env->db)) {
+		snprintf(r->why, sizeof(r->why),
+			 "the observatory runs in DP-only mode (setting obs_dp_only): only "
+			 "differentially private releases are made");
+		return PONTE_EINVAL;
+	}
 	struct release_out o = { 0 };
 	arena a;
 	arena_init(&a, 1u << 16);

@@ -1,4 +1,5 @@
 /* The SQL of observatory releases: records as released, versions, the privacy ledger. */
+#include "base/utf8.h"
 #include "obs/release.h"
 
 /* clang-format off */
@@ -23,9 +24,17 @@ static const char SQL_INSERT[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
 static const char SQL_SPEND[] =
     "INSERT INTO obs_privacy_spent(release_id, provider_id, epsilon) VALUES (?1, ?2, ?3)";
+static const char SQL_BUDGET_CHANGE[] =
+    "INSERT INTO obs_privacy_budget_changes(provider_id, epsilon_before, epsilon, reason, "
+    "changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
 static const char SQL_SET_BUDGET[] =
     "INSERT INTO obs_privacy_budgets(provider_id, epsilon) VALUES (?1, ?2) "
     "ON CONFLICT(provider_id) DO UPDATE SET epsilon = excluded.epsilon";
+static const char SQL_BUDGET_CHANGES[] =
+    "SELECT c.provider_id, coalesce(o.code, ''), c.epsilon_before, c.epsilon, c.reason, "
+    "c.changed_by, c.changed_at FROM obs_privacy_budget_changes c "
+    "LEFT JOIN organisations o ON o.id = c.provider_id "
+    "WHERE ?1 IS NULL OR c.provider_id = ?1 ORDER BY c.id DESC";
 static const char SQL_LIST[] =
     "SELECT r.version, r.method, r.created_at, coalesce(o.code, ''), r.manifest "
     "FROM obs_releases r LEFT JOIN organisations o ON o.id = r.provider_id "
@@ -160,6 +169,11 @@ int release_spend(store_conn *c, int64_t release_id, int64_t provider, double ep
 	return rc < 0 ? rc : 0;
 }
 
+bool obs_dp_only(store *db)
+{
+	return setting_get_int(db, "obs_dp_only", 0) == 1;
+}
+
 int obs_budget_get(store *db, int64_t provider, double *budget, double *spent)
 {
 	store_conn *c;
@@ -167,20 +181,97 @@ int obs_budget_get(store *db, int64_t provider, double *budget, double *spent)
 	return rc ? rc : release_budget(c, provider, budget, spent);
 }
 
-int obs_budget_set(store *db, int64_t provider, double budget)
+/* A reason says something: valid text of at most OBS_REASON_MAX bytes, and at least
+ * OBS_REASON_MIN characters once the spaces around it are set aside. */
+static bool reason_valid(const char *reason)
 {
-	if (!(budget > 0) || budget > 100)
+	size_t n = reason ? strlen(reason) : 0;
+	if (!n || n > OBS_REASON_MAX || !utf8_valid_text(reason, n))
+		return false;
+	const char *start = reason, *end = reason + n;
+	while (start < end && strchr(" \t\r\n", *start))
+		start++;
+	while (end > start && strchr(" \t\r\n", end[-1]))
+		end--;
+	return utf8_length(start, (size_t)(end - start)) >= OBS_REASON_MIN;
+}
+
+static int step_done(store_stmt *st)
+{
+	int rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int obs_budget_change(store *db, const principal *by, int64_t provider, double budget,
+		      const char *reason)
+{
+	if (!principal_can(by, "obs.budget")) {
+		principal_audit(db, by, "obs.budget.change", "organisation", provider, "denied",
+				false);
+		return PONTE_EDENIED;
+	}
+	if (!(budget > 0) || budget > 100 || !reason_valid(reason))
 		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	double before, spent;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	rc = release_budget(c, provider, &before, &spent);
+	if (!rc && !(rc = store_prepare(c, SQL_BUDGET_CHANGE, &st))) {
+		store_bind_int64(st, 1, provider);
+		store_bind_double(st, 2, before);
+		store_bind_double(st, 3, budget);
+		store_bind_text(st, 4, reason, strlen(reason));
+		store_bind_int64(st, 5, by->user_id);
+		rc = step_done(st);
+	}
+	if (!rc && !(rc = store_prepare(c, SQL_SET_BUDGET, &st))) {
+		store_bind_int64(st, 1, provider);
+		store_bind_double(st, 2, budget);
+		rc = step_done(st);
+	}
+	if (!rc)
+		rc = principal_audit(db, by, "obs.budget.change", "organisation", provider,
+				     "success", true);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
+}
+
+int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_fn fn, void *ctx)
+{
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_SET_BUDGET, &st);
+		rc = store_prepare(c, SQL_BUDGET_CHANGES, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, provider);
-	store_bind_double(st, 2, budget);
-	rc = store_step(st);
+	bind_provider(st, 1, provider);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		obs_budget_change_info x = {
+			.provider_id = store_col_int64(st, 0),
+			.provider = arena_strdup(a, store_col_text(st, 1, NULL)),
+			.before = store_col_double(st, 2),
+			.budget = store_col_double(st, 3),
+			.reason = arena_strdup(a, store_col_text(st, 4, NULL)),
+			.changed_by = store_col_int64(st, 5),
+			.changed_at = arena_strdup(a, store_col_text(st, 6, NULL)),
+		};
+		if (!x.provider || !x.reason || !x.changed_at) {
+			rc = PONTE_ENOMEM;
+			break;
+		}
+		if ((rc = fn(&x, ctx)))
+			break;
+	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }

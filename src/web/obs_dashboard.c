@@ -701,11 +701,15 @@ static int render(http_request *req, http_response *res, bool report)
 
 int web_obs_dashboard(http_request *req, http_response *res)
 {
+	if (obs_dp_only(services_of(req)->db))
+		return web_obs_dp_only(req, res);
 	return render(req, res, false);
 }
 
 int web_obs_report(http_request *req, http_response *res)
 {
+	if (obs_dp_only(services_of(req)->db))
+		return web_obs_dp_only(req, res);
 	return render(req, res, true);
 }
 
@@ -755,10 +759,14 @@ static int download(http_request *req, http_response *res, bool spreadsheet)
 
 int web_obs_data_csv(http_request *req, http_response *res)
 {
+	if (obs_dp_only(services_of(req)->db))
+		return web_obs_dp_only(req, res);
 	return download(req, res, false);
 }
 
 int web_obs_data_xlsx(http_request *req, http_response *res)
 {
+	if (obs_dp_only(services_of(req)->db))
+		return web_obs_dp_only(req, res);
 	return download(req, res, true);
 }

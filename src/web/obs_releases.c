@@ -40,15 +40,29 @@ static int add_release(const obs_release_info *x, void *ctx)
 	return 0;
 }
 
-int web_obs_releases(http_request *req, http_response *res)
+static int releases_page(http_request *req, http_response *res, bool refused)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	struct list l = { req, v ? tpl_set_list(v, "releases") : NULL };
 	if (!v || !l.rows)
 		return PONTE_ENOMEM;
+	if (refused)
+		tpl_set(v, "dp_only", "1");
 	int rc = obs_release_list(services_of(req)->db, req->arena, add_release, &l);
-	return rc ? rc
-		  : web_render_page(req, res, "obs_releases", N_("Published observatory data"), v);
+	if (rc)
+		return rc;
+	res->status = refused ? 403 : 200;
+	return web_render_page(req, res, "obs_releases", N_("Published observatory data"), v);
+}
+
+int web_obs_releases(http_request *req, http_response *res)
+{
+	return releases_page(req, res, false);
+}
+
+int web_obs_dp_only(http_request *req, http_response *res)
+{
+	return releases_page(req, res, true);
 }
 
 static const char *media_type(const char *name)

@@ -481,11 +481,47 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	snprintf(args, sizeof(args), "obs estimate --db %s/o.db --country XQ --year 2015 --value 4",
 		 dir);
 	assert_int_equal(run(NULL, args), 1);
-	/* Releases: a private one within the budget, then one beyond it, refused. */
-	snprintf(args, sizeof(args), "obs budget --db %s/o.db --provider PT-OTSH --epsilon 1", dir);
+	/* The budget is an administrator's decision, with a reason, audited: an analyst is
+	 * refused (and that is audited too), a change without a reason or a decider is not a
+	 * command at all. */
+#define BUDGET "obs budget --db %s/o.db --provider PT-OTSH --epsilon 1"
+	snprintf(args, sizeof(args), BUDGET, dir);
+	assert_int_equal(run(NULL, args), 2);
+	snprintf(args, sizeof(args), BUDGET " --as admin@demo.ponte.example", dir);
+	assert_int_equal(run(NULL, args), 2);
+	snprintf(args, sizeof(args), BUDGET " --as admin@demo.ponte.example --reason short", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "the reason must be 10 to 500 characters"));
+	snprintf(args, sizeof(args),
+		 BUDGET " --as analyst@demo.ponte.example --reason 'I want more releases'", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "may not change a privacy budget"));
+	snprintf(args, sizeof(args),
+		 BUDGET " --as admin@demo.ponte.example --reason 'Board decision 2026-03: one "
+			"release a year'",
+		 dir);
 	assert_int_equal(run(NULL, args), 0);
 	assert_string_equal(out,
 			    "{\"provider\":\"PT-OTSH\",\"budget\":1,\"spent\":0,\"left\":1}\n");
+	snprintf(args, sizeof(args), "obs budget --db %s/o.db --provider PT-OTSH --history", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "\"before\":3,\"budget\":1,"));
+	assert_non_null(strstr(out, "\"reason\":\"Board decision 2026-03: one release a year\"}"));
+	snprintf(args, sizeof(args),
+		 "sqlite3 %s/o.db \"SELECT outcome FROM audit_events WHERE action = "
+		 "'obs.budget.change' ORDER BY id\" > %s/audit.txt",
+		 dir, dir);
+	assert_int_equal(system(args), 0);
+	char audit[256];
+	snprintf(args, sizeof(args), "%s/audit.txt", dir);
+	slurp(args, audit, sizeof(audit));
+	assert_string_equal(audit, "denied\nsuccess\n");
+	/* No other way: the table refuses a budget without a recorded decision. */
+	snprintf(args, sizeof(args),
+		 "sqlite3 %s/o.db \"UPDATE obs_privacy_budgets SET epsilon = 50\" 2>/dev/null",
+		 dir);
+	assert_int_not_equal(system(args), 0);
+	/* Releases: a private one within the budget, then one beyond it, refused. */
 	snprintf(args, sizeof(args),
 		 "obs release --db %s/o.db --method dp --epsilon 0.7 --by year,gender --from 2012 "
 		 "--to 2021",
@@ -506,6 +542,20 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	assert_int_equal(run(NULL, args), 2); /* no epsilon */
 	snprintf(args, sizeof(args), "obs release --db %s/o.db --method tables --by religion", dir);
 	assert_int_equal(run(NULL, args), 1);
+	/* DP-only mode: no published count but private releases; the operator's exact view
+	 * stays. */
+	snprintf(args, sizeof(args), "settings set --db %s/o.db --name obs_dp_only --value 1", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by gender", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "DP-only mode"));
+	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by gender --exact", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "obs indicators --db %s/o.db", dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "obs release --db %s/o.db --method tables", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "DP-only mode"));
 	test_rmtree(dir);
 }
 
