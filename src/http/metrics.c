@@ -9,55 +9,102 @@ static const double BUCKETS[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 				  0.1,    0.25,  0.5,    1,     2.5,  5 };
 #define NBUCKETS ARRAY_LEN(BUCKETS)
 
-struct route_metrics {
+/* The method label: one per bit of enum http_method, then anything else. */
+static const char *const METHOD_NAMES[] = { "GET",   "HEAD",   "POST",    "PUT",
+					    "PATCH", "DELETE", "OPTIONS", "OTHER" };
+#define NMETHODS ARRAY_LEN(METHOD_NAMES)
+#define ANY_METHOD ((1u << NMETHODS) - 1)
+
+struct series {
 	_Atomic uint64_t count[NSTATUS];
 	_Atomic uint64_t bucket[NBUCKETS + 1];
 	_Atomic uint64_t sum_ns;
 	_Atomic uint64_t other_status; /* the last status seen in the "other" slot, for the label */
 };
 
+/* One route (or "unmatched") and the methods it answers, each method its own series. */
+struct route_metrics {
+	unsigned methods;      /* bits of METHOD_NAMES this route answers */
+	struct series *series; /* one per bit set in methods, in bit order */
+};
+
 struct http_metrics {
 	const http_route *routes;
 	size_t nroutes;
-	struct route_metrics *per_route; /* nroutes + 1 */
+	struct route_metrics per_route[]; /* nroutes + 1: the last is "unmatched" */
 };
+
+static size_t method_bit(unsigned method)
+{
+	for (size_t b = 0; b + 1 < NMETHODS; b++)
+		if (method == 1u << b)
+			return b;
+	return NMETHODS - 1;
+}
+
+static size_t popcount(unsigned v)
+{
+	size_t n = 0;
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
 
 http_metrics *http_metrics_new(const http_route *routes, size_t nroutes)
 {
 	if (nroutes > METRICS_MAX_ROUTES)
 		return NULL;
-	http_metrics *m = calloc(1, sizeof(*m));
+	http_metrics *m = calloc(1, sizeof(*m) + (nroutes + 1) * sizeof(m->per_route[0]));
 	if (!m)
 		return NULL;
-	m->per_route = calloc(nroutes + 1, sizeof(*m->per_route));
-	if (!m->per_route) {
-		free(m);
-		return NULL;
-	}
 	m->routes = routes;
 	m->nroutes = nroutes;
+	for (size_t r = 0; r <= nroutes; r++) {
+		unsigned methods = ANY_METHOD;
+		if (r < nroutes) {
+			methods = routes[r].methods & (ANY_METHOD >> 1);
+			if (methods & HTTP_GET)
+				methods |= HTTP_HEAD; /* GET implies HEAD (router.c) */
+		}
+		m->per_route[r].methods = methods;
+		m->per_route[r].series =
+		    calloc(popcount(methods) ? popcount(methods) : 1, sizeof(struct series));
+		if (!m->per_route[r].series) {
+			http_metrics_free(m);
+			return NULL;
+		}
+	}
 	return m;
 }
 
 void http_metrics_free(http_metrics *m)
 {
-	if (m)
-		free(m->per_route);
+	if (!m)
+		return;
+	for (size_t r = 0; r <= m->nroutes; r++)
+		free(m->per_route[r].series);
 	free(m);
 }
 
-void http_metrics_record(http_metrics *m, int route_index, int status, uint64_t duration_ns)
+void http_metrics_record(http_metrics *m, int route_index, unsigned method, int status,
+			 uint64_t duration_ns)
 {
 	size_t r =
 	    route_index < 0 || (size_t)route_index >= m->nroutes ? m->nroutes : (size_t)route_index;
 	struct route_metrics *rm = &m->per_route[r];
+	size_t bit = method_bit(method);
+	if (!(rm->methods & (1u << bit))) {
+		/* A route only records methods it answers; anything else counts as unmatched. */
+		rm = &m->per_route[m->nroutes];
+	}
+	struct series *se = &rm->series[popcount(rm->methods & ((1u << bit) - 1))];
 	size_t s = NSTATUS - 1;
 	for (size_t i = 0; i < ARRAY_LEN(STATUSES); i++)
 		if (STATUSES[i] == status)
 			s = i;
 	if (s == NSTATUS - 1)
-		atomic_store_explicit(&rm->other_status, (uint64_t)status, memory_order_relaxed);
-	atomic_fetch_add_explicit(&rm->count[s], 1, memory_order_relaxed);
+		atomic_store_explicit(&se->other_status, (uint64_t)status, memory_order_relaxed);
+	atomic_fetch_add_explicit(&se->count[s], 1, memory_order_relaxed);
 	double secs = (double)duration_ns / 1e9;
 	size_t b = NBUCKETS;
 	for (size_t i = 0; i < NBUCKETS; i++)
@@ -65,8 +112,8 @@ void http_metrics_record(http_metrics *m, int route_index, int status, uint64_t 
 			b = i;
 			break;
 		}
-	atomic_fetch_add_explicit(&rm->bucket[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&rm->sum_ns, duration_ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&se->bucket[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&se->sum_ns, duration_ns, memory_order_relaxed);
 }
 
 static const char *route_label(const http_metrics *m, size_t r)
@@ -74,56 +121,85 @@ static const char *route_label(const http_metrics *m, size_t r)
 	return r < m->nroutes ? m->routes[r].pattern : "unmatched";
 }
 
-int http_metrics_write(const http_metrics *m, buf *out)
+/* Calls fn for every (route, method) series, with its labels rendered. */
+typedef int (*series_fn)(buf *out, const char *labels, const struct series *se);
+
+static int each_series(const http_metrics *m, buf *out, series_fn fn)
 {
-	int rc =
-	    buf_puts(out, "# HELP ponte_http_requests_total HTTP requests answered, by route and "
-			  "status.\n# TYPE ponte_http_requests_total counter\n");
+	int rc = 0;
 	for (size_t r = 0; r <= m->nroutes && !rc; r++) {
 		const struct route_metrics *rm = &m->per_route[r];
-		for (size_t s = 0; s < NSTATUS && !rc; s++) {
-			uint64_t n = atomic_load_explicit(&rm->count[s], memory_order_relaxed);
-			if (!n)
+		size_t k = 0;
+		for (size_t bit = 0; bit < NMETHODS && !rc; bit++) {
+			if (!(rm->methods & (1u << bit)))
 				continue;
-			int status = s < ARRAY_LEN(STATUSES)
-					 ? STATUSES[s]
-					 : (int)atomic_load_explicit(&rm->other_status,
-								     memory_order_relaxed);
-			rc = buf_printf(
-			    out, "ponte_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-			    route_label(m, r), status, (unsigned long long)n);
+			char labels[512];
+			snprintf(labels, sizeof(labels), "route=\"%s\",method=\"%s\"",
+				 route_label(m, r), METHOD_NAMES[bit]);
+			rc = fn(out, labels, &rm->series[k++]);
 		}
+	}
+	return rc;
+}
+
+static int write_counts(buf *out, const char *labels, const struct series *se)
+{
+	int rc = 0;
+	for (size_t s = 0; s < NSTATUS && !rc; s++) {
+		uint64_t n = atomic_load_explicit(&se->count[s], memory_order_relaxed);
+		if (!n)
+			continue;
+		int status =
+		    s < ARRAY_LEN(STATUSES)
+			? STATUSES[s]
+			: (int)atomic_load_explicit(&se->other_status, memory_order_relaxed);
+		rc = buf_printf(out, "ponte_http_requests_total{%s,status=\"%d\"} %llu\n", labels,
+				status, (unsigned long long)n);
+	}
+	return rc;
+}
+
+static int write_histogram(buf *out, const char *labels, const struct series *se)
+{
+	uint64_t total = 0;
+	for (size_t b = 0; b <= NBUCKETS; b++)
+		total += atomic_load_explicit(&se->bucket[b], memory_order_relaxed);
+	/* A series appears with its first request, as the counters do: a route that answers
+	 * GET and HEAD, or the eight methods of "unmatched", print no empty histograms. */
+	if (!total)
+		return 0;
+	uint64_t cumulative = 0;
+	int rc = 0;
+	for (size_t b = 0; b <= NBUCKETS && !rc; b++) {
+		cumulative += atomic_load_explicit(&se->bucket[b], memory_order_relaxed);
+		if (b < NBUCKETS)
+			rc = buf_printf(
+			    out, "ponte_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n",
+			    labels, BUCKETS[b], (unsigned long long)cumulative);
 	}
 	if (!rc)
+		rc = buf_printf(out,
+				"ponte_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n"
+				"ponte_http_request_duration_seconds_sum{%s} %.6f\n"
+				"ponte_http_request_duration_seconds_count{%s} %llu\n",
+				labels, (unsigned long long)cumulative, labels,
+				(double)atomic_load_explicit(&se->sum_ns, memory_order_relaxed) /
+				    1e9,
+				labels, (unsigned long long)cumulative);
+	return rc;
+}
+
+int http_metrics_write(const http_metrics *m, buf *out)
+{
+	int rc = buf_puts(out, "# HELP ponte_http_requests_total HTTP requests answered, by route, "
+			       "method and status.\n# TYPE ponte_http_requests_total counter\n");
+	if (!rc)
+		rc = each_series(m, out, write_counts);
+	if (!rc)
 		rc = buf_puts(out, "# HELP ponte_http_request_duration_seconds Time to answer a "
-				   "request, by route.\n# TYPE ponte_http_request_duration_seconds "
-				   "histogram\n");
-	for (size_t r = 0; r <= m->nroutes && !rc; r++) {
-		const struct route_metrics *rm = &m->per_route[r];
-		uint64_t cumulative = 0;
-		for (size_t b = 0; b <= NBUCKETS && !rc; b++) {
-			cumulative += atomic_load_explicit(&rm->bucket[b], memory_order_relaxed);
-			if (b < NBUCKETS)
-				rc = buf_printf(out,
-						"ponte_http_request_duration_seconds_bucket{route="
-						"\"%s\",le=\"%g\"} %llu\n",
-						route_label(m, r), BUCKETS[b],
-						(unsigned long long)cumulative);
-			else
-				rc = buf_printf(
-				    out,
-				    "ponte_http_request_duration_seconds_bucket{route=\"%s\",le=\"+"
-				    "Inf\"} %llu\n"
-				    "ponte_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-				    "ponte_http_request_duration_seconds_count{route=\"%s\"} "
-				    "%llu\n",
-				    route_label(m, r), (unsigned long long)cumulative,
-				    route_label(m, r),
-				    (double)atomic_load_explicit(&rm->sum_ns,
-								 memory_order_relaxed) /
-					1e9,
-				    route_label(m, r), (unsigned long long)cumulative);
-		}
-	}
+				   "request, by route and method.\n# TYPE "
+				   "ponte_http_request_duration_seconds histogram\n");
+	if (!rc)
+		rc = each_series(m, out, write_histogram);
 	return rc;
 }

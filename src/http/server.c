@@ -565,7 +565,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	uint64_t duration = clock_monotonic_ns() - st->start_ns;
 	if (st->answered && srv->metrics) {
 		http_metrics_record(srv->metrics, st->req.route ? st->req.route_index : -1,
-				    st->res.status, duration);
+				    st->req.method, st->res.status, duration);
 		log_request(st, duration);
 	}
 	if (st->pp)

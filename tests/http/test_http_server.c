@@ -244,18 +244,76 @@ static void metrics_count_requests_by_route_and_status(void **state)
 	assert_int_equal(r.status, 200);
 	char v[128];
 	assert_non_null(strstr(ht_header(&r, "Content-Type", v, sizeof(v)), "text/plain"));
-	const char *line =
-	    strstr(r.body, "ponte_http_requests_total{route=\"/healthz\",status=\"200\"} ");
+	const char *healthz =
+	    "ponte_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} ";
+	const char *line = strstr(r.body, healthz);
 	assert_non_null(line);
-	assert_true(
-	    strtol(line + strlen("ponte_http_requests_total{route=\"/healthz\",status=\"200\"} "),
-		   NULL, 10) >= 3);
+	assert_true(strtol(line + strlen(healthz), NULL, 10) >= 3);
 	assert_non_null(
-	    strstr(r.body, "ponte_http_requests_total{route=\"unmatched\",status=\"404\"}"));
+	    strstr(r.body,
+		   "ponte_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}"));
 	assert_non_null(strstr(r.body, "# TYPE ponte_http_request_duration_seconds histogram"));
-	assert_non_null(strstr(
-	    r.body, "ponte_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
+	assert_non_null(strstr(r.body, "ponte_http_request_duration_seconds_bucket{route=\"/"
+				       "healthz\",method=\"GET\",le=\"+Inf\"}"));
 	assert_null(strstr(r.body, "missing")); /* labels never carry request data */
+	ht_free(&r);
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* GET and POST /login are two routes with one pattern: Prometheus keeps only the first of two
+ * samples with the same name and labels, so each must be its own series. */
+static void every_metrics_series_is_unique_and_labelled_by_method(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/login", NULL, &r);
+	ht_free(&r);
+	const char *form[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	for (int i = 0; i < 2; i++) {
+		ht_request(S.port, "POST", "/login", "email=nobody%40example.org&password=x", 37,
+			   form, &r);
+		ht_free(&r);
+	}
+	ht_request(S.port, "HEAD", "/healthz", NULL, 0, NULL, &r);
+	ht_free(&r);
+	ht_get(S.port, "/metrics", NULL, &r);
+	assert_int_equal(r.status, 200);
+	char *series[20000];
+	size_t n = 0;
+	for (char *save, *line = strtok_r(r.body, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		char *value = strrchr(line, ' ');
+		assert_non_null(value);
+		*value = '\0'; /* the series: name and label set */
+		assert_true(n < ARRAY_LEN(series));
+		series[n++] = line;
+	}
+	assert_true(n > 0);
+	qsort(series, n, sizeof(series[0]), compare_lines);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(series[i - 1], series[i]) == 0)
+			fail_msg("series printed twice: %s", series[i]);
+	/* The failed sign-ins are counted under POST, the form under GET. */
+	bool post = false, get = false, head = false;
+	for (size_t i = 0; i < n; i++) {
+		post |=
+		    strncmp(series[i],
+			    "ponte_http_requests_total{route=\"/login\",method=\"POST\",", 55) == 0;
+		get |=
+		    strncmp(series[i], "ponte_http_requests_total{route=\"/login\",method=\"GET\",",
+			    54) == 0;
+		head |=
+		    strstr(series[i], "{route=\"/healthz\",method=\"HEAD\",le=\"+Inf\"}") != NULL;
+	}
+	assert_true(post);
+	assert_true(get);
+	assert_true(head);
 	ht_free(&r);
 }
 
@@ -318,6 +376,7 @@ int main(void)
 		cmocka_unit_test(language_follows_query_then_cookie),
 		cmocka_unit_test(static_assets_are_cached_by_content_hash),
 		cmocka_unit_test(metrics_count_requests_by_route_and_status),
+		cmocka_unit_test(every_metrics_series_is_unique_and_labelled_by_method),
 		cmocka_unit_test(api_instance_is_json),
 		cmocka_unit_test(concurrent_clients_all_get_answers),
 	};
