@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +181,28 @@ static const char *client_address(struct MHD_Connection *conn, arena *a)
 				  sizeof(text));
 	}
 	return arena_strdup(a, text);
+}
+
+/* RFC 9112, 6.3: a body has one length. Two different Content-Length values, a list of them,
+ * or a length beside Transfer-Encoding are refused, because a proxy in front of Ponte may have
+ * framed the body by the other one (request smuggling). The same value twice is one length. */
+static bool one_body_length(const struct req_state *st)
+{
+	const char *length = NULL;
+	bool transfer_encoding = false;
+	for (size_t i = 0; i < st->nheaders; i++) {
+		const http_header *h = &st->headers[i];
+		if (strcasecmp(h->name, "Transfer-Encoding") == 0) {
+			transfer_encoding = true;
+		} else if (strcasecmp(h->name, "Content-Length") == 0) {
+			if (!h->value[0] || h->value[strspn(h->value, "0123456789")] != '\0')
+				return false;
+			if (length && strcmp(length, h->value) != 0)
+				return false;
+			length = h->value;
+		}
+	}
+	return !(length && transfer_encoding);
 }
 
 static const http_route *route_for(const http_server *srv, struct req_state *st)
@@ -461,6 +484,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		if (st->headers_overflow)
 			return answer_early(conn, srv, st, 431);
+		if (!one_body_length(st))
+			return answer_early(conn, srv, st, 400);
 		/* HTTP/1.1 requires Host (RFC 9112, 3.2); libmicrohttpd does not insist. */
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    !http_header_get(&st->req, "Host"))
