@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 #include "cli/cli.h"
@@ -277,6 +278,9 @@ static void configure_logging(void)
 
 int cli_main(int argc, char **argv)
 {
+	/* Everything Ponte creates (the database, its -wal and -shm, the files folder, keys,
+	 * exports) holds victims' data: readable by its owner only, whatever the shell's umask. */
+	umask(077);
 	configure_logging();
 	if (argc < 2) {
 		print_overview(stderr);

@@ -2,8 +2,10 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "app/app.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "keys/keys.h"
@@ -27,6 +29,38 @@ static int parse_threads(const char *s, unsigned *out)
 		return PONTE_EINVAL;
 	*out = (unsigned)n;
 	return 0;
+}
+
+/* A database or files folder that other users of the machine can open is a leak waiting for
+ * a curious account: say so at every start (older installations were created 0644). */
+static void warn_if_open_to_others(const char *path, bool folder)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !(sb.st_mode & 077))
+		return;
+	buf f;
+	buf_init(&f, 8192);
+	int rc = buf_puts(&f, ",\"path\":");
+	if (!rc)
+		rc = json_string(&f, path, strlen(path));
+	if (!rc)
+		rc = buf_printf(&f,
+				",\"mode\":\"%04o\",\"message\":\"other users of this machine "
+				"can open it: run chmod %s on it\"",
+				(unsigned)(sb.st_mode & 07777), folder ? "700" : "600");
+	log_event(LOG_WARN, "readable_by_others", rc ? "" : f.data);
+	buf_release(&f);
+}
+
+static void warn_about_exposed_files(const char *db, const char *files_dir)
+{
+	char p[4200];
+	warn_if_open_to_others(db, false);
+	snprintf(p, sizeof(p), "%.4000s-wal", db);
+	warn_if_open_to_others(p, false);
+	snprintf(p, sizeof(p), "%.4000s-shm", db);
+	warn_if_open_to_others(p, false);
+	warn_if_open_to_others(files_dir, true);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -107,6 +141,8 @@ int cmd_serve(int argc, char **argv)
 
 	app a;
 	rc = app_init(&a, s, keys, err, sizeof(err));
+	if (!rc)
+		warn_about_exposed_files(path, a.svc.files_dir);
 	/* Behind a TLS proxy: cookies get Secure, responses get Strict-Transport-Security. */
 	a.http.tls = public_url && strncmp(public_url, "https://", 8) == 0;
 	/* This instance's identity for peers, and the address they deliver to. */

@@ -616,6 +616,53 @@ static void stop_workers(http_server *s)
 	pthread_cond_destroy(&s->work_ready);
 }
 
+/* The listening socket, opened here rather than by libmicrohttpd so that its failure can be
+ * told precisely. SO_REUSEADDR lets a restarted server bind while old connections linger in
+ * TIME_WAIT; SO_REUSEPORT is never set, so a second server on the same port fails here
+ * instead of silently sharing the port's traffic with the first. */
+static int open_listener(const struct sockaddr_storage *ss, const char *listen_text, uint16_t *port,
+			 char *err, size_t errlen)
+{
+	int family = ss->ss_family;
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", listen_text, strerror(errno));
+		return -1;
+	}
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	socklen_t len =
+	    family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 1024) != 0) {
+		int e = errno;
+		if (e == EADDRINUSE)
+			snprintf(
+			    err, errlen,
+			    "cannot listen on %s: the address is already in use (another "
+			    "`ponte serve`, or another program, listens on this port); stop it "
+			    "or choose another port with --listen",
+			    listen_text);
+		else if (e == EACCES)
+			snprintf(err, errlen,
+				 "cannot listen on %s: permission denied (ports below 1024 need "
+				 "privileges; use a higher port behind a proxy)",
+				 listen_text);
+		else
+			snprintf(err, errlen, "cannot listen on %s: %s", listen_text, strerror(e));
+		close(fd);
+		return -1;
+	}
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0)
+		*port = ntohs(family == AF_INET6
+				  ? ((const struct sockaddr_in6 *)(const void *)&bound)->sin6_port
+				  : ((const struct sockaddr_in *)(const void *)&bound)->sin_port);
+	return fd;
+}
+
 int http_server_start(const http_app *app, const http_server_config *cfg, http_server **out,
 		      char *err, size_t errlen)
 {
@@ -647,9 +694,14 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 			 "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"", host);
 		return PONTE_EINVAL;
 	}
+	int listen_fd = open_listener(&ss, cfg->listen, &port, err, errlen);
+	if (listen_fd < 0)
+		return PONTE_EIO;
 	http_server *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		close(listen_fd);
 		return PONTE_ENOMEM;
+	}
 	s->app = app;
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->work_lock, NULL);
@@ -660,22 +712,20 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	unsigned threads = cfg->threads ? cfg->threads : 1;
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory, MHD_OPTION_CONNECTION_LIMIT,
 	    cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_END);
+	    on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s, MHD_OPTION_END);
 	if (!s->daemon) {
-		snprintf(err, errlen, "cannot listen on %s (address in use or not available)",
+		snprintf(err, errlen, "cannot serve on %s (the HTTP library refused to start)",
 			 cfg->listen);
+		close(listen_fd);
+		stop_workers(s);
 		free(s);
 		return PONTE_EIO;
 	}
-	const union MHD_DaemonInfo *info =
-	    MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = info ? info->port : port;
+	s->port = port;
 	*out = s;
 	return 0;
 }

@@ -1,7 +1,11 @@
 /* The ponte command as an operator meets it: exit codes, messages, files left untouched. */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +177,154 @@ static void serve_starts_fast_and_stops_cleanly_on_sigterm(void **state)
 	assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);
 	free(log);
 	test_rmtree(dir);
+}
+
+/* `ponte serve --db DB --listen LISTEN` in the background, its stderr in log; returns once it
+ * logged "listening" (or failed the test). */
+static pid_t serve_in_background(const char *db, const char *listen, const char *log)
+{
+	remove(log); /* a "listening" line of an earlier run must not be taken for this one's */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f = freopen(log, "w", stderr);
+		f = freopen("/dev/null", "w", stdout);
+		(void)f;
+		execl(bin(), "ponte", "serve", "--db", db, "--listen", listen, (char *)NULL);
+		_exit(127);
+	}
+	char text[8192] = "";
+	for (int i = 0; i < 1000 && !strstr(text, "\"listening\""); i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		slurp(log, text, sizeof(text));
+	}
+	if (!strstr(text, "\"listening\"")) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("serve did not start: %s", text);
+	}
+	return pid;
+}
+
+static void stop_serve(pid_t pid)
+{
+	int st;
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* A free loopback port: bound, read, released. */
+static unsigned free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(a);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* GET /healthz over a plain socket: the status, or 0. */
+static int healthz_status(const char *listen)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port =
+				     htons((uint16_t)strtoul(strchr(listen, ':') + 1, NULL, 10)) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	char answer[256] = "";
+	const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    send(fd, req, sizeof(req) - 1, 0) == (ssize_t)(sizeof(req) - 1)) {
+		ssize_t n = recv(fd, answer, sizeof(answer) - 1, MSG_WAITALL);
+		answer[n > 0 ? n : 0] = '\0';
+	}
+	close(fd);
+	return strncmp(answer, "HTTP/1.1 ", 9) == 0 ? (int)strtol(answer + 9, NULL, 10) : 0;
+}
+
+/* Two servers on one port would split the traffic between them (each request going to either,
+ * with its own caches and sender): the second must refuse to start. */
+static void a_second_serve_on_a_port_in_use_exits_1(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024], db[512], listen[64];
+	snprintf(db, sizeof(db), "%s/p.db", dir);
+	snprintf(args, sizeof(args), "init --db %s", db);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", free_port());
+	char *log = test_path(dir, "log");
+	pid_t first = serve_in_background(db, listen, log);
+	/* The second, on the same port: it must fail at once, not serve (timeout says 124). */
+	snprintf(args, sizeof(args), "serve --db %s --listen %s", db, listen);
+	int second = run("timeout 10", args);
+	/* The first still answers, every time. */
+	int answers = 0;
+	for (int i = 0; i < 5; i++)
+		answers += healthz_status(listen) == 200;
+	stop_serve(first); /* before any assertion, so a failure leaves no server behind */
+	assert_int_equal(second, 1);
+	assert_non_null(strstr(err, "already in use"));
+	assert_non_null(strstr(err, listen));
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1); /* one line */
+	assert_int_equal(answers, 5);
+	/* Once it is gone, the port is free again at once (SO_REUSEADDR). */
+	first = serve_in_background(db, listen, log);
+	stop_serve(first);
+	free(log);
+	test_rmtree(dir);
+}
+
+/* The database holds victims' data: whatever the operator's umask, nobody else may read it. */
+static void the_database_and_its_files_are_private_and_exposure_is_warned(void **state)
+{
+	(void)state;
+	mode_t old = umask(022); /* a common default: files 0644, folders 0755 */
+	char *dir = test_tmpdir(), args[1024], db[512], p[600];
+	snprintf(db, sizeof(db), "%s/p.db", dir);
+	snprintf(args, sizeof(args), "init --db %s", db);
+	assert_int_equal(run(NULL, args), 0);
+	struct stat sb;
+	assert_int_equal(stat(db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	char *log = test_path(dir, "log");
+	pid_t pid = serve_in_background(db, "127.0.0.1:0", log);
+	/* While it serves: the write-ahead log, its index, the files folder and the spool. */
+	const char *files[] = { "-wal",        "-shm", ".files", ".files/spool", ".files/knowledge",
+				".files/cases" };
+	unsigned modes[ARRAY_LEN(files)];
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		snprintf(p, sizeof(p), "%s%s", db, files[i]);
+		modes[i] = stat(p, &sb) == 0 ? (unsigned)(sb.st_mode & 0777) : 01000;
+	}
+	char text[16384];
+	slurp(log, text, sizeof(text));
+	stop_serve(pid);
+	for (size_t i = 0; i < ARRAY_LEN(files); i++)
+		if (modes[i] != (i < 2 ? 0600u : 0700u))
+			fail_msg("%s%s is %04o", db, files[i], modes[i]);
+	assert_null(strstr(text, "readable_by_others"));
+	/* An installation made before (0644, 0755) is told at every start. */
+	assert_int_equal(chmod(db, 0644), 0);
+	snprintf(p, sizeof(p), "%s.files", db);
+	assert_int_equal(chmod(p, 0755), 0);
+	pid = serve_in_background(db, "127.0.0.1:0", log);
+	slurp(log, text, sizeof(text));
+	stop_serve(pid);
+	const char *warn = strstr(text, "\"event\":\"readable_by_others\"");
+	assert_non_null(warn);
+	assert_non_null(strstr(text, "\"mode\":\"0644\""));
+	assert_non_null(strstr(text, "chmod 600"));
+	assert_non_null(strstr(text, "\"mode\":\"0755\""));
+	assert_non_null(strstr(text, "chmod 700"));
+	free(log);
+	test_rmtree(dir);
+	umask(old);
 }
 
 static void administrators_users_audit_and_keys(void **state)
@@ -647,6 +799,8 @@ int main(void)
 		cmocka_unit_test(init_creates_and_refuses_to_overwrite),
 		cmocka_unit_test(serve_refuses_missing_or_foreign_databases),
 		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
+		cmocka_unit_test(a_second_serve_on_a_port_in_use_exits_1),
+		cmocka_unit_test(the_database_and_its_files_are_private_and_exposure_is_warned),
 		cmocka_unit_test(administrators_users_audit_and_keys),
 		cmocka_unit_test(demo_data_is_complete_and_reproducible),
 		cmocka_unit_test(observatory_imports_are_checked_whole_and_counted_exactly),
