@@ -40,7 +40,8 @@ void http_response_release(http_response *res)
 
 int http_set_header(http_response *res, const char *name, const char *value)
 {
-	for (size_t i = 0; i < res->nheaders; i++) {
+	bool cookie = strcasecmp(name, "Set-Cookie") == 0;
+	for (size_t i = 0; i < res->nheaders && !cookie; i++) {
 		if (strcasecmp(res->headers[i].name, name) == 0) {
 			res->headers[i].value = value;
 			return 0;

@@ -175,6 +175,8 @@ void http_dispatch_status(const http_app *app, http_request *req, http_response 
 
 void http_response_init(http_response *res);
 void http_response_release(http_response *res);
+/* Set a response header, replacing one of the same name; Set-Cookie is added each time, since a
+ * response may set several cookies (a session and the ?lang= choice). */
 int http_set_header(http_response *res, const char *name, const char *value);
 const char *http_header_get(const http_request *req, const char *name);
 /* The decoded query parameter, or NULL. */

@@ -12,10 +12,12 @@ static const char SQL_SETTINGS[] = "SELECT key, value FROM settings";
 static const char SQL_ACCOUNT[] = "SELECT password_hash, status, totp_enabled, totp_secret_enc, "
 				  "organisation_id FROM users WHERE id = ?1";
 static const char SQL_NEW_SESSION[] =
-    "INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)";
-static const char SQL_SESSION[] = "SELECT id, user_id, kind, csrf, created_at, last_seen, "
-				  "expires_at, revoked FROM sessions WHERE token_hash = ?1";
+    "INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at, "
+    "second_factor) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)";
+static const char SQL_SESSION[] =
+    "SELECT s.id, s.user_id, s.kind, s.csrf, s.created_at, s.last_seen, s.expires_at, "
+    "s.revoked, s.second_factor, u.totp_enabled FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.token_hash = ?1";
 static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
 static const char SQL_REVOKE[] = "UPDATE sessions SET revoked = 1 WHERE id = ?1";
 static const char SQL_REVOKE_ALL[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1";
@@ -104,8 +106,9 @@ static int load_account(const identity_env *env, arena *a, int64_t id, struct ac
 	return rc;
 }
 
+/* second_factor: the session was opened with a TOTP or recovery code, not the password alone. */
 static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_t expires,
-		       char token[CRYPTO_TOKEN_TEXT])
+		       bool second_factor, char token[CRYPTO_TOKEN_TEXT])
 {
 	unsigned char hash[CRYPTO_HASH_BYTES], csrf_hash[CRYPTO_HASH_BYTES];
 	char csrf[CRYPTO_TOKEN_TEXT];
@@ -125,6 +128,7 @@ static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_
 	store_bind_text(st, 4, csrf, strlen(csrf));
 	store_bind_int64(st, 5, now);
 	store_bind_int64(st, 6, expires);
+	store_bind_int64(st, 7, second_factor ? 1 : 0);
 	rc = store_step(st);
 	store_reset(st);
 	return rc < 0 ? rc : 0;
@@ -173,12 +177,13 @@ int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret
 	return store_changes(c) == 1 ? 0 : PONTE_EDENIED;
 }
 
-static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *outcome,
-			const char *client, int kind)
+/* A user's own action on their account (user_id 0: an account that is not known). */
+static void audit_account(store *db, const char *action, int64_t user_id, int64_t org_id,
+			  const char *outcome, const char *client)
 {
 	audit_event e = { .user_id = user_id,
 			  .organisation_id = org_id,
-			  .action = kind == AUTH_API ? "login.api" : "login",
+			  .action = action,
 			  .object_type = user_id ? "user" : "",
 			  .outcome = outcome,
 			  .client = client };
@@ -187,6 +192,31 @@ static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *
 		snprintf(id, sizeof(id), "%lld", (long long)user_id);
 	e.object_id = id;
 	audit_append(db, &e);
+}
+
+static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *outcome,
+			const char *client, int kind)
+{
+	audit_account(db, kind == AUTH_API ? "login.api" : "login", user_id, org_id, outcome,
+		      client);
+}
+
+/* The throttle keys of an attempt with an account's password: the account (by the blind
+ * index of its e-mail, known or not) and the client address. Logins and the password typed
+ * again at enrolment count against the same keys. */
+static void attempt_keys(const identity_env *env, const char *email, const char *client,
+			 throttle_key keys[2])
+{
+	memset(keys, 0, 2 * sizeof(*keys));
+	keys[0].free_failures = THROTTLE_ACCOUNT_FREE;
+	keys[0].success_forgives = true;
+	keys[1].free_failures = THROTTLE_CLIENT_FREE;
+	char norm[256];
+	if (email_normalise(email, norm, sizeof(norm)))
+		crypto_blind_index(env->keys, "login.throttle", norm, strlen(norm), keys[0].hash);
+	else
+		hash_key("login.throttle.raw", email, keys[0].hash);
+	hash_key("login.client", client, keys[1].hash);
 }
 
 int auth_login(const identity_env *env, const login_request *in, login_result *out)
@@ -199,15 +229,8 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 		   *password = in->password ? in->password : "";
 	const char *client = in->client ? in->client : "";
 
-	char norm[256];
-	throttle_key keys[2] = { { .free_failures = THROTTLE_ACCOUNT_FREE,
-				   .success_forgives = true },
-				 { .free_failures = THROTTLE_CLIENT_FREE } };
-	if (email_normalise(email, norm, sizeof(norm)))
-		crypto_blind_index(env->keys, "login.throttle", norm, strlen(norm), keys[0].hash);
-	else
-		hash_key("login.throttle.raw", email, keys[0].hash);
-	hash_key("login.client", client, keys[1].hash);
+	throttle_key keys[2];
+	attempt_keys(env, email, client, keys);
 	/* Reserved before the password is checked, so that parallel guesses cannot all pass. */
 	out->retry_after = throttle_reserve(keys, ARRAY_LEN(keys), now_ms);
 	if (out->retry_after) {
@@ -246,7 +269,8 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 	if (rc)
 		return rc;
 	int64_t expires = now + (in->kind == AUTH_API ? s.api_hours : s.absolute_hours) * 3600;
-	rc = new_session(env->db, id, in->kind, now, expires, out->token);
+	/* ok with 2FA on means a code was checked above. */
+	rc = new_session(env->db, id, in->kind, now, expires, acc.totp_enabled, out->token);
 	if (rc)
 		return rc;
 	if (crypto_password_needs_rehash(acc.hash)) {
@@ -284,12 +308,15 @@ static int session_read(const identity_env *env, const unsigned char hash[CRYPTO
 	*last_seen = store_col_int64(st, 5);
 	int64_t expires = store_col_int64(st, 6);
 	bool revoked = store_col_int64(st, 7) != 0;
+	/* Opened with the password alone while 2FA is on: before enrolment, or by a login that
+	 * was still checking the password when enrolment ended the others. Never honoured. */
+	bool password_only = store_col_int64(st, 8) == 0 && store_col_int64(st, 9) != 0;
 	store_reset(st);
 	auth_settings s;
 	rc = auth_settings_load(env->db, &s);
 	if (rc)
 		return rc;
-	if (!right_kind || revoked || now >= expires ||
+	if (!right_kind || revoked || password_only || now >= expires ||
 	    (kind == AUTH_WEB && now - *last_seen > (int64_t)s.idle_minutes * 60))
 		return PONTE_EDENIED;
 	rc = principal_load(env->db, user_id, p);
@@ -305,6 +332,64 @@ void auth_login_job(void *arg)
 {
 	login_job *job = arg;
 	job->rc = auth_login(&job->env, &job->in, &job->out);
+}
+
+int auth_enrol_totp(const identity_env *env, const enrol_request *in, enrol_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	int64_t now = in->now ? in->now : (int64_t)time(NULL);
+	int64_t now_ms = now * 1000;
+	const char *client = in->client ? in->client : "";
+	arena a;
+	arena_init(&a, 1 << 20);
+	user u;
+	struct account acc = { 0 };
+	int rc = user_get(env, &a, in->user_id, &u);
+	if (!rc)
+		rc = load_account(env, &a, in->user_id, &acc);
+	if (rc)
+		goto out;
+	/* The password typed again is a guess like a login's, and counts against the same keys:
+	 * a stolen session cookie alone does not turn 2FA on, nor try passwords for free. */
+	throttle_key keys[2];
+	attempt_keys(env, u.email, client, keys);
+	out->retry_after = throttle_reserve(keys, ARRAY_LEN(keys), now_ms);
+	if (out->retry_after) {
+		audit_account(env->db, "user.2fa.enable", in->user_id, u.organisation_id, "denied",
+			      client);
+		rc = PONTE_ELIMIT;
+		goto out;
+	}
+	bool right = crypto_password_verify(acc.hash, in->password ? in->password : "") == 0;
+	throttle_settle(keys, ARRAY_LEN(keys), in->now ? now_ms : clock_wall_ms(), right);
+	if (!right) {
+		out->wrong_password = true;
+		audit_account(env->db, "user.2fa.enable", in->user_id, u.organisation_id, "failure",
+			      client);
+		rc = PONTE_EDENIED;
+		goto out;
+	}
+	/* Turns 2FA on and ends every session and token the user had, in one transaction. */
+	rc = totp_confirm(env, in->user_id, in->code ? in->code : "", out->codes, now);
+	if (rc)
+		goto out;
+	audit_account(env->db, "user.2fa.enable", in->user_id, u.organisation_id, "success",
+		      client);
+	auth_settings s;
+	rc = auth_settings_load(env->db, &s);
+	if (rc)
+		goto out;
+	out->expires_at = now + (in->kind == AUTH_API ? s.api_hours : s.absolute_hours) * 3600;
+	rc = new_session(env->db, in->user_id, in->kind, now, out->expires_at, true, out->token);
+out:
+	arena_release(&a);
+	return rc;
+}
+
+void auth_enrol_job(void *arg)
+{
+	enrol_job *job = arg;
+	job->rc = auth_enrol_totp(&job->env, &job->in, &job->out);
 }
 
 int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)

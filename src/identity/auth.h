@@ -72,9 +72,45 @@ int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **
 	       bool *enabled);
 /* The pending secret (base32), created on first call; 2FA is not on until confirmed. */
 int totp_begin(const identity_env *env, arena *a, int64_t user_id, const char **secret);
-/* Check a code against the pending secret, turn 2FA on and issue fresh recovery codes. */
+/* Check a code against the pending secret, turn 2FA on, issue fresh recovery codes and end
+ * every session and token of the user, in one transaction. Callers check the password first
+ * (auth_enrol_totp). PONTE_EDENIED: wrong or replayed code; PONTE_EINVAL: nothing pending. */
 int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
 		 char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT], int64_t now);
+
+/* Turning 2FA on (the enrolment form): the user's password typed again (throttled like a
+ * login), then a code from the new authenticator app. On success every earlier session and
+ * token of the user is over, and a new one of kind, opened with the second factor, is
+ * returned with the recovery codes (shown once; wipe them after use). PONTE_ELIMIT with
+ * retry_after; PONTE_EDENIED with wrong_password, or for a wrong code; PONTE_EINVAL when no
+ * enrolment is pending. */
+typedef struct enrol_request {
+	int64_t user_id;
+	const char *password;
+	const char *code;
+	const char *client;
+	int kind;
+	int64_t now; /* seconds since the epoch; 0 = now */
+} enrol_request;
+
+typedef struct enrol_result {
+	char token[CRYPTO_TOKEN_TEXT];
+	int64_t expires_at;
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT];
+	int retry_after;
+	bool wrong_password;
+} enrol_result;
+
+int auth_enrol_totp(const identity_env *env, const enrol_request *in, enrol_result *out);
+
+/* An enrolment to run off the request thread (http_defer), as login_job. */
+typedef struct enrol_job {
+	identity_env env;
+	enrol_request in;
+	enrol_result out;
+	int rc;
+} enrol_job;
+void auth_enrol_job(void *job);
 /* Spend a recovery code (each works once). */
 int recovery_code_use(store *db, int64_t user_id, const char *code);
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);

@@ -14,6 +14,8 @@ static const char SQL_SET_SECRET[] = "UPDATE users SET totp_secret_enc = ?2, tot
 static const char SQL_ENABLE[] = "UPDATE users SET totp_enabled = 1 WHERE id = ?1";
 static const char SQL_CLEAR_CODES[] = "DELETE FROM recovery_codes WHERE user_id = ?1";
 static const char SQL_ADD_CODE[] = "INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)";
+/* Sessions opened before enrolment had the password alone: they end when 2FA starts. */
+static const char SQL_END_SESSIONS[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1";
 static const char SQL_USE_CODE[] = "UPDATE recovery_codes SET used_at = ?3 WHERE user_id = ?1 "
 				   "AND code_hash = ?2 AND used_at IS NULL";
 
@@ -126,6 +128,11 @@ int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
 	if (rc)
 		return rc;
 	if (!(rc = store_prepare(c, SQL_ENABLE, &st))) {
+		store_bind_int64(st, 1, user_id);
+		rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
+		store_reset(st);
+	}
+	if (!rc && !(rc = store_prepare(c, SQL_END_SESSIONS, &st))) {
 		store_bind_int64(st, 1, user_id);
 		rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
 		store_reset(st);

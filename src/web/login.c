@@ -30,10 +30,10 @@ int web_login_form(http_request *req, http_response *res)
 	return render_form(req, res, NULL, NULL);
 }
 
-static const char *session_cookie(http_request *req, const char *token, bool secure)
+const char *web_session_cookie(http_request *req, const char *token)
 {
 	return arena_printf(req->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
-			    token, secure ? "; Secure" : "");
+			    token, req->app->tls ? "; Secure" : "");
 }
 
 int web_login(http_request *req, http_response *res)
@@ -76,7 +76,7 @@ int web_login(http_request *req, http_response *res)
 	 * new session gets a new token. */
 	if (principal_of(req))
 		auth_logout(svc->db, principal_of(req)->session_id);
-	http_set_header(res, "Set-Cookie", session_cookie(req, job->out.token, req->app->tls));
+	http_set_header(res, "Set-Cookie", web_session_cookie(req, job->out.token));
 	return http_redirect(req, res, safe_next(http_form(req, "next")));
 }
 

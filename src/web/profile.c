@@ -206,29 +206,49 @@ int web_2fa_form(http_request *req, http_response *res)
 	return render_2fa(req, res, NULL);
 }
 
+/* Turning 2FA on takes the password typed again (argon2id, off the request thread) and a
+ * code; it ends every other session and token, and this browser continues on a new session
+ * opened with the second factor. */
 int web_2fa_confirm(http_request *req, http_response *res)
 {
-	services *svc = services_of(req);
-	principal *p = principal_of(req);
-	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT];
-	const char *code = http_form(req, "code");
-	int rc = totp_confirm(&svc->env, p->user_id, code ? code : "", codes, 0);
-	if (rc == PONTE_EDENIED || rc == PONTE_EINVAL) {
-		rc = render_2fa(req, res,
-				N_("This code is not right. Check the time on your phone and try "
-				   "the next code."));
-		res->status = 422;
+	if (!req->resumed) {
+		enrol_job *job = arena_alloc(req->arena, sizeof(*job));
+		if (!job)
+			return PONTE_ENOMEM;
+		job->env = services_of(req)->env;
+		job->in = (enrol_request){ .user_id = principal_of(req)->user_id,
+					   .password = http_form(req, "password"),
+					   .code = http_form(req, "code"),
+					   .client = req->client_addr,
+					   .kind = AUTH_WEB };
+		return http_defer(req, auth_enrol_job, job);
+	}
+	enrol_job *job = req->deferred_arg;
+	int rc = job->rc;
+	const char *error =
+	    rc == PONTE_ELIMIT        ? N_("Too many attempts. Please wait a moment and try again.")
+	    : job->out.wrong_password ? N_("Your current password is not right.")
+	    : rc == PONTE_EDENIED || rc == PONTE_EINVAL
+		? N_("This code is not right. Check the time on your phone and try the next code.")
+		: NULL;
+	if (error) {
+		rc = render_2fa(req, res, error);
+		res->status = job->rc == PONTE_ELIMIT ? 429 : 422;
+		if (job->rc == PONTE_ELIMIT)
+			http_set_header(res, "Retry-After",
+					arena_printf(req->arena, "%d", job->out.retry_after));
 		return rc;
 	}
 	if (rc)
 		return rc;
-	web_audit_self(req, "user.2fa.enable");
+	http_set_header(res, "Set-Cookie", web_session_cookie(req, job->out.token));
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
-		return PONTE_ENOMEM;
-	tpl_list *list = tpl_set_list(v, "codes");
-	for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
-		tpl_set(tpl_list_add(list), "code", arena_strdup(req->arena, codes[i]));
-	crypto_wipe(codes, sizeof(codes));
-	return web_render_page(req, res, "recovery", N_("Your recovery codes"), v);
+		rc = PONTE_ENOMEM;
+	tpl_list *list = v ? tpl_set_list(v, "codes") : NULL;
+	for (int i = 0; list && i < TOTP_RECOVERY_CODES; i++)
+		tpl_set(tpl_list_add(list), "code", job->out.codes[i]);
+	crypto_wipe(job->out.codes, sizeof(job->out.codes));
+	crypto_wipe(job->out.token, sizeof(job->out.token));
+	return rc ? rc : web_render_page(req, res, "recovery", N_("Your recovery codes"), v);
 }

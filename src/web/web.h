@@ -156,6 +156,8 @@ int web_referral_act(http_request *req, http_response *res);
 int web_obs_release_file(http_request *req, http_response *res);
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
+/* The Set-Cookie value that gives this browser a session token (login.c). */
+const char *web_session_cookie(http_request *req, const char *token);
 /* A QR code as inline SVG (qr.c); label is its accessible name. */
 int web_qr_svg(buf *out, const char *text, const char *label);
 

@@ -631,62 +631,171 @@ static void totp_code(const char *secret_b32, time_t when, char out[7])
 	free(secret);
 }
 
+struct outcomes {
+	int failure, denied, success;
+};
+
+static int count_outcomes(const audit_event *e, void *ctx)
+{
+	struct outcomes *o = ctx;
+	if (!strcmp(e->outcome, "failure"))
+		o->failure++;
+	else if (!strcmp(e->outcome, "denied"))
+		o->denied++;
+	else if (!strcmp(e->outcome, "success"))
+		o->success++;
+	return 0;
+}
+
+static void enrolments(int64_t uid, struct outcomes *o)
+{
+	arena a;
+	arena_init(&a, 1 << 20);
+	audit_filter f = { .action = "user.2fa.enable", .user_id = uid };
+	assert_int_equal(audit_query(S.db, &a, &f, count_outcomes, o), 0);
+	arena_release(&a);
+}
+
+static long get_status(const char *auth, const char *path)
+{
+	const char *h[] = { auth, NULL };
+	struct ht_resp r;
+	ht_get(S.port, path, h, &r);
+	long status = r.status;
+	ht_free(&r);
+	return status;
+}
+
+static long enrol(const struct web_session *w, const char *password, const char *code,
+		  struct ht_resp *r)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "password=%s&code=%s", password, code);
+	return form_post(w, "/profile/2fa?lang=en", body, r); /* messages in English */
+}
+
+/* A focal point must turn on 2FA. Turning it on takes the password again (a stolen session
+ * cookie is not enough), ends every session and token opened before, and a session or token
+ * opened with the password alone is never honoured once 2FA is on. */
 static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 {
 	(void)state;
 	throttle_reset_all();
-	struct web_session w;
+	const char *email = "focal.point@demo.ponte.example";
+	identity_env env = { S.db, S.keys };
+	int64_t uid;
+	assert_int_equal(user_find_by_email(&env, email, &uid), 0);
+	struct outcomes before = { 0 };
+	enrolments(uid, &before);
+	/* Before enrolment: two browsers and a program, each with the password alone. */
+	struct web_session w, other;
 	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
 			 303);
-	const char *h[] = { w.cookie, NULL };
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &other),
+			 303);
+	char token[64], early[128];
+	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
+	assert_true(token[0]);
+	snprintf(early, sizeof(early), "Authorization: Bearer %s", token);
+	/* Limited to setting up 2FA: pages send the browser there, the API says so. */
 	struct ht_resp r;
+	const char *h[] = { w.cookie, NULL };
 	ht_get(S.port, "/profile", h, &r);
 	assert_int_equal(r.status, 303);
 	assert_non_null(strstr(r.headers, "Location: /profile/2fa"));
 	ht_free(&r);
+	const char *he[] = { early, NULL };
+	ht_get(S.port, "/api/v1/cases", he, &r);
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(r.body, "setup_required"));
+	ht_free(&r);
 	ht_get(S.port, "/profile/2fa", h, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "<svg"));
+	assert_non_null(strstr(r.body, "autocomplete=\"current-password\""));
 	const char *k = strstr(r.body, "<code class=\"secret\">");
 	assert_non_null(k);
 	char secret[64];
 	snprintf(secret, sizeof(secret), "%.*s", (int)strcspn(k + 21, "<"), k + 21);
 	ht_free(&r);
-	const char *form[] = { w.cookie, "Content-Type: application/x-www-form-urlencoded", NULL };
-	char body[160], code[7];
-	snprintf(body, sizeof(body), "code=000000&csrf=%s", w.csrf);
-	ht_request(S.port, "POST", "/profile/2fa", body, (long)strlen(body), form, &r);
-	assert_int_equal(r.status, 422);
-	ht_free(&r);
 	time_t now = time(NULL);
+	char code[7];
 	totp_code(secret, now, code);
-	snprintf(body, sizeof(body), "code=%s&csrf=%s", code, w.csrf);
-	ht_request(S.port, "POST", "/profile/2fa", body, (long)strlen(body), form, &r);
-	assert_int_equal(r.status, 200);
+	/* A wrong code, then the right code without the password or with a wrong one: 422, and
+	 * nothing changes (the code is not even spent). */
+	assert_int_equal(enrol(&w, DEMO_PASSWORD, "000000", &r), 422);
+	assert_non_null(strstr(r.body, "This code is not right"));
+	ht_free(&r);
+	char body[160];
+	snprintf(body, sizeof(body), "code=%s", code);
+	assert_int_equal(form_post(&w, "/profile/2fa?lang=en", body, &r), 422);
+	assert_non_null(strstr(r.body, "Your current password is not right."));
+	ht_free(&r);
+	assert_int_equal(enrol(&w, "Not-the-password-1", code, &r), 422);
+	assert_non_null(strstr(r.body, "Your current password is not right."));
+	ht_free(&r);
+	assert_int_equal(get_status(other.cookie, "/profile/2fa"), 200);
+	assert_int_equal(get_status(early, "/api/v1/users/me"), 200);
+	/* The password again and the code: 2FA is on, with recovery codes and a new session. */
+	assert_int_equal(enrol(&w, DEMO_PASSWORD, code, &r), 200);
 	const char *rc = strstr(r.body, "<ul class=\"codes\"><li><code>");
 	assert_non_null(rc);
 	char recovery[16];
 	snprintf(recovery, sizeof(recovery), "%.11s", rc + 28);
+	char v[256], fresh[160];
+	/* The session cookie, beside the ?lang= one (both are set). */
+	assert_non_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
+	assert_true(strncmp(v, "ponte_session=", 14) == 0);
+	assert_non_null(strstr(v, "HttpOnly"));
+	assert_non_null(strstr(r.headers, "Set-Cookie: ponte_lang=en"));
+	snprintf(fresh, sizeof(fresh), "Cookie: %.*s", (int)strcspn(v, ";"), v);
+	assert_string_not_equal(fresh, w.cookie);
 	ht_free(&r);
-	ht_get(S.port, "/profile", h, &r);
-	assert_int_equal(r.status, 200);
-	ht_free(&r);
+	assert_int_equal(get_status(fresh, "/profile"), 200);
+	assert_int_equal(get_status(fresh, "/cases"), 200);
+	/* Every session and token from before is over, this browser's old one too. */
+	assert_int_equal(get_status(w.cookie, "/profile"), 303);
+	assert_int_equal(get_status(other.cookie, "/profile"), 303);
+	assert_int_equal(get_status(early, "/api/v1/users/me"), 401);
+	/* Even one that escaped the revocation (a login still checking the password while 2FA
+	 * was turned on, simulated here by clearing the flag) stays without rights. */
+	sqlite3 *db;
+	char sql[160];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE sessions SET revoked = 0 WHERE user_id = %lld AND second_factor = 0",
+		 (long long)uid);
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_true(sqlite3_changes(db) >= 3);
+	sqlite3_close(db);
+	assert_int_equal(get_status(early, "/api/v1/users/me"), 401);
+	assert_int_equal(get_status(early, "/api/v1/cases"), 401);
+	assert_int_equal(get_status(w.cookie, "/cases"), 303);
+	assert_int_equal(get_status(other.cookie, "/profile"), 303);
 	/* From now on the password alone is not enough. */
-	char token[64];
-	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
 	assert_false(token[0]);
-	/* The code used at enrolment cannot be replayed; the next one works. */
-	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, code, token, sizeof(token));
+	/* The code used at enrolment cannot be replayed; the next one works, with full rights. */
+	api_login(email, DEMO_PASSWORD, code, token, sizeof(token));
 	assert_false(token[0]);
 	totp_code(secret, now + 30, code);
-	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, code, token, sizeof(token));
+	api_login(email, DEMO_PASSWORD, code, token, sizeof(token));
 	assert_true(token[0]);
+	char later[128];
+	snprintf(later, sizeof(later), "Authorization: Bearer %s", token);
+	assert_int_equal(get_status(later, "/api/v1/cases"), 200);
 	/* A recovery code works once. */
 	throttle_reset_all();
-	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, recovery, token, sizeof(token));
+	api_login(email, DEMO_PASSWORD, recovery, token, sizeof(token));
 	assert_true(token[0]);
-	api_login("focal.point@demo.ponte.example", DEMO_PASSWORD, recovery, token, sizeof(token));
+	api_login(email, DEMO_PASSWORD, recovery, token, sizeof(token));
 	assert_false(token[0]);
+	/* The trail has the two wrong passwords and the enrolment. */
+	struct outcomes after = { 0 };
+	enrolments(uid, &after);
+	assert_int_equal(after.failure - before.failure, 2);
+	assert_int_equal(after.success - before.success, 1);
 	throttle_reset_all();
 }
 
@@ -1053,22 +1162,17 @@ static void signed_in_users_switch_language(void **state)
 	assert_string_equal(lang, "pt");
 	assert_int_equal(form_post(&w, "/profile/language", "language=pt", &r), 303);
 	ht_free(&r);
-}
-
-struct outcomes {
-	int failure, denied, success;
-};
-
-static int count_outcomes(const audit_event *e, void *ctx)
-{
-	struct outcomes *o = ctx;
-	if (!strcmp(e->outcome, "failure"))
-		o->failure++;
-	else if (!strcmp(e->outcome, "denied"))
-		o->denied++;
-	else if (!strcmp(e->outcome, "success"))
-		o->success++;
-	return 0;
+	/* Signing in at /login?lang=fr sets both cookies: the session is not lost to the
+	 * language. */
+	char body[160];
+	snprintf(body, sizeof(body), "email=case.worker%%40demo.ponte.example&password=%s",
+		 DEMO_PASSWORD);
+	const char *form[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
+	ht_request(S.port, "POST", "/login?lang=fr", body, (long)strlen(body), form, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(r.headers, "Set-Cookie: ponte_session="));
+	assert_non_null(strstr(r.headers, "Set-Cookie: ponte_lang=fr"));
+	ht_free(&r);
 }
 
 static void trail_outcomes(const char *action, struct outcomes *o)
