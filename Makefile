@@ -70,7 +70,15 @@ $(MAP): tools/map.mjs $(ATLAS) $(ISO_3166)
 	@node tools/map.mjs $(ATLAS) $(ISO_3166) > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(HTMX) $(PASSWORDS) $(MAP)
+# The list of embedded files as a file that changes only when the list does: a file renamed or
+# removed (a migration renumbered) re-embeds even though no file is newer than embedded.c.
+EMBED_LIST := $(BUILD)/gen/embed-list
+$(EMBED_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(EMBED_ARGS)' | cmp -s - $@ || echo '$(EMBED_ARGS)' > $@
+FORCE:
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(EMBED_LIST) $(HTMX) $(PASSWORDS) $(MAP)
 	@mkdir -p $(dir $@)
 	@test -f $(HTMX) || { echo "missing $(HTMX): run scripts/setup.sh (or make run / make check)"; exit 1; }
 	@echo "  EMBED   $@"
