@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "cases/cases.h"
+#include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "trm/internal.h"
 
@@ -44,8 +45,8 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 		if (!*categories) {
-			*why = "a transnational referral needs a consent (or legal basis) recorded "
-			       "for it, not withdrawn";
+			*why = N_("A referral across borders needs a consent of this case for a "
+				  "transnational referral that has not been withdrawn.");
 			rc = PONTE_EINVAL;
 		}
 	}
@@ -81,10 +82,11 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 	arena_init(&a, 1u << 20);
 	trm_peer peer;
 	int rc = trm_peer_find(env->db, &a, peer_instance ? peer_instance : "", &peer);
+	/* *why is a msgid: the pages and the API say it in the caller's language. */
 	if (rc == PONTE_ENOTFOUND)
-		*why = "no such peer";
+		*why = N_("Choose a connected instance.");
 	if (!rc && strcmp(peer.state, "active") != 0) {
-		*why = "the peer is revoked";
+		*why = N_("This instance is no longer connected.");
 		rc = PONTE_EINVAL;
 	}
 	buf body;

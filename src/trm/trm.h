@@ -77,7 +77,7 @@ int trm_seal(const trm_envelope *e, const unsigned char sign_sk[CRYPTO_SIGN_SK],
 /* Offer a case to a peer under a transnational-referral consent of the case (not withdrawn):
  * the payload carries only the consent's categories, with HTCDS names. Needs
  * referral.transnational and the case in the caller's scope; the offer is queued in the same
- * transaction as the referral row. *why explains PONTE_EINVAL. */
+ * transaction as the referral row. *why explains PONTE_EINVAL (a msgid). */
 int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
 	      const char **why);

@@ -140,7 +140,7 @@ static int wizard(http_request *req, http_response *res, int64_t id, const char 
 		const char *json = NULL, *why = NULL;
 		int prc = trm_offer_preview(env, req->arena, p, id, consent_id, &json, &why);
 		if (prc == PONTE_EINVAL)
-			tpl_set(v, "error", why);
+			tpl_set(v, "error", tr(req->lang, why));
 		else if (prc)
 			rc = prc;
 		json_value *doc;

@@ -717,6 +717,61 @@ static void withdrawing_the_consent_withdraws_the_referrals_abroad(void **state)
 	arena_release(&a);
 }
 
+/* An offer that cannot be made says why in the caller's language, over the API and on the
+ * wizard: the consent withdrawn, the instance unknown. */
+static void an_offer_refused_says_why_in_the_callers_language(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT);
+	principal cw;
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	case_input in = { .first_name = "Mariama", .second_name = "Language-Probe" };
+	int64_t case_id, consent_id = registered_with_consent(&cw, &in, "identity", &case_id);
+	size_t national, abroad;
+	assert_int_equal(
+	    trm_consent_withdraw(&pt, &cw, consent_id, clock_wall_ms(), &national, &abroad), 0);
+	ht_current = &PT;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	char auth[200], path[200], body[200];
+	bearer("focal.point@demo.ponte.example", auth, sizeof(auth)); /* a Portuguese user */
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	struct {
+		const char *lang, *peer, *words;
+	} cases[] = {
+		{ "", ne_self.instance_id, "precisa de um consentimento deste caso" },
+		{ "?lang=fr", ne_self.instance_id, "nécessite un consentement de ce dossier" },
+		{ "?lang=en", ne_self.instance_id, "needs a consent of this case" },
+		{ "", "00000000-0000-4000-8000-00000000abcd", "Escolha uma instância ligada." },
+		{ "?lang=fr", "00000000-0000-4000-8000-00000000abcd",
+		  "Choisissez une instance connectée." },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		snprintf(path, sizeof(path), "/api/v1/cases/%lld/transnational-referrals%s",
+			 (long long)case_id, cases[i].lang);
+		snprintf(body, sizeof(body), "{\"peer\":\"%s\",\"consent\":%lld}", cases[i].peer,
+			 (long long)consent_id);
+		struct ht_resp r;
+		assert_int_equal(ht_request(PT.port, "POST", path, body, (long)strlen(body), h, &r),
+				 CURLE_OK);
+		if (r.status != 422 || !strstr(r.body, cases[i].words))
+			fail_msg("%s %s: %ld %s", cases[i].lang, cases[i].words, r.status, r.body);
+		ht_free(&r);
+	}
+	/* The wizard's preview says it in Portuguese too. */
+	struct web_session w;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hw[] = { w.cookie, NULL };
+	snprintf(path, sizeof(path), "/cases/%lld/transnational?country=NE&peer=%s&consent=%lld",
+		 (long long)case_id, ne_self.instance_id, (long long)consent_id);
+	struct ht_resp r;
+	ht_get(PT.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "precisa de um consentimento deste caso"));
+	ht_free(&r);
+}
+
 /* The pages: the focal point walks the wizard (country, instance, consent), sees exactly the
  * fields that will leave, sends; Niger's focal point reads the offer and accepts it. */
 static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
@@ -945,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(the_inbox_checks_every_member_like_local_input),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
 		cmocka_unit_test(withdrawing_the_consent_withdraws_the_referrals_abroad),
+		cmocka_unit_test(an_offer_refused_says_why_in_the_callers_language),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 		cmocka_unit_test(administrators_manage_peers_on_a_page),
 		cmocka_unit_test(offers_not_answered_in_time_are_flagged),
