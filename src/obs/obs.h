@@ -253,11 +253,20 @@ int obs_budget_get(store *db, int64_t provider, double *budget, double *spent);
  * administrator's decision (permission obs.budget), with a reason of OBS_REASON_MIN to
  * OBS_REASON_MAX, kept with who took it, when and the budget before, and audited
  * (obs.budget.change) in the same transaction. PONTE_EDENIED, audited as denied, without the
- * permission; PONTE_EINVAL for a budget outside (0, 100] or no proper reason. */
+ * permission; PONTE_EINVAL for a budget outside (0, 100] or no proper reason;
+ * PONTE_ENOTFOUND for no such organisation. */
 #define OBS_REASON_MIN 10  /* characters */
 #define OBS_REASON_MAX 500 /* bytes */
 int obs_budget_change(store *db, const principal *by, int64_t provider, double budget,
 		      const char *reason);
+typedef struct obs_budget_info {
+	int64_t provider_id;
+	const char *provider, *name; /* the organisation's code and name */
+	double budget, spent;
+} obs_budget_info;
+typedef int (*obs_budget_fn)(const obs_budget_info *x, void *ctx);
+/* Every provider's dataset (an organisation with records or a budget of its own), by code. */
+int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx);
 typedef struct obs_budget_change_info {
 	int64_t provider_id;
 	const char *provider; /* its code */

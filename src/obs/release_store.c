@@ -30,6 +30,14 @@ static const char SQL_BUDGET_CHANGE[] =
 static const char SQL_SET_BUDGET[] =
     "INSERT INTO obs_privacy_budgets(provider_id, epsilon) VALUES (?1, ?2) "
     "ON CONFLICT(provider_id) DO UPDATE SET epsilon = excluded.epsilon";
+static const char SQL_ORGANISATION[] = "SELECT 1 FROM organisations WHERE id = ?1";
+static const char SQL_BUDGETS[] =
+    "SELECT o.id, o.code, o.name, coalesce(b.epsilon, (SELECT CAST(value AS REAL) FROM settings "
+    "WHERE key = 'obs_epsilon_budget'), 3.0), (SELECT coalesce(sum(epsilon), 0.0) FROM "
+    "obs_privacy_spent s WHERE s.provider_id = o.id) FROM organisations o "
+    "LEFT JOIN obs_privacy_budgets b ON b.provider_id = o.id "
+    "WHERE b.provider_id IS NOT NULL OR EXISTS (SELECT 1 FROM obs_records r "
+    "WHERE r.provider_id = o.id) ORDER BY o.code";
 static const char SQL_BUDGET_CHANGES[] =
     "SELECT c.provider_id, coalesce(o.code, ''), c.epsilon_before, c.epsilon, c.reason, "
     "c.changed_by, c.changed_at FROM obs_privacy_budget_changes c "
@@ -221,7 +229,16 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 		rc = store_begin(c);
 	if (rc)
 		return rc;
-	rc = release_budget(c, provider, &before, &spent);
+	int64_t known = 0;
+	if (!(rc = store_prepare(c, SQL_ORGANISATION, &st))) {
+		store_bind_int64(st, 1, provider);
+		rc = store_step(st);
+		known = rc == STORE_ROW;
+		store_reset(st);
+		rc = rc < 0 ? rc : known ? 0 : PONTE_ENOTFOUND;
+	}
+	if (!rc)
+		rc = release_budget(c, provider, &before, &spent);
 	if (!rc && !(rc = store_prepare(c, SQL_BUDGET_CHANGE, &st))) {
 		store_bind_int64(st, 1, provider);
 		store_bind_double(st, 2, before);
@@ -243,6 +260,32 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 	if (rc)
 		store_rollback(c);
 	return rc;
+}
+
+int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_BUDGETS, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		obs_budget_info x = { .provider_id = store_col_int64(st, 0),
+				      .provider = arena_strdup(a, store_col_text(st, 1, NULL)),
+				      .name = arena_strdup(a, store_col_text(st, 2, NULL)),
+				      .budget = store_col_double(st, 3),
+				      .spent = store_col_double(st, 4) };
+		if (!x.provider || !x.name) {
+			rc = PONTE_ENOMEM;
+			break;
+		}
+		if ((rc = fn(&x, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_fn fn, void *ctx)

@@ -47,6 +47,7 @@ static tpl_vars *reader_vars(http_request *req)
 	tpl_set_bool(v, "can_orgs", principal_can(p, "org.manage"));
 	tpl_set_bool(v, "can_users", principal_can(p, "user.read"));
 	tpl_set_bool(v, "can_roles", principal_can(p, "role.read"));
+	tpl_set_bool(v, "can_budgets", principal_can(p, "obs.budget"));
 	tpl_set_bool(v, "can_audit", principal_can(p, "audit.read"));
 	tpl_set_bool(v, "can_cases", principal_can(p, "case.social.read"));
 	tpl_set_bool(v, "can_proceedings", principal_can(p, "case.proceedings.read"));

@@ -74,6 +74,9 @@ int web_obs_report(http_request *req, http_response *res);
 int web_obs_data_csv(http_request *req, http_response *res);
 int web_obs_data_xlsx(http_request *req, http_response *res);
 int web_obs_releases(http_request *req, http_response *res);
+/* /admin/privacy-budgets (admin_budgets.c): each provider's budget, and changing it. */
+int web_admin_budgets(http_request *req, http_response *res);
+int web_admin_budget_set(http_request *req, http_response *res);
 /* In DP-only mode, what a view of the observatory answers instead of counts: 403 and the
  * releases, which are then all that is published. */
 int web_obs_dp_only(http_request *req, http_response *res);

@@ -103,6 +103,8 @@ static const struct {
 	{ "GET /api/v1/users/{id}", NOT_REGIONAL " knowledge_reviewer" },
 	{ "POST /api/v1/users", "administrator" },
 	{ "GET /admin/organisations", "administrator" },
+	{ "GET /admin/privacy-budgets", "administrator" },
+	{ "POST /admin/privacy-budgets", "administrator" },
 	{ "GET /admin/rules", "administrator" },
 	{ "GET /admin/peers", "administrator" },
 	{ "POST /admin/peers", "administrator" },

@@ -3,6 +3,9 @@
  * published of the same records. */
 #include "httptest.h"
 
+#include <math.h>
+
+#include "audit/audit.h"
 #include "base/log.h"
 #include "obs/obs.h"
 
@@ -61,6 +64,13 @@ static char *manifest_of(const obs_release_result *rel)
 	fclose(f);
 	m[n] = '\0';
 	return m;
+}
+
+static int count_event(const audit_event *e, void *ctx)
+{
+	(void)e;
+	(*(size_t *)ctx)++;
+	return 0;
 }
 
 static const char *const VIEWS[] = {
@@ -182,11 +192,86 @@ static void a_private_release_counts_the_same_years_in_every_table(void **state)
 	free(m);
 }
 
+/* The budget page: an administrator (signed in, with the 2FA policy of the role) raises a
+ * budget with a reason, kept and audited; without a reason or a number nothing changes;
+ * anyone else is refused. */
+static void an_administrator_raises_a_budget_on_the_page_with_a_reason(void **state)
+{
+	(void)state;
+	assert_int_equal(setting_set(S.db, "require_2fa_for_flagged_roles", "0"), 0);
+	identity_env env = { S.db, S.keys };
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Ada Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	struct web_session adm;
+	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &adm), 303);
+	arena a;
+	arena_init(&a, 1 << 16);
+	organisation o;
+	assert_int_equal(org_find(S.db, &a, "PT-OTSH", &o), 0);
+	arena_release(&a);
+	struct ht_resp r;
+	assert_int_equal(get_as(&adm, "/admin/privacy-budgets?lang=en", &r), 200);
+	assert_non_null(strstr(r.body, "PT-OTSH"));
+	assert_non_null(strstr(r.body, "href=\"/admin/privacy-budgets\"")); /* in the menu */
+	ht_free(&r);
+	char fields[512];
+	/* Without a reason, without a proper number, or for no provider: 422, nothing changes. */
+	snprintf(fields, sizeof(fields), "provider=%lld&budget=6&reason=", (long long)o.id);
+	assert_int_equal(form_post(&adm, "/admin/privacy-budgets?lang=en", fields, &r), 422);
+	assert_non_null(strstr(r.body, "Say why, in 10 to 500 characters."));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "provider=%lld&budget=lots&reason=New+annual+plan",
+		 (long long)o.id);
+	assert_int_equal(form_post(&adm, "/admin/privacy-budgets", fields, &r), 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&adm, "/admin/privacy-budgets",
+				   "provider=999999&budget=6&reason=New+annual+plan", &r),
+			 422);
+	ht_free(&r);
+	double budget, spent;
+	assert_int_equal(obs_budget_get(S.db, o.id, &budget, &spent), 0);
+	assert_true(budget < 5.9);
+	/* An analyst may not, even with a reason. */
+	snprintf(fields, sizeof(fields), "provider=%lld&budget=50&reason=I+need+more+tables",
+		 (long long)o.id);
+	assert_int_equal(form_post(&analyst, "/admin/privacy-budgets", fields, &r), 403);
+	ht_free(&r);
+	/* The administrator, with a reason (a decimal comma is read as a point). */
+	snprintf(fields, sizeof(fields),
+		 "provider=%lld&budget=6%%2C5&reason=Board+decision+of+12+March%%3A+two+releases",
+		 (long long)o.id);
+	assert_int_equal(form_post(&adm, "/admin/privacy-budgets", fields, &r), 303);
+	ht_free(&r);
+	assert_int_equal(obs_budget_get(S.db, o.id, &budget, &spent), 0);
+	assert_true(fabs(budget - 6.5) < 1e-9);
+	assert_int_equal(get_as(&adm, "/admin/privacy-budgets", &r), 200);
+	assert_non_null(strstr(r.body, "Board decision of 12 March: two releases"));
+	assert_non_null(strstr(r.body, "Ada Administrator"));
+	ht_free(&r);
+	arena_init(&a, 1 << 16);
+	size_t events = 0;
+	audit_filter f = { .action = "obs.budget.change" };
+	assert_int_equal(audit_query(S.db, &a, &f, count_event, &events), 0);
+	arena_release(&a);
+	assert_int_equal(events, 1); /* the analyst was stopped by the route, before */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dp_only_mode_publishes_counts_only_in_private_releases),
 		cmocka_unit_test(a_private_release_counts_the_same_years_in_every_table),
+		cmocka_unit_test(an_administrator_raises_a_budget_on_the_page_with_a_reason),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -295,6 +295,7 @@ enum route_kind {
 	SCOPED, /* figures of stats.read: tested below, as readers of three scopes */
 	PUBLIC, /* releases: published by design (disclosure-controlled), for anyone */
 	IMPORT, /* obs.submit: the provider chosen is checked against the scope (tests above) */
+	BUDGET, /* obs.budget: administrators only, over every provider (test_http_obs_privacy) */
 };
 
 /* Every observatory route, and how its scope is tested. A route added under /observatory or
@@ -323,6 +324,8 @@ static const struct obs_route {
 	{ HTTP_GET, "/observatory/releases/{id}/{file}", PUBLIC, { NULL } },
 	{ HTTP_GET, "/observatory/import", IMPORT, { NULL } },
 	{ HTTP_POST, "/observatory/import", IMPORT, { NULL } },
+	{ HTTP_GET, "/admin/privacy-budgets", BUDGET, { NULL } },
+	{ HTTP_POST, "/admin/privacy-budgets", BUDGET, { NULL } },
 };
 
 static bool observatory_route(const http_route *r)
