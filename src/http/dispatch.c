@@ -295,7 +295,8 @@ int http_defer(http_request *req, http_work_fn work, void *arg)
 void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status)
 {
 	const char *query_lang;
-	prepare(app, req, &query_lang);
+	if (!req->admitted) /* else the caller and their language are known already */
+		prepare(app, req, &query_lang);
 	render_error(req, res, status);
 	add_security_headers(req, res);
 }
@@ -327,16 +328,33 @@ static void unauthenticated(http_request *req, http_response *res)
 		http_set_header(res, "WWW-Authenticate", "Bearer");
 }
 
-static bool csrf_ok(const http_request *req)
+/* State-changing requests of a cookie session on a route that asks for the token. */
+static bool needs_csrf(const http_request *req)
+{
+	return req->route->csrf && req->cookie_session && !(req->method & (HTTP_GET | HTTP_HEAD));
+}
+
+/* A browser says where a request comes from (Fetch Metadata): a state-changing request of a
+ * cookie session sent by another site's page is a forgery whatever its body holds, so it is
+ * refused on its headers. Clients that do not send the header are judged by the token. */
+static bool cross_site(const http_request *req)
+{
+	const char *site = http_header_get(req, "Sec-Fetch-Site");
+	return site && strcasecmp(site, "same-origin") != 0;
+}
+
+/* The token from the X-CSRF-Token header, else from form (the decoded body when NULL). */
+static bool csrf_ok(const http_request *req, const url_params *form)
 {
 	const char *want = req->app->csrf_token ? req->app->csrf_token(req) : NULL;
 	const char *got = http_header_get(req, "X-CSRF-Token");
 	if (!got)
-		got = http_form(req, "csrf");
+		got = url_params_get(form ? form : &req->form, "csrf");
 	return want && got && strlen(want) == strlen(got) && crypto_equal(want, got, strlen(want));
 }
 
-/* The access rules of a matched route; true when the handler may run. */
+/* The access rules of a matched route that the headers decide: caller, permission, a pending
+ * setup step and, when the token came as a header, CSRF. true when the body may be read. */
 static bool admit(http_request *req, http_response *res)
 {
 	const http_route *r = req->route;
@@ -362,12 +380,67 @@ static bool admit(http_request *req, http_response *res)
 			http_redirect(req, res, setup);
 		return false;
 	}
-	if (r->csrf && req->cookie_session && !(req->method & (HTTP_GET | HTTP_HEAD)) &&
-	    !csrf_ok(req)) {
+	if (needs_csrf(req) &&
+	    (cross_site(req) || (http_header_get(req, "X-CSRF-Token") && !csrf_ok(req, NULL)))) {
 		render_error(req, res, 403);
 		return false;
 	}
 	return true;
+}
+
+bool http_dispatch_admit(const http_app *app, http_request *req, http_response *res)
+{
+	bool query_ok = prepare(app, req, &req->query_lang);
+	unsigned allowed = 0;
+	enum route_match m = ROUTE_BAD_PATH;
+	if (req->path && utf8_valid(req->path, strlen(req->path)))
+		m = http_route_match(req->arena, app->routes, app->nroutes, req->method, req->path,
+				     &req->route_index, req->params, &req->nparams, &allowed);
+	if (m == ROUTE_FOUND)
+		req->route = &app->routes[req->route_index];
+	int auth_rc =
+	    m == ROUTE_FOUND && query_ok && app->authenticate ? app->authenticate(req) : 0;
+	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && !query_ok)) {
+		render_error(req, res, 400);
+	} else if (m == ROUTE_NOT_FOUND) {
+		render_error(req, res, 404);
+	} else if (m == ROUTE_METHOD_NOT_ALLOWED) {
+		render_error(req, res, 405);
+		char *allow = arena_alloc(req->arena, 64);
+		if (allow) {
+			http_methods_format(allowed, allow, 64);
+			http_set_header(res, "Allow", allow);
+		}
+	} else if (auth_rc) {
+		render_error(req, res, status_for_error(auth_rc));
+	} else if (admit(req, res)) {
+		req->admitted = true;
+		return true;
+	}
+	add_security_headers(req, res);
+	return false;
+}
+
+size_t http_body_limit(const http_request *req)
+{
+	const http_route *r = req->route;
+	if (!r)
+		return 0;
+	if (r->body_limit)
+		return r->body_limit;
+	return req->principal ? HTTP_DEFAULT_BODY_LIMIT : HTTP_ANONYMOUS_BODY_LIMIT;
+}
+
+bool http_upload_csrf_ok(const http_request *req, const char *fields, size_t len)
+{
+	if (!needs_csrf(req))
+		return true;
+	url_params form = { 0 };
+	if (!http_header_get(req, "X-CSRF-Token") &&
+	    url_parse_params(req->arena, fields ? fields : "", len, &URL_LIMITS_DEFAULT, &form) !=
+		0)
+		return false;
+	return csrf_ok(req, &form);
 }
 
 static void finish(http_request *req, http_response *res, int rc)
@@ -406,39 +479,21 @@ void http_dispatch_resume(const http_app *app, http_request *req, http_response 
 
 void http_dispatch(const http_app *app, http_request *req, http_response *res)
 {
-	bool query_ok = prepare(app, req, &req->query_lang);
-	unsigned allowed = 0;
-	enum route_match m = ROUTE_BAD_PATH;
-	if (req->path && utf8_valid(req->path, strlen(req->path)))
-		m = http_route_match(req->arena, app->routes, app->nroutes, req->method, req->path,
-				     &req->route_index, req->params, &req->nparams, &allowed);
-	if (m == ROUTE_FOUND)
-		req->route = &app->routes[req->route_index];
-	size_t limit =
-	    req->route && req->route->body_limit ? req->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+	if (!req->admitted && !http_dispatch_admit(app, req, res))
+		return;
+	size_t limit = http_body_limit(req);
 	bool form_ok = true;
 	/* Form bodies are for pages; the API reads JSON whatever a client labels it. */
-	if (m == ROUTE_FOUND && !req->is_api && req->body_len <= limit && is_form(req))
+	if (!req->is_api && req->body_len <= limit && is_form(req))
 		form_ok = url_parse_params(req->arena, req->body ? req->body : "", req->body_len,
 					   &URL_LIMITS_DEFAULT, &req->form) == 0;
-	int auth_rc = m == ROUTE_FOUND && app->authenticate ? app->authenticate(req) : 0;
-
-	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && (!query_ok || !form_ok))) {
-		render_error(req, res, 400);
-	} else if (m == ROUTE_NOT_FOUND) {
-		render_error(req, res, 404);
-	} else if (m == ROUTE_METHOD_NOT_ALLOWED) {
-		render_error(req, res, 405);
-		char *allow = arena_alloc(req->arena, 64);
-		if (allow) {
-			http_methods_format(allowed, allow, 64);
-			http_set_header(res, "Allow", allow);
-		}
-	} else if (req->body_len > limit) {
+	if (req->body_len > limit) {
 		render_error(req, res, 413);
-	} else if (auth_rc) {
-		render_error(req, res, status_for_error(auth_rc));
-	} else if (admit(req, res)) {
+	} else if (!form_ok) {
+		render_error(req, res, 400);
+	} else if (needs_csrf(req) && !csrf_ok(req, NULL)) {
+		render_error(req, res, 403);
+	} else {
 		run_handler(req, res);
 		return;
 	}

@@ -33,6 +33,9 @@ enum http_method {
 #define HTTP_MAX_HEADERS 64
 #define HTTP_MAX_RESPONSE_HEADERS 16
 #define HTTP_DEFAULT_BODY_LIMIT (1u << 20)
+/* An anonymous caller's body on a route that sets no limit of its own (routes that take an
+ * anonymous body, the login forms and the federation inbox, set theirs). */
+#define HTTP_ANONYMOUS_BODY_LIMIT (16u << 10)
 #define HTTP_RESPONSE_LIMIT (16u << 20)
 
 typedef struct http_request http_request;
@@ -111,6 +114,7 @@ struct http_request {
 	/* Filled by the app's authenticate hook: */
 	void *principal;     /* NULL when anonymous */
 	bool cookie_session; /* authenticated by the session cookie (CSRF applies) */
+	bool admitted;       /* http_dispatch_admit() let the body in */
 	/* Deferred work (http_defer): */
 	http_work_fn deferred_work;
 	void *deferred_arg;
@@ -156,7 +160,24 @@ typedef struct http_app {
 /* Check a route table: every route has a permission, a handler and a valid pattern. */
 int http_routes_validate(const http_route *routes, size_t n, char *err, size_t errlen);
 
-/* Route, decode, negotiate language, call the handler, map errors, add security headers. */
+/*
+ * Admission, from the request line and headers alone, before any body is read: route (400,
+ * 404, 405), caller (session cookie or bearer token), permission (401 or the login page, 403),
+ * a pending 2FA setup, and CSRF when the token comes as the X-CSRF-Token header. true: the
+ * body may be read (req->admitted); false: res holds the answer, security headers included,
+ * and the body should not be read at all. The server calls it when the headers are in;
+ * http_dispatch() calls it itself for a request that did not go through it.
+ */
+bool http_dispatch_admit(const http_app *app, http_request *req, http_response *res);
+/* The largest body an admitted request may send: the route's limit, else 1 MiB for a signed-in
+ * caller and HTTP_ANONYMOUS_BODY_LIMIT for an anonymous one. On upload routes, the file's. */
+size_t http_body_limit(const http_request *req);
+/* On an upload route, before the first byte of the file is written: whether a cookie session
+ * has shown its CSRF token, in the header or in the form fields sent before the file
+ * (fields: what arrived so far, form-encoded). Always true where CSRF does not apply. */
+bool http_upload_csrf_ok(const http_request *req, const char *fields, size_t len);
+/* Admit (unless the server did), decode the form body, check its size and CSRF token, call the
+ * handler, map errors, add security headers. */
 void http_dispatch(const http_app *app, http_request *req, http_response *res);
 /* Run work(arg) off the request thread, then call the handler again (req->resumed). The
  * handler returns what this returns (PONTE_DEFERRED). */

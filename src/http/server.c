@@ -54,13 +54,14 @@ struct req_state {
 	struct MHD_Connection *conn;
 	http_server *srv;
 	_Atomic bool work_done;
+	bool refused; /* admission said no on the headers: answer without reading a body */
 	/* Upload routes: the multipart parser and the spooled file. */
-	const http_route *route;
 	struct MHD_PostProcessor *pp;
 	int spool_fd;
 	char spool_path[PATH_MAX];
 	uint64_t spooled, upload_limit;
 	bool upload_bad;
+	bool csrf_refused; /* the file began before a valid CSRF token: nothing was written */
 	const char *file_key;
 };
 
@@ -205,18 +206,6 @@ static bool one_body_length(const struct req_state *st)
 	return !(length && transfer_encoding);
 }
 
-static const http_route *route_for(const http_server *srv, struct req_state *st)
-{
-	int index;
-	const char *params[HTTP_MAX_PARAMS];
-	size_t np;
-	unsigned allowed;
-	if (http_route_match(&st->arena, srv->app->routes, srv->app->nroutes, st->req.method,
-			     st->req.path, &index, params, &np, &allowed) == ROUTE_FOUND)
-		return &srv->app->routes[index];
-	return NULL;
-}
-
 /* ---- uploads: multipart/form-data, the file spooled to disk as it arrives ---- */
 
 static int open_spool(struct req_state *st)
@@ -269,7 +258,13 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 		return MHD_YES;
 	if (filename) {
 		if (off == 0 && !st->file_key) {
-			/* The first file field is the upload; a second is refused. */
+			/* The first file field is the upload; a second is refused. Not a byte of it
+			 * is written before a cookie session has shown its CSRF token, in a header or
+			 * in the fields sent before the file (every upload form puts it first). */
+			if (!http_upload_csrf_ok(&st->req, st->body.data, st->body.len)) {
+				st->csrf_refused = true;
+				return MHD_NO;
+			}
 			if (open_spool(st) < 0) {
 				st->upload_bad = true;
 				return MHD_NO;
@@ -317,7 +312,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
  * read as usual (small), and the handler finds no file. */
 static bool start_upload(struct MHD_Connection *conn, struct req_state *st)
 {
-	st->upload_limit = st->route->body_limit ? st->route->body_limit : HTTP_DEFAULT_BODY_LIMIT;
+	st->upload_limit = http_body_limit(&st->req);
 	const char *ct = http_header_get(&st->req, "Content-Type");
 	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
 		st->upload_limit = 0;
@@ -334,6 +329,8 @@ static int finish_upload(struct req_state *st)
 	st->pp = NULL;
 	if (st->too_large)
 		return 413;
+	if (st->csrf_refused)
+		return 403;
 	if (st->upload_bad)
 		return 400;
 	if (st->spool_fd >= 0) {
@@ -461,12 +458,16 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	st->conn = conn;
 	st->srv = srv;
 	st->spool_fd = -1;
-	st->route = route_for(srv, st);
-	bool upload = st->route && st->route->upload;
-	buf_init(&st->body, upload                               ? UPLOAD_FIELDS_LIMIT
-			    : st->route && st->route->body_limit ? st->route->body_limit
-								 : HTTP_DEFAULT_BODY_LIMIT);
+	buf_init(&st->body, 0); /* sized once the request is admitted */
 	return st;
+}
+
+/* Whether the request announces a body (a length above zero, or chunks). */
+static bool has_body(const struct req_state *st)
+{
+	const char *cl = http_header_get(&st->req, "Content-Length");
+	return (cl && strspn(cl, "0") != strlen(cl)) ||
+	       http_header_get(&st->req, "Transfer-Encoding");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -490,7 +491,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    !http_header_get(&st->req, "Host"))
 			return answer_early(conn, srv, st, 400);
-		bool upload = st->route && st->route->upload;
+		/* Admission on the headers: nobody's body is read, let alone spooled, before the
+		 * route, the caller, the permission and a header CSRF token are checked. */
+		if (!http_dispatch_admit(srv->app, &st->req, &st->res)) {
+			/* A refused body is never read (libmicrohttpd closes the connection after the
+			 * answer); a request without one is answered on the next call, which keeps
+			 * the connection alive. */
+			if (has_body(st))
+				return queue(conn, srv, st);
+			st->refused = true;
+			return MHD_YES;
+		}
+		size_t limit = http_body_limit(&st->req);
+		bool upload = st->req.route->upload;
+		buf_init(&st->body, upload ? UPLOAD_FIELDS_LIMIT : limit);
 		if (upload && !start_upload(conn, st))
 			return answer_early(conn, srv, st,
 					    400); /* a multipart type without boundary */
@@ -499,7 +513,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			char *end;
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
-			size_t max = upload ? st->upload_limit + UPLOAD_FIELDS_LIMIT : st->body.max;
+			size_t max = upload ? st->upload_limit + UPLOAD_FIELDS_LIMIT : limit;
 			if (errno || *end || n > max)
 				return answer_early(conn, srv, st, 413);
 		}
@@ -510,12 +524,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->refused)
+		return queue(conn, srv, st);
 	if (st->pp && *upload_data_size) {
-		if (!st->too_large && !st->upload_bad &&
+		if (!st->too_large && !st->upload_bad && !st->csrf_refused &&
 		    MHD_post_process(st->pp, upload_data, *upload_data_size) != MHD_YES &&
-		    !st->too_large)
+		    !st->too_large && !st->csrf_refused)
 			st->upload_bad = true;
-		if (st->too_large || st->upload_bad) {
+		if (st->too_large || st->upload_bad || st->csrf_refused) {
 			st->discarded += *upload_data_size;
 			if (st->discarded > DISCARD_CEILING)
 				return MHD_NO;

@@ -23,7 +23,8 @@ static int slow(http_request *req, http_response *res)
 
 static const http_route TEST_ROUTES[] = {
 	{ HTTP_POST, "/echo", echo, PERM_PUBLIC, false, 16, false },
-	{ HTTP_POST, "/big", echo, PERM_PUBLIC, false, 0, false },
+	{ HTTP_POST, "/big", echo, PERM_PUBLIC, false, HTTP_DEFAULT_BODY_LIMIT, false },
+	{ HTTP_POST, "/anonymous", echo, PERM_PUBLIC, false, 0, false },
 	{ HTTP_GET, "/slow", slow, PERM_PUBLIC, false, 0, false },
 };
 
@@ -43,10 +44,16 @@ static void bodies_over_the_route_limit_are_413(void **state)
 			 CURLE_OK);
 	assert_int_equal(r.status, 413);
 	ht_free(&r);
-	/* The default limit is 1 MiB: a declared length over it is refused before reading. */
+	/* A declared length over the limit is refused before reading. */
 	char out[4096];
 	const char *huge = "POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n";
 	ht_raw(s.port, huge, strlen(huge), out, sizeof(out));
+	assert_int_equal(ht_raw_status(out), 413);
+	/* A route without a limit of its own takes 16 KiB from an anonymous caller (1 MiB from a
+	 * signed-in one, tests/http/test_http_server.c). */
+	const char *anonymous =
+	    "POST /anonymous HTTP/1.1\r\nHost: x\r\nContent-Length: 16385\r\n\r\n";
+	ht_raw(s.port, anonymous, strlen(anonymous), out, sizeof(out));
 	assert_int_equal(ht_raw_status(out), 413);
 	/* Chunked bodies have no declared length: they are cut off when they pass the limit. */
 	const char *chunked = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -1,5 +1,7 @@
 #include "httptest.h"
 
+#include <sys/inotify.h>
+
 #include "base/log.h"
 
 static struct ht_server S;
@@ -394,6 +396,142 @@ static void concurrent_clients_all_get_answers(void **state)
 	}
 }
 
+/* ---- A second server with the demo's users, for what needs callers ---- */
+
+static struct ht_server D;
+
+static int demo_setup(void **state)
+{
+	(void)state;
+	log_set_fd(-1);
+	ht_start(&D);
+	ht_current = &D;
+	identity_env env = { D.db, D.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+	return 0;
+}
+
+static int demo_teardown(void **state)
+{
+	(void)state;
+	ht_stop(&D);
+	ht_current = NULL;
+	log_set_fd(2);
+	return 0;
+}
+
+/* Watches the spool folder: any file created or written there while it watches. */
+static int watch_spool(void)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_true(inotify_add_watch(fd, D.app.svc.spool_dir, IN_CREATE | IN_MODIFY) >= 0);
+	return fd;
+}
+
+static bool spool_was_touched(int fd)
+{
+	char events[4096];
+	ssize_t n = read(fd, events, sizeof(events));
+	close(fd);
+	return n > 0;
+}
+
+/* An upload's headers, a 60 MiB length and only the start of its body: the answer must come
+ * without the rest being sent. */
+static int upload_headers_only(const char *auth)
+{
+	char request[2048], answer[8192];
+	int n = snprintf(request, sizeof(request),
+			 "POST /observatory/import HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+			 "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+			 "Content-Length: 62914560\r\n\r\n--XyZ\r\nContent-Disposition: form-data; "
+			 "name=\"file\"; filename=\"big.csv\"\r\n\r\nyearOfRegistration,",
+			 auth);
+	ht_raw(D.port, request, (size_t)n, answer, sizeof(answer));
+	return ht_raw_status(answer);
+}
+
+/* Admission is decided on the headers: an anonymous caller, a caller without the permission
+ * and a cookie session without its CSRF token are answered before the file is read, and not a
+ * byte of it reaches the spool folder. */
+static void uploads_are_refused_on_their_headers_before_anything_is_spooled(void **state)
+{
+	(void)state;
+	struct web_session provider, worker;
+	web_login("provider@demo.ponte.example", DEMO_PASSWORD, NULL, &provider);
+	web_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, &worker);
+	assert_true(provider.cookie[0] && worker.cookie[0]);
+	size_t big = 8u << 20;
+	char *data = malloc(big);
+	memset(data, 'x', big);
+	char fields[128];
+	struct ht_resp r;
+
+	int spool = watch_spool();
+	/* Anonymous: 401 at once, with 60 MiB announced and not sent. */
+	assert_int_equal(upload_headers_only("X-Nobody: 1"), 401);
+	/* A signed-in user without obs.submit: 403, likewise. */
+	assert_int_equal(upload_headers_only(worker.cookie), 403);
+	/* And as a browser sends them, whole. */
+	assert_int_equal(
+	    upload("X-Nobody: 1", "/observatory/import", NULL, "big.csv", data, big, &r), 401);
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "csrf=%s", worker.csrf);
+	assert_int_equal(
+	    upload(worker.cookie, "/observatory/import", fields, "big.csv", data, big, &r), 403);
+	ht_free(&r);
+	/* The right user's cookie, sent by another site's form (the browser says so): 403 on the
+	 * headers. */
+	char forged[512];
+	snprintf(forged, sizeof(forged), "%s\r\nSec-Fetch-Site: cross-site", provider.cookie);
+	assert_int_equal(upload_headers_only(forged), 403);
+	/* Without the CSRF token (a forged form from a client that does not say where it comes
+	 * from): 403 as soon as the file begins, nothing written. */
+	assert_int_equal(
+	    upload(provider.cookie, "/observatory/import", NULL, "big.csv", data, big, &r), 403);
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "csrf=%s", worker.csrf);
+	assert_int_equal(
+	    upload(provider.cookie, "/observatory/import", fields, "big.csv", data, big, &r), 403);
+	ht_free(&r);
+	if (spool_was_touched(spool))
+		fail_msg("a refused upload was written to the spool folder");
+
+	/* The provider with the token does reach the spool (so the watch above can see). */
+	spool = watch_spool();
+	snprintf(fields, sizeof(fields), "csrf=%s", provider.csrf);
+	upload(provider.cookie, "/observatory/import", fields, "small.csv", "a,b\n1,2\n", 8, &r);
+	ht_free(&r);
+	assert_true(spool_was_touched(spool));
+	free(data);
+}
+
+/* An anonymous caller gets a small body, whatever the route's default: 413 before reading. */
+static void anonymous_bodies_are_small(void **state)
+{
+	(void)state;
+	char request[512], answer[8192];
+	int n = snprintf(request, sizeof(request),
+			 "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %u\r\n\r\nx",
+			 HTTP_ANONYMOUS_BODY_LIMIT + 1);
+	ht_raw(D.port, request, (size_t)n, answer, sizeof(answer));
+	assert_int_equal(ht_raw_status(answer), 413);
+	/* A signed-in caller may send the route's 1 MiB. */
+	struct web_session w;
+	web_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, &w);
+	size_t len = HTTP_ANONYMOUS_BODY_LIMIT + 1;
+	char *body = malloc(len);
+	memset(body, 'x', len);
+	const char *h[] = { w.cookie, "Content-Type: text/plain", NULL };
+	struct ht_resp r;
+	assert_int_equal(ht_request(D.port, "GET", "/", body, (long)len, h, &r), CURLE_OK);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,5 +550,10 @@ int main(void)
 		cmocka_unit_test(api_instance_is_json),
 		cmocka_unit_test(concurrent_clients_all_get_answers),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest with_users[] = {
+		cmocka_unit_test(uploads_are_refused_on_their_headers_before_anything_is_spooled),
+		cmocka_unit_test(anonymous_bodies_are_small),
+	};
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+	return failed + cmocka_run_group_tests(with_users, demo_setup, demo_teardown);
 }
