@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "cli/cli.h"
+#include "trm/trm.h"
 
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -150,11 +151,13 @@ static const cli_command COMMANDS[] = {
 	  "       ponte peer rotate --db PATH [--key PATH]\n\n"
 	  "id prints this instance's public identity as JSON (instance_id, name, country, url,\n"
 	  "sign_key, box_key, fingerprint), creating its keys the first time; --url sets the\n"
-	  "address peers deliver to (https). Send the JSON to the other country's administrator\n"
-	  "and read the fingerprint to them over the phone. add registers a peer's identity only\n"
-	  "if FP (as they read it to you) matches its keys. revoke stops accepting anything from\n"
-	  "a peer; it stays listed. rotate gives this instance new keys and tells every active\n"
-	  "peer in a message signed with the old key; the old keys stay valid for 14 days.\n"
+	  "address peers deliver to:\n"
+	  "  " TRM_URL_RULE ".\n"
+	  "Send the JSON to the other country's administrator and read the fingerprint to them\n"
+	  "over the phone. add registers a peer's identity only if FP (as they read it to you)\n"
+	  "matches its keys. revoke stops accepting anything from a peer; it stays listed. rotate\n"
+	  "gives this instance new keys and tells every active peer in a message signed with the\n"
+	  "old key; the old keys stay valid for 14 days.\n"
 	  "See docs/trm.md.\n" },
 	{ "trm", cmd_trm, "Show the messages waiting to leave for peers",
 	  "usage: ponte trm outbox --db PATH\n\n"

@@ -58,7 +58,7 @@ static int peer_id(struct args *o)
 	trm_self self;
 	int err = trm_identity_ensure(&env);
 	if (!err && o->url && trm_identity_set_url(s, o->url))
-		rc = cli_fail("--url must be https://... (or http://127.x for a test)");
+		rc = cli_fail("--url must be " TRM_URL_RULE);
 	if (!err && !rc && !(err = trm_identity_get(&env, &a, &self))) {
 		buf out;
 		buf_init(&out, 4096);

@@ -151,7 +151,8 @@ int cmd_serve(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot create the instance's identity: %s",
 			 ponte_strerror(rc));
 	if (!rc && public_url && *public_url && trm_identity_set_url(s, public_url) != 0)
-		log_msg(LOG_WARN, "trm_url_refused", "--public-url is not https (or loopback)");
+		log_msg(LOG_WARN, "trm_url_refused",
+			"--public-url is not an address peers may deliver to: " TRM_URL_RULE);
 	if (!rc)
 		rc = app_start(&a, &cfg, err, sizeof(err));
 	trm_sender *sender = NULL;

@@ -151,7 +151,7 @@ int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_S
 
 int trm_identity_set_url(store *db, const char *url)
 {
-	/* https for peers; http only to a loopback address (tests, a proxy on the machine). */
+	/* https for peers; http only to a loopback address (TRM_URL_RULE). */
 	if (!url || strlen(url) > 500 ||
 	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://127.", 11) != 0 &&
 	     strncmp(url, "http://[::1]", 12) != 0) ||

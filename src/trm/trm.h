@@ -35,7 +35,12 @@ int trm_identity_get(const identity_env *env, arena *a, trm_self *out);
 /* The private keys, for signing and opening (wiped by the caller with crypto_wipe). */
 int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
 			 unsigned char box_sk[CRYPTO_BOX_SK]);
-/* The public URL peers deliver to (https://..., or http://127.x for tests). */
+/* The public URL peers deliver to: https://..., or http:// to a loopback address (127.x or
+ * [::1]: tests, or a TLS proxy on the same machine); PONTE_EINVAL otherwise. TRM_URL_RULE says
+ * it in words, for the command's help and its refusal. */
+#define TRM_URL_RULE                                                                               \
+	"https://..., or http://127.x or http://[::1] (loopback: tests, a TLS proxy on the "       \
+	"machine)"
 int trm_identity_set_url(store *db, const char *url);
 /* {"instance_id","name","country","url","sign_key","box_key","fingerprint"} */
 int trm_identity_json(const trm_self *s, buf *out);

@@ -299,11 +299,58 @@ static void an_instance_killed_while_delivering_loses_nothing_and_duplicates_not
 	test_rmtree(dir);
 }
 
+/* The address peers deliver to, as `ponte peer id --help`, the refusal and docs/cli.md say it
+ * and as the command takes it: https, or http to a loopback address (127.x or [::1]). */
+static void the_peer_url_rule_is_the_one_help_and_docs_give(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[2048], db[600];
+	snprintf(db, sizeof(db), "%s/u.db", dir);
+	snprintf(args, sizeof(args), "init --db %s --country PT --name UrlTest", db);
+	assert_int_equal(run(dir, args), 0);
+	assert_int_equal(run(dir, "peer id --help"), 0);
+	const char *forms[] = { "https://", "http://127.", "http://[::1]" };
+	for (size_t i = 0; i < ARRAY_LEN(forms); i++)
+		if (!strstr(out, forms[i]))
+			fail_msg("peer id --help does not give %s: %s", forms[i], out);
+	FILE *f = fopen("docs/cli.md", "rb");
+	assert_non_null(f);
+	static char doc[1 << 17];
+	doc[fread(doc, 1, sizeof(doc) - 1, f)] = '\0';
+	fclose(f);
+	const char *peer_id = strstr(doc, "`peer id` prints");
+	assert_non_null(peer_id);
+	for (size_t i = 0; i < ARRAY_LEN(forms); i++)
+		if (!strstr(peer_id, forms[i]))
+			fail_msg("docs/cli.md does not give %s for peer id --url", forms[i]);
+	const char *taken[] = { "https://ponte.example.pt", "http://127.0.0.1:8080",
+				"http://[::1]:8080" };
+	for (size_t i = 0; i < ARRAY_LEN(taken); i++) {
+		snprintf(args, sizeof(args), "peer id --db %s --url %s", db, taken[i]);
+		if (run(dir, args) != 0)
+			fail_msg("%s refused: %s", taken[i], out);
+		char want[128];
+		snprintf(want, sizeof(want), "\"url\":\"%s\"", taken[i]);
+		assert_non_null(strstr(out, want));
+	}
+	const char *refused[] = { "http://ponte.example.pt", "http://localhost:8080",
+				  "ftp://127.0.0.1" };
+	for (size_t i = 0; i < ARRAY_LEN(refused); i++) {
+		snprintf(args, sizeof(args), "peer id --db %s --url %s", db, refused[i]);
+		assert_int_equal(run(dir, args), 1);
+		/* The refusal gives the same rule. */
+		for (size_t k = 0; k < ARRAY_LEN(forms); k++)
+			assert_non_null(strstr(out, forms[k]));
+	}
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    an_instance_killed_while_delivering_loses_nothing_and_duplicates_nothing),
+		cmocka_unit_test(the_peer_url_rule_is_the_one_help_and_docs_give),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
