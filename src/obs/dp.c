@@ -277,7 +277,7 @@ static int also_published(const identity_env *env, struct release_out *o, arena 
 				   "the observatory's dashboards, chart downloads, annual "
 				   "reports, indicators and statistics (command line and "
 				   "API) publish counts of the same records under the cell key "
-				   "method, not differential privacy (%s)",
+				   "method, not differential privacy. %s",
 				   method.data ? method.data : "");
 	buf_release(&method);
 	buf list;
@@ -305,9 +305,9 @@ static int also_published(const identity_env *env, struct release_out *o, arena 
 	if (!rc)
 		rc = buf_puts(&o->manifest, "]}");
 	if (!rc)
-		rc = buf_printf(
-		    &o->note, "## What else is published of these records\n\n%s%s.",
-		    dp_only ? "Nothing but private releases: " : "Also published: ", views);
+		rc = buf_printf(&o->note, "## What else is published of these records\n\n%s%s%s",
+				dp_only ? "Nothing but private releases: " : "Elsewhere, ", views,
+				dp_only ? "." : "");
 	if (!rc && x.n)
 		rc = buf_printf(&o->note,
 				" Releases of the same records that are not private, made "

@@ -922,12 +922,14 @@ static int note(struct release_out *o, const struct work *w, const obs_release_r
 				r->left_by_history, (long long)p->k);
 	if (!rc)
 		rc = buf_printf(b,
-				". Risk, as sdcMicro measures it for a whole population: over the "
-				"quasi-identifiers, %.3g re-identifications expected in this file "
-				"(%.3g in the records before protection), %zu records at risk "
-				"(%zu before). Rows are in a random order.\n\n",
-				risk[0].expected, risk[2].expected, risk[0].at_risk,
-				risk[2].at_risk);
+				". Risk, as sdcMicro measures it for a whole population, over the "
+				"quasi-identifiers: %.1f re-identifications expected in this file "
+				"against %.1f in the records before protection, where %zu records "
+				"were unique; %zu records at risk (%zu before); no row now has a "
+				"risk above 1/%lld. The manifest gives these measures over every "
+				"published column too. Rows are in a random order.\n\n",
+				risk[0].expected, risk[2].expected, risk[2].unique, risk[0].at_risk,
+				risk[2].at_risk, (long long)(r->k_achieved ? r->k_achieved : p->k));
 	return rc;
 }
 
