@@ -9,12 +9,16 @@ DEBIAN_PACKAGES=(
 	# build
 	gcc make pkg-config git
 	libmicrohttpd-dev libsqlite3-dev libsodium-dev liboath-dev libqrencode-dev
+	# XLSX downloads are deflated ZIPs
+	zlib1g-dev
 	# translations (catalogue checks and extraction); country codes for the map
 	gettext iso-codes
 	# browser tests
 	chromium
 	# tests, sanitizers, fuzzers, format check
 	libcmocka-dev libcurl4-openssl-dev clang libclang-rt-14-dev clang-format sqlite3
+	# an independent reader of the XLSX files Ponte writes (tests/xlsx_check.py)
+	python3 python3-openpyxl
 )
 
 missing=()

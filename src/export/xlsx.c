@@ -1,6 +1,9 @@
-/* A one-sheet XLSX workbook: Office Open XML parts in a ZIP of stored entries. */
+/* A one-sheet XLSX workbook: Office Open XML parts in a ZIP of deflated entries. */
 #include <pthread.h>
+#define ZLIB_CONST
+#include <zlib.h>
 
+#include "base/utf8.h"
 #include "export/export.h"
 
 static uint32_t crc_table[256];
@@ -30,6 +33,8 @@ void xlsx_init(xlsx *x, size_t max_bytes)
 {
 	buf_init(&x->sheet, max_bytes);
 	x->rows = 0;
+	x->ncols = 0;
+	memset(x->width, 0, sizeof(x->width));
 }
 
 void xlsx_release(xlsx *x)
@@ -37,33 +42,77 @@ void xlsx_release(xlsx *x)
 	buf_release(&x->sheet);
 }
 
-/* Text for XML: & < > " escaped; control characters other than tab and LF dropped. */
+/* The style of a cell: indexes into cellXfs of STYLES. */
+enum { STYLE_NORMAL, STYLE_DATE, STYLE_PERCENT, STYLE_HEADER };
+
+/* Text for XML: & < > " escaped; what XML 1.0 cannot carry (control characters other than tab
+ * and LF, U+FFFE, U+FFFF) and bytes that are not UTF-8 are dropped, so that a reader never
+ * meets a byte it must refuse. */
 static int xml_text(buf *b, const char *s)
 {
 	int rc = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && !rc) {
+		size_t n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+		size_t have = strnlen((const char *)p, n);
+		if (n > 1 && (have < n || !utf8_valid((const char *)p, n) ||
+			      (n == 3 && p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))) {
+			p++; /* not a character: skip the byte */
+			continue;
+		}
 		switch (*p) {
 		case '&': rc = buf_puts(b, "&amp;"); break;
 		case '<': rc = buf_puts(b, "&lt;"); break;
 		case '>': rc = buf_puts(b, "&gt;"); break;
 		case '"': rc = buf_puts(b, "&quot;"); break;
 		default:
-			if (*p >= 0x20 || *p == '\t' || *p == '\n')
-				rc = buf_putc(b, (char)*p);
+			if (n > 1 || *p >= 0x20 || *p == '\t' || *p == '\n')
+				rc = buf_append(b, p, n);
 		}
+		p += n;
 	}
 	return rc;
 }
 
-static bool whole_number(const char *s)
+/* A decimal number a spreadsheet reads back exactly: an optional minus, an integer part without
+ * leading zeros, an optional fraction; at most 15 significant digits. */
+static bool decimal_number(const char *s)
 {
-	size_t n = strlen(s);
-	if (!n || n > 15 || (s[0] == '0' && n > 1))
+	const char *p = s + (*s == '-');
+	size_t whole = strspn(p, "0123456789");
+	if (!whole || (p[0] == '0' && whole > 1))
 		return false;
-	return strspn(s, "0123456789") == n;
+	size_t frac = 0;
+	if (p[whole] == '.') {
+		frac = strspn(p + whole + 1, "0123456789");
+		if (!frac)
+			return false;
+	}
+	return p[whole + (frac ? frac + 1 : 0)] == '\0' && whole + frac <= 15;
 }
 
-/* "A", "B", ... "Z", "AA" */
+/* The serial number of a date "YYYY-MM-DD" (days since 30 December 1899, as spreadsheets
+ * count from 1 March 1900), or -1 when s is not a date from then to 9999. */
+static long date_serial(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
+		return -1;
+	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
+	static const int DAYS[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m < 1 || m > 12 || d < 1 || d > DAYS[m - 1] + (m == 2 && leap))
+		return -1;
+	if (y < 1900 || (y == 1900 && m < 3))
+		return -1;
+	/* Days from civil (H. Hinnant), from 1970-01-01; 25569 is that day's serial. */
+	long yy = y - (m <= 2), era = yy / 400, yoe = yy - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468 + 25569;
+}
+
+/* "A", "B", ... "Z", "AA" .. "ZZ" */
 static void column_name(size_t col, char out[4])
 {
 	if (col < 26) {
@@ -76,34 +125,70 @@ static void column_name(size_t col, char out[4])
 	}
 }
 
-int xlsx_row(xlsx *x, const char *const *cells, size_t n)
+static void note_width(xlsx *x, size_t col, size_t chars)
+{
+	if (col >= x->ncols)
+		x->ncols = col + 1;
+	if (chars > x->width[col])
+		x->width[col] = (uint16_t)(chars > 255 ? 255 : chars);
+}
+
+static int cell(xlsx *x, size_t col, const char *v, xlsx_type type)
+{
+	char ref[24], name[4];
+	column_name(col, name);
+	snprintf(ref, sizeof(ref), "%s%zu", name, x->rows);
+	if (x->rows == 1) /* the header */
+		type = XLSX_TEXT;
+	if (type == XLSX_NUMBER && decimal_number(v)) {
+		note_width(x, col, strlen(v));
+		return buf_printf(&x->sheet, "<c r=\"%s\"><v>%s</v></c>", ref, v);
+	}
+	if (type == XLSX_PERCENT && decimal_number(v)) {
+		note_width(x, col, 7); /* "100.0%" */
+		return buf_printf(&x->sheet, "<c r=\"%s\" s=\"%d\"><v>%s</v></c>", ref,
+				  STYLE_PERCENT, v);
+	}
+	long serial = type == XLSX_DATE ? date_serial(v) : -1;
+	if (serial >= 0) {
+		note_width(x, col, 10);
+		return buf_printf(&x->sheet, "<c r=\"%s\" s=\"%d\"><v>%ld</v></c>", ref, STYLE_DATE,
+				  serial);
+	}
+	if (!*v)
+		return 0; /* an empty cell is no cell */
+	note_width(x, col, utf8_length(v, strlen(v)));
+	int rc = x->rows == 1 ? buf_printf(&x->sheet, "<c r=\"%s\" s=\"%d\" t=\"inlineStr\">", ref,
+					   STYLE_HEADER)
+			      : buf_printf(&x->sheet, "<c r=\"%s\" t=\"inlineStr\">", ref);
+	if (!rc)
+		rc = buf_puts(&x->sheet, "<is><t xml:space=\"preserve\">");
+	if (!rc)
+		rc = xml_text(&x->sheet, v);
+	return rc ? rc : buf_puts(&x->sheet, "</t></is></c>");
+}
+
+int xlsx_row_typed(xlsx *x, const char *const *cells, const xlsx_type *types, size_t n)
 {
 	x->rows++;
 	int rc = buf_printf(&x->sheet, "<row r=\"%zu\">", x->rows);
-	for (size_t i = 0; i < n && i < 26 * 27 && !rc; i++) {
-		const char *v = cells[i] ? cells[i] : "";
-		char col[4];
-		column_name(i, col);
-		if (whole_number(v)) {
-			rc = buf_printf(&x->sheet, "<c r=\"%s%zu\"><v>%s</v></c>", col, x->rows, v);
-			continue;
-		}
-		rc = buf_printf(&x->sheet,
-				"<c r=\"%s%zu\" t=\"inlineStr\"><is><t xml:space=\"preserve\">",
-				col, x->rows);
-		if (!rc)
-			rc = xml_text(&x->sheet, v);
-		if (!rc)
-			rc = buf_puts(&x->sheet, "</t></is></c>");
-	}
+	for (size_t i = 0; i < n && i < XLSX_MAX_COLS && !rc; i++)
+		rc = cell(x, i, cells[i] ? cells[i] : "", types ? types[i] : XLSX_NUMBER);
 	return rc ? rc : buf_puts(&x->sheet, "</row>");
 }
+
+int xlsx_row(xlsx *x, const char *const *cells, size_t n)
+{
+	return xlsx_row_typed(x, cells, NULL, n);
+}
+
+/* ---- the ZIP ---- */
 
 struct entry {
 	const char *name;
 	const char *data;
 	size_t len;
-	uint32_t crc, offset;
+	uint32_t crc, offset, compressed;
 };
 
 static int put16(buf *b, unsigned v)
@@ -119,9 +204,47 @@ static int put32(buf *b, uint32_t v)
 	return buf_append(b, c, 4);
 }
 
+static void patch32(buf *b, size_t at, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b->data[at + (size_t)i] = (char)((v >> (8 * i)) & 0xFF);
+}
+
+/* Raw deflate (RFC 1951, as ZIP method 8) of data, appended to out in steps. */
+static int deflate_into(buf *out, const char *data, size_t len, uint32_t *written)
+{
+	if (len > UINT32_MAX / 2)
+		return PONTE_ELIMIT;
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return PONTE_ENOMEM;
+	z.next_in = (const Bytef *)data;
+	z.avail_in = (uInt)len;
+	size_t start = out->len;
+	int rc = 0, zr = Z_OK;
+	while (!rc && zr != Z_STREAM_END) {
+		if ((rc = buf_reserve(out, 1u << 16)))
+			break;
+		size_t room = out->cap - out->len - 1;
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)(room > (1u << 30) ? (1u << 30) : room);
+		zr = deflate(&z, Z_FINISH);
+		out->len = (size_t)((char *)z.next_out - out->data);
+		out->data[out->len] = '\0';
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			rc = PONTE_EIO;
+	}
+	deflateEnd(&z);
+	*written = (uint32_t)(out->len - start);
+	return rc;
+}
+
 /* 1 January 2026, 00:00, in MS-DOS form: the file is the same for the same data. */
 #define DOS_TIME 0
 #define DOS_DATE ((2026 - 1980) << 9 | 1 << 5 | 1)
+#define ZIP_UTF8 0x0800
+#define ZIP_DEFLATE 8
 
 static int zip(buf *out, struct entry *e, size_t n)
 {
@@ -130,20 +253,22 @@ static int zip(buf *out, struct entry *e, size_t n)
 	for (size_t i = 0; i < n && !rc; i++) {
 		e[i].crc = export_crc32(e[i].data, e[i].len);
 		e[i].offset = (uint32_t)(out->len - start);
-		size_t name_len = strlen(e[i].name);
+		size_t name_len = strlen(e[i].name), sizes = out->len + 18;
 		rc = put32(out, 0x04034b50);
-		rc = rc ? rc : put16(out, 20);     /* version needed */
-		rc = rc ? rc : put16(out, 0x0800); /* names are UTF-8 */
-		rc = rc ? rc : put16(out, 0);      /* stored */
+		rc = rc ? rc : put16(out, 20); /* version needed: deflate */
+		rc = rc ? rc : put16(out, ZIP_UTF8);
+		rc = rc ? rc : put16(out, ZIP_DEFLATE);
 		rc = rc ? rc : put16(out, DOS_TIME);
 		rc = rc ? rc : put16(out, DOS_DATE);
 		rc = rc ? rc : put32(out, e[i].crc);
-		rc = rc ? rc : put32(out, (uint32_t)e[i].len);
+		rc = rc ? rc : put32(out, 0); /* compressed size, once known */
 		rc = rc ? rc : put32(out, (uint32_t)e[i].len);
 		rc = rc ? rc : put16(out, (unsigned)name_len);
 		rc = rc ? rc : put16(out, 0);
 		rc = rc ? rc : buf_append(out, e[i].name, name_len);
-		rc = rc ? rc : buf_append(out, e[i].data, e[i].len);
+		rc = rc ? rc : deflate_into(out, e[i].data, e[i].len, &e[i].compressed);
+		if (!rc)
+			patch32(out, sizes, e[i].compressed);
 	}
 	size_t dir = out->len - start;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -151,12 +276,12 @@ static int zip(buf *out, struct entry *e, size_t n)
 		rc = put32(out, 0x02014b50);
 		rc = rc ? rc : put16(out, 20); /* made by */
 		rc = rc ? rc : put16(out, 20);
-		rc = rc ? rc : put16(out, 0x0800);
-		rc = rc ? rc : put16(out, 0);
+		rc = rc ? rc : put16(out, ZIP_UTF8);
+		rc = rc ? rc : put16(out, ZIP_DEFLATE);
 		rc = rc ? rc : put16(out, DOS_TIME);
 		rc = rc ? rc : put16(out, DOS_DATE);
 		rc = rc ? rc : put32(out, e[i].crc);
-		rc = rc ? rc : put32(out, (uint32_t)e[i].len);
+		rc = rc ? rc : put32(out, e[i].compressed);
 		rc = rc ? rc : put32(out, (uint32_t)e[i].len);
 		rc = rc ? rc : put16(out, (unsigned)name_len);
 		rc = rc ? rc : put16(out, 0); /* extra */
@@ -177,6 +302,8 @@ static int zip(buf *out, struct entry *e, size_t n)
 	rc = rc ? rc : put32(out, (uint32_t)dir);
 	return rc ? rc : put16(out, 0);
 }
+
+/* ---- the parts ---- */
 
 static const char CONTENT_TYPES[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -206,54 +333,115 @@ static const char WORKBOOK_RELS[] =
     "<Relationship Id=\"rId2\" "
     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" "
     "Target=\"styles.xml\"/></Relationships>";
+/* The cell formats, in the order of the STYLE_* indexes: normal, date (ISO 8601, readable in
+ * every language), percentage with one decimal, header (bold); and the "Normal" cell style
+ * every spreadsheet expects. */
 static const char STYLES[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
     "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-    "<fonts count=\"1\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>"
-    "<fills count=\"1\"><fill><patternFill patternType=\"none\"/></fill></fills>"
-    "<borders count=\"1\"><border/></borders>"
-    "<cellStyleXfs count=\"1\"><xf/></cellStyleXfs>"
-    "<cellXfs count=\"1\"><xf/></cellXfs></styleSheet>";
+    "<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/>"
+    "<numFmt numFmtId=\"165\" formatCode=\"0.0%\"/></numFmts>"
+    "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font>"
+    "<font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font></fonts>"
+    "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill>"
+    "<fill><patternFill patternType=\"gray125\"/></fill></fills>"
+    "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
+    "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/>"
+    "</cellStyleXfs>"
+    "<cellXfs count=\"4\">"
+    "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
+    "<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
+    "applyNumberFormat=\"1\"/>"
+    "<xf numFmtId=\"165\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" "
+    "applyNumberFormat=\"1\"/>"
+    "<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>"
+    "</cellXfs>"
+    "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/>"
+    "</cellStyles></styleSheet>";
 
-int xlsx_finish(xlsx *x, const char *sheet_name, buf *out)
+/* A sheet name spreadsheets accept: none of []:*?/\, no apostrophe at either end, at most 31
+ * characters (characters, not bytes: a cut never splits one); "Sheet1" when nothing is
+ * left. */
+static void sheet_name(const char *in, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (const char *p = in ? in : ""; *p && k + 1 < cap; p++)
+		if (!strchr("[]:*?/\\", *p))
+			out[k++] = *p;
+	out[k] = '\0';
+	size_t start = 0;
+	while (out[start] == '\'')
+		start++;
+	memmove(out, out + start, k - start + 1);
+	k = utf8_prefix(out, k - start, 31);
+	while (k > 0 && out[k - 1] == '\'')
+		k--;
+	out[k] = '\0';
+	if (!k)
+		snprintf(out, cap, "Sheet1");
+}
+
+static int worksheet(const xlsx *x, buf *sheet)
+{
+	int rc = buf_puts(sheet, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+				 "<worksheet xmlns=\"http://schemas.openxmlformats.org/"
+				 "spreadsheetml/2006/main\">");
+	/* The header stays in view. */
+	if (!rc && x->rows > 1)
+		rc = buf_puts(sheet,
+			      "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" "
+			      "topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+			      "</sheetView></sheetViews>");
+	/* Each column as wide as its widest cell (in characters, with a margin), within reason. */
+	if (!rc && x->ncols)
+		rc = buf_puts(sheet, "<cols>");
+	for (size_t i = 0; i < x->ncols && !rc; i++) {
+		size_t w = x->width[i] + 2;
+		rc = buf_printf(sheet,
+				"<col min=\"%zu\" max=\"%zu\" width=\"%zu\" customWidth=\"1\"/>",
+				i + 1, i + 1,
+				w < 8    ? 8
+				: w > 60 ? 60
+					 : w);
+	}
+	if (!rc && x->ncols)
+		rc = buf_puts(sheet, "</cols>");
+	if (!rc)
+		rc = buf_puts(sheet, "<sheetData>");
+	if (!rc && x->sheet.len)
+		rc = buf_append(sheet, x->sheet.data, x->sheet.len);
+	return rc ? rc : buf_puts(sheet, "</sheetData></worksheet>");
+}
+
+int xlsx_finish(xlsx *x, const char *name, buf *out)
 {
 	buf workbook, sheet;
 	buf_init(&workbook, 4096);
-	buf_init(&sheet, x->sheet.max + 4096);
+	buf_init(&sheet, x->sheet.max + (64u << 10));
+	char title[256];
+	sheet_name(name, title, sizeof(title));
 	int rc = buf_puts(&workbook,
 			  "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
 			  "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
 			  "main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
-			  "relationships\"><sheets><sheet name=\"");
-	/* Sheet names: at most 31 characters, none of []:*?/\ */
-	char name[32];
-	size_t k = 0;
-	for (const char *p = sheet_name; *p && k < 31; p++)
-		if (!strchr("[]:*?/\\", *p))
-			name[k++] = *p;
-	name[k] = '\0';
+			  "relationships\"><bookViews><workbookView/></bookViews><sheets><sheet "
+			  "name=\"");
 	if (!rc)
-		rc = xml_text(&workbook, k ? name : "Sheet1");
+		rc = xml_text(&workbook, title);
 	if (!rc)
 		rc = buf_puts(&workbook, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
 	if (!rc)
-		rc = buf_puts(&sheet,
-			      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-			      "<worksheet xmlns=\"http://schemas.openxmlformats.org/"
-			      "spreadsheetml/2006/main\"><sheetData>");
-	if (!rc && x->sheet.len)
-		rc = buf_append(&sheet, x->sheet.data, x->sheet.len);
-	if (!rc)
-		rc = buf_puts(&sheet, "</sheetData></worksheet>");
+		rc = worksheet(x, &sheet);
 	if (!rc) {
 		struct entry e[] = {
-			{ "[Content_Types].xml", CONTENT_TYPES, sizeof(CONTENT_TYPES) - 1, 0, 0 },
-			{ "_rels/.rels", RELS, sizeof(RELS) - 1, 0, 0 },
-			{ "xl/workbook.xml", workbook.data, workbook.len, 0, 0 },
-			{ "xl/_rels/workbook.xml.rels", WORKBOOK_RELS, sizeof(WORKBOOK_RELS) - 1, 0,
+			{ "[Content_Types].xml", CONTENT_TYPES, sizeof(CONTENT_TYPES) - 1, 0, 0,
 			  0 },
-			{ "xl/styles.xml", STYLES, sizeof(STYLES) - 1, 0, 0 },
-			{ "xl/worksheets/sheet1.xml", sheet.data, sheet.len, 0, 0 },
+			{ "_rels/.rels", RELS, sizeof(RELS) - 1, 0, 0, 0 },
+			{ "xl/workbook.xml", workbook.data, workbook.len, 0, 0, 0 },
+			{ "xl/_rels/workbook.xml.rels", WORKBOOK_RELS, sizeof(WORKBOOK_RELS) - 1, 0,
+			  0, 0 },
+			{ "xl/styles.xml", STYLES, sizeof(STYLES) - 1, 0, 0, 0 },
+			{ "xl/worksheets/sheet1.xml", sheet.data, sheet.len, 0, 0, 0 },
 		};
 		rc = zip(out, e, ARRAY_LEN(e));
 	}

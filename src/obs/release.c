@@ -49,11 +49,26 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* What a column of a release holds, by its name: counts and values (years among them) are
+ * numbers when they read as numbers; the rest is text. */
+static xlsx_type column_type(const char *name)
+{
+	static const char *const NUMBERS[] = { "count", "value_1", "value_2", "year" };
+	for (size_t i = 0; i < ARRAY_LEN(NUMBERS); i++)
+		if (strcmp(name, NUMBERS[i]) == 0)
+			return XLSX_NUMBER;
+	return XLSX_TEXT;
+}
+
 int release_row(struct release_out *o, const char *const *cells, size_t n)
 {
+	if (o->rows == 0)
+		for (size_t i = 0; i < n && i < ARRAY_LEN(o->types); i++)
+			o->types[i] = column_type(cells[i]);
 	int rc = export_csv_row(&o->csv, cells, n);
 	if (!rc && o->rows < XLSX_MAX_ROWS)
-		rc = xlsx_row(&o->sheet, cells, n);
+		rc = xlsx_row_typed(&o->sheet, cells, o->types,
+				    n < ARRAY_LEN(o->types) ? n : ARRAY_LEN(o->types));
 	if (rc)
 		return rc;
 	if (o->rows++ == 0) {

@@ -16,7 +16,8 @@ struct release_out {
 	const char *provider_code; /* the dataset released, NULL for every provider's */
 	buf csv;
 	xlsx sheet;
-	buf json; /* the rows: a JSON array being written */
+	xlsx_type types[32]; /* of the columns, from their names in the first row */
+	buf json;            /* the rows: a JSON array being written */
 	size_t rows;
 	const char *const *head; /* the first row: the JSON keys; the method keeps it alive */
 	size_t nhead;

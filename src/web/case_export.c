@@ -56,9 +56,14 @@ static int add_row(const case_record *c, void *ctx)
 		arena_strndup(req->arena, c->created_at, 10),
 		arena_strndup(req->arena, c->updated_at, 10),
 	};
+	/* For a spreadsheet: the number and age are numbers, the dates dates. */
+	static const xlsx_type TYPES[ARRAY_LEN(cells)] = {
+		XLSX_NUMBER, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_DATE, XLSX_NUMBER, XLSX_TEXT,
+		XLSX_TEXT,   XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_DATE,   XLSX_DATE,
+	};
 	t->n++;
 	return t->csv ? export_csv_row(t->csv, cells, ARRAY_LEN(cells))
-		      : xlsx_row(t->sheet, cells, ARRAY_LEN(cells));
+		      : xlsx_row_typed(t->sheet, cells, TYPES, ARRAY_LEN(cells));
 }
 
 static int export_cases(http_request *req, http_response *res, bool spreadsheet)

@@ -250,8 +250,13 @@ static int add_table_row(const focal_point *f, void *ctx)
 				f->instance_url,
 				f->verified_on,
 				f->stale ? tr(lang, N_("Yes")) : tr(lang, N_("No")) };
+	/* For a spreadsheet: text (phone numbers too), and the date of verification a date. */
+	static const xlsx_type TYPES[ARRAY_LEN(cells)] = {
+		XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT,
+		XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_TEXT, XLSX_DATE, XLSX_TEXT,
+	};
 	return t->csv ? export_csv_row(t->csv, cells, ARRAY_LEN(cells))
-		      : xlsx_row(t->sheet, cells, ARRAY_LEN(cells));
+		      : xlsx_row_typed(t->sheet, cells, TYPES, ARRAY_LEN(cells));
 }
 
 static int export_table(http_request *req, http_response *res, bool spreadsheet)

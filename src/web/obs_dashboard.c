@@ -261,12 +261,19 @@ static const char *share_text(http_request *req, double share)
 	return arena_printf(req->arena, "%s %%", s);
 }
 
-/* The percentage of count in base; "" when the base is too small to publish. */
-static const char *percent(http_request *req, int64_t count, int64_t base, int64_t k)
+/* Where a table goes: the page (labels), a CSV file (codes and labels) or a spreadsheet
+ * (codes, labels, and percentages as numbers for the spreadsheet to format). */
+enum table_form { FOR_PAGE, FOR_CSV, FOR_XLSX };
+
+/* The percentage of count in base, as the form shows it; "" when the base is too small to
+ * publish. */
+static const char *percent(http_request *req, enum table_form form, int64_t count, int64_t base,
+			   int64_t k)
 {
 	if (base <= 0 || base < k)
 		return "";
-	return share_text(req, (double)count / (double)base);
+	double share = (double)count / (double)base;
+	return form == FOR_XLSX ? arena_printf(req->arena, "%.6f", share) : share_text(req, share);
 }
 
 static const char *count_text(http_request *req, const struct grid *g, size_t i)
@@ -282,14 +289,16 @@ static const char *count_text(http_request *req, const struct grid *g, size_t i)
 
 /* One dimension: value, count, percent of records, percent of informed records. Two: one
  * row per pair. Labels in the reader's language. */
-typedef int (*row_fn)(const char *const *cells, size_t n, void *ctx);
+typedef int (*row_fn)(const char *const *cells, const xlsx_type *types, size_t n, void *ctx);
 
 static int table_rows(http_request *req, const struct names *names, const struct grid *g,
-		      bool codes, row_fn fn, void *ctx)
+		      enum table_form form, row_fn fn, void *ctx)
 {
 	const struct chart_def *d = g->def;
 	int lang = req->lang;
+	bool codes = form != FOR_PAGE;
 	const char *head[7];
+	xlsx_type types[7];
 	size_t nh = 0;
 	if (codes)
 		head[nh++] = d->by[0];
@@ -304,7 +313,7 @@ static int table_rows(http_request *req, const struct names *names, const struct
 		head[nh++] = tr(lang, N_("% of records"));
 		head[nh++] = tr(lang, N_("% of records where known"));
 	}
-	int rc = fn(head, nh, ctx);
+	int rc = fn(head, NULL, nh, ctx);
 	int64_t informed = g->missing >= 0 ? g->records - g->missing : -1;
 	for (size_t r = 0; r < g->nrows && !rc; r++)
 		for (size_t c = 0; c < g->ncols && !rc; c++) {
@@ -313,6 +322,8 @@ static int table_rows(http_request *req, const struct names *names, const struct
 				continue;
 			const char *cells[7];
 			size_t nc = 0;
+			for (size_t k = 0; k < ARRAY_LEN(types); k++)
+				types[k] = XLSX_TEXT; /* codes and labels, years included */
 			if (codes)
 				cells[nc++] = g->rows[r];
 			cells[nc++] = value_label(req, names, d->by[0], g->rows[r]);
@@ -321,17 +332,19 @@ static int table_rows(http_request *req, const struct names *names, const struct
 					cells[nc++] = g->cols[c];
 				cells[nc++] = value_label(req, names, d->by[1], g->cols[c]);
 			}
+			types[nc] = XLSX_NUMBER; /* "<5" stays text */
 			cells[nc++] = count_text(req, g, i);
 			if (!d->by[1]) {
 				bool shown = !g->withheld[i];
 				bool missing = strcmp(g->rows[r], "missing") == 0;
+				types[nc] = types[nc + 1] = XLSX_PERCENT;
 				cells[nc++] =
-				    shown ? percent(req, g->values[i], g->records, g->k) : "";
+				    shown ? percent(req, form, g->values[i], g->records, g->k) : "";
 				cells[nc++] = shown && !missing && informed >= 0
-						  ? percent(req, g->values[i], informed, g->k)
+						  ? percent(req, form, g->values[i], informed, g->k)
 						  : "";
 			}
-			rc = fn(cells, nc, ctx);
+			rc = fn(cells, types, nc, ctx);
 		}
 	return rc;
 }
@@ -342,8 +355,9 @@ struct html_table {
 	bool head_done;
 };
 
-static int add_html_row(const char *const *cells, size_t n, void *ctx)
+static int add_html_row(const char *const *cells, const xlsx_type *types, size_t n, void *ctx)
 {
+	(void)types;
 	struct html_table *t = ctx;
 	tpl_list *l = t->head_done ? tpl_set_list(tpl_list_add(t->rows), "cells")
 				   : tpl_set_list(t->v, "head");
@@ -467,7 +481,7 @@ static int add_chart(http_request *req, const struct names *names, const struct 
 		rc = 0;
 	struct html_table t = { v, tpl_set_list(v, "rows"), false };
 	if (!rc)
-		rc = table_rows(req, names, g, false, add_html_row, &t);
+		rc = table_rows(req, names, g, FOR_PAGE, add_html_row, &t);
 	const char *q = filter_query(req, f, d->id);
 	tpl_set(v, "csv_url", arena_printf(req->arena, "/observatory/data.csv%s", q));
 	tpl_set(v, "xlsx_url", arena_printf(req->arena, "/observatory/data.xlsx%s", q));
@@ -720,10 +734,11 @@ struct file_rows {
 	xlsx *sheet;
 };
 
-static int add_file_row(const char *const *cells, size_t n, void *ctx)
+static int add_file_row(const char *const *cells, const xlsx_type *types, size_t n, void *ctx)
 {
 	struct file_rows *t = ctx;
-	return t->csv ? export_csv_row(t->csv, cells, n) : xlsx_row(t->sheet, cells, n);
+	return t->csv ? export_csv_row(t->csv, cells, n)
+		      : xlsx_row_typed(t->sheet, cells, types, n);
 }
 
 static int download(http_request *req, http_response *res, bool spreadsheet)
@@ -741,7 +756,8 @@ static int download(http_request *req, http_response *res, bool spreadsheet)
 	xlsx sheet;
 	xlsx_init(&sheet, 16u << 20);
 	struct file_rows t = { spreadsheet ? NULL : &res->body, &sheet };
-	rc = table_rows(req, load_names(req), &g, true, add_file_row, &t);
+	rc = table_rows(req, load_names(req), &g, spreadsheet ? FOR_XLSX : FOR_CSV, add_file_row,
+			&t);
 	if (!rc && spreadsheet)
 		rc = xlsx_finish(&sheet, tr(req->lang, d->title), &res->body);
 	xlsx_release(&sheet);

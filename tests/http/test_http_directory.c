@@ -228,7 +228,8 @@ static void the_page_draws_a_map_and_the_downloads_hold_the_same_rows(void **sta
 	assert_int_equal(r.status, 200);
 	assert_true(r.len > 500 && memcmp(r.body, "PK\x03\x04", 4) == 0);
 	assert_non_null(memmem(r.body, r.len, "xl/worksheets/sheet1.xml", 24));
-	assert_non_null(memmem(r.body, r.len, "PT-OTSH", 7));
+	/* Its cells are deflated: tests/http/test_http_xlsx.c reads them with a spreadsheet
+	 * reader (PT-OTSH among them). */
 	ht_free(&r);
 	/* A manager sees the forms, a reader does not. */
 	ht_get(S.port, "/directory/1", h, &r);

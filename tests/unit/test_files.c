@@ -117,15 +117,35 @@ static void csv_and_xlsx_exports(void **state)
 	assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\","
 				    "\"'+351 21\",\r\n");
 	buf_release(&b);
-	/* XML-unsafe text is escaped, control characters dropped, numbers stay numbers. */
+	/* XML-unsafe text is escaped, control characters and bytes that are not UTF-8 dropped;
+	 * below the header (text, bold), numbers are numbers, dates dates, percentages numbers
+	 * with a percent format, and what does not read as its type stays text. */
 	xlsx x;
 	xlsx_init(&x, 1 << 16);
-	const char *cells[] = { "<b>&\x01", "42", "007" };
-	assert_int_equal(xlsx_row(&x, cells, 3), 0);
-	assert_non_null(strstr(x.sheet.data, "<t xml:space=\"preserve\">&lt;b&gt;&amp;</t>"));
-	assert_non_null(strstr(x.sheet.data, "<c r=\"B1\"><v>42</v></c>"));
-	assert_non_null(strstr(x.sheet.data, "<c r=\"C1\" t=\"inlineStr\">"));
+	const char *head[] = { "A", "42", "Date", "%" };
+	const char *cells[] = { "<b>&\x01\xC3\xA9\xC3", "42", "2026-03-01", "0.125" };
+	const char *odd[] = { "007", "<5", "2026-02-30", "12,5 %" };
+	const xlsx_type types[] = { XLSX_TEXT, XLSX_NUMBER, XLSX_DATE, XLSX_PERCENT };
+	assert_int_equal(xlsx_row_typed(&x, head, types, 4), 0);
+	assert_int_equal(xlsx_row_typed(&x, cells, types, 4), 0);
+	assert_int_equal(xlsx_row_typed(&x, odd, types, 4), 0);
+	assert_non_null(strstr(x.sheet.data, "<c r=\"B1\" s=\"3\" t=\"inlineStr\">"));
+	assert_non_null(
+	    strstr(x.sheet.data, "<t xml:space=\"preserve\">&lt;b&gt;&amp;\xC3\xA9</t>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"B2\"><v>42</v></c>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"C2\" s=\"1\"><v>46082</v></c>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"D2\" s=\"2\"><v>0.125</v></c>"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"A3\" t=\"inlineStr\">"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"B3\" t=\"inlineStr\">"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"C3\" t=\"inlineStr\">"));
+	assert_non_null(strstr(x.sheet.data, "<c r=\"D3\" t=\"inlineStr\">"));
+	/* The entries are deflated (method 8), their names UTF-8 (flag 0x0800). */
+	buf file;
+	buf_init(&file, 1 << 20);
+	assert_int_equal(xlsx_finish(&x, "Victimes enregistrées par année [FR]", &file), 0);
+	assert_non_null(memmem(file.data, file.len, "PK\x03\x04\x14\x00\x00\x08\x08\x00", 10));
 	xlsx_release(&x);
+	buf_release(&file);
 }
 
 int main(void)
