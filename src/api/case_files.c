@@ -168,7 +168,8 @@ int api_case_attachment(http_request *req, http_response *res)
 	}
 	res->content_type = meta.media_type;
 	res->cache = CACHE_NO_STORE;
-	return 0;
+	return http_set_header(res, "Content-Disposition",
+			       http_disposition(req->arena, meta.filename));
 }
 
 int api_case_detach(http_request *req, http_response *res)

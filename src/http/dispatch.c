@@ -22,6 +22,10 @@ static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'sel
 			  "data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
 			  "frame-ancestors 'none'; base-uri 'none'";
 
+/* A download is never a page: no script, no plugin, no form, no frame, its own opaque origin. */
+static const char DOWNLOAD_CSP[] = "default-src 'none'; sandbox; frame-ancestors 'none'; "
+				   "base-uri 'none'; form-action 'none'";
+
 void http_response_init(http_response *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -194,9 +198,46 @@ static int status_for_error(int rc)
 	}
 }
 
+static const char *response_header(const http_response *res, const char *name)
+{
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0)
+			return res->headers[i].value;
+	return NULL;
+}
+
+static bool type_is(const char *content_type, const char *type)
+{
+	size_t n = strlen(type);
+	return strncasecmp(content_type, type, n) == 0 &&
+	       (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
+}
+
+bool http_is_download(const http_response *res)
+{
+	if (res->file_fd >= 0 || response_header(res, "Content-Disposition"))
+		return true;
+	if (res->cache == CACHE_IMMUTABLE || !res->content_type || res->status == 304)
+		return false; /* embedded assets, and bodiless answers */
+	/* What Ponte writes itself: pages from its templates, JSON, plain text (/metrics). */
+	return !type_is(res->content_type, "text/html") &&
+	       !type_is(res->content_type, "application/json") &&
+	       !type_is(res->content_type, "text/plain");
+}
+
 static void add_security_headers(const http_request *req, http_response *res)
 {
-	http_set_header(res, "Content-Security-Policy", CSP);
+	bool download = http_is_download(res);
+	if (download) {
+		/* Whatever the handler said ("inline", nothing): saved, never shown. */
+		const char *d = response_header(res, "Content-Disposition");
+		if (d && strncasecmp(d, "inline", 6) == 0 && (!d[6] || d[6] == ';'))
+			d = arena_printf(req->arena, "attachment%s", d + 6);
+		else if (!d || strncasecmp(d, "attachment", 10) != 0 || (d[10] && d[10] != ';'))
+			d = "attachment";
+		http_set_header(res, "Content-Disposition", d ? d : "attachment");
+	}
+	http_set_header(res, "Content-Security-Policy", download ? DOWNLOAD_CSP : CSP);
 	http_set_header(res, "X-Content-Type-Options", "nosniff");
 	http_set_header(res, "Referrer-Policy", "no-referrer");
 	http_set_header(res, "X-Frame-Options", "DENY");

@@ -216,6 +216,19 @@ unsigned http_method_from_name(const char *name);
 /* "GET, HEAD, POST" for an allowed mask; out must hold 64 bytes. */
 void http_methods_format(unsigned mask, char *out, size_t outlen);
 
+/*
+ * Downloads (download.c). Every response that is not Ponte's own page, JSON or embedded asset
+ * (a file someone uploaded, an export, anything sent from a file descriptor or with a
+ * Content-Disposition) is a download: http_dispatch() sends it with "Content-Disposition:
+ * attachment" (whatever the handler set), "X-Content-Type-Options: nosniff" and a CSP with
+ * "sandbox", so a browser never renders it as a page of this origin (a PDF with JavaScript,
+ * an image with a script). Handlers name the file with http_disposition().
+ */
+/* "attachment; filename=..." for name: an ASCII fallback and the UTF-8 name (RFC 6266). */
+const char *http_disposition(arena *a, const char *name);
+/* Whether res is a download in the sense above. */
+bool http_is_download(const http_response *res);
+
 /* Cookies (cookie.c): parse a Cookie header leniently: malformed pairs are skipped. */
 int http_parse_cookies(arena *a, const char *header, url_params *out);
 

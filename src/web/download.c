@@ -1,35 +1,7 @@
-/* Downloads: the Content-Disposition every attachment is served with. */
-#include "base/urlcode.h"
-#include "base/utf8.h"
+/* Downloads: the Content-Disposition every attachment is served with (http/download.c). */
 #include "web/web.h"
 
-/* Content-Disposition for a download: an ASCII fallback and the UTF-8 name (RFC 6266). */
 const char *web_disposition(arena *a, const char *name)
 {
-	/* The fallback folds accents ("Avaliação" → "Avaliacao"); other characters become _. */
-	char ascii[256];
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && o + 3 < sizeof(ascii);) {
-		const char *f = utf8_fold_latin(p);
-		if (f) {
-			while (*f && o + 3 < sizeof(ascii))
-				ascii[o++] = *f++;
-			p += 2;
-		} else if (*p < 0x80) {
-			ascii[o++] = (char)*p++;
-		} else {
-			ascii[o++] = '_';
-			for (p++; (*p & 0xC0) == 0x80; p++)
-				;
-		}
-	}
-	ascii[o] = '\0';
-	buf b;
-	buf_init(&b, 2048);
-	int rc = buf_printf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii);
-	if (!rc)
-		rc = url_encode_component(&b, name, strlen(name));
-	const char *s = rc ? "attachment" : arena_strdup(a, b.data);
-	buf_release(&b);
-	return s;
+	return http_disposition(a, name);
 }

@@ -1,6 +1,8 @@
 #include "httptest.h"
 
+#include <fcntl.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 
@@ -532,6 +534,269 @@ static void anonymous_bodies_are_small(void **state)
 	free(body);
 }
 
+/* ---- Downloads: every file Ponte sends is saved, never rendered as one of its pages ---- */
+
+static bool is_our_page_type(const char *ct)
+{
+	return !strncasecmp(ct, "text/html", 9) || !strncasecmp(ct, "application/json", 16) ||
+	       !strncasecmp(ct, "text/plain", 10);
+}
+
+/* A download by what the browser sees: a Content-Disposition, or a type that is not one of
+ * Ponte's own pages (an embedded asset aside). Such an answer must be an attachment, unsniffed,
+ * in a sandbox. Returns whether it was a download. */
+static bool check_download(const struct ht_resp *r, const char *path)
+{
+	char ct[256], cd[1024], v[512];
+	bool has_cd = ht_header(r, "Content-Disposition", cd, sizeof(cd)) != NULL;
+	bool has_ct = ht_header(r, "Content-Type", ct, sizeof(ct)) != NULL;
+	if (!has_cd && (!has_ct || is_our_page_type(ct) || strncmp(path, "/static/", 8) == 0))
+		return false;
+	if (!has_cd || strncasecmp(cd, "attachment", 10) != 0)
+		fail_msg("GET %s (%ld, %s): Content-Disposition is \"%s\", not attachment", path,
+			 r->status, has_ct ? ct : "no type", has_cd ? cd : "");
+	if (!ht_header(r, "X-Content-Type-Options", v, sizeof(v)) || strcmp(v, "nosniff") != 0)
+		fail_msg("GET %s: no X-Content-Type-Options: nosniff", path);
+	if (!ht_header(r, "Content-Security-Policy", v, sizeof(v)) || !strstr(v, "sandbox"))
+		fail_msg("GET %s: its Content-Security-Policy has no sandbox", path);
+	return true;
+}
+
+static long json_id(const char *body, const char *key)
+{
+	const char *p = strstr(body, key);
+	assert_non_null(p);
+	return strtol(p + strlen(key), NULL, 10);
+}
+
+static const char *const DOWNLOAD_ROUTES[] = {
+	"/cases/export.csv",
+	"/cases/export.xlsx",
+	"/audit/export.csv",
+	"/cases/{id}/attachments/{att}",
+	"/api/v1/cases/{id}/attachments/{att}",
+	"/knowledge/{id}/attachments/{aid}",
+	"/directory/export.csv",
+	"/directory/export.xlsx",
+	"/observatory/data.csv",
+	"/observatory/data.xlsx",
+	"/observatory/releases/{id}/{file}",
+};
+
+static const char *const RELEASE_FILES[] = { "data.csv",      "data.xlsx",      "data.json",
+					     "manifest.json", "methodology.md", "SHA256SUMS" };
+
+/* pattern with its parameters filled: the case, attachment, item and release made below. */
+static void fill_pattern(const char *pattern, long case_id, long att, long item, long aid,
+			 const char *file, char *out, size_t n)
+{
+	bool is_case = !strncmp(pattern, "/cases/", 7) || !strncmp(pattern, "/api/v1/cases/", 14);
+	bool is_item =
+	    !strncmp(pattern, "/knowledge/", 11) || !strncmp(pattern, "/api/v1/knowledge/", 18);
+	size_t o = 0;
+	for (const char *p = pattern; *p && o + 32 < n;) {
+		if (*p != '{') {
+			out[o++] = *p++;
+			continue;
+		}
+		size_t len = strcspn(p, "}") + 1;
+		char v[64] = "x";
+		if (!strncmp(p, "{id}", len))
+			snprintf(v, sizeof(v), "%ld", is_case ? case_id : is_item ? item : 1);
+		else if (!strncmp(p, "{att}", len))
+			snprintf(v, sizeof(v), "%ld", att);
+		else if (!strncmp(p, "{aid}", len))
+			snprintf(v, sizeof(v), "%ld", aid);
+		else if (!strncmp(p, "{file}", len))
+			snprintf(v, sizeof(v), "%s", file);
+		else if (!strncmp(p, "{section}", len))
+			snprintf(v, sizeof(v), "needs");
+		else if (!strncmp(p, "{entry}", len))
+			snprintf(v, sizeof(v), "1");
+		else if (!strncmp(p, "{name}", len))
+			snprintf(v, sizeof(v), "app.css");
+		o += (size_t)snprintf(out + o, n - o, "%s", v);
+		p += len;
+	}
+	out[o] = '\0';
+	/* Downloads that name what they hold in the query. */
+	if (!strncmp(pattern, "/observatory/data.", 18))
+		snprintf(out + o, n - o, "?chart=years");
+}
+
+/* Every GET route of the application, as every role and anonymously: whatever answers with a
+ * file (an attachment, an export, a release) answers with an attachment in a sandbox. The
+ * routes known to send files must be among them, so the walk cannot pass by seeing none. */
+static void every_download_route_sends_an_attachment_in_a_sandbox(void **state)
+{
+	(void)state;
+	/* One user per default role (demo_fill has no administrator: init makes that one). */
+	static const char *const emails[] = {
+		"focal.point@demo.ponte.example", "case.worker@demo.ponte.example",
+		"supervisor@demo.ponte.example",  "police@demo.ponte.example",
+		"prosecutor@demo.ponte.example",  "analyst@demo.ponte.example",
+		"provider@demo.ponte.example",    "auditor@demo.ponte.example",
+		"regional@demo.ponte.example",    "reviewer@demo.ponte.example",
+	};
+	enum { N = ARRAY_LEN(emails) };
+	char bearers[N][128];
+	struct web_session web[N];
+	for (size_t k = 0; k < N; k++) {
+		throttle_reset_all(); /* many sign-ins from one address in a row */
+		bearer(emails[k], bearers[k], sizeof(bearers[k]));
+		web_login(emails[k], DEMO_PASSWORD, NULL, &web[k]);
+		assert_true(web[k].cookie[0]);
+	}
+	static const char pdf[] = "%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
+	struct ht_resp r;
+	char path[256];
+	/* A case attachment, by the API. */
+	const char *worker[] = { bearers[1], NULL };
+	ht_get(D.port, "/api/v1/cases?limit=1", worker, &r);
+	assert_int_equal(r.status, 200);
+	long case_id = json_id(r.body, "\"id\":");
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld/attachments", case_id);
+	assert_int_equal(upload(bearers[1], path, NULL, "Relatório.pdf", pdf, sizeof(pdf) - 1, &r),
+			 201);
+	long att = json_id(r.body, "\"id\":");
+	ht_free(&r);
+	/* A knowledge item's attachment. */
+	static const char item_json[] =
+	    "{\"type\":\"practice\",\"language\":\"en\",\"title\":\"Mobile teams\",\"summary\":"
+	    "\"Short.\",\"body\":\"Long.\",\"countries\":[\"PT\"],\"evidence\":\"described\","
+	    "\"areas\":[\"prevention\"],\"target_groups\":[\"adults\"],\"actors\":\"NGO\","
+	    "\"period_start\":2020}";
+	const char *sup[] = { bearers[2], "Content-Type: application/json", NULL };
+	assert_int_equal(ht_request(D.port, "POST", "/api/v1/knowledge", item_json,
+				    (long)strlen(item_json), sup, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 201);
+	long item = json_id(r.body, "\"id\":");
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld/attachments", item);
+	assert_int_equal(upload(bearers[2], path, NULL, "Evaluation.pdf", pdf, sizeof(pdf) - 1, &r),
+			 201);
+	long aid = json_id(r.body, "\"id\":");
+	ht_free(&r);
+	/* A published release's files, as `ponte obs release` leaves them. */
+	char dir[4200], file[4300];
+	snprintf(dir, sizeof(dir), "%s/releases", D.app.svc.files_dir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/releases/v1", D.app.svc.files_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (size_t i = 0; i < ARRAY_LEN(RELEASE_FILES); i++) {
+		snprintf(file, sizeof(file), "%s/%s", dir, RELEASE_FILES[i]);
+		FILE *f = fopen(file, "w");
+		assert_non_null(f);
+		fputs("<html><script>alert(document.cookie)</script></html>\n", f);
+		fclose(f);
+	}
+
+	bool seen[ARRAY_LEN(DOWNLOAD_ROUTES)] = { false };
+	size_t downloads = 0;
+	for (size_t i = 0; i < app_routes_count; i++) {
+		const http_route *route = &app_routes[i];
+		if (!(route->methods & HTTP_GET))
+			continue;
+		bool api = strncmp(route->pattern, "/api/", 5) == 0;
+		size_t nfiles = strstr(route->pattern, "{file}") ? ARRAY_LEN(RELEASE_FILES) : 1;
+		for (size_t f = 0; f < nfiles; f++) {
+			fill_pattern(route->pattern, case_id, att, item, aid, RELEASE_FILES[f],
+				     path, sizeof(path));
+			for (size_t k = 0; k <= N; k++) {
+				const char *h[] = { k == N ? "X-Nobody: 1"
+						    : api  ? bearers[k]
+							   : web[k].cookie,
+						    NULL };
+				ht_get(D.port, path, h, &r);
+				if (check_download(&r, path)) {
+					downloads++;
+					for (size_t d = 0; d < ARRAY_LEN(DOWNLOAD_ROUTES); d++)
+						seen[d] |=
+						    strcmp(DOWNLOAD_ROUTES[d], route->pattern) == 0;
+				}
+				ht_free(&r);
+			}
+		}
+	}
+	for (size_t d = 0; d < ARRAY_LEN(DOWNLOAD_ROUTES); d++)
+		if (!seen[d])
+			fail_msg("%s sent no file in the walk", DOWNLOAD_ROUTES[d]);
+	assert_true(downloads >= ARRAY_LEN(DOWNLOAD_ROUTES));
+}
+
+/* The guarantee is the dispatcher's, not each handler's: a handler that forgets the header,
+ * or asks for "inline", still sends an attachment in a sandbox. */
+static int svg_forgetting_disposition(http_request *req, http_response *res)
+{
+	(void)req;
+	res->content_type = "image/svg+xml";
+	return buf_puts(&res->body, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+				    "onload=\"alert(document.cookie)\"/>");
+}
+
+static int pdf_inline(http_request *req, http_response *res)
+{
+	(void)req;
+	res->content_type = "application/pdf";
+	http_set_header(res, "Content-Disposition", "inline; filename=\"r.pdf\"");
+	return buf_puts(&res->body, "%PDF-1.7\n%%EOF\n");
+}
+
+static int html_page(http_request *req, http_response *res)
+{
+	(void)req;
+	res->content_type = "text/html; charset=utf-8";
+	return buf_puts(&res->body, "<p>a page</p>");
+}
+
+static int file_from_descriptor(http_request *req, http_response *res)
+{
+	(void)req;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return PONTE_EIO;
+	res->file_fd = fd;
+	res->file_size = 16;
+	res->content_type = "text/html";
+	return 0;
+}
+
+static const http_route FORGETFUL_ROUTES[] = {
+	{ HTTP_GET, "/svg", svg_forgetting_disposition, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/pdf", pdf_inline, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/page", html_page, PERM_PUBLIC, false, 0, false },
+	{ HTTP_GET, "/fd", file_from_descriptor, PERM_PUBLIC, false, 0, false },
+};
+
+static void a_handler_cannot_forget_to_send_a_file_as_an_attachment(void **state)
+{
+	(void)state;
+	struct ht_server f;
+	ht_start_with(&f, FORGETFUL_ROUTES, ARRAY_LEN(FORGETFUL_ROUTES), 5000);
+	struct ht_resp r;
+	char v[512];
+	const char *paths[] = { "/svg", "/pdf", "/fd" };
+	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+		ht_get(f.port, paths[i], NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_true(check_download(&r, paths[i]));
+		ht_free(&r);
+	}
+	/* "inline" became "attachment", and the name stayed. */
+	ht_get(f.port, "/pdf", NULL, &r);
+	assert_string_equal(ht_header(&r, "Content-Disposition", v, sizeof(v)),
+			    "attachment; filename=\"r.pdf\"");
+	ht_free(&r);
+	/* A page is still a page, under the page's policy. */
+	ht_get(f.port, "/page", NULL, &r);
+	assert_null(ht_header(&r, "Content-Disposition", v, sizeof(v)));
+	assert_null(strstr(ht_header(&r, "Content-Security-Policy", v, sizeof(v)), "sandbox"));
+	ht_free(&r);
+	ht_stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +818,8 @@ int main(void)
 	const struct CMUnitTest with_users[] = {
 		cmocka_unit_test(uploads_are_refused_on_their_headers_before_anything_is_spooled),
 		cmocka_unit_test(anonymous_bodies_are_small),
+		cmocka_unit_test(every_download_route_sends_an_attachment_in_a_sandbox),
+		cmocka_unit_test(a_handler_cannot_forget_to_send_a_file_as_an_attachment),
 	};
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
 	return failed + cmocka_run_group_tests(with_users, demo_setup, demo_teardown);
