@@ -105,7 +105,7 @@ $(BUILD)/obj/main.o: src/main.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h tests/unit/identity_fixture.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h tests/unit/identity_fixture.h tests/unit/obs_attacker.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)

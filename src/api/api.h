@@ -72,6 +72,10 @@ int api_case_attach(http_request *req, http_response *res);
 int api_case_attachment(http_request *req, http_response *res);
 int api_case_detach(http_request *req, http_response *res);
 
+/* The observatory's tables (observatory.c). */
+int api_obs_stats(http_request *req, http_response *res);
+int api_obs_own_stats(http_request *req, http_response *res);
+
 /* The knowledge search filter from the query string (shared with the search page); false
  * with *problem (a msgid) when a value is malformed. */
 struct kn_filter;

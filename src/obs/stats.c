@@ -143,7 +143,7 @@ static void make_filter(const cube *c, const struct providers *p, int d, const c
 
 /* The codes of record r on dimension d: one for a single-valued one; for a multi-response
  * one each code, then NONE or MISSING (as indexes nnames and nnames + 1). */
-static size_t codes_of(const cube *c, int d, size_t r, uint32_t *out)
+static inline size_t codes_of(const cube *c, int d, size_t r, uint32_t *out)
 {
 	if (!c->multi[d]) {
 		out[0] = c->codes[d][r];
@@ -223,38 +223,76 @@ struct tally {
 	uint32_t total_key;
 };
 
-/* keep: the provider codes in the reader's scope (NULL: every record). */
-static void count_records(const cube *c, const bool *keep, int i1, int i2, size_t n2,
-			  const struct filter *f, size_t nf, struct tally *t)
+/* The records in the reader's scope (keep: its provider codes, NULL for every record) that
+ * pass the filters, as row numbers: *rows is NULL when every record does. */
+static int select_rows(const cube *c, const bool *keep, const struct filter *f, size_t nf,
+		       uint32_t **rows, size_t *nrows)
 {
-	const uint32_t *keys = c->keys;
+	*rows = NULL;
+	*nrows = c->n;
+	if (!keep && !nf)
+		return 0;
+	if (!(*rows = malloc((c->n ? c->n : 1) * sizeof(**rows))))
+		return PONTE_ENOMEM;
 	const uint16_t *provider = c->codes[dimension("provider")];
-	bool simple = !c->multi[i1] && (i2 < 0 || !c->multi[i2]);
-	const uint16_t *c1 = simple ? c->codes[i1] : NULL;
-	const uint16_t *c2 = simple && i2 >= 0 ? c->codes[i2] : NULL;
+	size_t k = 0;
 	for (size_t r = 0; r < c->n; r++) {
 		bool ok = !keep || keep[provider[r]];
 		for (size_t i = 0; ok && i < nf; i++)
 			ok = matches(c, &f[i], r);
-		if (!ok)
-			continue;
-		uint32_t key = keys[r];
-		t->total++;
-		t->total_key += key;
-		if (simple) { /* the common case, without the loops below */
-			size_t cell = (size_t)c1[r] * n2 + (c2 ? c2[r] : 0);
-			t->count[cell]++;
-			t->key[cell] += key;
-			continue;
-		}
-		uint32_t v1[33], v2[33] = { 0 };
-		size_t k1 = codes_of(c, i1, r, v1), k2 = i2 >= 0 ? codes_of(c, i2, r, v2) : 1;
-		for (size_t x = 0; x < k1; x++)
-			for (size_t y = 0; y < k2; y++) {
-				t->count[v1[x] * n2 + v2[y]]++;
-				t->key[v1[x] * n2 + v2[y]] += key;
-			}
+		if (ok)
+			(*rows)[k++] = (uint32_t)r;
 	}
+	*nrows = k;
+	return 0;
+}
+
+/* Count the selected records into the cells of dimensions i1 and i2 (-1: none). One pass over
+ * two columns of small codes; a multi-response dimension counts a record once per value.
+ * Exact counts leave the keys alone, which makes them the measure of what protection costs
+ * (bench/obs.sh). */
+static void count_records(const cube *c, const uint32_t *rows, size_t nrows, int i1, int i2,
+			  size_t n2, bool exact, struct tally *t)
+{
+	const uint32_t *keys = c->keys;
+	int64_t *count = t->count;
+	uint32_t *key = t->key, total_key = 0;
+	bool simple = !c->multi[i1] && (i2 < 0 || !c->multi[i2]);
+	if (simple && exact) {
+		const uint16_t *c1 = c->codes[i1], *c2 = i2 >= 0 ? c->codes[i2] : NULL;
+		for (size_t i = 0; i < nrows; i++) {
+			size_t r = rows ? rows[i] : i;
+			count[c2 ? (size_t)c1[r] * n2 + c2[r] : c1[r]]++;
+		}
+	} else if (simple) { /* the common case: a cell per record */
+		const uint16_t *c1 = c->codes[i1], *c2 = i2 >= 0 ? c->codes[i2] : NULL;
+		for (size_t i = 0; i < nrows; i++) {
+			size_t r = rows ? rows[i] : i;
+			size_t cell = c2 ? (size_t)c1[r] * n2 + c2[r] : c1[r];
+			count[cell]++;
+			key[cell] += keys[r];
+			total_key += keys[r];
+		}
+	} else {
+		for (size_t i = 0; i < nrows; i++) {
+			size_t r = rows ? rows[i] : i;
+			uint32_t v1[33], v2[33]; /* not cleared: a memset per record costs more */
+			size_t k1 = codes_of(c, i1, r, v1), k2 = 1;
+			if (i2 >= 0)
+				k2 = codes_of(c, i2, r, v2);
+			else
+				v2[0] = 0;
+			uint32_t k = exact ? 0 : keys[r];
+			for (size_t x = 0; x < k1; x++)
+				for (size_t y = 0; y < k2; y++) {
+					count[v1[x] * n2 + v2[y]]++;
+					key[v1[x] * n2 + v2[y]] += k;
+				}
+			total_key += k;
+		}
+	}
+	t->total = (int64_t)nrows;
+	t->total_key = total_key;
 }
 
 /* What a cell of count records whose keys sum to key is published as. */
@@ -294,8 +332,11 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	if (!rc && (!(t.count = calloc(n1 * n2, sizeof(*t.count))) ||
 		    !(t.key = calloc(n1 * n2, sizeof(*t.key)))))
 		rc = PONTE_ENOMEM;
-	if (!rc && !impossible)
-		count_records(c, keep, i1, i2, n2, f, q->nwhere, &t);
+	uint32_t *rows = NULL;
+	size_t nrows = 0;
+	if (!rc && !impossible && !(rc = select_rows(c, keep, f, q->nwhere, &rows, &nrows)))
+		count_records(c, rows, nrows, i1, i2, n2, q->exact, &t);
+	free(rows);
 	/* Each cell, and the total, as published: a perturbed count of 0 is left out like a
 	 * true 0, so that the two cannot be told apart. */
 	size_t used = 0;

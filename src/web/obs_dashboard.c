@@ -291,14 +291,30 @@ static const char *count_text(http_request *req, const struct grid *g, size_t i)
  * row per pair. Labels in the reader's language. */
 typedef int (*row_fn)(const char *const *cells, const xlsx_type *types, size_t n, void *ctx);
 
+/* The method in the reader's language, as the page says it (obs_method.html): a download
+ * carries it on its last row. */
+static const char *method_note(http_request *req, int64_t k)
+{
+	int lang = req->lang;
+	return arena_printf(
+	    req->arena, "%s %s: ±%d. %s: %lld; <%lld: %s (%s %lld).",
+	    tr(lang, N_("Every count is perturbed by the cell key method: the same victims always "
+			"give the same figure, on every page and in every release, so that "
+			"subtracting one figure from another gives noise, not a count.")),
+	    tr(lang, N_("Largest change to a count")), OBS_CKM_D, tr(lang, N_("Threshold")),
+	    (long long)k, (long long)k,
+	    tr(lang, N_("not shown, because the perturbed count is below the threshold")),
+	    tr(lang, N_("at most")), (long long)(k - 1 + OBS_CKM_D));
+}
+
 static int table_rows(http_request *req, const struct names *names, const struct grid *g,
 		      enum table_form form, row_fn fn, void *ctx)
 {
 	const struct chart_def *d = g->def;
 	int lang = req->lang;
 	bool codes = form != FOR_PAGE;
-	const char *head[7];
-	xlsx_type types[7];
+	const char *head[8];
+	xlsx_type types[8];
 	size_t nh = 0;
 	if (codes)
 		head[nh++] = d->by[0];
@@ -313,6 +329,8 @@ static int table_rows(http_request *req, const struct names *names, const struct
 		head[nh++] = tr(lang, N_("% of records"));
 		head[nh++] = tr(lang, N_("% of records where known"));
 	}
+	if (codes) /* Eurostat's flag: c, withheld */
+		head[nh++] = "flag";
 	int rc = fn(head, NULL, nh, ctx);
 	int64_t informed = g->missing >= 0 ? g->records - g->missing : -1;
 	for (size_t r = 0; r < g->nrows && !rc; r++)
@@ -320,7 +338,7 @@ static int table_rows(http_request *req, const struct names *names, const struct
 			size_t i = r * g->ncols + c;
 			if (d->by[1] && !g->present[i])
 				continue;
-			const char *cells[7];
+			const char *cells[8];
 			size_t nc = 0;
 			for (size_t k = 0; k < ARRAY_LEN(types); k++)
 				types[k] = XLSX_TEXT; /* codes and labels, years included */
@@ -344,8 +362,14 @@ static int table_rows(http_request *req, const struct names *names, const struct
 						  ? percent(req, form, g->values[i], informed, g->k)
 						  : "";
 			}
+			if (codes)
+				cells[nc++] = g->withheld[i] ? OBS_FLAG_WITHHELD : "";
 			rc = fn(cells, types, nc, ctx);
 		}
+	if (!rc && codes) {
+		const char *note = method_note(req, g->k);
+		rc = note ? fn(&note, NULL, 1, ctx) : PONTE_ENOMEM;
+	}
 	return rc;
 }
 
@@ -548,16 +572,17 @@ static int add_scope(http_request *req, tpl_vars *v, const struct names *names, 
 	return 0;
 }
 
-/* The exact counts behind a headline share: records in the filter, those where dim is
- * known, and those with code. They are never shown: obs_share_of() decides what may be. */
-struct exact {
+/* The published counts behind a headline share (perturbed, none withheld): records in the
+ * filter, those where dim is known, and those with code. obs_share_of() decides what of them
+ * may be shown. */
+struct share_counts {
 	int64_t with, known, records;
 };
 
-static int exact_counts(http_request *req, const struct filter *f, const char *dim,
-			const char *code, struct exact *e)
+static int share_counts(http_request *req, const struct filter *f, const char *dim,
+			const char *code, struct share_counts *e)
 {
-	obs_query q = { .by = { dim, NULL }, .scope = f->scope }; /* suppress 0: exact */
+	obs_query q = { .by = { dim, NULL }, .scope = f->scope }; /* suppress 0: none withheld */
 	if (f->year) {
 		q.where_dim[q.nwhere] = "year";
 		q.where_value[q.nwhere++] = f->year;
@@ -587,8 +612,8 @@ static int exact_counts(http_request *req, const struct filter *f, const char *d
  * that is not the usual, or why there is none: a dash is never left unexplained.
  * withheld_in_chart: the count with the value is withheld in a chart of the same page, where
  * the share would give it away. */
-static void headline_share(http_request *req, tpl_vars *v, const char *name, const struct exact *e,
-			   int64_t k, bool withheld_in_chart)
+static void headline_share(http_request *req, tpl_vars *v, const char *name,
+			   const struct share_counts *e, int64_t k, bool withheld_in_chart)
 {
 	obs_share s = obs_share_of(e->with, e->known, e->records, k);
 	if (withheld_in_chart && (s.kind == OBS_SHARE_OF_KNOWN || s.kind == OBS_SHARE_OF_ALL))
@@ -685,10 +710,10 @@ static int render(http_request *req, http_response *res, bool report)
 	/* Headline figures: the number of records under the threshold, the shares as
 	 * obs_share_of() allows them; forced labour is also a bar of the exploitation chart,
 	 * whose suppression the share must not undo. */
-	struct exact children, labour;
+	struct share_counts children, labour;
 	if ((rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)) ||
-	    (rc = exact_counts(req, &f, "majority", "minor", &children)) ||
-	    (rc = exact_counts(req, &f, "exploitation", "forced_labour", &labour)))
+	    (rc = share_counts(req, &f, "majority", "minor", &children)) ||
+	    (rc = share_counts(req, &f, "exploitation", "forced_labour", &labour)))
 		return rc;
 	int64_t k = exploitation.k;
 	tpl_set(v, "records",

@@ -452,6 +452,14 @@ test('every operation answers as the document describes it', async () => {
   });
   await call(pt, fp, 'GET', '/api/v1/transnational-referrals', undefined, 200);
 
+  // The observatory: the pages' figures, protected; a provider's own records, exact.
+  await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender,majority&year=2024', undefined, 200);
+  await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender&zz_not_a_field=1', undefined, 400);
+  await call(pt, cw, 'GET', '/api/v1/observatory/stats?by=gender', undefined, 403);
+  const provider = await login(pt, 'provider');
+  await call(pt, provider, 'GET', '/api/v1/observatory/own-stats?by=year', undefined, 200);
+  await call(pt, cw, 'GET', '/api/v1/observatory/own-stats?by=year', undefined, 403);
+
   // Signing out.
   const spare = (await call(pt, anon, 'POST', '/api/v1/auth/login',
     { email: 'analyst@demo.ponte.example', password: DEMO_PASSWORD }, 200)).json?.token;

@@ -168,6 +168,8 @@ static const struct {
 	{ "GET /observatory/report", "national_focal_point observatory_analyst" },
 	{ "GET /observatory/data.csv", "national_focal_point observatory_analyst" },
 	{ "GET /observatory/data.xlsx", "national_focal_point observatory_analyst" },
+	{ "GET /api/v1/observatory/stats", "national_focal_point observatory_analyst" },
+	{ "GET /api/v1/observatory/own-stats", "data_provider observatory_analyst" },
 	{ "GET /observatory/releases", "public" },
 	{ "GET /observatory/releases/{id}/{file}", "public" },
 	{ "GET /observatory/import", "data_provider observatory_analyst" },

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "obs/obs.h"
+#include "unit/obs_attacker.h"
 
 static struct ht_server S;
 static struct web_session provider;
@@ -189,11 +190,12 @@ static void an_analyst_imports_for_a_provider_of_the_country(void **state)
 	assert_int_equal(records(), before + 1000);
 }
 
-/* The exact count of a value of a dimension, from the store. */
-static int64_t exact(const char *dim, const char *value, const char *year)
+/* A value of a dimension as published (withheld or not) or exact, for the analyst's scope. */
+static struct pub count_of(const char *dim, const char *value, const char *year, bool exact)
 {
 	identity_env env = { S.db, S.keys };
-	obs_query q = { .by = { dim, NULL } };
+	obs_query q = { .by = { dim, NULL }, .suppress = K, .exact = exact };
+	assert_int_equal(obs_scope_of(SCOPE_COUNTRY, "PT", 0, &q.scope), 0);
 	if (year) {
 		q.where_dim[0] = "year";
 		q.where_value[0] = year;
@@ -205,40 +207,80 @@ static int64_t exact(const char *dim, const char *value, const char *year)
 	size_t n;
 	int64_t total;
 	assert_int_equal(obs_stats(&env, &a, &q, &cells, &n, &total), 0);
-	int64_t count = -1;
+	struct pub c = { 0, false };
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(cells[i].value[0], value) == 0)
-			count = cells[i].count;
+			c = (struct pub){ cells[i].count, cells[i].suppressed };
 	arena_release(&a);
-	return count;
+	return c;
 }
 
-/* Every published count of the download is exact; every count below 5 is withheld. */
-static void the_numbers_behind_a_chart_are_exact_or_withheld(void **state)
+/* A download of one dimension, read back: code -> count (as written), flag. */
+struct row {
+	char code[32], count[16], flag[4];
+};
+
+static size_t read_download(char *body, struct row *rows, size_t max, char **note)
+{
+	size_t n = 0;
+	*note = NULL;
+	char *save, *line = strtok_r(strchr(body, '\n') + 1, "\r\n", &save);
+	for (; line; line = strtok_r(NULL, "\r\n", &save)) {
+		if (*line == '"') { /* the method, on the last row */
+			*note = line;
+			continue;
+		}
+		assert_true(n < max);
+		struct row *r = &rows[n++];
+		/* code,label,count,"% ...","% ...",flag (labels of countries hold no comma) */
+		assert_int_equal(sscanf(line, "%31[^,],%*[^,],%15[^,]", r->code, r->count), 2);
+		const char *last = strrchr(line, ',') + 1;
+		snprintf(r->flag, sizeof(r->flag), "%s", last);
+	}
+	return n;
+}
+
+/* Every count of a download is the published one (the same as every other output's for the
+ * same records), within 3 of the truth, never below 5 unless withheld and flagged c; the file
+ * says its method. */
+static void the_numbers_behind_a_chart_are_published_or_withheld(void **state)
 {
 	(void)state;
 	struct ht_resp r;
 	get_as(&analyst, "/observatory/data.csv?chart=citizenship&year=2020", &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "citizenship,"));
-	size_t published = 0, withheld = 0;
-	char *save, *line = strtok_r(strchr(r.body, '\n') + 1, "\r\n", &save);
-	for (; line; line = strtok_r(NULL, "\r\n", &save)) {
-		char code[8], count[16];
-		/* code,label,count,... (labels of countries hold no comma) */
-		assert_int_equal(sscanf(line, "%7[^,],%*[^,],%15[^,]", code, count), 2);
-		int64_t truth = exact("citizenship", code, "2020");
+	assert_non_null(strstr(r.body, ",flag\r\n"));
+	struct row rows[256];
+	char *note;
+	size_t n = read_download(r.body, rows, ARRAY_LEN(rows), &note), published = 0, withheld = 0,
+	       moved = 0;
+	assert_non_null(note);
+	assert_non_null(strstr(note, "méthode des clés de cellule")); /* in French */
+	assert_non_null(strstr(note, "±3"));
+	for (size_t i = 0; i < n; i++) {
+		struct pub p = count_of("citizenship", rows[i].code, "2020", false);
+		int64_t truth = count_of("citizenship", rows[i].code, "2020", true).p;
 		assert_true(truth > 0);
-		if (strcmp(count, "<5") == 0) {
+		assert_true(p.p > 0);
+		if (strcmp(rows[i].count, "<5") == 0) {
+			assert_true(p.withheld);
+			assert_string_equal(rows[i].flag, "c");
+			assert_true(truth <= K - 1 + OBS_CKM_D);
 			withheld++;
 			continue;
 		}
 		published++;
-		assert_true(truth >= 5);
-		assert_int_equal(strtoll(count, NULL, 10), truth);
+		int64_t v = strtoll(rows[i].count, NULL, 10);
+		assert_string_equal(rows[i].flag, "");
+		assert_true(v >= K);
+		assert_int_equal(v, p.p);
+		assert_true(v - truth <= OBS_CKM_D && truth - v <= OBS_CKM_D);
+		moved += v != truth;
 	}
 	assert_true(published > 3);
 	assert_true(withheld > 0);
+	assert_true(moved > 0);
 	ht_free(&r);
 	get_as(&analyst, "/observatory/data.xlsx?chart=age-gender", &r);
 	assert_int_equal(r.status, 200);
@@ -246,6 +288,180 @@ static void the_numbers_behind_a_chart_are_exact_or_withheld(void **state)
 	ht_free(&r);
 	get_as(&analyst, "/observatory/data.csv?chart=nonsense", &r);
 	assert_int_equal(r.status, 404);
+	ht_free(&r);
+}
+
+/* Issue #15: summing the per-year dashboards and subtracting them from the all-years one
+ * recovered 94 withheld cells. Played on the downloads of the pages, as the analyst would:
+ * every chart of one variable for every year (and all years), in Portugal's scope. */
+static void the_dashboards_years_cannot_be_differenced(void **state)
+{
+	(void)state;
+	static const char *const charts[][2] = { { "citizenship", "citizenship" },
+						 { "exploitation", "exploitation" },
+						 { "countries", "country_of_exploitation" },
+						 { "control", "control" } };
+	struct ht_resp page;
+	get_as(&analyst, "/observatory", &page);
+	char years[32][8];
+	size_t ny = 0;
+	for (const char *p = strstr(page.body, "<select id=\"year\"");
+	     p && (p = strstr(p, "<option value=\"")) != NULL && ny < 32; p++) {
+		p += 15;
+		size_t len = strcspn(p, "\"");
+		if (len == 4)
+			snprintf(years[ny++], sizeof(years[0]), "%.4s", p);
+		if (strstr(p, "</select>") < strstr(p, "<option"))
+			break;
+	}
+	ht_free(&page);
+	assert_true(ny >= 5);
+	struct score s = { .attack = "downloads: all years minus the others" };
+	static struct row all[256], per[32][256];
+	size_t nall, nper[32];
+	for (size_t c = 0; c < ARRAY_LEN(charts); c++) {
+		char url[128], *note;
+		snprintf(url, sizeof(url), "/observatory/data.csv?chart=%s", charts[c][0]);
+		struct ht_resp r;
+		get_as(&analyst, url, &r);
+		nall = read_download(r.body, all, ARRAY_LEN(all), &note);
+		ht_free(&r);
+		for (size_t y = 0; y < ny; y++) {
+			snprintf(url, sizeof(url), "/observatory/data.csv?chart=%s&year=%s",
+				 charts[c][0], years[y]);
+			get_as(&analyst, url, &r);
+			nper[y] = read_download(r.body, per[y], ARRAY_LEN(per[y]), &note);
+			ht_free(&r);
+		}
+		for (size_t y = 0; y < ny; y++)
+			for (size_t i = 0; i < nper[y]; i++) {
+				const char *code = per[y][i].code;
+				int64_t truth = count_of(charts[c][1], code, years[y], true).p;
+				if (truth >= K)
+					continue;
+				struct target t;
+				struct pub own = { strtoll(per[y][i].count, NULL, 10),
+						   per[y][i].count[0] == '<' };
+				target_init(&t, truth, own, false);
+				struct way w;
+				way_start(&w);
+				for (size_t j = 0; j < nall; j++)
+					if (strcmp(all[j].code, code) == 0)
+						way_add(
+						    &w, +1,
+						    (struct pub){ strtoll(all[j].count, NULL, 10),
+								  all[j].count[0] == '<' },
+						    false);
+				for (size_t o = 0; o < ny; o++)
+					for (size_t j = 0; o != y && j < nper[o]; j++)
+						if (strcmp(per[o][j].code, code) == 0)
+							way_add(
+							    &w, -1,
+							    (struct pub){
+								strtoll(per[o][j].count, NULL, 10),
+								per[o][j].count[0] == '<' },
+							    false);
+				target_way(&t, &w);
+				score(&s, &t);
+			}
+	}
+	report(&s, false);
+}
+
+/* The exact number of records of an organisation, from the store. */
+static int64_t records_of(const char *org)
+{
+	identity_env env = { S.db, S.keys };
+	obs_query q = { .by = { "year", NULL },
+			.exact = true,
+			.scope = { .provider = org_id(org) } };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total;
+	assert_int_equal(obs_stats(&env, &a, &q, &cells, &n, &total), 0);
+	arena_release(&a);
+	return total;
+}
+
+static int64_t json_records(const char *body)
+{
+	const char *p = strstr(body, "\"records\":");
+	assert_non_null(p);
+	return strtoll(p + 10, NULL, 10);
+}
+
+/* The API gives an analyst the pages' figures, protected the same way; a provider reads its
+ * own records exactly (obs.submit), and nobody else's: not with a filter on another provider,
+ * not as an analyst of the country, not without the permission. */
+static void the_api_gives_the_pages_figures_and_providers_their_own_exactly(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	get_as(&analyst, "/api/v1/observatory/stats?by=citizenship&year=2020", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body,
+			       "{\"method\":{\"name\":\"cell_key\",\"D\":3,\"V\":1,\"js\":2,"
+			       "\"threshold\":5"));
+	size_t checked = 0;
+	for (const char *p = r.body; (p = strstr(p, "{\"citizenship\":\"")) != NULL; p++) {
+		char code[8];
+		assert_int_equal(sscanf(p + 16, "%7[^\"]", code), 1);
+		struct pub c = count_of("citizenship", code, "2020", false);
+		char want[64];
+		if (c.withheld)
+			snprintf(want, sizeof(want), "\"%s\",\"count\":null,\"flag\":\"c\"}", code);
+		else
+			snprintf(want, sizeof(want), "\"%s\",\"count\":%lld}", code,
+				 (long long)c.p);
+		assert_non_null(strstr(p, want));
+		checked++;
+	}
+	assert_true(checked > 5);
+	ht_free(&r);
+	/* The same filter's total is its cell elsewhere. */
+	get_as(&analyst, "/api/v1/observatory/stats?by=gender&year=2020", &r);
+	char want[64];
+	snprintf(want, sizeof(want), "\"records\":%lld,",
+		 (long long)count_of("year", "2020", NULL, false).p);
+	assert_non_null(strstr(r.body, want));
+	ht_free(&r);
+	get_as(&analyst, "/api/v1/observatory/stats?by=gender&religion=x", &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "\"field\":\"religion\""));
+	ht_free(&r);
+	get_as(&analyst, "/api/v1/observatory/stats?by=colour", &r);
+	assert_int_equal(r.status, 400);
+	ht_free(&r);
+	/* A provider: no figures of others, its own exactly. */
+	get_as(&provider, "/api/v1/observatory/stats?by=gender", &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	get_as(&provider, "/api/v1/observatory/own-stats?by=gender", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "{\"method\":{\"name\":\"exact\""));
+	assert_int_equal(json_records(r.body), records_of("PT-NGO-LX"));
+	assert_true(records_of("PT-NGO-LX") >= 1999);
+	ht_free(&r);
+	get_as(&provider, "/api/v1/observatory/own-stats?by=gender&provider=PT-POL", &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_records(r.body), 0);
+	ht_free(&r);
+	/* An analyst holds obs.submit over its country, but reads exactly only its own body's. */
+	get_as(&analyst, "/api/v1/observatory/own-stats?by=provider", &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_records(r.body), records_of("PT-OTSH"));
+	assert_null(strstr(r.body, "PT-POL"));
+	assert_null(strstr(r.body, "PT-NGO-LX"));
+	ht_free(&r);
+	struct web_session w;
+	web_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, &w);
+	get_as(&w, "/api/v1/observatory/own-stats?by=gender", &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	get_as(&w, "/api/v1/observatory/stats?by=gender", &r);
+	assert_int_equal(r.status, 403);
 	ht_free(&r);
 }
 
@@ -296,6 +512,7 @@ enum route_kind {
 	PUBLIC, /* releases: published by design (disclosure-controlled), for anyone */
 	IMPORT, /* obs.submit: the provider chosen is checked against the scope (tests above) */
 	BUDGET, /* obs.budget: administrators only, over every provider (test_http_obs_privacy) */
+	OWN,    /* obs.submit: exact counts of the caller's own organisation's records (below) */
 };
 
 /* Every observatory route, and how its scope is tested. A route added under /observatory or
@@ -320,6 +537,12 @@ static const struct obs_route {
 	    "/observatory/report?country=NE&year=2025" } },
 	{ HTTP_GET, "/observatory/data.csv", SCOPED, { "DOWNLOADS" } },
 	{ HTTP_GET, "/observatory/data.xlsx", SCOPED, { "DOWNLOADS" } },
+	{ HTTP_GET,
+	  "/api/v1/observatory/stats",
+	  SCOPED,
+	  { "/api/v1/observatory/stats?by=gender", "/api/v1/observatory/stats?by=year,gender",
+	    "/api/v1/observatory/stats?by=citizenship&country_of_exploitation=NE" } },
+	{ HTTP_GET, "/api/v1/observatory/own-stats", OWN, { NULL } },
 	{ HTTP_GET, "/observatory/releases", PUBLIC, { NULL } },
 	{ HTTP_GET, "/observatory/releases/{id}/{file}", PUBLIC, { NULL } },
 	{ HTTP_GET, "/observatory/import", IMPORT, { NULL } },
@@ -548,7 +771,9 @@ int main(void)
 		cmocka_unit_test(a_200_mb_upload_is_refused_before_it_is_read),
 		cmocka_unit_test(other_roles_cannot_import),
 		cmocka_unit_test(an_analyst_imports_for_a_provider_of_the_country),
-		cmocka_unit_test(the_numbers_behind_a_chart_are_exact_or_withheld),
+		cmocka_unit_test(the_numbers_behind_a_chart_are_published_or_withheld),
+		cmocka_unit_test(the_dashboards_years_cannot_be_differenced),
+		cmocka_unit_test(the_api_gives_the_pages_figures_and_providers_their_own_exactly),
 		cmocka_unit_test(the_dashboard_never_draws_a_small_count),
 		cmocka_unit_test(every_observatory_route_is_in_the_scope_table),
 		cmocka_unit_test(a_country_reader_sees_the_records_of_that_countrys_providers_only),
