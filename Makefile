@@ -110,7 +110,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testutil.h tests/unit/identit
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/%: tests/http/%.c $(LIB) tests/http/httptest.h
+$(BUILD)/tests/%: tests/http/%.c $(LIB) tests/http/httptest.h tests/http/walk.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)

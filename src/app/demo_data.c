@@ -371,6 +371,24 @@ static const struct {
 };
 static const char *const STARTS[] = { "2019-03-01", "2022-09-15", "2025-01-06" };
 
+/* A holder's position as the administrator of each country types it, in its official
+ * language: free text, which pages show as written (never translated). */
+static const char *position_in(const char *country, bool current)
+{
+	static const struct {
+		const char *countries, *current, *former;
+	} POSITIONS[] = {
+		{ "NE SN ML", "Point focal", "Ancien point focal" },
+		{ "PT", "Ponto focal", "Antigo ponto focal" },
+		{ "ES", "Punto focal", "Antiguo punto focal" },
+		{ "IT", "Punto focale", "Ex punto focale" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(POSITIONS); i++)
+		if (strstr(POSITIONS[i].countries, country))
+			return current ? POSITIONS[i].current : POSITIONS[i].former;
+	return current ? "Focal point" : "Former focal point";
+}
+
 static int make_directory(const identity_env *env)
 {
 	int64_t uid;
@@ -420,8 +438,7 @@ static int make_directory(const identity_env *env)
 					       : k->first_f[(c + d + t) % 6],
 					 k->family[(c + 2 * d + t) % 8]);
 				rc = fp_add_holder(env, &admin, id, name,
-						   t + 1 == turns ? "Focal point"
-								  : "Former focal point",
+						   position_in(k->code, t + 1 == turns),
 						   STARTS[3 - turns + t], &e);
 			}
 		}

@@ -79,3 +79,51 @@ const char *utf8_fold_latin(const unsigned char *p)
 {
 	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF ? FOLD_C3[p[1] - 0x80] : NULL;
 }
+
+/* The next letter of *p folded (lower case, no accent) into out (at most 3 bytes and a NUL),
+ * advancing *p past it. */
+static void fold_next(const unsigned char **p, char out[4])
+{
+	const unsigned char *s = *p;
+	const char *f = utf8_fold_latin(s);
+	if (f) {
+		snprintf(out, 4, "%s", f);
+		*p = s + 2;
+	} else if (s[0] == 0xC5 && (s[1] == 0x92 || s[1] == 0x93)) { /* Œ œ */
+		snprintf(out, 4, "oe");
+		*p = s + 2;
+	} else {
+		out[0] = (char)(s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32 : s[0]);
+		out[1] = '\0';
+		*p = s + 1;
+	}
+}
+
+int utf8_collate(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	char fa[4] = "", fb[4] = "";
+	size_t ia = 0, ib = 0; /* position in the folded letter of each side */
+	for (;;) {
+		if (!fa[ia]) { /* the next letter, skipping any that folds to nothing (÷) */
+			ia = 0;
+			fa[0] = '\0';
+			while (*p && !fa[0])
+				fold_next(&p, fa);
+		}
+		if (!fb[ib]) { /* the next letter, skipping any that folds to nothing (÷) */
+			ib = 0;
+			fb[0] = '\0';
+			while (*q && !fb[0])
+				fold_next(&q, fb);
+		}
+		unsigned char x = (unsigned char)fa[ia], y = (unsigned char)fb[ib];
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!x)
+			break;
+		ia++;
+		ib++;
+	}
+	return strcmp(a, b);
+}

@@ -23,5 +23,10 @@ size_t utf8_prefix(const char *s, size_t n, size_t chars);
  * p, e.g. "é" → "e", "Æ" → "ae"; NULL when p does not start one (it is then 1 byte, or another
  * character). The fold behind accent-insensitive names and search highlights. */
 const char *utf8_fold_latin(const unsigned char *p);
+/* Order two names as a dictionary of a Latin-script language does, whatever the locales the
+ * system has: letters compare without case and accents first ("Égypte" with E, "Åland"
+ * before "Albanie", "Œuf" as "oeuf"), then as bytes, so that the order is total. Other
+ * characters compare as their bytes. For qsort-style comparisons (<0, 0, >0). */
+int utf8_collate(const char *a, const char *b);
 
 #endif

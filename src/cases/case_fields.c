@@ -6,6 +6,7 @@
 #include "base/utf8.h"
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 
 static const case_code STATUS[] = {
 	{ "Active", N_("Active") },
@@ -13,6 +14,7 @@ static const case_code STATUS[] = {
 	{ "Closed", N_("Closed") },
 	{ "ClosedReferred", N_("Closed (referred)") },
 };
+VOCABULARY(status, "case.status", STATUS);
 static const case_code PHASE[] = {
 	{ "identification", N_("Identification") },
 	{ "protection", N_("First assistance and protection") },
@@ -20,6 +22,7 @@ static const case_code PHASE[] = {
 	{ "return", N_("Return and social inclusion") },
 	{ "proceedings", N_("Criminal and civil proceedings") },
 };
+VOCABULARY(phase, "case.phase", PHASE);
 static const case_code GENDER[] = {
 	{ "Feminine", N_("Female") },
 	{ "Masculine", N_("Male") },
@@ -28,11 +31,13 @@ static const case_code GENDER[] = {
 	{ "NonConforming", N_("Gender non-conforming") },
 	{ "NonSpecifiedUnknown", N_("Not specified or unknown") },
 };
+VOCABULARY(gender, "case.gender", GENDER);
 static const case_code STATUS_DECISION[] = {
 	{ "PossibleVictimOfTrafficking", N_("Presumed victim") },
 	{ "ActualVictimOfTrafficking", N_("Confirmed victim") },
 	{ "NotAVictimOfTrafficking", N_("Not a victim") },
 };
+VOCABULARY(status_decision, "case.trafficking_status", STATUS_DECISION);
 /* HTCDS vic_TypeOfExploitation, plus forced criminality (a known gap of the standard). */
 static const case_code EXPLOITATION[] = {
 	{ "ForcedLabour", N_("Forced labour") },
@@ -47,6 +52,7 @@ static const case_code EXPLOITATION[] = {
 	{ "ForcedCriminality", N_("Forced criminality") },
 	{ "Other", N_("Other") },
 };
+VOCABULARY(exploitation, "case.exploitation", EXPLOITATION);
 
 static const case_code CONTROL[] = {
 	/* HTCDS vic_MethodsOfControl */
@@ -67,6 +73,7 @@ static const case_code CONTROL[] = {
 	{ "WithholdsDocuments", N_("Withholds identity documents") },
 	{ "Other", N_("Other") },
 };
+VOCABULARY(control, "case.control", CONTROL);
 static const case_code RECRUITMENT[] = {
 	/* HTCDS vic_MethodOfRecruitment */
 	{ "AtAPlaceOfBusiness", N_("At a place of business") },
@@ -80,12 +87,14 @@ static const case_code RECRUITMENT[] = {
 	{ "ThroughFriendsOrSocialEvents", N_("Through friends") },
 	{ "Other", N_("Other") },
 };
+VOCABULARY(recruitment, "case.recruitment", RECRUITMENT);
 static const case_code RELATIONSHIP[] = {
 	/* HTCDS vic_RelationshipToTrafficker */
 	{ "Familial", N_("Family") },
 	{ "Acquainted", N_("Known to the person") },
 	{ "Unaquainted", N_("A stranger") }, /* sic: the standard's spelling */
 };
+VOCABULARY(relationship, "case.relationship", RELATIONSHIP);
 static const case_code SECTOR[] = {
 	/* HTCDS vic_ForcedLabourIndustry (ISIC sections) */
 	{ "A_AgricultureForestryAndFishing", N_("Agriculture, forestry and fishing") },
@@ -100,6 +109,7 @@ static const case_code SECTOR[] = {
 	{ "S_OtherServiceActivities", N_("Other services") },
 	{ "T_ActivitiesOfHouseholdsAsEmployers", N_("Domestic work") },
 };
+VOCABULARY(sector, "case.labour_sector", SECTOR);
 
 const case_code *case_codes(const char *field, size_t *n)
 {

@@ -20,6 +20,7 @@
 #define PONTE_CASES_H
 
 #include "base/field_error.h"
+#include "i18n/vocab.h"
 #include "identity/identity.h"
 
 #define CASE_MAX_ERRORS 16
@@ -81,10 +82,7 @@ typedef struct case_filter {
 } case_filter;
 
 /* Vocabularies (case_fields.c): the codes, and a msgid for each. */
-typedef struct case_code {
-	const char *code;
-	const char *label;
-} case_code;
+typedef vocab_term case_code; /* code and label (a msgid): i18n/vocab.h */
 const case_code *case_codes(const char *field, size_t *n);
 
 int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,

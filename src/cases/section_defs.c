@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "cases/sections.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 
 #define CODES(list) list, ARRAY_LEN(list)
 
@@ -21,11 +22,13 @@ static const case_code NEEDS[] = {
 	{ "childcare", N_("Childcare") },
 	{ "other", N_("Other") },
 };
+VOCABULARY(needs, "needs.need", NEEDS);
 static const case_code URGENCY[] = {
 	{ "immediate", N_("Immediate (today)") },
 	{ "short_term", N_("Within days") },
 	{ "long_term", N_("Longer term") },
 };
+VOCABULARY(urgency, "needs.urgency", URGENCY);
 static const section_field NEED_FIELDS[] = {
 	{ "need", N_("Need"), SK_CODE, true, CODES(NEEDS), 0, 0, NULL, NULL },
 	{ "urgency", N_("Urgency"), SK_CODE, true, CODES(URGENCY), 0, 0, NULL, NULL },
@@ -49,6 +52,7 @@ static const case_code RESIDENCE[] = {
 	{ "work_permit", N_("Work permit") },
 	{ "other", N_("Other") },
 };
+VOCABULARY(residence, "residence.status", RESIDENCE);
 static const section_field PERMIT_FIELDS[] = {
 	{ "status", N_("Residence status"), SK_CODE, true, CODES(RESIDENCE), 0, 0, NULL, NULL },
 	{ "document_number", N_("Document number"), SK_SECRET, false, NULL, 0, 0, 60, NULL,
@@ -68,10 +72,12 @@ static const case_code ROUTES[] = {
 	{ "state_fund", N_("State compensation fund") },
 	{ "out_of_court", N_("Settlement out of court") },
 };
+VOCABULARY(routes, "compensation.route", ROUTES);
 static const case_code CLAIM_STATES[] = {
 	{ "planned", N_("Planned") },   { "filed", N_("Filed") }, { "awarded", N_("Awarded") },
 	{ "rejected", N_("Rejected") }, { "paid", N_("Paid") },   { "withdrawn", N_("Withdrawn") },
 };
+VOCABULARY(claim_states, "compensation.state", CLAIM_STATES);
 static const case_code CURRENCIES[] = {
 	/* ISO 4217, of the Rabat Process countries first */
 	{ "EUR", "EUR" }, { "XOF", "XOF" }, { "XAF", "XAF" }, { "NGN", "NGN" }, { "GHS", "GHS" },
@@ -79,6 +85,7 @@ static const case_code CURRENCIES[] = {
 	{ "MRU", "MRU" }, { "MAD", "MAD" }, { "DZD", "DZD" }, { "TND", "TND" }, { "USD", "USD" },
 	{ "GBP", "GBP" }, { "CHF", "CHF" },
 };
+VOCABULARY(currencies, "currency", CURRENCIES);
 static const section_field CLAIM_FIELDS[] = {
 	{ "route", N_("Route"), SK_CODE, true, CODES(ROUTES), 0, 0, NULL, NULL },
 	{ "state", N_("State"), SK_CODE, true, CODES(CLAIM_STATES), 0, 0, NULL, NULL },
@@ -139,6 +146,7 @@ static const case_code EVENT_TYPES[] = {
 	{ "Transit", N_("Transit") },
 	{ "Exploitation", N_("Exploitation") },
 };
+VOCABULARY(event_types, "events.type", EVENT_TYPES);
 static const section_field EVENT_FIELDS[] = {
 	{ "type", N_("Stage"), SK_CODE, true, CODES(EVENT_TYPES), 0, 0, NULL, NULL },
 	{ "country", N_("Country"), SK_COUNTRY, true, NULL, 0, 0, 0, NULL,
@@ -156,6 +164,7 @@ static const case_code TOPICS[] = {
 	{ "safety", N_("Safety") },   { "health", N_("Health") },
 	{ "legal", N_("Legal") },     { "family", N_("Family") },
 };
+VOCABULARY(topics, "notes.topic", TOPICS);
 static const section_field NOTE_FIELDS[] = {
 	{ "topic", N_("Topic"), SK_CODE, false, CODES(TOPICS), 0, 0, NULL, NULL },
 	{ "note", N_("Note"), SK_SECRET, true, NULL, 0, 0, 8000, NULL, N_("Stored encrypted.") },
@@ -168,12 +177,14 @@ static const case_code PROCEEDING_KINDS[] = {
 	{ "labour", N_("Labour") },
 	{ "administrative", N_("Administrative") },
 };
+VOCABULARY(proceeding_kinds, "proceedings.kind", PROCEEDING_KINDS);
 static const case_code PERSON_ROLES[] = {
 	{ "victim", N_("Victim") },
 	{ "witness", N_("Witness") },
 	{ "civil_party", N_("Civil party") },
 	{ "suspect", N_("Suspect (non-punishment to consider)") },
 };
+VOCABULARY(person_roles, "proceedings.person_role", PERSON_ROLES);
 static const case_code PROTECTION[] = {
 	{ "anonymity", N_("Anonymity") },
 	{ "video_testimony", N_("Testimony by video") },
@@ -183,11 +194,13 @@ static const case_code PROTECTION[] = {
 	{ "witness_programme", N_("Witness protection programme") },
 	{ "no_contact_order", N_("No-contact order") },
 };
+VOCABULARY(protection, "proceedings.protection", PROTECTION);
 static const case_code VERDICTS[] = {
 	{ "pending", N_("Pending") },     { "convicted", N_("Convicted") },
 	{ "acquitted", N_("Acquitted") }, { "dismissed", N_("Dismissed") },
 	{ "settled", N_("Settled") },
 };
+VOCABULARY(verdicts, "proceedings.verdict", VERDICTS);
 static const section_field PROCEEDING_FIELDS[] = {
 	{ "kind", N_("Proceedings"), SK_CODE, true, CODES(PROCEEDING_KINDS), 0, 0, NULL, NULL },
 	{ "person_role", N_("Role of the person"), SK_CODE, true, CODES(PERSON_ROLES), 0, 0, NULL,
@@ -230,22 +243,26 @@ static const case_code PERPETRATOR_ROLES[] = {
 	{ "TravellingPartner", N_("Travelling partner") },
 	{ "Other", N_("Other") },
 };
+VOCABULARY(perpetrator_roles, "perpetrators.role", PERPETRATOR_ROLES);
 static const case_code GENDERS[] = {
 	{ "Feminine", N_("Female") },
 	{ "Masculine", N_("Male") },
 	{ "NonSpecifiedUnknown", N_("Unknown") },
 };
+VOCABULARY(genders, "perpetrators.gender", GENDERS);
 static const case_code RELATIONSHIPS[] = {
 	/* HTCDS vic_RelationshipToTrafficker */
 	{ "Familial", N_("Family") },
 	{ "Acquainted", N_("Known to the person") },
 	{ "Unaquainted", N_("A stranger") },
 };
+VOCABULARY(relationships, "perpetrators.relationship", RELATIONSHIPS);
 static const case_code PERPETRATOR_STATES[] = {
 	{ "suspected", N_("Suspected") }, { "charged", N_("Charged") },
 	{ "convicted", N_("Convicted") }, { "acquitted", N_("Acquitted") },
 	{ "at_large", N_("At large") },
 };
+VOCABULARY(perpetrator_states, "perpetrators.status", PERPETRATOR_STATES);
 static const section_field PERPETRATOR_FIELDS[] = {
 	{ "role", N_("Role"), SK_CODES, true, CODES(PERPETRATOR_ROLES), 0, 0, NULL, NULL },
 	{ "name", N_("Name or alias"), SK_SECRET, false, NULL, 0, 0, 200, NULL,

@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/fields.h"
 
 static const case_code DECISIONS[] = {
@@ -18,6 +19,7 @@ static const case_code DECISIONS[] = {
 	{ "not_confirmed", N_("Not confirmed") },
 	{ "not_considered", N_("Not considered") },
 };
+VOCABULARY(decisions, "decision.status", DECISIONS);
 static const case_code DECIDERS[] = {
 	{ "Police", N_("Police") },
 	{ "NGO", N_("Non-governmental organisation") },
@@ -25,6 +27,7 @@ static const case_code DECIDERS[] = {
 	{ "NonPoliceGovernmentalOrganization", N_("Government body other than the police") },
 	{ "Other", N_("Other") },
 };
+VOCABULARY(deciders, "decision.decider", DECIDERS);
 
 static const char SQL_CONFIRMS[] =
     "SELECT 1 FROM status_confirmers WHERE org_type = ?2 AND country = CASE WHEN EXISTS "

@@ -17,6 +17,7 @@
 #define PONTE_DIRECTORY_H
 
 #include "base/field_error.h"
+#include "i18n/vocab.h"
 #include "identity/identity.h"
 
 #define FP_MAX_ERRORS 12
@@ -55,9 +56,7 @@ typedef struct fp_filter {
 	bool stale_only;
 } fp_filter;
 
-typedef struct fp_code {
-	const char *code, *label; /* label: a msgid */
-} fp_code;
+typedef vocab_term fp_code; /* code and label (a msgid): i18n/vocab.h */
 const fp_code *fp_mandates(size_t *n);
 const char *fp_mandate_label(const char *code);
 

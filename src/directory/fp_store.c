@@ -50,6 +50,7 @@ static const fp_code MANDATES[] = {
 	{ "judicial_cooperation", N_("Judicial cooperation") },
 	{ "observatory", N_("Data and observatory") },
 };
+VOCABULARY(mandates, "directory.mandate", MANDATES);
 
 const fp_code *fp_mandates(size_t *n)
 {

@@ -1,5 +1,6 @@
 /* What administrators change: a user's roles, a role's grants. */
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/identity.h"
 
 static const char SQL_CLEAR_ROLES[] = "DELETE FROM user_roles WHERE user_id = ?1";
@@ -40,14 +41,22 @@ static const permission_info PERMISSIONS[] = {
 	{ "directory.manage", N_("Keep the focal-point directory up to date") },
 };
 
-/* The names of the default roles, as stored in the roles table, marked for translation:
- * pages show them with tr(). */
-const char *const ROLE_NAMES[] = {
-	N_("Administrator"),       N_("National focal point"), N_("Case worker"),
-	N_("Supervisor"),          N_("Police investigator"),  N_("Prosecutor"),
-	N_("Observatory analyst"), N_("Data provider"),        N_("Auditor"),
-	N_("Regional analyst"),    N_("Knowledge reviewer"),
+/* The names of the built-in roles (their name in the roles table is the same English): a
+ * role is shown by its label, a role an administrator added by its stored name. */
+static const vocab_term ROLES[] = {
+	{ "administrator", N_("Administrator") },
+	{ "national_focal_point", N_("National focal point") },
+	{ "case_worker", N_("Case worker") },
+	{ "supervisor", N_("Supervisor") },
+	{ "police_investigator", N_("Police investigator") },
+	{ "prosecutor", N_("Prosecutor") },
+	{ "observatory_analyst", N_("Observatory analyst") },
+	{ "data_provider", N_("Data provider") },
+	{ "auditor", N_("Auditor") },
+	{ "regional_analyst", N_("Regional analyst") },
+	{ "knowledge_reviewer", N_("Knowledge reviewer") },
 };
+VOCABULARY(roles, "role", ROLES);
 
 const permission_info *permission_list(size_t *n)
 {

@@ -80,10 +80,17 @@ int org_find(store *db, arena *a, const char *code, organisation *out);
 typedef int (*org_fn)(const organisation *o, void *ctx);
 int org_list(store *db, arena *a, org_fn fn, void *ctx);
 
-/* Countries (code, name in lang) and organisation types (code, code). */
+/* Countries (code, name in lang: "fr", "pt", else English), in the alphabetical order of
+ * the names (utf8_collate: "Égypte" with the E's); and organisation types (code, label: a
+ * msgid for tr(), from the vocabulary "organisation.type"). */
 typedef int (*country_fn)(const char *code, const char *name, void *ctx);
 int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx);
 int org_type_list(store *db, arena *a, country_fn fn, void *ctx);
+/* The name of the country code in lang, in the arena; the code itself when no country has it
+ * ("" for NULL). How pages say a country: never its code. */
+const char *country_label(store *db, arena *a, const char *lang, const char *code);
+/* "SN,ML" as "Senegal, Mali" (names joined by sep). */
+const char *country_labels(store *db, arena *a, const char *lang, const char *csv, const char *sep);
 
 /* ---- roles ---- */
 typedef struct role {
@@ -163,7 +170,6 @@ typedef struct permission_info {
 	const char *description; /* a msgid */
 } permission_info;
 const permission_info *permission_list(size_t *n);
-extern const char *const ROLE_NAMES[];
 bool permission_known(const char *name);
 int scope_from_text(const char *s); /* SCOPE_NONE if not a scope name */
 /* Replace a user's roles (at least one). */

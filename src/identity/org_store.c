@@ -1,6 +1,26 @@
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/utf8.h"
+#include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/identity.h"
+
+/* What the types of organisation (HTCDS org_Type, kept in the organisation_types table that
+ * organisations refer to) are called. */
+static const vocab_term ORG_TYPES[] = {
+	{ "NGO", N_("Non-governmental organisation") },
+	{ "LawEnforcement", N_("Law enforcement") },
+	{ "HealthServiceOrganisation", N_("Health service") },
+	{ "CentralGovernmentOrganisation", N_("Central government") },
+	{ "LocalGovernmentOrganisation", N_("Local government") },
+	{ "ImmigrationService", N_("Immigration service") },
+	{ "LegalService", N_("Justice and legal services") },
+	{ "CorporateBusiness", N_("Business") },
+	{ "SchoolOrCollege", N_("School or college") },
+	{ "RegionalBody", N_("Regional body") },
+	{ "InternationalOrganisation", N_("International organisation") },
+};
+VOCABULARY(org_types, "organisation.type", ORG_TYPES);
 
 static const char SQL_TYPE[] = "SELECT 1 FROM organisation_types WHERE code = ?1";
 static const char SQL_COUNTRY[] = "SELECT 1 FROM countries WHERE code = ?1";
@@ -10,9 +30,9 @@ static const char SQL_ADD[] = "INSERT INTO organisations(code, name, country, ty
 static const char SQL_GET[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE id = ?1";
 static const char SQL_FIND[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE code = ?1";
 static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER BY country, name";
-static const char SQL_COUNTRIES[] =
-    "SELECT code, CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt ELSE name_en END AS n "
-    "FROM countries ORDER BY n";
+#define COUNTRY_NAME "CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt ELSE name_en END"
+static const char SQL_COUNTRIES[] = "SELECT code, " COUNTRY_NAME " FROM countries";
+static const char SQL_COUNTRY_NAME_OF[] = "SELECT " COUNTRY_NAME " FROM countries WHERE code = ?2";
 static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
 
 static bool exists(store *db, const char *sql, const char *value)
@@ -173,6 +193,16 @@ int org_list(store *db, arena *a, org_fn fn, void *ctx)
 	return rc < 0 ? rc : 0;
 }
 
+struct country_row {
+	const char *code, *name;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return utf8_collate(((const struct country_row *)a)->name,
+			    ((const struct country_row *)b)->name);
+}
+
 int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -182,15 +212,61 @@ int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx
 		rc = store_prepare(c, SQL_COUNTRIES, &st);
 	if (rc)
 		return rc;
+	/* Read them all, then sort by the language's alphabet: SQLite's own order puts
+	 * "Égypte" after "Zimbabwe". */
+	struct country_row rows[300];
+	size_t n = 0;
 	store_bind_text(st, 1, lang, strlen(lang));
-	while ((rc = store_step(st)) == STORE_ROW) {
-		rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
-			arena_strdup(a, store_col_text(st, 1, NULL)), ctx);
-		if (rc)
-			break;
+	while ((rc = store_step(st)) == STORE_ROW && n < ARRAY_LEN(rows)) {
+		rows[n].code = arena_strdup(a, store_col_text(st, 0, NULL));
+		rows[n].name = arena_strdup(a, store_col_text(st, 1, NULL));
+		if (!rows[n].code || !rows[n].name)
+			rc = PONTE_ENOMEM;
+		else
+			n++;
 	}
 	store_reset(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	qsort(rows, n, sizeof(rows[0]), by_name);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = fn(rows[i].code, rows[i].name, ctx)))
+			return rc;
+	return 0;
+}
+
+const char *country_label(store *db, arena *a, const char *lang, const char *code)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (!code || !*code || store_conn_get(db, &c) || store_prepare(c, SQL_COUNTRY_NAME_OF, &st))
+		return code ? code : "";
+	store_bind_text(st, 1, lang, strlen(lang));
+	store_bind_text(st, 2, code, strlen(code));
+	const char *name =
+	    store_step(st) == STORE_ROW ? arena_strdup(a, store_col_text(st, 0, NULL)) : NULL;
+	store_reset(st);
+	return name ? name : code;
+}
+
+const char *country_labels(store *db, arena *a, const char *lang, const char *csv, const char *sep)
+{
+	buf b;
+	buf_init(&b, 8192);
+	char code[8];
+	for (const char *p = csv; p && *p;) {
+		size_t len = strcspn(p, ",");
+		snprintf(code, sizeof(code), "%.*s",
+			 (int)(len < sizeof(code) ? len : sizeof(code) - 1), p);
+		while (code[0] == ' ')
+			memmove(code, code + 1, strlen(code));
+		if (*code)
+			buf_printf(&b, "%s%s", b.len ? sep : "", country_label(db, a, lang, code));
+		p += len + (p[len] == ',');
+	}
+	const char *s = arena_strdup(a, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
 }
 
 int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
@@ -204,7 +280,8 @@ int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		const char *code = arena_strdup(a, store_col_text(st, 0, NULL));
-		rc = fn(code, code, ctx);
+		const vocab_term *t = vocab_term_of(&org_types_vocabulary, code);
+		rc = fn(code, t ? t->label : code, ctx);
 		if (rc)
 			break;
 	}

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/fields.h"
 
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM users";
@@ -60,6 +61,14 @@ const char *user_problem_message(int problem)
 	default: return N_("Check the form and try again.");
 	}
 }
+
+/* What the states of an account are called. */
+static const vocab_term USER_STATUSES[] = {
+	{ "active", N_("active") },
+	{ "locked", N_("locked") },
+	{ "disabled", N_("disabled") },
+};
+VOCABULARY(user_statuses, "user.status", USER_STATUSES);
 
 const char *user_status_name(int status)
 {

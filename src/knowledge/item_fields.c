@@ -11,17 +11,20 @@ static const kn_code TYPES[] = {
 	{ "caselaw", N_("Case law") },
 	{ "manual", N_("Manual or training material") },
 };
+VOCABULARY(types, "knowledge.type", TYPES);
 static const kn_code STATUSES[] = {
 	{ "draft", N_("Draft") },
 	{ "review", N_("In review") },
 	{ "published", N_("Published") },
 	{ "archived", N_("Archived") },
 };
+VOCABULARY(statuses, "knowledge.status", STATUSES);
 static const kn_code LANGUAGES[] = {
 	{ "en", N_("English") },
 	{ "fr", N_("French") },
 	{ "pt", N_("Portuguese") },
 };
+VOCABULARY(languages, "knowledge.language", LANGUAGES);
 /* The four Ps, and the five domains of the Rabat Process action plan. */
 static const kn_code AREAS[] = {
 	{ "prevention", N_("Prevention") },
@@ -34,6 +37,7 @@ static const kn_code AREAS[] = {
 	{ "migration_development", N_("Migration and development") },
 	{ "return_readmission", N_("Return, readmission and reintegration") },
 };
+VOCABULARY(areas, "knowledge.area", AREAS);
 static const kn_code TARGETS[] = {
 	{ "adults", N_("Adults") },
 	{ "children", N_("Children") },
@@ -43,6 +47,7 @@ static const kn_code TARGETS[] = {
 	{ "communities", N_("Communities of origin") },
 	{ "professionals", N_("Professionals") },
 };
+VOCABULARY(targets, "knowledge.target", TARGETS);
 /* Beyond the anchors: how far a practice has been shown to work. */
 static const kn_code EVIDENCE[] = {
 	{ "described", N_("Described") },
@@ -50,12 +55,14 @@ static const kn_code EVIDENCE[] = {
 	{ "evaluated", N_("Evaluated") },
 	{ "replicated", N_("Replicated elsewhere") },
 };
+VOCABULARY(evidence, "knowledge.evidence", EVIDENCE);
 static const kn_code BUDGETS[] = {
 	{ "under_50k", N_("Under 50,000 EUR") },
 	{ "50k_250k", N_("50,000 to 250,000 EUR") },
 	{ "250k_1m", N_("250,000 to 1 million EUR") },
 	{ "over_1m", N_("Over 1 million EUR") },
 };
+VOCABULARY(budgets, "knowledge.budget", BUDGETS);
 static const kn_code COVERS[] = {
 	{ "trafficking", N_("Trafficking in human beings") },
 	{ "smuggling", N_("Smuggling of migrants") },
@@ -63,17 +70,20 @@ static const kn_code COVERS[] = {
 	{ "victim_protection", N_("Victim protection") },
 	{ "non_punishment", N_("Non-punishment of victims") },
 };
+VOCABULARY(covers, "knowledge.covers", COVERS);
 static const kn_code PALERMO[] = {
 	{ "ratified", N_("Ratified or acceded") },
 	{ "signed", N_("Signed, not ratified") },
 	{ "not_party", N_("Not a party") },
 };
+VOCABULARY(palermo, "knowledge.palermo", PALERMO);
 static const kn_code VERDICTS[] = {
 	{ "convicted", N_("Convicted") },
 	{ "acquitted", N_("Acquitted") },
 	{ "mixed", N_("Some convicted, some acquitted") },
 	{ "pending", N_("Appeal pending") },
 };
+VOCABULARY(verdicts, "knowledge.verdict", VERDICTS);
 static const kn_code AUDIENCES[] = {
 	{ "magistrates", N_("Magistrates") },
 	{ "prosecutors", N_("Prosecutors") },
@@ -84,11 +94,13 @@ static const kn_code AUDIENCES[] = {
 	{ "teachers", N_("Teachers") },
 	{ "journalists", N_("Journalists") },
 };
+VOCABULARY(audiences, "knowledge.audience", AUDIENCES);
 static const kn_code FORMATS[] = {
 	{ "handbook", N_("Handbook") }, { "course", N_("Training course") },
 	{ "toolkit", N_("Toolkit") },   { "guidelines", N_("Guidelines") },
 	{ "video", N_("Video") },
 };
+VOCABULARY(formats, "knowledge.format", FORMATS);
 
 static const struct {
 	const char *name;

@@ -24,6 +24,7 @@
 #define PONTE_KNOWLEDGE_H
 
 #include "base/field_error.h"
+#include "i18n/vocab.h"
 #include "identity/identity.h"
 
 #define KN_MAX_ERRORS 24
@@ -75,9 +76,7 @@ typedef struct kn_item {
 } kn_item;
 
 /* ---- fields and vocabularies (item_fields.c) ---- */
-typedef struct kn_code {
-	const char *code, *label; /* label: a msgid */
-} kn_code;
+typedef vocab_term kn_code; /* code and label (a msgid): i18n/vocab.h */
 
 enum kn_kind { KN_TEXT, KN_LONGTEXT, KN_CODE, KN_CODES, KN_DATE, KN_YEAR, KN_URL, KN_INITIALS };
 

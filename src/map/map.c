@@ -72,7 +72,7 @@ static const map_area *area_of(const map_area *areas, size_t n, const char *code
 }
 
 int map_svg(buf *out, const char *id, const char *title, const char *desc, const map_area *areas,
-	    size_t n)
+	    size_t n, map_name_fn name_of, const void *ctx)
 {
 	pthread_once(&once, load);
 	if (!noutlines)
@@ -100,9 +100,10 @@ int map_svg(buf *out, const char *id, const char *title, const char *desc, const
 			rc = buf_append(out, o->path, o->path_len);
 		if (!rc)
 			rc = buf_puts(out, "\"><title>");
+		const char *name = a && a->name ? a->name : name_of ? name_of(o->code, ctx) : NULL;
 		if (!rc)
-			rc = a && a->name ? escape_html(out, a->name, strlen(a->name))
-					  : escape_html(out, o->name, o->name_len);
+			rc = name ? escape_html(out, name, strlen(name))
+				  : escape_html(out, o->name, o->name_len);
 		if (!rc && a && a->label && *a->label) {
 			rc = buf_puts(out, ": ");
 			if (!rc)

@@ -24,9 +24,15 @@ typedef struct map_area {
 	const char *name;    /* the country's name in the reader's language, or NULL */
 } map_area;
 
-/* Append <svg>...</svg> to out. id makes the title and description ids unique on a page. */
+/* The name of a country in the reader's language, for the countries no area names (those
+ * without data are drawn too, and show their name when pointed at); NULL when unknown. */
+typedef const char *(*map_name_fn)(const char *country, const void *ctx);
+
+/* Append <svg>...</svg> to out. id makes the title and description ids unique on a page.
+ * Countries are named by their area's name, else by name_of(country, ctx), else (name_of
+ * NULL, or no name) in English, as the outline data has them. */
 int map_svg(buf *out, const char *id, const char *title, const char *desc, const map_area *areas,
-	    size_t n);
+	    size_t n, map_name_fn name_of, const void *ctx);
 /* Whether the map draws this country (tests; callers list the others in the table only). */
 bool map_has_country(const char *country);
 

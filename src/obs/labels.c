@@ -1,8 +1,9 @@
 /* What the codes of observatory records are called, for pages and downloads. */
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "obs/obs.h"
 
-static const char *const LABELS[][2] = {
+static const vocab_term LABELS[] = {
 	{ "case_management", N_("Case management") },
 	{ "hotline", N_("Hotline") },
 	{ "male", N_("Male") },
@@ -53,8 +54,9 @@ static const char *const LABELS[][2] = {
 	{ "none", N_("None reported") },
 	{ "missing", N_("Not recorded") },
 };
+VOCABULARY(labels, "obs.code", LABELS);
 
-static const char *const DIMENSION_NAMES[][2] = {
+static const vocab_term DIMENSION_NAMES[] = {
 	{ "year", N_("Year of registration") },
 	{ "source", N_("Data source") },
 	{ "gender", N_("Gender") },
@@ -68,27 +70,28 @@ static const char *const DIMENSION_NAMES[][2] = {
 	{ "provider", N_("Data provider") },
 	{ "flow", N_("Domestic or transnational") },
 };
+VOCABULARY(dimension_names, "obs.dimension", DIMENSION_NAMES);
 
 const char *obs_label(const char *code)
 {
 	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], code) == 0)
-			return LABELS[i][1];
+		if (strcmp(LABELS[i].code, code) == 0)
+			return LABELS[i].label;
 	return NULL;
 }
 
 const char *obs_dimension_label(const char *dim)
 {
 	for (size_t i = 0; dim && i < ARRAY_LEN(DIMENSION_NAMES); i++)
-		if (strcmp(DIMENSION_NAMES[i][0], dim) == 0)
-			return DIMENSION_NAMES[i][1];
+		if (strcmp(DIMENSION_NAMES[i].code, dim) == 0)
+			return DIMENSION_NAMES[i].label;
 	return dim;
 }
 
 int obs_code_rank(const char *code)
 {
 	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], code) == 0)
+		if (strcmp(LABELS[i].code, code) == 0)
 			return strcmp(code, "missing") == 0 ? 1 << 20 : (int)i;
 	return 1 << 19;
 }

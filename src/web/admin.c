@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "audit/audit.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/auth.h"
 #include "web/web.h"
 
@@ -50,7 +51,11 @@ static int add_org(const organisation *o, void *ctx)
 	tpl_set(item, "code", o->code);
 	tpl_set(item, "name", o->name);
 	tpl_set(item, "country", o->country);
+	tpl_set(item, "country_name",
+		country_label(services_of(l->req)->db, l->req->arena, i18n_lang(l->req->lang)->code,
+			      o->country));
 	tpl_set(item, "type", o->type);
+	tpl_set(item, "type_name", vocab_label(l->req->lang, "organisation.type", o->type));
 	tpl_set_bool(item, "focal_point", o->focal_point);
 	tpl_set_bool(item, "selected", l->selected && strcmp(l->selected, o->code) == 0);
 	return 0;
@@ -68,6 +73,12 @@ static int add_option(const char *code, const char *name, void *ctx)
 	return 0;
 }
 
+static int add_type(const char *code, const char *label, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	return add_option(code, tr(l->req->lang, label), ctx);
+}
+
 static int render_orgs(http_request *req, http_response *res, const char *notice, const char *error)
 {
 	services *svc = services_of(req);
@@ -83,7 +94,7 @@ static int render_orgs(http_request *req, http_response *res, const char *notice
 		rc = country_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_option,
 				  &countries);
 	if (!rc)
-		rc = org_type_list(svc->db, req->arena, add_option, &types);
+		rc = org_type_list(svc->db, req->arena, add_type, &types);
 	return rc ? rc : web_render_page(req, res, "admin_orgs", N_("Organisations"), v);
 }
 
@@ -143,9 +154,7 @@ static int add_user(const user *u, void *ctx)
 	tpl_set(item, "email", u->email);
 	tpl_set(item, "organisation", u->organisation_code);
 	tpl_set(item, "status",
-		u->status == USER_ACTIVE   ? tr(l->req->lang, N_("active"))
-		: u->status == USER_LOCKED ? tr(l->req->lang, N_("locked"))
-					   : tr(l->req->lang, N_("disabled")));
+		vocab_label(l->req->lang, "user.status", user_status_name(u->status)));
 	tpl_set_bool(item, "active", u->status == USER_ACTIVE);
 	return 0;
 }
@@ -269,8 +278,14 @@ static int render_user(http_request *req, http_response *res, const user *u, con
 	tpl_set(v, "phone", u->phone);
 	tpl_set(v, "organisation", u->organisation_name);
 	tpl_set(v, "country", u->country);
+	tpl_set(v, "country_name",
+		country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			      u->country));
 	tpl_set(v, "language", u->language);
+	tpl_set(v, "language_name", language_labels(req->arena, req->lang, u->language));
 	tpl_set(v, "status", user_status_name(u->status));
+	tpl_set(v, "status_name",
+		vocab_label(req->lang, "user.status", user_status_name(u->status)));
 	tpl_set_bool(v, "totp", u->totp_enabled);
 	tpl_set_bool(v, "can_manage",
 		     principal_can_see(principal_of(req), "user.manage", u->id, u->organisation_id,

@@ -2,6 +2,7 @@
  * revocation, and the outbox with each message's state and last error. */
 #include "base/clock.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "trm/trm.h"
 #include "web/web.h"
@@ -19,12 +20,23 @@ static int add_peer(const trm_peer *p, void *ctx)
 	tpl_set(v, "instance_id", p->instance_id);
 	tpl_set(v, "name", p->name);
 	tpl_set(v, "country", p->country);
+	tpl_set(v, "country_name",
+		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
+			      p->country));
 	tpl_set(v, "url", p->url);
 	tpl_set(v, "fingerprint", p->fingerprint);
 	tpl_set_bool(v, "active", strcmp(p->state, "active") == 0);
 	tpl_set(v, "csrf", x->csrf);
 	return 0;
 }
+
+/* Where a message to a peer stands. */
+static const vocab_term OUTBOX_STATES[] = {
+	{ "pending", N_("to be sent") },
+	{ "delivered", N_("delivered") },
+	{ "failed", N_("not delivered") },
+};
+VOCABULARY(outbox_states, "outbox.state", OUTBOX_STATES);
 
 static int add_message(const trm_outbox_row *r, void *ctx)
 {
@@ -34,6 +46,7 @@ static int add_message(const trm_outbox_row *r, void *ctx)
 	tpl_set(v, "peer", r->peer);
 	tpl_set(v, "type", r->type);
 	tpl_set(v, "state", r->state);
+	tpl_set(v, "state_name", vocab_label(x->req->lang, "outbox.state", r->state));
 	tpl_set(v, "attempts", arena_printf(x->req->arena, "%lld", (long long)r->attempts));
 	tpl_set(v, "next", arena_strndup(x->req->arena, r->next_attempt_at, 16));
 	tpl_set(v, "error", r->last_error);

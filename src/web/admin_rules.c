@@ -17,6 +17,9 @@ static int add_rule(const char *country, const char *rule, int64_t value, void *
 	const char *label = country_rule_label(rule, NULL);
 	tpl_vars *v = tpl_list_add(x->l);
 	tpl_set(v, "country", country);
+	tpl_set(v, "country_name",
+		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
+			      country));
 	tpl_set_bool(v, "default", strcmp(country, "ZZ") == 0);
 	tpl_set(v, "rule", rule);
 	tpl_set(v, "label", label ? tr(x->req->lang, label) : rule);
@@ -30,6 +33,9 @@ static int add_confirmers(const char *country, const char *types, void *ctx)
 	struct rows *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
 	tpl_set(v, "country", country);
+	tpl_set(v, "country_name",
+		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
+			      country));
 	tpl_set_bool(v, "default", strcmp(country, "ZZ") == 0);
 	buf b;
 	buf_init(&b, 2048);

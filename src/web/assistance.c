@@ -1,23 +1,24 @@
 /* The assistance log page of a case. */
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const TYPES[][2] = {
+static const vocab_term TYPES[] = {
 	{ "accommodation", N_("Accommodation") }, { "material_aid", N_("Material aid") },
 	{ "medical", N_("Medical care") },        { "psychological", N_("Psychological care") },
 	{ "counselling", N_("Counselling") },     { "interpretation", N_("Interpretation") },
 	{ "legal_aid", N_("Legal aid") },         { "education", N_("Education") },
 	{ "livelihood", N_("Livelihood") },
 };
+VOCABULARY(types, "assistance.type", TYPES);
 
 static const char *type_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++)
-		if (strcmp(TYPES[i][0], code) == 0)
-			return tr(req->lang, TYPES[i][1]);
-	return web_referral_label(req, code); /* service types of completed referrals */
+	const vocab_term *t = vocab_term_of(&types_vocabulary, code);
+	return t ? tr(req->lang, t->label)
+		 : web_referral_label(req, code); /* service types of completed referrals */
 }
 
 struct rows {
@@ -52,8 +53,8 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 	tpl_list *tl = tpl_set_list(v, "types");
 	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++) {
 		tpl_vars *o = tpl_list_add(tl);
-		tpl_set(o, "code", TYPES[i][0]);
-		tpl_set(o, "name", tr(req->lang, TYPES[i][1]));
+		tpl_set(o, "code", TYPES[i].code);
+		tpl_set(o, "name", tr(req->lang, TYPES[i].label));
 	}
 	if (e && e->count) {
 		tpl_list *l = tpl_set_list(v, "errors");

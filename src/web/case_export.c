@@ -3,6 +3,7 @@
 #include "cases/cases.h"
 #include "export/export.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "referral/referral.h"
 #include "screening/screening.h"
 #include "services/services.h"
@@ -143,7 +144,7 @@ static int add_decision(const status_decision *d, void *ctx)
 			name = tr(x->req->lang, codes[i].label);
 	tpl_set(v, "on", d->decided_on);
 	tpl_set(v, "status", name);
-	tpl_set(v, "by", d->decision_org_type);
+	tpl_set(v, "by", vocab_label(x->req->lang, "decision.decider", d->decision_org_type));
 	return 0;
 }
 
@@ -163,7 +164,8 @@ static int add_referral(const referral *r, void *ctx)
 	tpl_vars *v = tpl_list_add(x->l);
 	tpl_set(v, "to", r->to_name);
 	tpl_set(v, "service", r->service_name);
-	tpl_set(v, "state", r->state);
+	tpl_set(v, "state_code", r->state);
+	tpl_set(v, "state", web_referral_label(x->req, r->state));
 	tpl_set(v, "updated", arena_strndup(x->req->arena, r->updated_at, 10));
 	return 0;
 }
@@ -188,8 +190,9 @@ int web_case_summary(http_request *req, http_response *res)
 		{ N_("Birth date"), c.birthdate },
 		{ N_("Estimated age"),
 		  c.estimated_age >= 0 ? arena_printf(req->arena, "%d", c.estimated_age) : "" },
-		{ N_("Citizenship"), c.citizenship },
-		{ N_("Language"), c.primary_language },
+		{ N_("Citizenship"),
+		  country_labels(env->db, req->arena, i18n_lang(lang)->code, c.citizenship, ", ") },
+		{ N_("Language"), language_labels(req->arena, lang, c.primary_language) },
 		{ N_("Status"), web_case_label(lang, "status", c.status) },
 		{ N_("Phase"), web_case_label(lang, "phase", c.phase) },
 		{ N_("Victim status"),

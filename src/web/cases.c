@@ -2,18 +2,16 @@
 #include "app/app.h"
 #include "cases/sections.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "web/web.h"
 
 #define PAGE_SIZE 50
 
 const char *web_case_label(int lang, const char *field, const char *code)
 {
-	size_t n;
-	const case_code *codes = case_codes(field, &n);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(codes[i].code, code) == 0)
-			return tr(lang, codes[i].label);
-	return code;
+	char name[64]; /* the vocabulary of field: "case.gender" */
+	snprintf(name, sizeof(name), "case.%s", field);
+	return vocab_label(lang, name, code);
 }
 
 const char *web_full_name(arena *a, const char *first, const char *second)

@@ -2,10 +2,11 @@
  * placement, family tracing. */
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const LABELS[][2] = {
+static const vocab_term LABELS[] = {
 	{ "child", N_("A child") },
 	{ "adult", N_("An adult") },
 	{ "family", N_("With the family") },
@@ -22,13 +23,11 @@ static const char *const LABELS[][2] = {
 	{ "not_safe", N_("Not safe for the child") },
 	{ "pending", N_("Being assessed") },
 };
+VOCABULARY(labels, "child", LABELS);
 
 static const char *label(http_request *req, const char *code)
 {
-	for (size_t i = 0; i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], code) == 0)
-			return tr(req->lang, LABELS[i][1]);
-	return code;
+	return vocab_label(req->lang, "child", code);
 }
 
 static void options(http_request *req, tpl_vars *v, const char *field, const char *selected)

@@ -2,10 +2,11 @@
  * ones, with the interpreter and the rights information given. */
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const CHANNELS[][2] = {
+static const vocab_term CHANNELS[] = {
 	{ "self_referral", N_("The person came forward") },
 	{ "hotline", N_("Hotline") },
 	{ "outreach", N_("Outreach") },
@@ -16,13 +17,11 @@ static const char *const CHANNELS[][2] = {
 	{ "health_service", N_("Health service") },
 	{ "other", N_("Other") },
 };
+VOCABULARY(channels, "contact.channel", CHANNELS);
 
 const char *web_channel_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; code && i < ARRAY_LEN(CHANNELS); i++)
-		if (strcmp(CHANNELS[i][0], code) == 0)
-			return tr(req->lang, CHANNELS[i][1]);
-	return code ? code : "";
+	return vocab_label(req->lang, "contact.channel", code);
 }
 
 struct rows {
@@ -58,8 +57,8 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 	tpl_list *cl = tpl_set_list(v, "channels");
 	for (size_t i = 0; i < ARRAY_LEN(CHANNELS); i++) {
 		tpl_vars *o = tpl_list_add(cl);
-		tpl_set(o, "code", CHANNELS[i][0]);
-		tpl_set(o, "name", tr(req->lang, CHANNELS[i][1]));
+		tpl_set(o, "code", CHANNELS[i].code);
+		tpl_set(o, "name", tr(req->lang, CHANNELS[i].label));
 	}
 	if (e && e->count) {
 		tpl_list *l = tpl_set_list(v, "errors");

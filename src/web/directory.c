@@ -4,6 +4,7 @@
 #include "base/urlcode.h"
 #include "export/export.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "map/map.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -41,6 +42,13 @@ static const char *name_of(const struct names *c, const char *code)
 		if (strcmp(c->code[i], code) == 0)
 			return c->name[i];
 	return code;
+}
+
+/* For the map: every country named in the reader's language, with data or not. */
+static const char *map_name(const char *code, const void *ctx)
+{
+	const char *name = name_of(ctx, code);
+	return name != code ? name : NULL;
 }
 
 static void add_mandates(http_request *req, tpl_vars *v, const char *selected)
@@ -149,7 +157,7 @@ static int render_map(http_request *req, tpl_vars *v, const struct list *l, cons
 	int rc = map_svg(&svg, "fp-map", title,
 			 tr(req->lang, N_("Map of Africa and Europe. The same figures are in the "
 					  "table below the map.")),
-			 areas, l->ncountries);
+			 areas, l->ncountries, map_name, l->names);
 	if (!rc)
 		rc = tpl_set_html(v, "map", svg.data, svg.len);
 	tpl_set(v, "map_title", title);
@@ -337,6 +345,8 @@ static int render_entry(http_request *req, http_response *res, int64_t id, const
 	tpl_set(v, "country", name_of(names, f.country));
 	tpl_set(v, "mandate", tr(req->lang, fp_mandate_label(f.mandate)));
 	tpl_set(v, "languages", in && in->languages ? in->languages : f.languages);
+	tpl_set(v, "language_codes", f.languages);
+	tpl_set(v, "language_names", language_labels(req->arena, req->lang, f.languages));
 	tpl_set(v, "mailbox", in && in->mailbox ? in->mailbox : f.mailbox);
 	tpl_set(v, "phone", in && in->phone ? in->phone : f.phone);
 	tpl_set(v, "instance_url", in && in->instance_url ? in->instance_url : f.instance_url);
@@ -467,7 +477,10 @@ static int add_org(const organisation *o, void *ctx)
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set(v, "code", o->code);
-	tpl_set(v, "name", arena_printf(s->req->arena, "%s (%s)", o->name, o->country));
+	tpl_set(v, "name",
+		arena_printf(s->req->arena, "%s (%s)", o->name,
+			     country_label(services_of(s->req)->db, s->req->arena,
+					   i18n_lang(s->req->lang)->code, o->country)));
 	tpl_set_bool(v, "selected", s->selected && strcmp(s->selected, o->code) == 0);
 	return 0;
 }

@@ -16,6 +16,9 @@ int web_home(http_request *req, http_response *res)
 		return PONTE_ENOMEM;
 	tpl_set(v, "instance_name", info.name);
 	tpl_set(v, "country", info.country);
+	tpl_set(v, "country_name",
+		country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			      info.country));
 	/* Directory entries to check are flagged to whoever keeps the directory. */
 	const principal *p = principal_of(req);
 	if (p && principal_scope(p, "directory.manage") >= SCOPE_COUNTRY) {

@@ -6,6 +6,7 @@
 #include "base/utf8.h"
 #include "files/files.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
@@ -14,6 +15,13 @@
 static const char *lang_name(int lang, const char *code)
 {
 	return tr(lang, kn_code_label("language", code));
+}
+
+/* "SN,ML" in the reader's words. */
+static const char *countries_of(http_request *req, const char *csv)
+{
+	return country_labels(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, csv,
+			      ", ");
 }
 
 /* ---- highlights ---- */
@@ -69,7 +77,7 @@ static int add_hit(const kn_hit *h, void *ctx)
 	if (!h->in_reader_lang)
 		tpl_set(v, "original", lang_name(req->lang, it->language));
 	tpl_set(v, "item_lang", it->language);
-	tpl_set(v, "countries", it->countries);
+	tpl_set(v, "countries", countries_of(req, it->countries));
 	if (it->year)
 		tpl_set(v, "year", arena_printf(req->arena, "%d", it->year));
 	return rc;
@@ -86,6 +94,9 @@ static const char *facet_label(http_request *req, const char *facet, const char 
 	for (size_t i = 0; i < ARRAY_LEN(VOCAB); i++)
 		if (strcmp(VOCAB[i][0], facet) == 0)
 			return tr(req->lang, kn_code_label(VOCAB[i][1], value));
+	if (strcmp(facet, "country") == 0)
+		return country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+				     value);
 	return value;
 }
 
@@ -608,7 +619,7 @@ int web_knowledge_item(http_request *req, http_response *res)
 	tpl_set(v, "title", it.title);
 	tpl_set(v, "summary", it.summary);
 	tpl_set(v, "body", it.body);
-	tpl_set(v, "countries", it.countries);
+	tpl_set(v, "countries", countries_of(req, it.countries));
 	if (*it.evidence)
 		tpl_set(v, "evidence", tr(req->lang, kn_code_label("evidence", it.evidence)));
 	if (it.year)
@@ -738,6 +749,70 @@ static const char *find(const struct flat *f, const char *key)
 	return "";
 }
 
+/* The fields of a version every type has, what they are called, and the vocabulary of their
+ * codes (NULL: text; "country", "language": names of countries and languages). */
+static const struct {
+	const char *key, *label, *vocabulary;
+} COMMON_FIELDS[] = {
+	{ "type", N_("Kind"), "knowledge.type" },
+	{ "status", N_("Status"), "knowledge.status" },
+	{ "language", N_("Written in"), "knowledge.language" },
+	{ "title", N_("Title"), NULL },
+	{ "summary", N_("Summary"), NULL },
+	{ "body", N_("Full description"), NULL },
+	{ "owner_country", N_("Country"), "country" },
+	{ "published_at", N_("Published"), NULL },
+	{ "year", N_("Year"), NULL },
+	{ "countries", N_("Countries"), "country" },
+	{ "languages", N_("Languages"), "language" },
+	{ "attachments", N_("Attachments"), NULL },
+};
+
+/* A changed field of the diff, named and valued in the reader's words: "status" is
+ * "Status", "translations.fr.title" is "Title (French)", a code its label. */
+static void diff_row(http_request *req, tpl_vars *r, const char *key, const char *before,
+		     const char *after)
+{
+	const char *label = key, *vocabulary = NULL, *lang = i18n_lang(req->lang)->code;
+	char code[8];
+	if (sscanf(key, "translations.%7[a-z].", code) == 1) {
+		const char *what = strrchr(key, '.') + 1;
+		label = arena_printf(
+		    req->arena, "%s (%s)",
+		    tr(req->lang, strcmp(what, "title") == 0 ? N_("Title") : N_("Summary")),
+		    tr(req->lang, kn_code_label("language", code)));
+	}
+	for (size_t i = 0; i < ARRAY_LEN(COMMON_FIELDS); i++)
+		if (strcmp(COMMON_FIELDS[i].key, key) == 0) {
+			label = tr(req->lang, COMMON_FIELDS[i].label);
+			vocabulary = COMMON_FIELDS[i].vocabulary;
+		}
+	size_t n;
+	const kn_field *fields = kn_fields(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].name, key) == 0) {
+			label = tr(req->lang, fields[i].label);
+			if (fields[i].vocabulary)
+				vocabulary =
+				    arena_printf(req->arena, "knowledge.%s", fields[i].vocabulary);
+		}
+	const char *value[2] = { before, after };
+	for (int i = 0; i < 2 && vocabulary; i++) {
+		char *csv = arena_strdup(req->arena, value[i]), *o = csv;
+		for (const char *p = value[i]; *p; p++) /* lists come as "a, b" */
+			if (*p != ' ')
+				*o++ = *p;
+		*o = '\0';
+		value[i] = strcmp(vocabulary, "country") == 0
+			       ? country_labels(services_of(req)->db, req->arena, lang, csv, ", ")
+			       : vocab_labels(req->arena, req->lang, vocabulary, csv, ", ");
+	}
+	tpl_set(r, "key", key);
+	tpl_set(r, "field", label);
+	tpl_set(r, "before", value[0]);
+	tpl_set(r, "after", value[1]);
+}
+
 int web_knowledge_diff(http_request *req, http_response *res)
 {
 	int64_t id;
@@ -776,10 +851,7 @@ int web_knowledge_diff(http_request *req, http_response *res)
 			const char *before = find(&fa[0], key), *after = find(&fa[1], key);
 			if (skip || strcmp(before, after) == 0)
 				continue;
-			tpl_vars *r = tpl_list_add(rows);
-			tpl_set(r, "field", key);
-			tpl_set(r, "before", before);
-			tpl_set(r, "after", after);
+			diff_row(req, tpl_list_add(rows), key, before, after);
 		}
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)id));
 	tpl_set(v, "from", arena_printf(req->arena, "%lld", (long long)pk.from));

@@ -5,6 +5,7 @@
  * method, with the threshold of the instance (setting obs_min_count, default 5): a cell whose
  * perturbed count is below it is "<5" in tables and files and is never drawn (chart.h). */
 #include "base/urlcode.h"
+#include "base/utf8.h"
 #include "chart/chart.h"
 #include "export/export.h"
 #include "i18n/i18n.h"
@@ -125,6 +126,12 @@ static const char *country_name(const struct names *c, const char *code)
 		if (strcmp(c->code[i], code) == 0)
 			return c->name[i];
 	return NULL;
+}
+
+/* For the map: every country named in the reader's language, with data or not. */
+static const char *map_name(const char *code, const void *ctx)
+{
+	return country_name(ctx, code);
 }
 
 /* What a value is called in the reader's language. */
@@ -428,7 +435,7 @@ static int draw_map(http_request *req, const struct names *names, const struct g
 		       tr(req->lang, g->def->title),
 		       tr(req->lang, N_("Map of Africa and Europe. The same figures are in the "
 					"table below the map.")),
-		       areas, n);
+		       areas, n, map_name, names);
 }
 
 static int draw(http_request *req, const struct names *names, const struct grid *g, buf *svg,
@@ -512,6 +519,15 @@ static int add_chart(http_request *req, const struct names *names, const struct 
 	return rc;
 }
 
+struct option {
+	const char *value, *name;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return utf8_collate(((const struct option *)a)->name, ((const struct option *)b)->name);
+}
+
 static void add_filters(http_request *req, tpl_vars *v, const struct names *names,
 			const struct filter *f)
 {
@@ -532,18 +548,26 @@ static void add_filters(http_request *req, tpl_vars *v, const struct names *name
 		}
 	q.by[0] = "country_of_exploitation";
 	tpl_list *countries = tpl_set_list(v, "countries");
-	if (obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &records) == 0)
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(cells[i].value[0], "missing") == 0)
-				continue;
-			tpl_vars *o = tpl_list_add(countries);
-			tpl_set(o, "value", cells[i].value[0]);
-			tpl_set(
-			    o, "name",
-			    value_label(req, names, "country_of_exploitation", cells[i].value[0]));
-			tpl_set_bool(o, "selected",
-				     f->country && strcmp(f->country, cells[i].value[0]) == 0);
-		}
+	struct option *opts = NULL;
+	size_t nopts = 0;
+	if (obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &records) == 0 &&
+	    (opts = arena_calloc(req->arena, n ? n : 1, sizeof(*opts))))
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(cells[i].value[0], "missing") != 0)
+				opts[nopts++] =
+				    (struct option){ cells[i].value[0],
+						     value_label(req, names,
+								 "country_of_exploitation",
+								 cells[i].value[0]) };
+	/* By name, as the reader's alphabet orders them, not by code. */
+	if (opts)
+		qsort(opts, nopts, sizeof(*opts), by_name);
+	for (size_t i = 0; i < nopts; i++) {
+		tpl_vars *o = tpl_list_add(countries);
+		tpl_set(o, "value", opts[i].value);
+		tpl_set(o, "name", opts[i].name);
+		tpl_set_bool(o, "selected", f->country && strcmp(f->country, opts[i].value) == 0);
+	}
 	if (f->year)
 		tpl_set(v, "year", f->year);
 	if (f->country) {

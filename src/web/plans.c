@@ -1,10 +1,11 @@
 /* Support plans of a case: prepared by the case worker, approved by a supervisor. */
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const TYPES[][2] = {
+static const vocab_term TYPES[] = {
 	{ "Education", N_("Education") },
 	{ "Financial", N_("Financial support") },
 	{ "Health", N_("Health") },
@@ -15,13 +16,11 @@ static const char *const TYPES[][2] = {
 	{ "SexualExploitationRehabilitation", N_("Recovery from sexual exploitation") },
 	{ "SocialCare", N_("Social care") },
 };
+VOCABULARY(types, "plan.type", TYPES);
 
 const char *web_plan_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; code && i < ARRAY_LEN(TYPES); i++)
-		if (strcmp(TYPES[i][0], code) == 0)
-			return tr(req->lang, TYPES[i][1]);
-	return code ? code : "";
+	return vocab_label(req->lang, "plan.type", code);
 }
 
 struct rows {
@@ -62,8 +61,8 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 	tpl_list *tl = tpl_set_list(v, "types");
 	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++) {
 		tpl_vars *o = tpl_list_add(tl);
-		tpl_set(o, "code", TYPES[i][0]);
-		tpl_set(o, "name", tr(req->lang, TYPES[i][1]));
+		tpl_set(o, "code", TYPES[i].code);
+		tpl_set(o, "name", tr(req->lang, TYPES[i].label));
 	}
 	if (e && e->count) {
 		tpl_list *l = tpl_set_list(v, "errors");

@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "base/urlcode.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "identity/auth.h"
 #include "web/web.h"
 
@@ -46,12 +47,17 @@ static int render_profile(http_request *req, http_response *res, const char *not
 	tpl_set(v, "email", u.email);
 	tpl_set(v, "organisation", u.organisation_name);
 	tpl_set(v, "country", u.country);
+	tpl_set(v, "country_name",
+		country_label(svc->db, req->arena, i18n_lang(req->lang)->code, u.country));
 	tpl_set_bool(v, "totp_enabled", u.totp_enabled);
 	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
 	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
 	tpl_list *roles = tpl_set_list(v, "roles");
-	for (size_t i = 0; i < u.nroles; i++)
-		tpl_set(tpl_list_add(roles), "role", u.roles[i]);
+	for (size_t i = 0; i < u.nroles; i++) {
+		tpl_vars *r = tpl_list_add(roles);
+		tpl_set(r, "code", u.roles[i]);
+		tpl_set(r, "role", vocab_label(req->lang, "role", u.roles[i]));
+	}
 	tpl_list *langs = tpl_set_list(v, "languages");
 	for (int lang = 0; lang < LANG_COUNT; lang++) {
 		tpl_vars *item = tpl_list_add(langs);

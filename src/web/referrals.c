@@ -2,6 +2,7 @@
  * inbox and outbox of an organisation, and one referral with its history and actions. */
 #include "base/clock.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "referral/referral.h"
 #include "services/services.h"
 #include "trm/trm.h"
@@ -9,7 +10,7 @@
 
 /* ---- words for codes ---- */
 
-static const char *const LABELS[][2] = {
+static const vocab_term LABELS[] = {
 	{ "draft", N_("Draft") },
 	{ "sent", N_("Sent") },
 	{ "accepted", N_("Accepted") },
@@ -58,13 +59,11 @@ static const char *const LABELS[][2] = {
 	{ "urgent", N_("Urgent") },
 	{ "normal", N_("Normal") },
 };
+VOCABULARY(labels, "referral", LABELS);
 
 const char *web_referral_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], code) == 0)
-			return tr(req->lang, LABELS[i][1]);
-	return code ? code : "";
+	return vocab_label(req->lang, "referral", code);
 }
 
 static const char *const CATEGORIES[] = { "identity", "contact", "documents", "victim", "case" };
@@ -123,9 +122,13 @@ static int add_service(const service *s, void *ctx)
 	tpl_set(v, "type", web_referral_label(req, s->type));
 	tpl_set(v, "organisation", s->organisation_name);
 	tpl_set(v, "country", s->country);
+	tpl_set(v, "country_name",
+		country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			      s->country));
 	tpl_set(v, "area", s->area);
 	tpl_set(v, "hours", s->opening_hours);
-	tpl_set(v, "languages", s->languages);
+	tpl_set(v, "language_codes", s->languages);
+	tpl_set(v, "languages", language_labels(req->arena, req->lang, s->languages));
 	tpl_set(v, "phone", s->phone);
 	tpl_set(v, "ages", arena_printf(req->arena, "%d–%d", s->min_age, s->max_age));
 	if (s->capacity >= 0)
@@ -187,7 +190,8 @@ static int add_consent(const consent *c, void *ctx)
 	tpl_set(v, "categories", categories_label(req, c->categories));
 	tpl_set(v, "basis", web_referral_label(req, c->legal_basis));
 	tpl_set(v, "given",
-		arena_printf(req->arena, "%s (%s, %s)", c->given_on, c->language, c->text_version));
+		arena_printf(req->arena, "%s (%s, %s)", c->given_on,
+			     language_labels(req->arena, req->lang, c->language), c->text_version));
 	tpl_set(v, "withdrawn_on", c->withdrawn_on);
 	tpl_set_bool(v, "open", !*c->withdrawn_on);
 	return 0;
@@ -496,25 +500,35 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 	referral_case_view cv;
 	if (r.recipient && referral_case(env, req->arena, p, id, &cv) == 0) {
 		tpl_set_bool(v, "view", true);
-		const char *rows[][2] = {
-			{ N_("First name"), cv.c.first_name },
-			{ N_("Family name"), cv.c.second_name },
-			{ N_("Birth date"), cv.c.birthdate },
-			{ N_("Gender"), cv.c.gender },
-			{ N_("Citizenship"), cv.c.citizenship },
-			{ N_("Language"), cv.c.primary_language },
-			{ N_("Phone"), cv.c.mobile_phone },
-			{ N_("Identity number"), cv.c.identity_number },
-			{ N_("Victim status"), cv.c.trafficking_status },
-			{ N_("Type of exploitation"), cv.c.exploitation },
+		/* Each with the vocabulary of its code: NULL for text, "country" for ISO codes. */
+		const char *rows[][3] = {
+			{ N_("First name"), cv.c.first_name, NULL },
+			{ N_("Family name"), cv.c.second_name, NULL },
+			{ N_("Birth date"), cv.c.birthdate, NULL },
+			{ N_("Gender"), cv.c.gender, "case.gender" },
+			{ N_("Citizenship"), cv.c.citizenship, "country" },
+			{ N_("Language"), cv.c.primary_language, "language" },
+			{ N_("Phone"), cv.c.mobile_phone, NULL },
+			{ N_("Identity number"), cv.c.identity_number, NULL },
+			{ N_("Victim status"), cv.c.trafficking_status, "case.trafficking_status" },
+			{ N_("Type of exploitation"), cv.c.exploitation, "case.exploitation" },
 		};
 		tpl_list *l = tpl_set_list(v, "view_rows");
-		for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-			if (rows[i][1] && *rows[i][1]) {
-				tpl_vars *x = tpl_list_add(l);
-				tpl_set(x, "name", tr(req->lang, rows[i][0]));
-				tpl_set(x, "value", rows[i][1]);
-			}
+		for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+			const char *value = rows[i][1], *vocabulary = rows[i][2];
+			if (!value || !*value)
+				continue;
+			tpl_vars *x = tpl_list_add(l);
+			tpl_set(x, "name", tr(req->lang, rows[i][0]));
+			if (vocabulary)
+				tpl_set(x, "code", value);
+			tpl_set(x, "value",
+				!vocabulary ? value
+				: strcmp(vocabulary, "country") == 0
+				    ? country_labels(env->db, req->arena,
+						     i18n_lang(req->lang)->code, value, ", ")
+				    : vocab_labels(req->arena, req->lang, vocabulary, value, ", "));
+		}
 	}
 	if (alert)
 		tpl_set(v, "alert", tr(req->lang, alert));

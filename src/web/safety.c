@@ -1,10 +1,11 @@
 /* The risk assessment and safety plan page of a case. */
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const LABELS[][2] = {
+static const vocab_term LABELS[] = {
 	{ "low", N_("Low") },
 	{ "medium", N_("Medium") },
 	{ "high", N_("High") },
@@ -16,13 +17,11 @@ static const char *const LABELS[][2] = {
 	{ "self_harm", N_("Risk of self-harm") },
 	{ "other", N_("Other") },
 };
+VOCABULARY(labels, "safety", LABELS);
 
 const char *web_safety_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; code && i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], code) == 0)
-			return tr(req->lang, LABELS[i][1]);
-	return code ? code : "";
+	return vocab_label(req->lang, "safety", code);
 }
 
 static const char *threat_words(http_request *req, const char *csv)

@@ -43,7 +43,10 @@ static const char *shown(http_request *req, const section_field *f, const char *
 		buf_release(&b);
 		return out;
 	}
-	return v; /* countries as their ISO code, read the same in every language */
+	if (f->kind == SK_COUNTRY)
+		return country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+				     v);
+	return v;
 }
 
 static int add_entry(const section_entry *x, void *ctx)
@@ -56,6 +59,8 @@ static int add_entry(const section_entry *x, void *ctx)
 		const section_field *f = &g->d->fields[i];
 		tpl_vars *cell = tpl_list_add(cells);
 		tpl_set(cell, "value", shown(g->req, f, x->values[i]));
+		if (f->kind == SK_CODE || f->kind == SK_CODES || f->kind == SK_COUNTRY)
+			tpl_set(cell, "code", x->values[i]);
 		/* Dates, numbers and yes/no are never broken across lines, words from a list
 		 * only between words; what people typed, anywhere it must. */
 		tpl_set_bool(cell, "whole",

@@ -2,10 +2,12 @@
 #include "timeline/timeline.h"
 #include "cases/sections.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
+#include "screening/screening.h"
 #include "services/services.h"
 #include "web/web.h"
 
-static const char *const KINDS[][2] = {
+static const vocab_term KINDS[] = {
 	{ "registered", N_("Case registered") },
 	{ "decision", N_("Victim status decision") },
 	{ "screening", N_("Indicator screening") },
@@ -30,12 +32,13 @@ static const char *const KINDS[][2] = {
 	{ "rejected", N_("rejected") },
 	{ "abroad", N_("Referral across borders") },
 };
+VOCABULARY(kinds, "timeline", KINDS);
 
 static const char *kind_label(http_request *req, const char *code)
 {
-	for (size_t i = 0; i < ARRAY_LEN(KINDS); i++)
-		if (strcmp(KINDS[i][0], code) == 0)
-			return tr(req->lang, KINDS[i][1]);
+	const vocab_term *t = vocab_term_of(&kinds_vocabulary, code);
+	if (t)
+		return tr(req->lang, t->label);
 	const section_def *d = section_find("file", code);
 	return d ? tr(req->lang, d->title) : NULL;
 }
@@ -86,7 +89,40 @@ static const char *code_label(http_request *req, const timeline_event *e)
 struct rows {
 	http_request *req;
 	tpl_list *l;
+	const char *list_code[16], *list_name[16]; /* the screening lists, in the reader's words */
+	size_t nlists;
 };
+
+static int add_list(const scr_list *x, void *ctx)
+{
+	struct rows *r = ctx;
+	if (r->nlists < ARRAY_LEN(r->list_code)) {
+		r->list_code[r->nlists] = x->code;
+		r->list_name[r->nlists++] = x->name;
+	}
+	return 0;
+}
+
+/* The detail of an event in words where it is a code: who decided, which screening list,
+ * the status a closure gives, the plan's type, the country of a return. */
+static const char *detail_label(struct rows *r, const timeline_event *e)
+{
+	http_request *req = r->req;
+	if (strcmp(e->kind, "decision") == 0)
+		return vocab_label(req->lang, "decision.decider", e->detail);
+	if (strcmp(e->kind, "closure") == 0)
+		return web_case_label(req->lang, "status", e->detail);
+	if (strcmp(e->kind, "plan") == 0)
+		return web_plan_label(req, e->detail);
+	if (strcmp(e->kind, "return") == 0 && strcmp(e->code, "decided") == 0)
+		return country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+				     e->detail);
+	if (strcmp(e->kind, "screening") == 0)
+		for (size_t i = 0; i < r->nlists; i++)
+			if (strcmp(r->list_code[i], e->detail) == 0)
+				return r->list_name[i];
+	return e->detail;
+}
 
 static int add_event(const timeline_event *e, void *ctx)
 {
@@ -97,7 +133,7 @@ static int add_event(const timeline_event *e, void *ctx)
 	tpl_set(v, "kind", kind_label(req, e->kind));
 	tpl_set(v, "kind_code", e->kind);
 	tpl_set(v, "what", code_label(req, e));
-	tpl_set(v, "detail", e->detail);
+	tpl_set(v, "detail", detail_label(r, e));
 	if (strcmp(e->kind, "referral") == 0 && e->ref)
 		tpl_set(v, "referral", arena_printf(req->arena, "%lld", (long long)e->ref));
 	if (strcmp(e->kind, "abroad") == 0 && e->ref)
@@ -111,9 +147,12 @@ int web_case_timeline(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	tpl_vars *v = tpl_vars_new(req->arena);
-	struct rows r = { req, tpl_set_list(v, "events") };
-	int rc = timeline_of_case(&services_of(req)->env, req->arena, principal_of(req), id,
-				  add_event, &r);
+	struct rows r = { req, tpl_set_list(v, "events"), { 0 }, { 0 }, 0 };
+	int rc =
+	    scr_lists(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, add_list, &r);
+	if (!rc)
+		rc = timeline_of_case(&services_of(req)->env, req->arena, principal_of(req), id,
+				      add_event, &r);
 	if (rc)
 		return rc;
 	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));

@@ -6,6 +6,7 @@
 #include "base/json_parse.h"
 #include "cases/cases.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "referral/referral.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -67,8 +68,9 @@ static int add_consent(const consent *c, void *ctx)
 	    (c->withdrawn_on && *c->withdrawn_on))
 		return 0;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "categories", c->categories);
-	tpl_set(v, "basis", c->legal_basis);
+	tpl_set(v, "categories",
+		vocab_labels(x->req->arena, x->req->lang, "referral", c->categories, ", "));
+	tpl_set(v, "basis", web_referral_label(x->req, c->legal_basis));
 	tpl_set(v, "given_on", c->given_on);
 	tpl_set(v, "url",
 		arena_printf(x->req->arena, "%s&consent=%lld", x->base, (long long)c->id));
@@ -77,6 +79,34 @@ static int add_consent(const consent *c, void *ctx)
 }
 
 /* Every field of an object of the payload, "name: value", arrays joined. */
+/* The members of the person and victim an offer carries: what they are called, and the
+ * vocabulary of their codes (NULL: text; "country": ISO countries). */
+static const struct {
+	const char *name, *label, *vocabulary;
+} MEMBERS[] = {
+	{ "prs_FirstName", N_("First name"), NULL },
+	{ "prs_SecondName", N_("Family name"), NULL },
+	{ "prs_Gender", N_("Gender"), "case.gender" },
+	{ "prs_Birthdate", N_("Birth date"), NULL },
+	{ "estimated_age", N_("Estimated age"), NULL },
+	{ "prs_Citizenship", N_("Citizenship"), "country" },
+	{ "prs_PrimaryLanguage", N_("Language"), "language" },
+	{ "prs_MobilePhone", N_("Phone"), NULL },
+	{ "prs_IdentityNumber", N_("Identity number"), NULL },
+	{ "vic_TraffickingStatus", N_("Victim status"), "case.trafficking_status" },
+	{ "vic_TypeOfExploitation", N_("Type of exploitation"), "case.exploitation" },
+	{ "vic_MethodsOfControl", N_("Means of control"), "case.control" },
+};
+
+/* A member's value in words: its codes as their labels, countries by name. */
+static const char *member_words(http_request *req, const char *vocabulary, const char *csv)
+{
+	return strcmp(vocabulary, "country") == 0
+		   ? country_labels(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+				    csv, ", ")
+		   : vocab_labels(req->arena, req->lang, vocabulary, csv, ", ");
+}
+
 static void add_fields(http_request *req, tpl_list *l, const json_value *obj, const char *group)
 {
 	for (size_t i = 0; obj && obj->type == JSON_OBJECT && i < obj->length; i++) {
@@ -94,9 +124,26 @@ static void add_fields(http_request *req, tpl_list *l, const json_value *obj, co
 			buf_release(&b);
 		}
 		tpl_vars *x = tpl_list_add(l);
-		tpl_set(x, "group", group);
+		tpl_set(x, "group",
+			tr(req->lang, strcmp(group, "person") == 0 ? N_("Person") : N_("Victim")));
 		tpl_set(x, "name", obj->keys[i]);
+		tpl_set(x, "label", obj->keys[i]);
 		tpl_set(x, "value", text);
+		for (size_t m = 0; m < ARRAY_LEN(MEMBERS); m++)
+			if (strcmp(MEMBERS[m].name, obj->keys[i]) == 0) {
+				tpl_set(x, "label", tr(req->lang, MEMBERS[m].label));
+				if (MEMBERS[m].vocabulary && v->type != JSON_NUMBER) {
+					tpl_set(x, "code", text);
+					/* lists come as "a, b": the codes without the spaces */
+					char *csv = arena_strdup(req->arena, text), *o = csv;
+					for (const char *c = text; *c; c++)
+						if (*c != ' ')
+							*o++ = *c;
+					*o = '\0';
+					tpl_set(x, "value",
+						member_words(req, MEMBERS[m].vocabulary, csv));
+				}
+			}
 	}
 }
 
@@ -150,7 +197,8 @@ static int wizard(http_request *req, http_response *res, int64_t id, const char 
 			tpl_list *l = tpl_set_list(v, "fields");
 			add_fields(req, l, json_get(doc, "person"), "person");
 			add_fields(req, l, json_get(doc, "victim"), "victim");
-			tpl_set(v, "basis", json_get_string(doc, "legal_basis"));
+			tpl_set(v, "basis",
+				web_referral_label(req, json_get_string(doc, "legal_basis")));
 			tpl_set(v, "peer", peer);
 			tpl_set(v, "consent", consent_q);
 			tpl_set_bool(v, "can_send", true);
@@ -240,10 +288,13 @@ static int add_referral(const trm_referral *r, void *ctx)
 	tpl_vars *v = tpl_list_add(out ? x->out : x->in);
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)r->id));
 	tpl_set(v, "peer", r->peer_name);
-	tpl_set(v, "country", r->peer_country);
-	tpl_set(v, "state", r->state);
+	tpl_set(v, "country",
+		country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			      r->peer_country));
+	tpl_set(v, "state", web_trm_label(req, r->state));
+	tpl_set(v, "state_code", r->state);
 	tpl_set(v, "reason", reason_words(req, r));
-	tpl_set(v, "basis", r->legal_basis);
+	tpl_set(v, "basis", web_referral_label(req, r->legal_basis));
 	tpl_set(v, "categories", categories_words(req, r->categories));
 	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
 	if (!out && x->receiver && strcmp(r->state, "delivered") == 0)
@@ -356,7 +407,8 @@ static int add_message(const char *at, const char *direction, const char *type, 
 	tpl_set(v, "at", arena_strndup(x->req->arena, at, 19));
 	tpl_set_bool(v, "sent", strcmp(direction, "sent") == 0);
 	tpl_set(v, "type", type);
-	tpl_set(v, "state", state);
+	tpl_set(v, "state", web_trm_label(x->req, state));
+	tpl_set(v, "state_code", state);
 	return 0;
 }
 
@@ -368,7 +420,7 @@ int web_trm_referral(http_request *req, http_response *res)
 }
 
 /* Labels of document types, their fields and codes (the wire keeps the names). */
-static const char *const LABELS[][2] = {
+static const vocab_term LABELS[] = {
 	{ "return_handover", N_("Return handover") },
 	{ "return_received", N_("Person received") },
 	{ "tracing_request", N_("Family tracing request") },
@@ -417,13 +469,11 @@ static const char *const LABELS[][2] = {
 	{ "withdrawn", N_("withdrawn") },
 	{ "assigned", N_("handed to the provider") },
 };
+VOCABULARY(labels, "trm", LABELS);
 
 static const char *label(http_request *req, const char *name)
 {
-	for (size_t i = 0; i < ARRAY_LEN(LABELS); i++)
-		if (strcmp(LABELS[i][0], name) == 0)
-			return tr(req->lang, LABELS[i][1]);
-	return name;
+	return vocab_label(req->lang, "trm", name);
 }
 
 const char *web_trm_label(http_request *req, const char *name)
@@ -435,10 +485,12 @@ static int add_hop(const trm_hop *h, void *ctx)
 {
 	struct thread *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
+	const char *lang = i18n_lang(x->req->lang)->code;
+	store *db = services_of(x->req)->db;
 	tpl_set(v, "from", h->from);
-	tpl_set(v, "from_country", h->from_country);
+	tpl_set(v, "from_country", country_label(db, x->req->arena, lang, h->from_country));
 	tpl_set(v, "to", h->to);
-	tpl_set(v, "to_country", h->to_country);
+	tpl_set(v, "to_country", country_label(db, x->req->arena, lang, h->to_country));
 	tpl_set(v, "state", label(x->req, h->state));
 	tpl_set(v, "state_code", h->state);
 	tpl_set(v, "at", arena_strndup(x->req->arena, h->at, 16));
@@ -566,12 +618,13 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 		tpl_set(v, "error", tr(req->lang, error));
 	tpl_set_bool(v, "out", out);
 	tpl_set(v, "peer", r.peer_name);
-	tpl_set(v, "country", r.peer_country);
+	tpl_set(v, "country",
+		country_label(env->db, req->arena, i18n_lang(req->lang)->code, r.peer_country));
 	tpl_set(v, "state", label(req, r.state));
 	tpl_set(v, "state_code", r.state);
 	tpl_set(v, "reason", reason_words(req, &r));
 	decline_reasons(req, v);
-	tpl_set(v, "basis", r.legal_basis);
+	tpl_set(v, "basis", web_referral_label(req, r.legal_basis));
 	tpl_set(v, "categories", categories_words(req, r.categories));
 	tpl_set(v, "provider", r.provider);
 	tpl_set(v, "provider_state", label(req, r.provider_state));

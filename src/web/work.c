@@ -124,7 +124,9 @@ static int add_abroad(int64_t ref_id, int64_t case_id, const char *peer, const c
 	if (case_id) /* else a hop forwarded from here */
 		tpl_set(v, "case_id", arena_printf(x->req->arena, "%lld", (long long)case_id));
 	tpl_set(v, "peer", peer);
-	tpl_set(v, "country", country);
+	tpl_set(v, "country",
+		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
+			      country));
 	tpl_set(v, "sent", arena_strndup(x->req->arena, created_at, 10));
 	x->n++;
 	return 0;
@@ -137,9 +139,11 @@ static int add_from_abroad(int64_t ref_id, const char *peer, const char *country
 	tpl_vars *v = tpl_list_add(x->l);
 	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)ref_id));
 	tpl_set(v, "peer", peer);
-	tpl_set(v, "country", country);
+	tpl_set(v, "country",
+		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
+			      country));
 	tpl_set_bool(v, "to_answer", strcmp(provider_state, "assigned") == 0);
-	tpl_set(v, "state", state);
+	tpl_set(v, "state", web_trm_label(x->req, state));
 	x->n++;
 	return 0;
 }

@@ -1012,8 +1012,9 @@ static void administrators_set_the_country_rules(void **state)
 	const char *ha[] = { adm.cookie, NULL };
 	ht_get(S.port, "/admin/rules", ha, &r);
 	assert_int_equal(r.status, 200);
-	assert_non_null(
-	    strstr(r.body, "<td>PT</td><td>Recovery and reflection period (days)</td><td>90</td>"));
+	assert_non_null(strstr(r.body,
+			       "<td><span data-code=\"PT\">Portugal</span></td><td>Recovery "
+			       "and reflection period (days)</td><td>90</td>"));
 	ht_free(&r);
 	/* In Portugal only the courts now confirm: the police's confirmation is refused. */
 	assert_int_equal(form_post(&adm, "/admin/rules",

@@ -805,7 +805,11 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	ht_get(PT.port, path, h, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "id=\"preview\""));
-	assert_non_null(strstr(r.body, "<code>prs_SecondName</code></td><td>Wizard-Probe"));
+	/* Each member by its name in the reader's words, its code kept beside (issue #14). */
+	const char *member = strstr(r.body, "<td data-name=\"prs_SecondName\">Apelido</td>");
+	assert_non_null(member);
+	assert_non_null(strstr(member, "</td><td>Wizard-Probe"));
+	assert_non_null(strstr(r.body, "<td data-code=\"Feminine\">Feminino</td>"));
 	assert_null(strstr(r.body, "prs_MobilePhone")); /* contact was not consented */
 	assert_null(strstr(r.body, "910 000 777"));
 	ht_free(&r);
@@ -831,6 +835,8 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	const char *hn[] = { nw.cookie, NULL };
 	ht_get(NE.port, "/trm", hn, &r);
 	assert_non_null(strstr(r.body, "Wizard-Probe"));
+	assert_non_null(strstr(r.body, "<dd data-code=\"Feminine\">Feminino</dd>"));
+	assert_non_null(strstr(r.body, "(Portugal) · <span data-state=\"delivered\">"));
 	const char *form = strstr(r.body, "action=\"/trm/");
 	assert_non_null(form);
 	long id = strtol(form + strlen("action=\"/trm/"), NULL, 10);
@@ -841,7 +847,7 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
 	ht_current = &PT;
 	ht_get(PT.port, "/trm", h, &r);
-	assert_non_null(strstr(r.body, "accepted"));
+	assert_non_null(strstr(r.body, "data-state=\"accepted\">aceite</a>"));
 	ht_free(&r);
 	/* The hop's messages in order: the offer sent and delivered, its acknowledgement and the
 	 * acceptance received. */

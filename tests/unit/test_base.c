@@ -109,6 +109,46 @@ static void utf8_validation_is_strict(void **state)
 			 7);
 }
 
+static int by_collation(const void *a, const void *b)
+{
+	return utf8_collate(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Country names sort as a French or Portuguese reader looks for them, accents in place. */
+static void names_sort_with_their_accents_in_place(void **state)
+{
+	(void)state;
+	const char *names[] = { "Zimbabwe",      "Égypte",  "Émirats arabes unis",
+				"Espagne",       "Åland",   "Albanie",
+				"Île Christmas", "Irlande", "Œil",
+				"Oman",          "Ouganda", "égypte",
+				"Ecuador",       "Áustria", "Índia",
+				"Itália" };
+	const char *sorted[] = { "Åland",
+				 "Albanie",
+				 "Áustria",
+				 "Ecuador",
+				 "Égypte",
+				 "égypte",
+				 "Émirats arabes unis",
+				 "Espagne",
+				 "Île Christmas",
+				 "Índia",
+				 "Irlande",
+				 "Itália",
+				 "Œil",
+				 "Oman",
+				 "Ouganda",
+				 "Zimbabwe" };
+	qsort(names, ARRAY_LEN(names), sizeof(names[0]), by_collation);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		assert_string_equal(names[i], sorted[i]);
+	assert_true(utf8_collate("a", "ab") < 0);
+	assert_true(utf8_collate("ab", "a") > 0);
+	assert_int_equal(utf8_collate("Niger", "Niger"), 0);
+	assert_true(utf8_collate("a÷b", "ab") > 0); /* ÷ folds to nothing, the bytes decide */
+}
+
 static void url_decode_accepts_valid_and_rejects_bad_escapes(void **state)
 {
 	(void)state;
@@ -202,6 +242,7 @@ int main(void)
 		cmocka_unit_test(buf_append_overflow_is_refused),
 		cmocka_unit_test(arena_allocates_aligned_zeroed_memory_until_its_ceiling),
 		cmocka_unit_test(utf8_validation_is_strict),
+		cmocka_unit_test(names_sort_with_their_accents_in_place),
 		cmocka_unit_test(url_decode_accepts_valid_and_rejects_bad_escapes),
 		cmocka_unit_test(form_parsing_decodes_and_bounds),
 		cmocka_unit_test(url_encode_component_keeps_only_unreserved),

@@ -1,0 +1,62 @@
+/* The vocabularies declared with VOCABULARY(), found through the section the linker gathers
+ * them in. */
+#include "i18n/vocab.h"
+#include "base/buf.h"
+#include "i18n/i18n.h"
+
+/* The linker defines these for a section whose name is a C identifier. Weak, so that a
+ * program with no vocab_table at all still links (both are then NULL). */
+extern const vocab_table *const __start_ponte_vocab[] __attribute__((weak));
+extern const vocab_table *const __stop_ponte_vocab[] __attribute__((weak));
+
+size_t vocab_count(void)
+{
+	return __start_ponte_vocab ? (size_t)(__stop_ponte_vocab - __start_ponte_vocab) : 0;
+}
+
+const vocab_table *vocab_at(size_t i)
+{
+	return i < vocab_count() ? __start_ponte_vocab[i] : NULL;
+}
+
+const vocab_table *vocab_find(const char *name)
+{
+	for (size_t i = 0, n = vocab_count(); name && i < n; i++)
+		if (strcmp(__start_ponte_vocab[i]->name, name) == 0)
+			return __start_ponte_vocab[i];
+	return NULL;
+}
+
+const vocab_term *vocab_term_of(const vocab_table *v, const char *code)
+{
+	for (size_t i = 0; v && code && i < v->n; i++)
+		if (strcmp(v->terms[i].code, code) == 0)
+			return &v->terms[i];
+	return NULL;
+}
+
+const char *vocab_label(int lang, const char *name, const char *code)
+{
+	const vocab_term *t = vocab_term_of(vocab_find(name), code);
+	return t ? tr(lang, t->label) : code ? code : "";
+}
+
+const char *vocab_labels(arena *a, int lang, const char *name, const char *csv, const char *sep)
+{
+	const vocab_table *v = vocab_find(name);
+	buf b;
+	buf_init(&b, 8192);
+	char code[128];
+	for (const char *p = csv; p && *p;) {
+		size_t len = strcspn(p, ",");
+		snprintf(code, sizeof(code), "%.*s",
+			 (int)(len < sizeof(code) - 1 ? len : sizeof(code) - 1), p);
+		const vocab_term *t = vocab_term_of(v, code);
+		if (len)
+			buf_printf(&b, "%s%s", b.len ? sep : "", t ? tr(lang, t->label) : code);
+		p += len + (p[len] == ',');
+	}
+	const char *s = arena_strdup(a, b.data ? b.data : "");
+	buf_release(&b);
+	return s;
+}
