@@ -34,7 +34,7 @@ struct header {
 	uint64_t names_bytes;
 };
 
-static void cube_release(cube *c)
+void cube_release(cube *c)
 {
 	for (int d = 0; d < CUBE_DIMS; d++)
 		free((void *)c->names[d]);
@@ -313,7 +313,7 @@ static int load(const char *path, int64_t version, int64_t nonce, cube *c)
 }
 
 /* A private cube of the current records, from the cache file or built. */
-static int cube_load(store *db, cube *c)
+int cube_load(store *db, cube *c)
 {
 	memset(c, 0, sizeof(*c));
 	char path[4200];

@@ -49,4 +49,10 @@ typedef struct cube {
 int cube_acquire(store *db, const cube **c);
 void cube_put(const cube *c);
 
+/* A private cube, read from the cache file when it is current (every code checked against its
+ * names), else built and the file written: what cube_acquire() shares. Outside the shared
+ * copy only the fuzzer of the cache file uses it. Free it with cube_release(). */
+int cube_load(store *db, cube *c);
+void cube_release(cube *c);
+
 #endif
