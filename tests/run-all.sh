@@ -2,10 +2,10 @@
 # Every test of every kind, as `make check` runs it. Prints one summary line per suite and,
 # last, "N passed, N failed" counting every test. Exits non-zero if anything failed.
 #
-# Suites: format check, translation catalogues, unit tests (cmocka), in-process HTTP tests
-# (cmocka + libcurl), the same two under AddressSanitizer + UndefinedBehaviorSanitizer,
-# browser tests (playwright-core + Debian's chromium), and each libFuzzer target briefly on
-# its corpus.
+# Suites: format check, table ownership (tools/check-ownership.py), translation catalogues,
+# unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the same two under
+# AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core + Debian's
+# chromium), and each libFuzzer target briefly on its corpus.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
@@ -62,6 +62,7 @@ fi
 
 # 2. Static checks.
 run_one format-check make --no-print-directory format-check
+run_one table-ownership python3 tools/check-ownership.py
 run_one i18n-extract bash scripts/i18n-extract.sh build/ponte.pot
 for po in po/*.po; do
 	run_one "i18n-complete-$(basename "$po" .po)" sh -c "msgfmt --check -o /dev/null '$po' && msgcmp '$po' build/ponte.pot"
