@@ -36,8 +36,8 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/profile", web_profile, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_POST, "/profile/language", web_profile_language, PERM_AUTHENTICATED, true,
 	  SMALL_BODY, false },
-	{ HTTP_POST, "/profile/password", web_profile_password, PERM_AUTHENTICATED, true,
-	  SMALL_BODY, false },
+	/* do=password changes the password; refused, the profile page answers at its address. */
+	{ HTTP_POST, "/profile", web_profile_change, PERM_AUTHENTICATED, true, SMALL_BODY, false },
 	{ HTTP_GET, "/profile/2fa", web_2fa_form, PERM_AUTHENTICATED, false, 0, true },
 	{ HTTP_POST, "/profile/2fa", web_2fa_confirm, PERM_AUTHENTICATED, true, SMALL_BODY, true },
 	{ HTTP_GET, "/admin/organisations", web_admin_orgs, "org.manage", false, 0, false },
@@ -140,10 +140,8 @@ const http_route app_routes[] = {
 	 * (referral.national); src/trm/ decides who sees which. */
 	{ HTTP_GET, "/trm", web_trm, "referral.national", false, 0, false },
 	{ HTTP_GET, "/trm/{id}", web_trm_referral, "referral.national", false, 0, false },
-	{ HTTP_POST, "/trm/{id}/{action}", web_trm_action, "referral.national", true, SMALL_BODY,
-	  false },
-	{ HTTP_POST, "/trm/{id}/documents/{type}", web_trm_document, "referral.national", true,
-	  SMALL_BODY, false },
+	/* Its actions and documents: the referral's page, told apart by do= (web/trm.c). */
+	{ HTTP_POST, "/trm/{id}", web_trm_change, "referral.national", true, SMALL_BODY, false },
 	{ HTTP_GET, "/proceedings", web_proceedings, "case.proceedings.read", false, 0, false },
 	{ HTTP_GET, "/cases/{id}/proceedings/{section}", web_proceedings_section,
 	  "case.proceedings.read", false, 0, false },

@@ -131,7 +131,7 @@ static void password_work(void *arg)
 		job->rc = auth_logout_others(job->env.db, job->user_id, job->session_id);
 }
 
-int web_profile_password(http_request *req, http_response *res)
+static int profile_password(http_request *req, http_response *res)
 {
 	if (!req->resumed) {
 		struct password_job *job = arena_alloc(req->arena, sizeof(*job));
@@ -160,6 +160,16 @@ int web_profile_password(http_request *req, http_response *res)
 	int rc = render_profile(req, res, NULL, error);
 	res->status = 422;
 	return rc;
+}
+
+/* The profile page's own forms: do=password changes the password (a refusal answers with the
+ * page at /profile, which loads again). The language has its own address: it always
+ * redirects back. */
+int web_profile_change(http_request *req, http_response *res)
+{
+	if (strcmp(web_form_do(req), "password") == 0)
+		return profile_password(req, res);
+	return PONTE_EINVAL;
 }
 
 /* Two-factor enrolment: show the secret as a QR code, then confirm one code. */

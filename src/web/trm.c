@@ -350,12 +350,11 @@ int web_trm(http_request *req, http_response *res)
 static int referral_page(http_request *req, http_response *res, int64_t id, const char *error,
 			 const char *doc_type, const char *doc_field);
 
-int web_trm_action(http_request *req, http_response *res)
+/* An action on a referral (accept, decline, forward, assign, provider_accept, in_service,
+ * completed, withdraw...): a refusal answers with the referral's page, at its address. */
+static int trm_action(http_request *req, http_response *res, int64_t id, const char *action)
 {
-	int64_t id;
-	if (!http_param_id(req, 0, &id) || req->nparams < 2)
-		return PONTE_ENOTFOUND;
-	const char *action = req->params[1], *arg = http_form(req, "reason");
+	const char *arg = http_form(req, "reason");
 	if (strcmp(action, "forward") == 0)
 		arg = http_form(req, "peer");
 	else if (strcmp(action, "assign") == 0)
@@ -380,18 +379,36 @@ static const char *form_value(void *ctx, const char *field)
 	return http_form(ctx, field);
 }
 
-int web_trm_document(http_request *req, http_response *res)
+/* A document (type=...) sent along the route: fields refused answer with the referral's page,
+ * what was typed kept. */
+static int send_document(http_request *req, http_response *res, int64_t id)
 {
-	int64_t id;
-	if (!http_param_id(req, 0, &id) || req->nparams < 2)
-		return PONTE_ENOTFOUND;
+	const char *type = http_form(req, "type");
+	if (!type || !*type)
+		return PONTE_EINVAL;
 	const char *field = NULL, *why = NULL;
-	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, req->params[1],
-				   form_value, req, clock_wall_ms(), &field, &why);
+	int rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, form_value,
+				   req, clock_wall_ms(), &field, &why);
 	if ((rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) && why)
-		return referral_page(req, res, id, why, req->params[1], field);
+		return referral_page(req, res, id, why, type, field);
 	return rc ? rc
 		  : http_redirect(req, res, arena_printf(req->arena, "/trm/%lld", (long long)id));
+}
+
+/* Every form about a referral posts to its page, /trm/{id} (from the list too), told apart by
+ * do=: do=document&type=... sends a document, any other do= is an action (trm_act() says
+ * which exist and who may). */
+int web_trm_change(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const char *what = web_form_do(req);
+	if (!*what)
+		return PONTE_EINVAL;
+	if (strcmp(what, "document") == 0)
+		return send_document(req, res, id);
+	return trm_action(req, res, id, what);
 }
 
 struct thread {

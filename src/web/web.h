@@ -31,7 +31,7 @@ int web_logout(http_request *req, http_response *res);
 int web_logout_everywhere(http_request *req, http_response *res);
 int web_profile(http_request *req, http_response *res);
 int web_profile_language(http_request *req, http_response *res);
-int web_profile_password(http_request *req, http_response *res);
+int web_profile_change(http_request *req, http_response *res);
 int web_2fa_form(http_request *req, http_response *res);
 int web_2fa_confirm(http_request *req, http_response *res);
 int web_admin_orgs(http_request *req, http_response *res);
@@ -98,9 +98,8 @@ int web_proceedings(http_request *req, http_response *res);
 int web_case_transnational(http_request *req, http_response *res);
 int web_case_transnational_send(http_request *req, http_response *res);
 int web_trm(http_request *req, http_response *res);
-int web_trm_action(http_request *req, http_response *res);
+int web_trm_change(http_request *req, http_response *res);
 int web_trm_referral(http_request *req, http_response *res);
-int web_trm_document(http_request *req, http_response *res);
 /* A document type, field, code or state of a referral across borders in the reader's words. */
 const char *web_trm_label(http_request *req, const char *name);
 /* Peers and the outbox (admin_peers.c). */

@@ -95,7 +95,7 @@ static const struct {
 	{ "POST /logout/everywhere", "*" },
 	{ "GET /profile", "*" },
 	{ "POST /profile/language", "*" },
-	{ "POST /profile/password", "*" },
+	{ "POST /profile", "*" },
 	{ "GET /profile/2fa", "*" },
 	{ "POST /profile/2fa", "*" },
 	{ "POST /api/v1/auth/logout", "*" },
@@ -225,8 +225,7 @@ static const struct {
 	/* Providers a received referral is handed to reach it too; src/trm/ decides which. */
 	{ "GET /trm", SOCIAL },
 	{ "GET /trm/{id}", SOCIAL },
-	{ "POST /trm/{id}/{action}", SOCIAL },
-	{ "POST /trm/{id}/documents/{type}", SOCIAL },
+	{ "POST /trm/{id}", SOCIAL },
 	{ "GET /api/v1/cases/{id}/closures", SOCIAL },
 	{ "POST /api/v1/cases/{id}/closures", SOCIAL },
 	{ "POST /api/v1/closures/{id}/{decision}", SOCIAL },
@@ -1050,9 +1049,10 @@ static void payloads_in_every_form_field_are_shown_escaped(void **state)
 	ht_free(&r);
 	assert_int_equal(form_post(&admin, "/profile/language", "language=" XSS_FORM, &r), 400);
 	ht_free(&r);
-	assert_int_equal(form_post(&admin, "/profile/password",
-				   "current=" XSS_FORM "&new=" XSS_FORM "&confirm=" XSS_FORM, &r),
-			 422);
+	assert_int_equal(
+	    form_post(&admin, "/profile",
+		      "do=password&current=" XSS_FORM "&new=" XSS_FORM "&confirm=" XSS_FORM, &r),
+	    422);
 	ht_free(&r);
 	/* The auditor's filters are reflected into the form. */
 	struct web_session aud;

@@ -841,8 +841,19 @@ static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 	assert_non_null(form);
 	long id = strtol(form + strlen("action=\"/trm/"), NULL, 10);
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%ld/accept", id);
-	assert_int_equal(form_post(&nw, path, "x=1", &r), 303);
+	/* Every form about the referral posts to its page: a decline without its reason is
+	 * answered there with the page, and loading that address again shows it (it was
+	 * /trm/{id}/decline, which answered 405). */
+	snprintf(path, sizeof(path), "/trm/%ld", id);
+	assert_int_equal(form_post(&nw, path, "do=decline&reason=", &r), 422);
+	assert_non_null(strstr(r.body, "role=\"alert\""));
+	ht_free(&r);
+	ht_get(NE.port, path, hn, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	assert_int_equal(form_post(&nw, path, "do=sideways", &r), 404);
+	ht_free(&r);
+	assert_int_equal(form_post(&nw, path, "do=accept", &r), 303);
 	ht_free(&r);
 	assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
 	ht_current = &PT;

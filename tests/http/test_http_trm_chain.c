@@ -592,23 +592,28 @@ static void the_pages_walk_the_route(void **state)
 	assert_non_null(strstr(r.body, "Pages-Surname-52"));
 	assert_non_null(strstr(r.body, ne_self.instance_id)); /* a choice to forward to */
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%lld/forward", (long long)es_in);
-	snprintf(fields, sizeof(fields), "from=page&peer=%s", pt_self.instance_id);
+	/* Forwarding back to the sender is refused with the referral's page, at its address:
+	 * loading that address again shows the page (it once answered 405). */
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)es_in);
+	snprintf(fields, sizeof(fields), "do=forward&from=page&peer=%s", pt_self.instance_id);
 	assert_int_equal(form_post(&es, path, fields, &r), 422);
 	assert_non_null(strstr(r.body, "id=\"error-summary\""));
 	ht_free(&r);
-	snprintf(fields, sizeof(fields), "from=page&peer=%s", ne_self.instance_id);
+	ht_get(ES.port, path, hes, &r);
+	assert_int_equal(r.status, 200);
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "do=forward&from=page&peer=%s", ne_self.instance_id);
 	assert_int_equal(form_post(&es, path, fields, &r), 303);
 	ht_free(&r);
 	pump();
 	/* Niger's focal point accepts and hands it over. */
 	struct web_session ne = session_on(&NE, "focal.point%40demo.ponte.example");
 	int64_t ne_in = last_in(&NE);
-	snprintf(path, sizeof(path), "/trm/%lld/accept", (long long)ne_in);
-	assert_int_equal(form_post(&ne, path, "from=page", &r), 303);
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ne_in);
+	assert_int_equal(form_post(&ne, path, "do=accept&from=page", &r), 303);
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%lld/assign", (long long)ne_in);
-	assert_int_equal(form_post(&ne, path, "from=page&organisation=PT-SHELTER", &r), 303);
+	assert_int_equal(form_post(&ne, path, "do=assign&from=page&organisation=PT-SHELTER", &r),
+			 303);
 	ht_free(&r);
 	/* The provider: "Action needed", the page, the answer, a report with errors. */
 	struct web_session pv = session_on(&NE, "shelter%40demo.ponte.example");
@@ -618,25 +623,31 @@ static void the_pages_walk_the_route(void **state)
 	snprintf(path, sizeof(path), "href=\"/trm/%lld\"", (long long)ne_in);
 	assert_non_null(strstr(r.body, path));
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%lld/provider_accept", (long long)ne_in);
-	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ne_in);
+	assert_int_equal(form_post(&pv, path, "do=provider_accept&from=page", &r), 303);
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%lld/in_service", (long long)ne_in);
-	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	assert_int_equal(form_post(&pv, path, "do=in_service&from=page", &r), 303);
 	ht_free(&r);
-	snprintf(path, sizeof(path), "/trm/%lld/documents/followup_report", (long long)ne_in);
-	assert_int_equal(
-	    form_post(&pv, path, "visit_on=2027-13-01&summary=Kept+text+typed&economic=4", &r),
-	    422);
+	assert_int_equal(form_post(&pv, path,
+				   "do=document&type=followup_report&visit_on=2027-13-01&summary="
+				   "Kept+text+typed&economic=4",
+				   &r),
+			 422);
 	assert_non_null(strstr(r.body, "aria-invalid=\"true\""));
 	assert_non_null(strstr(r.body, "Kept text typed"));      /* nothing typed is lost */
 	assert_null(strstr(r.body, "Not a date (YYYY-MM-DD).")); /* in Portuguese */
 	ht_free(&r);
-	assert_int_equal(form_post(&pv, path,
-				   "visit_on=2027-02-01&economic=4&summary=%3Cscript%3Ealert(1)%3C%"
-				   "2Fscript%3E",
-				   &r),
-			 303);
+	/* The report refused, the browser is at the referral's address: it loads again. */
+	ht_get(NE.port, path, hpv, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "id=\"form-followup_report\""));
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&pv, path,
+		      "do=document&type=followup_report&visit_on=2027-02-01&economic=4&"
+		      "summary=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+		      &r),
+	    303);
 	ht_free(&r);
 	/* Another organisation's supervisor: nothing. */
 	struct web_session other = session_on(&NE, "supervisor%40demo.ponte.example");
@@ -847,7 +858,7 @@ static void a_provider_reads_the_person_only_after_accepting(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "Spain national focal point"));
 	assert_non_null(strstr(r.body, "id=\"categories\""));
-	assert_non_null(strstr(r.body, "/provider_accept"));
+	assert_non_null(strstr(r.body, "data-action=\"provider_accept\""));
 	assert_null(strstr(r.body, "Before-Accepting-239"));
 	assert_null(strstr(r.body, "Fati"));
 	assert_null(strstr(r.body, "Docs-Need-Before-77"));
@@ -878,8 +889,8 @@ static void a_provider_reads_the_person_only_after_accepting(void **state)
 	assert_int_equal(send_doc(&NE, &provider, ne_in, "return_received", received, &field),
 			 PONTE_ENOTFOUND);
 	/* Accepted: the person and the documents. */
-	snprintf(path, sizeof(path), "/trm/%lld/provider_accept", (long long)ne_in);
-	assert_int_equal(form_post(&pv, path, "from=page", &r), 303);
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)ne_in);
+	assert_int_equal(form_post(&pv, path, "do=provider_accept&from=page", &r), 303);
 	ht_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/transnational-referrals/%lld", (long long)ne_in);
 	ht_get(NE.port, path, ha, &r);
