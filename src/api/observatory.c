@@ -7,15 +7,18 @@
 #include "obs/obs.h"
 #include "services/services.h"
 
-/* The query: by=DIM[,DIM2] and a filter DIM=VALUE per dimension (lang chooses the language of
- * errors). Anything else is refused with 400 naming it, as unknown fields of a body are. */
-static int read_query(http_request *req, http_response *res, obs_query *q, bool *answered)
+/* The query: by=DIM[,DIM2], a filter DIM=VALUE per dimension and format=json|csv (lang chooses
+ * the language of errors). Anything else is refused with 400 naming it, as unknown fields of a
+ * body are. */
+static int read_query(http_request *req, http_response *res, obs_query *q, bool *csv,
+		      bool *answered)
 {
 	*answered = false;
 	const url_params *p = &req->query_params;
 	for (size_t i = 0; i < p->count; i++) {
 		const char *key = p->items[i].key;
-		if (strcmp(key, "by") == 0 || strcmp(key, "lang") == 0)
+		if (strcmp(key, "by") == 0 || strcmp(key, "lang") == 0 ||
+		    strcmp(key, "format") == 0)
 			continue;
 		if (!obs_dimension_known(key) || q->nwhere == OBS_MAX_WHERE) {
 			*answered = true;
@@ -31,6 +34,13 @@ static int read_query(http_request *req, http_response *res, obs_query *q, bool 
 		*comma = '\0';
 	q->by[0] = copy;
 	q->by[1] = comma ? comma + 1 : NULL;
+	const char *format = http_query(req, "format");
+	*csv = format && strcmp(format, "csv") == 0;
+	if (format && !*csv && strcmp(format, "json") != 0) {
+		*answered = true;
+		return http_json_error(req, res, 400, "bad_request",
+				       N_("Give format=json or format=csv."));
+	}
 	if (!copy || !obs_dimension_known(q->by[0]) ||
 	    (q->by[1] && !obs_dimension_known(q->by[1]))) {
 		*answered = true;
@@ -41,7 +51,9 @@ static int read_query(http_request *req, http_response *res, obs_query *q, bool 
 	return 0;
 }
 
-static int answer(http_request *req, http_response *res, const obs_query *q)
+/* The table as JSON, or as CSV with the method on its last line (obs_table_csv()): either way
+ * the counts, the flags and the method of the command line's obs stats. */
+static int answer(http_request *req, http_response *res, const obs_query *q, bool csv)
 {
 	obs_cell *cells;
 	size_t n;
@@ -49,22 +61,35 @@ static int answer(http_request *req, http_response *res, const obs_query *q)
 	int rc = obs_stats(&services_of(req)->env, req->arena, q, &cells, &n, &records);
 	if (rc)
 		return rc;
+	if (csv) {
+		res->content_type = "text/csv; charset=utf-8";
+		http_set_header(res, "Content-Disposition",
+				"attachment; filename=\"ponte-observatory.csv\"");
+		return obs_table_csv(&res->body, q, cells, n);
+	}
 	res->content_type = "application/json";
 	return obs_table_json(&res->body, q, cells, n, records);
 }
 
 /* GET /api/v1/observatory/stats: the records in the scope of the caller's stats.read (as the
- * dashboard counts them), published by the cell key method with the instance's threshold. */
+ * dashboard counts them), published by the cell key method with the instance's threshold; in
+ * DP-only mode, as the pages, nothing (403): the records are published only by private
+ * releases. */
 int api_obs_stats(http_request *req, http_response *res)
 {
 	const principal *p = principal_of(req);
+	if (obs_dp_only(services_of(req)->db))
+		return http_json_error(req, res, 403, "forbidden",
+				       N_("This observatory publishes its figures only as releases "
+					  "with differential privacy: dashboards, reports and "
+					  "downloads of its counts are not available."));
 	obs_query q = { .suppress = setting_get_int(services_of(req)->db, "obs_min_count", 5) };
 	int rc = obs_scope_of(principal_scope(p, "stats.read"), p->country, p->organisation_id,
 			      &q.scope);
-	bool answered;
+	bool answered, csv;
 	if (!rc)
-		rc = read_query(req, res, &q, &answered);
-	return rc || answered ? rc : answer(req, res, &q);
+		rc = read_query(req, res, &q, &csv, &answered);
+	return rc || answered ? rc : answer(req, res, &q, csv);
 }
 
 /* GET /api/v1/observatory/own-stats: exact counts of the records the caller's own organisation
@@ -77,7 +102,7 @@ int api_obs_own_stats(http_request *req, http_response *res)
 	obs_query q = { .exact = true, .scope = { .provider = p->organisation_id } };
 	if (!p->organisation_id)
 		return PONTE_EDENIED;
-	bool answered;
-	int rc = read_query(req, res, &q, &answered);
-	return rc || answered ? rc : answer(req, res, &q);
+	bool answered, csv;
+	int rc = read_query(req, res, &q, &csv, &answered);
+	return rc || answered ? rc : answer(req, res, &q, csv);
 }

@@ -79,6 +79,8 @@ static const cli_command COMMANDS[] = {
 	  "                                 differentially private releases (no dashboard,\n"
 	  "                                 download, report, stats, table or microdata\n"
 	  "                                 release), 0: every view (default)\n"
+	  "  obs_min_count                  the observatory's threshold: a perturbed count\n"
+	  "                                 below it is withheld everywhere (3-100, default 5)\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
 	  "usage: ponte demo --db PATH [--cases N] [--knowledge K] [--seed S] [--password P]\n"

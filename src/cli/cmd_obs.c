@@ -280,25 +280,31 @@ struct indicator_out {
 	int64_t suppress;
 };
 
-/* A share of published counts; none when either is withheld (a share would give it away). */
-static void percent(int64_t part, int64_t whole, int64_t k, char *out, size_t n)
+/* A share of the records where the variable is known, as the pages decide it (obs_share_of()):
+ * none when it would give a count below the threshold away, including the records where the
+ * variable is not known (records - known), which a share of the known ones would reveal. The
+ * pages then give a share of all records, said beside it; this column is of the known ones
+ * only, so it is left empty. */
+static void percent(int64_t with, int64_t known, int64_t records, int64_t k, char *out, size_t n)
 {
-	if (!whole || whole < k || (part > 0 && part < k) || (whole - part > 0 && whole - part < k))
-		snprintf(out, n, "%s", "");
+	obs_share s = obs_share_of(with, known, records, k);
+	if (s.kind == OBS_SHARE_OF_KNOWN)
+		snprintf(out, n, "%.1f", 100.0 * s.value);
 	else
-		snprintf(out, n, "%.1f", 100.0 * (double)part / (double)whole);
+		snprintf(out, n, "%s", "");
 }
 
 static int print_indicator(const obs_indicator *x, void *ctx)
 {
 	const struct indicator_out *o = ctx;
-	if (x->records < o->suppress) {
+	if (x->records > 0 && x->records < o->suppress) {
 		printf("%d,<%lld,,,,\n", x->year, (long long)o->suppress);
 		return 0;
 	}
 	char children[16], labour[16], ratio[16] = "", estimate[24] = "";
-	percent(x->children, x->age_informed, o->suppress, children, sizeof(children));
-	percent(x->labour, x->exploitation_informed, o->suppress, labour, sizeof(labour));
+	percent(x->children, x->age_informed, x->records, o->suppress, children, sizeof(children));
+	percent(x->labour, x->exploitation_informed, x->records, o->suppress, labour,
+		sizeof(labour));
 	if (x->estimate) {
 		snprintf(estimate, sizeof(estimate), "%lld", (long long)x->estimate);
 		snprintf(ratio, sizeof(ratio), "%.2f",
@@ -317,7 +323,7 @@ static int obs_indicators_cmd(int argc, char **argv)
 					      { "suppress", required_argument, NULL, 's' },
 					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *country = NULL;
-	struct indicator_out o = { .suppress = 5 };
+	struct indicator_out o = { .suppress = -1 };
 	int ch;
 	char *end;
 	optind = 1;
@@ -350,8 +356,18 @@ static int obs_indicators_cmd(int argc, char **argv)
 		cli_close(s, keys);
 		return cli_fail(DP_ONLY);
 	}
+	/* The pages' threshold unless told otherwise, and the method said on a last line, as
+	 * obs stats says it: the counts are those of every other output for the same records. */
+	if (o.suppress < 0)
+		o.suppress = setting_get_int(s, "obs_min_count", 5);
 	printf("year,records,children_pct,forced_labour_pct,estimate,identified_pct\n");
 	rc = obs_indicators(s, NULL, country, print_indicator, &o);
+	obs_query method = { .suppress = o.suppress };
+	buf note;
+	buf_init(&note, 4096);
+	if (!rc && !(rc = obs_method_note(&note, &method)))
+		printf("# %s\n", note.data);
+	buf_release(&note);
 	cli_close(s, keys);
 	return rc ? cli_fail("indicators failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }

@@ -1,4 +1,5 @@
-/* Settings an administrator may change: session lifetimes and the 2FA policy. */
+/* Settings an administrator may change: session lifetimes, the 2FA policy, the knowledge base's
+ * and the observatory's. */
 #include "identity/identity.h"
 
 static const char SQL_LIST[] = "SELECT key, value FROM settings ORDER BY key";
@@ -17,6 +18,8 @@ static const struct {
 	{ "knowledge_public_read", 0, 1 },
 	{ "knowledge_self_publish", 0, 1 },
 	{ "obs_dp_only", 0, 1 },
+	/* Perturbed counts are never 1 or 2 (OBS_CKM_JS): a threshold of 3 withholds nothing. */
+	{ "obs_min_count", 3, 100 },
 };
 
 int setting_set(store *db, const char *key, const char *value)

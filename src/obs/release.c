@@ -519,6 +519,18 @@ int obs_release(const identity_env *env, const obs_release_request *request, obs
 			 "differentially private releases are made");
 		return PONTE_EINVAL;
 	}
+	/* Tables are the pages' figures: a lower threshold would publish counts the pages
+	 * withhold, so a release never goes below the instance's (and takes it by default). */
+	int64_t threshold = setting_get_int(env->db, "obs_min_count", 5);
+	if (rq.method == OBS_TABLES && !request->k)
+		rq.k = threshold;
+	if (rq.method == OBS_TABLES && rq.k < threshold) {
+		snprintf(r->why, sizeof(r->why),
+			 "k must be at least the threshold of the observatory's pages (setting "
+			 "obs_min_count, %lld): a release may not publish a count they withhold",
+			 (long long)threshold);
+		return PONTE_EINVAL;
+	}
 	struct release_out o = { 0 };
 	arena a;
 	arena_init(&a, 1u << 16);

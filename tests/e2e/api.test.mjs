@@ -455,6 +455,9 @@ test('every operation answers as the document describes it', async () => {
   // The observatory: the pages' figures, protected; a provider's own records, exact.
   await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender,majority&year=2024', undefined, 200);
   await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender&zz_not_a_field=1', undefined, 400);
+  const csv = await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender&format=csv', undefined, 200);
+  assert.match(csv.buf.toString('utf8'), /^gender,count,flag\r?\n[^]*\n# Counts perturbed by the cell key method/);
+  await call(pt, fp, 'GET', '/api/v1/observatory/stats?by=gender&format=xml', undefined, 400);
   await call(pt, cw, 'GET', '/api/v1/observatory/stats?by=gender', undefined, 403);
   const provider = await login(pt, 'provider');
   await call(pt, provider, 'GET', '/api/v1/observatory/own-stats?by=year', undefined, 200);

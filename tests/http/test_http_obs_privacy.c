@@ -81,6 +81,11 @@ static const char *const VIEWS[] = {
 	"/observatory/data.xlsx?chart=age-gender",
 };
 
+static const char *const API[] = {
+	"/api/v1/observatory/stats?by=gender",
+	"/api/v1/observatory/stats?by=citizenship,gender&year=2020&format=csv",
+};
+
 static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 {
 	(void)state;
@@ -89,6 +94,10 @@ static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 	/* By default every view answers, and a table release is made. */
 	for (size_t i = 0; i < ARRAY_LEN(VIEWS); i++) {
 		assert_int_equal(get_as(&analyst, VIEWS[i], &r), 200);
+		ht_free(&r);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(API); i++) {
+		assert_int_equal(get_as(&analyst, API[i], &r), 200);
 		ht_free(&r);
 	}
 	obs_release_request tables = { .method = OBS_TABLES, .files_dir = S.app.svc.files_dir };
@@ -126,6 +135,14 @@ static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 	assert_int_equal(get_as(&analyst, "/observatory?lang=en", &r), 403);
 	assert_non_null(strstr(r.body, "only as releases with differential privacy"));
 	ht_free(&r);
+	/* The API's tables no more than the pages' (JSON or CSV): no count, no total. */
+	for (size_t i = 0; i < ARRAY_LEN(API); i++) {
+		assert_int_equal(get_as(&analyst, API[i], &r), 403);
+		assert_non_null(strstr(r.body, "{\"error\":{\"code\":\"forbidden\""));
+		assert_null(strstr(r.body, "\"records\""));
+		assert_null(strstr(r.body, "count"));
+		ht_free(&r);
+	}
 	/* Only private releases are made, and they say nothing else counts these records. */
 	assert_int_equal(obs_release(&env, &tables, &rel), PONTE_EINVAL);
 	assert_non_null(strstr(rel.why, "DP-only mode"));
@@ -139,6 +156,8 @@ static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 	free(m);
 	assert_int_equal(setting_set(S.db, "obs_dp_only", "0"), 0);
 	assert_int_equal(get_as(&analyst, VIEWS[0], &r), 200);
+	ht_free(&r);
+	assert_int_equal(get_as(&analyst, API[0], &r), 200);
 	ht_free(&r);
 }
 

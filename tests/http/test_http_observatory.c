@@ -420,6 +420,34 @@ static void the_api_gives_the_pages_figures_and_providers_their_own_exactly(void
 	}
 	assert_true(checked > 5);
 	ht_free(&r);
+	/* The same table as CSV: the same counts, a withheld one "<5" flagged c, the method on a
+	 * last line. */
+	get_as(&analyst, "/api/v1/observatory/stats?by=citizenship&year=2020&format=csv", &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "citizenship,count,flag\n"));
+	assert_non_null(strstr(r.body, "\n# Counts perturbed by the cell key method"));
+	size_t rows = 0, withheld = 0;
+	char *save, *line = strtok_r(strchr(r.body, '\n') + 1, "\n", &save);
+	for (; line && *line != '#'; line = strtok_r(NULL, "\n", &save)) {
+		char code[8], count[16], flag[4] = "";
+		assert_true(sscanf(line, "%7[^,],%15[^,],%3s", code, count, flag) >= 2);
+		struct pub c = count_of("citizenship", code, "2020", false);
+		if (c.withheld) {
+			assert_string_equal(count, "<5");
+			assert_string_equal(flag, "c");
+			withheld++;
+		} else {
+			assert_int_equal(strtoll(count, NULL, 10), c.p);
+			assert_string_equal(flag, "");
+		}
+		rows++;
+	}
+	assert_int_equal(rows, checked);
+	assert_true(withheld > 0);
+	ht_free(&r);
+	get_as(&analyst, "/api/v1/observatory/stats?by=citizenship&format=xml", &r);
+	assert_int_equal(r.status, 400);
+	ht_free(&r);
 	/* The same filter's total is its cell elsewhere. */
 	get_as(&analyst, "/api/v1/observatory/stats?by=gender&year=2020", &r);
 	char want[64];

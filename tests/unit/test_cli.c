@@ -711,6 +711,59 @@ static void observatory_imports_are_checked_whole_and_counted_exactly(void **sta
 	test_rmtree(dir);
 }
 
+/* The indicators are the published counts and say their method; a share of the records where
+ * the majority is known would give away the number where it is not, so none is printed when
+ * that number is withheld. Forty years of 25 records, 3 of each of the first thirty without a
+ * majority: the perturbed count of those 3 is mostly 3 or 4, withheld. */
+static void observatory_indicators_give_no_withheld_count_away(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "init --db %s/o.db --demo", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args),
+		 "awk -F, -v OFS=, 'NR == 1 { print; next } NR <= 1001 { y = (NR - 2) %% 40; "
+		 "$1 = 1980 + y; n[y]++; $5 = y < 30 && n[y] <= 3 ? \"\" : n[y] %% 4 ? \"Adult\" : "
+		 "\"Minor\"; print }' %s > %s/years.csv",
+		 SAMPLE, dir);
+	assert_int_equal(system(args), 0);
+	snprintf(args, sizeof(args),
+		 "obs import --db %s/o.db --format ctdc --provider PT-OTSH %s/years.csv", dir, dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_string_equal(out, "{\"read\":1000,\"imported\":1000,\"rejected\":0}\n");
+	snprintf(args, sizeof(args), "obs stats --db %s/o.db --by year,majority", dir);
+	assert_int_equal(run(NULL, args), 0);
+	static char table[sizeof(out)];
+	snprintf(table, sizeof(table), "%s", out);
+	snprintf(args, sizeof(args), "obs indicators --db %s/o.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "\n# Counts perturbed by the cell key method"));
+	size_t shares = 0, withheld = 0;
+	for (int y = 1980; y < 2020; y++) {
+		char row[16], missing[32];
+		snprintf(row, sizeof(row), "\n%d,", y);
+		snprintf(missing, sizeof(missing), "\n%d,missing,<5,c\n", y);
+		const char *p = strstr(out, row);
+		assert_non_null(p);
+		long records = strtol(p + 6, NULL, 10);
+		assert_true(records >= 22 && records <= 28); /* 25, perturbed by at most 3 */
+		const char *share = strchr(p + 6, ',') + 1;
+		bool hidden = strstr(table, missing) != NULL;
+		withheld += hidden;
+		if (*share != ',') {
+			shares++;
+			if (hidden)
+				fail_msg(
+				    "%d: a share of the known records gives the withheld count "
+				    "of the others away:%.40s",
+				    y, p);
+		}
+	}
+	assert_true(withheld >= 20);
+	assert_true(shares >= 5); /* the last ten years: the majority of every record known */
+	test_rmtree(dir);
+}
+
 /* HTCDS-named files: what the observatory exports it reads back the same; a file carrying
  * names is refused whole. */
 static void observatory_htcds_files_round_trip_and_identifiers_are_refused(void **state)
@@ -804,6 +857,7 @@ int main(void)
 		cmocka_unit_test(administrators_users_audit_and_keys),
 		cmocka_unit_test(demo_data_is_complete_and_reproducible),
 		cmocka_unit_test(observatory_imports_are_checked_whole_and_counted_exactly),
+		cmocka_unit_test(observatory_indicators_give_no_withheld_count_away),
 		cmocka_unit_test(observatory_htcds_files_round_trip_and_identifiers_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

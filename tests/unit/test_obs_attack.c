@@ -249,7 +249,7 @@ static void filtered_queries(struct score *s, bool exact, const char *provider)
  * answered "records":1. Every total is now published like a cell: never from 1 to js, never
  * below K unless withheld, equal to the same records' cell in any table; and a small
  * three-way cell is the two-way total minus the other three-way totals. */
-static void records_totals(struct score *s, bool exact)
+static void records_totals(struct score *s, bool exact, const char *provider)
 {
 	static const char *const third[] = { "year", "gender", "majority", "source", "status" };
 	static const char *const multi[] = { "control", "exploitation" };
@@ -260,6 +260,11 @@ static void records_totals(struct score *s, bool exact)
 					continue;
 				const char *dm = multi[im], *dg = third[ig], *dy = third[iy];
 				struct ask x = { .by = { dm, dg } };
+				if (provider) {
+					x.where[0][0] = "provider";
+					x.where[0][1] = provider;
+					x.nwhere = 1;
+				}
 				struct view pairs, truth;
 				ask(&x, true, &truth);
 				ask(&x, exact, &pairs);
@@ -270,6 +275,11 @@ static void records_totals(struct score *s, bool exact)
 					struct ask t = { .by = { dy, NULL },
 							 .where = { { dm, m }, { dg, g } },
 							 .nwhere = 2 };
+					if (provider) {
+						t.where[2][0] = "provider";
+						t.where[2][1] = provider;
+						t.nwhere = 3;
+					}
 					struct view by3, truth3;
 					ask(&t, exact, &by3);
 					ask(&t, true, &truth3);
@@ -311,8 +321,9 @@ static void records_totals(struct score *s, bool exact)
 }
 
 /* The dashboard's filters: each chart for all years, and for each year (and the same within
- * a country). A small cell of one year is the all-years count minus the other years'. */
-static void dashboard_years(struct score *s, bool exact)
+ * a country). A small cell of one year is the all-years count minus the other years'. With a
+ * provider, within that provider's records (a reader of one organisation). */
+static void dashboard_years(struct score *s, bool exact, const char *provider)
 {
 	static const char *const charts[] = {
 		"exploitation", "citizenship", "country_of_exploitation",
@@ -321,6 +332,11 @@ static void dashboard_years(struct score *s, bool exact)
 	};
 	struct view years, countries;
 	struct ask xy = { .by = { "year", NULL } }, xc = { .by = { "country_of_exploitation" } };
+	if (provider) {
+		xy.where[0][0] = xc.where[0][0] = "provider";
+		xy.where[0][1] = xc.where[0][1] = provider;
+		xy.nwhere = xc.nwhere = 1;
+	}
 	ask(&xy, true, &years);
 	ask(&xc, true, &countries);
 	for (size_t ic = 0; ic <= 2; ic++) { /* every country, then two of them */
@@ -332,10 +348,13 @@ static void dashboard_years(struct score *s, bool exact)
 			if (country && strcmp(charts[ich], "country_of_exploitation") == 0)
 				continue;
 			struct ask all = { .by = { charts[ich], NULL } };
+			if (provider) {
+				all.where[all.nwhere][0] = "provider";
+				all.where[all.nwhere++][1] = provider;
+			}
 			if (country) {
-				all.where[0][0] = "country_of_exploitation";
-				all.where[0][1] = country;
-				all.nwhere = 1;
+				all.where[all.nwhere][0] = "country_of_exploitation";
+				all.where[all.nwhere++][1] = country;
 			}
 			struct view va;
 			ask(&all, exact, &va);
@@ -379,6 +398,85 @@ static void dashboard_years(struct score *s, bool exact)
 			ask(&xc, true, &countries);
 		}
 	}
+}
+
+/* The dashboard's country filter: each chart for every country, and for each country (the
+ * records whose country is not recorded asked for with country_of_exploitation=missing, as
+ * the API allows); in all years and within one year. A small cell of one country is the
+ * all-countries count minus the other countries'. */
+static void dashboard_countries(struct score *s, bool exact, const char *provider)
+{
+	static const char *const charts[] = { "exploitation", "citizenship", "control",
+					      "status",       "flow",        "source",
+					      "age_band",     "gender",      "year" };
+	struct ask xy = { .by = { "year", NULL } };
+	if (provider) {
+		xy.where[0][0] = "provider";
+		xy.where[0][1] = provider;
+		xy.nwhere = 1;
+	}
+	struct view years;
+	ask(&xy, true, &years);
+	/* Every year together, then the year with the most records. */
+	char busiest[8] = "";
+	int64_t most = 0;
+	for (size_t i = 0; i < years.n; i++)
+		if (strcmp(years.cells[i].value[0], "missing") != 0 &&
+		    years.cells[i].count > most) {
+			most = years.cells[i].count;
+			snprintf(busiest, sizeof(busiest), "%s", years.cells[i].value[0]);
+		}
+	for (int iy = 0; iy < 2; iy++)
+		for (size_t ich = 0; ich < ARRAY_LEN(charts); ich++) {
+			if (iy && strcmp(charts[ich], "year") == 0)
+				continue;
+			struct ask all = xy;
+			all.by[0] = charts[ich];
+			if (iy) {
+				all.where[all.nwhere][0] = "year";
+				all.where[all.nwhere++][1] = busiest;
+			}
+			struct ask xc = all;
+			xc.by[0] = "country_of_exploitation";
+			struct view va, countries;
+			ask(&all, exact, &va);
+			ask(&xc, true, &countries);
+			size_t nc = countries.n < 64 ? countries.n : 64;
+			struct view per[64], truth[64];
+			for (size_t c = 0; c < nc; c++) {
+				struct ask one = all;
+				one.where[one.nwhere][0] = "country_of_exploitation";
+				one.where[one.nwhere++][1] = countries.cells[c].value[0];
+				ask(&one, exact, &per[c]);
+				ask(&one, true, &truth[c]);
+			}
+			for (size_t c = 0; c < nc; c++)
+				for (size_t k = 0; k < truth[c].n; k++) {
+					if (truth[c].cells[k].count >= K)
+						continue;
+					const char *v = truth[c].cells[k].value[0];
+					struct target tg;
+					target_init(&tg, truth[c].cells[k].count,
+						    cell(&per[c], v, NULL), exact);
+					struct way w;
+					way_start(&w);
+					way_add(&w, +1, cell(&va, v, NULL), exact);
+					for (size_t o = 0; o < nc; o++) {
+						bool present = false;
+						for (size_t j = 0; o != c && j < truth[o].n; j++)
+							present |=
+							    strcmp(truth[o].cells[j].value[0], v) ==
+							    0;
+						if (present)
+							way_add(&w, -1, cell(&per[o], v, NULL),
+								exact);
+					}
+					target_way(&tg, &w);
+					score(s, &tg);
+				}
+			fresh_arena();
+			ask(&xy, true, &years);
+		}
 }
 
 /* All providers = A + B + C: a small cell of one provider is the all-providers cell minus
@@ -451,23 +549,81 @@ static void filtered_small_provider(struct score *s, bool exact)
 	filtered_queries(s, exact, providers[2]);
 }
 
+static void filtered_sample(struct score *s, bool exact)
+{
+	filtered_queries(s, exact, providers[0]);
+}
+
 static void differencing_filtered_queries_recovers_nothing(void **state)
 {
 	(void)state;
 	attack("1-D vs 2-D vs --where, margins (all)", filtered_all);
+	attack("1-D vs 2-D vs --where, margins (sample)", filtered_sample);
 	attack("1-D vs 2-D vs --where, margins (small)", filtered_small_provider);
+}
+
+static void totals_all(struct score *s, bool exact)
+{
+	records_totals(s, exact, NULL);
+}
+
+static void totals_sample(struct score *s, bool exact)
+{
+	records_totals(s, exact, providers[0]);
+}
+
+static void totals_small(struct score *s, bool exact)
+{
+	records_totals(s, exact, providers[2]);
 }
 
 static void the_records_total_gives_nothing_away(void **state)
 {
 	(void)state;
-	attack("records totals of filtered queries", records_totals);
+	attack("records totals of filtered queries", totals_all);
+	attack("records totals, the sample alone", totals_sample);
+	attack("records totals, a provider of 150", totals_small);
+}
+
+static void years_all(struct score *s, bool exact)
+{
+	dashboard_years(s, exact, NULL);
+}
+
+static void years_sample(struct score *s, bool exact)
+{
+	dashboard_years(s, exact, providers[0]);
+}
+
+static void years_small(struct score *s, bool exact)
+{
+	dashboard_years(s, exact, providers[2]);
+}
+
+static void countries_all(struct score *s, bool exact)
+{
+	dashboard_countries(s, exact, NULL);
+}
+
+static void countries_sample(struct score *s, bool exact)
+{
+	dashboard_countries(s, exact, providers[0]);
+}
+
+static void countries_small(struct score *s, bool exact)
+{
+	dashboard_countries(s, exact, providers[2]);
 }
 
 static void dashboard_filters_cannot_be_differenced(void **state)
 {
 	(void)state;
-	attack("dashboard: all years minus the others", dashboard_years);
+	attack("dashboard: all years minus the others", years_all);
+	attack("dashboard years, the sample alone", years_sample);
+	attack("dashboard years, a provider of 150", years_small);
+	attack("dashboard: all countries minus the others", countries_all);
+	attack("dashboard countries, the sample alone", countries_sample);
+	attack("dashboard countries, a provider of 150", countries_small);
 }
 
 static void providers_cannot_be_differenced(void **state)

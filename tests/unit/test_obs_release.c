@@ -532,6 +532,52 @@ static void two_microdata_releases_combined_single_out_nothing(void **state)
 	assert_non_null(strstr(r3.why, "single out the other providers' records"));
 }
 
+/* The same attack on the synthetic sample of ../shared/data (1,000 random records, so that
+ * nearly every row is unique before generalisation): the first release leaves records out, a
+ * second one asked with a lower k over fewer columns would publish them. */
+static void two_microdata_releases_of_the_sample_single_out_nothing(void **state)
+{
+	(void)state;
+	int64_t id = provider_with("MD-SAMPLE", 0, 0);
+	FILE *f = fopen("tests/data/ctdc_format_synthetic_sample.csv", "rb");
+	assert_non_null(f);
+	char *sample = malloc(1 << 20);
+	size_t n = fread(sample, 1, 1 << 20, f);
+	fclose(f);
+	obs_import_result *ir = calloc(1, sizeof(*ir));
+	assert_int_equal(obs_import(&F.env, "ctdc", id, sample, n, false, ir), 0);
+	assert_int_equal(ir->imported, 1000);
+	free(ir);
+	free(sample);
+	obs_release_request rq = { .method = OBS_MICRODATA,
+				   .provider = id,
+				   .k = 10,
+				   .max_suppressed = 0.2,
+				   .files_dir = files_dir };
+	obs_release_result r1, r2;
+	assert_int_equal(obs_release(&F.env, &rq, &r1), 0);
+	print_message("the sample: %zu of %zu records released, then", r1.released, r1.records);
+	assert_true(r1.released < r1.records);
+	rq.k = 3;
+	rq.l = 1;
+	rq.qi[0] = "year";
+	rq.qi[1] = "gender";
+	rq.nqi = 2;
+	rq.no_sensitive = true;
+	rq.max_suppressed = 0.2;
+	assert_int_equal(obs_release(&F.env, &rq, &r2), 0);
+	print_message(" %zu (%zu left out for the first)\n", r2.released, r2.left_by_history);
+	struct pub p1, p2;
+	pub_read(r1.directory, &p1);
+	pub_read(r2.directory, &p2);
+	holds_k_and_l(&p1);
+	holds_k_and_l(&p2);
+	levels_are_comparable(&p1, &p2);
+	assert_int_equal(singled_out(&p1, &p2), 0);
+	pub_release(&p1);
+	pub_release(&p2);
+}
+
 static void an_altered_earlier_release_stops_the_next(void **state)
 {
 	(void)state;
@@ -917,6 +963,25 @@ static void table_releases_publish_the_protected_figures(void **state)
 	char *sums = slurp(r.directory, "SHA256SUMS", &n);
 	assert_non_null(strstr(sums, "  data.csv\n"));
 	free(sums);
+	/* Never below the pages' threshold, which is also the default: a release may not publish
+	 * a count they withhold. */
+	rq.k = 3;
+	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
+	assert_non_null(strstr(r.why, "obs_min_count, 5"));
+	assert_int_equal(setting_set(F.db, "obs_min_count", "8"), 0);
+	rq.k = 5;
+	assert_int_equal(obs_release(&F.env, &rq, &r), PONTE_EINVAL);
+	rq.k = 0;
+	assert_int_equal(obs_release(&F.env, &rq, &r), 0);
+	manifest = slurp(r.directory, "manifest.json", &n);
+	assert_non_null(strstr(manifest, "\"threshold\":8,"));
+	free(manifest);
+	csv = slurp(r.directory, "data.csv", &n);
+	assert_non_null(strstr(csv, ",<8,c\r\n"));
+	assert_null(strstr(csv, ",<5,"));
+	free(csv);
+	assert_int_equal(setting_set(F.db, "obs_min_count", "5"), 0);
+	assert_int_equal(setting_set(F.db, "obs_min_count", "2"), PONTE_EINVAL);
 }
 
 static void a_release_cannot_be_changed(void **state)
@@ -1111,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(microdata_holds_k_and_l_over_every_published_column),
 		cmocka_unit_test(a_higher_k_generalises_more),
 		cmocka_unit_test(two_microdata_releases_combined_single_out_nothing),
+		cmocka_unit_test(two_microdata_releases_of_the_sample_single_out_nothing),
 		cmocka_unit_test(an_altered_earlier_release_stops_the_next),
 		cmocka_unit_test(the_manifest_measures_risk_as_sdcmicro_does),
 		cmocka_unit_test(the_noise_has_the_geometric_distribution),
