@@ -28,17 +28,6 @@ ALLOWED = {
     ("*", "organisations"): "lists join the organisation's code and name (reads only)",
     # To move behind the owner's functions (issue #16), one slice at a time:
     ("obs/release_store.c", "settings"): "to move: the epsilon budget setting",
-    ("referral/referral_store.c", "cases"): "to move: the case's owner and fields",
-    ("referral/referral_store.c", "country_rules"): "to move: a country rule",
-    ("referral/referral_store.c", "users"): "to move: who acted",
-    ("referral/referral_store.c", "assistance"): "to move: assistance recorded on completion",
-    ("trm/offer.c", "consents"): "to move: what a consent covers",
-    ("trm/referrals.c", "roles"): "to move: whether the user holds the inbound role",
-    ("trm/referrals.c", "user_roles"): "to move: whether the user holds the inbound role",
-    ("trm/referrals.c", "settings"): "to move: the inbound role setting",
-    ("trm/referrals.c", "cases"): "to move: the scope of the case an offer was sent from",
-    ("trm/referrals.c", "country_rules"): "to move: the answer time of a country",
-    ("trm/referrals.c", "instance"): "to move: this instance's country",
     ("web/profile.c", "users"): "to move: the password check of a profile change",
 }
 

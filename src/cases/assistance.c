@@ -1,5 +1,5 @@
 /* The assistance log: what the person received, from whom, from when to when. Completed
- * referrals write to it too (referral.c). */
+ * referrals write to it too, through assistance_record() (referral/referral.c). */
 #include "base/clock.h"
 #include "cases/cases.h"
 #include "i18n/i18n.h"
@@ -22,7 +22,33 @@ static const char SQL_LIST[] =
     "SELECT a.id, a.type, o.name, a.started_on, coalesce(a.ended_on, ''), "
     "coalesce(a.referral_id, 0) FROM assistance a JOIN organisations o ON o.id = a.provider_id "
     "WHERE a.case_id = ?1 ORDER BY a.started_on DESC, a.id DESC";
+static const char SQL_RECORD[] =
+    "INSERT INTO assistance(case_id, type, provider_id, referral_id, started_on, ended_on, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 /* clang-format on */
+
+int assistance_record(store *db, int64_t case_id, const char *type, int64_t provider_id,
+		      int64_t referral_id, const char *started_on, const char *ended_on,
+		      const char *now)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_RECORD, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	store_bind_text(st, 2, type, strlen(type));
+	store_bind_int64(st, 3, provider_id);
+	store_bind_int64(st, 4, referral_id);
+	store_bind_text(st, 5, started_on, strnlen(started_on, 10));
+	store_bind_text(st, 6, ended_on, strnlen(ended_on, 10));
+	store_bind_text(st, 7, now, strlen(now));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
 
 int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
 		   const char *started_on, const char *ended_on, int64_t *id, case_errors *e)

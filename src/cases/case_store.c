@@ -456,3 +456,75 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 			false);
 	return rc;
 }
+
+/* ---- for modules that decide access themselves ---- */
+
+static const char SQL_SCOPE[] =
+    "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
+static const char SQL_DISCLOSE[] =
+    "SELECT first_name_enc, second_name_enc, birthdate, gender, citizenship, primary_language, "
+    "mobile_phone_enc, identity_number_enc, trafficking_status, exploitation, status, phase, "
+    "coalesce(estimated_age, -1), control FROM cases WHERE id = ?1";
+
+int case_scope_of(store *db, int64_t case_id, case_scope *out)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SCOPE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		out->owner_id = store_col_int64(st, 0);
+		out->organisation_id = store_col_int64(st, 1);
+		snprintf(out->country, sizeof(out->country), "%s", store_col_text(st, 2, NULL));
+	}
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+}
+
+int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned parts,
+		  case_record *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->estimated_age = -1;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_DISCLOSE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		out->id = case_id;
+		if (parts & CASE_PART_IDENTITY) {
+			out->first_name = dec(env, a, st, 0, "first_name", case_id);
+			out->second_name = dec(env, a, st, 1, "second_name", case_id);
+			out->birthdate = text(a, st, 2);
+			out->gender = text(a, st, 3);
+			out->citizenship = text(a, st, 4);
+			out->primary_language = text(a, st, 5);
+			out->estimated_age = (int)store_col_int64(st, 12);
+		}
+		if (parts & CASE_PART_CONTACT)
+			out->mobile_phone = dec(env, a, st, 6, "mobile_phone", case_id);
+		if (parts & CASE_PART_DOCUMENTS)
+			out->identity_number = dec(env, a, st, 7, "identity_number", case_id);
+		if (parts & CASE_PART_VICTIM) {
+			out->trafficking_status = text(a, st, 8);
+			out->exploitation = text(a, st, 9);
+			out->control = text(a, st, 13);
+		}
+		if (parts & CASE_PART_CASE) {
+			out->status = text(a, st, 10);
+			out->phase = text(a, st, 11);
+		}
+	}
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ENOTFOUND;
+}

@@ -69,6 +69,18 @@ enum {
 	CASE_PART_VICTIM_DETAIL = 32,
 	CASE_PARTS_ALL = 63,
 };
+/* For the modules that decide access to a case themselves (referral/, trm/). Neither checks
+ * the caller's scope nor audits: the caller decides (principal_can_see() on the scope, a
+ * referral's state) and audits what it reads. PONTE_ENOTFOUND when there is no such case. */
+typedef struct case_scope {
+	int64_t owner_id, organisation_id;
+	char country[3];
+} case_scope;
+int case_scope_of(store *db, int64_t case_id, case_scope *out);
+/* Only the given parts of a case (CASE_PART_IDENTITY .. CASE_PART_CASE) filled in, the
+ * others left empty: what a referral discloses to its recipient. */
+int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned parts,
+		  case_record *out);
 /* The parts of "identity,contact,documents,victim,case" (unknown names add nothing). */
 unsigned case_parts_of(const char *categories);
 /* "person":{...}[,"victim":{...}]: the HTCDS fields of c that parts shows, as every answer
@@ -265,7 +277,16 @@ typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
 
+/* Assistance a completed referral gave (referral/ calls it inside its own transaction):
+ * started_on and ended_on are YYYY-MM-DD, now RFC 3339. No scope check: the referral's state
+ * machine decided that the provider gave it. */
+int assistance_record(store *db, int64_t case_id, const char *type, int64_t provider_id,
+		      int64_t referral_id, const char *started_on, const char *ended_on,
+		      const char *now);
+
 /* ---- per-country rules (rules.c): clocks and who confirms victim status ---- */
+/* The value of rule in country: the country's own, else the default ('ZZ'), else fallback. */
+int64_t country_rule_value(store *db, const char *country, const char *rule, int64_t fallback);
 /* The rules administrators may set, by index (NULL past the last); the label msgid and the
  * largest value of one. */
 const char *country_rule_at(size_t i);

@@ -32,7 +32,25 @@ static const char SQL_CONFIRMERS[] =
 static const char SQL_CLEAR_CONFIRMERS[] = "DELETE FROM status_confirmers WHERE country = ?1";
 static const char SQL_ADD_CONFIRMER[] =
     "INSERT INTO status_confirmers(country, org_type) VALUES (?1, ?2)";
+static const char SQL_VALUE[] =
+    "SELECT value FROM country_rules WHERE rule = ?2 AND country IN (?1, 'ZZ') "
+    "ORDER BY country = 'ZZ' LIMIT 1";
 /* clang-format on */
+
+int64_t country_rule_value(store *db, const char *country, const char *rule, int64_t fallback)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (store_conn_get(db, &c) || store_prepare(c, SQL_VALUE, &st))
+		return fallback;
+	store_bind_text(st, 1, country, strlen(country));
+	store_bind_text(st, 2, rule, strlen(rule));
+	int64_t value = fallback;
+	if (store_step(st) == STORE_ROW)
+		value = store_col_int64(st, 0);
+	store_reset(st);
+	return value;
+}
 
 const char *country_rule_label(const char *rule, int *max)
 {

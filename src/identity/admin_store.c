@@ -6,6 +6,9 @@
 static const char SQL_CLEAR_ROLES[] = "DELETE FROM user_roles WHERE user_id = ?1";
 static const char SQL_ADD_ROLE[] = "INSERT OR IGNORE INTO user_roles(user_id, role_id) "
 				   "SELECT ?1, id FROM roles WHERE code = ?2";
+static const char SQL_HAS_ROLE[] =
+    "SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?1 AND "
+    "r.code = ?2";
 static const char SQL_GRANT[] =
     "INSERT INTO role_permissions(role_id, permission, scope) "
     "SELECT id, ?2, ?3 FROM roles WHERE code = ?1 "
@@ -100,6 +103,19 @@ static int run(store_conn *c, const char *sql, int64_t id, const char *a, const 
 	rc = store_step(st);
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+bool user_has_role(store *db, int64_t user_id, const char *role_code)
+{
+	store_conn *c;
+	store_stmt *st;
+	if (store_conn_get(db, &c) || store_prepare(c, SQL_HAS_ROLE, &st))
+		return false;
+	store_bind_int64(st, 1, user_id);
+	store_bind_text(st, 2, role_code, strlen(role_code));
+	bool yes = store_step(st) == STORE_ROW;
+	store_reset(st);
+	return yes;
 }
 
 int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t n)

@@ -172,6 +172,8 @@ typedef struct permission_info {
 const permission_info *permission_list(size_t *n);
 bool permission_known(const char *name);
 int scope_from_text(const char *s); /* SCOPE_NONE if not a scope name */
+/* Whether the user holds the role (by its code). */
+bool user_has_role(store *db, int64_t user_id, const char *role_code);
 /* Replace a user's roles (at least one). */
 int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t n);
 /* Grant a permission to a role with a scope (or change its scope); revoke it. */
@@ -185,6 +187,8 @@ int setting_list(store *db, setting_fn fn, void *ctx);
 int setting_set(store *db, const char *key, const char *value);
 /* A whole-number setting, or fallback when it is missing or unreadable. */
 long setting_get_int(store *db, const char *key, long fallback);
+/* A setting's text into out (n bytes, cut to fit), or fallback when it is missing. */
+void setting_get_text(store *db, const char *key, const char *fallback, char *out, size_t n);
 
 /* The grants, organisation and country of a user, for a principal. */
 int principal_load(store *db, int64_t user_id, principal *p);

@@ -86,3 +86,16 @@ long setting_get_int(store *db, const char *key, long fallback)
 	store_reset(st);
 	return v;
 }
+
+void setting_get_text(store *db, const char *key, const char *fallback, char *out, size_t n)
+{
+	store_conn *c;
+	store_stmt *st;
+	snprintf(out, n, "%s", fallback);
+	if (store_conn_get(db, &c) || store_prepare(c, SQL_GET, &st))
+		return;
+	store_bind_text(st, 1, key, strlen(key));
+	if (store_step(st) == STORE_ROW && !store_col_is_null(st, 0))
+		snprintf(out, n, "%s", store_col_text(st, 0, NULL));
+	store_reset(st);
+}

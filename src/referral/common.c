@@ -1,4 +1,4 @@
-/* What the referral module's files share: errors, time, the case's owner and who may act. */
+/* What the referral module's files share: errors, time and who may act on a case. */
 #include "referral/internal.h"
 
 void ref_error(ref_errors *e, const char *field, const char *message)
@@ -26,30 +26,13 @@ const char *ref_text(arena *a, store_stmt *st, int col)
 	return arena_strdup(a, s ? s : "");
 }
 
-int ref_case_owner(store_conn *c, int64_t case_id, struct case_owner *o)
-{
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_CASE_OWNER, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		o->owner_id = store_col_int64(st, 0);
-		o->organisation_id = store_col_int64(st, 1);
-		snprintf(o->country, sizeof(o->country), "%s", store_col_text(st, 2, NULL));
-	}
-	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-}
-
-bool ref_may_write(const principal *p, const struct case_owner *o)
+bool ref_may_write(const principal *p, const case_scope *o)
 {
 	return principal_can_see(p, "case.social.write", o->owner_id, o->organisation_id,
 				 o->country);
 }
 
-bool ref_may_read(const principal *p, const struct case_owner *o)
+bool ref_may_read(const principal *p, const case_scope *o)
 {
 	return principal_can_see(p, "case.social.read", o->owner_id, o->organisation_id,
 				 o->country);

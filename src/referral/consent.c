@@ -95,9 +95,9 @@ int consent_add(const identity_env *env, const principal *p, int64_t case_id,
 	if (!past_date(in->given_on))
 		ref_error(e, "given_on", N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	store_conn *c;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && (rc = ref_case_owner(c, case_id, &o)) == 0 && !ref_may_write(p, &o))
+	if (!rc && (rc = case_scope_of(env->db, case_id, &o)) == 0 && !ref_may_write(p, &o))
 		rc = PONTE_ENOTFOUND;
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
@@ -150,7 +150,7 @@ int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const 
 {
 	*withdrawn = 0;
 	store_stmt *st;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
 	if (!rc) {
 		store_bind_int64(st, 1, id);
@@ -160,7 +160,7 @@ int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const 
 		store_reset(st);
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
-	if (!rc && !(rc = ref_case_owner(c, x->case_id, &o)) && !ref_may_write(p, &o))
+	if (!rc && !(rc = case_scope_of(env->db, x->case_id, &o)) && !ref_may_write(p, &o))
 		rc = PONTE_ENOTFOUND;
 	if (!rc && *x->withdrawn_on)
 		rc = PONTE_ECONFLICT;
@@ -225,9 +225,9 @@ int consent_list(const identity_env *env, arena *a, const principal *p, int64_t 
 {
 	store_conn *c;
 	store_stmt *st;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = ref_case_owner(c, case_id, &o)) && !ref_may_read(p, &o))
+	if (!rc && !(rc = case_scope_of(env->db, case_id, &o)) && !ref_may_read(p, &o))
 		rc = PONTE_ENOTFOUND;
 	if (!rc)
 		rc = store_prepare(c, SQL_CONSENT_LIST, &st);
@@ -248,7 +248,7 @@ int consent_get(const identity_env *env, arena *a, const principal *p, int64_t i
 {
 	store_conn *c;
 	store_stmt *st;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc && !(rc = store_prepare(c, SQL_CONSENT_GET, &st))) {
 		store_bind_int64(st, 1, id);
@@ -258,7 +258,7 @@ int consent_get(const identity_env *env, arena *a, const principal *p, int64_t i
 		store_reset(st);
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
-	if (!rc && !(rc = ref_case_owner(c, out->case_id, &o)) && !ref_may_read(p, &o))
+	if (!rc && !(rc = case_scope_of(env->db, out->case_id, &o)) && !ref_may_read(p, &o))
 		rc = PONTE_ENOTFOUND;
 	return rc;
 }
@@ -270,9 +270,9 @@ int disclosure_list(const identity_env *env, arena *a, const principal *p, int64
 {
 	store_conn *c;
 	store_stmt *st;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = ref_case_owner(c, case_id, &o)) && !ref_may_read(p, &o))
+	if (!rc && !(rc = case_scope_of(env->db, case_id, &o)) && !ref_may_read(p, &o))
 		rc = PONTE_ENOTFOUND;
 	if (!rc)
 		rc = store_prepare(c, SQL_DISCLOSURE_LIST, &st);
@@ -295,4 +295,27 @@ int disclosure_list(const identity_env *env, arena *a, const principal *p, int64
 	principal_audit(env->db, p, "disclosure.read", "case", case_id,
 			rc < 0 ? "failure" : "success", false);
 	return rc < 0 ? rc : 0;
+}
+
+int consent_covering(store *db, arena *a, int64_t consent_id, int64_t case_id, const char *purpose,
+		     int64_t recipient_id, const char **categories, const char **basis)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_CONSENT_COVERING, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, consent_id);
+	store_bind_int64(st, 2, case_id);
+	store_bind_text(st, 3, purpose, strlen(purpose));
+	store_bind_int64(st, 4, recipient_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*categories = ref_text(a, st, 0);
+		*basis = ref_text(a, st, 1);
+	}
+	store_reset(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }

@@ -14,14 +14,9 @@ void ref_now(char out[CLOCK_RFC3339_LEN]);
 void ref_bind_opt(store_stmt *st, int idx, const char *s);
 const char *ref_text(arena *a, store_stmt *st, int col);
 
-struct case_owner {
-	int64_t owner_id, organisation_id;
-	char country[3];
-};
-int ref_case_owner(store_conn *c, int64_t case_id, struct case_owner *o);
 /* Whether p may write the case (and so refer it, record its consents). */
-bool ref_may_write(const principal *p, const struct case_owner *o);
+bool ref_may_write(const principal *p, const case_scope *o);
 /* Whether p may read the case. */
-bool ref_may_read(const principal *p, const struct case_owner *o);
+bool ref_may_read(const principal *p, const case_scope *o);
 
 #endif

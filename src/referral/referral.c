@@ -116,13 +116,13 @@ static void from_row(arena *a, store_stmt *st, struct row *x)
 /* The caller's side, and whether they may see the referral at all: the sender (who may read
  * the case), the recipient organisation's holders of referral.national, and the focal point
  * of either country (escalations). */
-static bool sides(const principal *p, store_conn *c, struct row *x)
+static bool sides(const principal *p, store *db, struct row *x)
 {
-	struct case_owner o;
+	case_scope o;
 	bool national = principal_can(p, "referral.national");
 	/* Whoever may write the case acts for the sender: its worker, a supervisor, the focal
 	 * point. One look at the case's owner. */
-	x->r.sender = national && !ref_case_owner(c, x->r.case_id, &o) && ref_may_write(p, &o);
+	x->r.sender = national && !case_scope_of(db, x->r.case_id, &o) && ref_may_write(p, &o);
 	x->r.recipient = national && p->organisation_id == x->r.to_id;
 	bool focal =
 	    principal_scope(p, "referral.national") >= SCOPE_COUNTRY &&
@@ -151,7 +151,7 @@ int referral_get(const identity_env *env, arena *a, const principal *p, int64_t 
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
 		rc = load(c, a, id, &x);
-	if (!rc && !sides(p, c, &x))
+	if (!rc && !sides(p, env->db, &x))
 		rc = PONTE_ENOTFOUND;
 	if (!rc)
 		*out = x.r;
@@ -197,7 +197,7 @@ int referral_list(const identity_env *env, arena *a, const principal *p, const c
 	store_reset(st);
 	rc = !rows ? PONTE_ENOMEM : rc < 0 ? rc : 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		if (sides(p, c, &rows[i]))
+		if (sides(p, env->db, &rows[i]))
 			rc = fn(&rows[i].r, ctx);
 	free(rows);
 	return rc;
@@ -214,9 +214,9 @@ int referral_create(const identity_env *env, const principal *p, const referral_
 	arena a;
 	arena_init(&a, 1u << 16);
 	store_conn *c;
-	struct case_owner o;
+	case_scope o;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = ref_case_owner(c, in->case_id, &o)) &&
+	if (!rc && !(rc = case_scope_of(env->db, in->case_id, &o)) &&
 	    (!ref_may_write(p, &o) || !principal_can(p, "referral.national")))
 		rc = PONTE_ENOTFOUND;
 	int64_t to = in->to_id;
@@ -288,29 +288,16 @@ int referral_create(const identity_env *env, const principal *p, const referral_
 /* ---- acting ---- */
 
 /* Sending: the consent must cover it now; the register records the disclosure. */
-static int check_consent(store_conn *c, arena *a, const referral *r, ref_errors *e)
+static int check_consent(store *db, arena *a, const referral *r, ref_errors *e)
 {
 	if (!r->consent_id)
 		return 0; /* a recorded legal basis */
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
-	if (rc)
+	const char *categories, *basis;
+	int rc = consent_covering(db, a, r->consent_id, r->case_id, "referral", r->to_id,
+				  &categories, &basis);
+	if (rc && rc != PONTE_ENOTFOUND)
 		return rc;
-	store_bind_int64(st, 1, r->consent_id);
-	rc = store_step(st);
-	bool covers = false;
-	if (rc == STORE_ROW) {
-		int64_t case_id = store_col_int64(st, 1), recipient = store_col_int64(st, 2);
-		const char *purpose = ref_text(a, st, 3), *categories = ref_text(a, st, 5);
-		bool withdrawn = !store_col_is_null(st, 11) && *store_col_text(st, 11, NULL);
-		covers = case_id == r->case_id && !withdrawn && strcmp(purpose, "referral") == 0 &&
-			 (!recipient || recipient == r->to_id) &&
-			 ref_categories_cover(categories, r->categories);
-	}
-	store_reset(st);
-	if (rc < 0)
-		return rc;
-	if (!covers) {
+	if (rc || !ref_categories_cover(categories, r->categories)) {
 		ref_error(e, "consent",
 			  N_("The consent does not cover this referral (withdrawn, "
 			     "another recipient or fewer categories)."));
@@ -341,42 +328,19 @@ static int disclose(store_conn *c, const principal *p, const referral *r, const 
 }
 
 /* When the answer is due: now plus the country's time for this urgency. */
-static int due_at(store_conn *c, const char *country, const referral *r, char *out, size_t n)
+static void due_at(store *db, const char *country, const referral *r, char out[CLOCK_RFC3339_LEN])
 {
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_RULE, &st);
-	if (rc)
-		return rc;
 	const char *rule = strcmp(r->urgency, "urgent") == 0 ? "urgent_referral_answer_hours"
 							     : "referral_answer_hours";
-	store_bind_text(st, 1, country, strlen(country));
-	store_bind_text(st, 2, rule, strlen(rule));
-	int64_t hours = 72;
-	if (store_step(st) == STORE_ROW)
-		hours = store_col_int64(st, 0);
-	store_reset(st);
+	int64_t hours = country_rule_value(db, country, rule, 72);
 	clock_format_rfc3339(clock_wall_ms() + hours * 3600 * 1000, out);
-	(void)n;
-	return 0;
 }
 
-static int record_assistance(store_conn *c, const referral *r, const char *now)
+/* The service given, in the case's assistance log (cases/ keeps it), since it started. */
+static int record_assistance(store *db, const referral *r, const char *now)
 {
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_ASSISTANCE_INSERT, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, r->case_id);
 	const char *type = *r->service_type ? r->service_type : "other";
-	store_bind_text(st, 2, type, strlen(type));
-	store_bind_int64(st, 3, r->to_id);
-	store_bind_int64(st, 4, r->id);
-	store_bind_text(st, 5, r->updated_at, 10); /* since the service started */
-	store_bind_text(st, 6, now, 10);
-	store_bind_text(st, 7, now, strlen(now));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return assistance_record(db, r->case_id, type, r->to_id, r->id, r->updated_at, now, now);
 }
 
 /* The step in the history; words are encrypted under the event's own number (as key
@@ -432,7 +396,7 @@ int referral_act(const identity_env *env, const principal *p, int64_t id, const 
 		arena_release(&a);
 		return rc;
 	}
-	if (!(rc = load(c, &a, id, &x)) && !sides(p, c, &x))
+	if (!(rc = load(c, &a, id, &x)) && !sides(p, env->db, &x))
 		rc = PONTE_ENOTFOUND;
 	referral *r = &x.r;
 	if (!rc && !(t->side == SENDER ? r->sender : r->recipient))
@@ -450,10 +414,10 @@ int referral_act(const identity_env *env, const principal *p, int64_t id, const 
 	char now[CLOCK_RFC3339_LEN], due[CLOCK_RFC3339_LEN] = "";
 	ref_now(now);
 	bool send = strcmp(t->action, "send") == 0;
-	if (!rc && send && !(rc = check_consent(c, &a, r, e)))
+	if (!rc && send && !(rc = check_consent(env->db, &a, r, e)))
 		rc = disclose(c, p, r, now);
 	if (!rc && send)
-		rc = due_at(c, x.from_country, r, due, sizeof(due));
+		due_at(env->db, x.from_country, r, due);
 	store_stmt *st;
 	if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_SET_STATE, &st))) {
 		store_bind_int64(st, 1, id);
@@ -469,7 +433,7 @@ int referral_act(const identity_env *env, const principal *p, int64_t id, const 
 	if (!rc)
 		rc = event(env, c, p, r, t, code, note, now);
 	if (!rc && strcmp(t->to, "completed") == 0)
-		rc = record_assistance(c, r, now);
+		rc = record_assistance(env->db, r, now);
 	if (!rc) {
 		char what[48];
 		snprintf(what, sizeof(what), "referral.%s", t->action);
@@ -514,7 +478,7 @@ int referral_history(const identity_env *env, arena *a, const principal *p, int6
 						  store_col_int64(st, 0), blob, n)
 				  : "",
 			.user_name = "",
-			.at = ref_text(a, st, 7),
+			.at = ref_text(a, st, 6),
 		};
 		if ((rc = fn(&ev, ctx)))
 			break;
@@ -538,57 +502,9 @@ int referral_case(const identity_env *env, arena *a, const principal *p, int64_t
 		    strcmp(r.state, "completed") == 0;
 	if (!r.recipient || !open)
 		return PONTE_EDENIED;
-	store_conn *c;
-	store_stmt *st;
-	if (!(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_REFERRAL_CASE, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, r.case_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		case_record *k = &out->c;
-		out->parts = case_parts_of(r.categories);
-		k->id = r.case_id;
-		size_t n;
-		const void *b;
-		if (out->parts & CASE_PART_IDENTITY) {
-			b = store_col_blob(st, 0, &n);
-			k->first_name =
-			    n ? field_decrypt(env, a, "cases", "first_name", r.case_id, b, n) : "";
-			b = store_col_blob(st, 1, &n);
-			k->second_name =
-			    n ? field_decrypt(env, a, "cases", "second_name", r.case_id, b, n) : "";
-			k->birthdate = ref_text(a, st, 2);
-			k->gender = ref_text(a, st, 3);
-			k->citizenship = ref_text(a, st, 4);
-			k->primary_language = ref_text(a, st, 5);
-			k->estimated_age = (int)store_col_int64(st, 12);
-		}
-		if (out->parts & CASE_PART_CONTACT) {
-			b = store_col_blob(st, 6, &n);
-			k->mobile_phone =
-			    n ? field_decrypt(env, a, "cases", "mobile_phone", r.case_id, b, n)
-			      : "";
-		}
-		if (out->parts & CASE_PART_DOCUMENTS) {
-			b = store_col_blob(st, 7, &n);
-			k->identity_number =
-			    n ? field_decrypt(env, a, "cases", "identity_number", r.case_id, b, n)
-			      : "";
-		}
-		if (out->parts & CASE_PART_VICTIM) {
-			k->trafficking_status = ref_text(a, st, 8);
-			k->exploitation = ref_text(a, st, 9);
-			k->control = ref_text(a, st, 13);
-		}
-		if (out->parts & CASE_PART_CASE) {
-			k->status = ref_text(a, st, 10);
-			k->phase = ref_text(a, st, 11);
-		}
-	}
-	store_reset(st);
+	out->parts = case_parts_of(r.categories);
+	rc = case_disclose(env, a, r.case_id, out->parts, &out->c);
 	principal_audit(env->db, p, "referral.case_read", "referral", id,
-			rc == STORE_ROW ? "success" : "failure", false);
-	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ENOTFOUND;
+			rc ? "failure" : "success", false);
+	return rc;
 }

@@ -92,6 +92,13 @@ int consent_add(const identity_env *env, const principal *p, int64_t case_id,
  * referrals abroad made under the consent in the same transaction. */
 int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
 			int64_t id, consent *x, size_t *withdrawn);
+/* The rule "the consent covers it", for national referrals and referrals across borders
+ * (trm/): consent_id is a consent of case_id for purpose, not withdrawn, and given for
+ * recipient_id or for any recipient (recipient_id 0: whoever receives, as across borders).
+ * Then 0, with what it lets leave: its categories and legal basis (strings in a); otherwise
+ * PONTE_ENOTFOUND. No scope check: the caller has checked that p may act on the case. */
+int consent_covering(store *db, arena *a, int64_t consent_id, int64_t case_id, const char *purpose,
+		     int64_t recipient_id, const char **categories, const char **basis);
 /* One consent, for who may read its case (PONTE_ENOTFOUND otherwise). */
 int consent_get(const identity_env *env, arena *a, const principal *p, int64_t id, consent *out);
 typedef int (*consent_fn)(const consent *c, void *ctx);

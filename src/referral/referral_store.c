@@ -2,11 +2,6 @@
 #include "referral/sql.h"
 
 /* clang-format off */
-const char SQL_CASE_OWNER[] =
-    "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
-const char SQL_RULE[] =
-    "SELECT value FROM country_rules WHERE rule = ?2 AND country IN (?1, 'ZZ') "
-    "ORDER BY country = 'ZZ' LIMIT 1";
 
 #define SERVICE_COLUMNS \
 	"s.id, s.organisation_id, s.version, o.code, o.name, o.country, s.type, s.name, s.sexes, " \
@@ -46,6 +41,11 @@ const char SQL_CONSENT_GET[] =
 const char SQL_CONSENT_LIST[] =
     "SELECT " CONSENT_COLUMNS " FROM consents c LEFT JOIN organisations o ON o.id = c.recipient_id "
     "WHERE c.case_id = ?1 ORDER BY c.id DESC";
+/* ?1 consent ?2 case ?3 purpose ?4 recipient (0: any) */
+const char SQL_CONSENT_COVERING[] =
+    "SELECT categories, legal_basis FROM consents WHERE id = ?1 AND case_id = ?2 AND "
+    "purpose = ?3 AND coalesce(withdrawn_on, '') = '' AND "
+    "(?4 = 0 OR coalesce(recipient_id, 0) IN (0, ?4))";
 const char SQL_CONSENT_WITHDRAW[] =
     "UPDATE consents SET withdrawn_on = ?2 WHERE id = ?1 AND withdrawn_on IS NULL";
 const char SQL_CONSENT_OPEN_REFERRALS[] =
@@ -77,9 +77,8 @@ const char SQL_REFERRAL_EVENT[] =
 const char SQL_REFERRAL_EVENT_NOTE[] =
     "UPDATE referral_events SET note_enc = ?2 WHERE id = ?1";
 const char SQL_REFERRAL_EVENTS[] =
-    "SELECT e.id, e.action, e.from_state, e.to_state, e.code, e.note_enc, coalesce(u.id, 0), "
-    "e.at FROM referral_events e LEFT JOIN users u ON u.id = e.user_id "
-    "WHERE e.referral_id = ?1 ORDER BY e.id";
+    "SELECT e.id, e.action, e.from_state, e.to_state, e.code, e.note_enc, e.at "
+    "FROM referral_events e WHERE e.referral_id = ?1 ORDER BY e.id";
 const char SQL_REFERRAL_LIST_IN[] =
     "SELECT " REFERRAL_COLUMNS REFERRAL_FROM "WHERE r.to_id = ?1 AND r.state <> 'draft' "
     "ORDER BY r.updated_at DESC LIMIT 500";
@@ -91,10 +90,6 @@ const char SQL_REFERRAL_LIST_OVERDUE[] =
     "AND f.country = ?1 ORDER BY r.due_at LIMIT 500";
 const char SQL_REFERRAL_LIST_CASE[] =
     "SELECT " REFERRAL_COLUMNS REFERRAL_FROM "WHERE r.case_id = ?1 ORDER BY r.id DESC";
-const char SQL_REFERRAL_CASE[] =
-    "SELECT first_name_enc, second_name_enc, birthdate, gender, citizenship, primary_language, "
-    "mobile_phone_enc, identity_number_enc, trafficking_status, exploitation, status, phase, "
-    "coalesce(estimated_age, -1), control FROM cases WHERE id = ?1";
 
 const char SQL_DISCLOSURE_INSERT[] =
     "INSERT INTO disclosures(case_id, recipient_id, categories, basis, consent_id, referral_id, "
@@ -103,7 +98,4 @@ const char SQL_DISCLOSURE_LIST[] =
     "SELECT d.id, coalesce(d.referral_id, 0), coalesce(d.consent_id, 0), o.code, o.name, "
     "d.categories, d.basis, d.at FROM disclosures d JOIN organisations o ON o.id = d.recipient_id "
     "WHERE d.case_id = ?1 ORDER BY d.id";
-const char SQL_ASSISTANCE_INSERT[] =
-    "INSERT INTO assistance(case_id, type, provider_id, referral_id, started_on, ended_on, "
-    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 /* clang-format on */

@@ -10,9 +10,6 @@
 #define OFFER_TTL_S TRM_MESSAGE_TTL_S
 
 /* clang-format off */
-static const char SQL_CONSENT[] =
-    "SELECT categories, legal_basis FROM consents WHERE id = ?1 AND case_id = ?2 AND "
-    "purpose = 'transnational_referral' AND withdrawn_on IS NULL";
 static const char SQL_OUT[] =
     "INSERT INTO trm_referrals(direction, peer_id, offer_id, case_id, state, legal_basis, "
     "created_at, updated_at, consent_id) VALUES ('out', ?1, ?2, ?3, 'sent', ?4, ?5, ?5, ?6)";
@@ -30,21 +27,12 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 	case_record c;
 	child_record k;
 	int rc = child_get(env, a, p, case_id, &c, &k);
-	store_conn *conn;
-	store_stmt *st;
-	char categories[128] = "";
-	if (!rc && !(rc = store_conn_get(env->db, &conn)) &&
-	    !(rc = store_prepare(conn, SQL_CONSENT, &st))) {
-		store_bind_int64(st, 1, consent_id);
-		store_bind_int64(st, 2, case_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			snprintf(categories, sizeof(categories), "%s", store_col_text(st, 0, NULL));
-			snprintf(basis, 32, "%s", store_col_text(st, 1, NULL));
-		}
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		if (!*categories) {
+	const char *categories = "", *consented = "";
+	if (!rc) {
+		rc = consent_covering(env->db, a, consent_id, case_id, "transnational_referral", 0,
+				      &categories, &consented);
+		snprintf(basis, 32, "%s", consented);
+		if (rc == PONTE_ENOTFOUND || (!rc && !*categories)) {
 			*why = N_("A referral across borders needs a consent of this case for a "
 				  "transnational referral that has not been withdrawn.");
 			rc = PONTE_EINVAL;

@@ -1,38 +1,29 @@
 /* Referrals across borders as lists: the offers sent from cases in the caller's scope, and the
  * offers received, which only holders of the inbound role (a setting, by default the national
  * focal point's) see, with their payload. */
+#include "base/clock.h"
 #include "base/json_parse.h"
 #include "identity/fields.h"
+#include "instance/instance.h"
 #include "trm/internal.h"
 
 /* clang-format off */
-static const char SQL_RECEIVER[] =
-    "SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?1 AND "
-    "r.code = coalesce((SELECT value FROM settings WHERE key = 'trm_inbound_role'), "
-    "'national_focal_point')";
 #define REFERRAL_COLUMNS \
     "SELECT t.id, t.direction, p.instance_id, p.name, p.country, t.offer_id, " \
     "coalesce(t.case_id, 0), t.state, t.reason, t.legal_basis, t.payload_enc, t.created_at, " \
-    "t.updated_at, c.owner_id, c.organisation_id, c.country, coalesce(t.parent_id, 0), " \
-    "coalesce(t.provider_org, 0), coalesce(o.name, ''), t.provider_state, t.chain " \
+    "t.updated_at, coalesce(t.parent_id, 0), coalesce(t.provider_org, 0), " \
+    "coalesce(o.name, ''), t.provider_state, t.chain " \
     "FROM trm_referrals t JOIN trm_peers p ON p.id = t.peer_id " \
-    "LEFT JOIN cases c ON c.id = t.case_id LEFT JOIN organisations o ON o.id = t.provider_org "
+    "LEFT JOIN organisations o ON o.id = t.provider_org "
 static const char SQL_LIST[] = REFERRAL_COLUMNS "ORDER BY t.id DESC LIMIT 500";
 static const char SQL_GET[] = REFERRAL_COLUMNS "WHERE t.id = ?1";
-/* Offers sent from a case in the caller's scope, and hops this instance forwarded (for the
- * inbound role, ?6), past the answer time of the case's country (of this instance for a
- * forwarded hop). */
-static const char SQL_OVERDUE[] =
-    "SELECT t.id, coalesce(t.case_id, 0), p.name, p.country, t.created_at FROM trm_referrals t "
-    "JOIN trm_peers p ON p.id = t.peer_id LEFT JOIN cases c ON c.id = t.case_id "
-    "WHERE t.direction = 'out' AND t.state IN ('sent', 'delivered') AND t.created_at < "
-    "strftime('%Y-%m-%dT%H:%M:%fZ', ?5 / 1000, 'unixepoch', '-' || coalesce((SELECT value "
-    "FROM country_rules r WHERE r.rule = 'trm_answer_days' AND r.country IN (coalesce("
-    "c.country, (SELECT country FROM instance WHERE id = 1)), 'ZZ') "
-    "ORDER BY r.country = 'ZZ' LIMIT 1), 7) || ' days') AND ((c.id IS NOT NULL AND (?1 = 4 OR "
-    "(?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND "
-    "c.owner_id = ?4))) OR (t.parent_id IS NOT NULL AND ?6 = 1)) "
-    "ORDER BY t.created_at LIMIT 200";
+/* Offers sent and not answered yet, and hops forwarded from here, oldest first: which of
+ * them are past their country's answer time, and in the caller's sight, is decided in
+ * trm_overdue(). */
+static const char SQL_WAITING[] =
+    "SELECT t.id, coalesce(t.case_id, 0), coalesce(t.parent_id, 0), p.name, p.country, "
+    "t.created_at FROM trm_referrals t JOIN trm_peers p ON p.id = t.peer_id "
+    "WHERE t.direction = 'out' AND t.state IN ('sent', 'delivered') ORDER BY t.created_at";
 /* clang-format on */
 
 /* Every message of a referral's hop: the offer and what answers it, both ways. */
@@ -52,23 +43,25 @@ enum sight { HIDDEN, WITHOUT_PERSON, WITH_PERSON };
  * here: the inbound role. Received and handed to a provider: that organisation too, but the
  * person only once it has accepted and while the service is open (as for a national referral:
  * before, who sends and the categories offered; after a decline, nothing of the person). */
-static enum sight visible(const principal *p, store_stmt *st, bool receiver)
+static enum sight visible(store *db, const principal *p, store_stmt *st, bool receiver)
 {
 	const char *direction = store_col_text(st, 1, NULL);
+	case_scope from = { 0, 0, "" };
 	if (strcmp(direction, "out") == 0 && store_col_int64(st, 6))
-		return principal_can_see(p, "referral.transnational", store_col_int64(st, 13),
-					 store_col_int64(st, 14), store_col_text(st, 15, NULL))
+		return !case_scope_of(db, store_col_int64(st, 6), &from) &&
+			       principal_can_see(p, "referral.transnational", from.owner_id,
+						 from.organisation_id, from.country)
 			   ? WITH_PERSON
 			   : HIDDEN;
 	if (receiver)
 		return WITH_PERSON;
-	if (strcmp(direction, "in") != 0 || !store_col_int64(st, 17) ||
-	    store_col_int64(st, 17) != p->organisation_id || !principal_can(p, "referral.national"))
+	if (strcmp(direction, "in") != 0 || !store_col_int64(st, 14) ||
+	    store_col_int64(st, 14) != p->organisation_id || !principal_can(p, "referral.national"))
 		return HIDDEN;
 	const char *state = store_col_text(st, 7, NULL);
 	bool open = strcmp(state, "accepted") == 0 || strcmp(state, "in_service") == 0 ||
 		    strcmp(state, "completed") == 0;
-	return open && strcmp(store_col_text(st, 19, NULL), "accepted") == 0 ? WITH_PERSON
+	return open && strcmp(store_col_text(st, 16, NULL), "accepted") == 0 ? WITH_PERSON
 									     : WITHOUT_PERSON;
 }
 
@@ -106,10 +99,10 @@ static int decode(const identity_env *env, arena *a, store_stmt *st, enum sight 
 			     .legal_basis = arena_strdup(a, store_col_text(st, 9, NULL)),
 			     .created_at = arena_strdup(a, store_col_text(st, 11, NULL)),
 			     .updated_at = arena_strdup(a, store_col_text(st, 12, NULL)),
-			     .parent_id = store_col_int64(st, 16),
-			     .provider = arena_strdup(a, store_col_text(st, 18, NULL)),
-			     .provider_state = arena_strdup(a, store_col_text(st, 19, NULL)),
-			     .chain = arena_strdup(a, store_col_text(st, 20, NULL)),
+			     .parent_id = store_col_int64(st, 13),
+			     .provider = arena_strdup(a, store_col_text(st, 15, NULL)),
+			     .provider_state = arena_strdup(a, store_col_text(st, 16, NULL)),
+			     .chain = arena_strdup(a, store_col_text(st, 17, NULL)),
 			     .payload = "",
 			     .categories = "" };
 	size_t n;
@@ -142,7 +135,7 @@ static int one(const identity_env *env, arena *a, const principal *p, int64_t re
 		return rc;
 	store_bind_int64(st, 1, ref_id);
 	rc = store_step(st);
-	enum sight sight = rc == STORE_ROW ? visible(p, st, receiver) : HIDDEN;
+	enum sight sight = rc == STORE_ROW ? visible(env->db, p, st, receiver) : HIDDEN;
 	if (person)
 		*person = sight == WITH_PERSON;
 	if (rc == STORE_ROW)
@@ -207,39 +200,50 @@ int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t n
 		trm_overdue_fn fn, void *ctx)
 {
 	bool receiver = trm_receives(env->db, p);
+	instance_info here = { .country = "" };
+	if (instance_get(env->db, a, &here) || !here.country)
+		here.country = ""; /* not set up yet: the default answer time */
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_OVERDUE, &st);
+		rc = store_prepare(c, SQL_WAITING, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, principal_scope(p, "referral.transnational"));
-	store_bind_text(st, 2, p->country, strlen(p->country));
-	store_bind_int64(st, 3, p->organisation_id);
-	store_bind_int64(st, 4, p->user_id);
-	store_bind_int64(st, 5, now_ms);
-	store_bind_int64(st, 6, receiver);
-	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     arena_strdup(a, store_col_text(st, 2, NULL)),
+	int64_t whole_s = now_ms / 1000 * 1000;
+	size_t shown = 0;
+	while (shown < 200 && (rc = store_step(st)) == STORE_ROW) {
+		int64_t case_id = store_col_int64(st, 1);
+		case_scope from;
+		bool of_case = case_id && !case_scope_of(env->db, case_id, &from);
+		/* Sent from a case in the caller's scope, or forwarded from here (the inbound role) */
+		if (!(of_case && principal_can_see(p, "referral.transnational", from.owner_id,
+						   from.organisation_id, from.country)) &&
+		    !(store_col_int64(st, 2) && receiver))
+			continue;
+		/* past the answer time of the case's country (of this instance for a hop) */
+		int64_t days = country_rule_value(env->db, of_case ? from.country : here.country,
+						  "trm_answer_days", 7);
+		char before[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(whole_s - days * 86400 * 1000, before);
+		if (strcmp(store_col_text(st, 5, NULL), before) >= 0)
+			continue;
+		shown++;
+		if ((rc = fn(store_col_int64(st, 0), case_id,
 			     arena_strdup(a, store_col_text(st, 3, NULL)),
-			     arena_strdup(a, store_col_text(st, 4, NULL)), ctx)))
+			     arena_strdup(a, store_col_text(st, 4, NULL)),
+			     arena_strdup(a, store_col_text(st, 5, NULL)), ctx)))
 			break;
+	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }
 
 bool trm_receives(store *db, const principal *p)
 {
-	store_conn *c;
-	store_stmt *st;
-	if (!p || store_conn_get(db, &c) || store_prepare(c, SQL_RECEIVER, &st))
-		return false;
-	store_bind_int64(st, 1, p->user_id);
-	bool yes = store_step(st) == STORE_ROW;
-	store_reset(st);
-	return yes;
+	char inbound[64];
+	setting_get_text(db, "trm_inbound_role", "national_focal_point", inbound, sizeof(inbound));
+	return p && user_has_role(db, p->user_id, inbound);
 }
 
 int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
@@ -255,7 +259,7 @@ int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm
 		return rc;
 	bool read = false;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		enum sight sight = visible(p, st, receiver);
+		enum sight sight = visible(env->db, p, st, receiver);
 		if (sight == HIDDEN)
 			continue;
 		trm_referral r;
