@@ -370,7 +370,7 @@ static int check_budget(store *db, store_conn *c, const obs_release_request *rq,
 	r->epsilon_left = -1;
 	for (size_t i = 0; i < *n && !rc; i++) {
 		double budget, spent;
-		if ((rc = release_budget(c, ids[i], &budget, &spent)))
+		if ((rc = release_budget(db, ids[i], &budget, &spent)))
 			break;
 		double left = budget - spent;
 		if (rq->epsilon > left + 1e-9) {

@@ -47,7 +47,7 @@ int release_records(store *db, int64_t provider, release_record_fn fn, void *ctx
 int release_next_version(store_conn *c, int64_t *version);
 /* The datasets a release spends on: provider, or every provider with records. */
 int release_datasets(store_conn *c, int64_t provider, int64_t *ids, size_t max, size_t *n);
-int release_budget(store_conn *c, int64_t provider, double *budget, double *spent);
+int release_budget(store *db, int64_t provider, double *budget, double *spent);
 int release_insert(store_conn *c, int64_t version, const char *method, int64_t provider,
 		   const char *manifest, int64_t user_id, int64_t *id);
 int release_spend(store_conn *c, int64_t release_id, int64_t provider, double epsilon);

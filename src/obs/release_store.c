@@ -17,8 +17,7 @@ static const char SQL_DATASETS[] =
     "ORDER BY provider_id";
 static const char SQL_BUDGET[] =
     "SELECT coalesce((SELECT epsilon FROM obs_privacy_budgets WHERE provider_id = ?1), "
-    "(SELECT CAST(value AS REAL) FROM settings WHERE key = 'obs_epsilon_budget'), 3.0), "
-    "(SELECT coalesce(sum(epsilon), 0.0) FROM obs_privacy_spent WHERE provider_id = ?1)";
+    "?2), (SELECT coalesce(sum(epsilon), 0.0) FROM obs_privacy_spent WHERE provider_id = ?1)";
 static const char SQL_INSERT[] =
     "INSERT INTO obs_releases(version, method, provider_id, manifest, created_by, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
@@ -32,8 +31,7 @@ static const char SQL_SET_BUDGET[] =
     "ON CONFLICT(provider_id) DO UPDATE SET epsilon = excluded.epsilon";
 static const char SQL_ORGANISATION[] = "SELECT 1 FROM organisations WHERE id = ?1";
 static const char SQL_BUDGETS[] =
-    "SELECT o.id, o.code, o.name, coalesce(b.epsilon, (SELECT CAST(value AS REAL) FROM settings "
-    "WHERE key = 'obs_epsilon_budget'), 3.0), (SELECT coalesce(sum(epsilon), 0.0) FROM "
+    "SELECT o.id, o.code, o.name, coalesce(b.epsilon, ?1), (SELECT coalesce(sum(epsilon), 0.0) FROM "
     "obs_privacy_spent s WHERE s.provider_id = o.id) FROM organisations o "
     "LEFT JOIN obs_privacy_budgets b ON b.provider_id = o.id "
     "WHERE b.provider_id IS NOT NULL OR EXISTS (SELECT 1 FROM obs_records r "
@@ -128,13 +126,25 @@ int release_datasets(store_conn *c, int64_t provider, int64_t *ids, size_t max, 
 	return rc < 0 ? rc : 0;
 }
 
-int release_budget(store_conn *c, int64_t provider, double *budget, double *spent)
+/* The budget of a dataset without its own: the setting obs_epsilon_budget, else 3. */
+static double default_budget(store *db)
 {
+	char value[32];
+	setting_get_text(db, "obs_epsilon_budget", "", value, sizeof(value));
+	return *value ? strtod(value, NULL) : 3.0;
+}
+
+int release_budget(store *db, int64_t provider, double *budget, double *spent)
+{
+	store_conn *c;
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_BUDGET, &st);
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_BUDGET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, provider);
+	store_bind_double(st, 2, default_budget(db));
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
 		*budget = store_col_double(st, 0);
@@ -184,9 +194,7 @@ bool obs_dp_only(store *db)
 
 int obs_budget_get(store *db, int64_t provider, double *budget, double *spent)
 {
-	store_conn *c;
-	int rc = store_conn_get(db, &c);
-	return rc ? rc : release_budget(c, provider, budget, spent);
+	return release_budget(db, provider, budget, spent);
 }
 
 /* A reason says something: valid text of at most OBS_REASON_MAX bytes, and at least
@@ -238,7 +246,7 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 		rc = rc < 0 ? rc : known ? 0 : PONTE_ENOTFOUND;
 	}
 	if (!rc)
-		rc = release_budget(c, provider, &before, &spent);
+		rc = release_budget(db, provider, &before, &spent);
 	if (!rc && !(rc = store_prepare(c, SQL_BUDGET_CHANGE, &st))) {
 		store_bind_int64(st, 1, provider);
 		store_bind_double(st, 2, before);
@@ -271,6 +279,7 @@ int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)
 		rc = store_prepare(c, SQL_BUDGETS, &st);
 	if (rc)
 		return rc;
+	store_bind_double(st, 1, default_budget(db));
 	while ((rc = store_step(st)) == STORE_ROW) {
 		obs_budget_info x = { .provider_id = store_col_int64(st, 0),
 				      .provider = arena_strdup(a, store_col_text(st, 1, NULL)),
