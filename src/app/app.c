@@ -94,12 +94,24 @@ int app_start(app *a, const http_server_config *cfg, char *err, size_t errlen)
 	http_server_config c = *cfg;
 	c.metrics = a->svc.metrics;
 	c.spool_dir = a->svc.spool_dir;
-	return http_server_start(&a->http, &c, &a->server, err, errlen);
+	int rc = audit_writer_start(a->svc.db, &a->audit);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the audit writer: %s", ponte_strerror(rc));
+		return rc;
+	}
+	rc = http_server_start(&a->http, &c, &a->server, err, errlen);
+	if (rc) {
+		audit_writer_stop(a->audit);
+		a->audit = NULL;
+	}
+	return rc;
 }
 
 unsigned app_stop(app *a)
 {
 	unsigned left = http_server_stop(a->server);
 	a->server = NULL;
+	audit_writer_stop(a->audit);
+	a->audit = NULL;
 	return left;
 }

@@ -8,6 +8,7 @@
 #ifndef PONTE_APP_H
 #define PONTE_APP_H
 
+#include "audit/audit.h"
 #include "http/server.h"
 #include "services/services.h"
 
@@ -20,6 +21,7 @@ typedef struct app {
 	services svc;
 	http_app http;
 	http_server *server;
+	audit_writer *audit; /* group commit of read events while serving */
 } app;
 
 /* Catalogues and templates; safe to call more than once. */
@@ -31,8 +33,10 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen);
  * the first is written to files_dir. */
 int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen);
 void app_release(app *a);
+/* Starts the audit trail's group-commit writer, then the server. */
 int app_start(app *a, const http_server_config *cfg, char *err, size_t errlen);
-/* Returns the number of requests cut off when the grace period ran out. */
+/* Stops the server, then commits every queued audit event.
+ * Returns the number of requests cut off when the grace period ran out. */
 unsigned app_stop(app *a);
 
 /* Hooks for the HTTP layer (authenticate.c). */

@@ -10,6 +10,14 @@
  *   object type and id), outcome and client address only.
  * - Appends are serialised by the database's write lock (BEGIN IMMEDIATE), so the chain has
  *   one order even with many threads and processes.
+ * - Events of reads may be group-committed: while an audit_writer runs for a store,
+ *   audit_append_read() queues the event (its time taken when it is queued) and returns; one
+ *   thread appends everything queued in one transaction, so one disk write serves many
+ *   readers. A crash loses at most the events queued since the last batch committed (see
+ *   docs/security.md); a stop commits them all. Events of changes never wait in the queue:
+ *   they are written with the change (audit_append_in_transaction) or by audit_append().
+ * - Every reader of the trail (audit_query, audit_verify) first waits for the queue to be
+ *   committed, so what was read before the query is in its answer.
  */
 #ifndef PONTE_AUDIT_H
 #define PONTE_AUDIT_H
@@ -33,6 +41,20 @@ typedef struct audit_event {
 int audit_append(store *db, const audit_event *e);
 /* Append inside the caller's transaction (on the calling thread's connection). */
 int audit_append_in_transaction(store *db, const audit_event *e);
+
+/* The event of a read: queued to the store's audit_writer when one runs, appended in its own
+ * transaction otherwise (and when the queue stays full). */
+int audit_append_read(store *db, const audit_event *e);
+
+typedef struct audit_writer audit_writer;
+/* Start the group-commit writer of db's read events (one per store; a second is EEXIST). */
+int audit_writer_start(store *db, audit_writer **out);
+/* Commit everything queued, stop the thread and free the writer (NULL is a no-op). Returns
+ * the number of events that could not be written (logged), normally 0. */
+size_t audit_writer_stop(audit_writer *w);
+/* Wait (at most 5 s) until every read event queued for db before the call is committed;
+ * 0 at once when db has no writer. */
+int audit_flush(store *db);
 
 typedef struct audit_verify_result {
 	int64_t events;

@@ -1,7 +1,10 @@
+#include <pthread.h>
 #include <sodium.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "base/clock.h"
+#include "base/log.h"
 
 static const char SQL_LAST[] = "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1";
 static const char SQL_INSERT[] =
@@ -55,54 +58,70 @@ static void event_hash(const unsigned char prev[32], const audit_event *e, unsig
 	crypto_generichash_final(&h, out, 32);
 }
 
-int audit_append_in_transaction(store *db, const audit_event *in)
+/* The last event's id and hash (0 and 32 zero bytes when the trail is empty). */
+static int read_last(store_conn *c, int64_t *last_id, unsigned char prev[32])
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LAST, &st);
+	int rc = store_prepare(c, SQL_LAST, &st);
 	if (rc)
 		return rc;
-	unsigned char prev[32] = { 0 };
-	int64_t last_id = 0;
+	memset(prev, 0, 32);
+	*last_id = 0;
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
 		size_t n;
 		const void *h = store_col_blob(st, 1, &n);
-		last_id = store_col_int64(st, 0);
+		*last_id = store_col_int64(st, 0);
 		if (n == 32)
 			memcpy(prev, h, 32);
 	}
 	store_reset(st);
-	if (rc < 0)
-		return rc;
-	audit_event e = *in;
-	char when[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), when);
-	e.id = last_id + 1;
-	e.time = when;
-	unsigned char hash[32];
-	event_hash(prev, &e, hash);
-	rc = store_prepare(c, SQL_INSERT, &st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Insert e (its id and time set) after prev; hash receives its hash. */
+static int insert_event(store_conn *c, const audit_event *e, const unsigned char prev[32],
+			unsigned char hash[32])
+{
+	store_stmt *st;
+	event_hash(prev, e, hash);
+	int rc = store_prepare(c, SQL_INSERT, &st);
 	if (rc)
 		return rc;
-	const char *ot = e.object_type ? e.object_type : "", *oi = e.object_id ? e.object_id : "",
-		   *cl = e.client ? e.client : "";
-	store_bind_int64(st, 1, e.id);
-	store_bind_text(st, 2, e.time, strlen(e.time));
-	store_bind_int64(st, 3, e.user_id);
-	store_bind_int64(st, 4, e.organisation_id);
-	store_bind_text(st, 5, e.action, strlen(e.action));
+	const char *ot = e->object_type ? e->object_type : "",
+		   *oi = e->object_id ? e->object_id : "", *cl = e->client ? e->client : "";
+	store_bind_int64(st, 1, e->id);
+	store_bind_text(st, 2, e->time, strlen(e->time));
+	store_bind_int64(st, 3, e->user_id);
+	store_bind_int64(st, 4, e->organisation_id);
+	store_bind_text(st, 5, e->action, strlen(e->action));
 	store_bind_text(st, 6, ot, strlen(ot));
 	store_bind_text(st, 7, oi, strlen(oi));
-	store_bind_text(st, 8, e.outcome, strlen(e.outcome));
+	store_bind_text(st, 8, e->outcome, strlen(e->outcome));
 	store_bind_text(st, 9, cl, strlen(cl));
 	store_bind_blob(st, 10, prev, 32);
 	store_bind_blob(st, 11, hash, 32);
 	rc = store_step(st);
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+int audit_append_in_transaction(store *db, const audit_event *in)
+{
+	store_conn *c;
+	int64_t last_id;
+	unsigned char prev[32], hash[32];
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = read_last(c, &last_id, prev);
+	if (rc)
+		return rc;
+	audit_event e = *in;
+	char when[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), when);
+	e.id = last_id + 1;
+	e.time = when;
+	return insert_event(c, &e, prev, hash);
 }
 
 int audit_append(store *db, const audit_event *e)
@@ -121,6 +140,263 @@ int audit_append(store *db, const audit_event *e)
 	return rc;
 }
 
+/*
+ * The group-commit writer. Readers copy their event into a ring under the process's audit
+ * lock; the writer thread takes everything in the ring, appends it in one transaction (one
+ * fsync) while new events keep arriving behind it, and only then frees the slots. So memory
+ * is bounded by the ring, a failed commit keeps its events for the next try, and the events
+ * lost by a crash are those queued since the last commit.
+ */
+#define AUDIT_QUEUE 8192    /* events waiting at most; a reader waits when it is full */
+#define AUDIT_BATCH 2048    /* events per transaction at most */
+#define AUDIT_WAIT_MS 5000  /* how long a reader or a flush waits for the writer */
+#define AUDIT_STOP_TRIES 20 /* failed commits tolerated at stop before giving up */
+
+typedef struct queued_event {
+	int64_t user_id, organisation_id;
+	char time[CLOCK_RFC3339_LEN];
+	char action[64], object_type[32], object_id[32], outcome[16], client[64];
+} queued_event;
+
+struct audit_writer {
+	store *db;
+	queued_event *ring;
+	size_t head, count;
+	uint64_t queued, committed; /* events ever queued, ever committed */
+	bool stopping;
+	pthread_t thread;
+	pthread_cond_t work;    /* the writer waits for events or the stop */
+	pthread_cond_t changed; /* readers and flushes wait for slots or commits */
+	audit_writer *next;
+};
+
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+static audit_writer *writers; /* under writers_lock, like everything in them */
+
+static audit_writer *writer_of(const store *db)
+{
+	for (audit_writer *w = writers; w; w = w->next)
+		if (w->db == db)
+			return w;
+	return NULL;
+}
+
+static bool copy_field(char *dst, size_t n, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (len >= n)
+		return false;
+	memcpy(dst, s ? s : "", len);
+	dst[len] = '\0';
+	return true;
+}
+
+static bool queue_entry(queued_event *q, const audit_event *e)
+{
+	q->user_id = e->user_id;
+	q->organisation_id = e->organisation_id;
+	clock_format_rfc3339(clock_wall_ms(), q->time);
+	return copy_field(q->action, sizeof(q->action), e->action) &&
+	       copy_field(q->object_type, sizeof(q->object_type), e->object_type) &&
+	       copy_field(q->object_id, sizeof(q->object_id), e->object_id) &&
+	       copy_field(q->outcome, sizeof(q->outcome), e->outcome) &&
+	       copy_field(q->client, sizeof(q->client), e->client);
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+int audit_append_read(store *db, const audit_event *e)
+{
+	struct timespec until;
+	bool timed = false;
+	pthread_mutex_lock(&writers_lock);
+	audit_writer *w = writer_of(db);
+	while (w && !w->stopping && w->count == AUDIT_QUEUE) {
+		if (!timed)
+			deadline_in(&until, AUDIT_WAIT_MS);
+		timed = true;
+		if (pthread_cond_timedwait(&w->changed, &writers_lock, &until) == ETIMEDOUT)
+			break;
+		w = writer_of(db); /* it may have stopped meanwhile */
+	}
+	if (w && !w->stopping && w->count < AUDIT_QUEUE) {
+		queued_event *q = &w->ring[(w->head + w->count) % AUDIT_QUEUE];
+		if (queue_entry(q, e)) {
+			w->count++;
+			w->queued++;
+			pthread_cond_signal(&w->work);
+			pthread_mutex_unlock(&writers_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&writers_lock);
+	/* No writer, a writer stuck for seconds, or a field too long for a slot: write it now. */
+	return audit_append(db, e);
+}
+
+/* Append ring[from .. from + n) in one transaction. Called without the lock: those slots are
+ * not touched by anyone until the writer frees them. */
+static int write_batch(audit_writer *w, size_t from, size_t n)
+{
+	store_conn *c;
+	int64_t last_id;
+	unsigned char prev[32], hash[32];
+	int rc = store_conn_get(w->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	rc = read_last(c, &last_id, prev);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const queued_event *q = &w->ring[(from + i) % AUDIT_QUEUE];
+		audit_event e = { .id = ++last_id,
+				  .time = q->time,
+				  .user_id = q->user_id,
+				  .organisation_id = q->organisation_id,
+				  .action = q->action,
+				  .object_type = q->object_type,
+				  .object_id = q->object_id,
+				  .outcome = q->outcome,
+				  .client = q->client };
+		rc = insert_event(c, &e, prev, hash);
+		memcpy(prev, hash, 32);
+	}
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	audit_writer *w = arg;
+	unsigned failures = 0;
+	pthread_mutex_lock(&writers_lock);
+	for (;;) {
+		while (!w->count && !w->stopping)
+			pthread_cond_wait(&w->work, &writers_lock);
+		if (!w->count)
+			break;
+		size_t from = w->head, n = w->count < AUDIT_BATCH ? w->count : AUDIT_BATCH;
+		pthread_mutex_unlock(&writers_lock);
+		int rc = write_batch(w, from, n);
+		pthread_mutex_lock(&writers_lock);
+		if (!rc) {
+			w->head = (w->head + n) % AUDIT_QUEUE;
+			w->count -= n;
+			w->committed += n;
+			failures = 0;
+			pthread_cond_broadcast(&w->changed);
+			continue;
+		}
+		char fields[160];
+		snprintf(fields, sizeof(fields), ",\"events\":%zu,\"error\":\"%s\"", w->count,
+			 ponte_strerror(rc));
+		log_event(LOG_ERROR, "audit_batch_failed", fields);
+		if (w->stopping && ++failures >= AUDIT_STOP_TRIES)
+			break;
+		/* Busy or failing disk: keep the events and try again shortly. */
+		struct timespec until;
+		deadline_in(&until, 100);
+		pthread_cond_timedwait(&w->changed, &writers_lock, &until);
+	}
+	pthread_mutex_unlock(&writers_lock);
+	return NULL;
+}
+
+int audit_writer_start(store *db, audit_writer **out)
+{
+	*out = NULL;
+	audit_writer *w = calloc(1, sizeof(*w));
+	if (w)
+		w->ring = calloc(AUDIT_QUEUE, sizeof(*w->ring));
+	if (!w || !w->ring) {
+		free(w);
+		return PONTE_ENOMEM;
+	}
+	w->db = db;
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	pthread_mutex_lock(&writers_lock);
+	int rc = writer_of(db) ? PONTE_EEXIST : 0;
+	if (!rc && pthread_create(&w->thread, NULL, writer_main, w) != 0)
+		rc = PONTE_ENOMEM;
+	if (!rc) {
+		w->next = writers;
+		writers = w;
+	}
+	pthread_mutex_unlock(&writers_lock);
+	if (rc) {
+		pthread_cond_destroy(&w->work);
+		pthread_cond_destroy(&w->changed);
+		free(w->ring);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+size_t audit_writer_stop(audit_writer *w)
+{
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&writers_lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&writers_lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_lock(&writers_lock);
+	for (audit_writer **p = &writers; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	size_t lost = w->count;
+	/* Flushes waiting on this writer see it gone and return. */
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&writers_lock);
+	if (lost) {
+		char fields[64];
+		snprintf(fields, sizeof(fields), ",\"events\":%zu", lost);
+		log_event(LOG_ERROR, "audit_events_lost", fields);
+	}
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->changed);
+	free(w->ring);
+	free(w);
+	return lost;
+}
+
+int audit_flush(store *db)
+{
+	struct timespec until;
+	deadline_in(&until, AUDIT_WAIT_MS);
+	int rc = 0;
+	pthread_mutex_lock(&writers_lock);
+	audit_writer *w = writer_of(db);
+	uint64_t target = w ? w->queued : 0;
+	while (w && w->committed < target) {
+		if (pthread_cond_timedwait(&w->changed, &writers_lock, &until) == ETIMEDOUT) {
+			rc = PONTE_EBUSY;
+			break;
+		}
+		w = writer_of(db);
+	}
+	pthread_mutex_unlock(&writers_lock);
+	return rc;
+}
+
 static const char *col(store_stmt *st, int i)
 {
 	const char *s = store_col_text(st, i, NULL);
@@ -130,6 +406,7 @@ static const char *col(store_stmt *st, int i)
 int audit_verify(store *db, audit_verify_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	audit_flush(db);
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);
@@ -181,6 +458,7 @@ int audit_verify(store *db, audit_verify_result *r)
 
 int audit_query(store *db, arena *a, const audit_filter *f, audit_fn fn, void *ctx)
 {
+	audit_flush(db);
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);

@@ -204,8 +204,8 @@ int attachment_read(const identity_env *env, arena *a, const principal *p, const
 			rc = PONTE_ESTORE;
 	}
 	crypto_wipe(key, sizeof(key));
-	principal_audit(env->db, p, "case.attachment_read", "case", case_id,
-			rc ? "failure" : "success", false);
+	principal_audit_read(env->db, p, "case.attachment_read", "case", case_id,
+			     rc ? "failure" : "success");
 	return rc;
 }
 

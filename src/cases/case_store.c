@@ -142,11 +142,10 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 	else if (rc == STORE_DONE)
 		rc = PONTE_ENOTFOUND;
 	store_reset(st);
-	principal_audit(env->db, p, "case.read", "case", id,
-			rc == 0                 ? "success"
-			: rc == PONTE_ENOTFOUND ? "denied"
-						: "failure",
-			false);
+	principal_audit_read(env->db, p, "case.read", "case", id,
+			     rc == 0                 ? "success"
+			     : rc == PONTE_ENOTFOUND ? "denied"
+						     : "failure");
 	return rc;
 }
 
@@ -210,7 +209,7 @@ int case_list(const identity_env *env, arena *a, const principal *p, const case_
 		store_reset(st);
 	}
 	store_commit(c);
-	principal_audit(env->db, p, "case.list", "case", 0, rc < 0 ? "failure" : "success", false);
+	principal_audit_read(env->db, p, "case.list", "case", 0, rc < 0 ? "failure" : "success");
 	return rc < 0 ? rc : 0;
 }
 
@@ -333,6 +332,9 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		}
 		store_reset(st);
 	}
+	/* The case and its trace are written together: one is never kept without the other. */
+	if (!rc)
+		rc = principal_audit(env->db, p, "case.create", "case", new_id, "success", true);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc) {
@@ -340,7 +342,6 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		return rc;
 	}
 	*id = new_id;
-	principal_audit(env->db, p, "case.create", "case", new_id, "success", false);
 	return 0;
 }
 
@@ -445,15 +446,16 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 			rc = case_closure_record(c, id, "reopen", v.status, "", p->user_id, when);
 	}
 	if (begun && !rc)
+		rc = principal_audit(env->db, p, "case.update", "case", id, "success", true);
+	if (begun && !rc)
 		rc = store_commit(c);
 	if (begun && rc)
 		store_rollback(c);
 	arena_release(&a);
-	principal_audit(env->db, p, "case.update", "case", id,
-			rc == 0                 ? "success"
-			: rc == PONTE_ENOTFOUND ? "denied"
-						: "failure",
-			false);
+	/* A change is audited in its own transaction (above); a refusal changed nothing. */
+	if (rc)
+		principal_audit(env->db, p, "case.update", "case", id,
+				rc == PONTE_ENOTFOUND ? "denied" : "failure", false);
 	return rc;
 }
 

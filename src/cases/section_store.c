@@ -449,8 +449,8 @@ int section_list(const identity_env *env, arena *a, const principal *p, const se
 	}
 	store_reset(st);
 	rc = rc < 0 ? rc : 0;
-	principal_audit(env->db, p, audit_action(action, d, "read"), "case", case_id,
-			rc ? "failure" : "success", false);
+	principal_audit_read(env->db, p, audit_action(action, d, "read"), "case", case_id,
+			     rc ? "failure" : "success");
 	return rc;
 }
 

@@ -54,6 +54,10 @@ const char *scope_name(int scope);
  * transaction, so the record and its trace are written together. */
 int principal_audit(store *db, const principal *p, const char *action, const char *type, int64_t id,
 		    const char *outcome, bool in_transaction);
+/* The same for a read that changed nothing: group-committed with other reads
+ * (audit_append_read), so readers do not wait for a disk write each. */
+int principal_audit_read(store *db, const principal *p, const char *action, const char *type,
+			 int64_t id, const char *outcome);
 
 /* Keys and store a module needs to read and write identity data. */
 typedef struct identity_env {

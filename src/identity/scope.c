@@ -35,8 +35,10 @@ bool principal_can_see(const principal *p, const char *permission, int64_t owner
 	}
 }
 
-int principal_audit(store *db, const principal *p, const char *action, const char *type, int64_t id,
-		    const char *outcome, bool in_transaction)
+enum audit_way { AUDIT_OWN_TRANSACTION, AUDIT_IN_TRANSACTION, AUDIT_READ };
+
+static int audit_as(store *db, const principal *p, const char *action, const char *type, int64_t id,
+		    const char *outcome, enum audit_way way)
 {
 	char text[24];
 	snprintf(text, sizeof(text), "%lld", (long long)id);
@@ -47,5 +49,22 @@ int principal_audit(store *db, const principal *p, const char *action, const cha
 			  .object_id = id ? text : "",
 			  .outcome = outcome,
 			  .client = p->client };
-	return in_transaction ? audit_append_in_transaction(db, &e) : audit_append(db, &e);
+	switch (way) {
+	case AUDIT_IN_TRANSACTION: return audit_append_in_transaction(db, &e);
+	case AUDIT_READ: return audit_append_read(db, &e);
+	default: return audit_append(db, &e);
+	}
+}
+
+int principal_audit(store *db, const principal *p, const char *action, const char *type, int64_t id,
+		    const char *outcome, bool in_transaction)
+{
+	return audit_as(db, p, action, type, id, outcome,
+			in_transaction ? AUDIT_IN_TRANSACTION : AUDIT_OWN_TRANSACTION);
+}
+
+int principal_audit_read(store *db, const principal *p, const char *action, const char *type,
+			 int64_t id, const char *outcome)
+{
+	return audit_as(db, p, action, type, id, outcome, AUDIT_READ);
 }

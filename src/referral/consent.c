@@ -292,8 +292,8 @@ int disclosure_list(const identity_env *env, arena *a, const principal *p, int64
 			break;
 	}
 	store_reset(st);
-	principal_audit(env->db, p, "disclosure.read", "case", case_id,
-			rc < 0 ? "failure" : "success", false);
+	principal_audit_read(env->db, p, "disclosure.read", "case", case_id,
+			     rc < 0 ? "failure" : "success");
 	return rc < 0 ? rc : 0;
 }
 

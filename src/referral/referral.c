@@ -504,7 +504,7 @@ int referral_case(const identity_env *env, arena *a, const principal *p, int64_t
 		return PONTE_EDENIED;
 	out->parts = case_parts_of(r.categories);
 	rc = case_disclose(env, a, r.case_id, out->parts, &out->c);
-	principal_audit(env->db, p, "referral.case_read", "referral", id,
-			rc ? "failure" : "success", false);
+	principal_audit_read(env->db, p, "referral.case_read", "referral", id,
+			     rc ? "failure" : "success");
 	return rc;
 }

@@ -151,8 +151,8 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 {
 	int rc = one(env, a, p, ref_id, out, NULL);
 	if (!rc && *out->payload)
-		principal_audit(env->db, p, "trm.referral_read", "trm_referral", ref_id, "success",
-				false);
+		principal_audit_read(env->db, p, "trm.referral_read", "trm_referral", ref_id,
+				     "success");
 	return rc;
 }
 
@@ -269,7 +269,7 @@ int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm
 	}
 	store_reset(st);
 	if (rc >= 0 && read)
-		principal_audit(env->db, p, "trm.inbox_read", "", 0, "success", false);
+		principal_audit_read(env->db, p, "trm.inbox_read", "", 0, "success");
 	return rc < 0 ? rc : 0;
 }
 

@@ -77,7 +77,7 @@ static void audit_read(http_request *req, const char *action)
 			  .object_id = "",
 			  .outcome = "success",
 			  .client = req->client_addr };
-	audit_append(services_of(req)->db, &e);
+	audit_append_read(services_of(req)->db, &e);
 }
 
 int web_audit(http_request *req, http_response *res)

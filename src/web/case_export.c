@@ -100,8 +100,8 @@ static int export_cases(http_request *req, http_response *res, bool spreadsheet)
 	if (!rc && spreadsheet)
 		rc = xlsx_finish(&sheet, tr(lang, N_("Cases")), &res->body);
 	xlsx_release(&sheet);
-	principal_audit(services_of(req)->db, principal_of(req), "case.export", "", 0,
-			rc ? "failure" : "success", false);
+	principal_audit_read(services_of(req)->db, principal_of(req), "case.export", "", 0,
+			     rc ? "failure" : "success");
 	if (rc)
 		return rc;
 	res->content_type =
@@ -217,7 +217,7 @@ int web_case_summary(http_request *req, http_response *res)
 		rc = referral_list(env, req->arena, p, "case", id, add_referral, &r);
 	if (rc)
 		return rc;
-	principal_audit(services_of(req)->db, p, "case.print", "case", id, "success", false);
+	principal_audit_read(services_of(req)->db, p, "case.print", "case", id, "success");
 	http_set_header(res, "Cache-Control", "no-store");
 	return web_render_page(req, res, "case_summary", N_("Case summary"), v);
 }

@@ -1,0 +1,273 @@
+/* The audit trail under concurrent readers: their events group-committed, each exactly once,
+ * the chain intact, nothing lost at a stop, and the auditor sees what was read. */
+#include "httptest.h"
+
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include "audit/audit.h"
+#include "base/log.h"
+
+static struct ht_server S;
+static audit_writer *W;
+static char cw_auth[128];
+static struct web_session auditor;
+static long case_id;
+
+static const char *bin(void)
+{
+	const char *b = getenv("PONTE_BIN");
+	return b && *b ? b : "build/ponte";
+}
+
+static long api(const char *auth, const char *method, const char *path, const char *body,
+		struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	assert_int_equal(audit_writer_start(S.db, &W), 0);
+	audit_writer *second;
+	assert_int_equal(audit_writer_start(S.db, &second), PONTE_EEXIST);
+	bearer("case.worker@demo.ponte.example", cw_auth, sizeof(cw_auth));
+	assert_int_equal(web_login("auditor@demo.ponte.example", DEMO_PASSWORD, NULL, &auditor),
+			 303);
+	struct ht_resp r;
+	const char *body = "{\"person\":{\"prs_FirstName\":\"Awa\",\"prs_SecondName\":\"Traoré\","
+			   "\"prs_Gender\":\"Feminine\"}}";
+	assert_int_equal(api(cw_auth, "POST", "/api/v1/cases", body, &r), 201);
+	char v[128];
+	assert_non_null(ht_header(&r, "Location", v, sizeof(v)));
+	case_id = strtol(v + 14, NULL, 10);
+	assert_true(case_id > 0);
+	ht_free(&r);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (S.server)
+		http_server_stop(S.server);
+	S.server = NULL;
+	assert_int_equal(audit_writer_stop(W), 0);
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static int64_t count_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int64_t count_sql(const char *fmt, ...)
+{
+	char sql[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+#define READERS 8
+#define READS 60
+
+struct reader {
+	pthread_t thread;
+	int ok;
+};
+
+static void *read_case(void *arg)
+{
+	struct reader *rd = arg;
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld", case_id);
+	for (int i = 0; i < READS; i++) {
+		struct ht_resp r;
+		const char *h[] = { cw_auth, NULL };
+		if (ht_request(S.port, "GET", path, NULL, 0, h, &r) == CURLE_OK && r.status == 200)
+			rd->ok++;
+		ht_free(&r);
+	}
+	return NULL;
+}
+
+static int verify_with_the_command(void)
+{
+	char cmd[8400];
+	snprintf(cmd, sizeof(cmd), "%s audit verify --db %s >/dev/null 2>&1", bin(), S.db_path);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Concurrent readers of one case, and a writer changing another between them: every read is
+ * in the trail once, every id follows the previous one, and the chain verifies. */
+static void concurrent_reads_are_each_audited_once_on_an_intact_chain(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_flush(S.db), 0);
+#define Q_READS                                                                                    \
+	"SELECT count(*) FROM audit_events WHERE action = 'case.read' AND object_id = '%ld' AND "  \
+	"outcome = 'success'"
+	int64_t before = count_sql(Q_READS, case_id);
+	struct reader rd[READERS] = { 0 };
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_create(&rd[i].thread, NULL, read_case, &rd[i]), 0);
+	/* Changes keep their event in their own transaction, between the group commits. */
+	int writes = 0;
+	for (int i = 0; i < 10; i++) {
+		struct ht_resp r;
+		char body[256];
+		snprintf(body, sizeof(body),
+			 "{\"person\":{\"prs_FirstName\":\"Kofi %d\",\"prs_SecondName\":\"Mensah\","
+			 "\"prs_Gender\":\"Masculine\"}}",
+			 i);
+		writes += api(cw_auth, "POST", "/api/v1/cases", body, &r) == 201;
+		ht_free(&r);
+	}
+	int ok = 0;
+	for (int i = 0; i < READERS; i++) {
+		pthread_join(rd[i].thread, NULL);
+		ok += rd[i].ok;
+	}
+	assert_int_equal(ok, READERS * READS);
+	assert_int_equal(writes, 10);
+	assert_int_equal(audit_flush(S.db), 0);
+	assert_int_equal(count_sql(Q_READS, case_id), before + READERS * READS);
+	/* Each case created has its creation in the trail, exactly once. */
+	assert_int_equal(count_sql("SELECT count(*) FROM cases c WHERE id > %ld AND (SELECT "
+				   "count(*) FROM audit_events a WHERE a.action = 'case.create' "
+				   "AND a.object_id = CAST(c.id AS TEXT)) = 1",
+				   case_id),
+			 10);
+	assert_int_equal(count_sql("SELECT count(*) FROM audit_events WHERE id <> rowid OR id > "
+				   "(SELECT count(*) FROM audit_events)"),
+			 0);
+	audit_verify_result v;
+	assert_int_equal(audit_verify(S.db, &v), 0);
+	assert_int_equal(v.first_bad_id, 0);
+	assert_int_equal(verify_with_the_command(), 0);
+}
+
+/* While another connection holds the write lock the writer cannot commit, yet readers are
+ * answered at once; the auditor's page waits for the queue and shows the read. */
+struct page {
+	pthread_t thread;
+	struct ht_resp r;
+	char path[128];
+};
+
+static void *get_page(void *arg)
+{
+	struct page *p = arg;
+	const char *h[] = { auditor.cookie, NULL };
+	ht_get(S.port, p->path, h, &p->r);
+	return NULL;
+}
+
+static void the_auditor_sees_reads_still_in_the_queue(void **state)
+{
+	(void)state;
+	sqlite3 *lock;
+	assert_int_equal(sqlite3_open(S.db_path, &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	int64_t before = count_sql(Q_READS, case_id);
+	struct ht_resp r;
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/cases/%ld", case_id);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(api(cw_auth, "GET", path, NULL, &r), 200);
+		ht_free(&r);
+	}
+	/* Queued, not yet written: the lock is ours. */
+	assert_int_equal(count_sql(Q_READS, case_id), before);
+	struct page p = { 0 };
+	snprintf(p.path, sizeof(p.path), "/audit/export.csv?action=case.read&object_id=%ld",
+		 case_id);
+	assert_int_equal(pthread_create(&p.thread, NULL, get_page, &p), 0);
+	struct timespec pause = { 0, 300 * 1000000L };
+	nanosleep(&pause, NULL);
+	assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	pthread_join(p.thread, NULL);
+	assert_int_equal(p.r.status, 200);
+	int64_t lines = 0;
+	for (const char *c = p.r.body; (c = strstr(c, ",case.read,case,")); c++)
+		lines++;
+	assert_int_equal(lines, before + 3);
+	ht_free(&p.r);
+}
+
+/* Stopping the writer commits what is queued: nothing read before a stop is lost. */
+static void a_stop_commits_every_queued_event(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_flush(S.db), 0);
+	sqlite3 *lock;
+	assert_int_equal(sqlite3_open(S.db_path, &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	int64_t before = count_sql("SELECT count(*) FROM audit_events WHERE action = "
+				   "'test.stop' ");
+	for (int i = 0; i < 500; i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "%d", i);
+		audit_event e = { .user_id = 1,
+				  .action = "test.stop",
+				  .object_type = "case",
+				  .object_id = id,
+				  .outcome = "success",
+				  .client = "127.0.0.1" };
+		assert_int_equal(audit_append_read(S.db, &e), 0);
+	}
+	assert_int_equal(count_sql("SELECT count(*) FROM audit_events WHERE action = "
+				   "'test.stop' "),
+			 before);
+	assert_int_equal(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	assert_int_equal(audit_writer_stop(W), 0);
+	W = NULL;
+	assert_int_equal(count_sql("SELECT count(DISTINCT object_id) FROM audit_events WHERE "
+				   "action = 'test.stop' "),
+			 500);
+	assert_int_equal(count_sql("SELECT count(*) FROM audit_events WHERE action = "
+				   "'test.stop' "),
+			 500);
+	assert_int_equal(verify_with_the_command(), 0);
+	/* Without a writer, a read is written at once. */
+	audit_event e = { .user_id = 1, .action = "test.stop", .outcome = "success" };
+	assert_int_equal(audit_append_read(S.db, &e), 0);
+	assert_int_equal(count_sql("SELECT count(*) FROM audit_events WHERE action = "
+				   "'test.stop' "),
+			 501);
+	assert_int_equal(audit_writer_start(S.db, &W), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(concurrent_reads_are_each_audited_once_on_an_intact_chain),
+		cmocka_unit_test(the_auditor_sees_reads_still_in_the_queue),
+		cmocka_unit_test(a_stop_commits_every_queued_event),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
