@@ -268,6 +268,9 @@ int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, in
 			store_reset(st);
 			rc = rc < 0 ? rc : 0;
 		}
+		/* A forwarded offer still waiting for the next instance never leaves. */
+		if (!rc)
+			rc = trm_outbox_cancel(c, live[i].peer, live[i].offer);
 		if (!rc)
 			rc = trm_send(env, c, live[i].peer, "withdrawal", live[i].offer,
 				      "{\"reason\":\"consent withdrawn\"}", TRM_MESSAGE_TTL_S,

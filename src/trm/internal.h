@@ -52,6 +52,10 @@ int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out
 int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
 		    const trm_envelope *e, int64_t now_ms, const char **why);
 /* Withdraw the forwarded hops of a received offer being purged. */
+/* A withdrawal stops what has not left yet about the offer offer_id to peer_id (the offer
+ * itself, the documents after it), inside the caller's transaction: it never leaves. The
+ * withdrawal is still sent after it, for an offer that was on its way at that moment. */
+int trm_outbox_cancel(store_conn *c, int64_t peer_id, const char *offer_id);
 int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
 
 /* A peer's new keys, announced with its old signing key (keys.c). */

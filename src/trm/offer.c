@@ -232,6 +232,10 @@ static int withdraw_in(const identity_env *env, store_conn *c, const principal *
 		rc = PONTE_ENOTFOUND;
 	if (!rc && strcmp(r.state, "withdrawn") == 0)
 		rc = PONTE_ECONFLICT;
+	/* An offer still waiting for its peer (down, say) never leaves; the withdrawal follows
+	 * it all the same, in case it was leaving at this very moment. */
+	if (!rc)
+		rc = trm_outbox_cancel(c, r.peer_id, r.offer_id);
 	return rc ? rc
 		  : move_in(env, c, p, ref_id, "out", r.state, "withdrawn", "withdrawal",
 			    "consent withdrawn", now_ms);

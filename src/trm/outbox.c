@@ -26,6 +26,11 @@ static const char SQL_RETRY[] =
 static const char SQL_FAIL[] =
     "UPDATE trm_outbox SET state = 'failed', attempts = attempts + ?4, last_error = ?3, "
     "next_attempt_at = ?2 WHERE id = ?1 AND state = 'pending'";
+/* What has not left yet about an offer to that peer (the offer, a document after it): its
+ * consent withdrawn, it never leaves. */
+static const char SQL_CANCEL[] =
+    "UPDATE trm_outbox SET state = 'failed', last_error = 'withdrawn before delivery' WHERE "
+    "peer_id = ?1 AND state = 'pending' AND (message_id = ?2 OR in_reply_to = ?2)";
 static const char SQL_LIST[] =
     "SELECT o.id, o.message_id, p.name, o.type, o.state, o.attempts, o.next_attempt_at, "
     "o.last_error, o.created_at FROM trm_outbox o JOIN trm_peers p ON p.id = o.peer_id "
@@ -91,6 +96,19 @@ int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char
 	buf_release(&wire);
 	arena_release(&a);
 	return rc;
+}
+
+int trm_outbox_cancel(store_conn *c, int64_t peer_id, const char *offer_id)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_CANCEL, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, peer_id);
+	store_bind_text(st, 2, offer_id, strlen(offer_id));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ctx)

@@ -717,6 +717,116 @@ static void withdrawing_the_consent_withdraws_the_referrals_abroad(void **state)
 	arena_release(&a);
 }
 
+/* count() of a statement about one offer (?1, its message id). */
+static int64_t count_of_offer(struct ht_server *s, const char *sql, const char *offer)
+{
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(s->db, &c), 0);
+	assert_int_equal(store_prepare(c, sql, &st), 0);
+	store_bind_text(st, 1, offer, strlen(offer));
+	assert_int_equal(store_step(st), STORE_ROW);
+	int64_t n = store_col_int64(st, 0);
+	store_reset(st);
+	return n;
+}
+
+static const char OFFER_PENDING[] = "SELECT count(*) FROM trm_outbox WHERE state = 'pending' AND "
+				    "type = 'referral_offer' AND message_id = ?1";
+static const char OFFER_STOPPED[] =
+    "SELECT count(*) FROM trm_outbox WHERE message_id = ?1 AND state = 'failed' AND "
+    "last_error = 'withdrawn before delivery' AND attempts = 1";
+static const char OFFER_SEEN[] = "SELECT count(*) FROM trm_inbox WHERE message_id = ?1";
+static const char OFFER_HELD[] = "SELECT count(*) FROM trm_referrals WHERE offer_id = ?1";
+static const char OFFER_WITHDRAWN[] =
+    "SELECT count(*) FROM trm_inbox WHERE type = 'withdrawal' AND in_reply_to = ?1";
+static const char PURGED_PT[] = "SELECT count(*) FROM trm_inbox WHERE type = 'purged'";
+
+/* Portugal offers a case to Niger while Niger's address answers nothing; the person withdraws
+ * the consent before Niger is back. The offer waiting in the outbox never leaves: when Niger
+ * answers again it receives only the withdrawal (of an offer it never held) and confirms, and
+ * the person's name is nowhere in Niger's database. It once arrived first and was purged
+ * after. */
+static void an_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	principal fp, cw;
+	load(&PT, "focal.point@demo.ponte.example", &fp);
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	case_input in = { .first_name = "Zeinabou",
+			  .second_name = "Never-Left-Surname-438",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, consent_id, ref;
+	consent_id = registered_with_consent(&cw, &in, "identity,victim", &case_id);
+	deliver_both(); /* nothing else on the way */
+	store_conn *c;
+	assert_int_equal(store_conn_get(PT.db, &c), 0);
+	assert_int_equal(
+	    store_exec(c, "UPDATE trm_peers SET url = 'http://127.0.0.1:9' WHERE country = 'NE'"),
+	    0);
+	const char *why = NULL;
+	int64_t t0 = clock_wall_ms();
+	assert_int_equal(
+	    trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id, t0, &ref, &why), 0);
+	size_t sent = 0;
+	assert_int_equal(trm_deliver_due(&pt, t0, 16, &sent), 0);
+	assert_int_equal(sent, 0);
+	arena a;
+	arena_init(&a, 1u << 16);
+	trm_referral x;
+	assert_int_equal(trm_referral_get(&pt, &a, &fp, ref, &x), 0);
+	char offer[CRYPTO_UUID];
+	store_stmt *st;
+	assert_int_equal(store_prepare(c, "SELECT offer_id FROM trm_referrals WHERE id = ?1", &st),
+			 0);
+	store_bind_int64(st, 1, ref);
+	assert_int_equal(store_step(st), STORE_ROW);
+	snprintf(offer, sizeof(offer), "%s", store_col_text(st, 0, NULL));
+	store_reset(st);
+	assert_int_equal(count_of_offer(&PT, OFFER_PENDING, offer), 1);
+	/* The case worker records the withdrawal while Niger is still down. */
+	size_t national, abroad;
+	assert_int_equal(trm_consent_withdraw(&pt, &cw, consent_id, t0 + 1000, &national, &abroad),
+			 0);
+	assert_int_equal(abroad, 1);
+	assert_int_equal(count_of_offer(&PT, OFFER_PENDING, offer), 0); /* the same transaction */
+	assert_int_equal(trm_referral_get(&pt, &a, &fp, ref, &x), 0);
+	assert_string_equal(x.state, "withdrawn");
+	arena_release(&a);
+	/* Niger is back ten minutes later: what leaves is the withdrawal, and Niger confirms. */
+	char url[64], sql[160];
+	url_of(&NE, url, sizeof(url));
+	snprintf(sql, sizeof(sql), "UPDATE trm_peers SET url = '%s' WHERE country = 'NE'", url);
+	assert_int_equal(store_exec(c, sql), 0);
+	int64_t purged = count(&PT, PURGED_PT);
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(trm_deliver_due(&pt, t0 + i * 600000, 16, &sent), 0);
+		assert_int_equal(trm_deliver_due(&ne, clock_wall_ms(), 16, &sent), 0);
+	}
+	assert_int_equal(count(&PT, PENDING_PT), 0);
+	assert_int_equal(count_of_offer(&NE, OFFER_SEEN, offer), 0);
+	assert_int_equal(count_of_offer(&NE, OFFER_HELD, offer), 0);
+	assert_int_equal(count_of_offer(&NE, OFFER_WITHDRAWN, offer), 1);
+	assert_int_equal(count(&PT, PURGED_PT), purged + 1);
+	/* The outbox says why the offer never left. */
+	assert_int_equal(count_of_offer(&PT, OFFER_STOPPED, offer), 1);
+	/* Nothing of the person in Niger's database file. */
+	store_checkpoint(NE.db);
+	FILE *f = fopen(NE.db_path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *data = malloc((size_t)n);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	assert_null(memmem(data, (size_t)n, "Never-Left-Surname-438", 22));
+	free(data);
+}
+
 /* An offer that cannot be made says why in the caller's language, over the API and on the
  * wizard: the consent withdrawn, the instance unknown. */
 static void an_offer_refused_says_why_in_the_callers_language(void **state)
@@ -1017,6 +1127,8 @@ int main(void)
 		cmocka_unit_test(the_inbox_checks_every_member_like_local_input),
 		cmocka_unit_test(an_offer_survives_a_peer_that_is_down_and_arrives_once),
 		cmocka_unit_test(withdrawing_the_consent_withdraws_the_referrals_abroad),
+		cmocka_unit_test(
+		    an_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn),
 		cmocka_unit_test(an_offer_refused_says_why_in_the_callers_language),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 		cmocka_unit_test(administrators_manage_peers_on_a_page),

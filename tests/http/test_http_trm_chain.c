@@ -813,6 +813,78 @@ static void withdrawing_the_consent_on_the_page_reaches_every_hop(void **state)
 	ht_current = &PT;
 }
 
+/* Spain forwards an offer to Niger while Niger's address answers nothing; the person withdraws
+ * the consent in Portugal. The withdrawal reaches Spain, and the forwarded offer still waiting
+ * in Spain's outbox never leaves: when Niger is back it holds nothing of the person, and the
+ * withdrawal that follows finds nothing to purge there. */
+static void
+a_forwarded_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(void **state)
+{
+	(void)state;
+	identity_env es = env_of(&ES);
+	principal es_fp;
+	load(&ES, "focal.point@demo.ponte.example", &es_fp);
+	case_input in = { .first_name = "Mariama",
+			  .second_name = "Stopped-At-Spain-512",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, consent_id, ref = offered_under_consent(&in, &case_id, &consent_id);
+	pump();
+	/* Niger is down, as Spain sees it. */
+	char url[600];
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(ES.db, &c), 0);
+	assert_int_equal(store_prepare(c, "SELECT url FROM trm_peers WHERE instance_id = ?1", &st),
+			 0);
+	store_bind_text(st, 1, ne_self.instance_id, strlen(ne_self.instance_id));
+	assert_int_equal(store_step(st), STORE_ROW);
+	snprintf(url, sizeof(url), "%s", store_col_text(st, 0, NULL));
+	store_reset(st);
+	assert_int_equal(
+	    store_exec(c, "UPDATE trm_peers SET url = 'http://127.0.0.1:9' WHERE country = 'NE'"),
+	    0);
+	int64_t ne_before = scalar(&NE, "SELECT count(*) FROM trm_referrals");
+	const char *why = NULL;
+	int64_t es_in = last_in(&ES);
+	assert_int_equal(
+	    trm_forward(&es, &es_fp, es_in, ne_self.instance_id, clock_wall_ms(), &why), 0);
+	pump();
+	assert_int_equal(scalar(&ES, "SELECT count(*) FROM trm_outbox WHERE state = 'pending' AND "
+				     "type = 'referral_offer'"),
+			 1);
+	/* The case worker in Portugal records the withdrawal; it reaches Spain. */
+	principal cw;
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	identity_env pt = env_of(&PT);
+	size_t national, abroad;
+	assert_int_equal(
+	    trm_consent_withdraw(&pt, &cw, consent_id, clock_wall_ms(), &national, &abroad), 0);
+	assert_int_equal(abroad, 1);
+	pump();
+	assert_string_equal(state_of(&PT, ref), "withdrawn");
+	assert_string_equal(state_of(&ES, es_in), "withdrawn");
+	assert_int_equal(scalar(&ES, "SELECT count(*) FROM trm_outbox WHERE state = 'pending' AND "
+				     "type = 'referral_offer'"),
+			 0);
+	/* Niger is back: only the withdrawal leaves Spain, and Niger holds nothing. */
+	assert_int_equal(
+	    store_prepare(c, "UPDATE trm_peers SET url = ?1 WHERE country = 'NE'", &st), 0);
+	store_bind_text(st, 1, url, strlen(url));
+	assert_int_equal(store_step(st), STORE_DONE);
+	store_reset(st);
+	for (int i = 1; i <= 4; i++) {
+		size_t sent;
+		assert_int_equal(trm_deliver_due(&es, clock_wall_ms() + i * 600000, 64, &sent), 0);
+		pump();
+	}
+	assert_int_equal(scalar(&ES, "SELECT count(*) FROM trm_outbox WHERE state = 'pending'"), 0);
+	assert_int_equal(scalar(&NE, "SELECT count(*) FROM trm_referrals"), ne_before);
+	assert_false(file_holds(&NE, "Stopped-At-Spain-512"));
+	ht_current = &PT;
+}
+
 /* A provider handed a referral from abroad sees who sends it and the categories offered, on the
  * page and over the API, and reads the person (and the documents) only once it has accepted;
  * until then it cannot follow the service nor send documents; declining loses it again. */
@@ -926,6 +998,8 @@ int main(void)
 		cmocka_unit_test(a_child_case_transfer_then_withdrawal_purges_every_copy),
 		cmocka_unit_test(the_pages_walk_the_route),
 		cmocka_unit_test(withdrawing_the_consent_on_the_page_reaches_every_hop),
+		cmocka_unit_test(
+		    a_forwarded_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn),
 		cmocka_unit_test(a_provider_reads_the_person_only_after_accepting),
 		cmocka_unit_test(a_rotation_of_keys_loses_nothing),
 	};
