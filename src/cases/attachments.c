@@ -246,3 +246,51 @@ int attachment_remove(const identity_env *env, const principal *p, const char *d
 			false);
 	return rc;
 }
+
+/* clang-format off */
+static const char SQL_ALL[] =
+    "SELECT id, stored_name, file_key_enc FROM case_attachments WHERE removed_at IS NULL "
+    "ORDER BY id";
+/* clang-format on */
+
+int attachment_verify_seals(const identity_env *env, const char *dir, int64_t *checked,
+			    int64_t *bad)
+{
+	*checked = *bad = 0;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_ALL, &st);
+	if (rc)
+		return rc;
+	arena a;
+	arena_init(&a, 1u << 20);
+	buf content;
+	buf_init(&content, CASE_ATTACHMENT_MAX);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t id = store_col_int64(st, 0);
+		char stored[FILES_NAME_LEN + 1];
+		snprintf(stored, sizeof(stored), "%s", store_col_text(st, 1, NULL));
+		const char *key_hex = dec(env, &a, st, 2, "file_key", id);
+		unsigned char key[CRYPTO_KEY_BYTES];
+		bool ok = key_hex && crypto_unhex(key_hex, key, sizeof(key));
+		buf_reset(&content);
+		ok = ok && files_open_sealed(dir, stored, key, CASE_ATTACHMENT_MAX, &content) == 0;
+		crypto_wipe(key, sizeof(key));
+		if (content.data)
+			crypto_wipe(content.data, content.len);
+		arena_release(&a);
+		arena_init(&a, 1u << 20);
+		if (!ok) {
+			*bad = id;
+			rc = PONTE_EINVAL;
+			break;
+		}
+		++*checked;
+	}
+	store_reset(st);
+	buf_release(&content);
+	arena_release(&a);
+	return rc < 0 ? rc : 0;
+}

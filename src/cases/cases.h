@@ -324,6 +324,11 @@ int attachment_list(const identity_env *env, arena *a, const principal *p, int64
  * CASE_ATTACHMENT_MAX); a file changed on disk is PONTE_ESTORE. Audited. */
 int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
 		    int64_t case_id, int64_t id, case_attachment *meta, buf *content);
+/* Backups: open every attachment that was not removed, from dir, with its own key (sealed
+ * files fail on any change, cut or addition). *checked counts those opened; the id of the first
+ * that does not open is *bad (then PONTE_EINVAL). */
+int attachment_verify_seals(const identity_env *env, const char *dir, int64_t *checked,
+			    int64_t *bad);
 int attachment_remove(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
 		      int64_t id);
 

@@ -55,5 +55,18 @@ int cmd_serve(int argc, char **argv);
 /* peer id|add|list|revoke and trm outbox (cmd_peer.c). */
 int cmd_peer(int argc, char **argv);
 int cmd_trm(int argc, char **argv);
+/* backup and restore (cmd_backup.c). */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+struct backup_report;
+/* Take a backup of s into out (to the backup key file, else to the instance's key), record
+ * it in s and audit it; an exit code. */
+int cli_take_backup(store *s, const char *key_path, const char *backup_key_path, const char *out,
+		    struct backup_report *r);
+/* Before migrations are applied to an existing database: 0 when allowed (nothing pending, a
+ * recent good backup, or one just taken into backup_dir), else the exit code after a message
+ * naming the command to run. */
+int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char *backup_dir,
+		     const char *backup_key_path);
 
 #endif

@@ -70,13 +70,16 @@ int cmd_serve(int argc, char **argv)
 					      { "threads", required_argument, NULL, 't' },
 					      { "key", required_argument, NULL, 'k' },
 					      { "public-url", required_argument, NULL, 'u' },
+					      { "backup-dir", required_argument, NULL, 'B' },
+					      { "backup-key", required_argument, NULL, 'K' },
 					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	const char *env_listen = getenv("PONTE_LISTEN");
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
-	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL");
+	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL"),
+		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL;
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -86,6 +89,8 @@ int cmd_serve(int argc, char **argv)
 		case 'l': cfg.listen = optarg; break;
 		case 'k': key = optarg; break;
 		case 'u': public_url = optarg; break;
+		case 'B': backup_dir = optarg; break;
+		case 'K': backup_key = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
 				return cli_usage_error("serve",
@@ -117,15 +122,24 @@ int cmd_serve(int argc, char **argv)
 				path);
 	if (rc)
 		return cli_fail("%s", err);
+	char key_path[4096];
+	keys_path_for(key, path, key_path, sizeof(key_path));
+	if (crypto_init()) {
+		store_close(s);
+		return cli_fail("cannot initialise libsodium");
+	}
+	/* An upgrade only after a backup of the database as it is. */
+	if ((rc = cli_upgrade_gate("serve", s, key_path, backup_dir, backup_key))) {
+		store_close(s);
+		return rc;
+	}
 	store_migration_report report;
 	if (store_migrate(s, &report)) {
 		store_close(s);
 		return cli_fail("%s", report.message);
 	}
 	crypto_keyring *keys;
-	char key_path[4096];
-	keys_path_for(key, path, key_path, sizeof(key_path));
-	if (crypto_init() || keys_load(s, key_path, &keys, err, sizeof(err)) != 0) {
+	if (keys_load(s, key_path, &keys, err, sizeof(err)) != 0) {
 		store_close(s);
 		return cli_fail("%s", err);
 	}

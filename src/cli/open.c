@@ -1,5 +1,38 @@
+#include "backup/backup.h"
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "keys/keys.h"
+
+int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char *backup_dir,
+		     const char *backup_key_path)
+{
+	int from = 0, to = 0;
+	int rc = backup_upgrade_allowed(s, &from, &to);
+	if (rc == 0)
+		return EXIT_OK;
+	if (rc != PONTE_EDENIED)
+		return EXIT_OK; /* store_migrate reports what is wrong with the database */
+	const char *path = store_path(s);
+	if (backup_dir && *backup_dir) {
+		char when[CLOCK_RFC3339_LEN], out[4400];
+		clock_format_rfc3339(clock_wall_ms(), when);
+		snprintf(out, sizeof(out), "%.4000s/ponte-schema%d-%.10s-%.2s%.2s%.2s.pbk",
+			 backup_dir, from, when, when + 11, when + 14, when + 17);
+		backup_report r;
+		if (cli_take_backup(s, key_path, backup_key_path, out, &r))
+			return cli_fail("%s: no migration applied, since the backup before them "
+					"failed",
+					cmd);
+		printf("backup before upgrading from schema %d to %d: %s\n", from, to, out);
+		return EXIT_OK;
+	}
+	return cli_fail(
+	    "%s: %s is at schema %d and this Ponte brings it to %d; take a backup "
+	    "first: `ponte backup --db %s --out FILE`, then %s (or give --backup-dir DIR "
+	    "to `ponte serve` to take it automatically)",
+	    cmd, path, from, to, path,
+	    from >= BACKUP_TABLE_SCHEMA ? "run this command again" : "`ponte migrate --db PATH`");
+}
 
 int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,
 	     crypto_keyring **keys)
@@ -13,14 +46,18 @@ int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s
 	int rc = store_open(path, NULL, s, err, sizeof(err));
 	if (rc)
 		return cli_fail("%s", err);
+	char key_path[4096];
+	keys_path_for(key_opt, path, key_path, sizeof(key_path));
+	if ((rc = cli_upgrade_gate(cmd, *s, key_path, NULL, NULL))) {
+		store_close(*s);
+		return rc;
+	}
 	store_migration_report r;
 	if (store_migrate(*s, &r)) {
 		store_close(*s);
 		return cli_fail("%s", r.message);
 	}
 	if (keys) {
-		char key_path[4096];
-		keys_path_for(key_opt, path, key_path, sizeof(key_path));
 		rc = keys_load(*s, key_path, keys, err, sizeof(err));
 		if (rc) {
 			store_close(*s);

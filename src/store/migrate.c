@@ -148,6 +148,11 @@ static int prepare_state(store *s, store_conn **c, struct migration *m, size_t m
 
 int store_migrate(store *s, store_migration_report *r)
 {
+	return store_migrate_to(s, INT32_MAX, r);
+}
+
+int store_migrate_to(store *s, int last, store_migration_report *r)
+{
 	struct migration m[256];
 	size_t n;
 	store_conn *c;
@@ -157,7 +162,7 @@ int store_migrate(store *s, store_migration_report *r)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (m[i].version <= current)
+		if (m[i].version <= current || m[i].version > last)
 			continue;
 		rc = apply_one(c, &m[i], r);
 		if (rc)
@@ -186,4 +191,17 @@ int store_pending_migrations(store *s)
 	for (size_t i = 0; i < n; i++)
 		pending += m[i].version > current;
 	return pending;
+}
+
+int store_schema_version(store *s, int *current, int *latest)
+{
+	struct migration m[256];
+	size_t n;
+	store_conn *c;
+	store_migration_report r;
+	int rc = prepare_state(s, &c, m, ARRAY_LEN(m), &n, current, &r);
+	if (rc)
+		return rc;
+	*latest = n ? m[n - 1].version : 0;
+	return 0;
 }

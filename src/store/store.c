@@ -611,3 +611,110 @@ int store_ping(store *s)
 	store_reset(st);
 	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
 }
+
+/* ---- copies and checks (backups) ---- */
+
+int store_snapshot(store *s, const char *path)
+{
+	store_conn *c;
+	int rc = store_conn_get(s, &c);
+	sqlite3_stmt *st = NULL;
+	/* VACUUM INTO runs in one read transaction: a consistent copy of the last commit before
+	 * it began, while writers carry on (WAL). The path is bound, never spliced. */
+	if (!rc)
+		rc = map_sqlite(sqlite3_prepare_v2(c->db, "VACUUM INTO ?1", -1, &st, NULL));
+	if (!rc)
+		rc = map_sqlite(sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT));
+	if (!rc) {
+		int r = sqlite3_step(st);
+		rc = r == SQLITE_DONE ? 0 : map_sqlite(r);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_set_wal(store *s)
+{
+	store_conn *c;
+	int rc = store_conn_get(s, &c);
+	return rc ? rc
+		  : map_sqlite(sqlite3_exec(c->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL));
+}
+
+int store_integrity_check(store *s, char *why, size_t whylen)
+{
+	store_conn *c;
+	sqlite3_stmt *st = NULL;
+	int rc = store_conn_get(s, &c);
+	if (!rc)
+		rc = map_sqlite(
+		    sqlite3_prepare_v2(c->db, "PRAGMA integrity_check(20)", -1, &st, NULL));
+	snprintf(why, whylen, "%s", "");
+	int r;
+	size_t used = 0;
+	while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+		if (line && strcmp(line, "ok") == 0)
+			continue;
+		if (used < whylen)
+			used += (size_t)snprintf(why + used, whylen - used, "%s%s",
+						 used ? "; " : "", line ? line : "?");
+		rc = PONTE_EINVAL;
+	}
+	if (!rc && r != SQLITE_DONE) {
+		rc = map_sqlite(r);
+		snprintf(why, whylen, "%s", sqlite3_errmsg(c->db));
+	}
+	sqlite3_finalize(st);
+	/* A page SQLite cannot read at all is corruption too, not a store failure. */
+	return rc == PONTE_ESCHEMA ? PONTE_EINVAL : rc;
+}
+
+/* A table name from sqlite_schema is spliced into the count below: only plain lower-case
+ * identifiers are accepted (every table of Ponte's migrations is one), so a hostile database
+ * (an archive being restored) cannot inject anything. */
+static bool plain_identifier(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+int store_table_counts(store *s, store_count_fn fn, void *ctx)
+{
+	store_conn *c;
+	sqlite3_stmt *st = NULL;
+	int rc = store_conn_get(s, &c);
+	if (!rc)
+		rc = map_sqlite(sqlite3_prepare_v2(
+		    c->db,
+		    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+		    "'sqlite%' ESCAPE '\\' ORDER BY name",
+		    -1, &st, NULL));
+	int r = SQLITE_DONE;
+	while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		/* Virtual tables' shadow tables (full-text search) are counted with the rest;
+		 * the virtual tables themselves are skipped (their module may be absent). */
+		if (!plain_identifier(name))
+			continue;
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", name);
+		sqlite3_stmt *cnt = NULL;
+		rc = map_sqlite(sqlite3_prepare_v2(c->db, sql, -1, &cnt, NULL));
+		int rr = rc ? SQLITE_ERROR : sqlite3_step(cnt);
+		if (!rc && rr != SQLITE_ROW)
+			rc = map_sqlite(rr);
+		if (!rc)
+			rc = fn(name, sqlite3_column_int64(cnt, 0), ctx);
+		sqlite3_finalize(cnt);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = map_sqlite(r);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -99,6 +99,17 @@ const char *store_errmsg(store_conn *c);
 
 /* Copy the WAL back into the database and truncate it (used at shutdown). */
 int store_checkpoint(store *s);
+/* Backups. A consistent copy of the database as of the last commit, written to path (which
+ * must not exist) while other connections keep writing: SQLite's VACUUM INTO. */
+int store_snapshot(store *s, const char *path);
+/* Put a copied database (a snapshot is in rollback-journal mode) in WAL mode for good. */
+int store_set_wal(store *s);
+/* PRAGMA integrity_check: 0 when "ok", PONTE_EINVAL with SQLite's first findings in why. */
+int store_integrity_check(store *s, char *why, size_t whylen);
+/* Every table and its number of rows, by name. */
+typedef int (*store_count_fn)(const char *table, int64_t rows, void *ctx);
+int store_table_counts(store *s, store_count_fn fn, void *ctx);
+
 /* A cheap read proving the database answers (used by /healthz). */
 int store_ping(store *s);
 
@@ -110,6 +121,10 @@ typedef struct store_migration_report {
 } store_migration_report;
 
 int store_migrate(store *s, store_migration_report *report);
+/* Apply the pending migrations up to version last only (tests of upgrades). */
+int store_migrate_to(store *s, int last, store_migration_report *report);
+/* The version the database is at and the last one this binary carries. */
+int store_schema_version(store *s, int *current, int *latest);
 /* The number of embedded migrations not yet applied, or a negative error. */
 int store_pending_migrations(store *s);
 

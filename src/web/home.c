@@ -1,3 +1,4 @@
+#include "backup/backup.h"
 #include "directory/directory.h"
 #include "i18n/i18n.h"
 #include "instance/instance.h"
@@ -26,6 +27,29 @@ int web_home(http_request *req, http_response *res)
 		if (stale)
 			tpl_set(v, "stale_entries",
 				arena_printf(req->arena, "%lld", (long long)stale));
+	}
+	/* Administrators see how old the last good backup is, and an alert when there is none
+	 * of the last day and a half (a daily timer missed its run). */
+	if (p && principal_scope(p, "user.manage") >= SCOPE_ALL) {
+		char when[32];
+		int64_t age;
+		if (backup_last_good_age(services_of(req)->db, when, &age) == 0) {
+			if (age < 0) {
+				tpl_set(v, "backup_none", "1");
+			} else {
+				tpl_set(v, "backup_at", arena_strdup(req->arena, when));
+				if (age > 36 * 3600)
+					tpl_set(v, "backup_old", "1");
+				const char *unit = age < 2 * 3600    ? "minutes"
+						   : age < 48 * 3600 ? "hours"
+								     : "days";
+				long long n = age < 2 * 3600    ? age / 60
+					      : age < 48 * 3600 ? age / 3600
+								: age / 86400;
+				tpl_set(v, arena_printf(req->arena, "backup_%s", unit),
+					arena_printf(req->arena, "%lld", n));
+			}
+		}
 	}
 	return web_render_page(req, res, "home", N_("Home"), v);
 }

@@ -1,0 +1,121 @@
+/* The administrator's start page says how old the last good backup is, and warns when there
+ * is none or it is more than a day and a half old; nobody else sees it. A backup taken while
+ * the server answers requests counts. */
+#include "httptest.h"
+
+#include "backup/backup.h"
+#include "base/clock.h"
+#include "base/log.h"
+
+static struct ht_server S;
+
+static int setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(&S);
+	ht_current = &S;
+	identity_env env = { S.db, S.keys };
+	assert_int_equal(demo_fill(&env), 0);
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	set_setting("require_2fa_for_flagged_roles", "0"); /* 2FA has its own tests */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
+}
+
+static char *home_of(const char *email)
+{
+	struct web_session w;
+	web_login(email, DEMO_PASSWORD, NULL, &w);
+	const char *h[] = { w.cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/", h, &r);
+	assert_int_equal(r.status, 200);
+	char *body = strdup(r.body);
+	ht_free(&r);
+	return body;
+}
+
+static void record(int64_t age_ms, bool good)
+{
+	backup_report r = { .schema_version = 1, .cases = 0 };
+	clock_format_rfc3339(clock_wall_ms() - age_ms, r.created_at);
+	snprintf(r.audit_head, sizeof(r.audit_head), "%064d", 0);
+	assert_int_equal(backup_record(S.db, &r, "/backups/x.pbk", good), 0);
+}
+
+static void the_start_page_shows_the_age_of_the_last_good_backup(void **state)
+{
+	(void)state;
+	char *admin = home_of(DEMO_ADMIN_EMAIL), *worker;
+	assert_non_null(strstr(admin, "No good backup of this installation has been taken yet"));
+	free(admin);
+	/* A failed backup does not count. */
+	record(60 * 1000, false);
+	admin = home_of(DEMO_ADMIN_EMAIL);
+	assert_non_null(strstr(admin, "No good backup"));
+	free(admin);
+	/* Three days old: the age, and a warning. */
+	record(INT64_C(3) * 86400 * 1000 + 5000, true);
+	admin = home_of(DEMO_ADMIN_EMAIL);
+	assert_null(strstr(admin, "No good backup"));
+	assert_non_null(strstr(admin, ">3 days</time>"));
+	assert_non_null(strstr(admin, "more than a day old"));
+	free(admin);
+	/* One taken now, while the server runs: minutes, no warning. */
+	char *out = test_path(S.dir, "now.pbk");
+	backup_key k = { .kind = BACKUP_KEY_INSTANCE, .has_master = true };
+	char err[256];
+	assert_int_equal(crypto_master_key_load(S.key_path, k.master, err, sizeof(err)), 0);
+	backup_report r;
+	int rc = backup_take(S.db, S.key_path, &k, out, &r);
+	if (rc)
+		fail_msg("%s", r.why);
+	assert_int_equal(backup_record(S.db, &r, out, true), 0);
+	admin = home_of(DEMO_ADMIN_EMAIL);
+	assert_non_null(strstr(admin, ">0 minutes</time>"));
+	assert_null(strstr(admin, "more than a day old"));
+	free(admin);
+	/* In French. */
+	struct web_session w;
+	web_login(DEMO_ADMIN_EMAIL, DEMO_PASSWORD, NULL, &w);
+	const char *h[] = { w.cookie, NULL };
+	struct ht_resp resp;
+	ht_get(S.port, "/?lang=fr", h, &resp);
+	assert_non_null(strstr(resp.body, "Âge de la dernière sauvegarde valide"));
+	ht_free(&resp);
+	/* Only administrators see it. */
+	worker = home_of("case.worker@demo.ponte.example");
+	assert_null(strstr(worker, "backup"));
+	assert_null(strstr(worker, "Age of the last"));
+	free(worker);
+	backup_key_wipe(&k);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_start_page_shows_the_age_of_the_last_good_backup),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
