@@ -19,6 +19,8 @@ DEBIAN_PACKAGES=(
 	libcmocka-dev libcurl4-openssl-dev clang libclang-rt-14-dev clang-format sqlite3
 	# an independent reader of the XLSX files Ponte writes (tests/xlsx_check.py)
 	python3 python3-openpyxl
+	# the TLS reverse proxy of deploy/nginx-ponte.conf, run on loopback by tests/deploy/
+	nginx-light openssl
 )
 
 missing=()

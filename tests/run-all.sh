@@ -3,9 +3,10 @@
 # last, "N passed, N failed" counting every test. Exits non-zero if anything failed.
 #
 # Suites: format check, table ownership (tools/check-ownership.py), translation catalogues,
-# unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the same two under
-# AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core + Debian's
-# chromium), and each libFuzzer target briefly on its corpus.
+# unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
+# configuration in front of the server (tests/deploy/proxy.sh), unit and HTTP tests again
+# under AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core +
+# Debian's chromium), and each libFuzzer target briefly on its corpus.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
@@ -59,6 +60,9 @@ build_or_fail() { # name make-args...
 if build_or_fail release tests; then
 	for t in build/tests/test_*; do run_cmocka "$(basename "$t")" "$t"; done
 fi
+
+# The shipped nginx configuration (deploy/) in front of the release binary, on loopback.
+run_one deploy/proxy bash tests/deploy/proxy.sh
 
 # 2. Static checks.
 run_one format-check make --no-print-directory format-check
