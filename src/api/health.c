@@ -22,6 +22,16 @@ int api_metrics(http_request *req, http_response *res)
 	services *svc = services_of(req);
 	if (!svc->metrics)
 		return PONTE_ENOTFOUND;
+	if (svc->metrics_token_set) {
+		/* Not found rather than refused: a scraper without the token learns nothing. */
+		const char *auth = http_header_get(req, "Authorization");
+		unsigned char h[CRYPTO_HASH_BYTES];
+		if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+			return PONTE_ENOTFOUND;
+		crypto_token_hash(auth + 7, h);
+		if (!crypto_equal(h, svc->metrics_token_hash, sizeof(h)))
+			return PONTE_ENOTFOUND;
+	}
 	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	return http_metrics_write(svc->metrics, &res->body);
 }

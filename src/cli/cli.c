@@ -199,7 +199,8 @@ static const cli_command COMMANDS[] = {
 	  "half of the backup key it was encrypted to.\n" },
 	{ "serve", cmd_serve, "Serve the web application and API",
 	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n"
-	  "                   [--public-url URL] [--backup-dir DIR [--backup-key FILE.pub]]\n\n"
+	  "                   [--public-url URL] [--backup-dir DIR [--backup-key FILE.pub]]\n"
+	  "                   [--metrics-token-file FILE]\n\n"
 	  "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
 	  "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
 	  "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
@@ -213,6 +214,8 @@ static const cli_command COMMANDS[] = {
 	  "                     $PONTE_BACKUP_DIR); without it, an upgrade is refused until a\n"
 	  "                     backup of the current schema was taken in the last 24 hours\n"
 	  "  --backup-key FILE  that backup is encrypted to this public backup key\n"
+	  "  --metrics-token-file FILE  /metrics only with \"Authorization: Bearer\" and the\n"
+	  "                     file's first line (default: $PONTE_METRICS_TOKEN_FILE)\n"
 	  "  --public-url URL   the address users reach, e.g. https://ponte.example.org behind a\n"
 	  "                     TLS proxy (default: $PONTE_PUBLIC_URL); https makes cookies "
 	  "Secure\n"

@@ -72,6 +72,8 @@ int cmd_serve(int argc, char **argv)
 					      { "public-url", required_argument, NULL, 'u' },
 					      { "backup-dir", required_argument, NULL, 'B' },
 					      { "backup-key", required_argument, NULL, 'K' },
+					      { "metrics-token-file", required_argument, NULL,
+						'M' },
 					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
@@ -79,7 +81,8 @@ int cmd_serve(int argc, char **argv)
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
 	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL"),
-		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL;
+		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL,
+		   *metrics_token = getenv("PONTE_METRICS_TOKEN_FILE");
 	int ch;
 	optind = 1;
 	opterr = 0;
@@ -91,6 +94,7 @@ int cmd_serve(int argc, char **argv)
 		case 'u': public_url = optarg; break;
 		case 'B': backup_dir = optarg; break;
 		case 'K': backup_key = optarg; break;
+		case 'M': metrics_token = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
 				return cli_usage_error("serve",
@@ -155,6 +159,19 @@ int cmd_serve(int argc, char **argv)
 
 	app a;
 	rc = app_init(&a, s, keys, err, sizeof(err));
+	if (!rc && metrics_token && *metrics_token) {
+		char token[256];
+		if (cli_read_secret_file(metrics_token, token, sizeof(token)) != EXIT_OK ||
+		    strlen(token) < 16) {
+			snprintf(err, sizeof(err), "%s must hold a token of at least 16 characters",
+				 metrics_token);
+			rc = PONTE_EINVAL;
+		} else {
+			crypto_token_hash(token, a.svc.metrics_token_hash);
+			a.svc.metrics_token_set = true;
+		}
+		crypto_wipe(token, sizeof(token));
+	}
 	if (!rc)
 		warn_about_exposed_files(path, a.svc.files_dir);
 	/* Behind a TLS proxy: cookies get Secure, responses get Strict-Transport-Security. */

@@ -18,6 +18,10 @@ typedef struct services {
 	crypto_keyring *keys;
 	identity_env env; /* db and keys, as identity functions take them */
 	http_metrics *metrics;
+	/* When set (serve --metrics-token-file), GET /metrics answers only a request carrying
+	 * "Authorization: Bearer <token>": the BLAKE2b-256 of the token is kept, not the token. */
+	bool metrics_token_set;
+	unsigned char metrics_token_hash[CRYPTO_HASH_BYTES];
 	/* <database>.files: uploaded files, by module (knowledge/), and spool/ for uploads in
 	 * progress. Created by app_init. */
 	char files_dir[4096];

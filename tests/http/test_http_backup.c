@@ -112,10 +112,39 @@ static void the_start_page_shows_the_age_of_the_last_good_backup(void **state)
 	free(out);
 }
 
+static long metrics_status(const char *auth)
+{
+	const char *h[] = { auth, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/metrics", auth ? h : NULL, &r);
+	long status = r.status;
+	if (status == 200)
+		assert_non_null(strstr(r.body, "ponte_http_requests_total"));
+	ht_free(&r);
+	return status;
+}
+
+/* serve --metrics-token-file: /metrics only with the token, not found otherwise. */
+static void metrics_answer_only_with_the_token(void **state)
+{
+	(void)state;
+	assert_int_equal(metrics_status(NULL), 200); /* without a token configured */
+	crypto_token_hash("a-scraper-token-of-some-length", S.app.svc.metrics_token_hash);
+	S.app.svc.metrics_token_set = true;
+	assert_int_equal(metrics_status(NULL), 404);
+	assert_int_equal(metrics_status("Authorization: Bearer wrong-token-of-some-length"), 404);
+	assert_int_equal(metrics_status("Authorization: Basic a-scraper-token-of-some-length"),
+			 404);
+	assert_int_equal(metrics_status("Authorization: Bearer a-scraper-token-of-some-length"),
+			 200);
+	S.app.svc.metrics_token_set = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_start_page_shows_the_age_of_the_last_good_backup),
+		cmocka_unit_test(metrics_answer_only_with_the_token),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
