@@ -163,11 +163,10 @@ static int make_accounts(const identity_env *env, const demo_options *o, const c
 	int rc = 0;
 	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES) && !rc; c++) {
 		const struct country *k = &COUNTRIES[c];
-		const char *lang =
-		    !strcmp(k->code, "PT") ? "pt"
-		    : !strcmp(k->code, "NG") || !strcmp(k->code, "IT") || !strcmp(k->code, "ES")
-			? "en"
-			: "fr";
+		const char *lang = !strcmp(k->code, "PT")                             ? "pt"
+				   : !strcmp(k->code, "ES")                           ? "es"
+				   : !strcmp(k->code, "NG") || !strcmp(k->code, "IT") ? "en"
+										      : "fr";
 		for (size_t g = 0; g < ARRAY_LEN(ORGS) && !rc; g++) {
 			char code[32], name[160];
 			snprintf(code, sizeof(code), "%s-%s", k->code, ORGS[g].suffix);

@@ -7,9 +7,10 @@
 #include "i18n/po.h"
 
 static const lang_info LANGS[LANG_COUNT] = {
-	[LANG_EN] = { "en", "English" },
-	[LANG_FR] = { "fr", "Français" },
-	[LANG_PT] = { "pt", "Português" },
+	[LANG_EN] = { "en", "English", "ltr" },
+	[LANG_FR] = { "fr", "Français", "ltr" },
+	[LANG_PT] = { "pt", "Português", "ltr" },
+	[LANG_ES] = { "es", "Español", "ltr" },
 };
 
 struct msg {

@@ -16,13 +16,14 @@
 #include "base/common.h"
 
 /* Supported languages; the first is the fallback. */
-enum lang { LANG_EN = 0, LANG_FR, LANG_PT, LANG_COUNT };
+enum lang { LANG_EN = 0, LANG_FR, LANG_PT, LANG_ES, LANG_COUNT };
 
 #define N_(s) (s)
 
 typedef struct lang_info {
 	const char *code;        /* BCP 47 primary tag, e.g. "fr" */
 	const char *native_name; /* as speakers write it, e.g. "Français" */
+	const char *dir;         /* the direction of its script: "ltr" or "rtl" */
 } lang_info;
 
 const lang_info *i18n_lang(int lang);

@@ -84,7 +84,7 @@ int org_find(store *db, arena *a, const char *code, organisation *out);
 typedef int (*org_fn)(const organisation *o, void *ctx);
 int org_list(store *db, arena *a, org_fn fn, void *ctx);
 
-/* Countries (code, name in lang: "fr", "pt", else English), in the alphabetical order of
+/* Countries (code, name in lang: "fr", "pt", "es", "ar", else English), in the order of
  * the names (utf8_collate: "Égypte" with the E's); and organisation types (code, label: a
  * msgid for tr(), from the vocabulary "organisation.type"). */
 typedef int (*country_fn)(const char *code, const char *name, void *ctx);

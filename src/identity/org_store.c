@@ -30,7 +30,9 @@ static const char SQL_ADD[] = "INSERT INTO organisations(code, name, country, ty
 static const char SQL_GET[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE id = ?1";
 static const char SQL_FIND[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE code = ?1";
 static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER BY country, name";
-#define COUNTRY_NAME "CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt ELSE name_en END"
+#define COUNTRY_NAME                                                                               \
+	"CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt WHEN 'es' THEN name_es "            \
+	"WHEN 'ar' THEN name_ar ELSE name_en END"
 static const char SQL_COUNTRIES[] = "SELECT code, " COUNTRY_NAME " FROM countries";
 static const char SQL_COUNTRY_NAME_OF[] = "SELECT " COUNTRY_NAME " FROM countries WHERE code = ?2";
 static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
@@ -49,7 +51,8 @@ static bool exists(store *db, const char *sql, const char *value)
 
 static const char SQL_COUNTRY_NAME[] =
     "SELECT 1 FROM countries WHERE lower(name_en) = lower(?1) OR lower(name_fr) = lower(?1) OR "
-    "lower(name_pt) = lower(?1) OR lower(alpha3) = lower(?1)";
+    "lower(name_pt) = lower(?1) OR lower(name_es) = lower(?1) OR name_ar = ?1 OR "
+    "lower(alpha3) = lower(?1)";
 
 bool country_name_known(store *db, const char *name)
 {

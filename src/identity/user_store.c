@@ -53,7 +53,7 @@ const char *user_problem_message(int problem)
 	case USER_UNKNOWN_ROLE: return N_("There is no role with this code.");
 	case USER_NO_ROLE: return N_("Give the user at least one role.");
 	case USER_EMAIL_TAKEN: return N_("Another account already uses this e-mail address.");
-	case USER_BAD_LANGUAGE: return N_("Choose English, French or Portuguese.");
+	case USER_BAD_LANGUAGE: return N_("Choose one of the languages of the list.");
 	case USER_PASSWORD_SHORT: return N_("The password must have at least 12 characters.");
 	case USER_PASSWORD_COMMON:
 		return N_("This password is one of the most common ones. Choose another.");

@@ -75,6 +75,7 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 		return rc;
 	}
 	tpl_set(v, "lang", i18n_lang(req->lang)->code);
+	tpl_set(v, "dir", i18n_lang(req->lang)->dir);
 	tpl_set(v, "title", tr(req->lang, title));
 	tpl_set(v, "css_url", static_url(req->arena, "app.css"));
 	tpl_set(v, "htmx_url", static_url(req->arena, "htmx.min.js"));

@@ -57,7 +57,7 @@ static void home_page_has_security_headers_and_escaped_data(void **state)
 	/* The instance name from the database, escaped. */
 	assert_non_null(strstr(r.body, "Observatório &lt;Teste&gt; &amp; &quot;Lda&quot;"));
 	assert_null(strstr(r.body, "<Teste>"));
-	assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+	assert_non_null(strstr(r.body, "<html lang=\"en\" dir=\"ltr\">"));
 	assert_non_null(strstr(r.body, "<main id=\"main\""));
 	/* No inline script or style anywhere. */
 	assert_null(strstr(r.body, "<script>"));
@@ -73,7 +73,7 @@ static void unknown_routes_are_404_in_the_users_language(void **state)
 	const char *fr[] = { "Accept-Language: fr-FR,fr;q=0.9", NULL };
 	ht_get(S.port, "/nowhere", fr, &r);
 	assert_int_equal(r.status, 404);
-	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
+	assert_non_null(strstr(r.body, "<html lang=\"fr\" dir=\"ltr\">"));
 	assert_non_null(strstr(r.body, "Page introuvable"));
 	char v[256];
 	assert_non_null(ht_header(&r, "Content-Security-Policy", v, sizeof(v)));
@@ -204,7 +204,7 @@ static void language_follows_query_then_cookie(void **state)
 	struct ht_resp r;
 	ht_get(S.port, "/?lang=pt", NULL, &r);
 	assert_int_equal(r.status, 200);
-	assert_non_null(strstr(r.body, "<html lang=\"pt\">"));
+	assert_non_null(strstr(r.body, "<html lang=\"pt\" dir=\"ltr\">"));
 	assert_non_null(strstr(r.body, "Esta instalação"));
 	char v[256];
 	assert_non_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
@@ -212,12 +212,24 @@ static void language_follows_query_then_cookie(void **state)
 	ht_free(&r);
 	const char *cookie[] = { "Cookie: ponte_lang=fr", "Accept-Language: pt", NULL };
 	ht_get(S.port, "/", cookie, &r);
-	assert_non_null(strstr(r.body, "<html lang=\"fr\">"));
+	assert_non_null(strstr(r.body, "<html lang=\"fr\" dir=\"ltr\">"));
 	assert_non_null(strstr(r.body, "Cette installation"));
 	ht_free(&r);
 	ht_get(S.port, "/?lang=zz", NULL, &r);
-	assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+	assert_non_null(strstr(r.body, "<html lang=\"en\" dir=\"ltr\">"));
 	assert_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
+	ht_free(&r);
+	/* Spanish from a Latin American browser, and from the address. */
+	const char *mx[] = { "Accept-Language: es-MX,es;q=0.9,en;q=0.5", NULL };
+	ht_get(S.port, "/", mx, &r);
+	assert_non_null(strstr(r.body, "<html lang=\"es\" dir=\"ltr\">"));
+	assert_non_null(strstr(r.body, "Esta instalación"));
+	ht_free(&r);
+	ht_get(S.port, "/?lang=es", NULL, &r);
+	assert_non_null(strstr(r.body, "Saltar al contenido principal"));
+	assert_non_null(strstr(r.body, ">Español<"));
+	assert_non_null(ht_header(&r, "Set-Cookie", v, sizeof(v)));
+	assert_non_null(strstr(v, "ponte_lang=es"));
 	ht_free(&r);
 }
 

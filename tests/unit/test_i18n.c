@@ -134,7 +134,9 @@ static void accept_language_picks_the_best_supported(void **state)
 		{ "fr-SN,fr;q=0.9,en;q=0.8", LANG_FR },
 		{ "de-DE,de;q=0.9,pt-PT;q=0.7,en;q=0.5", LANG_PT },
 		{ "en;q=0.2, pt-BR;q=0.8", LANG_PT },
-		{ "es, it", -1 },
+		{ "de, it", -1 },
+		{ "es-419,es;q=0.9,en;q=0.5", LANG_ES },
+		{ "it;q=0.9, es-MX;q=0.8, fr;q=0.7", LANG_ES },
 		{ "fr;q=0", -1 },
 		{ "FR", LANG_FR },
 		{ "*", -1 },
@@ -162,6 +164,8 @@ static void negotiation_order_is_query_user_cookie_header_english(void **state)
 	assert_int_equal(i18n_negotiate(NULL, "xx", "pt", "fr"), LANG_PT);
 	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, "pt;q=0.5, fr;q=0.9"), LANG_FR);
 	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, "de"), LANG_EN);
+	assert_int_equal(i18n_negotiate("fr", "es", NULL, NULL), LANG_ES);
+	assert_int_equal(i18n_negotiate("es", NULL, "fr", "pt"), LANG_ES);
 	assert_int_equal(i18n_negotiate(NULL, NULL, NULL, NULL), LANG_EN);
 	assert_string_equal(i18n_lang(LANG_FR)->code, "fr");
 	assert_string_equal(i18n_lang(99)->code, "en");
@@ -176,8 +180,13 @@ static void shipped_catalogues_load_and_translate(void **state)
 		fail_msg("%s", err);
 	assert_non_null(embedded_find("po/fr.po"));
 	assert_non_null(embedded_find("po/pt.po"));
+	assert_non_null(embedded_find("po/es.po"));
 	assert_string_equal(tr(LANG_FR, "Home"), "Accueil");
 	assert_string_equal(tr(LANG_PT, "Home"), "Início");
+	assert_string_equal(tr(LANG_ES, "Home"), "Inicio");
+	assert_string_equal(tr(LANG_ES, "Presumed victim"), "Presunta víctima");
+	assert_true(i18n_has(LANG_ES, "Page not found"));
+	assert_string_equal(i18n_lang(LANG_ES)->native_name, "Español");
 	assert_true(i18n_has(LANG_FR, "Page not found"));
 	assert_true(i18n_has(LANG_PT, "Page not found"));
 	i18n_shutdown();

@@ -38,6 +38,72 @@ static void create_migrate_and_reopen(void **state)
 	test_rmtree(dir);
 }
 
+static void count_rows(sqlite3 *db, const char *sql, int expected)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		n++;
+	sqlite3_finalize(st);
+	if (n != expected)
+		fail_msg("%s: %d rows, expected %d", sql, n, expected);
+}
+
+/* 0037 rebuilds the users table to let them choose Spanish (SQLite cannot change a CHECK):
+ * on a database in use, every user and everything that refers to one stays, though sessions
+ * and roles are deleted with their user (ON DELETE CASCADE) and the rebuild drops the table.
+ * The database is brought back to before 0037 by hand, with a user holding a session. */
+static void rebuilding_a_table_keeps_what_refers_to_it(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), *path = test_path(dir, "p.db"), err[512];
+	store *s;
+	store_migration_report r;
+	assert_int_equal(store_create(path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_migrate(s, &r), 0);
+	store_close(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		db,
+		"PRAGMA foreign_keys=ON;"
+		"INSERT INTO organisations(id, code, name, country, type, created_at) "
+		"VALUES (1, 'PT-NGO', 'Casa', 'PT', 'NGO', 'now');"
+		"INSERT INTO users(id, email_index, email_enc, name_enc, organisation_id, "
+		"language, password_hash, password_changed_at, created_at) "
+		"VALUES (7, x'01', x'02', x'03', 1, 'pt', 'h', 'now', 'now');"
+		"INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, "
+		"expires_at) VALUES (x'04', 7, 'web', 'c', 1, 1, 2);"
+		"DELETE FROM schema_migrations WHERE version >= 37;"
+		"ALTER TABLE countries DROP COLUMN name_es;"
+		"ALTER TABLE countries DROP COLUMN name_ar;"
+		"DELETE FROM indicator_texts WHERE lang IN ('es', 'ar');",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_migrate(s, &r), 0);
+	assert_true(r.applied >= 1);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	count_rows(db, "SELECT 1 FROM users WHERE id = 7 AND language = 'pt'", 1);
+	count_rows(db, "SELECT 1 FROM sessions WHERE user_id = 7", 1);
+	count_rows(db, "PRAGMA foreign_key_check", 0);
+	count_rows(db, "SELECT 1 FROM countries WHERE name_es = 'España' AND name_ar = 'إسبانيا'",
+		   1);
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE users SET language = 'es' WHERE id = 7", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_not_equal(
+	    sqlite3_exec(db, "UPDATE users SET language = 'es-ES' WHERE id = 7", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+	test_rmtree(dir);
+}
+
 static void create_refuses_existing_files_and_missing_directories(void **state)
 {
 	(void)state;
@@ -276,6 +342,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(create_migrate_and_reopen),
+		cmocka_unit_test(rebuilding_a_table_keeps_what_refers_to_it),
 		cmocka_unit_test(create_refuses_existing_files_and_missing_directories),
 		cmocka_unit_test(open_refuses_foreign_sqlite_and_other_files),
 		cmocka_unit_test(changed_past_migration_is_refused),
