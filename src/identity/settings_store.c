@@ -20,6 +20,8 @@ static const struct {
 	{ "obs_dp_only", 0, 1 },
 	/* Perturbed counts are never 1 or 2 (OBS_CKM_JS): a threshold of 3 withholds nothing. */
 	{ "obs_min_count", 3, 100 },
+	/* Arabic pages: numbers and dates in Eastern Arabic digits (1) or Western ones (0). */
+	{ "arabic_eastern_digits", 0, 1 },
 };
 
 int setting_set(store *db, const char *key, const char *value)

@@ -362,3 +362,7 @@ INSERT INTO indicator_texts(code, lang, text) VALUES
   ('debt_destination', 'ar', 'دين يتزايد باستمرار'),
   ('threat_authorities', 'es', 'Amenazada con denunciarla a las autoridades'),
   ('threat_authorities', 'ar', 'التهديد بالإبلاغ عنه إلى السلطات');
+
+-- Arabic pages write numbers and dates in Western digits (as in the Maghreb) unless the
+-- instance chooses Eastern Arabic ones (as in Egypt): ponte settings set --name arabic_eastern_digits --value 1.
+INSERT INTO settings(key, value) VALUES ('arabic_eastern_digits', '0');
