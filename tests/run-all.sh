@@ -2,8 +2,8 @@
 # Every test of every kind, as `make check` runs it. Prints one summary line per suite and,
 # last, "N passed, N failed" counting every test. Exits non-zero if anything failed.
 #
-# Suites: format check, table ownership (tools/check-ownership.py), translation catalogues,
-# unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
+# Suites: format check, table ownership and folder layers (tools/check-*.py), translation
+# catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
 # configuration in front of the server (tests/deploy/proxy.sh), unit and HTTP tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core +
 # Debian's chromium), and each libFuzzer target briefly on its corpus.
@@ -67,6 +67,7 @@ run_one deploy/proxy bash tests/deploy/proxy.sh
 # 2. Static checks.
 run_one format-check make --no-print-directory format-check
 run_one table-ownership python3 tools/check-ownership.py
+run_one folder-layers python3 tools/check-layers.py
 run_one i18n-extract bash scripts/i18n-extract.sh build/ponte.pot
 for po in po/*.po; do
 	run_one "i18n-complete-$(basename "$po" .po)" sh -c "msgfmt --check -o /dev/null '$po' && msgcmp '$po' build/ponte.pot"

@@ -76,11 +76,6 @@ int api_case_detach(http_request *req, http_response *res);
 int api_obs_stats(http_request *req, http_response *res);
 int api_obs_own_stats(http_request *req, http_response *res);
 
-/* The knowledge search filter from the query string (shared with the search page); false
- * with *problem (a msgid) when a value is malformed. */
-struct kn_filter;
-bool api_knowledge_filter(http_request *req, struct kn_filter *f, const char **problem);
-
 /* 422 {"error":{"code":"invalid","message":..,"fields":{field: message}}}, the messages in
  * the caller's language. */
 struct field_error;

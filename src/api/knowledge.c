@@ -343,51 +343,11 @@ static int write_facets(buf *b, const kn_facet *f)
 	return rc ? rc : buf_putc(b, '}');
 }
 
-/* The filter from the query string; false (and an answer) when a value is malformed. */
-bool api_knowledge_filter(http_request *req, struct kn_filter *f, const char **problem)
-{
-	memset(f, 0, sizeof(*f));
-	f->q = http_query(req, "q");
-	f->type = http_query(req, "type");
-	f->country = http_query(req, "country");
-	f->area = http_query(req, "area");
-	f->target = http_query(req, "target");
-	f->evidence = http_query(req, "evidence");
-	f->lang = http_query(req, "lang");
-	f->status = http_query(req, "status");
-	const char *year = http_query(req, "year"), *limit = http_query(req, "limit"),
-		   *offset = http_query(req, "offset");
-	char *end;
-	if (year && *year) {
-		f->year = (int)strtol(year, &end, 10);
-		if (*end || f->year < 1900 || f->year > 2100) {
-			*problem = N_("year must be a year between 1900 and 2100.");
-			return false;
-		}
-	}
-	f->limit = 20;
-	if (limit) {
-		f->limit = (int)strtol(limit, &end, 10);
-		if (*end || f->limit < 1 || f->limit > 100) {
-			*problem = N_("limit must be a number from 1 to 100.");
-			return false;
-		}
-	}
-	if (offset) {
-		f->offset = (int)strtol(offset, &end, 10);
-		if (*end || f->offset < 0 || f->offset > 1000000) {
-			*problem = N_("offset must be a number of 0 or more.");
-			return false;
-		}
-	}
-	return true;
-}
-
 int api_knowledge_list(http_request *req, http_response *res)
 {
 	kn_filter f;
 	const char *problem;
-	if (!api_knowledge_filter(req, &f, &problem))
+	if (!kn_filter_parse(&req->query_params, &f, &problem))
 		return http_json_error(req, res, 422, "invalid", problem);
 	res->content_type = "application/json";
 	struct list_ctx l = { &res->body, true };

@@ -12,8 +12,6 @@
 #include "http/server.h"
 #include "services/services.h"
 
-#define SESSION_COOKIE "ponte_session"
-
 extern const http_route app_routes[];
 extern const size_t app_routes_count;
 

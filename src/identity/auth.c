@@ -11,6 +11,7 @@
 static const char SQL_SETTINGS[] = "SELECT key, value FROM settings";
 static const char SQL_ACCOUNT[] = "SELECT password_hash, status, totp_enabled, totp_secret_enc, "
 				  "organisation_id FROM users WHERE id = ?1";
+static const char SQL_HASH[] = "SELECT password_hash FROM users WHERE id = ?1";
 static const char SQL_NEW_SESSION[] =
     "INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, expires_at, "
     "second_factor) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)";
@@ -461,4 +462,28 @@ int auth_logout_others(store *db, int64_t user_id, int64_t keep_session)
 int auth_logout_everywhere(store *db, int64_t user_id)
 {
 	return revoke(db, SQL_REVOKE_ALL, user_id);
+}
+
+int auth_change_password(store *db, int64_t user_id, int64_t keep_session, const char *current,
+			 const char *fresh, const char *confirm, int *problem)
+{
+	*problem = 0;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_HASH, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, user_id);
+	char hash[128] = "";
+	if (store_step(st) == STORE_ROW)
+		snprintf(hash, sizeof(hash), "%s", store_col_text(st, 0, NULL));
+	store_reset(st);
+	if (crypto_password_verify(hash, current ? current : "") != 0)
+		return PONTE_EDENIED;
+	if (!fresh || !confirm || strcmp(fresh, confirm) != 0)
+		return PONTE_EINVAL;
+	rc = user_set_password(db, user_id, fresh, problem);
+	return rc ? rc : auth_logout_others(db, user_id, keep_session);
 }

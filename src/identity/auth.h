@@ -114,6 +114,12 @@ void auth_enrol_job(void *job);
 /* Spend a recovery code (each works once). */
 int recovery_code_use(store *db, int64_t user_id, const char *code);
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);
+/* A user changes their own password (argon2id twice: run it off the request thread): the
+ * current one must be right (PONTE_EDENIED), the new one typed twice alike (PONTE_EINVAL,
+ * *problem 0) and within the policy (PONTE_EINVAL, *problem an enum user_problem); then every
+ * other session and token of the user ends (keep_session stays). */
+int auth_change_password(store *db, int64_t user_id, int64_t keep_session, const char *current,
+			 const char *fresh, const char *confirm, int *problem);
 
 /* Throttling (throttle.c), in memory: keys are hashes, never addresses or e-mails. */
 #define THROTTLE_ACCOUNT_FREE 5

@@ -24,6 +24,7 @@
 #define PONTE_KNOWLEDGE_H
 
 #include "base/field_error.h"
+#include "base/urlcode.h"
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
@@ -151,6 +152,11 @@ typedef struct kn_filter {
 	int year;
 	int limit, offset;
 } kn_filter;
+
+/* The filter from a query string's parameters (q, type, country, area, target, evidence,
+ * lang, status, year, limit, offset); false with *problem (a msgid) when a value is
+ * malformed. The strings stay those of query. */
+bool kn_filter_parse(const url_params *query, kn_filter *f, const char **problem);
 
 #define KN_FACETS 7
 /* One facet's counts: values and their counts, most frequent first. */

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "base/utf8.h"
+#include "i18n/i18n.h"
 #include "knowledge/knowledge.h"
 
 #define MAX_TERMS 16
@@ -162,6 +163,45 @@ static const char SQL_SCORED[] = "SELECT rowid, bm25(knowledge_fts, 10.0, 5.0, 1
  * microsecond per match: matches are then ranked by where the words are (title, then summary,
  * translations and details, then body), newest first within each. */
 static _Atomic size_t bm25_max_matches = 4000;
+
+bool kn_filter_parse(const url_params *query, kn_filter *f, const char **problem)
+{
+	memset(f, 0, sizeof(*f));
+	f->q = url_params_get(query, "q");
+	f->type = url_params_get(query, "type");
+	f->country = url_params_get(query, "country");
+	f->area = url_params_get(query, "area");
+	f->target = url_params_get(query, "target");
+	f->evidence = url_params_get(query, "evidence");
+	f->lang = url_params_get(query, "lang");
+	f->status = url_params_get(query, "status");
+	const char *year = url_params_get(query, "year"), *limit = url_params_get(query, "limit"),
+		   *offset = url_params_get(query, "offset");
+	char *end;
+	if (year && *year) {
+		f->year = (int)strtol(year, &end, 10);
+		if (*end || f->year < 1900 || f->year > 2100) {
+			*problem = N_("year must be a year between 1900 and 2100.");
+			return false;
+		}
+	}
+	f->limit = 20;
+	if (limit) {
+		f->limit = (int)strtol(limit, &end, 10);
+		if (*end || f->limit < 1 || f->limit > 100) {
+			*problem = N_("limit must be a number from 1 to 100.");
+			return false;
+		}
+	}
+	if (offset) {
+		f->offset = (int)strtol(offset, &end, 10);
+		if (*end || f->offset < 0 || f->offset > 1000000) {
+			*problem = N_("offset must be a number of 0 or more.");
+			return false;
+		}
+	}
+	return true;
+}
 
 void kn_search_tune(size_t bm25_max)
 {

@@ -13,6 +13,10 @@
 #include "identity/identity.h"
 #include "store/store.h"
 
+/* The cookie of a signed-in browser: set by the login page (web/login.c), read by
+ * app/authenticate.c. */
+#define SESSION_COOKIE "ponte_session"
+
 typedef struct services {
 	store *db;
 	crypto_keyring *keys;

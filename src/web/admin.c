@@ -2,11 +2,11 @@
  * Administration pages: organisations, users and roles. Every change is audited; lists show
  * only what the caller's scope covers; a user outside it is "not found".
  */
-#include "app/app.h"
 #include "audit/audit.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "identity/auth.h"
+#include "services/services.h"
 #include "web/web.h"
 
 static void audit(http_request *req, const char *action, const char *type, const char *id,

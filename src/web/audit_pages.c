@@ -1,8 +1,8 @@
 /* The auditor's view of the audit trail: filters, and the same selection as CSV. */
-#include "app/app.h"
 #include "audit/audit.h"
 #include "export/export.h"
 #include "i18n/i18n.h"
+#include "services/services.h"
 #include "web/web.h"
 
 struct rows_ctx {

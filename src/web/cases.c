@@ -1,8 +1,8 @@
 /* Case pages: list, new case, the case with its edit form. */
-#include "app/app.h"
 #include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
+#include "services/services.h"
 #include "web/web.h"
 
 #define PAGE_SIZE 50

@@ -1,6 +1,5 @@
 /* Knowledge pages: search with facets, one item, the form, the workflow, version diffs. */
 #include "knowledge/knowledge.h"
-#include "api/api.h"
 #include "base/json_parse.h"
 #include "base/urlcode.h"
 #include "base/utf8.h"
@@ -178,7 +177,7 @@ int web_knowledge(http_request *req, http_response *res)
 {
 	kn_filter f;
 	const char *problem;
-	if (!api_knowledge_filter(req, &f, &problem))
+	if (!kn_filter_parse(&req->query_params, &f, &problem))
 		return PONTE_EINVAL;
 	f.lang = http_query(req, "language");
 	const char *page = http_query(req, "page");

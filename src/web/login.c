@@ -1,9 +1,9 @@
 /* Signing in and out in the browser. */
-#include "app/app.h"
 #include "audit/audit.h"
 #include "base/urlcode.h"
 #include "i18n/i18n.h"
 #include "identity/auth.h"
+#include "services/services.h"
 #include "web/web.h"
 
 /* Only local paths: an open redirect would let a phishing link borrow our login page. */

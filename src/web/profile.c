@@ -1,12 +1,12 @@
 /* The profile page of every user: language, password, two-factor authentication. */
 #include <time.h>
 
-#include "app/app.h"
 #include "audit/audit.h"
 #include "base/urlcode.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "identity/auth.h"
+#include "services/services.h"
 #include "web/web.h"
 
 void web_audit_self(http_request *req, const char *action)
@@ -101,34 +101,11 @@ struct password_job {
 	int rc;
 };
 
-static const char SQL_HASH[] = "SELECT password_hash FROM users WHERE id = ?1";
-
 static void password_work(void *arg)
 {
 	struct password_job *job = arg;
-	store_conn *c;
-	store_stmt *st;
-	job->rc = store_conn_get(job->env.db, &c);
-	if (!job->rc)
-		job->rc = store_prepare(c, SQL_HASH, &st);
-	if (job->rc)
-		return;
-	store_bind_int64(st, 1, job->user_id);
-	char hash[128] = "";
-	if (store_step(st) == STORE_ROW)
-		snprintf(hash, sizeof(hash), "%s", store_col_text(st, 0, NULL));
-	store_reset(st);
-	if (crypto_password_verify(hash, job->current ? job->current : "") != 0) {
-		job->rc = PONTE_EDENIED;
-		return;
-	}
-	if (!job->fresh || !job->confirm || strcmp(job->fresh, job->confirm) != 0) {
-		job->rc = PONTE_EINVAL;
-		return;
-	}
-	job->rc = user_set_password(job->env.db, job->user_id, job->fresh, &job->problem);
-	if (!job->rc)
-		job->rc = auth_logout_others(job->env.db, job->user_id, job->session_id);
+	job->rc = auth_change_password(job->env.db, job->user_id, job->session_id, job->current,
+				       job->fresh, job->confirm, &job->problem);
 }
 
 static int profile_password(http_request *req, http_response *res)
