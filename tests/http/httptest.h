@@ -19,6 +19,7 @@
 #include "app/app.h"
 #include "app/demo.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "identity/auth.h"
 #include "instance/instance.h"
 #include "keys/keys.h"
@@ -265,6 +266,27 @@ static inline void set_setting(const char *key, const char *value)
 	sqlite3_busy_timeout(db, 2000);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* A request to the API of the current server as auth ("Authorization: ..." or NULL), with a
+ * JSON body or none: the status, the answer in r (ht_free it). */
+static inline long api(const char *auth, const char *method, const char *path, const char *body,
+		       struct ht_resp *r)
+{
+	const char *h[] = { auth, "Content-Type: application/json", NULL };
+	assert_int_equal(
+	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
+	return r->status;
+}
+
+/* The group teardown of a suite with one server, the current one: stopped, logs on stderr
+ * again. */
+static inline int ht_teardown(void **state)
+{
+	(void)state;
+	ht_stop(&S);
+	log_set_fd(2);
+	return 0;
 }
 
 /* Bearer token for an account, or "" when refused. */

@@ -46,14 +46,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 /* The text between the first `from` at or after p and the next `to`, copied into out. */
 static const char *between(const char *p, const char *from, const char *to, char *out, size_t n)
 {
@@ -180,5 +172,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_admin_page_shows_what_the_store_holds),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -36,23 +36,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 /* What the database holds, less what every request writes (the audit trail, the sessions):
  * equal before and after a refused request when it changed nothing. */
 static uint64_t fingerprint(void)
@@ -190,5 +173,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unknown_fields_are_refused_and_change_nothing),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

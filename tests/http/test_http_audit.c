@@ -20,15 +20,6 @@ static const char *bin(void)
 	return b && *b ? b : "build/ponte";
 }
 
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static int setup(void **state)
 {
 	(void)state;

@@ -39,23 +39,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static void the_api_registers_reads_lists_and_updates_cases(void **state)
 {
 	(void)state;
@@ -1131,5 +1114,5 @@ int main(void)
 		cmocka_unit_test(administrators_set_the_country_rules),
 		cmocka_unit_test(payloads_in_every_section_field_are_shown_escaped),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

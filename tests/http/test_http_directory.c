@@ -22,23 +22,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static long status_of(const char *auth, const char *method, const char *path, const char *body)
 {
 	struct ht_resp r;
@@ -259,5 +242,5 @@ int main(void)
 		cmocka_unit_test(managers_stay_in_their_country_and_input_is_checked),
 		cmocka_unit_test(the_page_draws_a_map_and_the_downloads_hold_the_same_rows),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -54,14 +54,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 /* Expected access per "METHOD pattern": hand-written, so that a change of a role's grants
  * or of a route's permission shows up here. "*" = every signed-in role. */
 /* Social-service case data: never police, prosecutors, analysts, administrators. */
@@ -1302,5 +1294,5 @@ int main(void)
 		cmocka_unit_test(sign_in_never_sends_the_browser_to_another_site),
 		cmocka_unit_test(signed_in_users_switch_language),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

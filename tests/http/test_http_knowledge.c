@@ -28,23 +28,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 /* Audit events of an action on item id with outcome (read from outside, as an auditor's tool
  * would). */
 static long audit_count(const char *action, const char *outcome, long id)
@@ -602,5 +585,5 @@ int main(void)
 		cmocka_unit_test(attachments_are_checked_by_content_and_served_safely),
 		cmocka_unit_test(the_item_page_uploads_with_the_form),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

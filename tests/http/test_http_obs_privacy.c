@@ -38,14 +38,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 static int get_as(const struct web_session *w, const char *path, struct ht_resp *r)
 {
 	const char *h[] = { w ? w->cookie : NULL, NULL };
@@ -292,5 +284,5 @@ int main(void)
 		cmocka_unit_test(a_private_release_counts_the_same_years_in_every_table),
 		cmocka_unit_test(an_administrator_raises_a_budget_on_the_page_with_a_reason),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -33,11 +33,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	(void)state;
 	free(sample);
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
+	return ht_teardown(state);
 }
 
 static long records(void)

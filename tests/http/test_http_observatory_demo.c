@@ -43,14 +43,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 /* The counts the test checks a share against: records, where the variable is known, with the
  * value; as published (what the page computes its shares from) or exact (the situation). */
 struct counts {
@@ -278,5 +270,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_headline_shares_are_given_or_explained),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

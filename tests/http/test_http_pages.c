@@ -8,15 +8,6 @@
 
 static struct ht_server S;
 
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static long long number(const char *body, const char *key)
 {
 	char k[64];
@@ -82,14 +73,6 @@ static int setup(void **state)
 	ht_free(&r);
 	assert_int_equal(api(cw, "POST", send, NULL, &r), 200);
 	ht_free(&r);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
 	return 0;
 }
 
@@ -197,5 +180,5 @@ int main(void)
 		cmocka_unit_test(every_form_posts_to_a_page_that_can_be_loaded_again),
 		cmocka_unit_test(post_only_addresses_redirect_whatever_happens),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

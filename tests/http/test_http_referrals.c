@@ -23,23 +23,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static long status_of(const char *auth, const char *method, const char *path, const char *body)
 {
 	struct ht_resp r;
@@ -373,5 +356,5 @@ int main(void)
 		cmocka_unit_test(withdrawing_a_consent_on_the_page_comes_back_to_the_case),
 		cmocka_unit_test(a_refused_action_answers_at_the_referrals_own_address),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -26,15 +26,6 @@ static const char *const MORE_READERS[][2] = {
 	{ "analyst in Senegal", "observatory.analyst.sn@demo.ponte.example" },
 };
 
-static long api(const char *auth, const char *method, const char *path, const char *body,
-		struct ht_resp *r)
-{
-	const char *h[] = { auth, "Content-Type: application/json", NULL };
-	assert_int_equal(
-	    ht_request(S.port, method, path, body, body ? (long)strlen(body) : 0, h, r), CURLE_OK);
-	return r->status;
-}
-
 static long SEEDED; /* the case with one record of each kind whose detail is a code */
 
 /* A case, newest of all so that every walk opens it, with a victim status decided by an NGO,
@@ -113,14 +104,6 @@ static int setup(void **state)
 	/* A reader of every country's records, as the walk-through's analyst was. */
 	assert_int_equal(role_grant(S.db, "regional_analyst", "stats.read", SCOPE_ALL), 0);
 	seed_case();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
 	return 0;
 }
 
@@ -666,5 +649,5 @@ int main(void)
 		cmocka_unit_test(country_lists_follow_the_readers_alphabet),
 		cmocka_unit_test(maps_name_every_country_in_the_readers_language),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -37,14 +37,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 /* Run the reader on the file; its findings go to the test's output. */
 /* With text: some cell must hold it. */
 static void check_text(const char *what, const struct ht_resp *r, const char *sheet,
@@ -252,5 +244,5 @@ int main(void)
 		cmocka_unit_test(every_chart_download_opens_with_its_types),
 		cmocka_unit_test(every_release_spreadsheet_opens_with_its_types),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
