@@ -200,7 +200,8 @@ static const cli_command COMMANDS[] = {
 	{ "serve", cmd_serve, "Serve the web application and API",
 	  "usage: ponte serve --db PATH [--key PATH] [--listen ADDR:PORT] [--threads N]\n"
 	  "                   [--public-url URL] [--backup-dir DIR [--backup-key FILE.pub]]\n"
-	  "                   [--metrics-token-file FILE]\n\n"
+	  "                   [--metrics-token-file FILE]\n"
+	  "                   [--trusted-proxy ADDR[,ADDR...]]\n\n"
 	  "Serve Ponte over HTTP. Pending migrations are applied first. SIGTERM or SIGINT stop it\n"
 	  "gracefully: no new connections, in-flight requests finish (up to 10 s), the database\n"
 	  "is checkpointed, exit status 0. One JSON line per request is logged on stderr.\n\n"
@@ -219,7 +220,11 @@ static const cli_command COMMANDS[] = {
 	  "  --public-url URL   the address users reach, e.g. https://ponte.example.org behind a\n"
 	  "                     TLS proxy (default: $PONTE_PUBLIC_URL); https makes cookies "
 	  "Secure\n"
-	  "                     and adds Strict-Transport-Security\n\n"
+	  "                     and adds Strict-Transport-Security\n"
+	  "  --trusted-proxy A  reverse proxies (numeric addresses, comma-separated) whose\n"
+	  "                     X-Forwarded-For names the client for limits, login throttling\n"
+	  "                     and the audit trail (default: $PONTE_TRUSTED_PROXIES, else none:\n"
+	  "                     the header is ignored)\n\n"
 	  "Environment: PONTE_LOG_LEVEL=debug|info|warn|error (default info).\n" },
 };
 

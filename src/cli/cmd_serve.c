@@ -74,12 +74,14 @@ int cmd_serve(int argc, char **argv)
 					      { "backup-key", required_argument, NULL, 'K' },
 					      { "metrics-token-file", required_argument, NULL,
 						'M' },
+					      { "trusted-proxy", required_argument, NULL, 'p' },
 					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	const char *env_listen = getenv("PONTE_LISTEN");
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
+	cfg.trusted_proxies = getenv("PONTE_TRUSTED_PROXIES");
 	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL"),
 		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL,
 		   *metrics_token = getenv("PONTE_METRICS_TOKEN_FILE");
@@ -95,6 +97,7 @@ int cmd_serve(int argc, char **argv)
 		case 'B': backup_dir = optarg; break;
 		case 'K': backup_key = optarg; break;
 		case 'M': metrics_token = optarg; break;
+		case 'p': cfg.trusted_proxies = optarg; break;
 		case 't':
 			if (parse_threads(optarg, &cfg.threads))
 				return cli_usage_error("serve",

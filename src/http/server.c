@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/urlcode.h"
+#include "http/clients.h"
 #include "http/server.h"
 
 #define REQUEST_ARENA_CEILING (32u << 20)
@@ -37,6 +38,15 @@ struct http_server {
 	_Atomic unsigned in_flight;
 	_Atomic bool draining;
 	uint16_t port;
+	http_clients *clients; /* per-address connections, per-client requests */
+};
+
+/* What the server knows of a connection from its first byte. */
+struct conn_state {
+	char peer[HTTP_ADDRESS_LEN + 2]; /* "c:" + the peer's address: its connection slot key */
+	bool counted;                    /* holds a connection slot */
+	bool over;                       /* beyond the per-address limit: every request 503 */
+	bool proxy;                      /* a trusted proxy: requests are counted per client */
 };
 
 struct req_state {
@@ -63,6 +73,7 @@ struct req_state {
 	bool upload_bad;
 	bool csrf_refused; /* the file began before a valid CSRF token: nothing was written */
 	const char *file_key;
+	char client_key[HTTP_ADDRESS_LEN + 2]; /* "r:" + client, when a request slot is held */
 };
 
 void http_server_config_defaults(http_server_config *cfg)
@@ -76,6 +87,8 @@ void http_server_config_defaults(http_server_config *cfg)
 	cfg->max_connections = 1024;
 	cfg->shutdown_grace_ms = 10000;
 	cfg->metrics = NULL;
+	cfg->spool_dir = NULL;
+	cfg->trusted_proxies = NULL;
 }
 
 int http_parse_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
@@ -165,23 +178,79 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-static const char *client_address(struct MHD_Connection *conn, arena *a)
+static void peer_address(struct MHD_Connection *conn, char text[INET6_ADDRSTRLEN])
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char text[INET6_ADDRSTRLEN] = "";
+	text[0] = '\0';
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
 			inet_ntop(AF_INET,
 				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-				  sizeof(text));
+				  INET6_ADDRSTRLEN);
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
 				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
-				  sizeof(text));
+				  INET6_ADDRSTRLEN);
 	}
-	return arena_strdup(a, text);
+}
+
+/* The last X-Forwarded-For header (a proxy appends to the last one). */
+static const char *forwarded_for(const struct req_state *st)
+{
+	const char *v = NULL;
+	for (size_t i = 0; i < st->nheaders; i++)
+		if (strcasecmp(st->headers[i].name, "X-Forwarded-For") == 0)
+			v = st->headers[i].value;
+	return v;
+}
+
+/* The client: the peer, or whom a trusted proxy forwarded for (http/clients.h). */
+static const char *client_address(http_server *srv, struct MHD_Connection *conn,
+				  const struct req_state *st, arena *a)
+{
+	char peer[INET6_ADDRSTRLEN], client[HTTP_ADDRESS_LEN];
+	peer_address(conn, peer);
+	http_clients_address(srv->clients, peer, forwarded_for(st), client);
+	return arena_strdup(a, client);
+}
+
+/* Count connections per address from the first byte; a connection beyond the limit is
+ * answered 503 with Retry-After on its first request and closed, not reset. A trusted
+ * proxy's connections are not counted: every client shares them, so its clients are
+ * counted by request instead. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	http_server *srv = cls;
+	struct conn_state *cs = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		cs = calloc(1, sizeof(*cs));
+		*socket_context = cs;
+		if (!cs)
+			return;
+		char peer[INET6_ADDRSTRLEN];
+		peer_address(conn, peer);
+		snprintf(cs->peer, sizeof(cs->peer), "c:%s", peer);
+		cs->proxy = http_clients_trusted(srv->clients, peer);
+		if (!cs->proxy) {
+			cs->counted = http_clients_take(srv->clients, cs->peer);
+			cs->over = !cs->counted;
+		}
+		return;
+	}
+	if (cs && cs->counted)
+		http_clients_give(srv->clients, cs->peer);
+	free(cs);
+	*socket_context = NULL;
+}
+
+static struct conn_state *conn_state_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
 }
 
 /* RFC 9112, 6.3: a body has one length. Two different Content-Length values, a list of them,
@@ -452,7 +521,7 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	/* An over-long query becomes an invalid one, which dispatch answers with 400. */
 	req->query = q.overflow ? "%" : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
 	buf_release(&qb);
-	req->client_addr = client_address(conn, &st->arena);
+	req->client_addr = client_address(srv, conn, st, &st->arena);
 	req->defer_hook = defer_request;
 	req->defer_ctx = st;
 	st->conn = conn;
@@ -487,6 +556,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return answer_early(conn, srv, st, 431);
 		if (!one_body_length(st))
 			return answer_early(conn, srv, st, 400);
+		/* Over the client's limit: 503, come back later (never a reset connection). */
+		struct conn_state *cs = conn_state_of(conn);
+		if (cs && cs->over) {
+			http_set_header(&st->res, "Connection", "close");
+			return answer_early(conn, srv, st, 503);
+		}
+		if (cs && cs->proxy) {
+			snprintf(st->client_key, sizeof(st->client_key), "r:%s",
+				 st->req.client_addr);
+			if (!http_clients_take(srv->clients, st->client_key)) {
+				st->client_key[0] = '\0';
+				return answer_early(conn, srv, st, 503);
+			}
+		}
 		/* HTTP/1.1 requires Host (RFC 9112, 3.2); libmicrohttpd does not insist. */
 		if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
 		    !http_header_get(&st->req, "Host"))
@@ -609,6 +692,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 				    st->req.method, st->res.status, duration);
 		log_request(st, duration);
 	}
+	if (st->client_key[0])
+		http_clients_give(srv->clients, st->client_key);
 	if (st->pp)
 		MHD_destroy_post_processor(st->pp);
 	drop_spool(st); /* whatever the handler did not take */
@@ -718,6 +803,13 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 		close(listen_fd);
 		return PONTE_ENOMEM;
 	}
+	rc = http_clients_new(cfg->per_ip_connections, cfg->trusted_proxies, &s->clients, err,
+			      errlen);
+	if (rc) {
+		close(listen_fd);
+		free(s);
+		return rc;
+	}
 	s->app = app;
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->work_lock, NULL);
@@ -730,14 +822,15 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory, MHD_OPTION_CONNECTION_LIMIT,
-	    cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
-	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s, MHD_OPTION_END);
+	    cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, s, MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot serve on %s (the HTTP library refused to start)",
 			 cfg->listen);
 		close(listen_fd);
 		stop_workers(s);
+		http_clients_free(s->clients);
 		free(s);
 		return PONTE_EIO;
 	}
@@ -772,6 +865,7 @@ unsigned http_server_stop(http_server *s)
 	unsigned left = atomic_load(&s->in_flight);
 	MHD_stop_daemon(s->daemon);
 	stop_workers(s);
+	http_clients_free(s->clients);
 	free(s);
 	return left;
 }

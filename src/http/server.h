@@ -23,11 +23,16 @@ typedef struct http_server_config {
 	unsigned threads;         /* worker threads (default: number of CPUs) */
 	size_t connection_memory; /* per-connection buffer for request line and headers */
 	unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
-	unsigned per_ip_connections; /* concurrent connections from one address */
-	unsigned max_connections;    /* concurrent connections in total */
-	unsigned shutdown_grace_ms;  /* how long in-flight requests may take at shutdown */
-	http_metrics *metrics;       /* where to count requests; the caller owns it (NULL: none) */
-	const char *spool_dir;       /* where uploads are written as they arrive (NULL: P_tmpdir) */
+	/* Concurrent connections from one address; behind a trusted proxy, concurrent requests
+	 * from one client. Beyond it: 503 with Retry-After, never a reset. */
+	unsigned per_ip_connections;
+	unsigned max_connections;   /* concurrent connections in total */
+	unsigned shutdown_grace_ms; /* how long in-flight requests may take at shutdown */
+	http_metrics *metrics;      /* where to count requests; the caller owns it (NULL: none) */
+	const char *spool_dir;      /* where uploads are written as they arrive (NULL: P_tmpdir) */
+	/* Numeric addresses of reverse proxies whose X-Forwarded-For names the client (see
+	 * http/clients.h); NULL or "": none, the header is ignored. */
+	const char *trusted_proxies;
 } http_server_config;
 
 void http_server_config_defaults(http_server_config *cfg);
