@@ -50,7 +50,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
 .PHONY: all build run check setup tests unit-tests http-tests fuzz fuzz-build format format-check \
-	i18n-check bench clean
+	i18n-check bench reliability clean
 all: build
 build: $(BUILD)/ponte
 
@@ -159,6 +159,11 @@ i18n-check:
 
 bench: build
 	bash bench/run.sh
+
+# Load (64, 256, 1,024 connections), a 30-minute soak and SIGKILL during bulk writes, on
+# loopback (tests/reliability.sh; `make check` runs its short form).
+reliability: build
+	bash tests/reliability.sh long
 
 clean:
 	rm -rf build

@@ -21,6 +21,8 @@ DEBIAN_PACKAGES=(
 	python3 python3-openpyxl
 	# the TLS reverse proxy of deploy/nginx-ponte.conf, run on loopback by tests/deploy/
 	nginx-light openssl
+	# load client of bench/ and `make reliability`
+	wrk
 )
 
 missing=()

@@ -6,7 +6,8 @@
 # catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
 # configuration in front of the server (tests/deploy/proxy.sh), unit and HTTP tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core +
-# Debian's chromium), and each libFuzzer target briefly on its corpus.
+# Debian's chromium), each libFuzzer target briefly on its corpus, and the short form of
+# the load, soak and crash checks (tests/reliability.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-2}
@@ -63,6 +64,9 @@ fi
 
 # The shipped nginx configuration (deploy/) in front of the release binary, on loopback.
 run_one deploy/proxy bash tests/deploy/proxy.sh
+
+# Load, soak and crash, short form (tests/reliability.sh; `make reliability` runs it long).
+run_one reliability-short bash tests/reliability.sh short
 
 # 2. Static checks.
 run_one format-check make --no-print-directory format-check
