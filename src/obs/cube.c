@@ -373,7 +373,9 @@ int cube_acquire(store *db, const cube **out)
 		c->version = h->version;
 		c->nonce = h->nonce;
 		snprintf(c->path, sizeof(c->path), "%s", path);
-		c->refs = 1; /* the shared pointer's */
+		static uint64_t generations;
+		c->generation = ++generations; /* under the lock */
+		c->refs = 1;                   /* the shared pointer's */
 		unref(shared);
 		shared = c;
 	}

@@ -39,6 +39,7 @@ typedef struct cube {
 	unsigned char *mem; /* everything above points into it */
 	/* the shared copy (cube_acquire) */
 	int64_t version, nonce;
+	uint64_t generation; /* unique to each shared cube of the process, never reused */
 	size_t refs;
 	char path[4200];
 } cube;

@@ -1,4 +1,6 @@
 /* Cross-tabulations of observatory records over one or two dimensions. */
+#include <pthread.h>
+
 #include "obs/cube.h"
 
 /* Counting reads the cube (cube.h): two arrays of small codes, filtered by others. */
@@ -223,27 +225,127 @@ struct tally {
 	uint32_t total_key;
 };
 
+/* The last selection of records of each thread. A page asks a dozen tables of the same
+ * records (the dashboard: every chart of one year, one country, one reader's scope), and
+ * selecting them is a pass over every record, which costs more than counting the few kept.
+ * A selection is valid for the same cube (the shared one, by its generation: a new version
+ * of the records or another database is a new cube), the same codes of providers kept (read
+ * from the organisations at each query, so a provider changing country is seen at once) and
+ * the same filters. Freed with its thread. */
+struct selection {
+	uint64_t generation; /* 0: none yet */
+	size_t n;
+	bool *keep; /* NULL: every provider */
+	size_t nkeep;
+	struct filter f[OBS_MAX_WHERE];
+	size_t nf;
+	uint32_t *rows;
+	size_t nrows;
+};
+
+static pthread_key_t selection_key;
+static pthread_once_t selection_once = PTHREAD_ONCE_INIT;
+static bool selection_ok;
+
+static void selection_free(void *p)
+{
+	struct selection *s = p;
+	if (s) {
+		free(s->keep);
+		free(s->rows);
+		free(s);
+	}
+}
+
+static void selection_init(void)
+{
+	selection_ok = pthread_key_create(&selection_key, selection_free) == 0;
+}
+
+static struct selection *selection_of_thread(void)
+{
+	pthread_once(&selection_once, selection_init);
+	if (!selection_ok)
+		return NULL;
+	struct selection *s = pthread_getspecific(selection_key);
+	if (!s && (s = calloc(1, sizeof(*s))) != NULL && pthread_setspecific(selection_key, s)) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+static bool same_filter(const struct filter *a, const struct filter *b)
+{
+	return a->d == b->d && a->multi == b->multi && a->impossible == b->impossible &&
+	       a->code == b->code && a->mask == b->mask && a->want_missing == b->want_missing &&
+	       a->want_none == b->want_none;
+}
+
+static bool same_selection(const struct selection *s, const cube *c, const bool *keep, size_t nkeep,
+			   const struct filter *f, size_t nf)
+{
+	if (!s->rows || s->generation != c->generation || s->n != c->n || s->nf != nf ||
+	    !s->keep != !keep ||
+	    (keep && (s->nkeep != nkeep || memcmp(s->keep, keep, nkeep * sizeof(*keep)) != 0)))
+		return false;
+	for (size_t i = 0; i < nf; i++)
+		if (!same_filter(&s->f[i], &f[i]))
+			return false;
+	return true;
+}
+
 /* The records in the reader's scope (keep: its provider codes, NULL for every record) that
- * pass the filters, as row numbers: *rows is NULL when every record does. */
+ * pass the filters, as row numbers: *rows is NULL when every record does. The rows belong to
+ * the thread's selection: valid until its next query. */
 static int select_rows(const cube *c, const bool *keep, const struct filter *f, size_t nf,
-		       uint32_t **rows, size_t *nrows)
+		       const uint32_t **rows, size_t *nrows)
 {
 	*rows = NULL;
 	*nrows = c->n;
 	if (!keep && !nf)
 		return 0;
-	if (!(*rows = malloc((c->n ? c->n : 1) * sizeof(**rows))))
+	int pd = dimension("provider");
+	size_t nkeep = c->nnames[pd] + 1;
+	struct selection *s = selection_of_thread();
+	if (!s)
 		return PONTE_ENOMEM;
-	const uint16_t *provider = c->codes[dimension("provider")];
-	size_t k = 0;
-	for (size_t r = 0; r < c->n; r++) {
-		bool ok = !keep || keep[provider[r]];
-		for (size_t i = 0; ok && i < nf; i++)
-			ok = matches(c, &f[i], r);
-		if (ok)
-			(*rows)[k++] = (uint32_t)r;
+	if (same_selection(s, c, keep, nkeep, f, nf)) {
+		*rows = s->rows;
+		*nrows = s->nrows;
+		return 0;
 	}
-	*nrows = k;
+	uint32_t *r = malloc((c->n ? c->n : 1) * sizeof(*r));
+	bool *k = keep ? malloc(nkeep * sizeof(*k)) : NULL;
+	if (!r || (keep && !k)) {
+		free(r);
+		free(k);
+		return PONTE_ENOMEM;
+	}
+	const uint16_t *provider = c->codes[pd];
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		bool ok = !keep || keep[provider[i]];
+		for (size_t j = 0; ok && j < nf; j++)
+			ok = matches(c, &f[j], i);
+		if (ok)
+			r[m++] = (uint32_t)i;
+	}
+	free(s->rows);
+	free(s->keep);
+	if (keep)
+		memcpy(k, keep, nkeep * sizeof(*k));
+	*s = (struct selection){ .generation = c->generation,
+				 .n = c->n,
+				 .keep = k,
+				 .nkeep = nkeep,
+				 .nf = nf,
+				 .rows = r,
+				 .nrows = m };
+	for (size_t j = 0; j < nf; j++)
+		s->f[j] = f[j];
+	*rows = r;
+	*nrows = m;
 	return 0;
 }
 
@@ -273,6 +375,25 @@ static void count_records(const cube *c, const uint32_t *rows, size_t nrows, int
 			key[cell] += keys[r];
 			total_key += keys[r];
 		}
+	} else if (i2 < 0) { /* one multi-response variable: its bits, then none or missing */
+		const uint32_t *m1 = c->masks[i1];
+		size_t none = c->nnames[i1], missing = none + 1;
+		for (size_t i = 0; i < nrows; i++) {
+			size_t r = rows ? rows[i] : i;
+			uint32_t m = m1[r], k = exact ? 0 : keys[r];
+			uint32_t bits = m & CUBE_KNOWN ? m & ~CUBE_KNOWN : 0;
+			if (!bits) {
+				size_t cell = m & CUBE_KNOWN ? none : missing;
+				count[cell]++;
+				key[cell] += k;
+			}
+			for (; bits; bits &= bits - 1) {
+				unsigned b = (unsigned)__builtin_ctz(bits);
+				count[b]++;
+				key[b] += k;
+			}
+			total_key += k;
+		}
 	} else {
 		for (size_t i = 0; i < nrows; i++) {
 			size_t r = rows ? rows[i] : i;
@@ -293,6 +414,60 @@ static void count_records(const cube *c, const uint32_t *rows, size_t nrows, int
 	}
 	t->total = (int64_t)nrows;
 	t->total_key = total_key;
+}
+
+/* The margins of the shared cube: each dimension counted over every record, with the sums of
+ * the keys, once per cube (per version of the records) and dimension, the first time a table
+ * of that dimension alone is asked without scope or filter. Such tables are most of a
+ * dashboard page of every record (its charts, its lists of years and countries), which then
+ * costs a copy of a few hundred cells rather than a pass over every record each. Kept apart
+ * from the cube, under their own lock, for the cube's generation. */
+static struct {
+	pthread_mutex_t lock;
+	uint64_t generation;
+	int64_t *count[NDIM];
+	uint32_t *key[NDIM];
+	uint32_t total_key[NDIM];
+} margins = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void count_records(const cube *c, const uint32_t *rows, size_t nrows, int i1, int i2,
+			  size_t n2, bool exact, struct tally *t);
+
+/* Copy the margin of dimension d (n cells: its codes, none and missing) into t; false when it
+ * cannot be had (memory), and t is then to be counted. */
+static bool margin_of(const cube *c, int d, size_t n, struct tally *t)
+{
+	pthread_mutex_lock(&margins.lock);
+	if (margins.generation != c->generation) {
+		for (int i = 0; i < NDIM; i++) {
+			free(margins.count[i]);
+			free(margins.key[i]);
+			margins.count[i] = NULL;
+			margins.key[i] = NULL;
+		}
+		margins.generation = c->generation;
+	}
+	if (!margins.count[d]) {
+		struct tally m = { calloc(n, sizeof(*m.count)), calloc(n, sizeof(*m.key)), 0, 0 };
+		if (m.count && m.key) {
+			count_records(c, NULL, c->n, d, -1, 1, false, &m);
+			margins.count[d] = m.count;
+			margins.key[d] = m.key;
+			margins.total_key[d] = m.total_key;
+		} else {
+			free(m.count);
+			free(m.key);
+		}
+	}
+	bool ok = margins.count[d] != NULL;
+	if (ok) {
+		memcpy(t->count, margins.count[d], n * sizeof(*t->count));
+		memcpy(t->key, margins.key[d], n * sizeof(*t->key));
+		t->total = (int64_t)c->n;
+		t->total_key = margins.total_key[d];
+	}
+	pthread_mutex_unlock(&margins.lock);
+	return ok;
 }
 
 /* What a cell of count records whose keys sum to key is published as. */
@@ -332,11 +507,13 @@ int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **
 	if (!rc && (!(t.count = calloc(n1 * n2, sizeof(*t.count))) ||
 		    !(t.key = calloc(n1 * n2, sizeof(*t.key)))))
 		rc = PONTE_ENOMEM;
-	uint32_t *rows = NULL;
+	const uint32_t *rows = NULL;
 	size_t nrows = 0;
-	if (!rc && !impossible && !(rc = select_rows(c, keep, f, q->nwhere, &rows, &nrows)))
+	bool margin =
+	    !rc && !impossible && !keep && !q->nwhere && i2 < 0 && margin_of(c, i1, n1, &t);
+	if (!rc && !impossible && !margin &&
+	    !(rc = select_rows(c, keep, f, q->nwhere, &rows, &nrows)))
 		count_records(c, rows, nrows, i1, i2, n2, q->exact, &t);
-	free(rows);
 	/* Each cell, and the total, as published: a perturbed count of 0 is left out like a
 	 * true 0, so that the two cannot be told apart. */
 	size_t used = 0;

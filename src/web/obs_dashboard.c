@@ -632,6 +632,22 @@ static int share_counts(http_request *req, const struct filter *f, const char *d
 	return 0;
 }
 
+/* The same counts read from a chart of the same page, drawn from the same query: its
+ * published values, withheld ones included (a share of them is decided by obs_share_of()),
+ * without counting the records again. */
+static void grid_share_counts(const struct grid *g, const char *code, struct share_counts *e)
+{
+	*e = (struct share_counts){ .records = g->records };
+	int64_t missing = 0;
+	for (size_t r = 0; r < g->nrows; r++) {
+		if (strcmp(g->rows[r], code) == 0)
+			e->with = g->values[r];
+		if (strcmp(g->rows[r], "missing") == 0)
+			missing = g->values[r];
+	}
+	e->known = e->records - missing;
+}
+
 /* A headline share (name: "children", "labour") and, beside it, what it is a share of when
  * that is not the usual, or why there is none: a dash is never left unexplained.
  * withheld_in_chart: the count with the value is withheld in a chart of the same page, where
@@ -725,20 +741,25 @@ static int render(http_request *req, http_response *res, bool report)
 		return web_render_page(req, res, "obs_report", N_("Annual report"), v);
 	}
 	tpl_list *charts = tpl_set_list(v, "charts");
-	struct grid g, exploitation;
+	struct grid g, exploitation = { 0 };
 	for (size_t i = 0; i < ARRAY_LEN(CHARTS) && !rc; i++)
-		if (!report || CHARTS[i].report)
+		if (!report || CHARTS[i].report) {
 			rc = add_chart(req, names, &f, &CHARTS[i], charts, &g);
+			if (strcmp(CHARTS[i].id, "exploitation") == 0)
+				exploitation = g; /* its arrays live in the request's arena */
+		}
 	if (rc)
 		return rc;
 	/* Headline figures: the number of records under the threshold, the shares as
 	 * obs_share_of() allows them; forced labour is also a bar of the exploitation chart,
-	 * whose suppression the share must not undo. */
+	 * whose suppression the share must not undo, and its counts are that chart's. */
 	struct share_counts children, labour;
-	if ((rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)) ||
-	    (rc = share_counts(req, &f, "majority", "minor", &children)) ||
-	    (rc = share_counts(req, &f, "exploitation", "forced_labour", &labour)))
+	if (!exploitation.def &&
+	    (rc = build_grid(req, chart_def("exploitation"), &f, &exploitation)))
 		return rc;
+	if ((rc = share_counts(req, &f, "majority", "minor", &children)))
+		return rc;
+	grid_share_counts(&exploitation, "forced_labour", &labour);
 	int64_t k = exploitation.k;
 	tpl_set(v, "records",
 		children.records >= k || !children.records

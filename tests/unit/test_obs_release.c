@@ -1170,6 +1170,159 @@ static void counts_keep_to_the_readers_scope(void **state)
 	arena_release(&a);
 }
 
+/* A multi-response variable counts a record once per value reported, "none" when it was
+ * informed with nothing reported and "missing" when it was not informed: the same counts as
+ * the database gives, alone, within a filter and by another variable. */
+static void multi_response_counts_are_the_databases(void **state)
+{
+	(void)state;
+	static const char *const dims[] = { "exploitation", "control" };
+	for (size_t d = 0; d < ARRAY_LEN(dims); d++)
+		for (int filtered = 0; filtered < 2; filtered++) {
+			obs_query q = { .by = { dims[d], NULL }, .exact = true };
+			if (filtered) {
+				q.where_dim[0] = "gender";
+				q.where_value[0] = "female";
+				q.nwhere = 1;
+			}
+			arena a;
+			arena_init(&a, 1 << 20);
+			obs_cell *cells;
+			size_t n;
+			int64_t total, sum = 0;
+			assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &total), 0);
+			assert_true(n >= 3);
+			for (size_t i = 0; i < n; i++) {
+				const char *v = cells[i].value[0];
+				char sql[512];
+				const char *where = filtered ? " AND gender = 'female'" : "";
+				if (strcmp(v, "missing") == 0)
+					snprintf(sql, sizeof(sql),
+						 "SELECT count(*) FROM obs_records WHERE NOT "
+						 "%s_known%s",
+						 dims[d], where);
+				else if (strcmp(v, "none") == 0)
+					snprintf(sql, sizeof(sql),
+						 "SELECT count(*) FROM obs_records WHERE %s_known "
+						 "AND coalesce(%s, '') = ''%s",
+						 dims[d], dims[d], where);
+				else
+					snprintf(sql, sizeof(sql),
+						 "SELECT count(*) FROM obs_records WHERE %s_known "
+						 "AND ',' || %s || ',' LIKE '%%,%s,%%'%s",
+						 dims[d], dims[d], v, where);
+				assert_int_equal(cells[i].count, count_rows(sql));
+				sum += cells[i].count;
+			}
+			assert_true(sum >= total);
+			arena_release(&a);
+		}
+	/* By another variable: each cell of exploitation x year is the database's. */
+	obs_query q = { .by = { "exploitation", "year" }, .exact = true };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &total), 0);
+	for (size_t i = 0; i < n; i += 7) {
+		const char *v = cells[i].value[0], *y = cells[i].value[1];
+		if (strcmp(v, "missing") == 0 || strcmp(v, "none") == 0 ||
+		    strcmp(y, "missing") == 0)
+			continue;
+		char sql[512];
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM obs_records WHERE exploitation_known AND ',' || "
+			 "exploitation || ',' LIKE '%%,%s,%%' AND year = %s",
+			 v, y);
+		assert_int_equal(cells[i].count, count_rows(sql));
+	}
+	arena_release(&a);
+}
+
+/* The exact count of records of Portugal's providers registered in 2020, and of them as a
+ * table by gender counts them (the records it selects are kept by the thread for the next
+ * table of the same filters, src/obs/stats.c). */
+static void scoped_2020(int64_t *counted, int64_t *truth)
+{
+	obs_query q = { .by = { "gender", NULL },
+			.where_dim = { "year" },
+			.where_value = { "2020" },
+			.nwhere = 1,
+			.exact = true,
+			.scope = { .country = "PT" } };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, counted), 0);
+	arena_release(&a);
+	*truth = count_rows("SELECT count(*) FROM obs_records r JOIN organisations o ON o.id = "
+			    "r.provider_id WHERE o.country = 'PT' AND r.year = 2020");
+}
+
+/* The 2020 cell of the table by year of every record (a margin of the cube, kept for the
+ * next such table), exactly and as published, and the database's count. */
+static int64_t every_2020(bool exact)
+{
+	obs_query q = { .by = { "year", NULL }, .exact = exact, .suppress = 5 };
+	arena a;
+	arena_init(&a, 1 << 20);
+	obs_cell *cells;
+	size_t n;
+	int64_t total, v = -1;
+	assert_int_equal(obs_stats(&F.env, &a, &q, &cells, &n, &total), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cells[i].value[0], "2020") == 0)
+			v = cells[i].count;
+	arena_release(&a);
+	return v;
+}
+
+/* The records a query selects, and the tables of every record by one variable, are kept for
+ * the next query of the same filters, but never beyond a change: of the records, or of the
+ * country of a provider. */
+static void a_kept_selection_follows_the_records_and_the_providers(void **state)
+{
+	(void)state;
+	int64_t counted, truth, before;
+	const char *sql = "SELECT count(*) FROM obs_records WHERE year = 2020";
+	int64_t every = every_2020(true), published = every_2020(false);
+	assert_int_equal(every, count_rows(sql));
+	assert_true(llabs(published - every) <= OBS_CKM_D);
+	scoped_2020(&counted, &truth);
+	assert_int_equal(counted, truth);
+	assert_true(truth > 0);
+	before = truth;
+	import_synthetic(pt_ngo, 600, 77);
+	scoped_2020(&counted, &truth);
+	assert_int_equal(counted, truth);
+	assert_true(truth > before);
+	assert_int_equal(every_2020(true), count_rows(sql));
+	assert_true(every_2020(true) > every);
+	assert_true(llabs(every_2020(false) - every_2020(true)) <= OBS_CKM_D);
+	before = truth;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(F.db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE organisations SET country = 'ES' WHERE code = "
+				      "'PT-NGO-LX'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	scoped_2020(&counted, &truth);
+	assert_int_equal(counted, truth);
+	assert_true(truth < before);
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE organisations SET country = 'PT' WHERE code = "
+				      "'PT-NGO-LX'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	scoped_2020(&counted, &truth);
+	assert_int_equal(counted, truth);
+	assert_int_equal(truth, before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1188,6 +1341,8 @@ int main(void)
 		cmocka_unit_test(a_directory_left_by_a_crash_is_replaced),
 		cmocka_unit_test(cases_feed_the_observatory_as_they_change),
 		cmocka_unit_test(counts_keep_to_the_readers_scope),
+		cmocka_unit_test(a_kept_selection_follows_the_records_and_the_providers),
+		cmocka_unit_test(multi_response_counts_are_the_databases),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
