@@ -1,4 +1,5 @@
-/* What an accepted envelope does, by type, inside the inbox's transaction. */
+/* What an accepted envelope does, by type, inside the inbox's transaction: one table of the
+ * message types (TYPES, below), each with its handler, what it checks and who may send it. */
 #include "base/clock.h"
 #include "base/json_parse.h"
 #include "base/utf8.h"
@@ -87,9 +88,12 @@ static int changed(const identity_env *env, store_conn *c, const trm_peer *peer,
 	return rc ? rc : trm_chain_changed(env, c, &out, now_ms);
 }
 
-static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, const char *state,
-		  int64_t now_ms, const char **why, const char **field)
+/* delivered, accepted, declined: the state is the type. */
+static int answer(const identity_env *env, store_conn *c, const trm_peer *peer,
+		  const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
+	(void)env;
+	const char *state = e->type;
 	arena a;
 	arena_init(&a, 1u << 16);
 	json_value *v;
@@ -124,9 +128,11 @@ static int answer(store_conn *c, const trm_peer *peer, const trm_envelope *e, co
 	return rc;
 }
 
-static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope *e, int64_t now_ms,
-			 const char **why, const char **field)
+static int status_update(const identity_env *env, store_conn *c, const trm_peer *peer,
+			 const trm_envelope *e, int64_t now_ms, const char **why,
+			 const char **field)
 {
+	(void)env;
 	arena a;
 	arena_init(&a, 1u << 16);
 	json_value *v;
@@ -170,8 +176,10 @@ static int status_update(store_conn *c, const trm_peer *peer, const trm_envelope
 }
 
 static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *peer,
-		      const trm_envelope *e, int64_t now_ms)
+		      const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
+	(void)why;
+	(void)field;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(now_ms, now);
 	store_stmt *st;
@@ -196,33 +204,81 @@ static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *pe
 	return rc || !id ? rc : trm_chain_report(env, c, id, now_ms);
 }
 
+static int chain(const identity_env *env, store_conn *c, const trm_peer *peer,
+		 const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
+{
+	(void)field;
+	return trm_chain_apply(env, c, peer, e, now_ms, why);
+}
+
+static int key_rotation(const identity_env *env, store_conn *c, const trm_peer *peer,
+			const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
+{
+	(void)env;
+	(void)field;
+	return trm_key_rotation_apply(c, peer, e, now_ms, why);
+}
+
+/* Recorded in the inbox, nothing more: the sender's proof the payload is gone. */
+static int purged(const identity_env *env, store_conn *c, const trm_peer *peer,
+		  const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
+{
+	(void)env;
+	(void)c;
+	(void)peer;
+	(void)e;
+	(void)now_ms;
+	(void)why;
+	(void)field;
+	return 0;
+}
+
+/* Checks the payload (*why, and *field naming a member, on PONTE_EINVAL), then applies it. */
+typedef int (*apply_fn)(const identity_env *env, store_conn *c, const trm_peer *peer,
+			const trm_envelope *e, int64_t now_ms, const char **why,
+			const char **field);
+
+/* Every message type this instance takes (documents on a referral are the other ones: their
+ * descriptors are in documents.c). Who may send a type is enforced by its handler: a message
+ * about a referral names it by in_reply_to, and only the peer on the other side of that
+ * referral moves it (anything else changes nothing). */
+static const struct trm_type {
+	const char *type;
+	apply_fn apply;
+	bool upstream; /* a hop this instance sent moved: follow it where it came from */
+	const char *sender;
+} TYPES[] = {
+	/* the payload checked member by member (trm_offer_check), kept encrypted; answered
+	 * "delivered" */
+	{ "referral_offer", offer, false, "any connected peer" },
+	/* a reason (a decline's, a code), at most 100 characters; the states only move on */
+	{ "delivered", answer, true, "the peer an offer was sent to" },
+	{ "accepted", answer, true, "the peer an offer was sent to" },
+	{ "declined", answer, true, "the peer an offer was sent to" },
+	/* state forwarded, in_service, completed or discontinued; feedback at most 500 */
+	{ "status_update", status_update, true, "the peer an offer was sent to" },
+	/* the hops beyond a hop sent from here (chain.c) */
+	{ "chain", chain, false, "the peer an offer was sent to" },
+	/* the peer's new keys, signed by its current ones (keys.c) */
+	{ "key_rotation", key_rotation, false, "any connected peer, of its own keys" },
+	/* the offer and its documents gone, and every copy forwarded from here */
+	{ "withdrawal", withdrawal, false, "the peer an offer came from" },
+	{ "purged", purged, false, "the peer a withdrawal was sent to" },
+};
+
 int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
 	      int64_t now_ms, const char **why, const char **field)
 {
 	*why = NULL;
 	*field = NULL;
-	if (strcmp(e->type, "referral_offer") == 0)
-		return offer(env, c, peer, e, now_ms, why, field);
-	int rc;
-	if (strcmp(e->type, "delivered") == 0 || strcmp(e->type, "accepted") == 0 ||
-	    strcmp(e->type, "declined") == 0)
-		return (rc = answer(c, peer, e, e->type, now_ms, why, field))
-			   ? rc
-			   : changed(env, c, peer, e, now_ms);
-	if (strcmp(e->type, "status_update") == 0)
-		return (rc = status_update(c, peer, e, now_ms, why, field))
-			   ? rc
-			   : changed(env, c, peer, e, now_ms);
-	if (strcmp(e->type, "chain") == 0)
-		return trm_chain_apply(env, c, peer, e, now_ms, why);
+	for (size_t i = 0; i < ARRAY_LEN(TYPES); i++) {
+		if (strcmp(e->type, TYPES[i].type) != 0)
+			continue;
+		int rc = TYPES[i].apply(env, c, peer, e, now_ms, why, field);
+		return rc || !TYPES[i].upstream ? rc : changed(env, c, peer, e, now_ms);
+	}
 	if (trm_document_type(e->type))
 		return trm_document_apply(env, c, peer, e, now_ms, why, field);
-	if (strcmp(e->type, "key_rotation") == 0)
-		return trm_key_rotation_apply(c, peer, e, now_ms, why);
-	if (strcmp(e->type, "withdrawal") == 0)
-		return withdrawal(env, c, peer, e, now_ms);
-	if (strcmp(e->type, "purged") == 0)
-		return 0; /* recorded in the inbox: the sender's proof the payload is gone */
 	*why = "a message type this instance does not take";
 	return PONTE_EINVAL;
 }
