@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
 	zlib1g-dev
 	# translations (catalogue checks and extraction); country codes for the map
 	gettext iso-codes
+	# time zones: pages show times in the installation's (TZ=Europe/Lisbon ...)
+	tzdata
 	# browser tests
 	chromium
 	# tests, sanitizers, fuzzers, format check

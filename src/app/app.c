@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "tpl/tpl.h"
 #include "web/web.h"
@@ -10,6 +11,7 @@
 int app_load_resources(char *err, size_t errlen)
 {
 	int rc = i18n_init(err, errlen);
+	i18n_format_init();
 	if (!rc)
 		rc = tpl_registry_init(err, errlen);
 	return rc;

@@ -43,6 +43,7 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/admin/organisations", web_admin_orgs, "org.manage", false, 0, false },
 	{ HTTP_POST, "/admin/organisations", web_admin_org_add, "org.manage", true, SMALL_BODY,
 	  false },
+	{ HTTP_GET, "/admin/health", web_admin_health, "org.manage", false, 0, false },
 	{ HTTP_GET, "/admin/peers", web_admin_peers, "org.manage", false, 0, false },
 	{ HTTP_POST, "/admin/peers", web_admin_peer_add, "org.manage", true, SMALL_BODY, false },
 	{ HTTP_POST, "/admin/peers/rotate", web_admin_keys_rotate, "org.manage", true, SMALL_BODY,

@@ -32,3 +32,83 @@ void clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_LEN])
 	memcpy(out, tmp, CLOCK_RFC3339_LEN - 1);
 	out[CLOCK_RFC3339_LEN - 1] = '\0';
 }
+
+int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = (unsigned)(y - era * 400);
+	const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+void clock_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	const unsigned doe = (unsigned)(z - era * 146097);
+	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* n decimal digits at s, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+bool clock_parse(const char *s, int64_t *ms)
+{
+	if (!s)
+		return false;
+	int y = digits(s, 4), mo = -1, d = -1, h = 0, mi = 0, sec = 0, frac = 0;
+	if (y < 0 || s[4] != '-' || (mo = digits(s + 5, 2)) < 1 || mo > 12 || s[7] != '-' ||
+	    (d = digits(s + 8, 2)) < 1)
+		return false;
+	static const unsigned char month_days[] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > month_days[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return false;
+	const char *t = s + 10;
+	if (*t == 'T' || *t == ' ') {
+		if ((h = digits(t + 1, 2)) < 0 || h > 23 || t[3] != ':' ||
+		    (mi = digits(t + 4, 2)) < 0 || mi > 59)
+			return false;
+		t += 6;
+		if (*t == ':') {
+			if ((sec = digits(t + 1, 2)) < 0 || sec > 60)
+				return false;
+			t += 3;
+			if (*t == '.') {
+				int n = 0;
+				for (t++; *t >= '0' && *t <= '9'; t++, n++)
+					if (n < 3)
+						frac = frac * 10 + (*t - '0');
+				if (!n)
+					return false;
+				for (; n < 3; n++)
+					frac *= 10;
+			}
+		}
+		if (*t == 'Z')
+			t++;
+	}
+	if (*t)
+		return false;
+	int64_t days = clock_days_from_civil(y, (unsigned)mo, (unsigned)d);
+	*ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + frac;
+	return true;
+}

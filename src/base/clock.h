@@ -18,4 +18,12 @@ int64_t clock_wall_ms(void);
 /* Format a wall-clock time in milliseconds; out must hold CLOCK_RFC3339_LEN bytes. */
 void clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_LEN]);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+int64_t clock_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The date of a day number: year, month 1-12, day 1-31. */
+void clock_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* A stored time to milliseconds since the epoch: "YYYY-MM-DD" (midnight UTC) or
+ * "YYYY-MM-DDTHH:MM[:SS[.fff]][Z]" (UTC). false for anything else, or an impossible date. */
+bool clock_parse(const char *s, int64_t *ms);
+
 #endif

@@ -149,6 +149,10 @@ typedef int (*case_clock_fn)(const case_clock *k, void *ctx);
  * (YYYY-MM-DD) while the victim status is still presumed or pending, soonest first. */
 int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
 			   case_clock_fn fn, void *ctx);
+/* The person's names on a case in the caller's scope of case.social.read ("" when not
+ * recorded), for lists of tasks that say whom a task is about; PONTE_ENOTFOUND outside it. */
+int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		     const char **first, const char **second);
 
 /* ---- risk assessments and safety plans (safety.c) ---- */
 typedef struct safety_input {

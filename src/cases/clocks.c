@@ -18,6 +18,9 @@ static const char SQL_REFLECTION[] =
     "AND ends <= ?5 AND (?1 = 4 OR (?1 = 3 AND c.country = ?2) OR "
     "(?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND c.owner_id = ?4)) "
     "ORDER BY ends LIMIT 200";
+static const char SQL_PERSON[] =
+    "SELECT owner_id, organisation_id, country, first_name_enc, second_name_enc "
+    "FROM cases WHERE id = ?1";
 /* clang-format on */
 
 int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
@@ -53,4 +56,36 @@ int case_reflection_ending(const identity_env *env, arena *a, const principal *p
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+		     const char **first, const char **second)
+{
+	store_conn *c;
+	store_stmt *st;
+	*first = *second = "";
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_PERSON, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW &&
+	    principal_can_see(p, "case.social.read", store_col_int64(st, 0), store_col_int64(st, 1),
+			      store_col_text(st, 2, NULL))) {
+		size_t n1, n2;
+		const void *b1 = store_col_blob(st, 3, &n1), *b2 = store_col_blob(st, 4, &n2);
+		const char *f =
+		    n1 ? field_decrypt(env, a, "cases", "first_name", case_id, b1, n1) : "";
+		const char *s =
+		    n2 ? field_decrypt(env, a, "cases", "second_name", case_id, b2, n2) : "";
+		*first = f ? f : "";
+		*second = s ? s : "";
+		rc = 0;
+	} else if (rc == STORE_ROW || rc == STORE_DONE) {
+		rc = PONTE_ENOTFOUND;
+	}
+	store_reset(st);
+	return rc;
 }

@@ -15,12 +15,21 @@
 
 struct section_sql {
 	char insert[SQL_LEN], secrets[SQL_LEN], update[SQL_LEN], list[SQL_LEN], get[SQL_LEN];
-	char version[SQL_LEN], cases[SQL_LEN];
+	char version[SQL_LEN];
 };
 static struct section_sql SQL[MAX_SECTIONS];
 static pthread_once_t SQL_ONCE = PTHREAD_ONCE_INIT;
 
 static const char SQL_CASE[] = "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
+/* clang-format off */
+static const char SQL_PROCEEDINGS_CASES[] =
+    "SELECT c.id, c.phase, c.status, count(t.id), max(coalesce(max(t.updated_at), ''), "
+    "c.updated_at) AS changed FROM cases c LEFT JOIN proceedings t ON t.case_id = c.id "
+    "WHERE (?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) "
+    "OR (?1 = 1 AND c.owner_id = ?4)) AND ((c.phase = 'proceedings' AND c.status IN "
+    "('Active', 'FollowUp')) OR EXISTS (SELECT 1 FROM proceedings q WHERE q.case_id = c.id)) "
+    "GROUP BY c.id ORDER BY changed DESC, c.id DESC LIMIT 200";
+/* clang-format on */
 
 static bool secret(const section_field *f)
 {
@@ -81,12 +90,6 @@ static void build_one(struct section_sql *q, const section_def *d)
 	put(q->get, " FROM %s WHERE case_id = ?1 AND id = ?2", d->table);
 
 	put(q->version, "SELECT version FROM %s WHERE case_id = ?1 AND id = ?2", d->table);
-
-	put(q->cases,
-	    "SELECT c.id, count(*), max(t.updated_at) FROM %s t JOIN cases c ON c.id = t.case_id "
-	    "WHERE ?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) "
-	    "OR (?1 = 1 AND c.owner_id = ?4) GROUP BY c.id ORDER BY 3 DESC LIMIT 200",
-	    d->table);
 }
 
 static void build(void)
@@ -477,25 +480,32 @@ int section_get(const identity_env *env, arena *a, const principal *p, const sec
 	return rc;
 }
 
-int section_cases(const identity_env *env, const principal *p, const section_def *d,
-		  section_case_fn fn, void *ctx)
+int proceedings_cases(const identity_env *env, const principal *p, proceedings_case_fn fn,
+		      void *ctx)
 {
-	const struct section_sql *q = sql_of(d);
 	store_conn *c;
 	store_stmt *st;
+	int scope_of = principal_scope(p, "case.proceedings.read");
+	if (scope_of <= 0)
+		return 0;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
-		rc = store_prepare(c, q->cases, &st);
+		rc = store_prepare(c, SQL_PROCEEDINGS_CASES, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, principal_scope(p, permission(d, false)));
+	store_bind_int64(st, 1, scope_of);
 	store_bind_text(st, 2, p->country, strlen(p->country));
 	store_bind_int64(st, 3, p->organisation_id);
 	store_bind_int64(st, 4, p->user_id);
-	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     store_col_text(st, 2, NULL), ctx)))
+	while ((rc = store_step(st)) == STORE_ROW) {
+		proceedings_case x = { .case_id = store_col_int64(st, 0),
+				       .phase = store_col_text(st, 1, NULL),
+				       .status = store_col_text(st, 2, NULL),
+				       .proceedings = store_col_int64(st, 3),
+				       .changed_at = store_col_text(st, 4, NULL) };
+		if ((rc = fn(&x, ctx)))
 			break;
+	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }

@@ -96,11 +96,17 @@ int section_get(const identity_env *env, arena *a, const principal *p, const sec
 bool section_writable(const identity_env *env, const principal *p, const section_def *d,
 		      int64_t case_id);
 
-/* The cases in the caller's read scope with entries in this section, latest change first
- * (at most 200): n entries, the time of the latest change (valid during the call). */
-typedef int (*section_case_fn)(int64_t case_id, int64_t n, const char *changed_at, void *ctx);
-int section_cases(const identity_env *env, const principal *p, const section_def *d,
-		  section_case_fn fn, void *ctx);
+/* The cases in proceedings in the caller's scope of case.proceedings.read: open cases in the
+ * proceedings phase and every case with a proceeding recorded, latest change first (at most
+ * 200). Nothing of the social file: the phase, the status, the number of proceedings, the
+ * latest change of the case or of its proceedings (valid during the call). */
+typedef struct proceedings_case {
+	int64_t case_id, proceedings;
+	const char *phase, *status, *changed_at;
+} proceedings_case;
+typedef int (*proceedings_case_fn)(const proceedings_case *x, void *ctx);
+int proceedings_cases(const identity_env *env, const principal *p, proceedings_case_fn fn,
+		      void *ctx);
 
 /* ---- clocks of the sections (section_clocks.c) ---- */
 typedef struct section_due {

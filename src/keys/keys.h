@@ -30,6 +30,10 @@ int keys_ensure(store *s, crypto_keyring *k, uint32_t version);
 /* Follow the current version chosen by a rotation (at most every few seconds unless force). */
 int keys_refresh(store *s, crypto_keyring *k, bool force);
 
+/* The current data key's version and when it was made (RFC 3339), for the administrator's
+ * view of the installation's health. */
+int keys_current(store *s, uint32_t *version, char created_at[40]);
+
 /* Rotation (rotate.c): add a new current version, re-encrypt every field in batches of
  * `batch` rows, each batch in its own transaction, then retire the old versions. Resumable:
  * started again after a crash, it continues where it stopped. progress may be NULL. */

@@ -5,6 +5,9 @@ static const char SQL_INSERT[] = "INSERT INTO data_keys(version, wrapped, state,
 				 "VALUES (?1, ?2, 'current', ?3)";
 static const char SQL_LOAD[] = "SELECT version, wrapped, state FROM data_keys "
 			       "WHERE state <> 'retired' ORDER BY version";
+static const char SQL_CURRENT[] =
+    "SELECT version, created_at FROM data_keys WHERE state = 'current' ORDER BY version DESC "
+    "LIMIT 1";
 static const char SQL_ONE[] = "SELECT wrapped FROM data_keys WHERE version = ?1";
 
 const char *keys_path_for(const char *explicit_path, const char *db_path, char *out, size_t outlen)
@@ -128,6 +131,29 @@ int keys_ensure(store *s, crypto_keyring *k, uint32_t version)
 		size_t n;
 		const void *w = store_col_blob(st, 0, &n);
 		rc = crypto_keyring_add(k, version, w, n);
+	} else if (rc == STORE_DONE) {
+		rc = PONTE_ENOTFOUND;
+	}
+	store_reset(st);
+	return rc;
+}
+
+int keys_current(store *s, uint32_t *version, char created_at[40])
+{
+	store_conn *c;
+	store_stmt *st;
+	*version = 0;
+	created_at[0] = '\0';
+	int rc = store_conn_get(s, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_CURRENT, &st);
+	if (rc)
+		return rc;
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*version = (uint32_t)store_col_int64(st, 0);
+		snprintf(created_at, 40, "%s", store_col_text(st, 1, NULL));
+		rc = 0;
 	} else if (rc == STORE_DONE) {
 		rc = PONTE_ENOTFOUND;
 	}

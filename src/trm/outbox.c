@@ -35,6 +35,12 @@ static const char SQL_LIST[] =
     "SELECT o.id, o.message_id, p.name, o.type, o.state, o.attempts, o.next_attempt_at, "
     "o.last_error, o.created_at FROM trm_outbox o JOIN trm_peers p ON p.id = o.peer_id "
     "ORDER BY o.id DESC LIMIT 500";
+static const char SQL_STUCK[] =
+    "SELECT p.name, p.country, sum(o.state = 'pending'), sum(o.state = 'failed'), "
+    "min(o.created_at), (SELECT last_error FROM trm_outbox l WHERE l.peer_id = p.id AND "
+    "l.state <> 'delivered' ORDER BY l.id DESC LIMIT 1) FROM trm_outbox o JOIN trm_peers p "
+    "ON p.id = o.peer_id WHERE o.state = 'failed' OR (o.state = 'pending' AND o.attempts > 0) "
+    "GROUP BY p.id ORDER BY 4 DESC, 3 DESC, 5 LIMIT 100";
 /* clang-format on */
 
 int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char *type,
@@ -302,6 +308,31 @@ int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx)
 				     .last_error = arena_strdup(a, store_col_text(st, 7, NULL)),
 				     .created_at = arena_strdup(a, store_col_text(st, 8, NULL)) };
 		if ((rc = fn(&r, ctx)))
+			break;
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int trm_outbox_stuck(store *db, trm_stuck_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_STUCK, &st);
+	if (rc)
+		return rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		trm_stuck_peer s = { .peer = store_col_text(st, 0, NULL),
+				     .country = store_col_text(st, 1, NULL),
+				     .retrying = store_col_int64(st, 2),
+				     .failed = store_col_int64(st, 3),
+				     .oldest = store_col_text(st, 4, NULL),
+				     .last_error = store_col_text(st, 5, NULL) };
+		if (!s.last_error)
+			s.last_error = "";
+		if ((rc = fn(&s, ctx)))
 			break;
 	}
 	store_reset(st);

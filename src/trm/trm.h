@@ -288,5 +288,13 @@ typedef struct trm_outbox_row {
 } trm_outbox_row;
 typedef int (*trm_outbox_fn)(const trm_outbox_row *r, void *ctx);
 int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx);
+/* Peers with messages not delivered: pending (tried at least once: retrying) or failed at
+ * expiry, the oldest undelivered message's time and the last error, most stuck first. */
+typedef struct trm_stuck_peer {
+	int64_t retrying, failed;
+	const char *peer, *country, *oldest, *last_error; /* valid during the call */
+} trm_stuck_peer;
+typedef int (*trm_stuck_fn)(const trm_stuck_peer *s, void *ctx);
+int trm_outbox_stuck(store *db, trm_stuck_fn fn, void *ctx);
 
 #endif

@@ -5,6 +5,29 @@
 #include "services/services.h"
 #include "web/web.h"
 
+const char *web_start_path(const principal *p)
+{
+	if (!p)
+		return "/";
+	if (principal_can(p, "case.social.read") || principal_can(p, "referral.national"))
+		return "/work";
+	if (principal_can(p, "case.proceedings.read"))
+		return "/proceedings";
+	if (principal_can(p, "org.manage"))
+		return "/admin/health";
+	if (principal_can(p, "knowledge.review"))
+		return "/knowledge?status=review";
+	if (principal_can(p, "stats.read"))
+		return "/observatory";
+	if (principal_can(p, "obs.submit"))
+		return "/observatory/import";
+	if (principal_can(p, "stats.aggregate")) /* regional bodies: the published releases */
+		return "/observatory/releases";
+	if (principal_can(p, "audit.read"))
+		return "/audit";
+	return "/";
+}
+
 /* GET /: who this installation is (read from the database) and what Ponte is for. */
 int web_home(http_request *req, http_response *res)
 {
@@ -51,5 +74,7 @@ int web_home(http_request *req, http_response *res)
 			}
 		}
 	}
+	if (p && strcmp(web_start_path(p), "/") != 0)
+		tpl_set(v, "start_url", web_start_path(p));
 	return web_render_page(req, res, "home", N_("Home"), v);
 }

@@ -77,7 +77,16 @@ int web_login(http_request *req, http_response *res)
 	if (principal_of(req))
 		auth_logout(svc->db, principal_of(req)->session_id);
 	http_set_header(res, "Set-Cookie", web_session_cookie(req, job->out.token));
-	return http_redirect(req, res, safe_next(http_form(req, "next")));
+	/* Signed in from the sign-in page itself (not sent there by a protected page): to the
+	 * page of the user's work, which the roles of the new session decide. */
+	const char *next = safe_next(http_form(req, "next"));
+	if (strcmp(next, "/") == 0) {
+		principal *p = arena_alloc(req->arena, sizeof(*p));
+		if (p && auth_session(&svc->env, job->out.token, AUTH_WEB, 0, p) == 0 &&
+		    !p->needs_2fa)
+			next = web_start_path(p);
+	}
+	return http_redirect(req, res, next);
 }
 
 static int logout(http_request *req, http_response *res, bool everywhere)

@@ -1,7 +1,29 @@
+#include "base/clock.h"
 #include "http/static.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "web/web.h"
+
+const char *web_date(http_request *req, const char *stored)
+{
+	return i18n_date(req->arena, req->lang, stored);
+}
+
+const char *web_datetime(http_request *req, const char *stored)
+{
+	return i18n_datetime(req->arena, req->lang, stored);
+}
+
+const char *web_relative_day(http_request *req, const char *stored)
+{
+	return i18n_relative_day(req->arena, req->lang, stored, clock_wall_ms());
+}
+
+const char *web_count(http_request *req, int64_t n)
+{
+	return i18n_number(req->arena, req->lang, n);
+}
 
 const char *web_form_do(const http_request *req)
 {

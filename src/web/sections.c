@@ -379,13 +379,18 @@ struct listed {
 	tpl_list *l;
 };
 
-static int add_case(int64_t case_id, int64_t n, const char *changed_at, void *ctx)
+static int add_case(const proceedings_case *c, void *ctx)
 {
 	struct listed *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)case_id));
-	tpl_set(v, "n", arena_printf(x->req->arena, "%lld", (long long)n));
-	tpl_set(v, "changed", arena_strndup(x->req->arena, changed_at ? changed_at : "", 10));
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)c->case_id));
+	tpl_set(v, "n", web_count(x->req, c->proceedings));
+	tpl_set(v, "phase", web_case_label(x->req->lang, "phase", c->phase));
+	tpl_set(v, "status", web_case_label(x->req->lang, "status", c->status));
+	tpl_set(v, "changed", web_date(x->req, arena_strdup(x->req->arena, c->changed_at)));
+	tpl_set(v, "changed_iso", arena_strndup(x->req->arena, c->changed_at, 10));
 	return 0;
 }
 
@@ -399,8 +404,7 @@ int web_proceedings(http_request *req, http_response *res)
 		    req, res, arena_printf(req->arena, "/cases/%lld/proceedings/proceedings", id));
 	tpl_vars *v = tpl_vars_new(req->arena);
 	struct listed x = { req, tpl_set_list(v, "cases") };
-	int rc = section_cases(&services_of(req)->env, principal_of(req),
-			       section_find("proceedings", "proceedings"), add_case, &x);
+	int rc = proceedings_cases(&services_of(req)->env, principal_of(req), add_case, &x);
 	if (number)
 		tpl_set(v, "alert", tr(req->lang, N_("Give a case number.")));
 	return rc ? rc : web_render_page(req, res, "proceedings", N_("Proceedings"), v);

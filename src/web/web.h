@@ -25,6 +25,20 @@ const char *web_form_do(const http_request *req);
 int64_t web_form_id(const http_request *req, const char *name);
 
 int web_home(http_request *req, http_response *res);
+/* Where a signed-in user starts (home.c): the page of their work, decided by what their roles
+ * permit, in this order: cases and referrals ("Action needed"), proceedings, the
+ * installation's health (administrators), the review queue, the observatory, the observatory's
+ * data, the published releases (regional bodies), the audit trail; "/" for anyone else. */
+struct principal;
+const char *web_start_path(const struct principal *p);
+/* Stored dates, times and counts as the reader writes them (i18n/format.h), for templates:
+ * "28 nov. 2026", "28 nov. 2026, 14:05", "in 3 days", "5 208". */
+const char *web_date(http_request *req, const char *stored);
+const char *web_datetime(http_request *req, const char *stored);
+const char *web_relative_day(http_request *req, const char *stored);
+const char *web_count(http_request *req, int64_t n);
+/* GET /admin/health: users locked, peers with messages stuck, the data key's age. */
+int web_admin_health(http_request *req, http_response *res);
 int web_login_form(http_request *req, http_response *res);
 int web_login(http_request *req, http_response *res);
 int web_logout(http_request *req, http_response *res);

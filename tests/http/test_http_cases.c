@@ -639,7 +639,7 @@ static void closing_a_case_from_the_pages(void **state)
 	const char *hs[] = { sup.cookie, NULL };
 	ht_get(S.port, "/work", hs, &r);
 	assert_non_null(strstr(r.body, path));
-	const char *found = strstr(r.body, "id=\"closures\"");
+	const char *found = strstr(r.body, "id=\"approvals-tasks\"");
 	assert_non_null(found);
 	ht_free(&r);
 	ht_get(S.port, path, hs, &r);

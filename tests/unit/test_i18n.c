@@ -1,6 +1,8 @@
 #include "testutil.h"
 
+#include "base/clock.h"
 #include "base/embedded.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/po.h"
 
@@ -192,6 +194,60 @@ static void shipped_catalogues_load_and_translate(void **state)
 	i18n_shutdown();
 }
 
+/* Dates, times and numbers as each language writes them, in the installation's time zone. */
+static void dates_and_numbers_read_as_the_language_writes_them(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	if (i18n_init(err, sizeof(err)))
+		fail_msg("%s", err);
+	setenv("TZ", "Europe/Lisbon", 1);
+	i18n_format_init();
+	arena a;
+	arena_init(&a, 1 << 16);
+	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-11-28T14:05:09.123Z"),
+			    "28 Nov 2026, 14:05");
+	assert_string_equal(i18n_datetime(&a, LANG_FR, "2026-11-28T14:05:09.123Z"),
+			    "28 nov. 2026, 14:05");
+	assert_string_equal(i18n_datetime(&a, LANG_PT, "2026-11-28T14:05:09.123Z"),
+			    "28/11/2026 14:05");
+	assert_string_equal(i18n_datetime(&a, LANG_ES, "2026-11-28T14:05:09.123Z"),
+			    "28 nov 2026, 14:05");
+	/* Summer time in Lisbon is an hour ahead of UTC; the date may change with it. */
+	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-07-01T23:30:00Z"),
+			    "2 Jul 2026, 00:30");
+	/* A calendar date stays the date it is, whatever the time zone. */
+	assert_string_equal(i18n_date(&a, LANG_FR, "2026-02-01"), "1 févr. 2026");
+	assert_string_equal(i18n_datetime(&a, LANG_PT, "2026-02-01"), "01/02/2026");
+	/* What is not a date is shown as it is. */
+	assert_string_equal(i18n_date(&a, LANG_EN, "2026-02-30"), "2026-02-30");
+	assert_string_equal(i18n_date(&a, LANG_EN, "soon"), "soon");
+	assert_string_equal(i18n_date(&a, LANG_EN, ""), "");
+	assert_null(i18n_date(&a, LANG_EN, NULL));
+	/* Relative to today. */
+	int64_t now;
+	assert_true(clock_parse("2026-11-28T10:00:00Z", &now));
+	assert_string_equal(i18n_relative_day(&a, LANG_EN, "2026-12-01", now), "in 3 days");
+	assert_string_equal(i18n_relative_day(&a, LANG_FR, "2026-12-01", now), "dans 3 jours");
+	assert_string_equal(i18n_relative_day(&a, LANG_PT, "2026-11-27", now), "ontem");
+	assert_string_equal(i18n_relative_day(&a, LANG_FR, "2026-11-27", now), "hier");
+	assert_string_equal(i18n_relative_day(&a, LANG_EN, "2026-11-26", now), "2 days ago");
+	assert_string_equal(i18n_relative_day(&a, LANG_EN, "2026-11-28T23:59:00Z", now), "today");
+	assert_string_equal(i18n_relative_day(&a, LANG_EN, "2027-06-01", now), "1 Jun 2027");
+	/* Numbers grouped by the language: a narrow no-break space in French. */
+	assert_string_equal(i18n_number(&a, LANG_EN, 5208), "5,208");
+	assert_string_equal(i18n_number(&a, LANG_FR, 5208), "5\u202f208");
+	assert_string_equal(i18n_number(&a, LANG_PT, 5208), "5.208");
+	assert_string_equal(i18n_number(&a, LANG_EN, -1234567), "-1,234,567");
+	/* Spanish groups from five digits on. */
+	assert_string_equal(i18n_number(&a, LANG_ES, 5208), "5208");
+	assert_string_equal(i18n_number(&a, LANG_ES, 52080), "52.080");
+	assert_string_equal(i18n_number(&a, LANG_EN, 999), "999");
+	assert_string_equal(i18n_number(&a, LANG_EN, INT64_MIN), "-9,223,372,036,854,775,808");
+	arena_release(&a);
+	i18n_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +258,7 @@ int main(void)
 		cmocka_unit_test(accept_language_picks_the_best_supported),
 		cmocka_unit_test(negotiation_order_is_query_user_cookie_header_english),
 		cmocka_unit_test(shipped_catalogues_load_and_translate),
+		cmocka_unit_test(dates_and_numbers_read_as_the_language_writes_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,172 @@
+/* Dates, times and numbers in the reader's language (format.h). The shapes are CLDR's
+ * medium date and short time for each language; month abbreviations are CLDR's too. */
+#include <time.h>
+
+#include "base/clock.h"
+#include "i18n/format.h"
+#include "i18n/i18n.h"
+
+struct shape {
+	const char *code;
+	const char *months[12]; /* NULL: numeric dd/mm/yyyy */
+	const char *date_time;  /* between the date and the time */
+	const char *group;      /* thousands separator */
+	int min_grouping;       /* digits before grouping starts (CLDR minimumGroupingDigits) */
+};
+
+static const struct shape SHAPES[] = {
+	{ "en",
+	  { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" },
+	  ", ",
+	  ",",
+	  4 },
+	{ "fr",
+	  { "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+	    "nov.", "déc." },
+	  ", ",
+	  "\u202f", /* narrow no-break space */
+	  4 },
+	{ "pt", { NULL }, " ", ".", 4 },
+	{ "es",
+	  { "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic" },
+	  ", ",
+	  ".",
+	  5 },
+};
+static const struct shape NUMERIC = { "", { NULL }, " ", ",", 4 };
+
+static const struct shape *shape_of(int lang);
+const char *i18n_number(arena *a, int lang, int64_t n);
+
+static const struct shape *shape_of(int lang)
+{
+	const char *code = i18n_lang(lang)->code;
+	for (size_t i = 0; i < ARRAY_LEN(SHAPES); i++)
+		if (strcmp(SHAPES[i].code, code) == 0)
+			return &SHAPES[i];
+	return &NUMERIC;
+}
+
+void i18n_format_init(void)
+{
+	tzset();
+}
+
+struct when {
+	int64_t y;
+	unsigned m, d, hh, mm;
+	bool has_time;
+};
+
+/* A stored value as a local calendar date and time; false if it is not one. */
+static bool read_when(const char *stored, struct when *w)
+{
+	int64_t ms;
+	if (!clock_parse(stored, &ms))
+		return false;
+	w->has_time = strlen(stored) > 10;
+	if (!w->has_time) {
+		clock_civil_from_days(ms / 86400000, &w->y, &w->m, &w->d);
+		w->hh = w->mm = 0;
+		return true;
+	}
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&secs, &tm))
+		return false;
+	w->y = tm.tm_year + 1900;
+	w->m = (unsigned)tm.tm_mon + 1;
+	w->d = (unsigned)tm.tm_mday;
+	w->hh = (unsigned)tm.tm_hour;
+	w->mm = (unsigned)tm.tm_min;
+	return true;
+}
+
+static const char *date_text(arena *a, const struct shape *s, const struct when *w)
+{
+	if (s->months[0])
+		return arena_printf(a, "%u %s %lld", w->d, s->months[w->m - 1], (long long)w->y);
+	return arena_printf(a, "%02u/%02u/%04lld", w->d, w->m, (long long)w->y);
+}
+
+const char *i18n_date(arena *a, int lang, const char *stored)
+{
+	struct when w;
+	if (!stored || !read_when(stored, &w))
+		return stored;
+	const char *s = date_text(a, shape_of(lang), &w);
+	return s ? s : stored;
+}
+
+const char *i18n_datetime(arena *a, int lang, const char *stored)
+{
+	struct when w;
+	if (!stored || !read_when(stored, &w))
+		return stored;
+	const struct shape *sh = shape_of(lang);
+	const char *d = date_text(a, sh, &w);
+	if (!d || !w.has_time)
+		return d ? d : stored;
+	const char *s = arena_printf(a, "%s%s%02u:%02u", d, sh->date_time, w.hh, w.mm);
+	return s ? s : stored;
+}
+
+/* text with its "{n}" replaced by n as the language writes it. */
+static const char *with_number(arena *a, int lang, const char *text, int64_t n)
+{
+	const char *at = strstr(text, "{n}");
+	if (!at)
+		return text;
+	return arena_printf(a, "%.*s%s%s", (int)(at - text), text, i18n_number(a, lang, n), at + 3);
+}
+
+const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t now_ms)
+{
+	struct when w;
+	if (!stored || !read_when(stored, &w))
+		return stored;
+	/* Today in the installation's time zone. */
+	time_t secs = (time_t)(now_ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&secs, &tm))
+		return i18n_date(a, lang, stored);
+	int64_t today =
+	    clock_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+	int64_t diff = clock_days_from_civil(w.y, w.m, w.d) - today;
+	if (diff == 0)
+		return tr(lang, N_("today"));
+	if (diff == 1)
+		return tr(lang, N_("tomorrow"));
+	if (diff == -1)
+		return tr(lang, N_("yesterday"));
+	if (diff > 1 && diff <= 60)
+		return with_number(
+		    a, lang, trn(lang, "in {n} day", "in {n} days", (unsigned long)diff), diff);
+	if (diff < -1 && diff >= -60)
+		return with_number(
+		    a, lang, trn(lang, "{n} day ago", "{n} days ago", (unsigned long)-diff), -diff);
+	return i18n_date(a, lang, stored);
+}
+
+const char *i18n_number(arena *a, int lang, int64_t n)
+{
+	const struct shape *s = shape_of(lang);
+	char digits[24];
+	uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)u);
+	char out[64];
+	size_t o = 0, glen = strlen(s->group);
+	if (n < 0)
+		out[o++] = '-';
+	bool group = len >= s->min_grouping;
+	for (int i = 0; i < len; i++) {
+		out[o++] = digits[i];
+		int left = len - 1 - i;
+		if (group && left > 0 && left % 3 == 0) {
+			memcpy(out + o, s->group, glen);
+			o += glen;
+		}
+	}
+	out[o] = '\0';
+	return arena_strdup(a, out);
+}

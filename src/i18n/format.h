@@ -1,0 +1,33 @@
+/*
+ * format.h: dates, times and numbers as a reader writes them.
+ *
+ * Stored times are UTC (RFC 3339, base/clock.h) and stored dates are calendar dates
+ * ("YYYY-MM-DD"). A time is shown in the installation's time zone, the process's (TZ of the
+ * service, e.g. TZ=Europe/Lisbon; UTC when unset), read once by i18n_format_init(); a date is
+ * shown as the calendar date it is. The shape follows the reader's language ("28 Nov 2026,
+ * 14:05", "28 nov. 2026, 14:05", "28/11/2026 14:05"), any other language the numeric one;
+ * numbers are grouped as the language groups them ("5,208", "5 208", "5.208").
+ *
+ * Every function returns a string in the arena, or the stored text itself when it is not a
+ * date (never NULL when given a string: what cannot be read is shown as it is).
+ */
+#ifndef PONTE_I18N_FORMAT_H
+#define PONTE_I18N_FORMAT_H
+
+#include "base/arena.h"
+#include "base/common.h"
+
+/* Read the process's time zone; called once at start-up, before the worker threads. */
+void i18n_format_init(void);
+
+/* "28 Nov 2026" (the date of a stored time in the installation's time zone). */
+const char *i18n_date(arena *a, int lang, const char *stored);
+/* "28 Nov 2026, 14:05"; a bare date is shown as i18n_date. */
+const char *i18n_datetime(arena *a, int lang, const char *stored);
+/* A day relative to today (now_ms): "today", "tomorrow", "yesterday", "in 3 days",
+ * "3 days ago"; beyond 60 days the date itself. */
+const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t now_ms);
+/* 5208 → "5,208" / "5 208" (a narrow no-break space) / "5.208". */
+const char *i18n_number(arena *a, int lang, int64_t n);
+
+#endif
