@@ -151,6 +151,11 @@ int audit_append(store *db, const audit_event *e)
 #define AUDIT_BATCH 2048    /* events per transaction at most */
 #define AUDIT_WAIT_MS 5000  /* how long a reader or a flush waits for the writer */
 #define AUDIT_STOP_TRIES 20 /* failed commits tolerated at stop before giving up */
+/* A batch starts at most this long after the previous one, unless the queue is half full or
+ * someone waits for it (a flush, a stop). Every commit makes each other connection drop its
+ * page cache and file mapping at its next read (SQLite resets a reader whose WAL changed), so
+ * a commit per read would cost every reader its cache; one per window does not. */
+#define AUDIT_WINDOW_MS 50
 
 typedef struct queued_event {
 	int64_t user_id, organisation_id;
@@ -164,6 +169,8 @@ struct audit_writer {
 	size_t head, count;
 	uint64_t queued, committed; /* events ever queued, ever committed */
 	bool stopping;
+	unsigned flushing; /* flushes waiting: commit without waiting for the window */
+	uint64_t last_commit_ns;
 	pthread_t thread;
 	pthread_cond_t work;    /* the writer waits for events or the stop */
 	pthread_cond_t changed; /* readers and flushes wait for slots or commits */
@@ -287,10 +294,20 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&w->work, &writers_lock);
 		if (!w->count)
 			break;
+		uint64_t due = w->last_commit_ns + (uint64_t)AUDIT_WINDOW_MS * 1000000u;
+		if (!w->stopping && !w->flushing && w->count < AUDIT_QUEUE / 2 &&
+		    clock_monotonic_ns() < due) {
+			struct timespec until;
+			deadline_in(&until, (long)((due - clock_monotonic_ns()) / 1000000u) + 1);
+			pthread_cond_timedwait(&w->work, &writers_lock, &until);
+			continue;
+		}
 		size_t from = w->head, n = w->count < AUDIT_BATCH ? w->count : AUDIT_BATCH;
 		pthread_mutex_unlock(&writers_lock);
+		uint64_t started = clock_monotonic_ns();
 		int rc = write_batch(w, from, n);
 		pthread_mutex_lock(&writers_lock);
+		w->last_commit_ns = started;
 		if (!rc) {
 			w->head = (w->head + n) % AUDIT_QUEUE;
 			w->count -= n;
@@ -386,6 +403,11 @@ int audit_flush(store *db)
 	pthread_mutex_lock(&writers_lock);
 	audit_writer *w = writer_of(db);
 	uint64_t target = w ? w->queued : 0;
+	if (w && w->committed < target) {
+		w->flushing++;
+		pthread_cond_signal(&w->work);
+	}
+	audit_writer *asked = w && w->committed < target ? w : NULL;
 	while (w && w->committed < target) {
 		if (pthread_cond_timedwait(&w->changed, &writers_lock, &until) == ETIMEDOUT) {
 			rc = PONTE_EBUSY;
@@ -393,6 +415,8 @@ int audit_flush(store *db)
 		}
 		w = writer_of(db);
 	}
+	if (asked && asked == writer_of(db) && asked->flushing)
+		asked->flushing--;
 	pthread_mutex_unlock(&writers_lock);
 	return rc;
 }
