@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "base/json_parse.h"
 #include "i18n/i18n.h"
+#include "identity/auth.h"
 #include "services/services.h"
 
 static void audit(http_request *req, const char *action, int64_t id, const char *outcome)
@@ -129,4 +130,38 @@ int api_user_create(http_request *req, http_response *res)
 	res->status = 201;
 	res->content_type = "application/json";
 	return buf_printf(&res->body, "{\"id\":%lld}", (long long)id);
+}
+
+/* A lost phone: {"reason": "..."}; the user's second factor reset, every session and token
+ * ended, enrolment again at the next sign-in (totp_reset() records and audits it). Outside
+ * the caller's user.manage scope the user does not exist. */
+int api_user_2fa_reset(http_request *req, http_response *res)
+{
+	static const char *const fields[] = { "reason", NULL };
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	json_value *body;
+	int rc = api_read_body(req, res, fields, &body);
+	if (!body)
+		return rc;
+	services *svc = services_of(req);
+	user u;
+	rc = user_get(&svc->env, req->arena, id, &u);
+	if (rc)
+		return rc;
+	if (!principal_can_see(principal_of(req), "user.manage", u.id, u.organisation_id,
+			       u.country)) {
+		audit(req, "user.2fa_reset", id, "denied");
+		return PONTE_ENOTFOUND;
+	}
+	rc = totp_reset(&svc->env, principal_of(req), id, json_get_string(body, "reason"));
+	if (rc == PONTE_EINVAL)
+		return http_json_error(
+		    req, res, 422, "invalid",
+		    N_("Write the reason for the reset in at most 500 characters."));
+	if (rc)
+		return rc;
+	res->content_type = "application/json";
+	return buf_printf(&res->body, "{\"id\":%lld,\"must_enrol\":true}", (long long)id);
 }

@@ -241,6 +241,8 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/api/v1/users/me", api_users_me, PERM_AUTHENTICATED, false, 0, true },
 	{ HTTP_GET, "/api/v1/users/{id}", api_user_get, "user.read", false, 0, false },
 	{ HTTP_POST, "/api/v1/users", api_user_create, "user.manage", true, SMALL_BODY, false },
+	{ HTTP_POST, "/api/v1/users/{id}/2fa/reset", api_user_2fa_reset, "user.manage", true,
+	  SMALL_BODY, false },
 	{ HTTP_GET, "/api/v1/cases", api_cases_list, "case.social.read", false, 0, false },
 	{ HTTP_POST, "/api/v1/cases", api_case_create, "case.social.write", true, SMALL_BODY,
 	  false },

@@ -111,6 +111,14 @@ typedef struct enrol_job {
 	int rc;
 } enrol_job;
 void auth_enrol_job(void *job);
+/* An administrator resets a user's second factor (a lost phone), with a reason of 1 to
+ * TOTP_RESET_REASON_MAX characters: the secret and the recovery codes go, every session and
+ * token of the user ends, the user must enrol again at the next sign-in whatever the roles,
+ * and the reset is recorded (who, when, the reason encrypted) with its audit event
+ * "user.2fa_reset", in one transaction. The caller checks that by may manage the user.
+ * PONTE_EINVAL: no reason, or too long; PONTE_ENOTFOUND: no such user. */
+#define TOTP_RESET_REASON_MAX 500
+int totp_reset(const identity_env *env, const principal *by, int64_t user_id, const char *reason);
 /* Spend a recovery code (each works once). */
 int recovery_code_use(store *db, int64_t user_id, const char *code);
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);

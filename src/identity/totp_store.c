@@ -5,13 +5,21 @@
 #include <sodium.h>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "identity/auth.h"
 #include "identity/fields.h"
 
 static const char SQL_SECRET[] = "SELECT totp_secret_enc, totp_enabled FROM users WHERE id = ?1";
 static const char SQL_SET_SECRET[] = "UPDATE users SET totp_secret_enc = ?2, totp_enabled = 0 "
 				     "WHERE id = ?1";
-static const char SQL_ENABLE[] = "UPDATE users SET totp_enabled = 1 WHERE id = ?1";
+static const char SQL_ENABLE[] = "UPDATE users SET totp_enabled = 1, must_enrol = 0 WHERE id = ?1";
+/* A reset by an administrator: no secret, no codes, enrolment required at the next sign-in. */
+static const char SQL_RESET[] = "UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, "
+				"totp_last_step = 0, must_enrol = 1 WHERE id = ?1";
+static const char SQL_RESET_ADD[] = "INSERT INTO second_factor_resets(user_id, by_user_id, "
+				    "reason_enc, reset_at) VALUES (?1, ?2, x'', ?3)";
+static const char SQL_RESET_REASON[] =
+    "UPDATE second_factor_resets SET reason_enc = ?2 WHERE id = ?1";
 static const char SQL_CLEAR_CODES[] = "DELETE FROM recovery_codes WHERE user_id = ?1";
 static const char SQL_ADD_CODE[] = "INSERT INTO recovery_codes(user_id, code_hash) VALUES (?1, ?2)";
 /* Sessions opened before enrolment had the password alone: they end when 2FA starts. */
@@ -189,4 +197,70 @@ int recovery_code_use(store *db, int64_t user_id, const char *code)
 	if (rc < 0)
 		return rc;
 	return store_changes(c) == 1 ? 0 : PONTE_EDENIED;
+}
+
+/* One statement of a reset on the user (or the reset row), inside the transaction. */
+static int reset_step(store_conn *c, const char *sql, int64_t id)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
+	store_reset(st);
+	return rc;
+}
+
+int totp_reset(const identity_env *env, const principal *by, int64_t user_id, const char *reason)
+{
+	size_t n = reason ? strlen(reason) : 0;
+	bool blank = true;
+	for (size_t i = 0; i < n; i++)
+		blank &= isspace((unsigned char)reason[i]) != 0;
+	if (blank || !utf8_valid_text(reason, n) || utf8_length(reason, n) > TOTP_RESET_REASON_MAX)
+		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin(c);
+	if (rc)
+		return rc;
+	if (!(rc = reset_step(c, SQL_RESET, user_id)) && store_changes(c) != 1)
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		rc = reset_step(c, SQL_CLEAR_CODES, user_id);
+	if (!rc)
+		rc = reset_step(c, SQL_END_SESSIONS, user_id);
+	char when[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), when);
+	int64_t id = 0;
+	if (!rc && !(rc = store_prepare(c, SQL_RESET_ADD, &st))) {
+		store_bind_int64(st, 1, user_id);
+		store_bind_int64(st, 2, by->user_id);
+		store_bind_text(st, 3, when, strlen(when));
+		rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
+		store_reset(st);
+		id = store_last_insert_id(c);
+	}
+	buf cipher;
+	buf_init(&cipher, 1024);
+	if (!rc)
+		rc = field_encrypt(env, "second_factor_resets", "reason_enc", id, reason, &cipher);
+	if (!rc && !(rc = store_prepare(c, SQL_RESET_REASON, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 2, cipher.data, cipher.len);
+		rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
+		store_reset(st);
+	}
+	buf_release(&cipher);
+	if (!rc)
+		rc = principal_audit(env->db, by, "user.2fa_reset", "user", user_id, "success",
+				     true);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
 }

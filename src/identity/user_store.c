@@ -34,7 +34,7 @@ static const char SQL_PRINCIPAL[] =
     "SELECT u.organisation_id, o.country, u.language, u.totp_enabled, "
     "(SELECT max(r.requires_2fa) FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
     " WHERE ur.user_id = u.id), "
-    "(SELECT value FROM settings WHERE key = 'require_2fa_for_flagged_roles') "
+    "(SELECT value FROM settings WHERE key = 'require_2fa_for_flagged_roles'), u.must_enrol "
     "FROM users u JOIN organisations o ON o.id = u.organisation_id "
     "WHERE u.id = ?1 AND u.status = 'active'";
 static const char SQL_GRANTS[] =
@@ -471,7 +471,11 @@ int principal_load(store *db, int64_t user_id, principal *p)
 		bool enrolled = store_col_int64(st, 3) != 0;
 		bool role_requires = store_col_int64(st, 4) != 0;
 		const char *policy = store_col_text(st, 5, NULL);
-		p->needs_2fa = role_requires && !enrolled && policy && strcmp(policy, "1") == 0;
+		/* Required by a role (and the policy), or again after a reset (totp_reset()). */
+		bool must_enrol = store_col_int64(st, 6) != 0;
+		p->needs_2fa =
+		    !enrolled &&
+		    ((role_requires && policy && strcmp(policy, "1") == 0) || must_enrol);
 		rc = 0;
 	} else if (rc == STORE_DONE) {
 		rc = PONTE_ENOTFOUND; /* unknown, locked or disabled */

@@ -309,7 +309,11 @@ int web_admin_user(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	return render_user(req, res, &u,
-			   http_query(req, "saved") ? N_("The changes have been saved.") : NULL,
+			   http_query(req, "saved")   ? N_("The changes have been saved.")
+			   : http_query(req, "reset") ? N_("Two-factor authentication has been "
+							   "reset: the user sets it up again at "
+							   "the next sign-in.")
+						      : NULL,
 			   NULL);
 }
 
@@ -361,10 +365,34 @@ static int user_roles(http_request *req, http_response *res)
 			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
 }
 
-/* The user's page: do=roles sets the roles, do=status locks, disables or unlocks. */
+/* A lost phone: the second factor reset with a reason, the user's sessions and tokens ended,
+ * enrolment again at the next sign-in (totp_reset() records it and its audit event). */
+static int user_2fa_reset(http_request *req, http_response *res)
+{
+	user u;
+	int rc = visible_user(req, "user.manage", &u);
+	if (rc)
+		return rc;
+	rc = totp_reset(&services_of(req)->env, principal_of(req), u.id, http_form(req, "reason"));
+	if (rc == PONTE_EINVAL) {
+		rc = render_user(req, res, &u, NULL,
+				 N_("Write the reason for the reset in at most 500 characters."));
+		res->status = 422;
+		return rc;
+	}
+	if (rc)
+		return rc;
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/admin/users/%s?reset=1", req->params[0]));
+}
+
+/* The user's page: do=roles sets the roles, do=status locks, disables or unlocks, do=2fa_reset
+ * resets the second factor. */
 int web_admin_user_change(http_request *req, http_response *res)
 {
 	const char *what = web_form_do(req);
+	if (strcmp(what, "2fa_reset") == 0)
+		return user_2fa_reset(req, res);
 	if (strcmp(what, "roles") == 0)
 		return user_roles(req, res);
 	if (strcmp(what, "status") == 0)

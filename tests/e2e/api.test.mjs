@@ -268,10 +268,15 @@ test('every operation answers as the document describes it', async () => {
   const adminId = (await call(pt, admin, 'GET', '/api/v1/users/me', undefined, 200)).json?.id;
   await call(pt, cw, 'GET', `/api/v1/users/${adminId}`, undefined, 404);
   await call(pt, police, 'GET', `/api/v1/users/${me.id}`, undefined, 404); // another organisation
-  await send(pt, admin, 'POST', '/api/v1/users', {
+  const newWorker = (await send(pt, admin, 'POST', '/api/v1/users', {
     email: 'new.worker@demo.ponte.example', name: 'New Worker (demo)', organisation: 'PT-NGO-LX',
     roles: ['case_worker'], password: 'a long enough passphrase 42', language: 'pt',
-  }, 201);
+  }, 201)).json?.id;
+  // A lost phone: only an administrator resets the second factor, with a reason.
+  await call(pt, cw, 'POST', `/api/v1/users/${newWorker}/2fa/reset`, { reason: 'Phone lost (demo)' }, 403);
+  await call(pt, admin, 'POST', `/api/v1/users/${newWorker}/2fa/reset`, { reason: ' ' }, 422);
+  await call(pt, admin, 'POST', '/api/v1/users/99999/2fa/reset', { reason: 'Phone lost (demo)' }, 404);
+  await send(pt, admin, 'POST', `/api/v1/users/${newWorker}/2fa/reset`, { reason: 'Phone lost (demo)' }, 200);
   await call(pt, admin, 'POST', '/api/v1/users', { email: 'not an address', name: 'X' }, 422);
 
   // Cases.
