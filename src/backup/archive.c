@@ -394,8 +394,10 @@ static bool is_hex(const char *s, size_t n)
 
 static bool integer_of(const json_value *v, int64_t min, int64_t max, int64_t *out)
 {
-	if (!v || v->type != JSON_NUMBER || v->number != (double)(int64_t)v->number ||
-	    v->number < (double)min || v->number > (double)max)
+	/* The range first: converting a double outside int64_t's (1e300) is undefined. */
+	if (!v || v->type != JSON_NUMBER ||
+	    !(v->number >= (double)min && v->number <= (double)max) ||
+	    v->number != (double)(int64_t)v->number)
 		return false;
 	*out = (int64_t)v->number;
 	return true;
