@@ -25,6 +25,20 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = n ? utf8_sequence(p, n) : 0;
+	static const unsigned char LEAD_MASK[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+	if (len) {
+		uint32_t v = p[0] & LEAD_MASK[len];
+		for (size_t i = 1; i < len; i++)
+			v = (v << 6) | (p[i] & 0x3F);
+		*cp = v;
+	}
+	return len;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -14,6 +14,9 @@
 bool utf8_valid(const char *s, size_t n);
 /* Valid UTF-8 with no NUL and no C0 control characters other than tab, LF and CR. */
 bool utf8_valid_text(const char *s, size_t n);
+/* The code point starting s (n bytes) into *cp: its length in bytes, or 0 when s does not start
+ * with a valid sequence (*cp is then unchanged). */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_length(const char *s, size_t n);
 /* The bytes of the first chars code points of s (n when it has fewer): a cut there never

@@ -7,10 +7,9 @@
 #include "i18n/po.h"
 
 static const lang_info LANGS[LANG_COUNT] = {
-	[LANG_EN] = { "en", "English", "ltr" },
-	[LANG_FR] = { "fr", "Français", "ltr" },
-	[LANG_PT] = { "pt", "Português", "ltr" },
-	[LANG_ES] = { "es", "Español", "ltr" },
+	[LANG_EN] = { "en", "English", "ltr" },   [LANG_FR] = { "fr", "Français", "ltr" },
+	[LANG_PT] = { "pt", "Português", "ltr" }, [LANG_ES] = { "es", "Español", "ltr" },
+	[LANG_AR] = { "ar", "العربية", "rtl" },
 };
 
 struct msg {
@@ -153,11 +152,21 @@ const char *tr(int lang, const char *msgid)
 	return m ? m->str[0] : msgid;
 }
 
-/* Plural rules of the supported languages (CLDR): French counts 0 and 1 as singular. */
+/* Plural rules of the supported languages (CLDR): French counts 0 and 1 as singular; Arabic
+ * has six forms (zero, one, two, few: 3-10, many: 11-99, other), as po/ar.po's header says. */
 static int plural_index(int lang, unsigned long n)
 {
 	if (lang == LANG_FR)
 		return n > 1;
+	if (lang == LANG_AR) {
+		unsigned long r = n % 100;
+		return n == 0              ? 0
+		       : n == 1            ? 1
+		       : n == 2            ? 2
+		       : r >= 3 && r <= 10 ? 3
+		       : r >= 11           ? 4
+					   : 5;
+	}
 	return n != 1;
 }
 

@@ -16,7 +16,7 @@
 #include "base/common.h"
 
 /* Supported languages; the first is the fallback. */
-enum lang { LANG_EN = 0, LANG_FR, LANG_PT, LANG_ES, LANG_COUNT };
+enum lang { LANG_EN = 0, LANG_FR, LANG_PT, LANG_ES, LANG_AR, LANG_COUNT };
 
 #define N_(s) (s)
 

@@ -11,7 +11,7 @@
 
 #include "base/arena.h"
 
-#define PO_MAX_PLURALS 4
+#define PO_MAX_PLURALS 6 /* Arabic has six forms */
 
 typedef struct po_entry {
 	const char *msgctxt; /* NULL when absent */

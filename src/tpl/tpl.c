@@ -1,13 +1,17 @@
 #include <ctype.h>
 #include <strings.h>
 
+#include "base/utf8.h"
 #include "i18n/i18n.h"
 #include "tpl/escape.h"
 #include "tpl/tpl.h"
 
 #define TPL_MAX_DEPTH 16 /* nested blocks, partials and each-scopes */
 
-enum esc { ESC_HTML, ESC_URL, ESC_URL_PART, ESC_JS };
+/* ESC_TEXT: a value between tags where markup may stand, isolated when its direction is not
+ * the page's (<bdi>); ESC_HTML: the same escaping in an attribute value or in the text of
+ * <title>, <textarea> and <option>, where a tag would be text or dropped. */
+enum esc { ESC_HTML, ESC_TEXT, ESC_URL, ESC_URL_PART, ESC_JS };
 enum node_kind { N_TEXT, N_VAR, N_RAW, N_TR, N_IF, N_EACH, N_PARTIAL };
 
 struct node {
@@ -50,6 +54,7 @@ struct hctx {
 	bool value_started;
 	bool closing_tag;
 	bool script; /* which raw-text element we are in, or the tag being read */
+	bool plain;  /* inside <title>, <textarea> or <option>: text only */
 	char tag[12];
 	size_t tag_len;
 	char attr_name[24];
@@ -92,8 +97,17 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+static bool is_plain_element(const struct hctx *h)
+{
+	return (h->tag_len == 5 && !strncasecmp(h->tag, "title", 5)) ||
+	       (h->tag_len == 8 && !strncasecmp(h->tag, "textarea", 8)) ||
+	       (h->tag_len == 6 && !strncasecmp(h->tag, "option", 6));
+}
+
 static void tag_finished(struct hctx *h)
 {
+	if (is_plain_element(h))
+		h->plain = !h->closing_tag;
 	/* <script> and <style> contents are raw text until their closing tag. */
 	if (!h->closing_tag && ((h->tag_len == 6 && !strncasecmp(h->tag, "script", 6)) ||
 				(h->tag_len == 5 && !strncasecmp(h->tag, "style", 5)))) {
@@ -270,7 +284,7 @@ static struct node *new_node(struct compiler *c, enum node_kind kind)
 static int escaping_here(const struct hctx *h)
 {
 	switch (h->state) {
-	case H_TEXT: return ESC_HTML;
+	case H_TEXT: return h->plain ? ESC_HTML : ESC_TEXT;
 	case H_VALUE_DQ:
 	case H_VALUE_SQ:
 		if (h->attr == A_FORBIDDEN)
@@ -670,6 +684,7 @@ struct render {
 	const tpl_vars *scopes[TPL_MAX_DEPTH * 2];
 	int nscopes;
 	int lang;
+	bool rtl, eastern_digits;
 	int depth;
 	buf *out;
 };
@@ -695,9 +710,93 @@ static bool truthy(const struct tpl_var *x)
 	}
 }
 
+/* The first letter of s with a direction: 1 right to left (Hebrew, Arabic, Syriac, Thaana,
+ * N'Ko and their presentation forms), -1 left to right, 0 none (digits, punctuation). */
+static int first_strong(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+				return -1;
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0)
+			return 0;
+		i += len;
+		if ((cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+		    (cp >= 0xFE70 && cp <= 0xFEFF))
+			return 1;
+		if ((cp >= 0x00C0 && cp <= 0x058F) || (cp >= 0x0900 && cp <= 0x1FFF) ||
+		    (cp >= 0x3040 && cp <= 0x9FFF))
+			return -1;
+	}
+	return 0;
+}
+
+/* A number or a date, nothing else: digits with . , : - / % + and spaces. */
+static bool numeric(const char *s, size_t n)
+{
+	bool digit = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digit = true;
+		else if (!strchr(".,:-/%+ ", s[i]) || !s[i])
+			return false;
+	}
+	return digit;
+}
+
+/* A number or date in Eastern Arabic digits (٠١٢...), with the Arabic decimal and thousands
+ * separators between digits. */
+static int escape_eastern(buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool between = i > 0 && i + 1 < n && s[i - 1] >= '0' && s[i - 1] <= '9' &&
+			       s[i + 1] >= '0' && s[i + 1] <= '9';
+		int rc;
+		if (s[i] >= '0' && s[i] <= '9') {
+			char d[2] = { (char)0xD9, (char)(0xA0 + (s[i] - '0')) }; /* U+0660 + d */
+			rc = buf_append(b, d, 2);
+		} else if (between && s[i] == '.') {
+			rc = buf_append(b, "\xD9\xAB", 2); /* U+066B */
+		} else if (between && s[i] == ',') {
+			rc = buf_append(b, "\xD9\xAC", 2); /* U+066C */
+		} else {
+			rc = escape_html(b, s + i, 1);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A value between tags: isolated in <bdi> when it starts in the other direction than the page
+ * (an Arabic name on a French page, a French one on an Arabic page), so that it never
+ * scrambles the sentence around it; numbers and dates in the digits the instance chose for
+ * Arabic. */
+static int emit_text(const struct render *r, const char *s, size_t n)
+{
+	if (r->eastern_digits && numeric(s, n))
+		return escape_eastern(r->out, s, n);
+	int dir = first_strong(s, n);
+	if (dir == 0 || (dir > 0) == r->rtl)
+		return escape_html(r->out, s, n);
+	int rc = buf_append(r->out, "<bdi>", 5);
+	if (!rc)
+		rc = escape_html(r->out, s, n);
+	if (!rc)
+		rc = buf_append(r->out, "</bdi>", 6);
+	return rc;
+}
+
 static int emit_escaped(buf *b, enum esc esc, const char *s, size_t n)
 {
 	switch (esc) {
+	case ESC_TEXT:
 	case ESC_HTML: return escape_html(b, s, n);
 	case ESC_URL: return escape_url(b, s, n);
 	case ESC_URL_PART: return escape_url_part(b, s, n);
@@ -719,6 +818,8 @@ static int render_node(struct render *r, const struct node *n)
 			return 0;
 		if (x->kind == V_BOOL)
 			return emit_escaped(r->out, n->esc, x->b ? "true" : "false", x->b ? 4 : 5);
+		if (n->esc == ESC_TEXT)
+			return emit_text(r, x->s, x->n);
 		return emit_escaped(r->out, n->esc, x->s, x->n);
 	case N_RAW:
 		x = lookup(r, n->text);
@@ -771,9 +872,24 @@ static int render_nodes(struct render *r, const struct node *n)
 	return 0;
 }
 
+int tpl_render_in(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, tpl_locale loc,
+		  buf *out)
+{
+	struct render r = { .lang = loc.lang,
+			    .rtl = !strcmp(i18n_lang(loc.lang)->dir, "rtl"),
+			    .eastern_digits = loc.eastern_digits,
+			    .out = out,
+			    .nscopes = 2 };
+	r.scopes[0] = outer;
+	r.scopes[1] = vars;
+	return render_nodes(&r, t->first);
+}
+
 int tpl_render_scoped(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, int lang, buf *out)
 {
-	struct render r = { .lang = lang, .out = out, .nscopes = 2 };
+	struct render r = {
+		.lang = lang, .rtl = !strcmp(i18n_lang(lang)->dir, "rtl"), .out = out, .nscopes = 2
+	};
 	r.scopes[0] = outer;
 	r.scopes[1] = vars;
 	return render_nodes(&r, t->first);

@@ -57,6 +57,17 @@ int tpl_render(const tpl *t, const tpl_vars *vars, int lang, buf *out);
 int tpl_render_scoped(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, int lang,
 		      buf *out);
 
+/* How a page is written: its language (whose direction decides which values are isolated in
+ * <bdi>: a value between tags that starts in the other direction) and, for Arabic, whether
+ * numbers and dates standing alone as values take Eastern Arabic digits (٠١٢٣, an instance
+ * setting) rather than Western ones. */
+typedef struct tpl_locale {
+	int lang;
+	bool eastern_digits;
+} tpl_locale;
+int tpl_render_in(const tpl *t, const tpl_vars *outer, const tpl_vars *vars, tpl_locale loc,
+		  buf *out);
+
 /* Registry of the embedded templates/ (tpl/registry.c). */
 int tpl_registry_init(char *err, size_t errlen);
 void tpl_registry_shutdown(void);

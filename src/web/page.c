@@ -54,6 +54,7 @@ static int add_languages(http_request *req, tpl_vars *v)
 		tpl_set(item, "code", li->code);
 		tpl_set(item, "name", li->native_name);
 		tpl_set(item, "url", url);
+		tpl_set(item, "dir", li->dir);
 		tpl_set_bool(item, "current", lang == req->lang);
 	}
 	return 0;
@@ -89,9 +90,15 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_vars *reader = reader_vars(req), *v = tpl_vars_new(req->arena);
 	if (!reader || !v)
 		return PONTE_ENOMEM;
+	/* Arabic pages write numbers and dates in the digits the instance chose (Western by
+	 * default, as the Maghreb writes them; Eastern, ٠١٢٣, as in Egypt). */
+	tpl_locale loc = { .lang = req->lang };
+	if (!strcmp(i18n_lang(req->lang)->code, "ar"))
+		loc.eastern_digits =
+		    setting_get_int(services_of(req)->db, "arabic_eastern_digits", 0) == 1;
 	buf content;
 	buf_init(&content, HTTP_RESPONSE_LIMIT);
-	int rc = tpl_render_scoped(page, reader, vars, req->lang, &content);
+	int rc = tpl_render_in(page, reader, vars, loc, &content);
 	if (rc) {
 		buf_release(&content);
 		return rc;
@@ -113,7 +120,7 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	if (!rc)
 		rc = add_languages(req, v);
 	if (!rc)
-		rc = tpl_render_scoped(layout, reader, v, req->lang, &res->body);
+		rc = tpl_render_in(layout, reader, v, loc, &res->body);
 	if (!rc)
 		res->content_type = "text/html; charset=utf-8";
 	return rc;

@@ -116,6 +116,7 @@ static const char *const WORDS[][3] = {
 	{ "es", "NGO",
 	  "an English title (\"NGO mediators\") shown as written, as the demonstration's "
 	  "knowledge items have no Spanish translation" },
+	{ "ar", "NGO", "the same English title, without an Arabic translation" },
 };
 
 struct code {

@@ -1,5 +1,8 @@
 #include "testutil.h"
 
+#include <ctype.h>
+
+#include "base/embedded.h"
 #include "i18n/i18n.h"
 #include "tpl/escape.h"
 #include "tpl/tpl.h"
@@ -311,6 +314,101 @@ static void an_outer_scope_fills_in_names(void **state)
 	buf_release(&out);
 }
 
+static char *render_in(const char *src, tpl_vars *v, int lang, bool eastern)
+{
+	char err[256] = "";
+	tpl *t;
+	if (tpl_compile(&mem, "test", src, strlen(src), &t, err, sizeof(err)))
+		fail_msg("compile failed: %s", err);
+	buf out;
+	buf_init(&out, 1 << 20);
+	tpl_locale loc = { .lang = lang, .eastern_digits = eastern };
+	assert_int_equal(tpl_render_in(t, NULL, v, loc, &out), 0);
+	char *s = arena_strdup(&mem, out.data ? out.data : "");
+	buf_release(&out);
+	return s;
+}
+
+/* A name in the other direction than the page's is isolated, once, by the template engine:
+ * an Arabic name on a French page, a French one on an Arabic page; never where a tag would be
+ * text (<title>, <option>, <textarea>) nor in an attribute. */
+static void values_of_the_other_direction_are_isolated(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "ar", "محمد الأمين");
+	tpl_set(v, "fr", "Jean-Noël Dupont");
+	tpl_set(v, "n", "12");
+	const char *src = "<p>{{ar}}, {{fr}}, {{n}}</p><option>{{ar}}</option><title>{{fr}}</title>"
+			  "<input value=\"{{ar}}\"><textarea>{{fr}}</textarea>";
+	assert_string_equal(render_in(src, v, LANG_FR, false),
+			    "<p><bdi>محمد الأمين</bdi>, Jean-Noël Dupont, 12</p>"
+			    "<option>محمد الأمين</option><title>Jean-Noël Dupont</title>"
+			    "<input value=\"محمد الأمين\"><textarea>Jean-Noël Dupont</textarea>");
+	assert_string_equal(render_in(src, v, LANG_AR, false),
+			    "<p>محمد الأمين, <bdi>Jean-Noël Dupont</bdi>, 12</p>"
+			    "<option>محمد الأمين</option><title>Jean-Noël Dupont</title>"
+			    "<input value=\"محمد الأمين\"><textarea>Jean-Noël Dupont</textarea>");
+	/* Markup in a value stays text inside the isolation. */
+	tpl_set(v, "x", "علي <script>");
+	assert_string_equal(render_in("<p>{{x}}</p>", v, LANG_EN, false),
+			    "<p><bdi>علي &lt;script&gt;</bdi></p>");
+}
+
+/* Arabic numbers and dates in Eastern digits when the instance chooses them: values that are a
+ * number or a date only, never codes, names or URLs. */
+static void arabic_pages_may_write_eastern_digits(void **state)
+{
+	(void)state;
+	tpl_vars *v = tpl_vars_new(&mem);
+	tpl_set(v, "n", "1,234.5");
+	tpl_set(v, "d", "2026-01-05");
+	tpl_set(v, "code", "PT-NGO-7");
+	const char *src = "<p>{{n}} {{d}} {{code}}</p><a href=\"/cases/{{d}}\">x</a>";
+	assert_string_equal(
+	    render_in(src, v, LANG_AR, true),
+	    "<p>١٬٢٣٤٫٥ ٢٠٢٦-٠١-٠٥ <bdi>PT-NGO-7</bdi></p><a href=\"/cases/2026-01-05\">x</a>");
+	assert_string_equal(
+	    render_in(src, v, LANG_AR, false),
+	    "<p>1,234.5 2026-01-05 <bdi>PT-NGO-7</bdi></p><a href=\"/cases/2026-01-05\">x</a>");
+}
+
+/* The style sheet names no physical side, so that right-to-left pages mirror: margin-left,
+ * padding-right, border-left, left:, text-align: right and float: left are refused (their
+ * logical forms are margin-inline-start, padding-inline-end, inset-inline-start, start...). */
+static void the_style_sheet_has_logical_sides_only(void **state)
+{
+	(void)state;
+	const struct embedded_file *f = embedded_find("static/app.css");
+	assert_non_null(f);
+	char *css = arena_strndup(&mem, f->data, f->len);
+	/* Comments are words, not rules. */
+	for (char *c = strstr(css, "/*"); c; c = strstr(c, "/*")) {
+		char *end = strstr(c + 2, "*/");
+		assert_non_null(end);
+		memset(c, ' ', (size_t)(end + 2 - c));
+	}
+	static const char *const PHYSICAL[] = {
+		"margin-left", "margin-right", "padding-left",     "padding-right",
+		"border-left", "border-right", "text-align: left", "text-align: right",
+		"float: left", "float: right", "clear: left",      "clear: right"
+	};
+	size_t found = 0;
+	for (size_t i = 0; i < ARRAY_LEN(PHYSICAL); i++)
+		for (const char *p = strstr(css, PHYSICAL[i]); p; p = strstr(p + 1, PHYSICAL[i])) {
+			print_message("static/app.css: %s\n", PHYSICAL[i]);
+			found++;
+		}
+	/* left: / right: as properties (not inside another word such as inset-inline-start). */
+	for (const char *p = css; *p; p++)
+		if ((!strncmp(p, "left:", 5) || !strncmp(p, "right:", 6)) &&
+		    (p == css || !(isalnum((unsigned char)p[-1]) || p[-1] == '-'))) {
+			print_message("static/app.css: %.12s\n", p);
+			found++;
+		}
+	assert_int_equal(found, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +424,9 @@ int main(void)
 		cmocka_unit_test(escape_functions_replace_invalid_utf8),
 		cmocka_unit_test(values_are_copied_when_set),
 		cmocka_unit_test(an_outer_scope_fills_in_names),
+		cmocka_unit_test(values_of_the_other_direction_are_isolated),
+		cmocka_unit_test(arabic_pages_may_write_eastern_digits),
+		cmocka_unit_test(the_style_sheet_has_logical_sides_only),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

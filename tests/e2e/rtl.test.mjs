@@ -1,0 +1,132 @@
+// Ponte in Arabic, right to left, as a case worker meets it on a 1280 px laptop and a 390 px
+// phone: pages say lang="ar" dir="rtl", the header reads from the right (the name of Ponte on
+// the right, the menu after it towards the left), no page scrolls sideways, a form's error
+// summary and fields align to the right, a French name typed on an Arabic page stays left to
+// right, an Arabic name on a French page is isolated, and axe-core finds no serious or critical
+// violation.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
+let server;
+let browser;
+
+before(async () => {
+  server = await startPonte();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  assert.equal(await server?.stop(), 0);
+});
+
+const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ar = (path) => `${server.url}${path}${path.includes('?') ? '&' : '?'}lang=ar`;
+
+const PAGES = ['/', '/cases', '/cases/new', '/cases/1', '/cases/1/referrals', '/cases/1/timeline',
+  '/cases/1/file/needs', '/referrals', '/work', '/knowledge', '/directory', '/profile'];
+
+for (const width of [1280, 390]) {
+  test(`Arabic pages read right to left and fit a ${width} px screen`, async () => {
+    const { context, page } = await signedIn('case.worker@demo.ponte.example');
+    const problems = watch(page);
+    await page.setViewportSize({ width, height: 844 });
+    for (const path of PAGES) {
+      const res = await page.goto(ar(path));
+      assert.equal(res.status(), 200, path);
+      assert.equal(await page.getAttribute('html', 'lang'), 'ar', path);
+      assert.equal(await page.getAttribute('html', 'dir'), 'rtl', path);
+      const w = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth,
+        dir: getComputedStyle(document.querySelector('main')).direction,
+      }));
+      assert.equal(w.dir, 'rtl', path);
+      assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
+    }
+    // The header is mirrored: Ponte's name on the right, the menu starting from the right.
+    await page.goto(ar('/cases'));
+    const brand = await page.locator('.brand').boundingBox();
+    const first = await page.locator('.main-nav li').first().boundingBox();
+    if (width >= 1280) {
+      assert.ok(brand.x > first.x, 'the brand stands to the right of the menu');
+      const row = await page.locator('.header-row').boundingBox();
+      assert.ok(brand.x + brand.width > row.x + row.width - 40, 'the brand starts at the right edge');
+    } else {
+      assert.ok(first.x + first.width > width / 2, 'the menu starts on the right');
+    }
+    // Table headers align to the start of the line: the right.
+    const align = await page.evaluate(() => getComputedStyle(document.querySelector('th')).textAlign);
+    assert.ok(align === 'start' || align === 'right', `th aligns ${align}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+test('an Arabic form aligns its error summary right, and a French name stays left to right', async () => {
+  const { context, page } = await signedIn('case.worker@demo.ponte.example');
+  await page.setViewportSize({ width: 390, height: 844 });
+  // The header's switch saves Arabic, so the answer to the form is in Arabic too.
+  await page.goto(`${server.url}/cases/new`);
+  await page.click('.lang-switch button[value=ar]');
+  await page.waitForLoadState('load');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  await page.fill('#prs_FirstName', 'Jean-Noël');
+  await page.fill('#prs_SecondName', 'محمد');
+  await page.fill('#prs_Birthdate', '2099-01-01');
+  await page.click('form[action="/cases/new"] button[type=submit]');
+  await page.waitForSelector('#error-summary');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  const summary = await page.evaluate(() => {
+    const s = document.querySelector('#error-summary');
+    const r = s.getBoundingClientRect();
+    const main = document.querySelector('main').getBoundingClientRect();
+    const item = s.querySelector('li').getBoundingClientRect();
+    return { dir: getComputedStyle(s).direction, right: r.right, mainRight: main.right,
+      itemLeft: item.left, itemRight: item.right, left: r.left,
+      border: getComputedStyle(s).borderRightWidth, borderLeft: getComputedStyle(s).borderLeftWidth };
+  });
+  assert.equal(summary.dir, 'rtl');
+  assert.ok(summary.mainRight - summary.right < 60, `the summary stands on the right (${JSON.stringify(summary)})`);
+  // Its coloured edge is on the right, where the lines start.
+  assert.equal(summary.border, '4px');
+  assert.equal(summary.borderLeft, '0px');
+  // Typed text keeps its own direction (unicode-bidi: plaintext, as dir="auto").
+  assert.equal(await page.inputValue('#prs_FirstName'), 'Jean-Noël');
+  assert.equal(await page.inputValue('#prs_SecondName'), 'محمد');
+  assert.equal(await page.$eval('#prs_FirstName', (e) => getComputedStyle(e).unicodeBidi), 'plaintext');
+  await page.click('.lang-switch button[value=pt]');
+  await context.close();
+});
+
+test('an Arabic name on a French page is isolated, and found again', async () => {
+  const { context, page } = await signedIn('case.worker@demo.ponte.example');
+  await page.goto(`${server.url}/cases/new?lang=fr`);
+  await page.fill('#prs_FirstName', 'محمد');
+  await page.fill('#prs_SecondName', 'الأمين');
+  await page.click('form[action="/cases/new"] button[type=submit]');
+  await page.waitForLoadState('load');
+  await page.goto(`${server.url}/cases?lang=fr&q=${encodeURIComponent('محمد الأمين')}`);
+  const bdi = await page.locator('main bdi', { hasText: 'محمد' }).count();
+  assert.ok(bdi >= 1, 'the Arabic name stands in <bdi>');
+  await context.close();
+});
+
+for (const width of [1280, 390]) {
+  for (const path of ['/', '/cases', '/cases/new', '/cases/1', '/referrals', '/knowledge']) {
+    test(`axe-core finds no serious or critical violation on ${path} in Arabic at ${width} px`, async () => {
+      const { context, page } = await signedIn('supervisor@demo.ponte.example', { bypassCSP: true });
+      await page.setViewportSize({ width, height: 844 });
+      await page.goto(ar(path));
+      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+      const results = await page.evaluate(async () => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      }));
+      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+      await context.close();
+    });
+  }
+}
