@@ -79,9 +79,12 @@ char *arena_strndup(arena *a, const char *s, size_t n)
 	char *p = arena_alloc(a, n + 1);
 	if (!p)
 		return NULL;
-	if (n)
-		memcpy(p, s, n);
-	p[n] = '\0';
+	/* s may end before n (the date part of an empty date): copy up to its NUL and fill the
+	 * rest with zeros, so a caller that keeps n as the length still reads only zeros. */
+	size_t len = strnlen(s, n);
+	if (len)
+		memcpy(p, s, len);
+	memset(p + len, 0, n + 1 - len);
 	return p;
 }
 

@@ -25,7 +25,8 @@ void arena_init(arena *a, size_t ceiling);
 void *arena_alloc(arena *a, size_t n);
 /* n * size with overflow check. */
 void *arena_calloc(arena *a, size_t n, size_t size);
-/* A NUL-terminated copy of s[0..n). */
+/* A NUL-terminated copy of s[0..n), or of s up to its NUL when it ends sooner (the rest of
+ * the n + 1 bytes zero): never reads past either end. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
 /* printf into the arena; NULL on failure or ceiling. */

@@ -65,6 +65,14 @@ static void arena_allocates_aligned_zeroed_memory_until_its_ceiling(void **state
 	char *s = arena_printf(&a, "%s/%d", "cases", 7);
 	assert_string_equal(s, "cases/7");
 	assert_string_equal(arena_strndup(&a, "abcdef", 3), "abc");
+	/* The date part of a date that is not there: never read past the string's end (the
+	 * "Action needed" page cut an empty time to ten bytes and read a global's neighbours). */
+	static const char empty[] = "";
+	char *d = arena_strndup(&a, empty, 10);
+	assert_string_equal(d, "");
+	for (int k = 0; k <= 10; k++)
+		assert_int_equal(d[k], 0); /* n bytes still readable, zeros after the end */
+	assert_string_equal(arena_strndup(&a, "2026-12-02T10:00:00Z", 10), "2026-12-02");
 	arena_release(&a);
 	assert_null(a.head);
 	/* Reusable after release. */
