@@ -268,6 +268,31 @@ static inline void set_setting(const char *key, const char *value)
 	sqlite3_close(db);
 }
 
+/* A suite's server with the demonstration data and an administrator, made current, 2FA
+ * left to its own tests: the setup of the suites that sign in as the demo's roles. */
+static inline void ht_start_demo(struct ht_server *s)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	log_set_fd(-1);
+	ht_start(s);
+	ht_current = s;
+	identity_env env = { s->db, s->keys };
+	assert_int_equal(demo_fill(&env), 0);
+	organisation admin_org = {
+		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
+	};
+	assert_int_equal(org_add(s->db, &admin_org, NULL), 0);
+	user_input admin = { .email = DEMO_ADMIN_EMAIL,
+			     .name = "Administrator",
+			     .organisation_code = "ADMIN",
+			     .roles = { "administrator" },
+			     .nroles = 1,
+			     .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
+	set_setting("require_2fa_for_flagged_roles", "0");
+}
+
 /* A request to the API of the current server as auth ("Authorization: ..." or NULL), with a
  * JSON body or none: the status, the answer in r (ht_free it). */
 static inline long api(const char *auth, const char *method, const char *path, const char *body,

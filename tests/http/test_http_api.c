@@ -11,25 +11,7 @@ static char cw_auth[128], fp_auth[128], admin_auth[128];
 static int setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_set_fd(-1);
-	ht_start(&S);
-	ht_current = &S;
-	identity_env env = { S.db, S.keys };
-	assert_int_equal(demo_fill(&env), 0);
-	organisation admin_org = {
-		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
-	};
-	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
-	user_input admin = { .email = DEMO_ADMIN_EMAIL,
-			     .name = "Administrator",
-			     .organisation_code = "ADMIN",
-			     .roles = { "administrator" },
-			     .nroles = 1,
-			     .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
-	set_setting("require_2fa_for_flagged_roles", "0");
+	ht_start_demo(&S);
 	bearer("case.worker@demo.ponte.example", cw_auth, sizeof(cw_auth));
 	bearer("focal.point@demo.ponte.example", fp_auth, sizeof(fp_auth));
 	bearer(DEMO_ADMIN_EMAIL, admin_auth, sizeof(admin_auth));
