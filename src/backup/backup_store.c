@@ -9,8 +9,9 @@ static const char SQL_ADD[] =
     "INSERT INTO backups(taken_at, schema_version, archive, bytes, cases, audit_head, good) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_LAST_GOOD[] =
-    "SELECT taken_at, schema_version FROM backups WHERE good = 1 ORDER BY taken_at DESC, id DESC "
-    "LIMIT 1";
+    "SELECT taken_at, schema_version, "
+    "CAST((julianday('now') - julianday(taken_at)) * 86400 AS INTEGER) "
+    "FROM backups WHERE good = 1 ORDER BY taken_at DESC, id DESC LIMIT 1";
 /* clang-format on */
 
 /* Before migration 0038 the table does not exist (a database being upgraded). */
@@ -50,10 +51,13 @@ int backup_record(store *db, const backup_report *r, const char *archive, bool g
 	return rc < 0 ? rc : 0;
 }
 
-int backup_last_good(store *db, char when[32], int64_t *schema_version)
+/* The last good backup: when, of which schema, how many seconds ago. when is "" (and the
+ * rest 0 and -1) when there is none, or no table for them yet. */
+static int last_good(store *db, char when[32], int64_t *schema_version, int64_t *seconds)
 {
 	when[0] = '\0';
 	*schema_version = 0;
+	*seconds = -1;
 	store_conn *c;
 	store_stmt *st;
 	bool yes = false;
@@ -68,9 +72,16 @@ int backup_last_good(store *db, char when[32], int64_t *schema_version)
 	if (rc == STORE_ROW) {
 		snprintf(when, 32, "%s", store_col_text(st, 0, NULL));
 		*schema_version = store_col_int64(st, 1);
+		*seconds = store_col_int64(st, 2);
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+int backup_last_good(store *db, char when[32], int64_t *schema_version)
+{
+	int64_t seconds;
+	return last_good(db, when, schema_version, &seconds);
 }
 
 int backup_upgrade_allowed(store *db, int *from, int *to)
@@ -93,31 +104,8 @@ int backup_upgrade_allowed(store *db, int *from, int *to)
 	return PONTE_EDENIED;
 }
 
-/* clang-format off */
-static const char SQL_LAST_GOOD_AGE[] =
-    "SELECT taken_at, CAST((julianday('now') - julianday(taken_at)) * 86400 AS INTEGER) "
-    "FROM backups WHERE good = 1 ORDER BY taken_at DESC, id DESC LIMIT 1";
-/* clang-format on */
-
 int backup_last_good_age(store *db, char when[32], int64_t *seconds)
 {
-	when[0] = '\0';
-	*seconds = -1;
-	store_conn *c;
-	store_stmt *st;
-	bool yes = false;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = has_table(c, &yes);
-	if (rc || !yes)
-		return rc;
-	if ((rc = store_prepare(c, SQL_LAST_GOOD_AGE, &st)))
-		return rc;
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		snprintf(when, 32, "%s", store_col_text(st, 0, NULL));
-		*seconds = store_col_int64(st, 1);
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	int64_t version;
+	return last_good(db, when, &version, seconds);
 }
