@@ -12,9 +12,7 @@
 	"c.control, c.recruitment, c.relationship, c.labour_sector, coalesce(c.smuggled, '')"
 
 /* The scope test, with ?1 the scope (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
-#define IN_SCOPE                                                                                   \
-	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
-	"(?1 = 1 AND c.owner_id = ?4))"
+#define IN_SCOPE CASE_IN_SCOPE
 
 static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
 			      "ON o.id = c.organisation_id WHERE c.id = ?5 AND " IN_SCOPE;
@@ -125,7 +123,8 @@ static int from_row(const identity_env *env, arena *a, store_stmt *st, case_reco
 		   : PONTE_ESTORE;
 }
 
-int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out)
+int case_get_unaudited(const identity_env *env, arena *a, const principal *p, int64_t id,
+		       case_record *out)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -142,6 +141,12 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 	else if (rc == STORE_DONE)
 		rc = PONTE_ENOTFOUND;
 	store_reset(st);
+	return rc;
+}
+
+int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out)
+{
+	int rc = case_get_unaudited(env, a, p, id, out);
 	principal_audit_read(env->db, p, "case.read", "case", id,
 			     rc == 0                 ? "success"
 			     : rc == PONTE_ENOTFOUND ? "denied"
@@ -332,7 +337,9 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		}
 		store_reset(st);
 	}
-	/* The case and its trace are written together: one is never kept without the other. */
+	/* The case, its name keys and its trace are written together. */
+	if (!rc)
+		rc = case_name_keys_write(env, c, new_id, v.first_name, v.second_name);
 	if (!rc)
 		rc = principal_audit(env->db, p, "case.create", "case", new_id, "success", true);
 	if (!rc)
@@ -442,6 +449,9 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 			*current = old.version + 1;
 			rc = PONTE_ECONFLICT;
 		}
+		if (!rc && (strcmp(v.first_name, old.first_name) != 0 ||
+			    strcmp(v.second_name, old.second_name) != 0))
+			rc = case_name_keys_write(env, c, id, v.first_name, v.second_name);
 		if (!rc && reopening)
 			rc = case_closure_record(c, id, "reopen", v.status, "", p->user_id, when);
 	}

@@ -138,6 +138,61 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
  * hyphens and apostrophes as spaces. The blind index is computed on this form. */
 void case_normalise_name(const char *first, const char *second, char *out, size_t outlen);
 
+/* ---- finding a person by name (names.c: the keys; name_search.c: the index, the search) ----
+ *
+ * A name is found by any of its parts, spelled as another hand or another script writes it,
+ * without the database ever holding a name in clear: each first and second name gives a
+ * bounded set of keys (at most NAME_KEYS_MAX), and each key is stored only as its blind index
+ * (keyed BLAKE2b under the instance's index key, domain NAME_KEY_PURPOSE, cut to
+ * NAME_KEY_HASH_BYTES) in case_name_keys, written in the same transaction as the case.
+ * - A token: a word of the name, folded (lower case, no accents; Arabic script without
+ *   harakat or tatweel, alef forms as ا, ى as ي, ة as ه, a joined article ال dropped).
+ *   Particles (ould, ben, ibn, ag, dos, da, de, el, al-, ولد, بن...) give no key unless a
+ *   field holds nothing else; "Abd al-Qadir", "Abou Bakr" give the joined name and each half.
+ * - A skeleton: how the token sounds, the same for Latin and Arabic script ("Mohamed",
+ *   "Muhammad", "Mahamat", "محمد" are "mhmt"): see docs/cases.md for the rules.
+ * - Prefixes: the first 3 and 4 letters of a token, for a name typed in part.
+ * A query gives the same keys (prefix: the longest it has); a case ranks by the sum over the
+ * query's words of the best kind each matched (token 4, skeleton 2, prefix 1). */
+#define NAME_KEYS_MAX 64
+#define NAME_UNITS_MAX 16
+#define NAME_KEY_TEXT 64
+#define NAME_KEY_HASH_BYTES 16
+#define NAME_KEY_PURPOSE "cases.name_key.v1"
+enum { NAME_KEY_TOKEN = 't', NAME_KEY_SKELETON = 's', NAME_KEY_PREFIX = 'p' };
+typedef struct name_key {
+	char kind;                /* NAME_KEY_TOKEN, _SKELETON or _PREFIX */
+	int unit;                 /* which word of the name (or query) it comes from */
+	char text[NAME_KEY_TEXT]; /* in clear: never stored, never logged */
+} name_key;
+typedef struct name_keys {
+	name_key items[NAME_KEYS_MAX];
+	size_t n;
+	int units;
+} name_keys;
+/* The keys of a person's first and second name (either may be NULL or ""). */
+void name_keys_of(const char *first, const char *second, name_keys *out);
+/* The keys of what someone typed to find a person. */
+void name_keys_of_query(const char *query, name_keys *out);
+int name_key_weight(char kind);
+/* The stored form of a key. */
+void name_key_hash(const crypto_keyring *keys, const name_key *k,
+		   unsigned char out[NAME_KEY_HASH_BYTES]);
+
+/* A case found by name, with its score (the sum of the weights its keys matched). */
+typedef int (*case_match_fn)(const case_record *c, int score, void *ctx);
+#define CASE_SEARCH_MAX 100
+/* Cases in the caller's scope of case.social.read (exactly as case_list()) whose names share
+ * keys with query, best first then newest, at most limit (1..CASE_SEARCH_MAX); *found is how
+ * many cases in scope matched at all. PONTE_EINVAL when the query has no word of two letters
+ * or more. Audited as case.search (never with the query). */
+int case_find_by_name(const identity_env *env, arena *a, const principal *p, const char *query,
+		      int limit, case_match_fn fn, void *ctx, int64_t *found);
+/* Give keys to the cases that have none (cases registered before the keys existed), in
+ * transactions of at most batch cases; *filled counts them. Idempotent: a second run finds
+ * nothing to do. `ponte serve` runs it before listening. */
+int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled);
+
 /* ---- legal clocks (clocks.c) ---- */
 typedef struct case_clock {
 	int64_t case_id;

@@ -14,4 +14,18 @@ int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const 
 int case_check(const identity_env *env, const principal *p, int64_t case_id,
 	       const char *permission);
 
+/* The scope test of every read of cases c, with ?1 the caller's scope of the permission
+ * (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
+#define CASE_IN_SCOPE                                                                              \
+	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
+	"(?1 = 1 AND c.owner_id = ?4))"
+
+/* case_get() without its audit event, for reads audited as a whole (a search). */
+int case_get_unaudited(const identity_env *env, arena *a, const principal *p, int64_t id,
+		       case_record *out);
+
+/* Replace the name keys of a case (name_search.c), inside the caller's transaction. */
+int case_name_keys_write(const identity_env *env, store_conn *c, int64_t case_id, const char *first,
+			 const char *second);
+
 #endif

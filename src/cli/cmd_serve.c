@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "cases/cases.h"
 #include "cli/cli.h"
 #include "keys/keys.h"
 #include "trm/trm.h"
@@ -187,6 +188,16 @@ int cmd_serve(int argc, char **argv)
 	if (!rc && public_url && *public_url && trm_identity_set_url(s, public_url) != 0)
 		log_msg(LOG_WARN, "trm_url_refused",
 			"--public-url is not an address peers may deliver to: " TRM_URL_RULE);
+	/* Cases registered before the name keys existed get theirs before anyone searches. */
+	int64_t keyed = 0;
+	if (!rc && case_name_keys_fill(&env, 500, &keyed) != 0)
+		log_msg(LOG_ERROR, "name_keys_fill_failed",
+			"some cases could not be given their name keys: a search may miss them");
+	if (keyed) {
+		char keyed_fields[64];
+		snprintf(keyed_fields, sizeof(keyed_fields), ",\"cases\":%lld", (long long)keyed);
+		log_event(LOG_INFO, "name_keys_filled", keyed_fields);
+	}
 	if (!rc)
 		rc = app_start(&a, &cfg, err, sizeof(err));
 	trm_sender *sender = NULL;

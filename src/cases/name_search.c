@@ -1,0 +1,268 @@
+/* name_search.c: the blind name keys of cases (case_name_keys) and finding a person by them.
+ * The keys themselves come from names.c; nothing here sees a name in clear but the keys'
+ * texts on their way to being hashed, and the names decrypted to fill missing keys. */
+#include <stdlib.h>
+
+#include "base/utf8.h"
+#include "cases/internal.h"
+#include "identity/fields.h"
+
+static const char SQL_KEYS_DELETE[] = "DELETE FROM case_name_keys WHERE case_id = ?1";
+static const char SQL_KEY_INSERT[] =
+    "INSERT OR IGNORE INTO case_name_keys(case_id, key, kind) VALUES (?1, ?2, ?3)";
+/* The cases in the caller's scope holding one key, newest first: the key's index finds the
+ * candidates, the case's row (by its id) the scope. Bindings as case_list(): ?1..?4 scope. */
+static const char SQL_KEY_MATCH[] =
+    "SELECT k.case_id FROM case_name_keys k JOIN cases c ON c.id = k.case_id WHERE k.key = ?5 "
+    "AND " CASE_IN_SCOPE " ORDER BY k.case_id DESC LIMIT ?6";
+static const char SQL_WITHOUT_KEYS[] =
+    "SELECT c.id, c.first_name_enc, c.second_name_enc FROM cases c WHERE c.id > ?1 AND NOT "
+    "EXISTS (SELECT 1 FROM case_name_keys k WHERE k.case_id = c.id) ORDER BY c.id LIMIT ?2";
+
+/* Candidates read per key at most: a key shared by more cases in one scope than this (a
+ * prefix such as "moh" in a national database) still finds the newest of them. */
+#define MATCHES_PER_KEY 20000
+
+static int stored_kind(char kind)
+{
+	return kind == NAME_KEY_TOKEN ? 1 : kind == NAME_KEY_SKELETON ? 2 : 3;
+}
+
+int case_name_keys_write(const identity_env *env, store_conn *c, int64_t case_id, const char *first,
+			 const char *second)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_KEYS_DELETE, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, case_id);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc < 0)
+		return rc;
+	name_keys *k = malloc(sizeof(*k));
+	if (!k)
+		return PONTE_ENOMEM;
+	name_keys_of(first, second, k);
+	rc = 0;
+	for (size_t i = 0; !rc && i < k->n; i++) {
+		unsigned char h[NAME_KEY_HASH_BYTES];
+		if ((rc = store_prepare(c, SQL_KEY_INSERT, &st)) != 0)
+			break;
+		name_key_hash(env->keys, &k->items[i], h);
+		store_bind_int64(st, 1, case_id);
+		store_bind_blob(st, 2, h, sizeof(h));
+		store_bind_int64(st, 3, stored_kind(k->items[i].kind));
+		rc = store_step(st);
+		rc = rc < 0 ? rc : 0;
+		store_reset(st);
+	}
+	crypto_wipe(k, sizeof(*k));
+	free(k);
+	return rc;
+}
+
+/* ---- filling the keys of cases that have none ---- */
+
+struct missing {
+	int64_t id;
+	const char *first, *second;
+};
+
+int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled)
+{
+	*filled = 0;
+	if (batch < 1 || batch > 10000)
+		batch = 500;
+	store_conn *c;
+	int rc = store_conn_get(env->db, &c);
+	int64_t after = 0;
+	for (bool more = true; !rc && more;) {
+		arena a;
+		arena_init(&a, 1u << 20);
+		struct missing *todo = arena_calloc(&a, (size_t)batch, sizeof(*todo));
+		int n = 0;
+		store_stmt *st;
+		if (!todo)
+			rc = PONTE_ENOMEM;
+		if (!rc)
+			rc = store_begin(c);
+		bool begun = !rc;
+		if (!rc)
+			rc = store_prepare(c, SQL_WITHOUT_KEYS, &st);
+		if (!rc) {
+			store_bind_int64(st, 1, after);
+			store_bind_int64(st, 2, batch);
+			while ((rc = store_step(st)) == STORE_ROW) {
+				struct missing *m = &todo[n++];
+				m->id = store_col_int64(st, 0);
+				size_t len;
+				const void *b = store_col_blob(st, 1, &len);
+				m->first = len ? field_decrypt(env, &a, "cases", "first_name",
+							       m->id, b, len)
+					       : "";
+				b = store_col_blob(st, 2, &len);
+				m->second = len ? field_decrypt(env, &a, "cases", "second_name",
+								m->id, b, len)
+						: "";
+				after = m->id;
+			}
+			store_reset(st);
+			rc = rc < 0 ? rc : 0;
+		}
+		/* A name that does not decrypt gets no key: it is not guessed at. */
+		for (int i = 0; !rc && i < n; i++)
+			if (todo[i].first && todo[i].second) {
+				rc = case_name_keys_write(env, c, todo[i].id, todo[i].first,
+							  todo[i].second);
+				if (!rc)
+					++*filled;
+			}
+		if (begun)
+			rc = rc ? (store_rollback(c), rc) : store_commit(c);
+		more = n == batch;
+		arena_release(&a);
+	}
+	return rc;
+}
+
+/* ---- search ---- */
+
+struct hit {
+	int64_t case_id;
+	int unit, weight;
+};
+
+struct candidate {
+	int64_t case_id;
+	int score;
+};
+
+static int by_case_then_unit(const void *x, const void *y)
+{
+	const struct hit *a = x, *b = y;
+	if (a->case_id != b->case_id)
+		return a->case_id < b->case_id ? -1 : 1;
+	return a->unit - b->unit;
+}
+
+static int by_score_then_newest(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+	if (a->score != b->score)
+		return b->score - a->score;
+	return a->case_id < b->case_id ? 1 : a->case_id > b->case_id ? -1 : 0;
+}
+
+/* A query someone may search by: at least one word of two letters or more. */
+static bool searchable(const name_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->items[i].kind == NAME_KEY_TOKEN &&
+		    utf8_length(k->items[i].text, strlen(k->items[i].text)) >= 2)
+			return true;
+	return false;
+}
+
+int case_find_by_name(const identity_env *env, arena *a, const principal *p, const char *query,
+		      int limit, case_match_fn fn, void *ctx, int64_t *found)
+{
+	*found = 0;
+	if (!query || strlen(query) > 400)
+		return PONTE_EINVAL;
+	if (limit < 1 || limit > CASE_SEARCH_MAX)
+		limit = CASE_SEARCH_MAX;
+	int scope = principal_scope(p, "case.social.read");
+	name_keys *k = malloc(sizeof(*k));
+	if (!k)
+		return PONTE_ENOMEM;
+	name_keys_of_query(query, k);
+	int rc = searchable(k) ? 0 : PONTE_EINVAL;
+	if (rc || scope == SCOPE_NONE)
+		goto out;
+	store_conn *c;
+	store_stmt *st;
+	size_t cap = 4096, n = 0;
+	struct hit *hits = malloc(cap * sizeof(*hits));
+	if (!hits) {
+		rc = PONTE_ENOMEM;
+		goto out;
+	}
+	rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_begin_read(c);
+	bool reading = !rc;
+	for (size_t i = 0; !rc && i < k->n; i++) {
+		unsigned char h[NAME_KEY_HASH_BYTES];
+		if ((rc = store_prepare(c, SQL_KEY_MATCH, &st)) != 0)
+			break;
+		name_key_hash(env->keys, &k->items[i], h);
+		store_bind_int64(st, 1, scope);
+		store_bind_text(st, 2, p->country, strlen(p->country));
+		store_bind_int64(st, 3, p->organisation_id);
+		store_bind_int64(st, 4, p->user_id);
+		store_bind_blob(st, 5, h, sizeof(h));
+		store_bind_int64(st, 6, MATCHES_PER_KEY);
+		while ((rc = store_step(st)) == STORE_ROW) {
+			if (n == cap) {
+				struct hit *more = realloc(hits, 2 * cap * sizeof(*hits));
+				if (!more) {
+					rc = PONTE_ENOMEM;
+					break;
+				}
+				hits = more;
+				cap *= 2;
+			}
+			hits[n++] = (struct hit){ store_col_int64(st, 0), k->items[i].unit,
+						  name_key_weight(k->items[i].kind) };
+		}
+		rc = rc < 0 ? rc : 0;
+		store_reset(st);
+	}
+	/* Score: for each word of the query, the best kind of key it matched; summed. */
+	struct candidate *cands = NULL;
+	size_t nc = 0;
+	if (!rc && n) {
+		qsort(hits, n, sizeof(*hits), by_case_then_unit);
+		cands = malloc(n * sizeof(*cands));
+		if (!cands)
+			rc = PONTE_ENOMEM;
+		for (size_t i = 0; !rc && i < n;) {
+			int64_t id = hits[i].case_id;
+			int score = 0;
+			while (i < n && hits[i].case_id == id) {
+				int unit = hits[i].unit, best = 0;
+				for (; i < n && hits[i].case_id == id && hits[i].unit == unit; i++)
+					if (hits[i].weight > best)
+						best = hits[i].weight;
+				score += best;
+			}
+			cands[nc++] = (struct candidate){ id, score };
+		}
+	}
+	free(hits);
+	if (!rc) {
+		qsort(cands, nc, sizeof(*cands), by_score_then_newest);
+		*found = (int64_t)nc;
+	}
+	for (size_t i = 0; !rc && i < nc && i < (size_t)limit; i++) {
+		case_record r;
+		rc = case_get_unaudited(env, a, p, cands[i].case_id, &r);
+		if (rc == PONTE_ENOTFOUND) { /* gone or moved out of scope since: not shown */
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = fn(&r, cands[i].score, ctx);
+	}
+	free(cands);
+	if (reading)
+		store_commit(c);
+out:
+	crypto_wipe(k, sizeof(*k));
+	free(k);
+	if (rc != PONTE_EINVAL)
+		principal_audit_read(env->db, p, "case.search", "case", 0,
+				     rc < 0 ? "failure" : "success");
+	return rc < 0 ? rc : 0;
+}
