@@ -49,7 +49,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build run check setup tests unit-tests http-tests fuzz fuzz-build format format-check \
+.PHONY: all build run run-region check setup tests unit-tests http-tests fuzz fuzz-build format format-check \
 	i18n-check bench reliability clean
 all: build
 build: $(BUILD)/ponte
@@ -142,6 +142,11 @@ setup:
 run: setup
 	$(MAKE) --no-print-directory build
 	bash scripts/run.sh
+
+# Three countries' installations (Portugal, Niger, Senegal) on 8080-8082, peered by fingerprint.
+run-region: setup
+	$(MAKE) --no-print-directory build
+	bash scripts/run-region.sh
 
 check: setup
 	bash tests/run-all.sh

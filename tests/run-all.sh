@@ -4,7 +4,8 @@
 #
 # Suites: format check, table ownership and folder layers (tools/check-*.py), translation
 # catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
-# configuration in front of the server (tests/deploy/proxy.sh), unit and HTTP tests again
+# configuration in front of the server (tests/deploy/proxy.sh), make run-region
+# (tests/region.py), unit and HTTP tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core +
 # Debian's chromium), each libFuzzer target briefly on its corpus, and the short form of
 # the load, soak and crash checks (tests/reliability.sh).
@@ -64,6 +65,9 @@ fi
 
 # The shipped nginx configuration (deploy/) in front of the release binary, on loopback.
 run_one deploy/proxy bash tests/deploy/proxy.sh
+
+# make run-region: three installations peered, a referral across, stopped and started again.
+run_one region python3 tests/region.py
 
 # Load, soak and crash, short form (tests/reliability.sh; `make reliability` runs it long).
 run_one reliability-short bash tests/reliability.sh short

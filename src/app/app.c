@@ -70,6 +70,14 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 		return rc;
 	snprintf(a->svc.spool_dir, sizeof(a->svc.spool_dir), "%.4000s/spool", a->svc.files_dir);
 	clear_spool(a->svc.spool_dir);
+	/* Letters, digits and '_' only, 1 to 32: anything else keeps the default name. */
+	const char *cookie = getenv("PONTE_SESSION_COOKIE");
+	bool cookie_ok = cookie && *cookie && strlen(cookie) < SESSION_COOKIE_MAX;
+	for (const char *c = cookie; cookie_ok && *c; c++)
+		cookie_ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '_';
+	snprintf(a->svc.session_cookie, sizeof(a->svc.session_cookie), "%s",
+		 cookie_ok ? cookie : SESSION_COOKIE);
 	a->svc.metrics = http_metrics_new(app_routes, app_routes_count);
 	if (!a->svc.metrics)
 		return PONTE_ENOMEM;

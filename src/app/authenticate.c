@@ -24,7 +24,7 @@ int app_authenticate(http_request *req)
 {
 	services *svc = services_of(req);
 	const char *bearer = bearer_token(req);
-	const char *cookie = bearer ? NULL : http_cookie(req, SESSION_COOKIE);
+	const char *cookie = bearer ? NULL : http_cookie(req, svc->session_cookie);
 	if (!bearer && !cookie)
 		return 0;
 	principal *p = arena_alloc(req->arena, sizeof(*p));

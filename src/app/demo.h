@@ -17,12 +17,15 @@
 int demo_fill(const identity_env *env);
 
 /* `ponte demo` (demo_data.c): organisations and one user per default role in Niger, Senegal,
- * Mali, Nigeria, Portugal, Spain and Italy, and `cases` cases, deterministic for a seed. */
+ * Mali, Nigeria, Portugal, Spain and Italy (or in one of them: country), and `cases` cases,
+ * deterministic for a seed. */
 typedef struct demo_options {
 	long cases;
 	long knowledge; /* synthetic published knowledge items besides the curated ones */
 	uint64_t seed;
 	const char *password;
+	const char *country;   /* one country's installation only (no knowledge, no observatory),
+			      * or NULL for the seven */
 	FILE *accounts;        /* JSON list of the accounts, or NULL */
 	const char *files_dir; /* <database>.files (app_file_dirs), for attachments */
 	void (*progress)(long done);

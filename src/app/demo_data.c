@@ -125,6 +125,13 @@ static unsigned pick(unsigned n)
 	return (unsigned)(rnd() % n);
 }
 
+/* `ponte demo --country CC`: one country's installation (make run-region), NULL for all. */
+static const char *only_country;
+static bool country_wanted(const char *code)
+{
+	return !only_country || strcmp(only_country, code) == 0;
+}
+
 static int add_account(const identity_env *env, const char *email, const char *name,
 		       const char *org, const char *role_code, const char *lang, const char *hash,
 		       const char *password, FILE *accounts, bool *first, const char *country)
@@ -163,6 +170,8 @@ static int make_accounts(const identity_env *env, const demo_options *o, const c
 	int rc = 0;
 	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES) && !rc; c++) {
 		const struct country *k = &COUNTRIES[c];
+		if (!country_wanted(k->code))
+			continue;
 		const char *lang = !strcmp(k->code, "PT")                             ? "pt"
 				   : !strcmp(k->code, "ES")                           ? "es"
 				   : !strcmp(k->code, "NG") || !strcmp(k->code, "IT") ? "en"
@@ -194,7 +203,12 @@ static int make_accounts(const identity_env *env, const demo_options *o, const c
 			}
 		}
 	}
-	/* One regional analyst, in a regional body. */
+	/* One regional analyst, in a regional body (not in one country's installation). */
+	if (only_country) {
+		if (o->accounts)
+			fputs(first ? "[]\n" : "\n]\n", o->accounts);
+		return rc;
+	}
 	organisation region = { 0,    "ECOWAS-UNIT",  "Regional anti-trafficking unit (demo)",
 				"NG", "RegionalBody", 0,
 				false };
@@ -220,6 +234,8 @@ static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
 	static const char *roles[] = { "case.worker", "supervisor", "national.focal.point" };
 	*n = 0;
 	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES); c++) {
+		if (!country_wanted(COUNTRIES[c].code))
+			continue;
 		for (size_t r = 0; r < ARRAY_LEN(roles); r++) {
 			char email[128], cc[3] = { (char)(COUNTRIES[c].code[0] + 32),
 						   (char)(COUNTRIES[c].code[1] + 32), 0 };
@@ -281,13 +297,19 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 	/* Countries by weight: more cases where the demo's agencies are busiest. */
 	int total = 0;
 	for (size_t c = 0; c < ARRAY_LEN(COUNTRIES); c++)
-		total += COUNTRIES[c].weight;
+		total += country_wanted(COUNTRIES[c].code) ? COUNTRIES[c].weight : 0;
 	int w = (int)pick((unsigned)total);
-	size_t c = 0;
-	while (w >= COUNTRIES[c].weight)
-		w -= COUNTRIES[c++].weight;
-	const struct owner *o = &owners[c * 3 + pick(3)];
-	(void)nowners;
+	size_t c = 0, slot = 0; /* slot: the country's place among the owners loaded */
+	while (!country_wanted(COUNTRIES[c].code) || w >= COUNTRIES[c].weight) {
+		if (country_wanted(COUNTRIES[c].code)) {
+			w -= COUNTRIES[c].weight;
+			slot++;
+		}
+		c++;
+	}
+	if (slot * 3 + 3 > nowners)
+		return PONTE_ENOTFOUND;
+	const struct owner *o = &owners[slot * 3 + pick(3)];
 	const struct country *k = &COUNTRIES[c];
 	bool female = pick(100) < 70, child = pick(100) < 25, known_birth = pick(100) < 70;
 	char birth[16] = "", age[8] = "", ex[96];
@@ -317,7 +339,7 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 				      : "ClosedReferred";
 	/* Closed as every case closes: registered open, the owner asks, the country's focal
 	 * point approves; a case the focal point owns has no one else to approve it. */
-	const struct owner *approver = &owners[c * 3 + 2];
+	const struct owner *approver = &owners[slot * 3 + 2];
 	bool closing = case_status_closed(status) && approver != o;
 	if (case_status_closed(status) && !closing)
 		status = "FollowUp";
@@ -392,13 +414,17 @@ static int make_directory(const identity_env *env)
 {
 	int64_t uid;
 	principal admin;
-	int rc = user_find_by_email(env, "administrator.pt@demo.ponte.example", &uid);
+	char email[64];
+	snprintf(email, sizeof(email), "administrator.%c%c@demo.ponte.example",
+		 only_country ? only_country[0] + 32 : 'p',
+		 only_country ? only_country[1] + 32 : 't');
+	int rc = user_find_by_email(env, email, &uid);
 	if (!rc)
 		rc = principal_load(env->db, uid, &admin);
 	for (size_t d = 0; d < ARRAY_LEN(DIRECTORY) && !rc; d++) {
 		for (size_t c = 0; c < ARRAY_LEN(COUNTRIES) && !rc; c++) {
 			const struct country *k = &COUNTRIES[c];
-			if (!strstr(DIRECTORY[d].countries, k->code))
+			if (!strstr(DIRECTORY[d].countries, k->code) || !country_wanted(k->code))
 				continue;
 			char org[32], mailbox[96], url[96],
 			    lc[3] = { (char)(k->code[0] + 32), (char)(k->code[1] + 32), 0 };
@@ -448,6 +474,16 @@ static int make_directory(const identity_env *env)
 int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen)
 {
 	rng_state = o->seed ? o->seed * 0x9E3779B97F4A7C15ULL : 0x9E3779B97F4A7C15ULL;
+	only_country = NULL;
+	if (o->country) {
+		for (size_t k = 0; k < ARRAY_LEN(COUNTRIES); k++)
+			if (strcmp(COUNTRIES[k].code, o->country) == 0)
+				only_country = COUNTRIES[k].code;
+		if (!only_country) {
+			snprintf(err, errlen, "the demonstration has no country %s", o->country);
+			return PONTE_EINVAL;
+		}
+	}
 	char hash[128];
 	int rc = crypto_password_hash(o->password, hash);
 	if (!rc)
@@ -462,7 +498,9 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 			 ponte_strerror(rc));
 		return rc;
 	}
-	if ((rc = demo_knowledge(env, o->files_dir))) {
+	/* The knowledge platform and the observatory's providers span the seven countries: they
+	 * belong to the whole demonstration, not to one country's installation. */
+	if (!only_country && (rc = demo_knowledge(env, o->files_dir))) {
 		snprintf(err, errlen, "cannot create the demonstration knowledge items: %s",
 			 ponte_strerror(rc));
 		return rc;
@@ -481,9 +519,10 @@ int demo_generate(const identity_env *env, const demo_options *o, char *err, siz
 	store_conn *c;
 	if ((rc = store_conn_get(env->db, &c)) == 0)
 		store_exec(c, "PRAGMA synchronous=OFF");
-	rc = demo_observatory(env, year, o->files_dir);
+	rc = only_country ? 0 : demo_observatory(env, year, o->files_dir);
 	for (size_t k = 0; k < ARRAY_LEN(COUNTRIES) && !rc; k++)
-		rc = demo_country_services(env, COUNTRIES[k].code, (unsigned)k * 7 + 3);
+		if (country_wanted(COUNTRIES[k].code))
+			rc = demo_country_services(env, COUNTRIES[k].code, (unsigned)k * 7 + 3);
 	for (long i = 0; i < o->cases && !rc; i++) {
 		rc = make_case(env, owners, nowners, year, i < 240 && i % 3 == 0);
 		if (o->progress && (i + 1) % 10000 == 0)

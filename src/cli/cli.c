@@ -84,7 +84,7 @@ static const cli_command COMMANDS[] = {
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
 	  "usage: ponte demo --db PATH [--cases N] [--knowledge K] [--seed S] [--password P]\n"
-	  "                  [--accounts-json FILE] [--key PATH]\n\n"
+	  "                  [--accounts-json FILE] [--country CC] [--key PATH]\n\n"
 	  "Add fictional organisations and one account per default role in Niger, Senegal, Mali,\n"
 	  "Nigeria, Portugal, Spain and Italy, their services and focal-point directory with\n"
 	  "rotation history, referrals in every state, observatory records and releases,\n"
@@ -92,7 +92,10 @@ static const cli_command COMMANDS[] = {
 	  "spread over phases, statuses, children and adults, and K synthetic knowledge items\n"
 	  "(default 0, for measurements). The same seed gives the same data. Without --password a\n"
 	  "password is generated and printed; --accounts-json writes the accounts as\n"
-	  "[{\"email\",\"role\",\"org\",\"country\"}]. Never use it on a real installation.\n" },
+	  "[{\"email\",\"role\",\"org\",\"country\"}]. --country CC makes one country's\n"
+	  "installation (make run-region): only its organisations, accounts, services, directory\n"
+	  "and cases, no knowledge items nor observatory records. Never use it on a real\n"
+	  "installation.\n" },
 	{ "obs", cmd_obs, "Import observatory records and compute statistics",
 	  "usage: ponte obs import --db PATH --format ctdc|htcds --provider ORG [--skip-invalid]\n"
 	  "                        FILE\n"

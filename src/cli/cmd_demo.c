@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <time.h>
@@ -20,6 +21,7 @@ int cmd_demo(int argc, char **argv)
 					      { "password", required_argument, NULL, 'p' },
 					      { "accounts-json", required_argument, NULL, 'a' },
 					      { "knowledge", required_argument, NULL, 'K' },
+					      { "country", required_argument, NULL, 'c' },
 					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *accounts = NULL, *password = NULL;
 	demo_options o = { .cases = 200, .seed = 1, .progress = progress };
@@ -33,6 +35,13 @@ int cmd_demo(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 'p': password = optarg; break;
 		case 'a': accounts = optarg; break;
+		case 'c':
+			if (strlen(optarg) != 2 || !isupper((unsigned char)optarg[0]) ||
+			    !isupper((unsigned char)optarg[1]))
+				return cli_usage_error(
+				    "demo", "--country must be one of NE, SN, ML, NG, PT, ES, IT");
+			o.country = optarg;
+			break;
 		case 'n':
 			errno = 0;
 			o.cases = strtol(optarg, &end, 10);
@@ -103,11 +112,21 @@ int cmd_demo(int argc, char **argv)
 	if (rc)
 		return cli_fail("%s", err);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("demonstration data: 7 countries, %ld cases, %.1f s\n", o.cases, secs);
-	printf("accounts: ROLE.CC@demo.ponte.example (for example case.worker.ne, supervisor.sn,\n"
-	       "  national.focal.point.pt, police.investigator.ml), "
-	       "regional.analyst@demo.ponte.example%s%s\n",
-	       accounts ? "; listed in " : "", accounts ? accounts : "");
+	if (o.country) {
+		char lc[3] = { (char)(o.country[0] + 32), (char)(o.country[1] + 32), 0 };
+		printf("demonstration data: %s, %ld cases, %.1f s\n", o.country, o.cases, secs);
+		printf("accounts: ROLE.%s@demo.ponte.example (for example case.worker.%s,\n"
+		       "  national.focal.point.%s, administrator.%s)%s%s\n",
+		       lc, lc, lc, lc, accounts ? "; listed in " : "", accounts ? accounts : "");
+	} else {
+		printf("demonstration data: 7 countries, %ld cases, %.1f s\n", o.cases, secs);
+	}
+	if (!o.country)
+		printf("accounts: ROLE.CC@demo.ponte.example (for example case.worker.ne, "
+		       "supervisor.sn,\n"
+		       "  national.focal.point.pt, police.investigator.ml), "
+		       "regional.analyst@demo.ponte.example%s%s\n",
+		       accounts ? "; listed in " : "", accounts ? accounts : "");
 	if (password == generated)
 		printf("password of every demonstration account: %s\n", generated);
 	return EXIT_OK;

@@ -14,8 +14,11 @@
 #include "store/store.h"
 
 /* The cookie of a signed-in browser: set by the login page (web/login.c), read by
- * app/authenticate.c. */
+ * app/authenticate.c. Its name is services.session_cookie: this one, unless PONTE_SESSION_COOKIE
+ * names another (several installations on one host, as make run-region runs them: a browser
+ * keeps one cookie per host name whatever the port, so each needs its own name). */
 #define SESSION_COOKIE "ponte_session"
+#define SESSION_COOKIE_MAX 33
 
 typedef struct services {
 	store *db;
@@ -30,6 +33,7 @@ typedef struct services {
 	 * progress. Created by app_init. */
 	char files_dir[4096];
 	char spool_dir[4096];
+	char session_cookie[SESSION_COOKIE_MAX]; /* SESSION_COOKIE or PONTE_SESSION_COOKIE */
 } services;
 
 static inline services *services_of(const http_request *req)

@@ -32,8 +32,9 @@ int web_login_form(http_request *req, http_response *res)
 
 const char *web_session_cookie(http_request *req, const char *token)
 {
-	return arena_printf(req->arena, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s",
-			    token, req->app->tls ? "; Secure" : "");
+	return arena_printf(req->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+			    services_of(req)->session_cookie, token,
+			    req->app->tls ? "; Secure" : "");
 }
 
 int web_login(http_request *req, http_response *res)
@@ -99,7 +100,9 @@ static int logout(http_request *req, http_response *res, bool everywhere)
 		return rc;
 	web_audit_self(req, everywhere ? "logout.everywhere" : "logout");
 	http_set_header(res, "Set-Cookie",
-			SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+			arena_printf(req->arena,
+				     "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+				     svc->session_cookie));
 	return http_redirect(req, res, "/");
 }
 

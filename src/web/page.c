@@ -2,6 +2,7 @@
 #include "http/static.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "instance/instance.h"
 #include "services/services.h"
 #include "web/web.h"
 
@@ -110,6 +111,10 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set(v, "htmx_url", static_url(req->arena, "htmx.min.js"));
 	tpl_set(v, "icon_url", static_url(req->arena, "favicon.svg"));
 	tpl_set(v, "version", PONTE_VERSION);
+	/* Which installation this is, in the header: several countries' tabs side by side. */
+	instance_info inst;
+	if (instance_get(services_of(req)->db, req->arena, &inst) == 0)
+		tpl_set(v, "instance_name", inst.name);
 	tpl_set_bool(v, "at_home", strcmp(req->path, "/") == 0);
 	tpl_set(v, "path", req->path);
 	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);
