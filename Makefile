@@ -9,7 +9,7 @@ CC ?= cc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS := libmicrohttpd sqlite3 libsodium liboath libqrencode libcurl zlib
+PKGS := libmicrohttpd sqlite3 libpq libsodium liboath libqrencode libcurl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 

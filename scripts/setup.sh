@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
 	# build
 	gcc make pkg-config git
-	libmicrohttpd-dev libsqlite3-dev libsodium-dev liboath-dev libqrencode-dev
+	libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev liboath-dev libqrencode-dev
 	# XLSX downloads are deflated ZIPs
 	zlib1g-dev
 	# translations (catalogue checks and extraction); country codes for the map
@@ -25,6 +25,8 @@ DEBIAN_PACKAGES=(
 	nginx-light openssl
 	# load client of bench/ and `make reliability`
 	wrk
+	# the PostgreSQL store's tests start a throwaway server of their own (tests/pg/cluster.sh)
+	postgresql-15
 )
 
 missing=()
@@ -45,6 +47,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 	echo "setup: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# The tests run their own PostgreSQL in a temporary folder: the package must not create
+	# and start a system cluster of its own (postgresql-common reads this before installing).
+	if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+		mkdir -p /etc/postgresql-common
+		echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -58,6 +58,19 @@ build_or_fail() { # name make-args...
 	return 0
 }
 
+# A throwaway PostgreSQL server for the tests of the PostgreSQL store (tests/pg/cluster.sh):
+# in a temporary folder, on a Unix socket only, stopped and removed when this script ends.
+pg_dir=
+stop_pg() { [ -n "$pg_dir" ] && bash tests/pg/cluster.sh stop "$pg_dir"; }
+trap stop_pg EXIT
+if pg_env=$(bash tests/pg/cluster.sh start 2>"$logdir/pg-cluster.log"); then
+	eval "$pg_env"
+	pg_dir=$PONTE_TEST_PG_DIR
+else
+	count "postgresql test server" 0 1
+	tail -20 "$logdir/pg-cluster.log"
+fi
+
 # 1. Release build and its tests.
 if build_or_fail release tests; then
 	for t in build/tests/test_*; do run_cmocka "$(basename "$t")" "$t"; done

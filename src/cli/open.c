@@ -12,7 +12,7 @@ int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char
 		return EXIT_OK;
 	if (rc != PONTE_EDENIED)
 		return EXIT_OK; /* store_migrate reports what is wrong with the database */
-	const char *path = store_path(s);
+	const char *path = store_display(s);
 	if (backup_dir && *backup_dir) {
 		char when[CLOCK_RFC3339_LEN], out[4400];
 		clock_format_rfc3339(clock_wall_ms(), when);

@@ -1,5 +1,7 @@
 /*
- * store.h: the database interface. The only module that knows it is SQLite.
+ * store.h: the database interface. The only module that knows which engine holds the data:
+ * an SQLite file (the default: a path) or PostgreSQL (a `postgresql://` URL), each behind a
+ * driver (store/sqlite.c, store/pg.c; store/driver.h).
  *
  * Invariants and ownership:
  * - A `store` is one database file, shared by every thread. Each thread gets its own
@@ -58,6 +60,10 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
 void store_close(store *s);
 
 const char *store_path(const store *s);
+/* What logs and the CLI may print of the path: a PostgreSQL URL without its password. */
+const char *store_display(const store *s);
+/* Whether the database is PostgreSQL (`--db postgresql://...`) rather than an SQLite file. */
+bool store_is_pg(const store *s);
 /* A number no other store opened by this process had: caches keyed by it never mistake a new
  * store for a closed one at the same address. */
 uint64_t store_serial(const store *s);
