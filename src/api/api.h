@@ -79,9 +79,8 @@ int api_obs_own_stats(http_request *req, http_response *res);
 
 /* 422 {"error":{"code":"invalid","message":..,"fields":{field: message}}}, the messages in
  * the caller's language. */
-struct field_error;
-int api_field_errors(http_request *req, http_response *res, const struct field_error *items,
-		     size_t n);
+struct field_errors;
+int api_field_errors(http_request *req, http_response *res, const struct field_errors *e);
 
 struct json_value;
 /* The body as a JSON object, or PONTE_EINVAL. */

@@ -9,7 +9,7 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-int api_field_errors(http_request *req, http_response *res, const field_error *items, size_t n)
+int api_field_errors(http_request *req, http_response *res, const field_errors *e)
 {
 	buf_reset(&res->body);
 	res->status = 422;
@@ -20,9 +20,9 @@ int api_field_errors(http_request *req, http_response *res, const field_error *i
 				    tr(req->lang, N_("Some fields are not valid.")));
 	if (!rc)
 		rc = buf_puts(&res->body, ",\"fields\":{");
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = json_field_str(&res->body, i == 0, items[i].field,
-				    tr(req->lang, items[i].message));
+	for (size_t i = 0; i < e->count && !rc; i++)
+		rc = json_field_str(&res->body, i == 0, e->items[i].field,
+				    tr(req->lang, e->items[i].message));
 	return rc ? rc : buf_puts(&res->body, "}}}");
 }
 

@@ -58,12 +58,12 @@ int api_case_closure_request(http_request *req, http_response *res)
 	int rc = api_read_body(req, res, fields, &body);
 	if (!body)
 		return rc;
-	case_errors e;
+	field_errors e;
 	rc = closure_request(&services_of(req)->env, principal_of(req), id,
 			     json_get_string(body, "cas_Status"),
 			     json_get_string(body, "cas_ReasonForCaseClosure"), &closure, &e);
 	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e.items, e.count);
+		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT)
 		return http_json_error(
 		    req, res, 409, "conflict",

@@ -165,11 +165,6 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 	return bad ? PONTE_EINVAL : 0;
 }
 
-static int field_errors(http_request *req, http_response *res, const case_errors *e)
-{
-	return api_field_errors(req, res, e->items, e->count);
-}
-
 int api_case_get(http_request *req, http_response *res)
 {
 	int64_t id;
@@ -232,11 +227,11 @@ int api_case_create(http_request *req, http_response *res)
 		return api_unknown_field(req, res, part, unknown);
 	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
-	case_errors errors;
+	field_errors errors;
 	int64_t id;
 	rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, &errors);
+		return api_field_errors(req, res, &errors);
 	if (rc)
 		return rc;
 	res->status = 201;
@@ -264,12 +259,12 @@ int api_case_update(http_request *req, http_response *res)
 	if (!version || version->type != JSON_NUMBER)
 		return http_json_error(req, res, 422, "invalid",
 				       N_("Send the version of the case your change is based on."));
-	case_errors errors;
+	field_errors errors;
 	int64_t current = 0;
 	rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
 			 &in, &errors, &current);
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, &errors);
+		return api_field_errors(req, res, &errors);
 	if (rc == PONTE_ECONFLICT) {
 		res->status = 409;
 		res->content_type = "application/json";
@@ -349,12 +344,12 @@ int api_case_decision_add(http_request *req, http_response *res)
 				     .reasons = read_string(body, "reasons", &bad) };
 	if (bad)
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
-	case_errors errors;
+	field_errors errors;
 	int64_t decision;
 	rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,
 				 &decision);
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, &errors);
+		return api_field_errors(req, res, &errors);
 	if (rc)
 		return rc;
 	res->status = 201;

@@ -70,11 +70,6 @@ static int respond(http_request *req, http_response *res, int64_t id)
 	return write_focal_point(&res->body, &f);
 }
 
-static int field_errors(http_request *req, http_response *res, const fp_errors *e)
-{
-	return api_field_errors(req, res, e->items, e->count);
-}
-
 struct list_ctx {
 	buf *b;
 	bool first;
@@ -160,10 +155,10 @@ static bool read_input(http_request *req, const json_value *body, fp_input *in)
 	return !bad;
 }
 
-static int answer(http_request *req, http_response *res, int rc, const fp_errors *e, int64_t id)
+static int answer(http_request *req, http_response *res, int rc, const field_errors *e, int64_t id)
 {
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, e);
+		return api_field_errors(req, res, e);
 	if (rc == PONTE_EDENIED)
 		return http_json_error(
 		    req, res, 403, "forbidden",
@@ -184,7 +179,7 @@ int api_focal_point_create(http_request *req, http_response *res)
 		return rc;
 	if (!read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
-	fp_errors e;
+	field_errors e;
 	int64_t id = 0;
 	rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (!rc) {
@@ -213,7 +208,7 @@ int api_focal_point_update(http_request *req, http_response *res)
 		return http_json_error(
 		    req, res, 422, "invalid",
 		    N_("Send the version of the entry your change is based on."));
-	fp_errors e;
+	field_errors e;
 	int64_t current = 0;
 	rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number, &in,
 		       &e, &current);
@@ -235,7 +230,7 @@ int api_focal_point_holder(http_request *req, http_response *res)
 		   *started = str(body, "started_on", &bad);
 	if (bad)
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
-	fp_errors e;
+	field_errors e;
 	rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, started,
 			   &e);
 	if (!rc)
@@ -253,6 +248,6 @@ int api_focal_point_verify(http_request *req, http_response *res)
 	int rc = api_read_optional_body(req, res, none, &body);
 	if (!body)
 		return rc;
-	fp_errors e = { .count = 0 };
+	field_errors e = { .count = 0 };
 	return answer(req, res, fp_verify(&services_of(req)->env, principal_of(req), id), &e, id);
 }

@@ -143,11 +143,6 @@ static bool unknown_member(http_request *req, const json_value *body, bool updat
 	return false;
 }
 
-static int field_errors(http_request *req, http_response *res, const kn_errors *e)
-{
-	return api_field_errors(req, res, e->items, e->count);
-}
-
 int api_knowledge_get(http_request *req, http_response *res)
 {
 	int64_t id;
@@ -167,11 +162,11 @@ int api_knowledge_create(http_request *req, http_response *res)
 		return api_unknown_field(req, res, prefix, unknown);
 	if (read_input(req, body, &in))
 		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
-	kn_errors e;
+	field_errors e;
 	int64_t id;
 	int rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, &e);
+		return api_field_errors(req, res, &e);
 	if (rc)
 		return rc;
 	res->status = 201;
@@ -198,12 +193,12 @@ int api_knowledge_update(http_request *req, http_response *res)
 	if (!version || version->type != JSON_NUMBER)
 		return http_json_error(req, res, 422, "invalid",
 				       N_("Send the version of the item your change is based on."));
-	kn_errors e;
+	field_errors e;
 	int64_t current = 0;
 	int rc = kn_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
 			   &in, &e, &current);
 	if (rc == PONTE_EINVAL)
-		return field_errors(req, res, &e);
+		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT) {
 		http_json_error(req, res, 409, "conflict",
 				N_("Someone else changed this item. Reload it and apply your "

@@ -62,10 +62,10 @@ static int bad_request(http_request *req, http_response *res)
 }
 
 /* The errors every handler of this file maps the same way. */
-static int failed(http_request *req, http_response *res, int rc, const ref_errors *e)
+static int failed(http_request *req, http_response *res, int rc, const field_errors *e)
 {
 	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e->items, e->count);
+		return api_field_errors(req, res, e);
 	if (rc == PONTE_EDENIED)
 		return http_json_error(req, res, 403, "forbidden",
 				       N_("This is for the other side of the referral."));
@@ -180,7 +180,7 @@ int api_service_create(http_request *req, http_response *res)
 	};
 	if (bad)
 		return bad_request(req, res);
-	ref_errors e;
+	field_errors e;
 	int64_t id = 0;
 	rc = service_add(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
@@ -261,7 +261,7 @@ int api_case_consent_add(http_request *req, http_response *res)
 			     .given_on = str(body, "given_on", &bad) };
 	if (bad)
 		return bad_request(req, res);
-	ref_errors e;
+	field_errors e;
 	int64_t cid = 0;
 	rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc)
@@ -431,7 +431,7 @@ int api_referral_create(http_request *req, http_response *res)
 			      .urgency = str(body, "urgency", &bad) };
 	if (bad)
 		return bad_request(req, res);
-	ref_errors e;
+	field_errors e;
 	int64_t id = 0;
 	rc = referral_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
@@ -458,7 +458,7 @@ int api_referral_act(http_request *req, http_response *res)
 	const char *code = str(body, "code", &bad), *note = str(body, "note", &bad);
 	if (bad)
 		return bad_request(req, res);
-	ref_errors e;
+	field_errors e;
 	rc = referral_act(&services_of(req)->env, principal_of(req), id, action, code, note, &e);
 	return rc ? failed(req, res, rc, &e) : respond(req, res, id);
 }

@@ -163,11 +163,11 @@ int api_section_add(http_request *req, http_response *res)
 	if (!read_body(req, d, body, values))
 		return http_json_error(req, res, 400, "bad_request",
 				       N_("Send a JSON object with the section's fields."));
-	case_errors e;
+	field_errors e;
 	int rc =
 	    section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
 	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e.items, e.count);
+		return api_field_errors(req, res, &e);
 	if (rc)
 		return rc;
 	res->status = 201;
@@ -202,12 +202,12 @@ int api_section_update(http_request *req, http_response *res)
 		return http_json_error(
 		    req, res, 422, "invalid",
 		    N_("Send the version of the entry your change is based on."));
-	case_errors e;
+	field_errors e;
 	int64_t current;
 	rc = section_update(&services_of(req)->env, principal_of(req), d, case_id, id,
 			    (int64_t)version->number, values, &e, &current);
 	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e.items, e.count);
+		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT) {
 		res->status = 409;
 		res->content_type = "application/json";

@@ -228,8 +228,9 @@ int api_trm_document(http_request *req, http_response *res)
 	rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
 			       (void *)(uintptr_t)fields, clock_wall_ms(), &field, &why);
 	if (rc == PONTE_EINVAL && field) {
-		field_error e = { field, why };
-		return api_field_errors(req, res, &e, 1);
+		field_errors e = { .count = 0 };
+		field_errors_add(&e, field, why);
+		return api_field_errors(req, res, &e);
 	}
 	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT)
 		return http_json_error(req, res, rc == PONTE_EINVAL ? 422 : 409,

@@ -143,7 +143,7 @@ static int demo_cases(const identity_env *env)
 	if (!rc)
 		rc = principal_load(env->db, id, &sup);
 	for (size_t i = 0; !rc && i < ARRAY_LEN(DEMO_CASES); i++) {
-		case_errors e;
+		field_errors e;
 		int64_t case_id, request;
 		rc = case_create(env, &p, &DEMO_CASES[i], &case_id, &e);
 		if (!rc && i + 1 == ARRAY_LEN(DEMO_CASES) &&
@@ -164,7 +164,7 @@ static int demo_services(const identity_env *env)
 					: "supervisor@demo.ponte.example";
 		int64_t id;
 		principal p;
-		ref_errors e;
+		field_errors e;
 		if (!(rc = user_find_by_email(env, email, &id)) &&
 		    !(rc = principal_load(env->db, id, &p)))
 			rc = service_add(env, &p, &DEMO_SERVICES[i], &id, &e);

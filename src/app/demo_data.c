@@ -265,7 +265,7 @@ static int make_file(const identity_env *env, const principal *p, int64_t case_i
 		 1 + dice % 28);
 	const char *where = dice < 35 ? citizenship : destinations[dice % 3];
 	const char *event[SECTION_MAX_FIELDS] = { "Exploitation", where, "", on, "" };
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	int rc = section_add(env, p, section_find("file", "events"), case_id, event, &id, &e);
 	if (!rc && dice % 4 == 0) {
@@ -358,7 +358,7 @@ static int make_case(const identity_env *env, const struct owner *owners, size_t
 		.trafficking_status =
 		    pick(3) ? "PossibleVictimOfTrafficking" : "ActualVictimOfTrafficking",
 	};
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	int rc = case_create(env, &o->p, &in, &id, &e);
 	if (!rc)
@@ -446,7 +446,7 @@ static int make_directory(const identity_env *env)
 					.instance_url =
 					    strcmp(DIRECTORY[d].suffix, "FP") == 0 ? url : "",
 					.verified_on = stale ? "2024-05-10" : "2026-10-01" };
-			fp_errors e;
+			field_errors e;
 			int64_t id;
 			rc = fp_create(env, &admin, &in, &id, &e);
 			if (rc == PONTE_EINVAL && e.count &&

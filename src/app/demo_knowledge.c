@@ -644,7 +644,7 @@ int demo_knowledge(const identity_env *env, const char *files_dir)
 			break;
 		kn_input in;
 		input_of(&ITEMS[i], &in);
-		kn_errors e;
+		field_errors e;
 		int64_t id;
 		const char *why;
 		rc = kn_create(env, &author, &in, &id, &e);
@@ -788,7 +788,7 @@ int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed)
 		kn_input in;
 		bulk_input(&a, k, &in);
 		const principal *author = &authors[k % 7];
-		kn_errors e;
+		field_errors e;
 		int64_t id;
 		const char *why;
 		rc = kn_create(env, author, &in, &id, &e);

@@ -14,7 +14,7 @@ static int add(const identity_env *env, const char *email, const service_input *
 {
 	principal p;
 	int64_t id;
-	ref_errors e;
+	field_errors e;
 	int rc = load(env, email, &p);
 	return rc ? rc : service_add(env, &p, in, &id, &e);
 }
@@ -112,7 +112,7 @@ int demo_referral(const identity_env *env, const principal *sender, int64_t case
 		rc = load(env, email, &shelter);
 	consent_input c = { "referral", f.org_id, "identity,victim", "consent",
 			    "fr",       "DEMO-1", "person",          "2026-01-05" };
-	ref_errors e;
+	field_errors e;
 	int64_t consent_id = 0, id = 0;
 	if (!rc)
 		rc = consent_add(env, sender, case_id, &c, &consent_id, &e);

@@ -51,24 +51,21 @@ int assistance_record(store *db, int64_t case_id, const char *type, int64_t prov
 }
 
 int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
-		   const char *started_on, const char *ended_on, int64_t *id, case_errors *e)
+		   const char *started_on, const char *ended_on, int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	bool known = false, future = false;
 	for (size_t i = 0; type && i < ARRAY_LEN(TYPES); i++)
 		known |= strcmp(TYPES[i], type) == 0;
 	if (!known)
-		e->items[e->count++] =
-		    (case_field_error){ "type", N_("Choose a type of assistance.") };
+		field_errors_add(e, "type", N_("Choose a type of assistance."));
 	if (!started_on || !case_date_valid(started_on, &future) || future)
-		e->items[e->count++] =
-		    (case_field_error){ "started_on",
-					N_("Give a real date, not in the future (YYYY-MM-DD).") };
+		field_errors_add(e, "started_on",
+				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	if (ended_on && *ended_on &&
 	    (!case_date_valid(ended_on, &future) ||
 	     (started_on && strcmp(ended_on, started_on) < 0)))
-		e->items[e->count++] =
-		    (case_field_error){ "ended_on", N_("The end comes after the start.") };
+		field_errors_add(e, "ended_on", N_("The end comes after the start."));
 	arena a;
 	arena_init(&a, 1u << 20);
 	case_record c;

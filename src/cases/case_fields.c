@@ -147,12 +147,6 @@ static bool in_codes(const char *field, const char *value)
 	return false;
 }
 
-static void add_error(case_errors *e, const char *field, const char *message)
-{
-	if (e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ field, message };
-}
-
 static bool text_ok(const char *s, size_t max_chars)
 {
 	size_t n = strlen(s);
@@ -203,51 +197,55 @@ bool case_date_valid(const char *s, bool *future)
 	return true;
 }
 
-bool case_validate(store *db, const case_input *in, bool creating, case_errors *e)
+bool case_validate(store *db, const case_input *in, bool creating, field_errors *e)
 {
 	e->count = 0;
 	if (in->status && !in_codes("status", in->status))
-		add_error(e, "cas_Status", N_("Choose a status from the list."));
+		field_errors_add(e, "cas_Status", N_("Choose a status from the list."));
 	if (in->phase && !in_codes("phase", in->phase))
-		add_error(e, "phase", N_("Choose a phase from the list."));
+		field_errors_add(e, "phase", N_("Choose a phase from the list."));
 	if (in->gender && !in_codes("gender", in->gender))
-		add_error(e, "person.prs_Gender", N_("Choose a gender from the list."));
+		field_errors_add(e, "person.prs_Gender", N_("Choose a gender from the list."));
 	if (in->trafficking_status && !in_codes("trafficking_status", in->trafficking_status))
-		add_error(e, "victim.vic_TraffickingStatus", N_("Choose a status from the list."));
+		field_errors_add(e, "victim.vic_TraffickingStatus",
+				 N_("Choose a status from the list."));
 	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation))
-		add_error(e, "victim.vic_TypeOfExploitation",
-			  N_("Choose types of exploitation from the list."));
+		field_errors_add(e, "victim.vic_TypeOfExploitation",
+				 N_("Choose types of exploitation from the list."));
 	if (in->control && !list_ok(db, "control", in->control))
-		add_error(e, "victim.vic_MethodsOfControl", N_("Choose from the list."));
+		field_errors_add(e, "victim.vic_MethodsOfControl", N_("Choose from the list."));
 	if (in->recruitment && !list_ok(db, "recruitment", in->recruitment))
-		add_error(e, "victim.vic_MethodOfRecruitment", N_("Choose from the list."));
+		field_errors_add(e, "victim.vic_MethodOfRecruitment", N_("Choose from the list."));
 	if (in->relationship && *in->relationship && !in_codes("relationship", in->relationship))
-		add_error(e, "victim.vic_RelationshipToTrafficker", N_("Choose from the list."));
+		field_errors_add(e, "victim.vic_RelationshipToTrafficker",
+				 N_("Choose from the list."));
 	if (in->labour_sector && *in->labour_sector &&
 	    !in_codes("labour_sector", in->labour_sector))
-		add_error(e, "victim.vic_ForcedLabourIndustry", N_("Choose from the list."));
+		field_errors_add(e, "victim.vic_ForcedLabourIndustry", N_("Choose from the list."));
 	if (in->smuggled && strcmp(in->smuggled, "") != 0 && strcmp(in->smuggled, "0") != 0 &&
 	    strcmp(in->smuggled, "1") != 0)
-		add_error(e, "victim.smuggled_migrant", N_("Answer yes, no or not known."));
+		field_errors_add(e, "victim.smuggled_migrant", N_("Answer yes, no or not known."));
 	if (in->citizenship && !list_ok(db, NULL, in->citizenship))
-		add_error(e, "person.prs_Citizenship",
-			  N_("Use two-letter ISO country codes, separated by commas."));
+		field_errors_add(e, "person.prs_Citizenship",
+				 N_("Use two-letter ISO country codes, separated by commas."));
 	if (in->primary_language && *in->primary_language &&
 	    (strlen(in->primary_language) < 2 || strlen(in->primary_language) > 3 ||
 	     strspn(in->primary_language, "abcdefghijklmnopqrstuvwxyz") !=
 		 strlen(in->primary_language)))
-		add_error(e, "person.prs_PrimaryLanguage",
-			  N_("Use an ISO 639 language code, such as fr or hau."));
+		field_errors_add(e, "person.prs_PrimaryLanguage",
+				 N_("Use an ISO 639 language code, such as fr or hau."));
 	bool future = false;
 	if (in->birthdate && *in->birthdate && !case_date_valid(in->birthdate, &future))
-		add_error(e, "person.prs_Birthdate", N_("Enter the date as YYYY-MM-DD."));
+		field_errors_add(e, "person.prs_Birthdate", N_("Enter the date as YYYY-MM-DD."));
 	else if (future)
-		add_error(e, "person.prs_Birthdate", N_("The birth date cannot be in the future."));
+		field_errors_add(e, "person.prs_Birthdate",
+				 N_("The birth date cannot be in the future."));
 	if (in->estimated_age && *in->estimated_age) {
 		char *end;
 		long age = strtol(in->estimated_age, &end, 10);
 		if (*end || age < 0 || age > 120)
-			add_error(e, "person.estimated_age", N_("Enter an age from 0 to 120."));
+			field_errors_add(e, "person.estimated_age",
+					 N_("Enter an age from 0 to 120."));
 	}
 	const char *texts[][2] = {
 		{ in->first_name, "person.prs_FirstName" },
@@ -258,20 +256,22 @@ bool case_validate(store *db, const case_input *in, bool creating, case_errors *
 	};
 	for (size_t i = 0; i < ARRAY_LEN(texts); i++)
 		if (texts[i][0] && !text_ok(texts[i][0], 200))
-			add_error(e, texts[i][1],
-				  N_("Use at most 200 characters of text, on one line."));
+			field_errors_add(e, texts[i][1],
+					 N_("Use at most 200 characters of text, on one line."));
 	/* A case is registered open: closing it takes a request that someone else approves. */
 	if (creating && in->status && case_status_closed(in->status))
-		add_error(e, "cas_Status",
-			  N_("A case is registered open: once it is, ask for its closure, which "
-			     "someone else approves."));
+		field_errors_add(
+		    e, "cas_Status",
+		    N_("A case is registered open: once it is, ask for its closure, which "
+		       "someone else approves."));
 	if (creating && in->closure_reason && *in->closure_reason)
-		add_error(e, "cas_ReasonForCaseClosure",
-			  N_("The reason for closing is given when asking to close the case."));
+		field_errors_add(
+		    e, "cas_ReasonForCaseClosure",
+		    N_("The reason for closing is given when asking to close the case."));
 	if (creating && (!in->first_name || !*in->first_name) &&
 	    (!in->second_name || !*in->second_name))
-		add_error(e, "person.prs_FirstName",
-			  N_("Enter a first name or a family name (a nickname will do)."));
+		field_errors_add(e, "person.prs_FirstName",
+				 N_("Enter a first name or a family name (a nickname will do)."));
 	return e->count == 0;
 }
 

@@ -278,7 +278,7 @@ int case_check(const identity_env *env, const principal *p, int64_t case_id, con
 }
 
 int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
-		case_errors *errors)
+		field_errors *errors)
 {
 	if (!case_validate(env->db, in, true, errors))
 		return PONTE_EINVAL;
@@ -353,7 +353,7 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 }
 
 int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-		const case_input *in, case_errors *errors, int64_t *current)
+		const case_input *in, field_errors *errors, int64_t *current)
 {
 	if (!case_validate(env->db, in, false, errors))
 		return PONTE_EINVAL;
@@ -379,15 +379,13 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 	if (!rc) {
 		errors->count = 0;
 		if (closing)
-			errors->items[errors->count++] =
-			    (case_field_error){ "cas_Status",
-						N_("Closing a case takes two people: ask for the "
-						   "closure, and someone else approves it.") };
+			field_errors_add(errors, "cas_Status",
+					 N_("Closing a case takes two people: ask for the "
+					    "closure, and someone else approves it."));
 		if (in->closure_reason && strcmp(in->closure_reason, old.closure_reason) != 0)
-			errors->items[errors->count++] =
-			    (case_field_error){ "cas_ReasonForCaseClosure",
-						N_("The reason for closing is given when asking to "
-						   "close the case.") };
+			field_errors_add(errors, "cas_ReasonForCaseClosure",
+					 N_("The reason for closing is given when asking to "
+					    "close the case."));
 		if (errors->count)
 			rc = PONTE_EINVAL;
 	}

@@ -23,15 +23,6 @@
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
-#define CASE_MAX_ERRORS 16
-
-typedef field_error case_field_error;
-
-typedef struct case_errors {
-	case_field_error items[CASE_MAX_ERRORS];
-	size_t count;
-} case_errors;
-
 /* What a caller sends: NULL means "not given" (create: default; update: unchanged). */
 typedef struct case_input {
 	const char *status, *phase, *closure_reason;
@@ -98,11 +89,11 @@ typedef vocab_term case_code; /* code and label (a msgid): i18n/vocab.h */
 const case_code *case_codes(const char *field, size_t *n);
 
 int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
-		case_errors *errors);
+		field_errors *errors);
 int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out);
 /* PONTE_ECONFLICT (and *current set) when version is not the case's version. */
 int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-		const case_input *in, case_errors *errors, int64_t *current);
+		const case_input *in, field_errors *errors, int64_t *current);
 typedef int (*case_fn)(const case_record *c, void *ctx);
 int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total);
@@ -122,7 +113,7 @@ typedef struct status_decision {
 
 /* Record a decision (and set the case's vic_TraffickingStatus from it). */
 int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
-			const status_decision_input *in, case_errors *errors, int64_t *id);
+			const status_decision_input *in, field_errors *errors, int64_t *id);
 typedef int (*status_decision_fn)(const status_decision *d, void *ctx);
 /* Newest first; PONTE_ENOTFOUND outside the caller's scope. */
 int status_decision_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -133,7 +124,7 @@ const case_code *status_decision_codes(const char *field, size_t *n);
 bool case_date_valid(const char *s, bool *future);
 
 /* Validation (case_fields.c): fills errors; true when there are none. */
-bool case_validate(store *db, const case_input *in, bool creating, case_errors *errors);
+bool case_validate(store *db, const case_input *in, bool creating, field_errors *errors);
 /* "Aïcha  DIALLO" → "aicha diallo": lower case, accents folded, one space between words,
  * hyphens and apostrophes as spaces. The blind index is computed on this form. */
 void case_normalise_name(const char *first, const char *second, char *out, size_t outlen);
@@ -224,7 +215,7 @@ const char *const *safety_threats(size_t *n);
 /* Record an assessment; its review falls due after the country's safety_review_days (or
  * high_risk_review_days for a high risk). */
 int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
-	       int64_t *id, case_errors *e);
+	       int64_t *id, field_errors *e);
 typedef int (*safety_fn)(const safety_assessment *s, void *ctx);
 int safety_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		safety_fn fn, void *ctx);
@@ -252,7 +243,7 @@ typedef struct contact {
 const char *const *contact_channels(size_t *n);
 /* By the caller's organisation, on a case the caller may write. */
 int contact_add(const identity_env *env, const principal *p, int64_t case_id,
-		const contact_input *in, int64_t *id, case_errors *e);
+		const contact_input *in, int64_t *id, field_errors *e);
 typedef int (*contact_fn)(const contact *k, void *ctx);
 int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 contact_fn fn, void *ctx);
@@ -266,12 +257,12 @@ typedef struct return_record {
  * true: the information given is part of the decision). */
 int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
-		  case_errors *e);
+		  field_errors *e);
 /* Schedule the departure: refused (PONTE_EINVAL, field "assessment") unless the case's latest
  * risk assessment made on or after the decision is low with no threat; that assessment is
  * kept with the return. PONTE_ECONFLICT when it is scheduled already. */
 int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
-		    const char *departure_on, case_errors *e);
+		    const char *departure_on, field_errors *e);
 typedef int (*return_fn)(const return_record *r, void *ctx);
 int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		return_fn fn, void *ctx);
@@ -299,7 +290,7 @@ int child_get(const identity_env *env, arena *a, const principal *p, int64_t cas
 	      case_record *c, child_record *k);
 /* Replace the record; version is the one read (0 for none): PONTE_ECONFLICT otherwise. */
 int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
-	       const child_input *in, case_errors *e, int64_t *current);
+	       const child_input *in, field_errors *e, int64_t *current);
 /* Under 18 at registration, or an age disputed and not assessed as adult: a child. */
 bool case_treated_as_child(const case_record *c, const child_record *k);
 
@@ -310,7 +301,7 @@ typedef struct support_plan {
 } support_plan;
 const char *const *plan_types(size_t *n); /* HTCDS spl_Type */
 int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
-	     const char *objectives, const char *action_plan, int64_t *id, case_errors *e);
+	     const char *objectives, const char *action_plan, int64_t *id, field_errors *e);
 /* By a supervisor or focal point who did not prepare it: PONTE_EDENIED otherwise,
  * PONTE_ECONFLICT when approved already. */
 int plan_approve(const identity_env *env, const principal *p, int64_t plan_id);
@@ -331,7 +322,7 @@ typedef struct assistance_item {
 const char *const *assistance_types(size_t *n);
 /* Given by the caller's organisation; ended_on may be NULL (still going). */
 int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
-		   const char *started_on, const char *ended_on, int64_t *id, case_errors *e);
+		   const char *started_on, const char *ended_on, int64_t *id, field_errors *e);
 typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
@@ -355,7 +346,7 @@ typedef int (*country_rule_fn)(const char *country, const char *rule, int64_t va
 int country_rules_list(store *db, arena *a, country_rule_fn fn, void *ctx);
 /* Set a value for a country ('ZZ': the default); field errors country, rule, value. */
 int country_rule_set(store *db, const principal *p, const char *country, const char *rule,
-		     const char *value, case_errors *e);
+		     const char *value, field_errors *e);
 /* A country's own value removed: it follows the default again. The defaults stay. */
 int country_rule_unset(store *db, const principal *p, const char *country, const char *rule);
 typedef int (*confirmers_fn)(const char *country, const char *org_types, void *ctx);
@@ -363,7 +354,7 @@ int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx);
 /* The organisation types that may confirm victim status in a country (comma-separated
  * vic_TraffickingStatusDecisionMakingOrg codes; none: the defaults apply). */
 int status_confirmers_set(store *db, const principal *p, const char *country, const char *org_types,
-			  case_errors *e);
+			  field_errors *e);
 
 /* ---- attachments (attachments.c) ---- */
 #define CASE_ATTACHMENT_MAX (10u << 20)
@@ -405,7 +396,7 @@ bool case_may_close(const principal *p);
 /* Ask to close a case (status Closed or ClosedReferred, with the reason). PONTE_ECONFLICT when
  * the case is closed or a request waits already. */
 int closure_request(const identity_env *env, const principal *p, int64_t case_id,
-		    const char *status, const char *reason, int64_t *id, case_errors *e);
+		    const char *status, const char *reason, int64_t *id, field_errors *e);
 /* Approve (the case is closed with the requested status and reason, in the same transaction)
  * or reject. PONTE_EDENIED for the requester or someone who may not close cases;
  * PONTE_ECONFLICT when decided already. */

@@ -133,16 +133,14 @@ bool case_treated_as_child(const case_record *c, const child_record *k)
 	return age >= 0 && age < 18;
 }
 
-static void check_date(const char *s, const char *field, case_errors *e)
+static void check_date(const char *s, const char *field, field_errors *e)
 {
 	bool future = false;
-	if (s && *s && (!case_date_valid(s, &future) || future) && e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ field,
-					N_("Give a real date, not in the future (YYYY-MM-DD).") };
+	if (s && *s && (!case_date_valid(s, &future) || future))
+		field_errors_add(e, field, N_("Give a real date, not in the future (YYYY-MM-DD)."));
 }
 
-static void check(const child_input *in, case_errors *e)
+static void check(const child_input *in, field_errors *e)
 {
 	const char *dates[][2] = { { in->age_assessed_on, "age_assessed_on" },
 				   { in->guardian_appointed_on, "guardian_appointed_on" },
@@ -159,32 +157,22 @@ static void check(const child_input *in, case_errors *e)
 				    { "family_assessment", in->family_assessment } };
 	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
 		codes = child_codes(fields[i][0], &n);
-		if (!one_of(codes, n, fields[i][1] ? fields[i][1] : "") &&
-		    e->count < CASE_MAX_ERRORS)
-			e->items[e->count++] =
-			    (case_field_error){ fields[i][0], N_("Choose a value from the list.") };
+		if (!one_of(codes, n, fields[i][1] ? fields[i][1] : ""))
+			field_errors_add(e, fields[i][0], N_("Choose a value from the list."));
 	}
 	bool has = in->age_assessment && *in->age_assessment;
-	if (has && !(in->age_assessed_on && *in->age_assessed_on) && e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ "age_assessed_on",
-					N_("Give the date of the age assessment.") };
+	if (has && !(in->age_assessed_on && *in->age_assessed_on))
+		field_errors_add(e, "age_assessed_on", N_("Give the date of the age assessment."));
 	if (in->guardian_appointed_on && *in->guardian_appointed_on &&
-	    !(in->guardian && *in->guardian) && e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ "guardian", N_("Name the guardian appointed.") };
+	    !(in->guardian && *in->guardian))
+		field_errors_add(e, "guardian", N_("Name the guardian appointed."));
 	if (in->bid_on && *in->bid_on &&
-	    (!in->bia_on || !*in->bia_on || strcmp(in->bid_on, in->bia_on) < 0) &&
-	    e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){
-			"bid_on",
-			N_("The best interests are determined after they are assessed.")
-		};
+	    (!in->bia_on || !*in->bia_on || strcmp(in->bid_on, in->bia_on) < 0))
+		field_errors_add(e, "bid_on",
+				 N_("The best interests are determined after they are assessed."));
 	if (((in->guardian && strlen(in->guardian) > 200) ||
-	     (in->tracing_notes && strlen(in->tracing_notes) > 4000)) &&
-	    e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ "tracing_notes", N_("At most 4,000 characters.") };
+	     (in->tracing_notes && strlen(in->tracing_notes) > 4000)))
+		field_errors_add(e, "tracing_notes", N_("At most 4,000 characters."));
 }
 
 static int encrypt(const identity_env *env, int64_t id, const char *name, const char *plain,
@@ -208,7 +196,7 @@ static int row_id(store_conn *c, int64_t case_id, int64_t *id)
 }
 
 int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
-	       const child_input *in, case_errors *e, int64_t *current)
+	       const child_input *in, field_errors *e, int64_t *current)
 {
 	e->count = 0;
 	arena a;

@@ -63,18 +63,16 @@ int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const 
 }
 
 int closure_request(const identity_env *env, const principal *p, int64_t case_id,
-		    const char *status, const char *reason, int64_t *id, case_errors *e)
+		    const char *status, const char *reason, int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	if (!case_status_closed(status))
-		e->items[e->count++] =
-		    (case_field_error){ "cas_Status", N_("Choose Closed or Closed (referred).") };
+		field_errors_add(e, "cas_Status", N_("Choose Closed or Closed (referred)."));
 	if (!reason || !*reason || !utf8_valid_text(reason, strlen(reason)) ||
 	    utf8_length(reason, strlen(reason)) > 200 || strpbrk(reason, "\r\n\t"))
-		e->items[e->count++] = (case_field_error){
-			"cas_ReasonForCaseClosure",
-			N_("Give the reason for closing, on one line (at most 200 characters).")
-		};
+		field_errors_add(
+		    e, "cas_ReasonForCaseClosure",
+		    N_("Give the reason for closing, on one line (at most 200 characters)."));
 	arena a;
 	arena_init(&a, 1 << 16);
 	case_record cr;

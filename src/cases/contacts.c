@@ -38,27 +38,22 @@ static bool language_ok(const char *s)
 }
 
 int contact_add(const identity_env *env, const principal *p, int64_t case_id,
-		const contact_input *in, int64_t *id, case_errors *e)
+		const contact_input *in, int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	bool future = false, known = false;
 	for (size_t i = 0; in->channel && i < ARRAY_LEN(CHANNELS); i++)
 		known |= strcmp(CHANNELS[i], in->channel) == 0;
-	if (!known && e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ "channel", N_("Choose how the contact came about.") };
-	if ((!in->contact_on || !case_date_valid(in->contact_on, &future) || future) &&
-	    e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] =
-		    (case_field_error){ "contact_on",
-					N_("Give a real date, not in the future (YYYY-MM-DD).") };
-	if ((!language_ok(in->language) || !language_ok(in->rights_language)) &&
-	    e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){
-			"language", N_("Give a language as its ISO 639 code (fr, hau, wo...).")
-		};
-	if (in->place && strlen(in->place) > 500 && e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ "place", N_("At most 500 characters.") };
+	if (!known)
+		field_errors_add(e, "channel", N_("Choose how the contact came about."));
+	if (!in->contact_on || !case_date_valid(in->contact_on, &future) || future)
+		field_errors_add(e, "contact_on",
+				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
+	if (!language_ok(in->language) || !language_ok(in->rights_language))
+		field_errors_add(e, "language",
+				 N_("Give a language as its ISO 639 code (fr, hau, wo...)."));
+	if (in->place && strlen(in->place) > 500)
+		field_errors_add(e, "place", N_("At most 500 characters."));
 	arena a;
 	arena_init(&a, 1u << 20);
 	case_record cr;

@@ -43,22 +43,19 @@ static const char SQL_PENDING[] =
 /* clang-format on */
 
 int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
-	     const char *objectives, const char *action_plan, int64_t *id, case_errors *e)
+	     const char *objectives, const char *action_plan, int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	bool known = false;
 	for (size_t i = 0; type && i < ARRAY_LEN(TYPES); i++)
 		known |= strcmp(TYPES[i], type) == 0;
 	if (!known)
-		e->items[e->count++] =
-		    (case_field_error){ "type", N_("Choose a type of plan from the list.") };
+		field_errors_add(e, "type", N_("Choose a type of plan from the list."));
 	if (!objectives || !*objectives || strlen(objectives) > 4000)
-		e->items[e->count++] =
-		    (case_field_error){ "objectives",
-					N_("Write the objectives (at most 4,000 characters).") };
+		field_errors_add(e, "objectives",
+				 N_("Write the objectives (at most 4,000 characters)."));
 	if (action_plan && strlen(action_plan) > 8000)
-		e->items[e->count++] =
-		    (case_field_error){ "action_plan", N_("At most 8,000 characters.") };
+		field_errors_add(e, "action_plan", N_("At most 8,000 characters."));
 	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;

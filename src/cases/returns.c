@@ -22,26 +22,22 @@ static const char SQL_LIST[] =
     "coalesce(assessment_id, 0) FROM returns WHERE case_id = ?1 ORDER BY id DESC";
 /* clang-format on */
 
-static void add_error(case_errors *e, const char *field, const char *message)
-{
-	if (e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ field, message };
-}
-
 int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
-		  case_errors *e)
+		  field_errors *e)
 {
 	e->count = 0;
 	bool future = false;
 	if (!destination || !country_known(env->db, destination))
-		add_error(e, "destination", N_("Choose the country of return."));
+		field_errors_add(e, "destination", N_("Choose the country of return."));
 	if (!decided_on || !case_date_valid(decided_on, &future) || future)
-		add_error(e, "decided_on", N_("Give a real date, not in the future (YYYY-MM-DD)."));
+		field_errors_add(e, "decided_on",
+				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	if (!informed)
-		add_error(e, "information_given",
-			  N_("A return is decided by the person once informed of the conditions, "
-			     "risks and support: record that the information was given."));
+		field_errors_add(
+		    e, "information_given",
+		    N_("A return is decided by the person once informed of the conditions, "
+		       "risks and support: record that the information was given."));
 	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
@@ -67,7 +63,7 @@ int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 }
 
 int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
-		    const char *departure_on, case_errors *e)
+		    const char *departure_on, field_errors *e)
 {
 	e->count = 0;
 	store_conn *c;
@@ -93,7 +89,8 @@ int return_schedule(const identity_env *env, const principal *p, int64_t return_
 	bool future = false;
 	if (!rc && (!departure_on || !case_date_valid(departure_on, &future) ||
 		    strcmp(departure_on, decided) < 0))
-		add_error(e, "departure_on", N_("Give the date of departure, after the decision."));
+		field_errors_add(e, "departure_on",
+				 N_("Give the date of departure, after the decision."));
 	/* The gate: a risk assessment since the decision, low, with no threat. */
 	int64_t assessment = 0;
 	if (!rc && !(rc = store_prepare(c, SQL_ASSESSMENT, &st))) {
@@ -107,9 +104,10 @@ int return_schedule(const identity_env *env, const principal *p, int64_t return_
 		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc && !assessment)
-		add_error(e, "assessment",
-			  N_("A return can be scheduled only after a pre-return risk assessment, "
-			     "made since the decision, shows no threat."));
+		field_errors_add(
+		    e, "assessment",
+		    N_("A return can be scheduled only after a pre-return risk assessment, "
+		       "made since the decision, shows no threat."));
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	if (!rc && !(rc = store_prepare(c, SQL_SCHEDULE, &st))) {

@@ -86,29 +86,27 @@ int country_rules_list(store *db, arena *a, country_rule_fn fn, void *ctx)
 	return rc < 0 ? rc : 0;
 }
 
-static int check_country(store *db, const char *country, case_errors *e)
+static int check_country(store *db, const char *country, field_errors *e)
 {
 	if (!country || (strcmp(country, "ZZ") != 0 && !country_known(db, country))) {
-		e->items[e->count++] =
-		    (case_field_error){ "country", N_("Choose a country from the list.") };
+		field_errors_add(e, "country", N_("Choose a country from the list."));
 		return PONTE_EINVAL;
 	}
 	return 0;
 }
 
 int country_rule_set(store *db, const principal *p, const char *country, const char *rule,
-		     const char *value, case_errors *e)
+		     const char *value, field_errors *e)
 {
 	e->count = 0;
 	int max = 0;
 	check_country(db, country, e);
 	if (!country_rule_label(rule, &max))
-		e->items[e->count++] = (case_field_error){ "rule", N_("Choose from the list.") };
+		field_errors_add(e, "rule", N_("Choose from the list."));
 	char *end = NULL;
 	long v = value ? strtol(value, &end, 10) : -1;
 	if (!value || !*value || *end || v < 0 || (max && v > max))
-		e->items[e->count++] =
-		    (case_field_error){ "value", N_("Give a whole number in the range shown.") };
+		field_errors_add(e, "value", N_("Give a whole number in the range shown."));
 	if (e->count)
 		return PONTE_EINVAL;
 	store_conn *c;
@@ -160,7 +158,7 @@ int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx)
 }
 
 int status_confirmers_set(store *db, const principal *p, const char *country, const char *org_types,
-			  case_errors *e)
+			  field_errors *e)
 {
 	e->count = 0;
 	check_country(db, country, e);
@@ -173,14 +171,12 @@ int status_confirmers_set(store *db, const principal *p, const char *country, co
 		for (size_t i = 0; i < n; i++)
 			known |= strlen(codes[i].code) == len && memcmp(codes[i].code, s, len) == 0;
 		if (!known)
-			e->items[e->count++] =
-			    (case_field_error){ "org_types", N_("Choose from the list.") };
+			field_errors_add(e, "org_types", N_("Choose from the list."));
 		s += len + (s[len] == ',');
 	}
 	if (!e->count && strcmp(country, "ZZ") == 0 && !*types)
-		e->items[e->count++] = (case_field_error){
-			"org_types", N_("The defaults need at least one type of organisation.")
-		};
+		field_errors_add(e, "org_types",
+				 N_("The defaults need at least one type of organisation."));
 	if (e->count)
 		return PONTE_EINVAL;
 	store_conn *c;

@@ -62,26 +62,20 @@ static bool threats_ok(const char *csv)
 	return true;
 }
 
-static void add_error(case_errors *e, const char *field, const char *message)
-{
-	if (e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ field, message };
-}
-
 int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
-	       int64_t *id, case_errors *e)
+	       int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	bool future = false;
 	if (!one_of(RISKS, ARRAY_LEN(RISKS), in->risk))
-		add_error(e, "risk", N_("Choose the level of risk."));
+		field_errors_add(e, "risk", N_("Choose the level of risk."));
 	if (!threats_ok(in->threats))
-		add_error(e, "threats", N_("Choose threats from the list."));
+		field_errors_add(e, "threats", N_("Choose threats from the list."));
 	if (!in->assessed_on || !case_date_valid(in->assessed_on, &future) || future)
-		add_error(e, "assessed_on",
-			  N_("Give a real date, not in the future (YYYY-MM-DD)."));
+		field_errors_add(e, "assessed_on",
+				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	if (in->plan && strlen(in->plan) > 8000)
-		add_error(e, "plan", N_("At most 8,000 characters."));
+		field_errors_add(e, "plan", N_("At most 8,000 characters."));
 	store_conn *c;
 	store_stmt *st;
 	int64_t owner = 0, org = 0;

@@ -145,12 +145,6 @@ bool section_writable(const identity_env *env, const principal *p, const section
 	return scope(env, p, d, case_id, true, country) == 0;
 }
 
-static void add_error(case_errors *e, const char *field, const char *message)
-{
-	if (e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ field, message };
-}
-
 static bool code_known(const section_field *f, const char *code, size_t len)
 {
 	for (size_t i = 0; i < f->ncodes; i++)
@@ -181,61 +175,62 @@ static bool int_valid(const section_field *f, const char *v)
 
 /* One field's value against its kind; v is never NULL, "" is "not given". */
 static void check_field(store *db, const section_def *d, const section_field *f, const char **v,
-			size_t i, case_errors *e)
+			size_t i, field_errors *e)
 {
 	const char *s = v[i];
 	bool future = false;
 	if (!*s) {
 		if (f->required)
-			add_error(e, f->name, N_("This is needed."));
+			field_errors_add(e, f->name, N_("This is needed."));
 		return;
 	}
 	switch (f->kind) {
 	case SK_DATE:
 	case SK_DATE_ANY:
 		if (!case_date_valid(s, &future) || (future && f->kind == SK_DATE))
-			add_error(e, f->name,
-				  f->kind == SK_DATE
-				      ? N_("Give a real date, not in the future (YYYY-MM-DD).")
-				      : N_("Give a real date (YYYY-MM-DD)."));
+			field_errors_add(
+			    e, f->name,
+			    f->kind == SK_DATE
+				? N_("Give a real date, not in the future (YYYY-MM-DD).")
+				: N_("Give a real date (YYYY-MM-DD)."));
 		else if (f->not_before) {
 			int j = section_field_index(d, f->not_before);
 			if (j >= 0 && *v[j] && strcmp(s, v[j]) < 0)
-				add_error(e, f->name,
-					  N_("This date is before the one it follows."));
+				field_errors_add(e, f->name,
+						 N_("This date is before the one it follows."));
 		}
 		break;
 	case SK_CODE:
 		if (!code_known(f, s, strlen(s)))
-			add_error(e, f->name, N_("Choose from the list."));
+			field_errors_add(e, f->name, N_("Choose from the list."));
 		break;
 	case SK_CODES:
 		if (!codes_known(f, s))
-			add_error(e, f->name, N_("Choose from the list."));
+			field_errors_add(e, f->name, N_("Choose from the list."));
 		break;
 	case SK_COUNTRY:
 		if (!country_known(db, s))
-			add_error(e, f->name, N_("Choose a country from the list."));
+			field_errors_add(e, f->name, N_("Choose a country from the list."));
 		break;
 	case SK_TEXT:
 	case SK_SECRET:
 		if (strlen(s) > (size_t)f->max)
-			add_error(e, f->name, N_("This is too long."));
+			field_errors_add(e, f->name, N_("This is too long."));
 		break;
 	case SK_BOOL:
 		if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0)
-			add_error(e, f->name, N_("Tick it or leave it."));
+			field_errors_add(e, f->name, N_("Tick it or leave it."));
 		break;
 	case SK_INT:
 		if (!int_valid(f, s))
-			add_error(e, f->name, N_("Give a whole number in the range shown."));
+			field_errors_add(e, f->name, N_("Give a whole number in the range shown."));
 		break;
 	}
 }
 
 /* Copies values (NULL as "") into v, fills the section's defaults, checks every field. */
 static int validate(const identity_env *env, arena *a, const section_def *d, const char *country,
-		    const char *const *values, const char **v, case_errors *e)
+		    const char *const *values, const char **v, field_errors *e)
 {
 	e->count = 0;
 	for (size_t i = 0; i < d->nfields; i++)
@@ -285,7 +280,7 @@ static char *audit_action(char out[64], const section_def *d, const char *what)
 }
 
 int section_add(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
-		const char *const *values, int64_t *id, case_errors *e)
+		const char *const *values, int64_t *id, field_errors *e)
 {
 	const struct section_sql *q = sql_of(d);
 	char country[8] = "", action[64];
@@ -355,7 +350,7 @@ static int current_version(store_conn *c, const struct section_sql *q, int64_t c
 
 int section_update(const identity_env *env, const principal *p, const section_def *d,
 		   int64_t case_id, int64_t entry_id, int64_t version, const char *const *values,
-		   case_errors *e, int64_t *current)
+		   field_errors *e, int64_t *current)
 {
 	const struct section_sql *q = sql_of(d);
 	char country[8] = "", action[64];

@@ -81,11 +81,11 @@ const char *section_code_label(const section_field *f, const char *code);
 
 /* Add an entry; values in field order (NULL as ""). */
 int section_add(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
-		const char *const *values, int64_t *id, case_errors *e);
+		const char *const *values, int64_t *id, field_errors *e);
 /* Replace an entry's values; PONTE_ECONFLICT (and *current) when version is not its version. */
 int section_update(const identity_env *env, const principal *p, const section_def *d,
 		   int64_t case_id, int64_t entry_id, int64_t version, const char *const *values,
-		   case_errors *e, int64_t *current);
+		   field_errors *e, int64_t *current);
 typedef int (*section_fn)(const section_entry *x, void *ctx);
 /* Newest first. */
 int section_list(const identity_env *env, arena *a, const principal *p, const section_def *d,

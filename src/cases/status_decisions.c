@@ -84,14 +84,8 @@ static const char *vic_status(const char *decision)
 	return "PossibleVictimOfTrafficking";
 }
 
-static void add_error(case_errors *e, const char *field, const char *message)
-{
-	if (e->count < CASE_MAX_ERRORS)
-		e->items[e->count++] = (case_field_error){ field, message };
-}
-
 int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
-			const status_decision_input *in, case_errors *e, int64_t *id)
+			const status_decision_input *in, field_errors *e, int64_t *id)
 {
 	e->count = 0;
 	arena a;
@@ -106,23 +100,24 @@ int status_decision_add(const identity_env *env, const principal *p, int64_t cas
 		return rc;
 	}
 	if (!known(DECISIONS, ARRAY_LEN(DECISIONS), in->status))
-		add_error(e, "status", N_("Choose a decision from the list."));
+		field_errors_add(e, "status", N_("Choose a decision from the list."));
 	if (!known(DECIDERS, ARRAY_LEN(DECIDERS), in->decision_org_type))
-		add_error(e, "vic_TraffickingStatusDecisionMakingOrg",
-			  N_("Choose who decided from the list."));
+		field_errors_add(e, "vic_TraffickingStatusDecisionMakingOrg",
+				 N_("Choose who decided from the list."));
 	else if (in->status && !strcmp(in->status, "confirmed") &&
 		 !may_confirm(env->db, c.country, in->decision_org_type))
-		add_error(
+		field_errors_add(
 		    e, "vic_TraffickingStatusDecisionMakingOrg",
 		    N_("In this country, this type of organisation cannot confirm victim status."));
 	bool future = false;
 	if (!in->decided_on || !case_date_valid(in->decided_on, &future))
-		add_error(e, "decided_on", N_("Enter the date as YYYY-MM-DD."));
+		field_errors_add(e, "decided_on", N_("Enter the date as YYYY-MM-DD."));
 	else if (future)
-		add_error(e, "decided_on", N_("The date of the decision cannot be in the future."));
+		field_errors_add(e, "decided_on",
+				 N_("The date of the decision cannot be in the future."));
 	if (in->reasons && (!utf8_valid_text(in->reasons, strlen(in->reasons)) ||
 			    utf8_length(in->reasons, strlen(in->reasons)) > 4000))
-		add_error(e, "reasons", N_("Use at most 4000 characters of text."));
+		field_errors_add(e, "reasons", N_("Use at most 4000 characters of text."));
 	arena_release(&a);
 	if (e->count)
 		return PONTE_EINVAL;

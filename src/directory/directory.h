@@ -20,13 +20,7 @@
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
-#define FP_MAX_ERRORS 12
 #define FP_STALE_DAYS 365
-
-typedef struct fp_errors {
-	field_error items[FP_MAX_ERRORS];
-	size_t count;
-} fp_errors;
 
 typedef struct fp_input {
 	const char *organisation; /* organisation code (create only) */
@@ -61,15 +55,15 @@ const fp_code *fp_mandates(size_t *n);
 const char *fp_mandate_label(const char *code);
 
 int fp_create(const identity_env *env, const principal *p, const fp_input *in, int64_t *id,
-	      fp_errors *e);
+	      field_errors *e);
 /* PONTE_ECONFLICT (and *current) when version is stale. */
 int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-	      const fp_input *in, fp_errors *e, int64_t *current);
+	      const fp_input *in, field_errors *e, int64_t *current);
 /* Record that the entry was checked today. */
 int fp_verify(const identity_env *env, const principal *p, int64_t id);
 /* A new holder from started_on; the current one's period ends that day. */
 int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const char *name,
-		  const char *position, const char *started_on, fp_errors *e);
+		  const char *position, const char *started_on, field_errors *e);
 int fp_get(const identity_env *env, arena *a, int64_t id, focal_point *out);
 typedef int (*fp_fn)(const focal_point *fp, void *ctx);
 /* By country, mandate and organisation; with holders. */

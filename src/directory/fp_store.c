@@ -72,15 +72,6 @@ bool fp_can_manage(const principal *p, const char *country)
 	       principal_scope(p, "directory.manage") >= SCOPE_COUNTRY;
 }
 
-static void add_error(fp_errors *e, const char *field, const char *message)
-{
-	if (e->count < FP_MAX_ERRORS) {
-		e->items[e->count].field = field;
-		e->items[e->count].message = message;
-		e->count++;
-	}
-}
-
 static bool date_ok(const char *s)
 {
 	int y, m, d;
@@ -115,26 +106,27 @@ static bool languages_ok(const char *s)
 	return true;
 }
 
-static void validate(const fp_input *in, fp_errors *e)
+static void validate(const fp_input *in, field_errors *e)
 {
 	if (in->languages && !languages_ok(in->languages))
-		add_error(e, "languages",
-			  N_("Use language codes separated by commas, e.g. fr,en."));
+		field_errors_add(e, "languages",
+				 N_("Use language codes separated by commas, e.g. fr,en."));
 	if (in->mailbox && *in->mailbox &&
 	    (!strchr(in->mailbox, '@') || strlen(in->mailbox) > 200 ||
 	     strpbrk(in->mailbox, " <>\"")))
-		add_error(e, "mailbox",
-			  N_("Enter the functional mailbox, e.g. referrals@agency.example."));
+		field_errors_add(
+		    e, "mailbox",
+		    N_("Enter the functional mailbox, e.g. referrals@agency.example."));
 	if (in->phone &&
 	    (strlen(in->phone) > 40 || strspn(in->phone, "+0123456789 ()-") != strlen(in->phone)))
-		add_error(e, "phone", N_("Enter a phone number with digits, spaces and +."));
+		field_errors_add(e, "phone", N_("Enter a phone number with digits, spaces and +."));
 	if (in->instance_url && *in->instance_url &&
 	    ((strncmp(in->instance_url, "https://", 8) != 0 &&
 	      strncmp(in->instance_url, "http://", 7) != 0) ||
 	     strlen(in->instance_url) > 300 || strpbrk(in->instance_url, " <>\"")))
-		add_error(e, "instance_url", N_("Enter a link starting with https://."));
+		field_errors_add(e, "instance_url", N_("Enter a link starting with https://."));
 	if (in->verified_on && *in->verified_on && !date_ok(in->verified_on))
-		add_error(e, "verified_on", N_("Enter a date as YYYY-MM-DD."));
+		field_errors_add(e, "verified_on", N_("Enter a date as YYYY-MM-DD."));
 }
 
 static void bind_str(store_stmt *st, int idx, const char *s)
@@ -150,7 +142,7 @@ static int step_once(store_stmt *st)
 }
 
 int fp_create(const identity_env *env, const principal *p, const fp_input *in, int64_t *id,
-	      fp_errors *e)
+	      field_errors *e)
 {
 	e->count = 0;
 	arena a;
@@ -158,12 +150,12 @@ int fp_create(const identity_env *env, const principal *p, const fp_input *in, i
 	organisation org;
 	bool known = in->organisation && org_find(env->db, &a, in->organisation, &org) == 0;
 	if (!known)
-		add_error(e, "organisation", N_("Choose an organisation."));
+		field_errors_add(e, "organisation", N_("Choose an organisation."));
 	bool mandate_ok = false;
 	for (size_t i = 0; in->mandate && i < ARRAY_LEN(MANDATES); i++)
 		mandate_ok |= strcmp(MANDATES[i].code, in->mandate) == 0;
 	if (!mandate_ok)
-		add_error(e, "mandate", N_("Choose a mandate."));
+		field_errors_add(e, "mandate", N_("Choose a mandate."));
 	validate(in, e);
 	if (known && !fp_can_manage(p, org.country)) {
 		arena_release(&a);
@@ -194,7 +186,7 @@ int fp_create(const identity_env *env, const principal *p, const fp_input *in, i
 		rc = store_step(st);
 		store_reset(st);
 		if (rc == PONTE_EEXIST) {
-			add_error(
+			field_errors_add(
 			    e, "mandate",
 			    N_("This organisation already holds this mandate in the directory."));
 			rc = PONTE_EINVAL;
@@ -258,7 +250,7 @@ static int begin_write(const identity_env *env, const principal *p, int64_t id, 
 }
 
 int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-	      const fp_input *in, fp_errors *e, int64_t *current)
+	      const fp_input *in, field_errors *e, int64_t *current)
 {
 	e->count = 0;
 	validate(in, e);
@@ -330,15 +322,15 @@ int fp_verify(const identity_env *env, const principal *p, int64_t id)
 }
 
 int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const char *name,
-		  const char *position, const char *started_on, fp_errors *e)
+		  const char *position, const char *started_on, field_errors *e)
 {
 	e->count = 0;
 	if (!name || !*name || strlen(name) > 200 || !utf8_valid_text(name, strlen(name)))
-		add_error(e, "name", N_("Enter the person's name."));
+		field_errors_add(e, "name", N_("Enter the person's name."));
 	if (position && (strlen(position) > 200 || !utf8_valid_text(position, strlen(position))))
-		add_error(e, "position", N_("Keep the position under 200 characters."));
+		field_errors_add(e, "position", N_("Keep the position under 200 characters."));
 	if (!date_ok(started_on))
-		add_error(e, "started_on", N_("Enter a date as YYYY-MM-DD."));
+		field_errors_add(e, "started_on", N_("Enter a date as YYYY-MM-DD."));
 	if (e->count)
 		return PONTE_EINVAL;
 	store_conn *c;
@@ -351,8 +343,8 @@ int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const
 		store_bind_int64(st, 1, id);
 		if (store_step(st) == STORE_ROW &&
 		    strcmp(started_on, store_col_text(st, 0, NULL)) < 0) {
-			add_error(e, "started_on",
-				  N_("The new holder cannot start before the current one."));
+			field_errors_add(e, "started_on",
+					 N_("The new holder cannot start before the current one."));
 			rc = PONTE_EINVAL;
 		}
 		store_reset(st);

@@ -307,15 +307,6 @@ static bool place_in_db(const char *run, void *ctx)
 	return country_name_known(ctx, run);
 }
 
-static void add_error(kn_errors *e, const char *field, const char *message)
-{
-	if (e->count < KN_MAX_ERRORS) {
-		e->items[e->count].field = field;
-		e->items[e->count].message = message;
-		e->count++;
-	}
-}
-
 static const char *detail_of(const kn_input *in, const char *name)
 {
 	for (size_t i = 0; i < in->ndetails; i++)
@@ -337,12 +328,12 @@ static bool text_ok(const char *s, size_t max)
 	return utf8_valid_text(s, strlen(s)) && strlen(s) <= max;
 }
 
-static void validate_detail(store *db, const kn_field *f, const char *v, kn_errors *e)
+static void validate_detail(store *db, const kn_field *f, const char *v, field_errors *e)
 {
 	(void)db;
 	if (!*v) {
 		if (f->required)
-			add_error(e, f->name, N_("This field is required."));
+			field_errors_add(e, f->name, N_("This field is required."));
 		return;
 	}
 	bool ok = true;
@@ -356,7 +347,7 @@ static void validate_detail(store *db, const kn_field *f, const char *v, kn_erro
 	case KN_URL: ok = url_valid(v); break;
 	case KN_INITIALS:
 		if (text_ok(v, 2000) && kn_looks_like_name(v, place_in_db, db)) {
-			add_error(
+			field_errors_add(
 			    e, f->name,
 			    N_("Give initials only (for example K.M., M, NG), never a name."));
 			return;
@@ -365,7 +356,7 @@ static void validate_detail(store *db, const kn_field *f, const char *v, kn_erro
 		break;
 	}
 	if (!ok)
-		add_error(
+		field_errors_add(
 		    e, f->name,
 		    f->kind == KN_DATE   ? N_("Enter a date as YYYY-MM-DD.")
 		    : f->kind == KN_YEAR ? N_("Enter a year between 1900 and 2100.")
@@ -375,39 +366,40 @@ static void validate_detail(store *db, const kn_field *f, const char *v, kn_erro
 			: N_("This text is too long or contains characters that are not allowed."));
 }
 
-bool kn_validate(store *db, const kn_input *in, kn_errors *e)
+bool kn_validate(store *db, const kn_input *in, field_errors *e)
 {
 	e->count = 0;
 	const char *type = in->type ? in->type : "";
 	if (!code_in("type", type, strlen(type)))
-		add_error(e, "type", N_("Choose the kind of item."));
+		field_errors_add(e, "type", N_("Choose the kind of item."));
 	const char *lang = in->language ? in->language : "";
 	if (!code_in("language", lang, strlen(lang)))
-		add_error(e, "language", N_("Choose the language the item is written in."));
+		field_errors_add(e, "language", N_("Choose the language the item is written in."));
 	const char *title = in->title ? in->title : "";
 	if (!*title)
-		add_error(e, "title", N_("This field is required."));
+		field_errors_add(e, "title", N_("This field is required."));
 	else if (!text_ok(title, 300))
-		add_error(e, "title", N_("Keep the title under 300 characters."));
+		field_errors_add(e, "title", N_("Keep the title under 300 characters."));
 	const char *summary = in->summary ? in->summary : "";
 	if (!*summary)
-		add_error(e, "summary", N_("This field is required."));
+		field_errors_add(e, "summary", N_("This field is required."));
 	else if (!text_ok(summary, 3000))
-		add_error(e, "summary", N_("Keep the summary under 3,000 characters."));
+		field_errors_add(e, "summary", N_("Keep the summary under 3,000 characters."));
 	if (in->body && !text_ok(in->body, 200000))
-		add_error(e, "body",
-			  N_("This text is too long or contains characters that are not "
-			     "allowed."));
+		field_errors_add(e, "body",
+				 N_("This text is too long or contains characters that are not "
+				    "allowed."));
 	if (!in->countries || !*in->countries)
-		add_error(e, "countries", N_("Name at least one country."));
+		field_errors_add(e, "countries", N_("Name at least one country."));
 	else if (!codes_valid(db, NULL, in->countries))
-		add_error(e, "countries", N_("Use two-letter country codes, for example PT, NE."));
+		field_errors_add(e, "countries",
+				 N_("Use two-letter country codes, for example PT, NE."));
 	for (size_t i = 0; i < in->ntranslations; i++) {
 		const kn_translation *t = &in->translations[i];
 		if (!t->language || !code_in("language", t->language, strlen(t->language)) ||
 		    strcmp(t->language, lang) == 0 || !t->title || !*t->title ||
 		    !text_ok(t->title, 300) || !t->summary || !text_ok(t->summary, 3000))
-			add_error(
+			field_errors_add(
 			    e, "translations",
 			    N_("A translation needs another language, a title and a summary."));
 	}
@@ -418,9 +410,9 @@ bool kn_validate(store *db, const kn_input *in, kn_errors *e)
 			known |= strcmp(FIELDS[f].type, type) == 0 &&
 				 strcmp(FIELDS[f].name, in->details[i].name) == 0;
 		if (!known && e->count == 0)
-			add_error(e, in->details[i].name,
-				  N_("This field does not belong to this kind "
-				     "of item."));
+			field_errors_add(e, in->details[i].name,
+					 N_("This field does not belong to this kind "
+					    "of item."));
 	}
 	for (size_t f = 0; f < ARRAY_LEN(FIELDS); f++)
 		if (strcmp(FIELDS[f].type, type) == 0)

@@ -501,7 +501,7 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 }
 
 int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
-	      kn_errors *e)
+	      field_errors *e)
 {
 	if (!kn_validate(env->db, in, e))
 		return PONTE_EINVAL;
@@ -531,7 +531,7 @@ int kn_create(const identity_env *env, const principal *p, const kn_input *in, i
 }
 
 int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-	      const kn_input *in, kn_errors *e, int64_t *current)
+	      const kn_input *in, field_errors *e, int64_t *current)
 {
 	arena a;
 	arena_init(&a, 8u << 20);

@@ -28,14 +28,8 @@
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
-#define KN_MAX_ERRORS 24
 #define KN_MAX_DETAILS 16
 #define KN_LANGS 3
-
-typedef struct kn_errors {
-	field_error items[KN_MAX_ERRORS];
-	size_t count;
-} kn_errors;
 
 typedef struct kn_pair {
 	const char *name, *value; /* code lists as "a,b" */
@@ -97,7 +91,7 @@ const kn_code *kn_codes(const char *vocabulary, size_t *n);
 const char *kn_code_label(const char *vocabulary, const char *code); /* msgid or code */
 const char *kn_detail(const kn_item *it, const char *name);          /* "" when absent */
 /* Validate a complete item (after merging an update). */
-bool kn_validate(store *db, const kn_input *in, kn_errors *e);
+bool kn_validate(store *db, const kn_input *in, field_errors *e);
 /* Whether text (a case-law party field) names a person rather than giving initials: two or
  * more capitalised words in a row ("Kofi Mensah"), unless is_place says the run is a place
  * ("Burkina Faso", "Sierra Leone"); is_place may be NULL. */
@@ -106,11 +100,11 @@ bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx);
 
 /* ---- items (item_store.c) ---- */
 int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
-	      kn_errors *e);
+	      field_errors *e);
 /* PONTE_ECONFLICT (and *current) when version is stale; PONTE_EDENIED when the item is not
  * a draft the caller may edit (an item in review may be edited by a reviewer). */
 int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
-	      const kn_input *in, kn_errors *e, int64_t *current);
+	      const kn_input *in, field_errors *e, int64_t *current);
 /* action: submit, publish, archive, return. PONTE_ECONFLICT when the item is not in the state
  * the action starts from; PONTE_EDENIED when the caller may not (*why: a msgid). */
 int kn_transition(const identity_env *env, const principal *p, int64_t id, const char *action,

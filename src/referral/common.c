@@ -1,12 +1,6 @@
 /* What the referral module's files share: errors, time and who may act on a case. */
 #include "referral/internal.h"
 
-void ref_error(ref_errors *e, const char *field, const char *message)
-{
-	if (e && e->count < REF_MAX_ERRORS)
-		e->items[e->count++] = (field_error){ field, message };
-}
-
 void ref_now(char out[CLOCK_RFC3339_LEN])
 {
 	clock_format_rfc3339(clock_wall_ms(), out);

@@ -76,24 +76,29 @@ static bool past_date(const char *s)
 }
 
 int consent_add(const identity_env *env, const principal *p, int64_t case_id,
-		const consent_input *in, int64_t *id, ref_errors *e)
+		const consent_input *in, int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	if (!one_of(PURPOSES, ARRAY_LEN(PURPOSES), in->purpose))
-		ref_error(e, "purpose", N_("Choose a purpose from the list."));
+		field_errors_add(e, "purpose", N_("Choose a purpose from the list."));
 	if (!ref_categories_valid(in->categories))
-		ref_error(e, "categories", N_("Choose the categories of data the consent covers."));
+		field_errors_add(e, "categories",
+				 N_("Choose the categories of data the consent covers."));
 	if (!one_of(BASES, ARRAY_LEN(BASES), in->legal_basis))
-		ref_error(e, "legal_basis", N_("Choose a legal basis from the list."));
+		field_errors_add(e, "legal_basis", N_("Choose a legal basis from the list."));
 	if (!in->language || strlen(in->language) < 2 || strlen(in->language) > 3)
-		ref_error(e, "language", N_("Give the language the person was informed in."));
+		field_errors_add(e, "language",
+				 N_("Give the language the person was informed in."));
 	if (!in->text_version || !*in->text_version || strlen(in->text_version) > 40)
-		ref_error(e, "text_version", N_("Give the version of the consent text read."));
+		field_errors_add(e, "text_version",
+				 N_("Give the version of the consent text read."));
 	if (!in->given_by ||
 	    (strcmp(in->given_by, "person") != 0 && strcmp(in->given_by, "guardian") != 0))
-		ref_error(e, "given_by", N_("Say whether the person or a guardian consented."));
+		field_errors_add(e, "given_by",
+				 N_("Say whether the person or a guardian consented."));
 	if (!past_date(in->given_on))
-		ref_error(e, "given_on", N_("Give a real date, not in the future (YYYY-MM-DD)."));
+		field_errors_add(e, "given_on",
+				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	store_conn *c;
 	case_scope o;
 	int rc = store_conn_get(env->db, &c);
@@ -119,7 +124,7 @@ int consent_add(const identity_env *env, const principal *p, int64_t case_id,
 		store_reset(st);
 		rc = rc == STORE_DONE ? 0 : rc < 0 ? (in->recipient_id ? PONTE_EINVAL : rc) : 0;
 		if (rc == PONTE_EINVAL)
-			ref_error(e, "recipient", N_("No organisation has this code."));
+			field_errors_add(e, "recipient", N_("No organisation has this code."));
 		if (!rc)
 			*id = store_last_insert_id(c);
 	}

@@ -8,7 +8,6 @@
 #include "referral/referral.h"
 #include "referral/sql.h"
 
-void ref_error(ref_errors *e, const char *field, const char *message);
 void ref_now(char out[CLOCK_RFC3339_LEN]);
 /* Bind s, or NULL when s is NULL or empty. */
 void ref_bind_opt(store_stmt *st, int idx, const char *s);

@@ -208,7 +208,7 @@ int referral_list(const identity_env *env, arena *a, const principal *p, const c
 static const char *const BASES[] = { "vital_interest", "legal_obligation", "public_interest" };
 
 int referral_create(const identity_env *env, const principal *p, const referral_input *in,
-		    int64_t *id, ref_errors *e)
+		    int64_t *id, field_errors *e)
 {
 	e->count = 0;
 	arena a;
@@ -223,28 +223,29 @@ int referral_create(const identity_env *env, const principal *p, const referral_
 	service s;
 	if (!rc && in->service_id) {
 		if (service_get(env, &a, in->service_id, &s))
-			ref_error(e, "service", N_("Choose a service from the directory."));
+			field_errors_add(e, "service", N_("Choose a service from the directory."));
 		else
 			to = s.organisation_id;
 	}
 	organisation org;
 	if (!rc && (!to || org_get(env->db, &a, to, &org)))
-		ref_error(e, "recipient", N_("Choose the organisation to refer to."));
+		field_errors_add(e, "recipient", N_("Choose the organisation to refer to."));
 	else if (!rc && to == o.organisation_id)
-		ref_error(e, "recipient", N_("A case cannot be referred to its own organisation."));
+		field_errors_add(e, "recipient",
+				 N_("A case cannot be referred to its own organisation."));
 	if (!rc && !ref_categories_valid(in->categories))
-		ref_error(e, "categories",
-			  N_("Choose the categories of data the referral carries."));
+		field_errors_add(e, "categories",
+				 N_("Choose the categories of data the referral carries."));
 	bool basis_ok = false;
 	for (size_t i = 0; in->legal_basis && i < ARRAY_LEN(BASES); i++)
 		basis_ok |= strcmp(BASES[i], in->legal_basis) == 0;
 	if (!rc && !in->consent_id && !basis_ok)
-		ref_error(e, "consent",
-			  N_("Choose the consent that covers this referral, or record "
-			     "its legal basis."));
+		field_errors_add(e, "consent",
+				 N_("Choose the consent that covers this referral, or record "
+				    "its legal basis."));
 	const char *urgency = in->urgency && *in->urgency ? in->urgency : "normal";
 	if (strcmp(urgency, "normal") != 0 && strcmp(urgency, "urgent") != 0)
-		ref_error(e, "urgency", N_("Choose normal or urgent."));
+		field_errors_add(e, "urgency", N_("Choose normal or urgent."));
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_stmt *st;
@@ -267,9 +268,9 @@ int referral_create(const identity_env *env, const principal *p, const referral_
 		rc = store_step(st);
 		store_reset(st);
 		if (rc < 0 && in->consent_id) {
-			ref_error(e, "consent",
-				  N_("Choose the consent that covers this referral, or "
-				     "record its legal basis."));
+			field_errors_add(e, "consent",
+					 N_("Choose the consent that covers this referral, or "
+					    "record its legal basis."));
 			rc = PONTE_EINVAL;
 		}
 		rc = rc < 0 ? rc : 0;
@@ -288,7 +289,7 @@ int referral_create(const identity_env *env, const principal *p, const referral_
 /* ---- acting ---- */
 
 /* Sending: the consent must cover it now; the register records the disclosure. */
-static int check_consent(store *db, arena *a, const referral *r, ref_errors *e)
+static int check_consent(store *db, arena *a, const referral *r, field_errors *e)
 {
 	if (!r->consent_id)
 		return 0; /* a recorded legal basis */
@@ -298,9 +299,9 @@ static int check_consent(store *db, arena *a, const referral *r, ref_errors *e)
 	if (rc && rc != PONTE_ENOTFOUND)
 		return rc;
 	if (rc || !ref_categories_cover(categories, r->categories)) {
-		ref_error(e, "consent",
-			  N_("The consent does not cover this referral (withdrawn, "
-			     "another recipient or fewer categories)."));
+		field_errors_add(e, "consent",
+				 N_("The consent does not cover this referral (withdrawn, "
+				    "another recipient or fewer categories)."));
 		return PONTE_EINVAL;
 	}
 	return 0;
@@ -379,7 +380,7 @@ static int event(const identity_env *env, store_conn *c, const principal *p, con
 }
 
 int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
-		 const char *code, const char *note, ref_errors *e)
+		 const char *code, const char *note, field_errors *e)
 {
 	e->count = 0;
 	const struct transition *t = transition_of(action);
@@ -404,11 +405,11 @@ int referral_act(const identity_env *env, const principal *p, int64_t id, const 
 	if (!rc && !leaves(t, r->state))
 		rc = PONTE_ECONFLICT;
 	if (!rc && t->needs_code && !code_known(action, code)) {
-		ref_error(e, "code", N_("Choose a reason or an outcome from the list."));
+		field_errors_add(e, "code", N_("Choose a reason or an outcome from the list."));
 		rc = PONTE_EINVAL;
 	}
 	if (!rc && note && strlen(note) > 4000) {
-		ref_error(e, "note", N_("At most 4,000 characters."));
+		field_errors_add(e, "note", N_("At most 4,000 characters."));
 		rc = PONTE_EINVAL;
 	}
 	char now[CLOCK_RFC3339_LEN], due[CLOCK_RFC3339_LEN] = "";

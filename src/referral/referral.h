@@ -23,12 +23,6 @@
 #include "cases/cases.h"
 #include "identity/identity.h"
 
-#define REF_MAX_ERRORS 12
-typedef struct ref_errors {
-	field_error items[REF_MAX_ERRORS];
-	size_t count;
-} ref_errors;
-
 /* Data categories: identity (names, birth date, gender, citizenship, language), contact
  * (phone), documents (identity number), victim (status, exploitation), case (status, phase). */
 bool ref_categories_valid(const char *csv);
@@ -62,7 +56,7 @@ typedef struct service_filter {
 
 const char *const *service_types(size_t *n);
 int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
-		ref_errors *e);
+		field_errors *e);
 int service_get(const identity_env *env, arena *a, int64_t id, service *out);
 typedef int (*service_fn)(const service *s, void *ctx);
 int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
@@ -84,7 +78,7 @@ typedef struct consent {
 } consent;
 
 int consent_add(const identity_env *env, const principal *p, int64_t case_id,
-		const consent_input *in, int64_t *id, ref_errors *e);
+		const consent_input *in, int64_t *id, field_errors *e);
 /* Withdraw the consent (today) and every open national referral it covered, inside the
  * caller's write transaction c (who may write the case; PONTE_ECONFLICT when withdrawn
  * already); *x is the consent (strings in a), *withdrawn counts the referrals. Pages and the
@@ -130,9 +124,9 @@ typedef struct referral {
 const char *const *referral_actions(size_t *n);
 const char *const *referral_codes(const char *action, size_t *n);
 int referral_create(const identity_env *env, const principal *p, const referral_input *in,
-		    int64_t *id, ref_errors *e);
+		    int64_t *id, field_errors *e);
 int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
-		 const char *code, const char *note, ref_errors *e);
+		 const char *code, const char *note, field_errors *e);
 int referral_get(const identity_env *env, arena *a, const principal *p, int64_t id, referral *out);
 /* box: "in" (to the caller's organisation), "out" (from it), "overdue" (sent and late, in
  * the caller's country: the focal point's escalations), or "case" (of case_id). */

@@ -32,24 +32,26 @@ static bool code_list(const char *s)
 	return true;
 }
 
-static void check(const service_input *in, ref_errors *e)
+static void check(const service_input *in, field_errors *e)
 {
 	if (!type_known(in->type))
-		ref_error(e, "type", N_("Choose a type of service from the list."));
+		field_errors_add(e, "type", N_("Choose a type of service from the list."));
 	if (!in->name || !*in->name || strlen(in->name) > 200)
-		ref_error(e, "name", N_("Give the service a name (at most 200 characters)."));
+		field_errors_add(e, "name",
+				 N_("Give the service a name (at most 200 characters)."));
 	int lo = in->min_age < 0 ? 0 : in->min_age, hi = in->max_age < 0 ? 120 : in->max_age;
 	if (lo > 120 || hi > 120 || lo > hi)
-		ref_error(e, "max_age", N_("Ages go from 0 to 120, the lowest first."));
+		field_errors_add(e, "max_age", N_("Ages go from 0 to 120, the lowest first."));
 	if (!code_list(in->sexes) || !code_list(in->exploitation) ||
 	    !code_list(in->nationalities) || !code_list(in->languages))
-		ref_error(e, "eligibility", N_("Use codes separated by commas."));
+		field_errors_add(e, "eligibility", N_("Use codes separated by commas."));
 	if (in->capacity_free >= 0 && in->capacity >= 0 && in->capacity_free > in->capacity)
-		ref_error(e, "capacity_free", N_("There cannot be more places free than places."));
+		field_errors_add(e, "capacity_free",
+				 N_("There cannot be more places free than places."));
 }
 
 int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
-		ref_errors *e)
+		field_errors *e)
 {
 	e->count = 0;
 	check(in, e);
@@ -60,7 +62,7 @@ int service_add(const identity_env *env, const principal *p, const service_input
 		     ? org_find(env->db, &a, in->organisation, &org)
 		     : org_get(env->db, &a, p->organisation_id, &org);
 	if (rc == PONTE_ENOTFOUND) {
-		ref_error(e, "organisation", N_("No organisation has this code."));
+		field_errors_add(e, "organisation", N_("No organisation has this code."));
 		rc = 0;
 	} else if (!rc && !principal_can_see(p, "service.manage", 0, org.id, org.country)) {
 		rc = PONTE_EDENIED;

@@ -6,12 +6,6 @@
 #include "identity/fields.h"
 #include "screening/sql.h"
 
-static void error(scr_errors *e, const char *field, const char *message)
-{
-	if (e->count < SCR_MAX_ERRORS)
-		e->items[e->count++] = (field_error){ field, message };
-}
-
 static const char *text(arena *a, store_stmt *st, int col)
 {
 	const char *s = store_col_is_null(st, col) ? "" : store_col_text(st, col, NULL);
@@ -100,7 +94,7 @@ static const char *answer_of(const scr_answer *answers, size_t n, const char *co
 }
 
 int scr_evaluate(const scr_list *info, const scr_item *items, size_t nitems,
-		 const scr_answer *answers, size_t n, scr_result *r, scr_errors *e)
+		 const scr_answer *answers, size_t n, scr_result *r, field_errors *e)
 {
 	memset(r, 0, sizeof(*r));
 	/* Every answer names an indicator of the list, with a known value. */
@@ -110,14 +104,15 @@ int scr_evaluate(const scr_list *info, const scr_item *items, size_t nitems,
 			known = answers[i].indicator &&
 				strcmp(items[k].code, answers[i].indicator) == 0;
 		if (!known)
-			error(e, "answers",
-			      N_("An answer names an indicator that is not in this list."));
+			field_errors_add(
+			    e, "answers",
+			    N_("An answer names an indicator that is not in this list."));
 		const char *v = answers[i].answer;
 		if (!v || (strcmp(v, "present") != 0 && strcmp(v, "absent") != 0 &&
 			   strcmp(v, "unknown") != 0))
-			error(e, "answers", N_("Answer present, absent or unknown."));
+			field_errors_add(e, "answers", N_("Answer present, absent or unknown."));
 		if (answers[i].note && strlen(answers[i].note) > 2000)
-			error(e, "answers", N_("A note is at most 2,000 characters."));
+			field_errors_add(e, "answers", N_("A note is at most 2,000 characters."));
 	}
 	if (e->count)
 		return PONTE_EINVAL;
@@ -174,7 +169,7 @@ static int insert_answer(const identity_env *env, store_conn *c, int64_t screeni
 }
 
 int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
-	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, scr_errors *e)
+	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, field_errors *e)
 {
 	e->count = 0;
 	arena a;
@@ -189,7 +184,7 @@ int scr_add(const identity_env *env, const principal *p, int64_t case_id, const 
 		rc = PONTE_ENOTFOUND;
 	if (!rc &&
 	    (rc = scr_items(env->db, &a, list, "en", &info, items, &nitems)) == PONTE_ENOTFOUND) {
-		error(e, "list", N_("Choose a list of indicators."));
+		field_errors_add(e, "list", N_("Choose a list of indicators."));
 		rc = PONTE_EINVAL;
 	}
 	if (!rc)

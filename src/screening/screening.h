@@ -18,12 +18,6 @@
 #include "identity/identity.h"
 
 #define SCR_MAX_ITEMS 64
-#define SCR_MAX_ERRORS 8
-
-typedef struct scr_errors {
-	field_error items[SCR_MAX_ERRORS];
-	size_t count;
-} scr_errors;
 
 typedef struct scr_list {
 	const char *code, *audience, *exploitation, *name, *version;
@@ -52,10 +46,10 @@ typedef struct scr_result {
 
 /* Compute the result of answers against the list's rules (no writing). */
 int scr_evaluate(const scr_list *info, const scr_item *items, size_t nitems,
-		 const scr_answer *answers, size_t n, scr_result *r, scr_errors *e);
+		 const scr_answer *answers, size_t n, scr_result *r, field_errors *e);
 /* Record a screening of the case; unanswered indicators are unknown. */
 int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
-	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, scr_errors *e);
+	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, field_errors *e);
 
 typedef struct scr_record {
 	int64_t id;

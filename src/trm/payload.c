@@ -237,7 +237,7 @@ int trm_offer_check(store *db, const char *json, size_t n, buf *out, char basis_
 			  .trafficking_status = *c.trafficking_status ? c.trafficking_status : NULL,
 			  .exploitation = c.exploitation,
 			  .control = c.control };
-	case_errors errors;
+	field_errors errors;
 	if (!case_validate(db, &in, false, &errors)) {
 		*field = errors.items[0].field;
 		*why = errors.items[0].message;

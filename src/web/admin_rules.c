@@ -62,7 +62,10 @@ static int add_country(const char *code, const char *name, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, const case_errors *e, int status)
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "country", "rule", "value", "org_types", NULL };
+
+static int render(http_request *req, http_response *res, const field_errors *e, int status)
 {
 	const principal *p = principal_of(req);
 	store *db = services_of(req)->db;
@@ -92,11 +95,7 @@ static int render(http_request *req, http_response *res, const case_errors *e, i
 		tpl_set(x, "code", codes[i].code);
 		tpl_set(x, "name", tr(req->lang, codes[i].label));
 	}
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	if (!rc)
 		rc = web_render_page(req, res, "admin_rules", N_("Country rules"), v);
 	if (!rc && status)
@@ -124,7 +123,7 @@ static int confirmers_set(http_request *req, http_response *res)
 		if (strcmp(req->form.items[i].key, "org_type") == 0 &&
 		    !strchr(req->form.items[i].value, ','))
 			buf_printf(&b, "%s%s", b.len ? "," : "", req->form.items[i].value);
-	case_errors e;
+	field_errors e;
 	int rc = status_confirmers_set(services_of(req)->db, principal_of(req),
 				       http_form(req, "country"), b.data ? b.data : "", &e);
 	buf_release(&b);
@@ -142,7 +141,7 @@ int web_admin_rule_set(http_request *req, http_response *res)
 		return rule_unset(req, res);
 	if (strcmp(what, "confirmers") == 0)
 		return confirmers_set(req, res);
-	case_errors e;
+	field_errors e;
 	int rc =
 	    country_rule_set(services_of(req)->db, principal_of(req), http_form(req, "country"),
 			     http_form(req, "rule"), http_form(req, "value"), &e);

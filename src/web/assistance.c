@@ -40,7 +40,10 @@ static int add_item(const assistance_item *x, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e)
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "type", "started_on", "ended_on", NULL };
+
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));
@@ -56,11 +59,7 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 		tpl_set(o, "code", TYPES[i].code);
 		tpl_set(o, "name", tr(req->lang, TYPES[i].label));
 	}
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "assistance", N_("Assistance given"), v);
 	if (!rc && e && e->count)
 		res->status = 422;
@@ -78,7 +77,7 @@ int web_case_assistance_add(http_request *req, http_response *res)
 	int64_t id, aid;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	case_errors e;
+	field_errors e;
 	int rc =
 	    assistance_add(&services_of(req)->env, principal_of(req), id, http_form(req, "type"),
 			   http_form(req, "started_on"), http_form(req, "ended_on"), &aid, &e);

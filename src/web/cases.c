@@ -41,7 +41,7 @@ static void add_options(http_request *req, tpl_vars *v, const char *list, const 
 }
 
 /* The form's values and, for each field with a problem, its message. */
-static void fill_form(http_request *req, tpl_vars *v, const case_input *in, const case_errors *e)
+static void fill_form(http_request *req, tpl_vars *v, const case_input *in, const field_errors *e)
 {
 	tpl_set(v, "first_name", in->first_name);
 	tpl_set(v, "second_name", in->second_name);
@@ -80,18 +80,28 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	tpl_set_bool(v, "smuggled_yes", strcmp(sm, "1") == 0);
 	tpl_set_bool(v, "smuggled_no", strcmp(sm, "0") == 0);
 	tpl_set_bool(v, "smuggled_unknown", !*sm);
-	if (!e || !e->count)
-		return;
-	tpl_list *summary = tpl_set_list(v, "errors");
-	for (size_t i = 0; i < e->count; i++) {
-		const char *msg = tr(req->lang, e->items[i].message);
-		tpl_vars *item = tpl_list_add(summary);
-		const char *dot = strrchr(e->items[i].field, '.');
-		const char *key = dot ? dot + 1 : e->items[i].field;
-		tpl_set(item, "field", key);
-		tpl_set(item, "message", msg);
-		tpl_set(v, arena_printf(req->arena, "error_%s", key), msg);
-	}
+	/* The case form's fields, top to bottom (templates/case_form.html). */
+	static const char *const ORDER[] = { "person.prs_FirstName",
+					     "person.prs_SecondName",
+					     "person.prs_Gender",
+					     "person.prs_Birthdate",
+					     "person.estimated_age",
+					     "person.prs_Citizenship",
+					     "person.prs_PrimaryLanguage",
+					     "person.prs_IdentityNumber",
+					     "person.prs_MobilePhone",
+					     "victim.vic_TraffickingStatus",
+					     "victim.vic_TypeOfExploitation",
+					     "victim.vic_MethodsOfControl",
+					     "victim.vic_MethodOfRecruitment",
+					     "victim.vic_RelationshipToTrafficker",
+					     "victim.vic_ForcedLabourIndustry",
+					     "victim.smuggled_migrant",
+					     "phase",
+					     "cas_Status",
+					     "cas_ReasonForCaseClosure",
+					     NULL };
+	web_field_errors(req, v, e, ORDER, NULL);
 }
 
 /* The checkboxes of a field joined with commas ("" when none is ticked). */
@@ -231,7 +241,7 @@ int web_cases(http_request *req, http_response *res)
 /* ---- new ---- */
 
 static int render_new(http_request *req, http_response *res, const case_input *in,
-		      const case_errors *e)
+		      const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -253,7 +263,7 @@ int web_case_create(http_request *req, http_response *res)
 {
 	case_input in;
 	read_form(req, &in);
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	int rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL) {
@@ -297,7 +307,7 @@ static int add_decision(const status_decision *d, void *ctx)
 }
 
 /* The decision history and the form to record one (with its errors). */
-static int add_decisions(http_request *req, tpl_vars *v, int64_t case_id, const case_errors *e,
+static int add_decisions(http_request *req, tpl_vars *v, int64_t case_id, const field_errors *e,
 			 const status_decision_input *form)
 {
 	struct history h = { req, tpl_set_list(v, "decisions") };
@@ -398,20 +408,20 @@ static void add_phase_tabs(http_request *req, tpl_vars *v, const case_record *c)
 }
 
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const case_errors *e, const char *notice,
-			    const char *alert, const case_errors *de,
+			    const case_input *form, const field_errors *e, const char *notice,
+			    const char *alert, const field_errors *de,
 			    const status_decision_input *dform);
 
 static int render_case(http_request *req, http_response *res, const case_record *c,
-		       const case_input *form, const case_errors *e, const char *notice,
+		       const case_input *form, const field_errors *e, const char *notice,
 		       const char *alert)
 {
 	return render_case_full(req, res, c, form, e, notice, alert, NULL, NULL);
 }
 
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const case_errors *e, const char *notice,
-			    const char *alert, const case_errors *de,
+			    const case_input *form, const field_errors *e, const char *notice,
+			    const char *alert, const field_errors *de,
 			    const status_decision_input *dform)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
@@ -469,7 +479,7 @@ int web_case_update(http_request *req, http_response *res)
 	const char *version = http_form(req, "version");
 	case_input in;
 	read_form(req, &in);
-	case_errors e = { 0 };
+	field_errors e = { 0 };
 	int64_t current = 0;
 	services *svc = services_of(req);
 	int rc = version ? case_update(&svc->env, principal_of(req), id, strtoll(version, NULL, 10),
@@ -507,7 +517,7 @@ static int case_decision(http_request *req, http_response *res)
 				     .decision_org_type =
 					 http_form(req, "vic_TraffickingStatusDecisionMakingOrg"),
 				     .reasons = http_form(req, "reasons") };
-	case_errors e;
+	field_errors e;
 	int64_t decision;
 	services *svc = services_of(req);
 	int rc = status_decision_add(&svc->env, principal_of(req), id, &in, &e, &decision);

@@ -43,8 +43,21 @@ static void options(http_request *req, tpl_vars *v, const char *field, const cha
 	}
 }
 
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "age_assessed_on",
+					  "guardian",
+					  "guardian_appointed_on",
+					  "bia_on",
+					  "bid_on",
+					  "placement",
+					  "placement_since",
+					  "tracing",
+					  "tracing_notes",
+					  "family_assessment",
+					  NULL };
+
 static int render(http_request *req, http_response *res, int64_t id, const child_input *in,
-		  const case_errors *e, const char *alert)
+		  const field_errors *e, const char *alert)
 {
 	case_record c;
 	child_record k;
@@ -85,11 +98,7 @@ static int render(http_request *req, http_response *res, int64_t id, const child
 	options(req, v, "placement", shown.placement);
 	options(req, v, "tracing", shown.tracing);
 	options(req, v, "family_assessment", shown.family_assessment);
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	if (alert)
 		tpl_set(v, "alert", tr(req->lang, alert));
 	if (http_query(req, "saved"))
@@ -125,7 +134,7 @@ int web_case_child_save(http_request *req, http_response *res)
 			   .tracing = http_form(req, "tracing"),
 			   .tracing_notes = http_form(req, "tracing_notes"),
 			   .family_assessment = http_form(req, "family_assessment") };
-	case_errors e;
+	field_errors e;
 	int64_t current = 0;
 	int rc = child_save(&services_of(req)->env, principal_of(req), id,
 			    version ? strtoll(version, NULL, 10) : -1, &in, &e, &current);

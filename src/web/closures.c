@@ -36,7 +36,7 @@ static int add_closure(const case_closure *k, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e,
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e,
 		  const char *alert)
 {
 	const principal *p = principal_of(req);
@@ -62,14 +62,8 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 	tpl_set(v, "reason", http_form(req, "cas_ReasonForCaseClosure"));
 	if (alert)
 		tpl_set(v, "alert", tr(req->lang, alert));
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++) {
-			tpl_vars *x = tpl_list_add(l);
-			tpl_set(x, "field", e->items[i].field);
-			tpl_set(x, "message", tr(req->lang, e->items[i].message));
-		}
-	}
+	static const char *const ORDER[] = { "cas_Status", "cas_ReasonForCaseClosure", NULL };
+	web_field_errors(req, v, e, ORDER, NULL);
 	rc = web_render_page(req, res, "closure", N_("Closing the case"), v);
 	if (!rc && e && e->count)
 		res->status = 422;
@@ -96,7 +90,7 @@ int web_case_closure_request(http_request *req, http_response *res)
 	const char *what = web_form_do(req);
 	if (strcmp(what, "approve") == 0 || strcmp(what, "reject") == 0)
 		return decide(req, res, id, strcmp(what, "approve") == 0);
-	case_errors e;
+	field_errors e;
 	int rc = closure_request(&services_of(req)->env, principal_of(req), id,
 				 http_form(req, "cas_Status"),
 				 http_form(req, "cas_ReasonForCaseClosure"), &cid, &e);

@@ -44,7 +44,10 @@ static int add_contact(const contact *k, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e)
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "contact_on", "channel", "place", "language", NULL };
+
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));
@@ -60,11 +63,7 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 		tpl_set(o, "code", CHANNELS[i].code);
 		tpl_set(o, "name", tr(req->lang, CHANNELS[i].label));
 	}
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "contacts", N_("Contacts"), v);
 	if (!rc && e && e->count)
 		res->status = 422;
@@ -90,7 +89,7 @@ int web_case_contact_add(http_request *req, http_response *res)
 			     .language = http_form(req, "language"),
 			     .rights_informed = rights && strcmp(rights, "1") == 0,
 			     .rights_language = http_form(req, "rights_language") };
-	case_errors e;
+	field_errors e;
 	int64_t cid;
 	int rc = contact_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc == PONTE_EINVAL)

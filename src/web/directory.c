@@ -313,22 +313,17 @@ int web_directory_xlsx(http_request *req, http_response *res)
 
 /* ---- one entry ---- */
 
-static void fill_errors(http_request *req, tpl_vars *v, const fp_errors *e)
+static void fill_errors(http_request *req, tpl_vars *v, const field_errors *e)
 {
-	if (!e || !e->count)
-		return;
-	tpl_list *l = tpl_set_list(v, "errors");
-	for (size_t i = 0; i < e->count; i++) {
-		tpl_vars *item = tpl_list_add(l);
-		tpl_set(item, "field", e->items[i].field);
-		tpl_set(item, "message", tr(req->lang, e->items[i].message));
-		tpl_set(v, arena_printf(req->arena, "error_%s", e->items[i].field),
-			tr(req->lang, e->items[i].message));
-	}
+	/* The fields of the entry's forms, top to bottom. */
+	static const char *const ORDER[] = { "organisation", "mandate",     "name",  "position",
+					     "started_on",   "mailbox",     "phone", "languages",
+					     "instance_url", "verified_on", NULL };
+	web_field_errors(req, v, e, ORDER, NULL);
 }
 
 static int render_entry(http_request *req, http_response *res, int64_t id, const fp_input *in,
-			const fp_errors *e, const char *holder_name, const char *holder_position,
+			const field_errors *e, const char *holder_name, const char *holder_position,
 			const char *holder_start)
 {
 	focal_point f;
@@ -430,7 +425,7 @@ int web_directory_update(http_request *req, http_response *res)
 	fp_input in;
 	read_channels(req, &in);
 	const char *version = http_form(req, "version");
-	fp_errors e;
+	field_errors e;
 	int64_t current = 0;
 	int rc = fp_update(&services_of(req)->env, principal_of(req), id,
 			   version ? strtoll(version, NULL, 10) : -1, &in, &e, &current);
@@ -452,7 +447,7 @@ static int directory_holder(http_request *req, http_response *res, int64_t id)
 {
 	const char *name = http_form(req, "name"), *position = http_form(req, "position"),
 		   *start = http_form(req, "started_on");
-	fp_errors e;
+	field_errors e;
 	int rc =
 	    fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, start, &e);
 	if (rc == PONTE_EINVAL)
@@ -485,7 +480,8 @@ static int add_org(const organisation *o, void *ctx)
 	return 0;
 }
 
-static int render_new(http_request *req, http_response *res, const fp_input *in, const fp_errors *e)
+static int render_new(http_request *req, http_response *res, const fp_input *in,
+		      const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -518,7 +514,7 @@ int web_directory_create(http_request *req, http_response *res)
 {
 	fp_input in;
 	read_channels(req, &in);
-	fp_errors e;
+	field_errors e;
 	int64_t id = 0;
 	int rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL)

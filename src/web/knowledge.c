@@ -258,15 +258,7 @@ static void add_codes(http_request *req, tpl_vars *v, const char *key, const cha
 	}
 }
 
-static const char *error_for(const kn_errors *e, const char *field)
-{
-	for (size_t i = 0; e && i < e->count; i++)
-		if (strcmp(e->items[i].field, field) == 0)
-			return e->items[i].message;
-	return NULL;
-}
-
-static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, const kn_errors *e)
+static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, const field_errors *e)
 {
 	int lang = req->lang;
 	kn_input copy = *given; /* a form posted without a kind shows an empty one */
@@ -279,15 +271,20 @@ static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, con
 	tpl_set(v, "body", in->body);
 	tpl_set(v, "countries", in->countries);
 	add_codes(req, v, "languages", "language", in->language ? in->language : "en");
-	static const char *const COMMON[] = { "language", "title",     "summary",
-					      "body",     "countries", "translations" };
-	for (size_t i = 0; i < ARRAY_LEN(COMMON); i++) {
-		const char *m = error_for(e, COMMON[i]);
-		if (m)
-			tpl_set(v, arena_printf(req->arena, "error_%s", COMMON[i]), tr(lang, m));
-	}
 	size_t n;
 	const kn_field *fields = kn_fields(&n);
+	/* The summary in the form's order: the fields every item has, its type's, translations. */
+	static const char *const COMMON[] = { "type",    "language", "title",
+					      "summary", "body",     "countries" };
+	const char **order = arena_alloc(req->arena, (ARRAY_LEN(COMMON) + n + 2) * sizeof(*order));
+	size_t k = 0;
+	for (size_t i = 0; i < ARRAY_LEN(COMMON); i++)
+		order[k++] = COMMON[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(fields[i].type, in->type) == 0)
+			order[k++] = fields[i].name;
+	order[k++] = "translations";
+	web_field_errors(req, v, e, order, NULL);
 	tpl_list *list = tpl_set_list(v, "fields");
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(fields[i].type, in->type) != 0)
@@ -315,7 +312,7 @@ static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, con
 					    "K.M. (M, NG); A.B. (F, NE).")));
 		if (fields[i].vocabulary)
 			add_codes(req, f, "codes", fields[i].vocabulary, value);
-		const char *m = error_for(e, fields[i].name);
+		const char *m = field_errors_find(e, fields[i].name);
 		if (m)
 			tpl_set(f, "error", tr(lang, m));
 	}
@@ -334,14 +331,6 @@ static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, con
 				tpl_set(t, "title", in->translations[j].title);
 				tpl_set(t, "summary", in->translations[j].summary);
 			}
-	}
-	if (e && e->count) {
-		tpl_list *summary = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++) {
-			tpl_vars *item = tpl_list_add(summary);
-			tpl_set(item, "field", e->items[i].field);
-			tpl_set(item, "message", tr(lang, e->items[i].message));
-		}
 	}
 	tpl_set(v, "csrf", principal_of(req)->csrf);
 }
@@ -410,7 +399,7 @@ static void read_form(http_request *req, kn_input *in, const char *type)
 }
 
 static int render_form(http_request *req, http_response *res, const kn_input *in,
-		       const kn_errors *e, int64_t id, int64_t version)
+		       const field_errors *e, int64_t id, int64_t version)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -460,7 +449,7 @@ int web_knowledge_create(http_request *req, http_response *res)
 {
 	kn_input in;
 	read_form(req, &in, http_form(req, "type"));
-	kn_errors e;
+	field_errors e;
 	int64_t id;
 	int rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL)
@@ -513,7 +502,7 @@ int web_knowledge_update(http_request *req, http_response *res)
 	kn_input in;
 	read_form(req, &in, it.type); /* the kind never changes */
 	const char *version = http_form(req, "version");
-	kn_errors e;
+	field_errors e;
 	int64_t current = 0;
 	rc = kn_update(&services_of(req)->env, principal_of(req), id,
 		       version ? strtoll(version, NULL, 10) : -1, &in, &e, &current);

@@ -46,7 +46,10 @@ static int add_plan(const support_plan *x, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e,
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "type", "objectives", "action_plan", NULL };
+
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e,
 		  const char *alert)
 {
 	const principal *p = principal_of(req);
@@ -64,11 +67,7 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 		tpl_set(o, "code", TYPES[i].code);
 		tpl_set(o, "name", tr(req->lang, TYPES[i].label));
 	}
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	if (alert)
 		tpl_set(v, "alert", tr(req->lang, alert));
 	rc = web_render_page(req, res, "plans", N_("Support plans"), v);
@@ -93,7 +92,7 @@ int web_case_plan_add(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	if (strcmp(web_form_do(req), "approve") == 0)
 		return plan_approve_form(req, res, id);
-	case_errors e;
+	field_errors e;
 	int rc = plan_add(&services_of(req)->env, principal_of(req), id, http_form(req, "type"),
 			  http_form(req, "objectives"), http_form(req, "action_plan"), &pid, &e);
 	if (rc == PONTE_EINVAL)

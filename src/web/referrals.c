@@ -82,18 +82,15 @@ static const char *categories_label(http_request *req, const char *csv)
 	return s;
 }
 
-static void fill_errors(http_request *req, tpl_vars *v, const ref_errors *e)
+static void fill_errors(http_request *req, tpl_vars *v, const field_errors *e)
 {
-	if (!e || !e->count)
-		return;
-	tpl_list *l = tpl_set_list(v, "errors");
-	for (size_t i = 0; i < e->count; i++) {
-		tpl_vars *x = tpl_list_add(l);
-		tpl_set(x, "field", e->items[i].field);
-		tpl_set(x, "message", tr(req->lang, e->items[i].message));
-		tpl_set(v, arena_printf(req->arena, "error_%s", e->items[i].field),
-			tr(req->lang, e->items[i].message));
-	}
+	/* The fields of the referral, consent and answer forms, top to bottom. */
+	static const char *const ORDER[] = { "service",      "consent",   "categories",
+					     "urgency",      "recipient", "purpose",
+					     "legal_basis",  "given_by",  "language",
+					     "text_version", "given_on",  "code",
+					     "note",         NULL };
+	web_field_errors(req, v, e, ORDER, NULL);
 }
 
 static const char *num(http_request *req, int64_t n)
@@ -243,7 +240,7 @@ static int add_service_option(const service *s, void *ctx)
 }
 
 static int render_case_referrals(http_request *req, http_response *res, int64_t case_id,
-				 const ref_errors *e, const char *notice)
+				 const field_errors *e, const char *notice)
 {
 	const identity_env *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
@@ -325,7 +322,7 @@ static int case_consent_add(http_request *req, http_response *res, int64_t id)
 			     .given_on = http_form(req, "given_on") };
 	if (service_id && !service_get(&services_of(req)->env, req->arena, service_id, &s))
 		in.recipient_id = s.organisation_id;
-	ref_errors e;
+	field_errors e;
 	int64_t cid;
 	int rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc == PONTE_EINVAL)
@@ -376,7 +373,7 @@ int web_case_referral_create(http_request *req, http_response *res)
 			      .consent_id = web_form_id(req, "consent_id"),
 			      .legal_basis = basis && *basis ? basis : NULL,
 			      .urgency = http_form(req, "urgency") };
-	ref_errors e;
+	field_errors e;
 	int64_t rid;
 	int rc = referral_create(&services_of(req)->env, principal_of(req), &in, &rid, &e);
 	if (rc == PONTE_EINVAL)
@@ -460,7 +457,7 @@ static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 	}
 }
 
-static int render_referral(http_request *req, http_response *res, int64_t id, const ref_errors *e,
+static int render_referral(http_request *req, http_response *res, int64_t id, const field_errors *e,
 			   const char *alert)
 {
 	const identity_env *env = &services_of(req)->env;
@@ -554,7 +551,7 @@ int web_referral_act(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id) || !*action)
 		return PONTE_ENOTFOUND;
 	const char *code = http_form(req, "code"), *note = http_form(req, "note");
-	ref_errors e;
+	field_errors e;
 	int rc = referral_act(&services_of(req)->env, principal_of(req), id, action,
 			      code && *code ? code : NULL, note, &e);
 	if (rc == PONTE_EINVAL)

@@ -38,7 +38,11 @@ static int add_country(const char *code, const char *name, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e)
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "departure_on", "assessment",        "destination",
+					  "decided_on",   "information_given", NULL };
+
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	const char *cid = arena_printf(req->arena, "%lld", (long long)id);
@@ -53,11 +57,7 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 				  add_country, &n);
 	if (rc)
 		return rc;
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "returns", N_("Return"), v);
 	if (!rc && e && e->count)
 		res->status = 422;
@@ -81,7 +81,7 @@ int web_case_return_decide(http_request *req, http_response *res)
 	if (strcmp(web_form_do(req), "schedule") == 0)
 		return return_schedule_form(req, res, id);
 	const char *informed = http_form(req, "information_given");
-	case_errors e;
+	field_errors e;
 	int rc = return_decide(&services_of(req)->env, principal_of(req), id,
 			       http_form(req, "destination"), http_form(req, "decided_on"),
 			       informed && strcmp(informed, "1") == 0, &rid, &e);
@@ -97,7 +97,7 @@ static int return_schedule_form(http_request *req, http_response *res, int64_t i
 	int64_t rid = web_form_id(req, "return_id");
 	if (!rid)
 		return PONTE_ENOTFOUND;
-	case_errors e;
+	field_errors e;
 	int rc = return_schedule(&services_of(req)->env, principal_of(req), rid,
 				 http_form(req, "departure_on"), &e);
 	if (rc == PONTE_EINVAL)

@@ -58,7 +58,10 @@ static int add_assessment(const safety_assessment *s, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const case_errors *e,
+/* The fields of the form, top to bottom, for the error summary. */
+static const char *const FORM_ORDER[] = { "risk", "threats", "plan", "assessed_on", NULL };
+
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e,
 		  const char *notice)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
@@ -79,11 +82,7 @@ static int render(http_request *req, http_response *res, int64_t id, const case_
 	}
 	if (notice)
 		tpl_set(v, "notice", tr(req->lang, notice));
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "safety", N_("Risk assessment and safety plan"), v);
 	if (!rc && e && e->count)
 		res->status = 422;
@@ -115,7 +114,7 @@ int web_case_safety_add(http_request *req, http_response *res)
 			    .plan = http_form(req, "plan"),
 			    .assessed_on = http_form(req, "assessed_on") };
 	buf_release(&b);
-	case_errors e;
+	field_errors e;
 	int64_t sid;
 	int rc = safety_add(&services_of(req)->env, principal_of(req), id, &in, &sid, &e);
 	if (rc == PONTE_EINVAL)

@@ -64,7 +64,7 @@ static int add_record(const scr_record *s, void *ctx)
 }
 
 static int render(http_request *req, http_response *res, int64_t case_id, const char *list,
-		  const scr_result *result, const scr_errors *e)
+		  const scr_result *result, const field_errors *e)
 {
 	const char *lang = i18n_lang(req->lang)->code;
 	scr_list info;
@@ -111,11 +111,7 @@ static int render(http_request *req, http_response *res, int64_t case_id, const 
 			*result->dimensions_met ? met_names(req, info.code, result->dimensions_met)
 						: tr(req->lang, N_("none")));
 	}
-	if (e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++)
-			tpl_set(tpl_list_add(l), "message", tr(req->lang, e->items[i].message));
-	}
+	web_field_errors(req, v, e, NULL, NULL);
 	struct history h = { req, tpl_set_list(v, "history") };
 	if ((rc = scr_history(&services_of(req)->env, req->arena, principal_of(req), case_id, lang,
 			      add_record, &h)))
@@ -166,7 +162,7 @@ int web_case_screening_add(http_request *req, http_response *res)
 	}
 	int64_t sid;
 	scr_result r;
-	scr_errors e;
+	field_errors e;
 	rc =
 	    scr_add(&services_of(req)->env, principal_of(req), id, list, answers, na, &sid, &r, &e);
 	if (rc == PONTE_EINVAL)

@@ -102,16 +102,8 @@ static int add_country(const char *code, const char *name, void *ctx)
 	return 0;
 }
 
-static const char *error_of(http_request *req, const case_errors *e, const char *field)
-{
-	for (size_t i = 0; e && i < e->count; i++)
-		if (strcmp(e->items[i].field, field) == 0)
-			return tr(req->lang, e->items[i].message);
-	return NULL;
-}
-
 /* The form's fields with values (NULL: empty) and errors. */
-static int add_fields(struct page *g, tpl_vars *v, const char *const *values, const case_errors *e)
+static int add_fields(struct page *g, tpl_vars *v, const char *const *values, const field_errors *e)
 {
 	http_request *req = g->req;
 	tpl_list *l = tpl_set_list(v, "fields");
@@ -125,9 +117,9 @@ static int add_fields(struct page *g, tpl_vars *v, const char *const *values, co
 		tpl_set_bool(x, "required", f->required);
 		if (f->hint)
 			tpl_set(x, "hint", tr(req->lang, f->hint));
-		const char *err = error_of(req, e, f->name);
+		const char *err = field_errors_find(e, f->name);
 		if (err)
-			tpl_set(x, "error", err);
+			tpl_set(x, "error", tr(req->lang, err));
 		bool date = f->kind == SK_DATE || f->kind == SK_DATE_ANY;
 		tpl_set_bool(x, "is_date", date);
 		tpl_set_bool(x, "is_int", f->kind == SK_INT);
@@ -162,7 +154,7 @@ static int add_fields(struct page *g, tpl_vars *v, const char *const *values, co
 
 /* The page: the entries (not while editing), the form, errors and an alert. */
 static int render(struct page *g, http_response *res, const section_entry *editing,
-		  const char *const *values, const case_errors *e, const char *alert)
+		  const char *const *values, const field_errors *e, const char *alert)
 {
 	http_request *req = g->req;
 	const principal *p = principal_of(req);
@@ -198,14 +190,16 @@ static int render(struct page *g, http_response *res, const section_entry *editi
 	if (!rc)
 		rc = add_fields(g, v, values ? values : editing ? editing->values : NULL, e);
 	if (!rc && e && e->count) {
-		tpl_list *l = tpl_set_list(v, "errors");
-		for (size_t i = 0; i < e->count; i++) {
-			tpl_vars *x = tpl_list_add(l);
-			int k = section_field_index(g->d, e->items[i].field);
-			tpl_set(x, "field", e->items[i].field);
-			tpl_set(x, "label", k >= 0 ? tr(req->lang, g->d->fields[k].label) : "");
-			tpl_set(x, "message", tr(req->lang, e->items[i].message));
+		/* The summary in the order of the descriptor's fields, each with its label. */
+		const char **names = arena_alloc(req->arena, (g->d->nfields + 1) * sizeof(*names));
+		const char **labels =
+		    arena_alloc(req->arena, (g->d->nfields + 1) * sizeof(*labels));
+		for (size_t i = 0; i < g->d->nfields; i++) {
+			names[i] = g->d->fields[i].name;
+			labels[i] = g->d->fields[i].label;
 		}
+		names[g->d->nfields] = labels[g->d->nfields] = NULL;
+		web_field_errors(req, v, e, names, labels);
 	}
 	if (!rc)
 		rc = web_render_page(req, res, "section", g->d->title, v);
@@ -271,7 +265,7 @@ static int add(http_request *req, http_response *res, const char *tier)
 		rc = PONTE_ENOMEM;
 	if (rc)
 		return rc;
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	rc = section_add(&services_of(req)->env, principal_of(req), g.d, g.case_id, v, &id, &e);
 	if (rc == PONTE_EINVAL)
@@ -317,7 +311,7 @@ static int edit(http_request *req, http_response *res, const char *tier)
 	long long based_on = version ? strtoll(version, &end, 10) : 0;
 	if (!version || !*version || *end)
 		based_on = -1;
-	case_errors e;
+	field_errors e;
 	int64_t current;
 	rc = section_update(&services_of(req)->env, principal_of(req), g.d, g.case_id, x.id,
 			    based_on, v, &e, &current);

@@ -8,6 +8,7 @@
 #ifndef PONTE_WEB_H
 #define PONTE_WEB_H
 
+#include "base/field_error.h"
 #include "http/http.h"
 #include "tpl/tpl.h"
 
@@ -21,6 +22,16 @@ int web_render_error(http_request *req, http_response *res, int status);
  * again when reloaded or opened. A page with several forms tells them apart by their "do"
  * field: web_form_do() is it, or "" for the page's main form. */
 const char *web_form_do(const http_request *req);
+
+/* A form's errors (base/field_error.h) on its page: the list "errors" of {field, message} for
+ * the summary above the form, in the order of the form's fields `order` (their names top to
+ * bottom, NULL-terminated; NULL: as reported; a field it does not name comes last), and
+ * "error_<field>" for the message beside each field, where <field> is the part of a dotted
+ * name after its last dot ("person.prs_Birthdate": prs_Birthdate). With labels (msgids, one
+ * for each name of order), each item also has the "label" of its field ("" when order does
+ * not name it). Messages are translated. Nothing is set when e is NULL or empty. */
+void web_field_errors(http_request *req, tpl_vars *v, const field_errors *e,
+		      const char *const *order, const char *const *labels);
 /* A positive whole number in a form field, else 0. */
 int64_t web_form_id(const http_request *req, const char *name);
 

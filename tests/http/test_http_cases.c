@@ -155,6 +155,18 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	assert_non_null(strstr(r.body, "value=\"&lt;script&gt;alert(1)&lt;/script&gt;\""));
 	assert_null(strstr(r.body, "<script>alert(1)"));
 	ht_free(&r);
+	/* The summary lists the errors in the order of the form's fields, whatever order the
+	 * checks found them in: the name (first on the form, checked last) before the gender,
+	 * the gender before the phase (last on the form, checked first). */
+	assert_int_equal(form_post(&w, "/cases/new", "prs_Gender=Bogus&phase=nowhere", &r), 422);
+	const char *name = strstr(r.body, "href=\"#prs_FirstName\"");
+	const char *gender = strstr(r.body, "href=\"#prs_Gender\"");
+	const char *phase = strstr(r.body, "href=\"#phase\"");
+	assert_non_null(name);
+	assert_non_null(gender);
+	assert_non_null(phase);
+	assert_true(name < gender && gender < phase);
+	ht_free(&r);
 	assert_int_equal(form_post(&w, "/cases/new",
 				   "prs_FirstName=%3Cb%3EAmina%3C%2Fb%3E&prs_SecondName=Kon%C3%A9&"
 				   "prs_Gender=Feminine&vic_TypeOfExploitation=ForcedLabour&vic_"

@@ -35,7 +35,7 @@ static int setup(void **state)
 		case_input in = { .first_name = "Awa",
 				  .second_name = "Walkthrough",
 				  .gender = "Feminine" };
-		case_errors e;
+		field_errors e;
 		assert_int_equal(case_create(&env, &p, &in, &id, &e), 0);
 	}
 	/* A reader of every country's records, as the walk-through's analyst was. */

@@ -464,7 +464,7 @@ static int64_t registered_with_consent(const principal *cw, const case_input *in
 				       const char *categories, int64_t *case_id)
 {
 	identity_env pt = env_of(&PT);
-	case_errors ce;
+	field_errors ce;
 	assert_int_equal(case_create(&pt, cw, in, case_id, &ce), 0);
 	consent_input ci = { .purpose = "transnational_referral",
 			     .categories = categories,
@@ -473,7 +473,7 @@ static int64_t registered_with_consent(const principal *cw, const case_input *in
 			     .text_version = "v1",
 			     .given_by = "person",
 			     .given_on = "2026-01-10" };
-	ref_errors re;
+	field_errors re;
 	int64_t consent_id;
 	assert_int_equal(consent_add(&pt, cw, *case_id, &ci, &consent_id, &re), 0);
 	return consent_id;
@@ -635,7 +635,7 @@ static void withdrawing_the_consent_withdraws_the_referrals_abroad(void **state)
 			     .text_version = "v2",
 			     .given_by = "person",
 			     .given_on = "2026-01-11" };
-	ref_errors re;
+	field_errors re;
 	assert_int_equal(consent_add(&pt, &cw, case_id, &ci, &other_consent, &re), 0);
 	const char *why = NULL;
 	int64_t t = clock_wall_ms();

@@ -137,7 +137,7 @@ static int64_t offered_under_consent(const case_input *in, int64_t *case_id, int
 	principal cw, fp;
 	load(&PT, "case.worker@demo.ponte.example", &cw);
 	load(&PT, "focal.point@demo.ponte.example", &fp);
-	case_errors ce;
+	field_errors ce;
 	assert_int_equal(case_create(&pt, &cw, in, case_id, &ce), 0);
 	consent_input ci = { .purpose = "transnational_referral",
 			     .categories = "identity,victim",
@@ -146,7 +146,7 @@ static int64_t offered_under_consent(const case_input *in, int64_t *case_id, int
 			     .text_version = "v1",
 			     .given_by = "person",
 			     .given_on = "2026-01-10" };
-	ref_errors re;
+	field_errors re;
 	int64_t consent_id, ref;
 	assert_int_equal(consent_add(&pt, &cw, *case_id, &ci, &consent_id, &re), 0);
 	const char *why = NULL;

@@ -60,7 +60,7 @@ static void seed_case(void)
 	assert_int_equal(principal_load(S.db, uid, &p), 0);
 	const scr_answer answers[] = { { "deceived_nature", "present", NULL } };
 	scr_result res;
-	scr_errors e;
+	field_errors e;
 	assert_int_equal(scr_add(&env, &p, SEEDED, "adult_sexual", answers, 1, &id, &res, &e), 0);
 	snprintf(path, sizeof(path), "/api/v1/cases/%ld/closures", SEEDED);
 	assert_int_equal(api(cw, "POST", path,

@@ -61,7 +61,7 @@ static void *write_cases(void *arg)
 				  .gender = "Feminine",
 				  .citizenship = "SN",
 				  .exploitation = "ForcedLabour" };
-		case_errors e;
+		field_errors e;
 		int64_t id;
 		int rc = case_create(&w->f->env, &w->p, &in, &id, &e);
 		if (rc == PONTE_EBUSY)
@@ -134,7 +134,7 @@ static void backup_under_write_load_restores_what_was_committed_before_its_point
 	w->p = as(&f, "case.worker@demo.ponte.example");
 	/* Attachments on a few cases before the writer starts. */
 	case_input in = { .first_name = "Amina", .second_name = "Diallo", .gender = "Feminine" };
-	case_errors e;
+	field_errors e;
 	int64_t with_files[3], att[3];
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(case_create(&f.env, &w->p, &in, &with_files[i], &e), 0);
@@ -277,7 +277,7 @@ static void damaged_cut_or_lengthened_archives_are_refused(void **state)
 	cases_dir = files_dir(f.db_path, "cases");
 	principal p = as(&f, "case.worker@demo.ponte.example");
 	case_input in = { .first_name = "Amina", .gender = "Feminine" };
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	assert_int_equal(case_create(&f.env, &p, &in, &id, &e), 0);
 	attach(&f, &p, id, cases_dir, 1);

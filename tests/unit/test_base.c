@@ -3,6 +3,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/field_error.h"
 #include "base/json.h"
 #include "base/urlcode.h"
 #include "base/utf8.h"
@@ -243,6 +244,26 @@ static void clock_formats_rfc3339_utc(void **state)
 	assert_true(b >= a);
 }
 
+static void field_errors_are_kept_found_and_bounded(void **state)
+{
+	(void)state;
+	field_errors e = { .count = 0 };
+	field_errors_add(&e, "title", "first");
+	field_errors_add(&e, "body", "second");
+	field_errors_add(&e, "title", "third");
+	assert_int_equal(e.count, 3);
+	assert_string_equal(field_errors_find(&e, "title"), "first");
+	assert_string_equal(field_errors_find(&e, "body"), "second");
+	assert_null(field_errors_find(&e, "summary"));
+	assert_null(field_errors_find(NULL, "title"));
+	for (int i = 0; i < 2 * FIELD_ERRORS_MAX; i++)
+		field_errors_add(&e, "x", "more");
+	assert_int_equal(e.count, FIELD_ERRORS_MAX);
+	field_errors_add(NULL, "x", "nobody asked");
+	field_errors_clear(&e);
+	assert_int_equal(e.count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +277,7 @@ int main(void)
 		cmocka_unit_test(url_encode_component_keeps_only_unreserved),
 		cmocka_unit_test(json_strings_are_escaped_for_json_and_html),
 		cmocka_unit_test(clock_formats_rfc3339_utc),
+		cmocka_unit_test(field_errors_are_kept_found_and_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

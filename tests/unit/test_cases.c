@@ -22,7 +22,7 @@ static int64_t new_case(struct fixture *f, const principal *p, const char *first
 			  .birthdate = "2008-05-01",
 			  .citizenship = "NE,ML",
 			  .exploitation = "ForcedBegging" };
-	case_errors e;
+	field_errors e;
 	int64_t id = 0;
 	int rc = case_create(&f->env, p, &in, &id, &e);
 	if (rc)
@@ -59,7 +59,7 @@ static void bad_input_is_explained_field_by_field(void **state)
 		{ { .first_name = "", .second_name = "" }, "person.prs_FirstName" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		case_errors e;
+		field_errors e;
 		int64_t id;
 		assert_int_equal(case_create(&f.env, &cw, &cases[i].in, &id, &e), PONTE_EINVAL);
 		bool found = false;
@@ -179,7 +179,7 @@ static void stale_updates_are_refused(void **state)
 	principal cw = as(&f, "case.worker@demo.ponte.example");
 	principal sup = as(&f, "supervisor@demo.ponte.example");
 	int64_t id = new_case(&f, &cw, "Aïcha", "Diallo");
-	case_errors e;
+	field_errors e;
 	int64_t current = 0;
 	case_input phase = { .phase = "protection" };
 	assert_int_equal(case_update(&f.env, &sup, id, 1, &phase, &e, &current), 0);
@@ -222,7 +222,7 @@ static void case_fields_are_encrypted_and_rotated(void **state)
 			  .second_name = "Zebulonmarker",
 			  .identity_number = "P-778899-PROBE",
 			  .mobile_phone = "+227 90 11 22 33" };
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	assert_int_equal(case_create(&f.env, &cw, &in, &id, &e), 0);
 	char err[256];
@@ -253,7 +253,7 @@ static int collect_decision(const status_decision *d, void *ctx)
 	return 0;
 }
 
-static bool has_error(const case_errors *e, const char *field)
+static bool has_error(const field_errors *e, const char *field)
 {
 	for (size_t i = 0; i < e->count; i++)
 		if (!strcmp(e->items[i].field, field))
@@ -268,7 +268,7 @@ static void status_decisions_follow_the_countrys_rules(void **state)
 	fixture_open(&f);
 	principal cw = as(&f, "case.worker@demo.ponte.example");
 	int64_t id = new_case(&f, &cw, "Aïcha", "Diallo"), did;
-	case_errors e;
+	field_errors e;
 	/* In Portugal only law enforcement confirms: an NGO cannot. */
 	status_decision_input ngo = { "confirmed", "2026-01-10", "NGO",
 				      "Assessment by the shelter" };
@@ -359,7 +359,7 @@ static void closing_a_case_needs_a_supervisor(void **state)
 	principal cw = as(&f, "case.worker@demo.ponte.example");
 	principal sup = as(&f, "supervisor@demo.ponte.example");
 	principal fp = as(&f, "focal.point@demo.ponte.example");
-	case_errors e;
+	field_errors e;
 	int64_t current, req, none = 0;
 	const char *closed[] = { "Closed", "ClosedReferred" };
 	for (size_t i = 0; i < ARRAY_LEN(closed); i++) {

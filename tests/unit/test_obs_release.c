@@ -1085,7 +1085,7 @@ static void cases_feed_the_observatory_as_they_change(void **state)
 			  .birthdate = born,
 			  .citizenship = "GN,SN",
 			  .exploitation = "ForcedBegging,SexualExploitation" };
-	case_errors e;
+	field_errors e;
 	assert_int_equal(case_create(&F.env, &p, &in, &id, &e), 0);
 	char row[256];
 	derived(id, row, sizeof(row));

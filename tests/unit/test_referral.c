@@ -34,7 +34,7 @@ static int setup(void **state)
 			  .gender = "Feminine",
 			  .mobile_phone = "+351 910 000 001",
 			  .exploitation = "SexualExploitation" };
-	case_errors ce;
+	field_errors ce;
 	assert_int_equal(case_create(&F.env, &cw, &in, &case_id, &ce), 0);
 	arena a;
 	arena_init(&a, 1 << 16);
@@ -42,7 +42,7 @@ static int setup(void **state)
 	assert_int_equal(org_find(F.db, &a, "PT-SHELTER", &o), 0);
 	consent_input c = { "referral", o.id,        "identity,victim", "consent",
 			    "pt",       "PT-2026-1", "person",          "2026-01-02" };
-	ref_errors e;
+	field_errors e;
 	assert_int_equal(consent_add(&F.env, &cw, case_id, &c, &consent_id, &e), 0);
 	shelter_service = 1; /* the demo's Casa Porto shelter */
 	service s;
@@ -66,7 +66,7 @@ static int64_t new_referral(void)
 			      .categories = "identity,victim",
 			      .consent_id = consent_id };
 	int64_t id;
-	ref_errors e;
+	field_errors e;
 	assert_int_equal(referral_create(&F.env, &cw, &in, &id, &e), 0);
 	return id;
 }
@@ -81,7 +81,7 @@ static const char *code_for(const char *action)
 
 static void act_ok(int64_t id, const principal *p, const char *action)
 {
-	ref_errors e;
+	field_errors e;
 	int rc = referral_act(&F.env, p, id, action, code_for(action), NULL, &e);
 	if (rc)
 		fail_msg("%s: %d", action, rc);
@@ -171,7 +171,7 @@ static void every_state_action_and_role(void **state)
 					   : sender_action != roles[r].sender ? PONTE_EDENIED
 					   : !allowed(STATES[s], ACTIONS[a])  ? PONTE_ECONFLICT
 									      : 0;
-				ref_errors e;
+				field_errors e;
 				int got = referral_act(&F.env, roles[r].p, id, ACTIONS[a],
 						       code_for(ACTIONS[a]), "a note", &e);
 				if (got != want)
@@ -186,7 +186,7 @@ static void codes_are_required_and_checked(void **state)
 {
 	(void)state;
 	int64_t id = in_state("sent");
-	ref_errors e;
+	field_errors e;
 	assert_int_equal(referral_act(&F.env, &shelter, id, "decline", NULL, NULL, &e),
 			 PONTE_EINVAL);
 	assert_int_equal(referral_act(&F.env, &shelter, id, "decline", "bored", NULL, &e),
@@ -199,7 +199,7 @@ static void codes_are_required_and_checked(void **state)
 static void bad_referrals_are_explained(void **state)
 {
 	(void)state;
-	ref_errors e;
+	field_errors e;
 	int64_t id;
 	/* To its own organisation. */
 	referral_input self = { .case_id = case_id,
@@ -282,7 +282,7 @@ static void withdrawing_consent_withdraws_open_referrals(void **state)
 	consent_input c = { "referral", o.id,        "identity", "consent",
 			    "fr",       "PT-2026-1", "guardian", "2026-02-01" };
 	int64_t consent2;
-	ref_errors e;
+	field_errors e;
 	assert_int_equal(consent_add(&F.env, &cw, case_id, &c, &consent2, &e), 0);
 	referral_input in = { .case_id = case_id,
 			      .service_id = shelter_service,
@@ -391,7 +391,7 @@ static void reflection_periods_follow_the_country_rule(void **state)
 {
 	(void)state;
 	case_input in = { .first_name = "Reflection", .second_name = "Clock" };
-	case_errors ce;
+	field_errors ce;
 	int64_t id, did;
 	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
 	char on[16], week[16];
@@ -440,7 +440,7 @@ static void safety_reviews_fall_due_by_the_rule(void **state)
 {
 	(void)state;
 	case_input in = { .first_name = "Safety", .second_name = "Review" };
-	case_errors ce;
+	field_errors ce;
 	int64_t id, sid;
 	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
 	char ten_days_ago[16], week[16], today[16];
@@ -480,7 +480,7 @@ static void a_return_waits_for_an_assessment_without_threat(void **state)
 {
 	(void)state;
 	case_input in = { .first_name = "Going", .second_name = "Home" };
-	case_errors ce;
+	field_errors ce;
 	int64_t id, rid, sid;
 	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
 	char old[16], decided[16], today[16], soon[16];
@@ -521,7 +521,7 @@ static void a_disputed_age_is_a_child_until_assessed(void **state)
 	case_input in = { .first_name = "Moussa",
 			  .second_name = "Disputed",
 			  .estimated_age = "19" };
-	case_errors ce;
+	field_errors ce;
 	int64_t id, current;
 	assert_int_equal(case_create(&F.env, &cw, &in, &id, &ce), 0);
 	arena a;
@@ -583,7 +583,7 @@ static void a_plan_is_approved_by_someone_else(void **state)
 	(void)state;
 	principal sup;
 	load_principal("supervisor@demo.ponte.example", &sup);
-	case_errors ce;
+	field_errors ce;
 	int64_t pid;
 	assert_int_equal(plan_add(&F.env, &cw, case_id, "Livelihood",
 				  "Vocational training in tailoring, Secret-Objective-3307",

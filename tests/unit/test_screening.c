@@ -21,7 +21,7 @@ static int setup(void **state)
 	assert_int_equal(user_find_by_email(&F.env, "police@demo.ponte.example", &uid), 0);
 	assert_int_equal(principal_load(F.db, uid, &police), 0);
 	case_input in = { .first_name = "Screened", .second_name = "Person" };
-	case_errors e;
+	field_errors e;
 	assert_int_equal(case_create(&F.env, &cw, &in, &case_id, &e), 0);
 	return 0;
 }
@@ -83,7 +83,7 @@ static scr_result evaluate(const char *list, const scr_answer *answers, size_t n
 	size_t nitems;
 	assert_int_equal(scr_items(F.db, &a, list, "en", &info, items, &nitems), 0);
 	scr_result r;
-	scr_errors e = { 0 };
+	field_errors e = { 0 };
 	assert_int_equal(scr_evaluate(&info, items, nitems, answers, n, &r, &e), 0);
 	arena_release(&a);
 	return r;
@@ -137,7 +137,7 @@ static void a_screening_is_recorded_with_its_result(void **state)
 	};
 	int64_t id;
 	scr_result r;
-	scr_errors e;
+	field_errors e;
 	assert_int_equal(scr_add(&F.env, &cw, case_id, "adult_sexual", answers, 3, &id, &r, &e), 0);
 	assert_true(r.indicated);
 	arena a;
@@ -158,7 +158,7 @@ static void bad_screenings_are_refused(void **state)
 	(void)state;
 	int64_t id;
 	scr_result r;
-	scr_errors e;
+	field_errors e;
 	const scr_answer unknown[] = { { "likes_football", "present", NULL } };
 	assert_int_equal(scr_add(&F.env, &cw, case_id, "adult_labour", unknown, 1, &id, &r, &e),
 			 PONTE_EINVAL);

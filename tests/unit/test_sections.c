@@ -31,7 +31,7 @@ static int setup(void **state)
 	load_principal("police@demo.ponte.example", &police);
 	load_principal("shelter@demo.ponte.example", &other_cw); /* another organisation */
 	case_input in = { .first_name = "Mariama", .second_name = "Sectioned" };
-	case_errors e;
+	field_errors e;
 	assert_int_equal(case_create(&F.env, &cw, &in, &case_id, &e), 0);
 	return 0;
 }
@@ -102,7 +102,7 @@ static void every_section_adds_lists_and_edits(void **state)
 		const section_def *d = section_at(i);
 		assert_string_equal(d->name, SAMPLES[i].section);
 		const principal *p = writer_of(d);
-		case_errors e;
+		field_errors e;
 		int64_t id;
 		int rc = section_add(&F.env, p, d, case_id, SAMPLES[i].values, &id, &e);
 		if (rc)
@@ -190,7 +190,7 @@ static void bad_values_are_explained_field_by_field(void **state)
 		int k = section_field_index(d, bad[i].field);
 		assert_true(k >= 0);
 		v[k] = bad[i].value ? bad[i].value : long_text;
-		case_errors e;
+		field_errors e;
 		int64_t id;
 		assert_int_equal(section_add(&F.env, writer_of(d), d, case_id, v, &id, &e),
 				 PONTE_EINVAL);
@@ -220,7 +220,7 @@ static void proceedings_and_the_social_file_stay_apart(void **state)
 	assert_int_equal(section_list(&F.env, &a, &other_cw, notes, case_id, keep, &s),
 			 PONTE_ENOTFOUND);
 	const char *v[SECTION_MAX_FIELDS] = { "general", "written elsewhere" };
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	assert_int_equal(section_add(&F.env, &other_cw, notes, case_id, v, &id, &e),
 			 PONTE_ENOTFOUND);
@@ -320,7 +320,7 @@ static void permits_and_claims_fall_due(void **state)
 	day(7, week);
 	day(90, later);
 	day(365, year);
-	case_errors e;
+	field_errors e;
 	int64_t id, claim;
 	arena a;
 	arena_init(&a, 1 << 20);
@@ -387,7 +387,7 @@ static void events_reach_the_timeline_and_the_observatory(void **state)
 	sqlite3_finalize(st);
 	/* A later exploitation in Portugal becomes the country of exploitation. */
 	const char *v[SECTION_MAX_FIELDS] = { "Exploitation", "PT", "", "2025-09-01", "" };
-	case_errors e;
+	field_errors e;
 	int64_t id;
 	assert_int_equal(
 	    section_add(&F.env, &cw, section_find("file", "events"), case_id, v, &id, &e), 0);
