@@ -23,6 +23,10 @@
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
+/* The former name of field_errors (base/field_error.h), the same type: for code written
+ * before it was shared; new code names field_errors. */
+typedef field_errors case_errors;
+
 /* What a caller sends: NULL means "not given" (create: default; update: unchanged). */
 typedef struct case_input {
 	const char *status, *phase, *closure_reason;

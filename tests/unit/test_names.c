@@ -207,7 +207,7 @@ static int64_t new_case(struct fixture *f, const principal *p, const char *first
 			const char *second)
 {
 	case_input in = { .first_name = first, .second_name = second, .gender = "Feminine" };
-	case_errors e;
+	field_errors e;
 	int64_t id = 0;
 	int rc = case_create(&f->env, p, &in, &id, &e);
 	if (rc)
@@ -292,7 +292,7 @@ static void the_database_finds_every_spelling_in_scope(void **state)
 	assert_true(r.scores[0] > r.scores[1]);
 	/* A name changed: found by the new one, not by the old one. */
 	case_input rename = { .first_name = "Zouera" };
-	case_errors e;
+	field_errors e;
 	int64_t current;
 	assert_int_equal(case_update(&f.env, &cw, exact, 1, &rename, &e, &current), 0);
 	r = find(&f, &cw, "Zouera");
