@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Extract every translatable string into a POT file (default build/ponte.pot):
-# C sources marked with N_("..."), tr(lang, "...") or trn(lang, "...", "...", n), and
+# C sources marked with N_("..."), tr(lang, "..."), trn(lang, "...", "...", n) or
+# web_flash_n(req, "...", "...", n), and
 # templates' {{t "..."}}. `make i18n-check` compares each catalogue against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=tr:2 --keyword=trn:2,3 \
+xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=tr:2 --keyword=trn:2,3 --keyword=web_flash_n:2,3 \
 	--no-wrap --sort-by-file --omit-header -o "$tmp/c.pot" $(find src -name '*.c' | sort)
 
 # Templates: {{t "text"}} (the text never contains a double quote).

@@ -17,9 +17,17 @@ static const char SQL_NEW_SESSION[] =
     "second_factor) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)";
 static const char SQL_SESSION[] =
     "SELECT s.id, s.user_id, s.kind, s.csrf, s.created_at, s.last_seen, s.expires_at, "
-    "s.revoked, s.second_factor, u.totp_enabled FROM sessions s JOIN users u ON u.id = s.user_id "
+    "s.revoked, s.second_factor, u.totp_enabled, s.flash IS NOT NULL "
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.token_hash = ?1";
 static const char SQL_TOUCH[] = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
+static const char SQL_FLASH_SET[] = "UPDATE sessions SET flash = ?2 WHERE id = ?1";
+static const char SQL_FLASH_GET[] =
+    "SELECT flash FROM sessions WHERE id = ?1 AND flash IS NOT NULL";
+/* Compare-and-set: only the page that clears this very message shows it. */
+static const char SQL_FLASH_CLEAR[] =
+    "UPDATE sessions SET flash = NULL WHERE id = ?1 AND flash = ?2 "
+    "RETURNING id";
 static const char SQL_REVOKE[] = "UPDATE sessions SET revoked = 1 WHERE id = ?1";
 static const char SQL_REVOKE_ALL[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1";
 static const char SQL_REVOKE_OTHERS[] = "UPDATE sessions SET revoked = 1 WHERE user_id = ?1 "
@@ -312,6 +320,7 @@ static int session_read(const identity_env *env, const unsigned char hash[CRYPTO
 	/* Opened with the password alone while 2FA is on: before enrolment, or by a login that
 	 * was still checking the password when enrolment ended the others. Never honoured. */
 	bool password_only = store_col_int64(st, 8) == 0 && store_col_int64(st, 9) != 0;
+	bool flash = store_col_int64(st, 10) != 0;
 	store_reset(st);
 	auth_settings s;
 	rc = auth_settings_load(env->db, &s);
@@ -325,6 +334,7 @@ static int session_read(const identity_env *env, const unsigned char hash[CRYPTO
 		return rc == PONTE_ENOTFOUND ? PONTE_EDENIED : rc; /* locked or disabled since */
 	p->session_id = session_id;
 	p->api = kind == AUTH_API;
+	p->flash_waiting = flash && kind == AUTH_WEB;
 	memcpy(p->csrf, csrf, sizeof(csrf));
 	return 0;
 }
@@ -421,6 +431,53 @@ int auth_session(const identity_env *env, const char *token, int kind, int64_t n
 		store_reset(st);
 	}
 	return 0;
+}
+
+int session_flash_set(store *db, int64_t session_id, const char *text)
+{
+	if (!text || !*text || strlen(text) > SESSION_FLASH_MAX)
+		return PONTE_EINVAL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_FLASH_SET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, session_id);
+	store_bind_text(st, 2, text, strlen(text));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int session_flash_take(store *db, arena *a, int64_t session_id, const char **text)
+{
+	*text = NULL;
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_FLASH_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, session_id);
+	const char *seen = NULL;
+	rc = store_step(st);
+	if (rc == STORE_ROW && !(seen = arena_strdup(a, store_col_text(st, 0, NULL))))
+		rc = PONTE_ENOMEM;
+	store_reset(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : 0;
+	if ((rc = store_prepare(c, SQL_FLASH_CLEAR, &st)))
+		return rc;
+	store_bind_int64(st, 1, session_id);
+	store_bind_text(st, 2, seen, strlen(seen));
+	rc = store_step(st);
+	store_reset(st);
+	if (rc == STORE_ROW)
+		*text = seen; /* another page took it first: STORE_DONE, nothing shown */
+	return rc < 0 ? rc : 0;
 }
 
 static int revoke(store *db, const char *sql, int64_t id)

@@ -61,6 +61,14 @@ void auth_login_job(void *job);
 int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p);
 int auth_logout(store *db, int64_t session_id);
 int auth_logout_everywhere(store *db, int64_t user_id);
+/* The message a browser session's next page shows once, saying what its last change did
+ * (web_flash()): set replaces any earlier one (1 to SESSION_FLASH_MAX bytes, else
+ * PONTE_EINVAL); take returns it (in a) and clears it in one statement, so two pages never
+ * both show it; *text is NULL when there is none. It may name an organisation or a case
+ * number, never a person: it is stored in clear with the session. */
+#define SESSION_FLASH_MAX 500
+int session_flash_set(store *db, int64_t session_id, const char *text);
+int session_flash_take(store *db, arena *a, int64_t session_id, const char **text);
 /* Check a TOTP code for a user (login and enrolment), refusing a replayed time step. */
 int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
 		    const char *code, int64_t now);

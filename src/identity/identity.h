@@ -39,8 +39,9 @@ typedef struct principal {
 	char csrf[CRYPTO_TOKEN_TEXT];
 	grant grants[IDENTITY_MAX_GRANTS];
 	size_t ngrants;
-	bool needs_2fa;  /* a role requires 2FA and the user has not enrolled yet */
-	char client[48]; /* the client address, for the audit trail */
+	bool needs_2fa;     /* a role requires 2FA and the user has not enrolled yet */
+	char client[48];    /* the client address, for the audit trail */
+	bool flash_waiting; /* a browser session with a message for its next page */
 } principal;
 
 int principal_scope(const principal *p, const char *permission);

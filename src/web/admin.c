@@ -23,13 +23,12 @@ static void audit(http_request *req, const char *action, const char *type, const
 	audit_append(services_of(req)->db, &e);
 }
 
-static tpl_vars *page_vars(http_request *req, const char *notice, const char *error)
+static tpl_vars *page_vars(http_request *req, const char *error)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return NULL;
 	tpl_set(v, "csrf", principal_of(req)->csrf);
-	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
 	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
 	return v;
 }
@@ -79,10 +78,10 @@ static int add_type(const char *code, const char *label, void *ctx)
 	return add_option(code, tr(l->req->lang, label), ctx);
 }
 
-static int render_orgs(http_request *req, http_response *res, const char *notice, const char *error)
+static int render_orgs(http_request *req, http_response *res, const char *error)
 {
 	services *svc = services_of(req);
-	tpl_vars *v = page_vars(req, notice, error);
+	tpl_vars *v = page_vars(req, error);
 	if (!v)
 		return PONTE_ENOMEM;
 	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"), NULL };
@@ -100,9 +99,7 @@ static int render_orgs(http_request *req, http_response *res, const char *notice
 
 int web_admin_orgs(http_request *req, http_response *res)
 {
-	return render_orgs(req, res,
-			   http_query(req, "added") ? N_("The organisation has been added.") : NULL,
-			   NULL);
+	return render_orgs(req, res, NULL);
 }
 
 int web_admin_org_add(http_request *req, http_response *res)
@@ -119,7 +116,7 @@ int web_admin_org_add(http_request *req, http_response *res)
 	int rc =
 	    o.code && o.name && o.country && o.type ? org_add(svc->db, &o, NULL) : PONTE_EINVAL;
 	if (rc == PONTE_EEXIST || rc == PONTE_EINVAL) {
-		rc = render_orgs(req, res, NULL,
+		rc = render_orgs(req, res,
 				 rc == PONTE_EEXIST
 				     ? N_("An organisation with this code already exists.")
 				     : N_("Check the code (letters, digits, - _ .), the name, the "
@@ -130,7 +127,8 @@ int web_admin_org_add(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	audit(req, "org.create", "organisation", o.code, "success");
-	return http_redirect(req, res, "/admin/organisations?added=1");
+	web_flash(req, N_("Organisation {name} added."), "name", o.name, NULL);
+	return http_redirect(req, res, "/admin/organisations");
 }
 
 /* ---- users ---- */
@@ -178,11 +176,10 @@ static int add_role_option(const role *r, const grant *g, size_t n, void *ctx)
 	return 0;
 }
 
-static int render_users(http_request *req, http_response *res, const char *notice,
-			const char *error)
+static int render_users(http_request *req, http_response *res, const char *error)
 {
 	services *svc = services_of(req);
-	tpl_vars *v = page_vars(req, notice, error);
+	tpl_vars *v = page_vars(req, error);
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "user.manage"));
@@ -205,8 +202,7 @@ static int render_users(http_request *req, http_response *res, const char *notic
 
 int web_admin_users(http_request *req, http_response *res)
 {
-	return render_users(req, res,
-			    http_query(req, "added") ? N_("The user has been added.") : NULL, NULL);
+	return render_users(req, res, NULL);
 }
 
 /* All values of a repeated form field (checkboxes). */
@@ -229,7 +225,7 @@ int web_admin_user_add(http_request *req, http_response *res)
 			  .password = http_form(req, "password"),
 			  .language = http_form(req, "language") };
 	in.nroles = form_all(req, "role", in.roles, IDENTITY_MAX_ROLES);
-	organisation org;
+	organisation org = { 0 };
 	int problem = 0;
 	if (in.organisation_code &&
 	    org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
@@ -238,7 +234,7 @@ int web_admin_user_add(http_request *req, http_response *res)
 	int64_t id = 0;
 	int rc = problem ? PONTE_EINVAL : user_add(&svc->env, &in, &id, &problem);
 	if (problem) {
-		rc = render_users(req, res, NULL, user_problem_message(problem));
+		rc = render_users(req, res, user_problem_message(problem));
 		res->status = 422;
 		return rc;
 	}
@@ -246,7 +242,9 @@ int web_admin_user_add(http_request *req, http_response *res)
 		return rc;
 	audit(req, "user.create", "user", arena_printf(req->arena, "%lld", (long long)id),
 	      "success");
-	return http_redirect(req, res, "/admin/users?added=1");
+	web_flash(req, N_("User added to {org}."), "org",
+		  org.name ? org.name : in.organisation_code, NULL);
+	return http_redirect(req, res, "/admin/users");
 }
 
 /* The user of {id} if the caller may see it; PONTE_ENOTFOUND otherwise. */
@@ -266,10 +264,9 @@ static int visible_user(http_request *req, const char *permission, user *u)
 	return 0;
 }
 
-static int render_user(http_request *req, http_response *res, const user *u, const char *notice,
-		       const char *error)
+static int render_user(http_request *req, http_response *res, const user *u, const char *error)
 {
-	tpl_vars *v = page_vars(req, notice, error);
+	tpl_vars *v = page_vars(req, error);
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set(v, "id", req->params[0]);
@@ -308,13 +305,7 @@ int web_admin_user(http_request *req, http_response *res)
 	int rc = visible_user(req, "user.read", &u);
 	if (rc)
 		return rc;
-	return render_user(req, res, &u,
-			   http_query(req, "saved")   ? N_("The changes have been saved.")
-			   : http_query(req, "reset") ? N_("Two-factor authentication has been "
-							   "reset: the user sets it up again at "
-							   "the next sign-in.")
-						      : NULL,
-			   NULL);
+	return render_user(req, res, &u, NULL);
 }
 
 static int user_status(http_request *req, http_response *res)
@@ -338,8 +329,17 @@ static int user_status(http_request *req, http_response *res)
 	      : s == USER_LOCKED ? "user.lock"
 				 : "user.disable",
 	      "user", req->params[0], "success");
-	return http_redirect(req, res,
-			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+	if (s == USER_ACTIVE)
+		web_flash(req, N_("User unlocked: they can sign in again."), NULL);
+	else if (s == USER_LOCKED)
+		web_flash(req,
+			  N_("User locked: their sessions have ended and they cannot sign in."),
+			  NULL);
+	else
+		web_flash(req,
+			  N_("User disabled: their sessions have ended and the account is closed."),
+			  NULL);
+	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s", req->params[0]));
 }
 
 static int user_roles(http_request *req, http_response *res)
@@ -352,7 +352,7 @@ static int user_roles(http_request *req, http_response *res)
 	size_t n = form_all(req, "role", roles, IDENTITY_MAX_ROLES);
 	rc = n ? user_set_roles(services_of(req)->db, u.id, roles, n) : PONTE_EINVAL;
 	if (rc == PONTE_EINVAL) {
-		rc = render_user(req, res, &u, NULL, user_problem_message(USER_NO_ROLE));
+		rc = render_user(req, res, &u, user_problem_message(USER_NO_ROLE));
 		res->status = 422;
 		return rc;
 	}
@@ -361,8 +361,8 @@ static int user_roles(http_request *req, http_response *res)
 	/* A permission change: the user's sessions end so the new roles apply at once. */
 	auth_logout_everywhere(services_of(req)->db, u.id);
 	audit(req, "user.roles", "user", req->params[0], "success");
-	return http_redirect(req, res,
-			     arena_printf(req->arena, "/admin/users/%s?saved=1", req->params[0]));
+	web_flash(req, N_("Roles saved: they apply from the user's next sign-in."), NULL);
+	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s", req->params[0]));
 }
 
 /* A lost phone: the second factor reset with a reason, the user's sessions and tokens ended,
@@ -375,15 +375,18 @@ static int user_2fa_reset(http_request *req, http_response *res)
 		return rc;
 	rc = totp_reset(&services_of(req)->env, principal_of(req), u.id, http_form(req, "reason"));
 	if (rc == PONTE_EINVAL) {
-		rc = render_user(req, res, &u, NULL,
+		rc = render_user(req, res, &u,
 				 N_("Write the reason for the reset in at most 500 characters."));
 		res->status = 422;
 		return rc;
 	}
 	if (rc)
 		return rc;
-	return http_redirect(req, res,
-			     arena_printf(req->arena, "/admin/users/%s?reset=1", req->params[0]));
+	web_flash(req,
+		  N_("Two-factor authentication has been reset: the user sets it up again at the "
+		     "next sign-in."),
+		  NULL);
+	return http_redirect(req, res, arena_printf(req->arena, "/admin/users/%s", req->params[0]));
 }
 
 /* The user's page: do=roles sets the roles, do=status locks, disables or unlocks, do=2fa_reset
@@ -425,10 +428,9 @@ static int add_role(const role *r, const grant *g, size_t n, void *ctx)
 	return 0;
 }
 
-static int render_roles(http_request *req, http_response *res, const char *notice,
-			const char *error)
+static int render_roles(http_request *req, http_response *res, const char *error)
 {
-	tpl_vars *v = page_vars(req, notice, error);
+	tpl_vars *v = page_vars(req, error);
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "role.manage"));
@@ -451,8 +453,7 @@ static int render_roles(http_request *req, http_response *res, const char *notic
 
 int web_admin_roles(http_request *req, http_response *res)
 {
-	return render_roles(
-	    req, res, http_query(req, "saved") ? N_("The changes have been saved.") : NULL, NULL);
+	return render_roles(req, res, NULL);
 }
 
 int web_admin_role_grant(http_request *req, http_response *res)
@@ -469,7 +470,7 @@ int web_admin_role_grant(http_request *req, http_response *res)
 	else
 		rc = role_grant(svc->db, role_code, permission, scope_from_text(scope));
 	if (rc == PONTE_EINVAL || rc == PONTE_ENOTFOUND) {
-		rc = render_roles(req, res, NULL, N_("Choose a role, a permission and a scope."));
+		rc = render_roles(req, res, N_("Choose a role, a permission and a scope."));
 		res->status = 422;
 		return rc;
 	}
@@ -477,5 +478,11 @@ int web_admin_role_grant(http_request *req, http_response *res)
 		return rc;
 	audit(req, revoke ? "role.revoke" : "role.grant", "role",
 	      arena_printf(req->arena, "%s:%s:%s", role_code, permission, scope), "success");
-	return http_redirect(req, res, "/admin/roles?saved=1");
+	if (revoke)
+		web_flash(req, N_("Permission {permission} taken from role {role}."), "permission",
+			  permission, "role", role_code, NULL);
+	else
+		web_flash(req, N_("Permission {permission} given to role {role}."), "permission",
+			  permission, "role", role_code, NULL);
+	return http_redirect(req, res, "/admin/roles");
 }

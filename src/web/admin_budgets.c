@@ -116,5 +116,9 @@ int web_admin_budget_set(http_request *req, http_response *res)
 		return render(req, res, N_("Say why, in 10 to 500 characters."), 422);
 	if (rc == PONTE_ENOTFOUND)
 		return render(req, res, N_("Choose a data provider."), 422);
-	return rc ? rc : http_redirect(req, res, "/admin/privacy-budgets");
+	if (rc)
+		return rc;
+	web_flash(req, N_("Privacy budget changed to {budget}."), "budget",
+		  http_form(req, "budget"), NULL);
+	return http_redirect(req, res, "/admin/privacy-budgets");
 }

@@ -103,10 +103,13 @@ int web_admin_peer_add(http_request *req, http_response *res)
 	if (rc == PONTE_EEXIST)
 		return render(req, res, tr(req->lang, N_("This instance is registered already.")),
 			      409);
-	if (!rc)
-		principal_audit(services_of(req)->db, principal_of(req), "trm.peer_added", "peer",
-				id, "success", false);
-	return rc ? rc : http_redirect(req, res, "/admin/peers");
+	if (rc)
+		return rc;
+	principal_audit(services_of(req)->db, principal_of(req), "trm.peer_added", "peer", id,
+			"success", false);
+	web_flash(req, N_("Peer instance registered: referrals can now be exchanged with it."),
+		  NULL);
+	return http_redirect(req, res, "/admin/peers");
 }
 
 int web_admin_peer_revoke(http_request *req, http_response *res)
@@ -114,18 +117,23 @@ int web_admin_peer_revoke(http_request *req, http_response *res)
 	int rc =
 	    trm_peer_revoke(services_of(req)->db,
 			    http_form(req, "instance_id") ? http_form(req, "instance_id") : "");
-	if (!rc)
-		principal_audit(services_of(req)->db, principal_of(req), "trm.peer_revoked", "", 0,
-				"success", false);
-	return rc ? rc : http_redirect(req, res, "/admin/peers");
+	if (rc)
+		return rc;
+	principal_audit(services_of(req)->db, principal_of(req), "trm.peer_revoked", "", 0,
+			"success", false);
+	web_flash(req, N_("Peer instance revoked: nothing more is sent to it or accepted from it."),
+		  NULL);
+	return http_redirect(req, res, "/admin/peers");
 }
 
 /* New keys for this instance; the peers are told with the old key (src/trm/keys.c). */
 int web_admin_keys_rotate(http_request *req, http_response *res)
 {
 	int rc = trm_keys_rotate(&services_of(req)->env, clock_wall_ms());
-	if (!rc)
-		principal_audit(services_of(req)->db, principal_of(req), "trm.keys_rotated", "", 0,
-				"success", false);
-	return rc ? rc : http_redirect(req, res, "/admin/peers");
+	if (rc)
+		return rc;
+	principal_audit(services_of(req)->db, principal_of(req), "trm.keys_rotated", "", 0,
+			"success", false);
+	web_flash(req, N_("New keys made: the peer instances are being told."), NULL);
+	return http_redirect(req, res, "/admin/peers");
 }

@@ -112,7 +112,10 @@ static int rule_unset(http_request *req, http_response *res)
 {
 	int rc = country_rule_unset(services_of(req)->db, principal_of(req),
 				    http_form(req, "country"), http_form(req, "rule"));
-	return rc ? rc : http_redirect(req, res, "/admin/rules");
+	if (rc)
+		return rc;
+	web_flash(req, N_("The country's rule is back to the default."), NULL);
+	return http_redirect(req, res, "/admin/rules");
 }
 
 static int confirmers_set(http_request *req, http_response *res)
@@ -129,7 +132,10 @@ static int confirmers_set(http_request *req, http_response *res)
 	buf_release(&b);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, &e, 422);
-	return rc ? rc : http_redirect(req, res, "/admin/rules");
+	if (rc)
+		return rc;
+	web_flash(req, N_("Saved: who may confirm victim status."), NULL);
+	return http_redirect(req, res, "/admin/rules");
 }
 
 /* The rules page: its main form sets a country's value; do=remove goes back to the default,
@@ -147,5 +153,8 @@ int web_admin_rule_set(http_request *req, http_response *res)
 			     http_form(req, "rule"), http_form(req, "value"), &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, &e, 422);
-	return rc ? rc : http_redirect(req, res, "/admin/rules");
+	if (rc)
+		return rc;
+	web_flash(req, N_("The country's rule has been saved."), NULL);
+	return http_redirect(req, res, "/admin/rules");
 }

@@ -83,6 +83,8 @@ int web_case_assistance_add(http_request *req, http_response *res)
 			   http_form(req, "started_on"), http_form(req, "ended_on"), &aid, &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, id, &e);
+	if (!rc)
+		web_flash(req, N_("Assistance recorded."), NULL);
 	return rc ? rc
 		  : http_redirect(
 			req, res,

@@ -75,6 +75,8 @@ int web_case_attach(http_request *req, http_response *res)
 				req->upload.path, req->upload.filename, &att, &why);
 	if ((rc == PONTE_EINVAL || rc == PONTE_ELIMIT) && why)
 		return render(req, res, id, why, rc == PONTE_ELIMIT ? 413 : 422);
+	if (!rc)
+		web_flash(req, N_("File attached to the case."), NULL);
 	return rc ? rc
 		  : http_redirect(
 			req, res,
@@ -105,6 +107,8 @@ int web_case_detach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
 		return PONTE_ENOTFOUND;
 	int rc = attachment_remove(&services_of(req)->env, principal_of(req), dir_of(req), id, att);
+	if (!rc)
+		web_flash(req, N_("File removed from the case."), NULL);
 	return rc ? rc
 		  : http_redirect(
 			req, res,

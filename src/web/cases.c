@@ -273,6 +273,7 @@ int web_case_create(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
+	web_flash(req, N_("Case {case} registered."), "case", web_count(req, id), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld", (long long)id));
 }
 
@@ -408,21 +409,18 @@ static void add_phase_tabs(http_request *req, tpl_vars *v, const case_record *c)
 }
 
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const field_errors *e, const char *notice,
-			    const char *alert, const field_errors *de,
-			    const status_decision_input *dform);
+			    const case_input *form, const field_errors *e, const char *alert,
+			    const field_errors *de, const status_decision_input *dform);
 
 static int render_case(http_request *req, http_response *res, const case_record *c,
-		       const case_input *form, const field_errors *e, const char *notice,
-		       const char *alert)
+		       const case_input *form, const field_errors *e, const char *alert)
 {
-	return render_case_full(req, res, c, form, e, notice, alert, NULL, NULL);
+	return render_case_full(req, res, c, form, e, alert, NULL, NULL);
 }
 
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const field_errors *e, const char *notice,
-			    const char *alert, const field_errors *de,
-			    const status_decision_input *dform)
+			    const case_input *form, const field_errors *e, const char *alert,
+			    const field_errors *de, const status_decision_input *dform)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -439,7 +437,6 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	tpl_set(v, "gender_label", web_case_label(req->lang, "gender", c->gender));
 	tpl_set(v, "organisation", c->organisation_code);
 	tpl_set(v, "updated", c->updated_at);
-	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
 	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
 	tpl_set_bool(
 	    v, "can_write",
@@ -462,8 +459,7 @@ int web_case(http_request *req, http_response *res)
 	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
 	if (rc)
 		return rc;
-	return render_case(req, res, &c, NULL, NULL,
-			   http_query(req, "saved") ? N_("The case has been saved.") : NULL, NULL);
+	return render_case(req, res, &c, NULL, NULL, NULL);
 }
 
 static int case_decision(http_request *req, http_response *res);
@@ -492,7 +488,7 @@ int web_case_update(http_request *req, http_response *res)
 			return grc;
 		/* A conflict: show what is saved now, and keep the user's values in the form with
 		 * the current version, so that saving again is a deliberate choice. */
-		rc = render_case(req, res, &c, &in, rc == PONTE_EINVAL ? &e : NULL, NULL,
+		rc = render_case(req, res, &c, &in, rc == PONTE_EINVAL ? &e : NULL,
 				 rc == PONTE_ECONFLICT
 				     ? N_("Someone else changed this case while you were editing "
 					  "it. What is saved now is shown above; your changes are "
@@ -503,8 +499,8 @@ int web_case_update(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
-	return http_redirect(req, res,
-			     arena_printf(req->arena, "/cases/%lld?saved=1", (long long)id));
+	web_flash(req, N_("Case {case} saved."), "case", web_count(req, id), NULL);
+	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld", (long long)id));
 }
 
 static int case_decision(http_request *req, http_response *res)
@@ -526,12 +522,13 @@ static int case_decision(http_request *req, http_response *res)
 		int grc = case_get(&svc->env, req->arena, principal_of(req), id, &c);
 		if (grc)
 			return grc;
-		rc = render_case_full(req, res, &c, NULL, NULL, NULL, NULL, &e, &in);
+		rc = render_case_full(req, res, &c, NULL, NULL, NULL, &e, &in);
 		res->status = 422;
 		return rc;
 	}
 	if (rc)
 		return rc;
-	return http_redirect(
-	    req, res, arena_printf(req->arena, "/cases/%lld?saved=1#decisions", (long long)id));
+	web_flash(req, N_("Victim status decision recorded."), NULL);
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld#decisions", (long long)id));
 }

@@ -101,8 +101,6 @@ static int render(http_request *req, http_response *res, int64_t id, const child
 	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	if (alert)
 		tpl_set(v, "alert", tr(req->lang, alert));
-	if (http_query(req, "saved"))
-		tpl_set(v, "notice", tr(req->lang, N_("Saved.")));
 	rc = web_render_page(req, res, "children", N_("Child protection"), v);
 	if (!rc && (alert || (e && e->count)))
 		res->status = e && e->count ? 422 : 409;
@@ -145,8 +143,9 @@ int web_case_child_save(http_request *req, http_response *res)
 		    req, res, id, &in, NULL,
 		    N_("Someone else saved this page meanwhile. Check what is saved now and "
 		       "save again."));
-	return rc ? rc
-		  : http_redirect(
-			req, res,
-			arena_printf(req->arena, "/cases/%lld/child?saved=1", (long long)id));
+	if (rc)
+		return rc;
+	web_flash(req, N_("Child protection saved."), NULL);
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld/child", (long long)id));
 }

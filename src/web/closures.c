@@ -100,6 +100,8 @@ int web_case_closure_request(http_request *req, http_response *res)
 		return render(
 		    req, res, id, NULL,
 		    N_("The case is closed already, or a request to close it is waiting."));
+	if (!rc)
+		web_flash(req, N_("Closing the case has been asked: a supervisor decides."), NULL);
 	return rc ? rc
 		  : http_redirect(req, res,
 				  arena_printf(req->arena, "/cases/%lld/closure", (long long)id));
@@ -115,6 +117,11 @@ static int decide(http_request *req, http_response *res, int64_t case_id, bool a
 		return render(req, res, case_id, NULL, N_("This request was decided already."));
 	if (rc)
 		return rc;
+	if (approve)
+		web_flash(req, N_("Case {case} closed."), "case", web_count(req, case_id), NULL);
+	else
+		web_flash(req, N_("The request to close the case has been refused: it stays open."),
+			  NULL);
 	return http_redirect(req, res,
 			     arena_printf(req->arena, "/cases/%lld/closure", (long long)case_id));
 }

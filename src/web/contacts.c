@@ -94,6 +94,8 @@ int web_case_contact_add(http_request *req, http_response *res)
 	int rc = contact_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, id, &e);
+	if (!rc)
+		web_flash(req, N_("Contact recorded."), NULL);
 	return rc ? rc
 		  : http_redirect(req, res,
 				  arena_printf(req->arena, "/cases/%lld/contacts", (long long)id));

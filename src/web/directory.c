@@ -400,10 +400,12 @@ static void read_channels(http_request *req, fp_input *in)
 	}
 }
 
-static int denied_or(http_request *req, http_response *res, int rc, int64_t id)
+/* Back to the entry, saying what was done (msgid), or the error. */
+static int denied_or(http_request *req, http_response *res, int rc, int64_t id, const char *done)
 {
 	if (rc)
 		return rc;
+	web_flash(req, done, NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/directory/%lld", (long long)id));
 }
 
@@ -421,7 +423,7 @@ int web_directory_update(http_request *req, http_response *res)
 		return directory_holder(req, res, id);
 	if (strcmp(what, "verify") == 0)
 		return denied_or(req, res, fp_verify(&services_of(req)->env, principal_of(req), id),
-				 id);
+				 id, N_("Entry marked as verified today."));
 	fp_input in;
 	read_channels(req, &in);
 	const char *version = http_form(req, "version");
@@ -440,7 +442,7 @@ int web_directory_update(http_request *req, http_response *res)
 		res->status = 409;
 		return rc;
 	}
-	return denied_or(req, res, rc, id);
+	return denied_or(req, res, rc, id, N_("Entry saved."));
 }
 
 static int directory_holder(http_request *req, http_response *res, int64_t id)
@@ -452,7 +454,9 @@ static int directory_holder(http_request *req, http_response *res, int64_t id)
 	    fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, start, &e);
 	if (rc == PONTE_EINVAL)
 		return render_entry(req, res, id, NULL, &e, name, position, start);
-	return denied_or(req, res, rc, id);
+	return denied_or(req, res, rc, id,
+			 N_("The new holder of the mandate has been recorded; the former one is "
+			    "kept in the history."));
 }
 
 /* ---- new entry ---- */
@@ -519,5 +523,5 @@ int web_directory_create(http_request *req, http_response *res)
 	int rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL)
 		return render_new(req, res, &in, &e);
-	return denied_or(req, res, rc, id);
+	return denied_or(req, res, rc, id, N_("Entry added to the directory."));
 }

@@ -456,6 +456,7 @@ int web_knowledge_create(http_request *req, http_response *res)
 		return render_form(req, res, &in, &e, 0, 0);
 	if (rc)
 		return rc;
+	web_flash(req, N_("Draft saved: submit it for review when it is ready."), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
@@ -520,6 +521,7 @@ int web_knowledge_update(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
+	web_flash(req, N_("Saved as a new version."), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
@@ -644,11 +646,6 @@ int web_knowledge_item(http_request *req, http_response *res)
 		if (rc)
 			return rc;
 	}
-	const char *flash = http_query(req, "done");
-	if (flash && strcmp(flash, "publish") == 0)
-		tpl_set(v, "flash", tr(req->lang, N_("Published: every user can now find it.")));
-	else if (flash && strcmp(flash, "submit") == 0)
-		tpl_set(v, "flash", tr(req->lang, N_("Submitted: a reviewer will look at it.")));
 	return web_render_page(req, res, "knowledge_item", N_("Knowledge"), v);
 }
 
@@ -674,8 +671,17 @@ int web_knowledge_move(http_request *req, http_response *res)
 	}
 	if (rc)
 		return rc;
-	return http_redirect(
-	    req, res, arena_printf(req->arena, "/knowledge/%lld?done=%s", (long long)id, action));
+	if (strcmp(action, "publish") == 0)
+		web_flash(req, N_("Published: every user can now find it."), NULL);
+	else if (strcmp(action, "submit") == 0)
+		web_flash(req, N_("Submitted: a reviewer will look at it."), NULL);
+	else if (strcmp(action, "return") == 0)
+		web_flash(req, N_("Returned to its author as a draft."), NULL);
+	else if (strcmp(action, "archive") == 0)
+		web_flash(req,
+			  N_("Archived: lists show it only when archived items are asked for."),
+			  NULL);
+	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
 /* ---- diff of two versions ---- */
@@ -882,6 +888,7 @@ int web_knowledge_attach(http_request *req, http_response *res)
 			       403);
 	if (rc)
 		return rc;
+	web_flash(req, N_("File attached."), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
@@ -895,6 +902,7 @@ int web_knowledge_detach(http_request *req, http_response *res)
 			   id, att);
 	if (rc)
 		return rc;
+	web_flash(req, N_("File removed."), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 

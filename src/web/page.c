@@ -1,7 +1,11 @@
+#include <stdarg.h>
+
 #include "base/clock.h"
+#include "base/log.h"
 #include "http/static.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "identity/auth.h"
 #include "instance/instance.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -38,6 +42,82 @@ int64_t web_form_id(const http_request *req, const char *name)
 	char *end = NULL;
 	long long v = s && *s ? strtoll(s, &end, 10) : 0;
 	return end && !*end && v > 0 ? v : 0;
+}
+
+/* text with each "{name}" replaced by the value after name in the NULL-ended pairs of ap;
+ * a placeholder without a value stays as it is. */
+static const char *fill(arena *a, const char *text, va_list ap)
+{
+	const char *names[8], *values[8];
+	size_t n = 0;
+	for (const char *name; n < ARRAY_LEN(names) && (name = va_arg(ap, const char *)); n++) {
+		names[n] = name;
+		values[n] = va_arg(ap, const char *);
+		if (!values[n])
+			values[n] = "";
+	}
+	buf b;
+	buf_init(&b, SESSION_FLASH_MAX * 4);
+	for (const char *s = text; *s;) {
+		size_t k = n;
+		if (*s == '{')
+			for (k = 0; k < n; k++) {
+				size_t len = strlen(names[k]);
+				if (!strncmp(s + 1, names[k], len) && s[1 + len] == '}')
+					break;
+			}
+		if (k < n) {
+			buf_append(&b, values[k], strlen(values[k]));
+			s += strlen(names[k]) + 2;
+		} else {
+			buf_append(&b, s, 1);
+			s++;
+		}
+	}
+	const char *out = b.data ? arena_strdup(a, b.data) : "";
+	buf_release(&b);
+	return out;
+}
+
+/* Keep the message within the session's ceiling, cut at a character's start. */
+static void flash_store(http_request *req, const char *text)
+{
+	const principal *p = principal_of(req);
+	if (!p || p->api || !text || !*text)
+		return;
+	size_t n = strlen(text);
+	if (n > SESSION_FLASH_MAX) {
+		n = SESSION_FLASH_MAX;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+		text = arena_strndup(req->arena, text, n);
+	}
+	/* The change is made; a message that cannot be kept only goes unsaid. */
+	if (text && session_flash_set(services_of(req)->db, p->session_id, text))
+		log_msg(LOG_WARN, "web.flash", "the message for the next page could not be kept");
+}
+
+void web_flash(http_request *req, const char *msgid, ...)
+{
+	va_list ap;
+	va_start(ap, msgid);
+	const char *text = fill(req->arena, tr(req->lang, msgid), ap);
+	va_end(ap);
+	flash_store(req, text);
+}
+
+void web_flash_n(http_request *req, const char *singular, const char *plural, int64_t n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	const char *text = fill(req->arena, trn(req->lang, singular, plural, (unsigned long)n), ap);
+	va_end(ap);
+	/* {n} as the reader writes numbers, after the named values. */
+	const char *at = text ? strstr(text, "{n}") : NULL;
+	if (at)
+		text = arena_printf(req->arena, "%.*s%s%s", (int)(at - text), text,
+				    i18n_number(req->arena, req->lang, n), at + 3);
+	flash_store(req, text);
 }
 
 /* The language switch: the same page in each language (?lang= is remembered by a cookie). */
@@ -120,6 +200,12 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);
 	const principal *p = principal_of(req);
 	tpl_set(v, "session_csrf", p ? p->csrf : "");
+	/* What the last change did, shown once: taking it clears it. */
+	const char *flash = NULL;
+	if (p && p->flash_waiting &&
+	    session_flash_take(services_of(req)->db, req->arena, p->session_id, &flash))
+		flash = NULL;
+	tpl_set(v, "flash", flash);
 	rc = tpl_set_html(v, "content", content.data, content.len);
 	buf_release(&content); /* the context holds its own copy */
 	if (!rc)

@@ -97,6 +97,9 @@ int web_case_plan_add(http_request *req, http_response *res)
 			  http_form(req, "objectives"), http_form(req, "action_plan"), &pid, &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, id, &e, NULL);
+	if (!rc)
+		web_flash(req, N_("Support plan added: it waits for a supervisor's approval."),
+			  NULL);
 	return rc ? rc
 		  : http_redirect(req, res,
 				  arena_printf(req->arena, "/cases/%lld/plans", (long long)id));
@@ -113,6 +116,8 @@ static int plan_approve_form(http_request *req, http_response *res, int64_t id)
 			      N_("A plan is approved by a supervisor who did not prepare it."));
 	if (rc && rc != PONTE_ECONFLICT)
 		return rc;
+	if (!rc)
+		web_flash(req, N_("Support plan approved."), NULL);
 	return http_redirect(req, res,
 			     arena_printf(req->arena, "/cases/%lld/plans", (long long)id));
 }

@@ -30,8 +30,7 @@ static int add_session_vars(http_request *req, tpl_vars *v)
 	return tpl_set(v, "csrf", p ? p->csrf : "");
 }
 
-static int render_profile(http_request *req, http_response *res, const char *notice,
-			  const char *error)
+static int render_profile(http_request *req, http_response *res, const char *error)
 {
 	services *svc = services_of(req);
 	principal *p = principal_of(req);
@@ -50,7 +49,6 @@ static int render_profile(http_request *req, http_response *res, const char *not
 	tpl_set(v, "country_name",
 		country_label(svc->db, req->arena, i18n_lang(req->lang)->code, u.country));
 	tpl_set_bool(v, "totp_enabled", u.totp_enabled);
-	tpl_set(v, "notice", notice ? tr(req->lang, notice) : NULL);
 	tpl_set(v, "error", error ? tr(req->lang, error) : NULL);
 	tpl_list *roles = tpl_set_list(v, "roles");
 	for (size_t i = 0; i < u.nroles; i++) {
@@ -70,14 +68,7 @@ static int render_profile(http_request *req, http_response *res, const char *not
 
 int web_profile(http_request *req, http_response *res)
 {
-	const char *done = http_query(req, "done");
-	const char *notice = NULL;
-	if (done && !strcmp(done, "language"))
-		notice = N_("Your language has been saved.");
-	else if (done && !strcmp(done, "password"))
-		notice =
-		    N_("Your password has been changed. Your other sessions have been signed out.");
-	return render_profile(req, res, notice, NULL);
+	return render_profile(req, res, NULL);
 }
 
 int web_profile_language(http_request *req, http_response *res)
@@ -86,11 +77,14 @@ int web_profile_language(http_request *req, http_response *res)
 	if (!lang || user_set_language(services_of(req)->db, principal_of(req)->user_id, lang) != 0)
 		return PONTE_EINVAL;
 	web_audit_self(req, "user.language");
+	/* Said in the language just chosen. */
+	int chosen = i18n_lang_from_tag(lang, strlen(lang));
+	if (chosen >= 0)
+		req->lang = chosen;
+	web_flash(req, N_("Your language has been saved."), NULL);
 	/* From the header's language switch: back to the page the user was on. */
 	const char *next = http_form(req, "next");
-	if (url_is_local_path(next))
-		return http_redirect(req, res, next);
-	return http_redirect(req, res, "/profile?done=language");
+	return http_redirect(req, res, url_is_local_path(next) ? next : "/profile");
 }
 
 struct password_job {
@@ -125,7 +119,11 @@ static int profile_password(http_request *req, http_response *res)
 	struct password_job *job = req->deferred_arg;
 	if (!job->rc) {
 		web_audit_self(req, "user.password");
-		return http_redirect(req, res, "/profile?done=password");
+		web_flash(req,
+			  N_("Your password has been changed. Your other sessions have been "
+			     "signed out."),
+			  NULL);
+		return http_redirect(req, res, "/profile");
 	}
 	const char *error = job->rc == PONTE_EDENIED ? N_("Your current password is not right.")
 			    : job->problem           ? user_problem_message(job->problem)
@@ -134,7 +132,7 @@ static int profile_password(http_request *req, http_response *res)
 				: NULL;
 	if (!error)
 		return job->rc;
-	int rc = render_profile(req, res, NULL, error);
+	int rc = render_profile(req, res, error);
 	res->status = 422;
 	return rc;
 }

@@ -240,7 +240,7 @@ static int add_service_option(const service *s, void *ctx)
 }
 
 static int render_case_referrals(http_request *req, http_response *res, int64_t case_id,
-				 const field_errors *e, const char *notice)
+				 const field_errors *e)
 {
 	const identity_env *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
@@ -270,8 +270,6 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 		tpl_set(o, "name", web_referral_label(req, CATEGORIES[i]));
 	}
 	tpl_set_bool(v, "can_refer", principal_can(p, "referral.national"));
-	if (notice)
-		tpl_set(v, "notice", tr(req->lang, notice));
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "case_referrals", N_("Referrals and consents"), v);
 	if (!rc && e && e->count)
@@ -284,14 +282,7 @@ int web_case_referrals(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	const char *done = http_query(req, "done");
-	return render_case_referrals(req, res, id, NULL,
-				     done && strcmp(done, "consent") == 0
-					 ? N_("The consent has been recorded.")
-				     : done && strcmp(done, "withdrawn") == 0
-					 ? N_("The consent has been withdrawn, with the "
-					      "referrals it covered.")
-					 : NULL);
+	return render_case_referrals(req, res, id, NULL);
 }
 
 /* The checked categories of a form, as "a,b". */
@@ -326,12 +317,12 @@ static int case_consent_add(http_request *req, http_response *res, int64_t id)
 	int64_t cid;
 	int rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc == PONTE_EINVAL)
-		return render_case_referrals(req, res, id, &e, NULL);
+		return render_case_referrals(req, res, id, &e);
 	if (rc)
 		return rc;
-	return http_redirect(
-	    req, res,
-	    arena_printf(req->arena, "/cases/%lld/referrals?done=consent", (long long)id));
+	web_flash(req, N_("The consent has been recorded."), NULL);
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/cases/%lld/referrals", (long long)id));
 }
 
 int web_consent_withdraw(http_request *req, http_response *res)
@@ -350,9 +341,12 @@ int web_consent_withdraw(http_request *req, http_response *res)
 				  &national, &abroad);
 	if (rc && rc != PONTE_ECONFLICT)
 		return rc;
+	if (!rc)
+		web_flash_n(req, "Consent withdrawn: {n} referral withdrawn.",
+			    "Consent withdrawn: {n} referrals withdrawn.",
+			    (int64_t)(national + abroad), NULL);
 	return http_redirect(
-	    req, res,
-	    arena_printf(req->arena, "/cases/%lld/referrals?done=withdrawn", (long long)x.case_id));
+	    req, res, arena_printf(req->arena, "/cases/%lld/referrals", (long long)x.case_id));
 }
 
 /* The case's referrals page: its main form prepares a referral (for who handles referrals);
@@ -377,9 +371,10 @@ int web_case_referral_create(http_request *req, http_response *res)
 	int64_t rid;
 	int rc = referral_create(&services_of(req)->env, principal_of(req), &in, &rid, &e);
 	if (rc == PONTE_EINVAL)
-		return render_case_referrals(req, res, id, &e, NULL);
+		return render_case_referrals(req, res, id, &e);
 	if (rc)
 		return rc;
+	web_flash(req, N_("Referral prepared: check it, then send it."), NULL);
 	return http_redirect(req, res, arena_printf(req->arena, "/referrals/%lld", (long long)rid));
 }
 
@@ -543,6 +538,33 @@ int web_referral(http_request *req, http_response *res)
 					  : PONTE_ENOTFOUND;
 }
 
+/* What an action on a referral did, said on its page next: the organisation it went to when
+ * sent. */
+static void flash_action(http_request *req, int64_t id, const char *action)
+{
+	static const struct {
+		const char *action, *done;
+	} DONE[] = {
+		{ "send", N_("Referral sent to {org}.") },
+		{ "accept", N_("Referral accepted: the case's shared data is below.") },
+		{ "decline", N_("Referral declined: {org} is told why.") },
+		{ "start", N_("Service started.") },
+		{ "complete", N_("Referral completed: {org} is told the outcome.") },
+		{ "discontinue", N_("Referral discontinued: {org} is told why.") },
+		{ "withdraw", N_("Referral withdrawn: {org} can no longer see the case.") },
+	};
+	referral r;
+	if (referral_get(&services_of(req)->env, req->arena, principal_of(req), id, &r))
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(DONE); i++)
+		if (strcmp(DONE[i].action, action) == 0) {
+			/* The other side: the recipient for what the sender does, and back. */
+			web_flash(req, DONE[i].done, "org", r.sender ? r.to_name : r.from_name,
+				  NULL);
+			return;
+		}
+}
+
 /* The referral's page: each action is a form with do=<action>. */
 int web_referral_act(http_request *req, http_response *res)
 {
@@ -562,5 +584,6 @@ int web_referral_act(http_request *req, http_response *res)
 					  "someone may have acted on it meanwhile."));
 	if (rc)
 		return rc;
+	flash_action(req, id, action);
 	return http_redirect(req, res, arena_printf(req->arena, "/referrals/%lld", (long long)id));
 }

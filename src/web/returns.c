@@ -87,6 +87,8 @@ int web_case_return_decide(http_request *req, http_response *res)
 			       informed && strcmp(informed, "1") == 0, &rid, &e);
 	if (rc == PONTE_EINVAL)
 		return render(req, res, id, &e);
+	if (!rc)
+		web_flash(req, N_("Return decision recorded."), NULL);
 	return rc ? rc
 		  : http_redirect(req, res,
 				  arena_printf(req->arena, "/cases/%lld/return", (long long)id));
@@ -104,6 +106,8 @@ static int return_schedule_form(http_request *req, http_response *res, int64_t i
 		return render(req, res, id, &e);
 	if (rc == PONTE_ECONFLICT)
 		rc = 0; /* scheduled already: show it */
+	else if (!rc)
+		web_flash(req, N_("Departure date recorded."), NULL);
 	return rc ? rc
 		  : http_redirect(req, res,
 				  arena_printf(req->arena, "/cases/%lld/return", (long long)id));

@@ -61,8 +61,7 @@ static int add_assessment(const safety_assessment *s, void *ctx)
 /* The fields of the form, top to bottom, for the error summary. */
 static const char *const FORM_ORDER[] = { "risk", "threats", "plan", "assessed_on", NULL };
 
-static int render(http_request *req, http_response *res, int64_t id, const field_errors *e,
-		  const char *notice)
+static int render(http_request *req, http_response *res, int64_t id, const field_errors *e)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "case_id", arena_printf(req->arena, "%lld", (long long)id));
@@ -80,8 +79,6 @@ static int render(http_request *req, http_response *res, int64_t id, const field
 		tpl_set(o, "code", threats[i]);
 		tpl_set(o, "name", web_safety_label(req, threats[i]));
 	}
-	if (notice)
-		tpl_set(v, "notice", tr(req->lang, notice));
 	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "safety", N_("Risk assessment and safety plan"), v);
 	if (!rc && e && e->count)
@@ -94,8 +91,7 @@ int web_case_safety(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	return render(req, res, id, NULL,
-		      http_query(req, "saved") ? N_("The assessment has been recorded.") : NULL);
+	return render(req, res, id, NULL);
 }
 
 int web_case_safety_add(http_request *req, http_response *res)
@@ -118,9 +114,10 @@ int web_case_safety_add(http_request *req, http_response *res)
 	int64_t sid;
 	int rc = safety_add(&services_of(req)->env, principal_of(req), id, &in, &sid, &e);
 	if (rc == PONTE_EINVAL)
-		return render(req, res, id, &e, NULL);
+		return render(req, res, id, &e);
 	if (rc)
 		return rc;
+	web_flash(req, N_("The assessment has been recorded."), NULL);
 	return http_redirect(req, res,
-			     arena_printf(req->arena, "/cases/%lld/safety?saved=1", (long long)id));
+			     arena_printf(req->arena, "/cases/%lld/safety", (long long)id));
 }

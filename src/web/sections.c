@@ -270,7 +270,10 @@ static int add(http_request *req, http_response *res, const char *tier)
 	rc = section_add(&services_of(req)->env, principal_of(req), g.d, g.case_id, v, &id, &e);
 	if (rc == PONTE_EINVAL)
 		return render(&g, res, NULL, v, &e, NULL);
-	return rc ? rc : http_redirect(req, res, list_url(&g));
+	if (rc)
+		return rc;
+	web_flash(req, N_("Entry added to {section}."), "section", tr(req->lang, g.d->title), NULL);
+	return http_redirect(req, res, list_url(&g));
 }
 
 static int entry_of(http_request *req, struct page *g, section_entry *x)
@@ -330,7 +333,10 @@ static int edit(http_request *req, http_response *res, const char *tier)
 						 "changes are still in the form. Save again to "
 						 "replace it.")));
 	}
-	return rc ? rc : http_redirect(req, res, list_url(&g));
+	if (rc)
+		return rc;
+	web_flash(req, N_("Entry saved in {section}."), "section", tr(req->lang, g.d->title), NULL);
+	return http_redirect(req, res, list_url(&g));
 }
 
 int web_file_section(http_request *req, http_response *res)

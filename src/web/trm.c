@@ -232,7 +232,13 @@ int web_case_transnational_send(http_request *req, http_response *res)
 		return wizard(req, res, id,
 			      N_("The referral could not be sent: check the receiving "
 				 "instance and the consent."));
-	return rc ? rc : http_redirect(req, res, "/trm");
+	if (rc)
+		return rc;
+	trm_peer peer;
+	if (trm_peer_find(services_of(req)->db, req->arena, http_form(req, "peer"), &peer) == 0)
+		web_flash(req, N_("Referral sent to {peer}: it leaves with the next delivery."),
+			  "peer", peer.name, NULL);
+	return http_redirect(req, res, "/trm");
 }
 
 /* The reasons for declining, as codes with their words, for a select. */
@@ -350,6 +356,31 @@ int web_trm(http_request *req, http_response *res)
 static int referral_page(http_request *req, http_response *res, int64_t id, const char *error,
 			 const char *doc_type, const char *doc_field);
 
+/* What an action on a referral across borders did, said on the next page. */
+static void flash_action(http_request *req, const char *action)
+{
+	static const struct {
+		const char *action, *done;
+	} DONE[] = {
+		{ "accept", N_("Referral accepted.") },
+		{ "decline", N_("Referral declined: the sender is told why.") },
+		{ "forward", N_("Referral forwarded to the next country.") },
+		{ "assign", N_("Referral handed to the provider.") },
+		{ "provider_accept", N_("Referral accepted.") },
+		{ "provider_decline", N_("Referral declined: the sender is told why.") },
+		{ "in_service", N_("Service started: the sender is told.") },
+		{ "completed", N_("Referral completed: the sender is told.") },
+		{ "discontinued", N_("Referral discontinued: the sender is told.") },
+		{ "withdraw", N_("Referral withdrawn: the receiving side is asked to delete what "
+				 "it received.") },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(DONE); i++)
+		if (strcmp(DONE[i].action, action) == 0) {
+			web_flash(req, DONE[i].done, NULL);
+			return;
+		}
+}
+
 /* An action on a referral (accept, decline, forward, assign, provider_accept, in_service,
  * completed, withdraw...): a refusal answers with the referral's page, at its address. */
 static int trm_action(http_request *req, http_response *res, int64_t id, const char *action)
@@ -366,6 +397,8 @@ static int trm_action(http_request *req, http_response *res, int64_t id, const c
 		return referral_page(req, res, id, why, NULL, NULL);
 	if (rc == PONTE_ECONFLICT)
 		rc = 0; /* decided already: the page shows how */
+	else if (!rc)
+		flash_action(req, action);
 	const char *from = http_form(req, "from");
 	return rc ? rc
 		  : http_redirect(req, res,
@@ -391,6 +424,9 @@ static int send_document(http_request *req, http_response *res, int64_t id)
 				   req, clock_wall_ms(), &field, &why);
 	if ((rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) && why)
 		return referral_page(req, res, id, why, type, field);
+	if (!rc)
+		web_flash(req, N_("Document sent: {type}."), "type", web_trm_label(req, type),
+			  NULL);
 	return rc ? rc
 		  : http_redirect(req, res, arena_printf(req->arena, "/trm/%lld", (long long)id));
 }

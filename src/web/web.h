@@ -32,6 +32,17 @@ const char *web_form_do(const http_request *req);
  * not name it). Messages are translated. Nothing is set when e is NULL or empty. */
 void web_field_errors(http_request *req, tpl_vars *v, const field_errors *e,
 		      const char *const *order, const char *const *labels);
+/* After a POST that changed something, before its redirect: say on the browser's next page
+ * what was done, once ("Referral sent to {org}"). msgid is translated into the reader's
+ * language, then each "{name}" is replaced by the value that follows name in the
+ * NULL-terminated list of name, value pairs. Kept with the session on the server (never in
+ * the address or a cookie), at most SESSION_FLASH_MAX bytes, and shown in the layout's
+ * role="status" region by the next page rendered, which clears it. Name an organisation, a
+ * case or referral number, a count: never a person. API calls and anonymous requests keep
+ * nothing. web_flash_n chooses the singular or a plural form by n and writes it for {n}. */
+void web_flash(http_request *req, const char *msgid, ...) __attribute__((sentinel));
+void web_flash_n(http_request *req, const char *singular, const char *plural, int64_t n, ...)
+    __attribute__((sentinel));
 /* A positive whole number in a form field, else 0. */
 int64_t web_form_id(const http_request *req, const char *name);
 

@@ -38,7 +38,8 @@ test('an administrator adds an organisation and a user, in French', async () => 
   await page.selectOption('#type', 'CentralGovernmentOrganisation');
   await page.check('#focal_point');
   await page.click('form[action="/admin/organisations"] button');
-  await page.waitForURL(/added=1/);
+  await page.waitForSelector('#flash:has-text("Cellule nationale")');
+  assert.equal(await page.textContent('#flash'), 'Organisation Cellule nationale (démo) ajoutée.');
   assert.match(await page.textContent('table'), /Cellule nationale \(démo\)/);
   await page.goto(`${server.url}/admin/users`);
   await page.fill('#email', 'awa@demo.sn');
@@ -47,8 +48,7 @@ test('an administrator adds an organisation and a user, in French', async () => 
   await page.check('#role-national_focal_point');
   await page.fill('#password', 'Dakar-bridge-lanterns-9');
   await page.click('form[action="/admin/users"] button');
-  await page.waitForURL(/added=1/);
-  assert.equal(await page.textContent('[role=status]'), 'L’utilisateur a été ajouté.');
+  await page.waitForSelector('#flash:has-text("Utilisateur ajouté à")');
   await page.click('text=Awa <Diop> (démo)');
   assert.equal(await page.textContent('h1'), 'Awa <Diop> (démo)');
   assert.deepEqual(problems, []);

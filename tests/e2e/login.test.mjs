@@ -52,9 +52,9 @@ test('a case worker signs in, changes language and signs out', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   await page.selectOption('#language', 'en');
   await page.click('main form[action="/profile/language"] button');
-  await page.waitForURL(/done=language/);
+  await page.waitForSelector('#flash.flash');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.match(await page.textContent('[role=status]'), /Your language has been saved/);
+  assert.match(await page.textContent('#flash'), /Your language has been saved/);
   await page.click('form[action="/logout"] button');
   await page.waitForURL(`${server.url}/`);
   // Signed out, the visitor is anonymous again: the browser's French applies.

@@ -1,0 +1,271 @@
+/* What a change did, said once on the next page: the layout's role="status" region after a
+ * POST and its redirect (web_flash()), for a sample of the actions of every kind of user,
+ * kept in the session (never the address or a cookie), shown once, in the user's language. */
+#include "httptest.h"
+
+#include "base/log.h"
+
+static struct ht_server S;
+static char cw_api[128];
+
+static int setup(void **state)
+{
+	(void)state;
+	ht_start_demo(&S);
+	bearer("case.worker@demo.ponte.example", cw_api, sizeof(cw_api));
+	return 0;
+}
+
+/* The number after "key": in a body. */
+static long long number(const char *body, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	const char *p = strstr(body, k);
+	assert_non_null(p);
+	return strtoll(p + strlen(k), NULL, 10);
+}
+
+static void sign_in(const char *email, struct web_session *w)
+{
+	throttle_reset_all();
+	assert_int_equal(web_login(email, DEMO_PASSWORD, NULL, w), 303);
+}
+
+/* The text of the page's status region ("" when empty), from the layout's one region. */
+static void status_of(const char *body, char *out, size_t n)
+{
+	const char *p = strstr(body, "<div id=\"flash\" role=\"status\"");
+	assert_non_null(p);
+	p = strchr(p, '>');
+	assert_non_null(p);
+	p++;
+	const char *end = strstr(p, "</div>");
+	assert_non_null(end);
+	snprintf(out, n, "%.*s", (int)(end - p), p);
+}
+
+/* GET path as w: the status region's text. */
+static void shown(const struct web_session *w, const char *path, char *out, size_t n)
+{
+	const char *h[] = { w->cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	status_of(r.body, out, n);
+	ht_free(&r);
+}
+
+/* POST fields to path as w, expecting a redirect; the address it goes to in loc. */
+static void post_redirected(const struct web_session *w, const char *path, const char *fields,
+			    char *loc, size_t n)
+{
+	struct ht_resp r;
+	long status = form_post(w, path, fields, &r);
+	if (status != 303)
+		fail_msg("POST %s answered %ld: %s", path, status,
+			 strstr(r.body, "<main") ? strstr(r.body, "<main") : r.body);
+	/* Nothing of the message travels in the address or a cookie (?lang= is remembered in
+	 * one, as on every page). */
+	char v[256];
+	if (ht_header(&r, "Set-Cookie", v, sizeof(v)))
+		assert_int_equal(strncmp(v, "ponte_lang=", 11), 0);
+	assert_non_null(ht_header(&r, "Location", loc, n));
+	assert_null(strchr(loc, '?'));
+	ht_free(&r);
+}
+
+/* The message once on the page the POST leads to, then no more on that page or another. */
+static void said_once(const struct web_session *w, const char *loc, const char *expected)
+{
+	char text[600];
+	shown(w, loc, text, sizeof(text));
+	if (strcmp(text, expected) != 0)
+		fail_msg("on %s: \"%s\", expected \"%s\"", loc, text, expected);
+	shown(w, loc, text, sizeof(text));
+	assert_string_equal(text, "");
+	shown(w, "/profile", text, sizeof(text));
+	assert_string_equal(text, "");
+}
+
+static void registering_a_case_says_so_once(void **state)
+{
+	(void)state;
+	struct web_session w;
+	sign_in("case.worker%40demo.ponte.example", &w);
+	char loc[128], expected[128];
+	/* Nothing said before anything is done. */
+	shown(&w, "/cases", expected, sizeof(expected));
+	assert_string_equal(expected, "");
+	post_redirected(&w, "/cases/new?lang=en", "prs_FirstName=Flash&prs_Gender=Feminine", loc,
+			sizeof(loc));
+	long long id = strtoll(loc + strlen("/cases/"), NULL, 10);
+	assert_true(id > 0);
+	snprintf(expected, sizeof(expected), "Case %lld registered.", id);
+	said_once(&w, loc, expected);
+	/* In the user's own language (Portuguese) when nothing else is asked. */
+	post_redirected(&w, "/cases/new", "prs_FirstName=Flash&prs_Gender=Feminine", loc,
+			sizeof(loc));
+	id = strtoll(loc + strlen("/cases/"), NULL, 10);
+	snprintf(expected, sizeof(expected), "Caso %lld registado.", id);
+	said_once(&w, loc, expected);
+}
+
+/* The message belongs to the browser session that acted: another session of the same user
+ * (a phone beside the laptop) does not show it, nor take it. */
+static void the_message_stays_with_its_session(void **state)
+{
+	(void)state;
+	struct web_session laptop, phone;
+	sign_in("case.worker%40demo.ponte.example", &laptop);
+	sign_in("case.worker%40demo.ponte.example", &phone);
+	char loc[128], text[600], expected[192];
+	post_redirected(&laptop, "/cases/new?lang=en", "prs_FirstName=Flash&prs_Gender=Masculine",
+			loc, sizeof(loc));
+	shown(&phone, loc, text, sizeof(text));
+	assert_string_equal(text, "");
+	snprintf(expected, sizeof(expected), "Case %s registered.", loc + strlen("/cases/"));
+	said_once(&laptop, loc, expected);
+	/* A change over the API leaves nothing for a page. */
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw_api, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Api\"}}", &r),
+	    201);
+	ht_free(&r);
+	shown(&laptop, "/cases", text, sizeof(text));
+	assert_string_equal(text, "");
+	/* A change refused (a field wrong) says nothing on the next page either. */
+	assert_int_equal(form_post(&laptop, "/cases/new?lang=en", "prs_Birthdate=2099-01-01", &r),
+			 422);
+	ht_free(&r);
+	shown(&laptop, "/cases", text, sizeof(text));
+	assert_string_equal(text, "");
+}
+
+/* A referral sent names the organisation it went to; withdrawing the consent counts the
+ * referrals withdrawn with it. */
+static void sending_a_referral_and_withdrawing_the_consent(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw_api, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Refer\"}}", &r),
+	    201);
+	long long case_id = number(r.body, "id");
+	ht_free(&r);
+	assert_int_equal(api(cw_api, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long service = number(r.body, "id");
+	ht_free(&r);
+	struct web_session w;
+	sign_in("case.worker%40demo.ponte.example", &w);
+	char page[64], path[192], fields[256], loc[128], text[600];
+	snprintf(page, sizeof(page), "/cases/%lld/referrals", case_id);
+	snprintf(path, sizeof(path), "%s?lang=en", page);
+	snprintf(fields, sizeof(fields),
+		 "do=consent&recipient_service=%lld&cat_identity=1&given_by=person&language=pt&"
+		 "text_version=PT-1&given_on=2026-01-05",
+		 service);
+	post_redirected(&w, path, fields, loc, sizeof(loc));
+	assert_string_equal(loc, page);
+	said_once(&w, loc, "The consent has been recorded.");
+	/* The consent's number, from the case's consents over the API. */
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw_api, "GET", path, NULL, &r), 200);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s?lang=en", page);
+	snprintf(fields, sizeof(fields),
+		 "service_id=%lld&cat_identity=1&consent_id=%lld&urgency=normal", service, consent);
+	post_redirected(&w, path, fields, loc, sizeof(loc));
+	said_once(&w, loc, "Referral prepared: check it, then send it.");
+	snprintf(path, sizeof(path), "%s?lang=en", loc);
+	post_redirected(&w, path, "do=send", loc, sizeof(loc));
+	said_once(&w, loc, "Referral sent to Casa Porto shelter for survivors (demo).");
+	/* A second referral under the same consent, sent too: both go with the consent. */
+	snprintf(path, sizeof(path), "%s?lang=en", page);
+	post_redirected(&w, path, fields, loc, sizeof(loc));
+	snprintf(path, sizeof(path), "%s?lang=en", loc);
+	post_redirected(&w, path, "do=send", loc, sizeof(loc));
+	shown(&w, loc, text, sizeof(text));
+	snprintf(path, sizeof(path), "/consents/%lld/withdraw?lang=en", consent);
+	post_redirected(&w, path, "", loc, sizeof(loc));
+	assert_string_equal(loc, page);
+	said_once(&w, loc, "Consent withdrawn: 2 referrals withdrawn.");
+}
+
+static long long user_id_of(const char *email)
+{
+	identity_env env = { S.db, S.keys };
+	int64_t id = 0;
+	assert_int_equal(user_find_by_email(&env, email, &id), 0);
+	return (long long)id;
+}
+
+static void an_administrator_locks_a_user(void **state)
+{
+	(void)state;
+	struct web_session admin;
+	sign_in("admin%40demo.ponte.example", &admin);
+	char path[96], loc[128];
+	snprintf(path, sizeof(path), "/admin/users/%lld?lang=en",
+		 user_id_of("prosecutor@demo.ponte.example"));
+	post_redirected(&admin, path, "do=status&status=locked", loc, sizeof(loc));
+	said_once(&admin, loc, "User locked: their sessions have ended and they cannot sign in.");
+	post_redirected(&admin, path, "do=status&status=active", loc, sizeof(loc));
+	said_once(&admin, loc, "User unlocked: they can sign in again.");
+}
+
+static void a_reviewer_publishes_and_an_author_submits(void **state)
+{
+	(void)state;
+	struct web_session author, reviewer;
+	sign_in("analyst%40demo.ponte.example", &author);
+	char loc[128], path[160];
+	post_redirected(&author, "/knowledge/new",
+			"type=practice&language=fr&title=Flash+practice&summary=R%C3%A9sum%C3%A9&"
+			"countries=sn&evidence=monitored&areas=protection&target_groups=children&"
+			"actors=CNLTP&period_start=2020",
+			loc, sizeof(loc));
+	/* The analyst reads French. */
+	said_once(&author, loc,
+		  "Brouillon enregistré : soumettez-le à la relecture quand il sera prêt.");
+	snprintf(path, sizeof(path), "%s?lang=en", loc);
+	post_redirected(&author, path, "do=submit", path, sizeof(path));
+	assert_string_equal(path, loc);
+	said_once(&author, loc, "Submitted: a reviewer will look at it.");
+	sign_in("reviewer%40demo.ponte.example", &reviewer);
+	snprintf(path, sizeof(path), "%s?lang=en", loc);
+	post_redirected(&reviewer, path, "do=publish", path, sizeof(path));
+	said_once(&reviewer, loc, "Published: every user can now find it.");
+}
+
+static void a_password_change_says_so_in_the_language_chosen(void **state)
+{
+	(void)state;
+	struct web_session w;
+	sign_in("auditor%40demo.ponte.example", &w);
+	char loc[128];
+	post_redirected(&w, "/profile",
+			"do=password&current=" DEMO_PASSWORD
+			"&new=a+long+new+passphrase+42&confirm=a+long+new+passphrase+42",
+			loc, sizeof(loc));
+	said_once(&w, loc,
+		  "Your password has been changed. Your other sessions have been signed out.");
+	/* Choosing a language says so in the language chosen, on the page the user was on. */
+	post_redirected(&w, "/profile/language", "language=es&next=%2Fknowledge", loc, sizeof(loc));
+	assert_string_equal(loc, "/knowledge");
+	said_once(&w, loc, "Su idioma se ha guardado.");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(registering_a_case_says_so_once),
+		cmocka_unit_test(the_message_stays_with_its_session),
+		cmocka_unit_test(sending_a_referral_and_withdrawing_the_consent),
+		cmocka_unit_test(an_administrator_locks_a_user),
+		cmocka_unit_test(a_reviewer_publishes_and_an_author_submits),
+		cmocka_unit_test(a_password_change_says_so_in_the_language_chosen),
+	};
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
+}
