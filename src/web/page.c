@@ -141,6 +141,91 @@ static int add_languages(http_request *req, tpl_vars *v)
 	return 0;
 }
 
+/* The menu, grouped by task: each entry shows under the permission of its page's route
+ * (src/app/routes.c), a group only when it has an entry, and the entry whose address is the
+ * longest prefix of the page's is the current one. Home and the reader's own account are
+ * written in the layout. */
+struct menu_entry {
+	const char *label, *href, *permission; /* NULL: any signed-in reader */
+};
+struct menu_group {
+	const char *id, *label;
+	struct menu_entry entries[10];
+};
+static const struct menu_group MENU[] = {
+	{ "menu-casework",
+	  N_("Casework"),
+	  { { N_("Action needed"), "/work", "referral.national" },
+	    { N_("Cases"), "/cases", "case.social.read" },
+	    { N_("Referrals"), "/referrals", "referral.national" },
+	    { N_("Proceedings"), "/proceedings", "case.proceedings.read" },
+	    { N_("Across borders"), "/trm", "referral.transnational" } } },
+	{ "menu-statistics",
+	  N_("Statistics"),
+	  { { N_("Observatory"), "/observatory", "stats.read" },
+	    { N_("Observatory data"), "/observatory/import", "obs.submit" } } },
+	{ "menu-knowledge",
+	  N_("Knowledge and contacts"),
+	  { { N_("Knowledge"), "/knowledge", NULL }, { N_("Directory"), "/directory", NULL } } },
+	{ "menu-admin",
+	  N_("Administration"),
+	  { { N_("Installation health"), "/admin/health", "org.manage" },
+	    { N_("Users"), "/admin/users", "user.read" },
+	    { N_("Organisations"), "/admin/organisations", "org.manage" },
+	    { N_("Roles"), "/admin/roles", "role.read" },
+	    { N_("Country rules"), "/admin/rules", "org.manage" },
+	    { N_("Peer instances"), "/admin/peers", "org.manage" },
+	    { N_("Privacy budgets"), "/admin/privacy-budgets", "obs.budget" },
+	    { N_("Audit trail"), "/audit", "audit.read" } } },
+};
+
+/* The length of href when it is path or a folder above it ("/cases" for "/cases/12"), else 0. */
+static size_t menu_match(const char *href, const char *path)
+{
+	size_t n = strlen(href);
+	return strncmp(path, href, n) == 0 && (path[n] == '\0' || path[n] == '/') ? n : 0;
+}
+
+static int add_menu(http_request *req, tpl_vars *v)
+{
+	const principal *p = principal_of(req);
+	if (!p)
+		return 0;
+	size_t best = 0;
+	for (size_t g = 0; g < ARRAY_LEN(MENU); g++)
+		for (const struct menu_entry *e = MENU[g].entries; e->label; e++) {
+			size_t n = menu_match(e->href, req->path);
+			if (n > best && (!e->permission || principal_can(p, e->permission)))
+				best = n;
+		}
+	tpl_list *groups = tpl_set_list(v, "menu");
+	for (size_t g = 0; g < ARRAY_LEN(MENU); g++) {
+		tpl_vars *group = NULL;
+		tpl_list *entries = NULL;
+		for (const struct menu_entry *e = MENU[g].entries; e->label; e++) {
+			if (e->permission && !principal_can(p, e->permission))
+				continue;
+			if (!group) {
+				group = tpl_list_add(groups);
+				if (!group)
+					return PONTE_ENOMEM;
+				tpl_set(group, "id", MENU[g].id);
+				tpl_set(group, "label", tr(req->lang, MENU[g].label));
+				entries = tpl_set_list(group, "entries");
+			}
+			tpl_vars *item = tpl_list_add(entries);
+			if (!item)
+				return PONTE_ENOMEM;
+			tpl_set(item, "label", tr(req->lang, e->label));
+			tpl_set(item, "href", e->href);
+			if (best && menu_match(e->href, req->path) == best)
+				tpl_set(item, "current",
+					strcmp(e->href, req->path) == 0 ? "page" : "true");
+		}
+	}
+	return 0;
+}
+
 /* What the reader may open, for the menu and for every page's links and breadcrumbs: the
  * permission each page's route requires (src/app/routes.c). */
 static tpl_vars *reader_vars(http_request *req)
@@ -210,6 +295,8 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	buf_release(&content); /* the context holds its own copy */
 	if (!rc)
 		rc = add_languages(req, v);
+	if (!rc)
+		rc = add_menu(req, v);
 	if (!rc)
 		rc = tpl_render_in(layout, reader, v, loc, &res->body);
 	if (!rc)
