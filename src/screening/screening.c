@@ -48,6 +48,39 @@ int scr_lists(store *db, arena *a, const char *lang, scr_list_fn fn, void *ctx)
 	return rc < 0 ? rc : 0;
 }
 
+struct fit {
+	const char *audience, *exploitation;
+	const char *code, *first;
+};
+
+static int pick(const scr_list *l, void *ctx)
+{
+	struct fit *f = ctx;
+	if (!f->first)
+		f->first = l->code;
+	if (!f->code && strcmp(l->audience, f->audience) == 0 &&
+	    strcmp(l->exploitation, f->exploitation) == 0)
+		f->code = l->code;
+	return 0;
+}
+
+/* Which list fits is data (indicator_lists' audience and exploitation), not code: a country
+ * that adds lists changes rows only. */
+const char *scr_list_for(store *db, arena *a, bool child, const char *exploitation)
+{
+	bool sexual = false;
+	for (const char *p = exploitation ? exploitation : ""; *p;) {
+		size_t n = strcspn(p, ",");
+		sexual |=
+		    n == strlen("SexualExploitation") && strncmp(p, "SexualExploitation", n) == 0;
+		p += n + (p[n] == ',');
+	}
+	struct fit f = { child ? "child" : "adult", sexual ? "sexual" : "labour", NULL, NULL };
+	if (scr_lists(db, a, "en", pick, &f))
+		return NULL;
+	return f.code ? f.code : f.first;
+}
+
 int scr_items(store *db, arena *a, const char *list, const char *lang, scr_list *info,
 	      scr_item *items, size_t *n)
 {

@@ -25,6 +25,11 @@ typedef struct scr_list {
 } scr_list;
 typedef int (*scr_list_fn)(const scr_list *l, void *ctx);
 int scr_lists(store *db, arena *a, const char *lang, scr_list_fn fn, void *ctx);
+/* The code of the list that fits a person: the children's lists for a child, the list of
+ * sexual exploitation when the types of exploitation (HTCDS codes, comma-separated) include
+ * it, the labour list otherwise; the first list configured when none matches. NULL when no
+ * list is configured. */
+const char *scr_list_for(store *db, arena *a, bool child, const char *exploitation);
 
 typedef struct scr_item {
 	const char *code, *dimension, *strength, *text, *dimension_text;

@@ -103,6 +103,9 @@ static int render(http_request *req, http_response *res, int64_t case_id, const 
 		tpl_set_bool(x, "present", given && strcmp(given, "present") == 0);
 		tpl_set_bool(x, "absent", given && strcmp(given, "absent") == 0);
 		tpl_set_bool(x, "unknown", !given || strcmp(given, "unknown") == 0);
+		/* What was typed stays when the form comes back (errors, or another look). */
+		const char *note = http_form(req, arena_printf(req->arena, "n_%s", items[i].code));
+		tpl_set(x, "note", note ? note : "");
 	}
 	if (result) {
 		tpl_set_bool(v, "done", true);
@@ -128,14 +131,17 @@ int web_case_screening(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	const char *list = http_query(req, "list");
-	if (!list || !*list) { /* a child (or a disputed age) gets the children's list */
+	if (!list || !*list) {
+		/* The list that fits the person: a child (or a disputed age) gets the children's
+		 * lists, sexual exploitation its own list. */
 		case_record c;
 		child_record k;
 		int rc =
 		    child_get(&services_of(req)->env, req->arena, principal_of(req), id, &c, &k);
 		if (rc)
 			return rc;
-		list = case_treated_as_child(&c, &k) ? "child_labour" : "adult_labour";
+		list = scr_list_for(services_of(req)->db, req->arena, case_treated_as_child(&c, &k),
+				    c.exploitation);
 	}
 	return render(req, res, id, list, NULL, NULL);
 }

@@ -1109,6 +1109,65 @@ static void payloads_in_every_section_field_are_shown_escaped(void **state)
 	}
 }
 
+/* The screening page opens on the list that fits the person (sexual exploitation, an adult:
+ * the adults' list of sexual exploitation), keeps the notes typed when the form comes back,
+ * and shows its result as a result, not as an error. */
+static void screening_fits_the_case_and_keeps_what_was_typed(void **state)
+{
+	(void)state;
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	struct ht_resp r;
+	assert_int_equal(form_post(&w, "/cases/new",
+				   "prs_FirstName=Grace&prs_Gender=Feminine&estimated_age=24&"
+				   "vic_TypeOfExploitation=ForcedLabour&vic_TypeOfExploitation="
+				   "SexualExploitation",
+				   &r),
+			 303);
+	char loc[128], path[160];
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s/screening", loc);
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "name=\"list\" value=\"adult_sexual\""));
+	/* The first indicator of the list, as the form names it. */
+	const char *a = strstr(r.body, "name=\"a_");
+	assert_non_null(a);
+	char code[64];
+	assert_int_equal(sscanf(a, "name=\"a_%63[^\"]", code), 1);
+	ht_free(&r);
+	char fields[512];
+	snprintf(fields, sizeof(fields),
+		 "list=adult_sexual&a_%s=maybe&n_%s=Seen+at+the+bar+%%3Cb%%3E", code, code);
+	assert_int_equal(form_post(&w, path, fields, &r), 422);
+	assert_non_null(strstr(r.body, "value=\"Seen at the bar &lt;b&gt;\""));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "list=adult_sexual&a_%s=present&n_%s=Seen+again", code,
+		 code);
+	assert_int_equal(form_post(&w, path, fields, &r), 200);
+	const char *res = strstr(r.body, "id=\"screening-result\"");
+	assert_non_null(res);
+	assert_non_null(strstr(r.body, "class=\"result"));
+	assert_null(strstr(r.body, "class=\"alert\" role=\"status\""));
+	ht_free(&r);
+	/* A child with the same facts: the children's list of sexual exploitation. */
+	assert_int_equal(form_post(&w, "/cases/new",
+				   "prs_FirstName=Joy&prs_Gender=Feminine&estimated_age=15&"
+				   "vic_TypeOfExploitation=SexualExploitation",
+				   &r),
+			 303);
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s/screening", loc);
+	ht_get(S.port, path, hw, &r);
+	assert_non_null(strstr(r.body, "name=\"list\" value=\"child_sexual\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(closures_and_attachments_over_the_api),
 		cmocka_unit_test(administrators_set_the_country_rules),
 		cmocka_unit_test(payloads_in_every_section_field_are_shown_escaped),
+		cmocka_unit_test(screening_fits_the_case_and_keeps_what_was_typed),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
