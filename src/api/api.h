@@ -27,6 +27,7 @@ int api_case_decisions(http_request *req, http_response *res);
 int api_case_decision_add(http_request *req, http_response *res);
 /* Envelopes from peer instances (fed.c). */
 int api_fed_inbox(http_request *req, http_response *res);
+int api_fed_identity(http_request *req, http_response *res);
 /* Transnational referrals (trm.c). */
 int api_peers(http_request *req, http_response *res);
 int api_trm_referrals(http_request *req, http_response *res);

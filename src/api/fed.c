@@ -35,3 +35,20 @@ int api_fed_inbox(http_request *req, http_response *res)
 		wrc = json_field_str(&res->body, false, "field", field);
 	return wrc ? wrc : buf_puts(&res->body, "}}");
 }
+
+/* GET /fed/v1/identity: what `ponte peer id` prints (instance id, name, country, address, public
+ * keys, fingerprint), for an administrator adding this instance from its address. Public like
+ * the keys themselves; the fingerprint is still read over the phone before anyone trusts it. */
+int api_fed_identity(http_request *req, http_response *res)
+{
+	const identity_env *env = &services_of(req)->env;
+	trm_self self;
+	int rc = trm_identity_ensure(env);
+	if (!rc)
+		rc = trm_identity_get(env, req->arena, &self);
+	if (!rc)
+		rc = trm_identity_json(&self, &res->body);
+	if (!rc)
+		res->content_type = "application/json";
+	return rc;
+}

@@ -27,6 +27,7 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/metrics", api_metrics, PERM_PUBLIC, false, 0, true },
 	/* Peers authenticate by signature, not by session (src/trm/). */
 	{ HTTP_POST, "/fed/v1/inbox", api_fed_inbox, PERM_PUBLIC, false, FED_BODY, true },
+	{ HTTP_GET, "/fed/v1/identity", api_fed_identity, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/static/{hash}/{name}", static_serve, PERM_PUBLIC, false, 0, true },
 	{ HTTP_GET, "/login", web_login_form, PERM_PUBLIC, false, 0, true },
 	{ HTTP_POST, "/login", web_login, PERM_PUBLIC, false, SMALL_BODY, true },

@@ -18,7 +18,7 @@ static const char SQL_PEER_PREV[] =
     "SELECT prev_sign_pk FROM trm_peers WHERE id = ?1 AND prev_until > ?2";
 static const char SQL_PEER_ROTATE[] =
     "UPDATE trm_peers SET prev_sign_pk = sign_pk, prev_until = ?2, sign_pk = ?3, box_pk = ?4, "
-    "fingerprint = ?5 WHERE id = ?1";
+    "fingerprint = ?5, keys_at = ?6 WHERE id = ?1";
 /* clang-format on */
 
 static int announce(const identity_env *env, store_conn *c, const unsigned char spk[CRYPTO_SIGN_PK],
@@ -213,6 +213,9 @@ int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelo
 		store_bind_blob(st, 3, spk, sizeof(spk));
 		store_bind_blob(st, 4, bpk, sizeof(bpk));
 		store_bind_text(st, 5, fp, strlen(fp));
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(now_ms, now);
+		store_bind_text(st, 6, now, strlen(now));
 		rc = store_step(st);
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;

@@ -49,6 +49,7 @@ int trm_identity_json(const trm_self *s, buf *out);
 typedef struct trm_peer {
 	int64_t id;
 	const char *instance_id, *name, *country, *url, *fingerprint, *state, *added_at;
+	const char *keys_at; /* when its current keys were registered, announced or renewed */
 	unsigned char sign_pk[CRYPTO_SIGN_PK], box_pk[CRYPTO_BOX_PK];
 } trm_peer;
 /* Register the identity (the JSON of trm_identity_json) if fingerprint matches its keys;
@@ -59,6 +60,40 @@ typedef int (*trm_peer_fn)(const trm_peer *p, void *ctx);
 int trm_peer_list(store *db, arena *a, trm_peer_fn fn, void *ctx);
 int trm_peer_find(store *db, arena *a, const char *instance_id, trm_peer *out);
 int trm_peer_revoke(store *db, const char *instance_id);
+/* Renew the trust in a registered peer (active or revoked) from its identity and the fingerprint
+ * read over the phone, after it lost or changed its keys outside a rotation: its new keys are
+ * taken at once, its old ones no longer, and it is active again. PONTE_EINVAL with *why (a
+ * msgid) for an identity or fingerprint that does not hold or an instance not registered. */
+int trm_peer_renew(store *db, const char *json, size_t n, const char *fingerprint, int64_t *id,
+		   const char **why);
+
+/* ---- peers on the administrator's page (peers.c) ---- */
+/* GET <url>/fed/v1/identity, the identity every instance publishes (api_fed_identity), within
+ * TRM_FETCH_TIMEOUT_S, connecting and answering included, so that a peer that is down or does
+ * not answer never holds the page. *json receives the identity as it came (at most 16 KiB, in
+ * a) and *out what it says (name, country, url, keys and their fingerprint, to be read over the
+ * phone before registering it); PONTE_EINVAL with *why (a msgid) for an address outside
+ * TRM_URL_RULE, no answer in time, an answer that is not an identity, or one naming another
+ * address than url (a trailing '/' aside). Nothing is registered. */
+#define TRM_FETCH_TIMEOUT_S 5
+int trm_identity_fetch(store *db, arena *a, const char *url, const char **json, trm_peer *out,
+		       const char **why);
+/* A peer and how the exchange with it stands. */
+typedef struct trm_peer_status {
+	trm_peer peer;
+	const char *last_received;  /* its last message applied here, "" if none */
+	const char *last_delivered; /* our last message it acknowledged, "" if none */
+	int64_t queued;             /* pending, not tried yet */
+	int64_t retrying;           /* pending, tried at least once without an acknowledgement */
+	int64_t failed; /* given up (expired, refused, peer revoked); not those withdrawn */
+} trm_peer_status;
+typedef int (*trm_peer_status_fn)(const trm_peer_status *s, void *ctx);
+int trm_peer_status_list(store *db, arena *a, trm_peer_status_fn fn, void *ctx);
+/* Try a peer's stuck messages again now: those retrying are due at once, and those given up
+ * (refused, or the peer revoked at the time) that have not expired are pending again, in their
+ * order. Never what a withdrawal stopped, nor what expired. *n counts them; PONTE_ENOTFOUND for
+ * a peer that is not registered, PONTE_ECONFLICT for one revoked. */
+int trm_outbox_retry(store *db, const char *instance_id, int64_t now_ms, int64_t *n);
 /* A lower-case RFC 4122 text UUID. */
 bool trm_uuid_valid(const char *s);
 

@@ -30,8 +30,9 @@ test('an administrator finds the identity and fingerprint to read to another cou
   // A fingerprint misread: refused, explained, nothing registered.
   await page.fill('#identity', await page.inputValue('#own-identity'));
   await page.fill('#fingerprint', 'AAAA-BBBB-CCCC-DDDD');
-  await page.click('form[action="/admin/peers"] button[type=submit]');
+  await page.click('#paste-form button[type=submit]');
   assert.ok(await page.isVisible('#error-summary'));
+  assert.match(await page.textContent('#error-summary'), /fingerprint/);
   assert.equal(await page.locator('#peers').count(), 0);
   assert.deepEqual(problems.filter((p) => !/422/.test(p)), []);
   await context.close();
@@ -42,7 +43,7 @@ test('the focal point reaches the wizard from the case and is told no country is
   const problems = watch(page);
   await page.goto(`${server.url}/cases/1?tab=protection`);
   await page.click('a[href="/cases/1/transnational"]');
-  assert.match(await page.textContent('main'), /ponte peer add/);
+  assert.match(await page.textContent('main'), /peer instances/);
   await page.click('.main-nav a[href="/trm"]');
   assert.ok(await page.isVisible('#trm-title'));
   assert.deepEqual(problems, []);

@@ -77,6 +77,7 @@ static const struct {
 	{ "GET /healthz", "public" },
 	{ "GET /metrics", "public" },
 	{ "POST /fed/v1/inbox", "public" },
+	{ "GET /fed/v1/identity", "public" },
 	{ "GET /static/{hash}/{name}", "public" },
 	{ "GET /login", "public" },
 	{ "POST /login", "public" },

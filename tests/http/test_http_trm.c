@@ -3,6 +3,10 @@
  * when anything is wrong, delivery that survives a peer being down, exactly once. */
 #include "httptest.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "cases/cases.h"
@@ -1053,7 +1057,7 @@ static void administrators_manage_peers_on_a_page(void **state)
 	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 303);
 	ht_free(&r);
 	char revoke[128];
-	snprintf(revoke, sizeof(revoke), "instance_id=%s", third.instance_id);
+	snprintf(revoke, sizeof(revoke), "instance_id=%s&confirm=yes", third.instance_id);
 	assert_int_equal(form_post(&w, "/admin/peers/revoke", revoke, &r), 303);
 	ht_free(&r);
 	ht_get(PT.port, "/admin/peers", h, &r);
@@ -1088,6 +1092,271 @@ static int count_overdue(int64_t ref_id, int64_t case_id, const char *peer, cons
 	assert_string_equal(country, "NE");
 	(*(int *)ctx)++;
 	return 0;
+}
+
+/* The fingerprint shown in a page's code element with that id. */
+static void shown_fingerprint(const char *body, const char *id, char out[CRYPTO_FINGERPRINT])
+{
+	char needle[64];
+	snprintf(needle, sizeof(needle), "id=\"%s\">", id);
+	const char *at = strstr(body, needle);
+	assert_non_null(at);
+	snprintf(out, CRYPTO_FINGERPRINT, "%.19s", at + strlen(needle));
+}
+
+/* The identity carried by the confirmation form, form-encoded for posting it back. */
+static void carried_identity(const char *body, buf *out)
+{
+	const char *at = strstr(body, "name=\"identity\" value=\"");
+	assert_non_null(at);
+	at += strlen("name=\"identity\" value=\"");
+	size_t n = strcspn(at, "\"");
+	/* The page escapes the JSON for the attribute: undo &quot; and &amp;. */
+	buf raw;
+	buf_init(&raw, 8192);
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(at + i, "&quot;", 6)) {
+			buf_putc(&raw, '"');
+			i += 5;
+		} else if (!strncmp(at + i, "&amp;", 5)) {
+			buf_putc(&raw, '&');
+			i += 4;
+		} else if (!strncmp(at + i, "&#39;", 5)) {
+			buf_putc(&raw, '\'');
+			i += 4;
+		} else {
+			buf_putc(&raw, at[i]);
+		}
+	}
+	buf_puts(out, "identity=");
+	url_encode_component(out, raw.data, raw.len);
+	buf_release(&raw);
+}
+
+static const char PEER_AUDIT[] =
+    "SELECT count(*) FROM audit_events WHERE action = 'trm.peer_added' AND outcome = 'failure'";
+static const char REVOKED_AUDIT[] =
+    "SELECT count(*) FROM audit_events WHERE action = 'trm.peer_revoked' AND object_type = 'peer'";
+
+/* An administrator adds a peer from its address: the identity fetched, its fingerprint shown
+ * and typed as read over the phone (a wrong one refused); a peer that is down or silent is
+ * reported within the bound; the peer's state, stuck messages tried again, its trust renewed
+ * after it changed keys, revoked only after a confirmation; nobody else may do any of it. */
+static void administrators_add_and_watch_peers_from_the_page(void **state)
+{
+	(void)state;
+	ht_current = &PT;
+	static struct ht_server ML;
+	ht_start(&ML);
+	identity_env ml_env = env_of(&ML);
+	assert_int_equal(instance_set(ML.db, "Mali national focal point", "ML"), 0);
+	assert_int_equal(trm_identity_ensure(&ml_env), 0);
+	char ml_url[64], fields[1024];
+	url_of(&ML, ml_url, sizeof(ml_url));
+	assert_int_equal(trm_identity_set_url(ML.db, ml_url), 0);
+	trm_self ml;
+	assert_int_equal(trm_identity_get(&ml_env, &A, &ml), 0);
+	struct ht_resp r;
+	/* Every instance publishes its identity. */
+	ht_get(ML.port, "/fed/v1/identity", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, ml.fingerprint));
+	assert_non_null(strstr(r.body, ml.instance_id));
+	ht_free(&r);
+
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	const char *h[] = { w.cookie, NULL };
+	/* Fetched from its address (a trailing slash is fine): shown, asked for, not registered. */
+	snprintf(fields, sizeof(fields), "do=fetch&url=%s%%2F", ml_url);
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 200);
+	char shown[CRYPTO_FINGERPRINT];
+	shown_fingerprint(r.body, "fetched-fingerprint", shown);
+	assert_string_equal(shown, ml.fingerprint);
+	assert_non_null(strstr(r.body, "id=\"fetched-heard\""));
+	assert_non_null(strstr(r.body, "Mali national focal point"));
+	trm_peer p;
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), PONTE_ENOTFOUND);
+	buf form;
+	buf_init(&form, 8192);
+	carried_identity(r.body, &form);
+	ht_free(&r);
+	/* A fingerprint misheard: refused, audited, nothing registered. */
+	size_t base = form.len;
+	int64_t refused = count(&PT, PEER_AUDIT);
+	buf_printf(&form, "&do=register&fingerprint=%.14sAAAA", ml.fingerprint);
+	if (strstr(form.data + base, ml.fingerprint))
+		buf_printf(&form, "B");
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "fingerprint does not match"));
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), PONTE_ENOTFOUND);
+	assert_int_equal(count(&PT, PEER_AUDIT), refused + 1);
+	/* Read right: registered. */
+	form.len = base;
+	form.data[base] = '\0';
+	buf_printf(&form, "&do=register&fingerprint=%s", ml.fingerprint);
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 303);
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), 0);
+	assert_string_equal(p.state, "active");
+
+	/* Nobody listening: a clear answer at once. A listener that never answers: within the
+	 * bound, not a hung page. */
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(bind(s, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	socklen_t alen = sizeof(addr);
+	getsockname(s, (struct sockaddr *)&addr, &alen);
+	unsigned silent = ntohs(addr.sin_port);
+	snprintf(fields, sizeof(fields), "do=fetch&url=http%%3A%%2F%%2F127.0.0.1%%3A%u", silent);
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 422); /* bound, not listening */
+	assert_non_null(strstr(r.body, "No instance could be reached"));
+	assert_non_null(strstr(r.body, "value=\"http://127.0.0.1:")); /* the address kept */
+	ht_free(&r);
+	assert_int_equal(listen(s, 4), 0);
+	int64_t t0 = clock_wall_ms();
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 422);
+	int64_t took = clock_wall_ms() - t0;
+	assert_true(took >= (TRM_FETCH_TIMEOUT_S - 1) * 1000 &&
+		    took < (TRM_FETCH_TIMEOUT_S + 3) * 1000);
+	assert_non_null(strstr(r.body, "did not answer within 5 seconds"));
+	ht_free(&r);
+	close(s);
+	/* Not an address peers may be reached at. */
+	assert_int_equal(form_post(&w, "/admin/peers", "do=fetch&url=http%3A%2F%2Fexample.org", &r),
+			 422);
+	assert_non_null(strstr(r.body, "https://"));
+	ht_free(&r);
+
+	/* Nobody else: a focal point and a case worker are refused, and a post without the
+	 * session's CSRF token too. */
+	const char *who[] = { "focal.point%40demo.ponte.example",
+			      "case.worker%40demo.ponte.example" };
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		struct web_session o;
+		assert_int_equal(web_login(who[i], DEMO_PASSWORD, NULL, &o), 303);
+		const char *oh[] = { o.cookie, NULL };
+		ht_get(PT.port, "/admin/peers", oh, &r);
+		assert_int_equal(r.status, 403);
+		ht_free(&r);
+		snprintf(fields, sizeof(fields), "do=fetch&url=%s", ml_url);
+		assert_int_equal(form_post(&o, "/admin/peers", fields, &r), 403);
+		ht_free(&r);
+		snprintf(fields, sizeof(fields), "do=retry&instance_id=%s", ml.instance_id);
+		assert_int_equal(form_post(&o, "/admin/peers", fields, &r), 403);
+		ht_free(&r);
+		snprintf(fields, sizeof(fields), "instance_id=%s&confirm=yes", ml.instance_id);
+		assert_int_equal(form_post(&o, "/admin/peers/revoke", fields, &r), 403);
+		ht_free(&r);
+	}
+	const char *nocsrf[] = { w.cookie, "Content-Type: application/x-www-form-urlencoded",
+				 NULL };
+	snprintf(fields, sizeof(fields), "instance_id=%s&confirm=yes", ml.instance_id);
+	assert_int_equal(ht_request(PT.port, "POST", "/admin/peers/revoke", fields,
+				    (long)strlen(fields), nocsrf, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), 0);
+	assert_string_equal(p.state, "active");
+
+	/* Mali changes its keys outside a rotation (a lost key): checking its identity shows the
+	 * new fingerprint; renewed only when read right. */
+	assert_int_equal(trm_keys_rotate(&ml_env, clock_wall_ms()), 0);
+	assert_int_equal(trm_identity_get(&ml_env, &A, &ml), 0);
+	assert_string_not_equal(ml.fingerprint, p.fingerprint);
+	snprintf(fields, sizeof(fields), "do=fetch&url=%s", ml_url);
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 200);
+	shown_fingerprint(r.body, "fetched-fingerprint", shown);
+	assert_string_equal(shown, ml.fingerprint);
+	assert_non_null(strstr(r.body, "value=\"renew\""));
+	form.len = 0;
+	carried_identity(r.body, &form);
+	ht_free(&r);
+	base = form.len;
+	buf_printf(&form, "&do=renew&fingerprint=%s", p.fingerprint); /* the old one */
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 422);
+	ht_free(&r);
+	form.len = base;
+	form.data[base] = '\0';
+	buf_printf(&form, "&do=renew&fingerprint=%s", ml.fingerprint);
+	assert_int_equal(form_post(&w, "/admin/peers", form.data, &r), 303);
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), 0);
+	assert_string_equal(p.fingerprint, ml.fingerprint);
+	/* Checked again: nothing to do. */
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 200);
+	assert_non_null(strstr(r.body, "id=\"fetched-same\""));
+	ht_free(&r);
+
+	/* Mali goes down; Portugal's new keys cannot reach it: the page says so, and tries again
+	 * on demand. */
+	ht_stop(&ML);
+	identity_env pt = env_of(&PT);
+	assert_int_equal(form_post(&w, "/admin/peers/rotate", "x=1", &r), 303);
+	ht_free(&r);
+	size_t sent;
+	assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 16, &sent), 0);
+	assert_int_equal(trm_identity_get(&pt, &A, &pt_self), 0);
+	ht_get(PT.port, "/admin/peers", h, &r);
+	assert_int_equal(r.status, 200);
+	char row[128];
+	snprintf(row, sizeof(row), "data-instance=\"%s\"", ml.instance_id);
+	const char *at = strstr(r.body, row);
+	assert_non_null(at);
+	const char *next_row = strstr(at, "</tr>");
+	const char *retrying = strstr(at, "class=\"retrying\">1<");
+	assert_true(retrying && retrying < next_row);
+	const char *button = strstr(at, "value=\"retry\"");
+	assert_true(button && button < next_row);
+	const char *never = strstr(at, "never"); /* nothing received from Mali, nothing delivered */
+	assert_true(never && never < next_row);
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "do=retry&instance_id=%s", ml.instance_id);
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 303);
+	char loc[256];
+	assert_true(ht_header(&r, "Location", loc, sizeof(loc)));
+	assert_non_null(strstr(loc, "retried=1"));
+	ht_free(&r);
+	assert_int_equal(count(&PT, "SELECT count(*) FROM trm_outbox o JOIN trm_peers p ON p.id = "
+				    "o.peer_id WHERE p.country = 'ML' AND o.state = 'pending' AND "
+				    "o.next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"),
+			 1);
+
+	/* Revoking asks first. */
+	int64_t revoked = count(&PT, REVOKED_AUDIT);
+	snprintf(fields, sizeof(fields), "instance_id=%s", ml.instance_id);
+	assert_int_equal(form_post(&w, "/admin/peers/revoke", fields, &r), 303);
+	assert_true(ht_header(&r, "Location", loc, sizeof(loc)));
+	assert_non_null(strstr(loc, "/admin/peers?revoke="));
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), 0);
+	assert_string_equal(p.state, "active");
+	char path[128];
+	snprintf(path, sizeof(path), "/admin/peers?revoke=%s", ml.instance_id);
+	ht_get(PT.port, path, h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "id=\"confirm-revoke\""));
+	assert_non_null(strstr(r.body, "Mali national focal point"));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "instance_id=%s&confirm=yes", ml.instance_id);
+	assert_int_equal(form_post(&w, "/admin/peers/revoke", fields, &r), 303);
+	ht_free(&r);
+	assert_int_equal(trm_peer_find(PT.db, &A, ml.instance_id, &p), 0);
+	assert_string_equal(p.state, "revoked");
+	assert_int_equal(count(&PT, REVOKED_AUDIT), revoked + 1);
+	/* Nothing is tried again towards a revoked peer. */
+	snprintf(fields, sizeof(fields), "do=retry&instance_id=%s", ml.instance_id);
+	assert_int_equal(form_post(&w, "/admin/peers", fields, &r), 409);
+	ht_free(&r);
+	/* Niger, still up, took Portugal's new keys. */
+	assert_int_equal(trm_peer_find(NE.db, &A, pt_self.instance_id, &p), 0);
+	assert_string_equal(p.fingerprint, pt_self.fingerprint);
+	buf_release(&form);
 }
 
 /* An offer not answered within the country's days is flagged to the sender's focal points. */
@@ -1132,6 +1401,7 @@ int main(void)
 		cmocka_unit_test(an_offer_refused_says_why_in_the_callers_language),
 		cmocka_unit_test(the_wizard_previews_what_leaves_and_the_inbox_answers),
 		cmocka_unit_test(administrators_manage_peers_on_a_page),
+		cmocka_unit_test(administrators_add_and_watch_peers_from_the_page),
 		cmocka_unit_test(offers_not_answered_in_time_are_flagged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
