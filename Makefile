@@ -43,14 +43,17 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
+# Allocation failures on demand (src/base/fault.h): only in a tree built with
+# EXTRA_CFLAGS=-DPONTE_FAULT_ALLOC (tests/run-all.sh's build/asan), never in a release build.
+FAULT_BIN := $(BUILD)/tests/test_faults
 TEST_LIBS := $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build run run-region check setup tests unit-tests http-tests fuzz fuzz-build format format-check \
-	i18n-check bench reliability clean
+.PHONY: all build run run-region check setup tests unit-tests http-tests fault-tests fuzz \
+	fuzz-build format format-check i18n-check bench reliability clean
 all: build
 build: $(BUILD)/ponte
 
@@ -84,11 +87,22 @@ $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED_FILES) $(EMBED_LIST) $(HTM
 	@echo "  EMBED   $@"
 	@$(BUILD)/tools/embed $@ $(EMBED_ARGS)
 
-$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c
+# The flags a tree was compiled with, as a file that changes only when they do: a tree built
+# again with other flags (a sanitizer, -DPONTE_FAULT_ALLOC) is compiled again whole, never
+# mixed. (The revision is left out: it changes with every commit and only main.o shows it.)
+# A tree that has no stamp yet gets one dated 1970: its objects are taken as they are.
+FLAGS_STAMP := $(BUILD)/gen/flags
+FLAGS_TEXT := $(subst ','\'',$(CC) $(OPT) $(EXTRA_CFLAGS) $(PKG_CFLAGS))
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@if [ ! -f $@ ]; then echo '$(FLAGS_TEXT)' > $@; touch -d @0 $@; \
+	elif ! echo '$(FLAGS_TEXT)' | cmp -s - $@; then echo '$(FLAGS_TEXT)' > $@; fi
+
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
 
-$(BUILD)/obj/%.o: src/%.c
+$(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
@@ -101,7 +115,7 @@ $(BUILD)/ponte: $(BUILD)/obj/main.o $(LIB)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/obj/main.o: src/main.c
+$(BUILD)/obj/main.o: src/main.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
@@ -115,7 +129,15 @@ $(BUILD)/tests/%: tests/http/%.c $(LIB) tests/http/httptest.h tests/http/walk.h
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
+$(BUILD)/tests/%: tests/fault/%.c $(LIB) tests/http/httptest.h
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS_ALL) -Itests -Wno-missing-prototypes $(LDFLAGS_ALL) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
 tests: $(BUILD)/ponte $(UNIT_BIN) $(HTTP_BIN)
+
+# The allocation-failure suite; its tree must be built with EXTRA_CFLAGS=-DPONTE_FAULT_ALLOC.
+fault-tests: $(FAULT_BIN)
 
 # Fuzzers: clang + libFuzzer, the library compiled again with coverage and sanitizers.
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all

@@ -15,6 +15,12 @@
 #   acknowledged; the server is killed with SIGKILL at a random moment; after a restart
 #   PRAGMA integrity_check is ok, `ponte audit verify` passes, every acknowledged case is
 #   there, and every new case has its case.create event (written in the same transaction).
+# - Slow clients (tests/slowclients.py): 200 connections dripping headers a byte at a time and
+#   50 dripping bodies, from other loopback addresses, while a well-behaved client gets every
+#   answer within 3 s; the long form also sees a stalled connection closed by the 30 s
+#   inactivity timeout.
+# - Then tests/crash.sh (SIGKILL during observatory imports, key rotations, migrations and
+#   transnational delivery) and tests/diskfull.sh (writes and an import on a full disk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-short}
@@ -170,5 +176,22 @@ EXISTS (SELECT 1 FROM audit_events a WHERE a.action = 'case.create' AND a.object
 	[ "$untraced" -eq 0 ] || fail "crash round $round: $untraced new cases without their case.create event"
 	echo "crash $round: $acked cases acknowledged before SIGKILL, all present; integrity ok; audit chain intact"
 done
+
+# Slow clients: slowloris headers and slow bodies from other loopback addresses while a
+# well-behaved client is served (tests/slowclients.py); the long form also waits for the
+# inactivity timeout (30 s) to close a stalled connection.
+[ -n "$pid" ] || start
+if [ "$MODE" = long ]; then
+	out=$(python3 tests/slowclients.py "$port" 40 30 2>&1) || fail "slow clients: $out"
+else
+	out=$(python3 tests/slowclients.py "$port" 6 2>&1) || fail "slow clients: $out"
+fi
+echo "slow clients: $out"
+kill -0 "$pid" 2>/dev/null || fail "the server died under slow clients"
 stop
+
+# SIGKILL during imports, key rotations, migrations and transnational delivery
+# (tests/crash.sh), then a full disk (tests/diskfull.sh: skipped where mounting is refused).
+PONTE_BIN=$BIN bash tests/crash.sh "$MODE"
+PONTE_BIN=$BIN bash tests/diskfull.sh
 echo "reliability ($MODE): ok"

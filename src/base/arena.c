@@ -1,6 +1,7 @@
 #include <stdarg.h>
 
 #include "base/arena.h"
+#include "base/fault.h"
 
 /* Blocks grow geometrically so a request that builds a big page does few mallocs. */
 #define ARENA_FIRST_BLOCK 8192
@@ -35,7 +36,7 @@ static struct arena_block *arena_grow(arena *a, size_t need)
 		if (a->used_total > a->ceiling || total > a->ceiling - a->used_total)
 			return NULL;
 	}
-	struct arena_block *b = malloc(total);
+	struct arena_block *b = FAULT_ALLOC(FAULT_OURS) ? NULL : malloc(total);
 	if (!b)
 		return NULL;
 	b->next = a->head;

@@ -1,6 +1,7 @@
 #include <stdarg.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 
 void buf_init(buf *b, size_t max)
 {
@@ -25,7 +26,7 @@ int buf_reserve(buf *b, size_t extra)
 	size_t limit = b->max == SIZE_MAX ? SIZE_MAX : b->max + 1;
 	if (cap > limit)
 		cap = limit;
-	char *p = realloc(b->data, cap);
+	char *p = FAULT_ALLOC(FAULT_OURS) ? NULL : realloc(b->data, cap);
 	if (!p)
 		return PONTE_ENOMEM;
 	b->data = p;

@@ -16,6 +16,7 @@ const char *ponte_strerror(int err)
 	case PONTE_EDENIED: return "permission denied";
 	case PONTE_EUNAUTH: return "authentication required";
 	case PONTE_ECONFLICT: return "changed by someone else";
+	case PONTE_ENOSPC: return "the disk is full";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,7 @@ enum ponte_error {
 	PONTE_EDENIED = -10,   /* the caller may not do this */
 	PONTE_EUNAUTH = -11,   /* the caller must sign in first */
 	PONTE_ECONFLICT = -12, /* the record changed since the caller read it */
+	PONTE_ENOSPC = -13,    /* the disk is full: nothing was written */
 };
 
 /* A short English description for logs and the command line (never shown to end users). */

@@ -84,7 +84,14 @@ static int obs_import_cmd(int argc, char **argv)
 	} else if (org_find(s, &a, provider, &org)) {
 		status = cli_fail("no organisation with code %s", provider);
 	} else {
-		rc = obs_import(&env, format, org.id, data, n, skip, r);
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)org.id);
+		audit_event e = { .action = "obs.import",
+				  .object_type = "organisation",
+				  .object_id = id,
+				  .outcome = "success",
+				  .client = "cli" };
+		rc = obs_import_audited(&env, format, org.id, data, n, skip, &e, r);
 		for (size_t i = 0; i < r->nproblems; i++)
 			fprintf(stderr, "%s:%zu:%s%s %s\n", path, r->problems[i].line,
 				r->problems[i].column, *r->problems[i].column ? ":" : "",
@@ -101,14 +108,11 @@ static int obs_import_cmd(int argc, char **argv)
 				     path);
 		else if (rc)
 			status = cli_fail("import failed: %s", ponte_strerror(rc));
-		char id[24];
-		snprintf(id, sizeof(id), "%lld", (long long)org.id);
-		audit_event e = { .action = "obs.import",
-				  .object_type = "organisation",
-				  .object_id = id,
-				  .outcome = rc ? "failure" : "success",
-				  .client = "cli" };
-		audit_append(s, &e);
+		/* A success was written with the records; a refusal or failure is written now. */
+		if (rc) {
+			e.outcome = "failure";
+			audit_append(s, &e);
+		}
 	}
 	free(r);
 	arena_release(&a);

@@ -97,6 +97,7 @@ const char *http_status_text(int status)
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	}
 	return "Unknown";
 }
@@ -139,6 +140,12 @@ void http_status_message(int status, const char **code, const char **msg)
 	case 503:
 		*code = "unavailable";
 		*msg = N_("The service is busy. Please try again in a moment.");
+		break;
+	case 507:
+		*code = "insufficient_storage";
+		*msg =
+		    N_("The server's disk is full, so nothing was saved. Tell your administrator; "
+		       "you can go on reading in the meantime.");
 		break;
 	default:
 		*code = "internal_error";
@@ -194,6 +201,7 @@ static int status_for_error(int rc)
 	case PONTE_ENOTFOUND: return 404;
 	case PONTE_ELIMIT: return 413;
 	case PONTE_EBUSY: return 503;
+	case PONTE_ENOSPC: return 507;
 	default: return 500;
 	}
 }

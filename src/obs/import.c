@@ -237,7 +237,8 @@ static void codes_of(uint64_t bits, char *out, size_t n)
 }
 
 static int write_records(const identity_env *env, int64_t provider, const unsigned char *file_hash,
-			 const struct record *recs, size_t n, obs_import_result *r)
+			 const struct record *recs, size_t n, const audit_event *success,
+			 obs_import_result *r)
 {
 	store_conn *c;
 	int rc = store_conn_get(env->db, &c);
@@ -290,6 +291,10 @@ static int write_records(const identity_env *env, int64_t provider, const unsign
 		if (!rc)
 			r->imported += (size_t)store_changes(c);
 	}
+	/* The import's trace is written with its records: a crash after the commit cannot leave
+	 * records that the audit trail does not account for. */
+	if (!rc && success)
+		rc = audit_append_in_transaction(env->db, success);
 	if (!rc)
 		rc = store_commit(c);
 	if (rc) {
@@ -301,6 +306,13 @@ static int write_records(const identity_env *env, int64_t provider, const unsign
 
 int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r)
+{
+	return obs_import_audited(env, format, provider, data, n, skip_invalid, NULL, r);
+}
+
+int obs_import_audited(const identity_env *env, const char *format, int64_t provider,
+		       const char *data, size_t n, bool skip_invalid, const audit_event *success,
+		       obs_import_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	country_db = NULL;
@@ -395,7 +407,7 @@ int obs_import(const identity_env *env, const char *format, int64_t provider, co
 	if (!rc) {
 		unsigned char hash[CRYPTO_HASH_BYTES];
 		crypto_digest(data, n, hash);
-		rc = write_records(env, provider, hash, valid, nvalid, r);
+		rc = write_records(env, provider, hash, valid, nvalid, success, r);
 	}
 	free(valid);
 	arena_release(&cells);

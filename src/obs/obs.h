@@ -37,6 +37,13 @@ typedef struct obs_import_result {
  * (problems in r). */
 int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r);
+struct audit_event;
+/* The same, with success (when not NULL) appended to the audit trail in the transaction that
+ * writes the records: the records and their trace are committed together or not at all. The
+ * caller audits a refusal or a failure itself. */
+int obs_import_audited(const identity_env *env, const char *format, int64_t provider,
+		       const char *data, size_t n, bool skip_invalid,
+		       const struct audit_event *success, obs_import_result *r);
 
 /* Every record of provider (0: all) in the CTDC format, header first, as import reads it:
  * flags of a variable not informed are empty; the Concatenated columns are rebuilt. */

@@ -71,9 +71,11 @@ static int map_state(const char *state)
 	if (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "40001") == 0 || strcmp(state, "57014") == 0)
 		return PONTE_EBUSY; /* lock timeout, deadlock, serialization, cancelled */
+	if (strcmp(state, "53100") == 0)
+		return PONTE_ENOSPC; /* disk full */
 	if (strncmp(state, "53", 2) == 0 || strncmp(state, "58", 2) == 0 ||
 	    strncmp(state, "08", 2) == 0)
-		return PONTE_EIO; /* disk full / out of resources, I/O, connection */
+		return PONTE_EIO; /* out of resources, I/O, connection */
 	return PONTE_ESTORE;
 }
 

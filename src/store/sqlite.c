@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/log.h"
 #include "store/driver.h"
 
@@ -20,9 +21,9 @@ static int map_sqlite(int rc)
 	case SQLITE_CONSTRAINT: return PONTE_EEXIST;
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT: return PONTE_ESCHEMA;
+	case SQLITE_FULL: return PONTE_ENOSPC; /* a write refused for want of room */
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
-	case SQLITE_FULL:
 	case SQLITE_READONLY: return PONTE_EIO;
 	default: return PONTE_ESTORE;
 	}
@@ -31,9 +32,35 @@ static int map_sqlite(int rc)
 /* Memory statistics make every SQLite allocation take one global mutex: with a thread per
  * core that is the main point of contention. Ponte does not use them. */
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+#ifdef PONTE_FAULT_ALLOC
+/* Test builds: SQLite's own allocations can be made to fail too (base/fault.h). */
+static sqlite3_mem_methods sqlite_mem;
+static void *fault_malloc(int n)
+{
+	return FAULT_ALLOC(FAULT_SQLITE) ? NULL : sqlite_mem.xMalloc(n);
+}
+static void *fault_realloc(void *p, int n)
+{
+	return FAULT_ALLOC(FAULT_SQLITE) ? NULL : sqlite_mem.xRealloc(p, n);
+}
+static void install_fault_hooks(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem) != SQLITE_OK)
+		return;
+	sqlite3_mem_methods m = sqlite_mem;
+	m.xMalloc = fault_malloc;
+	m.xRealloc = fault_realloc;
+	sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+#endif
+
 static void configure_sqlite(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+#ifdef PONTE_FAULT_ALLOC
+	install_fault_hooks();
+#endif
 }
 
 static int open_connection(const char *path, int flags, const store_options *opt, sqlite3 **out)

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "base/fault.h"
 #include "base/log.h"
 #include "store/driver.h"
 
@@ -91,7 +92,7 @@ static char *display_of(const char *path)
 
 static store *store_new(const char *path, const store_options *opt)
 {
-	store *s = calloc(1, sizeof(*s));
+	store *s = FAULT_ALLOC(FAULT_OURS) ? NULL : calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->drv = store_is_pg_url(path) ? &store_pg_driver : &store_sqlite_driver;
@@ -191,7 +192,7 @@ int store_conn_get(store *s, store_conn **out)
 		*out = c;
 		return 0;
 	}
-	c = calloc(1, sizeof(*c));
+	c = FAULT_ALLOC(FAULT_OURS) ? NULL : calloc(1, sizeof(*c));
 	if (!c)
 		return PONTE_ENOMEM;
 	c->owner = s;
@@ -246,7 +247,7 @@ static int slot_add(store_conn *c, const char *sql, struct store_stmt **out)
 		size_t size = c->index_size ? c->index_size * 2 : 512;
 		struct store_stmt **old = c->index;
 		size_t old_size = c->index_size;
-		c->index = calloc(size, sizeof(*c->index));
+		c->index = FAULT_ALLOC(FAULT_OURS) ? NULL : calloc(size, sizeof(*c->index));
 		if (!c->index) {
 			c->index = old;
 			return PONTE_ENOMEM;
@@ -257,7 +258,7 @@ static int slot_add(store_conn *c, const char *sql, struct store_stmt **out)
 				slot_place(c, old[i]);
 		free(old);
 	}
-	struct store_stmt *slot = calloc(1, sizeof(*slot));
+	struct store_stmt *slot = FAULT_ALLOC(FAULT_OURS) ? NULL : calloc(1, sizeof(*slot));
 	if (!slot)
 		return PONTE_ENOMEM;
 	slot->sql = sql;

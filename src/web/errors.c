@@ -12,6 +12,7 @@ static const char *error_title(int status)
 	case 404: return N_("Page not found");
 	case 413: return N_("Too large");
 	case 503: return N_("Service busy");
+	case 507: return N_("Disk full");
 	default: return N_("Something went wrong");
 	}
 }

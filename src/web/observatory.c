@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "i18n/i18n.h"
 #include "obs/obs.h"
 #include "services/services.h"
@@ -113,12 +114,23 @@ int web_obs_import(http_request *req, http_response *res)
 	const char *format = http_form(req, "format");
 	if (!format || strcmp(format, "htcds") != 0)
 		format = "ctdc";
-	int rc = r ? obs_import(&services_of(req)->env, format, provider, map, n,
-				skip && strcmp(skip, "1") == 0, r)
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)provider);
+	audit_event e = { .user_id = p->user_id,
+			  .organisation_id = p->organisation_id,
+			  .action = "obs.import",
+			  .object_type = "organisation",
+			  .object_id = id,
+			  .outcome = "success",
+			  .client = p->client };
+	/* A success is audited in the transaction that writes the records. */
+	int rc = r ? obs_import_audited(&services_of(req)->env, format, provider, map, n,
+					skip && strcmp(skip, "1") == 0, &e, r)
 		   : PONTE_ENOMEM;
 	munmap(map, n);
-	principal_audit(services_of(req)->db, p, "obs.import", "organisation", provider,
-			rc ? "failure" : "success", false);
+	if (rc)
+		principal_audit(services_of(req)->db, p, "obs.import", "organisation", provider,
+				"failure", false);
 	if (rc && rc != PONTE_EINVAL)
 		return rc;
 	return render(req, res, r, rc, NULL);
