@@ -43,7 +43,7 @@ def read_map():
         die("docs/ARCHITECTURE.md has no section '## Tables and their owners'")
     owners = {}
     for line in m.group(1).splitlines():
-        row = re.match(r"\|\s*`([a-z_]+)/`\s*\|(.*)\|\s*$", line)
+        row = re.match(r"\|\s*`([a-z_0-9]+)/`\s*\|(.*)\|\s*$", line)
         if not row:
             continue
         for t in re.findall(r"`([a-z_0-9]+)`", row.group(2)):

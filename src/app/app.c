@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
+#include "i18n/pack.h"
 #include "tpl/tpl.h"
 #include "web/web.h"
 
@@ -15,6 +18,29 @@ int app_load_resources(char *err, size_t errlen)
 	if (!rc)
 		rc = tpl_registry_init(err, errlen);
 	return rc;
+}
+
+/* Language packs: built from the database at start, and again within 5 seconds of a change
+ * made outside this process's pages (ponte i18n load, ponte settings set second_language).
+ * At most one request in 5 seconds asks, with one small query. */
+static int64_t next_language_check;
+
+void app_languages_refresh(store *db, bool force)
+{
+	int64_t now = (int64_t)(clock_monotonic_ns() / 1000000u);
+	int64_t next = __atomic_load_n(&next_language_check, __ATOMIC_RELAXED);
+	if (!force &&
+	    (now < next || !__atomic_compare_exchange_n(&next_language_check, &next, now + 5000,
+							false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
+		return;
+	char second[8], err[256] = "";
+	setting_get_text(db, "second_language", "en", second, sizeof(second));
+	int rc = force ? pack_reload(db, second, err, sizeof(err))
+		       : pack_reload_if_changed(db, second, err, sizeof(err));
+	if (rc < 0)
+		log_msg(LOG_WARN, "i18n.packs", ponte_strerror(rc));
+	else if (rc > 0)
+		log_msg(LOG_WARN, "i18n.packs", err);
 }
 
 static int make_dir(const char *path, char *err, size_t errlen)
@@ -90,6 +116,7 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 	a->http.csrf_token = app_csrf_token;
 	a->http.must_visit = app_must_visit;
 	a->http.login_path = "/login";
+	app_languages_refresh(db, true);
 	return 0;
 }
 

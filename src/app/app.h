@@ -37,6 +37,9 @@ int app_start(app *a, const http_server_config *cfg, char *err, size_t errlen);
  * Returns the number of requests cut off when the grace period ran out. */
 unsigned app_stop(app *a);
 
+/* Rebuild the language packs if they changed (force: now, else at most every 5 seconds). */
+void app_languages_refresh(store *db, bool force);
+
 /* Hooks for the HTTP layer (authenticate.c). */
 int app_authenticate(http_request *req);
 bool app_permits(const http_request *req, const char *permission);

@@ -23,6 +23,7 @@ static const char *bearer_token(const http_request *req)
 int app_authenticate(http_request *req)
 {
 	services *svc = services_of(req);
+	app_languages_refresh(svc->db, false);
 	const char *bearer = bearer_token(req);
 	const char *cookie = bearer ? NULL : http_cookie(req, svc->session_cookie);
 	if (!bearer && !cookie)

@@ -15,6 +15,7 @@
 #define UPLOAD (20u << 20)      /* the largest attachment */
 #define OBS_UPLOAD (100u << 20) /* the largest observatory file */
 #define CASE_UPLOAD (10u << 20) /* the largest case attachment (CASE_ATTACHMENT_MAX) */
+#define PACK_UPLOAD (1u << 20)  /* a language pack (PACK_MAX_BYTES) */
 #define FED_BODY (2u << 20)     /* an envelope: TRM_MAX_BODY sealed, in base64, in JSON */
 
 /* The last column, upload, is given only where true. */
@@ -56,6 +57,13 @@ const http_route app_routes[] = {
 	  false },
 	{ HTTP_GET, "/admin/rules", web_admin_rules, "org.manage", false, 0, false },
 	{ HTTP_POST, "/admin/rules", web_admin_rule_set, "org.manage", true, SMALL_BODY, false },
+	/* Language packs and the languages' settings; the upload has its own address. */
+	{ HTTP_GET, "/admin/languages", web_admin_languages, "org.manage", false, 0, false },
+	{ HTTP_POST, "/admin/languages", web_admin_languages_change, "org.manage", true, SMALL_BODY,
+	  false },
+	{ HTTP_GET, "/admin/languages/upload", web_admin_languages, "org.manage", false, 0, false },
+	{ HTTP_POST, "/admin/languages/upload", web_admin_language_upload, "org.manage", true,
+	  PACK_UPLOAD, false, true },
 	{ HTTP_GET, "/admin/users", web_admin_users, "user.read", false, 0, false },
 	{ HTTP_POST, "/admin/users", web_admin_user_add, "user.manage", true, SMALL_BODY, false },
 	{ HTTP_GET, "/admin/users/{id}", web_admin_user, "user.read", false, 0, false },

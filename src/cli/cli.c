@@ -69,7 +69,7 @@ static const cli_command COMMANDS[] = {
 	  "again: it continues where it stopped. The old key is retired when nothing uses it.\n" },
 	{ "settings", cmd_settings, "Show or change session lifetimes and the 2FA policy",
 	  "usage: ponte settings list --db PATH\n"
-	  "       ponte settings set --db PATH --name NAME --value N\n\n"
+	  "       ponte settings set --db PATH --name NAME --value V\n\n"
 	  "  session_idle_minutes           idle timeout of browser sessions (1-1440, default 30)\n"
 	  "  session_absolute_hours         lifetime of browser sessions (1-720, default 12)\n"
 	  "  api_token_hours                lifetime of API tokens (1-8760, default 12)\n"
@@ -81,6 +81,24 @@ static const cli_command COMMANDS[] = {
 	  "                                 release), 0: every view (default)\n"
 	  "  obs_min_count                  the observatory's threshold: a perturbed count\n"
 	  "                                 below it is withheld everywhere (3-100, default 5)\n"
+	  "  arabic_eastern_digits          1: Arabic pages write numbers and dates in Eastern\n"
+	  "                                 Arabic digits, 0: Western ones (default)\n"
+	  "  second_language                where a language pack's missing words come from\n"
+	  "                                 before English: en (default), fr, pt, es or ar\n"
+	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
+	{ "i18n", cmd_i18n, "Load, list, roll back or withdraw language packs",
+	  "usage: ponte i18n load --db PATH --file FILE.po [--lang CODE]\n"
+	  "       ponte i18n list --db PATH\n"
+	  "       ponte i18n rollback --db PATH --lang CODE --version N\n"
+	  "       ponte i18n withdraw --db PATH --lang CODE\n\n"
+	  "load checks a PO file (syntax, Plural-Forms, placeholders, markup, sizes) and stores\n"
+	  "it as the next version of its language: a language Ponte does not ship (ha, wo...)\n"
+	  "becomes one users can choose, a shipped one (fr...) takes its words over the shipped\n"
+	  "ones. Each problem is printed as FILE:LINE: message, and nothing changes. The language\n"
+	  "is --lang, else the file's Language header. Missing words come from the setting\n"
+	  "second_language, then English.\n\n"
+	  "list prints every version (who, when) and the share of texts each language translates.\n"
+	  "rollback makes a new version with the words of version N; withdraw one without words.\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "demo", cmd_demo, "Fill a database with fictional demonstration data",
 	  "usage: ponte demo --db PATH [--cases N] [--knowledge K] [--seed S] [--password P]\n"

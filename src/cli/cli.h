@@ -46,6 +46,8 @@ int cmd_role(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
+/* Language packs: load, list, rollback, withdraw (cmd_i18n.c). */
+int cmd_i18n(int argc, char **argv);
 int cmd_obs(int argc, char **argv);
 /* obs release, releases and budget (cmd_obs_release.c); argv[0] is the subcommand. */
 int cmd_obs_release(int argc, char **argv);

@@ -1,6 +1,7 @@
 #include "i18n/po.h"
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "i18n/i18n.h"
 
 enum field { F_NONE, F_CTXT, F_ID, F_PLURAL, F_STR };
 
@@ -16,10 +17,12 @@ struct parser {
 	buf cur; /* the string being accumulated for the current field */
 	bool have_entry;
 	bool next_fuzzy;
+	const char *why; /* the reason of the failure, an English msgid */
 };
 
 static int fail(struct parser *ps, const char *why)
 {
+	ps->why = why;
 	snprintf(ps->err, ps->errlen, "line %d: %s", ps->line, why);
 	return PONTE_EINVAL;
 }
@@ -54,10 +57,10 @@ static int flush_entry(struct parser *ps, po_entry_fn fn, void *ctx)
 	if (rc || !ps->have_entry)
 		return rc;
 	if (!ps->e.msgid || ps->e.nstr == 0)
-		return fail(ps, "entry without msgid or msgstr");
+		return fail(ps, N_("An entry has no msgid or no msgstr."));
 	for (int i = 0; i < ps->e.nstr; i++)
 		if (!ps->e.msgstr[i])
-			return fail(ps, "missing msgstr[] index");
+			return fail(ps, N_("A plural entry lacks one of its msgstr[N]."));
 	rc = fn(&ps->e, ctx);
 	memset(&ps->e, 0, sizeof(ps->e));
 	ps->have_entry = false;
@@ -70,14 +73,14 @@ static int parse_string(struct parser *ps, const char *p, const char *eol)
 	while (p < eol && (*p == ' ' || *p == '\t'))
 		p++;
 	if (p >= eol || *p != '"')
-		return fail(ps, "expected a quoted string");
+		return fail(ps, N_("A quoted string was expected."));
 	p++;
 	const char *start = p;
 	while (p < eol && *p != '"') {
 		char c = *p++;
 		if (c == '\\') {
 			if (p >= eol)
-				return fail(ps, "unfinished escape");
+				return fail(ps, N_("A backslash ends the line."));
 			char e = *p++;
 			switch (e) {
 			case 'n': c = '\n'; break;
@@ -85,21 +88,21 @@ static int parse_string(struct parser *ps, const char *p, const char *eol)
 			case 'r': c = '\r'; break;
 			case '"': c = '"'; break;
 			case '\\': c = '\\'; break;
-			default: return fail(ps, "unknown escape");
+			default: return fail(ps, N_("Unknown escape after a backslash."));
 			}
 		}
 		if (buf_putc(&ps->cur, c))
-			return fail(ps, "string too long");
+			return fail(ps, N_("The string is too long."));
 	}
 	if (p >= eol)
-		return fail(ps, "unterminated string");
+		return fail(ps, N_("A string is not closed with a quote."));
 	p++;
 	while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
 		p++;
 	if (p != eol)
-		return fail(ps, "text after the closing quote");
+		return fail(ps, N_("There is text after the closing quote."));
 	if (!utf8_valid(start, (size_t)(p - start)))
-		return fail(ps, "invalid UTF-8");
+		return fail(ps, N_("The text is not valid UTF-8."));
 	return 0;
 }
 
@@ -129,22 +132,22 @@ static int keyword_line(struct parser *ps, const char *p, const char *eol, po_en
 		ps->next_fuzzy = false;
 	}
 	if (!ps->have_entry)
-		return fail(ps, "msgstr before msgid");
+		return fail(ps, N_("A msgstr comes before its msgid."));
 	if (starts_with(p, eol, "msgctxt ")) {
 		if (ps->e.msgid)
-			return fail(ps, "msgctxt after msgid");
+			return fail(ps, N_("A msgctxt comes after its msgid."));
 		ps->field = F_CTXT;
 		return parse_string(ps, p + 8, eol);
 	}
 	if (starts_with(p, eol, "msgid_plural ")) {
 		if (!ps->e.msgid || ps->e.msgid_plural)
-			return fail(ps, "misplaced msgid_plural");
+			return fail(ps, N_("A msgid_plural is out of place."));
 		ps->field = F_PLURAL;
 		return parse_string(ps, p + 13, eol);
 	}
 	if (starts_with(p, eol, "msgid ")) {
 		if (ps->e.msgid)
-			return fail(ps, "two msgid in one entry");
+			return fail(ps, N_("An entry has two msgid."));
 		ps->e.line = ps->line;
 		ps->field = F_ID;
 		return parse_string(ps, p + 6, eol);
@@ -153,29 +156,41 @@ static int keyword_line(struct parser *ps, const char *p, const char *eol, po_en
 		const char *q = p + 7;
 		if (q >= eol || *q < '0' || *q >= '0' + PO_MAX_PLURALS || q + 1 >= eol ||
 		    q[1] != ']')
-			return fail(ps, "bad msgstr index");
+			return fail(ps, N_("A msgstr[N] has a bad index."));
 		int idx = *q - '0';
 		if (!ps->e.msgid_plural || ps->e.msgstr[idx])
-			return fail(ps, "misplaced msgstr[]");
+			return fail(ps, N_("A msgstr[N] is out of place."));
 		ps->field = F_STR;
 		ps->str_index = idx;
 		return parse_string(ps, q + 2, eol);
 	}
 	if (starts_with(p, eol, "msgstr ")) {
 		if (!ps->e.msgid || ps->e.msgid_plural || ps->e.nstr)
-			return fail(ps, "misplaced msgstr");
+			return fail(ps, N_("A msgstr is out of place."));
 		ps->field = F_STR;
 		ps->str_index = 0;
 		return parse_string(ps, p + 7, eol);
 	}
-	return fail(ps, "unknown keyword");
+	return fail(ps, N_("A line starts with an unknown keyword."));
 }
 
 int po_parse(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, char *err,
 	     size_t errlen)
 {
+	po_error e;
+	int rc = po_parse_detailed(a, text, n, fn, ctx, &e);
+	if (rc && e.why)
+		snprintf(err, errlen, "line %d: %s", e.line, e.why);
+	else if (rc)
+		snprintf(err, errlen, "line %d: %s", e.line, ponte_strerror(rc));
+	return rc;
+}
+
+int po_parse_detailed(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, po_error *e)
+{
+	char err[8];
 	struct parser ps = {
-		.a = a, .p = text, .end = text + n, .line = 0, .err = err, .errlen = errlen
+		.a = a, .p = text, .end = text + n, .line = 0, .err = err, .errlen = sizeof(err)
 	};
 	buf_init(&ps.cur, 64 * 1024);
 	int rc = 0;
@@ -201,7 +216,7 @@ int po_parse(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, ch
 			}
 		} else if (*p == '"') {
 			if (ps.field == F_NONE)
-				rc = fail(&ps, "continuation string outside a field");
+				rc = fail(&ps, N_("A continued string follows no keyword."));
 			else
 				rc = parse_string(&ps, p, line_end);
 		} else {
@@ -212,5 +227,7 @@ int po_parse(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, ch
 	if (!rc)
 		rc = flush_entry(&ps, fn, ctx);
 	buf_release(&ps.cur);
+	e->line = ps.line;
+	e->why = rc ? ps.why : NULL;
 	return rc;
 }

@@ -25,6 +25,14 @@ typedef struct po_entry {
 
 typedef int (*po_entry_fn)(const po_entry *e, void *ctx);
 
+/* Where and why parsing stopped: why is an English msgid (translate it for the reader), NULL
+ * when the callback or the arena failed. */
+typedef struct po_error {
+	int line;
+	const char *why;
+} po_error;
+
+int po_parse_detailed(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, po_error *e);
 int po_parse(arena *a, const char *text, size_t n, po_entry_fn fn, void *ctx, char *err,
 	     size_t errlen);
 

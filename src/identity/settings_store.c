@@ -1,5 +1,6 @@
 /* Settings an administrator may change: session lifetimes, the 2FA policy, the knowledge base's
  * and the observatory's. */
+#include "i18n/i18n.h"
 #include "identity/identity.h"
 
 static const char SQL_LIST[] = "SELECT key, value FROM settings ORDER BY key";
@@ -24,8 +25,32 @@ static const struct {
 	{ "arabic_eastern_digits", 0, 1 },
 };
 
+static int store_value(store *db, const char *key, const char *text)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_SET, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, key, strlen(key));
+	store_bind_text(st, 2, text, strlen(text));
+	rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int setting_set(store *db, const char *key, const char *value)
 {
+	/* The language a language pack's missing words come from before English: one of the
+	 * shipped languages, whose catalogues are complete (docs/i18n.md). */
+	if (!strcmp(key, "second_language")) {
+		for (int lang = 0; lang < LANG_COUNT; lang++)
+			if (!strcmp(value, i18n_lang(lang)->code))
+				return store_value(db, key, value);
+		return PONTE_EINVAL;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(KNOWN); i++) {
 		if (strcmp(KNOWN[i].key, key) != 0)
 			continue;
@@ -36,18 +61,7 @@ int setting_set(store *db, const char *key, const char *value)
 			return PONTE_EINVAL;
 		char text[24];
 		snprintf(text, sizeof(text), "%ld", v);
-		store_conn *c;
-		store_stmt *st;
-		int rc = store_conn_get(db, &c);
-		if (!rc)
-			rc = store_prepare(c, SQL_SET, &st);
-		if (rc)
-			return rc;
-		store_bind_text(st, 1, key, strlen(key));
-		store_bind_text(st, 2, text, strlen(text));
-		rc = store_step(st);
-		store_reset(st);
-		return rc < 0 ? rc : 0;
+		return store_value(db, key, text);
 	}
 	return PONTE_ENOTFOUND;
 }

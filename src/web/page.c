@@ -124,7 +124,9 @@ void web_flash_n(http_request *req, const char *singular, const char *plural, in
 static int add_languages(http_request *req, tpl_vars *v)
 {
 	tpl_list *langs = tpl_set_list(v, "languages");
-	for (int lang = 0; lang < LANG_COUNT; lang++) {
+	for (int lang = 0; lang < i18n_lang_count(); lang++) {
+		if (!i18n_lang_active(lang))
+			continue; /* a pack withdrawn since */
 		tpl_vars *item = tpl_list_add(langs);
 		if (!item)
 			return PONTE_ENOMEM;
@@ -174,6 +176,7 @@ static const struct menu_group MENU[] = {
 	    { N_("Organisations"), "/admin/organisations", "org.manage" },
 	    { N_("Roles"), "/admin/roles", "role.read" },
 	    { N_("Country rules"), "/admin/rules", "org.manage" },
+	    { N_("Languages"), "/admin/languages", "org.manage" },
 	    { N_("Peer instances"), "/admin/peers", "org.manage" },
 	    { N_("Privacy budgets"), "/admin/privacy-budgets", "obs.budget" },
 	    { N_("Audit trail"), "/audit", "audit.read" } } },

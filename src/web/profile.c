@@ -57,7 +57,9 @@ static int render_profile(http_request *req, http_response *res, const char *err
 		tpl_set(r, "role", vocab_label(req->lang, "role", u.roles[i]));
 	}
 	tpl_list *langs = tpl_set_list(v, "languages");
-	for (int lang = 0; lang < LANG_COUNT; lang++) {
+	for (int lang = 0; lang < i18n_lang_count(); lang++) {
+		if (!i18n_lang_active(lang))
+			continue; /* a pack withdrawn since */
 		tpl_vars *item = tpl_list_add(langs);
 		tpl_set(item, "code", i18n_lang(lang)->code);
 		tpl_set(item, "name", i18n_lang(lang)->native_name);

@@ -145,6 +145,10 @@ int web_admin_peer_revoke(http_request *req, http_response *res);
 int web_admin_keys_rotate(http_request *req, http_response *res);
 /* Country rules (admin_rules.c). */
 int web_admin_rules(http_request *req, http_response *res);
+/* /admin/languages: language packs, their versions, the second language (admin_languages.c). */
+int web_admin_languages(http_request *req, http_response *res);
+int web_admin_languages_change(http_request *req, http_response *res);
+int web_admin_language_upload(http_request *req, http_response *res);
 int web_admin_rule_set(http_request *req, http_response *res);
 /* Content-Disposition for a download of name: an ASCII fallback and the UTF-8 name
  * (RFC 6266), always "attachment" (download.c). */

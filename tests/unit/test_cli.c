@@ -844,6 +844,65 @@ static void observatory_htcds_files_round_trip_and_identifiers_are_refused(void 
 	test_rmtree(dir);
 }
 
+/* ponte i18n: a pack loaded from the command line, refused with its lines, listed with its
+ * versions, rolled back, withdrawn; the second language is a setting of shipped languages. */
+static void language_packs_from_the_command_line(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[1024];
+	snprintf(args, sizeof(args), "init --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	char *good = test_path(dir, "ha.po"), *bad = test_path(dir, "bad.po");
+	FILE *f = fopen(good, "w");
+	fputs("msgid \"\"\nmsgstr \"Language: ha\\nPlural-Forms: nplurals=2; plural=(n != 1);\\n"
+	      "X-Ponte-Language-Name: Hausa\\n\"\n\nmsgid \"Home\"\nmsgstr \"Gida\"\n",
+	      f);
+	fclose(f);
+	f = fopen(bad, "w");
+	fputs("msgid \"\"\nmsgstr \"Language: wo\\n\"\n\nmsgid \"Home\"\nmsgstr "
+	      "\"<b>K\xc3\xabr</b>\"\n",
+	      f);
+	fclose(f);
+	snprintf(args, sizeof(args), "i18n load --db %s/p.db --file %s", dir, good);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "ha (Hausa) version 1: 1 of "));
+	snprintf(args, sizeof(args), "i18n load --db %s/p.db --file %s", dir, bad);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "bad.po:1: A new language needs a Plural-Forms header."));
+	assert_non_null(strstr(err, "bad.po:4: The translation has markup"));
+	assert_non_null(strstr(err, "nothing changed"));
+	snprintf(args, sizeof(args), "i18n load --db %s/p.db --file %s --lang wo", dir, good);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "names another language"));
+	snprintf(args, sizeof(args), "i18n load --db %s/p.db --file %s --lang ha", dir, good);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "version 2"));
+	snprintf(args, sizeof(args), "i18n rollback --db %s/p.db --lang ha --version 7", dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "i18n rollback --db %s/p.db --lang ha --version 1", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "ha version 3"));
+	snprintf(args, sizeof(args), "i18n list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "ha   v3   rollback"));
+	assert_non_null(strstr(out, "(current)  (words of v1)"));
+	assert_non_null(strstr(out, "ha: 1 of "));
+	snprintf(args, sizeof(args), "i18n withdraw --db %s/p.db --lang ha", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "settings set --db %s/p.db --name second_language --value fr",
+		 dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "settings set --db %s/p.db --name second_language --value ha",
+		 dir);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "i18n load --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 2);
+	free(good);
+	free(bad);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +918,7 @@ int main(void)
 		cmocka_unit_test(observatory_imports_are_checked_whole_and_counted_exactly),
 		cmocka_unit_test(observatory_indicators_give_no_withheld_count_away),
 		cmocka_unit_test(observatory_htcds_files_round_trip_and_identifiers_are_refused),
+		cmocka_unit_test(language_packs_from_the_command_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
