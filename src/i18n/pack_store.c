@@ -1,4 +1,4 @@
-/* Language packs in the database (table language_packs, migration 0044): versions, roll-back,
+/* Language packs in the database (table language_packs, migration 0045): versions, roll-back,
  * withdrawal, and the reload of the current ones into the lookup table. */
 #include <pthread.h>
 
