@@ -77,9 +77,10 @@ static void rebuilding_a_table_keeps_what_refers_to_it(void **state)
 		"INSERT INTO sessions(token_hash, user_id, kind, csrf, created_at, last_seen, "
 		"expires_at) VALUES (x'04', 7, 'web', 'c', 1, 1, 2);"
 		"DELETE FROM schema_migrations WHERE version >= 39;"
-		"DROP TABLE second_factor_resets;"        /* 0041, applied again after 0039 */
-		"ALTER TABLE sessions DROP COLUMN flash;" /* 0043 */
-		"DROP TABLE language_packs;"              /* 0045 */
+		"DROP TABLE second_factor_resets;"           /* 0041, applied again after 0039 */
+		"ALTER TABLE sessions DROP COLUMN flash;"    /* 0043 */
+		"ALTER TABLE trm_peers DROP COLUMN keys_at;" /* 0044 */
+		"DROP TABLE language_packs;"                 /* 0045 */
 		"DELETE FROM settings WHERE key = 'second_language';"
 		"ALTER TABLE users DROP COLUMN must_enrol;"
 		"ALTER TABLE countries DROP COLUMN name_es;"
