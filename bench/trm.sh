@@ -6,12 +6,14 @@
 #
 # Portugal's focal point offers N cases (each with its consent) over the API; Niger's servers
 # acknowledge each offer as it arrives (delivered); a client accepts them as Niger's focal
-# point as fast as they come; Portugal receives the acceptances. Reported:
+# point as fast as they come; Portugal receives the acceptances. The client is
+# bench/trm_client.c (THREADS keep-alive connections, default 8). Reported:
 # - throughput: N / (first offer → last acceptance received in Portugal);
 # - offer → delivered: from the offer's commit in Portugal to Niger's acknowledgement applied
 #   in Portugal (no person in the loop), median and p99;
 # - offer → accepted: the same to the acceptance applied in Portugal (includes the accepting
 #   client's polling), median and p99;
+# - the instances' own time per message (the inbox request as each server logs it);
 # - bytes on the wire per referral: the offer, the acknowledgement and the acceptance, as
 #   sent (sealed, base64, JSON).
 # Loopback only; every loop is bounded.
@@ -22,6 +24,8 @@ for tool in curl sqlite3; do
 	command -v $tool >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
 make --no-print-directory build >/dev/null
+mkdir -p build/bench
+cc -O2 -Wall -Wextra -pthread -o build/bench/trm_client bench/trm_client.c $(pkg-config --cflags --libs libcurl)
 dir=$(mktemp -d); echo "bench: $dir" >&2
 pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
@@ -54,43 +58,21 @@ FP="Authorization: Bearer $(token $P_PT focal.point@demo.ponte.example)"
 NFP="Authorization: Bearer $(token $P_NE focal.point@demo.ponte.example)"
 J='Content-Type: application/json'
 api() { curl -fs -X "$1" "$2" -H "$3" -H "$J" ${4:+-d "$4"}; }
-# The cases and their consents first (not measured).
-cases=()
-consents=()
-for i in $(seq 1 "$N"); do
-	id=$(api POST "http://127.0.0.1:$P_PT/api/v1/cases" "$CW" "{\"person\":{\"prs_FirstName\":\"Bench $i\",\"prs_Gender\":\"Feminine\",\"prs_Citizenship\":[\"NE\"]}}" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
-	c=$(api POST "http://127.0.0.1:$P_PT/api/v1/cases/$id/consents" "$CW" '{"purpose":"transnational_referral","categories":["identity","victim"],"legal_basis":"consent","language":"ha","text_version":"v1","given_by":"person","given_on":"2026-01-10"}' | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
-	cases+=("$id")
-	consents+=("$c")
-done
-# The accepting client in Niger: accept whatever is delivered, until N are accepted or 10 min.
-accept_all() {
-	local accepted=0 deadline=$((SECONDS + 600))
-	while [ "$accepted" -lt "$N" ] && [ $SECONDS -lt $deadline ]; do
-		ids=$(api GET "http://127.0.0.1:$P_NE/api/v1/transnational-referrals" "$NFP" |
-			grep -o '{"id":[0-9]*,"direction":"in"[^{]*"state":"delivered"' | grep -o '^{"id":[0-9]*' | cut -d: -f2 || true)
-		for r in $ids; do
-			api POST "http://127.0.0.1:$P_NE/api/v1/transnational-referrals/$r/accept" "$NFP" '{}' >/dev/null && accepted=$((accepted + 1))
-		done
-		[ -n "$ids" ] || sleep 0.05
-	done
-}
-accept_all &
-acceptor=$!
-pids+=($acceptor)
+tok() { echo "$1" | sed 's/^Authorization: Bearer //'; }
+# The cases and their consents first (not measured), by the same client.
+build/bench/trm_client setup "http://127.0.0.1:$P_PT" "$(tok "$CW")" "$N" 4 >"$dir/pairs"
+# The client (bench/trm_client.c): THREADS keep-alive connections post the offers to Portugal;
+# one lists Niger's referrals and THREADS accept those delivered, as they come.
 t0=$(date +%s.%N)
-for i in $(seq 0 $((N - 1))); do
-	api POST "http://127.0.0.1:$P_PT/api/v1/cases/${cases[$i]}/transnational-referrals" "$FP" \
-		"{\"peer\":\"$NE_ID\",\"consent\":${consents[$i]}}" >/dev/null
-done
-t_offers=$(date +%s.%N)
+build/bench/trm_client "http://127.0.0.1:$P_PT" "http://127.0.0.1:$P_NE" "$(tok "$FP")" "$(tok "$NFP")" \
+	"$NE_ID" "$dir/pairs" "${THREADS:-8}" >"$dir/client.out"
+read -r _ offer_s _ client_s lists <"$dir/client.out"
 for _ in $(seq 1 ${WAIT_TICKS:-6000}); do
 	done_n=$(sqlite3 "$dir/PT.db" "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND state = 'accepted'")
 	[ "$done_n" -ge "$N" ] && break
 	sleep 0.1
 done
 t1=$(date +%s.%N)
-wait $acceptor || true
 [ "$done_n" -ge "$N" ] || { echo "bench: only $done_n of $N accepted" >&2; exit 1; }
 # Latencies from the databases' own times (ms): offer committed → reply applied in Portugal.
 pct() { # type percentile
@@ -100,8 +82,13 @@ pct() { # type percentile
 		SELECT printf('%.1f', ms) FROM l LIMIT 1 OFFSET (SELECT CAST(count(*) * $2 AS INTEGER) FROM l)"
 }
 bytes() { sqlite3 "$1" "SELECT CAST(avg(length(body)) AS INTEGER) FROM trm_outbox WHERE type = '$2'"; }
+# The instances' own time per message: the inbox request (open, verify, apply, commit) as each
+# server logs it, at Niger for the offers and at Portugal for the answers.
+inbox_ms() { # log percentile
+	grep '"route":"/fed/v1/inbox"' "$1" | sed 's/.*"duration_ms":\([0-9.]*\).*/\1/' | sort -n |
+		awk -v q="$2" '{a[NR]=$1} END {i=int(NR*q); if (i<1) i=1; printf "%.1f", a[i]}'
+}
 thr=$(echo "$N $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
-offer_s=$(echo "$t0 $t_offers" | awk '{printf "%.1f", $2 - $1}')
 total_s=$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')
 cat <<MD
 | what | command | result |
@@ -109,5 +96,7 @@ cat <<MD
 | $N referral round trips (offer → delivered → accepted), two local instances | \`bash bench/trm.sh $N\` | $total_s s in all ($offer_s s to post the offers): **$thr round trips/s** |
 | offer → delivered (acknowledgement applied at the sender) | same | median $(pct delivered 0.5) ms, p99 $(pct delivered 0.99) ms |
 | offer → accepted (a client accepting as offers arrive) | same | median $(pct accepted 0.5) ms, p99 $(pct accepted 0.99) ms |
+| time per message in the receiving instance (/fed/v1/inbox: open, verify, apply, commit) | same | offers at Niger: median $(inbox_ms "$dir/NE.log" 0.5) ms, p99 $(inbox_ms "$dir/NE.log" 0.99) ms; answers at Portugal: median $(inbox_ms "$dir/PT.log" 0.5) ms, p99 $(inbox_ms "$dir/PT.log" 0.99) ms |
+| the client | same | ${THREADS:-8} keep-alive connections to each side, offers posted in $offer_s s, last acceptance posted at $client_s s, $lists list requests |
 | bytes on the wire per referral | same | offer $(bytes "$dir/PT.db" referral_offer) B, delivered $(bytes "$dir/NE.db" delivered) B, accepted $(bytes "$dir/NE.db" accepted) B |
 MD

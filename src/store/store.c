@@ -430,6 +430,14 @@ int store_exec(store_conn *c, const char *sql)
 	return c->owner->drv->exec(c->db, sql);
 }
 
+int store_commits_wait_for_disk(store_conn *c, bool wait)
+{
+	if (store_is_pg(c->owner))
+		return store_exec(c, wait ? "SET synchronous_commit = on"
+					  : "SET synchronous_commit = off");
+	return store_exec(c, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
 int store_begin(store_conn *c)
 {
 	return c->owner->drv->begin(c->db, true);

@@ -90,6 +90,11 @@ void store_reset(store_stmt *st);
 
 /* Run one or more statements without results (schema changes, pragmas). */
 int store_exec(store_conn *c, const char *sql);
+/* Whether the commits of this connection wait for the disk (the default) or not (a crash may
+ * lose the last of them, never corrupt the database). Only for writes that are safe to lose,
+ * such as a record that work was done when doing it again is harmless; set it back after.
+ * SQLite: synchronous FULL / NORMAL; PostgreSQL: synchronous_commit on / off. */
+int store_commits_wait_for_disk(store_conn *c, bool wait);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(store_conn *c);
 /* A read transaction (BEGIN DEFERRED): several reads see one snapshot and take the file

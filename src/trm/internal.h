@@ -56,6 +56,10 @@ int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer
  * itself, the documents after it), inside the caller's transaction: it never leaves. The
  * withdrawal is still sent after it, for an offer that was on its way at that moment. */
 int trm_outbox_cancel(store_conn *c, int64_t peer_id, const char *offer_id);
+/* trm_deliver_due on conn, a libcurl easy handle the caller keeps between calls (the sender's),
+ * so that its connections to the peers stay open. */
+int trm_deliver_due_on(const identity_env *env, void *conn, int64_t now_ms, size_t max,
+		       size_t *sent);
 int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
 
 /* A peer's new keys, announced with its old signing key (keys.c). */

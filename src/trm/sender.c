@@ -1,10 +1,11 @@
 /* The sender of `ponte serve`: once a second, deliver what the outbox holds that is due. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "trm/trm.h"
+#include "trm/internal.h"
 
 struct trm_sender {
 	identity_env env;
@@ -12,6 +13,7 @@ struct trm_sender {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop, poked;
+	CURL *conn; /* kept between rounds: the connections to peers stay open */
 };
 
 /* The sender of this process, for trm_sender_poke (one per `ponte serve`). */
@@ -37,7 +39,7 @@ static void *run(void *arg)
 	while (!s->stop) {
 		pthread_mutex_unlock(&s->lock);
 		size_t sent = 0;
-		int rc = trm_deliver_due(&s->env, clock_wall_ms(), 32, &sent);
+		int rc = trm_deliver_due_on(&s->env, s->conn, clock_wall_ms(), 32, &sent);
 		if (rc)
 			log_msg(LOG_ERROR, "trm_delivery_failed", ponte_strerror(rc));
 		pthread_mutex_lock(&s->lock);
@@ -61,9 +63,14 @@ int trm_sender_start(const identity_env *env, trm_sender **out)
 	if (!s)
 		return PONTE_ENOMEM;
 	s->env = *env;
+	if (!(s->conn = curl_easy_init())) {
+		free(s);
+		return PONTE_ENOMEM;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	if (pthread_create(&s->thread, NULL, run, s) != 0) {
+		curl_easy_cleanup(s->conn);
 		free(s);
 		return PONTE_ENOMEM;
 	}
@@ -89,5 +96,6 @@ void trm_sender_stop(trm_sender *s)
 	pthread_join(s->thread, NULL);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
+	curl_easy_cleanup(s->conn);
 	free(s);
 }
