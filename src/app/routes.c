@@ -209,6 +209,8 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/services", web_services, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_GET, "/cases/{id}/referrals", web_case_referrals, "case.social.read", false, 0,
 	  false },
+	{ HTTP_GET, "/consents/{id}/withdraw", web_consent_withdraw_form, "case.social.write",
+	  false, 0, false },
 	{ HTTP_POST, "/consents/{id}/withdraw", web_consent_withdraw, "case.social.write", true,
 	  SMALL_BODY, false },
 	/* A consent recorded, a referral prepared (which also needs referral.national). */

@@ -318,6 +318,28 @@ static int user_status(http_request *req, http_response *res)
 	int s = status ? user_status_from_name(status) : -1;
 	if (s < 0)
 		return PONTE_EINVAL;
+	/* Locking and disabling end the user's work at once: asked first. */
+	if (s != USER_ACTIVE && !web_confirmed(req)) {
+		const char *back = arena_printf(req->arena, "/admin/users/%s", req->params[0]);
+		return s == USER_LOCKED
+			   ? web_confirm(
+				 req, res, NULL, N_("Lock this account?"),
+				 web_fill(req,
+					  N_("This locks the account of {name}: every "
+					     "session they have open ends at once, and they "
+					     "cannot sign in until an administrator unlocks "
+					     "it."),
+					  "name", u.name, NULL),
+				 N_("Lock the account"), back)
+			   : web_confirm(
+				 req, res, NULL, N_("Disable this account?"),
+				 web_fill(req,
+					  N_("This disables the account of {name}: every "
+					     "session they have open ends at once and the "
+					     "account is closed, for someone who has left."),
+					  "name", u.name, NULL),
+				 N_("Disable the account"), back);
+	}
 	services *svc = services_of(req);
 	rc = user_set_status(svc->db, u.id, s);
 	if (!rc && s != USER_ACTIVE)

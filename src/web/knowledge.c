@@ -657,6 +657,13 @@ int web_knowledge_move(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	const char *action = web_form_do(req);
+	if (strcmp(action, "archive") == 0 && !web_confirmed(req))
+		return web_confirm(
+		    req, res, NULL, N_("Archive this item?"),
+		    tr(req->lang, N_("This archives the item: lists show it only when "
+				     "archived items are asked for.")),
+		    N_("Archive the item"),
+		    arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 	const char *why = NULL;
 	int rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
 	if (rc == PONTE_EDENIED || rc == PONTE_ECONFLICT) {

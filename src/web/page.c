@@ -97,6 +97,15 @@ static void flash_store(http_request *req, const char *text)
 		log_msg(LOG_WARN, "web.flash", "the message for the next page could not be kept");
 }
 
+const char *web_fill(http_request *req, const char *msgid, ...)
+{
+	va_list ap;
+	va_start(ap, msgid);
+	const char *text = fill(req->arena, tr(req->lang, msgid), ap);
+	va_end(ap);
+	return text;
+}
+
 void web_flash(http_request *req, const char *msgid, ...)
 {
 	va_list ap;
@@ -118,6 +127,40 @@ void web_flash_n(http_request *req, const char *singular, const char *plural, in
 		text = arena_printf(req->arena, "%.*s%s%s", (int)(at - text), text,
 				    i18n_number(req->arena, req->lang, n), at + 3);
 	flash_store(req, text);
+}
+
+bool web_confirmed(const http_request *req)
+{
+	const char *c = http_form(req, "confirm");
+	return c && strcmp(c, "1") == 0;
+}
+
+int web_confirm(http_request *req, http_response *res, const char *action, const char *heading,
+		const char *consequence, const char *button, const char *back)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	const principal *p = principal_of(req);
+	tpl_set(v, "csrf", p ? p->csrf : "");
+	tpl_set(v, "action", action ? action : req->path);
+	tpl_set(v, "heading", tr(req->lang, heading));
+	tpl_set(v, "consequence", consequence);
+	tpl_set(v, "button", tr(req->lang, button));
+	tpl_set(v, "back", back);
+	/* What the first form said, said again with the confirmation. */
+	tpl_list *fields = tpl_set_list(v, "fields");
+	for (size_t i = 0; i < req->form.count; i++) {
+		const char *name = req->form.items[i].key;
+		if (!strcmp(name, "csrf") || !strcmp(name, "confirm"))
+			continue;
+		tpl_vars *f = tpl_list_add(fields);
+		if (!f)
+			return PONTE_ENOMEM;
+		tpl_set(f, "name", name);
+		tpl_set(f, "value", req->form.items[i].value);
+	}
+	return web_render_page(req, res, "confirm", heading, v);
 }
 
 /* The language switch: the same page in each language (?lang= is remembered by a cookie). */

@@ -325,6 +325,67 @@ static int case_consent_add(http_request *req, http_response *res, int64_t id)
 			     arena_printf(req->arena, "/cases/%lld/referrals", (long long)id));
 }
 
+/* The open national referrals made under a consent, which withdrawing it withdraws. */
+struct open_under {
+	int64_t consent_id;
+	size_t n;
+};
+
+static int count_open_under(const referral *r, void *ctx)
+{
+	struct open_under *o = ctx;
+	static const char *const OPEN[] = { "draft", "sent", "accepted", "in_service" };
+	for (size_t i = 0; i < ARRAY_LEN(OPEN) && r->consent_id == o->consent_id; i++)
+		if (strcmp(r->state, OPEN[i]) == 0)
+			o->n++;
+	return 0;
+}
+
+/* Withdrawing a consent asks first, saying what goes with it: its open referrals, and for a
+ * consent to refer abroad, what the receiving countries received. */
+static int consent_withdraw_confirm(http_request *req, http_response *res, const consent *x)
+{
+	const char *back = arena_printf(req->arena, "/cases/%lld/referrals", (long long)x->case_id);
+	if (*x->withdrawn_on)
+		return http_redirect(req, res, back);
+	struct open_under o = { x->id, 0 };
+	int rc = referral_list(&services_of(req)->env, req->arena, principal_of(req), "case",
+			       x->case_id, count_open_under, &o);
+	if (rc)
+		return rc;
+	const char *what =
+	    arena_printf(req->arena, "%s%s%s",
+			 web_fill(req, N_("This withdraws consent {id}, given on {date}."), "id",
+				  num(req, x->id), "date", web_date(req, x->given_on), NULL),
+			 " ",
+			 trn(req->lang,
+			     "It withdraws {n} open referral made under it: its recipient can no "
+			     "longer see the case.",
+			     "It withdraws {n} open referrals made under it: their recipients can "
+			     "no longer see the case.",
+			     (unsigned long)o.n));
+	what = web_fill(req, what, "n", web_count(req, (int64_t)o.n), NULL);
+	if (strcmp(x->purpose, "transnational_referral") == 0)
+		what =
+		    arena_printf(req->arena, "%s %s", what,
+				 tr(req->lang, N_("Every referral across borders made under it is "
+						  "withdrawn too, and the receiving countries are "
+						  "asked to delete what they received.")));
+	return web_confirm(req, res,
+			   arena_printf(req->arena, "/consents/%lld/withdraw", (long long)x->id),
+			   N_("Withdraw this consent?"), what, N_("Withdraw the consent"), back);
+}
+
+int web_consent_withdraw_form(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	consent x;
+	int rc = consent_get(&services_of(req)->env, req->arena, principal_of(req), id, &x);
+	return rc ? rc : consent_withdraw_confirm(req, res, &x);
+}
+
 int web_consent_withdraw(http_request *req, http_response *res)
 {
 	int64_t id;
@@ -335,6 +396,8 @@ int web_consent_withdraw(http_request *req, http_response *res)
 	int rc = consent_get(&services_of(req)->env, req->arena, principal_of(req), id, &x);
 	if (rc)
 		return rc;
+	if (!web_confirmed(req))
+		return consent_withdraw_confirm(req, res, &x);
 	/* The referrals abroad made under the consent go with it (trm/). */
 	size_t national, abroad;
 	rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id, clock_wall_ms(),
@@ -418,17 +481,20 @@ static int add_event(const referral_event *ev, void *ctx)
 
 static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 {
+	/* How each looks: the way forward is the main button; declining is secondary; what ends
+	 * the referral early is red and asks first (web_referral_act). */
 	static const struct {
 		const char *action, *states;
 		bool sender;
+		const char *style;
 	} ALLOWED[] = {
-		{ "send", ",draft,", true },
-		{ "accept", ",sent,", false },
-		{ "decline", ",sent,", false },
-		{ "start", ",accepted,", false },
-		{ "complete", ",in_service,", false },
-		{ "discontinue", ",accepted,in_service,", false },
-		{ "withdraw", ",draft,sent,accepted,in_service,", true },
+		{ "send", ",draft,", true, "" },
+		{ "accept", ",sent,", false, "" },
+		{ "decline", ",sent,", false, "secondary" },
+		{ "start", ",accepted,", false, "" },
+		{ "complete", ",in_service,", false, "" },
+		{ "discontinue", ",accepted,in_service,", false, "danger" },
+		{ "withdraw", ",draft,sent,accepted,in_service,", true, "danger" },
 	};
 	tpl_list *l = tpl_set_list(v, "actions");
 	char state[32];
@@ -439,6 +505,7 @@ static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 			continue;
 		tpl_vars *a = tpl_list_add(l);
 		tpl_set(a, "action", ALLOWED[i].action);
+		tpl_set(a, "style", ALLOWED[i].style);
 		tpl_set(a, "label", web_referral_label(req, ALLOWED[i].action));
 		size_t n;
 		const char *const *codes = referral_codes(ALLOWED[i].action, &n);
@@ -573,6 +640,34 @@ int web_referral_act(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id) || !*action)
 		return PONTE_ENOTFOUND;
 	const char *code = http_form(req, "code"), *note = http_form(req, "note");
+	/* Ending a referral early asks first, once what it needs is given (a reason). */
+	bool withdraw = strcmp(action, "withdraw") == 0,
+	     discontinue = strcmp(action, "discontinue") == 0 && code && *code;
+	if ((withdraw || discontinue) && !web_confirmed(req)) {
+		referral r;
+		int grc =
+		    referral_get(&services_of(req)->env, req->arena, principal_of(req), id, &r);
+		if (grc)
+			return grc;
+		const char *rid = num(req, id),
+			   *back = arena_printf(req->arena, "/referrals/%s", rid);
+		return withdraw ? web_confirm(
+				      req, res, NULL, N_("Withdraw this referral?"),
+				      web_fill(req,
+					       N_("This withdraws referral {id}: {org} can no "
+						  "longer see the case, and the referral cannot be "
+						  "sent again."),
+					       "id", rid, "org", r.to_name, NULL),
+				      N_("Withdraw the referral"), back)
+				: web_confirm(
+				      req, res, NULL, N_("Discontinue this referral?"),
+				      web_fill(req,
+					       N_("This ends referral {id} before its service is "
+						  "complete: {org} is told, with the reason "
+						  "chosen, and the referral cannot be resumed."),
+					       "id", rid, "org", r.from_name, NULL),
+				      N_("Discontinue the referral"), back);
+	}
 	field_errors e;
 	int rc = referral_act(&services_of(req)->env, principal_of(req), id, action,
 			      code && *code ? code : NULL, note, &e);

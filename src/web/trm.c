@@ -385,6 +385,18 @@ static void flash_action(http_request *req, const char *action)
  * completed, withdraw...): a refusal answers with the referral's page, at its address. */
 static int trm_action(http_request *req, http_response *res, int64_t id, const char *action)
 {
+	const char *from_page = http_form(req, "from");
+	if (strcmp(action, "withdraw") == 0 && !web_confirmed(req))
+		return web_confirm(
+		    req, res, NULL, N_("Withdraw this referral across borders?"),
+		    tr(req->lang,
+		       N_("This withdraws the referral: the receiving country is asked to "
+			  "delete what it received, and the referral cannot be sent "
+			  "again.")),
+		    N_("Withdraw the referral"),
+		    from_page && strcmp(from_page, "page") == 0
+			? arena_printf(req->arena, "/trm/%lld", (long long)id)
+			: "/trm");
 	const char *arg = http_form(req, "reason");
 	if (strcmp(action, "forward") == 0)
 		arg = http_form(req, "peer");

@@ -43,6 +43,18 @@ void web_field_errors(http_request *req, tpl_vars *v, const field_errors *e,
 void web_flash(http_request *req, const char *msgid, ...) __attribute__((sentinel));
 void web_flash_n(http_request *req, const char *singular, const char *plural, int64_t n, ...)
     __attribute__((sentinel));
+/* An action that cannot be taken back (withdrawing a consent or a referral, locking a user,
+ * archiving) asks first, on a page of its own that works without JavaScript: the handler
+ * goes ahead only when web_confirmed() (the form's confirm=1); otherwise it answers
+ * web_confirm(), which renders templates/confirm.html: the heading (a msgid), what will
+ * happen in words (translated already: "This withdraws 2 open referrals..."), a form posting
+ * the same fields again with confirm=1 to action (NULL: the request's path) under a red button
+ * (a msgid), and a way back. Nothing is changed by the first post. */
+bool web_confirmed(const http_request *req);
+/* msgid in the reader's language with its "{name}"s filled as web_flash() does. */
+const char *web_fill(http_request *req, const char *msgid, ...) __attribute__((sentinel));
+int web_confirm(http_request *req, http_response *res, const char *action, const char *heading,
+		const char *consequence, const char *button, const char *back);
 /* A positive whole number in a form field, else 0. */
 int64_t web_form_id(const http_request *req, const char *name);
 
@@ -191,6 +203,8 @@ int web_case_screening(http_request *req, http_response *res);
 int web_case_screening_add(http_request *req, http_response *res);
 int web_case_referrals(http_request *req, http_response *res);
 int web_consent_withdraw(http_request *req, http_response *res);
+/* GET /consents/{id}/withdraw: what withdrawing it does, and the button that does it. */
+int web_consent_withdraw_form(http_request *req, http_response *res);
 int web_case_referral_create(http_request *req, http_response *res);
 int web_referrals(http_request *req, http_response *res);
 int web_referral(http_request *req, http_response *res);

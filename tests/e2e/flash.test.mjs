@@ -49,3 +49,23 @@ for (const width of [1280, 390]) {
     await context.close();
   });
 }
+
+// Locking an account asks first on a page of its own, without JavaScript: what will happen in
+// words, a red button, a way back that changes nothing.
+test('locking an account asks first, and cancelling changes nothing', async () => {
+  const { context, page } = await signedInAs(browser, server, 'admin@demo.ponte.example', {
+    viewport: { width: 390, height: 800 }, bypassCSP: true, javaScriptEnabled: false,
+  });
+  await page.goto(`${server.url}/admin/users?lang=en`);
+  await page.click('a:has-text("Helena Auditor (demo)")');
+  const userPage = page.url();
+  await page.click('#status-form button[value="locked"]');
+  assert.ok(await page.$('#confirm-form input[name=confirm][value="1"]'));
+  assert.match(await page.textContent('#consequence'), /Helena Auditor \(demo\)/);
+  assert.match(await page.getAttribute('#confirm-button', 'class'), /danger/);
+  await page.click('#confirm-cancel');
+  assert.equal(page.url(), userPage);
+  assert.equal((await page.textContent('main > #flash')).trim(), '');
+  assert.equal(await page.getAttribute('dd[data-code]', 'data-code'), 'active');
+  await context.close();
+});

@@ -188,7 +188,7 @@ static void sending_a_referral_and_withdrawing_the_consent(void **state)
 	post_redirected(&w, path, "do=send", loc, sizeof(loc));
 	shown(&w, loc, text, sizeof(text));
 	snprintf(path, sizeof(path), "/consents/%lld/withdraw?lang=en", consent);
-	post_redirected(&w, path, "", loc, sizeof(loc));
+	post_redirected(&w, path, "confirm=1", loc, sizeof(loc));
 	assert_string_equal(loc, page);
 	said_once(&w, loc, "Consent withdrawn: 2 referrals withdrawn.");
 }
@@ -209,7 +209,7 @@ static void an_administrator_locks_a_user(void **state)
 	char path[96], loc[128];
 	snprintf(path, sizeof(path), "/admin/users/%lld?lang=en",
 		 user_id_of("prosecutor@demo.ponte.example"));
-	post_redirected(&admin, path, "do=status&status=locked", loc, sizeof(loc));
+	post_redirected(&admin, path, "do=status&status=locked&confirm=1", loc, sizeof(loc));
 	said_once(&admin, loc, "User locked: their sessions have ended and they cannot sign in.");
 	post_redirected(&admin, path, "do=status&status=active", loc, sizeof(loc));
 	said_once(&admin, loc, "User unlocked: they can sign in again.");
@@ -257,6 +257,156 @@ static void a_password_change_says_so_in_the_language_chosen(void **state)
 	said_once(&w, loc, "Su idioma se ha guardado.");
 }
 
+/* ---- what cannot be taken back asks first ---- */
+
+/* POST fields to path as w: the confirmation page (200, nothing done), its consequence. */
+static void asks_first(const struct web_session *w, const char *path, const char *fields,
+		       char *consequence, size_t n)
+{
+	struct ht_resp r;
+	long status = form_post(w, path, fields, &r);
+	if (status != 200)
+		fail_msg("POST %s (%s) answered %ld, not the confirmation", path, fields, status);
+	assert_non_null(strstr(r.body, "id=\"confirm-form\""));
+	assert_non_null(strstr(r.body, "<input type=\"hidden\" name=\"confirm\" value=\"1\">"));
+	assert_non_null(strstr(r.body, "class=\"button danger\" id=\"confirm-button\""));
+	const char *c = strstr(r.body, "id=\"consequence\">");
+	assert_non_null(c);
+	c += strlen("id=\"consequence\">");
+	snprintf(consequence, n, "%.*s", (int)(strstr(c, "</p>") - c), c);
+	ht_free(&r);
+}
+
+static void state_of(long long id, const char *auth, const char *expected)
+{
+	char path[64], want[64];
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld", id);
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", expected);
+	struct ht_resp r;
+	assert_int_equal(api(auth, "GET", path, NULL, &r), 200);
+	if (!strstr(r.body, want))
+		fail_msg("referral %lld: %s, expected %s", id, r.body, expected);
+	ht_free(&r);
+}
+
+/* A consent with two open referrals under it: its withdrawal says so first and withdraws
+ * nothing until confirmed; a referral's recipient sees "complete" and "discontinue" as two
+ * different buttons, and discontinuing asks first, naming the sender. */
+static void withdrawing_and_discontinuing_ask_first(void **state)
+{
+	(void)state;
+	char shelter_api[128];
+	bearer("shelter@demo.ponte.example", shelter_api, sizeof(shelter_api));
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw_api, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Ask\"}}", &r),
+	    201);
+	long long case_id = number(r.body, "id");
+	ht_free(&r);
+	assert_int_equal(api(cw_api, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long service = number(r.body, "id"),
+		  shelter_org = number(r.body, "organisation\":{\"id");
+	ht_free(&r);
+	char body[512], path[128];
+	snprintf(body, sizeof(body),
+		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\"],"
+		 "\"legal_basis\":\"consent\",\"language\":\"pt\",\"text_version\":\"PT-1\","
+		 "\"given_by\":\"person\",\"given_on\":\"2026-01-05\"}",
+		 shelter_org);
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw_api, "POST", path, body, &r), 201);
+	long long consent = number(r.body, "id");
+	ht_free(&r);
+	long long refs[2];
+	for (int i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":[\"identity\"],"
+			 "\"consent_id\":%lld}",
+			 case_id, service, consent);
+		assert_int_equal(api(cw_api, "POST", "/api/v1/referrals", body, &r), 201);
+		refs[i] = number(r.body, "id");
+		ht_free(&r);
+		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/send", refs[i]);
+		assert_int_equal(api(cw_api, "POST", path, NULL, &r), 200);
+		ht_free(&r);
+	}
+	/* The shelter takes up the first one. */
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/accept", refs[0]);
+	assert_int_equal(api(shelter_api, "POST", path, NULL, &r), 200);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/start", refs[0]);
+	assert_int_equal(api(shelter_api, "POST", path, NULL, &r), 200);
+	ht_free(&r);
+
+	struct web_session shelter;
+	sign_in("shelter%40demo.ponte.example", &shelter);
+	char page[64], text[600], expected[400], loc[128];
+	snprintf(page, sizeof(page), "/referrals/%lld", refs[0]);
+	const char *hs[] = { shelter.cookie, NULL };
+	ht_get(S.port, page, hs, &r);
+	assert_non_null(strstr(r.body, "class=\"button\" data-action=\"complete\""));
+	assert_non_null(strstr(r.body, "class=\"button danger\" data-action=\"discontinue\""));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "%s?lang=en", page);
+	asks_first(&shelter, path, "do=discontinue&code=person_left&note=", text, sizeof(text));
+	snprintf(expected, sizeof(expected),
+		 "This ends referral %lld before its service is complete: Safe Bridge Association, "
+		 "Lisbon (demo) is told, with the reason chosen, and the referral cannot be "
+		 "resumed.",
+		 refs[0]);
+	assert_string_equal(text, expected);
+	state_of(refs[0], cw_api, "in_service");
+	post_redirected(&shelter, path, "do=discontinue&code=person_left&note=&confirm=1", loc,
+			sizeof(loc));
+	state_of(refs[0], cw_api, "discontinued");
+
+	/* The consent now covers one open referral (the other was discontinued). */
+	struct web_session w;
+	sign_in("case.worker%40demo.ponte.example", &w);
+	snprintf(path, sizeof(path), "/consents/%lld/withdraw?lang=en", consent);
+	asks_first(&w, path, "", text, sizeof(text));
+	if (!strstr(text, "It withdraws 1 open referral made under it: its recipient can no "
+			  "longer see the case."))
+		fail_msg("%s", text);
+	/* The same page is the consent's own, to open again. */
+	const char *hw[] = { w.cookie, NULL };
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "id=\"confirm-form\""));
+	ht_free(&r);
+	state_of(refs[1], cw_api, "sent");
+	post_redirected(&w, path, "confirm=1", loc, sizeof(loc));
+	said_once(&w, loc, "Consent withdrawn: 1 referral withdrawn.");
+	state_of(refs[1], cw_api, "withdrawn");
+	/* Withdrawn already: the page goes back to the case. */
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 303);
+	ht_free(&r);
+}
+
+static void locking_a_user_asks_first(void **state)
+{
+	(void)state;
+	struct web_session admin;
+	sign_in("admin%40demo.ponte.example", &admin);
+	char path[96], text[600], loc[128], token[64];
+	snprintf(path, sizeof(path), "/admin/users/%lld?lang=en",
+		 user_id_of("auditor@demo.ponte.example"));
+	asks_first(&admin, path, "do=status&status=disabled", text, sizeof(text));
+	assert_string_equal(text, "This disables the account of Helena Auditor (demo): every "
+				  "session they have open ends at once and the account is closed, "
+				  "for someone who has left.");
+	/* Nothing done yet: the auditor still signs in. */
+	throttle_reset_all();
+	api_login("auditor@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
+	if (!token[0]) /* the password test may have changed it */
+		api_login("auditor@demo.ponte.example", "a long new passphrase 42", NULL, token,
+			  sizeof(token));
+	assert_true(token[0]);
+	/* Unlocking is no loss: done at once. */
+	post_redirected(&admin, path, "do=status&status=active", loc, sizeof(loc));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +416,8 @@ int main(void)
 		cmocka_unit_test(an_administrator_locks_a_user),
 		cmocka_unit_test(a_reviewer_publishes_and_an_author_submits),
 		cmocka_unit_test(a_password_change_says_so_in_the_language_chosen),
+		cmocka_unit_test(withdrawing_and_discontinuing_ask_first),
+		cmocka_unit_test(locking_a_user_asks_first),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -190,6 +190,7 @@ static const struct {
 	{ "GET /cases/export.xlsx", SOCIAL },
 	{ "POST /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/referrals", SOCIAL },
+	{ "GET /consents/{id}/withdraw", SOCIAL },
 	{ "POST /consents/{id}/withdraw", SOCIAL },
 	{ "POST /cases/{id}/referrals", SOCIAL },
 	{ "GET /referrals", SOCIAL },
@@ -1023,7 +1024,7 @@ static void administrators_manage_organisations_users_and_roles(void **state)
 	ht_free(&r);
 	assert_int_equal(form_post(&admin, path, "do=roles", &r), 422); /* no role */
 	ht_free(&r);
-	assert_int_equal(form_post(&admin, path, "do=status&status=locked", &r), 303);
+	assert_int_equal(form_post(&admin, path, "do=status&status=locked&confirm=1", &r), 303);
 	ht_free(&r);
 	assert_int_equal(web_login("amina%40demo.ne", "Niger-river-bridge-77", NULL, &amina), 401);
 	/* A grant takes effect; removing it takes it away. */

@@ -96,7 +96,6 @@ static const char *const POST_ONLY[][2] = {
 	{ "/admin/peers/revoke", "redirects to /admin/peers" },
 	{ "/knowledge/{id}/attachments/{aid}/delete", "redirects to the item" },
 	{ "/cases/{id}/attachments/{att}/remove", "redirects to the attachments" },
-	{ "/consents/{id}/withdraw", "redirects to the consent's case" },
 };
 
 static void every_form_posts_to_a_page_that_can_be_loaded_again(void **state)

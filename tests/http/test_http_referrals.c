@@ -259,7 +259,13 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 	ht_free(&r);
 	char loc[128], expected[128];
 	snprintf(expected, sizeof(expected), "%s", page);
-	const char *sent[] = { fields, "case_id=1", "case_id=" };
+	/* The form asks first, on the consent's own page; nothing is withdrawn meanwhile. */
+	assert_int_equal(form_post(&w, action, fields, &r), 200);
+	assert_non_null(strstr(r.body, "id=\"confirm-form\""));
+	ht_free(&r);
+	char confirmed[600];
+	snprintf(confirmed, sizeof(confirmed), "%s&confirm=1", fields);
+	const char *sent[] = { confirmed, "case_id=1&confirm=1", "case_id=&confirm=1" };
 	for (size_t i = 0; i < ARRAY_LEN(sent); i++) {
 		assert_int_equal(form_post(&w, action, sent[i], &r), 303);
 		assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
