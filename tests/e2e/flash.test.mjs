@@ -66,6 +66,6 @@ test('locking an account asks first, and cancelling changes nothing', async () =
   await page.click('#confirm-cancel');
   assert.equal(page.url(), userPage);
   assert.equal((await page.textContent('main > #flash')).trim(), '');
-  assert.equal(await page.getAttribute('dd[data-code]', 'data-code'), 'active');
+  assert.ok(await page.$('dd[data-code="active"]'), 'the account is still active');
   await context.close();
 });
