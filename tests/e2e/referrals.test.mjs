@@ -46,7 +46,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.fill('#text_version', 'PT-2026-1');
   await page.fill('#given_on', '2026-01-05');
   await page.click('#consent-form button[type=submit]');
-  await page.locator('.notice').waitFor();
+  await page.locator('#flash.flash').waitFor();
   // The referral, with the data the consent covers, then sent.
   await page.selectOption('#service_id', await shelterOption('#service_id'));
   await page.check('#rc-identity');
