@@ -20,9 +20,8 @@ static const kn_code STATUSES[] = {
 };
 VOCABULARY(statuses, "knowledge.status", STATUSES);
 static const kn_code LANGUAGES[] = {
-	{ "en", N_("English") },
-	{ "fr", N_("French") },
-	{ "pt", N_("Portuguese") },
+	{ "en", N_("English") }, { "fr", N_("French") }, { "pt", N_("Portuguese") },
+	{ "es", N_("Spanish") }, { "ar", N_("Arabic") },
 };
 VOCABULARY(languages, "knowledge.language", LANGUAGES);
 /* The four Ps, and the five domains of the Rabat Process action plan. */

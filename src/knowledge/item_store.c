@@ -340,9 +340,20 @@ static int details_json(const kn_input *in, buf *b)
 	return rc ? rc : buf_putc(b, '}');
 }
 
+/* The text as the index keeps it: Arabic folded (kn_fold_arabic), in a copy. */
+static void bind_folded(store_stmt *st, int idx, const char *s, size_t n, buf *tmp)
+{
+	buf_reset(tmp);
+	if (!s || buf_append(tmp, s, n)) {
+		store_bind_text(st, idx, s ? s : "", s ? n : 0);
+		return;
+	}
+	store_bind_text(st, idx, tmp->data, kn_fold_arabic(tmp->data, tmp->len));
+}
+
 static int write_index(store_conn *c, int64_t id, const kn_input *in)
 {
-	buf extra;
+	buf extra, t2, t3, t4, t5;
 	buf_init(&extra, 1u << 20);
 	int rc = 0;
 	for (size_t i = 0; i < in->ntranslations && !rc; i++)
@@ -357,13 +368,21 @@ static int write_index(store_conn *c, int64_t id, const kn_input *in)
 		store_reset(st);
 	}
 	if (rc >= 0 && !(rc = store_prepare(c, SQL_ADD_FTS, &st))) {
+		buf_init(&t2, 1u << 20);
+		buf_init(&t3, 1u << 20);
+		buf_init(&t4, 8u << 20);
+		buf_init(&t5, 1u << 20);
 		store_bind_int64(st, 1, id);
-		bind_str(st, 2, in->title);
-		bind_str(st, 3, in->summary);
-		bind_str(st, 4, in->body);
-		store_bind_text(st, 5, extra.data ? extra.data : "", extra.len);
+		bind_folded(st, 2, in->title, in->title ? strlen(in->title) : 0, &t2);
+		bind_folded(st, 3, in->summary, in->summary ? strlen(in->summary) : 0, &t3);
+		bind_folded(st, 4, in->body, in->body ? strlen(in->body) : 0, &t4);
+		bind_folded(st, 5, extra.data ? extra.data : "", extra.len, &t5);
 		rc = store_step(st);
 		store_reset(st);
+		buf_release(&t2);
+		buf_release(&t3);
+		buf_release(&t4);
+		buf_release(&t5);
 	}
 	buf_release(&extra);
 	return rc < 0 ? rc : 0;

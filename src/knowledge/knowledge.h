@@ -179,6 +179,12 @@ int kn_search(const identity_env *env, arena *a, const principal *p, const char 
 void kn_search_tune(size_t bm25_max);
 /* q reduced to an FTS5 query of quoted words ("passeur"*), or "" when it has none. */
 int kn_fts_query(const char *q, buf *out);
+/* Arabic as search reads it, in place: hamza forms of alef (أ إ آ ٱ) as ا, ى as ي, ة as ه,
+ * short vowels, shadda and tatweel left out; other text unchanged. Returns the new length
+ * (never longer; NUL-terminated when shorter). Applied to the indexed text and to queries,
+ * so "المرأة" finds "المراه" and the other way round. Spanish needs nothing more than the
+ * index's own accent folding ("victima" finds "víctima"). */
+size_t kn_fold_arabic(char *s, size_t n);
 /* Split text into pieces, marking those that match a word of q (accent- and case-
  * insensitive, prefix). Calls fn for each piece in order. */
 typedef int (*kn_piece_fn)(const char *s, size_t n, bool hit, void *ctx);

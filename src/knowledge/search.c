@@ -45,10 +45,41 @@ static size_t split_terms(const char *q, char terms[MAX_TERMS][MAX_TERM + 1])
 	return n;
 }
 
+size_t kn_fold_arabic(char *s, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i], d = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+		uint32_t cp = (c == 0xD8 || c == 0xD9) && (d & 0xC0) == 0x80
+				  ? ((uint32_t)(c & 0x1F) << 6) | (d & 0x3F)
+				  : 0;
+		if (!cp) {
+			s[o++] = (char)c;
+			continue;
+		}
+		i++;
+		if ((cp >= 0x064B && cp <= 0x0652) || cp == 0x0670 || cp == 0x0640)
+			continue; /* short vowels, shadda, sukun, dagger alif, tatweel */
+		if (cp == 0x0622 || cp == 0x0623 || cp == 0x0625 || cp == 0x0671)
+			cp = 0x0627; /* آ أ إ ٱ → ا */
+		else if (cp == 0x0649)
+			cp = 0x064A; /* ى → ي */
+		else if (cp == 0x0629)
+			cp = 0x0647; /* ة → ه */
+		s[o++] = (char)(0xC0 | (cp >> 6));
+		s[o++] = (char)(0x80 | (cp & 0x3F));
+	}
+	if (o < n)
+		s[o] = '\0';
+	return o;
+}
+
 int kn_fts_query(const char *q, buf *out)
 {
 	char terms[MAX_TERMS][MAX_TERM + 1];
 	size_t n = split_terms(q ? q : "", terms);
+	for (size_t i = 0; i < n; i++)
+		kn_fold_arabic(terms[i], strlen(terms[i]));
 	int rc = 0;
 	/* Quoted words cannot be FTS syntax (the words hold no quote); each matches as a prefix,
 	 * and all must match. */
@@ -57,8 +88,17 @@ int kn_fts_query(const char *q, buf *out)
 	return rc;
 }
 
-/* Lower case, accents folded: "Passeurs" and "PASSÉURS" both become "passeurs". */
+/* Lower case, accents folded: "Passeurs" and "PASSÉURS" both become "passeurs"; Arabic as
+ * kn_fold_arabic() does. */
+static size_t fold_latin(const char *s, size_t n, char *out, size_t outlen);
+
 static size_t fold(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o = fold_latin(s, n, out, outlen);
+	return kn_fold_arabic(out, o);
+}
+
+static size_t fold_latin(const char *s, size_t n, char *out, size_t outlen)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n && o + 3 < outlen; i++) {

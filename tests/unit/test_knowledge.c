@@ -71,6 +71,29 @@ static void highlights_fold_accents_and_case(void **state)
 	assert_string_equal(o.text, "café <b>");
 }
 
+/* Arabic as search reads it: hamza forms of alef, alef maqsura, ta marbuta, short vowels. */
+static void arabic_is_folded_for_search(void **state)
+{
+	(void)state;
+	char s[128];
+	snprintf(s, sizeof(s), "%s", "الْمَرْأَة إِتْجَار آمن مستشفى");
+	kn_fold_arabic(s, strlen(s));
+	assert_string_equal(s, "المراه اتجار امن مستشفي");
+	snprintf(s, sizeof(s), "%s", "Víctima trata");
+	assert_int_equal(kn_fold_arabic(s, strlen(s)), strlen("Víctima trata"));
+	assert_string_equal(s, "Víctima trata");
+	buf b;
+	buf_init(&b, 4096);
+	assert_int_equal(kn_fts_query("المرأة", &b), 0);
+	assert_string_equal(b.data, "\"المراه\"*");
+	buf_release(&b);
+	struct out o = { "" };
+	kn_highlight("حماية المرأة الضحية", "المراه", collect, &o);
+	assert_string_equal(o.text, "حماية [المرأة] الضحية");
+	assert_non_null(kn_code_label("language", "es"));
+	assert_non_null(kn_code_label("language", "ar"));
+}
+
 static bool two_word_countries(const char *run, void *ctx)
 {
 	(void)ctx;
@@ -149,6 +172,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fts_queries_are_quoted_words_only),
+		cmocka_unit_test(arabic_is_folded_for_search),
 		cmocka_unit_test(highlights_fold_accents_and_case),
 		cmocka_unit_test(names_are_told_from_initials),
 		cmocka_unit_test(the_openapi_document_describes_every_detail),
