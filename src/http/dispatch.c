@@ -287,7 +287,8 @@ static bool path_is_api(const char *path)
 
 /* What every request needs before routing: its language, cookies and decoded query. Returns
  * whether the query string was valid. */
-static bool prepare(const http_app *app, http_request *req, const char **query_lang)
+/* 0, or why the query string could not be read (PONTE_ENOMEM: no memory, not a bad query). */
+static int prepare(const http_app *app, http_request *req, const char **query_lang)
 {
 	req->app = app;
 	req->route_index = -1;
@@ -299,14 +300,15 @@ static bool prepare(const http_app *app, http_request *req, const char **query_l
 	/* Cookies from other applications on the host may be malformed: they are skipped. */
 	http_parse_cookies(req->arena, http_header_get(req, "Cookie"), &req->cookies);
 	size_t qlen = strlen(req->query);
-	bool query_ok =
-	    qlen <= MAX_QUERY_LEN && url_parse_params(req->arena, req->query, qlen,
-						      &URL_LIMITS_DEFAULT, &req->query_params) == 0;
-	*query_lang = query_ok ? url_params_get(&req->query_params, "lang") : NULL;
+	int query_rc = qlen > MAX_QUERY_LEN
+			   ? PONTE_ELIMIT
+			   : url_parse_params(req->arena, req->query, qlen, &URL_LIMITS_DEFAULT,
+					      &req->query_params);
+	*query_lang = query_rc == 0 ? url_params_get(&req->query_params, "lang") : NULL;
 	/* Language first, so that even errors speak the user's language. */
 	req->lang = i18n_negotiate(NULL, *query_lang, http_cookie(req, LANG_COOKIE),
 				   http_header_get(req, "Accept-Language"));
-	return query_ok;
+	return query_rc;
 }
 
 bool http_param_id(const http_request *req, size_t i, int64_t *id)
@@ -439,7 +441,8 @@ static bool admit(http_request *req, http_response *res)
 
 bool http_dispatch_admit(const http_app *app, http_request *req, http_response *res)
 {
-	bool query_ok = prepare(app, req, &req->query_lang);
+	int query_rc = prepare(app, req, &req->query_lang);
+	bool query_ok = query_rc == 0;
 	unsigned allowed = 0;
 	enum route_match m = ROUTE_BAD_PATH;
 	if (req->path && utf8_valid(req->path, strlen(req->path)))
@@ -449,7 +452,10 @@ bool http_dispatch_admit(const http_app *app, http_request *req, http_response *
 		req->route = &app->routes[req->route_index];
 	int auth_rc =
 	    m == ROUTE_FOUND && query_ok && app->authenticate ? app->authenticate(req) : 0;
-	if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && !query_ok)) {
+	if (m == ROUTE_FOUND && query_rc == PONTE_ENOMEM) {
+		render_error(req, res,
+			     503); /* no memory to read the query: not the client's fault */
+	} else if (m == ROUTE_BAD_PATH || (m == ROUTE_FOUND && !query_ok)) {
 		render_error(req, res, 400);
 	} else if (m == ROUTE_NOT_FOUND) {
 		render_error(req, res, 404);
@@ -531,14 +537,16 @@ void http_dispatch(const http_app *app, http_request *req, http_response *res)
 	if (!req->admitted && !http_dispatch_admit(app, req, res))
 		return;
 	size_t limit = http_body_limit(req);
-	bool form_ok = true;
+	int form_rc = 0;
 	/* Form bodies are for pages; the API reads JSON whatever a client labels it. */
 	if (!req->is_api && req->body_len <= limit && is_form(req))
-		form_ok = url_parse_params(req->arena, req->body ? req->body : "", req->body_len,
-					   &URL_LIMITS_DEFAULT, &req->form) == 0;
+		form_rc = url_parse_params(req->arena, req->body ? req->body : "", req->body_len,
+					   &URL_LIMITS_DEFAULT, &req->form);
 	if (req->body_len > limit) {
 		render_error(req, res, 413);
-	} else if (!form_ok) {
+	} else if (form_rc == PONTE_ENOMEM) {
+		render_error(req, res, 503);
+	} else if (form_rc) {
 		render_error(req, res, 400);
 	} else if (needs_csrf(req) && !csrf_ok(req, NULL)) {
 		render_error(req, res, 403);

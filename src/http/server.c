@@ -39,7 +39,27 @@ struct http_server {
 	_Atomic bool draining;
 	uint16_t port;
 	http_clients *clients; /* per-address connections, per-client requests */
+	/* 503 made at start, for a request that cannot get the memory to be answered otherwise:
+	 * queuing it allocates nothing of ours. */
+	struct MHD_Response *unavailable;
 };
+
+static const char UNAVAILABLE[] = "The service is busy. Please try again in a moment.\n";
+
+static struct MHD_Response *make_unavailable(void)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof(UNAVAILABLE) - 1, (void *)(uintptr_t)UNAVAILABLE, MHD_RESPMEM_PERSISTENT);
+	if (r) {
+		MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+		MHD_add_response_header(r, "Retry-After", "5");
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'");
+		MHD_add_response_header(r, "Connection", "close");
+	}
+	return r;
+}
 
 /* What the server knows of a connection from its first byte. */
 struct conn_state {
@@ -547,11 +567,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct req_state *st = *con_cls;
 	if (!st) {
 		st = begin_request(srv, conn, url, method);
-		if (!st)
-			return MHD_NO;
-		*con_cls = st;
-		if (!st->headers || !st->req.query || !st->req.client_addr)
-			return MHD_NO;
+		if (st)
+			*con_cls = st;
+		/* No memory to take the request in: 503, never a silently closed connection. */
+		if (!st || !st->headers || !st->req.query || !st->req.client_addr)
+			return MHD_queue_response(conn, 503, srv->unavailable);
 		if (st->headers_overflow)
 			return answer_early(conn, srv, st, 431);
 		if (!one_body_length(st))
@@ -812,6 +832,14 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 	}
 	s->app = app;
 	s->cfg = *cfg;
+	s->unavailable = make_unavailable();
+	if (!s->unavailable) {
+		snprintf(err, errlen, "out of memory");
+		close(listen_fd);
+		http_clients_free(s->clients);
+		free(s);
+		return PONTE_ENOMEM;
+	}
 	pthread_mutex_init(&s->work_lock, NULL);
 	pthread_cond_init(&s->work_ready, NULL);
 	for (int i = 0; i < WORK_THREADS; i++)
@@ -831,6 +859,7 @@ int http_server_start(const http_app *app, const http_server_config *cfg, http_s
 		close(listen_fd);
 		stop_workers(s);
 		http_clients_free(s->clients);
+		MHD_destroy_response(s->unavailable);
 		free(s);
 		return PONTE_EIO;
 	}
@@ -866,6 +895,7 @@ unsigned http_server_stop(http_server *s)
 	MHD_stop_daemon(s->daemon);
 	stop_workers(s);
 	http_clients_free(s->clients);
+	MHD_destroy_response(s->unavailable);
 	free(s);
 	return left;
 }
