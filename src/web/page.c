@@ -213,7 +213,7 @@ static const struct menu_group MENU[] = {
 	  N_("Knowledge and contacts"),
 	  { { N_("Knowledge"), "/knowledge", NULL }, { N_("Directory"), "/directory", NULL } } },
 	{ "menu-admin",
-	  N_("Administration"),
+	  N_("Installation administration"),
 	  { { N_("Installation health"), "/admin/health", "org.manage" },
 	    { N_("Users"), "/admin/users", "user.read" },
 	    { N_("Organisations"), "/admin/organisations", "org.manage" },

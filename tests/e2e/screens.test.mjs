@@ -117,7 +117,7 @@ test('the menu opens and closes with the keyboard, and holds the language switch
   assert.equal(await page.locator('details.menu').getAttribute('open'), '');
   // Grouped by task, each group under its name; the page's own entry is marked.
   const groups = await page.locator('.menu-group-name').allTextContents();
-  assert.deepEqual(groups, ['Casework', 'Knowledge and contacts', 'Administration', 'Your account']);
+  assert.deepEqual(groups, ['Casework', 'Knowledge and contacts', 'Installation administration', 'Your account']);
   assert.equal(await page.getAttribute('.main-nav a[href="/cases"]', 'aria-current'), 'page');
   assert.equal(await page.locator('ul[aria-labelledby="menu-casework"] a[href="/work"]').isVisible(), true);
   assert.equal(await page.locator('.lang-switch button[value=fr]').isVisible(), true);
