@@ -31,6 +31,10 @@ static int write_case(buf *b, const case_record *c)
 		rc = str_field(b, "created_at", c->created_at);
 	if (!rc)
 		rc = str_field(b, "updated_at", c->updated_at);
+	/* The level of the latest risk assessment; null when never assessed. */
+	if (!rc)
+		rc = c->risk && *c->risk ? str_field(b, "risk", c->risk)
+					 : buf_puts(b, ",\"risk\":null");
 	if (!rc)
 		rc = buf_putc(b, ',');
 	if (!rc)
@@ -186,25 +190,48 @@ static int write_item(const case_record *c, void *ctx)
 	return rc ? rc : write_case(l->b, c);
 }
 
+/* GET /api/v1/cases: the filters of the case list (cases.h), limit and offset. A parameter
+ * the list does not take is refused with 400 naming it; a value it cannot read with 422 and
+ * the message of each. */
 int api_cases_list(http_request *req, http_response *res)
 {
-	case_filter f = { .status = http_query(req, "status"),
-			  .phase = http_query(req, "phase"),
-			  .q = http_query(req, "q") };
+	static const char *const known[] = { CASE_FILTER_PARAMS, "limit", "offset", "lang" };
+	const url_params *q = &req->query_params;
+	for (size_t i = 0; i < q->count; i++) {
+		bool ok = false;
+		for (size_t k = 0; k < ARRAY_LEN(known) && !ok; k++)
+			ok = strcmp(q->items[i].key, known[k]) == 0;
+		if (!ok)
+			return api_unknown_field(req, res, NULL, q->items[i].key);
+	}
+	case_filter f;
+	field_errors problems = { 0 };
+	const char *bad[16], *why[16];
+	size_t n;
+	case_filter_parse(services_of(req)->db, q, &f, bad, why, ARRAY_LEN(bad) - 2, &n);
 	const char *limit = http_query(req, "limit"), *offset = http_query(req, "offset");
 	char *end;
 	if (limit) {
-		f.limit = (int)strtol(limit, &end, 10);
-		if (*end || f.limit < 1 || f.limit > 500)
-			return http_json_error(req, res, 422, "invalid",
-					       N_("limit must be a number from 1 to 500."));
+		long l = strtol(limit, &end, 10);
+		if (*end || !*limit || l < 1 || l > CASE_LIST_MAX) {
+			bad[n] = "limit";
+			why[n++] = N_("limit must be a number from 1 to 500.");
+		} else
+			f.limit = (int)l;
 	}
 	if (offset) {
-		f.offset = (int)strtol(offset, &end, 10);
-		if (*end || f.offset < 0)
-			return http_json_error(req, res, 422, "invalid",
-					       N_("offset must be a number of 0 or more."));
+		long o = strtol(offset, &end, 10);
+		if (*end || !*offset || o < 0 || o > CASE_OFFSET_MAX) {
+			bad[n] = "offset";
+			why[n++] = N_("offset must be a number from 0 to 1,000,000.");
+		} else
+			f.offset = (int)o;
 	}
+	for (size_t i = 0; i < n; i++)
+		field_errors_add(&problems, bad[i], why[i]);
+	if (n)
+		return api_field_errors(req, res, &problems);
+	f.lang = i18n_lang(req->lang)->code;
 	res->content_type = "application/json";
 	int rc = buf_puts(&res->body, "{\"items\":[");
 	struct list_ctx l = { &res->body, true };
@@ -212,7 +239,10 @@ int api_cases_list(http_request *req, http_response *res)
 	if (!rc)
 		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f,
 			       write_item, &l, &total);
-	return rc ? rc : buf_printf(&res->body, "],\"total\":%lld}", (long long)total);
+	return rc ? rc
+		  : buf_printf(&res->body, "],\"total\":%lld,\"total_capped\":%s}",
+			       (long long)(total > CASE_COUNT_CAP ? CASE_COUNT_CAP : total),
+			       total > CASE_COUNT_CAP ? "true" : "false");
 }
 
 int api_case_create(http_request *req, http_response *res)

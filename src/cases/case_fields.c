@@ -38,6 +38,13 @@ static const case_code STATUS_DECISION[] = {
 	{ "NotAVictimOfTrafficking", N_("Not a victim") },
 };
 VOCABULARY(status_decision, "case.trafficking_status", STATUS_DECISION);
+/* The level of a risk assessment (safety.c), lowest first. */
+static const case_code RISK[] = {
+	{ "low", N_("Low") },
+	{ "medium", N_("Medium") },
+	{ "high", N_("High") },
+};
+VOCABULARY(risk, "case.risk", RISK);
 /* HTCDS vic_TypeOfExploitation, plus forced criminality (a known gap of the standard). */
 static const case_code EXPLOITATION[] = {
 	{ "ForcedLabour", N_("Forced labour") },
@@ -122,6 +129,7 @@ const case_code *case_codes(const char *field, size_t *n)
 		{ "phase", PHASE, ARRAY_LEN(PHASE) },
 		{ "gender", GENDER, ARRAY_LEN(GENDER) },
 		{ "trafficking_status", STATUS_DECISION, ARRAY_LEN(STATUS_DECISION) },
+		{ "risk", RISK, ARRAY_LEN(RISK) },
 		{ "exploitation", EXPLOITATION, ARRAY_LEN(EXPLOITATION) },
 		{ "control", CONTROL, ARRAY_LEN(CONTROL) },
 		{ "recruitment", RECRUITMENT, ARRAY_LEN(RECRUITMENT) },

@@ -3,50 +3,11 @@
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
-#define CASE_COLUMNS                                                                               \
-	"c.id, c.version, c.organisation_id, c.owner_id, o.code, c.country, c.status, c.phase, "   \
-	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "           \
-	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), "               \
-	"c.citizenship, "                                                                          \
-	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at, "   \
-	"c.control, c.recruitment, c.relationship, c.labour_sector, coalesce(c.smuggled, '')"
-
 /* The scope test, with ?1 the scope (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */
 #define IN_SCOPE CASE_IN_SCOPE
 
 static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organisations o "
 			      "ON o.id = c.organisation_id WHERE c.id = ?5 AND " IN_SCOPE;
-/* Lists: one statement per scope (and with or without a search), so that each can use its
- * index; a condition that ORs over parameters would make SQLite scan every case. Bindings are
- * the same for all: ?1 scope, ?2 country, ?3 organisation, ?4 user, ?5 status, ?6 phase,
- * ?7 name index, ?8 case number, ?9 limit, ?10 offset. */
-#define LIST_FROM "FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE "
-#define FILTERS " AND (?5 IS NULL OR c.status = ?5) AND (?6 IS NULL OR c.phase = ?6)"
-/* Candidates come from the name index (or the case number), then the scope filters them. */
-#define SEARCH " AND c.id IN (SELECT id FROM cases WHERE name_index = ?7 UNION ALL SELECT ?8)"
-#define ORDER " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?9 OFFSET ?10"
-#define LIST_SQL(scope, search) "SELECT " CASE_COLUMNS " " LIST_FROM scope FILTERS search ORDER
-#define COUNT_SQL(scope, search) "SELECT count(*) FROM cases c WHERE " scope FILTERS search
-#define S_ALL "?1 = 4"
-#define S_COUNTRY "c.country = ?2"
-#define S_ORG "c.organisation_id = ?3"
-#define S_OWN "c.owner_id = ?4"
-
-/* [scope 1..4][search] */
-static const char *const SQL_LISTS[5][2] = {
-	{ NULL, NULL },
-	{ LIST_SQL(S_OWN, ""), LIST_SQL(S_OWN, SEARCH) },
-	{ LIST_SQL(S_ORG, ""), LIST_SQL(S_ORG, SEARCH) },
-	{ LIST_SQL(S_COUNTRY, ""), LIST_SQL(S_COUNTRY, SEARCH) },
-	{ LIST_SQL(S_ALL, ""), LIST_SQL(S_ALL, SEARCH) },
-};
-static const char *const SQL_COUNTS[5][2] = {
-	{ NULL, NULL },
-	{ COUNT_SQL(S_OWN, ""), COUNT_SQL(S_OWN, SEARCH) },
-	{ COUNT_SQL(S_ORG, ""), COUNT_SQL(S_ORG, SEARCH) },
-	{ COUNT_SQL(S_COUNTRY, ""), COUNT_SQL(S_COUNTRY, SEARCH) },
-	{ COUNT_SQL(S_ALL, ""), COUNT_SQL(S_ALL, SEARCH) },
-};
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM cases";
 static const char SQL_INSERT[] =
     "INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
@@ -87,7 +48,7 @@ static const char *text(arena *a, store_stmt *st, int col)
 	return arena_strdup(a, s ? s : "");
 }
 
-static int from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c)
+int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int64(st, 0);
@@ -117,6 +78,7 @@ static int from_row(const identity_env *env, arena *a, store_stmt *st, case_reco
 	c->relationship = text(a, st, 24);
 	c->labour_sector = text(a, st, 25);
 	c->smuggled = text(a, st, 26);
+	c->risk = text(a, st, 27);
 	/* A field that does not decrypt is never shown as something else. */
 	return c->first_name && c->second_name && c->identity_number && c->mobile_phone
 		   ? 0
@@ -137,7 +99,7 @@ int case_get_unaudited(const identity_env *env, arena *a, const principal *p, in
 	store_bind_int64(st, 5, id);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
-		rc = from_row(env, a, st, out);
+		rc = case_from_row(env, a, st, out);
 	else if (rc == STORE_DONE)
 		rc = PONTE_ENOTFOUND;
 	store_reset(st);
@@ -152,70 +114,6 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 			     : rc == PONTE_ENOTFOUND ? "denied"
 						     : "failure");
 	return rc;
-}
-
-static void bind_filter(const identity_env *env, store_stmt *st, const principal *p,
-			const case_filter *f, unsigned char idx[32])
-{
-	bind_scope(st, p, "case.social.read");
-	if (f->status && *f->status)
-		store_bind_text(st, 5, f->status, strlen(f->status));
-	if (f->phase && *f->phase)
-		store_bind_text(st, 6, f->phase, strlen(f->phase));
-	if (f->q && *f->q) {
-		char norm[512];
-		case_normalise_name(f->q, NULL, norm, sizeof(norm));
-		crypto_blind_index(env->keys, "cases.name", norm, strlen(norm), idx);
-		store_bind_blob(st, 7, idx, 32);
-		char *end;
-		long long n = strtoll(f->q, &end, 10);
-		store_bind_int64(st, 8, *end ? -1 : n);
-	}
-}
-
-int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
-	      case_fn fn, void *ctx, int64_t *total)
-{
-	store_conn *c;
-	store_stmt *st;
-	unsigned char idx[32];
-	int scope = principal_scope(p, "case.social.read");
-	bool search = f->q && *f->q;
-	*total = 0;
-	if (scope == SCOPE_NONE)
-		return 0;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin_read(c);
-	if (rc)
-		return rc;
-	rc = store_prepare(c, SQL_COUNTS[scope][search], &st);
-	if (!rc) {
-		bind_filter(env, st, p, f, idx);
-		rc = store_step(st);
-		*total = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
-		rc = rc < 0 ? rc : 0;
-		store_reset(st);
-	}
-	if (!rc)
-		rc = store_prepare(c, SQL_LISTS[scope][search], &st);
-	if (!rc) {
-		bind_filter(env, st, p, f, idx);
-		store_bind_int64(st, 9, f->limit > 0 && f->limit <= 500 ? f->limit : 50);
-		store_bind_int64(st, 10, f->offset > 0 ? f->offset : 0);
-		while ((rc = store_step(st)) == STORE_ROW) {
-			case_record r;
-			rc = from_row(env, a, st, &r);
-			if (!rc)
-				rc = fn(&r, ctx);
-			if (rc)
-				break;
-		}
-		store_reset(st);
-	}
-	store_commit(c);
-	principal_audit_read(env->db, p, "case.list", "case", 0, rc < 0 ? "failure" : "success");
-	return rc < 0 ? rc : 0;
 }
 
 /* Encrypt one personal field for (id); an absent value is stored as NULL. */

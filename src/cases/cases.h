@@ -20,6 +20,7 @@
 #define PONTE_CASES_H
 
 #include "base/field_error.h"
+#include "base/urlcode.h"
 #include "i18n/vocab.h"
 #include "identity/identity.h"
 
@@ -49,6 +50,9 @@ typedef struct case_record {
 	const char *trafficking_status, *exploitation;
 	const char *control, *recruitment, *relationship, *labour_sector, *smuggled;
 	const char *created_at, *updated_at;
+	/* The level of the latest risk assessment (safety.c): low, medium, high; "" never
+	 * assessed. Kept on the case by safety_add() for the list's filter and order. */
+	const char *risk;
 } case_record;
 
 /* What of a case a reader sees, by the data categories of a consent or a referral. */
@@ -83,10 +87,67 @@ unsigned case_parts_of(const char *categories);
  * person is always written (perhaps {}); the victim only with CASE_PART_VICTIM. */
 int case_write_json(buf *b, const case_record *c, unsigned parts);
 
+/* ---- the case list (case_list.c) ----
+ *
+ * Which cases a reader finds, in which order, a page at a time. Every filter and order is a
+ * code, a number or a date, never a name: a filter can be written into an address (and is
+ * saved per user) without saying anything about a person. The scope of case.social.read
+ * decides first; no filter widens it. A list reads one page of ids from its scope's index,
+ * then those cases; its count stops at CASE_COUNT_CAP. */
+enum case_sort {
+	CASE_SORT_UPDATED, /* the last change (the default, newest first) */
+	CASE_SORT_REGISTERED,
+	CASE_SORT_NUMBER,
+	CASE_SORT_PHASE,         /* in the order of the SOP */
+	CASE_SORT_STATUS,        /* in the order of the vocabulary */
+	CASE_SORT_VICTIM_STATUS, /* presumed, confirmed, not a victim */
+	CASE_SORT_RISK,          /* low to high; never assessed last */
+	CASE_SORT_NATIONALITY,   /* by the first country's name in the reader's language */
+	CASE_SORT_WORKER,        /* by the case owner's name */
+	CASE_SORT_COUNT
+};
+#define CASE_COUNT_CAP 1000
+#define CASE_LIST_MAX 500       /* cases in one answer (the API's limit) */
+#define CASE_OFFSET_MAX 1000000 /* the deepest offset a list reads */
+#define CASE_EXPORT_MAX 20000   /* cases in one export */
+#define CASE_DATE_LEN 11        /* YYYY-MM-DD and its NUL */
+
 typedef struct case_filter {
-	const char *status, *phase, *q; /* q: a case number or an exact full name */
-	int limit, offset;
+	const char *status, *phase; /* codes, or NULL for any */
+	const char *risk;           /* low, medium, high, or "none" (never assessed) */
+	const char *nationality;    /* an ISO 3166-1 code among the person's citizenships */
+	int64_t number;             /* a case number (q); 0 for any */
+	int64_t worker;             /* the case owner (cas_CaseOwner), a user id; 0 for any */
+	/* Calendar days in the installation's time zone, inclusive; "" for open ends. */
+	char registered_from[CASE_DATE_LEN], registered_to[CASE_DATE_LEN];
+	char updated_from[CASE_DATE_LEN], updated_to[CASE_DATE_LEN];
+	int sort;         /* enum case_sort */
+	bool ascending;   /* else descending */
+	int limit;        /* 1..CASE_EXPORT_MAX; 0 for 50 */
+	int offset;       /* 0..CASE_OFFSET_MAX */
+	const char *lang; /* the reader's language code, for the orders by names */
 } case_filter;
+
+/* The list's parameters, in the order an address carries them (codes and numbers only). */
+#define CASE_FILTER_PARAMS                                                                         \
+	"q", "status", "phase", "risk", "nationality", "worker", "registered_from",                \
+	    "registered_to", "updated_from", "updated_to", "sort", "dir"
+
+/* The filter of a query (status=, phase=, ... sort=, dir=; an empty value is "any"; limit and
+ * offset are the caller's). Every value that cannot be read is left at its default and named
+ * in bad[] (at most nbad_max, *nbad of them) with why in problems[] (a msgid): a page shows
+ * what it could read and says so, the API refuses. Unknown parameters are the caller's. */
+void case_filter_parse(store *db, const url_params *query, case_filter *f, const char **bad,
+		       const char **problems, size_t nbad_max, size_t *nbad);
+/* The filter as an address's query (without limit, offset or a page): the parameters that are
+ * not at their default, in CASE_FILTER_PARAMS's order; "" for the default list. */
+const char *case_filter_query(arena *a, const case_filter *f);
+/* A sort's name in addresses ("updated" ...), and back (-1 when unknown). */
+const char *case_sort_name(int sort);
+int case_sort_from_name(const char *name);
+/* Whether an order, chosen without a direction, starts ascending (dates and risks start with
+ * the newest and the highest). */
+bool case_sort_starts_ascending(int sort);
 
 /* Vocabularies (case_fields.c): the codes, and a msgid for each. */
 typedef vocab_term case_code; /* code and label (a msgid): i18n/vocab.h */
@@ -99,8 +160,16 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
 		const case_input *in, field_errors *errors, int64_t *current);
 typedef int (*case_fn)(const case_record *c, void *ctx);
+/* The cases of f in the caller's scope of case.social.read, f->limit of them from f->offset,
+ * in f's order, each given to fn; *total counts the cases of f up to CASE_COUNT_CAP + 1
+ * (more than the cap when it is CASE_COUNT_CAP + 1). Audited as case.list. */
 int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total);
+
+/* The filter a user last used on the case list (case_filter_query()'s form), "" when none;
+ * and saving it ("" forgets it). Saved only when it changed. */
+int case_list_saved(store *db, arena *a, int64_t user_id, const char **query);
+int case_list_save(store *db, int64_t user_id, const char *query);
 
 /* Victim status decisions (status_decisions.c). */
 typedef struct status_decision_input {

@@ -4,6 +4,19 @@
 
 #include "cases/cases.h"
 
+/* The columns of a case as case_from_row() reads them (c: cases, o: its organisation). */
+#define CASE_COLUMNS                                                                               \
+	"c.id, c.version, c.organisation_id, c.owner_id, o.code, c.country, c.status, c.phase, "   \
+	"c.closure_reason, c.first_name_enc, c.second_name_enc, c.identity_number_enc, "           \
+	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), "               \
+	"c.citizenship, "                                                                          \
+	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at, "   \
+	"c.control, c.recruitment, c.relationship, c.labour_sector, coalesce(c.smuggled, ''), "    \
+	"coalesce(c.risk, '')"
+/* A row of CASE_COLUMNS, its personal fields decrypted into a; PONTE_ESTORE when one does
+ * not decrypt (never shown as something else). */
+int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c);
+
 /* Record a reopening (decided as it is made) inside the caller's transaction; kind "reopen".
  * Closures are only ever recorded as requests, decided by someone else (closures.c). */
 int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const char *status,

@@ -25,6 +25,8 @@ static const char SQL_INSERT[] =
     "assessed_by, created_at) VALUES (?1, ?2, ?3, ?4, date(?4, '+' || coalesce((SELECT value "
     "FROM country_rules WHERE rule = ?6 AND country IN (?5, 'ZZ') ORDER BY country = 'ZZ' "
     "LIMIT 1), 30) || ' days'), ?7, ?8)";
+/* The case keeps the level of its latest assessment, for the case list's filter and order. */
+static const char SQL_CASE_RISK[] = "UPDATE cases SET risk = ?2 WHERE id = ?1";
 static const char SQL_PLAN[] = "UPDATE safety_assessments SET plan_enc = ?2 WHERE id = ?1";
 static const char SQL_LIST[] =
     "SELECT id, risk, threats, plan_enc, assessed_on, next_review_on FROM safety_assessments "
@@ -118,6 +120,13 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 		*id = store_last_insert_id(c);
+	}
+	if (!rc && !(rc = store_prepare(c, SQL_CASE_RISK, &st))) {
+		store_bind_int64(st, 1, case_id);
+		store_bind_text(st, 2, in->risk, strlen(in->risk));
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc && in->plan && *in->plan) {
 		buf cipher;

@@ -89,6 +89,27 @@ static const char *date_text(arena *a, const struct shape *s, const struct when 
 	return arena_printf(a, "%02u/%02u/%04lld", w->d, w->m, (long long)w->y);
 }
 
+bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN])
+{
+	int64_t ms;
+	if (!date || strlen(date) != 10 || !clock_parse(date, &ms))
+		return false;
+	int64_t y;
+	unsigned m, d;
+	clock_civil_from_days(ms / 86400000, &y, &m, &d);
+	/* mktime() reads the day in the process's time zone and carries days past a month's end;
+	 * tm_isdst -1 lets it find whether summer time applies at that midnight. */
+	struct tm tm = { .tm_year = (int)y - 1900,
+			 .tm_mon = (int)m - 1,
+			 .tm_mday = (int)d + days,
+			 .tm_isdst = -1 };
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1)
+		return false;
+	clock_format_rfc3339((int64_t)t * 1000, out);
+	return true;
+}
+
 const char *i18n_date(arena *a, int lang, const char *stored)
 {
 	struct when w;

@@ -15,6 +15,7 @@
 #define PONTE_I18N_FORMAT_H
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/common.h"
 
 /* Read the process's time zone; called once at start-up, before the worker threads. */
@@ -27,6 +28,10 @@ const char *i18n_datetime(arena *a, int lang, const char *stored);
 /* A day relative to today (now_ms): "today", "tomorrow", "yesterday", "in 3 days",
  * "3 days ago"; beyond 60 days the date itself. */
 const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t now_ms);
+/* The first instant of the calendar day date ("YYYY-MM-DD") plus days, in the installation's
+ * time zone, as a stored time (UTC, RFC 3339) into out: what a filter "from this day" compares
+ * stored times with. False when date is not a real day. */
+bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN]);
 /* 5208 → "5,208" / "5 208" (a narrow no-break space) / "5.208". */
 const char *i18n_number(arena *a, int lang, int64_t n);
 

@@ -21,6 +21,14 @@ static const char SQL_GET[] = "SELECT " USER_COLUMNS " FROM users u JOIN organis
 			      "ON o.id = u.organisation_id WHERE u.id = ?1";
 static const char SQL_LIST[] = "SELECT " USER_COLUMNS " FROM users u JOIN organisations o "
 			       "ON o.id = u.organisation_id ORDER BY u.id";
+/* Who may write social-service cases in an organisation (?1), a country (?2) or everywhere
+ * (neither given; none when ?1 < 0), and the owners of cases ?3 names, whatever their roles. */
+static const char SQL_WORKERS[] =
+    "SELECT u.id, u.name_enc FROM users u JOIN organisations o ON o.id = u.organisation_id "
+    "WHERE (u.id IN (SELECT ur.user_id FROM user_roles ur JOIN role_permissions rp "
+    "ON rp.role_id = ur.role_id WHERE rp.permission = 'case.social.write') "
+    "AND ?1 >= 0 AND (?1 = 0 OR u.organisation_id = ?1) AND (?2 = '' OR o.country = ?2)) "
+    "OR instr(?3, ',' || u.id || ',') > 0";
 static const char SQL_ROLES[] =
     "SELECT r.code FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
     "WHERE ur.user_id = ?1 ORDER BY r.id";
@@ -360,6 +368,65 @@ int user_get(const identity_env *env, arena *a, int64_t id, user *out)
 	if (!rc)
 		rc = load_roles(c, a, out);
 	return rc;
+}
+
+struct named {
+	int64_t id;
+	const char *name;
+};
+
+static int by_name(const void *x, const void *y)
+{
+	const struct named *a = x, *b = y;
+	int c = utf8_collate(a->name, b->name);
+	return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+int user_case_workers(const identity_env *env, arena *a, int64_t organisation_id,
+		      const char *country, const char *also, user_name_fn fn, void *ctx)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(env->db, &c);
+	if (!rc)
+		rc = store_prepare(c, SQL_WORKERS, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, organisation_id);
+	store_bind_text(st, 2, country ? country : "", country ? strlen(country) : 0);
+	store_bind_text(st, 3, also ? also : "", also ? strlen(also) : 0);
+	size_t cap = 32, n = 0;
+	struct named *all = arena_calloc(a, cap, sizeof(*all));
+	while (all && (rc = store_step(st)) == STORE_ROW) {
+		if (n == cap) {
+			struct named *more = arena_calloc(a, cap * 2, sizeof(*more));
+			if (more)
+				memcpy(more, all, n * sizeof(*all));
+			all = more;
+			cap *= 2;
+			if (!all)
+				break;
+		}
+		size_t len;
+		const void *enc = store_col_blob(st, 1, &len);
+		all[n].id = store_col_int64(st, 0);
+		all[n].name = field_decrypt(env, a, "users", "name", all[n].id, enc, len);
+		if (!all[n].name) {
+			rc = PONTE_ESTORE;
+			break;
+		}
+		n++;
+	}
+	store_reset(st);
+	if (!all)
+		return PONTE_ENOMEM;
+	if (rc < 0)
+		return rc;
+	qsort(all, n, sizeof(*all), by_name);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = fn(all[i].id, all[i].name, ctx)))
+			return rc;
+	return 0;
 }
 
 int user_list(const identity_env *env, arena *a, user_fn fn, void *ctx)

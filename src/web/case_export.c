@@ -84,10 +84,16 @@ static int export_cases(http_request *req, http_response *res, bool spreadsheet)
 			       tr(lang, N_("Organisation")),
 			       tr(lang, N_("Registered")),
 			       tr(lang, N_("Last change")) };
-	case_filter f = { .status = http_query(req, "status"),
-			  .phase = http_query(req, "phase"),
-			  .q = http_query(req, "q"),
-			  .limit = EXPORT_MAX };
+	/* The list's filters and order; an export never leaves out a filter it cannot read (it
+	 * would give more cases than the list shows): the address is refused instead. */
+	case_filter f;
+	const char *bad[1], *why[1];
+	size_t nbad;
+	case_filter_parse(services_of(req)->db, &req->query_params, &f, bad, why, 1, &nbad);
+	if (nbad)
+		return PONTE_EINVAL;
+	f.limit = EXPORT_MAX;
+	f.lang = i18n_lang(lang)->code;
 	xlsx sheet;
 	xlsx_init(&sheet, 256u << 20);
 	struct table t = { req, spreadsheet ? NULL : &res->body, &sheet, 0 };

@@ -1,4 +1,6 @@
 /* Case pages: list, new case, the case with its edit form. */
+#include <pthread.h>
+
 #include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
@@ -180,61 +182,341 @@ static void input_from_record(const case_record *c, case_input *in, arena *a)
 
 /* ---- list ---- */
 
+/* The list's columns that sort, in the table's order (the name does not: it is encrypted). */
+static const struct {
+	int sort;
+	const char *label;
+} SORTABLE[] = {
+	{ CASE_SORT_NUMBER, N_("Case number") },
+	{ CASE_SORT_NATIONALITY, N_("Nationality") },
+	{ CASE_SORT_PHASE, N_("Phase") },
+	{ CASE_SORT_STATUS, N_("Status") },
+	{ CASE_SORT_VICTIM_STATUS, N_("Victim status") },
+	{ CASE_SORT_RISK, N_("Level of risk") },
+	{ CASE_SORT_WORKER, N_("Case worker") },
+	{ CASE_SORT_REGISTERED, N_("Registered") },
+	{ CASE_SORT_UPDATED, N_("Last change") },
+};
+
+/* Workers by id, for the worker column and its filter. */
+struct workers {
+	http_request *req;
+	tpl_list *options;
+	int64_t selected;
+	size_t n, cap;
+	int64_t *ids;
+	const char **names;
+};
+
+static int add_worker(int64_t id, const char *name, void *ctx)
+{
+	struct workers *w = ctx;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		int64_t *ids = arena_calloc(w->req->arena, cap, sizeof(*ids));
+		const char **names = arena_calloc(w->req->arena, cap, sizeof(*names));
+		if (!ids || !names)
+			return PONTE_ENOMEM;
+		if (w->n) {
+			memcpy(ids, w->ids, w->n * sizeof(*ids));
+			memcpy(names, w->names, w->n * sizeof(*names));
+		}
+		w->ids = ids;
+		w->names = names;
+		w->cap = cap;
+	}
+	w->ids[w->n] = id;
+	w->names[w->n++] = name;
+	tpl_vars *item = w->options ? tpl_list_add(w->options) : NULL;
+	if (w->options && !item)
+		return PONTE_ENOMEM;
+	if (item) {
+		tpl_set(item, "code", arena_printf(w->req->arena, "%lld", (long long)id));
+		tpl_set(item, "name", name);
+		tpl_set_bool(item, "selected", id == w->selected);
+	}
+	return 0;
+}
+
+static const char *worker_name(struct workers *w, int64_t id)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->ids[i] == id)
+			return w->names[i];
+	return NULL;
+}
+
 struct rows {
 	http_request *req;
 	tpl_list *list;
+	struct workers *workers;
+	/* Rows whose owner is not among the scope's workers, and those owners (",3,17,"). */
+	tpl_vars *unnamed[PAGE_SIZE];
+	int64_t unnamed_owner[PAGE_SIZE];
+	size_t nunnamed;
+	buf missing;
 };
 
 static int add_row(const case_record *c, void *ctx)
 {
 	struct rows *r = ctx;
+	http_request *req = r->req;
 	tpl_vars *item = tpl_list_add(r->list);
 	if (!item)
 		return PONTE_ENOMEM;
-	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)c->id));
-	tpl_set(item, "name", web_full_name(r->req->arena, c->first_name, c->second_name));
-	tpl_set(item, "phase", web_case_label(r->req->lang, "phase", c->phase));
-	tpl_set(item, "status", web_case_label(r->req->lang, "status", c->status));
+	tpl_set(item, "id", arena_printf(req->arena, "%lld", (long long)c->id));
+	tpl_set(item, "name", web_full_name(req->arena, c->first_name, c->second_name));
+	tpl_set(item, "nationality",
+		country_labels(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			       c->citizenship, ", "));
+	tpl_set(item, "phase", web_case_label(req->lang, "phase", c->phase));
+	tpl_set(item, "status", web_case_label(req->lang, "status", c->status));
 	tpl_set(item, "decision",
-		web_case_label(r->req->lang, "trafficking_status", c->trafficking_status));
-	tpl_set(item, "updated", arena_strndup(r->req->arena, c->updated_at, 10));
+		web_case_label(req->lang, "trafficking_status", c->trafficking_status));
+	tpl_set(item, "risk",
+		*c->risk ? web_case_label(req->lang, "risk", c->risk)
+			 : tr(req->lang, N_("Not assessed")));
+	tpl_set_bool(item, "high_risk", strcmp(c->risk, "high") == 0);
+	tpl_set(item, "owner_id", arena_printf(req->arena, "%lld", (long long)c->owner_id));
+	const char *worker = worker_name(r->workers, c->owner_id);
+	tpl_set(item, "worker", worker);
+	if (!worker && r->nunnamed < PAGE_SIZE) {
+		r->unnamed[r->nunnamed] = item;
+		r->unnamed_owner[r->nunnamed++] = c->owner_id;
+		buf_printf(&r->missing, "%s%lld,", r->missing.len ? "" : ",",
+			   (long long)c->owner_id);
+	}
+	tpl_set(item, "registered", web_date(req, c->created_at));
+	tpl_set(item, "registered_iso", arena_strndup(req->arena, c->created_at, 10));
+	tpl_set(item, "updated", web_date(req, c->updated_at));
+	tpl_set(item, "updated_iso", arena_strndup(req->arena, c->updated_at, 10));
 	return 0;
+}
+
+/* "more than {n}" and the like, with n as the reader writes numbers. */
+static const char *with_count(http_request *req, const char *msgid, int64_t n)
+{
+	const char *text = tr(req->lang, msgid), *at = strstr(text, "{n}");
+	if (!at)
+		return text;
+	return arena_printf(req->arena, "%.*s%s%s", (int)(at - text), text, web_count(req, n),
+			    at + 3);
+}
+
+/* Whether the address names any of the list's filters (even empty, as a form sends them). */
+static bool filter_given(http_request *req)
+{
+	static const char *const params[] = { CASE_FILTER_PARAMS, "page" };
+	for (size_t i = 0; i < ARRAY_LEN(params); i++)
+		if (http_query(req, params[i]))
+			return true;
+	return false;
+}
+
+static bool query_safe(const char *q)
+{
+	for (const char *p = q; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_-=&", *p)))
+			return false;
+	return true;
+}
+
+/* The table's headings (each sortable one a link that sorts by it, or turns its order round)
+ * and the same orders as the form's options. */
+static void add_sort_links(http_request *req, tpl_vars *v, const case_filter *f, bool own)
+{
+	tpl_list *heads = tpl_set_list(v, "heads"), *options = tpl_set_list(v, "sorts");
+	for (size_t i = 0; i < ARRAY_LEN(SORTABLE); i++) {
+		if (own && SORTABLE[i].sort == CASE_SORT_WORKER)
+			continue;
+		if (i == 1) /* the name, after the number: encrypted, it does not sort */
+			tpl_set(tpl_list_add(heads), "label", tr(req->lang, N_("Name")));
+		case_filter other = *f;
+		other.sort = SORTABLE[i].sort;
+		bool current = f->sort == other.sort;
+		other.ascending = current ? !f->ascending : case_sort_starts_ascending(other.sort);
+		const char *q = case_filter_query(req->arena, &other),
+			   *label = tr(req->lang, SORTABLE[i].label);
+		tpl_vars *h = tpl_list_add(heads);
+		tpl_set(h, "label", label);
+		tpl_set(h, "head_url", arena_printf(req->arena, "/cases%s%s", *q ? "?" : "", q));
+		if (current) {
+			tpl_set(h, "head_sort", f->ascending ? "ascending" : "descending");
+			/* An arrow that points along the order: up for ascending. */
+			tpl_set(h, "head_arrow", f->ascending ? "\u25B2" : "\u25BC");
+		}
+		tpl_vars *o = tpl_list_add(options);
+		tpl_set(o, "code", case_sort_name(other.sort));
+		tpl_set(o, "name", label);
+		tpl_set_bool(o, "selected", current);
+	}
+	tpl_set_bool(v, "sort_ascending", f->ascending);
+}
+
+/* The countries in the order of their names, per language, read once: the nationality
+ * filter lists all of them on every page of the list, and the countries are reference data
+ * that only a migration changes. */
+#define COUNTRIES_MAX 300
+static struct country_names {
+	size_t n;
+	char code[COUNTRIES_MAX][3];
+	char *name[COUNTRIES_MAX];
+	bool ready;
+} country_names[LANG_COUNT];
+static pthread_mutex_t country_names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int keep_country(const char *code, const char *name, void *ctx)
+{
+	struct country_names *c = ctx;
+	if (c->n == COUNTRIES_MAX || strlen(code) != 2)
+		return 0;
+	char *copy = strdup(name);
+	if (!copy)
+		return PONTE_ENOMEM;
+	memcpy(c->code[c->n], code, 3);
+	c->name[c->n++] = copy;
+	return 0;
+}
+
+static const struct country_names *countries_in(http_request *req)
+{
+	struct country_names *c = &country_names[req->lang];
+	pthread_mutex_lock(&country_names_lock);
+	if (!c->ready) {
+		for (size_t i = 0; i < c->n; i++)
+			free(c->name[i]);
+		c->n = 0;
+		c->ready = country_list(services_of(req)->db, req->arena,
+					i18n_lang(req->lang)->code, keep_country, c) == 0;
+	}
+	pthread_mutex_unlock(&country_names_lock);
+	return c->ready ? c : NULL;
 }
 
 int web_cases(http_request *req, http_response *res)
 {
+	services *svc = services_of(req);
+	const principal *p = principal_of(req);
+	/* The list without a filter in its address shows the user's last filter (saved below),
+	 * with the address that shows it to anyone in scope; "clear" is a filter of its own:
+	 * none, which forgets the saved one. */
+	const url_params *params = &req->query_params;
+	url_params saved_params = { 0 };
+	const char *saved = "";
+	if (!filter_given(req) && !http_query(req, "clear")) {
+		int rc = case_list_saved(svc->db, req->arena, p->user_id, &saved);
+		if (rc)
+			return rc;
+		if (*saved && query_safe(saved) &&
+		    url_parse_params(req->arena, saved, strlen(saved), &URL_LIMITS_DEFAULT,
+				     &saved_params) == 0)
+			params = &saved_params;
+		else
+			saved = "";
+	}
+	case_filter f;
+	const char *bad[16], *why[16];
+	size_t nbad;
+	case_filter_parse(svc->db, params, &f, bad, why, ARRAY_LEN(bad), &nbad);
+	f.lang = i18n_lang(req->lang)->code;
 	const char *page = http_query(req, "page");
-	long p = page ? strtol(page, NULL, 10) : 1;
-	if (p < 1 || p > 100000)
-		p = 1;
-	case_filter f = { .status = http_query(req, "status"),
-			  .phase = http_query(req, "phase"),
-			  .q = http_query(req, "q"),
-			  .limit = PAGE_SIZE,
-			  .offset = (int)(p - 1) * PAGE_SIZE };
+	long pg = 1;
+	if (page && *page) {
+		char *end;
+		pg = strtol(page, &end, 10);
+		if (*end || pg < 1 || pg > CASE_OFFSET_MAX / PAGE_SIZE + 1) {
+			pg = 1;
+			nbad++;
+		}
+	}
+	f.limit = PAGE_SIZE;
+	f.offset = (int)(pg - 1) * PAGE_SIZE;
+	const char *query = case_filter_query(req->arena, &f);
+	int rc = case_list_save(svc->db, p->user_id, query);
+	if (rc)
+		return rc;
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;
-	struct rows rows = { req, tpl_set_list(v, "cases") };
-	int64_t total = 0;
-	int rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, add_row,
-			   &rows, &total);
+	int scope = principal_scope(p, "case.social.read");
+	bool own = scope == SCOPE_OWN;
+	struct workers workers = { .req = req,
+				   .options = own ? NULL : tpl_set_list(v, "workers"),
+				   .selected = f.worker };
+	rc = user_case_workers(&svc->env, req->arena,
+			       scope == SCOPE_ORGANISATION ? p->organisation_id
+			       : own                       ? -1
+							   : 0,
+			       scope == SCOPE_COUNTRY ? p->country : "",
+			       arena_printf(req->arena, ",%lld,", (long long)p->user_id),
+			       add_worker, &workers);
 	if (rc)
 		return rc;
-	tpl_set(v, "q", f.q);
+	workers.options = NULL;
+	struct rows *rows = arena_calloc(req->arena, 1, sizeof(*rows));
+	if (!rows)
+		return PONTE_ENOMEM;
+	rows->req = req;
+	rows->list = tpl_set_list(v, "cases");
+	rows->workers = &workers;
+	buf_init(&rows->missing, 1 << 16);
+	int64_t total = 0;
+	rc = case_list(&svc->env, req->arena, p, &f, add_row, rows, &total);
+	/* Owners who are no longer among the scope's workers (another role, another
+	 * organisation) are still named. */
+	if (!rc && rows->missing.len)
+		rc = user_case_workers(&svc->env, req->arena, -1, "", rows->missing.data,
+				       add_worker, &workers);
+	for (size_t i = 0; !rc && i < rows->nunnamed; i++)
+		tpl_set(rows->unnamed[i], "worker", worker_name(&workers, rows->unnamed_owner[i]));
+	buf_release(&rows->missing);
+	if (rc)
+		return rc;
+	tpl_set_bool(v, "show_worker", !own);
+	tpl_set_bool(v, "problems", nbad > 0);
+	tpl_set(v, "q", f.number ? arena_printf(req->arena, "%lld", (long long)f.number) : "");
 	add_options(req, v, "statuses", "status", f.status);
 	add_options(req, v, "phases", "phase", f.phase);
-	tpl_set(v, "total", arena_printf(req->arena, "%lld", (long long)total));
-	tpl_set_bool(v, "can_write", principal_can(principal_of(req), "case.social.write"));
-	/* Paging links keep the filters (encoded by the template as URL parts). */
-	tpl_set(v, "status", f.status ? f.status : "");
-	tpl_set(v, "phase", f.phase ? f.phase : "");
-	tpl_set(v, "q_value", f.q ? f.q : "");
-	if (p > 1)
-		tpl_set(v, "prev_page", arena_printf(req->arena, "%ld", p - 1));
-	if (p * PAGE_SIZE < total)
-		tpl_set(v, "next_page", arena_printf(req->arena, "%ld", p + 1));
-	tpl_set(v, "page", arena_printf(req->arena, "%ld", p));
+	add_options(req, v, "risks", "risk", f.risk);
+	tpl_set_bool(v, "risk_none", f.risk && strcmp(f.risk, "none") == 0);
+	const struct country_names *names = countries_in(req);
+	if (!names)
+		return PONTE_ESTORE;
+	tpl_list *countries = tpl_set_list(v, "countries");
+	for (size_t i = 0; i < names->n; i++) {
+		tpl_vars *item = tpl_list_add(countries);
+		tpl_set(item, "code", names->code[i]);
+		tpl_set(item, "name", names->name[i]);
+		tpl_set_bool(item, "selected",
+			     f.nationality && !strcmp(f.nationality, names->code[i]));
+	}
+	tpl_set(v, "registered_from", f.registered_from);
+	tpl_set(v, "registered_to", f.registered_to);
+	tpl_set(v, "updated_from", f.updated_from);
+	tpl_set(v, "updated_to", f.updated_to);
+	add_sort_links(req, v, &f, own);
+	tpl_set(v, "total",
+		total > CASE_COUNT_CAP ? with_count(req, N_("more than {n}"), CASE_COUNT_CAP)
+				       : web_count(req, total));
+	tpl_set_bool(v, "can_write", principal_can(p, "case.social.write"));
+	if (*saved)
+		tpl_set(v, "saved_url", arena_printf(req->arena, "/cases?%s", query));
+	const char *amp = *query ? "&" : "", *qmark = *query ? "?" : "";
+	tpl_set(v, "csv_url", arena_printf(req->arena, "/cases/export.csv%s%s", qmark, query));
+	tpl_set(v, "xlsx_url", arena_printf(req->arena, "/cases/export.xlsx%s%s", qmark, query));
+	if (pg > 1)
+		tpl_set(v, "prev_url",
+			arena_printf(req->arena, "/cases?%s%spage=%ld", query, amp, pg - 1));
+	if (pg > 2)
+		tpl_set(v, "first_url", arena_printf(req->arena, "/cases?%s%spage=1", query, amp));
+	if (pg * PAGE_SIZE < total && pg < CASE_OFFSET_MAX / PAGE_SIZE + 1)
+		tpl_set(v, "next_url",
+			arena_printf(req->arena, "/cases?%s%spage=%ld", query, amp, pg + 1));
+	tpl_set(v, "page", web_count(req, pg));
+	if (total <= CASE_COUNT_CAP && total > 0)
+		tpl_set(v, "pages", web_count(req, (total + PAGE_SIZE - 1) / PAGE_SIZE));
+	tpl_set_bool(v, "past_end", pg > 1 && (int64_t)(pg - 1) * PAGE_SIZE >= total);
 	return web_render_page(req, res, "cases", N_("Cases"), v);
 }
 

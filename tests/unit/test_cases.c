@@ -141,7 +141,7 @@ static void list_filters_search_and_pages(void **state)
 		snprintf(name, sizeof(name), "Person%02d", i);
 		new_case(&f, &sup, "Test", name);
 	}
-	new_case(&f, &sup, "Aïcha", "Diallo");
+	int64_t aicha = new_case(&f, &sup, "Aïcha", "Diallo");
 	k = (struct count){ 0 };
 	assert_int_equal(case_list(&f.env, &a, &sup, &all, count_case, &k, &total), 0);
 	assert_int_equal(total, before + 13);
@@ -151,14 +151,11 @@ static void list_filters_search_and_pages(void **state)
 	assert_int_equal(case_list(&f.env, &a, &sup, &last, count_case, &k, &total), 0);
 	assert_int_equal(k.n, 3);
 	k = (struct count){ 0 };
-	case_filter search = { .q = "AICHA diallo" };
+	/* A case number is one case; a name is never a filter of the list. */
+	case_filter search = { .number = aicha };
 	assert_int_equal(case_list(&f.env, &a, &sup, &search, count_case, &k, &total), 0);
 	assert_int_equal(total, 1);
 	assert_string_equal(k.last, "Diallo");
-	k = (struct count){ 0 };
-	case_filter by_id = { .q = "1" };
-	assert_int_equal(case_list(&f.env, &a, &sup, &by_id, count_case, &k, &total), 0);
-	assert_int_equal(total, 1);
 	k = (struct count){ 0 };
 	case_filter closed = { .status = "Closed", .phase = "proceedings" };
 	assert_int_equal(case_list(&f.env, &a, &sup, &closed, count_case, &k, &total), 0);

@@ -86,7 +86,11 @@ static void rebuilding_a_table_keeps_what_refers_to_it(void **state)
 		"ALTER TABLE countries DROP COLUMN name_es;"
 		"ALTER TABLE countries DROP COLUMN name_ar;"
 		"DELETE FROM indicator_texts WHERE lang IN ('es', 'ar');"
-		"DELETE FROM settings WHERE key = 'arabic_eastern_digits';",
+		"DELETE FROM settings WHERE key = 'arabic_eastern_digits';"
+		"DROP TABLE case_list_filters;" /* 0047 */
+		"DROP INDEX cases_own_find; DROP INDEX cases_org_find;"
+		"DROP INDEX cases_country_find; DROP INDEX cases_all_find;"
+		"ALTER TABLE cases DROP COLUMN risk;",
 		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
