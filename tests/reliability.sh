@@ -78,7 +78,7 @@ organisations WHERE code = 'NE-NGO') LIMIT 1 OFFSET 100")
 
 # The mix, one path after the other per connection; statuses counted per thread.
 cat >"$dir/mix.lua" <<LUA
-local paths = { "/cases?status=Active&page=2", "/cases/$id", "/cases?q=hadiza+garba",
+local paths = { "/cases?status=Active&page=2", "/cases/$id", "/cases?q=$id",
   "/knowledge?q=labour", "/referrals", "/api/v1/users/me", "/", "/api/v1/cases/$id" }
 local threads = {}
 function setup(thread) table.insert(threads, thread) end

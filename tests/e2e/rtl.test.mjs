@@ -105,14 +105,14 @@ test('an Arabic form aligns its error summary right, and a French name stays lef
   await context.close();
 });
 
-test('an Arabic name on a French page is isolated, and found again', async () => {
+test('an Arabic name on a French page is isolated in the case list', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example');
   await page.goto(`${server.url}/cases/new?lang=fr`);
   await page.fill('#prs_FirstName', 'محمد');
   await page.fill('#prs_SecondName', 'الأمين');
   await page.click('form[action="/cases/new"] button[type=submit]');
   await page.waitForLoadState('load');
-  await page.goto(`${server.url}/cases?lang=fr&q=${encodeURIComponent('محمد الأمين')}`);
+  await page.goto(`${server.url}/cases?lang=fr&clear=1`);
   const bdi = await page.locator('main bdi', { hasText: 'محمد' }).count();
   assert.ok(bdi >= 1, 'the Arabic name stands in <bdi>');
   await context.close();
