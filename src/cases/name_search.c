@@ -242,7 +242,8 @@ int case_find_by_name(const identity_env *env, arena *a, const principal *p, con
 	}
 	free(hits);
 	if (!rc) {
-		qsort(cands, nc, sizeof(*cands), by_score_then_newest);
+		if (nc) /* qsort of NULL, even for no element, is undefined */
+			qsort(cands, nc, sizeof(*cands), by_score_then_newest);
 		*found = (int64_t)nc;
 	}
 	for (size_t i = 0; !rc && i < nc && i < (size_t)limit; i++) {

@@ -782,7 +782,7 @@ static void withdrawing_the_consent_on_the_page_reaches_every_hop(void **state)
 	struct web_session cw = session_on(&PT, "case.worker%40demo.ponte.example");
 	char path[100], fields[100];
 	snprintf(path, sizeof(path), "/consents/%lld/withdraw", (long long)consent_id);
-	snprintf(fields, sizeof(fields), "case_id=%lld", (long long)case_id);
+	snprintf(fields, sizeof(fields), "case_id=%lld&confirm=1", (long long)case_id);
 	struct ht_resp r;
 	assert_int_equal(form_post(&cw, path, fields, &r), 303);
 	ht_free(&r);
