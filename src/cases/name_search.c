@@ -80,10 +80,10 @@ int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled)
 	for (bool more = true; !rc && more;) {
 		arena a;
 		arena_init(&a, 1u << 20);
-		struct missing *todo = arena_calloc(&a, (size_t)batch, sizeof(*todo));
+		struct missing *waiting = arena_calloc(&a, (size_t)batch, sizeof(*waiting));
 		int n = 0;
 		store_stmt *st;
-		if (!todo)
+		if (!waiting)
 			rc = PONTE_ENOMEM;
 		if (!rc)
 			rc = store_begin(c);
@@ -94,7 +94,7 @@ int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled)
 			store_bind_int64(st, 1, after);
 			store_bind_int64(st, 2, batch);
 			while ((rc = store_step(st)) == STORE_ROW) {
-				struct missing *m = &todo[n++];
+				struct missing *m = &waiting[n++];
 				m->id = store_col_int64(st, 0);
 				size_t len;
 				const void *b = store_col_blob(st, 1, &len);
@@ -112,9 +112,9 @@ int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled)
 		}
 		/* A name that does not decrypt gets no key: it is not guessed at. */
 		for (int i = 0; !rc && i < n; i++)
-			if (todo[i].first && todo[i].second) {
-				rc = case_name_keys_write(env, c, todo[i].id, todo[i].first,
-							  todo[i].second);
+			if (waiting[i].first && waiting[i].second) {
+				rc = case_name_keys_write(env, c, waiting[i].id, waiting[i].first,
+							  waiting[i].second);
 				if (!rc)
 					++*filled;
 			}
