@@ -396,6 +396,19 @@ static void the_password_never_shows(void **state)
 			    err, sizeof(err));
 	assert_int_equal(rc, PONTE_EIO);
 	assert_null(strstr(err, "s3cret"));
+	/* A store opened with a password in its URL shows the URL without it (the test server
+	 * trusts local connections, so any password is accepted). */
+	char *url = fresh_db("ponte_t_display");
+	const char *q = strchr(server(), '?');
+	char with_password[1024];
+	snprintf(with_password, sizeof(with_password),
+		 "postgresql://postgres:s3cret@/ponte_t_display%s", q ? q : "");
+	s = create(with_password);
+	assert_null(strstr(store_display(s), "s3cret"));
+	assert_non_null(strstr(store_display(s), "postgresql://postgres@/ponte_t_display"));
+	assert_string_equal(store_path(s), with_password);
+	store_close(s);
+	drop_db("ponte_t_display", url);
 }
 
 int main(void)
