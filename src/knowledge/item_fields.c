@@ -24,6 +24,8 @@ static const kn_code LANGUAGES[] = {
 	{ "es", N_("Spanish") }, { "ar", N_("Arabic") },
 };
 VOCABULARY(languages, "knowledge.language", LANGUAGES);
+_Static_assert(sizeof(LANGUAGES) / sizeof(LANGUAGES[0]) == KN_LANGS,
+	       "an item holds a translation in every language");
 /* The four Ps, and the five domains of the Rabat Process action plan. */
 static const kn_code AREAS[] = {
 	{ "prevention", N_("Prevention") },

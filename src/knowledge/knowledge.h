@@ -29,7 +29,8 @@
 #include "identity/identity.h"
 
 #define KN_MAX_DETAILS 16
-#define KN_LANGS 3
+/* The languages an item can be written and translated in (LANGUAGES in item_fields.c). */
+#define KN_LANGS 5
 
 typedef struct kn_pair {
 	const char *name, *value; /* code lists as "a,b" */

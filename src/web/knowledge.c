@@ -316,7 +316,8 @@ static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, con
 		if (m)
 			tpl_set(f, "error", tr(lang, m));
 	}
-	/* Translations into the two other languages. */
+	/* Translations into the other languages, empty unless given: a name left unset would
+	 * read the item's own title and summary from the page's scope. */
 	tpl_list *tl = tpl_set_list(v, "translations");
 	size_t nl;
 	const kn_code *langs = kn_codes("language", &nl);
@@ -326,6 +327,8 @@ static void fill_form(http_request *req, tpl_vars *v, const kn_input *given, con
 		tpl_vars *t = tpl_list_add(tl);
 		tpl_set(t, "code", langs[i].code);
 		tpl_set(t, "name", tr(lang, langs[i].label));
+		tpl_set(t, "title", "");
+		tpl_set(t, "summary", "");
 		for (size_t j = 0; j < in->ntranslations; j++)
 			if (strcmp(in->translations[j].language, langs[i].code) == 0) {
 				tpl_set(t, "title", in->translations[j].title);
@@ -384,7 +387,7 @@ static void read_form(http_request *req, kn_input *in, const char *type)
 	in->translations_given = true;
 	size_t nl;
 	const kn_code *langs = kn_codes("language", &nl);
-	for (size_t i = 0; i < nl; i++) {
+	for (size_t i = 0; i < nl && in->ntranslations < KN_LANGS; i++) {
 		const char *t =
 		    http_form(req, arena_printf(req->arena, "tr_%s_title", langs[i].code));
 		const char *s =

@@ -413,6 +413,11 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	assert_non_null(strstr(r.body, "id=\"error-summary\""));
 	assert_non_null(strstr(r.body, "Ce champ est obligatoire."));
 	assert_non_null(strstr(r.body, "value=\"Moussa Diop\"")); /* what was typed stays */
+	/* and nothing is typed for the user: the translations stay empty, not the item's text. */
+	assert_non_null(
+	    strstr(r.body, "name=\"tr_es_title\" lang=\"es\" maxlength=\"300\" value=\"\""));
+	assert_non_null(
+	    strstr(r.body, "name=\"tr_ar_summary\" lang=\"ar\" rows=\"3\"></textarea>"));
 	ht_free(&r);
 	assert_int_equal(
 	    form_post(&w, "/knowledge/new",
@@ -430,6 +435,28 @@ static void the_form_explains_errors_and_saves_drafts(void **state)
 	assert_non_null(strstr(r.body, "Brigades mobiles"));
 	assert_non_null(
 	    strstr(r.body, "Sénégal, Mali")); /* "sn, ml" kept as codes, shown by name */
+	ht_free(&r);
+	/* Translations in every other language (and one in its own, refused by name) fit. */
+	assert_int_equal(
+	    form_post(&w, "/knowledge/new",
+		      "type=practice&language=fr&title=Brigades&summary=R&countries=sn&"
+		      "evidence=monitored&areas=protection&target_groups=children&actors=CNLTP&"
+		      "period_start=2020&tr_en_title=E&tr_en_summary=E&tr_pt_title=P&"
+		      "tr_pt_summary=P&tr_es_title=S&tr_es_summary=S&tr_ar_title=A&"
+		      "tr_ar_summary=A&tr_fr_title=F&tr_fr_summary=F",
+		      &r),
+	    422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	ht_free(&r);
+	assert_int_equal(
+	    form_post(&w, "/knowledge/new",
+		      "type=practice&language=fr&title=Brigades&summary=R&countries=sn&"
+		      "evidence=monitored&areas=protection&target_groups=children&actors=CNLTP&"
+		      "period_start=2020&tr_en_title=E&tr_en_summary=E&tr_pt_title=P&"
+		      "tr_pt_summary=P&tr_es_title=S&tr_es_summary=S&tr_ar_title=A&"
+		      "tr_ar_summary=A",
+		      &r),
+	    303);
 	ht_free(&r);
 	/* The moves are forms of the item's page, posted to its address. */
 	assert_int_equal(form_post(&w, loc, "do=submit", &r), 303);
