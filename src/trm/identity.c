@@ -149,13 +149,28 @@ int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_S
 	return rc;
 }
 
+static bool starts(const char *s, size_t n, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	return n >= p && memcmp(s, prefix, p) == 0;
+}
+
+bool trm_url_ok(const char *url, size_t n)
+{
+	/* https for peers; http only to a loopback address. */
+	if (!url || n > 500 || memchr(url, '\0', n) ||
+	    !(starts(url, n, "https://") || starts(url, n, "http://127.") ||
+	      starts(url, n, "http://[::1]")))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strchr(" \t\r\n\"<>\\", url[i]))
+			return false;
+	return true;
+}
+
 int trm_identity_set_url(store *db, const char *url)
 {
-	/* https for peers; http only to a loopback address (TRM_URL_RULE). */
-	if (!url || strlen(url) > 500 ||
-	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://127.", 11) != 0 &&
-	     strncmp(url, "http://[::1]", 12) != 0) ||
-	    strpbrk(url, " \t\r\n\"<>\\"))
+	if (!url || !trm_url_ok(url, strlen(url)))
 		return PONTE_EINVAL;
 	store_conn *c;
 	store_stmt *st;

@@ -81,9 +81,7 @@ static int parse_identity(store *db, arena *a, const char *json, size_t n, const
 	else if (!p->country || !instance_country_valid(p->country) ||
 		 !country_known(db, p->country))
 		*why = N_("country is not an ISO 3166 code");
-	else if (!p->url ||
-		 (strncmp(p->url, "https://", 8) != 0 && strncmp(p->url, "http://127.", 11) != 0) ||
-		 strlen(p->url) > 500)
+	else if (!p->url || !trm_url_ok(p->url, strlen(p->url)))
 		*why = N_("url is not https (or a loopback address)");
 	else if (!key_of(v, "sign_key", p->sign_pk, sizeof(p->sign_pk)) ||
 		 !key_of(v, "box_key", p->box_pk, sizeof(p->box_pk)))
@@ -363,10 +361,8 @@ int trm_identity_fetch(store *db, arena *a, const char *url, const char **json, 
 	size_t n = url ? strlen(url) : 0;
 	while (n > 0 && url[n - 1] == '/')
 		n--;
-	if (n == 0 || n > 500 ||
-	    (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://127.", 11) != 0 &&
-	     strncmp(url, "http://[::1]", 12) != 0) ||
-	    strpbrk(url, " \t\r\n\"<>\\?#")) {
+	/* An identity is fetched from the instance's own address: no query, no fragment. */
+	if (n == 0 || !trm_url_ok(url, n) || memchr(url, '?', n) || memchr(url, '#', n)) {
 		*why =
 		    N_("The address must be https://..., or http://127.x for an instance on this "
 		       "machine.");

@@ -42,6 +42,10 @@ int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_S
 	"https://..., or http://127.x or http://[::1] (loopback: tests, a TLS proxy on the "       \
 	"machine)"
 int trm_identity_set_url(store *db, const char *url);
+/* The rule of TRM_URL_RULE for the first n bytes of url (no spaces, quotes, angle brackets or
+ * backslashes, at most 500 bytes), one rule for the instance's own address, a peer's
+ * identity and an address to fetch an identity from. */
+bool trm_url_ok(const char *url, size_t n);
 /* {"instance_id","name","country","url","sign_key","box_key","fingerprint"} */
 int trm_identity_json(const trm_self *s, buf *out);
 

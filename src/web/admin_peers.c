@@ -131,6 +131,8 @@ static int render(http_request *req, http_response *res, const char *error, int 
 		rc = trm_identity_json(&self, &json);
 		tpl_set(v, "identity", arena_strdup(req->arena, json.data ? json.data : ""));
 		tpl_set(v, "fingerprint", self.fingerprint);
+		/* Peers refuse an identity without an address they may deliver to. */
+		tpl_set_bool(v, "no_address", !self.url || !*self.url);
 		buf_release(&json);
 	}
 	const char *revoke = http_query(req, "revoke");

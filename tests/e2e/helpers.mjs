@@ -11,7 +11,8 @@ export const PONTE = process.env.PONTE_BIN || 'build/ponte';
 // settings: rows of the settings table to change before starting (e.g. the 2FA policy).
 // demo: also run `ponte demo` (seven countries, knowledge items, directory; no cases).
 // init: more arguments to `ponte init` (e.g. ['--country', 'NE', '--name', 'Niger']).
-export async function startPonte({ settings = {}, demo = false, init = [] } = {}) {
+// serve: more arguments to `ponte serve` (e.g. ['--public-url', 'https://ponte.example.org']).
+export async function startPonte({ settings = {}, demo = false, init = [], serve = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ponte-e2e-'));
   const db = join(dir, 'ponte.db');
   execFileSync(PONTE, ['init', '--db', db, '--demo', ...init], { stdio: 'ignore' });
@@ -21,7 +22,7 @@ export async function startPonte({ settings = {}, demo = false, init = [] } = {}
   for (const [key, value] of Object.entries(settings)) {
     execFileSync('sqlite3', [db, `UPDATE settings SET value = '${value}' WHERE key = '${key}'`]);
   }
-  const proc = spawn(PONTE, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+  const proc = spawn(PONTE, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...serve], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const port = await new Promise((resolve, reject) => {

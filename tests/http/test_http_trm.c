@@ -4,6 +4,7 @@
 #include "httptest.h"
 
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1030,7 +1031,21 @@ static void administrators_manage_peers_on_a_page(void **state)
 	assert_non_null(strstr(r.body, ne_self.fingerprint));
 	assert_non_null(strstr(r.body, "id=\"outbox\""));
 	assert_non_null(strstr(r.body, "referral_offer"));
+	assert_null(strstr(r.body, "id=\"no-address\""));
 	ht_free(&r);
+	/* Without a public address the page says that peers cannot register this instance. */
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(PT.db_path, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	assert_int_equal(sqlite3_exec(raw, "UPDATE trm_identity SET url = ''", NULL, NULL, NULL),
+			 SQLITE_OK);
+	ht_get(PT.port, "/admin/peers", h, &r);
+	assert_non_null(strstr(r.body, "id=\"no-address\""));
+	ht_free(&r);
+	char own[64];
+	url_of(&PT, own, sizeof(own));
+	assert_int_equal(trm_identity_set_url(PT.db, own), 0);
+	sqlite3_close(raw);
 	/* A third instance, its fingerprint misread: refused. */
 	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
 	    bsk[CRYPTO_BOX_SK];

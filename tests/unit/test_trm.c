@@ -235,6 +235,35 @@ static void the_openapi_document_describes_every_document(void **state)
 
 /* The members of an offer as the table of docs/trm-protocol.md lists them are the ones the
  * inbox requires: the same names, and an offer without any one of them is refused naming it. */
+/* One rule for the instance's own address, a peer's identity and a fetch (TRM_URL_RULE). */
+static void peer_addresses_are_https_or_loopback(void **state)
+{
+	(void)state;
+	const char *good[] = { "https://ponte.example.ml", "http://127.0.0.1:8081",
+			       "http://[::1]:8080/", "https://ponte.example.org/base" };
+	const char *bad[] = { "",
+			      "http://ponte.example.ml",
+			      "ftp://127.0.0.1",
+			      "http://localhost:8080",
+			      "https://a b",
+			      "https://x\"onmouseover=1",
+			      "https://x<script>",
+			      "https://x\\y",
+			      "https://x\r\nHost: evil" };
+	for (size_t i = 0; i < ARRAY_LEN(good); i++)
+		assert_true(trm_url_ok(good[i], strlen(good[i])));
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+		assert_false(trm_url_ok(bad[i], strlen(bad[i])));
+	char longest[520] = "https://";
+	memset(longest + 8, 'a', sizeof(longest) - 9);
+	assert_false(trm_url_ok(longest, strlen(longest)));
+	assert_true(trm_url_ok(longest, 500));
+	/* A NUL inside the length is not an address's end in disguise. */
+	assert_false(trm_url_ok("https://a\0b", 11));
+	/* Only the first n bytes count: a prefix cut short is not https. */
+	assert_false(trm_url_ok("https://a", 5));
+}
+
 static void the_documented_offer_members_are_the_required_ones(void **state)
 {
 	(void)state;
@@ -324,6 +353,7 @@ int main(void)
 		cmocka_unit_test(the_openapi_document_describes_every_document),
 		cmocka_unit_test(canonical_bytes_refuse_what_could_be_confused),
 		cmocka_unit_test(the_documented_offer_members_are_the_required_ones),
+		cmocka_unit_test(peer_addresses_are_https_or_loopback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
