@@ -161,7 +161,7 @@ if want keys; then
 		sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 	[ -n "$tok" ] || fail "keys: API login refused"
 	names() { # the first names and surnames of fifty cases, as the supervisor reads them
-		curl -fs "http://127.0.0.1:$P_PT/api/v1/cases?per_page=50" -H "Authorization: Bearer $tok" |
+		curl -fs "http://127.0.0.1:$P_PT/api/v1/cases?limit=50" -H "Authorization: Bearer $tok" |
 			grep -o '"prs_FirstName":"[^"]*","prs_SecondName":"[^"]*"' | sort
 	}
 	names >"$dir/names.before"
@@ -204,10 +204,16 @@ fi
 
 # ---- Migration ------------------------------------------------------------------------
 if want migrate; then
-	# A database two migrations behind: 0040 (indexes) and 0041 (a column and a table) undone.
+	# A database eight migrations behind, back to 0039, with what each of 0040-0047 made undone.
 	downgrade() { # db
-		q "$1" "DROP TABLE second_factor_resets; ALTER TABLE users DROP COLUMN must_enrol;
-			DROP INDEX cases_org_list; DROP INDEX cases_country_list; DROP INDEX cases_owner_list;
+		# From the newest back: 0047 (its indexes replaced 0040's), 0045, 0044, 0043, 0041,
+		# 0040 (0042 and 0046 apply again over themselves).
+		q "$1" "DROP TABLE case_list_filters; DROP INDEX cases_own_find;
+			DROP INDEX cases_org_find; DROP INDEX cases_country_find; DROP INDEX cases_all_find;
+			ALTER TABLE cases DROP COLUMN risk;
+			DROP TABLE language_packs; DELETE FROM settings WHERE key = 'second_language';
+			ALTER TABLE trm_peers DROP COLUMN keys_at; ALTER TABLE sessions DROP COLUMN flash;
+			DROP TABLE second_factor_resets; ALTER TABLE users DROP COLUMN must_enrol;
 			CREATE INDEX cases_org_updated ON cases(organisation_id, updated_at);
 			CREATE INDEX cases_country_updated ON cases(country, updated_at);
 			CREATE INDEX cases_owner_updated ON cases(owner_id, updated_at);
@@ -232,12 +238,18 @@ if want migrate; then
 		# (`ponte audit verify` refuses a database that is not upgraded: checked after the restart)
 		[ "$(q "$db" "PRAGMA integrity_check")" = ok ] || fail "migrate round $round: integrity_check failed"
 		v=$(q "$db" "SELECT max(version) FROM schema_migrations")
+		# 0040's indexes exist from 0040 until 0047 replaces them.
 		has40=$(q "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'cases_org_list'")
 		has41=$(q "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'second_factor_resets'")
 		col41=$(q "$db" "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'must_enrol'")
-		[ $((v >= 40)) -eq "$has40" ] || fail "migrate round $round: migration 0040 half applied (at $v)"
+		has47=$(q "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'case_list_filters'")
+		col47=$(q "$db" "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'risk'")
+		[ $((v >= 40 && v < 47)) -eq "$has40" ] ||
+			fail "migrate round $round: migration 0040 half applied (at $v)"
 		[ $((v >= 41)) -eq "$has41" ] && [ "$has41" -eq "$col41" ] ||
 			fail "migrate round $round: migration 0041 half applied (at $v)"
+		[ $((v >= 47)) -eq "$has47" ] && [ "$has47" -eq "$col47" ] ||
+			fail "migrate round $round: migration 0047 half applied (at $v)"
 		[ "$(q "$db" "SELECT count(*) FROM cases")" -eq "$cases" ] || fail "migrate round $round: cases lost"
 		# Restart: the upgrade completes.
 		t0=$(date +%s%N)
