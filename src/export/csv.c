@@ -1,11 +1,17 @@
 /* CSV cells and rows (RFC 4180), safe to open in a spreadsheet. */
 #include "export/export.h"
 
-/* Quoted when needed; a leading = + - @ is defused so spreadsheets do not run it. */
+int export_csv_begin(buf *b)
+{
+	return buf_puts(b, "\xEF\xBB\xBF");
+}
+
+/* Quoted when needed; what a spreadsheet would start a formula with (= + - @, and a tab or a
+ * carriage return before one) is defused so spreadsheets do not run it. */
 int export_csv_field(buf *b, const char *s, bool last)
 {
 	int rc = 0;
-	bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
 	if (strpbrk(s, ",\"\r\n") || formula) {
 		rc = buf_putc(b, '"');
 		if (!rc && formula)

@@ -3,7 +3,11 @@
  *
  * Invariants:
  * - CSV follows RFC 4180 (CRLF, quotes doubled) and defuses cells that a spreadsheet would
- *   run as a formula (leading = + - @ get a quote mark), so an exported value never executes.
+ *   run as a formula (leading = + - @, tab or carriage return get a quote mark), so an
+ *   exported value never executes. A file downloaded from a page, for people, starts with a
+ *   UTF-8 byte order mark (export_csv_begin()), without which spreadsheet programs read
+ *   Arabic names and accented words as another encoding; a file for programs (the API, the
+ *   observatory's CTDC files) has none.
  * - XLSX is a minimal Office Open XML workbook of one sheet, written as a ZIP of deflated
  *   entries with CRC-32 (zlib): no temporary file. The first row is the header: text, bold,
  *   kept in view. Below it each cell has a type (xlsx_type): numbers are numbers, dates are
@@ -19,6 +23,8 @@
 
 #include "base/buf.h"
 
+/* The byte order mark that starts a CSV file downloaded from a page. */
+int export_csv_begin(buf *b);
 int export_csv_field(buf *b, const char *s, bool last);
 int export_csv_row(buf *b, const char *const *cells, size_t n);
 

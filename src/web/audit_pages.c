@@ -108,9 +108,10 @@ int web_audit_csv(http_request *req, http_response *res)
 	read_filter(req, &f);
 	f.limit = 100000;
 	struct rows_ctx rows = { req, NULL, &res->body };
-	int rc = buf_puts(
-	    &res->body,
-	    "id,time,user_id,organisation_id,action,object_type,object_id,outcome,client\r\n");
+	int rc = export_csv_begin(&res->body);
+	if (!rc)
+		rc = buf_puts(&res->body, "id,time,user_id,organisation_id,action,object_type,"
+					  "object_id,outcome,client\r\n");
 	if (!rc)
 		rc = audit_query(services_of(req)->db, req->arena, &f, add_csv, &rows);
 	if (rc)

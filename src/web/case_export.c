@@ -98,8 +98,10 @@ static int export_cases(http_request *req, http_response *res, bool spreadsheet)
 	xlsx_init(&sheet, 256u << 20);
 	struct table t = { req, spreadsheet ? NULL : &res->body, &sheet, 0 };
 	int64_t total;
-	int rc = spreadsheet ? xlsx_row(&sheet, head, ARRAY_LEN(head))
-			     : export_csv_row(&res->body, head, ARRAY_LEN(head));
+	int rc =
+	    spreadsheet ? xlsx_row(&sheet, head, ARRAY_LEN(head)) : export_csv_begin(&res->body);
+	if (!rc && !spreadsheet)
+		rc = export_csv_row(&res->body, head, ARRAY_LEN(head));
 	if (!rc)
 		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f, add_row,
 			       &t, &total);

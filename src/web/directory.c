@@ -283,8 +283,10 @@ static int export_table(http_request *req, http_response *res, bool spreadsheet)
 	xlsx sheet;
 	xlsx_init(&sheet, 16u << 20);
 	struct table t = { req, load_names(req), spreadsheet ? NULL : &res->body, &sheet };
-	int rc = spreadsheet ? xlsx_row(&sheet, head, ARRAY_LEN(head))
-			     : export_csv_row(&res->body, head, ARRAY_LEN(head));
+	int rc =
+	    spreadsheet ? xlsx_row(&sheet, head, ARRAY_LEN(head)) : export_csv_begin(&res->body);
+	if (!rc && !spreadsheet)
+		rc = export_csv_row(&res->body, head, ARRAY_LEN(head));
 	if (!rc)
 		rc = fp_list(&services_of(req)->env, req->arena, &f, add_table_row, &t);
 	if (!rc && spreadsheet)

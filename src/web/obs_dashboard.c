@@ -826,8 +826,10 @@ static int download(http_request *req, http_response *res, bool spreadsheet)
 	xlsx sheet;
 	xlsx_init(&sheet, 16u << 20);
 	struct file_rows t = { spreadsheet ? NULL : &res->body, &sheet };
-	rc = table_rows(req, load_names(req), &g, spreadsheet ? FOR_XLSX : FOR_CSV, add_file_row,
-			&t);
+	rc = spreadsheet ? 0 : export_csv_begin(&res->body);
+	if (!rc)
+		rc = table_rows(req, load_names(req), &g, spreadsheet ? FOR_XLSX : FOR_CSV,
+				add_file_row, &t);
 	if (!rc && spreadsheet)
 		rc = xlsx_finish(&sheet, tr(req->lang, d->title), &res->body);
 	xlsx_release(&sheet);

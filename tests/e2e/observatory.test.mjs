@@ -53,7 +53,9 @@ test('an analyst imports the sample, reads the dashboard in French, filters a ye
   ]);
   assert.equal(download.suggestedFilename(), 'ponte-exploitation-2020.csv');
   const csv = readFileSync(await download.path(), 'utf8');
-  assert.match(csv.split('\r\n')[0], /^exploitation,Type d'exploitation,Victimes,/);
+  // A byte order mark first, so that a spreadsheet program reads the accents as UTF-8.
+  assert.ok(csv.startsWith('\uFEFF'), 'the file starts with a byte order mark');
+  assert.match(csv.split('\r\n')[0], /^\uFEFFexploitation,Type d'exploitation,Victimes,/);
   const labour = csv.split('\r\n').find((l) => l.startsWith('forced_labour,'));
   assert.ok(labour && Number(labour.split(',')[2]) >= 5);
   // The annual report of Senegal for that year.

@@ -117,6 +117,16 @@ static void csv_and_xlsx_exports(void **state)
 	assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\","
 				    "\"'+351 21\",\r\n");
 	buf_release(&b);
+	/* A tab or a carriage return before a formula is defused too; a download for people
+	 * starts with the byte order mark, and an Arabic name goes through as it is. */
+	buf_init(&b, 4096);
+	const char *sly[] = { "\t=1+1", "\r=1+1", "@SUM(A1)", "-2+3",
+			      "\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF" };
+	assert_int_equal(export_csv_begin(&b), 0);
+	assert_int_equal(export_csv_row(&b, sly, ARRAY_LEN(sly)), 0);
+	assert_string_equal(b.data, "\xEF\xBB\xBF\"'\t=1+1\",\"'\r=1+1\",\"'@SUM(A1)\",\"'-2+3\","
+				    "\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF\r\n");
+	buf_release(&b);
 	/* XML-unsafe text is escaped, control characters and bytes that are not UTF-8 dropped;
 	 * below the header (text, bold), numbers are numbers, dates dates, percentages numbers
 	 * with a percent format, and what does not read as its type stays text. */
