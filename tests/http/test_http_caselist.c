@@ -307,6 +307,7 @@ static void pages_follow_one_another(void **state)
 	/* The export gives every case of the list, not one page of it. */
 	ht_get(S.port, "/cases/export.csv?nationality=LR", h, &r);
 	assert_int_equal(r.status, 200);
+	assert_int_equal(memcmp(r.body, "\xEF\xBB\xBF", 3), 0); /* for spreadsheet programs */
 	rows = 0;
 	for (const char *p = r.body; (p = strchr(p, '\n')); p++)
 		rows++;
