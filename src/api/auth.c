@@ -12,7 +12,7 @@
 int api_field_errors(http_request *req, http_response *res, const field_errors *e)
 {
 	buf_reset(&res->body);
-	res->status = 422;
+	res->status = http_refusal_status(PONTE_EREJECTED);
 	res->content_type = "application/json";
 	int rc = buf_puts(&res->body, "{\"error\":{\"code\":\"invalid\"");
 	if (!rc)
@@ -42,8 +42,8 @@ int api_login(http_request *req, http_response *res)
 		static const char *const fields[] = { "email", "password", "totp", NULL };
 		json_value *body;
 		if (api_parse_body(req, &body))
-			return http_json_error(req, res, 400, "bad_request",
-					       N_("Send a JSON object with email and password."));
+			return http_refuse(req, res, PONTE_EINVAL,
+					   N_("Send a JSON object with email and password."));
 		const char *unknown = api_unknown_member(body, fields);
 		if (unknown)
 			return api_unknown_field(req, res, NULL, unknown);
@@ -62,15 +62,14 @@ int api_login(http_request *req, http_response *res)
 	if (job->rc == PONTE_ELIMIT) {
 		http_set_header(res, "Retry-After",
 				arena_printf(req->arena, "%d", job->out.retry_after));
-		return http_json_error(
-		    req, res, 429, "too_many_attempts",
-		    N_("Too many attempts. Please wait a moment and try again."));
+		return http_refuse(req, res, PONTE_ETOOMANY,
+				   N_("Too many attempts. Please wait a moment and try again."));
 	}
 	if (job->rc == PONTE_EDENIED)
-		return http_json_error(req, res, 401,
-				       job->out.second_factor_missing ? "totp_required"
-								      : "invalid_credentials",
-				       N_("The e-mail address, password or code is not right."));
+		return http_refuse_as(req, res, PONTE_EUNAUTH,
+				      job->out.second_factor_missing ? "totp_required"
+								     : "invalid_credentials",
+				      N_("The e-mail address, password or code is not right."));
 	if (job->rc)
 		return job->rc;
 	char when[CLOCK_RFC3339_LEN];

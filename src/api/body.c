@@ -20,8 +20,8 @@ const char *api_unknown_member(const json_value *obj, const char *const *names)
 
 int api_unknown_field(http_request *req, http_response *res, const char *prefix, const char *name)
 {
-	int rc = http_json_error(req, res, 400, "unknown_field",
-				 N_("This address does not take this field."));
+	int rc = http_refuse_as(req, res, PONTE_EINVAL, "unknown_field",
+				N_("This address does not take this field."));
 	if (rc)
 		return rc;
 	const char *field = prefix ? arena_printf(req->arena, "%s.%s", prefix, name) : name;
@@ -43,7 +43,7 @@ static int read_body(http_request *req, http_response *res, const char *const *n
 			return PONTE_ENOMEM;
 		body->type = JSON_OBJECT;
 	} else if (api_parse_body(req, &body)) {
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	}
 	const char *unknown = api_unknown_member(body, names);
 	if (unknown)

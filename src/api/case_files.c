@@ -65,8 +65,8 @@ int api_case_closure_request(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(
-		    req, res, 409, "conflict",
+		return http_refuse(
+		    req, res, PONTE_ECONFLICT,
 		    N_("The case is closed already, or a request to close it is waiting."));
 	if (rc)
 		return rc;
@@ -90,8 +90,8 @@ int api_closure_decide(http_request *req, http_response *res)
 		return rc;
 	rc = closure_decide(&services_of(req)->env, principal_of(req), id, approve);
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict",
-				       N_("This request was decided already."));
+		return http_refuse(req, res, PONTE_ECONFLICT,
+				   N_("This request was decided already."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
@@ -138,14 +138,14 @@ int api_case_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Send the file as multipart/form-data."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the file as multipart/form-data."));
 	const char *why = NULL;
 	int rc = attachment_add(&services_of(req)->env, principal_of(req), dir_of(req), id,
 				req->upload.path, req->upload.filename, &att, &why);
 	if ((rc == PONTE_EINVAL || rc == PONTE_ELIMIT) && why)
-		return http_json_error(req, res, rc == PONTE_ELIMIT ? 413 : 422,
-				       rc == PONTE_ELIMIT ? "too_large" : "invalid", why);
+		return rc == PONTE_ELIMIT ? http_refuse_as(req, res, PONTE_ELIMIT, "too_large", why)
+					  : http_refuse(req, res, PONTE_EREJECTED, why);
 	if (rc)
 		return rc;
 	res->status = 201;

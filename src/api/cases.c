@@ -256,7 +256,7 @@ int api_case_create(http_request *req, http_response *res)
 	if (unknown)
 		return api_unknown_field(req, res, part, unknown);
 	if (read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	field_errors errors;
 	int64_t id;
 	rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
@@ -284,11 +284,11 @@ int api_case_update(http_request *req, http_response *res)
 	if (unknown)
 		return api_unknown_field(req, res, part, unknown);
 	if (read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Send the version of the case your change is based on."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the version of the case your change is based on."));
 	field_errors errors;
 	int64_t current = 0;
 	rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
@@ -296,7 +296,7 @@ int api_case_update(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &errors);
 	if (rc == PONTE_ECONFLICT) {
-		res->status = 409;
+		res->status = http_refusal_status(PONTE_ECONFLICT);
 		res->content_type = "application/json";
 		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
 		if (!wrc)
@@ -373,7 +373,7 @@ int api_case_decision_add(http_request *req, http_response *res)
 					 body, "vic_TraffickingStatusDecisionMakingOrg", &bad),
 				     .reasons = read_string(body, "reasons", &bad) };
 	if (bad)
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	field_errors errors;
 	int64_t decision;
 	rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,

@@ -160,13 +160,12 @@ static int answer(http_request *req, http_response *res, int rc, const field_err
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, e);
 	if (rc == PONTE_EDENIED)
-		return http_json_error(
-		    req, res, 403, "forbidden",
-		    N_("You may change the directory of your own country only."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("You may change the directory of your own country only."));
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict",
-				       N_("Someone else changed this entry. Reload it and apply "
-					  "your change again."));
+		return http_refuse(req, res, PONTE_ECONFLICT,
+				   N_("Someone else changed this entry. Reload it and apply "
+				      "your change again."));
 	return rc ? rc : respond(req, res, id);
 }
 
@@ -178,7 +177,7 @@ int api_focal_point_create(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	if (!read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	field_errors e;
 	int64_t id = 0;
 	rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
@@ -202,12 +201,11 @@ int api_focal_point_update(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	if (!read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
-		return http_json_error(
-		    req, res, 422, "invalid",
-		    N_("Send the version of the entry your change is based on."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the version of the entry your change is based on."));
 	field_errors e;
 	int64_t current = 0;
 	rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number, &in,
@@ -229,7 +227,7 @@ int api_focal_point_holder(http_request *req, http_response *res)
 	const char *name = str(body, "name", &bad), *position = str(body, "position", &bad),
 		   *started = str(body, "started_on", &bad);
 	if (bad)
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	field_errors e;
 	rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, started,
 			   &e);

@@ -157,11 +157,11 @@ int api_knowledge_create(http_request *req, http_response *res)
 	kn_input in;
 	const char *prefix, *unknown;
 	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	if (unknown_member(req, body, false, &prefix, &unknown))
 		return api_unknown_field(req, res, prefix, unknown);
 	if (read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	field_errors e;
 	int64_t id;
 	int rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
@@ -184,15 +184,15 @@ int api_knowledge_update(http_request *req, http_response *res)
 	kn_input in;
 	const char *prefix, *unknown;
 	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	if (unknown_member(req, body, true, &prefix, &unknown))
 		return api_unknown_field(req, res, prefix, unknown);
 	if (read_input(req, body, &in))
-		return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Send the version of the item your change is based on."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the version of the item your change is based on."));
 	field_errors e;
 	int64_t current = 0;
 	int rc = kn_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
@@ -200,15 +200,15 @@ int api_knowledge_update(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT) {
-		http_json_error(req, res, 409, "conflict",
-				N_("Someone else changed this item. Reload it and apply your "
-				   "change again."));
+		http_refuse(req, res, PONTE_ECONFLICT,
+			    N_("Someone else changed this item. Reload it and apply your "
+			       "change again."));
 		return 0;
 	}
 	if (rc == PONTE_EDENIED)
-		return http_json_error(req, res, 403, "forbidden",
-				       N_("Only drafts can be edited, by their author's side, and "
-					  "items in review by a reviewer."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("Only drafts can be edited, by their author's side, and "
+				      "items in review by a reviewer."));
 	return rc ? rc : respond_item(req, res, id);
 }
 
@@ -225,9 +225,9 @@ static int transition(http_request *req, http_response *res, const char *action)
 	const char *why = NULL;
 	rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict", why);
+		return http_refuse(req, res, PONTE_ECONFLICT, why);
 	if (rc == PONTE_EDENIED)
-		return http_json_error(req, res, 403, "forbidden", why);
+		return http_refuse(req, res, PONTE_EDENIED, why);
 	return rc ? rc : respond_item(req, res, id);
 }
 
@@ -343,7 +343,7 @@ int api_knowledge_list(http_request *req, http_response *res)
 	kn_filter f;
 	const char *problem;
 	if (!kn_filter_parse(&req->query_params, &f, &problem))
-		return http_json_error(req, res, 422, "invalid", problem);
+		return http_refuse(req, res, PONTE_EREJECTED, problem);
 	res->content_type = "application/json";
 	struct list_ctx l = { &res->body, true };
 	int64_t total = 0;
@@ -366,19 +366,19 @@ int api_knowledge_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Send the file as multipart/form-data."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the file as multipart/form-data."));
 	const char *why = NULL;
 	int64_t att;
 	int rc = kn_attach(&services_of(req)->env, principal_of(req),
 			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
 			   id, req->upload.path, req->upload.filename, &att, &why);
 	if (rc == PONTE_EINVAL)
-		return http_json_error(req, res, 422, "invalid", why);
+		return http_refuse(req, res, PONTE_EREJECTED, why);
 	if (rc == PONTE_EDENIED)
-		return http_json_error(req, res, 403, "forbidden",
-				       N_("Only drafts can be edited, by their author's side, and "
-					  "items in review by a reviewer."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("Only drafts can be edited, by their author's side, and "
+				      "items in review by a reviewer."));
 	if (rc)
 		return rc;
 	res->status = 201;

@@ -38,15 +38,14 @@ static int read_query(http_request *req, http_response *res, obs_query *q, bool 
 	*csv = format && strcmp(format, "csv") == 0;
 	if (format && !*csv && strcmp(format, "json") != 0) {
 		*answered = true;
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Give format=json or format=csv."));
+		return http_refuse(req, res, PONTE_EINVAL, N_("Give format=json or format=csv."));
 	}
 	if (!copy || !obs_dimension_known(q->by[0]) ||
 	    (q->by[1] && !obs_dimension_known(q->by[1]))) {
 		*answered = true;
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Give by=DIM or by=DIM,DIM2 with dimensions of the "
-					  "observatory."));
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Give by=DIM or by=DIM,DIM2 with dimensions of the "
+				      "observatory."));
 	}
 	return 0;
 }
@@ -79,10 +78,10 @@ int api_obs_stats(http_request *req, http_response *res)
 {
 	const principal *p = principal_of(req);
 	if (obs_dp_only(services_of(req)->db))
-		return http_json_error(req, res, 403, "forbidden",
-				       N_("This observatory publishes its figures only as releases "
-					  "with differential privacy: dashboards, reports and "
-					  "downloads of its counts are not available."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("This observatory publishes its figures only as releases "
+				      "with differential privacy: dashboards, reports and "
+				      "downloads of its counts are not available."));
 	obs_query q = { .suppress = setting_get_int(services_of(req)->db, "obs_min_count", 5) };
 	int rc = obs_scope_of(principal_scope(p, "stats.read"), p->country, p->organisation_id,
 			      &q.scope);

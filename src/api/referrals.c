@@ -58,7 +58,7 @@ static const char *list(http_request *req, const json_value *body, const char *k
 
 static int bad_request(http_request *req, http_response *res)
 {
-	return http_json_error(req, res, 400, "bad_request", N_("Send a JSON object."));
+	return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 }
 
 /* The errors every handler of this file maps the same way. */
@@ -67,11 +67,11 @@ static int failed(http_request *req, http_response *res, int rc, const field_err
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, e);
 	if (rc == PONTE_EDENIED)
-		return http_json_error(req, res, 403, "forbidden",
-				       N_("This is for the other side of the referral."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("This is for the other side of the referral."));
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict",
-				       N_("This cannot be done in the referral's current state."));
+		return http_refuse(req, res, PONTE_ECONFLICT,
+				   N_("This cannot be done in the referral's current state."));
 	return rc;
 }
 
@@ -129,7 +129,7 @@ int api_services(http_request *req, http_response *res)
 	char *end = NULL;
 	long a = age && *age ? strtol(age, &end, 10) : -1;
 	if (end && (*end || a < 0 || a > 120))
-		return http_json_error(req, res, 422, "invalid", N_("An age is from 0 to 120."));
+		return http_refuse(req, res, PONTE_EREJECTED, N_("An age is from 0 to 120."));
 	service_filter f = { .type = http_query(req, "type"),
 			     .country = http_query(req, "country"),
 			     .sex = http_query(req, "sex"),
@@ -286,8 +286,8 @@ int api_consent_withdraw(http_request *req, http_response *res)
 	rc = trm_consent_withdraw(&services_of(req)->env, principal_of(req), id, clock_wall_ms(),
 				  &national, &abroad);
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict",
-				       N_("This consent was withdrawn already."));
+		return http_refuse(req, res, PONTE_ECONFLICT,
+				   N_("This consent was withdrawn already."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
@@ -385,7 +385,7 @@ int api_referrals(http_request *req, http_response *res)
 	if (!box || !*box)
 		box = "in";
 	if (strcmp(box, "in") != 0 && strcmp(box, "out") != 0 && strcmp(box, "overdue") != 0)
-		return http_json_error(req, res, 422, "invalid", N_("box is in, out or overdue."));
+		return http_refuse(req, res, PONTE_EREJECTED, N_("box is in, out or overdue."));
 	int rc = buf_puts(&res->body, "{\"items\":[");
 	struct items l = { &res->body, 0 };
 	if (!rc)
@@ -472,8 +472,8 @@ int api_referral_case(http_request *req, http_response *res)
 	referral_case_view v;
 	int rc = referral_case(&services_of(req)->env, req->arena, principal_of(req), id, &v);
 	if (rc == PONTE_EDENIED)
-		return http_json_error(req, res, 403, "forbidden",
-				       N_("The recipient sees the case once it has accepted."));
+		return http_refuse(req, res, PONTE_EDENIED,
+				   N_("The recipient sees the case once it has accepted."));
 	if (rc)
 		return rc;
 	buf *b = &res->body;

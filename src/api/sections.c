@@ -155,14 +155,14 @@ int api_section_add(http_request *req, http_response *res)
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS] = { 0 };
 	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Send a JSON object with the section's fields."));
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Send a JSON object with the section's fields."));
 	const char *unknown = unknown_member(d, body);
 	if (unknown)
 		return api_unknown_field(req, res, NULL, unknown);
 	if (!read_body(req, d, body, values))
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Send a JSON object with the section's fields."));
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Send a JSON object with the section's fields."));
 	field_errors e;
 	int rc =
 	    section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
@@ -189,19 +189,18 @@ int api_section_update(http_request *req, http_response *res)
 	const char *values[SECTION_MAX_FIELDS];
 	memcpy(values, x.values, sizeof(values));
 	if (api_parse_body(req, &body))
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Send a JSON object with the section's fields."));
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Send a JSON object with the section's fields."));
 	const char *unknown = unknown_member(d, body);
 	if (unknown)
 		return api_unknown_field(req, res, NULL, unknown);
 	if (!read_body(req, d, body, values))
-		return http_json_error(req, res, 400, "bad_request",
-				       N_("Send a JSON object with the section's fields."));
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Send a JSON object with the section's fields."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)
-		return http_json_error(
-		    req, res, 422, "invalid",
-		    N_("Send the version of the entry your change is based on."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Send the version of the entry your change is based on."));
 	field_errors e;
 	int64_t current;
 	rc = section_update(&services_of(req)->env, principal_of(req), d, case_id, id,
@@ -209,7 +208,7 @@ int api_section_update(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &e);
 	if (rc == PONTE_ECONFLICT) {
-		res->status = 409;
+		res->status = http_refusal_status(PONTE_ECONFLICT);
 		res->content_type = "application/json";
 		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
 		if (!wrc)

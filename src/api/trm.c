@@ -90,13 +90,13 @@ int api_trm_offer(http_request *req, http_response *res)
 	const char *peer = json_get_string(body, "peer");
 	const json_value *consent = json_get(body, "consent");
 	if (!peer || !consent || consent->type != JSON_NUMBER)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Give the receiving instance and the consent."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Give the receiving instance and the consent."));
 	const char *why = NULL;
 	rc = trm_offer(&services_of(req)->env, principal_of(req), case_id, peer,
 		       (int64_t)consent->number, clock_wall_ms(), &ref, &why);
 	if (rc == PONTE_EINVAL || (rc == PONTE_ENOTFOUND && why))
-		return http_json_error(req, res, 422, "invalid", why ? why : "");
+		return http_refuse(req, res, PONTE_EREJECTED, why ? why : "");
 	if (rc)
 		return rc;
 	res->status = 201;
@@ -124,12 +124,12 @@ int api_trm_action(http_request *req, http_response *res)
 	rc = trm_act(&services_of(req)->env, principal_of(req), id, action, arg, clock_wall_ms(),
 		     &why);
 	if (rc == PONTE_EINVAL)
-		return http_json_error(req, res, 422, "invalid",
-				       why ? why : N_("This action does not apply here."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   why ? why : N_("This action does not apply here."));
 	if (rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, 409, "conflict",
-				       why ? why
-					   : N_("This referral is not in a state that allows it."));
+		return http_refuse(req, res, PONTE_ECONFLICT,
+				   why ? why
+				       : N_("This referral is not in a state that allows it."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
@@ -214,15 +214,15 @@ int api_trm_document(http_request *req, http_response *res)
 	const char *type = json_get_string(body, "type");
 	const json_value *fields = json_get(body, "fields");
 	if (!type || !trm_doc_type_find(type) || !fields || fields->type != JSON_OBJECT)
-		return http_json_error(req, res, 422, "invalid",
-				       N_("Give a document type and its fields."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Give a document type and its fields."));
 	/* A field of a type this API does not know is refused rather than dropped. */
 	const trm_doc_type *t = trm_doc_type_find(type);
 	for (size_t i = 0; i < fields->length; i++) {
 		if (!trm_doc_field_known(t, fields->keys[i]) ||
 		    fields->items[i]->type != JSON_STRING)
-			return http_json_error(req, res, 422, "invalid",
-					       N_("Give a document type and its fields."));
+			return http_refuse(req, res, PONTE_EREJECTED,
+					   N_("Give a document type and its fields."));
 	}
 	const char *field = NULL, *why = NULL;
 	rc = trm_document_send(&services_of(req)->env, principal_of(req), id, type, json_field,
@@ -233,8 +233,8 @@ int api_trm_document(http_request *req, http_response *res)
 		return api_field_errors(req, res, &e);
 	}
 	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT)
-		return http_json_error(req, res, rc == PONTE_EINVAL ? 422 : 409,
-				       rc == PONTE_EINVAL ? "invalid" : "conflict", why ? why : "");
+		return http_refuse(req, res, rc == PONTE_EINVAL ? PONTE_EREJECTED : PONTE_ECONFLICT,
+				   why ? why : "");
 	if (rc)
 		return rc;
 	res->status = 201;

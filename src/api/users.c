@@ -108,8 +108,8 @@ int api_user_create(http_request *req, http_response *res)
 	const json_value *roles = json_get(body, "roles");
 	for (size_t i = 0; roles && roles->type == JSON_ARRAY && i < roles->length; i++) {
 		if (in.nroles == IDENTITY_MAX_ROLES || roles->items[i]->type != JSON_STRING)
-			return http_json_error(req, res, 422, "invalid",
-					       N_("There is no role with this code."));
+			return http_refuse(req, res, PONTE_EREJECTED,
+					   N_("There is no role with this code."));
 		in.roles[in.nroles++] = roles->items[i]->string;
 	}
 	/* The new user's organisation must be within the caller's user.manage scope. */
@@ -117,13 +117,13 @@ int api_user_create(http_request *req, http_response *res)
 	if (in.organisation_code &&
 	    org_find(svc->db, req->arena, in.organisation_code, &org) == 0 &&
 	    !principal_can_see(principal_of(req), "user.manage", 0, org.id, org.country))
-		return http_json_error(req, res, 422, "invalid",
-				       user_problem_message(USER_UNKNOWN_ORG));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   user_problem_message(USER_UNKNOWN_ORG));
 	int problem = 0;
 	int64_t id = 0;
 	rc = user_add(&svc->env, &in, &id, &problem);
 	if (problem)
-		return http_json_error(req, res, 422, "invalid", user_problem_message(problem));
+		return http_refuse(req, res, PONTE_EREJECTED, user_problem_message(problem));
 	if (rc)
 		return rc;
 	audit(req, "user.create", id, "success");
@@ -157,9 +157,8 @@ int api_user_2fa_reset(http_request *req, http_response *res)
 	}
 	rc = totp_reset(&svc->env, principal_of(req), id, json_get_string(body, "reason"));
 	if (rc == PONTE_EINVAL)
-		return http_json_error(
-		    req, res, 422, "invalid",
-		    N_("Write the reason for the reset in at most 500 characters."));
+		return http_refuse(req, res, PONTE_EREJECTED,
+				   N_("Write the reason for the reset in at most 500 characters."));
 	if (rc)
 		return rc;
 	res->content_type = "application/json";

@@ -17,6 +17,8 @@ const char *ponte_strerror(int err)
 	case PONTE_EUNAUTH: return "authentication required";
 	case PONTE_ECONFLICT: return "changed by someone else";
 	case PONTE_ENOSPC: return "the disk is full";
+	case PONTE_EREJECTED: return "refused by a rule";
+	case PONTE_ETOOMANY: return "too many attempts";
 	}
 	return "unknown error";
 }

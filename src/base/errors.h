@@ -3,7 +3,7 @@
  *
  * Functions return 0 on success or one of these negative codes. A layer never invents its
  * own numbering: it maps what it gets from below (SQLite, libmicrohttpd, the OS) onto these,
- * and the HTTP layer maps these onto status codes in exactly one place (http/dispatch.c).
+ * and the HTTP layer maps these onto status codes in exactly one place (http/refuse.c).
  */
 #ifndef PONTE_ERRORS_H
 #define PONTE_ERRORS_H
@@ -23,6 +23,8 @@ enum ponte_error {
 	PONTE_EUNAUTH = -11,   /* the caller must sign in first */
 	PONTE_ECONFLICT = -12, /* the record changed since the caller read it */
 	PONTE_ENOSPC = -13,    /* the disk is full: nothing was written */
+	PONTE_EREJECTED = -14, /* the input was read but a rule refuses it (a field, a state) */
+	PONTE_ETOOMANY = -15,  /* too many attempts: the caller must wait */
 };
 
 /* A short English description for logs and the command line (never shown to end users). */

@@ -1,7 +1,8 @@
 /*
  * http_dispatch(): the one path every request takes, with or without a socket.
  *
- * It is the only place that maps error codes to HTTP statuses, and the only place that adds
+ * It maps the error codes handlers return through the refusal table (refuse.c), the one place
+ * that turns codes into HTTP statuses, and it is the only place that adds
  * the security headers, so no handler can forget them.
  */
 #include <unistd.h>
@@ -125,9 +126,18 @@ void http_status_message(int status, const char **code, const char **msg)
 		*code = "method_not_allowed";
 		*msg = N_("This address does not accept this kind of request.");
 		break;
+	case 409:
+		*code = "conflict";
+		*msg =
+		    N_("Someone else changed this entry. Reload it and apply your change again.");
+		break;
 	case 413:
 		*code = "payload_too_large";
 		*msg = N_("What you sent is too large.");
+		break;
+	case 422:
+		*code = "invalid";
+		*msg = N_("Check the form and try again.");
 		break;
 	case 429:
 		*code = "too_many_attempts";
@@ -190,20 +200,6 @@ static void render_error(http_request *req, http_response *res, int status)
 	res->status = status;
 	if (status == 503)
 		http_set_header(res, "Retry-After", "5");
-}
-
-static int status_for_error(int rc)
-{
-	switch (rc) {
-	case PONTE_EINVAL: return 400;
-	case PONTE_EDENIED: return 403;
-	case PONTE_EUNAUTH: return 401;
-	case PONTE_ENOTFOUND: return 404;
-	case PONTE_ELIMIT: return 413;
-	case PONTE_EBUSY: return 503;
-	case PONTE_ENOSPC: return 507;
-	default: return 500;
-	}
 }
 
 static const char *response_header(const http_response *res, const char *name)
@@ -424,9 +420,8 @@ static bool admit(http_request *req, http_response *res)
 	    req->app->must_visit && !r->during_setup ? req->app->must_visit(req) : NULL;
 	if (setup) {
 		if (req->is_api)
-			http_json_error(
-			    req, res, 403, "setup_required",
-			    N_("Set up two-factor authentication before you continue."));
+			http_refuse_as(req, res, PONTE_EDENIED, "setup_required",
+				       N_("Set up two-factor authentication before you continue."));
 		else
 			http_redirect(req, res, setup);
 		return false;
@@ -467,7 +462,7 @@ bool http_dispatch_admit(const http_app *app, http_request *req, http_response *
 			http_set_header(res, "Allow", allow);
 		}
 	} else if (auth_rc) {
-		render_error(req, res, status_for_error(auth_rc));
+		render_error(req, res, http_refusal_status(auth_rc));
 	} else if (admit(req, res)) {
 		req->admitted = true;
 		return true;
@@ -503,7 +498,7 @@ static void finish(http_request *req, http_response *res, int rc)
 	if (rc == PONTE_EUNAUTH)
 		unauthenticated(req, res); /* a public route that found it must not be */
 	else if (rc)
-		render_error(req, res, status_for_error(rc));
+		render_error(req, res, http_refusal_status(rc));
 	else
 		remember_language(req, res, req->query_lang);
 	add_security_headers(req, res);

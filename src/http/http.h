@@ -203,8 +203,25 @@ const char *http_header_get(const http_request *req, const char *name);
 /* The decoded query parameter, or NULL. */
 const char *http_query(const http_request *req, const char *name);
 const char *http_cookie(const http_request *req, const char *name);
+/* An error answer {"error":{"code","message"}} with a status decided by the HTTP layer itself
+ * (dispatch.c, refuse.c); handlers refuse with http_refuse() instead. */
 int http_json_error(http_request *req, http_response *res, int status, const char *code,
 		    const char *message);
+
+/*
+ * Refusals (refuse.c): the one table from PONTE_E* codes to HTTP statuses (EINVAL 400,
+ * EUNAUTH 401, EDENIED 403, ENOTFOUND 404, ECONFLICT 409, ELIMIT 413, EREJECTED 422,
+ * ETOOMANY 429, EBUSY 503, ENOSPC 507, anything else 500). Messages are msgids, translated
+ * into the request's language.
+ */
+int http_refusal_status(int err);
+/* An API refusal: err's status, the status's code and message (NULL: the status's own). */
+int http_refuse(http_request *req, http_response *res, int err, const char *message);
+/* The same with a code of its own that clients tell apart (totp_required, unknown_field). */
+int http_refuse_as(http_request *req, http_response *res, int err, const char *code,
+		   const char *message);
+/* A page that refuses what was posted: err's status on the page the handler renders. */
+void http_refuse_page(http_response *res, int err);
 
 /* Route matching (router.c). */
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUTE_BAD_PATH };

@@ -121,7 +121,7 @@ int web_admin_org_add(http_request *req, http_response *res)
 				     ? N_("An organisation with this code already exists.")
 				     : N_("Check the code (letters, digits, - _ .), the name, the "
 					  "country and the type."));
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)
@@ -235,7 +235,7 @@ int web_admin_user_add(http_request *req, http_response *res)
 	int rc = problem ? PONTE_EINVAL : user_add(&svc->env, &in, &id, &problem);
 	if (problem) {
 		rc = render_users(req, res, user_problem_message(problem));
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)
@@ -375,7 +375,7 @@ static int user_roles(http_request *req, http_response *res)
 	rc = n ? user_set_roles(services_of(req)->db, u.id, roles, n) : PONTE_EINVAL;
 	if (rc == PONTE_EINVAL) {
 		rc = render_user(req, res, &u, user_problem_message(USER_NO_ROLE));
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)
@@ -399,7 +399,7 @@ static int user_2fa_reset(http_request *req, http_response *res)
 	if (rc == PONTE_EINVAL) {
 		rc = render_user(req, res, &u,
 				 N_("Write the reason for the reset in at most 500 characters."));
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)
@@ -493,7 +493,7 @@ int web_admin_role_grant(http_request *req, http_response *res)
 		rc = role_grant(svc->db, role_code, permission, scope_from_text(scope));
 	if (rc == PONTE_EINVAL || rc == PONTE_ENOTFOUND) {
 		rc = render_roles(req, res, N_("Choose a role, a permission and a scope."));
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)

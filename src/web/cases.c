@@ -550,7 +550,7 @@ int web_case_create(http_request *req, http_response *res)
 	int rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc == PONTE_EINVAL) {
 		rc = render_new(req, res, &in, &e);
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)
@@ -805,7 +805,7 @@ static int case_decision(http_request *req, http_response *res)
 		if (grc)
 			return grc;
 		rc = render_case_full(req, res, &c, NULL, NULL, NULL, &e, &in);
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}
 	if (rc)

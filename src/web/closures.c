@@ -66,9 +66,9 @@ static int render(http_request *req, http_response *res, int64_t id, const field
 	web_field_errors(req, v, e, ORDER, NULL);
 	rc = web_render_page(req, res, "closure", N_("Closing the case"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	else if (!rc && alert)
-		res->status = 409;
+		http_refuse_page(res, PONTE_ECONFLICT);
 	return rc;
 }
 

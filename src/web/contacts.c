@@ -66,7 +66,7 @@ static int render(http_request *req, http_response *res, int64_t id, const field
 	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	rc = web_render_page(req, res, "contacts", N_("Contacts"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

@@ -368,7 +368,7 @@ static int render_entry(http_request *req, http_response *res, int64_t id, const
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "directory_entry", N_("Focal-point directory"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 
@@ -441,7 +441,7 @@ int web_directory_update(http_request *req, http_response *res)
 		e.items[0].message = N_("Someone else changed this entry. Reload it and apply your "
 					"change again.");
 		rc = render_entry(req, res, id, &in, &e, NULL, NULL, NULL);
-		res->status = 409;
+		http_refuse_page(res, PONTE_ECONFLICT);
 		return rc;
 	}
 	return denied_or(req, res, rc, id, N_("Entry saved."));
@@ -507,7 +507,7 @@ static int render_new(http_request *req, http_response *res, const fp_input *in,
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "directory_new", N_("New directory entry"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

@@ -425,7 +425,7 @@ static int render_form(http_request *req, http_response *res, const kn_input *in
 	int rc = web_render_page(req, res, "knowledge_form",
 				 id ? N_("Edit the item") : N_("New item"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 
@@ -519,7 +519,7 @@ int web_knowledge_update(http_request *req, http_response *res)
 					"Your text is below; the current version is on the item's "
 					"page.");
 		rc = render_form(req, res, &in, &e, id, current);
-		res->status = 409;
+		http_refuse_page(res, PONTE_ECONFLICT);
 		return rc;
 	}
 	if (rc)
@@ -676,7 +676,7 @@ int web_knowledge_move(http_request *req, http_response *res)
 		tpl_set(v, "message", tr(req->lang, why));
 		tpl_set(v, "back", arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 		rc = web_render_page(req, res, "knowledge_refused", N_("Not done"), v);
-		res->status = 403;
+		http_refuse_page(res, PONTE_EDENIED);
 		return rc;
 	}
 	if (rc)

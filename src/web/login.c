@@ -54,12 +54,12 @@ int web_login(http_request *req, http_response *res)
 	}
 	login_job *job = req->deferred_arg;
 	if (job->rc == PONTE_ELIMIT) {
-		res->status = 429;
+		http_refuse_page(res, PONTE_ETOOMANY);
 		http_set_header(res, "Retry-After",
 				arena_printf(req->arena, "%d", job->out.retry_after));
 		int rc = render_form(req, res, job->in.email,
 				     N_("Too many attempts. Please wait a moment and try again."));
-		res->status = 429;
+		http_refuse_page(res, PONTE_ETOOMANY);
 		return rc;
 	}
 	if (job->rc == PONTE_EDENIED) {
@@ -68,7 +68,7 @@ int web_login(http_request *req, http_response *res)
 					   "a recovery code.")
 				      : N_("The e-mail address, password or code is not right.");
 		int rc = render_form(req, res, job->in.email, msg);
-		res->status = 401;
+		http_refuse_page(res, PONTE_EUNAUTH);
 		return rc;
 	}
 	if (job->rc)

@@ -74,7 +74,7 @@ static int render(http_request *req, http_response *res, const obs_import_result
 	}
 	rc = web_render_page(req, res, "obs_import", N_("Import observatory data"), v);
 	if (!rc && (error || (r && r->total_problems && !r->imported)))
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

@@ -135,7 +135,7 @@ static int profile_password(http_request *req, http_response *res)
 	if (!error)
 		return job->rc;
 	int rc = render_profile(req, res, error);
-	res->status = 422;
+	http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

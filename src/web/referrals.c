@@ -273,7 +273,7 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "case_referrals", N_("Referrals and consents"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

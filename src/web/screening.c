@@ -121,7 +121,7 @@ static int render(http_request *req, http_response *res, int64_t case_id, const 
 		return rc;
 	rc = web_render_page(req, res, "screening", N_("Indicator screening"), v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 

@@ -204,9 +204,9 @@ static int render(struct page *g, http_response *res, const section_entry *editi
 	if (!rc)
 		rc = web_render_page(req, res, "section", g->d->title, v);
 	if (!rc && e && e->count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	else if (!rc && alert)
-		res->status = 409;
+		http_refuse_page(res, PONTE_ECONFLICT);
 	return rc;
 }
 

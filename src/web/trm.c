@@ -207,7 +207,7 @@ static int wizard(http_request *req, http_response *res, int64_t id, const char 
 	if (!rc)
 		rc = web_render_page(req, res, "trm_wizard", N_("Refer to another country"), v);
 	if (!rc && error)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
 
@@ -742,6 +742,6 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 	if (!rc)
 		rc = web_render_page(req, res, "trm_referral", N_("Referral across borders"), v);
 	if (!rc && error)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
