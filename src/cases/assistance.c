@@ -112,10 +112,10 @@ int assistance_list(const identity_env *env, arena *a, const principal *p, int64
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		assistance_item x = { .id = store_col_int64(st, 0),
-				      .type = arena_strdup(a, store_col_text(st, 1, NULL)),
-				      .provider = arena_strdup(a, store_col_text(st, 2, NULL)),
-				      .started_on = arena_strdup(a, store_col_text(st, 3, NULL)),
-				      .ended_on = arena_strdup(a, store_col_text(st, 4, NULL)),
+				      .type = store_col_dup(a, st, 1),
+				      .provider = store_col_dup(a, st, 2),
+				      .started_on = store_col_dup(a, st, 3),
+				      .ended_on = store_col_dup(a, st, 4),
 				      .referral_id = store_col_int64(st, 5) };
 		if ((rc = fn(&x, ctx)))
 			break;

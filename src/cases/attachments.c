@@ -153,9 +153,9 @@ int attachment_list(const identity_env *env, arena *a, const principal *p, int64
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		case_attachment x = { .id = store_col_int64(st, 0),
-				      .media_type = arena_strdup(a, store_col_text(st, 1, NULL)),
+				      .media_type = store_col_dup(a, st, 1),
 				      .size = store_col_int64(st, 2),
-				      .created_at = arena_strdup(a, store_col_text(st, 4, NULL)) };
+				      .created_at = store_col_dup(a, st, 4) };
 		x.filename = dec(env, a, st, 3, "filename", x.id);
 		if (!x.filename) {
 			rc = PONTE_ESTORE;
@@ -183,13 +183,12 @@ int attachment_read(const identity_env *env, arena *a, const principal *p, const
 	rc = store_step(st);
 	const char *stored = NULL, *key_hex = NULL;
 	if (rc == STORE_ROW) {
-		stored = arena_strdup(a, store_col_text(st, 0, NULL));
-		*meta =
-		    (case_attachment){ .id = id,
-				       .media_type = arena_strdup(a, store_col_text(st, 1, NULL)),
-				       .size = store_col_int64(st, 2),
-				       .filename = dec(env, a, st, 3, "filename", id),
-				       .created_at = arena_strdup(a, store_col_text(st, 5, NULL)) };
+		stored = store_col_dup(a, st, 0);
+		*meta = (case_attachment){ .id = id,
+					   .media_type = store_col_dup(a, st, 1),
+					   .size = store_col_int64(st, 2),
+					   .filename = dec(env, a, st, 3, "filename", id),
+					   .created_at = store_col_dup(a, st, 5) };
 		key_hex = dec(env, a, st, 4, "file_key", id);
 	}
 	store_reset(st);

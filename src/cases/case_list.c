@@ -542,7 +542,7 @@ int case_list_saved(store *db, arena *a, int64_t user_id, const char **query)
 	store_bind_int64(st, 1, user_id);
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
-		const char *s = store_col_text(st, 0, NULL), *copy = arena_strdup(a, s ? s : "");
+		const char *copy = store_col_dup(a, st, 0);
 		rc = copy ? 0 : PONTE_ENOMEM;
 		if (copy)
 			*query = copy;

@@ -42,12 +42,6 @@ static const char *dec(const identity_env *env, arena *a, store_stmt *st, int co
 	return field_decrypt(env, a, "cases", name, id, b, n);
 }
 
-static const char *text(arena *a, store_stmt *st, int col)
-{
-	const char *s = store_col_text(st, col, NULL);
-	return arena_strdup(a, s ? s : "");
-}
-
 int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -55,30 +49,30 @@ int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record
 	c->version = store_col_int64(st, 1);
 	c->organisation_id = store_col_int64(st, 2);
 	c->owner_id = store_col_int64(st, 3);
-	c->organisation_code = text(a, st, 4);
-	c->country = text(a, st, 5);
-	c->status = text(a, st, 6);
-	c->phase = text(a, st, 7);
-	c->closure_reason = text(a, st, 8);
+	c->organisation_code = store_col_dup(a, st, 4);
+	c->country = store_col_dup(a, st, 5);
+	c->status = store_col_dup(a, st, 6);
+	c->phase = store_col_dup(a, st, 7);
+	c->closure_reason = store_col_dup(a, st, 8);
 	c->first_name = dec(env, a, st, 9, "first_name", c->id);
 	c->second_name = dec(env, a, st, 10, "second_name", c->id);
 	c->identity_number = dec(env, a, st, 11, "identity_number", c->id);
 	c->mobile_phone = dec(env, a, st, 12, "mobile_phone", c->id);
-	c->gender = text(a, st, 13);
-	c->birthdate = text(a, st, 14);
+	c->gender = store_col_dup(a, st, 13);
+	c->birthdate = store_col_dup(a, st, 14);
 	c->estimated_age = (int)store_col_int64(st, 15);
-	c->citizenship = text(a, st, 16);
-	c->primary_language = text(a, st, 17);
-	c->trafficking_status = text(a, st, 18);
-	c->exploitation = text(a, st, 19);
-	c->created_at = text(a, st, 20);
-	c->updated_at = text(a, st, 21);
-	c->control = text(a, st, 22);
-	c->recruitment = text(a, st, 23);
-	c->relationship = text(a, st, 24);
-	c->labour_sector = text(a, st, 25);
-	c->smuggled = text(a, st, 26);
-	c->risk = text(a, st, 27);
+	c->citizenship = store_col_dup(a, st, 16);
+	c->primary_language = store_col_dup(a, st, 17);
+	c->trafficking_status = store_col_dup(a, st, 18);
+	c->exploitation = store_col_dup(a, st, 19);
+	c->created_at = store_col_dup(a, st, 20);
+	c->updated_at = store_col_dup(a, st, 21);
+	c->control = store_col_dup(a, st, 22);
+	c->recruitment = store_col_dup(a, st, 23);
+	c->relationship = store_col_dup(a, st, 24);
+	c->labour_sector = store_col_dup(a, st, 25);
+	c->smuggled = store_col_dup(a, st, 26);
+	c->risk = store_col_dup(a, st, 27);
 	/* A field that does not decrypt is never shown as something else. */
 	return c->first_name && c->second_name && c->identity_number && c->mobile_phone
 		   ? 0
@@ -413,10 +407,10 @@ int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned p
 		if (parts & CASE_PART_IDENTITY) {
 			out->first_name = dec(env, a, st, 0, "first_name", case_id);
 			out->second_name = dec(env, a, st, 1, "second_name", case_id);
-			out->birthdate = text(a, st, 2);
-			out->gender = text(a, st, 3);
-			out->citizenship = text(a, st, 4);
-			out->primary_language = text(a, st, 5);
+			out->birthdate = store_col_dup(a, st, 2);
+			out->gender = store_col_dup(a, st, 3);
+			out->citizenship = store_col_dup(a, st, 4);
+			out->primary_language = store_col_dup(a, st, 5);
 			out->estimated_age = (int)store_col_int64(st, 12);
 		}
 		if (parts & CASE_PART_CONTACT)
@@ -424,13 +418,13 @@ int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned p
 		if (parts & CASE_PART_DOCUMENTS)
 			out->identity_number = dec(env, a, st, 7, "identity_number", case_id);
 		if (parts & CASE_PART_VICTIM) {
-			out->trafficking_status = text(a, st, 8);
-			out->exploitation = text(a, st, 9);
-			out->control = text(a, st, 13);
+			out->trafficking_status = store_col_dup(a, st, 8);
+			out->exploitation = store_col_dup(a, st, 9);
+			out->control = store_col_dup(a, st, 13);
 		}
 		if (parts & CASE_PART_CASE) {
-			out->status = text(a, st, 10);
-			out->phase = text(a, st, 11);
+			out->status = store_col_dup(a, st, 10);
+			out->phase = store_col_dup(a, st, 11);
 		}
 	}
 	store_reset(st);

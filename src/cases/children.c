@@ -89,17 +89,17 @@ static int load(const identity_env *env, arena *a, int64_t case_id, child_record
 		k->exists = true;
 		k->version = store_col_int64(st, 1);
 		k->age_disputed = store_col_int64(st, 2) != 0;
-		k->age_assessed_on = arena_strdup(a, store_col_text(st, 3, NULL));
-		k->age_assessment = arena_strdup(a, store_col_text(st, 4, NULL));
+		k->age_assessed_on = store_col_dup(a, st, 3);
+		k->age_assessment = store_col_dup(a, st, 4);
 		k->guardian = dec(env, a, st, 5, "guardian", id);
-		k->guardian_appointed_on = arena_strdup(a, store_col_text(st, 6, NULL));
-		k->bia_on = arena_strdup(a, store_col_text(st, 7, NULL));
-		k->bid_on = arena_strdup(a, store_col_text(st, 8, NULL));
-		k->placement = arena_strdup(a, store_col_text(st, 9, NULL));
-		k->placement_since = arena_strdup(a, store_col_text(st, 10, NULL));
-		k->tracing = arena_strdup(a, store_col_text(st, 11, NULL));
+		k->guardian_appointed_on = store_col_dup(a, st, 6);
+		k->bia_on = store_col_dup(a, st, 7);
+		k->bid_on = store_col_dup(a, st, 8);
+		k->placement = store_col_dup(a, st, 9);
+		k->placement_since = store_col_dup(a, st, 10);
+		k->tracing = store_col_dup(a, st, 11);
 		k->tracing_notes = dec(env, a, st, 12, "tracing_notes", id);
-		k->family_assessment = arena_strdup(a, store_col_text(st, 13, NULL));
+		k->family_assessment = store_col_dup(a, st, 13);
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;

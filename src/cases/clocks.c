@@ -48,8 +48,8 @@ int case_reflection_ending(const identity_env *env, arena *a, const principal *p
 			    n1 ? field_decrypt(env, a, "cases", "first_name", id, b1, n1) : "",
 			.second_name =
 			    n2 ? field_decrypt(env, a, "cases", "second_name", id, b2, n2) : "",
-			.since = arena_strdup(a, store_col_text(st, 3, NULL)),
-			.ends = arena_strdup(a, store_col_text(st, 4, NULL)),
+			.since = store_col_dup(a, st, 3),
+			.ends = store_col_dup(a, st, 4),
 		};
 		if ((rc = fn(&k, ctx)))
 			break;

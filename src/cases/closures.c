@@ -193,12 +193,12 @@ int closure_list(const identity_env *env, arena *a, const principal *p, int64_t 
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		case_closure k = { .id = store_col_int64(st, 0),
-				   .kind = arena_strdup(a, store_col_text(st, 1, NULL)),
-				   .status = arena_strdup(a, store_col_text(st, 2, NULL)),
-				   .reason = arena_strdup(a, store_col_text(st, 3, NULL)),
-				   .requested_at = arena_strdup(a, store_col_text(st, 4, NULL)),
-				   .decision = arena_strdup(a, store_col_text(st, 5, NULL)),
-				   .decided_at = arena_strdup(a, store_col_text(st, 6, NULL)) };
+				   .kind = store_col_dup(a, st, 1),
+				   .status = store_col_dup(a, st, 2),
+				   .reason = store_col_dup(a, st, 3),
+				   .requested_at = store_col_dup(a, st, 4),
+				   .decision = store_col_dup(a, st, 5),
+				   .decided_at = store_col_dup(a, st, 6) };
 		if ((rc = fn(&k, ctx)))
 			break;
 	}
@@ -224,8 +224,7 @@ int closures_pending(const identity_env *env, arena *a, const principal *p, clos
 	store_bind_int64(st, 5, p->user_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     arena_strdup(a, store_col_text(st, 2, NULL)),
-			     arena_strdup(a, store_col_text(st, 3, NULL)), ctx)))
+			     store_col_dup(a, st, 2), store_col_dup(a, st, 3), ctx)))
 			break;
 	}
 	store_reset(st);

@@ -90,19 +90,9 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 		rc = rc < 0 ? rc : 0;
 		*id = store_last_insert_id(c);
 	}
-	if (!rc && in->place && *in->place) {
-		buf cipher;
-		buf_init(&cipher, 1u << 14);
-		if (!(rc = field_encrypt(env, "contacts", "place", *id, in->place, &cipher)) &&
-		    !(rc = store_prepare(c, SQL_PLACE, &st))) {
-			store_bind_int64(st, 1, *id);
-			store_bind_blob(st, 2, cipher.data, cipher.len);
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
-		}
-		buf_release(&cipher);
-	}
+	if (!rc && in->place && *in->place)
+		rc = field_encrypt_row(env, c, SQL_PLACE, "contacts", "place", *id, in->place,
+				       1u << 14);
 	if (!rc)
 		rc = principal_audit(env->db, p, "case.contact", "case", case_id, "success", true);
 	if (!rc)
@@ -129,15 +119,15 @@ int contact_list(const identity_env *env, arena *a, const principal *p, int64_t 
 		size_t n;
 		const void *b = store_col_blob(st, 2, &n);
 		contact k = { .id = id,
-			      .contact_on = arena_strdup(a, store_col_text(st, 1, NULL)),
+			      .contact_on = store_col_dup(a, st, 1),
 			      .place =
 				  n ? field_decrypt(env, a, "contacts", "place", id, b, n) : "",
-			      .channel = arena_strdup(a, store_col_text(st, 3, NULL)),
-			      .organisation = arena_strdup(a, store_col_text(st, 4, NULL)),
+			      .channel = store_col_dup(a, st, 3),
+			      .organisation = store_col_dup(a, st, 4),
 			      .interpreter = store_col_int64(st, 5) != 0,
-			      .language = arena_strdup(a, store_col_text(st, 6, NULL)),
+			      .language = store_col_dup(a, st, 6),
 			      .rights_informed = store_col_int64(st, 7) != 0,
-			      .rights_language = arena_strdup(a, store_col_text(st, 8, NULL)) };
+			      .rights_language = store_col_dup(a, st, 8) };
 		if ((rc = fn(&k, ctx)))
 			break;
 	}

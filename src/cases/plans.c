@@ -170,11 +170,11 @@ int plan_list(const identity_env *env, arena *a, const principal *p, int64_t cas
 	while ((rc = store_step(st)) == STORE_ROW) {
 		int64_t id = store_col_int64(st, 0);
 		support_plan x = { .id = id,
-				   .type = arena_strdup(a, store_col_text(st, 1, NULL)),
+				   .type = store_col_dup(a, st, 1),
 				   .objectives = dec(env, a, st, 2, "objectives", id),
 				   .action_plan = dec(env, a, st, 3, "action_plan", id),
-				   .approved_at = arena_strdup(a, store_col_text(st, 4, NULL)),
-				   .created_at = arena_strdup(a, store_col_text(st, 5, NULL)) };
+				   .approved_at = store_col_dup(a, st, 4),
+				   .created_at = store_col_dup(a, st, 5) };
 		if ((rc = fn(&x, ctx)))
 			break;
 	}
@@ -201,8 +201,7 @@ int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pe
 	store_bind_int64(st, 5, p->user_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     arena_strdup(a, store_col_text(st, 2, NULL)),
-			     arena_strdup(a, store_col_text(st, 3, NULL)), ctx)))
+			     store_col_dup(a, st, 2), store_col_dup(a, st, 3), ctx)))
 			break;
 	}
 	store_reset(st);

@@ -140,10 +140,10 @@ int return_list(const identity_env *env, arena *a, const principal *p, int64_t c
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		return_record r = { .id = store_col_int64(st, 0),
-				    .destination = arena_strdup(a, store_col_text(st, 1, NULL)),
-				    .decided_on = arena_strdup(a, store_col_text(st, 2, NULL)),
-				    .state = arena_strdup(a, store_col_text(st, 3, NULL)),
-				    .departure_on = arena_strdup(a, store_col_text(st, 4, NULL)),
+				    .destination = store_col_dup(a, st, 1),
+				    .decided_on = store_col_dup(a, st, 2),
+				    .state = store_col_dup(a, st, 3),
+				    .departure_on = store_col_dup(a, st, 4),
 				    .assessment_id = store_col_int64(st, 5) };
 		if ((rc = fn(&r, ctx)))
 			break;

@@ -78,9 +78,8 @@ int country_rules_list(store *db, arena *a, country_rule_fn fn, void *ctx)
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
-			     arena_strdup(a, store_col_text(st, 1, NULL)), store_col_int64(st, 2),
-			     ctx)))
+		if ((rc = fn(store_col_dup(a, st, 0), store_col_dup(a, st, 1),
+			     store_col_int64(st, 2), ctx)))
 			break;
 	store_reset(st);
 	return rc < 0 ? rc : 0;
@@ -150,8 +149,7 @@ int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx)
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
-			     arena_strdup(a, store_col_text(st, 1, NULL)), ctx)))
+		if ((rc = fn(store_col_dup(a, st, 0), store_col_dup(a, st, 1), ctx)))
 			break;
 	store_reset(st);
 	return rc < 0 ? rc : 0;

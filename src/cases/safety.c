@@ -128,20 +128,9 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	if (!rc && in->plan && *in->plan) {
-		buf cipher;
-		buf_init(&cipher, 1u << 16);
-		if (!(rc = field_encrypt(env, "safety_assessments", "plan", *id, in->plan,
-					 &cipher)) &&
-		    !(rc = store_prepare(c, SQL_PLAN, &st))) {
-			store_bind_int64(st, 1, *id);
-			store_bind_blob(st, 2, cipher.data, cipher.len);
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
-		}
-		buf_release(&cipher);
-	}
+	if (!rc && in->plan && *in->plan)
+		rc = field_encrypt_row(env, c, SQL_PLAN, "safety_assessments", "plan", *id,
+				       in->plan, 1u << 16);
 	if (!rc)
 		rc = principal_audit(env->db, p, "case.safety", "case", case_id, "success", true);
 	if (!rc)
@@ -169,12 +158,12 @@ int safety_list(const identity_env *env, arena *a, const principal *p, int64_t c
 		const void *b = store_col_blob(st, 3, &n);
 		safety_assessment s = {
 			.id = id,
-			.risk = arena_strdup(a, store_col_text(st, 1, NULL)),
-			.threats = arena_strdup(a, store_col_text(st, 2, NULL)),
+			.risk = store_col_dup(a, st, 1),
+			.threats = store_col_dup(a, st, 2),
 			.plan =
 			    n ? field_decrypt(env, a, "safety_assessments", "plan", id, b, n) : "",
-			.assessed_on = arena_strdup(a, store_col_text(st, 4, NULL)),
-			.next_review_on = arena_strdup(a, store_col_text(st, 5, NULL)),
+			.assessed_on = store_col_dup(a, st, 4),
+			.next_review_on = store_col_dup(a, st, 5),
 		};
 		if ((rc = fn(&s, ctx)))
 			break;
@@ -208,8 +197,8 @@ int safety_reviews_due(const identity_env *env, arena *a, const principal *p, co
 			    n1 ? field_decrypt(env, a, "cases", "first_name", id, b1, n1) : "",
 			.second_name =
 			    n2 ? field_decrypt(env, a, "cases", "second_name", id, b2, n2) : "",
-			.since = arena_strdup(a, store_col_text(st, 3, NULL)), /* the risk */
-			.ends = arena_strdup(a, store_col_text(st, 4, NULL)),
+			.since = store_col_dup(a, st, 3), /* the risk */
+			.ends = store_col_dup(a, st, 4),
 		};
 		if ((rc = fn(&k, ctx)))
 			break;

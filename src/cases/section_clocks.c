@@ -40,9 +40,9 @@ int sections_due(const identity_env *env, arena *a, const principal *p, const ch
 	while ((rc = store_step(st)) == STORE_ROW) {
 		section_due x = { .case_id = store_col_int64(st, 0),
 				  .entry_id = store_col_int64(st, 1),
-				  .section = arena_strdup(a, store_col_text(st, 2, NULL)),
-				  .what = arena_strdup(a, store_col_text(st, 3, NULL)),
-				  .due_on = arena_strdup(a, store_col_text(st, 4, NULL)) };
+				  .section = store_col_dup(a, st, 2),
+				  .what = store_col_dup(a, st, 3),
+				  .due_on = store_col_dup(a, st, 4) };
 		if ((rc = fn(&x, ctx)))
 			break;
 	}

@@ -115,7 +115,7 @@ static void claim_defaults(store *db, arena *a, const char *country, const char 
 		return;
 	store_bind_text(st, 1, country, strlen(country));
 	if (store_step(st) == STORE_ROW)
-		v[2] = arena_strdup(a, store_col_text(st, 0, NULL));
+		v[2] = store_col_dup(a, st, 0);
 	store_reset(st);
 }
 

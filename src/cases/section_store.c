@@ -407,8 +407,8 @@ static int from_row(const identity_env *env, arena *a, const section_def *d, sto
 	x->id = store_col_int64(st, 0);
 	x->version = store_col_int64(st, 1);
 	x->created_by = store_col_int64(st, 2);
-	x->created_at = arena_strdup(a, store_col_text(st, 3, NULL));
-	x->updated_at = arena_strdup(a, store_col_text(st, 4, NULL));
+	x->created_at = store_col_dup(a, st, 3);
+	x->updated_at = store_col_dup(a, st, 4);
 	for (size_t i = 0; i < d->nfields; i++) {
 		int col = (int)i + 5;
 		if (secret(&d->fields[i])) {
@@ -420,8 +420,7 @@ static int from_row(const identity_env *env, arena *a, const section_def *d, sto
 			if (!x->values[i])
 				return PONTE_ESTORE; /* a ciphertext that does not open */
 		} else {
-			const char *s = store_col_text(st, col, NULL);
-			x->values[i] = arena_strdup(a, s ? s : "");
+			x->values[i] = store_col_dup(a, st, col);
 		}
 	}
 	return 0;

@@ -201,15 +201,15 @@ int status_decision_list(const identity_env *env, arena *a, const principal *p, 
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		status_decision d = { .id = store_col_int64(st, 0) };
-		d.status = arena_strdup(a, store_col_text(st, 1, NULL));
-		d.decided_on = arena_strdup(a, store_col_text(st, 2, NULL));
-		d.decision_org_type = arena_strdup(a, store_col_text(st, 3, NULL));
+		d.status = store_col_dup(a, st, 1);
+		d.decided_on = store_col_dup(a, st, 2);
+		d.decision_org_type = store_col_dup(a, st, 3);
 		size_t n;
 		const void *b = store_col_blob(st, 4, &n);
 		d.reasons =
 		    n ? field_decrypt(env, a, "status_decisions", "reasons", d.id, b, n) : "";
 		d.decided_by = store_col_int64(st, 5);
-		d.created_at = arena_strdup(a, store_col_text(st, 6, NULL));
+		d.created_at = store_col_dup(a, st, 6);
 		if (!d.reasons) {
 			rc = PONTE_ESTORE;
 			break;

@@ -222,7 +222,7 @@ static int country_of(store_conn *c, arena *a, int64_t id, const char **country)
 	store_bind_int64(st, 1, id);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
-		*country = arena_strdup(a, store_col_text(st, 0, NULL));
+		*country = store_col_dup(a, st, 0);
 	store_reset(st);
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }

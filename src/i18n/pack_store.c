@@ -168,15 +168,15 @@ int pack_store_versions(store *db, arena *a, const char *lang, pack_version_fn f
 		store_bind_null(st, 1);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		pack_version v = {
-			.lang = arena_strdup(a, store_col_text(st, 0, NULL)),
+			.lang = store_col_dup(a, st, 0),
 			.version = (int)store_col_int64(st, 1),
-			.name = arena_strdup(a, store_col_text(st, 2, NULL)),
+			.name = store_col_dup(a, st, 2),
 			.rtl = !strcmp(store_col_text(st, 3, NULL), "rtl"),
-			.action = arena_strdup(a, store_col_text(st, 4, NULL)),
+			.action = store_col_dup(a, st, 4),
 			.rolled_back_to = (int)store_col_int64(st, 5),
 			.entries = store_col_int64(st, 6),
 			.loaded_by = store_col_int64(st, 7),
-			.loaded_at = arena_strdup(a, store_col_text(st, 8, NULL)),
+			.loaded_at = store_col_dup(a, st, 8),
 			.current = store_col_int64(st, 9) != 0,
 		};
 		if (!v.lang || !v.name || !v.action || !v.loaded_at) {
@@ -231,10 +231,10 @@ static int reload_locked(store *db, const char *second, char *err, size_t errlen
 		size_t len = 0;
 		const char *po = store_col_text(st, 4, &len);
 		i18n_pack_src *s = &src[n];
-		s->code = arena_strdup(&a, store_col_text(st, 0, NULL));
-		s->name = arena_strdup(&a, store_col_text(st, 1, NULL));
+		s->code = store_col_dup(&a, st, 0);
+		s->name = store_col_dup(&a, st, 1);
 		s->rtl = !strcmp(store_col_text(st, 2, NULL), "rtl");
-		s->plural_forms = arena_strdup(&a, store_col_text(st, 3, NULL));
+		s->plural_forms = store_col_dup(&a, st, 3);
 		s->po = arena_strndup(&a, po ? po : "", len);
 		s->n = len;
 		if (!s->code || !s->name || !s->plural_forms || !s->po) {

@@ -464,7 +464,7 @@ int session_flash_take(store *db, arena *a, int64_t session_id, const char **tex
 	store_bind_int64(st, 1, session_id);
 	const char *seen = NULL;
 	rc = store_step(st);
-	if (rc == STORE_ROW && !(seen = arena_strdup(a, store_col_text(st, 0, NULL))))
+	if (rc == STORE_ROW && !(seen = store_col_dup(a, st, 0)))
 		rc = PONTE_ENOMEM;
 	store_reset(st);
 	if (rc != STORE_ROW)

@@ -14,6 +14,24 @@ int field_encrypt(const identity_env *env, const char *table, const char *column
 	return crypto_field_encrypt(env->keys, &ad, plain, strlen(plain), out);
 }
 
+int field_encrypt_row(const identity_env *env, store_conn *c, const char *sql, const char *table,
+		      const char *column, int64_t id, const char *plain, size_t max)
+{
+	buf cipher;
+	buf_init(&cipher, max);
+	store_stmt *st;
+	int rc = field_encrypt(env, table, column, id, plain, &cipher);
+	if (!rc && !(rc = store_prepare(c, sql, &st))) {
+		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 2, cipher.data, cipher.len);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	buf_release(&cipher);
+	return rc;
+}
+
 const char *field_decrypt(const identity_env *env, arena *a, const char *table, const char *column,
 			  int64_t id, const void *cipher, size_t n)
 {

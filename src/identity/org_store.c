@@ -221,8 +221,8 @@ int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx
 	size_t n = 0;
 	store_bind_text(st, 1, lang, strlen(lang));
 	while ((rc = store_step(st)) == STORE_ROW && n < ARRAY_LEN(rows)) {
-		rows[n].code = arena_strdup(a, store_col_text(st, 0, NULL));
-		rows[n].name = arena_strdup(a, store_col_text(st, 1, NULL));
+		rows[n].code = store_col_dup(a, st, 0);
+		rows[n].name = store_col_dup(a, st, 1);
 		if (!rows[n].code || !rows[n].name)
 			rc = PONTE_ENOMEM;
 		else
@@ -246,8 +246,7 @@ const char *country_label(store *db, arena *a, const char *lang, const char *cod
 		return code ? code : "";
 	store_bind_text(st, 1, lang, strlen(lang));
 	store_bind_text(st, 2, code, strlen(code));
-	const char *name =
-	    store_step(st) == STORE_ROW ? arena_strdup(a, store_col_text(st, 0, NULL)) : NULL;
+	const char *name = store_step(st) == STORE_ROW ? store_col_dup(a, st, 0) : NULL;
 	store_reset(st);
 	return name ? name : code;
 }
@@ -282,7 +281,7 @@ int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		const char *code = arena_strdup(a, store_col_text(st, 0, NULL));
+		const char *code = store_col_dup(a, st, 0);
 		const vocab_term *t = vocab_term_of(&org_types_vocabulary, code);
 		rc = fn(code, t ? t->label : code, ctx);
 		if (rc)

@@ -320,7 +320,7 @@ static int load_roles(store_conn *c, arena *a, user *u)
 	store_bind_int64(st, 1, u->id);
 	u->nroles = 0;
 	while ((rc = store_step(st)) == STORE_ROW && u->nroles < IDENTITY_MAX_ROLES)
-		u->roles[u->nroles++] = arena_strdup(a, store_col_text(st, 0, NULL));
+		u->roles[u->nroles++] = store_col_dup(a, st, 0);
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }
@@ -338,13 +338,13 @@ static int user_from_row(const identity_env *env, store_stmt *st, arena *a, user
 	b = store_col_blob(st, 3, &n);
 	u->phone = n ? field_decrypt(env, a, "users", "phone", u->id, b, n) : "";
 	u->organisation_id = store_col_int64(st, 4);
-	u->organisation_code = arena_strdup(a, store_col_text(st, 5, NULL));
-	u->organisation_name = arena_strdup(a, store_col_text(st, 6, NULL));
-	u->country = arena_strdup(a, store_col_text(st, 7, NULL));
-	u->language = arena_strdup(a, store_col_text(st, 8, NULL));
+	u->organisation_code = store_col_dup(a, st, 5);
+	u->organisation_name = store_col_dup(a, st, 6);
+	u->country = store_col_dup(a, st, 7);
+	u->language = store_col_dup(a, st, 8);
 	u->status = user_status_from_name(store_col_text(st, 9, NULL));
 	u->totp_enabled = store_col_int64(st, 10) != 0;
-	u->created_at = arena_strdup(a, store_col_text(st, 11, NULL));
+	u->created_at = store_col_dup(a, st, 11);
 	/* A field that does not decrypt means a wrong key or tampering: never show garbage. */
 	return u->email && u->name && u->phone && u->organisation_code ? 0 : PONTE_ESTORE;
 }

@@ -29,10 +29,10 @@ static int item_state(store_conn *c, arena *a, int64_t id, kn_item *it, int64_t 
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
 		it->id = id;
-		it->status = arena_strdup(a, store_col_text(st, 0, NULL));
+		it->status = store_col_dup(a, st, 0);
 		it->author_id = store_col_int64(st, 1);
 		it->organisation_id = store_col_int64(st, 2);
-		it->owner_country = arena_strdup(a, store_col_text(st, 3, NULL));
+		it->owner_country = store_col_dup(a, st, 3);
 		*attachments = store_col_int64(st, 4);
 	}
 	store_reset(st);

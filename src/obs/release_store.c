@@ -282,8 +282,8 @@ int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)
 	store_bind_double(st, 1, default_budget(db));
 	while ((rc = store_step(st)) == STORE_ROW) {
 		obs_budget_info x = { .provider_id = store_col_int64(st, 0),
-				      .provider = arena_strdup(a, store_col_text(st, 1, NULL)),
-				      .name = arena_strdup(a, store_col_text(st, 2, NULL)),
+				      .provider = store_col_dup(a, st, 1),
+				      .name = store_col_dup(a, st, 2),
 				      .budget = store_col_double(st, 3),
 				      .spent = store_col_double(st, 4) };
 		if (!x.provider || !x.name) {
@@ -310,12 +310,12 @@ int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_
 	while ((rc = store_step(st)) == STORE_ROW) {
 		obs_budget_change_info x = {
 			.provider_id = store_col_int64(st, 0),
-			.provider = arena_strdup(a, store_col_text(st, 1, NULL)),
+			.provider = store_col_dup(a, st, 1),
 			.before = store_col_double(st, 2),
 			.budget = store_col_double(st, 3),
-			.reason = arena_strdup(a, store_col_text(st, 4, NULL)),
+			.reason = store_col_dup(a, st, 4),
 			.changed_by = store_col_int64(st, 5),
-			.changed_at = arena_strdup(a, store_col_text(st, 6, NULL)),
+			.changed_at = store_col_dup(a, st, 6),
 		};
 		if (!x.provider || !x.reason || !x.changed_at) {
 			rc = PONTE_ENOMEM;
@@ -339,10 +339,10 @@ int obs_release_list(store *db, arena *a, obs_release_fn fn, void *ctx)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		obs_release_info x = { .version = store_col_int64(st, 0),
-				       .method = arena_strdup(a, store_col_text(st, 1, NULL)),
-				       .created_at = arena_strdup(a, store_col_text(st, 2, NULL)),
-				       .provider = arena_strdup(a, store_col_text(st, 3, NULL)),
-				       .manifest = arena_strdup(a, store_col_text(st, 4, NULL)) };
+				       .method = store_col_dup(a, st, 1),
+				       .created_at = store_col_dup(a, st, 2),
+				       .provider = store_col_dup(a, st, 3),
+				       .manifest = store_col_dup(a, st, 4) };
 		if ((rc = fn(&x, ctx)))
 			break;
 	}

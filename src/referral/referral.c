@@ -364,19 +364,8 @@ static int event(const identity_env *env, store_conn *c, const principal *p, con
 	store_reset(st);
 	if (rc < 0 || !note || !*note)
 		return rc < 0 ? rc : 0;
-	int64_t event_id = store_last_insert_id(c);
-	buf cipher;
-	buf_init(&cipher, 1u << 16);
-	rc = field_encrypt(env, "referral_events", "note", event_id, note, &cipher);
-	if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_EVENT_NOTE, &st))) {
-		store_bind_int64(st, 1, event_id);
-		store_bind_blob(st, 2, cipher.data, cipher.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	buf_release(&cipher);
-	return rc;
+	return field_encrypt_row(env, c, SQL_REFERRAL_EVENT_NOTE, "referral_events", "note",
+				 store_last_insert_id(c), note, 1u << 16);
 }
 
 int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,

@@ -6,12 +6,6 @@
 #include "identity/fields.h"
 #include "screening/sql.h"
 
-static const char *text(arena *a, store_stmt *st, int col)
-{
-	const char *s = store_col_is_null(st, col) ? "" : store_col_text(st, col, NULL);
-	return arena_strdup(a, s ? s : "");
-}
-
 static void bind_lang(store_stmt *st, const char *lang)
 {
 	const char *l = lang && *lang ? lang : "en";
@@ -20,12 +14,12 @@ static void bind_lang(store_stmt *st, const char *lang)
 
 static void list_row(arena *a, store_stmt *st, scr_list *l)
 {
-	l->code = text(a, st, 0);
-	l->audience = text(a, st, 1);
-	l->exploitation = text(a, st, 2);
+	l->code = store_col_dup(a, st, 0);
+	l->audience = store_col_dup(a, st, 1);
+	l->exploitation = store_col_dup(a, st, 2);
 	l->min_dimensions = (int)store_col_int64(st, 3);
-	l->version = text(a, st, 4);
-	l->name = text(a, st, 5);
+	l->version = store_col_dup(a, st, 4);
+	l->name = store_col_dup(a, st, 5);
 }
 
 int scr_lists(store *db, arena *a, const char *lang, scr_list_fn fn, void *ctx)
@@ -106,13 +100,13 @@ int scr_items(store *db, arena *a, const char *list, const char *lang, scr_list 
 	bind_lang(st, lang);
 	while ((rc = store_step(st)) == STORE_ROW && *n < SCR_MAX_ITEMS) {
 		scr_item *it = &items[(*n)++];
-		it->code = text(a, st, 0);
-		it->dimension = text(a, st, 1);
-		it->strength = text(a, st, 2);
+		it->code = store_col_dup(a, st, 0);
+		it->dimension = store_col_dup(a, st, 1);
+		it->strength = store_col_dup(a, st, 2);
 		it->min_strong = (int)store_col_int64(st, 3);
 		it->min_medium = (int)store_col_int64(st, 4);
-		it->text = text(a, st, 5);
-		it->dimension_text = text(a, st, 6);
+		it->text = store_col_dup(a, st, 5);
+		it->dimension_text = store_col_dup(a, st, 6);
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
@@ -186,19 +180,8 @@ static int insert_answer(const identity_env *env, store_conn *c, int64_t screeni
 	store_reset(st);
 	if (rc < 0 || !note || !*note)
 		return rc < 0 ? rc : 0;
-	int64_t id = store_last_insert_id(c);
-	buf cipher;
-	buf_init(&cipher, 1u << 16);
-	rc = field_encrypt(env, "screening_answers", "note", id, note, &cipher);
-	if (!rc && !(rc = store_prepare(c, SCR_SQL_NOTE, &st))) {
-		store_bind_int64(st, 1, id);
-		store_bind_blob(st, 2, cipher.data, cipher.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	buf_release(&cipher);
-	return rc;
+	return field_encrypt_row(env, c, SCR_SQL_NOTE, "screening_answers", "note",
+				 store_last_insert_id(c), note, 1u << 16);
 }
 
 int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
@@ -280,11 +263,11 @@ int scr_history(const identity_env *env, arena *a, const principal *p, int64_t c
 	bind_lang(st, lang);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		scr_record s = { .id = store_col_int64(st, 0),
-				 .list = text(a, st, 1),
-				 .list_name = text(a, st, 2),
-				 .dimensions_met = text(a, st, 3),
+				 .list = store_col_dup(a, st, 1),
+				 .list_name = store_col_dup(a, st, 2),
+				 .dimensions_met = store_col_dup(a, st, 3),
 				 .indicated = store_col_int64(st, 4) != 0,
-				 .created_at = text(a, st, 5) };
+				 .created_at = store_col_dup(a, st, 5) };
 		if ((rc = fn(&s, ctx)))
 			break;
 	}

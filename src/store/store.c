@@ -396,6 +396,12 @@ const char *store_col_text(store_stmt *st, int col, size_t *len)
 	return DRV(st)->col_text(columns_of(st), col, len);
 }
 
+char *store_col_dup(arena *a, store_stmt *st, int col)
+{
+	const char *s = store_col_text(st, col, NULL);
+	return arena_strdup(a, s ? s : "");
+}
+
 int64_t store_col_int64(store_stmt *st, int col)
 {
 	return DRV(st)->col_int64(columns_of(st), col);

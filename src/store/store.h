@@ -27,6 +27,7 @@
 #ifndef PONTE_STORE_H
 #define PONTE_STORE_H
 
+#include "base/arena.h"
 #include "base/common.h"
 
 typedef struct store store;
@@ -85,6 +86,9 @@ int64_t store_col_int64(store_stmt *st, int col);
 double store_col_double(store_stmt *st, int col);
 const void *store_col_blob(store_stmt *st, int col, size_t *len);
 bool store_col_is_null(store_stmt *st, int col);
+/* A copy in a of column col's text, "" for SQL NULL, that outlives the statement; NULL only
+ * when a is out of memory. The one way a row's text is kept. */
+char *store_col_dup(arena *a, store_stmt *st, int col);
 /* Reset for reuse and clear bindings. Always call it when done. */
 void store_reset(store_stmt *st);
 

@@ -96,10 +96,10 @@ int timeline_of_case(const identity_env *env, arena *a, const principal *p, int6
 	store_bind_int64(st, 1, case_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		timeline_event e = {
-			.at = arena_strdup(a, store_col_text(st, 0, NULL)),
-			.kind = arena_strdup(a, store_col_text(st, 1, NULL)),
-			.code = arena_strdup(a, store_col_text(st, 2, NULL)),
-			.detail = arena_strdup(a, store_col_text(st, 3, NULL)),
+			.at = store_col_dup(a, st, 0),
+			.kind = store_col_dup(a, st, 1),
+			.code = store_col_dup(a, st, 2),
+			.detail = store_col_dup(a, st, 3),
 			.ref = store_col_int64(st, 4),
 		};
 		if ((rc = fn(&e, ctx)))

@@ -60,20 +60,12 @@ static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
 		id = store_last_insert_id(c);
 	}
 	/* The minimised case data, encrypted at rest like any personal field. */
-	buf enc;
-	buf_init(&enc, TRM_MAX_BODY + 4096);
-	if (!rc && !(rc = field_encrypt(env, "trm_referrals", "payload", id, plain.data, &enc)) &&
-	    !(rc = store_prepare(c, SQL_PAYLOAD, &st))) {
-		store_bind_int64(st, 1, id);
-		store_bind_blob(st, 2, enc.data, enc.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
+	if (!rc)
+		rc = field_encrypt_row(env, c, SQL_PAYLOAD, "trm_referrals", "payload", id,
+				       plain.data, TRM_MAX_BODY + 4096);
 	if (plain.data)
 		crypto_wipe(plain.data, plain.len);
 	buf_release(&plain);
-	buf_release(&enc);
 	return rc ? rc : reply(env, c, peer, e, "delivered", now_ms);
 }
 

@@ -323,15 +323,11 @@ int trm_route(const identity_env *env, arena *a, const principal *p, int64_t ref
 		return rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 	}
 	bool out = strcmp(store_col_text(st, 0, NULL), "out") == 0;
-	const char *peer = arena_strdup(a, store_col_text(st, 4, NULL)),
-		   *country = arena_strdup(a, store_col_text(st, 5, NULL));
-	trm_hop first = { out ? self.name : peer,
-			  out ? self.country : country,
-			  out ? peer : self.name,
-			  out ? country : self.country,
-			  arena_strdup(a, store_col_text(st, 1, NULL)),
-			  arena_strdup(a, store_col_text(st, 2, NULL)) };
-	const char *chain = arena_strdup(a, store_col_text(st, 3, NULL));
+	const char *peer = store_col_dup(a, st, 4), *country = store_col_dup(a, st, 5);
+	trm_hop first = { out ? self.name : peer,  out ? self.country : country,
+			  out ? peer : self.name,  out ? country : self.country,
+			  store_col_dup(a, st, 1), store_col_dup(a, st, 2) };
+	const char *chain = store_col_dup(a, st, 3);
 	store_reset(st);
 	if ((rc = fn(&first, ctx)))
 		return rc;

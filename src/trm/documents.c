@@ -191,18 +191,9 @@ static int keep(const identity_env *env, store_conn *c, int64_t ref, const char 
 	store_reset(st);
 	rc = rc < 0 ? rc : 0;
 	int64_t id = store_last_insert_id(c);
-	buf enc;
-	buf_init(&enc, strlen(body) + 4096);
-	if (!rc && !(rc = field_encrypt(env, "trm_documents", "body", id, body, &enc)) &&
-	    !(rc = store_prepare(c, SQL_BODY, &st))) {
-		store_bind_int64(st, 1, id);
-		store_bind_blob(st, 2, enc.data, enc.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	buf_release(&enc);
-	return rc;
+	return rc ? rc
+		  : field_encrypt_row(env, c, SQL_BODY, "trm_documents", "body", id, body,
+				      strlen(body) + 4096);
 }
 
 /* Send a document on row r (inside c) and keep a copy as sent. */
@@ -394,9 +385,9 @@ int trm_documents_list(const identity_env *env, arena *a, const principal *p, in
 	store_bind_int64(st, 1, ref_id);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		trm_document d = { .id = store_col_int64(st, 0),
-				   .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
-				   .type = arena_strdup(a, store_col_text(st, 2, NULL)),
-				   .created_at = arena_strdup(a, store_col_text(st, 4, NULL)),
+				   .direction = store_col_dup(a, st, 1),
+				   .type = store_col_dup(a, st, 2),
+				   .created_at = store_col_dup(a, st, 4),
 				   .body = "{}" };
 		size_t n;
 		const void *b = store_col_blob(st, 3, &n);

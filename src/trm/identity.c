@@ -100,7 +100,7 @@ int trm_identity_get(const identity_env *env, arena *a, trm_self *out)
 		const void *spk = store_col_blob(st, 2, &n1), *bpk = store_col_blob(st, 3, &n2);
 		snprintf(out->instance_id, sizeof(out->instance_id), "%s",
 			 store_col_text(st, 0, NULL));
-		out->url = arena_strdup(a, store_col_text(st, 1, NULL));
+		out->url = store_col_dup(a, st, 1);
 		if (n1 == CRYPTO_SIGN_PK && n2 == CRYPTO_BOX_PK) {
 			memcpy(out->sign_pk, spk, n1);
 			memcpy(out->box_pk, bpk, n2);

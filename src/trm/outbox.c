@@ -316,15 +316,14 @@ int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		trm_outbox_row r = { .id = store_col_int64(st, 0),
-				     .message_id = arena_strdup(a, store_col_text(st, 1, NULL)),
-				     .peer = arena_strdup(a, store_col_text(st, 2, NULL)),
-				     .type = arena_strdup(a, store_col_text(st, 3, NULL)),
-				     .state = arena_strdup(a, store_col_text(st, 4, NULL)),
+				     .message_id = store_col_dup(a, st, 1),
+				     .peer = store_col_dup(a, st, 2),
+				     .type = store_col_dup(a, st, 3),
+				     .state = store_col_dup(a, st, 4),
 				     .attempts = store_col_int64(st, 5),
-				     .next_attempt_at =
-					 arena_strdup(a, store_col_text(st, 6, NULL)),
-				     .last_error = arena_strdup(a, store_col_text(st, 7, NULL)),
-				     .created_at = arena_strdup(a, store_col_text(st, 8, NULL)) };
+				     .next_attempt_at = store_col_dup(a, st, 6),
+				     .last_error = store_col_dup(a, st, 7),
+				     .created_at = store_col_dup(a, st, 8) };
 		if ((rc = fn(&r, ctx)))
 			break;
 	}

@@ -183,14 +183,14 @@ static int from_row(arena *a, store_stmt *st, trm_peer *p)
 	if (n1 != CRYPTO_SIGN_PK || n2 != CRYPTO_BOX_PK)
 		return PONTE_ESTORE;
 	*p = (trm_peer){ .id = store_col_int64(st, 0),
-			 .instance_id = arena_strdup(a, store_col_text(st, 1, NULL)),
-			 .name = arena_strdup(a, store_col_text(st, 2, NULL)),
-			 .country = arena_strdup(a, store_col_text(st, 3, NULL)),
-			 .url = arena_strdup(a, store_col_text(st, 4, NULL)),
-			 .fingerprint = arena_strdup(a, store_col_text(st, 7, NULL)),
-			 .state = arena_strdup(a, store_col_text(st, 8, NULL)),
-			 .added_at = arena_strdup(a, store_col_text(st, 9, NULL)),
-			 .keys_at = arena_strdup(a, store_col_text(st, 10, NULL)) };
+			 .instance_id = store_col_dup(a, st, 1),
+			 .name = store_col_dup(a, st, 2),
+			 .country = store_col_dup(a, st, 3),
+			 .url = store_col_dup(a, st, 4),
+			 .fingerprint = store_col_dup(a, st, 7),
+			 .state = store_col_dup(a, st, 8),
+			 .added_at = store_col_dup(a, st, 9),
+			 .keys_at = store_col_dup(a, st, 10) };
 	memcpy(p->sign_pk, s, n1);
 	memcpy(p->box_pk, b, n2);
 	return 0;
@@ -273,12 +273,6 @@ static const char SQL_RETRY_FAILED[] =
     "'expired before delivery')";
 /* clang-format on */
 
-static const char *col_or_empty(arena *a, store_stmt *st, int i)
-{
-	const char *s = store_col_text(st, i, NULL);
-	return arena_strdup(a, s ? s : "");
-}
-
 int trm_peer_status_list(store *db, arena *a, trm_peer_status_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -293,8 +287,8 @@ int trm_peer_status_list(store *db, arena *a, trm_peer_status_fn fn, void *ctx)
 		memset(&s, 0, sizeof(s));
 		if ((rc = from_row(a, st, &s.peer)))
 			break;
-		s.last_received = col_or_empty(a, st, 11);
-		s.last_delivered = col_or_empty(a, st, 12);
+		s.last_received = store_col_dup(a, st, 11);
+		s.last_delivered = store_col_dup(a, st, 12);
 		s.queued = store_col_int64(st, 13);
 		s.retrying = store_col_int64(st, 14);
 		s.failed = store_col_int64(st, 15);

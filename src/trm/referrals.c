@@ -88,21 +88,21 @@ static int decode(const identity_env *env, arena *a, store_stmt *st, enum sight 
 		  trm_referral *r)
 {
 	*r = (trm_referral){ .id = store_col_int64(st, 0),
-			     .direction = arena_strdup(a, store_col_text(st, 1, NULL)),
-			     .peer_instance = arena_strdup(a, store_col_text(st, 2, NULL)),
-			     .peer_name = arena_strdup(a, store_col_text(st, 3, NULL)),
-			     .peer_country = arena_strdup(a, store_col_text(st, 4, NULL)),
-			     .offer_id = arena_strdup(a, store_col_text(st, 5, NULL)),
+			     .direction = store_col_dup(a, st, 1),
+			     .peer_instance = store_col_dup(a, st, 2),
+			     .peer_name = store_col_dup(a, st, 3),
+			     .peer_country = store_col_dup(a, st, 4),
+			     .offer_id = store_col_dup(a, st, 5),
 			     .case_id = store_col_int64(st, 6),
-			     .state = arena_strdup(a, store_col_text(st, 7, NULL)),
-			     .reason = arena_strdup(a, store_col_text(st, 8, NULL)),
-			     .legal_basis = arena_strdup(a, store_col_text(st, 9, NULL)),
-			     .created_at = arena_strdup(a, store_col_text(st, 11, NULL)),
-			     .updated_at = arena_strdup(a, store_col_text(st, 12, NULL)),
+			     .state = store_col_dup(a, st, 7),
+			     .reason = store_col_dup(a, st, 8),
+			     .legal_basis = store_col_dup(a, st, 9),
+			     .created_at = store_col_dup(a, st, 11),
+			     .updated_at = store_col_dup(a, st, 12),
 			     .parent_id = store_col_int64(st, 13),
-			     .provider = arena_strdup(a, store_col_text(st, 15, NULL)),
-			     .provider_state = arena_strdup(a, store_col_text(st, 16, NULL)),
-			     .chain = arena_strdup(a, store_col_text(st, 17, NULL)),
+			     .provider = store_col_dup(a, st, 15),
+			     .provider_state = store_col_dup(a, st, 16),
+			     .chain = store_col_dup(a, st, 17),
 			     .payload = "",
 			     .categories = "" };
 	size_t n;
@@ -187,10 +187,8 @@ int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t re
 		return rc;
 	store_bind_text(st, 1, offer, strlen(offer));
 	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(arena_strdup(a, store_col_text(st, 0, NULL)),
-			     arena_strdup(a, store_col_text(st, 1, NULL)),
-			     arena_strdup(a, store_col_text(st, 2, NULL)),
-			     arena_strdup(a, store_col_text(st, 3, NULL)), ctx)))
+		if ((rc = fn(store_col_dup(a, st, 0), store_col_dup(a, st, 1),
+			     store_col_dup(a, st, 2), store_col_dup(a, st, 3), ctx)))
 			break;
 	store_reset(st);
 	return rc < 0 ? rc : 0;
@@ -229,10 +227,8 @@ int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t n
 		if (strcmp(store_col_text(st, 5, NULL), before) >= 0)
 			continue;
 		shown++;
-		if ((rc = fn(store_col_int64(st, 0), case_id,
-			     arena_strdup(a, store_col_text(st, 3, NULL)),
-			     arena_strdup(a, store_col_text(st, 4, NULL)),
-			     arena_strdup(a, store_col_text(st, 5, NULL)), ctx)))
+		if ((rc = fn(store_col_int64(st, 0), case_id, store_col_dup(a, st, 3),
+			     store_col_dup(a, st, 4), store_col_dup(a, st, 5), ctx)))
 			break;
 	}
 	store_reset(st);
@@ -295,10 +291,9 @@ int trm_provider_queue(const identity_env *env, arena *a, const principal *p, tr
 		return rc;
 	store_bind_int64(st, 1, p->organisation_id);
 	while ((rc = store_step(st)) == STORE_ROW)
-		if ((rc = fn(store_col_int64(st, 0), arena_strdup(a, store_col_text(st, 1, NULL)),
-			     arena_strdup(a, store_col_text(st, 2, NULL)),
-			     arena_strdup(a, store_col_text(st, 3, NULL)),
-			     arena_strdup(a, store_col_text(st, 4, NULL)), ctx)))
+		if ((rc = fn(store_col_int64(st, 0), store_col_dup(a, st, 1),
+			     store_col_dup(a, st, 2), store_col_dup(a, st, 3),
+			     store_col_dup(a, st, 4), ctx)))
 			break;
 	store_reset(st);
 	return rc < 0 ? rc : 0;
