@@ -206,9 +206,11 @@ fi
 if want migrate; then
 	# A database eight migrations behind, back to 0039, with what each of 0040-0047 made undone.
 	downgrade() { # db
-		# From the newest back: 0047 (its indexes replaced 0040's), 0045, 0044, 0043, 0041,
-		# 0040 (0042 and 0046 apply again over themselves).
-		q "$1" "DROP TABLE case_list_filters; DROP INDEX cases_own_find;
+		# From the newest back: 0048 (the name's blind index comes back), 0047 (its indexes
+		# replaced 0040's), 0045, 0044, 0043, 0041, 0040 (0042 and 0046 apply again over
+		# themselves).
+		q "$1" "ALTER TABLE cases ADD COLUMN name_index BLOB; CREATE INDEX cases_name ON cases(name_index);
+			DROP TABLE case_list_filters; DROP INDEX cases_own_find;
 			DROP INDEX cases_org_find; DROP INDEX cases_country_find; DROP INDEX cases_all_find;
 			ALTER TABLE cases DROP COLUMN risk;
 			DROP TABLE language_packs; DELETE FROM settings WHERE key = 'second_language';
@@ -244,12 +246,16 @@ if want migrate; then
 		col41=$(q "$db" "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'must_enrol'")
 		has47=$(q "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'case_list_filters'")
 		col47=$(q "$db" "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'risk'")
+		col48=$(q "$db" "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'name_index'")
+		has48=$(q "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'cases_name'")
 		[ $((v >= 40 && v < 47)) -eq "$has40" ] ||
 			fail "migrate round $round: migration 0040 half applied (at $v)"
 		[ $((v >= 41)) -eq "$has41" ] && [ "$has41" -eq "$col41" ] ||
 			fail "migrate round $round: migration 0041 half applied (at $v)"
 		[ $((v >= 47)) -eq "$has47" ] && [ "$has47" -eq "$col47" ] ||
 			fail "migrate round $round: migration 0047 half applied (at $v)"
+		[ $((v < 48)) -eq "$col48" ] && [ "$col48" -eq "$has48" ] ||
+			fail "migrate round $round: migration 0048 half applied (at $v)"
 		[ "$(q "$db" "SELECT count(*) FROM cases")" -eq "$cases" ] || fail "migrate round $round: cases lost"
 		# Restart: the upgrade completes.
 		t0=$(date +%s%N)

@@ -282,32 +282,3 @@ bool case_validate(store *db, const case_input *in, bool creating, field_errors 
 				 N_("Enter a first name or a family name (a nickname will do)."));
 	return e->count == 0;
 }
-
-void case_normalise_name(const char *first, const char *second, char *out, size_t outlen)
-{
-	size_t o = 0;
-	const char *parts[] = { first ? first : "", second ? second : "" };
-	for (int k = 0; k < 2; k++) {
-		bool space = o > 0;
-		for (const unsigned char *p = (const unsigned char *)parts[k]; *p && o + 4 < outlen;
-		     p++) {
-			if (*p == ' ' || *p == '\t' || *p == '-' || *p == '\'') {
-				space = o > 0;
-				continue;
-			}
-			if (space) {
-				out[o++] = ' ';
-				space = false;
-			}
-			const char *f = utf8_fold_latin(p);
-			if (f) {
-				for (; *f && o + 2 < outlen; f++)
-					out[o++] = *f;
-				p++;
-			} else {
-				out[o++] = (char)tolower(*p);
-			}
-		}
-	}
-	out[o] = '\0';
-}

@@ -11,17 +11,16 @@ static const char SQL_GET[] = "SELECT " CASE_COLUMNS " FROM cases c JOIN organis
 static const char SQL_NEXT_ID[] = "SELECT coalesce(max(id), 0) + 1 FROM cases";
 static const char SQL_INSERT[] =
     "INSERT INTO cases(id, organisation_id, owner_id, country, status, phase, first_name_enc, "
-    "second_name_enc, identity_number_enc, mobile_phone_enc, name_index, gender, birthdate, "
-    "estimated_age, citizenship, primary_language, trafficking_status, exploitation, created_at, "
-    "updated_at, control, recruitment, relationship, labour_sector, smuggled) VALUES (?1, ?2, ?3, "
-    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21, "
-    "?22, ?23, ?24)";
+    "second_name_enc, identity_number_enc, mobile_phone_enc, gender, birthdate, estimated_age, "
+    "citizenship, primary_language, trafficking_status, exploitation, created_at, updated_at, "
+    "control, recruitment, relationship, labour_sector, smuggled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20, ?21, ?22, ?23)";
 static const char SQL_UPDATE[] =
     "UPDATE cases SET version = version + 1, status = ?3, phase = ?4, closure_reason = ?5, "
     "first_name_enc = ?6, second_name_enc = ?7, identity_number_enc = ?8, mobile_phone_enc = ?9, "
-    "name_index = ?10, gender = ?11, birthdate = ?12, estimated_age = ?13, citizenship = ?14, "
-    "primary_language = ?15, trafficking_status = ?16, exploitation = ?17, updated_at = ?18, "
-    "control = ?19, recruitment = ?20, relationship = ?21, labour_sector = ?22, smuggled = ?23 "
+    "gender = ?10, birthdate = ?11, estimated_age = ?12, citizenship = ?13, "
+    "primary_language = ?14, trafficking_status = ?15, exploitation = ?16, updated_at = ?17, "
+    "control = ?18, recruitment = ?19, relationship = ?20, labour_sector = ?21, smuggled = ?22 "
     "WHERE id = ?1 AND version = ?2";
 
 static void bind_scope(store_stmt *st, const principal *p, const char *permission)
@@ -135,12 +134,6 @@ static int bind_person(const identity_env *env, store_stmt *st, int first, int64
 	int rc = 0;
 	for (int i = 0; i < 4 && !rc; i++)
 		rc = bind_encrypted(env, st, first + i, cols[i], id, vals[i], &tmp);
-	char norm[512];
-	unsigned char idx[32];
-	case_normalise_name(v->first_name, v->second_name, norm, sizeof(norm));
-	crypto_blind_index(env->keys, "cases.name", norm, strlen(norm), idx);
-	if (!rc)
-		rc = store_bind_blob(st, first + 4, idx, 32);
 	buf_release(&tmp);
 	return rc;
 }
@@ -210,19 +203,19 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		store_bind_text(st, 5, v.status, strlen(v.status));
 		store_bind_text(st, 6, v.phase, strlen(v.phase));
 		rc = bind_person(env, st, 7, new_id, &v);
-		store_bind_text(st, 12, g, strlen(g));
-		store_bind_text(st, 13, b, strlen(b));
+		store_bind_text(st, 11, g, strlen(g));
+		store_bind_text(st, 12, b, strlen(b));
 		if (in->estimated_age && *in->estimated_age)
-			store_bind_int64(st, 14, strtol(in->estimated_age, NULL, 10));
-		store_bind_text(st, 15, cz, strlen(cz));
-		store_bind_text(st, 16, pl, strlen(pl));
-		store_bind_text(st, 17, ts, strlen(ts));
-		store_bind_text(st, 18, ex, strlen(ex));
-		store_bind_text(st, 19, when, strlen(when));
+			store_bind_int64(st, 13, strtol(in->estimated_age, NULL, 10));
+		store_bind_text(st, 14, cz, strlen(cz));
+		store_bind_text(st, 15, pl, strlen(pl));
+		store_bind_text(st, 16, ts, strlen(ts));
+		store_bind_text(st, 17, ex, strlen(ex));
+		store_bind_text(st, 18, when, strlen(when));
 		const char *facts[5] = { or (in->control, ""), or (in->recruitment, ""),
 					 or (in->relationship, ""), or (in->labour_sector, ""),
 					 or (in->smuggled, "") };
-		bind_facts(st, 20, facts);
+		bind_facts(st, 19, facts);
 		if (!rc) {
 			rc = store_step(st);
 			rc = rc < 0 ? rc : 0;
@@ -312,23 +305,23 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		store_bind_text(st, 4, v.phase, strlen(v.phase));
 		store_bind_text(st, 5, cr, strlen(cr));
 		rc = bind_person(env, st, 6, id, &v);
-		store_bind_text(st, 11, g, strlen(g));
-		store_bind_text(st, 12, b, strlen(b));
+		store_bind_text(st, 10, g, strlen(g));
+		store_bind_text(st, 11, b, strlen(b));
 		if (in->estimated_age ? *in->estimated_age != '\0' : old.estimated_age >= 0)
-			store_bind_int64(st, 13,
+			store_bind_int64(st, 12,
 					 in->estimated_age ? strtol(in->estimated_age, NULL, 10)
 							   : old.estimated_age);
-		store_bind_text(st, 14, cz, strlen(cz));
-		store_bind_text(st, 15, pl, strlen(pl));
-		store_bind_text(st, 16, ts, strlen(ts));
-		store_bind_text(st, 17, ex, strlen(ex));
-		store_bind_text(st, 18, when, strlen(when));
+		store_bind_text(st, 13, cz, strlen(cz));
+		store_bind_text(st, 14, pl, strlen(pl));
+		store_bind_text(st, 15, ts, strlen(ts));
+		store_bind_text(st, 16, ex, strlen(ex));
+		store_bind_text(st, 17, when, strlen(when));
 		const char *facts[5] = { or (in->control, old.control),
 					 or (in->recruitment, old.recruitment),
 					 or (in->relationship, old.relationship),
 					 or (in->labour_sector, old.labour_sector),
 					 or (in->smuggled, old.smuggled) };
-		bind_facts(st, 19, facts);
+		bind_facts(st, 18, facts);
 		if (!rc) {
 			rc = store_step(st);
 			rc = rc < 0 ? rc : 0;

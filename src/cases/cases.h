@@ -5,7 +5,7 @@
  * Invariants:
  * - Field names follow HTCDS (prs_*, vic_*, cas_*); codes are stored as codes.
  * - Names, the identity number and the phone are personal data: encrypted, bound to
- *   cases.<column>.<id>; the normalised full name has a blind index for exact search.
+ *   cases.<column>.<id>; a person is found by name through blind name keys (below).
  * - Reading needs case.social.read, writing case.social.write, each within its scope (own
  *   cases, organisation, country, all). A case outside the caller's scope is "not found".
  * - Every change raises `version`; an update based on another version is PONTE_ECONFLICT and
@@ -198,9 +198,6 @@ bool case_date_valid(const char *s, bool *future);
 
 /* Validation (case_fields.c): fills errors; true when there are none. */
 bool case_validate(store *db, const case_input *in, bool creating, field_errors *errors);
-/* "Aïcha  DIALLO" → "aicha diallo": lower case, accents folded, one space between words,
- * hyphens and apostrophes as spaces. The blind index is computed on this form. */
-void case_normalise_name(const char *first, const char *second, char *out, size_t outlen);
 
 /* ---- finding a person by name (names.c: the keys; name_search.c: the index, the search) ----
  *

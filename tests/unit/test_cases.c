@@ -71,18 +71,6 @@ static void bad_input_is_explained_field_by_field(void **state)
 	fixture_close(&f);
 }
 
-static void names_are_folded_for_search(void **state)
-{
-	(void)state;
-	char out[128];
-	case_normalise_name("  Aïcha ", "DIALLO-Bâ", out, sizeof(out));
-	assert_string_equal(out, "aicha diallo ba");
-	case_normalise_name("João", "N'Diaye", out, sizeof(out));
-	assert_string_equal(out, "joao n diaye");
-	case_normalise_name(NULL, "Ñúñez", out, sizeof(out));
-	assert_string_equal(out, "nunez");
-}
-
 static void scopes_decide_who_sees_a_case(void **state)
 {
 	(void)state;
@@ -445,7 +433,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_input_is_explained_field_by_field),
-		cmocka_unit_test(names_are_folded_for_search),
 		cmocka_unit_test(scopes_decide_who_sees_a_case),
 		cmocka_unit_test(list_filters_search_and_pages),
 		cmocka_unit_test(stale_updates_are_refused),

@@ -90,7 +90,9 @@ static void rebuilding_a_table_keeps_what_refers_to_it(void **state)
 		"DROP TABLE case_list_filters;" /* 0047 */
 		"DROP INDEX cases_own_find; DROP INDEX cases_org_find;"
 		"DROP INDEX cases_country_find; DROP INDEX cases_all_find;"
-		"ALTER TABLE cases DROP COLUMN risk;",
+		"ALTER TABLE cases DROP COLUMN risk;"
+		"ALTER TABLE cases ADD COLUMN name_index BLOB;" /* 0048 */
+		"CREATE INDEX cases_name ON cases(name_index);",
 		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
