@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(
 	zlib1g-dev
 	# translations (catalogue checks and extraction); country codes for the map
 	gettext iso-codes
-	# time zones: pages show times in the installation's (TZ=Europe/Lisbon ...)
+	# time zones: pages show times in the installation's zone (setting time_zone, read from /usr/share/zoneinfo)
 	tzdata
 	# browser tests
 	chromium

@@ -5,6 +5,7 @@
 #include "app/app.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/tz.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/pack.h"
@@ -20,9 +21,9 @@ int app_load_resources(char *err, size_t errlen)
 	return rc;
 }
 
-/* Language packs: built from the database at start, and again within 5 seconds of a change
- * made outside this process's pages (ponte i18n load, ponte settings set second_language).
- * At most one request in 5 seconds asks, with one small query. */
+/* Language packs and the time zone: read from the database at start, and again within 5
+ * seconds of a change made outside this process's pages (ponte i18n load, ponte settings set
+ * second_language or time_zone). At most one request in 5 seconds asks, with small queries. */
 static int64_t next_language_check;
 
 void app_languages_refresh(store *db, bool force)
@@ -33,7 +34,10 @@ void app_languages_refresh(store *db, bool force)
 	    (now < next || !__atomic_compare_exchange_n(&next_language_check, &next, now + 5000,
 							false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
 		return;
-	char second[8], err[256] = "";
+	char zone[TZ_NAME_MAX], second[8], err[256] = "";
+	setting_get_text(db, "time_zone", "UTC", zone, sizeof(zone));
+	if (!i18n_zone_set(zone))
+		log_msg(LOG_WARN, "i18n.time_zone", "the setting time_zone names no zone; kept");
 	setting_get_text(db, "second_language", "en", second, sizeof(second));
 	int rc = force ? pack_reload(db, second, err, sizeof(err))
 		       : pack_reload_if_changed(db, second, err, sizeof(err));

@@ -55,6 +55,9 @@ const http_route app_routes[] = {
 	{ HTTP_GET, "/admin/privacy-budgets", web_admin_budgets, "obs.budget", false, 0, false },
 	{ HTTP_POST, "/admin/privacy-budgets", web_admin_budget_set, "obs.budget", true, SMALL_BODY,
 	  false },
+	{ HTTP_GET, "/admin/settings", web_admin_settings, "org.manage", false, 0, false },
+	{ HTTP_POST, "/admin/settings", web_admin_settings_change, "org.manage", true, SMALL_BODY,
+	  false },
 	{ HTTP_GET, "/admin/rules", web_admin_rules, "org.manage", false, 0, false },
 	{ HTTP_POST, "/admin/rules", web_admin_rule_set, "org.manage", true, SMALL_BODY, false },
 	/* Language packs and the languages' settings; the upload has its own address. */

@@ -67,7 +67,7 @@ static const cli_command COMMANDS[] = {
 	  "Create a new data key and re-encrypt every encrypted value under it, N rows per\n"
 	  "transaction (default 500), while the server keeps running. If interrupted, run it\n"
 	  "again: it continues where it stopped. The old key is retired when nothing uses it.\n" },
-	{ "settings", cmd_settings, "Show or change session lifetimes and the 2FA policy",
+	{ "settings", cmd_settings, "Show or change the installation's settings",
 	  "usage: ponte settings list --db PATH\n"
 	  "       ponte settings set --db PATH --name NAME --value V\n\n"
 	  "  session_idle_minutes           idle timeout of browser sessions (1-1440, default 30)\n"
@@ -85,6 +85,9 @@ static const cli_command COMMANDS[] = {
 	  "                                 Arabic digits, 0: Western ones (default)\n"
 	  "  second_language                where a language pack's missing words come from\n"
 	  "                                 before English: en (default), fr, pt, es or ar\n"
+	  "  time_zone                      the zone in which pages show dates and times, a\n"
+	  "                                 name of the tz database (/usr/share/zoneinfo):\n"
+	  "                                 Africa/Niamey, Europe/Lisbon... (default UTC)\n"
 	  "Running servers pick changes up within 5 seconds. Changes are audited.\n" },
 	{ "i18n", cmd_i18n, "Load, list, roll back or withdraw language packs",
 	  "usage: ponte i18n load --db PATH --file FILE.po [--lang CODE]\n"

@@ -1,6 +1,7 @@
 #include <getopt.h>
 
 #include "audit/audit.h"
+#include "base/tz.h"
 #include "cli/cli.h"
 #include "identity/identity.h"
 #include "keys/keys.h"
@@ -142,6 +143,10 @@ int cmd_settings(int argc, char **argv)
 	cli_close(s, NULL);
 	if (rc == PONTE_ENOTFOUND)
 		return cli_fail("unknown setting %s (see ponte settings --help)", name);
+	if (rc == PONTE_EINVAL && !strcmp(name, "time_zone"))
+		return cli_fail("%s is not a time zone of the tz database (%s): write its name as "
+				"the database does, for example Africa/Niamey or Europe/Lisbon",
+				value, TZ_DIR);
 	if (rc == PONTE_EINVAL)
 		return cli_fail("%s is not an allowed value for %s (see ponte settings --help)",
 				value, name);

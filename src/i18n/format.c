@@ -1,9 +1,8 @@
 /* Dates, times and numbers in the reader's language (format.h). The shapes are CLDR's
  * medium date and short time for each language; month abbreviations are CLDR's too. */
-#include <time.h>
-
-#include "base/clock.h"
 #include "i18n/format.h"
+#include "base/clock.h"
+#include "base/tz.h"
 #include "i18n/i18n.h"
 
 struct shape {
@@ -27,6 +26,9 @@ static const struct shape SHAPES[] = {
 	  "\u202f", /* narrow no-break space */
 	  4 },
 	{ "pt", { NULL }, " ", ".", 4 },
+	/* CLDR's medium Arabic date is numeric too (dd/MM/y), which the instance's choice of
+	 * Eastern Arabic digits then writes ٢٨/١١/٢٠٢٦ (tpl.h). */
+	{ "ar", { NULL }, " ", ",", 4 },
 	{ "es",
 	  { "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic" },
 	  ", ",
@@ -47,9 +49,31 @@ static const struct shape *shape_of(int lang)
 	return &NUMERIC;
 }
 
+/* The installation's zone: shared, immutable (tz.h); NULL is UTC. */
+static const tz_zone *zone;
+
 void i18n_format_init(void)
 {
-	tzset();
+	__atomic_store_n(&zone, NULL, __ATOMIC_RELEASE);
+}
+
+bool i18n_zone_set(const char *name)
+{
+	const tz_zone *z = tz_get(name);
+	if (z)
+		__atomic_store_n(&zone, z, __ATOMIC_RELEASE);
+	return z != NULL;
+}
+
+/* Seconds since the epoch as the installation's wall clock reads them, as if it were UTC. */
+static int64_t local_secs(int64_t secs)
+{
+	return secs + tz_offset(__atomic_load_n(&zone, __ATOMIC_ACQUIRE), secs);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 struct when {
@@ -70,15 +94,11 @@ static bool read_when(const char *stored, struct when *w)
 		w->hh = w->mm = 0;
 		return true;
 	}
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-	if (!localtime_r(&secs, &tm))
-		return false;
-	w->y = tm.tm_year + 1900;
-	w->m = (unsigned)tm.tm_mon + 1;
-	w->d = (unsigned)tm.tm_mday;
-	w->hh = (unsigned)tm.tm_hour;
-	w->mm = (unsigned)tm.tm_min;
+	int64_t local = local_secs(floor_div(ms, 1000));
+	int64_t day = floor_div(local, 86400), rest = local - day * 86400;
+	clock_civil_from_days(day, &w->y, &w->m, &w->d);
+	w->hh = (unsigned)(rest / 3600);
+	w->mm = (unsigned)(rest % 3600 / 60);
 	return true;
 }
 
@@ -97,16 +117,11 @@ bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN])
 	int64_t y;
 	unsigned m, d;
 	clock_civil_from_days(ms / 86400000, &y, &m, &d);
-	/* mktime() reads the day in the process's time zone and carries days past a month's end;
-	 * tm_isdst -1 lets it find whether summer time applies at that midnight. */
-	struct tm tm = { .tm_year = (int)y - 1900,
-			 .tm_mon = (int)m - 1,
-			 .tm_mday = (int)d + days,
-			 .tm_isdst = -1 };
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1)
-		return false;
-	clock_format_rfc3339((int64_t)t * 1000, out);
+	/* Midnight of that day on the installation's wall clock (tz.h: a skipped midnight is
+	 * read in the offset before the change). */
+	int64_t local = (clock_days_from_civil(y, m, d) + days) * 86400;
+	int64_t t = tz_local_to_utc(__atomic_load_n(&zone, __ATOMIC_ACQUIRE), local);
+	clock_format_rfc3339(t * 1000, out);
 	return true;
 }
 
@@ -147,12 +162,7 @@ const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t no
 	if (!stored || !read_when(stored, &w))
 		return stored;
 	/* Today in the installation's time zone. */
-	time_t secs = (time_t)(now_ms / 1000);
-	struct tm tm;
-	if (!localtime_r(&secs, &tm))
-		return i18n_date(a, lang, stored);
-	int64_t today =
-	    clock_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+	int64_t today = floor_div(local_secs(floor_div(now_ms, 1000)), 86400);
 	int64_t diff = clock_days_from_civil(w.y, w.m, w.d) - today;
 	if (diff == 0)
 		return tr(lang, N_("today"));

@@ -2,10 +2,13 @@
  * format.h: dates, times and numbers as a reader writes them.
  *
  * Stored times are UTC (RFC 3339, base/clock.h) and stored dates are calendar dates
- * ("YYYY-MM-DD"). A time is shown in the installation's time zone, the process's (TZ of the
- * service, e.g. TZ=Europe/Lisbon; UTC when unset), read once by i18n_format_init(); a date is
- * shown as the calendar date it is. The shape follows the reader's language ("28 Nov 2026,
- * 14:05", "28 nov. 2026, 14:05", "28/11/2026 14:05"), any other language the numeric one;
+ * ("YYYY-MM-DD"). A time is shown in the installation's time zone, the setting time_zone
+ * (a name of the tz database, "Africa/Niamey"; UTC by default), which i18n_zone_set() makes
+ * current for every thread at once: the zone is a table read from its TZif file (base/tz.h),
+ * never the process's TZ, which only setenv() could change and setenv() races with threads.
+ * A date is shown as the calendar date it is. The shape follows the reader's language ("28 Nov
+ * 2026, 14:05", "28 nov. 2026, 14:05", "28/11/2026 14:05", "28 nov 2026, 14:05" in Spanish,
+ * Arabic the numeric one as CLDR's medium Arabic date), any other language the numeric one;
  * numbers are grouped as the language groups them ("5,208", "5 208", "5.208").
  *
  * Every function returns a string in the arena, or the stored text itself when it is not a
@@ -18,8 +21,11 @@
 #include "base/clock.h"
 #include "base/common.h"
 
-/* Read the process's time zone; called once at start-up, before the worker threads. */
+/* Back to UTC; called once at start-up, before the worker threads. */
 void i18n_format_init(void);
+/* Make the zone called name (tz.h) the installation's; false, changing nothing, when there is
+ * no such zone. Safe while other threads format. */
+bool i18n_zone_set(const char *name);
 
 /* "28 Nov 2026" (the date of a stored time in the installation's time zone). */
 const char *i18n_date(arena *a, int lang, const char *stored);

@@ -1,5 +1,6 @@
 /* Settings an administrator may change: session lifetimes, the 2FA policy, the knowledge base's
  * and the observatory's. */
+#include "base/tz.h"
 #include "i18n/i18n.h"
 #include "identity/identity.h"
 
@@ -51,6 +52,10 @@ int setting_set(store *db, const char *key, const char *value)
 				return store_value(db, key, value);
 		return PONTE_EINVAL;
 	}
+	/* The installation's time zone, in which pages show times: a zone of the system's tz
+	 * database that can be read (i18n/format.h). */
+	if (!strcmp(key, "time_zone"))
+		return tz_get(value) ? store_value(db, key, value) : PONTE_EINVAL;
 	for (size_t i = 0; i < ARRAY_LEN(KNOWN); i++) {
 		if (strcmp(KNOWN[i].key, key) != 0)
 			continue;

@@ -718,7 +718,7 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 		web_case_label(req->lang, "trafficking_status", c->trafficking_status));
 	tpl_set(v, "gender_label", web_case_label(req->lang, "gender", c->gender));
 	tpl_set(v, "organisation", c->organisation_code);
-	tpl_set(v, "updated", c->updated_at);
+	web_set_when(req, v, "updated", c->updated_at, true);
 	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
 	tpl_set_bool(
 	    v, "can_write",

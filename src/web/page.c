@@ -30,6 +30,15 @@ const char *web_count(http_request *req, int64_t n)
 	return i18n_number(req->arena, req->lang, n);
 }
 
+void web_set_when(http_request *req, tpl_vars *v, const char *key, const char *stored,
+		  bool with_time)
+{
+	if (!stored)
+		stored = "";
+	tpl_set(v, arena_printf(req->arena, "%s_iso", key), stored);
+	tpl_set(v, key, with_time ? web_datetime(req, stored) : web_date(req, stored));
+}
+
 const char *web_form_do(const http_request *req)
 {
 	const char *s = http_form(req, "do");
@@ -218,6 +227,7 @@ static const struct menu_group MENU[] = {
 	    { N_("Users"), "/admin/users", "user.read" },
 	    { N_("Organisations"), "/admin/organisations", "org.manage" },
 	    { N_("Roles"), "/admin/roles", "role.read" },
+	    { N_("Installation settings"), "/admin/settings", "org.manage" },
 	    { N_("Country rules"), "/admin/rules", "org.manage" },
 	    { N_("Languages"), "/admin/languages", "org.manage" },
 	    { N_("Peer instances"), "/admin/peers", "org.manage" },

@@ -71,6 +71,11 @@ const char *web_date(http_request *req, const char *stored);
 const char *web_datetime(http_request *req, const char *stored);
 const char *web_relative_day(http_request *req, const char *stored);
 const char *web_count(http_request *req, int64_t n);
+/* A stored date or time for <time datetime="{{key_iso}}">{{key}}</time>: key is the date
+ * (with_time false) or date and time as the reader writes them, key_iso the stored value the
+ * datetime attribute keeps for machines. Empty when stored is NULL or empty. */
+void web_set_when(http_request *req, tpl_vars *v, const char *key, const char *stored,
+		  bool with_time);
 /* GET /admin/health: users locked, peers with messages stuck, the data key's age. */
 int web_admin_health(http_request *req, http_response *res);
 int web_login_form(http_request *req, http_response *res);
@@ -155,6 +160,9 @@ int web_admin_peers(http_request *req, http_response *res);
 int web_admin_peer_add(http_request *req, http_response *res);
 int web_admin_peer_revoke(http_request *req, http_response *res);
 int web_admin_keys_rotate(http_request *req, http_response *res);
+/* /admin/settings: the installation's time zone (admin_settings.c). */
+int web_admin_settings(http_request *req, http_response *res);
+int web_admin_settings_change(http_request *req, http_response *res);
 /* Country rules (admin_rules.c). */
 int web_admin_rules(http_request *req, http_response *res);
 /* /admin/languages: language packs, their versions, the second language (admin_languages.c). */

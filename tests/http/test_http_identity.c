@@ -100,6 +100,8 @@ static const struct {
 	{ "GET /admin/privacy-budgets", "administrator" },
 	{ "POST /admin/privacy-budgets", "administrator" },
 	{ "GET /admin/rules", "administrator" },
+	{ "GET /admin/settings", "administrator" },
+	{ "POST /admin/settings", "administrator" },
 	{ "GET /admin/health", "administrator" },
 	{ "GET /admin/languages", "administrator" },
 	{ "POST /admin/languages", "administrator" },

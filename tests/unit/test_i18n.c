@@ -201,8 +201,8 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 	char err[256] = "";
 	if (i18n_init(err, sizeof(err)))
 		fail_msg("%s", err);
-	setenv("TZ", "Europe/Lisbon", 1);
 	i18n_format_init();
+	assert_true(i18n_zone_set("Europe/Lisbon"));
 	arena a;
 	arena_init(&a, 1 << 16);
 	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-11-28T14:05:09.123Z"),
@@ -213,6 +213,8 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 			    "28/11/2026 14:05");
 	assert_string_equal(i18n_datetime(&a, LANG_ES, "2026-11-28T14:05:09.123Z"),
 			    "28 nov 2026, 14:05");
+	assert_string_equal(i18n_datetime(&a, LANG_AR, "2026-11-28T14:05:09.123Z"),
+			    "28/11/2026 14:05");
 	/* Summer time in Lisbon is an hour ahead of UTC; the date may change with it. */
 	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-07-01T23:30:00Z"),
 			    "2 Jul 2026, 00:30");
@@ -244,6 +246,20 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 	assert_string_equal(i18n_number(&a, LANG_ES, 52080), "52.080");
 	assert_string_equal(i18n_number(&a, LANG_EN, 999), "999");
 	assert_string_equal(i18n_number(&a, LANG_EN, INT64_MIN), "-9,223,372,036,854,775,808");
+	/* Another zone, no summer time: Niamey is an hour ahead of UTC all year. */
+	assert_true(i18n_zone_set("Africa/Niamey"));
+	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-07-01T23:30:00Z"),
+			    "2 Jul 2026, 00:30");
+	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-01-01T22:59:00Z"),
+			    "1 Jan 2026, 23:59");
+	char start[CLOCK_RFC3339_LEN];
+	assert_true(i18n_day_start("2026-03-01", 0, start));
+	assert_string_equal(start, "2026-02-28T23:00:00.000Z");
+	/* A name that is no zone changes nothing. */
+	assert_false(i18n_zone_set("Mars/Olympus_Mons"));
+	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-01-01T22:59:00Z"),
+			    "1 Jan 2026, 23:59");
+	i18n_format_init();
 	arena_release(&a);
 	i18n_shutdown();
 }
