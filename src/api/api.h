@@ -20,6 +20,7 @@ int api_user_get(http_request *req, http_response *res);
 int api_user_create(http_request *req, http_response *res);
 int api_user_2fa_reset(http_request *req, http_response *res);
 int api_cases_list(http_request *req, http_response *res);
+int api_cases_search(http_request *req, http_response *res);
 int api_case_create(http_request *req, http_response *res);
 int api_case_get(http_request *req, http_response *res);
 int api_case_update(http_request *req, http_response *res);

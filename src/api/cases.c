@@ -386,3 +386,38 @@ int api_case_decision_add(http_request *req, http_response *res)
 	res->content_type = "application/json";
 	return buf_printf(&res->body, "{\"id\":%lld}", (long long)decision);
 }
+
+static int write_match(const case_record *c, int score, void *ctx)
+{
+	(void)score;
+	return write_item(c, ctx);
+}
+
+/* POST /api/v1/cases/search {"name":"..."}: the cases in the caller's scope whose person has
+ * a name like it (cases.h, case_find_by_name), best match first, then newest; at most
+ * CASE_SEARCH_MAX, "total" counting every match. The name is in the body, never the address
+ * (addresses are logged). A name missing, empty, too long or too short is 422 on "name". */
+int api_cases_search(http_request *req, http_response *res)
+{
+	static const char *const names[] = { "name", NULL };
+	json_value *body;
+	int rc = api_read_body(req, res, names, &body);
+	if (!body)
+		return rc;
+	const json_value *name = json_get(body, "name");
+	if (body->type != JSON_OBJECT ||
+	    (name && name->type != JSON_STRING && name->type != JSON_NULL))
+		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+	const char *text = name && name->type == JSON_STRING ? name->string : "";
+	field_errors problems;
+	if (!case_search_name_valid(text, &problems))
+		return api_field_errors(req, res, &problems);
+	res->content_type = "application/json";
+	rc = buf_puts(&res->body, "{\"items\":[");
+	struct list_ctx l = { &res->body, true };
+	int64_t found = 0;
+	if (!rc)
+		rc = case_find_by_name(&services_of(req)->env, req->arena, principal_of(req), text,
+				       CASE_SEARCH_MAX, write_match, &l, &found);
+	return rc ? rc : buf_printf(&res->body, "],\"total\":%lld}", (long long)found);
+}

@@ -240,6 +240,11 @@ int name_key_weight(char kind);
 void name_key_hash(const crypto_keyring *keys, const name_key *k,
 		   unsigned char out[NAME_KEY_HASH_BYTES]);
 
+/* What someone typed to find a person: at most CASE_SEARCH_NAME_MAX characters of text on
+ * one line, with a word of two letters or more. True when it is; otherwise a field error on
+ * "name" says why (missing or empty, too long, not one line of text, too short). */
+#define CASE_SEARCH_NAME_MAX 100
+bool case_search_name_valid(const char *name, field_errors *errors);
 /* A case found by name, with its score (the sum of the weights its keys matched). */
 typedef int (*case_match_fn)(const case_record *c, int score, void *ctx);
 #define CASE_SEARCH_MAX 100

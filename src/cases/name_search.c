@@ -5,6 +5,7 @@
 
 #include "base/utf8.h"
 #include "cases/internal.h"
+#include "i18n/i18n.h"
 #include "identity/fields.h"
 
 static const char SQL_KEYS_DELETE[] = "DELETE FROM case_name_keys WHERE case_id = ?1";
@@ -162,6 +163,33 @@ static bool searchable(const name_keys *k)
 		    utf8_length(k->items[i].text, strlen(k->items[i].text)) >= 2)
 			return true;
 	return false;
+}
+
+bool case_search_name_valid(const char *name, field_errors *errors)
+{
+	memset(errors, 0, sizeof(*errors));
+	size_t n = name ? strlen(name) : 0;
+	const char *why = NULL;
+	if (!n)
+		why = N_("Type a name, or a part of one, to find a person.");
+	else if (!utf8_valid_text(name, n) || strpbrk(name, "\r\n\t"))
+		why = N_("Type a name on one line.");
+	else if (utf8_length(name, n) > CASE_SEARCH_NAME_MAX)
+		why = N_("Type at most 100 characters of a name.");
+	else {
+		name_keys *k = malloc(sizeof(*k));
+		if (!k)
+			return false;
+		name_keys_of_query(name, k);
+		if (!searchable(k))
+			why = N_("Type at least two letters of a name: fewer would find almost "
+				 "everyone.");
+		crypto_wipe(k, sizeof(*k));
+		free(k);
+	}
+	if (why)
+		field_errors_add(errors, "name", why);
+	return !why;
 }
 
 int case_find_by_name(const identity_env *env, arena *a, const principal *p, const char *query,

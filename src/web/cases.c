@@ -500,6 +500,7 @@ int web_cases(http_request *req, http_response *res)
 		total > CASE_COUNT_CAP ? with_count(req, N_("more than {n}"), CASE_COUNT_CAP)
 				       : web_count(req, total));
 	tpl_set_bool(v, "can_write", principal_can(p, "case.social.write"));
+	tpl_set(v, "csrf", p->csrf); /* the form that finds a person by name posts */
 	if (*saved)
 		tpl_set(v, "saved_url", arena_printf(req->arena, "/cases?%s", query));
 	const char *amp = *query ? "&" : "", *qmark = *query ? "?" : "";

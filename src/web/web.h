@@ -97,6 +97,9 @@ int web_admin_roles(http_request *req, http_response *res);
 int web_admin_role_grant(http_request *req, http_response *res);
 int web_audit(http_request *req, http_response *res);
 int web_cases(http_request *req, http_response *res);
+/* /cases/search (case_search.c): the name is posted, never in an address; GET shows the form. */
+int web_cases_search_form(http_request *req, http_response *res);
+int web_cases_search(http_request *req, http_response *res);
 int web_case_new(http_request *req, http_response *res);
 int web_case_create(http_request *req, http_response *res);
 int web_case(http_request *req, http_response *res);

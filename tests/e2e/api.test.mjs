@@ -288,6 +288,11 @@ test('every operation answers as the document describes it', async () => {
     victim: { vic_TypeOfExploitation: ['ForcedLabour'] },
   }, 201);
   const caseId = created.json?.id;
+  // Finding a person by name: posted, since a name never goes in an address.
+  const found = await send(pt, cw, 'POST', '/api/v1/cases/search', { name: 'Awa' }, 200);
+  assert.ok(found.json?.items?.some((c) => c.id === caseId), 'the search by name finds the case');
+  await call(pt, cw, 'POST', '/api/v1/cases/search', { name: '' }, 422);
+  await call(pt, police, 'POST', '/api/v1/cases/search', { name: 'Awa' }, 403);
   await call(pt, cw, 'POST', '/api/v1/cases', { person: { prs_Gender: 'Somebody' } }, 422);
   await call(pt, cw, 'GET', `/api/v1/cases/${caseId}`, undefined, 200);
   await call(pt, cw, 'GET', '/api/v1/cases/99999', undefined, 404);

@@ -200,3 +200,46 @@ for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/file/needs', '
     await context.close();
   });
 }
+
+// axe-core's serious and critical violations on the page as it stands.
+async function axeSerious(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
+for (const width of [1280, 390]) {
+  test(`at ${width} px a case worker finds a person by a name spelled another way, the name never in an address`, async () => {
+    const { context, page } = await signedIn('case.worker@demo.ponte.example',
+      { viewport: { width, height: 800 }, bypassCSP: true });
+    const problems = watch(page);
+    const addresses = [];
+    page.on('request', (req) => addresses.push(req.url()));
+    await page.goto(`${server.url}/cases`);
+    assert.deepEqual(await axeSerious(page), [], '/cases');
+    // Too short first: explained beside the field, in Portuguese, what was typed kept.
+    await page.fill('#name', 'F');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/cases/search"] button[type=submit]')]);
+    assert.match(await page.textContent('#err-name'), /duas letras/);
+    assert.equal(await page.inputValue('#name'), 'F');
+    assert.deepEqual(await axeSerious(page), [], 'the refused search');
+    // "Fatumata Dialo" finds Fatoumata Diallo.
+    await page.fill('#name', 'Fatumata Dialo');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/cases/search"] button[type=submit]')]);
+    assert.equal(page.url(), `${server.url}/cases/search`);
+    assert.match(await page.textContent('#name-search-count'), /Processos encontrados: 1/);
+    assert.match(await page.textContent('#name-matches'), /Fatoumata Diallo/);
+    assert.deepEqual(await axeSerious(page), [], 'the results');
+    const w = await widths(page, '#name-matches');
+    assert.ok(w.page <= w.window, `the page is ${w.page} px wide in a ${w.window} px window`);
+    await Promise.all([page.waitForURL(/\/cases\/\d+$/), page.click('#name-matches tbody a')]);
+    assert.match(await page.textContent('h1'), /Fatoumata Diallo/);
+    // No address the browser asked for held the name.
+    assert.deepEqual(addresses.filter((u) => /fatu|dialo|name=/i.test(decodeURIComponent(u))), []);
+    assert.deepEqual(problems.filter((p) => !/422/.test(p)), []);
+    await context.close();
+  });
+}
