@@ -5,8 +5,8 @@
 #
 # - `ponte demo --cases N` time and peak memory.
 # - From a single client (wrk -t1 -c1), signed in as a supervisor (organisation scope): the
-#   filtered, paginated case list, a case page, and a search by name. Every one of these
-#   requests also appends its audit event (a write to the database).
+#   filtered, paginated case list and a case page (finding a person by name: bench/names.sh).
+#   Every one of these requests also appends its audit event (a write to the database).
 # Loopback only; bounded loops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,12 +45,10 @@ measure() { # path → "p50 p99" in ms, medians of RUNS
 }
 read -r l50 l99 < <(measure "/cases?status=Active&phase=protection&page=3")
 read -r c50 c99 < <(measure "/cases/$id")
-read -r s50 s99 < <(measure "/cases?q=hadiza+garba")
 cat <<MD
 | what | command | median of $RUNS | target |
 |---|---|---|---|
 | \`ponte demo --cases $CASES\` | /usr/bin/time | $demo_s s, peak $demo_mb MiB | handles 100,000 |
 | case list, filtered (status, phase), page 3, organisation scope | \`wrk -t1 -c1 -d$DURATION --latency\` | p50 $l50 ms, p99 $l99 ms | p99 < 50 ms |
 | case page | same | p50 $c50 ms, p99 $c99 ms | p99 < 50 ms |
-| search by name (blind index) | same | p50 $s50 ms, p99 $s99 ms | p99 < 100 ms |
 MD

@@ -11,18 +11,24 @@
 static const char SQL_KEYS_DELETE[] = "DELETE FROM case_name_keys WHERE case_id = ?1";
 static const char SQL_KEY_INSERT[] =
     "INSERT OR IGNORE INTO case_name_keys(case_id, key, kind) VALUES (?1, ?2, ?3)";
-/* The cases in the caller's scope holding one key, newest first: the key's index finds the
- * candidates, the case's row (by its id) the scope. Bindings as case_list(): ?1..?4 scope. */
+/* The cases holding one key, newest first, read from the key's index alone. The scope is
+ * applied after (below), from an index of the scope's column: checking it on each case's row
+ * touched a page of the cases table for every key of every candidate, a page fault each on a
+ * database larger than the cache (bench/RESULTS.md, "Finding a person by name"). */
 static const char SQL_KEY_MATCH[] =
-    "SELECT k.case_id FROM case_name_keys k JOIN cases c ON c.id = k.case_id WHERE k.key = ?5 "
-    "AND " CASE_IN_SCOPE " ORDER BY k.case_id DESC LIMIT ?6";
+    "SELECT case_id FROM case_name_keys WHERE key = ?1 ORDER BY case_id DESC LIMIT ?2";
+/* The ids of the cases in a scope (own cases, organisation, country), from the indexes whose
+ * first column is the scope's (cases_own_find, cases_organisation, cases_country). */
+static const char SQL_IN_OWN[] = "SELECT id FROM cases WHERE owner_id = ?1";
+static const char SQL_IN_ORGANISATION[] = "SELECT id FROM cases WHERE organisation_id = ?1";
+static const char SQL_IN_COUNTRY[] = "SELECT id FROM cases WHERE country = ?1";
 static const char SQL_WITHOUT_KEYS[] =
     "SELECT c.id, c.first_name_enc, c.second_name_enc FROM cases c WHERE c.id > ?1 AND NOT "
     "EXISTS (SELECT 1 FROM case_name_keys k WHERE k.case_id = c.id) ORDER BY c.id LIMIT ?2";
 
-/* Candidates read per key at most: a key shared by more cases in one scope than this (a
+/* Candidates read per key at most, in every scope: a key shared by more cases than this (a
  * prefix such as "moh" in a national database) still finds the newest of them. */
-#define MATCHES_PER_KEY 20000
+#define MATCHES_PER_KEY 50000
 
 static int stored_kind(char kind)
 {
@@ -147,6 +153,58 @@ static int by_case_then_unit(const void *x, const void *y)
 	return a->unit - b->unit;
 }
 
+static int by_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The ids of the cases in the caller's scope, sorted, into *ids (NULL with *n 0 for every
+ * case: SCOPE_ALL). */
+static int scope_ids(store_conn *c, const principal *p, int scope, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	if (scope == SCOPE_ALL)
+		return 0;
+	store_stmt *st;
+	int rc = store_prepare(c,
+			       scope == SCOPE_OWN            ? SQL_IN_OWN
+			       : scope == SCOPE_ORGANISATION ? SQL_IN_ORGANISATION
+							     : SQL_IN_COUNTRY,
+			       &st);
+	if (rc)
+		return rc;
+	if (scope == SCOPE_COUNTRY)
+		store_bind_text(st, 1, p->country, strlen(p->country));
+	else
+		store_bind_int64(st, 1, scope == SCOPE_OWN ? p->user_id : p->organisation_id);
+	size_t cap = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (*n == cap) {
+			size_t more = cap ? 2 * cap : 4096;
+			int64_t *bigger = realloc(*ids, more * sizeof(**ids));
+			if (!bigger) {
+				rc = PONTE_ENOMEM;
+				break;
+			}
+			*ids = bigger;
+			cap = more;
+		}
+		(*ids)[(*n)++] = store_col_int64(st, 0);
+	}
+	store_reset(st);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return rc;
+	}
+	if (*n)
+		qsort(*ids, *n, sizeof(**ids), by_id);
+	return 0;
+}
+
 static int by_score_then_newest(const void *x, const void *y)
 {
 	const struct candidate *a = x, *b = y;
@@ -225,12 +283,8 @@ int case_find_by_name(const identity_env *env, arena *a, const principal *p, con
 		if ((rc = store_prepare(c, SQL_KEY_MATCH, &st)) != 0)
 			break;
 		name_key_hash(env->keys, &k->items[i], h);
-		store_bind_int64(st, 1, scope);
-		store_bind_text(st, 2, p->country, strlen(p->country));
-		store_bind_int64(st, 3, p->organisation_id);
-		store_bind_int64(st, 4, p->user_id);
-		store_bind_blob(st, 5, h, sizeof(h));
-		store_bind_int64(st, 6, MATCHES_PER_KEY);
+		store_bind_blob(st, 1, h, sizeof(h));
+		store_bind_int64(st, 2, MATCHES_PER_KEY);
 		while ((rc = store_step(st)) == STORE_ROW) {
 			if (n == cap) {
 				struct hit *more = realloc(hits, 2 * cap * sizeof(*hits));
@@ -247,9 +301,13 @@ int case_find_by_name(const identity_env *env, arena *a, const principal *p, con
 		rc = rc < 0 ? rc : 0;
 		store_reset(st);
 	}
-	/* Score: for each word of the query, the best kind of key it matched; summed. */
+	/* Score: for each word of the query, the best kind of key it matched; summed. Only the
+	 * cases in the caller's scope are candidates. */
 	struct candidate *cands = NULL;
-	size_t nc = 0;
+	size_t nc = 0, nin = 0;
+	int64_t *in_scope = NULL;
+	if (!rc && n)
+		rc = scope_ids(c, p, scope, &in_scope, &nin);
 	if (!rc && n) {
 		qsort(hits, n, sizeof(*hits), by_case_then_unit);
 		cands = malloc(n * sizeof(*cands));
@@ -265,9 +323,12 @@ int case_find_by_name(const identity_env *env, arena *a, const principal *p, con
 						best = hits[i].weight;
 				score += best;
 			}
-			cands[nc++] = (struct candidate){ id, score };
+			if (scope == SCOPE_ALL ||
+			    (nin && bsearch(&id, in_scope, nin, sizeof(*in_scope), by_id)))
+				cands[nc++] = (struct candidate){ id, score };
 		}
 	}
+	free(in_scope);
 	free(hits);
 	if (!rc) {
 		if (nc) /* qsort of NULL, even for no element, is undefined */
