@@ -44,7 +44,7 @@ static int add_change(const obs_budget_change_info *x, void *ctx)
 		return PONTE_ENOMEM;
 	identity_env env = services_of(r->req)->env;
 	user u;
-	tpl_set(v, "date", arena_strndup(a, x->changed_at, 10));
+	web_set_when(r->req, v, "date", x->changed_at, false);
 	tpl_set(v, "provider", x->provider);
 	tpl_set(v, "before", number(a, x->before));
 	tpl_set(v, "after", number(a, x->budget));

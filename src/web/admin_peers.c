@@ -76,13 +76,13 @@ static int add_message(const trm_outbox_row *r, void *ctx)
 {
 	struct rows *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "created", arena_strndup(x->req->arena, r->created_at, 16));
+	web_set_when(x->req, v, "created", r->created_at, true);
 	tpl_set(v, "peer", r->peer);
 	tpl_set(v, "type", r->type);
 	tpl_set(v, "state", r->state);
 	tpl_set(v, "state_name", vocab_label(x->req->lang, "outbox.state", r->state));
 	tpl_set(v, "attempts", arena_printf(x->req->arena, "%lld", (long long)r->attempts));
-	tpl_set(v, "next", arena_strndup(x->req->arena, r->next_attempt_at, 16));
+	web_set_when(x->req, v, "next", r->next_attempt_at, true);
 	tpl_set(v, "error", r->last_error);
 	return 0;
 }

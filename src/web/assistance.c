@@ -32,8 +32,8 @@ static int add_item(const assistance_item *x, void *ctx)
 	tpl_vars *v = tpl_list_add(r->l);
 	tpl_set(v, "type", type_label(r->req, x->type));
 	tpl_set(v, "provider", x->provider);
-	tpl_set(v, "from", x->started_on);
-	tpl_set(v, "to", x->ended_on);
+	web_set_when(r->req, v, "from", x->started_on, false);
+	web_set_when(r->req, v, "to", x->ended_on, false);
 	if (x->referral_id)
 		tpl_set(v, "referral",
 			arena_printf(r->req->arena, "%lld", (long long)x->referral_id));

@@ -18,7 +18,7 @@ static int add_row(const audit_event *e, void *ctx)
 	if (!item)
 		return PONTE_ENOMEM;
 	tpl_set(item, "id", arena_printf(r->req->arena, "%lld", (long long)e->id));
-	tpl_set(item, "time", e->time);
+	web_set_when(r->req, item, "time", e->time, true);
 	tpl_set(item, "user",
 		e->user_id ? arena_printf(r->req->arena, "%lld", (long long)e->user_id) : "");
 	tpl_set(item, "organisation",

@@ -26,7 +26,7 @@ static int add_row(const case_attachment *x, void *ctx)
 	tpl_set(v, "type", x->media_type);
 	tpl_set(v, "size",
 		arena_printf(r->req->arena, "%lld kB", (long long)(x->size + 1023) / 1024));
-	tpl_set(v, "added", arena_strndup(r->req->arena, x->created_at, 10));
+	web_set_when(r->req, v, "added", x->created_at, false);
 	tpl_set(v, "csrf", r->csrf);
 	tpl_set_bool(v, "can_write", r->can_write);
 	return 0;

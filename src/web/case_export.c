@@ -150,7 +150,7 @@ static int add_decision(const status_decision *d, void *ctx)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(codes[i].code, d->status) == 0)
 			name = tr(x->req->lang, codes[i].label);
-	tpl_set(v, "on", d->decided_on);
+	web_set_when(x->req, v, "on", d->decided_on, false);
 	tpl_set(v, "status", name);
 	tpl_set(v, "by", vocab_label(x->req->lang, "decision.decider", d->decision_org_type));
 	return 0;
@@ -160,7 +160,7 @@ static int add_screening(const scr_record *s, void *ctx)
 {
 	struct lists *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "at", arena_strndup(x->req->arena, s->created_at, 10));
+	web_set_when(x->req, v, "at", s->created_at, false);
 	tpl_set(v, "list", s->list_name);
 	tpl_set_bool(v, "indicated", s->indicated);
 	return 0;
@@ -174,7 +174,7 @@ static int add_referral(const referral *r, void *ctx)
 	tpl_set(v, "service", r->service_name);
 	tpl_set(v, "state_code", r->state);
 	tpl_set(v, "state", web_referral_label(x->req, r->state));
-	tpl_set(v, "updated", arena_strndup(x->req->arena, r->updated_at, 10));
+	web_set_when(x->req, v, "updated", r->updated_at, false);
 	return 0;
 }
 
@@ -195,7 +195,7 @@ int web_case_summary(http_request *req, http_response *res)
 	tpl_set(v, "name", web_full_name(req->arena, c.first_name, c.second_name));
 	const char *facts[][2] = {
 		{ N_("Gender"), web_case_label(lang, "gender", c.gender) },
-		{ N_("Birth date"), c.birthdate },
+		{ N_("Birth date"), web_date(req, c.birthdate) },
 		{ N_("Estimated age"),
 		  c.estimated_age >= 0 ? arena_printf(req->arena, "%d", c.estimated_age) : "" },
 		{ N_("Citizenship"),
@@ -207,8 +207,8 @@ int web_case_summary(http_request *req, http_response *res)
 		  web_case_label(lang, "trafficking_status", c.trafficking_status) },
 		{ N_("Type of exploitation"), exploitation_words(req, c.exploitation) },
 		{ N_("Organisation"), c.organisation_code },
-		{ N_("Registered"), arena_strndup(req->arena, c.created_at, 10) },
-		{ N_("Last change"), arena_strndup(req->arena, c.updated_at, 10) },
+		{ N_("Registered"), web_date(req, c.created_at) },
+		{ N_("Last change"), web_datetime(req, c.updated_at) },
 	};
 	tpl_list *fl = tpl_set_list(v, "facts");
 	for (size_t i = 0; i < ARRAY_LEN(facts); i++)

@@ -583,7 +583,7 @@ static int add_decision(const status_decision *d, void *ctx)
 	tpl_vars *item = tpl_list_add(h->list);
 	if (!item)
 		return PONTE_ENOMEM;
-	tpl_set(item, "decided_on", d->decided_on);
+	web_set_when(h->req, item, "decided_on", d->decided_on, false);
 	tpl_set(item, "status", decision_label(h->req->lang, "decision", d->status));
 	tpl_set(item, "decider", decision_label(h->req->lang, "decider", d->decision_org_type));
 	tpl_set(item, "reasons", d->reasons);

@@ -22,12 +22,12 @@ static int add_closure(const case_closure *k, void *ctx)
 		tr(req->lang, strcmp(k->kind, "reopen") == 0 ? N_("Reopened") : N_("Closure")));
 	tpl_set(v, "status", web_case_label(req->lang, "status", k->status));
 	tpl_set(v, "reason", k->reason);
-	tpl_set(v, "requested", arena_strndup(req->arena, k->requested_at, 10));
+	web_set_when(req, v, "requested", k->requested_at, false);
 	tpl_set(v, "decision",
 		!*k->decision                          ? tr(req->lang, N_("waiting for approval"))
 		: strcmp(k->decision, "approved") == 0 ? tr(req->lang, N_("approved"))
 						       : tr(req->lang, N_("rejected")));
-	tpl_set(v, "decided", arena_strndup(req->arena, k->decided_at, 10));
+	web_set_when(req, v, "decided", k->decided_at, false);
 	bool open = !*k->decision;
 	x->pending |= open;
 	tpl_set_bool(v, "can_decide", open && x->approver);

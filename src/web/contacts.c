@@ -33,7 +33,7 @@ static int add_contact(const contact *k, void *ctx)
 {
 	struct rows *r = ctx;
 	tpl_vars *v = tpl_list_add(r->l);
-	tpl_set(v, "on", k->contact_on);
+	web_set_when(r->req, v, "on", k->contact_on, false);
 	tpl_set(v, "channel", web_channel_label(r->req, k->channel));
 	tpl_set(v, "place", k->place);
 	tpl_set(v, "organisation", k->organisation);

@@ -107,7 +107,7 @@ static int add_row(const focal_point *f, void *ctx)
 	tpl_set(v, "holder", current_holder(f));
 	tpl_set(v, "mailbox", f->mailbox);
 	tpl_set(v, "phone", f->phone);
-	tpl_set(v, "verified_on", f->verified_on);
+	web_set_when(req, v, "verified_on", f->verified_on, false);
 	tpl_set_bool(v, "stale", f->stale);
 	size_t i = 0;
 	while (i < l->ncountries && strcmp(l->country[i], f->country) != 0)
@@ -347,7 +347,7 @@ static int render_entry(http_request *req, http_response *res, int64_t id, const
 	tpl_set(v, "mailbox", in && in->mailbox ? in->mailbox : f.mailbox);
 	tpl_set(v, "phone", in && in->phone ? in->phone : f.phone);
 	tpl_set(v, "instance_url", in && in->instance_url ? in->instance_url : f.instance_url);
-	tpl_set(v, "verified_on", f.verified_on);
+	web_set_when(req, v, "verified_on", f.verified_on, false);
 	tpl_set_bool(v, "stale", f.stale);
 	if (*f.mailbox)
 		tpl_set(v, "mailto", arena_printf(req->arena, "mailto:%s", f.mailbox));
@@ -356,8 +356,8 @@ static int render_entry(http_request *req, http_response *res, int64_t id, const
 		tpl_vars *h = tpl_list_add(holders);
 		tpl_set(h, "name", f.holders[i].name);
 		tpl_set(h, "position", f.holders[i].position);
-		tpl_set(h, "started_on", f.holders[i].started_on);
-		tpl_set(h, "ended_on", f.holders[i].ended_on);
+		web_set_when(req, h, "started_on", f.holders[i].started_on, false);
+		web_set_when(req, h, "ended_on", f.holders[i].ended_on, false);
 	}
 	const principal *p = principal_of(req);
 	tpl_set_bool(v, "can_manage", fp_can_manage(p, f.country));

@@ -581,7 +581,7 @@ static int add_version(const kn_version *ver, void *ctx)
 		return PONTE_ENOMEM;
 	tpl_set(v, "version", arena_printf(a, "%lld", (long long)ver->version));
 	tpl_set(v, "status", tr(s->req->lang, kn_code_label("status", ver->status)));
-	tpl_set(v, "date", arena_strndup(a, ver->created_at, 16));
+	web_set_when(s->req, v, "date", ver->created_at, true);
 	if (ver->version > 1)
 		tpl_set(v, "diff_url",
 			arena_printf(a, "/knowledge/%lld/diff?from=%lld&to=%lld", (long long)s->id,

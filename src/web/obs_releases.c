@@ -35,7 +35,7 @@ static int add_release(const obs_release_info *x, void *ctx)
 	arena *a = l->req->arena;
 	tpl_set(v, "version", arena_printf(a, "%lld", (long long)x->version));
 	tpl_set(v, "method", tr(l->req->lang, method_label(x->method)));
-	tpl_set(v, "date", arena_strndup(a, x->created_at, 10));
+	web_set_when(l->req, v, "date", x->created_at, false);
 	tpl_set(v, "dataset", *x->provider ? x->provider : tr(l->req->lang, N_("All providers")));
 	return 0;
 }

@@ -38,8 +38,8 @@ static int add_plan(const support_plan *x, void *ctx)
 	tpl_set(v, "type", web_plan_label(r->req, x->type));
 	tpl_set(v, "objectives", x->objectives);
 	tpl_set(v, "action_plan", x->action_plan);
-	tpl_set(v, "created", arena_strndup(r->req->arena, x->created_at, 10));
-	tpl_set(v, "approved", arena_strndup(r->req->arena, x->approved_at, 10));
+	web_set_when(r->req, v, "created", x->created_at, false);
+	web_set_when(r->req, v, "approved", x->approved_at, false);
 	tpl_set_bool(v, "pending", !*x->approved_at);
 	tpl_set_bool(v, "can_approve", r->can_approve && !*x->approved_at);
 	tpl_set(v, "csrf", r->csrf);

@@ -131,7 +131,7 @@ static int add_service(const service *s, void *ctx)
 	if (s->capacity >= 0)
 		tpl_set(v, "room",
 			arena_printf(req->arena, "%d / %d", s->capacity_free, s->capacity));
-	tpl_set(v, "verified_on", s->verified_on);
+	web_set_when(req, v, "verified_on", s->verified_on, false);
 	return 0;
 }
 
@@ -187,9 +187,9 @@ static int add_consent(const consent *c, void *ctx)
 	tpl_set(v, "categories", categories_label(req, c->categories));
 	tpl_set(v, "basis", web_referral_label(req, c->legal_basis));
 	tpl_set(v, "given",
-		arena_printf(req->arena, "%s (%s, %s)", c->given_on,
+		arena_printf(req->arena, "%s (%s, %s)", web_date(req, c->given_on),
 			     language_labels(req->arena, req->lang, c->language), c->text_version));
-	tpl_set(v, "withdrawn_on", c->withdrawn_on);
+	web_set_when(req, v, "withdrawn_on", c->withdrawn_on, false);
 	tpl_set_bool(v, "open", !*c->withdrawn_on);
 	return 0;
 }
@@ -207,7 +207,7 @@ static int add_referral(const referral *r, void *ctx)
 		*r->service_name ? r->service_name : web_referral_label(req, r->service_type));
 	tpl_set(v, "state", web_referral_label(req, r->state));
 	tpl_set(v, "state_code", r->state);
-	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
+	web_set_when(req, v, "updated", r->updated_at, true);
 	tpl_set_bool(v, "overdue", r->overdue);
 	tpl_set_bool(v, "urgent", strcmp(r->urgency, "urgent") == 0);
 	l->n++;
@@ -222,7 +222,7 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	tpl_set(v, "recipient", d->recipient_name);
 	tpl_set(v, "categories", categories_label(req, d->categories));
 	tpl_set(v, "basis", web_referral_label(req, d->basis));
-	tpl_set(v, "at", arena_strndup(req->arena, d->at, 16));
+	web_set_when(req, v, "at", d->at, true);
 	tpl_set(v, "referral_id", d->referral_id ? num(req, d->referral_id) : "");
 	return 0;
 }
@@ -471,7 +471,7 @@ static int add_event(const referral_event *ev, void *ctx)
 	struct list *l = ctx;
 	http_request *req = l->req;
 	tpl_vars *v = tpl_list_add(l->rows);
-	tpl_set(v, "at", arena_strndup(req->arena, ev->at, 16));
+	web_set_when(req, v, "at", ev->at, true);
 	tpl_set(v, "action", web_referral_label(req, ev->action));
 	tpl_set(v, "state", web_referral_label(req, ev->to_state));
 	tpl_set(v, "code", *ev->code ? web_referral_label(req, ev->code) : "");
@@ -545,7 +545,9 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 		r.consent_id ? web_referral_label(req, "consent")
 			     : web_referral_label(req, r.legal_basis));
 	tpl_set(v, "urgency", web_referral_label(req, r.urgency));
-	tpl_set(v, "due", *r.due_at ? arena_strndup(req->arena, r.due_at, 16) : "");
+	web_set_when(req, v, "due", r.due_at, true);
+	if (*r.due_at)
+		tpl_set(v, "due_relative", web_relative_day(req, r.due_at));
 	tpl_set_bool(v, "overdue", r.overdue);
 	if (*r.reason_code)
 		tpl_set(v, "reason", web_referral_label(req, r.reason_code));

@@ -17,8 +17,8 @@ static int add_return(const return_record *r, void *ctx)
 	tpl_vars *v = tpl_list_add(x->l);
 	tpl_set(v, "id", arena_printf(x->req->arena, "%lld", (long long)r->id));
 	tpl_set(v, "destination", r->destination);
-	tpl_set(v, "decided_on", r->decided_on);
-	tpl_set(v, "departure_on", r->departure_on);
+	web_set_when(x->req, v, "decided_on", r->decided_on, false);
+	web_set_when(x->req, v, "departure_on", r->departure_on, false);
 	tpl_set_bool(v, "open", strcmp(r->state, "decided") == 0);
 	tpl_set(v, "csrf", x->csrf);
 	tpl_set(v, "case_id", x->case_id);

@@ -49,12 +49,12 @@ static int add_assessment(const safety_assessment *s, void *ctx)
 {
 	struct rows *r = ctx;
 	tpl_vars *v = tpl_list_add(r->l);
-	tpl_set(v, "on", s->assessed_on);
+	web_set_when(r->req, v, "on", s->assessed_on, false);
 	tpl_set(v, "risk", web_safety_label(r->req, s->risk));
 	tpl_set(v, "risk_code", s->risk);
 	tpl_set(v, "threats", threat_words(r->req, s->threats));
 	tpl_set(v, "plan", s->plan);
-	tpl_set(v, "review", s->next_review_on);
+	web_set_when(r->req, v, "review", s->next_review_on, false);
 	return 0;
 }
 

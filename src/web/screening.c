@@ -56,7 +56,7 @@ static int add_record(const scr_record *s, void *ctx)
 {
 	struct history *h = ctx;
 	tpl_vars *v = tpl_list_add(h->l);
-	tpl_set(v, "at", arena_strndup(h->req->arena, s->created_at, 16));
+	web_set_when(h->req, v, "at", s->created_at, true);
 	tpl_set(v, "list", s->list_name);
 	tpl_set(v, "met", met_names(h->req, s->list, s->dimensions_met));
 	tpl_set_bool(v, "indicated", s->indicated);

@@ -46,6 +46,8 @@ static const char *shown(http_request *req, const section_field *f, const char *
 	if (f->kind == SK_COUNTRY)
 		return country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
 				     v);
+	if (f->kind == SK_DATE || f->kind == SK_DATE_ANY)
+		return web_date(req, v);
 	return v;
 }
 
@@ -61,6 +63,8 @@ static int add_entry(const section_entry *x, void *ctx)
 		tpl_set(cell, "value", shown(g->req, f, x->values[i]));
 		if (f->kind == SK_CODE || f->kind == SK_CODES || f->kind == SK_COUNTRY)
 			tpl_set(cell, "code", x->values[i]);
+		if ((f->kind == SK_DATE || f->kind == SK_DATE_ANY) && *x->values[i])
+			tpl_set(cell, "iso", x->values[i]);
 		/* Dates, numbers and yes/no are never broken across lines, words from a list
 		 * only between words; what people typed, anywhere it must. */
 		tpl_set_bool(cell, "whole",
@@ -68,7 +72,7 @@ static int add_entry(const section_entry *x, void *ctx)
 				 f->kind == SK_BOOL);
 		tpl_set_bool(cell, "typed", f->kind == SK_TEXT || f->kind == SK_SECRET);
 	}
-	tpl_set(v, "recorded", arena_strndup(g->req->arena, x->updated_at, 10));
+	web_set_when(g->req, v, "recorded", x->updated_at, false);
 	tpl_set_bool(v, "can_write", g->can_write);
 	tpl_set(v, "edit_url",
 		arena_printf(g->req->arena, "%s/%lld", list_url(g), (long long)x->id));

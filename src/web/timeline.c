@@ -129,7 +129,7 @@ static int add_event(const timeline_event *e, void *ctx)
 	struct rows *r = ctx;
 	http_request *req = r->req;
 	tpl_vars *v = tpl_list_add(r->l);
-	tpl_set(v, "at", arena_strndup(req->arena, e->at, 16));
+	web_set_when(req, v, "at", e->at, true);
 	tpl_set(v, "kind", kind_label(req, e->kind));
 	tpl_set(v, "kind_code", e->kind);
 	tpl_set(v, "what", code_label(req, e));

@@ -71,7 +71,7 @@ static int add_consent(const consent *c, void *ctx)
 	tpl_set(v, "categories",
 		vocab_labels(x->req->arena, x->req->lang, "referral", c->categories, ", "));
 	tpl_set(v, "basis", web_referral_label(x->req, c->legal_basis));
-	tpl_set(v, "given_on", c->given_on);
+	web_set_when(x->req, v, "given_on", c->given_on, false);
 	tpl_set(v, "url",
 		arena_printf(x->req->arena, "%s&consent=%lld", x->base, (long long)c->id));
 	tpl_set_bool(v, "current", x->selected == c->id);
@@ -302,7 +302,7 @@ static int add_referral(const trm_referral *r, void *ctx)
 	tpl_set(v, "reason", reason_words(req, r));
 	tpl_set(v, "basis", web_referral_label(req, r->legal_basis));
 	tpl_set(v, "categories", categories_words(req, r->categories));
-	tpl_set(v, "updated", arena_strndup(req->arena, r->updated_at, 16));
+	web_set_when(req, v, "updated", r->updated_at, true);
 	if (!out && x->receiver && strcmp(r->state, "delivered") == 0)
 		decline_reasons(req, v);
 	tpl_set(v, "csrf", x->csrf);
@@ -469,7 +469,7 @@ static int add_message(const char *at, const char *direction, const char *type, 
 {
 	struct thread *x = ctx;
 	tpl_vars *v = tpl_list_add(x->l);
-	tpl_set(v, "at", arena_strndup(x->req->arena, at, 19));
+	web_set_when(x->req, v, "at", at, true);
 	tpl_set_bool(v, "sent", strcmp(direction, "sent") == 0);
 	tpl_set(v, "type", type);
 	tpl_set(v, "state", web_trm_label(x->req, state));
@@ -558,7 +558,7 @@ static int add_hop(const trm_hop *h, void *ctx)
 	tpl_set(v, "to_country", country_label(db, x->req->arena, lang, h->to_country));
 	tpl_set(v, "state", label(x->req, h->state));
 	tpl_set(v, "state_code", h->state);
-	tpl_set(v, "at", arena_strndup(x->req->arena, h->at, 16));
+	web_set_when(x->req, v, "at", h->at, true);
 	return 0;
 }
 
@@ -570,7 +570,7 @@ static int add_document(const trm_document *d, void *ctx)
 	tpl_set(v, "type", d->type);
 	tpl_set(v, "label", label(req, d->type));
 	tpl_set_bool(v, "sent", strcmp(d->direction, "sent") == 0);
-	tpl_set(v, "at", arena_strndup(req->arena, d->created_at, 16));
+	web_set_when(req, v, "at", d->created_at, true);
 	json_value *doc;
 	char err[64];
 	tpl_list *l = tpl_set_list(v, "fields");

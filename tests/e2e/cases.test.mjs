@@ -98,7 +98,8 @@ test('with the keyboard only, a case worker records an immediate need from the p
   await focusOn(page, 'form.form button[type=submit]');
   await Promise.all([page.waitForURL(/file\/needs$/), page.keyboard.press('Enter')]);
   assert.match(await page.textContent('#entries'), /Cuidados médicos/);
-  assert.match(await page.textContent('#entries'), /2026-02-10/);
+  assert.match(await page.textContent('#entries'), /10\/02\/2026/); // the date as Portuguese writes it
+  assert.ok(await page.locator('#entries time[datetime="2026-02-10"]').count() >= 1);
   assert.deepEqual(problems.filter((p) => !/422/.test(p)), []);
   await context.close();
 });

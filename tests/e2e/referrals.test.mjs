@@ -98,7 +98,8 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.selectOption('#vic_TraffickingStatusDecisionMakingOrg', 'Police');
   await page.click('#decision-form button[type=submit]');
   await page.waitForLoadState('load');
-  assert.match(await page.textContent('#decisions tbody'), /2026-02-01/);
+  assert.match(await page.textContent('#decisions tbody'), /01\/02\/2026/); // as Portuguese writes it
+  assert.ok(await page.locator('#decisions tbody time[datetime="2026-02-01"]').count() >= 1);
   assert.deepEqual(problems, []);
   await worker.context.close();
   await shelter.context.close();

@@ -5,6 +5,8 @@
  * the API keeps ISO 8601. */
 #include "httptest.h"
 
+#include <ctype.h>
+
 #include "base/tz.h"
 #include "cli/cli.h"
 #include "i18n/format.h"
@@ -194,6 +196,84 @@ static void the_api_keeps_iso_8601(void **state)
 	zone_is("UTC");
 }
 
+/* Where a page's text (outside tags) shows a stored date as a database would, "2026-11-28";
+ * NULL when it shows none. Examples in hints ("e.g. 2026-11-01") are not dates shown. */
+static const char *iso_in_text(const char *body)
+{
+	bool tag = false;
+	for (const char *p = body; *p; p++) {
+		if (*p == '<')
+			tag = true;
+		else if (*p == '>')
+			tag = false;
+		else if (!tag && isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+			 isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) &&
+			 p[4] == '-' && isdigit((unsigned char)p[5]) &&
+			 isdigit((unsigned char)p[6]) && p[7] == '-' &&
+			 isdigit((unsigned char)p[8]) && isdigit((unsigned char)p[9]) &&
+			 (p == body || !isdigit((unsigned char)p[-1])) &&
+			 !(p - body >= 5 && !strncmp(p - 5, "e.g. ", 5)))
+			return p;
+	}
+	return NULL;
+}
+
+/* Every page that shows dates shows them as the reader writes them, the stored value kept in
+ * <time datetime>. */
+static void no_page_shows_a_date_as_a_database_would(void **state)
+{
+	(void)state;
+	zone_is("Africa/Niamey");
+	/* The worker's pages; those starting with '+' are the case's own ("/cases/N" + rest). */
+	static const char *const PATHS[] = {
+		"/cases",     "+",       "+/timeline",   "+/referrals", "+/safety",
+		"+/contacts", "+/plans", "+/assistance", "+/screening", "+/summary",
+		"/referrals", "/work",   "/directory",   "/trm"
+	};
+	for (size_t i = 0; i < ARRAY_LEN(PATHS); i++) {
+		char path[128];
+		if (PATHS[i][0] == '+')
+			snprintf(path, sizeof(path), "/cases/%lld%s", case_id, PATHS[i] + 1);
+		else
+			snprintf(path, sizeof(path), "%s", PATHS[i]);
+		const char *h[] = { worker.cookie, NULL };
+		struct ht_resp r;
+		ht_get(S.port, path, h, &r);
+		if (r.status != 200 && r.status != 403 && r.status != 404)
+			fail_msg("GET %s answered %ld", path, r.status);
+		const char *at = r.status == 200 ? iso_in_text(r.body) : NULL;
+		if (at)
+			fail_msg("%s shows %.40s", path, at);
+		ht_free(&r);
+	}
+	static const char *const ADMIN[] = { "/admin/health", "/admin/peers", "/admin/languages",
+					     "/admin/settings", "/admin/users" };
+	for (size_t i = 0; i < ARRAY_LEN(ADMIN); i++) {
+		const char *h[] = { admin.cookie, NULL };
+		struct ht_resp r;
+		ht_get(S.port, ADMIN[i], h, &r);
+		assert_int_equal(r.status, 200);
+		const char *at = iso_in_text(r.body);
+		if (at)
+			fail_msg("%s shows %.40s", ADMIN[i], at);
+		ht_free(&r);
+	}
+	/* The audit trail: each event's time in the zone, the stored one kept. */
+	struct web_session auditor;
+	assert_int_equal(web_login("auditor%40demo.ponte.example", DEMO_PASSWORD, NULL, &auditor),
+			 303);
+	const char *h[] = { auditor.cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/audit", h, &r);
+	assert_int_equal(r.status, 200);
+	const char *at = iso_in_text(r.body);
+	if (at)
+		fail_msg("/audit shows %.40s", at);
+	assert_non_null(strstr(r.body, "<time datetime=\""));
+	ht_free(&r);
+	zone_is("UTC");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +281,7 @@ int main(void)
 		cmocka_unit_test(summer_time_changes_at_the_zones_own_instant),
 		cmocka_unit_test(a_name_that_is_no_zone_is_refused),
 		cmocka_unit_test(the_api_keeps_iso_8601),
+		cmocka_unit_test(no_page_shows_a_date_as_a_database_would),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
