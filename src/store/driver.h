@@ -45,6 +45,8 @@ typedef struct store_driver {
 	/* A write transaction serialised with every other writer (SQLite's BEGIN IMMEDIATE), or
 	 * a read transaction that sees one snapshot. */
 	int (*begin)(void *db, bool write);
+	/* Whether a transaction is open (or failed and not yet rolled back) on the connection. */
+	bool (*in_transaction)(void *db);
 	int64_t (*last_insert_id)(void *db);
 	int64_t (*changes)(void *db);
 	const char *(*errmsg)(void *db);

@@ -472,6 +472,12 @@ static int begin(void *db, bool write)
 	return rc;
 }
 
+static bool in_transaction(void *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)db)->pg);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 /* The id the last INSERT drew from its table's identity sequence. Asked inside a savepoint
  * when a transaction is open: with no sequence used yet, lastval() fails, and a failure
  * would abort the caller's transaction. */
@@ -639,6 +645,7 @@ const store_driver store_pg_driver = {
 	.col_is_null = col_is_null,
 	.exec = exec,
 	.begin = begin,
+	.in_transaction = in_transaction,
 	.last_insert_id = last_insert_id,
 	.changes = changes,
 	.errmsg = errmsg,

@@ -301,6 +301,11 @@ static int begin(void *db, bool write)
 	return exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
+static bool in_transaction(void *db)
+{
+	return !sqlite3_get_autocommit(db);
+}
+
 static int64_t last_insert_id(void *db)
 {
 	return sqlite3_last_insert_rowid(db);
@@ -434,6 +439,7 @@ const store_driver store_sqlite_driver = {
 	.col_is_null = col_is_null,
 	.exec = exec,
 	.begin = begin,
+	.in_transaction = in_transaction,
 	.last_insert_id = last_insert_id,
 	.changes = changes,
 	.errmsg = errmsg,

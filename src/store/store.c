@@ -19,6 +19,11 @@ struct store_stmt {
 	store_conn *owner;
 	void *stmt; /* the driver's statement; NULL when evicted */
 	bool held;  /* between store_prepare() and store_reset(): never evicted */
+	/* PONTE_ENOMEM when a bind since store_prepare() failed for want of memory: store_step()
+	 * returns it instead of running the statement with a parameter missing, which would read
+	 * as "no such row" or write NULL. Binds are often not checked one by one. (A bind beyond
+	 * the statement's parameters is refused and ignored, as SQLite does.) */
+	int bind_rc;
 	struct store_stmt *lru_prev, *lru_next; /* in conn->lru while prepared and not held */
 };
 
@@ -33,6 +38,10 @@ struct store_conn {
 	/* Prepared statements nobody holds, least recently used first: the only ones that may be
 	 * finalized to make room. */
 	struct store_stmt *lru_head, *lru_tail;
+	/* A transaction that a failed COMMIT and then a failed ROLLBACK (no memory) left open:
+	 * rolled back at the connection's next use or BEGIN, so one request's failure never holds a write lock
+	 * or leaks its half-done changes into the next request on this connection. */
+	bool abandoned;
 };
 
 static void conn_free(struct store_conn *c)
@@ -189,6 +198,8 @@ int store_conn_get(store *s, store_conn **out)
 {
 	struct store_conn *c = pthread_getspecific(s->key);
 	if (c) {
+		if (c->abandoned)
+			store_rollback(c); /* tried again on every use until it goes */
 		*out = c;
 		return 0;
 	}
@@ -333,6 +344,7 @@ int store_prepare(store_conn *c, const char *sql, store_stmt **out)
 		c->nprepared++;
 	}
 	slot->held = true;
+	slot->bind_rc = 0;
 	*out = slot;
 	return 0;
 }
@@ -349,39 +361,48 @@ static void *held(store_stmt *st)
 
 #define DRV(st) ((st)->owner->owner->drv)
 
+static int bound(store_stmt *st, int rc)
+{
+	if (rc == PONTE_ENOMEM)
+		st->bind_rc = rc;
+	return rc;
+}
+
 int store_bind_text(store_stmt *st, int idx, const char *s, size_t n)
 {
 	void *h = held(st);
-	return h ? DRV(st)->bind_text(h, idx, s, n) : PONTE_ESTORE;
+	return bound(st, h ? DRV(st)->bind_text(h, idx, s, n) : PONTE_ESTORE);
 }
 
 int store_bind_int64(store_stmt *st, int idx, int64_t v)
 {
 	void *h = held(st);
-	return h ? DRV(st)->bind_int64(h, idx, v) : PONTE_ESTORE;
+	return bound(st, h ? DRV(st)->bind_int64(h, idx, v) : PONTE_ESTORE);
 }
 
 int store_bind_double(store_stmt *st, int idx, double v)
 {
 	void *h = held(st);
-	return h ? DRV(st)->bind_double(h, idx, v) : PONTE_ESTORE;
+	return bound(st, h ? DRV(st)->bind_double(h, idx, v) : PONTE_ESTORE);
 }
 
 int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n)
 {
 	void *h = held(st);
-	return h ? DRV(st)->bind_blob(h, idx, p, n) : PONTE_ESTORE;
+	return bound(st, h ? DRV(st)->bind_blob(h, idx, p, n) : PONTE_ESTORE);
 }
 
 int store_bind_null(store_stmt *st, int idx)
 {
 	void *h = held(st);
-	return h ? DRV(st)->bind_null(h, idx) : PONTE_ESTORE;
+	return bound(st, h ? DRV(st)->bind_null(h, idx) : PONTE_ESTORE);
 }
 
 int store_step(store_stmt *st)
 {
 	void *h = held(st);
+	if (h && st->bind_rc)
+		return st->bind_rc;
 	return h ? DRV(st)->step(h) : PONTE_ESTORE;
 }
 
@@ -444,24 +465,37 @@ int store_commits_wait_for_disk(store_conn *c, bool wait)
 	return store_exec(c, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
+static int begin(store_conn *c, bool write)
+{
+	int rc = c->abandoned ? store_rollback(c) : 0;
+	if (c->abandoned)
+		return rc; /* still open: beginning another would fail */
+	return c->owner->drv->begin(c->db, write);
+}
+
 int store_begin(store_conn *c)
 {
-	return c->owner->drv->begin(c->db, true);
+	return begin(c, true);
 }
 
 int store_begin_read(store_conn *c)
 {
-	return c->owner->drv->begin(c->db, false);
+	return begin(c, false);
 }
 
 int store_commit(store_conn *c)
 {
-	return store_exec(c, "COMMIT");
+	int rc = store_exec(c, "COMMIT");
+	if (rc)
+		store_rollback(c); /* SQLite keeps a transaction open after a failed COMMIT */
+	return rc;
 }
 
 int store_rollback(store_conn *c)
 {
-	return store_exec(c, "ROLLBACK");
+	int rc = store_exec(c, "ROLLBACK");
+	c->abandoned = rc != 0 && c->owner->drv->in_transaction(c->db);
+	return rc;
 }
 
 int64_t store_last_insert_id(store_conn *c)

@@ -104,6 +104,9 @@ int store_begin(store_conn *c);
 /* A read transaction (BEGIN DEFERRED): several reads see one snapshot and take the file
  * locks once. End it with store_commit. */
 int store_begin_read(store_conn *c);
+/* A failed COMMIT rolls the transaction back (SQLite would keep it open, and the connection's
+ * next request would fail); if even the ROLLBACK fails (no memory), the connection's next
+ * use (store_conn_get(), store_begin()) rolls back first. So a transaction never outlives a failure on its connection. */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 int64_t store_changes(store_conn *c);
