@@ -85,7 +85,8 @@ struct field_errors;
 int api_field_errors(http_request *req, http_response *res, const struct field_errors *e);
 
 struct json_value;
-/* The body as a JSON object, or PONTE_EINVAL. */
+/* The body as a JSON object, PONTE_EINVAL (malformed, not an object) or PONTE_ENOMEM (no
+ * memory to read it: not the client's mistake, answered 503 by the caller's return). */
 int api_parse_body(http_request *req, struct json_value **out);
 
 /* The body of a route as a JSON object whose members are all named in names (a NULL-terminated

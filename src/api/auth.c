@@ -29,11 +29,11 @@ int api_field_errors(http_request *req, http_response *res, const field_errors *
 int api_parse_body(http_request *req, json_value **out)
 {
 	char err[128];
-	if (json_parse(req->arena, req->body ? req->body : "", req->body_len, out, err,
-		       sizeof(err)) != 0 ||
-	    (*out)->type != JSON_OBJECT)
-		return PONTE_EINVAL;
-	return 0;
+	int rc = json_parse(req->arena, req->body ? req->body : "", req->body_len, out, err,
+			    sizeof(err));
+	if (rc == PONTE_ENOMEM)
+		return rc;
+	return rc || (*out)->type != JSON_OBJECT ? PONTE_EINVAL : 0;
 }
 
 int api_login(http_request *req, http_response *res)
@@ -41,7 +41,10 @@ int api_login(http_request *req, http_response *res)
 	if (!req->resumed) {
 		static const char *const fields[] = { "email", "password", "totp", NULL };
 		json_value *body;
-		if (api_parse_body(req, &body))
+		int rc = api_parse_body(req, &body);
+		if (rc == PONTE_ENOMEM)
+			return rc;
+		if (rc)
 			return http_refuse(req, res, PONTE_EINVAL,
 					   N_("Send a JSON object with email and password."));
 		const char *unknown = api_unknown_member(body, fields);

@@ -37,12 +37,15 @@ static int read_body(http_request *req, http_response *res, const char *const *n
 {
 	*out = NULL;
 	json_value *body;
+	int rc;
 	if (optional && req->body_len == 0) {
 		body = arena_alloc(req->arena, sizeof(*body));
 		if (!body)
 			return PONTE_ENOMEM;
 		body->type = JSON_OBJECT;
-	} else if (api_parse_body(req, &body)) {
+	} else if ((rc = api_parse_body(req, &body)) == PONTE_ENOMEM) {
+		return rc;
+	} else if (rc) {
 		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	}
 	const char *unknown = api_unknown_member(body, names);

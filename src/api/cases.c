@@ -53,7 +53,8 @@ static int respond_case(http_request *req, http_response *res, int64_t id)
 	return write_case(&res->body, &c);
 }
 
-/* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed. */
+/* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed (or
+ * too long); "\x02" when there was no memory to read it (not the client's mistake). */
 static const char *read_list(http_request *req, const json_value *v)
 {
 	if (!v)
@@ -64,16 +65,18 @@ static const char *read_list(http_request *req, const json_value *v)
 		return "\x01";
 	buf b;
 	buf_init(&b, 4096);
-	for (size_t i = 0; i < v->length; i++) {
-		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ',') ||
-		    (i && buf_putc(&b, ',')) || buf_puts(&b, v->items[i]->string)) {
-			buf_release(&b);
-			return "\x01";
-		}
+	int rc = 0;
+	for (size_t i = 0; i < v->length && !rc; i++) {
+		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ','))
+			rc = PONTE_EINVAL;
+		else if (!(rc = i ? buf_putc(&b, ',') : 0))
+			rc = buf_puts(&b, v->items[i]->string);
 	}
-	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
+	const char *s = rc ? NULL : arena_strdup(req->arena, b.data ? b.data : "");
 	buf_release(&b);
-	return s;
+	if (!rc && !s)
+		rc = PONTE_ENOMEM;
+	return rc == PONTE_ENOMEM ? "\x02" : rc ? "\x01" : s;
 }
 
 static const char *read_string(const json_value *obj, const char *key, bool *bad)
@@ -160,6 +163,10 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 		else if (sm)
 			bad = true;
 	}
+	const char *lists[] = { in->citizenship, in->exploitation, in->control, in->recruitment };
+	for (size_t i = 0; i < ARRAY_LEN(lists); i++)
+		if (lists[i] && lists[i][0] == '\x02')
+			return PONTE_ENOMEM;
 	if ((in->citizenship && in->citizenship[0] == '\x01') ||
 	    (in->exploitation && in->exploitation[0] == '\x01') ||
 	    (in->control && in->control[0] == '\x01') ||
@@ -255,8 +262,17 @@ int api_case_create(http_request *req, http_response *res)
 	const char *part, *unknown = unknown_member(body, &part);
 	if (unknown)
 		return api_unknown_field(req, res, part, unknown);
-	if (read_input(req, body, &in))
+	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
+		return rc;
+	if (rc)
 		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+	/* The room for the Location and a short answer is taken before the case is created:
+	 * once it is, the answer is 201 with its Location whatever memory is left, so that a
+	 * client never creates the case again because it was told of a failure. */
+	enum { LOCATION_LEN = 48, SHORT_ANSWER = 64 };
+	char *location = arena_alloc(req->arena, LOCATION_LEN);
+	if (!location || buf_reserve(&res->body, SHORT_ANSWER))
+		return PONTE_ENOMEM;
 	field_errors errors;
 	int64_t id;
 	rc = case_create(&services_of(req)->env, principal_of(req), &in, &id, &errors);
@@ -265,9 +281,15 @@ int api_case_create(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	res->status = 201;
-	http_set_header(res, "Location",
-			arena_printf(req->arena, "/api/v1/cases/%lld", (long long)id));
-	return respond_case(req, res, id);
+	snprintf(location, LOCATION_LEN, "/api/v1/cases/%lld", (long long)id);
+	http_set_header(res, "Location", location);
+	if (respond_case(req, res, id) != 0) {
+		/* Created, but it could not be read back: its number, and the address to read. */
+		buf_reset(&res->body);
+		res->content_type = "application/json";
+		buf_printf(&res->body, "{\"id\":%lld}", (long long)id);
+	}
+	return 0;
 }
 
 int api_case_update(http_request *req, http_response *res)
@@ -283,7 +305,9 @@ int api_case_update(http_request *req, http_response *res)
 	const char *part, *unknown = unknown_member(body, &part);
 	if (unknown)
 		return api_unknown_field(req, res, part, unknown);
-	if (read_input(req, body, &in))
+	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
+		return rc;
+	if (rc)
 		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	const json_value *version = json_get(body, "version");
 	if (!version || version->type != JSON_NUMBER)

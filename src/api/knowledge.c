@@ -156,7 +156,10 @@ int api_knowledge_create(http_request *req, http_response *res)
 	json_value *body;
 	kn_input in;
 	const char *prefix, *unknown;
-	if (api_parse_body(req, &body))
+	int parsed = api_parse_body(req, &body);
+	if (parsed == PONTE_ENOMEM)
+		return parsed;
+	if (parsed)
 		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	if (unknown_member(req, body, false, &prefix, &unknown))
 		return api_unknown_field(req, res, prefix, unknown);
@@ -183,7 +186,10 @@ int api_knowledge_update(http_request *req, http_response *res)
 	json_value *body;
 	kn_input in;
 	const char *prefix, *unknown;
-	if (api_parse_body(req, &body))
+	int parsed = api_parse_body(req, &body);
+	if (parsed == PONTE_ENOMEM)
+		return parsed;
+	if (parsed)
 		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
 	if (unknown_member(req, body, true, &prefix, &unknown))
 		return api_unknown_field(req, res, prefix, unknown);

@@ -154,7 +154,10 @@ int api_section_add(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS] = { 0 };
-	if (api_parse_body(req, &body))
+	int parsed = api_parse_body(req, &body);
+	if (parsed == PONTE_ENOMEM)
+		return parsed;
+	if (parsed)
 		return http_refuse(req, res, PONTE_EINVAL,
 				   N_("Send a JSON object with the section's fields."));
 	const char *unknown = unknown_member(d, body);
@@ -188,7 +191,10 @@ int api_section_update(http_request *req, http_response *res)
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS];
 	memcpy(values, x.values, sizeof(values));
-	if (api_parse_body(req, &body))
+	int parsed = api_parse_body(req, &body);
+	if (parsed == PONTE_ENOMEM)
+		return parsed;
+	if (parsed)
 		return http_refuse(req, res, PONTE_EINVAL,
 				   N_("Send a JSON object with the section's fields."));
 	const char *unknown = unknown_member(d, body);

@@ -20,11 +20,23 @@ typedef struct field_error {
 typedef struct field_errors {
 	field_error items[FIELD_ERRORS_MAX];
 	size_t count;
+	/* 0, or why a check could not be made at all (PONTE_ENOMEM, PONTE_ESTORE...): then the
+	 * list says nothing about the fields, and the caller answers that error (503, 500), not
+	 * 422. Set by field_errors_failed(); cleared with the list. */
+	int failed;
 } field_errors;
 
 static inline void field_errors_clear(field_errors *e)
 {
 	e->count = 0;
+	e->failed = 0;
+}
+
+/* A check that could not be made (rc < 0); the first such reason is kept. NULL list allowed. */
+static inline void field_errors_failed(field_errors *e, int rc)
+{
+	if (e && rc < 0 && !e->failed)
+		e->failed = rc;
 }
 
 /* Adds a problem (a msgid, not translated; both strings must outlive the list). A NULL list

@@ -53,7 +53,7 @@ int assistance_record(store *db, int64_t case_id, const char *type, int64_t prov
 int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
 		   const char *started_on, const char *ended_on, int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	bool known = false, future = false;
 	for (size_t i = 0; type && i < ARRAY_LEN(TYPES); i++)
 		known |= strcmp(TYPES[i], type) == 0;

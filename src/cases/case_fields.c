@@ -161,8 +161,10 @@ static bool text_ok(const char *s, size_t max_chars)
 	return utf8_valid_text(s, n) && utf8_length(s, n) <= max_chars && !strpbrk(s, "\r\n\t");
 }
 
-/* A comma-separated list of codes, each valid for field (or ISO countries). */
-static bool list_ok(store *db, const char *field, const char *value)
+/* A comma-separated list of codes, each valid for field (or ISO countries). A country that
+ * could not be looked up (no memory, the store failing) is not a wrong one: it is reported in
+ * e->failed, and the list is not ok. */
+static bool list_ok(store *db, const char *field, const char *value, field_errors *e)
 {
 	if (!*value)
 		return true;
@@ -174,9 +176,12 @@ static bool list_ok(store *db, const char *field, const char *value)
 			return false;
 		memcpy(item, p, len);
 		item[len] = '\0';
-		bool ok =
-		    field ? in_codes(field, item) : (strlen(item) == 2 && country_known(db, item));
-		if (!ok)
+		int known = field               ? in_codes(field, item)
+			    : strlen(item) == 2 ? country_check(db, item)
+						: 0;
+		if (known < 0)
+			field_errors_failed(e, known);
+		if (known <= 0)
 			return false;
 		p += len;
 		if (*p == ',')
@@ -207,7 +212,7 @@ bool case_date_valid(const char *s, bool *future)
 
 bool case_validate(store *db, const case_input *in, bool creating, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	if (in->status && !in_codes("status", in->status))
 		field_errors_add(e, "cas_Status", N_("Choose a status from the list."));
 	if (in->phase && !in_codes("phase", in->phase))
@@ -217,12 +222,12 @@ bool case_validate(store *db, const case_input *in, bool creating, field_errors 
 	if (in->trafficking_status && !in_codes("trafficking_status", in->trafficking_status))
 		field_errors_add(e, "victim.vic_TraffickingStatus",
 				 N_("Choose a status from the list."));
-	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation))
+	if (in->exploitation && !list_ok(db, "exploitation", in->exploitation, e))
 		field_errors_add(e, "victim.vic_TypeOfExploitation",
 				 N_("Choose types of exploitation from the list."));
-	if (in->control && !list_ok(db, "control", in->control))
+	if (in->control && !list_ok(db, "control", in->control, e))
 		field_errors_add(e, "victim.vic_MethodsOfControl", N_("Choose from the list."));
-	if (in->recruitment && !list_ok(db, "recruitment", in->recruitment))
+	if (in->recruitment && !list_ok(db, "recruitment", in->recruitment, e))
 		field_errors_add(e, "victim.vic_MethodOfRecruitment", N_("Choose from the list."));
 	if (in->relationship && *in->relationship && !in_codes("relationship", in->relationship))
 		field_errors_add(e, "victim.vic_RelationshipToTrafficker",
@@ -233,7 +238,7 @@ bool case_validate(store *db, const case_input *in, bool creating, field_errors 
 	if (in->smuggled && strcmp(in->smuggled, "") != 0 && strcmp(in->smuggled, "0") != 0 &&
 	    strcmp(in->smuggled, "1") != 0)
 		field_errors_add(e, "victim.smuggled_migrant", N_("Answer yes, no or not known."));
-	if (in->citizenship && !list_ok(db, NULL, in->citizenship))
+	if (in->citizenship && !list_ok(db, NULL, in->citizenship, e))
 		field_errors_add(e, "person.prs_Citizenship",
 				 N_("Use two-letter ISO country codes, separated by commas."));
 	if (in->primary_language && *in->primary_language &&
@@ -280,5 +285,5 @@ bool case_validate(store *db, const case_input *in, bool creating, field_errors 
 	    (!in->second_name || !*in->second_name))
 		field_errors_add(e, "person.prs_FirstName",
 				 N_("Enter a first name or a family name (a nickname will do)."));
-	return e->count == 0;
+	return e->count == 0 && !e->failed;
 }

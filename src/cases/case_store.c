@@ -166,7 +166,7 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 		field_errors *errors)
 {
 	if (!case_validate(env->db, in, true, errors))
-		return PONTE_EINVAL;
+		return errors->failed ? errors->failed : PONTE_EINVAL;
 	case_record v = { .status = or (in->status, "Active"),
 			  .phase = or (in->phase, "identification"),
 			  .first_name = in->first_name,
@@ -241,7 +241,7 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 		const case_input *in, field_errors *errors, int64_t *current)
 {
 	if (!case_validate(env->db, in, false, errors))
-		return PONTE_EINVAL;
+		return errors->failed ? errors->failed : PONTE_EINVAL;
 	/* The case as the caller may see it; writing needs case.social.write in scope too. */
 	arena a;
 	arena_init(&a, 1 << 20);
@@ -262,7 +262,7 @@ int case_update(const identity_env *env, const principal *p, int64_t id, int64_t
 	     reopening = !rc && in->status && !case_status_closed(in->status) &&
 			 case_status_closed(old.status);
 	if (!rc) {
-		errors->count = 0;
+		field_errors_clear(errors);
 		if (closing)
 			field_errors_add(errors, "cas_Status",
 					 N_("Closing a case takes two people: ask for the "

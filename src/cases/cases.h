@@ -196,7 +196,8 @@ const case_code *status_decision_codes(const char *field, size_t *n);
 /* YYYY-MM-DD, a real date; *future when after today. */
 bool case_date_valid(const char *s, bool *future);
 
-/* Validation (case_fields.c): fills errors; true when there are none. */
+/* Validation (case_fields.c): fills errors; true when there are none. False with
+ * errors->failed set when a check could not be made (no memory, the store failing). */
 bool case_validate(store *db, const case_input *in, bool creating, field_errors *errors);
 
 /* ---- finding a person by name (names.c: the keys; name_search.c: the index, the search) ----

@@ -198,7 +198,7 @@ static int row_id(store_conn *c, int64_t case_id, int64_t *id)
 int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
 	       const child_input *in, field_errors *e, int64_t *current)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	arena a;
 	arena_init(&a, 1u << 20);
 	case_record c;

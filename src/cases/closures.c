@@ -65,7 +65,7 @@ int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const 
 int closure_request(const identity_env *env, const principal *p, int64_t case_id,
 		    const char *status, const char *reason, int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	if (!case_status_closed(status))
 		field_errors_add(e, "cas_Status", N_("Choose Closed or Closed (referred)."));
 	if (!reason || !*reason || !utf8_valid_text(reason, strlen(reason)) ||

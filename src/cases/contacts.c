@@ -40,7 +40,7 @@ static bool language_ok(const char *s)
 int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 		const contact_input *in, int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	bool future = false, known = false;
 	for (size_t i = 0; in->channel && i < ARRAY_LEN(CHANNELS); i++)
 		known |= strcmp(CHANNELS[i], in->channel) == 0;

@@ -45,7 +45,7 @@ static const char SQL_PENDING[] =
 int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
 	     const char *objectives, const char *action_plan, int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	bool known = false;
 	for (size_t i = 0; type && i < ARRAY_LEN(TYPES); i++)
 		known |= strcmp(TYPES[i], type) == 0;

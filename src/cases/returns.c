@@ -26,7 +26,7 @@ int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
 		  field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	bool future = false;
 	if (!destination || !country_known(env->db, destination))
 		field_errors_add(e, "destination", N_("Choose the country of return."));
@@ -65,7 +65,7 @@ int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
 		    const char *departure_on, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	store_conn *c;
 	store_stmt *st;
 	int64_t case_id = 0;

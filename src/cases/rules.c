@@ -97,7 +97,7 @@ static int check_country(store *db, const char *country, field_errors *e)
 int country_rule_set(store *db, const principal *p, const char *country, const char *rule,
 		     const char *value, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	int max = 0;
 	check_country(db, country, e);
 	if (!country_rule_label(rule, &max))
@@ -158,7 +158,7 @@ int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx)
 int status_confirmers_set(store *db, const principal *p, const char *country, const char *org_types,
 			  field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	check_country(db, country, e);
 	size_t n;
 	const case_code *codes = status_decision_codes("decider", &n);

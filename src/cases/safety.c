@@ -67,7 +67,7 @@ static bool threats_ok(const char *csv)
 int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
 	       int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	bool future = false;
 	if (!one_of(RISKS, ARRAY_LEN(RISKS), in->risk))
 		field_errors_add(e, "risk", N_("Choose the level of risk."));

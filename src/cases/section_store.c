@@ -232,7 +232,7 @@ static void check_field(store *db, const section_def *d, const section_field *f,
 static int validate(const identity_env *env, arena *a, const section_def *d, const char *country,
 		    const char *const *values, const char **v, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	for (size_t i = 0; i < d->nfields; i++)
 		v[i] = values[i] ? values[i] : "";
 	if (d->prepare)
@@ -287,7 +287,7 @@ int section_add(const identity_env *env, const principal *p, const section_def *
 	const char *v[SECTION_MAX_FIELDS];
 	arena a;
 	arena_init(&a, 4096);
-	e->count = 0;
+	field_errors_clear(e);
 	int rc = scope(env, p, d, case_id, true, country);
 	if (!rc)
 		rc = validate(env, &a, d, country, values, v, e);
@@ -357,7 +357,7 @@ int section_update(const identity_env *env, const principal *p, const section_de
 	const char *v[SECTION_MAX_FIELDS];
 	arena a;
 	arena_init(&a, 4096);
-	e->count = 0;
+	field_errors_clear(e);
 	*current = 0;
 	int rc = scope(env, p, d, case_id, true, country);
 	store_conn *c;

@@ -87,7 +87,7 @@ static const char *vic_status(const char *decision)
 int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
 			const status_decision_input *in, field_errors *e, int64_t *id)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	arena a;
 	arena_init(&a, 1 << 20);
 	case_record c;

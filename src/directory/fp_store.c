@@ -144,7 +144,7 @@ static int step_once(store_stmt *st)
 int fp_create(const identity_env *env, const principal *p, const fp_input *in, int64_t *id,
 	      field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	arena a;
 	arena_init(&a, 1 << 16);
 	organisation org;
@@ -252,7 +252,7 @@ static int begin_write(const identity_env *env, const principal *p, int64_t id, 
 int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
 	      const fp_input *in, field_errors *e, int64_t *current)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	validate(in, e);
 	if (e->count)
 		return PONTE_EINVAL;
@@ -324,7 +324,7 @@ int fp_verify(const identity_env *env, const principal *p, int64_t id)
 int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const char *name,
 		  const char *position, const char *started_on, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	if (!name || !*name || strlen(name) > 200 || !utf8_valid_text(name, strlen(name)))
 		field_errors_add(e, "name", N_("Enter the person's name."));
 	if (position && (strlen(position) > 200 || !utf8_valid_text(position, strlen(position))))

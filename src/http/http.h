@@ -211,7 +211,7 @@ int http_json_error(http_request *req, http_response *res, int status, const cha
 /*
  * Refusals (refuse.c): the one table from PONTE_E* codes to HTTP statuses (EINVAL 400,
  * EUNAUTH 401, EDENIED 403, ENOTFOUND 404, ECONFLICT 409, ELIMIT 413, EREJECTED 422,
- * ETOOMANY 429, EBUSY 503, ENOSPC 507, anything else 500). Messages are msgids, translated
+ * ETOOMANY 429, EBUSY 503, ENOMEM 503, ENOSPC 507, anything else 500). Messages are msgids, translated
  * into the request's language.
  */
 int http_refusal_status(int err);

@@ -20,6 +20,7 @@ static const struct refusal {
 	{ PONTE_EREJECTED, 422 }, /* read, but a field or rule refuses it */
 	{ PONTE_ETOOMANY, 429 },  /* too many attempts: wait */
 	{ PONTE_EBUSY, 503 },     /* the store is locked: try again */
+	{ PONTE_ENOMEM, 503 },    /* no memory now: busy, not broken; try again */
 	{ PONTE_ENOSPC, 507 },    /* the disk is full */
 };
 

@@ -78,6 +78,7 @@ struct req_state {
 	size_t nheaders;
 	bool headers_overflow;
 	bool too_large;
+	bool no_memory; /* with too_large: the body was dropped for want of memory, 503 not 413 */
 	size_t discarded;
 	bool answered;
 	uint64_t start_ns;
@@ -175,7 +176,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 
 struct query_builder {
 	buf *b;
-	bool overflow;
+	int rc; /* PONTE_ELIMIT: too long; PONTE_ENOMEM: no memory to hold it */
 };
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -192,7 +193,7 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 			rc = buf_puts(q->b, value);
 	}
 	if (rc) {
-		q->overflow = true;
+		q->rc = rc;
 		return MHD_NO;
 	}
 	return MHD_YES;
@@ -392,6 +393,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 		rc = url_encode_component(&st->body, data, size);
 	if (rc) {
 		st->too_large = true;
+		st->no_memory = rc == PONTE_ENOMEM;
 		return MHD_NO;
 	}
 	return MHD_YES;
@@ -417,7 +419,7 @@ static int finish_upload(struct req_state *st)
 	MHD_destroy_post_processor(st->pp);
 	st->pp = NULL;
 	if (st->too_large)
-		return 413;
+		return st->no_memory ? 503 : 413;
 	if (st->csrf_refused)
 		return 403;
 	if (st->upload_bad)
@@ -538,8 +540,11 @@ static struct req_state *begin_request(http_server *srv, struct MHD_Connection *
 	buf_init(&qb, 8192);
 	struct query_builder q = { .b = &qb };
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
-	/* An over-long query becomes an invalid one, which dispatch answers with 400. */
-	req->query = q.overflow ? "%" : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
+	/* An over-long query becomes an invalid one, which dispatch answers with 400; one that
+	 * could not be held for want of memory stays NULL, answered 503 (on_request). */
+	req->query = q.rc == PONTE_ENOMEM ? NULL
+		     : q.rc               ? "%"
+			    : arena_strndup(&st->arena, qb.data ? qb.data : "", qb.len);
 	buf_release(&qb);
 	req->client_addr = client_address(srv, conn, st, &st->arena);
 	req->defer_hook = defer_request;
@@ -651,8 +656,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* A body without a declared length (chunked) that passes the limit: libmicrohttpd
 		 * cannot answer mid-upload, so the rest is read and dropped, and 413 goes out at
 		 * the end. Past DISCARD_CEILING the connection is simply closed. */
-		if (!st->too_large && buf_append(&st->body, upload_data, *upload_data_size) != 0) {
+		int rc = st->too_large ? 0 : buf_append(&st->body, upload_data, *upload_data_size);
+		if (rc) {
 			st->too_large = true;
+			st->no_memory = rc == PONTE_ENOMEM;
 			buf_release(&st->body);
 		}
 		if (st->too_large) {
@@ -664,7 +671,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (st->too_large)
-		return answer_early(conn, srv, st, 413);
+		return answer_early(conn, srv, st, st->no_memory ? 503 : 413);
 	if (st->res.deferred) {
 		/* Woken by the worker: finish the request with the job's result. */
 		if (!atomic_load(&st->work_done))

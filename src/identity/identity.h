@@ -76,6 +76,9 @@ typedef struct organisation {
 
 bool org_type_valid(store *db, const char *type);
 bool country_known(store *db, const char *code);
+/* 1 when code is a known country, 0 when not, negative when the store could not tell (no
+ * memory, a failure): for checks of what a user sent, where only 0 is the user's mistake. */
+int country_check(store *db, const char *code);
 /* Whether name is a country's name in English, French or Portuguese (any case; accents as
  * written) or its ISO alpha-3 code. */
 bool country_name_known(store *db, const char *name);

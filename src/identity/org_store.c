@@ -37,16 +37,25 @@ static const char SQL_COUNTRIES[] = "SELECT code, " COUNTRY_NAME " FROM countrie
 static const char SQL_COUNTRY_NAME_OF[] = "SELECT " COUNTRY_NAME " FROM countries WHERE code = ?2";
 static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
 
-static bool exists(store *db, const char *sql, const char *value)
+/* 1 when a row matches, 0 when none does, or why the store could not tell (negative). */
+static int lookup(store *db, const char *sql, const char *value)
 {
 	store_conn *c;
 	store_stmt *st;
-	if (store_conn_get(db, &c) || store_prepare(c, sql, &st))
-		return false;
+	int rc = store_conn_get(db, &c);
+	if (!rc)
+		rc = store_prepare(c, sql, &st);
+	if (rc)
+		return rc;
 	store_bind_text(st, 1, value, strlen(value));
-	bool found = store_step(st) == STORE_ROW;
+	rc = store_step(st);
 	store_reset(st);
-	return found;
+	return rc == STORE_ROW ? 1 : rc;
+}
+
+static bool exists(store *db, const char *sql, const char *value)
+{
+	return lookup(db, sql, value) == 1;
 }
 
 static const char SQL_COUNTRY_NAME[] =
@@ -62,6 +71,11 @@ bool country_name_known(store *db, const char *name)
 bool country_known(store *db, const char *code)
 {
 	return exists(db, SQL_COUNTRY, code);
+}
+
+int country_check(store *db, const char *code)
+{
+	return lookup(db, SQL_COUNTRY, code);
 }
 
 bool org_type_valid(store *db, const char *type)

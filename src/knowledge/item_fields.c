@@ -369,7 +369,7 @@ static void validate_detail(store *db, const kn_field *f, const char *v, field_e
 
 bool kn_validate(store *db, const kn_input *in, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	const char *type = in->type ? in->type : "";
 	if (!code_in("type", type, strlen(type)))
 		field_errors_add(e, "type", N_("Choose the kind of item."));

@@ -576,7 +576,7 @@ int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t v
 	if (!rc) {
 		input_from_item(&it, &merged);
 		merge(&merged, in);
-		e->count = 0;
+		field_errors_clear(e);
 		if (in->type && strcmp(in->type, it.type) != 0) {
 			e->items[0].field = "type";
 			e->items[0].message = N_("The kind of an item cannot change.");

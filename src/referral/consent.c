@@ -78,7 +78,7 @@ static bool past_date(const char *s)
 int consent_add(const identity_env *env, const principal *p, int64_t case_id,
 		const consent_input *in, int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	if (!one_of(PURPOSES, ARRAY_LEN(PURPOSES), in->purpose))
 		field_errors_add(e, "purpose", N_("Choose a purpose from the list."));
 	if (!ref_categories_valid(in->categories))

@@ -210,7 +210,7 @@ static const char *const BASES[] = { "vital_interest", "legal_obligation", "publ
 int referral_create(const identity_env *env, const principal *p, const referral_input *in,
 		    int64_t *id, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	arena a;
 	arena_init(&a, 1u << 16);
 	store_conn *c;
@@ -371,7 +371,7 @@ static int event(const identity_env *env, store_conn *c, const principal *p, con
 int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
 		 const char *code, const char *note, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	const struct transition *t = transition_of(action);
 	if (!t)
 		return PONTE_ENOTFOUND;

@@ -53,7 +53,7 @@ static void check(const service_input *in, field_errors *e)
 int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
 		field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	check(in, e);
 	organisation org;
 	arena a;

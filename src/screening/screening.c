@@ -187,7 +187,7 @@ static int insert_answer(const identity_env *env, store_conn *c, int64_t screeni
 int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
 	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, field_errors *e)
 {
-	e->count = 0;
+	field_errors_clear(e);
 	arena a;
 	arena_init(&a, 1u << 20);
 	case_record cr;

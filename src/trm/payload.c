@@ -239,6 +239,11 @@ int trm_offer_check(store *db, const char *json, size_t n, buf *out, char basis_
 			  .control = c.control };
 	field_errors errors;
 	if (!case_validate(db, &in, false, &errors)) {
+		if (errors.failed) { /* not the offer's fault: the check could not be made */
+			rc = errors.failed;
+			*why = NULL;
+			goto out;
+		}
 		*field = errors.items[0].field;
 		*why = errors.items[0].message;
 		goto out;
