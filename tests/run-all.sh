@@ -6,7 +6,8 @@
 # catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
 # configuration in front of the server (tests/deploy/proxy.sh), make run-region
 # (tests/region.py), unit and HTTP tests again
-# under AddressSanitizer + UndefinedBehaviorSanitizer, browser tests (playwright-core +
+# under AddressSanitizer + UndefinedBehaviorSanitizer with the allocation failure suite
+# (tests/fault/), browser tests (playwright-core +
 # Debian's chromium), each libFuzzer target briefly on its corpus, the short form of the
 # load, soak, slow-client, crash and full-disk checks (tests/reliability.sh).
 set -uo pipefail
@@ -97,11 +98,13 @@ for po in po/*.po; do
 	run_one "i18n-complete-$(basename "$po" .po)" sh -c "msgfmt --check -o /dev/null '$po' && msgcmp '$po' build/ponte.pot"
 done
 
-# 3. Sanitizers: the same unit and HTTP tests built with ASan + UBSan. (The allocation failure
-# suite, tests/fault/test_faults.c, joins them once it passes: see docs/testing.md.)
+# 3. Sanitizers: the same unit and HTTP tests built with ASan + UBSan, and the allocation
+# failure suite (tests/fault/test_faults.c), which needs the hook of -DPONTE_FAULT_ALLOC
+# (src/base/fault.h; disarmed, it changes nothing for the other suites).
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-if build_or_fail asan BUILD=build/asan OPT="-O1 -g" EXTRA_CFLAGS="$SAN -U_FORTIFY_SOURCE" \
-	EXTRA_LDFLAGS="$SAN" tests; then
+if build_or_fail asan BUILD=build/asan OPT="-O1 -g" \
+	EXTRA_CFLAGS="$SAN -U_FORTIFY_SOURCE -DPONTE_FAULT_ALLOC" EXTRA_LDFLAGS="$SAN" \
+	tests fault-tests; then
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	export PONTE_BIN=build/asan/ponte
 	for t in build/asan/tests/test_*; do run_cmocka "asan/$(basename "$t")" "$t"; done

@@ -12,6 +12,8 @@
  *   hooks, installed before the first database is opened).
  * - fault_alloc_disarm() disarms and tells whether the armed allocation was reached.
  * - The counter is shared by every thread: tests drive one request at a time.
+ * - With PONTE_FAULT_TRACE set in the environment, the allocation made to fail prints its
+ *   backtrace on stderr (fault_alloc_trace()): where a finding of tests/fault/ comes from.
  */
 #ifndef PONTE_FAULT_H
 #define PONTE_FAULT_H
@@ -25,6 +27,8 @@ void fault_alloc_arm(long n, int kinds);
 bool fault_alloc_disarm(void);
 /* At an allocation site of kind: true when this allocation is the one to fail. */
 bool fault_alloc_fail(int kind);
+/* The caller's backtrace on stderr, if PONTE_FAULT_TRACE is set. */
+void fault_alloc_trace(void);
 #define FAULT_ALLOC(kind) fault_alloc_fail(kind)
 #else
 #define FAULT_ALLOC(kind) false

@@ -2,10 +2,12 @@
  * Allocation failures (issue 17): a mix of requests, each sent again and again with its 1st,
  * 2nd, ... nth allocation made to fail (src/base/fault.h), first among Ponte's own (arenas,
  * buffers, the store's structures), then among SQLite's, until the request makes fewer
- * allocations than n. Every answer must be the normal one, whole, or an error answer (500 or
- * 503) with a body; the server must answer the next request normally; a case that was being
- * created is there with its case.create event or not at all. Built and run under ASan by
- * tests/run-all.sh, so a failure path that crashes, reads freed memory or leaks fails here.
+ * allocations than n. Every answer must be the normal one, whole (a 201 with its Location), or
+ * an error answer (500, or 503 with Retry-After) with a body; the server must answer the next
+ * request normally; a case that was being created is there with its case.create event or not
+ * at all. Built and run under ASan by tests/run-all.sh, so a failure path that crashes, reads
+ * freed memory or leaks fails here. PONTE_FAULT_TRACE=1 prints where each failed allocation
+ * was made (src/base/fault.h): the last trace before a failure is the finding's.
  */
 #include "http/httptest.h"
 
@@ -125,21 +127,30 @@ static void fail_each_allocation(const struct request *q, int kind, const char *
 		fault_alloc_arm(n, kind);
 		long status = send_request(q, &r);
 		bool fired = fault_alloc_disarm();
+		char location[128];
+		const char *problem = NULL;
 		if (status == normal) {
 			if (!whole(&r))
-				fail_msg("%s %s, %s allocation %ld failing: %ld with a cut body",
-					 q->method, q->path, kind_name, n, status);
+				problem = "with a cut body";
+			else if (status == 201 &&
+				 !ht_header(&r, "Location", location, sizeof(location)))
+				problem = "without its Location";
 			kept++;
 		} else if (status == 500 || status == 503) {
 			if (!r.len)
-				fail_msg("%s %s, %s allocation %ld failing: %ld without a body",
-					 q->method, q->path, kind_name, n, status);
+				problem = "without a body";
+			else if (status == 503 &&
+				 !ht_header(&r, "Retry-After", location, sizeof(location)))
+				problem = "without Retry-After";
 			errors++;
 		} else {
-			fail_msg("%s %s, %s allocation %ld failing: %ld instead of %ld, 500 or 503",
-				 q->method, q->path, kind_name, n, status, normal);
+			problem = "instead of the normal answer, 500 or 503";
 		}
 		ht_free(&r);
+		if (problem)
+			fail_msg("%s %s, %s allocation %ld failing: %ld %s (normal: %ld; "
+				 "PONTE_FAULT_TRACE=1 shows where the allocation was)",
+				 q->method, q->path, kind_name, n, status, problem, normal);
 		if (writes) {
 			/* Written whole with its trace, or not at all. */
 			int64_t dc = scalar(SQL_CASES) - cases, de = scalar(SQL_CREATED) - created;
