@@ -204,7 +204,8 @@ struct menu_entry {
 };
 struct menu_group {
 	const char *id, *label;
-	struct menu_entry entries[10];
+	/* Ends at the first entry without a label: one more than the largest group has. */
+	struct menu_entry entries[12];
 };
 static const struct menu_group MENU[] = {
 	{ "menu-casework",
