@@ -113,6 +113,24 @@ static void fold_next(const unsigned char **p, char out[4])
 	}
 }
 
+void utf8_fold(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+	if (!outlen)
+		return;
+	while (p && *p) {
+		char f[4];
+		fold_next(&p, f);
+		size_t n = strlen(f);
+		if (o + n >= outlen)
+			break;
+		memcpy(out + o, f, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
 int utf8_collate(const char *a, const char *b)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;

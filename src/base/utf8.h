@@ -31,5 +31,9 @@ const char *utf8_fold_latin(const unsigned char *p);
  * before "Albanie", "Œuf" as "oeuf"), then as bytes, so that the order is total. Other
  * characters compare as their bytes. For qsort-style comparisons (<0, 0, >0). */
 int utf8_collate(const char *a, const char *b);
+/* s folded as utf8_collate() compares it (lower case, Latin accents removed, "œ" as "oe")
+ * into out (outlen bytes, always NUL-terminated; a letter that does not fit is left out): the
+ * form in which a typed part of a name is looked for in a list. */
+void utf8_fold(const char *s, char *out, size_t outlen);
 
 #endif

@@ -3,6 +3,7 @@
  * only what the caller's scope covers; a user outside it is "not found".
  */
 #include "audit/audit.h"
+#include "base/utf8.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "identity/auth.h"
@@ -133,30 +134,6 @@ int web_admin_org_add(http_request *req, http_response *res)
 
 /* ---- users ---- */
 
-struct users_ctx {
-	http_request *req;
-	tpl_list *list;
-};
-
-static int add_user(const user *u, void *ctx)
-{
-	struct users_ctx *l = ctx;
-	if (!principal_can_see(principal_of(l->req), "user.read", u->id, u->organisation_id,
-			       u->country))
-		return 0;
-	tpl_vars *item = tpl_list_add(l->list);
-	if (!item)
-		return PONTE_ENOMEM;
-	tpl_set(item, "id", arena_printf(l->req->arena, "%lld", (long long)u->id));
-	tpl_set(item, "name", u->name);
-	tpl_set(item, "email", u->email);
-	tpl_set(item, "organisation", u->organisation_code);
-	tpl_set(item, "status",
-		vocab_label(l->req->lang, "user.status", user_status_name(u->status)));
-	tpl_set_bool(item, "active", u->status == USER_ACTIVE);
-	return 0;
-}
-
 static int add_role_option(const role *r, const grant *g, size_t n, void *ctx)
 {
 	(void)g;
@@ -176,6 +153,143 @@ static int add_role_option(const role *r, const grant *g, size_t n, void *ctx)
 	return 0;
 }
 
+/* The users list: every user the caller's scope covers, by name in the reader's dictionary
+ * order, narrowed by organisation and status (codes, in the address) or by a part of a name or
+ * e-mail address (typed, so sent in a form's body and never in an address), a page at a time. */
+#define USERS_PER_PAGE 50
+#define USERS_PAGE_MAX 10000
+#define USERS_FIND_MAX 200 /* bytes of a typed part of a name or address */
+
+struct users_ctx {
+	http_request *req;
+	const user **items;
+	size_t n, cap;
+	int64_t organisation_id; /* 0: every organisation */
+	int status;              /* -1: every status */
+	const char *find;        /* folded; NULL or "": no search */
+};
+
+static bool user_matches(const struct users_ctx *l, const user *u)
+{
+	if (l->organisation_id && u->organisation_id != l->organisation_id)
+		return false;
+	if (l->status >= 0 && u->status != l->status)
+		return false;
+	if (!l->find || !*l->find)
+		return true;
+	char name[512], email[512];
+	utf8_fold(u->name ? u->name : "", name, sizeof(name));
+	utf8_fold(u->email ? u->email : "", email, sizeof(email));
+	return strstr(name, l->find) || strstr(email, l->find);
+}
+
+static int collect_user(const user *u, void *ctx)
+{
+	struct users_ctx *l = ctx;
+	if (!principal_can_see(principal_of(l->req), "user.read", u->id, u->organisation_id,
+			       u->country) ||
+	    !user_matches(l, u))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		const user **more = arena_calloc(l->req->arena, cap, sizeof(*more));
+		if (!more)
+			return PONTE_ENOMEM;
+		if (l->n)
+			memcpy(more, l->items, l->n * sizeof(*more));
+		l->items = more;
+		l->cap = cap;
+	}
+	l->items[l->n++] = u;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const user *x = *(const user *const *)a, *y = *(const user *const *)b;
+	int c = utf8_collate(x->name ? x->name : "", y->name ? y->name : "");
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int add_user(http_request *req, tpl_list *list, const user *u)
+{
+	tpl_vars *item = tpl_list_add(list);
+	if (!item)
+		return PONTE_ENOMEM;
+	tpl_set(item, "id", arena_printf(req->arena, "%lld", (long long)u->id));
+	tpl_set(item, "name", u->name);
+	tpl_set(item, "email", u->email);
+	tpl_set(item, "organisation", u->organisation_code);
+	tpl_set(item, "organisation_name",
+		u->organisation_name ? u->organisation_name : u->organisation_code);
+	tpl_set(item, "status", vocab_label(req->lang, "user.status", user_status_name(u->status)));
+	tpl_set_bool(item, "active", u->status == USER_ACTIVE);
+	return 0;
+}
+
+/* The status a query names (-1 for none or one we do not know: *bad is then set). */
+static int status_of(const char *s, bool *bad)
+{
+	if (!s || !*s)
+		return -1;
+	for (int st = USER_ACTIVE; st <= USER_DISABLED; st++)
+		if (!strcmp(s, user_status_name(st)))
+			return st;
+	*bad = true;
+	return -1;
+}
+
+static int add_status_options(http_request *req, tpl_vars *v, int selected)
+{
+	tpl_list *list = tpl_set_list(v, "statuses");
+	for (int st = USER_ACTIVE; st <= USER_DISABLED; st++) {
+		tpl_vars *item = tpl_list_add(list);
+		if (!item)
+			return PONTE_ENOMEM;
+		tpl_set(item, "code", user_status_name(st));
+		tpl_set(item, "name", vocab_label(req->lang, "user.status", user_status_name(st)));
+		tpl_set_bool(item, "selected", st == selected);
+	}
+	return 0;
+}
+
+/* The languages a new user may be given: the instance's, packs loaded at run time included. */
+static int add_language_options(http_request *req, tpl_vars *v)
+{
+	tpl_list *list = tpl_set_list(v, "languages");
+	const char *chosen = http_form(req, "language");
+	for (int lang = 0; lang < i18n_lang_count(); lang++) {
+		if (!i18n_lang_active(lang))
+			continue;
+		tpl_vars *item = tpl_list_add(list);
+		if (!item)
+			return PONTE_ENOMEM;
+		const lang_info *li = i18n_lang(lang);
+		tpl_set(item, "code", li->code);
+		tpl_set(item, "name", li->native_name);
+		tpl_set(item, "dir", li->dir);
+		tpl_set_bool(item, "selected",
+			     chosen ? !strcmp(chosen, li->code) : lang == req->lang);
+	}
+	return 0;
+}
+
+/* The pager's links for page pg of n users under the filter's query ("" or "a=b&"). */
+static void set_pager(http_request *req, tpl_vars *v, const char *query, long pg, size_t n)
+{
+	long pages = n ? (long)((n + USERS_PER_PAGE - 1) / USERS_PER_PAGE) : 1;
+	if (pg > 1)
+		tpl_set(v, "prev_url",
+			arena_printf(req->arena, "/admin/users?%spage=%ld", query, pg - 1));
+	if (pg > 2)
+		tpl_set(v, "first_url", arena_printf(req->arena, "/admin/users?%spage=1", query));
+	if (pg < pages)
+		tpl_set(v, "next_url",
+			arena_printf(req->arena, "/admin/users?%spage=%ld", query, pg + 1));
+	tpl_set(v, "page", web_count(req, pg));
+	tpl_set(v, "pages", web_count(req, pages));
+}
+
 static int render_users(http_request *req, http_response *res, const char *error)
 {
 	services *svc = services_of(req);
@@ -183,24 +297,111 @@ static int render_users(http_request *req, http_response *res, const char *error
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_set_bool(v, "can_manage", principal_can(principal_of(req), "user.manage"));
-	struct users_ctx users = { req, tpl_set_list(v, "users") };
+	bool finding = req->method == HTTP_POST && http_form(req, "find") != NULL;
+	struct users_ctx users = { .req = req, .status = -1 };
+	bool bad = false;
+	const char *org_code = finding ? NULL : http_query(req, "organisation");
+	const char *status = finding ? NULL : http_query(req, "status");
+	users.status = status_of(status, &bad);
+	organisation org = { 0 };
+	if (org_code && *org_code) {
+		if (org_find(svc->db, req->arena, org_code, &org) == 0)
+			users.organisation_id = org.id;
+		else
+			bad = true;
+	}
+	long pg = 1;
+	const char *page = finding ? NULL : http_query(req, "page");
+	if (page && *page) {
+		char *end;
+		pg = strtol(page, &end, 10);
+		if (*end || pg < 1 || pg > USERS_PAGE_MAX) {
+			pg = 1;
+			bad = true;
+		}
+	}
+	char folded[USERS_FIND_MAX * 2 + 1] = "";
+	if (finding) {
+		const char *typed = http_form(req, "find");
+		if (strlen(typed) > USERS_FIND_MAX) {
+			tpl_set(v, "find_error",
+				tr(req->lang, N_("Type at most 200 characters of a name or an "
+						 "e-mail address.")));
+			http_refuse_page(res, PONTE_EREJECTED);
+		} else {
+			utf8_fold(typed, folded, sizeof(folded));
+			users.find = folded;
+			tpl_set(v, "find", typed);
+		}
+		tpl_set_bool(v, "finding", true);
+	}
+	if (bad)
+		tpl_set(v, "filter_error",
+			tr(req->lang, N_("Part of this address could not be read: every user of "
+					 "your scope is shown instead.")));
+	if (bad) {
+		users.organisation_id = 0;
+		users.status = -1;
+		org_code = NULL;
+		pg = 1;
+	}
 	struct list_ctx orgs = { req, tpl_set_list(v, "organisations"),
 				 http_form(req, "organisation") };
+	struct list_ctx filter_orgs = { req, tpl_set_list(v, "filter_organisations"),
+					users.organisation_id ? org_code : "" };
 	struct list_ctx roles = { req, tpl_set_list(v, "roles"), "" };
 	tpl_set(v, "form_email", http_form(req, "email"));
 	tpl_set(v, "form_name", http_form(req, "name"));
-	int rc = user_list(&svc->env, req->arena, add_user, &users);
+	int rc = user_list(&svc->env, req->arena, collect_user, &users);
 	if (!rc)
 		rc = org_list(svc->db, req->arena, add_org, &orgs);
 	if (!rc)
+		rc = org_list(svc->db, req->arena, add_org, &filter_orgs);
+	if (!rc)
 		rc = role_list(svc->db, req->arena, add_role_option, &roles);
+	if (!rc)
+		rc = add_status_options(req, v, users.status);
+	if (!rc)
+		rc = add_language_options(req, v);
 	if (rc)
 		return rc;
+	if (users.n)
+		qsort(users.items, users.n, sizeof(*users.items), by_name);
+	size_t from = finding ? 0 : (size_t)(pg - 1) * USERS_PER_PAGE;
+	size_t to = finding ? users.n : from + USERS_PER_PAGE;
+	if (to > users.n)
+		to = users.n;
+	tpl_list *list = tpl_set_list(v, "users");
+	for (size_t i = from; i < to && !rc; i++)
+		rc = add_user(req, list, users.items[i]);
+	if (rc)
+		return rc;
+	tpl_set(v, "total", web_count(req, (int64_t)users.n));
+	tpl_set_bool(v, "past_end", from >= users.n && users.n > 0);
+	if (!finding) {
+		const char *query = arena_printf(
+		    req->arena, "%s%s%s%s%s%s", users.organisation_id ? "organisation=" : "",
+		    users.organisation_id ? org_code : "", users.organisation_id ? "&" : "",
+		    users.status >= 0 ? "status=" : "",
+		    users.status >= 0 ? user_status_name(users.status) : "",
+		    users.status >= 0 ? "&" : "");
+		if (!query)
+			return PONTE_ENOMEM;
+		set_pager(req, v, query, pg, users.n);
+		tpl_set_bool(v, "filtered", users.organisation_id || users.status >= 0);
+	}
 	audit(req, "user.list", "user", "", "success");
 	return web_render_page(req, res, "admin_users", N_("Users"), v);
 }
 
 int web_admin_users(http_request *req, http_response *res)
+{
+	return render_users(req, res, NULL);
+}
+
+/* A part of a name or an e-mail address typed into the list's search: the same page, the users
+ * it matches. */
+int web_admin_users_find(http_request *req, http_response *res)
 {
 	return render_users(req, res, NULL);
 }

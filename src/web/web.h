@@ -90,6 +90,7 @@ int web_2fa_confirm(http_request *req, http_response *res);
 int web_admin_orgs(http_request *req, http_response *res);
 int web_admin_org_add(http_request *req, http_response *res);
 int web_admin_users(http_request *req, http_response *res);
+int web_admin_users_find(http_request *req, http_response *res);
 int web_admin_user_add(http_request *req, http_response *res);
 int web_admin_user(http_request *req, http_response *res);
 int web_admin_user_change(http_request *req, http_response *res);

@@ -47,10 +47,19 @@ test('an administrator adds an organisation and a user, in French', async () => 
   await page.selectOption('#organisation', 'SN-CNLTP');
   await page.check('#role-national_focal_point');
   await page.fill('#password', 'Dakar-bridge-lanterns-9');
-  await page.click('form[action="/admin/users"] button');
+  await page.click('form#user-add button');
   await page.waitForSelector('#flash:has-text("Utilisateur ajouté à")');
   await page.click('text=Awa <Diop> (démo)');
   assert.equal(await page.textContent('h1'), 'Awa <Diop> (démo)');
+  // Found again by a part of her name typed without its case: the name travels in the form's
+  // body, never in the address.
+  await page.goto(`${server.url}/admin/users`);
+  await page.fill('#find', 'DIOP');
+  await page.click('#users-find button');
+  await page.waitForSelector('#users-total');
+  assert.equal(page.url(), `${server.url}/admin/users/find`);
+  assert.equal(await page.locator('#users-list tbody tr').count(), 1);
+  assert.match(await page.textContent('#users-list'), /Awa <Diop> \(démo\)/);
   assert.deepEqual(problems, []);
   await context.close();
 });

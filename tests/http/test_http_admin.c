@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/utf8.h"
+#include "crypto/crypto.h"
 
 /* Under AddressSanitizer, a value read from a stack frame that has returned is reported (the
  * roles page once rendered the grants of a loop's local array after the loop had ended). */
@@ -111,7 +112,7 @@ static void check_page(const char *path, const char *body)
 		struct roles_check k = { body, 0 };
 		assert_int_equal(role_list(S.db, &a, check_role, &k), 0);
 		assert_true(k.roles >= 10);
-	} else if (strcmp(path, "/admin/users") == 0) {
+	} else if (strcmp(path, "/admin/users") == 0 || strcmp(path, "/admin/users/find") == 0) {
 		assert_non_null(strstr(body, "case.worker@demo.ponte.example"));
 		assert_non_null(strstr(body, "police@demo.ponte.example"));
 	} else if (strncmp(path, "/admin/users/", 13) == 0) {
@@ -167,10 +168,115 @@ static void every_admin_page_shows_what_the_store_holds(void **state)
 	assert_true(pages >= 6);
 }
 
+/* Rows of the users table on a page. */
+static int user_rows(const char *body)
+{
+	const char *t = strstr(body, "id=\"users-list\"");
+	int n = 0;
+	for (const char *p = t; p && (p = strstr(p, "<tr><td><a href=\"/admin/users/")); p++)
+		n++;
+	return n;
+}
+
+/* An administrator with a few hundred colleagues finds one: the list is paged by name in the
+ * reader's order, narrowed by organisation and status through the address (codes only), and
+ * searched by a typed part of a name or address sent in a form's body, accents ignored. */
+static void users_list_pages_filters_and_finds(void **state)
+{
+	(void)state;
+	identity_env env = { S.db, S.keys };
+	organisation org = { 0, "FIELD", "Equipe de terrain", "PT", "CentralGovernmentOrganisation",
+			     0, false };
+	assert_int_equal(org_add(S.db, &org, NULL), 0);
+	char hash[128];
+	assert_int_equal(crypto_password_hash(DEMO_PASSWORD, hash), 0);
+	for (int i = 0; i < 70; i++) {
+		char email[64], name[64];
+		snprintf(email, sizeof(email), "agent%02d@field.example", i);
+		snprintf(name, sizeof(name), "Zé Agent %02d", i);
+		user_input in = { .email = email,
+				  .name = i == 37 ? "Aïssata Traoré" : name,
+				  .organisation_code = "FIELD",
+				  .roles = { "case_worker" },
+				  .nroles = 1,
+				  .password = DEMO_PASSWORD,
+				  .password_hash = hash,
+				  .language = "fr" };
+		int problem;
+		assert_int_equal(user_add(&env, &in, NULL, &problem), 0);
+	}
+	const char *h[] = { admin.cookie, NULL };
+	struct ht_resp r;
+	ht_get(S.port, "/admin/users?organisation=FIELD&lang=en", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(user_rows(r.body), 50);
+	assert_non_null(strstr(r.body, "Users found: 70"));
+	assert_non_null(strstr(r.body, "Page 1 / 2"));
+	/* By name in dictionary order: the accented A first, Z last. */
+	const char *a = strstr(r.body, "Aïssata Traoré"), *z = strstr(r.body, "Zé Agent 00");
+	assert_true(a && z && a < z);
+	assert_non_null(strstr(r.body, "data-code=\"FIELD\">Equipe de terrain</td>"));
+	assert_non_null(strstr(r.body, "href=\"/admin/users?organisation=FIELD&amp;page=2\""));
+	assert_null(strstr(r.body, "@demo.ponte.example")); /* the filter holds */
+	ht_free(&r);
+	ht_get(S.port, "/admin/users?organisation=FIELD&page=2&lang=en", h, &r);
+	assert_int_equal(user_rows(r.body), 20);
+	assert_non_null(strstr(r.body, "Zé Agent 69"));
+	assert_null(strstr(r.body, "rel=\"next\""));
+	ht_free(&r);
+	ht_get(S.port, "/admin/users?status=disabled&lang=en", h, &r);
+	assert_int_equal(user_rows(r.body), 0);
+	assert_non_null(strstr(r.body, "No user matches."));
+	ht_free(&r);
+	/* An address that cannot be read shows every user, and says so. */
+	char all[64], shown[64];
+	ht_get(S.port, "/admin/users?lang=en", h, &r);
+	assert_non_null(between(r.body, "Users found: ", "<", all, sizeof(all)));
+	assert_null(strstr(r.body, "could not be read"));
+	ht_free(&r);
+	ht_get(S.port, "/admin/users?organisation=NOWHERE&lang=en", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "could not be read"));
+	assert_non_null(between(r.body, "Users found: ", "<", shown, sizeof(shown)));
+	assert_string_equal(all, shown);
+	ht_free(&r);
+	/* A part of a name, accents and case ignored; a part of an address. */
+	assert_int_equal(form_post(&admin, "/admin/users/find?lang=en", "find=AISSATA", &r), 200);
+	assert_int_equal(user_rows(r.body), 1);
+	assert_non_null(strstr(r.body, "Aïssata Traoré"));
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/admin/users/find?lang=en", "find=traor%C3%A9", &r),
+			 200);
+	assert_int_equal(user_rows(r.body), 1);
+	ht_free(&r);
+	assert_int_equal(form_post(&admin, "/admin/users/find?lang=en", "find=agent4", &r), 200);
+	assert_int_equal(user_rows(r.body), 10); /* agent40..agent49 by address */
+	assert_null(strstr(r.body, "class=\"pager\""));
+	ht_free(&r);
+	char longer[400] = "find=";
+	memset(longer + 5, 'a', 201);
+	assert_int_equal(form_post(&admin, "/admin/users/find?lang=en", longer, &r), 422);
+	assert_non_null(strstr(r.body, "at most 200 characters"));
+	ht_free(&r);
+	/* Without the form's token nothing is searched. */
+	const char *hh[] = { admin.cookie, "Content-Type: application/x-www-form-urlencoded",
+			     NULL };
+	assert_int_equal(ht_request(S.port, "POST", "/admin/users/find", "find=agent", 10, hh, &r),
+			 CURLE_OK);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+	/* A new user may be given any of the instance's languages. */
+	ht_get(S.port, "/admin/users?lang=en", h, &r);
+	assert_non_null(strstr(r.body, "<option value=\"ar\" lang=\"ar\" dir=\"rtl\""));
+	assert_non_null(strstr(r.body, "<option value=\"es\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_admin_page_shows_what_the_store_holds),
+		cmocka_unit_test(users_list_pages_filters_and_finds),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
