@@ -57,10 +57,53 @@ static int render(http_request *req, http_response *res, int64_t id, const char 
 	return rc;
 }
 
+struct named {
+	int64_t id;
+	const char *name;
+};
+
+static int find_named(const case_attachment *x, void *ctx)
+{
+	struct named *n = ctx;
+	if (x->id == n->id)
+		n->name = x->filename;
+	return 0;
+}
+
+/* Removing a file deletes its only stored copy, so the attachments' page asks first
+ * (?remove=ATT), naming the file; the form it shows posts the removal with confirm=1. */
+static int confirm_removal(http_request *req, http_response *res, int64_t id, const char *att)
+{
+	char *end;
+	long long n = strtoll(att, &end, 10);
+	if (*end || n <= 0)
+		return PONTE_ENOTFOUND;
+	struct named f = { n, NULL };
+	int rc = attachment_list(&services_of(req)->env, req->arena, principal_of(req), id,
+				 find_named, &f);
+	if (rc)
+		return rc;
+	if (!f.name)
+		return PONTE_ENOTFOUND;
+	return web_confirm(
+	    req, res,
+	    arena_printf(req->arena, "/cases/%lld/attachments/%lld/remove", (long long)id, n),
+	    N_("Remove this file from the case?"),
+	    web_fill(req,
+		     N_("{file} is deleted: nobody can open or download it again. The audit trail "
+			"keeps who removed it and when."),
+		     "file", f.name, NULL),
+	    N_("Remove the file"),
+	    arena_printf(req->arena, "/cases/%lld/attachments", (long long)id));
+}
+
 int web_case_attachments(http_request *req, http_response *res)
 {
 	int64_t id;
-	return http_param_id(req, 0, &id) ? render(req, res, id, NULL, 0) : PONTE_ENOTFOUND;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	const char *remove = http_query(req, "remove");
+	return remove ? confirm_removal(req, res, id, remove) : render(req, res, id, NULL, 0);
 }
 
 int web_case_attach(http_request *req, http_response *res)
@@ -106,6 +149,10 @@ int web_case_detach(http_request *req, http_response *res)
 	int64_t id, att;
 	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
 		return PONTE_ENOTFOUND;
+	if (!web_confirmed(req))
+		return http_redirect(req, res,
+				     arena_printf(req->arena, "/cases/%lld/attachments?remove=%lld",
+						  (long long)id, (long long)att));
 	int rc = attachment_remove(&services_of(req)->env, principal_of(req), dir_of(req), id, att);
 	if (!rc)
 		web_flash(req, N_("File removed from the case."), NULL);

@@ -644,8 +644,9 @@ int web_referral_act(http_request *req, http_response *res)
 	const char *code = http_form(req, "code"), *note = http_form(req, "note");
 	/* Ending a referral early asks first, once what it needs is given (a reason). */
 	bool withdraw = strcmp(action, "withdraw") == 0,
-	     discontinue = strcmp(action, "discontinue") == 0 && code && *code;
-	if ((withdraw || discontinue) && !web_confirmed(req)) {
+	     discontinue = strcmp(action, "discontinue") == 0 && code && *code,
+	     decline = strcmp(action, "decline") == 0 && code && *code;
+	if ((withdraw || discontinue || decline) && !web_confirmed(req)) {
 		referral r;
 		int grc =
 		    referral_get(&services_of(req)->env, req->arena, principal_of(req), id, &r);
@@ -653,6 +654,15 @@ int web_referral_act(http_request *req, http_response *res)
 			return grc;
 		const char *rid = num(req, id),
 			   *back = arena_printf(req->arena, "/referrals/%s", rid);
+		if (decline)
+			return web_confirm(
+			    req, res, NULL, N_("Decline this referral?"),
+			    web_fill(
+				req,
+				N_("This declines referral {id}: {org} is told, with the reason "
+				   "chosen, and your organisation can no longer accept it."),
+				"id", rid, "org", r.from_name, NULL),
+			    N_("Decline the referral"), back);
 		return withdraw ? web_confirm(
 				      req, res, NULL, N_("Withdraw this referral?"),
 				      web_fill(req,

@@ -886,10 +886,30 @@ static void case_attachments_are_sealed_on_disk(void **state)
 	assert_int_equal(r.status, 500);
 	assert_null(memmem(r.body, r.len, "PROBE", 5));
 	ht_free(&r);
-	/* Removed: the file is gone and the download not found. */
-	char remove[200];
+	/* Removing asks first, naming the file: the first post changes nothing. */
+	char remove[200], ask[200];
 	snprintf(remove, sizeof(remove), "%s/remove", download);
 	assert_int_equal(form_post(&w, remove, "x=1", &r), 303);
+	assert_non_null(ht_header(&r, "Location", ask, sizeof(ask)));
+	ht_free(&r);
+	assert_true(only_file(dir, sealed, sizeof(sealed)));
+	assert_non_null(strstr(ask, "/attachments?remove="));
+	ht_get(S.port, ask, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "id=\"confirm-form\""));
+	assert_non_null(strstr(r.body, "Atestado &lt;Probe&gt; médico.pdf"));
+	char action[220];
+	snprintf(action, sizeof(action), "action=\"%s\"", remove);
+	assert_non_null(strstr(r.body, action));
+	ht_free(&r);
+	/* Asking about a file of another case, or none: not found. */
+	char other[200];
+	snprintf(other, sizeof(other), "%s?remove=999999", path);
+	ht_get(S.port, other, hw, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	/* Confirmed: the file is gone and the download not found. */
+	assert_int_equal(form_post(&w, remove, "confirm=1", &r), 303);
 	ht_free(&r);
 	assert_false(only_file(dir, sealed, sizeof(sealed)));
 	ht_get(S.port, download, hw, &r);

@@ -285,23 +285,20 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 	ht_free(&r);
 }
 
-/* A referral's action refused on its page (an outcome is needed to complete it) is answered
- * with the referral's page at the referral's own address, which the browser can load again:
- * it once stayed at /referrals/{id}/complete, which answered 405. */
-static void a_refused_action_answers_at_the_referrals_own_address(void **state)
+/* A referral of a new case to the demo shelter, under a consent, as the case worker drafts
+ * it (not sent yet): its id. */
+static long long referral_drafted(const char *first_name)
 {
-	(void)state;
 	struct ht_resp r;
-	assert_int_equal(
-	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Reload\"}}", &r),
-	    201);
+	char body[512], path[128];
+	snprintf(body, sizeof(body), "{\"person\":{\"prs_FirstName\":\"%s\"}}", first_name);
+	assert_int_equal(api(cw, "POST", "/api/v1/cases", body, &r), 201);
 	long long case_id = number(r.body, "id");
 	ht_free(&r);
 	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
 	long long service = number(r.body, "id"),
 		  shelter_org = number(r.body, "organisation\":{\"id");
 	ht_free(&r);
-	char body[512], path[128];
 	snprintf(body, sizeof(body),
 		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\"],"
 		 "\"legal_basis\":\"consent\",\"language\":\"pt\",\"text_version\":\"PT-1\","
@@ -318,6 +315,18 @@ static void a_refused_action_answers_at_the_referrals_own_address(void **state)
 	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
 	long long id = number(r.body, "id");
 	ht_free(&r);
+	return id;
+}
+
+/* A referral's action refused on its page (an outcome is needed to complete it) is answered
+ * with the referral's page at the referral's own address, which the browser can load again:
+ * it once stayed at /referrals/{id}/complete, which answered 405. */
+static void a_refused_action_answers_at_the_referrals_own_address(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	char path[128];
+	long long id = referral_drafted("Reload");
 	const char *steps[][2] = { { "send", cw }, { "accept", shelter }, { "start", shelter } };
 	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
 		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/%s", id, steps[i][0]);
@@ -355,6 +364,39 @@ static void a_refused_action_answers_at_the_referrals_own_address(void **state)
 	ht_free(&r);
 }
 
+/* Declining a referral cannot be taken back: the page asks first, naming the sender, and the
+ * first post changes nothing; the decline without a reason is refused before it asks. */
+static void declining_a_referral_asks_first(void **state)
+{
+	(void)state;
+	long long id = referral_drafted("Decline");
+	char path[128], page[64];
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/send", id);
+	assert_int_equal(status_of(cw, "POST", path, NULL), 200);
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);
+	snprintf(page, sizeof(page), "/referrals/%lld?lang=en", id);
+	struct ht_resp r;
+	assert_int_equal(form_post(&w, page, "do=decline&code=", &r), 422);
+	ht_free(&r);
+	assert_int_equal(form_post(&w, page, "do=decline&code=no_capacity&note=Full", &r), 200);
+	assert_non_null(strstr(r.body, "id=\"confirm-form\""));
+	assert_non_null(strstr(r.body, "Decline the referral"));
+	assert_non_null(strstr(r.body, "name=\"code\" value=\"no_capacity\""));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld", id);
+	assert_int_equal(api(cw, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"state\":\"sent\""));
+	ht_free(&r);
+	assert_int_equal(form_post(&w, page, "do=decline&code=no_capacity&note=Full&confirm=1", &r),
+			 303);
+	ht_free(&r);
+	assert_int_equal(api(cw, "GET", path, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"state\":\"declined\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +404,7 @@ int main(void)
 		cmocka_unit_test(bad_referrals_answer_field_by_field),
 		cmocka_unit_test(withdrawing_a_consent_on_the_page_comes_back_to_the_case),
 		cmocka_unit_test(a_refused_action_answers_at_the_referrals_own_address),
+		cmocka_unit_test(declining_a_referral_asks_first),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
