@@ -304,6 +304,26 @@ static inline long api(const char *auth, const char *method, const char *path, c
 	return r->status;
 }
 
+/* The status alone of such a request. */
+static inline long api_status(const char *auth, const char *method, const char *path,
+			      const char *body)
+{
+	struct ht_resp r;
+	long status = api(auth, method, path, body, &r);
+	ht_free(&r);
+	return status;
+}
+
+/* The number after "key": in a JSON body (which must hold it). */
+static inline long long ht_number(const char *body, const char *key)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	const char *p = strstr(body, k);
+	assert_non_null(p);
+	return strtoll(p + strlen(k), NULL, 10);
+}
+
 /* The group teardown of a suite with one server, the current one: stopped, logs on stderr
  * again. */
 static inline int ht_teardown(void **state)

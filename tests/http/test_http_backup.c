@@ -16,14 +16,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 static char *home_of(const char *email)
 {
 	struct web_session w;
@@ -128,5 +120,5 @@ int main(void)
 		cmocka_unit_test(the_start_page_shows_the_age_of_the_last_good_backup),
 		cmocka_unit_test(metrics_answer_only_with_the_token),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

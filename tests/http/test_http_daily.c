@@ -13,14 +13,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 static struct web_session signed_in(const char *email)
 {
 	struct web_session w;
@@ -242,5 +234,5 @@ int main(void)
 		cmocka_unit_test(police_see_the_cases_in_proceedings_of_their_scope),
 		cmocka_unit_test(administrators_see_the_health_of_the_installation),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -22,14 +22,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static long status_of(const char *auth, const char *method, const char *path, const char *body)
-{
-	struct ht_resp r;
-	long s = api(auth, method, path, body, &r);
-	ht_free(&r);
-	return s;
-}
-
 /* Whether bytes occur in the database file or its WAL (personal data must not). */
 static bool on_disk(const char *needle)
 {
@@ -72,9 +64,9 @@ static void an_institution_keeps_its_channel_while_people_rotate(void **state)
 	char path[96], holders[128];
 	snprintf(path, sizeof(path), "/api/v1/focal-points/%ld", id);
 	snprintf(holders, sizeof(holders), "%s/holders", path);
-	assert_int_equal(status_of(fp_auth, "POST", holders,
-				   "{\"name\":\"Rosa Quintela Ferraz\",\"position\":\"Director\","
-				   "\"started_on\":\"2019-03-01\"}"),
+	assert_int_equal(api_status(fp_auth, "POST", holders,
+				    "{\"name\":\"Rosa Quintela Ferraz\",\"position\":\"Director\","
+				    "\"started_on\":\"2019-03-01\"}"),
 			 201);
 	assert_int_equal(api(fp_auth, "POST", holders,
 			     "{\"name\":\"Tiago Valente Sarmento\",\"started_on\":\"2023-06-12\"}",
@@ -91,10 +83,10 @@ static void an_institution_keeps_its_channel_while_people_rotate(void **state)
 			 422);
 	assert_non_null(strstr(r.body, "\"started_on\":"));
 	ht_free(&r);
-	assert_int_equal(status_of(fp_auth, "POST", holders, "{\"started_on\":\"2024-01-01\"}"),
+	assert_int_equal(api_status(fp_auth, "POST", holders, "{\"started_on\":\"2024-01-01\"}"),
 			 422);
 	assert_int_equal(
-	    status_of(fp_auth, "POST", holders, "{\"name\":\"X\",\"started_on\":\"2024-02-30x\"}"),
+	    api_status(fp_auth, "POST", holders, "{\"name\":\"X\",\"started_on\":\"2024-02-30x\"}"),
 	    422);
 	/* Names of persons are encrypted at rest; the institution's channel is not personal. */
 	assert_false(on_disk("Tiago Valente Sarmento"));
@@ -105,9 +97,9 @@ static void an_institution_keeps_its_channel_while_people_rotate(void **state)
 	assert_non_null(strstr(r.body, "\"code\":\"PT-OTSH\""));
 	assert_non_null(strstr(r.body, "\"languages\":[\"pt\",\"en\"]"));
 	ht_free(&r);
-	assert_int_equal(
-	    status_of(cw_auth, "POST", holders, "{\"name\":\"A B\",\"started_on\":\"2025-01-01\"}"),
-	    403);
+	assert_int_equal(api_status(cw_auth, "POST", holders,
+				    "{\"name\":\"A B\",\"started_on\":\"2025-01-01\"}"),
+			 403);
 	assert_int_equal(api(cw_auth, "GET", "/api/v1/focal-points?country=NE", NULL, &r), 200);
 	assert_string_equal(r.body, "{\"items\":[]}");
 	ht_free(&r);
@@ -143,7 +135,7 @@ static void managers_stay_in_their_country_and_input_is_checked(void **state)
 		assert_non_null(strstr(r.body, "\"fields\":{"));
 		ht_free(&r);
 	}
-	assert_int_equal(status_of(fp_auth, "POST", "/api/v1/focal-points", "{\"mandate\":7}"),
+	assert_int_equal(api_status(fp_auth, "POST", "/api/v1/focal-points", "{\"mandate\":7}"),
 			 400);
 	/* One entry per institution and mandate. */
 	const char *pol = "{\"organisation\":\"PT-POL\",\"mandate\":\"smuggling\"}";
@@ -163,9 +155,9 @@ static void managers_stay_in_their_country_and_input_is_checked(void **state)
 			 200);
 	assert_non_null(strstr(r.body, "\"stale\":true"));
 	ht_free(&r);
-	assert_int_equal(status_of(fp_auth, "PATCH", path, "{\"version\":1,\"phone\":\"+351 2\"}"),
+	assert_int_equal(api_status(fp_auth, "PATCH", path, "{\"version\":1,\"phone\":\"+351 2\"}"),
 			 409);
-	assert_int_equal(status_of(fp_auth, "PATCH", path, "{\"phone\":\"+351 2\"}"), 422);
+	assert_int_equal(api_status(fp_auth, "PATCH", path, "{\"phone\":\"+351 2\"}"), 422);
 	assert_int_equal(api(cw_auth, "GET", "/api/v1/focal-points?stale=1", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"code\":\"PT-POL\""));
 	ht_free(&r);
@@ -182,7 +174,8 @@ static void managers_stay_in_their_country_and_input_is_checked(void **state)
 	assert_int_equal(api(fp_auth, "POST", verify, "", &r), 200);
 	assert_non_null(strstr(r.body, "\"stale\":false"));
 	ht_free(&r);
-	assert_int_equal(status_of(fp_auth, "POST", "/api/v1/focal-points/999999/verify", ""), 404);
+	assert_int_equal(api_status(fp_auth, "POST", "/api/v1/focal-points/999999/verify", ""),
+			 404);
 }
 
 static void the_page_draws_a_map_and_the_downloads_hold_the_same_rows(void **state)

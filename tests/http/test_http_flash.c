@@ -16,16 +16,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* The number after "key": in a body. */
-static long long number(const char *body, const char *key)
-{
-	char k[64];
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	const char *p = strstr(body, k);
-	assert_non_null(p);
-	return strtoll(p + strlen(k), NULL, 10);
-}
-
 static void sign_in(const char *email, struct web_session *w)
 {
 	throttle_reset_all();
@@ -151,10 +141,10 @@ static void sending_a_referral_and_withdrawing_the_consent(void **state)
 	assert_int_equal(
 	    api(cw_api, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Refer\"}}", &r),
 	    201);
-	long long case_id = number(r.body, "id");
+	long long case_id = ht_number(r.body, "id");
 	ht_free(&r);
 	assert_int_equal(api(cw_api, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
-	long long service = number(r.body, "id");
+	long long service = ht_number(r.body, "id");
 	ht_free(&r);
 	struct web_session w;
 	sign_in("case.worker%40demo.ponte.example", &w);
@@ -171,7 +161,7 @@ static void sending_a_referral_and_withdrawing_the_consent(void **state)
 	/* The consent's number, from the case's consents over the API. */
 	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
 	assert_int_equal(api(cw_api, "GET", path, NULL, &r), 200);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	snprintf(path, sizeof(path), "%s?lang=en", page);
 	snprintf(fields, sizeof(fields),
@@ -301,11 +291,11 @@ static void withdrawing_and_discontinuing_ask_first(void **state)
 	assert_int_equal(
 	    api(cw_api, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Ask\"}}", &r),
 	    201);
-	long long case_id = number(r.body, "id");
+	long long case_id = ht_number(r.body, "id");
 	ht_free(&r);
 	assert_int_equal(api(cw_api, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
-	long long service = number(r.body, "id"),
-		  shelter_org = number(r.body, "organisation\":{\"id");
+	long long service = ht_number(r.body, "id"),
+		  shelter_org = ht_number(r.body, "organisation\":{\"id");
 	ht_free(&r);
 	char body[512], path[128];
 	snprintf(body, sizeof(body),
@@ -315,7 +305,7 @@ static void withdrawing_and_discontinuing_ask_first(void **state)
 		 shelter_org);
 	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
 	assert_int_equal(api(cw_api, "POST", path, body, &r), 201);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	long long refs[2];
 	for (int i = 0; i < 2; i++) {
@@ -324,7 +314,7 @@ static void withdrawing_and_discontinuing_ask_first(void **state)
 			 "\"consent_id\":%lld}",
 			 case_id, service, consent);
 		assert_int_equal(api(cw_api, "POST", "/api/v1/referrals", body, &r), 201);
-		refs[i] = number(r.body, "id");
+		refs[i] = ht_number(r.body, "id");
 		ht_free(&r);
 		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/send", refs[i]);
 		assert_int_equal(api(cw_api, "POST", path, NULL, &r), 200);

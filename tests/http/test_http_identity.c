@@ -666,16 +666,6 @@ static void enrolments(int64_t uid, struct outcomes *o)
 	arena_release(&a);
 }
 
-static long get_status(const char *auth, const char *path)
-{
-	const char *h[] = { auth, NULL };
-	struct ht_resp r;
-	ht_get(S.port, path, h, &r);
-	long status = r.status;
-	ht_free(&r);
-	return status;
-}
-
 static long enrol(const struct web_session *w, const char *password, const char *code,
 		  struct ht_resp *r)
 {
@@ -741,12 +731,12 @@ static void administrators_reset_a_lost_second_factor(void **state)
 	snprintf(pw, sizeof(pw), "%s&code=%s", DEMO_PASSWORD, code);
 	struct web_session w;
 	assert_int_equal(web_login("lost.phone%40demo.ponte.example", pw, NULL, &w), 303);
-	assert_int_equal(get_status(w.cookie, "/cases"), 200);
+	assert_int_equal(api_status(w.cookie, "GET", "/cases", NULL), 200);
 	totp_code(b32, now + 30, code);
 	api_login("lost.phone@demo.ponte.example", DEMO_PASSWORD, code, token, sizeof(token));
 	assert_true(token[0]);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	assert_int_equal(get_status(auth, "/api/v1/cases"), 200);
+	assert_int_equal(api_status(auth, "GET", "/api/v1/cases", NULL), 200);
 	/* Nobody but an administrator may: not a supervisor, not the user. */
 	char path[96], other[128];
 	snprintf(path, sizeof(path), "/api/v1/users/%lld/2fa/reset", (long long)uid);
@@ -770,7 +760,8 @@ static void administrators_reset_a_lost_second_factor(void **state)
 	snprintf(page, sizeof(page), "/admin/users/%lld", (long long)uid);
 	assert_int_equal(form_post(&sup, page, "do=2fa_reset&reason=Lost", &r), 403);
 	ht_free(&r);
-	assert_int_equal(get_status(auth, "/api/v1/cases"), 200); /* nothing happened */
+	assert_int_equal(api_status(auth, "GET", "/api/v1/cases", NULL),
+			 200); /* nothing happened */
 	assert_int_equal(resets_of(uid, "success"), 0);
 	/* An administrator, on the user's page: a reason is needed. */
 	struct web_session admin;
@@ -783,13 +774,13 @@ static void administrators_reset_a_lost_second_factor(void **state)
 	assert_int_equal(form_post(&admin, page, "do=2fa_reset&reason=+++", &r), 422);
 	assert_non_null(strstr(r.body, "role=\"alert\""));
 	ht_free(&r);
-	assert_int_equal(get_status(w.cookie, "/cases"), 200);
+	assert_int_equal(api_status(w.cookie, "GET", "/cases", NULL), 200);
 	assert_int_equal(form_post(&admin, page, "do=2fa_reset&reason=Phone+stolen+in+Lisbon", &r),
 			 303);
 	ht_free(&r);
 	/* The user's browser and program are signed out at once; the trail has it. */
-	assert_int_equal(get_status(w.cookie, "/cases"), 303);
-	assert_int_equal(get_status(auth, "/api/v1/cases"), 401);
+	assert_int_equal(api_status(w.cookie, "GET", "/cases", NULL), 303);
+	assert_int_equal(api_status(auth, "GET", "/api/v1/cases", NULL), 401);
 	assert_int_equal(resets_of(uid, "success"), 1);
 	bool enabled;
 	arena_init(&a, 1 << 16);
@@ -832,7 +823,8 @@ static void administrators_reset_a_lost_second_factor(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "\"must_enrol\":true"));
 	ht_free(&r);
-	assert_int_equal(get_status(again.cookie, "/profile/2fa"), 303); /* ended again */
+	assert_int_equal(api_status(again.cookie, "GET", "/profile/2fa", NULL),
+			 303); /* ended again */
 	assert_int_equal(resets_of(uid, "success"), 2);
 	assert_int_equal(ht_request(S.port, "POST", "/api/v1/users/999999/2fa/reset", body,
 				    (long)strlen(body), hb, &r),
@@ -914,8 +906,8 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	assert_int_equal(enrol(&w, "Not-the-password-1", code, &r), 422);
 	assert_non_null(strstr(r.body, "Your current password is not right."));
 	ht_free(&r);
-	assert_int_equal(get_status(other.cookie, "/profile/2fa"), 200);
-	assert_int_equal(get_status(early, "/api/v1/users/me"), 200);
+	assert_int_equal(api_status(other.cookie, "GET", "/profile/2fa", NULL), 200);
+	assert_int_equal(api_status(early, "GET", "/api/v1/users/me", NULL), 200);
 	/* The password again and the code: 2FA is on, with recovery codes and a new session. */
 	assert_int_equal(enrol(&w, DEMO_PASSWORD, code, &r), 200);
 	const char *rc = strstr(r.body, "<ul class=\"codes\"><li><code>");
@@ -931,12 +923,12 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	snprintf(fresh, sizeof(fresh), "Cookie: %.*s", (int)strcspn(v, ";"), v);
 	assert_string_not_equal(fresh, w.cookie);
 	ht_free(&r);
-	assert_int_equal(get_status(fresh, "/profile"), 200);
-	assert_int_equal(get_status(fresh, "/cases"), 200);
+	assert_int_equal(api_status(fresh, "GET", "/profile", NULL), 200);
+	assert_int_equal(api_status(fresh, "GET", "/cases", NULL), 200);
 	/* Every session and token from before is over, this browser's old one too. */
-	assert_int_equal(get_status(w.cookie, "/profile"), 303);
-	assert_int_equal(get_status(other.cookie, "/profile"), 303);
-	assert_int_equal(get_status(early, "/api/v1/users/me"), 401);
+	assert_int_equal(api_status(w.cookie, "GET", "/profile", NULL), 303);
+	assert_int_equal(api_status(other.cookie, "GET", "/profile", NULL), 303);
+	assert_int_equal(api_status(early, "GET", "/api/v1/users/me", NULL), 401);
 	/* Even one that escaped the revocation (a login still checking the password while 2FA
 	 * was turned on, simulated here by clearing the flag) stays without rights. */
 	sqlite3 *db;
@@ -949,10 +941,10 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_true(sqlite3_changes(db) >= 3);
 	sqlite3_close(db);
-	assert_int_equal(get_status(early, "/api/v1/users/me"), 401);
-	assert_int_equal(get_status(early, "/api/v1/cases"), 401);
-	assert_int_equal(get_status(w.cookie, "/cases"), 303);
-	assert_int_equal(get_status(other.cookie, "/profile"), 303);
+	assert_int_equal(api_status(early, "GET", "/api/v1/users/me", NULL), 401);
+	assert_int_equal(api_status(early, "GET", "/api/v1/cases", NULL), 401);
+	assert_int_equal(api_status(w.cookie, "GET", "/cases", NULL), 303);
+	assert_int_equal(api_status(other.cookie, "GET", "/profile", NULL), 303);
 	/* From now on the password alone is not enough. */
 	api_login(email, DEMO_PASSWORD, NULL, token, sizeof(token));
 	assert_false(token[0]);
@@ -964,7 +956,7 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	assert_true(token[0]);
 	char later[128];
 	snprintf(later, sizeof(later), "Authorization: Bearer %s", token);
-	assert_int_equal(get_status(later, "/api/v1/cases"), 200);
+	assert_int_equal(api_status(later, "GET", "/api/v1/cases", NULL), 200);
 	/* A recovery code works once. */
 	throttle_reset_all();
 	api_login(email, DEMO_PASSWORD, recovery, token, sizeof(token));

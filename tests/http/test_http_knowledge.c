@@ -48,14 +48,6 @@ static long audit_count(const char *action, const char *outcome, long id)
 	return n;
 }
 
-static long status_of(const char *auth, const char *method, const char *path, const char *body)
-{
-	struct ht_resp r;
-	long s = api(auth, method, path, body, &r);
-	ht_free(&r);
-	return s;
-}
-
 static const char PRACTICE[] =
     "{\"type\":\"practice\",\"language\":\"pt\",\"title\":\"Equipas móveis contra "
     "passadores\",\"summary\":\"Equipas multidisciplinares nas fronteiras "
@@ -87,8 +79,8 @@ static void a_draft_goes_through_review_to_readers(void **state)
 	char path[96];
 	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
 	/* A draft is its author's side's alone. */
-	assert_int_equal(status_of(cw_auth, "GET", path, NULL), 404);
-	assert_int_equal(status_of(rev_auth, "GET", path, NULL), 200); /* writer scope: all */
+	assert_int_equal(api_status(cw_auth, "GET", path, NULL), 404);
+	assert_int_equal(api_status(rev_auth, "GET", path, NULL), 200); /* writer scope: all */
 	struct ht_resp r;
 	assert_int_equal(api(cw_auth, "GET", "/api/v1/knowledge?q=passadores", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"total\":0"));
@@ -96,11 +88,12 @@ static void a_draft_goes_through_review_to_readers(void **state)
 	/* Publishing straight from draft is not a move the workflow has. */
 	char act[128];
 	snprintf(act, sizeof(act), "%s/publish", path);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 409);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 409);
 	snprintf(act, sizeof(act), "%s/submit", path);
-	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(sup_auth, "POST", act, ""), 200);
 	/* In review, the author no longer edits; a reviewer may. */
-	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":2,\"body\":\"x\"}"), 403);
+	assert_int_equal(api_status(sup_auth, "PATCH", path, "{\"version\":2,\"body\":\"x\"}"),
+			 403);
 	assert_int_equal(api(rev_auth, "PATCH", path,
 			     "{\"version\":2,\"body\":\"Como funcionam, passo a passo.\"}", &r),
 			 200);
@@ -108,7 +101,7 @@ static void a_draft_goes_through_review_to_readers(void **state)
 	assert_non_null(strstr(r.body, "\"status\":\"review\""));
 	ht_free(&r);
 	snprintf(act, sizeof(act), "%s/publish", path);
-	assert_int_equal(status_of(cw_auth, "POST", act, ""), 403); /* not a reviewer */
+	assert_int_equal(api_status(cw_auth, "POST", act, ""), 403); /* not a reviewer */
 	assert_int_equal(api(rev_auth, "POST", act, "", &r), 200);
 	assert_non_null(strstr(r.body, "\"status\":\"published\""));
 	assert_null(strstr(r.body, "\"published_at\":\"\""));
@@ -120,7 +113,8 @@ static void a_draft_goes_through_review_to_readers(void **state)
 	assert_non_null(strstr(r.body, "\"year\":2019"));
 	ht_free(&r);
 	/* Published items are not edited in place. */
-	assert_int_equal(status_of(rev_auth, "PATCH", path, "{\"version\":4,\"body\":\"y\"}"), 403);
+	assert_int_equal(api_status(rev_auth, "PATCH", path, "{\"version\":4,\"body\":\"y\"}"),
+			 403);
 	/* Four versions, each with the item as it was. */
 	char versions[128];
 	snprintf(versions, sizeof(versions), "%s/versions", path);
@@ -130,7 +124,7 @@ static void a_draft_goes_through_review_to_readers(void **state)
 	assert_non_null(strstr(r.body, "\"body\":\"Como funcionam.\""));
 	ht_free(&r);
 	snprintf(act, sizeof(act), "%s/archive", path);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	assert_int_equal(api(cw_auth, "GET", "/api/v1/knowledge?q=passadores", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"total\":0")); /* archived: out of the default list */
 	ht_free(&r);
@@ -150,14 +144,14 @@ static void reviewers_do_not_publish_their_own_work_unless_allowed(void **state)
 	long id = create(rev_auth, PRACTICE);
 	char act[128];
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
 	struct ht_resp r;
 	assert_int_equal(api(rev_auth, "POST", act, "", &r), 403);
 	assert_non_null(strstr(r.body, "\"code\":\"forbidden\""));
 	ht_free(&r);
 	set_setting("knowledge_self_publish", "1");
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	set_setting("knowledge_self_publish", "0");
 }
 
@@ -195,7 +189,7 @@ static void bad_input_is_explained_field_by_field(void **state)
 	snprintf(ok, sizeof(ok), "%s", caselaw);
 	char *name = strstr(ok, "Kofi Mensah");
 	memcpy(name, "K.M.       ", 11);
-	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", ok), 201);
+	assert_int_equal(api_status(sup_auth, "POST", "/api/v1/knowledge", ok), 201);
 	/* Codes, dates, countries and types from outside the vocabularies. */
 	const char *bad[] = {
 		"{\"type\":\"recipe\",\"language\":\"en\",\"title\":\"t\",\"summary\":\"s\","
@@ -218,26 +212,26 @@ static void bad_input_is_explained_field_by_field(void **state)
 		ht_free(&r);
 	}
 	/* Not JSON, or the wrong JSON types. */
-	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "{\"type\":"), 400);
-	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "{\"countries\":7}"),
+	assert_int_equal(api_status(sup_auth, "POST", "/api/v1/knowledge", "{\"type\":"), 400);
+	assert_int_equal(api_status(sup_auth, "POST", "/api/v1/knowledge", "{\"countries\":7}"),
 			 400);
-	assert_int_equal(status_of(sup_auth, "POST", "/api/v1/knowledge", "[1,2]"), 400);
+	assert_int_equal(api_status(sup_auth, "POST", "/api/v1/knowledge", "[1,2]"), 400);
 	/* A stale version. */
 	long id = create(sup_auth, PRACTICE);
 	char path[96];
 	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
-	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":1,\"title\":\"A\"}"),
+	assert_int_equal(api_status(sup_auth, "PATCH", path, "{\"version\":1,\"title\":\"A\"}"),
 			 200);
 	assert_int_equal(api(sup_auth, "PATCH", path, "{\"version\":1,\"title\":\"B\"}", &r), 409);
 	assert_non_null(strstr(r.body, "\"code\":\"conflict\""));
 	ht_free(&r);
-	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"title\":\"no version\"}"), 422);
-	assert_int_equal(status_of(sup_auth, "PATCH", path, "{\"version\":2,\"type\":\"manual\"}"),
+	assert_int_equal(api_status(sup_auth, "PATCH", path, "{\"title\":\"no version\"}"), 422);
+	assert_int_equal(api_status(sup_auth, "PATCH", path, "{\"version\":2,\"type\":\"manual\"}"),
 			 422);
 	/* Query parameters. */
-	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge?limit=0", NULL), 422);
-	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge?year=1850", NULL), 422);
-	assert_int_equal(status_of(cw_auth, "GET", "/api/v1/knowledge/99999", NULL), 404);
+	assert_int_equal(api_status(cw_auth, "GET", "/api/v1/knowledge?limit=0", NULL), 422);
+	assert_int_equal(api_status(cw_auth, "GET", "/api/v1/knowledge?year=1850", NULL), 422);
+	assert_int_equal(api_status(cw_auth, "GET", "/api/v1/knowledge/99999", NULL), 404);
 }
 
 /* Publish PRACTICE (as the supervisor, reviewed by the reviewer); its id. */
@@ -246,9 +240,9 @@ static long published(void)
 	long id = create(sup_auth, PRACTICE);
 	char act[128];
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
-	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(sup_auth, "POST", act, ""), 200);
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	return id;
 }
 
@@ -335,9 +329,9 @@ static long publish_text(const char *title, const char *body)
 	long id = create(sup_auth, json);
 	char act[128];
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
-	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(sup_auth, "POST", act, ""), 200);
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	return id;
 }
 
@@ -372,15 +366,15 @@ static void public_read_is_a_setting(void **state)
 	struct ht_resp r;
 	char path[96];
 	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", id);
-	assert_int_equal(status_of("X-Anonymous: 1", "GET", "/api/v1/knowledge", NULL), 401);
-	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 401);
+	assert_int_equal(api_status("X-Anonymous: 1", "GET", "/api/v1/knowledge", NULL), 401);
+	assert_int_equal(api_status("X-Anonymous: 1", "GET", path, NULL), 401);
 	ht_get(S.port, "/knowledge", NULL, &r);
 	assert_int_equal(r.status, 303); /* the page sends to sign-in */
 	ht_free(&r);
 	set_setting("knowledge_public_read", "1");
-	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 200);
+	assert_int_equal(api_status("X-Anonymous: 1", "GET", path, NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld", draft);
-	assert_int_equal(status_of("X-Anonymous: 1", "GET", path, NULL), 404);
+	assert_int_equal(api_status("X-Anonymous: 1", "GET", path, NULL), 404);
 	assert_int_equal(api("X-Anonymous: 1", "GET", "/api/v1/knowledge?status=draft", NULL, &r),
 			 200);
 	assert_non_null(strstr(r.body, "\"total\":0"));
@@ -389,7 +383,7 @@ static void public_read_is_a_setting(void **state)
 	assert_int_equal(r.status, 200);
 	ht_free(&r);
 	/* Writing is never anonymous. */
-	assert_int_equal(status_of("X-Anonymous: 1", "POST", "/api/v1/knowledge", PRACTICE), 401);
+	assert_int_equal(api_status("X-Anonymous: 1", "POST", "/api/v1/knowledge", PRACTICE), 401);
 	set_setting("knowledge_public_read", "0");
 }
 
@@ -543,7 +537,7 @@ static void attachments_are_checked_by_content_and_served_safely(void **state)
 	assert_int_equal(count_files(kept), before + 1);
 	assert_int_equal(count_files(spool), 0);
 	/* Not a form with a file. */
-	assert_int_equal(status_of(sup_auth, "POST", path, "{\"file\":\"x\"}"), 422);
+	assert_int_equal(api_status(sup_auth, "POST", path, "{\"file\":\"x\"}"), 422);
 	/* A spreadsheet (as Ponte itself writes them) is an office document. */
 	xlsx x;
 	xlsx_init(&x, 1 << 20);
@@ -560,9 +554,9 @@ static void attachments_are_checked_by_content_and_served_safely(void **state)
 	/* Once published, files are read by all but changed by none. */
 	char act[128];
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/submit", id);
-	assert_int_equal(status_of(sup_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(sup_auth, "POST", act, ""), 200);
 	snprintf(act, sizeof(act), "/api/v1/knowledge/%ld/publish", id);
-	assert_int_equal(status_of(rev_auth, "POST", act, ""), 200);
+	assert_int_equal(api_status(rev_auth, "POST", act, ""), 200);
 	ht_get(S.port, download, hc, &r);
 	assert_int_equal(r.status, 200);
 	ht_free(&r);

@@ -8,15 +8,6 @@
 
 static struct ht_server S;
 
-static long long number(const char *body, const char *key)
-{
-	char k[64];
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	const char *p = strstr(body, k);
-	assert_non_null(p);
-	return strtoll(p + strlen(k), NULL, 10);
-}
-
 /* Demo data, an administrator, proceedings on a case (for the police and prosecutors to
  * walk to) and a referral sent to the shelter (for both sides to see). */
 static int setup(void **state)
@@ -52,7 +43,8 @@ static int setup(void **state)
 	    201);
 	ht_free(&r);
 	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
-	long long service = number(r.body, "id"), shelter = number(r.body, "organisation\":{\"id");
+	long long service = ht_number(r.body, "id"),
+		  shelter = ht_number(r.body, "organisation\":{\"id");
 	ht_free(&r);
 	char body[512];
 	snprintf(body, sizeof(body),
@@ -61,7 +53,7 @@ static int setup(void **state)
 		 "\"given_by\":\"person\",\"given_on\":\"2026-01-05\"}",
 		 shelter);
 	assert_int_equal(api(cw, "POST", "/api/v1/cases/1/consents", body, &r), 201);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"case_id\":1,\"service_id\":%lld,\"categories\":[\"identity\"],"
@@ -69,7 +61,7 @@ static int setup(void **state)
 		 service, consent);
 	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
 	char send[64];
-	snprintf(send, sizeof(send), "/api/v1/referrals/%lld/send", number(r.body, "id"));
+	snprintf(send, sizeof(send), "/api/v1/referrals/%lld/send", ht_number(r.body, "id"));
 	ht_free(&r);
 	assert_int_equal(api(cw, "POST", send, NULL, &r), 200);
 	ht_free(&r);

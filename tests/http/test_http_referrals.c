@@ -23,24 +23,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static long status_of(const char *auth, const char *method, const char *path, const char *body)
-{
-	struct ht_resp r;
-	long s = api(auth, method, path, body, &r);
-	ht_free(&r);
-	return s;
-}
-
-/* The number after "key": in a body. */
-static long long number(const char *body, const char *key)
-{
-	char k[64];
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	const char *p = strstr(body, k);
-	assert_non_null(p);
-	return strtoll(p + strlen(k), NULL, 10);
-}
-
 static void a_case_is_referred_to_a_shelter_and_served(void **state)
 {
 	(void)state;
@@ -54,7 +36,7 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 		"\"vic_TypeOfExploitation\":[\"SexualExploitation\",\"ForcedLabour\"]}}",
 		&r),
 	    201);
-	long long case_id = number(r.body, "id");
+	long long case_id = ht_number(r.body, "id");
 	/* How the case API writes the fields the shelter will see. */
 	const char *same[] = {
 		"\"prs_Citizenship\":[\"NE\",\"ML\"]", "\"prs_Birthdate\":null",
@@ -70,10 +52,10 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	    api(cw, "GET", "/api/v1/services?type=shelter&room=1&sex=Feminine&age=25", NULL, &r),
 	    200);
 	assert_non_null(strstr(r.body, "\"code\":\"PT-SHELTER\""));
-	long long service = number(r.body, "id"),
-		  shelter_org = number(r.body, "organisation\":{\"id");
+	long long service = ht_number(r.body, "id"),
+		  shelter_org = ht_number(r.body, "organisation\":{\"id");
 	ht_free(&r);
-	assert_int_equal(status_of(cw, "GET", "/api/v1/services?age=200", NULL), 422);
+	assert_int_equal(api_status(cw, "GET", "/api/v1/services?age=200", NULL), 422);
 	char body[512], path[128];
 	snprintf(body, sizeof(body),
 		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\","
@@ -82,7 +64,7 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 		 shelter_org);
 	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
 	assert_int_equal(api(cw, "POST", path, body, &r), 201);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	/* The referral: a draft, then sent. */
 	snprintf(body, sizeof(body),
@@ -91,13 +73,13 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 		 case_id, service, consent);
 	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
 	assert_non_null(strstr(r.body, "\"state\":\"draft\""));
-	long long id = number(r.body, "id");
+	long long id = ht_number(r.body, "id");
 	ht_free(&r);
 	char act[128], view[128];
 	snprintf(view, sizeof(view), "/api/v1/referrals/%lld/case", id);
 	/* The shelter does not see a draft. */
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld", id);
-	assert_int_equal(status_of(shelter, "GET", act, NULL), 404);
+	assert_int_equal(api_status(shelter, "GET", act, NULL), 404);
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/send", id);
 	assert_int_equal(api(cw, "POST", act, NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"state\":\"sent\""));
@@ -112,13 +94,13 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	assert_int_equal(api(shelter, "GET", "/api/v1/referrals?box=in", NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"side\":\"recipient\""));
 	ht_free(&r);
-	assert_int_equal(status_of(shelter, "GET", view, NULL), 403);
+	assert_int_equal(api_status(shelter, "GET", view, NULL), 403);
 	/* The sender cannot accept; the police may not touch referrals. */
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/accept", id);
-	assert_int_equal(status_of(cw, "POST", act, NULL), 403);
-	assert_int_equal(status_of(police, "POST", act, NULL), 403);
-	assert_int_equal(status_of(shelter, "POST", act, NULL), 200);
-	assert_int_equal(status_of(shelter, "POST", act, NULL), 409); /* twice */
+	assert_int_equal(api_status(cw, "POST", act, NULL), 403);
+	assert_int_equal(api_status(police, "POST", act, NULL), 403);
+	assert_int_equal(api_status(shelter, "POST", act, NULL), 200);
+	assert_int_equal(api_status(shelter, "POST", act, NULL), 409); /* twice */
 	/* What the shelter sees: the carried categories only, in the case API's shape (code
 	 * lists as arrays, a birth date not known as null). */
 	assert_int_equal(api(shelter, "GET", view, NULL, &r), 200);
@@ -131,7 +113,7 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	ht_free(&r);
 	/* Served and completed, with an outcome from the list. */
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/start", id);
-	assert_int_equal(status_of(shelter, "POST", act, NULL), 200);
+	assert_int_equal(api_status(shelter, "POST", act, NULL), 200);
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/complete", id);
 	assert_int_equal(api(shelter, "POST", act, "{\"code\":\"great\"}", &r), 422);
 	assert_non_null(strstr(r.body, "\"code\""));
@@ -145,42 +127,42 @@ static void a_case_is_referred_to_a_shelter_and_served(void **state)
 	assert_non_null(strstr(r.body, "\"outcome\":\"goals_met\""));
 	ht_free(&r);
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/withdraw", id);
-	assert_int_equal(status_of(cw, "POST", act, NULL), 409);
+	assert_int_equal(api_status(cw, "POST", act, NULL), 409);
 	/* The register says what went where; the police do not see the case. */
 	snprintf(path, sizeof(path), "/api/v1/cases/%lld/disclosures", case_id);
 	assert_int_equal(api(cw, "GET", path, NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"recipient\":\"PT-SHELTER\""));
 	assert_non_null(strstr(r.body, "\"basis\":\"consent\""));
 	ht_free(&r);
-	assert_int_equal(status_of(police, "GET", path, NULL), 403);
+	assert_int_equal(api_status(police, "GET", path, NULL), 403);
 	/* A second referral under the same consent, then the consent withdrawn. */
 	snprintf(body, sizeof(body),
 		 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":\"identity\","
 		 "\"consent_id\":%lld,\"urgency\":\"urgent\"}",
 		 case_id, service, consent);
 	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
-	long long second = number(r.body, "id");
+	long long second = ht_number(r.body, "id");
 	ht_free(&r);
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/send", second);
-	assert_int_equal(status_of(cw, "POST", act, NULL), 200);
+	assert_int_equal(api_status(cw, "POST", act, NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/consents/%lld/withdraw", consent);
 	assert_int_equal(api(cw, "POST", path, NULL, &r), 200);
 	assert_non_null(strstr(r.body, "\"referrals_withdrawn\":1"));
 	ht_free(&r);
-	assert_int_equal(status_of(cw, "POST", path, NULL), 409);
+	assert_int_equal(api_status(cw, "POST", path, NULL), 409);
 	snprintf(act, sizeof(act), "/api/v1/referrals/%lld/accept", second);
-	assert_int_equal(status_of(shelter, "POST", act, NULL), 409);
+	assert_int_equal(api_status(shelter, "POST", act, NULL), 409);
 }
 
 static void bad_referrals_answer_field_by_field(void **state)
 {
 	(void)state;
 	struct ht_resp r;
-	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals", "[1,2]"), 400);
-	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals", "{\"case_id\":\"one\"}"), 400);
+	assert_int_equal(api_status(cw, "POST", "/api/v1/referrals", "[1,2]"), 400);
+	assert_int_equal(api_status(cw, "POST", "/api/v1/referrals", "{\"case_id\":\"one\"}"), 400);
 	/* To its own organisation, without consent or basis. */
 	assert_int_equal(api(cw, "GET", "/api/v1/users/me", NULL, &r), 200);
-	long long own = number(r.body, "organisation\":{\"id");
+	long long own = ht_number(r.body, "organisation\":{\"id");
 	ht_free(&r);
 	char body[256];
 	snprintf(body, sizeof(body), "{\"case_id\":1,\"to_id\":%lld,\"categories\":[\"identity\"]}",
@@ -189,9 +171,9 @@ static void bad_referrals_answer_field_by_field(void **state)
 	assert_non_null(strstr(r.body, "\"recipient\""));
 	assert_non_null(strstr(r.body, "\"consent\""));
 	ht_free(&r);
-	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals/99999/send", NULL), 404);
-	assert_int_equal(status_of(cw, "POST", "/api/v1/referrals/1/fly", NULL), 404);
-	assert_int_equal(status_of(cw, "GET", "/api/v1/referrals?box=spam", NULL), 422);
+	assert_int_equal(api_status(cw, "POST", "/api/v1/referrals/99999/send", NULL), 404);
+	assert_int_equal(api_status(cw, "POST", "/api/v1/referrals/1/fly", NULL), 404);
+	assert_int_equal(api_status(cw, "GET", "/api/v1/referrals?box=spam", NULL), 422);
 }
 
 /* The form on a page around `marker` (a button's attribute, say) as a browser submits it: its
@@ -234,7 +216,7 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 	assert_int_equal(
 	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Consent\"}}", &r),
 	    201);
-	long long case_id = number(r.body, "id");
+	long long case_id = ht_number(r.body, "id");
 	ht_free(&r);
 	char body[512], page[64], action[64], fields[512];
 	snprintf(body, sizeof(body),
@@ -243,7 +225,7 @@ static void withdrawing_a_consent_on_the_page_comes_back_to_the_case(void **stat
 		 "\"person\",\"given_on\":\"2026-01-05\"}");
 	snprintf(page, sizeof(page), "/api/v1/cases/%lld/consents", case_id);
 	assert_int_equal(api(cw, "POST", page, body, &r), 201);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	throttle_reset_all();
 	struct web_session w;
@@ -293,11 +275,11 @@ static long long referral_drafted(const char *first_name)
 	char body[512], path[128];
 	snprintf(body, sizeof(body), "{\"person\":{\"prs_FirstName\":\"%s\"}}", first_name);
 	assert_int_equal(api(cw, "POST", "/api/v1/cases", body, &r), 201);
-	long long case_id = number(r.body, "id");
+	long long case_id = ht_number(r.body, "id");
 	ht_free(&r);
 	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
-	long long service = number(r.body, "id"),
-		  shelter_org = number(r.body, "organisation\":{\"id");
+	long long service = ht_number(r.body, "id"),
+		  shelter_org = ht_number(r.body, "organisation\":{\"id");
 	ht_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"purpose\":\"referral\",\"recipient_id\":%lld,\"categories\":[\"identity\"],"
@@ -306,14 +288,14 @@ static long long referral_drafted(const char *first_name)
 		 shelter_org);
 	snprintf(path, sizeof(path), "/api/v1/cases/%lld/consents", case_id);
 	assert_int_equal(api(cw, "POST", path, body, &r), 201);
-	long long consent = number(r.body, "id");
+	long long consent = ht_number(r.body, "id");
 	ht_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"case_id\":%lld,\"service_id\":%lld,\"categories\":[\"identity\"],"
 		 "\"consent_id\":%lld}",
 		 case_id, service, consent);
 	assert_int_equal(api(cw, "POST", "/api/v1/referrals", body, &r), 201);
-	long long id = number(r.body, "id");
+	long long id = ht_number(r.body, "id");
 	ht_free(&r);
 	return id;
 }
@@ -330,7 +312,7 @@ static void a_refused_action_answers_at_the_referrals_own_address(void **state)
 	const char *steps[][2] = { { "send", cw }, { "accept", shelter }, { "start", shelter } };
 	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
 		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/%s", id, steps[i][0]);
-		assert_int_equal(status_of(steps[i][1], "POST", path, NULL), 200);
+		assert_int_equal(api_status(steps[i][1], "POST", path, NULL), 200);
 	}
 	throttle_reset_all();
 	struct web_session w;
@@ -372,7 +354,7 @@ static void declining_a_referral_asks_first(void **state)
 	long long id = referral_drafted("Decline");
 	char path[128], page[64];
 	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/send", id);
-	assert_int_equal(status_of(cw, "POST", path, NULL), 200);
+	assert_int_equal(api_status(cw, "POST", path, NULL), 200);
 	throttle_reset_all();
 	struct web_session w;
 	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &w), 303);

@@ -17,14 +17,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	ht_stop(&S);
-	log_set_fd(2);
-	return 0;
-}
-
 static void healthz_reports_ok_and_version(void **state)
 {
 	(void)state;
@@ -833,6 +825,6 @@ int main(void)
 		cmocka_unit_test(every_download_route_sends_an_attachment_in_a_sandbox),
 		cmocka_unit_test(a_handler_cannot_forget_to_send_a_file_as_an_attachment),
 	};
-	int failed = cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests(tests, setup, ht_teardown);
 	return failed + cmocka_run_group_tests(with_users, demo_setup, demo_teardown);
 }
