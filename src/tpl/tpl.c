@@ -20,6 +20,7 @@ struct node {
 	bool negate;      /* unless */
 	const char *text; /* literal, name, msgid or partial name */
 	size_t len;
+	int up; /* a name's scope: 0 its own, n for n "../", UP_ROOT for "@root." */
 	struct node *body, *alt; /* if/each body, else branch */
 	struct node *next;
 };
@@ -297,6 +298,8 @@ static int escaping_here(const struct hctx *h)
 	}
 }
 
+#define UP_ROOT (-1)
+
 static bool valid_name(const char *s, size_t n)
 {
 	if (n == 0 || n > 64)
@@ -346,6 +349,30 @@ static int parse_tr(struct compiler *c, const char *s, size_t n, struct node *no
 	return 0;
 }
 
+/* A reference to a value: name, ../name (the scope around the current {{#each}}, repeatable)
+ * or @root.name (the page's own scope). Sets node's text, len and up; false when malformed. */
+static bool parse_ref(struct compiler *c, struct node *node, const char *s, size_t n)
+{
+	int up = 0;
+	if (n > 6 && memcmp(s, "@root.", 6) == 0) {
+		up = UP_ROOT;
+		s += 6;
+		n -= 6;
+	} else {
+		while (n > 3 && memcmp(s, "../", 3) == 0 && up < TPL_MAX_DEPTH) {
+			up++;
+			s += 3;
+			n -= 3;
+		}
+	}
+	if (!valid_name(s, n))
+		return false;
+	node->text = arena_strndup(c->a, s, n);
+	node->len = n;
+	node->up = up;
+	return true;
+}
+
 static int parse_block(struct compiler *c, const char *tag, size_t n, struct node **out)
 {
 	bool is_each = n > 5 && strncmp(tag, "each", 4) == 0 && is_space(tag[4]);
@@ -357,13 +384,11 @@ static int parse_block(struct compiler *c, const char *tag, size_t n, struct nod
 	const char *name = tag + strlen(kw);
 	size_t name_len = n - strlen(kw);
 	trim(&name, &name_len);
-	if (!valid_name(name, name_len))
-		return fail(c, "bad name in block");
 	struct node *node = new_node(c, is_each ? N_EACH : N_IF);
 	if (!node)
 		return PONTE_ENOMEM;
-	node->text = arena_strndup(c->a, name, name_len);
-	node->len = name_len;
+	if (!parse_ref(c, node, name, name_len))
+		return fail(c, "bad name in block");
 	node->negate = is_unless;
 	if (++c->depth > TPL_MAX_DEPTH)
 		return fail(c, "blocks nested too deeply");
@@ -447,15 +472,13 @@ static int parse_nodes(struct compiler *c, struct node **first, const char **clo
 		if (n == 0)
 			return fail(c, "empty {{}}");
 		if (triple) {
-			if (!valid_name(tag, n))
-				return fail(c, "bad name in {{{ }}}");
 			if (c->h.state != H_TEXT)
 				return fail(c, "{{{ }}} is only allowed between tags");
 			struct node *r = new_node(c, N_RAW);
 			if (!r)
 				return PONTE_ENOMEM;
-			r->text = arena_strndup(c->a, tag, n);
-			r->len = n;
+			if (!parse_ref(c, r, tag, n))
+				return fail(c, "bad name in {{{ }}}");
 			*tail = r;
 			tail = &r->next;
 			continue;
@@ -497,11 +520,8 @@ static int parse_nodes(struct compiler *c, struct node **first, const char **clo
 				node->esc = (enum esc)esc;
 				if (is_tr) {
 					rc = parse_tr(c, tag + 2, n - 2, node);
-				} else if (!valid_name(tag, n)) {
+				} else if (!parse_ref(c, node, tag, n)) {
 					return fail(c, "bad name in {{ }}");
-				} else {
-					node->text = arena_strndup(c->a, tag, n);
-					node->len = n;
 				}
 			}
 			/* A value makes an attribute value non-empty: later ones are URL parts. */
@@ -689,14 +709,27 @@ struct render {
 	buf *out;
 };
 
-static const struct tpl_var *lookup(const struct render *r, const char *key)
+static const struct tpl_var *find(const tpl_vars *v, const char *key)
 {
-	for (int i = r->nscopes - 1; i >= 0; i--)
-		for (const struct tpl_var *x = r->scopes[i] ? r->scopes[i]->head : NULL; x;
-		     x = x->next)
-			if (strcmp(x->key, key) == 0)
-				return x;
+	for (const struct tpl_var *x = v ? v->head : NULL; x; x = x->next)
+		if (strcmp(x->key, key) == 0)
+			return x;
 	return NULL;
+}
+
+/* scopes[0] and [1] are the page's (outer, then its own values, which come first); each
+ * {{#each}} adds its item. A name is looked up in one scope only: the current item's, the one
+ * n levels out for ../ (the page's at the top), the page's for @root., so that a name an item
+ * lacks never reads another record's or the page's value. */
+static const struct tpl_var *lookup(const struct render *r, const struct node *n)
+{
+	int level = r->nscopes - 2 - (n->up == UP_ROOT ? r->nscopes : n->up);
+	if (level > 0)
+		return find(r->scopes[1 + level], n->text);
+	if (level < 0 && n->up != UP_ROOT)
+		return NULL; /* more ../ than scopes */
+	const struct tpl_var *x = find(r->scopes[1], n->text);
+	return x ? x : find(r->scopes[0], n->text);
 }
 
 static bool truthy(const struct tpl_var *x)
@@ -813,7 +846,7 @@ static int render_node(struct render *r, const struct node *n)
 	switch (n->kind) {
 	case N_TEXT: return buf_append(r->out, n->text, n->len);
 	case N_VAR:
-		x = lookup(r, n->text);
+		x = lookup(r, n);
 		if (!x || x->kind == V_LIST)
 			return 0;
 		if (x->kind == V_BOOL)
@@ -822,7 +855,7 @@ static int render_node(struct render *r, const struct node *n)
 			return emit_text(r, x->s, x->n);
 		return emit_escaped(r->out, n->esc, x->s, x->n);
 	case N_RAW:
-		x = lookup(r, n->text);
+		x = lookup(r, n);
 		if (!x || (x->kind != V_HTML && x->kind != V_STR))
 			return 0;
 		return x->kind == V_HTML ? buf_append(r->out, x->s, x->n)
@@ -831,10 +864,9 @@ static int render_node(struct render *r, const struct node *n)
 		const char *s = tr(r->lang, n->text);
 		return emit_escaped(r->out, n->esc, s, strlen(s));
 	}
-	case N_IF:
-		return render_nodes(r, truthy(lookup(r, n->text)) != n->negate ? n->body : n->alt);
+	case N_IF: return render_nodes(r, truthy(lookup(r, n)) != n->negate ? n->body : n->alt);
 	case N_EACH: {
-		x = lookup(r, n->text);
+		x = lookup(r, n);
 		if (!x || x->kind != V_LIST || !x->list)
 			return 0;
 		if (r->nscopes >= (int)ARRAY_LEN(r->scopes))

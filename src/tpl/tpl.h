@@ -7,7 +7,9 @@
  *   {{{name}}}             trusted HTML: only values set with tpl_set_html() (the output of
  *                          another render); a plain string here is escaped anyway
  *   {{#if name}}..{{else}}..{{/if}}, {{#unless name}}..{{/unless}}
- *   {{#each list}}..{{/each}}   names inside resolve in the item first, then outward
+ *   {{#each list}}..{{/each}}   names inside are the item's alone (never the page's or
+ *                          another record's): {{../name}} is the scope around the block,
+ *                          {{@root.name}} the page's (and for #if, #unless, #each, {{{ }}})
  *   {{> other}}            include templates/other.html
  *   {{! comment }}
  *

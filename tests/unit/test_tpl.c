@@ -162,7 +162,7 @@ static void blocks_loops_and_raw_html(void **state)
 				   v),
 			    "YNU");
 	assert_string_equal(render("<ul>{{#each items}}<li{{#if first}} "
-				   "class=\"first\"{{/if}}>{{name}}{{outer}}</li>{{/each}}</ul>",
+				   "class=\"first\"{{/if}}>{{name}}{{../outer}}</li>{{/each}}</ul>",
 				   v),
 			    "<ul><li class=\"first\">a&lt;O</li><li>bO</li><li>cO</li></ul>");
 	assert_string_equal(render("{{{html}}}|{{{plain}}}|{{! a comment }}{{missing}}", v),
@@ -314,6 +314,66 @@ static void an_outer_scope_fills_in_names(void **state)
 	buf_release(&out);
 }
 
+/* Inside {{#each}} a name is the item's alone: one the item lacks is empty, never the page's
+ * or another record's; ../name and @root.name reach the scopes around it, by name. */
+static void each_items_read_only_their_own_names(void **state)
+{
+	(void)state;
+	tpl_vars *outer = tpl_vars_new(&mem), *v = tpl_vars_new(&mem);
+	tpl_set(outer, "csrf", "C");
+	tpl_set(v, "title", "page");
+	tpl_set(v, "lang", "pt");
+	tpl_list *records = tpl_set_list(v, "records");
+	tpl_vars *first = tpl_list_add(records), *second = tpl_list_add(records);
+	tpl_set(first, "title", "one");
+	tpl_set(first, "summary", "first's own");
+	tpl_set(second, "title", "two"); /* no summary, no lang */
+	tpl_list *tr = tpl_set_list(first, "translations");
+	tpl_set(tpl_list_add(tr), "lang", "es");
+	tpl_list_add(tr); /* a translation with nothing set */
+	static const struct {
+		const char *src, *want;
+	} cases[] = {
+		/* A name the item lacks reads nothing, not the page's nor the first record's. */
+		{ "{{#each records}}[{{title}}:{{summary}}:{{lang}}]{{/each}}",
+		  "[one:first&#39;s own:][two::]" },
+		{ "{{#each records}}{{#if summary}}S{{else}}-{{/if}}{{/each}}", "S-" },
+		/* ../ is the scope around the block, @root. the page's, the outer scope included. */
+		{ "{{#each records}}{{../title}}{{@root.lang}}{{@root.csrf}} {{/each}}",
+		  "pageptC pageptC " },
+		{ "{{#each records}}{{#each translations}}({{lang}}|{{title}}|{{../title}}|"
+		  "{{../../title}}){{/each}}{{/each}}",
+		  "(es||one|page)(||one|page)" },
+		{ "{{#each records}}{{#if ../lang}}{{{../title}}}{{/if}}{{/each}}", "pagepage" },
+		/* More ../ than scopes reads nothing; at the top a name reads the page, then outer. */
+		{ "{{#each records}}{{../../title}}{{/each}}{{title}}{{csrf}}{{@root.title}}",
+		  "pageCpage" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char err[256] = "";
+		tpl *t;
+		if (tpl_compile(&mem, "t", cases[i].src, strlen(cases[i].src), &t, err,
+				sizeof(err)))
+			fail_msg("compile failed: %s", err);
+		buf out;
+		buf_init(&out, 1 << 10);
+		assert_int_equal(tpl_render_scoped(t, outer, v, LANG_EN, &out), 0);
+		assert_int_equal(buf_puts(&out, ""), 0);
+		if (strcmp(out.data, cases[i].want) != 0)
+			fail_msg("%s gave %s, not %s", cases[i].src, out.data, cases[i].want);
+		buf_release(&out);
+	}
+	static const char *const bad[] = {
+		"{{@root.}}",  "{{../}}",   "{{.../x}}", "{{@roo.x}}", "{{#each ../}}x{{/each}}",
+		"{{{@root}}}", "{{x/../y}}"
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char err[256] = "";
+		if (compile_error(bad[i], err, sizeof(err)) != PONTE_EINVAL)
+			fail_msg("template compiled but should not: %s", bad[i]);
+	}
+}
+
 static char *render_in(const char *src, tpl_vars *v, int lang, bool eastern)
 {
 	char err[256] = "";
@@ -424,6 +484,7 @@ int main(void)
 		cmocka_unit_test(escape_functions_replace_invalid_utf8),
 		cmocka_unit_test(values_are_copied_when_set),
 		cmocka_unit_test(an_outer_scope_fills_in_names),
+		cmocka_unit_test(each_items_read_only_their_own_names),
 		cmocka_unit_test(values_of_the_other_direction_are_isolated),
 		cmocka_unit_test(arabic_pages_may_write_eastern_digits),
 		cmocka_unit_test(the_style_sheet_has_logical_sides_only),
