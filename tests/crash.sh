@@ -394,7 +394,13 @@ if want delivery || want peer; then
 			# Every acknowledged case is in Portugal's outgoing referrals, delivered.
 			if [ "$acked" -gt 0 ]; then
 				ids=$(sort -un "$dir/offered" | paste -sd, -)
-				st=$(q "$dir/PT.db" "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND case_id IN ($ids) AND state = 'delivered'")
+				# Portugal marks a referral delivered when Niger's answer is back, which can
+				# come a moment after the offer is in Niger's inbox: wait for it.
+				for _ in $(seq 1 600); do
+					st=$(q "$dir/PT.db" "SELECT count(*) FROM trm_referrals WHERE direction = 'out' AND case_id IN ($ids) AND state = 'delivered'")
+					[ "$st" -ge "$acked" ] && break
+					sleep 0.1
+				done
 				[ "$st" -eq "$acked" ] || fail "delivery round $round: $acked acknowledged, $st shown delivered in Portugal"
 			fi
 			echo "crash delivery $round: $victim killed, $acked offers acknowledged ($committed committed), each arrived once (at ${SECONDS}s)"
