@@ -14,6 +14,7 @@ static int setup(void **state)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	log_set_fd(-1); /* quiet: request logging has its own test */
 	ht_start(&S);
+	ht_current = &S; /* what ht_teardown() stops */
 	return 0;
 }
 
