@@ -2,7 +2,7 @@
  * was presumed a victim (reasonable grounds), for the number of days of the case's country
  * (country_rules 'reflection_days'; 'ZZ' the default). During it no removal may happen and
  * the victim status should be decided before it ends. */
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "identity/fields.h"
 
 /* clang-format off */
@@ -15,47 +15,64 @@ static const char SQL_REFLECTION[] =
     "WHERE case_id = c.id AND status = 'presumed') "
     "WHERE c.status IN ('Active', 'FollowUp') AND (SELECT status FROM status_decisions "
     "WHERE case_id = c.id ORDER BY id DESC LIMIT 1) IN ('presumed', 'pending') "
-    "AND ends <= ?5 AND (?1 = 4 OR (?1 = 3 AND c.country = ?2) OR "
-    "(?1 = 2 AND c.organisation_id = ?3) OR (?1 = 1 AND c.owner_id = ?4)) "
-    "ORDER BY ends LIMIT 200";
+    "AND ends <= ?5 AND " CASE_IN_SCOPE " ORDER BY ends LIMIT 200";
 static const char SQL_PERSON[] =
     "SELECT owner_id, organisation_id, country, first_name_enc, second_name_enc "
     "FROM cases WHERE id = ?1";
 /* clang-format on */
 
-int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
-			   case_clock_fn fn, void *ctx)
+int case_due_query(const identity_env *env, arena *a, const principal *p, const char *sql,
+		   const char *const *args, size_t nargs, case_due_row_fn row, void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_REFLECTION, &st);
+		rc = store_prepare(c, sql, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, principal_scope(p, "case.social.read"));
 	store_bind_text(st, 2, p->country, strlen(p->country));
 	store_bind_int64(st, 3, p->organisation_id);
 	store_bind_int64(st, 4, p->user_id);
-	store_bind_text(st, 5, until, strlen(until));
+	for (size_t i = 0; i < nargs; i++)
+		store_bind_text(st, (int)i + 5, args[i], strlen(args[i]));
 	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		size_t n1, n2;
-		const void *b1 = store_col_blob(st, 1, &n1), *b2 = store_col_blob(st, 2, &n2);
-		case_clock k = {
-			.case_id = id,
-			.first_name =
-			    n1 ? field_decrypt(env, a, "cases", "first_name", id, b1, n1) : "",
-			.second_name =
-			    n2 ? field_decrypt(env, a, "cases", "second_name", id, b2, n2) : "",
-			.since = store_col_dup(a, st, 3),
-			.ends = store_col_dup(a, st, 4),
-		};
-		if ((rc = fn(&k, ctx)))
+		if ((rc = row(env, a, st, ctx)))
 			break;
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* A name of the person on case id, from the blob at col ("" when not recorded). */
+static const char *person_name(const identity_env *env, arena *a, store_stmt *st, int col,
+			       const char *name, int64_t id)
+{
+	size_t n;
+	const void *b = store_col_blob(st, col, &n);
+	return n ? field_decrypt(env, a, "cases", name, id, b, n) : "";
+}
+
+int case_clock_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	const struct case_clock_ctx *k = ctx;
+	int64_t id = store_col_int64(st, 0);
+	case_clock x = {
+		.case_id = id,
+		.first_name = person_name(env, a, st, 1, "first_name", id),
+		.second_name = person_name(env, a, st, 2, "second_name", id),
+		.since = store_col_dup(a, st, 3),
+		.ends = store_col_dup(a, st, 4),
+	};
+	return k->fn(&x, k->ctx);
+}
+
+int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
+			   case_clock_fn fn, void *ctx)
+{
+	struct case_clock_ctx k = { fn, ctx };
+	return case_due_query(env, a, p, SQL_REFLECTION, &until, 1, case_clock_row, &k);
 }
 
 int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -74,12 +91,8 @@ int case_person_name(const identity_env *env, arena *a, const principal *p, int6
 	if (rc == STORE_ROW &&
 	    principal_can_see(p, "case.social.read", store_col_int64(st, 0), store_col_int64(st, 1),
 			      store_col_text(st, 2, NULL))) {
-		size_t n1, n2;
-		const void *b1 = store_col_blob(st, 3, &n1), *b2 = store_col_blob(st, 4, &n2);
-		const char *f =
-		    n1 ? field_decrypt(env, a, "cases", "first_name", case_id, b1, n1) : "";
-		const char *s =
-		    n2 ? field_decrypt(env, a, "cases", "second_name", case_id, b2, n2) : "";
+		const char *f = person_name(env, a, st, 3, "first_name", case_id);
+		const char *s = person_name(env, a, st, 4, "second_name", case_id);
 		*first = f ? f : "";
 		*second = s ? s : "";
 		rc = 0;

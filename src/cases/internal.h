@@ -33,6 +33,22 @@ int case_check(const identity_env *env, const principal *p, int64_t case_id,
 	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
 	"(?1 = 1 AND c.owner_id = ?4))"
 
+/* ---- deadlines (clocks.c): one query helper for every list of what falls due ---- */
+/* Called for each row of a deadline query; return non-zero to stop (that value is returned). */
+typedef int (*case_due_row_fn)(const identity_env *env, arena *a, store_stmt *st, void *ctx);
+/* Runs sql, a query of the cases c in the caller's scope of case.social.read: ?1 to ?4 bound as
+ * CASE_IN_SCOPE wants them, then each of the nargs dates of args at ?5, ?6, ...; row for each
+ * row, in the query's order. */
+int case_due_query(const identity_env *env, arena *a, const principal *p, const char *sql,
+		   const char *const *args, size_t nargs, case_due_row_fn row, void *ctx);
+/* The row of a case_clock_fn query: the case's id, first_name_enc, second_name_enc, then
+ * since and ends; ctx is a struct case_clock_ctx. */
+struct case_clock_ctx {
+	case_clock_fn fn;
+	void *ctx;
+};
+int case_clock_row(const identity_env *env, arena *a, store_stmt *st, void *ctx);
+
 /* case_get() without its audit event, for reads audited as a whole (a search). */
 int case_get_unaudited(const identity_env *env, arena *a, const principal *p, int64_t id,
 		       case_record *out);

@@ -1,7 +1,7 @@
 /* Risk assessments and safety plans: recorded at each contact, with the date of the next
  * review from the country's rule, and the reviews that are due. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
@@ -36,8 +36,7 @@ static const char SQL_DUE[] =
     "SELECT c.id, c.first_name_enc, c.second_name_enc, s.risk, s.next_review_on "
     "FROM cases c JOIN safety_assessments s ON s.id = (SELECT max(id) FROM safety_assessments "
     "WHERE case_id = c.id) WHERE c.status IN ('Active', 'FollowUp') AND s.next_review_on <= ?5 "
-    "AND (?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "
-    "(?1 = 1 AND c.owner_id = ?4)) ORDER BY s.next_review_on LIMIT 200";
+    "AND " CASE_IN_SCOPE " ORDER BY s.next_review_on LIMIT 200";
 /* clang-format on */
 
 static bool one_of(const char *const *list, size_t n, const char *v)
@@ -175,34 +174,6 @@ int safety_list(const identity_env *env, arena *a, const principal *p, int64_t c
 int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
 		       safety_due_fn fn, void *ctx)
 {
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_DUE, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, principal_scope(p, "case.social.read"));
-	store_bind_text(st, 2, p->country, strlen(p->country));
-	store_bind_int64(st, 3, p->organisation_id);
-	store_bind_int64(st, 4, p->user_id);
-	store_bind_text(st, 5, until, strlen(until));
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		size_t n1, n2;
-		const void *b1 = store_col_blob(st, 1, &n1), *b2 = store_col_blob(st, 2, &n2);
-		case_clock k = {
-			.case_id = id,
-			.first_name =
-			    n1 ? field_decrypt(env, a, "cases", "first_name", id, b1, n1) : "",
-			.second_name =
-			    n2 ? field_decrypt(env, a, "cases", "second_name", id, b2, n2) : "",
-			.since = store_col_dup(a, st, 3), /* the risk */
-			.ends = store_col_dup(a, st, 4),
-		};
-		if ((rc = fn(&k, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct case_clock_ctx k = { fn, ctx };
+	return case_due_query(env, a, p, SQL_DUE, &until, 1, case_clock_row, &k);
 }
