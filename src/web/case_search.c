@@ -20,21 +20,10 @@ static int add_match(const case_record *c, int score, void *ctx)
 	(void)score;
 	struct found *f = ctx;
 	http_request *req = f->req;
-	tpl_vars *item = tpl_list_add(f->list);
+	tpl_vars *item = web_case_row(req, f->list, c);
 	if (!item)
 		return PONTE_ENOMEM;
-	tpl_set(item, "id", arena_printf(req->arena, "%lld", (long long)c->id));
 	tpl_set(item, "number", web_count(req, c->id));
-	tpl_set(item, "name", web_full_name(req->arena, c->first_name, c->second_name));
-	tpl_set(item, "nationality",
-		country_labels(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
-			       c->citizenship, ", "));
-	tpl_set(item, "phase", web_case_label(req->lang, "phase", c->phase));
-	tpl_set(item, "status", web_case_label(req->lang, "status", c->status));
-	tpl_set(item, "registered", web_date(req, c->created_at));
-	tpl_set(item, "registered_iso", arena_strndup(req->arena, c->created_at, 10));
-	tpl_set(item, "updated", web_date(req, c->updated_at));
-	tpl_set(item, "updated_iso", arena_strndup(req->arena, c->updated_at, 10));
 	return 0;
 }
 

@@ -257,13 +257,11 @@ struct rows {
 	buf missing;
 };
 
-static int add_row(const case_record *c, void *ctx)
+tpl_vars *web_case_row(http_request *req, tpl_list *l, const case_record *c)
 {
-	struct rows *r = ctx;
-	http_request *req = r->req;
-	tpl_vars *item = tpl_list_add(r->list);
+	tpl_vars *item = tpl_list_add(l);
 	if (!item)
-		return PONTE_ENOMEM;
+		return NULL;
 	tpl_set(item, "id", arena_printf(req->arena, "%lld", (long long)c->id));
 	tpl_set(item, "name", web_full_name(req->arena, c->first_name, c->second_name));
 	tpl_set(item, "nationality",
@@ -271,6 +269,20 @@ static int add_row(const case_record *c, void *ctx)
 			       c->citizenship, ", "));
 	tpl_set(item, "phase", web_case_label(req->lang, "phase", c->phase));
 	tpl_set(item, "status", web_case_label(req->lang, "status", c->status));
+	tpl_set(item, "registered", web_date(req, c->created_at));
+	tpl_set(item, "registered_iso", arena_strndup(req->arena, c->created_at, 10));
+	tpl_set(item, "updated", web_date(req, c->updated_at));
+	tpl_set(item, "updated_iso", arena_strndup(req->arena, c->updated_at, 10));
+	return item;
+}
+
+static int add_row(const case_record *c, void *ctx)
+{
+	struct rows *r = ctx;
+	http_request *req = r->req;
+	tpl_vars *item = web_case_row(req, r->list, c);
+	if (!item)
+		return PONTE_ENOMEM;
 	tpl_set(item, "decision",
 		web_case_label(req->lang, "trafficking_status", c->trafficking_status));
 	tpl_set(item, "risk",
@@ -286,10 +298,6 @@ static int add_row(const case_record *c, void *ctx)
 		buf_printf(&r->missing, "%s%lld,", r->missing.len ? "" : ",",
 			   (long long)c->owner_id);
 	}
-	tpl_set(item, "registered", web_date(req, c->created_at));
-	tpl_set(item, "registered_iso", arena_strndup(req->arena, c->created_at, 10));
-	tpl_set(item, "updated", web_date(req, c->updated_at));
-	tpl_set(item, "updated_iso", arena_strndup(req->arena, c->updated_at, 10));
 	return 0;
 }
 
