@@ -1,7 +1,7 @@
 /* The assistance log: what the person received, from whom, from when to when. Completed
  * referrals write to it too, through assistance_record() (referral/referral.c). */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 
 static const char *const TYPES[] = { "accommodation", "material_aid", "medical",
@@ -32,22 +32,17 @@ int assistance_record(store *db, int64_t case_id, const char *type, int64_t prov
 		      const char *now)
 {
 	store_conn *c;
-	store_stmt *st;
 	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_RECORD, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, case_id);
-	store_bind_text(st, 2, type, strlen(type));
-	store_bind_int64(st, 3, provider_id);
-	store_bind_int64(st, 4, referral_id);
-	store_bind_text(st, 5, started_on, strnlen(started_on, 10));
-	store_bind_text(st, 6, ended_on, strnlen(ended_on, 10));
-	store_bind_text(st, 7, now, strlen(now));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	/* The dates of timestamps. */
+	char start[11], end[11];
+	snprintf(start, sizeof(start), "%s", started_on);
+	snprintf(end, sizeof(end), "%s", ended_on);
+	const case_value v[] = { CV_INT(case_id),     CV_TEXT(type),  CV_INT(provider_id),
+				 CV_INT(referral_id), CV_TEXT(start), CV_TEXT(end),
+				 CV_TEXT(now) };
+	return case_row_write(c, SQL_RECORD, v, ARRAY_LEN(v), NULL);
 }
 
 int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
@@ -66,60 +61,47 @@ int assistance_add(const identity_env *env, const principal *p, int64_t case_id,
 	    (!case_date_valid(ended_on, &future) ||
 	     (started_on && strcmp(ended_on, started_on) < 0)))
 		field_errors_add(e, "ended_on", N_("The end comes after the start."));
-	arena a;
-	arena_init(&a, 1u << 20);
-	case_record c;
-	int rc = case_get(env, &a, p, case_id, &c);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", c.owner_id, c.organisation_id, c.country))
-		rc = PONTE_ENOTFOUND;
-	arena_release(&a);
+	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
-	store_conn *conn;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &conn)) &&
-	    !(rc = store_prepare(conn, SQL_INSERT, &st))) {
+	store_conn *c;
+	if (!rc && !(rc = store_conn_get(env->db, &c))) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, type, strlen(type));
-		store_bind_int64(st, 3, p->organisation_id);
-		store_bind_text(st, 4, started_on, strlen(started_on));
-		store_bind_text(st, 5, ended_on ? ended_on : "", ended_on ? strlen(ended_on) : 0);
-		store_bind_text(st, 6, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(conn);
+		const case_value v[] = { CV_INT(case_id),
+					 CV_TEXT(type),
+					 CV_INT(p->organisation_id),
+					 CV_TEXT(started_on),
+					 CV_TEXT(ended_on ? ended_on : ""),
+					 CV_TEXT(now) };
+		rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
 	}
 	principal_audit(env->db, p, "case.assistance", "case", case_id, rc ? "failure" : "success",
 			false);
 	return rc;
 }
 
+struct assistance_rows {
+	assistance_fn fn;
+	void *ctx;
+};
+
+static int assistance_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	const struct assistance_rows *r = ctx;
+	assistance_item x = { .id = store_col_int64(st, 0),
+			      .type = store_col_dup(a, st, 1),
+			      .provider = store_col_dup(a, st, 2),
+			      .started_on = store_col_dup(a, st, 3),
+			      .ended_on = store_col_dup(a, st, 4),
+			      .referral_id = store_col_int64(st, 5) };
+	return r->fn(&x, r->ctx);
+}
+
 int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx)
 {
-	case_record c;
-	int rc = case_get(env, a, p, case_id, &c);
-	store_conn *conn;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &conn)))
-		rc = store_prepare(conn, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		assistance_item x = { .id = store_col_int64(st, 0),
-				      .type = store_col_dup(a, st, 1),
-				      .provider = store_col_dup(a, st, 2),
-				      .started_on = store_col_dup(a, st, 3),
-				      .ended_on = store_col_dup(a, st, 4),
-				      .referral_id = store_col_int64(st, 5) };
-		if ((rc = fn(&x, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct assistance_rows r = { fn, ctx };
+	return case_rows(env, a, p, case_id, SQL_LIST, assistance_row, &r);
 }

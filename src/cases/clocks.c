@@ -21,47 +21,14 @@ static const char SQL_PERSON[] =
     "FROM cases WHERE id = ?1";
 /* clang-format on */
 
-int case_due_query(const identity_env *env, arena *a, const principal *p, const char *sql,
-		   const char *const *args, size_t nargs, case_due_row_fn row, void *ctx)
-{
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, sql, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, principal_scope(p, "case.social.read"));
-	store_bind_text(st, 2, p->country, strlen(p->country));
-	store_bind_int64(st, 3, p->organisation_id);
-	store_bind_int64(st, 4, p->user_id);
-	for (size_t i = 0; i < nargs; i++)
-		store_bind_text(st, (int)i + 5, args[i], strlen(args[i]));
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if ((rc = row(env, a, st, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* A name of the person on case id, from the blob at col ("" when not recorded). */
-static const char *person_name(const identity_env *env, arena *a, store_stmt *st, int col,
-			       const char *name, int64_t id)
-{
-	size_t n;
-	const void *b = store_col_blob(st, col, &n);
-	return n ? field_decrypt(env, a, "cases", name, id, b, n) : "";
-}
-
 int case_clock_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct case_clock_ctx *k = ctx;
 	int64_t id = store_col_int64(st, 0);
 	case_clock x = {
 		.case_id = id,
-		.first_name = person_name(env, a, st, 1, "first_name", id),
-		.second_name = person_name(env, a, st, 2, "second_name", id),
+		.first_name = case_secret_col(env, a, st, 1, "cases", "first_name", id),
+		.second_name = case_secret_col(env, a, st, 2, "cases", "second_name", id),
 		.since = store_col_dup(a, st, 3),
 		.ends = store_col_dup(a, st, 4),
 	};
@@ -72,7 +39,8 @@ int case_reflection_ending(const identity_env *env, arena *a, const principal *p
 			   case_clock_fn fn, void *ctx)
 {
 	struct case_clock_ctx k = { fn, ctx };
-	return case_due_query(env, a, p, SQL_REFLECTION, &until, 1, case_clock_row, &k);
+	return case_scope_query(env, a, p, "case.social.read", SQL_REFLECTION, &until, 1,
+				case_clock_row, &k);
 }
 
 int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -91,8 +59,8 @@ int case_person_name(const identity_env *env, arena *a, const principal *p, int6
 	if (rc == STORE_ROW &&
 	    principal_can_see(p, "case.social.read", store_col_int64(st, 0), store_col_int64(st, 1),
 			      store_col_text(st, 2, NULL))) {
-		const char *f = person_name(env, a, st, 3, "first_name", case_id);
-		const char *s = person_name(env, a, st, 4, "second_name", case_id);
+		const char *f = case_secret_col(env, a, st, 3, "cases", "first_name", case_id);
+		const char *s = case_secret_col(env, a, st, 4, "cases", "second_name", case_id);
 		*first = f ? f : "";
 		*second = s ? s : "";
 		rc = 0;

@@ -24,7 +24,7 @@ static const char SQL_LIST[] =
     "coalesce(decided_at, '') FROM case_closures WHERE case_id = ?1 ORDER BY id DESC";
 static const char SQL_PENDING[] =
     "SELECT k.id, k.case_id, k.status, k.requested_at FROM case_closures k JOIN cases c ON "
-    "c.id = k.case_id WHERE k.decision IS NULL AND k.requested_by <> ?5 AND "
+    "c.id = k.case_id WHERE k.decision IS NULL AND k.requested_by <> ?4 AND "
     "(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3)) "
     "ORDER BY k.id LIMIT 200";
 /* clang-format on */
@@ -42,24 +42,11 @@ bool case_may_close(const principal *p)
 int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const char *status,
 			const char *reason, int64_t user_id, const char *now)
 {
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_INSERT, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	store_bind_text(st, 2, kind, strlen(kind));
-	store_bind_text(st, 3, status, strlen(status));
-	store_bind_text(st, 4, reason, strlen(reason));
-	store_bind_int64(st, 5, user_id);
-	store_bind_text(st, 6, now, strlen(now));
 	/* Reopenings and closures by an approver are decided as they are made. */
-	static const char approved[] = "approved";
-	store_bind_text(st, 7, approved, strlen(approved));
-	store_bind_int64(st, 8, user_id);
-	store_bind_text(st, 9, now, strlen(now));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	const case_value v[] = { CV_INT(case_id),     CV_TEXT(kind),   CV_TEXT(status),
+				 CV_TEXT(reason),     CV_INT(user_id), CV_TEXT(now),
+				 CV_TEXT("approved"), CV_INT(user_id), CV_TEXT(now) };
+	return case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), NULL);
 }
 
 int closure_request(const identity_env *env, const principal *p, int64_t case_id,
@@ -86,58 +73,62 @@ int closure_request(const identity_env *env, const principal *p, int64_t case_id
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)) &&
-	    !(rc = store_prepare(c, SQL_INSERT, &st))) {
+	if (!rc && !(rc = store_conn_get(env->db, &c))) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, "close", 5);
-		store_bind_text(st, 3, status, strlen(status));
-		store_bind_text(st, 4, reason, strlen(reason));
-		store_bind_int64(st, 5, p->user_id);
-		store_bind_text(st, 6, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
+		/* Decided later, by someone else: no decision yet. */
+		const case_value v[] = { CV_INT(case_id), CV_TEXT("close"),   CV_TEXT(status),
+					 CV_TEXT(reason), CV_INT(p->user_id), CV_TEXT(now),
+					 CV_TEXT(NULL),   CV_TEXT(NULL),      CV_TEXT(NULL) };
+		rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
 		/* A request is already waiting for this case. */
-		rc = rc == PONTE_EEXIST ? PONTE_ECONFLICT : rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
+		rc = rc == PONTE_EEXIST ? PONTE_ECONFLICT : rc;
 	}
 	principal_audit(env->db, p, "case.closure_requested", "case", case_id,
 			rc ? "failure" : "success", false);
 	return rc;
 }
 
+struct closure_state {
+	int64_t case_id, requested_by;
+	bool decided;
+	char status[24], reason[256 * 4];
+};
+
+static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	(void)a;
+	struct closure_state *x = ctx;
+	x->case_id = store_col_int64(st, 0);
+	snprintf(x->status, sizeof(x->status), "%s", store_col_text(st, 1, NULL));
+	snprintf(x->reason, sizeof(x->reason), "%s", store_col_text(st, 2, NULL));
+	x->requested_by = store_col_int64(st, 3);
+	x->decided = store_col_int64(st, 4) != 0;
+	return 0;
+}
+
 int closure_decide(const identity_env *env, const principal *p, int64_t closure_id, bool approve)
 {
 	store_conn *c;
-	store_stmt *st;
-	int64_t case_id = 0, requested_by = 0;
-	bool decided = false;
-	char status[24] = "", reason[256 * 4] = "";
+	struct closure_state x = { 0 };
+	size_t found = 0;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_GET, &st))) {
-		store_bind_int64(st, 1, closure_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			case_id = store_col_int64(st, 0);
-			snprintf(status, sizeof(status), "%s", store_col_text(st, 1, NULL));
-			snprintf(reason, sizeof(reason), "%s", store_col_text(st, 2, NULL));
-			requested_by = store_col_int64(st, 3);
-			decided = store_col_int64(st, 4) != 0;
-		}
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	}
+	if (!rc)
+		rc = case_row_read(env, NULL, c, SQL_GET, &CV_INT(closure_id), 1, state_row, &x,
+				   &found);
+	if (!rc && !found)
+		rc = PONTE_ENOTFOUND;
+	int64_t case_id = x.case_id;
 	arena a;
 	arena_init(&a, 1 << 16);
 	case_record cr;
 	if (!rc)
 		rc = case_get(env, &a, p, case_id, &cr);
 	arena_release(&a);
-	if (!rc && (!case_may_close(p) || requested_by == p->user_id))
+	if (!rc && (!case_may_close(p) || x.requested_by == p->user_id))
 		rc = PONTE_EDENIED;
-	if (!rc && decided)
+	if (!rc && x.decided)
 		rc = PONTE_ECONFLICT;
 	if (!rc)
 		rc = store_begin(c);
@@ -145,26 +136,15 @@ int closure_decide(const identity_env *env, const principal *p, int64_t closure_
 		goto out;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
-	if (!(rc = store_prepare(c, SQL_DECIDE, &st))) {
-		const char *d = approve ? "approved" : "rejected";
-		store_bind_int64(st, 1, closure_id);
-		store_bind_text(st, 2, d, strlen(d));
-		store_bind_int64(st, 3, p->user_id);
-		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
-	}
-	if (!rc && approve && !(rc = store_prepare(c, SQL_CLOSE_CASE, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, status, strlen(status));
-		store_bind_text(st, 3, reason, strlen(reason));
-		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		/* Closed meanwhile by someone else: the request has nothing left to close. */
-		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
-	}
+	const case_value decision[] = { CV_INT(closure_id),
+					CV_TEXT(approve ? "approved" : "rejected"),
+					CV_INT(p->user_id), CV_TEXT(now) };
+	rc = case_row_change(c, SQL_DECIDE, decision, ARRAY_LEN(decision));
+	/* Closed meanwhile by someone else: the request has nothing left to close. */
+	const case_value closing[] = { CV_INT(case_id), CV_TEXT(x.status), CV_TEXT(x.reason),
+				       CV_TEXT(now) };
+	if (!rc && approve)
+		rc = case_row_change(c, SQL_CLOSE_CASE, closing, ARRAY_LEN(closing));
 	if (!rc)
 		rc = store_commit(c);
 	if (rc)
@@ -179,31 +159,39 @@ out:
 	return rc;
 }
 
+struct closure_rows {
+	closure_fn fn;
+	closure_pending_fn pending;
+	void *ctx;
+};
+
+static int closure_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	const struct closure_rows *r = ctx;
+	case_closure k = { .id = store_col_int64(st, 0),
+			   .kind = store_col_dup(a, st, 1),
+			   .status = store_col_dup(a, st, 2),
+			   .reason = store_col_dup(a, st, 3),
+			   .requested_at = store_col_dup(a, st, 4),
+			   .decision = store_col_dup(a, st, 5),
+			   .decided_at = store_col_dup(a, st, 6) };
+	return r->fn(&k, r->ctx);
+}
+
 int closure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 closure_fn fn, void *ctx)
 {
-	case_record cr;
-	int rc = case_get(env, a, p, case_id, &cr);
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		case_closure k = { .id = store_col_int64(st, 0),
-				   .kind = store_col_dup(a, st, 1),
-				   .status = store_col_dup(a, st, 2),
-				   .reason = store_col_dup(a, st, 3),
-				   .requested_at = store_col_dup(a, st, 4),
-				   .decision = store_col_dup(a, st, 5),
-				   .decided_at = store_col_dup(a, st, 6) };
-		if ((rc = fn(&k, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct closure_rows r = { .fn = fn, .ctx = ctx };
+	return case_rows(env, a, p, case_id, SQL_LIST, closure_row, &r);
+}
+
+static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	const struct closure_rows *r = ctx;
+	return r->pending(store_col_int64(st, 0), store_col_int64(st, 1), store_col_dup(a, st, 2),
+			  store_col_dup(a, st, 3), r->ctx);
 }
 
 int closures_pending(const identity_env *env, arena *a, const principal *p, closure_pending_fn fn,
@@ -211,22 +199,7 @@ int closures_pending(const identity_env *env, arena *a, const principal *p, clos
 {
 	if (!case_may_close(p))
 		return 0;
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_PENDING, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, principal_scope(p, "case.social.write"));
-	store_bind_text(st, 2, p->country, strlen(p->country));
-	store_bind_int64(st, 3, p->organisation_id);
-	store_bind_int64(st, 5, p->user_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     store_col_dup(a, st, 2), store_col_dup(a, st, 3), ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct closure_rows r = { .pending = fn, .ctx = ctx };
+	return case_scope_query(env, a, p, "case.social.write", SQL_PENDING, NULL, 0, pending_row,
+				&r);
 }

@@ -1,6 +1,6 @@
 /* Contacts with the person: the first one identifies, the later ones follow up. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
@@ -25,6 +25,11 @@ static const char SQL_LIST[] =
     "k.rights_informed, k.rights_language FROM contacts k JOIN organisations o ON "
     "o.id = k.organisation_id WHERE k.case_id = ?1 ORDER BY k.contact_on, k.id";
 /* clang-format on */
+
+struct contact_rows {
+	contact_fn fn;
+	void *ctx;
+};
 
 static bool language_ok(const char *s)
 {
@@ -54,42 +59,27 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 				 N_("Give a language as its ISO 639 code (fr, hau, wo...)."));
 	if (in->place && strlen(in->place) > 500)
 		field_errors_add(e, "place", N_("At most 500 characters."));
-	arena a;
-	arena_init(&a, 1u << 20);
-	case_record cr;
-	int rc = case_get(env, &a, p, case_id, &cr);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", cr.owner_id, cr.organisation_id, cr.country))
-		rc = PONTE_ENOTFOUND;
-	arena_release(&a);
+	int rc = case_check(env, p, case_id, "case.social.write");
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
-	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
 		rc = store_begin(c);
 	if (rc)
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
-	if (!(rc = store_prepare(c, SQL_INSERT, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, in->contact_on, strlen(in->contact_on));
-		store_bind_text(st, 3, in->channel, strlen(in->channel));
-		store_bind_int64(st, 4, p->organisation_id);
-		store_bind_int64(st, 5, in->interpreter);
-		const char *l1 = in->language ? in->language : "";
-		const char *l2 = in->rights_language ? in->rights_language : "";
-		store_bind_text(st, 6, l1, strlen(l1));
-		store_bind_int64(st, 7, in->rights_informed);
-		store_bind_text(st, 8, l2, strlen(l2));
-		store_bind_int64(st, 9, p->user_id);
-		store_bind_text(st, 10, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
-	}
+	const case_value v[] = { CV_INT(case_id),
+				 CV_TEXT(in->contact_on),
+				 CV_TEXT(in->channel),
+				 CV_INT(p->organisation_id),
+				 CV_INT(in->interpreter),
+				 CV_TEXT(in->language ? in->language : ""),
+				 CV_INT(in->rights_informed),
+				 CV_TEXT(in->rights_language ? in->rights_language : ""),
+				 CV_INT(p->user_id),
+				 CV_TEXT(now) };
+	rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
 	if (!rc && in->place && *in->place)
 		rc = field_encrypt_row(env, c, SQL_PLACE, "contacts", "place", *id, in->place,
 				       1u << 14);
@@ -102,35 +92,25 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 	return rc;
 }
 
+static int contact_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	const struct contact_rows *r = ctx;
+	int64_t id = store_col_int64(st, 0);
+	contact k = { .id = id,
+		      .contact_on = store_col_dup(a, st, 1),
+		      .place = case_secret_col(env, a, st, 2, "contacts", "place", id),
+		      .channel = store_col_dup(a, st, 3),
+		      .organisation = store_col_dup(a, st, 4),
+		      .interpreter = store_col_int64(st, 5) != 0,
+		      .language = store_col_dup(a, st, 6),
+		      .rights_informed = store_col_int64(st, 7) != 0,
+		      .rights_language = store_col_dup(a, st, 8) };
+	return r->fn(&k, r->ctx);
+}
+
 int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		 contact_fn fn, void *ctx)
 {
-	case_record cr;
-	int rc = case_get(env, a, p, case_id, &cr);
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		size_t n;
-		const void *b = store_col_blob(st, 2, &n);
-		contact k = { .id = id,
-			      .contact_on = store_col_dup(a, st, 1),
-			      .place =
-				  n ? field_decrypt(env, a, "contacts", "place", id, b, n) : "",
-			      .channel = store_col_dup(a, st, 3),
-			      .organisation = store_col_dup(a, st, 4),
-			      .interpreter = store_col_int64(st, 5) != 0,
-			      .language = store_col_dup(a, st, 6),
-			      .rights_informed = store_col_int64(st, 7) != 0,
-			      .rights_language = store_col_dup(a, st, 8) };
-		if ((rc = fn(&k, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct contact_rows r = { fn, ctx };
+	return case_rows(env, a, p, case_id, SQL_LIST, contact_row, &r);
 }

@@ -33,16 +33,50 @@ int case_check(const identity_env *env, const principal *p, int64_t case_id,
 	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
 	"(?1 = 1 AND c.owner_id = ?4))"
 
-/* ---- deadlines (clocks.c): one query helper for every list of what falls due ---- */
-/* Called for each row of a deadline query; return non-zero to stop (that value is returned). */
-typedef int (*case_due_row_fn)(const identity_env *env, arena *a, store_stmt *st, void *ctx);
-/* Runs sql, a query of the cases c in the caller's scope of case.social.read: ?1 to ?4 bound as
- * CASE_IN_SCOPE wants them, then each of the nargs dates of args at ?5, ?6, ...; row for each
- * row, in the query's order. */
-int case_due_query(const identity_env *env, arena *a, const principal *p, const char *sql,
-		   const char *const *args, size_t nargs, case_due_row_fn row, void *ctx);
-/* The row of a case_clock_fn query: the case's id, first_name_enc, second_name_enc, then
- * since and ends; ctx is a struct case_clock_ctx. */
+/* ---- the shared record helper (records.c) of the hand-written records ---- */
+/* The case exists and the caller holds permission within its scope on it: 0 and its country,
+ * else PONTE_ENOTFOUND. Not audited, and not the read of the social file: a proceedings
+ * reader may not read names (the sections' engine), nor need a safety review's author. */
+int case_in_scope(const identity_env *env, const principal *p, int64_t case_id,
+		  const char *permission, char country[8]);
+/* A value bound to a statement's parameter: a number, a text, or NULL (CV_TEXT(NULL)). */
+typedef struct case_value {
+	bool is_int;
+	int64_t i;
+	const char *s;
+} case_value;
+#define CV_INT(v) ((case_value){ .is_int = true, .i = (v) })
+#define CV_TEXT(v) ((case_value){ .s = (v) })
+/* Called for each row read; a non-zero return stops the reading and is returned when it is an
+ * error (negative), 0 otherwise (as the list callbacks of cases.h do). */
+typedef int (*case_row_fn)(const identity_env *env, arena *a, store_stmt *st, void *ctx);
+
+/* Runs sql (an INSERT or UPDATE) with the n values bound at ?1, ?2 ...; *id (id may be NULL)
+ * is then the id of the row inserted. */
+int case_row_write(store_conn *c, const char *sql, const case_value *v, size_t n, int64_t *id);
+/* case_row_write() of an UPDATE that must change exactly one row: PONTE_ECONFLICT when it
+ * changed none (the row moved on meanwhile). */
+int case_row_change(store_conn *c, const char *sql, const case_value *v, size_t n);
+/* Runs the query sql with the n values bound at ?1 ...; row for each row; *count (count may be
+ * NULL) the rows read. */
+int case_row_read(const identity_env *env, arena *a, store_conn *c, const char *sql,
+		  const case_value *v, size_t n, case_row_fn row, void *ctx, size_t *count);
+/* A record's list on a case: the case read as case_get() reads it (audited; PONTE_ENOTFOUND
+ * outside the caller's scope of case.social.read), then sql with ?1 the case's id. */
+int case_rows(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+	      const char *sql, case_row_fn row, void *ctx);
+/* A list across cases c in the caller's scope of permission (deadlines, approvals waiting):
+ * ?1 to ?4 bound as CASE_IN_SCOPE wants them, then the nargs texts of args at ?5, ?6 ... */
+int case_scope_query(const identity_env *env, arena *a, const principal *p, const char *permission,
+		     const char *sql, const char *const *args, size_t nargs, case_row_fn row,
+		     void *ctx);
+/* An encrypted column of a row whose id the ciphertext is bound to: "" when empty, NULL when
+ * it does not decrypt. */
+const char *case_secret_col(const identity_env *env, arena *a, store_stmt *st, int col,
+			    const char *table, const char *column, int64_t id);
+
+/* The row of a case_clock_fn query (clocks.c): the case's id, first_name_enc,
+ * second_name_enc, then since and ends; ctx is a struct case_clock_ctx. */
 struct case_clock_ctx {
 	case_clock_fn fn;
 	void *ctx;

@@ -25,8 +25,8 @@ const char *const *plan_types(size_t *n)
 /* clang-format off */
 static const char SQL_INSERT[] =
     "INSERT INTO support_plans(case_id, type, prepared_by, created_at) VALUES (?1, ?2, ?3, ?4)";
-static const char SQL_TEXTS[] =
-    "UPDATE support_plans SET objectives_enc = ?2, action_plan_enc = ?3 WHERE id = ?1";
+static const char SQL_OBJECTIVES[] = "UPDATE support_plans SET objectives_enc = ?2 WHERE id = ?1";
+static const char SQL_ACTION_PLAN[] = "UPDATE support_plans SET action_plan_enc = ?2 WHERE id = ?1";
 static const char SQL_GET[] =
     "SELECT case_id, prepared_by, approved_at IS NOT NULL FROM support_plans WHERE id = ?1";
 static const char SQL_APPROVE[] =
@@ -37,7 +37,7 @@ static const char SQL_LIST[] =
     "FROM support_plans WHERE case_id = ?1 ORDER BY id DESC";
 static const char SQL_PENDING[] =
     "SELECT p.id, p.case_id, p.type, p.created_at FROM support_plans p JOIN cases c ON "
-    "c.id = p.case_id WHERE p.approved_at IS NULL AND p.prepared_by <> ?5 AND "
+    "c.id = p.case_id WHERE p.approved_at IS NULL AND p.prepared_by <> ?4 AND "
     "(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3)) "
     "ORDER BY p.id LIMIT 200";
 /* clang-format on */
@@ -60,41 +60,20 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
-	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
 		rc = store_begin(c);
 	if (rc)
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
-	if (!(rc = store_prepare(c, SQL_INSERT, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, type, strlen(type));
-		store_bind_int64(st, 3, p->user_id);
-		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
-	}
-	buf o, ap;
-	buf_init(&o, 1u << 16);
-	buf_init(&ap, 1u << 16);
-	if (!rc && !(rc = field_encrypt(env, "support_plans", "objectives", *id, objectives, &o)) &&
-	    !(rc = action_plan && *action_plan
-		       ? field_encrypt(env, "support_plans", "action_plan", *id, action_plan, &ap)
-		       : 0) &&
-	    !(rc = store_prepare(c, SQL_TEXTS, &st))) {
-		store_bind_int64(st, 1, *id);
-		store_bind_blob(st, 2, o.data, o.len);
-		if (ap.len)
-			store_bind_blob(st, 3, ap.data, ap.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	buf_release(&o);
-	buf_release(&ap);
+	const case_value v[] = { CV_INT(case_id), CV_TEXT(type), CV_INT(p->user_id), CV_TEXT(now) };
+	rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
+	if (!rc)
+		rc = field_encrypt_row(env, c, SQL_OBJECTIVES, "support_plans", "objectives", *id,
+				       objectives, 1u << 16);
+	if (!rc && action_plan && *action_plan)
+		rc = field_encrypt_row(env, c, SQL_ACTION_PLAN, "support_plans", "action_plan", *id,
+				       action_plan, 1u << 16);
 	if (!rc)
 		rc = principal_audit(env->db, p, "case.plan", "case", case_id, "success", true);
 	if (!rc)
@@ -104,43 +83,47 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 	return rc;
 }
 
+struct plan_state {
+	int64_t case_id, prepared_by;
+	bool approved;
+};
+
+static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	(void)a;
+	struct plan_state *x = ctx;
+	*x = (struct plan_state){ store_col_int64(st, 0), store_col_int64(st, 1),
+				  store_col_int64(st, 2) != 0 };
+	return 0;
+}
+
 int plan_approve(const identity_env *env, const principal *p, int64_t plan_id)
 {
 	store_conn *c;
-	store_stmt *st;
-	int64_t case_id = 0, prepared_by = 0;
-	bool approved = false;
+	struct plan_state x = { 0 };
+	size_t found = 0;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_GET, &st))) {
-		store_bind_int64(st, 1, plan_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			case_id = store_col_int64(st, 0);
-			prepared_by = store_col_int64(st, 1);
-			approved = store_col_int64(st, 2) != 0;
-		}
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	}
 	if (!rc)
-		rc = case_check(env, p, case_id, "case.social.read");
+		rc = case_row_read(env, NULL, c, SQL_GET, &CV_INT(plan_id), 1, state_row, &x,
+				   &found);
+	if (!rc && !found)
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		rc = case_check(env, p, x.case_id, "case.social.read");
 	/* Approving is a supervisor's or focal point's act, never the author's own. */
 	if (!rc && (principal_scope(p, "case.social.write") < SCOPE_ORGANISATION ||
-		    prepared_by == p->user_id))
+		    x.prepared_by == p->user_id))
 		rc = PONTE_EDENIED;
-	if (!rc && approved)
+	if (!rc && x.approved)
 		rc = PONTE_ECONFLICT;
-	if (!rc && !(rc = store_prepare(c, SQL_APPROVE, &st))) {
+	if (!rc) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, plan_id);
-		store_bind_int64(st, 2, p->user_id);
-		store_bind_text(st, 3, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
+		const case_value v[] = { CV_INT(plan_id), CV_INT(p->user_id), CV_TEXT(now) };
+		rc = case_row_change(c, SQL_APPROVE, v, ARRAY_LEN(v));
 	}
-	principal_audit(env->db, p, "case.plan_approved", "case", case_id,
+	principal_audit(env->db, p, "case.plan_approved", "case", x.case_id,
 			rc == PONTE_EDENIED ? "denied"
 			: rc                ? "failure"
 					    : "success",
@@ -148,62 +131,52 @@ int plan_approve(const identity_env *env, const principal *p, int64_t plan_id)
 	return rc;
 }
 
-static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
-		       int64_t id)
+struct plan_rows {
+	plan_fn fn;
+	plan_pending_fn pending;
+	void *ctx;
+};
+
+static int plan_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
 {
-	size_t n;
-	const void *b = store_col_blob(st, col, &n);
-	return n ? field_decrypt(env, a, "support_plans", name, id, b, n) : "";
+	const struct plan_rows *r = ctx;
+	int64_t id = store_col_int64(st, 0);
+	support_plan x = { .id = id,
+			   .type = store_col_dup(a, st, 1),
+			   .objectives =
+			       case_secret_col(env, a, st, 2, "support_plans", "objectives", id),
+			   .action_plan =
+			       case_secret_col(env, a, st, 3, "support_plans", "action_plan", id),
+			   .approved_at = store_col_dup(a, st, 4),
+			   .created_at = store_col_dup(a, st, 5) };
+	return r->fn(&x, r->ctx);
 }
 
 int plan_list(const identity_env *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
 	      void *ctx)
 {
 	int rc = case_check(env, p, case_id, "case.social.read");
+	struct plan_rows r = { .fn = fn, .ctx = ctx };
 	store_conn *c;
-	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		support_plan x = { .id = id,
-				   .type = store_col_dup(a, st, 1),
-				   .objectives = dec(env, a, st, 2, "objectives", id),
-				   .action_plan = dec(env, a, st, 3, "action_plan", id),
-				   .approved_at = store_col_dup(a, st, 4),
-				   .created_at = store_col_dup(a, st, 5) };
-		if ((rc = fn(&x, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+		rc = case_row_read(env, a, c, SQL_LIST, &CV_INT(case_id), 1, plan_row, &r, NULL);
+	return rc;
+}
+
+static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	const struct plan_rows *r = ctx;
+	return r->pending(store_col_int64(st, 0), store_col_int64(st, 1), store_col_dup(a, st, 2),
+			  store_col_dup(a, st, 3), r->ctx);
 }
 
 int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pending_fn fn,
 		  void *ctx)
 {
-	int scope = principal_scope(p, "case.social.write");
-	if (scope < SCOPE_ORGANISATION)
+	if (principal_scope(p, "case.social.write") < SCOPE_ORGANISATION)
 		return 0; /* approving is for supervisors and focal points */
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_PENDING, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, scope);
-	store_bind_text(st, 2, p->country, strlen(p->country));
-	store_bind_int64(st, 3, p->organisation_id);
-	store_bind_int64(st, 5, p->user_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if ((rc = fn(store_col_int64(st, 0), store_col_int64(st, 1),
-			     store_col_dup(a, st, 2), store_col_dup(a, st, 3), ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct plan_rows r = { .pending = fn, .ctx = ctx };
+	return case_scope_query(env, a, p, "case.social.write", SQL_PENDING, NULL, 0, pending_row,
+				&r);
 }

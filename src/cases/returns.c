@@ -42,24 +42,43 @@ int return_decide(const identity_env *env, const principal *p, int64_t case_id,
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)) &&
-	    !(rc = store_prepare(c, SQL_INSERT, &st))) {
+	if (!rc && !(rc = store_conn_get(env->db, &c))) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, destination, strlen(destination));
-		store_bind_text(st, 3, decided_on, strlen(decided_on));
-		store_bind_int64(st, 4, p->user_id);
-		store_bind_text(st, 5, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
+		const case_value v[] = { CV_INT(case_id), CV_TEXT(destination), CV_TEXT(decided_on),
+					 CV_INT(p->user_id), CV_TEXT(now) };
+		rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
 	}
 	principal_audit(env->db, p, "case.return_decided", "case", case_id,
 			rc ? "failure" : "success", false);
 	return rc;
+}
+
+struct return_state {
+	int64_t case_id, assessment;
+	char decided[16], state[16];
+};
+
+static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	(void)a;
+	struct return_state *x = ctx;
+	x->case_id = store_col_int64(st, 0);
+	snprintf(x->decided, sizeof(x->decided), "%s", store_col_text(st, 1, NULL));
+	snprintf(x->state, sizeof(x->state), "%s", store_col_text(st, 2, NULL));
+	return 0;
+}
+
+/* The gate: a risk assessment since the decision, low, with no threat. */
+static int assessment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	(void)a;
+	struct return_state *x = ctx;
+	if (strcmp(store_col_text(st, 1, NULL), "low") == 0 && !*store_col_text(st, 2, NULL))
+		x->assessment = store_col_int64(st, 0);
+	return 0;
 }
 
 int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
@@ -67,87 +86,68 @@ int return_schedule(const identity_env *env, const principal *p, int64_t return_
 {
 	field_errors_clear(e);
 	store_conn *c;
-	store_stmt *st;
-	int64_t case_id = 0;
-	char decided[16] = "", state[16] = "";
+	struct return_state x = { 0 };
+	size_t found = 0;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_GET, &st))) {
-		store_bind_int64(st, 1, return_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			case_id = store_col_int64(st, 0);
-			snprintf(decided, sizeof(decided), "%s", store_col_text(st, 1, NULL));
-			snprintf(state, sizeof(state), "%s", store_col_text(st, 2, NULL));
-		}
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	}
 	if (!rc)
-		rc = case_check(env, p, case_id, "case.social.write");
-	if (!rc && strcmp(state, "decided") != 0)
+		rc = case_row_read(env, NULL, c, SQL_GET, &CV_INT(return_id), 1, state_row, &x,
+				   &found);
+	if (!rc && !found)
+		rc = PONTE_ENOTFOUND;
+	if (!rc)
+		rc = case_check(env, p, x.case_id, "case.social.write");
+	if (!rc && strcmp(x.state, "decided") != 0)
 		rc = PONTE_ECONFLICT;
 	bool future = false;
 	if (!rc && (!departure_on || !case_date_valid(departure_on, &future) ||
-		    strcmp(departure_on, decided) < 0))
+		    strcmp(departure_on, x.decided) < 0))
 		field_errors_add(e, "departure_on",
 				 N_("Give the date of departure, after the decision."));
-	/* The gate: a risk assessment since the decision, low, with no threat. */
-	int64_t assessment = 0;
-	if (!rc && !(rc = store_prepare(c, SQL_ASSESSMENT, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, decided, strlen(decided));
-		rc = store_step(st);
-		if (rc == STORE_ROW && strcmp(store_col_text(st, 1, NULL), "low") == 0 &&
-		    !*store_col_text(st, 2, NULL))
-			assessment = store_col_int64(st, 0);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+	if (!rc) {
+		const case_value v[] = { CV_INT(x.case_id), CV_TEXT(x.decided) };
+		rc = case_row_read(env, NULL, c, SQL_ASSESSMENT, v, ARRAY_LEN(v), assessment_row,
+				   &x, NULL);
 	}
-	if (!rc && !assessment)
+	if (!rc && !x.assessment)
 		field_errors_add(
 		    e, "assessment",
 		    N_("A return can be scheduled only after a pre-return risk assessment, "
 		       "made since the decision, shows no threat."));
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
-	if (!rc && !(rc = store_prepare(c, SQL_SCHEDULE, &st))) {
+	if (!rc) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, return_id);
-		store_bind_text(st, 2, departure_on, strlen(departure_on));
-		store_bind_int64(st, 3, assessment);
-		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
+		const case_value v[] = { CV_INT(return_id), CV_TEXT(departure_on),
+					 CV_INT(x.assessment), CV_TEXT(now) };
+		rc = case_row_change(c, SQL_SCHEDULE, v, ARRAY_LEN(v));
 	}
-	principal_audit(env->db, p, "case.return_scheduled", "case", case_id,
+	principal_audit(env->db, p, "case.return_scheduled", "case", x.case_id,
 			rc ? "failure" : "success", false);
 	return rc;
+}
+
+struct return_rows {
+	return_fn fn;
+	void *ctx;
+};
+
+static int return_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	const struct return_rows *r = ctx;
+	return_record x = { .id = store_col_int64(st, 0),
+			    .destination = store_col_dup(a, st, 1),
+			    .decided_on = store_col_dup(a, st, 2),
+			    .state = store_col_dup(a, st, 3),
+			    .departure_on = store_col_dup(a, st, 4),
+			    .assessment_id = store_col_int64(st, 5) };
+	return r->fn(&x, r->ctx);
 }
 
 int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		return_fn fn, void *ctx)
 {
-	case_record cr;
-	int rc = case_get(env, a, p, case_id, &cr);
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		return_record r = { .id = store_col_int64(st, 0),
-				    .destination = store_col_dup(a, st, 1),
-				    .decided_on = store_col_dup(a, st, 2),
-				    .state = store_col_dup(a, st, 3),
-				    .departure_on = store_col_dup(a, st, 4),
-				    .assessment_id = store_col_int64(st, 5) };
-		if ((rc = fn(&r, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct return_rows r = { fn, ctx };
+	return case_rows(env, a, p, case_id, SQL_LIST, return_row, &r);
 }

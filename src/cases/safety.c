@@ -18,8 +18,6 @@ const char *const *safety_threats(size_t *n)
 }
 
 /* clang-format off */
-static const char SQL_CASE[] =
-    "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
 static const char SQL_INSERT[] =
     "INSERT INTO safety_assessments(case_id, risk, threats, assessed_on, next_review_on, "
     "assessed_by, created_at) VALUES (?1, ?2, ?3, ?4, date(?4, '+' || coalesce((SELECT value "
@@ -38,6 +36,11 @@ static const char SQL_DUE[] =
     "WHERE case_id = c.id) WHERE c.status IN ('Active', 'FollowUp') AND s.next_review_on <= ?5 "
     "AND " CASE_IN_SCOPE " ORDER BY s.next_review_on LIMIT 200";
 /* clang-format on */
+
+struct safety_rows {
+	safety_fn fn;
+	void *ctx;
+};
 
 static bool one_of(const char *const *list, size_t n, const char *v)
 {
@@ -77,27 +80,12 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 				 N_("Give a real date, not in the future (YYYY-MM-DD)."));
 	if (in->plan && strlen(in->plan) > 8000)
 		field_errors_add(e, "plan", N_("At most 8,000 characters."));
-	store_conn *c;
-	store_stmt *st;
-	int64_t owner = 0, org = 0;
-	char country[3] = "";
-	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_CASE, &st))) {
-		store_bind_int64(st, 1, case_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			owner = store_col_int64(st, 0);
-			org = store_col_int64(st, 1);
-			snprintf(country, sizeof(country), "%s", store_col_text(st, 2, NULL));
-		}
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	}
-	if (!rc && !principal_can_see(p, "case.social.write", owner, org, country))
-		rc = PONTE_ENOTFOUND;
+	char country[8] = "";
+	int rc = case_in_scope(env, p, case_id, "case.social.write", country);
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
-	if (!rc)
+	store_conn *c;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
 		rc = store_begin(c);
 	if (rc)
 		return rc;
@@ -105,28 +93,18 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 	clock_format_rfc3339(clock_wall_ms(), now);
 	const char *rule =
 	    strcmp(in->risk, "high") == 0 ? "high_risk_review_days" : "safety_review_days";
-	if (!(rc = store_prepare(c, SQL_INSERT, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, in->risk, strlen(in->risk));
-		store_bind_text(st, 3, in->threats ? in->threats : "",
-				in->threats ? strlen(in->threats) : 0);
-		store_bind_text(st, 4, in->assessed_on, strlen(in->assessed_on));
-		store_bind_text(st, 5, country, strlen(country));
-		store_bind_text(st, 6, rule, strlen(rule));
-		store_bind_int64(st, 7, p->user_id);
-		store_bind_text(st, 8, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
-	}
-	if (!rc && !(rc = store_prepare(c, SQL_CASE_RISK, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, in->risk, strlen(in->risk));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
+	const case_value v[] = { CV_INT(case_id),
+				 CV_TEXT(in->risk),
+				 CV_TEXT(in->threats ? in->threats : ""),
+				 CV_TEXT(in->assessed_on),
+				 CV_TEXT(country),
+				 CV_TEXT(rule),
+				 CV_INT(p->user_id),
+				 CV_TEXT(now) };
+	rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
+	if (!rc)
+		rc = case_row_write(c, SQL_CASE_RISK,
+				    (case_value[]){ CV_INT(case_id), CV_TEXT(in->risk) }, 2, NULL);
 	if (!rc && in->plan && *in->plan)
 		rc = field_encrypt_row(env, c, SQL_PLAN, "safety_assessments", "plan", *id,
 				       in->plan, 1u << 16);
@@ -139,41 +117,32 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 	return rc;
 }
 
+static int assessment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	const struct safety_rows *r = ctx;
+	int64_t id = store_col_int64(st, 0);
+	safety_assessment x = {
+		.id = id,
+		.risk = store_col_dup(a, st, 1),
+		.threats = store_col_dup(a, st, 2),
+		.plan = case_secret_col(env, a, st, 3, "safety_assessments", "plan", id),
+		.assessed_on = store_col_dup(a, st, 4),
+		.next_review_on = store_col_dup(a, st, 5),
+	};
+	return r->fn(&x, r->ctx);
+}
+
 int safety_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		safety_fn fn, void *ctx)
 {
-	case_record cr;
-	int rc = case_get(env, a, p, case_id, &cr);
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		size_t n;
-		const void *b = store_col_blob(st, 3, &n);
-		safety_assessment s = {
-			.id = id,
-			.risk = store_col_dup(a, st, 1),
-			.threats = store_col_dup(a, st, 2),
-			.plan =
-			    n ? field_decrypt(env, a, "safety_assessments", "plan", id, b, n) : "",
-			.assessed_on = store_col_dup(a, st, 4),
-			.next_review_on = store_col_dup(a, st, 5),
-		};
-		if ((rc = fn(&s, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	struct safety_rows r = { fn, ctx };
+	return case_rows(env, a, p, case_id, SQL_LIST, assessment_row, &r);
 }
 
 int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
 		       safety_due_fn fn, void *ctx)
 {
 	struct case_clock_ctx k = { fn, ctx };
-	return case_due_query(env, a, p, SQL_DUE, &until, 1, case_clock_row, &k);
+	return case_scope_query(env, a, p, "case.social.read", SQL_DUE, &until, 1, case_clock_row,
+				&k);
 }

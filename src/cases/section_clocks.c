@@ -42,5 +42,5 @@ int sections_due(const identity_env *env, arena *a, const principal *p, const ch
 {
 	const char *dates[] = { today, until };
 	struct section_due_ctx k = { fn, ctx };
-	return case_due_query(env, a, p, SQL_DUE, dates, 2, due_row, &k);
+	return case_scope_query(env, a, p, "case.social.read", SQL_DUE, dates, 2, due_row, &k);
 }

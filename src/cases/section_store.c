@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "base/clock.h"
+#include "cases/internal.h"
 #include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
@@ -20,13 +21,11 @@ struct section_sql {
 static struct section_sql SQL[MAX_SECTIONS];
 static pthread_once_t SQL_ONCE = PTHREAD_ONCE_INIT;
 
-static const char SQL_CASE[] = "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
 /* clang-format off */
 static const char SQL_PROCEEDINGS_CASES[] =
     "SELECT c.id, c.phase, c.status, count(t.id), max(coalesce(max(t.updated_at), ''), "
     "c.updated_at) AS changed FROM cases c LEFT JOIN proceedings t ON t.case_id = c.id "
-    "WHERE (?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) "
-    "OR (?1 = 1 AND c.owner_id = ?4)) AND ((c.phase = 'proceedings' AND c.status IN "
+    "WHERE " CASE_IN_SCOPE " AND ((c.phase = 'proceedings' AND c.status IN "
     "('Active', 'FollowUp')) OR EXISTS (SELECT 1 FROM proceedings q WHERE q.case_id = c.id)) "
     "GROUP BY c.id ORDER BY changed DESC, c.id DESC LIMIT 200";
 /* clang-format on */
@@ -117,25 +116,7 @@ static const char *permission(const section_def *d, bool write)
 static int scope(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
 		 bool write, char country[8])
 {
-	store_conn *c;
-	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_CASE, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	bool seen = false;
-	if (rc == STORE_ROW) {
-		snprintf(country, 8, "%s", store_col_text(st, 2, NULL));
-		seen = principal_can_see(p, permission(d, write), store_col_int64(st, 0),
-					 store_col_int64(st, 1), country);
-	}
-	store_reset(st);
-	if (rc < 0)
-		return rc;
-	return seen ? 0 : PONTE_ENOTFOUND;
+	return case_in_scope(env, p, case_id, permission(d, write), country);
 }
 
 bool section_writable(const identity_env *env, const principal *p, const section_def *d,
