@@ -13,8 +13,8 @@
 static const char SQL_ADD[] =
     "INSERT INTO case_attachments(case_id, stored_name, media_type, extension, size, "
     "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char SQL_SECRETS[] =
-    "UPDATE case_attachments SET filename_enc = ?2, file_key_enc = ?3 WHERE id = ?1";
+static const char SQL_FILENAME[] = "UPDATE case_attachments SET filename_enc = ?2 WHERE id = ?1";
+static const char SQL_FILE_KEY[] = "UPDATE case_attachments SET file_key_enc = ?2 WHERE id = ?1";
 static const char SQL_COUNT[] =
     "SELECT count(*) FROM case_attachments WHERE case_id = ?1 AND removed_at IS NULL";
 static const char SQL_LIST[] =
@@ -45,24 +45,11 @@ static int count_of(store_conn *c, int64_t case_id, int64_t *n)
 static int seal_row(const identity_env *env, store_conn *c, int64_t id, const char *name,
 		    const char *key_hex)
 {
-	buf n, k;
-	buf_init(&n, 4096);
-	buf_init(&k, 4096);
-	store_stmt *st;
-	int rc = field_encrypt(env, "case_attachments", "filename", id, name, &n);
-	if (!rc)
-		rc = field_encrypt(env, "case_attachments", "file_key", id, key_hex, &k);
-	if (!rc && !(rc = store_prepare(c, SQL_SECRETS, &st))) {
-		store_bind_int64(st, 1, id);
-		store_bind_blob(st, 2, n.data, n.len);
-		store_bind_blob(st, 3, k.data, k.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	buf_release(&n);
-	buf_release(&k);
-	return rc;
+	int rc =
+	    field_encrypt_row(env, c, SQL_FILENAME, "case_attachments", "filename", id, name, 4096);
+	return rc ? rc
+		  : field_encrypt_row(env, c, SQL_FILE_KEY, "case_attachments", "file_key", id,
+				      key_hex, 4096);
 }
 
 int attachment_add(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
@@ -94,7 +81,6 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 	rc = files_keep_sealed(dir, path, key, stored);
 	crypto_wipe(key, sizeof(key));
 	store_conn *c;
-	store_stmt *st;
 	bool begun = false;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
 		begun = !(rc = store_begin(c));
@@ -103,20 +89,17 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 		*why = N_("A case can have at most 100 attachments.");
 		rc = PONTE_EINVAL;
 	}
-	if (!rc && !(rc = store_prepare(c, SQL_ADD, &st))) {
+	if (!rc) {
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
-		store_bind_int64(st, 1, case_id);
-		store_bind_text(st, 2, stored, strlen(stored));
-		store_bind_text(st, 3, kind->media_type, strlen(kind->media_type));
-		store_bind_text(st, 4, kind->extension, strlen(kind->extension));
-		store_bind_int64(st, 5, (int64_t)sb.st_size);
-		store_bind_int64(st, 6, p->user_id);
-		store_bind_text(st, 7, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
+		const case_value v[] = { CV_INT(case_id),
+					 CV_TEXT(stored),
+					 CV_TEXT(kind->media_type),
+					 CV_TEXT(kind->extension),
+					 CV_INT((int64_t)sb.st_size),
+					 CV_INT(p->user_id),
+					 CV_TEXT(now) };
+		rc = case_row_write(c, SQL_ADD, v, ARRAY_LEN(v), id);
 	}
 	if (!rc)
 		rc = seal_row(env, c, *id, name, key_hex);
@@ -132,40 +115,41 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 	return rc;
 }
 
+/* A secret of the row; NULL when missing too (a file always has its name and key). */
 static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
 		       int64_t id)
 {
 	size_t n;
-	const void *b = store_col_blob(st, col, &n);
-	return n ? field_decrypt(env, a, "case_attachments", name, id, b, n) : NULL;
+	store_col_blob(st, col, &n);
+	return n ? case_secret_col(env, a, st, col, "case_attachments", name, id) : NULL;
+}
+
+struct attachment_rows {
+	attachment_fn fn;
+	void *ctx;
+};
+
+static int attachment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	const struct attachment_rows *r = ctx;
+	case_attachment x = { .id = store_col_int64(st, 0),
+			      .media_type = store_col_dup(a, st, 1),
+			      .size = store_col_int64(st, 2),
+			      .created_at = store_col_dup(a, st, 4) };
+	x.filename = dec(env, a, st, 3, "filename", x.id);
+	return x.filename ? r->fn(&x, r->ctx) : PONTE_ESTORE;
 }
 
 int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 		    attachment_fn fn, void *ctx)
 {
 	int rc = case_check(env, p, case_id, "case.social.read");
+	struct attachment_rows r = { fn, ctx };
 	store_conn *c;
-	store_stmt *st;
 	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, SQL_LIST, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		case_attachment x = { .id = store_col_int64(st, 0),
-				      .media_type = store_col_dup(a, st, 1),
-				      .size = store_col_int64(st, 2),
-				      .created_at = store_col_dup(a, st, 4) };
-		x.filename = dec(env, a, st, 3, "filename", x.id);
-		if (!x.filename) {
-			rc = PONTE_ESTORE;
-			break;
-		}
-		if ((rc = fn(&x, ctx)))
-			break;
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+		rc = case_row_read(env, a, c, SQL_LIST, &CV_INT(case_id), 1, attachment_row, &r,
+				   NULL);
+	return rc;
 }
 
 int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,

@@ -1,6 +1,6 @@
 /* Children's procedures: disputed age, guardian, best interests, placement, family tracing. */
 #include "base/clock.h"
-#include "cases/cases.h"
+#include "cases/internal.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
@@ -62,9 +62,7 @@ static bool one_of(const char *const *list, size_t n, const char *v)
 static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
 		       int64_t id)
 {
-	size_t n;
-	const void *b = store_col_blob(st, col, &n);
-	return n ? field_decrypt(env, a, "child_protection", name, id, b, n) : "";
+	return case_secret_col(env, a, st, col, "child_protection", name, id);
 }
 
 /* The row, without a scope check (callers check the case). */
@@ -218,34 +216,26 @@ int child_save(const identity_env *env, const principal *p, int64_t case_id, int
 	arena_release(&a);
 	store_conn *conn;
 	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &conn)))
-		rc = store_begin(conn);
-	if (rc)
+	if ((rc = case_write_begin(env, rc, e, &conn)))
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
-	if (!(rc = store_prepare(conn, k.exists ? SQL_UPDATE : SQL_INSERT, &st))) {
-		store_bind_int64(st, 1, case_id);
-		store_bind_int64(st, 2, in->age_disputed);
-		const char *t[] = { in->age_assessed_on,
-				    in->age_assessment,
-				    in->guardian_appointed_on,
-				    in->bia_on,
-				    in->bid_on,
-				    in->placement,
-				    in->placement_since,
-				    in->tracing ? in->tracing : "not_started",
-				    in->family_assessment };
-		for (int i = 0; i < 9; i++)
-			store_bind_text(st, 3 + i, t[i] ? t[i] : "", t[i] ? strlen(t[i]) : 0);
-		store_bind_int64(st, 12, p->user_id);
-		store_bind_text(st, 13, now, strlen(now));
-		if (k.exists)
-			store_bind_int64(st, 14, version);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : store_changes(conn) == 1 ? 0 : PONTE_ECONFLICT;
-	}
+	const char *t[] = { in->age_assessed_on,
+			    in->age_assessment,
+			    in->guardian_appointed_on,
+			    in->bia_on,
+			    in->bid_on,
+			    in->placement,
+			    in->placement_since,
+			    in->tracing ? in->tracing : "not_started",
+			    in->family_assessment };
+	case_value v[14] = { CV_INT(case_id), CV_INT(in->age_disputed) };
+	for (size_t i = 0; i < ARRAY_LEN(t); i++)
+		v[2 + i] = CV_TEXT(t[i] ? t[i] : "");
+	v[11] = CV_INT(p->user_id);
+	v[12] = CV_TEXT(now);
+	v[13] = CV_INT(version);
+	rc = case_row_change(conn, k.exists ? SQL_UPDATE : SQL_INSERT, v, k.exists ? 14 : 13);
 	buf g, tn;
 	buf_init(&g, 1u << 12);
 	buf_init(&tn, 1u << 14);
@@ -265,11 +255,5 @@ int child_save(const identity_env *env, const principal *p, int64_t case_id, int
 	}
 	buf_release(&g);
 	buf_release(&tn);
-	if (!rc)
-		rc = principal_audit(env->db, p, "case.child", "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(conn);
-	if (rc)
-		store_rollback(conn);
-	return rc;
+	return case_write_end(env, p, conn, rc, "case.child", case_id);
 }

@@ -60,12 +60,8 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 	if (in->place && strlen(in->place) > 500)
 		field_errors_add(e, "place", N_("At most 500 characters."));
 	int rc = case_check(env, p, case_id, "case.social.write");
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_begin(c);
-	if (rc)
+	if ((rc = case_write_begin(env, rc, e, &c)))
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
@@ -83,13 +79,7 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 	if (!rc && in->place && *in->place)
 		rc = field_encrypt_row(env, c, SQL_PLACE, "contacts", "place", *id, in->place,
 				       1u << 14);
-	if (!rc)
-		rc = principal_audit(env->db, p, "case.contact", "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return case_write_end(env, p, c, rc, "case.contact", case_id);
 }
 
 static int contact_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)

@@ -70,6 +70,13 @@ int case_rows(const identity_env *env, arena *a, const principal *p, int64_t cas
 int case_scope_query(const identity_env *env, arena *a, const principal *p, const char *permission,
 		     const char *sql, const char *const *args, size_t nargs, case_row_fn row,
 		     void *ctx);
+/* A record's write in one transaction. case_write_begin(): rc is the case's check (0 when the
+ * caller may write it); PONTE_EINVAL when e holds errors, else a transaction begun on *c.
+ * case_write_end(): with rc 0, the audit event action on the case (success) and the commit;
+ * on any error the rollback. Each returns rc or what failed. */
+int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c);
+int case_write_end(const identity_env *env, const principal *p, store_conn *c, int rc,
+		   const char *action, int64_t case_id);
 /* An encrypted column of a row whose id the ciphertext is bound to: "" when empty, NULL when
  * it does not decrypt. */
 const char *case_secret_col(const identity_env *env, arena *a, store_stmt *st, int col,

@@ -57,12 +57,8 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 	if (action_plan && strlen(action_plan) > 8000)
 		field_errors_add(e, "action_plan", N_("At most 8,000 characters."));
 	int rc = case_check(env, p, case_id, "case.social.write");
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_begin(c);
-	if (rc)
+	if ((rc = case_write_begin(env, rc, e, &c)))
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
@@ -74,13 +70,7 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 	if (!rc && action_plan && *action_plan)
 		rc = field_encrypt_row(env, c, SQL_ACTION_PLAN, "support_plans", "action_plan", *id,
 				       action_plan, 1u << 16);
-	if (!rc)
-		rc = principal_audit(env->db, p, "case.plan", "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return case_write_end(env, p, c, rc, "case.plan", case_id);
 }
 
 struct plan_state {

@@ -111,6 +111,27 @@ int case_scope_query(const identity_env *env, arena *a, const principal *p, cons
 	return rc ? rc : case_row_read(env, a, c, sql, v, n, row, ctx, NULL);
 }
 
+int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c)
+{
+	if (!rc && e->count)
+		rc = PONTE_EINVAL;
+	if (!rc && !(rc = store_conn_get(env->db, c)))
+		rc = store_begin(*c);
+	return rc;
+}
+
+int case_write_end(const identity_env *env, const principal *p, store_conn *c, int rc,
+		   const char *action, int64_t case_id)
+{
+	if (!rc)
+		rc = principal_audit(env->db, p, action, "case", case_id, "success", true);
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
+}
+
 const char *case_secret_col(const identity_env *env, arena *a, store_stmt *st, int col,
 			    const char *table, const char *column, int64_t id)
 {

@@ -82,12 +82,8 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 		field_errors_add(e, "plan", N_("At most 8,000 characters."));
 	char country[8] = "";
 	int rc = case_in_scope(env, p, case_id, "case.social.write", country);
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_begin(c);
-	if (rc)
+	if ((rc = case_write_begin(env, rc, e, &c)))
 		return rc;
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
@@ -108,13 +104,7 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 	if (!rc && in->plan && *in->plan)
 		rc = field_encrypt_row(env, c, SQL_PLAN, "safety_assessments", "plan", *id,
 				       in->plan, 1u << 16);
-	if (!rc)
-		rc = principal_audit(env->db, p, "case.safety", "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return case_write_end(env, p, c, rc, "case.safety", case_id);
 }
 
 static int assessment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
