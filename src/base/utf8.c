@@ -94,13 +94,65 @@ const char *utf8_fold_latin(const unsigned char *p)
 	return p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF ? FOLD_C3[p[1] - 0x80] : NULL;
 }
 
+/* An Arabic letter (U+0600..U+06FF) as an Arabic dictionary orders it, CLDR's Arabic
+ * collation at its first level: the hamza and madda carried by alef, waw and yeh are marks on
+ * that letter (أحمد and احمد together), teh marbuta sorts with teh and alef maksura with yeh,
+ * Persian keheh and Farsi yeh as Arabic kaf and yeh, short vowels, shadda and the tatweel
+ * (a stretching stroke) are nothing, Arabic-Indic digits are digits. What is left is ordered
+ * by its code point, which in this block is the alphabet's order (ء ا ب ت ... ن ه و ي).
+ * Returns the code point to compare, 0 for nothing. */
+static uint32_t fold_arabic(uint32_t c)
+{
+	switch (c) {
+	case 0x0622: /* آ */
+	case 0x0623: /* أ */
+	case 0x0625: /* إ */
+	case 0x0671: /* ٱ */ return 0x0627;
+	case 0x0624: /* ؤ */ return 0x0648;
+	case 0x0626: /* ئ */
+	case 0x0649: /* ى */
+	case 0x06CC: /* ی */ return 0x064A;
+	case 0x0629: /* ة */ return 0x062A;
+	case 0x06A9: /* ک */ return 0x0643;
+	case 0x0640: /* ـ */
+	case 0x0670: /* superscript alef */ return 0;
+	default: break;
+	}
+	if (c >= 0x064B && c <= 0x065F) /* harakat, shadda, sukun, hamza marks */
+		return 0;
+	if (c >= 0x0660 && c <= 0x0669)
+		return '0' + (c - 0x0660);
+	if (c >= 0x06F0 && c <= 0x06F9) /* Eastern Arabic-Indic (Persian, Urdu) digits */
+		return '0' + (c - 0x06F0);
+	return c;
+}
+
+/* out (at least 3 bytes) as the UTF-8 of c, below U+0800; empty for 0. */
+static void encode_short(uint32_t c, char out[4])
+{
+	if (!c) {
+		out[0] = '\0';
+	} else if (c < 0x80) {
+		out[0] = (char)c;
+		out[1] = '\0';
+	} else {
+		out[0] = (char)(0xC0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3F));
+		out[2] = '\0';
+	}
+}
+
 /* The next letter of *p folded (lower case, no accent) into out (at most 3 bytes and a NUL),
  * advancing *p past it. */
 static void fold_next(const unsigned char **p, char out[4])
 {
 	const unsigned char *s = *p;
 	const char *f = utf8_fold_latin(s);
-	if (f) {
+	uint32_t c;
+	if (s[0] >= 0xD8 && s[0] <= 0xDB && utf8_decode((const char *)s, 2, &c) == 2) {
+		encode_short(fold_arabic(c), out);
+		*p = s + 2;
+	} else if (f) {
 		snprintf(out, 4, "%s", f);
 		*p = s + 2;
 	} else if (s[0] == 0xC5 && (s[1] == 0x92 || s[1] == 0x93)) { /* Œ œ */

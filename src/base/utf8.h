@@ -28,10 +28,13 @@ size_t utf8_prefix(const char *s, size_t n, size_t chars);
 const char *utf8_fold_latin(const unsigned char *p);
 /* Order two names as a dictionary of a Latin-script language does, whatever the locales the
  * system has: letters compare without case and accents first ("Égypte" with E, "Åland"
- * before "Albanie", "Œuf" as "oeuf"), then as bytes, so that the order is total. Other
- * characters compare as their bytes. For qsort-style comparisons (<0, 0, >0). */
+ * before "Albanie", "Œuf" as "oeuf"), and Arabic as an Arabic dictionary does (أحمد with
+ * احمد, vowel marks and the tatweel ignored, ة with ت, ى with ي), then as bytes, so that the
+ * order is total. Latin script sorts before Arabic. Other characters compare as their bytes.
+ * For qsort-style comparisons (<0, 0, >0). */
 int utf8_collate(const char *a, const char *b);
-/* s folded as utf8_collate() compares it (lower case, Latin accents removed, "œ" as "oe")
+/* s folded as utf8_collate() compares it (lower case, Latin accents removed, "œ" as "oe",
+ * Arabic letters as above)
  * into out (outlen bytes, always NUL-terminated; a letter that does not fit is left out): the
  * form in which a typed part of a name is looked for in a list. */
 void utf8_fold(const char *s, char *out, size_t outlen);

@@ -590,6 +590,22 @@ static void country_lists_follow_the_readers_alphabet(void **state)
 	assert_true(index_of(names, n, "Índia") < index_of(names, n, "Irão"));
 	index_of(names, n, "Síria");
 	free(html);
+	html = get_page(DEMO_ADMIN_EMAIL, "/admin/organisations?lang=es");
+	n = options_of(html, "country", names, 300);
+	assert_in_alphabetical_order(names, n, 0);
+	assert_true(index_of(names, n, "Egipto") < index_of(names, n, "España"));
+	free(html);
+	/* Arabic: the hamza on alef is a mark, so Spain (إسبانيا) and Germany (ألمانيا) stand
+	 * among the alefs in the alphabet's order, not after every other alef by code point. */
+	html = get_page(DEMO_ADMIN_EMAIL, "/admin/organisations?lang=ar");
+	n = options_of(html, "country", names, 300);
+	assert_true(n > 240);
+	assert_in_alphabetical_order(names, n, 0);
+	assert_true(index_of(names, n, "إسبانيا") < index_of(names, n, "البرتغال"));
+	assert_true(index_of(names, n, "البرتغال") < index_of(names, n, "ألمانيا"));
+	assert_true(index_of(names, n, "ألمانيا") < index_of(names, n, "النيجر"));
+	assert_true(index_of(names, n, "النيجر") < index_of(names, n, "تونس"));
+	free(html);
 	/* The observatory's countries of exploitation: by name, not by code (BE, DE, ES...). */
 	const char *const urls[] = { "/observatory?lang=fr", "/observatory?lang=pt",
 				     "/observatory?lang=en" };

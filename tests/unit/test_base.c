@@ -158,6 +158,47 @@ static void names_sort_with_their_accents_in_place(void **state)
 	assert_true(utf8_collate("a÷b", "ab") > 0); /* ÷ folds to nothing, the bytes decide */
 }
 
+/* Arabic country names as an Arabic atlas lists them: the hamza on alef is a mark (إسبانيا
+ * and ألمانيا under alef), and the alphabet's order, not the code points', decides where the
+ * teh marbuta and alef maksura go. */
+static void collation_orders_arabic_as_a_dictionary(void **state)
+{
+	(void)state;
+	const char *names[] = { "موريتانيا", "تونس",   "ألمانيا", "النيجر",   "مصر",
+				"إسبانيا",   "المغرب", "ليبيا",   "البرتغال", "الأردن" };
+	const char *sorted[] = { "إسبانيا", "الأردن", "البرتغال", "ألمانيا", "المغرب",
+				 "النيجر",  "تونس",   "ليبيا",    "مصر",     "موريتانيا" };
+	qsort(names, ARRAY_LEN(names), sizeof(names[0]), by_collation);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		assert_string_equal(names[i], sorted[i]);
+
+	char a[64], b[64];
+	static const char *const same[][2] = {
+		{ "أحمد", "احمد" },       /* hamza on alef */
+		{ "إبراهيم", "ابراهيم" }, /* hamza below alef */
+		{ "مُحَمَّد", "محمد" },       /* vowels and shadda */
+		{ "مـحـمـد", "محمد" },    /* tatweel */
+		{ "فاطمة", "فاطمت" },     /* teh marbuta with teh */
+		{ "مصطفى", "مصطفي" },     /* alef maksura with yeh */
+		{ "١٢٣", "123" },         /* Arabic-Indic digits */
+	};
+	for (size_t i = 0; i < ARRAY_LEN(same); i++) {
+		utf8_fold(same[i][0], a, sizeof(a));
+		utf8_fold(same[i][1], b, sizeof(b));
+		assert_string_equal(a, b);
+	}
+	/* teh marbuta sorts after beh (it is teh), before theh; alef maksura after waw */
+	assert_true(utf8_collate("ة", "ب") > 0);
+	assert_true(utf8_collate("ة", "ث") < 0);
+	assert_true(utf8_collate("ى", "و") > 0);
+	/* the same letters compare equal first, then the bytes make the order total */
+	assert_true(utf8_collate("أحمد", "احمد") != 0);
+	assert_true(utf8_collate("أحمد", "احمدي") < 0);
+	/* Latin script before Arabic; a lone lead byte is compared as a byte */
+	assert_true(utf8_collate("Zimbabwe", "أ") < 0);
+	assert_true(utf8_collate("\xD8", "\xD8\xA7") < 0);
+}
+
 static void url_decode_accepts_valid_and_rejects_bad_escapes(void **state)
 {
 	(void)state;
@@ -272,6 +313,7 @@ int main(void)
 		cmocka_unit_test(arena_allocates_aligned_zeroed_memory_until_its_ceiling),
 		cmocka_unit_test(utf8_validation_is_strict),
 		cmocka_unit_test(names_sort_with_their_accents_in_place),
+		cmocka_unit_test(collation_orders_arabic_as_a_dictionary),
 		cmocka_unit_test(url_decode_accepts_valid_and_rejects_bad_escapes),
 		cmocka_unit_test(form_parsing_decodes_and_bounds),
 		cmocka_unit_test(url_encode_component_keeps_only_unreserved),
