@@ -1403,6 +1403,106 @@ static void offers_not_answered_in_time_are_flagged(void **state)
 	arena_release(&a);
 }
 
+/* Whether every coded value of a referral's page (a <dd data-code>) is written in Arabic
+ * script, and how many there were. */
+static size_t coded_values_in_arabic(const char *html)
+{
+	size_t n = 0;
+	for (const char *p = strstr(html, "<dd data-code=\""); p;
+	     p = strstr(p + 1, "<dd data-code=\"")) {
+		const char *v = strchr(p, '>') + 1, *end = strstr(v, "</dd>");
+		assert_non_null(end);
+		bool arabic = false;
+		for (const char *q = v; q < end; q++)
+			arabic |= (unsigned char)*q >= 0xD8 && (unsigned char)*q <= 0xDB;
+		if (!arabic)
+			fail_msg("a coded value not in Arabic: %.*s", (int)(end - p), p);
+		n++;
+	}
+	return n;
+}
+
+/* Codes travel, not words: a referral written in Portuguese in Portugal is read in Arabic by
+ * Niger's focal point reading in Arabic, and Niger's answer (a decline reason, a code)
+ * is read in Portuguese in Portugal and in Arabic in Niger, each side in its own words. */
+static void codes_travel_and_each_side_reads_its_own_words(void **state)
+{
+	(void)state;
+	identity_env pt = env_of(&PT);
+	principal fp, cw;
+	load(&PT, "focal.point@demo.ponte.example", &fp);
+	load(&PT, "case.worker@demo.ponte.example", &cw);
+	case_input in = { .first_name = "Aminatou",
+			  .second_name = "Codes-Probe",
+			  .gender = "Feminine",
+			  .citizenship = "NE",
+			  .exploitation = "ForcedLabour" };
+	int64_t case_id, ref;
+	int64_t consent_id = registered_with_consent(&cw, &in, "identity,victim", &case_id);
+	const char *why = NULL;
+	assert_int_equal(trm_offer(&pt, &fp, case_id, ne_self.instance_id, consent_id,
+				   clock_wall_ms(), &ref, &why),
+			 0);
+	deliver_both();
+	int64_t in_ref = count(&NE, "SELECT max(id) FROM trm_referrals WHERE direction = 'in'");
+	char path[64];
+	snprintf(path, sizeof(path), "/trm/%lld?lang=ar", (long long)in_ref);
+
+	/* Niger reads the person in Arabic: gender, nationality and form of exploitation are
+	 * Niger's own words for Portugal's codes. */
+	ht_current = &NE;
+	set_setting("require_2fa_for_flagged_roles", "0");
+	throttle_reset_all();
+	struct web_session nw;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &nw),
+			 303);
+	const char *hn[] = { nw.cookie, NULL };
+	struct ht_resp r;
+	ht_get(NE.port, path, hn, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "dir=\"rtl\""));
+	assert_non_null(strstr(r.body, "Codes-Probe"));
+	assert_non_null(strstr(r.body, "<dd data-code=\"Feminine\">"));
+	assert_non_null(strstr(r.body, "<dd data-code=\"NE\">النيجر</dd>"));
+	assert_true(coded_values_in_arabic(r.body) >= 3);
+	assert_null(strstr(r.body, "Feminino"));
+	ht_free(&r);
+
+	/* Niger declines for want of a place, from the Arabic page. */
+	snprintf(path, sizeof(path), "/trm/%lld", (long long)in_ref);
+	assert_int_equal(form_post(&nw, path, "do=decline&reason=no_capacity&from=page", &r), 303);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/trm/%lld?lang=ar", (long long)in_ref);
+	ht_get(NE.port, path, hn, &r);
+	assert_non_null(strstr(r.body, "لا يوجد مكان شاغر"));
+	ht_free(&r);
+	deliver_both();
+
+	/* Portugal reads the reason in Portuguese, or in Arabic or French if its reader asks. */
+	ht_current = &PT;
+	struct web_session pw;
+	assert_int_equal(web_login("focal.point%40demo.ponte.example", DEMO_PASSWORD, NULL, &pw),
+			 303);
+	const char *hp[] = { pw.cookie, NULL };
+	static const struct {
+		const char *lang, *reason, *country;
+	} READ[] = {
+		{ "", "Nenhum lugar livre", "Níger" },
+		{ "?lang=ar", "لا يوجد مكان شاغر", "النيجر" },
+		{ "?lang=fr", "Aucune place libre", "Niger" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(READ); i++) {
+		snprintf(path, sizeof(path), "/trm/%lld%s", (long long)ref, READ[i].lang);
+		ht_get(PT.port, path, hp, &r);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, READ[i].reason) || !strstr(r.body, READ[i].country))
+			fail_msg("%s: not \"%s\" and \"%s\"", path, READ[i].reason,
+				 READ[i].country);
+		assert_null(strstr(r.body, "no_capacity<"));
+		ht_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1418,6 +1518,7 @@ int main(void)
 		cmocka_unit_test(administrators_manage_peers_on_a_page),
 		cmocka_unit_test(administrators_add_and_watch_peers_from_the_page),
 		cmocka_unit_test(offers_not_answered_in_time_are_flagged),
+		cmocka_unit_test(codes_travel_and_each_side_reads_its_own_words),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
