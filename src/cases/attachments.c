@@ -30,15 +30,8 @@ static const char SQL_REMOVE[] =
 
 static int count_of(store_conn *c, int64_t case_id, int64_t *n)
 {
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_COUNT, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	*n = store_col_int64(st, 0);
-	store_reset(st);
-	return rc == STORE_ROW ? 0 : PONTE_ESTORE;
+	int rc = case_row_int(c, SQL_COUNT, case_id, n);
+	return rc == PONTE_ENOTFOUND ? PONTE_ESTORE : rc;
 }
 
 /* The row's secrets: the file's name and key, encrypted under its id. */

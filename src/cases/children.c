@@ -65,6 +65,27 @@ static const char *dec(const identity_env *env, arena *a, store_stmt *st, int co
 	return case_secret_col(env, a, st, col, "child_protection", name, id);
 }
 
+static int child_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	child_record *k = ctx;
+	int64_t id = store_col_int64(st, 0);
+	k->exists = true;
+	k->version = store_col_int64(st, 1);
+	k->age_disputed = store_col_int64(st, 2) != 0;
+	k->age_assessed_on = store_col_dup(a, st, 3);
+	k->age_assessment = store_col_dup(a, st, 4);
+	k->guardian = dec(env, a, st, 5, "guardian", id);
+	k->guardian_appointed_on = store_col_dup(a, st, 6);
+	k->bia_on = store_col_dup(a, st, 7);
+	k->bid_on = store_col_dup(a, st, 8);
+	k->placement = store_col_dup(a, st, 9);
+	k->placement_since = store_col_dup(a, st, 10);
+	k->tracing = store_col_dup(a, st, 11);
+	k->tracing_notes = dec(env, a, st, 12, "tracing_notes", id);
+	k->family_assessment = store_col_dup(a, st, 13);
+	return 0;
+}
+
 /* The row, without a scope check (callers check the case). */
 static int load(const identity_env *env, arena *a, int64_t case_id, child_record *k)
 {
@@ -74,33 +95,8 @@ static int load(const identity_env *env, arena *a, int64_t case_id, child_record
 	k->age_assessed_on = k->guardian = k->guardian_appointed_on = k->bia_on = k->bid_on =
 	    k->placement_since = k->tracing_notes = "";
 	store_conn *c;
-	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		k->exists = true;
-		k->version = store_col_int64(st, 1);
-		k->age_disputed = store_col_int64(st, 2) != 0;
-		k->age_assessed_on = store_col_dup(a, st, 3);
-		k->age_assessment = store_col_dup(a, st, 4);
-		k->guardian = dec(env, a, st, 5, "guardian", id);
-		k->guardian_appointed_on = store_col_dup(a, st, 6);
-		k->bia_on = store_col_dup(a, st, 7);
-		k->bid_on = store_col_dup(a, st, 8);
-		k->placement = store_col_dup(a, st, 9);
-		k->placement_since = store_col_dup(a, st, 10);
-		k->tracing = store_col_dup(a, st, 11);
-		k->tracing_notes = dec(env, a, st, 12, "tracing_notes", id);
-		k->family_assessment = store_col_dup(a, st, 13);
-	}
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return rc ? rc : case_row_read(env, a, c, SQL_GET, &CV_INT(case_id), 1, child_row, k, NULL);
 }
 
 int child_get(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -181,16 +177,8 @@ static int encrypt(const identity_env *env, int64_t id, const char *name, const 
 
 static int row_id(store_conn *c, int64_t case_id, int64_t *id)
 {
-	store_stmt *st;
-	int rc = store_prepare(c, SQL_ID, &st);
-	if (rc)
-		return rc;
-	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
-		*id = store_col_int64(st, 0);
-	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
+	int rc = case_row_int(c, SQL_ID, case_id, id);
+	return rc == PONTE_ENOTFOUND ? PONTE_ESTORE : rc;
 }
 
 int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
@@ -216,10 +204,9 @@ int child_save(const identity_env *env, const principal *p, int64_t case_id, int
 	arena_release(&a);
 	store_conn *conn;
 	store_stmt *st;
-	if ((rc = case_write_begin(env, rc, e, &conn)))
-		return rc;
 	char now[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), now);
+	if ((rc = case_write_begin(env, rc, e, &conn, now)))
+		return rc;
 	const char *t[] = { in->age_assessed_on,
 			    in->age_assessment,
 			    in->guardian_appointed_on,

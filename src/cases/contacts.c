@@ -61,10 +61,9 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 		field_errors_add(e, "place", N_("At most 500 characters."));
 	int rc = case_check(env, p, case_id, "case.social.write");
 	store_conn *c;
-	if ((rc = case_write_begin(env, rc, e, &c)))
-		return rc;
 	char now[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), now);
+	if ((rc = case_write_begin(env, rc, e, &c, now)))
+		return rc;
 	const case_value v[] = { CV_INT(case_id),
 				 CV_TEXT(in->contact_on),
 				 CV_TEXT(in->channel),

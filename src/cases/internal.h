@@ -61,6 +61,9 @@ int case_row_change(store_conn *c, const char *sql, const case_value *v, size_t 
  * NULL) the rows read. */
 int case_row_read(const identity_env *env, arena *a, store_conn *c, const char *sql,
 		  const case_value *v, size_t n, case_row_fn row, void *ctx, size_t *count);
+/* The number in the first column of the first row of sql with key at ?1 (an id, a count):
+ * PONTE_ENOTFOUND when there is no row. */
+int case_row_int(store_conn *c, const char *sql, int64_t key, int64_t *out);
 /* A record's list on a case: the case read as case_get() reads it (audited; PONTE_ENOTFOUND
  * outside the caller's scope of case.social.read), then sql with ?1 the case's id. */
 int case_rows(const identity_env *env, arena *a, const principal *p, int64_t case_id,
@@ -71,10 +74,12 @@ int case_scope_query(const identity_env *env, arena *a, const principal *p, cons
 		     const char *sql, const char *const *args, size_t nargs, case_row_fn row,
 		     void *ctx);
 /* A record's write in one transaction. case_write_begin(): rc is the case's check (0 when the
- * caller may write it); PONTE_EINVAL when e holds errors, else a transaction begun on *c.
+ * caller may write it); PONTE_EINVAL when e holds errors, else a transaction begun on *c and
+ * now (CLOCK_RFC3339_LEN) the time of the write.
  * case_write_end(): with rc 0, the audit event action on the case (success) and the commit;
  * on any error the rollback. Each returns rc or what failed. */
-int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c);
+int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c,
+		     char *now);
 int case_write_end(const identity_env *env, const principal *p, store_conn *c, int rc,
 		   const char *action, int64_t case_id);
 /* An encrypted column of a row whose id the ciphertext is bound to: "" when empty, NULL when

@@ -58,10 +58,9 @@ int plan_add(const identity_env *env, const principal *p, int64_t case_id, const
 		field_errors_add(e, "action_plan", N_("At most 8,000 characters."));
 	int rc = case_check(env, p, case_id, "case.social.write");
 	store_conn *c;
-	if ((rc = case_write_begin(env, rc, e, &c)))
-		return rc;
 	char now[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), now);
+	if ((rc = case_write_begin(env, rc, e, &c, now)))
+		return rc;
 	const case_value v[] = { CV_INT(case_id), CV_TEXT(type), CV_INT(p->user_id), CV_TEXT(now) };
 	rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
 	if (!rc)

@@ -2,6 +2,7 @@
  * assessments, support plans, returns, closures, assistance, attachments, children, clocks): a
  * statement run with its values, its rows read one by one, the case's list of a record after the
  * case's own read check, the lists in the reader's scope, and an encrypted column read back. */
+#include "base/clock.h"
 #include "cases/internal.h"
 #include "identity/fields.h"
 
@@ -86,6 +87,21 @@ int case_row_read(const identity_env *env, arena *a, store_conn *c, const char *
 	return rc < 0 ? rc : 0;
 }
 
+static int int_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+{
+	(void)env;
+	(void)a;
+	*(int64_t *)ctx = store_col_int64(st, 0);
+	return 0;
+}
+
+int case_row_int(store_conn *c, const char *sql, int64_t key, int64_t *out)
+{
+	size_t found = 0;
+	int rc = case_row_read(NULL, NULL, c, sql, &CV_INT(key), 1, int_row, out, &found);
+	return rc ? rc : found ? 0 : PONTE_ENOTFOUND;
+}
+
 int case_rows(const identity_env *env, arena *a, const principal *p, int64_t case_id,
 	      const char *sql, case_row_fn row, void *ctx)
 {
@@ -111,12 +127,15 @@ int case_scope_query(const identity_env *env, arena *a, const principal *p, cons
 	return rc ? rc : case_row_read(env, a, c, sql, v, n, row, ctx, NULL);
 }
 
-int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c)
+int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c,
+		     char *now)
 {
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	if (!rc && !(rc = store_conn_get(env->db, c)))
 		rc = store_begin(*c);
+	if (!rc)
+		clock_format_rfc3339(clock_wall_ms(), now);
 	return rc;
 }
 

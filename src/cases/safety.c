@@ -83,10 +83,9 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 	char country[8] = "";
 	int rc = case_in_scope(env, p, case_id, "case.social.write", country);
 	store_conn *c;
-	if ((rc = case_write_begin(env, rc, e, &c)))
-		return rc;
 	char now[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), now);
+	if ((rc = case_write_begin(env, rc, e, &c, now)))
+		return rc;
 	const char *rule =
 	    strcmp(in->risk, "high") == 0 ? "high_risk_review_days" : "safety_review_days";
 	const case_value v[] = { CV_INT(case_id),
