@@ -217,6 +217,12 @@ const http_route app_routes[] = {
 	  SMALL_BODY, false },
 	{ HTTP_GET, "/work", web_work, PERM_AUTHENTICATED, false, 0, false },
 	{ HTTP_GET, "/services", web_services, PERM_AUTHENTICATED, false, 0, false },
+	{ HTTP_GET, "/services/{id}", web_service, PERM_AUTHENTICATED, false, 0, false },
+	/* The provider's count of places: referral/ decides who (its organisation's staff). */
+	{ HTTP_POST, "/services/{id}", web_service_change, PERM_AUTHENTICATED, true, SMALL_BODY,
+	  false },
+	{ HTTP_GET, "/services/{id}/refer", web_service_refer, "referral.national", false, 0,
+	  false },
 	{ HTTP_GET, "/cases/{id}/referrals", web_case_referrals, "case.social.read", false, 0,
 	  false },
 	{ HTTP_GET, "/consents/{id}/withdraw", web_consent_withdraw_form, "case.social.write",

@@ -61,6 +61,15 @@ int service_get(const identity_env *env, arena *a, int64_t id, service *out);
 typedef int (*service_fn)(const service *s, void *ctx);
 int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx);
+/* Who keeps a service's count of places: its own organisation's staff, and who manages the
+ * directory over it (service.manage in scope). */
+bool service_may_count_places(const principal *p, const service *s);
+/* The provider's count: capacity places, taken of them now (places free: the difference),
+ * read at version (PONTE_ECONFLICT, nothing changed, when someone counted meanwhile);
+ * PONTE_EDENIED for who may not keep it, PONTE_EINVAL with e for numbers out of range. Marks
+ * the service verified today; audited as service.places. */
+int service_count_places(const identity_env *env, const principal *p, int64_t id, int64_t version,
+			 int capacity, int taken, field_errors *e);
 
 /* ---- consents (consent.c) ---- */
 typedef struct consent_input {

@@ -26,6 +26,10 @@ const char SQL_SERVICE_LIST[] =
     "AND (?7 IS NULL OR instr(',' || s.languages || ',', ',' || ?7 || ',') > 0) "
     "AND (?8 = 0 OR s.capacity_free IS NULL OR s.capacity_free > 0) "
     "ORDER BY o.country, s.type, s.name LIMIT 500";
+/* ?1 service ?2 capacity ?3 free ?4 now ?5 the version counted from */
+const char SQL_SERVICE_PLACES[] =
+    "UPDATE services SET capacity = ?2, capacity_free = ?3, verified_on = substr(?4, 1, 10), "
+    "updated_at = ?4, version = version + 1 WHERE id = ?1 AND version = ?5";
 
 #define CONSENT_COLUMNS \
 	"c.id, c.case_id, coalesce(c.recipient_id, 0), c.purpose, coalesce(o.code, ''), " \

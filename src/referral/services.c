@@ -179,3 +179,58 @@ int service_list(const identity_env *env, arena *a, const service_filter *f, ser
 	store_reset(st);
 	return rc < 0 ? rc : 0;
 }
+
+bool service_may_count_places(const principal *p, const service *s)
+{
+	return p->organisation_id == s->organisation_id ||
+	       principal_can_see(p, "service.manage", 0, s->organisation_id, s->country);
+}
+
+int service_count_places(const identity_env *env, const principal *p, int64_t id, int64_t version,
+			 int capacity, int taken, field_errors *e)
+{
+	field_errors_clear(e);
+	arena a;
+	arena_init(&a, 1u << 14);
+	service s;
+	int rc = service_get(env, &a, id, &s);
+	if (!rc && !service_may_count_places(p, &s))
+		rc = PONTE_EDENIED;
+	if (!rc) {
+		if (capacity < 0 || capacity > 10000)
+			field_errors_add(e, "capacity",
+					 N_("Give the number of places, from 0 to 10,000."));
+		if (taken < 0)
+			field_errors_add(e, "taken",
+					 N_("Give the number of places taken, 0 or more."));
+		else if (capacity >= 0 && taken > capacity)
+			field_errors_add(e, "taken",
+					 N_("There cannot be more places taken than places."));
+		if (e->count)
+			rc = PONTE_EINVAL;
+	}
+	store_conn *c;
+	store_stmt *st;
+	if (!rc && !(rc = store_conn_get(env->db, &c)))
+		rc = store_prepare(c, SQL_SERVICE_PLACES, &st);
+	if (!rc) {
+		char now[CLOCK_RFC3339_LEN];
+		ref_now(now);
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, capacity);
+		store_bind_int64(st, 3, capacity - taken);
+		store_bind_text(st, 4, now, strlen(now));
+		store_bind_int64(st, 5, version);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
+	}
+	if (rc != PONTE_ENOTFOUND && rc != PONTE_EINVAL)
+		principal_audit(env->db, p, "service.places", "service", id,
+				rc == PONTE_EDENIED || rc == PONTE_ECONFLICT ? "denied"
+				: rc                                         ? "failure"
+									     : "success",
+				false);
+	arena_release(&a);
+	return rc;
+}

@@ -213,6 +213,7 @@ static const struct menu_group MENU[] = {
 	  { { N_("Action needed"), "/work", "referral.national" },
 	    { N_("Cases"), "/cases", "case.social.read" },
 	    { N_("Referrals"), "/referrals", "referral.national" },
+	    { N_("Services"), "/services", NULL },
 	    { N_("Proceedings"), "/proceedings", "case.proceedings.read" },
 	    { N_("Across borders"), "/trm", "referral.transnational" } } },
 	{ "menu-statistics",

@@ -98,82 +98,11 @@ static const char *num(http_request *req, int64_t n)
 	return arena_printf(req->arena, "%lld", (long long)n);
 }
 
-/* ---- the services directory ---- */
-
 struct list {
 	http_request *req;
 	tpl_list *rows;
 	size_t n;
 };
-
-static int add_service(const service *s, void *ctx)
-{
-	struct list *l = ctx;
-	http_request *req = l->req;
-	tpl_vars *v = tpl_list_add(l->rows);
-	if (!v)
-		return PONTE_ENOMEM;
-	l->n++;
-	tpl_set(v, "id", num(req, s->id));
-	tpl_set(v, "name", s->name);
-	tpl_set(v, "type", web_referral_label(req, s->type));
-	tpl_set(v, "organisation", s->organisation_name);
-	tpl_set(v, "country", s->country);
-	tpl_set(v, "country_name",
-		country_label(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
-			      s->country));
-	tpl_set(v, "area", s->area);
-	tpl_set(v, "hours", s->opening_hours);
-	tpl_set(v, "language_codes", s->languages);
-	tpl_set(v, "languages", language_labels(req->arena, req->lang, s->languages));
-	tpl_set(v, "phone", s->phone);
-	tpl_set(v, "ages", arena_printf(req->arena, "%d–%d", s->min_age, s->max_age));
-	if (s->capacity >= 0)
-		tpl_set(v, "room",
-			arena_printf(req->arena, "%d / %d", s->capacity_free, s->capacity));
-	web_set_when(req, v, "verified_on", s->verified_on, false);
-	return 0;
-}
-
-static void type_options(http_request *req, tpl_vars *v, const char *selected)
-{
-	size_t n;
-	const char *const *types = service_types(&n);
-	tpl_list *l = tpl_set_list(v, "types");
-	for (size_t i = 0; i < n; i++) {
-		tpl_vars *o = tpl_list_add(l);
-		tpl_set(o, "code", types[i]);
-		tpl_set(o, "name", web_referral_label(req, types[i]));
-		tpl_set_bool(o, "selected", selected && strcmp(selected, types[i]) == 0);
-	}
-}
-
-int web_services(http_request *req, http_response *res)
-{
-	const char *age = http_query(req, "age"), *room = http_query(req, "room");
-	char *end = NULL;
-	long a = age && *age ? strtol(age, &end, 10) : -1;
-	if (end && (*end || a < 0 || a > 120))
-		a = -1;
-	service_filter f = { .type = http_query(req, "type"),
-			     .country = http_query(req, "country"),
-			     .language = http_query(req, "language"),
-			     .age = (int)a,
-			     .with_room = room && strcmp(room, "1") == 0 };
-	tpl_vars *v = tpl_vars_new(req->arena);
-	struct list l = { req, v ? tpl_set_list(v, "rows") : NULL, 0 };
-	if (!v || !l.rows)
-		return PONTE_ENOMEM;
-	int rc = service_list(&services_of(req)->env, req->arena, &f, add_service, &l);
-	if (rc)
-		return rc;
-	type_options(req, v, f.type);
-	tpl_set(v, "age", a >= 0 ? num(req, a) : "");
-	tpl_set(v, "language", f.language ? f.language : "");
-	tpl_set_bool(v, "room", f.with_room);
-	tpl_set(v, "total", arena_printf(req->arena, "%zu", l.n));
-	return web_render_page(req, res, "services", N_("Services directory"), v);
-}
 
 /* ---- a case's consents, referrals and disclosures ---- */
 
@@ -233,9 +162,16 @@ static int add_service_option(const service *s, void *ctx)
 	http_request *req = l->req;
 	tpl_vars *v = tpl_list_add(l->rows);
 	tpl_set(v, "id", num(req, s->id));
-	tpl_set(v, "name",
-		arena_printf(req->arena, "%s — %s (%s)", web_referral_label(req, s->type), s->name,
-			     s->organisation_name));
+	const char *name =
+	    arena_printf(req->arena, "%s — %s (%s)", web_referral_label(req, s->type), s->name,
+			 s->organisation_name);
+	if (s->capacity >= 0)
+		name = arena_printf(req->arena, "%s · %s", name,
+				    web_service_places(req, s->capacity, s->capacity_free));
+	tpl_set(v, "name", name);
+	/* Chosen already: from "Refer this person" on the service's page (?service=). */
+	const char *chosen = http_query(req, "service");
+	tpl_set_bool(v, "selected", chosen && strcmp(chosen, num(req, s->id)) == 0);
 	return 0;
 }
 

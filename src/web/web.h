@@ -138,6 +138,12 @@ int web_admin_budget_set(http_request *req, http_response *res);
  * releases, which are then all that is published. */
 int web_obs_dp_only(http_request *req, http_response *res);
 int web_services(http_request *req, http_response *res);
+/* A service's page, the provider's count of places on it, and "Refer this person" (services.c). */
+int web_service(http_request *req, http_response *res);
+int web_service_change(http_request *req, http_response *res);
+int web_service_refer(http_request *req, http_response *res);
+/* "3 places free of 12" in the reader's language; "" without a capacity (-1). */
+const char *web_service_places(http_request *req, int capacity, int free);
 int web_work(http_request *req, http_response *res);
 int web_case_timeline(http_request *req, http_response *res);
 /* Sections of the case file (sections.c): /cases/{id}/file/{section}[/{entry}] and

@@ -3,7 +3,10 @@
 // completed, the register.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { startPonte, launchBrowser, watch, signedIn } from './helpers.mjs';
+
+const require = createRequire(import.meta.url);
 
 let server;
 let browser;
@@ -104,3 +107,66 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await worker.context.close();
   await shelter.context.close();
 });
+
+// axe-core's serious and critical violations on the page as it stands, and whether the page
+// is wider than its window.
+async function checkPage(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
+  assert.ok(w.page <= w.window, `${page.url()}: ${w.page} px wide in a ${w.window} px window`);
+  return serious;
+}
+
+for (const width of [1280, 390]) {
+  test(`at ${width} px a shelter counts its places and a case worker refers a person from the service's page`, async () => {
+    const shelter = await signedIn(browser, server, 'shelter@demo.ponte.example', { bypassCSP: true });
+    let page = shelter.page;
+    await page.setViewportSize({ width, height: 844 });
+    await page.goto(`${server.url}/services`);
+    const link = page.locator('table a[href^="/services/"]', { hasText: 'Casa Porto shelter (demo)' });
+    const href = await link.getAttribute('href');
+    await link.click();
+    await page.waitForURL(new RegExp(`${href}$`));
+    assert.deepEqual(await checkPage(page), []);
+    // Numbers that cannot be are explained above the form, then a count that can.
+    await page.fill('#capacity', '12');
+    await page.fill('#taken', '13');
+    await page.click('#places-form button[type=submit]');
+    await page.locator('#error-summary').waitFor();
+    assert.equal(await page.getAttribute('#taken', 'aria-invalid'), 'true');
+    assert.deepEqual(await checkPage(page), []);
+    const problems = watch(page); // from here on, nothing refused
+    await page.fill('#taken', width === 390 ? '11' : '9');
+    await page.click('#places-form button[type=submit]');
+    await page.locator('#flash.flash').waitFor();
+    const free = width === 390 ? '1' : '3';
+    assert.match(await page.textContent('#places'), new RegExp(`^${free}\\b`));
+    assert.deepEqual(problems, []);
+    await shelter.context.close();
+    // The case worker finds the service in the menu, sees its places and refers case 1.
+    const worker = await signedIn(browser, server, 'case.worker@demo.ponte.example', { bypassCSP: true });
+    page = worker.page;
+    await page.setViewportSize({ width, height: 844 });
+    assert.equal(await page.locator('.main-nav a[href="/services"]').count(), 1);
+    await page.goto(`${server.url}${href}`);
+    assert.match(await page.textContent('#places'), new RegExp(`^${free}\\b`));
+    assert.deepEqual(await checkPage(page), []);
+    await page.click('#refer-this-person');
+    await page.waitForURL(/\/refer$/);
+    assert.deepEqual(await checkPage(page), []);
+    await page.click('#refer-form button[type=submit]'); // no case chosen
+    await page.locator('#error-summary').waitFor();
+    const workerProblems = watch(page);
+    await page.selectOption('#case', '1');
+    await page.click('#refer-form button[type=submit]');
+    await page.waitForURL(/\/cases\/1\/referrals\?service=\d+/);
+    assert.equal(await page.inputValue('#service_id'), href.split('/').pop());
+    assert.deepEqual(workerProblems, []);
+    await worker.context.close();
+  });
+}

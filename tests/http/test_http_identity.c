@@ -181,6 +181,10 @@ static const struct {
 	{ "GET /observatory/import", "data_provider observatory_analyst" },
 	{ "POST /observatory/import", "data_provider observatory_analyst" },
 	{ "GET /services", "*" },
+	{ "GET /services/{id}", "*" },
+	/* Counting places: every role reaches the handler, which lets the provider's staff. */
+	{ "POST /services/{id}", "*" },
+	{ "GET /services/{id}/refer", SOCIAL },
 	{ "GET /work", "*" },
 	{ "GET /cases/{id}/screening", SOCIAL },
 	{ "GET /cases/{id}/summary", SOCIAL },

@@ -379,6 +379,129 @@ static void declining_a_referral_asks_first(void **state)
 	ht_free(&r);
 }
 
+/* A service has its page: who provides it, for whom, its places free; the shelter's staff
+ * count its places (not another organisation, not with numbers that cannot be, not over a
+ * count made meanwhile), and a case worker refers a person from it to the case's referral
+ * form with the service chosen. */
+static void a_service_has_a_page_with_places_and_refer_this_person(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long service = ht_number(r.body, "id");
+	ht_free(&r);
+	throttle_reset_all();
+	struct web_session w, sh;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &sh), 303);
+	const char *hw[] = { w.cookie, NULL }, *hs[] = { sh.cookie, NULL };
+	char page[64], link[64];
+	/* In the menu, on the list with a link to its page, and its page. */
+	ht_get(S.port, "/services?lang=en", hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "href=\"/services\""));
+	snprintf(link, sizeof(link), "href=\"/services/%lld\"", service);
+	assert_non_null(strstr(r.body, link));
+	assert_non_null(strstr(r.body, "places free of"));
+	ht_free(&r);
+	snprintf(page, sizeof(page), "/services/%lld?lang=en", service);
+	ht_get(S.port, page, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Casa Porto shelter"));
+	assert_non_null(strstr(r.body, "id=\"refer-this-person\""));
+	assert_null(strstr(r.body, "id=\"places-form\"")); /* another organisation's count */
+	ht_free(&r);
+	ht_get(S.port, "/services/99999", hw, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	/* The shelter's page for its own staff: the count, and no "Refer this person". */
+	ht_get(S.port, page, hs, &r);
+	assert_non_null(strstr(r.body, "id=\"places-form\""));
+	assert_null(strstr(r.body, "id=\"refer-this-person\""));
+	const char *vp = strstr(r.body, "name=\"version\" value=\"");
+	assert_non_null(vp);
+	long long version = strtoll(vp + 22, NULL, 10);
+	ht_free(&r);
+	char fields[256];
+	/* Someone of another organisation may not count them. */
+	snprintf(fields, sizeof(fields), "do=places&version=%lld&capacity=12&taken=2", version);
+	assert_int_equal(form_post(&w, page, fields, &r), 403);
+	ht_free(&r);
+	/* Numbers that cannot be: said field by field, in the summary, nothing changed. */
+	snprintf(fields, sizeof(fields), "do=places&version=%lld&capacity=12&taken=13", version);
+	assert_int_equal(form_post(&sh, page, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "There cannot be more places taken than places."));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "do=places&version=%lld&capacity=lots&taken=-1", version);
+	assert_int_equal(form_post(&sh, page, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"capacity-error\""));
+	assert_non_null(strstr(r.body, "id=\"taken-error\""));
+	ht_free(&r);
+	/* Counted: 12 places, 10 taken, 2 free, on the list, the page and the picker. */
+	snprintf(fields, sizeof(fields), "do=places&version=%lld&capacity=12&taken=10", version);
+	assert_int_equal(form_post(&sh, page, fields, &r), 303);
+	ht_free(&r);
+	ht_get(S.port, page, hs, &r);
+	assert_non_null(strstr(r.body, "2 places free of 12"));
+	assert_non_null(strstr(r.body, "class=\"flash\""));
+	ht_free(&r);
+	/* The same form again, read before that count: refused, the newer numbers shown. */
+	snprintf(fields, sizeof(fields), "do=places&version=%lld&capacity=12&taken=0", version);
+	assert_int_equal(form_post(&sh, page, fields, &r), 409);
+	assert_non_null(strstr(r.body, "Someone counted the places meanwhile"));
+	assert_non_null(strstr(r.body, "name=\"taken\" inputmode=\"numeric\" value=\"10\""));
+	ht_free(&r);
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"capacity\":12"));
+	ht_free(&r);
+	/* Refer this person: the case worker's cases, then the case's form with the service. */
+	assert_int_equal(
+	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Chooser\"}}", &r),
+	    201);
+	long long case_id = ht_number(r.body, "id");
+	ht_free(&r);
+	snprintf(page, sizeof(page), "/services/%lld/refer?lang=en", service);
+	ht_get(S.port, page, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "Chooser"));
+	ht_free(&r);
+	char path[128], loc[160], expected[160];
+	snprintf(path, sizeof(path), "/services/%lld/refer?case=%lld", service, case_id);
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	snprintf(expected, sizeof(expected), "/cases/%lld/referrals?service=%lld#referral-form",
+		 case_id, service);
+	assert_string_equal(loc, expected);
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/cases/%lld/referrals?service=%lld&lang=en", case_id,
+		 service);
+	ht_get(S.port, path, hw, &r);
+	char chosen[64];
+	snprintf(chosen, sizeof(chosen), "<option value=\"%lld\" selected>", service);
+	assert_non_null(strstr(r.body, chosen));
+	assert_non_null(strstr(r.body, "2 places free of 12"));
+	ht_free(&r);
+	/* A case that is not theirs, or no case: asked again, not redirected. */
+	const char *wrong[] = { "case=99999", "case=", "number=abc", "case=0" };
+	for (size_t i = 0; i < ARRAY_LEN(wrong); i++) {
+		snprintf(path, sizeof(path), "/services/%lld/refer?lang=en&%s", service, wrong[i]);
+		ht_get(S.port, path, hw, &r);
+		assert_int_equal(r.status, 422);
+		assert_non_null(strstr(r.body, "id=\"error-summary\""));
+		ht_free(&r);
+	}
+	/* The police do not refer. */
+	struct web_session pw;
+	assert_int_equal(web_login("police%40demo.ponte.example", DEMO_PASSWORD, NULL, &pw), 303);
+	const char *hp[] = { pw.cookie, NULL };
+	ht_get(S.port, page, hp, &r);
+	assert_int_equal(r.status, 403);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +510,7 @@ int main(void)
 		cmocka_unit_test(withdrawing_a_consent_on_the_page_comes_back_to_the_case),
 		cmocka_unit_test(a_refused_action_answers_at_the_referrals_own_address),
 		cmocka_unit_test(declining_a_referral_asks_first),
+		cmocka_unit_test(a_service_has_a_page_with_places_and_refer_this_person),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
