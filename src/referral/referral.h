@@ -71,6 +71,26 @@ bool service_may_count_places(const principal *p, const service *s);
 int service_count_places(const identity_env *env, const principal *p, int64_t id, int64_t version,
 			 int capacity, int taken, field_errors *e);
 
+/* Whom a service takes, checked against what is known of a person: a criterion about what
+ * is not known (age -1, a NULL or empty list) excludes nothing, since a case worker often
+ * refers before everything is recorded. */
+typedef struct service_person {
+	int age;                                         /* -1: not known */
+	const char *gender, *exploitation, *citizenship; /* codes, comma-separated */
+} service_person;
+enum {
+	SERVICE_NOT_AGE = 1,          /* outside the service's ages */
+	SERVICE_NOT_GENDER = 2,       /* the service takes other genders only */
+	SERVICE_NOT_EXPLOITATION = 4, /* none of the person's types of exploitation */
+	SERVICE_NOT_NATIONALITY = 8,  /* none of the person's citizenships */
+	SERVICE_NO_PLACE = 16,        /* a capacity, and no place free */
+};
+/* Why s does not suit the person: 0 when it does, else SERVICE_NOT_* and SERVICE_NO_PLACE. */
+unsigned service_unsuited(const service *s, const service_person *who);
+/* The type of service that meets an immediate need (the case file's needs.need codes, such as
+ * accommodation: shelter), or NULL when none does. */
+const char *service_type_for_need(const char *need);
+
 /* ---- consents (consent.c) ---- */
 typedef struct consent_input {
 	const char *purpose; /* referral, transnational_referral, return, statistics, proceedings */

@@ -234,3 +234,60 @@ int service_count_places(const identity_env *env, const principal *p, int64_t id
 	arena_release(&a);
 	return rc;
 }
+
+/* Whether the comma-separated lists a and b share a code. */
+static bool lists_meet(const char *a, const char *b)
+{
+	for (const char *p = b; p && *p;) {
+		size_t n = strcspn(p, ",");
+		for (const char *q = a; q && *q;) {
+			size_t m = strcspn(q, ",");
+			if (m == n && n && strncmp(p, q, n) == 0)
+				return true;
+			q += m + (q[m] == ',');
+		}
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+unsigned service_unsuited(const service *s, const service_person *who)
+{
+	unsigned why = 0;
+	if (who->age >= 0 && (who->age < s->min_age || who->age > s->max_age))
+		why |= SERVICE_NOT_AGE;
+	if (*s->sexes && who->gender && *who->gender && !lists_meet(s->sexes, who->gender))
+		why |= SERVICE_NOT_GENDER;
+	if (*s->exploitation && who->exploitation && *who->exploitation &&
+	    !lists_meet(s->exploitation, who->exploitation))
+		why |= SERVICE_NOT_EXPLOITATION;
+	if (*s->nationalities && who->citizenship && *who->citizenship &&
+	    !lists_meet(s->nationalities, who->citizenship))
+		why |= SERVICE_NOT_NATIONALITY;
+	if (s->capacity >= 0 && s->capacity_free <= 0)
+		why |= SERVICE_NO_PLACE;
+	return why;
+}
+
+const char *service_type_for_need(const char *need)
+{
+	static const struct {
+		const char *need, *type;
+	} MEETS[] = {
+		{ "accommodation", "shelter" },
+		{ "food_clothing", "shelter" },
+		{ "safety", "shelter" },
+		{ "medical", "medical" },
+		{ "psychological", "psychosocial" },
+		{ "interpretation", "interpretation" },
+		{ "legal", "legal_aid" },
+		{ "documents", "legal_aid" },
+		{ "family_contact", "family_tracing" },
+		{ "money", "livelihood" },
+		{ "childcare", "child_protection" },
+	};
+	for (size_t i = 0; need && i < ARRAY_LEN(MEETS); i++)
+		if (strcmp(MEETS[i].need, need) == 0)
+			return MEETS[i].type;
+	return NULL;
+}

@@ -1,6 +1,7 @@
 /* Referral pages: the services directory, a case's consents, referrals and disclosures, the
  * inbox and outbox of an organisation, and one referral with its history and actions. */
 #include "base/clock.h"
+#include "cases/sections.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "referral/referral.h"
@@ -120,6 +121,7 @@ static int add_consent(const consent *c, void *ctx)
 			     language_labels(req->arena, req->lang, c->language), c->text_version));
 	web_set_when(req, v, "withdrawn_on", c->withdrawn_on, false);
 	tpl_set_bool(v, "open", !*c->withdrawn_on);
+	l->n += !*c->withdrawn_on;
 	return 0;
 }
 
@@ -156,22 +158,218 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	return 0;
 }
 
-static int add_service_option(const service *s, void *ctx)
+static const char *service_option_name(http_request *req, const service *s)
 {
-	struct list *l = ctx;
-	http_request *req = l->req;
-	tpl_vars *v = tpl_list_add(l->rows);
-	tpl_set(v, "id", num(req, s->id));
 	const char *name =
 	    arena_printf(req->arena, "%s — %s (%s)", web_referral_label(req, s->type), s->name,
 			 s->organisation_name);
 	if (s->capacity >= 0)
 		name = arena_printf(req->arena, "%s · %s", name,
 				    web_service_places(req, s->capacity, s->capacity_free));
-	tpl_set(v, "name", name);
-	/* Chosen already: from "Refer this person" on the service's page (?service=). */
+	return name;
+}
+
+/* The service chosen already: from "Refer this person" on the service's page (?service=), or
+ * the consent's recipient just recorded. */
+static bool service_chosen(http_request *req, const service *s)
+{
 	const char *chosen = http_query(req, "service");
-	tpl_set_bool(v, "selected", chosen && strcmp(chosen, num(req, s->id)) == 0);
+	return chosen && strcmp(chosen, num(req, s->id)) == 0;
+}
+
+static int add_service_option(const service *s, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	tpl_set(v, "id", num(req, s->id));
+	tpl_set(v, "name", service_option_name(req, s));
+	tpl_set_bool(v, "selected", service_chosen(req, s));
+	return 0;
+}
+
+/* The referral form's services: those of the case's country that suit what is known of the
+ * person, the ones meeting an open need first; those that do not suit are listed apart with
+ * why, never silently left out. */
+struct picker {
+	http_request *req;
+	service_person who;
+	const char *country;
+	int64_t own_organisation; /* the case's */
+	const char *needs;        /* ",type=need label,..." of the case's open needs */
+	tpl_list *consent_options, *matching, *others, *unsuited;
+	size_t n_matching, n_others, n_unsuited, n_abroad;
+	const char *chosen_unsuited; /* why the service asked for does not suit */
+};
+
+/* Why a service does not suit, in words: "For ages 18 to 120; No place free now". */
+static const char *unsuited_words(http_request *req, const service *s, unsigned why)
+{
+	const char *lang = i18n_lang(req->lang)->code;
+	const char *parts[5];
+	size_t n = 0;
+	if (why & SERVICE_NOT_AGE)
+		parts[n++] = web_fill(req, N_("for ages {min} to {max}"), "min",
+				      num(req, s->min_age), "max", num(req, s->max_age), NULL);
+	if (why & SERVICE_NOT_GENDER)
+		parts[n++] = web_fill(
+		    req, N_("for {genders} only"), "genders",
+		    vocab_labels(req->arena, req->lang, "case.gender", s->sexes, ", "), NULL);
+	if (why & SERVICE_NOT_EXPLOITATION)
+		parts[n++] = web_fill(
+		    req, N_("for other types of exploitation: {types}"), "types",
+		    vocab_labels(req->arena, req->lang, "case.exploitation", s->exploitation, ", "),
+		    NULL);
+	if (why & SERVICE_NOT_NATIONALITY)
+		parts[n++] = web_fill(
+		    req, N_("for nationals of {countries}"), "countries",
+		    country_labels(services_of(req)->db, req->arena, lang, s->nationalities, ", "),
+		    NULL);
+	if (why & SERVICE_NO_PLACE)
+		parts[n++] = tr(req->lang, N_("no place free now"));
+	const char *out = "";
+	for (size_t i = 0; i < n; i++)
+		out = arena_printf(req->arena, "%s%s%s", out, i ? "; " : "", parts[i]);
+	return out;
+}
+
+static int add_picker_service(const service *s, void *ctx)
+{
+	struct picker *k = ctx;
+	http_request *req = k->req;
+	struct list all = { req, k->consent_options, 0 };
+	int rc = add_service_option(s, &all);
+	if (rc)
+		return rc;
+	if (k->country && *k->country && strcmp(s->country, k->country) != 0) {
+		k->n_abroad++;
+		return 0;
+	}
+	unsigned why = service_unsuited(s, &k->who);
+	bool own = s->organisation_id == k->own_organisation;
+	char key[64];
+	snprintf(key, sizeof(key), ",%s=", s->type);
+	const char *need = strstr(k->needs, key);
+	tpl_list *into = why || own ? k->unsuited : need ? k->matching : k->others;
+	tpl_vars *v = tpl_list_add(into);
+	if (!v)
+		return PONTE_ENOMEM;
+	tpl_set(v, "id", num(req, s->id));
+	tpl_set(v, "name", service_option_name(req, s));
+	tpl_set_bool(v, "selected", service_chosen(req, s));
+	if (why || own) {
+		/* The case's own organisation serves the person without a referral. */
+		const char *words =
+		    own ? tr(req->lang, N_("offered by the case's own organisation"))
+			: unsuited_words(req, s, why);
+		tpl_set(v, "service", s->name);
+		tpl_set(v, "organisation", s->organisation_name);
+		tpl_set(v, "why", words);
+		if (service_chosen(req, s))
+			k->chosen_unsuited =
+			    web_fill(req, N_("{service} is not offered for this person: {why}."),
+				     "service", s->name, "why", words, NULL);
+		k->n_unsuited++;
+	} else if (need) {
+		need += strlen(key);
+		tpl_set(v, "meets", arena_strndup(req->arena, need, strcspn(need, ",")));
+		k->n_matching++;
+	} else {
+		k->n_others++;
+	}
+	return 0;
+}
+
+/* The open needs of the case file (needs without a date met), as ",type=label,": each need a
+ * service type meets. */
+struct needs {
+	http_request *req;
+	const section_def *d;
+	buf b, words;
+};
+
+static int add_need(const section_entry *x, void *ctx)
+{
+	struct needs *n = ctx;
+	const char *need = x->values[section_field_index(n->d, "need")],
+		   *met = x->values[section_field_index(n->d, "met_on")];
+	if (met && *met)
+		return 0;
+	const char *label = vocab_label(n->req->lang, "needs.need", need);
+	buf_printf(&n->words, "%s%s", n->words.len ? ", " : "", label);
+	const char *type = service_type_for_need(need);
+	if (type)
+		buf_printf(&n->b, "%s=%s,", type, label);
+	return 0;
+}
+
+/* What of the person the list of services is chosen by, read from the case: age, gender,
+ * exploitation, citizenship, country and open needs; and the sentence that says so. */
+static int picker_of_case(http_request *req, int64_t case_id, struct picker *k, tpl_vars *v)
+{
+	const identity_env *env = &services_of(req)->env;
+	const principal *p = principal_of(req);
+	case_record c;
+	int rc = case_get(env, req->arena, p, case_id, &c);
+	if (rc)
+		return rc;
+	k->who.age = c.estimated_age;
+	if (c.birthdate && strlen(c.birthdate) >= 10) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), now);
+		int age = (int)strtol(now, NULL, 10) - (int)strtol(c.birthdate, NULL, 10);
+		if (strncmp(now + 5, c.birthdate + 5, 5) < 0)
+			age--;
+		if (age >= 0 && age <= 130)
+			k->who.age = age;
+	}
+	k->who.gender = c.gender;
+	k->who.exploitation = c.exploitation;
+	k->who.citizenship = c.citizenship;
+	k->country = arena_strdup(req->arena, c.country ? c.country : "");
+	k->own_organisation = c.organisation_id;
+	struct needs n = { .req = req, .d = section_find("file", "needs") };
+	buf_init(&n.b, 4096);
+	buf_init(&n.words, 4096);
+	buf_printf(&n.b, ",");
+	if (n.d)
+		rc = section_list(env, req->arena, p, n.d, case_id, add_need, &n);
+	k->needs = arena_strdup(req->arena, n.b.data ? n.b.data : ",");
+	const char *needs = arena_strdup(req->arena, n.words.data ? n.words.data : "");
+	buf_release(&n.b);
+	buf_release(&n.words);
+	if (rc)
+		return rc;
+	/* The facts the list was chosen by, those known. */
+	const char *lang = i18n_lang(req->lang)->code;
+	const char *facts = "";
+	if (k->who.age >= 0)
+		facts = web_fill(req, N_("{age} years old"), "age", num(req, k->who.age), NULL);
+	const char *more[] = {
+		c.gender && *c.gender
+		    ? vocab_labels(req->arena, req->lang, "case.gender", c.gender, ", ")
+		    : NULL,
+		c.exploitation && *c.exploitation
+		    ? vocab_labels(req->arena, req->lang, "case.exploitation", c.exploitation, ", ")
+		    : NULL,
+		c.citizenship && *c.citizenship
+		    ? country_labels(env->db, req->arena, lang, c.citizenship, ", ")
+		    : NULL,
+	};
+	for (size_t i = 0; i < ARRAY_LEN(more); i++)
+		if (more[i])
+			facts =
+			    arena_printf(req->arena, "%s%s%s", facts, *facts ? "; " : "", more[i]);
+	const char *where = country_label(env->db, req->arena, lang, k->country);
+	const char *hint =
+	    *facts ? web_fill(req, N_("Services in {country} that take this person ({facts})."),
+			      "country", where, "facts", facts, NULL)
+		   : web_fill(req, N_("Services in {country}."), "country", where, NULL);
+	if (*needs)
+		hint =
+		    arena_printf(req->arena, "%s %s", hint,
+				 web_fill(req, N_("Open needs: {needs}."), "needs", needs, NULL));
+	tpl_set(v, "picker_hint", hint);
 	return 0;
 }
 
@@ -194,11 +392,33 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 	if (!rc)
 		rc = disclosure_list(env, req->arena, p, case_id, add_disclosure, &disc);
 	service_filter all = { .age = -1 };
-	struct list opts = { req, tpl_set_list(v, "services"), 0 };
+	struct picker k = { .req = req,
+			    .consent_options = tpl_set_list(v, "services"),
+			    .matching = tpl_set_list(v, "matching"),
+			    .others = tpl_set_list(v, "others"),
+			    .unsuited = tpl_set_list(v, "unsuited") };
 	if (!rc)
-		rc = service_list(env, req->arena, &all, add_service_option, &opts);
+		rc = picker_of_case(req, case_id, &k, v);
+	if (!rc)
+		rc = service_list(env, req->arena, &all, add_picker_service, &k);
 	if (rc)
 		return rc;
+	tpl_set_bool(v, "has_matching", k.n_matching > 0);
+	tpl_set_bool(v, "has_others", k.n_others > 0);
+	tpl_set_bool(v, "has_unsuited", k.n_unsuited > 0);
+	tpl_set(v, "n_unsuited", web_count(req, (int64_t)k.n_unsuited));
+	if (k.n_abroad)
+		tpl_set(
+		    v, "abroad",
+		    web_fill(req,
+			     trn(req->lang,
+				 "{n} service in another country: refer across borders for it.",
+				 "{n} services in other countries: refer across borders for them.",
+				 (unsigned long)k.n_abroad),
+			     "n", web_count(req, (int64_t)k.n_abroad), NULL));
+	if (k.chosen_unsuited)
+		tpl_set(v, "chosen_unsuited", k.chosen_unsuited);
+	tpl_set_bool(v, "has_open_consent", consents.n > 0);
 	tpl_list *cats = tpl_set_list(v, "categories");
 	for (size_t i = 0; i < ARRAY_LEN(CATEGORIES); i++) {
 		tpl_vars *o = tpl_list_add(cats);
@@ -257,8 +477,13 @@ static int case_consent_add(http_request *req, http_response *res, int64_t id)
 	if (rc)
 		return rc;
 	web_flash(req, N_("The consent has been recorded."), NULL);
-	return http_redirect(req, res,
-			     arena_printf(req->arena, "/cases/%lld/referrals", (long long)id));
+	/* Step 2 next, with the service the consent names chosen. */
+	return http_redirect(
+	    req, res,
+	    service_id
+		? arena_printf(req->arena, "/cases/%lld/referrals?service=%lld#referral-form",
+			       (long long)id, (long long)service_id)
+		: arena_printf(req->arena, "/cases/%lld/referrals#referral-form", (long long)id));
 }
 
 /* The open national referrals made under a consent, which withdrawing it withdraws. */

@@ -166,6 +166,11 @@ for (const width of [1280, 390]) {
     await page.click('#refer-form button[type=submit]');
     await page.waitForURL(/\/cases\/1\/referrals\?service=\d+/);
     assert.equal(await page.inputValue('#service_id'), href.split('/').pop());
+    // Consent first, then the service; the list says what it was chosen by.
+    assert.ok(await page.locator('#step-consent').boundingBox().then((c) => c.y) <
+      await page.locator('#step-service').boundingBox().then((s) => s.y));
+    assert.match(await page.textContent('#service-hint'), /Portugal/);
+    assert.deepEqual(await checkPage(page), []);
     assert.deepEqual(workerProblems, []);
     await worker.context.close();
   });

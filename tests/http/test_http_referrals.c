@@ -502,6 +502,97 @@ static void a_service_has_a_page_with_places_and_refer_this_person(void **state)
 	ht_free(&r);
 }
 
+/* The referral form offers the services that take the person: for a 15-year-old boy with an
+ * open need of psychological support, the counselling comes first, the women's shelter for
+ * adults is listed apart with why, and so is the case's own organisation's legal aid. */
+static void the_service_list_is_chosen_for_the_person(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(api(cw, "POST", "/api/v1/cases",
+			     "{\"person\":{\"prs_FirstName\":\"Picker\",\"prs_Gender\":"
+			     "\"Masculine\",\"estimated_age\":15,\"prs_Citizenship\":[\"NE\"]}}",
+			     &r),
+			 201);
+	long long case_id = ht_number(r.body, "id");
+	ht_free(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld/file/needs", case_id);
+	assert_int_equal(api(cw, "POST", path,
+			     "{\"need\":\"psychological\",\"urgency\":\"immediate\","
+			     "\"identified_on\":\"2026-01-05\"}",
+			     &r),
+			 201);
+	ht_free(&r);
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=shelter", NULL, &r), 200);
+	long long shelter_service = ht_number(r.body, "id");
+	ht_free(&r);
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hw[] = { w.cookie, NULL };
+	snprintf(path, sizeof(path), "/cases/%lld/referrals?lang=en&service=%lld", case_id,
+		 shelter_service);
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	/* Consent first: the consent step comes before the service, and says none is open. */
+	const char *consent = strstr(r.body, "id=\"step-consent\""),
+		   *service = strstr(r.body, "id=\"step-service\"");
+	assert_non_null(consent);
+	assert_non_null(service);
+	assert_true(consent < service);
+	assert_non_null(strstr(r.body, "id=\"consent-first\""));
+	/* What the list is chosen by. */
+	assert_non_null(strstr(r.body, "15 years old"));
+	assert_non_null(strstr(r.body, "Open needs: Psychological support."));
+	/* Counselling meets the open need; the shelter is not in the list but said why. */
+	const char *select = strstr(r.body, "id=\"service_id\""),
+		   *end = select ? strstr(select, "</select>") : NULL;
+	assert_non_null(end);
+	const char *meets = strstr(select, "label=\"Meets an open need\"");
+	assert_true(meets && meets < end);
+	const char *counselling = strstr(select, "Trauma counselling");
+	assert_true(counselling && counselling < end);
+	const char *women = strstr(select, "Casa Porto shelter (demo)");
+	assert_true(!women || women > end);
+	const char *apart = strstr(r.body, "id=\"not-offered\"");
+	assert_non_null(apart);
+	assert_non_null(strstr(apart, "for ages 18 to 120; for Female, Transgender"));
+	assert_non_null(strstr(apart, "offered by the case&#39;s own organisation"));
+	/* Asked for from the shelter's page, it says why it is not offered. */
+	assert_non_null(strstr(r.body, "id=\"chosen-unsuited\""));
+	ht_free(&r);
+	/* The same in French, with its own typography. */
+	snprintf(path, sizeof(path), "/cases/%lld/referrals?lang=fr", case_id);
+	ht_get(S.port, path, hw, &r);
+	assert_non_null(strstr(r.body, "Besoins ouverts : "));
+	ht_free(&r);
+	/* A consent recorded for the counselling leads to step 2 with it chosen. */
+	assert_int_equal(api(cw, "GET", "/api/v1/services?type=psychosocial", NULL, &r), 200);
+	long long counselling_service = ht_number(r.body, "id");
+	ht_free(&r);
+	char fields[512], loc[160], expected[160];
+	snprintf(fields, sizeof(fields),
+		 "do=consent&recipient_service=%lld&cat_identity=1&given_by=person&language=pt&"
+		 "text_version=PT-1&given_on=2026-01-05",
+		 counselling_service);
+	snprintf(path, sizeof(path), "/cases/%lld/referrals", case_id);
+	assert_int_equal(form_post(&w, path, fields, &r), 303);
+	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
+	snprintf(expected, sizeof(expected), "/cases/%lld/referrals?service=%lld#referral-form",
+		 case_id, counselling_service);
+	assert_string_equal(loc, expected);
+	ht_free(&r);
+	/* A case of another organisation: not found. */
+	struct web_session sh;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &sh), 303);
+	const char *hs[] = { sh.cookie, NULL };
+	ht_get(S.port, path, hs, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +602,7 @@ int main(void)
 		cmocka_unit_test(a_refused_action_answers_at_the_referrals_own_address),
 		cmocka_unit_test(declining_a_referral_asks_first),
 		cmocka_unit_test(a_service_has_a_page_with_places_and_refer_this_person),
+		cmocka_unit_test(the_service_list_is_chosen_for_the_person),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
