@@ -67,6 +67,9 @@ int api_referral_create(http_request *req, http_response *res);
 int api_referral_get(http_request *req, http_response *res);
 int api_referral_act(http_request *req, http_response *res);
 int api_referral_case(http_request *req, http_response *res);
+/* The services delivered during a referral (referral_deliveries.c). */
+int api_referral_deliveries(http_request *req, http_response *res);
+int api_referral_deliver(http_request *req, http_response *res);
 int api_case_closures(http_request *req, http_response *res);
 int api_case_closure_request(http_request *req, http_response *res);
 int api_closure_decide(http_request *req, http_response *res);

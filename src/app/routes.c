@@ -296,6 +296,11 @@ const http_route app_routes[] = {
 	  false },
 	{ HTTP_GET, "/api/v1/referrals/{id}/case", api_referral_case, "referral.national", false, 0,
 	  false },
+	/* Before {action}: the first route that matches answers. */
+	{ HTTP_GET, "/api/v1/referrals/{id}/deliveries", api_referral_deliveries,
+	  "referral.national", false, 0, false },
+	{ HTTP_POST, "/api/v1/referrals/{id}/deliveries", api_referral_deliver, "referral.national",
+	  true, SMALL_BODY, false },
 	{ HTTP_POST, "/api/v1/referrals/{id}/{action}", api_referral_act, "referral.national", true,
 	  SMALL_BODY, false },
 	{ HTTP_GET, "/api/v1/cases/{id}/status-decisions", api_case_decisions, "case.social.read",

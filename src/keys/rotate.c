@@ -41,6 +41,7 @@ static const struct encrypted_field FIELDS[] = {
 	FIELD("status_decisions", "reasons_enc", "reasons"),
 	FIELD("focal_point_holders", "name_enc", "name"),
 	FIELD("referral_events", "note_enc", "note"),
+	FIELD("referral_deliveries", "note_enc", "note"),
 	FIELD("screening_answers", "note_enc", "note"),
 	FIELD("safety_assessments", "plan_enc", "plan"),
 	FIELD("contacts", "place_enc", "place"),

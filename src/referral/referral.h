@@ -179,6 +179,31 @@ typedef struct referral_case_view {
 int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
 		  referral_case_view *out);
 
+/* ---- services delivered during a referral (deliveries.c) ---- */
+typedef struct referral_delivery {
+	int64_t id, referral_id;
+	const char *delivered_on, *type, *note, *created_at;
+} referral_delivery;
+/* What a provider records as given: accommodation (nights), meals, medical_care, counselling,
+ * legal_advice, accompaniment, interpretation, training, cash_assistance, family_contact,
+ * other. */
+const char *const *referral_delivery_types(size_t *n);
+/* The receiving organisation's staff record a service given to the person while the referral
+ * is accepted or in service: on (YYYY-MM-DD, not in the future, not before the referral was
+ * made), a type of referral_delivery_types(), a note (encrypted, at most 2,000 characters, or
+ * NULL). version is the referral's as the form read it: PONTE_ECONFLICT, nothing recorded,
+ * when the referral moved meanwhile or is not accepted or in service; the sending side is
+ * PONTE_EDENIED, a referral the caller may not see PONTE_ENOTFOUND. Audited as
+ * referral.delivery. */
+int referral_delivery_add(const identity_env *env, const principal *p, int64_t referral_id,
+			  int64_t version, const char *on, const char *type, const char *note,
+			  int64_t *id, field_errors *e);
+/* The services delivered, by day: for both sides of the referral (the sender learns what its
+ * person was given). */
+typedef int (*referral_delivery_fn)(const referral_delivery *d, void *ctx);
+int referral_delivery_list(const identity_env *env, arena *a, const principal *p,
+			   int64_t referral_id, referral_delivery_fn fn, void *ctx);
+
 /* ---- the disclosure register (consent.c) ---- */
 typedef struct disclosure {
 	int64_t id, referral_id, consent_id;

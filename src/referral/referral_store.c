@@ -102,4 +102,16 @@ const char SQL_DISCLOSURE_LIST[] =
     "SELECT d.id, coalesce(d.referral_id, 0), coalesce(d.consent_id, 0), o.code, o.name, "
     "d.categories, d.basis, d.at FROM disclosures d JOIN organisations o ON o.id = d.recipient_id "
     "WHERE d.case_id = ?1 ORDER BY d.id";
+
+const char SQL_DELIVERY_INSERT[] =
+    "INSERT INTO referral_deliveries(referral_id, delivered_on, type, recorded_by, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+const char SQL_DELIVERY_NOTE[] = "UPDATE referral_deliveries SET note_enc = ?2 WHERE id = ?1";
+const char SQL_DELIVERY_LIST[] =
+    "SELECT id, referral_id, delivered_on, type, note_enc, created_at FROM referral_deliveries "
+    "WHERE referral_id = ?1 ORDER BY delivered_on, id";
+/* The referral as the form read it, still open to deliveries: a row, or none. */
+const char SQL_REFERRAL_VERSION[] =
+    "SELECT 1 FROM referrals WHERE id = ?1 AND version = ?2 "
+    "AND state IN ('accepted', 'in_service')";
 /* clang-format on */

@@ -17,7 +17,8 @@
 typedef struct timeline_event {
 	const char *at;     /* RFC 3339 or a date */
 	const char *kind;   /* registered, decision, screening, consent, consent_withdrawn,
-			       referral, assistance, disclosure, safety, contact */
+			       referral, delivery (a service given during a referral),
+			       assistance, disclosure, safety, contact */
 	const char *code;   /* the decision, the referral action, the service type... ("" for
 			       the registration) */
 	const char *detail; /* an organisation (the registering one for the registration), a

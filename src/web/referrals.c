@@ -59,6 +59,17 @@ static const vocab_term LABELS[] = {
 	{ "public_interest", N_("Public interest") },
 	{ "urgent", N_("Urgent") },
 	{ "normal", N_("Normal") },
+	/* What a provider records as given (referral_delivery_types(); interpretation and other
+	 * are above). */
+	{ "accommodation", N_("Accommodation") },
+	{ "meals", N_("Meals") },
+	{ "medical_care", N_("Medical care given") },
+	{ "counselling", N_("Counselling session") },
+	{ "legal_advice", N_("Legal advice given") },
+	{ "accompaniment", N_("Accompaniment (to an office, a hearing)") },
+	{ "training", N_("Training or schooling") },
+	{ "cash_assistance", N_("Cash assistance") },
+	{ "family_contact", N_("Contact with family") },
 };
 VOCABULARY(labels, "referral", LABELS);
 
@@ -86,11 +97,12 @@ static const char *categories_label(http_request *req, const char *csv)
 static void fill_errors(http_request *req, tpl_vars *v, const field_errors *e)
 {
 	/* The fields of the referral, consent and answer forms, top to bottom. */
-	static const char *const ORDER[] = { "service",      "consent",   "categories",
-					     "urgency",      "recipient", "purpose",
-					     "legal_basis",  "given_by",  "language",
-					     "text_version", "given_on",  "code",
-					     "note",         NULL };
+	static const char *const ORDER[] = {
+		"service",      "consent",      "categories",  "urgency",
+		"recipient",    "purpose",      "legal_basis", "given_by",
+		"language",     "text_version", "given_on",    "code",
+		"delivered_on", "type",         "note",        NULL
+	};
 	web_field_errors(req, v, e, ORDER, NULL);
 }
 
@@ -680,8 +692,33 @@ static void add_actions(http_request *req, tpl_vars *v, const referral *r)
 	}
 }
 
+static int add_delivery(const referral_delivery *d, void *ctx)
+{
+	struct list *l = ctx;
+	http_request *req = l->req;
+	tpl_vars *v = tpl_list_add(l->rows);
+	if (!v)
+		return PONTE_ENOMEM;
+	l->n++;
+	web_set_when(req, v, "on", d->delivered_on, false);
+	tpl_set(v, "type", web_referral_label(req, d->type));
+	tpl_set(v, "type_code", d->type);
+	tpl_set(v, "note", d->note);
+	return 0;
+}
+
+/* form: the delivery form was posted (its values are shown again with its errors). */
+static int render_referral_form(http_request *req, http_response *res, int64_t id,
+				const field_errors *e, const char *alert, bool form);
+
 static int render_referral(http_request *req, http_response *res, int64_t id, const field_errors *e,
 			   const char *alert)
+{
+	return render_referral_form(req, res, id, e, alert, false);
+}
+
+static int render_referral_form(http_request *req, http_response *res, int64_t id,
+				const field_errors *e, const char *alert, bool form)
 {
 	const identity_env *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
@@ -715,6 +752,36 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 	if (*r.outcome)
 		tpl_set(v, "outcome", web_referral_label(req, r.outcome));
 	add_actions(req, v, &r);
+	tpl_set(v, "version", num(req, r.version));
+	struct list given = { req, tpl_set_list(v, "deliveries"), 0 };
+	if ((rc = referral_delivery_list(env, req->arena, p, id, add_delivery, &given)))
+		return rc;
+	tpl_set_bool(v, "has_deliveries", given.n > 0);
+	bool open = strcmp(r.state, "accepted") == 0 || strcmp(r.state, "in_service") == 0;
+	tpl_set_bool(v, "may_deliver", r.recipient && open);
+	if (r.recipient && open) {
+		size_t n;
+		const char *const *types = referral_delivery_types(&n);
+		const char *typed = form ? http_form(req, "type") : NULL;
+		tpl_list *tl = tpl_set_list(v, "delivery_types");
+		for (size_t i = 0; i < n; i++) {
+			tpl_vars *o = tpl_list_add(tl);
+			tpl_set(o, "code", types[i]);
+			tpl_set(o, "name", web_referral_label(req, types[i]));
+			tpl_set_bool(o, "selected", typed && strcmp(typed, types[i]) == 0);
+		}
+		const char *on = form ? http_form(req, "delivered_on") : NULL;
+		const char *note = form ? http_form(req, "note") : NULL;
+		char today[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), today);
+		tpl_set(v, "delivered_on", on ? on : arena_strndup(req->arena, today, 10));
+		tpl_set(v, "delivery_note", note ? note : "");
+		/* The note's error beside the delivery form's note, not the actions' notes. */
+		for (size_t i = 0; form && e && i < e->count; i++)
+			if (strcmp(e->items[i].field, "note") == 0)
+				tpl_set(v, "error_delivery_note",
+					tr(req->lang, e->items[i].message));
+	}
 	struct list events = { req, tpl_set_list(v, "events"), 0 };
 	if ((rc = referral_history(env, req->arena, p, id, add_event, &events)))
 		return rc;
@@ -795,13 +862,41 @@ static void flash_action(http_request *req, int64_t id, const char *action)
 		}
 }
 
-/* The referral's page: each action is a form with do=<action>. */
+/* do=deliver: the provider records a service given. */
+static int referral_deliver(http_request *req, http_response *res, int64_t id)
+{
+	const char *on = http_form(req, "delivered_on"), *type = http_form(req, "type"),
+		   *note = http_form(req, "note");
+	field_errors e;
+	int64_t did;
+	int rc = referral_delivery_add(&services_of(req)->env, principal_of(req), id,
+				       web_form_id(req, "version"), on, type, note, &did, &e);
+	if (rc == PONTE_EINVAL)
+		return render_referral_form(req, res, id, &e, NULL, true);
+	if (rc == PONTE_ECONFLICT)
+		return render_referral_form(req, res, id, NULL,
+					    N_("The referral changed meanwhile (someone acted on "
+					       "it): nothing was recorded. "
+					       "Check it, then record the service again."),
+					    true);
+	if (rc)
+		return rc;
+	web_flash(req, N_("Recorded: {type} on {date}."), "type", web_referral_label(req, type),
+		  "date", web_date(req, on), NULL);
+	return http_redirect(req, res,
+			     arena_printf(req->arena, "/referrals/%lld#deliveries", (long long)id));
+}
+
+/* The referral's page: each action is a form with do=<action>; do=deliver records a service
+ * given. */
 int web_referral_act(http_request *req, http_response *res)
 {
 	int64_t id;
 	const char *action = web_form_do(req);
 	if (!http_param_id(req, 0, &id) || !*action)
 		return PONTE_ENOTFOUND;
+	if (strcmp(action, "deliver") == 0)
+		return referral_deliver(req, res, id);
 	const char *code = http_form(req, "code"), *note = http_form(req, "note");
 	/* Ending a referral early asks first, once what it needs is given (a reason). */
 	bool withdraw = strcmp(action, "withdraw") == 0,

@@ -14,6 +14,7 @@ static const vocab_term KINDS[] = {
 	{ "consent", N_("Consent recorded") },
 	{ "consent_withdrawn", N_("Consent withdrawn") },
 	{ "referral", N_("Referral") },
+	{ "delivery", N_("Service delivered") },
 	{ "assistance", N_("Assistance") },
 	{ "disclosure", N_("Data disclosed") },
 	{ "safety", N_("Risk assessment") },
@@ -134,7 +135,7 @@ static int add_event(const timeline_event *e, void *ctx)
 	tpl_set(v, "kind_code", e->kind);
 	tpl_set(v, "what", code_label(req, e));
 	tpl_set(v, "detail", detail_label(r, e));
-	if (strcmp(e->kind, "referral") == 0 && e->ref)
+	if ((strcmp(e->kind, "referral") == 0 || strcmp(e->kind, "delivery") == 0) && e->ref)
 		tpl_set(v, "referral", arena_printf(req->arena, "%lld", (long long)e->ref));
 	if (strcmp(e->kind, "abroad") == 0 && e->ref)
 		tpl_set(v, "abroad", arena_printf(req->arena, "%lld", (long long)e->ref));

@@ -75,6 +75,12 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   assert.match(await page.textContent('.details'), new RegExp(name.split(' ')[0]));
   await page.click('button[data-action=start]');
   await page.waitForURL(url);
+  // The shelter records what it gave: a night's accommodation today, with a note.
+  await page.selectOption('#type', 'accommodation');
+  await page.fill('#delivery-note', 'Quarto individual');
+  await page.click('#delivery-form button[type=submit]');
+  await page.locator('#flash.flash').waitFor();
+  assert.match(await page.textContent('#delivery-list'), /Alojamento[\s\S]*Quarto individual/);
   await page.selectOption('#code-complete', 'goals_met');
   await page.fill('#note-complete', 'Alojamento seguro encontrado <script>alert(1)</script>');
   await page.click('button[data-action=complete]');
@@ -90,6 +96,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   // The timeline tells it all in order, in Portuguese.
   await page.goto(`${server.url}/cases/1/timeline`);
   const kinds = await page.locator('.case-timeline li').evaluateAll((items) => items.map((li) => li.dataset.kind));
+  assert.ok(kinds.includes('delivery'), kinds.join(','));
   const order = ['screening', 'consent', 'referral', 'disclosure', 'assistance'].map((k) => kinds.indexOf(k));
   assert.ok(order.every((i) => i >= 0), kinds.join(','));
   assert.ok(order[0] < order[1] && order[1] < order[2], kinds.join(','));

@@ -221,6 +221,8 @@ static const struct {
 	{ "POST /api/v1/referrals", SOCIAL },
 	{ "GET /api/v1/referrals/{id}", SOCIAL },
 	{ "GET /api/v1/referrals/{id}/case", SOCIAL },
+	{ "GET /api/v1/referrals/{id}/deliveries", SOCIAL },
+	{ "POST /api/v1/referrals/{id}/deliveries", SOCIAL },
 	{ "POST /api/v1/referrals/{id}/{action}", SOCIAL },
 	{ "GET /cases/{id}/file/{section}", SOCIAL },
 	{ "POST /cases/{id}/file/{section}", SOCIAL },

@@ -2,6 +2,7 @@
  * with the wrong ways: the other side's actions, a second accept, a referral to oneself. */
 #include "httptest.h"
 
+#include "base/clock.h"
 #include "base/log.h"
 
 static struct ht_server S;
@@ -593,6 +594,119 @@ static void the_service_list_is_chosen_for_the_person(void **state)
 	ht_free(&r);
 }
 
+/* The shelter records the services it gave while the person is in its care: on the page and
+ * over the API, with the wrong ways (the sender, a date in the future or before the referral,
+ * a type not in the list, a form read before the referral moved); both sides read them, and
+ * the case's timeline shows them. */
+static void the_provider_records_the_services_delivered(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	char path[128], body[256];
+	long long id = referral_drafted("Delivered");
+	const char *steps[][2] = { { "send", cw }, { "accept", shelter } };
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/%s", id, steps[i][0]);
+		assert_int_equal(api_status(steps[i][1], "POST", path, NULL), 200);
+	}
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld", id);
+	assert_int_equal(api(shelter, "GET", path, NULL, &r), 200);
+	long long version = ht_number(r.body, "version"), case_id = ht_number(r.body, "case_id");
+	ht_free(&r);
+	char deliveries[128];
+	snprintf(deliveries, sizeof(deliveries), "/api/v1/referrals/%lld/deliveries", id);
+	/* Over the API: the sender may not; wrong values field by field; a stale version. */
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"2026-01-06\",\"type\":\"meals\"}", version);
+	assert_int_equal(api_status(cw, "POST", deliveries, body), 403);
+	assert_int_equal(api_status(police, "POST", deliveries, body), 403);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"2999-01-01\",\"type\":\"flying\"}", version);
+	assert_int_equal(api(shelter, "POST", deliveries, body, &r), 422);
+	assert_non_null(strstr(r.body, "\"delivered_on\""));
+	assert_non_null(strstr(r.body, "\"type\""));
+	ht_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"2020-02-30\",\"type\":\"meals\"}", version);
+	assert_int_equal(api_status(shelter, "POST", deliveries, body), 422);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"2020-01-01\",\"type\":\"meals\"}", version);
+	assert_int_equal(api_status(shelter, "POST", deliveries, body), 422); /* before it */
+	assert_int_equal(api_status(shelter, "POST", deliveries, "{\"version\":\"x\"}"), 400);
+	char today[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), today);
+	today[10] = '\0';
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"meals\"}", version + 5,
+		 today);
+	assert_int_equal(api_status(shelter, "POST", deliveries, body), 409);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"counselling\",\"note\":"
+		 "\"First session <b>calm</b>\"}",
+		 version, today);
+	assert_int_equal(api(shelter, "POST", deliveries, body, &r), 201);
+	assert_non_null(strstr(r.body, "\"type\":\"counselling\""));
+	ht_free(&r);
+	/* The sender reads what its person was given. */
+	assert_int_equal(api(cw, "GET", deliveries, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"note\":\"First session "));
+	ht_free(&r);
+	/* On the page: the shelter's form, the list, errors in the summary, a flash. */
+	throttle_reset_all();
+	struct web_session w, sw;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &sw), 303);
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hs[] = { sw.cookie, NULL }, *hw[] = { w.cookie, NULL };
+	char page[64], fields[256];
+	snprintf(page, sizeof(page), "/referrals/%lld?lang=en", id);
+	ht_get(S.port, page, hs, &r);
+	assert_non_null(strstr(r.body, "id=\"delivery-form\""));
+	assert_non_null(strstr(r.body, "Counselling session"));
+	assert_non_null(strstr(r.body, "First session &lt;b&gt;calm&lt;/b&gt;"));
+	ht_free(&r);
+	ht_get(S.port, page, hw, &r);
+	assert_null(strstr(r.body, "id=\"delivery-form\"")); /* the sender reads only */
+	assert_non_null(strstr(r.body, "Counselling session"));
+	ht_free(&r);
+	snprintf(fields, sizeof(fields),
+		 "do=deliver&version=%lld&delivered_on=tomorrow&type=", version);
+	assert_int_equal(form_post(&sw, page, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "id=\"delivered_on-error\""));
+	assert_non_null(strstr(r.body, "id=\"type-error\""));
+	assert_non_null(strstr(r.body, "value=\"tomorrow\"")); /* what was typed, kept */
+	ht_free(&r);
+	snprintf(fields, sizeof(fields), "do=deliver&version=%lld&delivered_on=%s&type=meals",
+		 version, today);
+	assert_int_equal(form_post(&sw, page, fields, &r), 303);
+	ht_free(&r);
+	ht_get(S.port, page, hs, &r);
+	assert_non_null(strstr(r.body, "Recorded: Meals on"));
+	ht_free(&r);
+	/* The referral moves on (service started): the form read before it is stale. */
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/start", id);
+	assert_int_equal(api_status(shelter, "POST", path, NULL), 200);
+	assert_int_equal(form_post(&sw, page, fields, &r), 409);
+	assert_non_null(strstr(r.body, "The referral changed meanwhile"));
+	ht_free(&r);
+	/* The case's timeline tells each service given, with its provider. */
+	snprintf(path, sizeof(path), "/cases/%lld/timeline?lang=en", case_id);
+	ht_get(S.port, path, hw, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "data-kind=\"delivery\""));
+	assert_non_null(strstr(r.body, "Service delivered"));
+	ht_free(&r);
+	/* Once completed, nothing more is recorded. */
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/complete", id);
+	assert_int_equal(api(shelter, "POST", path, "{\"code\":\"goals_met\"}", &r), 200);
+	version = ht_number(r.body, "version");
+	ht_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"meals\"}", version, today);
+	assert_int_equal(api_status(shelter, "POST", deliveries, body), 409);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +717,7 @@ int main(void)
 		cmocka_unit_test(declining_a_referral_asks_first),
 		cmocka_unit_test(a_service_has_a_page_with_places_and_refer_this_person),
 		cmocka_unit_test(the_service_list_is_chosen_for_the_person),
+		cmocka_unit_test(the_provider_records_the_services_delivered),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
