@@ -3,7 +3,8 @@
 # last, "N passed, N failed" counting every test. Exits non-zero if anything failed.
 #
 # Suites: format check, table ownership and folder layers (tools/check-*.py), translation
-# catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), the shipped TLS proxy
+# catalogues, unit tests (cmocka), in-process HTTP tests (cmocka + libcurl), those of them that
+# pass on PostgreSQL again there (pg/test_http_*), the shipped TLS proxy
 # configuration in front of the server (tests/deploy/proxy.sh), make run-region
 # (tests/region.py), unit and HTTP tests again
 # under AddressSanitizer + UndefinedBehaviorSanitizer with the allocation failure suite
@@ -72,9 +73,20 @@ else
 	tail -20 "$logdir/pg-cluster.log"
 fi
 
+# The HTTP suites that pass on PostgreSQL run again there, each server on a database of its
+# own (PONTE_TEST_HTTP_STORE=pg, tests/http/httptest.h; docs/store.md lists them). Without
+# the test server above they fail, as test_store_pg does.
+PG_HTTP_SUITES="test_http_server"
+run_cmocka_pg() { # name binary
+	export PONTE_TEST_HTTP_STORE=pg
+	run_cmocka "$@"
+	unset PONTE_TEST_HTTP_STORE
+}
+
 # 1. Release build and its tests.
 if build_or_fail release tests; then
 	for t in build/tests/test_*; do run_cmocka "$(basename "$t")" "$t"; done
+	for s in $PG_HTTP_SUITES; do run_cmocka_pg "pg/$s" "build/tests/$s"; done
 fi
 
 # The allocation-failure hook stays out of the release binary.

@@ -58,7 +58,12 @@ static int make_dir(const char *path, char *err, size_t errlen)
 int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen)
 {
 	char spool[4096], knowledge[4096], cases[4096];
-	if ((size_t)snprintf(files_dir, n, "%s.files", store_path(db)) >= n ||
+	const char *files = store_files_dir(db);
+	if (!files) {
+		snprintf(err, errlen, "a PostgreSQL database needs a folder for its files");
+		return PONTE_EINVAL;
+	}
+	if ((size_t)snprintf(files_dir, n, "%s", files) >= n ||
 	    (size_t)snprintf(spool, sizeof(spool), "%s/spool", files_dir) >= sizeof(spool) ||
 	    (size_t)snprintf(knowledge, sizeof(knowledge), "%s/knowledge", files_dir) >=
 		sizeof(knowledge) ||

@@ -27,8 +27,9 @@ int app_load_resources(char *err, size_t errlen);
 /* The http_app for a store and its keys, without a socket (tests dispatch into it directly).
  * The caller keeps ownership of both. */
 int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen);
-/* <database>.files and its knowledge/ and spool/ directories (0700), created if missing;
- * the first is written to files_dir. */
+/* The store's files folder (<database>.files for SQLite, store_files_dir()) and its
+ * knowledge/, cases/ and spool/ directories (0700), created if missing; the first is
+ * written to files_dir. A PostgreSQL store opened without a folder is PONTE_EINVAL. */
 int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen);
 void app_release(app *a);
 /* Starts the audit trail's group-commit writer, then the server. */

@@ -18,9 +18,10 @@ static const char SQL_ALL[] =
 static const char SQL_QUERY[] =
     "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), action, object_type, "
     "object_id, outcome, client FROM audit_events "
-    "WHERE (?1 = 0 OR user_id = ?1) AND (?2 IS NULL OR action = ?2) "
-    "AND (?3 IS NULL OR object_type = ?3) AND (?4 IS NULL OR object_id = ?4) "
-    "AND (?5 IS NULL OR time >= ?5) AND (?6 IS NULL OR time < ?6) "
+    "WHERE (?1 = 0 OR user_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR action = ?2) "
+    "AND (CAST(?3 AS TEXT) IS NULL OR object_type = ?3) "
+    "AND (CAST(?4 AS TEXT) IS NULL OR object_id = ?4) "
+    "AND (CAST(?5 AS TEXT) IS NULL OR time >= ?5) AND (CAST(?6 AS TEXT) IS NULL OR time < ?6) "
     "ORDER BY id DESC LIMIT ?7";
 
 static void put_field(crypto_generichash_state *h, const char *s)

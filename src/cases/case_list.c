@@ -119,6 +119,18 @@ static const char LIST_HEAD[] =
     "WHERE c.id IN (SELECT c.id FROM cases c WHERE ";
 static const char COUNT_HEAD[] = "SELECT count(*) FROM (SELECT 1 FROM cases c WHERE ";
 
+/* SQL text in the store's dialect: PostgreSQL's instr() is strpos(), same arguments. */
+static int put_sql(buf *b, const char *sql, bool pg)
+{
+	const char *at;
+	int rc = 0;
+	while (!rc && pg && (at = strstr(sql, "instr("))) {
+		rc = buf_printf(b, "%.*sstrpos(", (int)(at - sql), sql);
+		sql = at + 6;
+	}
+	return rc ? rc : buf_puts(b, sql);
+}
+
 /* Made statements, by key; a full table makes no more (the list still answers, see below). */
 #define STATEMENTS_MAX 1024
 static struct {
@@ -127,20 +139,27 @@ static struct {
 } statements[STATEMENTS_MAX];
 static pthread_mutex_t statements_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int add_order(buf *b, int sort, bool ascending)
+static int add_order(buf *b, int sort, bool ascending, bool pg)
 {
 	const char *dir = ascending ? " ASC" : " DESC";
 	int rc = 0;
-	if (SORT_KEYS[sort].nulls)
-		rc = buf_printf(b, "(%s) IS NULL, ", SORT_KEYS[sort].key);
+	if (SORT_KEYS[sort].nulls) {
+		rc = buf_puts(b, "(");
+		if (!rc)
+			rc = put_sql(b, SORT_KEYS[sort].key, pg);
+		if (!rc)
+			rc = buf_puts(b, ") IS NULL, ");
+	}
 	if (!rc)
-		rc = buf_printf(b, "%s%s", SORT_KEYS[sort].key, dir);
+		rc = put_sql(b, SORT_KEYS[sort].key, pg);
+	if (!rc)
+		rc = buf_puts(b, dir);
 	if (!rc && strcmp(SORT_KEYS[sort].key, "c.id") != 0)
 		rc = buf_printf(b, ", c.id%s", dir);
 	return rc;
 }
 
-static char *make_statement(int scope, int sort, bool ascending, unsigned mask, bool count)
+static char *make_statement(int scope, int sort, bool ascending, unsigned mask, bool count, bool pg)
 {
 	buf b;
 	buf_init(&b, 1 << 16);
@@ -149,17 +168,17 @@ static char *make_statement(int scope, int sort, bool ascending, unsigned mask, 
 		rc = buf_puts(&b, SCOPES[scope]);
 	for (int i = 0; i < F_COUNT && !rc; i++)
 		if (mask & (1u << i))
-			rc = buf_puts(&b, FILTERS[i]);
+			rc = put_sql(&b, FILTERS[i], pg);
 	if (count && !rc)
-		rc = buf_puts(&b, " LIMIT ?16)");
+		rc = buf_puts(&b, " LIMIT ?16) AS page");
 	if (!count && !rc) {
 		rc = buf_puts(&b, " ORDER BY ");
 		if (!rc)
-			rc = add_order(&b, sort, ascending);
+			rc = add_order(&b, sort, ascending, pg);
 		if (!rc)
 			rc = buf_puts(&b, " LIMIT ?16 OFFSET ?17) ORDER BY ");
 		if (!rc)
-			rc = add_order(&b, sort, ascending);
+			rc = add_order(&b, sort, ascending, pg);
 	}
 	if (rc) {
 		buf_release(&b);
@@ -169,10 +188,11 @@ static char *make_statement(int scope, int sort, bool ascending, unsigned mask, 
 }
 
 /* The statement for a list (or its count), made once; NULL when out of memory or room. */
-static const char *statement(int scope, int sort, bool ascending, unsigned mask, bool count)
+static const char *statement(int scope, int sort, bool ascending, unsigned mask, bool count,
+			     bool pg)
 {
 	uint32_t key = 1u | (uint32_t)scope << 1 | (uint32_t)sort << 4 | (uint32_t)ascending << 8 |
-		       (uint32_t)count << 9 | (uint32_t)mask << 10;
+		       (uint32_t)count << 9 | (uint32_t)mask << 10 | (uint32_t)pg << 21;
 	uint32_t h = (key * 2654435761u) % STATEMENTS_MAX;
 	const char *sql = NULL;
 	pthread_mutex_lock(&statements_lock);
@@ -183,7 +203,7 @@ static const char *statement(int scope, int sort, bool ascending, unsigned mask,
 			break;
 		}
 		if (statements[at].key == 0) {
-			char *made = make_statement(scope, sort, ascending, mask, count);
+			char *made = make_statement(scope, sort, ascending, mask, count, pg);
 			if (made) {
 				statements[at].key = key;
 				statements[at].sql = made;
@@ -468,8 +488,9 @@ int case_list(const identity_env *env, arena *a, const principal *p, const case_
 	int sort = f->sort >= 0 && f->sort < CASE_SORT_COUNT ? f->sort : CASE_SORT_UPDATED;
 	struct bound b;
 	filters_of(f, &b);
-	const char *list = statement(scope, sort, f->ascending, b.mask, false),
-		   *count = statement(scope, sort, f->ascending, b.mask, true);
+	bool pg = store_is_pg(env->db);
+	const char *list = statement(scope, sort, f->ascending, b.mask, false, pg),
+		   *count = statement(scope, sort, f->ascending, b.mask, true, pg);
 	if (!list || !count)
 		return PONTE_ENOMEM;
 	buf order;

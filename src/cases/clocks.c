@@ -16,6 +16,18 @@ static const char SQL_REFLECTION[] =
     "WHERE c.status IN ('Active', 'FollowUp') AND (SELECT status FROM status_decisions "
     "WHERE case_id = c.id ORDER BY id DESC LIMIT 1) IN ('presumed', 'pending') "
     "AND ends <= ?5 AND " CASE_IN_SCOPE " ORDER BY ends LIMIT 200";
+/* PostgreSQL: date arithmetic of its own, and no output name in WHERE. */
+static const char SQL_REFLECTION_PG[] =
+    "SELECT id, first_name_enc, second_name_enc, decided_on, ends FROM ("
+    "SELECT c.id, c.first_name_enc, c.second_name_enc, g.decided_on, "
+    "to_char(CAST(substr(g.decided_on, 1, 10) AS date) + CAST(coalesce((SELECT value FROM "
+    "country_rules r WHERE r.rule = 'reflection_days' AND r.country IN (c.country, 'ZZ') "
+    "ORDER BY r.country = 'ZZ' LIMIT 1), 30) AS integer), 'YYYY-MM-DD') AS ends "
+    "FROM cases c JOIN status_decisions g ON g.id = (SELECT min(id) FROM status_decisions "
+    "WHERE case_id = c.id AND status = 'presumed') "
+    "WHERE c.status IN ('Active', 'FollowUp') AND (SELECT status FROM status_decisions "
+    "WHERE case_id = c.id ORDER BY id DESC LIMIT 1) IN ('presumed', 'pending') "
+    "AND " CASE_IN_SCOPE ") AS clocks WHERE ends <= ?5 ORDER BY ends LIMIT 200";
 static const char SQL_PERSON[] =
     "SELECT owner_id, organisation_id, country, first_name_enc, second_name_enc "
     "FROM cases WHERE id = ?1";
@@ -39,8 +51,9 @@ int case_reflection_ending(const identity_env *env, arena *a, const principal *p
 			   case_clock_fn fn, void *ctx)
 {
 	struct case_clock_ctx k = { fn, ctx };
-	return case_scope_query(env, a, p, "case.social.read", SQL_REFLECTION, &until, 1,
-				case_clock_row, &k);
+	return case_scope_query(env, a, p, "case.social.read",
+				store_is_pg(env->db) ? SQL_REFLECTION_PG : SQL_REFLECTION, &until,
+				1, case_clock_row, &k);
 }
 
 int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,

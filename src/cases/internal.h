@@ -11,8 +11,8 @@
 	"c.mobile_phone_enc, c.gender, c.birthdate, coalesce(c.estimated_age, -1), "               \
 	"c.citizenship, "                                                                          \
 	"c.primary_language, c.trafficking_status, c.exploitation, c.created_at, c.updated_at, "   \
-	"c.control, c.recruitment, c.relationship, c.labour_sector, coalesce(c.smuggled, ''), "    \
-	"coalesce(c.risk, '')"
+	"c.control, c.recruitment, c.relationship, c.labour_sector, "                              \
+	"coalesce(CAST(c.smuggled AS TEXT), ''), coalesce(c.risk, '')"
 /* A row of CASE_COLUMNS, its personal fields decrypted into a; PONTE_ESTORE when one does
  * not decrypt (never shown as something else). */
 int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c);

@@ -10,7 +10,7 @@
 
 static const char SQL_KEYS_DELETE[] = "DELETE FROM case_name_keys WHERE case_id = ?1";
 static const char SQL_KEY_INSERT[] =
-    "INSERT OR IGNORE INTO case_name_keys(case_id, key, kind) VALUES (?1, ?2, ?3)";
+    "INSERT INTO case_name_keys(case_id, key, kind) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 /* The cases holding one key, newest first, read from the key's index alone. The scope is
  * applied after (below), from an index of the scope's column: checking it on each case's row
  * touched a page of the cases table for every key of every candidate, a page fault each on a

@@ -109,9 +109,14 @@ static void claim_defaults(store *db, arena *a, const char *country, const char 
 	    "SELECT date('now', '+' || value || ' days') FROM country_rules WHERE "
 	    "rule = 'compensation_filing_days' AND country IN (?1, 'ZZ') ORDER BY country = 'ZZ' "
 	    "LIMIT 1";
+	static const char SQL_PG[] =
+	    "SELECT to_char(current_date + CAST(value AS integer), 'YYYY-MM-DD') FROM "
+	    "country_rules "
+	    "WHERE rule = 'compensation_filing_days' AND country IN (?1, 'ZZ') "
+	    "ORDER BY country = 'ZZ' LIMIT 1";
 	store_conn *c;
 	store_stmt *st;
-	if (store_conn_get(db, &c) || store_prepare(c, SQL, &st))
+	if (store_conn_get(db, &c) || store_prepare(c, store_is_pg(db) ? SQL_PG : SQL, &st))
 		return;
 	store_bind_text(st, 1, country, strlen(country));
 	if (store_step(st) == STORE_ROW)

@@ -23,8 +23,8 @@ static pthread_once_t SQL_ONCE = PTHREAD_ONCE_INIT;
 
 /* clang-format off */
 static const char SQL_PROCEEDINGS_CASES[] =
-    "SELECT c.id, c.phase, c.status, count(t.id), max(coalesce(max(t.updated_at), ''), "
-    "c.updated_at) AS changed FROM cases c LEFT JOIN proceedings t ON t.case_id = c.id "
+    "SELECT c.id, c.phase, c.status, count(t.id), CASE WHEN coalesce(max(t.updated_at), '') > "
+    "c.updated_at THEN coalesce(max(t.updated_at), '') ELSE c.updated_at END AS changed FROM cases c LEFT JOIN proceedings t ON t.case_id = c.id "
     "WHERE " CASE_IN_SCOPE " AND ((c.phase = 'proceedings' AND c.status IN "
     "('Active', 'FollowUp')) OR EXISTS (SELECT 1 FROM proceedings q WHERE q.case_id = c.id)) "
     "GROUP BY c.id ORDER BY changed DESC, c.id DESC LIMIT 200";

@@ -7,17 +7,24 @@
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 
+/* Verified more than 12 months ago, in each dialect. */
+#define FP_STALE_SQLITE "f.verified_on < date('now', '-12 months')"
+#define FP_STALE_PG "f.verified_on < to_char(current_date - interval '12 months', 'YYYY-MM-DD')"
 #define FP_COLUMNS                                                                                 \
 	"f.id, f.version, f.organisation_id, o.code, o.name, o.type, f.mandate, f.country, "       \
-	"f.languages, f.mailbox, f.phone, f.instance_url, f.verified_on, f.updated_at, "           \
-	"f.verified_on < date('now', '-12 months')"
+	"f.languages, f.mailbox, f.phone, f.instance_url, f.verified_on, f.updated_at, "
 #define FP_FROM " FROM focal_points f JOIN organisations o ON o.id = f.organisation_id"
+#define FP_LIST_WHERE                                                                              \
+	" WHERE (CAST(?1 AS TEXT) IS NULL OR f.country = ?1) AND "                                 \
+	"(CAST(?2 AS TEXT) IS NULL OR f.mandate = ?2) AND (?3 = 0 OR "
 
-static const char SQL_GET[] = "SELECT " FP_COLUMNS FP_FROM " WHERE f.id = ?1";
+static const char SQL_GET[] = "SELECT " FP_COLUMNS FP_STALE_SQLITE FP_FROM " WHERE f.id = ?1";
+static const char SQL_GET_PG[] = "SELECT " FP_COLUMNS FP_STALE_PG FP_FROM " WHERE f.id = ?1";
 static const char SQL_LIST[] =
-    "SELECT " FP_COLUMNS FP_FROM " WHERE (?1 IS NULL OR f.country = ?1) AND "
-    "(?2 IS NULL OR f.mandate = ?2) AND (?3 = 0 OR f.verified_on < date('now', '-12 months')) "
-    "ORDER BY f.country, f.mandate, o.name";
+    "SELECT " FP_COLUMNS FP_STALE_SQLITE FP_FROM FP_LIST_WHERE FP_STALE_SQLITE
+    ") ORDER BY f.country, f.mandate, o.name";
+static const char SQL_LIST_PG[] = "SELECT " FP_COLUMNS FP_STALE_PG FP_FROM FP_LIST_WHERE FP_STALE_PG
+				  ") ORDER BY f.country, f.mandate, o.name";
 static const char SQL_HOLDERS[] =
     "SELECT id, name_enc, position, started_on, coalesce(ended_on, '') FROM "
     "focal_point_holders WHERE focal_point_id = ?1 ORDER BY started_on DESC, id DESC";
@@ -30,6 +37,9 @@ static const char SQL_UPDATE[] =
     "instance_url = ?6, verified_on = ?7, updated_at = ?8 WHERE id = ?1 AND version = ?2";
 static const char SQL_VERIFY[] = "UPDATE focal_points SET version = version + 1, verified_on = "
 				 "date('now'), updated_at = ?2 WHERE id = ?1";
+static const char SQL_VERIFY_PG[] =
+    "UPDATE focal_points SET version = version + 1, verified_on = "
+    "to_char(current_date, 'YYYY-MM-DD'), updated_at = ?2 WHERE id = ?1";
 static const char SQL_END_CURRENT[] =
     "UPDATE focal_point_holders SET ended_on = ?2 WHERE focal_point_id = ?1 AND ended_on IS "
     "NULL AND started_on <= ?2";
@@ -39,9 +49,10 @@ static const char SQL_NEXT_HOLDER[] = "SELECT coalesce(max(id), 0) + 1 FROM foca
 static const char SQL_ADD_HOLDER[] =
     "INSERT INTO focal_point_holders(id, focal_point_id, name_enc, position, started_on) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char SQL_STALE[] =
-    "SELECT count(*) FROM focal_points WHERE verified_on < date('now', '-12 months') AND "
-    "(?1 = 4 OR (?1 = 3 AND country = ?2))";
+static const char SQL_STALE[] = "SELECT count(*) FROM focal_points f WHERE " FP_STALE_SQLITE
+				" AND (?1 = 4 OR (?1 = 3 AND country = ?2))";
+static const char SQL_STALE_PG[] = "SELECT count(*) FROM focal_points f WHERE " FP_STALE_PG
+				   " AND (?1 = 4 OR (?1 = 3 AND country = ?2))";
 
 static const fp_code MANDATES[] = {
 	{ "thb", N_("Trafficking in human beings") },
@@ -193,14 +204,8 @@ int fp_create(const identity_env *env, const principal *p, const fp_input *in, i
 		}
 		rc = rc < 0 ? rc : 0;
 	}
-	if (!rc) {
-		static const char SQL_LAST[] = "SELECT last_insert_rowid()";
-		if (!(rc = store_prepare(c, SQL_LAST, &st))) {
-			store_step(st);
-			*id = store_col_int64(st, 0);
-			store_reset(st);
-		}
-	}
+	if (!rc)
+		*id = store_last_insert_id(c);
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.create", "focal_point", *id,
 				     "success", true);
@@ -306,7 +311,7 @@ int fp_verify(const identity_env *env, const principal *p, int64_t id)
 	char now[CLOCK_RFC3339_LEN];
 	clock_format_rfc3339(clock_wall_ms(), now);
 	store_stmt *st;
-	if (!(rc = store_prepare(c, SQL_VERIFY, &st))) {
+	if (!(rc = store_prepare(c, store_is_pg(env->db) ? SQL_VERIFY_PG : SQL_VERIFY, &st))) {
 		store_bind_int64(st, 1, id);
 		bind_str(st, 2, now);
 		rc = step_once(st);
@@ -453,7 +458,7 @@ int fp_get(const identity_env *env, arena *a, int64_t id, focal_point *out)
 	store_stmt *st;
 	int rc = store_conn_get(env->db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
+		rc = store_prepare(c, store_is_pg(env->db) ? SQL_GET_PG : SQL_GET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
@@ -475,7 +480,7 @@ int fp_list(const identity_env *env, arena *a, const fp_filter *f, fp_fn fn, voi
 		rc = store_begin_read(c);
 	if (rc)
 		return rc;
-	if ((rc = store_prepare(c, SQL_LIST, &st))) {
+	if ((rc = store_prepare(c, store_is_pg(env->db) ? SQL_LIST_PG : SQL_LIST, &st))) {
 		store_commit(c);
 		return rc;
 	}
@@ -519,7 +524,8 @@ int64_t fp_stale_count(const identity_env *env, const principal *p)
 		return 0;
 	store_conn *c;
 	store_stmt *st;
-	if (store_conn_get(env->db, &c) || store_prepare(c, SQL_STALE, &st))
+	if (store_conn_get(env->db, &c) ||
+	    store_prepare(c, store_is_pg(env->db) ? SQL_STALE_PG : SQL_STALE, &st))
 		return 0;
 	store_bind_int64(st, 1, scope);
 	store_bind_text(st, 2, p->country, strlen(p->country));

@@ -31,7 +31,7 @@ static const char SQL_VERSIONS[] =
     "SELECT p.lang, p.version, p.name, p.direction, p.action, p.rolled_back_to, p.entries, "
     "p.loaded_by, p.loaded_at, "
     "p.version = (SELECT MAX(q.version) FROM language_packs q WHERE q.lang = p.lang) "
-    "FROM language_packs p WHERE ?1 IS NULL OR p.lang = ?1 ORDER BY p.lang, p.version DESC";
+    "FROM language_packs p WHERE CAST(?1 AS TEXT) IS NULL OR p.lang = ?1 ORDER BY p.lang, p.version DESC";
 static const char SQL_GENERATION[] = "SELECT COALESCE(MAX(id), 0) FROM language_packs";
 /* clang-format on */
 

@@ -4,8 +4,9 @@
 #include "identity/identity.h"
 
 static const char SQL_CLEAR_ROLES[] = "DELETE FROM user_roles WHERE user_id = ?1";
-static const char SQL_ADD_ROLE[] = "INSERT OR IGNORE INTO user_roles(user_id, role_id) "
-				   "SELECT ?1, id FROM roles WHERE code = ?2";
+static const char SQL_ADD_ROLE[] =
+    "INSERT INTO user_roles(user_id, role_id) "
+    "SELECT ?1, id FROM roles WHERE code = ?2 ON CONFLICT DO NOTHING";
 static const char SQL_HAS_ROLE[] =
     "SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?1 AND "
     "r.code = ?2";

@@ -107,14 +107,8 @@ int kn_attach(const identity_env *env, const principal *p, const char *dir, int6
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	if (!rc) {
-		static const char SQL_LAST[] = "SELECT last_insert_rowid()";
-		if (!(rc = store_prepare(c, SQL_LAST, &st))) {
-			store_step(st);
-			*id = store_col_int64(st, 0);
-			store_reset(st);
-		}
-	}
+	if (!rc)
+		*id = store_last_insert_id(c);
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.attach", "knowledge", item, "success",
 				     true);

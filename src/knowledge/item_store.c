@@ -496,16 +496,8 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 		return rc;
 	if (s->id && store_changes(c) == 0)
 		return PONTE_ECONFLICT;
-	if (!s->id) {
-		static const char SQL_LAST[] = "SELECT last_insert_rowid()";
-		if ((rc = store_prepare(c, SQL_LAST, &st)))
-			return rc;
-		rc = store_step(st);
-		s->id = store_col_int64(st, 0);
-		store_reset(st);
-		if (rc < 0)
-			return rc;
-	}
+	if (!s->id)
+		s->id = store_last_insert_id(c);
 	rc = write_translations(c, s->id, in);
 	if (!rc)
 		rc = write_index(c, s->id, in);

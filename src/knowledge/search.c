@@ -188,6 +188,11 @@ static const char SQL_ENTRIES[] =
     "SELECT rowid, status, type, evidence, languages, coalesce(year, 0), countries, areas, "
     "targets, owner_country, organisation_id, author_id FROM knowledge_items "
     "INDEXED BY knowledge_items_search ORDER BY updated_at DESC, rowid DESC";
+/* PostgreSQL has neither rowid (id is the same number) nor INDEXED BY. */
+static const char SQL_ENTRIES_PG[] =
+    "SELECT id, status, type, evidence, languages, coalesce(year, 0), countries, areas, "
+    "targets, owner_country, organisation_id, author_id FROM knowledge_items "
+    "ORDER BY updated_at DESC, id DESC";
 #define HIT_COLUMNS                                                                                \
 	"k.id, k.version, k.type, k.status, k.language, k.title, k.summary, k.countries, "         \
 	"k.evidence, coalesce(k.year, 0), coalesce(k.published_at, ''), k.updated_at, "            \
@@ -265,7 +270,7 @@ static const char *keep(arena *a, store_stmt *st, int col)
 	return arena_strdup(a, v ? v : "");
 }
 
-static int build(store_conn *c, uint64_t db, int64_t generation, struct snapshot **out)
+static int build(store_conn *c, uint64_t db, bool pg, int64_t generation, struct snapshot **out)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -275,7 +280,7 @@ static int build(store_conn *c, uint64_t db, int64_t generation, struct snapshot
 	s->generation = generation;
 	arena_init(&s->a, 1u << 30);
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_ENTRIES, &st);
+	int rc = store_prepare(c, pg ? SQL_ENTRIES_PG : SQL_ENTRIES, &st);
 	bool prepared = rc == 0;
 	size_t cap = 0;
 	while (!rc && (rc = store_step(st)) == STORE_ROW) {
@@ -351,7 +356,7 @@ static int snapshot_get(store_conn *c, const store *st_db, struct snapshot **out
 	}
 	pthread_mutex_unlock(&snapshot_lock);
 	struct snapshot *fresh;
-	if ((rc = build(c, db, generation, &fresh)))
+	if ((rc = build(c, db, store_is_pg(st_db), generation, &fresh)))
 		return rc;
 	pthread_mutex_lock(&snapshot_lock);
 	if (!current || current->db != db || current->generation < generation) {

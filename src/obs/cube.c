@@ -10,12 +10,12 @@
 /* clang-format off */
 /* The count only when building: counting a million rows is what the cache saves. */
 static const char SQL_VERSION[] =
-    "SELECT CASE WHEN ?1 THEN (SELECT count(*) FROM obs_records) END, version, nonce "
+    "SELECT CASE WHEN ?1 <> 0 THEN (SELECT count(*) FROM obs_records) END, version, nonce "
     "FROM obs_state WHERE id = 1";
 static const char SQL_SCAN[] =
     "SELECT year, source, gender, age_band, majority, citizenship, country_of_exploitation, "
-    "CASE WHEN exploitation_known THEN exploitation END, "
-    "CASE WHEN control_known THEN control END, status, provider_id, "
+    "CASE WHEN exploitation_known <> 0 THEN exploitation END, "
+    "CASE WHEN control_known <> 0 THEN control END, status, provider_id, "
     "CASE WHEN citizenship IS NULL OR country_of_exploitation IS NULL THEN NULL "
     "WHEN citizenship = country_of_exploitation THEN 'domestic' ELSE 'transnational' END, "
     "k.record_key FROM obs_records r LEFT JOIN obs_record_keys k ON k.row_key = r.row_key";
@@ -317,17 +317,22 @@ int cube_load(store *db, cube *c)
 {
 	memset(c, 0, sizeof(*c));
 	char path[4200];
-	if ((size_t)snprintf(path, sizeof(path), "%s.obs-cube", store_path(db)) >= sizeof(path))
+	/* Beside an SQLite file; in the files folder of a PostgreSQL store (none: not kept). */
+	const char *files = store_files_dir(db);
+	int l = !store_is_pg(db) ? snprintf(path, sizeof(path), "%s.obs-cube", store_path(db))
+		: files          ? snprintf(path, sizeof(path), "%s/obs-cube", files)
+				 : snprintf(path, sizeof(path), "%s", "");
+	if ((size_t)l >= sizeof(path))
 		return PONTE_ELIMIT;
 	int64_t count, version, nonce;
 	int rc = version_of(db, false, &count, &version, &nonce);
 	if (rc)
 		return rc;
-	if (load(path, version, nonce, c) == 0)
+	if (*path && load(path, version, nonce, c) == 0)
 		return 0;
 	struct header h = { 0 };
 	rc = build(db, c, &h);
-	if (!rc)
+	if (!rc && *path)
 		save(path, c, &h);
 	return rc;
 }

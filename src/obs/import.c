@@ -213,11 +213,11 @@ static bool header(const csv_record *h, int *map, obs_import_result *r)
 }
 
 static const char SQL_INSERT[] =
-    "INSERT OR IGNORE INTO obs_records(provider_id, row_key, year, source, gender, age_band, "
+    "INSERT INTO obs_records(provider_id, row_key, year, source, gender, age_band, "
     "majority, citizenship, country_of_exploitation, exploitation, exploitation_known, control, "
     "control_known, labour_sector, sexual_sector, recruiter_relation, abduction, created_at, "
     "status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-    "?18, ?19)";
+    "?18, ?19) ON CONFLICT DO NOTHING";
 
 static void bind_opt(store_stmt *st, int i, const char *v)
 {

@@ -1,31 +1,32 @@
 /* The SQL of observatory releases: records as released, versions, the privacy ledger. */
+#include "base/clock.h"
 #include "base/utf8.h"
 #include "obs/release.h"
 
 /* clang-format off */
 static const char SQL_RECORDS[] =
     "SELECT year, gender, age_band, majority, citizenship, country_of_exploitation, source, "
-    "status, CASE WHEN exploitation_known THEN replace(exploitation, ',', ';') END, "
-    "CASE WHEN control_known THEN replace(control, ',', ';') END, "
-    "CASE WHEN exploitation_known THEN replace(labour_sector, ',', ';') END, "
-    "CASE WHEN exploitation_known THEN replace(sexual_sector, ',', ';') END, "
+    "status, CASE WHEN exploitation_known <> 0 THEN replace(exploitation, ',', ';') END, "
+    "CASE WHEN control_known <> 0 THEN replace(control, ',', ';') END, "
+    "CASE WHEN exploitation_known <> 0 THEN replace(labour_sector, ',', ';') END, "
+    "CASE WHEN exploitation_known <> 0 THEN replace(sexual_sector, ',', ';') END, "
     "replace(recruiter_relation, ',', ';'), abduction "
-    "FROM obs_records WHERE ?1 IS NULL OR provider_id = ?1";
+    "FROM obs_records WHERE CAST(?1 AS BIGINT) IS NULL OR provider_id = ?1";
 static const char SQL_NEXT_VERSION[] = "SELECT coalesce(max(version), 0) + 1 FROM obs_releases";
 static const char SQL_DATASETS[] =
-    "SELECT DISTINCT provider_id FROM obs_records WHERE ?1 IS NULL OR provider_id = ?1 "
-    "ORDER BY provider_id";
+    "SELECT DISTINCT provider_id FROM obs_records WHERE CAST(?1 AS BIGINT) IS NULL OR "
+    "provider_id = ?1 ORDER BY provider_id";
 static const char SQL_BUDGET[] =
     "SELECT coalesce((SELECT epsilon FROM obs_privacy_budgets WHERE provider_id = ?1), "
     "?2), (SELECT coalesce(sum(epsilon), 0.0) FROM obs_privacy_spent WHERE provider_id = ?1)";
 static const char SQL_INSERT[] =
     "INSERT INTO obs_releases(version, method, provider_id, manifest, created_by, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_SPEND[] =
     "INSERT INTO obs_privacy_spent(release_id, provider_id, epsilon) VALUES (?1, ?2, ?3)";
 static const char SQL_BUDGET_CHANGE[] =
     "INSERT INTO obs_privacy_budget_changes(provider_id, epsilon_before, epsilon, reason, "
-    "changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+    "changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_SET_BUDGET[] =
     "INSERT INTO obs_privacy_budgets(provider_id, epsilon) VALUES (?1, ?2) "
     "ON CONFLICT(provider_id) DO UPDATE SET epsilon = excluded.epsilon";
@@ -40,7 +41,7 @@ static const char SQL_BUDGET_CHANGES[] =
     "SELECT c.provider_id, coalesce(o.code, ''), c.epsilon_before, c.epsilon, c.reason, "
     "c.changed_by, c.changed_at FROM obs_privacy_budget_changes c "
     "LEFT JOIN organisations o ON o.id = c.provider_id "
-    "WHERE ?1 IS NULL OR c.provider_id = ?1 ORDER BY c.id DESC";
+    "WHERE CAST(?1 AS BIGINT) IS NULL OR c.provider_id = ?1 ORDER BY c.id DESC";
 static const char SQL_LIST[] =
     "SELECT r.version, r.method, r.created_at, coalesce(o.code, ''), r.manifest "
     "FROM obs_releases r LEFT JOIN organisations o ON o.id = r.provider_id "
@@ -154,6 +155,15 @@ int release_budget(store *db, int64_t provider, double *budget, double *spent)
 	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
 }
 
+/* Now as these tables keep it, to the second: "YYYY-MM-DDTHH:MM:SSZ" at ?idx. */
+static void bind_now(store_stmt *st, int idx)
+{
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	now[19] = 'Z';
+	store_bind_text(st, idx, now, 20);
+}
+
 int release_insert(store_conn *c, int64_t version, const char *method, int64_t provider,
 		   const char *manifest, int64_t user_id, int64_t *id)
 {
@@ -166,11 +176,13 @@ int release_insert(store_conn *c, int64_t version, const char *method, int64_t p
 	bind_provider(st, 3, provider);
 	store_bind_text(st, 4, manifest, strlen(manifest));
 	bind_provider(st, 5, user_id);
+	bind_now(st, 6);
 	rc = store_step(st);
 	store_reset(st);
 	if (rc < 0)
 		return rc;
-	return one_int(c, "SELECT last_insert_rowid()", id);
+	*id = store_last_insert_id(c);
+	return 0;
 }
 
 int release_spend(store_conn *c, int64_t release_id, int64_t provider, double epsilon)
@@ -253,6 +265,7 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 		store_bind_double(st, 3, budget);
 		store_bind_text(st, 4, reason, strlen(reason));
 		store_bind_int64(st, 5, by->user_id);
+		bind_now(st, 6);
 		rc = step_done(st);
 	}
 	if (!rc && !(rc = store_prepare(c, SQL_SET_BUDGET, &st))) {

@@ -18,12 +18,14 @@ const char SQL_SERVICE_GET[] =
 /* ?1 type ?2 country ?3 age ?4 sex ?5 exploitation ?6 nationality ?7 language ?8 with room */
 const char SQL_SERVICE_LIST[] =
     "SELECT " SERVICE_COLUMNS " FROM services s JOIN organisations o ON o.id = s.organisation_id "
-    "WHERE (?1 IS NULL OR s.type = ?1) AND (?2 IS NULL OR o.country = ?2) "
-    "AND (?3 IS NULL OR ?3 BETWEEN s.min_age AND s.max_age) "
-    "AND (?4 IS NULL OR s.sexes = '' OR instr(',' || s.sexes || ',', ',' || ?4 || ',') > 0) "
-    "AND (?5 IS NULL OR s.exploitation = '' OR instr(',' || s.exploitation || ',', ',' || ?5 || ',') > 0) "
-    "AND (?6 IS NULL OR s.nationalities = '' OR instr(',' || s.nationalities || ',', ',' || ?6 || ',') > 0) "
-    "AND (?7 IS NULL OR instr(',' || s.languages || ',', ',' || ?7 || ',') > 0) "
+    "WHERE (CAST(?1 AS TEXT) IS NULL OR s.type = ?1) AND (CAST(?2 AS TEXT) IS NULL OR o.country = ?2) "
+    "AND (CAST(?3 AS BIGINT) IS NULL OR ?3 BETWEEN s.min_age AND s.max_age) "
+    /* A code in a comma-separated list: replace() finds it in both dialects (instr is
+     * SQLite's, strpos PostgreSQL's). */
+    "AND (CAST(?4 AS TEXT) IS NULL OR s.sexes = '' OR replace(',' || s.sexes || ',', ',' || ?4 || ',', '') <> ',' || s.sexes || ',') "
+    "AND (CAST(?5 AS TEXT) IS NULL OR s.exploitation = '' OR replace(',' || s.exploitation || ',', ',' || ?5 || ',', '') <> ',' || s.exploitation || ',') "
+    "AND (CAST(?6 AS TEXT) IS NULL OR s.nationalities = '' OR replace(',' || s.nationalities || ',', ',' || ?6 || ',', '') <> ',' || s.nationalities || ',') "
+    "AND (CAST(?7 AS TEXT) IS NULL OR replace(',' || s.languages || ',', ',' || ?7 || ',', '') <> ',' || s.languages || ',') "
     "AND (?8 = 0 OR s.capacity_free IS NULL OR s.capacity_free > 0) "
     "ORDER BY o.country, s.type, s.name LIMIT 500";
 /* ?1 service ?2 capacity ?3 free ?4 now ?5 the version counted from */

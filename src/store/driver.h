@@ -68,6 +68,7 @@ struct store {
 	char *path;      /* SQLite: the file; PostgreSQL: the connection URL as given */
 	char *display;   /* what logs and the CLI may print: the URL without its password */
 	uint64_t serial; /* unique among the stores this process opened */
+	char *files;     /* store_files_dir(): NULL for PostgreSQL without a folder given */
 	store_options opt;
 	pthread_key_t key;
 	pthread_mutex_t lock;

@@ -27,6 +27,7 @@
 #define OID_BOOL 16
 #define OID_BYTEA 17
 #define OID_INT8 20
+#define OID_TEXT 25
 #define OID_FLOAT8 701
 
 /* Parameters one statement may have: Ponte's largest has 40-odd. */
@@ -46,6 +47,9 @@ typedef struct pg_stmt {
 	pg_conn *c;
 	char *sql; /* rewritten with $n */
 	int nparams;
+	/* Numbers below nparams the text never names (SQLite allows the gap): sent as text,
+	 * since PostgreSQL cannot infer a type for them. */
+	bool unnamed[PG_MAX_PARAMS];
 	char name[32];
 	bool prepared;
 	Oid prepared_types[PG_MAX_PARAMS];
@@ -77,6 +81,17 @@ static int map_state(const char *state)
 	    strncmp(state, "08", 2) == 0)
 		return PONTE_EIO; /* out of resources, I/O, connection */
 	return PONTE_ESTORE;
+}
+
+/* PONTE_PG_TRACE set: every failed statement on stderr with the server's message, even where
+ * logs are silenced (the HTTP suites): how a module's SQL is brought to PostgreSQL. */
+static void trace_failure(const pg_conn *c, const char *sql)
+{
+	static int on = -1;
+	if (on < 0)
+		on = getenv("PONTE_PG_TRACE") != NULL;
+	if (on)
+		fprintf(stderr, "PONTE_PG_TRACE: %s\n  in: %s\n", c->err, sql);
 }
 
 /* The outcome of one command: 0, or the mapped error with the server's message kept. */
@@ -155,8 +170,9 @@ static int conn_open(store *s, void **out)
 /* ---- statements ---- */
 
 /* ?NNN → $NNN and ? → $(largest + 1), outside '...', "..." and -- comments. The result is at
- * most twice as long (each ? may become $NNN); nparams is the largest number. */
-static char *rewrite(const char *sql, int *nparams)
+ * most twice as long (each ? may become $NNN); nparams is the largest number, named[n - 1]
+ * whether $n appears. */
+static char *rewrite(const char *sql, int *nparams, bool named[PG_MAX_PARAMS])
 {
 	size_t n = strlen(sql), cap = n * 4 + 1;
 	char *out = malloc(cap);
@@ -190,6 +206,7 @@ static char *rewrite(const char *sql, int *nparams)
 			}
 			if (num > largest)
 				largest = num;
+			named[num - 1] = true;
 			o += (size_t)snprintf(out + o, cap - o, "$%d", num);
 			i = j;
 		} else {
@@ -208,7 +225,10 @@ static int prepare(void *db, const char *sql, void **h)
 	if (!st)
 		return PONTE_ENOMEM;
 	st->c = c;
-	st->sql = rewrite(sql, &st->nparams);
+	bool named[PG_MAX_PARAMS] = { false };
+	st->sql = rewrite(sql, &st->nparams, named);
+	for (int i = 0; i < st->nparams; i++)
+		st->unnamed[i] = !named[i];
 	if (!st->sql) {
 		log_msg(LOG_ERROR, "store_prepare_failed", "parameter number out of range");
 		free(st);
@@ -335,6 +355,9 @@ static int bind_null(void *h, int idx)
 /* Prepare on the server for the kinds of values bound now (again if they changed). */
 static int ensure_prepared(pg_stmt *st)
 {
+	for (int i = 0; i < st->nparams; i++)
+		if (st->unnamed[i] && !st->types[i])
+			st->types[i] = OID_TEXT;
 	if (st->prepared &&
 	    memcmp(st->prepared_types, st->types, (size_t)st->nparams * sizeof(Oid)) == 0)
 		return 0;
@@ -353,6 +376,7 @@ static int ensure_prepared(pg_stmt *st)
 	PQclear(r);
 	if (rc) {
 		log_msg(LOG_ERROR, "store_prepare_failed", c->err);
+		trace_failure(c, st->sql);
 		return rc;
 	}
 	memcpy(st->prepared_types, st->types, (size_t)st->nparams * sizeof(Oid));
@@ -371,6 +395,7 @@ static int step(void *h)
 		    PQexecPrepared(st->c->pg, st->name, st->nparams,
 				   (const char *const *)st->values, st->lengths, st->formats, 0);
 		if ((rc = check_result(st->c, r))) {
+			trace_failure(st->c, st->sql);
 			PQclear(r);
 			return rc;
 		}

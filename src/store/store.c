@@ -110,9 +110,16 @@ static store *store_new(const char *path, const store_options *opt)
 	static _Atomic uint64_t opened;
 	s->serial = atomic_fetch_add(&opened, 1) + 1;
 	s->opt.busy_timeout_ms = opt && opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 2000;
-	if (!s->path || !s->display || pthread_key_create(&s->key, conn_thread_exit)) {
+	bool pg = s->drv == &store_pg_driver;
+	if (opt && opt->files_dir && *opt->files_dir)
+		s->files = strdup(opt->files_dir);
+	else if (!pg && s->path && asprintf(&s->files, "%s.files", s->path) < 0)
+		s->files = NULL;
+	bool files_ok = s->files || (pg && !(opt && opt->files_dir && *opt->files_dir));
+	if (!s->path || !s->display || !files_ok || pthread_key_create(&s->key, conn_thread_exit)) {
 		free(s->path);
 		free(s->display);
+		free(s->files);
 		free(s);
 		return NULL;
 	}
@@ -171,6 +178,7 @@ void store_close(store *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s->display);
+	free(s->files);
 	free(s);
 }
 
@@ -182,6 +190,11 @@ uint64_t store_serial(const store *s)
 const char *store_path(const store *s)
 {
 	return s->path;
+}
+
+const char *store_files_dir(const store *s)
+{
+	return s->files;
 }
 
 const char *store_display(const store *s)

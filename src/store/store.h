@@ -47,6 +47,10 @@ typedef struct store_stmt store_stmt;
 
 typedef struct store_options {
 	int busy_timeout_ms; /* how long to wait for a lock before PONTE_EBUSY (default 2000) */
+	/* The folder of files kept beside the database (attachments, knowledge files, the
+	 * observatory's releases and cube cache): <path>.files for SQLite when NULL; PostgreSQL
+	 * has none unless given, since a URL is not a path. */
+	const char *files_dir;
 } store_options;
 
 /*
@@ -63,6 +67,9 @@ void store_close(store *s);
 const char *store_path(const store *s);
 /* What logs and the CLI may print of the path: a PostgreSQL URL without its password. */
 const char *store_display(const store *s);
+/* The folder of files beside the database (store_options.files_dir, else <path>.files for
+ * SQLite); NULL for a PostgreSQL store opened without one. */
+const char *store_files_dir(const store *s);
 /* Whether the database is PostgreSQL (`--db postgresql://...`) rather than an SQLite file. */
 bool store_is_pg(const store *s);
 /* A number no other store opened by this process had: caches keyed by it never mistake a new

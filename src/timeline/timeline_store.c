@@ -13,7 +13,7 @@ static const char SQL_HEAD[] =
     "  FROM cases c JOIN organisations o ON o.id = c.organisation_id WHERE c.id = ?1 "
     "UNION ALL SELECT d.created_at, 'decision', d.status, d.decision_org_type, d.id "
     "  FROM status_decisions d WHERE d.case_id = ?1 "
-    "UNION ALL SELECT s.created_at, 'screening', CASE WHEN s.indicated THEN 'indicated' "
+    "UNION ALL SELECT s.created_at, 'screening', CASE WHEN s.indicated <> 0 THEN 'indicated' "
     "  ELSE 'not_indicated' END, s.list, s.id FROM screenings s WHERE s.case_id = ?1 "
     "UNION ALL SELECT c.created_at, 'consent', c.purpose, coalesce(o.code, ''), c.id "
     "  FROM consents c LEFT JOIN organisations o ON o.id = c.recipient_id WHERE c.case_id = ?1 "
@@ -58,7 +58,7 @@ static const char SQL_HEAD[] =
     "UNION ALL SELECT d.created_at, 'abroad', d.type, p.name, t.id FROM trm_documents d "
     "  JOIN trm_referrals t ON t.id = d.referral_id JOIN trm_peers p ON p.id = t.peer_id "
     "  WHERE t.case_id = ?1";
-static const char SQL_TAIL[] = ") ORDER BY at, kind LIMIT 2000";
+static const char SQL_TAIL[] = ") AS events ORDER BY at, kind LIMIT 2000";
 /* clang-format on */
 
 /* The statement above with one part per section of the social file (never the proceedings,

@@ -23,11 +23,13 @@
 #include "identity/auth.h"
 #include "instance/instance.h"
 #include "keys/keys.h"
+#include <libpq-fe.h> /* to create and drop the PostgreSQL databases of PONTE_TEST_HTTP_STORE=pg */
 #include <sqlite3.h>
 
 struct ht_server {
 	char *dir;
-	char *db_path;
+	char *db_path; /* the SQLite file, or the URL of the server's PostgreSQL database */
+	char *pg_name; /* that database's name, dropped by ht_stop() */
 	char *key_path;
 	store *db;
 	crypto_keyring *keys;
@@ -45,18 +47,82 @@ struct ht_resp {
 	size_t hlen;
 };
 
+/* PONTE_TEST_HTTP_STORE=pg: every server of the suite runs on a PostgreSQL database of its
+ * own, made on the server that PONTE_TEST_PG names (tests/pg/cluster.sh) and dropped when
+ * the server stops; its files go to a folder in the server's temporary folder. */
+static inline bool ht_is_pg(void)
+{
+	const char *v = getenv("PONTE_TEST_HTTP_STORE");
+	return v && strcmp(v, "pg") == 0;
+}
+
+static void ht_pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Run one statement on the PostgreSQL server's maintenance database. */
+static inline void ht_pg_admin(const char *sql)
+{
+	const char *url = getenv("PONTE_TEST_PG");
+	if (!url || !*url)
+		fail_msg("PONTE_TEST_HTTP_STORE=pg needs PONTE_TEST_PG: start a server with "
+			 "eval \"$(bash tests/pg/cluster.sh start)\"");
+	PGconn *pg = PQconnectdb(url);
+	if (PQstatus(pg) != CONNECTION_OK)
+		fail_msg("PostgreSQL server %s: %s", url, PQerrorMessage(pg));
+	PQsetNoticeProcessor(pg, ht_pg_quiet, NULL);
+	PGresult *r = PQexec(pg, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(pg));
+	PQclear(r);
+	PQfinish(pg);
+}
+
+/* A new database for a server: its name in s->pg_name, its URL (the server's URL with that
+ * dbname) in s->db_path. */
+static inline void ht_pg_create(struct ht_server *s)
+{
+	static unsigned made;
+	char name[64], sql[128];
+	snprintf(name, sizeof(name), "ponte_http_%ld_%u", (long)getpid(), ++made);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	ht_pg_admin(sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	ht_pg_admin(sql);
+	const char *url = getenv("PONTE_TEST_PG"), *q = strchr(url, '?');
+	size_t n = strlen(url) + strlen(name) + 32;
+	s->db_path = malloc(n);
+	s->pg_name = strdup(name);
+	assert_true(s->db_path && s->pg_name);
+	snprintf(s->db_path, n, "postgresql:///%s%s", name, q ? q : "");
+}
+
 static inline void ht_make_db(struct ht_server *s)
 {
 	char err[512];
 	s->dir = test_tmpdir();
-	s->db_path = test_path(s->dir, "ponte.db");
-	assert_int_equal(store_create(s->db_path, NULL, &s->db, err, sizeof(err)), 0);
+	store_options opt = { 0 };
+	char *files = NULL;
+	if (ht_is_pg()) {
+		ht_pg_create(s);
+		files = test_path(s->dir, "ponte.files");
+		opt.files_dir = files;
+	} else {
+		s->db_path = test_path(s->dir, "ponte.db");
+	}
+	int rc = store_create(s->db_path, &opt, &s->db, err, sizeof(err));
+	free(files);
+	if (rc)
+		fail_msg("store_create %s: %s", s->db_path, err);
 	store_migration_report r;
-	assert_int_equal(store_migrate(s->db, &r), 0);
+	if (store_migrate(s->db, &r))
+		fail_msg("migrations: %s", r.message);
 	assert_int_equal(instance_set(s->db, "Observatório <Teste> & \"Lda\"", "PT"), 0);
 	assert_int_equal(crypto_init(), 0);
 	s->key_path = test_path(s->dir, "ponte.key");
-	int rc = keys_setup(s->db, s->key_path, &s->keys, err, sizeof(err));
+	rc = keys_setup(s->db, s->key_path, &s->keys, err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
 }
@@ -104,10 +170,18 @@ static inline void ht_stop(struct ht_server *s)
 	s->server = NULL;
 	store_checkpoint(s->db);
 	store_close(s->db);
+	s->db = NULL;
 	app_release(&s->app);
 	crypto_keyring_free(s->keys);
 	free(s->key_path);
 	free(s->db_path);
+	if (s->pg_name) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", s->pg_name);
+		ht_pg_admin(sql);
+		free(s->pg_name);
+		s->pg_name = NULL;
+	}
 	test_rmtree(s->dir);
 }
 
@@ -257,15 +331,19 @@ static inline int ht_raw_status(const char *answer)
 static struct ht_server *ht_current __attribute__((unused));
 #define S (*ht_current)
 
+/* Change a setting in the current server's database, as from outside its pages. */
 static inline void set_setting(const char *key, const char *value)
 {
-	sqlite3 *db;
-	char sql[256];
-	snprintf(sql, sizeof(sql), "UPDATE settings SET value = '%s' WHERE key = '%s'", value, key);
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	static const char SQL[] = "UPDATE settings SET value = ?1 WHERE key = ?2";
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(S.db, &c), 0);
+	assert_int_equal(store_prepare(c, SQL, &st), 0);
+	store_bind_text(st, 1, value, strlen(value));
+	store_bind_text(st, 2, key, strlen(key));
+	int rc = store_step(st);
+	store_reset(st);
+	assert_int_equal(rc, STORE_DONE);
 }
 
 /* A suite's server with the demonstration data and an administrator, made current, 2FA
