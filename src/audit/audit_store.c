@@ -14,7 +14,7 @@ static const char SQL_INSERT[] =
 static const char SQL_ALL[] =
     "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), "
     "action, object_type, object_id, outcome, client, prev_hash, hash "
-    "FROM audit_events ORDER BY rowid";
+    "FROM audit_events ORDER BY id";
 static const char SQL_QUERY[] =
     "SELECT id, time, coalesce(user_id, 0), coalesce(organisation_id, 0), action, object_type, "
     "object_id, outcome, client FROM audit_events "

@@ -12,13 +12,20 @@ static const char SQL_LAST_GOOD[] =
     "SELECT taken_at, schema_version, "
     "CAST((julianday('now') - julianday(taken_at)) * 86400 AS INTEGER) "
     "FROM backups WHERE good = 1 ORDER BY taken_at DESC, id DESC LIMIT 1";
+static const char SQL_HAS_TABLE_PG[] =
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+    "AND table_name = 'backups'";
+static const char SQL_LAST_GOOD_PG[] =
+    "SELECT taken_at, schema_version, "
+    "CAST(extract(epoch FROM now() - CAST(taken_at AS timestamptz)) AS bigint) "
+    "FROM backups WHERE good = 1 ORDER BY taken_at DESC, id DESC LIMIT 1";
 /* clang-format on */
 
 /* Before migration 0038 the table does not exist (a database being upgraded). */
-static int has_table(store_conn *c, bool *yes)
+static int has_table(store *db, store_conn *c, bool *yes)
 {
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_HAS_TABLE, &st);
+	int rc = store_prepare(c, store_is_pg(db) ? SQL_HAS_TABLE_PG : SQL_HAS_TABLE, &st);
 	if (rc)
 		return rc;
 	rc = store_step(st);
@@ -34,7 +41,7 @@ int backup_record(store *db, const backup_report *r, const char *archive, bool g
 	bool yes = false;
 	int rc = store_conn_get(db, &c);
 	if (!rc)
-		rc = has_table(c, &yes);
+		rc = has_table(db, c, &yes);
 	if (rc || !yes)
 		return rc;
 	if ((rc = store_prepare(c, SQL_ADD, &st)))
@@ -63,10 +70,10 @@ static int last_good(store *db, char when[32], int64_t *schema_version, int64_t 
 	bool yes = false;
 	int rc = store_conn_get(db, &c);
 	if (!rc)
-		rc = has_table(c, &yes);
+		rc = has_table(db, c, &yes);
 	if (rc || !yes)
 		return rc;
-	if ((rc = store_prepare(c, SQL_LAST_GOOD, &st)))
+	if ((rc = store_prepare(c, store_is_pg(db) ? SQL_LAST_GOOD_PG : SQL_LAST_GOOD, &st)))
 		return rc;
 	rc = store_step(st);
 	if (rc == STORE_ROW) {

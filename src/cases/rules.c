@@ -29,6 +29,9 @@ static const char SQL_CONFIRMERS[] =
     "SELECT country, group_concat(org_type, ',') FROM (SELECT country, org_type FROM "
     "status_confirmers ORDER BY country = 'ZZ' DESC, country, org_type) GROUP BY country "
     "ORDER BY country = 'ZZ' DESC, country";
+static const char SQL_CONFIRMERS_PG[] =
+    "SELECT country, string_agg(org_type, ',' ORDER BY org_type) FROM status_confirmers "
+    "GROUP BY country ORDER BY country = 'ZZ' DESC, country";
 static const char SQL_CLEAR_CONFIRMERS[] = "DELETE FROM status_confirmers WHERE country = ?1";
 static const char SQL_ADD_CONFIRMER[] =
     "INSERT INTO status_confirmers(country, org_type) VALUES (?1, ?2)";
@@ -145,7 +148,7 @@ int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx)
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_CONFIRMERS, &st);
+		rc = store_prepare(c, store_is_pg(db) ? SQL_CONFIRMERS_PG : SQL_CONFIRMERS, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW)

@@ -36,6 +36,8 @@ static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER 
 static const char SQL_COUNTRIES[] = "SELECT code, " COUNTRY_NAME " FROM countries";
 static const char SQL_COUNTRY_NAME_OF[] = "SELECT " COUNTRY_NAME " FROM countries WHERE code = ?2";
 static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
+/* In the order of the seed rows: a table never updated keeps them in that order. */
+static const char SQL_TYPES_PG[] = "SELECT code FROM organisation_types ORDER BY ctid";
 
 /* 1 when a row matches, 0 when none does, or why the store could not tell (negative). */
 static int lookup(store *db, const char *sql, const char *value)
@@ -291,7 +293,7 @@ int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
 	store_stmt *st;
 	int rc = store_conn_get(db, &c);
 	if (!rc)
-		rc = store_prepare(c, SQL_TYPES, &st);
+		rc = store_prepare(c, store_is_pg(db) ? SQL_TYPES_PG : SQL_TYPES, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {

@@ -17,7 +17,7 @@ static const char SQL_ENABLE[] = "UPDATE users SET totp_enabled = 1, must_enrol 
 static const char SQL_RESET[] = "UPDATE users SET totp_secret_enc = NULL, totp_enabled = 0, "
 				"totp_last_step = 0, must_enrol = 1 WHERE id = ?1";
 static const char SQL_RESET_ADD[] = "INSERT INTO second_factor_resets(user_id, by_user_id, "
-				    "reason_enc, reset_at) VALUES (?1, ?2, x'', ?3)";
+				    "reason_enc, reset_at) VALUES (?1, ?2, ?4, ?3)";
 static const char SQL_RESET_REASON[] =
     "UPDATE second_factor_resets SET reason_enc = ?2 WHERE id = ?1";
 static const char SQL_CLEAR_CODES[] = "DELETE FROM recovery_codes WHERE user_id = ?1";
@@ -240,6 +240,8 @@ int totp_reset(const identity_env *env, const principal *by, int64_t user_id, co
 		store_bind_int64(st, 1, user_id);
 		store_bind_int64(st, 2, by->user_id);
 		store_bind_text(st, 3, when, strlen(when));
+		static const unsigned char none; /* an empty reason until it is encrypted below */
+		store_bind_blob(st, 4, &none, 0);
 		rc = store_step(st) < 0 ? PONTE_ESTORE : 0;
 		store_reset(st);
 		id = store_last_insert_id(c);

@@ -36,7 +36,8 @@ static const char SQL_LIST[] =
     "o.last_error, o.created_at FROM trm_outbox o JOIN trm_peers p ON p.id = o.peer_id "
     "ORDER BY o.id DESC LIMIT 500";
 static const char SQL_STUCK[] =
-    "SELECT p.name, p.country, sum(o.state = 'pending'), sum(o.state = 'failed'), "
+    "SELECT p.name, p.country, sum(CASE WHEN o.state = 'pending' THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN o.state = 'failed' THEN 1 ELSE 0 END), "
     "min(o.created_at), (SELECT last_error FROM trm_outbox l WHERE l.peer_id = p.id AND "
     "l.state <> 'delivered' ORDER BY l.id DESC LIMIT 1) FROM trm_outbox o JOIN trm_peers p "
     "ON p.id = o.peer_id WHERE o.state = 'failed' OR (o.state = 'pending' AND o.attempts > 0) "

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <strings.h>
@@ -344,6 +345,101 @@ static inline void set_setting(const char *key, const char *value)
 	int rc = store_step(st);
 	store_reset(st);
 	assert_int_equal(rc, STORE_DONE);
+}
+
+/* Run one statement on the current server's database from outside the server (a harness
+ * simulating what no page can do): the number of rows it changed. */
+static inline long ht_exec(const char *sql)
+{
+	long changed = -1;
+	if (ht_is_pg()) {
+		PGconn *pg = PQconnectdb(S.db_path);
+		assert_int_equal(PQstatus(pg), CONNECTION_OK);
+		PGresult *r = PQexec(pg, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+			fail_msg("%s: %s", sql, PQerrorMessage(pg));
+		changed = strtol(PQcmdTuples(r), NULL, 10);
+		PQclear(r);
+		PQfinish(pg);
+		return changed;
+	}
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	changed = sqlite3_changes(db);
+	sqlite3_close(db);
+	return changed;
+}
+
+/* The first of probes found in one file, or NULL; *files counts the files read. */
+static inline const char *ht_file_holds(const char *path, const char *const *probes, size_t n,
+					int *files)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	(*files)++;
+	fseek(fp, 0, SEEK_END);
+	long len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *data = malloc((size_t)len + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	const char *found = NULL;
+	for (size_t p = 0; p < n && !found; p++)
+		if (memmem(data, (size_t)len, probes[p], strlen(probes[p])))
+			found = probes[p];
+	free(data);
+	return found;
+}
+
+/* Whether one of probes is stored in clear by the current server's database: SQLite's file,
+ * its WAL and shared memory; PostgreSQL's folder of the database and its write-ahead log,
+ * after a checkpoint. The probe found or NULL; *files counts the files read. */
+static inline const char *ht_on_disk(const char *const *probes, size_t n, int *files)
+{
+	*files = 0;
+	const char *found = NULL;
+	if (!ht_is_pg()) {
+		store_checkpoint(S.db);
+		const char *suffixes[] = { "", "-wal", "-shm" };
+		for (size_t s = 0; s < 3 && !found; s++) {
+			char path[600];
+			snprintf(path, sizeof(path), "%s%s", S.db_path, suffixes[s]);
+			found = ht_file_holds(path, probes, n, files);
+		}
+		return found;
+	}
+	ht_pg_admin("CHECKPOINT");
+	PGconn *pg = PQconnectdb(S.db_path);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PGresult *r = PQexec(pg, "SELECT oid FROM pg_database WHERE datname = current_database()");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	char dirs[2][600];
+	const char *data = getenv("PONTE_TEST_PG_DIR");
+	assert_non_null(data);
+	snprintf(dirs[0], sizeof(dirs[0]), "%s/data/base/%s", data, PQgetvalue(r, 0, 0));
+	snprintf(dirs[1], sizeof(dirs[1]), "%s/data/pg_wal", data);
+	PQclear(r);
+	PQfinish(pg);
+	for (size_t d = 0; d < 2 && !found; d++) {
+		DIR *dir = opendir(dirs[d]);
+		assert_non_null(dir);
+		for (struct dirent *e = readdir(dir); e && !found; e = readdir(dir)) {
+			char path[1300];
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dirs[d], e->d_name) >=
+			    sizeof(path))
+				continue;
+			struct stat sb;
+			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+				found = ht_file_holds(path, probes, n, files);
+		}
+		closedir(dir);
+	}
+	return found;
 }
 
 /* A suite's server with the demonstration data and an administrator, made current, 2FA

@@ -5,7 +5,6 @@
 #include "httptest.h"
 
 #include <liboath/oath.h>
-#include <sqlite3.h> /* to adjust a setting and read files from outside, as a test harness */
 
 #include "audit/audit.h"
 #include "base/log.h"
@@ -608,28 +607,13 @@ static void personal_data_is_not_on_disk_in_clear(void **state)
 	/* Read it back (the server decrypts it for an allowed caller)... */
 	ht_get(S.port, "/api/v1/users/me", h, &r);
 	ht_free(&r);
-	/* ...and look for it in the database file, the WAL and the shared memory. */
+	/* ...and look for it in the database's files (SQLite: the file, the WAL and the shared
+	 * memory; PostgreSQL: the database's folder and the write-ahead log). */
 	const char *probes[] = { "Vantablackprobe", "ximena", "probe-domain", "911 222 333" };
-	const char *suffixes[] = { "", "-wal", "-shm" };
-	int files = 0;
-	for (size_t s = 0; s < 3; s++) {
-		char path[600];
-		snprintf(path, sizeof(path), "%s%s", S.db_path, suffixes[s]);
-		FILE *fp = fopen(path, "rb");
-		if (!fp)
-			continue;
-		files++;
-		fseek(fp, 0, SEEK_END);
-		long n = ftell(fp);
-		fseek(fp, 0, SEEK_SET);
-		char *data = malloc((size_t)n + 1);
-		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
-		fclose(fp);
-		for (size_t p = 0; p < ARRAY_LEN(probes); p++)
-			if (memmem(data, (size_t)n, probes[p], strlen(probes[p])))
-				fail_msg("\"%s\" found in %s", probes[p], path);
-		free(data);
-	}
+	int files;
+	const char *found = ht_on_disk(probes, ARRAY_LEN(probes), &files);
+	if (found)
+		fail_msg("\"%s\" found in the database's files", found);
 	assert_true(files >= 2);
 	set_setting("require_2fa_for_flagged_roles", "1");
 }
@@ -837,18 +821,10 @@ static void administrators_reset_a_lost_second_factor(void **state)
 			 CURLE_OK);
 	assert_int_equal(r.status, 404);
 	ht_free(&r);
-	store_checkpoint(S.db);
-	FILE *f = fopen(S.db_path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *data = malloc((size_t)n);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	assert_null(memmem(data, (size_t)n, "Phone stolen in Lisbon", 22));
-	assert_null(memmem(data, (size_t)n, "Phone lost on a field visit", 27));
-	free(data);
+	const char *reasons[] = { "Phone stolen in Lisbon", "Phone lost on a field visit" };
+	int files;
+	assert_null(ht_on_disk(reasons, ARRAY_LEN(reasons), &files));
+	assert_true(files >= 1);
 	set_setting("require_2fa_for_flagged_roles", "1");
 }
 
@@ -937,16 +913,11 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	assert_int_equal(api_status(early, "GET", "/api/v1/users/me", NULL), 401);
 	/* Even one that escaped the revocation (a login still checking the password while 2FA
 	 * was turned on, simulated here by clearing the flag) stays without rights. */
-	sqlite3 *db;
 	char sql[160];
 	snprintf(sql, sizeof(sql),
 		 "UPDATE sessions SET revoked = 0 WHERE user_id = %lld AND second_factor = 0",
 		 (long long)uid);
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	assert_true(sqlite3_changes(db) >= 3);
-	sqlite3_close(db);
+	assert_true(ht_exec(sql) >= 3);
 	assert_int_equal(api_status(early, "GET", "/api/v1/users/me", NULL), 401);
 	assert_int_equal(api_status(early, "GET", "/api/v1/cases", NULL), 401);
 	assert_int_equal(api_status(w.cookie, "GET", "/cases", NULL), 303);
