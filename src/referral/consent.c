@@ -141,10 +141,11 @@ static void consent_row(arena *a, store_stmt *st, consent *x)
 	x->id = store_col_int64(st, 0);
 	x->case_id = store_col_int64(st, 1);
 	x->recipient_id = store_col_int64(st, 2);
-	const char **texts[] = { &x->purpose,     &x->recipient_code, &x->categories,
-				 &x->legal_basis, &x->language,       &x->text_version,
-				 &x->given_by,    &x->given_on,       &x->withdrawn_on };
-	for (int i = 0; i < 9; i++)
+	const char **texts[] = { &x->purpose,       &x->recipient_code, &x->categories,
+				 &x->legal_basis,   &x->language,       &x->text_version,
+				 &x->given_by,      &x->given_on,       &x->withdrawn_on,
+				 &x->recipient_name };
+	for (int i = 0; i < 10; i++)
 		*texts[i] = ref_text(a, st, 3 + i);
 }
 

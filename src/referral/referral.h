@@ -102,8 +102,8 @@ typedef struct consent_input {
 
 typedef struct consent {
 	int64_t id, case_id, recipient_id;
-	const char *purpose, *recipient_code, *categories, *legal_basis, *language, *text_version,
-	    *given_by, *given_on, *withdrawn_on;
+	const char *purpose, *recipient_code, *recipient_name, *categories, *legal_basis, *language,
+	    *text_version, *given_by, *given_on, *withdrawn_on;
 } consent;
 
 int consent_add(const identity_env *env, const principal *p, int64_t case_id,

@@ -36,7 +36,7 @@ const char SQL_SERVICE_PLACES[] =
 #define CONSENT_COLUMNS \
 	"c.id, c.case_id, coalesce(c.recipient_id, 0), c.purpose, coalesce(o.code, ''), " \
 	"c.categories, c.legal_basis, c.language, c.text_version, c.given_by, c.given_on, " \
-	"coalesce(c.withdrawn_on, '')"
+	"coalesce(c.withdrawn_on, ''), coalesce(o.name, '')"
 const char SQL_CONSENT_INSERT[] =
     "INSERT INTO consents(case_id, purpose, recipient_id, categories, legal_basis, language, "
     "text_version, given_by, given_on, recorded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "

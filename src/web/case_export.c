@@ -206,7 +206,7 @@ int web_case_summary(http_request *req, http_response *res)
 		{ N_("Victim status"),
 		  web_case_label(lang, "trafficking_status", c.trafficking_status) },
 		{ N_("Type of exploitation"), exploitation_words(req, c.exploitation) },
-		{ N_("Organisation"), c.organisation_code },
+		{ N_("Organisation"), web_case_organisation(req, &c) },
 		{ N_("Registered"), web_date(req, c.created_at) },
 		{ N_("Last change"), web_datetime(req, c.updated_at) },
 	};

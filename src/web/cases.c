@@ -16,6 +16,14 @@ const char *web_case_label(int lang, const char *field, const char *code)
 	return vocab_label(lang, name, code);
 }
 
+const char *web_case_organisation(http_request *req, const struct case_record *c)
+{
+	organisation o;
+	return org_get(services_of(req)->db, req->arena, c->organisation_id, &o) == 0 && o.name
+		   ? o.name
+		   : c->organisation_code;
+}
+
 const char *web_full_name(arena *a, const char *first, const char *second)
 {
 	return arena_printf(a, "%s%s%s", first, *first && *second ? " " : "", second);
@@ -726,7 +734,8 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	tpl_set(v, "decision_label",
 		web_case_label(req->lang, "trafficking_status", c->trafficking_status));
 	tpl_set(v, "gender_label", web_case_label(req->lang, "gender", c->gender));
-	tpl_set(v, "organisation", c->organisation_code);
+	tpl_set(v, "organisation", web_case_organisation(req, c));
+	tpl_set(v, "organisation_code", c->organisation_code);
 	web_set_when(req, v, "updated", c->updated_at, true);
 	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
 	tpl_set_bool(

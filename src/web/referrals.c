@@ -125,7 +125,7 @@ static int add_consent(const consent *c, void *ctx)
 	http_request *req = l->req;
 	tpl_vars *v = tpl_list_add(l->rows);
 	tpl_set(v, "id", num(req, c->id));
-	tpl_set(v, "recipient", *c->recipient_code ? c->recipient_code : tr(req->lang, N_("Any")));
+	tpl_set(v, "recipient", *c->recipient_name ? c->recipient_name : tr(req->lang, N_("Any")));
 	tpl_set(v, "categories", categories_label(req, c->categories));
 	tpl_set(v, "basis", web_referral_label(req, c->legal_basis));
 	tpl_set(v, "given",

@@ -217,9 +217,12 @@ int web_case_summary(http_request *req, http_response *res);
 /* A case code in the reader's language (cases.c), and "first second". */
 const char *web_case_label(int lang, const char *field, const char *code);
 const char *web_full_name(arena *a, const char *first, const char *second);
+/* A case's organisation by its name, as a reader knows it (its code, which exports and the API
+ * keep, when the name cannot be read). */
+struct case_record;
+const char *web_case_organisation(http_request *req, const struct case_record *c);
 /* A row of a list of cases (the case list, a search by name), added to l: id, name, nationality,
  * phase, status, registered and updated (each with its _iso date); NULL when out of memory. */
-struct case_record;
 tpl_vars *web_case_row(http_request *req, tpl_list *l, const struct case_record *c);
 int web_case_screening(http_request *req, http_response *res);
 int web_case_screening_add(http_request *req, http_response *res);

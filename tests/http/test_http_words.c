@@ -209,7 +209,8 @@ static void collect_codes(struct codes *c)
 			 "SELECT code, 'role' FROM roles WHERE builtin UNION ALL "
 			 "SELECT code, 'screening list' FROM indicator_lists UNION ALL "
 			 "SELECT code, 'screening dimension' FROM indicator_dimensions UNION ALL "
-			 "SELECT code, 'indicator' FROM indicators",
+			 "SELECT code, 'indicator' FROM indicators UNION ALL "
+			 "SELECT code, 'organisation' FROM organisations",
 			 add_db_code, c, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -437,6 +438,12 @@ static size_t codes_in_page(const char *who, const char *url, const char *html, 
 		struct code key = { word, NULL, false };
 		const struct code *hit = bsearch(&key, c->v, c->n, sizeof(*c->v), by_code);
 		if (hit && hit->word && (after_word(text, p) || before_word(p + len)))
+			hit = NULL;
+		/* An organisation's code after its name, "Casa Abrigo Porto (PT-SHELTER)", where an
+		 * administrator or an analyst picks the organisation a file or a user belongs to:
+		 * the code is what import files and the API name it by. */
+		if (hit && strcmp(hit->vocab, "organisation") == 0 && p > text && p[-1] == '(' &&
+		    p[len] == ')')
 			hit = NULL;
 		if (hit) {
 			found++;
