@@ -24,7 +24,7 @@ static double median(double *v, size_t n)
 	return v[n / 2];
 }
 
-static double once(const identity_env *env, obs_query *q)
+static double once(const keyed_store *env, obs_query *q)
 {
 	arena a;
 	arena_init(&a, 64u << 20);
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 	size_t runs = (size_t)strtoul(argv[2], NULL, 10);
 	if (runs < 1 || runs > 1000)
 		runs = 5;
-	identity_env env = { db, NULL };
+	keyed_store env = { db, NULL };
 	static const struct {
 		const char *what, *by[2], *where[2];
 	} TABLES[] = {

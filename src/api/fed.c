@@ -41,7 +41,7 @@ int api_fed_inbox(http_request *req, http_response *res)
  * the keys themselves; the fingerprint is still read over the phone before anyone trusts it. */
 int api_fed_identity(http_request *req, http_response *res)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	trm_self self;
 	int rc = trm_identity_ensure(env);
 	if (!rc)

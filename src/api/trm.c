@@ -172,7 +172,7 @@ int api_trm_referral(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	trm_referral r;
 	int rc = trm_referral_get(env, req->arena, principal_of(req), id, &r);
 	if (rc)

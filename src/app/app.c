@@ -100,7 +100,7 @@ int app_init(app *a, store *db, crypto_keyring *keys, char *err, size_t errlen)
 		return rc;
 	a->svc.db = db;
 	a->svc.keys = keys;
-	a->svc.env = (identity_env){ db, keys };
+	a->svc.env = (keyed_store){ db, keys };
 	if ((rc = app_file_dirs(db, a->svc.files_dir, sizeof(a->svc.files_dir), err, errlen)))
 		return rc;
 	snprintf(a->svc.spool_dir, sizeof(a->svc.spool_dir), "%.4000s/spool", a->svc.files_dir);

@@ -131,7 +131,7 @@ static const case_input DEMO_CASES[] = {
  * approves. */
 #define DEMO_CLOSED_REASON "Not a victim of trafficking"
 
-static int demo_cases(const identity_env *env)
+static int demo_cases(const keyed_store *env)
 {
 	int64_t id;
 	principal p, sup;
@@ -155,7 +155,7 @@ static int demo_cases(const identity_env *env)
 }
 
 /* Each organisation's supervisor records its services. */
-static int demo_services(const identity_env *env)
+static int demo_services(const keyed_store *env)
 {
 	int rc = 0;
 	for (size_t i = 0; !rc && i < ARRAY_LEN(DEMO_SERVICES); i++) {
@@ -172,7 +172,7 @@ static int demo_services(const identity_env *env)
 	return rc;
 }
 
-int demo_fill(const identity_env *env)
+int demo_fill(const keyed_store *env)
 {
 	for (size_t i = 0; i < ARRAY_LEN(DEMO_ORGS); i++) {
 		int rc = org_add(env->db, &DEMO_ORGS[i], NULL);

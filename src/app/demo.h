@@ -14,7 +14,7 @@
 #define DEMO_PASSWORD "Ponte-demo-Lisboa-2026"
 #define DEMO_ADMIN_EMAIL "admin@demo.ponte.example"
 
-int demo_fill(const identity_env *env);
+int demo_fill(const keyed_store *env);
 
 /* `ponte demo` (demo_data.c): organisations and one user per default role in Niger, Senegal,
  * Mali, Nigeria, Portugal, Spain and Italy (or in one of them: country), and `cases` cases,
@@ -30,24 +30,24 @@ typedef struct demo_options {
 	const char *files_dir; /* <database>.files (app_file_dirs), for attachments */
 	void (*progress)(long done);
 } demo_options;
-int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen);
+int demo_generate(const keyed_store *env, const demo_options *o, char *err, size_t errlen);
 /* Published practices, legislation, case law and manuals (demo_knowledge.c); needs the
  * accounts of demo_generate. */
-int demo_knowledge(const identity_env *env, const char *files_dir);
+int demo_knowledge(const keyed_store *env, const char *files_dir);
 /* n synthetic published items of every type, in EN/FR/PT, for measurements. */
-int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed);
+int demo_knowledge_bulk(const keyed_store *env, long n, uint64_t seed);
 
 /* Synthetic observatory records of four providers, estimates of victims for the three
  * years before year, and a release of each method written under files_dir (none if NULL)
  * (demo_observatory.c); needs the organisations of demo_generate. */
-int demo_observatory(const identity_env *env, int year, const char *files_dir);
+int demo_observatory(const keyed_store *env, int year, const char *files_dir);
 
 /* The services of a country's shelter and NGO (demo_referrals.c); needs demo_generate's
  * accounts. */
-int demo_country_services(const identity_env *env, const char *cc, unsigned seed);
+int demo_country_services(const keyed_store *env, const char *cc, unsigned seed);
 /* A consent and a referral of case_id to its country's shelter, taken to the state-th state
  * of the machine (0 draft .. 7 withdrawn) by the sender and the shelter. */
-int demo_referral(const identity_env *env, const principal *sender, int64_t case_id, const char *cc,
+int demo_referral(const keyed_store *env, const principal *sender, int64_t case_id, const char *cc,
 		  unsigned state);
 
 #endif

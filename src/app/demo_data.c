@@ -132,8 +132,8 @@ static bool country_wanted(const char *code)
 	return !only_country || strcmp(only_country, code) == 0;
 }
 
-static int add_account(const identity_env *env, const char *email, const char *name,
-		       const char *org, const char *role_code, const char *lang, const char *hash,
+static int add_account(const keyed_store *env, const char *email, const char *name, const char *org,
+		       const char *role_code, const char *lang, const char *hash,
 		       const char *password, FILE *accounts, bool *first, const char *country)
 {
 	user_input in = { .email = email,
@@ -164,7 +164,7 @@ static int add_account(const identity_env *env, const char *email, const char *n
 	return 0;
 }
 
-static int make_accounts(const identity_env *env, const demo_options *o, const char *hash)
+static int make_accounts(const keyed_store *env, const demo_options *o, const char *hash)
 {
 	bool first = true;
 	int rc = 0;
@@ -229,7 +229,7 @@ struct owner {
 	size_t country;
 };
 
-static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
+static int load_owners(const keyed_store *env, struct owner *owners, size_t *n)
 {
 	static const char *roles[] = { "case.worker", "supervisor", "national.focal.point" };
 	*n = 0;
@@ -254,7 +254,7 @@ static int load_owners(const identity_env *env, struct owner *owners, size_t *n)
 /* The rest of the file of a demo case: where the person was exploited (at home for some,
  * mostly in Europe: the observatory's flows come from these), and for some an immediate need
  * and a residence permit, a few of which expire within the month. */
-static int make_file(const identity_env *env, const principal *p, int64_t case_id,
+static int make_file(const keyed_store *env, const principal *p, int64_t case_id,
 		     const char *citizenship, int year, unsigned dice)
 {
 	static const char *destinations[] = { "PT", "ES", "IT" };
@@ -285,7 +285,7 @@ static int make_file(const identity_env *env, const principal *p, int64_t case_i
 	return rc;
 }
 
-static int make_case(const identity_env *env, const struct owner *owners, size_t nowners, int year,
+static int make_case(const keyed_store *env, const struct owner *owners, size_t nowners, int year,
 		     bool refer)
 {
 	static const char *phases[] = { "identification", "protection", "assistance", "return",
@@ -410,7 +410,7 @@ static const char *position_in(const char *country, bool current)
 	return current ? "Focal point" : "Former focal point";
 }
 
-static int make_directory(const identity_env *env)
+static int make_directory(const keyed_store *env)
 {
 	int64_t uid;
 	principal admin;
@@ -471,7 +471,7 @@ static int make_directory(const identity_env *env)
 	return rc;
 }
 
-int demo_generate(const identity_env *env, const demo_options *o, char *err, size_t errlen)
+int demo_generate(const keyed_store *env, const demo_options *o, char *err, size_t errlen)
 {
 	rng_state = o->seed ? o->seed * 0x9E3779B97F4A7C15ULL : 0x9E3779B97F4A7C15ULL;
 	only_country = NULL;

@@ -545,7 +545,7 @@ static const struct demo_item ITEMS[] = {
 	      "minas de ouro." } } },
 };
 
-static int as(const identity_env *env, const char *email, principal *p)
+static int as(const keyed_store *env, const char *email, principal *p)
 {
 	int64_t id;
 	int rc = user_find_by_email(env, email, &id);
@@ -616,7 +616,7 @@ static int write_pdf(const char *dir, const char *text, char *path, size_t n)
 }
 
 /* The evaluation report of the first practice, as a downloadable document. */
-static int attach_evaluation(const identity_env *env, const principal *author, const char *files,
+static int attach_evaluation(const keyed_store *env, const principal *author, const char *files,
 			     int64_t item)
 {
 	char path[4096], dir[4096];
@@ -631,7 +631,7 @@ static int attach_evaluation(const identity_env *env, const principal *author, c
 	return rc;
 }
 
-int demo_knowledge(const identity_env *env, const char *files_dir)
+int demo_knowledge(const keyed_store *env, const char *files_dir)
 {
 	principal reviewer;
 	int rc = as(env, "knowledge.reviewer.pt@demo.ponte.example", &reviewer);
@@ -771,7 +771,7 @@ static void bulk_input(arena *a, long k, kn_input *in)
 	in->translations_given = true;
 }
 
-int demo_knowledge_bulk(const identity_env *env, long n, uint64_t seed)
+int demo_knowledge_bulk(const keyed_store *env, long n, uint64_t seed)
 {
 	bulk_state = (seed ? seed : 1) * 0x2545F4914F6CDD1DULL;
 	principal authors[7], reviewer;

@@ -20,7 +20,7 @@ static const struct {
 	int64_t estimate;
 } ESTIMATES[] = { { "PT", 52000 }, { "ES", 105000 }, { "NE", 88000 }, { "NG", 940000 } };
 
-int demo_observatory(const identity_env *env, int year, const char *files_dir)
+int demo_observatory(const keyed_store *env, int year, const char *files_dir)
 {
 	obs_import_result *r = calloc(1, sizeof(*r));
 	if (!r)

@@ -3,14 +3,14 @@
 #include "app/demo.h"
 #include "referral/referral.h"
 
-static int load(const identity_env *env, const char *email, principal *p)
+static int load(const keyed_store *env, const char *email, principal *p)
 {
 	int64_t id;
 	int rc = user_find_by_email(env, email, &id);
 	return rc ? rc : principal_load(env->db, id, p);
 }
 
-static int add(const identity_env *env, const char *email, const service_input *in)
+static int add(const keyed_store *env, const char *email, const service_input *in)
 {
 	principal p;
 	int64_t id;
@@ -19,7 +19,7 @@ static int add(const identity_env *env, const char *email, const service_input *
 	return rc ? rc : service_add(env, &p, in, &id, &e);
 }
 
-int demo_country_services(const identity_env *env, const char *cc, unsigned seed)
+int demo_country_services(const keyed_store *env, const char *cc, unsigned seed)
 {
 	char shelter[96], ngo[96], org_shelter[16], org_ngo[16];
 	char lower[3] = { (char)(cc[0] + 32), (char)(cc[1] + 32), 0 };
@@ -86,7 +86,7 @@ static int find_shelter(const service *s, void *ctx)
 	return 0;
 }
 
-int demo_referral(const identity_env *env, const principal *sender, int64_t case_id, const char *cc,
+int demo_referral(const keyed_store *env, const principal *sender, int64_t case_id, const char *cc,
 		  unsigned state)
 {
 	static const char *const PATHS[][3] = {

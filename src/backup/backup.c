@@ -168,7 +168,7 @@ static int check_seals(const char *path, const char *key_path, const char *files
 		store_close(s);
 		return PONTE_EDENIED;
 	}
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	int64_t bad = 0;
 	rc = attachment_verify_seals(&env, dir, sealed, &bad);
 	if (rc == PONTE_EINVAL)

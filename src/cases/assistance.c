@@ -45,7 +45,7 @@ int assistance_record(store *db, int64_t case_id, const char *type, int64_t prov
 	return case_row_write(c, SQL_RECORD, v, ARRAY_LEN(v), NULL);
 }
 
-int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+int assistance_add(const keyed_store *env, const principal *p, int64_t case_id, const char *type,
 		   const char *started_on, const char *ended_on, int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -86,7 +86,7 @@ struct assistance_rows {
 	void *ctx;
 };
 
-static int assistance_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int assistance_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct assistance_rows *r = ctx;
@@ -99,7 +99,7 @@ static int assistance_row(const identity_env *env, arena *a, store_stmt *st, voi
 	return r->fn(&x, r->ctx);
 }
 
-int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int assistance_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx)
 {
 	struct assistance_rows r = { fn, ctx };

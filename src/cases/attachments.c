@@ -35,7 +35,7 @@ static int count_of(store_conn *c, int64_t case_id, int64_t *n)
 }
 
 /* The row's secrets: the file's name and key, encrypted under its id. */
-static int seal_row(const identity_env *env, store_conn *c, int64_t id, const char *name,
+static int seal_row(const keyed_store *env, store_conn *c, int64_t id, const char *name,
 		    const char *key_hex)
 {
 	int rc =
@@ -45,7 +45,7 @@ static int seal_row(const identity_env *env, store_conn *c, int64_t id, const ch
 				      key_hex, 4096);
 }
 
-int attachment_add(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+int attachment_add(const keyed_store *env, const principal *p, const char *dir, int64_t case_id,
 		   const char *path, const char *filename, int64_t *id, const char **why)
 {
 	*why = NULL;
@@ -109,7 +109,7 @@ int attachment_add(const identity_env *env, const principal *p, const char *dir,
 }
 
 /* A secret of the row; NULL when missing too (a file always has its name and key). */
-static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+static const char *dec(const keyed_store *env, arena *a, store_stmt *st, int col, const char *name,
 		       int64_t id)
 {
 	size_t n;
@@ -122,7 +122,7 @@ struct attachment_rows {
 	void *ctx;
 };
 
-static int attachment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int attachment_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct attachment_rows *r = ctx;
 	case_attachment x = { .id = store_col_int64(st, 0),
@@ -133,7 +133,7 @@ static int attachment_row(const identity_env *env, arena *a, store_stmt *st, voi
 	return x.filename ? r->fn(&x, r->ctx) : PONTE_ESTORE;
 }
 
-int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int attachment_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    attachment_fn fn, void *ctx)
 {
 	int rc = case_check(env, p, case_id, "case.social.read");
@@ -145,7 +145,7 @@ int attachment_list(const identity_env *env, arena *a, const principal *p, int64
 	return rc;
 }
 
-int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
+int attachment_read(const keyed_store *env, arena *a, const principal *p, const char *dir,
 		    int64_t case_id, int64_t id, case_attachment *meta, buf *content)
 {
 	int rc = case_check(env, p, case_id, "case.social.read");
@@ -185,7 +185,7 @@ int attachment_read(const identity_env *env, arena *a, const principal *p, const
 	return rc;
 }
 
-int attachment_remove(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+int attachment_remove(const keyed_store *env, const principal *p, const char *dir, int64_t case_id,
 		      int64_t id)
 {
 	arena a;
@@ -229,8 +229,7 @@ static const char SQL_ALL[] =
     "ORDER BY id";
 /* clang-format on */
 
-int attachment_verify_seals(const identity_env *env, const char *dir, int64_t *checked,
-			    int64_t *bad)
+int attachment_verify_seals(const keyed_store *env, const char *dir, int64_t *checked, int64_t *bad)
 {
 	*checked = *bad = 0;
 	store_conn *c;

@@ -393,7 +393,7 @@ static int add_user(int64_t id, const char *name, void *ctx)
 }
 
 /* The order of a country or worker sort ("PT,ES,NE," or ",3,17,"), in b. */
-static int name_order(const identity_env *env, arena *a, const principal *p, int scope,
+static int name_order(const keyed_store *env, arena *a, const principal *p, int scope,
 		      const case_filter *f, buf *b)
 {
 	if (f->sort == CASE_SORT_NATIONALITY)
@@ -478,7 +478,7 @@ static void bind_filter(store_stmt *st, const principal *p, const case_filter *f
 		bind_text(st, 14, b->updated_to);
 }
 
-int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
+int case_list(const keyed_store *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total)
 {
 	int scope = principal_scope(p, "case.social.read");

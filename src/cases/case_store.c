@@ -31,7 +31,7 @@ static void bind_scope(store_stmt *st, const principal *p, const char *permissio
 	store_bind_int64(st, 4, p->user_id);
 }
 
-static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+static const char *dec(const keyed_store *env, arena *a, store_stmt *st, int col, const char *name,
 		       int64_t id)
 {
 	size_t n;
@@ -41,7 +41,7 @@ static const char *dec(const identity_env *env, arena *a, store_stmt *st, int co
 	return field_decrypt(env, a, "cases", name, id, b, n);
 }
 
-int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record *c)
+int case_from_row(const keyed_store *env, arena *a, store_stmt *st, case_record *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = store_col_int64(st, 0);
@@ -78,7 +78,7 @@ int case_from_row(const identity_env *env, arena *a, store_stmt *st, case_record
 		   : PONTE_ESTORE;
 }
 
-int case_get_unaudited(const identity_env *env, arena *a, const principal *p, int64_t id,
+int case_get_unaudited(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		       case_record *out)
 {
 	store_conn *c;
@@ -99,7 +99,7 @@ int case_get_unaudited(const identity_env *env, arena *a, const principal *p, in
 	return rc;
 }
 
-int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out)
+int case_get(const keyed_store *env, arena *a, const principal *p, int64_t id, case_record *out)
 {
 	int rc = case_get_unaudited(env, a, p, id, out);
 	principal_audit_read(env->db, p, "case.read", "case", id,
@@ -110,7 +110,7 @@ int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, 
 }
 
 /* Encrypt one personal field for (id); an absent value is stored as NULL. */
-static int bind_encrypted(const identity_env *env, store_stmt *st, int idx, const char *column,
+static int bind_encrypted(const keyed_store *env, store_stmt *st, int idx, const char *column,
 			  int64_t id, const char *value, buf *tmp)
 {
 	if (!value || !*value)
@@ -124,7 +124,7 @@ static const char * or (const char *v, const char *def)
 	return v ? v : def;
 }
 
-static int bind_person(const identity_env *env, store_stmt *st, int first, int64_t id,
+static int bind_person(const keyed_store *env, store_stmt *st, int first, int64_t id,
 		       const case_record *v)
 {
 	buf tmp;
@@ -150,7 +150,7 @@ static void bind_facts(store_stmt *st, int base, const char *const f[5])
 		store_bind_null(st, base + 4);
 }
 
-int case_check(const identity_env *env, const principal *p, int64_t case_id, const char *permission)
+int case_check(const keyed_store *env, const principal *p, int64_t case_id, const char *permission)
 {
 	arena a;
 	arena_init(&a, 1u << 16);
@@ -162,7 +162,7 @@ int case_check(const identity_env *env, const principal *p, int64_t case_id, con
 	return rc;
 }
 
-int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
+int case_create(const keyed_store *env, const principal *p, const case_input *in, int64_t *id,
 		field_errors *errors)
 {
 	if (!case_validate(env->db, in, true, errors))
@@ -237,7 +237,7 @@ int case_create(const identity_env *env, const principal *p, const case_input *i
 	return 0;
 }
 
-int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int case_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 		const case_input *in, field_errors *errors, int64_t *current)
 {
 	if (!case_validate(env->db, in, false, errors))
@@ -381,7 +381,7 @@ int case_scope_of(store *db, int64_t case_id, case_scope *out)
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }
 
-int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned parts,
+int case_disclose(const keyed_store *env, arena *a, int64_t case_id, unsigned parts,
 		  case_record *out)
 {
 	memset(out, 0, sizeof(*out));

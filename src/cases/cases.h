@@ -78,7 +78,7 @@ typedef struct case_scope {
 int case_scope_of(store *db, int64_t case_id, case_scope *out);
 /* Only the given parts of a case (CASE_PART_IDENTITY .. CASE_PART_CASE) filled in, the
  * others left empty: what a referral discloses to its recipient. */
-int case_disclose(const identity_env *env, arena *a, int64_t case_id, unsigned parts,
+int case_disclose(const keyed_store *env, arena *a, int64_t case_id, unsigned parts,
 		  case_record *out);
 /* The parts of "identity,contact,documents,victim,case" (unknown names add nothing). */
 unsigned case_parts_of(const char *categories);
@@ -153,17 +153,17 @@ bool case_sort_starts_ascending(int sort);
 typedef vocab_term case_code; /* code and label (a msgid): i18n/vocab.h */
 const case_code *case_codes(const char *field, size_t *n);
 
-int case_create(const identity_env *env, const principal *p, const case_input *in, int64_t *id,
+int case_create(const keyed_store *env, const principal *p, const case_input *in, int64_t *id,
 		field_errors *errors);
-int case_get(const identity_env *env, arena *a, const principal *p, int64_t id, case_record *out);
+int case_get(const keyed_store *env, arena *a, const principal *p, int64_t id, case_record *out);
 /* PONTE_ECONFLICT (and *current set) when version is not the case's version. */
-int case_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int case_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 		const case_input *in, field_errors *errors, int64_t *current);
 typedef int (*case_fn)(const case_record *c, void *ctx);
 /* The cases of f in the caller's scope of case.social.read, f->limit of them from f->offset,
  * in f's order, each given to fn; *total counts the cases of f up to CASE_COUNT_CAP + 1
  * (more than the cap when it is CASE_COUNT_CAP + 1). Audited as case.list. */
-int case_list(const identity_env *env, arena *a, const principal *p, const case_filter *f,
+int case_list(const keyed_store *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total);
 
 /* The filter a user last used on the case list (case_filter_query()'s form), "" when none;
@@ -185,11 +185,11 @@ typedef struct status_decision {
 } status_decision;
 
 /* Record a decision (and set the case's vic_TraffickingStatus from it). */
-int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
+int status_decision_add(const keyed_store *env, const principal *p, int64_t case_id,
 			const status_decision_input *in, field_errors *errors, int64_t *id);
 typedef int (*status_decision_fn)(const status_decision *d, void *ctx);
 /* Newest first; PONTE_ENOTFOUND outside the caller's scope. */
-int status_decision_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int status_decision_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 			 status_decision_fn fn, void *ctx);
 /* field "decision" or "decider". */
 const case_code *status_decision_codes(const char *field, size_t *n);
@@ -253,12 +253,12 @@ typedef int (*case_match_fn)(const case_record *c, int score, void *ctx);
  * keys with query, best first then newest, at most limit (1..CASE_SEARCH_MAX); *found is how
  * many cases in scope matched at all. PONTE_EINVAL when the query has no word of two letters
  * or more. Audited as case.search (never with the query). */
-int case_find_by_name(const identity_env *env, arena *a, const principal *p, const char *query,
+int case_find_by_name(const keyed_store *env, arena *a, const principal *p, const char *query,
 		      int limit, case_match_fn fn, void *ctx, int64_t *found);
 /* Give keys to the cases that have none (cases registered before the keys existed), in
  * transactions of at most batch cases; *filled counts them. Idempotent: a second run finds
  * nothing to do. `ponte serve` runs it before listening. */
-int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled);
+int case_name_keys_fill(const keyed_store *env, int batch, int64_t *filled);
 
 /* ---- legal clocks (clocks.c) ---- */
 typedef struct case_clock {
@@ -269,11 +269,11 @@ typedef struct case_clock {
 typedef int (*case_clock_fn)(const case_clock *k, void *ctx);
 /* Open cases in the caller's scope whose reflection period ends on or before until
  * (YYYY-MM-DD) while the victim status is still presumed or pending, soonest first. */
-int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
+int case_reflection_ending(const keyed_store *env, arena *a, const principal *p, const char *until,
 			   case_clock_fn fn, void *ctx);
 /* The person's names on a case in the caller's scope of case.social.read ("" when not
  * recorded), for lists of tasks that say whom a task is about; PONTE_ENOTFOUND outside it. */
-int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int case_person_name(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		     const char **first, const char **second);
 
 /* ---- risk assessments and safety plans (safety.c) ---- */
@@ -290,15 +290,15 @@ typedef struct safety_assessment {
 const char *const *safety_threats(size_t *n);
 /* Record an assessment; its review falls due after the country's safety_review_days (or
  * high_risk_review_days for a high risk). */
-int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
+int safety_add(const keyed_store *env, const principal *p, int64_t case_id, const safety_input *in,
 	       int64_t *id, field_errors *e);
 typedef int (*safety_fn)(const safety_assessment *s, void *ctx);
-int safety_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-		safety_fn fn, void *ctx);
+int safety_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, safety_fn fn,
+		void *ctx);
 /* Open cases in scope whose latest assessment is due for review by until (k->since holds the
  * risk, k->ends the review date). */
 typedef case_clock_fn safety_due_fn;
-int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
+int safety_reviews_due(const keyed_store *env, arena *a, const principal *p, const char *until,
 		       safety_due_fn fn, void *ctx);
 
 /* ---- contacts: identification and follow-up (contacts.c) ---- */
@@ -318,10 +318,10 @@ typedef struct contact {
 } contact;
 const char *const *contact_channels(size_t *n);
 /* By the caller's organisation, on a case the caller may write. */
-int contact_add(const identity_env *env, const principal *p, int64_t case_id,
+int contact_add(const keyed_store *env, const principal *p, int64_t case_id,
 		const contact_input *in, int64_t *id, field_errors *e);
 typedef int (*contact_fn)(const contact *k, void *ctx);
-int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int contact_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 contact_fn fn, void *ctx);
 
 /* ---- return (returns.c) ---- */
@@ -331,17 +331,17 @@ typedef struct return_record {
 } return_record;
 /* The person's voluntary decision to return to destination, once informed (informed must be
  * true: the information given is part of the decision). */
-int return_decide(const identity_env *env, const principal *p, int64_t case_id,
+int return_decide(const keyed_store *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
 		  field_errors *e);
 /* Schedule the departure: refused (PONTE_EINVAL, field "assessment") unless the case's latest
  * risk assessment made on or after the decision is low with no threat; that assessment is
  * kept with the return. PONTE_ECONFLICT when it is scheduled already. */
-int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
+int return_schedule(const keyed_store *env, const principal *p, int64_t return_id,
 		    const char *departure_on, field_errors *e);
 typedef int (*return_fn)(const return_record *r, void *ctx);
-int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-		return_fn fn, void *ctx);
+int return_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, return_fn fn,
+		void *ctx);
 
 /* ---- children (children.c) ---- */
 typedef struct child_input {
@@ -362,10 +362,10 @@ typedef struct child_record {
 } child_record;
 /* The codes of placement, tracing, family_assessment or age_assessment. */
 const char *const *child_codes(const char *field, size_t *n);
-int child_get(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-	      case_record *c, child_record *k);
+int child_get(const keyed_store *env, arena *a, const principal *p, int64_t case_id, case_record *c,
+	      child_record *k);
 /* Replace the record; version is the one read (0 for none): PONTE_ECONFLICT otherwise. */
-int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
+int child_save(const keyed_store *env, const principal *p, int64_t case_id, int64_t version,
 	       const child_input *in, field_errors *e, int64_t *current);
 /* Under 18 at registration, or an age disputed and not assessed as adult: a child. */
 bool case_treated_as_child(const case_record *c, const child_record *k);
@@ -376,18 +376,18 @@ typedef struct support_plan {
 	const char *type, *objectives, *action_plan, *approved_at, *created_at;
 } support_plan;
 const char *const *plan_types(size_t *n); /* HTCDS spl_Type */
-int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+int plan_add(const keyed_store *env, const principal *p, int64_t case_id, const char *type,
 	     const char *objectives, const char *action_plan, int64_t *id, field_errors *e);
 /* By a supervisor or focal point who did not prepare it: PONTE_EDENIED otherwise,
  * PONTE_ECONFLICT when approved already. */
-int plan_approve(const identity_env *env, const principal *p, int64_t plan_id);
+int plan_approve(const keyed_store *env, const principal *p, int64_t plan_id);
 typedef int (*plan_fn)(const support_plan *x, void *ctx);
-int plan_list(const identity_env *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
+int plan_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
 	      void *ctx);
 /* Plans others prepared, waiting for the caller's approval, in the caller's scope. */
 typedef int (*plan_pending_fn)(int64_t plan_id, int64_t case_id, const char *type,
 			       const char *created_at, void *ctx);
-int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pending_fn fn,
+int plans_pending(const keyed_store *env, arena *a, const principal *p, plan_pending_fn fn,
 		  void *ctx);
 
 /* ---- the assistance log (assistance.c) ---- */
@@ -397,10 +397,10 @@ typedef struct assistance_item {
 } assistance_item;
 const char *const *assistance_types(size_t *n);
 /* Given by the caller's organisation; ended_on may be NULL (still going). */
-int assistance_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+int assistance_add(const keyed_store *env, const principal *p, int64_t case_id, const char *type,
 		   const char *started_on, const char *ended_on, int64_t *id, field_errors *e);
 typedef int (*assistance_fn)(const assistance_item *x, void *ctx);
-int assistance_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int assistance_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    assistance_fn fn, void *ctx);
 
 /* Assistance a completed referral gave (referral/ calls it inside its own transaction):
@@ -441,21 +441,21 @@ typedef struct case_attachment {
 } case_attachment;
 /* Keep the file at path (an upload) sealed in dir: its kind decided from its bytes (*why and
  * PONTE_EINVAL otherwise), at most CASE_ATTACHMENT_MAX bytes (PONTE_ELIMIT). */
-int attachment_add(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+int attachment_add(const keyed_store *env, const principal *p, const char *dir, int64_t case_id,
 		   const char *path, const char *filename, int64_t *id, const char **why);
 typedef int (*attachment_fn)(const case_attachment *x, void *ctx);
-int attachment_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int attachment_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    attachment_fn fn, void *ctx);
 /* The content, opened into content (initialised by the caller with room for
  * CASE_ATTACHMENT_MAX); a file changed on disk is PONTE_ESTORE. Audited. */
-int attachment_read(const identity_env *env, arena *a, const principal *p, const char *dir,
+int attachment_read(const keyed_store *env, arena *a, const principal *p, const char *dir,
 		    int64_t case_id, int64_t id, case_attachment *meta, buf *content);
 /* Backups: open every attachment that was not removed, from dir, with its own key (sealed
  * files fail on any change, cut or addition). *checked counts those opened; the id of the first
  * that does not open is *bad (then PONTE_EINVAL). */
-int attachment_verify_seals(const identity_env *env, const char *dir, int64_t *checked,
+int attachment_verify_seals(const keyed_store *env, const char *dir, int64_t *checked,
 			    int64_t *bad);
-int attachment_remove(const identity_env *env, const principal *p, const char *dir, int64_t case_id,
+int attachment_remove(const keyed_store *env, const principal *p, const char *dir, int64_t case_id,
 		      int64_t id);
 
 /* ---- closing and reopening (closures.c) ---- */
@@ -471,20 +471,20 @@ bool case_status_closed(const char *status);
 bool case_may_close(const principal *p);
 /* Ask to close a case (status Closed or ClosedReferred, with the reason). PONTE_ECONFLICT when
  * the case is closed or a request waits already. */
-int closure_request(const identity_env *env, const principal *p, int64_t case_id,
-		    const char *status, const char *reason, int64_t *id, field_errors *e);
+int closure_request(const keyed_store *env, const principal *p, int64_t case_id, const char *status,
+		    const char *reason, int64_t *id, field_errors *e);
 /* Approve (the case is closed with the requested status and reason, in the same transaction)
  * or reject. PONTE_EDENIED for the requester or someone who may not close cases;
  * PONTE_ECONFLICT when decided already. */
-int closure_decide(const identity_env *env, const principal *p, int64_t closure_id, bool approve);
+int closure_decide(const keyed_store *env, const principal *p, int64_t closure_id, bool approve);
 typedef int (*closure_fn)(const case_closure *k, void *ctx);
 /* The closures and reopenings of a case, newest first. */
-int closure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int closure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 closure_fn fn, void *ctx);
 typedef int (*closure_pending_fn)(int64_t closure_id, int64_t case_id, const char *status,
 				  const char *requested_at, void *ctx);
 /* Requests others made, waiting for the caller's decision, in the caller's scope. */
-int closures_pending(const identity_env *env, arena *a, const principal *p, closure_pending_fn fn,
+int closures_pending(const keyed_store *env, arena *a, const principal *p, closure_pending_fn fn,
 		     void *ctx);
 
 #endif

@@ -59,13 +59,13 @@ static bool one_of(const char *const *list, size_t n, const char *v)
 	return false;
 }
 
-static const char *dec(const identity_env *env, arena *a, store_stmt *st, int col, const char *name,
+static const char *dec(const keyed_store *env, arena *a, store_stmt *st, int col, const char *name,
 		       int64_t id)
 {
 	return case_secret_col(env, a, st, col, "child_protection", name, id);
 }
 
-static int child_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int child_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	child_record *k = ctx;
 	int64_t id = store_col_int64(st, 0);
@@ -87,7 +87,7 @@ static int child_row(const identity_env *env, arena *a, store_stmt *st, void *ct
 }
 
 /* The row, without a scope check (callers check the case). */
-static int load(const identity_env *env, arena *a, int64_t case_id, child_record *k)
+static int load(const keyed_store *env, arena *a, int64_t case_id, child_record *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->tracing = "not_started";
@@ -99,8 +99,8 @@ static int load(const identity_env *env, arena *a, int64_t case_id, child_record
 	return rc ? rc : case_row_read(env, a, c, SQL_GET, &CV_INT(case_id), 1, child_row, k, NULL);
 }
 
-int child_get(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-	      case_record *c, child_record *k)
+int child_get(const keyed_store *env, arena *a, const principal *p, int64_t case_id, case_record *c,
+	      child_record *k)
 {
 	int rc = case_get(env, a, p, case_id, c);
 	return rc ? rc : load(env, a, case_id, k);
@@ -169,7 +169,7 @@ static void check(const child_input *in, field_errors *e)
 		field_errors_add(e, "tracing_notes", N_("At most 4,000 characters."));
 }
 
-static int encrypt(const identity_env *env, int64_t id, const char *name, const char *plain,
+static int encrypt(const keyed_store *env, int64_t id, const char *name, const char *plain,
 		   buf *out)
 {
 	return plain && *plain ? field_encrypt(env, "child_protection", name, id, plain, out) : 0;
@@ -181,7 +181,7 @@ static int row_id(store_conn *c, int64_t case_id, int64_t *id)
 	return rc == PONTE_ENOTFOUND ? PONTE_ESTORE : rc;
 }
 
-int child_save(const identity_env *env, const principal *p, int64_t case_id, int64_t version,
+int child_save(const keyed_store *env, const principal *p, int64_t case_id, int64_t version,
 	       const child_input *in, field_errors *e, int64_t *current)
 {
 	field_errors_clear(e);

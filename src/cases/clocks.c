@@ -33,7 +33,7 @@ static const char SQL_PERSON[] =
     "FROM cases WHERE id = ?1";
 /* clang-format on */
 
-int case_clock_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+int case_clock_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct case_clock_ctx *k = ctx;
 	int64_t id = store_col_int64(st, 0);
@@ -47,7 +47,7 @@ int case_clock_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
 	return k->fn(&x, k->ctx);
 }
 
-int case_reflection_ending(const identity_env *env, arena *a, const principal *p, const char *until,
+int case_reflection_ending(const keyed_store *env, arena *a, const principal *p, const char *until,
 			   case_clock_fn fn, void *ctx)
 {
 	struct case_clock_ctx k = { fn, ctx };
@@ -56,7 +56,7 @@ int case_reflection_ending(const identity_env *env, arena *a, const principal *p
 				1, case_clock_row, &k);
 }
 
-int case_person_name(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int case_person_name(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		     const char **first, const char **second)
 {
 	store_conn *c;

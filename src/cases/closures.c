@@ -49,8 +49,8 @@ int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const 
 	return case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), NULL);
 }
 
-int closure_request(const identity_env *env, const principal *p, int64_t case_id,
-		    const char *status, const char *reason, int64_t *id, field_errors *e)
+int closure_request(const keyed_store *env, const principal *p, int64_t case_id, const char *status,
+		    const char *reason, int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
 	if (!case_status_closed(status))
@@ -95,7 +95,7 @@ struct closure_state {
 	char status[24], reason[256 * 4];
 };
 
-static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int state_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	(void)a;
@@ -108,7 +108,7 @@ static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ct
 	return 0;
 }
 
-int closure_decide(const identity_env *env, const principal *p, int64_t closure_id, bool approve)
+int closure_decide(const keyed_store *env, const principal *p, int64_t closure_id, bool approve)
 {
 	store_conn *c;
 	struct closure_state x = { 0 };
@@ -165,7 +165,7 @@ struct closure_rows {
 	void *ctx;
 };
 
-static int closure_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int closure_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct closure_rows *r = ctx;
@@ -179,14 +179,14 @@ static int closure_row(const identity_env *env, arena *a, store_stmt *st, void *
 	return r->fn(&k, r->ctx);
 }
 
-int closure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int closure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 closure_fn fn, void *ctx)
 {
 	struct closure_rows r = { .fn = fn, .ctx = ctx };
 	return case_rows(env, a, p, case_id, SQL_LIST, closure_row, &r);
 }
 
-static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int pending_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct closure_rows *r = ctx;
@@ -194,7 +194,7 @@ static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *
 			  store_col_dup(a, st, 3), r->ctx);
 }
 
-int closures_pending(const identity_env *env, arena *a, const principal *p, closure_pending_fn fn,
+int closures_pending(const keyed_store *env, arena *a, const principal *p, closure_pending_fn fn,
 		     void *ctx)
 {
 	if (!case_may_close(p))

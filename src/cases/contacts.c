@@ -42,7 +42,7 @@ static bool language_ok(const char *s)
 	return true;
 }
 
-int contact_add(const identity_env *env, const principal *p, int64_t case_id,
+int contact_add(const keyed_store *env, const principal *p, int64_t case_id,
 		const contact_input *in, int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -81,7 +81,7 @@ int contact_add(const identity_env *env, const principal *p, int64_t case_id,
 	return case_write_end(env, p, c, rc, "case.contact", case_id);
 }
 
-static int contact_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int contact_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct contact_rows *r = ctx;
 	int64_t id = store_col_int64(st, 0);
@@ -97,7 +97,7 @@ static int contact_row(const identity_env *env, arena *a, store_stmt *st, void *
 	return r->fn(&k, r->ctx);
 }
 
-int contact_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int contact_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 contact_fn fn, void *ctx)
 {
 	struct contact_rows r = { fn, ctx };

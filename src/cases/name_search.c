@@ -35,7 +35,7 @@ static int stored_kind(char kind)
 	return kind == NAME_KEY_TOKEN ? 1 : kind == NAME_KEY_SKELETON ? 2 : 3;
 }
 
-int case_name_keys_write(const identity_env *env, store_conn *c, int64_t case_id, const char *first,
+int case_name_keys_write(const keyed_store *env, store_conn *c, int64_t case_id, const char *first,
 			 const char *second)
 {
 	store_stmt *st;
@@ -76,7 +76,7 @@ struct missing {
 	const char *first, *second;
 };
 
-int case_name_keys_fill(const identity_env *env, int batch, int64_t *filled)
+int case_name_keys_fill(const keyed_store *env, int batch, int64_t *filled)
 {
 	*filled = 0;
 	if (batch < 1 || batch > 10000)
@@ -250,7 +250,7 @@ bool case_search_name_valid(const char *name, field_errors *errors)
 	return !why;
 }
 
-int case_find_by_name(const identity_env *env, arena *a, const principal *p, const char *query,
+int case_find_by_name(const keyed_store *env, arena *a, const principal *p, const char *query,
 		      int limit, case_match_fn fn, void *ctx, int64_t *found)
 {
 	*found = 0;

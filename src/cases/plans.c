@@ -42,7 +42,7 @@ static const char SQL_PENDING[] =
     "ORDER BY p.id LIMIT 200";
 /* clang-format on */
 
-int plan_add(const identity_env *env, const principal *p, int64_t case_id, const char *type,
+int plan_add(const keyed_store *env, const principal *p, int64_t case_id, const char *type,
 	     const char *objectives, const char *action_plan, int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -77,7 +77,7 @@ struct plan_state {
 	bool approved;
 };
 
-static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int state_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	(void)a;
@@ -87,7 +87,7 @@ static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ct
 	return 0;
 }
 
-int plan_approve(const identity_env *env, const principal *p, int64_t plan_id)
+int plan_approve(const keyed_store *env, const principal *p, int64_t plan_id)
 {
 	store_conn *c;
 	struct plan_state x = { 0 };
@@ -126,7 +126,7 @@ struct plan_rows {
 	void *ctx;
 };
 
-static int plan_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int plan_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct plan_rows *r = ctx;
 	int64_t id = store_col_int64(st, 0);
@@ -141,7 +141,7 @@ static int plan_row(const identity_env *env, arena *a, store_stmt *st, void *ctx
 	return r->fn(&x, r->ctx);
 }
 
-int plan_list(const identity_env *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
+int plan_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, plan_fn fn,
 	      void *ctx)
 {
 	int rc = case_check(env, p, case_id, "case.social.read");
@@ -152,7 +152,7 @@ int plan_list(const identity_env *env, arena *a, const principal *p, int64_t cas
 	return rc;
 }
 
-static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int pending_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct plan_rows *r = ctx;
@@ -160,7 +160,7 @@ static int pending_row(const identity_env *env, arena *a, store_stmt *st, void *
 			  store_col_dup(a, st, 3), r->ctx);
 }
 
-int plans_pending(const identity_env *env, arena *a, const principal *p, plan_pending_fn fn,
+int plans_pending(const keyed_store *env, arena *a, const principal *p, plan_pending_fn fn,
 		  void *ctx)
 {
 	if (principal_scope(p, "case.social.write") < SCOPE_ORGANISATION)

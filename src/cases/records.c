@@ -8,7 +8,7 @@
 
 static const char SQL_CASE[] = "SELECT owner_id, organisation_id, country FROM cases WHERE id = ?1";
 
-int case_in_scope(const identity_env *env, const principal *p, int64_t case_id,
+int case_in_scope(const keyed_store *env, const principal *p, int64_t case_id,
 		  const char *permission, char country[8])
 {
 	store_conn *c;
@@ -68,7 +68,7 @@ int case_row_change(store_conn *c, const char *sql, const case_value *v, size_t 
 	return rc ? rc : store_changes(c) == 1 ? 0 : PONTE_ECONFLICT;
 }
 
-int case_row_read(const identity_env *env, arena *a, store_conn *c, const char *sql,
+int case_row_read(const keyed_store *env, arena *a, store_conn *c, const char *sql,
 		  const case_value *v, size_t n, case_row_fn row, void *ctx, size_t *count)
 {
 	store_stmt *st;
@@ -87,7 +87,7 @@ int case_row_read(const identity_env *env, arena *a, store_conn *c, const char *
 	return rc < 0 ? rc : 0;
 }
 
-static int int_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int int_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	(void)a;
@@ -102,7 +102,7 @@ int case_row_int(store_conn *c, const char *sql, int64_t key, int64_t *out)
 	return rc ? rc : found ? 0 : PONTE_ENOTFOUND;
 }
 
-int case_rows(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int case_rows(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 	      const char *sql, case_row_fn row, void *ctx)
 {
 	case_record cr;
@@ -113,7 +113,7 @@ int case_rows(const identity_env *env, arena *a, const principal *p, int64_t cas
 	return rc;
 }
 
-int case_scope_query(const identity_env *env, arena *a, const principal *p, const char *permission,
+int case_scope_query(const keyed_store *env, arena *a, const principal *p, const char *permission,
 		     const char *sql, const char *const *args, size_t nargs, case_row_fn row,
 		     void *ctx)
 {
@@ -127,7 +127,7 @@ int case_scope_query(const identity_env *env, arena *a, const principal *p, cons
 	return rc ? rc : case_row_read(env, a, c, sql, v, n, row, ctx, NULL);
 }
 
-int case_write_begin(const identity_env *env, int rc, const field_errors *e, store_conn **c,
+int case_write_begin(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
 		     char *now)
 {
 	if (!rc && e->count)
@@ -139,7 +139,7 @@ int case_write_begin(const identity_env *env, int rc, const field_errors *e, sto
 	return rc;
 }
 
-int case_write_end(const identity_env *env, const principal *p, store_conn *c, int rc,
+int case_write_end(const keyed_store *env, const principal *p, store_conn *c, int rc,
 		   const char *action, int64_t case_id)
 {
 	if (!rc)
@@ -151,7 +151,7 @@ int case_write_end(const identity_env *env, const principal *p, store_conn *c, i
 	return rc;
 }
 
-const char *case_secret_col(const identity_env *env, arena *a, store_stmt *st, int col,
+const char *case_secret_col(const keyed_store *env, arena *a, store_stmt *st, int col,
 			    const char *table, const char *column, int64_t id)
 {
 	size_t n;

@@ -22,7 +22,7 @@ static const char SQL_LIST[] =
     "coalesce(assessment_id, 0) FROM returns WHERE case_id = ?1 ORDER BY id DESC";
 /* clang-format on */
 
-int return_decide(const identity_env *env, const principal *p, int64_t case_id,
+int return_decide(const keyed_store *env, const principal *p, int64_t case_id,
 		  const char *destination, const char *decided_on, bool informed, int64_t *id,
 		  field_errors *e)
 {
@@ -59,7 +59,7 @@ struct return_state {
 	char decided[16], state[16];
 };
 
-static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int state_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	(void)a;
@@ -71,7 +71,7 @@ static int state_row(const identity_env *env, arena *a, store_stmt *st, void *ct
 }
 
 /* The gate: a risk assessment since the decision, low, with no threat. */
-static int assessment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int assessment_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	(void)a;
@@ -81,7 +81,7 @@ static int assessment_row(const identity_env *env, arena *a, store_stmt *st, voi
 	return 0;
 }
 
-int return_schedule(const identity_env *env, const principal *p, int64_t return_id,
+int return_schedule(const keyed_store *env, const principal *p, int64_t return_id,
 		    const char *departure_on, field_errors *e)
 {
 	field_errors_clear(e);
@@ -132,7 +132,7 @@ struct return_rows {
 	void *ctx;
 };
 
-static int return_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int return_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct return_rows *r = ctx;
@@ -145,8 +145,8 @@ static int return_row(const identity_env *env, arena *a, store_stmt *st, void *c
 	return r->fn(&x, r->ctx);
 }
 
-int return_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-		return_fn fn, void *ctx)
+int return_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, return_fn fn,
+		void *ctx)
 {
 	struct return_rows r = { fn, ctx };
 	return case_rows(env, a, p, case_id, SQL_LIST, return_row, &r);

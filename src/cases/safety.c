@@ -66,7 +66,7 @@ static bool threats_ok(const char *csv)
 	return true;
 }
 
-int safety_add(const identity_env *env, const principal *p, int64_t case_id, const safety_input *in,
+int safety_add(const keyed_store *env, const principal *p, int64_t case_id, const safety_input *in,
 	       int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -106,7 +106,7 @@ int safety_add(const identity_env *env, const principal *p, int64_t case_id, con
 	return case_write_end(env, p, c, rc, "case.safety", case_id);
 }
 
-static int assessment_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int assessment_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	const struct safety_rows *r = ctx;
 	int64_t id = store_col_int64(st, 0);
@@ -121,14 +121,14 @@ static int assessment_row(const identity_env *env, arena *a, store_stmt *st, voi
 	return r->fn(&x, r->ctx);
 }
 
-int safety_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
-		safety_fn fn, void *ctx)
+int safety_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, safety_fn fn,
+		void *ctx)
 {
 	struct safety_rows r = { fn, ctx };
 	return case_rows(env, a, p, case_id, SQL_LIST, assessment_row, &r);
 }
 
-int safety_reviews_due(const identity_env *env, arena *a, const principal *p, const char *until,
+int safety_reviews_due(const keyed_store *env, arena *a, const principal *p, const char *until,
 		       safety_due_fn fn, void *ctx)
 {
 	struct case_clock_ctx k = { fn, ctx };

@@ -30,7 +30,7 @@ static const char SQL_DUE_SQLITE[] = SQL_DUE(NOTICE_SQLITE);
 static const char SQL_DUE_PG[] = SQL_DUE(NOTICE_PG);
 /* clang-format on */
 
-static int due_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
+static int due_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
 	const struct section_due_ctx *k = ctx;
@@ -42,7 +42,7 @@ static int due_row(const identity_env *env, arena *a, store_stmt *st, void *ctx)
 	return k->fn(&x, k->ctx);
 }
 
-int sections_due(const identity_env *env, arena *a, const principal *p, const char *today,
+int sections_due(const keyed_store *env, arena *a, const principal *p, const char *today,
 		 const char *until, section_due_fn fn, void *ctx)
 {
 	const char *dates[] = { today, until };

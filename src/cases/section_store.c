@@ -113,13 +113,13 @@ static const char *permission(const section_def *d, bool write)
 /* The case, for the caller's right to read or write this section; its country for the
  * section's defaults. Not the case get of the social file: a proceedings reader may not read
  * names. */
-static int scope(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
+static int scope(const keyed_store *env, const principal *p, const section_def *d, int64_t case_id,
 		 bool write, char country[8])
 {
 	return case_in_scope(env, p, case_id, permission(d, write), country);
 }
 
-bool section_writable(const identity_env *env, const principal *p, const section_def *d,
+bool section_writable(const keyed_store *env, const principal *p, const section_def *d,
 		      int64_t case_id)
 {
 	char country[8];
@@ -210,7 +210,7 @@ static void check_field(store *db, const section_def *d, const section_field *f,
 }
 
 /* Copies values (NULL as "") into v, fills the section's defaults, checks every field. */
-static int validate(const identity_env *env, arena *a, const section_def *d, const char *country,
+static int validate(const keyed_store *env, arena *a, const section_def *d, const char *country,
 		    const char *const *values, const char **v, field_errors *e)
 {
 	field_errors_clear(e);
@@ -233,7 +233,7 @@ static int bind_value(store_stmt *st, int k, const section_field *f, const char 
 }
 
 /* Each secret of the entry, encrypted under its id, bound at ?(i + base). */
-static int bind_secrets(const identity_env *env, const section_def *d, store_stmt *st, int64_t id,
+static int bind_secrets(const keyed_store *env, const section_def *d, store_stmt *st, int64_t id,
 			const char **v, int base)
 {
 	int rc = 0;
@@ -260,7 +260,7 @@ static char *audit_action(char out[64], const section_def *d, const char *what)
 	return out;
 }
 
-int section_add(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
+int section_add(const keyed_store *env, const principal *p, const section_def *d, int64_t case_id,
 		const char *const *values, int64_t *id, field_errors *e)
 {
 	const struct section_sql *q = sql_of(d);
@@ -329,7 +329,7 @@ static int current_version(store_conn *c, const struct section_sql *q, int64_t c
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }
 
-int section_update(const identity_env *env, const principal *p, const section_def *d,
+int section_update(const keyed_store *env, const principal *p, const section_def *d,
 		   int64_t case_id, int64_t entry_id, int64_t version, const char *const *values,
 		   field_errors *e, int64_t *current)
 {
@@ -381,7 +381,7 @@ int section_update(const identity_env *env, const principal *p, const section_de
 	return rc;
 }
 
-static int from_row(const identity_env *env, arena *a, const section_def *d, store_stmt *st,
+static int from_row(const keyed_store *env, arena *a, const section_def *d, store_stmt *st,
 		    section_entry *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -407,7 +407,7 @@ static int from_row(const identity_env *env, arena *a, const section_def *d, sto
 	return 0;
 }
 
-int section_list(const identity_env *env, arena *a, const principal *p, const section_def *d,
+int section_list(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		 int64_t case_id, section_fn fn, void *ctx)
 {
 	const struct section_sql *q = sql_of(d);
@@ -432,7 +432,7 @@ int section_list(const identity_env *env, arena *a, const principal *p, const se
 	return rc;
 }
 
-int section_get(const identity_env *env, arena *a, const principal *p, const section_def *d,
+int section_get(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		int64_t case_id, int64_t entry_id, section_entry *out)
 {
 	const struct section_sql *q = sql_of(d);
@@ -455,8 +455,7 @@ int section_get(const identity_env *env, arena *a, const principal *p, const sec
 	return rc;
 }
 
-int proceedings_cases(const identity_env *env, const principal *p, proceedings_case_fn fn,
-		      void *ctx)
+int proceedings_cases(const keyed_store *env, const principal *p, proceedings_case_fn fn, void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;

@@ -80,20 +80,20 @@ int section_field_index(const section_def *d, const char *name);
 const char *section_code_label(const section_field *f, const char *code);
 
 /* Add an entry; values in field order (NULL as ""). */
-int section_add(const identity_env *env, const principal *p, const section_def *d, int64_t case_id,
+int section_add(const keyed_store *env, const principal *p, const section_def *d, int64_t case_id,
 		const char *const *values, int64_t *id, field_errors *e);
 /* Replace an entry's values; PONTE_ECONFLICT (and *current) when version is not its version. */
-int section_update(const identity_env *env, const principal *p, const section_def *d,
+int section_update(const keyed_store *env, const principal *p, const section_def *d,
 		   int64_t case_id, int64_t entry_id, int64_t version, const char *const *values,
 		   field_errors *e, int64_t *current);
 typedef int (*section_fn)(const section_entry *x, void *ctx);
 /* Newest first. */
-int section_list(const identity_env *env, arena *a, const principal *p, const section_def *d,
+int section_list(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		 int64_t case_id, section_fn fn, void *ctx);
-int section_get(const identity_env *env, arena *a, const principal *p, const section_def *d,
+int section_get(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		int64_t case_id, int64_t entry_id, section_entry *out);
 /* May the caller write this section of this case (for showing the forms)? */
-bool section_writable(const identity_env *env, const principal *p, const section_def *d,
+bool section_writable(const keyed_store *env, const principal *p, const section_def *d,
 		      int64_t case_id);
 
 /* The cases in proceedings in the caller's scope of case.proceedings.read: open cases in the
@@ -105,7 +105,7 @@ typedef struct proceedings_case {
 	const char *phase, *status, *changed_at;
 } proceedings_case;
 typedef int (*proceedings_case_fn)(const proceedings_case *x, void *ctx);
-int proceedings_cases(const identity_env *env, const principal *p, proceedings_case_fn fn,
+int proceedings_cases(const keyed_store *env, const principal *p, proceedings_case_fn fn,
 		      void *ctx);
 
 /* ---- clocks of the sections (section_clocks.c) ---- */
@@ -117,7 +117,7 @@ typedef int (*section_due_fn)(const section_due *x, void *ctx);
 /* Permits expiring within the country's permit_notice_days of today (or expired, while the
  * case is open) and planned compensation claims whose filing deadline is on or before until,
  * in the caller's scope (case.social.read), soonest first. */
-int sections_due(const identity_env *env, arena *a, const principal *p, const char *today,
+int sections_due(const keyed_store *env, arena *a, const principal *p, const char *today,
 		 const char *until, section_due_fn fn, void *ctx);
 
 #endif

@@ -84,7 +84,7 @@ static const char *vic_status(const char *decision)
 	return "PossibleVictimOfTrafficking";
 }
 
-int status_decision_add(const identity_env *env, const principal *p, int64_t case_id,
+int status_decision_add(const keyed_store *env, const principal *p, int64_t case_id,
 			const status_decision_input *in, field_errors *e, int64_t *id)
 {
 	field_errors_clear(e);
@@ -184,7 +184,7 @@ int status_decision_add(const identity_env *env, const principal *p, int64_t cas
 	return 0;
 }
 
-int status_decision_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int status_decision_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 			 status_decision_fn fn, void *ctx)
 {
 	case_record c;

@@ -25,7 +25,7 @@ static void generate_password(char out[21])
 	out[20] = '\0';
 }
 
-static int create_admin(const identity_env *env, const struct init_options *o, const char *password)
+static int create_admin(const keyed_store *env, const struct init_options *o, const char *password)
 {
 	organisation org = {
 		0, ADMIN_ORG_CODE, o->name, o->country, "CentralGovernmentOrganisation", 0, false
@@ -67,7 +67,7 @@ static int init_database(const struct init_options *o, const char *path, const c
 	} else if ((rc = keys_setup(s, key_path, &keys, err, sizeof(err))) != 0) {
 		cli_fail("%s", err);
 	} else {
-		identity_env env = { s, keys };
+		keyed_store env = { s, keys };
 		exit = create_admin(&env, o, password);
 		/* The instance's identity for referrals across borders: its id and keys. */
 		if (exit == EXIT_OK && (rc = trm_identity_ensure(&env)) != 0)

@@ -96,7 +96,7 @@ int cmd_demo(int argc, char **argv)
 		return cli_fail("cannot write %s: %s", accounts, strerror(errno));
 	}
 	o.accounts = out;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	char err[256];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

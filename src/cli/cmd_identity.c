@@ -165,7 +165,7 @@ static int user_add_cmd(struct opts *o)
 	crypto_keyring *keys;
 	if ((rc = cli_open("user", o->db, o->key, &s, &keys)))
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	user_input in = { .email = o->email,
 			  .name = o->name,
 			  .phone = o->phone,
@@ -199,7 +199,7 @@ static int user_status_cmd(struct opts *o, int status, const char *action)
 	int rc = cli_open("user", o->db, o->key, &s, &keys);
 	if (rc)
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	int64_t id;
 	rc = user_find_by_email(&env, o->email, &id);
 	if (!rc)
@@ -243,7 +243,7 @@ int cmd_user(int argc, char **argv)
 	crypto_keyring *keys;
 	if ((rc = cli_open("user", o.db, o.key, &s, &keys)))
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 64u << 20);
 	rc = user_list(&env, &a, print_user, NULL);

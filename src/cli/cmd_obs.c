@@ -73,7 +73,7 @@ static int obs_import_cmd(int argc, char **argv)
 			munmap(map, n);
 		return rc;
 	}
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 4096);
 	organisation org;
@@ -201,7 +201,7 @@ static int obs_stats_cmd(int argc, char **argv)
 		return cli_fail(DP_ONLY " (--exact gives the operator exact counts, not for "
 					"publication)");
 	}
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	/* The pages' threshold unless told otherwise: the same cells are withheld. */
 	if (q.suppress < 0)
 		q.suppress = q.exact ? 0 : setting_get_int(s, "obs_min_count", 5);
@@ -259,7 +259,7 @@ static int obs_export_cmd(int argc, char **argv)
 	int rc = cli_open("obs", db, key, &s, &keys);
 	if (rc)
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 4096);
 	organisation org = { 0 };

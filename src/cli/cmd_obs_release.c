@@ -158,7 +158,7 @@ static int obs_release_cmd(int argc, char **argv)
 		return cli_fail("%s", err);
 	}
 	rq.files_dir = files;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	obs_release_result *r = calloc(1, sizeof(*r));
 	rc = r ? obs_release(&env, &rq, r) : PONTE_ENOMEM;
 	if (rc == PONTE_EINVAL || rc == PONTE_EDENIED)
@@ -241,7 +241,7 @@ static int obs_releases_cmd(int argc, char **argv)
  * takes the decision, whose permissions are checked and who answers for it in the trail. */
 static int principal_named(store *s, crypto_keyring *keys, const char *email, principal *p)
 {
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	int64_t id;
 	arena a;
 	arena_init(&a, 1u << 16);

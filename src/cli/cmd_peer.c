@@ -52,7 +52,7 @@ static int peer_id(struct args *o)
 	int rc = cli_open("peer", o->db, o->key, &s, &keys);
 	if (rc)
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 1u << 16);
 	trm_self self;
@@ -155,7 +155,7 @@ static int peer_rotate(struct args *o)
 	int rc = cli_open("peer", o->db, o->key, &s, &keys);
 	if (rc)
 		return rc;
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 1u << 16);
 	trm_self self;

@@ -181,7 +181,7 @@ int cmd_serve(int argc, char **argv)
 	/* Behind a TLS proxy: cookies get Secure, responses get Strict-Transport-Security. */
 	a.http.tls = public_url && strncmp(public_url, "https://", 8) == 0;
 	/* This instance's identity for peers, and the address they deliver to. */
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	if (!rc && (rc = trm_identity_ensure(&env)) != 0)
 		snprintf(err, sizeof(err), "cannot create the instance's identity: %s",
 			 ponte_strerror(rc));

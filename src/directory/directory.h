@@ -54,23 +54,23 @@ typedef vocab_term fp_code; /* code and label (a msgid): i18n/vocab.h */
 const fp_code *fp_mandates(size_t *n);
 const char *fp_mandate_label(const char *code);
 
-int fp_create(const identity_env *env, const principal *p, const fp_input *in, int64_t *id,
+int fp_create(const keyed_store *env, const principal *p, const fp_input *in, int64_t *id,
 	      field_errors *e);
 /* PONTE_ECONFLICT (and *current) when version is stale. */
-int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int fp_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 	      const fp_input *in, field_errors *e, int64_t *current);
 /* Record that the entry was checked today. */
-int fp_verify(const identity_env *env, const principal *p, int64_t id);
+int fp_verify(const keyed_store *env, const principal *p, int64_t id);
 /* A new holder from started_on; the current one's period ends that day. */
-int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const char *name,
+int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const char *name,
 		  const char *position, const char *started_on, field_errors *e);
-int fp_get(const identity_env *env, arena *a, int64_t id, focal_point *out);
+int fp_get(const keyed_store *env, arena *a, int64_t id, focal_point *out);
 typedef int (*fp_fn)(const focal_point *fp, void *ctx);
 /* By country, mandate and organisation; with holders. */
-int fp_list(const identity_env *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx);
+int fp_list(const keyed_store *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx);
 /* Whether p may change the entries of this country. */
 bool fp_can_manage(const principal *p, const char *country);
 /* The number of stale entries p may manage. */
-int64_t fp_stale_count(const identity_env *env, const principal *p);
+int64_t fp_stale_count(const keyed_store *env, const principal *p);
 
 #endif

@@ -152,7 +152,7 @@ static int step_once(store_stmt *st)
 	return rc < 0 ? rc : 0;
 }
 
-int fp_create(const identity_env *env, const principal *p, const fp_input *in, int64_t *id,
+int fp_create(const keyed_store *env, const principal *p, const fp_input *in, int64_t *id,
 	      field_errors *e)
 {
 	field_errors_clear(e);
@@ -233,7 +233,7 @@ static int country_of(store_conn *c, arena *a, int64_t id, const char **country)
 }
 
 /* Begin a write on entry id that p may manage. */
-static int begin_write(const identity_env *env, const principal *p, int64_t id, store_conn **c)
+static int begin_write(const keyed_store *env, const principal *p, int64_t id, store_conn **c)
 {
 	arena a;
 	arena_init(&a, 4096);
@@ -254,7 +254,7 @@ static int begin_write(const identity_env *env, const principal *p, int64_t id, 
 	return rc;
 }
 
-int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int fp_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 	      const fp_input *in, field_errors *e, int64_t *current)
 {
 	field_errors_clear(e);
@@ -302,7 +302,7 @@ int fp_update(const identity_env *env, const principal *p, int64_t id, int64_t v
 	return rc;
 }
 
-int fp_verify(const identity_env *env, const principal *p, int64_t id)
+int fp_verify(const keyed_store *env, const principal *p, int64_t id)
 {
 	store_conn *c;
 	int rc = begin_write(env, p, id, &c);
@@ -326,7 +326,7 @@ int fp_verify(const identity_env *env, const principal *p, int64_t id)
 	return rc;
 }
 
-int fp_add_holder(const identity_env *env, const principal *p, int64_t id, const char *name,
+int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const char *name,
 		  const char *position, const char *started_on, field_errors *e)
 {
 	field_errors_clear(e);
@@ -414,7 +414,7 @@ static void from_row(arena *a, store_stmt *st, focal_point *f)
 	f->stale = store_col_int64(st, 14) != 0;
 }
 
-static int load_holders(const identity_env *env, store_conn *c, arena *a, focal_point *f)
+static int load_holders(const keyed_store *env, store_conn *c, arena *a, focal_point *f)
 {
 	store_stmt *st;
 	int rc = store_prepare(c, SQL_HOLDERS, &st);
@@ -452,7 +452,7 @@ static int load_holders(const identity_env *env, store_conn *c, arena *a, focal_
 	return rc < 0 ? rc : 0;
 }
 
-int fp_get(const identity_env *env, arena *a, int64_t id, focal_point *out)
+int fp_get(const keyed_store *env, arena *a, int64_t id, focal_point *out)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -471,7 +471,7 @@ int fp_get(const identity_env *env, arena *a, int64_t id, focal_point *out)
 	return load_holders(env, c, a, out);
 }
 
-int fp_list(const identity_env *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx)
+int fp_list(const keyed_store *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -517,7 +517,7 @@ int fp_list(const identity_env *env, arena *a, const fp_filter *f, fp_fn fn, voi
 	return rc;
 }
 
-int64_t fp_stale_count(const identity_env *env, const principal *p)
+int64_t fp_stale_count(const keyed_store *env, const principal *p)
 {
 	int scope = p ? principal_scope(p, "directory.manage") : SCOPE_NONE;
 	if (scope < SCOPE_COUNTRY)

@@ -87,7 +87,7 @@ struct account {
 	int64_t organisation_id;
 };
 
-static int load_account(const identity_env *env, arena *a, int64_t id, struct account *acc)
+static int load_account(const keyed_store *env, arena *a, int64_t id, struct account *acc)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -149,7 +149,7 @@ static void init_oath(void)
 	oath_init();
 }
 
-int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
+int auth_totp_check(const keyed_store *env, int64_t user_id, const char *secret_base32,
 		    const char *code, int64_t now)
 {
 	if (!secret_base32 || !code || strlen(code) != 6 || strspn(code, "0123456789") != 6)
@@ -213,7 +213,7 @@ static void audit_login(store *db, int64_t user_id, int64_t org_id, const char *
 /* The throttle keys of an attempt with an account's password: the account (by the blind
  * index of its e-mail, known or not) and the client address. Logins and the password typed
  * again at enrolment count against the same keys. */
-static void attempt_keys(const identity_env *env, const char *email, const char *client,
+static void attempt_keys(const keyed_store *env, const char *email, const char *client,
 			 throttle_key keys[2])
 {
 	memset(keys, 0, 2 * sizeof(*keys));
@@ -228,7 +228,7 @@ static void attempt_keys(const identity_env *env, const char *email, const char 
 	hash_key("login.client", client, keys[1].hash);
 }
 
-int auth_login(const identity_env *env, const login_request *in, login_result *out)
+int auth_login(const keyed_store *env, const login_request *in, login_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	pthread_once(&dummy_once, make_dummy);
@@ -293,7 +293,7 @@ int auth_login(const identity_env *env, const login_request *in, login_result *o
 }
 
 /* The reads of auth_session, in one read transaction. */
-static int session_read(const identity_env *env, const unsigned char hash[CRYPTO_HASH_BYTES],
+static int session_read(const keyed_store *env, const unsigned char hash[CRYPTO_HASH_BYTES],
 			int kind, int64_t now, principal *p, int64_t *last_seen)
 {
 	store_conn *c;
@@ -345,7 +345,7 @@ void auth_login_job(void *arg)
 	job->rc = auth_login(&job->env, &job->in, &job->out);
 }
 
-int auth_enrol_totp(const identity_env *env, const enrol_request *in, enrol_result *out)
+int auth_enrol_totp(const keyed_store *env, const enrol_request *in, enrol_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	int64_t now = in->now ? in->now : (int64_t)time(NULL);
@@ -403,7 +403,7 @@ void auth_enrol_job(void *arg)
 	job->rc = auth_enrol_totp(&job->env, &job->in, &job->out);
 }
 
-int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p)
+int auth_session(const keyed_store *env, const char *token, int kind, int64_t now, principal *p)
 {
 	if (!token || strlen(token) != CRYPTO_TOKEN_TEXT - 1)
 		return PONTE_EDENIED;

@@ -46,19 +46,19 @@ typedef struct login_result {
 	bool second_factor_missing; /* the account needs a TOTP code and none was given */
 } login_result;
 
-int auth_login(const identity_env *env, const login_request *in, login_result *out);
+int auth_login(const keyed_store *env, const login_request *in, login_result *out);
 
 /* A login to run off the request thread (http_defer): fill env and in, then pass
  * auth_login_job as the work function; rc and out hold the result. */
 typedef struct login_job {
-	identity_env env;
+	keyed_store env;
 	login_request in;
 	login_result out;
 	int rc;
 } login_job;
 void auth_login_job(void *job);
 /* Validate a token and load its principal; PONTE_EDENIED if unknown, expired or revoked. */
-int auth_session(const identity_env *env, const char *token, int kind, int64_t now, principal *p);
+int auth_session(const keyed_store *env, const char *token, int kind, int64_t now, principal *p);
 int auth_logout(store *db, int64_t session_id);
 int auth_logout_everywhere(store *db, int64_t user_id);
 /* The message a browser session's next page shows once, saying what its last change did
@@ -70,20 +70,20 @@ int auth_logout_everywhere(store *db, int64_t user_id);
 int session_flash_set(store *db, int64_t session_id, const char *text);
 int session_flash_take(store *db, arena *a, int64_t session_id, const char **text);
 /* Check a TOTP code for a user (login and enrolment), refusing a replayed time step. */
-int auth_totp_check(const identity_env *env, int64_t user_id, const char *secret_base32,
+int auth_totp_check(const keyed_store *env, int64_t user_id, const char *secret_base32,
 		    const char *code, int64_t now);
 
 /* Two-factor enrolment and recovery codes (totp_store.c). */
 #define TOTP_RECOVERY_CODES 10
 #define TOTP_RECOVERY_TEXT 12 /* "abcde-fghjk" + NUL */
-int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **secret,
+int totp_state(const keyed_store *env, arena *a, int64_t user_id, const char **secret,
 	       bool *enabled);
 /* The pending secret (base32), created on first call; 2FA is not on until confirmed. */
-int totp_begin(const identity_env *env, arena *a, int64_t user_id, const char **secret);
+int totp_begin(const keyed_store *env, arena *a, int64_t user_id, const char **secret);
 /* Check a code against the pending secret, turn 2FA on, issue fresh recovery codes and end
  * every session and token of the user, in one transaction. Callers check the password first
  * (auth_enrol_totp). PONTE_EDENIED: wrong or replayed code; PONTE_EINVAL: nothing pending. */
-int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
+int totp_confirm(const keyed_store *env, int64_t user_id, const char *code,
 		 char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT], int64_t now);
 
 /* Turning 2FA on (the enrolment form): the user's password typed again (throttled like a
@@ -109,11 +109,11 @@ typedef struct enrol_result {
 	bool wrong_password;
 } enrol_result;
 
-int auth_enrol_totp(const identity_env *env, const enrol_request *in, enrol_result *out);
+int auth_enrol_totp(const keyed_store *env, const enrol_request *in, enrol_result *out);
 
 /* An enrolment to run off the request thread (http_defer), as login_job. */
 typedef struct enrol_job {
-	identity_env env;
+	keyed_store env;
 	enrol_request in;
 	enrol_result out;
 	int rc;
@@ -126,7 +126,7 @@ void auth_enrol_job(void *job);
  * "user.2fa_reset", in one transaction. The caller checks that by may manage the user.
  * PONTE_EINVAL: no reason, or too long; PONTE_ENOTFOUND: no such user. */
 #define TOTP_RESET_REASON_MAX 500
-int totp_reset(const identity_env *env, const principal *by, int64_t user_id, const char *reason);
+int totp_reset(const keyed_store *env, const principal *by, int64_t user_id, const char *reason);
 /* Spend a recovery code (each works once). */
 int recovery_code_use(store *db, int64_t user_id, const char *code);
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session);

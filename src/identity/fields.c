@@ -5,7 +5,7 @@
 #include "identity/fields.h"
 #include "keys/keys.h"
 
-int field_encrypt(const identity_env *env, const char *table, const char *column, int64_t id,
+int field_encrypt(const keyed_store *env, const char *table, const char *column, int64_t id,
 		  const char *plain, buf *out)
 {
 	keys_refresh(env->db, env->keys, false);
@@ -14,7 +14,7 @@ int field_encrypt(const identity_env *env, const char *table, const char *column
 	return crypto_field_encrypt(env->keys, &ad, plain, strlen(plain), out);
 }
 
-int field_encrypt_row(const identity_env *env, store_conn *c, const char *sql, const char *table,
+int field_encrypt_row(const keyed_store *env, store_conn *c, const char *sql, const char *table,
 		      const char *column, int64_t id, const char *plain, size_t max)
 {
 	buf cipher;
@@ -32,7 +32,7 @@ int field_encrypt_row(const identity_env *env, store_conn *c, const char *sql, c
 	return rc;
 }
 
-const char *field_decrypt(const identity_env *env, arena *a, const char *table, const char *column,
+const char *field_decrypt(const keyed_store *env, arena *a, const char *table, const char *column,
 			  int64_t id, const void *cipher, size_t n)
 {
 	if (!cipher || n == 0)

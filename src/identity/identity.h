@@ -60,11 +60,12 @@ int principal_audit(store *db, const principal *p, const char *action, const cha
 int principal_audit_read(store *db, const principal *p, const char *action, const char *type,
 			 int64_t id, const char *outcome);
 
-/* Keys and store a module needs to read and write identity data. */
-typedef struct identity_env {
+/* The store with the keyring that opens its encrypted columns: what any module that keeps
+ * personal data (identity.h: names, e-mails; cases, referrals, ...) needs to read and write it. */
+typedef struct keyed_store {
 	store *db;
 	crypto_keyring *keys;
-} identity_env;
+} keyed_store;
 
 /* ---- organisations ---- */
 typedef struct organisation {
@@ -160,18 +161,18 @@ bool email_normalise(const char *in, char *out, size_t outlen);
 /* 0 or a USER_PASSWORD_* problem. */
 int password_policy_check(const char *password);
 
-int user_add(const identity_env *env, const user_input *in, int64_t *id, int *problem);
-int user_get(const identity_env *env, arena *a, int64_t id, user *out);
+int user_add(const keyed_store *env, const user_input *in, int64_t *id, int *problem);
+int user_get(const keyed_store *env, arena *a, int64_t id, user *out);
 /* The id for a login e-mail, or PONTE_ENOTFOUND. */
-int user_find_by_email(const identity_env *env, const char *email, int64_t *id);
+int user_find_by_email(const keyed_store *env, const char *email, int64_t *id);
 typedef int (*user_fn)(const user *u, void *ctx);
-int user_list(const identity_env *env, arena *a, user_fn fn, void *ctx);
+int user_list(const keyed_store *env, arena *a, user_fn fn, void *ctx);
 /* The users who may write social-service cases (a role with case.social.write) in an
  * organisation (organisation_id > 0) or a country (country not "") or anywhere (neither;
  * none of them when organisation_id < 0), and the users whose ids also lists (",3,17,": owners of cases whatever their roles now):
  * id and name, in the order of the names (utf8_collate). For lists that name a case's worker. */
 typedef int (*user_name_fn)(int64_t id, const char *name, void *ctx);
-int user_case_workers(const identity_env *env, arena *a, int64_t organisation_id,
+int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
 		      const char *country, const char *also, user_name_fn fn, void *ctx);
 int user_set_status(store *db, int64_t id, int status);
 int user_set_language(store *db, int64_t id, const char *language);

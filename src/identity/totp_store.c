@@ -34,7 +34,7 @@ static void init_oath(void)
 }
 
 /* The user's TOTP secret (base32) and whether 2FA is on; secret NULL when none yet. */
-int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **secret,
+int totp_state(const keyed_store *env, arena *a, int64_t user_id, const char **secret,
 	       bool *enabled)
 {
 	store_conn *c;
@@ -61,7 +61,7 @@ int totp_state(const identity_env *env, arena *a, int64_t user_id, const char **
 	return rc;
 }
 
-int totp_begin(const identity_env *env, arena *a, int64_t user_id, const char **secret)
+int totp_begin(const keyed_store *env, arena *a, int64_t user_id, const char **secret)
 {
 	bool enabled;
 	int rc = totp_state(env, a, user_id, secret, &enabled);
@@ -111,7 +111,7 @@ static void code_hash(const char *code, unsigned char out[32])
 	crypto_generichash(out, 32, (const unsigned char *)norm, n, NULL, 0);
 }
 
-int totp_confirm(const identity_env *env, int64_t user_id, const char *code,
+int totp_confirm(const keyed_store *env, int64_t user_id, const char *code,
 		 char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT], int64_t now)
 {
 	arena a;
@@ -212,7 +212,7 @@ static int reset_step(store_conn *c, const char *sql, int64_t id)
 	return rc;
 }
 
-int totp_reset(const identity_env *env, const principal *by, int64_t user_id, const char *reason)
+int totp_reset(const keyed_store *env, const principal *by, int64_t user_id, const char *reason)
 {
 	size_t n = reason ? strlen(reason) : 0;
 	bool blank = true;

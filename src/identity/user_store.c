@@ -139,12 +139,12 @@ static bool phone_valid(const char *phone)
 	return true;
 }
 
-static void email_index(const identity_env *env, const char *normalised, unsigned char out[32])
+static void email_index(const keyed_store *env, const char *normalised, unsigned char out[32])
 {
 	crypto_blind_index(env->keys, "users.email", normalised, strlen(normalised), out);
 }
 
-int user_find_by_email(const identity_env *env, const char *email, int64_t *id)
+int user_find_by_email(const keyed_store *env, const char *email, int64_t *id)
 {
 	char norm[256];
 	if (!email_normalise(email, norm, sizeof(norm)))
@@ -170,7 +170,7 @@ int user_find_by_email(const identity_env *env, const char *email, int64_t *id)
 	return rc;
 }
 
-static int validate(const identity_env *env, const user_input *in, arena *a, char *norm,
+static int validate(const keyed_store *env, const user_input *in, arena *a, char *norm,
 		    size_t normlen, int64_t *org_id, int64_t *role_ids)
 {
 	if (!email_normalise(in->email ? in->email : "", norm, normlen))
@@ -211,7 +211,7 @@ static int next_id(store_conn *c, int64_t *id)
 	return rc == STORE_ROW ? 0 : rc < 0 ? rc : PONTE_ESTORE;
 }
 
-static int insert_user(const identity_env *env, store_conn *c, int64_t id, const user_input *in,
+static int insert_user(const keyed_store *env, store_conn *c, int64_t id, const user_input *in,
 		       const char *norm, int64_t org_id, const int64_t *role_ids, const char *hash)
 {
 	buf email, name, phone;
@@ -267,7 +267,7 @@ static int insert_user(const identity_env *env, store_conn *c, int64_t id, const
 	return rc;
 }
 
-int user_add(const identity_env *env, const user_input *in, int64_t *id, int *problem)
+int user_add(const keyed_store *env, const user_input *in, int64_t *id, int *problem)
 {
 	arena a;
 	arena_init(&a, 1 << 20);
@@ -325,7 +325,7 @@ static int load_roles(store_conn *c, arena *a, user *u)
 	return rc < 0 ? rc : 0;
 }
 
-static int user_from_row(const identity_env *env, store_stmt *st, arena *a, user *u)
+static int user_from_row(const keyed_store *env, store_stmt *st, arena *a, user *u)
 {
 	size_t n;
 	const void *b;
@@ -349,7 +349,7 @@ static int user_from_row(const identity_env *env, store_stmt *st, arena *a, user
 	return u->email && u->name && u->phone && u->organisation_code ? 0 : PONTE_ESTORE;
 }
 
-int user_get(const identity_env *env, arena *a, int64_t id, user *out)
+int user_get(const keyed_store *env, arena *a, int64_t id, user *out)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -382,7 +382,7 @@ static int by_name(const void *x, const void *y)
 	return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-int user_case_workers(const identity_env *env, arena *a, int64_t organisation_id,
+int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
 		      const char *country, const char *also, user_name_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -429,7 +429,7 @@ int user_case_workers(const identity_env *env, arena *a, int64_t organisation_id
 	return 0;
 }
 
-int user_list(const identity_env *env, arena *a, user_fn fn, void *ctx)
+int user_list(const keyed_store *env, arena *a, user_fn fn, void *ctx)
 {
 	store_conn *c;
 	store_stmt *st;

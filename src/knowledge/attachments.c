@@ -52,7 +52,7 @@ static int may_change(const principal *p, const kn_item *it)
 	return visible ? PONTE_EDENIED : PONTE_ENOTFOUND;
 }
 
-int kn_attach(const identity_env *env, const principal *p, const char *dir, int64_t item,
+int kn_attach(const keyed_store *env, const principal *p, const char *dir, int64_t item,
 	      const char *path, const char *filename, int64_t *id, const char **why)
 {
 	*why = NULL;
@@ -123,7 +123,7 @@ int kn_attach(const identity_env *env, const principal *p, const char *dir, int6
 	return rc;
 }
 
-int kn_attachment_get(const identity_env *env, arena *a, const principal *p, int64_t item,
+int kn_attachment_get(const keyed_store *env, arena *a, const principal *p, int64_t item,
 		      int64_t id, kn_attachment *out)
 {
 	kn_item it;
@@ -138,8 +138,7 @@ int kn_attachment_get(const identity_env *env, arena *a, const principal *p, int
 	return PONTE_ENOTFOUND;
 }
 
-int kn_detach(const identity_env *env, const principal *p, const char *dir, int64_t item,
-	      int64_t id)
+int kn_detach(const keyed_store *env, const principal *p, const char *dir, int64_t item, int64_t id)
 {
 	arena a;
 	arena_init(&a, 4096);

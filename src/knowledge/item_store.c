@@ -175,7 +175,7 @@ bool kn_can_edit(const principal *p, const kn_item *it)
 				 it->owner_country);
 }
 
-int kn_get(const identity_env *env, arena *a, const principal *p, int64_t id, kn_item *out)
+int kn_get(const keyed_store *env, arena *a, const principal *p, int64_t id, kn_item *out)
 {
 	if (!p && !kn_public_read(env->db))
 		return PONTE_EUNAUTH;
@@ -511,7 +511,7 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 	return rc;
 }
 
-int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
+int kn_create(const keyed_store *env, const principal *p, const kn_input *in, int64_t *id,
 	      field_errors *e)
 {
 	if (!kn_validate(env->db, in, e))
@@ -541,7 +541,7 @@ int kn_create(const identity_env *env, const principal *p, const kn_input *in, i
 	return rc;
 }
 
-int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 	      const kn_input *in, field_errors *e, int64_t *current)
 {
 	arena a;
@@ -607,7 +607,7 @@ static const struct {
 };
 
 /* Whether p may take action on it; *why says why not. */
-static bool may_move(const identity_env *env, const principal *p, const kn_item *it,
+static bool may_move(const keyed_store *env, const principal *p, const kn_item *it,
 		     const char *action, const char **why)
 {
 	if (strcmp(action, "submit") == 0) {
@@ -626,7 +626,7 @@ static bool may_move(const identity_env *env, const principal *p, const kn_item 
 	return true;
 }
 
-int kn_transition(const identity_env *env, const principal *p, int64_t id, const char *action,
+int kn_transition(const keyed_store *env, const principal *p, int64_t id, const char *action,
 		  const char **why)
 {
 	size_t m = 0;
@@ -680,7 +680,7 @@ int kn_transition(const identity_env *env, const principal *p, int64_t id, const
 	return rc;
 }
 
-int kn_versions(const identity_env *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
+int kn_versions(const keyed_store *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
 		void *ctx)
 {
 	kn_item it;

@@ -100,18 +100,18 @@ typedef bool (*kn_place_fn)(const char *run, void *ctx);
 bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx);
 
 /* ---- items (item_store.c) ---- */
-int kn_create(const identity_env *env, const principal *p, const kn_input *in, int64_t *id,
+int kn_create(const keyed_store *env, const principal *p, const kn_input *in, int64_t *id,
 	      field_errors *e);
 /* PONTE_ECONFLICT (and *current) when version is stale; PONTE_EDENIED when the item is not
  * a draft the caller may edit (an item in review may be edited by a reviewer). */
-int kn_update(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 	      const kn_input *in, field_errors *e, int64_t *current);
 /* action: submit, publish, archive, return. PONTE_ECONFLICT when the item is not in the state
  * the action starts from; PONTE_EDENIED when the caller may not (*why: a msgid). */
-int kn_transition(const identity_env *env, const principal *p, int64_t id, const char *action,
+int kn_transition(const keyed_store *env, const principal *p, int64_t id, const char *action,
 		  const char **why);
 /* p may be NULL (anonymous reader, only when public read is on). */
-int kn_get(const identity_env *env, arena *a, const principal *p, int64_t id, kn_item *out);
+int kn_get(const keyed_store *env, arena *a, const principal *p, int64_t id, kn_item *out);
 bool kn_can_edit(const principal *p, const kn_item *it);
 bool kn_public_read(store *db);
 
@@ -121,7 +121,7 @@ typedef struct kn_version {
 } kn_version;
 typedef int (*kn_version_fn)(const kn_version *v, void *ctx);
 /* Newest first, after the same visibility check as kn_get. */
-int kn_versions(const identity_env *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
+int kn_versions(const keyed_store *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
 		void *ctx);
 
 /* The item as the API answers it (also the stored snapshot of each version). */
@@ -132,12 +132,12 @@ int kn_item_json(buf *b, const kn_item *it);
 #define KN_ATTACHMENTS_PER_ITEM 20
 /* Keep the uploaded file at path (already size-limited) with an item p may edit. Refused
  * (PONTE_EINVAL, *why a msgid) unless its content is a PDF, an office document or an image. */
-int kn_attach(const identity_env *env, const principal *p, const char *dir, int64_t item,
+int kn_attach(const keyed_store *env, const principal *p, const char *dir, int64_t item,
 	      const char *path, const char *filename, int64_t *id, const char **why);
 /* An attachment of an item the caller may see (p NULL: anonymous, public read only). */
-int kn_attachment_get(const identity_env *env, arena *a, const principal *p, int64_t item,
+int kn_attachment_get(const keyed_store *env, arena *a, const principal *p, int64_t item,
 		      int64_t id, kn_attachment *out);
-int kn_detach(const identity_env *env, const principal *p, const char *dir, int64_t item,
+int kn_detach(const keyed_store *env, const principal *p, const char *dir, int64_t item,
 	      int64_t id);
 
 /* ---- search (search.c) ---- */
@@ -173,7 +173,7 @@ typedef int (*kn_hit_fn)(const kn_hit *h, void *ctx);
 
 /* Matching items the caller may see, best first (by rank with q, newest otherwise); total
  * counts all matches; facets (KN_FACETS entries) are counted over all matches. */
-int kn_search(const identity_env *env, arena *a, const principal *p, const char *reader_lang,
+int kn_search(const keyed_store *env, arena *a, const principal *p, const char *reader_lang,
 	      const kn_filter *f, kn_hit_fn fn, void *ctx, int64_t *total, kn_facet *facets);
 /* Above bm25_max matches, rank by where the words are (title, then summary, translations
  * and details, then body), newest first within each, instead of bm25 (default 4000). */

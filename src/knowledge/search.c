@@ -740,7 +740,7 @@ static int emit(store_conn *c, arena *a, const char *reader_lang, int64_t id, kn
 	return fn(&h, ctx);
 }
 
-int kn_search(const identity_env *env, arena *a, const principal *p, const char *reader_lang,
+int kn_search(const keyed_store *env, arena *a, const principal *p, const char *reader_lang,
 	      const kn_filter *f, kn_hit_fn fn, void *ctx, int64_t *total, kn_facet *facet_out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;

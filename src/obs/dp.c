@@ -146,7 +146,7 @@ static size_t index_in(const struct domain *d, const char *v)
 /* The exact counts of a table over the records of the release's years: a table by year
  * leaves the other years out by its domain, any other table is counted year by year, so
  * that every table of a release counts the same records. */
-static int exact_counts(const identity_env *env, const obs_release_request *rq,
+static int exact_counts(const keyed_store *env, const obs_release_request *rq,
 			const char *const *by, const struct release_out *o, arena *a,
 			const struct domain *d1, const struct domain *d2, int64_t *exact)
 {
@@ -181,7 +181,7 @@ static int exact_counts(const identity_env *env, const obs_release_request *rq,
 
 /* One table: exact counts, then noise on every cell of the domain; a negative count becomes
  * 0 (post-processing, which keeps the guarantee). */
-static int dp_table(const identity_env *env, const obs_release_request *rq, const char *const *by,
+static int dp_table(const keyed_store *env, const obs_release_request *rq, const char *const *by,
 		    double epsilon, struct release_out *o, arena *a, bool first)
 {
 	struct domain d1, d2 = { 0 };
@@ -262,7 +262,7 @@ static obs_query views_query(store *db)
 /* The manifest's also_published and a paragraph of the note: a private release protects
  * nothing that another publication of the same records gives away, so it says what they
  * are, or that there are none (DP-only mode). */
-static int also_published(const identity_env *env, struct release_out *o, arena *a)
+static int also_published(const keyed_store *env, struct release_out *o, arena *a)
 {
 	bool dp_only = obs_dp_only(env->db);
 	obs_query q = views_query(env->db);
@@ -325,7 +325,7 @@ static int also_published(const identity_env *env, struct release_out *o, arena 
 	return rc;
 }
 
-int release_dp(const identity_env *env, const obs_release_request *rq, double epsilon_each,
+int release_dp(const keyed_store *env, const obs_release_request *rq, double epsilon_each,
 	       obs_release_result *r, struct release_out *o)
 {
 	(void)r;

@@ -85,7 +85,7 @@ static void concatenated(store_stmt *st, enum target t, const char *prefix, buf 
 	}
 }
 
-int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out)
+int obs_export_ctdc(const keyed_store *env, int64_t provider, buf *out)
 {
 	const char *head[CSV_HEADER_MAX];
 	for (size_t c = 0; c < CTDC_COLUMNS; c++)

@@ -500,7 +500,7 @@ static int export_row(const char *const *v, void *ctx)
 	return export_csv_row(c->out, cells, ARRAY_LEN(cells));
 }
 
-int obs_export_htcds(const identity_env *env, int64_t provider, buf *out)
+int obs_export_htcds(const keyed_store *env, int64_t provider, buf *out)
 {
 	static const char *const head[] = {
 		"yearOfRegistration",

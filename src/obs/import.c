@@ -236,7 +236,7 @@ static void codes_of(uint64_t bits, char *out, size_t n)
 						len ? "," : "", CTDC[c].code);
 }
 
-static int write_records(const identity_env *env, int64_t provider, const unsigned char *file_hash,
+static int write_records(const keyed_store *env, int64_t provider, const unsigned char *file_hash,
 			 const struct record *recs, size_t n, const audit_event *success,
 			 obs_import_result *r)
 {
@@ -304,13 +304,13 @@ static int write_records(const identity_env *env, int64_t provider, const unsign
 	return rc;
 }
 
-int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
+int obs_import(const keyed_store *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r)
 {
 	return obs_import_audited(env, format, provider, data, n, skip_invalid, NULL, r);
 }
 
-int obs_import_audited(const identity_env *env, const char *format, int64_t provider,
+int obs_import_audited(const keyed_store *env, const char *format, int64_t provider,
 		       const char *data, size_t n, bool skip_invalid, const audit_event *success,
 		       obs_import_result *r)
 {

@@ -58,7 +58,7 @@ int obs_indicators(store *db, const obs_scope *scope, const char *country, obs_i
 {
 	/* Three tables, published like every other: records by year, by year and majority, by
 	 * year and type of exploitation. */
-	identity_env env = { db, NULL };
+	keyed_store env = { db, NULL };
 	obs_query q[3] = { { .by = { "year", NULL } },
 			   { .by = { "year", "majority" } },
 			   { .by = { "year", "exploitation" } } };

@@ -933,7 +933,7 @@ static int note(struct release_out *o, const struct work *w, const obs_release_r
 	return rc;
 }
 
-int release_microdata(const identity_env *env, const obs_release_request *rq, obs_release_result *r,
+int release_microdata(const keyed_store *env, const obs_release_request *rq, obs_release_result *r,
 		      struct release_out *o)
 {
 	struct plan p = { .k = rq->k, .l = rq->l ? rq->l : 2 };

@@ -86,7 +86,7 @@ void kanon_history_release(struct kanon_history *h);
  * their manifests. PONTE_EINVAL with r->why when a release of another, overlapping scope
  * exists (their difference would single out the other providers' records) or an earlier
  * file is missing or altered. */
-int kanon_history_load(const identity_env *env, const obs_release_request *rq,
+int kanon_history_load(const keyed_store *env, const obs_release_request *rq,
 		       const char *provider_code, arena *a, struct kanon_history *h,
 		       obs_release_result *r);
 /* Whether levels are a coarsening or a refinement of an earlier release's in every column:

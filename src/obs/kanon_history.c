@@ -212,7 +212,7 @@ static int each(const obs_release_info *x, void *ctx)
 	return load(c->rq, x->version, x->manifest, c->a, e, c->r);
 }
 
-int kanon_history_load(const identity_env *env, const obs_release_request *rq,
+int kanon_history_load(const keyed_store *env, const obs_release_request *rq,
 		       const char *provider_code, arena *a, struct kanon_history *h,
 		       obs_release_result *r)
 {

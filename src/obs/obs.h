@@ -35,24 +35,24 @@ typedef struct obs_import_result {
 /* format: "ctdc" (the 63-column CTDC publication format) or "htcds" (columns named by the
  * HTCDS; fields identifying a person are refused). PONTE_EINVAL when the file is refused
  * (problems in r). */
-int obs_import(const identity_env *env, const char *format, int64_t provider, const char *data,
+int obs_import(const keyed_store *env, const char *format, int64_t provider, const char *data,
 	       size_t n, bool skip_invalid, obs_import_result *r);
 struct audit_event;
 /* The same, with success (when not NULL) appended to the audit trail in the transaction that
  * writes the records: the records and their trace are committed together or not at all. The
  * caller audits a refusal or a failure itself. */
-int obs_import_audited(const identity_env *env, const char *format, int64_t provider,
+int obs_import_audited(const keyed_store *env, const char *format, int64_t provider,
 		       const char *data, size_t n, bool skip_invalid,
 		       const struct audit_event *success, obs_import_result *r);
 
 /* Every record of provider (0: all) in the CTDC format, header first, as import reads it:
  * flags of a variable not informed are empty; the Concatenated columns are rebuilt. */
-int obs_export_ctdc(const identity_env *env, int64_t provider, buf *out);
+int obs_export_ctdc(const keyed_store *env, int64_t provider, buf *out);
 /* The same records with HTCDS field names, as the htcds import reads them: HTCDS has no
  * year of registration or age band, which go in the CTDC columns yearOfRegistration and
  * ageBroad; codes without an HTCDS value become Other; one labour sector and one recruiter
  * relation (HTCDS has single picklists for them). */
-int obs_export_htcds(const identity_env *env, int64_t provider, buf *out);
+int obs_export_htcds(const keyed_store *env, int64_t provider, buf *out);
 
 /* ---- scope ---- */
 /* Whose records a reader's figures count: a record belongs to its data provider (an
@@ -168,7 +168,7 @@ bool obs_dimension_known(const char *name);
  * q->suppress is marked suppressed (its count must then not be shown). *records is the number
  * of records that matched, published the same way: it is the cell of the filters alone, and
  * is withheld when obs_withheld() says so. */
-int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
+int obs_stats(const keyed_store *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records);
 /* Whether a published value of q is withheld (below the threshold, and not exact). */
 bool obs_withheld(const obs_query *q, int64_t value);
@@ -237,7 +237,7 @@ typedef struct obs_release_result {
 /* Compute, write and record a release. PONTE_EINVAL: a parameter is wrong; PONTE_EDENIED:
  * the release would spend more than a dataset's budget left. Both explain in r->why, and
  * then nothing is written or spent. */
-int obs_release(const identity_env *env, const obs_release_request *rq, obs_release_result *r);
+int obs_release(const keyed_store *env, const obs_release_request *rq, obs_release_result *r);
 
 typedef struct obs_release_info {
 	int64_t version;

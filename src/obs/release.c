@@ -112,7 +112,7 @@ static int manifest_ptable(buf *m)
 	return rc ? rc : buf_puts(m, "]");
 }
 
-int release_tables(const identity_env *env, const obs_release_request *rq, obs_release_result *r,
+int release_tables(const keyed_store *env, const obs_release_request *rq, obs_release_result *r,
 		   struct release_out *o)
 {
 	static const char *const head[] = { "table",   "dimension_1", "value_1", "dimension_2",
@@ -446,7 +446,7 @@ static void out_release(struct release_out *o)
 	buf_release(&o->note);
 }
 
-static int commit_release(const identity_env *env, const obs_release_request *rq,
+static int commit_release(const keyed_store *env, const obs_release_request *rq,
 			  struct release_out *o, buf *xlsx_file, obs_release_result *r)
 {
 	store_conn *c;
@@ -506,7 +506,7 @@ static int commit_release(const identity_env *env, const obs_release_request *rq
 	return rc;
 }
 
-int obs_release(const identity_env *env, const obs_release_request *request, obs_release_result *r)
+int obs_release(const keyed_store *env, const obs_release_request *request, obs_release_result *r)
 {
 	obs_release_request rq = *request;
 	memset(r, 0, sizeof(*r));

@@ -28,11 +28,11 @@ struct release_out {
 /* Append one row (the first is the header) to the three forms. */
 int release_row(struct release_out *o, const char *const *cells, size_t n);
 
-int release_tables(const identity_env *env, const obs_release_request *rq, obs_release_result *r,
+int release_tables(const keyed_store *env, const obs_release_request *rq, obs_release_result *r,
 		   struct release_out *o);
-int release_dp(const identity_env *env, const obs_release_request *rq, double epsilon_each,
+int release_dp(const keyed_store *env, const obs_release_request *rq, double epsilon_each,
 	       obs_release_result *r, struct release_out *o);
-int release_microdata(const identity_env *env, const obs_release_request *rq, obs_release_result *r,
+int release_microdata(const keyed_store *env, const obs_release_request *rq, obs_release_result *r,
 		      struct release_out *o);
 
 /* ---- release_store.c ---- */

@@ -476,7 +476,7 @@ static int64_t published(const obs_query *q, int64_t count, uint32_t key)
 	return q->exact ? count : obs_ckm_value(count, key);
 }
 
-int obs_stats(const identity_env *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
+int obs_stats(const keyed_store *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records)
 {
 	int i1 = dimension(q->by[0]), i2 = q->by[1] ? dimension(q->by[1]) : -1;

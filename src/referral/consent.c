@@ -75,7 +75,7 @@ static bool past_date(const char *s)
 	       strncmp(s, now, 10) <= 0 && y >= 1900;
 }
 
-int consent_add(const identity_env *env, const principal *p, int64_t case_id,
+int consent_add(const keyed_store *env, const principal *p, int64_t case_id,
 		const consent_input *in, int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -151,7 +151,7 @@ static void consent_row(arena *a, store_stmt *st, consent *x)
 
 /* Withdrawing: the consent ends today, and every open referral it covered is withdrawn, each
  * step in the referral's history, all inside the caller's transaction. */
-int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
+int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const principal *p,
 			int64_t id, consent *x, size_t *withdrawn)
 {
 	*withdrawn = 0;
@@ -226,7 +226,7 @@ int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const 
 	return rc;
 }
 
-int consent_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int consent_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 consent_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -250,7 +250,7 @@ int consent_list(const identity_env *env, arena *a, const principal *p, int64_t 
 	return rc < 0 ? rc : 0;
 }
 
-int consent_get(const identity_env *env, arena *a, const principal *p, int64_t id, consent *out)
+int consent_get(const keyed_store *env, arena *a, const principal *p, int64_t id, consent *out)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -271,7 +271,7 @@ int consent_get(const identity_env *env, arena *a, const principal *p, int64_t i
 
 /* The register of one person: what went to whom, when, on what basis. Reading it is audited
  * (it is what a subject-access request answers). */
-int disclosure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int disclosure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    disclosure_fn fn, void *ctx)
 {
 	store_conn *c;

@@ -22,7 +22,7 @@ static bool type_known(const char *t)
 	return false;
 }
 
-int referral_delivery_add(const identity_env *env, const principal *p, int64_t referral_id,
+int referral_delivery_add(const keyed_store *env, const principal *p, int64_t referral_id,
 			  int64_t version, const char *on, const char *type, const char *note,
 			  int64_t *id, field_errors *e)
 {
@@ -93,7 +93,7 @@ int referral_delivery_add(const identity_env *env, const principal *p, int64_t r
 	return rc;
 }
 
-int referral_delivery_list(const identity_env *env, arena *a, const principal *p,
+int referral_delivery_list(const keyed_store *env, arena *a, const principal *p,
 			   int64_t referral_id, referral_delivery_fn fn, void *ctx)
 {
 	referral r;

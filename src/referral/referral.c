@@ -144,7 +144,7 @@ static int load(store_conn *c, arena *a, int64_t id, struct row *x)
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }
 
-int referral_get(const identity_env *env, arena *a, const principal *p, int64_t id, referral *out)
+int referral_get(const keyed_store *env, arena *a, const principal *p, int64_t id, referral *out)
 {
 	store_conn *c;
 	struct row x;
@@ -158,7 +158,7 @@ int referral_get(const identity_env *env, arena *a, const principal *p, int64_t 
 	return rc;
 }
 
-int referral_list(const identity_env *env, arena *a, const principal *p, const char *box,
+int referral_list(const keyed_store *env, arena *a, const principal *p, const char *box,
 		  int64_t case_id, referral_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -207,7 +207,7 @@ int referral_list(const identity_env *env, arena *a, const principal *p, const c
 
 static const char *const BASES[] = { "vital_interest", "legal_obligation", "public_interest" };
 
-int referral_create(const identity_env *env, const principal *p, const referral_input *in,
+int referral_create(const keyed_store *env, const principal *p, const referral_input *in,
 		    int64_t *id, field_errors *e)
 {
 	field_errors_clear(e);
@@ -346,7 +346,7 @@ static int record_assistance(store *db, const referral *r, const char *now)
 
 /* The step in the history; words are encrypted under the event's own number (as key
  * rotation re-encrypts them), so the row comes first. */
-static int event(const identity_env *env, store_conn *c, const principal *p, const referral *r,
+static int event(const keyed_store *env, store_conn *c, const principal *p, const referral *r,
 		 const struct transition *t, const char *code, const char *note, const char *now)
 {
 	store_stmt *st;
@@ -368,7 +368,7 @@ static int event(const identity_env *env, store_conn *c, const principal *p, con
 				 store_last_insert_id(c), note, 1u << 16);
 }
 
-int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
+int referral_act(const keyed_store *env, const principal *p, int64_t id, const char *action,
 		 const char *code, const char *note, field_errors *e)
 {
 	field_errors_clear(e);
@@ -444,7 +444,7 @@ int referral_act(const identity_env *env, const principal *p, int64_t id, const 
 
 /* ---- history ---- */
 
-int referral_history(const identity_env *env, arena *a, const principal *p, int64_t id,
+int referral_history(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		     referral_event_fn fn, void *ctx)
 {
 	referral r;
@@ -479,7 +479,7 @@ int referral_history(const identity_env *env, arena *a, const principal *p, int6
 
 /* ---- what the recipient sees ---- */
 
-int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
+int referral_case(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		  referral_case_view *out)
 {
 	referral r;

@@ -55,11 +55,11 @@ typedef struct service_filter {
 } service_filter;
 
 const char *const *service_types(size_t *n);
-int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
+int service_add(const keyed_store *env, const principal *p, const service_input *in, int64_t *id,
 		field_errors *e);
-int service_get(const identity_env *env, arena *a, int64_t id, service *out);
+int service_get(const keyed_store *env, arena *a, int64_t id, service *out);
 typedef int (*service_fn)(const service *s, void *ctx);
-int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
+int service_list(const keyed_store *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx);
 /* Who keeps a service's count of places: its own organisation's staff, and who manages the
  * directory over it (service.manage in scope). */
@@ -68,7 +68,7 @@ bool service_may_count_places(const principal *p, const service *s);
  * read at version (PONTE_ECONFLICT, nothing changed, when someone counted meanwhile);
  * PONTE_EDENIED for who may not keep it, PONTE_EINVAL with e for numbers out of range. Marks
  * the service verified today; audited as service.places. */
-int service_count_places(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int service_count_places(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 			 int capacity, int taken, field_errors *e);
 
 /* Whom a service takes, checked against what is known of a person: a criterion about what
@@ -106,14 +106,14 @@ typedef struct consent {
 	    *text_version, *given_by, *given_on, *withdrawn_on;
 } consent;
 
-int consent_add(const identity_env *env, const principal *p, int64_t case_id,
+int consent_add(const keyed_store *env, const principal *p, int64_t case_id,
 		const consent_input *in, int64_t *id, field_errors *e);
 /* Withdraw the consent (today) and every open national referral it covered, inside the
  * caller's write transaction c (who may write the case; PONTE_ECONFLICT when withdrawn
  * already); *x is the consent (strings in a), *withdrawn counts the referrals. Pages and the
  * API withdraw through trm_consent_withdraw (trm/), which calls this and withdraws the
  * referrals abroad made under the consent in the same transaction. */
-int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const principal *p,
+int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const principal *p,
 			int64_t id, consent *x, size_t *withdrawn);
 /* The rule "the consent covers it", for national referrals and referrals across borders
  * (trm/): consent_id is a consent of case_id for purpose, not withdrawn, and given for
@@ -123,9 +123,9 @@ int consent_withdraw_in(const identity_env *env, store_conn *c, arena *a, const 
 int consent_covering(store *db, arena *a, int64_t consent_id, int64_t case_id, const char *purpose,
 		     int64_t recipient_id, const char **categories, const char **basis);
 /* One consent, for who may read its case (PONTE_ENOTFOUND otherwise). */
-int consent_get(const identity_env *env, arena *a, const principal *p, int64_t id, consent *out);
+int consent_get(const keyed_store *env, arena *a, const principal *p, int64_t id, consent *out);
 typedef int (*consent_fn)(const consent *c, void *ctx);
-int consent_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int consent_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 consent_fn fn, void *ctx);
 
 /* ---- referrals (referral.c) ---- */
@@ -152,22 +152,22 @@ typedef struct referral {
  * discontinue (code: a reason), withdraw. note: words for the other side, or NULL. */
 const char *const *referral_actions(size_t *n);
 const char *const *referral_codes(const char *action, size_t *n);
-int referral_create(const identity_env *env, const principal *p, const referral_input *in,
+int referral_create(const keyed_store *env, const principal *p, const referral_input *in,
 		    int64_t *id, field_errors *e);
-int referral_act(const identity_env *env, const principal *p, int64_t id, const char *action,
+int referral_act(const keyed_store *env, const principal *p, int64_t id, const char *action,
 		 const char *code, const char *note, field_errors *e);
-int referral_get(const identity_env *env, arena *a, const principal *p, int64_t id, referral *out);
+int referral_get(const keyed_store *env, arena *a, const principal *p, int64_t id, referral *out);
 /* box: "in" (to the caller's organisation), "out" (from it), "overdue" (sent and late, in
  * the caller's country: the focal point's escalations), or "case" (of case_id). */
 typedef int (*referral_fn)(const referral *r, void *ctx);
-int referral_list(const identity_env *env, arena *a, const principal *p, const char *box,
+int referral_list(const keyed_store *env, arena *a, const principal *p, const char *box,
 		  int64_t case_id, referral_fn fn, void *ctx);
 
 typedef struct referral_event {
 	const char *action, *from_state, *to_state, *code, *note, *user_name, *at;
 } referral_event;
 typedef int (*referral_event_fn)(const referral_event *e, void *ctx);
-int referral_history(const identity_env *env, arena *a, const principal *p, int64_t id,
+int referral_history(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		     referral_event_fn fn, void *ctx);
 
 /* What the recipient sees of the case, after accepting: the fields of the categories the
@@ -176,7 +176,7 @@ typedef struct referral_case_view {
 	case_record c;
 	unsigned parts;
 } referral_case_view;
-int referral_case(const identity_env *env, arena *a, const principal *p, int64_t id,
+int referral_case(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		  referral_case_view *out);
 
 /* ---- services delivered during a referral (deliveries.c) ---- */
@@ -195,13 +195,13 @@ const char *const *referral_delivery_types(size_t *n);
  * when the referral moved meanwhile or is not accepted or in service; the sending side is
  * PONTE_EDENIED, a referral the caller may not see PONTE_ENOTFOUND. Audited as
  * referral.delivery. */
-int referral_delivery_add(const identity_env *env, const principal *p, int64_t referral_id,
+int referral_delivery_add(const keyed_store *env, const principal *p, int64_t referral_id,
 			  int64_t version, const char *on, const char *type, const char *note,
 			  int64_t *id, field_errors *e);
 /* The services delivered, by day: for both sides of the referral (the sender learns what its
  * person was given). */
 typedef int (*referral_delivery_fn)(const referral_delivery *d, void *ctx);
-int referral_delivery_list(const identity_env *env, arena *a, const principal *p,
+int referral_delivery_list(const keyed_store *env, arena *a, const principal *p,
 			   int64_t referral_id, referral_delivery_fn fn, void *ctx);
 
 /* ---- the disclosure register (consent.c) ---- */
@@ -210,7 +210,7 @@ typedef struct disclosure {
 	const char *recipient_code, *recipient_name, *categories, *basis, *at;
 } disclosure;
 typedef int (*disclosure_fn)(const disclosure *d, void *ctx);
-int disclosure_list(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int disclosure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    disclosure_fn fn, void *ctx);
 
 #endif

@@ -50,7 +50,7 @@ static void check(const service_input *in, field_errors *e)
 				 N_("There cannot be more places free than places."));
 }
 
-int service_add(const identity_env *env, const principal *p, const service_input *in, int64_t *id,
+int service_add(const keyed_store *env, const principal *p, const service_input *in, int64_t *id,
 		field_errors *e)
 {
 	field_errors_clear(e);
@@ -134,7 +134,7 @@ static void from_row(arena *a, store_stmt *st, service *s)
 	s->capacity_free = (int)store_col_int64(st, 20);
 }
 
-int service_get(const identity_env *env, arena *a, int64_t id, service *out)
+int service_get(const keyed_store *env, arena *a, int64_t id, service *out)
 {
 	store_conn *c;
 	store_stmt *st;
@@ -151,7 +151,7 @@ int service_get(const identity_env *env, arena *a, int64_t id, service *out)
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
 }
 
-int service_list(const identity_env *env, arena *a, const service_filter *f, service_fn fn,
+int service_list(const keyed_store *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx)
 {
 	store_conn *c;
@@ -186,7 +186,7 @@ bool service_may_count_places(const principal *p, const service *s)
 	       principal_can_see(p, "service.manage", 0, s->organisation_id, s->country);
 }
 
-int service_count_places(const identity_env *env, const principal *p, int64_t id, int64_t version,
+int service_count_places(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 			 int capacity, int taken, field_errors *e)
 {
 	field_errors_clear(e);

@@ -166,7 +166,7 @@ int scr_evaluate(const scr_list *info, const scr_item *items, size_t nitems,
 	return 0;
 }
 
-static int insert_answer(const identity_env *env, store_conn *c, int64_t screening,
+static int insert_answer(const keyed_store *env, store_conn *c, int64_t screening,
 			 const char *indicator, const char *answer, const char *note)
 {
 	store_stmt *st;
@@ -184,7 +184,7 @@ static int insert_answer(const identity_env *env, store_conn *c, int64_t screeni
 				 store_last_insert_id(c), note, 1u << 16);
 }
 
-int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
+int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const char *list,
 	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, field_errors *e)
 {
 	field_errors_clear(e);
@@ -248,7 +248,7 @@ int scr_add(const identity_env *env, const principal *p, int64_t case_id, const 
 	return rc;
 }
 
-int scr_history(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int scr_history(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		const char *lang, scr_record_fn fn, void *ctx)
 {
 	case_record cr;

@@ -53,7 +53,7 @@ typedef struct scr_result {
 int scr_evaluate(const scr_list *info, const scr_item *items, size_t nitems,
 		 const scr_answer *answers, size_t n, scr_result *r, field_errors *e);
 /* Record a screening of the case; unanswered indicators are unknown. */
-int scr_add(const identity_env *env, const principal *p, int64_t case_id, const char *list,
+int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const char *list,
 	    const scr_answer *answers, size_t n, int64_t *id, scr_result *r, field_errors *e);
 
 typedef struct scr_record {
@@ -62,7 +62,7 @@ typedef struct scr_record {
 	bool indicated;
 } scr_record;
 typedef int (*scr_record_fn)(const scr_record *s, void *ctx);
-int scr_history(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int scr_history(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		const char *lang, scr_record_fn fn, void *ctx);
 
 #endif

@@ -23,7 +23,7 @@
 typedef struct services {
 	store *db;
 	crypto_keyring *keys;
-	identity_env env; /* db and keys, as identity functions take them */
+	keyed_store env; /* db and keys, as identity functions take them */
 	http_metrics *metrics;
 	/* When set (serve --metrics-token-file), GET /metrics answers only a request carrying
 	 * "Authorization: Bearer <token>": the BLAKE2b-256 of the token is kept, not the token. */

@@ -27,7 +27,7 @@ typedef struct timeline_event {
 } timeline_event;
 typedef int (*timeline_fn)(const timeline_event *e, void *ctx);
 
-int timeline_of_case(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int timeline_of_case(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		     timeline_fn fn, void *ctx);
 
 #endif

@@ -84,7 +84,7 @@ static void build(void)
 		snprintf(SQL_TIMELINE + n, sizeof(SQL_TIMELINE) - n, "%s", SQL_TAIL);
 }
 
-int timeline_of_case(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int timeline_of_case(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		     timeline_fn fn, void *ctx)
 {
 	case_record c;

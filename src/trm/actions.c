@@ -3,7 +3,7 @@
 #include "i18n/i18n.h"
 #include "trm/internal.h"
 
-int trm_act(const identity_env *env, const principal *p, int64_t ref_id, const char *action,
+int trm_act(const keyed_store *env, const principal *p, int64_t ref_id, const char *action,
 	    const char *arg, int64_t now_ms, const char **why)
 {
 	*why = NULL;

@@ -30,16 +30,16 @@ static const char SQL_PURGE[] =
 
 #define REPLY_TTL_S TRM_MESSAGE_TTL_S
 
-static int reply(const identity_env *env, store_conn *c, const trm_peer *peer,
-		 const trm_envelope *e, const char *type, int64_t now_ms)
+static int reply(const keyed_store *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+		 const char *type, int64_t now_ms)
 {
 	char id[CRYPTO_UUID];
 	return trm_send(env, c, peer->id, type, e->id, "{}", REPLY_TTL_S, now_ms, id);
 }
 
 /* An offer received: its payload checked and written back member by member, kept encrypted. */
-static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
-		 const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
+static int offer(const keyed_store *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+		 int64_t now_ms, const char **why, const char **field)
 {
 	buf plain;
 	buf_init(&plain, TRM_MAX_BODY);
@@ -70,7 +70,7 @@ static int offer(const identity_env *env, store_conn *c, const trm_peer *peer,
 }
 
 /* A hop this instance sent moved: follow it upstream when it was forwarded from here. */
-static int changed(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int changed(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		   const trm_envelope *e, int64_t now_ms)
 {
 	trm_row out;
@@ -81,7 +81,7 @@ static int changed(const identity_env *env, store_conn *c, const trm_peer *peer,
 }
 
 /* delivered, accepted, declined: the state is the type. */
-static int answer(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int answer(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		  const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	(void)env;
@@ -120,7 +120,7 @@ static int answer(const identity_env *env, store_conn *c, const trm_peer *peer,
 	return rc;
 }
 
-static int status_update(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int status_update(const keyed_store *env, store_conn *c, const trm_peer *peer,
 			 const trm_envelope *e, int64_t now_ms, const char **why,
 			 const char **field)
 {
@@ -167,7 +167,7 @@ static int status_update(const identity_env *env, store_conn *c, const trm_peer 
 	return rc;
 }
 
-static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int withdrawal(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		      const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	(void)why;
@@ -196,14 +196,14 @@ static int withdrawal(const identity_env *env, store_conn *c, const trm_peer *pe
 	return rc || !id ? rc : trm_chain_report(env, c, id, now_ms);
 }
 
-static int chain(const identity_env *env, store_conn *c, const trm_peer *peer,
-		 const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
+static int chain(const keyed_store *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+		 int64_t now_ms, const char **why, const char **field)
 {
 	(void)field;
 	return trm_chain_apply(env, c, peer, e, now_ms, why);
 }
 
-static int key_rotation(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int key_rotation(const keyed_store *env, store_conn *c, const trm_peer *peer,
 			const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	(void)env;
@@ -212,7 +212,7 @@ static int key_rotation(const identity_env *env, store_conn *c, const trm_peer *
 }
 
 /* Recorded in the inbox, nothing more: the sender's proof the payload is gone. */
-static int purged(const identity_env *env, store_conn *c, const trm_peer *peer,
+static int purged(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		  const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	(void)env;
@@ -226,7 +226,7 @@ static int purged(const identity_env *env, store_conn *c, const trm_peer *peer,
 }
 
 /* Checks the payload (*why, and *field naming a member, on PONTE_EINVAL), then applies it. */
-typedef int (*apply_fn)(const identity_env *env, store_conn *c, const trm_peer *peer,
+typedef int (*apply_fn)(const keyed_store *env, store_conn *c, const trm_peer *peer,
 			const trm_envelope *e, int64_t now_ms, const char **why,
 			const char **field);
 
@@ -258,7 +258,7 @@ static const struct trm_type {
 	{ "purged", purged, false, "the peer a withdrawal was sent to" },
 };
 
-int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+int trm_apply(const keyed_store *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
 	      int64_t now_ms, const char **why, const char **field)
 {
 	*why = NULL;

@@ -88,7 +88,7 @@ int trm_chain_normalise(arena *a, const char *text, size_t n, buf *out)
 
 /* The route beyond the received offer in_id: its forwarded hops and what lies beyond each,
  * then the provider organisation it was handed to. */
-static int route(const identity_env *env, store_conn *c, arena *a, int64_t in_id, buf *b)
+static int route(const keyed_store *env, store_conn *c, arena *a, int64_t in_id, buf *b)
 {
 	trm_self self;
 	int rc = trm_identity_get(env, a, &self);
@@ -135,7 +135,7 @@ static int route(const identity_env *env, store_conn *c, arena *a, int64_t in_id
 	return rc ? rc : buf_putc(b, ']');
 }
 
-int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms)
+int trm_chain_report(const keyed_store *env, store_conn *c, int64_t in_id, int64_t now_ms)
 {
 	trm_row r;
 	int rc = trm_row_get(c, in_id, &r);
@@ -157,7 +157,7 @@ int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int6
 	return rc;
 }
 
-int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+int trm_chain_apply(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		    const trm_envelope *e, int64_t now_ms, const char **why)
 {
 	trm_row out;
@@ -188,7 +188,7 @@ int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer
 	return rc ? rc : trm_chain_changed(env, c, &out, now_ms);
 }
 
-int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out, int64_t now_ms)
+int trm_chain_changed(const keyed_store *env, store_conn *c, const trm_row *out, int64_t now_ms)
 {
 	if (!out->parent_id)
 		return 0;
@@ -229,7 +229,7 @@ int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out
 	return trm_chain_report(env, c, parent.id, now_ms);
 }
 
-int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms)
+int trm_chain_withdraw(const keyed_store *env, store_conn *c, int64_t in_id, int64_t now_ms)
 {
 	typedef struct {
 		int64_t id, peer;
@@ -303,7 +303,7 @@ static int each_hop(arena *a, const char *json, trm_hop_fn fn, void *ctx)
 	return rc;
 }
 
-int trm_route(const identity_env *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
+int trm_route(const keyed_store *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
 	      void *ctx)
 {
 	int rc = trm_may_see(env, p, ref_id);

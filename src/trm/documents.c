@@ -173,7 +173,7 @@ static int count(store_conn *c, int64_t ref, const char *type, int64_t *n)
 }
 
 /* Keep a document on a referral (sent or received), its body encrypted under its row. */
-static int keep(const identity_env *env, store_conn *c, int64_t ref, const char *direction,
+static int keep(const keyed_store *env, store_conn *c, int64_t ref, const char *direction,
 		const char *type, const char *message, const char *body, int64_t now_ms)
 {
 	char now[CLOCK_RFC3339_LEN];
@@ -197,7 +197,7 @@ static int keep(const identity_env *env, store_conn *c, int64_t ref, const char 
 }
 
 /* Send a document on row r (inside c) and keep a copy as sent. */
-static int send_on(const identity_env *env, store_conn *c, const trm_row *r, const char *type,
+static int send_on(const keyed_store *env, store_conn *c, const trm_row *r, const char *type,
 		   const char *body, int64_t now_ms)
 {
 	char message[CRYPTO_UUID];
@@ -208,7 +208,7 @@ static int send_on(const identity_env *env, store_conn *c, const trm_row *r, con
 
 /* May p send a document of type t on row r? The offer's side: who may see its case (with
  * referral.transnational); the receiving side: the inbound role or the provider. */
-static int may_send(const identity_env *env, const principal *p, const trm_row *r,
+static int may_send(const keyed_store *env, const principal *p, const trm_row *r,
 		    const trm_doc_type *t, const char **why)
 {
 	if (strcmp(t->side, r->direction) != 0) {
@@ -235,7 +235,7 @@ static int may_send(const identity_env *env, const principal *p, const trm_row *
 	return rc;
 }
 
-int trm_document_send(const identity_env *env, const principal *p, int64_t ref_id, const char *type,
+int trm_document_send(const keyed_store *env, const principal *p, int64_t ref_id, const char *type,
 		      trm_doc_get get, void *ctx, int64_t now_ms, const char **field,
 		      const char **why)
 {
@@ -312,7 +312,7 @@ int trm_document_normalise(const char *type, const char *json, size_t n, buf *ou
 	return rc;
 }
 
-int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+int trm_document_apply(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		       const trm_envelope *e, int64_t now_ms, const char **why, const char **field)
 {
 	const trm_doc_type *t = trm_doc_type_find(e->type);
@@ -368,7 +368,7 @@ int trm_documents_purge(store_conn *c, int64_t ref_id)
 	return rc < 0 ? rc : 0;
 }
 
-int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_documents_list(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 		       trm_document_fn fn, void *ctx)
 {
 	bool person = false;

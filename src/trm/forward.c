@@ -56,7 +56,7 @@ bool trm_provider_serves(store *db, const principal *p, int64_t ref_id)
 
 /* Forward inside the caller's transaction: the next hop, the received one marked forwarded, the
  * instance before told. */
-static int forward(const identity_env *env, store_conn *c, const trm_row *r, const trm_peer *to,
+static int forward(const keyed_store *env, store_conn *c, const trm_row *r, const trm_peer *to,
 		   int64_t now_ms, const char **why)
 {
 	store_stmt *st;
@@ -112,10 +112,10 @@ static int forward(const identity_env *env, store_conn *c, const trm_row *r, con
 }
 
 /* Run fn in a transaction after the row is read; audit as action on the referral. */
-typedef int (*step_fn)(const identity_env *env, store_conn *c, const trm_row *r, const void *arg,
+typedef int (*step_fn)(const keyed_store *env, store_conn *c, const trm_row *r, const void *arg,
 		       int64_t now_ms, const char **why);
 
-static int in_transaction(const identity_env *env, const principal *p, int64_t ref_id,
+static int in_transaction(const keyed_store *env, const principal *p, int64_t ref_id,
 			  const char *action, step_fn fn, const void *arg, int64_t now_ms,
 			  const char **why)
 {
@@ -138,7 +138,7 @@ static int in_transaction(const identity_env *env, const principal *p, int64_t r
 	return rc;
 }
 
-static int forward_step(const identity_env *env, store_conn *c, const trm_row *r, const void *arg,
+static int forward_step(const keyed_store *env, store_conn *c, const trm_row *r, const void *arg,
 			int64_t now_ms, const char **why)
 {
 	const trm_peer *to = arg;
@@ -152,7 +152,7 @@ static int forward_step(const identity_env *env, store_conn *c, const trm_row *r
 	return forward(env, c, r, to, now_ms, why);
 }
 
-int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
+int trm_forward(const keyed_store *env, const principal *p, int64_t ref_id,
 		const char *peer_instance, int64_t now_ms, const char **why)
 {
 	*why = NULL;
@@ -175,7 +175,7 @@ int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
 	return rc;
 }
 
-static int assign_step(const identity_env *env, store_conn *c, const trm_row *r, const void *arg,
+static int assign_step(const keyed_store *env, store_conn *c, const trm_row *r, const void *arg,
 		       int64_t now_ms, const char **why)
 {
 	const int64_t *org = arg;
@@ -203,7 +203,7 @@ static int assign_step(const identity_env *env, store_conn *c, const trm_row *r,
 	return rc ? rc : trm_chain_report(env, c, r->id, now_ms);
 }
 
-int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int64_t org_id,
+int trm_assign(const keyed_store *env, const principal *p, int64_t ref_id, int64_t org_id,
 	       int64_t now_ms, const char **why)
 {
 	*why = NULL;
@@ -212,7 +212,7 @@ int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int6
 	return in_transaction(env, p, ref_id, "trm.assign", assign_step, &org_id, now_ms, why);
 }
 
-static int provider_step(const identity_env *env, store_conn *c, const trm_row *r, const void *arg,
+static int provider_step(const keyed_store *env, store_conn *c, const trm_row *r, const void *arg,
 			 int64_t now_ms, const char **why)
 {
 	(void)why;
@@ -232,7 +232,7 @@ static int provider_step(const identity_env *env, store_conn *c, const trm_row *
 	return rc ? rc : trm_chain_report(env, c, r->id, now_ms);
 }
 
-int trm_provider_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+int trm_provider_answer(const keyed_store *env, const principal *p, int64_t ref_id, bool accept,
 			int64_t now_ms)
 {
 	if (!trm_provides(env->db, p, ref_id))

@@ -17,7 +17,7 @@ static const char SQL_URL[] = "UPDATE trm_identity SET url = ?1 WHERE id = 1";
 /* clang-format on */
 
 /* A private key as an encrypted field of the identity row (hex under the data keys). */
-int trm_secret_seal(const identity_env *env, const char *name, const unsigned char *k, size_t n,
+int trm_secret_seal(const keyed_store *env, const char *name, const unsigned char *k, size_t n,
 		    buf *out)
 {
 	char hex[2 * CRYPTO_SIGN_SK + 1];
@@ -30,7 +30,7 @@ int trm_secret_seal(const identity_env *env, const char *name, const unsigned ch
 }
 
 /* Back: exactly n bytes of key, or false; the plaintext hex is wiped from the arena. */
-bool trm_secret_open(const identity_env *env, arena *a, const char *name, const void *blob,
+bool trm_secret_open(const keyed_store *env, arena *a, const char *name, const void *blob,
 		     size_t len, unsigned char *k, size_t n)
 {
 	const char *hex = field_decrypt(env, a, "trm_identity", name, 1, blob, len);
@@ -40,7 +40,7 @@ bool trm_secret_open(const identity_env *env, arena *a, const char *name, const 
 	return ok;
 }
 
-int trm_identity_ensure(const identity_env *env)
+int trm_identity_ensure(const keyed_store *env)
 {
 	arena a;
 	arena_init(&a, 4096);
@@ -83,7 +83,7 @@ int trm_identity_ensure(const identity_env *env)
 	return rc;
 }
 
-int trm_identity_get(const identity_env *env, arena *a, trm_self *out)
+int trm_identity_get(const keyed_store *env, arena *a, trm_self *out)
 {
 	memset(out, 0, sizeof(*out));
 	instance_info info;
@@ -119,7 +119,7 @@ int trm_identity_get(const identity_env *env, arena *a, trm_self *out)
 	return 0;
 }
 
-int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
+int trm_identity_secrets(const keyed_store *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
 			 unsigned char box_sk[CRYPTO_BOX_SK])
 {
 	arena a;

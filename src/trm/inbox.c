@@ -44,7 +44,7 @@ static int reject(store *db, const char *from, int *status, const char **why, in
  * reason is in the audit trail. */
 #define REFUSED_AS(reason) 403, reason, "envelope refused"
 
-int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
+int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *status,
 		const char **why, const char **field)
 {
 	*field = NULL;

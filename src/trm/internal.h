@@ -15,7 +15,7 @@ bool trm_text_valid(const char *s, size_t max_chars);
 /* Apply a checked envelope from peer inside the caller's transaction (c); PONTE_EINVAL with
  * *why for a type or payload this instance does not take, and *field when a member of the
  * payload fails the rules of local input (the inbox answers 422 then, 400 otherwise). */
-int trm_apply(const identity_env *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
+int trm_apply(const keyed_store *env, store_conn *c, const trm_peer *peer, const trm_envelope *e,
 	      int64_t now_ms, const char **why, const char **field);
 
 /* The payload of an offer of the case c under a consent (payload.c): only the categories'
@@ -44,12 +44,12 @@ bool trm_provider_serves(store *db, const principal *p, int64_t ref_id);
 
 /* Tell the instance an offer came from where it went next (chain.c): the hops beyond the
  * received offer in_id, as this instance knows them. No-op for a row that is not 'in'. */
-int trm_chain_report(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
+int trm_chain_report(const keyed_store *env, store_conn *c, int64_t in_id, int64_t now_ms);
 /* A hop this instance sent changed (answer, status, chain, documents): follow it upstream when
  * it was a forwarded offer (the parent's state for completion, the route, documents). */
-int trm_chain_changed(const identity_env *env, store_conn *c, const trm_row *out, int64_t now_ms);
+int trm_chain_changed(const keyed_store *env, store_conn *c, const trm_row *out, int64_t now_ms);
 /* Apply a chain report for the hop out (offer sent to peer). */
-int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+int trm_chain_apply(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		    const trm_envelope *e, int64_t now_ms, const char **why);
 /* Withdraw the forwarded hops of a received offer being purged. */
 /* A withdrawal stops what has not left yet about the offer offer_id to peer_id (the offer
@@ -58,9 +58,9 @@ int trm_chain_apply(const identity_env *env, store_conn *c, const trm_peer *peer
 int trm_outbox_cancel(store_conn *c, int64_t peer_id, const char *offer_id);
 /* trm_deliver_due on conn, a libcurl easy handle the caller keeps between calls (the sender's),
  * so that its connections to the peers stay open. */
-int trm_deliver_due_on(const identity_env *env, void *conn, int64_t now_ms, size_t max,
+int trm_deliver_due_on(const keyed_store *env, void *conn, int64_t now_ms, size_t max,
 		       size_t *sent);
-int trm_chain_withdraw(const identity_env *env, store_conn *c, int64_t in_id, int64_t now_ms);
+int trm_chain_withdraw(const keyed_store *env, store_conn *c, int64_t in_id, int64_t now_ms);
 
 /* A peer's new keys, announced with its old signing key (keys.c). */
 int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelope *e,
@@ -68,20 +68,20 @@ int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelo
 
 /* A private key of this instance as an encrypted field of the identity row named name, and
  * back (identity.c). */
-int trm_secret_seal(const identity_env *env, const char *name, const unsigned char *k, size_t n,
+int trm_secret_seal(const keyed_store *env, const char *name, const unsigned char *k, size_t n,
 		    buf *out);
-bool trm_secret_open(const identity_env *env, arena *a, const char *name, const void *blob,
+bool trm_secret_open(const keyed_store *env, arena *a, const char *name, const void *blob,
 		     size_t len, unsigned char *k, size_t n);
 
 /* What a peer sealed to this instance's previous key, while it lives; PONTE_EINVAL otherwise. */
-int trm_identity_open_previous(const identity_env *env, const void *box, size_t n, int64_t now_ms,
+int trm_identity_open_previous(const keyed_store *env, const void *box, size_t n, int64_t now_ms,
 			       buf *out);
 /* A signature by the peer's previous key, while it lives. */
 bool trm_peer_previous_signature(store *db, int64_t peer_id, const void *m, size_t n,
 				 const unsigned char sig[CRYPTO_SIGNATURE], int64_t now_ms);
 
 /* Store a document received on a referral and pass it along a chain (documents.c). */
-int trm_document_apply(const identity_env *env, store_conn *c, const trm_peer *peer,
+int trm_document_apply(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		       const trm_envelope *e, int64_t now_ms, const char **why, const char **field);
 /* Forget the bodies of a referral's documents (withdrawal). */
 int trm_documents_purge(store_conn *c, int64_t ref_id);

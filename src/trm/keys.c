@@ -21,7 +21,7 @@ static const char SQL_PEER_ROTATE[] =
     "fingerprint = ?5, keys_at = ?6 WHERE id = ?1";
 /* clang-format on */
 
-static int announce(const identity_env *env, store_conn *c, const unsigned char spk[CRYPTO_SIGN_PK],
+static int announce(const keyed_store *env, store_conn *c, const unsigned char spk[CRYPTO_SIGN_PK],
 		    const unsigned char bpk[CRYPTO_BOX_PK], int64_t now_ms)
 {
 	buf body, k;
@@ -55,7 +55,7 @@ static int announce(const identity_env *env, store_conn *c, const unsigned char 
 	return rc;
 }
 
-int trm_keys_rotate(const identity_env *env, int64_t now_ms)
+int trm_keys_rotate(const keyed_store *env, int64_t now_ms)
 {
 	unsigned char spk[CRYPTO_SIGN_PK], ssk[CRYPTO_SIGN_SK], bpk[CRYPTO_BOX_PK],
 	    bsk[CRYPTO_BOX_SK], old_ssk[CRYPTO_SIGN_SK], old_bsk[CRYPTO_BOX_SK];
@@ -104,7 +104,7 @@ int trm_keys_rotate(const identity_env *env, int64_t now_ms)
 	return rc;
 }
 
-int trm_identity_open_previous(const identity_env *env, const void *box, size_t n, int64_t now_ms,
+int trm_identity_open_previous(const keyed_store *env, const void *box, size_t n, int64_t now_ms,
 			       buf *out)
 {
 	char now[CLOCK_RFC3339_LEN];

@@ -21,7 +21,7 @@ static const char SQL_UNDER_CONSENT[] =
 /* clang-format on */
 
 /* The case in the caller's scope and what the consent lets leave: the payload of an offer. */
-static int prepare(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+static int prepare(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		   int64_t consent_id, buf *body, char basis[32], const char **why)
 {
 	case_record c;
@@ -43,7 +43,7 @@ static int prepare(const identity_env *env, arena *a, const principal *p, int64_
 				      consent_id, body);
 }
 
-int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int trm_offer_preview(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		      int64_t consent_id, const char **json, const char **why)
 {
 	*why = NULL;
@@ -59,7 +59,7 @@ int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int
 	return rc;
 }
 
-int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
+int trm_offer(const keyed_store *env, const principal *p, int64_t case_id,
 	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
 	      const char **why)
 {
@@ -120,7 +120,7 @@ int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
 /* Move a referral from one state to the next and tell the peer, inside the caller's
  * transaction (c); a received offer also reports its route to the instance before (who may
  * have forwarded it). The caller has checked who may. */
-static int move_in(const identity_env *env, store_conn *c, const principal *p, int64_t ref_id,
+static int move_in(const keyed_store *env, store_conn *c, const principal *p, int64_t ref_id,
 		   const char *direction, const char *from_state, const char *to_state,
 		   const char *type, const char *reason, int64_t now_ms)
 {
@@ -154,7 +154,7 @@ static int move_in(const identity_env *env, store_conn *c, const principal *p, i
 }
 
 /* move_in() in a transaction of its own. */
-static int move(const identity_env *env, const principal *p, int64_t ref_id, const char *direction,
+static int move(const keyed_store *env, const principal *p, int64_t ref_id, const char *direction,
 		const char *from_state, const char *to_state, const char *type, const char *reason,
 		int64_t now_ms)
 {
@@ -183,7 +183,7 @@ bool trm_decline_reason_valid(const char *code)
 	return false;
 }
 
-int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+int trm_answer(const keyed_store *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms)
 {
 	if (!trm_receives(env->db, p))
@@ -200,7 +200,7 @@ int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool
 	return rc;
 }
 
-int trm_update(const identity_env *env, const principal *p, int64_t ref_id, const char *state,
+int trm_update(const keyed_store *env, const principal *p, int64_t ref_id, const char *state,
 	       const char *feedback, int64_t now_ms)
 {
 	/* The inbound role, or the provider organisation that accepted the referral. */
@@ -223,7 +223,7 @@ int trm_update(const identity_env *env, const principal *p, int64_t ref_id, cons
 
 /* Withdraw an offer sent inside the caller's transaction: whatever it became, the consent
  * covered it, so the recipient must purge it. */
-static int withdraw_in(const identity_env *env, store_conn *c, const principal *p, int64_t ref_id,
+static int withdraw_in(const keyed_store *env, store_conn *c, const principal *p, int64_t ref_id,
 		       int64_t now_ms)
 {
 	trm_row r;
@@ -241,7 +241,7 @@ static int withdraw_in(const identity_env *env, store_conn *c, const principal *
 			    "consent withdrawn", now_ms);
 }
 
-int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms)
+int trm_withdraw(const keyed_store *env, const principal *p, int64_t ref_id, int64_t now_ms)
 {
 	if (!principal_can(p, "referral.transnational"))
 		return PONTE_EDENIED;
@@ -269,7 +269,7 @@ int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, in
 	return rc;
 }
 
-int trm_consent_withdraw(const identity_env *env, const principal *p, int64_t consent_id,
+int trm_consent_withdraw(const keyed_store *env, const principal *p, int64_t consent_id,
 			 int64_t now_ms, size_t *national, size_t *abroad)
 {
 	*national = *abroad = 0;

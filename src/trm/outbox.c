@@ -44,7 +44,7 @@ static const char SQL_STUCK[] =
     "GROUP BY p.id ORDER BY 4 DESC, 3 DESC, 5 LIMIT 100";
 /* clang-format on */
 
-int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char *type,
+int trm_send(const keyed_store *env, store_conn *c, int64_t peer_id, const char *type,
 	     const char *in_reply_to, const char *payload, int64_t ttl_s, int64_t now_ms,
 	     char message_id[CRYPTO_UUID])
 {
@@ -200,7 +200,7 @@ struct due {
 /* One message per peer, the oldest pending: a peer receives in the order things happened (a
  * key rotation before what is signed with the new key, a status before the next). *done counts
  * the messages that left the queue (delivered or failed). */
-static int deliver_round(const identity_env *env, CURL *h, int64_t now_ms, size_t max, size_t *sent,
+static int deliver_round(const keyed_store *env, CURL *h, int64_t now_ms, size_t max, size_t *sent,
 			 size_t *done)
 {
 	struct due items[64];
@@ -276,7 +276,7 @@ static int deliver_round(const identity_env *env, CURL *h, int64_t now_ms, size_
 	return rc;
 }
 
-int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t *sent)
+int trm_deliver_due(const keyed_store *env, int64_t now_ms, size_t max, size_t *sent)
 {
 	CURL *h = curl_easy_init();
 	if (!h)
@@ -286,8 +286,7 @@ int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t 
 	return rc;
 }
 
-int trm_deliver_due_on(const identity_env *env, void *conn, int64_t now_ms, size_t max,
-		       size_t *sent)
+int trm_deliver_due_on(const keyed_store *env, void *conn, int64_t now_ms, size_t max, size_t *sent)
 {
 	CURL *h = conn;
 	*sent = 0;

@@ -84,7 +84,7 @@ static const char *categories_of(arena *a, const char *payload)
 	return out;
 }
 
-static int decode(const identity_env *env, arena *a, store_stmt *st, enum sight sight,
+static int decode(const keyed_store *env, arena *a, store_stmt *st, enum sight sight,
 		  trm_referral *r)
 {
 	*r = (trm_referral){ .id = store_col_int64(st, 0),
@@ -122,7 +122,7 @@ static int decode(const identity_env *env, arena *a, store_stmt *st, enum sight 
 
 /* One referral if p may see it, decoded into out (or only checked when out is NULL); *person
  * says whether p may read the person (its payload and documents). */
-static int one(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+static int one(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 	       trm_referral *out, bool *person)
 {
 	bool receiver = trm_receives(env->db, p);
@@ -146,7 +146,7 @@ static int one(const identity_env *env, arena *a, const principal *p, int64_t re
 	return rc;
 }
 
-int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_referral_get(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 		     trm_referral *out)
 {
 	int rc = one(env, a, p, ref_id, out, NULL);
@@ -156,17 +156,17 @@ int trm_referral_get(const identity_env *env, arena *a, const principal *p, int6
 	return rc;
 }
 
-int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id)
+int trm_may_see(const keyed_store *env, const principal *p, int64_t ref_id)
 {
 	return one(env, NULL, p, ref_id, NULL, NULL);
 }
 
-int trm_may_read_person(const identity_env *env, const principal *p, int64_t ref_id, bool *person)
+int trm_may_read_person(const keyed_store *env, const principal *p, int64_t ref_id, bool *person)
 {
 	return one(env, NULL, p, ref_id, NULL, person);
 }
 
-int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_thread(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 	       trm_thread_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -194,7 +194,7 @@ int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t re
 	return rc < 0 ? rc : 0;
 }
 
-int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
+int trm_overdue(const keyed_store *env, arena *a, const principal *p, int64_t now_ms,
 		trm_overdue_fn fn, void *ctx)
 {
 	bool receiver = trm_receives(env->db, p);
@@ -242,7 +242,7 @@ bool trm_receives(store *db, const principal *p)
 	return p && user_has_role(db, p->user_id, inbound);
 }
 
-int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
+int trm_referral_list(const keyed_store *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx)
 {
 	bool receiver = trm_receives(env->db, p);
@@ -277,7 +277,7 @@ static const char SQL_PROVIDER_QUEUE[] =
     "'in_service') ORDER BY t.id LIMIT 200";
 /* clang-format on */
 
-int trm_provider_queue(const identity_env *env, arena *a, const principal *p, trm_queue_fn fn,
+int trm_provider_queue(const keyed_store *env, arena *a, const principal *p, trm_queue_fn fn,
 		       void *ctx)
 {
 	if (!principal_can(p, "referral.national"))

@@ -8,7 +8,7 @@
 #include "trm/internal.h"
 
 struct trm_sender {
-	identity_env env;
+	keyed_store env;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -57,7 +57,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int trm_sender_start(const identity_env *env, trm_sender **out)
+int trm_sender_start(const keyed_store *env, trm_sender **out)
 {
 	trm_sender *s = calloc(1, sizeof(*s));
 	if (!s)

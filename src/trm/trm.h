@@ -30,10 +30,10 @@ typedef struct trm_self {
 	char fingerprint[CRYPTO_FINGERPRINT];
 } trm_self;
 /* Create the identity if the database has none (ponte init, ponte serve). */
-int trm_identity_ensure(const identity_env *env);
-int trm_identity_get(const identity_env *env, arena *a, trm_self *out);
+int trm_identity_ensure(const keyed_store *env);
+int trm_identity_get(const keyed_store *env, arena *a, trm_self *out);
 /* The private keys, for signing and opening (wiped by the caller with crypto_wipe). */
-int trm_identity_secrets(const identity_env *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
+int trm_identity_secrets(const keyed_store *env, unsigned char sign_sk[CRYPTO_SIGN_SK],
 			 unsigned char box_sk[CRYPTO_BOX_SK]);
 /* The public URL peers deliver to: https://..., or http:// to a loopback address (127.x or
  * [::1]: tests, or a TLS proxy on the same machine); PONTE_EINVAL otherwise. TRM_URL_RULE says
@@ -122,30 +122,30 @@ int trm_seal(const trm_envelope *e, const unsigned char sign_sk[CRYPTO_SIGN_SK],
  * the payload carries only the consent's categories, with HTCDS names. Needs
  * referral.transnational and the case in the caller's scope; the offer is queued in the same
  * transaction as the referral row. *why explains PONTE_EINVAL (a msgid). */
-int trm_offer(const identity_env *env, const principal *p, int64_t case_id,
+int trm_offer(const keyed_store *env, const principal *p, int64_t case_id,
 	      const char *peer_instance, int64_t consent_id, int64_t now_ms, int64_t *ref_id,
 	      const char **why);
 /* What an offer of this case under this consent would carry, as the JSON that would leave
  * (the wizard's preview); nothing is sent. */
-int trm_offer_preview(const identity_env *env, arena *a, const principal *p, int64_t case_id,
+int trm_offer_preview(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		      int64_t consent_id, const char **json, const char **why);
 /* Accept or decline an offer received (state delivered); the sender is told. A decline's
  * reason is one of the national mechanism's codes (referral_codes("decline")): PONTE_EINVAL
  * otherwise. */
 bool trm_decline_reason_valid(const char *code);
-int trm_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+int trm_answer(const keyed_store *env, const principal *p, int64_t ref_id, bool accept,
 	       const char *reason, int64_t now_ms);
 /* The receiver follows the service: accepted → in_service → completed | discontinued (also
  * from accepted), with feedback to the sender. */
-int trm_update(const identity_env *env, const principal *p, int64_t ref_id, const char *state,
+int trm_update(const keyed_store *env, const principal *p, int64_t ref_id, const char *state,
 	       const char *feedback, int64_t now_ms);
 /* Withdraw an offer sent (consent withdrawn): the recipient purges the payload and confirms. */
-int trm_withdraw(const identity_env *env, const principal *p, int64_t ref_id, int64_t now_ms);
+int trm_withdraw(const keyed_store *env, const principal *p, int64_t ref_id, int64_t now_ms);
 /* Withdraw a consent of a case (who may write the case; PONTE_ECONFLICT when withdrawn already)
  * and, in the same transaction, every open national referral it covered (*national) and every
  * offer across borders made under it, whatever its state (*abroad): each is told to its peer,
  * which purges the payload along the route. The one entry for the pages and the API. */
-int trm_consent_withdraw(const identity_env *env, const principal *p, int64_t consent_id,
+int trm_consent_withdraw(const keyed_store *env, const principal *p, int64_t consent_id,
 			 int64_t now_ms, size_t *national, size_t *abroad);
 
 /* Does p hold the role that receives inbound referrals (setting trm_inbound_role)? */
@@ -167,34 +167,34 @@ typedef int (*trm_referral_fn)(const trm_referral *r, void *ctx);
  * the hops forwarded from them) for holders of the inbound role, and for the provider
  * organisation a received offer was handed to (the person only once it has accepted); newest
  * first. */
-int trm_referral_list(const identity_env *env, arena *a, const principal *p, trm_referral_fn fn,
+int trm_referral_list(const keyed_store *env, arena *a, const principal *p, trm_referral_fn fn,
 		      void *ctx);
 /* One referral for whoever may see it (PONTE_ENOTFOUND otherwise). */
-int trm_referral_get(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_referral_get(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 		     trm_referral *out);
 /* 0 when p may see the referral, PONTE_ENOTFOUND otherwise. */
-int trm_may_see(const identity_env *env, const principal *p, int64_t ref_id);
+int trm_may_see(const keyed_store *env, const principal *p, int64_t ref_id);
 /* The same, and *person: whether p may read the person (payload, documents). A provider
  * organisation reads it only after accepting, while the service is open. */
-int trm_may_read_person(const identity_env *env, const principal *p, int64_t ref_id, bool *person);
+int trm_may_read_person(const keyed_store *env, const principal *p, int64_t ref_id, bool *person);
 
 /* ---- routes through focal points (forward.c, chain.c) ---- */
 /* The inbound role forwards an offer received (delivered, accepted, or forwarded before and
  * declined further on) to another peer: the payload goes on unchanged, a hop of its own. */
-int trm_forward(const identity_env *env, const principal *p, int64_t ref_id,
+int trm_forward(const keyed_store *env, const principal *p, int64_t ref_id,
 		const char *peer_instance, int64_t now_ms, const char **why);
 /* The inbound role hands an accepted offer to a provider organisation of this instance. */
-int trm_assign(const identity_env *env, const principal *p, int64_t ref_id, int64_t org_id,
+int trm_assign(const keyed_store *env, const principal *p, int64_t ref_id, int64_t org_id,
 	       int64_t now_ms, const char **why);
 /* The provider (referral.national in that organisation) accepts or declines it; once it has
  * accepted, it reads the person, follows the service with trm_update and sends documents. */
-int trm_provider_answer(const identity_env *env, const principal *p, int64_t ref_id, bool accept,
+int trm_provider_answer(const keyed_store *env, const principal *p, int64_t ref_id, bool accept,
 			int64_t now_ms);
 bool trm_provides(store *db, const principal *p, int64_t ref_id);
 /* What a user does, by name: accept, decline (arg: reason), withdraw, in_service, completed,
  * discontinued (arg: feedback), forward (arg: the peer's instance id), assign (arg: the
  * organisation's code), provider_accept, provider_decline. PONTE_ENOTFOUND for another name. */
-int trm_act(const identity_env *env, const principal *p, int64_t ref_id, const char *action,
+int trm_act(const keyed_store *env, const principal *p, int64_t ref_id, const char *action,
 	    const char *arg, int64_t now_ms, const char **why);
 /* The route of a referral as this instance knows it, hop by hop from the first: the hop it
  * sent or received, then what lies beyond (reported, or forwarded from here). */
@@ -202,12 +202,12 @@ typedef struct trm_hop {
 	const char *from, *from_country, *to, *to_country, *state, *at;
 } trm_hop;
 typedef int (*trm_hop_fn)(const trm_hop *h, void *ctx);
-int trm_route(const identity_env *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
+int trm_route(const keyed_store *env, arena *a, const principal *p, int64_t ref_id, trm_hop_fn fn,
 	      void *ctx);
 /* Received offers handed to the caller's organisation and not finished, for "Action needed". */
 typedef int (*trm_queue_fn)(int64_t ref_id, const char *peer, const char *country,
 			    const char *provider_state, const char *state, void *ctx);
-int trm_provider_queue(const identity_env *env, arena *a, const principal *p, trm_queue_fn fn,
+int trm_provider_queue(const keyed_store *env, arena *a, const principal *p, trm_queue_fn fn,
 		       void *ctx);
 
 /* ---- documents on a referral (documents.c) ---- */
@@ -235,7 +235,7 @@ bool trm_doc_field_known(const trm_doc_type *t, const char *name);
 typedef const char *(*trm_doc_get)(void *ctx, const char *field);
 /* Send a document on a referral; *field and *why say what is wrong (PONTE_EINVAL), or why not
  * now (PONTE_ECONFLICT). */
-int trm_document_send(const identity_env *env, const principal *p, int64_t ref_id, const char *type,
+int trm_document_send(const keyed_store *env, const principal *p, int64_t ref_id, const char *type,
 		      trm_doc_get get, void *ctx, int64_t now_ms, const char **field,
 		      const char **why);
 typedef struct trm_document {
@@ -246,7 +246,7 @@ typedef struct trm_document {
 typedef int (*trm_document_fn)(const trm_document *d, void *ctx);
 /* The documents of a referral for whoever may read its person (none for a provider that has
  * not accepted it); PONTE_ENOTFOUND for whoever may not see it. */
-int trm_documents_list(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_documents_list(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 		       trm_document_fn fn, void *ctx);
 
 /* ---- what peers send, checked and re-written (for the inbox and the fuzzers) ---- */
@@ -275,21 +275,21 @@ int trm_key_rotation_parse(const char *json, size_t n, unsigned char sign_pk[CRY
 /* New keys for this instance; every active peer is told by a message signed with the old key.
  * The old encryption key still opens what was sealed to it for TRM_KEY_GRACE_S. */
 #define TRM_KEY_GRACE_S (14 * 24 * 3600)
-int trm_keys_rotate(const identity_env *env, int64_t now_ms);
+int trm_keys_rotate(const keyed_store *env, int64_t now_ms);
 
 /* The messages of a referral's hop in order (at, "sent" or "received", type, state):
  * the offer, its acknowledgement, the answers, status updates, withdrawal and purge; for who
  * may see the referral (PONTE_ENOTFOUND otherwise). */
 typedef int (*trm_thread_fn)(const char *at, const char *direction, const char *type,
 			     const char *state, void *ctx);
-int trm_thread(const identity_env *env, arena *a, const principal *p, int64_t ref_id,
+int trm_thread(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,
 	       trm_thread_fn fn, void *ctx);
 /* Offers sent, not answered within the case country's trm_answer_days (default 7), for the
  * sender's focal points (referral.transnational scope), and hops forwarded from here (case_id
  * 0) for the inbound role, oldest first. */
 typedef int (*trm_overdue_fn)(int64_t ref_id, int64_t case_id, const char *peer,
 			      const char *country, const char *created_at, void *ctx);
-int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t now_ms,
+int trm_overdue(const keyed_store *env, arena *a, const principal *p, int64_t now_ms,
 		trm_overdue_fn fn, void *ctx);
 
 /* ---- the inbox (inbox.c) ---- */
@@ -301,22 +301,22 @@ int trm_overdue(const identity_env *env, arena *a, const principal *p, int64_t n
  * of local input, named in *field; 400 for a type or payload this instance does not take),
  * *why a short English reason for the log and the sender's operators. Rejections are audited
  * with their own reason and change nothing. now_ms is the clock (tests move it). */
-int trm_receive(const identity_env *env, const char *body, size_t n, int64_t now_ms, int *status,
+int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *status,
 		const char **why, const char **field);
 
 /* ---- the outbox (outbox.c) ---- */
 /* Queue a message to a peer inside the caller's transaction (c): sealed now, delivered later.
  * message_id receives the new id. */
-int trm_send(const identity_env *env, store_conn *c, int64_t peer_id, const char *type,
+int trm_send(const keyed_store *env, store_conn *c, int64_t peer_id, const char *type,
 	     const char *in_reply_to, const char *payload, int64_t ttl_s, int64_t now_ms,
 	     char message_id[CRYPTO_UUID]);
 /* Deliver what is due at now_ms (at most max messages): POST to the peer's /fed/v1/inbox;
  * acknowledged → delivered; otherwise retried with exponential back-off and jitter; past its
  * expiry → failed. *sent counts deliveries. */
-int trm_deliver_due(const identity_env *env, int64_t now_ms, size_t max, size_t *sent);
+int trm_deliver_due(const keyed_store *env, int64_t now_ms, size_t max, size_t *sent);
 /* The background sender of `ponte serve` (sender.c): trm_deliver_due once a second. */
 typedef struct trm_sender trm_sender;
-int trm_sender_start(const identity_env *env, trm_sender **out);
+int trm_sender_start(const keyed_store *env, trm_sender **out);
 void trm_sender_stop(trm_sender *s);
 /* Something was queued and committed: deliver now rather than within the second (no-op
  * without a running sender, as in tests that drive trm_deliver_due themselves). */

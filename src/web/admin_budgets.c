@@ -42,7 +42,7 @@ static int add_change(const obs_budget_change_info *x, void *ctx)
 	tpl_vars *v = tpl_list_add(r->list);
 	if (!v)
 		return PONTE_ENOMEM;
-	identity_env env = services_of(r->req)->env;
+	keyed_store env = services_of(r->req)->env;
 	user u;
 	web_set_when(r->req, v, "date", x->changed_at, false);
 	tpl_set(v, "provider", x->provider);

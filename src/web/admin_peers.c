@@ -98,7 +98,7 @@ struct fetched {
 static int render(http_request *req, http_response *res, const char *error, int status,
 		  const struct fetched *f, const char *typed_url)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	tpl_set(v, "csrf", p->csrf);

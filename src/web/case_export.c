@@ -183,7 +183,7 @@ int web_case_summary(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	case_record c;
 	int rc = case_get(env, req->arena, p, id, &c);

@@ -40,7 +40,7 @@ static int render(http_request *req, http_response *res, int64_t id, const field
 		  const char *alert)
 {
 	const principal *p = principal_of(req);
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	case_record c;
 	int rc = case_get(env, req->arena, p, id, &c);
 	if (rc)

@@ -90,7 +90,7 @@ int web_profile_language(http_request *req, http_response *res)
 }
 
 struct password_job {
-	identity_env env;
+	keyed_store env;
 	int64_t user_id, session_id;
 	const char *current, *fresh, *confirm;
 	int problem;

@@ -319,7 +319,7 @@ static int add_need(const section_entry *x, void *ctx)
  * exploitation, citizenship, country and open needs; and the sentence that says so. */
 static int picker_of_case(http_request *req, int64_t case_id, struct picker *k, tpl_vars *v)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	case_record c;
 	int rc = case_get(env, req->arena, p, case_id, &c);
@@ -388,7 +388,7 @@ static int picker_of_case(http_request *req, int64_t case_id, struct picker *k, 
 static int render_case_referrals(http_request *req, http_response *res, int64_t case_id,
 				 const field_errors *e)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -720,7 +720,7 @@ static int render_referral(http_request *req, http_response *res, int64_t id, co
 static int render_referral_form(http_request *req, http_response *res, int64_t id,
 				const field_errors *e, const char *alert, bool form)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	referral r;
 	int rc = referral_get(env, req->arena, p, id, &r);

@@ -105,7 +105,7 @@ int web_services(http_request *req, http_response *res)
 static int render_service(http_request *req, http_response *res, int64_t id, const field_errors *e,
 			  const char *alert, const char *capacity, const char *taken)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	service s;
 	int rc = service_get(env, req->arena, id, &s);
@@ -253,7 +253,7 @@ int web_service_refer(http_request *req, http_response *res)
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	service s;
 	int rc = service_get(env, req->arena, id, &s);

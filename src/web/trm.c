@@ -149,7 +149,7 @@ static void add_fields(http_request *req, tpl_list *l, const json_value *obj, co
 
 static int wizard(http_request *req, http_response *res, int64_t id, const char *error)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	case_record c;
 	int rc = case_get(env, req->arena, p, id, &c);
@@ -667,7 +667,7 @@ static int add_org(const organisation *o, void *ctx)
 static int referral_page(http_request *req, http_response *res, int64_t id, const char *error,
 			 const char *doc_type, const char *doc_field)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	trm_referral r;
 	int rc = trm_referral_get(env, req->arena, p, id, &r);

@@ -225,7 +225,7 @@ static int add_closure(int64_t closure_id, int64_t case_id, const char *status,
 
 int web_work(http_request *req, http_response *res)
 {
-	const identity_env *env = &services_of(req)->env;
+	const keyed_store *env = &services_of(req)->env;
 	const principal *p = principal_of(req);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)

@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cache_file(data + 1, size - 1);
 		return 0;
 	}
-	identity_env env = { db, NULL };
+	keyed_store env = { db, NULL };
 	obs_import_result *r = calloc(1, sizeof(*r));
 	bool skip = data[0] & 2;
 	int rc = obs_import(&env, data[0] & 1 ? "htcds" : "ctdc", provider, (const char *)data + 1,

@@ -450,7 +450,7 @@ static inline void ht_start_demo(struct ht_server *s)
 	log_set_fd(-1);
 	ht_start(s);
 	ht_current = s;
-	identity_env env = { s->db, s->keys };
+	keyed_store env = { s->db, s->keys };
 	assert_int_equal(demo_fill(&env), 0);
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false

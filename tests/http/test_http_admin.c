@@ -25,7 +25,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	organisation org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation",
 			     0, false };
@@ -105,7 +105,7 @@ static void assert_clean_page(const char *path, const struct ht_resp *r)
 
 static void check_page(const char *path, const char *body)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	arena a;
 	arena_init(&a, 1 << 20);
 	if (strcmp(path, "/admin/roles") == 0) {
@@ -184,7 +184,7 @@ static int user_rows(const char *body)
 static void users_list_pages_filters_and_finds(void **state)
 {
 	(void)state;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	organisation org = { 0, "FIELD", "Equipe de terrain", "PT", "CentralGovernmentOrganisation",
 			     0, false };
 	assert_int_equal(org_add(S.db, &org, NULL), 0);

@@ -39,7 +39,7 @@ static long create(const char *auth, const char *first, const char *citizenship,
 
 static void add_user(const char *email, const char *name, const char *org, const char *role_code)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	user_input in = { .email = email,
 			  .name = name,
 			  .organisation_code = org,
@@ -65,7 +65,7 @@ static int setup(void **state)
 	bearer("focal.point@demo.ponte.example", fp, sizeof(fp));
 	bearer("porto@demo.ponte.example", porto, sizeof(porto));
 	bearer("madrid@demo.ponte.example", madrid, sizeof(madrid));
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(user_find_by_email(&env, "case.worker@demo.ponte.example", &cw_id), 0);
 	assert_int_equal(user_find_by_email(&env, "supervisor@demo.ponte.example", &sup_id), 0);
 	/* Gambia and Togo: no demonstration case has them. */

@@ -16,7 +16,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	/* A case worker of another organisation, same country. */
 	organisation porto = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
@@ -1002,7 +1002,7 @@ static void administrators_set_the_country_rules(void **state)
 	(void)state;
 	throttle_reset_all();
 	set_setting("require_2fa_for_flagged_roles", "0");
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
 	};

@@ -16,7 +16,7 @@ static void start(unsigned per_ip, const char *trusted)
 	ht_make_db(&S);
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
 	assert_int_equal(app_init(&S.app, S.db, S.keys, err, sizeof(err)), 0);
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);

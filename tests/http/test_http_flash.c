@@ -192,7 +192,7 @@ static void sending_a_referral_and_withdrawing_the_consent(void **state)
 
 static long long user_id_of(const char *email)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	int64_t id = 0;
 	assert_int_equal(user_find_by_email(&env, email, &id), 0);
 	return (long long)id;

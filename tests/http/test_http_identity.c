@@ -35,7 +35,7 @@ static int setup(void **state)
 	ht_current = &S;
 	char err[256];
 	/* The demo users and an administrator (as ponte init --demo makes them). */
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
@@ -695,7 +695,7 @@ static void administrators_reset_a_lost_second_factor(void **state)
 	throttle_reset_all();
 	/* No role of the user (nor the administrator) requires 2FA here: the reset does. */
 	set_setting("require_2fa_for_flagged_roles", "0");
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	user_input in = { .email = "lost.phone@demo.ponte.example",
 			  .name = "Lost Phone",
 			  .organisation_code = "PT-NGO-LX",
@@ -836,7 +836,7 @@ static void focal_points_must_enrol_in_two_factor_authentication(void **state)
 	(void)state;
 	throttle_reset_all();
 	const char *email = "focal.point@demo.ponte.example";
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	int64_t uid;
 	assert_int_equal(user_find_by_email(&env, email, &uid), 0);
 	struct outcomes before = { 0 };
@@ -991,7 +991,7 @@ static void administrators_manage_organisations_users_and_roles(void **state)
 	/* The new user signs in; a role change ends that session so the new rights apply. */
 	assert_int_equal(web_login("amina%40demo.ne", "Niger-river-bridge-77", NULL, &amina), 303);
 	int64_t id;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(user_find_by_email(&env, "amina@demo.ne", &id), 0);
 	char path[64];
 	snprintf(path, sizeof(path), "/admin/users/%lld", (long long)id);
@@ -1410,7 +1410,7 @@ static void parallel_guesses_get_no_more_checks_than_the_limit(void **state)
 	};
 	for (size_t k = 0; k < ARRAY_LEN(runs); k++) {
 		throttle_reset_all();
-		identity_env env = { S.db, S.keys };
+		keyed_store env = { S.db, S.keys };
 		int64_t uid;
 		assert_int_equal(user_find_by_email(&env, runs[k].email, &uid), 0);
 		struct outcomes before = { 0 }, after = { 0 };

@@ -19,7 +19,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	bearer("supervisor@demo.ponte.example", sup_auth, sizeof(sup_auth));
 	bearer("reviewer@demo.ponte.example", rev_auth, sizeof(rev_auth));

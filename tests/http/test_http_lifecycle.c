@@ -149,7 +149,7 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	struct ht_server s;
 	memset(&s, 0, sizeof(s));
 	ht_make_db(&s);
-	identity_env env = { s.db, s.keys };
+	keyed_store env = { s.db, s.keys };
 	organisation org = { 0, "ORG", "Organisation", "PT", "CentralGovernmentOrganisation",
 			     0, false };
 	assert_int_equal(org_add(s.db, &org, NULL), 0);

@@ -35,7 +35,7 @@ static long create(const char *auth, const char *first, const char *second)
 
 static void add_user(const char *email, const char *name, const char *org, const char *role_code)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	user_input in = { .email = email,
 			  .name = name,
 			  .organisation_code = org,

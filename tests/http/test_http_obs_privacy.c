@@ -19,7 +19,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &analyst);
 	assert_true(analyst.cookie[0]);
@@ -81,7 +81,7 @@ static const char *const API[] = {
 static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 {
 	(void)state;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	struct ht_resp r;
 	/* By default every view answers, and a table release is made. */
 	for (size_t i = 0; i < ARRAY_LEN(VIEWS); i++) {
@@ -158,7 +158,7 @@ static void dp_only_mode_publishes_counts_only_in_private_releases(void **state)
 static void a_private_release_counts_the_same_years_in_every_table(void **state)
 {
 	(void)state;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_release_request dp = { .method = OBS_DP,
 				   .epsilon = 2,
 				   .tables = { { "year", NULL }, { "gender", NULL } },
@@ -210,7 +210,7 @@ static void an_administrator_raises_a_budget_on_the_page_with_a_reason(void **st
 {
 	(void)state;
 	assert_int_equal(setting_set(S.db, "require_2fa_for_flagged_roles", "0"), 0);
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
 	};

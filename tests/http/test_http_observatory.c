@@ -19,7 +19,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	web_login("provider@demo.ponte.example", DEMO_PASSWORD, NULL, &provider);
 	assert_true(provider.cookie[0]);
@@ -146,7 +146,7 @@ static void get_as(const struct web_session *w, const char *path, struct ht_resp
 
 static int64_t org_id(const char *code)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	(void)env;
 	organisation o;
 	arena a;
@@ -190,7 +190,7 @@ static void an_analyst_imports_for_a_provider_of_the_country(void **state)
 /* A value of a dimension as published (withheld or not) or exact, for the analyst's scope. */
 static struct pub count_of(const char *dim, const char *value, const char *year, bool exact)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_query q = { .by = { dim, NULL }, .suppress = K, .exact = exact };
 	assert_int_equal(obs_scope_of(SCOPE_COUNTRY, "PT", 0, &q.scope), 0);
 	if (year) {
@@ -368,7 +368,7 @@ static void the_dashboards_years_cannot_be_differenced(void **state)
 /* The exact number of records of an organisation, from the store. */
 static int64_t records_of(const char *org)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_query q = { .by = { "year", NULL },
 			.exact = true,
 			.scope = { .provider = org_id(org) } };
@@ -679,7 +679,7 @@ static bool same(const struct fetched *before, const struct fetched *after, int 
 static void a_country_reader_sees_the_records_of_that_countrys_providers_only(void **state)
 {
 	(void)state;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	organisation ne_ngo = { 0, "NE-OBS-NGO", "Niger provider (test)", "NE", "NGO", 0, false };
 	organisation ne_fp = {
 		0, "NE-OBS-FP", "Niger observatory (test)", "NE", "CentralGovernmentOrganisation",
@@ -761,7 +761,7 @@ static void a_country_reader_sees_the_records_of_that_countrys_providers_only(vo
 static void anyone_downloads_a_published_release(void **state)
 {
 	(void)state;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_release_request rq = { .method = OBS_TABLES, .files_dir = S.app.svc.files_dir };
 	obs_release_result rel;
 	assert_int_equal(obs_release(&env, &rq, &rel), 0);

@@ -17,7 +17,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	demo_options o = {
 		.cases = 200, .seed = 1, .password = DEMO_PASSWORD, .files_dir = S.app.svc.files_dir
@@ -52,7 +52,7 @@ struct counts {
 static struct counts counts_of(const obs_scope *scope, const char *year, const char *country,
 			       const char *dim, const char *code, bool exact)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_query q = { .by = { dim, NULL }, .scope = *scope, .exact = exact };
 	if (year) {
 		q.where_dim[q.nwhere] = "year";
@@ -83,7 +83,7 @@ static struct counts counts_of(const obs_scope *scope, const char *year, const c
 static bool withheld_in_chart(const obs_scope *scope, const char *year, const char *country,
 			      const char *dim, const char *code)
 {
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	obs_query q = { .by = { dim, NULL }, .scope = *scope, .suppress = 5 };
 	if (year) {
 		q.where_dim[q.nwhere] = "year";

@@ -15,7 +15,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	set_setting("require_2fa_for_flagged_roles", "0");
 	bearer("case.worker@demo.ponte.example", cw, sizeof(cw));

@@ -413,7 +413,7 @@ static int demo_setup(void **state)
 	log_set_fd(-1);
 	ht_start(&D);
 	ht_current = &D;
-	identity_env env = { D.db, D.keys };
+	keyed_store env = { D.db, D.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	set_setting("require_2fa_for_flagged_roles", "0");
 	return 0;

@@ -19,9 +19,9 @@ static trm_self pt_self, ne_self;
 static arena A;
 static int64_t pt_peer_of_ne, ne_peer_of_pt; /* the peer rows each side keeps of the other */
 
-static identity_env env_of(struct ht_server *s)
+static keyed_store env_of(struct ht_server *s)
 {
-	return (identity_env){ s->db, s->keys };
+	return (keyed_store){ s->db, s->keys };
 }
 
 static void url_of(struct ht_server *s, char *out, size_t n)
@@ -57,7 +57,7 @@ static int setup(void **state)
 	struct ht_server *both[] = { &PT, &NE };
 	trm_self *selves[] = { &pt_self, &ne_self };
 	for (int i = 0; i < 2; i++) {
-		identity_env env = env_of(both[i]);
+		keyed_store env = env_of(both[i]);
 		assert_int_equal(demo_fill(&env), 0);
 		assert_int_equal(trm_identity_ensure(&env), 0);
 		char url[64];
@@ -169,7 +169,7 @@ static long post(const buf *wire, struct ht_resp *r)
 static void bad_envelopes_are_refused_and_change_nothing(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	unsigned char sign_sk[CRYPTO_SIGN_SK], box_sk[CRYPTO_BOX_SK];
 	assert_int_equal(trm_identity_secrets(&pt, sign_sk, box_sk), 0);
 	char now[CLOCK_RFC3339_LEN], later[CLOCK_RFC3339_LEN], past[CLOCK_RFC3339_LEN],
@@ -332,7 +332,7 @@ static char *offer_with(const char *from, const char *to)
 static void the_inbox_checks_every_member_like_local_input(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	unsigned char sign_sk[CRYPTO_SIGN_SK], box_sk[CRYPTO_BOX_SK];
 	assert_int_equal(trm_identity_secrets(&pt, sign_sk, box_sk), 0);
 	char now[CLOCK_RFC3339_LEN], later[CLOCK_RFC3339_LEN], id[CRYPTO_UUID];
@@ -457,7 +457,7 @@ static void the_inbox_checks_every_member_like_local_input(void **state)
 
 static void load(struct ht_server *s, const char *email, principal *p)
 {
-	identity_env env = env_of(s);
+	keyed_store env = env_of(s);
 	int64_t id;
 	assert_int_equal(user_find_by_email(&env, email, &id), 0);
 	assert_int_equal(principal_load(s->db, id, p), 0);
@@ -468,7 +468,7 @@ static void load(struct ht_server *s, const char *email, principal *p)
 static int64_t registered_with_consent(const principal *cw, const case_input *in,
 				       const char *categories, int64_t *case_id)
 {
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	field_errors ce;
 	assert_int_equal(case_create(&pt, cw, in, case_id, &ce), 0);
 	consent_input ci = { .purpose = "transnational_referral",
@@ -498,7 +498,7 @@ static const char PENDING_PT[] = "SELECT count(*) FROM trm_outbox WHERE state = 
 static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), ne = env_of(&NE);
 	principal fp, cw, ne_fp;
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);
@@ -604,7 +604,7 @@ static void an_offer_survives_a_peer_that_is_down_and_arrives_once(void **state)
 
 static void deliver_both(void)
 {
-	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), ne = env_of(&NE);
 	for (int round = 0; round < 6; round++) {
 		size_t a = 0, b = 0;
 		assert_int_equal(trm_deliver_due(&pt, clock_wall_ms(), 64, &a), 0);
@@ -621,7 +621,7 @@ static void deliver_both(void)
 static void withdrawing_the_consent_withdraws_the_referrals_abroad(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), ne = env_of(&NE);
 	principal fp, cw, ne_fp;
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);
@@ -755,7 +755,7 @@ static const char PURGED_PT[] = "SELECT count(*) FROM trm_inbox WHERE type = 'pu
 static void an_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), ne = env_of(&NE);
 	principal fp, cw;
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);
@@ -837,7 +837,7 @@ static void an_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn
 static void an_offer_refused_says_why_in_the_callers_language(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	principal cw;
 	load(&PT, "case.worker@demo.ponte.example", &cw);
 	case_input in = { .first_name = "Mariama", .second_name = "Language-Probe" };
@@ -892,7 +892,7 @@ static void an_offer_refused_says_why_in_the_callers_language(void **state)
 static void the_wizard_previews_what_leaves_and_the_inbox_answers(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), ne = env_of(&NE);
 	principal cw;
 	load(&PT, "case.worker@demo.ponte.example", &cw);
 	case_input in = { .first_name = "Zeinabou",
@@ -1006,7 +1006,7 @@ static void administrators_manage_peers_on_a_page(void **state)
 {
 	(void)state;
 	ht_current = &PT;
-	identity_env env = env_of(&PT);
+	keyed_store env = env_of(&PT);
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
 	};
@@ -1163,7 +1163,7 @@ static void administrators_add_and_watch_peers_from_the_page(void **state)
 	ht_current = &PT;
 	static struct ht_server ML;
 	ht_start(&ML);
-	identity_env ml_env = env_of(&ML);
+	keyed_store ml_env = env_of(&ML);
 	assert_int_equal(instance_set(ML.db, "Mali national focal point", "ML"), 0);
 	assert_int_equal(trm_identity_ensure(&ml_env), 0);
 	char ml_url[64], fields[1024];
@@ -1311,7 +1311,7 @@ static void administrators_add_and_watch_peers_from_the_page(void **state)
 	/* Mali goes down; Portugal's new keys cannot reach it: the page says so, and tries again
 	 * on demand. */
 	ht_stop(&ML);
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	assert_int_equal(form_post(&w, "/admin/peers/rotate", "x=1", &r), 303);
 	ht_free(&r);
 	size_t sent;
@@ -1378,7 +1378,7 @@ static void administrators_add_and_watch_peers_from_the_page(void **state)
 static void offers_not_answered_in_time_are_flagged(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	principal fp, cw;
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);
@@ -1428,7 +1428,7 @@ static size_t coded_values_in_arabic(const char *html)
 static void codes_travel_and_each_side_reads_its_own_words(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	principal fp, cw;
 	load(&PT, "focal.point@demo.ponte.example", &fp);
 	load(&PT, "case.worker@demo.ponte.example", &cw);

@@ -17,9 +17,9 @@ static struct ht_server PT, ES, NE;
 static trm_self pt_self, es_self, ne_self;
 static arena A;
 
-static identity_env env_of(struct ht_server *s)
+static keyed_store env_of(struct ht_server *s)
 {
-	return (identity_env){ s->db, s->keys };
+	return (keyed_store){ s->db, s->keys };
 }
 
 static void introduce(struct ht_server *a, const trm_self *b)
@@ -47,7 +47,7 @@ static int setup(void **state)
 	assert_int_equal(instance_set(ES.db, "Spain national focal point", "ES"), 0);
 	assert_int_equal(instance_set(NE.db, "Niger national focal point", "NE"), 0);
 	for (int i = 0; i < 3; i++) {
-		identity_env env = env_of(all[i]);
+		keyed_store env = env_of(all[i]);
 		assert_int_equal(demo_fill(&env), 0);
 		assert_int_equal(trm_identity_ensure(&env), 0);
 		char url[64];
@@ -81,7 +81,7 @@ static void pump(void)
 	for (int round = 0; round < 30; round++) {
 		size_t total = 0;
 		for (int i = 0; i < 3; i++) {
-			identity_env env = env_of(all[i]);
+			keyed_store env = env_of(all[i]);
 			size_t sent = 0;
 			assert_int_equal(trm_deliver_due(&env, clock_wall_ms(), 64, &sent), 0);
 			total += sent;
@@ -106,7 +106,7 @@ static int64_t scalar(struct ht_server *s, const char *sql)
 
 static const char *state_of(struct ht_server *s, int64_t id)
 {
-	identity_env env = env_of(s);
+	keyed_store env = env_of(s);
 	principal fp;
 	int64_t uid;
 	assert_int_equal(user_find_by_email(&env, "focal.point@demo.ponte.example", &uid), 0);
@@ -118,7 +118,7 @@ static const char *state_of(struct ht_server *s, int64_t id)
 
 static void load(struct ht_server *s, const char *email, principal *p)
 {
-	identity_env env = env_of(s);
+	keyed_store env = env_of(s);
 	int64_t id;
 	assert_int_equal(user_find_by_email(&env, email, &id), 0);
 	assert_int_equal(principal_load(s->db, id, p), 0);
@@ -133,7 +133,7 @@ static int64_t last_in(struct ht_server *s)
  * focal point: the referral's number in Portugal. */
 static int64_t offered_under_consent(const case_input *in, int64_t *case_id, int64_t *consent_out)
 {
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	principal cw, fp;
 	load(&PT, "case.worker@demo.ponte.example", &cw);
 	load(&PT, "focal.point@demo.ponte.example", &fp);
@@ -176,7 +176,7 @@ static const char *pairs(void *ctx, const char *name)
 static int send_doc(struct ht_server *s, const principal *p, int64_t ref, const char *type,
 		    const char *const *kv, const char **field)
 {
-	identity_env env = env_of(s);
+	keyed_store env = env_of(s);
 	const char *why = NULL;
 	return trm_document_send(&env, p, ref, type, pairs, (void *)(uintptr_t)kv, clock_wall_ms(),
 				 field, &why);
@@ -199,7 +199,7 @@ static int collect_doc(const trm_document *d, void *ctx)
 
 static void docs_of(struct ht_server *s, const principal *p, int64_t ref, struct docs *x)
 {
-	identity_env env = env_of(s);
+	keyed_store env = env_of(s);
 	memset(x, 0, sizeof(*x));
 	assert_int_equal(trm_documents_list(&env, &A, p, ref, collect_doc, x), 0);
 }
@@ -224,7 +224,7 @@ static int count_late(int64_t ref_id, int64_t case_id, const char *peer, const c
 static void a_referral_goes_through_two_focal_points_to_a_provider(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
 	principal pt_fp, es_fp, ne_fp, provider, other, pt_cw;
 	load(&PT, "focal.point@demo.ponte.example", &pt_fp);
 	load(&PT, "case.worker@demo.ponte.example", &pt_cw);
@@ -380,7 +380,7 @@ static bool file_holds(struct ht_server *s, const char *needle)
 static void a_child_case_transfer_then_withdrawal_purges_every_copy(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
 	principal pt_fp, es_fp, ne_fp;
 	load(&PT, "focal.point@demo.ponte.example", &pt_fp);
 	load(&ES, "focal.point@demo.ponte.example", &es_fp);
@@ -462,7 +462,7 @@ static void a_child_case_transfer_then_withdrawal_purges_every_copy(void **state
 static void a_rotation_of_keys_loses_nothing(void **state)
 {
 	(void)state;
-	identity_env es = env_of(&ES), ne = env_of(&NE);
+	keyed_store es = env_of(&ES), ne = env_of(&NE);
 	principal ne_fp, es_fp;
 	load(&NE, "focal.point@demo.ponte.example", &ne_fp);
 	load(&ES, "focal.point@demo.ponte.example", &es_fp);
@@ -747,7 +747,7 @@ static int collect_hop(const trm_hop *h, void *ctx)
 static void withdrawing_the_consent_on_the_page_reaches_every_hop(void **state)
 {
 	(void)state;
-	identity_env pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
+	keyed_store pt = env_of(&PT), es = env_of(&ES), ne = env_of(&NE);
 	principal pt_fp, es_fp, ne_fp, provider;
 	load(&PT, "focal.point@demo.ponte.example", &pt_fp);
 	load(&ES, "focal.point@demo.ponte.example", &es_fp);
@@ -821,7 +821,7 @@ static void
 a_forwarded_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(void **state)
 {
 	(void)state;
-	identity_env es = env_of(&ES);
+	keyed_store es = env_of(&ES);
 	principal es_fp;
 	load(&ES, "focal.point@demo.ponte.example", &es_fp);
 	case_input in = { .first_name = "Mariama",
@@ -857,7 +857,7 @@ a_forwarded_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(vo
 	/* The case worker in Portugal records the withdrawal; it reaches Spain. */
 	principal cw;
 	load(&PT, "case.worker@demo.ponte.example", &cw);
-	identity_env pt = env_of(&PT);
+	keyed_store pt = env_of(&PT);
 	size_t national, abroad;
 	assert_int_equal(
 	    trm_consent_withdraw(&pt, &cw, consent_id, clock_wall_ms(), &national, &abroad), 0);
@@ -891,7 +891,7 @@ a_forwarded_offer_waiting_for_a_peer_that_is_down_never_leaves_once_withdrawn(vo
 static void a_provider_reads_the_person_only_after_accepting(void **state)
 {
 	(void)state;
-	identity_env es = env_of(&ES), ne = env_of(&NE);
+	keyed_store es = env_of(&ES), ne = env_of(&NE);
 	principal es_fp, ne_fp, provider;
 	load(&ES, "focal.point@demo.ponte.example", &es_fp);
 	load(&NE, "focal.point@demo.ponte.example", &ne_fp);

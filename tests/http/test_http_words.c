@@ -53,7 +53,7 @@ static void seed_case(void)
 			     &r),
 			 201);
 	ht_free(&r);
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	int64_t uid, id;
 	principal p;
 	assert_int_equal(user_find_by_email(&env, "case.worker@demo.ponte.example", &uid), 0);
@@ -81,7 +81,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	demo_options o = {
 		.cases = 60, .seed = 1, .password = DEMO_PASSWORD, .files_dir = S.app.svc.files_dir

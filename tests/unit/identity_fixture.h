@@ -12,7 +12,7 @@ struct fixture {
 	char *dir, *db_path, *key_path;
 	store *db;
 	crypto_keyring *keys;
-	identity_env env;
+	keyed_store env;
 };
 
 /* Built once per test program (argon2id makes users slow to create), then copied. */
@@ -31,7 +31,7 @@ static inline void fixture_build(const char *dir)
 	int rc = keys_setup(db, key_path, &keys, err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
-	identity_env env = { db, keys };
+	keyed_store env = { db, keys };
 	assert_int_equal(demo_fill(&env), 0);
 	organisation admin_org = {
 		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
@@ -71,7 +71,7 @@ static inline void fixture_open(struct fixture *f)
 	int rc = keys_load(f->db, f->key_path, &f->keys, err, sizeof(err));
 	if (rc)
 		fail_msg("%s", err);
-	f->env = (identity_env){ f->db, f->keys };
+	f->env = (keyed_store){ f->db, f->keys };
 }
 
 /* Fail if any probe string is found in the database file, its WAL or its shared memory. */

@@ -80,7 +80,7 @@ static void wait_for(struct writer *w, size_t n)
 }
 
 /* Every decrypted field of case id, as one string. */
-static char *case_text(identity_env *env, const principal *p, int64_t id, int *rc)
+static char *case_text(keyed_store *env, const principal *p, int64_t id, int *rc)
 {
 	arena a;
 	arena_init(&a, 1u << 20);
@@ -170,7 +170,7 @@ static void backup_under_write_load_restores_what_was_committed_before_its_point
 	char *rkey = test_path(f.dir, "restored.db.key");
 	assert_int_equal(store_open(restored, NULL, &g.db, err, sizeof(err)), 0);
 	assert_int_equal(keys_load(g.db, rkey, &g.keys, err, sizeof(err)), 0);
-	g.env = (identity_env){ g.db, g.keys };
+	g.env = (keyed_store){ g.db, g.keys };
 	principal p2;
 	assert_int_equal(principal_load(g.db, w->p.user_id, &p2), 0);
 	/* Committed before the backup began: present and identical. Committed after it
@@ -507,7 +507,7 @@ static void an_old_database_upgrades_through_every_migration_with_its_data(void 
 	assert_string_equal(info.country, "NE");
 	crypto_keyring *keys;
 	assert_int_equal(keys_load(s, key_path, &keys, err, sizeof(err)), 0);
-	identity_env env = { s, keys };
+	keyed_store env = { s, keys };
 	assert_int_equal(demo_fill(&env), 0); /* and the upgraded schema takes today's data */
 	crypto_keyring_free(keys);
 	arena_release(&a);

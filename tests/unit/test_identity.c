@@ -412,7 +412,7 @@ static void rotation_reencrypts_everything_and_is_resumable(void **state)
 	crypto_keyring_free(f.keys);
 	assert_int_equal(store_open(f.db_path, NULL, &f.db, err, sizeof(err)), 0);
 	assert_int_equal(keys_load(f.db, f.key_path, &f.keys, err, sizeof(err)), 0);
-	f.env = (identity_env){ f.db, f.keys };
+	f.env = (keyed_store){ f.db, f.keys };
 	assert_int_equal(crypto_keyring_current(f.keys), 3);
 	int64_t id;
 	arena a;
