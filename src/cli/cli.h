@@ -31,6 +31,60 @@ const char *cli_db_path(const char *cmd, const char *opt);
 bool cli_wants_help(int argc, char **argv);
 const cli_command *cli_find(const char *name);
 
+/* A subcommand's options, as one table (options.c): each entry names an option (--name) and
+ * where its value goes. Numbers are checked against their range as they are read; a value
+ * out of range, a list given too often, an unknown option or one without its value is a usage
+ * error (exit 2). A later --name VALUE replaces an earlier one, except for lists. */
+enum cli_opt_kind {
+	CLI_OPT_TEXT,  /* --name VALUE into *text */
+	CLI_OPT_FLAG,  /* --name sets *flag */
+	CLI_OPT_WHOLE, /* --name N, digits, min <= N <= max, into *whole */
+	CLI_OPT_REAL,  /* --name X, a finite number, min <= X <= max, into *real */
+	CLI_OPT_LIST,  /* --name VALUE, repeatable: text[(*count)++], at most max times */
+};
+
+typedef struct cli_opt {
+	const char *name;
+	enum cli_opt_kind kind;
+	const char **text;
+	bool *flag;
+	int64_t *whole;
+	double *real;
+	size_t *count;
+	double min, max;
+	const char *bad; /* WHOLE, REAL, LIST: the usage message when the value is refused */
+} cli_opt;
+
+#define CLI_TEXT(n, p)                                                                             \
+	{                                                                                          \
+		.name = (n), .kind = CLI_OPT_TEXT, .text = (p)                                     \
+	}
+#define CLI_FLAG(n, p)                                                                             \
+	{                                                                                          \
+		.name = (n), .kind = CLI_OPT_FLAG, .flag = (p)                                     \
+	}
+#define CLI_WHOLE(n, p, lo, hi, msg)                                                               \
+	{                                                                                          \
+		.name = (n), .kind = CLI_OPT_WHOLE, .whole = (p), .min = (lo), .max = (hi),        \
+		.bad = (msg)                                                                       \
+	}
+#define CLI_REAL(n, p, lo, hi, msg)                                                                \
+	{                                                                                          \
+		.name = (n), .kind = CLI_OPT_REAL, .real = (p), .min = (lo), .max = (hi),          \
+		.bad = (msg)                                                                       \
+	}
+#define CLI_LIST(n, arr, cnt, msg)                                                                 \
+	{                                                                                          \
+		.name = (n), .kind = CLI_OPT_LIST, .text = (arr), .count = (cnt),                  \
+		.max = ARRAY_LEN(arr), .bad = (msg)                                                \
+	}
+#define CLI_MAX_OPTS 32
+
+/* Read argv[1..argc) against opts (n entries). With rest NULL, any argument that is not an
+ * option is a usage error ("unexpected argument"); else *rest is the index of the first such
+ * argument (they are moved after the options). EXIT_OK, or EXIT_USAGE after the message. */
+int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, size_t n, int *rest);
+
 /* Open an existing database (migrated) and, with keys non-NULL, its keys (open.c). Returns an
  * exit code; on EXIT_OK the caller owns both and releases them with cli_close. */
 int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,

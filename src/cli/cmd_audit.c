@@ -1,40 +1,25 @@
-#include <getopt.h>
-
 #include "audit/audit.h"
 #include "base/tz.h"
 #include "cli/cli.h"
 #include "identity/identity.h"
 #include "keys/keys.h"
 
+/* --db, and --key and --batch where key and batch are not NULL. */
 static int one_db_option(const char *cmd, int argc, char **argv, const char **db, const char **key,
 			 int *batch)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "batch", required_argument, NULL, 'b' },
-					      { NULL, 0, NULL, 0 } };
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'd')
-			*db = optarg;
-		else if (ch == 'k' && key)
-			*key = optarg;
-		else if (ch == 'b' && batch) {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 100000)
-				return cli_usage_error(cmd,
-						       "--batch must be a number from 1 to 100000");
-			*batch = (int)n;
-		} else
-			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	return EXIT_OK;
+	int64_t n = batch ? *batch : 0;
+	cli_opt opts[3] = { CLI_TEXT("db", db) };
+	size_t nopts = 1;
+	if (key)
+		opts[nopts++] = (cli_opt)CLI_TEXT("key", key);
+	if (batch)
+		opts[nopts++] = (cli_opt)CLI_WHOLE("batch", &n, 1, 100000,
+						   "--batch must be a number from 1 to 100000");
+	int rc = cli_parse(cmd, argc, argv, opts, nopts, NULL);
+	if (!rc && batch)
+		*batch = (int)n;
+	return rc;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -99,31 +84,19 @@ static int print_setting(const char *key, const char *value, void *ctx)
 
 int cmd_settings(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "name", required_argument, NULL, 'n' },
-					      { "value", required_argument, NULL, 'v' },
-					      { NULL, 0, NULL, 0 } };
 	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "set") != 0))
 		return cli_usage_error("settings", "expected list or set");
 	bool set = strcmp(argv[1], "set") == 0;
 	const char *db = NULL, *name = NULL, *value = NULL;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'n': name = optarg; break;
-		case 'v': value = optarg; break;
-		default:
-			return cli_usage_error("settings", "unknown or incomplete option \"%s\"",
-					       argv[optind]);
-		}
-	}
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("name", &name),
+				 CLI_TEXT("value", &value) };
+	int rc = cli_parse("settings", argc - 1, argv + 1, opts, ARRAY_LEN(opts), NULL);
+	if (rc)
+		return rc;
 	if (set && (!name || !value))
 		return cli_usage_error("settings", "set needs --name and --value");
 	store *s;
-	int rc = cli_open("settings", db, NULL, &s, NULL);
+	rc = cli_open("settings", db, NULL, &s, NULL);
 	if (rc)
 		return rc;
 	if (!set) {

@@ -1,6 +1,5 @@
 /* ponte backup and ponte restore (docs/backup.md). */
 #include <dirent.h>
-#include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,47 +122,22 @@ int cli_take_backup(store *s, const char *key_path, const char *backup_key_path,
 
 int cmd_backup(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "dir", required_argument, NULL, 'D' },
-					      { "keep", required_argument, NULL, 'n' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "backup-key", required_argument, NULL, 'b' },
-					      { "verify", required_argument, NULL, 'v' },
-					      { "work", required_argument, NULL, 'w' },
-					      { "generate-key", required_argument, NULL, 'g' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *out = NULL, *dir = NULL, *key = NULL, *bkey = NULL, *verify = NULL,
 		   *work = NULL, *generate = NULL;
-	int keep = 0, ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'o': out = optarg; break;
-		case 'D': dir = optarg; break;
-		case 'k': key = optarg; break;
-		case 'b': bkey = optarg; break;
-		case 'v': verify = optarg; break;
-		case 'w': work = optarg; break;
-		case 'g': generate = optarg; break;
-		case 'n': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 1000)
-				return cli_usage_error("backup",
-						       "--keep must be a number from 1 to 1000");
-			keep = (int)v;
-			break;
-		}
-		default:
-			return cli_usage_error("backup", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("backup", "unexpected argument \"%s\"", argv[optind]);
+	int64_t keep = 0;
+	const cli_opt opts[] = { CLI_TEXT("db", &db),
+				 CLI_TEXT("out", &out),
+				 CLI_TEXT("dir", &dir),
+				 CLI_WHOLE("keep", &keep, 1, 1000,
+					   "--keep must be a number from 1 to 1000"),
+				 CLI_TEXT("key", &key),
+				 CLI_TEXT("backup-key", &bkey),
+				 CLI_TEXT("verify", &verify),
+				 CLI_TEXT("work", &work),
+				 CLI_TEXT("generate-key", &generate) };
+	int prc = cli_parse("backup", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	if (crypto_init())
 		return cli_fail("cannot initialise libsodium");
 	char err[512];
@@ -222,34 +196,18 @@ int cmd_backup(int argc, char **argv)
 		return rc;
 	print_report("backup", out, &r);
 	if (dir && keep)
-		prune(dir, keep);
+		prune(dir, (int)keep);
 	return EXIT_OK;
 }
 
 int cmd_restore(int argc, char **argv)
 {
-	static const struct option opts[] = { { "archive", required_argument, NULL, 'a' },
-					      { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "backup-key", required_argument, NULL, 'b' },
-					      { NULL, 0, NULL, 0 } };
 	const char *archive = NULL, *db = NULL, *key = NULL, *bkey = NULL;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': archive = optarg; break;
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'b': bkey = optarg; break;
-		default:
-			return cli_usage_error("restore", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("restore", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = { CLI_TEXT("archive", &archive), CLI_TEXT("db", &db),
+				 CLI_TEXT("key", &key), CLI_TEXT("backup-key", &bkey) };
+	int prc = cli_parse("restore", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	if (!archive || !db)
 		return cli_usage_error("restore", "give --archive FILE and --db NEWPATH");
 	if (crypto_init())

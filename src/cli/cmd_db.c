@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -91,37 +90,18 @@ static int init_database(const struct init_options *o, const char *path, const c
 
 int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "name", required_argument, NULL, 'n' },
-					      { "country", required_argument, NULL, 'c' },
-					      { "admin-email", required_argument, NULL, 'e' },
-					      { "admin-name", required_argument, NULL, 'a' },
-					      { "admin-password-file", required_argument, NULL,
-						'p' },
-					      { "demo", no_argument, NULL, 'D' },
-					      { NULL, 0, NULL, 0 } };
 	struct init_options o = { 0 };
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': o.db = optarg; break;
-		case 'k': o.key = optarg; break;
-		case 'n': o.name = optarg; break;
-		case 'c': o.country = optarg; break;
-		case 'e': o.admin_email = optarg; break;
-		case 'a': o.admin_name = optarg; break;
-		case 'p': o.admin_password_file = optarg; break;
-		case 'D': o.demo = true; break;
-		default:
-			return cli_usage_error("init", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("init", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = { CLI_TEXT("db", &o.db),
+				 CLI_TEXT("key", &o.key),
+				 CLI_TEXT("name", &o.name),
+				 CLI_TEXT("country", &o.country),
+				 CLI_TEXT("admin-email", &o.admin_email),
+				 CLI_TEXT("admin-name", &o.admin_name),
+				 CLI_TEXT("admin-password-file", &o.admin_password_file),
+				 CLI_FLAG("demo", &o.demo) };
+	int prc = cli_parse("init", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	const char *path = cli_db_path("init", o.db);
 	if (!path)
 		return EXIT_USAGE;
@@ -192,20 +172,11 @@ int cmd_init(int argc, char **argv)
 
 int cmd_migrate(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'd')
-			return cli_usage_error("migrate", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		db = optarg;
-	}
-	if (optind < argc)
-		return cli_usage_error("migrate", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = { CLI_TEXT("db", &db) };
+	int prc = cli_parse("migrate", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	const char *path = cli_db_path("migrate", db);
 	if (!path)
 		return EXIT_USAGE;

@@ -1,5 +1,4 @@
 #include <ctype.h>
-#include <getopt.h>
 #include <sodium.h>
 #include <time.h>
 
@@ -14,61 +13,37 @@ static void progress(long done)
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "cases", required_argument, NULL, 'n' },
-					      { "seed", required_argument, NULL, 's' },
-					      { "password", required_argument, NULL, 'p' },
-					      { "accounts-json", required_argument, NULL, 'a' },
-					      { "knowledge", required_argument, NULL, 'K' },
-					      { "country", required_argument, NULL, 'c' },
-					      { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *key = NULL, *accounts = NULL, *password = NULL;
+	const char *db = NULL, *key = NULL, *accounts = NULL, *password = NULL, *seed = NULL;
 	demo_options o = { .cases = 200, .seed = 1, .progress = progress };
-	int ch;
-	char *end;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'p': password = optarg; break;
-		case 'a': accounts = optarg; break;
-		case 'c':
-			if (strlen(optarg) != 2 || !isupper((unsigned char)optarg[0]) ||
-			    !isupper((unsigned char)optarg[1]))
-				return cli_usage_error(
-				    "demo", "--country must be one of NE, SN, ML, NG, PT, ES, IT");
-			o.country = optarg;
-			break;
-		case 'n':
-			errno = 0;
-			o.cases = strtol(optarg, &end, 10);
-			if (errno || *end || o.cases < 0 || o.cases > 10000000)
-				return cli_usage_error(
-				    "demo", "--cases must be a number from 0 to 10000000");
-			break;
-		case 'K':
-			errno = 0;
-			o.knowledge = strtol(optarg, &end, 10);
-			if (errno || *end || o.knowledge < 0 || o.knowledge > 1000000)
-				return cli_usage_error(
-				    "demo", "--knowledge must be a number from 0 to 1000000");
-			break;
-		case 's':
-			errno = 0;
-			o.seed = strtoull(optarg, &end, 10);
-			if (errno || *end)
-				return cli_usage_error("demo", "--seed must be a number");
-			break;
-		default:
-			return cli_usage_error("demo", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
+	int64_t cases = o.cases, knowledge = 0;
+	const cli_opt opts[] = {
+		CLI_TEXT("db", &db),
+		CLI_TEXT("key", &key),
+		CLI_WHOLE("cases", &cases, 0, 10000000,
+			  "--cases must be a number from 0 to 10000000"),
+		CLI_TEXT("seed", &seed),
+		CLI_TEXT("password", &password),
+		CLI_TEXT("accounts-json", &accounts),
+		CLI_WHOLE("knowledge", &knowledge, 0, 1000000,
+			  "--knowledge must be a number from 0 to 1000000"),
+		CLI_TEXT("country", &o.country),
+	};
+	int prc = cli_parse("demo", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
+	o.cases = (long)cases;
+	o.knowledge = (long)knowledge;
+	if (o.country && (strlen(o.country) != 2 || !isupper((unsigned char)o.country[0]) ||
+			  !isupper((unsigned char)o.country[1])))
+		return cli_usage_error("demo",
+				       "--country must be one of NE, SN, ML, NG, PT, ES, IT");
+	if (seed) {
+		char *end;
+		errno = 0;
+		o.seed = strtoull(seed, &end, 10);
+		if (errno || *end)
+			return cli_usage_error("demo", "--seed must be a number");
 	}
-	if (optind < argc)
-		return cli_usage_error("demo", "unexpected argument \"%s\"", argv[optind]);
 	char generated[21];
 	if (!password) {
 		static const char alphabet[] =

@@ -1,5 +1,5 @@
 /* ponte i18n: language packs loaded at run time (docs/i18n.md, "Language packs"). */
-#include <getopt.h>
+#include <limits.h>
 
 #include "audit/audit.h"
 #include "cli/cli.h"
@@ -13,33 +13,14 @@ struct args {
 
 static int parse(const char *cmd, int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "file", required_argument, NULL, 'f' },
-					      { "lang", required_argument, NULL, 'l' },
-					      { "version", required_argument, NULL, 'v' },
-					      { NULL, 0, NULL, 0 } };
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end;
-		switch (ch) {
-		case 'd': a->db = optarg; break;
-		case 'f': a->file = optarg; break;
-		case 'l': a->lang = optarg; break;
-		case 'v':
-			a->version = (int)strtol(optarg, &end, 10);
-			if (*end || a->version < 1)
-				return cli_usage_error(cmd, "--version must be a number from 1");
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	return EXIT_OK;
+	int64_t version = 0;
+	const cli_opt opts[] = {
+		CLI_TEXT("db", &a->db), CLI_TEXT("file", &a->file), CLI_TEXT("lang", &a->lang),
+		CLI_WHOLE("version", &version, 1, INT_MAX, "--version must be a number from 1")
+	};
+	int rc = cli_parse(cmd, argc, argv, opts, ARRAY_LEN(opts), NULL);
+	a->version = (int)version;
+	return rc;
 }
 
 static void audit_pack(store *s, const char *action, const char *lang, int version)

@@ -1,6 +1,4 @@
 /* ponte org ..., ponte user ..., ponte role ...: the administrator's command line. */
-#include <getopt.h>
-
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "i18n/i18n.h"
@@ -16,54 +14,22 @@ struct opts {
 
 static int parse(const char *cmd, int argc, char **argv, struct opts *o)
 {
-	static const struct option long_opts[] = { { "db", required_argument, NULL, 'd' },
-						   { "key", required_argument, NULL, 'k' },
-						   { "code", required_argument, NULL, 'c' },
-						   { "name", required_argument, NULL, 'n' },
-						   { "country", required_argument, NULL, 'C' },
-						   { "type", required_argument, NULL, 't' },
-						   { "parent", required_argument, NULL, 'P' },
-						   { "focal-point", no_argument, NULL, 'f' },
-						   { "email", required_argument, NULL, 'e' },
-						   { "org", required_argument, NULL, 'o' },
-						   { "role", required_argument, NULL, 'r' },
-						   { "password-file", required_argument, NULL,
-						     'p' },
-						   { "phone", required_argument, NULL, 'T' },
-						   { "language", required_argument, NULL, 'l' },
-						   { NULL, 0, NULL, 0 } };
 	memset(o, 0, sizeof(*o));
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': o->db = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'c': o->code = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'C': o->country = optarg; break;
-		case 't': o->type = optarg; break;
-		case 'P': o->parent = optarg; break;
-		case 'f': o->focal_point = true; break;
-		case 'e': o->email = optarg; break;
-		case 'o': o->org = optarg; break;
-		case 'p': o->password_file = optarg; break;
-		case 'T': o->phone = optarg; break;
-		case 'l': o->language = optarg; break;
-		case 'r':
-			if (o->nroles == IDENTITY_MAX_ROLES)
-				return cli_usage_error(cmd, "too many --role options");
-			o->roles[o->nroles++] = optarg;
-			break;
-		default:
-			return cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-	return EXIT_OK;
+	const cli_opt opts[] = { CLI_TEXT("db", &o->db),
+				 CLI_TEXT("key", &o->key),
+				 CLI_TEXT("code", &o->code),
+				 CLI_TEXT("name", &o->name),
+				 CLI_TEXT("country", &o->country),
+				 CLI_TEXT("type", &o->type),
+				 CLI_TEXT("parent", &o->parent),
+				 CLI_FLAG("focal-point", &o->focal_point),
+				 CLI_TEXT("email", &o->email),
+				 CLI_TEXT("org", &o->org),
+				 CLI_LIST("role", o->roles, &o->nroles, "too many --role options"),
+				 CLI_TEXT("password-file", &o->password_file),
+				 CLI_TEXT("phone", &o->phone),
+				 CLI_TEXT("language", &o->language) };
+	return cli_parse(cmd, argc, argv, opts, ARRAY_LEN(opts), NULL);
 }
 
 static void audit_cli(store *db, const char *action, const char *type, const char *id)

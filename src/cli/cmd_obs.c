@@ -1,6 +1,5 @@
 /* `ponte obs import|stats`: the observatory from the command line. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,36 +16,22 @@
 
 static int obs_import_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "format", required_argument, NULL, 'f' },
-					      { "provider", required_argument, NULL, 'p' },
-					      { "skip-invalid", no_argument, NULL, 's' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *format = NULL, *provider = NULL;
 	bool skip = false;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'f': format = optarg; break;
-		case 'p': provider = optarg; break;
-		case 's': skip = true; break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("key", &key),
+				 CLI_TEXT("format", &format), CLI_TEXT("provider", &provider),
+				 CLI_FLAG("skip-invalid", &skip) };
+	int first;
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), &first);
+	if (prc)
+		return prc;
 	if (!format || (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0))
 		return cli_usage_error("obs", "--format must be ctdc or htcds");
 	if (!provider)
 		return cli_usage_error("obs", "--provider ORG is required");
-	if (optind + 1 != argc)
+	if (first + 1 != argc)
 		return cli_usage_error("obs", "give exactly one FILE to import");
-	const char *path = argv[optind];
+	const char *path = argv[first];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cli_fail("cannot open %s", path);
@@ -124,52 +109,33 @@ static int obs_import_cmd(int argc, char **argv)
 
 static int obs_stats_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "by", required_argument, NULL, 'b' },
-					      { "where", required_argument, NULL, 'w' },
-					      { "suppress", required_argument, NULL, 's' },
-					      { "exact", no_argument, NULL, 'e' },
-					      { "format", required_argument, NULL, 'f' },
-					      { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *key = NULL, *format = "csv";
-	char by[128] = "";
+	const char *db = NULL, *key = NULL, *format = "csv", *by_opt = "";
+	const char *where[OBS_MAX_WHERE];
+	size_t nwhere = 0;
 	obs_query q = { .suppress = -1 };
-	int ch;
-	char *end;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'f': format = optarg; break;
-		case 'e': q.exact = true; break;
-		case 'b': snprintf(by, sizeof(by), "%s", optarg); break;
-		case 's':
-			errno = 0;
-			q.suppress = strtoll(optarg, &end, 10);
-			if (errno || *end || q.suppress < 0 || q.suppress > 1000)
-				return cli_usage_error(
-				    "obs", "--suppress must be a number from 0 to 1000");
-			break;
-		case 'w': {
-			char *eq = strchr(optarg, '=');
-			if (!eq || q.nwhere == OBS_MAX_WHERE)
-				return cli_usage_error("obs",
-						       "--where takes DIM=VALUE (at most 8)");
-			*eq = '\0';
-			q.where_dim[q.nwhere] = optarg;
-			q.where_value[q.nwhere++] = eq + 1;
-			break;
-		}
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
+	const cli_opt opts[] = {
+		CLI_TEXT("db", &db),
+		CLI_TEXT("key", &key),
+		CLI_TEXT("by", &by_opt),
+		CLI_LIST("where", where, &nwhere, "--where takes DIM=VALUE (at most 8)"),
+		CLI_WHOLE("suppress", &q.suppress, 0, 1000,
+			  "--suppress must be a number from 0 to 1000"),
+		CLI_FLAG("exact", &q.exact),
+		CLI_TEXT("format", &format),
+	};
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
+	for (size_t i = 0; i < nwhere; i++) {
+		char *eq = strchr(where[i], '=');
+		if (!eq)
+			return cli_usage_error("obs", "--where takes DIM=VALUE (at most 8)");
+		*eq = '\0';
+		q.where_dim[q.nwhere] = where[i];
+		q.where_value[q.nwhere++] = eq + 1;
 	}
-	if (optind < argc)
-		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	char by[128];
+	snprintf(by, sizeof(by), "%s", by_opt);
 	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return cli_usage_error("obs", "--format must be csv or json");
 	char *comma = strchr(by, ',');
@@ -230,30 +196,14 @@ static int obs_stats_cmd(int argc, char **argv)
 
 static int obs_export_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "format", required_argument, NULL, 'f' },
-					      { "provider", required_argument, NULL, 'p' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *format = "ctdc", *provider = NULL;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'f': format = optarg; break;
-		case 'p': provider = optarg; break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("key", &key),
+				 CLI_TEXT("format", &format), CLI_TEXT("provider", &provider) };
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	if (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0)
 		return cli_usage_error("obs", "--format must be ctdc or htcds");
-	if (optind < argc)
-		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
 	store *s;
 	crypto_keyring *keys;
 	int rc = cli_open("obs", db, key, &s, &keys);
@@ -321,36 +271,15 @@ static int print_indicator(const obs_indicator *x, void *ctx)
 
 static int obs_indicators_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "country", required_argument, NULL, 'c' },
-					      { "suppress", required_argument, NULL, 's' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *country = NULL;
 	struct indicator_out o = { .suppress = -1 };
-	int ch;
-	char *end;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'c': country = optarg; break;
-		case 's':
-			errno = 0;
-			o.suppress = strtoll(optarg, &end, 10);
-			if (errno || *end || o.suppress < 0 || o.suppress > 1000)
-				return cli_usage_error(
-				    "obs", "--suppress must be a number from 0 to 1000");
-			break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("key", &key),
+				 CLI_TEXT("country", &country),
+				 CLI_WHOLE("suppress", &o.suppress, 0, 1000,
+					   "--suppress must be a number from 0 to 1000") };
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	store *s;
 	crypto_keyring *keys;
 	int rc = cli_open("obs", db, key, &s, &keys);
@@ -376,46 +305,24 @@ static int obs_indicators_cmd(int argc, char **argv)
 	return rc ? cli_fail("indicators failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
+#define ESTIMATE_USAGE                                                                             \
+	"give --country CC, --year (1900-2100) and --value (victims estimated, above 0)"
+
 static int obs_estimate_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "country", required_argument, NULL, 'c' },
-					      { "year", required_argument, NULL, 'y' },
-					      { "value", required_argument, NULL, 'v' },
-					      { "source", required_argument, NULL, 's' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *country = NULL, *source = NULL;
-	long year = 0;
-	long long value = 0;
-	int ch;
-	char *end;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'k': key = optarg; break;
-		case 'c': country = optarg; break;
-		case 's': source = optarg; break;
-		case 'y':
-			year = strtol(optarg, &end, 10);
-			if (*end)
-				year = 0;
-			break;
-		case 'v':
-			value = strtoll(optarg, &end, 10);
-			if (*end)
-				value = 0;
-			break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (!country || year < 1900 || year > 2100 || value <= 0)
-		return cli_usage_error("obs", "give --country CC, --year (1900-2100) and --value "
-					      "(victims estimated, above 0)");
+	int64_t year = 0, value = 0;
+	const cli_opt opts[] = { CLI_TEXT("db", &db),
+				 CLI_TEXT("key", &key),
+				 CLI_TEXT("country", &country),
+				 CLI_WHOLE("year", &year, 1900, 2100, ESTIMATE_USAGE),
+				 CLI_WHOLE("value", &value, 1, 9e18, ESTIMATE_USAGE),
+				 CLI_TEXT("source", &source) };
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
+	if (!country || !year || !value)
+		return cli_usage_error("obs", ESTIMATE_USAGE);
 	store *s;
 	crypto_keyring *keys;
 	int rc = cli_open("obs", db, key, &s, &keys);

@@ -1,7 +1,4 @@
 /* `ponte obs release|releases|budget`: publishing observatory data from the command line. */
-#include <errno.h>
-#include <getopt.h>
-#include <math.h>
 
 #include "app/app.h"
 #include "audit/audit.h"
@@ -20,102 +17,46 @@ static int provider_id(store *s, const char *code, int64_t *id)
 	return rc;
 }
 
-static bool parse_number(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* "a,b" into (a, b) inside s. */
-static void split_pair(char *s, const char **a, const char **b)
-{
-	char *comma = strchr(s, ',');
-	if (comma)
-		*comma = '\0';
-	*a = s;
-	*b = comma ? comma + 1 : NULL;
-}
-
 static int obs_release_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'K' },
-					      { "method", required_argument, NULL, 'm' },
-					      { "by", required_argument, NULL, 'b' },
-					      { "k", required_argument, NULL, 'k' },
-					      { "epsilon", required_argument, NULL, 'e' },
-					      { "provider", required_argument, NULL, 'p' },
-					      { "qi", required_argument, NULL, 'q' },
-					      { "from", required_argument, NULL, 'f' },
-					      { "to", required_argument, NULL, 't' },
-					      { "max-suppressed", required_argument, NULL, 's' },
-					      { "sensitive", required_argument, NULL, 'S' },
-					      { "l", required_argument, NULL, 'l' },
-					      { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *key = NULL, *method = NULL, *provider = NULL;
+	const char *db = NULL, *key = NULL, *method = NULL, *provider = NULL, *qi_opt = "",
+		   *sensitive_opt = "", *by[OBS_RELEASE_MAX_TABLES];
+	size_t nby = 0;
 	obs_release_request rq = { .max_suppressed = 0.02 };
-	double v;
-	char qi[256] = "", sensitive[256] = "";
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'K': key = optarg; break;
-		case 'm': method = optarg; break;
-		case 'p': provider = optarg; break;
-		case 'q': snprintf(qi, sizeof(qi), "%s", optarg); break;
-		case 'S': snprintf(sensitive, sizeof(sensitive), "%s", optarg); break;
-		case 'b':
-			if (rq.ntables == OBS_RELEASE_MAX_TABLES)
-				return cli_usage_error("obs", "at most 12 tables (--by)");
-			split_pair(optarg, &rq.tables[rq.ntables][0], &rq.tables[rq.ntables][1]);
-			rq.ntables++;
-			break;
-		case 'k':
-			if (!parse_number(optarg, 2, 1000, &v) || v != floor(v))
-				return cli_usage_error("obs",
-						       "--k must be a whole number from 2 to "
-						       "1000");
-			rq.k = (int64_t)v;
-			break;
-		case 'l':
-			if (!parse_number(optarg, 1, 1000, &v) || v != floor(v))
-				return cli_usage_error("obs",
-						       "--l must be a whole number from 1 to "
-						       "1000");
-			rq.l = (int64_t)v;
-			break;
-		case 'e':
-			if (!parse_number(optarg, 1e-6, 10, &rq.epsilon))
-				return cli_usage_error("obs", "--epsilon must be above 0 and at "
-							      "most 10");
-			break;
-		case 'f':
-		case 't':
-			if (!parse_number(optarg, 1900, 2100, &v) || v != floor(v))
-				return cli_usage_error("obs", "--from and --to take a year");
-			*(ch == 'f' ? &rq.year_from : &rq.year_to) = (int)v;
-			break;
-		case 's':
-			if (!parse_number(optarg, 0, 0.2, &rq.max_suppressed))
-				return cli_usage_error("obs",
-						       "--max-suppressed is a share from 0 to "
-						       "0.2");
-			break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
+	int64_t from = 0, to = 0;
+	const cli_opt opts[] = {
+		CLI_TEXT("db", &db),
+		CLI_TEXT("key", &key),
+		CLI_TEXT("method", &method),
+		CLI_LIST("by", by, &nby, "at most 12 tables (--by)"),
+		CLI_WHOLE("k", &rq.k, 2, 1000, "--k must be a whole number from 2 to 1000"),
+		CLI_REAL("epsilon", &rq.epsilon, 1e-6, 10,
+			 "--epsilon must be above 0 and at most 10"),
+		CLI_TEXT("provider", &provider),
+		CLI_TEXT("qi", &qi_opt),
+		CLI_WHOLE("from", &from, 1900, 2100, "--from and --to take a year"),
+		CLI_WHOLE("to", &to, 1900, 2100, "--from and --to take a year"),
+		CLI_REAL("max-suppressed", &rq.max_suppressed, 0, 0.2,
+			 "--max-suppressed is a share from 0 to 0.2"),
+		CLI_TEXT("sensitive", &sensitive_opt),
+		CLI_WHOLE("l", &rq.l, 1, 1000, "--l must be a whole number from 1 to 1000"),
+	};
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
+	rq.year_from = (int)from;
+	rq.year_to = (int)to;
+	for (size_t i = 0; i < nby; i++) {
+		char *comma = strchr(by[i], ',');
+		if (comma)
+			*comma = '\0';
+		rq.tables[i][0] = by[i];
+		rq.tables[i][1] = comma ? comma + 1 : NULL;
 	}
-	if (optind < argc)
-		return cli_usage_error("obs", "unexpected argument \"%s\"", argv[optind]);
+	rq.ntables = nby;
+	char qi[256], sensitive[256];
+	snprintf(qi, sizeof(qi), "%s", qi_opt);
+	snprintf(sensitive, sizeof(sensitive), "%s", sensitive_opt);
 	if (!method)
 		return cli_usage_error("obs", "--method must be tables, dp or microdata");
 	if (strcmp(method, "tables") == 0)
@@ -207,22 +148,11 @@ static int print_release(const obs_release_info *x, void *ctx)
 
 static int obs_releases_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'K' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'K': key = optarg; break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("key", &key) };
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	store *s;
 	crypto_keyring *keys;
 	int rc = cli_open("obs", db, key, &s, &keys);
@@ -279,38 +209,20 @@ static int print_change(const obs_budget_change_info *x, void *ctx)
  * --epsilon with --reason and --as, an administrator's decision. */
 static int obs_budget_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'K' },
-					      { "provider", required_argument, NULL, 'p' },
-					      { "epsilon", required_argument, NULL, 'e' },
-					      { "reason", required_argument, NULL, 'r' },
-					      { "as", required_argument, NULL, 'a' },
-					      { "history", no_argument, NULL, 'H' },
-					      { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *key = NULL, *provider = NULL, *reason = NULL, *as = NULL;
 	double epsilon = 0;
 	bool history = false;
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'K': key = optarg; break;
-		case 'p': provider = optarg; break;
-		case 'r': reason = optarg; break;
-		case 'a': as = optarg; break;
-		case 'H': history = true; break;
-		case 'e':
-			if (!parse_number(optarg, 1e-6, 100, &epsilon))
-				return cli_usage_error("obs", "--epsilon must be above 0 and at "
-							      "most 100");
-			break;
-		default:
-			return cli_usage_error("obs", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
+	const cli_opt opts[] = { CLI_TEXT("db", &db),
+				 CLI_TEXT("key", &key),
+				 CLI_TEXT("provider", &provider),
+				 CLI_REAL("epsilon", &epsilon, 1e-6, 100,
+					  "--epsilon must be above 0 and at most 100"),
+				 CLI_TEXT("reason", &reason),
+				 CLI_TEXT("as", &as),
+				 CLI_FLAG("history", &history) };
+	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
 	if (!provider)
 		return cli_usage_error("obs", "--provider ORG is required");
 	if (epsilon && (!reason || !as))

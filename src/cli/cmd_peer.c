@@ -1,7 +1,5 @@
 /* `ponte peer id|add|list|revoke|rotate` and `ponte trm outbox`: this instance's identity, the peers
  * it trusts, the messages waiting to leave. */
-#include <getopt.h>
-
 #include "base/clock.h"
 #include "base/json.h"
 #include "cli/cli.h"
@@ -13,36 +11,14 @@ struct args {
 
 static int parse(const char *cmd, int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "url", required_argument, NULL, 'u' },
-					      { "identity", required_argument, NULL, 'i' },
-					      { "fingerprint", required_argument, NULL, 'f' },
-					      { "instance", required_argument, NULL, 'n' },
-					      { NULL, 0, NULL, 0 } };
 	memset(a, 0, sizeof(*a));
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': a->db = optarg; break;
-		case 'k': a->key = optarg; break;
-		case 'u': a->url = optarg; break;
-		case 'i': a->identity = optarg; break;
-		case 'f': a->fingerprint = optarg; break;
-		case 'n': a->instance = optarg; break;
-		default:
-			cli_usage_error(cmd, "unknown or incomplete option \"%s\"",
-					argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	const cli_opt opts[] = { CLI_TEXT("db", &a->db),
+				 CLI_TEXT("key", &a->key),
+				 CLI_TEXT("url", &a->url),
+				 CLI_TEXT("identity", &a->identity),
+				 CLI_TEXT("fingerprint", &a->fingerprint),
+				 CLI_TEXT("instance", &a->instance) };
+	return cli_parse(cmd, argc, argv, opts, ARRAY_LEN(opts), NULL);
 }
 
 static int peer_id(struct args *o)

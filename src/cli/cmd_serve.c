@@ -1,5 +1,4 @@
 #include <curl/curl.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -19,17 +18,6 @@ static int wait_for_stop_signal(const sigset_t *set)
 	while (sigwait(set, &sig) != 0)
 		;
 	return sig;
-}
-
-static int parse_threads(const char *s, unsigned *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long n = strtoul(s, &end, 10);
-	if (errno || *end || end == s || n < 1 || n > 256)
-		return PONTE_EINVAL;
-	*out = (unsigned)n;
-	return 0;
 }
 
 /* A database or files folder that other users of the machine can open is a leak waiting for
@@ -66,17 +54,6 @@ static void warn_about_exposed_files(const char *db, const char *files_dir)
 
 int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "listen", required_argument, NULL, 'l' },
-					      { "threads", required_argument, NULL, 't' },
-					      { "key", required_argument, NULL, 'k' },
-					      { "public-url", required_argument, NULL, 'u' },
-					      { "backup-dir", required_argument, NULL, 'B' },
-					      { "backup-key", required_argument, NULL, 'K' },
-					      { "metrics-token-file", required_argument, NULL,
-						'M' },
-					      { "trusted-proxy", required_argument, NULL, 'p' },
-					      { NULL, 0, NULL, 0 } };
 	http_server_config cfg;
 	http_server_config_defaults(&cfg);
 	const char *env_listen = getenv("PONTE_LISTEN");
@@ -86,31 +63,22 @@ int cmd_serve(int argc, char **argv)
 	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL"),
 		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL,
 		   *metrics_token = getenv("PONTE_METRICS_TOKEN_FILE");
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': db = optarg; break;
-		case 'l': cfg.listen = optarg; break;
-		case 'k': key = optarg; break;
-		case 'u': public_url = optarg; break;
-		case 'B': backup_dir = optarg; break;
-		case 'K': backup_key = optarg; break;
-		case 'M': metrics_token = optarg; break;
-		case 'p': cfg.trusted_proxies = optarg; break;
-		case 't':
-			if (parse_threads(optarg, &cfg.threads))
-				return cli_usage_error("serve",
-						       "--threads must be a number from 1 to 256");
-			break;
-		default:
-			return cli_usage_error("serve", "unknown or incomplete option \"%s\"",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+	int64_t threads = cfg.threads;
+	const cli_opt opts[] = {
+		CLI_TEXT("db", &db),
+		CLI_TEXT("listen", &cfg.listen),
+		CLI_WHOLE("threads", &threads, 1, 256, "--threads must be a number from 1 to 256"),
+		CLI_TEXT("key", &key),
+		CLI_TEXT("public-url", &public_url),
+		CLI_TEXT("backup-dir", &backup_dir),
+		CLI_TEXT("backup-key", &backup_key),
+		CLI_TEXT("metrics-token-file", &metrics_token),
+		CLI_TEXT("trusted-proxy", &cfg.trusted_proxies),
+	};
+	int prc = cli_parse("serve", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (prc)
+		return prc;
+	cfg.threads = (unsigned)threads;
 	const char *path = cli_db_path("serve", db);
 	if (!path)
 		return EXIT_USAGE;
