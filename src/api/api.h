@@ -75,7 +75,6 @@ int api_case_closure_request(http_request *req, http_response *res);
 int api_closure_decide(http_request *req, http_response *res);
 int api_case_attachments(http_request *req, http_response *res);
 int api_case_attach(http_request *req, http_response *res);
-int api_case_attachment(http_request *req, http_response *res);
 int api_case_detach(http_request *req, http_response *res);
 
 /* The observatory's tables (observatory.c). */
@@ -104,5 +103,69 @@ int api_read_optional_body(http_request *req, http_response *res, const char *co
  * api_unknown_field(req, res, "person", name) as 400 naming "person.name". */
 const char *api_unknown_member(const struct json_value *obj, const char *const *names);
 int api_unknown_field(http_request *req, http_response *res, const char *prefix, const char *name);
+
+/* ---- the shape every handler shares (reply.c) ----
+ * A handler that creates, attaches or changes a record: reads its body (api_read_body(), then
+ * the members with api_text()/api_whole()/api_text_list(), api_malformed() when one has the
+ * wrong type), calls the module, answers a refusal with api_refused(), and the record with
+ * 201 and its address (api_created_at()) or its id (api_created_id()). A list is written
+ * between api_list_open() and api_list_close(). */
+
+/* 400 "Send a JSON object.": a body whose members do not have the types the route takes. */
+int api_malformed(http_request *req, http_response *res);
+/* A member as text: NULL when absent, if_null when null; anything but a string sets *bad. */
+const char *api_text(const struct json_value *body, const char *key, const char *if_null,
+		     bool *bad);
+/* A whole number member: missing when absent or null; anything else sets *bad. */
+int64_t api_whole(const struct json_value *body, const char *key, int64_t missing, bool *bad);
+/* A list, an array of strings or the text "a,b", as "a,b" in a (at most max bytes): 0,
+ * PONTE_EINVAL (another type, an item that is not a string or holds a comma, too long) or
+ * PONTE_ENOMEM. */
+int api_codes_of(arena *a, const struct json_value *v, size_t max, const char **out);
+/* A list member, as api_codes_of() reads it (at most 4 KiB):
+ * NULL when absent, if_null when null; an item that is not a string or holds a comma, or
+ * another type, sets *bad. */
+const char *api_text_list(http_request *req, const struct json_value *body, const char *key,
+			  const char *if_null, bool *bad);
+/* The version a change is based on: the member "version", a number. */
+bool api_base_version(const struct json_value *body, int64_t *version);
+
+/* A module's refusal of a create, attach or change: its field errors as 422 (PONTE_EINVAL
+ * with e), PONTE_EDENIED and PONTE_ECONFLICT with the route's message; anything else, or
+ * a NULL message, returned for http_dispatch() to map. */
+int api_refused(http_request *req, http_response *res, int rc, const struct field_errors *e,
+		const char *denied, const char *conflict);
+/* 409 for a change based on an old version: msgid, and the version it is at now
+ * ("current_version"), for the client to reload and apply its change again. */
+int api_stale_version(http_request *req, http_response *res, const char *msgid, int64_t current);
+/* An upload route's file refused: what it is not (PONTE_EINVAL, 422) or too large
+ * (PONTE_ELIMIT, 413 "too_large"), saying why; anything else returned. */
+int api_upload_refused(http_request *req, http_response *res, int rc, const char *why);
+/* 422: an upload route called without a file. */
+int api_no_upload(http_request *req, http_response *res);
+
+/* 201 with Location: the record's address, its collection's and its id
+ * ("/api/v1/referrals", 7: "/api/v1/referrals/7"); the caller writes the record. It cannot
+ * fail: the record exists, and a client told of a failure would create it again (without
+ * memory for the header, the answer goes without it). */
+void api_created_at(http_request *req, http_response *res, const char *collection, int64_t id);
+/* 201 {"id":id}: a record answered by its number. */
+int api_created_id(http_response *res, int64_t id);
+
+typedef struct api_list {
+	buf *b;
+	size_t n; /* items written */
+} api_list;
+/* {"items":[ as a JSON answer. */
+int api_list_open(http_response *res, api_list *l);
+/* The list of a record's items (/api/v1/cases/{id}/consents): the record's id from the
+ * address's first parameter (PONTE_ENOTFOUND when it is not one), then api_list_open(). */
+int api_list_of(http_request *req, http_response *res, int64_t *id, api_list *l);
+/* Before each item: the comma after the one before. */
+int api_list_next(api_list *l);
+/* ]} after the items, unless rc (returned) stopped them; api_list_close_total() ends with
+ * "total": total. */
+int api_list_close(api_list *l, int rc);
+int api_list_close_total(api_list *l, int rc, int64_t total);
 
 #endif

@@ -9,16 +9,12 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-struct list {
-	buf *b;
-	bool first;
-};
-
 static int write_closure(const case_closure *k, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)k->id);
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(l->b, "{\"id\":%lld", (long long)k->id);
 	const char *f[][2] = { { "kind", k->kind },
 			       { "cas_Status", k->status },
 			       { "cas_ReasonForCaseClosure", k->reason },
@@ -36,15 +32,12 @@ static int write_closure(const case_closure *k, void *ctx)
 int api_case_closures(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	res->content_type = "application/json";
-	struct list l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = closure_list(&services_of(req)->env, req->arena, principal_of(req), id,
 				  write_closure, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 /* {"cas_Status": "Closed" | "ClosedReferred", "cas_ReasonForCaseClosure": "..."} */
@@ -62,17 +55,11 @@ int api_case_closure_request(http_request *req, http_response *res)
 	rc = closure_request(&services_of(req)->env, principal_of(req), id,
 			     json_get_string(body, "cas_Status"),
 			     json_get_string(body, "cas_ReasonForCaseClosure"), &closure, &e);
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, &e);
-	if (rc == PONTE_ECONFLICT)
-		return http_refuse(
-		    req, res, PONTE_ECONFLICT,
-		    N_("The case is closed already, or a request to close it is waiting."));
 	if (rc)
-		return rc;
-	res->status = 201;
-	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld}", (long long)closure);
+		return api_refused(
+		    req, res, rc, &e, NULL,
+		    N_("The case is closed already, or a request to close it is waiting."));
+	return api_created_id(res, closure);
 }
 
 int api_closure_decide(http_request *req, http_response *res)
@@ -89,11 +76,9 @@ int api_closure_decide(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	rc = closure_decide(&services_of(req)->env, principal_of(req), id, approve);
-	if (rc == PONTE_ECONFLICT)
-		return http_refuse(req, res, PONTE_ECONFLICT,
-				   N_("This request was decided already."));
 	if (rc)
-		return rc;
+		return api_refused(req, res, rc, NULL, NULL,
+				   N_("This request was decided already."));
 	res->content_type = "application/json";
 	return buf_printf(&res->body, "{\"decision\":\"%s\"}", approve ? "approved" : "rejected");
 }
@@ -105,10 +90,11 @@ static const char *dir_of(http_request *req)
 
 static int write_attachment(const case_attachment *x, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"id\":%lld,\"size\":%lld", l->first ? "" : ",",
-			    (long long)x->id, (long long)x->size);
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(l->b, "{\"id\":%lld,\"size\":%lld", (long long)x->id,
+				(long long)x->size);
 	if (!rc)
 		rc = json_field_str(l->b, false, "filename", x->filename);
 	if (!rc)
@@ -121,15 +107,12 @@ static int write_attachment(const case_attachment *x, void *ctx)
 int api_case_attachments(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	res->content_type = "application/json";
-	struct list l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = attachment_list(&services_of(req)->env, req->arena, principal_of(req), id,
 				     write_attachment, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 int api_case_attach(http_request *req, http_response *res)
@@ -138,38 +121,11 @@ int api_case_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return http_refuse(req, res, PONTE_EREJECTED,
-				   N_("Send the file as multipart/form-data."));
+		return api_no_upload(req, res);
 	const char *why = NULL;
 	int rc = attachment_add(&services_of(req)->env, principal_of(req), dir_of(req), id,
 				req->upload.path, req->upload.filename, &att, &why);
-	if ((rc == PONTE_EINVAL || rc == PONTE_ELIMIT) && why)
-		return rc == PONTE_ELIMIT ? http_refuse_as(req, res, PONTE_ELIMIT, "too_large", why)
-					  : http_refuse(req, res, PONTE_EREJECTED, why);
-	if (rc)
-		return rc;
-	res->status = 201;
-	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld}", (long long)att);
-}
-
-/* The content itself, as on the page: opened from its seal, never cached. */
-int api_case_attachment(http_request *req, http_response *res)
-{
-	int64_t id, att;
-	if (!http_param_id(req, 0, &id) || !http_param_id(req, 1, &att))
-		return PONTE_ENOTFOUND;
-	case_attachment meta;
-	int rc = attachment_read(&services_of(req)->env, req->arena, principal_of(req), dir_of(req),
-				 id, att, &meta, &res->body);
-	if (rc) {
-		res->body.len = 0;
-		return rc;
-	}
-	res->content_type = meta.media_type;
-	res->cache = CACHE_NO_STORE;
-	return http_set_header(res, "Content-Disposition",
-			       http_disposition(req->arena, meta.filename));
+	return rc ? api_upload_refused(req, res, rc, why) : api_created_id(res, att);
 }
 
 int api_case_detach(http_request *req, http_response *res)

@@ -57,37 +57,9 @@ static int respond_case(http_request *req, http_response *res, int64_t id)
  * too long); "\x02" when there was no memory to read it (not the client's mistake). */
 static const char *read_list(http_request *req, const json_value *v)
 {
-	if (!v)
-		return NULL;
-	if (v->type == JSON_STRING)
-		return v->string;
-	if (v->type != JSON_ARRAY)
-		return "\x01";
-	buf b;
-	buf_init(&b, 4096);
-	int rc = 0;
-	for (size_t i = 0; i < v->length && !rc; i++) {
-		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ','))
-			rc = PONTE_EINVAL;
-		else if (!(rc = i ? buf_putc(&b, ',') : 0))
-			rc = buf_puts(&b, v->items[i]->string);
-	}
-	const char *s = rc ? NULL : arena_strdup(req->arena, b.data ? b.data : "");
-	buf_release(&b);
-	if (!rc && !s)
-		rc = PONTE_ENOMEM;
-	return rc == PONTE_ENOMEM ? "\x02" : rc ? "\x01" : s;
-}
-
-static const char *read_string(const json_value *obj, const char *key, bool *bad)
-{
-	const json_value *v = json_get(obj, key);
-	if (!v || v->type == JSON_NULL)
-		return v ? "" : NULL;
-	if (v->type == JSON_STRING)
-		return v->string;
-	*bad = true;
-	return NULL;
+	const char *s;
+	int rc = v ? api_codes_of(req->arena, v, 4096, &s) : 0;
+	return !v ? NULL : rc == PONTE_ENOMEM ? "\x02" : rc ? "\x01" : s;
 }
 
 /* The members a case's body may have: "version" (updates only) first, then the fields. */
@@ -128,17 +100,17 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 	bool bad = false;
 	const json_value *person = json_get(body, "person"), *victim = json_get(body, "victim");
 	memset(in, 0, sizeof(*in));
-	in->status = read_string(body, "cas_Status", &bad);
-	in->phase = read_string(body, "phase", &bad);
-	in->closure_reason = read_string(body, "cas_ReasonForCaseClosure", &bad);
+	in->status = api_text(body, "cas_Status", "", &bad);
+	in->phase = api_text(body, "phase", "", &bad);
+	in->closure_reason = api_text(body, "cas_ReasonForCaseClosure", "", &bad);
 	if (person) {
-		in->first_name = read_string(person, "prs_FirstName", &bad);
-		in->second_name = read_string(person, "prs_SecondName", &bad);
-		in->identity_number = read_string(person, "prs_IdentityNumber", &bad);
-		in->mobile_phone = read_string(person, "prs_MobilePhone", &bad);
-		in->gender = read_string(person, "prs_Gender", &bad);
-		in->birthdate = read_string(person, "prs_Birthdate", &bad);
-		in->primary_language = read_string(person, "prs_PrimaryLanguage", &bad);
+		in->first_name = api_text(person, "prs_FirstName", "", &bad);
+		in->second_name = api_text(person, "prs_SecondName", "", &bad);
+		in->identity_number = api_text(person, "prs_IdentityNumber", "", &bad);
+		in->mobile_phone = api_text(person, "prs_MobilePhone", "", &bad);
+		in->gender = api_text(person, "prs_Gender", "", &bad);
+		in->birthdate = api_text(person, "prs_Birthdate", "", &bad);
+		in->primary_language = api_text(person, "prs_PrimaryLanguage", "", &bad);
 		in->citizenship = read_list(req, json_get(person, "prs_Citizenship"));
 		const json_value *age = json_get(person, "estimated_age");
 		if (age && age->type == JSON_NUMBER)
@@ -149,12 +121,12 @@ static int read_input(http_request *req, const json_value *body, case_input *in)
 			bad = true;
 	}
 	if (victim) {
-		in->trafficking_status = read_string(victim, "vic_TraffickingStatus", &bad);
+		in->trafficking_status = api_text(victim, "vic_TraffickingStatus", "", &bad);
 		in->exploitation = read_list(req, json_get(victim, "vic_TypeOfExploitation"));
 		in->control = read_list(req, json_get(victim, "vic_MethodsOfControl"));
 		in->recruitment = read_list(req, json_get(victim, "vic_MethodOfRecruitment"));
-		in->relationship = read_string(victim, "vic_RelationshipToTrafficker", &bad);
-		in->labour_sector = read_string(victim, "vic_ForcedLabourIndustry", &bad);
+		in->relationship = api_text(victim, "vic_RelationshipToTrafficker", "", &bad);
+		in->labour_sector = api_text(victim, "vic_ForcedLabourIndustry", "", &bad);
 		const json_value *sm = json_get(victim, "smuggled_migrant");
 		if (sm && sm->type == JSON_BOOL)
 			in->smuggled = sm->boolean ? "1" : "0";
@@ -184,16 +156,10 @@ int api_case_get(http_request *req, http_response *res)
 	return respond_case(req, res, id);
 }
 
-struct list_ctx {
-	buf *b;
-	bool first;
-};
-
 static int write_item(const case_record *c, void *ctx)
 {
-	struct list_ctx *l = ctx;
-	int rc = l->first ? 0 : buf_putc(l->b, ',');
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	return rc ? rc : write_case(l->b, c);
 }
 
@@ -239,9 +205,8 @@ int api_cases_list(http_request *req, http_response *res)
 	if (n)
 		return api_field_errors(req, res, &problems);
 	f.lang = i18n_lang(req->lang)->code;
-	res->content_type = "application/json";
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct list_ctx l = { &res->body, true };
+	api_list l;
+	int rc = api_list_open(res, &l);
 	int64_t total = 0;
 	if (!rc)
 		rc = case_list(&services_of(req)->env, req->arena, principal_of(req), &f,
@@ -265,7 +230,7 @@ int api_case_create(http_request *req, http_response *res)
 	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
 		return rc;
 	if (rc)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+		return api_malformed(req, res);
 	/* The room for the Location and a short answer is taken before the case is created:
 	 * once it is, the answer is 201 with its Location whatever memory is left, so that a
 	 * client never creates the case again because it was told of a failure. */
@@ -308,47 +273,35 @@ int api_case_update(http_request *req, http_response *res)
 	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
 		return rc;
 	if (rc)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-	const json_value *version = json_get(body, "version");
-	if (!version || version->type != JSON_NUMBER)
+		return api_malformed(req, res);
+	int64_t version;
+	if (!api_base_version(body, &version))
 		return http_refuse(req, res, PONTE_EREJECTED,
 				   N_("Send the version of the case your change is based on."));
 	field_errors errors;
 	int64_t current = 0;
-	rc = case_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
-			 &in, &errors, &current);
+	rc = case_update(&services_of(req)->env, principal_of(req), id, version, &in, &errors,
+			 &current);
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &errors);
-	if (rc == PONTE_ECONFLICT) {
-		res->status = http_refusal_status(PONTE_ECONFLICT);
-		res->content_type = "application/json";
-		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
-		if (!wrc)
-			wrc = json_field_str(
-			    &res->body, false, "message",
-			    tr(req->lang, N_("Someone else changed this case. Reload it and apply "
-					     "your change again.")));
-		return wrc ? wrc
-			   : buf_printf(&res->body, ",\"current_version\":%lld}}",
-					(long long)current);
-	}
+	if (rc == PONTE_ECONFLICT)
+		return api_stale_version(
+		    req, res,
+		    N_("Someone else changed this case. Reload it and apply your change again."),
+		    current);
 	if (rc)
 		return rc;
 	return respond_case(req, res, id);
 }
 
 /* /api/v1/cases/{id}/status-decisions */
-struct decisions_ctx {
-	buf *b;
-	bool first;
-};
-
 static int write_decision(const status_decision *d, void *ctx)
 {
-	struct decisions_ctx *l = ctx;
+	api_list *l = ctx;
 	buf *b = l->b;
-	int rc = buf_printf(b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)d->id);
-	l->first = false;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(b, "{\"id\":%lld", (long long)d->id);
 	if (!rc)
 		rc = str_field(b, "status", d->status);
 	if (!rc)
@@ -367,15 +320,12 @@ static int write_decision(const status_decision *d, void *ctx)
 int api_case_decisions(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	res->content_type = "application/json";
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct decisions_ctx l = { &res->body, true };
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = status_decision_list(&services_of(req)->env, req->arena, principal_of(req), id,
 					  write_decision, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 int api_case_decision_add(http_request *req, http_response *res)
@@ -391,24 +341,18 @@ int api_case_decision_add(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	bool bad = false;
-	status_decision_input in = { .status = read_string(body, "status", &bad),
-				     .decided_on = read_string(body, "decided_on", &bad),
-				     .decision_org_type = read_string(
-					 body, "vic_TraffickingStatusDecisionMakingOrg", &bad),
-				     .reasons = read_string(body, "reasons", &bad) };
+	status_decision_input in = { .status = api_text(body, "status", "", &bad),
+				     .decided_on = api_text(body, "decided_on", "", &bad),
+				     .decision_org_type = api_text(
+					 body, "vic_TraffickingStatusDecisionMakingOrg", "", &bad),
+				     .reasons = api_text(body, "reasons", "", &bad) };
 	if (bad)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+		return api_malformed(req, res);
 	field_errors errors;
 	int64_t decision;
 	rc = status_decision_add(&services_of(req)->env, principal_of(req), id, &in, &errors,
 				 &decision);
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, &errors);
-	if (rc)
-		return rc;
-	res->status = 201;
-	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld}", (long long)decision);
+	return rc ? api_refused(req, res, rc, &errors, NULL, NULL) : api_created_id(res, decision);
 }
 
 static int write_match(const case_record *c, int score, void *ctx)
@@ -431,17 +375,16 @@ int api_cases_search(http_request *req, http_response *res)
 	const json_value *name = json_get(body, "name");
 	if (body->type != JSON_OBJECT ||
 	    (name && name->type != JSON_STRING && name->type != JSON_NULL))
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+		return api_malformed(req, res);
 	const char *text = name && name->type == JSON_STRING ? name->string : "";
 	field_errors problems;
 	if (!case_search_name_valid(text, &problems))
 		return api_field_errors(req, res, &problems);
-	res->content_type = "application/json";
-	rc = buf_puts(&res->body, "{\"items\":[");
-	struct list_ctx l = { &res->body, true };
+	api_list l;
+	rc = api_list_open(res, &l);
 	int64_t found = 0;
 	if (!rc)
 		rc = case_find_by_name(&services_of(req)->env, req->arena, principal_of(req), text,
 				       CASE_SEARCH_MAX, write_match, &l, &found);
-	return rc ? rc : buf_printf(&res->body, "],\"total\":%lld}", (long long)found);
+	return api_list_close_total(&l, rc, found);
 }

@@ -70,16 +70,10 @@ static int respond(http_request *req, http_response *res, int64_t id)
 	return write_focal_point(&res->body, &f);
 }
 
-struct list_ctx {
-	buf *b;
-	bool first;
-};
-
 static int write_item(const focal_point *f, void *ctx)
 {
-	struct list_ctx *l = ctx;
-	int rc = l->first ? 0 : buf_putc(l->b, ',');
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	return rc ? rc : write_focal_point(l->b, f);
 }
 
@@ -88,12 +82,11 @@ int api_focal_points(http_request *req, http_response *res)
 	fp_filter f = { .country = http_query(req, "country"),
 			.mandate = http_query(req, "mandate"),
 			.stale_only = http_query(req, "stale") != NULL };
-	res->content_type = "application/json";
-	struct list_ctx l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = fp_list(&services_of(req)->env, req->arena, &f, write_item, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 int api_focal_point_get(http_request *req, http_response *res)
@@ -102,38 +95,6 @@ int api_focal_point_get(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	return respond(req, res, id);
-}
-
-static const char *str(const json_value *body, const char *key, bool *bad)
-{
-	const json_value *v = json_get(body, key);
-	if (!v || v->type == JSON_NULL)
-		return v ? "" : NULL;
-	if (v->type != JSON_STRING)
-		*bad = true;
-	return v->type == JSON_STRING ? v->string : NULL;
-}
-
-/* languages as an array of codes or "fr,en". */
-static const char *languages(http_request *req, const json_value *v, bool *bad)
-{
-	if (!v)
-		return NULL;
-	if (v->type == JSON_STRING)
-		return v->string;
-	if (v->type != JSON_ARRAY) {
-		*bad = true;
-		return NULL;
-	}
-	buf b;
-	buf_init(&b, 1024);
-	for (size_t i = 0; i < v->length; i++)
-		if (v->items[i]->type != JSON_STRING || (i && buf_putc(&b, ',')) ||
-		    buf_puts(&b, v->items[i]->string))
-			*bad = true;
-	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
-	buf_release(&b);
-	return s;
 }
 
 /* The members of an entry's body: "version" (updates only) first, then the fields. */
@@ -145,28 +106,25 @@ static bool read_input(http_request *req, const json_value *body, fp_input *in)
 {
 	bool bad = false;
 	memset(in, 0, sizeof(*in));
-	in->organisation = str(body, "organisation", &bad);
-	in->mandate = str(body, "mandate", &bad);
-	in->languages = languages(req, json_get(body, "languages"), &bad);
-	in->mailbox = str(body, "mailbox", &bad);
-	in->phone = str(body, "phone", &bad);
-	in->instance_url = str(body, "instance_url", &bad);
-	in->verified_on = str(body, "verified_on", &bad);
+	in->organisation = api_text(body, "organisation", "", &bad);
+	in->mandate = api_text(body, "mandate", "", &bad);
+	in->languages = api_text_list(req, body, "languages", "", &bad);
+	in->mailbox = api_text(body, "mailbox", "", &bad);
+	in->phone = api_text(body, "phone", "", &bad);
+	in->instance_url = api_text(body, "instance_url", "", &bad);
+	in->verified_on = api_text(body, "verified_on", "", &bad);
 	return !bad;
 }
 
+/* The entry as it is now, or the refusal of a change. */
 static int answer(http_request *req, http_response *res, int rc, const field_errors *e, int64_t id)
 {
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e);
-	if (rc == PONTE_EDENIED)
-		return http_refuse(req, res, PONTE_EDENIED,
-				   N_("You may change the directory of your own country only."));
-	if (rc == PONTE_ECONFLICT)
-		return http_refuse(req, res, PONTE_ECONFLICT,
+	if (rc)
+		return api_refused(req, res, rc, e,
+				   N_("You may change the directory of your own country only."),
 				   N_("Someone else changed this entry. Reload it and apply "
 				      "your change again."));
-	return rc ? rc : respond(req, res, id);
+	return respond(req, res, id);
 }
 
 int api_focal_point_create(http_request *req, http_response *res)
@@ -177,16 +135,12 @@ int api_focal_point_create(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	if (!read_input(req, body, &in))
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+		return api_malformed(req, res);
 	field_errors e;
 	int64_t id = 0;
 	rc = fp_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
-	if (!rc) {
-		res->status = 201;
-		http_set_header(
-		    res, "Location",
-		    arena_printf(req->arena, "/api/v1/focal-points/%lld", (long long)id));
-	}
+	if (!rc)
+		api_created_at(req, res, "/api/v1/focal-points", id);
 	return answer(req, res, rc, &e, id);
 }
 
@@ -201,15 +155,14 @@ int api_focal_point_update(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	if (!read_input(req, body, &in))
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-	const json_value *version = json_get(body, "version");
-	if (!version || version->type != JSON_NUMBER)
+		return api_malformed(req, res);
+	int64_t version;
+	if (!api_base_version(body, &version))
 		return http_refuse(req, res, PONTE_EREJECTED,
 				   N_("Send the version of the entry your change is based on."));
 	field_errors e;
 	int64_t current = 0;
-	rc = fp_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number, &in,
-		       &e, &current);
+	rc = fp_update(&services_of(req)->env, principal_of(req), id, version, &in, &e, &current);
 	return answer(req, res, rc, &e, id);
 }
 
@@ -224,10 +177,11 @@ int api_focal_point_holder(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	bool bad = false;
-	const char *name = str(body, "name", &bad), *position = str(body, "position", &bad),
-		   *started = str(body, "started_on", &bad);
+	const char *name = api_text(body, "name", "", &bad),
+		   *position = api_text(body, "position", "", &bad),
+		   *started = api_text(body, "started_on", "", &bad);
 	if (bad)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+		return api_malformed(req, res);
 	field_errors e;
 	rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, started,
 			   &e);

@@ -8,27 +8,27 @@
 
 int api_fed_inbox(http_request *req, http_response *res)
 {
-	int status = 500;
+	int refusal = PONTE_EIO; /* 500 unless the inbox says otherwise */
 	const char *why = "", *field = NULL;
 	int rc = trm_receive(&services_of(req)->env, req->body ? req->body : "", req->body_len,
-			     clock_wall_ms(), &status, &why, &field);
+			     clock_wall_ms(), &refusal, &why, &field);
 	if (rc)
 		return rc;
-	res->status = status;
 	res->content_type = "application/json";
-	if (status == 200) {
+	if (!refusal) {
 		int wrc = buf_puts(&res->body, "{");
 		if (!wrc)
 			wrc = json_field_str(&res->body, true, "status", why);
 		return wrc ? wrc : buf_putc(&res->body, '}');
 	}
+	http_refuse_page(res, refusal);
 	/* The reason in English for the peer's operators: no user reads it. */
 	int wrc = buf_puts(&res->body, "{\"error\":{");
 	if (!wrc)
 		wrc = json_field_str(&res->body, true, "code",
-				     status == 400   ? "bad_request"
-				     : status == 422 ? "invalid"
-						     : "forbidden");
+				     refusal == PONTE_EINVAL      ? "bad_request"
+				     : refusal == PONTE_EREJECTED ? "invalid"
+								  : "forbidden");
 	if (!wrc)
 		wrc = json_field_str(&res->body, false, "message", why);
 	if (!wrc && field)

@@ -9,7 +9,7 @@ int api_healthz(http_request *req, http_response *res)
 	int rc = store_ping(services_of(req)->db);
 	res->content_type = "application/json";
 	if (rc) {
-		res->status = 503;
+		http_refuse_page(res, PONTE_EBUSY);
 		http_set_header(res, "Retry-After", "5");
 		return buf_printf(&res->body, "{\"status\":\"unavailable\",\"version\":\"%s\"}",
 				  PONTE_VERSION);

@@ -19,23 +19,8 @@ static int respond_item(http_request *req, http_response *res, int64_t id)
 /* A JSON string or array of strings as "a,b"; NULL when absent; "\x01" when malformed. */
 static const char *read_list(http_request *req, const json_value *v)
 {
-	if (!v)
-		return NULL;
-	if (v->type == JSON_STRING)
-		return v->string;
-	if (v->type != JSON_ARRAY)
-		return "\x01";
-	buf b;
-	buf_init(&b, 64 * 1024);
-	for (size_t i = 0; i < v->length; i++)
-		if (v->items[i]->type != JSON_STRING || strchr(v->items[i]->string, ',') ||
-		    (i && buf_putc(&b, ',')) || buf_puts(&b, v->items[i]->string)) {
-			buf_release(&b);
-			return "\x01";
-		}
-	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
-	buf_release(&b);
-	return s;
+	const char *s;
+	return !v ? NULL : api_codes_of(req->arena, v, 64 * 1024, &s) ? "\x01" : s;
 }
 
 static const char *read_string(const json_value *obj, const char *key, bool *bad)
@@ -151,30 +136,45 @@ int api_knowledge_get(http_request *req, http_response *res)
 	return respond_item(req, res, id);
 }
 
+/* The body of a create or an update as the engine's input, or the answer 400 written (*body
+ * NULL). */
+static int read_request(http_request *req, http_response *res, bool update, json_value **body,
+			kn_input *in)
+{
+	const char *prefix, *unknown;
+	int rc = api_parse_body(req, body);
+	if (rc == PONTE_ENOMEM) {
+		*body = NULL;
+		return rc;
+	}
+	if (!rc && unknown_member(req, *body, update, &prefix, &unknown)) {
+		*body = NULL;
+		return api_unknown_field(req, res, prefix, unknown);
+	}
+	if (rc || read_input(req, *body, in)) {
+		*body = NULL;
+		return api_malformed(req, res);
+	}
+	return 0;
+}
+
+#define ONLY_DRAFTS                                                                                \
+	N_("Only drafts can be edited, by their author's side, and items in review by a "          \
+	   "reviewer.")
+
 int api_knowledge_create(http_request *req, http_response *res)
 {
 	json_value *body;
 	kn_input in;
-	const char *prefix, *unknown;
-	int parsed = api_parse_body(req, &body);
-	if (parsed == PONTE_ENOMEM)
-		return parsed;
-	if (parsed)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-	if (unknown_member(req, body, false, &prefix, &unknown))
-		return api_unknown_field(req, res, prefix, unknown);
-	if (read_input(req, body, &in))
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
+	int rc = read_request(req, res, false, &body, &in);
+	if (!body)
+		return rc;
 	field_errors e;
 	int64_t id;
-	int rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, &e);
+	rc = kn_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
-		return rc;
-	res->status = 201;
-	http_set_header(res, "Location",
-			arena_printf(req->arena, "/api/v1/knowledge/%lld", (long long)id));
+		return api_refused(req, res, rc, &e, NULL, NULL);
+	api_created_at(req, res, "/api/v1/knowledge", id);
 	return respond_item(req, res, id);
 }
 
@@ -185,37 +185,21 @@ int api_knowledge_update(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	kn_input in;
-	const char *prefix, *unknown;
-	int parsed = api_parse_body(req, &body);
-	if (parsed == PONTE_ENOMEM)
-		return parsed;
-	if (parsed)
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-	if (unknown_member(req, body, true, &prefix, &unknown))
-		return api_unknown_field(req, res, prefix, unknown);
-	if (read_input(req, body, &in))
-		return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-	const json_value *version = json_get(body, "version");
-	if (!version || version->type != JSON_NUMBER)
+	int rc = read_request(req, res, true, &body, &in);
+	if (!body)
+		return rc;
+	int64_t version;
+	if (!api_base_version(body, &version))
 		return http_refuse(req, res, PONTE_EREJECTED,
 				   N_("Send the version of the item your change is based on."));
 	field_errors e;
 	int64_t current = 0;
-	int rc = kn_update(&services_of(req)->env, principal_of(req), id, (int64_t)version->number,
-			   &in, &e, &current);
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, &e);
-	if (rc == PONTE_ECONFLICT) {
-		http_refuse(req, res, PONTE_ECONFLICT,
-			    N_("Someone else changed this item. Reload it and apply your "
-			       "change again."));
-		return 0;
-	}
-	if (rc == PONTE_EDENIED)
-		return http_refuse(req, res, PONTE_EDENIED,
-				   N_("Only drafts can be edited, by their author's side, and "
-				      "items in review by a reviewer."));
-	return rc ? rc : respond_item(req, res, id);
+	rc = kn_update(&services_of(req)->env, principal_of(req), id, version, &in, &e, &current);
+	if (rc)
+		return api_refused(req, res, rc, &e, ONLY_DRAFTS,
+				   N_("Someone else changed this item. Reload it and apply your "
+				      "change again."));
+	return respond_item(req, res, id);
 }
 
 static int transition(http_request *req, http_response *res, const char *action)
@@ -230,11 +214,7 @@ static int transition(http_request *req, http_response *res, const char *action)
 		return rc;
 	const char *why = NULL;
 	rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
-	if (rc == PONTE_ECONFLICT)
-		return http_refuse(req, res, PONTE_ECONFLICT, why);
-	if (rc == PONTE_EDENIED)
-		return http_refuse(req, res, PONTE_EDENIED, why);
-	return rc ? rc : respond_item(req, res, id);
+	return rc ? api_refused(req, res, rc, NULL, why, why) : respond_item(req, res, id);
 }
 
 int api_knowledge_submit(http_request *req, http_response *res)
@@ -259,17 +239,13 @@ int api_knowledge_return(http_request *req, http_response *res)
 
 /* ---- versions ---- */
 
-struct list_ctx {
-	buf *b;
-	bool first;
-};
-
 static int write_version(const kn_version *v, void *ctx)
 {
-	struct list_ctx *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"version\":%lld,\"user\":%lld", l->first ? "" : ",",
-			    (long long)v->version, (long long)v->user_id);
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(l->b, "{\"version\":%lld,\"user\":%lld", (long long)v->version,
+				(long long)v->user_id);
 	if (!rc)
 		rc = json_field_str(l->b, false, "status", v->status);
 	if (!rc)
@@ -282,27 +258,25 @@ static int write_version(const kn_version *v, void *ctx)
 int api_knowledge_versions(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	res->content_type = "application/json";
-	struct list_ctx l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = kn_versions(&services_of(req)->env, req->arena, principal_of(req), id,
 				 write_version, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 /* ---- search ---- */
 
 static int write_hit(const kn_hit *h, void *ctx)
 {
-	struct list_ctx *l = ctx;
+	api_list *l = ctx;
 	buf *b = l->b;
 	const kn_item *it = h->item;
-	int rc = buf_printf(b, "%s{\"id\":%lld,\"version\":%lld", l->first ? "" : ",",
-			    (long long)it->id, (long long)it->version);
-	l->first = false;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)it->id,
+				(long long)it->version);
 	const char *strings[][2] = { { "type", it->type },
 				     { "status", it->status },
 				     { "language", it->language },
@@ -350,11 +324,10 @@ int api_knowledge_list(http_request *req, http_response *res)
 	const char *problem;
 	if (!kn_filter_parse(&req->query_params, &f, &problem))
 		return http_refuse(req, res, PONTE_EREJECTED, problem);
-	res->content_type = "application/json";
-	struct list_ctx l = { &res->body, true };
+	api_list l;
 	int64_t total = 0;
 	kn_facet facets[KN_FACETS];
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = kn_search(&services_of(req)->env, req->arena, principal_of(req),
 			       i18n_lang(req->lang)->code, &f, write_hit, &l, &total, facets);
@@ -372,21 +345,16 @@ int api_knowledge_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return http_refuse(req, res, PONTE_EREJECTED,
-				   N_("Send the file as multipart/form-data."));
+		return api_no_upload(req, res);
 	const char *why = NULL;
 	int64_t att;
 	int rc = kn_attach(&services_of(req)->env, principal_of(req),
 			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
 			   id, req->upload.path, req->upload.filename, &att, &why);
-	if (rc == PONTE_EINVAL)
-		return http_refuse(req, res, PONTE_EREJECTED, why);
 	if (rc == PONTE_EDENIED)
-		return http_refuse(req, res, PONTE_EDENIED,
-				   N_("Only drafts can be edited, by their author's side, and "
-				      "items in review by a reviewer."));
+		return http_refuse(req, res, PONTE_EDENIED, ONLY_DRAFTS);
 	if (rc)
-		return rc;
+		return api_upload_refused(req, res, rc, why);
 	res->status = 201;
 	return respond_item(req, res, id);
 }

@@ -9,70 +9,11 @@
 #include "services/services.h"
 #include "trm/trm.h"
 
-/* ---- reading bodies ---- */
-
-static const char *str(const json_value *body, const char *key, bool *bad)
-{
-	const json_value *v = json_get(body, key);
-	if (!v || v->type == JSON_NULL)
-		return NULL;
-	if (v->type != JSON_STRING)
-		*bad = true;
-	return v->type == JSON_STRING ? v->string : NULL;
-}
-
-static int64_t num(const json_value *body, const char *key, int64_t missing, bool *bad)
-{
-	const json_value *v = json_get(body, key);
-	if (!v || v->type == JSON_NULL)
-		return missing;
-	if (v->type != JSON_NUMBER || v->number != (double)(int64_t)v->number) {
-		*bad = true;
-		return missing;
-	}
-	return (int64_t)v->number;
-}
-
-/* A list as a JSON array of strings or "a,b". */
-static const char *list(http_request *req, const json_value *body, const char *key, bool *bad)
-{
-	const json_value *v = json_get(body, key);
-	if (!v || v->type == JSON_NULL)
-		return NULL;
-	if (v->type == JSON_STRING)
-		return v->string;
-	if (v->type != JSON_ARRAY) {
-		*bad = true;
-		return NULL;
-	}
-	buf b;
-	buf_init(&b, 4096);
-	for (size_t i = 0; i < v->length; i++)
-		if (v->items[i]->type != JSON_STRING || (i && buf_putc(&b, ',')) ||
-		    buf_puts(&b, v->items[i]->string))
-			*bad = true;
-	const char *s = arena_strdup(req->arena, b.data ? b.data : "");
-	buf_release(&b);
-	return s;
-}
-
-static int bad_request(http_request *req, http_response *res)
-{
-	return http_refuse(req, res, PONTE_EINVAL, N_("Send a JSON object."));
-}
-
-/* The errors every handler of this file maps the same way. */
+/* The refusals every handler of this file answers the same way. */
 static int failed(http_request *req, http_response *res, int rc, const field_errors *e)
 {
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, e);
-	if (rc == PONTE_EDENIED)
-		return http_refuse(req, res, PONTE_EDENIED,
-				   N_("This is for the other side of the referral."));
-	if (rc == PONTE_ECONFLICT)
-		return http_refuse(req, res, PONTE_ECONFLICT,
-				   N_("This cannot be done in the referral's current state."));
-	return rc;
+	return api_refused(req, res, rc, e, N_("This is for the other side of the referral."),
+			   N_("This cannot be done in the referral's current state."));
 }
 
 /* ---- services ---- */
@@ -111,15 +52,10 @@ static int write_service(buf *b, const service *s)
 	return rc ? rc : buf_putc(b, '}');
 }
 
-struct items {
-	buf *b;
-	size_t n;
-};
-
 static int add_service(const service *s, void *ctx)
 {
-	struct items *l = ctx;
-	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	return rc ? rc : write_service(l->b, s);
 }
 
@@ -138,14 +74,11 @@ int api_services(http_request *req, http_response *res)
 			     .language = http_query(req, "language"),
 			     .age = (int)a,
 			     .with_room = room && strcmp(room, "1") == 0 };
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct items l = { &res->body, 0 };
+	api_list l;
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = service_list(&services_of(req)->env, req->arena, &f, add_service, &l);
-	if (!rc)
-		rc = buf_printf(&res->body, "],\"total\":%zu}", l.n);
-	res->content_type = "application/json";
-	return rc;
+	return api_list_close_total(&l, rc, (int64_t)l.n);
 }
 
 int api_service_create(http_request *req, http_response *res)
@@ -162,24 +95,24 @@ int api_service_create(http_request *req, http_response *res)
 		return rc;
 	bool bad = false;
 	service_input in = {
-		.organisation = str(body, "organisation", &bad),
-		.type = str(body, "type", &bad),
-		.name = str(body, "name", &bad),
-		.sexes = list(req, body, "sexes", &bad),
-		.exploitation = list(req, body, "exploitation", &bad),
-		.nationalities = list(req, body, "nationalities", &bad),
-		.languages = list(req, body, "languages", &bad),
-		.area = str(body, "area", &bad),
-		.opening_hours = str(body, "opening_hours", &bad),
-		.phone = str(body, "phone", &bad),
-		.email = str(body, "email", &bad),
-		.min_age = (int)num(body, "min_age", -1, &bad),
-		.max_age = (int)num(body, "max_age", -1, &bad),
-		.capacity = (int)num(body, "capacity", -1, &bad),
-		.capacity_free = (int)num(body, "capacity_free", -1, &bad),
+		.organisation = api_text(body, "organisation", NULL, &bad),
+		.type = api_text(body, "type", NULL, &bad),
+		.name = api_text(body, "name", NULL, &bad),
+		.sexes = api_text_list(req, body, "sexes", NULL, &bad),
+		.exploitation = api_text_list(req, body, "exploitation", NULL, &bad),
+		.nationalities = api_text_list(req, body, "nationalities", NULL, &bad),
+		.languages = api_text_list(req, body, "languages", NULL, &bad),
+		.area = api_text(body, "area", NULL, &bad),
+		.opening_hours = api_text(body, "opening_hours", NULL, &bad),
+		.phone = api_text(body, "phone", NULL, &bad),
+		.email = api_text(body, "email", NULL, &bad),
+		.min_age = (int)api_whole(body, "min_age", -1, &bad),
+		.max_age = (int)api_whole(body, "max_age", -1, &bad),
+		.capacity = (int)api_whole(body, "capacity", -1, &bad),
+		.capacity_free = (int)api_whole(body, "capacity_free", -1, &bad),
 	};
 	if (bad)
-		return bad_request(req, res);
+		return api_malformed(req, res);
 	field_errors e;
 	int64_t id = 0;
 	rc = service_add(&services_of(req)->env, principal_of(req), &in, &id, &e);
@@ -217,25 +150,20 @@ static int write_consent(buf *b, const consent *c)
 
 static int add_consent(const consent *c, void *ctx)
 {
-	struct items *l = ctx;
-	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	return rc ? rc : write_consent(l->b, c);
 }
 
 int api_case_consents(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct items l = { &res->body, 0 };
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = consent_list(&services_of(req)->env, req->arena, principal_of(req), id,
 				  add_consent, &l);
-	if (!rc)
-		rc = buf_puts(&res->body, "]}");
-	res->content_type = "application/json";
-	return rc;
+	return api_list_close(&l, rc);
 }
 
 int api_case_consent_add(http_request *req, http_response *res)
@@ -251,24 +179,22 @@ int api_case_consent_add(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	bool bad = false;
-	consent_input in = { .purpose = str(body, "purpose", &bad),
-			     .recipient_id = num(body, "recipient_id", 0, &bad),
-			     .categories = list(req, body, "categories", &bad),
-			     .legal_basis = str(body, "legal_basis", &bad),
-			     .language = str(body, "language", &bad),
-			     .text_version = str(body, "text_version", &bad),
-			     .given_by = str(body, "given_by", &bad),
-			     .given_on = str(body, "given_on", &bad) };
+	consent_input in = { .purpose = api_text(body, "purpose", NULL, &bad),
+			     .recipient_id = api_whole(body, "recipient_id", 0, &bad),
+			     .categories = api_text_list(req, body, "categories", NULL, &bad),
+			     .legal_basis = api_text(body, "legal_basis", NULL, &bad),
+			     .language = api_text(body, "language", NULL, &bad),
+			     .text_version = api_text(body, "text_version", NULL, &bad),
+			     .given_by = api_text(body, "given_by", NULL, &bad),
+			     .given_on = api_text(body, "given_on", NULL, &bad) };
 	if (bad)
-		return bad_request(req, res);
+		return api_malformed(req, res);
 	field_errors e;
 	int64_t cid = 0;
 	rc = consent_add(&services_of(req)->env, principal_of(req), id, &in, &cid, &e);
 	if (rc)
 		return failed(req, res, rc, &e);
-	res->status = 201;
-	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld}", (long long)cid);
+	return api_created_id(res, cid);
 }
 
 int api_consent_withdraw(http_request *req, http_response *res)
@@ -298,8 +224,8 @@ int api_consent_withdraw(http_request *req, http_response *res)
 
 static int add_disclosure(const disclosure *d, void *ctx)
 {
-	struct items *l = ctx;
-	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_printf(l->b, "{\"id\":%lld", (long long)d->id);
 	if (!rc)
@@ -320,17 +246,12 @@ static int add_disclosure(const disclosure *d, void *ctx)
 int api_case_disclosures(http_request *req, http_response *res)
 {
 	int64_t id;
-	if (!http_param_id(req, 0, &id))
-		return PONTE_ENOTFOUND;
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct items l = { &res->body, 0 };
+	api_list l;
+	int rc = api_list_of(req, res, &id, &l);
 	if (!rc)
 		rc = disclosure_list(&services_of(req)->env, req->arena, principal_of(req), id,
 				     add_disclosure, &l);
-	if (!rc)
-		rc = buf_puts(&res->body, "]}");
-	res->content_type = "application/json";
-	return rc;
+	return api_list_close(&l, rc);
 }
 
 /* ---- referrals ---- */
@@ -374,8 +295,8 @@ static int write_referral(buf *b, const referral *r)
 
 static int add_referral(const referral *r, void *ctx)
 {
-	struct items *l = ctx;
-	int rc = l->n++ ? buf_putc(l->b, ',') : 0;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
 	return rc ? rc : write_referral(l->b, r);
 }
 
@@ -386,15 +307,12 @@ int api_referrals(http_request *req, http_response *res)
 		box = "in";
 	if (strcmp(box, "in") != 0 && strcmp(box, "out") != 0 && strcmp(box, "overdue") != 0)
 		return http_refuse(req, res, PONTE_EREJECTED, N_("box is in, out or overdue."));
-	int rc = buf_puts(&res->body, "{\"items\":[");
-	struct items l = { &res->body, 0 };
+	api_list l;
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = referral_list(&services_of(req)->env, req->arena, principal_of(req), box, 0,
 				   add_referral, &l);
-	if (!rc)
-		rc = buf_printf(&res->body, "],\"total\":%zu}", l.n);
-	res->content_type = "application/json";
-	return rc;
+	return api_list_close_total(&l, rc, (int64_t)l.n);
 }
 
 static int respond(http_request *req, http_response *res, int64_t id)
@@ -422,23 +340,21 @@ int api_referral_create(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	bool bad = false;
-	referral_input in = { .case_id = num(body, "case_id", 0, &bad),
-			      .service_id = num(body, "service_id", 0, &bad),
-			      .to_id = num(body, "to_id", 0, &bad),
-			      .categories = list(req, body, "categories", &bad),
-			      .consent_id = num(body, "consent_id", 0, &bad),
-			      .legal_basis = str(body, "legal_basis", &bad),
-			      .urgency = str(body, "urgency", &bad) };
+	referral_input in = { .case_id = api_whole(body, "case_id", 0, &bad),
+			      .service_id = api_whole(body, "service_id", 0, &bad),
+			      .to_id = api_whole(body, "to_id", 0, &bad),
+			      .categories = api_text_list(req, body, "categories", NULL, &bad),
+			      .consent_id = api_whole(body, "consent_id", 0, &bad),
+			      .legal_basis = api_text(body, "legal_basis", NULL, &bad),
+			      .urgency = api_text(body, "urgency", NULL, &bad) };
 	if (bad)
-		return bad_request(req, res);
+		return api_malformed(req, res);
 	field_errors e;
 	int64_t id = 0;
 	rc = referral_create(&services_of(req)->env, principal_of(req), &in, &id, &e);
 	if (rc)
 		return failed(req, res, rc, &e);
-	res->status = 201;
-	http_set_header(res, "Location",
-			arena_printf(req->arena, "/api/v1/referrals/%lld", (long long)id));
+	api_created_at(req, res, "/api/v1/referrals", id);
 	return respond(req, res, id);
 }
 
@@ -455,9 +371,10 @@ int api_referral_act(http_request *req, http_response *res)
 	if (!body)
 		return rc;
 	bool bad = false;
-	const char *code = str(body, "code", &bad), *note = str(body, "note", &bad);
+	const char *code = api_text(body, "code", NULL, &bad),
+		   *note = api_text(body, "note", NULL, &bad);
 	if (bad)
-		return bad_request(req, res);
+		return api_malformed(req, res);
 	field_errors e;
 	rc = referral_act(&services_of(req)->env, principal_of(req), id, action, code, note, &e);
 	return rc ? failed(req, res, rc, &e) : respond(req, res, id);

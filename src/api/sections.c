@@ -41,24 +41,25 @@ static int write_value(buf *b, const section_field *f, const char *v)
 }
 
 struct list {
-	buf *b;
+	api_list items;
 	const section_def *d;
-	bool first;
 };
 
 static int write_entry(const section_entry *x, void *ctx)
 {
 	struct list *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"id\":%lld,\"version\":%lld", l->first ? "" : ",",
-			    (long long)x->id, (long long)x->version);
-	l->first = false;
+	buf *b = l->items.b;
+	int rc = api_list_next(&l->items);
 	if (!rc)
-		rc = json_field_str(l->b, false, "created_at", x->created_at);
+		rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)x->id,
+				(long long)x->version);
 	if (!rc)
-		rc = json_field_str(l->b, false, "updated_at", x->updated_at);
+		rc = json_field_str(b, false, "created_at", x->created_at);
+	if (!rc)
+		rc = json_field_str(b, false, "updated_at", x->updated_at);
 	for (size_t i = 0; !rc && i < l->d->nfields; i++)
-		rc = write_value(l->b, &l->d->fields[i], x->values[i]);
-	return rc ? rc : buf_putc(l->b, '}');
+		rc = write_value(b, &l->d->fields[i], x->values[i]);
+	return rc ? rc : buf_putc(b, '}');
 }
 
 int api_section_list(http_request *req, http_response *res)
@@ -67,13 +68,12 @@ int api_section_list(http_request *req, http_response *res)
 	const section_def *d = section_of(req, &case_id);
 	if (!d)
 		return PONTE_ENOTFOUND;
-	res->content_type = "application/json";
-	struct list l = { &res->body, d, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	struct list l = { .d = d };
+	int rc = api_list_open(res, &l.items);
 	if (!rc)
 		rc = section_list(&services_of(req)->env, req->arena, principal_of(req), d, case_id,
 				  write_entry, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l.items, rc);
 }
 
 /* The body's value of a field as the engine's string; false when of the wrong JSON type. */
@@ -92,21 +92,11 @@ static bool read_value(http_request *req, const section_field *f, const json_val
 		*out = v->string; /* the number as written; the engine checks the range */
 		return v->type == JSON_NUMBER;
 	}
-	if (f->kind != SK_CODES || v->type == JSON_STRING) {
+	if (f->kind != SK_CODES) {
 		*out = v->string;
 		return v->type == JSON_STRING;
 	}
-	if (v->type != JSON_ARRAY)
-		return false;
-	buf b;
-	buf_init(&b, 4096);
-	bool ok = true;
-	for (size_t i = 0; ok && i < v->length; i++)
-		ok = v->items[i]->type == JSON_STRING && !strchr(v->items[i]->string, ',') &&
-		     !(i && buf_putc(&b, ',')) && !buf_puts(&b, v->items[i]->string);
-	*out = arena_strdup(req->arena, b.data ? b.data : "");
-	buf_release(&b);
-	return ok;
+	return api_codes_of(req->arena, v, 4096, out) == 0;
 }
 
 /* A member of the body that is not a field of the section (nor "id", "version"), or NULL. */
@@ -142,8 +132,30 @@ static int respond_entry(http_request *req, http_response *res, const section_de
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
-	struct list l = { &res->body, d, true };
+	struct list l = { { &res->body, 0 }, d };
 	return write_entry(&x, &l);
+}
+
+/* The body of an add or an update into values, or the answer 400 written (*body NULL). */
+static int read_request(http_request *req, http_response *res, const section_def *d,
+			json_value **body, const char **values)
+{
+	int rc = api_parse_body(req, body);
+	if (rc == PONTE_ENOMEM) {
+		*body = NULL;
+		return rc;
+	}
+	const char *unknown = rc ? NULL : unknown_member(d, *body);
+	if (unknown) {
+		*body = NULL;
+		return api_unknown_field(req, res, NULL, unknown);
+	}
+	if (rc || !read_body(req, d, *body, values)) {
+		*body = NULL;
+		return http_refuse(req, res, PONTE_EINVAL,
+				   N_("Send a JSON object with the section's fields."));
+	}
+	return 0;
 }
 
 int api_section_add(http_request *req, http_response *res)
@@ -154,25 +166,13 @@ int api_section_add(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS] = { 0 };
-	int parsed = api_parse_body(req, &body);
-	if (parsed == PONTE_ENOMEM)
-		return parsed;
-	if (parsed)
-		return http_refuse(req, res, PONTE_EINVAL,
-				   N_("Send a JSON object with the section's fields."));
-	const char *unknown = unknown_member(d, body);
-	if (unknown)
-		return api_unknown_field(req, res, NULL, unknown);
-	if (!read_body(req, d, body, values))
-		return http_refuse(req, res, PONTE_EINVAL,
-				   N_("Send a JSON object with the section's fields."));
-	field_errors e;
-	int rc =
-	    section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
-	if (rc == PONTE_EINVAL)
-		return api_field_errors(req, res, &e);
-	if (rc)
+	int rc = read_request(req, res, d, &body, values);
+	if (!body)
 		return rc;
+	field_errors e;
+	rc = section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
+	if (rc)
+		return api_refused(req, res, rc, &e, NULL, NULL);
 	res->status = 201;
 	return respond_entry(req, res, d, case_id, id);
 }
@@ -191,40 +191,23 @@ int api_section_update(http_request *req, http_response *res)
 	json_value *body;
 	const char *values[SECTION_MAX_FIELDS];
 	memcpy(values, x.values, sizeof(values));
-	int parsed = api_parse_body(req, &body);
-	if (parsed == PONTE_ENOMEM)
-		return parsed;
-	if (parsed)
-		return http_refuse(req, res, PONTE_EINVAL,
-				   N_("Send a JSON object with the section's fields."));
-	const char *unknown = unknown_member(d, body);
-	if (unknown)
-		return api_unknown_field(req, res, NULL, unknown);
-	if (!read_body(req, d, body, values))
-		return http_refuse(req, res, PONTE_EINVAL,
-				   N_("Send a JSON object with the section's fields."));
-	const json_value *version = json_get(body, "version");
-	if (!version || version->type != JSON_NUMBER)
+	rc = read_request(req, res, d, &body, values);
+	if (!body)
+		return rc;
+	int64_t version;
+	if (!api_base_version(body, &version))
 		return http_refuse(req, res, PONTE_EREJECTED,
 				   N_("Send the version of the entry your change is based on."));
 	field_errors e;
 	int64_t current;
-	rc = section_update(&services_of(req)->env, principal_of(req), d, case_id, id,
-			    (int64_t)version->number, values, &e, &current);
+	rc = section_update(&services_of(req)->env, principal_of(req), d, case_id, id, version,
+			    values, &e, &current);
 	if (rc == PONTE_EINVAL)
 		return api_field_errors(req, res, &e);
-	if (rc == PONTE_ECONFLICT) {
-		res->status = http_refusal_status(PONTE_ECONFLICT);
-		res->content_type = "application/json";
-		int wrc = buf_puts(&res->body, "{\"error\":{\"code\":\"conflict\"");
-		if (!wrc)
-			wrc = json_field_str(
-			    &res->body, false, "message",
-			    tr(req->lang, N_("Someone else changed this entry. Reload "
-					     "it and apply your change again.")));
-		return wrc ? wrc
-			   : buf_printf(&res->body, ",\"current_version\":%lld}}",
-					(long long)current);
-	}
+	if (rc == PONTE_ECONFLICT)
+		return api_stale_version(
+		    req, res,
+		    N_("Someone else changed this entry. Reload it and apply your change again."),
+		    current);
 	return rc ? rc : respond_entry(req, res, d, case_id, id);
 }

@@ -8,16 +8,12 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-struct list {
-	buf *b;
-	bool first;
-};
-
 static int write_peer(const trm_peer *p, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_puts(l->b, l->first ? "{" : ",{");
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_putc(l->b, '{');
 	const char *f[][2] = { { "instance_id", p->instance_id }, { "name", p->name },
 			       { "country", p->country },         { "url", p->url },
 			       { "fingerprint", p->fingerprint }, { "state", p->state } };
@@ -28,19 +24,19 @@ static int write_peer(const trm_peer *p, void *ctx)
 
 int api_peers(http_request *req, http_response *res)
 {
-	res->content_type = "application/json";
-	struct list l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = trm_peer_list(services_of(req)->db, req->arena, write_peer, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 static int write_referral(const trm_referral *r, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)r->id);
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(l->b, "{\"id\":%lld", (long long)r->id);
 	const char *f[][2] = { { "direction", r->direction },   { "peer", r->peer_instance },
 			       { "peer_name", r->peer_name },   { "peer_country", r->peer_country },
 			       { "offer_id", r->offer_id },     { "state", r->state },
@@ -68,13 +64,12 @@ static int write_referral(const trm_referral *r, void *ctx)
 
 int api_trm_referrals(http_request *req, http_response *res)
 {
-	res->content_type = "application/json";
-	struct list l = { &res->body, true };
-	int rc = buf_puts(&res->body, "{\"items\":[");
+	api_list l;
+	int rc = api_list_open(res, &l);
 	if (!rc)
 		rc = trm_referral_list(&services_of(req)->env, req->arena, principal_of(req),
 				       write_referral, &l);
-	return rc ? rc : buf_puts(&res->body, "]}");
+	return api_list_close(&l, rc);
 }
 
 int api_trm_offer(http_request *req, http_response *res)
@@ -138,9 +133,10 @@ int api_trm_action(http_request *req, http_response *res)
 
 static int write_hop(const trm_hop *h, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_puts(l->b, l->first ? "{" : ",{");
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_putc(l->b, '{');
 	const char *f[][2] = { { "from", h->from },   { "from_country", h->from_country },
 			       { "to", h->to },       { "to_country", h->to_country },
 			       { "state", h->state }, { "at", h->at } };
@@ -151,9 +147,10 @@ static int write_hop(const trm_hop *h, void *ctx)
 
 static int write_document(const trm_document *d, void *ctx)
 {
-	struct list *l = ctx;
-	int rc = buf_printf(l->b, "%s{\"id\":%lld", l->first ? "" : ",", (long long)d->id);
-	l->first = false;
+	api_list *l = ctx;
+	int rc = api_list_next(l);
+	if (!rc)
+		rc = buf_printf(l->b, "{\"id\":%lld", (long long)d->id);
 	if (!rc)
 		rc = json_field_str(l->b, false, "direction", d->direction);
 	if (!rc)
@@ -178,7 +175,7 @@ int api_trm_referral(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	res->content_type = "application/json";
-	struct list l = { &res->body, true };
+	api_list l = { &res->body, 0 };
 	rc = write_referral(&r, &l);
 	if (!rc) {
 		res->body.len--; /* reopen the object for the route and the documents */
@@ -186,10 +183,10 @@ int api_trm_referral(http_request *req, http_response *res)
 	}
 	if (!rc)
 		rc = json_field_str(&res->body, false, "provider_state", r.provider_state);
-	l.first = true;
+	l.n = 0;
 	if (!rc && !(rc = buf_puts(&res->body, ",\"route\":[")))
 		rc = trm_route(env, req->arena, principal_of(req), id, write_hop, &l);
-	l.first = true;
+	l.n = 0;
 	if (!rc && !(rc = buf_puts(&res->body, "],\"documents\":[")))
 		rc = trm_documents_list(env, req->arena, principal_of(req), id, write_document, &l);
 	return rc ? rc : buf_puts(&res->body, "]}");

@@ -2,7 +2,9 @@
  * The route table: every address Ponte answers, with the permission it requires.
  *
  * Deny by default: http_routes_validate() refuses a route without a permission, and
- * tests/http/test_permissions.c enumerates this table against every default role.
+ * every_route_against_every_role() in tests/http/test_http_identity.c calls each route of
+ * this table as every default role and anonymously, against the access it lists by hand (a
+ * route it does not list fails the test).
  * Columns: methods, pattern, handler, permission, CSRF check, body limit, reachable while
  * two-factor setup is pending.
  */
@@ -192,7 +194,8 @@ const http_route app_routes[] = {
 	  false, 0, false },
 	{ HTTP_POST, "/api/v1/cases/{id}/attachments", api_case_attach, "case.social.write", true,
 	  CASE_UPLOAD, false, true },
-	{ HTTP_GET, "/api/v1/cases/{id}/attachments/{att}", api_case_attachment, "case.social.read",
+	/* The file itself: the same bytes and headers as the page's link (web/case_attachments.c). */
+	{ HTTP_GET, "/api/v1/cases/{id}/attachments/{att}", web_case_attachment, "case.social.read",
 	  false, 0, false },
 	{ HTTP_POST, "/api/v1/cases/{id}/attachments/{att}/remove", api_case_detach,
 	  "case.social.write", true, SMALL_BODY, false },

@@ -120,6 +120,9 @@ static int answer(const keyed_store *env, store_conn *c, const trm_peer *peer,
 	return rc;
 }
 
+/* What a status update may say; SQL_STATUS moves each only forward. */
+#define STATUS_STATES "forwarded,in_service,completed,discontinued"
+
 static int status_update(const keyed_store *env, store_conn *c, const trm_peer *peer,
 			 const trm_envelope *e, int64_t now_ms, const char **why,
 			 const char **field)
@@ -136,8 +139,7 @@ static int status_update(const keyed_store *env, store_conn *c, const trm_peer *
 		if (json_get_string(v, "feedback"))
 			feedback = json_get_string(v, "feedback");
 	}
-	if (!state || (strcmp(state, "in_service") != 0 && strcmp(state, "completed") != 0 &&
-		       strcmp(state, "discontinued") != 0 && strcmp(state, "forwarded") != 0)) {
+	if (!state || !trm_listed(STATUS_STATES, state)) {
 		arena_release(&a);
 		*why = "a status update is forwarded, in_service, completed or discontinued";
 		return PONTE_EINVAL;

@@ -23,7 +23,7 @@ static bool time_valid(const char *s)
 }
 
 /* Audited as trm.reject.<code> on the sender's instance id (never the content). */
-static int reject(store *db, const char *from, int *status, const char **why, int code,
+static int reject(store *db, const char *from, int *refusal, const char **why, int code,
 		  const char *what, const char *reason)
 {
 	char action[64];
@@ -34,7 +34,7 @@ static int reject(store *db, const char *from, int *status, const char **why, in
 			  .outcome = "denied",
 			  .client = "" };
 	audit_append(db, &e);
-	*status = code;
+	*refusal = code;
 	*why = reason;
 	return 0;
 }
@@ -42,9 +42,9 @@ static int reject(store *db, const char *from, int *status, const char **why, in
 /* Everything refused before the sender is proven (recipient, seal, sender, signature) gets
  * this one answer, so that nobody learns from it which instance ids are registered here; the
  * reason is in the audit trail. */
-#define REFUSED_AS(reason) 403, reason, "envelope refused"
+#define REFUSED_AS(reason) PONTE_EDENIED, reason, "envelope refused"
 
-int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *status,
+int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *refusal,
 		const char **why, const char **field)
 {
 	*field = NULL;
@@ -72,18 +72,20 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	clock_format_rfc3339(now_ms, now);
 	clock_format_rfc3339(now_ms + TRM_CLOCK_SKEW_S * 1000LL, soon);
 	if (!from || !to || !sealed || !version || !trm_uuid_valid(from) || !trm_uuid_valid(to)) {
-		rc = reject(env->db, NULL, status, why, 400, "malformed", "malformed envelope");
+		rc = reject(env->db, NULL, refusal, why, PONTE_EINVAL, "malformed",
+			    "malformed envelope");
 		goto out;
 	}
 	/* Version 1 is the only one this instance speaks (docs/trm-protocol.md). */
 	if (version->type != JSON_NUMBER || strcmp(version->string, "1") != 0) {
-		rc = reject(env->db, from, status, why, 400, "version", "unknown protocol version");
+		rc = reject(env->db, from, refusal, why, PONTE_EINVAL, "version",
+			    "unknown protocol version");
 		goto out;
 	}
 	if ((rc = trm_identity_get(env, &a, &self)))
 		goto out;
 	if (strcmp(to, self.instance_id) != 0) {
-		rc = reject(env->db, from, status, why, REFUSED_AS("recipient"));
+		rc = reject(env->db, from, refusal, why, REFUSED_AS("recipient"));
 		goto out;
 	}
 	/* Sealed to this instance's key, or to its previous key while that lives (a peer that
@@ -96,7 +98,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	    msg.len < CRYPTO_SIGNATURE) {
 		crypto_wipe(box_sk, sizeof(box_sk));
 		crypto_wipe(sign_sk, sizeof(sign_sk));
-		rc = rc ? rc : reject(env->db, from, status, why, REFUSED_AS("seal"));
+		rc = rc ? rc : reject(env->db, from, refusal, why, REFUSED_AS("seal"));
 		goto out;
 	}
 	crypto_wipe(box_sk, sizeof(box_sk));
@@ -115,7 +117,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 			 (known && trm_peer_previous_signature(env->db, peer.id, msg.data,
 							       signed_len, sig, now_ms));
 	if (!known || !active || !signed_ok) {
-		rc = reject(env->db, from, status, why,
+		rc = reject(env->db, from, refusal, why,
 			    REFUSED_AS(!known    ? "unknown"
 				       : !active ? "revoked"
 						 : "signature"));
@@ -124,17 +126,18 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	msg.data[signed_len] = '\0';
 	if (trm_parse_canonical(msg.data, signed_len, &e) || !time_valid(e.created) ||
 	    !time_valid(e.expires) || (*e.in_reply_to && !trm_uuid_valid(e.in_reply_to))) {
-		rc = reject(env->db, from, status, why, 400, "malformed", "malformed envelope");
+		rc = reject(env->db, from, refusal, why, PONTE_EINVAL, "malformed",
+			    "malformed envelope");
 		goto out;
 	}
 	/* The addressing inside is the one signed: it must be the one outside. */
 	if (strcmp(e.from, from) != 0 || strcmp(e.to, self.instance_id) != 0) {
-		rc = reject(env->db, from, status, why, 403, "addressing",
+		rc = reject(env->db, from, refusal, why, PONTE_EDENIED, "addressing",
 			    "addressing does not match the signature");
 		goto out;
 	}
 	if (strcmp(e.created, soon) > 0 || strcmp(e.expires, now) <= 0) {
-		rc = reject(env->db, from, status, why, 403, "time", "stale or expired");
+		rc = reject(env->db, from, refusal, why, PONTE_EDENIED, "time", "stale or expired");
 		goto out;
 	}
 	store_conn *c;
@@ -153,7 +156,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	}
 	if (rc == PONTE_EEXIST) { /* applied before: acknowledge, change nothing */
 		store_rollback(c);
-		*status = 200;
+		*refusal = 0;
 		*why = "duplicate";
 		rc = 0;
 		goto out;
@@ -164,9 +167,9 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	 * instance does not take: 400. Nothing changes either way. */
 	if (rc == PONTE_EINVAL) {
 		store_rollback(c);
-		rc = *field ? reject(env->db, from, status, why, 422, "invalid",
+		rc = *field ? reject(env->db, from, refusal, why, PONTE_EREJECTED, "invalid",
 				     *why ? *why : "a member fails the rules")
-			    : reject(env->db, from, status, why, 400, "apply",
+			    : reject(env->db, from, refusal, why, PONTE_EINVAL, "apply",
 				     *why ? *why : "cannot apply");
 		goto out;
 	}
@@ -183,7 +186,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	if (rc)
 		store_rollback(c);
 	else {
-		*status = 200;
+		*refusal = 0;
 		*why = "applied";
 		trm_sender_poke(); /* the acknowledgement it queued */
 	}

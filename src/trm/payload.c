@@ -35,30 +35,36 @@ int trm_payload_write(const case_record *c, bool child, const char *categories, 
 
 /* ---- reading one back ---- */
 
-/* A member of person or victim as case_write_json writes it: its category, its kind (text, a
- * list of codes, a date or null, an age or null), where it goes. */
+/* A member of person or victim as case_write_json writes it: its category, its kind, where it
+ * goes. */
+typedef enum member_kind {
+	M_TEXT, /* a string */
+	M_LIST, /* an array of codes */
+	M_DATE, /* a date or null */
+	M_AGE,  /* a whole number of years or null */
+} member_kind;
 typedef struct member {
 	const char *name, *category;
-	char kind;     /* 't' text, 'l' list, 'd' date or null, 'a' age or null */
-	size_t offset; /* of the const char * in case_record (kind 'a': unused) */
+	member_kind kind;
+	size_t offset; /* of the const char * in case_record (M_AGE: unused) */
 } member;
 
 #define AT(f) offsetof(case_record, f)
 static const member PERSON[] = {
-	{ "prs_FirstName", "identity", 't', AT(first_name) },
-	{ "prs_SecondName", "identity", 't', AT(second_name) },
-	{ "prs_Gender", "identity", 't', AT(gender) },
-	{ "prs_Birthdate", "identity", 'd', AT(birthdate) },
-	{ "estimated_age", "identity", 'a', 0 },
-	{ "prs_Citizenship", "identity", 'l', AT(citizenship) },
-	{ "prs_PrimaryLanguage", "identity", 't', AT(primary_language) },
-	{ "prs_MobilePhone", "contact", 't', AT(mobile_phone) },
-	{ "prs_IdentityNumber", "documents", 't', AT(identity_number) },
+	{ "prs_FirstName", "identity", M_TEXT, AT(first_name) },
+	{ "prs_SecondName", "identity", M_TEXT, AT(second_name) },
+	{ "prs_Gender", "identity", M_TEXT, AT(gender) },
+	{ "prs_Birthdate", "identity", M_DATE, AT(birthdate) },
+	{ "estimated_age", "identity", M_AGE, 0 },
+	{ "prs_Citizenship", "identity", M_LIST, AT(citizenship) },
+	{ "prs_PrimaryLanguage", "identity", M_TEXT, AT(primary_language) },
+	{ "prs_MobilePhone", "contact", M_TEXT, AT(mobile_phone) },
+	{ "prs_IdentityNumber", "documents", M_TEXT, AT(identity_number) },
 };
 static const member VICTIM[] = {
-	{ "vic_TraffickingStatus", "victim", 't', AT(trafficking_status) },
-	{ "vic_TypeOfExploitation", "victim", 'l', AT(exploitation) },
-	{ "vic_MethodsOfControl", "victim", 'l', AT(control) },
+	{ "vic_TraffickingStatus", "victim", M_TEXT, AT(trafficking_status) },
+	{ "vic_TypeOfExploitation", "victim", M_LIST, AT(exploitation) },
+	{ "vic_MethodsOfControl", "victim", M_LIST, AT(control) },
 };
 #undef AT
 
@@ -118,7 +124,7 @@ static bool read_members(arena *a, const json_value *obj, const member *ms, size
 		}
 		seen[k] = true;
 		const json_value *x = obj->items[i];
-		if (ms[k].kind == 'a') {
+		if (ms[k].kind == M_AGE) {
 			/* What the case file keeps: a whole number of years, checked below. */
 			if (x->type == JSON_NULL)
 				continue;
@@ -130,9 +136,9 @@ static bool read_members(arena *a, const json_value *obj, const member *ms, size
 			c->estimated_age = (int)x->number;
 			continue;
 		}
-		const char *v = ms[k].kind == 'l'                           ? csv_of(a, x)
-				: ms[k].kind == 'd' && x->type == JSON_NULL ? ""
-									    : text_of(x);
+		const char *v = ms[k].kind == M_LIST                           ? csv_of(a, x)
+				: ms[k].kind == M_DATE && x->type == JSON_NULL ? ""
+									       : text_of(x);
 		if (!v) {
 			*field = ms[k].name;
 			return false;

@@ -212,9 +212,15 @@ int trm_provider_queue(const keyed_store *env, arena *a, const principal *p, trm
 
 /* ---- documents on a referral (documents.c) ---- */
 #define TRM_DOC_FIELDS 5
+/* What a document's field holds, as a case section's fields say it (cases/sections.h). */
+typedef enum trm_doc_kind {
+	TRM_DOC_DATE, /* a real date, YYYY-MM-DD; future allowed (a departure is planned) */
+	TRM_DOC_TEXT, /* words, at most max characters */
+	TRM_DOC_CODE, /* one of codes */
+} trm_doc_kind;
 typedef struct trm_doc_field {
 	const char *name;
-	char kind; /* 'd' a date, 't' text, 'c' one of codes */
+	trm_doc_kind kind;
 	size_t max;
 	const char *codes; /* comma-separated */
 	bool required;
@@ -293,15 +299,16 @@ int trm_overdue(const keyed_store *env, arena *a, const principal *p, int64_t no
 		trm_overdue_fn fn, void *ctx);
 
 /* ---- the inbox (inbox.c) ---- */
-/* Receive a wire envelope: *status is the HTTP status to answer (200 applied or duplicate;
- * 400 malformed or an unknown protocol version; 403 "envelope refused", one answer for every
- * refusal before the sender is proven (another recipient, a seal that does not open, an unknown
- * or revoked sender, a bad signature), so that unknown and registered sender ids look alike;
- * 403 for addressing or times that do not hold; 422 for a payload member that fails the rules
- * of local input, named in *field; 400 for a type or payload this instance does not take),
- * *why a short English reason for the log and the sender's operators. Rejections are audited
- * with their own reason and change nothing. now_ms is the clock (tests move it). */
-int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *status,
+/* Receive a wire envelope: *refusal is 0 when it was applied or is a duplicate, else the
+ * refusal the HTTP layer answers (http/refuse.c): PONTE_EINVAL (400) malformed or an unknown
+ * protocol version, or a type or payload this instance does not take; PONTE_EDENIED (403)
+ * "envelope refused", one answer for every refusal before the sender is proven (another
+ * recipient, a seal that does not open, an unknown or revoked sender, a bad signature), so
+ * that unknown and registered sender ids look alike, and addressing or times that do not
+ * hold; PONTE_EREJECTED (422) a payload member that fails the rules of local input, named in
+ * *field. *why is a short English reason for the log and the sender's operators. Rejections
+ * are audited with their own reason and change nothing. now_ms is the clock (tests move it). */
+int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *refusal,
 		const char **why, const char **field);
 
 /* ---- the outbox (outbox.c) ---- */

@@ -56,7 +56,7 @@ static int add_change(const obs_budget_change_info *x, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, const char *error, int status)
+static int render(http_request *req, http_response *res, const char *error, int refusal)
 {
 	const principal *p = principal_of(req);
 	store *db = services_of(req)->db;
@@ -73,8 +73,8 @@ static int render(http_request *req, http_response *res, const char *error, int 
 		rc = obs_budget_changes(db, req->arena, 0, add_change, &changes);
 	if (!rc)
 		rc = web_render_page(req, res, "admin_budgets", N_("Privacy budgets"), v);
-	if (!rc && status)
-		res->status = status;
+	if (!rc && refusal)
+		http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -106,16 +106,17 @@ int web_admin_budget_set(http_request *req, http_response *res)
 	errno = 0;
 	long long id = provider ? strtoll(provider, &end, 10) : 0;
 	if (!provider || errno || *end || id <= 0)
-		return render(req, res, N_("Choose a data provider."), 422);
+		return render(req, res, N_("Choose a data provider."), PONTE_EREJECTED);
 	double budget;
 	if (!parse_budget(http_form(req, "budget"), &budget))
-		return render(req, res, N_("The budget is a number above 0 and at most 100."), 422);
+		return render(req, res, N_("The budget is a number above 0 and at most 100."),
+			      PONTE_EREJECTED);
 	int rc = obs_budget_change(services_of(req)->db, principal_of(req), id, budget,
 				   http_form(req, "reason"));
 	if (rc == PONTE_EINVAL)
-		return render(req, res, N_("Say why, in 10 to 500 characters."), 422);
+		return render(req, res, N_("Say why, in 10 to 500 characters."), PONTE_EREJECTED);
 	if (rc == PONTE_ENOTFOUND)
-		return render(req, res, N_("Choose a data provider."), 422);
+		return render(req, res, N_("Choose a data provider."), PONTE_EREJECTED);
 	if (rc)
 		return rc;
 	web_flash(req, N_("Privacy budget changed to {budget}."), "budget",

@@ -88,7 +88,7 @@ static int add_version(const pack_version *pv, void *ctx)
 }
 
 static int render(http_request *req, http_response *res, const pack_report *r, const char *error,
-		  int status)
+		  int refusal)
 {
 	const principal *p = principal_of(req);
 	store *db = services_of(req)->db;
@@ -161,8 +161,8 @@ static int render(http_request *req, http_response *res, const pack_report *r, c
 			tpl_set(v, "more", web_count(req, (int64_t)r->more_problems));
 	}
 	rc = web_render_page(req, res, "admin_languages", N_("Languages"), v);
-	if (!rc && status)
-		res->status = status;
+	if (!rc && refusal)
+		http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -176,9 +176,9 @@ int web_admin_languages(http_request *req, http_response *res)
 int web_admin_language_upload(http_request *req, http_response *res)
 {
 	if (!req->upload.present || !req->upload.size)
-		return render(req, res, NULL, N_("Choose a PO file to load."), 422);
+		return render(req, res, NULL, N_("Choose a PO file to load."), PONTE_EREJECTED);
 	if (req->upload.size > PACK_MAX_BYTES)
-		return render(req, res, NULL, N_("The file is larger than 1 MB."), 422);
+		return render(req, res, NULL, N_("The file is larger than 1 MB."), PONTE_EREJECTED);
 	int fd = open(req->upload.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return PONTE_EIO;
@@ -199,7 +199,7 @@ int web_admin_language_upload(http_request *req, http_response *res)
 		return render(
 		    req, res, r,
 		    N_("The file was not loaded: correct the problems below. Nothing has changed."),
-		    422);
+		    PONTE_EREJECTED);
 	}
 	if (rc)
 		return rc;
@@ -208,7 +208,7 @@ int web_admin_language_upload(http_request *req, http_response *res)
 		return render(req, res, NULL,
 			      N_("This installation has as many languages as it can hold: withdraw "
 				 "one first."),
-			      422);
+			      PONTE_EREJECTED);
 	int version = 0;
 	rc = pack_store_add(services_of(req)->db, r, po, n, principal_of(req)->user_id, &version);
 	if (rc)
@@ -226,7 +226,8 @@ static int change_settings(http_request *req, http_response *res)
 	const char *eastern = http_form(req, "arabic_eastern_digits");
 	int rc = setting_set(db, "second_language", second ? second : "");
 	if (rc == PONTE_EINVAL)
-		return render(req, res, NULL, N_("Choose one of the languages Ponte ships."), 422);
+		return render(req, res, NULL, N_("Choose one of the languages Ponte ships."),
+			      PONTE_EREJECTED);
 	if (!rc)
 		rc = setting_set(db, "arabic_eastern_digits",
 				 eastern && !strcmp(eastern, "1") ? "1" : "0");

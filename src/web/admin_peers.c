@@ -95,7 +95,7 @@ struct fetched {
 	bool known, same_keys, revoked;
 };
 
-static int render(http_request *req, http_response *res, const char *error, int status,
+static int render(http_request *req, http_response *res, const char *error, int refusal,
 		  const struct fetched *f, const char *typed_url)
 {
 	const keyed_store *env = &services_of(req)->env;
@@ -145,8 +145,8 @@ static int render(http_request *req, http_response *res, const char *error, int 
 		rc = trm_outbox_list(env->db, req->arena, add_message, &outbox);
 	if (!rc)
 		rc = web_render_page(req, res, "admin_peers", N_("Peer instances"), v);
-	if (!rc && status)
-		res->status = status;
+	if (!rc && refusal)
+		http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -183,12 +183,12 @@ static int fetch(http_request *req, http_response *res)
 		if (!j->url || !*j->url)
 			return render(req, res,
 				      tr(req->lang, N_("Give the address of the other instance.")),
-				      422, NULL, NULL);
+				      PONTE_EREJECTED, NULL, NULL);
 		return http_defer(req, fetch_work, j);
 	}
 	fetch_job *j = req->deferred_arg;
 	if (j->rc == PONTE_EINVAL)
-		return render(req, res, tr(req->lang, j->why), 422, NULL, j->url);
+		return render(req, res, tr(req->lang, j->why), PONTE_EREJECTED, NULL, j->url);
 	if (j->rc)
 		return j->rc;
 	struct fetched f = { .json = j->json, .url = j->url, .peer = j->peer };
@@ -217,13 +217,13 @@ static int register_peer(http_request *req, http_response *res, bool renew)
 		principal_audit(db, principal_of(req),
 				renew ? "trm.peer_renewed" : "trm.peer_added", "peer", 0, "failure",
 				false);
-		return render(req, res, tr(req->lang, why), 422, NULL, NULL);
+		return render(req, res, tr(req->lang, why), PONTE_EREJECTED, NULL, NULL);
 	}
 	if (rc == PONTE_EEXIST)
 		return render(req, res,
 			      tr(req->lang, N_("This instance is registered already: check its "
 					       "identity from the list to renew the trust in it.")),
-			      409, NULL, NULL);
+			      PONTE_ECONFLICT, NULL, NULL);
 	if (rc)
 		return rc;
 	principal_audit(db, principal_of(req), renew ? "trm.peer_renewed" : "trm.peer_added",
@@ -247,7 +247,7 @@ static int retry(http_request *req, http_response *res)
 		return render(req, res,
 			      tr(req->lang, N_("This peer is revoked: nothing is sent to it. Renew "
 					       "the trust in it first.")),
-			      409, NULL, NULL);
+			      PONTE_ECONFLICT, NULL, NULL);
 	if (rc)
 		return rc;
 	trm_peer p;

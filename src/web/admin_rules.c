@@ -65,7 +65,7 @@ static int add_country(const char *code, const char *name, void *ctx)
 /* The fields of the form, top to bottom, for the error summary. */
 static const char *const FORM_ORDER[] = { "country", "rule", "value", "org_types", NULL };
 
-static int render(http_request *req, http_response *res, const field_errors *e, int status)
+static int render(http_request *req, http_response *res, const field_errors *e, int refusal)
 {
 	const principal *p = principal_of(req);
 	store *db = services_of(req)->db;
@@ -98,8 +98,8 @@ static int render(http_request *req, http_response *res, const field_errors *e, 
 	web_field_errors(req, v, e, FORM_ORDER, NULL);
 	if (!rc)
 		rc = web_render_page(req, res, "admin_rules", N_("Country rules"), v);
-	if (!rc && status)
-		res->status = status;
+	if (!rc && refusal)
+		http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -131,7 +131,7 @@ static int confirmers_set(http_request *req, http_response *res)
 				       http_form(req, "country"), b.data ? b.data : "", &e);
 	buf_release(&b);
 	if (rc == PONTE_EINVAL)
-		return render(req, res, &e, 422);
+		return render(req, res, &e, PONTE_EREJECTED);
 	if (rc)
 		return rc;
 	web_flash(req, N_("Saved: who may confirm victim status."), NULL);
@@ -152,7 +152,7 @@ int web_admin_rule_set(http_request *req, http_response *res)
 	    country_rule_set(services_of(req)->db, principal_of(req), http_form(req, "country"),
 			     http_form(req, "rule"), http_form(req, "value"), &e);
 	if (rc == PONTE_EINVAL)
-		return render(req, res, &e, 422);
+		return render(req, res, &e, PONTE_EREJECTED);
 	if (rc)
 		return rc;
 	web_flash(req, N_("The country's rule has been saved."), NULL);

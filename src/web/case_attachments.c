@@ -32,7 +32,7 @@ static int add_row(const case_attachment *x, void *ctx)
 	return 0;
 }
 
-static int render(http_request *req, http_response *res, int64_t id, const char *error, int status)
+static int render(http_request *req, http_response *res, int64_t id, const char *error, int refusal)
 {
 	const principal *p = principal_of(req);
 	case_record c;
@@ -52,8 +52,8 @@ static int render(http_request *req, http_response *res, int64_t id, const char 
 	rc = attachment_list(&services_of(req)->env, req->arena, p, id, add_row, &r);
 	if (!rc)
 		rc = web_render_page(req, res, "case_attachments", N_("Attachments"), v);
-	if (!rc && status)
-		res->status = status;
+	if (!rc && refusal)
+		http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -112,12 +112,13 @@ int web_case_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return render(req, res, id, N_("Choose a file to attach."), 422);
+		return render(req, res, id, N_("Choose a file to attach."), PONTE_EREJECTED);
 	const char *why = NULL;
 	int rc = attachment_add(&services_of(req)->env, principal_of(req), dir_of(req), id,
 				req->upload.path, req->upload.filename, &att, &why);
 	if ((rc == PONTE_EINVAL || rc == PONTE_ELIMIT) && why)
-		return render(req, res, id, why, rc == PONTE_ELIMIT ? 413 : 422);
+		return render(req, res, id, why,
+			      rc == PONTE_ELIMIT ? PONTE_ELIMIT : PONTE_EREJECTED);
 	if (!rc)
 		web_flash(req, N_("File attached to the case."), NULL);
 	return rc ? rc

@@ -865,7 +865,7 @@ int web_knowledge_diff(http_request *req, http_response *res)
 
 /* ---- attachments ---- */
 
-static int refused(http_request *req, http_response *res, int64_t id, const char *why, int status)
+static int refused(http_request *req, http_response *res, int64_t id, const char *why, int refusal)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
@@ -873,7 +873,7 @@ static int refused(http_request *req, http_response *res, int64_t id, const char
 	tpl_set(v, "message", tr(req->lang, why));
 	tpl_set(v, "back", arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 	int rc = web_render_page(req, res, "knowledge_refused", N_("Not done"), v);
-	res->status = status;
+	http_refuse_page(res, refusal);
 	return rc;
 }
 
@@ -883,19 +883,19 @@ int web_knowledge_attach(http_request *req, http_response *res)
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
 	if (!req->upload.present)
-		return refused(req, res, id, N_("Choose a file to attach."), 422);
+		return refused(req, res, id, N_("Choose a file to attach."), PONTE_EREJECTED);
 	const char *why = NULL;
 	int64_t att;
 	int rc = kn_attach(&services_of(req)->env, principal_of(req),
 			   arena_printf(req->arena, "%s/knowledge", services_of(req)->files_dir),
 			   id, req->upload.path, req->upload.filename, &att, &why);
 	if (rc == PONTE_EINVAL)
-		return refused(req, res, id, why, 422);
+		return refused(req, res, id, why, PONTE_EREJECTED);
 	if (rc == PONTE_EDENIED)
 		return refused(req, res, id,
 			       N_("Only drafts can be edited, by their author's side, and items in "
 				  "review by a reviewer."),
-			       403);
+			       PONTE_EDENIED);
 	if (rc)
 		return rc;
 	web_flash(req, N_("File attached."), NULL);

@@ -51,7 +51,8 @@ static int releases_page(http_request *req, http_response *res, bool refused)
 	int rc = obs_release_list(services_of(req)->db, req->arena, add_release, &l);
 	if (rc)
 		return rc;
-	res->status = refused ? 403 : 200;
+	if (refused)
+		http_refuse_page(res, PONTE_EDENIED);
 	return web_render_page(req, res, "obs_releases", N_("Published observatory data"), v);
 }
 

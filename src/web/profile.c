@@ -226,7 +226,7 @@ int web_2fa_confirm(http_request *req, http_response *res)
 		: NULL;
 	if (error) {
 		rc = render_2fa(req, res, error);
-		res->status = job->rc == PONTE_ELIMIT ? 429 : 422;
+		http_refuse_page(res, job->rc == PONTE_ELIMIT ? PONTE_ETOOMANY : PONTE_EREJECTED);
 		if (job->rc == PONTE_ELIMIT)
 			http_set_header(res, "Retry-After",
 					arena_printf(req->arena, "%d", job->out.retry_after));

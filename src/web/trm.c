@@ -614,12 +614,12 @@ static void document_forms(http_request *req, tpl_vars *v, const trm_referral *r
 			tpl_set(x, "value", typed ? typed : "");
 			tpl_set(x, "max", arena_printf(req->arena, "%zu", d->max));
 			tpl_set_bool(x, "required", d->required);
-			tpl_set_bool(x, "date", d->kind == 'd');
-			tpl_set_bool(x, "long", d->kind == 't' && d->max > 200);
-			tpl_set_bool(x, "short", d->kind == 't' && d->max <= 200);
+			tpl_set_bool(x, "date", d->kind == TRM_DOC_DATE);
+			tpl_set_bool(x, "long", d->kind == TRM_DOC_TEXT && d->max > 200);
+			tpl_set_bool(x, "short", d->kind == TRM_DOC_TEXT && d->max <= 200);
 			if (again && doc_field && strcmp(doc_field, d->name) == 0)
 				tpl_set(x, "error", tr(req->lang, why));
-			if (d->kind != 'c')
+			if (d->kind != TRM_DOC_CODE)
 				continue;
 			tpl_list *codes = tpl_set_list(x, "codes");
 			for (const char *s = d->codes; *s;) {
