@@ -95,12 +95,11 @@ static int write_attachment(const case_attachment *x, void *ctx)
 	if (!rc)
 		rc = buf_printf(l->b, "{\"id\":%lld,\"size\":%lld", (long long)x->id,
 				(long long)x->size);
+	const char *const f[][2] = { { "filename", x->filename },
+				     { "media_type", x->media_type },
+				     { "created_at", x->created_at } };
 	if (!rc)
-		rc = json_field_str(l->b, false, "filename", x->filename);
-	if (!rc)
-		rc = json_field_str(l->b, false, "media_type", x->media_type);
-	if (!rc)
-		rc = json_field_str(l->b, false, "created_at", x->created_at);
+		rc = json_fields_str(l->b, f, ARRAY_LEN(f));
 	return rc ? rc : buf_putc(l->b, '}');
 }
 

@@ -6,34 +6,25 @@
 #include "i18n/i18n.h"
 #include "services/services.h"
 
-static int str_field(buf *b, const char *key, const char *value)
-{
-	return json_field_str(b, false, key, value);
-}
-
 static int write_case(buf *b, const case_record *c)
 {
 	int rc =
 	    buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)c->id, (long long)c->version);
+	const char *const state[][2] = { { "phase", c->phase }, { "cas_Status", c->status } };
+	const char *const rest[][2] = { { "cas_ReasonForCaseClosure", c->closure_reason },
+					{ "organisation", c->organisation_code },
+					{ "country", c->country },
+					{ "created_at", c->created_at },
+					{ "updated_at", c->updated_at } };
 	if (!rc)
-		rc = str_field(b, "phase", c->phase);
-	if (!rc)
-		rc = str_field(b, "cas_Status", c->status);
+		rc = json_fields_str(b, state, ARRAY_LEN(state));
 	if (!rc)
 		rc = buf_printf(b, ",\"cas_CaseOwner\":%lld", (long long)c->owner_id);
 	if (!rc)
-		rc = str_field(b, "cas_ReasonForCaseClosure", c->closure_reason);
-	if (!rc)
-		rc = str_field(b, "organisation", c->organisation_code);
-	if (!rc)
-		rc = str_field(b, "country", c->country);
-	if (!rc)
-		rc = str_field(b, "created_at", c->created_at);
-	if (!rc)
-		rc = str_field(b, "updated_at", c->updated_at);
+		rc = json_fields_str(b, rest, ARRAY_LEN(rest));
 	/* The level of the latest risk assessment; null when never assessed. */
 	if (!rc)
-		rc = c->risk && *c->risk ? str_field(b, "risk", c->risk)
+		rc = c->risk && *c->risk ? json_field_str(b, false, "risk", c->risk)
 					 : buf_puts(b, ",\"risk\":null");
 	if (!rc)
 		rc = buf_putc(b, ',');
@@ -302,18 +293,17 @@ static int write_decision(const status_decision *d, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_printf(b, "{\"id\":%lld", (long long)d->id);
+	const char *const f[][2] = { { "status", d->status },
+				     { "decided_on", d->decided_on },
+				     { "vic_TraffickingStatusDecisionMakingOrg",
+				       d->decision_org_type },
+				     { "reasons", d->reasons } };
 	if (!rc)
-		rc = str_field(b, "status", d->status);
-	if (!rc)
-		rc = str_field(b, "decided_on", d->decided_on);
-	if (!rc)
-		rc = str_field(b, "vic_TraffickingStatusDecisionMakingOrg", d->decision_org_type);
-	if (!rc)
-		rc = str_field(b, "reasons", d->reasons);
+		rc = json_fields_str(b, f, ARRAY_LEN(f));
 	if (!rc)
 		rc = buf_printf(b, ",\"decided_by\":%lld", (long long)d->decided_by);
 	if (!rc)
-		rc = str_field(b, "created_at", d->created_at);
+		rc = json_field_str(b, false, "created_at", d->created_at);
 	return rc ? rc : buf_putc(b, '}');
 }
 

@@ -8,11 +8,10 @@
 
 static int write_holder(buf *b, const fp_holder *h)
 {
+	const char *const f[][2] = { { "position", h->position }, { "started_on", h->started_on } };
 	int rc = json_field_str(b, true, "name", h->name);
 	if (!rc)
-		rc = json_field_str(b, false, "position", h->position);
-	if (!rc)
-		rc = json_field_str(b, false, "started_on", h->started_on);
+		rc = json_fields_str(b, f, ARRAY_LEN(f));
 	if (!rc)
 		rc = *h->ended_on ? json_field_str(b, false, "ended_on", h->ended_on)
 				  : buf_puts(b, ",\"ended_on\":null");
@@ -23,21 +22,20 @@ static int write_focal_point(buf *b, const focal_point *f)
 {
 	int rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld,\"institution\":{\"id\":%lld",
 			    (long long)f->id, (long long)f->version, (long long)f->organisation_id);
+	const char *const institution[][2] = { { "code", f->organisation_code },
+					       { "name", f->organisation_name },
+					       { "type", f->organisation_type } };
 	if (!rc)
-		rc = json_field_str(b, false, "code", f->organisation_code);
-	if (!rc)
-		rc = json_field_str(b, false, "name", f->organisation_name);
-	if (!rc)
-		rc = json_field_str(b, false, "type", f->organisation_type);
+		rc = json_fields_str(b, institution, ARRAY_LEN(institution));
 	if (!rc)
 		rc = buf_putc(b, '}');
-	const char *strings[][2] = { { "mandate", f->mandate },
-				     { "country", f->country },
-				     { "mailbox", f->mailbox },
-				     { "phone", f->phone },
-				     { "instance_url", f->instance_url } };
-	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
-		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	const char *const strings[][2] = { { "mandate", f->mandate },
+					   { "country", f->country },
+					   { "mailbox", f->mailbox },
+					   { "phone", f->phone },
+					   { "instance_url", f->instance_url } };
+	if (!rc)
+		rc = json_fields_str(b, strings, ARRAY_LEN(strings));
 	if (!rc)
 		rc = json_field_date(b, false, "verified_on", f->verified_on);
 	if (!rc)

@@ -246,10 +246,9 @@ static int write_version(const kn_version *v, void *ctx)
 	if (!rc)
 		rc = buf_printf(l->b, "{\"version\":%lld,\"user\":%lld", (long long)v->version,
 				(long long)v->user_id);
+	const char *const f[][2] = { { "status", v->status }, { "created_at", v->created_at } };
 	if (!rc)
-		rc = json_field_str(l->b, false, "status", v->status);
-	if (!rc)
-		rc = json_field_str(l->b, false, "created_at", v->created_at);
+		rc = json_fields_str(l->b, f, ARRAY_LEN(f));
 	if (!rc)
 		rc = buf_printf(l->b, ",\"item\":%s}", v->snapshot);
 	return rc;
@@ -277,15 +276,15 @@ static int write_hit(const kn_hit *h, void *ctx)
 	if (!rc)
 		rc = buf_printf(b, "{\"id\":%lld,\"version\":%lld", (long long)it->id,
 				(long long)it->version);
-	const char *strings[][2] = { { "type", it->type },
-				     { "status", it->status },
-				     { "language", it->language },
-				     { "title", h->title },
-				     { "summary", h->summary },
-				     { "evidence", it->evidence },
-				     { "updated_at", it->updated_at } };
-	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
-		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	const char *const strings[][2] = { { "type", it->type },
+					   { "status", it->status },
+					   { "language", it->language },
+					   { "title", h->title },
+					   { "summary", h->summary },
+					   { "evidence", it->evidence },
+					   { "updated_at", it->updated_at } };
+	if (!rc)
+		rc = json_fields_str(b, strings, ARRAY_LEN(strings));
 	if (!rc)
 		rc = json_field_date(b, false, "published_at", it->published_at);
 	if (!rc)

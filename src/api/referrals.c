@@ -22,19 +22,20 @@ static int write_service(buf *b, const service *s)
 {
 	int rc = buf_printf(b, "{\"id\":%lld,\"organisation\":{\"id\":%lld", (long long)s->id,
 			    (long long)s->organisation_id);
+	const char *const provider[][2] = { { "code", s->organisation_code },
+					    { "name", s->organisation_name },
+					    { "country", s->country } };
 	if (!rc)
-		rc = json_field_str(b, false, "code", s->organisation_code);
-	if (!rc)
-		rc = json_field_str(b, false, "name", s->organisation_name);
-	if (!rc)
-		rc = json_field_str(b, false, "country", s->country);
+		rc = json_fields_str(b, provider, ARRAY_LEN(provider));
 	if (!rc)
 		rc = buf_putc(b, '}');
-	const char *strings[][2] = { { "type", s->type },   { "name", s->name },
-				     { "area", s->area },   { "opening_hours", s->opening_hours },
-				     { "phone", s->phone }, { "email", s->email } };
-	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
-		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	const char *const strings[][2] = {
+		{ "type", s->type },   { "name", s->name },
+		{ "area", s->area },   { "opening_hours", s->opening_hours },
+		{ "phone", s->phone }, { "email", s->email }
+	};
+	if (!rc)
+		rc = json_fields_str(b, strings, ARRAY_LEN(strings));
 	if (!rc)
 		rc = json_field_date(b, false, "verified_on", s->verified_on);
 	const char *lists[][2] = { { "sexes", s->sexes },
@@ -132,14 +133,14 @@ static int write_consent(buf *b, const consent *c)
 {
 	int rc =
 	    buf_printf(b, "{\"id\":%lld,\"case_id\":%lld", (long long)c->id, (long long)c->case_id);
-	const char *strings[][2] = {
+	const char *const strings[][2] = {
 		{ "purpose", c->purpose },           { "recipient", c->recipient_code },
 		{ "legal_basis", c->legal_basis },   { "language", c->language },
 		{ "text_version", c->text_version }, { "given_by", c->given_by },
 		{ "given_on", c->given_on }
 	};
-	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
-		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = json_fields_str(b, strings, ARRAY_LEN(strings));
 	if (!rc)
 		rc = json_field_list(b, false, "categories", c->categories);
 	if (!rc)
@@ -228,10 +229,10 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_printf(l->b, "{\"id\":%lld", (long long)d->id);
+	const char *const to[][2] = { { "recipient", d->recipient_code },
+				      { "recipient_name", d->recipient_name } };
 	if (!rc)
-		rc = json_field_str(l->b, false, "recipient", d->recipient_code);
-	if (!rc)
-		rc = json_field_str(l->b, false, "recipient_name", d->recipient_name);
+		rc = json_fields_str(l->b, to, ARRAY_LEN(to));
 	if (!rc)
 		rc = json_field_list(l->b, false, "categories", d->categories);
 	if (!rc)
@@ -263,7 +264,7 @@ static int write_referral(buf *b, const referral *r)
 			    "\"consent_id\":%lld",
 			    (long long)r->id, (long long)r->version, (long long)r->case_id,
 			    (long long)r->service_id, (long long)r->consent_id);
-	const char *strings[][2] = {
+	const char *const strings[][2] = {
 		{ "state", r->state },
 		{ "from", r->from_code },
 		{ "from_name", r->from_name },
@@ -278,8 +279,8 @@ static int write_referral(buf *b, const referral *r)
 		{ "created_at", r->created_at },
 		{ "updated_at", r->updated_at },
 	};
-	for (size_t i = 0; i < ARRAY_LEN(strings) && !rc; i++)
-		rc = json_field_str(b, false, strings[i][0], strings[i][1]);
+	if (!rc)
+		rc = json_fields_str(b, strings, ARRAY_LEN(strings));
 	if (!rc) /* a draft has no answer due yet */
 		rc = json_field_date(b, false, "due_at", r->due_at);
 	if (!rc)

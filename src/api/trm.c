@@ -14,9 +14,9 @@ static int write_peer(const trm_peer *p, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_putc(l->b, '{');
-	const char *f[][2] = { { "instance_id", p->instance_id }, { "name", p->name },
-			       { "country", p->country },         { "url", p->url },
-			       { "fingerprint", p->fingerprint }, { "state", p->state } };
+	const char *const f[][2] = { { "instance_id", p->instance_id }, { "name", p->name },
+				     { "country", p->country },         { "url", p->url },
+				     { "fingerprint", p->fingerprint }, { "state", p->state } };
 	for (size_t i = 0; !rc && i < ARRAY_LEN(f); i++)
 		rc = json_field_str(l->b, i == 0, f[i][0], f[i][1]);
 	return rc ? rc : buf_putc(l->b, '}');
@@ -37,13 +37,15 @@ static int write_referral(const trm_referral *r, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_printf(l->b, "{\"id\":%lld", (long long)r->id);
-	const char *f[][2] = { { "direction", r->direction },   { "peer", r->peer_instance },
-			       { "peer_name", r->peer_name },   { "peer_country", r->peer_country },
-			       { "offer_id", r->offer_id },     { "state", r->state },
-			       { "reason", r->reason },         { "legal_basis", r->legal_basis },
-			       { "created_at", r->created_at }, { "updated_at", r->updated_at } };
-	for (size_t i = 0; !rc && i < ARRAY_LEN(f); i++)
-		rc = json_field_str(l->b, false, f[i][0], f[i][1]);
+	const char *const f[][2] = {
+		{ "direction", r->direction },   { "peer", r->peer_instance },
+		{ "peer_name", r->peer_name },   { "peer_country", r->peer_country },
+		{ "offer_id", r->offer_id },     { "state", r->state },
+		{ "reason", r->reason },         { "legal_basis", r->legal_basis },
+		{ "created_at", r->created_at }, { "updated_at", r->updated_at }
+	};
+	if (!rc)
+		rc = json_fields_str(l->b, f, ARRAY_LEN(f));
 	if (!rc && r->case_id)
 		rc = buf_printf(l->b, ",\"case_id\":%lld", (long long)r->case_id);
 	/* Received: what is offered, for whoever sees the referral, before the person. */
@@ -137,9 +139,9 @@ static int write_hop(const trm_hop *h, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_putc(l->b, '{');
-	const char *f[][2] = { { "from", h->from },   { "from_country", h->from_country },
-			       { "to", h->to },       { "to_country", h->to_country },
-			       { "state", h->state }, { "at", h->at } };
+	const char *const f[][2] = { { "from", h->from },   { "from_country", h->from_country },
+				     { "to", h->to },       { "to_country", h->to_country },
+				     { "state", h->state }, { "at", h->at } };
 	for (size_t i = 0; !rc && i < ARRAY_LEN(f); i++)
 		rc = json_field_str(l->b, i == 0, f[i][0], f[i][1]);
 	return rc ? rc : buf_putc(l->b, '}');
@@ -151,12 +153,11 @@ static int write_document(const trm_document *d, void *ctx)
 	int rc = api_list_next(l);
 	if (!rc)
 		rc = buf_printf(l->b, "{\"id\":%lld", (long long)d->id);
+	const char *const f[][2] = { { "direction", d->direction },
+				     { "type", d->type },
+				     { "created_at", d->created_at } };
 	if (!rc)
-		rc = json_field_str(l->b, false, "direction", d->direction);
-	if (!rc)
-		rc = json_field_str(l->b, false, "type", d->type);
-	if (!rc)
-		rc = json_field_str(l->b, false, "created_at", d->created_at);
+		rc = json_fields_str(l->b, f, ARRAY_LEN(f));
 	/* The body is JSON written by this instance (checked field by field when it came). */
 	if (!rc)
 		rc = buf_printf(l->b, ",\"fields\":%s}", d->body);

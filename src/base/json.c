@@ -59,6 +59,14 @@ int json_field_str(buf *b, bool first, const char *key, const char *value)
 	return rc;
 }
 
+int json_fields_str(buf *b, const char *const fields[][2], size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = json_field_str(b, false, fields[i][0], fields[i][1]);
+	return rc;
+}
+
 int json_field_int(buf *b, bool first, const char *key, long long value)
 {
 	int rc = first ? 0 : buf_putc(b, ',');

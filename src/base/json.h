@@ -16,6 +16,9 @@ int json_cstring(buf *b, const char *s);
 /* Append "key":"value" with a leading comma when first is false. */
 int json_field_str(buf *b, bool first, const char *key, const char *value);
 int json_field_int(buf *b, bool first, const char *key, long long value);
+/* Append ,"key":"value" for each of n pairs { key, value } (a NULL value: null): the text
+ * members of a record, named in a table where its answer is written. */
+int json_fields_str(buf *b, const char *const fields[][2], size_t n);
 /* Append "key":"value", or "key":null when value is NULL or "": a date or time that is not
  * known is null in every answer, never "" (which no date format admits). */
 int json_field_date(buf *b, bool first, const char *key, const char *value);
