@@ -270,12 +270,7 @@ int trm_document_send(const keyed_store *env, const principal *p, int64_t ref_id
 	if (!rc)
 		rc = principal_audit(env->db, p, "trm.document", "trm_referral", ref_id, "success",
 				     true);
-	if (begun && !rc)
-		rc = store_commit(c);
-	if (begun && rc)
-		store_rollback(c);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(c, begun, rc);
 	crypto_wipe(body.data, body.len);
 	buf_release(&body);
 	return rc;

@@ -129,12 +129,7 @@ static int in_transaction(const keyed_store *env, const principal *p, int64_t re
 		rc = fn(env, c, &r, arg, now_ms, why);
 	if (!rc)
 		rc = principal_audit(env->db, p, action, "trm_referral", ref_id, "success", true);
-	if (begun && !rc)
-		rc = store_commit(c);
-	if (begun && rc)
-		store_rollback(c);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(c, begun, rc);
 	return rc;
 }
 

@@ -88,4 +88,9 @@ int trm_documents_purge(store_conn *c, int64_t ref_id);
 /* Is type a document type (documents.c)? */
 bool trm_document_type(const char *type);
 
+/* The end of a change that queued messages (begun: its transaction was opened): committed
+ * when rc is 0, and the sender woken to deliver them; else rolled back. rc, or the commit's
+ * failure (outbox.c). */
+int trm_change_end(store_conn *c, bool begun, int rc);
+
 #endif

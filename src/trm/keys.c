@@ -88,12 +88,7 @@ int trm_keys_rotate(const keyed_store *env, int64_t now_ms)
 		store_reset(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	if (begun && !rc)
-		rc = store_commit(c);
-	if (begun && rc)
-		store_rollback(c);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(c, begun, rc);
 	crypto_wipe(ssk, sizeof(ssk));
 	crypto_wipe(bsk, sizeof(bsk));
 	crypto_wipe(old_ssk, sizeof(old_ssk));

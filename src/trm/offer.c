@@ -105,12 +105,7 @@ int trm_offer(const keyed_store *env, const principal *p, int64_t case_id,
 	}
 	if (!rc)
 		rc = principal_audit(env->db, p, "trm.offer", "case", case_id, "success", true);
-	if (begun && !rc)
-		rc = store_commit(conn);
-	if (begun && rc)
-		store_rollback(conn);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(conn, begun, rc);
 	crypto_wipe(body.data, body.len);
 	buf_release(&body);
 	arena_release(&a);
@@ -164,12 +159,7 @@ static int move(const keyed_store *env, const principal *p, int64_t ref_id, cons
 	if (!rc)
 		rc = move_in(env, c, p, ref_id, direction, from_state, to_state, type, reason,
 			     now_ms);
-	if (begun && !rc)
-		rc = store_commit(c);
-	if (begun && rc)
-		store_rollback(c);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(c, begun, rc);
 	return rc;
 }
 
@@ -260,12 +250,7 @@ int trm_withdraw(const keyed_store *env, const principal *p, int64_t ref_id, int
 	bool begun = !rc && !(rc = store_begin(c));
 	if (!rc)
 		rc = withdraw_in(env, c, p, ref_id, now_ms);
-	if (begun && !rc)
-		rc = store_commit(c);
-	if (begun && rc)
-		store_rollback(c);
-	if (!rc)
-		trm_sender_poke();
+	rc = trm_change_end(c, begun, rc);
 	return rc;
 }
 

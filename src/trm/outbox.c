@@ -44,6 +44,17 @@ static const char SQL_STUCK[] =
     "GROUP BY p.id ORDER BY 4 DESC, 3 DESC, 5 LIMIT 100";
 /* clang-format on */
 
+int trm_change_end(store_conn *c, bool begun, int rc)
+{
+	if (begun && !rc)
+		rc = store_commit(c);
+	if (begun && rc)
+		store_rollback(c);
+	if (!rc)
+		trm_sender_poke();
+	return rc;
+}
+
 int trm_send(const keyed_store *env, store_conn *c, int64_t peer_id, const char *type,
 	     const char *in_reply_to, const char *payload, int64_t ttl_s, int64_t now_ms,
 	     char message_id[CRYPTO_UUID])

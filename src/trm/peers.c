@@ -122,6 +122,27 @@ static void bind_peer(store_stmt *st, const trm_peer *p, const char *fp, const c
 	store_bind_text(st, 8, now, strlen(now));
 }
 
+/* Write p with sql (SQL_ADD or SQL_RENEW, bound by bind_peer()); *inserted, when not NULL, the
+ * new row's id. */
+static int write_peer(store *db, const char *sql, const trm_peer *p, const char *fp,
+		      int64_t *inserted)
+{
+	store_conn *c;
+	store_stmt *st;
+	int rc = store_conn_get(db, &c);
+	if (!rc && !(rc = store_prepare(c, sql, &st))) {
+		char now[CLOCK_RFC3339_LEN];
+		clock_format_rfc3339(clock_wall_ms(), now);
+		bind_peer(st, p, fp, now);
+		rc = store_step(st);
+		store_reset(st);
+		rc = rc < 0 ? rc : 0;
+		if (!rc && inserted)
+			*inserted = store_last_insert_id(c);
+	}
+	return rc;
+}
+
 int trm_peer_add(store *db, const char *json, size_t n, const char *fingerprint, int64_t *id,
 		 const char **why)
 {
@@ -132,17 +153,8 @@ int trm_peer_add(store *db, const char *json, size_t n, const char *fingerprint,
 	trm_peer p;
 	char fp[CRYPTO_FINGERPRINT];
 	int rc = parse_identity(db, &a, json, n, fingerprint, &p, fp, why);
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(db, &c)) && !(rc = store_prepare(c, SQL_ADD, &st))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), now);
-		bind_peer(st, &p, fp, now);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
-		*id = store_last_insert_id(c);
-	}
+	if (!rc)
+		rc = write_peer(db, SQL_ADD, &p, fp, id);
 	arena_release(&a);
 	return rc;
 }
@@ -161,17 +173,8 @@ int trm_peer_renew(store *db, const char *json, size_t n, const char *fingerprin
 		*why = N_("This instance is not registered: register it first.");
 		rc = PONTE_EINVAL;
 	}
-	store_conn *c;
-	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(db, &c)) && !(rc = store_prepare(c, SQL_RENEW, &st))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), now);
-		bind_peer(st, &p, fp, now);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+	if (!rc && !(rc = write_peer(db, SQL_RENEW, &p, fp, NULL)))
 		*id = known.id;
-	}
 	arena_release(&a);
 	return rc;
 }
