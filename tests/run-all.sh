@@ -109,6 +109,8 @@ run_one i18n-extract bash scripts/i18n-extract.sh build/ponte.pot
 for po in po/*.po; do
 	run_one "i18n-complete-$(basename "$po" .po)" sh -c "msgfmt --check -o /dev/null '$po' && msgcmp '$po' build/ponte.pot"
 done
+# French typography: a narrow no-break space before : ; ! ? and inside « ».
+run_one i18n-typography-fr python3 tools/check-fr-typography.py po/fr.po
 
 # 3. Sanitizers: the same unit and HTTP tests built with ASan + UBSan, and the allocation
 # failure suite (tests/fault/test_faults.c), which needs the hook of -DPONTE_FAULT_ALLOC

@@ -62,7 +62,7 @@ static const struct demo_item ITEMS[] = {
 	    { "areas", "prevention,partnership" },
 	    { "target_groups", "children,communities" },
 	    { "actors", "Agence nationale, chefferies, associations de femmes" },
-	    { "results", "42 comités actifs ; 130 signalements transmis en 2024." },
+	    { "results", "42 comités actifs\u202f; 130 signalements transmis en 2024." },
 	    { "period_start", "2021" },
 	    { "budget", "under_50k" },
 	    { "tags", "prévention, enfants, communautés" } },
@@ -80,14 +80,14 @@ static const struct demo_item ITEMS[] = {
 	  "Retour accompagné des enfants talibés vers le Mali (demo)",
 	  "Une procédure conjointe entre services sociaux sénégalais et maliens organise la "
 	  "recherche des familles, l'évaluation du retour et le suivi pendant un an.",
-	  "La procédure suit les étapes du réseau ouest-africain de protection de l'enfant : "
+	  "La procédure suit les étapes du réseau ouest-africain de protection de l'enfant\u202f: "
 	  "identification, recherche familiale, évaluation, retour accompagné, réinsertion et "
 	  "suivi.",
 	  { { "evidence", "replicated" },
 	    { "areas", "protection,return_readmission" },
 	    { "target_groups", "children" },
 	    { "actors", "Services sociaux, ONG de protection de l'enfance" },
-	    { "results", "95 enfants réunis avec leur famille ; suivi à 12 mois pour 80 %." },
+	    { "results", "95 enfants réunis avec leur famille\u202f; suivi à 12 mois pour 80 %." },
 	    { "period_start", "2018" },
 	    { "budget", "50k_250k" } },
 	  { { "en", "Accompanied return of talibé children to Mali (demo)",
@@ -199,7 +199,7 @@ static const struct demo_item ITEMS[] = {
 	    { "covers", "trafficking,non_punishment" },
 	    { "palermo_trafficking", "ratified" },
 	    { "palermo_smuggling", "ratified" } },
-	  { { "fr", "Code pénal, article 160 : traite des personnes (demo)",
+	  { { "fr", "Code pénal, article 160\u202f: traite des personnes (demo)",
 	      "Définit l'infraction de traite des personnes aux fins d'exploitation sexuelle, par "
 	      "le "
 	      "travail, de mendicité, d'esclavage, de prélèvement d'organes et d'activités "
@@ -298,7 +298,7 @@ static const struct demo_item ITEMS[] = {
 	    { "covers", "trafficking,non_punishment" },
 	    { "palermo_trafficking", "ratified" },
 	    { "palermo_smuggling", "ratified" } },
-	  { { "fr", "Code pénal, article 177 bis : traite des êtres humains (demo)",
+	  { { "fr", "Code pénal, article 177 bis\u202f: traite des êtres humains (demo)",
 	      "Distingue la traite du trafic de migrants et exonère les victimes des infractions "
 	      "qu'elles ont été contraintes de commettre." },
 	    { "pt", "Código Penal, artigo 177.º bis: tráfico de seres humanos (demo)",
@@ -318,7 +318,8 @@ static const struct demo_item ITEMS[] = {
 	    { "covers", "victim_protection,trafficking" },
 	    { "palermo_trafficking", "ratified" } },
 	  { { "fr",
-	      "Texte unique sur l'immigration, article 18 : permis de protection sociale (demo)",
+	      "Texte unique sur l'immigration, article 18\u202f: permis de protection sociale "
+	      "(demo)",
 	      "Donne aux victimes de violence ou d'exploitation grave un titre de séjour et "
 	      "l'accès "
 	      "à un programme d'assistance et d'intégration." },
@@ -382,7 +383,8 @@ static const struct demo_item ITEMS[] = {
 	  "fr",
 	  "NE,LY",
 	  "Trafic de migrants dans le désert du Ténéré (demo)",
-	  "Un passeur condamné pour avoir abandonné vingt migrants dans le désert ; le tribunal "
+	  "Un passeur condamné pour avoir abandonné vingt migrants dans le désert\u202f; le "
+	  "tribunal "
 	  "retient la mise en danger de la vie des migrants comme circonstance aggravante.",
 	  "",
 	  { { "court", "Tribunal de grande instance d'Agadez (demo)" },
@@ -407,7 +409,8 @@ static const struct demo_item ITEMS[] = {
 	  "fr",
 	  "SN",
 	  "Mendicité forcée d'enfants dans un daara de Thiès (demo)",
-	  "Un maître coranique condamné pour avoir contraint des enfants à mendier ; les enfants "
+	  "Un maître coranique condamné pour avoir contraint des enfants à mendier\u202f; les "
+	  "enfants "
 	  "ont été pris en charge et rendus à leurs familles.",
 	  "",
 	  { { "court", "Tribunal de grande instance de Thiès (demo)" },
@@ -491,8 +494,9 @@ static const struct demo_item ITEMS[] = {
 	  "manual",
 	  "fr",
 	  "SN,ML,NE",
-	  "Module de formation : enquêter sur les réseaux de passeurs (demo)",
-	  "Cinq jours de formation pour policiers, gendarmes et magistrats : preuves numériques, "
+	  "Module de formation\u202f: enquêter sur les réseaux de passeurs (demo)",
+	  "Cinq jours de formation pour policiers, gendarmes et magistrats\u202f: preuves "
+	  "numériques, "
 	  "flux financiers, coopération judiciaire.",
 	  "",
 	  { { "audiences", "police,prosecutors,magistrates,border_guards" },
@@ -516,7 +520,7 @@ static const struct demo_item ITEMS[] = {
 	  "",
 	  { { "audiences", "journalists" }, { "format", "toolkit" }, { "published_year", "2021" } },
 	  { { "fr",
-	      "Parler de la traite sans nuire aux survivantes : boîte à outils pour "
+	      "Parler de la traite sans nuire aux survivantes\u202f: boîte à outils pour "
 	      "journalistes (demo)",
 	      "Comment interroger les survivantes avec leur consentement et éviter tout détail "
 	      "identifiant." },
@@ -529,7 +533,7 @@ static const struct demo_item ITEMS[] = {
 	  "manual",
 	  "fr",
 	  "ML",
-	  "Fiches pratiques pour les enseignants : repérer un enfant en danger (demo)",
+	  "Fiches pratiques pour les enseignants\u202f: repérer un enfant en danger (demo)",
 	  "Signes d'alerte, conduite à tenir et numéros à appeler lorsqu'un élève est recruté "
 	  "pour les sites d'orpaillage.",
 	  "",

@@ -1,6 +1,7 @@
 /* Bars, stacked bars and time series as SVG. */
 #include "chart/chart.h"
 #include "base/utf8.h"
+#include "i18n/format.h"
 #include "tpl/escape.h"
 
 #define WIDTH 640
@@ -188,19 +189,21 @@ static int legend(buf *out, const chart *c, int *height)
 	return rc;
 }
 
-/* The tooltip of one bar or segment: "row: series: value". */
+/* The tooltip of one bar or segment: "row: series: value", as c->lang writes it. */
 static int tooltip(buf *out, const chart *c, size_t r, size_t s, int64_t value, bool partial)
 {
 	int rc = buf_puts(out, "<title>");
 	if (!rc)
 		rc = esc(out, c->rows[r]);
+	const char *mark = i18n_before_mark(c->lang); /* "Mali : 12" in French */
 	if (!rc && c->nseries > 1) {
-		rc = buf_puts(out, ": ");
+		rc = buf_printf(out, "%s: ", mark);
 		if (!rc)
 			rc = esc(out, c->series[s]);
 	}
+	char n[I18N_NUMBER_MAX];
 	if (!rc)
-		rc = buf_printf(out, ": %lld", (long long)value);
+		rc = buf_printf(out, "%s: %s", mark, i18n_number_to(c->lang, value, n));
 	if (!rc && partial && c->partial_label) {
 		rc = buf_puts(out, " (");
 		if (!rc)
@@ -246,8 +249,10 @@ static int bar_row(buf *out, const chart *c, size_t r, int row_y, int64_t max)
 	if (all_withheld)
 		return text(out, (int)x + 4, y + BAR_H - 3, "start", "chart-value chart-withheld",
 			    c->withheld_label);
-	char v[32];
-	snprintf(v, sizeof(v), "%lld%s", (long long)sum, partial ? "*" : "");
+	char v[I18N_NUMBER_MAX + 1];
+	i18n_number_to(c->lang, sum, v);
+	if (partial)
+		memcpy(v + strlen(v), "*", 2);
 	return text(out, (int)x + 4, y + BAR_H - 3, "start", "chart-value", v);
 }
 
@@ -292,7 +297,7 @@ static int64_t nice_ceiling(int64_t v)
 	return 10 * p;
 }
 
-static int axes(buf *out, int64_t top, double plot_h)
+static int axes(buf *out, const chart *c, int64_t top, double plot_h)
 {
 	int rc = 0;
 	for (int g = 0; g <= 4 && !rc; g++) {
@@ -301,8 +306,8 @@ static int axes(buf *out, int64_t top, double plot_h)
 				"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
 				"class=\"chart-grid\"></line>",
 				PLOT_L, WIDTH - PLOT_R, y, y);
-		char v[32];
-		snprintf(v, sizeof(v), "%lld", (long long)(top * g / 4));
+		char v[I18N_NUMBER_MAX];
+		i18n_number_to(c->lang, top * g / 4, v);
 		if (!rc)
 			rc = text(out, PLOT_L - 6, (int)y + 4, "end", "chart-axis", v);
 	}
@@ -317,7 +322,7 @@ int chart_line(buf *out, const chart *c)
 	int64_t top = nice_ceiling(scale_max(c) > 0 ? scale_max(c) : 1);
 	double plot_w = WIDTH - PLOT_L - PLOT_R, plot_h = LINE_H - PLOT_T - PLOT_B;
 	if (!rc)
-		rc = axes(out, top, plot_h);
+		rc = axes(out, c, top, plot_h);
 	size_t every = c->nrows > 12 ? (c->nrows + 11) / 12 : 1;
 	/* The line, broken where a count is withheld. */
 	if (!rc)

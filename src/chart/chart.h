@@ -33,6 +33,7 @@ typedef struct chart {
 	const bool *withheld;      /* likewise, or NULL */
 	const char *withheld_label;
 	const char *partial_label; /* tooltip of a stacked bar missing withheld segments */
+	int lang;                  /* the language its figures are written in ("5 208") */
 } chart;
 
 /* Horizontal bars: one per row; stacked when nseries > 1, with a legend. */

@@ -181,11 +181,16 @@ const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t no
 
 const char *i18n_number(arena *a, int lang, int64_t n)
 {
+	char out[I18N_NUMBER_MAX];
+	return arena_strdup(a, i18n_number_to(lang, n, out));
+}
+
+const char *i18n_number_to(int lang, int64_t n, char out[I18N_NUMBER_MAX])
+{
 	const struct shape *s = shape_of(lang);
 	char digits[24];
 	uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
 	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)u);
-	char out[64];
 	size_t o = 0, glen = strlen(s->group);
 	if (n < 0)
 		out[o++] = '-';
@@ -199,5 +204,10 @@ const char *i18n_number(arena *a, int lang, int64_t n)
 		}
 	}
 	out[o] = '\0';
-	return arena_strdup(a, out);
+	return out;
+}
+
+const char *i18n_before_mark(int lang)
+{
+	return strcmp(i18n_lang(lang)->code, "fr") == 0 ? "\u202f" : "";
 }

@@ -38,7 +38,14 @@ const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t no
  * time zone, as a stored time (UTC, RFC 3339) into out: what a filter "from this day" compares
  * stored times with. False when date is not a real day. */
 bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN]);
+/* What the language writes between a word and the mark : ; ! or ? after it: French a
+ * narrow no-break space (U+202F), the others nothing. */
+const char *i18n_before_mark(int lang);
 /* 5208 → "5,208" / "5 208" (a narrow no-break space) / "5.208". */
 const char *i18n_number(arena *a, int lang, int64_t n);
+/* The same into out, which it returns: for code without an arena (charts). 19 digits, a sign
+ * and six separators of up to 3 bytes fit. */
+#define I18N_NUMBER_MAX 48
+const char *i18n_number_to(int lang, int64_t n, char out[I18N_NUMBER_MAX]);
 
 #endif

@@ -2,6 +2,7 @@
 #include <pthread.h>
 
 #include "base/embedded.h"
+#include "i18n/format.h"
 #include "map/map.h"
 #include "tpl/escape.h"
 
@@ -72,7 +73,7 @@ static const map_area *area_of(const map_area *areas, size_t n, const char *code
 }
 
 int map_svg(buf *out, const char *id, const char *title, const char *desc, const map_area *areas,
-	    size_t n, map_name_fn name_of, const void *ctx)
+	    size_t n, map_name_fn name_of, const void *ctx, int lang)
 {
 	pthread_once(&once, load);
 	if (!noutlines)
@@ -105,7 +106,7 @@ int map_svg(buf *out, const char *id, const char *title, const char *desc, const
 			rc = name ? escape_html(out, name, strlen(name))
 				  : escape_html(out, o->name, o->name_len);
 		if (!rc && a && a->label && *a->label) {
-			rc = buf_puts(out, ": ");
+			rc = buf_printf(out, "%s: ", i18n_before_mark(lang));
 			if (!rc)
 				rc = escape_html(out, a->label, strlen(a->label));
 		}

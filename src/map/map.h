@@ -30,9 +30,10 @@ typedef const char *(*map_name_fn)(const char *country, const void *ctx);
 
 /* Append <svg>...</svg> to out. id makes the title and description ids unique on a page.
  * Countries are named by their area's name, else by name_of(country, ctx), else (name_of
- * NULL, or no name) in English, as the outline data has them. */
+ * NULL, or no name) in English, as the outline data has them; lang is the language of the
+ * page, whose punctuation joins a name and its label ("Niger : 12" in French). */
 int map_svg(buf *out, const char *id, const char *title, const char *desc, const map_area *areas,
-	    size_t n, map_name_fn name_of, const void *ctx);
+	    size_t n, map_name_fn name_of, const void *ctx, int lang);
 /* Whether the map draws this country (tests; callers list the others in the table only). */
 bool map_has_country(const char *country);
 

@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include "base/utf8.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "tpl/escape.h"
 #include "tpl/tpl.h"
@@ -894,10 +895,28 @@ static int render_node(struct render *r, const struct node *n)
 	return PONTE_EINVAL;
 }
 
+/* Whether the text after a value starts with a mark that the language spaces off the word
+ * before it: French writes "Dossiers trouvés : 165" (a narrow no-break space), where a
+ * template says {{t "Cases found"}}: {{total}}. */
+static bool spaced_mark_after(const struct node *prev, const struct node *n)
+{
+	if (!prev || n->kind != N_TEXT || !n->len || !strchr(":;!?", n->text[0]))
+		return false;
+	/* After a value, or a block that ends with one ({{#if a}}{{t "A"}}{{else}}..{{/if}}: ). */
+	if (prev->kind != N_TR && prev->kind != N_VAR && prev->kind != N_IF)
+		return false;
+	if (prev->kind != N_IF && prev->esc != ESC_TEXT && prev->esc != ESC_HTML)
+		return false;
+	return n->len == 1 || n->text[1] == ' ' || n->text[1] == '<' || n->text[1] == '\n';
+}
+
 static int render_nodes(struct render *r, const struct node *n)
 {
-	for (; n; n = n->next) {
-		int rc = render_node(r, n);
+	const char *space = i18n_before_mark(r->lang);
+	for (const struct node *prev = NULL; n; prev = n, n = n->next) {
+		int rc = *space && spaced_mark_after(prev, n) ? buf_puts(r->out, space) : 0;
+		if (!rc)
+			rc = render_node(r, n);
 		if (rc)
 			return rc;
 	}

@@ -43,8 +43,8 @@ static int add_stuck(const trm_stuck_peer *s, void *ctx)
 	tpl_set(v, "country_name",
 		country_label(services_of(x->req)->db, x->req->arena, i18n_lang(x->req->lang)->code,
 			      s->country));
-	tpl_set(v, "retrying", arena_printf(x->req->arena, "%lld", (long long)s->retrying));
-	tpl_set(v, "failed", arena_printf(x->req->arena, "%lld", (long long)s->failed));
+	tpl_set(v, "retrying", web_count(x->req, s->retrying));
+	tpl_set(v, "failed", web_count(x->req, s->failed));
 	tpl_set_bool(v, "has_failed", s->failed > 0);
 	tpl_set(v, "oldest", web_datetime(x->req, s->oldest));
 	tpl_set(v, "error", arena_strdup(x->req->arena, s->last_error));

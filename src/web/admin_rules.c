@@ -85,7 +85,7 @@ static int render(http_request *req, http_response *res, const field_errors *e, 
 		tpl_vars *x = tpl_list_add(names);
 		tpl_set(x, "rule", country_rule_at(i));
 		tpl_set(x, "label", tr(req->lang, country_rule_label(country_rule_at(i), &max)));
-		tpl_set(x, "max", arena_printf(req->arena, "%d", max));
+		tpl_set(x, "max", web_count(req, max));
 	}
 	size_t n;
 	const case_code *codes = status_decision_codes("decider", &n);

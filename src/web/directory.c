@@ -157,7 +157,7 @@ static int render_map(http_request *req, tpl_vars *v, const struct list *l, cons
 	int rc = map_svg(&svg, "fp-map", title,
 			 tr(req->lang, N_("Map of Africa and Europe. The same figures are in the "
 					  "table below the map.")),
-			 areas, l->ncountries, map_name, l->names);
+			 areas, l->ncountries, map_name, l->names, req->lang);
 	if (!rc)
 		rc = tpl_set_html(v, "map", svg.data, svg.len);
 	tpl_set(v, "map_title", title);
@@ -220,12 +220,12 @@ int web_directory(http_request *req, http_response *res)
 		tpl_set(o, "name", l->names->name[i]);
 		tpl_set_bool(o, "selected", f.country && strcmp(f.country, l->names->code[i]) == 0);
 	}
-	tpl_set(v, "total", arena_printf(req->arena, "%zu", l->total));
+	tpl_set(v, "total", web_count(req, (int64_t)l->total));
 	const principal *p = principal_of(req);
 	tpl_set_bool(v, "can_manage", principal_scope(p, "directory.manage") >= SCOPE_COUNTRY);
 	int64_t stale = fp_stale_count(&services_of(req)->env, p);
 	if (stale)
-		tpl_set(v, "stale_count", arena_printf(req->arena, "%lld", (long long)stale));
+		tpl_set(v, "stale_count", web_count(req, stale));
 	tpl_set_bool(v, "stale_only", f.stale_only);
 	const char *q = filter_query(req, &f);
 	tpl_set(v, "csv_url", arena_printf(req->arena, "/directory/export.csv%s", q));

@@ -48,8 +48,7 @@ int web_home(http_request *req, http_response *res)
 	if (p && principal_scope(p, "directory.manage") >= SCOPE_COUNTRY) {
 		int64_t stale = fp_stale_count(&services_of(req)->env, p);
 		if (stale)
-			tpl_set(v, "stale_entries",
-				arena_printf(req->arena, "%lld", (long long)stale));
+			tpl_set(v, "stale_entries", web_count(req, stale));
 	}
 	/* Administrators see how old the last good backup is, and an alert when there is none
 	 * of the last day and a half (a daily timer missed its run). */
@@ -70,7 +69,7 @@ int web_home(http_request *req, http_response *res)
 					      : age < 48 * 3600 ? age / 3600
 								: age / 86400;
 				tpl_set(v, arena_printf(req->arena, "backup_%s", unit),
-					arena_printf(req->arena, "%lld", n));
+					web_count(req, n));
 			}
 		}
 	}

@@ -198,7 +198,7 @@ int web_knowledge(http_request *req, http_response *res)
 		return rc;
 	add_facets(req, v, facets, &f);
 	tpl_set(v, "q", f.q ? f.q : "");
-	tpl_set(v, "total", arena_printf(req->arena, "%lld", (long long)total));
+	tpl_set(v, "total", web_count(req, total));
 	tpl_set_bool(v, "can_write", principal_can(principal_of(req), "knowledge.write"));
 	const principal *who = principal_of(req);
 	if (who &&
@@ -218,7 +218,7 @@ int web_knowledge(http_request *req, http_response *res)
 		tpl_set(v, "prev_url", page_url(req, &f, p - 1));
 	if (p * PAGE_SIZE < total)
 		tpl_set(v, "next_url", page_url(req, &f, p + 1));
-	tpl_set(v, "page", arena_printf(req->arena, "%ld", p));
+	tpl_set(v, "page", web_count(req, p));
 	return web_render_page(req, res, "knowledge", N_("Knowledge"), v);
 }
 

@@ -8,6 +8,7 @@
 #include "base/utf8.h"
 #include "chart/chart.h"
 #include "export/export.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "map/map.h"
 #include "obs/obs.h"
@@ -283,13 +284,16 @@ static const char *percent(http_request *req, enum table_form form, int64_t coun
 	return form == FOR_XLSX ? arena_printf(req->arena, "%.6f", share) : share_text(req, share);
 }
 
-static const char *count_text(http_request *req, const struct grid *g, size_t i)
+/* On the page as the reader writes numbers ("1 664"); in a download as a program reads them. */
+static const char *count_text(http_request *req, const struct grid *g, size_t i,
+			      enum table_form form)
 {
 	if (!g->present[i])
 		return "0";
 	if (g->withheld[i])
 		return arena_printf(req->arena, "<%lld", (long long)g->k);
-	return arena_printf(req->arena, "%lld", (long long)g->values[i]);
+	return form == FOR_PAGE ? web_count(req, g->values[i])
+				: arena_printf(req->arena, "%lld", (long long)g->values[i]);
 }
 
 /* ---- the table beside each chart (and in the downloads) ---- */
@@ -303,13 +307,14 @@ typedef int (*row_fn)(const char *const *cells, const xlsx_type *types, size_t n
 static const char *method_note(http_request *req, int64_t k)
 {
 	int lang = req->lang;
+	const char *m = i18n_before_mark(lang);
 	return arena_printf(
-	    req->arena, "%s %s: ±%d. %s: %lld; <%lld: %s (%s %lld).",
+	    req->arena, "%s %s%s: ±%d. %s%s: %lld%s; <%lld%s: %s (%s %lld).",
 	    tr(lang, N_("Every count is perturbed by the cell key method: the same victims always "
 			"give the same figure, on every page and in every release, so that "
 			"subtracting one figure from another gives noise, not a count.")),
-	    tr(lang, N_("Largest change to a count")), OBS_CKM_D, tr(lang, N_("Threshold")),
-	    (long long)k, (long long)k,
+	    tr(lang, N_("Largest change to a count")), m, OBS_CKM_D, tr(lang, N_("Threshold")), m,
+	    (long long)k, m, (long long)k, m,
 	    tr(lang, N_("not shown, because the perturbed count is below the threshold")),
 	    tr(lang, N_("at most")), (long long)(k - 1 + OBS_CKM_D));
 }
@@ -358,7 +363,7 @@ static int table_rows(http_request *req, const struct names *names, const struct
 				cells[nc++] = value_label(req, names, d->by[1], g->cols[c]);
 			}
 			types[nc] = XLSX_NUMBER; /* "<5" stays text */
-			cells[nc++] = count_text(req, g, i);
+			cells[nc++] = count_text(req, g, i, form);
 			if (!d->by[1]) {
 				bool shown = !g->withheld[i];
 				bool missing = strcmp(g->rows[r], "missing") == 0;
@@ -419,7 +424,7 @@ static int draw_map(http_request *req, const struct names *names, const struct g
 		map_area *a = &areas[n++];
 		a->country = g->rows[r];
 		a->name = value_label(req, names, g->def->by[0], g->rows[r]);
-		a->label = count_text(req, g, r);
+		a->label = count_text(req, g, r, FOR_PAGE);
 		/* Withheld: the lightest colour, which the legend calls "fewer than K". */
 		a->level = g->withheld[r]                ? 1
 			   : g->values[r] * 3 <= max     ? 2
@@ -427,15 +432,15 @@ static int draw_map(http_request *req, const struct names *names, const struct g
 							 : 4;
 	}
 	tpl_set(v, "legend_1", arena_printf(req->arena, "<%lld", (long long)g->k));
-	tpl_set(v, "legend_2", arena_printf(req->arena, "≤ %lld", (long long)(max / 3)));
-	tpl_set(v, "legend_3", arena_printf(req->arena, "≤ %lld", (long long)(max * 2 / 3)));
-	tpl_set(v, "legend_4", arena_printf(req->arena, "≤ %lld", (long long)max));
+	tpl_set(v, "legend_2", arena_printf(req->arena, "≤ %s", web_count(req, max / 3)));
+	tpl_set(v, "legend_3", arena_printf(req->arena, "≤ %s", web_count(req, max * 2 / 3)));
+	tpl_set(v, "legend_4", arena_printf(req->arena, "≤ %s", web_count(req, max)));
 	tpl_set_bool(v, "is_map", true);
 	return map_svg(svg, arena_printf(req->arena, "chart-%s", g->def->id),
 		       tr(req->lang, g->def->title),
 		       tr(req->lang, N_("Map of Africa and Europe. The same figures are in the "
 					"table below the map.")),
-		       areas, n, map_name, names);
+		       areas, n, map_name, names, req->lang);
 }
 
 static int draw(http_request *req, const struct names *names, const struct grid *g, buf *svg,
@@ -464,11 +469,13 @@ static int draw(http_request *req, const struct names *names, const struct grid 
 		    .values = g->values,
 		    .withheld = g->withheld,
 		    .withheld_label = arena_printf(req->arena, "<%lld", (long long)g->k),
-		    .partial_label = tr(req->lang, N_("small counts not drawn")) };
+		    .partial_label = tr(req->lang, N_("small counts not drawn")),
+		    .lang = req->lang };
 	if (d->top && g->nrows > d->top)
 		tpl_set(v, "top_note",
-			arena_printf(req->arena, "%s: %zu",
-				     tr(req->lang, N_("Largest groups drawn")), d->top));
+			arena_printf(req->arena, "%s%s: %zu",
+				     tr(req->lang, N_("Largest groups drawn")),
+				     i18n_before_mark(req->lang), d->top));
 	return d->kind == K_LINE ? chart_line(svg, &c) : chart_bars(svg, &c);
 }
 
@@ -701,11 +708,11 @@ static int add_yearly(const obs_indicator *x, void *ctx)
 	arena *a = y->req->arena;
 	if (x->year == y->year - 1)
 		tpl_set(y->v, "previous",
-			x->records >= y->k ? arena_printf(a, "%lld", (long long)x->records)
+			x->records >= y->k ? web_count(y->req, x->records)
 					   : arena_printf(a, "<%lld", (long long)y->k));
 	if (x->year != y->year || !x->estimate)
 		return 0;
-	tpl_set(y->v, "estimate", arena_printf(a, "%lld", (long long)x->estimate));
+	tpl_set(y->v, "estimate", web_count(y->req, x->estimate));
 	if (x->records >= y->k) { /* 0.4 % needs two decimals */
 		char s[32];
 		snprintf(s, sizeof(s), "%.2f %%", 100.0 * (double)x->records / (double)x->estimate);
@@ -763,7 +770,7 @@ static int render(http_request *req, http_response *res, bool report)
 	int64_t k = exploitation.k;
 	tpl_set(v, "records",
 		children.records >= k || !children.records
-		    ? arena_printf(req->arena, "%lld", (long long)children.records)
+		    ? web_count(req, children.records)
 		    : arena_printf(req->arena, "<%lld", (long long)k));
 	headline_share(req, v, "children", &children, k, false);
 	size_t fl = index_of(exploitation.rows, exploitation.nrows, "forced_labour");

@@ -58,9 +58,9 @@ static int render(http_request *req, http_response *res, const obs_import_result
 	if (r) {
 		tpl_set_bool(v, "done", true);
 		tpl_set_bool(v, "written", rc == 0);
-		tpl_set(v, "read", arena_printf(req->arena, "%zu", r->read));
-		tpl_set(v, "imported", arena_printf(req->arena, "%zu", r->imported));
-		tpl_set(v, "rejected", arena_printf(req->arena, "%zu", r->rejected));
+		tpl_set(v, "read", web_count(req, (int64_t)r->read));
+		tpl_set(v, "imported", web_count(req, (int64_t)r->imported));
+		tpl_set(v, "rejected", web_count(req, (int64_t)r->rejected));
 		tpl_list *l = tpl_set_list(v, "problems");
 		for (size_t i = 0; i < r->nproblems; i++) {
 			tpl_vars *x = tpl_list_add(l);
@@ -70,7 +70,7 @@ static int render(http_request *req, http_response *res, const obs_import_result
 		}
 		if (r->total_problems > r->nproblems)
 			tpl_set(v, "more",
-				arena_printf(req->arena, "%zu", r->total_problems - r->nproblems));
+				web_count(req, (int64_t)(r->total_problems - r->nproblems)));
 	}
 	rc = web_render_page(req, res, "obs_import", N_("Import observatory data"), v);
 	if (!rc && (error || (r && r->total_problems && !r->imported)))

@@ -5,6 +5,7 @@
  * it. */
 #include "base/clock.h"
 #include "cases/sections.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "referral/referral.h"
 #include "services/services.h"
@@ -143,7 +144,8 @@ static int add_abroad(int64_t ref_id, int64_t case_id, const char *peer, const c
 		    : arena_printf(req->arena, "%s %lld",
 				   tr(req->lang, N_("Referral across borders")), (long long)ref_id);
 	task(g, who, case_id ? case_url(req, case_id, "") : url,
-	     arena_printf(req->arena, "%s: %s (%s)", tr(req->lang, N_("not answered by")), peer,
+	     arena_printf(req->arena, "%s%s: %s (%s)", tr(req->lang, N_("not answered by")),
+			  i18n_before_mark(req->lang), peer,
 			  country_label(services_of(req)->db, req->arena,
 					i18n_lang(req->lang)->code, country)),
 	     N_("sent"), created_at, true, url, N_("Follow it up"));
@@ -169,8 +171,9 @@ static int add_review(const case_clock *k, void *ctx)
 	bool late = strcmp(k->ends, g->today) < 0;
 	task(g, web_full_name(req->arena, k->first_name, k->second_name),
 	     case_url(req, k->case_id, ""),
-	     arena_printf(req->arena, "%s (%s: %s)", tr(req->lang, N_("Safety review")),
-			  tr(req->lang, N_("Level of risk")), web_safety_label(req, k->since)),
+	     arena_printf(req->arena, "%s (%s%s: %s)", tr(req->lang, N_("Safety review")),
+			  tr(req->lang, N_("Level of risk")), i18n_before_mark(req->lang),
+			  web_safety_label(req, k->since)),
 	     late ? N_("overdue since") : N_("due"), k->ends, late,
 	     case_url(req, k->case_id, "/safety"), N_("Review the safety plan"));
 	return 0;
@@ -186,7 +189,8 @@ static int add_due(const section_due *k, void *ctx)
 		return 0;
 	bool late = strcmp(k->due_on, g->today) < 0;
 	task(g, person(req, k->case_id), case_url(req, k->case_id, ""),
-	     arena_printf(req->arena, "%s: %s", tr(req->lang, d->title),
+	     arena_printf(req->arena, "%s%s: %s", tr(req->lang, d->title),
+			  i18n_before_mark(req->lang),
 			  tr(req->lang, section_code_label(&d->fields[0], k->what))),
 	     late ? N_("passed") : N_("due"), k->due_on, late,
 	     arena_printf(req->arena, "/cases/%lld/file/%s/%lld", (long long)k->case_id, d->name,
@@ -202,8 +206,8 @@ static int add_plan(int64_t plan_id, int64_t case_id, const char *type, const ch
 	http_request *req = g->req;
 	(void)plan_id;
 	task(g, person(req, case_id), case_url(req, case_id, ""),
-	     arena_printf(req->arena, "%s: %s", tr(req->lang, N_("Plan to approve")),
-			  web_plan_label(req, type)),
+	     arena_printf(req->arena, "%s%s: %s", tr(req->lang, N_("Plan to approve")),
+			  i18n_before_mark(req->lang), web_plan_label(req, type)),
 	     N_("since"), created_at, false, case_url(req, case_id, "/plans"),
 	     N_("Approve or return the plan"));
 	return 0;
@@ -216,8 +220,8 @@ static int add_closure(int64_t closure_id, int64_t case_id, const char *status,
 	http_request *req = g->req;
 	(void)closure_id;
 	task(g, person(req, case_id), case_url(req, case_id, ""),
-	     arena_printf(req->arena, "%s: %s", tr(req->lang, N_("Closure to approve")),
-			  web_case_label(req->lang, "status", status)),
+	     arena_printf(req->arena, "%s%s: %s", tr(req->lang, N_("Closure to approve")),
+			  i18n_before_mark(req->lang), web_case_label(req->lang, "status", status)),
 	     N_("asked on"), requested_at, false, case_url(req, case_id, "/closure"),
 	     N_("Approve or refuse the closure"));
 	return 0;

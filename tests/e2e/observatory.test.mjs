@@ -26,7 +26,7 @@ test('an analyst imports the sample, reads the dashboard in French, filters a ye
   await page.selectOption('#provider', await provider.getAttribute('value'));
   await page.setInputFiles('#file', 'tests/data/ctdc_format_synthetic_sample.csv');
   await page.click('form.form button[type=submit]');
-  await page.locator('[role=status]', { hasText: '1000' }).first().waitFor();
+  await page.locator('[role=status]', { hasText: /1\u202f000/ }).first().waitFor();
   // The dashboard, in French.
   await page.click('.main-nav a[href="/observatory"]');
   assert.equal(await page.textContent('h1'), "Tableau de bord de l'observatoire");

@@ -225,7 +225,7 @@ static void a_reviewer_publishes_and_an_author_submits(void **state)
 			loc, sizeof(loc));
 	/* The analyst reads French. */
 	said_once(&author, loc,
-		  "Brouillon enregistré : soumettez-le à la relecture quand il sera prêt.");
+		  "Brouillon enregistré\u202f: soumettez-le à la relecture quand il sera prêt.");
 	snprintf(path, sizeof(path), "%s?lang=en", loc);
 	post_redirected(&author, path, "do=submit", path, sizeof(path));
 	assert_string_equal(path, loc);

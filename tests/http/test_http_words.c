@@ -625,7 +625,8 @@ static void country_lists_follow_the_readers_alphabet(void **state)
 	}
 }
 
-/* The title of the country on a map (what pointing at it shows), up to the first ':'. */
+/* The title of the country on a map (what pointing at it shows), up to the first ':' and the
+ * narrow no-break space French writes before it. */
 static void map_title(const char *html, const char *country, char *out, size_t n)
 {
 	char key[32];
@@ -634,6 +635,8 @@ static void map_title(const char *html, const char *country, char *out, size_t n
 	assert_non_null(p);
 	p = strstr(p, "<title>") + 7;
 	size_t len = strcspn(p, ":<");
+	if (len >= 3 && !memcmp(p + len - 3, "\u202f", 3))
+		len -= 3;
 	snprintf(out, n, "%.*s", (int)len, p);
 }
 
