@@ -1,6 +1,9 @@
 /* Dates, times and numbers in the reader's language (format.h). The shapes are CLDR's
  * medium date and short time for each language; month abbreviations are CLDR's too. */
 #include "i18n/format.h"
+
+#include <ctype.h>
+
 #include "base/clock.h"
 #include "base/tz.h"
 #include "i18n/i18n.h"
@@ -210,4 +213,84 @@ const char *i18n_number_to(int lang, int64_t n, char out[I18N_NUMBER_MAX])
 const char *i18n_before_mark(int lang)
 {
 	return strcmp(i18n_lang(lang)->code, "fr") == 0 ? "\u202f" : "";
+}
+
+/* The month a typed word names in the language: the longest abbreviation it starts with,
+ * dots aside ("nov", "novembre", "Nov.", "November"); 0 when none. */
+static unsigned month_named(const struct shape *s, const char *w, size_t n)
+{
+	unsigned best = 0;
+	size_t best_len = 0;
+	for (unsigned m = 0; m < 12 && s->months[0]; m++) {
+		const char *a = s->months[m];
+		size_t len = strcspn(a, ".");
+		if (len > n || len <= best_len)
+			continue;
+		bool same = true;
+		for (size_t i = 0; i < len && same; i++)
+			same = tolower((unsigned char)a[i]) == tolower((unsigned char)w[i]);
+		if (same) {
+			best = m + 1;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+bool i18n_date_read(int lang, const char *typed, char out[11])
+{
+	if (!typed)
+		return false;
+	while (*typed == ' ')
+		typed++;
+	/* Three parts: numbers, or a month's name in the middle. */
+	long part[3] = { 0 };
+	int digits[3] = { 0 };
+	unsigned named = 0;
+	size_t np = 0;
+	const char *p = typed;
+	while (*p && np < 3) {
+		if (isdigit((unsigned char)*p)) {
+			char *end;
+			part[np] = strtol(p, &end, 10);
+			digits[np] = (int)(end - p);
+			p = end;
+			np++;
+		} else if (np == 1 && !named && (unsigned char)*p > ' ' && !strchr("/.-,", *p)) {
+			const char *w = p;
+			while (*p && *p != ' ' && !isdigit((unsigned char)*p))
+				p++;
+			named = month_named(shape_of(lang), w, (size_t)(p - w));
+			if (!named)
+				return false;
+			part[np++] = named;
+		} else if (strchr("/.-, ", *p)) {
+			p++;
+		} else {
+			return false;
+		}
+	}
+	while (*p == ' ')
+		p++;
+	if (np != 3 || *p)
+		return false;
+	long y, m, d;
+	if (digits[0] == 4 && !named) { /* 2026-11-28, as a date picker sends it */
+		y = part[0], m = part[1], d = part[2];
+	} else { /* 28/11/2026, 28.11.2026, 28 nov. 2026: the day first, as every language
+		  * Ponte speaks writes it */
+		d = part[0], m = part[1], y = part[2];
+		if (digits[2] != 4)
+			return false;
+	}
+	if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	int64_t day = clock_days_from_civil(y, (unsigned)m, (unsigned)d);
+	int64_t yy;
+	unsigned mm, dd;
+	clock_civil_from_days(day, &yy, &mm, &dd);
+	if (yy != y || mm != (unsigned)m || dd != (unsigned)d)
+		return false; /* 31/02 */
+	snprintf(out, 11, "%04ld-%02ld-%02ld", y, m, d);
+	return true;
 }

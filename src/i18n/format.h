@@ -38,6 +38,11 @@ const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t no
  * time zone, as a stored time (UTC, RFC 3339) into out: what a filter "from this day" compares
  * stored times with. False when date is not a real day. */
 bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN]);
+/* A day as a person types it, into out as "YYYY-MM-DD": what a date picker sends
+ * (2026-11-28), the day first with / . - or spaces (28/11/2026, 28.11.2026), or with the
+ * month named in the language ("28 nov. 2026", "28 November 2026"). False when it is not a
+ * real day of a year from 1900 to 2200. */
+bool i18n_date_read(int lang, const char *typed, char out[11]);
 /* What the language writes between a word and the mark : ; ! or ? after it: French a
  * narrow no-break space (U+202F), the others nothing. */
 const char *i18n_before_mark(int lang);

@@ -1,6 +1,7 @@
 /* The auditor's view of the audit trail: filters, and the same selection as CSV. */
 #include "audit/audit.h"
 #include "export/export.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "services/services.h"
 #include "web/web.h"
@@ -54,17 +55,50 @@ static int add_csv(const audit_event *e, void *ctx)
 	return rc;
 }
 
-static void read_filter(http_request *req, audit_filter *f)
+/* The filter of the page or the download. The days are as a person types them (a date
+ * picker's 2026-11-28, or 28/11/2026 where the browser has none), "until" included; struct
+ * days keeps what each field shows back: the day read, or what was typed when it is not a day. */
+struct days {
+	char since[11], until[11];
+	char since_start[CLOCK_RFC3339_LEN], until_end[CLOCK_RFC3339_LEN];
+	const char *since_shown, *until_shown;
+};
+
+static void read_filter(http_request *req, audit_filter *f, struct days *d, field_errors *e)
 {
 	memset(f, 0, sizeof(*f));
+	memset(d, 0, sizeof(*d));
+	field_errors_clear(e);
 	const char *who = http_query(req, "user");
 	f->user_id = who && *who ? strtoll(who, NULL, 10) : 0;
 	f->action = http_query(req, "action");
 	f->object_type = http_query(req, "object_type");
 	f->object_id = http_query(req, "object_id");
-	f->since = http_query(req, "since");
-	f->until = http_query(req, "until");
 	f->limit = 500;
+	static const char *const DAY = N_("Enter a day, for example 28/11/2026.");
+	const char *since = http_query(req, "since"), *until = http_query(req, "until");
+	d->since_shown = since ? since : "";
+	d->until_shown = until ? until : "";
+	if (since && *since) {
+		if (i18n_date_read(req->lang, since, d->since) &&
+		    i18n_day_start(d->since, 0, d->since_start)) {
+			f->since = d->since_start;
+			d->since_shown = d->since;
+		} else {
+			field_errors_add(e, "since", DAY);
+		}
+	}
+	if (until && *until) {
+		if (i18n_date_read(req->lang, until, d->until) &&
+		    i18n_day_start(d->until, 1, d->until_end)) {
+			f->until = d->until_end;
+			d->until_shown = d->until;
+		} else {
+			field_errors_add(e, "until", DAY);
+		}
+	}
+	if (f->since && f->until && strcmp(d->since, d->until) > 0)
+		field_errors_add(e, "until", N_("A period ends on or after the day it starts."));
 }
 
 static void audit_read(http_request *req, const char *action)
@@ -83,7 +117,9 @@ static void audit_read(http_request *req, const char *action)
 int web_audit(http_request *req, http_response *res)
 {
 	audit_filter f;
-	read_filter(req, &f);
+	struct days d;
+	field_errors e;
+	read_filter(req, &f, &d, &e);
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;
@@ -91,9 +127,15 @@ int web_audit(http_request *req, http_response *res)
 	tpl_set(v, "action", f.action);
 	tpl_set(v, "object_type", f.object_type);
 	tpl_set(v, "object_id", f.object_id);
-	tpl_set(v, "since", f.since);
-	tpl_set(v, "until", f.until);
+	tpl_set(v, "since", d.since_shown);
+	tpl_set(v, "until", d.until_shown);
 	tpl_set(v, "query", req->query);
+	if (e.count) { /* said above the form and beside each field; nothing listed */
+		static const char *const ORDER[] = { "since", "until", NULL };
+		web_field_errors(req, v, &e, ORDER, NULL);
+		res->status = 422;
+		return web_render_page(req, res, "audit", N_("Audit trail"), v);
+	}
 	struct rows_ctx rows = { req, tpl_set_list(v, "events"), NULL };
 	int rc = audit_query(services_of(req)->db, req->arena, &f, add_row, &rows);
 	if (rc)
@@ -105,7 +147,11 @@ int web_audit(http_request *req, http_response *res)
 int web_audit_csv(http_request *req, http_response *res)
 {
 	audit_filter f;
-	read_filter(req, &f);
+	struct days d;
+	field_errors e;
+	read_filter(req, &f, &d, &e);
+	if (e.count)
+		return PONTE_EINVAL;
 	f.limit = 100000;
 	struct rows_ctx rows = { req, NULL, &res->body };
 	int rc = export_csv_begin(&res->body);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json_parse.h"
 #include "i18n/i18n.h"
 #include "obs/obs.h"
 #include "services/services.h"
@@ -80,12 +81,130 @@ static const char *media_type(const char *name)
 	return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 }
 
-/* /observatory/releases/{version}/{file}: one of the files a release holds, as a download. */
+/* ---- the methodology note as a page ---- */
+
+struct one {
+	int64_t version;
+	obs_release_info found;
+	bool ok;
+};
+
+static int find_release(const obs_release_info *x, void *ctx)
+{
+	struct one *o = ctx;
+	if (x->version == o->version) {
+		o->found = *x;
+		o->ok = true;
+	}
+	return 0;
+}
+
+static double number_at(const json_value *obj, const char *key, double otherwise)
+{
+	const json_value *v = json_get(obj, key);
+	return v && v->type == JSON_NUMBER ? v->number : otherwise;
+}
+
+/* "Year × Gender": a table's variables in the reader's language. */
+static const char *table_by(http_request *req, const json_value *by)
+{
+	const char *out = "";
+	for (size_t i = 0; by && by->type == JSON_ARRAY && i < by->length; i++)
+		if (by->items[i]->type == JSON_STRING)
+			out =
+			    arena_printf(req->arena, "%s%s%s", out, i ? " × " : "",
+					 tr(req->lang, obs_dimension_label(by->items[i]->string)));
+	return out;
+}
+
+/* The tables of a release with how each was protected: withheld cells (tables) or the
+ * half-width of 95 % of the noise (differential privacy). */
+static void add_tables(http_request *req, tpl_vars *v, const json_value *tables, bool dp)
+{
+	tpl_list *rows = tables && tables->type == JSON_ARRAY && tables->length
+			     ? tpl_set_list(v, "tables")
+			     : NULL;
+	for (size_t i = 0; rows && i < tables->length; i++) {
+		const json_value *t = tables->items[i];
+		tpl_vars *x = tpl_list_add(rows);
+		tpl_set(x, "by", table_by(req, json_get(t, "by")));
+		tpl_set(x, "cells", web_count(req, (int64_t)number_at(t, "cells", 0)));
+		tpl_set(x, "protection",
+			dp ? arena_printf(req->arena, "± %s",
+					  web_count(req, (int64_t)number_at(t, "interval95", 0)))
+			   : web_count(req, (int64_t)number_at(t, "withheld", 0)));
+	}
+}
+
+/* /observatory/releases/{version}/methodology: how the release was made and how it protects
+ * the people in it, in the reader's language and printable; the note as published
+ * (methodology.md, in English) stays a download beside the data. */
+static int method_page(http_request *req, http_response *res, int64_t version)
+{
+	struct one o = { .version = version };
+	int rc = obs_release_list(services_of(req)->db, req->arena, find_release, &o);
+	if (rc)
+		return rc;
+	if (!o.ok)
+		return PONTE_ENOTFOUND;
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	const obs_release_info *x = &o.found;
+	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)x->version));
+	tpl_set(v, "method", tr(req->lang, method_label(x->method)));
+	web_set_when(req, v, "date", x->created_at, false);
+	tpl_set(v, "dataset", *x->provider ? x->provider : tr(req->lang, N_("All providers")));
+	json_value *m = NULL;
+	char err[64];
+	if (x->manifest &&
+	    json_parse(req->arena, x->manifest, strlen(x->manifest), &m, err, sizeof(err)) != 0)
+		m = NULL;
+	const json_value *source = m ? json_get(m, "source") : NULL,
+			 *privacy = m ? json_get(m, "privacy") : NULL;
+	if (source)
+		tpl_set(v, "records", web_count(req, (int64_t)number_at(source, "records", 0)));
+	bool dp = strcmp(x->method, "dp") == 0, microdata = strcmp(x->method, "microdata") == 0;
+	if (dp) {
+		tpl_set_bool(v, "dp", true);
+		tpl_set(v, "epsilon",
+			arena_printf(req->arena, "%g", number_at(privacy, "epsilon", 0)));
+		const json_value *years = privacy ? json_get(privacy, "years") : NULL;
+		if (years && years->type == JSON_ARRAY && years->length == 2)
+			tpl_set(v, "years",
+				arena_printf(req->arena, "%.0f–%.0f", years->items[0]->number,
+					     years->items[1]->number));
+	} else if (microdata) {
+		tpl_set_bool(v, "microdata", true);
+		tpl_set(v, "k", web_count(req, (int64_t)number_at(privacy, "k", 0)));
+		tpl_set(v, "l", web_count(req, (int64_t)number_at(privacy, "l", 0)));
+		tpl_set(v, "released", web_count(req, (int64_t)number_at(privacy, "released", 0)));
+		tpl_set(v, "suppressed",
+			web_count(req, (int64_t)number_at(privacy, "suppressed", 0)));
+	} else {
+		const json_value *ckm = privacy ? json_get(privacy, "method") : NULL;
+		int64_t k = (int64_t)number_at(ckm, "threshold", 0),
+			d = (int64_t)number_at(ckm, "D", OBS_CKM_D);
+		tpl_set_bool(v, "cell_key", true);
+		tpl_set(v, "k", web_count(req, k));
+		tpl_set(v, "ckm_d", web_count(req, d));
+		tpl_set(v, "k_max", web_count(req, k - 1 + d));
+	}
+	add_tables(req, v, privacy ? json_get(privacy, "tables") : NULL, dp);
+	return web_render_page(req, res, "obs_release_method", N_("Methodology note"), v);
+}
+
+/* /observatory/releases/{version}/{file}: one of the files a release holds, as a download, or
+ * its methodology note as a page. */
 int web_obs_release_file(http_request *req, http_response *res)
 {
 	int64_t version;
 	const char *name = req->nparams > 1 ? req->params[1] : NULL;
-	if (!http_param_id(req, 0, &version) || !obs_release_file_known(name))
+	if (!http_param_id(req, 0, &version))
+		return PONTE_ENOTFOUND;
+	if (name && strcmp(name, "methodology") == 0)
+		return method_page(req, res, version);
+	if (!obs_release_file_known(name))
 		return PONTE_ENOTFOUND;
 	char path[4300];
 	snprintf(path, sizeof(path), "%s/releases/v%lld/%s", services_of(req)->files_dir,

@@ -219,6 +219,7 @@ static const struct menu_group MENU[] = {
 	{ "menu-statistics",
 	  N_("Statistics"),
 	  { { N_("Observatory"), "/observatory", "stats.read" },
+	    { N_("Published observatory data"), "/observatory/releases", "stats.read" },
 	    { N_("Observatory data"), "/observatory/import", "obs.submit" } } },
 	{ "menu-knowledge",
 	  N_("Knowledge and contacts"),
@@ -338,6 +339,13 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 	instance_info inst;
 	if (instance_get(services_of(req)->db, req->arena, &inst) == 0)
 		tpl_set(v, "instance_name", inst.name);
+	/* On paper, which installation printed the page and on what day (app.css shows it only
+	 * there; a day, not a time, so that the page stays the same all day). */
+	char now[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), now);
+	tpl_set(v, "printed", web_date(req, now)); /* the day in the installation's zone */
+	now[10] = '\0';
+	tpl_set(v, "printed_iso", now);
 	tpl_set_bool(v, "at_home", strcmp(req->path, "/") == 0);
 	tpl_set(v, "path", req->path);
 	tpl_set_bool(v, "at_profile", strncmp(req->path, "/profile", 8) == 0);

@@ -253,9 +253,80 @@ static void a_stop_commits_every_queued_event(void **state)
 	assert_int_equal(audit_writer_start(S.db, &W), 0);
 }
 
+/* The audit trail's page as the auditor opens it with query (after "/audit?"): the status,
+ * the body in r. */
+static long audit_page(const char *query, struct ht_resp *r)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/audit?%s", query);
+	const char *h[] = { auditor.cookie, NULL };
+	ht_get(S.port, path, h, r);
+	return r->status;
+}
+
+static size_t rows_of(const char *body)
+{
+	size_t n = 0;
+	for (const char *p = body; (p = strstr(p, "<td class=\"ref\">")); p++)
+		n++;
+	return n;
+}
+
+/* Issue #18: the trail's period is days as a person enters them (a date picker, or typed
+ * where the browser has none: 28/11/2026, 28 nov. 2026), the last day included; what is not
+ * a day is explained beside its field and above the form, in the reader's language. */
+static void the_period_is_days_as_a_person_enters_them(void **state)
+{
+	(void)state;
+	char today[CLOCK_RFC3339_LEN], typed[16], query[160];
+	clock_format_rfc3339(clock_wall_ms(), today);
+	snprintf(typed, sizeof(typed), "%.2s/%.2s/%.4s", today + 8, today + 5, today);
+	struct ht_resp r;
+	/* Today, typed the day first, both ends: today's events, the field showing the day. */
+	snprintf(query, sizeof(query), "since=%.2s%%2F%.2s%%2F%.4s&until=%.2s%%2F%.2s%%2F%.4s",
+		 today + 8, today + 5, today, today + 8, today + 5, today);
+	assert_int_equal(audit_page(query, &r), 200);
+	assert_true(rows_of(r.body) > 0);
+	char value[32];
+	snprintf(value, sizeof(value), "value=\"%.10s\"", today);
+	assert_non_null(strstr(r.body, value));
+	assert_non_null(strstr(r.body, "type=\"date\" id=\"since\""));
+	ht_free(&r);
+	/* As a date picker sends it; a period that ended yesterday holds nothing of today. */
+	snprintf(query, sizeof(query), "since=%.10s", today);
+	assert_int_equal(audit_page(query, &r), 200);
+	assert_true(rows_of(r.body) > 0);
+	ht_free(&r);
+	assert_int_equal(audit_page("since=1%20janv.%202000&until=31%2F12%2F2000&lang=fr", &r),
+			 200);
+	assert_int_equal(rows_of(r.body), 0);
+	assert_non_null(strstr(r.body, "value=\"2000-01-01\""));
+	ht_free(&r);
+	/* Not days: said in French beside each field and in the summary, what was typed kept. */
+	assert_int_equal(
+	    audit_page("since=2026-11-28T00%3A00%3A00Z&until=31%2F02%2F2026&lang=fr", &r), 422);
+	assert_non_null(strstr(r.body, "id=\"error-summary\""));
+	assert_non_null(strstr(r.body, "href=\"#since\""));
+	assert_non_null(strstr(r.body, "href=\"#until\""));
+	assert_non_null(strstr(r.body, "Saisissez un jour, par exemple 28/11/2026."));
+	assert_non_null(strstr(r.body, "value=\"31/02/2026\""));
+	assert_int_equal(rows_of(r.body), 0);
+	ht_free(&r);
+	/* A period that ends before it starts. */
+	assert_int_equal(audit_page("since=2026-11-29&until=2026-11-28&lang=en", &r), 422);
+	assert_non_null(strstr(r.body, "A period ends on or after the day it starts."));
+	ht_free(&r);
+	/* The download refuses what the page would. */
+	const char *h[] = { auditor.cookie, NULL };
+	ht_get(S.port, "/audit/export.csv?since=yesterday", h, &r);
+	assert_true(r.status >= 400 && r.status < 500);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_period_is_days_as_a_person_enters_them),
 		cmocka_unit_test(concurrent_reads_are_each_audited_once_on_an_intact_chain),
 		cmocka_unit_test(the_auditor_sees_reads_still_in_the_queue),
 		cmocka_unit_test(a_stop_commits_every_queued_event),

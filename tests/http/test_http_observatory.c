@@ -63,7 +63,8 @@ static void a_provider_imports_a_file_once(void **state)
 	assert_int_equal(upload(provider.cookie, "/observatory/import", fields, "ctdc.csv", sample,
 				sample_len, &r),
 			 200);
-	assert_non_null(strstr(r.body, ": 1.000")); /* read and imported, as Portuguese groups them */
+	assert_non_null(
+	    strstr(r.body, ": 1.000")); /* read and imported, as Portuguese groups them */
 	ht_free(&r);
 	assert_int_equal(records(), 1000);
 	/* The same file again adds nothing. */

@@ -265,10 +265,62 @@ static void the_headline_shares_are_given_or_explained(void **state)
 	ht_free(&r);
 }
 
+/* Issue #18: each release's methodology note is a page in the reader's language, reached from
+ * the list of releases (and the list from the menu), readable without signing in as the
+ * releases are; the note as published stays a download beside the data. */
+static void the_methodology_note_is_a_page(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	ht_get(S.port, "/observatory/releases?lang=fr", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "href=\"/observatory/releases/1/methodology\""));
+	assert_null(strstr(r.body, "methodology.md\">Note"));
+	ht_free(&r);
+	/* One of each method: cell key tables, differential privacy, k-anonymised records. */
+	static const char *const SAYS[][2] = {
+		{ "1", "id=\"method-title\">Note méthodologique · Version 1</h1>" },
+		{ "2", "confidentialité différentielle" },
+		{ "3", "k-anonymat" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(SAYS); i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/observatory/releases/%s/methodology?lang=fr",
+			 SAYS[i][0]);
+		ht_get(S.port, path, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_non_null(strstr(r.headers, "text/html"));
+		if (!strstr(r.body, SAYS[i][1]))
+			fail_msg("%s does not say %s", path, SAYS[i][1]);
+		assert_non_null(strstr(r.body, "methodology.md\" hreflang=\"en\""));
+		assert_non_null(strstr(r.body, "class=\"print-stamp\""));
+		ht_free(&r);
+	}
+	/* The tables' counts are grouped: 5,008 records. */
+	ht_get(S.port, "/observatory/releases/1/methodology?lang=en", NULL, &r);
+	assert_non_null(strstr(r.body, "<dt>Records</dt><dd>5,0"));
+	ht_free(&r);
+	ht_get(S.port, "/observatory/releases/99/methodology", NULL, &r);
+	assert_int_equal(r.status, 404);
+	ht_free(&r);
+	ht_get(S.port, "/observatory/releases/1/methodology.md", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "# Observatory release 1"));
+	ht_free(&r);
+	/* The analyst finds the releases in the menu. */
+	struct web_session pt;
+	web_login("analyst@demo.ponte.example", DEMO_PASSWORD, NULL, &pt);
+	const char *h[] = { pt.cookie, NULL };
+	ht_get(S.port, "/observatory", h, &r);
+	assert_non_null(strstr(r.body, "<li><a href=\"/observatory/releases\">"));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_headline_shares_are_given_or_explained),
+		cmocka_unit_test(the_methodology_note_is_a_page),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -246,6 +246,44 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 	assert_string_equal(i18n_number(&a, LANG_ES, 52080), "52.080");
 	assert_string_equal(i18n_number(&a, LANG_EN, 999), "999");
 	assert_string_equal(i18n_number(&a, LANG_EN, INT64_MIN), "-9,223,372,036,854,775,808");
+	char big[I18N_NUMBER_MAX];
+	assert_string_equal(i18n_number_to(LANG_FR, INT64_MIN, big),
+			    "-9\u202f223\u202f372\u202f036\u202f854\u202f775\u202f808");
+	/* French spaces : ; ! ? off the word before them; the others do not. */
+	assert_string_equal(i18n_before_mark(LANG_FR), "\u202f");
+	assert_string_equal(i18n_before_mark(LANG_EN), "");
+	assert_string_equal(i18n_before_mark(LANG_PT), "");
+	/* Days as people type them: a date picker's, the day first, the month named. */
+	static const char *const DAYS[][3] = {
+		{ "en", "2026-11-28", "2026-11-28" },   { "en", "28/11/2026", "2026-11-28" },
+		{ "pt", "28.11.2026", "2026-11-28" },   { "fr", " 1/2/2026 ", "2026-02-01" },
+		{ "en", "28 Nov 2026", "2026-11-28" },  { "en", "28 November 2026", "2026-11-28" },
+		{ "fr", "28 nov. 2026", "2026-11-28" }, { "fr", "1 juillet 2026", "2026-07-01" },
+		{ "fr", "1 juin 2026", "2026-06-01" },  { "es", "3 ene 2026", "2026-01-03" },
+		{ "en", "29/02/2028", "2028-02-29" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(DAYS); i++) {
+		char day[11] = "";
+		if (!i18n_date_read(i18n_lang_from_tag(DAYS[i][0], 2), DAYS[i][1], day))
+			fail_msg("%s: \"%s\" not read", DAYS[i][0], DAYS[i][1]);
+		assert_string_equal(day, DAYS[i][2]);
+	}
+	static const char *const NOT_DAYS[] = { "",
+						"31/02/2026",
+						"29/02/2027",
+						"2026-13-01",
+						"28/11/26",
+						"28 Brumaire 2026",
+						"2026-11-28T10:00:00Z",
+						"yesterday",
+						"28/11/2026 x",
+						"0/11/2026" };
+	for (size_t i = 0; i < ARRAY_LEN(NOT_DAYS); i++) {
+		char day[11] = "";
+		if (i18n_date_read(LANG_EN, NOT_DAYS[i], day))
+			fail_msg("\"%s\" read as %s", NOT_DAYS[i], day);
+	}
+	assert_false(i18n_date_read(LANG_EN, NULL, (char[11]){ 0 }));
 	/* Another zone, no summer time: Niamey is an hour ahead of UTC all year. */
 	assert_true(i18n_zone_set("Africa/Niamey"));
 	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-07-01T23:30:00Z"),
