@@ -13,8 +13,9 @@ trap 'rm -rf "$tmp"' EXIT
 xgettext --from-code=UTF-8 --language=C --keyword=N_ --keyword=tr:2 --keyword=trn:2,3 --keyword=web_flash_n:2,3 \
 	--no-wrap --sort-by-file --omit-header -o "$tmp/c.pot" $(find src -name '*.c' | sort)
 
-# Templates: {{t "text"}} (the text never contains a double quote).
+# Templates: {{t "text"}} (the text never contains a double quote), in UTF-8 ("k − 1").
 {
+	printf 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 	for f in templates/*.html; do
 		grep -o '{{t "[^"]*"}}' "$f" | sed -e 's/^{{t "//' -e 's/"}}$//' | while IFS= read -r s; do
 			printf '#: %s\nmsgid "%s"\nmsgstr ""\n\n' "$f" "$s"

@@ -24,8 +24,7 @@ int case_closure_record(store_conn *c, int64_t case_id, const char *kind, const 
 
 /* The case exists and the caller holds permission within its scope on it: 0, else
  * PONTE_ENOTFOUND (the case is not disclosed). Reading it is audited like any case read. */
-int case_check(const keyed_store *env, const principal *p, int64_t case_id,
-	       const char *permission);
+int case_check(const keyed_store *env, const principal *p, int64_t case_id, const char *permission);
 
 /* The scope test of every read of cases c, with ?1 the caller's scope of the permission
  * (1 own .. 4 all), ?2 country, ?3 organisation, ?4 user. */

@@ -2,6 +2,7 @@
  * inbox and outbox of an organisation, and one referral with its history and actions. */
 #include "base/clock.h"
 #include "cases/sections.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "referral/referral.h"
@@ -239,9 +240,9 @@ static const char *unsuited_words(http_request *req, const service *s, unsigned 
 		    NULL);
 	if (why & SERVICE_NO_PLACE)
 		parts[n++] = tr(req->lang, N_("no place free now"));
-	const char *out = "";
+	const char *out = "", *sep = arena_printf(req->arena, "%s; ", i18n_before_mark(req->lang));
 	for (size_t i = 0; i < n; i++)
-		out = arena_printf(req->arena, "%s%s%s", out, i ? "; " : "", parts[i]);
+		out = arena_printf(req->arena, "%s%s%s", out, i ? sep : "", parts[i]);
 	return out;
 }
 
@@ -368,10 +369,11 @@ static int picker_of_case(http_request *req, int64_t case_id, struct picker *k, 
 		    ? country_labels(env->db, req->arena, lang, c.citizenship, ", ")
 		    : NULL,
 	};
+	const char *sep = arena_printf(req->arena, "%s; ", i18n_before_mark(req->lang));
 	for (size_t i = 0; i < ARRAY_LEN(more); i++)
 		if (more[i])
 			facts =
-			    arena_printf(req->arena, "%s%s%s", facts, *facts ? "; " : "", more[i]);
+			    arena_printf(req->arena, "%s%s%s", facts, *facts ? sep : "", more[i]);
 	const char *where = country_label(env->db, req->arena, lang, k->country);
 	const char *hint =
 	    *facts ? web_fill(req, N_("Services in {country} that take this person ({facts})."),

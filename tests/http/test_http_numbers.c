@@ -25,7 +25,7 @@ static int setup(void **state)
 	log_set_fd(-1);
 	ht_start(&S);
 	ht_current = &S;
-	identity_env env = { S.db, S.keys };
+	keyed_store env = { S.db, S.keys };
 	assert_int_equal(demo_fill(&env), 0);
 	demo_options o = {
 		.cases = 60, .seed = 1, .password = DEMO_PASSWORD, .files_dir = S.app.svc.files_dir
@@ -83,7 +83,7 @@ static void add_runs(struct ids *ids, const char *s, size_t len)
 static void collect_ids(struct ids *ids, const char *url, const char *html)
 {
 	add_runs(ids, url, strlen(url));
-	static const char *const ATTRS[] = { "href=\"", "action=\"", "src=\"" };
+	static const char *const ATTRS[] = { "href=\"", "action=\"", "src=\"", "value=\"" };
 	for (size_t a = 0; a < ARRAY_LEN(ATTRS); a++)
 		for (const char *p = strstr(html, ATTRS[a]); p; p = strstr(p + 1, ATTRS[a])) {
 			const char *v = p + strlen(ATTRS[a]), *end = strchr(v, '"');

@@ -567,7 +567,7 @@ static void the_service_list_is_chosen_for_the_person(void **state)
 	/* The same in French, with its own typography. */
 	snprintf(path, sizeof(path), "/cases/%lld/referrals?lang=fr", case_id);
 	ht_get(S.port, path, hw, &r);
-	assert_non_null(strstr(r.body, "Besoins ouverts : "));
+	assert_non_null(strstr(r.body, "Besoins ouverts\u202f: "));
 	ht_free(&r);
 	/* A consent recorded for the counselling leads to step 2 with it chosen. */
 	assert_int_equal(api(cw, "GET", "/api/v1/services?type=psychosocial", NULL, &r), 200);
