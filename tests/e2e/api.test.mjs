@@ -370,6 +370,16 @@ test('every operation answers as the document describes it', async () => {
   await call(pt, shelter, 'GET', `/api/v1/referrals/${rid}`, undefined, 200);
   await call(pt, shelter, 'GET', `/api/v1/referrals/${rid}/case`, undefined, 200);
   await send(pt, shelter, 'POST', `/api/v1/referrals/${rid}/start`, undefined, 200);
+  // The provider records what it gave the person; the referring side reads it.
+  const today = new Date().toISOString().slice(0, 10);
+  const started = await call(pt, shelter, 'GET', `/api/v1/referrals/${rid}`, undefined, 200);
+  await send(pt, shelter, 'POST', `/api/v1/referrals/${rid}/deliveries`,
+    { version: started.json?.version, delivered_on: today, type: 'meals', note: 'Three meals a day' }, 201);
+  await call(pt, shelter, 'POST', `/api/v1/referrals/${rid}/deliveries`,
+    { version: started.json?.version - 1, delivered_on: today, type: 'meals' }, 409); // a form read before it started
+  await call(pt, cw, 'POST', `/api/v1/referrals/${rid}/deliveries`,
+    { version: started.json?.version, delivered_on: today, type: 'meals' }, 403);
+  await call(pt, cw, 'GET', `/api/v1/referrals/${rid}/deliveries`, undefined, 200);
   await call(pt, shelter, 'POST', `/api/v1/referrals/${rid}/complete`, { code: 'great' }, 422);
   await call(pt, cw, 'GET', `/api/v1/cases/${caseId}/disclosures`, undefined, 200);
   await send(pt, cw, 'POST', `/api/v1/consents/${consent.json?.id}/withdraw`, undefined, 200);
