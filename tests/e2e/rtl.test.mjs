@@ -53,9 +53,14 @@ for (const width of [1280, 390]) {
     const brand = await page.locator('.brand').boundingBox();
     const first = await page.locator('.main-nav a').first().boundingBox();
     if (width >= 1280) {
-      assert.ok(brand.x > first.x, 'the brand stands to the right of the menu');
+      // The name and the languages on the first row, the name on the right; the menu under
+      // them, its first entry on the right.
       const row = await page.locator('.header-row').boundingBox();
+      const langs = await page.locator('.lang-switch').boundingBox();
       assert.ok(brand.x + brand.width > row.x + row.width - 40, 'the brand starts at the right edge');
+      assert.ok(langs.x + langs.width < brand.x, 'the languages stand to the left of the brand');
+      assert.ok(first.y >= brand.y + brand.height - 4, 'the menu is under the brand');
+      assert.ok(first.x + first.width > row.x + row.width - 60, 'the menu starts from the right');
     } else {
       assert.ok(first.x + first.width > width / 2, 'the menu starts on the right');
     }
