@@ -82,7 +82,7 @@ int trm_offer(const keyed_store *env, const principal *p, int64_t case_id,
 	char basis[32] = "";
 	if (!rc)
 		rc = prepare(env, &a, p, case_id, consent_id, &body, basis, why);
-	store_conn *conn;
+	store_conn *conn = NULL;
 	store_stmt *st;
 	bool begun = !rc && !(rc = store_conn_get(env->db, &conn)) && !(rc = store_begin(conn));
 	char message[CRYPTO_UUID];
