@@ -109,6 +109,6 @@ int api_logout(http_request *req, http_response *res)
 			  .outcome = "success",
 			  .client = req->client_addr };
 	audit_append(services_of(req)->db, &e);
-	res->status = 204;
+	http_no_content(res);
 	return 0;
 }

@@ -236,7 +236,7 @@ int api_case_create(http_request *req, http_response *res)
 		return api_field_errors(req, res, &errors);
 	if (rc)
 		return rc;
-	res->status = 201;
+	http_created(res);
 	snprintf(location, LOCATION_LEN, "/api/v1/cases/%lld", (long long)id);
 	http_set_header(res, "Location", location);
 	if (respond_case(req, res, id) != 0) {

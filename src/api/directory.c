@@ -184,7 +184,7 @@ int api_focal_point_holder(http_request *req, http_response *res)
 	rc = fp_add_holder(&services_of(req)->env, principal_of(req), id, name, position, started,
 			   &e);
 	if (!rc)
-		res->status = 201;
+		http_created(res);
 	return answer(req, res, rc, &e, id);
 }
 

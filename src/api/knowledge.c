@@ -354,6 +354,6 @@ int api_knowledge_attach(http_request *req, http_response *res)
 		return http_refuse(req, res, PONTE_EDENIED, ONLY_DRAFTS);
 	if (rc)
 		return api_upload_refused(req, res, rc, why);
-	res->status = 201;
+	http_created(res);
 	return respond_item(req, res, id);
 }

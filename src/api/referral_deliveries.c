@@ -90,6 +90,6 @@ int api_referral_deliver(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	rc = api_referral_deliveries(req, res);
-	res->status = 201;
+	http_created(res);
 	return rc;
 }

@@ -122,7 +122,7 @@ int api_service_create(http_request *req, http_response *res)
 	service s;
 	if ((rc = service_get(&services_of(req)->env, req->arena, id, &s)))
 		return rc;
-	res->status = 201;
+	http_created(res);
 	res->content_type = "application/json";
 	return write_service(&res->body, &s);
 }

@@ -121,7 +121,7 @@ int api_no_upload(http_request *req, http_response *res)
 
 void api_created_at(http_request *req, http_response *res, const char *collection, int64_t id)
 {
-	res->status = 201;
+	http_created(res);
 	const char *location = arena_printf(req->arena, "%s/%lld", collection, (long long)id);
 	if (location)
 		http_set_header(res, "Location", location);
@@ -129,7 +129,7 @@ void api_created_at(http_request *req, http_response *res, const char *collectio
 
 int api_created_id(http_response *res, int64_t id)
 {
-	res->status = 201;
+	http_created(res);
 	res->content_type = "application/json";
 	return buf_printf(&res->body, "{\"id\":%lld}", (long long)id);
 }

@@ -173,7 +173,7 @@ int api_section_add(http_request *req, http_response *res)
 	rc = section_add(&services_of(req)->env, principal_of(req), d, case_id, values, &id, &e);
 	if (rc)
 		return api_refused(req, res, rc, &e, NULL, NULL);
-	res->status = 201;
+	http_created(res);
 	return respond_entry(req, res, d, case_id, id);
 }
 

@@ -96,7 +96,7 @@ int api_trm_offer(http_request *req, http_response *res)
 		return http_refuse(req, res, PONTE_EREJECTED, why ? why : "");
 	if (rc)
 		return rc;
-	res->status = 201;
+	http_created(res);
 	res->content_type = "application/json";
 	return buf_printf(&res->body, "{\"id\":%lld,\"state\":\"sent\"}", (long long)ref);
 }
@@ -235,7 +235,7 @@ int api_trm_document(http_request *req, http_response *res)
 				   why ? why : "");
 	if (rc)
 		return rc;
-	res->status = 201;
+	http_created(res);
 	res->content_type = "application/json";
 	return buf_puts(&res->body, "{\"sent\":true}");
 }

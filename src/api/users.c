@@ -127,9 +127,7 @@ int api_user_create(http_request *req, http_response *res)
 	if (rc)
 		return rc;
 	audit(req, "user.create", id, "success");
-	res->status = 201;
-	res->content_type = "application/json";
-	return buf_printf(&res->body, "{\"id\":%lld}", (long long)id);
+	return api_created_id(res, id);
 }
 
 /* A lost phone: {"reason": "..."}; the user's second factor reset, every session and token

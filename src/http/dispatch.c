@@ -332,6 +332,17 @@ int http_redirect(http_request *req, http_response *res, const char *location)
 	return http_set_header(res, "Location", location);
 }
 
+void http_created(http_response *res)
+{
+	res->status = 201;
+}
+
+void http_no_content(http_response *res)
+{
+	res->status = 204;
+	buf_reset(&res->body);
+}
+
 int http_defer(http_request *req, http_work_fn work, void *arg)
 {
 	req->deferred_work = work;

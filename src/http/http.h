@@ -191,6 +191,10 @@ bool http_param_id(const http_request *req, size_t i, int64_t *id);
 const char *http_form(const http_request *req, const char *name);
 /* 303 to a local path. */
 int http_redirect(http_request *req, http_response *res, const char *location);
+/* A success other than 200, for the handler that made something (201) or has nothing to say
+ * (204, body emptied); refusals go through http_refuse() and http_refuse_page(). */
+void http_created(http_response *res);
+void http_no_content(http_response *res);
 /* Answer with an error status decided before routing (413, 431), rendered like any other. */
 void http_dispatch_status(const http_app *app, http_request *req, http_response *res, int status);
 

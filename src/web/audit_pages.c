@@ -133,7 +133,7 @@ int web_audit(http_request *req, http_response *res)
 	if (e.count) { /* said above the form and beside each field; nothing listed */
 		static const char *const ORDER[] = { "since", "until", NULL };
 		web_field_errors(req, v, &e, ORDER, NULL);
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 		return web_render_page(req, res, "audit", N_("Audit trail"), v);
 	}
 	struct rows_ctx rows = { req, tpl_set_list(v, "events"), NULL };

@@ -794,7 +794,7 @@ int web_case_update(http_request *req, http_response *res)
 					  "it. What is saved now is shown above; your changes are "
 					  "still in the form below. Check them and save again.")
 				     : NULL);
-		res->status = e.count ? 422 : 409;
+		http_refuse_page(res, e.count ? PONTE_EREJECTED : PONTE_ECONFLICT);
 		return rc;
 	}
 	if (rc)

@@ -103,7 +103,7 @@ static int render(http_request *req, http_response *res, int64_t id, const child
 		tpl_set(v, "alert", tr(req->lang, alert));
 	rc = web_render_page(req, res, "children", N_("Child protection"), v);
 	if (!rc && (alert || (e && e->count)))
-		res->status = e && e->count ? 422 : 409;
+		http_refuse_page(res, e && e->count ? PONTE_EREJECTED : PONTE_ECONFLICT);
 	return rc;
 }
 

@@ -72,7 +72,7 @@ static int render(http_request *req, http_response *res, int64_t id, const field
 		tpl_set(v, "alert", tr(req->lang, alert));
 	rc = web_render_page(req, res, "plans", N_("Support plans"), v);
 	if (!rc && (alert || (e && e->count)))
-		res->status = e && e->count ? 422 : 403;
+		http_refuse_page(res, e && e->count ? PONTE_EREJECTED : PONTE_EDENIED);
 	return rc;
 }
 

@@ -826,7 +826,7 @@ static int render_referral_form(http_request *req, http_response *res, int64_t i
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "referral", N_("Referral"), v);
 	if (!rc && (alert || (e && e->count)))
-		res->status = e && e->count ? 422 : 409;
+		http_refuse_page(res, e && e->count ? PONTE_EREJECTED : PONTE_ECONFLICT);
 	return rc;
 }
 

@@ -176,7 +176,7 @@ static int render_service(http_request *req, http_response *res, int64_t id, con
 	web_field_errors(req, v, e, ORDER, LABELS);
 	rc = web_render_page(req, res, "service", s.name, v);
 	if (!rc && (alert || (e && e->count)))
-		res->status = e && e->count ? 422 : 409;
+		http_refuse_page(res, e && e->count ? PONTE_EREJECTED : PONTE_ECONFLICT);
 	return rc;
 }
 
@@ -297,6 +297,6 @@ int web_service_refer(http_request *req, http_response *res)
 	web_field_errors(req, v, &e, ORDER, NULL);
 	rc = web_render_page(req, res, "service_refer", N_("Refer this person"), v);
 	if (!rc && e.count)
-		res->status = 422;
+		http_refuse_page(res, PONTE_EREJECTED);
 	return rc;
 }
