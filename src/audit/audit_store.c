@@ -102,9 +102,7 @@ static int insert_event(store_conn *c, const audit_event *e, const unsigned char
 	store_bind_text(st, 9, cl, strlen(cl));
 	store_bind_blob(st, 10, prev, 32);
 	store_bind_blob(st, 11, hash, 32);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int audit_append_in_transaction(store *db, const audit_event *in)
@@ -432,11 +430,8 @@ int audit_verify(store *db, audit_verify_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	audit_flush(db);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ALL, &st);
+	int rc = store_stmt_get(db, SQL_ALL, &st);
 	if (rc)
 		return rc;
 	unsigned char prev[32] = { 0 };
@@ -484,11 +479,8 @@ int audit_verify(store *db, audit_verify_result *r)
 int audit_query(store *db, arena *a, const audit_filter *f, audit_fn fn, void *ctx)
 {
 	audit_flush(db);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_QUERY, &st);
+	int rc = store_stmt_get(db, SQL_QUERY, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, f->user_id);

@@ -53,9 +53,7 @@ int backup_record(store *db, const backup_report *r, const char *archive, bool g
 	store_bind_int64(st, 5, r->cases);
 	store_bind_text(st, 6, r->audit_head, strlen(r->audit_head));
 	store_bind_int64(st, 7, good);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 /* The last good backup: when, of which schema, how many seconds ago. when is "" (and the

@@ -197,11 +197,10 @@ int attachment_remove(const keyed_store *env, const principal *p, const char *di
 	if (!rc && !(rc = store_conn_get(env->db, &c)) && !(rc = store_prepare(c, SQL_GET, &st))) {
 		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, case_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW)
+		if (!(rc = store_step_one(st))) {
 			snprintf(stored, sizeof(stored), "%s", store_col_text(st, 0, NULL));
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+			store_reset(st);
+		}
 	}
 	if (!rc && !(rc = store_prepare(c, SQL_REMOVE, &st))) {
 		char now[CLOCK_RFC3339_LEN];
@@ -232,11 +231,8 @@ static const char SQL_ALL[] =
 int attachment_verify_seals(const keyed_store *env, const char *dir, int64_t *checked, int64_t *bad)
 {
 	*checked = *bad = 0;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ALL, &st);
+	int rc = store_stmt_get(env->db, SQL_ALL, &st);
 	if (rc)
 		return rc;
 	arena a;

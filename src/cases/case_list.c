@@ -592,9 +592,7 @@ int case_list_save(store *db, int64_t user_id, const char *query)
 				store_bind_text(st, 2, query, strlen(query));
 				store_bind_text(st, 3, when, strlen(when));
 			}
-			rc = store_step(st);
-			rc = rc < 0 ? rc : 0;
-			store_reset(st);
+			rc = store_run(st);
 		}
 	}
 	arena_release(&a);

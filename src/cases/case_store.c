@@ -81,21 +81,16 @@ int case_from_row(const keyed_store *env, arena *a, store_stmt *st, case_record 
 int case_get_unaudited(const keyed_store *env, arena *a, const principal *p, int64_t id,
 		       case_record *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
+	int rc = store_stmt_get(env->db, SQL_GET, &st);
 	if (rc)
 		return rc;
 	bind_scope(st, p, "case.social.read");
 	store_bind_int64(st, 5, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
+	if (!(rc = store_step_one(st))) {
 		rc = case_from_row(env, a, st, out);
-	else if (rc == STORE_DONE)
-		rc = PONTE_ENOTFOUND;
-	store_reset(st);
+		store_reset(st);
+	}
 	return rc;
 }
 
@@ -363,22 +358,18 @@ static const char SQL_DISCLOSE[] =
 
 int case_scope_of(store *db, int64_t case_id, case_scope *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SCOPE, &st);
+	int rc = store_stmt_get(db, SQL_SCOPE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		out->owner_id = store_col_int64(st, 0);
-		out->organisation_id = store_col_int64(st, 1);
-		snprintf(out->country, sizeof(out->country), "%s", store_col_text(st, 2, NULL));
-	}
+	if ((rc = store_step_one(st)))
+		return rc;
+	out->owner_id = store_col_int64(st, 0);
+	out->organisation_id = store_col_int64(st, 1);
+	snprintf(out->country, sizeof(out->country), "%s", store_col_text(st, 2, NULL));
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }
 
 int case_disclose(const keyed_store *env, arena *a, int64_t case_id, unsigned parts,
@@ -386,11 +377,8 @@ int case_disclose(const keyed_store *env, arena *a, int64_t case_id, unsigned pa
 {
 	memset(out, 0, sizeof(*out));
 	out->estimated_age = -1;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_DISCLOSE, &st);
+	int rc = store_stmt_get(env->db, SQL_DISCLOSE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);

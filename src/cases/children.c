@@ -236,9 +236,7 @@ int child_save(const keyed_store *env, const principal *p, int64_t case_id, int6
 			store_bind_blob(st, 2, g.data, g.len);
 		if (tn.len)
 			store_bind_blob(st, 3, tn.data, tn.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&g);
 	buf_release(&tn);

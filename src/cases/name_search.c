@@ -60,9 +60,7 @@ int case_name_keys_write(const keyed_store *env, store_conn *c, int64_t case_id,
 		store_bind_int64(st, 1, case_id);
 		store_bind_blob(st, 2, h, sizeof(h));
 		store_bind_int64(st, 3, stored_kind(k->items[i].kind));
-		rc = store_step(st);
-		rc = rc < 0 ? rc : 0;
-		store_reset(st);
+		rc = store_run(st);
 	}
 	crypto_wipe(k, sizeof(*k));
 	free(k);

@@ -11,11 +11,8 @@ static const char SQL_CASE[] = "SELECT owner_id, organisation_id, country FROM c
 int case_in_scope(const keyed_store *env, const principal *p, int64_t case_id,
 		  const char *permission, char country[8])
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_CASE, &st);
+	int rc = store_stmt_get(env->db, SQL_CASE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);

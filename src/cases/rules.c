@@ -73,11 +73,8 @@ const char *country_rule_at(size_t i)
 
 int country_rules_list(store *db, arena *a, country_rule_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW)
@@ -118,9 +115,7 @@ int country_rule_set(store *db, const principal *p, const char *country, const c
 		store_bind_text(st, 1, country, strlen(country));
 		store_bind_text(st, 2, rule, strlen(rule));
 		store_bind_int64(st, 3, v);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	principal_audit(db, p, "rules.set", "country_rule", 0, rc ? "failure" : "success", false);
 	return rc;
@@ -144,11 +139,8 @@ int country_rule_unset(store *db, const principal *p, const char *country, const
 
 int status_confirmers_list(store *db, arena *a, confirmers_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, store_is_pg(db) ? SQL_CONFIRMERS_PG : SQL_CONFIRMERS, &st);
+	int rc = store_stmt_get(db, store_is_pg(db) ? SQL_CONFIRMERS_PG : SQL_CONFIRMERS, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW)
@@ -186,9 +178,7 @@ int status_confirmers_set(store *db, const principal *p, const char *country, co
 	bool begun = !rc && !(rc = store_begin(c));
 	if (!rc && !(rc = store_prepare(c, SQL_CLEAR_CONFIRMERS, &st))) {
 		store_bind_text(st, 1, country, strlen(country));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	/* None listed: the country follows the defaults again. */
 	for (const char *s = types; !rc && *s;) {
@@ -196,9 +186,7 @@ int status_confirmers_set(store *db, const principal *p, const char *country, co
 		if (!(rc = store_prepare(c, SQL_ADD_CONFIRMER, &st))) {
 			store_bind_text(st, 1, country, strlen(country));
 			store_bind_text(st, 2, s, len);
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		}
 		s += len + (s[len] == ',');
 	}

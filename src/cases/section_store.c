@@ -290,18 +290,14 @@ int section_add(const keyed_store *env, const principal *p, const section_def *d
 			if (!secret(&d->fields[i]))
 				rc = bind_value(st, (int)k++, &d->fields[i], v[i]);
 		if (!rc)
-			rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		*id = store_last_insert_id(c);
 	}
 	if (!rc && !(rc = store_prepare(c, q->secrets, &st))) {
 		store_bind_int64(st, 1, *id);
 		rc = bind_secrets(env, d, st, *id, v, 2);
 		if (!rc)
-			rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 	}
 	if (!rc)
 		rc = principal_audit(env->db, p, audit_action(action, d, "add"), "case", case_id,
@@ -446,12 +442,10 @@ int section_get(const keyed_store *env, arena *a, const principal *p, const sect
 		return rc;
 	store_bind_int64(st, 1, case_id);
 	store_bind_int64(st, 2, entry_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
+	if (!(rc = store_step_one(st))) {
 		rc = from_row(env, a, d, st, out);
-	else
-		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
-	store_reset(st);
+		store_reset(st);
+	}
 	return rc;
 }
 

@@ -145,13 +145,6 @@ static void bind_str(store_stmt *st, int idx, const char *s)
 	store_bind_text(st, idx, s ? s : "", s ? strlen(s) : 0);
 }
 
-static int step_once(store_stmt *st)
-{
-	int rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
 int fp_create(const keyed_store *env, const principal *p, const fp_input *in, int64_t *id,
 	      field_errors *e)
 {
@@ -225,11 +218,11 @@ static int country_of(store_conn *c, arena *a, int64_t id, const char **country)
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
-		*country = store_col_dup(a, st, 0);
+	if ((rc = store_step_one(st)))
+		return rc;
+	*country = store_col_dup(a, st, 0);
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }
 
 /* Begin a write on entry id that p may manage. */
@@ -285,7 +278,7 @@ int fp_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 		bind_str(st, 7,
 			 in->verified_on && *in->verified_on ? in->verified_on : cur.verified_on);
 		bind_str(st, 8, now);
-		rc = step_once(st);
+		rc = store_run(st);
 	}
 	if (!rc && store_changes(c) == 0) {
 		*current = cur.version;
@@ -314,7 +307,7 @@ int fp_verify(const keyed_store *env, const principal *p, int64_t id)
 	if (!(rc = store_prepare(c, store_is_pg(env->db) ? SQL_VERIFY_PG : SQL_VERIFY, &st))) {
 		store_bind_int64(st, 1, id);
 		bind_str(st, 2, now);
-		rc = step_once(st);
+		rc = store_run(st);
 	}
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.verify", "focal_point", id, "success",
@@ -357,7 +350,7 @@ int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const 
 	if (!rc && !(rc = store_prepare(c, SQL_END_CURRENT, &st))) {
 		store_bind_int64(st, 1, id);
 		bind_str(st, 2, started_on);
-		rc = step_once(st);
+		rc = store_run(st);
 	}
 	int64_t hid = 0;
 	if (!rc && !(rc = store_prepare(c, SQL_NEXT_HOLDER, &st))) {
@@ -375,7 +368,7 @@ int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const 
 		store_bind_blob(st, 3, enc.data, enc.len);
 		bind_str(st, 4, position);
 		bind_str(st, 5, started_on);
-		rc = step_once(st);
+		rc = store_run(st);
 	}
 	buf_release(&enc);
 	if (!rc)

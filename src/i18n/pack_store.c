@@ -95,9 +95,7 @@ int pack_store_add(store *db, const pack_report *r, const char *po, size_t n, in
 		store_bind_text(st, 8, "load", 4);
 		bind_user(st, 9, user_id);
 		store_bind_text(st, 10, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (!rc)
 		return store_commit(c);
@@ -155,11 +153,8 @@ int pack_store_withdraw(store *db, const char *lang, int64_t user_id, int *versi
 
 int pack_store_versions(store *db, arena *a, const char *lang, pack_version_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_VERSIONS, &st);
+	int rc = store_stmt_get(db, SQL_VERSIONS, &st);
 	if (rc)
 		return rc;
 	if (lang)

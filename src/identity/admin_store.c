@@ -101,9 +101,7 @@ static int run(store_conn *c, const char *sql, int64_t id, const char *a, const 
 		store_bind_text(st, i++, b, strlen(b));
 	if (t)
 		store_bind_text(st, i++, t, strlen(t));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 bool user_has_role(store *db, int64_t user_id, const char *role_code)

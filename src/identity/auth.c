@@ -38,11 +38,8 @@ static const char SQL_TOTP_STEP[] = "UPDATE users SET totp_last_step = ?2 "
 int auth_settings_load(store *db, auth_settings *s)
 {
 	*s = (auth_settings){ 30, 12, 12 };
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SETTINGS, &st);
+	int rc = store_stmt_get(db, SQL_SETTINGS, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
@@ -89,16 +86,12 @@ struct account {
 
 static int load_account(const keyed_store *env, arena *a, int64_t id, struct account *acc)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ACCOUNT, &st);
+	int rc = store_stmt_get(env->db, SQL_ACCOUNT, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		snprintf(acc->hash, sizeof(acc->hash), "%s", store_col_text(st, 0, NULL));
 		acc->status = user_status_from_name(store_col_text(st, 1, NULL));
 		acc->totp_enabled = store_col_int64(st, 2) != 0;
@@ -107,11 +100,8 @@ static int load_account(const keyed_store *env, arena *a, int64_t id, struct acc
 		acc->totp_secret =
 		    n ? field_decrypt(env, a, "users", "totp_secret", id, b, n) : NULL;
 		acc->organisation_id = store_col_int64(st, 4);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }
 
@@ -123,11 +113,8 @@ static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_
 	char csrf[CRYPTO_TOKEN_TEXT];
 	crypto_token_new(token, hash);
 	crypto_token_new(csrf, csrf_hash);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_NEW_SESSION, &st);
+	int rc = store_stmt_get(db, SQL_NEW_SESSION, &st);
 	if (rc)
 		return rc;
 	const char *k = kind == AUTH_API ? "api" : "web";
@@ -138,9 +125,7 @@ static int new_session(store *db, int64_t user_id, int kind, int64_t now, int64_
 	store_bind_int64(st, 5, now);
 	store_bind_int64(st, 6, expires);
 	store_bind_int64(st, 7, second_factor ? 1 : 0);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 static pthread_once_t oath_once = PTHREAD_ONCE_INIT;
@@ -296,11 +281,8 @@ int auth_login(const keyed_store *env, const login_request *in, login_result *ou
 static int session_read(const keyed_store *env, const unsigned char hash[CRYPTO_HASH_BYTES],
 			int kind, int64_t now, principal *p, int64_t *last_seen)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SESSION, &st);
+	int rc = store_stmt_get(env->db, SQL_SESSION, &st);
 	if (rc)
 		return rc;
 	store_bind_blob(st, 1, hash, CRYPTO_HASH_BYTES);
@@ -437,18 +419,13 @@ int session_flash_set(store *db, int64_t session_id, const char *text)
 {
 	if (!text || !*text || strlen(text) > SESSION_FLASH_MAX)
 		return PONTE_EINVAL;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_FLASH_SET, &st);
+	int rc = store_stmt_get(db, SQL_FLASH_SET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, session_id);
 	store_bind_text(st, 2, text, strlen(text));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int session_flash_take(store *db, arena *a, int64_t session_id, const char **text)
@@ -482,17 +459,12 @@ int session_flash_take(store *db, arena *a, int64_t session_id, const char **tex
 
 static int revoke(store *db, const char *sql, int64_t id)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, sql, &st);
+	int rc = store_stmt_get(db, sql, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int auth_logout(store *db, int64_t session_id)
@@ -502,18 +474,13 @@ int auth_logout(store *db, int64_t session_id)
 
 int auth_logout_others(store *db, int64_t user_id, int64_t keep_session)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_REVOKE_OTHERS, &st);
+	int rc = store_stmt_get(db, SQL_REVOKE_OTHERS, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, user_id);
 	store_bind_int64(st, 2, keep_session);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int auth_logout_everywhere(store *db, int64_t user_id)
@@ -525,11 +492,8 @@ int auth_change_password(store *db, int64_t user_id, int64_t keep_session, const
 			 const char *fresh, const char *confirm, int *problem)
 {
 	*problem = 0;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_HASH, &st);
+	int rc = store_stmt_get(db, SQL_HASH, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, user_id);

@@ -24,9 +24,7 @@ int field_encrypt_row(const keyed_store *env, store_conn *c, const char *sql, co
 	if (!rc && !(rc = store_prepare(c, sql, &st))) {
 		store_bind_int64(st, 1, id);
 		store_bind_blob(st, 2, cipher.data, cipher.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&cipher);
 	return rc;

@@ -42,11 +42,8 @@ static const char SQL_TYPES_PG[] = "SELECT code FROM organisation_types ORDER BY
 /* 1 when a row matches, 0 when none does, or why the store could not tell (negative). */
 static int lookup(store *db, const char *sql, const char *value)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, sql, &st);
+	int rc = store_stmt_get(db, sql, &st);
 	if (rc)
 		return rc;
 	store_bind_text(st, 1, value, strlen(value));
@@ -106,11 +103,8 @@ int org_add(store *db, const organisation *o, int64_t *id)
 	    !utf8_valid_text(o->name, nlen) || strpbrk(o->name, "\r\n\t") ||
 	    !exists(db, SQL_COUNTRY, o->country) || !org_type_valid(db, o->type))
 		return PONTE_EINVAL;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ADD, &st);
+	int rc = store_stmt_get(db, SQL_ADD, &st);
 	if (rc)
 		return rc;
 	char when[CLOCK_RFC3339_LEN];
@@ -160,25 +154,19 @@ static void org_from_row(store_stmt *st, arena *a, organisation *o)
 static int org_one(store *db, arena *a, const char *sql, const char *text, int64_t id,
 		   organisation *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, sql, &st);
+	int rc = store_stmt_get(db, sql, &st);
 	if (rc)
 		return rc;
 	if (text)
 		store_bind_text(st, 1, text, strlen(text));
 	else
 		store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		org_from_row(st, a, out);
 		rc = out->code && out->name && out->country && out->type ? 0 : PONTE_ENOMEM;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }
 
@@ -194,11 +182,8 @@ int org_find(store *db, arena *a, const char *code, organisation *out)
 
 int org_list(store *db, arena *a, org_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
@@ -224,11 +209,8 @@ static int by_name(const void *a, const void *b)
 
 int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_COUNTRIES, &st);
+	int rc = store_stmt_get(db, SQL_COUNTRIES, &st);
 	if (rc)
 		return rc;
 	/* Read them all, then sort by the language's alphabet: SQLite's own order puts
@@ -289,11 +271,8 @@ const char *country_labels(store *db, arena *a, const char *lang, const char *cs
 
 int org_type_list(store *db, arena *a, country_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, store_is_pg(db) ? SQL_TYPES_PG : SQL_TYPES, &st);
+	int rc = store_stmt_get(db, store_is_pg(db) ? SQL_TYPES_PG : SQL_TYPES, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {

@@ -33,22 +33,15 @@ static void role_from_row(store_stmt *st, arena *a, role *r)
 
 int role_find(store *db, arena *a, const char *code, role *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_FIND, &st);
+	int rc = store_stmt_get(db, SQL_FIND, &st);
 	if (rc)
 		return rc;
 	store_bind_text(st, 1, code, strlen(code));
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		role_from_row(st, a, out);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }
 

@@ -28,18 +28,13 @@ static const struct {
 
 static int store_value(store *db, const char *key, const char *text)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SET, &st);
+	int rc = store_stmt_get(db, SQL_SET, &st);
 	if (rc)
 		return rc;
 	store_bind_text(st, 1, key, strlen(key));
 	store_bind_text(st, 2, text, strlen(text));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int setting_set(store *db, const char *key, const char *value)
@@ -73,11 +68,8 @@ int setting_set(store *db, const char *key, const char *value)
 
 int setting_list(store *db, setting_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {

@@ -37,11 +37,8 @@ static void init_oath(void)
 int totp_state(const keyed_store *env, arena *a, int64_t user_id, const char **secret,
 	       bool *enabled)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SECRET, &st);
+	int rc = store_stmt_get(env->db, SQL_SECRET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, user_id);
@@ -89,9 +86,7 @@ int totp_begin(const keyed_store *env, arena *a, int64_t user_id, const char **s
 	if (!rc) {
 		store_bind_int64(st, 1, user_id);
 		store_bind_blob(st, 2, enc.data, enc.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&enc);
 	*secret = rc ? NULL : arena_strdup(a, b32);

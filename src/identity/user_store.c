@@ -151,22 +151,15 @@ int user_find_by_email(const keyed_store *env, const char *email, int64_t *id)
 		return PONTE_ENOTFOUND;
 	unsigned char idx[32];
 	email_index(env, norm, idx);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_EMAIL_TAKEN, &st);
+	int rc = store_stmt_get(env->db, SQL_EMAIL_TAKEN, &st);
 	if (rc)
 		return rc;
 	store_bind_blob(st, 1, idx, sizeof(idx));
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		*id = store_col_int64(st, 0);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }
 
@@ -246,9 +239,7 @@ static int insert_user(const keyed_store *env, store_conn *c, int64_t id, const 
 		store_bind_text(st, 7, lang, strlen(lang));
 		store_bind_text(st, 8, hash, strlen(hash));
 		store_bind_text(st, 9, when, strlen(when));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	for (size_t i = 0; !rc && i < in->nroles; i++) {
 		rc = store_prepare(c, SQL_ADD_ROLE, &st);
@@ -359,12 +350,10 @@ int user_get(const keyed_store *env, arena *a, int64_t id, user *out)
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
+	if (!(rc = store_step_one(st))) {
 		rc = user_from_row(env, st, a, out);
-	else if (rc == STORE_DONE)
-		rc = PONTE_ENOTFOUND;
-	store_reset(st);
+		store_reset(st);
+	}
 	if (!rc)
 		rc = load_roles(c, a, out);
 	return rc;
@@ -385,11 +374,8 @@ static int by_name(const void *x, const void *y)
 int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
 		      const char *country, const char *also, user_name_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_WORKERS, &st);
+	int rc = store_stmt_get(env->db, SQL_WORKERS, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, organisation_id);

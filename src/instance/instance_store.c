@@ -24,11 +24,8 @@ int instance_set(store *s, const char *name, const char *country)
 {
 	if (!instance_name_valid(name) || !instance_country_valid(country))
 		return PONTE_EINVAL;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(s, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SET, &st);
+	int rc = store_stmt_get(s, SQL_SET, &st);
 	if (rc)
 		return rc;
 	char when[CLOCK_RFC3339_LEN];
@@ -36,22 +33,16 @@ int instance_set(store *s, const char *name, const char *country)
 	store_bind_text(st, 1, name, strlen(name));
 	store_bind_text(st, 2, country, 2);
 	store_bind_text(st, 3, when, strlen(when));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int instance_get(store *s, arena *a, instance_info *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(s, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
+	int rc = store_stmt_get(s, SQL_GET, &st);
 	if (rc)
 		return rc;
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		size_t n;
 		const char *v = store_col_text(st, 0, &n);
 		out->name = arena_strndup(a, v ? v : "", n);
@@ -60,9 +51,7 @@ int instance_get(store *s, arena *a, instance_info *out)
 		v = store_col_text(st, 2, &n);
 		out->created_at = arena_strndup(a, v ? v : "", n);
 		rc = out->name && out->country && out->created_at ? 0 : PONTE_ENOMEM;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }

@@ -57,9 +57,7 @@ int keys_setup(store *s, const char *key_path, crypto_keyring **out, char *err, 
 		store_bind_int64(st, 1, 1);
 		store_bind_blob(st, 2, wrapped.data, wrapped.len);
 		store_bind_text(st, 3, when, strlen(when));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&wrapped);
 	if (rc) {
@@ -118,23 +116,17 @@ int keys_ensure(store *s, crypto_keyring *k, uint32_t version)
 {
 	if (crypto_keyring_has(k, version))
 		return 0;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(s, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ONE, &st);
+	int rc = store_stmt_get(s, SQL_ONE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, version);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		size_t n;
 		const void *w = store_col_blob(st, 0, &n);
 		rc = crypto_keyring_add(k, version, w, n);
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }
 
@@ -149,14 +141,10 @@ int keys_current(store *s, uint32_t *version, char created_at[40])
 		rc = store_prepare(c, SQL_CURRENT, &st);
 	if (rc)
 		return rc;
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		*version = (uint32_t)store_col_int64(st, 0);
 		snprintf(created_at, 40, "%s", store_col_text(st, 1, NULL));
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	return rc;
 }

@@ -98,9 +98,7 @@ static int exec_sql(store_conn *c, const char *sql)
 	int rc = store_prepare(c, sql, &st);
 	if (rc)
 		return rc;
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 /* Switch this process (and any server that refreshes) to a new current version. */
@@ -127,9 +125,7 @@ static int start_rotation(store *s, crypto_keyring *k, store_conn *c)
 			store_bind_int64(st, 1, max + 1);
 			store_bind_blob(st, 2, wrapped.data, wrapped.len);
 			store_bind_text(st, 3, when, strlen(when));
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		}
 		buf_release(&wrapped);
 	}

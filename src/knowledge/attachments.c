@@ -26,17 +26,16 @@ static int item_state(store_conn *c, arena *a, int64_t id, kn_item *it, int64_t 
 		return rc;
 	memset(it, 0, sizeof(*it));
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		it->id = id;
-		it->status = store_col_dup(a, st, 0);
-		it->author_id = store_col_int64(st, 1);
-		it->organisation_id = store_col_int64(st, 2);
-		it->owner_country = store_col_dup(a, st, 3);
-		*attachments = store_col_int64(st, 4);
-	}
+	if ((rc = store_step_one(st)))
+		return rc;
+	it->id = id;
+	it->status = store_col_dup(a, st, 0);
+	it->author_id = store_col_int64(st, 1);
+	it->organisation_id = store_col_int64(st, 2);
+	it->owner_country = store_col_dup(a, st, 3);
+	*attachments = store_col_int64(st, 4);
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }
 
 /* Whether p may change the attachments of the item: the same rule as editing it. An item p
@@ -103,9 +102,7 @@ int kn_attach(const keyed_store *env, const principal *p, const char *dir, int64
 		store_bind_text(st, 5, stored, strlen(stored));
 		store_bind_int64(st, 6, p->user_id);
 		store_bind_text(st, 7, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (!rc)
 		*id = store_last_insert_id(c);
@@ -160,18 +157,15 @@ int kn_detach(const keyed_store *env, const principal *p, const char *dir, int64
 	if (!rc && !(rc = store_prepare(c, SQL_GET, &st))) {
 		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, item);
-		rc = store_step(st);
-		if (rc == STORE_ROW)
+		if (!(rc = store_step_one(st))) {
 			snprintf(stored, sizeof(stored), "%s", store_col_text(st, 4, NULL));
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+			store_reset(st);
+		}
 	}
 	if (!rc && !(rc = store_prepare(c, SQL_DEL, &st))) {
 		store_bind_int64(st, 1, id);
 		store_bind_int64(st, 2, item);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.detach", "knowledge", item, "success",

@@ -81,8 +81,7 @@ static int load(store_conn *c, arena *a, int64_t id, kn_item *it)
 		return rc;
 	memset(it, 0, sizeof(*it));
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		it->id = store_col_int64(st, 0);
 		it->version = store_col_int64(st, 1);
 		it->author_id = store_col_int64(st, 2);
@@ -104,10 +103,8 @@ static int load(store_conn *c, arena *a, int64_t id, kn_item *it)
 		it->created_at = col(a, st, 18);
 		it->updated_at = col(a, st, 19);
 		rc = read_details(a, col(a, st, 20), it);
-	} else if (rc == STORE_DONE) {
-		rc = PONTE_ENOTFOUND;
+		store_reset(st);
 	}
-	store_reset(st);
 	if (rc || (rc = store_prepare(c, SQL_TRANSLATIONS, &st)))
 		return rc;
 	store_bind_int64(st, 1, id);

@@ -285,9 +285,7 @@ static int write_records(const keyed_store *env, int64_t provider, const unsigne
 			store_bind_int64(st, 17, x->abduction);
 		store_bind_text(st, 18, now, strlen(now));
 		bind_opt(st, 19, x->text[T_STATUS]);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		if (!rc)
 			r->imported += (size_t)store_changes(c);
 	}

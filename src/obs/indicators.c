@@ -13,20 +13,15 @@ int obs_estimate_set(store *db, const char *country, int year, int64_t estimate,
 {
 	if (!country_known(db, country) || year < 1900 || year > 2100 || estimate <= 0)
 		return PONTE_EINVAL;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_ESTIMATE, &st);
+	int rc = store_stmt_get(db, SQL_ESTIMATE, &st);
 	if (rc)
 		return rc;
 	store_bind_text(st, 1, country, strlen(country));
 	store_bind_int64(st, 2, year);
 	store_bind_int64(st, 3, estimate);
 	store_bind_text(st, 4, source ? source : "", source ? strlen(source) : 0);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 /* The published count of cell (a, b) of a table, 0 when it is not listed. */

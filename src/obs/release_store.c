@@ -63,11 +63,8 @@ static const char *text_or(store_stmt *st, int col, const char *missing)
 
 int release_records(store *db, int64_t provider, release_record_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_RECORDS, &st);
+	int rc = store_stmt_get(db, SQL_RECORDS, &st);
 	if (rc)
 		return rc;
 	bind_provider(st, 1, provider);
@@ -137,11 +134,8 @@ static double default_budget(store *db)
 
 int release_budget(store *db, int64_t provider, double *budget, double *spent)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_BUDGET, &st);
+	int rc = store_stmt_get(db, SQL_BUDGET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, provider);
@@ -194,9 +188,7 @@ int release_spend(store_conn *c, int64_t release_id, int64_t provider, double ep
 	store_bind_int64(st, 1, release_id);
 	store_bind_int64(st, 2, provider);
 	store_bind_double(st, 3, epsilon);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 bool obs_dp_only(store *db)
@@ -222,13 +214,6 @@ static bool reason_valid(const char *reason)
 	while (end > start && strchr(" \t\r\n", end[-1]))
 		end--;
 	return utf8_length(start, (size_t)(end - start)) >= OBS_REASON_MIN;
-}
-
-static int step_done(store_stmt *st)
-{
-	int rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
 }
 
 int obs_budget_change(store *db, const principal *by, int64_t provider, double budget,
@@ -266,12 +251,12 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 		store_bind_text(st, 4, reason, strlen(reason));
 		store_bind_int64(st, 5, by->user_id);
 		bind_now(st, 6);
-		rc = step_done(st);
+		rc = store_run(st);
 	}
 	if (!rc && !(rc = store_prepare(c, SQL_SET_BUDGET, &st))) {
 		store_bind_int64(st, 1, provider);
 		store_bind_double(st, 2, budget);
-		rc = step_done(st);
+		rc = store_run(st);
 	}
 	if (!rc)
 		rc = principal_audit(db, by, "obs.budget.change", "organisation", provider,
@@ -285,11 +270,8 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 
 int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_BUDGETS, &st);
+	int rc = store_stmt_get(db, SQL_BUDGETS, &st);
 	if (rc)
 		return rc;
 	store_bind_double(st, 1, default_budget(db));
@@ -312,11 +294,8 @@ int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)
 
 int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_BUDGET_CHANGES, &st);
+	int rc = store_stmt_get(db, SQL_BUDGET_CHANGES, &st);
 	if (rc)
 		return rc;
 	bind_provider(st, 1, provider);
@@ -343,11 +322,8 @@ int obs_budget_changes(store *db, arena *a, int64_t provider, obs_budget_change_
 
 int obs_release_list(store *db, arena *a, obs_release_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {

@@ -160,11 +160,10 @@ int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const p
 	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
 	if (!rc) {
 		store_bind_int64(st, 1, id);
-		rc = store_step(st);
-		if (rc == STORE_ROW)
+		if (!(rc = store_step_one(st))) {
 			consent_row(a, st, x);
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+			store_reset(st);
+		}
 	}
 	if (!rc && !(rc = case_scope_of(env->db, x->case_id, &o)) && !ref_may_write(p, &o))
 		rc = PONTE_ENOTFOUND;
@@ -201,9 +200,7 @@ int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const p
 			store_bind_text(st, 4, "consent_withdrawn", 17);
 			store_bind_null(st, 5);
 			store_bind_text(st, 6, now, strlen(now));
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		}
 		if (!rc && !(rc = store_prepare(c, SQL_REFERRAL_EVENT, &st))) {
 			store_bind_int64(st, 1, ids[i]);
@@ -213,9 +210,7 @@ int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const p
 			store_bind_text(st, 5, "consent_withdrawn", 17);
 			store_bind_int64(st, 7, p->user_id);
 			store_bind_text(st, 8, now, strlen(now));
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		}
 	}
 	if (!rc)
@@ -258,11 +253,10 @@ int consent_get(const keyed_store *env, arena *a, const principal *p, int64_t id
 	int rc = store_conn_get(env->db, &c);
 	if (!rc && !(rc = store_prepare(c, SQL_CONSENT_GET, &st))) {
 		store_bind_int64(st, 1, id);
-		rc = store_step(st);
-		if (rc == STORE_ROW)
+		if (!(rc = store_step_one(st))) {
 			consent_row(a, st, out);
-		store_reset(st);
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+			store_reset(st);
+		}
 	}
 	if (!rc && !(rc = case_scope_of(env->db, out->case_id, &o)) && !ref_may_read(p, &o))
 		rc = PONTE_ENOTFOUND;
@@ -306,22 +300,18 @@ int disclosure_list(const keyed_store *env, arena *a, const principal *p, int64_
 int consent_covering(store *db, arena *a, int64_t consent_id, int64_t case_id, const char *purpose,
 		     int64_t recipient_id, const char **categories, const char **basis)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_CONSENT_COVERING, &st);
+	int rc = store_stmt_get(db, SQL_CONSENT_COVERING, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, consent_id);
 	store_bind_int64(st, 2, case_id);
 	store_bind_text(st, 3, purpose, strlen(purpose));
 	store_bind_int64(st, 4, recipient_id);
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
-		*categories = ref_text(a, st, 0);
-		*basis = ref_text(a, st, 1);
-	}
+	if ((rc = store_step_one(st)))
+		return rc;
+	*categories = ref_text(a, st, 0);
+	*basis = ref_text(a, st, 1);
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }

@@ -69,9 +69,7 @@ int referral_delivery_add(const keyed_store *env, const principal *p, int64_t re
 		store_bind_text(st, 3, type, strlen(type));
 		store_bind_int64(st, 4, p->user_id);
 		store_bind_text(st, 5, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		if (!rc)
 			*id = store_last_insert_id(c);
 	}

@@ -137,11 +137,11 @@ static int load(store_conn *c, arena *a, int64_t id, struct row *x)
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
-		from_row(a, st, x);
+	if ((rc = store_step_one(st)))
+		return rc;
+	from_row(a, st, x);
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }
 
 int referral_get(const keyed_store *env, arena *a, const principal *p, int64_t id, referral *out)
@@ -323,9 +323,7 @@ static int disclose(store_conn *c, const principal *p, const referral *r, const 
 	store_bind_int64(st, 6, r->id);
 	store_bind_int64(st, 7, p->user_id);
 	store_bind_text(st, 8, now, strlen(now));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 /* When the answer is due: now plus the country's time for this urgency. */

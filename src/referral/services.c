@@ -92,9 +92,7 @@ int service_add(const keyed_store *env, const principal *p, const service_input 
 		if (in->capacity_free >= 0)
 			store_bind_int64(st, 15, in->capacity_free);
 		store_bind_text(st, 16, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		if (!rc)
 			*id = store_last_insert_id(c);
 	}
@@ -136,29 +134,23 @@ static void from_row(arena *a, store_stmt *st, service *s)
 
 int service_get(const keyed_store *env, arena *a, int64_t id, service *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SERVICE_GET, &st);
+	int rc = store_stmt_get(env->db, SQL_SERVICE_GET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, id);
-	rc = store_step(st);
-	if (rc == STORE_ROW)
-		from_row(a, st, out);
+	if ((rc = store_step_one(st)))
+		return rc;
+	from_row(a, st, out);
 	store_reset(st);
-	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+	return 0;
 }
 
 int service_list(const keyed_store *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SERVICE_LIST, &st);
+	int rc = store_stmt_get(env->db, SQL_SERVICE_LIST, &st);
 	if (rc)
 		return rc;
 	ref_bind_opt(st, 1, f->type);

@@ -24,11 +24,8 @@ static void list_row(arena *a, store_stmt *st, scr_list *l)
 
 int scr_lists(store *db, arena *a, const char *lang, scr_list_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SCR_SQL_LISTS, &st);
+	int rc = store_stmt_get(db, SCR_SQL_LISTS, &st);
 	if (rc)
 		return rc;
 	bind_lang(st, lang);
@@ -223,9 +220,7 @@ int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const c
 		store_bind_int64(st, 5, r->indicated);
 		store_bind_int64(st, 6, p->user_id);
 		store_bind_text(st, 7, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		*id = store_last_insert_id(c);
 	}
 	for (size_t k = 0; k < nitems && !rc; k++) {

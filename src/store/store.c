@@ -234,6 +234,13 @@ int store_conn_get(store *s, store_conn **out)
 	return 0;
 }
 
+int store_stmt_get(store *s, const char *sql, store_stmt **out)
+{
+	store_conn *c;
+	int rc = store_conn_get(s, &c);
+	return rc ? rc : store_prepare(c, sql, out);
+}
+
 static size_t slot_home(const store_conn *c, const char *sql)
 {
 	/* Constants are aligned and close together: mix the address before masking. */
@@ -417,6 +424,22 @@ int store_step(store_stmt *st)
 	if (h && st->bind_rc)
 		return st->bind_rc;
 	return h ? DRV(st)->step(h) : PONTE_ESTORE;
+}
+
+int store_step_one(store_stmt *st)
+{
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		return 0;
+	store_reset(st);
+	return rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+}
+
+int store_run(store_stmt *st)
+{
+	int rc = store_step(st);
+	store_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* Columns of a reset statement read as NULL. */

@@ -80,6 +80,9 @@ uint64_t store_serial(const store *s);
 int store_conn_get(store *s, store_conn **out);
 
 int store_prepare(store_conn *c, const char *sql, store_stmt **out);
+/* store_prepare() on the calling thread's connection: for a statement that is the whole
+ * of its work (no transaction around it). */
+int store_stmt_get(store *s, const char *sql, store_stmt **out);
 int store_bind_text(store_stmt *st, int idx, const char *s, size_t n);
 int store_bind_int64(store_stmt *st, int idx, int64_t v);
 int store_bind_blob(store_stmt *st, int idx, const void *p, size_t n);
@@ -87,6 +90,12 @@ int store_bind_double(store_stmt *st, int idx, double v);
 int store_bind_null(store_stmt *st, int idx);
 /* STORE_ROW, STORE_DONE or a negative error. */
 int store_step(store_stmt *st);
+/* Step to the one row a lookup expects: 0 with the row ready (read it, then store_reset());
+ * PONTE_ENOTFOUND when there is none, or a negative error, with the statement already reset. */
+int store_step_one(store_stmt *st);
+/* Step a statement whose rows are not wanted (an INSERT, UPDATE or DELETE) and reset it: 0 or
+ * a negative error. */
+int store_run(store_stmt *st);
 /* Column values stay valid until the next step or reset. */
 const char *store_col_text(store_stmt *st, int col, size_t *len);
 int64_t store_col_int64(store_stmt *st, int col);

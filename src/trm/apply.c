@@ -54,9 +54,7 @@ static int offer(const keyed_store *env, store_conn *c, const trm_peer *peer, co
 		store_bind_text(st, 2, e->id, strlen(e->id));
 		store_bind_text(st, 3, basis, strlen(basis));
 		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		id = store_last_insert_id(c);
 	}
 	/* The minimised case data, encrypted at rest like any personal field. */
@@ -161,9 +159,7 @@ static int status_update(const keyed_store *env, store_conn *c, const trm_peer *
 		store_bind_text(st, 3, state, strlen(state));
 		store_bind_text(st, 4, feedback, strlen(feedback));
 		store_bind_text(st, 5, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	arena_release(&a);
 	return rc;

@@ -179,9 +179,7 @@ int trm_chain_apply(const keyed_store *env, store_conn *c, const trm_peer *peer,
 		store_bind_int64(st, 1, out.id);
 		store_bind_text(st, 2, b.data, b.len);
 		store_bind_text(st, 3, e->created, strlen(e->created));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&b);
 	arena_release(&a);
@@ -264,9 +262,7 @@ int trm_chain_withdraw(const keyed_store *env, store_conn *c, int64_t in_id, int
 		if (!(rc = store_prepare(c, SQL_WITHDRAW_CHILD, &st))) {
 			store_bind_int64(st, 1, live[i].id);
 			store_bind_text(st, 2, now, strlen(now));
-			rc = store_step(st);
-			store_reset(st);
-			rc = rc < 0 ? rc : 0;
+			rc = store_run(st);
 		}
 		/* A forwarded offer still waiting for the next instance never leaves. */
 		if (!rc)

@@ -187,9 +187,7 @@ static int keep(const keyed_store *env, store_conn *c, int64_t ref, const char *
 	store_bind_text(st, 3, type, strlen(type));
 	store_bind_text(st, 4, message, strlen(message));
 	store_bind_text(st, 5, now, strlen(now));
-	rc = store_step(st);
-	store_reset(st);
-	rc = rc < 0 ? rc : 0;
+	rc = store_run(st);
 	int64_t id = store_last_insert_id(c);
 	return rc ? rc
 		  : field_encrypt_row(env, c, SQL_BODY, "trm_documents", "body", id, body,
@@ -358,9 +356,7 @@ int trm_documents_purge(store_conn *c, int64_t ref_id)
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, ref_id);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 int trm_documents_list(const keyed_store *env, arena *a, const principal *p, int64_t ref_id,

@@ -99,9 +99,7 @@ static int forward(const keyed_store *env, store_conn *c, const trm_row *r, cons
 		store_bind_int64(st, 2, to->id);
 		store_bind_text(st, 3, message, strlen(message));
 		store_bind_text(st, 4, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (!rc && strcmp(r->state, "forwarded") != 0 &&
 	    !(rc = trm_row_move(c, r->id, r->state, "forwarded", "", now_ms)))

@@ -74,9 +74,7 @@ int trm_identity_ensure(const keyed_store *env)
 		store_bind_blob(st, 4, es.data, es.len);
 		store_bind_blob(st, 5, eb.data, eb.len);
 		store_bind_text(st, 6, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	buf_release(&es);
 	buf_release(&eb);
@@ -124,27 +122,21 @@ int trm_identity_secrets(const keyed_store *env, unsigned char sign_sk[CRYPTO_SI
 {
 	arena a;
 	arena_init(&a, 4096);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_SECRETS, &st);
+	int rc = store_stmt_get(env->db, SQL_SECRETS, &st);
 	if (rc) {
 		arena_release(&a);
 		return rc;
 	}
-	rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (!(rc = store_step_one(st))) {
 		size_t n1, n2;
 		const void *b1 = store_col_blob(st, 0, &n1), *b2 = store_col_blob(st, 1, &n2);
 		rc = trm_secret_open(env, &a, "sign_sk", b1, n1, sign_sk, CRYPTO_SIGN_SK) &&
 			     trm_secret_open(env, &a, "box_sk", b2, n2, box_sk, CRYPTO_BOX_SK)
 			 ? 0
 			 : PONTE_ESTORE;
-	} else {
-		rc = rc == STORE_DONE ? PONTE_ENOTFOUND : rc;
+		store_reset(st);
 	}
-	store_reset(st);
 	arena_release(&a);
 	return rc;
 }

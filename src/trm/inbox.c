@@ -150,9 +150,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 		store_bind_text(st, 3, e.type, strlen(e.type));
 		store_bind_text(st, 4, e.in_reply_to, strlen(e.in_reply_to));
 		store_bind_text(st, 5, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (rc == PONTE_EEXIST) { /* applied before: acknowledge, change nothing */
 		store_rollback(c);

@@ -84,9 +84,7 @@ int trm_keys_rotate(const keyed_store *env, int64_t now_ms)
 		store_bind_blob(st, 4, bpk, sizeof(bpk));
 		store_bind_blob(st, 5, es.data, es.len);
 		store_bind_blob(st, 6, eb.data, eb.len);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	rc = trm_change_end(c, begun, rc);
 	crypto_wipe(ssk, sizeof(ssk));
@@ -106,11 +104,8 @@ int trm_identity_open_previous(const keyed_store *env, const void *box, size_t n
 	clock_format_rfc3339(now_ms, now);
 	arena a;
 	arena_init(&a, 4096);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_PREV_BOX, &st);
+	int rc = store_stmt_get(env->db, SQL_PREV_BOX, &st);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -211,9 +206,7 @@ int trm_key_rotation_apply(store_conn *c, const trm_peer *peer, const trm_envelo
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(now_ms, now);
 		store_bind_text(st, 6, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	return rc;
 }

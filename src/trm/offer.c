@@ -98,9 +98,7 @@ int trm_offer(const keyed_store *env, const principal *p, int64_t case_id,
 		store_bind_text(st, 4, basis, strlen(basis));
 		store_bind_text(st, 5, now, strlen(now));
 		store_bind_int64(st, 6, consent_id);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		*ref_id = store_last_insert_id(conn);
 	}
 	if (!rc)

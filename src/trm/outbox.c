@@ -105,9 +105,7 @@ int trm_send(const keyed_store *env, store_conn *c, int64_t peer_id, const char 
 		store_bind_text(st, 5, created, strlen(created));
 		store_bind_text(st, 6, expires, strlen(expires));
 		store_bind_text(st, 7, e.in_reply_to, strlen(e.in_reply_to));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 	}
 	if (!rc)
 		memcpy(message_id, e.id, CRYPTO_UUID);
@@ -124,9 +122,7 @@ int trm_outbox_cancel(store_conn *c, int64_t peer_id, const char *offer_id)
 		return rc;
 	store_bind_int64(st, 1, peer_id);
 	store_bind_text(st, 2, offer_id, strlen(offer_id));
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 static size_t collect(char *p, size_t size, size_t n, void *ctx)
@@ -196,9 +192,7 @@ static int mark(store_conn *c, const char *sql, int64_t id, const char *when, co
 		store_bind_text(st, 3, error, strlen(error));
 	if (extra >= 0)
 		store_bind_int64(st, 4, extra);
-	rc = store_step(st);
-	store_reset(st);
-	return rc < 0 ? rc : 0;
+	return store_run(st);
 }
 
 struct due {
@@ -318,11 +312,8 @@ int trm_deliver_due_on(const keyed_store *env, void *conn, int64_t now_ms, size_
 
 int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
@@ -344,11 +335,8 @@ int trm_outbox_list(store *db, arena *a, trm_outbox_fn fn, void *ctx)
 
 int trm_outbox_stuck(store *db, trm_stuck_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_STUCK, &st);
+	int rc = store_stmt_get(db, SQL_STUCK, &st);
 	if (rc)
 		return rc;
 	while ((rc = store_step(st)) == STORE_ROW) {

@@ -134,9 +134,7 @@ static int write_peer(store *db, const char *sql, const trm_peer *p, const char 
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
 		bind_peer(st, p, fp, now);
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		if (!rc && inserted)
 			*inserted = store_last_insert_id(c);
 	}
@@ -201,11 +199,8 @@ static int from_row(arena *a, store_stmt *st, trm_peer *p)
 
 int trm_peer_list(store *db, arena *a, trm_peer_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	trm_peer p;
@@ -218,11 +213,8 @@ int trm_peer_list(store *db, arena *a, trm_peer_fn fn, void *ctx)
 
 int trm_peer_find(store *db, arena *a, const char *instance_id, trm_peer *out)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_FIND, &st);
+	int rc = store_stmt_get(db, SQL_FIND, &st);
 	if (rc)
 		return rc;
 	store_bind_text(st, 1, instance_id, strlen(instance_id));
@@ -278,11 +270,8 @@ static const char SQL_RETRY_FAILED[] =
 
 int trm_peer_status_list(store *db, arena *a, trm_peer_status_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_STATUS, &st);
+	int rc = store_stmt_get(db, SQL_STATUS, &st);
 	if (rc)
 		return rc;
 	trm_peer_status s;
@@ -331,9 +320,7 @@ int trm_outbox_retry(store *db, const char *instance_id, int64_t now_ms, int64_t
 			break;
 		store_bind_int64(st, 1, peer_id);
 		store_bind_text(st, 2, now, strlen(now));
-		rc = store_step(st);
-		store_reset(st);
-		rc = rc < 0 ? rc : 0;
+		rc = store_run(st);
 		*n += rc ? 0 : store_changes(c);
 	}
 	if (!rc && active)

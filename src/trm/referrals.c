@@ -126,11 +126,8 @@ static int one(const keyed_store *env, arena *a, const principal *p, int64_t ref
 	       trm_referral *out, bool *person)
 {
 	bool receiver = trm_receives(env->db, p);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_GET, &st);
+	int rc = store_stmt_get(env->db, SQL_GET, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, ref_id);
@@ -201,11 +198,8 @@ int trm_overdue(const keyed_store *env, arena *a, const principal *p, int64_t no
 	instance_info here = { .country = "" };
 	if (instance_get(env->db, a, &here) || !here.country)
 		here.country = ""; /* not set up yet: the default answer time */
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_WAITING, &st);
+	int rc = store_stmt_get(env->db, SQL_WAITING, &st);
 	if (rc)
 		return rc;
 	int64_t whole_s = now_ms / 1000 * 1000;
@@ -246,11 +240,8 @@ int trm_referral_list(const keyed_store *env, arena *a, const principal *p, trm_
 		      void *ctx)
 {
 	bool receiver = trm_receives(env->db, p);
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_LIST, &st);
+	int rc = store_stmt_get(env->db, SQL_LIST, &st);
 	if (rc)
 		return rc;
 	bool read = false;
@@ -282,11 +273,8 @@ int trm_provider_queue(const keyed_store *env, arena *a, const principal *p, trm
 {
 	if (!principal_can(p, "referral.national"))
 		return 0;
-	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_prepare(c, SQL_PROVIDER_QUEUE, &st);
+	int rc = store_stmt_get(env->db, SQL_PROVIDER_QUEUE, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, p->organisation_id);
