@@ -9,6 +9,7 @@
 
 #include "base/common.h"
 #include "crypto/crypto.h"
+#include "identity/identity.h"
 #include "store/store.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -90,6 +91,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, size_
 int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,
 	     crypto_keyring **keys);
 void cli_close(store *s, crypto_keyring *keys);
+/* The same for a command that reads or writes encrypted columns: the database with its keys,
+ * as modules take them; released with cli_close_keyed. Same messages and exit codes. */
+int cli_open_keyed(const char *cmd, const char *db_opt, const char *key_opt, keyed_store *env);
+void cli_close_keyed(keyed_store *env);
 /* The first line of a file, without its newline (passwords are never taken as arguments). */
 int cli_read_secret_file(const char *path, char *out, size_t outlen);
 

@@ -61,14 +61,13 @@ int cmd_keys(int argc, char **argv)
 	int rc = one_db_option("keys", argc - 1, argv + 1, &db, &key, &batch);
 	if (rc)
 		return rc;
-	store *s;
-	crypto_keyring *keys;
-	if ((rc = cli_open("keys", db, key, &s, &keys)))
+	keyed_store env;
+	if ((rc = cli_open_keyed("keys", db, key, &env)))
 		return rc;
 	char err[512];
-	rc = keys_rotate(s, keys, batch, show_progress, NULL, err, sizeof(err));
-	uint32_t v = crypto_keyring_current(keys);
-	cli_close(s, keys);
+	rc = keys_rotate(env.db, env.keys, batch, show_progress, NULL, err, sizeof(err));
+	uint32_t v = crypto_keyring_current(env.keys);
+	cli_close_keyed(&env);
 	if (rc)
 		return cli_fail("%s", err);
 	printf("every encrypted value is now under key version %u\n", v);

@@ -60,30 +60,28 @@ int cmd_demo(int argc, char **argv)
 		return cli_fail("the demonstration password is refused: %s",
 				user_problem_message(problem));
 	o.password = password;
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("demo", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("demo", db, key, &env);
 	if (rc)
 		return rc;
 	FILE *out = NULL;
 	if (accounts && !(out = fopen(accounts, "w"))) {
-		cli_close(s, keys);
+		cli_close_keyed(&env);
 		return cli_fail("cannot write %s: %s", accounts, strerror(errno));
 	}
 	o.accounts = out;
-	keyed_store env = { s, keys };
 	char err[256];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char files[4096];
-	rc = app_file_dirs(s, files, sizeof(files), err, sizeof(err));
+	rc = app_file_dirs(env.db, files, sizeof(files), err, sizeof(err));
 	o.files_dir = files;
 	if (!rc)
 		rc = demo_generate(&env, &o, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (out && fclose(out) && !rc)
 		rc = cli_fail("cannot write %s", accounts);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	if (rc)
 		return cli_fail("%s", err);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -127,11 +127,9 @@ static int user_add_cmd(struct opts *o)
 	int rc = cli_read_secret_file(o->password_file, password, sizeof(password));
 	if (rc)
 		return rc;
-	store *s;
-	crypto_keyring *keys;
-	if ((rc = cli_open("user", o->db, o->key, &s, &keys)))
+	keyed_store env;
+	if ((rc = cli_open_keyed("user", o->db, o->key, &env)))
 		return rc;
-	keyed_store env = { s, keys };
 	user_input in = { .email = o->email,
 			  .name = o->name,
 			  .phone = o->phone,
@@ -147,9 +145,9 @@ static int user_add_cmd(struct opts *o)
 	if (!rc) {
 		char idtext[24];
 		snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
-		audit_cli(s, "user.create", "user", idtext);
+		audit_cli(env.db, "user.create", "user", idtext);
 	}
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	if (rc)
 		return cli_fail("%s", problem ? user_problem_message(problem) : ponte_strerror(rc));
 	printf("user %lld added\n", (long long)id);
@@ -160,24 +158,22 @@ static int user_status_cmd(struct opts *o, int status, const char *action)
 {
 	if (!o->email)
 		return cli_usage_error("user", "this action needs --email");
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("user", o->db, o->key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("user", o->db, o->key, &env);
 	if (rc)
 		return rc;
-	keyed_store env = { s, keys };
 	int64_t id;
 	rc = user_find_by_email(&env, o->email, &id);
 	if (!rc)
-		rc = user_set_status(s, id, status);
+		rc = user_set_status(env.db, id, status);
 	if (!rc && status != USER_ACTIVE)
-		rc = auth_logout_everywhere(s, id);
+		rc = auth_logout_everywhere(env.db, id);
 	if (!rc) {
 		char idtext[24];
 		snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
-		audit_cli(s, action, "user", idtext);
+		audit_cli(env.db, action, "user", idtext);
 	}
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	if (rc == PONTE_ENOTFOUND)
 		return cli_fail("there is no user with this e-mail address");
 	if (rc)
@@ -205,17 +201,15 @@ int cmd_user(int argc, char **argv)
 		return user_status_cmd(&o, USER_DISABLED, "user.disable");
 	if (strcmp(verb, "list") != 0)
 		return cli_usage_error("user", "unknown action \"%s\"", verb);
-	store *s;
-	crypto_keyring *keys;
-	if ((rc = cli_open("user", o.db, o.key, &s, &keys)))
+	keyed_store env;
+	if ((rc = cli_open_keyed("user", o.db, o.key, &env)))
 		return rc;
-	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 64u << 20);
 	rc = user_list(&env, &a, print_user, NULL);
 	arena_release(&a);
-	audit_cli(s, "user.list", "user", "");
-	cli_close(s, keys);
+	audit_cli(env.db, "user.list", "user", "");
+	cli_close_keyed(&env);
 	return rc ? cli_fail("cannot list users: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 

@@ -50,15 +50,13 @@ static int obs_import_cmd(int argc, char **argv)
 	if (map == MAP_FAILED)
 		return cli_fail("cannot read %s", path);
 	const char *data = map ? map : "";
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc) {
 		if (map)
 			munmap(map, n);
 		return rc;
 	}
-	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 4096);
 	organisation org;
@@ -66,7 +64,7 @@ static int obs_import_cmd(int argc, char **argv)
 	int status = EXIT_OK;
 	if (!r) {
 		status = cli_fail("out of memory");
-	} else if (org_find(s, &a, provider, &org)) {
+	} else if (org_find(env.db, &a, provider, &org)) {
 		status = cli_fail("no organisation with code %s", provider);
 	} else {
 		char id[24];
@@ -96,12 +94,12 @@ static int obs_import_cmd(int argc, char **argv)
 		/* A success was written with the records; a refusal or failure is written now. */
 		if (rc) {
 			e.outcome = "failure";
-			audit_append(s, &e);
+			audit_append(env.db, &e);
 		}
 	}
 	free(r);
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	if (map)
 		munmap(map, n);
 	return status;
@@ -157,20 +155,18 @@ static int obs_stats_cmd(int argc, char **argv)
 					       q.where_dim[i]);
 	if (!*by)
 		return cli_usage_error("obs", "--by DIM[,DIM2] is required");
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
-	if (obs_dp_only(s) && !q.exact) { /* --exact is the operator's, not published */
-		cli_close(s, keys);
+	if (obs_dp_only(env.db) && !q.exact) { /* --exact is the operator's, not published */
+		cli_close_keyed(&env);
 		return cli_fail(DP_ONLY " (--exact gives the operator exact counts, not for "
 					"publication)");
 	}
-	keyed_store env = { s, keys };
 	/* The pages' threshold unless told otherwise: the same cells are withheld. */
 	if (q.suppress < 0)
-		q.suppress = q.exact ? 0 : setting_get_int(s, "obs_min_count", 5);
+		q.suppress = q.exact ? 0 : setting_get_int(env.db, "obs_min_count", 5);
 	arena a;
 	arena_init(&a, 1u << 30);
 	obs_cell *cells;
@@ -179,7 +175,7 @@ static int obs_stats_cmd(int argc, char **argv)
 	rc = obs_stats(&env, &a, &q, &cells, &n, &records);
 	if (rc) {
 		arena_release(&a);
-		cli_close(s, keys);
+		cli_close_keyed(&env);
 		return cli_fail("statistics failed: %s", ponte_strerror(rc));
 	}
 	buf out;
@@ -190,7 +186,7 @@ static int obs_stats_cmd(int argc, char **argv)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return rc ? cli_fail("statistics failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
@@ -204,19 +200,17 @@ static int obs_export_cmd(int argc, char **argv)
 		return prc;
 	if (strcmp(format, "ctdc") != 0 && strcmp(format, "htcds") != 0)
 		return cli_usage_error("obs", "--format must be ctdc or htcds");
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
-	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 4096);
 	organisation org = { 0 };
 	buf out;
 	buf_init(&out, 1u << 30);
 	int status = EXIT_OK;
-	if (provider && org_find(s, &a, provider, &org))
+	if (provider && org_find(env.db, &a, provider, &org))
 		status = cli_fail("no organisation with code %s", provider);
 	else if ((rc = strcmp(format, "htcds") == 0
 			   ? obs_export_htcds(&env, provider ? org.id : 0, &out)
@@ -226,7 +220,7 @@ static int obs_export_cmd(int argc, char **argv)
 		status = cli_fail("cannot write the export");
 	buf_release(&out);
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return status;
 }
 
@@ -280,28 +274,27 @@ static int obs_indicators_cmd(int argc, char **argv)
 	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
 	if (prc)
 		return prc;
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
-	if (obs_dp_only(s)) {
-		cli_close(s, keys);
+	if (obs_dp_only(env.db)) {
+		cli_close_keyed(&env);
 		return cli_fail(DP_ONLY);
 	}
 	/* The pages' threshold unless told otherwise, and the method said on a last line, as
 	 * obs stats says it: the counts are those of every other output for the same records. */
 	if (o.suppress < 0)
-		o.suppress = setting_get_int(s, "obs_min_count", 5);
+		o.suppress = setting_get_int(env.db, "obs_min_count", 5);
 	printf("year,records,children_pct,forced_labour_pct,estimate,identified_pct\n");
-	rc = obs_indicators(s, NULL, country, print_indicator, &o);
+	rc = obs_indicators(env.db, NULL, country, print_indicator, &o);
 	obs_query method = { .suppress = o.suppress };
 	buf note;
 	buf_init(&note, 4096);
 	if (!rc && !(rc = obs_method_note(&note, &method)))
 		printf("# %s\n", note.data);
 	buf_release(&note);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return rc ? cli_fail("indicators failed: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
@@ -323,13 +316,12 @@ static int obs_estimate_cmd(int argc, char **argv)
 		return prc;
 	if (!country || !year || !value)
 		return cli_usage_error("obs", ESTIMATE_USAGE);
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
-	rc = obs_estimate_set(s, country, (int)year, value, source);
-	cli_close(s, keys);
+	rc = obs_estimate_set(env.db, country, (int)year, value, source);
+	cli_close_keyed(&env);
 	if (rc == PONTE_EINVAL)
 		return cli_fail("%s is not a country code", country);
 	return rc ? cli_fail("cannot record the estimate: %s", ponte_strerror(rc)) : EXIT_OK;

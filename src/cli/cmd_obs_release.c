@@ -83,23 +83,21 @@ static int obs_release_cmd(int argc, char **argv)
 			return cli_usage_error("obs", "at most 14 sensitive columns");
 		rq.sensitive[rq.nsensitive++] = t;
 	}
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
 	char files[4096], err[256];
 	int status = EXIT_OK;
-	if (provider && provider_id(s, provider, &rq.provider)) {
-		cli_close(s, keys);
+	if (provider && provider_id(env.db, provider, &rq.provider)) {
+		cli_close_keyed(&env);
 		return cli_fail("no organisation with the code %s", provider);
 	}
-	if ((rc = app_file_dirs(s, files, sizeof(files), err, sizeof(err)))) {
-		cli_close(s, keys);
+	if ((rc = app_file_dirs(env.db, files, sizeof(files), err, sizeof(err)))) {
+		cli_close_keyed(&env);
 		return cli_fail("%s", err);
 	}
 	rq.files_dir = files;
-	keyed_store env = { s, keys };
 	obs_release_result *r = calloc(1, sizeof(*r));
 	rc = r ? obs_release(&env, &rq, r) : PONTE_ENOMEM;
 	if (rc == PONTE_EINVAL || rc == PONTE_EDENIED)
@@ -132,9 +130,9 @@ static int obs_release_cmd(int argc, char **argv)
 				     : rc                ? "failure"
 							 : "success",
 			  .client = "cli" };
-	audit_append(s, &e);
+	audit_append(env.db, &e);
 	free(r);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return status;
 }
 
@@ -153,16 +151,15 @@ static int obs_releases_cmd(int argc, char **argv)
 	int prc = cli_parse("obs", argc, argv, opts, ARRAY_LEN(opts), NULL);
 	if (prc)
 		return prc;
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
 	arena a;
 	arena_init(&a, 64u << 20);
-	rc = obs_release_list(s, &a, print_release, NULL);
+	rc = obs_release_list(env.db, &a, print_release, NULL);
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return rc ? cli_fail("cannot list the releases: %s", ponte_strerror(rc)) : EXIT_OK;
 }
 
@@ -230,9 +227,8 @@ static int obs_budget_cmd(int argc, char **argv)
 					      "EMAIL, the administrator who decides it");
 	if (!epsilon && (reason || as))
 		return cli_usage_error("obs", "--reason and --as go with --epsilon");
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("obs", db, key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("obs", db, key, &env);
 	if (rc)
 		return rc;
 	int64_t id;
@@ -241,11 +237,11 @@ static int obs_budget_cmd(int argc, char **argv)
 	principal *p = calloc(1, sizeof(*p));
 	if (!p)
 		status = cli_fail("out of memory");
-	else if (provider_id(s, provider, &id))
+	else if (provider_id(env.db, provider, &id))
 		status = cli_fail("no organisation with the code %s", provider);
-	else if (epsilon && principal_named(s, keys, as, p))
+	else if (epsilon && principal_named(env.db, env.keys, as, p))
 		status = cli_fail("no active account %s", as);
-	else if (epsilon && (rc = obs_budget_change(s, p, id, epsilon, reason)))
+	else if (epsilon && (rc = obs_budget_change(env.db, p, id, epsilon, reason)))
 		status = rc == PONTE_EDENIED
 			     ? cli_fail("%s may not change a privacy budget: it is an "
 					"administrator's decision (permission obs.budget)",
@@ -254,12 +250,12 @@ static int obs_budget_cmd(int argc, char **argv)
 			     ? cli_fail("the reason must be %d to %d characters of text",
 					OBS_REASON_MIN, OBS_REASON_MAX)
 			     : cli_fail("cannot change the budget: %s", ponte_strerror(rc));
-	else if ((rc = obs_budget_get(s, id, &budget, &spent)))
+	else if ((rc = obs_budget_get(env.db, id, &budget, &spent)))
 		status = cli_fail("cannot read the budget: %s", ponte_strerror(rc));
 	else if (history) {
 		arena a;
 		arena_init(&a, 16u << 20);
-		if ((rc = obs_budget_changes(s, &a, id, print_change, NULL)))
+		if ((rc = obs_budget_changes(env.db, &a, id, print_change, NULL)))
 			status = cli_fail("cannot read the changes: %s", ponte_strerror(rc));
 		arena_release(&a);
 	} else {
@@ -273,7 +269,7 @@ static int obs_budget_cmd(int argc, char **argv)
 		buf_release(&out);
 	}
 	free(p);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return status;
 }
 

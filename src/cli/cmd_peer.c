@@ -23,17 +23,15 @@ static int parse(const char *cmd, int argc, char **argv, struct args *a)
 
 static int peer_id(struct args *o)
 {
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("peer", o->db, o->key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("peer", o->db, o->key, &env);
 	if (rc)
 		return rc;
-	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 1u << 16);
 	trm_self self;
 	int err = trm_identity_ensure(&env);
-	if (!err && o->url && trm_identity_set_url(s, o->url))
+	if (!err && o->url && trm_identity_set_url(env.db, o->url))
 		rc = cli_fail("--url must be " TRM_URL_RULE);
 	if (!err && !rc && !(err = trm_identity_get(&env, &a, &self))) {
 		buf out;
@@ -45,7 +43,7 @@ static int peer_id(struct args *o)
 	if (err)
 		rc = cli_fail("cannot read the instance's identity: %s", ponte_strerror(err));
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return rc;
 }
 
@@ -126,12 +124,10 @@ static int peer_revoke(struct args *o)
  * delivers. */
 static int peer_rotate(struct args *o)
 {
-	store *s;
-	crypto_keyring *keys;
-	int rc = cli_open("peer", o->db, o->key, &s, &keys);
+	keyed_store env;
+	int rc = cli_open_keyed("peer", o->db, o->key, &env);
 	if (rc)
 		return rc;
-	keyed_store env = { s, keys };
 	arena a;
 	arena_init(&a, 1u << 16);
 	trm_self self;
@@ -145,7 +141,7 @@ static int peer_rotate(struct args *o)
 		       "old key (ponte serve delivers it); the old keys stay valid for %d days\n",
 		       self.fingerprint, TRM_KEY_GRACE_S / 86400);
 	arena_release(&a);
-	cli_close(s, keys);
+	cli_close_keyed(&env);
 	return rc;
 }
 

@@ -67,6 +67,16 @@ int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s
 	return EXIT_OK;
 }
 
+int cli_open_keyed(const char *cmd, const char *db_opt, const char *key_opt, keyed_store *env)
+{
+	return cli_open(cmd, db_opt, key_opt, &env->db, &env->keys);
+}
+
+void cli_close_keyed(keyed_store *env)
+{
+	cli_close(env->db, env->keys);
+}
+
 void cli_close(store *s, crypto_keyring *keys)
 {
 	crypto_keyring_free(keys);
