@@ -76,7 +76,7 @@ fi
 # The HTTP suites that pass on PostgreSQL run again there, each server on a database of its
 # own (PONTE_TEST_HTTP_STORE=pg, tests/http/httptest.h; docs/store.md lists them). Without
 # the test server above they fail, as test_store_pg does.
-PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals"
+PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals test_http_cases"
 run_cmocka_pg() { # name binary
 	export PONTE_TEST_HTTP_STORE=pg
 	run_cmocka "$@"
