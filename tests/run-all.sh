@@ -76,7 +76,7 @@ fi
 # The HTTP suites that pass on PostgreSQL run again there, each server on a database of its
 # own (PONTE_TEST_HTTP_STORE=pg, tests/http/httptest.h; docs/store.md lists them). Without
 # the test server above they fail, as test_store_pg does.
-PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals test_http_cases"
+PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals"
 run_cmocka_pg() { # name binary
 	export PONTE_TEST_HTTP_STORE=pg
 	run_cmocka "$@"
@@ -87,6 +87,8 @@ run_cmocka_pg() { # name binary
 if build_or_fail release tests; then
 	for t in build/tests/test_*; do run_cmocka "$(basename "$t")" "$t"; done
 	for s in $PG_HTTP_SUITES; do run_cmocka_pg "pg/$s" "build/tests/$s"; done
+	# An installation moved to PostgreSQL and back (ponte db copy).
+	run_one pg/db-copy bash tests/pg/copy.sh
 fi
 
 # The allocation-failure hook stays out of the release binary.

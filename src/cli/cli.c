@@ -38,6 +38,15 @@ static const cli_command COMMANDS[] = {
 	  "transaction. Refuses a database whose past migrations were changed, or that a newer\n"
 	  "Ponte wrote.\n\n"
 	  "  --db PATH       database file (default: $PONTE_DB)\n" },
+	{ "db", cmd_db, "Copy an installation into another store (SQLite or PostgreSQL)",
+	  "usage: ponte db copy --from SRC --to DST\n\n"
+	  "Copy every row of the database SRC into the new database DST, each a SQLite file or a\n"
+	  "postgres:// URL, in one transaction: all of it or nothing. SRC must be at this\n"
+	  "Ponte's schema version (ponte migrate) and should not be served meanwhile; DST must\n"
+	  "not exist yet (a file) or be an empty database. Values arrive byte for byte, so the\n"
+	  "copy is served with the source's key file. Checked before it says yes: the rows of\n"
+	  "every table and the audit chain (same events, same head). Attachments and observatory\n"
+	  "releases are files: copy the files folder yourself.\n" },
 	{ "org", cmd_org, "Add or list organisations",
 	  "usage: ponte org add --db PATH --code C --name N --country CC --type T [--parent C]\n"
 	  "                     [--focal-point]\n"

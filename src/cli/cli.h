@@ -112,6 +112,8 @@ int cmd_obs(int argc, char **argv);
 int cmd_obs_release(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+/* db copy: an installation moved between stores (cmd_db_copy.c). */
+int cmd_db(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 /* peer id|add|list|revoke and trm outbox (cmd_peer.c). */
 int cmd_peer(int argc, char **argv);

@@ -36,6 +36,8 @@ static const char SQL_ADD_FTS[] = "INSERT INTO knowledge_fts(rowid, title, summa
 static const char SQL_ADD_VERSION[] =
     "INSERT INTO knowledge_versions(item_id, version, status, snapshot, user_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char SQL_ITEM_IDS[] =
+    "SELECT id FROM knowledge_items WHERE id > ?1 ORDER BY id LIMIT ?2";
 static const char SQL_GENERATION[] = "UPDATE knowledge_generation SET value = value + 1";
 static const char SQL_VERSIONS[] = "SELECT version, user_id, status, snapshot, created_at FROM "
 				   "knowledge_versions WHERE item_id = ?1 ORDER BY version DESC";
@@ -700,4 +702,60 @@ int kn_versions(const keyed_store *env, arena *a, const principal *p, int64_t id
 	}
 	store_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* Items are written one transaction at a time per KN_REINDEX_BATCH, so a large library does
+ * not hold SQLite's write lock for the whole rebuild. */
+#define KN_REINDEX_BATCH 200
+
+int kn_reindex(store *db, int64_t *items)
+{
+	*items = 0;
+	if (store_is_pg(db))
+		return 0; /* PostgreSQL searches the items themselves (search.c) */
+	store_conn *c;
+	int rc = store_conn_get(db, &c);
+	if (rc)
+		return rc;
+	int64_t after = 0;
+	for (;;) {
+		/* The next batch's ids, read before writing. */
+		int64_t ids[KN_REINDEX_BATCH];
+		size_t n = 0;
+		store_stmt *st;
+		if ((rc = store_prepare(c, SQL_ITEM_IDS, &st)))
+			return rc;
+		store_bind_int64(st, 1, after);
+		store_bind_int64(st, 2, KN_REINDEX_BATCH);
+		while ((rc = store_step(st)) == STORE_ROW && n < KN_REINDEX_BATCH)
+			ids[n++] = store_col_int64(st, 0);
+		store_reset(st);
+		if (rc < 0)
+			return rc;
+		if (!n)
+			return 0;
+		if ((rc = store_begin(c)))
+			return rc;
+		for (size_t i = 0; i < n && !rc; i++) {
+			arena a;
+			arena_init(&a, 64u << 20);
+			kn_item it;
+			kn_input in;
+			if (!(rc = load(c, &a, ids[i], &it))) {
+				input_from_item(&it, &in);
+				rc = write_index(c, ids[i], &in);
+			}
+			arena_release(&a);
+		}
+		if (!rc)
+			rc = store_exec(c, SQL_GENERATION);
+		if (rc) {
+			store_rollback(c);
+			return rc;
+		}
+		if ((rc = store_commit(c)))
+			return rc;
+		*items += (int64_t)n;
+		after = ids[n - 1];
+	}
 }

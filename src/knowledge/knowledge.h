@@ -100,6 +100,9 @@ typedef bool (*kn_place_fn)(const char *run, void *ctx);
 bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx);
 
 /* ---- items (item_store.c) ---- */
+/* SQLite's search index of every item written again from the items, *items of them (after
+ * `ponte db copy`, which does not copy the index); nothing to do on PostgreSQL. */
+int kn_reindex(store *db, int64_t *items);
 int kn_create(const keyed_store *env, const principal *p, const kn_input *in, int64_t *id,
 	      field_errors *e);
 /* PONTE_ECONFLICT (and *current) when version is stale; PONTE_EDENIED when the item is not

@@ -41,6 +41,9 @@ typedef struct store_driver {
 	double (*col_double)(void *h, int col);
 	const void *(*col_blob)(void *h, int col, size_t *len);
 	bool (*col_is_null)(void *h, int col);
+	/* The row's number of columns, and the kind of a value (enum store_kind). */
+	int (*col_count)(void *h);
+	int (*col_kind)(void *h, int col);
 	int (*exec)(void *db, const char *sql);
 	/* A write transaction serialised with every other writer (SQLite's BEGIN IMMEDIATE), or
 	 * a read transaction that sees one snapshot. */

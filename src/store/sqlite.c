@@ -291,6 +291,22 @@ static bool col_is_null(void *h, int col)
 	return sqlite3_column_type(h, col) == SQLITE_NULL;
 }
 
+static int col_count(void *h)
+{
+	return h ? sqlite3_column_count(h) : 0;
+}
+
+static int col_kind(void *h, int col)
+{
+	switch (sqlite3_column_type(h, col)) {
+	case SQLITE_INTEGER: return STORE_KIND_INT;
+	case SQLITE_FLOAT: return STORE_KIND_REAL;
+	case SQLITE_TEXT: return STORE_KIND_TEXT;
+	case SQLITE_BLOB: return STORE_KIND_BLOB;
+	default: return STORE_KIND_NULL;
+	}
+}
+
 static int exec(void *db, const char *sql)
 {
 	return map_sqlite(sqlite3_exec(db, sql, NULL, NULL, NULL));
@@ -437,6 +453,8 @@ const store_driver store_sqlite_driver = {
 	.col_double = col_double,
 	.col_blob = col_blob,
 	.col_is_null = col_is_null,
+	.col_count = col_count,
+	.col_kind = col_kind,
 	.exec = exec,
 	.begin = begin,
 	.in_transaction = in_transaction,

@@ -479,6 +479,16 @@ bool store_col_is_null(store_stmt *st, int col)
 	return DRV(st)->col_is_null(columns_of(st), col);
 }
 
+int store_col_count(store_stmt *st)
+{
+	return DRV(st)->col_count(columns_of(st));
+}
+
+int store_col_kind(store_stmt *st, int col)
+{
+	return DRV(st)->col_kind(columns_of(st), col);
+}
+
 void store_reset(store_stmt *st)
 {
 	if (!st->held)

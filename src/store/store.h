@@ -102,6 +102,17 @@ int64_t store_col_int64(store_stmt *st, int col);
 double store_col_double(store_stmt *st, int col);
 const void *store_col_blob(store_stmt *st, int col, size_t *len);
 bool store_col_is_null(store_stmt *st, int col);
+/* The current row's number of columns, and the kind of one value: what a copy between
+ * stores needs to bind it again unchanged (src/store/copy.c). */
+enum store_kind {
+	STORE_KIND_NULL,
+	STORE_KIND_INT,
+	STORE_KIND_REAL,
+	STORE_KIND_TEXT,
+	STORE_KIND_BLOB
+};
+int store_col_count(store_stmt *st);
+int store_col_kind(store_stmt *st, int col);
 /* A copy in a of column col's text, "" for SQL NULL, that outlives the statement; NULL only
  * when a is out of memory. The one way a row's text is kept. */
 char *store_col_dup(arena *a, store_stmt *st, int col);
@@ -143,6 +154,17 @@ int store_integrity_check(store *s, char *why, size_t whylen);
 /* Every table and its number of rows, by name. */
 typedef int (*store_count_fn)(const char *table, int64_t rows, void *ctx);
 int store_table_counts(store *s, store_count_fn fn, void *ctx);
+
+/* Every row of from's tables into to (`ponte db copy`, src/store/copy.c), SQLite or
+ * PostgreSQL either way. Both must be at this binary's schema version; to is normally new
+ * (its seeded rows are replaced). One read snapshot of from, one transaction on to: either
+ * every table arrives, with the same values byte for byte and the same row counts, or
+ * nothing is written (and err says why). fn (may be NULL) hears each table copied and its
+ * rows; a non-zero return stops the copy. SQLite's full-text index is not copied: the
+ * knowledge module writes it again (kn_reindex). The statements are made in a, which must
+ * outlive both stores. */
+int store_copy(store *from, store *to, arena *a, store_count_fn fn, void *ctx, char *err,
+	       size_t errlen);
 
 /* A cheap read proving the database answers (used by /healthz). */
 int store_ping(store *s);

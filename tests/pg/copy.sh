@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `ponte db copy` (issue 20): an installation moved from its SQLite file to PostgreSQL and
+# back, as an administrator would, against the throwaway cluster of tests/pg/cluster.sh
+# (PONTE_TEST_PG set by tests/run-all.sh, or: eval "$(bash tests/pg/cluster.sh start)").
+# - SQLite -> PostgreSQL -> SQLite: every table's rows identical to the original's (the
+#   audit trail too, less the copies' own store.copy events), the knowledge search index
+#   written again and finding what it found (its generation counter moved, so that servers
+#   read the library again);
+# - the wrong ways: a destination file that exists (untouched), a PostgreSQL database that
+#   is not empty, a missing option, the same database twice.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${PONTE_BIN:-build/ponte}
+: "${PONTE_TEST_PG:?PONTE_TEST_PG is not set (eval \"\$(bash tests/pg/cluster.sh start)\")}"
+dir=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "copy.sh: $*" >&2; exit 1; }
+psql_as() { # psql as the cluster's owner (root cannot be PostgreSQL's superuser)
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- psql "$@"; else psql "$@"; fi
+}
+# A new database in the test cluster, and its URL.
+name=ponte_copy_$$
+psql_as "$PONTE_TEST_PG" -qc "CREATE DATABASE $name" >/dev/null
+url=${PONTE_TEST_PG/\/\/\/postgres/\/\/\/$name}
+trap 'cleanup; psql_as "$PONTE_TEST_PG" -qc "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1 || true' EXIT
+
+PW=Copy-password-2026x
+"$BIN" init --db "$dir/a.db" --demo >/dev/null 2>&1 || fail "init failed"
+"$BIN" demo --db "$dir/a.db" --cases 150 --password "$PW" >/dev/null 2>&1 || fail "demo failed"
+
+# Into PostgreSQL, and back into a new file.
+out=$("$BIN" db copy --from "$dir/a.db" --to "$url" 2>/dev/null) || fail "copy to PostgreSQL failed: $out"
+echo "$out" | grep -q "audit trail intact in both" || fail "no audit comparison: $out"
+out=$("$BIN" db copy --from "$url" --to "$dir/c.db" 2>/dev/null) || fail "copy back failed: $out"
+echo "$out" | grep -q "knowledge search index written again" || fail "index not rebuilt: $out"
+tables=$(sqlite3 "$dir/a.db" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'knowledge_fts%' AND name NOT IN ('schema_migrations', 'audit_events', 'knowledge_generation')")
+n=0
+for t in $tables; do
+	a=$(sqlite3 "$dir/a.db" "SELECT * FROM $t" | sort | md5sum)
+	c=$(sqlite3 "$dir/c.db" "SELECT * FROM $t" | sort | md5sum)
+	[ "$a" = "$c" ] || fail "table $t differs after the round trip"
+	n=$((n + 1))
+done
+[ "$n" -gt 60 ] || fail "only $n tables compared"
+a=$(sqlite3 "$dir/a.db" "SELECT * FROM audit_events ORDER BY id" | md5sum)
+c=$(sqlite3 "$dir/c.db" "SELECT * FROM audit_events WHERE action <> 'store.copy' ORDER BY id" | md5sum)
+[ "$a" = "$c" ] || fail "the audit trail differs after the round trip"
+[ "$(sqlite3 "$dir/c.db" "SELECT count(*) FROM audit_events WHERE action = 'store.copy'")" = 2 ] ||
+	fail "each copy should be in its destination's trail"
+"$BIN" audit verify --db "$dir/c.db" >/dev/null 2>&1 || fail "the copy's trail does not verify"
+q="SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH 'trafficking OR victim' ORDER BY rowid"
+[ -n "$(sqlite3 "$dir/a.db" "$q")" ] || fail "the search finds nothing in the original"
+[ "$(sqlite3 "$dir/a.db" "$q")" = "$(sqlite3 "$dir/c.db" "$q")" ] || fail "the search finds other items"
+[ "$(sqlite3 "$dir/c.db" "PRAGMA foreign_key_check" | wc -l)" = 0 ] || fail "foreign keys broken"
+[ "$(sqlite3 "$dir/c.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")" = \
+	"$(sqlite3 "$dir/a.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")" ] ||
+	fail "triggers lost"
+
+# The wrong ways.
+sum=$(md5sum <"$dir/c.db")
+"$BIN" db copy --from "$dir/a.db" --to "$dir/c.db" >/dev/null 2>&1 && fail "copied over an existing file"
+[ "$(md5sum <"$dir/c.db")" = "$sum" ] || fail "an existing file was changed"
+"$BIN" db copy --from "$dir/a.db" --to "$url" >/dev/null 2>&1 && fail "copied into a database that has data"
+[ "$("$BIN" audit verify --db "$url" 2>/dev/null | sed -n 's/.*: \([0-9]*\) events.*/\1/p')" -gt 100 ] ||
+	fail "the PostgreSQL copy was damaged by a refused copy"
+rc=0; "$BIN" db copy --from "$dir/a.db" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "a missing --to should be a usage error (2), got $rc"
+rc=0; "$BIN" db copy --from "$dir/a.db" --to "$dir/a.db" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "the same database twice should be a usage error (2), got $rc"
+echo "db copy: SQLite -> PostgreSQL -> SQLite, $n tables identical, trail and search intact"
