@@ -1,7 +1,55 @@
+#include <sys/stat.h>
+
 #include "backup/backup.h"
 #include "base/clock.h"
+#include "base/json.h"
+#include "base/log.h"
 #include "cli/cli.h"
 #include "keys/keys.h"
+
+/* The folder serve backs up into before an upgrade: a missing one (and its missing parents)
+ * is created for the serving user alone, and the log says so, since a typo in
+ * PONTE_BACKUP_DIR then shows as a new folder in the log rather than as a refusal at the
+ * next upgrade. Returns 0, or EXIT_FAIL after a message naming the folder and why. */
+static int backup_dir_ensure(const char *cmd, const char *dir)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return cli_fail("%s: --backup-dir is too long", cmd);
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return 0;
+		return cli_fail("%s: --backup-dir %s is not a folder", cmd, dir);
+	}
+	/* Each missing component in turn, from the top, as `mkdir -p -m 700` would. */
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			return cli_fail("%s: cannot create the backup folder %s: %s", cmd, path,
+					strerror(errno));
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return cli_fail("%s: --backup-dir %s is not a folder", cmd, dir);
+	buf f;
+	buf_init(&f, 8192);
+	int rc = buf_puts(&f, ",\"path\":");
+	if (!rc)
+		rc = json_string(&f, dir, strlen(dir));
+	if (!rc)
+		rc = buf_puts(&f, ",\"mode\":\"0700\",\"message\":\"the backup folder did not "
+				  "exist: created for this user alone\"");
+	log_event(LOG_INFO, "backup_dir_created", rc ? "" : f.data);
+	buf_release(&f);
+	return 0;
+}
 
 int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char *backup_dir,
 		     const char *backup_key_path)
@@ -14,6 +62,10 @@ int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char
 		return EXIT_OK; /* store_migrate reports what is wrong with the database */
 	const char *path = store_display(s);
 	if (backup_dir && *backup_dir) {
+		if (backup_dir_ensure(cmd, backup_dir))
+			return cli_fail("%s: no migration applied, since the backup before them "
+					"failed",
+					cmd);
 		char when[CLOCK_RFC3339_LEN], out[4400];
 		clock_format_rfc3339(clock_wall_ms(), when);
 		snprintf(out, sizeof(out), "%.4000s/ponte-schema%d-%.10s-%.2s%.2s%.2s.pbk",

@@ -6,8 +6,11 @@
 #include "identity_fixture.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "backup/backup.h"
 #include "cases/cases.h"
@@ -565,11 +568,16 @@ static void an_upgrade_waits_for_a_backup(void **state)
 	snprintf(args, sizeof(args), "serve --db %s --listen 127.0.0.1:0", db_path);
 	assert_int_equal(run_ponte(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, want));
-	/* With a backup folder, serve takes the backup, then upgrades. A bad folder stops it. */
-	snprintf(args, sizeof(args), "serve --db %s --listen 127.0.0.1:0 --backup-dir %s/none/x",
-		 db_path, dir);
+	/* With a backup folder, serve takes the backup, then upgrades. A folder that cannot be
+	 * made (here under a file) stops it, naming the folder. */
+	snprintf(args, sizeof(args), "serve --db %s --listen 127.0.0.1:0 --backup-dir %s/x",
+		 db_path, db_path);
 	assert_int_equal(run_ponte(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "no migration applied"));
+	snprintf(want, sizeof(want), "cannot create the backup folder %s/x: Not a directory",
+		 db_path);
+	if (!strstr(out, want))
+		fail_msg("%s", out);
 	mkdir(bdir, 0700);
 	snprintf(args, sizeof(args), "backup --db %s --dir %s --keep 2", db_path, bdir);
 	assert_int_equal(run_ponte(args, out, sizeof(out)), 0);
@@ -598,6 +606,82 @@ static void an_upgrade_waits_for_a_backup(void **state)
 	test_rmtree(dir);
 }
 
+/* serve --backup-dir naming a folder that does not exist yet (a fresh installation's
+ * PONTE_BACKUP_DIR): it is created, with its missing parent, for the serving user alone, the
+ * log says so, the backup lands in it and the upgrade goes on. */
+static void serve_creates_a_missing_backup_folder(void **state)
+{
+	(void)state;
+	assert_int_equal(crypto_init(), 0);
+	char *dir = test_tmpdir(), *db_path = test_path(dir, "p.db"),
+	     *key_path = test_path(dir, "p.db.key"), *log = test_path(dir, "serve.log");
+	char err[512], bdir[4400], parent[4200], text[16384] = "";
+	snprintf(parent, sizeof(parent), "%s/var", dir);
+	snprintf(bdir, sizeof(bdir), "%s/upgrade-backups", parent);
+	store *s;
+	store_migration_report rep;
+	int current, latest;
+	assert_int_equal(store_create(db_path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(s, &current, &latest), 0);
+	assert_int_equal(store_migrate_to(s, latest - 1, &rep), 0);
+	crypto_keyring *keys;
+	assert_int_equal(keys_setup(s, key_path, &keys, err, sizeof(err)), 0);
+	crypto_keyring_free(keys);
+	store_checkpoint(s);
+	store_close(s);
+	const char *b = getenv("PONTE_BIN");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f = freopen(log, "w", stderr);
+		f = freopen("/dev/null", "w", stdout);
+		(void)f;
+		umask(022); /* the usual umask: the folder is 0700 all the same */
+		execl(b && *b ? b : "build/ponte", "ponte", "serve", "--db", db_path, "--listen",
+		      "127.0.0.1:0", "--backup-dir", bdir, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 2000 && !strstr(text, "\"listening\""); i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		FILE *f = fopen(log, "r");
+		size_t got = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		text[got] = '\0';
+		if (f)
+			fclose(f);
+	}
+	int st;
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!strstr(text, "\"listening\""))
+		fail_msg("serve did not start: %s", text);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	char want[4600];
+	snprintf(want, sizeof(want), "\"event\":\"backup_dir_created\",\"path\":\"%s\"", bdir);
+	if (!strstr(text, want))
+		fail_msg("%s", text);
+	struct stat sb;
+	assert_int_equal(stat(bdir, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(sb.st_uid, getuid());
+	assert_int_equal(stat(parent, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	char cmd[4800];
+	snprintf(cmd, sizeof(cmd), "test $(ls %s | grep -c '^ponte-schema%d-.*\\.pbk$') -eq 1",
+		 bdir, latest - 1);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(db_path, NULL, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_schema_version(s, &current, &latest), 0);
+	assert_int_equal(current, latest);
+	store_close(s);
+	free(db_path);
+	free(key_path);
+	free(log);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +692,7 @@ int main(void)
 		cmocka_unit_test(nothing_is_ever_overwritten),
 		cmocka_unit_test(an_old_database_upgrades_through_every_migration_with_its_data),
 		cmocka_unit_test(an_upgrade_waits_for_a_backup),
+		cmocka_unit_test(serve_creates_a_missing_backup_folder),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	if (fixture_template_dir)
