@@ -237,10 +237,36 @@ static unsigned month_named(const struct shape *s, const char *w, size_t n)
 	return best;
 }
 
+/* typed with Arabic-Indic digits (U+0660..U+0669, as an Arabic keyboard types them, and the
+ * Persian U+06F0..U+06F9) written as ASCII digits and the Arabic comma (U+060C) as a comma,
+ * into out (n bytes); false when it does not fit. */
+static bool western_digits(const char *typed, char *out, size_t n)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)typed; *p; p++) {
+		char c = (char)*p;
+		if ((p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9) ||
+		    (p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9)) {
+			c = (char)('0' + (p[1] & 0x0F));
+			p++;
+		} else if (p[0] == 0xD8 && p[1] == 0x8C) {
+			c = ',';
+			p++;
+		}
+		if (o + 1 >= n)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
 bool i18n_date_read(int lang, const char *typed, char out[11])
 {
-	if (!typed)
+	char western[64];
+	if (!typed || !western_digits(typed, western, sizeof(western)))
 		return false;
+	typed = western;
 	while (*typed == ' ')
 		typed++;
 	/* Three parts: numbers, or a month's name in the middle. */

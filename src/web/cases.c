@@ -2,6 +2,7 @@
 #include <pthread.h>
 
 #include "cases/sections.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 #include "services/services.h"
@@ -410,6 +411,52 @@ static const struct country_names *countries_in(http_request *req)
 	return c->ready ? c : NULL;
 }
 
+/* The list's days, as the form names them top to bottom. */
+static const char *const DAY_FIELDS[] = { "registered_from", "registered_to", "updated_from",
+					  "updated_to", NULL };
+
+static bool is_day_field(const char *name)
+{
+	for (size_t i = 0; DAY_FIELDS[i]; i++)
+		if (strcmp(DAY_FIELDS[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A copy of in whose days are read as the reader types them in their language ("28/11/2026",
+ * "28 nov. 2026") and carried as YYYY-MM-DD, what the filter and its saved address hold. A
+ * day that cannot be read is left out of the copy, named in e and kept in shown[] (in
+ * DAY_FIELDS's order) as it was typed, so that its field shows it back beside the message. */
+static int read_typed_days(http_request *req, const url_params *in, url_params *out,
+			   field_errors *e, const char *shown[4])
+{
+	out->count = 0;
+	out->items = in->count ? arena_calloc(req->arena, in->count, sizeof(*out->items)) : NULL;
+	if (in->count && !out->items)
+		return PONTE_ENOMEM;
+	for (size_t i = 0; i < in->count; i++) {
+		url_param param = in->items[i];
+		if (is_day_field(param.key) && *param.value) {
+			char day[11];
+			if (i18n_date_read(req->lang, param.value, day)) {
+				param.value = arena_strndup(req->arena, day, 10);
+				if (!param.value)
+					return PONTE_ENOMEM;
+				param.value_len = 10;
+			} else {
+				field_errors_add(e, param.key,
+						 N_("Enter a day, for example 28/11/2026."));
+				for (size_t k = 0; DAY_FIELDS[k]; k++)
+					if (!strcmp(DAY_FIELDS[k], param.key))
+						shown[k] = param.value;
+				continue;
+			}
+		}
+		out->items[out->count++] = param;
+	}
+	return 0;
+}
+
 int web_cases(http_request *req, http_response *res)
 {
 	services *svc = services_of(req);
@@ -431,10 +478,28 @@ int web_cases(http_request *req, http_response *res)
 		else
 			saved = "";
 	}
+	field_errors day_errors;
+	field_errors_clear(&day_errors);
+	const char *typed_days[4] = { NULL, NULL, NULL, NULL };
+	url_params days_read;
+	int rc = read_typed_days(req, params, &days_read, &day_errors, typed_days);
+	if (rc)
+		return rc;
 	case_filter f;
 	const char *bad[16], *why[16];
 	size_t nbad;
-	case_filter_parse(svc->db, params, &f, bad, why, ARRAY_LEN(bad), &nbad);
+	case_filter_parse(svc->db, &days_read, &f, bad, why, ARRAY_LEN(bad), &nbad);
+	/* A period that ends before it starts is said at its field; the rest above the form. */
+	for (size_t i = 0; i < nbad && i < ARRAY_LEN(bad); i++)
+		if (is_day_field(bad[i])) {
+			field_errors_add(&day_errors, bad[i], why[i]);
+			bad[i] = NULL;
+		}
+	size_t nbad_left = nbad;
+	for (size_t i = 0; i < nbad && i < ARRAY_LEN(bad); i++)
+		if (!bad[i])
+			nbad_left--;
+	nbad = nbad_left;
 	f.lang = i18n_lang(req->lang)->code;
 	const char *page = http_query(req, "page");
 	long pg = 1;
@@ -449,7 +514,7 @@ int web_cases(http_request *req, http_response *res)
 	f.limit = PAGE_SIZE;
 	f.offset = (int)(pg - 1) * PAGE_SIZE;
 	const char *query = case_filter_query(req->arena, &f);
-	int rc = case_list_save(svc->db, p->user_id, query);
+	rc = case_list_save(svc->db, p->user_id, query);
 	if (rc)
 		return rc;
 	tpl_vars *v = tpl_vars_new(req->arena);
@@ -507,10 +572,13 @@ int web_cases(http_request *req, http_response *res)
 		tpl_set_bool(item, "selected",
 			     f.nationality && !strcmp(f.nationality, names->code[i]));
 	}
-	tpl_set(v, "registered_from", f.registered_from);
-	tpl_set(v, "registered_to", f.registered_to);
-	tpl_set(v, "updated_from", f.updated_from);
-	tpl_set(v, "updated_to", f.updated_to);
+	/* Each day as read (YYYY-MM-DD, what a date input shows), or as typed when unreadable;
+	 * the end of a period that ends before it starts stays shown beside its message. */
+	for (size_t i = 0; DAY_FIELDS[i]; i++) {
+		const char *day = url_params_get(&days_read, DAY_FIELDS[i]);
+		tpl_set(v, DAY_FIELDS[i], typed_days[i] ? typed_days[i] : day ? day : "");
+	}
+	web_field_errors(req, v, &day_errors, DAY_FIELDS, NULL);
 	add_sort_links(req, v, &f, own);
 	tpl_set(v, "total",
 		total > CASE_COUNT_CAP ? with_count(req, N_("more than {n}"), CASE_COUNT_CAP)

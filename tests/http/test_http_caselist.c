@@ -488,12 +488,9 @@ static void bad_addresses_get_defaults_or_a_message(void **state)
 			 303);
 	const char *h[] = { w.cookie, NULL };
 	const char *pages[] = {
-		"/cases?sort=drop%20table&nationality=GM",
-		"/cases?page=-5&nationality=GM",
-		"/cases?page=99999999999999999999&nationality=GM",
-		"/cases?page=abc&nationality=GM",
+		"/cases?sort=drop%20table&nationality=GM",         "/cases?page=-5&nationality=GM",
+		"/cases?page=99999999999999999999&nationality=GM", "/cases?page=abc&nationality=GM",
 		"/cases?status=%3Cscript%3E&nationality=GM",
-		"/cases?registered_from=2020-02-30&nationality=GM",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
 		ht_get(S.port, pages[i], h, &r);
@@ -515,6 +512,104 @@ static void bad_addresses_get_defaults_or_a_message(void **state)
 	ht_free(&r);
 }
 
+/* Days typed as the reader writes them in their language: read, carried in the address and
+ * saved as YYYY-MM-DD; a day that is no day is said at its field, in the reader's language. */
+static void the_page_reads_days_as_the_reader_types_them(void **state)
+{
+	(void)state;
+	struct web_session w;
+	struct ht_resp r;
+	throttle_reset_all();
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *h[] = { w.cookie, NULL };
+	char cell_a[32], cell_d[32];
+	snprintf(cell_a, sizeof(cell_a), "<tr><td>%ld</td>", a);
+	snprintf(cell_d, sizeof(cell_d), "<tr><td>%ld</td>", d);
+	/* French: the day first with slashes, and the month named ("15 janv. 2020"). */
+	ht_get(S.port,
+	       "/cases?lang=fr&nationality=GM&registered_from=15%2F01%2F2020"
+	       "&registered_to=+15+janv.+2020&updated_from=&updated_to=",
+	       h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, cell_a));
+	assert_null(strstr(r.body, cell_d));
+	assert_null(strstr(r.body, "error-summary"));
+	assert_non_null(strstr(r.body, "id=\"registered_from\" name=\"registered_from\" "
+				       "value=\"2020-01-15\""));
+	/* The links carry the day read, never what was typed. */
+	assert_non_null(strstr(r.body, "/cases/export.csv?nationality=GM&amp;"
+				       "registered_from=2020-01-15&amp;registered_to=2020-01-15"));
+	ht_free(&r);
+	/* Portuguese, with dots and dashes; Arabic in Arabic-Indic digits (١٥/٠١/٢٠٢٠). */
+	ht_get(S.port, "/cases?nationality=GM&registered_from=15.01.2020&registered_to=15-01-2020",
+	       h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, cell_a));
+	assert_null(strstr(r.body, cell_d));
+	ht_free(&r);
+	ht_get(
+	    S.port,
+	    "/cases?lang=ar&nationality=GM&registered_from=%D9%A1%D9%A5%2F%D9%A0%D9%A1%2F%D9%A2%D9"
+	    "%A0%D9%A2%D9%A0&registered_to=2020-01-15",
+	    h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, cell_a));
+	assert_null(strstr(r.body, cell_d));
+	ht_free(&r);
+	/* What was saved is the day read: the list comes back the same. */
+	ht_get(S.port, "/cases", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(
+	    r.body, "href=\"/cases?nationality=GM&amp;registered_from=2020-01-15&amp;registered_to="
+		    "2020-01-15\""));
+	ht_free(&r);
+	/* No such day (30 February), and words: said at each field in the reader's language, the
+	 * typed text shown back, the other filters kept, nothing of it in the links. */
+	const struct {
+		const char *lang, *message;
+	} langs[] = {
+		{ "fr", "Saisissez un jour, par exemple 28/11/2026." },
+		{ "pt", "Indique um dia, por exemplo 28/11/2026." },
+		{ "es", "Indique un día, por ejemplo 28/11/2026." },
+		{ "ar", "أدخل يومًا، مثل 28/11/2026." },
+		{ "en", "Enter a day, for example 28/11/2026." },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(langs); i++) {
+		char path[256];
+		snprintf(path, sizeof(path),
+			 "/cases?lang=%s&nationality=GM&registered_from=30%%2F02%%2F2020"
+			 "&updated_to=hier",
+			 langs[i].lang);
+		ht_get(S.port, path, h, &r);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, langs[i].message))
+			fail_msg("%s: no message", langs[i].lang);
+		assert_non_null(strstr(r.body, "id=\"error-summary\""));
+		assert_non_null(strstr(r.body, "<a href=\"#registered_from\">"));
+		assert_non_null(strstr(r.body, "<a href=\"#updated_to\">"));
+		assert_non_null(
+		    strstr(r.body, "value=\"30/02/2020\" aria-describedby=\"registered_from-hint "
+				   "registered_from-error\" aria-invalid=\"true\""));
+		assert_non_null(strstr(r.body, "value=\"hier\""));
+		assert_non_null(strstr(r.body, cell_d)); /* the nationality still applies */
+		assert_null(
+		    strstr(r.body, "<p class=\"alert\" role=\"alert\">")); /* not "left out" */
+		assert_null(strstr(r.body, "registered_from=30"));
+		assert_null(strstr(r.body, "updated_to=hier"));
+		ht_free(&r);
+	}
+	/* A period that ends before it starts: said at its end. */
+	ht_get(S.port, "/cases?registered_from=16%2F01%2F2020&registered_to=15%2F01%2F2020", h, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<a href=\"#registered_to\">"));
+	assert_non_null(strstr(r.body, "id=\"registered_to-error\""));
+	ht_free(&r);
+	/* The saved filter never held what was typed. */
+	ht_get(S.port, "/cases?clear=1", h, &r);
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +618,7 @@ int main(void)
 		cmocka_unit_test(no_filter_reaches_outside_the_scope),
 		cmocka_unit_test(the_page_saves_the_filter_of_each_user),
 		cmocka_unit_test(bad_addresses_get_defaults_or_a_message),
+		cmocka_unit_test(the_page_reads_days_as_the_reader_types_them),
 		cmocka_unit_test(pages_follow_one_another),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);

@@ -255,12 +255,20 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 	assert_string_equal(i18n_before_mark(LANG_PT), "");
 	/* Days as people type them: a date picker's, the day first, the month named. */
 	static const char *const DAYS[][3] = {
-		{ "en", "2026-11-28", "2026-11-28" },   { "en", "28/11/2026", "2026-11-28" },
-		{ "pt", "28.11.2026", "2026-11-28" },   { "fr", " 1/2/2026 ", "2026-02-01" },
-		{ "en", "28 Nov 2026", "2026-11-28" },  { "en", "28 November 2026", "2026-11-28" },
-		{ "fr", "28 nov. 2026", "2026-11-28" }, { "fr", "1 juillet 2026", "2026-07-01" },
-		{ "fr", "1 juin 2026", "2026-06-01" },  { "es", "3 ene 2026", "2026-01-03" },
+		{ "en", "2026-11-28", "2026-11-28" },
+		{ "en", "28/11/2026", "2026-11-28" },
+		{ "pt", "28.11.2026", "2026-11-28" },
+		{ "fr", " 1/2/2026 ", "2026-02-01" },
+		{ "en", "28 Nov 2026", "2026-11-28" },
+		{ "en", "28 November 2026", "2026-11-28" },
+		{ "fr", "28 nov. 2026", "2026-11-28" },
+		{ "fr", "1 juillet 2026", "2026-07-01" },
+		{ "fr", "1 juin 2026", "2026-06-01" },
+		{ "es", "3 ene 2026", "2026-01-03" },
 		{ "en", "29/02/2028", "2028-02-29" },
+		/* An Arabic keyboard's digits, Arabic-Indic and Persian. */
+		{ "ar", "٢٨/١١/٢٠٢٦", "2026-11-28" },
+		{ "ar", "۲۸-۱۱-۲۰۲۶", "2026-11-28" },
 	};
 	for (size_t i = 0; i < ARRAY_LEN(DAYS); i++) {
 		char day[11] = "";
@@ -277,7 +285,9 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 						"2026-11-28T10:00:00Z",
 						"yesterday",
 						"28/11/2026 x",
-						"0/11/2026" };
+						"0/11/2026",
+						"٣١/٠٢/٢٠٢٦",
+						"28/11/2026١" };
 	for (size_t i = 0; i < ARRAY_LEN(NOT_DAYS); i++) {
 		char day[11] = "";
 		if (i18n_date_read(LANG_EN, NOT_DAYS[i], day))
