@@ -9,11 +9,19 @@ uint64_t clock_monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static int64_t wall_shift_ms;
+
+void clock_wall_shift(int64_t ms)
+{
+	__atomic_store_n(&wall_shift_ms, ms, __ATOMIC_RELAXED);
+}
+
 int64_t clock_wall_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+	       __atomic_load_n(&wall_shift_ms, __ATOMIC_RELAXED);
 }
 
 void clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_LEN])

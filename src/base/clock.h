@@ -15,6 +15,10 @@
 uint64_t clock_monotonic_ns(void);
 /* Wall-clock milliseconds since the Unix epoch. */
 int64_t clock_wall_ms(void);
+/* For tests only: from now on the wall clock reads ms later (earlier when negative) than the
+ * system's, for every thread; 0 puts it back. It lets a test stand just after midnight in a
+ * given time zone; nothing in the program calls it. */
+void clock_wall_shift(int64_t ms);
 /* Format a wall-clock time in milliseconds; out must hold CLOCK_RFC3339_LEN bytes. */
 void clock_format_rfc3339(int64_t ms, char out[CLOCK_RFC3339_LEN]);
 

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "cases/cases.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/vocab.h"
 
@@ -204,9 +205,9 @@ bool case_date_valid(const char *s, bool *future)
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 && !leap))
 		return false;
-	char today[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), today);
-	*future = strncmp(s, today, 10) > 0;
+	char today[11];
+	i18n_today(today);
+	*future = strcmp(s, today) > 0;
 	return true;
 }
 

@@ -193,7 +193,7 @@ int status_decision_list(const keyed_store *env, arena *a, const principal *p, i
 			 status_decision_fn fn, void *ctx);
 /* field "decision" or "decider". */
 const case_code *status_decision_codes(const char *field, size_t *n);
-/* YYYY-MM-DD, a real date; *future when after today. */
+/* YYYY-MM-DD, a real date; *future when after today in the installation's time zone. */
 bool case_date_valid(const char *s, bool *future);
 
 /* Validation (case_fields.c): fills errors; true when there are none. False with

@@ -105,6 +105,24 @@ static bool read_when(const char *stored, struct when *w)
 	return true;
 }
 
+void i18n_today(char out[11])
+{
+	int64_t day = floor_div(local_secs(floor_div(clock_wall_ms(), 1000)), 86400), y;
+	unsigned m, d;
+	clock_civil_from_days(day, &y, &m, &d);
+	snprintf(out, 11, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+bool i18n_day_of(const char *stored, char out[11])
+{
+	struct when w;
+	out[0] = '\0';
+	if (!stored || !read_when(stored, &w))
+		return false;
+	snprintf(out, 11, "%04lld-%02u-%02u", (long long)w.y, w.m, w.d);
+	return true;
+}
+
 static const char *date_text(arena *a, const struct shape *s, const struct when *w)
 {
 	if (s->months[0])

@@ -38,6 +38,13 @@ const char *i18n_relative_day(arena *a, int lang, const char *stored, int64_t no
  * time zone, as a stored time (UTC, RFC 3339) into out: what a filter "from this day" compares
  * stored times with. False when date is not a real day. */
 bool i18n_day_start(const char *date, int days, char out[CLOCK_RFC3339_LEN]);
+/* Today's date in the installation's time zone, "YYYY-MM-DD", into out: the day the people
+ * of the installation live in, which "not in the future" and a form's default day mean (just
+ * after midnight in Niamey it is still yesterday in UTC). */
+void i18n_today(char out[11]);
+/* The date of a stored time (UTC) in the installation's time zone, "YYYY-MM-DD", into out; a
+ * bare date is itself. False, out empty, when stored is neither. */
+bool i18n_day_of(const char *stored, char out[11]);
 /* A day as a person types it, into out as "YYYY-MM-DD": what a date picker sends
  * (2026-11-28), the day first with / . - or spaces (28/11/2026, 28.11.2026), or with the
  * month named in the language ("28 nov. 2026", "28 November 2026"). False when it is not a

@@ -1,4 +1,5 @@
 /* Services a provider delivered to the person during a referral: the day, what, a note. */
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
 #include "referral/internal.h"
@@ -35,10 +36,13 @@ int referral_delivery_add(const keyed_store *env, const principal *p, int64_t re
 		rc = PONTE_EDENIED;
 	if (!rc) {
 		bool future = false;
+		char made_on[11]; /* the day the referral was made, where it was made */
+		if (!i18n_day_of(r.created_at, made_on))
+			snprintf(made_on, sizeof(made_on), "%.10s", r.created_at);
 		if (!on || !case_date_valid(on, &future) || future)
 			field_errors_add(e, "delivered_on",
 					 N_("Give a real date, not in the future (YYYY-MM-DD)."));
-		else if (strncmp(on, r.created_at, 10) < 0)
+		else if (strcmp(on, made_on) < 0)
 			field_errors_add(e, "delivered_on",
 					 N_("The date cannot be before the referral was made."));
 		if (!type_known(type))

@@ -774,9 +774,9 @@ static int render_referral_form(http_request *req, http_response *res, int64_t i
 		}
 		const char *on = form ? http_form(req, "delivered_on") : NULL;
 		const char *note = form ? http_form(req, "note") : NULL;
-		char today[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), today);
-		tpl_set(v, "delivered_on", on ? on : arena_strndup(req->arena, today, 10));
+		char today[11];
+		i18n_today(today);
+		tpl_set(v, "delivered_on", on ? on : arena_strdup(req->arena, today));
 		tpl_set(v, "delivery_note", note ? note : "");
 		/* The note's error beside the delivery form's note, not the actions' notes. */
 		for (size_t i = 0; form && e && i < e->count; i++)

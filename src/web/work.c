@@ -235,10 +235,14 @@ int web_work(http_request *req, http_response *res)
 	if (!v)
 		return PONTE_ENOMEM;
 	tpl_list *groups = tpl_set_list(v, "groups"), *summary = tpl_set_list(v, "summary");
-	char now[CLOCK_RFC3339_LEN], week[CLOCK_RFC3339_LEN];
-	clock_format_rfc3339(clock_wall_ms(), now);
-	clock_format_rfc3339(clock_wall_ms() + 7LL * 24 * 3600 * 1000, week);
-	const char *today = arena_strndup(req->arena, now, 10);
+	/* Days as the installation lives them: just after midnight in Niamey, today is not
+	 * UTC's yesterday. */
+	char now[11], week[CLOCK_RFC3339_LEN];
+	int64_t today_ms = 0;
+	i18n_today(now);
+	clock_parse(now, &today_ms);
+	clock_format_rfc3339(today_ms + 7LL * 24 * 3600 * 1000, week);
+	const char *today = arena_strdup(req->arena, now);
 	const char *in_a_week = arena_strndup(req->arena, week, 10);
 	struct group g;
 	size_t total = 0;

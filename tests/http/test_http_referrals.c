@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "i18n/format.h"
 
 static struct ht_server S;
 static char cw[128], shelter[128], police[128];
@@ -707,6 +708,77 @@ static void the_provider_records_the_services_delivered(void **state)
 	assert_int_equal(api_status(shelter, "POST", deliveries, body), 409);
 }
 
+/* Just after midnight in a zone ahead of UTC (Niamey, an hour ahead all year), today is
+ * Niamey's day, while UTC's is still yesterday: a service given today is recorded, the form
+ * offers today, and tomorrow is still the future. The clock stands at 23:30 UTC (00:30 in
+ * Niamey), the last such instant before the real time. */
+static void a_delivery_just_after_midnight_ahead_of_utc_is_today(void **state)
+{
+	(void)state;
+	int64_t now = clock_wall_ms(), day = 86400000;
+	int64_t at = (now / day) * day + day - 30 * 60000; /* 23:30 UTC today */
+	if (at > now)
+		at -= day;
+	clock_wall_shift(at - now);
+	assert_true(i18n_zone_set("Africa/Niamey"));
+	char utc_today[CLOCK_RFC3339_LEN], niamey_today[CLOCK_RFC3339_LEN],
+	    niamey_tomorrow[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(at, utc_today);
+	clock_format_rfc3339(at + day, niamey_today);
+	clock_format_rfc3339(at + 2 * day, niamey_tomorrow);
+	utc_today[10] = niamey_today[10] = niamey_tomorrow[10] = '\0';
+	long long id = referral_drafted("Midnight");
+	char path[128], body[256];
+	struct ht_resp r;
+	const char *steps[][2] = { { "send", cw }, { "accept", shelter } };
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		snprintf(path, sizeof(path), "/api/v1/referrals/%lld/%s", id, steps[i][0]);
+		assert_int_equal(api_status(steps[i][1], "POST", path, NULL), 200);
+	}
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld", id);
+	assert_int_equal(api(shelter, "GET", path, NULL, &r), 200);
+	long long version = ht_number(r.body, "version");
+	ht_free(&r);
+	/* The form offers Niamey's today. */
+	throttle_reset_all();
+	struct web_session sw;
+	assert_int_equal(web_login("shelter%40demo.ponte.example", DEMO_PASSWORD, NULL, &sw), 303);
+	const char *hs[] = { sw.cookie, NULL };
+	char page[64], value[64];
+	snprintf(page, sizeof(page), "/referrals/%lld?lang=en", id);
+	ht_get(S.port, page, hs, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(value, sizeof(value), "value=\"%s\"", niamey_today);
+	if (!strstr(r.body, value))
+		fail_msg("the delivery form does not offer %s", niamey_today);
+	ht_free(&r);
+	/* Tomorrow in Niamey is refused; today in Niamey is recorded. */
+	snprintf(path, sizeof(path), "/api/v1/referrals/%lld/deliveries", id);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"meals\"}", version,
+		 niamey_tomorrow);
+	assert_int_equal(api(shelter, "POST", path, body, &r), 422);
+	assert_non_null(strstr(r.body, "\"delivered_on\""));
+	ht_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"meals\"}", version,
+		 niamey_today);
+	long status = api(shelter, "POST", path, body, &r);
+	if (status != 201)
+		fail_msg("%s in Niamey at 00:30 (UTC %s): %ld %s", niamey_today, utc_today, status,
+			 r.body);
+	ht_free(&r);
+	/* Back in UTC at 23:30, the same day is tomorrow. */
+	assert_true(i18n_zone_set("UTC"));
+	snprintf(body, sizeof(body),
+		 "{\"version\":%lld,\"delivered_on\":\"%s\",\"type\":\"meals\"}", version,
+		 niamey_today);
+	assert_int_equal(api(shelter, "POST", path, body, &r), 422);
+	assert_non_null(strstr(r.body, "\"delivered_on\""));
+	ht_free(&r);
+	clock_wall_shift(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +790,7 @@ int main(void)
 		cmocka_unit_test(a_service_has_a_page_with_places_and_refer_this_person),
 		cmocka_unit_test(the_service_list_is_chosen_for_the_person),
 		cmocka_unit_test(the_provider_records_the_services_delivered),
+		cmocka_unit_test(a_delivery_just_after_midnight_ahead_of_utc_is_today),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/embedded.h"
+#include "cases/cases.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/po.h"
@@ -303,6 +304,31 @@ static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 	char start[CLOCK_RFC3339_LEN];
 	assert_true(i18n_day_start("2026-03-01", 0, start));
 	assert_string_equal(start, "2026-02-28T23:00:00.000Z");
+	/* Just after midnight in Niamey (23:30 UTC): today is Niamey's day, not UTC's. */
+	int64_t at;
+	assert_true(clock_parse("2026-07-01T23:30:00Z", &at));
+	clock_wall_shift(at - clock_wall_ms());
+	char today[11], day[11];
+	i18n_today(today);
+	assert_string_equal(today, "2026-07-02");
+	bool future = true;
+	assert_true(case_date_valid("2026-07-02", &future));
+	assert_false(future);
+	assert_true(case_date_valid("2026-07-03", &future));
+	assert_true(future);
+	assert_true(i18n_day_of("2026-07-01T23:30:00.000Z", day));
+	assert_string_equal(day, "2026-07-02");
+	assert_true(i18n_day_of("2026-07-01", day));
+	assert_string_equal(day, "2026-07-01");
+	assert_false(i18n_day_of("yesterday", day));
+	assert_string_equal(day, "");
+	assert_true(i18n_zone_set("UTC"));
+	i18n_today(today);
+	assert_string_equal(today, "2026-07-01");
+	assert_true(case_date_valid("2026-07-02", &future));
+	assert_true(future);
+	assert_true(i18n_zone_set("Africa/Niamey"));
+	clock_wall_shift(0);
 	/* A name that is no zone changes nothing. */
 	assert_false(i18n_zone_set("Mars/Olympus_Mons"));
 	assert_string_equal(i18n_datetime(&a, LANG_EN, "2026-01-01T22:59:00Z"),
