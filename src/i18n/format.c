@@ -14,6 +14,8 @@ struct shape {
 	const char *date_time;  /* between the date and the time */
 	const char *group;      /* thousands separator */
 	int min_grouping;       /* digits before grouping starts (CLDR minimumGroupingDigits) */
+	const char *decimal;    /* the decimal mark */
+	const char *percent;    /* what follows the number of a percentage (CLDR percentFormat) */
 };
 
 static const struct shape SHAPES[] = {
@@ -21,24 +23,30 @@ static const struct shape SHAPES[] = {
 	  { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" },
 	  ", ",
 	  ",",
-	  4 },
+	  4,
+	  ".",
+	  "%" },
 	{ "fr",
 	  { "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
 	    "nov.", "déc." },
 	  ", ",
 	  "\u202f", /* narrow no-break space */
-	  4 },
-	{ "pt", { NULL }, " ", ".", 4 },
+	  4,
+	  ",",
+	  "\u202f%" },
+	{ "pt", { NULL }, " ", ".", 4, ",", "%" },
 	/* CLDR's medium Arabic date is numeric too (dd/MM/y), which the instance's choice of
 	 * Eastern Arabic digits then writes ٢٨/١١/٢٠٢٦ (tpl.h). */
-	{ "ar", { NULL }, " ", ",", 4 },
+	{ "ar", { NULL }, " ", ",", 4, ".", "%" },
 	{ "es",
 	  { "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic" },
 	  ", ",
 	  ".",
-	  5 },
+	  5,
+	  ",",
+	  "\u00a0%" }, /* a no-break space */
 };
-static const struct shape NUMERIC = { "", { NULL }, " ", ",", 4 };
+static const struct shape NUMERIC = { "", { NULL }, " ", ",", 4, ".", "%" };
 
 static const struct shape *shape_of(int lang);
 const char *i18n_number(arena *a, int lang, int64_t n);
@@ -226,6 +234,25 @@ const char *i18n_number_to(int lang, int64_t n, char out[I18N_NUMBER_MAX])
 	}
 	out[o] = '\0';
 	return out;
+}
+
+const char *i18n_percent(arena *a, int lang, double percent, int decimals)
+{
+	const struct shape *s = shape_of(lang);
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	char text[64];
+	snprintf(text, sizeof(text), "%.*f", decimals, percent);
+	char *dot = strchr(text, '.');
+	int64_t whole = (int64_t)strtoll(text, NULL, 10);
+	char grouped[I18N_NUMBER_MAX];
+	i18n_number_to(lang, whole, grouped);
+	/* -0.4 rounds to "-0": the sign is the text's, not the whole part's. */
+	const char *sign = text[0] == '-' && whole == 0 ? "-" : "";
+	return arena_printf(a, "%s%s%s%s%s", sign, grouped, dot ? s->decimal : "",
+			    dot ? dot + 1 : "", s->percent);
 }
 
 const char *i18n_before_mark(int lang)

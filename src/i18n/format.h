@@ -55,6 +55,11 @@ bool i18n_date_read(int lang, const char *typed, char out[11]);
 const char *i18n_before_mark(int lang);
 /* 5208 → "5,208" / "5 208" (a narrow no-break space) / "5.208". */
 const char *i18n_number(arena *a, int lang, int64_t n);
+/* A percentage (12.5 for 12.5 %) with decimals digits after the mark, as the language writes
+ * it (CLDR's percentFormat): "12.5%", "12,5 %" in French with a narrow no-break space (U+202F),
+ * "12,5 %" in Spanish with a no-break space (U+00A0), "12,5%" in Portuguese, "12.5%" in
+ * Arabic. */
+const char *i18n_percent(arena *a, int lang, double percent, int decimals);
 /* The same into out, which it returns: for code without an arena (charts). 19 digits, a sign
  * and six separators of up to 3 bytes fit. */
 #define I18N_NUMBER_MAX 48

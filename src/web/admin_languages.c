@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/pack.h"
 #include "services/services.h"
@@ -42,7 +43,8 @@ static int rebuild(http_request *req)
 
 static const char *percent(http_request *req, size_t part, size_t whole)
 {
-	return arena_printf(req->arena, "%zu", whole ? (part * 100 + whole / 2) / whole : 0);
+	return i18n_percent(req->arena, req->lang,
+			    whole ? (double)((part * 100 + whole / 2) / whole) : 0.0, 0);
 }
 
 struct versions {

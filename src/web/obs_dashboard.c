@@ -256,17 +256,10 @@ static int build_grid(http_request *req, const struct chart_def *d, const struct
 	return 0;
 }
 
-/* "12.5 %" from a share (0..1), with the reader's decimal mark. */
+/* "12.5%", "12,5 %" from a share (0..1), as the reader's language writes a percentage. */
 static const char *share_text(http_request *req, double share)
 {
-	char s[32];
-	snprintf(s, sizeof(s), "%.1f", 100.0 * share);
-	if (strcmp(i18n_lang(req->lang)->code, "en") != 0) {
-		char *dot = strchr(s, '.');
-		if (dot)
-			*dot = ',';
-	}
-	return arena_printf(req->arena, "%s %%", s);
+	return i18n_percent(req->arena, req->lang, 100.0 * share, 1);
 }
 
 /* Where a table goes: the page (labels), a CSV file (codes and labels) or a spreadsheet
@@ -714,11 +707,9 @@ static int add_yearly(const obs_indicator *x, void *ctx)
 		return 0;
 	tpl_set(y->v, "estimate", web_count(y->req, x->estimate));
 	if (x->records >= y->k) { /* 0.4 % needs two decimals */
-		char s[32];
-		snprintf(s, sizeof(s), "%.2f %%", 100.0 * (double)x->records / (double)x->estimate);
-		if (strcmp(i18n_lang(y->req->lang)->code, "en") != 0 && strchr(s, '.'))
-			*strchr(s, '.') = ',';
-		tpl_set(y->v, "identified", arena_strdup(a, s));
+		tpl_set(y->v, "identified",
+			i18n_percent(a, y->req->lang,
+				     100.0 * (double)x->records / (double)x->estimate, 2));
 	} else {
 		tpl_set(
 		    y->v, "identified_why",

@@ -84,8 +84,9 @@ static bool is_id(const struct ids *ids, const char *run, size_t len)
 	return false;
 }
 
-/* Where the page's text shows a number of 1,000 or more without grouping, or NULL. */
-static const char *ungrouped(const char *html, const struct ids *ids)
+/* Where the page's text shows a number of 1,000 or more without grouping (Spanish: 10,000 or
+ * more, CLDR's minimumGroupingDigits 2), or NULL. */
+static const char *ungrouped(const char *html, const struct ids *ids, size_t min_digits)
 {
 	bool tag = false, ref = false;
 	const char *tag_start = NULL;
@@ -120,7 +121,7 @@ static const char *ungrouped(const char *html, const struct ids *ids)
 		size_t len = 0;
 		while (isdigit((unsigned char)p[len]))
 			len++;
-		if (len >= 4 && p[0] != '0' && !isalpha((unsigned char)p[len]) &&
+		if (len >= min_digits && p[0] != '0' && !isalpha((unsigned char)p[len]) &&
 		    !strchr("-/:_", p[len])) {
 			long long v = strtoll(p, NULL, 10);
 			if (!(len == 4 && v >= 1900 && v <= 2100) && !is_id(ids, p, len))
@@ -129,6 +130,48 @@ static const char *ungrouped(const char *html, const struct ids *ids)
 	skip:
 		while (isdigit((unsigned char)p[1]))
 			p++;
+	}
+	return NULL;
+}
+
+/* Where a Spanish page's text groups a number of four digits ("5.208", which Spanish writes
+ * 5208), or NULL: a dot between a lone digit group of one to three and three digits, not
+ * part of a longer grouped number, a decimal or a date. */
+static const char *four_digits_grouped(const char *html)
+{
+	bool tag = false;
+	for (const char *p = html; *p; p++) {
+		if (*p == '<' || *p == '>') {
+			tag = *p == '<';
+			continue;
+		}
+		if (tag || *p != '.' || p == html || !isdigit((unsigned char)p[-1]))
+			continue;
+		const char *start = p;
+		while (start > html && isdigit((unsigned char)start[-1]))
+			start--;
+		if (p - start > 1 || (start > html && strchr(".,/:-", start[-1])))
+			continue;
+		if (isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+		    isdigit((unsigned char)p[3]) && !isdigit((unsigned char)p[4]) &&
+		    !strchr(".,/:-", p[4]))
+			return start;
+	}
+	return NULL;
+}
+
+/* Where a French page's text writes a percentage without the narrow no-break space (U+202F)
+ * before % ("12,5%", "12,5 %" with a plain space), or NULL. */
+static const char *unspaced_percent(const char *html)
+{
+	for (const char *p = strchr(html, '%'); p; p = strchr(p + 1, '%')) {
+		if (p - html >= 3 && !memcmp(p - 3, "\u202f", 3))
+			continue;
+		const char *q = p;
+		while (q > html && q[-1] == ' ')
+			q--;
+		if (q > html && isdigit((unsigned char)q[-1]))
+			return q - 1;
 	}
 	return NULL;
 }
@@ -206,13 +249,22 @@ static size_t check(const char *who, const char *url, const char *html, void *ct
 	f->pages++;
 	struct ids ids = { .n = 0 };
 	collect_ids(&ids, url, html);
-	const char *at = ungrouped(html, &ids);
+	bool es = strstr(url, "lang=es") != NULL;
+	const char *at = ungrouped(html, &ids, es ? 5 : 4);
 	for (size_t i = 0; i < ids.n; i++)
 		free(ids.run[i]);
 	const char *what = "an ungrouped number";
+	if (!at && es) {
+		at = four_digits_grouped(html);
+		what = "a number of four digits grouped";
+	}
 	if (!at && strstr(url, "lang=fr")) {
 		at = unspaced_mark(html);
 		what = "a mark without the narrow no-break space";
+		if (!at) {
+			at = unspaced_percent(html);
+			what = "a percentage without the narrow no-break space";
+		}
 	}
 	if (!at)
 		return 0;
@@ -253,6 +305,13 @@ static void every_count_is_grouped_in_french(void **state)
 	every_count_is_grouped("fr");
 }
 
+/* And Spanish pages group from five digits on: 5208, but 15.208. */
+static void every_count_is_grouped_in_spanish(void **state)
+{
+	(void)state;
+	every_count_is_grouped("es");
+}
+
 /* The figures the walk must meet, so that it cannot pass by seeing none: the case worker's
  * total and the observatory's records, grouped as each language groups them. */
 static void the_large_figures_are_there_grouped(void **state)
@@ -288,12 +347,76 @@ static void the_large_figures_are_there_grouped(void **state)
 	ht_free(&r);
 }
 
+/* The observatory's shares as each language writes a percentage: "12.5%", "12,5 %" (French,
+ * a narrow no-break space), "12,5 %" (Spanish, a no-break space), "12,5%" (Portuguese),
+ * "12.5%" (Arabic); and its four-digit count of records in Spanish, ungrouped. */
+static void percentages_follow_the_language(void **state)
+{
+	(void)state;
+	char auth[128];
+	bearer("analyst@demo.ponte.example", auth, sizeof(auth));
+	const char *h[] = { auth, NULL };
+	const struct {
+		const char *lang, *before, *mark;
+	} shapes[] = {
+		{ "en", "", "." }, { "fr", "\u202f", "," }, { "es", "\u00a0", "," },
+		{ "pt", "", "," }, { "ar", "", "." },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(shapes); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/observatory?lang=%s", shapes[i].lang);
+		struct ht_resp r;
+		ht_get(S.port, path, h, &r);
+		assert_int_equal(r.status, 200);
+		/* Every share of the page (a digit, a decimal mark, a digit, then whatever space
+		 * before %), outside tags: its mark and its space as the language writes them. */
+		size_t seen = 0;
+		for (const char *p = strchr(r.body, '%'); p; p = strchr(p + 1, '%')) {
+			const char *lt = p, *gt = p;
+			while (lt > r.body && *lt != '<')
+				lt--;
+			while (gt > r.body && *gt != '>')
+				gt--;
+			if (lt > gt)
+				continue; /* inside a tag: a style, an address */
+			const char *q = p;
+			while (q - r.body > 3) {
+				if (q[-1] == ' ')
+					q--;
+				else if (!memcmp(q - 2, "\u00a0", 2))
+					q -= 2;
+				else if (!memcmp(q - 3, "\u202f", 3))
+					q -= 3;
+				else
+					break;
+			}
+			if (q - r.body < 3 || !isdigit((unsigned char)q[-1]) ||
+			    !strchr(".,", q[-2]) || !isdigit((unsigned char)q[-3]))
+				continue;
+			if ((size_t)(p - q) != strlen(shapes[i].before) ||
+			    memcmp(q, shapes[i].before, (size_t)(p - q)) ||
+			    q[-2] != shapes[i].mark[0])
+				fail_msg("%s: a percentage written \"%.*s\"", path,
+					 (int)(p - q + 5), q - 4);
+			seen++;
+		}
+		if (!seen)
+			fail_msg("%s: no percentage seen", path);
+		/* The records counted, four digits: Spanish leaves them ungrouped. */
+		if (!strcmp(shapes[i].lang, "es") && four_digits_grouped(r.body))
+			fail_msg("%s: %.12s", path, four_digits_grouped(r.body));
+		ht_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_large_figures_are_there_grouped),
 		cmocka_unit_test(every_count_is_grouped_in_english),
 		cmocka_unit_test(every_count_is_grouped_in_french),
+		cmocka_unit_test(every_count_is_grouped_in_spanish),
+		cmocka_unit_test(percentages_follow_the_language),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }

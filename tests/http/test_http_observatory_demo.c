@@ -137,11 +137,11 @@ static bool check_share(const char *page, const char *url, const char *figure, s
 			fail_msg("%s: %s gives a share away: %s", url, figure, text);
 		return false;
 	}
-	/* To one decimal, with the French decimal comma; a half (207 of 400: 51.75) may round
+	/* To one decimal, with the French decimal comma and a narrow no-break space before %; a half (207 of 400: 51.75) may round
 	 * either way. */
 	double share = 100.0 * (double)c.with / (double)(missing_small ? c.records : c.known);
 	int whole, tenth;
-	if (sscanf(text, "%d,%1d %%", &whole, &tenth) != 2 ||
+	if (sscanf(text, "%d,%1d\u202f%%", &whole, &tenth) != 2 ||
 	    fabs(whole + tenth / 10.0 - share) > 0.05 + 1e-9)
 		fail_msg("%s: %s is %s, not %.2f %% (%lld of %lld, %lld known)", url, figure, text,
 			 share, (long long)c.with, (long long)c.records, (long long)c.known);
@@ -246,14 +246,15 @@ static void the_headline_shares_are_given_or_explained(void **state)
 	const char *h[] = { all.cookie, NULL };
 	struct ht_resp r;
 	ht_get(S.port, "/observatory", h, &r);
-	char want[32];
-	snprintf(want, sizeof(want), "%.1f %%",
+	char want[32]; /* French: a decimal comma, a narrow no-break space before % */
+	assert_non_null(strstr(r.body, "<html lang=\"fr\""));
+	snprintf(want, sizeof(want), "%.1f\u202f%%",
 		 100.0 * (double)labour.with / (double)labour.records);
 	*strchr(want, '.') = ',';
 	assert_non_null(strstr(strstr(r.body, "figure-labour"), want));
 	ht_free(&r);
 	ht_get(S.port, "/observatory?year=2025&country=PT", h, &r);
-	snprintf(want, sizeof(want), "%.1f %%",
+	snprintf(want, sizeof(want), "%.1f\u202f%%",
 		 100.0 * (double)pt2025.with / (double)pt2025.records);
 	*strchr(want, '.') = ',';
 	assert_non_null(strstr(strstr(r.body, "figure-children"), want));
