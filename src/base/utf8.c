@@ -183,7 +183,17 @@ void utf8_fold(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-int utf8_collate(const char *a, const char *b)
+/* A folded byte's place in the order, one to one: the byte's own order, except that with
+ * arabic_first the lead byte of an Arabic letter (0xD8..0xDB, U+0600..U+06FF) comes just
+ * before the Latin letters (folded to 'a'..'z'), after digits and punctuation. */
+static unsigned rank(unsigned char x, bool arabic_first)
+{
+	if (arabic_first && x >= 0xD8 && x <= 0xDB)
+		return ((unsigned)'a' << 3) - 4 + (unsigned)(x - 0xD8);
+	return (unsigned)x << 3;
+}
+
+static int collate(const char *a, const char *b, bool arabic_first)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 	char fa[4] = "", fb[4] = "";
@@ -203,11 +213,21 @@ int utf8_collate(const char *a, const char *b)
 		}
 		unsigned char x = (unsigned char)fa[ia], y = (unsigned char)fb[ib];
 		if (x != y)
-			return x < y ? -1 : 1;
+			return rank(x, arabic_first) < rank(y, arabic_first) ? -1 : 1;
 		if (!x)
 			break;
 		ia++;
 		ib++;
 	}
 	return strcmp(a, b);
+}
+
+int utf8_collate(const char *a, const char *b)
+{
+	return collate(a, b, false);
+}
+
+int utf8_collate_arabic_first(const char *a, const char *b)
+{
+	return collate(a, b, true);
 }

@@ -33,6 +33,10 @@ const char *utf8_fold_latin(const unsigned char *p);
  * order is total. Latin script sorts before Arabic. Other characters compare as their bytes.
  * For qsort-style comparisons (<0, 0, >0). */
 int utf8_collate(const char *a, const char *b);
+/* utf8_collate() for a page in Arabic script: the reader's own script first, as CLDR's
+ * Arabic collation reorders it (Arabic-script names before Latin ones, "مصر" before
+ * "Maroc"); within each script, the same order. Digits and punctuation still come first. */
+int utf8_collate_arabic_first(const char *a, const char *b);
 /* s folded as utf8_collate() compares it (lower case, Latin accents removed, "œ" as "oe",
  * Arabic letters as above)
  * into out (outlen bytes, always NUL-terminated; a letter that does not fit is left out): the

@@ -405,8 +405,8 @@ static int name_order(const keyed_store *env, arena *a, const principal *p, int 
 				      : scope == SCOPE_OWN        ? -1
 								  : 0,
 				      scope == SCOPE_COUNTRY ? p->country : "",
-				      arena_printf(a, ",%lld,", (long long)p->user_id), add_user,
-				      b);
+				      arena_printf(a, ",%lld,", (long long)p->user_id),
+				      f->lang ? f->lang : "en", add_user, b);
 }
 
 struct bound {

@@ -283,6 +283,12 @@ const lang_info *i18n_lang(int lang)
 	return &LANGS[LANG_EN];
 }
 
+bool i18n_arabic_script(const char *code)
+{
+	int lang = code ? i18n_lang_from_tag(code, strlen(code)) : -1;
+	return lang >= 0 && strcmp(i18n_lang(lang)->dir, "rtl") == 0;
+}
+
 int i18n_lang_count(void)
 {
 	const struct runtime *rt = runtime_now();

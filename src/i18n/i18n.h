@@ -37,6 +37,10 @@ typedef struct lang_info {
 
 /* A language's code, name and direction; English's for an index that names none. */
 const lang_info *i18n_lang(int lang);
+/* Whether the language called code ("ar") is written in Arabic script: Arabic, and a pack
+ * loaded at run time that reads right to left. Lists sorted for its readers put names in
+ * Arabic script first (utf8_collate_arabic_first()). */
+bool i18n_arabic_script(const char *code);
 /* Languages are 0 .. i18n_lang_count() - 1; those withdrawn since are not active. */
 int i18n_lang_count(void);
 bool i18n_lang_active(int lang);

@@ -170,10 +170,11 @@ int user_list(const keyed_store *env, arena *a, user_fn fn, void *ctx);
 /* The users who may write social-service cases (a role with case.social.write) in an
  * organisation (organisation_id > 0) or a country (country not "") or anywhere (neither;
  * none of them when organisation_id < 0), and the users whose ids also lists (",3,17,": owners of cases whatever their roles now):
- * id and name, in the order of the names (utf8_collate). For lists that name a case's worker. */
+ * id and name, in the order of the names for readers of lang (utf8_collate(), Arabic script first for an Arabic-script language). For lists that name a case's worker. */
 typedef int (*user_name_fn)(int64_t id, const char *name, void *ctx);
 int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
-		      const char *country, const char *also, user_name_fn fn, void *ctx);
+		      const char *country, const char *also, const char *lang, user_name_fn fn,
+		      void *ctx);
 int user_set_status(store *db, int64_t id, int status);
 int user_set_language(store *db, int64_t id, const char *language);
 int user_set_password(store *db, int64_t id, const char *password, int *problem);

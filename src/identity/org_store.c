@@ -207,6 +207,12 @@ static int by_name(const void *a, const void *b)
 			    ((const struct country_row *)b)->name);
 }
 
+static int by_name_arabic_first(const void *a, const void *b)
+{
+	return utf8_collate_arabic_first(((const struct country_row *)a)->name,
+					 ((const struct country_row *)b)->name);
+}
+
 int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx)
 {
 	store_stmt *st;
@@ -229,7 +235,7 @@ int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx
 	store_reset(st);
 	if (rc < 0)
 		return rc;
-	qsort(rows, n, sizeof(rows[0]), by_name);
+	qsort(rows, n, sizeof(rows[0]), i18n_arabic_script(lang) ? by_name_arabic_first : by_name);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = fn(rows[i].code, rows[i].name, ctx)))
 			return rc;

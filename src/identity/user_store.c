@@ -371,8 +371,16 @@ static int by_name(const void *x, const void *y)
 	return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
+static int by_name_arabic_first(const void *x, const void *y)
+{
+	const struct named *a = x, *b = y;
+	int c = utf8_collate_arabic_first(a->name, b->name);
+	return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
 int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
-		      const char *country, const char *also, user_name_fn fn, void *ctx)
+		      const char *country, const char *also, const char *lang, user_name_fn fn,
+		      void *ctx)
 {
 	store_stmt *st;
 	int rc = store_stmt_get(env->db, SQL_WORKERS, &st);
@@ -408,7 +416,7 @@ int user_case_workers(const keyed_store *env, arena *a, int64_t organisation_id,
 		return PONTE_ENOMEM;
 	if (rc < 0)
 		return rc;
-	qsort(all, n, sizeof(*all), by_name);
+	qsort(all, n, sizeof(*all), i18n_arabic_script(lang) ? by_name_arabic_first : by_name);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = fn(all[i].id, all[i].name, ctx)))
 			return rc;

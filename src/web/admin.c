@@ -211,6 +211,13 @@ static int by_name(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+static int by_name_arabic_first(const void *a, const void *b)
+{
+	const user *x = *(const user *const *)a, *y = *(const user *const *)b;
+	int c = utf8_collate_arabic_first(x->name ? x->name : "", y->name ? y->name : "");
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
 static int add_user(http_request *req, tpl_list *list, const user *u)
 {
 	tpl_vars *item = tpl_list_add(list);
@@ -366,7 +373,9 @@ static int render_users(http_request *req, http_response *res, const char *error
 	if (rc)
 		return rc;
 	if (users.n)
-		qsort(users.items, users.n, sizeof(*users.items), by_name);
+		qsort(users.items, users.n, sizeof(*users.items),
+		      i18n_arabic_script(i18n_lang(req->lang)->code) ? by_name_arabic_first
+								     : by_name);
 	size_t from = finding ? 0 : (size_t)(pg - 1) * USERS_PER_PAGE;
 	size_t to = finding ? users.n : from + USERS_PER_PAGE;
 	if (to > users.n)

@@ -531,7 +531,7 @@ int web_cases(http_request *req, http_response *res)
 							   : 0,
 			       scope == SCOPE_COUNTRY ? p->country : "",
 			       arena_printf(req->arena, ",%lld,", (long long)p->user_id),
-			       add_worker, &workers);
+			       i18n_lang(req->lang)->code, add_worker, &workers);
 	if (rc)
 		return rc;
 	workers.options = NULL;
@@ -548,7 +548,7 @@ int web_cases(http_request *req, http_response *res)
 	 * organisation) are still named. */
 	if (!rc && rows->missing.len)
 		rc = user_case_workers(&svc->env, req->arena, -1, "", rows->missing.data,
-				       add_worker, &workers);
+				       i18n_lang(req->lang)->code, add_worker, &workers);
 	for (size_t i = 0; !rc && i < rows->nunnamed; i++)
 		tpl_set(rows->unnamed[i], "worker", worker_name(&workers, rows->unnamed_owner[i]));
 	buf_release(&rows->missing);

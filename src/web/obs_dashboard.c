@@ -528,6 +528,12 @@ static int by_name(const void *a, const void *b)
 	return utf8_collate(((const struct option *)a)->name, ((const struct option *)b)->name);
 }
 
+static int by_name_arabic_first(const void *a, const void *b)
+{
+	return utf8_collate_arabic_first(((const struct option *)a)->name,
+					 ((const struct option *)b)->name);
+}
+
 static void add_filters(http_request *req, tpl_vars *v, const struct names *names,
 			const struct filter *f)
 {
@@ -561,7 +567,9 @@ static void add_filters(http_request *req, tpl_vars *v, const struct names *name
 								 cells[i].value[0]) };
 	/* By name, as the reader's alphabet orders them, not by code. */
 	if (opts)
-		qsort(opts, nopts, sizeof(*opts), by_name);
+		qsort(opts, nopts, sizeof(*opts),
+		      i18n_arabic_script(i18n_lang(req->lang)->code) ? by_name_arabic_first
+								     : by_name);
 	for (size_t i = 0; i < nopts; i++) {
 		tpl_vars *o = tpl_list_add(countries);
 		tpl_set(o, "value", opts[i].value);

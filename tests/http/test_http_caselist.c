@@ -610,6 +610,35 @@ static void the_page_reads_days_as_the_reader_types_them(void **state)
 	ht_free(&r);
 }
 
+/* The workers of the list's filter, as the page orders them: on an Arabic page a name in
+ * Arabic script before the Latin ones, on a French page after them. */
+static void the_pages_own_script_comes_first(void **state)
+{
+	(void)state;
+	add_user("mariam@demo.ponte.example", "مريم الأمين", "PT-NGO-LX", "case_worker");
+	struct web_session w;
+	struct ht_resp r;
+	throttle_reset_all();
+	assert_int_equal(web_login("supervisor%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *h[] = { w.cookie, NULL };
+	const char *langs[] = { "ar", "fr" };
+	for (size_t i = 0; i < ARRAY_LEN(langs); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/cases?lang=%s&clear=1", langs[i]);
+		ht_get(S.port, path, h, &r);
+		assert_int_equal(r.status, 200);
+		const char *select = strstr(r.body, "<select id=\"worker\""),
+			   *end = strstr(select, "</select>");
+		const char *arabic = strstr(select, "مريم الأمين"),
+			   *latin = strstr(select, "Bruno Caseworker");
+		assert_true(arabic && latin && arabic < end && latin < end);
+		if (i == 0 ? arabic > latin : arabic < latin)
+			fail_msg("%s: the worker in Arabic script is on the wrong side", langs[i]);
+		ht_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +648,7 @@ int main(void)
 		cmocka_unit_test(the_page_saves_the_filter_of_each_user),
 		cmocka_unit_test(bad_addresses_get_defaults_or_a_message),
 		cmocka_unit_test(the_page_reads_days_as_the_reader_types_them),
+		cmocka_unit_test(the_pages_own_script_comes_first),
 		cmocka_unit_test(pages_follow_one_another),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);

@@ -158,6 +158,36 @@ static void names_sort_with_their_accents_in_place(void **state)
 	assert_true(utf8_collate("a÷b", "ab") > 0); /* ÷ folds to nothing, the bytes decide */
 }
 
+static int by_collation_arabic_first(const void *a, const void *b)
+{
+	return utf8_collate_arabic_first(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A list that mixes scripts puts the page's own first: on an Arabic page the names in
+ * Arabic script, then the Latin ones (each script in its own order); on the others Latin
+ * first. Digits come before both. */
+static void mixed_scripts_sort_the_pages_own_first(void **state)
+{
+	(void)state;
+	const char *names[] = { "Zinder", "مصر",      "Agadez", "تونس",
+				"Émile",  "2 Niamey", "أحمد",   "ahmed" };
+	const char *arabic[] = { "2 Niamey", "أحمد",  "تونس",  "مصر",
+				 "Agadez",   "ahmed", "Émile", "Zinder" };
+	const char *latin[] = { "2 Niamey", "Agadez", "ahmed", "Émile",
+				"Zinder",   "أحمد",   "تونس",  "مصر" };
+	qsort(names, ARRAY_LEN(names), sizeof(names[0]), by_collation_arabic_first);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		assert_string_equal(names[i], arabic[i]);
+	qsort(names, ARRAY_LEN(names), sizeof(names[0]), by_collation);
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		assert_string_equal(names[i], latin[i]);
+	/* The same names compare equal either way; a longer name after its prefix. */
+	assert_int_equal(utf8_collate_arabic_first("مصر", "مصر"), 0);
+	assert_true(utf8_collate_arabic_first("مص", "مصر") < 0);
+	assert_true(utf8_collate_arabic_first("Maroc", "مصر") > 0);
+	assert_true(utf8_collate("Maroc", "مصر") < 0);
+}
+
 /* Arabic country names as an Arabic atlas lists them: the hamza on alef is a mark (إسبانيا
  * and ألمانيا under alef), and the alphabet's order, not the code points', decides where the
  * teh marbuta and alef maksura go. */
@@ -313,6 +343,7 @@ int main(void)
 		cmocka_unit_test(arena_allocates_aligned_zeroed_memory_until_its_ceiling),
 		cmocka_unit_test(utf8_validation_is_strict),
 		cmocka_unit_test(names_sort_with_their_accents_in_place),
+		cmocka_unit_test(mixed_scripts_sort_the_pages_own_first),
 		cmocka_unit_test(collation_orders_arabic_as_a_dictionary),
 		cmocka_unit_test(url_decode_accepts_valid_and_rejects_bad_escapes),
 		cmocka_unit_test(form_parsing_decodes_and_bounds),
