@@ -93,3 +93,8 @@ const char *language_labels(arena *a, int lang, const char *csv)
 {
 	return vocab_labels(a, lang, "language", csv, ", ");
 }
+
+bool language_known(const char *code)
+{
+	return vocab_term_of(vocab_find("language"), code) != NULL;
+}

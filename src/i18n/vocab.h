@@ -59,5 +59,8 @@ const char *vocab_labels(arena *a, int lang, const char *name, const char *csv, 
 /* ISO 639 codes ("fr", "hau"; comma-separated) as the languages' names in lang
  * (languages.c, the vocabulary "language"). */
 const char *language_labels(arena *a, int lang, const char *csv);
+/* Whether code is one of the vocabulary "language" (languages.c): what a form that takes a
+ * language accepts. Calling it also links the vocabulary in. */
+bool language_known(const char *code);
 
 #endif

@@ -1,5 +1,6 @@
 /* Consents and the disclosure register. */
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "referral/internal.h"
 
 static const char *const CATEGORIES[] = { "identity", "contact", "documents", "victim", "case" };
@@ -65,14 +66,11 @@ bool ref_categories_cover(const char *have, const char *need)
 }
 
 /* YYYY-MM-DD, not after today. */
+/* A real day (not 31 February), not after today in the installation's time zone. */
 static bool past_date(const char *s)
 {
-	int y, m, d;
-	char now[CLOCK_RFC3339_LEN];
-	ref_now(now);
-	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3 && m >= 1 &&
-	       m <= 12 && d >= 1 && d <= 31 && s[4] == '-' && s[7] == '-' &&
-	       strncmp(s, now, 10) <= 0 && y >= 1900;
+	bool future = true;
+	return s && case_date_valid(s, &future) && !future;
 }
 
 int consent_add(const keyed_store *env, const principal *p, int64_t case_id,
@@ -86,7 +84,8 @@ int consent_add(const keyed_store *env, const principal *p, int64_t case_id,
 				 N_("Choose the categories of data the consent covers."));
 	if (!one_of(BASES, ARRAY_LEN(BASES), in->legal_basis))
 		field_errors_add(e, "legal_basis", N_("Choose a legal basis from the list."));
-	if (!in->language || strlen(in->language) < 2 || strlen(in->language) > 3)
+	if (!in->language || strlen(in->language) < 2 || strlen(in->language) > 3 ||
+	    !language_known(in->language))
 		field_errors_add(e, "language",
 				 N_("Give the language the person was informed in."));
 	if (!in->text_version || !*in->text_version || strlen(in->text_version) > 40)

@@ -1,6 +1,7 @@
 /* Referral pages: the services directory, a case's consents, referrals and disclosures, the
  * inbox and outbox of an organisation, and one referral with its history and actions. */
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "cases/sections.h"
 #include "i18n/format.h"
 #include "i18n/i18n.h"
@@ -387,6 +388,59 @@ static int picker_of_case(http_request *req, int64_t case_id, struct picker *k, 
 	return 0;
 }
 
+struct language_option {
+	const char *code, *name;
+};
+
+static int language_by_name(const void *a, const void *b)
+{
+	return utf8_collate(((const struct language_option *)a)->name,
+			    ((const struct language_option *)b)->name);
+}
+
+static int language_by_name_arabic_first(const void *a, const void *b)
+{
+	return utf8_collate_arabic_first(((const struct language_option *)a)->name,
+					 ((const struct language_option *)b)->name);
+}
+
+/* The languages a person may be informed in, as a list to choose from ("languages"): by
+ * their names in the reader's language and alphabet (the page's script first), each
+ * language once (the vocabulary knows most by a two- and a three-letter code: the first is
+ * offered), the one selected marked. */
+static int add_language_picker(http_request *req, tpl_vars *v, const char *selected)
+{
+	const vocab_table *t = vocab_find("language");
+	if (!t)
+		return PONTE_ENOTFOUND;
+	struct language_option *o = arena_calloc(req->arena, t->n ? t->n : 1, sizeof(*o));
+	if (!o)
+		return PONTE_ENOMEM;
+	size_t n = 0;
+	const char *chosen = NULL; /* the label of selected, for its other code */
+	for (size_t i = 0; i < t->n; i++) {
+		if (selected && !strcmp(selected, t->terms[i].code))
+			chosen = t->terms[i].label;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(t->terms[j].label, t->terms[i].label);
+		if (!seen)
+			o[n++] = (struct language_option){ t->terms[i].code,
+							   tr(req->lang, t->terms[i].label) };
+	}
+	qsort(o, n, sizeof(*o),
+	      i18n_arabic_script(i18n_lang(req->lang)->code) ? language_by_name_arabic_first
+							     : language_by_name);
+	tpl_list *l = tpl_set_list(v, "languages");
+	for (size_t i = 0; i < n; i++) {
+		tpl_vars *x = tpl_list_add(l);
+		tpl_set(x, "code", o[i].code);
+		tpl_set(x, "name", o[i].name);
+		tpl_set_bool(x, "selected", chosen && !strcmp(tr(req->lang, chosen), o[i].name));
+	}
+	return 0;
+}
+
 static int render_case_referrals(http_request *req, http_response *res, int64_t case_id,
 				 const field_errors *e)
 {
@@ -440,6 +494,16 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 		tpl_set(o, "name", web_referral_label(req, CATEGORIES[i]));
 	}
 	tpl_set_bool(v, "can_refer", principal_can(p, "referral.national"));
+	/* The consent form: what was typed back after an error, else today in the
+	 * installation's zone. */
+	bool consent_posted = e && !strcmp(web_form_do(req), "consent");
+	if ((rc = add_language_picker(req, v, consent_posted ? http_form(req, "language") : NULL)))
+		return rc;
+	const char *given_on = consent_posted ? http_form(req, "given_on") : NULL;
+	char today[11];
+	i18n_today(today);
+	tpl_set(v, "given_on", given_on ? given_on : arena_strdup(req->arena, today));
+	tpl_set(v, "text_version", consent_posted ? http_form(req, "text_version") : "");
 	fill_errors(req, v, e);
 	rc = web_render_page(req, res, "case_referrals", N_("Referrals and consents"), v);
 	if (!rc && e && e->count)
@@ -481,6 +545,11 @@ static int case_consent_add(http_request *req, http_response *res, int64_t id)
 			     .text_version = http_form(req, "text_version"),
 			     .given_by = http_form(req, "given_by"),
 			     .given_on = http_form(req, "given_on") };
+	/* The day as the reader typed it (28/11/2026, 28 nov. 2026) or as the date picker
+	 * sends it; what is no day goes on, to be refused with its message. */
+	char day[11];
+	if (in.given_on && i18n_date_read(req->lang, in.given_on, day))
+		in.given_on = arena_strdup(req->arena, day);
 	if (service_id && !service_get(&services_of(req)->env, req->arena, service_id, &s))
 		in.recipient_id = s.organisation_id;
 	field_errors e;

@@ -45,7 +45,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.selectOption('#recipient_service', await shelterOption('#recipient_service'));
   await page.check('#cc-identity');
   await page.check('#cc-victim');
-  await page.fill('#language', 'fr');
+  await page.selectOption('#language', 'fr');
   await page.fill('#text_version', 'PT-2026-1');
   await page.fill('#given_on', '2026-01-05');
   await page.click('#consent-form button[type=submit]');

@@ -779,6 +779,81 @@ static void a_delivery_just_after_midnight_ahead_of_utc_is_today(void **state)
 	clock_wall_shift(0);
 }
 
+/* The consent form: the language chosen by its name in the reader's language from a list in
+ * the reader's alphabet (never a code to type), the day from a date picker or typed as people
+ * write it, today offered; a language not in the list, a day that is no day or in the future
+ * refused beside their fields, what was typed kept. */
+static void the_consent_form_picks_a_language_and_a_day(void **state)
+{
+	(void)state;
+	struct ht_resp r;
+	assert_int_equal(
+	    api(cw, "POST", "/api/v1/cases", "{\"person\":{\"prs_FirstName\":\"Picker\"}}", &r),
+	    201);
+	long long case_id = ht_number(r.body, "id");
+	ht_free(&r);
+	throttle_reset_all();
+	struct web_session w;
+	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
+			 303);
+	const char *hw[] = { w.cookie, NULL };
+	char page[96], today_value[64], fields[512];
+	snprintf(page, sizeof(page), "/cases/%lld/referrals?lang=fr", case_id);
+	ht_get(S.port, page, hw, &r);
+	assert_int_equal(r.status, 200);
+	const char *select = strstr(r.body, "<select id=\"language\" name=\"language\">");
+	assert_non_null(select);
+	const char *end = strstr(select, "</select>");
+	/* French names in French order, each language once (not "fr" and "fra"). */
+	const char *de = strstr(select, "<option value=\"de\">Allemand</option>"),
+		   *en = strstr(select, "<option value=\"en\">Anglais</option>"),
+		   *ar = strstr(select, "<option value=\"ar\">Arabe</option>"),
+		   *wo = strstr(select, "<option value=\"wo\">Wolof</option>");
+	assert_true(de && en && ar && wo && de < en && en < ar && ar < wo && wo < end);
+	assert_null(strstr(select, "value=\"fra\""));
+	char today[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms(), today); /* the test server's zone is UTC */
+	snprintf(today_value, sizeof(today_value),
+		 "type=\"date\" id=\"given_on\" name=\"given_on\" value=\"%.10s\"", today);
+	assert_non_null(strstr(r.body, today_value));
+	ht_free(&r);
+	/* Wrong: a code not in the list, 31 February typed, a version; all kept, said in French. */
+	snprintf(page, sizeof(page), "/cases/%lld/referrals?lang=fr", case_id);
+	snprintf(fields, sizeof(fields),
+		 "do=consent&recipient_service=&cat_identity=1&given_by=person&language=xx&"
+		 "text_version=PT-9&given_on=31%%2F02%%2F2026");
+	assert_int_equal(form_post(&w, page, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"language-error\""));
+	assert_non_null(strstr(r.body, "id=\"given_on-error\""));
+	assert_non_null(strstr(r.body, "value=\"31/02/2026\""));
+	assert_non_null(strstr(r.body, "value=\"PT-9\""));
+	assert_non_null(strstr(r.body, "Indiquez la langue"));
+	ht_free(&r);
+	/* Tomorrow, chosen in the picker: the future. */
+	char tomorrow[CLOCK_RFC3339_LEN];
+	clock_format_rfc3339(clock_wall_ms() + 86400000, tomorrow);
+	snprintf(fields, sizeof(fields),
+		 "do=consent&recipient_service=&cat_identity=1&given_by=person&language=ha&"
+		 "text_version=PT-9&given_on=%.10s",
+		 tomorrow);
+	assert_int_equal(form_post(&w, page, fields, &r), 422);
+	assert_non_null(strstr(r.body, "id=\"given_on-error\""));
+	assert_non_null(strstr(r.body, "<option value=\"ha\" selected>Haoussa</option>"));
+	ht_free(&r);
+	/* Right: Hausa by its name, the day typed the French way. */
+	snprintf(fields, sizeof(fields),
+		 "do=consent&recipient_service=&cat_identity=1&given_by=person&language=ha&"
+		 "text_version=PT-9&given_on=5+janv.+2026");
+	assert_int_equal(form_post(&w, page, fields, &r), 303);
+	ht_free(&r);
+	char consents[64];
+	snprintf(consents, sizeof(consents), "/api/v1/cases/%lld/consents", case_id);
+	assert_int_equal(api(cw, "GET", consents, NULL, &r), 200);
+	assert_non_null(strstr(r.body, "\"language\":\"ha\""));
+	assert_non_null(strstr(r.body, "\"given_on\":\"2026-01-05\""));
+	ht_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +866,7 @@ int main(void)
 		cmocka_unit_test(the_service_list_is_chosen_for_the_person),
 		cmocka_unit_test(the_provider_records_the_services_delivered),
 		cmocka_unit_test(a_delivery_just_after_midnight_ahead_of_utc_is_today),
+		cmocka_unit_test(the_consent_form_picks_a_language_and_a_day),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
