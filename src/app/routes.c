@@ -90,6 +90,11 @@ const http_route app_routes[] = {
 	{ HTTP_POST, "/cases/new", web_case_create, "case.social.write", true, SMALL_BODY, false },
 	{ HTTP_GET, "/cases/{id}", web_case, "case.social.read", false, 0, false },
 	{ HTTP_POST, "/cases/{id}", web_case_update, "case.social.write", true, SMALL_BODY, false },
+	/* The case's details, one short section at a time (person, documents, victim...). */
+	{ HTTP_GET, "/cases/{id}/details/{section}", web_case_details, "case.social.write", false,
+	  0, false },
+	{ HTTP_POST, "/cases/{id}/details/{section}", web_case_details_save, "case.social.write",
+	  true, SMALL_BODY, false },
 	{ HTTP_GET, "/audit", web_audit, "audit.read", false, 0, false },
 	{ HTTP_GET, "/audit/export.csv", web_audit_csv, "audit.read", false, 0, false },
 	{ HTTP_GET, "/knowledge", web_knowledge, PERM_PUBLIC, false, 0, false },

@@ -51,6 +51,68 @@ static void add_options(http_request *req, tpl_vars *v, const char *list, const 
 	}
 }
 
+/* The case form's fields, top to bottom (templates/case_form.html): the error summary lists
+ * its messages in this order. */
+static const char *const FORM_ORDER[] = { "person.prs_FirstName",
+					  "person.prs_SecondName",
+					  "person.prs_Gender",
+					  "person.prs_Birthdate",
+					  "person.estimated_age",
+					  "person.prs_PrimaryLanguage",
+					  "person.prs_Citizenship",
+					  "person.prs_IdentityNumber",
+					  "person.prs_MobilePhone",
+					  "victim.vic_TraffickingStatus",
+					  "victim.vic_TypeOfExploitation",
+					  "victim.vic_MethodsOfControl",
+					  "victim.vic_MethodOfRecruitment",
+					  "victim.vic_RelationshipToTrafficker",
+					  "victim.vic_ForcedLabourIndustry",
+					  "victim.smuggled_migrant",
+					  "phase",
+					  "cas_Status",
+					  "cas_ReasonForCaseClosure",
+					  NULL };
+
+/* The groups of the case form (templates/case_form.html), each shown by its own flag. The
+ * first step of registering asks only for PART_NAMES; each section of the case's details
+ * (DETAILS below) is one or two of them. */
+enum {
+	PART_NAMES = 1,     /* names, gender, birth date, estimated age */
+	PART_LANGUAGE = 2,  /* main language */
+	PART_DOCUMENTS = 4, /* citizenship, identity document number */
+	PART_CONTACT = 8,   /* mobile phone */
+	PART_VICTIM = 16,   /* victim status, exploitation, control, recruitment... */
+	PART_CASE = 32,     /* phase and status */
+	PART_ALL = 63,
+};
+
+/* The part of the form a field (as field_errors names it) is on. */
+static unsigned part_of(const char *field)
+{
+	if (!strncmp(field, "victim.", 7))
+		return PART_VICTIM;
+	if (!strcmp(field, "person.prs_PrimaryLanguage"))
+		return PART_LANGUAGE;
+	if (!strcmp(field, "person.prs_Citizenship") || !strcmp(field, "person.prs_IdentityNumber"))
+		return PART_DOCUMENTS;
+	if (!strcmp(field, "person.prs_MobilePhone"))
+		return PART_CONTACT;
+	if (!strncmp(field, "person.", 7))
+		return PART_NAMES;
+	return PART_CASE;
+}
+
+static void show_parts(tpl_vars *v, unsigned parts)
+{
+	tpl_set_bool(v, "show_names", parts & PART_NAMES);
+	tpl_set_bool(v, "show_language", parts & PART_LANGUAGE);
+	tpl_set_bool(v, "show_documents", parts & PART_DOCUMENTS);
+	tpl_set_bool(v, "show_contact", parts & PART_CONTACT);
+	tpl_set_bool(v, "show_victim", parts & PART_VICTIM);
+	tpl_set_bool(v, "show_case", parts & PART_CASE);
+}
+
 /* The form's values and, for each field with a problem, its message. */
 static void fill_form(http_request *req, tpl_vars *v, const case_input *in, const field_errors *e)
 {
@@ -92,27 +154,7 @@ static void fill_form(http_request *req, tpl_vars *v, const case_input *in, cons
 	tpl_set_bool(v, "smuggled_no", strcmp(sm, "0") == 0);
 	tpl_set_bool(v, "smuggled_unknown", !*sm);
 	/* The case form's fields, top to bottom (templates/case_form.html). */
-	static const char *const ORDER[] = { "person.prs_FirstName",
-					     "person.prs_SecondName",
-					     "person.prs_Gender",
-					     "person.prs_Birthdate",
-					     "person.estimated_age",
-					     "person.prs_Citizenship",
-					     "person.prs_PrimaryLanguage",
-					     "person.prs_IdentityNumber",
-					     "person.prs_MobilePhone",
-					     "victim.vic_TraffickingStatus",
-					     "victim.vic_TypeOfExploitation",
-					     "victim.vic_MethodsOfControl",
-					     "victim.vic_MethodOfRecruitment",
-					     "victim.vic_RelationshipToTrafficker",
-					     "victim.vic_ForcedLabourIndustry",
-					     "victim.smuggled_migrant",
-					     "phase",
-					     "cas_Status",
-					     "cas_ReasonForCaseClosure",
-					     NULL };
-	web_field_errors(req, v, e, ORDER, NULL);
+	web_field_errors(req, v, e, FORM_ORDER, NULL);
 }
 
 /* The checkboxes of a field joined with commas ("" when none is ticked). */
@@ -187,6 +229,64 @@ static void input_from_record(const case_record *c, case_input *in, arena *a)
 	in->relationship = c->relationship;
 	in->labour_sector = c->labour_sector;
 	in->smuggled = c->smuggled;
+}
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+/* The parts of the form a post gave a value for. */
+static unsigned parts_given(const case_input *in)
+{
+	unsigned parts = 0;
+	if (given(in->first_name) || given(in->second_name) || given(in->birthdate) ||
+	    given(in->estimated_age) || given(in->gender))
+		parts |= PART_NAMES;
+	if (given(in->primary_language))
+		parts |= PART_LANGUAGE;
+	if (given(in->citizenship) || given(in->identity_number))
+		parts |= PART_DOCUMENTS;
+	if (given(in->mobile_phone))
+		parts |= PART_CONTACT;
+	if (given(in->trafficking_status) || given(in->exploitation) || given(in->control) ||
+	    given(in->recruitment) || given(in->relationship) || given(in->labour_sector) ||
+	    given(in->smuggled))
+		parts |= PART_VICTIM;
+	if (given(in->phase) || given(in->status) || given(in->closure_reason))
+		parts |= PART_CASE;
+	return parts;
+}
+
+/* Only the fields of parts kept, the others "not given" (NULL): a section's form changes
+ * nothing outside it, whatever else the post carries. */
+static void keep_parts(case_input *in, unsigned parts)
+{
+	if (!(parts & PART_NAMES))
+		in->first_name = in->second_name = in->gender = in->birthdate = in->estimated_age =
+		    NULL;
+	if (!(parts & PART_LANGUAGE))
+		in->primary_language = NULL;
+	if (!(parts & PART_DOCUMENTS))
+		in->citizenship = in->identity_number = NULL;
+	if (!(parts & PART_CONTACT))
+		in->mobile_phone = NULL;
+	if (!(parts & PART_VICTIM))
+		in->trafficking_status = in->exploitation = in->control = in->recruitment =
+		    in->relationship = in->labour_sector = in->smuggled = NULL;
+	if (!(parts & PART_CASE))
+		in->phase = in->status = NULL;
+	in->closure_reason = NULL; /* given only when asking to close (closure.c) */
+}
+
+/* The parts of the form that hold a field with a problem: shown, so that every message of
+ * the summary links to its field. */
+static unsigned parts_with_errors(const field_errors *e)
+{
+	unsigned parts = 0;
+	for (size_t i = 0; e && i < e->count; i++)
+		parts |= part_of(e->items[i].field);
+	return parts;
 }
 
 /* ---- list ---- */
@@ -615,6 +715,10 @@ static int render_new(http_request *req, http_response *res, const case_input *i
 		return PONTE_ENOMEM;
 	tpl_set(v, "csrf", principal_of(req)->csrf);
 	fill_form(req, v, in, e);
+	/* The first step asks only for who the person is; the rest of the case's details are
+	 * sections of the case page, filled in when they are known. A post that carries more
+	 * (an older form, a script) is shown again whole. */
+	show_parts(v, PART_NAMES | parts_given(in) | parts_with_errors(e));
 	tpl_set_bool(v, "registering", true); /* registered open: no status to choose */
 	tpl_set(v, "action", "/cases/new");
 	return web_render_page(req, res, "case_new", N_("New case"), v);
@@ -775,18 +879,97 @@ static void add_phase_tabs(http_request *req, tpl_vars *v, const case_record *c)
 	}
 }
 
-static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const field_errors *e, const char *alert,
-			    const field_errors *de, const status_decision_input *dform);
+/* ---- the case's details, section by section ---- */
 
-static int render_case(http_request *req, http_response *res, const case_record *c,
-		       const case_input *form, const field_errors *e, const char *alert)
+/* The sections of the case's details, in the order "Save and continue" walks them: each a
+ * short form saved on its own (the case page lists them with their state). */
+static const struct detail_section {
+	const char *name, *title;
+	unsigned parts;
+} DETAILS[] = {
+	{ "person", N_("Person"), PART_NAMES | PART_LANGUAGE },
+	{ "identification", N_("Identity documents"), PART_DOCUMENTS },
+	{ "victim", N_("Victim status and exploitation"), PART_VICTIM },
+	{ "contact", N_("Contact"), PART_CONTACT },
+	{ "case", N_("Phase and status"), PART_CASE },
+};
+
+static const struct detail_section *detail_find(const char *name)
 {
-	return render_case_full(req, res, c, form, e, alert, NULL, NULL);
+	for (size_t i = 0; name && i < ARRAY_LEN(DETAILS); i++)
+		if (strcmp(DETAILS[i].name, name) == 0)
+			return &DETAILS[i];
+	return NULL;
+}
+
+enum { DETAIL_NOT_STARTED, DETAIL_IN_PROGRESS, DETAIL_COMPLETE };
+
+/* A section's state, from what the case holds: not started when none of its questions has an
+ * answer, complete when each has one, in progress between. The questions: a name, the gender
+ * (not "not specified"), a birth date or an age, the main language; citizenship, an identity
+ * document; types of exploitation, means of control, recruitment, relationship to the
+ * trafficker, smuggled or not; a phone. The sector of forced labour and the victim status (a
+ * presumed victim by default) are not questions every case answers. Phase and status always
+ * hold a value. */
+static int detail_state(const case_record *c, unsigned parts)
+{
+	int asked = 0, answered = 0;
+#define QUESTION(x) (asked++, answered += (x) ? 1 : 0)
+	if (parts & PART_NAMES) {
+		QUESTION(given(c->first_name) || given(c->second_name));
+		QUESTION(given(c->gender) && strcmp(c->gender, "NonSpecifiedUnknown") != 0);
+		QUESTION(given(c->birthdate) || c->estimated_age >= 0);
+	}
+	if (parts & PART_LANGUAGE)
+		QUESTION(given(c->primary_language));
+	if (parts & PART_DOCUMENTS) {
+		QUESTION(given(c->citizenship));
+		QUESTION(given(c->identity_number));
+	}
+	if (parts & PART_CONTACT)
+		QUESTION(given(c->mobile_phone));
+	if (parts & PART_VICTIM) {
+		QUESTION(given(c->exploitation));
+		QUESTION(given(c->control));
+		QUESTION(given(c->recruitment));
+		QUESTION(given(c->relationship));
+		QUESTION(given(c->smuggled));
+	}
+	if (parts & PART_CASE)
+		QUESTION(true);
+#undef QUESTION
+	return answered == 0       ? DETAIL_NOT_STARTED
+	       : answered == asked ? DETAIL_COMPLETE
+				   : DETAIL_IN_PROGRESS;
+}
+
+/* The task list of the case page: each section, its state and (for who may change the case)
+ * a link to its form; how many are complete. */
+static void add_details(http_request *req, tpl_vars *v, const case_record *c)
+{
+	static const char *const STATES[] = { N_("Not yet started"), N_("In progress"),
+					      N_("Filled in") };
+	static const char *const CLASSES[] = { "not-started", "in-progress", "complete" };
+	tpl_list *l = tpl_set_list(v, "details");
+	int64_t done = 0;
+	for (size_t i = 0; i < ARRAY_LEN(DETAILS); i++) {
+		int state = detail_state(c, DETAILS[i].parts);
+		tpl_vars *x = tpl_list_add(l);
+		tpl_set(x, "name", DETAILS[i].name);
+		tpl_set(x, "title", tr(req->lang, DETAILS[i].title));
+		tpl_set(x, "url",
+			arena_printf(req->arena, "/cases/%lld/details/%s", (long long)c->id,
+				     DETAILS[i].name));
+		tpl_set(x, "state", tr(req->lang, STATES[state]));
+		tpl_set(x, "state_class", CLASSES[state]);
+		done += state == DETAIL_COMPLETE;
+	}
+	tpl_set(v, "details_progress",
+		web_fill(req, N_("{done} of {total} sections filled in"), "done",
+			 web_count(req, done), "total", web_count(req, ARRAY_LEN(DETAILS)), NULL));
 }
 
 static int render_case_full(http_request *req, http_response *res, const case_record *c,
-			    const case_input *form, const field_errors *e, const char *alert,
 			    const field_errors *de, const status_decision_input *dform)
 {
 	tpl_vars *v = tpl_vars_new(req->arena);
@@ -795,7 +978,6 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	const principal *p = principal_of(req);
 	tpl_set(v, "csrf", p->csrf);
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)c->id));
-	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)c->version));
 	tpl_set(v, "name", web_full_name(req->arena, c->first_name, c->second_name));
 	tpl_set(v, "phase_label", web_case_label(req->lang, "phase", c->phase));
 	tpl_set(v, "status_label", web_case_label(req->lang, "status", c->status));
@@ -805,14 +987,11 @@ static int render_case_full(http_request *req, http_response *res, const case_re
 	tpl_set(v, "organisation", web_case_organisation(req, c));
 	tpl_set(v, "organisation_code", c->organisation_code);
 	web_set_when(req, v, "updated", c->updated_at, true);
-	tpl_set(v, "alert", alert ? tr(req->lang, alert) : NULL);
 	tpl_set_bool(
 	    v, "can_write",
 	    principal_can_see(p, "case.social.write", c->owner_id, c->organisation_id, c->country));
-	case_input current;
-	input_from_record(c, &current, req->arena);
-	fill_form(req, v, form ? form : &current, e);
 	tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
+	add_details(req, v, c);
 	add_phase_tabs(req, v, c);
 	int rc = add_decisions(req, v, c->id, de, dform);
 	return rc ? rc : web_render_page(req, res, "case", N_("Case"), v);
@@ -827,28 +1006,165 @@ int web_case(http_request *req, http_response *res)
 	int rc = case_get(&services_of(req)->env, req->arena, principal_of(req), id, &c);
 	if (rc)
 		return rc;
-	return render_case(req, res, &c, NULL, NULL, NULL);
+	return render_case_full(req, res, &c, NULL, NULL);
 }
 
-static int case_decision(http_request *req, http_response *res);
+/* A list of codes ("NE,ML") by their names, joined with commas. */
+static const char *labels_of(http_request *req, const char *field, const char *codes)
+{
+	if (!given(codes))
+		return "";
+	buf b;
+	buf_init(&b, 4096);
+	for (const char *p = codes; *p;) {
+		size_t len = strcspn(p, ",");
+		const char *code = arena_strndup(req->arena, p, len);
+		buf_printf(&b, "%s%s", b.len ? ", " : "",
+			   code ? web_case_label(req->lang, field, code) : "");
+		p += len + (p[len] == ',');
+	}
+	const char *out = arena_strdup(req->arena, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
 
-/* The case's page: its main form changes the case; do=decision records a status decision. */
-int web_case_update(http_request *req, http_response *res)
+static void add_saved(http_request *req, tpl_list *l, const char *label, const char *value)
+{
+	tpl_vars *x = tpl_list_add(l);
+	tpl_set(x, "label", tr(req->lang, label));
+	tpl_set(x, "value", given(value) ? value : "\u2014");
+}
+
+/* What the case holds now for the fields of parts, as the reader reads it: shown above a
+ * form that was based on an older version. */
+static void add_saved_values(http_request *req, tpl_vars *v, const case_record *c, unsigned parts)
+{
+	tpl_list *l = tpl_set_list(v, "saved");
+	if (parts & PART_NAMES) {
+		add_saved(req, l, N_("First name"), c->first_name);
+		add_saved(req, l, N_("Family name"), c->second_name);
+		add_saved(req, l, N_("Gender"), web_case_label(req->lang, "gender", c->gender));
+		add_saved(req, l, N_("Birth date (YYYY-MM-DD)"), c->birthdate);
+		add_saved(req, l, N_("Estimated age, when the birth date is not known"),
+			  c->estimated_age >= 0 ? arena_printf(req->arena, "%d", c->estimated_age)
+						: "");
+	}
+	if (parts & PART_LANGUAGE)
+		add_saved(req, l, N_("Main language (ISO code)"), c->primary_language);
+	if (parts & PART_DOCUMENTS) {
+		add_saved(req, l, N_("Citizenship (country codes)"), c->citizenship);
+		add_saved(req, l, N_("Identity document number"), c->identity_number);
+	}
+	if (parts & PART_CONTACT)
+		add_saved(req, l, N_("Mobile phone"), c->mobile_phone);
+	if (parts & PART_VICTIM) {
+		add_saved(req, l, N_("Victim status"),
+			  web_case_label(req->lang, "trafficking_status", c->trafficking_status));
+		add_saved(req, l, N_("Types of exploitation"),
+			  labels_of(req, "exploitation", c->exploitation));
+		add_saved(req, l, N_("Methods of control"), labels_of(req, "control", c->control));
+		add_saved(req, l, N_("How the person was recruited"),
+			  labels_of(req, "recruitment", c->recruitment));
+		add_saved(req, l, N_("Relationship to the trafficker"),
+			  labels_of(req, "relationship", c->relationship));
+		add_saved(req, l, N_("Sector of forced labour"),
+			  labels_of(req, "labour_sector", c->labour_sector));
+		add_saved(req, l, N_("Also a smuggled migrant"),
+			  tr(req->lang, !given(c->smuggled)             ? N_("Not known")
+					: strcmp(c->smuggled, "1") == 0 ? N_("Yes")
+									: N_("No")));
+	}
+	if (parts & PART_CASE) {
+		add_saved(req, l, N_("Phase"), web_case_label(req->lang, "phase", c->phase));
+		add_saved(req, l, N_("Status"), web_case_label(req->lang, "status", c->status));
+	}
+}
+
+/* A section's form (d NULL: the whole form, for a post to the case's own address), with
+ * form's values (NULL: the case's) and their errors; conflict: the case changed since the
+ * form was loaded, what it holds now is shown above the user's values. */
+static int render_details(http_request *req, http_response *res, const case_record *c,
+			  const struct detail_section *d, const case_input *form,
+			  const field_errors *e, bool conflict)
+{
+	tpl_vars *v = tpl_vars_new(req->arena);
+	if (!v)
+		return PONTE_ENOMEM;
+	unsigned parts = d ? d->parts : PART_ALL;
+	tpl_set(v, "csrf", principal_of(req)->csrf);
+	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)c->id));
+	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)c->version));
+	tpl_set(v, "name", web_full_name(req->arena, c->first_name, c->second_name));
+	tpl_set(v, "title", tr(req->lang, d ? d->title : N_("Change the case")));
+	case_input current;
+	input_from_record(c, &current, req->arena);
+	fill_form(req, v, form ? form : &current, e);
+	show_parts(v, parts);
+	if (d) {
+		size_t i = (size_t)(d - DETAILS);
+		tpl_set(v, "step",
+			web_fill(req, N_("Section {n} of {total}"), "n", web_count(req, i + 1),
+				 "total", web_count(req, ARRAY_LEN(DETAILS)), NULL));
+		tpl_set(
+		    v, "action",
+		    arena_printf(req->arena, "/cases/%lld/details/%s", (long long)c->id, d->name));
+		tpl_set_bool(v, "has_next", i + 1 < ARRAY_LEN(DETAILS));
+	} else {
+		tpl_set(v, "action", arena_printf(req->arena, "/cases/%lld", (long long)c->id));
+	}
+	if (conflict) {
+		tpl_set(v, "alert",
+			tr(req->lang, N_("Someone else changed this case while you were editing "
+					 "it. What is saved now is shown above; your changes are "
+					 "still in the form below. Check them and save again.")));
+		add_saved_values(req, v, c, parts);
+	}
+	return web_render_page(req, res, "case_details", d ? d->title : N_("Change the case"), v);
+}
+
+/* The case as its reader may change it: 404 when they may not (as for a case outside their
+ * scope). */
+static int writable_case(http_request *req, int64_t id, case_record *c)
+{
+	const principal *p = principal_of(req);
+	int rc = case_get(&services_of(req)->env, req->arena, p, id, c);
+	if (!rc &&
+	    !principal_can_see(p, "case.social.write", c->owner_id, c->organisation_id, c->country))
+		rc = PONTE_ENOTFOUND;
+	return rc;
+}
+
+int web_case_details(http_request *req, http_response *res)
+{
+	int64_t id;
+	const struct detail_section *d = detail_find(req->nparams > 1 ? req->params[1] : NULL);
+	if (!http_param_id(req, 0, &id) || !d)
+		return PONTE_ENOTFOUND;
+	case_record c;
+	int rc = writable_case(req, id, &c);
+	return rc ? rc : render_details(req, res, &c, d, NULL, NULL, false);
+}
+
+/* Saves the fields of d (NULL: whatever the post gives) against the version the form was
+ * loaded with; a refused form is shown again with what was typed: 422 with its errors, 409
+ * when someone saved in between. */
+static int save_details(http_request *req, http_response *res, const struct detail_section *d,
+			const char *done_url)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
 		return PONTE_ENOTFOUND;
-	if (strcmp(web_form_do(req), "decision") == 0)
-		return case_decision(req, res);
 	const char *version = http_form(req, "version");
 	case_input in;
 	read_form(req, &in);
+	if (d)
+		keep_parts(&in, d->parts);
 	field_errors e = { 0 };
 	int64_t current = 0;
 	services *svc = services_of(req);
 	int rc = version ? case_update(&svc->env, principal_of(req), id, strtoll(version, NULL, 10),
 				       &in, &e, &current)
-			 : PONTE_EINVAL;
+			 : PONTE_ECONFLICT;
 	if (rc == PONTE_EINVAL || rc == PONTE_ECONFLICT) {
 		case_record c;
 		int grc = case_get(&svc->env, req->arena, principal_of(req), id, &c);
@@ -856,19 +1172,47 @@ int web_case_update(http_request *req, http_response *res)
 			return grc;
 		/* A conflict: show what is saved now, and keep the user's values in the form with
 		 * the current version, so that saving again is a deliberate choice. */
-		rc = render_case(req, res, &c, &in, rc == PONTE_EINVAL ? &e : NULL,
-				 rc == PONTE_ECONFLICT
-				     ? N_("Someone else changed this case while you were editing "
-					  "it. What is saved now is shown above; your changes are "
-					  "still in the form below. Check them and save again.")
-				     : NULL);
+		rc = render_details(req, res, &c, d, &in, rc == PONTE_EINVAL ? &e : NULL,
+				    rc == PONTE_ECONFLICT);
 		http_refuse_page(res, e.count ? PONTE_EREJECTED : PONTE_ECONFLICT);
 		return rc;
 	}
 	if (rc)
 		return rc;
 	web_flash(req, N_("Case {case} saved."), "case", web_count(req, id), NULL);
-	return http_redirect(req, res, arena_printf(req->arena, "/cases/%lld", (long long)id));
+	return http_redirect(req, res, done_url);
+}
+
+int web_case_details_save(http_request *req, http_response *res)
+{
+	int64_t id;
+	const struct detail_section *d = detail_find(req->nparams > 1 ? req->params[1] : NULL);
+	if (!http_param_id(req, 0, &id) || !d)
+		return PONTE_ENOTFOUND;
+	/* "Save and continue" goes on to the next section; the last one, and "Save and return
+	 * to the case", to the case page. */
+	const char *next = http_form(req, "next");
+	size_t i = (size_t)(d - DETAILS);
+	const char *url = next && strcmp(next, "continue") == 0 && i + 1 < ARRAY_LEN(DETAILS)
+			      ? arena_printf(req->arena, "/cases/%lld/details/%s", (long long)id,
+					     DETAILS[i + 1].name)
+			      : arena_printf(req->arena, "/cases/%lld#details", (long long)id);
+	return save_details(req, res, d, url);
+}
+
+static int case_decision(http_request *req, http_response *res);
+
+/* The case's own address: do=decision records a status decision; otherwise the post changes
+ * any of the case's fields (the form of earlier versions, kept working), shown again whole
+ * when refused. */
+int web_case_update(http_request *req, http_response *res)
+{
+	int64_t id;
+	if (!http_param_id(req, 0, &id))
+		return PONTE_ENOTFOUND;
+	if (strcmp(web_form_do(req), "decision") == 0)
+		return case_decision(req, res);
+	return save_details(req, res, NULL, arena_printf(req->arena, "/cases/%lld", (long long)id));
 }
 
 static int case_decision(http_request *req, http_response *res)
@@ -890,7 +1234,7 @@ static int case_decision(http_request *req, http_response *res)
 		int grc = case_get(&svc->env, req->arena, principal_of(req), id, &c);
 		if (grc)
 			return grc;
-		rc = render_case_full(req, res, &c, NULL, NULL, NULL, &e, &in);
+		rc = render_case_full(req, res, &c, &e, &in);
 		http_refuse_page(res, PONTE_EREJECTED);
 		return rc;
 	}

@@ -105,6 +105,10 @@ int web_case_new(http_request *req, http_response *res);
 int web_case_create(http_request *req, http_response *res);
 int web_case(http_request *req, http_response *res);
 int web_case_update(http_request *req, http_response *res);
+/* GET and POST /cases/{id}/details/{section}: one section of the case's details (person,
+ * identification, victim, contact, case), saved on its own against the case's version. */
+int web_case_details(http_request *req, http_response *res);
+int web_case_details_save(http_request *req, http_response *res);
 int web_audit_csv(http_request *req, http_response *res);
 int web_knowledge(http_request *req, http_response *res);
 int web_knowledge_new(http_request *req, http_response *res);

@@ -31,13 +31,11 @@ test('a case worker registers a presumed victim and finds the case again', async
   await page.fill('#prs_SecondName', 'Maïga');
   await page.selectOption('#prs_Gender', 'Feminine');
   await page.fill('#prs_Birthdate', '2099-01-01');
-  await page.fill('#prs_Citizenship', 'ml');
-  await page.check('#ex-ForcedBegging');
   await page.click('form[action="/cases/new"] button[type=submit]');
   // The mistake is explained next to the field and in the summary; nothing typed is lost.
   assert.match(await page.textContent('#error-summary'), /não pode ser no futuro/);
   assert.equal(await page.inputValue('#prs_FirstName'), 'Aïcha');
-  assert.ok(await page.isChecked('#ex-ForcedBegging'));
+  assert.equal(await page.inputValue('#prs_Gender'), 'Feminine');
   await page.click('#error-summary a');
   await page.fill('#prs_Birthdate', '2009-02-01');
   await page.click('form[action="/cases/new"] button[type=submit]');
@@ -174,21 +172,21 @@ test('the twelve columns of the proceedings fit a 1280 px laptop, and no page ou
   await context.close();
   const worker = await signedIn('case.worker@demo.ponte.example');
   await worker.page.setViewportSize({ width: 390, height: 844 });
-  for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/referrals', '/cases/1/closure',
-    '/cases/1/timeline', '/cases/1/file/needs', '/referrals', '/work']) {
+  for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/details/victim', '/cases/1/referrals',
+    '/cases/1/closure', '/cases/1/timeline', '/cases/1/file/needs', '/referrals', '/work']) {
     await worker.page.goto(`${server.url}${path}`);
     const w = await widths(worker.page, null);
     assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
   }
-  // "Change the case" offers the three victim statuses, the case's own chosen.
-  await worker.page.goto(`${server.url}/cases/1`);
+  // The victim's section offers the three victim statuses, the case's own chosen.
+  await worker.page.goto(`${server.url}/cases/1/details/victim`);
   assert.equal(await worker.page.locator('#vic_TraffickingStatus option').count(), 3);
   assert.equal(await worker.page.inputValue('#vic_TraffickingStatus'), 'PossibleVictimOfTrafficking');
   await worker.context.close();
 });
 
-for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/file/needs', '/cases/1/closure',
-  '/cases/1/attachments']) {
+for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/details/victim', '/cases/1/file/needs',
+  '/cases/1/closure', '/cases/1/attachments']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn('supervisor@demo.ponte.example', { bypassCSP: true });
     await page.goto(`${server.url}${path}`);

@@ -185,7 +185,15 @@ static void the_pages_register_edit_and_show_conflicts(void **state)
 	ht_get(S.port, loc, hw, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "&lt;b&gt;Amina&lt;/b&gt; Koné"));
+	ht_free(&r);
+	/* What the whole form gave is in the case's sections. */
+	char part[160];
+	snprintf(part, sizeof(part), "%s/details/identification", loc);
+	ht_get(S.port, part, hw, &r);
 	assert_non_null(strstr(r.body, "value=\"NE,ML\""));
+	ht_free(&r);
+	snprintf(part, sizeof(part), "%s/details/victim", loc);
+	ht_get(S.port, part, hw, &r);
 	assert_non_null(strstr(r.body, "value=\"ForcedBegging\" checked"));
 	ht_free(&r);
 	/* The supervisor saves first; the case worker's form, based on version 1, is refused
@@ -291,8 +299,11 @@ static void status_decisions_over_the_api_and_the_page(void **state)
 	assert_non_null(strstr(r.body, "&lt;script&gt;x&lt;/script&gt;"));
 	assert_non_null(strstr(r.body, "New evidence"));
 	assert_null(strstr(r.body, "<script>x"));
-	/* "Change the case" offers every victim status, the case's own chosen, beside the
-	 * history of decisions (whose list once took the drop-down's place). */
+	ht_free(&r);
+	/* The victim's section offers every victim status, the case's own chosen (the list of
+	 * decisions once took the drop-down's place). */
+	snprintf(path, sizeof(path), "%s/details/victim", page);
+	ht_get(S.port, path, hw, &r);
 	char select[4096];
 	select_of(r.body, "vic_TraffickingStatus", select, sizeof(select));
 	assert_int_equal(count_of(select, "<option value=\""), 3);
@@ -589,13 +600,17 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	assert_non_null(strstr(r.body, "name=\"version\" value=\"3\""));
 	assert_non_null(strstr(r.body, ">mine</textarea>"));
 	ht_free(&r);
-	/* The case page links the file's sections, not the proceedings, and shows the facts. */
-	snprintf(path, sizeof(path), "/cases/%ld", id);
+	/* The victim's section shows the facts; the case page links the file's sections, not
+	 * the proceedings. */
+	snprintf(path, sizeof(path), "/cases/%ld/details/victim", id);
 	ht_get(S.port, path, hw, &r);
 	assert_non_null(strstr(r.body, "value=\"DebtBondage\" checked"));
 	assert_non_null(strstr(r.body, "value=\"Acquainted\" selected"));
 	assert_non_null(
 	    strstr(r.body, "id=\"sm-1\" name=\"smuggled_migrant\" value=\"1\" checked"));
+	ht_free(&r);
+	snprintf(path, sizeof(path), "/cases/%ld", id);
+	ht_get(S.port, path, hw, &r);
 	/* One tab per phase, the case's own open: identification holds the events. */
 	snprintf(entry, sizeof(entry), "/cases/%ld/file/events", id);
 	assert_non_null(strstr(r.body, entry));
@@ -737,12 +752,16 @@ static void no_one_closes_a_case_alone(void **state)
 	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
 	ht_free(&r);
 	long id = strtol(loc + strlen("/cases/"), NULL, 10);
-	ht_get(S.port, loc, hs, &r);
+	snprintf(path, sizeof(path), "%s/details/case", loc);
+	ht_get(S.port, path, hs, &r);
 	char select[4096];
 	select_of(r.body, "cas_Status", select, sizeof(select));
 	assert_int_equal(count_of(select, "<option value=\""), 2);
 	assert_null(strstr(select, "Closed"));
 	snprintf(path, sizeof(path), "href=\"/cases/%ld/closure\"", id);
+	assert_non_null(strstr(r.body, path));
+	ht_free(&r);
+	ht_get(S.port, loc, hs, &r);
 	assert_non_null(strstr(r.body, path));
 	ht_free(&r);
 	assert_int_equal(

@@ -127,6 +127,8 @@ static const struct {
 	{ "POST /cases/new", SOCIAL },
 	{ "GET /cases/{id}", SOCIAL },
 	{ "POST /cases/{id}", SOCIAL },
+	{ "GET /cases/{id}/details/{section}", SOCIAL },
+	{ "POST /cases/{id}/details/{section}", SOCIAL },
 	{ "GET /api/v1/cases", SOCIAL },
 	{ "POST /api/v1/cases/search", SOCIAL },
 	{ "POST /api/v1/cases", SOCIAL },
