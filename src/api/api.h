@@ -167,5 +167,19 @@ int api_list_next(api_list *l);
  * "total": total. */
 int api_list_close(api_list *l, int rc);
 int api_list_close_total(api_list *l, int rc, int64_t total);
+/* The handler of a record's list whose module call has the usual shape, list(env, arena,
+ * caller, id, item, &l) with item writing one item after api_list_next(): one line per route
+ * instead of the same ten. */
+#define API_RECORD_LIST(handler, list, item)                                                       \
+	int handler(http_request *req, http_response *res)                                         \
+	{                                                                                          \
+		int64_t id;                                                                        \
+		api_list l;                                                                        \
+		int rc = api_list_of(req, res, &id, &l);                                           \
+		if (!rc)                                                                           \
+			rc = list(&services_of(req)->env, req->arena, principal_of(req), id, item, \
+				  &l);                                                             \
+		return api_list_close(&l, rc);                                                     \
+	}
 
 #endif

@@ -29,16 +29,7 @@ static int write_closure(const case_closure *k, void *ctx)
 	return rc ? rc : buf_putc(l->b, '}');
 }
 
-int api_case_closures(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = closure_list(&services_of(req)->env, req->arena, principal_of(req), id,
-				  write_closure, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_case_closures, closure_list, write_closure)
 
 /* {"cas_Status": "Closed" | "ClosedReferred", "cas_ReasonForCaseClosure": "..."} */
 int api_case_closure_request(http_request *req, http_response *res)
@@ -103,16 +94,7 @@ static int write_attachment(const case_attachment *x, void *ctx)
 	return rc ? rc : buf_putc(l->b, '}');
 }
 
-int api_case_attachments(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = attachment_list(&services_of(req)->env, req->arena, principal_of(req), id,
-				     write_attachment, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_case_attachments, attachment_list, write_attachment)
 
 int api_case_attach(http_request *req, http_response *res)
 {

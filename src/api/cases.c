@@ -307,16 +307,7 @@ static int write_decision(const status_decision *d, void *ctx)
 	return rc ? rc : buf_putc(b, '}');
 }
 
-int api_case_decisions(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = status_decision_list(&services_of(req)->env, req->arena, principal_of(req), id,
-					  write_decision, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_case_decisions, status_decision_list, write_decision)
 
 int api_case_decision_add(http_request *req, http_response *res)
 {

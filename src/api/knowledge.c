@@ -254,16 +254,7 @@ static int write_version(const kn_version *v, void *ctx)
 	return rc;
 }
 
-int api_knowledge_versions(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = kn_versions(&services_of(req)->env, req->arena, principal_of(req), id,
-				 write_version, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_knowledge_versions, kn_versions, write_version)
 
 /* ---- search ---- */
 

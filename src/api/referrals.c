@@ -156,16 +156,7 @@ static int add_consent(const consent *c, void *ctx)
 	return rc ? rc : write_consent(l->b, c);
 }
 
-int api_case_consents(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = consent_list(&services_of(req)->env, req->arena, principal_of(req), id,
-				  add_consent, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_case_consents, consent_list, add_consent)
 
 int api_case_consent_add(http_request *req, http_response *res)
 {
@@ -244,16 +235,7 @@ static int add_disclosure(const disclosure *d, void *ctx)
 	return rc ? rc : buf_putc(l->b, '}');
 }
 
-int api_case_disclosures(http_request *req, http_response *res)
-{
-	int64_t id;
-	api_list l;
-	int rc = api_list_of(req, res, &id, &l);
-	if (!rc)
-		rc = disclosure_list(&services_of(req)->env, req->arena, principal_of(req), id,
-				     add_disclosure, &l);
-	return api_list_close(&l, rc);
-}
+API_RECORD_LIST(api_case_disclosures, disclosure_list, add_disclosure)
 
 /* ---- referrals ---- */
 

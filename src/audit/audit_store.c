@@ -126,17 +126,11 @@ int audit_append_in_transaction(store *db, const audit_event *in)
 int audit_append(store *db, const audit_event *e)
 {
 	store_conn *c;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(db, &c);
 	if (rc)
 		return rc;
 	rc = audit_append_in_transaction(db, e);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 /*
@@ -256,9 +250,7 @@ static int write_batch(audit_writer *w, size_t from, size_t n)
 	store_conn *c;
 	int64_t last_id;
 	unsigned char prev[32], hash[32];
-	int rc = store_conn_get(w->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(w->db, &c);
 	if (rc)
 		return rc;
 	rc = read_last(c, &last_id, prev);
@@ -276,11 +268,7 @@ static int write_batch(audit_writer *w, size_t from, size_t n)
 		rc = insert_event(c, &e, prev, hash);
 		memcpy(prev, hash, 32);
 	}
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 static void *writer_main(void *arg)

@@ -170,9 +170,7 @@ int case_create(const keyed_store *env, const principal *p, const case_input *in
 			  .mobile_phone = in->mobile_phone };
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	int64_t new_id = 0;

@@ -145,10 +145,7 @@ int closure_decide(const keyed_store *env, const principal *p, int64_t closure_i
 				       CV_TEXT(now) };
 	if (!rc && approve)
 		rc = case_row_change(c, SQL_CLOSE_CASE, closing, ARRAY_LEN(closing));
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 out:
 	principal_audit(env->db, p, approve ? "case.closure_approved" : "case.closure_rejected",
 			"case", case_id,

@@ -141,11 +141,7 @@ int case_write_end(const keyed_store *env, const principal *p, store_conn *c, in
 {
 	if (!rc)
 		rc = principal_audit(env->db, p, action, "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 const char *case_secret_col(const keyed_store *env, arena *a, store_stmt *st, int col,

@@ -174,8 +174,8 @@ int status_confirmers_set(store *db, const principal *p, const char *country, co
 		return PONTE_EINVAL;
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
+	int rc = store_begin_on(db, &c);
+	bool begun = !rc;
 	if (!rc && !(rc = store_prepare(c, SQL_CLEAR_CONFIRMERS, &st))) {
 		store_bind_text(st, 1, country, strlen(country));
 		rc = store_run(st);

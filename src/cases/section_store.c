@@ -274,8 +274,8 @@ int section_add(const keyed_store *env, const principal *p, const section_def *d
 		rc = validate(env, &a, d, country, values, v, e);
 	store_conn *c;
 	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_begin(c);
+	if (!rc)
+		rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -302,10 +302,7 @@ int section_add(const keyed_store *env, const principal *p, const section_def *d
 	if (!rc)
 		rc = principal_audit(env->db, p, audit_action(action, d, "add"), "case", case_id,
 				     "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	arena_release(&a);
 	return rc;
 }

@@ -174,9 +174,7 @@ int fp_create(const keyed_store *env, const principal *p, const fp_input *in, in
 	clock_format_rfc3339(clock_wall_ms(), now);
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (!rc && !(rc = store_prepare(c, SQL_INSERT, &st))) {
 		store_bind_int64(st, 1, org.id);
 		bind_str(st, 2, in->mandate);
@@ -202,10 +200,7 @@ int fp_create(const keyed_store *env, const principal *p, const fp_input *in, in
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.create", "focal_point", *id,
 				     "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	arena_release(&a);
 	return rc;
 }
@@ -287,10 +282,7 @@ int fp_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.update", "focal_point", id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	arena_release(&a);
 	return rc;
 }
@@ -312,11 +304,7 @@ int fp_verify(const keyed_store *env, const principal *p, int64_t id)
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.verify", "focal_point", id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const char *name,
@@ -374,11 +362,7 @@ int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const 
 	if (!rc)
 		rc = principal_audit(env->db, p, "focal_point.holder", "focal_point", id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 static const char *col(arena *a, store_stmt *st, int i)

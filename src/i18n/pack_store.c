@@ -75,9 +75,7 @@ int pack_store_add(store *db, const pack_report *r, const char *po, size_t n, in
 	store_stmt *st;
 	char now[CLOCK_RFC3339_LEN];
 	now_text(now);
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(db, &c);
 	if (rc)
 		return rc;
 	rc = next_version(c, r->lang, version);
@@ -111,9 +109,7 @@ static int copy_version(store *db, const char *sql, const char *lang, int to, in
 	store_stmt *st;
 	char now[CLOCK_RFC3339_LEN];
 	now_text(now);
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(db, &c);
 	if (rc)
 		return rc;
 	rc = next_version(c, lang, version);

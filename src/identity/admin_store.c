@@ -132,19 +132,13 @@ int user_set_roles(store *db, int64_t user_id, const char *const *roles, size_t 
 	}
 	arena_release(&a);
 	store_conn *c;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(db, &c);
 	if (rc)
 		return rc;
 	rc = run(c, SQL_CLEAR_ROLES, user_id, NULL, NULL, NULL);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = run(c, SQL_ADD_ROLE, user_id, roles[i], NULL, NULL);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 int role_grant(store *db, const char *role_code, const char *permission, int scope)

@@ -125,9 +125,7 @@ int totp_confirm(const keyed_store *env, int64_t user_id, const char *code,
 		return rc;
 	store_conn *c;
 	store_stmt *st;
-	rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	if (!(rc = store_prepare(c, SQL_ENABLE, &st))) {
@@ -164,11 +162,7 @@ int totp_confirm(const keyed_store *env, int64_t user_id, const char *code,
 			store_reset(st);
 		}
 	}
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 int recovery_code_use(store *db, int64_t user_id, const char *code)
@@ -217,9 +211,7 @@ int totp_reset(const keyed_store *env, const principal *by, int64_t user_id, con
 		return PONTE_EINVAL;
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	if (!(rc = reset_step(c, SQL_RESET, user_id)) && store_changes(c) != 1)
@@ -255,9 +247,5 @@ int totp_reset(const keyed_store *env, const principal *by, int64_t user_id, con
 	if (!rc)
 		rc = principal_audit(env->db, by, "user.2fa_reset", "user", user_id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }

@@ -280,9 +280,7 @@ int user_add(const keyed_store *env, const user_input *in, int64_t *id, int *pro
 	if (rc)
 		return rc;
 	store_conn *c;
-	rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	int64_t new_id = 0;

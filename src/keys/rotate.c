@@ -207,11 +207,7 @@ static int rotate_batch(store_conn *c, crypto_keyring *k, store *s, const struct
 		buf_release(&items[i].old);
 	free(items);
 	*seen += n;
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 int keys_rotate(store *s, crypto_keyring *k, int batch, keys_progress_fn progress, void *ctx,

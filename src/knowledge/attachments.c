@@ -70,9 +70,7 @@ int kn_attach(const keyed_store *env, const principal *p, const char *dir, int64
 	store_conn *c;
 	kn_item it;
 	int64_t count = 0;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -143,9 +141,7 @@ int kn_detach(const keyed_store *env, const principal *p, const char *dir, int64
 	kn_item it;
 	int64_t count;
 	char stored[FILES_NAME_LEN + 1] = "";
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -170,11 +166,7 @@ int kn_detach(const keyed_store *env, const principal *p, const char *dir, int64
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.detach", "knowledge", item, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	else
+	if (!(rc = store_finish(c, rc)))
 		files_remove(dir,
 			     stored); /* after the commit: a crash leaves an orphan, not a hole */
 	arena_release(&a);

@@ -265,7 +265,7 @@ int kn_item_json(buf *b, const kn_item *it)
 
 /* ---- writing ---- */
 
-static void input_from_item(const kn_item *it, kn_input *in)
+void kn_input_of(const kn_item *it, kn_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->type = it->type;
@@ -518,9 +518,7 @@ int kn_create(const keyed_store *env, const principal *p, const kn_input *in, in
 	arena a;
 	arena_init(&a, 8u << 20);
 	store_conn *c;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -530,11 +528,7 @@ int kn_create(const keyed_store *env, const principal *p, const kn_input *in, in
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.create", "knowledge", s.id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	else
+	if (!(rc = store_finish(c, rc)))
 		*id = s.id;
 	arena_release(&a);
 	return rc;
@@ -547,9 +541,7 @@ int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 	arena_init(&a, 8u << 20);
 	store_conn *c;
 	kn_item it;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -565,7 +557,7 @@ int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 	}
 	kn_input merged;
 	if (!rc) {
-		input_from_item(&it, &merged);
+		kn_input_of(&it, &merged);
 		merge(&merged, in);
 		field_errors_clear(e);
 		if (in->type && strcmp(in->type, it.type) != 0) {
@@ -586,10 +578,7 @@ int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.update", "knowledge", id, "success",
 				     true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	if (rc == PONTE_EDENIED)
 		principal_audit(env->db, p, "knowledge.update", "knowledge", id, "denied", false);
 	arena_release(&a);
@@ -638,9 +627,7 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 	arena_init(&a, 8u << 20);
 	store_conn *c;
 	kn_item it;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -655,7 +642,7 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 		rc = PONTE_EDENIED;
 	if (!rc) {
 		kn_input in;
-		input_from_item(&it, &in);
+		kn_input_of(&it, &in);
 		char now[CLOCK_RFC3339_LEN];
 		clock_format_rfc3339(clock_wall_ms(), now);
 		struct save s = { .id = id,
@@ -669,10 +656,7 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 	snprintf(what, sizeof(what), "knowledge.%s", action);
 	if (!rc)
 		rc = principal_audit(env->db, p, what, "knowledge", id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	if (rc == PONTE_EDENIED)
 		principal_audit(env->db, p, what, "knowledge", id, "denied", false);
 	arena_release(&a);
@@ -742,7 +726,7 @@ int kn_reindex(store *db, int64_t *items)
 			kn_item it;
 			kn_input in;
 			if (!(rc = load(c, &a, ids[i], &it))) {
-				input_from_item(&it, &in);
+				kn_input_of(&it, &in);
 				rc = write_index(c, ids[i], &in);
 			}
 			arena_release(&a);

@@ -105,6 +105,9 @@ bool kn_looks_like_name(const char *text, kn_place_fn is_place, void *ctx);
 int kn_reindex(store *db, int64_t *items);
 int kn_create(const keyed_store *env, const principal *p, const kn_input *in, int64_t *id,
 	      field_errors *e);
+/* The input that saves it again as it is (its fields, details and translations, pointing into it):
+ * where an edit of one part starts. */
+void kn_input_of(const kn_item *it, kn_input *in);
 /* PONTE_ECONFLICT (and *current) when version is stale; PONTE_EDENIED when the item is not
  * a draft the caller may edit (an item in review may be edited by a reviewer). */
 int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,

@@ -241,9 +241,7 @@ static int write_records(const keyed_store *env, int64_t provider, const unsigne
 			 obs_import_result *r)
 {
 	store_conn *c;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	char now[CLOCK_RFC3339_LEN];

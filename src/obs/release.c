@@ -452,9 +452,7 @@ static int commit_release(const keyed_store *env, const obs_release_request *rq,
 	store_conn *c;
 	int64_t ids[1024], version, id;
 	size_t nids = 0;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc)
 		return rc;
 	if (!(rc = release_next_version(c, &version)) && rq->method == OBS_DP)

@@ -229,9 +229,7 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 	store_conn *c;
 	store_stmt *st;
 	double before, spent;
-	int rc = store_conn_get(db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(db, &c);
 	if (rc)
 		return rc;
 	int64_t known = 0;
@@ -261,11 +259,7 @@ int obs_budget_change(store *db, const principal *by, int64_t provider, double b
 	if (!rc)
 		rc = principal_audit(db, by, "obs.budget.change", "organisation", provider,
 				     "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	return rc;
+	return store_finish(c, rc);
 }
 
 int obs_budget_list(store *db, arena *a, obs_budget_fn fn, void *ctx)

@@ -148,6 +148,30 @@ static void consent_row(arena *a, store_stmt *st, consent *x)
 		*texts[i] = ref_text(a, st, 3 + i);
 }
 
+/* The consent id, on the caller's connection: PONTE_ENOTFOUND when there is none. */
+static int load(store_conn *c, arena *a, int64_t id, consent *x)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, id);
+	if (!(rc = store_step_one(st))) {
+		consent_row(a, st, x);
+		store_reset(st);
+	}
+	return rc;
+}
+
+/* 0 when p may read the case's consents and disclosures, else PONTE_ENOTFOUND (or an error):
+ * outside the caller's scope a case does not exist. */
+static int readable(const keyed_store *env, const principal *p, int64_t case_id)
+{
+	case_scope o;
+	int rc = case_scope_of(env->db, case_id, &o);
+	return rc ? rc : ref_may_read(p, &o) ? 0 : PONTE_ENOTFOUND;
+}
+
 /* Withdrawing: the consent ends today, and every open referral it covered is withdrawn, each
  * step in the referral's history, all inside the caller's transaction. */
 int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const principal *p,
@@ -156,14 +180,7 @@ int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const p
 	*withdrawn = 0;
 	store_stmt *st;
 	case_scope o;
-	int rc = store_prepare(c, SQL_CONSENT_GET, &st);
-	if (!rc) {
-		store_bind_int64(st, 1, id);
-		if (!(rc = store_step_one(st))) {
-			consent_row(a, st, x);
-			store_reset(st);
-		}
-	}
+	int rc = load(c, a, id, x);
 	if (!rc && !(rc = case_scope_of(env->db, x->case_id, &o)) && !ref_may_write(p, &o))
 		rc = PONTE_ENOTFOUND;
 	if (!rc && *x->withdrawn_on)
@@ -223,14 +240,10 @@ int consent_withdraw_in(const keyed_store *env, store_conn *c, arena *a, const p
 int consent_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		 consent_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	case_scope o;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = case_scope_of(env->db, case_id, &o)) && !ref_may_read(p, &o))
-		rc = PONTE_ENOTFOUND;
+	int rc = readable(env, p, case_id);
 	if (!rc)
-		rc = store_prepare(c, SQL_CONSENT_LIST, &st);
+		rc = store_stmt_get(env->db, SQL_CONSENT_LIST, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);
@@ -247,19 +260,10 @@ int consent_list(const keyed_store *env, arena *a, const principal *p, int64_t c
 int consent_get(const keyed_store *env, arena *a, const principal *p, int64_t id, consent *out)
 {
 	store_conn *c;
-	store_stmt *st;
-	case_scope o;
 	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = store_prepare(c, SQL_CONSENT_GET, &st))) {
-		store_bind_int64(st, 1, id);
-		if (!(rc = store_step_one(st))) {
-			consent_row(a, st, out);
-			store_reset(st);
-		}
-	}
-	if (!rc && !(rc = case_scope_of(env->db, out->case_id, &o)) && !ref_may_read(p, &o))
-		rc = PONTE_ENOTFOUND;
-	return rc;
+	if (!rc)
+		rc = load(c, a, id, out);
+	return rc ? rc : readable(env, p, out->case_id);
 }
 
 /* The register of one person: what went to whom, when, on what basis. Reading it is audited
@@ -267,14 +271,10 @@ int consent_get(const keyed_store *env, arena *a, const principal *p, int64_t id
 int disclosure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
 		    disclosure_fn fn, void *ctx)
 {
-	store_conn *c;
 	store_stmt *st;
-	case_scope o;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc && !(rc = case_scope_of(env->db, case_id, &o)) && !ref_may_read(p, &o))
-		rc = PONTE_ENOTFOUND;
+	int rc = readable(env, p, case_id);
 	if (!rc)
-		rc = store_prepare(c, SQL_DISCLOSURE_LIST, &st);
+		rc = store_stmt_get(env->db, SQL_DISCLOSURE_LIST, &st);
 	if (rc)
 		return rc;
 	store_bind_int64(st, 1, case_id);

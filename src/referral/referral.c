@@ -377,9 +377,7 @@ int referral_act(const keyed_store *env, const principal *p, int64_t id, const c
 	arena_init(&a, 1u << 16);
 	store_conn *c;
 	struct row x;
-	int rc = store_conn_get(env->db, &c);
-	if (!rc)
-		rc = store_begin(c);
+	int rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -427,10 +425,7 @@ int referral_act(const keyed_store *env, const principal *p, int64_t id, const c
 		snprintf(what, sizeof(what), "referral.%s", t->action);
 		rc = principal_audit(env->db, p, what, "referral", id, "success", true);
 	}
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	if (rc == PONTE_EDENIED || rc == PONTE_ECONFLICT) {
 		char what[48];
 		snprintf(what, sizeof(what), "referral.%s", t->action);

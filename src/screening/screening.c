@@ -204,8 +204,8 @@ int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const c
 		rc = scr_evaluate(&info, items, nitems, answers, n, r, e);
 	store_conn *c;
 	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_begin(c);
+	if (!rc)
+		rc = store_begin_on(env->db, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -235,10 +235,7 @@ int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const c
 	if (!rc)
 		rc =
 		    principal_audit(env->db, p, "case.screening", "case", case_id, "success", true);
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
+	rc = store_finish(c, rc);
 	arena_release(&a);
 	return rc;
 }

@@ -241,6 +241,21 @@ int store_stmt_get(store *s, const char *sql, store_stmt **out)
 	return rc ? rc : store_prepare(c, sql, out);
 }
 
+int store_begin_on(store *s, store_conn **out)
+{
+	int rc = store_conn_get(s, out);
+	return rc ? rc : store_begin(*out);
+}
+
+int store_finish(store_conn *c, int rc)
+{
+	if (!rc)
+		rc = store_commit(c);
+	if (rc)
+		store_rollback(c);
+	return rc;
+}
+
 static size_t slot_home(const store_conn *c, const char *sql)
 {
 	/* Constants are aligned and close together: mix the address before masking. */

@@ -131,11 +131,17 @@ int store_begin(store_conn *c);
 /* A read transaction (BEGIN DEFERRED): several reads see one snapshot and take the file
  * locks once. End it with store_commit. */
 int store_begin_read(store_conn *c);
+/* The calling thread's connection with a write transaction begun on it (store_conn_get(), then
+ * store_begin()): the caller commits or rolls back. */
+int store_begin_on(store *s, store_conn **out);
 /* A failed COMMIT rolls the transaction back (SQLite would keep it open, and the connection's
  * next request would fail); if even the ROLLBACK fails (no memory), the connection's next
  * use (store_conn_get(), store_begin()) rolls back first. So a transaction never outlives a failure on its connection. */
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
+/* The end of a write transaction whose work returned rc: committed when rc is 0, else (or when
+ * the commit fails) rolled back; returns rc or the commit's error. */
+int store_finish(store_conn *c, int rc);
 int64_t store_changes(store_conn *c);
 /* The rowid of the connection's last INSERT. */
 int64_t store_last_insert_id(store_conn *c);

@@ -119,8 +119,8 @@ static int in_transaction(const keyed_store *env, const principal *p, int64_t re
 {
 	store_conn *c;
 	trm_row r;
-	int rc = store_conn_get(env->db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
+	int rc = store_begin_on(env->db, &c);
+	bool begun = !rc;
 	if (!rc && !(rc = trm_row_get(c, ref_id, &r)) && strcmp(r.direction, "in") != 0)
 		rc = PONTE_ENOTFOUND;
 	if (!rc)

@@ -142,7 +142,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 	}
 	store_conn *c;
 	store_stmt *st;
-	if ((rc = store_conn_get(env->db, &c)) || (rc = store_begin(c)))
+	if ((rc = store_begin_on(env->db, &c)))
 		goto out;
 	if (!(rc = store_prepare(c, SQL_SEEN, &st))) {
 		store_bind_text(st, 1, e.id, strlen(e.id));
@@ -179,11 +179,7 @@ int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_
 				   .client = "" };
 		rc = audit_append_in_transaction(env->db, &ev);
 	}
-	if (!rc)
-		rc = store_commit(c);
-	if (rc)
-		store_rollback(c);
-	else {
+	if (!(rc = store_finish(c, rc))) {
 		*refusal = 0;
 		*why = "applied";
 		trm_sender_poke(); /* the acknowledgement it queued */

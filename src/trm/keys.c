@@ -66,8 +66,8 @@ int trm_keys_rotate(const keyed_store *env, int64_t now_ms)
 	buf_init(&eb, 4096);
 	store_conn *c;
 	store_stmt *st;
-	int rc = store_conn_get(env->db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
+	int rc = store_begin_on(env->db, &c);
+	bool begun = !rc;
 	if (!rc)
 		rc = trm_identity_secrets(env, old_ssk, old_bsk);
 	if (!rc)

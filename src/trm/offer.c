@@ -152,8 +152,8 @@ static int move(const keyed_store *env, const principal *p, int64_t ref_id, cons
 		int64_t now_ms)
 {
 	store_conn *c;
-	int rc = store_conn_get(env->db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
+	int rc = store_begin_on(env->db, &c);
+	bool begun = !rc;
 	if (!rc)
 		rc = move_in(env, c, p, ref_id, direction, from_state, to_state, type, reason,
 			     now_ms);
@@ -261,8 +261,8 @@ int trm_consent_withdraw(const keyed_store *env, const principal *p, int64_t con
 	arena a;
 	arena_init(&a, 1u << 16);
 	consent x;
-	int rc = store_conn_get(env->db, &c);
-	bool begun = !rc && !(rc = store_begin(c));
+	int rc = store_begin_on(env->db, &c);
+	bool begun = !rc;
 	if (!rc)
 		rc = consent_withdraw_in(env, c, &a, p, consent_id, &x, national);
 	/* Only a consent for transnational referral covers offers across borders. The one who

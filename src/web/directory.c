@@ -11,44 +11,16 @@
 
 /* ---- country names in the reader's language ---- */
 
-struct names {
-	const char *code[300];
-	const char *name[300];
-	size_t n;
-};
-
-static int add_name(const char *code, const char *name, void *ctx)
+static const char *name_of(const web_countries *c, const char *code)
 {
-	struct names *c = ctx;
-	if (c->n < ARRAY_LEN(c->code)) {
-		c->code[c->n] = code;
-		c->name[c->n++] = name;
-	}
-	return 0;
-}
-
-static struct names *load_names(http_request *req)
-{
-	struct names *c = arena_calloc(req->arena, 1, sizeof(*c));
-	if (c)
-		country_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, add_name,
-			     c);
-	return c;
-}
-
-static const char *name_of(const struct names *c, const char *code)
-{
-	for (size_t i = 0; c && i < c->n; i++)
-		if (strcmp(c->code[i], code) == 0)
-			return c->name[i];
-	return code;
+	const char *name = web_country_name(c, code);
+	return name ? name : code;
 }
 
 /* For the map: every country named in the reader's language, with data or not. */
 static const char *map_name(const char *code, const void *ctx)
 {
-	const char *name = name_of(ctx, code);
-	return name != code ? name : NULL;
+	return web_country_name(ctx, code);
 }
 
 static void add_mandates(http_request *req, tpl_vars *v, const char *selected)
@@ -74,7 +46,7 @@ static const char *current_holder(const focal_point *f)
 struct list {
 	http_request *req;
 	tpl_list *rows;
-	const struct names *names;
+	const web_countries *names;
 	/* per country: which mandates have an entry (bit per mandate) */
 	const char *country[300];
 	unsigned mandates[300];
@@ -206,7 +178,7 @@ int web_directory(http_request *req, http_response *res)
 		return PONTE_ENOMEM;
 	l->req = req;
 	l->rows = tpl_set_list(v, "rows");
-	l->names = load_names(req);
+	l->names = web_countries_of(req);
 	int rc = fp_list(&services_of(req)->env, req->arena, &f, add_row, l);
 	if (!rc)
 		rc = render_map(req, v, l, f.mandate);
@@ -237,7 +209,7 @@ int web_directory(http_request *req, http_response *res)
 
 struct table {
 	http_request *req;
-	const struct names *names;
+	const web_countries *names;
 	buf *csv;
 	xlsx *sheet;
 };
@@ -282,7 +254,7 @@ static int export_table(http_request *req, http_response *res, bool spreadsheet)
 	};
 	xlsx sheet;
 	xlsx_init(&sheet, 16u << 20);
-	struct table t = { req, load_names(req), spreadsheet ? NULL : &res->body, &sheet };
+	struct table t = { req, web_countries_of(req), spreadsheet ? NULL : &res->body, &sheet };
 	int rc =
 	    spreadsheet ? xlsx_row(&sheet, head, ARRAY_LEN(head)) : export_csv_begin(&res->body);
 	if (!rc && !spreadsheet)
@@ -335,7 +307,7 @@ static int render_entry(http_request *req, http_response *res, int64_t id, const
 	tpl_vars *v = tpl_vars_new(req->arena);
 	if (!v)
 		return PONTE_ENOMEM;
-	const struct names *names = load_names(req);
+	const web_countries *names = web_countries_of(req);
 	tpl_set(v, "id", arena_printf(req->arena, "%lld", (long long)id));
 	tpl_set(v, "version", arena_printf(req->arena, "%lld", (long long)f.version));
 	tpl_set(v, "institution", f.organisation_name);

@@ -463,21 +463,6 @@ int web_knowledge_create(http_request *req, http_response *res)
 	return http_redirect(req, res, arena_printf(req->arena, "/knowledge/%lld", (long long)id));
 }
 
-static void input_of(const kn_item *it, kn_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->type = it->type;
-	in->language = it->language;
-	in->title = it->title;
-	in->summary = it->summary;
-	in->body = it->body;
-	in->countries = it->countries;
-	memcpy(in->details, it->details, sizeof(in->details));
-	in->ndetails = it->ndetails;
-	memcpy(in->translations, it->translations, sizeof(in->translations));
-	in->ntranslations = it->ntranslations;
-}
-
 int web_knowledge_edit(http_request *req, http_response *res)
 {
 	int64_t id;
@@ -490,7 +475,7 @@ int web_knowledge_edit(http_request *req, http_response *res)
 	if (!kn_can_edit(principal_of(req), &it))
 		return PONTE_EDENIED;
 	kn_input in;
-	input_of(&it, &in);
+	kn_input_of(&it, &in);
 	return render_form(req, res, &in, NULL, id, it.version);
 }
 

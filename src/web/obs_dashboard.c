@@ -106,42 +106,19 @@ static const char *filter_query(http_request *req, const struct filter *f, const
 
 /* ---- names ---- */
 
-struct names {
-	const char *code[300], *name[300];
-	size_t n;
-};
-
-static int add_name(const char *code, const char *name, void *ctx)
-{
-	struct names *c = ctx;
-	if (c->n < ARRAY_LEN(c->code)) {
-		c->code[c->n] = code;
-		c->name[c->n++] = name;
-	}
-	return 0;
-}
-
-static const char *country_name(const struct names *c, const char *code)
-{
-	for (size_t i = 0; c && i < c->n; i++)
-		if (strcmp(c->code[i], code) == 0)
-			return c->name[i];
-	return NULL;
-}
-
 /* For the map: every country named in the reader's language, with data or not. */
 static const char *map_name(const char *code, const void *ctx)
 {
-	return country_name(ctx, code);
+	return web_country_name(ctx, code);
 }
 
 /* What a value is called in the reader's language. */
-static const char *value_label(http_request *req, const struct names *names, const char *dim,
+static const char *value_label(http_request *req, const web_countries *names, const char *dim,
 			       const char *code)
 {
 	if (strcmp(code, "missing") != 0 &&
 	    (strcmp(dim, "citizenship") == 0 || strcmp(dim, "country_of_exploitation") == 0)) {
-		const char *n = country_name(names, code);
+		const char *n = web_country_name(names, code);
 		return n ? n : code;
 	}
 	const char *l = obs_label(code);
@@ -312,7 +289,7 @@ static const char *method_note(http_request *req, int64_t k)
 	    tr(lang, N_("at most")), (long long)(k - 1 + OBS_CKM_D));
 }
 
-static int table_rows(http_request *req, const struct names *names, const struct grid *g,
+static int table_rows(http_request *req, const web_countries *names, const struct grid *g,
 		      enum table_form form, row_fn fn, void *ctx)
 {
 	const struct chart_def *d = g->def;
@@ -400,7 +377,7 @@ static int add_html_row(const char *const *cells, const xlsx_type *types, size_t
 
 /* ---- drawing ---- */
 
-static int draw_map(http_request *req, const struct names *names, const struct grid *g, buf *svg,
+static int draw_map(http_request *req, const web_countries *names, const struct grid *g, buf *svg,
 		    tpl_vars *v)
 {
 	map_area *areas = arena_calloc(req->arena, g->nrows + 1, sizeof(*areas));
@@ -436,7 +413,7 @@ static int draw_map(http_request *req, const struct names *names, const struct g
 		       areas, n, map_name, names, req->lang);
 }
 
-static int draw(http_request *req, const struct names *names, const struct grid *g, buf *svg,
+static int draw(http_request *req, const web_countries *names, const struct grid *g, buf *svg,
 		tpl_vars *v)
 {
 	const struct chart_def *d = g->def;
@@ -474,16 +451,7 @@ static int draw(http_request *req, const struct names *names, const struct grid 
 
 /* ---- the page ---- */
 
-static struct names *load_names(http_request *req)
-{
-	struct names *c = arena_calloc(req->arena, 1, sizeof(*c));
-	if (c)
-		country_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, add_name,
-			     c);
-	return c;
-}
-
-static int add_chart(http_request *req, const struct names *names, const struct filter *f,
+static int add_chart(http_request *req, const web_countries *names, const struct filter *f,
 		     const struct chart_def *d, tpl_list *charts, struct grid *g)
 {
 	int rc = build_grid(req, d, f, g);
@@ -534,7 +502,7 @@ static int by_name_arabic_first(const void *a, const void *b)
 					 ((const struct option *)b)->name);
 }
 
-static void add_filters(http_request *req, tpl_vars *v, const struct names *names,
+static void add_filters(http_request *req, tpl_vars *v, const web_countries *names,
 			const struct filter *f)
 {
 	/* The years and countries that have records in scope, whatever their counts. */
@@ -587,7 +555,7 @@ static void add_filters(http_request *req, tpl_vars *v, const struct names *name
 
 /* Whose records the reader sees, said on the page: a country's analyst must not take the
  * figures of that country's providers for every provider's. */
-static int add_scope(http_request *req, tpl_vars *v, const struct names *names, const obs_scope *s)
+static int add_scope(http_request *req, tpl_vars *v, const web_countries *names, const obs_scope *s)
 {
 	if (s->country) {
 		tpl_set(v, "scope_country",
@@ -735,7 +703,7 @@ static int render(http_request *req, http_response *res, bool report)
 	if (rc)
 		return rc;
 	tpl_vars *v = tpl_vars_new(req->arena);
-	const struct names *names = load_names(req);
+	const web_countries *names = web_countries_of(req);
 	if (!v || !names)
 		return PONTE_ENOMEM;
 	add_filters(req, v, names, &f);
@@ -834,7 +802,7 @@ static int download(http_request *req, http_response *res, bool spreadsheet)
 	struct file_rows t = { spreadsheet ? NULL : &res->body, &sheet };
 	rc = spreadsheet ? 0 : export_csv_begin(&res->body);
 	if (!rc)
-		rc = table_rows(req, load_names(req), &g, spreadsheet ? FOR_XLSX : FOR_CSV,
+		rc = table_rows(req, web_countries_of(req), &g, spreadsheet ? FOR_XLSX : FOR_CSV,
 				add_file_row, &t);
 	if (!rc && spreadsheet)
 		rc = xlsx_finish(&sheet, tr(req->lang, d->title), &res->body);

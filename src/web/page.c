@@ -10,6 +10,33 @@
 #include "services/services.h"
 #include "web/web.h"
 
+static int add_country(const char *code, const char *name, void *ctx)
+{
+	web_countries *c = ctx;
+	if (c->n < ARRAY_LEN(c->code)) {
+		c->code[c->n] = code;
+		c->name[c->n++] = name;
+	}
+	return 0;
+}
+
+web_countries *web_countries_of(http_request *req)
+{
+	web_countries *c = arena_calloc(req->arena, 1, sizeof(*c));
+	if (c)
+		country_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+			     add_country, c);
+	return c;
+}
+
+const char *web_country_name(const web_countries *c, const char *code)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (strcmp(c->code[i], code) == 0)
+			return c->name[i];
+	return NULL;
+}
+
 const char *web_date(http_request *req, const char *stored)
 {
 	return i18n_date(req->arena, req->lang, stored);

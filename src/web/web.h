@@ -17,6 +17,14 @@ int web_render_page(http_request *req, http_response *res, const char *name, con
 		    tpl_vars *vars);
 /* The error page for status, in the request's language (http_app.render_error). */
 int web_render_error(http_request *req, http_response *res, int status);
+/* Every country's name in the reader's language, read once into the request's arena (NULL
+ * without memory); web_country_name() is NULL for a code it does not hold. */
+typedef struct web_countries {
+	const char *code[300], *name[300];
+	size_t n;
+} web_countries;
+web_countries *web_countries_of(http_request *req);
+const char *web_country_name(const web_countries *c, const char *code);
 /* Every form of a page posts to the page's own address, so that a form answered with its
  * page (field errors, a conflict) leaves the browser at an address that shows that page
  * again when reloaded or opened. A page with several forms tells them apart by their "do"
