@@ -21,28 +21,11 @@ static char case_worker_id[24];
 static int setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_set_fd(-1);
-	ht_start(&S);
-	ht_current = &S;
+	ht_start_demo(&S);
 	keyed_store env = { S.db, S.keys };
-	assert_int_equal(demo_fill(&env), 0);
-	organisation org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation",
-			     0, false };
-	assert_int_equal(org_add(S.db, &org, NULL), 0);
-	user_input in = { .email = DEMO_ADMIN_EMAIL,
-			  .name = "Administrator",
-			  .organisation_code = "ADMIN",
-			  .roles = { "administrator" },
-			  .nroles = 1,
-			  .password = DEMO_PASSWORD,
-			  .language = "en" };
-	int problem;
-	assert_int_equal(user_add(&env, &in, NULL, &problem), 0);
 	int64_t id;
 	assert_int_equal(user_find_by_email(&env, "case.worker@demo.ponte.example", &id), 0);
 	snprintf(case_worker_id, sizeof(case_worker_id), "%lld", (long long)id);
-	set_setting("require_2fa_for_flagged_roles", "0"); /* 2FA has its own tests */
 	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &admin), 303);
 	return 0;
 }

@@ -13,24 +13,7 @@ static struct ht_server S;
 static int setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_set_fd(-1);
-	ht_start(&S);
-	ht_current = &S;
-	keyed_store env = { S.db, S.keys };
-	assert_int_equal(demo_fill(&env), 0);
-	organisation org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation",
-			     0, false };
-	assert_int_equal(org_add(S.db, &org, NULL), 0);
-	user_input admin = { .email = DEMO_ADMIN_EMAIL,
-			     .name = "Administrator",
-			     .organisation_code = "ADMIN",
-			     .roles = { "administrator" },
-			     .nroles = 1,
-			     .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
-	set_setting("require_2fa_for_flagged_roles", "0");
+	ht_start_demo(&S);
 	char police[128], cw[128];
 	bearer("police@demo.ponte.example", police, sizeof(police));
 	bearer("case.worker@demo.ponte.example", cw, sizeof(cw));

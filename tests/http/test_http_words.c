@@ -77,30 +77,14 @@ static void seed_case(void)
 static int setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_set_fd(-1);
-	ht_start(&S);
-	ht_current = &S;
+	ht_start_demo(&S);
 	keyed_store env = { S.db, S.keys };
-	assert_int_equal(demo_fill(&env), 0);
 	demo_options o = {
 		.cases = 60, .seed = 1, .password = DEMO_PASSWORD, .files_dir = S.app.svc.files_dir
 	};
 	char err[256];
 	if (demo_generate(&env, &o, err, sizeof(err)))
 		fail_msg("%s", err);
-	organisation org = { 0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation",
-			     0, false };
-	assert_int_equal(org_add(S.db, &org, NULL), 0);
-	user_input admin = { .email = DEMO_ADMIN_EMAIL,
-			     .name = "Administrator",
-			     .organisation_code = "ADMIN",
-			     .roles = { "administrator" },
-			     .nroles = 1,
-			     .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
-	set_setting("require_2fa_for_flagged_roles", "0");
 	/* A reader of every country's records, as the walk-through's analyst was. */
 	assert_int_equal(role_grant(S.db, "regional_analyst", "stats.read", SCOPE_ALL), 0);
 	seed_case();
