@@ -12,12 +12,8 @@ static char cw_auth[128], sup_auth[128], other_auth[128];
 static int setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	log_set_fd(-1);
-	ht_start(&S);
-	ht_current = &S;
+	ht_start_demo(&S);
 	keyed_store env = { S.db, S.keys };
-	assert_int_equal(demo_fill(&env), 0);
 	/* A case worker of another organisation, same country. */
 	organisation porto = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
 	assert_int_equal(org_add(S.db, &porto, NULL), 0);
@@ -1020,20 +1016,6 @@ static void administrators_set_the_country_rules(void **state)
 {
 	(void)state;
 	throttle_reset_all();
-	set_setting("require_2fa_for_flagged_roles", "0");
-	keyed_store env = { S.db, S.keys };
-	organisation admin_org = {
-		0, "ADMIN", "Administration", "PT", "CentralGovernmentOrganisation", 0, false
-	};
-	assert_int_equal(org_add(S.db, &admin_org, NULL), 0);
-	user_input admin = { .email = DEMO_ADMIN_EMAIL,
-			     .name = "Administrator",
-			     .organisation_code = "ADMIN",
-			     .roles = { "administrator" },
-			     .nroles = 1,
-			     .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &admin, NULL, &problem), 0);
 	struct web_session adm;
 	assert_int_equal(web_login("admin%40demo.ponte.example", DEMO_PASSWORD, NULL, &adm), 303);
 	struct ht_resp r;
