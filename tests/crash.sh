@@ -4,7 +4,7 @@
 #
 #   bash tests/crash.sh short   (2 rounds of each; part of tests/reliability.sh short)
 #   bash tests/crash.sh long    (5 rounds of each)
-#   CRASH_ONLY="import keys migrate delivery peer"  some parts only
+#   CRASH_ONLY="import keys master migrate delivery peer"  some parts only
 #
 # After every kill: PRAGMA integrity_check is ok and `ponte audit verify` passes, and
 # - observatory import (`ponte obs import` of 10,000 records): the provider has either none
@@ -15,6 +15,11 @@
 #   key version that is still in data_keys and not retired, one key is current; the resumed
 #   rotation completes, and a second full rotation re-encrypts every value, so every value
 #   decrypts; the names that the API shows of fifty cases are the ones it showed before.
+# - master key replacement (`ponte keys replace-master` on a copy of that database, killed
+#   anywhere from its start to half past a whole run's time): exactly one of the two key files
+#   opens the database, with one keys.replace_master event if it is the new one; run again
+#   when it is the old one, it completes; the old file then opens nothing, and the names of
+#   fifty cases read through the API (with the last key file) are the ones read before.
 # - migration (`ponte serve --backup-dir` on a database two migrations behind, killed while
 #   it backs up or migrates): each migration is there whole or not at all (its recorded row
 #   and its schema change agree); the restart completes the upgrade, every case is kept.
@@ -202,14 +207,81 @@ if want keys; then
 	echo "crash keys: a further full rotation re-encrypted every value; the cases' names read back unchanged"
 fi
 
+# ---- Master key replacement -----------------------------------------------------------
+if want master; then
+	db=$dir/master.db
+	rm -f "$db" "$db.key" "$dir"/master-*.key
+	# The demo's accounts with the known password and its cases (made by the keys part too).
+	[ "$(q "$dir/PT.db" "SELECT count(*) FROM cases")" -gt 500 ] ||
+		"$BIN" demo --db "$dir/PT.db" --cases 1000 --password "$PW" >/dev/null 2>&1 || fail "master: demo cases failed"
+	q "$dir/PT.db" "VACUUM INTO '$db'"
+	cp "$dir/PT.db.key" "$db.key"
+	opens() { # key file: 0 when it opens the database's keys
+		"$BIN" user list --db "$db" --key "$1" >/dev/null 2>&1
+	}
+	replaced() { q "$db" "SELECT count(*) FROM audit_events WHERE action = 'keys.replace_master' AND outcome = 'success'"; }
+	# The names of fifty cases as the supervisor reads them through the API, with a key file.
+	names_with() { # key out
+		"$BIN" serve --db "$db" --key "$1" --listen "127.0.0.1:$P_PT" --threads 2 2>>"$dir/master.log" &
+		pid[PT]=$!
+		for _ in $(seq 1 500); do curl -fs "http://127.0.0.1:$P_PT/healthz" >/dev/null 2>&1 && break; sleep 0.02; done
+		local t
+		t=$(curl -fs -X POST "http://127.0.0.1:$P_PT/api/v1/auth/login" -H 'Content-Type: application/json' \
+			-d "{\"email\":\"supervisor.pt@demo.ponte.example\",\"password\":\"$PW\"}" |
+			sed -n 's/.*"token":"\([^"]*\)".*/\1/p') || true
+		[ -n "$t" ] || fail "master: API login refused with $1 (the e-mail index must still match)"
+		curl -fs "http://127.0.0.1:$P_PT/api/v1/cases?limit=50" -H "Authorization: Bearer $t" |
+			grep -o '"prs_FirstName":"[^"]*","prs_SecondName":"[^"]*"' | sort >"$2"
+		kill -TERM "${pid[PT]}"; wait "${pid[PT]}" || true; pid[PT]=
+	}
+	key=$db.key
+	names_with "$key" "$dir/master.before"
+	[ "$(grep -c prs_FirstName "$dir/master.before")" -ge 10 ] || fail "master: the API did not show the cases' names"
+	# One whole run, timed: the kills fall anywhere from the start to half past its end.
+	t0=$(date +%s%N)
+	"$BIN" keys replace-master --db "$db" --key "$key" --new-key "$dir/master-0.key" >"$dir/master.out" 2>&1 ||
+		fail "master: the replacement failed: $(cat "$dir/master.out")"
+	took=$((($(date +%s%N) - t0) / 1000000))
+	opens "$key" && fail "master: the old key file still opens the database"
+	key=$dir/master-0.key
+	for round in $(seq 1 "$ROUNDS"); do
+		new=$dir/master-$round.key ev=$(replaced)
+		ms=$((RANDOM % (took * 3 / 2 + 1)))
+		how=$(kill_after $ms "$dir/master.out" "$BIN" keys replace-master --db "$db" --key "$key" --new-key "$new")
+		check_db "$db" "master round $round"
+		if opens "$key"; then
+			[ -e "$new" ] && opens "$new" && fail "master round $round: both key files open the database"
+			[ "$(replaced)" -eq "$ev" ] || fail "master round $round: an audit event without the replacement"
+			state="the old file opens it"
+			# As the refusal says: remove the new file left behind and run again.
+			rm -f "$new"
+			"$BIN" keys replace-master --db "$db" --key "$key" --new-key "$new" >"$dir/master.out" 2>&1 ||
+				fail "master round $round: the run again failed: $(cat "$dir/master.out")"
+		elif [ -e "$new" ] && opens "$new"; then
+			[ "$(replaced)" -eq $((ev + 1)) ] || fail "master round $round: replaced without its audit event"
+			state="the new file opens it"
+		else
+			fail "master round $round: neither key file opens the database"
+		fi
+		opens "$key" && fail "master round $round: the old key file still opens the database"
+		[ "$(stat -c %a "$new")" = 600 ] || fail "master round $round: the new key file is not 0600"
+		key=$new
+		echo "crash master $round: $how after $ms ms (a whole run: $took ms), $state; the replacement completed"
+	done
+	check_db "$db" "master"
+	names_with "$key" "$dir/master.after"
+	cmp -s "$dir/master.before" "$dir/master.after" || fail "master: names read through the API changed"
+	echo "crash master: after $ROUNDS replacements killed at random moments one key file opens the database; the cases' names read back unchanged"
+fi
+
 # ---- Migration ------------------------------------------------------------------------
 if want migrate; then
-	# A database eleven migrations behind, back to 0039, with what each of 0040-0050 made undone.
+	# A database twelve migrations behind, back to 0039, with what each of 0040-0051 made undone.
 	downgrade() { # db
-		# From the newest back: 0050, 0049, 0048 (the name's blind index comes back), 0047 (its
+		# From the newest back: 0051, 0050, 0049, 0048 (the name's blind index comes back), 0047 (its
 		# indexes replaced 0040's), 0045, 0044, 0043, 0041, 0040 (0042 and 0046 apply again
 		# over themselves).
-		q "$1" "DROP TABLE referral_deliveries; DELETE FROM settings WHERE key = 'time_zone';
+		q "$1" "DROP TABLE index_keys; DROP TABLE referral_deliveries; DELETE FROM settings WHERE key = 'time_zone';
 			ALTER TABLE cases ADD COLUMN name_index BLOB; CREATE INDEX cases_name ON cases(name_index);
 			DROP TABLE case_list_filters; DROP INDEX cases_own_find;
 			DROP INDEX cases_org_find; DROP INDEX cases_country_find; DROP INDEX cases_all_find;

@@ -71,11 +71,18 @@ static const cli_command COMMANDS[] = {
 	  "usage: ponte audit verify --db PATH\n\n"
 	  "Recompute the hash chain of the audit trail. Exit 0 when it is intact, 1 naming the\n"
 	  "first event that was edited, deleted or moved.\n" },
-	{ "keys", cmd_keys, "Rotate the key that encrypts personal data",
-	  "usage: ponte keys rotate --db PATH [--key PATH] [--batch N]\n\n"
-	  "Create a new data key and re-encrypt every encrypted value under it, N rows per\n"
-	  "transaction (default 500), while the server keeps running. If interrupted, run it\n"
-	  "again: it continues where it stopped. The old key is retired when nothing uses it.\n" },
+	{ "keys", cmd_keys, "Rotate the data key, or replace the master key",
+	  "usage: ponte keys rotate --db PATH [--key PATH] [--batch N]\n"
+	  "       ponte keys replace-master --db PATH [--key OLD] --new-key NEW\n\n"
+	  "rotate: create a new data key and re-encrypt every encrypted value under it, N rows\n"
+	  "per transaction (default 500), while the server keeps running. If interrupted, run\n"
+	  "it again: it continues where it stopped. The old key is retired when nothing uses "
+	  "it.\n\n"
+	  "replace-master: create the key file NEW (mode 0600; an existing file is refused) and\n"
+	  "rewrap every data key and the blind-index key under it in one transaction; from then\n"
+	  "on only NEW opens the database and OLD (default: $PONTE_KEY, else PATH.key) opens\n"
+	  "nothing in it. Interrupted, OLD still opens it: remove NEW and run again. Run it with\n"
+	  "serve stopped, then start serve with NEW. Backups taken before restore with OLD.\n" },
 	{ "settings", cmd_settings, "Show or change the installation's settings",
 	  "usage: ponte settings list --db PATH\n"
 	  "       ponte settings set --db PATH --name NAME --value V\n\n"

@@ -52,10 +52,71 @@ static void show_progress(const char *table, int64_t done, void *ctx)
 	fflush(stdout);
 }
 
+/* The audit event of a replacement, in its transaction: the trail says when the key that
+ * opens everything changed, or nothing changed. */
+static int audit_replacement(store *s, void *ctx)
+{
+	(void)ctx;
+	audit_event e = { .action = "keys.replace_master",
+			  .object_type = "master_key",
+			  .object_id = "",
+			  .outcome = "success",
+			  .client = "" };
+	return audit_append_in_transaction(s, &e);
+}
+
+/* `ponte keys replace-master`: a new key file for a lost or exposed one (keys.h). */
+static int replace_master(int argc, char **argv)
+{
+	const char *db = NULL, *key = NULL, *new_key = NULL;
+	const cli_opt opts[] = { CLI_TEXT("db", &db), CLI_TEXT("key", &key),
+				 CLI_TEXT("new-key", &new_key) };
+	int rc = cli_parse("keys", argc, argv, opts, ARRAY_LEN(opts), NULL);
+	if (rc)
+		return rc;
+	if (!new_key || !*new_key)
+		return cli_usage_error("keys", "replace-master needs --new-key FILE, the new key "
+					       "file to create");
+	store *s;
+	if ((rc = cli_open("keys", db, key, &s, NULL)))
+		return rc;
+	char old_path[4096], err[1024];
+	keys_path_for(key, cli_db_path("keys", db), old_path, sizeof(old_path));
+	uint32_t n = 0;
+	rc = keys_replace_master(s, old_path, new_key, audit_replacement, NULL, &n, err,
+				 sizeof(err));
+	if (rc) {
+		cli_close(s, NULL);
+		return cli_fail("%s", err);
+	}
+	/* Proof before saying so: the new file opens every key, the old one none. */
+	crypto_keyring *k = NULL;
+	int with_new = keys_load(s, new_key, &k, err, sizeof(err));
+	crypto_keyring_free(k);
+	k = NULL;
+	int with_old = keys_load(s, old_path, &k, err, sizeof(err));
+	crypto_keyring_free(k);
+	cli_close(s, NULL);
+	if (with_new || !with_old)
+		return cli_fail("the keys were rewrapped, but %s does not open them: keep both "
+				"files and report this",
+				new_key);
+	printf("the master key is replaced: %s now opens this database (%u data keys and the "
+	       "index key rewrapped); %s no longer does.\n"
+	       "Put %s where serve reads its key (--key, PONTE_KEY or the database path plus "
+	       ".key), keep copies of it where the old one was kept, and restart serve.\n"
+	       "Backups taken before now restore only with the old key file: keep it with them "
+	       "until they expire, and nowhere else.\n",
+	       new_key, n, old_path, new_key);
+	return EXIT_OK;
+}
+
 int cmd_keys(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "replace-master") == 0)
+		return replace_master(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "rotate") != 0)
-		return cli_usage_error("keys", "expected rotate");
+		return cli_usage_error("keys", "expected rotate or replace-master");
 	const char *db = NULL, *key = NULL;
 	int batch = 500;
 	int rc = one_db_option("keys", argc - 1, argv + 1, &db, &key, &batch);

@@ -188,6 +188,50 @@ int crypto_keyring_add(crypto_keyring *k, uint32_t version, const void *wrapped,
 	return 0;
 }
 
+static int wrap_under(const unsigned char key[CRYPTO_KEY_BYTES], const unsigned char ad[8],
+		      const unsigned char wrap_key[CRYPTO_KEY_BYTES], buf *wrapped)
+{
+	unsigned char out[24 + CRYPTO_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+	unsigned long long clen;
+	crypto_random(out, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, &clen, key, CRYPTO_KEY_BYTES, ad, 8,
+						   NULL, out, wrap_key);
+	return buf_append(wrapped, out, 24 + (size_t)clen);
+}
+
+int crypto_keyring_wrap_for(const crypto_keyring *k, uint32_t version, const crypto_keyring *under,
+			    buf *wrapped)
+{
+	if (!crypto_keyring_has(k, version))
+		return PONTE_ENOTFOUND;
+	unsigned char ad[8];
+	version_ad(version, ad);
+	return wrap_under(k->data[version], ad, under->wrap_key, wrapped);
+}
+
+static const unsigned char INDEX_AD[8] = { 'p', 'i', 'd', 'x', 0, 0, 0, 0 };
+
+int crypto_keyring_wrap_index_for(const crypto_keyring *k, const crypto_keyring *under,
+				  buf *wrapped)
+{
+	return wrap_under(k->index_key, INDEX_AD, under->wrap_key, wrapped);
+}
+
+int crypto_keyring_set_index(crypto_keyring *k, const void *wrapped, size_t n)
+{
+	const unsigned char *w = wrapped;
+	if (n != 24 + CRYPTO_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+		return PONTE_EINVAL;
+	unsigned long long plen;
+	unsigned char key[CRYPTO_KEY_BYTES];
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, &plen, NULL, w + 24, n - 24, INDEX_AD,
+						       sizeof(INDEX_AD), w, k->wrap_key) != 0)
+		return PONTE_EDENIED;
+	memcpy(k->index_key, key, sizeof(key));
+	crypto_wipe(key, sizeof(key));
+	return 0;
+}
+
 bool crypto_keyring_has(const crypto_keyring *k, uint32_t version)
 {
 	return version > 0 && version < CRYPTO_MAX_KEY_VERSIONS && k->present[version];

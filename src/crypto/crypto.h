@@ -48,6 +48,17 @@ int crypto_keyring_new_data_key(crypto_keyring *k, uint32_t version, buf *wrappe
 /* Unwrap and add a stored data key. */
 int crypto_keyring_add(crypto_keyring *k, uint32_t version, const void *wrapped, size_t n);
 bool crypto_keyring_has(const crypto_keyring *k, uint32_t version);
+/* Replacing the master key: data key `version` of k (which must hold it) wrapped under the
+ * wrapping key of `under`, a keyring opened from the new master key. */
+int crypto_keyring_wrap_for(const crypto_keyring *k, uint32_t version, const crypto_keyring *under,
+			    buf *wrapped);
+/* The blind-index key survives a new master key, so that every stored index still matches:
+ * k's index key wrapped under `under`'s wrapping key, kept in the database; and, at load,
+ * the stored one put in place of the one derived from the master key (PONTE_EDENIED if it
+ * does not open with k's master key). */
+int crypto_keyring_wrap_index_for(const crypto_keyring *k, const crypto_keyring *under,
+				  buf *wrapped);
+int crypto_keyring_set_index(crypto_keyring *k, const void *wrapped, size_t n);
 void crypto_keyring_set_current(crypto_keyring *k, uint32_t version);
 uint32_t crypto_keyring_current(const crypto_keyring *k);
 

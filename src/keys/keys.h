@@ -8,6 +8,13 @@
  * - The database holds data keys wrapped under the master key, one per version; exactly one
  *   is "current" (new encryptions), older ones stay until `ponte keys rotate` has
  *   re-encrypted every field, then they are "retired".
+ * - The blind-index key is derived from the master key until the master key is first
+ *   replaced; from then on it is the one in index_keys, wrapped under the master key, so that
+ *   the indexes already stored keep matching.
+ * - Replacing the master key (keys_replace_master) rewraps every data key and the index key
+ *   in one transaction: before its commit only the old file opens the database, after it
+ *   only the new one. A keyring loaded before keeps working (its keys are unwrapped), but
+ *   cannot unwrap a version added later under the new file.
  * - A keyring loaded here can decrypt every version still in use; versions added later by a
  *   rotation running beside the server are fetched on demand (keys_ensure).
  */
@@ -33,6 +40,19 @@ int keys_refresh(store *s, crypto_keyring *k, bool force);
 /* The current data key's version and when it was made (RFC 3339), for the administrator's
  * view of the installation's health. */
 int keys_current(store *s, uint32_t *version, char created_at[40]);
+
+/* The first schema with the index_keys table (databases from older archives have none). */
+#define KEYS_INDEX_TABLE_SCHEMA 51
+
+/* Replacing the master key (master.c): old_path must open the database; new_path must not
+ * exist; it is created (mode 0600, synced with its folder), then every data key, retired ones
+ * included, and the blind-index key are rewrapped under it in one transaction, in which
+ * in_tx (if given) also runs, e.g. to append the audit event. On failure nothing changed in
+ * the database and err says which file opens it. *rewrapped: data keys rewrapped. */
+typedef int (*keys_in_transaction_fn)(store *s, void *ctx);
+int keys_replace_master(store *s, const char *old_path, const char *new_path,
+			keys_in_transaction_fn in_tx, void *ctx, uint32_t *rewrapped, char *err,
+			size_t errlen);
 
 /* Rotation (rotate.c): add a new current version, re-encrypt every field in batches of
  * `batch` rows, each batch in its own transaction, then retire the old versions. Resumable:

@@ -9,6 +9,28 @@ static const char SQL_CURRENT[] =
     "SELECT version, created_at FROM data_keys WHERE state = 'current' ORDER BY version DESC "
     "LIMIT 1";
 static const char SQL_ONE[] = "SELECT wrapped FROM data_keys WHERE version = ?1";
+static const char SQL_INDEX[] = "SELECT wrapped FROM index_keys WHERE id = 1";
+
+/* The index key kept by a replacement of the master key, if there was one. */
+static int load_index_key(store *s, crypto_keyring *k)
+{
+	int current = 0, latest = 0;
+	int rc = store_schema_version(s, &current, &latest);
+	if (rc || current < KEYS_INDEX_TABLE_SCHEMA)
+		return rc;
+	store_conn *c;
+	store_stmt *st;
+	if ((rc = store_conn_get(s, &c)) != 0 || (rc = store_prepare(c, SQL_INDEX, &st)) != 0)
+		return rc;
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		size_t n;
+		const void *w = store_col_blob(st, 0, &n);
+		rc = crypto_keyring_set_index(k, w, n);
+	}
+	store_reset(st);
+	return rc < 0 ? rc : 0;
+}
 
 const char *keys_path_for(const char *explicit_path, const char *db_path, char *out, size_t outlen)
 {
@@ -92,6 +114,8 @@ int keys_load(store *s, const char *key_path, crypto_keyring **out, char *err, s
 	}
 	if (!rc || rc == STORE_DONE)
 		store_reset(st);
+	if (rc == STORE_DONE)
+		rc = load_index_key(s, k);
 	if (rc == PONTE_EDENIED)
 		snprintf(err, errlen,
 			 "the key file %s does not open this database's keys "

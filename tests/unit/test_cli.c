@@ -428,6 +428,137 @@ static void administrators_users_audit_and_keys(void **state)
 	test_rmtree(dir);
 }
 
+/* A laptop with the key file is lost: the administrator makes a new key file, after which
+ * only it opens the database (its values, its e-mail index), the old one opens nothing; the
+ * wrong ways change nothing. */
+static void replacing_the_master_key(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir(), args[2048], pw[600], oldk[600], newk[600], cmd[2048];
+	snprintf(args, sizeof(args), "init --db %s/p.db --name 'ANLTP Niamey' --country NE", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "init --db %s/other.db --name Other --country NE", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	FILE *f = fopen(pw, "w");
+	fputs("Sahel-river-bridge-42\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args),
+		 "org add --db %s/p.db --code NE-NGO --name Aide --country NE --type NGO", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args),
+		 "user add --db %s/p.db --email Moussa@Example.NE --name 'Moussa I.' --org NE-NGO "
+		 "--role case_worker --password-file %s",
+		 dir, pw);
+	assert_int_equal(run(NULL, args), 0);
+	/* A retired data key too: it must not stay readable with the old file either. */
+	snprintf(args, sizeof(args), "keys rotate --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(oldk, sizeof(oldk), "%s/p.db.key", dir);
+	snprintf(newk, sizeof(newk), "%s/new.key", dir);
+	snprintf(args, sizeof(args), "backup --db %s/p.db --out %s/before.pbk", dir, dir);
+	assert_int_equal(run(NULL, args), 0);
+
+	/* The wrong ways: no --new-key; another database's key file; a file already there. */
+	snprintf(args, sizeof(args), "keys replace-master --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 2);
+	assert_non_null(strstr(err, "--new-key"));
+	snprintf(args, sizeof(args),
+		 "keys replace-master --db %s/p.db --key %s/other.db.key "
+		 "--new-key %s",
+		 dir, dir, newk);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "does not open this database's keys"));
+	assert_int_equal(access(newk, F_OK), -1); /* nothing made */
+	f = fopen(newk, "w");
+	fputs("precious\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "keys replace-master --db %s/p.db --new-key %s", dir, newk);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "never written over"));
+	slurp(newk, out, sizeof(out));
+	assert_string_equal(out, "precious\n");
+	remove(newk);
+	/* The old file still opens everything after those. */
+	snprintf(args, sizeof(args), "user list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+
+	snprintf(args, sizeof(args), "keys replace-master --db %s/p.db --new-key %s", dir, newk);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "no longer does"));
+	struct stat st;
+	assert_int_equal(stat(newk, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* The old file opens nothing; the new one everything, the e-mail index included. */
+	snprintf(args, sizeof(args), "user list --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "does not open this database's keys"));
+	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s", dir, newk);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+	assert_non_null(strstr(out, "Moussa I."));
+	snprintf(args, sizeof(args),
+		 "user add --db %s/p.db --key %s --email moussa@example.ne --name Again --org "
+		 "NE-NGO --role case_worker --password-file %s",
+		 dir, newk, pw);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "already uses this e-mail"));
+	/* Every data key row, the retired one included, refuses the old file. */
+	snprintf(args, sizeof(args), "keys rotate --db %s/p.db --key %s", dir, oldk);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "audit verify --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "test \"$(sqlite3 %s/p.db \"SELECT count(*) FROM audit_events WHERE action = "
+		 "'keys.replace_master' AND outcome = 'success'\")\" = 1",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	/* A backup taken before restores with the old file only (docs/backup.md); one taken
+	 * after, with the new one. */
+	snprintf(args, sizeof(args), "restore --archive %s/before.pbk --db %s/r1.db --key %s", dir,
+		 dir, newk);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "restore --archive %s/before.pbk --db %s/r2.db --key %s", dir,
+		 dir, oldk);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "user list --db %s/r2.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+	snprintf(args, sizeof(args), "backup --db %s/p.db --key %s --out %s/after.pbk", dir, newk,
+		 dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "restore --archive %s/after.pbk --db %s/r3.db --key %s", dir,
+		 dir, oldk);
+	assert_int_equal(run(NULL, args), 1);
+	snprintf(args, sizeof(args), "restore --archive %s/after.pbk --db %s/r4.db --key %s", dir,
+		 dir, newk);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "user list --db %s/r4.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+	/* Rotation and a second replacement go on from the new file. */
+	snprintf(args, sizeof(args), "keys rotate --db %s/p.db --key %s", dir, newk);
+	assert_int_equal(run(NULL, args), 0);
+	char newer[700];
+	snprintf(newer, sizeof(newer), "%s/newer.key", dir);
+	snprintf(args, sizeof(args), "keys replace-master --db %s/p.db --key %s --new-key %s", dir,
+		 newk, newer);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s", dir, newer);
+	assert_int_equal(run(NULL, args), 0);
+	assert_non_null(strstr(out, "moussa@example.ne"));
+	snprintf(args, sizeof(args),
+		 "user add --db %s/p.db --key %s --email MOUSSA@example.ne --name Again --org "
+		 "NE-NGO --role case_worker --password-file %s",
+		 dir, newer, pw);
+	assert_int_equal(run(NULL, args), 1);
+	assert_non_null(strstr(err, "already uses this e-mail"));
+	snprintf(args, sizeof(args), "user list --db %s/p.db --key %s", dir, newk);
+	assert_int_equal(run(NULL, args), 1);
+	test_rmtree(dir);
+}
+
 /* ponte demo: accounts for every role in seven countries, N cases, the same for one seed. */
 static void demo_data_is_complete_and_reproducible(void **state)
 {
@@ -914,6 +1045,7 @@ int main(void)
 		cmocka_unit_test(a_second_serve_on_a_port_in_use_exits_1),
 		cmocka_unit_test(the_database_and_its_files_are_private_and_exposure_is_warned),
 		cmocka_unit_test(administrators_users_audit_and_keys),
+		cmocka_unit_test(replacing_the_master_key),
 		cmocka_unit_test(demo_data_is_complete_and_reproducible),
 		cmocka_unit_test(observatory_imports_are_checked_whole_and_counted_exactly),
 		cmocka_unit_test(observatory_indicators_give_no_withheld_count_away),
