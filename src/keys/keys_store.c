@@ -18,9 +18,8 @@ static int load_index_key(store *s, crypto_keyring *k)
 	int rc = store_schema_version(s, &current, &latest);
 	if (rc || current < KEYS_INDEX_TABLE_SCHEMA)
 		return rc;
-	store_conn *c;
 	store_stmt *st;
-	if ((rc = store_conn_get(s, &c)) != 0 || (rc = store_prepare(c, SQL_INDEX, &st)) != 0)
+	if ((rc = store_stmt_get(s, SQL_INDEX, &st)) != 0)
 		return rc;
 	rc = store_step(st);
 	if (rc == STORE_ROW) {
