@@ -61,7 +61,9 @@ int app_file_dirs(store *db, char *files_dir, size_t n, char *err, size_t errlen
 	char spool[4096], knowledge[4096], cases[4096];
 	const char *files = store_files_dir(db);
 	if (!files) {
-		snprintf(err, errlen, "a PostgreSQL database needs a folder for its files");
+		snprintf(err, errlen,
+			 "a PostgreSQL database needs a folder for its files: give one with "
+			 "PONTE_FILES=DIR (or `ponte serve --files DIR`)");
 		return PONTE_EINVAL;
 	}
 	if ((size_t)snprintf(files_dir, n, "%s", files) >= n ||

@@ -86,6 +86,10 @@ typedef struct cli_opt {
  * argument (they are moved after the options). EXIT_OK, or EXIT_USAGE after the message. */
 int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, size_t n, int *rest);
 
+/* Open an existing database with its files folder (files: --files or PONTE_FILES, for a
+ * PostgreSQL database only; an SQLite file's is PATH.files, which backups take). An exit code;
+ * on EXIT_OK the caller owns *s. */
+int cli_store_open(const char *cmd, const char *path, const char *files, store **s);
 /* Open an existing database (migrated) and, with keys non-NULL, its keys (open.c). Returns an
  * exit code; on EXIT_OK the caller owns both and releases them with cli_close. */
 int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,

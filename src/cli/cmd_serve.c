@@ -60,7 +60,8 @@ int cmd_serve(int argc, char **argv)
 	if (env_listen && *env_listen)
 		cfg.listen = env_listen;
 	cfg.trusted_proxies = getenv("PONTE_TRUSTED_PROXIES");
-	const char *db = NULL, *key = NULL, *public_url = getenv("PONTE_PUBLIC_URL"),
+	const char *db = NULL, *key = NULL, *files = getenv("PONTE_FILES"),
+		   *public_url = getenv("PONTE_PUBLIC_URL"),
 		   *backup_dir = getenv("PONTE_BACKUP_DIR"), *backup_key = NULL,
 		   *metrics_token = getenv("PONTE_METRICS_TOKEN_FILE");
 	int64_t threads = cfg.threads;
@@ -69,6 +70,7 @@ int cmd_serve(int argc, char **argv)
 		CLI_TEXT("listen", &cfg.listen),
 		CLI_WHOLE("threads", &threads, 1, 256, "--threads must be a number from 1 to 256"),
 		CLI_TEXT("key", &key),
+		CLI_TEXT("files", &files),
 		CLI_TEXT("public-url", &public_url),
 		CLI_TEXT("backup-dir", &backup_dir),
 		CLI_TEXT("backup-key", &backup_key),
@@ -92,12 +94,10 @@ int cmd_serve(int argc, char **argv)
 	if (rc)
 		return cli_fail("embedded resources are broken: %s", err);
 	store *s;
-	rc = store_open(path, NULL, &s, err, sizeof(err));
-	if (rc == PONTE_ENOTFOUND)
-		return cli_fail("no database at %s; create one with `ponte init --db %s`", path,
-				path);
-	if (rc)
-		return cli_fail("%s", err);
+	/* A PostgreSQL URL is not a path: its files folder is given (app_init() refuses to
+	 * start without one); an SQLite file's is PATH.files. */
+	if ((rc = cli_store_open("serve", path, files, &s)))
+		return rc;
 	char key_path[4096];
 	keys_path_for(key, path, key_path, sizeof(key_path));
 	if (crypto_init()) {

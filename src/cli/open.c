@@ -86,6 +86,25 @@ int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char
 	    from >= BACKUP_TABLE_SCHEMA ? "run this command again" : "`ponte migrate --db PATH`");
 }
 
+int cli_store_open(const char *cmd, const char *path, const char *files, store **s)
+{
+	char err[512];
+	const store_options opt = { .files_dir = files };
+	int rc = store_open(path, &opt, s, err, sizeof(err));
+	if (rc == PONTE_ENOTFOUND)
+		return cli_fail("no database at %s; create one with `ponte init --db %s`", path,
+				path);
+	if (rc)
+		return cli_fail("%s", err);
+	if (files && *files && !store_is_pg(*s)) {
+		store_close(*s);
+		return cli_usage_error(cmd, "--files (or PONTE_FILES) is for a postgresql:// "
+					    "database: an SQLite file keeps its files in "
+					    "PATH.files, where backups take them");
+	}
+	return EXIT_OK;
+}
+
 int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s,
 	     crypto_keyring **keys)
 {
@@ -95,9 +114,9 @@ int cli_open(const char *cmd, const char *db_opt, const char *key_opt, store **s
 	char err[512];
 	if (crypto_init())
 		return cli_fail("cannot initialise libsodium");
-	int rc = store_open(path, NULL, s, err, sizeof(err));
+	int rc = cli_store_open(cmd, path, getenv("PONTE_FILES"), s);
 	if (rc)
-		return cli_fail("%s", err);
+		return rc;
 	char key_path[4096];
 	keys_path_for(key_opt, path, key_path, sizeof(key_path));
 	if ((rc = cli_upgrade_gate(cmd, *s, key_path, NULL, NULL))) {

@@ -33,7 +33,7 @@ static const char SQL_THREAD[] =
     "  CASE WHEN o.delivered_at IS NOT NULL THEN ' ' || o.delivered_at ELSE '' END AS state "
     "  FROM trm_outbox o WHERE o.message_id = ?1 OR o.in_reply_to = ?1 "
     "UNION ALL SELECT i.received_at, 'received', i.type, 'applied' FROM trm_inbox i "
-    "  WHERE i.message_id = ?1 OR i.in_reply_to = ?1) ORDER BY at LIMIT 200";
+    "  WHERE i.message_id = ?1 OR i.in_reply_to = ?1) AS thread ORDER BY at LIMIT 200";
 static const char SQL_OFFER[] = "SELECT offer_id FROM trm_referrals WHERE id = ?1";
 
 /* What p may see of a referral row (the REFERRAL_COLUMNS of st). */

@@ -373,6 +373,37 @@ static inline long ht_exec(const char *sql)
 	return changed;
 }
 
+/* The integer in the first column of the first row of a query on the current server's
+ * database, read from outside the server as an auditor's tool would (the text may be built
+ * at run time: the suite's store caches statements by address); fails without a row. */
+static inline int64_t ht_query_int(const char *sql)
+{
+	int64_t v = 0;
+	if (ht_is_pg()) {
+		PGconn *pg = PQconnectdb(S.db_path);
+		assert_int_equal(PQstatus(pg), CONNECTION_OK);
+		PGresult *r = PQexec(pg, sql);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1)
+			fail_msg("%s: %s", sql, PQerrorMessage(pg));
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(pg);
+		return v;
+	}
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: no row", sql);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
 /* The first of probes found in one file, or NULL; *files counts the files read. */
 static inline const char *ht_file_holds(const char *path, const char *const *probes, size_t n,
 					int *files)

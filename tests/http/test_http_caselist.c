@@ -13,11 +13,7 @@ static long a, b, c, d, e, f;
 
 static void sql(const char *statement)
 {
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(sqlite3_exec(db, statement, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(ht_exec(statement), 1);
 }
 
 static long create(const char *auth, const char *first, const char *citizenship, const char *phase,
@@ -410,6 +406,23 @@ static void the_page_saves_the_filter_of_each_user(void **state)
 	assert_non_null(strstr(r.body, "href=\"/cases?registered_to=2020-01-31\""));
 	assert_non_null(strstr(r.body, ">15/01/2020</time>"));
 	ht_free(&r);
+	/* The saved filter holds no name, only codes, numbers and dates. */
+	store_conn *conn;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(S.db, &conn), 0);
+	assert_int_equal(store_prepare(conn, "SELECT query FROM case_list_filters", &st), 0);
+	int filters = 0;
+	while (store_step(st) == STORE_ROW) {
+		const char *q = store_col_text(st, 0, NULL);
+		filters++;
+		for (const char *p = q; *p; p++)
+			assert_non_null(
+			    strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_-=&",
+				   *p));
+	}
+	store_reset(st);
+	assert_true(filters > 0);
 	/* Clear forgets it. */
 	ht_get(S.port, "/cases?clear=1", h, &r);
 	assert_int_equal(r.status, 200);
@@ -419,23 +432,6 @@ static void the_page_saves_the_filter_of_each_user(void **state)
 	assert_null(strstr(r.body, "O seu último filtro"));
 	assert_non_null(strstr(r.body, "aria-sort=\"descending\"")); /* the last change */
 	ht_free(&r);
-	/* The saved filter holds no name, only codes, numbers and dates. */
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_prepare_v2(db, "SELECT query FROM case_list_filters", -1, &st, NULL),
-	    SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *q = (const char *)sqlite3_column_text(st, 0);
-		for (const char *p = q; *p; p++)
-			assert_non_null(
-			    strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "0123456789_-=&",
-				   *p));
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 }
 
 static void bad_addresses_get_defaults_or_a_message(void **state)

@@ -36,14 +36,10 @@ static int setup(void **state)
 
 static void set_updated(const char *stored)
 {
-	sqlite3 *db;
 	char sql[256];
 	snprintf(sql, sizeof(sql), "UPDATE cases SET updated_at = '%s' WHERE id = %lld", stored,
 		 case_id);
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(ht_exec(sql), 1);
 }
 
 /* The case page in lang, as its case worker sees it: its body in r. */

@@ -4,7 +4,6 @@
 #include "knowledge/knowledge.h"
 
 #include <dirent.h>
-#include <sqlite3.h> /* to read the audit trail from outside */
 
 #include "base/log.h"
 #include "export/export.h"
@@ -32,20 +31,12 @@ static int setup(void **state)
  * would). */
 static long audit_count(const char *action, const char *outcome, long id)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
 	char sql[256];
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM audit_events WHERE action = '%s' AND outcome = '%s' AND "
 		 "object_type = 'knowledge' AND object_id = '%ld'",
 		 action, outcome, id);
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return (long)ht_query_int(sql);
 }
 
 static const char PRACTICE[] =
@@ -480,8 +471,8 @@ static void attachments_are_checked_by_content_and_served_safely(void **state)
 	long id = create(sup_auth, PRACTICE);
 	char path[128], kept[700], spool[700];
 	snprintf(path, sizeof(path), "/api/v1/knowledge/%ld/attachments", id);
-	snprintf(kept, sizeof(kept), "%s.files/knowledge", S.db_path);
-	snprintf(spool, sizeof(spool), "%s.files/spool", S.db_path);
+	snprintf(kept, sizeof(kept), "%s/knowledge", store_files_dir(S.db));
+	snprintf(spool, sizeof(spool), "%s/spool", store_files_dir(S.db));
 	int before = count_files(kept);
 	struct ht_resp r;
 	static const char pdf[] = "%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";

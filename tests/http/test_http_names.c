@@ -366,18 +366,9 @@ static void a_post_without_its_csrf_token_is_refused(void **state)
 
 static int count_audit(const char *where)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
 	char q[256];
 	snprintf(q, sizeof(q), "SELECT count(*) FROM audit_events WHERE %s", where);
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	int n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return (int)ht_query_int(q);
 }
 
 static void every_search_is_audited_and_no_name_is_logged(void **state)

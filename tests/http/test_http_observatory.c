@@ -1,8 +1,6 @@
 /* The observatory's import page, as a data provider uses it. */
 #include "httptest.h"
 
-#include <sqlite3.h> /* to count what was written, from outside */
-
 #include "base/log.h"
 #include "obs/obs.h"
 #include "unit/obs_attacker.h"
@@ -39,18 +37,19 @@ static int teardown(void **state)
 
 static long records(void)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM obs_records WHERE "
-					    "substr(row_key, 1, 5) <> CAST('case:' AS BLOB)",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	store_conn *c;
+	store_stmt *st;
+	assert_int_equal(store_conn_get(S.db, &c), 0);
+	assert_int_equal(
+	    store_prepare(c,
+			  "SELECT count(*) FROM obs_records WHERE substr(row_key, 1, 5) "
+			  "<> ?1",
+			  &st),
+	    0);
+	store_bind_blob(st, 1, "case:", 5);
+	assert_int_equal(store_step(st), STORE_ROW);
+	long n = (long)store_col_int64(st, 0);
+	store_reset(st);
 	return n;
 }
 

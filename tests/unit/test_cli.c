@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <libpq-fe.h> /* a database of its own for serve on PostgreSQL */
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -325,6 +326,94 @@ static void the_database_and_its_files_are_private_and_exposure_is_warned(void *
 	free(log);
 	test_rmtree(dir);
 	umask(old);
+}
+
+/* One statement on the test server's maintenance database (PONTE_TEST_PG). */
+static void pg_admin(const char *sql)
+{
+	PGconn *pg = PQconnectdb(getenv("PONTE_TEST_PG"));
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PGresult *r = PQexec(pg, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(pg));
+	PQclear(r);
+	PQfinish(pg);
+}
+
+/* A PostgreSQL URL is not a path: its attachments, knowledge files and releases go to the
+ * folder --files names (or PONTE_FILES), made private at start; without one serve says what
+ * to give, and an SQLite file refuses one (its files stay beside it, where backups look). */
+static void serve_on_postgresql_keeps_its_files_in_the_folder_given(void **state)
+{
+	(void)state;
+	const char *server = getenv("PONTE_TEST_PG");
+	if (!server || !*server)
+		skip(); /* make check starts a server (tests/pg/cluster.sh) */
+	pg_admin("DROP DATABASE IF EXISTS ponte_t_cli_files WITH (FORCE)");
+	pg_admin("CREATE DATABASE ponte_t_cli_files");
+	const char *q = strchr(server, '?');
+	char *dir = test_tmpdir(), url[1024], key[600], files[600], args[4096], log[600];
+	snprintf(url, sizeof(url), "postgresql:///ponte_t_cli_files%s", q ? q : "");
+	snprintf(key, sizeof(key), "%s/pg.key", dir);
+	snprintf(files, sizeof(files), "%s/files", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(args, sizeof(args), "init --db '%s' --key %s", url, key);
+	assert_int_equal(run(NULL, args), 0);
+	/* Without a folder: refused at start, saying what to give. */
+	snprintf(args, sizeof(args), "serve --db '%s' --key %s --listen 127.0.0.1:0", url, key);
+	assert_int_equal(run("timeout 20", args), 1);
+	assert_non_null(strstr(err, "--files DIR"));
+	assert_non_null(strstr(err, "PONTE_FILES"));
+	/* With one: it serves, and the folder and its parts exist, private. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *f = freopen(log, "w", stderr);
+		f = freopen("/dev/null", "w", stdout);
+		(void)f;
+		execl(bin(), "ponte", "serve", "--db", url, "--key", key, "--files", files,
+		      "--listen", "127.0.0.1:0", (char *)NULL);
+		_exit(127);
+	}
+	char text[8192] = "";
+	for (int i = 0; i < 2000 && !strstr(text, "\"listening\""); i++) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		slurp(log, text, sizeof(text));
+	}
+	const char *parts[] = { "", "/spool", "/knowledge", "/cases" };
+	unsigned modes[ARRAY_LEN(parts)];
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
+		char p[700];
+		struct stat sb;
+		snprintf(p, sizeof(p), "%s%s", files, parts[i]);
+		modes[i] = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode) ? (unsigned)(sb.st_mode & 0777)
+								    : 01000;
+	}
+	if (!strstr(text, "\"listening\"")) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("serve did not start: %s", text);
+	}
+	stop_serve(pid);
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++)
+		if (modes[i] != 0700u)
+			fail_msg("%s%s is %04o", files, parts[i], modes[i]);
+	/* An SQLite file keeps its files beside it: a folder given, on the command line or in
+	 * the environment, is refused. */
+	snprintf(args, sizeof(args), "init --db %s/p.db", dir);
+	assert_int_equal(run(NULL, args), 0);
+	snprintf(args, sizeof(args), "serve --db %s/p.db --files %s --listen 127.0.0.1:0", dir,
+		 files);
+	assert_int_equal(run("timeout 20", args), 2);
+	assert_non_null(strstr(err, "PATH.files"));
+	char env[700];
+	snprintf(env, sizeof(env), "PONTE_FILES=%s timeout 20", files);
+	snprintf(args, sizeof(args), "serve --db %s/p.db --listen 127.0.0.1:0", dir);
+	assert_int_equal(run(env, args), 2);
+	assert_non_null(strstr(err, "PATH.files"));
+	pg_admin("DROP DATABASE ponte_t_cli_files WITH (FORCE)");
+	test_rmtree(dir);
 }
 
 static void administrators_users_audit_and_keys(void **state)
@@ -1044,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(serve_starts_fast_and_stops_cleanly_on_sigterm),
 		cmocka_unit_test(a_second_serve_on_a_port_in_use_exits_1),
 		cmocka_unit_test(the_database_and_its_files_are_private_and_exposure_is_warned),
+		cmocka_unit_test(serve_on_postgresql_keeps_its_files_in_the_folder_given),
 		cmocka_unit_test(administrators_users_audit_and_keys),
 		cmocka_unit_test(replacing_the_master_key),
 		cmocka_unit_test(demo_data_is_complete_and_reproducible),
