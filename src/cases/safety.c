@@ -18,11 +18,11 @@ const char *const *safety_threats(size_t *n)
 }
 
 /* clang-format off */
+/* The next review's date is computed here from the country's rule (review_date()), so that
+ * one text serves both stores' dialects of date arithmetic. */
 static const char SQL_INSERT[] =
     "INSERT INTO safety_assessments(case_id, risk, threats, assessed_on, next_review_on, "
-    "assessed_by, created_at) VALUES (?1, ?2, ?3, ?4, date(?4, '+' || coalesce((SELECT value "
-    "FROM country_rules WHERE rule = ?6 AND country IN (?5, 'ZZ') ORDER BY country = 'ZZ' "
-    "LIMIT 1), 30) || ' days'), ?7, ?8)";
+    "assessed_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 /* The case keeps the level of its latest assessment, for the case list's filter and order. */
 static const char SQL_CASE_RISK[] = "UPDATE cases SET risk = ?2 WHERE id = ?1";
 static const char SQL_PLAN[] = "UPDATE safety_assessments SET plan_enc = ?2 WHERE id = ?1";
@@ -66,6 +66,15 @@ static bool threats_ok(const char *csv)
 	return true;
 }
 
+/* The date days after a valid "YYYY-MM-DD" (checked by the caller), as "YYYY-MM-DD". */
+static void review_date(const char *assessed_on, int64_t days, char out[CLOCK_RFC3339_LEN])
+{
+	int64_t ms = 0;
+	(void)clock_parse(assessed_on, &ms);
+	clock_format_rfc3339(ms + days * 86400000, out);
+	out[10] = '\0';
+}
+
 int safety_add(const keyed_store *env, const principal *p, int64_t case_id, const safety_input *in,
 	       int64_t *id, field_errors *e)
 {
@@ -88,12 +97,13 @@ int safety_add(const keyed_store *env, const principal *p, int64_t case_id, cons
 		return rc;
 	const char *rule =
 	    strcmp(in->risk, "high") == 0 ? "high_risk_review_days" : "safety_review_days";
+	char review[CLOCK_RFC3339_LEN];
+	review_date(in->assessed_on, country_rule_value(env->db, country, rule, 30), review);
 	const case_value v[] = { CV_INT(case_id),
 				 CV_TEXT(in->risk),
 				 CV_TEXT(in->threats ? in->threats : ""),
 				 CV_TEXT(in->assessed_on),
-				 CV_TEXT(country),
-				 CV_TEXT(rule),
+				 CV_TEXT(review),
 				 CV_INT(p->user_id),
 				 CV_TEXT(now) };
 	rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);

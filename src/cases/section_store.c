@@ -364,12 +364,11 @@ int section_update(const keyed_store *env, const principal *p, const section_def
 		else if (rc == PONTE_ECONFLICT)
 			current_version(c, q, case_id, entry_id, current);
 	}
+	/* A conflict is a refused edit: "failure" (the trail's outcomes are success, failure
+	 * and denied; anything else is refused by its check and the event lost). */
 	if (rc != PONTE_ENOTFOUND)
 		principal_audit(env->db, p, audit_action(action, d, "edit"), "case", case_id,
-				rc == PONTE_ECONFLICT ? "conflict"
-				: rc                  ? "failure"
-						      : "success",
-				false);
+				rc ? "failure" : "success", false);
 	arena_release(&a);
 	return rc;
 }

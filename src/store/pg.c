@@ -19,6 +19,7 @@
  */
 #include <endian.h>
 #include <libpq-fe.h>
+#include <strings.h>
 
 #include "base/log.h"
 #include "store/driver.h"
@@ -40,10 +41,14 @@
 /* The advisory lock key every write transaction takes ('PONT' as in STORE_APPLICATION_ID). */
 #define WRITER_LOCK "SELECT pg_advisory_xact_lock(1347374676)"
 
+/* Longest table name an INSERT may name for store_last_insert_id(). */
+#define PG_TABLE_MAX 64
+
 typedef struct pg_conn {
 	PGconn *pg;
 	int64_t changes;
-	uint64_t next_name; /* for server-side statement names */
+	char last_insert_table[PG_TABLE_MAX]; /* of the last INSERT stepped, "" for none */
+	uint64_t next_name;                   /* for server-side statement names */
 	char err[512];
 } pg_conn;
 
@@ -55,6 +60,7 @@ typedef struct pg_stmt {
 	 * since PostgreSQL cannot infer a type for them. */
 	bool unnamed[PG_MAX_PARAMS];
 	char name[32];
+	char insert_table[PG_TABLE_MAX]; /* the table an INSERT adds to, else "" */
 	bool prepared;
 	Oid prepared_types[PG_MAX_PARAMS];
 	/* Bound values: binary for integers, reals and blobs, text otherwise; NULL when unset. */
@@ -222,6 +228,26 @@ static char *rewrite(const char *sql, int *nparams, bool named[PG_MAX_PARAMS])
 	return out;
 }
 
+/* The table of "INSERT INTO name..." (a plain lower-case name, as Ponte's are), or "". */
+static void insert_table_of(const char *sql, char out[PG_TABLE_MAX])
+{
+	out[0] = '\0';
+	sql += strspn(sql, " \t\n");
+	if (strncasecmp(sql, "INSERT", 6) != 0)
+		return;
+	sql += 6;
+	sql += strspn(sql, " \t\n");
+	if (strncasecmp(sql, "INTO", 4) != 0)
+		return;
+	sql += 4;
+	sql += strspn(sql, " \t\n");
+	size_t n = strspn(sql, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	if (n && n < PG_TABLE_MAX) {
+		memcpy(out, sql, n);
+		out[n] = '\0';
+	}
+}
+
 static int prepare(void *db, const char *sql, void **h)
 {
 	pg_conn *c = db;
@@ -231,6 +257,7 @@ static int prepare(void *db, const char *sql, void **h)
 	st->c = c;
 	bool named[PG_MAX_PARAMS] = { false };
 	st->sql = rewrite(sql, &st->nparams, named);
+	insert_table_of(sql, st->insert_table);
 	for (int i = 0; i < st->nparams; i++)
 		st->unnamed[i] = !named[i];
 	if (!st->sql) {
@@ -408,6 +435,8 @@ static int step(void *h)
 		st->nrows = PQntuples(r);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
 			st->c->changes = strtoll(PQcmdTuples(r), NULL, 10);
+		if (st->insert_table[0])
+			memcpy(st->c->last_insert_table, st->insert_table, PG_TABLE_MAX);
 		st->nblobs = PQnfields(r);
 		if (st->nblobs) {
 			st->blobs = calloc((size_t)st->nblobs, sizeof(*st->blobs));
@@ -533,8 +562,11 @@ static bool in_transaction(void *db)
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
-/* The id the last INSERT drew from its table's identity sequence. Asked inside a savepoint
- * when a transaction is open: with no sequence used yet, lastval() fails, and a failure
+/* The id the last INSERT drew from its own table's identity sequence: currval() of that
+ * sequence, not lastval(), which a trigger's INSERT into another table moves (adding a
+ * trafficking event replaces the case's observatory record, whose id lastval() would give,
+ * as SQLite's last_insert_rowid() never does). Asked inside a savepoint when a transaction
+ * is open: with the sequence not used yet in this session the question fails, and a failure
  * would abort the caller's transaction. */
 static int64_t last_insert_id(void *db)
 {
@@ -542,7 +574,11 @@ static int64_t last_insert_id(void *db)
 	bool in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
 	if (in_tx)
 		PQclear(PQexec(c->pg, "SAVEPOINT ponte_lastval"));
-	PGresult *r = PQexec(c->pg, "SELECT lastval()");
+	const char *table = c->last_insert_table;
+	PGresult *r = *table
+			  ? PQexecParams(c->pg, "SELECT currval(pg_get_serial_sequence($1, 'id'))",
+					 1, NULL, &table, NULL, NULL, 0)
+			  : PQexec(c->pg, "SELECT lastval()");
 	int64_t id = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1
 			 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
 			 : 0;

@@ -383,13 +383,10 @@ static void a_risk_assessment_from_the_page(void **state)
 	ht_get(S.port, "/cases/1/contacts", h, &r);
 	assert_non_null(strstr(r.body, "Secret-Farm-4471"));
 	ht_free(&r);
-	store_checkpoint(S.db);
-	FILE *f = fopen(S.db_path, "rb");
-	assert_non_null(f);
-	static char data[64 << 20];
-	size_t n = fread(data, 1, sizeof(data), f);
-	fclose(f);
-	assert_null(memmem(data, n, "Secret-Farm-4471", 16));
+	const char *place[] = { "Secret-Farm-4471" };
+	int files;
+	assert_null(ht_on_disk(place, 1, &files));
+	assert_true(files > 0);
 	/* Return: decided, then refused until an assessment shows no threat (the high-risk
 	 * one above predates the decision), then scheduled. */
 	assert_int_equal(form_post(&w, "/cases/1/return",
@@ -489,10 +486,12 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 		store_conn *c;
 		store_stmt *st;
 		static const char q[] = "SELECT control, labour_sector, recruiter_relation FROM "
-					"obs_records WHERE row_key = CAST('case:' || ?1 AS BLOB)";
+					"obs_records WHERE row_key = ?1";
+		char key[32];
+		int n = snprintf(key, sizeof(key), "case:%ld", id);
 		assert_int_equal(store_conn_get(S.db, &c), 0);
 		assert_int_equal(store_prepare(c, q, &st), 0);
-		store_bind_int64(st, 1, id);
+		store_bind_blob(st, 1, key, (size_t)n);
 		assert_int_equal(store_step(st), STORE_ROW);
 		assert_string_equal(store_col_text(st, 0, NULL),
 				    "debt_bondage,withholds_documents");
@@ -532,6 +531,22 @@ static void the_case_file_sections_over_the_api_and_the_pages(void **state)
 	assert_int_equal(api(sup_auth, "PATCH", entry, "{\"version\":1,\"met_on\":\"\"}", &r), 409);
 	assert_non_null(strstr(r.body, "\"current_version\":2"));
 	ht_free(&r);
+	/* The refused edit is in the audit trail, as a failure. */
+	{
+		store_conn *c;
+		store_stmt *st;
+		static const char q[] =
+		    "SELECT count(*) FROM audit_events WHERE action = "
+		    "'case.needs.edit' AND object_id = ?1 AND outcome = 'failure'";
+		assert_int_equal(store_conn_get(S.db, &c), 0);
+		char object[24];
+		int n = snprintf(object, sizeof(object), "%ld", id);
+		assert_int_equal(store_prepare(c, q, &st), 0);
+		store_bind_text(st, 1, object, (size_t)n);
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_int_equal(store_col_int64(st, 0), 1);
+		store_reset(st);
+	}
 	/* Another organisation's case worker: not found. A section of the other tier or none. */
 	assert_int_equal(api(other_auth, "GET", path, NULL, &r), 404);
 	ht_free(&r);
@@ -824,7 +839,7 @@ static void case_attachments_are_sealed_on_disk(void **state)
 	assert_non_null(ht_header(&r, "Location", loc, sizeof(loc)));
 	long id = strtol(loc + 14, NULL, 10);
 	ht_free(&r);
-	snprintf(dir, sizeof(dir), "%s.files/cases", S.db_path);
+	snprintf(dir, sizeof(dir), "%s/cases", store_files_dir(S.db));
 	struct web_session w, porto;
 	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
 			 303);
@@ -838,23 +853,10 @@ static void case_attachments_are_sealed_on_disk(void **state)
 	ht_free(&r);
 	/* Nothing of the content or the name on disk; the name shown escaped. */
 	assert_false(dir_contains(dir, "PROBE-MEDICAL-CERT"));
-	const char *suffixes[] = { "", "-wal", "-shm" };
-	for (size_t k = 0; k < 3; k++) {
-		char file[760];
-		snprintf(file, sizeof(file), "%s%s", S.db_path, suffixes[k]);
-		FILE *fp = fopen(file, "rb");
-		if (!fp)
-			continue;
-		fseek(fp, 0, SEEK_END);
-		long n = ftell(fp);
-		fseek(fp, 0, SEEK_SET);
-		char *data = malloc((size_t)n + 1);
-		assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
-		fclose(fp);
-		assert_null(memmem(data, (size_t)n, "PROBE-MEDICAL-CERT", 18));
-		assert_null(memmem(data, (size_t)n, "Atestado", 8));
-		free(data);
-	}
+	const char *probes[] = { "PROBE-MEDICAL-CERT", "Atestado" };
+	int files;
+	assert_null(ht_on_disk(probes, 2, &files));
+	assert_true(files > 0);
 	const char *hw[] = { w.cookie, NULL };
 	ht_get(S.port, path, hw, &r);
 	assert_non_null(strstr(r.body, "Atestado &lt;Probe&gt; médico.pdf"));
