@@ -25,6 +25,8 @@ DEBIAN_PACKAGES=(
 	nginx-light openssl
 	# load client of bench/ and `make reliability`
 	wrk
+	# the libraries bench/json.sh and bench/xlsx.sh measure ours against (not linked into ponte)
+	libjansson-dev libxlsxwriter-dev
 	# the PostgreSQL store's tests start a throwaway server of their own (tests/pg/cluster.sh)
 	postgresql-15
 )

@@ -22,3 +22,12 @@ const char *ponte_strerror(int err)
 	}
 	return "unknown error";
 }
+
+void ponte_check_failed(const char *condition, const char *file, int line, const char *function)
+{
+	/* One line, then abort: a core dump or the sanitizer's report says the rest. */
+	fprintf(stderr, "ponte: invariant broken at %s:%d in %s(): %s\n", file, line, function,
+		condition);
+	fflush(stderr);
+	abort();
+}

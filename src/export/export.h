@@ -8,15 +8,20 @@
  *   UTF-8 byte order mark (export_csv_begin()), without which spreadsheet programs read
  *   Arabic names and accented words as another encoding; a file for programs (the API, the
  *   observatory's CTDC files) has none.
- * - XLSX is a minimal Office Open XML workbook of one sheet, written as a ZIP of deflated
- *   entries with CRC-32 (zlib): no temporary file. The first row is the header: text, bold,
+ * - XLSX is a minimal Office Open XML workbook, written as a ZIP of deflated entries with
+ *   CRC-32 (zlib) in memory: no temporary file, and a sheet's rows are deflated where they
+ *   are, never copied. One sheet per table (xlsx_finish_book(), at most XLSX_MAX_SHEETS):
+ *   a download of several tables gives each its own sheet. The first row is the header: text, bold,
  *   kept in view. Below it each cell has a type (xlsx_type): numbers are numbers, dates are
  *   dates, percentages numbers shown with %, and what does not read as its type stays text.
  *   Columns are as wide as their widest cell; the styles hold the "Normal" cell style every
  *   spreadsheet expects. XML is escaped; characters XML cannot carry and bytes that are not
  *   UTF-8 are dropped. Formulas are never written.
  * - A sheet name is cut at 31 characters (never inside one) and loses []:*?/\ and apostrophes
- *   at either end, as spreadsheets require.
+ *   at either end, as spreadsheets require; a name met before in the workbook (whatever its
+ *   case) is cut shorter and numbered, "name (2)".
+ * - Checked (PONTE_CHECK): a row is not longer than XLSX_MAX_COLS, the sheet's buffer length
+ *   within its capacity, a workbook has 1 to XLSX_MAX_SHEETS sheets.
  */
 #ifndef PONTE_EXPORT_H
 #define PONTE_EXPORT_H
@@ -37,6 +42,7 @@ typedef enum xlsx_type {
 } xlsx_type;
 
 #define XLSX_MAX_COLS (26 * 27) /* A .. ZZ */
+#define XLSX_MAX_SHEETS 16
 
 typedef struct xlsx {
 	buf sheet; /* the rows of sheet1.xml */
@@ -50,8 +56,10 @@ void xlsx_init(xlsx *x, size_t max_bytes);
  * row is the header, text whatever the types. */
 int xlsx_row_typed(xlsx *x, const char *const *cells, const xlsx_type *types, size_t n);
 int xlsx_row(xlsx *x, const char *const *cells, size_t n);
-/* Append the whole .xlsx file to out. */
+/* Append the whole .xlsx file of one sheet to out. */
 int xlsx_finish(xlsx *x, const char *sheet_name, buf *out);
+/* Append a workbook of n sheets (1 to XLSX_MAX_SHEETS), in this order, named after names. */
+int xlsx_finish_book(xlsx *const *sheets, const char *const *names, size_t n, buf *out);
 void xlsx_release(xlsx *x);
 
 /* CRC-32 (ISO-HDLC, as ZIP uses). */

@@ -1,32 +1,23 @@
-/* A one-sheet XLSX workbook: Office Open XML parts in a ZIP of deflated entries. */
-#include <pthread.h>
+/* XLSX workbooks: Office Open XML parts in a ZIP of deflated entries. */
+#include <strings.h>
 #define ZLIB_CONST
 #include <zlib.h>
 
 #include "base/utf8.h"
 #include "export/export.h"
 
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
 uint32_t export_crc32(const void *data, size_t n)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, crc_init);
-	const unsigned char *p = data;
-	uint32_t c = 0xFFFFFFFFu;
-	for (size_t i = 0; i < n; i++)
-		c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-	return c ^ 0xFFFFFFFFu;
+	uLong c = crc32(0L, Z_NULL, 0);
+	const Bytef *p = data;
+	/* zlib takes a uInt length: feed a large buffer in steps. */
+	while (n > 0) {
+		uInt step = n > (1u << 30) ? (1u << 30) : (uInt)n;
+		c = crc32(c, p, step);
+		p += step;
+		n -= step;
+	}
+	return (uint32_t)c;
 }
 
 void xlsx_init(xlsx *x, size_t max_bytes)
@@ -170,6 +161,8 @@ static int cell(xlsx *x, size_t col, const char *v, xlsx_type type)
 
 int xlsx_row_typed(xlsx *x, const char *const *cells, const xlsx_type *types, size_t n)
 {
+	PONTE_CHECK(x && (cells || n == 0) && n <= XLSX_MAX_COLS);
+	PONTE_CHECK(x->sheet.len <= x->sheet.cap);
 	x->rows++;
 	int rc = buf_printf(&x->sheet, "<row r=\"%zu\">", x->rows);
 	for (size_t i = 0; i < n && i < XLSX_MAX_COLS && !rc; i++)
@@ -184,9 +177,16 @@ int xlsx_row(xlsx *x, const char *const *cells, size_t n)
 
 /* ---- the ZIP ---- */
 
+/* An entry's data is up to three pieces written one after the other (a sheet's head, its
+ * rows, its tail), so that the rows are deflated where they are, never copied. */
+struct piece {
+	const char *data;
+	size_t len;
+};
+
 struct entry {
 	const char *name;
-	const char *data;
+	struct piece part[3];
 	size_t len;
 	uint32_t crc, offset, compressed;
 };
@@ -210,33 +210,49 @@ static void patch32(buf *b, size_t at, uint32_t v)
 		b->data[at + (size_t)i] = (char)((v >> (8 * i)) & 0xFF);
 }
 
-/* Raw deflate (RFC 1951, as ZIP method 8) of data, appended to out in steps. */
-static int deflate_into(buf *out, const char *data, size_t len, uint32_t *written)
+/* Raw deflate (RFC 1951, as ZIP method 8) of the entry's pieces, appended to out in steps;
+ * its CRC-32 and length on the way. */
+static int deflate_into(buf *out, struct entry *e)
 {
-	if (len > UINT32_MAX / 2)
-		return PONTE_ELIMIT;
 	z_stream z;
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return PONTE_ENOMEM;
-	z.next_in = (const Bytef *)data;
-	z.avail_in = (uInt)len;
 	size_t start = out->len;
-	int rc = 0, zr = Z_OK;
-	while (!rc && zr != Z_STREAM_END) {
-		if ((rc = buf_reserve(out, 1u << 16)))
+	uLong crc = crc32(0L, Z_NULL, 0);
+	e->len = 0;
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(e->part) && !rc; i++) {
+		const struct piece *p = &e->part[i];
+		bool last = i + 1 == ARRAY_LEN(e->part);
+		if (p->len > UINT32_MAX / 2 - e->len) {
+			rc = PONTE_ELIMIT; /* ZIP without its 64-bit extension */
 			break;
-		size_t room = out->cap - out->len - 1;
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)(room > (1u << 30) ? (1u << 30) : room);
-		zr = deflate(&z, Z_FINISH);
-		out->len = (size_t)((char *)z.next_out - out->data);
-		out->data[out->len] = '\0';
-		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-			rc = PONTE_EIO;
+		}
+		if (p->len) {
+			crc = crc32(crc, (const Bytef *)p->data, (uInt)p->len);
+			e->len += p->len;
+		}
+		z.next_in = (const Bytef *)(p->data ? p->data : "");
+		z.avail_in = (uInt)p->len;
+		int zr = Z_OK;
+		/* Until this piece is taken in (and, after the last, the stream is finished). */
+		while (!rc && (last ? zr != Z_STREAM_END : z.avail_in > 0)) {
+			if ((rc = buf_reserve(out, 1u << 16)))
+				break;
+			size_t room = out->cap - out->len - 1;
+			z.next_out = (Bytef *)out->data + out->len;
+			z.avail_out = (uInt)(room > (1u << 30) ? (1u << 30) : room);
+			zr = deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+			out->len = (size_t)((char *)z.next_out - out->data);
+			out->data[out->len] = '\0';
+			if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+				rc = PONTE_EIO;
+		}
 	}
 	deflateEnd(&z);
-	*written = (uint32_t)(out->len - start);
+	e->crc = (uint32_t)crc;
+	e->compressed = (uint32_t)(out->len - start);
 	return rc;
 }
 
@@ -251,24 +267,26 @@ static int zip(buf *out, struct entry *e, size_t n)
 	size_t start = out->len;
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		e[i].crc = export_crc32(e[i].data, e[i].len);
 		e[i].offset = (uint32_t)(out->len - start);
-		size_t name_len = strlen(e[i].name), sizes = out->len + 18;
+		size_t name_len = strlen(e[i].name), sums = out->len + 14;
 		rc = put32(out, 0x04034b50);
 		rc = rc ? rc : put16(out, 20); /* version needed: deflate */
 		rc = rc ? rc : put16(out, ZIP_UTF8);
 		rc = rc ? rc : put16(out, ZIP_DEFLATE);
 		rc = rc ? rc : put16(out, DOS_TIME);
 		rc = rc ? rc : put16(out, DOS_DATE);
-		rc = rc ? rc : put32(out, e[i].crc);
-		rc = rc ? rc : put32(out, 0); /* compressed size, once known */
-		rc = rc ? rc : put32(out, (uint32_t)e[i].len);
+		rc = rc ? rc : put32(out, 0); /* CRC-32, compressed and plain sizes, once known */
+		rc = rc ? rc : put32(out, 0);
+		rc = rc ? rc : put32(out, 0);
 		rc = rc ? rc : put16(out, (unsigned)name_len);
 		rc = rc ? rc : put16(out, 0);
 		rc = rc ? rc : buf_append(out, e[i].name, name_len);
-		rc = rc ? rc : deflate_into(out, e[i].data, e[i].len, &e[i].compressed);
-		if (!rc)
-			patch32(out, sizes, e[i].compressed);
+		rc = rc ? rc : deflate_into(out, &e[i]);
+		if (!rc) {
+			patch32(out, sums, e[i].crc);
+			patch32(out, sums + 4, e[i].compressed);
+			patch32(out, sums + 8, (uint32_t)e[i].len);
+		}
 	}
 	size_t dir = out->len - start;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -305,34 +323,12 @@ static int zip(buf *out, struct entry *e, size_t n)
 
 /* ---- the parts ---- */
 
-static const char CONTENT_TYPES[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-    "<Default Extension=\"rels\" "
-    "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-    "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-    "<Override PartName=\"/xl/workbook.xml\" "
-    "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
-    "<Override PartName=\"/xl/worksheets/sheet1.xml\" "
-    "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
-    "<Override PartName=\"/xl/styles.xml\" "
-    "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
-    "</Types>";
 static const char RELS[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
     "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
     "<Relationship Id=\"rId1\" "
     "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
     "Target=\"xl/workbook.xml\"/></Relationships>";
-static const char WORKBOOK_RELS[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-    "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-    "<Relationship Id=\"rId1\" "
-    "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
-    "Target=\"worksheets/sheet1.xml\"/>"
-    "<Relationship Id=\"rId2\" "
-    "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" "
-    "Target=\"styles.xml\"/></Relationships>";
 /* The cell formats, in the order of the STYLE_* indexes: normal, date (ISO 8601, readable in
  * every language), percentage with one decimal, header (bold); and the "Normal" cell style
  * every spreadsheet expects. */
@@ -360,9 +356,9 @@ static const char STYLES[] =
     "</cellStyles></styleSheet>";
 
 /* A sheet name spreadsheets accept: none of []:*?/\, no apostrophe at either end, at most 31
- * characters (characters, not bytes: a cut never splits one); "Sheet1" when nothing is
- * left. */
-static void sheet_name(const char *in, char *out, size_t cap)
+ * characters (characters, not bytes: a cut never splits one); "Sheet<i>" when nothing is
+ * left. cap is at least 128. */
+static void sheet_name(const char *in, size_t i, char *out, size_t cap)
 {
 	size_t k = 0;
 	for (const char *p = in ? in : ""; *p && k + 1 < cap; p++)
@@ -378,26 +374,47 @@ static void sheet_name(const char *in, char *out, size_t cap)
 		k--;
 	out[k] = '\0';
 	if (!k)
-		snprintf(out, cap, "Sheet1");
+		snprintf(out, cap, "Sheet%zu", i + 1);
 }
 
-static int worksheet(const xlsx *x, buf *sheet)
+/* Spreadsheets refuse two sheets of one name, whatever their case: a later one is cut to 27
+ * characters and numbered, "name (2)". */
+static void sheet_name_unique(char names[][128], size_t i)
 {
-	int rc = buf_puts(sheet, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-				 "<worksheet xmlns=\"http://schemas.openxmlformats.org/"
-				 "spreadsheetml/2006/main\">");
-	/* The header stays in view. */
+	for (unsigned n = 2;; n++) {
+		bool taken = false;
+		for (size_t j = 0; j < i && !taken; j++)
+			taken = strcasecmp(names[j], names[i]) == 0;
+		if (!taken)
+			return;
+		size_t k = utf8_prefix(names[i], strlen(names[i]), 26);
+		while (k > 0 && names[i][k - 1] == '\'')
+			k--;
+		char *cut = names[i] + k;
+		char *open = strstr(names[i], " (");
+		if (open && n > 2)
+			cut = open; /* renumber rather than stack numbers */
+		snprintf(cut, (size_t)(names[i] + 128 - cut), " (%u)", n);
+	}
+}
+
+/* What comes before a sheet's rows: the header stays in view, each column as wide as its
+ * widest cell (in characters, with a margin, within reason). */
+static int worksheet_head(const xlsx *x, buf *head)
+{
+	int rc = buf_puts(head, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+				"<worksheet xmlns=\"http://schemas.openxmlformats.org/"
+				"spreadsheetml/2006/main\">");
 	if (!rc && x->rows > 1)
-		rc = buf_puts(sheet,
-			      "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" "
-			      "topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
-			      "</sheetView></sheetViews>");
-	/* Each column as wide as its widest cell (in characters, with a margin), within reason. */
+		rc =
+		    buf_puts(head, "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" "
+				   "topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+				   "</sheetView></sheetViews>");
 	if (!rc && x->ncols)
-		rc = buf_puts(sheet, "<cols>");
+		rc = buf_puts(head, "<cols>");
 	for (size_t i = 0; i < x->ncols && !rc; i++) {
 		size_t w = x->width[i] + 2;
-		rc = buf_printf(sheet,
+		rc = buf_printf(head,
 				"<col min=\"%zu\" max=\"%zu\" width=\"%zu\" customWidth=\"1\"/>",
 				i + 1, i + 1,
 				w < 8    ? 8
@@ -405,47 +422,118 @@ static int worksheet(const xlsx *x, buf *sheet)
 					 : w);
 	}
 	if (!rc && x->ncols)
-		rc = buf_puts(sheet, "</cols>");
+		rc = buf_puts(head, "</cols>");
+	return rc ? rc : buf_puts(head, "<sheetData>");
+}
+
+static const char WORKSHEET_TAIL[] = "</sheetData></worksheet>";
+
+/* The parts that name the sheets: [Content_Types].xml, the workbook and its relationships. */
+static int workbook_parts(char names[][128], size_t n, buf *types, buf *book, buf *rels)
+{
+	int rc = buf_puts(
+	    types, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+		   "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+		   "<Default Extension=\"rels\" "
+		   "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+		   "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+		   "<Override PartName=\"/xl/workbook.xml\" "
+		   "ContentType=\"application/"
+		   "vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+		   "<Override PartName=\"/xl/styles.xml\" "
+		   "ContentType=\"application/"
+		   "vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>");
 	if (!rc)
-		rc = buf_puts(sheet, "<sheetData>");
-	if (!rc && x->sheet.len)
-		rc = buf_append(sheet, x->sheet.data, x->sheet.len);
-	return rc ? rc : buf_puts(sheet, "</sheetData></worksheet>");
+		rc =
+		    buf_puts(book, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+				   "<workbook xmlns=\"http://schemas.openxmlformats.org/"
+				   "spreadsheetml/2006/main\" xmlns:r=\"http://"
+				   "schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+				   "<bookViews><workbookView/></bookViews><sheets>");
+	if (!rc)
+		rc = buf_puts(
+		    rels, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+			  "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
+			  "2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://"
+			  "schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" "
+			  "Target=\"styles.xml\"/>");
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = buf_printf(types,
+				"<Override PartName=\"/xl/worksheets/sheet%zu.xml\" "
+				"ContentType=\"application/vnd.openxmlformats-officedocument."
+				"spreadsheetml.worksheet+xml\"/>",
+				i + 1);
+		if (!rc)
+			rc = buf_puts(book, "<sheet name=\"");
+		if (!rc)
+			rc = xml_text(book, names[i]);
+		if (!rc)
+			rc = buf_printf(book, "\" sheetId=\"%zu\" r:id=\"rId%zu\"/>", i + 1, i + 2);
+		if (!rc)
+			rc = buf_printf(
+			    rels,
+			    "<Relationship Id=\"rId%zu\" Type=\"http://"
+			    "schemas.openxmlformats.org/officeDocument/2006/"
+			    "relationships/worksheet\" Target=\"worksheets/sheet%zu.xml\"/>",
+			    i + 2, i + 1);
+	}
+	if (!rc)
+		rc = buf_puts(types, "</Types>");
+	if (!rc)
+		rc = buf_puts(book, "</sheets></workbook>");
+	return rc ? rc : buf_puts(rels, "</Relationships>");
+}
+
+int xlsx_finish_book(xlsx *const *sheets, const char *const *names, size_t n, buf *out)
+{
+	PONTE_CHECK(n >= 1 && n <= XLSX_MAX_SHEETS);
+	char title[XLSX_MAX_SHEETS][128], part[XLSX_MAX_SHEETS][40];
+	buf types, book, rels, head[XLSX_MAX_SHEETS];
+	buf_init(&types, 64u << 10);
+	buf_init(&book, 64u << 10);
+	buf_init(&rels, 64u << 10);
+	struct entry e[5 + XLSX_MAX_SHEETS];
+	memset(e, 0, sizeof(e));
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		buf_init(&head[i], 1u << 20);
+		snprintf(part[i], sizeof(part[i]), "xl/worksheets/sheet%zu.xml", i + 1);
+		sheet_name(names[i], i, title[i], sizeof(title[i]));
+		sheet_name_unique(title, i);
+		if (!rc)
+			rc = worksheet_head(sheets[i], &head[i]);
+	}
+	if (!rc)
+		rc = workbook_parts(title, n, &types, &book, &rels);
+	if (!rc) {
+		e[0] = (struct entry){ .name = "[Content_Types].xml",
+				       .part = { { types.data, types.len } } };
+		e[1] =
+		    (struct entry){ .name = "_rels/.rels", .part = { { RELS, sizeof(RELS) - 1 } } };
+		e[2] = (struct entry){ .name = "xl/workbook.xml",
+				       .part = { { book.data, book.len } } };
+		e[3] = (struct entry){ .name = "xl/_rels/workbook.xml.rels",
+				       .part = { { rels.data, rels.len } } };
+		e[4] = (struct entry){ .name = "xl/styles.xml",
+				       .part = { { STYLES, sizeof(STYLES) - 1 } } };
+		for (size_t i = 0; i < n; i++)
+			e[5 + i] = (struct entry){
+				.name = part[i],
+				.part = { { head[i].data, head[i].len },
+					  { sheets[i]->sheet.data, sheets[i]->sheet.len },
+					  { WORKSHEET_TAIL, sizeof(WORKSHEET_TAIL) - 1 } }
+			};
+		rc = zip(out, e, 5 + n);
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_release(&head[i]);
+	buf_release(&types);
+	buf_release(&book);
+	buf_release(&rels);
+	return rc;
 }
 
 int xlsx_finish(xlsx *x, const char *name, buf *out)
 {
-	buf workbook, sheet;
-	buf_init(&workbook, 4096);
-	buf_init(&sheet, x->sheet.max + (64u << 10));
-	char title[256];
-	sheet_name(name, title, sizeof(title));
-	int rc = buf_puts(&workbook,
-			  "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-			  "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
-			  "main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
-			  "relationships\"><bookViews><workbookView/></bookViews><sheets><sheet "
-			  "name=\"");
-	if (!rc)
-		rc = xml_text(&workbook, title);
-	if (!rc)
-		rc = buf_puts(&workbook, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
-	if (!rc)
-		rc = worksheet(x, &sheet);
-	if (!rc) {
-		struct entry e[] = {
-			{ "[Content_Types].xml", CONTENT_TYPES, sizeof(CONTENT_TYPES) - 1, 0, 0,
-			  0 },
-			{ "_rels/.rels", RELS, sizeof(RELS) - 1, 0, 0, 0 },
-			{ "xl/workbook.xml", workbook.data, workbook.len, 0, 0, 0 },
-			{ "xl/_rels/workbook.xml.rels", WORKBOOK_RELS, sizeof(WORKBOOK_RELS) - 1, 0,
-			  0, 0 },
-			{ "xl/styles.xml", STYLES, sizeof(STYLES) - 1, 0, 0, 0 },
-			{ "xl/worksheets/sheet1.xml", sheet.data, sheet.len, 0, 0, 0 },
-		};
-		rc = zip(out, e, ARRAY_LEN(e));
-	}
-	buf_release(&workbook);
-	buf_release(&sheet);
-	return rc;
+	return xlsx_finish_book(&x, &name, 1, out);
 }

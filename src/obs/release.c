@@ -60,15 +60,40 @@ static xlsx_type column_type(const char *name)
 	return XLSX_TEXT;
 }
 
+_Static_assert(OBS_RELEASE_MAX_TABLES <= XLSX_MAX_SHEETS, "a sheet for every table");
+
+/* The row in the spreadsheet: the rows of a table (its name in the first column, the rows of
+ * one table together) go to the table's own sheet, which starts with the header again. */
+static int sheet_row(struct release_out *o, const char *const *cells, size_t n)
+{
+	size_t k = n < ARRAY_LEN(o->types) ? n : ARRAY_LEN(o->types);
+	if (o->rows == 0 || strcmp(o->head[0], "table") != 0)
+		return o->rows < XLSX_MAX_ROWS ? xlsx_row_typed(&o->sheet, cells, o->types, k) : 0;
+	xlsx *s = o->ntables ? &o->tables[o->ntables - 1] : NULL;
+	if (!s || strcmp(o->table_names[o->ntables - 1], cells[0]) != 0) {
+		if (o->ntables == ARRAY_LEN(o->tables))
+			return PONTE_ELIMIT;
+		s = &o->tables[o->ntables];
+		xlsx_init(s, 1u << 30);
+		snprintf(o->table_names[o->ntables], sizeof(o->table_names[0]), "%s", cells[0]);
+		o->ntables++;
+		size_t kh = o->nhead < ARRAY_LEN(o->types) ? o->nhead : ARRAY_LEN(o->types);
+		int rc = xlsx_row_typed(s, o->head, o->types, kh);
+		if (rc)
+			return rc;
+	}
+	return s->rows < XLSX_MAX_ROWS ? xlsx_row_typed(s, cells, o->types, k) : 0;
+}
+
 int release_row(struct release_out *o, const char *const *cells, size_t n)
 {
+	PONTE_CHECK(cells && n >= 1 && (o->rows == 0 || o->head));
 	if (o->rows == 0)
 		for (size_t i = 0; i < n && i < ARRAY_LEN(o->types); i++)
 			o->types[i] = column_type(cells[i]);
 	int rc = export_csv_row(&o->csv, cells, n);
-	if (!rc && o->rows < XLSX_MAX_ROWS)
-		rc = xlsx_row_typed(&o->sheet, cells, o->types,
-				    n < ARRAY_LEN(o->types) ? n : ARRAY_LEN(o->types));
+	if (!rc)
+		rc = sheet_row(o, cells, n);
 	if (rc)
 		return rc;
 	if (o->rows++ == 0) {
@@ -418,7 +443,8 @@ static int note(buf *n, int64_t version, const char *created, const struct relea
 			  "contacts or other direct identifiers.\n\n%s"
 			  "## Files\n\n"
 			  "- `data.csv`, `data.xlsx`, `data.json`: the same rows in three "
-			  "formats (the spreadsheet holds at most %d rows).\n"
+			  "formats (the spreadsheet has one sheet per table and holds at most "
+			  "%d rows in a sheet).\n"
 			  "- `manifest.json`: the method, its parameters, the date, the source and "
 			  "the SHA-256 checksum of each file.\n"
 			  "- `SHA256SUMS`: the checksums, for `sha256sum -c SHA256SUMS`.\n\n"
@@ -441,6 +467,8 @@ static void out_release(struct release_out *o)
 {
 	buf_release(&o->csv);
 	xlsx_release(&o->sheet);
+	for (size_t i = 0; i < o->ntables; i++)
+		xlsx_release(&o->tables[i]);
 	buf_release(&o->json);
 	buf_release(&o->manifest);
 	buf_release(&o->note);
@@ -554,7 +582,15 @@ int obs_release(const keyed_store *env, const obs_release_request *request, obs_
 		rc = buf_puts(&o.json, "\n]\n");
 	buf xlsx_file;
 	buf_init(&xlsx_file, 1u << 30);
-	if (!rc)
+	xlsx *sheets[XLSX_MAX_SHEETS];
+	const char *names[XLSX_MAX_SHEETS];
+	for (size_t i = 0; i < o.ntables; i++) {
+		sheets[i] = &o.tables[i];
+		names[i] = o.table_names[i];
+	}
+	if (!rc && o.ntables)
+		rc = xlsx_finish_book(sheets, names, o.ntables, &xlsx_file);
+	else if (!rc)
 		rc = xlsx_finish(&o.sheet, "data", &xlsx_file);
 	if (!rc)
 		rc = commit_release(env, &rq, &o, &xlsx_file, r);

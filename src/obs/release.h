@@ -15,9 +15,13 @@
 struct release_out {
 	const char *provider_code; /* the dataset released, NULL for every provider's */
 	buf csv;
-	xlsx sheet;
+	xlsx sheet;          /* the rows, when they are not tables (microdata) */
 	xlsx_type types[32]; /* of the columns, from their names in the first row */
-	buf json;            /* the rows: a JSON array being written */
+	/* Rows whose first column is "table": one sheet per table, the header on each. */
+	xlsx tables[XLSX_MAX_SHEETS];
+	char table_names[XLSX_MAX_SHEETS][64];
+	size_t ntables;
+	buf json; /* the rows: a JSON array being written */
 	size_t rows;
 	const char *const *head; /* the first row: the JSON keys; the method keeps it alive */
 	size_t nhead;

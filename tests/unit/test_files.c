@@ -158,6 +158,55 @@ static void csv_and_xlsx_exports(void **state)
 	buf_release(&file);
 }
 
+/* A workbook of one sheet per table, read back as a spreadsheet would read it (python3's
+ * zipfile): every entry whole (CRC-32 and sizes right), the sheets in order; names that
+ * spreadsheets would take for the same (whatever the case, or equal once cut at 31
+ * characters) are numbered. */
+static void one_sheet_per_table(void **state)
+{
+	(void)state;
+	xlsx t[4];
+	xlsx *sheets[4];
+	const char *names[] = { "Cases", "CASES", "year_by_country_of_exploitation_and_more",
+				"year_by_country_of_exploitation_and_less" };
+	for (size_t i = 0; i < 4; i++) {
+		xlsx_init(&t[i], 1 << 16);
+		sheets[i] = &t[i];
+		const char *head[] = { "table", "count" }, *row[] = { names[i], "7" };
+		assert_int_equal(xlsx_row(&t[i], head, 2), 0);
+		assert_int_equal(xlsx_row(&t[i], row, 2), 0);
+	}
+	buf file;
+	buf_init(&file, 1 << 20);
+	assert_int_equal(xlsx_finish_book(sheets, names, 4, &file), 0);
+	char path[] = "/tmp/ponte-test-book-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, file.data, file.len), (ssize_t)file.len);
+	close(fd);
+	char cmd[512], out[4096] = "";
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c 'import sys, zipfile, re; z = zipfile.ZipFile(sys.argv[1]); "
+		 "print(z.testzip(), sorted(n for n in z.namelist() if n.startswith(\"xl/w\") and "
+		 "n.count(chr(47)) == 2), re.findall(\"name=.([^\\x22]*)\", "
+		 "z.read(\"xl/workbook.xml\").decode()))' %s",
+		 path);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	unlink(path);
+	assert_string_equal(out,
+			    "None ['xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml', "
+			    "'xl/worksheets/sheet3.xml', 'xl/worksheets/sheet4.xml'] ['Cases', "
+			    "'CASES (2)', 'year_by_country_of_exploitation', "
+			    "'year_by_country_of_exploit (2)']\n");
+	for (size_t i = 0; i < 4; i++)
+		xlsx_release(&t[i]);
+	buf_release(&file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +214,7 @@ int main(void)
 		cmocka_unit_test(download_names_are_safe),
 		cmocka_unit_test(kept_files_are_whole_and_named_by_chance),
 		cmocka_unit_test(csv_and_xlsx_exports),
+		cmocka_unit_test(one_sheet_per_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
