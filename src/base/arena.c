@@ -49,6 +49,8 @@ static struct arena_block *arena_grow(arena *a, size_t need)
 
 void *arena_alloc(arena *a, size_t n)
 {
+	PONTE_CHECK(a && a->used_total <= a->ceiling &&
+		    (!a->head || a->head->used <= a->head->size));
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN)

@@ -7,6 +7,8 @@
  * - An arena never holds more than its ceiling: an allocation that would pass it returns
  *   NULL, exactly like running out of memory. Callers treat NULL as PONTE_ELIMIT/ENOMEM.
  * - arena_release() returns the arena to its freshly-initialised state; it may be reused.
+ * - Checked on every allocation (PONTE_CHECK): the arena is initialised and within its
+ *   ceiling, its current block not overrun.
  */
 #ifndef PONTE_ARENA_H
 #define PONTE_ARENA_H

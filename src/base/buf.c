@@ -13,6 +13,7 @@ void buf_init(buf *b, size_t max)
 
 int buf_reserve(buf *b, size_t extra)
 {
+	PONTE_CHECK(b && (b->data ? b->len < b->cap : b->len == 0 && b->cap == 0));
 	if (extra > b->max || b->len > b->max - extra)
 		return PONTE_ELIMIT;
 	size_t need = b->len + extra + 1;

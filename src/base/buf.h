@@ -6,6 +6,8 @@
  * - len + 1 <= cap <= max + 1: an append that would pass max fails with PONTE_ELIMIT and
  *   leaves the buffer unchanged, so a caller can report the limit instead of truncating.
  * - buf_release() frees the memory and leaves an empty buffer with the same ceiling.
+ * - Checked on every growth (PONTE_CHECK): len < cap while data is held, len == cap == 0
+ *   before, so that a writer that set len by hand past its room is caught where it happens.
  */
 #ifndef PONTE_BUF_H
 #define PONTE_BUF_H

@@ -481,6 +481,7 @@ static void bind_filter(store_stmt *st, const principal *p, const case_filter *f
 int case_list(const keyed_store *env, arena *a, const principal *p, const case_filter *f,
 	      case_fn fn, void *ctx, int64_t *total)
 {
+	PONTE_CHECK(env && env->db && a && p && f && fn && total);
 	int scope = principal_scope(p, "case.social.read");
 	*total = 0;
 	if (scope == SCOPE_NONE)

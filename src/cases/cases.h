@@ -15,6 +15,8 @@
  *   the requester. case_create() and case_update() refuse a closed status and a reason for
  *   closing (field errors), whoever the caller. Whoever writes the case may reopen it.
  *   Closures and reopenings are kept as the case's history.
+ * - Checked on entry of case_list() (PONTE_CHECK): the store, the caller, the filter and
+ *   the row function are given (the scope is applied from the caller: never without one).
  */
 #ifndef PONTE_CASES_H
 #define PONTE_CASES_H

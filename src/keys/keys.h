@@ -17,6 +17,7 @@
  *   cannot unwrap a version added later under the new file.
  * - A keyring loaded here can decrypt every version still in use; versions added later by a
  *   rotation running beside the server are fetched on demand (keys_ensure).
+ * - Checked on entry (PONTE_CHECK): the store, the key path and the keyring are given.
  */
 #ifndef PONTE_KEYS_H
 #define PONTE_KEYS_H

@@ -56,6 +56,7 @@ static int open_keyring(const char *key_path, crypto_keyring **out, char *err, s
 
 int keys_setup(store *s, const char *key_path, crypto_keyring **out, char *err, size_t errlen)
 {
+	PONTE_CHECK(s && key_path && out && err && errlen > 0);
 	int rc = crypto_master_key_create(key_path, err, errlen);
 	if (rc && rc != PONTE_EEXIST)
 		return rc;
@@ -93,6 +94,7 @@ int keys_setup(store *s, const char *key_path, crypto_keyring **out, char *err, 
 
 int keys_load(store *s, const char *key_path, crypto_keyring **out, char *err, size_t errlen)
 {
+	PONTE_CHECK(s && key_path && out && err && errlen > 0);
 	crypto_keyring *k;
 	int rc = open_keyring(key_path, &k, err, errlen);
 	if (rc)
@@ -137,6 +139,7 @@ int keys_load(store *s, const char *key_path, crypto_keyring **out, char *err, s
 
 int keys_ensure(store *s, crypto_keyring *k, uint32_t version)
 {
+	PONTE_CHECK(s && k);
 	if (crypto_keyring_has(k, version))
 		return 0;
 	store_stmt *st;

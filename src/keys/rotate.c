@@ -258,6 +258,7 @@ int keys_rotate(store *s, crypto_keyring *k, int batch, keys_progress_fn progres
 
 int keys_refresh(store *s, crypto_keyring *k, bool force)
 {
+	PONTE_CHECK(s && k);
 	static _Atomic int64_t last_check;
 	int64_t now = (int64_t)time(NULL);
 	if (!force && now - atomic_load(&last_check) < KEYS_REFRESH_SECONDS)

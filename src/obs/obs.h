@@ -11,6 +11,8 @@
  *   valid records are written, the others reported). Importing the same file again for the
  *   same provider adds nothing.
  * - Missing values ("", "-99", "Unknown", "00") are NULL, counted as their own category.
+ * - Checked on entry of obs_stats() and obs_release() (PONTE_CHECK): the keyed store and every
+ *   output are given.
  */
 #ifndef PONTE_OBS_H
 #define PONTE_OBS_H

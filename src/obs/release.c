@@ -534,6 +534,7 @@ static int commit_release(const keyed_store *env, const obs_release_request *rq,
 
 int obs_release(const keyed_store *env, const obs_release_request *request, obs_release_result *r)
 {
+	PONTE_CHECK(env && env->db && request && r);
 	obs_release_request rq = *request;
 	memset(r, 0, sizeof(*r));
 	int rc = check(&rq, r);

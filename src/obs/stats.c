@@ -479,6 +479,7 @@ static int64_t published(const obs_query *q, int64_t count, uint32_t key)
 int obs_stats(const keyed_store *env, arena *a, const obs_query *q, obs_cell **cells, size_t *n,
 	      int64_t *records)
 {
+	PONTE_CHECK(env && env->db && a && q && cells && n && records);
 	int i1 = dimension(q->by[0]), i2 = q->by[1] ? dimension(q->by[1]) : -1;
 	if (i1 < 0 || (q->by[1] && i2 < 0))
 		return PONTE_EINVAL;

@@ -299,6 +299,7 @@ int disclosure_list(const keyed_store *env, arena *a, const principal *p, int64_
 int consent_covering(store *db, arena *a, int64_t consent_id, int64_t case_id, const char *purpose,
 		     int64_t recipient_id, const char **categories, const char **basis)
 {
+	PONTE_CHECK(db && a && purpose && categories && basis);
 	store_stmt *st;
 	int rc = store_stmt_get(db, SQL_CONSENT_COVERING, &st);
 	if (rc)

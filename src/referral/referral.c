@@ -369,6 +369,7 @@ static int event(const keyed_store *env, store_conn *c, const principal *p, cons
 int referral_act(const keyed_store *env, const principal *p, int64_t id, const char *action,
 		 const char *code, const char *note, field_errors *e)
 {
+	PONTE_CHECK(env && env->db && p && action && e);
 	field_errors_clear(e);
 	const struct transition *t = transition_of(action);
 	if (!t)

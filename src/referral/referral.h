@@ -15,6 +15,8 @@
  *   withdraws every open referral it covered, national and (through trm/) abroad.
  * - The recipient sees the case only after accepting, and only the categories carried.
  * - Free text (reasons, feedback) is encrypted; codes are stored as codes.
+ * - Checked on entry of referral_act() and consent_covering() (PONTE_CHECK): the store, the
+ *   caller and the action or purpose are given.
  */
 #ifndef PONTE_REFERRAL_H
 #define PONTE_REFERRAL_H

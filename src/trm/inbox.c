@@ -47,6 +47,7 @@ static int reject(store *db, const char *from, int *refusal, const char **why, i
 int trm_receive(const keyed_store *env, const char *body, size_t n, int64_t now_ms, int *refusal,
 		const char **why, const char **field)
 {
+	PONTE_CHECK(env && env->db && (body || n == 0) && refusal && why && field);
 	*field = NULL;
 	arena a;
 	arena_init(&a, TRM_MAX_BODY * 3);

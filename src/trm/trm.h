@@ -12,6 +12,8 @@
  *   sender is an active peer, the signature, the recipient, the times; only then does it act.
  * - Messages leave through the outbox, written in the same transaction as the change that
  *   causes them; the inbox applies a message id once (a replay is acknowledged and ignored).
+ * - Checked on entry of trm_receive() (PONTE_CHECK): the keyed store and the outputs are
+ *   given; what the envelope holds is validated and refused with a code, never asserted.
  */
 #ifndef PONTE_TRM_H
 #define PONTE_TRM_H
