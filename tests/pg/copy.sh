@@ -6,6 +6,8 @@
 #   audit trail too, less the copies' own store.copy events), the knowledge search index
 #   written again and finding what it found (its generation counter moved, so that servers
 #   read the library again);
+# - the same case read through the API from the original and from the PostgreSQL copy,
+#   with the original's key file: the same answer, decrypted;
 # - the wrong ways: a destination file that exists (untouched), a PostgreSQL database that
 #   is not empty, a missing option, the same database twice.
 set -euo pipefail
@@ -61,6 +63,40 @@ q="SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH 'trafficking OR vic
 	"$(sqlite3 "$dir/a.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")" ] ||
 	fail "triggers lost"
 
+# The same case through the API, from the original and from the copy on PostgreSQL.
+id=$(sqlite3 "$dir/a.db" "SELECT id FROM cases WHERE organisation_id = (SELECT id FROM \
+organisations WHERE code = 'NE-NGO') ORDER BY id LIMIT 1 OFFSET 5")
+[ -n "$id" ] || fail "no case of NE-NGO in the demo"
+read_case() { # db port -> the case's JSON (a port each: $(...) repeats $RANDOM)
+	local port=$2
+	local files=()
+	case "$1" in postgres*) files=(--files "$dir/a.db.files") ;; esac
+	"$BIN" serve --db "$1" --key "$dir/a.db.key" "${files[@]}" \
+		--listen "127.0.0.1:$port" --threads 2 2>>"$dir/serve.log" &
+	pid=$!
+	for _ in $(seq 1 300); do
+		curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+		kill -0 "$pid" 2>/dev/null || fail "serve exited: $(tail -3 "$dir/serve.log")"
+		sleep 0.05
+	done
+	local token
+	token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/auth/login" \
+		-H 'Content-Type: application/json' \
+		-d "{\"email\":\"supervisor.ne@demo.ponte.example\",\"password\":\"$PW\"}" |
+		sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+	[ -n "$token" ] || fail "sign-in refused by $1"
+	curl -fs -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/cases/$id" ||
+		echo "unreadable"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	pid=
+}
+port=$((20000 + RANDOM % 20000))
+orig=$(read_case "$dir/a.db" "$port")
+copy=$(read_case "$url" "$((port + 1))")
+echo "$orig" | grep -q '"prs_FirstName"' || fail "the original's case has no name: $orig"
+[ "$orig" = "$copy" ] || fail "the case reads differently from PostgreSQL: $orig / $copy"
+
 # The wrong ways.
 sum=$(md5sum <"$dir/c.db")
 "$BIN" db copy --from "$dir/a.db" --to "$dir/c.db" >/dev/null 2>&1 && fail "copied over an existing file"
@@ -72,4 +108,4 @@ rc=0; "$BIN" db copy --from "$dir/a.db" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a missing --to should be a usage error (2), got $rc"
 rc=0; "$BIN" db copy --from "$dir/a.db" --to "$dir/a.db" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "the same database twice should be a usage error (2), got $rc"
-echo "db copy: SQLite -> PostgreSQL -> SQLite, $n tables identical, trail and search intact"
+echo "db copy: SQLite -> PostgreSQL -> SQLite, $n tables identical, trail and search intact, a case reads the same"
