@@ -890,9 +890,11 @@ unsigned http_server_stop(http_server *s)
 	if (!s)
 		return 0;
 	atomic_store(&s->draining, true);
+	/* New connections stop here; the socket is closed only after MHD_stop_daemon(): the
+	 * pool's threads take it out of their epoll sets a moment later, and one that found it
+	 * already closed aborted the whole process ("Failed to remove listen FD from epoll set",
+	 * seen once in make check; libmicrohttpd's documentation of MHD_quiesce_daemon). */
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	uint64_t deadline = clock_monotonic_ns() + (uint64_t)s->cfg.shutdown_grace_ms * 1000000u;
 	while (atomic_load(&s->in_flight) > 0 && clock_monotonic_ns() < deadline) {
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
@@ -900,6 +902,8 @@ unsigned http_server_stop(http_server *s)
 	}
 	unsigned left = atomic_load(&s->in_flight);
 	MHD_stop_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	stop_workers(s);
 	http_clients_free(s->clients);
 	MHD_destroy_response(s->unavailable);
