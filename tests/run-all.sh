@@ -76,7 +76,7 @@ fi
 # The HTTP suites that pass on PostgreSQL run again there, each server on a database of its
 # own (PONTE_TEST_HTTP_STORE=pg, tests/http/httptest.h; docs/store.md lists them). Without
 # the test server above they fail, as test_store_pg does.
-PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals test_http_cases
+PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_referrals test_http_cases test_http_case_steps
 	test_http_caselist test_http_daily test_http_dates test_http_names test_http_numbers
 	test_http_observatory test_http_obs_privacy test_http_observatory_demo
 	test_http_trm test_http_trm_chain"

@@ -498,6 +498,28 @@ static inline void ht_start_demo(struct ht_server *s)
 	set_setting("require_2fa_for_flagged_roles", "0");
 }
 
+/* An organisation of type NGO added to the current server (another organisation to test
+ * scopes against), and a user of any organisation with one role and the demo's password. */
+static inline void ht_add_org(const char *code, const char *name, const char *country)
+{
+	organisation o = { 0, code, name, country, "NGO", 0, false };
+	assert_int_equal(org_add(ht_current->db, &o, NULL), 0);
+}
+
+static inline void ht_add_user(const char *email, const char *name, const char *org,
+			       const char *role_code)
+{
+	keyed_store env = { ht_current->db, ht_current->keys };
+	user_input in = { .email = email,
+			  .name = name,
+			  .organisation_code = org,
+			  .roles = { role_code },
+			  .nroles = 1,
+			  .password = DEMO_PASSWORD };
+	int problem;
+	assert_int_equal(user_add(&env, &in, NULL, &problem), 0);
+}
+
 /* A request to the API of the current server as auth ("Authorization: ..." or NULL), with a
  * JSON body or none: the status, the answer in r (ht_free it). */
 static inline long api(const char *auth, const char *method, const char *path, const char *body,

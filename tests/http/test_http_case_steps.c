@@ -13,18 +13,9 @@ static int setup(void **state)
 {
 	(void)state;
 	ht_start_demo(&S);
-	keyed_store env = { S.db, S.keys };
 	/* A case worker of another organisation of the same country. */
-	organisation other = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
-	assert_int_equal(org_add(S.db, &other, NULL), 0);
-	user_input u = { .email = "porto@demo.ponte.example",
-			 .name = "Porto Caseworker",
-			 .organisation_code = "PT-NGO-PORTO",
-			 .roles = { "case_worker" },
-			 .nroles = 1,
-			 .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &u, NULL, &problem), 0);
+	ht_add_org("PT-NGO-PORTO", "Porto Shelter (demo)", "PT");
+	ht_add_user("porto@demo.ponte.example", "Porto Caseworker", "PT-NGO-PORTO", "case_worker");
 	throttle_reset_all();
 	assert_int_equal(web_login("case.worker%40demo.ponte.example", DEMO_PASSWORD, NULL, &w),
 			 303);
@@ -36,6 +27,7 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A count read from outside the server once the audit writer has committed its queue. */
 static int64_t count_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int64_t count_sql(const char *fmt, ...)
 {
@@ -45,17 +37,7 @@ static int64_t count_sql(const char *fmt, ...)
 	vsnprintf(sql, sizeof(sql), fmt, ap);
 	va_end(ap);
 	assert_int_equal(audit_flush(S.db), 0);
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return ht_query_int(sql);
 }
 
 static long get(const struct web_session *s, const char *path, struct ht_resp *r)

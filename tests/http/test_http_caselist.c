@@ -33,29 +33,14 @@ static long create(const char *auth, const char *first, const char *citizenship,
 	return n;
 }
 
-static void add_user(const char *email, const char *name, const char *org, const char *role_code)
-{
-	keyed_store env = { S.db, S.keys };
-	user_input in = { .email = email,
-			  .name = name,
-			  .organisation_code = org,
-			  .roles = { role_code },
-			  .nroles = 1,
-			  .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &in, NULL, &problem), 0);
-}
-
 static int setup(void **state)
 {
 	(void)state;
 	ht_start_demo(&S);
-	organisation lx2 = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
-	organisation es = { 0, "ES-NGO-MAD", "Madrid NGO (demo)", "ES", "NGO", 0, false };
-	assert_int_equal(org_add(S.db, &lx2, NULL), 0);
-	assert_int_equal(org_add(S.db, &es, NULL), 0);
-	add_user("porto@demo.ponte.example", "Porto Caseworker", "PT-NGO-PORTO", "case_worker");
-	add_user("madrid@demo.ponte.example", "Madrid Supervisor", "ES-NGO-MAD", "supervisor");
+	ht_add_org("PT-NGO-PORTO", "Porto Shelter (demo)", "PT");
+	ht_add_org("ES-NGO-MAD", "Madrid NGO (demo)", "ES");
+	ht_add_user("porto@demo.ponte.example", "Porto Caseworker", "PT-NGO-PORTO", "case_worker");
+	ht_add_user("madrid@demo.ponte.example", "Madrid Supervisor", "ES-NGO-MAD", "supervisor");
 	bearer("case.worker@demo.ponte.example", cw, sizeof(cw));
 	bearer("supervisor@demo.ponte.example", sup, sizeof(sup));
 	bearer("focal.point@demo.ponte.example", fp, sizeof(fp));
@@ -611,7 +596,7 @@ static void the_page_reads_days_as_the_reader_types_them(void **state)
 static void the_pages_own_script_comes_first(void **state)
 {
 	(void)state;
-	add_user("mariam@demo.ponte.example", "مريم الأمين", "PT-NGO-LX", "case_worker");
+	ht_add_user("mariam@demo.ponte.example", "مريم الأمين", "PT-NGO-LX", "case_worker");
 	struct web_session w;
 	struct ht_resp r;
 	throttle_reset_all();

@@ -13,18 +13,9 @@ static int setup(void **state)
 {
 	(void)state;
 	ht_start_demo(&S);
-	keyed_store env = { S.db, S.keys };
 	/* A case worker of another organisation, same country. */
-	organisation porto = { 0, "PT-NGO-PORTO", "Porto Shelter (demo)", "PT", "NGO", 0, false };
-	assert_int_equal(org_add(S.db, &porto, NULL), 0);
-	user_input other = { .email = "porto@demo.ponte.example",
-			     .name = "Porto Caseworker",
-			     .organisation_code = "PT-NGO-PORTO",
-			     .roles = { "case_worker" },
-			     .nroles = 1,
-			     .password = DEMO_PASSWORD };
-	int problem;
-	assert_int_equal(user_add(&env, &other, NULL, &problem), 0);
+	ht_add_org("PT-NGO-PORTO", "Porto Shelter (demo)", "PT");
+	ht_add_user("porto@demo.ponte.example", "Porto Caseworker", "PT-NGO-PORTO", "case_worker");
 	char token[64];
 	api_login("case.worker@demo.ponte.example", DEMO_PASSWORD, NULL, token, sizeof(token));
 	snprintf(cw_auth, sizeof(cw_auth), "Authorization: Bearer %s", token);
