@@ -1,12 +1,14 @@
 // Screenshots of the main pages for docs/screenshots.md: a real `ponte serve` over the demo
 // data (with demo cases), Debian's chromium, each role on its own start page, in English,
 // French, Portuguese and Arabic, at 1280 px and on a 390 px phone. Run from the checkout
-// after `make`: node tools/screenshots.mjs [out-dir]   (default docs/screenshots)
+// after `make`: node tools/screenshots.mjs [out-dir [prefix]]   (default docs/screenshots; with
+// a prefix, only the shots whose file name starts with it, e.g. `ar-phone-`)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { startPonte, launchBrowser, signedIn, PONTE } from '../tests/e2e/helpers.mjs';
 
 const out = process.argv[2] || 'docs/screenshots';
+const only = process.argv[3] || '';
 mkdirSync(out, { recursive: true });
 
 // Flagged roles' second factor is off so that every role signs in with the password alone.
@@ -35,6 +37,16 @@ const SHOTS = [
   ['service', 'shelter', 'SERVICE?lang=en', DESK, false],
   ['admin-health', 'admin', '', DESK, false],
   ['menu-phone-ar', 'case.worker', '/cases?lang=ar', PHONE, false],
+  // The main pages in Arabic, right to left, on a phone (docs/i18n.md).
+  ['ar-phone-work', 'case.worker', '/work?lang=ar', PHONE, false],
+  ['ar-phone-cases', 'supervisor', '/cases?lang=ar', PHONE, false],
+  ['ar-phone-case', 'case.worker', 'CASE?lang=ar', PHONE, false],
+  ['ar-phone-case-new', 'case.worker', '/cases/new?lang=ar', PHONE, false],
+  ['ar-phone-referrals', 'focal.point', '/referrals?lang=ar', PHONE, false],
+  ['ar-phone-proceedings', 'police', '/proceedings?lang=ar', PHONE, false],
+  ['ar-phone-observatory', 'analyst', '/observatory?lang=ar', PHONE, false],
+  ['ar-phone-knowledge', 'reviewer', '/knowledge?lang=ar', PHONE, false],
+  ['ar-phone-admin', 'admin', '/admin/health?lang=ar', PHONE, false],
 ];
 
 try {
@@ -50,7 +62,7 @@ try {
     if (path.startsWith('SERVICE')) return (await first(page, '/services?lang=en', 'a[href^="/services/"]:not([href$="/refer"])')) + path.slice(7);
     return path;
   };
-  for (const [file, who, path, size, full] of SHOTS) {
+  for (const [file, who, path, size, full] of SHOTS.filter(([file]) => file.startsWith(only))) {
     const email = who === 'admin' ? adminEmail() : `${who}@demo.ponte.example`;
     const { context, page } = await signedIn(browser, server, email, size);
     const target = await expand(page, path);
