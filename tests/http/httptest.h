@@ -404,6 +404,97 @@ static inline int64_t ht_query_int(const char *sql)
 	return v;
 }
 
+/* Each row of a query on the current server's database, read from outside the server:
+ * row() is called as sqlite3_exec() calls it, with the values as text (NULL for a null) and
+ * the columns' names; it returns 0 to go on. */
+typedef int (*ht_row_fn)(void *ctx, int ncols, char **values, char **names);
+static inline void ht_query_rows(const char *sql, ht_row_fn row, void *ctx)
+{
+	if (!ht_is_pg()) {
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 2000);
+		if (sqlite3_exec(db, sql, row, ctx, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return;
+	}
+	PGconn *pg = PQconnectdb(S.db_path);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	PGresult *r = PQexec(pg, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(pg));
+	int ncols = PQnfields(r);
+	char **values = calloc((size_t)ncols + 1, sizeof(*values));
+	char **names = calloc((size_t)ncols + 1, sizeof(*names));
+	assert_true(values && names);
+	for (int c = 0; c < ncols; c++)
+		names[c] = PQfname(r, c);
+	for (int i = 0; i < PQntuples(r); i++) {
+		for (int c = 0; c < ncols; c++)
+			values[c] = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+		if (row(ctx, ncols, values, names))
+			break;
+	}
+	free(values);
+	free(names);
+	PQclear(r);
+	PQfinish(pg);
+}
+
+/* The writers' lock of a server's database, held from outside as another process holds it
+ * (a key rotation, a restore's check, an administrator's shell): on SQLite its write lock
+ * (BEGIN IMMEDIATE). On PostgreSQL the advisory lock every write transaction of Ponte takes
+ * first (WRITER_LOCK in src/store/pg.c, keyed by STORE_APPLICATION_ID), and every table
+ * locked IN EXCLUSIVE MODE, which a write made outside a transaction (a session, a
+ * throttling count) meets too, as it meets SQLite's lock. Readers go on; a writer waits for
+ * it, up to the store's busy timeout. */
+struct ht_writers_lock {
+	sqlite3 *db;
+	PGconn *pg;
+};
+
+static inline void ht_lock_writers(const struct ht_server *s, struct ht_writers_lock *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (!ht_is_pg()) {
+		assert_int_equal(sqlite3_open(s->db_path, &l->db), SQLITE_OK);
+		sqlite3_busy_timeout(l->db, 5000);
+		if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			fail_msg("BEGIN IMMEDIATE: %s", sqlite3_errmsg(l->db));
+		return;
+	}
+	char sql[512];
+	snprintf(
+	    sql, sizeof(sql),
+	    "BEGIN; SELECT pg_advisory_xact_lock(%lld); "
+	    "DO $$ BEGIN EXECUTE (SELECT 'LOCK TABLE ' || string_agg(format('%%I', tablename), "
+	    "', ') || ' IN EXCLUSIVE MODE' FROM pg_tables WHERE schemaname = "
+	    "current_schema()); END $$",
+	    (long long)STORE_APPLICATION_ID);
+	l->pg = PQconnectdb(s->db_path);
+	assert_int_equal(PQstatus(l->pg), CONNECTION_OK);
+	PGresult *r = PQexec(l->pg, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(l->pg));
+	PQclear(r);
+}
+
+static inline void ht_unlock_writers(struct ht_writers_lock *l)
+{
+	if (l->db) {
+		assert_int_equal(sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(l->db);
+	}
+	if (l->pg) {
+		PGresult *r = PQexec(l->pg, "COMMIT");
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(l->pg);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
 /* The first of probes found in one file, or NULL; *files counts the files read. */
 static inline const char *ht_file_holds(const char *path, const char *const *probes, size_t n,
 					int *files)

@@ -137,14 +137,7 @@ static int64_t login_events_from(const char *client)
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM audit_events WHERE action = 'login.api' AND client = '%s'",
 		 client);
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return ht_query_int(sql);
 }
 
 static long login_from(const char *xff, int account)

@@ -211,18 +211,9 @@ static void a_french_legal_term_is_overridden_without_a_restart(void **state)
 	    form_post(&admin, "/admin/languages", "do=rollback&lang=ha&version=99", &r), 404);
 	ht_free(&r);
 	/* Every change is in the audit trail. */
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT count(*) FROM audit_events WHERE action LIKE "
-					    "'language_pack.%' AND outcome = 'success'",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 5); /* ha, fr, ha v2, roll-back, withdrawal */
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(ht_query_int("SELECT count(*) FROM audit_events WHERE action LIKE "
+				      "'language_pack.%' AND outcome = 'success'"),
+			 5); /* ha, fr, ha v2, roll-back, withdrawal */
 }
 
 static void eastern_digits_are_set_on_the_page(void **state)

@@ -3,7 +3,6 @@
 #include "httptest.h"
 
 #include <fcntl.h>
-#include <sqlite3.h> /* to hold a lock from outside, as another process would */
 
 #include "base/log.h"
 
@@ -138,11 +137,12 @@ static void shutdown_grace_is_bounded(void **state)
 	ht_stop(&s);
 }
 
-/* Another process (a key rotation, a restore's check, an administrator's sqlite3 shell) holds
- * the database's write lock longer than the server's busy timeout: a request that must write
- * is answered 503 with Retry-After in the reader's language, while reading goes on (the
- * database is in WAL mode: a writer never blocks readers). A connection that holds its read
- * lock for life cannot be shut out by an exclusive lock, so this is the lock a server meets. */
+/* Another process (a key rotation, a restore's check, an administrator's shell) holds the
+ * database's writers' lock longer than the server's busy timeout: a request that must write
+ * is answered 503 with Retry-After in the reader's language, while reading goes on (SQLite in
+ * WAL mode and PostgreSQL alike: a writer never blocks readers). A connection that holds its
+ * read lock for life cannot be shut out by an exclusive lock, so this is the lock a server
+ * meets. */
 static void locked_database_gives_503_with_retry_after(void **state)
 {
 	(void)state;
@@ -165,8 +165,10 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	store_close(s.db);
 	/* Reopen with a short busy timeout and start serving. */
 	char err[512];
-	store_options opt = { .busy_timeout_ms = 50 };
+	char *files = test_path(s.dir, "ponte.files");
+	store_options opt = { .busy_timeout_ms = 50, .files_dir = ht_is_pg() ? files : NULL };
 	assert_int_equal(store_open(s.db_path, &opt, &s.db, err, sizeof(err)), 0);
+	free(files);
 	assert_int_equal(app_load_resources(err, sizeof(err)), 0);
 	assert_int_equal(app_init(&s.app, s.db, s.keys, err, sizeof(err)), 0);
 	http_server_config cfg;
@@ -175,12 +177,8 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	cfg.metrics = s.app.svc.metrics;
 	assert_int_equal(http_server_start(&s.app.http, &cfg, &s.server, err, sizeof(err)), 0);
 	s.port = http_server_port(s.server);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(s.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(
-	    sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE instance SET name=name;", NULL, NULL, NULL),
-	    SQLITE_OK);
+	struct ht_writers_lock lock;
+	ht_lock_writers(&s, &lock);
 
 	/* Signing in writes a session: it cannot, and says so. */
 	struct ht_resp r;
@@ -210,8 +208,7 @@ static void locked_database_gives_503_with_retry_after(void **state)
 	assert_int_equal(r.status, 200);
 	ht_free(&r);
 
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
+	ht_unlock_writers(&lock);
 	assert_int_equal(
 	    ht_request(s.port, "POST", "/api/v1/auth/login", json, (long)strlen(json), NULL, &r),
 	    CURLE_OK);

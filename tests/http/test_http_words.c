@@ -183,21 +183,14 @@ static void collect_codes(struct codes *c)
 		for (size_t k = 0; k < v->n; k++)
 			add_code(c, v->terms[k].code, v->name, v->terms[k].label);
 	}
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(S.db_path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 2000);
-	assert_int_equal(
-	    sqlite3_exec(db,
-			 "SELECT code, 'country' FROM countries UNION ALL "
-			 "SELECT code, 'organisation type' FROM organisation_types UNION ALL "
-			 "SELECT code, 'role' FROM roles WHERE builtin UNION ALL "
-			 "SELECT code, 'screening list' FROM indicator_lists UNION ALL "
-			 "SELECT code, 'screening dimension' FROM indicator_dimensions UNION ALL "
-			 "SELECT code, 'indicator' FROM indicators UNION ALL "
-			 "SELECT code, 'organisation' FROM organisations",
-			 add_db_code, c, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
+	ht_query_rows("SELECT code, 'country' FROM countries UNION ALL "
+		      "SELECT code, 'organisation type' FROM organisation_types UNION ALL "
+		      "SELECT code, 'role' FROM roles WHERE builtin <> 0 UNION ALL "
+		      "SELECT code, 'screening list' FROM indicator_lists UNION ALL "
+		      "SELECT code, 'screening dimension' FROM indicator_dimensions UNION ALL "
+		      "SELECT code, 'indicator' FROM indicators UNION ALL "
+		      "SELECT code, 'organisation' FROM organisations",
+		      add_db_code, c);
 	qsort(c->v, c->n, sizeof(*c->v), by_code);
 }
 
