@@ -296,10 +296,22 @@ static int put_tree(taking *t, const char *dir, const char *rel, int depth)
 	return rc;
 }
 
+bool backup_available(const store *db)
+{
+	return !store_is_pg(db);
+}
+
 int backup_take(store *db, const char *key_path, const backup_key *k, const char *out,
 		backup_report *r)
 {
 	memset(r, 0, sizeof(*r));
+	if (!backup_available(db)) {
+		WHY("this installation's database is PostgreSQL, which ponte backup does not "
+		    "copy: back it up with PostgreSQL's own tools (pg_basebackup with WAL "
+		    "archiving, or pg_dump -Fc), with the files folder and, kept apart, the key "
+		    "file (docs/deploy.md, \"On PostgreSQL\")");
+		return PONTE_EINVAL;
+	}
 	if (exists(out)) {
 		WHY("%s exists already; a backup never overwrites a file", out);
 		return PONTE_EEXIST;

@@ -132,8 +132,14 @@ typedef struct backup_report {
 	char why[512]; /* on failure */
 } backup_report;
 
+/* Whether backup_take can copy db: an SQLite file, yes; a PostgreSQL database no: it is
+ * backed up with PostgreSQL's own tools (pg_basebackup with WAL archiving, or pg_dump),
+ * which Ponte neither runs nor sees (docs/deploy.md, "On PostgreSQL"). */
+bool backup_available(const store *db);
+
 /* Take a backup of the database db (while a server may be writing to it) into the archive
- * out (refused if it exists), encrypted as k says. key_path is the master key file, used to
+ * out (refused if it exists), encrypted as k says; PONTE_EINVAL, saying which tools to use
+ * instead, on a store backup_available() refuses. key_path is the master key file, used to
  * check the attachments' seals (and stored in separate-key archives). */
 int backup_take(store *db, const char *key_path, const backup_key *k, const char *out,
 		backup_report *r);

@@ -101,8 +101,10 @@ static void prune(const char *dir, int keep)
 int cli_take_backup(store *s, const char *key_path, const char *backup_key_path, const char *out,
 		    backup_report *r)
 {
-	backup_key k;
-	int rc = writer_key("backup", key_path, backup_key_path, &k);
+	/* A store ponte backup cannot copy is refused by backup_take, saying which tools copy
+	 * it, before any key is read. */
+	backup_key k = { 0 };
+	int rc = backup_available(s) ? writer_key("backup", key_path, backup_key_path, &k) : 0;
 	if (rc)
 		return rc;
 	rc = backup_take(s, key_path, &k, out, r);

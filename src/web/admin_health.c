@@ -79,10 +79,13 @@ int web_admin_health(http_request *req, http_response *res)
 		tpl_set(v, "key_age", web_count(req, days));
 		tpl_set_bool(v, "key_old", days >= KEY_AGE_ADVISED_DAYS);
 	}
-	/* The last good backup: none, or older than a day and a half (a daily timer missed). */
+	/* The last good backup: none, or older than a day and a half (a daily timer missed); on
+	 * PostgreSQL, which tools take the backups Ponte does not see. */
 	char backup_at[32];
 	int64_t backup_age;
-	if (backup_last_good_age(svc->db, backup_at, &backup_age) == 0) {
+	if (!backup_available(svc->db)) {
+		tpl_set_bool(v, "backup_elsewhere", true);
+	} else if (backup_last_good_age(svc->db, backup_at, &backup_age) == 0) {
 		tpl_set_bool(v, "backup_known", true);
 		if (backup_age < 0) {
 			tpl_set_bool(v, "backup_none", true);

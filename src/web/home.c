@@ -51,11 +51,14 @@ int web_home(http_request *req, http_response *res)
 			tpl_set(v, "stale_entries", web_count(req, stale));
 	}
 	/* Administrators see how old the last good backup is, and an alert when there is none
-	 * of the last day and a half (a daily timer missed its run). */
+	 * of the last day and a half (a daily timer missed its run); on PostgreSQL, that its
+	 * backups are PostgreSQL's tools' to take, which Ponte does not see. */
 	if (p && principal_scope(p, "user.manage") >= SCOPE_ALL) {
 		char when[32];
 		int64_t age;
-		if (backup_last_good_age(services_of(req)->db, when, &age) == 0) {
+		if (!backup_available(services_of(req)->db)) {
+			tpl_set(v, "backup_elsewhere", "1");
+		} else if (backup_last_good_age(services_of(req)->db, when, &age) == 0) {
 			if (age < 0) {
 				tpl_set(v, "backup_none", "1");
 			} else {
