@@ -1,35 +1,21 @@
 // Administration and audit pages as an administrator and an auditor meet them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  // The administrator normally enrols in 2FA first (tested in login.test.mjs); here the
-  // policy is off so the pages themselves can be tested.
-  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+// The administrator normally enrols in 2FA first (tested in login.test.mjs); here the
+// policy is off so the pages themselves can be tested.
+const ponte = usePonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+const { signedIn } = ponte;
 
 test('an administrator adds an organisation and a user, in French', async () => {
   const { context, page } = await signedIn('admin@demo.ponte.example', { locale: 'fr-FR' });
   const problems = watch(page);
-  await page.goto(`${server.url}/admin/organisations`);
+  await page.goto(`${ponte.url}/admin/organisations`);
   // Signed in, the language switch saves the user's preference and stays on the page.
   await page.click('.lang-switch button[value="fr"]');
-  await page.waitForURL(`${server.url}/admin/organisations`);
+  await page.waitForURL(`${ponte.url}/admin/organisations`);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   assert.equal(await page.textContent('h2#org-add-title'), 'Ajouter une organisation');
   await page.fill('#code', 'SN-CNLTP');
@@ -41,7 +27,7 @@ test('an administrator adds an organisation and a user, in French', async () => 
   await page.waitForSelector('#flash:has-text("Cellule nationale")');
   assert.equal(await page.textContent('#flash'), 'Organisation Cellule nationale (démo) ajoutée.');
   assert.match(await page.textContent('table'), /Cellule nationale \(démo\)/);
-  await page.goto(`${server.url}/admin/users`);
+  await page.goto(`${ponte.url}/admin/users`);
   await page.fill('#email', 'awa@demo.sn');
   await page.fill('#name', 'Awa <Diop> (démo)');
   await page.selectOption('#organisation', 'SN-CNLTP');
@@ -53,11 +39,11 @@ test('an administrator adds an organisation and a user, in French', async () => 
   assert.equal(await page.textContent('h1'), 'Awa <Diop> (démo)');
   // Found again by a part of her name typed without its case: the name travels in the form's
   // body, never in the address.
-  await page.goto(`${server.url}/admin/users`);
+  await page.goto(`${ponte.url}/admin/users`);
   await page.fill('#find', 'DIOP');
   await page.click('#users-find button');
   await page.waitForSelector('#users-total');
-  assert.equal(page.url(), `${server.url}/admin/users/find`);
+  assert.equal(page.url(), `${ponte.url}/admin/users/find`);
   assert.equal(await page.locator('#users-list tbody tr').count(), 1);
   assert.match(await page.textContent('#users-list'), /Awa <Diop> \(démo\)/);
   assert.deepEqual(problems, []);
@@ -66,7 +52,7 @@ test('an administrator adds an organisation and a user, in French', async () => 
 
 test('an auditor filters the trail and downloads it', async () => {
   const { context, page } = await signedIn('auditor@demo.ponte.example');
-  await page.goto(`${server.url}/audit`);
+  await page.goto(`${ponte.url}/audit`);
   await page.fill('#action', 'org.create');
   await page.click('form.filters button');
   await page.waitForURL(/action=org.create/);
@@ -89,13 +75,8 @@ for (const [path, email] of [
 ]) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn(email, { bypassCSP: true });
-    await page.goto(`${server.url}${path}`);
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const results = await page.evaluate(async () => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await page.goto(`${ponte.url}${path}`);
+    assert.deepEqual(await axeSerious(page), []);
     await context.close();
   });
 }

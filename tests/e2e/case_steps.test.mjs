@@ -2,37 +2,18 @@
 // section at a time from the task list of the case page, in English, French and Portuguese,
 // on a laptop (1280 px) and a phone (390 px). Every page: no serious axe-core violation, never
 // wider than the screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ponte = usePonte();
+const { signedIn } = ponte;
 
 // The page fits its window, and axe-core finds nothing serious on it.
 async function check(page, what) {
   const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
   assert.ok(w.page <= w.window, `${what}: the page is ${w.page} px wide in a ${w.window} px window`);
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(async () => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious.map((v) => `${what}: ${v.id}: ${v.help} (${v.nodes.length})`), []);
+  assert.deepEqual((await axeSerious(page)).map((p) => `${what}: ${p}`), []);
 }
 
 const state = (page, section) => page.getAttribute(`#state-${section}`, 'class');
@@ -50,10 +31,10 @@ for (const lang of ['en', 'fr', 'pt']) {
       const { context, page } = await signedIn('case.worker@demo.ponte.example', { bypassCSP: true });
       const problems = watch(page);
       // The worker's language, chosen as a user does: with the switch in the page's header.
-      await page.goto(`${server.url}/cases/new`);
+      await page.goto(`${ponte.url}/cases/new`);
       await Promise.all([page.waitForLoadState('load'), page.click(`.lang-switch button[value="${lang}"]`)]);
       await page.setViewportSize({ width, height: 844 });
-      await page.goto(`${server.url}/cases/new`);
+      await page.goto(`${ponte.url}/cases/new`);
       assert.equal(await page.getAttribute('html', 'lang'), lang);
       // The first step asks only who the person is.
       assert.equal(await page.locator('#prs_Citizenship, #vic_TraffickingStatus, #prs_MobilePhone').count(), 0);
@@ -100,7 +81,7 @@ for (const lang of ['en', 'fr', 'pt']) {
       await check(page, 'victim');
       // Interrupted: the worker leaves the victim's section before saving it. What was saved
       // before stays, and the case page says where things stand.
-      await page.goto(`${server.url}/cases/${id}`);
+      await page.goto(`${ponte.url}/cases/${id}`);
       assert.match(await state(page, 'person'), /complete/);
       assert.match(await state(page, 'identification'), /complete/);
       assert.match(await state(page, 'victim'), /not-started/);
@@ -132,8 +113,8 @@ for (const lang of ['en', 'fr', 'pt']) {
 test('a stale section is refused with what was typed kept (409)', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example', { bypassCSP: true });
   const other = await context.newPage();
-  await page.goto(`${server.url}/cases/1/details/contact`);
-  await other.goto(`${server.url}/cases/1/details/contact`);
+  await page.goto(`${ponte.url}/cases/1/details/contact`);
+  await other.goto(`${ponte.url}/cases/1/details/contact`);
   await other.fill('#prs_MobilePhone', '+351 900 000 001');
   await other.click('button[value=case]');
   await other.waitForURL(/\/cases\/1#details$/);

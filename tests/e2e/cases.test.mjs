@@ -1,29 +1,15 @@
 // A case worker registers a presumed victim, corrects a mistake and finds the case again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ponte = usePonte();
+const { signedIn } = ponte;
 
 test('a case worker registers a presumed victim and finds the case again', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example');
   const problems = watch(page);
-  await page.goto(`${server.url}/cases`);
+  await page.goto(`${ponte.url}/cases`);
   // The demonstration cases are there, in the case worker's language (Portuguese).
   assert.match(await page.textContent('main p[role=status]'), /Processos encontrados: 6/);
   await page.click('a[href="/cases/new"]');
@@ -44,7 +30,7 @@ test('a case worker registers a presumed victim and finds the case again', async
   // Found again by its number (a name never goes in an address; the search by name is a
   // form posted apart).
   const number = page.url().match(/\/cases\/(\d+)$/)[1];
-  await page.goto(`${server.url}/cases?q=${number}`);
+  await page.goto(`${ponte.url}/cases?q=${number}`);
   await page.click(`tbody a[href="/cases/${number}"]`);
   assert.equal(await page.textContent('h1'), 'Aïcha Maïga');
   // The only errors are the deliberate 422 of the refused form (and its console line).
@@ -55,7 +41,7 @@ test('a case worker registers a presumed victim and finds the case again', async
 test('a police investigator has no access to social-service case data', async () => {
   const { context, page } = await signedIn('police@demo.ponte.example');
   assert.equal(await page.locator('.main-nav a[href="/cases"]').count(), 0);
-  const res = await page.goto(`${server.url}/cases/1`);
+  const res = await page.goto(`${ponte.url}/cases/1`);
   assert.equal(res.status(), 403);
   await context.close();
 });
@@ -72,7 +58,7 @@ async function focusOn(page, selector) {
 test('with the keyboard only, a case worker records an immediate need from the protection tab', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example');
   const problems = watch(page);
-  await page.goto(`${server.url}/cases/1`);
+  await page.goto(`${ponte.url}/cases/1`);
   await focusOn(page, 'a[href="/cases/1?tab=protection#phase-panel"]');
   await Promise.all([page.waitForURL(/tab=protection/), page.keyboard.press('Enter')]);
   await focusOn(page, 'a[href="/cases/1/file/needs"]');
@@ -119,7 +105,7 @@ test('a police investigator records proceedings without seeing the social file',
   assert.match(await page.textContent('#entries'), /DIAP Lisboa/);
   // The case's name is nowhere on the page; the social file stays closed.
   assert.equal(await page.locator('a[href="/cases/1"]').count(), 0);
-  assert.equal((await page.goto(`${server.url}/cases/1/file/needs`)).status(), 403);
+  assert.equal((await page.goto(`${ponte.url}/cases/1/file/needs`)).status(), 403);
   assert.deepEqual(problems.filter((p) => !/403/.test(p)), []);
   await context.close();
 });
@@ -136,7 +122,7 @@ const widths = (page, table) => page.evaluate((sel) => {
 test('the twelve columns of the proceedings fit a 1280 px laptop, and no page outgrows a 390 px phone', async () => {
   const { context, page } = await signedIn('police@demo.ponte.example');
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${server.url}/cases/1/proceedings/proceedings`);
+  await page.goto(`${ponte.url}/cases/1/proceedings/proceedings`);
   await page.selectOption('#kind', 'criminal');
   await page.selectOption('#person_role', 'suspect');
   await page.fill('#authority', 'Departamento de Investigação e Ação Penal de Lisboa');
@@ -152,7 +138,7 @@ test('the twelve columns of the proceedings fit a 1280 px laptop, and no page ou
   await page.click('form.form button[type=submit]');
   await page.waitForURL(/\/cases\/1\/proceedings\/proceedings$/);
   for (const lang of ['pt', 'en', 'fr']) {
-    await page.goto(`${server.url}/cases/1/proceedings/proceedings?lang=${lang}`);
+    await page.goto(`${ponte.url}/cases/1/proceedings/proceedings?lang=${lang}`);
     const w = await widths(page, '#entries');
     assert.ok(w.page <= w.window, `${lang}: the page is ${w.page} px wide in a ${w.window} px window`);
     assert.ok(w.table <= w.frame, `${lang}: the table is ${w.table} px wide in a ${w.frame} px frame`);
@@ -165,7 +151,7 @@ test('the twelve columns of the proceedings fit a 1280 px laptop, and no page ou
   // On a phone the table scrolls in its frame; the page itself never scrolls sideways.
   await page.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/cases/1/proceedings/proceedings', '/proceedings']) {
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${ponte.url}${path}`);
     const w = await widths(page, null);
     assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
   }
@@ -174,12 +160,12 @@ test('the twelve columns of the proceedings fit a 1280 px laptop, and no page ou
   await worker.page.setViewportSize({ width: 390, height: 844 });
   for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/details/victim', '/cases/1/referrals',
     '/cases/1/closure', '/cases/1/timeline', '/cases/1/file/needs', '/referrals', '/work']) {
-    await worker.page.goto(`${server.url}${path}`);
+    await worker.page.goto(`${ponte.url}${path}`);
     const w = await widths(worker.page, null);
     assert.ok(w.page <= w.window, `${path}: the page is ${w.page} px wide in a ${w.window} px window`);
   }
   // The victim's section offers the three victim statuses, the case's own chosen.
-  await worker.page.goto(`${server.url}/cases/1/details/victim`);
+  await worker.page.goto(`${ponte.url}/cases/1/details/victim`);
   assert.equal(await worker.page.locator('#vic_TraffickingStatus option').count(), 3);
   assert.equal(await worker.page.inputValue('#vic_TraffickingStatus'), 'PossibleVictimOfTrafficking');
   await worker.context.close();
@@ -189,25 +175,10 @@ for (const path of ['/cases', '/cases/new', '/cases/1', '/cases/1/details/victim
   '/cases/1/closure', '/cases/1/attachments']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn('supervisor@demo.ponte.example', { bypassCSP: true });
-    await page.goto(`${server.url}${path}`);
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const results = await page.evaluate(async () => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await page.goto(`${ponte.url}${path}`);
+    assert.deepEqual(await axeSerious(page), []);
     await context.close();
   });
-}
-
-// axe-core's serious and critical violations on the page as it stands.
-async function axeSerious(page) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(async () => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
 }
 
 for (const width of [1280, 390]) {
@@ -217,7 +188,7 @@ for (const width of [1280, 390]) {
     const problems = watch(page);
     const addresses = [];
     page.on('request', (req) => addresses.push(req.url()));
-    await page.goto(`${server.url}/cases`);
+    await page.goto(`${ponte.url}/cases`);
     assert.deepEqual(await axeSerious(page), [], '/cases');
     // Too short first: explained beside the field, in Portuguese, what was typed kept.
     await page.fill('#name', 'F');
@@ -228,7 +199,7 @@ for (const width of [1280, 390]) {
     // "Fatumata Dialo" finds Fatoumata Diallo.
     await page.fill('#name', 'Fatumata Dialo');
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/cases/search"] button[type=submit]')]);
-    assert.equal(page.url(), `${server.url}/cases/search`);
+    assert.equal(page.url(), `${ponte.url}/cases/search`);
     assert.match(await page.textContent('#name-search-count'), /Processos encontrados: 1/);
     assert.match(await page.textContent('#name-matches'), /Fatoumata Diallo/);
     assert.deepEqual(await axeSerious(page), [], 'the results');

@@ -2,9 +2,14 @@
 // Debian's chromium through playwright-core. Nothing is downloaded.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
 
 export const PONTE = process.env.PONTE_BIN || 'build/ponte';
 
@@ -87,4 +92,55 @@ export async function signedIn(browser, server, email, options = {}) {
   await page.click('form[action="/login"] button[type=submit]');
   await page.waitForLoadState('load');
   return { context, page };
+}
+
+// The set-up most files share: one `ponte serve` (startPonte's options) and one browser for
+// the whole file, started before its first test and stopped after its last, the server
+// required to exit 0 on SIGTERM. Call it at the top of a test file; what it returns is
+// filled in once the file's tests run:
+//   const ponte = usePonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+//   const { context, page } = await ponte.signedIn('case.worker@demo.ponte.example');
+//   await page.goto(ponte.url + '/cases');
+export function usePonte(options = {}) {
+  const ponte = {
+    server: null,
+    browser: null,
+    get url() {
+      return ponte.server.url;
+    },
+    get db() {
+      return ponte.server.db;
+    },
+    signedIn: (email, contextOptions) => signedIn(ponte.browser, ponte.server, email, contextOptions),
+  };
+  before(async () => {
+    ponte.server = await startPonte(options);
+    ponte.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ponte.browser?.close();
+    assert.equal(await ponte.server?.stop(), 0, 'ponte serve exits 0 on SIGTERM');
+  });
+  return ponte;
+}
+
+// axe-core's serious and critical violations on the page as it stands (WCAG 2.1 A and AA and
+// axe's best practices), one line each: rule, help, the first nodes. The page's context
+// needs bypassCSP to take the script. rules: axe rules to change (e.g. one disabled).
+export async function axeSerious(page, rules = undefined) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const results = await page.evaluate(async (rules) => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    ...(rules ? { rules } : {}),
+  }), rules);
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+}
+
+// How wide the page is against its window, in CSS pixels: { page, window }. A page fits when
+// page <= window (it never scrolls sideways).
+export async function pageWidth(page) {
+  return page.evaluate(() => ({
+    page: document.documentElement.scrollWidth, window: document.documentElement.clientWidth,
+  }));
 }

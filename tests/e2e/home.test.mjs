@@ -1,25 +1,11 @@
 // The home page as a case worker meets it: in three languages, with a working language
 // switch, with and without JavaScript, on a laptop and on a phone, with no console errors
 // (which would include Content-Security-Policy violations) and no serious accessibility issue.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  const code = await server?.stop();
-  assert.equal(code, 0, 'ponte serve exits 0 on SIGTERM');
-});
+const ponte = usePonte();
 
 const LANGS = [
   { code: 'en', home: 'Home', heading: 'How Ponte protects the people it serves' },
@@ -29,10 +15,10 @@ const LANGS = [
 
 for (const lang of LANGS) {
   test(`home page renders in ${lang.code} without console errors`, async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const context = await ponte.browser.newContext({ viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     const problems = watch(page);
-    const res = await page.goto(`${server.url}/?lang=${lang.code}`);
+    const res = await page.goto(`${ponte.url}/?lang=${lang.code}`);
     assert.equal(res.status(), 200);
     assert.equal(await page.getAttribute('html', 'lang'), lang.code);
     assert.equal(await page.textContent('h1'), 'Ponte demonstration (Portugal)');
@@ -47,17 +33,17 @@ for (const lang of LANGS) {
 }
 
 test('the language switch changes the language and remembers it', async () => {
-  const context = await browser.newContext({ locale: 'en-GB' });
+  const context = await ponte.browser.newContext({ locale: 'en-GB' });
   const page = await context.newPage();
   const problems = watch(page);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${ponte.url}/`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.click('.lang-switch a[hreflang="fr"]');
   await page.waitForURL(/lang=fr/);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   assert.equal(await page.getAttribute('.lang-switch a[hreflang="fr"]', 'aria-current'), 'true');
   // Without ?lang= the choice is remembered.
-  await page.goto(`${server.url}/`);
+  await page.goto(`${ponte.url}/`);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
   await page.click('.lang-switch a[hreflang="pt"]');
   await page.waitForURL(/lang=pt/);
@@ -68,17 +54,17 @@ test('the language switch changes the language and remembers it', async () => {
 });
 
 test('the browser language is followed on a first visit', async () => {
-  const context = await browser.newContext({ locale: 'pt-PT' });
+  const context = await ponte.browser.newContext({ locale: 'pt-PT' });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${ponte.url}/`);
   assert.equal(await page.getAttribute('html', 'lang'), 'pt');
   await context.close();
 });
 
 test('everything works without JavaScript', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await ponte.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
+  await page.goto(`${ponte.url}/`);
   await page.click('.lang-switch a[hreflang="fr"]');
   await page.waitForURL(/lang=fr/);
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
@@ -87,37 +73,32 @@ test('everything works without JavaScript', async () => {
 });
 
 test('the layout fits a phone screen', async () => {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+  const context = await ponte.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
   const page = await context.newPage();
-  await page.goto(`${server.url}/?lang=fr`);
+  await page.goto(`${ponte.url}/?lang=fr`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
   await context.close();
 });
 
 test('the error page speaks the user language', async () => {
-  const context = await browser.newContext({ locale: 'fr-FR' });
+  const context = await ponte.browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
-  const res = await page.goto(`${server.url}/missing-page`);
+  const res = await page.goto(`${ponte.url}/missing-page`);
   assert.equal(res.status(), 404);
   assert.equal(await page.textContent('h1'), 'Page introuvable');
   await page.click('a.button');
-  await page.waitForURL(`${server.url}/`);
+  await page.waitForURL(`${ponte.url}/`);
   await context.close();
 });
 
 for (const path of ['/?lang=en', '/?lang=fr', '/?lang=pt', '/missing-page?lang=fr']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     // axe is injected as a script: only this context bypasses the CSP to allow it.
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await ponte.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${server.url}${path}`);
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const results = await page.evaluate(async () => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await page.goto(`${ponte.url}${path}`);
+    assert.deepEqual(await axeSerious(page), []);
     await context.close();
   });
 }

@@ -1,25 +1,11 @@
 // The knowledge platform and the focal-point directory, as partner countries use them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ponte = usePonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
+const { signedIn } = ponte;
 
 test('a French reader finds a Portuguese practice about smugglers and downloads its evaluation', async () => {
   // Senegal's case worker reads Ponte in French.
@@ -59,7 +45,7 @@ test('a French reader finds a Portuguese practice about smugglers and downloads 
 test('an author submits a draft and a reviewer of another country publishes it', async () => {
   const author = await signedIn('supervisor.sn@demo.ponte.example');
   const page = author.page;
-  await page.goto(`${server.url}/knowledge/new`);
+  await page.goto(`${ponte.url}/knowledge/new`);
   await page.click('a[href="/knowledge/new?type=practice"]');
   await page.fill('#title', 'Brigades mobiles de protection des enfants à Dakar (demo)');
   await page.fill('#summary', 'Des travailleurs sociaux accompagnent les enfants mendiants vers les centres d\'accueil.');
@@ -85,7 +71,7 @@ test('an author submits a draft and a reviewer of another country publishes it',
   await author.context.close();
 
   const reviewer = await signedIn('knowledge.reviewer.pt@demo.ponte.example');
-  await reviewer.page.goto(`${server.url}/knowledge?status=review`);
+  await reviewer.page.goto(`${ponte.url}/knowledge?status=review`);
   await reviewer.page.click('a:has-text("Brigadas móveis")'); // the reviewer reads Portuguese
   assert.equal(reviewer.page.url(), url);
   await reviewer.page.click('form[data-do="publish"] button');
@@ -97,7 +83,7 @@ test('an author submits a draft and a reviewer of another country publishes it',
 
   // Every reader finds it now.
   const reader = await signedIn('case.worker.ne@demo.ponte.example');
-  await reader.page.goto(`${server.url}/knowledge?q=brigades+dakar`);
+  await reader.page.goto(`${ponte.url}/knowledge?q=brigades+dakar`);
   assert.match(await reader.page.textContent('.results'), /Brigades mobiles de protection des enfants/);
   await reader.context.close();
 });
@@ -105,7 +91,7 @@ test('an author submits a draft and a reviewer of another country publishes it',
 test('the directory shows Niger\'s focal point institution and who held the function', async () => {
   const { context, page } = await signedIn('case.worker.pt@demo.ponte.example');
   const problems = watch(page);
-  await page.goto(`${server.url}/directory`);
+  await page.goto(`${ponte.url}/directory`);
   // The map is drawn, with Niger coloured, and its figures are also in a table.
   assert.ok(await page.locator('svg.map path[data-country="NE"]').isVisible());
   assert.notEqual(await page.getAttribute('svg.map path[data-country="NE"]', 'class'), 'map-0');
@@ -128,13 +114,8 @@ test('the directory shows Niger\'s focal point institution and who held the func
 for (const path of ['/knowledge?q=passeur', '/knowledge/1', '/knowledge/new?type=caselaw', '/directory', '/directory/1']) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn('national.focal.point.ne@demo.ponte.example', { bypassCSP: true });
-    await page.goto(`${server.url}${path}`);
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const results = await page.evaluate(async () => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await page.goto(`${ponte.url}${path}`);
+    assert.deepEqual(await axeSerious(page), []);
     await context.close();
   });
 }

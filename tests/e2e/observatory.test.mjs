@@ -1,24 +1,13 @@
 // The observatory, as an analyst of Senegal's national committee uses it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
+const ponte = usePonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
 
 test('an analyst imports the sample, reads the dashboard in French, filters a year and downloads a chart', async () => {
-  const { context, page } = await signedInAs(browser, server, 'observatory.analyst.sn@demo.ponte.example', { acceptDownloads: true });
+  const { context, page } = await ponte.signedIn('observatory.analyst.sn@demo.ponte.example', { acceptDownloads: true });
   const problems = watch(page);
   // Import the CTDC sample for a provider of Senegal.
   await page.click('.main-nav a[href="/observatory/import"]');
@@ -59,7 +48,7 @@ test('an analyst imports the sample, reads the dashboard in French, filters a ye
   const labour = csv.split('\r\n').find((l) => l.startsWith('forced_labour,'));
   assert.ok(labour && Number(labour.split(',')[2]) >= 5);
   // The annual report of Senegal for that year.
-  await page.goto(`${server.url}/observatory/report?country=SN&year=2020`);
+  await page.goto(`${ponte.url}/observatory/report?country=SN&year=2020`);
   assert.match(await page.textContent('h1'), /Sénégal, 2020/);
   assert.deepEqual(problems, []);
   await context.close();

@@ -3,33 +3,11 @@
 // no buttons and no link addresses, says which installation printed it and when, keeps its
 // tables whole where they fit, and nothing is wider than the page; on screen the same pages
 // pass axe-core, at 1280 and 390 px, in English and French.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-async function axeSerious(page) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(async () => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
-}
+const ponte = usePonte({ demo: true, settings: { require_2fa_for_flagged_roles: '0' } });
 
 // What printing the page as it stands shows: measured with the print styles applied.
 async function printed(page) {
@@ -75,13 +53,13 @@ function paperLike(seen, what) {
 
 for (const width of [1280, 390]) {
   test(`at ${width} px the case summary prints as a document`, async () => {
-    const { context, page } = await signedInAs(browser, server, 'case.worker@demo.ponte.example',
+    const { context, page } = await ponte.signedIn('case.worker@demo.ponte.example',
       { viewport: { width, height: 900 }, bypassCSP: true });
     const problems = watch(page);
-    await page.goto(`${server.url}/cases`);
+    await page.goto(`${ponte.url}/cases`);
     const first = await page.locator('main table a[href^="/cases/"]').first().getAttribute('href');
     for (const lang of ['en', 'fr']) {
-      await page.goto(`${server.url}${first}/summary?lang=${lang}`);
+      await page.goto(`${ponte.url}${first}/summary?lang=${lang}`);
       assert.deepEqual(await axeSerious(page), [], `summary in ${lang}`);
       paperLike(await printed(page), `summary in ${lang}`);
     }
@@ -93,17 +71,17 @@ for (const width of [1280, 390]) {
   });
 
   test(`at ${width} px the annual report and a methodology note print as documents`, async () => {
-    const { context, page } = await signedInAs(browser, server, 'analyst@demo.ponte.example',
+    const { context, page } = await ponte.signedIn('analyst@demo.ponte.example',
       { viewport: { width, height: 900 }, bypassCSP: true });
     const problems = watch(page);
-    await page.goto(`${server.url}/observatory/report?lang=en`);
+    await page.goto(`${ponte.url}/observatory/report?lang=en`);
     await page.selectOption('#year', { index: 1 });
     await page.click('form.filters button[type=submit]');
     await page.waitForURL(/year=/);
     assert.deepEqual(await axeSerious(page), [], 'report');
     paperLike(await printed(page), 'report');
     // The releases are in the menu; each one's note is a page, not a download.
-    await page.goto(`${server.url}/observatory?lang=fr`);
+    await page.goto(`${ponte.url}/observatory?lang=fr`);
     if (width < 800) await page.click('.menu summary');
     await page.click('.main-nav a[href="/observatory/releases"]');
     await page.click('a[href$="/methodology"] >> nth=0');

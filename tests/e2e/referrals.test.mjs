@@ -1,31 +1,17 @@
 // Identification and a national referral, as a Lisbon case worker and a Porto shelter meet
 // them: indicator screening, consent, referral, acceptance, what the shelter sees, the service
 // completed, the register.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
+const ponte = usePonte({ settings: { require_2fa_for_flagged_roles: '0' } });
 
 test('a case worker screens, refers to a shelter that accepts and completes, and the police confirm', async () => {
-  const worker = await signedIn(browser, server, 'case.worker@demo.ponte.example');
+  const worker = await ponte.signedIn('case.worker@demo.ponte.example');
   const problems = watch(worker.page);
   let page = worker.page;
-  await page.goto(`${server.url}/cases/1`);
+  await page.goto(`${ponte.url}/cases/1`);
   const name = (await page.textContent('h1')).trim();
   // Screening first, from the identification tab: two dimensions of the adult labour list.
   await page.click('a[href="/cases/1?tab=identification#phase-panel"]');
@@ -36,7 +22,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   await page.click('form.screening button[type=submit]');
   assert.match(await page.textContent('#screening-result'), /Há indicadores de tráfico/);
   assert.match(await page.textContent('#screening-result'), /Recrutamento enganoso; Condições de exploração/);
-  await page.goto(`${server.url}/cases/1`);
+  await page.goto(`${ponte.url}/cases/1`);
   await page.click('a[href="/cases/1?tab=protection#phase-panel"]');
   await page.click('a[href="/cases/1/referrals"]');
   // The person agrees to share identity and victim status with the shelter.
@@ -64,7 +50,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   assert.match(await page.textContent('h1'), /Enviado/);
   assert.ok(await page.locator('dt', { hasText: 'Resposta devida em' }).count() === 1);
   // The shelter finds it in its inbox; the person appears only once it has accepted.
-  const shelter = await signedIn(browser, server, 'shelter@demo.ponte.example');
+  const shelter = await ponte.signedIn('shelter@demo.ponte.example');
   page = shelter.page;
   const shelterProblems = watch(page);
   await page.click('.main-nav a[href="/referrals"]');
@@ -90,11 +76,11 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   assert.deepEqual(shelterProblems, []);
   // The case worker sees who received what in the register.
   page = worker.page;
-  await page.goto(`${server.url}/cases/1/referrals`);
+  await page.goto(`${ponte.url}/cases/1/referrals`);
   const register = page.locator('table').last();
   assert.match(await register.textContent(), /Casa Porto shelter for survivors/);
   // The timeline tells it all in order, in Portuguese.
-  await page.goto(`${server.url}/cases/1/timeline`);
+  await page.goto(`${ponte.url}/cases/1/timeline`);
   const kinds = await page.locator('.case-timeline li').evaluateAll((items) => items.map((li) => li.dataset.kind));
   assert.ok(kinds.includes('delivery'), kinds.join(','));
   const order = ['screening', 'consent', 'referral', 'disclosure', 'assistance'].map((k) => kinds.indexOf(k));
@@ -102,7 +88,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
   assert.ok(order[0] < order[1] && order[1] < order[2], kinds.join(','));
   assert.match(await page.textContent('.case-timeline'), /Triagem de indicadores: indicadores de tráfico/);
   // Last, the police confirm the victim status (in Portugal only the police confirm).
-  await page.goto(`${server.url}/cases/1`);
+  await page.goto(`${ponte.url}/cases/1`);
   await page.selectOption('#status', 'confirmed');
   await page.fill('#decided_on', '2026-02-01');
   await page.selectOption('#vic_TraffickingStatusDecisionMakingOrg', 'Police');
@@ -118,12 +104,7 @@ test('a case worker screens, refers to a shelter that accepts and completes, and
 // axe-core's serious and critical violations on the page as it stands, and whether the page
 // is wider than its window.
 async function checkPage(page) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(async () => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  const serious = await axeSerious(page);
   const w = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth }));
   assert.ok(w.page <= w.window, `${page.url()}: ${w.page} px wide in a ${w.window} px window`);
   return serious;
@@ -131,10 +112,10 @@ async function checkPage(page) {
 
 for (const width of [1280, 390]) {
   test(`at ${width} px a shelter counts its places and a case worker refers a person from the service's page`, async () => {
-    const shelter = await signedIn(browser, server, 'shelter@demo.ponte.example', { bypassCSP: true });
+    const shelter = await ponte.signedIn('shelter@demo.ponte.example', { bypassCSP: true });
     let page = shelter.page;
     await page.setViewportSize({ width, height: 844 });
-    await page.goto(`${server.url}/services`);
+    await page.goto(`${ponte.url}/services`);
     const link = page.locator('table a[href^="/services/"]', { hasText: 'Casa Porto shelter (demo)' });
     const href = await link.getAttribute('href');
     await link.click();
@@ -156,11 +137,11 @@ for (const width of [1280, 390]) {
     assert.deepEqual(problems, []);
     await shelter.context.close();
     // The case worker finds the service in the menu, sees its places and refers case 1.
-    const worker = await signedIn(browser, server, 'case.worker@demo.ponte.example', { bypassCSP: true });
+    const worker = await ponte.signedIn('case.worker@demo.ponte.example', { bypassCSP: true });
     page = worker.page;
     await page.setViewportSize({ width, height: 844 });
     assert.equal(await page.locator('.main-nav a[href="/services"]').count(), 1);
-    await page.goto(`${server.url}${href}`);
+    await page.goto(`${ponte.url}${href}`);
     assert.match(await page.textContent('#places'), new RegExp(`^${free}\\b`));
     assert.deepEqual(await checkPage(page), []);
     await page.click('#refer-this-person');

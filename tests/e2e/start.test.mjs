@@ -3,26 +3,12 @@
 // observatory, reviewers to the review queue, administrators to the installation's health.
 // Every start page at 1280 and 390 px: nothing wider than the screen, no serious axe-core
 // violation, no console error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ponte = usePonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+const { signedIn } = ponte;
 
 const ROLES = [
   { email: 'case.worker@demo.ponte.example', start: '/work', h1: 'A fazer', marks: '.task-counts' },
@@ -48,12 +34,7 @@ for (const width of [1280, 390]) {
       // Nothing wider than the screen.
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= width, `${role.start} is ${wide} px wide at ${width} px`);
-      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const results = await page.evaluate(async () => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }));
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+      assert.deepEqual(await axeSerious(page), []);
       assert.deepEqual(problems, []);
       await context.close();
     });

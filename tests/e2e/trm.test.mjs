@@ -1,30 +1,16 @@
 // Referrals across borders as administrators and focal points meet them: this instance's
 // identity and fingerprint, the wizard from a case, the Across borders page; each accessible.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  // The address other countries deliver to (behind a TLS proxy, as in deploy/): without one
-  // the page says peers cannot register this instance, and its identity is refused.
-  server = await startPonte({
-    settings: { require_2fa_for_flagged_roles: '0' },
-    serve: ['--public-url', 'https://ponte.example.org'],
-  });
-  browser = await launchBrowser();
+// The address other countries deliver to (behind a TLS proxy, as in deploy/): without one
+// the page says peers cannot register this instance, and its identity is refused.
+const ponte = usePonte({
+  settings: { require_2fa_for_flagged_roles: '0' },
+  serve: ['--public-url', 'https://ponte.example.org'],
 });
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const { signedIn } = ponte;
 
 test('an administrator finds the identity and fingerprint to read to another country', async () => {
   const { context, page } = await signedIn('admin@demo.ponte.example');
@@ -46,7 +32,7 @@ test('an administrator finds the identity and fingerprint to read to another cou
 test('the focal point reaches the wizard from the case and is told no country is connected yet', async () => {
   const { context, page } = await signedIn('focal.point@demo.ponte.example');
   const problems = watch(page);
-  await page.goto(`${server.url}/cases/1?tab=protection`);
+  await page.goto(`${ponte.url}/cases/1?tab=protection`);
   await page.click('a[href="/cases/1/transnational"]');
   assert.match(await page.textContent('main'), /instâncias parceiras/); // the focal point reads Portuguese
   await page.click('.main-nav a[href="/trm"]');
@@ -59,13 +45,8 @@ for (const [email, path] of [['admin@demo.ponte.example', '/admin/peers'],
   ['focal.point@demo.ponte.example', '/trm'], ['focal.point@demo.ponte.example', '/cases/1/transnational']]) {
   test(`axe-core finds no serious or critical violation on ${path}`, async () => {
     const { context, page } = await signedIn(email, { bypassCSP: true });
-    await page.goto(`${server.url}${path}`);
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-    const results = await page.evaluate(async () => window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    }));
-    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+    await page.goto(`${ponte.url}${path}`);
+    assert.deepEqual(await axeSerious(page), []);
     await context.close();
   });
 }
