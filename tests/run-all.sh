@@ -95,6 +95,8 @@ if build_or_fail release tests; then
 	for s in $PG_HTTP_SUITES; do run_cmocka_pg "pg/$s" "build/tests/$s"; done
 	# An installation moved to PostgreSQL and back (ponte db copy).
 	run_one pg/db-copy bash tests/pg/copy.sh
+	# A primary killed with -9, its synchronous replica promoted, serve reconnecting.
+	run_one pg/failover bash tests/pg/failover.sh
 fi
 
 # The allocation-failure hook stays out of the release binary.

@@ -16,6 +16,14 @@
  *   lock, as SQLite's BEGIN IMMEDIATE serialises writers: code written for SQLite (a
  *   max(id) + 1, a read-then-write check) keeps its meaning. Read transactions are
  *   REPEATABLE READ, one snapshot for all their statements, as SQLite's are.
+ * - A lost connection (the server killed, restarted or failed over: libpq's CONNECTION_BAD,
+ *   SQLSTATE class 08 or an administrator's shutdown) fails the command with PONTE_EIO and is
+ *   made again, with the same URL, at the connection's next use; its server-side statements
+ *   are prepared again. A connection lost while a transaction was open fails every further
+ *   statement until the caller's ROLLBACK (or COMMIT, which fails): the rest of a cut
+ *   transaction never runs on its own on the new connection, so nothing is half-applied.
+ *   Nothing is sent twice, except what cannot have changed anything: a BEGIN, a statement's
+ *   prepare, and a SELECT outside a transaction, each tried once more on the new connection.
  */
 #include <endian.h>
 #include <libpq-fe.h>
@@ -46,6 +54,12 @@
 
 typedef struct pg_conn {
 	PGconn *pg;
+	int busy_ms;
+	/* Counts the reconnections: statements prepared in an earlier one are gone. */
+	uint64_t generation;
+	bool in_tx;      /* a transaction was open when the current command was sent */
+	bool lost;       /* the connection broke; made again at the next use */
+	bool lost_in_tx; /* it broke with a transaction open: refused until ROLLBACK or COMMIT */
 	int64_t changes;
 	char last_insert_table[PG_TABLE_MAX]; /* of the last INSERT stepped, "" for none */
 	uint64_t next_name;                   /* for server-side statement names */
@@ -62,6 +76,7 @@ typedef struct pg_stmt {
 	char name[32];
 	char insert_table[PG_TABLE_MAX]; /* the table an INSERT adds to, else "" */
 	bool prepared;
+	uint64_t prepared_generation; /* of the connection it was prepared in */
 	Oid prepared_types[PG_MAX_PARAMS];
 	/* Bound values: binary for integers, reals and blobs, text otherwise; NULL when unset. */
 	char *values[PG_MAX_PARAMS];
@@ -85,6 +100,9 @@ static int map_state(const char *state)
 	if (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0 ||
 	    strcmp(state, "40001") == 0 || strcmp(state, "57014") == 0)
 		return PONTE_EBUSY; /* lock timeout, deadlock, serialization, cancelled */
+	if (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+	    strcmp(state, "57P03") == 0)
+		return PONTE_EIO; /* the server shuts down, crashed, or is not accepting yet */
 	if (strcmp(state, "53100") == 0)
 		return PONTE_ENOSPC; /* disk full */
 	if (strncmp(state, "53", 2) == 0 || strncmp(state, "58", 2) == 0 ||
@@ -104,7 +122,8 @@ static void trace_failure(const pg_conn *c, const char *sql)
 		fprintf(stderr, "PONTE_PG_TRACE: %s\n  in: %s\n", c->err, sql);
 }
 
-/* The outcome of one command: 0, or the mapped error with the server's message kept. */
+/* The outcome of one command: 0, or the mapped error with the server's message kept. A
+ * command that found the connection gone marks it lost (and its transaction with it). */
 static int check_result(pg_conn *c, PGresult *r)
 {
 	ExecStatusType s = PQresultStatus(r);
@@ -115,17 +134,93 @@ static int check_result(pg_conn *c, PGresult *r)
 	size_t n = strlen(c->err);
 	while (n && (c->err[n - 1] == '\n'))
 		c->err[--n] = 0;
-	return map_state(r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+	int rc = map_state(r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+	if (PQstatus(c->pg) == CONNECTION_BAD || rc == PONTE_EIO) {
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		bool gone = PQstatus(c->pg) == CONNECTION_BAD || !state ||
+			    strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+		if (gone && !c->lost) {
+			c->lost = true;
+			c->lost_in_tx = c->in_tx;
+			log_msg(LOG_WARN, "store_connection_lost",
+				c->in_tx ? "connection to PostgreSQL lost during a transaction"
+					 : "connection to PostgreSQL lost");
+		}
+		if (gone)
+			rc = PONTE_EIO;
+	}
+	return rc;
 }
+
+static int usable(pg_conn *c);
 
 static int run(pg_conn *c, const char *sql)
 {
+	int rc = usable(c);
+	if (rc)
+		return rc;
 	PGresult *r = PQexec(c->pg, sql);
-	int rc = check_result(c, r);
+	rc = check_result(c, r);
 	if (!rc && PQresultStatus(r) == PGRES_COMMAND_OK)
 		c->changes = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	return rc;
+}
+
+/* The session's settings, on a new connection and again on each reconnection. */
+static int configure(pg_conn *c)
+{
+	char set[160];
+	snprintf(set, sizeof(set),
+		 "SET lock_timeout = %d; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
+		 c->busy_ms);
+	return run(c, set);
+}
+
+/* A lost connection made again with the same URL (libpq's PQreset tries every host of a
+ * multi-host URL again, with its target_session_attrs: after a failover, the promoted one). */
+static int reconnect(pg_conn *c)
+{
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(c->pg);
+		snprintf(c->err, sizeof(c->err), "cannot reconnect to PostgreSQL: %s",
+			 msg && *msg ? msg : "no answer");
+		return PONTE_EIO;
+	}
+	c->lost = false;
+	c->generation++;
+	int rc = configure(c);
+	if (rc)
+		return rc;
+	log_msg(LOG_INFO, "store_reconnected", "connection to PostgreSQL made again");
+	return 0;
+}
+
+/* Before each command: the connection, made again if it was lost and no transaction went with
+ * it; and whether a transaction is open now, in case this command finds the connection gone. */
+static int usable(pg_conn *c)
+{
+	if (c->lost && c->lost_in_tx) {
+		snprintf(c->err, sizeof(c->err),
+			 "the connection to PostgreSQL was lost during this transaction");
+		return PONTE_EIO;
+	}
+	if (c->lost || PQstatus(c->pg) != CONNECTION_OK) {
+		int rc = reconnect(c);
+		if (rc)
+			return rc;
+	}
+	PGTransactionStatusType t = PQtransactionStatus(c->pg);
+	c->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+	return 0;
+}
+
+/* Whether a command that failed may be sent once more on a new connection: it found the
+ * connection gone, no transaction went with it, and it cannot have changed anything. */
+static bool retry_after_loss(pg_conn *c, int rc)
+{
+	return rc == PONTE_EIO && c->lost && !c->lost_in_tx;
 }
 
 static int connect_to(const char *url, int busy_ms, pg_conn **out, char *err, size_t errlen)
@@ -133,6 +228,7 @@ static int connect_to(const char *url, int busy_ms, pg_conn **out, char *err, si
 	pg_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return PONTE_ENOMEM;
+	c->busy_ms = busy_ms;
 	c->pg = PQconnectdb(url);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		snprintf(err, errlen, "cannot connect to PostgreSQL: %s", PQerrorMessage(c->pg));
@@ -140,11 +236,7 @@ static int connect_to(const char *url, int busy_ms, pg_conn **out, char *err, si
 		free(c);
 		return PONTE_EIO;
 	}
-	char set[160];
-	snprintf(set, sizeof(set),
-		 "SET lock_timeout = %d; SET client_min_messages = warning; SET TIME ZONE 'UTC'",
-		 busy_ms);
-	int rc = run(c, set);
+	int rc = configure(c);
 	if (rc) {
 		snprintf(err, errlen, "cannot configure the PostgreSQL session: %s", c->err);
 		PQfinish(c->pg);
@@ -317,7 +409,8 @@ static void finalize(void *h)
 	if (!st)
 		return;
 	reset(st);
-	if (st->prepared && PQstatus(st->c->pg) == CONNECTION_OK) {
+	if (st->prepared && st->prepared_generation == st->c->generation && !st->c->lost &&
+	    PQstatus(st->c->pg) == CONNECTION_OK) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
 		/* Inside a failed transaction this fails too; the name is never reused. */
@@ -389,6 +482,8 @@ static int ensure_prepared(pg_stmt *st)
 	for (int i = 0; i < st->nparams; i++)
 		if (st->unnamed[i] && !st->types[i])
 			st->types[i] = OID_TEXT;
+	if (st->prepared && st->prepared_generation != st->c->generation)
+		st->prepared = false; /* made in a connection since lost */
 	if (st->prepared &&
 	    memcmp(st->prepared_types, st->types, (size_t)st->nparams * sizeof(Oid)) == 0)
 		return 0;
@@ -405,6 +500,11 @@ static int ensure_prepared(pg_stmt *st)
 	PGresult *r = PQprepare(c->pg, st->name, st->sql, st->nparams, st->types);
 	int rc = check_result(c, r);
 	PQclear(r);
+	if (retry_after_loss(c, rc) && !(rc = usable(c))) {
+		r = PQprepare(c->pg, st->name, st->sql, st->nparams, st->types);
+		rc = check_result(c, r);
+		PQclear(r);
+	}
 	if (rc) {
 		log_msg(LOG_ERROR, "store_prepare_failed", c->err);
 		trace_failure(c, st->sql);
@@ -412,20 +512,41 @@ static int ensure_prepared(pg_stmt *st)
 	}
 	memcpy(st->prepared_types, st->types, (size_t)st->nparams * sizeof(Oid));
 	st->prepared = true;
+	st->prepared_generation = c->generation;
 	return 0;
+}
+
+/* A SELECT (outside a transaction, sent again after a lost connection: reads change nothing). */
+static bool is_select(const char *sql)
+{
+	sql += strspn(sql, " \t\n(");
+	return strncasecmp(sql, "SELECT", 6) == 0;
+}
+
+static PGresult *exec_prepared(pg_stmt *st)
+{
+	return PQexecPrepared(st->c->pg, st->name, st->nparams, (const char *const *)st->values,
+			      st->lengths, st->formats, 0);
 }
 
 static int step(void *h)
 {
 	pg_stmt *st = h;
 	if (!st->res) {
-		int rc = ensure_prepared(st);
+		int rc = usable(st->c);
+		if (!rc)
+			rc = ensure_prepared(st);
 		if (rc)
 			return rc;
-		PGresult *r =
-		    PQexecPrepared(st->c->pg, st->name, st->nparams,
-				   (const char *const *)st->values, st->lengths, st->formats, 0);
-		if ((rc = check_result(st->c, r))) {
+		PGresult *r = exec_prepared(st);
+		rc = check_result(st->c, r);
+		if (retry_after_loss(st->c, rc) && is_select(st->sql) && !(rc = usable(st->c)) &&
+		    !(rc = ensure_prepared(st))) {
+			PQclear(r);
+			r = exec_prepared(st);
+			rc = check_result(st->c, r);
+		}
+		if (rc) {
 			trace_failure(st->c, st->sql);
 			PQclear(r);
 			return rc;
@@ -540,26 +661,57 @@ static int col_kind(void *h, int col)
 	}
 }
 
+/* On a lost connection no transaction is open any more: a ROLLBACK is done (the server
+ * dropped the transaction), the COMMIT of one the loss cut fails (not committed, or not
+ * known to be). Either ends it, and the connection is made again at the next command. */
 static int exec(void *db, const char *sql)
 {
-	return run(db, sql);
+	pg_conn *c = db;
+	if (c->lost && strcasecmp(sql, "ROLLBACK") == 0) {
+		c->lost_in_tx = false;
+		return 0;
+	}
+	if (c->lost && c->lost_in_tx && strcasecmp(sql, "COMMIT") == 0) {
+		c->lost_in_tx = false;
+		snprintf(c->err, sizeof(c->err),
+			 "the connection to PostgreSQL was lost before "
+			 "COMMIT: the transaction was not committed");
+		return PONTE_EIO;
+	}
+	return run(c, sql);
 }
 
-static int begin(void *db, bool write)
+static int begin_once(pg_conn *c, bool write)
 {
-	pg_conn *c = db;
 	if (!write)
 		return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 	int rc = run(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
-	if (!rc && (rc = run(c, WRITER_LOCK)))
-		PQclear(PQexec(c->pg, "ROLLBACK"));
+	if (!rc && (rc = run(c, WRITER_LOCK))) {
+		if (c->lost)
+			c->lost_in_tx = false; /* the server dropped it; nothing ran in it */
+		else
+			PQclear(PQexec(c->pg, "ROLLBACK"));
+	}
+	return rc;
+}
+
+/* A new transaction forgets one a lost connection took (its caller never rolled it back);
+ * a BEGIN that finds the connection gone is sent again on a new one. */
+static int begin(void *db, bool write)
+{
+	pg_conn *c = db;
+	c->lost_in_tx = false;
+	int rc = begin_once(c, write);
+	if (retry_after_loss(c, rc))
+		rc = begin_once(c, write);
 	return rc;
 }
 
 static bool in_transaction(void *db)
 {
-	PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)db)->pg);
-	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+	pg_conn *c = db;
+	PGTransactionStatusType t = PQtransactionStatus(c->pg);
+	return (c->lost && c->lost_in_tx) || t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
 /* The id the last INSERT drew from its own table's identity sequence: currval() of that
@@ -571,6 +723,8 @@ static bool in_transaction(void *db)
 static int64_t last_insert_id(void *db)
 {
 	pg_conn *c = db;
+	if (c->lost)
+		return 0; /* the INSERT's connection is gone, and the id with it */
 	bool in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
 	if (in_tx)
 		PQclear(PQexec(c->pg, "SAVEPOINT ponte_lastval"));
@@ -634,10 +788,13 @@ static int integrity_check(void *db, char *why, size_t whylen)
 static int table_counts(void *db, store_count_fn fn, void *ctx)
 {
 	pg_conn *c = db;
+	int rc = usable(c);
+	if (rc)
+		return rc;
 	PGresult *names = PQexec(c->pg, "SELECT table_name FROM information_schema.tables "
 					"WHERE table_schema = current_schema() AND table_type = "
 					"'BASE TABLE' ORDER BY table_name");
-	int rc = check_result(c, names);
+	rc = check_result(c, names);
 	for (int i = 0; !rc && i < PQntuples(names); i++) {
 		const char *name = PQgetvalue(names, i, 0);
 		char *quoted = PQescapeIdentifier(c->pg, name, strlen(name));
@@ -676,7 +833,22 @@ int store_pg_check(store *s, bool create, char *err, size_t errlen)
 	int rc = connect_to(s->path, s->opt.busy_timeout_ms, &c, err, errlen);
 	if (rc)
 		return rc;
-	PGresult *r = PQexec(c->pg, SQL_TABLES);
+	/* A hot standby is read-only, and Ponte writes on every access (its audit trail): said
+	 * here, rather than as the first write's failure. */
+	PGresult *r = PQexec(c->pg, "SELECT pg_is_in_recovery()");
+	rc = check_result(c, r);
+	bool standby = !rc && PQntuples(r) == 1 && *PQgetvalue(r, 0, 0) == 't';
+	PQclear(r);
+	if (!rc && standby) {
+		snprintf(
+		    err, errlen,
+		    "%s is a standby server (read-only, in recovery); Ponte needs the primary: "
+		    "name every server with target_session_attrs=read-write, or promote it",
+		    s->display);
+		conn_close(c);
+		return PONTE_EINVAL;
+	}
+	r = PQexec(c->pg, SQL_TABLES);
 	rc = check_result(c, r);
 	long tables = rc ? 0 : strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	bool marked = !rc && strtol(PQgetvalue(r, 0, 1), NULL, 10) == 1;

@@ -360,6 +360,115 @@ static void transactions_keep_sqlite_promises(void **state)
 	drop_db("ponte_t_tx", url);
 }
 
+/* Ends every server process serving database name but the caller's, as a failover or a
+ * restarted server would, and waits until they are gone. */
+static void cut_connections(const char *name)
+{
+	PGconn *pg = PQconnectdb(server());
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	const char *params[] = { name };
+	PGresult *r =
+	    PQexecParams(pg,
+			 "SELECT count(pg_terminate_backend(pid, 10000)) FROM "
+			 "pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+			 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("terminate: %s", PQerrorMessage(pg));
+	assert_true(strtol(PQgetvalue(r, 0, 0), NULL, 10) >= 1);
+	PQclear(r);
+	PQfinish(pg);
+}
+
+static int try_insert(store_conn *c, const char *name)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_INSERT, &st);
+	if (rc)
+		return rc;
+	store_bind_text(st, 1, name, strlen(name));
+	store_bind_int64(st, 2, 1);
+	rc = store_step(st);
+	store_reset(st);
+	return rc;
+}
+
+static int try_count(store_conn *c)
+{
+	store_stmt *st;
+	int rc = store_prepare(c, SQL_COUNT, &st);
+	if (rc)
+		return rc;
+	rc = store_step(st);
+	store_reset(st);
+	return rc;
+}
+
+/* A connection the server dropped (a failover, a restart) is made again at its next use, its
+ * statements prepared again; a read outside a transaction and a BEGIN go through at once; a
+ * write that met the loss fails and is not sent again; a transaction the loss cut fails
+ * whole, and nothing of it runs afterwards on the new connection. */
+static void a_lost_connection_comes_back(void **state)
+{
+	(void)state;
+	char *url = fresh_db("ponte_t_lost");
+	store *s = create(url);
+	store_conn *c;
+	assert_int_equal(store_conn_get(s, &c), 0);
+	assert_int_equal(store_exec(c, SQL_TABLE), 0);
+	assert_true(insert(c, "Amina", 1) > 0);
+	assert_int_equal(count(c, NULL), 1);
+
+	/* A read: answered on a new connection, the statement prepared there again. */
+	cut_connections("ponte_t_lost");
+	assert_int_equal(count(c, NULL), 1);
+	assert_int_equal(count(c, "Amina"), 1);
+
+	/* A write whose statement the new connection does not have yet: its prepare meets the
+	 * loss before anything is sent, and the write goes through on the next connection. */
+	cut_connections("ponte_t_lost");
+	assert_int_equal(try_insert(c, "Bola"), STORE_DONE);
+	assert_int_equal(count(c, "Bola"), 1);
+
+	/* A write sent on a lost connection: refused, not sent twice; the next one goes through. */
+	cut_connections("ponte_t_lost");
+	assert_int_equal(try_insert(c, "Bisi"), PONTE_EIO);
+	assert_int_equal(count(c, "Bisi"), 0);
+	assert_true(insert(c, "Bisi", 1) > 0);
+	assert_int_equal(count(c, NULL), 3);
+
+	/* A transaction cut in the middle: its later statements and its COMMIT fail, even a
+	 * read; nothing of it is applied; the connection serves again after the ROLLBACK. */
+	assert_int_equal(store_begin(c), 0);
+	assert_true(insert(c, "Chiamaka", 1) > 0);
+	cut_connections("ponte_t_lost");
+	assert_int_equal(try_insert(c, "Dede"), PONTE_EIO);
+	assert_int_equal(try_insert(c, "Efua"), PONTE_EIO);
+	assert_int_equal(try_count(c), PONTE_EIO);
+	assert_int_equal(store_commit(c), PONTE_EIO);
+	assert_int_equal(count(c, NULL), 3);
+	assert_int_equal(count(c, "Chiamaka") + count(c, "Dede") + count(c, "Efua"), 0);
+
+	/* A caller that never rolled the cut transaction back: the next BEGIN starts afresh. */
+	assert_int_equal(store_begin(c), 0);
+	assert_true(insert(c, "Fanta", 1) > 0);
+	cut_connections("ponte_t_lost");
+	assert_int_equal(try_insert(c, "Gifty"), PONTE_EIO);
+	assert_int_equal(store_begin(c), 0);
+	assert_true(insert(c, "Hawa", 1) > 0);
+	assert_int_equal(store_commit(c), 0);
+	assert_int_equal(count(c, NULL), 4);
+	assert_int_equal(count(c, "Fanta") + count(c, "Gifty"), 0);
+
+	/* A BEGIN that finds the connection gone is sent again: the transaction goes through. */
+	cut_connections("ponte_t_lost");
+	assert_int_equal(store_begin(c), 0);
+	assert_true(insert(c, "Ifeoma", 1) > 0);
+	assert_int_equal(store_commit(c), 0);
+	assert_int_equal(count(c, "Ifeoma"), 1);
+	store_close(s);
+	drop_db("ponte_t_lost", url);
+}
+
 /* Distinct SQL texts, as many modules' constants would be: each has its own address. */
 #define MANY_STATEMENTS (3 * STORE_STATEMENT_CACHE)
 static char many_sql[MANY_STATEMENTS][48];
@@ -524,6 +633,7 @@ int main(void)
 		cmocka_unit_test(values_round_trip),
 		cmocka_unit_test(parameters_the_sqlite_way),
 		cmocka_unit_test(transactions_keep_sqlite_promises),
+		cmocka_unit_test(a_lost_connection_comes_back),
 		cmocka_unit_test(more_statements_than_the_cache_holds),
 		cmocka_unit_test(the_password_never_shows),
 		cmocka_unit_test(schema_matches_sqlite),
