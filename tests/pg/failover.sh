@@ -7,7 +7,7 @@
 #   server: its connections are made again by themselves (src/store/pg.c);
 # - every case acknowledged (201), before the kill and after, is on the promoted server, each
 #   with its case.create audit event, and the audit chain verifies: no write half-applied;
-#   a write cut by the kill was refused (500/503), never acknowledged;
+#   a write cut by the kill was refused (500/503), never acknowledged, and /healthz said 503;
 # - the wrong way: the standby alone is not served (Ponte records every access in the audit
 #   trail, which a read-only standby cannot take).
 # Both clusters live in temporary folders, listen only on Unix sockets there, and are owned by
@@ -149,6 +149,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 -X POST "$U/api/v1/c
 	-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	-d '{"person":{"prs_FirstName":"Nowhere","prs_SecondName":"Test","prs_Gender":"Feminine"}}')
 case "$code" in 500 | 503) ;; *) fail "a write with no primary answered $code" ;; esac
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$U/healthz")
+[ "$code" = 503 ] || fail "healthz with no primary answered $code, not 503"
 
 # Promotion, then the same serve process writes again by itself.
 as_owner "$bindir/pg_ctl" -D "$dir/r/data" -w -t 60 promote >/dev/null || fail "promote failed"
