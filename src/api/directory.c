@@ -79,7 +79,8 @@ int api_focal_points(http_request *req, http_response *res)
 {
 	fp_filter f = { .country = http_query(req, "country"),
 			.mandate = http_query(req, "mandate"),
-			.stale_only = http_query(req, "stale") != NULL };
+			.stale_only = http_query(req, "stale") != NULL,
+			.lang = i18n_lang(req->lang)->code };
 	api_list l;
 	int rc = api_list_open(res, &l);
 	if (!rc)

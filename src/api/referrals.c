@@ -74,7 +74,8 @@ int api_services(http_request *req, http_response *res)
 			     .nationality = http_query(req, "nationality"),
 			     .language = http_query(req, "language"),
 			     .age = (int)a,
-			     .with_room = room && strcmp(room, "1") == 0 };
+			     .with_room = room && strcmp(room, "1") == 0,
+			     .lang = req->lang };
 	api_list l;
 	int rc = api_list_open(res, &l);
 	if (!rc)

@@ -231,3 +231,8 @@ int utf8_collate_arabic_first(const char *a, const char *b)
 {
 	return collate(a, b, true);
 }
+
+int utf8_collate_as(const char *a, const char *b, bool arabic_first)
+{
+	return collate(a, b, arabic_first);
+}

@@ -37,6 +37,9 @@ int utf8_collate(const char *a, const char *b);
  * Arabic collation reorders it (Arabic-script names before Latin ones, "مصر" before
  * "Maroc"); within each script, the same order. Digits and punctuation still come first. */
 int utf8_collate_arabic_first(const char *a, const char *b);
+/* utf8_collate_arabic_first() when arabic_first, else utf8_collate(): for comparators that carry
+ * the reader's script as their context (qsort_r). */
+int utf8_collate_as(const char *a, const char *b, bool arabic_first);
 /* s folded as utf8_collate() compares it (lower case, Latin accents removed, "œ" as "oe",
  * Arabic letters as above)
  * into out (outlen bytes, always NUL-terminated; a letter that does not fit is left out): the

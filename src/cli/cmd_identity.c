@@ -67,7 +67,7 @@ int cmd_org(int argc, char **argv)
 			return rc;
 		arena a;
 		arena_init(&a, 16u << 20);
-		rc = org_list(s, &a, print_org, NULL);
+		rc = org_list(s, &a, "en", print_org, NULL);
 		arena_release(&a);
 		cli_close(s, NULL);
 		return rc ? cli_fail("cannot list organisations: %s", ponte_strerror(rc)) : EXIT_OK;

@@ -48,6 +48,7 @@ typedef struct focal_point {
 typedef struct fp_filter {
 	const char *country, *mandate;
 	bool stale_only;
+	const char *lang; /* the reader's language ("fr"): the order of the list; NULL: "en" */
 } fp_filter;
 
 typedef vocab_term fp_code; /* code and label (a msgid): i18n/vocab.h */
@@ -66,7 +67,9 @@ int fp_add_holder(const keyed_store *env, const principal *p, int64_t id, const 
 		  const char *position, const char *started_on, field_errors *e);
 int fp_get(const keyed_store *env, arena *a, int64_t id, focal_point *out);
 typedef int (*fp_fn)(const focal_point *fp, void *ctx);
-/* By country, mandate and organisation; with holders. */
+/* By the country's name, then the organisation's, then the mandate, as readers of f->lang
+ * read them (utf8_collate(), Arabic script first for an Arabic-script language); with
+ * holders. */
 int fp_list(const keyed_store *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx);
 /* Whether p may change the entries of this country. */
 bool fp_can_manage(const principal *p, const char *country);

@@ -6,6 +6,7 @@
 #include "directory/directory.h"
 #include "i18n/i18n.h"
 #include "identity/fields.h"
+#include "identity/identity.h"
 
 /* Verified more than 12 months ago, in each dialect. */
 #define FP_STALE_SQLITE "f.verified_on < date('now', '-12 months')"
@@ -21,10 +22,9 @@
 static const char SQL_GET[] = "SELECT " FP_COLUMNS FP_STALE_SQLITE FP_FROM " WHERE f.id = ?1";
 static const char SQL_GET_PG[] = "SELECT " FP_COLUMNS FP_STALE_PG FP_FROM " WHERE f.id = ?1";
 static const char SQL_LIST[] =
-    "SELECT " FP_COLUMNS FP_STALE_SQLITE FP_FROM FP_LIST_WHERE FP_STALE_SQLITE
-    ") ORDER BY f.country, f.mandate, o.name";
-static const char SQL_LIST_PG[] = "SELECT " FP_COLUMNS FP_STALE_PG FP_FROM FP_LIST_WHERE FP_STALE_PG
-				  ") ORDER BY f.country, f.mandate, o.name";
+    "SELECT " FP_COLUMNS FP_STALE_SQLITE FP_FROM FP_LIST_WHERE FP_STALE_SQLITE ") ORDER BY f.id";
+static const char SQL_LIST_PG[] =
+    "SELECT " FP_COLUMNS FP_STALE_PG FP_FROM FP_LIST_WHERE FP_STALE_PG ") ORDER BY f.id";
 static const char SQL_HOLDERS[] =
     "SELECT id, name_enc, position, started_on, coalesce(ended_on, '') FROM "
     "focal_point_holders WHERE focal_point_id = ?1 ORDER BY started_on DESC, id DESC";
@@ -448,6 +448,43 @@ int fp_get(const keyed_store *env, arena *a, int64_t id, focal_point *out)
 	return load_holders(env, c, a, out);
 }
 
+struct fp_row {
+	focal_point *fp;
+	const char *country_name;
+};
+
+static int fp_by_name(const void *a, const void *b, void *arabic_first)
+{
+	const struct fp_row *x = a, *y = b;
+	bool ar = *(const bool *)arabic_first;
+	int c = utf8_collate_as(x->country_name, y->country_name, ar);
+	if (!c)
+		c = utf8_collate_as(x->fp->organisation_name, y->fp->organisation_name, ar);
+	if (!c)
+		c = strcmp(x->fp->mandate, y->fp->mandate);
+	return c ? c : (x->fp->id > y->fp->id) - (x->fp->id < y->fp->id);
+}
+
+/* rows in the reader's order (fp_list()). */
+static int fp_sort(const keyed_store *env, arena *a, const char *lang, focal_point *rows, size_t n,
+		   struct fp_row **out)
+{
+	struct fp_row *order = n ? arena_calloc(a, n, sizeof(*order)) : NULL;
+	if (n && !order)
+		return PONTE_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		order[i].fp = &rows[i];
+		order[i].country_name = country_label(env->db, a, lang, rows[i].country);
+		if (!order[i].country_name || !rows[i].organisation_name || !rows[i].mandate)
+			return PONTE_ENOMEM;
+	}
+	bool arabic_first = i18n_arabic_script(lang);
+	if (n)
+		qsort_r(order, n, sizeof(*order), fp_by_name, &arabic_first);
+	*out = order;
+	return 0;
+}
+
 int fp_list(const keyed_store *env, arena *a, const fp_filter *f, fp_fn fn, void *ctx)
 {
 	store_conn *c;
@@ -489,8 +526,11 @@ int fp_list(const keyed_store *env, arena *a, const fp_filter *f, fp_fn fn, void
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = load_holders(env, c, a, &rows[i]);
 	store_commit(c);
+	struct fp_row *order = NULL;
+	if (!rc)
+		rc = fp_sort(env, a, f->lang ? f->lang : "en", rows, n, &order);
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = fn(&rows[i], ctx);
+		rc = fn(order[i].fp, ctx);
 	return rc;
 }
 

@@ -87,7 +87,11 @@ int org_add(store *db, const organisation *o, int64_t *id);
 int org_get(store *db, arena *a, int64_t id, organisation *out);
 int org_find(store *db, arena *a, const char *code, organisation *out);
 typedef int (*org_fn)(const organisation *o, void *ctx);
-int org_list(store *db, arena *a, org_fn fn, void *ctx);
+/* Every organisation, in the order of the names for readers of the language called lang
+ * (utf8_collate(), Arabic script first for an Arabic-script language; the code between two of
+ * the same name). PONTE_ELIMIT past ORG_LIST_MAX organisations. */
+#define ORG_LIST_MAX 16384
+int org_list(store *db, arena *a, const char *lang, org_fn fn, void *ctx);
 
 /* Countries (code, name in lang: "fr", "pt", "es", "ar", else English), in the order of
  * the names (utf8_collate: "Égypte" with the E's); and organisation types (code, label: a

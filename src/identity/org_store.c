@@ -29,7 +29,7 @@ static const char SQL_ADD[] = "INSERT INTO organisations(code, name, country, ty
 #define ORG_COLUMNS "id, code, name, country, type, coalesce(parent_id, 0), focal_point"
 static const char SQL_GET[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE id = ?1";
 static const char SQL_FIND[] = "SELECT " ORG_COLUMNS " FROM organisations WHERE code = ?1";
-static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations ORDER BY country, name";
+static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations";
 #define COUNTRY_NAME                                                                               \
 	"CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt WHEN 'es' THEN name_es "            \
 	"WHEN 'ar' THEN name_ar ELSE name_en END"
@@ -180,21 +180,55 @@ int org_find(store *db, arena *a, const char *code, organisation *out)
 	return org_one(db, a, SQL_FIND, code, 0, out);
 }
 
-int org_list(store *db, arena *a, org_fn fn, void *ctx)
+/* Organisations by name for the reader, the code between two of the same name. */
+static int org_by_name(const void *a, const void *b, void *arabic_first)
+{
+	const organisation *x = a, *y = b;
+	int c = utf8_collate_as(x->name, y->name, *(const bool *)arabic_first);
+	return c ? c : strcmp(x->code, y->code);
+}
+
+int org_list(store *db, arena *a, const char *lang, org_fn fn, void *ctx)
 {
 	store_stmt *st;
 	int rc = store_stmt_get(db, SQL_LIST, &st);
 	if (rc)
 		return rc;
+	/* Read them all, then sort by the reader's alphabet: the database's order puts "École"
+	 * after "Zorg" and Latin names before Arabic ones on an Arabic page. */
+	organisation *rows = NULL;
+	size_t n = 0, cap = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		organisation o;
-		org_from_row(st, a, &o);
-		rc = fn(&o, ctx);
-		if (rc)
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			organisation *more =
+			    ncap <= ORG_LIST_MAX ? arena_calloc(a, ncap, sizeof(*more)) : NULL;
+			if (!more) {
+				rc = ncap <= ORG_LIST_MAX ? PONTE_ENOMEM : PONTE_ELIMIT;
+				break;
+			}
+			if (n)
+				memcpy(more, rows, n * sizeof(*rows));
+			rows = more;
+			cap = ncap;
+		}
+		org_from_row(st, a, &rows[n]);
+		if (!rows[n].code || !rows[n].name || !rows[n].country || !rows[n].type) {
+			rc = PONTE_ENOMEM;
 			break;
+		}
+		n++;
 	}
 	store_reset(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	bool arabic_first = i18n_arabic_script(lang);
+	if (n)
+		qsort_r(rows, n, sizeof(*rows), org_by_name, &arabic_first);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = fn(&rows[i], ctx)))
+			return rc < 0 ? rc : 0;
+	return 0;
 }
 
 struct country_row {

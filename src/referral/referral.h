@@ -54,6 +54,7 @@ typedef struct service_filter {
 	const char *type, *country, *sex, *exploitation, *nationality, *language;
 	int age;        /* -1: any */
 	bool with_room; /* only services with capacity free (or without capacity) */
+	int lang;       /* the reader's language: the order of the list */
 } service_filter;
 
 const char *const *service_types(size_t *n);
@@ -61,6 +62,9 @@ int service_add(const keyed_store *env, const principal *p, const service_input 
 		field_errors *e);
 int service_get(const keyed_store *env, arena *a, int64_t id, service *out);
 typedef int (*service_fn)(const service *s, void *ctx);
+/* At most 500 services that pass f, in the order a reader of f->lang reads them: by the name of
+ * their type (the vocabulary "referral"), then the service's name, then its organisation's
+ * (utf8_collate(), Arabic script first for an Arabic-script language). */
 int service_list(const keyed_store *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx);
 /* Who keeps a service's count of places: its own organisation's staff, and who manages the

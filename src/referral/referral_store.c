@@ -27,7 +27,7 @@ const char SQL_SERVICE_LIST[] =
     "AND (CAST(?6 AS TEXT) IS NULL OR s.nationalities = '' OR replace(',' || s.nationalities || ',', ',' || ?6 || ',', '') <> ',' || s.nationalities || ',') "
     "AND (CAST(?7 AS TEXT) IS NULL OR replace(',' || s.languages || ',', ',' || ?7 || ',', '') <> ',' || s.languages || ',') "
     "AND (?8 = 0 OR s.capacity_free IS NULL OR s.capacity_free > 0) "
-    "ORDER BY o.country, s.type, s.name LIMIT 500";
+    "ORDER BY s.id LIMIT 500";
 /* ?1 service ?2 capacity ?3 free ?4 now ?5 the version counted from */
 const char SQL_SERVICE_PLACES[] =
     "UPDATE services SET capacity = ?2, capacity_free = ?3, verified_on = substr(?4, 1, 10), "

@@ -1,7 +1,9 @@
 /* The services directory: what provider organisations offer, to whom, with how much room. */
 #include <ctype.h>
 
+#include "base/utf8.h"
 #include "i18n/i18n.h"
+#include "i18n/vocab.h"
 #include "referral/internal.h"
 
 static const char *const TYPES[] = { "shelter",         "medical",        "psychosocial",
@@ -146,13 +148,42 @@ int service_get(const keyed_store *env, arena *a, int64_t id, service *out)
 	return 0;
 }
 
+struct service_order {
+	int lang;
+	bool arabic_first;
+};
+
+struct service_row {
+	service s;
+	const char *type_name;
+};
+
+static int service_by_name(const void *a, const void *b, void *ctx)
+{
+	const struct service_row *x = a, *y = b;
+	const struct service_order *o = ctx;
+	int c = utf8_collate_as(x->type_name, y->type_name, o->arabic_first);
+	if (!c)
+		c = utf8_collate_as(x->s.name, y->s.name, o->arabic_first);
+	if (!c)
+		c = utf8_collate_as(x->s.organisation_name, y->s.organisation_name,
+				    o->arabic_first);
+	return c ? c : (x->s.id > y->s.id) - (x->s.id < y->s.id);
+}
+
 int service_list(const keyed_store *env, arena *a, const service_filter *f, service_fn fn,
 		 void *ctx)
 {
+	enum { MAX = 500 }; /* the statement's LIMIT */
 	store_stmt *st;
 	int rc = store_stmt_get(env->db, SQL_SERVICE_LIST, &st);
 	if (rc)
 		return rc;
+	struct service_row *rows = arena_calloc(a, MAX, sizeof(*rows));
+	if (!rows) {
+		store_reset(st);
+		return PONTE_ENOMEM;
+	}
 	ref_bind_opt(st, 1, f->type);
 	ref_bind_opt(st, 2, f->country);
 	if (f->age >= 0)
@@ -162,14 +193,28 @@ int service_list(const keyed_store *env, arena *a, const service_filter *f, serv
 	ref_bind_opt(st, 6, f->nationality);
 	ref_bind_opt(st, 7, f->language);
 	store_bind_int64(st, 8, f->with_room);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		service s;
-		from_row(a, st, &s);
-		if ((rc = fn(&s, ctx)))
+	size_t n = 0;
+	while (n < MAX && (rc = store_step(st)) == STORE_ROW) {
+		from_row(a, st, &rows[n].s);
+		rows[n].type_name = vocab_label(f->lang, "referral", rows[n].s.type);
+		if (!rows[n].s.name || !rows[n].s.organisation_name || !rows[n].type_name) {
+			rc = PONTE_ENOMEM;
 			break;
+		}
+		n++;
 	}
 	store_reset(st);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* Sorted here, not by the database: its order puts "École" after "Zorg", and the names
+	 * of the types are in the reader's language. */
+	struct service_order order = { f->lang, i18n_arabic_script(i18n_lang(f->lang)->code) };
+	if (n)
+		qsort_r(rows, n, sizeof(*rows), service_by_name, &order);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = fn(&rows[i].s, ctx)))
+			return rc < 0 ? rc : 0;
+	return 0;
 }
 
 bool service_may_count_places(const principal *p, const service *s)

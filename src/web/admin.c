@@ -89,7 +89,7 @@ static int render_orgs(http_request *req, http_response *res, const char *error)
 	struct list_ctx countries = { req, tpl_set_list(v, "countries"),
 				      principal_of(req)->country };
 	struct list_ctx types = { req, tpl_set_list(v, "types"), "NGO" };
-	int rc = org_list(svc->db, req->arena, add_org, &orgs);
+	int rc = org_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_org, &orgs);
 	if (!rc)
 		rc = country_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_option,
 				  &countries);
@@ -361,9 +361,10 @@ static int render_users(http_request *req, http_response *res, const char *error
 	tpl_set(v, "form_name", http_form(req, "name"));
 	int rc = user_list(&svc->env, req->arena, collect_user, &users);
 	if (!rc)
-		rc = org_list(svc->db, req->arena, add_org, &orgs);
+		rc = org_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_org, &orgs);
 	if (!rc)
-		rc = org_list(svc->db, req->arena, add_org, &filter_orgs);
+		rc = org_list(svc->db, req->arena, i18n_lang(req->lang)->code, add_org,
+			      &filter_orgs);
 	if (!rc)
 		rc = role_list(svc->db, req->arena, add_role_option, &roles);
 	if (!rc)

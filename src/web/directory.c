@@ -162,6 +162,7 @@ static void read_filter(http_request *req, fp_filter *f)
 	f->country = http_query(req, "country");
 	f->mandate = http_query(req, "mandate");
 	f->stale_only = http_query(req, "stale") != NULL;
+	f->lang = i18n_lang(req->lang)->code;
 	if (f->country && !*f->country)
 		f->country = NULL;
 	if (f->mandate && !*f->mandate)
@@ -465,7 +466,8 @@ static int render_new(http_request *req, http_response *res, const fp_input *in,
 	if (!v)
 		return PONTE_ENOMEM;
 	struct orgs o = { req, tpl_set_list(v, "organisations"), in ? in->organisation : NULL };
-	int rc = org_list(services_of(req)->db, req->arena, add_org, &o);
+	int rc =
+	    org_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code, add_org, &o);
 	if (rc)
 		return rc;
 	add_mandates(req, v, in ? in->mandate : NULL);

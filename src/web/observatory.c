@@ -49,7 +49,8 @@ static int render(http_request *req, http_response *res, const obs_import_result
 		const char *chosen = http_form(req, "provider");
 		struct providers c = { req, tpl_set_list(v, "providers"),
 				       chosen ? strtoll(chosen, NULL, 10) : p->organisation_id };
-		int lrc = org_list(services_of(req)->db, req->arena, add_provider, &c);
+		int lrc = org_list(services_of(req)->db, req->arena, i18n_lang(req->lang)->code,
+				   add_provider, &c);
 		if (lrc)
 			return lrc;
 	}

@@ -459,7 +459,7 @@ static int render_case_referrals(http_request *req, http_response *res, int64_t 
 	struct list disc = { req, tpl_set_list(v, "disclosures"), 0 };
 	if (!rc)
 		rc = disclosure_list(env, req->arena, p, case_id, add_disclosure, &disc);
-	service_filter all = { .age = -1 };
+	service_filter all = { .age = -1, .lang = req->lang };
 	struct picker k = { .req = req,
 			    .consent_options = tpl_set_list(v, "services"),
 			    .matching = tpl_set_list(v, "matching"),

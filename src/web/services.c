@@ -84,7 +84,8 @@ int web_services(http_request *req, http_response *res)
 			     .country = http_query(req, "country"),
 			     .language = http_query(req, "language"),
 			     .age = (int)a,
-			     .with_room = room && strcmp(room, "1") == 0 };
+			     .with_room = room && strcmp(room, "1") == 0,
+			     .lang = req->lang };
 	tpl_vars *v = tpl_vars_new(req->arena);
 	struct list l = { req, v ? tpl_set_list(v, "rows") : NULL, 0 };
 	if (!v || !l.rows)

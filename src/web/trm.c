@@ -727,7 +727,7 @@ static int referral_page(http_request *req, http_response *res, int64_t id, cons
 		rc = trm_peer_list(env->db, req->arena, add_forward_peer, &peers);
 	struct choices orgs = { req, tpl_set_list(v, "organisations"), "", p->country };
 	if (!rc && !out && receiver)
-		rc = org_list(env->db, req->arena, add_org, &orgs);
+		rc = org_list(env->db, req->arena, i18n_lang(req->lang)->code, add_org, &orgs);
 	struct thread hops = { req, tpl_set_list(v, "hops") };
 	if (!rc)
 		rc = trm_route(env, req->arena, p, id, add_hop, &hops);

@@ -602,6 +602,141 @@ static void country_lists_follow_the_readers_alphabet(void **state)
 	}
 }
 
+/* The texts of the cells of column col (from 0) of the first table after marker, in order;
+ * markup inside a cell is left out. */
+static size_t cells_of(const char *html, const char *marker, int col, char out[][96], size_t max)
+{
+	const char *p = strstr(html, marker), *end = p ? strstr(p, "</tbody>") : NULL;
+	assert_non_null(end);
+	size_t n = 0;
+	for (p = strstr(p, "<tr>"); p && p < end && n < max; p = strstr(p + 1, "<tr>")) {
+		const char *cell = p;
+		for (int i = 0; i <= col; i++)
+			cell = strstr(cell + 1, "<td");
+		cell = strchr(cell, '>') + 1;
+		const char *stop = strstr(cell, "</td>");
+		size_t k = 0;
+		for (bool tag = false; cell < stop && k + 1 < 96; cell++) {
+			if (*cell == '<')
+				tag = true;
+			else if (*cell == '>')
+				tag = false;
+			else if (!tag)
+				out[n][k++] = *cell;
+		}
+		out[n++][k] = '\0';
+	}
+	return n;
+}
+
+static void assert_in_arabic_readers_order(char names[][96], size_t n, size_t first)
+{
+	for (size_t i = first + 1; i < n; i++)
+		if (utf8_collate_arabic_first(names[i - 1], names[i]) > 0)
+			fail_msg("\"%s\" before \"%s\"", names[i - 1], names[i]);
+}
+
+/* Organisations are listed in the reader's alphabet wherever they are listed, not in the
+ * database's order: "École" among the E's in French, Arabic names first on an Arabic page. */
+static void organisation_lists_follow_the_readers_alphabet(void **state)
+{
+	(void)state;
+	ht_add_org("ZED", "Zorg Aid", "PT");
+	ht_add_org("EAGLE", "Eagle Aid", "FR");
+	ht_add_org("ECOLE", "École des droits", "FR");
+	ht_add_org("FOND", "Fondation Lumière", "FR");
+	ht_add_org("AMAL", "جمعية الأمل", "MA");
+	static char names[400][96];
+	/* The administrator's list and pickers, the directory's. */
+	static const struct {
+		const char *url, *select; /* NULL: the table's second column */
+		size_t first;             /* options before the organisations */
+		bool suffixed;            /* "name (code or country)" */
+	} LISTS[] = {
+		{ "/admin/organisations", NULL, 0, false },
+		{ "/admin/organisations", "parent", 1, true },
+		{ "/admin/users", "filter-organisation", 1, false },
+		{ "/admin/users", "organisation", 0, false },
+		{ "/directory/new", "organisation", 1, true },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(LISTS); i++) {
+		char url[128];
+		snprintf(url, sizeof(url), "%s?lang=fr", LISTS[i].url);
+		char *html = get_page(DEMO_ADMIN_EMAIL, url);
+		size_t n = LISTS[i].select ? options_of(html, LISTS[i].select, names, 400)
+					   : cells_of(html, "<tbody>", 1, names, 400);
+		if (LISTS[i].suffixed)
+			for (size_t k = LISTS[i].first; k < n; k++) /* "name (CODE)" */
+				*strrchr(names[k], ' ') = '\0';
+		assert_true(n > 10);
+		assert_in_alphabetical_order(names, n, LISTS[i].first);
+		assert_true(index_of(names, n, "Eagle Aid") <
+			    index_of(names, n, "École des droits"));
+		assert_true(index_of(names, n, "École des droits") <
+			    index_of(names, n, "Fondation Lumière"));
+		assert_true(index_of(names, n, "Fondation Lumière") <
+			    index_of(names, n, "Zorg Aid"));
+		free(html);
+		snprintf(url, sizeof(url), "%s?lang=ar", LISTS[i].url);
+		html = get_page(DEMO_ADMIN_EMAIL, url);
+		n = LISTS[i].select ? options_of(html, LISTS[i].select, names, 400)
+				    : cells_of(html, "<tbody>", 1, names, 400);
+		if (LISTS[i].suffixed)
+			for (size_t k = LISTS[i].first; k < n; k++)
+				*strrchr(names[k], ' ') = '\0';
+		assert_in_arabic_readers_order(names, n, LISTS[i].first);
+		if (index_of(names, n, "جمعية الأمل") != LISTS[i].first)
+			fail_msg("%s: the Arabic name is not first on the Arabic page", url);
+		assert_true(index_of(names, n, "École des droits") <
+			    index_of(names, n, "Fondation Lumière"));
+		free(html);
+		/* In English too the database's order was wrong: "École" after "Zorg". */
+		snprintf(url, sizeof(url), "%s?lang=en", LISTS[i].url);
+		html = get_page(DEMO_ADMIN_EMAIL, url);
+		n = LISTS[i].select ? options_of(html, LISTS[i].select, names, 400)
+				    : cells_of(html, "<tbody>", 1, names, 400);
+		if (LISTS[i].suffixed)
+			for (size_t k = LISTS[i].first; k < n; k++)
+				*strrchr(names[k], ' ') = '\0';
+		assert_in_alphabetical_order(names, n, LISTS[i].first);
+		assert_true(index_of(names, n, "جمعية الأمل") == n - 1);
+		free(html);
+	}
+	/* The services directory, as a reader reads its rows: by the type's name in the
+	 * reader's language, then the service's name. */
+	static char types[400][96], service_names[400][96];
+	const char *const langs[] = { "fr", "ar", "pt" };
+	for (size_t l = 0; l < ARRAY_LEN(langs); l++) {
+		char url[64];
+		snprintf(url, sizeof(url), "/services?lang=%s", langs[l]);
+		char *html = get_page("case.worker@demo.ponte.example", url);
+		const char *p = strstr(html, "<tbody>");
+		assert_non_null(p);
+		size_t n = 0;
+		while ((p = strstr(p, "<a href=\"/services/")) && n < 400) {
+			const char *t = strchr(p, '>') + 1, *e = strstr(t, "</a>");
+			snprintf(service_names[n], 96, "%.*s", (int)(e - t), t);
+			t = strstr(e, "class=\"meta\">") + strlen("class=\"meta\">");
+			e = strstr(t, "</span>");
+			snprintf(types[n], 96, "%.*s", (int)(e - t), t);
+			n++;
+			p = e;
+		}
+		assert_true(n > 5);
+		for (size_t i = 1; i < n; i++) {
+			int c = strcmp(langs[l], "ar")
+				    ? utf8_collate(types[i - 1], types[i])
+				    : utf8_collate_arabic_first(types[i - 1], types[i]);
+			if (c > 0 ||
+			    (c == 0 && utf8_collate(service_names[i - 1], service_names[i]) > 0))
+				fail_msg("%s: \"%s\" (%s) before \"%s\" (%s)", url,
+					 service_names[i - 1], types[i - 1], service_names[i],
+					 types[i]);
+		}
+		free(html);
+	}
+}
+
 /* The title of the country on a map (what pointing at it shows), up to the first ':' and the
  * narrow no-break space French writes before it. */
 static void map_title(const char *html, const char *country, char *out, size_t n)
@@ -652,6 +787,7 @@ int main(void)
 		cmocka_unit_test(no_page_shows_a_code_where_a_word_belongs),
 		cmocka_unit_test(country_lists_follow_the_readers_alphabet),
 		cmocka_unit_test(maps_name_every_country_in_the_readers_language),
+		cmocka_unit_test(organisation_lists_follow_the_readers_alphabet),
 	};
 	return cmocka_run_group_tests(tests, setup, ht_teardown);
 }
