@@ -276,11 +276,11 @@ fi
 
 # ---- Migration ------------------------------------------------------------------------
 if want migrate; then
-	# A database twelve migrations behind, back to 0039, with what each of 0040-0051 made undone.
+	# A database thirteen migrations behind, back to 0039, with what each of 0040-0052 made undone.
 	downgrade() { # db
-		# From the newest back: 0051, 0050, 0049, 0048 (the name's blind index comes back), 0047 (its
-		# indexes replaced 0040's), 0045, 0044, 0043, 0041, 0040 (0042 and 0046 apply again
-		# over themselves).
+		# From the newest back: 0052 (nothing on SQLite), 0051, 0050, 0049, 0048 (the name's
+		# blind index comes back), 0047 (its indexes replaced 0040's), 0045, 0044, 0043, 0041,
+		# 0040 (0042 and 0046 apply again over themselves).
 		q "$1" "DROP TABLE index_keys; DROP TABLE referral_deliveries; DELETE FROM settings WHERE key = 'time_zone';
 			ALTER TABLE cases ADD COLUMN name_index BLOB; CREATE INDEX cases_name ON cases(name_index);
 			DROP TABLE case_list_filters; DROP INDEX cases_own_find;

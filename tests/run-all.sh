@@ -82,7 +82,7 @@ PG_HTTP_SUITES="test_http_server test_http_identity test_http_admin test_http_re
 	test_http_trm test_http_trm_chain
 	test_http_api test_http_audit test_http_clients test_http_directory test_http_flash
 	test_http_languages test_http_lifecycle test_http_pages test_http_words test_http_xlsx
-	test_http_backup"
+	test_http_backup test_http_knowledge"
 run_cmocka_pg() { # name binary
 	export PONTE_TEST_HTTP_STORE=pg
 	run_cmocka "$@"

@@ -33,6 +33,11 @@ static const char SQL_ADD_TRANSLATION[] = "INSERT INTO knowledge_translations(it
 static const char SQL_DEL_FTS[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
 static const char SQL_ADD_FTS[] = "INSERT INTO knowledge_fts(rowid, title, summary, body, extra) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5)";
+/* PostgreSQL: the same text, and the tsvector search reads, made from it in the item's
+ * language ?6 by knowledge_search_vector() (migrations/pg/0052). */
+static const char SQL_ADD_FTS_PG[] =
+    "INSERT INTO knowledge_fts(rowid, title, summary, body, extra, search) VALUES (?1, ?2, ?3, "
+    "?4, ?5, knowledge_search_vector(?1, ?6, ?2, ?3, ?4, ?5))";
 static const char SQL_ADD_VERSION[] =
     "INSERT INTO knowledge_versions(item_id, version, status, snapshot, user_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -350,7 +355,7 @@ static void bind_folded(store_stmt *st, int idx, const char *s, size_t n, buf *t
 	store_bind_text(st, idx, tmp->data, kn_fold_arabic(tmp->data, tmp->len));
 }
 
-static int write_index(store_conn *c, int64_t id, const kn_input *in)
+static int write_index(store_conn *c, bool pg, int64_t id, const kn_input *in)
 {
 	buf extra, t2, t3, t4, t5;
 	buf_init(&extra, 1u << 20);
@@ -366,7 +371,7 @@ static int write_index(store_conn *c, int64_t id, const kn_input *in)
 		rc = store_step(st);
 		store_reset(st);
 	}
-	if (rc >= 0 && !(rc = store_prepare(c, SQL_ADD_FTS, &st))) {
+	if (rc >= 0 && !(rc = store_prepare(c, pg ? SQL_ADD_FTS_PG : SQL_ADD_FTS, &st))) {
 		buf_init(&t2, 1u << 20);
 		buf_init(&t3, 1u << 20);
 		buf_init(&t4, 8u << 20);
@@ -376,6 +381,8 @@ static int write_index(store_conn *c, int64_t id, const kn_input *in)
 		bind_folded(st, 3, in->summary, in->summary ? strlen(in->summary) : 0, &t3);
 		bind_folded(st, 4, in->body, in->body ? strlen(in->body) : 0, &t4);
 		bind_folded(st, 5, extra.data ? extra.data : "", extra.len, &t5);
+		if (pg)
+			bind_str(st, 6, in->language);
 		rc = store_step(st);
 		store_reset(st);
 		buf_release(&t2);
@@ -437,6 +444,7 @@ struct save {
 	int64_t id;      /* 0: create */
 	int64_t version; /* the version the change is based on */
 	const char *status, *published_at;
+	bool pg; /* the store is PostgreSQL's */
 };
 
 /* Write the item, its translations, its index entry and a version, in the caller's
@@ -499,7 +507,7 @@ static int save(store_conn *c, arena *a, const principal *p, struct save *s, con
 		s->id = store_last_insert_id(c);
 	rc = write_translations(c, s->id, in);
 	if (!rc)
-		rc = write_index(c, s->id, in);
+		rc = write_index(c, s->pg, s->id, in);
 	if (!rc && !(rc = store_prepare(c, SQL_GENERATION, &st))) {
 		rc = store_step(st); /* search's in-memory copy is now stale */
 		store_reset(st);
@@ -523,7 +531,7 @@ int kn_create(const keyed_store *env, const principal *p, const kn_input *in, in
 		arena_release(&a);
 		return rc;
 	}
-	struct save s = { .status = "draft" };
+	struct save s = { .status = "draft", .pg = store_is_pg(env->db) };
 	rc = save(c, &a, p, &s, in);
 	if (!rc)
 		rc = principal_audit(env->db, p, "knowledge.create", "knowledge", s.id, "success",
@@ -570,7 +578,10 @@ int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 		}
 	}
 	if (!rc) {
-		struct save s = { .id = id, .version = version, .status = it.status };
+		struct save s = { .id = id,
+				  .version = version,
+				  .status = it.status,
+				  .pg = store_is_pg(env->db) };
 		rc = save(c, &a, p, &s, &merged);
 		if (rc == PONTE_ECONFLICT)
 			*current = it.version;
@@ -649,7 +660,8 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 				  .version = it.version,
 				  .status = MOVES[m].to,
 				  .published_at =
-				      strcmp(action, "publish") == 0 ? now : it.published_at };
+				      strcmp(action, "publish") == 0 ? now : it.published_at,
+				  .pg = store_is_pg(env->db) };
 		rc = save(c, &a, p, &s, &in);
 	}
 	char what[32];
@@ -695,8 +707,6 @@ int kn_versions(const keyed_store *env, arena *a, const principal *p, int64_t id
 int kn_reindex(store *db, int64_t *items)
 {
 	*items = 0;
-	if (store_is_pg(db))
-		return 0; /* PostgreSQL searches the items themselves (search.c) */
 	store_conn *c;
 	int rc = store_conn_get(db, &c);
 	if (rc)
@@ -727,7 +737,7 @@ int kn_reindex(store *db, int64_t *items)
 			kn_input in;
 			if (!(rc = load(c, &a, ids[i], &it))) {
 				kn_input_of(&it, &in);
-				rc = write_index(c, ids[i], &in);
+				rc = write_index(c, store_is_pg(db), ids[i], &in);
 			}
 			arena_release(&a);
 		}

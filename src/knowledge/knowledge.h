@@ -17,7 +17,8 @@
  * - Every saved version is kept as the JSON the API answers (knowledge_versions), and every
  *   change is audited (never the content itself).
  * - The full-text index (knowledge_fts, rowid = id) is rewritten in the transaction that
- *   changes the item, so search never sees a half-saved item.
+ *   changes the item, so search never sees a half-saved item. SQLite: an FTS5 table;
+ *   PostgreSQL: the same columns plus a tsvector (`search`, migrations/pg/0052).
  * - Case-law parties are recorded by initials only: a word that looks like a name is refused.
  */
 #ifndef PONTE_KNOWLEDGE_H
@@ -186,6 +187,11 @@ int kn_search(const keyed_store *env, arena *a, const principal *p, const char *
 void kn_search_tune(size_t bm25_max);
 /* q reduced to an FTS5 query of quoted words ("passeur"*), or "" when it has none. */
 int kn_fts_query(const char *q, buf *out);
+/* q reduced to PostgreSQL tsquery text over the same words, for to_tsquery() with the text
+ * bound, never spliced: each word quoted ('passeur'), a prefix when prefix is true
+ * ('passeur':*), restricted to the index's weights when weights is not NULL (letters A to D:
+ * 'passeur':*A), all words joined with &; "" when q has none. */
+int kn_tsquery(const char *q, bool prefix, const char *weights, buf *out);
 /* Arabic as search reads it, in place: hamza forms of alef (أ إ آ ٱ) as ا, ى as ي, ة as ه,
  * short vowels, shadda and tatweel left out; other text unchanged. Returns the new length
  * (never longer; NUL-terminated when shorter). Applied to the indexed text and to queries,

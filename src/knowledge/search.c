@@ -88,6 +88,36 @@ int kn_fts_query(const char *q, buf *out)
 	return rc;
 }
 
+int kn_tsquery(const char *q, bool prefix, const char *weights, buf *out)
+{
+	char terms[MAX_TERMS][MAX_TERM + 1];
+	size_t n = split_terms(q ? q : "", terms);
+	int rc = 0;
+	bool first = true;
+	for (size_t i = 0; i < n && !rc; i++) {
+		/* A word of marks only (short vowels, tatweel) folds to nothing, and '' is a
+		 * syntax error to to_tsquery: left out, as FTS5 leaves "" out. */
+		size_t len = kn_fold_arabic(terms[i], strlen(terms[i]));
+		if (!len)
+			continue;
+		rc = buf_puts(out, first ? "'" : " & '");
+		first = false;
+		/* Words hold letters and digits only; a quote or backslash would still be
+		 * escaped as tsquery text wants ('' and \\), never closing the word. */
+		for (size_t j = 0; j < len && !rc; j++) {
+			char ch = terms[i][j];
+			rc = ch == '\'' || ch == '\\' ? buf_putc(out, ch) : 0;
+			if (!rc)
+				rc = buf_putc(out, ch);
+		}
+		if (!rc)
+			rc = buf_putc(out, '\'');
+		if (!rc && (prefix || weights))
+			rc = buf_printf(out, ":%s%s", prefix ? "*" : "", weights ? weights : "");
+	}
+	return rc;
+}
+
 /* Lower case, accents folded: "Passeurs" and "PASSÉURS" both become "passeurs"; Arabic as
  * kn_fold_arabic() does. */
 static size_t fold_latin(const char *s, size_t n, char *out, size_t outlen);
@@ -203,6 +233,41 @@ static const char SQL_HIT[] = "SELECT " HIT_COLUMNS " FROM knowledge_items k LEF
 static const char SQL_MATCH[] = "SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ?1";
 static const char SQL_SCORED[] = "SELECT rowid, bm25(knowledge_fts, 10.0, 5.0, 1.0, 3.0) FROM "
 				 "knowledge_fts WHERE knowledge_fts MATCH ?1";
+/* PostgreSQL (migrations/pg/0052): knowledge_fts.search holds every word as written and
+ * its stem in the item's language (or a translation's). ?1 is the words as prefixes, read as
+ * written (ponte_simple: SQLite's matches); ?2 the words whole, read as stems in each
+ * language, so that "victims" also finds "victim". Both are bound tsquery text (kn_tsquery). */
+#define PG_TSQUERY                                                                                 \
+	"(SELECT to_tsquery('ponte_simple', ?1) || to_tsquery('ponte_english', ?2) || "            \
+	"to_tsquery('ponte_french', ?2) || to_tsquery('ponte_portuguese', ?2) || "                 \
+	"to_tsquery('ponte_spanish', ?2) AS q) AS q"
+static const char SQL_MATCH_PG[] =
+    "SELECT f.rowid FROM knowledge_fts f, " PG_TSQUERY " WHERE f.search @@ q.q";
+/* bm25's column weights (title 10, summary 5, translations and details 3, body 1) as
+ * ts_rank's, {D, C, B, A}; normalised by the log of the length as bm25 favours shorter
+ * text; negated so that lower is better, as bm25. */
+static const char SQL_SCORED_PG[] =
+    "SELECT f.rowid, -ts_rank('{0.1, 0.3, 0.5, 1.0}', f.search, q.q, 1) FROM knowledge_fts "
+    "f, " PG_TSQUERY " WHERE f.search @@ q.q";
+
+/* The words of a search in the store's dialect: FTS5's query, or PostgreSQL's two. */
+struct words {
+	bool pg;
+	const char *q;      /* as typed */
+	const char *fts;    /* SQLite: kn_fts_query() */
+	const char *prefix; /* PostgreSQL: kn_tsquery(q, true, NULL) */
+	const char *whole;  /* PostgreSQL: kn_tsquery(q, false, NULL) */
+};
+
+static int words_bind(store_stmt *st, const struct words *w, const char *fts, const char *prefix,
+		      const char *whole)
+{
+	if (!w->pg)
+		return store_bind_text(st, 1, fts, strlen(fts));
+	store_bind_text(st, 1, prefix, strlen(prefix));
+	return store_bind_text(st, 2, whole, strlen(whole));
+}
+
 /* Above this many full-text matches the words are in a large share of the collection, where
  * bm25 says little (its inverse document frequency is near zero) and costs about a
  * microsecond per match: matches are then ranked by where the words are (title, then summary,
@@ -583,13 +648,13 @@ static int best_first(const void *x, const void *y)
 
 /* Each match of query: its position in the copy, when it passes the filters (counted). */
 static int matches(store_conn *c, const struct snapshot *s, const struct who *w, const kn_filter *f,
-		   const char *query, struct counter *k, int32_t **out, size_t *n, size_t *seen)
+		   const struct words *q, struct counter *k, int32_t **out, size_t *n, size_t *seen)
 {
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_MATCH, &st);
+	int rc = store_prepare(c, q->pg ? SQL_MATCH_PG : SQL_MATCH, &st);
 	if (rc)
 		return rc;
-	store_bind_text(st, 1, query, strlen(query));
+	words_bind(st, q, q->fts, q->prefix, q->whole);
 	size_t cap = 0;
 	*out = NULL;
 	*n = *seen = 0;
@@ -618,32 +683,41 @@ static int matches(store_conn *c, const struct snapshot *s, const struct who *w,
 	return rc < 0 ? rc : 0;
 }
 
-/* Add weight to the score of every match of query restricted to columns. */
-static int weigh(store_conn *c, const struct snapshot *s, const char *columns, const char *query,
-		 double weight, double *score)
+/* Add weight to the score of every match of the words restricted to columns (SQLite's
+ * names; PostgreSQL's weights: title A, summary B, translations and details C). */
+static int weigh(store_conn *c, const struct snapshot *s, const char *columns, const char *weights,
+		 const struct words *q, double weight, double *score)
 {
 	char filtered[4200];
-	if ((size_t)snprintf(filtered, sizeof(filtered), "{%s} : (%s)", columns, query) >=
-	    sizeof(filtered))
-		return PONTE_ELIMIT;
+	buf prefix, whole;
+	buf_init(&prefix, 4096);
+	buf_init(&whole, 4096);
+	int rc = 0;
+	if (!q->pg && (size_t)snprintf(filtered, sizeof(filtered), "{%s} : (%s)", columns,
+				       q->fts) >= sizeof(filtered))
+		rc = PONTE_ELIMIT;
+	if (!rc && q->pg && !(rc = kn_tsquery(q->q, true, weights, &prefix)))
+		rc = kn_tsquery(q->q, false, weights, &whole);
 	store_stmt *st;
-	int rc = store_prepare(c, SQL_MATCH, &st);
-	if (rc)
-		return rc;
-	store_bind_text(st, 1, filtered, strlen(filtered));
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t id = store_col_int64(st, 0);
-		if (id >= 0 && id <= s->max_id && s->position[id] >= 0)
-			score[s->position[id]] -= weight;
+	if (!rc && !(rc = store_prepare(c, q->pg ? SQL_MATCH_PG : SQL_MATCH, &st))) {
+		words_bind(st, q, filtered, prefix.data ? prefix.data : "",
+			   whole.data ? whole.data : "");
+		while ((rc = store_step(st)) == STORE_ROW) {
+			int64_t id = store_col_int64(st, 0);
+			if (id >= 0 && id <= s->max_id && s->position[id] >= 0)
+				score[s->position[id]] -= weight;
+		}
+		store_reset(st);
 	}
-	store_reset(st);
+	buf_release(&prefix);
+	buf_release(&whole);
 	return rc < 0 ? rc : 0;
 }
 
 /* The page of a search with words: every match counted, the best offset + limit kept. */
 static int ranked_page(store_conn *c, const struct snapshot *s, const struct who *w,
-		       const kn_filter *f, const char *query, struct counter *k, int64_t *total,
-		       size_t offset, size_t limit, int64_t *page, size_t *npage)
+		       const kn_filter *f, const struct words *query, struct counter *k,
+		       int64_t *total, size_t offset, size_t limit, int64_t *page, size_t *npage)
 {
 	int32_t *hits = NULL;
 	size_t n = 0, seen = 0;
@@ -662,8 +736,8 @@ static int ranked_page(store_conn *c, const struct snapshot *s, const struct who
 		for (size_t i = 0; i < n; i++)
 			score[hits[i]] = 0;
 		store_stmt *st;
-		if (!(rc = store_prepare(c, SQL_SCORED, &st))) {
-			store_bind_text(st, 1, query, strlen(query));
+		if (!(rc = store_prepare(c, query->pg ? SQL_SCORED_PG : SQL_SCORED, &st))) {
+			words_bind(st, query, query->fts, query->prefix, query->whole);
 			while ((rc = store_step(st)) == STORE_ROW) {
 				int64_t id = store_col_int64(st, 0);
 				if (id >= 0 && id <= s->max_id && s->position[id] >= 0 &&
@@ -674,9 +748,9 @@ static int ranked_page(store_conn *c, const struct snapshot *s, const struct who
 			rc = rc < 0 ? rc : 0;
 		}
 	} else if (!rc) {
-		rc = weigh(c, s, "title", query, 4, score);
+		rc = weigh(c, s, "title", "A", query, 4, score);
 		if (!rc)
-			rc = weigh(c, s, "summary extra", query, 2, score);
+			rc = weigh(c, s, "summary extra", "BC", query, 2, score);
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		offer(&t,
@@ -747,11 +821,22 @@ int kn_search(const keyed_store *env, arena *a, const principal *p, const char *
 	pthread_once(&once, years_init);
 	if (!p && !kn_public_read(env->db))
 		return PONTE_EUNAUTH;
-	buf fts;
+	struct words words = { .pg = store_is_pg(env->db), .q = f->q ? f->q : "" };
+	buf fts, whole;
 	buf_init(&fts, 4096);
-	int rc = kn_fts_query(f->q, &fts);
+	buf_init(&whole, 4096);
+	int rc = words.pg ? kn_tsquery(words.q, true, NULL, &fts) : kn_fts_query(words.q, &fts);
+	if (!rc && words.pg)
+		rc = kn_tsquery(words.q, false, NULL, &whole);
 	const char *query = fts.len ? arena_strdup(a, fts.data) : NULL;
+	if (words.pg) {
+		words.prefix = query;
+		words.whole = whole.len ? arena_strdup(a, whole.data) : "";
+	} else {
+		words.fts = query;
+	}
 	buf_release(&fts);
+	buf_release(&whole);
 	size_t limit = f->limit > 0 ? (size_t)f->limit : 20, offset = (size_t)f->offset;
 	struct counter *k = calloc(KN_FACETS, sizeof(*k));
 	store_conn *c;
@@ -786,7 +871,7 @@ int kn_search(const keyed_store *env, arena *a, const principal *p, const char *
 			(*total)++;
 		}
 	} else if (!rc) {
-		rc = ranked_page(c, s, &w, f, query, k, total, offset, limit, page, &npage);
+		rc = ranked_page(c, s, &w, f, &words, k, total, offset, limit, page, &npage);
 	}
 	if (!rc)
 		rc = finish_facets(a, k, facet_out);

@@ -2,13 +2,14 @@
  * its SQLite file to PostgreSQL, or back. See store.h (store_copy) for what it promises.
  *
  * How: the tables are the destination's (both stores are at the same schema version, so the
- * same tables and columns in each dialect), less the store's own bookkeeping and SQLite's
- * full-text index (a virtual table and its shadow tables, which the knowledge module writes
- * again afterwards: kn_reindex). They are put in an order where every table comes after the
- * tables its foreign keys name, emptied in the reverse order (a new database has its seeded
- * reference rows), then filled in that order, each value bound again as the kind the source
- * read (integer, real, text, bytes, null): a value arrives unchanged, so ciphertext, blind
- * indexes and the audit chain's hashes stay what they were. The destination's own triggers
+ * same tables and columns in each dialect), less the store's own bookkeeping and the
+ * full-text index (SQLite: a virtual table and its shadow tables; PostgreSQL: a table with a
+ * tsvector column), which the knowledge module writes again afterwards: kn_reindex. They
+ * are put in an order where every table comes after the tables its foreign keys name,
+ * emptied in the reverse order (a new database has its seeded reference rows), then filled
+ * in that order, each value bound again as the kind the source read (integer, real, text,
+ * bytes, null): a value arrives unchanged, so ciphertext, blind indexes and the audit
+ * chain's hashes stay what they were. The destination's own triggers
  * are off during the copy (the observatory's would otherwise write rows the copy brings
  * anyway): SQLite has no switch, so they are dropped and made again from their SQL before
  * the transaction commits; PostgreSQL disables and enables them (ALTER TABLE ... TRIGGER
@@ -50,9 +51,14 @@ static const char SQL_TABLES_SQLITE[] =
     "AND NOT EXISTS (SELECT 1 FROM sqlite_schema v WHERE v.type = 'table' "
     "AND v.sql LIKE 'CREATE VIRTUAL%' AND t.name LIKE v.name || '\\_%' ESCAPE '\\') "
     "ORDER BY t.name";
+/* A table holding a tsvector is a full-text index, as SQLite's virtual tables are: its
+ * module writes it again (knowledge_fts on PostgreSQL). */
 static const char SQL_TABLES_PG[] =
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-    "AND table_type = 'BASE TABLE' ORDER BY table_name";
+    "SELECT t.table_name FROM information_schema.tables t "
+    "WHERE t.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+    "AND NOT EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_schema = "
+    "t.table_schema AND c.table_name = t.table_name AND c.data_type = 'tsvector') "
+    "ORDER BY t.table_name";
 static const char SQL_COLUMNS_SQLITE[] = "SELECT name FROM pragma_table_info(?1) ORDER BY cid";
 static const char SQL_COLUMNS_PG[] =
     "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "

@@ -4,8 +4,8 @@
 # (PONTE_TEST_PG set by tests/run-all.sh, or: eval "$(bash tests/pg/cluster.sh start)").
 # - SQLite -> PostgreSQL -> SQLite: every table's rows identical to the original's (the
 #   audit trail too, less the copies' own store.copy events), the knowledge search index
-#   written again and finding what it found (its generation counter moved, so that servers
-#   read the library again);
+#   written again in each (FTS5, tsvector) and finding what it found (its generation
+#   counter moved, so that servers read the library again);
 # - the same case read through the API from the original and from the PostgreSQL copy,
 #   with the original's key file: the same answer, decrypted;
 # - the wrong ways: a destination file that exists (untouched), a PostgreSQL database that
@@ -58,6 +58,16 @@ c=$(sqlite3 "$dir/c.db" "SELECT * FROM audit_events WHERE action <> 'store.copy'
 q="SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH 'trafficking OR victim' ORDER BY rowid"
 [ -n "$(sqlite3 "$dir/a.db" "$q")" ] || fail "the search finds nothing in the original"
 [ "$(sqlite3 "$dir/a.db" "$q")" = "$(sqlite3 "$dir/c.db" "$q")" ] || fail "the search finds other items"
+# PostgreSQL's index (a tsvector per item, not copied but written again): a row for every
+# item, as knowledge_search_vector() makes it, finding every item SQLite's finds (and more:
+# it also holds each word's stem, docs/store.md).
+[ "$(psql_as "$url" -XAtc "SELECT count(*) FROM knowledge_fts f JOIN knowledge_items k ON k.id = f.rowid
+	WHERE f.search = knowledge_search_vector(f.rowid, k.language, f.title, f.summary, f.body, f.extra)")" = \
+	"$(sqlite3 "$dir/a.db" "SELECT count(*) FROM knowledge_items")" ] ||
+	fail "not every item is in PostgreSQL's search index"
+pq="SELECT rowid FROM knowledge_fts WHERE search @@ to_tsquery('ponte_simple', 'trafficking | victim') ORDER BY rowid"
+[ -z "$(comm -23 <(sqlite3 "$dir/a.db" "$q" | sort) <(psql_as "$url" -XAtc "$pq" | sort))" ] ||
+	fail "the search on PostgreSQL misses items SQLite's finds"
 [ "$(sqlite3 "$dir/c.db" "PRAGMA foreign_key_check" | wc -l)" = 0 ] || fail "foreign keys broken"
 [ "$(sqlite3 "$dir/c.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")" = \
 	"$(sqlite3 "$dir/a.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")" ] ||

@@ -44,6 +44,48 @@ static void fts_queries_are_quoted_words_only(void **state)
 	buf_release(&b);
 }
 
+/* PostgreSQL's query text: the same words, quoted, never tsquery syntax of the user's. */
+static void tsqueries_are_quoted_words_only(void **state)
+{
+	(void)state;
+	const struct {
+		const char *q;
+		bool prefix;
+		const char *weights, *want;
+	} cases[] = {
+		{ "passeur", true, NULL, "'passeur':*" },
+		{ "  Équipes   mobiles ", true, NULL, "'Équipes':* & 'mobiles':*" },
+		{ "\"passeur\" OR NEAR(x*", true, NULL, "'passeur':* & 'OR':* & 'NEAR':* & 'x':*" },
+		{ "'; DROP TABLE--", true, NULL, "'DROP':* & 'TABLE':*" },
+		{ "a:* | !b & c<->d", false, NULL, "'a' & 'b' & 'c' & 'd'" },
+		{ "victims trafficking", false, "A", "'victims':A & 'trafficking':A" },
+		{ "passeur", true, "BC", "'passeur':*BC" },
+		{ "المرأة", true, NULL, "'المراه':*" },
+		{ "\u064E\u0640 المرأة \u0651", true, NULL, "'المراه':*" }, /* marks alone */
+		{ "\\'*()\":^-+&|!<>", true, NULL, "" },
+		{ "", true, NULL, "" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		buf b;
+		buf_init(&b, 4096);
+		assert_int_equal(kn_tsquery(cases[i].q, cases[i].prefix, cases[i].weights, &b), 0);
+		assert_string_equal(b.data ? b.data : "", cases[i].want);
+		buf_release(&b);
+	}
+	/* At most 16 words, as for SQLite. */
+	char many[4096] = "";
+	for (int i = 0; i < 40; i++)
+		memcpy(many + 4 * i, "mot ", 5);
+	buf b;
+	buf_init(&b, 4096);
+	assert_int_equal(kn_tsquery(many, true, NULL, &b), 0);
+	size_t words = 0;
+	for (const char *p = b.data; (p = strstr(p, "':*")); p++)
+		words++;
+	assert_int_equal(words, 16);
+	buf_release(&b);
+}
+
 struct out {
 	char text[512];
 };
@@ -172,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fts_queries_are_quoted_words_only),
+		cmocka_unit_test(tsqueries_are_quoted_words_only),
 		cmocka_unit_test(arabic_is_folded_for_search),
 		cmocka_unit_test(highlights_fold_accents_and_case),
 		cmocka_unit_test(names_are_told_from_initials),
