@@ -97,6 +97,8 @@ if build_or_fail release tests; then
 	run_one pg/db-copy bash tests/pg/copy.sh
 	# A primary killed with -9, its synchronous replica promoted, serve reconnecting.
 	run_one pg/failover bash tests/pg/failover.sh
+	# Two `ponte serve` processes on one PostgreSQL database, one killed -9 mid-delivery.
+	run_one pg/two-serve bash tests/pg/two-serve.sh
 fi
 
 # The allocation-failure hook stays out of the release binary.

@@ -24,14 +24,17 @@ int app_load_resources(char *err, size_t errlen)
 
 /* Language packs and the time zone: read from the database at start, and again within 5
  * seconds of a change made outside this process's pages (ponte i18n load, ponte settings set
- * second_language or time_zone). At most one request in 5 seconds asks, with small queries. */
+ * second_language or time_zone). At most one request in 5 seconds asks, with small queries.
+ * On PostgreSQL, where several processes may serve one database, every request asks: a page
+ * saved through one process is shown by the next request whichever process answers it
+ * (three indexed reads; docs/store.md, Several processes). */
 static int64_t next_language_check;
 
 void app_languages_refresh(store *db, bool force)
 {
 	int64_t now = (int64_t)(clock_monotonic_ns() / 1000000u);
 	int64_t next = __atomic_load_n(&next_language_check, __ATOMIC_RELAXED);
-	if (!force &&
+	if (!force && !store_is_pg(db) &&
 	    (now < next || !__atomic_compare_exchange_n(&next_language_check, &next, now + 5000,
 							false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)))
 		return;

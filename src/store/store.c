@@ -526,6 +526,36 @@ int store_commits_wait_for_disk(store_conn *c, bool wait)
 	return store_exec(c, wait ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
+/* Held already by this session (a second pg_try_advisory_lock would stack another hold, one
+ * per round, forever), else tried. Two keys: 'PONT' and the role, apart from the writers'
+ * single-key lock. */
+static const char SQL_HOLD_ROLE_PG[] =
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
+    "pid = pg_backend_pid() AND CAST(classid AS bigint) = ?1 AND CAST(objid AS bigint) = ?2 "
+    "AND objsubid = 2 AND granted) THEN 1 "
+    "WHEN pg_try_advisory_lock(CAST(?1 AS integer), CAST(?2 AS integer)) THEN 1 ELSE 0 END";
+
+int store_hold_role(store *s, int role, bool *held)
+{
+	*held = false;
+	if (!store_is_pg(s)) {
+		*held = true;
+		return 0;
+	}
+	store_stmt *st;
+	int rc = store_stmt_get(s, SQL_HOLD_ROLE_PG, &st);
+	if (rc)
+		return rc;
+	store_bind_int64(st, 1, STORE_APPLICATION_ID);
+	store_bind_int64(st, 2, role);
+	rc = store_step_one(st);
+	if (rc)
+		return rc;
+	*held = store_col_int64(st, 0) == 1;
+	store_reset(st);
+	return 0;
+}
+
 static int begin(store_conn *c, bool write)
 {
 	int rc = c->abandoned ? store_rollback(c) : 0;

@@ -126,6 +126,15 @@ int store_exec(store_conn *c, const char *sql);
  * such as a record that work was done when doing it again is harmless; set it back after.
  * SQLite: synchronous FULL / NORMAL; PostgreSQL: synchronous_commit on / off. */
 int store_commits_wait_for_disk(store_conn *c, bool wait);
+/* Work that one process at a time may do when several serve one database (the outbox's
+ * sender): each has a number of its own (STORE_ROLE_*). */
+enum { STORE_ROLE_OUTBOX_SENDER = 1 };
+/* Whether the calling thread's connection holds the role, taking it when nobody does.
+ * PostgreSQL: a session advisory lock (pg_try_advisory_lock), held until the connection ends,
+ * so a holder that exits, is killed or loses its connection lets another process take the
+ * role at its next try; asked again before each round of the role's work, since a
+ * connection opened again has lost it. SQLite: always held (one process serves a file). */
+int store_hold_role(store *s, int role, bool *held);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int store_begin(store_conn *c);
 /* A read transaction (BEGIN DEFERRED): several reads see one snapshot and take the file

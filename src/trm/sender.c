@@ -1,4 +1,5 @@
-/* The sender of `ponte serve`: once a second, deliver what the outbox holds that is due. */
+/* The sender of `ponte serve`: once a second, deliver what the outbox holds that is due; with
+ * several processes on one database, only the one holding the sender's role. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <time.h>
@@ -13,7 +14,8 @@ struct trm_sender {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop, poked;
-	CURL *conn; /* kept between rounds: the connections to peers stay open */
+	bool sending; /* held the sender's role at the last round (for the log) */
+	CURL *conn;   /* kept between rounds: the connections to peers stay open */
 };
 
 /* The sender of this process, for trm_sender_poke (one per `ponte serve`). */
@@ -39,7 +41,21 @@ static void *run(void *arg)
 	while (!s->stop) {
 		pthread_mutex_unlock(&s->lock);
 		size_t sent = 0;
-		int rc = trm_deliver_due_on(&s->env, s->conn, clock_wall_ms(), 32, &sent);
+		/* With several processes on one PostgreSQL database, one sender delivers: two would
+		 * both post each message (the peer's inbox would apply it once, answer the second
+		 * "duplicate", and the attempts would double). The others wait for the role, asked
+		 * once a second, and take it within a second of the holder's end. */
+		bool sender = false;
+		int rc = store_hold_role(s->env.db, STORE_ROLE_OUTBOX_SENDER, &sender);
+		if (rc)
+			log_msg(LOG_ERROR, "trm_sender_role", ponte_strerror(rc));
+		if (!rc && sender != s->sending)
+			log_msg(LOG_INFO, sender ? "trm_sender_elected" : "trm_sender_role_lost",
+				sender ? "this process delivers the outbox"
+				       : "another process delivers the outbox");
+		s->sending = !rc && sender;
+		if (s->sending)
+			rc = trm_deliver_due_on(&s->env, s->conn, clock_wall_ms(), 32, &sent);
 		if (rc)
 			log_msg(LOG_ERROR, "trm_delivery_failed", ponte_strerror(rc));
 		pthread_mutex_lock(&s->lock);
