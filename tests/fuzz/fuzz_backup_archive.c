@@ -6,6 +6,7 @@
  *      and content; whatever the reader accepts must match what the sink received;
  *   2: a manifest's text, parsed alone.
  * No input may crash, leak or write outside the sink. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,25 @@ typedef struct counting {
 	bool open;
 } counting;
 
+/* Whether a path leaves the folder it is written under: a part that is "." or "..", or a
+ * leading "/". ("a..b" and "...." are names like any other.) */
+static bool escapes(const char *name)
+{
+	if (name[0] == '/')
+		return true;
+	for (const char *p = name; *p;) {
+		size_t n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return true;
+		p += n + (p[n] == '/');
+	}
+	return false;
+}
+
 static int on_begin(void *ctx, char kind, const char *name, uint64_t size)
 {
 	counting *c = ctx;
-	if (c->open || !backup_entry_name_valid(kind, name, strlen(name)) || strstr(name, "..") ||
-	    name[0] == '/')
+	if (c->open || !backup_entry_name_valid(kind, name, strlen(name)) || escapes(name))
 		abort(); /* the reader let a bad name or a nested entry through */
 	c->open = true;
 	c->declared = size;
