@@ -1,3 +1,6 @@
+#include <pthread.h>
+#include <stdlib.h>
+
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/utf8.h"
@@ -34,7 +37,6 @@ static const char SQL_LIST[] = "SELECT " ORG_COLUMNS " FROM organisations";
 	"CASE ?1 WHEN 'fr' THEN name_fr WHEN 'pt' THEN name_pt WHEN 'es' THEN name_es "            \
 	"WHEN 'ar' THEN name_ar ELSE name_en END"
 static const char SQL_COUNTRIES[] = "SELECT code, " COUNTRY_NAME " FROM countries";
-static const char SQL_COUNTRY_NAME_OF[] = "SELECT " COUNTRY_NAME " FROM countries WHERE code = ?2";
 static const char SQL_TYPES[] = "SELECT code FROM organisation_types ORDER BY rowid";
 /* In the order of the seed rows: a table never updated keeps them in that order. */
 static const char SQL_TYPES_PG[] = "SELECT code FROM organisation_types ORDER BY ctid";
@@ -276,16 +278,108 @@ int country_list(store *db, arena *a, const char *lang, country_fn fn, void *ctx
 	return 0;
 }
 
+/* ---- country names, read once per store ----
+ * The countries table is reference data that only migrations write, and a store is migrated
+ * before it serves: its names are read once, in every language, and kept for the store's life
+ * (keyed by store_serial(), so that a store opened later at the same address reads its own).
+ * A page that names a country on each of its rows (the case list, 50 rows) then runs no
+ * statement per row. One store at a time is kept: a process serves one. */
+enum { COUNTRY_LANGS = 5, COUNTRIES_MAX = 400 };
+static const char *const COUNTRY_LANG_CODES[COUNTRY_LANGS] = { "en", "fr", "pt", "es", "ar" };
+static const char SQL_COUNTRY_NAMES[] =
+    "SELECT code, name_en, name_fr, name_pt, name_es, name_ar FROM countries";
+struct country_names {
+	char code[3];
+	const char *name[COUNTRY_LANGS];
+};
+static struct {
+	uint64_t store; /* 0: nothing read */
+	size_t n;
+	struct country_names row[COUNTRIES_MAX]; /* by code, in strcmp()'s order */
+	char *text;                              /* every name, one after the other */
+} names;
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Rows compare by their code, which comes first; a code alone compares the same way. */
+static int by_code(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+static void names_forget(void)
+{
+	free(names.text);
+	names.text = NULL;
+	names.n = 0;
+	names.store = 0;
+}
+
+/* Under names_lock. */
+static int names_read(store *db)
+{
+	store_stmt *st;
+	int rc = store_stmt_get(db, SQL_COUNTRY_NAMES, &st);
+	if (rc)
+		return rc;
+	names_forget();
+	buf text;
+	buf_init(&text, 1 << 20);
+	size_t at[COUNTRIES_MAX][COUNTRY_LANGS], n = 0;
+	while ((rc = store_step(st)) == STORE_ROW && n < COUNTRIES_MAX) {
+		size_t len;
+		const char *code = store_col_text(st, 0, &len);
+		if (len != 2)
+			continue; /* the table's check makes every code two letters */
+		memcpy(names.row[n].code, code, 2);
+		names.row[n].code[2] = 0;
+		int err = 0;
+		for (int l = 0; l < COUNTRY_LANGS && !err; l++) {
+			const char *name = store_col_text(st, 1 + l, &len);
+			at[n][l] = text.len;
+			err = buf_append(&text, name ? name : "", name ? len : 0);
+			if (!err)
+				err = buf_append(&text, "", 1);
+		}
+		if (err) {
+			rc = err;
+			break;
+		}
+		n++;
+	}
+	store_reset(st);
+	if (rc < 0 || (rc == STORE_ROW && n == COUNTRIES_MAX)) {
+		buf_release(&text);
+		return rc < 0 ? rc : PONTE_ELIMIT;
+	}
+	names.text = text.data; /* kept until another store is read */
+	for (size_t i = 0; i < n; i++)
+		for (int l = 0; l < COUNTRY_LANGS; l++)
+			names.row[i].name[l] = names.text + at[i][l];
+	/* The database's order of codes may follow a locale: the search needs strcmp()'s. */
+	qsort(names.row, n, sizeof(names.row[0]), by_code);
+	names.n = n;
+	names.store = store_serial(db);
+	return 0;
+}
+
 const char *country_label(store *db, arena *a, const char *lang, const char *code)
 {
-	store_conn *c;
-	store_stmt *st;
-	if (!code || !*code || store_conn_get(db, &c) || store_prepare(c, SQL_COUNTRY_NAME_OF, &st))
+	if (!code || !*code)
 		return code ? code : "";
-	store_bind_text(st, 1, lang, strlen(lang));
-	store_bind_text(st, 2, code, strlen(code));
-	const char *name = store_step(st) == STORE_ROW ? store_col_dup(a, st, 0) : NULL;
-	store_reset(st);
+	int l = 0;
+	while (l < COUNTRY_LANGS && strcmp(COUNTRY_LANG_CODES[l], lang ? lang : "") != 0)
+		l++;
+	if (l == COUNTRY_LANGS)
+		l = 0; /* a language without names of its own reads English's */
+	const char *name = NULL;
+	pthread_mutex_lock(&names_lock);
+	if (names.store == store_serial(db) || names_read(db) == 0) {
+		const struct country_names *row =
+		    bsearch(code, names.row, names.n, sizeof(names.row[0]), by_code);
+		if (row)
+			name = arena_strdup(a, row->name[l]);
+	}
+	pthread_mutex_unlock(&names_lock);
 	return name ? name : code;
 }
 

@@ -25,8 +25,8 @@ static const char SQL_LIST[] = "SELECT " USER_COLUMNS " FROM users u JOIN organi
  * (neither given; none when ?1 < 0), and the owners of cases ?3 names, whatever their roles. */
 static const char SQL_WORKERS[] =
     "SELECT u.id, u.name_enc FROM users u JOIN organisations o ON o.id = u.organisation_id "
-    "WHERE (u.id IN (SELECT ur.user_id FROM user_roles ur JOIN role_permissions rp "
-    "ON rp.role_id = ur.role_id WHERE rp.permission = 'case.social.write') "
+    "WHERE (u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id IN "
+    "(SELECT rp.role_id FROM role_permissions rp WHERE rp.permission = 'case.social.write')) "
     "AND ?1 >= 0 AND (?1 = 0 OR u.organisation_id = ?1) AND (?2 = '' OR o.country = ?2)) "
     "OR instr(?3, ',' || u.id || ',') > 0";
 static const char SQL_ROLES[] =

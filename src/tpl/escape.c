@@ -11,7 +11,11 @@ static int append_valid(buf *b, const char *s, size_t n, int (*emit)(buf *, cons
 	size_t i = 0, start = 0;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (c < 0x80) { /* most of a page: no call to check a byte that is always valid */
+			i++;
+			continue;
+		}
+		size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 		if (len > n - i || !utf8_valid(s + i, len)) {
 			int rc = emit(b, s + start, i - start);
 			if (!rc)

@@ -21,7 +21,8 @@ struct node {
 	bool negate;      /* unless */
 	const char *text; /* literal, name, msgid or partial name */
 	size_t len;
-	int up; /* a name's scope: 0 its own, n for n "../", UP_ROOT for "@root." */
+	uint32_t hash; /* a name's key_hash(), so that lookups compare strings only on a match */
+	int up;        /* a name's scope: 0 its own, n for n "../", UP_ROOT for "@root." */
 	struct node *body, *alt; /* if/each body, else branch */
 	struct node *next;
 };
@@ -274,6 +275,16 @@ static int fail(struct compiler *c, const char *why)
 	return PONTE_EINVAL;
 }
 
+/* FNV-1a of a name: a page looks up each name in lists of a hundred values or more, once per
+ * row of a table; comparing hashes first keeps that from being a strcmp() per value. */
+static uint32_t key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
 static struct node *new_node(struct compiler *c, enum node_kind kind)
 {
 	struct node *n = arena_alloc(c->a, sizeof(*n));
@@ -370,6 +381,7 @@ static bool parse_ref(struct compiler *c, struct node *node, const char *s, size
 		return false;
 	node->text = arena_strndup(c->a, s, n);
 	node->len = n;
+	node->hash = key_hash(s, n);
 	node->up = up;
 	return true;
 }
@@ -577,6 +589,7 @@ enum val_kind { V_STR, V_BOOL, V_HTML, V_LIST };
 
 struct tpl_var {
 	const char *key;
+	uint32_t hash; /* key_hash(key) */
 	enum val_kind kind;
 	const char *s;
 	size_t n;
@@ -614,6 +627,7 @@ static struct tpl_var *add_var(tpl_vars *v, const char *key, enum val_kind kind)
 	struct tpl_var *x = arena_alloc(v->a, sizeof(*x));
 	if (!x || !(x->key = arena_strdup(v->a, key)))
 		return NULL;
+	x->hash = key_hash(key, strlen(key));
 	x->kind = kind;
 	return x;
 }
@@ -710,10 +724,10 @@ struct render {
 	buf *out;
 };
 
-static const struct tpl_var *find(const tpl_vars *v, const char *key)
+static const struct tpl_var *find(const tpl_vars *v, const struct node *n)
 {
 	for (const struct tpl_var *x = v ? v->head : NULL; x; x = x->next)
-		if (strcmp(x->key, key) == 0)
+		if (x->hash == n->hash && strcmp(x->key, n->text) == 0)
 			return x;
 	return NULL;
 }
@@ -726,11 +740,11 @@ static const struct tpl_var *lookup(const struct render *r, const struct node *n
 {
 	int level = r->nscopes - 2 - (n->up == UP_ROOT ? r->nscopes : n->up);
 	if (level > 0)
-		return find(r->scopes[1 + level], n->text);
+		return find(r->scopes[1 + level], n);
 	if (level < 0 && n->up != UP_ROOT)
 		return NULL; /* more ../ than scopes */
-	const struct tpl_var *x = find(r->scopes[1], n->text);
-	return x ? x : find(r->scopes[0], n->text);
+	const struct tpl_var *x = find(r->scopes[1], n);
+	return x ? x : find(r->scopes[0], n);
 }
 
 static bool truthy(const struct tpl_var *x)

@@ -12,8 +12,11 @@
 
 const char *web_case_label(int lang, const char *field, const char *code)
 {
-	char name[64]; /* the vocabulary of field: "case.gender" */
-	snprintf(name, sizeof(name), "case.%s", field);
+	char name[64] = "case."; /* the vocabulary of field: "case.gender" */
+	size_t n = strlen(field);
+	if (n >= sizeof(name) - 5)
+		return code ? code : "";
+	memcpy(name + 5, field, n + 1);
 	return vocab_label(lang, name, code);
 }
 

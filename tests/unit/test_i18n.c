@@ -6,6 +6,7 @@
 #include "i18n/format.h"
 #include "i18n/i18n.h"
 #include "i18n/po.h"
+#include "i18n/vocab.h"
 
 struct collected {
 	int count;
@@ -196,6 +197,27 @@ static void shipped_catalogues_load_and_translate(void **state)
 }
 
 /* Dates, times and numbers as each language writes them, in the installation's time zone. */
+/* Every vocabulary is found by its name, and only by it: names are unique, and a name that
+ * sorts between two others, or before or after all, finds nothing. */
+static void every_vocabulary_is_found_by_its_name(void **state)
+{
+	(void)state;
+	size_t n = vocab_count();
+	assert_true(n > 10);
+	for (size_t i = 0; i < n; i++) {
+		const vocab_table *v = vocab_at(i);
+		assert_ptr_equal(vocab_find(v->name), v);
+		char next[128];
+		snprintf(next, sizeof(next), "%s!", v->name);
+		const vocab_table *w = vocab_find(next);
+		assert_true(w == NULL || strcmp(w->name, next) == 0);
+	}
+	assert_null(vocab_find(""));
+	assert_null(vocab_find("~~~"));
+	assert_null(vocab_find(NULL));
+	assert_string_equal(vocab_label(0, "case.phase", "no such code"), "no such code");
+}
+
 static void dates_and_numbers_read_as_the_language_writes_them(void **state)
 {
 	(void)state;
@@ -349,6 +371,7 @@ int main(void)
 		cmocka_unit_test(negotiation_order_is_query_user_cookie_header_english),
 		cmocka_unit_test(shipped_catalogues_load_and_translate),
 		cmocka_unit_test(dates_and_numbers_read_as_the_language_writes_them),
+		cmocka_unit_test(every_vocabulary_is_found_by_its_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
