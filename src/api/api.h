@@ -9,77 +9,36 @@
 
 #include "http/http.h"
 
-int api_healthz(http_request *req, http_response *res);
-int api_metrics(http_request *req, http_response *res);
-int api_instance(http_request *req, http_response *res);
-int api_openapi(http_request *req, http_response *res);
-int api_login(http_request *req, http_response *res);
-int api_logout(http_request *req, http_response *res);
-int api_users_me(http_request *req, http_response *res);
-int api_user_get(http_request *req, http_response *res);
-int api_user_create(http_request *req, http_response *res);
-int api_user_2fa_reset(http_request *req, http_response *res);
-int api_cases_list(http_request *req, http_response *res);
-int api_cases_search(http_request *req, http_response *res);
-int api_case_create(http_request *req, http_response *res);
-int api_case_get(http_request *req, http_response *res);
-int api_case_update(http_request *req, http_response *res);
-int api_case_decisions(http_request *req, http_response *res);
-int api_case_decision_add(http_request *req, http_response *res);
+http_handler_fn api_healthz, api_metrics, api_instance, api_openapi;
+http_handler_fn api_login, api_logout, api_users_me;
+http_handler_fn api_user_get, api_user_create, api_user_2fa_reset;
+http_handler_fn api_cases_list, api_cases_search;
+http_handler_fn api_case_create, api_case_get, api_case_update, api_case_decisions,
+    api_case_decision_add;
 /* Envelopes from peer instances (fed.c). */
-int api_fed_inbox(http_request *req, http_response *res);
-int api_fed_identity(http_request *req, http_response *res);
+http_handler_fn api_fed_inbox, api_fed_identity;
 /* Transnational referrals (trm.c). */
-int api_peers(http_request *req, http_response *res);
-int api_trm_referrals(http_request *req, http_response *res);
-int api_trm_offer(http_request *req, http_response *res);
-int api_trm_action(http_request *req, http_response *res);
-int api_trm_referral(http_request *req, http_response *res);
-int api_trm_document(http_request *req, http_response *res);
+http_handler_fn api_peers;
+http_handler_fn api_trm_referrals, api_trm_offer, api_trm_action, api_trm_referral,
+    api_trm_document;
 /* The sections of the case file (sections.c). */
-int api_section_list(http_request *req, http_response *res);
-int api_section_add(http_request *req, http_response *res);
-int api_section_update(http_request *req, http_response *res);
-int api_knowledge_list(http_request *req, http_response *res);
-int api_knowledge_create(http_request *req, http_response *res);
-int api_knowledge_get(http_request *req, http_response *res);
-int api_knowledge_update(http_request *req, http_response *res);
-int api_knowledge_submit(http_request *req, http_response *res);
-int api_knowledge_publish(http_request *req, http_response *res);
-int api_knowledge_archive(http_request *req, http_response *res);
-int api_knowledge_return(http_request *req, http_response *res);
-int api_knowledge_versions(http_request *req, http_response *res);
-int api_knowledge_attach(http_request *req, http_response *res);
-int api_focal_points(http_request *req, http_response *res);
-int api_focal_point_get(http_request *req, http_response *res);
-int api_focal_point_create(http_request *req, http_response *res);
-int api_focal_point_update(http_request *req, http_response *res);
-int api_focal_point_holder(http_request *req, http_response *res);
-int api_focal_point_verify(http_request *req, http_response *res);
-int api_services(http_request *req, http_response *res);
-int api_service_create(http_request *req, http_response *res);
-int api_case_consents(http_request *req, http_response *res);
-int api_case_consent_add(http_request *req, http_response *res);
-int api_consent_withdraw(http_request *req, http_response *res);
-int api_case_disclosures(http_request *req, http_response *res);
-int api_referrals(http_request *req, http_response *res);
-int api_referral_create(http_request *req, http_response *res);
-int api_referral_get(http_request *req, http_response *res);
-int api_referral_act(http_request *req, http_response *res);
-int api_referral_case(http_request *req, http_response *res);
+http_handler_fn api_section_list, api_section_add, api_section_update;
+http_handler_fn api_knowledge_list, api_knowledge_create, api_knowledge_get, api_knowledge_update,
+    api_knowledge_submit, api_knowledge_publish, api_knowledge_archive, api_knowledge_return,
+    api_knowledge_versions, api_knowledge_attach;
+http_handler_fn api_focal_points, api_focal_point_get, api_focal_point_create,
+    api_focal_point_update, api_focal_point_holder, api_focal_point_verify;
+http_handler_fn api_services, api_service_create;
+http_handler_fn api_case_consents, api_case_consent_add, api_consent_withdraw, api_case_disclosures;
+http_handler_fn api_referrals;
+http_handler_fn api_referral_create, api_referral_get, api_referral_act, api_referral_case;
 /* The services delivered during a referral (referral_deliveries.c). */
-int api_referral_deliveries(http_request *req, http_response *res);
-int api_referral_deliver(http_request *req, http_response *res);
-int api_case_closures(http_request *req, http_response *res);
-int api_case_closure_request(http_request *req, http_response *res);
-int api_closure_decide(http_request *req, http_response *res);
-int api_case_attachments(http_request *req, http_response *res);
-int api_case_attach(http_request *req, http_response *res);
-int api_case_detach(http_request *req, http_response *res);
+http_handler_fn api_referral_deliveries, api_referral_deliver;
+http_handler_fn api_case_closures, api_case_closure_request, api_closure_decide;
+http_handler_fn api_case_attachments, api_case_attach, api_case_detach;
 
 /* The observatory's tables (observatory.c). */
-int api_obs_stats(http_request *req, http_response *res);
-int api_obs_own_stats(http_request *req, http_response *res);
+http_handler_fn api_obs_stats, api_obs_own_stats;
 
 /* 422 {"error":{"code":"invalid","message":..,"fields":{field: message}}}, the messages in
  * the caller's language. */
@@ -112,7 +71,7 @@ int api_unknown_field(http_request *req, http_response *res, const char *prefix,
  * between api_list_open() and api_list_close(). */
 
 /* 400 "Send a JSON object.": a body whose members do not have the types the route takes. */
-int api_malformed(http_request *req, http_response *res);
+http_handler_fn api_malformed;
 /* A member as text: NULL when absent, if_null when null; anything but a string sets *bad. */
 const char *api_text(const struct json_value *body, const char *key, const char *if_null,
 		     bool *bad);
@@ -142,7 +101,7 @@ int api_stale_version(http_request *req, http_response *res, const char *msgid, 
  * (PONTE_ELIMIT, 413 "too_large"), saying why; anything else returned. */
 int api_upload_refused(http_request *req, http_response *res, int rc, const char *why);
 /* 422: an upload route called without a file. */
-int api_no_upload(http_request *req, http_response *res);
+http_handler_fn api_no_upload;
 
 /* 201 with Location: the record's address, its collection's and its id
  * ("/api/v1/referrals", 7: "/api/v1/referrals/7"); the caller writes the record. It cannot

@@ -40,7 +40,10 @@ enum http_method {
 
 typedef struct http_request http_request;
 typedef struct http_response http_response;
-typedef int (*http_handler)(http_request *req, http_response *res);
+/* A handler's type: its pages and API calls are declared with it, several at a time
+ * (`http_handler_fn web_case, web_case_save;`), and routes hold pointers to them. */
+typedef int http_handler_fn(http_request *req, http_response *res);
+typedef http_handler_fn *http_handler;
 
 /* What a route asks of the caller: "public" (anyone), "authenticated" (anyone signed in), or a
  * permission that a role must grant (identity/identity.h). */

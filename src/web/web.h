@@ -66,7 +66,7 @@ int web_confirm(http_request *req, http_response *res, const char *action, const
 /* A positive whole number in a form field, else 0. */
 int64_t web_form_id(const http_request *req, const char *name);
 
-int web_home(http_request *req, http_response *res);
+http_handler_fn web_home;
 /* Where a signed-in user starts (home.c): the page of their work, decided by what their roles
  * permit, in this order: cases and referrals ("Action needed"), proceedings, the
  * installation's health (administrators), the review queue, the observatory, the observatory's
@@ -85,147 +85,81 @@ const char *web_count(http_request *req, int64_t n);
 void web_set_when(http_request *req, tpl_vars *v, const char *key, const char *stored,
 		  bool with_time);
 /* GET /admin/health: users locked, peers with messages stuck, the data key's age. */
-int web_admin_health(http_request *req, http_response *res);
-int web_login_form(http_request *req, http_response *res);
-int web_login(http_request *req, http_response *res);
-int web_logout(http_request *req, http_response *res);
-int web_logout_everywhere(http_request *req, http_response *res);
-int web_profile(http_request *req, http_response *res);
-int web_profile_language(http_request *req, http_response *res);
-int web_profile_change(http_request *req, http_response *res);
-int web_2fa_form(http_request *req, http_response *res);
-int web_2fa_confirm(http_request *req, http_response *res);
-int web_admin_orgs(http_request *req, http_response *res);
-int web_admin_org_add(http_request *req, http_response *res);
-int web_admin_users(http_request *req, http_response *res);
-int web_admin_users_find(http_request *req, http_response *res);
-int web_admin_user_add(http_request *req, http_response *res);
-int web_admin_user(http_request *req, http_response *res);
-int web_admin_user_change(http_request *req, http_response *res);
-int web_admin_roles(http_request *req, http_response *res);
-int web_admin_role_grant(http_request *req, http_response *res);
-int web_audit(http_request *req, http_response *res);
-int web_cases(http_request *req, http_response *res);
+http_handler_fn web_admin_health;
+http_handler_fn web_login_form, web_login;
+http_handler_fn web_logout, web_logout_everywhere;
+http_handler_fn web_profile, web_profile_language, web_profile_change;
+http_handler_fn web_2fa_form, web_2fa_confirm;
+http_handler_fn web_admin_orgs, web_admin_org_add, web_admin_users, web_admin_users_find,
+    web_admin_user_add, web_admin_user, web_admin_user_change, web_admin_roles,
+    web_admin_role_grant;
+http_handler_fn web_audit;
+http_handler_fn web_cases;
 /* /cases/search (case_search.c): the name is posted, never in an address; GET shows the form. */
-int web_cases_search_form(http_request *req, http_response *res);
-int web_cases_search(http_request *req, http_response *res);
-int web_case_new(http_request *req, http_response *res);
-int web_case_create(http_request *req, http_response *res);
-int web_case(http_request *req, http_response *res);
-int web_case_update(http_request *req, http_response *res);
+http_handler_fn web_cases_search_form, web_cases_search;
+http_handler_fn web_case_new, web_case_create, web_case, web_case_update;
 /* GET and POST /cases/{id}/details/{section}: one section of the case's details (person,
  * identification, victim, contact, case), saved on its own against the case's version. */
-int web_case_details(http_request *req, http_response *res);
-int web_case_details_save(http_request *req, http_response *res);
-int web_audit_csv(http_request *req, http_response *res);
-int web_knowledge(http_request *req, http_response *res);
-int web_knowledge_new(http_request *req, http_response *res);
-int web_knowledge_create(http_request *req, http_response *res);
-int web_knowledge_item(http_request *req, http_response *res);
-int web_knowledge_edit(http_request *req, http_response *res);
-int web_knowledge_update(http_request *req, http_response *res);
-int web_knowledge_move(http_request *req, http_response *res);
-int web_knowledge_diff(http_request *req, http_response *res);
-int web_knowledge_attach(http_request *req, http_response *res);
-int web_knowledge_detach(http_request *req, http_response *res);
-int web_knowledge_download(http_request *req, http_response *res);
-int web_directory(http_request *req, http_response *res);
-int web_directory_csv(http_request *req, http_response *res);
-int web_directory_xlsx(http_request *req, http_response *res);
-int web_directory_entry(http_request *req, http_response *res);
-int web_directory_new(http_request *req, http_response *res);
-int web_directory_create(http_request *req, http_response *res);
-int web_directory_update(http_request *req, http_response *res);
-int web_obs_import_form(http_request *req, http_response *res);
-int web_obs_import(http_request *req, http_response *res);
-int web_obs_dashboard(http_request *req, http_response *res);
-int web_obs_report(http_request *req, http_response *res);
-int web_obs_data_csv(http_request *req, http_response *res);
-int web_obs_data_xlsx(http_request *req, http_response *res);
-int web_obs_releases(http_request *req, http_response *res);
+http_handler_fn web_case_details, web_case_details_save;
+http_handler_fn web_audit_csv;
+http_handler_fn web_knowledge, web_knowledge_new, web_knowledge_create, web_knowledge_item,
+    web_knowledge_edit, web_knowledge_update, web_knowledge_move, web_knowledge_diff,
+    web_knowledge_attach, web_knowledge_detach, web_knowledge_download;
+http_handler_fn web_directory, web_directory_csv, web_directory_xlsx, web_directory_entry,
+    web_directory_new, web_directory_create, web_directory_update;
+http_handler_fn web_obs_import_form, web_obs_import, web_obs_dashboard, web_obs_report,
+    web_obs_data_csv, web_obs_data_xlsx, web_obs_releases;
 /* /admin/privacy-budgets (admin_budgets.c): each provider's budget, and changing it. */
-int web_admin_budgets(http_request *req, http_response *res);
-int web_admin_budget_set(http_request *req, http_response *res);
+http_handler_fn web_admin_budgets, web_admin_budget_set;
 /* In DP-only mode, what a view of the observatory answers instead of counts: 403 and the
  * releases, which are then all that is published. */
-int web_obs_dp_only(http_request *req, http_response *res);
-int web_services(http_request *req, http_response *res);
+http_handler_fn web_obs_dp_only;
+http_handler_fn web_services;
 /* A service's page, the provider's count of places on it, and "Refer this person" (services.c). */
-int web_service(http_request *req, http_response *res);
-int web_service_change(http_request *req, http_response *res);
-int web_service_refer(http_request *req, http_response *res);
+http_handler_fn web_service, web_service_change, web_service_refer;
 /* "3 places free of 12" in the reader's language; "" without a capacity (-1). */
 const char *web_service_places(http_request *req, int capacity, int free);
-int web_work(http_request *req, http_response *res);
-int web_case_timeline(http_request *req, http_response *res);
+http_handler_fn web_work;
+http_handler_fn web_case_timeline;
 /* Sections of the case file (sections.c): /cases/{id}/file/{section}[/{entry}] and
  * /cases/{id}/proceedings/{section}[/{entry}]. */
-int web_file_section(http_request *req, http_response *res);
-int web_file_section_add(http_request *req, http_response *res);
-int web_file_entry(http_request *req, http_response *res);
-int web_file_entry_save(http_request *req, http_response *res);
-int web_proceedings_section(http_request *req, http_response *res);
-int web_proceedings_section_add(http_request *req, http_response *res);
-int web_proceedings_entry(http_request *req, http_response *res);
-int web_proceedings_entry_save(http_request *req, http_response *res);
-int web_proceedings(http_request *req, http_response *res);
+http_handler_fn web_file_section, web_file_section_add, web_file_entry, web_file_entry_save;
+http_handler_fn web_proceedings_section, web_proceedings_section_add, web_proceedings_entry,
+    web_proceedings_entry_save, web_proceedings;
 /* Transnational referral (trm.c). */
-int web_case_transnational(http_request *req, http_response *res);
-int web_case_transnational_send(http_request *req, http_response *res);
-int web_trm(http_request *req, http_response *res);
-int web_trm_change(http_request *req, http_response *res);
-int web_trm_referral(http_request *req, http_response *res);
+http_handler_fn web_case_transnational, web_case_transnational_send;
+http_handler_fn web_trm, web_trm_change, web_trm_referral;
 /* A document type, field, code or state of a referral across borders in the reader's words. */
 const char *web_trm_label(http_request *req, const char *name);
 /* Peers and the outbox (admin_peers.c). */
-int web_admin_peers(http_request *req, http_response *res);
-int web_admin_peer_add(http_request *req, http_response *res);
-int web_admin_peer_revoke(http_request *req, http_response *res);
-int web_admin_keys_rotate(http_request *req, http_response *res);
+http_handler_fn web_admin_peers, web_admin_peer_add, web_admin_peer_revoke, web_admin_keys_rotate;
 /* /admin/settings: the installation's time zone (admin_settings.c). */
-int web_admin_settings(http_request *req, http_response *res);
-int web_admin_settings_change(http_request *req, http_response *res);
+http_handler_fn web_admin_settings, web_admin_settings_change;
 /* Country rules (admin_rules.c). */
-int web_admin_rules(http_request *req, http_response *res);
+http_handler_fn web_admin_rules;
 /* /admin/languages: language packs, their versions, the second language (admin_languages.c). */
-int web_admin_languages(http_request *req, http_response *res);
-int web_admin_languages_change(http_request *req, http_response *res);
-int web_admin_language_upload(http_request *req, http_response *res);
-int web_admin_rule_set(http_request *req, http_response *res);
+http_handler_fn web_admin_languages, web_admin_languages_change, web_admin_language_upload,
+    web_admin_rule_set;
 /* Content-Disposition for a download of name: an ASCII fallback and the UTF-8 name
  * (RFC 6266), always "attachment" (download.c). */
 const char *web_disposition(arena *a, const char *name);
 /* Attachments of a case (case_attachments.c). */
-int web_case_attachments(http_request *req, http_response *res);
-int web_case_attach(http_request *req, http_response *res);
-int web_case_attachment(http_request *req, http_response *res);
-int web_case_detach(http_request *req, http_response *res);
+http_handler_fn web_case_attachments, web_case_attach, web_case_attachment, web_case_detach;
 /* Closing a case (closures.c). */
-int web_case_closure(http_request *req, http_response *res);
-int web_case_closure_request(http_request *req, http_response *res);
-int web_case_safety(http_request *req, http_response *res);
-int web_case_contacts(http_request *req, http_response *res);
-int web_case_child(http_request *req, http_response *res);
-int web_case_plans(http_request *req, http_response *res);
-int web_case_assistance(http_request *req, http_response *res);
-int web_case_assistance_add(http_request *req, http_response *res);
-int web_case_plan_add(http_request *req, http_response *res);
+http_handler_fn web_case_closure, web_case_closure_request, web_case_safety, web_case_contacts,
+    web_case_child, web_case_plans, web_case_assistance, web_case_assistance_add, web_case_plan_add;
 /* A support plan type in the reader's language (plans.c). */
 const char *web_plan_label(http_request *req, const char *code);
-int web_case_child_save(http_request *req, http_response *res);
-int web_case_returns(http_request *req, http_response *res);
-int web_case_return_decide(http_request *req, http_response *res);
-int web_case_contact_add(http_request *req, http_response *res);
+http_handler_fn web_case_child_save, web_case_returns, web_case_return_decide, web_case_contact_add;
 /* How a contact came about, in the reader's language (contacts.c). */
 const char *web_channel_label(http_request *req, const char *code);
-int web_case_safety_add(http_request *req, http_response *res);
+http_handler_fn web_case_safety_add;
 /* A risk level or threat code in the reader's language (safety.c). */
 const char *web_safety_label(http_request *req, const char *code);
 /* A referral, consent or service code in the reader's language (referrals.c). */
 const char *web_referral_label(http_request *req, const char *code);
-int web_cases_csv(http_request *req, http_response *res);
-int web_cases_xlsx(http_request *req, http_response *res);
-int web_case_summary(http_request *req, http_response *res);
+http_handler_fn web_cases_csv, web_cases_xlsx;
+http_handler_fn web_case_summary;
 /* A case code in the reader's language (cases.c), and "first second". */
 const char *web_case_label(int lang, const char *field, const char *code);
 const char *web_full_name(arena *a, const char *first, const char *second);
@@ -236,17 +170,14 @@ const char *web_case_organisation(http_request *req, const struct case_record *c
 /* A row of a list of cases (the case list, a search by name), added to l: id, name, nationality,
  * phase, status, registered and updated (each with its _iso date); NULL when out of memory. */
 tpl_vars *web_case_row(http_request *req, tpl_list *l, const struct case_record *c);
-int web_case_screening(http_request *req, http_response *res);
-int web_case_screening_add(http_request *req, http_response *res);
-int web_case_referrals(http_request *req, http_response *res);
-int web_consent_withdraw(http_request *req, http_response *res);
+http_handler_fn web_case_screening, web_case_screening_add, web_case_referrals;
+http_handler_fn web_consent_withdraw;
 /* GET /consents/{id}/withdraw: what withdrawing it does, and the button that does it. */
-int web_consent_withdraw_form(http_request *req, http_response *res);
-int web_case_referral_create(http_request *req, http_response *res);
-int web_referrals(http_request *req, http_response *res);
-int web_referral(http_request *req, http_response *res);
-int web_referral_act(http_request *req, http_response *res);
-int web_obs_release_file(http_request *req, http_response *res);
+http_handler_fn web_consent_withdraw_form;
+http_handler_fn web_case_referral_create;
+http_handler_fn web_referrals;
+http_handler_fn web_referral, web_referral_act;
+http_handler_fn web_obs_release_file;
 /* Audit an action of the signed-in user on their own account (success). */
 void web_audit_self(http_request *req, const char *action);
 /* The Set-Cookie value that gives this browser a session token (login.c). */
