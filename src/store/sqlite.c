@@ -435,35 +435,4 @@ static int table_counts(void *db, store_count_fn fn, void *ctx)
 	return rc;
 }
 
-const store_driver store_sqlite_driver = {
-	.name = "sqlite",
-	.conn_open = conn_open,
-	.conn_close = conn_close,
-	.prepare = prepare,
-	.finalize = finalize,
-	.reset = reset,
-	.bind_text = bind_text,
-	.bind_int64 = bind_int64,
-	.bind_double = bind_double,
-	.bind_blob = bind_blob,
-	.bind_null = bind_null,
-	.step = step,
-	.col_text = col_text,
-	.col_int64 = col_int64,
-	.col_double = col_double,
-	.col_blob = col_blob,
-	.col_is_null = col_is_null,
-	.col_count = col_count,
-	.col_kind = col_kind,
-	.exec = exec,
-	.begin = begin,
-	.in_transaction = in_transaction,
-	.last_insert_id = last_insert_id,
-	.changes = changes,
-	.errmsg = errmsg,
-	.checkpoint = checkpoint,
-	.snapshot = snapshot,
-	.set_wal = set_wal,
-	.integrity_check = integrity_check,
-	.table_counts = table_counts,
-};
+const store_driver store_sqlite_driver = { .name = "sqlite", STORE_DRIVER_OPERATIONS };
