@@ -8,11 +8,7 @@ static const char *const TYPES[] = { "accommodation", "material_aid", "medical",
 				     "psychological", "counselling",  "interpretation",
 				     "legal_aid",     "education",    "livelihood" };
 
-const char *const *assistance_types(size_t *n)
-{
-	*n = ARRAY_LEN(TYPES);
-	return TYPES;
-}
+CASE_CODE_LIST(assistance_types, TYPES)
 
 /* clang-format off */
 static const char SQL_INSERT[] =
@@ -25,6 +21,11 @@ static const char SQL_LIST[] =
 static const char SQL_RECORD[] =
     "INSERT INTO assistance(case_id, type, provider_id, referral_id, started_on, ended_on, "
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const case_col ASSISTANCE_COLS[] = {
+    CASE_INT(assistance_item, id), CASE_TEXT(assistance_item, type), CASE_TEXT(assistance_item, provider),
+    CASE_TEXT(assistance_item, started_on), CASE_TEXT(assistance_item, ended_on),
+    CASE_INT(assistance_item, referral_id)
+};
 /* clang-format on */
 
 int assistance_record(store *db, int64_t case_id, const char *type, int64_t provider_id,
@@ -62,12 +63,9 @@ int assistance_add(const keyed_store *env, const principal *p, int64_t case_id, 
 	     (started_on && strcmp(ended_on, started_on) < 0)))
 		field_errors_add(e, "ended_on", N_("The end comes after the start."));
 	int rc = case_check(env, p, case_id, "case.social.write");
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), now);
+	char now[CLOCK_RFC3339_LEN];
+	if (!(rc = case_write_open(env, rc, e, &c, now))) {
 		const case_value v[] = { CV_INT(case_id),
 					 CV_TEXT(type),
 					 CV_INT(p->organisation_id),
@@ -81,27 +79,4 @@ int assistance_add(const keyed_store *env, const principal *p, int64_t case_id, 
 	return rc;
 }
 
-struct assistance_rows {
-	assistance_fn fn;
-	void *ctx;
-};
-
-static int assistance_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
-{
-	(void)env;
-	const struct assistance_rows *r = ctx;
-	assistance_item x = { .id = store_col_int64(st, 0),
-			      .type = store_col_dup(a, st, 1),
-			      .provider = store_col_dup(a, st, 2),
-			      .started_on = store_col_dup(a, st, 3),
-			      .ended_on = store_col_dup(a, st, 4),
-			      .referral_id = store_col_int64(st, 5) };
-	return r->fn(&x, r->ctx);
-}
-
-int assistance_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
-		    assistance_fn fn, void *ctx)
-{
-	struct assistance_rows r = { fn, ctx };
-	return case_rows(env, a, p, case_id, SQL_LIST, assistance_row, &r);
-}
+CASE_RECORD_LIST(assistance_list, assistance_item, assistance_fn, SQL_LIST, ASSISTANCE_COLS)

@@ -104,6 +104,16 @@ int case_get(const keyed_store *env, arena *a, const principal *p, int64_t id, c
 	return rc;
 }
 
+int case_get_to_write(const keyed_store *env, arena *a, const principal *p, int64_t id,
+		      case_record *out)
+{
+	int rc = case_get(env, a, p, id, out);
+	if (!rc && !principal_can_see(p, "case.social.write", out->owner_id, out->organisation_id,
+				      out->country))
+		rc = PONTE_ENOTFOUND;
+	return rc;
+}
+
 /* Encrypt one personal field for (id); an absent value is stored as NULL. */
 static int bind_encrypted(const keyed_store *env, store_stmt *st, int idx, const char *column,
 			  int64_t id, const char *value, buf *tmp)
@@ -239,10 +249,7 @@ int case_update(const keyed_store *env, const principal *p, int64_t id, int64_t 
 	arena a;
 	arena_init(&a, 1 << 20);
 	case_record old;
-	int rc = case_get(env, &a, p, id, &old);
-	if (!rc && !principal_can_see(p, "case.social.write", old.owner_id, old.organisation_id,
-				      old.country))
-		rc = PONTE_ENOTFOUND;
+	int rc = case_get_to_write(env, &a, p, id, &old);
 	if (!rc && old.version != version) {
 		*current = old.version;
 		rc = PONTE_ECONFLICT;

@@ -158,6 +158,10 @@ const case_code *case_codes(const char *field, size_t *n);
 int case_create(const keyed_store *env, const principal *p, const case_input *in, int64_t *id,
 		field_errors *errors);
 int case_get(const keyed_store *env, arena *a, const principal *p, int64_t id, case_record *out);
+/* case_get() of a case the caller may also write (case.social.write in scope), else
+ * PONTE_ENOTFOUND (the read is audited all the same). */
+int case_get_to_write(const keyed_store *env, arena *a, const principal *p, int64_t id,
+		      case_record *out);
 /* PONTE_ECONFLICT (and *current set) when version is not the case's version. */
 int case_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 		const case_input *in, field_errors *errors, int64_t *current);

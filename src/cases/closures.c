@@ -27,6 +27,11 @@ static const char SQL_PENDING[] =
     "c.id = k.case_id WHERE k.decision IS NULL AND k.requested_by <> ?4 AND "
     "(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3)) "
     "ORDER BY k.id LIMIT 200";
+static const case_col CLOSURE_COLS[] = {
+    CASE_INT(case_closure, id), CASE_TEXT(case_closure, kind), CASE_TEXT(case_closure, status),
+    CASE_TEXT(case_closure, reason), CASE_TEXT(case_closure, requested_at),
+    CASE_TEXT(case_closure, decision), CASE_TEXT(case_closure, decided_at)
+};
 /* clang-format on */
 
 bool case_status_closed(const char *status)
@@ -63,19 +68,13 @@ int closure_request(const keyed_store *env, const principal *p, int64_t case_id,
 	arena a;
 	arena_init(&a, 1 << 16);
 	case_record cr;
-	int rc = case_get(env, &a, p, case_id, &cr);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", cr.owner_id, cr.organisation_id, cr.country))
-		rc = PONTE_ENOTFOUND;
+	int rc = case_get_to_write(env, &a, p, case_id, &cr);
 	if (!rc && case_status_closed(cr.status))
 		rc = PONTE_ECONFLICT;
 	arena_release(&a);
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), now);
+	char now[CLOCK_RFC3339_LEN];
+	if (!(rc = case_write_open(env, rc, e, &c, now))) {
 		/* Decided later, by someone else: no decision yet. */
 		const case_value v[] = { CV_INT(case_id), CV_TEXT("close"),   CV_TEXT(status),
 					 CV_TEXT(reason), CV_INT(p->user_id), CV_TEXT(now),
@@ -156,39 +155,19 @@ out:
 	return rc;
 }
 
-struct closure_rows {
-	closure_fn fn;
-	closure_pending_fn pending;
+CASE_RECORD_LIST(closure_list, case_closure, closure_fn, SQL_LIST, CLOSURE_COLS)
+
+struct pending_rows {
+	closure_pending_fn fn;
 	void *ctx;
 };
-
-static int closure_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
-{
-	(void)env;
-	const struct closure_rows *r = ctx;
-	case_closure k = { .id = store_col_int64(st, 0),
-			   .kind = store_col_dup(a, st, 1),
-			   .status = store_col_dup(a, st, 2),
-			   .reason = store_col_dup(a, st, 3),
-			   .requested_at = store_col_dup(a, st, 4),
-			   .decision = store_col_dup(a, st, 5),
-			   .decided_at = store_col_dup(a, st, 6) };
-	return r->fn(&k, r->ctx);
-}
-
-int closure_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
-		 closure_fn fn, void *ctx)
-{
-	struct closure_rows r = { .fn = fn, .ctx = ctx };
-	return case_rows(env, a, p, case_id, SQL_LIST, closure_row, &r);
-}
 
 static int pending_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
 {
 	(void)env;
-	const struct closure_rows *r = ctx;
-	return r->pending(store_col_int64(st, 0), store_col_int64(st, 1), store_col_dup(a, st, 2),
-			  store_col_dup(a, st, 3), r->ctx);
+	const struct pending_rows *r = ctx;
+	return r->fn(store_col_int64(st, 0), store_col_int64(st, 1), store_col_dup(a, st, 2),
+		     store_col_dup(a, st, 3), r->ctx);
 }
 
 int closures_pending(const keyed_store *env, arena *a, const principal *p, closure_pending_fn fn,
@@ -196,7 +175,7 @@ int closures_pending(const keyed_store *env, arena *a, const principal *p, closu
 {
 	if (!case_may_close(p))
 		return 0;
-	struct closure_rows r = { .pending = fn, .ctx = ctx };
+	struct pending_rows r = { fn, ctx };
 	return case_scope_query(env, a, p, "case.social.write", SQL_PENDING, NULL, 0, pending_row,
 				&r);
 }

@@ -8,11 +8,7 @@ static const char *const CHANNELS[] = { "self_referral",    "hotline",          
 					"border_operation", "police_operation", "labour_inspection",
 					"asylum_procedure", "health_service",   "other" };
 
-const char *const *contact_channels(size_t *n)
-{
-	*n = ARRAY_LEN(CHANNELS);
-	return CHANNELS;
-}
+CASE_CODE_LIST(contact_channels, CHANNELS)
 
 /* clang-format off */
 static const char SQL_INSERT[] =
@@ -24,12 +20,13 @@ static const char SQL_LIST[] =
     "SELECT k.id, k.contact_on, k.place_enc, k.channel, o.name, k.interpreter, k.language, "
     "k.rights_informed, k.rights_language FROM contacts k JOIN organisations o ON "
     "o.id = k.organisation_id WHERE k.case_id = ?1 ORDER BY k.contact_on, k.id";
-/* clang-format on */
-
-struct contact_rows {
-	contact_fn fn;
-	void *ctx;
+static const case_col CONTACT_COLS[] = {
+    CASE_INT(contact, id), CASE_TEXT(contact, contact_on), CASE_SECRET(contact, place, "contacts"),
+    CASE_TEXT(contact, channel), CASE_TEXT(contact, organisation), CASE_BOOL(contact, interpreter),
+    CASE_TEXT(contact, language), CASE_BOOL(contact, rights_informed),
+    CASE_TEXT(contact, rights_language)
 };
+/* clang-format on */
 
 static bool language_ok(const char *s)
 {
@@ -81,25 +78,4 @@ int contact_add(const keyed_store *env, const principal *p, int64_t case_id,
 	return case_write_end(env, p, c, rc, "case.contact", case_id);
 }
 
-static int contact_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
-{
-	const struct contact_rows *r = ctx;
-	int64_t id = store_col_int64(st, 0);
-	contact k = { .id = id,
-		      .contact_on = store_col_dup(a, st, 1),
-		      .place = case_secret_col(env, a, st, 2, "contacts", "place", id),
-		      .channel = store_col_dup(a, st, 3),
-		      .organisation = store_col_dup(a, st, 4),
-		      .interpreter = store_col_int64(st, 5) != 0,
-		      .language = store_col_dup(a, st, 6),
-		      .rights_informed = store_col_int64(st, 7) != 0,
-		      .rights_language = store_col_dup(a, st, 8) };
-	return r->fn(&k, r->ctx);
-}
-
-int contact_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id,
-		 contact_fn fn, void *ctx)
-{
-	struct contact_rows r = { fn, ctx };
-	return case_rows(env, a, p, case_id, SQL_LIST, contact_row, &r);
-}
+CASE_RECORD_LIST(contact_list, contact, contact_fn, SQL_LIST, CONTACT_COLS)

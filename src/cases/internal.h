@@ -32,6 +32,15 @@ int case_check(const keyed_store *env, const principal *p, int64_t case_id, cons
 	"(?1 = 4 OR (?1 = 3 AND c.country = ?2) OR (?1 = 2 AND c.organisation_id = ?3) OR "        \
 	"(?1 = 1 AND c.owner_id = ?4))"
 
+/* The list of codes of a record's field (assistance_types(), ...): name(&n) is list and its
+ * length. */
+#define CASE_CODE_LIST(name, list)                                                                 \
+	const char *const *name(size_t *n)                                                         \
+	{                                                                                          \
+		*n = ARRAY_LEN(list);                                                              \
+		return list;                                                                       \
+	}
+
 /* ---- the shared record helper (records.c) of the hand-written records ---- */
 /* The case exists and the caller holds permission within its scope on it: 0 and its country,
  * else PONTE_ENOTFOUND. Not audited, and not the read of the social file: a proceedings
@@ -79,12 +88,62 @@ int case_scope_query(const keyed_store *env, arena *a, const principal *p, const
  * on any error the rollback. Each returns rc or what failed. */
 int case_write_begin(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
 		     char *now);
+/* case_write_begin() without the transaction, for a record written by one statement. */
+int case_write_open(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
+		    char *now);
 int case_write_end(const keyed_store *env, const principal *p, store_conn *c, int rc,
 		   const char *action, int64_t case_id);
 /* An encrypted column of a row whose id the ciphertext is bound to: "" when empty, NULL when
  * it does not decrypt. */
 const char *case_secret_col(const keyed_store *env, arena *a, store_stmt *st, int col,
 			    const char *table, const char *column, int64_t id);
+
+/* A column of a record's list, read into the field of the record (a struct of cases.h) that it
+ * names: a number, a yes/no, a text, or the encrypted text of table.column bound to the row's
+ * id, which is column 0. Each CASE_* checks when compiled that the field has its kind's C type. */
+typedef enum case_col_kind {
+	CASE_COL_INT,
+	CASE_COL_BOOL,
+	CASE_COL_TEXT,
+	CASE_COL_SECRET
+} case_col_kind;
+typedef struct case_col {
+	size_t at;
+	case_col_kind kind;
+	const char *table, *column;
+} case_col;
+/* clang-format off */
+#define CASE_COL_OF(T, f, type) \
+	(offsetof(T, f) + 0 * sizeof(char[_Generic(((T *)0)->f, type: 1, default: -1)]))
+#define CASE_INT(T, f) { CASE_COL_OF(T, f, int64_t), CASE_COL_INT, NULL, NULL }
+#define CASE_BOOL(T, f) { CASE_COL_OF(T, f, bool), CASE_COL_BOOL, NULL, NULL }
+#define CASE_TEXT(T, f) { CASE_COL_OF(T, f, const char *), CASE_COL_TEXT, NULL, NULL }
+#define CASE_SECRET(T, f, table) { CASE_COL_OF(T, f, const char *), CASE_COL_SECRET, table, #f }
+/* clang-format on */
+/* The n columns cols of the row st (column i of the statement into cols[i]) read into record,
+ * texts copied into a; an encrypted text that does not decrypt is NULL. */
+void case_row_fill(const keyed_store *env, arena *a, store_stmt *st, const case_col *cols, size_t n,
+		   void *record);
+/* A record's list on a case as cases.h declares it, name(env, a, p, case_id, fn, ctx): sql read
+ * with case_rows(), each row read by the columns cols into a record of type, given to fn. */
+#define CASE_RECORD_LIST(name, type, fn_type, sql, cols)                                           \
+	struct name##_rows {                                                                       \
+		fn_type fn;                                                                        \
+		void *ctx;                                                                         \
+	};                                                                                         \
+	static int name##_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)         \
+	{                                                                                          \
+		const struct name##_rows *r = ctx;                                                 \
+		type x;                                                                            \
+		case_row_fill(env, a, st, cols, ARRAY_LEN(cols), &x);                              \
+		return r->fn(&x, r->ctx);                                                          \
+	}                                                                                          \
+	int name(const keyed_store *env, arena *a, const principal *p, int64_t case_id,            \
+		 fn_type fn, void *ctx)                                                            \
+	{                                                                                          \
+		struct name##_rows r = { fn, ctx };                                                \
+		return case_rows(env, a, p, case_id, sql, name##_row, &r);                         \
+	}
 
 /* The row of a case_clock_fn query (clocks.c): the case's id, first_name_enc,
  * second_name_enc, then since and ends; ctx is a struct case_clock_ctx. */

@@ -16,11 +16,7 @@ static const char *const TYPES[] = { "Education",
 				     "SexualExploitationRehabilitation",
 				     "SocialCare" };
 
-const char *const *plan_types(size_t *n)
-{
-	*n = ARRAY_LEN(TYPES);
-	return TYPES;
-}
+CASE_CODE_LIST(plan_types, TYPES)
 
 /* clang-format off */
 static const char SQL_INSERT[] =

@@ -124,15 +124,21 @@ int case_scope_query(const keyed_store *env, arena *a, const principal *p, const
 	return rc ? rc : case_row_read(env, a, c, sql, v, n, row, ctx, NULL);
 }
 
-int case_write_begin(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
-		     char *now)
+int case_write_open(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
+		    char *now)
 {
 	if (!rc && e->count)
 		rc = PONTE_EINVAL;
 	if (!rc && !(rc = store_conn_get(env->db, c)))
-		rc = store_begin(*c);
-	if (!rc)
 		clock_format_rfc3339(clock_wall_ms(), now);
+	return rc;
+}
+
+int case_write_begin(const keyed_store *env, int rc, const field_errors *e, store_conn **c,
+		     char *now)
+{
+	if (!(rc = case_write_open(env, rc, e, c, now)))
+		rc = store_begin(*c);
 	return rc;
 }
 
@@ -142,6 +148,25 @@ int case_write_end(const keyed_store *env, const principal *p, store_conn *c, in
 	if (!rc)
 		rc = principal_audit(env->db, p, action, "case", case_id, "success", true);
 	return store_finish(c, rc);
+}
+
+void case_row_fill(const keyed_store *env, arena *a, store_stmt *st, const case_col *cols, size_t n,
+		   void *record)
+{
+	int64_t id = store_col_int64(st, 0);
+	for (size_t i = 0; i < n; i++) {
+		char *field = (char *)record + cols[i].at;
+		int col = (int)i;
+		switch (cols[i].kind) {
+		case CASE_COL_INT: *(int64_t *)field = store_col_int64(st, col); break;
+		case CASE_COL_BOOL: *(bool *)field = store_col_int64(st, col) != 0; break;
+		case CASE_COL_TEXT: *(const char **)field = store_col_dup(a, st, col); break;
+		case CASE_COL_SECRET:
+			*(const char **)field =
+			    case_secret_col(env, a, st, col, cols[i].table, cols[i].column, id);
+			break;
+		}
+	}
 }
 
 const char *case_secret_col(const keyed_store *env, arena *a, store_stmt *st, int col,

@@ -20,6 +20,11 @@ static const char SQL_SCHEDULE[] =
 static const char SQL_LIST[] =
     "SELECT id, destination, decided_on, state, coalesce(departure_on, ''), "
     "coalesce(assessment_id, 0) FROM returns WHERE case_id = ?1 ORDER BY id DESC";
+static const case_col RETURN_COLS[] = {
+    CASE_INT(return_record, id), CASE_TEXT(return_record, destination),
+    CASE_TEXT(return_record, decided_on), CASE_TEXT(return_record, state),
+    CASE_TEXT(return_record, departure_on), CASE_INT(return_record, assessment_id)
+};
 /* clang-format on */
 
 int return_decide(const keyed_store *env, const principal *p, int64_t case_id,
@@ -39,12 +44,9 @@ int return_decide(const keyed_store *env, const principal *p, int64_t case_id,
 		    N_("A return is decided by the person once informed of the conditions, "
 		       "risks and support: record that the information was given."));
 	int rc = case_check(env, p, case_id, "case.social.write");
-	if (!rc && e->count)
-		rc = PONTE_EINVAL;
 	store_conn *c;
-	if (!rc && !(rc = store_conn_get(env->db, &c))) {
-		char now[CLOCK_RFC3339_LEN];
-		clock_format_rfc3339(clock_wall_ms(), now);
+	char now[CLOCK_RFC3339_LEN];
+	if (!(rc = case_write_open(env, rc, e, &c, now))) {
 		const case_value v[] = { CV_INT(case_id), CV_TEXT(destination), CV_TEXT(decided_on),
 					 CV_INT(p->user_id), CV_TEXT(now) };
 		rc = case_row_write(c, SQL_INSERT, v, ARRAY_LEN(v), id);
@@ -127,27 +129,4 @@ int return_schedule(const keyed_store *env, const principal *p, int64_t return_i
 	return rc;
 }
 
-struct return_rows {
-	return_fn fn;
-	void *ctx;
-};
-
-static int return_row(const keyed_store *env, arena *a, store_stmt *st, void *ctx)
-{
-	(void)env;
-	const struct return_rows *r = ctx;
-	return_record x = { .id = store_col_int64(st, 0),
-			    .destination = store_col_dup(a, st, 1),
-			    .decided_on = store_col_dup(a, st, 2),
-			    .state = store_col_dup(a, st, 3),
-			    .departure_on = store_col_dup(a, st, 4),
-			    .assessment_id = store_col_int64(st, 5) };
-	return r->fn(&x, r->ctx);
-}
-
-int return_list(const keyed_store *env, arena *a, const principal *p, int64_t case_id, return_fn fn,
-		void *ctx)
-{
-	struct return_rows r = { fn, ctx };
-	return case_rows(env, a, p, case_id, SQL_LIST, return_row, &r);
-}
+CASE_RECORD_LIST(return_list, return_record, return_fn, SQL_LIST, RETURN_COLS)

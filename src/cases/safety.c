@@ -11,11 +11,7 @@ static const char *const THREATS[] = {
 	"self_harm",          "other"
 };
 
-const char *const *safety_threats(size_t *n)
-{
-	*n = ARRAY_LEN(THREATS);
-	return THREATS;
-}
+CASE_CODE_LIST(safety_threats, THREATS)
 
 /* clang-format off */
 /* The next review's date is computed here from the country's rule (review_date()), so that

@@ -399,19 +399,28 @@ static int from_row(const keyed_store *env, arena *a, const section_def *d, stor
 	return 0;
 }
 
+/* sql (a section's list or get) prepared with ?1 the case's id, once the case is in the caller's
+ * scope of reading the section. */
+static int prepare_read(const keyed_store *env, const principal *p, const section_def *d,
+			int64_t case_id, const char *sql, store_stmt **st)
+{
+	char country[8];
+	int rc = scope(env, p, d, case_id, false, country);
+	if (!rc)
+		rc = store_stmt_get(env->db, sql, st);
+	if (!rc)
+		store_bind_int64(*st, 1, case_id);
+	return rc;
+}
+
 int section_list(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		 int64_t case_id, section_fn fn, void *ctx)
 {
-	const struct section_sql *q = sql_of(d);
-	char country[8], action[64];
-	int rc = scope(env, p, d, case_id, false, country);
-	store_conn *c;
+	char action[64];
 	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, q->list, &st);
+	int rc = prepare_read(env, p, d, case_id, sql_of(d)->list, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, case_id);
 	section_entry x;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if ((rc = from_row(env, a, d, st, &x)) || (rc = fn(&x, ctx)))
@@ -427,16 +436,10 @@ int section_list(const keyed_store *env, arena *a, const principal *p, const sec
 int section_get(const keyed_store *env, arena *a, const principal *p, const section_def *d,
 		int64_t case_id, int64_t entry_id, section_entry *out)
 {
-	const struct section_sql *q = sql_of(d);
-	char country[8];
-	int rc = scope(env, p, d, case_id, false, country);
-	store_conn *c;
 	store_stmt *st;
-	if (!rc && !(rc = store_conn_get(env->db, &c)))
-		rc = store_prepare(c, q->get, &st);
+	int rc = prepare_read(env, p, d, case_id, sql_of(d)->get, &st);
 	if (rc)
 		return rc;
-	store_bind_int64(st, 1, case_id);
 	store_bind_int64(st, 2, entry_id);
 	if (!(rc = store_step_one(st))) {
 		rc = from_row(env, a, d, st, out);

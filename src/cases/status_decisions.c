@@ -91,10 +91,7 @@ int status_decision_add(const keyed_store *env, const principal *p, int64_t case
 	arena a;
 	arena_init(&a, 1 << 20);
 	case_record c;
-	int rc = case_get(env, &a, p, case_id, &c);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", c.owner_id, c.organisation_id, c.country))
-		rc = PONTE_ENOTFOUND;
+	int rc = case_get_to_write(env, &a, p, case_id, &c);
 	if (rc) {
 		arena_release(&a);
 		return rc;
@@ -170,16 +167,7 @@ int status_decision_add(const keyed_store *env, const principal *p, int64_t case
 		store_rollback(sc);
 		return rc;
 	}
-	char text[24];
-	snprintf(text, sizeof(text), "%lld", (long long)case_id);
-	audit_event ev = { .user_id = p->user_id,
-			   .organisation_id = p->organisation_id,
-			   .action = "case.status_decision",
-			   .object_type = "case",
-			   .object_id = text,
-			   .outcome = "success",
-			   .client = p->client };
-	audit_append(env->db, &ev);
+	principal_audit(env->db, p, "case.status_decision", "case", case_id, "success", false);
 	*id = new_id;
 	return 0;
 }

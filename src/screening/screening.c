@@ -191,10 +191,7 @@ int scr_add(const keyed_store *env, const principal *p, int64_t case_id, const c
 	scr_list info;
 	scr_item items[SCR_MAX_ITEMS];
 	size_t nitems;
-	int rc = case_get(env, &a, p, case_id, &cr);
-	if (!rc &&
-	    !principal_can_see(p, "case.social.write", cr.owner_id, cr.organisation_id, cr.country))
-		rc = PONTE_ENOTFOUND;
+	int rc = case_get_to_write(env, &a, p, case_id, &cr);
 	if (!rc &&
 	    (rc = scr_items(env->db, &a, list, "en", &info, items, &nitems)) == PONTE_ENOTFOUND) {
 		field_errors_add(e, "list", N_("Choose a list of indicators."));
