@@ -542,22 +542,46 @@ int kn_create(const keyed_store *env, const principal *p, const kn_input *in, in
 	return rc;
 }
 
+/* An item's change in one transaction: write_begin() begins it on *c (NULL, the arena released,
+ * when it could not) and loads the item (PONTE_ENOTFOUND when p may not see it); write_end()
+ * writes the audit event action (success, or denied after the rollback), commits or rolls back
+ * and releases the arena. */
+static int write_begin(const keyed_store *env, const principal *p, int64_t id, arena *a,
+		       store_conn **c, kn_item *it)
+{
+	arena_init(a, 8u << 20);
+	int rc = store_begin_on(env->db, c);
+	if (rc) {
+		*c = NULL;
+		arena_release(a);
+		return rc;
+	}
+	rc = load(*c, a, id, it);
+	return !rc && !visible(p, it) ? PONTE_ENOTFOUND : rc;
+}
+
+static int write_end(const keyed_store *env, const principal *p, store_conn *c, int rc,
+		     const char *action, int64_t id, arena *a)
+{
+	if (!c)
+		return rc;
+	if (!rc)
+		rc = principal_audit(env->db, p, action, "knowledge", id, "success", true);
+	rc = store_finish(c, rc);
+	if (rc == PONTE_EDENIED)
+		principal_audit(env->db, p, action, "knowledge", id, "denied", false);
+	arena_release(a);
+	return rc;
+}
+
 int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t version,
 	      const kn_input *in, field_errors *e, int64_t *current)
 {
 	arena a;
-	arena_init(&a, 8u << 20);
 	store_conn *c;
 	kn_item it;
-	int rc = store_begin_on(env->db, &c);
-	if (rc) {
-		arena_release(&a);
-		return rc;
-	}
-	rc = load(c, &a, id, &it);
-	if (!rc && !visible(p, &it))
-		rc = PONTE_ENOTFOUND;
-	else if (!rc && !kn_can_edit(p, &it))
+	int rc = write_begin(env, p, id, &a, &c, &it);
+	if (!rc && !kn_can_edit(p, &it))
 		rc = PONTE_EDENIED;
 	else if (!rc && it.version != version) {
 		*current = it.version;
@@ -586,14 +610,7 @@ int kn_update(const keyed_store *env, const principal *p, int64_t id, int64_t ve
 		if (rc == PONTE_ECONFLICT)
 			*current = it.version;
 	}
-	if (!rc)
-		rc = principal_audit(env->db, p, "knowledge.update", "knowledge", id, "success",
-				     true);
-	rc = store_finish(c, rc);
-	if (rc == PONTE_EDENIED)
-		principal_audit(env->db, p, "knowledge.update", "knowledge", id, "denied", false);
-	arena_release(&a);
-	return rc;
+	return write_end(env, p, c, rc, "knowledge.update", id, &a);
 }
 
 static const struct {
@@ -635,18 +652,10 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 		return PONTE_ENOTFOUND;
 	*why = NULL;
 	arena a;
-	arena_init(&a, 8u << 20);
 	store_conn *c;
 	kn_item it;
-	int rc = store_begin_on(env->db, &c);
-	if (rc) {
-		arena_release(&a);
-		return rc;
-	}
-	rc = load(c, &a, id, &it);
-	if (!rc && !visible(p, &it))
-		rc = PONTE_ENOTFOUND;
-	else if (!rc && strcmp(it.status, MOVES[m].from) != 0) {
+	int rc = write_begin(env, p, id, &a, &c, &it);
+	if (!rc && strcmp(it.status, MOVES[m].from) != 0) {
 		*why = N_("This item is not in a state where that can be done.");
 		rc = PONTE_ECONFLICT;
 	} else if (!rc && !may_move(env, p, &it, action, why))
@@ -666,13 +675,7 @@ int kn_transition(const keyed_store *env, const principal *p, int64_t id, const 
 	}
 	char what[32];
 	snprintf(what, sizeof(what), "knowledge.%s", action);
-	if (!rc)
-		rc = principal_audit(env->db, p, what, "knowledge", id, "success", true);
-	rc = store_finish(c, rc);
-	if (rc == PONTE_EDENIED)
-		principal_audit(env->db, p, what, "knowledge", id, "denied", false);
-	arena_release(&a);
-	return rc;
+	return write_end(env, p, c, rc, what, id, &a);
 }
 
 int kn_versions(const keyed_store *env, arena *a, const principal *p, int64_t id, kn_version_fn fn,
