@@ -24,8 +24,7 @@ http_handler_fn api_trm_referrals, api_trm_offer, api_trm_action, api_trm_referr
 /* The sections of the case file (sections.c). */
 http_handler_fn api_section_list, api_section_add, api_section_update;
 http_handler_fn api_knowledge_list, api_knowledge_create, api_knowledge_get, api_knowledge_update,
-    api_knowledge_submit, api_knowledge_publish, api_knowledge_archive, api_knowledge_return,
-    api_knowledge_versions, api_knowledge_attach;
+    api_knowledge_move, api_knowledge_versions, api_knowledge_attach;
 http_handler_fn api_focal_points, api_focal_point_get, api_focal_point_create,
     api_focal_point_update, api_focal_point_holder, api_focal_point_verify;
 http_handler_fn api_services, api_service_create;

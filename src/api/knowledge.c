@@ -202,7 +202,9 @@ int api_knowledge_update(http_request *req, http_response *res)
 	return respond_item(req, res, id);
 }
 
-static int transition(http_request *req, http_response *res, const char *action)
+/* POST /api/v1/knowledge/{id}/{submit,return,publish,archive}: the action is the last word of
+ * the route's pattern, each route holding the permission of its action. */
+int api_knowledge_move(http_request *req, http_response *res)
 {
 	int64_t id;
 	if (!http_param_id(req, 0, &id))
@@ -212,29 +214,9 @@ static int transition(http_request *req, http_response *res, const char *action)
 	int rc = api_read_optional_body(req, res, none, &body);
 	if (!body)
 		return rc;
-	const char *why = NULL;
+	const char *why = NULL, *action = strrchr(req->route->pattern, '/') + 1;
 	rc = kn_transition(&services_of(req)->env, principal_of(req), id, action, &why);
 	return rc ? api_refused(req, res, rc, NULL, why, why) : respond_item(req, res, id);
-}
-
-int api_knowledge_submit(http_request *req, http_response *res)
-{
-	return transition(req, res, "submit");
-}
-
-int api_knowledge_publish(http_request *req, http_response *res)
-{
-	return transition(req, res, "publish");
-}
-
-int api_knowledge_archive(http_request *req, http_response *res)
-{
-	return transition(req, res, "archive");
-}
-
-int api_knowledge_return(http_request *req, http_response *res)
-{
-	return transition(req, res, "return");
 }
 
 /* ---- versions ---- */

@@ -215,13 +215,15 @@ static int render(struct page *g, http_response *res, const section_entry *editi
 }
 
 /* The case, tier and section of the address; PONTE_ENOTFOUND for a section of another tier. */
-static int page_of(http_request *req, const char *tier, struct page *g)
+/* The page of the route's section: its tier is the part of the case file the route's pattern
+ * names ("/cases/{id}/file/..." or "/cases/{id}/proceedings/..."). */
+static int page_of(http_request *req, struct page *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->req = req;
-	g->tier = tier;
+	g->tier = strstr(req->route->pattern, "/proceedings/") ? "proceedings" : "file";
 	if (!http_param_id(req, 0, &g->case_id) ||
-	    !(g->d = section_find(tier, req->nparams > 1 ? req->params[1] : NULL)))
+	    !(g->d = section_find(g->tier, req->nparams > 1 ? req->params[1] : NULL)))
 		return PONTE_ENOTFOUND;
 	g->can_write =
 	    section_writable(&services_of(req)->env, principal_of(req), g->d, g->case_id);
@@ -253,17 +255,17 @@ static const char **form_values(http_request *req, const section_def *d)
 	return v;
 }
 
-static int show(http_request *req, http_response *res, const char *tier)
+int web_section(http_request *req, http_response *res)
 {
 	struct page g;
-	int rc = page_of(req, tier, &g);
+	int rc = page_of(req, &g);
 	return rc ? rc : render(&g, res, NULL, NULL, NULL, NULL);
 }
 
-static int add(http_request *req, http_response *res, const char *tier)
+int web_section_add(http_request *req, http_response *res)
 {
 	struct page g;
-	int rc = page_of(req, tier, &g);
+	int rc = page_of(req, &g);
 	const char **v = rc ? NULL : form_values(req, g.d);
 	if (!rc && !v)
 		rc = PONTE_ENOMEM;
@@ -289,11 +291,11 @@ static int entry_of(http_request *req, struct page *g, section_entry *x)
 			   eid, x);
 }
 
-static int edit_form(http_request *req, http_response *res, const char *tier)
+int web_section_entry(http_request *req, http_response *res)
 {
 	struct page g;
 	section_entry x;
-	int rc = page_of(req, tier, &g);
+	int rc = page_of(req, &g);
 	if (!rc)
 		rc = entry_of(req, &g, &x);
 	if (!rc && !g.can_write)
@@ -301,11 +303,11 @@ static int edit_form(http_request *req, http_response *res, const char *tier)
 	return rc ? rc : render(&g, res, &x, NULL, NULL, NULL);
 }
 
-static int edit(http_request *req, http_response *res, const char *tier)
+int web_section_entry_save(http_request *req, http_response *res)
 {
 	struct page g;
 	section_entry x;
-	int rc = page_of(req, tier, &g);
+	int rc = page_of(req, &g);
 	if (!rc)
 		rc = entry_of(req, &g, &x);
 	const char **v = rc ? NULL : form_values(req, g.d);
@@ -341,39 +343,6 @@ static int edit(http_request *req, http_response *res, const char *tier)
 		return rc;
 	web_flash(req, N_("Entry saved in {section}."), "section", tr(req->lang, g.d->title), NULL);
 	return http_redirect(req, res, list_url(&g));
-}
-
-int web_file_section(http_request *req, http_response *res)
-{
-	return show(req, res, "file");
-}
-int web_file_section_add(http_request *req, http_response *res)
-{
-	return add(req, res, "file");
-}
-int web_file_entry(http_request *req, http_response *res)
-{
-	return edit_form(req, res, "file");
-}
-int web_file_entry_save(http_request *req, http_response *res)
-{
-	return edit(req, res, "file");
-}
-int web_proceedings_section(http_request *req, http_response *res)
-{
-	return show(req, res, "proceedings");
-}
-int web_proceedings_section_add(http_request *req, http_response *res)
-{
-	return add(req, res, "proceedings");
-}
-int web_proceedings_entry(http_request *req, http_response *res)
-{
-	return edit_form(req, res, "proceedings");
-}
-int web_proceedings_entry_save(http_request *req, http_response *res)
-{
-	return edit(req, res, "proceedings");
 }
 
 /* /proceedings: the way in for those who hold only the proceedings permission (they cannot

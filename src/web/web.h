@@ -123,9 +123,8 @@ http_handler_fn web_work;
 http_handler_fn web_case_timeline;
 /* Sections of the case file (sections.c): /cases/{id}/file/{section}[/{entry}] and
  * /cases/{id}/proceedings/{section}[/{entry}]. */
-http_handler_fn web_file_section, web_file_section_add, web_file_entry, web_file_entry_save;
-http_handler_fn web_proceedings_section, web_proceedings_section_add, web_proceedings_entry,
-    web_proceedings_entry_save, web_proceedings;
+http_handler_fn web_section, web_section_add, web_section_entry, web_section_entry_save;
+http_handler_fn web_proceedings;
 /* Transnational referral (trm.c). */
 http_handler_fn web_case_transnational, web_case_transnational_send;
 http_handler_fn web_trm, web_trm_change, web_trm_referral;
