@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "backup/backup.h"
+#include "base/fd.h"
 #include "base/json.h"
 #include "base/json_parse.h"
 
@@ -63,39 +64,6 @@ void backup_key_id(const backup_key *k, char id[33])
 	sodium_bin2hex(id, 33, b, sizeof(b));
 }
 
-static int write_full(int fd, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return PONTE_EIO;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* 0 with *got < n only at the end of the file. */
-static int read_full(int fd, void *p, size_t n, size_t *got)
-{
-	unsigned char *c = p;
-	*got = 0;
-	while (*got < n) {
-		ssize_t r = read(fd, c + *got, n - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return PONTE_EIO;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 /* ---- key files ---- */
 
 static int write_key_file(const char *path, const char *label, const unsigned char key[32],
@@ -107,7 +75,7 @@ static int write_key_file(const char *path, const char *label, const unsigned ch
 	char line[128], hex[65];
 	sodium_bin2hex(hex, sizeof(hex), key, 32);
 	int n = snprintf(line, sizeof(line), "%s%s\n", label, hex);
-	int rc = write_full(fd, line, (size_t)n);
+	int rc = fd_write_all(fd, line, (size_t)n);
 	if (!rc && fsync(fd) != 0)
 		rc = PONTE_EIO;
 	close(fd);
@@ -155,7 +123,7 @@ int backup_key_load(const char *path, backup_key *k, char *err, size_t errlen)
 	}
 	char line[160];
 	size_t got;
-	int rc = read_full(fd, line, sizeof(line) - 1, &got);
+	int rc = fd_read_full(fd, line, sizeof(line) - 1, &got);
 	close(fd);
 	line[rc ? 0 : got] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
@@ -230,7 +198,7 @@ int backup_writer_start(int fd, const backup_key *k, backup_writer **out)
 	crypto_secretstream_xchacha20poly1305_init_push(&w->st, h + 12 + KEY_ID_BYTES + WRAP_BYTES,
 							stream_key);
 	sodium_memzero(stream_key, sizeof(stream_key));
-	int rc = write_full(fd, h, BACKUP_HEADER_BYTES);
+	int rc = fd_write_all(fd, h, BACKUP_HEADER_BYTES);
 	if (rc) {
 		backup_writer_free(w);
 		return rc;
@@ -259,7 +227,7 @@ int backup_writer_record(backup_writer *w, const void *p, size_t n, bool final)
 	w->cipher[1] = (unsigned char)(clen >> 16);
 	w->cipher[2] = (unsigned char)(clen >> 8);
 	w->cipher[3] = (unsigned char)clen;
-	return write_full(w->fd, w->cipher, (size_t)clen + 4);
+	return fd_write_all(w->fd, w->cipher, (size_t)clen + 4);
 }
 
 int backup_writer_begin(backup_writer *w, char kind, const char *name, uint64_t size)
@@ -570,7 +538,7 @@ int backup_archive_read(int fd, const backup_key *k, const backup_sink *sink, ar
 	size_t n;
 	if (!frame || !plain)
 		FAIL(PONTE_ENOMEM, "out of memory");
-	if ((rc = read_full(fd, h, sizeof(h), &n)))
+	if ((rc = fd_read_full(fd, h, sizeof(h), &n)))
 		FAIL(rc, "cannot read the archive: %s", strerror(errno));
 	if (n < sizeof(h) || memcmp(h, BACKUP_MAGIC, 8) != 0)
 		FAIL(PONTE_EINVAL, "this is not a Ponte backup archive");
@@ -621,7 +589,7 @@ int backup_archive_read(int fd, const backup_key *k, const backup_sink *sink, ar
 	uint64_t records = 0;
 	while (!final) {
 		unsigned char len4[4];
-		if ((rc = read_full(fd, len4, 4, &n)))
+		if ((rc = fd_read_full(fd, len4, 4, &n)))
 			FAIL(rc, "cannot read the archive: %s", strerror(errno));
 		if (n < 4)
 			FAIL(PONTE_EINVAL,
@@ -632,7 +600,7 @@ int backup_archive_read(int fd, const backup_key *k, const backup_sink *sink, ar
 		if (len < SS_ABYTES + 1 || len > FRAME_MAX)
 			FAIL(PONTE_EINVAL, "record %llu has an impossible length (%u)",
 			     (unsigned long long)records + 1, len);
-		if ((rc = read_full(fd, frame, len, &n)))
+		if ((rc = fd_read_full(fd, frame, len, &n)))
 			FAIL(rc, "cannot read the archive: %s", strerror(errno));
 		if (n < len)
 			FAIL(PONTE_EINVAL, "the archive is truncated in record %llu",
@@ -733,7 +701,7 @@ int backup_archive_read(int fd, const backup_key *k, const backup_sink *sink, ar
 			     (unsigned long long)records);
 		}
 	}
-	if ((rc = read_full(fd, frame, 1, &n)) || n)
+	if ((rc = fd_read_full(fd, frame, 1, &n)) || n)
 		FAIL(PONTE_EINVAL, "bytes follow the archive's final record");
 	if (!have_db)
 		FAIL(PONTE_EINVAL, "the archive holds no database");

@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "backup/backup.h"
 #include "base/clock.h"
+#include "base/fd.h"
 #include "cases/cases.h"
 #include "keys/keys.h"
 
@@ -467,17 +468,7 @@ static int unpack_data(void *ctx, const void *p, size_t n)
 		u->master_len += n;
 		return 0;
 	}
-	const unsigned char *c = p;
-	while (n) {
-		ssize_t w = write(u->fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return PONTE_EIO;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fd_write_all(u->fd, p, n);
 }
 
 static int unpack_end(void *ctx)

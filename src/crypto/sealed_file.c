@@ -6,37 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/fd.h"
 #include "crypto/crypto.h"
-
-static int read_full(int fd, unsigned char *p, size_t n, size_t *got)
-{
-	*got = 0;
-	while (*got < n) {
-		ssize_t r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return PONTE_EIO;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return PONTE_EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int crypto_seal_file(int in, int out, const unsigned char key[CRYPTO_KEY_BYTES])
 {
@@ -45,7 +16,7 @@ int crypto_seal_file(int in, int out, const unsigned char key[CRYPTO_KEY_BYTES])
 	crypto_secretstream_xchacha20poly1305_state st;
 	unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
-	int rc = write_full(out, header, sizeof(header));
+	int rc = fd_write_all(out, header, sizeof(header));
 	unsigned char *plain = malloc(CRYPTO_SEAL_CHUNK),
 		      *cipher =
 			  malloc(CRYPTO_SEAL_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES);
@@ -54,12 +25,12 @@ int crypto_seal_file(int in, int out, const unsigned char key[CRYPTO_KEY_BYTES])
 	/* Read one chunk ahead, to know which chunk is the last. */
 	size_t n = 0, next = 0;
 	if (!rc)
-		rc = read_full(in, plain, CRYPTO_SEAL_CHUNK, &n);
+		rc = fd_read_full(in, plain, CRYPTO_SEAL_CHUNK, &n);
 	unsigned char *ahead = rc ? NULL : malloc(CRYPTO_SEAL_CHUNK);
 	if (!rc && !ahead)
 		rc = PONTE_ENOMEM;
 	for (bool last = false; !rc && !last;) {
-		rc = n == CRYPTO_SEAL_CHUNK ? read_full(in, ahead, CRYPTO_SEAL_CHUNK, &next) : 0;
+		rc = n == CRYPTO_SEAL_CHUNK ? fd_read_full(in, ahead, CRYPTO_SEAL_CHUNK, &next) : 0;
 		if (n < CRYPTO_SEAL_CHUNK)
 			next = 0;
 		last = n < CRYPTO_SEAL_CHUNK || next == 0;
@@ -69,7 +40,7 @@ int crypto_seal_file(int in, int out, const unsigned char key[CRYPTO_KEY_BYTES])
 			    &st, cipher, &clen, plain, n, NULL, 0,
 			    last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
 		if (!rc)
-			rc = write_full(out, cipher, (size_t)clen);
+			rc = fd_write_all(out, cipher, (size_t)clen);
 		unsigned char *t = plain;
 		plain = ahead;
 		ahead = t;
@@ -91,7 +62,7 @@ int crypto_open_file(int in, const unsigned char key[CRYPTO_KEY_BYTES], size_t m
 	crypto_secretstream_xchacha20poly1305_state st;
 	unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	size_t got;
-	int rc = read_full(in, header, sizeof(header), &got);
+	int rc = fd_read_full(in, header, sizeof(header), &got);
 	if (!rc && (got != sizeof(header) ||
 		    crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key) != 0))
 		rc = PONTE_EINVAL;
@@ -101,7 +72,7 @@ int crypto_open_file(int in, const unsigned char key[CRYPTO_KEY_BYTES], size_t m
 	if (!rc && (!cipher || !plain))
 		rc = PONTE_ENOMEM;
 	for (bool final = false; !rc && !final;) {
-		rc = read_full(in, cipher, clen, &got);
+		rc = fd_read_full(in, cipher, clen, &got);
 		if (rc)
 			break;
 		unsigned long long plen;
@@ -122,7 +93,7 @@ int crypto_open_file(int in, const unsigned char key[CRYPTO_KEY_BYTES], size_t m
 			rc = buf_append(out, plain, (size_t)plen);
 	}
 	/* Bytes after the final chunk: appended by someone. */
-	if (!rc && read_full(in, header, 1, &got) == 0 && got)
+	if (!rc && fd_read_full(in, header, 1, &got) == 0 && got)
 		rc = PONTE_EINVAL;
 	sodium_memzero(&st, sizeof(st));
 	if (plain)
