@@ -208,20 +208,30 @@ int api_cases_list(http_request *req, http_response *res)
 			       total > CASE_COUNT_CAP ? "true" : "false");
 }
 
+/* The body's case fields (of fields) into in. *body is NULL when the answer is given already (a
+ * body too large, a member unknown, a value malformed): return what this returns. */
+static int read_case(http_request *req, http_response *res, const char *const *fields,
+		     json_value **body, case_input *in)
+{
+	int rc = api_read_body(req, res, fields, body);
+	if (!*body)
+		return rc;
+	const char *part, *unknown = unknown_member(*body, &part);
+	if (!unknown && !(rc = read_input(req, *body, in)))
+		return 0;
+	*body = NULL;
+	if (unknown)
+		return api_unknown_field(req, res, part, unknown);
+	return rc == PONTE_ENOMEM ? rc : api_malformed(req, res);
+}
+
 int api_case_create(http_request *req, http_response *res)
 {
 	json_value *body;
 	case_input in;
-	int rc = api_read_body(req, res, CASE_FIELDS + 1, &body);
+	int rc = read_case(req, res, CASE_FIELDS + 1, &body, &in);
 	if (!body)
 		return rc;
-	const char *part, *unknown = unknown_member(body, &part);
-	if (unknown)
-		return api_unknown_field(req, res, part, unknown);
-	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
-		return rc;
-	if (rc)
-		return api_malformed(req, res);
 	/* The room for the Location and a short answer is taken before the case is created:
 	 * once it is, the answer is 201 with its Location whatever memory is left, so that a
 	 * client never creates the case again because it was told of a failure. */
@@ -255,16 +265,9 @@ int api_case_update(http_request *req, http_response *res)
 		return PONTE_ENOTFOUND;
 	json_value *body;
 	case_input in;
-	int rc = api_read_body(req, res, CASE_FIELDS, &body);
+	int rc = read_case(req, res, CASE_FIELDS, &body, &in);
 	if (!body)
 		return rc;
-	const char *part, *unknown = unknown_member(body, &part);
-	if (unknown)
-		return api_unknown_field(req, res, part, unknown);
-	if ((rc = read_input(req, body, &in)) == PONTE_ENOMEM)
-		return rc;
-	if (rc)
-		return api_malformed(req, res);
 	int64_t version;
 	if (!api_base_version(body, &version))
 		return http_refuse(req, res, PONTE_EREJECTED,

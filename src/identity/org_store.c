@@ -138,17 +138,11 @@ int org_add(store *db, const organisation *o, int64_t *id)
 
 static void org_from_row(store_stmt *st, arena *a, organisation *o)
 {
-	size_t n;
-	const char *v;
 	o->id = store_col_int64(st, 0);
-	v = store_col_text(st, 1, &n);
-	o->code = arena_strndup(a, v ? v : "", n);
-	v = store_col_text(st, 2, &n);
-	o->name = arena_strndup(a, v ? v : "", n);
-	v = store_col_text(st, 3, &n);
-	o->country = arena_strndup(a, v ? v : "", n);
-	v = store_col_text(st, 4, &n);
-	o->type = arena_strndup(a, v ? v : "", n);
+	o->code = store_col_dup(a, st, 1);
+	o->name = store_col_dup(a, st, 2);
+	o->country = store_col_dup(a, st, 3);
+	o->type = store_col_dup(a, st, 4);
 	o->parent_id = store_col_int64(st, 5);
 	o->focal_point = store_col_int64(st, 6) != 0;
 }

@@ -21,13 +21,9 @@ static int scope_from_name(const char *s)
 
 static void role_from_row(store_stmt *st, arena *a, role *r)
 {
-	size_t n;
-	const char *v;
 	r->id = store_col_int64(st, 0);
-	v = store_col_text(st, 1, &n);
-	r->code = arena_strndup(a, v ? v : "", n);
-	v = store_col_text(st, 2, &n);
-	r->name = arena_strndup(a, v ? v : "", n);
+	r->code = store_col_dup(a, st, 1);
+	r->name = store_col_dup(a, st, 2);
 	r->requires_2fa = store_col_int64(st, 3) != 0;
 }
 

@@ -169,22 +169,30 @@ static int by_count(const void *x, const void *y)
 	return strcmp(a->value[0], b->value[0]);
 }
 
+/* The counts of q within the filter: its country, and its year unless all_years (a trend shows
+ * every year). */
+static int filter_stats(http_request *req, const struct filter *f, bool all_years, obs_query *q,
+			obs_cell **cells, size_t *n, int64_t *records)
+{
+	if (f->year && !all_years) {
+		q->where_dim[q->nwhere] = "year";
+		q->where_value[q->nwhere++] = f->year;
+	}
+	if (f->country) {
+		q->where_dim[q->nwhere] = "country_of_exploitation";
+		q->where_value[q->nwhere++] = f->country;
+	}
+	return obs_stats(&services_of(req)->env, req->arena, q, cells, n, records);
+}
+
 static int build_grid(http_request *req, const struct chart_def *d, const struct filter *f,
 		      struct grid *g)
 {
 	obs_query q = { .by = { d->by[0], d->by[1] }, .scope = f->scope };
 	q.suppress = setting_get_int(services_of(req)->db, "obs_min_count", 5);
-	if (f->year && d->kind != K_LINE) { /* the trend shows every year */
-		q.where_dim[q.nwhere] = "year";
-		q.where_value[q.nwhere++] = f->year;
-	}
-	if (f->country) {
-		q.where_dim[q.nwhere] = "country_of_exploitation";
-		q.where_value[q.nwhere++] = f->country;
-	}
 	obs_cell *cells;
 	size_t n;
-	int rc = obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &g->records);
+	int rc = filter_stats(req, f, d->kind == K_LINE, &q, &cells, &n, &g->records);
 	if (rc)
 		return rc;
 	*g = (struct grid){ .def = d, .records = g->records, .missing = -1, .k = q.suppress };
@@ -583,17 +591,9 @@ static int share_counts(http_request *req, const struct filter *f, const char *d
 			const char *code, struct share_counts *e)
 {
 	obs_query q = { .by = { dim, NULL }, .scope = f->scope }; /* suppress 0: none withheld */
-	if (f->year) {
-		q.where_dim[q.nwhere] = "year";
-		q.where_value[q.nwhere++] = f->year;
-	}
-	if (f->country) {
-		q.where_dim[q.nwhere] = "country_of_exploitation";
-		q.where_value[q.nwhere++] = f->country;
-	}
 	obs_cell *cells;
 	size_t n;
-	int rc = obs_stats(&services_of(req)->env, req->arena, &q, &cells, &n, &e->records);
+	int rc = filter_stats(req, f, false, &q, &cells, &n, &e->records);
 	if (rc)
 		return rc;
 	int64_t missing = 0;
