@@ -4,27 +4,13 @@
 // summary and fields align to the right, a French name typed on an Arabic page stays left to
 // right, an Arabic name on a French page is isolated, and axe-core finds no serious or critical
 // violation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, watch, signedIn as signedInAs } from './helpers.mjs';
+import { watch, usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
-const ar = (path) => `${server.url}${path}${path.includes('?') ? '&' : '?'}lang=ar`;
+const ponte = usePonte();
+const { signedIn } = ponte;
+const ar = (path) => `${ponte.url}${path}${path.includes('?') ? '&' : '?'}lang=ar`;
 
 const PAGES = ['/', '/cases', '/cases/new', '/cases/1', '/cases/1/referrals', '/cases/1/timeline',
   '/cases/1/file/needs', '/referrals', '/work', '/knowledge', '/directory', '/profile'];
@@ -76,7 +62,7 @@ test('an Arabic form aligns its error summary right, and a French name stays lef
   const { context, page } = await signedIn('case.worker@demo.ponte.example');
   await page.setViewportSize({ width: 390, height: 844 });
   // The header's switch saves Arabic, so the answer to the form is in Arabic too.
-  await page.goto(`${server.url}/cases/new`);
+  await page.goto(`${ponte.url}/cases/new`);
   await page.click('details.menu > summary');
   await page.click('.lang-switch button[value=ar]');
   await page.waitForLoadState('load');
@@ -112,12 +98,12 @@ test('an Arabic form aligns its error summary right, and a French name stays lef
 
 test('an Arabic name on a French page is isolated in the case list', async () => {
   const { context, page } = await signedIn('case.worker@demo.ponte.example');
-  await page.goto(`${server.url}/cases/new?lang=fr`);
+  await page.goto(`${ponte.url}/cases/new?lang=fr`);
   await page.fill('#prs_FirstName', 'محمد');
   await page.fill('#prs_SecondName', 'الأمين');
   await page.click('form[action="/cases/new"] button[type=submit]');
   await page.waitForLoadState('load');
-  await page.goto(`${server.url}/cases?lang=fr&clear=1`);
+  await page.goto(`${ponte.url}/cases?lang=fr&clear=1`);
   const bdi = await page.locator('main bdi', { hasText: 'محمد' }).count();
   assert.ok(bdi >= 1, 'the Arabic name stands in <bdi>');
   await context.close();
@@ -129,12 +115,7 @@ for (const width of [1280, 390]) {
       const { context, page } = await signedIn('supervisor@demo.ponte.example', { bypassCSP: true });
       await page.setViewportSize({ width, height: 844 });
       await page.goto(ar(path));
-      await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const results = await page.evaluate(async () => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }));
-      const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), []);
+      assert.deepEqual(await axeSerious(page), []);
       await context.close();
     });
   }

@@ -5,26 +5,12 @@
 // 1280 px: no serious or critical violation. Then the menu itself: it opens and closes with the
 // keyboard, holds the language switch on a phone, is always open on a laptop, and mirrors in
 // Arabic.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startPonte, launchBrowser, signedIn as signedInAs } from './helpers.mjs';
+import { usePonte, axeSerious } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-let server;
-let browser;
-
-before(async () => {
-  server = await startPonte({ settings: { require_2fa_for_flagged_roles: '0' } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  assert.equal(await server?.stop(), 0);
-});
-
-const signedIn = (email, options) => signedInAs(browser, server, email, options);
+const ponte = usePonte({ settings: { require_2fa_for_flagged_roles: '0' } });
+const { signedIn } = ponte;
 
 // One account of each default role (src/app/demo.c), as tests/http/walk.h walks them.
 const ROLES = [
@@ -43,15 +29,6 @@ const SKIP = ['/static/', 'lang=', '.csv', '.xlsx', '.svg', '/attachments/', '/r
 const shapeOf = (path) => path.replace(/[?#].*$/, '').replace(/\d+/g, 'N');
 const AXE_SEEN = new Set(); // page shapes already checked by axe-core, across roles
 
-async function axeProblems(page) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(async () => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
-}
-
 for (const email of ROLES) {
   test(`every page ${email} can reach fits a ${PHONE} px phone`, async () => {
     const { context, page } = await signedIn(email, {
@@ -63,7 +40,7 @@ for (const email of ROLES) {
     const problems = [];
     for (let i = 0; i < queue.length; i++) {
       const path = queue[i];
-      const res = await page.goto(server.url + path);
+      const res = await page.goto(ponte.url + path);
       if (res.status() !== 200) {
         problems.push(`${path}: ${res.status()}`);
         continue;
@@ -80,14 +57,14 @@ for (const email of ROLES) {
       const shape = shapeOf(path);
       if (!AXE_SEEN.has(shape)) {
         AXE_SEEN.add(shape);
-        for (const p of await axeProblems(page)) problems.push(`${path} at ${PHONE} px: ${p}`);
+        for (const p of await axeSerious(page)) problems.push(`${path} at ${PHONE} px: ${p}`);
         await page.setViewportSize({ width: LAPTOP, height: 800 });
-        for (const p of await axeProblems(page)) problems.push(`${path} at ${LAPTOP} px: ${p}`);
+        for (const p of await axeSerious(page)) problems.push(`${path} at ${LAPTOP} px: ${p}`);
         await page.setViewportSize({ width: PHONE, height: 800 });
       }
       for (const href of m.links) {
-        const u = new URL(href, server.url + path);
-        if (u.origin !== server.url) continue;
+        const u = new URL(href, ponte.url + path);
+        if (u.origin !== ponte.url) continue;
         const next = u.pathname + u.search;
         if (seen.has(next) || SKIP.some((s) => next.includes(s))) continue;
         const s = shapeOf(next);
@@ -107,7 +84,7 @@ test('the menu opens and closes with the keyboard, and holds the language switch
   const { context, page } = await signedIn('case.worker@demo.ponte.example', {
     viewport: { width: PHONE, height: 800 },
   });
-  await page.goto(`${server.url}/cases?lang=en`);
+  await page.goto(`${ponte.url}/cases?lang=en`);
   const summary = page.locator('details.menu > summary');
   assert.equal((await summary.textContent()).trim(), 'Menu');
   assert.equal(await page.locator('.main-nav a[href="/cases"]').isVisible(), false);
@@ -130,7 +107,7 @@ test('the menu opens and closes with the keyboard, and holds the language switch
   await page.keyboard.press('Space');
   assert.equal(await page.locator('details.menu').getAttribute('open'), null);
   // A case file's pages mark their section in the menu.
-  await page.goto(`${server.url}/cases/1/timeline`);
+  await page.goto(`${ponte.url}/cases/1/timeline`);
   assert.equal(await page.getAttribute('.main-nav a[href="/cases"]', 'aria-current'), 'true');
   await context.close();
 });
@@ -139,7 +116,7 @@ test('on a laptop the menu is always open, one row of groups without the button'
   const { context, page } = await signedIn('case.worker@demo.ponte.example', {
     viewport: { width: LAPTOP, height: 800 },
   });
-  await page.goto(`${server.url}/work?lang=en`);
+  await page.goto(`${ponte.url}/work?lang=en`);
   assert.equal(await page.locator('details.menu > summary').isVisible(), false);
   assert.equal(await page.locator('.main-nav a[href="/cases"]').isVisible(), true);
   assert.equal(await page.locator('.lang-switch button[value=fr]').isVisible(), true);
@@ -156,7 +133,7 @@ test('the menu works without JavaScript, in Arabic from the right', async () => 
   const { context, page } = await signedIn('case.worker@demo.ponte.example', {
     viewport: { width: PHONE, height: 800 }, javaScriptEnabled: false,
   });
-  await page.goto(`${server.url}/cases?lang=ar`);
+  await page.goto(`${ponte.url}/cases?lang=ar`);
   const summary = await page.locator('details.menu > summary').boundingBox();
   const brand = await page.locator('.brand').boundingBox();
   assert.ok(brand.x > summary.x, 'the name stands on the right, the button on the left');
