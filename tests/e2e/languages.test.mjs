@@ -190,12 +190,14 @@ test('the walk sees English words and a name left without isolation', async () =
   assert.ok(english.texts.filter((t) => ENGLISH.es.whole.has(t)).length > 10, english.texts.join('|'));
   assert.ok(ENGLISH.ar.pieces.some((p) => english.text.includes(p)));
   await page.goto(`${ponte.url}/cases/new?lang=ar`);
-  assert.deepEqual((await reading(page)).loose, []);
+  // As the walk reads it: a whole translation (the motto starts with Ponte) is the translator's.
+  const loose = async () => (await reading(page)).loose.filter((t) => !ENGLISH.ar.own.has(t));
+  assert.deepEqual(await loose(), []);
   await page.evaluate(() => {
     const p = document.createElement('p');
     p.textContent = 'Jean-Noël Dupont';
     document.querySelector('main').append(p);
   });
-  assert.deepEqual((await reading(page)).loose, ['Jean-Noël Dupont']);
+  assert.deepEqual(await loose(), ['Jean-Noël Dupont']);
   await context.close();
 });
