@@ -61,6 +61,18 @@ int cli_upgrade_gate(const char *cmd, store *s, const char *key_path, const char
 	if (rc != PONTE_EDENIED)
 		return EXIT_OK; /* store_migrate reports what is wrong with the database */
 	const char *path = store_display(s);
+	/* Ponte takes no backup of a PostgreSQL database (backup_available()): the
+	 * administrator takes one with PostgreSQL's tools, then applies the migrations on
+	 * purpose with `ponte migrate`, which does not ask. The URL is not repeated: it may
+	 * hold a password. */
+	if (store_is_pg(s))
+		return cli_fail(
+		    "%s: %s is at schema %d and this Ponte brings it to %d; back the "
+		    "database up with PostgreSQL's own tools first (pg_dump -Fc, or "
+		    "pg_basebackup with WAL archiving; docs/deploy.md, On PostgreSQL), "
+		    "with the files folder, then apply the migrations with `ponte migrate "
+		    "--db URL` (the same URL) and start again",
+		    cmd, path, from, to);
 	if (backup_dir && *backup_dir) {
 		if (backup_dir_ensure(cmd, backup_dir))
 			return cli_fail("%s: no migration applied, since the backup before them "

@@ -120,4 +120,16 @@ rc=0; "$BIN" db copy --from "$dir/a.db" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a missing --to should be a usage error (2), got $rc"
 rc=0; "$BIN" db copy --from "$dir/a.db" --to "$dir/a.db" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "the same database twice should be a usage error (2), got $rc"
+# An upgrade of the PostgreSQL copy: serve refuses until the administrator has backed it up
+# with PostgreSQL's tools and applied the migrations with ponte migrate, and says so (Ponte
+# takes no PostgreSQL backup, so --backup-dir cannot stand in for it).
+psql_as "$url" -qc "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"
+for extra in "" "--backup-dir $dir/upgrade-backups"; do
+	rc=0
+	msg=$("$BIN" serve --db "$url" --key "$dir/a.db.key" --files "$dir/a.db.files" --listen 127.0.0.1:0 $extra 2>&1) || rc=$?
+	[ "$rc" = 1 ] || fail "serve on an older PostgreSQL schema ($extra) should refuse (1), got $rc: $msg"
+	echo "$msg" | grep -q "pg_dump" && echo "$msg" | grep -q "ponte migrate" ||
+		fail "the refusal does not say how to upgrade on PostgreSQL: $msg"
+done
+[ ! -e "$dir/upgrade-backups" ] || fail "serve wrote a backup folder for a PostgreSQL database"
 echo "db copy: SQLite -> PostgreSQL -> SQLite, $n tables identical, trail and search intact, a case reads the same"
