@@ -101,6 +101,13 @@ static bool small(int64_t n, int64_t k)
 	return n > 0 && n < k;
 }
 
+double obs_fraction(int64_t count, int64_t base)
+{
+	if (base <= 0 || count <= 0)
+		return 0;
+	return count >= base ? 1.0 : (double)count / (double)base;
+}
+
 obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k)
 {
 	if (records <= 0)
@@ -112,11 +119,11 @@ obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k)
 	if (!small(records - known, k)) {
 		if (small(with, k) || small(known - with, k))
 			return (obs_share){ OBS_SHARE_SMALL_COUNT, 0 };
-		return (obs_share){ OBS_SHARE_OF_KNOWN, (double)with / (double)known };
+		return (obs_share){ OBS_SHARE_OF_KNOWN, obs_fraction(with, known) };
 	}
 	/* A share of all records can reveal, with their number, the count with the value and the
 	 * count without it (known or not): never the small count of records not known. */
 	if (small(with, k) || small(records - with, k))
 		return (obs_share){ OBS_SHARE_SMALL_COUNT, 0 };
-	return (obs_share){ OBS_SHARE_OF_ALL, (double)with / (double)records };
+	return (obs_share){ OBS_SHARE_OF_ALL, obs_fraction(with, records) };
 }

@@ -115,6 +115,10 @@ typedef struct obs_share {
 	double value; /* 0..1, for the first two kinds */
 } obs_share;
 obs_share obs_share_of(int64_t with, int64_t known, int64_t records, int64_t k);
+/* count / base as a share of 0..1 (0 when base <= 0). Published counts are perturbed one by
+ * one, so a category's count can exceed the perturbed count of the records it is part of:
+ * such a share reads 100%, never more. */
+double obs_fraction(int64_t count, int64_t base);
 
 /* ---- disclosure control: the cell key method (ckm.c) ----
  * Every record has a fixed random 32-bit key, drawn when it is first written and kept in

@@ -258,7 +258,7 @@ static const char *percent(http_request *req, enum table_form form, int64_t coun
 {
 	if (base <= 0 || base < k)
 		return "";
-	double share = (double)count / (double)base;
+	double share = obs_fraction(count, base);
 	return form == FOR_XLSX ? arena_printf(req->arena, "%.6f", share) : share_text(req, share);
 }
 
